@@ -1,0 +1,147 @@
+//! Naming: the one place where wire names become Rust identifiers.
+//!
+//! Every emitter and template asks this module; nothing else decides a name.
+
+use std::collections::BTreeSet;
+
+/// Splits a wire name into lowercase words: `shortURL` -> `short url`, `user-id` -> `user id`,
+/// `HOLDING_TANK` -> `holding tank`, `custom1` -> `custom1`.
+pub fn words(input: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = input.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1).copied();
+        let boundary = match prev {
+            Some(p) if c.is_uppercase() => {
+                p.is_lowercase() || p.is_ascii_digit() || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+            }
+            _ => false,
+        };
+        if boundary && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// `user-id` -> `UserId`; a name that starts with a digit gets the prefix `N` (`1040` ->
+/// `N1040`), so the result is always an identifier.
+pub fn pascal_case(input: &str) -> String {
+    let mut out: String = words(input)
+        .iter()
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next().map(|f| f.to_uppercase().chain(cs).collect::<String>()).unwrap_or_default()
+        })
+        .collect();
+    if out.is_empty() {
+        out.push_str("Unnamed");
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'N');
+    }
+    ascii_only(out)
+}
+
+/// `shortURL` -> `short_url`; Rust keywords get a raw prefix (`type` -> `r#type`), and the few
+/// that cannot be raw get a `_` suffix (`self` -> `self_`).
+pub fn snake_case(input: &str) -> String {
+    let mut out = words(input).join("_");
+    if out.is_empty() {
+        out.push_str("unnamed");
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    let out = ascii_only(out);
+    escape_keyword(&out)
+}
+
+/// `holdingTank` -> `HOLDING_TANK`, for constants.
+pub fn shouty_snake_case(input: &str) -> String {
+    let out = snake_case(input);
+    out.trim_start_matches("r#").to_uppercase()
+}
+
+/// Replaces non-ASCII letters so the identifier is valid in every edition and lint setting.
+fn ascii_only(s: String) -> String {
+    if s.is_ascii() {
+        return s;
+    }
+    s.chars()
+        .map(|c| if c.is_ascii() { c.to_string() } else { format!("u{:x}", c as u32) })
+        .collect()
+}
+
+const STRICT_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct",
+    "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "gen",
+    "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// Keywords that cannot be raw identifiers.
+const NON_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// Escapes a keyword: `type` -> `r#type`, `self` -> `self_`.
+pub fn escape_keyword(ident: &str) -> String {
+    if NON_RAW.contains(&ident) {
+        format!("{ident}_")
+    } else if STRICT_KEYWORDS.contains(&ident) {
+        format!("r#{ident}")
+    } else {
+        ident.to_string()
+    }
+}
+
+/// Makes `candidate` unique among `taken` by appending a counter, and records it.
+pub fn unique_ident_from(candidate: String, taken: &mut BTreeSet<String>) -> String {
+    if taken.insert(candidate.clone()) {
+        return candidate;
+    }
+    (2..)
+        .map(|n| format!("{candidate}{n}"))
+        .find(|c| taken.insert(c.clone()))
+        .expect("an unbounded counter always finds a free name")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases() {
+        assert_eq!(pascal_case("user-id"), "UserId");
+        assert_eq!(pascal_case("community-list-response"), "CommunityListResponse");
+        assert_eq!(snake_case("shortURL"), "short_url");
+        assert_eq!(snake_case("requestID"), "request_id");
+        assert_eq!(snake_case("emailAddress"), "email_address");
+        assert_eq!(snake_case("custom1"), "custom1");
+        assert_eq!(snake_case("type"), "r#type");
+        assert_eq!(snake_case("self"), "self_");
+        assert_eq!(snake_case("1st"), "_1st");
+        assert_eq!(pascal_case("HOLDING_TANK"), "HoldingTank");
+        assert_eq!(pascal_case("404"), "N404");
+        assert_eq!(shouty_snake_case("holdingTank"), "HOLDING_TANK");
+        assert_eq!(pascal_case("größe"), "Gruf6udfe");
+    }
+
+    #[test]
+    fn unique() {
+        let mut taken = BTreeSet::new();
+        assert_eq!(unique_ident_from("A".into(), &mut taken), "A");
+        assert_eq!(unique_ident_from("A".into(), &mut taken), "A2");
+    }
+}

@@ -1,0 +1,183 @@
+//! `cargo xtask`: the project's automation, reached through the alias in `.cargo/config.toml`.
+//!
+//! ```text
+//! cargo xtask gen [--check] [API...]          regenerate generated/<api>/ from spec/<api>/
+//! cargo xtask gen --spec FILE --out DIR       generate a crate from any OpenAPI document
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use generator::{Job, Mode, RunError};
+
+const USAGE: &str = "usage:
+  cargo xtask gen [--check] [API...]      regenerate generated/<api>/ from spec/<api>/ (all APIs by default)
+  cargo xtask gen --spec FILE --out DIR [--crate-name NAME] [--check]
+                                          generate a standalone crate from any OpenAPI document";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    if let Err(e) = std::env::set_current_dir(&root) {
+        eprintln!("error: cannot enter the project root {}: {e}", root.display());
+        return ExitCode::FAILURE;
+    }
+    match args.first().map(String::as_str) {
+        Some("gen") => match parse_gen(&args[1..]) {
+            Ok(cmd) => run_gen(&cmd),
+            Err(msg) => {
+                eprintln!("error: {msg}\n\n{USAGE}");
+                ExitCode::from(2)
+            }
+        },
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The repository root: the parent of this crate's manifest directory.
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// What `cargo xtask gen` was asked to do.
+#[derive(Debug, Default)]
+struct GenCommand {
+    check: bool,
+    apis: Vec<String>,
+    spec: Option<PathBuf>,
+    out: Option<PathBuf>,
+    crate_name: Option<String>,
+}
+
+fn parse_gen(args: &[String]) -> Result<GenCommand, String> {
+    let mut cmd = GenCommand::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--check" => cmd.check = true,
+            "--spec" => cmd.spec = Some(it.next().ok_or("--spec needs a file")?.into()),
+            "--out" => cmd.out = Some(it.next().ok_or("--out needs a directory")?.into()),
+            "--crate-name" => cmd.crate_name = Some(it.next().ok_or("--crate-name needs a name")?.clone()),
+            flag if flag.starts_with('-') => return Err(format!("unknown flag `{flag}`")),
+            api => cmd.apis.push(api.to_string()),
+        }
+    }
+    if cmd.spec.is_some() != cmd.out.is_some() {
+        return Err("--spec and --out go together".into());
+    }
+    if cmd.spec.is_some() && !cmd.apis.is_empty() {
+        return Err("name either APIs or --spec/--out, not both".into());
+    }
+    Ok(cmd)
+}
+
+fn jobs(cmd: &GenCommand) -> Result<Vec<Job>, String> {
+    if let (Some(spec), Some(out)) = (&cmd.spec, &cmd.out) {
+        let name = cmd.crate_name.clone().unwrap_or_else(|| {
+            out.file_name().map_or_else(|| "api".to_string(), |n| n.to_string_lossy().into_owned())
+        });
+        return Ok(vec![Job { name, spec: spec.clone(), out: out.clone() }]);
+    }
+    let mut available: Vec<String> = std::fs::read_dir("spec")
+        .map_err(|e| format!("cannot read spec/: {e}"))?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("openapi.json").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    available.sort();
+    let chosen = if cmd.apis.is_empty() { available.clone() } else { cmd.apis.clone() };
+    chosen
+        .into_iter()
+        .map(|api| {
+            if available.contains(&api) {
+                Ok(Job { spec: Path::new("spec").join(&api).join("openapi.json"), out: Path::new("generated").join(&api), name: api })
+            } else {
+                Err(format!("unknown API `{api}`; spec/ has: {}", available.join(", ")))
+            }
+        })
+        .collect()
+}
+
+fn run_gen(cmd: &GenCommand) -> ExitCode {
+    let jobs = match jobs(cmd) {
+        Ok(j) => j,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let mode = if cmd.check { Mode::Check } else { Mode::Write };
+    let reports = match generator::run(&jobs, mode) {
+        Ok(r) => r,
+        Err(e @ RunError::Spec(_)) => {
+            eprintln!("{e}\n\nerror: generation failed; generated/ was left untouched");
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut stale = 0;
+    for (name, report) in &reports {
+        for path in &report.changed {
+            if cmd.check {
+                eprintln!("stale: {}", path.display());
+                stale += 1;
+            } else {
+                println!("wrote {}", path.display());
+            }
+        }
+        for path in &report.removed {
+            if cmd.check {
+                eprintln!("no longer generated: {}", path.display());
+                stale += 1;
+            } else {
+                println!("removed {}", path.display());
+            }
+        }
+        if !cmd.check {
+            println!(
+                "{name}: {} file(s) written, {} removed, {} unchanged",
+                report.changed.len(),
+                report.removed.len(),
+                report.unchanged
+            );
+        }
+    }
+    if stale > 0 {
+        eprintln!("error: generated code is out of date: run `cargo xtask gen` and commit the result");
+        return ExitCode::FAILURE;
+    }
+    if cmd.check {
+        println!("generated/ is up to date ({} crate(s) checked)", reports.len());
+    }
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The checked-in generated code is what `cargo xtask gen` writes from spec/ today.
+    #[test]
+    fn generated_is_fresh() {
+        std::env::set_current_dir(project_root()).expect("project root");
+        let cmd = GenCommand { check: true, ..GenCommand::default() };
+        let jobs = jobs(&cmd).expect("spec/ lists the APIs");
+        let reports = generator::run(&jobs, Mode::Check).unwrap_or_else(|e| panic!("{e}"));
+        let stale: Vec<String> = reports
+            .iter()
+            .flat_map(|(_, r)| r.changed.iter().chain(&r.removed))
+            .map(|p| p.display().to_string())
+            .collect();
+        assert!(stale.is_empty(), "stale generated files: {stale:?}\nrun `cargo xtask gen` and commit the result");
+    }
+}
