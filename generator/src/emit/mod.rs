@@ -1,0 +1,48 @@
+//! Emitters: IR -> token streams (Rust) and template contexts (everything else). Each emitter
+//! reads only [`crate::ir::ApiSpace`].
+
+pub mod krate;
+pub mod models;
+
+use proc_macro2::TokenStream;
+
+/// Parses `tokens` as a file and pretty-prints it with prettyplease, after the `@generated`
+/// header and the module docs.
+///
+/// # Errors
+///
+/// A message when the tokens are not a Rust file, which is a bug in an emitter.
+pub fn render_rust(module_doc: &str, tokens: TokenStream) -> Result<String, String> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("emitted Rust does not parse: {e}"))?;
+    Ok(render_file(module_doc, &file))
+}
+
+/// Pretty-prints a parsed file with the header and module docs.
+pub fn render_file(module_doc: &str, file: &syn::File) -> String {
+    let mut out = format!("// {}\n", crate::GENERATED_HEADER);
+    for line in module_doc.lines() {
+        if line.is_empty() {
+            out.push_str("//!\n");
+        } else {
+            out.push_str(&format!("//! {line}\n"));
+        }
+    }
+    out.push('\n');
+    out.push_str(&prettyplease::unparse(file));
+    out
+}
+
+/// `#[doc = " line"]` attributes for a text, one per line, so they print as `///`.
+pub fn doc_attrs(text: &str) -> TokenStream {
+    let lines: Vec<String> = text.trim().lines().map(|l| format!(" {}", l.trim_end())).collect();
+    quote::quote! { #( #[doc = #lines] )* }
+}
+
+/// Parses a Rust type expression from the IR.
+///
+/// # Panics
+///
+/// Never for types the lowering produced; a parse failure is a generator bug.
+pub fn ty(text: &str) -> syn::Type {
+    syn::parse_str(text).unwrap_or_else(|e| panic!("the IR holds an invalid Rust type `{text}`: {e}"))
+}

@@ -1,0 +1,427 @@
+//! The models emitter: typify's output, reshaped by syn passes into what we promise users.
+//!
+//! - Forward-compatible structs (read by clients) are as typify writes them, minus
+//!   `deny_unknown_fields` (already removed during lowering).
+//! - Strict structs (read by servers) implement `Validate`, which checks every extracted rule
+//!   and collects all violations; when they have rules, deserialization goes through an
+//!   `unchecked` twin (`#[serde(try_from = ...)]`), so an invalid value cannot be deserialized,
+//!   and their builders validate too, so it cannot be built.
+//! - Structs with secret fields print `<redacted>` for them in `Debug`, builders included.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{parse_quote, Fields, Item, ItemStruct};
+
+use crate::ir::ApiSpace;
+use crate::models::{PropertyRule, Rule, StructRules, Target};
+
+/// Emits `src/models.rs`.
+///
+/// # Errors
+///
+/// A message when typify's output does not parse, which is a bug.
+pub fn emit(api: &ApiSpace) -> Result<syn::File, String> {
+    let tokens = api.models.type_space.to_stream();
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| format!("typify output does not parse: {e}"))?;
+    let structs = &api.models.structs;
+    let strict: BTreeSet<String> = structs.iter().filter(|(_, r)| r.strict).map(|(n, _)| n.clone()).collect();
+
+    let mut extra: Vec<Item> = Vec::new();
+    let mut twins: Vec<Item> = Vec::new();
+    let mut checked: BTreeSet<String> = BTreeSet::new();
+    for item in &mut file.items {
+        let Item::Struct(s) = item else { continue };
+        let name = s.ident.to_string();
+        let Some(rules) = structs.get(&name) else { continue };
+        let fields = field_map(s);
+        if !rules.secrets.is_empty() {
+            remove_derive(&mut s.attrs, "Debug");
+            extra.push(redacted_debug(&name, &fields, &rules.secrets, false));
+        }
+        if rules.strict {
+            extra.push(validate_impl(&name, &fields, rules, &strict));
+            if has_own_rules(rules) {
+                checked.insert(name.clone());
+                let twin = twin_struct(s);
+                twins.push(Item::Struct(twin));
+                remove_serde_flag(&mut s.attrs, "deny_unknown_fields");
+                let path = format!("unchecked::{name}");
+                s.attrs.push(parse_quote!(#[serde(try_from = #path)]));
+                extra.push(from_unchecked(&name, &fields));
+            }
+        }
+    }
+    // Builders: validate on build, and never print secrets.
+    for item in &mut file.items {
+        let Item::Mod(m) = item else { continue };
+        if m.ident != "builder" {
+            continue;
+        }
+        let Some((_, items)) = &mut m.content else { continue };
+        let mut builder_extra = Vec::new();
+        for it in items.iter_mut() {
+            match it {
+                Item::Struct(s) => {
+                    let name = s.ident.to_string();
+                    if structs.get(&name).is_some_and(|r| !r.secrets.is_empty()) {
+                        remove_derive(&mut s.attrs, "Debug");
+                        let ident = &s.ident;
+                        let text = name.clone();
+                        builder_extra.push(parse_quote! {
+                            impl ::std::fmt::Debug for #ident {
+                                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                                    f.debug_struct(#text).finish_non_exhaustive()
+                                }
+                            }
+                        });
+                    }
+                }
+                Item::Impl(imp) => patch_builder_try_from(imp, &strict),
+                _ => {}
+            }
+        }
+        items.extend(builder_extra);
+    }
+    file.items.extend(extra);
+    syn::visit_mut::VisitMut::visit_file_mut(&mut DocSpacer, &mut file);
+    if !twins.is_empty() {
+        file.items.push(parse_quote! {
+            /// Structurally valid input that has not been checked against the spec's rules yet.
+            /// Deserialization of the strict types goes through these, then through `Validate`.
+            pub mod unchecked {
+                #[allow(unused_imports)]
+                use super::*;
+                #(#twins)*
+            }
+        });
+    }
+    Ok(file)
+}
+
+fn has_own_rules(rules: &StructRules) -> bool {
+    !rules.rules.is_empty() || !rules.conditionals.is_empty()
+}
+
+/// One field of a struct: its identifier, Rust type and whether it is an `Option`.
+struct Field {
+    ident: syn::Ident,
+    ty: syn::Type,
+    optional: bool,
+}
+
+/// Wire name -> field, read from the struct typify wrote (serde `rename` or the identifier).
+fn field_map(s: &ItemStruct) -> BTreeMap<String, Field> {
+    let mut out = BTreeMap::new();
+    let Fields::Named(named) = &s.fields else { return out };
+    for f in &named.named {
+        let Some(ident) = f.ident.clone() else { continue };
+        let mut wire = ident.to_string().trim_start_matches("r#").to_string();
+        for attr in &f.attrs {
+            if attr.path().is_ident("serde") {
+                let _ = attr.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("rename") {
+                        let lit: syn::LitStr = meta.value()?.parse()?;
+                        wire = lit.value();
+                    } else if meta.input.peek(syn::Token![=]) {
+                        let _: syn::Expr = meta.value()?.parse()?;
+                    }
+                    Ok(())
+                });
+            }
+        }
+        let optional = option_inner(&f.ty).is_some();
+        out.insert(wire, Field { ident, ty: f.ty.clone(), optional });
+    }
+    out
+}
+
+/// The `T` of `Option<T>` (any path ending in `Option`).
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    generic_inner(ty, "Option")
+}
+
+fn generic_inner<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != wrapper {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
+    }
+}
+
+fn last_ident(ty: &syn::Type) -> Option<String> {
+    let syn::Type::Path(p) = ty else { return None };
+    Some(p.path.segments.last()?.ident.to_string())
+}
+
+fn is_string(ty: &syn::Type) -> bool {
+    last_ident(ty).as_deref() == Some("String")
+}
+
+fn is_number(ty: &syn::Type) -> bool {
+    matches!(last_ident(ty).as_deref(), Some("i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64" | "isize" | "usize"))
+}
+
+fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
+    for attr in attrs.iter_mut() {
+        if !attr.path().is_ident("derive") {
+            continue;
+        }
+        let Ok(list) = attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated) else {
+            continue;
+        };
+        let kept: Vec<&syn::Path> = list.iter().filter(|p| p.segments.last().is_none_or(|s| s.ident != name)).collect();
+        *attr = parse_quote!(#[derive(#(#kept),*)]);
+    }
+}
+
+fn remove_serde_flag(attrs: &mut Vec<syn::Attribute>, flag: &str) {
+    attrs.retain(|a| !(a.path().is_ident("serde") && a.meta.to_token_stream_string().contains(flag)));
+}
+
+trait MetaText {
+    fn to_token_stream_string(&self) -> String;
+}
+
+impl MetaText for syn::Meta {
+    fn to_token_stream_string(&self) -> String {
+        quote!(#self).to_string()
+    }
+}
+
+/// `impl Debug` that prints `<redacted>` for secret fields.
+fn redacted_debug(name: &str, fields: &BTreeMap<String, Field>, secrets: &BTreeSet<String>, _builder: bool) -> Item {
+    let ident = format_ident!("{}", name);
+    let entries = fields.iter().map(|(wire, f)| {
+        let fi = &f.ident;
+        let label = fi.to_string().trim_start_matches("r#").to_string();
+        if secrets.contains(wire) {
+            if f.optional {
+                quote! { .field(#label, &self.#fi.as_ref().map(|_| "<redacted>")) }
+            } else {
+                quote! { .field(#label, &"<redacted>") }
+            }
+        } else {
+            quote! { .field(#label, &self.#fi) }
+        }
+    });
+    parse_quote! {
+        impl ::std::fmt::Debug for #ident {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#name) #(#entries)* .finish()
+            }
+        }
+    }
+}
+
+/// The twin struct for `#[serde(try_from)]`: same fields and serde attributes, only
+/// `Deserialize`, no docs.
+fn twin_struct(s: &ItemStruct) -> ItemStruct {
+    let mut twin = s.clone();
+    // Keep serde attributes (names, defaults) and the schemars derive: schemars describes a
+    // `try_from` type by its source, so the twin must carry the same schema and docs.
+    twin.attrs.retain(|a| a.path().is_ident("serde") || a.path().is_ident("cfg_attr") || a.path().is_ident("doc"));
+    twin.attrs.insert(0, parse_quote!(#[derive(::serde::Deserialize)]));
+    if let Fields::Named(named) = &mut twin.fields {
+        for f in &mut named.named {
+            f.attrs.retain(|a| a.path().is_ident("serde") || a.path().is_ident("doc"));
+        }
+    }
+    twin
+}
+
+/// `impl TryFrom<unchecked::X> for X`: moves the fields, then validates.
+fn from_unchecked(name: &str, fields: &BTreeMap<String, Field>) -> Item {
+    let ident = format_ident!("{}", name);
+    let moves = fields.values().map(|f| {
+        let fi = &f.ident;
+        quote! { #fi: raw.#fi }
+    });
+    parse_quote! {
+        impl ::std::convert::TryFrom<unchecked::#ident> for #ident {
+            type Error = crate::validation::ValidationErrors;
+            fn try_from(raw: unchecked::#ident) -> ::std::result::Result<Self, Self::Error> {
+                let value = Self { #(#moves),* };
+                crate::validation::Validate::validate(&value)?;
+                Ok(value)
+            }
+        }
+    }
+}
+
+/// `impl Validate for X`: every rule, every conditional requirement, and nested strict structs.
+fn validate_impl(name: &str, fields: &BTreeMap<String, Field>, rules: &StructRules, strict: &BTreeSet<String>) -> Item {
+    let ident = format_ident!("{}", name);
+    let mut checks: Vec<TokenStream> = Vec::new();
+    for rule in &rules.rules {
+        if let Some(field) = fields.get(&rule.property) {
+            if let Some(check) = rule_check(rule, field, fields) {
+                checks.push(check);
+            }
+        }
+    }
+    for cond in &rules.conditionals {
+        let Some(when) = fields.get(&cond.when) else { continue };
+        let when_ident = &when.ident;
+        let expected = serde_json::to_string(&cond.equals).unwrap_or_default();
+        let shown = cond.equals.to_string();
+        for req in &cond.required {
+            let Some(target) = fields.get(req) else { continue };
+            if !target.optional {
+                continue;
+            }
+            let ti = &target.ident;
+            let message = format!("is required when `{}` is {}", cond.when, shown);
+            let wire = req.as_str();
+            checks.push(quote! {
+                if self.#ti.is_none() && crate::validation::json_eq(&self.#when_ident, #expected) {
+                    errors.push(crate::validation::Violation::new(crate::validation::join(path, #wire), "required", #message));
+                }
+            });
+        }
+    }
+    for (wire, field) in fields {
+        if nested_strict(&field.ty, strict) {
+            let fi = &field.ident;
+            checks.push(quote! {
+                crate::validation::Validate::validate_into(&self.#fi, &crate::validation::join(path, #wire), errors);
+            });
+        }
+    }
+    let unused = checks.is_empty();
+    let (path_arg, errors_arg) = if unused { (quote!(_path), quote!(_errors)) } else { (quote!(path), quote!(errors)) };
+    parse_quote! {
+        impl crate::validation::Validate for #ident {
+            fn validate_into(&self, #path_arg: &str, #errors_arg: &mut ::std::vec::Vec<crate::validation::Violation>) {
+                #(#checks)*
+            }
+        }
+    }
+}
+
+/// True when `ty` is `S`, `Option<S>`, `Vec<S>`, `Box<S>` or `Option<Vec<S>>` of a strict struct.
+fn nested_strict(ty: &syn::Type, strict: &BTreeSet<String>) -> bool {
+    let mut t = ty;
+    for _ in 0..3 {
+        if let Some(inner) = generic_inner(t, "Option").or_else(|| generic_inner(t, "Vec")).or_else(|| generic_inner(t, "Box")) {
+            t = inner;
+        }
+    }
+    last_ident(t).is_some_and(|n| strict.contains(&n))
+}
+
+/// The check for one rule on one field.
+fn rule_check(rule: &PropertyRule, field: &Field, fields: &BTreeMap<String, Field>) -> Option<TokenStream> {
+    let fi = &field.ident;
+    let wire = rule.property.as_str();
+    let inner_ty = option_inner(&field.ty).unwrap_or(&field.ty).clone();
+    // The value (or each item) as an expression named `v`, and the type that `v` has.
+    let (elem_ty, over_items) = match rule.target {
+        Target::Value => (inner_ty.clone(), false),
+        Target::Items => (generic_inner(&inner_ty, "Vec")?.clone(), true),
+    };
+    let body = match &rule.rule {
+        Rule::MinLength(n) if is_string(&elem_ty) => quote! { crate::validation::min_length(v, #n, &p, errors); },
+        Rule::MaxLength(n) if is_string(&elem_ty) => quote! { crate::validation::max_length(v, #n, &p, errors); },
+        Rule::Pattern(pat) if is_string(&elem_ty) => {
+            quote! {{
+                static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> =
+                    ::std::sync::LazyLock::new(|| ::regress::Regex::new(#pat).ok());
+                crate::validation::pattern(v, PATTERN.as_ref(), #pat, &p, errors);
+            }}
+        }
+        Rule::Email if is_string(&elem_ty) => quote! { crate::validation::email(v, &p, errors); },
+        Rule::Minimum { value, exclusive } if is_number(&elem_ty) => {
+            quote! { crate::validation::minimum(*v as f64, #value, #exclusive, &p, errors); }
+        }
+        Rule::Maximum { value, exclusive } if is_number(&elem_ty) => {
+            quote! { crate::validation::maximum(*v as f64, #value, #exclusive, &p, errors); }
+        }
+        Rule::MinItems(n) if !over_items && generic_inner(&elem_ty, "Vec").is_some() => {
+            quote! { crate::validation::min_items(v.len(), #n, &p, errors); }
+        }
+        Rule::MaxItems(n) if !over_items && generic_inner(&elem_ty, "Vec").is_some() => {
+            quote! { crate::validation::max_items(v.len(), #n, &p, errors); }
+        }
+        Rule::MustEqual(other) => {
+            let other_field = fields.get(other)?;
+            let oi = &other_field.ident;
+            let other_value = if other_field.optional { quote!(self.#oi.as_ref()) } else { quote!(::std::option::Option::Some(&self.#oi)) };
+            let message = format!("must equal `{other}`");
+            quote! {
+                if #other_value != ::std::option::Option::Some(v) {
+                    errors.push(crate::validation::Violation::new(p.clone(), "x-must-equal", #message));
+                }
+            }
+        }
+        _ => return None,
+    };
+    let value_expr = if field.optional { quote!(self.#fi.as_ref()) } else { quote!(::std::option::Option::Some(&self.#fi)) };
+    Some(if over_items {
+        quote! {
+            if let ::std::option::Option::Some(items) = #value_expr {
+                for (i, v) in items.iter().enumerate() {
+                    let p = crate::validation::index(&crate::validation::join(path, #wire), i);
+                    #body
+                }
+            }
+        }
+    } else {
+        quote! {
+            if let ::std::option::Option::Some(v) = #value_expr {
+                let p = crate::validation::join(path, #wire);
+                #body
+            }
+        }
+    })
+}
+
+/// Makes the builder's `TryFrom<builder::X> for X` validate the built value.
+fn patch_builder_try_from(imp: &mut syn::ItemImpl, strict: &BTreeSet<String>) {
+    let Some((_, trait_path, _)) = &imp.trait_ else { return };
+    if trait_path.segments.last().is_none_or(|s| s.ident != "TryFrom") {
+        return;
+    }
+    let syn::Type::Path(self_ty) = &*imp.self_ty else { return };
+    let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else { return };
+    if !strict.contains(&name) || self_ty.path.segments.len() < 2 {
+        return;
+    }
+    for item in &mut imp.items {
+        let syn::ImplItem::Fn(f) = item else { continue };
+        let Some(syn::Stmt::Expr(syn::Expr::Call(call), None)) = f.block.stmts.last() else { continue };
+        let Some(inner) = call.args.first().cloned() else { continue };
+        f.block = parse_quote! {{
+            let value = #inner;
+            crate::validation::Validate::validate(&value)
+                .map_err(|e| super::error::ConversionError::from(e.to_string()))?;
+            Ok(value)
+        }};
+    }
+}
+
+/// Gives typify's doc comments the leading space rustdoc and readers expect (`/// Text`).
+struct DocSpacer;
+
+impl syn::visit_mut::VisitMut for DocSpacer {
+    fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
+        if !attr.path().is_ident("doc") {
+            return;
+        }
+        if let syn::Meta::NameValue(nv) = &mut attr.meta {
+            if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value {
+                let text = s.value();
+                if !text.is_empty() && !text.starts_with(' ') {
+                    let spaced = format!(" {text}");
+                    nv.value = parse_quote!(#spaced);
+                }
+            }
+        }
+    }
+}

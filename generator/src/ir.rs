@@ -1,0 +1,394 @@
+//! The intermediate representation every emitter reads. Lowering (`lower.rs`) builds it from
+//! the bundled document; emitters never look at the document itself.
+//!
+//! Names here are final: `rust_name`s are identifiers from `naming.rs`, `ty`s are Rust type
+//! expressions relative to the generated crate root (e.g. `crate::models::User`, `i64`).
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::models::ModelSpace;
+
+/// One API: everything needed to emit its crate.
+#[derive(Debug)]
+pub struct ApiSpace {
+    /// The crate name (`questionpro`).
+    pub crate_name: String,
+    /// `info.title`.
+    pub title: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// `info.version`.
+    pub version: String,
+    /// The servers, in document order.
+    pub servers: Vec<Server>,
+    /// The security schemes, sorted by key.
+    pub security_schemes: Vec<SecurityScheme>,
+    /// The operations, in document order.
+    pub operations: Vec<Operation>,
+    /// The models.
+    pub models: ModelSpace,
+}
+
+/// A server the API is reachable at.
+#[derive(Debug, Clone, Serialize)]
+pub struct Server {
+    /// The URL template (`https://{domain}/{apiPrefix}/{version}`), without a trailing `/`.
+    pub url: String,
+    /// The variant name in the generated `Server` enum (`Us`, `Eu`; from `x-datacenter`, else
+    /// from the description or host).
+    pub rust_name: String,
+    /// The description.
+    pub description: Option<String>,
+    /// The template variables, in order of appearance in the URL.
+    pub variables: Vec<ServerVariable>,
+}
+
+/// A variable of a server URL template.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerVariable {
+    /// The name in the template (`apiPrefix`).
+    pub name: String,
+    /// The Rust identifier (`api_prefix`).
+    pub rust_name: String,
+    /// The default value.
+    pub default: String,
+    /// The description.
+    pub description: Option<String>,
+    /// The allowed values, when closed.
+    pub allowed: Vec<String>,
+}
+
+/// A security scheme.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecurityScheme {
+    /// The key in `components/securitySchemes` (`apiKeyHeader`).
+    pub key: String,
+    /// The Rust identifier for the credential field (`api_key_header`).
+    pub rust_name: String,
+    /// How the credential is sent.
+    pub kind: SchemeKind,
+    /// The description.
+    pub description: Option<String>,
+    /// True when the docs mark the scheme as deprecated (`x-deprecated` or a description that
+    /// says so is not enough: only the extension counts).
+    pub deprecated: bool,
+}
+
+/// How a credential is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SchemeKind {
+    /// An API key in a header, query parameter or cookie.
+    ApiKey {
+        /// Where.
+        location: ParamLocation,
+        /// The header, parameter or cookie name.
+        name: String,
+    },
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// `Authorization: Basic <base64>`.
+    Basic,
+    /// A scheme the generated code cannot apply by itself (OAuth2 flows, OpenID Connect,
+    /// mutual TLS); the user supplies the header.
+    Unsupported {
+        /// The scheme type as written.
+        scheme: String,
+    },
+}
+
+/// Where a parameter or key goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamLocation {
+    /// In the path template.
+    Path,
+    /// In the query string.
+    Query,
+    /// In a header.
+    Header,
+    /// In a cookie.
+    Cookie,
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    /// GET
+    Get,
+    /// PUT
+    Put,
+    /// POST
+    Post,
+    /// DELETE
+    Delete,
+    /// OPTIONS
+    Options,
+    /// HEAD
+    Head,
+    /// PATCH
+    Patch,
+    /// TRACE
+    Trace,
+}
+
+impl HttpMethod {
+    /// Parses a lowercase OpenAPI method key.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Some(match key {
+            "get" => Self::Get,
+            "put" => Self::Put,
+            "post" => Self::Post,
+            "delete" => Self::Delete,
+            "options" => Self::Options,
+            "head" => Self::Head,
+            "patch" => Self::Patch,
+            "trace" => Self::Trace,
+            _ => return None,
+        })
+    }
+
+    /// The uppercase method name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Put => "PUT",
+            Self::Post => "POST",
+            Self::Delete => "DELETE",
+            Self::Options => "OPTIONS",
+            Self::Head => "HEAD",
+            Self::Patch => "PATCH",
+            Self::Trace => "TRACE",
+        }
+    }
+
+    /// True for methods that RFC 9110 defines as idempotent (safe to retry).
+    pub fn is_idempotent(self) -> bool {
+        !matches!(self, Self::Post | Self::Patch)
+    }
+}
+
+/// One operation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Operation {
+    /// The operationId as written (`listUserCommunities`).
+    pub id: String,
+    /// The method name (`list_user_communities`).
+    pub rust_name: String,
+    /// The prefix for per-operation type names (`ListUserCommunities`).
+    pub type_name: String,
+    /// The HTTP method.
+    pub method: HttpMethod,
+    /// The path template as written (`/micropanel/users/{user-id}/communities`).
+    pub path: String,
+    /// The path split into literal text and parameters.
+    pub segments: Vec<PathSegment>,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `x-source`: the page the operation was transcribed from.
+    pub source: Option<String>,
+    /// `deprecated`.
+    pub deprecated: bool,
+    /// Path, query, header and cookie parameters, path first, then in document order.
+    pub params: Vec<Parameter>,
+    /// The request body.
+    pub body: Option<RequestBody>,
+    /// The documented responses, in document order.
+    pub responses: Vec<Response>,
+    /// Security alternatives: any one inner list satisfies the operation; every scheme key of
+    /// that list is sent. Empty: no authentication.
+    pub security: Vec<Vec<String>>,
+    /// The pagination the operation supports, when it is recognizably paginated.
+    pub pagination: Option<Pagination>,
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum PathSegment {
+    /// Text sent as is.
+    Literal(String),
+    /// The value of the path parameter with this wire name.
+    Param(String),
+}
+
+/// A parameter.
+#[derive(Debug, Clone, Serialize)]
+pub struct Parameter {
+    /// The wire name (`user-id`).
+    pub name: String,
+    /// The Rust identifier (`user_id`).
+    pub rust_name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Whether it must be given.
+    pub required: bool,
+    /// The Rust type of the value (without `Option`).
+    pub ty: String,
+    /// The shape of the value.
+    pub shape: ValueShape,
+    /// The description.
+    pub description: Option<String>,
+    /// The documented default.
+    pub default: Option<Value>,
+    /// The documented example.
+    pub example: Option<Value>,
+    /// Rules checked on server input (`minimum`, `format: email`, ...).
+    pub rules: Vec<crate::models::Rule>,
+}
+
+/// What kind of value a parameter or form field holds, for encoding it as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueShape {
+    /// A string.
+    String,
+    /// An integer.
+    Integer,
+    /// A number.
+    Number,
+    /// A boolean.
+    Boolean,
+    /// A string enum (Display/FromStr from typify).
+    Enum,
+    /// An array of scalars (repeated in a query string, comma-joined in a path).
+    Array,
+    /// Anything else: sent as JSON text.
+    Json,
+}
+
+/// A request body.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestBody {
+    /// The media type as written (`application/json`).
+    pub content_type: String,
+    /// How it is encoded.
+    pub encoding: BodyEncoding,
+    /// Whether the body must be sent.
+    pub required: bool,
+    /// The Rust type of the body.
+    pub ty: String,
+    /// For form encodings: the fields, in property order.
+    pub fields: Vec<FormField>,
+    /// The name of the struct behind `ty`, when it is a generated struct.
+    pub struct_name: Option<String>,
+    /// Documented examples.
+    pub examples: Vec<Example>,
+    /// The description.
+    pub description: Option<String>,
+}
+
+/// A body encoding the generated code can produce and parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyEncoding {
+    /// JSON.
+    Json,
+    /// multipart/form-data.
+    Multipart,
+    /// application/x-www-form-urlencoded.
+    FormUrlEncoded,
+    /// Plain text.
+    Text,
+    /// Raw bytes.
+    Bytes,
+}
+
+/// A field of a form body.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormField {
+    /// The wire name.
+    pub name: String,
+    /// The Rust field name in the body struct.
+    pub rust_name: String,
+    /// Whether the struct field is required (not an `Option`).
+    pub required: bool,
+    /// The shape of the value.
+    pub shape: ValueShape,
+    /// True for binary parts (`format: binary`).
+    pub binary: bool,
+}
+
+/// A documented response.
+#[derive(Debug, Clone, Serialize)]
+pub struct Response {
+    /// Which statuses it covers.
+    pub status: StatusMatch,
+    /// The variant name (`Ok`, `BadRequest`, `Status418`).
+    pub rust_name: String,
+    /// The description.
+    pub description: String,
+    /// The body, when the response has one.
+    pub body: Option<ResponseBody>,
+    /// True for 2XX (and `default` never).
+    pub success: bool,
+}
+
+/// Which status codes a response covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum StatusMatch {
+    /// Exactly this code.
+    Code(u16),
+    /// Any code of this class (`4XX` -> 4).
+    Range(u16),
+    /// Any code not otherwise documented.
+    Default,
+}
+
+impl StatusMatch {
+    /// A representative status code (for servers answering with this response).
+    pub fn representative(self) -> u16 {
+        match self {
+            Self::Code(c) => c,
+            Self::Range(class) => class * 100,
+            Self::Default => 500,
+        }
+    }
+}
+
+/// A response body.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseBody {
+    /// The media type.
+    pub content_type: String,
+    /// How it is decoded.
+    pub encoding: BodyEncoding,
+    /// The Rust type.
+    pub ty: String,
+    /// Documented examples.
+    pub examples: Vec<Example>,
+}
+
+/// A documented example.
+#[derive(Debug, Clone, Serialize)]
+pub struct Example {
+    /// Its name (`threeCommunities`).
+    pub name: String,
+    /// Its summary.
+    pub summary: Option<String>,
+    /// The value.
+    pub value: Value,
+}
+
+/// How an operation pages through results.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pagination {
+    /// The query parameter holding the page number (wire name).
+    pub page_param: String,
+    /// The query parameter holding the page size (wire name), if any.
+    pub per_page_param: Option<String>,
+    /// Rust access path from the success body to the items (`response`).
+    pub items_field: String,
+    /// The Rust type of one item.
+    pub item_ty: String,
+    /// Rust access path from the success body to the next-page link, if documented
+    /// (`pagination.links.next`).
+    pub next_link: Option<Vec<String>>,
+    /// Rust access path from the success body to the total page count, if documented.
+    pub total_pages: Option<Vec<String>>,
+}

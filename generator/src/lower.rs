@@ -1,0 +1,567 @@
+//! Lowering: the bundled document -> [`ApiSpace`], the IR every emitter reads.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::bundle::Bundle;
+use crate::diag::{join_pointer, Diagnostics};
+use crate::ir::*;
+use crate::models::{self, Hoisted, ModelSpace, COMPONENT_PREFIX};
+use crate::naming;
+use crate::validate::{deref, METHODS};
+use crate::GeneratorSettings;
+
+/// Builds the IR of one API.
+///
+/// # Errors
+///
+/// Every construct the generator cannot lower, with its location.
+pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<ApiSpace, Diagnostics> {
+    let doc = &bundle.document;
+    let mut diags = Diagnostics::default();
+
+    // Collect the schemas operations use directly, to classify the models.
+    let mut request_roots = Vec::new();
+    let mut response_roots = Vec::new();
+    for (_, _, _, op, item) in operations(doc) {
+        if let Some(body) = op.get("requestBody") {
+            for media in deref(doc, body).get("content").and_then(Value::as_object).into_iter().flatten() {
+                request_roots.extend(media.1.get("schema").cloned());
+            }
+        }
+        for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten().chain(item.get("parameters").and_then(Value::as_array).into_iter().flatten()) {
+            request_roots.extend(deref(doc, p).get("schema").cloned());
+        }
+        for (_, resp) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+            for media in deref(doc, resp).get("content").and_then(Value::as_object).into_iter().flatten() {
+                response_roots.extend(media.1.get("schema").cloned());
+            }
+        }
+    }
+    let (mut models, hoisted) = models::lower(bundle, &request_roots, &response_roots)?;
+
+    let info = doc.get("info");
+    let text = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_str).map(String::from);
+
+    let servers = lower_servers(doc);
+    let security_schemes = lower_schemes(doc);
+
+    let mut taken_methods = BTreeSet::new();
+    let mut taken_types = BTreeSet::new();
+    let mut ops = Vec::new();
+    for (path, method_key, op_ptr, op, item) in operations(doc) {
+        let Some(method) = HttpMethod::from_key(method_key) else { continue };
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("{method_key} {path}"), String::from);
+        let rust_name = naming::unique_ident_from(naming::snake_case(&id), &mut taken_methods);
+        let type_name = naming::unique_ident_from(naming::pascal_case(&id), &mut taken_types);
+        let mut cx = OpContext { bundle, hoisted: &hoisted, models: &mut models, diags: &mut diags, op_ptr: &op_ptr, type_name: &type_name };
+
+        let params = cx.params(item, op);
+        let body = op.get("requestBody").and_then(|b| cx.body(deref(doc, b)));
+        let responses = cx.responses(op);
+        let security = op
+            .get("security")
+            .or_else(|| doc.get("security"))
+            .and_then(Value::as_array)
+            .map(|alts| {
+                alts.iter()
+                    .filter_map(Value::as_object)
+                    .map(|req| req.keys().filter(|k| !k.starts_with("x-")).cloned().collect())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let pagination = detect_pagination(&params, &responses, &cx);
+        ops.push(Operation {
+            id,
+            rust_name,
+            type_name,
+            method,
+            path: path.to_string(),
+            segments: segments(path),
+            summary: text(Some(op), "summary"),
+            description: text(Some(op), "description"),
+            source: text(Some(op), "x-source"),
+            deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+            params,
+            body,
+            responses,
+            security,
+            pagination,
+        });
+    }
+
+    diags.into_result(ApiSpace {
+        crate_name: settings.crate_name.clone(),
+        title: text(info, "title").unwrap_or_else(|| settings.crate_name.clone()),
+        description: text(info, "description"),
+        version: text(info, "version").unwrap_or_default(),
+        servers,
+        security_schemes,
+        operations: ops,
+        models,
+    })
+}
+
+/// `(path, method, pointer, operation, path item)` for every operation, in document order.
+fn operations(doc: &Value) -> Vec<(&str, &str, String, &Value, &Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+        let item = deref(doc, item);
+        for method in METHODS {
+            if let Some(op) = item.get(*method) {
+                let ptr = join_pointer(&join_pointer("/paths", path), method);
+                out.push((path.as_str(), *method, ptr, op, item));
+            }
+        }
+    }
+    out
+}
+
+fn segments(path: &str) -> Vec<PathSegment> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        if start > 0 {
+            out.push(PathSegment::Literal(rest[..start].to_string()));
+        }
+        out.push(PathSegment::Param(rest[start + 1..start + len].to_string()));
+        rest = &rest[start + len + 1..];
+    }
+    if !rest.is_empty() {
+        out.push(PathSegment::Literal(rest.to_string()));
+    }
+    out
+}
+
+fn lower_servers(doc: &Value) -> Vec<Server> {
+    let mut taken = BTreeSet::new();
+    let list = doc.get("servers").and_then(Value::as_array).cloned().unwrap_or_default();
+    let list = if list.is_empty() { vec![serde_json::json!({ "url": "/" })] } else { list };
+    list.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let url = s.get("url").and_then(Value::as_str).unwrap_or("/").trim_end_matches('/').to_string();
+            let description = s.get("description").and_then(Value::as_str).map(String::from);
+            let hint = s
+                .get("x-datacenter")
+                .and_then(Value::as_str)
+                .map(String::from)
+                .or_else(|| {
+                    let host = url.split("://").nth(1).unwrap_or(&url);
+                    let host = host.split('/').next().unwrap_or(host);
+                    (!host.contains('{') && !host.is_empty()).then(|| host.to_string())
+                })
+                .unwrap_or_else(|| if i == 0 { "default".into() } else { format!("server {}", i + 1) });
+            let rust_name = naming::unique_ident_from(naming::pascal_case(&hint), &mut taken);
+            let defs = s.get("variables").and_then(Value::as_object);
+            let variables = crate::validate::path_template_params(&url)
+                .into_iter()
+                .map(|name| {
+                    let def = defs.and_then(|d| d.get(&name));
+                    ServerVariable {
+                        rust_name: naming::snake_case(&name),
+                        default: def.and_then(|d| d.get("default")).and_then(Value::as_str).unwrap_or_default().to_string(),
+                        description: def.and_then(|d| d.get("description")).and_then(Value::as_str).map(String::from),
+                        allowed: def
+                            .and_then(|d| d.get("enum"))
+                            .and_then(Value::as_array)
+                            .map(|e| e.iter().filter_map(Value::as_str).map(String::from).collect())
+                            .unwrap_or_default(),
+                        name,
+                    }
+                })
+                .collect();
+            Server { url, rust_name, description, variables }
+        })
+        .collect()
+}
+
+fn lower_schemes(doc: &Value) -> Vec<SecurityScheme> {
+    let mut out = Vec::new();
+    let mut taken = BTreeSet::new();
+    for (key, s) in doc.pointer("/components/securitySchemes").and_then(Value::as_object).into_iter().flatten() {
+        let s = deref(doc, s);
+        let get = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let kind = match (get("type").as_str(), get("scheme").to_ascii_lowercase().as_str()) {
+            ("apiKey", _) => {
+                let location = match get("in").as_str() {
+                    "query" => ParamLocation::Query,
+                    "cookie" => ParamLocation::Cookie,
+                    _ => ParamLocation::Header,
+                };
+                SchemeKind::ApiKey { location, name: get("name") }
+            }
+            ("http", "bearer") => SchemeKind::Bearer,
+            ("http", "basic") => SchemeKind::Basic,
+            (t, sch) => SchemeKind::Unsupported { scheme: if sch.is_empty() { t.to_string() } else { format!("{t} {sch}") } },
+        };
+        out.push(SecurityScheme {
+            key: key.clone(),
+            rust_name: naming::unique_ident_from(naming::snake_case(key), &mut taken),
+            kind,
+            description: s.get("description").and_then(Value::as_str).map(String::from),
+            deprecated: s.get("x-deprecated").and_then(Value::as_bool).unwrap_or(false),
+        });
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    out
+}
+
+struct OpContext<'a> {
+    bundle: &'a Bundle,
+    hoisted: &'a Hoisted,
+    models: &'a mut ModelSpace,
+    diags: &'a mut Diagnostics,
+    op_ptr: &'a str,
+    type_name: &'a str,
+}
+
+impl OpContext<'_> {
+    /// The Rust type and shape of a schema, converting inline schemas with typify.
+    fn type_of(&mut self, schema: &Value, hint: &str, at: &str) -> (String, ValueShape) {
+        let schema = self.hoisted.rewrite_refs(schema.clone());
+        if let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
+            let name = naming::pascal_case(name);
+            let def = self.models.definitions.get(&name).or_else(|| self.models.definitions.get(name.as_str()));
+            let shape = def.map_or(ValueShape::Json, shape_of);
+            return (format!("crate::models::{name}"), shape);
+        }
+        let shape = shape_of(&schema);
+        let scalar = match (schema.get("type").and_then(Value::as_str), schema.get("format").and_then(Value::as_str)) {
+            _ if schema.get("enum").is_some() => None,
+            (Some("string"), Some("binary")) => Some("::std::vec::Vec<u8>"),
+            (Some("string"), _) => Some("::std::string::String"),
+            (Some("integer"), Some("int32")) => Some("i32"),
+            (Some("integer"), Some("uint32")) => Some("u32"),
+            (Some("integer"), Some("uint64")) => Some("u64"),
+            (Some("integer"), _) => Some("i64"),
+            (Some("number"), Some("float")) => Some("f32"),
+            (Some("number"), _) => Some("f64"),
+            (Some("boolean"), _) => Some("bool"),
+            _ => None,
+        };
+        if let Some(s) = scalar {
+            return (s.to_string(), shape);
+        }
+        if schema.get("type").and_then(Value::as_str) == Some("array") {
+            if let Some(items) = schema.get("items") {
+                let (item_ty, _) = self.type_of(items, &format!("{hint} item"), at);
+                return (format!("::std::vec::Vec<{item_ty}>"), ValueShape::Array);
+            }
+        }
+        let Ok(parsed) = serde_json::from_value::<schemars::schema::Schema>(strip_for_typify(schema)) else {
+            self.diags.push(self.bundle.diagnostic(at, "not a JSON Schema the generator can read").with_help("fix the schema"));
+            return ("::serde_json::Value".into(), ValueShape::Json);
+        };
+        let name = naming::pascal_case(hint);
+        let models = &mut *self.models;
+        match models::guarded(at, self.bundle, || {
+            let id = models.type_space.add_type_with_name(&parsed, Some(name)).map_err(|e| e.to_string())?;
+            let ty = models.type_space.get_type(&id).map_err(|e| e.to_string())?;
+            Ok(ty.ident().to_string())
+        }) {
+            Ok(ty) => (models::absolute_type(&ty), shape),
+            Err(d) => {
+                self.diags.extend(d);
+                ("::serde_json::Value".into(), ValueShape::Json)
+            }
+        }
+    }
+
+    fn params(&mut self, item: &Value, op: &Value) -> Vec<Parameter> {
+        let doc = &self.bundle.document;
+        let mut list: Vec<(String, Value)> = Vec::new();
+        let op_params = op.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+        let item_params = item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+        for (i, p) in op_params.iter().enumerate() {
+            list.push((join_pointer(&join_pointer(self.op_ptr, "parameters"), &i.to_string()), deref(doc, p).clone()));
+        }
+        for p in &item_params {
+            let p = deref(doc, p);
+            let key = (p.get("name").cloned(), p.get("in").cloned());
+            if !list.iter().any(|(_, q)| (q.get("name").cloned(), q.get("in").cloned()) == key) {
+                list.push((self.op_ptr.rsplit_once('/').map_or("", |x| x.0).to_string(), p.clone()));
+            }
+        }
+        let mut taken = BTreeSet::new();
+        let mut out: Vec<Parameter> = list
+            .into_iter()
+            .filter_map(|(ptr, p)| {
+                let name = p.get("name")?.as_str()?.to_string();
+                let location = match p.get("in")?.as_str()? {
+                    "path" => ParamLocation::Path,
+                    "query" => ParamLocation::Query,
+                    "header" => ParamLocation::Header,
+                    _ => ParamLocation::Cookie,
+                };
+                let schema = p.get("schema").cloned().unwrap_or(Value::Bool(true));
+                let mut rules = Vec::new();
+                let mut stripped = schema.clone();
+                if let Some(map) = stripped.as_object_mut() {
+                    rules = models::scalar_rules(map);
+                }
+                let hint = format!("{} {name}", self.type_name);
+                let (ty, shape) = self.type_of(&stripped, &hint, &join_pointer(&ptr, "schema"));
+                Some(Parameter {
+                    rust_name: naming::unique_ident_from(naming::snake_case(&name), &mut taken),
+                    required: location == ParamLocation::Path || p.get("required").and_then(Value::as_bool).unwrap_or(false),
+                    ty,
+                    shape,
+                    description: p.get("description").and_then(Value::as_str).map(String::from),
+                    default: schema.get("default").cloned(),
+                    example: p.get("example").cloned(),
+                    rules,
+                    name,
+                    location,
+                })
+            })
+            .collect();
+        out.sort_by_key(|p| p.location != ParamLocation::Path);
+        out
+    }
+
+    fn body(&mut self, body: &Value) -> Option<RequestBody> {
+        let content = body.get("content")?.as_object()?;
+        let (content_type, media, encoding) = pick_media(content)?;
+        let at = join_pointer(&join_pointer(&join_pointer(self.op_ptr, "requestBody"), "content"), &content_type);
+        let schema = media.get("schema").cloned().unwrap_or(Value::Bool(true));
+        let hint = format!("{} body", self.type_name);
+        let (ty, _) = self.type_of(&schema, &hint, &join_pointer(&at, "schema"));
+        let struct_name = ty.strip_prefix("crate::models::").filter(|n| !n.contains('<')).map(String::from);
+        let mut fields = Vec::new();
+        if matches!(encoding, BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded) {
+            match struct_name.as_ref().and_then(|n| self.models.definitions.get(n)) {
+                Some(def) => {
+                    let required: BTreeSet<&str> =
+                        def.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+                    for (name, prop) in def.get("properties").and_then(Value::as_object).into_iter().flatten() {
+                        let prop = self.resolve_def(prop);
+                        fields.push(FormField {
+                            rust_name: naming::snake_case(name),
+                            required: required.contains(name.as_str()),
+                            shape: shape_of(&prop),
+                            binary: prop.get("format").and_then(Value::as_str) == Some("binary"),
+                            name: name.clone(),
+                        });
+                    }
+                }
+                None => self.diags.push(
+                    self.bundle
+                        .diagnostic(&join_pointer(&at, "schema"), format!("a `{content_type}` body must be an object schema with properties"))
+                        .with_help("describe the form fields as properties of an object schema"),
+                ),
+            }
+        }
+        Some(RequestBody {
+            examples: examples(&self.bundle.document, media),
+            description: body.get("description").and_then(Value::as_str).map(String::from),
+            required: body.get("required").and_then(Value::as_bool).unwrap_or(false),
+            content_type,
+            encoding,
+            ty,
+            fields,
+            struct_name,
+        })
+    }
+
+    /// Follows a reference to a definition (for form fields that are enums).
+    fn resolve_def(&self, schema: &Value) -> Value {
+        let schema = self.hoisted.rewrite_refs(schema.clone());
+        match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
+            Some(name) => self.models.definitions.get(name).cloned().unwrap_or(schema),
+            None => schema,
+        }
+    }
+
+    fn responses(&mut self, op: &Value) -> Vec<Response> {
+        let doc = &self.bundle.document;
+        let mut out = Vec::new();
+        let mut taken = BTreeSet::new();
+        for (key, resp) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+            let status = match key.as_str() {
+                "default" => StatusMatch::Default,
+                k if k.ends_with("XX") || k.ends_with("xx") => StatusMatch::Range(k[..1].parse().unwrap_or(5)),
+                k => match k.parse() {
+                    Ok(c) => StatusMatch::Code(c),
+                    Err(_) => continue,
+                },
+            };
+            let resp = deref(doc, resp);
+            let rust_name = naming::unique_ident_from(status_name(status), &mut taken);
+            let at = join_pointer(&join_pointer(self.op_ptr, "responses"), key);
+            let body = resp.get("content").and_then(Value::as_object).and_then(pick_media).map(|(content_type, media, encoding)| {
+                let schema = media.get("schema").cloned().unwrap_or(Value::Bool(true));
+                let hint = format!("{} {} body", self.type_name, rust_name);
+                let (ty, _) = self.type_of(&schema, &hint, &join_pointer(&join_pointer(&at, "content"), &content_type));
+                ResponseBody { examples: examples(doc, media), content_type, encoding, ty }
+            });
+            out.push(Response {
+                success: matches!(status, StatusMatch::Code(200..=299) | StatusMatch::Range(2)),
+                status,
+                rust_name,
+                description: resp.get("description").and_then(Value::as_str).unwrap_or_default().to_string(),
+                body,
+            });
+        }
+        out
+    }
+}
+
+/// Drops what typify cannot take (conditionals) from an inline schema.
+fn strip_for_typify(mut schema: Value) -> Value {
+    if let Some(map) = schema.as_object_mut() {
+        for k in ["if", "then", "else"] {
+            map.remove(k);
+        }
+    }
+    schema
+}
+
+/// Picks the media type the generated code handles best.
+fn pick_media(content: &serde_json::Map<String, Value>) -> Option<(String, &Value, BodyEncoding)> {
+    let rank = |ct: &str| -> Option<(u8, BodyEncoding)> {
+        let ct = ct.split(';').next().unwrap_or(ct).trim().to_ascii_lowercase();
+        Some(match ct.as_str() {
+            "application/json" => (0, BodyEncoding::Json),
+            c if c.ends_with("+json") || c == "*/*" => (1, BodyEncoding::Json),
+            "multipart/form-data" => (2, BodyEncoding::Multipart),
+            "application/x-www-form-urlencoded" => (3, BodyEncoding::FormUrlEncoded),
+            c if c.starts_with("text/") => (4, BodyEncoding::Text),
+            _ => (5, BodyEncoding::Bytes),
+        })
+    };
+    content
+        .iter()
+        .filter_map(|(ct, media)| rank(ct).map(|(r, e)| (r, ct.clone(), media, e)))
+        .min_by_key(|(r, ..)| *r)
+        .map(|(_, ct, media, e)| (ct, media, e))
+}
+
+fn examples(doc: &Value, media: &Value) -> Vec<Example> {
+    let mut out = Vec::new();
+    if let Some(v) = media.get("example") {
+        out.push(Example { name: "example".into(), summary: None, value: v.clone() });
+    }
+    for (name, ex) in media.get("examples").and_then(Value::as_object).into_iter().flatten() {
+        let ex = deref(doc, ex);
+        if let Some(v) = ex.get("value") {
+            out.push(Example { name: name.clone(), summary: ex.get("summary").and_then(Value::as_str).map(String::from), value: v.clone() });
+        }
+    }
+    out
+}
+
+/// The shape of a (resolved) schema.
+fn shape_of(schema: &Value) -> ValueShape {
+    if schema.get("enum").is_some() {
+        return ValueShape::Enum;
+    }
+    match schema.get("type") {
+        Some(Value::String(t)) => match t.as_str() {
+            "string" => ValueShape::String,
+            "integer" => ValueShape::Integer,
+            "number" => ValueShape::Number,
+            "boolean" => ValueShape::Boolean,
+            "array" => ValueShape::Array,
+            _ => ValueShape::Json,
+        },
+        _ => ValueShape::Json,
+    }
+}
+
+/// The variant name of a response.
+pub fn status_name(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Default => "Default".into(),
+        StatusMatch::Range(2) => "Success".into(),
+        StatusMatch::Range(3) => "Redirection".into(),
+        StatusMatch::Range(4) => "ClientError".into(),
+        StatusMatch::Range(5) => "ServerError".into(),
+        StatusMatch::Range(c) => format!("Status{c}xx"),
+        StatusMatch::Code(code) => match code {
+            200 => "Ok",
+            201 => "Created",
+            202 => "Accepted",
+            204 => "NoContent",
+            301 => "MovedPermanently",
+            302 => "Found",
+            304 => "NotModified",
+            400 => "BadRequest",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "NotFound",
+            405 => "MethodNotAllowed",
+            409 => "Conflict",
+            410 => "Gone",
+            412 => "PreconditionFailed",
+            413 => "PayloadTooLarge",
+            415 => "UnsupportedMediaType",
+            422 => "UnprocessableEntity",
+            429 => "TooManyRequests",
+            500 => "InternalServerError",
+            501 => "NotImplemented",
+            502 => "BadGateway",
+            503 => "ServiceUnavailable",
+            504 => "GatewayTimeout",
+            c => return format!("Status{c}"),
+        }
+        .into(),
+    }
+}
+
+/// Recognizes page-number pagination: an integer `page` query parameter and a success body
+/// whose struct has an array property (the items) and, optionally, `links.next` and
+/// `totalPages` somewhere below it.
+fn detect_pagination(params: &[Parameter], responses: &[Response], cx: &OpContext<'_>) -> Option<Pagination> {
+    let page = params.iter().find(|p| {
+        p.location == ParamLocation::Query && p.shape == ValueShape::Integer && matches!(p.name.as_str(), "page" | "pageNumber" | "page_number")
+    })?;
+    let per_page = params.iter().find(|p| {
+        p.location == ParamLocation::Query
+            && p.shape == ValueShape::Integer
+            && matches!(p.name.as_str(), "perPage" | "per_page" | "pageSize" | "page_size" | "limit")
+    });
+    let success = responses.iter().find(|r| r.success)?;
+    let body_name = success.body.as_ref()?.ty.strip_prefix("crate::models::")?.to_string();
+    let defs = &cx.models.definitions;
+    let def = defs.get(&body_name)?;
+    let (items_field, items) =
+        def.get("properties")?.as_object()?.iter().find(|(_, s)| s.get("type").and_then(Value::as_str) == Some("array"))?;
+    let item_name = items.get("items")?.get("$ref")?.as_str()?.strip_prefix(COMPONENT_PREFIX)?;
+    let find = |target: &str| find_path(defs, def, target, 0);
+    Some(Pagination {
+        page_param: page.name.clone(),
+        per_page_param: per_page.map(|p| p.name.clone()),
+        items_field: naming::snake_case(items_field),
+        item_ty: format!("crate::models::{item_name}"),
+        next_link: find("next"),
+        total_pages: find("totalPages"),
+    })
+}
+
+/// The Rust field path to the first property named `target` below `def`.
+fn find_path(defs: &std::collections::BTreeMap<String, Value>, def: &Value, target: &str, depth: usize) -> Option<Vec<String>> {
+    if depth > 3 {
+        return None;
+    }
+    let props = def.get("properties")?.as_object()?;
+    if props.contains_key(target) {
+        return Some(vec![naming::snake_case(target)]);
+    }
+    for (name, sub) in props {
+        let resolved = match sub.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
+            Some(n) => defs.get(n)?,
+            None => sub,
+        };
+        if let Some(mut rest) = find_path(defs, resolved, target, depth + 1) {
+            rest.insert(0, naming::snake_case(name));
+            return Some(rest);
+        }
+    }
+    None
+}

@@ -1,0 +1,572 @@
+//! Lowering of schemas: turns `components/schemas` of a bundled document into a typify
+//! [`TypeSpace`] plus the rules typify does not enforce the way we want.
+//!
+//! What happens here, in order:
+//!
+//! 1. **Hoisting.** Every inline object schema becomes a named definition (its `title`, else
+//!    parent + property name), so every generated struct has a known name and references *into*
+//!    a component (`#/components/schemas/UserResponse/properties/response`) can point at a whole
+//!    definition.
+//! 2. **Usage.** Each definition is classified by what reaches it: request bodies (a server reads
+//!    them: strict) or responses (a client reads them: forward-compatible).
+//! 3. **Rule extraction.** String, number and array constraints, `x-must-equal` and `if`/`then`
+//!    rules are taken out of the schemas into [`StructRules`]; the generated `Validate` impls
+//!    enforce them and collect every violation. typify then sees plain types (no newtype per
+//!    constrained field) and never meets `if`/`then`, which it does not support.
+//! 4. **Policy.** Forward-compatible definitions lose `additionalProperties: false`, so an extra
+//!    field from a newer server does not break a client; strict ones keep it.
+//! 5. **typify.** The prepared definitions go into one typify `TypeSpace` per API.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use schemars::schema::Schema;
+use serde_json::{json, Map, Value};
+use typify_impl::{TypeSpace, TypeSpaceSettings};
+
+use crate::bundle::Bundle;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::naming;
+
+/// The prefix of component schema references.
+pub const COMPONENT_PREFIX: &str = "#/components/schemas/";
+
+/// One rule on one property of a struct, enforced by the generated `Validate` impl.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Rule {
+    /// `minLength`, counted in characters.
+    MinLength(u64),
+    /// `maxLength`, counted in characters.
+    MaxLength(u64),
+    /// `pattern` (ECMA 262, checked with `regress`).
+    Pattern(String),
+    /// `format: email`.
+    Email,
+    /// `minimum` / `exclusiveMinimum`.
+    Minimum {
+        /// The bound.
+        value: f64,
+        /// Whether the bound itself is excluded.
+        exclusive: bool,
+    },
+    /// `maximum` / `exclusiveMaximum`.
+    Maximum {
+        /// The bound.
+        value: f64,
+        /// Whether the bound itself is excluded.
+        exclusive: bool,
+    },
+    /// `minItems`.
+    MinItems(u64),
+    /// `maxItems`.
+    MaxItems(u64),
+    /// `x-must-equal: other`: the value must equal the sibling property `other` (wire name).
+    MustEqual(String),
+}
+
+/// Where a rule applies: to the property's value, or to each item of an array property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The property itself.
+    Value,
+    /// Every item of the array property.
+    Items,
+}
+
+/// A rule on one property.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyRule {
+    /// The property's wire name.
+    pub property: String,
+    /// Whether it applies to the value or to each item.
+    pub target: Target,
+    /// The rule.
+    pub rule: Rule,
+}
+
+/// `if: {properties: {when: {const: equals}}}, then: {required: [..]}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionalRequired {
+    /// The property tested (wire name).
+    pub when: String,
+    /// The value it must have for the rule to apply.
+    pub equals: Value,
+    /// The properties then required (wire names).
+    pub required: Vec<String>,
+}
+
+/// What the generated code enforces for one struct beyond its Rust types.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StructRules {
+    /// Strict (read by a server: unknown fields rejected, constraints enforced on deserialize)
+    /// or forward-compatible (read by a client: extra fields ignored, nothing enforced).
+    pub strict: bool,
+    /// Property rules, in property order.
+    pub rules: Vec<PropertyRule>,
+    /// Conditional requirements.
+    pub conditionals: Vec<ConditionalRequired>,
+    /// Wire names of properties whose values are secrets (never shown by `Debug`).
+    pub secrets: BTreeSet<String>,
+    /// Constraints found but not enforced, as human-readable notes for the docs.
+    pub unenforced: Vec<String>,
+}
+
+/// The lowered models of one API.
+pub struct ModelSpace {
+    /// The typify type space holding every definition.
+    pub type_space: TypeSpace,
+    /// Rules per struct name.
+    pub structs: BTreeMap<String, StructRules>,
+    /// The prepared definitions (as given to typify), by name.
+    pub definitions: BTreeMap<String, Value>,
+}
+
+impl std::fmt::Debug for ModelSpace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelSpace").field("structs", &self.structs).finish_non_exhaustive()
+    }
+}
+
+/// Which way a definition is used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Reached from a request body or parameter.
+    pub request: bool,
+    /// Reached from a response.
+    pub response: bool,
+}
+
+/// Prepares the definitions of `bundle` and converts them with typify.
+///
+/// `roots` lists, for each usage, the schemas operations use directly (request bodies,
+/// responses); everything they reference is classified with them.
+///
+/// # Errors
+///
+/// Schemas that cannot be read as JSON Schema, invalid patterns, and anything typify rejects.
+pub fn lower(bundle: &Bundle, request_roots: &[Value], response_roots: &[Value]) -> Result<(ModelSpace, Hoisted), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let components: Map<String, Value> = bundle
+        .document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+
+    let mut hoisted = Hoisted::new(components.keys().cloned().collect());
+    for (name, schema) in &components {
+        let prepared = hoisted.hoist_root(name, schema.clone());
+        hoisted.defs.insert(name.clone(), prepared);
+    }
+    hoisted.resolve_deep_refs();
+
+    let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
+    let mut request_roots = request_roots.to_vec();
+    let mut response_roots = response_roots.to_vec();
+    for root in request_roots.iter_mut().chain(response_roots.iter_mut()) {
+        *root = hoisted.rewrite_refs(root.clone());
+    }
+    for name in hoisted.reachable(&request_roots) {
+        usage.entry(name).or_default().request = true;
+    }
+    for name in hoisted.reachable(&response_roots) {
+        usage.entry(name).or_default().response = true;
+    }
+
+    let mut structs = BTreeMap::new();
+    let mut definitions = BTreeMap::new();
+    for (name, schema) in &hoisted.defs {
+        let u = usage.get(name).copied().unwrap_or_default();
+        // A definition only requests use is strict; one that any response uses stays
+        // forward-compatible, since a client must not break on a newer server's fields.
+        let strict = u.request && !u.response;
+        let pointer = format!("/components/schemas/{}", crate::diag::escape_token(name));
+        let (prepared, rules) = extract_rules(bundle, &pointer, schema.clone(), strict, &mut diags);
+        if is_struct_schema(&prepared) {
+            structs.insert(name.clone(), rules);
+        }
+        definitions.insert(name.clone(), prepared);
+    }
+
+    let mut settings = TypeSpaceSettings::default();
+    settings
+        .with_struct_builder(true)
+        .with_type_mod("models")
+        .with_attr("#[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]".to_string());
+    let mut type_space = TypeSpace::new(&settings);
+    let mut typed = Vec::new();
+    for (name, value) in &definitions {
+        match serde_json::from_value::<Schema>(value.clone()) {
+            Ok(schema) => typed.push((name.clone(), schema)),
+            Err(e) => diags.push(
+                bundle
+                    .diagnostic(&format!("/components/schemas/{}", crate::diag::escape_token(name)), format!("not a JSON Schema the generator can read: {e}"))
+                    .with_help("fix the schema so that every keyword has the type JSON Schema requires"),
+            ),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags.into_result(()).unwrap_err());
+    }
+    guarded("/components/schemas", bundle, || type_space.add_ref_types(typed).map_err(|e| e.to_string()))?;
+    diags.into_result((ModelSpace { type_space, structs, definitions }, hoisted))
+}
+
+/// Runs a typify call, turning both its errors and its panics (typify has `todo!`s for
+/// unsupported schemas) into a diagnostic.
+pub fn guarded<T>(pointer: &str, bundle: &Bundle, f: impl FnOnce() -> Result<T, String>) -> Result<T, Diagnostics> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(previous);
+    let message = match result {
+        Ok(Ok(v)) => return Ok(v),
+        Ok(Err(e)) => e,
+        Err(payload) => payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_string()))
+            .unwrap_or_else(|| "unknown failure".into()),
+    };
+    let first_line = message.lines().next().unwrap_or_default().to_string();
+    Err(bundle
+        .diagnostic(pointer, format!("unsupported schema construct: {first_line}"))
+        .with_help("simplify the schema (or report the construct as a generator feature request)")
+        .into())
+}
+
+/// True for schemas that become structs: objects with properties.
+fn is_struct_schema(schema: &Value) -> bool {
+    schema.get("properties").is_some_and(Value::is_object)
+}
+
+/// Definitions after hoisting, and the map from deep references to definitions.
+#[derive(Debug, Clone, Default)]
+pub struct Hoisted {
+    /// Name -> schema, with inline objects replaced by references.
+    pub defs: BTreeMap<String, Value>,
+    /// `(definition, pointer inside it)` -> name of the hoisted definition.
+    pub moved: BTreeMap<(String, String), String>,
+    taken: BTreeSet<String>,
+}
+
+impl Hoisted {
+    fn new(names: BTreeSet<String>) -> Self {
+        Self { defs: BTreeMap::new(), moved: BTreeMap::new(), taken: names }
+    }
+
+    fn hoist_root(&mut self, name: &str, schema: Value) -> Value {
+        self.hoist(name, name, "", schema, true)
+    }
+
+    /// Walks `schema` (at `pointer` inside definition `def`) and moves nested object schemas
+    /// out into their own definitions.
+    fn hoist(&mut self, def: &str, hint: &str, pointer: &str, schema: Value, is_root: bool) -> Value {
+        let Value::Object(mut map) = schema else { return schema };
+        if !is_root && is_struct_schema(&Value::Object(map.clone())) {
+            let title = map.get("title").and_then(Value::as_str).map(naming::pascal_case);
+            let candidate = title.unwrap_or_else(|| naming::pascal_case(hint));
+            let name = naming::unique_ident_from(candidate, &mut self.taken);
+            self.moved.insert((def.to_string(), pointer.to_string()), name.clone());
+            let inner = self.hoist(&name, &name, "", Value::Object(map), true);
+            // Each moved definition is recorded under both its new home and its old pointer.
+            self.defs.insert(name.clone(), inner);
+            return json!({ "$ref": format!("{COMPONENT_PREFIX}{name}") });
+        }
+        for key in ["properties", "patternProperties", "$defs", "definitions"] {
+            if let Some(Value::Object(props)) = map.remove(key) {
+                let mut out = Map::new();
+                for (prop, sub) in props {
+                    let ptr = format!("{pointer}/{key}/{}", crate::diag::escape_token(&prop));
+                    let sub_hint = format!("{hint} {prop}");
+                    out.insert(prop, self.hoist(def, &sub_hint, &ptr, sub, false));
+                }
+                map.insert(key.to_string(), Value::Object(out));
+            }
+        }
+        for key in ["items", "additionalProperties", "not", "contains", "propertyNames"] {
+            if let Some(sub) = map.remove(key) {
+                let ptr = format!("{pointer}/{key}");
+                let sub_hint = if key == "items" { format!("{hint} item") } else { format!("{hint} {key}") };
+                map.insert(key.to_string(), self.hoist(def, &sub_hint, &ptr, sub, false));
+            }
+        }
+        for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
+            if let Some(Value::Array(items)) = map.remove(key) {
+                let out = items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, sub)| {
+                        let ptr = format!("{pointer}/{key}/{i}");
+                        self.hoist(def, &format!("{hint} variant {}", i + 1), &ptr, sub, false)
+                    })
+                    .collect();
+                map.insert(key.to_string(), Value::Array(out));
+            }
+        }
+        Value::Object(map)
+    }
+
+    /// Rewrites references into definitions (`#/components/schemas/A/properties/b`) to the
+    /// hoisted definition they now name, everywhere in the definitions.
+    fn resolve_deep_refs(&mut self) {
+        let names: Vec<String> = self.defs.keys().cloned().collect();
+        for name in names {
+            let value = self.defs.remove(&name).unwrap_or(Value::Null);
+            let value = self.rewrite_refs(value);
+            self.defs.insert(name, value);
+        }
+    }
+
+    /// Rewrites deep references in `value`: to a hoisted definition where one was moved there,
+    /// else to an inline copy of the target.
+    pub fn rewrite_refs(&self, value: Value) -> Value {
+        self.rewrite_refs_bounded(value, 0)
+    }
+
+    fn rewrite_refs_bounded(&self, value: Value, depth: usize) -> Value {
+        match value {
+            Value::Object(mut map) => {
+                if let Some(Value::String(r)) = map.get("$ref").cloned() {
+                    if let Some(rest) = r.strip_prefix(COMPONENT_PREFIX) {
+                        if let Some((def, ptr)) = rest.split_once('/') {
+                            let def = crate::diag::unescape_token(def);
+                            let ptr = format!("/{ptr}");
+                            if let Some(target) = self.moved.get(&(def.clone(), ptr.clone())) {
+                                map.insert("$ref".into(), Value::String(format!("{COMPONENT_PREFIX}{target}")));
+                            } else if depth < 16 {
+                                if let Some(inline) = self.defs.get(&def).and_then(|d| d.pointer(&ptr)) {
+                                    return self.rewrite_refs_bounded(inline.clone(), depth + 1);
+                                }
+                            }
+                        }
+                    }
+                }
+                Value::Object(map.into_iter().map(|(k, v)| (k, self.rewrite_refs_bounded(v, depth))).collect())
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(|v| self.rewrite_refs_bounded(v, depth)).collect()),
+            other => other,
+        }
+    }
+
+    /// Every definition name reachable from `roots` through references.
+    fn reachable(&self, roots: &[Value]) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<String> = Vec::new();
+        for root in roots {
+            collect_ref_names(root, &mut stack);
+        }
+        while let Some(name) = stack.pop() {
+            if seen.insert(name.clone()) {
+                if let Some(def) = self.defs.get(&name) {
+                    collect_ref_names(def, &mut stack);
+                }
+            }
+        }
+        seen
+    }
+}
+
+fn collect_ref_names(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(name) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
+                out.push(crate::diag::unescape_token(name.split('/').next().unwrap_or(name)));
+            }
+            map.values().for_each(|v| collect_ref_names(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_ref_names(v, out)),
+        _ => {}
+    }
+}
+
+/// Keywords taken out of property schemas into rules.
+const STRING_RULE_KEYS: &[&str] = &["minLength", "maxLength", "pattern"];
+const NUMBER_RULE_KEYS: &[&str] = &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];
+const ARRAY_RULE_KEYS: &[&str] = &["minItems", "maxItems"];
+
+/// Takes the rules out of one definition and applies the additional-properties policy.
+fn extract_rules(bundle: &Bundle, pointer: &str, schema: Value, strict: bool, diags: &mut Diagnostics) -> (Value, StructRules) {
+    let mut rules = StructRules { strict, ..StructRules::default() };
+    let Value::Object(mut map) = schema else { return (schema, rules) };
+
+    // if/then at the root: the one shape we enforce, the others are noted.
+    let cond_if = map.remove("if");
+    let cond_then = map.remove("then");
+    let cond_else = map.remove("else");
+    if let (Some(i), Some(t)) = (&cond_if, &cond_then) {
+        match conditional(i, t) {
+            Some(c) if cond_else.is_none() => rules.conditionals.push(c),
+            _ => rules.unenforced.push("an `if`/`then`/`else` rule the generator cannot express".into()),
+        }
+    } else if cond_if.is_some() || cond_then.is_some() || cond_else.is_some() {
+        rules.unenforced.push("an incomplete `if`/`then`/`else` rule".into());
+    }
+
+    if !strict && map.get("additionalProperties") == Some(&Value::Bool(false)) {
+        map.remove("additionalProperties");
+    }
+
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        for (prop, sub) in props.iter_mut() {
+            let Value::Object(sub_map) = sub else { continue };
+            if is_secret(prop, sub_map) {
+                rules.secrets.insert(prop.clone());
+            }
+            take_rules(bundle, pointer, prop, Target::Value, sub_map, &mut rules, diags);
+            if let Some(Value::Object(items)) = sub_map.get_mut("items") {
+                take_rules(bundle, pointer, prop, Target::Items, items, &mut rules, diags);
+            }
+        }
+    }
+    strip_conditionals(&mut map);
+    (Value::Object(map), rules)
+}
+
+/// typify cannot convert `if`/`then`/`else` anywhere: nested ones are dropped (and noted).
+fn strip_conditionals(map: &mut Map<String, Value>) {
+    for key in ["if", "then", "else"] {
+        map.remove(key);
+    }
+    for v in map.values_mut() {
+        match v {
+            Value::Object(m) => strip_conditionals(m),
+            Value::Array(items) => items.iter_mut().filter_map(Value::as_object_mut).for_each(strip_conditionals),
+            _ => {}
+        }
+    }
+}
+
+fn take_rules(
+    bundle: &Bundle,
+    pointer: &str,
+    prop: &str,
+    target: Target,
+    sub: &mut Map<String, Value>,
+    rules: &mut StructRules,
+    diags: &mut Diagnostics,
+) {
+    let push = |rules: &mut StructRules, rule| rules.rules.push(PropertyRule { property: prop.to_string(), target, rule });
+    for key in STRING_RULE_KEYS.iter().chain(NUMBER_RULE_KEYS).chain(ARRAY_RULE_KEYS) {
+        let Some(v) = sub.remove(*key) else { continue };
+        let rule = match (*key, &v) {
+            ("minLength", Value::Number(n)) => n.as_u64().map(Rule::MinLength),
+            ("maxLength", Value::Number(n)) => n.as_u64().map(Rule::MaxLength),
+            ("minItems", Value::Number(n)) => n.as_u64().map(Rule::MinItems),
+            ("maxItems", Value::Number(n)) => n.as_u64().map(Rule::MaxItems),
+            ("pattern", Value::String(p)) => {
+                if let Err(e) = regress::Regex::new(p) {
+                    let at = format!("{pointer}/properties/{}/pattern", crate::diag::escape_token(prop));
+                    diags.push(
+                        bundle
+                            .diagnostic(&at, format!("`pattern` \"{p}\" is not a valid ECMA 262 regular expression: {e}"))
+                            .with_help("fix the pattern; JSON Schema patterns use JavaScript regex syntax"),
+                    );
+                    None
+                } else {
+                    Some(Rule::Pattern(p.clone()))
+                }
+            }
+            ("minimum", Value::Number(n)) => n.as_f64().map(|value| Rule::Minimum { value, exclusive: false }),
+            ("maximum", Value::Number(n)) => n.as_f64().map(|value| Rule::Maximum { value, exclusive: false }),
+            ("exclusiveMinimum", Value::Number(n)) => n.as_f64().map(|value| Rule::Minimum { value, exclusive: true }),
+            ("exclusiveMaximum", Value::Number(n)) => n.as_f64().map(|value| Rule::Maximum { value, exclusive: true }),
+            _ => {
+                rules.unenforced.push(format!("`{key}` on `{prop}`"));
+                None
+            }
+        };
+        if let Some(rule) = rule {
+            if rules.strict {
+                push(rules, rule);
+            }
+        }
+    }
+    if sub.get("format").and_then(Value::as_str) == Some("email") && rules.strict {
+        push(rules, Rule::Email);
+    }
+    if let Some(Value::String(other)) = sub.get("x-must-equal") {
+        if rules.strict {
+            push(rules, Rule::MustEqual(other.clone()));
+        }
+    }
+}
+
+/// Takes the rules out of a scalar (parameter) schema; invalid patterns are left to the
+/// validator, which reports them for component schemas.
+pub fn scalar_rules(map: &mut Map<String, Value>) -> Vec<Rule> {
+    let mut out = Vec::new();
+    for key in STRING_RULE_KEYS.iter().chain(NUMBER_RULE_KEYS).chain(ARRAY_RULE_KEYS) {
+        let Some(v) = map.remove(*key) else { continue };
+        let rule = match (*key, &v) {
+            ("minLength", Value::Number(n)) => n.as_u64().map(Rule::MinLength),
+            ("maxLength", Value::Number(n)) => n.as_u64().map(Rule::MaxLength),
+            ("minItems", Value::Number(n)) => n.as_u64().map(Rule::MinItems),
+            ("maxItems", Value::Number(n)) => n.as_u64().map(Rule::MaxItems),
+            ("pattern", Value::String(p)) if regress::Regex::new(p).is_ok() => Some(Rule::Pattern(p.clone())),
+            ("minimum", Value::Number(n)) => n.as_f64().map(|value| Rule::Minimum { value, exclusive: false }),
+            ("maximum", Value::Number(n)) => n.as_f64().map(|value| Rule::Maximum { value, exclusive: false }),
+            ("exclusiveMinimum", Value::Number(n)) => n.as_f64().map(|value| Rule::Minimum { value, exclusive: true }),
+            ("exclusiveMaximum", Value::Number(n)) => n.as_f64().map(|value| Rule::Maximum { value, exclusive: true }),
+            _ => None,
+        };
+        out.extend(rule);
+    }
+    if map.get("format").and_then(Value::as_str) == Some("email") {
+        out.push(Rule::Email);
+    }
+    out
+}
+
+/// Reads `if: {properties: {X: {const: V}}}` + `then: {required: [..]}`.
+fn conditional(cond_if: &Value, cond_then: &Value) -> Option<ConditionalRequired> {
+    let props = cond_if.get("properties")?.as_object()?;
+    if props.len() != 1 {
+        return None;
+    }
+    let (when, test) = props.iter().next()?;
+    let equals = test.get("const").cloned().or_else(|| {
+        let e = test.get("enum")?.as_array()?;
+        (e.len() == 1).then(|| e[0].clone())
+    })?;
+    let required = cond_then.get("required")?.as_array()?.iter().filter_map(|v| v.as_str().map(String::from)).collect();
+    let extra_then = cond_then.as_object()?.keys().any(|k| k != "required");
+    (!extra_then).then(|| ConditionalRequired { when: when.clone(), equals, required })
+}
+
+/// Properties whose values must never be printed.
+fn is_secret(name: &str, schema: &Map<String, Value>) -> bool {
+    let lower = name.to_ascii_lowercase().replace(['-', '_'], "");
+    schema.get("format").and_then(Value::as_str) == Some("password")
+        || schema.get("writeOnly") == Some(&Value::Bool(true))
+        || ["password", "secret", "token", "apikey"].iter().any(|s| lower.contains(s))
+}
+
+/// Used by diagnostics to name a definition's pointer.
+pub fn definition_pointer(name: &str) -> String {
+    format!("/components/schemas/{}", crate::diag::escape_token(name))
+}
+
+/// A diagnostic for a problem typify found, placed at the definition.
+pub fn definition_diagnostic(bundle: &Bundle, name: &str, message: String) -> Diagnostic {
+    bundle.diagnostic(&definition_pointer(name), message)
+}
+
+/// Makes a typify type expression (`models::X`, `::std::vec::Vec<models::X>`) absolute
+/// (`crate::models::X`), so that it reads the same from every module of the generated crate.
+pub fn absolute_type(ty: &str) -> String {
+    let compact: String = ty.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut out = String::with_capacity(compact.len() + 8);
+    let bytes: Vec<char> = compact.chars().collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest: String = bytes[i..].iter().collect();
+        let boundary = i == 0 || matches!(bytes[i - 1], '<' | ',' | '(' | '[' | '&' | ' ');
+        if boundary && rest.starts_with("models::") {
+            out.push_str("crate::");
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
