@@ -80,6 +80,14 @@ fn emit_crate(api: &ir::ApiSpace, out: &mut OutputSet) -> Result<(), String> {
     let validation = render::render("validation.rs.jinja", serde_json::json!({}))?;
     let validation: syn::File = syn::parse_file(&validation).map_err(|e| format!("validation.rs.jinja does not parse: {e}"))?;
     out.add("src/validation.rs", emit::render_file("", &validation));
+    out.add(
+        "src/client.rs",
+        emit::render_rust(&format!("Async client for {} (feature `client`).", api.title), emit::client::emit(api)?)?,
+    );
+    out.add(
+        "src/server.rs",
+        emit::render_rust(&format!("axum server stubs for {} (feature `server`).", api.title), emit::server::emit(api)?)?,
+    );
     out.add("src/lib.rs", emit::render_rust(&lib_doc(api), emit::krate::lib_rs(api))?);
     Ok(())
 }

@@ -9,26 +9,67 @@ use crate::models::Rule;
 #[derive(Debug, Serialize)]
 struct Dependency {
     name: &'static str,
-    spec: &'static str,
+    spec: String,
 }
 
-/// The dependencies the generated code uses.
+/// A feature of the generated `Cargo.toml`.
+#[derive(Debug, Serialize)]
+struct Feature {
+    name: &'static str,
+    doc: &'static str,
+    enables: Vec<&'static str>,
+}
+
+fn dep(name: &'static str, spec: &str) -> Dependency {
+    Dependency { name, spec: spec.to_string() }
+}
+
+/// The dependencies the generated code uses. Optional ones belong to a feature.
 fn dependencies(api: &ApiSpace) -> Vec<Dependency> {
     let ts = &api.models.type_space;
     let mut deps = vec![
-        Dependency { name: "regress", spec: "\"0.12\"" },
-        Dependency { name: "schemars", spec: "{ version = \"1\", optional = true }" },
-        Dependency { name: "serde", spec: "{ version = \"1\", features = [\"derive\"] }" },
-        Dependency { name: "serde_json", spec: "\"1\"" },
+        dep("regress", "\"0.12\""),
+        dep("schemars", "{ version = \"1\", optional = true }"),
+        dep("serde", "{ version = \"1\", features = [\"derive\"] }"),
+        dep("serde_json", "\"1\""),
     ];
+    // The client.
+    deps.push(dep("reqwest", "{ version = \"0.12\", optional = true, default-features = false, features = [\"rustls-tls\", \"multipart\", \"http2\"] }"));
+    deps.push(dep("futures-util", "{ version = \"0.3\", optional = true, default-features = false, features = [\"std\"] }"));
+    deps.push(dep("httpdate", "{ version = \"1\", optional = true }"));
+    // The server (and, with the client, the async runtime).
+    deps.push(dep("tokio", "{ version = \"1\", optional = true, default-features = false, features = [\"time\"] }"));
+    deps.push(dep("axum", "{ version = \"0.8\", optional = true, default-features = false, features = [\"http1\", \"tokio\", \"query\", \"multipart\"] }"));
     if ts.uses_chrono() {
-        deps.push(Dependency { name: "chrono", spec: "{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }" });
+        deps.push(dep("chrono", "{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }"));
     }
     if ts.uses_uuid() {
-        deps.push(Dependency { name: "uuid", spec: "{ version = \"1\", features = [\"serde\"] }" });
+        deps.push(dep("uuid", "{ version = \"1\", features = [\"serde\"] }"));
     }
     deps.sort_by_key(|d| d.name);
     deps
+}
+
+/// The features of the generated crate.
+fn features() -> Vec<Feature> {
+    vec![
+        Feature { name: "default", doc: "The client is on by default.", enables: vec!["client"] },
+        Feature {
+            name: "client",
+            doc: "The async HTTP client (`client` module): reqwest with rustls.",
+            enables: vec!["dep:reqwest", "dep:futures-util", "dep:httpdate", "dep:tokio"],
+        },
+        Feature {
+            name: "server",
+            doc: "The axum server stubs (`server` module).",
+            enables: vec!["dep:axum", "dep:tokio"],
+        },
+        Feature {
+            name: "schemars",
+            doc: "Derive `schemars::JsonSchema` for every model, so downstream crates can emit schemas.",
+            enables: vec!["dep:schemars"],
+        },
+    ]
 }
 
 /// `Cargo.toml`.
@@ -44,6 +85,7 @@ pub fn cargo_toml(api: &ApiSpace) -> Result<String, String> {
         crate_version: &'a str,
         description: String,
         dependencies: Vec<Dependency>,
+        features: Vec<Feature>,
     }
     crate::render::render(
         "Cargo.toml.jinja",
@@ -53,6 +95,7 @@ pub fn cargo_toml(api: &ApiSpace) -> Result<String, String> {
             crate_version: "0.1.0",
             description: format!("Generated models, client and server for {}.", api.title),
             dependencies: dependencies(api),
+            features: features(),
         },
     )
 }
@@ -153,8 +196,13 @@ pub fn lib_rs(api: &ApiSpace) -> proc_macro2::TokenStream {
     let _ = api;
     quote::quote! {
         #![forbid(unsafe_code)]
+        #![cfg_attr(docsrs, feature(doc_cfg))]
         pub mod models;
         pub mod validation;
+        #[cfg(feature = "client")]
+        pub mod client;
+        #[cfg(feature = "server")]
+        pub mod server;
         pub use validation::{Validate, ValidationErrors, Violation};
     }
 }

@@ -1,8 +1,10 @@
 //! Emitters: IR -> token streams (Rust) and template contexts (everything else). Each emitter
 //! reads only [`crate::ir::ApiSpace`].
 
+pub mod client;
 pub mod krate;
 pub mod models;
+pub mod server;
 
 use proc_macro2::TokenStream;
 
