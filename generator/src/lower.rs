@@ -148,7 +148,8 @@ fn lower_servers(doc: &Value) -> Vec<Server> {
             let url = s.get("url").and_then(Value::as_str).unwrap_or("/").trim_end_matches('/').to_string();
             let description = s.get("description").and_then(Value::as_str).map(String::from);
             let hint = s
-                .get("x-datacenter")
+                .get("x-name")
+                .or_else(|| s.get("x-datacenter"))
                 .and_then(Value::as_str)
                 .map(String::from)
                 .or_else(|| {

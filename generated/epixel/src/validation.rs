@@ -102,6 +102,13 @@ impl<T: Validate> Validate for ::std::vec::Vec<T> {
         }
     }
 }
+impl<T: Validate> Validate for [T] {
+    fn validate_into(&self, path: &str, errors: &mut ::std::vec::Vec<Violation>) {
+        for (i, v) in self.iter().enumerate() {
+            v.validate_into(&index(path, i), errors);
+        }
+    }
+}
 impl<T: Validate> Validate for ::std::boxed::Box<T> {
     fn validate_into(&self, path: &str, errors: &mut ::std::vec::Vec<Violation>) {
         (**self).validate_into(path, errors);

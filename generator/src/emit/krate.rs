@@ -36,6 +36,7 @@ fn dependencies(api: &ApiSpace) -> Vec<Dependency> {
     // The client.
     deps.push(dep("reqwest", "{ version = \"0.12\", optional = true, default-features = false, features = [\"rustls-tls\", \"multipart\", \"http2\"] }"));
     deps.push(dep("futures-util", "{ version = \"0.3\", optional = true, default-features = false, features = [\"std\"] }"));
+    deps.push(dep("bytes", "{ version = \"1\", optional = true }"));
     deps.push(dep("httpdate", "{ version = \"1\", optional = true }"));
     // The server (and, with the client, the async runtime).
     deps.push(dep("tokio", "{ version = \"1\", optional = true, default-features = false, features = [\"time\"] }"));
@@ -57,7 +58,7 @@ fn features() -> Vec<Feature> {
         Feature {
             name: "client",
             doc: "The async HTTP client (`client` module): reqwest with rustls.",
-            enables: vec!["dep:reqwest", "dep:futures-util", "dep:httpdate", "dep:tokio"],
+            enables: vec!["dep:reqwest", "dep:bytes", "dep:futures-util", "dep:httpdate", "dep:tokio"],
         },
         Feature {
             name: "server",
