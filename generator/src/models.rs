@@ -407,9 +407,17 @@ fn extract_rules(bundle: &Bundle, pointer: &str, schema: Value, strict: bool, di
         map.remove("additionalProperties");
     }
 
+    let required: BTreeSet<String> =
+        map.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(String::from).collect();
     if let Some(Value::Object(props)) = map.get_mut("properties") {
         for (prop, sub) in props.iter_mut() {
             let Value::Object(sub_map) = sub else { continue };
+            // typify turns an optional array into a `Vec` that skips serializing when empty, so
+            // an explicit `[]` would vanish on a round trip. Declaring it nullable gives
+            // `Option<Vec<T>>`: absent stays absent and `[]` stays `[]`.
+            if !required.contains(prop) && sub_map.get("type") == Some(&Value::String("array".into())) {
+                sub_map.insert("type".into(), json!(["array", "null"]));
+            }
             if is_secret(prop, sub_map) {
                 rules.secrets.insert(prop.clone());
             }

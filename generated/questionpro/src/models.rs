@@ -136,10 +136,9 @@ pub struct MemberImport {
     pub password: ::std::option::Option<::std::string::String>,
     #[serde(
         rename = "profileFields",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub profile_fields: ::std::vec::Vec<ProfileField>,
+    pub profile_fields: ::std::option::Option<::std::vec::Vec<ProfileField>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -748,7 +747,7 @@ pub mod builder {
             ::std::string::String,
         >,
         profile_fields: ::std::result::Result<
-            ::std::vec::Vec<super::ProfileField>,
+            ::std::option::Option<::std::vec::Vec<super::ProfileField>>,
             ::std::string::String,
         >,
         source: ::std::result::Result<
@@ -915,7 +914,9 @@ pub mod builder {
         }
         pub fn profile_fields<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::ProfileField>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::ProfileField>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.profile_fields = value
@@ -2123,10 +2124,9 @@ pub mod unchecked {
         pub password: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "profileFields",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub profile_fields: ::std::vec::Vec<ProfileField>,
+        pub profile_fields: ::std::option::Option<::std::vec::Vec<ProfileField>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -130,6 +130,7 @@ pub fn readme(api: &ApiSpace) -> Result<String, String> {
         models: Vec<Model>,
         operations: Vec<Op>,
         servers: &'a [crate::ir::Server],
+        examples: Vec<CodeExample>,
     }
     let models = api
         .models
@@ -188,16 +189,115 @@ pub fn readme(api: &ApiSpace) -> Result<String, String> {
             models,
             operations,
             servers: &api.servers,
+            examples: client_examples(api),
         },
     )
+}
+
+/// A titled code example for the README (compiled as a doctest through the crate docs).
+#[derive(Debug, Serialize)]
+struct CodeExample {
+    title: String,
+    code: String,
+}
+
+/// Rust source of a literal for a parameter: its example, its default, or a plausible value.
+fn param_literal(p: &crate::ir::Parameter) -> String {
+    use crate::ir::ValueShape;
+    let value = p.example.clone().or_else(|| p.default.clone());
+    match p.shape {
+        ValueShape::Integer | ValueShape::Number => value.map_or_else(|| "123456".to_string(), |v| v.to_string()),
+        ValueShape::Boolean => value.map_or_else(|| "true".to_string(), |v| v.to_string()),
+        _ => {
+            let text = value.and_then(|v| v.as_str().map(String::from)).unwrap_or_else(|| {
+                if p.rules.contains(&Rule::Email) { "user@example.com".to_string() } else { "example".to_string() }
+            });
+            format!("{text:?}")
+        }
+    }
+}
+
+/// The `Server` and `Credentials` expressions the examples use.
+fn client_setup(api: &ApiSpace, security: &[Vec<String>]) -> String {
+    use crate::ir::SchemeKind;
+    let server = match api.servers.first() {
+        Some(s) if s.variables.is_empty() => format!("Server::{}", s.rust_name),
+        Some(s) => format!("Server::{}({:?})", crate::naming::snake_case(&s.rust_name), s.variables[0].default),
+        None => "Server::default()".to_string(),
+    };
+    let mut creds = String::from("Credentials::new()");
+    if let Some(first) = security.first() {
+        let schemes: Vec<_> = first.iter().filter_map(|k| api.security_schemes.iter().find(|s| &s.key == k)).collect();
+        if schemes.iter().any(|s| matches!(s.kind, SchemeKind::ApiKey { .. })) {
+            creds = "Credentials::from_api_key(\"YOUR-API-KEY\")".to_string();
+        }
+        for s in schemes {
+            match s.kind {
+                SchemeKind::Bearer => creds.push_str(&format!(".{}(\"ACCESS-TOKEN\")", s.rust_name)),
+                SchemeKind::Basic => creds.push_str(&format!(".{}(\"user:password\")", s.rust_name)),
+                _ => {}
+            }
+        }
+    }
+    format!("let client = Client::new({server}, {creds});")
+}
+
+/// One example per operation (and one per pagination stream), each a complete program.
+fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
+    let krate = &api.crate_name;
+    let mut out = Vec::new();
+    for op in &api.operations {
+        let mut lines = Vec::new();
+        let mut args = Vec::new();
+        for p in op.params.iter().filter(|p| p.required && p.location != crate::ir::ParamLocation::Cookie) {
+            args.push(param_literal(p));
+        }
+        if let Some(b) = &op.body {
+            let example = b.examples.first().map(|e| e.value.clone());
+            let ty = b.ty.replace("crate::models::", "models::").replace("::std::vec::Vec", "Vec");
+            match example {
+                Some(v) => {
+                    let json = serde_json::to_string_pretty(&v).unwrap_or_default().replace('\n', "\n        ");
+                    lines.push(format!("    // The example body from the spec.\n    let body: {ty} = serde_json::from_str(\n        r#\"{json}\"#,\n    )?;"));
+                }
+                None => lines.push(format!("    let body: {ty} = Default::default();")),
+            }
+            args.push(if b.required { "&body".into() } else { "Some(&body)".into() });
+        }
+        if op.params.iter().any(|p| !p.required && p.location != crate::ir::ParamLocation::Cookie) {
+            args.push("&Default::default()".into());
+        }
+        let call = format!("client.{}({})", op.rust_name, args.join(", "));
+        let code = format!(
+            "use {krate}::client::{{Client, Credentials, Server}};\n#[allow(unused_imports)]\nuse {krate}::models;\n\nasync fn example() -> Result<(), Box<dyn std::error::Error>> {{\n    {}\n{}\n    let response = {call}.await?;\n    println!(\"{{:?}} (request id {{:?}})\", response.body, response.request_id());\n    Ok(())\n}}",
+            client_setup(api, &op.security),
+            if lines.is_empty() { String::new() } else { format!("{}\n", lines.join("\n")) },
+        );
+        let title = op.summary.clone().unwrap_or_else(|| op.id.clone());
+        out.push(CodeExample { title: format!("`{}`: {title}", op.rust_name), code });
+        if let Some(p) = &op.pagination {
+            let mut stream_args: Vec<String> = op.params.iter().filter(|p| p.required).map(param_literal).collect();
+            stream_args.push("&Default::default()".into());
+            let item = p.item_ty.rsplit("::").next().unwrap_or("item");
+            let code = format!(
+                "use futures_util::StreamExt;\nuse {krate}::client::{{Client, Credentials, Server}};\n\nasync fn example() -> Result<(), Box<dyn std::error::Error>> {{\n    {}\n    // Every {item} of every page, fetched as the stream is polled.\n    let mut items = std::pin::pin!(client.{}_stream({}));\n    while let Some(item) = items.next().await {{\n        println!(\"{{:?}}\", item?);\n    }}\n    Ok(())\n}}",
+                client_setup(api, &op.security),
+                op.rust_name,
+                stream_args.join(", "),
+            );
+            out.push(CodeExample { title: format!("`{}_stream`: every item of every page", op.rust_name), code });
+        }
+    }
+    out
 }
 
 /// `src/lib.rs`: the module tree.
 pub fn lib_rs(api: &ApiSpace) -> proc_macro2::TokenStream {
     let _ = api;
     quote::quote! {
+        // The README is the crate documentation, so its examples compile as doctests.
+        #![cfg_attr(feature = "client", doc = include_str!("../README.md"))]
         #![forbid(unsafe_code)]
-        #![cfg_attr(docsrs, feature(doc_cfg))]
         pub mod models;
         pub mod validation;
         #[cfg(feature = "client")]
