@@ -198,8 +198,8 @@ impl Bundler {
             self.diags.push(d);
             return None;
         }
-        let target_value = self.sources.get(&target_path).map(|f| f.value.clone()).unwrap_or(Value::Null);
-        let Some(pointed) = target_value.pointer(fragment).cloned() else {
+        let exists = self.sources.get(&target_path).is_some_and(|f| f.value.pointer(fragment).is_some());
+        if !exists {
             let d = site(
                 &self.sources,
                 format!("`$ref` \"{reference}\" points at nothing: {} has no value at `{fragment}`", target_path.display()),
@@ -207,12 +207,13 @@ impl Bundler {
             .with_help("fix the pointer after `#` so that it names an existing value");
             self.diags.push(d);
             return None;
-        };
+        }
 
         if target_path == root_file {
-            // A reference into the root document stays as it is.
+            // A reference into the root document stays as it is (and costs no copy).
             return None;
         }
+        let pointed = self.sources.get(&target_path).and_then(|f| f.value.pointer(fragment)).cloned().unwrap_or(Value::Null);
         if target_path == file && !self.names.contains_key(&target_path) {
             // A reference inside an inlined (non-schema) file: inline the value.
             let mut inlined = pointed;
@@ -220,7 +221,9 @@ impl Bundler {
             return Some(inlined);
         }
 
-        if looks_like_schema(&target_value) || self.names.contains_key(&target_path) {
+        let is_schema = self.sources.get(&target_path).is_some_and(|f| looks_like_schema(&f.value));
+        if is_schema || self.names.contains_key(&target_path) {
+            let target_value = self.sources.get(&target_path).map(|f| f.value.clone()).unwrap_or(Value::Null);
             let name = self.import_schema(&target_path, &target_value, site(&self.sources, String::new()), stack)?;
             let new_ref = format!("#/components/schemas/{}{}", crate::diag::escape_token(&name), fragment);
             map.insert("$ref".into(), Value::String(new_ref));

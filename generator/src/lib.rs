@@ -20,6 +20,7 @@ pub mod ir;
 pub mod load;
 pub mod locate;
 pub mod lower;
+pub mod lower_server;
 pub mod models;
 pub mod naming;
 pub mod render;
@@ -54,12 +55,42 @@ impl GeneratorSettings {
 ///
 /// Every problem found in the spec, each with its file, pointer, line and column.
 pub fn generate(spec: &Path, settings: &GeneratorSettings) -> Result<OutputSet, Diagnostics> {
-    let bundle = bundle::bundle(spec)?;
-    validate::validate(&bundle)?;
-    let api = lower::lower(&bundle, settings)?;
+    generate_timed(spec, settings, &mut Timings::default())
+}
+
+/// How long each phase of one generation took (for `cargo xtask bench`). Measuring never
+/// changes the output.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// `(phase, duration)` in the order the phases ran.
+    pub phases: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Timings {
+    fn time<T>(&mut self, phase: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = std::time::Instant::now();
+        let value = f();
+        self.phases.push((phase, start.elapsed()));
+        value
+    }
+}
+
+/// [`generate`], recording the duration of each phase in `timings`.
+///
+/// # Errors
+///
+/// As [`generate`].
+pub fn generate_timed(spec: &Path, settings: &GeneratorSettings, timings: &mut Timings) -> Result<OutputSet, Diagnostics> {
+    let bundle = timings.time("load+bundle", || bundle::bundle(spec))?;
+    timings.time("validate", || validate::validate(&bundle))?;
+    let api = timings.time("lower", || lower::lower(&bundle, settings))?;
+    let server_errors = timings.time("lower-server", || lower_server::lower(&bundle))?;
     let mut out = OutputSet::default();
     out.add("openapi.json", render_json(&bundle.document));
-    emit_crate(&api, &mut out).map_err(|e| {
+    let mut inner = Timings::default();
+    let emitted = timings.time("emit+render", || emit_crate(&api, &server_errors, &mut out, &mut inner));
+    timings.phases.extend(inner.phases);
+    emitted.map_err(|e| {
         Diagnostics::from(
             Diagnostic::new(spec, "", format!("internal generator error: {e}"))
                 .with_help("this is a bug in the generator: please report it with the spec"),
@@ -69,24 +100,54 @@ pub fn generate(spec: &Path, settings: &GeneratorSettings) -> Result<OutputSet, 
 }
 
 /// Emits and renders every file of the crate.
-fn emit_crate(api: &ir::ApiSpace, out: &mut OutputSet) -> Result<(), String> {
+fn emit_crate(
+    api: &ir::ApiSpace,
+    server_errors: &lower_server::ServerErrors,
+    out: &mut OutputSet,
+    timings: &mut Timings,
+) -> Result<(), String> {
     out.add("Cargo.toml", emit::krate::cargo_toml(api)?);
     out.add("README.md", emit::krate::readme(api)?);
-    let models = emit::models::emit(api)?;
-    out.add(
-        "src/models.rs",
-        emit::render_file(&format!("Models of {}: one type per schema of the spec.", api.title), &models),
-    );
     let validation = render::render("validation.rs.jinja", serde_json::json!({}))?;
     let validation: syn::File = syn::parse_file(&validation).map_err(|e| format!("validation.rs.jinja does not parse: {e}"))?;
     out.add("src/validation.rs", emit::render_file("", &validation));
+
+    type Rendered = (Result<String, String>, std::time::Duration);
+    fn timed(f: impl FnOnce() -> Result<String, String>) -> Rendered {
+        let start = std::time::Instant::now();
+        let r = f();
+        (r, start.elapsed())
+    }
+    let models = || {
+        timed(|| {
+            let file = emit::models::emit(api)?;
+            Ok(emit::render_file(&format!("Models of {}: one type per schema of the spec.", api.title), &file))
+        })
+    };
+    let client = || {
+        timed(|| emit::render_rust(&format!("Async client for {} (feature `client`).", api.title), emit::client::emit(api)?))
+    };
+    let server = || {
+        timed(|| {
+            emit::render_rust(
+                &format!("axum server stubs for {} (feature `server`).", api.title),
+                emit::server::emit(api, server_errors)?,
+            )
+        })
+    };
+    let (m, c, sv) = (models(), client(), server());
+    timings.phases.push(("emit models", m.1));
+    timings.phases.push(("emit client", c.1));
+    timings.phases.push(("emit server", sv.1));
+    out.add("src/models.rs", m.0?);
+    out.add("src/client.rs", c.0?);
+    out.add("src/server.rs", sv.0?);
     out.add(
-        "src/client.rs",
-        emit::render_rust(&format!("Async client for {} (feature `client`).", api.title), emit::client::emit(api)?)?,
-    );
-    out.add(
-        "src/server.rs",
-        emit::render_rust(&format!("axum server stubs for {} (feature `server`).", api.title), emit::server::emit(api)?)?,
+        "src/bin/mock.rs",
+        emit::render_rust(
+            &format!("The mock server of {}: `cargo xtask mock {}` (feature `mock`).", api.title, api.crate_name),
+            emit::server::emit_mock_bin(api),
+        )?,
     );
     out.add("src/lib.rs", emit::render_rust(&lib_doc(api), emit::krate::lib_rs(api))?);
     Ok(())

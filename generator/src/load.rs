@@ -70,12 +70,82 @@ impl Sources {
     }
 }
 
-/// Parses JSON text, reporting a syntax error at its line and column.
+/// True for files read as YAML (by extension); everything else is read as JSON.
+pub fn is_yaml(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+/// Parses JSON or YAML text (by the file's extension), reporting a syntax error at its line and
+/// column.
 fn parse(path: &Path, text: &str) -> Result<Value, Diagnostic> {
+    if is_yaml(path) {
+        return parse_yaml(path, text);
+    }
     serde_json::from_str(text).map_err(|e| {
         Diagnostic::new(path, "", format!("not valid JSON: {e}"))
             .at(e.line(), e.column())
             .with_help("fix the syntax at the given line and column (a JSON linter shows the spot)")
+    })
+}
+
+/// Parses YAML into the JSON data model (non-string keys such as `200:` become strings).
+fn parse_yaml(path: &Path, text: &str) -> Result<Value, Diagnostic> {
+    let yaml: serde_norway::Value = serde_norway::from_str(text).map_err(|e| {
+        let d = Diagnostic::new(path, "", format!("not valid YAML: {e}"))
+            .with_help("fix the syntax at the given line and column (a YAML linter shows the spot)");
+        match e.location() {
+            Some(l) => d.at(l.line(), l.column()),
+            None => d,
+        }
+    })?;
+    yaml_to_json(path, yaml, "")
+}
+
+fn yaml_to_json(path: &Path, v: serde_norway::Value, pointer: &str) -> Result<Value, Diagnostic> {
+    use serde_norway::Value as Y;
+    Ok(match v {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                serde_json::Number::from_f64(f).map(Value::Number).ok_or_else(|| {
+                    Diagnostic::new(path, pointer, format!("the number {f} has no JSON representation"))
+                        .with_help("use a finite number")
+                })?
+            }
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| yaml_to_json(path, item, &crate::diag::join_pointer(pointer, &i.to_string())))
+                .collect::<Result<_, _>>()?,
+        ),
+        Y::Mapping(map) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in map {
+                let key = match k {
+                    Y::String(s) => s,
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    Y::Null => "null".to_string(),
+                    other => {
+                        return Err(Diagnostic::new(path, pointer, format!("unsupported mapping key {other:?}"))
+                            .with_help("use plain scalar keys"))
+                    }
+                };
+                let child = crate::diag::join_pointer(pointer, &key);
+                out.insert(key, yaml_to_json(path, v, &child)?);
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(t) => yaml_to_json(path, t.value, pointer)?,
     })
 }
 

@@ -255,7 +255,9 @@ impl OpContext<'_> {
                 return (format!("::std::vec::Vec<{item_ty}>"), ValueShape::Array);
             }
         }
-        let Ok(parsed) = serde_json::from_value::<schemars::schema::Schema>(strip_for_typify(schema)) else {
+        let mut prepared = strip_for_typify(schema);
+        models::fix_colliding_enums(&mut prepared);
+        let Ok(parsed) = serde_json::from_value::<schemars::schema::Schema>(prepared) else {
             self.diags.push(self.bundle.diagnostic(at, "not a JSON Schema the generator can read").with_help("fix the schema"));
             return ("::serde_json::Value".into(), ValueShape::Json);
         };
@@ -336,18 +338,25 @@ impl OpContext<'_> {
         let struct_name = ty.strip_prefix("crate::models::").filter(|n| !n.contains('<')).map(String::from);
         let mut fields = Vec::new();
         if matches!(encoding, BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded) {
-            match struct_name.as_ref().and_then(|n| self.models.definitions.get(n)) {
+            let inline = self.resolve_def(&schema);
+            let def = struct_name
+                .as_ref()
+                .and_then(|n| self.models.definitions.get(n).cloned())
+                .or_else(|| inline.get("properties").is_some().then_some(inline));
+            match def {
                 Some(def) => {
                     let required: BTreeSet<&str> =
                         def.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
                     for (name, prop) in def.get("properties").and_then(Value::as_object).into_iter().flatten() {
                         let prop = self.resolve_def(prop);
+                        let name = name.clone();
                         fields.push(FormField {
-                            rust_name: naming::snake_case(name),
-                            required: required.contains(name.as_str()),
+                            rust_name: naming::snake_case(&name),
+                            // typify makes a property with a default a plain (non-`Option`) field.
+                            required: required.contains(name.as_str()) || prop.get("default").is_some(),
                             shape: shape_of(&prop),
                             binary: prop.get("format").and_then(Value::as_str) == Some("binary"),
-                            name: name.clone(),
+                            name,
                         });
                     }
                 }

@@ -181,7 +181,8 @@ pub fn lower(bundle: &Bundle, request_roots: &[Value], response_roots: &[Value])
         // forward-compatible, since a client must not break on a newer server's fields.
         let strict = u.request && !u.response;
         let pointer = format!("/components/schemas/{}", crate::diag::escape_token(name));
-        let (prepared, rules) = extract_rules(bundle, &pointer, schema.clone(), strict, &mut diags);
+        let (mut prepared, rules) = extract_rules(bundle, &pointer, schema.clone(), strict, &mut diags);
+        fix_colliding_enums(&mut prepared);
         if is_struct_schema(&prepared) {
             structs.insert(name.clone(), rules);
         }
@@ -190,7 +191,8 @@ pub fn lower(bundle: &Bundle, request_roots: &[Value], response_roots: &[Value])
 
     let mut settings = TypeSpaceSettings::default();
     settings
-        .with_struct_builder(true)
+        // Builders are emitted by us, for request models only (see `emit::models`).
+        .with_struct_builder(false)
         .with_type_mod("models")
         .with_attr("#[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]".to_string());
     let mut type_space = TypeSpace::new(&settings);
@@ -210,6 +212,39 @@ pub fn lower(bundle: &Bundle, request_roots: &[Value], response_roots: &[Value])
     }
     guarded("/components/schemas", bundle, || type_space.add_ref_types(typed).map_err(|e| e.to_string()))?;
     diags.into_result((ModelSpace { type_space, structs, definitions }, hoisted))
+}
+
+/// Replaces string enums whose values collide once turned into Rust identifiers (`add`/`Add`,
+/// `reactions-+1`/`reactions--1`) by plain strings, which typify cannot name; the allowed
+/// values move to the description. Applied to every schema before typify sees it.
+pub fn fix_colliding_enums(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(values)) = map.get("enum") {
+                let names: Vec<Option<String>> =
+                    values.iter().map(|v| v.as_str().map(naming::pascal_case)).collect();
+                let mut seen = BTreeSet::new();
+                let collides = names.iter().flatten().any(|n| !seen.insert(n.clone()));
+                if collides {
+                    let listed: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+                    let note = format!("One of: {}.", listed.join(", "));
+                    let description = match map.get("description").and_then(Value::as_str) {
+                        Some(d) => format!("{d}\n\n{note}"),
+                        None => note,
+                    };
+                    map.remove("enum");
+                    map.insert("description".into(), Value::String(description));
+                }
+            }
+            for (k, v) in map.iter_mut() {
+                if !matches!(k.as_str(), "default" | "example" | "examples" | "const") {
+                    fix_colliding_enums(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(fix_colliding_enums),
+        _ => {}
+    }
 }
 
 /// Runs a typify call, turning both its errors and its panics (typify has `todo!`s for
@@ -291,19 +326,8 @@ impl Hoisted {
                 map.insert(key.to_string(), self.hoist(def, &sub_hint, &ptr, sub, false));
             }
         }
-        for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
-            if let Some(Value::Array(items)) = map.remove(key) {
-                let out = items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, sub)| {
-                        let ptr = format!("{pointer}/{key}/{i}");
-                        self.hoist(def, &format!("{hint} variant {}", i + 1), &ptr, sub, false)
-                    })
-                    .collect();
-                map.insert(key.to_string(), Value::Array(out));
-            }
-        }
+        // Subschemas of `allOf`/`anyOf`/`oneOf` stay inline: typify merges `allOf` and turns
+        // `oneOf` variants into (tagged) enum variants only when it sees them whole.
         Value::Object(map)
     }
 

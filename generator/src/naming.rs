@@ -106,6 +106,15 @@ pub fn escape_keyword(ident: &str) -> String {
     }
 }
 
+/// A crate name from an output directory: its last component in snake case (`my-api` ->
+/// `my_api`), or `api`.
+pub fn crate_name_from(dir: &std::path::Path) -> String {
+    dir.file_name()
+        .map(|n| words(&n.to_string_lossy()).join("_"))
+        .filter(|n| !n.is_empty() && !n.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or_else(|| "api".to_string())
+}
+
 /// Makes `candidate` unique among `taken` by appending a counter, and records it.
 pub fn unique_ident_from(candidate: String, taken: &mut BTreeSet<String>) -> String {
     if taken.insert(candidate.clone()) {

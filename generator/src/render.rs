@@ -9,6 +9,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("Cargo.toml.jinja", include_str!("../../templates/Cargo.toml.jinja")),
     ("README.md.jinja", include_str!("../../templates/README.md.jinja")),
     ("client_runtime.rs.jinja", include_str!("../../templates/client_runtime.rs.jinja")),
+    ("server_runtime.rs.jinja", include_str!("../../templates/server_runtime.rs.jinja")),
     ("validation.rs.jinja", include_str!("../../templates/validation.rs.jinja")),
 ];
 

@@ -3,6 +3,7 @@
 //! ```text
 //! cargo xtask gen [--check] [API...]          regenerate generated/<api>/ from spec/<api>/
 //! cargo xtask gen --spec FILE --out DIR       generate a crate from any OpenAPI document
+//! cargo xtask mock <api> [--port N] [ARGS...]  serve the documented examples of generated/<api>/
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -13,7 +14,9 @@ use generator::{Job, Mode, RunError};
 const USAGE: &str = "usage:
   cargo xtask gen [--check] [API...]      regenerate generated/<api>/ from spec/<api>/ (all APIs by default)
   cargo xtask gen --spec FILE --out DIR [--crate-name NAME] [--check]
-                                          generate a standalone crate from any OpenAPI document";
+                                          generate a standalone crate from any OpenAPI document
+  cargo xtask mock API [--port N] [--host HOST] [--api-key KEY]...
+                                          serve the documented examples of generated/<api>/ (default port 4010)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Some("mock") => run_mock(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -179,5 +183,34 @@ mod tests {
             .map(|p| p.display().to_string())
             .collect();
         assert!(stale.is_empty(), "stale generated files: {stale:?}\nrun `cargo xtask gen` and commit the result");
+    }
+}
+
+/// `cargo xtask mock <api> [ARGS...]`: builds and runs the generated crate's mock server binary
+/// (feature `mock`), passing the remaining arguments through. xtask itself stays free of
+/// axum and tokio.
+fn run_mock(args: &[String]) -> ExitCode {
+    let Some(api) = args.first().filter(|a| !a.starts_with('-')) else {
+        eprintln!("error: name the API to mock (one of the directories in generated/)\n\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    if !Path::new("generated").join(api).join("Cargo.toml").is_file() {
+        eprintln!("error: there is no generated/{api}/: run `cargo xtask gen {api}` first, or check the name");
+        return ExitCode::from(2);
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["run", "--quiet", "-p", api, "--no-default-features", "--features", "mock", "--bin"])
+        .arg(format!("{api}-mock"))
+        .arg("--")
+        .args(&args[1..])
+        .status();
+    match status {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        Ok(s) => ExitCode::from(u8::try_from(s.code().unwrap_or(1)).unwrap_or(1)),
+        Err(e) => {
+            eprintln!("error: cannot run cargo: {e}");
+            ExitCode::FAILURE
+        }
     }
 }

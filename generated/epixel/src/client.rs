@@ -728,18 +728,18 @@ impl Client {
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         let mut form = ::reqwest::multipart::Form::new();
-        form = form.text("country_code", body.country_code.clone());
+        form = form.text("country_code", body.country_code.to_string());
         if let ::std::option::Option::Some(value) = &body.sponsor {
-            form = form.text("sponsor", (*value).clone());
+            form = form.text("sponsor", (*value).to_string());
         }
-        form = form.text("first_name", body.first_name.clone());
-        form = form.text("last_name", body.last_name.clone());
-        form = form.text("username", body.username.clone());
-        form = form.text("password", body.password.clone());
+        form = form.text("first_name", body.first_name.to_string());
+        form = form.text("last_name", body.last_name.to_string());
+        form = form.text("username", body.username.to_string());
+        form = form.text("password", body.password.to_string());
         form = form.text("agree_terms", body.agree_terms.to_string());
         form = form.text("user_type", body.user_type.to_string());
-        form = form.text("email", body.email.clone());
-        form = form.text("phone_number", body.phone_number.clone());
+        form = form.text("email", body.email.to_string());
+        form = form.text("phone_number", body.phone_number.to_string());
         if let ::std::option::Option::Some(value) = &body.place_genealogy {
             form = form.text("place_genealogy", (*value).to_string());
         }
@@ -747,7 +747,7 @@ impl Client {
             form = form.text("position", (*value).to_string());
         }
         if let ::std::option::Option::Some(value) = &body.subdomain {
-            form = form.text("subdomain", (*value).clone());
+            form = form.text("subdomain", (*value).to_string());
         }
         request = request.multipart(form);
         request = self
@@ -811,58 +811,58 @@ impl Client {
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         let mut form = ::reqwest::multipart::Form::new();
-        form = form.text("country_code", body.country_code.clone());
+        form = form.text("country_code", body.country_code.to_string());
         if let ::std::option::Option::Some(value) = &body.sponsor {
-            form = form.text("sponsor", (*value).clone());
+            form = form.text("sponsor", (*value).to_string());
         }
-        form = form.text("first_name", body.first_name.clone());
-        form = form.text("last_name", body.last_name.clone());
-        form = form.text("username", body.username.clone());
-        form = form.text("password", body.password.clone());
-        form = form.text("confirm_password", body.confirm_password.clone());
+        form = form.text("first_name", body.first_name.to_string());
+        form = form.text("last_name", body.last_name.to_string());
+        form = form.text("username", body.username.to_string());
+        form = form.text("password", body.password.to_string());
+        form = form.text("confirm_password", body.confirm_password.to_string());
         form = form.text("agree_terms", body.agree_terms.to_string());
         form = form.text("user_type", body.user_type.to_string());
-        form = form.text("email", body.email.clone());
-        form = form.text("phone_number", body.phone_number.clone());
+        form = form.text("email", body.email.to_string());
+        form = form.text("phone_number", body.phone_number.to_string());
         if let ::std::option::Option::Some(value) = &body.place_genealogy {
             form = form.text("place_genealogy", (*value).to_string());
         }
         if let ::std::option::Option::Some(value) = &body.position {
             form = form.text("position", (*value).to_string());
         }
-        form = form.text("product_id", body.product_id.clone());
+        form = form.text("product_id", body.product_id.to_string());
         if let ::std::option::Option::Some(value) = &body.address_first_name {
-            form = form.text("address_first_name", (*value).clone());
+            form = form.text("address_first_name", (*value).to_string());
         }
         if let ::std::option::Option::Some(value) = &body.address_last_name {
-            form = form.text("address_last_name", (*value).clone());
+            form = form.text("address_last_name", (*value).to_string());
         }
         if let ::std::option::Option::Some(value) = &body.address_mail_id {
-            form = form.text("address_mail_id", (*value).clone());
+            form = form.text("address_mail_id", (*value).to_string());
         }
         if let ::std::option::Option::Some(value) = &body.address_phone_number {
-            form = form.text("address_phone_number", (*value).clone());
+            form = form.text("address_phone_number", (*value).to_string());
         }
         if let ::std::option::Option::Some(value) = &body.address_name_line {
-            form = form.text("address_name_line", (*value).clone());
+            form = form.text("address_name_line", (*value).to_string());
         }
         if let ::std::option::Option::Some(value) = &body.address_premise {
-            form = form.text("address_premise", (*value).clone());
+            form = form.text("address_premise", (*value).to_string());
         }
         if let ::std::option::Option::Some(value) = &body.address_locality {
-            form = form.text("address_locality", (*value).clone());
+            form = form.text("address_locality", (*value).to_string());
         }
         if let ::std::option::Option::Some(value) = &body.address_postal_code {
-            form = form.text("address_postal_code", (*value).clone());
+            form = form.text("address_postal_code", (*value).to_string());
         }
         if let ::std::option::Option::Some(value) = &body.address_country_code {
-            form = form.text("address_country_code", (*value).clone());
+            form = form.text("address_country_code", (*value).to_string());
         }
         if let ::std::option::Option::Some(value) = &body.address_state_code {
-            form = form.text("address_state_code", (*value).clone());
+            form = form.text("address_state_code", (*value).to_string());
         }
         if let ::std::option::Option::Some(value) = &body.subdomain {
-            form = form.text("subdomain", (*value).clone());
+            form = form.text("subdomain", (*value).to_string());
         }
         request = request.multipart(form);
         request = self
@@ -976,7 +976,7 @@ impl Client {
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         let mut form = ::reqwest::multipart::Form::new();
-        form = form.text("sponsor", body.sponsor.clone());
+        form = form.text("sponsor", body.sponsor.to_string());
         request = request.multipart(form);
         request = self
             .inner

@@ -187,11 +187,6 @@ pub struct PackageRegistration {
     /// Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: "Username is already taken. Please try another one."; "username Invalid username. Only contains alphanumeric characters, underscore and dot. \nUnderscore and dot can't be next to each other (e.g user_.name). \nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250."
     pub username: ::std::string::String,
 }
-impl PackageRegistration {
-    pub fn builder() -> builder::PackageRegistration {
-        Default::default()
-    }
-}
 /// Whether to place the user in the genealogy tree (`<place genealogy>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
@@ -255,11 +250,6 @@ pub struct RegisteredUser {
     /// Unique id of the new user (`<Unique user id>` in DOMAIN.md; format not documented).
     pub uid: ::std::string::String,
 }
-impl RegisteredUser {
-    pub fn builder() -> builder::RegisteredUser {
-        Default::default()
-    }
-}
 /// Success body of `POST /user/signup/` (DOMAIN.md: `{"status_code": 200, "errors": {}, "data": {"uid": "<Unique user id>"}}`); assumed identical for `POST /user/signup-package/`, which documents no success body.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -273,11 +263,6 @@ pub struct RegistrationResponse {
     /// HTTP status repeated in the body (200).
     pub status_code: i64,
 }
-impl RegistrationResponse {
-    pub fn builder() -> builder::RegistrationResponse {
-        Default::default()
-    }
-}
 /// Body of the 500 "Server Error" of `POST /user/signup-package/`, documented only by its message "User creation is failed." (no field). The shape is a guess: the `{status_code, errors, data}` envelope (DOMAIN.md) with `errors` left free-form, since a message with no field has no known key.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -290,11 +275,6 @@ pub struct ServerErrorResponse {
     pub errors: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// HTTP status repeated in the body (500, assumed).
     pub status_code: i64,
-}
-impl ServerErrorResponse {
-    pub fn builder() -> builder::ServerErrorResponse {
-        Default::default()
-    }
 }
 /// Success body of `GET /user/get/sponsors/`. Not documented: the page shows no response, DOMAIN.md says the shape is unknown. A guess: the `{status_code, errors, data}` envelope of the signup response with a free-form `data`.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -310,11 +290,6 @@ pub struct SponsorListResponse {
     /// HTTP status repeated in the body (assumed).
     pub status_code: i64,
 }
-impl SponsorListResponse {
-    pub fn builder() -> builder::SponsorListResponse {
-        Default::default()
-    }
-}
 /// Form fields of `POST /user/validate-sponsor/`, sent as multipart/form-data.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -322,11 +297,6 @@ impl SponsorListResponse {
 pub struct SponsorValidation {
     /// Username of the sponsor to check (`<sponsor_user_name>` on the page). Documented 400 Validation Error message: "Invalid sponsor username. Sponsor is blocked or inactive. The selected sponsor is not found or is in the inactive state."
     pub sponsor: ::std::string::String,
-}
-impl SponsorValidation {
-    pub fn builder() -> builder::SponsorValidation {
-        Default::default()
-    }
 }
 /// Success body of `POST /user/validate-sponsor/`. Not documented: the page shows no response. A guess: the `{status_code, errors, data}` envelope of the signup response with a free-form `data`.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -341,11 +311,6 @@ pub struct SponsorValidationResponse {
     >,
     /// HTTP status repeated in the body (assumed).
     pub status_code: i64,
-}
-impl SponsorValidationResponse {
-    pub fn builder() -> builder::SponsorValidationResponse {
-        Default::default()
-    }
 }
 /// Form fields of `POST /user/signup/` (register a new user without a package), sent as multipart/form-data. Required fields and allowed values from DOMAIN.md; rules from the page's error table.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -382,11 +347,6 @@ pub struct UserRegistration {
     pub user_type: UserType,
     /// Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: "Username is already taken. Please try another one."; "Invalid username. Only contains alphanumeric characters, underscore and dot. \nUnderscore and dot can't be next to each other (e.g user_.name). \nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250."
     pub username: ::std::string::String,
-}
-impl UserRegistration {
-    pub fn builder() -> builder::UserRegistration {
-        Default::default()
-    }
 }
 /// Role of the new user (`<user role>` on the page): `customer` or `member` (DOMAIN.md). A `member` needs a `sponsor`.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -459,1253 +419,6 @@ pub struct ValidationErrorResponse {
     /// HTTP status repeated in the body (400, assumed).
     pub status_code: i64,
 }
-impl ValidationErrorResponse {
-    pub fn builder() -> builder::ValidationErrorResponse {
-        Default::default()
-    }
-}
-/// Types for composing complex structures.
-pub mod builder {
-    #[derive(Clone)]
-    pub struct PackageRegistration {
-        address_country_code: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        address_first_name: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        address_last_name: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        address_locality: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        address_mail_id: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        address_name_line: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        address_phone_number: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        address_postal_code: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        address_premise: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        address_state_code: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        agree_terms: ::std::result::Result<super::AgreeTerms, ::std::string::String>,
-        confirm_password: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        country_code: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        email: ::std::result::Result<::std::string::String, ::std::string::String>,
-        first_name: ::std::result::Result<::std::string::String, ::std::string::String>,
-        last_name: ::std::result::Result<::std::string::String, ::std::string::String>,
-        password: ::std::result::Result<::std::string::String, ::std::string::String>,
-        phone_number: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        place_genealogy: ::std::result::Result<
-            ::std::option::Option<super::PlaceGenealogy>,
-            ::std::string::String,
-        >,
-        position: ::std::result::Result<
-            ::std::option::Option<super::GenealogyPosition>,
-            ::std::string::String,
-        >,
-        product_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        sponsor: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        subdomain: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        user_type: ::std::result::Result<super::UserType, ::std::string::String>,
-        username: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for PackageRegistration {
-        fn default() -> Self {
-            Self {
-                address_country_code: Ok(Default::default()),
-                address_first_name: Ok(Default::default()),
-                address_last_name: Ok(Default::default()),
-                address_locality: Ok(Default::default()),
-                address_mail_id: Ok(Default::default()),
-                address_name_line: Ok(Default::default()),
-                address_phone_number: Ok(Default::default()),
-                address_postal_code: Ok(Default::default()),
-                address_premise: Ok(Default::default()),
-                address_state_code: Ok(Default::default()),
-                agree_terms: Err("no value supplied for agree_terms".to_string()),
-                confirm_password: Err(
-                    "no value supplied for confirm_password".to_string(),
-                ),
-                country_code: Err("no value supplied for country_code".to_string()),
-                email: Err("no value supplied for email".to_string()),
-                first_name: Err("no value supplied for first_name".to_string()),
-                last_name: Err("no value supplied for last_name".to_string()),
-                password: Err("no value supplied for password".to_string()),
-                phone_number: Err("no value supplied for phone_number".to_string()),
-                place_genealogy: Ok(Default::default()),
-                position: Ok(Default::default()),
-                product_id: Err("no value supplied for product_id".to_string()),
-                sponsor: Ok(Default::default()),
-                subdomain: Ok(Default::default()),
-                user_type: Err("no value supplied for user_type".to_string()),
-                username: Err("no value supplied for username".to_string()),
-            }
-        }
-    }
-    impl PackageRegistration {
-        pub fn address_country_code<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.address_country_code = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for address_country_code: {e}"
-                    )
-                });
-            self
-        }
-        pub fn address_first_name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.address_first_name = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for address_first_name: {e}"
-                    )
-                });
-            self
-        }
-        pub fn address_last_name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.address_last_name = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for address_last_name: {e}")
-                });
-            self
-        }
-        pub fn address_locality<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.address_locality = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for address_locality: {e}")
-                });
-            self
-        }
-        pub fn address_mail_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.address_mail_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for address_mail_id: {e}")
-                });
-            self
-        }
-        pub fn address_name_line<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.address_name_line = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for address_name_line: {e}")
-                });
-            self
-        }
-        pub fn address_phone_number<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.address_phone_number = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for address_phone_number: {e}"
-                    )
-                });
-            self
-        }
-        pub fn address_postal_code<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.address_postal_code = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for address_postal_code: {e}"
-                    )
-                });
-            self
-        }
-        pub fn address_premise<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.address_premise = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for address_premise: {e}")
-                });
-            self
-        }
-        pub fn address_state_code<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.address_state_code = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for address_state_code: {e}"
-                    )
-                });
-            self
-        }
-        pub fn agree_terms<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::AgreeTerms>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.agree_terms = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for agree_terms: {e}")
-                });
-            self
-        }
-        pub fn confirm_password<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.confirm_password = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for confirm_password: {e}")
-                });
-            self
-        }
-        pub fn country_code<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.country_code = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for country_code: {e}")
-                });
-            self
-        }
-        pub fn email<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.email = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for email: {e}"));
-            self
-        }
-        pub fn first_name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.first_name = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for first_name: {e}")
-                });
-            self
-        }
-        pub fn last_name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.last_name = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for last_name: {e}")
-                });
-            self
-        }
-        pub fn password<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.password = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for password: {e}")
-                });
-            self
-        }
-        pub fn phone_number<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.phone_number = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for phone_number: {e}")
-                });
-            self
-        }
-        pub fn place_genealogy<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<super::PlaceGenealogy>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.place_genealogy = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for place_genealogy: {e}")
-                });
-            self
-        }
-        pub fn position<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<super::GenealogyPosition>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.position = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for position: {e}")
-                });
-            self
-        }
-        pub fn product_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.product_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for product_id: {e}")
-                });
-            self
-        }
-        pub fn sponsor<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.sponsor = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for sponsor: {e}")
-                });
-            self
-        }
-        pub fn subdomain<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.subdomain = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for subdomain: {e}")
-                });
-            self
-        }
-        pub fn user_type<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::UserType>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.user_type = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for user_type: {e}")
-                });
-            self
-        }
-        pub fn username<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.username = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for username: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<PackageRegistration> for super::PackageRegistration {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: PackageRegistration,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            let value = Self {
-                address_country_code: value.address_country_code?,
-                address_first_name: value.address_first_name?,
-                address_last_name: value.address_last_name?,
-                address_locality: value.address_locality?,
-                address_mail_id: value.address_mail_id?,
-                address_name_line: value.address_name_line?,
-                address_phone_number: value.address_phone_number?,
-                address_postal_code: value.address_postal_code?,
-                address_premise: value.address_premise?,
-                address_state_code: value.address_state_code?,
-                agree_terms: value.agree_terms?,
-                confirm_password: value.confirm_password?,
-                country_code: value.country_code?,
-                email: value.email?,
-                first_name: value.first_name?,
-                last_name: value.last_name?,
-                password: value.password?,
-                phone_number: value.phone_number?,
-                place_genealogy: value.place_genealogy?,
-                position: value.position?,
-                product_id: value.product_id?,
-                sponsor: value.sponsor?,
-                subdomain: value.subdomain?,
-                user_type: value.user_type?,
-                username: value.username?,
-            };
-            crate::validation::Validate::validate(&value)
-                .map_err(|e| super::error::ConversionError::from(e.to_string()))?;
-            Ok(value)
-        }
-    }
-    impl ::std::convert::From<super::PackageRegistration> for PackageRegistration {
-        fn from(value: super::PackageRegistration) -> Self {
-            Self {
-                address_country_code: Ok(value.address_country_code),
-                address_first_name: Ok(value.address_first_name),
-                address_last_name: Ok(value.address_last_name),
-                address_locality: Ok(value.address_locality),
-                address_mail_id: Ok(value.address_mail_id),
-                address_name_line: Ok(value.address_name_line),
-                address_phone_number: Ok(value.address_phone_number),
-                address_postal_code: Ok(value.address_postal_code),
-                address_premise: Ok(value.address_premise),
-                address_state_code: Ok(value.address_state_code),
-                agree_terms: Ok(value.agree_terms),
-                confirm_password: Ok(value.confirm_password),
-                country_code: Ok(value.country_code),
-                email: Ok(value.email),
-                first_name: Ok(value.first_name),
-                last_name: Ok(value.last_name),
-                password: Ok(value.password),
-                phone_number: Ok(value.phone_number),
-                place_genealogy: Ok(value.place_genealogy),
-                position: Ok(value.position),
-                product_id: Ok(value.product_id),
-                sponsor: Ok(value.sponsor),
-                subdomain: Ok(value.subdomain),
-                user_type: Ok(value.user_type),
-                username: Ok(value.username),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct RegisteredUser {
-        uid: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for RegisteredUser {
-        fn default() -> Self {
-            Self {
-                uid: Err("no value supplied for uid".to_string()),
-            }
-        }
-    }
-    impl RegisteredUser {
-        pub fn uid<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.uid = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for uid: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<RegisteredUser> for super::RegisteredUser {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: RegisteredUser,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self { uid: value.uid? })
-        }
-    }
-    impl ::std::convert::From<super::RegisteredUser> for RegisteredUser {
-        fn from(value: super::RegisteredUser) -> Self {
-            Self { uid: Ok(value.uid) }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct RegistrationResponse {
-        data: ::std::result::Result<super::RegisteredUser, ::std::string::String>,
-        errors: ::std::result::Result<
-            ::std::collections::HashMap<
-                ::std::string::String,
-                ::std::vec::Vec<::std::string::String>,
-            >,
-            ::std::string::String,
-        >,
-        status_code: ::std::result::Result<i64, ::std::string::String>,
-    }
-    impl ::std::default::Default for RegistrationResponse {
-        fn default() -> Self {
-            Self {
-                data: Err("no value supplied for data".to_string()),
-                errors: Err("no value supplied for errors".to_string()),
-                status_code: Err("no value supplied for status_code".to_string()),
-            }
-        }
-    }
-    impl RegistrationResponse {
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::RegisteredUser>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-        pub fn errors<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    ::std::vec::Vec<::std::string::String>,
-                >,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.errors = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for errors: {e}"));
-            self
-        }
-        pub fn status_code<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.status_code = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for status_code: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<RegistrationResponse> for super::RegistrationResponse {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: RegistrationResponse,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                data: value.data?,
-                errors: value.errors?,
-                status_code: value.status_code?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::RegistrationResponse> for RegistrationResponse {
-        fn from(value: super::RegistrationResponse) -> Self {
-            Self {
-                data: Ok(value.data),
-                errors: Ok(value.errors),
-                status_code: Ok(value.status_code),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct ServerErrorResponse {
-        data: ::std::result::Result<
-            ::std::option::Option<::serde_json::Value>,
-            ::std::string::String,
-        >,
-        errors: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        status_code: ::std::result::Result<i64, ::std::string::String>,
-    }
-    impl ::std::default::Default for ServerErrorResponse {
-        fn default() -> Self {
-            Self {
-                data: Ok(Default::default()),
-                errors: Ok(Default::default()),
-                status_code: Err("no value supplied for status_code".to_string()),
-            }
-        }
-    }
-    impl ServerErrorResponse {
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-        pub fn errors<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.errors = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for errors: {e}"));
-            self
-        }
-        pub fn status_code<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.status_code = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for status_code: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<ServerErrorResponse> for super::ServerErrorResponse {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: ServerErrorResponse,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                data: value.data?,
-                errors: value.errors?,
-                status_code: value.status_code?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::ServerErrorResponse> for ServerErrorResponse {
-        fn from(value: super::ServerErrorResponse) -> Self {
-            Self {
-                data: Ok(value.data),
-                errors: Ok(value.errors),
-                status_code: Ok(value.status_code),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct SponsorListResponse {
-        data: ::std::result::Result<::serde_json::Value, ::std::string::String>,
-        errors: ::std::result::Result<
-            ::std::collections::HashMap<
-                ::std::string::String,
-                ::std::vec::Vec<::std::string::String>,
-            >,
-            ::std::string::String,
-        >,
-        status_code: ::std::result::Result<i64, ::std::string::String>,
-    }
-    impl ::std::default::Default for SponsorListResponse {
-        fn default() -> Self {
-            Self {
-                data: Err("no value supplied for data".to_string()),
-                errors: Err("no value supplied for errors".to_string()),
-                status_code: Err("no value supplied for status_code".to_string()),
-            }
-        }
-    }
-    impl SponsorListResponse {
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::serde_json::Value>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-        pub fn errors<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    ::std::vec::Vec<::std::string::String>,
-                >,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.errors = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for errors: {e}"));
-            self
-        }
-        pub fn status_code<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.status_code = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for status_code: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<SponsorListResponse> for super::SponsorListResponse {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: SponsorListResponse,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                data: value.data?,
-                errors: value.errors?,
-                status_code: value.status_code?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::SponsorListResponse> for SponsorListResponse {
-        fn from(value: super::SponsorListResponse) -> Self {
-            Self {
-                data: Ok(value.data),
-                errors: Ok(value.errors),
-                status_code: Ok(value.status_code),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct SponsorValidation {
-        sponsor: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for SponsorValidation {
-        fn default() -> Self {
-            Self {
-                sponsor: Err("no value supplied for sponsor".to_string()),
-            }
-        }
-    }
-    impl SponsorValidation {
-        pub fn sponsor<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.sponsor = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for sponsor: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<SponsorValidation> for super::SponsorValidation {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: SponsorValidation,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            let value = Self { sponsor: value.sponsor? };
-            crate::validation::Validate::validate(&value)
-                .map_err(|e| super::error::ConversionError::from(e.to_string()))?;
-            Ok(value)
-        }
-    }
-    impl ::std::convert::From<super::SponsorValidation> for SponsorValidation {
-        fn from(value: super::SponsorValidation) -> Self {
-            Self { sponsor: Ok(value.sponsor) }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct SponsorValidationResponse {
-        data: ::std::result::Result<::serde_json::Value, ::std::string::String>,
-        errors: ::std::result::Result<
-            ::std::collections::HashMap<
-                ::std::string::String,
-                ::std::vec::Vec<::std::string::String>,
-            >,
-            ::std::string::String,
-        >,
-        status_code: ::std::result::Result<i64, ::std::string::String>,
-    }
-    impl ::std::default::Default for SponsorValidationResponse {
-        fn default() -> Self {
-            Self {
-                data: Err("no value supplied for data".to_string()),
-                errors: Err("no value supplied for errors".to_string()),
-                status_code: Err("no value supplied for status_code".to_string()),
-            }
-        }
-    }
-    impl SponsorValidationResponse {
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::serde_json::Value>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-        pub fn errors<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    ::std::vec::Vec<::std::string::String>,
-                >,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.errors = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for errors: {e}"));
-            self
-        }
-        pub fn status_code<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.status_code = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for status_code: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<SponsorValidationResponse>
-    for super::SponsorValidationResponse {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: SponsorValidationResponse,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                data: value.data?,
-                errors: value.errors?,
-                status_code: value.status_code?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::SponsorValidationResponse>
-    for SponsorValidationResponse {
-        fn from(value: super::SponsorValidationResponse) -> Self {
-            Self {
-                data: Ok(value.data),
-                errors: Ok(value.errors),
-                status_code: Ok(value.status_code),
-            }
-        }
-    }
-    #[derive(Clone)]
-    pub struct UserRegistration {
-        agree_terms: ::std::result::Result<super::AgreeTerms, ::std::string::String>,
-        country_code: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        email: ::std::result::Result<::std::string::String, ::std::string::String>,
-        first_name: ::std::result::Result<::std::string::String, ::std::string::String>,
-        last_name: ::std::result::Result<::std::string::String, ::std::string::String>,
-        password: ::std::result::Result<::std::string::String, ::std::string::String>,
-        phone_number: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        place_genealogy: ::std::result::Result<
-            ::std::option::Option<super::PlaceGenealogy>,
-            ::std::string::String,
-        >,
-        position: ::std::result::Result<
-            ::std::option::Option<super::GenealogyPosition>,
-            ::std::string::String,
-        >,
-        sponsor: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        subdomain: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        user_type: ::std::result::Result<super::UserType, ::std::string::String>,
-        username: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UserRegistration {
-        fn default() -> Self {
-            Self {
-                agree_terms: Err("no value supplied for agree_terms".to_string()),
-                country_code: Err("no value supplied for country_code".to_string()),
-                email: Err("no value supplied for email".to_string()),
-                first_name: Err("no value supplied for first_name".to_string()),
-                last_name: Err("no value supplied for last_name".to_string()),
-                password: Err("no value supplied for password".to_string()),
-                phone_number: Err("no value supplied for phone_number".to_string()),
-                place_genealogy: Ok(Default::default()),
-                position: Ok(Default::default()),
-                sponsor: Ok(Default::default()),
-                subdomain: Ok(Default::default()),
-                user_type: Err("no value supplied for user_type".to_string()),
-                username: Err("no value supplied for username".to_string()),
-            }
-        }
-    }
-    impl UserRegistration {
-        pub fn agree_terms<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::AgreeTerms>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.agree_terms = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for agree_terms: {e}")
-                });
-            self
-        }
-        pub fn country_code<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.country_code = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for country_code: {e}")
-                });
-            self
-        }
-        pub fn email<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.email = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for email: {e}"));
-            self
-        }
-        pub fn first_name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.first_name = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for first_name: {e}")
-                });
-            self
-        }
-        pub fn last_name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.last_name = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for last_name: {e}")
-                });
-            self
-        }
-        pub fn password<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.password = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for password: {e}")
-                });
-            self
-        }
-        pub fn phone_number<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.phone_number = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for phone_number: {e}")
-                });
-            self
-        }
-        pub fn place_genealogy<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<super::PlaceGenealogy>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.place_genealogy = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for place_genealogy: {e}")
-                });
-            self
-        }
-        pub fn position<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<super::GenealogyPosition>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.position = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for position: {e}")
-                });
-            self
-        }
-        pub fn sponsor<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.sponsor = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for sponsor: {e}")
-                });
-            self
-        }
-        pub fn subdomain<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.subdomain = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for subdomain: {e}")
-                });
-            self
-        }
-        pub fn user_type<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::UserType>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.user_type = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for user_type: {e}")
-                });
-            self
-        }
-        pub fn username<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.username = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for username: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UserRegistration> for super::UserRegistration {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UserRegistration,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            let value = Self {
-                agree_terms: value.agree_terms?,
-                country_code: value.country_code?,
-                email: value.email?,
-                first_name: value.first_name?,
-                last_name: value.last_name?,
-                password: value.password?,
-                phone_number: value.phone_number?,
-                place_genealogy: value.place_genealogy?,
-                position: value.position?,
-                sponsor: value.sponsor?,
-                subdomain: value.subdomain?,
-                user_type: value.user_type?,
-                username: value.username?,
-            };
-            crate::validation::Validate::validate(&value)
-                .map_err(|e| super::error::ConversionError::from(e.to_string()))?;
-            Ok(value)
-        }
-    }
-    impl ::std::convert::From<super::UserRegistration> for UserRegistration {
-        fn from(value: super::UserRegistration) -> Self {
-            Self {
-                agree_terms: Ok(value.agree_terms),
-                country_code: Ok(value.country_code),
-                email: Ok(value.email),
-                first_name: Ok(value.first_name),
-                last_name: Ok(value.last_name),
-                password: Ok(value.password),
-                phone_number: Ok(value.phone_number),
-                place_genealogy: Ok(value.place_genealogy),
-                position: Ok(value.position),
-                sponsor: Ok(value.sponsor),
-                subdomain: Ok(value.subdomain),
-                user_type: Ok(value.user_type),
-                username: Ok(value.username),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct ValidationErrorResponse {
-        data: ::std::result::Result<
-            ::std::option::Option<::serde_json::Value>,
-            ::std::string::String,
-        >,
-        errors: ::std::result::Result<
-            ::std::collections::HashMap<
-                ::std::string::String,
-                ::std::vec::Vec<::std::string::String>,
-            >,
-            ::std::string::String,
-        >,
-        status_code: ::std::result::Result<i64, ::std::string::String>,
-    }
-    impl ::std::default::Default for ValidationErrorResponse {
-        fn default() -> Self {
-            Self {
-                data: Ok(Default::default()),
-                errors: Err("no value supplied for errors".to_string()),
-                status_code: Err("no value supplied for status_code".to_string()),
-            }
-        }
-    }
-    impl ValidationErrorResponse {
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-        pub fn errors<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    ::std::vec::Vec<::std::string::String>,
-                >,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.errors = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for errors: {e}"));
-            self
-        }
-        pub fn status_code<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.status_code = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for status_code: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<ValidationErrorResponse>
-    for super::ValidationErrorResponse {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: ValidationErrorResponse,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                data: value.data?,
-                errors: value.errors?,
-                status_code: value.status_code?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::ValidationErrorResponse>
-    for ValidationErrorResponse {
-        fn from(value: super::ValidationErrorResponse) -> Self {
-            Self {
-                data: Ok(value.data),
-                errors: Ok(value.errors),
-                status_code: Ok(value.status_code),
-            }
-        }
-    }
-    impl ::std::fmt::Debug for PackageRegistration {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("PackageRegistration").finish_non_exhaustive()
-        }
-    }
-    impl ::std::fmt::Debug for UserRegistration {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("UserRegistration").finish_non_exhaustive()
-        }
-    }
-}
 /// Error types.
 pub mod error {
     /// Error from a `TryFrom` or `FromStr` implementation.
@@ -1767,6 +480,12 @@ impl ::std::fmt::Debug for PackageRegistration {
             .field("user_type", &self.user_type)
             .field("username", &self.username)
             .finish()
+    }
+}
+impl PackageRegistration {
+    /// A builder: set the fields, then call `build()`, which checks every rule.
+    pub fn builder() -> builder::PackageRegistration {
+        ::std::default::Default::default()
     }
 }
 impl crate::validation::Validate for PackageRegistration {
@@ -1941,6 +660,12 @@ impl ::std::convert::TryFrom<unchecked::PackageRegistration> for PackageRegistra
         Ok(value)
     }
 }
+impl SponsorValidation {
+    /// A builder: set the fields, then call `build()`, which checks every rule.
+    pub fn builder() -> builder::SponsorValidation {
+        ::std::default::Default::default()
+    }
+}
 impl crate::validation::Validate for SponsorValidation {
     fn validate_into(
         &self,
@@ -1965,6 +690,12 @@ impl ::std::fmt::Debug for UserRegistration {
             .field("user_type", &self.user_type)
             .field("username", &self.username)
             .finish()
+    }
+}
+impl UserRegistration {
+    /// A builder: set the fields, then call `build()`, which checks every rule.
+    pub fn builder() -> builder::UserRegistration {
+        ::std::default::Default::default()
     }
 }
 impl crate::validation::Validate for UserRegistration {
@@ -2098,6 +829,769 @@ impl ::std::convert::TryFrom<unchecked::UserRegistration> for UserRegistration {
         };
         crate::validation::Validate::validate(&value)?;
         Ok(value)
+    }
+}
+/// Builders for the request models: set fields one by one, then `build()` checks
+/// that every required field is set and every rule holds, reporting all problems.
+pub mod builder {
+    /// Builds a [`super::PackageRegistration`]; see [`super::PackageRegistration::builder`].
+    #[derive(Clone, Default)]
+    pub struct PackageRegistration {
+        address_country_code: ::std::option::Option<::std::string::String>,
+        address_first_name: ::std::option::Option<::std::string::String>,
+        address_last_name: ::std::option::Option<::std::string::String>,
+        address_locality: ::std::option::Option<::std::string::String>,
+        address_mail_id: ::std::option::Option<::std::string::String>,
+        address_name_line: ::std::option::Option<::std::string::String>,
+        address_phone_number: ::std::option::Option<::std::string::String>,
+        address_postal_code: ::std::option::Option<::std::string::String>,
+        address_premise: ::std::option::Option<::std::string::String>,
+        address_state_code: ::std::option::Option<::std::string::String>,
+        agree_terms: ::std::option::Option<super::AgreeTerms>,
+        confirm_password: ::std::option::Option<::std::string::String>,
+        country_code: ::std::option::Option<::std::string::String>,
+        email: ::std::option::Option<::std::string::String>,
+        first_name: ::std::option::Option<::std::string::String>,
+        last_name: ::std::option::Option<::std::string::String>,
+        password: ::std::option::Option<::std::string::String>,
+        phone_number: ::std::option::Option<::std::string::String>,
+        place_genealogy: ::std::option::Option<super::PlaceGenealogy>,
+        position: ::std::option::Option<super::GenealogyPosition>,
+        product_id: ::std::option::Option<::std::string::String>,
+        sponsor: ::std::option::Option<::std::string::String>,
+        subdomain: ::std::option::Option<::std::string::String>,
+        user_type: ::std::option::Option<super::UserType>,
+        username: ::std::option::Option<::std::string::String>,
+    }
+    impl PackageRegistration {
+        ///Country code of the address (`<address country code>` on the page). Documented 400 Validation Error message: "Invalid address_country_code"
+        pub fn address_country_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.address_country_code = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///First name for the address (`<address first name>` on the page). Documented 400 Validation Error message: "Invalid address_first_name"
+        pub fn address_first_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.address_first_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Last name for the address (`<address last name>` on the page). Documented 400 Validation Error message: "Invalid address_last_name"
+        pub fn address_last_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.address_last_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Locality (`<address locality>` on the page).
+        pub fn address_locality(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.address_locality = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///E-mail address for the address (`<address email id>` on the page).
+        pub fn address_mail_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.address_mail_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///House number (`<address house number>` on the page).
+        pub fn address_name_line(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.address_name_line = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Phone number for the address (`<address phone number>` on the page).
+        pub fn address_phone_number(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.address_phone_number = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Postal code (`<address post code>` on the page). Documented 400 Validation Error message: "Invalid postcode"
+        pub fn address_postal_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.address_postal_code = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Street (`<address street>` on the page).
+        pub fn address_premise(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.address_premise = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///State code of the address (`<address state code>` on the page). Documented 400 Validation Error message: "Invalid address_state_code"
+        pub fn address_state_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.address_state_code = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Whether the user agrees to the terms (`<agree terms>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
+        pub fn agree_terms(
+            mut self,
+            value: impl ::std::convert::Into<super::AgreeTerms>,
+        ) -> Self {
+            self.agree_terms = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Repeat of `password` (`<confirm password>` on the page); must be equal to `password`. JSON Schema cannot express the equality; it is recorded in `x-must-equal`. Documented 400 Validation Error message: "Confirmed password doesn't match."
+        pub fn confirm_password(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.confirm_password = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Country code of the new user (`<country code>` on the page). The page does not say which code list; the server rejects unknown codes. Documented 400 Validation Error message: "Invalid country code"
+        pub fn country_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.country_code = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///E-mail address (`<email address>` on the page). Must not belong to an existing user. Documented 400 Validation Error message: "There is a user registered with the specified E-Mail address."
+        pub fn email(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.email = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///First name (`<first name>` on the page). Letters only ("should be an alphabet"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: "The first name should be an alphabet."
+        pub fn first_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.first_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Last name (`<last name>` on the page). Letters only ("should be an alphabet"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: "The last name should be an alphabet."
+        pub fn last_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.last_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Password (`<password>` on the page). The page documents no rules, only that the server may reject it. Documented 400 Validation Error message: "password validation errors"
+        pub fn password(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.password = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Phone number (`<phone number>` on the page). Must not belong to an existing user; the page gives no format. Documented 400 Validation Error message: "Phone number already taken. Please try another one."
+        pub fn phone_number(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.phone_number = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Whether to place the user in the genealogy tree (`<place genealogy>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
+        pub fn place_genealogy(
+            mut self,
+            value: impl ::std::convert::Into<super::PlaceGenealogy>,
+        ) -> Self {
+            self.place_genealogy = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Position in the genealogy tree (`<Genealogy position>` on the page): `HOLDING_TANK`, `LEFT` or `RIGHT` (DOMAIN.md). The message is cut off on the page. Documented 400 Validation Error message: "Your chosen position is invalid. The default will be the spilling preference of"
+        pub fn position(
+            mut self,
+            value: impl ::std::convert::Into<super::GenealogyPosition>,
+        ) -> Self {
+            self.position = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Id of the package (product) bought with the registration (`<product id>` on the page). Documented 400 Validation Error message: "Invalid product_id"
+        pub fn product_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.product_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Username of the sponsor (`<sponsor username>` on the page). Required when `user_type` is `member` (DOMAIN.md); the sponsor must exist and be active. Documented 400 Validation Error messages: "Invalid sponsor name"; "The selected sponsor is not found or is in the inactive state."
+        pub fn sponsor(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.sponsor = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Subdomain for the new user: 3 to 15 characters. Not in the page's code samples; listed in its error table and in DOMAIN.md. Documented 400 Validation Error message: "Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters."
+        pub fn subdomain(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.subdomain = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Role of the new user (`<user role>` on the page): `customer` or `member` (DOMAIN.md). A `member` needs a `sponsor`.
+        pub fn user_type(
+            mut self,
+            value: impl ::std::convert::Into<super::UserType>,
+        ) -> Self {
+            self.user_type = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: "Username is already taken. Please try another one."; "username Invalid username. Only contains alphanumeric characters, underscore and dot. \nUnderscore and dot can't be next to each other (e.g user_.name). \nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250."
+        pub fn username(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.username = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Checks that every required field is set and that the value follows every rule
+        /// of the spec.
+        ///
+        /// # Errors
+        ///
+        /// Every missing field, or else every rule violation.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<
+            super::PackageRegistration,
+            crate::validation::ValidationErrors,
+        > {
+            let mut errors = ::std::vec::Vec::new();
+            if self.agree_terms.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "agree_terms",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.confirm_password.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "confirm_password",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.country_code.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "country_code",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.email.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "email",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.first_name.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "first_name",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.last_name.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "last_name",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.password.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "password",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.phone_number.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "phone_number",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.product_id.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "product_id",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.user_type.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "user_type",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.username.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "username",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            let (
+                ::std::option::Option::Some(agree_terms),
+                ::std::option::Option::Some(confirm_password),
+                ::std::option::Option::Some(country_code),
+                ::std::option::Option::Some(email),
+                ::std::option::Option::Some(first_name),
+                ::std::option::Option::Some(last_name),
+                ::std::option::Option::Some(password),
+                ::std::option::Option::Some(phone_number),
+                ::std::option::Option::Some(product_id),
+                ::std::option::Option::Some(user_type),
+                ::std::option::Option::Some(username),
+            ) = (
+                self.agree_terms,
+                self.confirm_password,
+                self.country_code,
+                self.email,
+                self.first_name,
+                self.last_name,
+                self.password,
+                self.phone_number,
+                self.product_id,
+                self.user_type,
+                self.username,
+            ) else {
+                return Err(crate::validation::ValidationErrors::new(errors));
+            };
+            let value = super::PackageRegistration {
+                address_country_code: self.address_country_code,
+                address_first_name: self.address_first_name,
+                address_last_name: self.address_last_name,
+                address_locality: self.address_locality,
+                address_mail_id: self.address_mail_id,
+                address_name_line: self.address_name_line,
+                address_phone_number: self.address_phone_number,
+                address_postal_code: self.address_postal_code,
+                address_premise: self.address_premise,
+                address_state_code: self.address_state_code,
+                agree_terms,
+                confirm_password,
+                country_code,
+                email,
+                first_name,
+                last_name,
+                password,
+                phone_number,
+                place_genealogy: self.place_genealogy,
+                position: self.position,
+                product_id,
+                sponsor: self.sponsor,
+                subdomain: self.subdomain,
+                user_type,
+                username,
+            };
+            crate::validation::Validate::validate(&value)?;
+            Ok(value)
+        }
+    }
+    impl ::std::convert::TryFrom<PackageRegistration> for super::PackageRegistration {
+        type Error = crate::validation::ValidationErrors;
+        fn try_from(
+            builder: PackageRegistration,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            builder.build()
+        }
+    }
+    impl ::std::fmt::Debug for PackageRegistration {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PackageRegistration").finish_non_exhaustive()
+        }
+    }
+    /// Builds a [`super::SponsorValidation`]; see [`super::SponsorValidation::builder`].
+    #[derive(Clone, Debug, Default)]
+    pub struct SponsorValidation {
+        sponsor: ::std::option::Option<::std::string::String>,
+    }
+    impl SponsorValidation {
+        ///Username of the sponsor to check (`<sponsor_user_name>` on the page). Documented 400 Validation Error message: "Invalid sponsor username. Sponsor is blocked or inactive. The selected sponsor is not found or is in the inactive state."
+        pub fn sponsor(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.sponsor = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Checks that every required field is set and that the value follows every rule
+        /// of the spec.
+        ///
+        /// # Errors
+        ///
+        /// Every missing field, or else every rule violation.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<
+            super::SponsorValidation,
+            crate::validation::ValidationErrors,
+        > {
+            let mut errors = ::std::vec::Vec::new();
+            if self.sponsor.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "sponsor",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            let (::std::option::Option::Some(sponsor),) = (self.sponsor,) else {
+                return Err(crate::validation::ValidationErrors::new(errors));
+            };
+            let value = super::SponsorValidation {
+                sponsor,
+            };
+            crate::validation::Validate::validate(&value)?;
+            Ok(value)
+        }
+    }
+    impl ::std::convert::TryFrom<SponsorValidation> for super::SponsorValidation {
+        type Error = crate::validation::ValidationErrors;
+        fn try_from(
+            builder: SponsorValidation,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            builder.build()
+        }
+    }
+    /// Builds a [`super::UserRegistration`]; see [`super::UserRegistration::builder`].
+    #[derive(Clone, Default)]
+    pub struct UserRegistration {
+        agree_terms: ::std::option::Option<super::AgreeTerms>,
+        country_code: ::std::option::Option<::std::string::String>,
+        email: ::std::option::Option<::std::string::String>,
+        first_name: ::std::option::Option<::std::string::String>,
+        last_name: ::std::option::Option<::std::string::String>,
+        password: ::std::option::Option<::std::string::String>,
+        phone_number: ::std::option::Option<::std::string::String>,
+        place_genealogy: ::std::option::Option<super::PlaceGenealogy>,
+        position: ::std::option::Option<super::GenealogyPosition>,
+        sponsor: ::std::option::Option<::std::string::String>,
+        subdomain: ::std::option::Option<::std::string::String>,
+        user_type: ::std::option::Option<super::UserType>,
+        username: ::std::option::Option<::std::string::String>,
+    }
+    impl UserRegistration {
+        ///Whether the user agrees to the terms (`<agree terms>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
+        pub fn agree_terms(
+            mut self,
+            value: impl ::std::convert::Into<super::AgreeTerms>,
+        ) -> Self {
+            self.agree_terms = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Country code of the new user (`<country code>` on the page). The page does not say which code list; the server rejects unknown codes. Documented 400 Validation Error message: "Invalid country code"
+        pub fn country_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.country_code = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///E-mail address (`<email address>` on the page). Must not belong to an existing user. Documented 400 Validation Error message: "There is a user registered with the specified E-Mail address."
+        pub fn email(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.email = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///First name (`<first name>` on the page). Letters only ("should be an alphabet"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: "The first name should be an alphabet."
+        pub fn first_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.first_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Last name (`<last name>` on the page). Letters only ("should be an alphabet"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: "The last name should be an alphabet."
+        pub fn last_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.last_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Password (`<password>` on the page). The page documents no rules, only that the server may reject it. Documented 400 Validation Error message: "password validation errors"
+        pub fn password(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.password = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Phone number (`<phone number>` on the page). Must not belong to an existing user; the page gives no format. Documented 400 Validation Error message: "Phone number already taken. Please try another one."
+        pub fn phone_number(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.phone_number = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Whether to place the user in the genealogy tree (`<place genealogy>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
+        pub fn place_genealogy(
+            mut self,
+            value: impl ::std::convert::Into<super::PlaceGenealogy>,
+        ) -> Self {
+            self.place_genealogy = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Position in the genealogy tree (`<Genealogy position>` on the page): `HOLDING_TANK`, `LEFT` or `RIGHT` (DOMAIN.md). The message is cut off on the page. Documented 400 Validation Error message: "Your chosen position is invalid. The default will be the spilling preference of"
+        pub fn position(
+            mut self,
+            value: impl ::std::convert::Into<super::GenealogyPosition>,
+        ) -> Self {
+            self.position = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Username of the sponsor (`<sponsor username>` on the page). Required when `user_type` is `member` (DOMAIN.md); the sponsor must exist and be active. Documented 400 Validation Error messages: "Invalid sponsor name"; "The selected sponsor is not found or is in the inactive state."
+        pub fn sponsor(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.sponsor = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Subdomain for the new user: 3 to 15 characters. Not in the page's code samples; listed in its error table and in DOMAIN.md. Documented 400 Validation Error message: "Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters."
+        pub fn subdomain(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.subdomain = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Role of the new user (`<user role>` on the page): `customer` or `member` (DOMAIN.md). A `member` needs a `sponsor`.
+        pub fn user_type(
+            mut self,
+            value: impl ::std::convert::Into<super::UserType>,
+        ) -> Self {
+            self.user_type = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: "Username is already taken. Please try another one."; "Invalid username. Only contains alphanumeric characters, underscore and dot. \nUnderscore and dot can't be next to each other (e.g user_.name). \nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250."
+        pub fn username(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.username = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Checks that every required field is set and that the value follows every rule
+        /// of the spec.
+        ///
+        /// # Errors
+        ///
+        /// Every missing field, or else every rule violation.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<
+            super::UserRegistration,
+            crate::validation::ValidationErrors,
+        > {
+            let mut errors = ::std::vec::Vec::new();
+            if self.agree_terms.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "agree_terms",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.country_code.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "country_code",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.email.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "email",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.first_name.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "first_name",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.last_name.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "last_name",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.password.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "password",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.phone_number.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "phone_number",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.user_type.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "user_type",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.username.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "username",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            let (
+                ::std::option::Option::Some(agree_terms),
+                ::std::option::Option::Some(country_code),
+                ::std::option::Option::Some(email),
+                ::std::option::Option::Some(first_name),
+                ::std::option::Option::Some(last_name),
+                ::std::option::Option::Some(password),
+                ::std::option::Option::Some(phone_number),
+                ::std::option::Option::Some(user_type),
+                ::std::option::Option::Some(username),
+            ) = (
+                self.agree_terms,
+                self.country_code,
+                self.email,
+                self.first_name,
+                self.last_name,
+                self.password,
+                self.phone_number,
+                self.user_type,
+                self.username,
+            ) else {
+                return Err(crate::validation::ValidationErrors::new(errors));
+            };
+            let value = super::UserRegistration {
+                agree_terms,
+                country_code,
+                email,
+                first_name,
+                last_name,
+                password,
+                phone_number,
+                place_genealogy: self.place_genealogy,
+                position: self.position,
+                sponsor: self.sponsor,
+                subdomain: self.subdomain,
+                user_type,
+                username,
+            };
+            crate::validation::Validate::validate(&value)?;
+            Ok(value)
+        }
+    }
+    impl ::std::convert::TryFrom<UserRegistration> for super::UserRegistration {
+        type Error = crate::validation::ValidationErrors;
+        fn try_from(
+            builder: UserRegistration,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            builder.build()
+        }
+    }
+    impl ::std::fmt::Debug for UserRegistration {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("UserRegistration").finish_non_exhaustive()
+        }
     }
 }
 /// Structurally valid input that has not been checked against the spec's rules yet.

@@ -807,7 +807,7 @@ impl Client {
     }
 }
 /// The optional parameters of [`Client::list_user_communities`].
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct ListUserCommunitiesParams {
     /// Which page to return (1-based). From QuestionPro's pagination page: "indicate which page to return with page=#". Server default: `1`.
     pub page: ::std::option::Option<i32>,

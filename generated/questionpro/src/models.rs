@@ -19,11 +19,6 @@ pub struct ApiError {
     #[serde(rename = "resourceUrl")]
     pub resource_url: ::std::string::String,
 }
-impl ApiError {
-    pub fn builder() -> builder::ApiError {
-        Default::default()
-    }
-}
 /// QuestionPro error code (e.g. 1010 "Incorrect API Key"). The pages print it as a string ("1010"); the error-codes page shows an integer.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -55,11 +50,6 @@ pub struct Community {
     pub short_url: ::std::string::String,
     pub status: ::std::string::String,
 }
-impl Community {
-    pub fn builder() -> builder::Community {
-        Default::default()
-    }
-}
 /// A list of panels (created by user + shared communities) for a given user.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -71,32 +61,17 @@ pub struct CommunityListResponse {
     /// The panels (created by user + shared communities) of the user.
     pub response: ::std::vec::Vec<Community>,
 }
-impl CommunityListResponse {
-    pub fn builder() -> builder::CommunityListResponse {
-        Default::default()
-    }
-}
 /// The body of every error response.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ErrorEnvelope {
     pub response: ErrorResponse,
 }
-impl ErrorEnvelope {
-    pub fn builder() -> builder::ErrorEnvelope {
-        Default::default()
-    }
-}
 /// `ErrorResponse`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ErrorResponse {
     pub error: ApiError,
-}
-impl ErrorResponse {
-    pub fn builder() -> builder::ErrorResponse {
-        Default::default()
-    }
 }
 /// One member to add to a panel. Inferred from the request example of POST /micropanel/members; the page prints no request schema.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -144,11 +119,6 @@ pub struct MemberImport {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
 }
-impl MemberImport {
-    pub fn builder() -> builder::MemberImport {
-        Default::default()
-    }
-}
 /// The result of importing panel members.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -157,11 +127,6 @@ pub struct MemberImportResponse {
     #[serde(rename = "requestID")]
     pub request_id: ::std::string::String,
     pub response: MemberImportResult,
-}
-impl MemberImportResponse {
-    pub fn builder() -> builder::MemberImportResponse {
-        Default::default()
-    }
 }
 /// Counts of the members scanned, added and rejected by one import.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -186,11 +151,6 @@ pub struct MemberImportResult {
     #[serde(rename = "totalMemberScanned")]
     pub total_member_scanned: i64,
 }
-impl MemberImportResult {
-    pub fn builder() -> builder::MemberImportResult {
-        Default::default()
-    }
-}
 /// Paging information of a list response.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -204,11 +164,6 @@ pub struct Pagination {
     pub total_items: i64,
     #[serde(rename = "totalPages")]
     pub total_pages: i64,
-}
-impl Pagination {
-    pub fn builder() -> builder::Pagination {
-        Default::default()
-    }
 }
 /// Links to this and the neighbouring pages of the list.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -230,11 +185,6 @@ pub struct PaginationLinks {
     #[serde(rename = "self")]
     pub self_: ::std::string::String,
 }
-impl PaginationLinks {
-    pub fn builder() -> builder::PaginationLinks {
-        Default::default()
-    }
-}
 /// The value of one profile field of the member.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -244,11 +194,6 @@ pub struct ProfileField {
     pub profile_field_id: i64,
     /// A string, or an array of integers.
     pub value: ProfileFieldValue,
-}
-impl ProfileField {
-    pub fn builder() -> builder::ProfileField {
-        Default::default()
-    }
 }
 /// A string, or an array of integers.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -289,11 +234,6 @@ pub struct UpdateUserRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::string::String>,
 }
-impl UpdateUserRequest {
-    pub fn builder() -> builder::UpdateUserRequest {
-        Default::default()
-    }
-}
 /// A QuestionPro user account.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -320,11 +260,6 @@ pub struct User {
     #[serde(rename = "userType")]
     pub user_type: ::std::string::String,
 }
-impl User {
-    pub fn builder() -> builder::User {
-        Default::default()
-    }
-}
 /// A single user.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -333,1608 +268,6 @@ pub struct UserResponse {
     #[serde(rename = "requestID")]
     pub request_id: ::std::string::String,
     pub response: User,
-}
-impl UserResponse {
-    pub fn builder() -> builder::UserResponse {
-        Default::default()
-    }
-}
-/// Types for composing complex structures.
-pub mod builder {
-    #[derive(Clone, Debug)]
-    pub struct ApiError {
-        docs: ::std::result::Result<::std::string::String, ::std::string::String>,
-        http_status_code: ::std::result::Result<i64, ::std::string::String>,
-        id: ::std::result::Result<super::ApiErrorId, ::std::string::String>,
-        message: ::std::result::Result<::std::string::String, ::std::string::String>,
-        name: ::std::result::Result<::std::string::String, ::std::string::String>,
-        resource_url: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for ApiError {
-        fn default() -> Self {
-            Self {
-                docs: Err("no value supplied for docs".to_string()),
-                http_status_code: Err(
-                    "no value supplied for http_status_code".to_string(),
-                ),
-                id: Err("no value supplied for id".to_string()),
-                message: Err("no value supplied for message".to_string()),
-                name: Err("no value supplied for name".to_string()),
-                resource_url: Err("no value supplied for resource_url".to_string()),
-            }
-        }
-    }
-    impl ApiError {
-        pub fn docs<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.docs = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for docs: {e}"));
-            self
-        }
-        pub fn http_status_code<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.http_status_code = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for http_status_code: {e}")
-                });
-            self
-        }
-        pub fn id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::ApiErrorId>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.id = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for id: {e}"));
-            self
-        }
-        pub fn message<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.message = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for message: {e}")
-                });
-            self
-        }
-        pub fn name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.name = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for name: {e}"));
-            self
-        }
-        pub fn resource_url<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.resource_url = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for resource_url: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<ApiError> for super::ApiError {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: ApiError,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                docs: value.docs?,
-                http_status_code: value.http_status_code?,
-                id: value.id?,
-                message: value.message?,
-                name: value.name?,
-                resource_url: value.resource_url?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::ApiError> for ApiError {
-        fn from(value: super::ApiError) -> Self {
-            Self {
-                docs: Ok(value.docs),
-                http_status_code: Ok(value.http_status_code),
-                id: Ok(value.id),
-                message: Ok(value.message),
-                name: Ok(value.name),
-                resource_url: Ok(value.resource_url),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct Community {
-        id: ::std::result::Result<i64, ::std::string::String>,
-        name: ::std::result::Result<::std::string::String, ::std::string::String>,
-        short_url: ::std::result::Result<::std::string::String, ::std::string::String>,
-        status: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for Community {
-        fn default() -> Self {
-            Self {
-                id: Err("no value supplied for id".to_string()),
-                name: Err("no value supplied for name".to_string()),
-                short_url: Err("no value supplied for short_url".to_string()),
-                status: Err("no value supplied for status".to_string()),
-            }
-        }
-    }
-    impl Community {
-        pub fn id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.id = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for id: {e}"));
-            self
-        }
-        pub fn name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.name = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for name: {e}"));
-            self
-        }
-        pub fn short_url<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.short_url = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for short_url: {e}")
-                });
-            self
-        }
-        pub fn status<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.status = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for status: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<Community> for super::Community {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: Community,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                id: value.id?,
-                name: value.name?,
-                short_url: value.short_url?,
-                status: value.status?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::Community> for Community {
-        fn from(value: super::Community) -> Self {
-            Self {
-                id: Ok(value.id),
-                name: Ok(value.name),
-                short_url: Ok(value.short_url),
-                status: Ok(value.status),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct CommunityListResponse {
-        pagination: ::std::result::Result<super::Pagination, ::std::string::String>,
-        request_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        response: ::std::result::Result<
-            ::std::vec::Vec<super::Community>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for CommunityListResponse {
-        fn default() -> Self {
-            Self {
-                pagination: Err("no value supplied for pagination".to_string()),
-                request_id: Err("no value supplied for request_id".to_string()),
-                response: Err("no value supplied for response".to_string()),
-            }
-        }
-    }
-    impl CommunityListResponse {
-        pub fn pagination<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::Pagination>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.pagination = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for pagination: {e}")
-                });
-            self
-        }
-        pub fn request_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.request_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for request_id: {e}")
-                });
-            self
-        }
-        pub fn response<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::Community>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.response = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for response: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<CommunityListResponse>
-    for super::CommunityListResponse {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: CommunityListResponse,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                pagination: value.pagination?,
-                request_id: value.request_id?,
-                response: value.response?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::CommunityListResponse> for CommunityListResponse {
-        fn from(value: super::CommunityListResponse) -> Self {
-            Self {
-                pagination: Ok(value.pagination),
-                request_id: Ok(value.request_id),
-                response: Ok(value.response),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct ErrorEnvelope {
-        response: ::std::result::Result<super::ErrorResponse, ::std::string::String>,
-    }
-    impl ::std::default::Default for ErrorEnvelope {
-        fn default() -> Self {
-            Self {
-                response: Err("no value supplied for response".to_string()),
-            }
-        }
-    }
-    impl ErrorEnvelope {
-        pub fn response<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::ErrorResponse>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.response = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for response: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<ErrorEnvelope> for super::ErrorEnvelope {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: ErrorEnvelope,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self { response: value.response? })
-        }
-    }
-    impl ::std::convert::From<super::ErrorEnvelope> for ErrorEnvelope {
-        fn from(value: super::ErrorEnvelope) -> Self {
-            Self {
-                response: Ok(value.response),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct ErrorResponse {
-        error: ::std::result::Result<super::ApiError, ::std::string::String>,
-    }
-    impl ::std::default::Default for ErrorResponse {
-        fn default() -> Self {
-            Self {
-                error: Err("no value supplied for error".to_string()),
-            }
-        }
-    }
-    impl ErrorResponse {
-        pub fn error<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::ApiError>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.error = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for error: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<ErrorResponse> for super::ErrorResponse {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: ErrorResponse,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self { error: value.error? })
-        }
-    }
-    impl ::std::convert::From<super::ErrorResponse> for ErrorResponse {
-        fn from(value: super::ErrorResponse) -> Self {
-            Self { error: Ok(value.error) }
-        }
-    }
-    #[derive(Clone)]
-    pub struct MemberImport {
-        custom1: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        custom2: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        custom3: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        custom4: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        custom5: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        email_address: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        first_name: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        last_name: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        middle_name: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        mobile_number: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        password: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        profile_fields: ::std::result::Result<
-            ::std::option::Option<::std::vec::Vec<super::ProfileField>>,
-            ::std::string::String,
-        >,
-        source: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        username: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for MemberImport {
-        fn default() -> Self {
-            Self {
-                custom1: Ok(Default::default()),
-                custom2: Ok(Default::default()),
-                custom3: Ok(Default::default()),
-                custom4: Ok(Default::default()),
-                custom5: Ok(Default::default()),
-                email_address: Err("no value supplied for email_address".to_string()),
-                first_name: Ok(Default::default()),
-                last_name: Ok(Default::default()),
-                middle_name: Ok(Default::default()),
-                mobile_number: Ok(Default::default()),
-                password: Ok(Default::default()),
-                profile_fields: Ok(Default::default()),
-                source: Ok(Default::default()),
-                username: Ok(Default::default()),
-            }
-        }
-    }
-    impl MemberImport {
-        pub fn custom1<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.custom1 = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for custom1: {e}")
-                });
-            self
-        }
-        pub fn custom2<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.custom2 = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for custom2: {e}")
-                });
-            self
-        }
-        pub fn custom3<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.custom3 = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for custom3: {e}")
-                });
-            self
-        }
-        pub fn custom4<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.custom4 = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for custom4: {e}")
-                });
-            self
-        }
-        pub fn custom5<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.custom5 = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for custom5: {e}")
-                });
-            self
-        }
-        pub fn email_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.email_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for email_address: {e}")
-                });
-            self
-        }
-        pub fn first_name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.first_name = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for first_name: {e}")
-                });
-            self
-        }
-        pub fn last_name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.last_name = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for last_name: {e}")
-                });
-            self
-        }
-        pub fn middle_name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.middle_name = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for middle_name: {e}")
-                });
-            self
-        }
-        pub fn mobile_number<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.mobile_number = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for mobile_number: {e}")
-                });
-            self
-        }
-        pub fn password<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.password = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for password: {e}")
-                });
-            self
-        }
-        pub fn profile_fields<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::ProfileField>>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.profile_fields = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for profile_fields: {e}")
-                });
-            self
-        }
-        pub fn source<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.source = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for source: {e}"));
-            self
-        }
-        pub fn username<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.username = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for username: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<MemberImport> for super::MemberImport {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: MemberImport,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            let value = Self {
-                custom1: value.custom1?,
-                custom2: value.custom2?,
-                custom3: value.custom3?,
-                custom4: value.custom4?,
-                custom5: value.custom5?,
-                email_address: value.email_address?,
-                first_name: value.first_name?,
-                last_name: value.last_name?,
-                middle_name: value.middle_name?,
-                mobile_number: value.mobile_number?,
-                password: value.password?,
-                profile_fields: value.profile_fields?,
-                source: value.source?,
-                username: value.username?,
-            };
-            crate::validation::Validate::validate(&value)
-                .map_err(|e| super::error::ConversionError::from(e.to_string()))?;
-            Ok(value)
-        }
-    }
-    impl ::std::convert::From<super::MemberImport> for MemberImport {
-        fn from(value: super::MemberImport) -> Self {
-            Self {
-                custom1: Ok(value.custom1),
-                custom2: Ok(value.custom2),
-                custom3: Ok(value.custom3),
-                custom4: Ok(value.custom4),
-                custom5: Ok(value.custom5),
-                email_address: Ok(value.email_address),
-                first_name: Ok(value.first_name),
-                last_name: Ok(value.last_name),
-                middle_name: Ok(value.middle_name),
-                mobile_number: Ok(value.mobile_number),
-                password: Ok(value.password),
-                profile_fields: Ok(value.profile_fields),
-                source: Ok(value.source),
-                username: Ok(value.username),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct MemberImportResponse {
-        request_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        response: ::std::result::Result<
-            super::MemberImportResult,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for MemberImportResponse {
-        fn default() -> Self {
-            Self {
-                request_id: Err("no value supplied for request_id".to_string()),
-                response: Err("no value supplied for response".to_string()),
-            }
-        }
-    }
-    impl MemberImportResponse {
-        pub fn request_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.request_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for request_id: {e}")
-                });
-            self
-        }
-        pub fn response<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::MemberImportResult>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.response = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for response: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<MemberImportResponse> for super::MemberImportResponse {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: MemberImportResponse,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                request_id: value.request_id?,
-                response: value.response?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::MemberImportResponse> for MemberImportResponse {
-        fn from(value: super::MemberImportResponse) -> Self {
-            Self {
-                request_id: Ok(value.request_id),
-                response: Ok(value.response),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct MemberImportResult {
-        duplicate_email_address: ::std::result::Result<i64, ::std::string::String>,
-        duplicate_username: ::std::result::Result<i64, ::std::string::String>,
-        existing_member: ::std::result::Result<i64, ::std::string::String>,
-        invalid_email_address: ::std::result::Result<i64, ::std::string::String>,
-        invalid_mobile_number: ::std::result::Result<i64, ::std::string::String>,
-        invalid_username: ::std::result::Result<i64, ::std::string::String>,
-        new_member_added: ::std::result::Result<i64, ::std::string::String>,
-        rejected_count: ::std::result::Result<i64, ::std::string::String>,
-        total_member_scanned: ::std::result::Result<i64, ::std::string::String>,
-    }
-    impl ::std::default::Default for MemberImportResult {
-        fn default() -> Self {
-            Self {
-                duplicate_email_address: Err(
-                    "no value supplied for duplicate_email_address".to_string(),
-                ),
-                duplicate_username: Err(
-                    "no value supplied for duplicate_username".to_string(),
-                ),
-                existing_member: Err(
-                    "no value supplied for existing_member".to_string(),
-                ),
-                invalid_email_address: Err(
-                    "no value supplied for invalid_email_address".to_string(),
-                ),
-                invalid_mobile_number: Err(
-                    "no value supplied for invalid_mobile_number".to_string(),
-                ),
-                invalid_username: Err(
-                    "no value supplied for invalid_username".to_string(),
-                ),
-                new_member_added: Err(
-                    "no value supplied for new_member_added".to_string(),
-                ),
-                rejected_count: Err("no value supplied for rejected_count".to_string()),
-                total_member_scanned: Err(
-                    "no value supplied for total_member_scanned".to_string(),
-                ),
-            }
-        }
-    }
-    impl MemberImportResult {
-        pub fn duplicate_email_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.duplicate_email_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for duplicate_email_address: {e}"
-                    )
-                });
-            self
-        }
-        pub fn duplicate_username<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.duplicate_username = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for duplicate_username: {e}"
-                    )
-                });
-            self
-        }
-        pub fn existing_member<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.existing_member = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for existing_member: {e}")
-                });
-            self
-        }
-        pub fn invalid_email_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.invalid_email_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for invalid_email_address: {e}"
-                    )
-                });
-            self
-        }
-        pub fn invalid_mobile_number<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.invalid_mobile_number = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for invalid_mobile_number: {e}"
-                    )
-                });
-            self
-        }
-        pub fn invalid_username<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.invalid_username = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for invalid_username: {e}")
-                });
-            self
-        }
-        pub fn new_member_added<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.new_member_added = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for new_member_added: {e}")
-                });
-            self
-        }
-        pub fn rejected_count<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.rejected_count = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for rejected_count: {e}")
-                });
-            self
-        }
-        pub fn total_member_scanned<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.total_member_scanned = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for total_member_scanned: {e}"
-                    )
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<MemberImportResult> for super::MemberImportResult {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: MemberImportResult,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                duplicate_email_address: value.duplicate_email_address?,
-                duplicate_username: value.duplicate_username?,
-                existing_member: value.existing_member?,
-                invalid_email_address: value.invalid_email_address?,
-                invalid_mobile_number: value.invalid_mobile_number?,
-                invalid_username: value.invalid_username?,
-                new_member_added: value.new_member_added?,
-                rejected_count: value.rejected_count?,
-                total_member_scanned: value.total_member_scanned?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::MemberImportResult> for MemberImportResult {
-        fn from(value: super::MemberImportResult) -> Self {
-            Self {
-                duplicate_email_address: Ok(value.duplicate_email_address),
-                duplicate_username: Ok(value.duplicate_username),
-                existing_member: Ok(value.existing_member),
-                invalid_email_address: Ok(value.invalid_email_address),
-                invalid_mobile_number: Ok(value.invalid_mobile_number),
-                invalid_username: Ok(value.invalid_username),
-                new_member_added: Ok(value.new_member_added),
-                rejected_count: Ok(value.rejected_count),
-                total_member_scanned: Ok(value.total_member_scanned),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct Pagination {
-        current_page: ::std::result::Result<i64, ::std::string::String>,
-        links: ::std::result::Result<super::PaginationLinks, ::std::string::String>,
-        per_page: ::std::result::Result<i64, ::std::string::String>,
-        total_items: ::std::result::Result<i64, ::std::string::String>,
-        total_pages: ::std::result::Result<i64, ::std::string::String>,
-    }
-    impl ::std::default::Default for Pagination {
-        fn default() -> Self {
-            Self {
-                current_page: Err("no value supplied for current_page".to_string()),
-                links: Err("no value supplied for links".to_string()),
-                per_page: Err("no value supplied for per_page".to_string()),
-                total_items: Err("no value supplied for total_items".to_string()),
-                total_pages: Err("no value supplied for total_pages".to_string()),
-            }
-        }
-    }
-    impl Pagination {
-        pub fn current_page<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.current_page = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for current_page: {e}")
-                });
-            self
-        }
-        pub fn links<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::PaginationLinks>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.links = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for links: {e}"));
-            self
-        }
-        pub fn per_page<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.per_page = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for per_page: {e}")
-                });
-            self
-        }
-        pub fn total_items<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.total_items = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for total_items: {e}")
-                });
-            self
-        }
-        pub fn total_pages<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.total_pages = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for total_pages: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<Pagination> for super::Pagination {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: Pagination,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                current_page: value.current_page?,
-                links: value.links?,
-                per_page: value.per_page?,
-                total_items: value.total_items?,
-                total_pages: value.total_pages?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::Pagination> for Pagination {
-        fn from(value: super::Pagination) -> Self {
-            Self {
-                current_page: Ok(value.current_page),
-                links: Ok(value.links),
-                per_page: Ok(value.per_page),
-                total_items: Ok(value.total_items),
-                total_pages: Ok(value.total_pages),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct PaginationLinks {
-        first: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        last: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        next: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        prev: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        self_: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for PaginationLinks {
-        fn default() -> Self {
-            Self {
-                first: Ok(Default::default()),
-                last: Ok(Default::default()),
-                next: Ok(Default::default()),
-                prev: Ok(Default::default()),
-                self_: Err("no value supplied for self_".to_string()),
-            }
-        }
-    }
-    impl PaginationLinks {
-        pub fn first<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.first = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for first: {e}"));
-            self
-        }
-        pub fn last<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.last = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for last: {e}"));
-            self
-        }
-        pub fn next<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.next = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for next: {e}"));
-            self
-        }
-        pub fn prev<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.prev = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for prev: {e}"));
-            self
-        }
-        pub fn self_<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.self_ = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for self_: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<PaginationLinks> for super::PaginationLinks {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: PaginationLinks,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                first: value.first?,
-                last: value.last?,
-                next: value.next?,
-                prev: value.prev?,
-                self_: value.self_?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::PaginationLinks> for PaginationLinks {
-        fn from(value: super::PaginationLinks) -> Self {
-            Self {
-                first: Ok(value.first),
-                last: Ok(value.last),
-                next: Ok(value.next),
-                prev: Ok(value.prev),
-                self_: Ok(value.self_),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct ProfileField {
-        profile_field_id: ::std::result::Result<i64, ::std::string::String>,
-        value: ::std::result::Result<super::ProfileFieldValue, ::std::string::String>,
-    }
-    impl ::std::default::Default for ProfileField {
-        fn default() -> Self {
-            Self {
-                profile_field_id: Err(
-                    "no value supplied for profile_field_id".to_string(),
-                ),
-                value: Err("no value supplied for value".to_string()),
-            }
-        }
-    }
-    impl ProfileField {
-        pub fn profile_field_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.profile_field_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for profile_field_id: {e}")
-                });
-            self
-        }
-        pub fn value<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::ProfileFieldValue>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.value = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for value: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<ProfileField> for super::ProfileField {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: ProfileField,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            let value = Self {
-                profile_field_id: value.profile_field_id?,
-                value: value.value?,
-            };
-            crate::validation::Validate::validate(&value)
-                .map_err(|e| super::error::ConversionError::from(e.to_string()))?;
-            Ok(value)
-        }
-    }
-    impl ::std::convert::From<super::ProfileField> for ProfileField {
-        fn from(value: super::ProfileField) -> Self {
-            Self {
-                profile_field_id: Ok(value.profile_field_id),
-                value: Ok(value.value),
-            }
-        }
-    }
-    #[derive(Clone)]
-    pub struct UpdateUserRequest {
-        department_id: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        email_address: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        first_name: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        last_name: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        password: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for UpdateUserRequest {
-        fn default() -> Self {
-            Self {
-                department_id: Ok(Default::default()),
-                email_address: Ok(Default::default()),
-                first_name: Ok(Default::default()),
-                last_name: Ok(Default::default()),
-                password: Ok(Default::default()),
-            }
-        }
-    }
-    impl UpdateUserRequest {
-        pub fn department_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.department_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for department_id: {e}")
-                });
-            self
-        }
-        pub fn email_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.email_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for email_address: {e}")
-                });
-            self
-        }
-        pub fn first_name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.first_name = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for first_name: {e}")
-                });
-            self
-        }
-        pub fn last_name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.last_name = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for last_name: {e}")
-                });
-            self
-        }
-        pub fn password<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.password = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for password: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateUserRequest> for super::UpdateUserRequest {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateUserRequest,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            let value = Self {
-                department_id: value.department_id?,
-                email_address: value.email_address?,
-                first_name: value.first_name?,
-                last_name: value.last_name?,
-                password: value.password?,
-            };
-            crate::validation::Validate::validate(&value)
-                .map_err(|e| super::error::ConversionError::from(e.to_string()))?;
-            Ok(value)
-        }
-    }
-    impl ::std::convert::From<super::UpdateUserRequest> for UpdateUserRequest {
-        fn from(value: super::UpdateUserRequest) -> Self {
-            Self {
-                department_id: Ok(value.department_id),
-                email_address: Ok(value.email_address),
-                first_name: Ok(value.first_name),
-                last_name: Ok(value.last_name),
-                password: Ok(value.password),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct User {
-        creation_date: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        department_id: ::std::result::Result<i64, ::std::string::String>,
-        email_address: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        first_name: ::std::result::Result<::std::string::String, ::std::string::String>,
-        last_name: ::std::result::Result<::std::string::String, ::std::string::String>,
-        license_start_date: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        license_type: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        organization_id: ::std::result::Result<i64, ::std::string::String>,
-        phone: ::std::result::Result<::std::string::String, ::std::string::String>,
-        user_id: ::std::result::Result<i64, ::std::string::String>,
-        user_type: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for User {
-        fn default() -> Self {
-            Self {
-                creation_date: Err("no value supplied for creation_date".to_string()),
-                department_id: Err("no value supplied for department_id".to_string()),
-                email_address: Err("no value supplied for email_address".to_string()),
-                first_name: Err("no value supplied for first_name".to_string()),
-                last_name: Err("no value supplied for last_name".to_string()),
-                license_start_date: Err(
-                    "no value supplied for license_start_date".to_string(),
-                ),
-                license_type: Err("no value supplied for license_type".to_string()),
-                organization_id: Err(
-                    "no value supplied for organization_id".to_string(),
-                ),
-                phone: Err("no value supplied for phone".to_string()),
-                user_id: Err("no value supplied for user_id".to_string()),
-                user_type: Err("no value supplied for user_type".to_string()),
-            }
-        }
-    }
-    impl User {
-        pub fn creation_date<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.creation_date = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for creation_date: {e}")
-                });
-            self
-        }
-        pub fn department_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.department_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for department_id: {e}")
-                });
-            self
-        }
-        pub fn email_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.email_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for email_address: {e}")
-                });
-            self
-        }
-        pub fn first_name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.first_name = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for first_name: {e}")
-                });
-            self
-        }
-        pub fn last_name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.last_name = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for last_name: {e}")
-                });
-            self
-        }
-        pub fn license_start_date<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.license_start_date = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for license_start_date: {e}"
-                    )
-                });
-            self
-        }
-        pub fn license_type<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.license_type = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for license_type: {e}")
-                });
-            self
-        }
-        pub fn organization_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.organization_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for organization_id: {e}")
-                });
-            self
-        }
-        pub fn phone<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.phone = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for phone: {e}"));
-            self
-        }
-        pub fn user_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for user_id: {e}")
-                });
-            self
-        }
-        pub fn user_type<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.user_type = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for user_type: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<User> for super::User {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: User,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                creation_date: value.creation_date?,
-                department_id: value.department_id?,
-                email_address: value.email_address?,
-                first_name: value.first_name?,
-                last_name: value.last_name?,
-                license_start_date: value.license_start_date?,
-                license_type: value.license_type?,
-                organization_id: value.organization_id?,
-                phone: value.phone?,
-                user_id: value.user_id?,
-                user_type: value.user_type?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::User> for User {
-        fn from(value: super::User) -> Self {
-            Self {
-                creation_date: Ok(value.creation_date),
-                department_id: Ok(value.department_id),
-                email_address: Ok(value.email_address),
-                first_name: Ok(value.first_name),
-                last_name: Ok(value.last_name),
-                license_start_date: Ok(value.license_start_date),
-                license_type: Ok(value.license_type),
-                organization_id: Ok(value.organization_id),
-                phone: Ok(value.phone),
-                user_id: Ok(value.user_id),
-                user_type: Ok(value.user_type),
-            }
-        }
-    }
-    #[derive(Clone, Debug)]
-    pub struct UserResponse {
-        request_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        response: ::std::result::Result<super::User, ::std::string::String>,
-    }
-    impl ::std::default::Default for UserResponse {
-        fn default() -> Self {
-            Self {
-                request_id: Err("no value supplied for request_id".to_string()),
-                response: Err("no value supplied for response".to_string()),
-            }
-        }
-    }
-    impl UserResponse {
-        pub fn request_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.request_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for request_id: {e}")
-                });
-            self
-        }
-        pub fn response<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::User>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.response = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for response: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UserResponse> for super::UserResponse {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UserResponse,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                request_id: value.request_id?,
-                response: value.response?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UserResponse> for UserResponse {
-        fn from(value: super::UserResponse) -> Self {
-            Self {
-                request_id: Ok(value.request_id),
-                response: Ok(value.response),
-            }
-        }
-    }
-    impl ::std::fmt::Debug for MemberImport {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("MemberImport").finish_non_exhaustive()
-        }
-    }
-    impl ::std::fmt::Debug for UpdateUserRequest {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("UpdateUserRequest").finish_non_exhaustive()
-        }
-    }
 }
 /// Error types.
 pub mod error {
@@ -1988,6 +321,12 @@ impl ::std::fmt::Debug for MemberImport {
             .finish()
     }
 }
+impl MemberImport {
+    /// A builder: set the fields, then call `build()`, which checks every rule.
+    pub fn builder() -> builder::MemberImport {
+        ::std::default::Default::default()
+    }
+}
 impl crate::validation::Validate for MemberImport {
     fn validate_into(
         &self,
@@ -2032,6 +371,12 @@ impl ::std::convert::TryFrom<unchecked::MemberImport> for MemberImport {
         Ok(value)
     }
 }
+impl ProfileField {
+    /// A builder: set the fields, then call `build()`, which checks every rule.
+    pub fn builder() -> builder::ProfileField {
+        ::std::default::Default::default()
+    }
+}
 impl crate::validation::Validate for ProfileField {
     fn validate_into(
         &self,
@@ -2048,6 +393,12 @@ impl ::std::fmt::Debug for UpdateUserRequest {
             .field("last_name", &self.last_name)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .finish()
+    }
+}
+impl UpdateUserRequest {
+    /// A builder: set the fields, then call `build()`, which checks every rule.
+    pub fn builder() -> builder::UpdateUserRequest {
+        ::std::default::Default::default()
     }
 }
 impl crate::validation::Validate for UpdateUserRequest {
@@ -2076,6 +427,339 @@ impl ::std::convert::TryFrom<unchecked::UpdateUserRequest> for UpdateUserRequest
         };
         crate::validation::Validate::validate(&value)?;
         Ok(value)
+    }
+}
+/// Builders for the request models: set fields one by one, then `build()` checks
+/// that every required field is set and every rule holds, reporting all problems.
+pub mod builder {
+    /// Builds a [`super::MemberImport`]; see [`super::MemberImport::builder`].
+    #[derive(Clone, Default)]
+    pub struct MemberImport {
+        custom1: ::std::option::Option<::std::string::String>,
+        custom2: ::std::option::Option<::std::string::String>,
+        custom3: ::std::option::Option<::std::string::String>,
+        custom4: ::std::option::Option<::std::string::String>,
+        custom5: ::std::option::Option<::std::string::String>,
+        email_address: ::std::option::Option<::std::string::String>,
+        first_name: ::std::option::Option<::std::string::String>,
+        last_name: ::std::option::Option<::std::string::String>,
+        middle_name: ::std::option::Option<::std::string::String>,
+        mobile_number: ::std::option::Option<::std::string::String>,
+        password: ::std::option::Option<::std::string::String>,
+        profile_fields: ::std::option::Option<::std::vec::Vec<super::ProfileField>>,
+        source: ::std::option::Option<::std::string::String>,
+        username: ::std::option::Option<::std::string::String>,
+    }
+    impl MemberImport {
+        pub fn custom1(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.custom1 = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn custom2(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.custom2 = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn custom3(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.custom3 = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn custom4(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.custom4 = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn custom5(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.custom5 = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn email_address(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.email_address = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn first_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.first_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn last_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.last_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn middle_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.middle_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn mobile_number(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.mobile_number = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn password(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.password = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn profile_fields(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<super::ProfileField>>,
+        ) -> Self {
+            self.profile_fields = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn source(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.source = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn username(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.username = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Checks that every required field is set and that the value follows every rule
+        /// of the spec.
+        ///
+        /// # Errors
+        ///
+        /// Every missing field, or else every rule violation.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<
+            super::MemberImport,
+            crate::validation::ValidationErrors,
+        > {
+            let mut errors = ::std::vec::Vec::new();
+            if self.email_address.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "emailAddress",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            let (::std::option::Option::Some(email_address),) = (self.email_address,)
+            else {
+                return Err(crate::validation::ValidationErrors::new(errors));
+            };
+            let value = super::MemberImport {
+                custom1: self.custom1,
+                custom2: self.custom2,
+                custom3: self.custom3,
+                custom4: self.custom4,
+                custom5: self.custom5,
+                email_address,
+                first_name: self.first_name,
+                last_name: self.last_name,
+                middle_name: self.middle_name,
+                mobile_number: self.mobile_number,
+                password: self.password,
+                profile_fields: self.profile_fields,
+                source: self.source,
+                username: self.username,
+            };
+            crate::validation::Validate::validate(&value)?;
+            Ok(value)
+        }
+    }
+    impl ::std::convert::TryFrom<MemberImport> for super::MemberImport {
+        type Error = crate::validation::ValidationErrors;
+        fn try_from(builder: MemberImport) -> ::std::result::Result<Self, Self::Error> {
+            builder.build()
+        }
+    }
+    impl ::std::fmt::Debug for MemberImport {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("MemberImport").finish_non_exhaustive()
+        }
+    }
+    /// Builds a [`super::ProfileField`]; see [`super::ProfileField::builder`].
+    #[derive(Clone, Debug, Default)]
+    pub struct ProfileField {
+        profile_field_id: ::std::option::Option<i64>,
+        value: ::std::option::Option<super::ProfileFieldValue>,
+    }
+    impl ProfileField {
+        pub fn profile_field_id(
+            mut self,
+            value: impl ::std::convert::Into<i64>,
+        ) -> Self {
+            self.profile_field_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///A string, or an array of integers.
+        pub fn value(
+            mut self,
+            value: impl ::std::convert::Into<super::ProfileFieldValue>,
+        ) -> Self {
+            self.value = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Checks that every required field is set and that the value follows every rule
+        /// of the spec.
+        ///
+        /// # Errors
+        ///
+        /// Every missing field, or else every rule violation.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<
+            super::ProfileField,
+            crate::validation::ValidationErrors,
+        > {
+            let mut errors = ::std::vec::Vec::new();
+            if self.profile_field_id.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "profileFieldId",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            if self.value.is_none() {
+                errors
+                    .push(
+                        crate::validation::Violation::new(
+                            "value",
+                            "required",
+                            "is required",
+                        ),
+                    );
+            }
+            let (
+                ::std::option::Option::Some(profile_field_id),
+                ::std::option::Option::Some(value),
+            ) = (self.profile_field_id, self.value) else {
+                return Err(crate::validation::ValidationErrors::new(errors));
+            };
+            let value = super::ProfileField {
+                profile_field_id,
+                value,
+            };
+            crate::validation::Validate::validate(&value)?;
+            Ok(value)
+        }
+    }
+    impl ::std::convert::TryFrom<ProfileField> for super::ProfileField {
+        type Error = crate::validation::ValidationErrors;
+        fn try_from(builder: ProfileField) -> ::std::result::Result<Self, Self::Error> {
+            builder.build()
+        }
+    }
+    /// Builds a [`super::UpdateUserRequest`]; see [`super::UpdateUserRequest::builder`].
+    #[derive(Clone, Default)]
+    pub struct UpdateUserRequest {
+        department_id: ::std::option::Option<i64>,
+        email_address: ::std::option::Option<::std::string::String>,
+        first_name: ::std::option::Option<::std::string::String>,
+        last_name: ::std::option::Option<::std::string::String>,
+        password: ::std::option::Option<::std::string::String>,
+    }
+    impl UpdateUserRequest {
+        pub fn department_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+            self.department_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn email_address(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.email_address = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn first_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.first_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn last_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.last_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sent only by the PHP sample of the page; not in the documented payload.
+        pub fn password(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.password = ::std::option::Option::Some(value.into());
+            self
+        }
+        /// Checks that every required field is set and that the value follows every rule
+        /// of the spec.
+        ///
+        /// # Errors
+        ///
+        /// Every missing field, or else every rule violation.
+        pub fn build(
+            self,
+        ) -> ::std::result::Result<
+            super::UpdateUserRequest,
+            crate::validation::ValidationErrors,
+        > {
+            let value = super::UpdateUserRequest {
+                department_id: self.department_id,
+                email_address: self.email_address,
+                first_name: self.first_name,
+                last_name: self.last_name,
+                password: self.password,
+            };
+            crate::validation::Validate::validate(&value)?;
+            Ok(value)
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateUserRequest> for super::UpdateUserRequest {
+        type Error = crate::validation::ValidationErrors;
+        fn try_from(
+            builder: UpdateUserRequest,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            builder.build()
+        }
+    }
+    impl ::std::fmt::Debug for UpdateUserRequest {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("UpdateUserRequest").finish_non_exhaustive()
+        }
     }
 }
 /// Structurally valid input that has not been checked against the spec's rules yet.

@@ -529,7 +529,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         let doc = doc_attrs(&format!("The optional parameters of [`Client::{}`].", op.rust_name));
         quote! {
             #doc
-            #[derive(Debug, Clone, Default, PartialEq)]
+            #[derive(Debug, Clone, Default)]
             pub struct #params_ident { #(#fields,)* }
         }
     });
@@ -590,7 +590,6 @@ fn form_part(f: &FormField, multipart: bool) -> TokenStream {
     let name = &f.name;
     // `v` is a place of the field's value type (not a reference).
     let value = |v: &TokenStream| match f.shape {
-        ValueShape::String => quote!(#v.clone()),
         ValueShape::Json | ValueShape::Array => quote!(::serde_json::to_string(&#v).map_err(|e| Error::InvalidRequest(e.to_string()))?),
         _ => quote!(#v.to_string()),
     };

@@ -29,7 +29,7 @@ fn dependencies(api: &ApiSpace) -> Vec<Dependency> {
     let ts = &api.models.type_space;
     let mut deps = vec![
         dep("regress", "\"0.12\""),
-        dep("schemars", "{ version = \"1\", optional = true }"),
+        dep("schemars", &format!("{{ version = \"1\", optional = true{} }}", schemars_features(ts))),
         dep("serde", "{ version = \"1\", features = [\"derive\"] }"),
         dep("serde_json", "\"1\""),
     ];
@@ -51,6 +51,22 @@ fn dependencies(api: &ApiSpace) -> Vec<Dependency> {
     deps
 }
 
+/// The schemars features that the models' foreign types need.
+fn schemars_features(ts: &typify_impl::TypeSpace) -> String {
+    let mut f = Vec::new();
+    if ts.uses_chrono() {
+        f.push("\"chrono04\"");
+    }
+    if ts.uses_uuid() {
+        f.push("\"uuid1\"");
+    }
+    if f.is_empty() {
+        String::new()
+    } else {
+        format!(", features = [{}]", f.join(", "))
+    }
+}
+
 /// The features of the generated crate.
 fn features() -> Vec<Feature> {
     vec![
@@ -64,6 +80,11 @@ fn features() -> Vec<Feature> {
             name: "server",
             doc: "The axum server stubs (`server` module).",
             enables: vec!["dep:axum", "dep:tokio"],
+        },
+        Feature {
+            name: "mock",
+            doc: "The mock server binary (`cargo xtask mock <api>`): the server plus a multi-threaded runtime.",
+            enables: vec!["server", "tokio/rt-multi-thread", "tokio/net"],
         },
         Feature {
             name: "schemars",
@@ -87,6 +108,13 @@ pub fn cargo_toml(api: &ApiSpace) -> Result<String, String> {
         description: String,
         dependencies: Vec<Dependency>,
         features: Vec<Feature>,
+        bins: Vec<Bin>,
+    }
+    #[derive(Serialize)]
+    struct Bin {
+        name: String,
+        path: &'static str,
+        required_features: Vec<&'static str>,
     }
     crate::render::render(
         "Cargo.toml.jinja",
@@ -97,6 +125,7 @@ pub fn cargo_toml(api: &ApiSpace) -> Result<String, String> {
             description: format!("Generated models, client and server for {}.", api.title),
             dependencies: dependencies(api),
             features: features(),
+            bins: vec![Bin { name: format!("{}-mock", api.crate_name), path: "src/bin/mock.rs", required_features: vec!["mock"] }],
         },
     )
 }

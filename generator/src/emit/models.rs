@@ -30,6 +30,16 @@ pub fn emit(api: &ApiSpace) -> Result<syn::File, String> {
 
     let mut extra: Vec<Item> = Vec::new();
     let mut twins: Vec<Item> = Vec::new();
+    let mut builders: Vec<Item> = Vec::new();
+    let model_names: BTreeSet<String> = file
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Struct(s) => Some(s.ident.to_string()),
+            Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect();
     let mut checked: BTreeSet<String> = BTreeSet::new();
     for item in &mut file.items {
         let Item::Struct(s) = item else { continue };
@@ -41,6 +51,9 @@ pub fn emit(api: &ApiSpace) -> Result<syn::File, String> {
             extra.push(redacted_debug(&name, &fields, &rules.secrets, false));
         }
         if rules.strict {
+            let (ctor, builder) = builder(&name, s, &fields, !rules.secrets.is_empty(), &model_names);
+            extra.push(ctor);
+            builders.extend(builder);
             extra.push(validate_impl(&name, &fields, rules, &strict));
             if has_own_rules(rules) {
                 checked.insert(name.clone());
@@ -53,39 +66,17 @@ pub fn emit(api: &ApiSpace) -> Result<syn::File, String> {
             }
         }
     }
-    // Builders: validate on build, and never print secrets.
-    for item in &mut file.items {
-        let Item::Mod(m) = item else { continue };
-        if m.ident != "builder" {
-            continue;
-        }
-        let Some((_, items)) = &mut m.content else { continue };
-        let mut builder_extra = Vec::new();
-        for it in items.iter_mut() {
-            match it {
-                Item::Struct(s) => {
-                    let name = s.ident.to_string();
-                    if structs.get(&name).is_some_and(|r| !r.secrets.is_empty()) {
-                        remove_derive(&mut s.attrs, "Debug");
-                        let ident = &s.ident;
-                        let text = name.clone();
-                        builder_extra.push(parse_quote! {
-                            impl ::std::fmt::Debug for #ident {
-                                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                                    f.debug_struct(#text).finish_non_exhaustive()
-                                }
-                            }
-                        });
-                    }
-                }
-                Item::Impl(imp) => patch_builder_try_from(imp, &strict),
-                _ => {}
-            }
-        }
-        items.extend(builder_extra);
-    }
     file.items.extend(extra);
     syn::visit_mut::VisitMut::visit_file_mut(&mut DocSpacer, &mut file);
+    if !builders.is_empty() {
+        file.items.push(parse_quote! {
+            /// Builders for the request models: set fields one by one, then `build()` checks
+            /// that every required field is set and every rule holds, reporting all problems.
+            pub mod builder {
+                #(#builders)*
+            }
+        });
+    }
     if !twins.is_empty() {
         file.items.push(parse_quote! {
             /// Structurally valid input that has not been checked against the spec's rules yet.
@@ -382,27 +373,172 @@ fn rule_check(rule: &PropertyRule, field: &Field, fields: &BTreeMap<String, Fiel
     })
 }
 
-/// Makes the builder's `TryFrom<builder::X> for X` validate the built value.
-fn patch_builder_try_from(imp: &mut syn::ItemImpl, strict: &BTreeSet<String>) {
-    let Some((_, trait_path, _)) = &imp.trait_ else { return };
-    if trait_path.segments.last().is_none_or(|s| s.ident != "TryFrom") {
-        return;
+/// The default of a field without a value: serde's `default = "path"` function, or
+/// `Default::default()` for a bare `default`; `None` when the field has no serde default.
+fn serde_default(field: &syn::Field) -> Option<TokenStream> {
+    let mut out = None;
+    for attr in &field.attrs {
+        if !attr.path().is_ident("serde") {
+            continue;
+        }
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("default") {
+                if meta.input.peek(syn::Token![=]) {
+                    let lit: syn::LitStr = meta.value()?.parse()?;
+                    let path: syn::Path = lit.parse()?;
+                    out = Some(quote!(#path()));
+                } else {
+                    out = Some(quote!(::std::default::Default::default()));
+                }
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
     }
-    let syn::Type::Path(self_ty) = &*imp.self_ty else { return };
-    let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else { return };
-    if !strict.contains(&name) || self_ty.path.segments.len() < 2 {
-        return;
+    out
+}
+
+/// `X::builder()` and `builder::X`: a setter per field and a `build()` that reports every
+/// missing required field, then every rule violation.
+fn builder(
+    name: &str,
+    s: &ItemStruct,
+    fields: &BTreeMap<String, Field>,
+    secret: bool,
+    model_names: &BTreeSet<String>,
+) -> (Item, Vec<Item>) {
+    let ident = format_ident!("{}", name);
+    let Fields::Named(named) = &s.fields else {
+        return (parse_quote!(impl #ident {}), Vec::new());
+    };
+    let mut slots = Vec::new();
+    let mut setters = Vec::new();
+    let mut checks = Vec::new();
+    let mut required_idents = Vec::new();
+    let mut assigns = Vec::new();
+    for f in &named.named {
+        let Some(fi) = f.ident.clone() else { continue };
+        let Some((wire, field)) = fields.iter().find(|(_, x)| x.ident == fi) else { continue };
+        let mut inner = option_inner(&field.ty).unwrap_or(&field.ty).clone();
+        // The builder module has a type of the same name for each request model: point model
+        // types at the parent module explicitly.
+        syn::visit_mut::VisitMut::visit_type_mut(&mut SuperQualifier(model_names), &mut inner);
+        let doc = f.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect::<Vec<_>>();
+        slots.push(quote! { #fi: ::std::option::Option<#inner> });
+        let setter_name = format_ident!("{}", fi.to_string().trim_start_matches("r#"));
+        let setter_name = if crate::naming::escape_keyword(&setter_name.to_string()) != setter_name.to_string() { fi.clone() } else { setter_name };
+        setters.push(quote! {
+            #(#doc)*
+            pub fn #setter_name(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
+                self.#fi = ::std::option::Option::Some(value.into());
+                self
+            }
+        });
+        if field.optional {
+            assigns.push(quote! { #fi: self.#fi });
+        } else if let Some(default) = serde_default(f) {
+            assigns.push(quote! { #fi: self.#fi.unwrap_or_else(|| #default) });
+        } else {
+            checks.push(quote! {
+                if self.#fi.is_none() {
+                    errors.push(crate::validation::Violation::new(#wire, "required", "is required"));
+                }
+            });
+            required_idents.push(fi.clone());
+            assigns.push(quote! { #fi });
+        }
     }
-    for item in &mut imp.items {
-        let syn::ImplItem::Fn(f) = item else { continue };
-        let Some(syn::Stmt::Expr(syn::Expr::Call(call), None)) = f.block.stmts.last() else { continue };
-        let Some(inner) = call.args.first().cloned() else { continue };
-        f.block = parse_quote! {{
-            let value = #inner;
-            crate::validation::Validate::validate(&value)
-                .map_err(|e| super::error::ConversionError::from(e.to_string()))?;
-            Ok(value)
-        }};
+    let destructure = if required_idents.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            let ( #( ::std::option::Option::Some(#required_idents), )* ) = ( #( self.#required_idents, )* ) else {
+                return Err(crate::validation::ValidationErrors::new(errors));
+            };
+        }
+    };
+    let errors_decl = if checks.is_empty() {
+        quote!()
+    } else {
+        quote! { let mut errors = ::std::vec::Vec::new(); }
+    };
+    let debug = if secret {
+        quote! {
+            impl ::std::fmt::Debug for #ident {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(#name).finish_non_exhaustive()
+                }
+            }
+        }
+    } else {
+        quote!()
+    };
+    let derive = if secret { quote!(#[derive(Clone, Default)]) } else { quote!(#[derive(Clone, Debug, Default)]) };
+    let doc = format!(" Builds a [`super::{name}`]; see [`super::{name}::builder`].");
+    let items: Vec<Item> = vec![
+        parse_quote! {
+            #[doc = #doc]
+            #derive
+            pub struct #ident { #(#slots,)* }
+        },
+        parse_quote! {
+            impl #ident {
+                #(#setters)*
+
+                /// Checks that every required field is set and that the value follows every rule
+                /// of the spec.
+                ///
+                /// # Errors
+                ///
+                /// Every missing field, or else every rule violation.
+                pub fn build(self) -> ::std::result::Result<super::#ident, crate::validation::ValidationErrors> {
+                    #errors_decl
+                    #(#checks)*
+                    #destructure
+                    let value = super::#ident { #(#assigns,)* };
+                    crate::validation::Validate::validate(&value)?;
+                    Ok(value)
+                }
+            }
+        },
+        parse_quote! {
+            impl ::std::convert::TryFrom<#ident> for super::#ident {
+                type Error = crate::validation::ValidationErrors;
+                fn try_from(builder: #ident) -> ::std::result::Result<Self, Self::Error> {
+                    builder.build()
+                }
+            }
+        },
+    ];
+    let mut items = items;
+    if secret {
+        items.push(syn::parse2(debug).expect("a Debug impl"));
+    }
+    let ctor: Item = parse_quote! {
+        impl #ident {
+            /// A builder: set the fields, then call `build()`, which checks every rule.
+            pub fn builder() -> builder::#ident {
+                ::std::default::Default::default()
+            }
+        }
+    };
+    (ctor, items)
+}
+
+/// Prefixes bare model type names with `super::`.
+struct SuperQualifier<'a>(&'a BTreeSet<String>);
+
+impl syn::visit_mut::VisitMut for SuperQualifier<'_> {
+    fn visit_type_path_mut(&mut self, tp: &mut syn::TypePath) {
+        if tp.qself.is_none() && tp.path.leading_colon.is_none() {
+            if let Some(first) = tp.path.segments.first() {
+                if tp.path.segments.len() == 1 && self.0.contains(&first.ident.to_string()) {
+                    tp.path.segments.insert(0, parse_quote!(super));
+                }
+            }
+        }
+        syn::visit_mut::visit_type_path_mut(self, tp);
     }
 }
 
