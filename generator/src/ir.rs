@@ -12,8 +12,10 @@ use crate::models::ModelSpace;
 /// One API: everything needed to emit its crate.
 #[derive(Debug)]
 pub struct ApiSpace {
-    /// The crate name (`questionpro`).
+    /// The package name (`questionpro`, `corpus-petstore`).
     pub crate_name: String,
+    /// The crate name as Rust code spells it (`corpus_petstore`).
+    pub crate_ident: String,
     /// `info.title`.
     pub title: String,
     /// `info.description`.

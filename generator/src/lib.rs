@@ -112,33 +112,36 @@ fn emit_crate(
     let validation: syn::File = syn::parse_file(&validation).map_err(|e| format!("validation.rs.jinja does not parse: {e}"))?;
     out.add("src/validation.rs", emit::render_file("", &validation));
 
-    type Rendered = (Result<String, String>, std::time::Duration);
-    fn timed(f: impl FnOnce() -> Result<String, String>) -> Rendered {
-        let start = std::time::Instant::now();
-        let r = f();
-        (r, start.elapsed())
-    }
-    let models = || {
-        timed(|| {
-            let file = emit::models::emit(api)?;
-            Ok(emit::render_file(&format!("Models of {}: one type per schema of the spec.", api.title), &file))
-        })
+    // Token streams are not `Send`, so the client and server modules cross to worker threads
+    // as text, where they are parsed and pretty-printed while this thread does the models.
+    // Each result is a pure function of the IR: scheduling cannot change the output.
+    let started = std::time::Instant::now();
+    let client_doc = format!("Async client for {} (feature `client`).", api.title);
+    let server_doc = format!("axum server stubs for {} (feature `server`).", api.title);
+    let client_text = emit::client::emit(api)?.to_string();
+    let server_text = emit::server::emit(api, server_errors)?.to_string();
+    timings.phases.push(("emit client+server tokens", started.elapsed()));
+    let render_text = |doc: &str, text: &str| -> Result<String, String> {
+        let file = syn::parse_file(text).map_err(|e| format!("emitted Rust does not parse: {e}"))?;
+        Ok(emit::render_file(doc, &file))
     };
-    let client = || {
-        timed(|| emit::render_rust(&format!("Async client for {} (feature `client`).", api.title), emit::client::emit(api)?))
-    };
-    let server = || {
-        timed(|| {
-            emit::render_rust(
-                &format!("axum server stubs for {} (feature `server`).", api.title),
-                emit::server::emit(api, server_errors)?,
-            )
-        })
-    };
-    let (m, c, sv) = (models(), client(), server());
+    let (m, c, sv) = std::thread::scope(|scope| {
+        let c = scope.spawn(|| render_text(&client_doc, &client_text));
+        let sv = scope.spawn(|| render_text(&server_doc, &server_text));
+        let started = std::time::Instant::now();
+        let m = emit::models::emit(api)
+            .map(|file| emit::render_file(&format!("Models of {}: one type per schema of the spec.", api.title), &file));
+        let m_time = started.elapsed();
+        let join = |h: std::thread::ScopedJoinHandle<'_, Result<String, String>>| {
+            h.join().unwrap_or_else(|_| Err("a renderer panicked".to_string()))
+        };
+        ((m, m_time), join(c), join(sv))
+    });
     timings.phases.push(("emit models", m.1));
-    timings.phases.push(("emit client", c.1));
-    timings.phases.push(("emit server", sv.1));
+    timings.phases.push(("render client+server (parallel)", started.elapsed()));
+    let m = (m.0, ());
+    let c = (c, ());
+    let sv = (sv, ());
     out.add("src/models.rs", m.0?);
     out.add("src/client.rs", c.0?);
     out.add("src/server.rs", sv.0?);

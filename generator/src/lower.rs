@@ -96,6 +96,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<ApiSpace, 
 
     diags.into_result(ApiSpace {
         crate_name: settings.crate_name.clone(),
+        crate_ident: settings.crate_name.replace('-', "_"),
         title: text(info, "title").unwrap_or_else(|| settings.crate_name.clone()),
         description: text(info, "description"),
         version: text(info, "version").unwrap_or_default(),
@@ -391,6 +392,17 @@ impl OpContext<'_> {
     fn responses(&mut self, op: &Value) -> Vec<Response> {
         let doc = &self.bundle.document;
         let mut out = Vec::new();
+        if op.get("responses").and_then(Value::as_object).is_none_or(serde_json::Map::is_empty) {
+            // No documented response (allowed since OpenAPI 3.1): any 2XX is a success.
+            out.push(Response {
+                status: StatusMatch::Range(2),
+                rust_name: "Success".into(),
+                description: "Any success (the spec documents no response).".into(),
+                body: None,
+                success: true,
+            });
+            return out;
+        }
         let mut taken = BTreeSet::new();
         for (key, resp) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
             let status = match key.as_str() {

@@ -6,6 +6,8 @@
 //! cargo xtask mock <api> [--port N] [ARGS...]  serve the documented examples of generated/<api>/
 //! ```
 
+mod conformance;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -16,7 +18,11 @@ const USAGE: &str = "usage:
   cargo xtask gen --spec FILE --out DIR [--crate-name NAME] [--check]
                                           generate a standalone crate from any OpenAPI document
   cargo xtask mock API [--port N] [--host HOST] [--api-key KEY]...
-                                          serve the documented examples of generated/<api>/ (default port 4010)";
+                                          serve the documented examples of generated/<api>/ (default port 4010)
+  cargo xtask bench                       generation speed: small/medium/large specs, scaling 1x-8x
+  cargo xtask conformance [--no-check] [--filter TEXT]
+                                          generate (and cargo check) every document of ../shared/corpus;
+                                          writes the table in README.md";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,6 +40,8 @@ fn main() -> ExitCode {
             }
         },
         Some("mock") => run_mock(&args[1..]),
+        Some("conformance") => conformance::run(&args[1..]),
+        Some("bench") => run_bench(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -41,6 +49,19 @@ fn main() -> ExitCode {
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// `cargo xtask bench`: the generation benchmark, in release mode.
+fn run_bench() -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    match std::process::Command::new(cargo).args(["bench", "-p", "generator", "--bench", "generate"]).status() {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: cannot run cargo: {e}");
+            ExitCode::FAILURE
         }
     }
 }
@@ -97,7 +118,7 @@ fn jobs(cmd: &GenCommand) -> Result<Vec<Job>, String> {
         .collect();
     available.sort();
     let chosen = if cmd.apis.is_empty() { available.clone() } else { cmd.apis.clone() };
-    chosen
+    let mut jobs: Vec<Job> = chosen
         .into_iter()
         .map(|api| {
             if available.contains(&api) {
@@ -106,7 +127,30 @@ fn jobs(cmd: &GenCommand) -> Result<Vec<Job>, String> {
                 Err(format!("unknown API `{api}`; spec/ has: {}", available.join(", ")))
             }
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    if cmd.apis.is_empty() {
+        jobs.extend(fixture_jobs()?);
+    }
+    Ok(jobs)
+}
+
+/// The conformance fixtures compiled in CI: every `tests/fixtures/openapi/<name>.{json,yaml}`
+/// (public OpenAPI documents, see the LICENSE-NOTE.md there) becomes the checked-in crate
+/// `tests/crates/<name>/`, a workspace member.
+fn fixture_jobs() -> Result<Vec<Job>, String> {
+    let dir = Path::new("tests/fixtures/openapi");
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
+    let mut jobs: Vec<Job> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "yaml" | "yml")))
+        .filter_map(|spec| {
+            let stem = spec.file_stem()?.to_string_lossy().into_owned();
+            Some(Job { name: format!("corpus-{stem}"), out: Path::new("tests/crates").join(&stem), spec })
+        })
+        .collect();
+    jobs.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(jobs)
 }
 
 fn run_gen(cmd: &GenCommand) -> ExitCode {

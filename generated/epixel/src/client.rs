@@ -548,6 +548,7 @@ impl Server {
         }
     }
 }
+#[allow(clippy::derivable_impls)]
 impl ::std::default::Default for Server {
     /// The first documented server.
     fn default() -> Self {
@@ -713,6 +714,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push)]
     pub async fn register_user(
         &self,
         body: &crate::models::UserRegistration,
@@ -796,6 +798,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push)]
     pub async fn register_user_with_package(
         &self,
         body: &crate::models::PackageRegistration,
@@ -912,6 +915,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_sponsors(
         &self,
     ) -> ::std::result::Result<
@@ -961,6 +965,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push)]
     pub async fn validate_sponsor(
         &self,
         body: &crate::models::SponsorValidation,

@@ -24,7 +24,10 @@ pub fn emit(api: &ApiSpace) -> Result<TokenStream, String> {
     let server = server_enum(api);
     let credentials = credentials(api);
     let operations = api.operations.iter().map(|op| operation(api, op));
+    // A document without operations (only webhooks, say) uses none of the transport.
+    let unused = api.operations.is_empty().then(|| quote!(#![allow(dead_code)]));
     Ok(quote! {
+        #unused
         // Errors keep the whole response (status, headers, raw body) by value: they are the
         // cold path, and boxing would cost an allocation on every error.
         #![allow(clippy::result_large_err)]
@@ -114,6 +117,7 @@ fn server_enum(api: &ApiSpace) -> TokenStream {
             }
         }
 
+        #[allow(clippy::derivable_impls)]
         impl ::std::default::Default for Server {
             /// The first documented server.
             fn default() -> Self {
@@ -364,7 +368,11 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
             match p {
                 Some(p) => {
                     let n = format_ident!("{}", p.rust_name);
-                    quote! { &encode_path(&#n.to_string()) }
+                    if p.ty == "::std::string::String" {
+                        quote! { &encode_path(#n) }
+                    } else {
+                        quote! { &encode_path(&#n.to_string()) }
+                    }
                 }
                 None => quote! { "" },
             }
@@ -455,7 +463,11 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         let decode = decode_expr(r);
         let value = if r.success {
             if successes.len() == 1 {
-                quote! { { let body = #decode; Ok(Response { body, raw }) } }
+                if r.body.is_some() {
+                    quote! { { let body = #decode; Ok(Response { body, raw }) } }
+                } else {
+                    quote! { Ok(Response { body: (), raw }) }
+                }
             } else {
                 let v = format_ident!("{}", r.rust_name);
                 let success_ident = format_ident!("{}Success", op.type_name);
@@ -552,6 +564,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         impl Client {
             #docs
             #deprecated
+            #[allow(clippy::vec_init_then_push)]
             pub async fn #method_ident(&self, #(#args),*) -> ::std::result::Result<Response<#success_ty>, Error<#error_ident>> {
                 let url = [self.inner.base_url.as_str(), #(#path_parts),*].concat();
                 #[allow(unused_mut)]

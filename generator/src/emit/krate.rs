@@ -273,7 +273,7 @@ fn client_setup(api: &ApiSpace, security: &[Vec<String>]) -> String {
 
 /// One example per operation (and one per pagination stream), each a complete program.
 fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
-    let krate = &api.crate_name;
+    let krate = &api.crate_ident;
     let mut out = Vec::new();
     for op in &api.operations {
         let mut lines = Vec::new();
@@ -289,7 +289,16 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
                     let json = serde_json::to_string_pretty(&v).unwrap_or_default().replace('\n', "\n        ");
                     lines.push(format!("    // The example body from the spec.\n    let body: {ty} = serde_json::from_str(\n        r#\"{json}\"#,\n    )?;"));
                 }
-                None => lines.push(format!("    let body: {ty} = Default::default();")),
+                None => {
+                    // No documented example: the smallest value the schema allows.
+                    let name = b.ty.trim_start_matches("::std::vec::Vec<").trim_end_matches('>').trim_start_matches("crate::models::");
+                    let value = api.models.definitions.get(name).map_or(serde_json::json!({}), |d| {
+                        let v = minimal_example(d, &api.models.definitions, 0);
+                        if b.ty.starts_with("::std::vec::Vec<") { serde_json::json!([v]) } else { v }
+                    });
+                    let json = serde_json::to_string_pretty(&value).unwrap_or_default().replace('\n', "\n        ");
+                    lines.push(format!("    // The smallest body the schema allows.\n    let body: {ty} = serde_json::from_str(\n        r#\"{json}\"#,\n    )?;"));
+                }
             }
             args.push(if b.required { "&body".into() } else { "Some(&body)".into() });
         }
@@ -318,6 +327,65 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
         }
     }
     out
+}
+
+/// The smallest JSON value a schema allows: required properties only, first enum value,
+/// plausible strings for common formats.
+fn minimal_example(schema: &serde_json::Value, defs: &std::collections::BTreeMap<String, serde_json::Value>, depth: usize) -> serde_json::Value {
+    use serde_json::{json, Value};
+    if depth > 8 {
+        return Value::Null;
+    }
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.rsplit('/').next().unwrap_or_default();
+        return defs.get(name).map_or(Value::Null, |d| minimal_example(d, defs, depth + 1));
+    }
+    for key in ["const", "default"] {
+        if let Some(v) = schema.get(key) {
+            return v.clone();
+        }
+    }
+    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
+        return first.clone();
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|v| v.first()) {
+            return minimal_example(first, defs, depth + 1);
+        }
+    }
+    let ty = match schema.get("type") {
+        Some(Value::String(t)) => t.as_str(),
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("null"),
+        _ if schema.get("properties").is_some() => "object",
+        _ => "object",
+    };
+    match ty {
+        "object" => {
+            let mut out = serde_json::Map::new();
+            let required: Vec<&str> = schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+            for name in required {
+                if let Some(p) = schema.get("properties").and_then(|p| p.get(name)) {
+                    out.insert(name.to_string(), minimal_example(p, defs, depth + 1));
+                }
+            }
+            Value::Object(out)
+        }
+        "array" => json!([]),
+        "integer" => json!(schema.get("minimum").and_then(Value::as_i64).unwrap_or(1)),
+        "number" => json!(schema.get("minimum").and_then(Value::as_f64).unwrap_or(1.0)),
+        "boolean" => json!(false),
+        "null" => Value::Null,
+        _ => match schema.get("format").and_then(Value::as_str) {
+            Some("email") => json!("user@example.com"),
+            Some("date-time") => json!("2024-01-01T00:00:00Z"),
+            Some("date") => json!("2024-01-01"),
+            Some("uuid") => json!("00000000-0000-0000-0000-000000000000"),
+            Some("uri" | "url") => json!("https://example.com/"),
+            Some("ipv4") => json!("127.0.0.1"),
+            Some("ipv6") => json!("::1"),
+            _ => json!("example"),
+        },
+    }
 }
 
 /// `src/lib.rs`: the module tree.

@@ -52,7 +52,7 @@ pub fn emit(api: &ApiSpace, errors: &ServerErrors) -> Result<TokenStream, String
 
 /// Emits `src/bin/mock.rs`: `cargo xtask mock <api>` runs it.
 pub fn emit_mock_bin(api: &ApiSpace) -> TokenStream {
-    let krate = format_ident!("{}", api.crate_name);
+    let krate = format_ident!("{}", api.crate_ident);
     quote! {
         fn main() -> ::std::process::ExitCode {
             #krate::server::mock::main()
@@ -744,7 +744,7 @@ fn mock(api: &ApiSpace) -> TokenStream {
             }
         }
     });
-    let krate = &api.crate_name;
+    let krate = &api.crate_ident;
     let usage = format!("usage: {krate}-mock [--host HOST] [--port PORT] [--api-key KEY]...");
     quote! {
         /// A mock implementation that answers every operation with its documented example, after

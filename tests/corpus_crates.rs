@@ -1,0 +1,46 @@
+//! The conformance subset: crates generated from public OpenAPI documents
+//! (`tests/fixtures/openapi` -> `tests/crates`) compile with every feature (that is most of the
+//! test: this file only links them) and expose the documented servers.
+
+use serde_json::Value;
+
+/// The first server URL of a fixture document, as the generated `Server::default()` must give it.
+fn first_server(file: &str) -> Option<String> {
+    let path = spec_tests::repo_root().join("tests/fixtures/openapi").join(file);
+    let text = std::fs::read_to_string(&path).expect("fixture exists");
+    let doc: Value = if file.ends_with(".json") {
+        serde_json::from_str(&text).expect("JSON")
+    } else {
+        // The YAML fixtures' first server line is enough here.
+        let url = text.lines().find_map(|l| l.trim().strip_prefix("- url:").map(|u| u.trim().trim_matches(['\'', '"']).to_string()));
+        return url.map(|u| u.trim_end_matches('/').to_string());
+    };
+    doc.pointer("/servers/0/url").and_then(Value::as_str).map(|u| u.trim_end_matches('/').to_string())
+}
+
+macro_rules! check {
+    ($krate:ident, $file:literal) => {{
+        use $krate::client::{Client, Credentials, Server};
+        let expected = first_server($file);
+        let url = Server::default().url();
+        if let Some(expected) = expected {
+            if !expected.contains('{') {
+                assert_eq!(url, expected, "{}", $file);
+            }
+        }
+        let client = Client::new(Server::Custom("http://127.0.0.1:9".into()), Credentials::default());
+        assert_eq!(client.base_url(), "http://127.0.0.1:9");
+    }};
+}
+
+#[test]
+fn conformance_crates_link_and_know_their_servers() {
+    check!(corpus_api_with_examples, "api-with-examples.json");
+    check!(corpus_buildomat, "buildomat.json");
+    check!(corpus_keeper, "keeper.json");
+    check!(corpus_link_example, "link-example.yaml");
+    check!(corpus_petstore, "petstore.json");
+    check!(corpus_petstore_expanded, "petstore-expanded.yaml");
+    check!(corpus_uspto, "uspto.yaml");
+    check!(corpus_webhook_example, "webhook-example.json");
+}
