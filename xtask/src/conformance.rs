@@ -84,7 +84,8 @@ pub fn run(args: &[String]) -> ExitCode {
         eprintln!("skipped: ../shared/corpus is not here (the public corpus lives next to the repository)");
         return ExitCode::SUCCESS;
     }
-    let work = PathBuf::from("target/conformance");
+    // Outside the repository: a crate below it would be taken for a member of this workspace.
+    let work = std::env::temp_dir().join("apigen-conformance");
     let target = PathBuf::from("target/conformance-target");
     let mut rows = Vec::new();
     for (name, path) in documents(&corpus) {

@@ -53,17 +53,99 @@ fn main() -> ExitCode {
     }
 }
 
-/// `cargo xtask bench`: the generation benchmark, in release mode.
+/// `cargo xtask bench`: the generation benchmark (release mode), then the `cargo check` time of
+/// the crate generated from nexus.json against progenitor's output for the same spec, when
+/// `cargo-progenitor` is installed (`cargo install cargo-progenitor`).
 fn run_bench() -> ExitCode {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    match std::process::Command::new(cargo).args(["bench", "-p", "generator", "--bench", "generate"]).status() {
-        Ok(s) if s.success() => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
+    match std::process::Command::new(&cargo).args(["bench", "-p", "generator", "--bench", "generate"]).status() {
+        Ok(s) if s.success() => {}
+        Ok(_) => return ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: cannot run cargo: {e}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
     }
+    compare_check_time(&cargo)
+}
+
+/// Times `cargo check` of our nexus crate and progenitor's, each after its dependencies are
+/// built, in one shared target directory, alternating, three rounds; prints medians and the ratio.
+fn compare_check_time(cargo: &str) -> ExitCode {
+    use std::process::Command;
+    let nexus = Path::new("../shared/corpus/progenitor/sample_openapi/nexus.json");
+    if !nexus.is_file() {
+        println!("check-time comparison skipped: {} not found", nexus.display());
+        return ExitCode::SUCCESS;
+    }
+    let have_progenitor = Command::new(cargo).args(["progenitor", "--help"]).output().is_ok_and(|o| o.status.success());
+    if !have_progenitor {
+        println!("check-time comparison skipped: install progenitor's CLI with `cargo install cargo-progenitor`");
+        return ExitCode::SUCCESS;
+    }
+    let base = std::env::temp_dir().join("apigen-check-bench");
+    let ours = base.join("ours-nexus");
+    let theirs = base.join("progenitor-nexus");
+    let target = base.join("target");
+    let _ = std::fs::remove_dir_all(&ours);
+    let _ = std::fs::remove_dir_all(&theirs);
+    let jobs = [Job { name: "ours-nexus".into(), spec: nexus.to_path_buf(), out: ours.clone() }];
+    if let Err(e) = generator::run(&jobs, Mode::Write) {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
+    let status = Command::new(cargo)
+        .args(["progenitor", "-i"])
+        .arg(nexus)
+        .arg("-o")
+        .arg(&theirs)
+        .args(["-n", "progenitor-nexus", "-v", "0.1.0"])
+        .status();
+    if !status.is_ok_and(|s| s.success()) {
+        eprintln!("error: cargo progenitor failed");
+        return ExitCode::FAILURE;
+    }
+    let check = |dir: &Path, extra: &[&str]| -> Option<f64> {
+        let start = std::time::Instant::now();
+        let ok = Command::new(cargo)
+            .args(["check", "--quiet"])
+            .args(extra)
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| start.elapsed().as_secs_f64())
+    };
+    let touch = |dir: &Path| {
+        let lib = dir.join("src/lib.rs");
+        if let Ok(text) = std::fs::read_to_string(&lib) {
+            let _ = std::fs::write(&lib, text);
+        }
+    };
+    // Build the dependencies once for each.
+    if check(&ours, &[]).is_none() || check(&theirs, &[]).is_none() || check(&ours, &["--all-features"]).is_none() {
+        eprintln!("error: a nexus crate does not compile");
+        return ExitCode::FAILURE;
+    }
+    let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..3 {
+        touch(&ours);
+        a.extend(check(&ours, &[]));
+        touch(&theirs);
+        b.extend(check(&theirs, &[]));
+        touch(&ours);
+        c.extend(check(&ours, &["--all-features"]));
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    let (a, b, c) = (median(a), median(b), median(c));
+    println!("\ncargo check of the crate generated from nexus.json (dependencies already built, median of 3):");
+    println!("  progenitor (client):            {b:>6.2} s");
+    println!("  ours, default features (client): {a:>6.2} s  ratio {:.2} (target <= 1.00)", a / b);
+    println!("  ours, all features (client, server, mock, schemars): {c:>6.2} s");
+    ExitCode::SUCCESS
 }
 
 /// The repository root: the parent of this crate's manifest directory.
