@@ -48,6 +48,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<ApiSpace, 
     let security_schemes = lower_schemes(doc);
 
     let mut taken_methods = BTreeSet::new();
+    let mut taken_types_inline = hoisted.taken.clone();
     let mut taken_types = BTreeSet::new();
     let mut ops = Vec::new();
     for (path, method_key, op_ptr, op, item) in operations(doc) {
@@ -58,7 +59,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<ApiSpace, 
             .map_or_else(|| format!("{method_key} {path}"), String::from);
         let rust_name = naming::unique_ident_from(naming::snake_case(&id), &mut taken_methods);
         let type_name = naming::unique_ident_from(naming::pascal_case(&id), &mut taken_types);
-        let mut cx = OpContext { bundle, hoisted: &hoisted, models: &mut models, diags: &mut diags, op_ptr: &op_ptr, type_name: &type_name };
+        let mut cx = OpContext { bundle, hoisted: &hoisted, taken: &mut taken_types_inline, models: &mut models, diags: &mut diags, op_ptr: &op_ptr, type_name: &type_name };
 
         let params = cx.params(item, op);
         let body = op.get("requestBody").and_then(|b| cx.body(deref(doc, b)));
@@ -217,6 +218,7 @@ fn lower_schemes(doc: &Value) -> Vec<SecurityScheme> {
 struct OpContext<'a> {
     bundle: &'a Bundle,
     hoisted: &'a Hoisted,
+    taken: &'a mut BTreeSet<String>,
     models: &'a mut ModelSpace,
     diags: &'a mut Diagnostics,
     op_ptr: &'a str,
@@ -228,8 +230,8 @@ impl OpContext<'_> {
     fn type_of(&mut self, schema: &Value, hint: &str, at: &str) -> (String, ValueShape) {
         let schema = self.hoisted.rewrite_refs(schema.clone());
         if let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
-            let name = naming::pascal_case(name);
-            let def = self.models.definitions.get(&name).or_else(|| self.models.definitions.get(name.as_str()));
+            let name = name.to_string();
+            let def = self.models.definitions.get(&name);
             let shape = def.map_or(ValueShape::Json, shape_of);
             return (format!("crate::models::{name}"), shape);
         }
@@ -262,7 +264,8 @@ impl OpContext<'_> {
             self.diags.push(self.bundle.diagnostic(at, "not a JSON Schema the generator can read").with_help("fix the schema"));
             return ("::serde_json::Value".into(), ValueShape::Json);
         };
-        let name = naming::pascal_case(hint);
+        // An inline type's name must not collide with a component's or another inline type's.
+        let name = naming::unique_ident_from(naming::pascal_case(hint), self.taken);
         let models = &mut *self.models;
         match models::guarded(at, self.bundle, || {
             let id = models.type_space.add_type_with_name(&parsed, Some(name)).map_err(|e| e.to_string())?;
@@ -292,7 +295,12 @@ impl OpContext<'_> {
                 list.push((self.op_ptr.rsplit_once('/').map_or("", |x| x.0).to_string(), p.clone()));
             }
         }
-        let mut taken = BTreeSet::new();
+        // Names the generated methods use for their own locals and arguments are not free.
+        let mut taken: BTreeSet<String> =
+            ["body", "params", "query", "request", "url", "raw", "form", "fields", "response", "error", "input", "path", "shared"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
         let mut out: Vec<Parameter> = list
             .into_iter()
             .filter_map(|(ptr, p)| {
@@ -336,6 +344,7 @@ impl OpContext<'_> {
         let schema = media.get("schema").cloned().unwrap_or(Value::Bool(true));
         let hint = format!("{} body", self.type_name);
         let (ty, _) = self.type_of(&schema, &hint, &join_pointer(&at, "schema"));
+        let ty = raw_body_type(encoding).map_or(ty, String::from);
         let struct_name = ty.strip_prefix("crate::models::").filter(|n| !n.contains('<')).map(String::from);
         let mut fields = Vec::new();
         if matches!(encoding, BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded) {
@@ -352,7 +361,7 @@ impl OpContext<'_> {
                         let prop = self.resolve_def(prop);
                         let name = name.clone();
                         fields.push(FormField {
-                            rust_name: naming::snake_case(&name),
+                            rust_name: naming::typify_field(&name),
                             // typify makes a property with a default a plain (non-`Option`) field.
                             required: required.contains(name.as_str()) || prop.get("default").is_some(),
                             shape: shape_of(&prop),
@@ -420,6 +429,7 @@ impl OpContext<'_> {
                 let schema = media.get("schema").cloned().unwrap_or(Value::Bool(true));
                 let hint = format!("{} {} body", self.type_name, rust_name);
                 let (ty, _) = self.type_of(&schema, &hint, &join_pointer(&join_pointer(&at, "content"), &content_type));
+                let ty = raw_body_type(encoding).map_or(ty, String::from);
                 ResponseBody { examples: examples(doc, media), content_type, encoding, ty }
             });
             out.push(Response {
@@ -431,6 +441,15 @@ impl OpContext<'_> {
             });
         }
         out
+    }
+}
+
+/// Text and binary bodies are `String` and `Vec<u8>`, whatever their schema says.
+fn raw_body_type(encoding: BodyEncoding) -> Option<&'static str> {
+    match encoding {
+        BodyEncoding::Text => Some("::std::string::String"),
+        BodyEncoding::Bytes => Some("::std::vec::Vec<u8>"),
+        _ => None,
     }
 }
 

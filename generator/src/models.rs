@@ -153,12 +153,23 @@ pub fn lower(bundle: &Bundle, request_roots: &[Value], response_roots: &[Value])
         .cloned()
         .unwrap_or_default();
 
-    let mut hoisted = Hoisted::new(components.keys().cloned().collect());
+    // Every component gets its Rust name up front (`user-profile` and `UserProfile` would both
+    // be `UserProfile`: the later one in sorted order becomes `UserProfile2`), so that neither
+    // typify nor the inline names below can collide with one.
+    let mut taken = BTreeSet::new();
+    let mut renames = BTreeMap::new();
+    for name in components.keys() {
+        renames.insert(name.clone(), naming::unique_ident_from(naming::pascal_case(name), &mut taken));
+    }
+    let mut hoisted = Hoisted::new(taken, renames);
     for (name, schema) in &components {
-        let prepared = hoisted.hoist_root(name, schema.clone());
-        hoisted.defs.insert(name.clone(), prepared);
+        let new_name = hoisted.renames[name].clone();
+        let renamed = hoisted.rename_components(schema.clone());
+        let prepared = hoisted.hoist_root(&new_name, renamed);
+        hoisted.defs.insert(new_name, prepared);
     }
     hoisted.resolve_deep_refs();
+    hoisted.split_nullable_enums();
 
     let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
     let mut request_roots = request_roots.to_vec();
@@ -180,7 +191,8 @@ pub fn lower(bundle: &Bundle, request_roots: &[Value], response_roots: &[Value])
         // A definition only requests use is strict; one that any response uses stays
         // forward-compatible, since a client must not break on a newer server's fields.
         let strict = u.request && !u.response;
-        let pointer = format!("/components/schemas/{}", crate::diag::escape_token(name));
+        let original = hoisted.original_name(name);
+        let pointer = format!("/components/schemas/{}", crate::diag::escape_token(&original));
         let (mut prepared, rules) = extract_rules(bundle, &pointer, schema.clone(), strict, &mut diags);
         fix_colliding_enums(&mut prepared);
         if is_struct_schema(&prepared) {
@@ -270,6 +282,23 @@ pub fn guarded<T>(pointer: &str, bundle: &Bundle, f: impl FnOnce() -> Result<T, 
         .into())
 }
 
+/// True for inline schemas that typify would turn into a named type of its own (structs, enums,
+/// unions): these are hoisted so that we choose their names. A nullable wrapper (`anyOf: [X,
+/// null]`) or a single-schema `allOf` is not a type of its own.
+fn is_named_type(map: &Map<String, Value>) -> bool {
+    if map.get("properties").is_some_and(Value::is_object) {
+        return true;
+    }
+    if map.get("enum").and_then(Value::as_array).is_some_and(|e| e.len() > 1 && e.iter().all(Value::is_string)) {
+        return true;
+    }
+    ["oneOf", "anyOf", "allOf"].iter().any(|k| {
+        map.get(*k).and_then(Value::as_array).is_some_and(|subs| {
+            subs.iter().filter(|s| s.get("type").and_then(Value::as_str) != Some("null")).count() >= 2
+        })
+    })
+}
+
 /// True for schemas that become structs: objects with properties.
 fn is_struct_schema(schema: &Value) -> bool {
     schema.get("properties").is_some_and(Value::is_object)
@@ -282,12 +311,73 @@ pub struct Hoisted {
     pub defs: BTreeMap<String, Value>,
     /// `(definition, pointer inside it)` -> name of the hoisted definition.
     pub moved: BTreeMap<(String, String), String>,
-    taken: BTreeSet<String>,
+    /// Component name as written -> its Rust name.
+    pub renames: BTreeMap<String, String>,
+    /// Every type name given out so far.
+    pub taken: BTreeSet<String>,
 }
 
 impl Hoisted {
-    fn new(names: BTreeSet<String>) -> Self {
-        Self { defs: BTreeMap::new(), moved: BTreeMap::new(), taken: names }
+    fn new(taken: BTreeSet<String>, renames: BTreeMap<String, String>) -> Self {
+        Self { defs: BTreeMap::new(), moved: BTreeMap::new(), renames, taken }
+    }
+
+    /// typify names the inner enum of a nullable enum definition after the definition itself,
+    /// which defines the name twice. Such a definition becomes `anyOf: [<Name>Value, null]`
+    /// with the non-null enum as its own definition `<Name>Value`.
+    fn split_nullable_enums(&mut self) {
+        let mut splits = Vec::new();
+        for (name, schema) in &self.defs {
+            let Some(map) = schema.as_object() else { continue };
+            let Some(values) = map.get("enum").and_then(Value::as_array) else { continue };
+            let nullable_type = map.get("type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|v| v == "null"));
+            if !(values.iter().any(Value::is_null) || nullable_type) {
+                continue;
+            }
+            let mut inner = map.clone();
+            inner.insert("enum".into(), Value::Array(values.iter().filter(|v| !v.is_null()).cloned().collect()));
+            if let Some(Value::Array(types)) = inner.get("type").cloned() {
+                let kept: Vec<Value> = types.into_iter().filter(|t| t != "null").collect();
+                let kept = if kept.len() == 1 { kept[0].clone() } else { Value::Array(kept) };
+                inner.insert("type".into(), kept);
+            }
+            inner.remove("title");
+            splits.push((name.clone(), inner, map.get("description").cloned()));
+        }
+        for (name, inner, description) in splits {
+            let value_name = naming::unique_ident_from(format!("{name}Value"), &mut self.taken);
+            self.defs.insert(value_name.clone(), Value::Object(inner));
+            let mut outer = json!({ "anyOf": [{ "$ref": format!("{COMPONENT_PREFIX}{value_name}") }, { "type": "null" }] });
+            if let Some(d) = description {
+                outer["description"] = d;
+            }
+            self.defs.insert(name, outer);
+        }
+    }
+
+    /// The component name as written for a Rust definition name (for diagnostics).
+    pub fn original_name(&self, rust_name: &str) -> String {
+        self.renames.iter().find(|(_, v)| v.as_str() == rust_name).map_or_else(|| rust_name.to_string(), |(k, _)| k.clone())
+    }
+
+    /// Rewrites `#/components/schemas/<as written>...` to `#/components/schemas/<Rust name>...`.
+    fn rename_components(&self, value: Value) -> Value {
+        match value {
+            Value::Object(mut map) => {
+                if let Some(Value::String(r)) = map.get("$ref").cloned() {
+                    if let Some(rest) = r.strip_prefix(COMPONENT_PREFIX) {
+                        let (def, tail) = rest.split_once('/').map_or((rest, String::new()), |(d, t)| (d, format!("/{t}")));
+                        let def = crate::diag::unescape_token(def);
+                        if let Some(new_name) = self.renames.get(&def) {
+                            map.insert("$ref".into(), Value::String(format!("{COMPONENT_PREFIX}{new_name}{tail}")));
+                        }
+                    }
+                }
+                Value::Object(map.into_iter().map(|(k, v)| (k, self.rename_components(v))).collect())
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(|v| self.rename_components(v)).collect()),
+            other => other,
+        }
     }
 
     fn hoist_root(&mut self, name: &str, schema: Value) -> Value {
@@ -298,7 +388,7 @@ impl Hoisted {
     /// out into their own definitions.
     fn hoist(&mut self, def: &str, hint: &str, pointer: &str, schema: Value, is_root: bool) -> Value {
         let Value::Object(mut map) = schema else { return schema };
-        if !is_root && is_struct_schema(&Value::Object(map.clone())) {
+        if !is_root && is_named_type(&map) {
             let title = map.get("title").and_then(Value::as_str).map(naming::pascal_case);
             let candidate = title.unwrap_or_else(|| naming::pascal_case(hint));
             let name = naming::unique_ident_from(candidate, &mut self.taken);
@@ -337,15 +427,17 @@ impl Hoisted {
         let names: Vec<String> = self.defs.keys().cloned().collect();
         for name in names {
             let value = self.defs.remove(&name).unwrap_or(Value::Null);
-            let value = self.rewrite_refs(value);
+            // Definitions already use Rust names: resolve deep references only.
+            let value = self.rewrite_refs_bounded(value, 0);
             self.defs.insert(name, value);
         }
     }
 
-    /// Rewrites deep references in `value`: to a hoisted definition where one was moved there,
-    /// else to an inline copy of the target.
+    /// Rewrites references in `value` (from the bundled document) to Rust definition names, and
+    /// deep references to the hoisted definition where one was moved there, else to an inline
+    /// copy of the target.
     pub fn rewrite_refs(&self, value: Value) -> Value {
-        self.rewrite_refs_bounded(value, 0)
+        self.rewrite_refs_bounded(self.rename_components(value), 0)
     }
 
     fn rewrite_refs_bounded(&self, value: Value, depth: usize) -> Value {

@@ -115,6 +115,28 @@ pub fn crate_name_from(dir: &std::path::Path) -> String {
         .unwrap_or_else(|| "api".to_string())
 }
 
+/// The field name typify gives a property (heck's snake case, invalid characters as `-`, an `x`
+/// prefix before a leading digit, a `_` suffix for keywords), so that code we emit can name
+/// fields of the structs typify writes.
+pub fn typify_field(input: &str) -> String {
+    use heck::ToSnakeCase;
+    let out = match input {
+        "+1" => "plus1".to_string(),
+        "-1" => "minus1".to_string(),
+        _ => input.replace('\'', "").replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-").to_snake_case(),
+    };
+    let out = match out.chars().next() {
+        None => "x".to_string(),
+        Some(c) if c.is_alphabetic() || c == '_' => out,
+        Some(_) => format!("x{out}"),
+    };
+    if STRICT_KEYWORDS.contains(&out.as_str()) || NON_RAW.contains(&out.as_str()) {
+        format!("{out}_")
+    } else {
+        out
+    }
+}
+
 /// Makes `candidate` unique among `taken` by appending a counter, and records it.
 pub fn unique_ident_from(candidate: String, taken: &mut BTreeSet<String>) -> String {
     if taken.insert(candidate.clone()) {

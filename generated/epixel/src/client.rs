@@ -308,6 +308,43 @@ fn encode_path(value: &str) -> ::std::string::String {
     }
     out
 }
+/// The form fields of one value: scalars as text, `null` as nothing, arrays as the field
+/// repeated, objects in the deep-object style (`name[key]`).
+#[allow(dead_code)]
+fn form_pairs<T: ::serde::Serialize + ?Sized>(
+    name: &str,
+    value: &T,
+) -> ::std::result::Result<
+    ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    ::std::string::String,
+> {
+    fn walk(
+        name: ::std::string::String,
+        value: ::serde_json::Value,
+        out: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    ) {
+        match value {
+            ::serde_json::Value::Null => {}
+            ::serde_json::Value::String(s) => out.push((name, s)),
+            ::serde_json::Value::Array(items) => {
+                for item in items {
+                    walk(name.clone(), item, out);
+                }
+            }
+            ::serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    walk(format!("{name}[{k}]"), v, out);
+                }
+            }
+            other => out.push((name, other.to_string())),
+        }
+    }
+    let value = ::serde_json::to_value(value)
+        .map_err(|e| format!("form field `{name}`: {e}"))?;
+    let mut out = ::std::vec::Vec::new();
+    walk(name.to_string(), value, &mut out);
+    Ok(out)
+}
 /// Whether a pagination link or counter says there is more.
 #[allow(dead_code)]
 trait HasValue {
@@ -637,7 +674,7 @@ impl Credentials {
         &self,
         scheme: Scheme,
         mut request: ::reqwest::RequestBuilder,
-        query: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        query: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
     ) -> ::std::result::Result<::reqwest::RequestBuilder, ::std::string::String> {
         match scheme {
             Scheme::ApiKey => {
@@ -667,7 +704,7 @@ impl Credentials {
         &self,
         alternatives: &[&[Scheme]],
         mut request: ::reqwest::RequestBuilder,
-        query: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        query: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
     ) -> ::std::result::Result<::reqwest::RequestBuilder, ::std::string::String> {
         if alternatives.is_empty() {
             return Ok(request);
@@ -724,32 +761,76 @@ impl Client {
     > {
         let url = [self.inner.base_url.as_str(), "/user/signup/"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         let mut form = ::reqwest::multipart::Form::new();
-        form = form.text("country_code", body.country_code.to_string());
-        if let ::std::option::Option::Some(value) = &body.sponsor {
-            form = form.text("sponsor", (*value).to_string());
+        for (key, value) in form_pairs("country_code", &body.country_code)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        form = form.text("first_name", body.first_name.to_string());
-        form = form.text("last_name", body.last_name.to_string());
-        form = form.text("username", body.username.to_string());
-        form = form.text("password", body.password.to_string());
-        form = form.text("agree_terms", body.agree_terms.to_string());
-        form = form.text("user_type", body.user_type.to_string());
-        form = form.text("email", body.email.to_string());
-        form = form.text("phone_number", body.phone_number.to_string());
-        if let ::std::option::Option::Some(value) = &body.place_genealogy {
-            form = form.text("place_genealogy", (*value).to_string());
+        for (key, value) in form_pairs("sponsor", &body.sponsor)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        if let ::std::option::Option::Some(value) = &body.position {
-            form = form.text("position", (*value).to_string());
+        for (key, value) in form_pairs("first_name", &body.first_name)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        if let ::std::option::Option::Some(value) = &body.subdomain {
-            form = form.text("subdomain", (*value).to_string());
+        for (key, value) in form_pairs("last_name", &body.last_name)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("username", &body.username)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("password", &body.password)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("agree_terms", &body.agree_terms)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("user_type", &body.user_type)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("email", &body.email)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("phone_number", &body.phone_number)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("place_genealogy", &body.place_genealogy)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("position", &body.position)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("subdomain", &body.subdomain)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
         request = request.multipart(form);
         request = self
@@ -808,64 +889,142 @@ impl Client {
     > {
         let url = [self.inner.base_url.as_str(), "/user/signup-package/"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         let mut form = ::reqwest::multipart::Form::new();
-        form = form.text("country_code", body.country_code.to_string());
-        if let ::std::option::Option::Some(value) = &body.sponsor {
-            form = form.text("sponsor", (*value).to_string());
+        for (key, value) in form_pairs("country_code", &body.country_code)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        form = form.text("first_name", body.first_name.to_string());
-        form = form.text("last_name", body.last_name.to_string());
-        form = form.text("username", body.username.to_string());
-        form = form.text("password", body.password.to_string());
-        form = form.text("confirm_password", body.confirm_password.to_string());
-        form = form.text("agree_terms", body.agree_terms.to_string());
-        form = form.text("user_type", body.user_type.to_string());
-        form = form.text("email", body.email.to_string());
-        form = form.text("phone_number", body.phone_number.to_string());
-        if let ::std::option::Option::Some(value) = &body.place_genealogy {
-            form = form.text("place_genealogy", (*value).to_string());
+        for (key, value) in form_pairs("sponsor", &body.sponsor)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        if let ::std::option::Option::Some(value) = &body.position {
-            form = form.text("position", (*value).to_string());
+        for (key, value) in form_pairs("first_name", &body.first_name)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        form = form.text("product_id", body.product_id.to_string());
-        if let ::std::option::Option::Some(value) = &body.address_first_name {
-            form = form.text("address_first_name", (*value).to_string());
+        for (key, value) in form_pairs("last_name", &body.last_name)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        if let ::std::option::Option::Some(value) = &body.address_last_name {
-            form = form.text("address_last_name", (*value).to_string());
+        for (key, value) in form_pairs("username", &body.username)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        if let ::std::option::Option::Some(value) = &body.address_mail_id {
-            form = form.text("address_mail_id", (*value).to_string());
+        for (key, value) in form_pairs("password", &body.password)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        if let ::std::option::Option::Some(value) = &body.address_phone_number {
-            form = form.text("address_phone_number", (*value).to_string());
+        for (key, value) in form_pairs("confirm_password", &body.confirm_password)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        if let ::std::option::Option::Some(value) = &body.address_name_line {
-            form = form.text("address_name_line", (*value).to_string());
+        for (key, value) in form_pairs("agree_terms", &body.agree_terms)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        if let ::std::option::Option::Some(value) = &body.address_premise {
-            form = form.text("address_premise", (*value).to_string());
+        for (key, value) in form_pairs("user_type", &body.user_type)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        if let ::std::option::Option::Some(value) = &body.address_locality {
-            form = form.text("address_locality", (*value).to_string());
+        for (key, value) in form_pairs("email", &body.email)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        if let ::std::option::Option::Some(value) = &body.address_postal_code {
-            form = form.text("address_postal_code", (*value).to_string());
+        for (key, value) in form_pairs("phone_number", &body.phone_number)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        if let ::std::option::Option::Some(value) = &body.address_country_code {
-            form = form.text("address_country_code", (*value).to_string());
+        for (key, value) in form_pairs("place_genealogy", &body.place_genealogy)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        if let ::std::option::Option::Some(value) = &body.address_state_code {
-            form = form.text("address_state_code", (*value).to_string());
+        for (key, value) in form_pairs("position", &body.position)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
-        if let ::std::option::Option::Some(value) = &body.subdomain {
-            form = form.text("subdomain", (*value).to_string());
+        for (key, value) in form_pairs("product_id", &body.product_id)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("address_first_name", &body.address_first_name)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("address_last_name", &body.address_last_name)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("address_mail_id", &body.address_mail_id)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs(
+                "address_phone_number",
+                &body.address_phone_number,
+            )
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("address_name_line", &body.address_name_line)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("address_premise", &body.address_premise)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("address_locality", &body.address_locality)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("address_postal_code", &body.address_postal_code)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs(
+                "address_country_code",
+                &body.address_country_code,
+            )
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("address_state_code", &body.address_state_code)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
+        for (key, value) in form_pairs("subdomain", &body.subdomain)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
         }
         request = request.multipart(form);
         request = self
@@ -924,7 +1083,7 @@ impl Client {
     > {
         let url = [self.inner.base_url.as_str(), "/user/get/sponsors/"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
         request = self
@@ -975,13 +1134,17 @@ impl Client {
     > {
         let url = [self.inner.base_url.as_str(), "/user/validate-sponsor/"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         let mut form = ::reqwest::multipart::Form::new();
-        form = form.text("sponsor", body.sponsor.to_string());
+        for (key, value) in form_pairs("sponsor", &body.sponsor)
+            .map_err(Error::InvalidRequest)?
+        {
+            form = form.text(key, value);
+        }
         request = request.multipart(form);
         request = self
             .inner

@@ -152,7 +152,6 @@ pub struct PackageRegistration {
     /// State code of the address (`<address state code>` on the page). Documented 400 Validation Error message: "Invalid address_state_code"
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address_state_code: ::std::option::Option<::std::string::String>,
-    /// Whether the user agrees to the terms (`<agree terms>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
     pub agree_terms: AgreeTerms,
     /// Repeat of `password` (`<confirm password>` on the page); must be equal to `password`. JSON Schema cannot express the equality; it is recorded in `x-must-equal`. Documented 400 Validation Error message: "Confirmed password doesn't match."
     pub confirm_password: ::std::string::String,
@@ -168,10 +167,8 @@ pub struct PackageRegistration {
     pub password: ::std::string::String,
     /// Phone number (`<phone number>` on the page). Must not belong to an existing user; the page gives no format. Documented 400 Validation Error message: "Phone number already taken. Please try another one."
     pub phone_number: ::std::string::String,
-    /// Whether to place the user in the genealogy tree (`<place genealogy>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub place_genealogy: ::std::option::Option<PlaceGenealogy>,
-    /// Position in the genealogy tree (`<Genealogy position>` on the page): `HOLDING_TANK`, `LEFT` or `RIGHT` (DOMAIN.md). The message is cut off on the page. Documented 400 Validation Error message: "Your chosen position is invalid. The default will be the spilling preference of"
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub position: ::std::option::Option<GenealogyPosition>,
     /// Id of the package (product) bought with the registration (`<product id>` on the page). Documented 400 Validation Error message: "Invalid product_id"
@@ -182,7 +179,6 @@ pub struct PackageRegistration {
     /// Subdomain for the new user: 3 to 15 characters. Not in the page's code samples; listed in its error table and in DOMAIN.md. Documented 400 Validation Error message: "Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters."
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subdomain: ::std::option::Option<::std::string::String>,
-    /// Role of the new user (`<user role>` on the page): `customer` or `member` (DOMAIN.md). A `member` needs a `sponsor`.
     pub user_type: UserType,
     /// Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: "Username is already taken. Please try another one."; "username Invalid username. Only contains alphanumeric characters, underscore and dot. \nUnderscore and dot can't be next to each other (e.g user_.name). \nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250."
     pub username: ::std::string::String,
@@ -317,7 +313,6 @@ pub struct SponsorValidationResponse {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 #[serde(try_from = "unchecked::UserRegistration")]
 pub struct UserRegistration {
-    /// Whether the user agrees to the terms (`<agree terms>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
     pub agree_terms: AgreeTerms,
     /// Country code of the new user (`<country code>` on the page). The page does not say which code list; the server rejects unknown codes. Documented 400 Validation Error message: "Invalid country code"
     pub country_code: ::std::string::String,
@@ -331,10 +326,8 @@ pub struct UserRegistration {
     pub password: ::std::string::String,
     /// Phone number (`<phone number>` on the page). Must not belong to an existing user; the page gives no format. Documented 400 Validation Error message: "Phone number already taken. Please try another one."
     pub phone_number: ::std::string::String,
-    /// Whether to place the user in the genealogy tree (`<place genealogy>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub place_genealogy: ::std::option::Option<PlaceGenealogy>,
-    /// Position in the genealogy tree (`<Genealogy position>` on the page): `HOLDING_TANK`, `LEFT` or `RIGHT` (DOMAIN.md). The message is cut off on the page. Documented 400 Validation Error message: "Your chosen position is invalid. The default will be the spilling preference of"
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub position: ::std::option::Option<GenealogyPosition>,
     /// Username of the sponsor (`<sponsor username>` on the page). Required when `user_type` is `member` (DOMAIN.md); the sponsor must exist and be active. Documented 400 Validation Error messages: "Invalid sponsor name"; "The selected sponsor is not found or is in the inactive state."
@@ -343,7 +336,6 @@ pub struct UserRegistration {
     /// Subdomain for the new user: 3 to 15 characters. Not in the page's code samples; listed in its error table and in DOMAIN.md. Documented 400 Validation Error message: "Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters."
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subdomain: ::std::option::Option<::std::string::String>,
-    /// Role of the new user (`<user role>` on the page): `customer` or `member` (DOMAIN.md). A `member` needs a `sponsor`.
     pub user_type: UserType,
     /// Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: "Username is already taken. Please try another one."; "Invalid username. Only contains alphanumeric characters, underscore and dot. \nUnderscore and dot can't be next to each other (e.g user_.name). \nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250."
     pub username: ::std::string::String,
@@ -944,7 +936,6 @@ pub mod builder {
             self.address_state_code = ::std::option::Option::Some(value.into());
             self
         }
-        ///Whether the user agrees to the terms (`<agree terms>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
         pub fn agree_terms(
             mut self,
             value: impl ::std::convert::Into<super::AgreeTerms>,
@@ -1008,7 +999,6 @@ pub mod builder {
             self.phone_number = ::std::option::Option::Some(value.into());
             self
         }
-        ///Whether to place the user in the genealogy tree (`<place genealogy>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
         pub fn place_genealogy(
             mut self,
             value: impl ::std::convert::Into<super::PlaceGenealogy>,
@@ -1016,7 +1006,6 @@ pub mod builder {
             self.place_genealogy = ::std::option::Option::Some(value.into());
             self
         }
-        ///Position in the genealogy tree (`<Genealogy position>` on the page): `HOLDING_TANK`, `LEFT` or `RIGHT` (DOMAIN.md). The message is cut off on the page. Documented 400 Validation Error message: "Your chosen position is invalid. The default will be the spilling preference of"
         pub fn position(
             mut self,
             value: impl ::std::convert::Into<super::GenealogyPosition>,
@@ -1048,7 +1037,6 @@ pub mod builder {
             self.subdomain = ::std::option::Option::Some(value.into());
             self
         }
-        ///Role of the new user (`<user role>` on the page): `customer` or `member` (DOMAIN.md). A `member` needs a `sponsor`.
         pub fn user_type(
             mut self,
             value: impl ::std::convert::Into<super::UserType>,
@@ -1331,7 +1319,6 @@ pub mod builder {
         username: ::std::option::Option<::std::string::String>,
     }
     impl UserRegistration {
-        ///Whether the user agrees to the terms (`<agree terms>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
         pub fn agree_terms(
             mut self,
             value: impl ::std::convert::Into<super::AgreeTerms>,
@@ -1387,7 +1374,6 @@ pub mod builder {
             self.phone_number = ::std::option::Option::Some(value.into());
             self
         }
-        ///Whether to place the user in the genealogy tree (`<place genealogy>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
         pub fn place_genealogy(
             mut self,
             value: impl ::std::convert::Into<super::PlaceGenealogy>,
@@ -1395,7 +1381,6 @@ pub mod builder {
             self.place_genealogy = ::std::option::Option::Some(value.into());
             self
         }
-        ///Position in the genealogy tree (`<Genealogy position>` on the page): `HOLDING_TANK`, `LEFT` or `RIGHT` (DOMAIN.md). The message is cut off on the page. Documented 400 Validation Error message: "Your chosen position is invalid. The default will be the spilling preference of"
         pub fn position(
             mut self,
             value: impl ::std::convert::Into<super::GenealogyPosition>,
@@ -1419,7 +1404,6 @@ pub mod builder {
             self.subdomain = ::std::option::Option::Some(value.into());
             self
         }
-        ///Role of the new user (`<user role>` on the page): `customer` or `member` (DOMAIN.md). A `member` needs a `sponsor`.
         pub fn user_type(
             mut self,
             value: impl ::std::convert::Into<super::UserType>,
@@ -1634,7 +1618,6 @@ pub mod unchecked {
         ///State code of the address (`<address state code>` on the page). Documented 400 Validation Error message: "Invalid address_state_code"
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address_state_code: ::std::option::Option<::std::string::String>,
-        ///Whether the user agrees to the terms (`<agree terms>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
         pub agree_terms: AgreeTerms,
         ///Repeat of `password` (`<confirm password>` on the page); must be equal to `password`. JSON Schema cannot express the equality; it is recorded in `x-must-equal`. Documented 400 Validation Error message: "Confirmed password doesn't match."
         pub confirm_password: ::std::string::String,
@@ -1650,10 +1633,8 @@ pub mod unchecked {
         pub password: ::std::string::String,
         ///Phone number (`<phone number>` on the page). Must not belong to an existing user; the page gives no format. Documented 400 Validation Error message: "Phone number already taken. Please try another one."
         pub phone_number: ::std::string::String,
-        ///Whether to place the user in the genealogy tree (`<place genealogy>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub place_genealogy: ::std::option::Option<PlaceGenealogy>,
-        ///Position in the genealogy tree (`<Genealogy position>` on the page): `HOLDING_TANK`, `LEFT` or `RIGHT` (DOMAIN.md). The message is cut off on the page. Documented 400 Validation Error message: "Your chosen position is invalid. The default will be the spilling preference of"
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<GenealogyPosition>,
         ///Id of the package (product) bought with the registration (`<product id>` on the page). Documented 400 Validation Error message: "Invalid product_id"
@@ -1664,7 +1645,6 @@ pub mod unchecked {
         ///Subdomain for the new user: 3 to 15 characters. Not in the page's code samples; listed in its error table and in DOMAIN.md. Documented 400 Validation Error message: "Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters."
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subdomain: ::std::option::Option<::std::string::String>,
-        ///Role of the new user (`<user role>` on the page): `customer` or `member` (DOMAIN.md). A `member` needs a `sponsor`.
         pub user_type: UserType,
         ///Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: "Username is already taken. Please try another one."; "username Invalid username. Only contains alphanumeric characters, underscore and dot. \nUnderscore and dot can't be next to each other (e.g user_.name). \nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250."
         pub username: ::std::string::String,
@@ -1674,7 +1654,6 @@ pub mod unchecked {
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct UserRegistration {
-        ///Whether the user agrees to the terms (`<agree terms>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
         pub agree_terms: AgreeTerms,
         ///Country code of the new user (`<country code>` on the page). The page does not say which code list; the server rejects unknown codes. Documented 400 Validation Error message: "Invalid country code"
         pub country_code: ::std::string::String,
@@ -1688,10 +1667,8 @@ pub mod unchecked {
         pub password: ::std::string::String,
         ///Phone number (`<phone number>` on the page). Must not belong to an existing user; the page gives no format. Documented 400 Validation Error message: "Phone number already taken. Please try another one."
         pub phone_number: ::std::string::String,
-        ///Whether to place the user in the genealogy tree (`<place genealogy>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub place_genealogy: ::std::option::Option<PlaceGenealogy>,
-        ///Position in the genealogy tree (`<Genealogy position>` on the page): `HOLDING_TANK`, `LEFT` or `RIGHT` (DOMAIN.md). The message is cut off on the page. Documented 400 Validation Error message: "Your chosen position is invalid. The default will be the spilling preference of"
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<GenealogyPosition>,
         ///Username of the sponsor (`<sponsor username>` on the page). Required when `user_type` is `member` (DOMAIN.md); the sponsor must exist and be active. Documented 400 Validation Error messages: "Invalid sponsor name"; "The selected sponsor is not found or is in the inactive state."
@@ -1700,7 +1677,6 @@ pub mod unchecked {
         ///Subdomain for the new user: 3 to 15 characters. Not in the page's code samples; listed in its error table and in DOMAIN.md. Documented 400 Validation Error message: "Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters."
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subdomain: ::std::option::Option<::std::string::String>,
-        ///Role of the new user (`<user role>` on the page): `customer` or `member` (DOMAIN.md). A `member` needs a `sponsor`.
         pub user_type: UserType,
         ///Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: "Username is already taken. Please try another one."; "Invalid username. Only contains alphanumeric characters, underscore and dot. \nUnderscore and dot can't be next to each other (e.g user_.name). \nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250."
         pub username: ::std::string::String,

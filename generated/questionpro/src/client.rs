@@ -308,6 +308,43 @@ fn encode_path(value: &str) -> ::std::string::String {
     }
     out
 }
+/// The form fields of one value: scalars as text, `null` as nothing, arrays as the field
+/// repeated, objects in the deep-object style (`name[key]`).
+#[allow(dead_code)]
+fn form_pairs<T: ::serde::Serialize + ?Sized>(
+    name: &str,
+    value: &T,
+) -> ::std::result::Result<
+    ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    ::std::string::String,
+> {
+    fn walk(
+        name: ::std::string::String,
+        value: ::serde_json::Value,
+        out: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    ) {
+        match value {
+            ::serde_json::Value::Null => {}
+            ::serde_json::Value::String(s) => out.push((name, s)),
+            ::serde_json::Value::Array(items) => {
+                for item in items {
+                    walk(name.clone(), item, out);
+                }
+            }
+            ::serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    walk(format!("{name}[{k}]"), v, out);
+                }
+            }
+            other => out.push((name, other.to_string())),
+        }
+    }
+    let value = ::serde_json::to_value(value)
+        .map_err(|e| format!("form field `{name}`: {e}"))?;
+    let mut out = ::std::vec::Vec::new();
+    walk(name.to_string(), value, &mut out);
+    Ok(out)
+}
 /// Whether a pagination link or counter says there is more.
 #[allow(dead_code)]
 trait HasValue {
@@ -651,7 +688,7 @@ impl Credentials {
         &self,
         scheme: Scheme,
         mut request: ::reqwest::RequestBuilder,
-        query: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        query: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
     ) -> ::std::result::Result<::reqwest::RequestBuilder, ::std::string::String> {
         match scheme {
             Scheme::ApiKeyHeader => {
@@ -662,7 +699,7 @@ impl Credentials {
             }
             Scheme::ApiKeyQuery => {
                 if let Some(secret) = &self.api_key_query {
-                    query.push(("apiKey", secret.expose().to_string()));
+                    query.push(("apiKey".to_string(), secret.expose().to_string()));
                 }
             }
         }
@@ -674,7 +711,7 @@ impl Credentials {
         &self,
         alternatives: &[&[Scheme]],
         mut request: ::reqwest::RequestBuilder,
-        query: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        query: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
     ) -> ::std::result::Result<::reqwest::RequestBuilder, ::std::string::String> {
         if alternatives.is_empty() {
             return Ok(request);
@@ -741,7 +778,7 @@ impl Client {
     > {
         let url = [self.inner.base_url.as_str(), "/micropanel/members"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         crate::validation::Validate::validate(body)
@@ -860,12 +897,12 @@ impl Client {
         ]
             .concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.page {
-            query.push(("page", value.to_string()));
+            query.push(("page".to_string(), value.to_string()));
         }
         if let ::std::option::Option::Some(value) = &params.per_page {
-            query.push(("perPage", value.to_string()));
+            query.push(("perPage".to_string(), value.to_string()));
         }
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
@@ -1035,7 +1072,7 @@ impl Client {
         ]
             .concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::PUT, url);
         crate::validation::Validate::validate(body)
@@ -1150,8 +1187,8 @@ impl Client {
         ]
             .concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-        query.push(("emailAddress", email_address.to_string()));
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        query.push(("emailAddress".to_string(), email_address.to_string()));
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
         request = self

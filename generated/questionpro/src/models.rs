@@ -192,7 +192,6 @@ pub struct PaginationLinks {
 pub struct ProfileField {
     #[serde(rename = "profileFieldId")]
     pub profile_field_id: i64,
-    /// A string, or an array of integers.
     pub value: ProfileFieldValue,
 }
 /// A string, or an array of integers.
@@ -621,7 +620,6 @@ pub mod builder {
             self.profile_field_id = ::std::option::Option::Some(value.into());
             self
         }
-        ///A string, or an array of integers.
         pub fn value(
             mut self,
             value: impl ::std::convert::Into<super::ProfileFieldValue>,

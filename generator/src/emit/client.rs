@@ -183,7 +183,9 @@ fn credentials(api: &ApiSpace) -> TokenStream {
         let f = format_ident!("{}", s.rust_name);
         let key = &s.key;
         let body = match &s.kind {
-            SchemeKind::ApiKey { location: ParamLocation::Query, name } => quote! { query.push((#name, secret.expose().to_string())); },
+            SchemeKind::ApiKey { location: ParamLocation::Query, name } => {
+                quote! { query.push((#name.to_string(), secret.expose().to_string())); }
+            }
             SchemeKind::ApiKey { location: ParamLocation::Cookie, name } => {
                 quote! { request = request.header(::reqwest::header::COOKIE, sensitive(&format!("{}={}", #name, secret.expose()), #key)?); }
             }
@@ -260,7 +262,7 @@ fn credentials(api: &ApiSpace) -> TokenStream {
                 &self,
                 scheme: Scheme,
                 mut request: ::reqwest::RequestBuilder,
-                query: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>,
+                query: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
             ) -> ::std::result::Result<::reqwest::RequestBuilder, ::std::string::String> {
                 match scheme { #(#apply_arms,)* }
                 Ok(request)
@@ -272,7 +274,7 @@ fn credentials(api: &ApiSpace) -> TokenStream {
                 &self,
                 alternatives: &[&[Scheme]],
                 mut request: ::reqwest::RequestBuilder,
-                query: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>,
+                query: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
             ) -> ::std::result::Result<::reqwest::RequestBuilder, ::std::string::String> {
                 if alternatives.is_empty() {
                     return Ok(request);
@@ -312,15 +314,15 @@ fn arg_type(p: &Parameter) -> TokenStream {
     }
 }
 
-/// An expression appending the value `v` of parameter `p` to the query pairs.
+/// An expression appending the value `v` of parameter `p` to the query pairs (through serde:
+/// arrays repeat the parameter, objects use the deep-object style).
 fn push_query(p: &Parameter, v: TokenStream) -> TokenStream {
     let name = &p.name;
     match p.shape {
-        ValueShape::Array => quote! { for item in #v.iter() { query.push((#name, item.to_string())); } },
-        ValueShape::Json => quote! {
-            query.push((#name, ::serde_json::to_string(&#v).map_err(|e| Error::InvalidRequest(e.to_string()))?));
-        },
-        _ => quote! { query.push((#name, #v.to_string())); },
+        ValueShape::String | ValueShape::Integer | ValueShape::Number | ValueShape::Boolean | ValueShape::Enum => {
+            quote! { query.push((#name.to_string(), #v.to_string())); }
+        }
+        _ => quote! { query.extend(form_pairs(#name, &#v).map_err(Error::InvalidRequest)?); },
     }
 }
 
@@ -370,6 +372,8 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
                     let n = format_ident!("{}", p.rust_name);
                     if p.ty == "::std::string::String" {
                         quote! { &encode_path(#n) }
+                    } else if p.shape == ValueShape::Array {
+                        quote! { &encode_path(&#n.iter().map(|v| v.to_string()).collect::<::std::vec::Vec<_>>().join(",")) }
                     } else {
                         quote! { &encode_path(&#n.to_string()) }
                     }
@@ -389,7 +393,11 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
             ParamLocation::Query => push_query(p, access),
             ParamLocation::Header => {
                 let name = &p.name;
-                quote! { request = request.header(#name, #access.to_string()); }
+                if p.shape == ValueShape::Array {
+                    quote! { request = request.header(#name, #access.iter().map(|v| v.to_string()).collect::<::std::vec::Vec<_>>().join(",")); }
+                } else {
+                    quote! { request = request.header(#name, #access.to_string()); }
+                }
             }
             _ => continue,
         };
@@ -430,7 +438,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
             BodyEncoding::FormUrlEncoded => {
                 let parts = b.fields.iter().map(|f| form_part(f, false));
                 quote! {
-                    let mut fields: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+                    let mut fields: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
                     #(#parts)*
                     request = request.form(&fields);
                 }
@@ -568,7 +576,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
             pub async fn #method_ident(&self, #(#args),*) -> ::std::result::Result<Response<#success_ty>, Error<#error_ident>> {
                 let url = [self.inner.base_url.as_str(), #(#path_parts),*].concat();
                 #[allow(unused_mut)]
-                let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+                let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
                 #(#query_pushes)*
                 #[allow(unused_mut)]
                 let mut request = self.inner.http.request(::reqwest::Method::#m, url);
@@ -597,31 +605,27 @@ fn body_is_strict(api: &ApiSpace, b: &RequestBody) -> bool {
     name.strip_prefix("crate::models::").is_some_and(|n| api.models.structs.get(n).is_some_and(|r| r.strict))
 }
 
-/// Appends one form field (`form` for multipart, `fields` for url-encoded).
+/// Appends one form field (`form` for multipart, `fields` for url-encoded). The value goes
+/// through serde, so an `Option` that is `None` sends nothing, arrays repeat the field, and
+/// objects use the deep-object style (`field[key]=value`).
 fn form_part(f: &FormField, multipart: bool) -> TokenStream {
     let n = format_ident!("{}", f.rust_name);
     let name = &f.name;
-    // `v` is a place of the field's value type (not a reference).
-    let value = |v: &TokenStream| match f.shape {
-        ValueShape::Json | ValueShape::Array => quote!(::serde_json::to_string(&#v).map_err(|e| Error::InvalidRequest(e.to_string()))?),
-        _ => quote!(#v.to_string()),
-    };
-    let push = |v: TokenStream| {
-        if f.binary && multipart {
-            quote! { form = form.part(#name, ::reqwest::multipart::Part::bytes(#v.clone())); }
-        } else if multipart {
-            let text = value(&v);
-            quote! { form = form.text(#name, #text); }
-        } else {
-            let text = value(&v);
-            quote! { fields.push((#name, #text)); }
+    let pairs = quote! { form_pairs(#name, &body.#n).map_err(Error::InvalidRequest)? };
+    if multipart && f.binary {
+        quote! {
+            for (key, value) in #pairs {
+                form = form.part(key, ::reqwest::multipart::Part::bytes(value.into_bytes()));
+            }
         }
-    };
-    if f.required {
-        push(quote!(body.#n))
+    } else if multipart {
+        quote! {
+            for (key, value) in #pairs {
+                form = form.text(key, value);
+            }
+        }
     } else {
-        let inner = push(quote!((*value)));
-        quote! { if let ::std::option::Option::Some(value) = &body.#n { #inner } }
+        quote! { fields.extend(#pairs); }
     }
 }
 

@@ -386,7 +386,9 @@ fn serde_default(field: &syn::Field) -> Option<TokenStream> {
                 if meta.input.peek(syn::Token![=]) {
                     let lit: syn::LitStr = meta.value()?.parse()?;
                     let path: syn::Path = lit.parse()?;
-                    out = Some(quote!(#path()));
+                    // The builder lives one module below the models.
+                    let relative = path.leading_colon.is_none() && path.segments.first().is_some_and(|s| s.ident != "crate");
+                    out = Some(if relative { quote!(super::#path()) } else { quote!(#path()) });
                 } else {
                     out = Some(quote!(::std::default::Default::default()));
                 }

@@ -308,6 +308,43 @@ fn encode_path(value: &str) -> ::std::string::String {
     }
     out
 }
+/// The form fields of one value: scalars as text, `null` as nothing, arrays as the field
+/// repeated, objects in the deep-object style (`name[key]`).
+#[allow(dead_code)]
+fn form_pairs<T: ::serde::Serialize + ?Sized>(
+    name: &str,
+    value: &T,
+) -> ::std::result::Result<
+    ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    ::std::string::String,
+> {
+    fn walk(
+        name: ::std::string::String,
+        value: ::serde_json::Value,
+        out: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    ) {
+        match value {
+            ::serde_json::Value::Null => {}
+            ::serde_json::Value::String(s) => out.push((name, s)),
+            ::serde_json::Value::Array(items) => {
+                for item in items {
+                    walk(name.clone(), item, out);
+                }
+            }
+            ::serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    walk(format!("{name}[{k}]"), v, out);
+                }
+            }
+            other => out.push((name, other.to_string())),
+        }
+    }
+    let value = ::serde_json::to_value(value)
+        .map_err(|e| format!("form field `{name}`: {e}"))?;
+    let mut out = ::std::vec::Vec::new();
+    walk(name.to_string(), value, &mut out);
+    Ok(out)
+}
 /// Whether a pagination link or counter says there is more.
 #[allow(dead_code)]
 trait HasValue {
@@ -577,7 +614,7 @@ impl Credentials {
         &self,
         scheme: Scheme,
         mut request: ::reqwest::RequestBuilder,
-        query: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        query: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
     ) -> ::std::result::Result<::reqwest::RequestBuilder, ::std::string::String> {
         match scheme {}
         Ok(request)
@@ -588,7 +625,7 @@ impl Credentials {
         &self,
         alternatives: &[&[Scheme]],
         mut request: ::reqwest::RequestBuilder,
-        query: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        query: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
     ) -> ::std::result::Result<::reqwest::RequestBuilder, ::std::string::String> {
         if alternatives.is_empty() {
             return Ok(request);
@@ -636,7 +673,7 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<ControlHoldError>> {
         let url = [self.inner.base_url.as_str(), "/v1/control/hold"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         request = self
@@ -678,7 +715,7 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<ControlResumeError>> {
         let url = [self.inner.base_url.as_str(), "/v1/control/resume"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         request = self
@@ -719,7 +756,7 @@ impl Client {
         let url = [self.inner.base_url.as_str(), "/v1/task/", &encode_path(task)]
             .concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
         request = self
@@ -764,7 +801,7 @@ impl Client {
     > {
         let url = [self.inner.base_url.as_str(), "/v1/tasks"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
         request = self
@@ -810,7 +847,7 @@ impl Client {
     > {
         let url = [self.inner.base_url.as_str(), "/v1/tasks"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         crate::validation::Validate::validate(body)
@@ -876,9 +913,9 @@ impl Client {
         ]
             .concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.minseq {
-            query.push(("minseq", value.to_string()));
+            query.push(("minseq".to_string(), value.to_string()));
         }
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
@@ -934,7 +971,7 @@ impl Client {
         ]
             .concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
         request = self
@@ -988,7 +1025,7 @@ impl Client {
         ]
             .concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
         request = self
@@ -1031,7 +1068,7 @@ impl Client {
     > {
         let url = [self.inner.base_url.as_str(), "/v1/users"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         crate::validation::Validate::validate(body)
@@ -1083,7 +1120,7 @@ impl Client {
     > {
         let url = [self.inner.base_url.as_str(), "/v1/whoami"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
         request = self
@@ -1126,7 +1163,7 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<WhoamiPutNameError>> {
         let url = [self.inner.base_url.as_str(), "/v1/whoami/name"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::PUT, url);
         if let ::std::option::Option::Some(body) = body {
@@ -1174,7 +1211,7 @@ impl Client {
     > {
         let url = [self.inner.base_url.as_str(), "/v1/worker/bootstrap"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         crate::validation::Validate::validate(body)
@@ -1226,7 +1263,7 @@ impl Client {
     > {
         let url = [self.inner.base_url.as_str(), "/v1/worker/ping"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
         request = self
@@ -1276,7 +1313,7 @@ impl Client {
         ]
             .concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         crate::validation::Validate::validate(body)
@@ -1333,7 +1370,7 @@ impl Client {
         ]
             .concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         request = request
@@ -1386,7 +1423,7 @@ impl Client {
         ]
             .concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         crate::validation::Validate::validate(body)
@@ -1440,7 +1477,7 @@ impl Client {
         ]
             .concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         crate::validation::Validate::validate(body)
@@ -1489,7 +1526,7 @@ impl Client {
     > {
         let url = [self.inner.base_url.as_str(), "/v1/workers"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
         request = self
@@ -1531,7 +1568,7 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<WorkersRecycleError>> {
         let url = [self.inner.base_url.as_str(), "/v1/workers/recycle"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         request = self
@@ -1580,14 +1617,9 @@ impl Client {
     > {
         let url = [self.inner.base_url.as_str(), "/v1/things"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.id {
-            query
-                .push((
-                    "id",
-                    ::serde_json::to_string(&value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                ));
+            query.extend(form_pairs("id", &value).map_err(Error::InvalidRequest)?);
         }
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
@@ -1640,7 +1672,7 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<HeaderArgError>> {
         let url = [self.inner.base_url.as_str(), "/v1/header-arg"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
         if let ::std::option::Option::Some(value) = &params.accept_language {

@@ -308,6 +308,43 @@ fn encode_path(value: &str) -> ::std::string::String {
     }
     out
 }
+/// The form fields of one value: scalars as text, `null` as nothing, arrays as the field
+/// repeated, objects in the deep-object style (`name[key]`).
+#[allow(dead_code)]
+fn form_pairs<T: ::serde::Serialize + ?Sized>(
+    name: &str,
+    value: &T,
+) -> ::std::result::Result<
+    ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    ::std::string::String,
+> {
+    fn walk(
+        name: ::std::string::String,
+        value: ::serde_json::Value,
+        out: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    ) {
+        match value {
+            ::serde_json::Value::Null => {}
+            ::serde_json::Value::String(s) => out.push((name, s)),
+            ::serde_json::Value::Array(items) => {
+                for item in items {
+                    walk(name.clone(), item, out);
+                }
+            }
+            ::serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    walk(format!("{name}[{k}]"), v, out);
+                }
+            }
+            other => out.push((name, other.to_string())),
+        }
+    }
+    let value = ::serde_json::to_value(value)
+        .map_err(|e| format!("form field `{name}`: {e}"))?;
+    let mut out = ::std::vec::Vec::new();
+    walk(name.to_string(), value, &mut out);
+    Ok(out)
+}
 /// Whether a pagination link or counter says there is more.
 #[allow(dead_code)]
 trait HasValue {
@@ -590,7 +627,7 @@ impl Credentials {
         &self,
         scheme: Scheme,
         mut request: ::reqwest::RequestBuilder,
-        query: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        query: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
     ) -> ::std::result::Result<::reqwest::RequestBuilder, ::std::string::String> {
         match scheme {}
         Ok(request)
@@ -601,7 +638,7 @@ impl Credentials {
         &self,
         alternatives: &[&[Scheme]],
         mut request: ::reqwest::RequestBuilder,
-        query: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        query: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
     ) -> ::std::result::Result<::reqwest::RequestBuilder, ::std::string::String> {
         if alternatives.is_empty() {
             return Ok(request);
@@ -652,7 +689,7 @@ impl Client {
     > {
         let url = [self.inner.base_url.as_str(), "/"].concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
         request = self
@@ -712,7 +749,7 @@ impl Client {
         ]
             .concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
         request = self
@@ -786,14 +823,24 @@ impl Client {
         ]
             .concat();
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
         if let ::std::option::Option::Some(body) = body {
-            let mut fields: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
-            fields.push(("criteria", body.criteria.to_string()));
-            fields.push(("start", body.start.to_string()));
-            fields.push(("rows", body.rows.to_string()));
+            let mut fields: ::std::vec::Vec<
+                (::std::string::String, ::std::string::String),
+            > = ::std::vec::Vec::new();
+            fields
+                .extend(
+                    form_pairs("criteria", &body.criteria)
+                        .map_err(Error::InvalidRequest)?,
+                );
+            fields
+                .extend(
+                    form_pairs("start", &body.start).map_err(Error::InvalidRequest)?,
+                );
+            fields
+                .extend(form_pairs("rows", &body.rows).map_err(Error::InvalidRequest)?);
             request = request.form(&fields);
         }
         request = self

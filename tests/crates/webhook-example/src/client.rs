@@ -309,6 +309,43 @@ fn encode_path(value: &str) -> ::std::string::String {
     }
     out
 }
+/// The form fields of one value: scalars as text, `null` as nothing, arrays as the field
+/// repeated, objects in the deep-object style (`name[key]`).
+#[allow(dead_code)]
+fn form_pairs<T: ::serde::Serialize + ?Sized>(
+    name: &str,
+    value: &T,
+) -> ::std::result::Result<
+    ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    ::std::string::String,
+> {
+    fn walk(
+        name: ::std::string::String,
+        value: ::serde_json::Value,
+        out: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    ) {
+        match value {
+            ::serde_json::Value::Null => {}
+            ::serde_json::Value::String(s) => out.push((name, s)),
+            ::serde_json::Value::Array(items) => {
+                for item in items {
+                    walk(name.clone(), item, out);
+                }
+            }
+            ::serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    walk(format!("{name}[{k}]"), v, out);
+                }
+            }
+            other => out.push((name, other.to_string())),
+        }
+    }
+    let value = ::serde_json::to_value(value)
+        .map_err(|e| format!("form field `{name}`: {e}"))?;
+    let mut out = ::std::vec::Vec::new();
+    walk(name.to_string(), value, &mut out);
+    Ok(out)
+}
 /// Whether a pagination link or counter says there is more.
 #[allow(dead_code)]
 trait HasValue {
@@ -578,7 +615,7 @@ impl Credentials {
         &self,
         scheme: Scheme,
         mut request: ::reqwest::RequestBuilder,
-        query: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        query: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
     ) -> ::std::result::Result<::reqwest::RequestBuilder, ::std::string::String> {
         match scheme {}
         Ok(request)
@@ -589,7 +626,7 @@ impl Credentials {
         &self,
         alternatives: &[&[Scheme]],
         mut request: ::reqwest::RequestBuilder,
-        query: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>,
+        query: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
     ) -> ::std::result::Result<::reqwest::RequestBuilder, ::std::string::String> {
         if alternatives.is_empty() {
             return Ok(request);
