@@ -49,7 +49,10 @@ fn replicate(doc: &Value, k: usize) -> Value {
     let mut paths = Map::new();
     let mut schemas = Map::new();
     for i in 0..k {
-        let suffix = format!("C{i}");
+        // Copy 0 keeps the original schema names, which shared components (responses,
+        // parameters) refer to.
+        let suffix = if i == 0 { String::new() } else { format!("C{i}") };
+        let prefix = format!("C{i}");
         let rename_refs = |v: &Value| -> Value {
             let text = v.to_string();
             let text = text.replace("#/components/schemas/", "#/components/schemas/@@");
@@ -70,10 +73,10 @@ fn replicate(doc: &Value, k: usize) -> Value {
             let mut item = rename_refs(item);
             for (_, op) in item.as_object_mut().into_iter().flatten() {
                 if let Some(id) = op.get("operationId").and_then(Value::as_str).map(String::from) {
-                    op["operationId"] = Value::String(format!("{id}_{suffix}"));
+                    op["operationId"] = Value::String(format!("{id}_{prefix}"));
                 }
             }
-            paths.insert(format!("/{suffix}{p}"), item);
+            paths.insert(format!("/{prefix}{p}"), item);
         }
         for (name, s) in doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten() {
             schemas.insert(format!("{name}{suffix}"), rename_refs(s));

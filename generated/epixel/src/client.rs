@@ -284,6 +284,23 @@ fn decode_json<T: ::serde::de::DeserializeOwned, E>(
             message: e.to_string(),
         })
 }
+/// A success whose JSON body decodes into `T`.
+#[allow(dead_code)]
+fn ok_json<T: ::serde::de::DeserializeOwned, E>(
+    raw: RawResponse,
+) -> ::std::result::Result<Response<T>, Error<E>> {
+    let body = decode_json(&raw)?;
+    Ok(Response { body, raw })
+}
+/// A documented error whose JSON body decodes into the variant `variant` of `E`.
+#[allow(dead_code)]
+fn api_json<T: ::serde::de::DeserializeOwned, E, R>(
+    raw: RawResponse,
+    variant: fn(T) -> E,
+) -> ::std::result::Result<R, Error<E>> {
+    let error = variant(decode_json(&raw)?);
+    Err(Error::Api { error, response: raw })
+}
 /// Decodes a text body.
 #[allow(dead_code)]
 fn decode_text<E>(
@@ -483,6 +500,28 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+    /// Applies the credentials of the first satisfied security alternative and the query
+    /// string, then sends the request (see [`Client::send`]).
+    async fn execute<E>(
+        &self,
+        request: ::reqwest::RequestBuilder,
+        mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+        alternatives: &[&[Scheme]],
+        idempotent: bool,
+    ) -> ::std::result::Result<RawResponse, Error<E>> {
+        let mut request = self
+            .inner
+            .credentials
+            .authorize(alternatives, request, &mut query)
+            .map_err(Error::InvalidRequest)?;
+        if !query.is_empty() {
+            request = request.query(&query);
+        }
+        let request = request
+            .build()
+            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
+        self.send(request, idempotent).await
     }
     /// Sends `request`, retrying idempotent requests on transient failures, and reads the
     /// whole response.
@@ -833,29 +872,10 @@ impl Client {
             form = form.text(key, value);
         }
         request = request.multipart(form);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[&[Scheme::ApiKey]], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self.execute(request, query, &[&[Scheme::ApiKey]], false).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<crate::models::RegistrationResponse, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
-            400 => {
-                let error = RegisterUserError::BadRequest(
-                    decode_json::<crate::models::ValidationErrorResponse, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
+            200 => ok_json::<crate::models::RegistrationResponse, _>(raw),
+            400 => api_json(raw, RegisterUserError::BadRequest),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -1027,35 +1047,11 @@ impl Client {
             form = form.text(key, value);
         }
         request = request.multipart(form);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[&[Scheme::ApiKey]], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self.execute(request, query, &[&[Scheme::ApiKey]], false).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<crate::models::RegistrationResponse, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
-            400 => {
-                let error = RegisterUserWithPackageError::BadRequest(
-                    decode_json::<crate::models::ValidationErrorResponse, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            500 => {
-                let error = RegisterUserWithPackageError::InternalServerError(
-                    decode_json::<crate::models::ServerErrorResponse, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
+            200 => ok_json::<crate::models::RegistrationResponse, _>(raw),
+            400 => api_json(raw, RegisterUserWithPackageError::BadRequest),
+            500 => api_json(raw, RegisterUserWithPackageError::InternalServerError),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -1086,23 +1082,11 @@ impl Client {
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[&[Scheme::ApiKey, Scheme::BearerAuth]], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self
+            .execute(request, query, &[&[Scheme::ApiKey, Scheme::BearerAuth]], true)
+            .await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<crate::models::SponsorListResponse, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
+            200 => ok_json::<crate::models::SponsorListResponse, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -1146,32 +1130,12 @@ impl Client {
             form = form.text(key, value);
         }
         request = request.multipart(form);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[&[Scheme::ApiKey, Scheme::BearerAuth]], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self
+            .execute(request, query, &[&[Scheme::ApiKey, Scheme::BearerAuth]], false)
+            .await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<
-                    crate::models::SponsorValidationResponse,
-                    _,
-                >(&raw)?;
-                Ok(Response { body, raw })
-            }
-            400 => {
-                let error = ValidateSponsorError::BadRequest(
-                    decode_json::<crate::models::ValidationErrorResponse, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
+            200 => ok_json::<crate::models::SponsorValidationResponse, _>(raw),
+            400 => api_json(raw, ValidateSponsorError::BadRequest),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

@@ -284,6 +284,23 @@ fn decode_json<T: ::serde::de::DeserializeOwned, E>(
             message: e.to_string(),
         })
 }
+/// A success whose JSON body decodes into `T`.
+#[allow(dead_code)]
+fn ok_json<T: ::serde::de::DeserializeOwned, E>(
+    raw: RawResponse,
+) -> ::std::result::Result<Response<T>, Error<E>> {
+    let body = decode_json(&raw)?;
+    Ok(Response { body, raw })
+}
+/// A documented error whose JSON body decodes into the variant `variant` of `E`.
+#[allow(dead_code)]
+fn api_json<T: ::serde::de::DeserializeOwned, E, R>(
+    raw: RawResponse,
+    variant: fn(T) -> E,
+) -> ::std::result::Result<R, Error<E>> {
+    let error = variant(decode_json(&raw)?);
+    Err(Error::Api { error, response: raw })
+}
 /// Decodes a text body.
 #[allow(dead_code)]
 fn decode_text<E>(
@@ -483,6 +500,28 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+    /// Applies the credentials of the first satisfied security alternative and the query
+    /// string, then sends the request (see [`Client::send`]).
+    async fn execute<E>(
+        &self,
+        request: ::reqwest::RequestBuilder,
+        mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+        alternatives: &[&[Scheme]],
+        idempotent: bool,
+    ) -> ::std::result::Result<RawResponse, Error<E>> {
+        let mut request = self
+            .inner
+            .credentials
+            .authorize(alternatives, request, &mut query)
+            .map_err(Error::InvalidRequest)?;
+        if !query.is_empty() {
+            request = request.query(&query);
+        }
+        let request = request
+            .build()
+            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
+        self.send(request, idempotent).await
     }
     /// Sends `request`, retrying idempotent requests on transient failures, and reads the
     /// whole response.
@@ -788,59 +827,15 @@ impl Client {
         request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[&[Scheme::ApiKeyHeader]], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self.execute(request, query, &[&[Scheme::ApiKeyHeader]], false).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<crate::models::MemberImportResponse, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
-            400 => {
-                let error = ImportPanelMembersError::BadRequest(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            401 => {
-                let error = ImportPanelMembersError::Unauthorized(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            403 => {
-                let error = ImportPanelMembersError::Forbidden(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            404 => {
-                let error = ImportPanelMembersError::NotFound(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            429 => {
-                let error = ImportPanelMembersError::TooManyRequests(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            500 => {
-                let error = ImportPanelMembersError::InternalServerError(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
+            200 => ok_json::<crate::models::MemberImportResponse, _>(raw),
+            400 => api_json(raw, ImportPanelMembersError::BadRequest),
+            401 => api_json(raw, ImportPanelMembersError::Unauthorized),
+            403 => api_json(raw, ImportPanelMembersError::Forbidden),
+            404 => api_json(raw, ImportPanelMembersError::NotFound),
+            429 => api_json(raw, ImportPanelMembersError::TooManyRequests),
+            500 => api_json(raw, ImportPanelMembersError::InternalServerError),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -906,59 +901,15 @@ impl Client {
         }
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[&[Scheme::ApiKeyHeader]], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[&[Scheme::ApiKeyHeader]], true).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<crate::models::CommunityListResponse, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
-            400 => {
-                let error = ListUserCommunitiesError::BadRequest(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            401 => {
-                let error = ListUserCommunitiesError::Unauthorized(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            403 => {
-                let error = ListUserCommunitiesError::Forbidden(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            404 => {
-                let error = ListUserCommunitiesError::NotFound(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            429 => {
-                let error = ListUserCommunitiesError::TooManyRequests(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            500 => {
-                let error = ListUserCommunitiesError::InternalServerError(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
+            200 => ok_json::<crate::models::CommunityListResponse, _>(raw),
+            400 => api_json(raw, ListUserCommunitiesError::BadRequest),
+            401 => api_json(raw, ListUserCommunitiesError::Unauthorized),
+            403 => api_json(raw, ListUserCommunitiesError::Forbidden),
+            404 => api_json(raw, ListUserCommunitiesError::NotFound),
+            429 => api_json(raw, ListUserCommunitiesError::TooManyRequests),
+            500 => api_json(raw, ListUserCommunitiesError::InternalServerError),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -1082,63 +1033,22 @@ impl Client {
         request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        request = self
-            .inner
-            .credentials
-            .authorize(
-                &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
+        let raw = self
+            .execute(
                 request,
-                &mut query,
+                query,
+                &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
+                true,
             )
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+            .await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<crate::models::UserResponse, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
-            400 => {
-                let error = UpdateUserError::BadRequest(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            401 => {
-                let error = UpdateUserError::Unauthorized(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            403 => {
-                let error = UpdateUserError::Forbidden(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            404 => {
-                let error = UpdateUserError::NotFound(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            429 => {
-                let error = UpdateUserError::TooManyRequests(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            500 => {
-                let error = UpdateUserError::InternalServerError(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
+            200 => ok_json::<crate::models::UserResponse, _>(raw),
+            400 => api_json(raw, UpdateUserError::BadRequest),
+            401 => api_json(raw, UpdateUserError::Unauthorized),
+            403 => api_json(raw, UpdateUserError::Forbidden),
+            404 => api_json(raw, UpdateUserError::NotFound),
+            429 => api_json(raw, UpdateUserError::TooManyRequests),
+            500 => api_json(raw, UpdateUserError::InternalServerError),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -1191,59 +1101,15 @@ impl Client {
         query.push(("emailAddress".to_string(), email_address.to_string()));
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[&[Scheme::ApiKeyHeader]], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[&[Scheme::ApiKeyHeader]], true).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<crate::models::UserResponse, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
-            400 => {
-                let error = SearchOrganizationUsersError::BadRequest(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            401 => {
-                let error = SearchOrganizationUsersError::Unauthorized(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            403 => {
-                let error = SearchOrganizationUsersError::Forbidden(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            404 => {
-                let error = SearchOrganizationUsersError::NotFound(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            429 => {
-                let error = SearchOrganizationUsersError::TooManyRequests(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            500 => {
-                let error = SearchOrganizationUsersError::InternalServerError(
-                    decode_json::<crate::models::ErrorEnvelope, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
+            200 => ok_json::<crate::models::UserResponse, _>(raw),
+            400 => api_json(raw, SearchOrganizationUsersError::BadRequest),
+            401 => api_json(raw, SearchOrganizationUsersError::Unauthorized),
+            403 => api_json(raw, SearchOrganizationUsersError::Forbidden),
+            404 => api_json(raw, SearchOrganizationUsersError::NotFound),
+            429 => api_json(raw, SearchOrganizationUsersError::TooManyRequests),
+            500 => api_json(raw, SearchOrganizationUsersError::InternalServerError),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

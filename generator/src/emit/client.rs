@@ -471,7 +471,10 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         let decode = decode_expr(r);
         let value = if r.success {
             if successes.len() == 1 {
-                if r.body.is_some() {
+                if let Some(b) = r.body.as_ref().filter(|b| b.encoding == BodyEncoding::Json) {
+                    let t = ty(&b.ty);
+                    quote! { ok_json::<#t, _>(raw) }
+                } else if r.body.is_some() {
                     quote! { { let body = #decode; Ok(Response { body, raw }) } }
                 } else {
                     quote! { Ok(Response { body: (), raw }) }
@@ -493,7 +496,11 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
                 Some(b) => {
                     let t = ty(&b.ty);
                     error_variants.push(quote! { #doc #v(#t) });
-                    quote! { { let error = #error_ident::#v(#decode); Err(Error::Api { error, response: raw }) } }
+                    if b.encoding == BodyEncoding::Json {
+                        quote! { api_json(raw, #error_ident::#v) }
+                    } else {
+                        quote! { { let error = #error_ident::#v(#decode); Err(Error::Api { error, response: raw }) } }
+                    }
                 }
                 None => {
                     error_variants.push(quote! { #doc #v });
@@ -582,12 +589,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
                 let mut request = self.inner.http.request(::reqwest::Method::#m, url);
                 #(#header_sets)*
                 #body_set
-                request = self.inner.credentials.authorize(&[#(#alternatives),*], request, &mut query).map_err(Error::InvalidRequest)?;
-                if !query.is_empty() {
-                    request = request.query(&query);
-                }
-                let request = request.build().map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-                let raw = self.send(request, #idempotent).await?;
+                let raw = self.execute(request, query, &[#(#alternatives),*], #idempotent).await?;
                 match raw.status {
                     #(#exact_arms,)*
                     #(#range_arms,)*

@@ -284,6 +284,23 @@ fn decode_json<T: ::serde::de::DeserializeOwned, E>(
             message: e.to_string(),
         })
 }
+/// A success whose JSON body decodes into `T`.
+#[allow(dead_code)]
+fn ok_json<T: ::serde::de::DeserializeOwned, E>(
+    raw: RawResponse,
+) -> ::std::result::Result<Response<T>, Error<E>> {
+    let body = decode_json(&raw)?;
+    Ok(Response { body, raw })
+}
+/// A documented error whose JSON body decodes into the variant `variant` of `E`.
+#[allow(dead_code)]
+fn api_json<T: ::serde::de::DeserializeOwned, E, R>(
+    raw: RawResponse,
+    variant: fn(T) -> E,
+) -> ::std::result::Result<R, Error<E>> {
+    let error = variant(decode_json(&raw)?);
+    Err(Error::Api { error, response: raw })
+}
 /// Decodes a text body.
 #[allow(dead_code)]
 fn decode_text<E>(
@@ -484,6 +501,28 @@ impl Client {
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
+    /// Applies the credentials of the first satisfied security alternative and the query
+    /// string, then sends the request (see [`Client::send`]).
+    async fn execute<E>(
+        &self,
+        request: ::reqwest::RequestBuilder,
+        mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+        alternatives: &[&[Scheme]],
+        idempotent: bool,
+    ) -> ::std::result::Result<RawResponse, Error<E>> {
+        let mut request = self
+            .inner
+            .credentials
+            .authorize(alternatives, request, &mut query)
+            .map_err(Error::InvalidRequest)?;
+        if !query.is_empty() {
+            request = request.query(&query);
+        }
+        let request = request
+            .build()
+            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
+        self.send(request, idempotent).await
+    }
     /// Sends `request`, retrying idempotent requests on transient failures, and reads the
     /// whole response.
     async fn send<E>(
@@ -676,23 +715,9 @@ impl Client {
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self.execute(request, query, &[], false).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<(), _>(&raw)?;
-                Ok(Response { body, raw })
-            }
+            200 => ok_json::<(), _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -718,18 +743,7 @@ impl Client {
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self.execute(request, query, &[], false).await?;
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -759,23 +773,9 @@ impl Client {
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[], true).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<crate::models::Task, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
+            200 => ok_json::<crate::models::Task, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -804,23 +804,9 @@ impl Client {
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[], true).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<::std::vec::Vec<crate::models::Task>, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
+            200 => ok_json::<::std::vec::Vec<crate::models::Task>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -857,23 +843,9 @@ impl Client {
         request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8")
             .body(bytes);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self.execute(request, query, &[], false).await?;
         match raw.status {
-            201 => {
-                let body = decode_json::<crate::models::TaskSubmitResult, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
+            201 => ok_json::<crate::models::TaskSubmitResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -919,26 +891,9 @@ impl Client {
         }
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[], true).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<
-                    ::std::vec::Vec<crate::models::TaskEvent>,
-                    _,
-                >(&raw)?;
-                Ok(Response { body, raw })
-            }
+            200 => ok_json::<::std::vec::Vec<crate::models::TaskEvent>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -974,26 +929,9 @@ impl Client {
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[], true).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<
-                    ::std::vec::Vec<crate::models::TaskOutput>,
-                    _,
-                >(&raw)?;
-                Ok(Response { body, raw })
-            }
+            200 => ok_json::<::std::vec::Vec<crate::models::TaskOutput>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -1028,18 +966,7 @@ impl Client {
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[], true).await?;
         match raw.status {
             200..=299 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1078,23 +1005,9 @@ impl Client {
         request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8")
             .body(bytes);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self.execute(request, query, &[], false).await?;
         match raw.status {
-            201 => {
-                let body = decode_json::<crate::models::UserCreateResult, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
+            201 => ok_json::<crate::models::UserCreateResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -1123,23 +1036,9 @@ impl Client {
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[], true).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<crate::models::WhoamiResult, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
+            200 => ok_json::<crate::models::WhoamiResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -1171,18 +1070,7 @@ impl Client {
                 .header(::reqwest::header::CONTENT_TYPE, "text/plain")
                 .body(body.to_owned());
         }
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[], true).await?;
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1221,23 +1109,9 @@ impl Client {
         request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8")
             .body(bytes);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self.execute(request, query, &[], false).await?;
         match raw.status {
-            201 => {
-                let body = decode_json::<crate::models::WorkerBootstrapResult, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
+            201 => ok_json::<crate::models::WorkerBootstrapResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -1266,23 +1140,9 @@ impl Client {
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[], true).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<crate::models::WorkerPingResult, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
+            200 => ok_json::<crate::models::WorkerPingResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -1323,18 +1183,7 @@ impl Client {
         request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8")
             .body(bytes);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self.execute(request, query, &[], false).await?;
         match raw.status {
             201 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1376,23 +1225,9 @@ impl Client {
         request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(body.to_owned());
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self.execute(request, query, &[], false).await?;
         match raw.status {
-            201 => {
-                let body = decode_json::<crate::models::UploadedChunk, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
+            201 => ok_json::<crate::models::UploadedChunk, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -1433,18 +1268,7 @@ impl Client {
         request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8")
             .body(bytes);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self.execute(request, query, &[], false).await?;
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1487,18 +1311,7 @@ impl Client {
         request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8")
             .body(bytes);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self.execute(request, query, &[], false).await?;
         match raw.status {
             201 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1529,23 +1342,9 @@ impl Client {
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[], true).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<crate::models::WorkersResult, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
+            200 => ok_json::<crate::models::WorkersResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -1571,18 +1370,7 @@ impl Client {
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self.execute(request, query, &[], false).await?;
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1623,23 +1411,9 @@ impl Client {
         }
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[], true).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<::std::string::String, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
+            200 => ok_json::<::std::string::String, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -1678,18 +1452,7 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.accept_language {
             request = request.header("accept-language", value.to_string());
         }
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[], true).await?;
         match raw.status {
             _ => {
                 Err(Error::Api {

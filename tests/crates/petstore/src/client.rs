@@ -284,6 +284,23 @@ fn decode_json<T: ::serde::de::DeserializeOwned, E>(
             message: e.to_string(),
         })
 }
+/// A success whose JSON body decodes into `T`.
+#[allow(dead_code)]
+fn ok_json<T: ::serde::de::DeserializeOwned, E>(
+    raw: RawResponse,
+) -> ::std::result::Result<Response<T>, Error<E>> {
+    let body = decode_json(&raw)?;
+    Ok(Response { body, raw })
+}
+/// A documented error whose JSON body decodes into the variant `variant` of `E`.
+#[allow(dead_code)]
+fn api_json<T: ::serde::de::DeserializeOwned, E, R>(
+    raw: RawResponse,
+    variant: fn(T) -> E,
+) -> ::std::result::Result<R, Error<E>> {
+    let error = variant(decode_json(&raw)?);
+    Err(Error::Api { error, response: raw })
+}
 /// Decodes a text body.
 #[allow(dead_code)]
 fn decode_text<E>(
@@ -483,6 +500,28 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+    /// Applies the credentials of the first satisfied security alternative and the query
+    /// string, then sends the request (see [`Client::send`]).
+    async fn execute<E>(
+        &self,
+        request: ::reqwest::RequestBuilder,
+        mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+        alternatives: &[&[Scheme]],
+        idempotent: bool,
+    ) -> ::std::result::Result<RawResponse, Error<E>> {
+        let mut request = self
+            .inner
+            .credentials
+            .authorize(alternatives, request, &mut query)
+            .map_err(Error::InvalidRequest)?;
+        if !query.is_empty() {
+            request = request.query(&query);
+        }
+        let request = request
+            .build()
+            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
+        self.send(request, idempotent).await
     }
     /// Sends `request`, retrying idempotent requests on transient failures, and reads the
     /// whole response.
@@ -689,29 +728,10 @@ impl Client {
         }
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[], true).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<crate::models::Pets, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
-            _ => {
-                let error = ListPetsError::Default(
-                    decode_json::<crate::models::Error, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
+            200 => ok_json::<crate::models::Pets, _>(raw),
+            _ => api_json(raw, ListPetsError::Default),
         }
     }
 }
@@ -739,26 +759,10 @@ impl Client {
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::POST, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, false).await?;
+        let raw = self.execute(request, query, &[], false).await?;
         match raw.status {
             201 => Ok(Response { body: (), raw }),
-            _ => {
-                let error = CreatePetsError::Default(
-                    decode_json::<crate::models::Error, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
+            _ => api_json(raw, CreatePetsError::Default),
         }
     }
 }
@@ -788,29 +792,10 @@ impl Client {
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.inner.http.request(::reqwest::Method::GET, url);
-        request = self
-            .inner
-            .credentials
-            .authorize(&[], request, &mut query)
-            .map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
-        }
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let raw = self.send(request, true).await?;
+        let raw = self.execute(request, query, &[], true).await?;
         match raw.status {
-            200 => {
-                let body = decode_json::<crate::models::Pet, _>(&raw)?;
-                Ok(Response { body, raw })
-            }
-            _ => {
-                let error = ShowPetByIdError::Default(
-                    decode_json::<crate::models::Error, _>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
+            200 => ok_json::<crate::models::Pet, _>(raw),
+            _ => api_json(raw, ShowPetByIdError::Default),
         }
     }
 }
