@@ -1,32 +1,34 @@
 //! Bad specs are rejected with every problem named by file, line, column and JSON pointer,
 //! and a failed run leaves the output directory untouched.
 //!
-//! Each folder under `tests/bad-specs/` holds one broken spec (`openapi.json` plus whatever it
-//! references); its diagnostics are kept as an insta snapshot.
+//! Each folder under `tests/bad-specs/` holds one broken spec (`openapi.json` or `openapi.yaml`
+//! plus whatever it references); its diagnostics are kept as an insta snapshot.
 
 use std::path::{Path, PathBuf};
 
 use generator::{GeneratorSettings, Job, Mode, RunError};
 use spec_tests::in_repo;
 
-fn cases() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(spec_tests::repo_root().join("tests/bad-specs"))
+/// `(case name, root document relative to the repository)` of every bad spec, sorted.
+fn cases() -> Vec<(String, PathBuf)> {
+    let mut cases: Vec<(String, PathBuf)> = std::fs::read_dir(spec_tests::repo_root().join("tests/bad-specs"))
         .expect("tests/bad-specs exists")
         .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.join("openapi.json").is_file())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let root = ["openapi.json", "openapi.yaml"].into_iter().find(|f| e.path().join(f).is_file())?;
+            Some((name.clone(), Path::new("tests/bad-specs").join(name).join(root)))
+        })
         .collect();
-    dirs.sort();
-    dirs
+    cases.sort();
+    cases
 }
 
 #[test]
 fn bad_specs_are_rejected_with_located_diagnostics() {
     let cases = cases();
-    assert!(cases.len() >= 3, "expected the bad-spec fixtures");
-    for dir in cases {
-        let name = dir.file_name().expect("name").to_string_lossy().into_owned();
-        let spec = Path::new("tests/bad-specs").join(&name).join("openapi.json");
+    assert!(cases.len() >= 25, "expected the bad-spec fixtures, found {}", cases.len());
+    for (name, spec) in cases {
         let result = in_repo(|| generator::generate(&spec, &GeneratorSettings::new("bad")));
         let diags = match result {
             Ok(_) => panic!("{name}: a bad spec was accepted"),
@@ -34,10 +36,23 @@ fn bad_specs_are_rejected_with_located_diagnostics() {
         };
         for d in &diags.0 {
             assert!(d.help.is_some(), "{name}: every diagnostic says what to do: {d}");
+            assert!(!d.message.is_empty(), "{name}: every diagnostic says what is wrong: {d}");
+            assert!(d.file.starts_with("tests/bad-specs"), "{name}: every diagnostic names the file: {d}");
+            assert!(d.location.is_some_and(|(l, c)| l >= 1 && c >= 1), "{name}: every diagnostic has a line and column: {d}");
         }
         insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, omit_expression => true, description => format!("tests/bad-specs/{name}") }, {
             insta::assert_snapshot!(format!("bad_spec_{name}"), diags.to_string());
         });
+    }
+}
+
+/// Independent problems are reported together, not one per run.
+#[test]
+fn several_problems_are_reported_in_one_run() {
+    for (case, at_least) in [("several-errors", 5), ("yaml-several-errors", 5), ("wrong-types", 5)] {
+        let root = cases().into_iter().find(|(n, _)| n == case).expect("case").1;
+        let diags = in_repo(|| generator::generate(&root, &GeneratorSettings::new("bad"))).expect_err("rejected");
+        assert!(diags.len() >= at_least, "{case}: {diags}");
     }
 }
 

@@ -24,6 +24,8 @@ pub struct Bundle {
     pub root: PathBuf,
     /// Which file each imported component schema came from.
     pub origins: BTreeMap<String, PathBuf>,
+    /// Every inlined value: `(pointer in the bundle, file it came from, pointer in that file)`.
+    pub inlined: Vec<(String, PathBuf, String)>,
     /// Every file that was read.
     pub sources: Sources,
 }
@@ -31,6 +33,14 @@ pub struct Bundle {
 impl Bundle {
     /// Maps a pointer into the bundled document back to the file and pointer a person edits.
     pub fn origin_of(&self, pointer: &str) -> (PathBuf, String) {
+        let inlined = self
+            .inlined
+            .iter()
+            .filter(|(at, _, _)| pointer == at || pointer.strip_prefix(at.as_str()).is_some_and(|r| r.starts_with('/')))
+            .max_by_key(|(at, _, _)| at.len());
+        if let Some((at, file, inner)) = inlined {
+            return (file.clone(), format!("{inner}{}", &pointer[at.len()..]));
+        }
         if let Some(rest) = pointer.strip_prefix("/components/schemas/") {
             let (name, tail) = rest.split_once('/').map_or((rest, ""), |(n, t)| (n, t));
             let name = crate::diag::unescape_token(name);
@@ -72,7 +82,16 @@ pub fn bundle(root: &Path) -> Result<Bundle, Diagnostics> {
 ///
 /// As [`bundle`].
 pub fn bundle_loaded(root: PathBuf, sources: Sources) -> Result<Bundle, Diagnostics> {
-    let mut b = Bundler { sources, names: BTreeMap::new(), components: BTreeMap::new(), diags: Diagnostics::default() };
+    let mut b = Bundler {
+        sources,
+        names: BTreeMap::new(),
+        components: BTreeMap::new(),
+        diags: Diagnostics::default(),
+        inlining: Vec::new(),
+        depth: 0,
+        frames: Vec::new(),
+        inlined: Vec::new(),
+    };
     let mut document = b.sources.get(&root).map(|f| f.value.clone()).unwrap_or(Value::Null);
     if !document.is_object() {
         let d = b.sources.get(&root).map_or_else(
@@ -111,9 +130,30 @@ pub fn bundle_loaded(root: PathBuf, sources: Sources) -> Result<Bundle, Diagnost
             }
         }
     }
-    let Bundler { sources, diags, .. } = b;
-    diags.into_result(Bundle { document, root, origins, sources })
+    let inlined = std::mem::take(&mut b.inlined);
+    let Bundler { sources, mut diags, .. } = b;
+    let bundle = Bundle { document, root, origins, inlined, sources };
+    if !diags.is_empty() {
+        // Report the document's other problems too (duplicate operationIds, undeclared path
+        // parameters, ...), so one run names every error; a reference the bundler already
+        // reported is not reported twice.
+        if let Err(more) = crate::validate::validate(&bundle) {
+            let reported: Vec<(PathBuf, String)> = diags.0.iter().map(|d| (d.file.clone(), d.pointer.clone())).collect();
+            for d in more.0 {
+                let is_ref = d.pointer.ends_with("/$ref") || d.pointer == "$ref";
+                if !(is_ref || reported.contains(&(d.file.clone(), d.pointer.clone()))) {
+                    diags.push(d);
+                }
+            }
+        }
+    }
+    diags.into_result(bundle)
 }
+
+/// How deeply values may nest while references are inlined; deeper input is reported instead
+/// of overflowing the stack. (Each file is already limited to 128 levels by the parsers; only
+/// inlining can nest deeper.)
+const MAX_DEPTH: usize = 512;
 
 struct Bundler {
     sources: Sources,
@@ -122,11 +162,58 @@ struct Bundler {
     /// Component name -> (file, bundled value, diagnostic site of its first reference).
     components: BTreeMap<String, (PathBuf, Value, Diagnostic)>,
     diags: Diagnostics,
+    /// `(file, pointer)` of every local reference being inlined, to catch cycles.
+    inlining: Vec<(PathBuf, String)>,
+    /// The nesting depth of `rewrite`.
+    depth: usize,
+    /// Where the value being rewritten sits in the bundle: `(pointer in the bundle, file,
+    /// pointer in the file)` of the innermost inlined or imported value; none for the root.
+    frames: Vec<(String, PathBuf, String)>,
+    /// Every inlined value, for [`Bundle::origin_of`].
+    inlined: Vec<(String, PathBuf, String)>,
 }
 
 impl Bundler {
+    /// The bundle pointer of the value at `pointer` in the file being rewritten.
+    fn bundle_pointer(&self, pointer: &str) -> String {
+        match self.frames.last() {
+            Some((at, _, inner)) => format!("{at}{}", pointer.strip_prefix(inner.as_str()).unwrap_or("")),
+            None => pointer.to_string(),
+        }
+    }
+
+    /// Inlines `value` (the value at `fragment` of `target`) in place of the object whose
+    /// `$ref` is at `at`, rewriting its own references.
+    fn inline(&mut self, mut value: Value, target: &Path, fragment: &str, at: &str, stack: &mut Vec<PathBuf>) -> Value {
+        let object = at.strip_suffix("/$ref").unwrap_or(at);
+        let bundle_at = self.bundle_pointer(object);
+        self.inlined.push((bundle_at.clone(), target.to_path_buf(), fragment.to_string()));
+        self.frames.push((bundle_at, target.to_path_buf(), fragment.to_string()));
+        self.rewrite(&mut value, target, fragment, stack);
+        self.frames.pop();
+        value
+    }
+
     /// Rewrites every `$ref` inside `value`, which sits at `pointer` in `file`.
     fn rewrite(&mut self, value: &mut Value, file: &Path, pointer: &str, stack: &mut Vec<PathBuf>) {
+        if self.depth >= MAX_DEPTH {
+            let d = self.sources.get(file).map_or_else(
+                || Diagnostic::new(file, pointer, ""),
+                |f| f.diagnostic(pointer, ""),
+            );
+            self.diags.push(Diagnostic {
+                message: format!("the document nests more than {MAX_DEPTH} levels deep once its references are inlined"),
+                ..d
+            }
+            .with_help("flatten the structure: give deeply nested parts a `title` (schema files become components) or move them to `components`"));
+            return;
+        }
+        self.depth += 1;
+        self.rewrite_inner(value, file, pointer, stack);
+        self.depth -= 1;
+    }
+
+    fn rewrite_inner(&mut self, value: &mut Value, file: &Path, pointer: &str, stack: &mut Vec<PathBuf>) {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(reference)) = map.get("$ref").cloned().as_ref() {
@@ -216,8 +303,16 @@ impl Bundler {
         let pointed = self.sources.get(&target_path).and_then(|f| f.value.pointer(fragment)).cloned().unwrap_or(Value::Null);
         if target_path == file && !self.names.contains_key(&target_path) {
             // A reference inside an inlined (non-schema) file: inline the value.
-            let mut inlined = pointed;
-            self.rewrite(&mut inlined, file, fragment, stack);
+            let key = (target_path.clone(), fragment.to_string());
+            if self.inlining.contains(&key) {
+                let d = site(&self.sources, format!("cyclic `$ref` \"{reference}\": inlining it would never end"))
+                    .with_help("break the cycle: a response, parameter or path item cannot contain itself");
+                self.diags.push(d);
+                return None;
+            }
+            self.inlining.push(key);
+            let inlined = self.inline(pointed, file, fragment, at, stack);
+            self.inlining.pop();
             return Some(inlined);
         }
 
@@ -239,8 +334,7 @@ impl Bundler {
             return None;
         }
         stack.push(target_path.clone());
-        let mut inlined = pointed;
-        self.rewrite(&mut inlined, &target_path, fragment, stack);
+        let inlined = self.inline(pointed, &target_path, fragment, at, stack);
         stack.pop();
         Some(inlined)
     }
@@ -270,7 +364,9 @@ impl Bundler {
         }
         self.components.insert(name.clone(), (path.to_path_buf(), Value::Null, site.clone()));
         stack.push(path.to_path_buf());
+        self.frames.push((join_pointer("/components/schemas", &name), path.to_path_buf(), String::new()));
         self.rewrite_schema_file(&mut bundled, path, &name, stack);
+        self.frames.pop();
         stack.pop();
         if let Some(entry) = self.components.get_mut(&name) {
             entry.1 = bundled;

@@ -225,7 +225,7 @@ pub fn run(jobs: &[Job], mode: Mode) -> Result<Vec<(String, write::Report)>, Run
     let mut outputs = Vec::new();
     let mut failures = Vec::new();
     for job in jobs {
-        match generate(&job.spec, &GeneratorSettings::new(&job.name)) {
+        match generate_on_big_stack(&job.spec, &GeneratorSettings::new(&job.name)) {
             Ok(set) => outputs.push((job, set)),
             Err(d) => failures.push((job.name.clone(), job.spec.clone(), d)),
         }
@@ -233,14 +233,45 @@ pub fn run(jobs: &[Job], mode: Mode) -> Result<Vec<(String, write::Report)>, Run
     if !failures.is_empty() {
         return Err(RunError::Spec(failures));
     }
-    outputs
-        .into_iter()
-        .map(|(job, set)| {
-            let result = match mode {
-                Mode::Write => write::write(&job.out, &set),
-                Mode::Check => write::check(&job.out, &set),
-            };
-            result.map(|r| (job.name.clone(), r)).map_err(|source| RunError::Io { path: job.out.clone(), source })
-        })
-        .collect()
+    match mode {
+        Mode::Check => outputs
+            .into_iter()
+            .map(|(job, set)| {
+                write::check(&job.out, &set)
+                    .map(|r| (job.name.clone(), r))
+                    .map_err(|source| RunError::Io { path: job.out.clone(), source })
+            })
+            .collect(),
+        Mode::Write => {
+            // One transaction over every output directory: all are replaced, or none is.
+            let targets: Vec<(&Path, &OutputSet)> = outputs.iter().map(|(job, set)| (job.out.as_path(), set)).collect();
+            let reports = write::write_all(&targets, &write::WriteOptions::default()).map_err(|source| RunError::Io {
+                path: outputs.first().map(|(j, _)| j.out.clone()).unwrap_or_default(),
+                source,
+            })?;
+            Ok(outputs.iter().zip(reports).map(|((job, _), r)| (job.name.clone(), r)).collect())
+        }
+    }
+}
+
+/// [`generate`] on a thread with a large stack: deeply nested schemas recurse deeply in
+/// typify and syn, and a stack overflow would abort the process instead of reporting.
+fn generate_on_big_stack(spec: &Path, settings: &GeneratorSettings) -> Result<OutputSet, Diagnostics> {
+    let spawned = std::thread::Builder::new()
+        .name("generate".into())
+        .stack_size(256 * 1024 * 1024)
+        .spawn({
+            let spec = spec.to_path_buf();
+            let settings = settings.clone();
+            move || generate(&spec, &settings)
+        });
+    match spawned {
+        Ok(handle) => handle.join().unwrap_or_else(|_| {
+            Err(Diagnostic::new(spec, "", "internal generator error: generation panicked")
+                .with_help("this is a bug in the generator: please report it with the spec")
+                .into())
+        }),
+        // No thread could be started: generate on this one.
+        Err(_) => generate(spec, settings),
+    }
 }

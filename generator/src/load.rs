@@ -24,7 +24,8 @@ impl SourceFile {
     /// A diagnostic at `pointer` in this file, with the line and column filled in where found.
     pub fn diagnostic(&self, pointer: &str, message: impl Into<String>) -> Diagnostic {
         let d = Diagnostic::new(&self.path, pointer, message);
-        match locate::locate(&self.text, pointer) {
+        let found = if is_yaml(&self.path) { locate::locate_yaml(&self.text, pointer) } else { locate::locate(&self.text, pointer) };
+        match found {
             Some((line, column)) => d.at(line, column),
             None => d,
         }
@@ -46,9 +47,18 @@ impl Sources {
     pub fn load(&mut self, path: &Path) -> Result<&SourceFile, Diagnostic> {
         let path = normalize(path);
         if !self.files.contains_key(&path) {
-            let text = std::fs::read_to_string(&path).map_err(|e| {
+            let bytes = std::fs::read(&path).map_err(|e| {
                 Diagnostic::new(&path, "", format!("cannot read the file: {e}"))
-                    .with_help("check that the path exists and is a readable UTF-8 text file")
+                    .with_help("check that the path exists and is a readable file")
+            })?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.as_bytes();
+                let text = String::from_utf8_lossy(&bytes[..valid]);
+                let (line, column) = locate::line_col(&text, valid);
+                Diagnostic::new(&path, "", format!("the file is not UTF-8: byte 0x{:02X} cannot start a character", bytes[valid]))
+                    .at(line, column)
+                    .with_help("save the file as UTF-8 (OpenAPI documents are UTF-8 text)")
             })?;
             let value = parse(&path, &text)?;
             self.files.insert(path.clone(), SourceFile { path: path.clone(), text, value });
@@ -82,19 +92,30 @@ fn parse(path: &Path, text: &str) -> Result<Value, Diagnostic> {
         return parse_yaml(path, text);
     }
     serde_json::from_str(text).map_err(|e| {
-        Diagnostic::new(path, "", format!("not valid JSON: {e}"))
-            .at(e.line(), e.column())
-            .with_help("fix the syntax at the given line and column (a JSON linter shows the spot)")
+        let message = e.to_string();
+        let help = if message.starts_with("number out of range") {
+            "JSON numbers must be finite 64-bit floats (at most about 1.8e308 in size): write a smaller number"
+        } else if message.starts_with("recursion limit exceeded") {
+            "the document nests more than 128 levels deep: move nested schemas to `components/schemas` and refer to them with `$ref`"
+        } else {
+            "fix the syntax at the given line and column (a JSON linter shows the spot)"
+        };
+        // serde_json reports the end of input as column 0; columns here are 1-based.
+        Diagnostic::new(path, "", format!("not valid JSON: {e}")).at(e.line().max(1), e.column().max(1)).with_help(help)
     })
 }
 
 /// Parses YAML into the JSON data model (non-string keys such as `200:` become strings).
 fn parse_yaml(path: &Path, text: &str) -> Result<Value, Diagnostic> {
     let yaml: serde_norway::Value = serde_norway::from_str(text).map_err(|e| {
-        let d = Diagnostic::new(path, "", format!("not valid YAML: {e}"))
-            .with_help("fix the syntax at the given line and column (a YAML linter shows the spot)");
+        let help = if e.to_string().starts_with("recursion limit exceeded") {
+            "the document nests more than 128 levels deep: move nested schemas to `components/schemas` and refer to them with `$ref`"
+        } else {
+            "fix the syntax at the given line and column (a YAML linter shows the spot)"
+        };
+        let d = Diagnostic::new(path, "", format!("not valid YAML: {e}")).with_help(help);
         match e.location() {
-            Some(l) => d.at(l.line(), l.column()),
+            Some(l) => d.at(l.line().max(1), l.column().max(1)),
             None => d,
         }
     })?;

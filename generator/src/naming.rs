@@ -123,11 +123,11 @@ pub fn typify_field(input: &str) -> String {
     let out = match input {
         "+1" => "plus1".to_string(),
         "-1" => "minus1".to_string(),
-        _ => input.replace('\'', "").replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-").to_snake_case(),
+        _ => input.replace('\'', "").replace(|c: char| !is_xid_continue(c), "-").to_snake_case(),
     };
     let out = match out.chars().next() {
         None => "x".to_string(),
-        Some(c) if c.is_alphabetic() || c == '_' => out,
+        Some(c) if is_xid_start(c) => out,
         Some(_) => format!("x{out}"),
     };
     if STRICT_KEYWORDS.contains(&out.as_str()) || NON_RAW.contains(&out.as_str()) {
@@ -135,6 +135,24 @@ pub fn typify_field(input: &str) -> String {
     } else {
         out
     }
+}
+
+/// True for characters that may start a Rust identifier (Unicode `XID_Start`), as typify and
+/// the Rust lexer decide it: `ﱞ` is alphabetic but not `XID_Start`, and must not reach
+/// `Ident::new`.
+pub fn is_xid_start(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    syn::parse_str::<syn::Ident>(&c.to_string()).is_ok()
+}
+
+/// True for characters that may continue a Rust identifier (Unicode `XID_Continue`).
+pub fn is_xid_continue(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '_';
+    }
+    syn::parse_str::<syn::Ident>(&format!("a{c}")).is_ok()
 }
 
 /// Makes `candidate` unique among `taken` by appending a counter, and records it.
@@ -167,6 +185,18 @@ mod tests {
         assert_eq!(pascal_case("404"), "N404");
         assert_eq!(shouty_snake_case("holdingTank"), "HOLDING_TANK");
         assert_eq!(pascal_case("größe"), "Gruf6udfe");
+    }
+
+    /// Found by `tests/fuzz_generator.rs` (`mutated_seed_specs_never_panic`): a property named
+    /// `ﱞ` (alphabetic, but not an identifier character) made `Ident::new` panic.
+    #[test]
+    fn typify_field_names_are_identifiers() {
+        for name in ["ﱞ", "café", "ünïcödé", "😀", "", "_", "1st", "a\u{300}b", "\u{300}x", "ﬁ", "Ⅻ", "x²"] {
+            let field = typify_field(name);
+            assert!(syn::parse_str::<syn::Ident>(&field).is_ok(), "{name:?} -> {field:?}");
+        }
+        assert_eq!(typify_field("café"), "café");
+        assert_eq!(typify_field("ﱞ"), "x");
     }
 
     #[test]

@@ -39,7 +39,12 @@ pub fn validate(bundle: &Bundle) -> Result<(), Diagnostics> {
         ),
     }
 
+    check_shapes(bundle, doc, &mut diags);
     check_refs(bundle, doc, "", &mut diags);
+    check_schema_keywords(bundle, doc, "", false, &mut diags);
+    check_alias_cycles(bundle, doc, &mut diags);
+    check_schema_depth(bundle, doc, "", &mut diags);
+    check_merge_cycles(bundle, doc, &mut diags);
 
     let schemes: BTreeSet<String> = doc
         .pointer("/components/securitySchemes")
@@ -53,6 +58,9 @@ pub fn validate(bundle: &Bundle) -> Result<(), Diagnostics> {
     let mut operation_ids: BTreeMap<String, String> = BTreeMap::new();
     let paths = doc.get("paths").and_then(Value::as_object);
     for (path, item) in paths.into_iter().flatten() {
+        if !item.is_object() {
+            continue; // reported by `check_shapes`
+        }
         let item_ptr = join_pointer("/paths", path);
         if !path.starts_with('/') {
             diags.push(
@@ -64,7 +72,7 @@ pub fn validate(bundle: &Bundle) -> Result<(), Diagnostics> {
         let template_params = path_template_params(path);
         let item_params = parameters(bundle, item.get("parameters"));
         for method in METHODS {
-            let Some(op) = item.get(*method) else { continue };
+            let Some(op) = item.get(*method).filter(|op| op.is_object()) else { continue };
             let op_ptr = join_pointer(&item_ptr, method);
             if let Some(id) = op.get("operationId").and_then(Value::as_str) {
                 let id_ptr = join_pointer(&op_ptr, "operationId");
@@ -241,6 +249,325 @@ fn check_refs(bundle: &Bundle, value: &Value, pointer: &str, diags: &mut Diagnos
             }
         }
         _ => {}
+    }
+}
+
+/// The JSON type of a value, as messages name it.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Checks that the parts of the document the generator reads have the JSON type OpenAPI
+/// requires, so that a wrongly typed part is reported instead of silently skipped.
+fn check_shapes(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
+    let mut expect = |ptr: &str, value: Option<&Value>, want: &str, ok: fn(&Value) -> bool, help: &str| {
+        if let Some(v) = value {
+            if !ok(v) {
+                diags.push(
+                    bundle
+                        .diagnostic(ptr, format!("`{}` must be {want}, found {}", crate::diag::unescape_token(ptr.rsplit('/').next().unwrap_or(ptr)), json_type(v)))
+                        .with_help(help.to_string()),
+                );
+            }
+        }
+    };
+    let obj: fn(&Value) -> bool = Value::is_object;
+    let arr: fn(&Value) -> bool = Value::is_array;
+    let string: fn(&Value) -> bool = Value::is_string;
+    expect("/info", doc.get("info"), "an object", obj, "write `\"info\": {\"title\": \"...\", \"version\": \"...\"}`");
+    expect("/paths", doc.get("paths"), "an object", obj, "map each path (`/users/{id}`) to a path item object");
+    expect("/components", doc.get("components"), "an object", obj, "`components` maps kinds (`schemas`, `responses`, ...) to named objects");
+    if let Some(c) = doc.get("components").and_then(Value::as_object) {
+        for (kind, v) in c {
+            if !kind.starts_with("x-") {
+                expect(&join_pointer("/components", kind), Some(v), "an object", obj, "map each name to its definition");
+            }
+        }
+    }
+    for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+        let item_ptr = join_pointer("/paths", path);
+        expect(&item_ptr, Some(item), "a path item object", obj, "map the path to an object with one key per HTTP method (`get`, `post`, ...)");
+        let Some(item) = item.as_object() else { continue };
+        expect(&join_pointer(&item_ptr, "parameters"), item.get("parameters"), "an array", arr, "list the parameters in an array");
+        for method in METHODS {
+            let op_ptr = join_pointer(&item_ptr, method);
+            expect(&op_ptr, item.get(*method), "an operation object", obj, "describe the operation as an object with `responses`");
+            let Some(op) = item.get(*method).and_then(Value::as_object) else { continue };
+            expect(&join_pointer(&op_ptr, "operationId"), op.get("operationId"), "a string", string, "operationIds name the generated methods: use a string such as \"getUser\"");
+            expect(&join_pointer(&op_ptr, "parameters"), op.get("parameters"), "an array", arr, "list the parameters in an array");
+            expect(&join_pointer(&op_ptr, "requestBody"), op.get("requestBody"), "an object", obj, "describe the body as an object with `content`");
+            expect(&join_pointer(&op_ptr, "responses"), op.get("responses"), "an object", obj, "map status codes (`\"200\"`) to response objects");
+            expect(&join_pointer(&op_ptr, "security"), op.get("security"), "an array", arr, "list security requirement objects in an array");
+            for (code, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+                if !code.starts_with("x-") {
+                    let ptr = join_pointer(&join_pointer(&op_ptr, "responses"), code);
+                    expect(&ptr, Some(response), "a response object", obj, "describe the response as an object with `description`");
+                }
+            }
+        }
+    }
+    expect("/security", doc.get("security"), "an array", arr, "list security requirement objects in an array");
+}
+
+/// Keywords whose object value maps names (not keywords) to schemas or other objects.
+fn is_name_map(key: &str) -> bool {
+    matches!(
+        key,
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" | "schemas" | "responses"
+            | "parameters" | "examples" | "requestBodies" | "headers" | "securitySchemes" | "links" | "callbacks"
+            | "pathItems" | "paths" | "webhooks" | "content" | "encoding" | "variables" | "mapping" | "scopes"
+    )
+}
+
+/// Checks the numbers of schema keywords: lengths and counts are non-negative integers,
+/// `multipleOf` is positive, and integer enum values fit the generated `i64`.
+fn check_schema_keywords(bundle: &Bundle, value: &Value, pointer: &str, names: bool, diags: &mut Diagnostics) {
+    match value {
+        Value::Object(map) => {
+            if !names {
+                for key in ["maxLength", "minLength", "maxItems", "minItems", "maxProperties", "minProperties", "minContains", "maxContains"] {
+                    match map.get(key) {
+                        None => {}
+                        Some(v) if v.as_u64().is_some() => {}
+                        Some(v) if v.is_number() => diags.push(
+                            bundle
+                                .diagnostic(&join_pointer(pointer, key), format!("`{key}` must be a non-negative integer below 2^64, found {v}"))
+                                .with_help(format!("write `{key}` as a whole number such as 255, or remove it")),
+                        ),
+                        // Non-numbers are reported by the schema reader.
+                        Some(_) => {}
+                    }
+                }
+                if let Some(m) = map.get("multipleOf").and_then(Value::as_f64) {
+                    if m <= 0.0 {
+                        diags.push(
+                            bundle
+                                .diagnostic(&join_pointer(pointer, "multipleOf"), format!("`multipleOf` must be greater than 0, found {m}"))
+                                .with_help("use a positive number, or remove `multipleOf`"),
+                        );
+                    }
+                }
+                if let Some(members) = map.get("oneOf").and_then(Value::as_array) {
+                    for (j, member) in members.iter().enumerate() {
+                        if let Some(i) = members[..j].iter().position(|m| m == member) {
+                            diags.push(
+                                bundle
+                                    .diagnostic(&join_pointer(&join_pointer(pointer, "oneOf"), &j.to_string()), format!("`oneOf` members {i} and {j} are identical, so no value can match exactly one of them"))
+                                    .with_help("remove the duplicate member (or use `anyOf`)"),
+                            );
+                        }
+                    }
+                }
+                let integer = map.get("type").is_some_and(|t| t == "integer" || t.as_array().is_some_and(|a| a.iter().any(|t| t == "integer")));
+                if integer {
+                    for (i, v) in map.get("enum").and_then(Value::as_array).into_iter().flatten().enumerate() {
+                        if v.is_number() && v.as_i64().is_none() && v.as_f64().is_none_or(|f| f.fract() == 0.0 || !f.is_finite()) {
+                            diags.push(
+                                bundle
+                                    .diagnostic(&join_pointer(&join_pointer(pointer, "enum"), &i.to_string()), format!("integer enum value {v} does not fit a 64-bit signed integer"))
+                                    .with_help("integer enums become `i64`: use values from -2^63 to 2^63-1, or make the enum `type: string`"),
+                            );
+                        }
+                    }
+                }
+            }
+            for (k, v) in map {
+                if !names && (k.starts_with("x-") || matches!(k.as_str(), "example" | "examples" | "default" | "const" | "enum" | "value")) {
+                    continue;
+                }
+                check_schema_keywords(bundle, v, &join_pointer(pointer, k), !names && is_name_map(k), diags);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                check_schema_keywords(bundle, v, &join_pointer(pointer, &i.to_string()), false, diags);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How many levels of unnamed schemas (`items` of `items`, `oneOf` members, ...) may nest.
+/// typify converts such a chain recursively; object schemas reached through `properties` are
+/// hoisted into named types first and do not count.
+pub const MAX_SCHEMA_DEPTH: usize = 32;
+
+/// Finds every schema (`schema` of parameters and media types, `components/schemas`) and
+/// reports those nesting deeper than [`MAX_SCHEMA_DEPTH`], which would overflow the stack of
+/// the schema converter instead of failing cleanly.
+fn check_schema_depth(bundle: &Bundle, value: &Value, pointer: &str, diags: &mut Diagnostics) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k.starts_with("x-") || matches!(k.as_str(), "example" | "examples" | "default" | "const" | "enum" | "value") {
+                    continue;
+                }
+                let ptr = join_pointer(pointer, k);
+                if k == "schema" {
+                    schema_depth(bundle, v, &ptr, 0, diags);
+                } else if k == "schemas" && pointer == "/components" {
+                    for (name, schema) in v.as_object().into_iter().flatten() {
+                        schema_depth(bundle, schema, &join_pointer(&ptr, name), 0, diags);
+                    }
+                } else {
+                    check_schema_depth(bundle, v, &ptr, diags);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                check_schema_depth(bundle, v, &join_pointer(pointer, &i.to_string()), diags);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Walks one schema; returns true when it reported (so each schema is reported once).
+fn schema_depth(bundle: &Bundle, schema: &Value, pointer: &str, depth: usize, diags: &mut Diagnostics) -> bool {
+    let Some(map) = schema.as_object() else { return false };
+    if depth > MAX_SCHEMA_DEPTH {
+        diags.push(
+            bundle
+                .diagnostic(pointer, format!("schemas nest more than {MAX_SCHEMA_DEPTH} levels deep here (through `items`, `allOf`, `oneOf`, ...)"))
+                .with_help("move the inner schema to `components/schemas` and refer to it with `$ref`"),
+        );
+        return true;
+    }
+    for (k, v) in map {
+        let ptr = join_pointer(pointer, k);
+        let reported = match k.as_str() {
+            "items" | "additionalProperties" | "unevaluatedProperties" | "unevaluatedItems" | "contains" | "not" | "if"
+            | "then" | "else" | "propertyNames" | "contentSchema" => match v {
+                Value::Array(items) => items
+                    .iter()
+                    .enumerate()
+                    .any(|(i, s)| schema_depth(bundle, s, &join_pointer(&ptr, &i.to_string()), depth + 1, diags)),
+                _ => schema_depth(bundle, v, &ptr, depth + 1, diags),
+            },
+            "prefixItems" | "allOf" | "anyOf" | "oneOf" => v
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .any(|(i, s)| schema_depth(bundle, s, &join_pointer(&ptr, &i.to_string()), depth + 1, diags)),
+            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => v
+                .as_object()
+                .into_iter()
+                .flatten()
+                .any(|(name, s)| schema_depth(bundle, s, &join_pointer(&ptr, name), 0, diags)),
+            _ => false,
+        };
+        if reported {
+            return true;
+        }
+    }
+    false
+}
+
+/// The component schemas that `schema` refers to through combinators only (`allOf`, `anyOf`,
+/// `oneOf`, without an object property or array item in between), each with whether an
+/// `allOf` was on the way.
+fn combinator_refs(schema: &Value, through_all_of: bool, out: &mut Vec<(String, bool)>) {
+    let Some(map) = schema.as_object() else { return };
+    if let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
+        if !target.contains('/') {
+            out.push((crate::diag::unescape_token(target), through_all_of));
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for member in map.get(key).and_then(Value::as_array).into_iter().flatten() {
+            combinator_refs(member, through_all_of || key == "allOf", out);
+        }
+    }
+}
+
+/// Reports component schemas that must be merged with themselves: `A: {allOf: [{$ref: A}, ...]}`
+/// (directly or through other schemas and `anyOf`/`oneOf`). Merging them never ends.
+fn check_merge_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
+    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else { return };
+    let edges: BTreeMap<&str, Vec<(String, bool)>> = schemas
+        .iter()
+        .map(|(name, schema)| {
+            let mut out = Vec::new();
+            combinator_refs(schema, false, &mut out);
+            (name.as_str(), out)
+        })
+        .collect();
+    for start in schemas.keys() {
+        // Depth-first over (schema, allOf seen); each state once.
+        let mut seen: BTreeSet<(String, bool)> = BTreeSet::new();
+        let mut todo: Vec<(String, bool, Vec<String>)> = vec![(start.clone(), false, vec![start.clone()])];
+        let mut found = None;
+        while let Some((node, merged, chain)) = todo.pop() {
+            for (next, via_all_of) in edges.get(node.as_str()).into_iter().flatten() {
+                let merged = merged || *via_all_of;
+                let mut chain = chain.clone();
+                chain.push(next.clone());
+                if next == start && merged {
+                    found = Some(chain);
+                    break;
+                }
+                if seen.insert((next.clone(), merged)) {
+                    todo.push((next.clone(), merged, chain));
+                }
+            }
+            if found.is_some() {
+                break;
+            }
+        }
+        if let Some(chain) = found {
+            diags.push(
+                bundle
+                    .diagnostic(&join_pointer("/components/schemas", start), format!("schema `{start}` would have to be merged with itself through `allOf`: {}", chain.join(" -> ")))
+                    .with_help("`allOf` members are merged into one type: put the recursive `$ref` under `properties` or `items` instead"),
+            );
+        }
+    }
+}
+
+/// Reports component schemas that are only references to each other in a ring
+/// (`A: {$ref: B}`, `B: {$ref: A}`): such a type has no values and cannot be generated.
+fn check_alias_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
+    const PREFIX: &str = "#/components/schemas/";
+    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else { return };
+    // A schema that is only a `$ref` (plus annotations) is an alias of its target.
+    let alias = |schema: &Value| -> Option<String> {
+        let obj = schema.as_object()?;
+        let target = obj.get("$ref")?.as_str()?.strip_prefix(PREFIX)?;
+        let only_annotations = obj.keys().all(|k| {
+            matches!(k.as_str(), "$ref" | "description" | "title" | "summary" | "nullable" | "deprecated" | "readOnly" | "writeOnly" | "example" | "examples" | "default")
+                || k.starts_with("x-")
+        });
+        only_annotations.then(|| crate::diag::unescape_token(target))
+    };
+    for start in schemas.keys() {
+        let mut seen = vec![start.clone()];
+        let mut current = start.clone();
+        while let Some(next) = schemas.get(&current).and_then(alias) {
+            if next == *start {
+                let ring = seen.iter().chain(std::iter::once(start)).cloned().collect::<Vec<_>>().join(" -> ");
+                let ptr = join_pointer(&join_pointer("/components/schemas", start), "$ref");
+                diags.push(
+                    bundle
+                        .diagnostic(&ptr, format!("schema `{start}` is only a reference to itself: {ring}"))
+                        .with_help("give one schema of the ring a real definition (`type`, `properties`, ...)"),
+                );
+                break;
+            }
+            if seen.contains(&next) {
+                break; // a ring that does not pass through `start`: reported from its own members
+            }
+            seen.push(next.clone());
+            current = next;
+        }
     }
 }
 

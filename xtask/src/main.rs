@@ -231,6 +231,17 @@ fn fixture_jobs() -> Result<Vec<Job>, String> {
             Some(Job { name: format!("corpus-{stem}"), out: Path::new("tests/crates").join(&stem), spec })
         })
         .collect();
+    // Our own hostile fixtures: `tests/fixtures/<name>/openapi.{json,yaml}` -> `tests/crates/<name>/`.
+    if let Ok(entries) = std::fs::read_dir("tests/fixtures") {
+        for entry in entries.filter_map(Result::ok) {
+            let dir = entry.path();
+            let Some(stem) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) else { continue };
+            let spec = ["openapi.json", "openapi.yaml"].iter().map(|f| dir.join(f)).find(|p| p.is_file());
+            if let Some(spec) = spec {
+                jobs.push(Job { name: format!("fixture-{stem}"), out: Path::new("tests/crates").join(&stem), spec });
+            }
+        }
+    }
     jobs.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(jobs)
 }

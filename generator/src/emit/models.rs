@@ -23,11 +23,15 @@ use crate::models::{PropertyRule, Rule, StructRules, Target};
 ///
 /// A message when typify's output does not parse, which is a bug.
 pub fn emit(api: &ApiSpace) -> Result<syn::File, String> {
-    let tokens = api.models.type_space.to_stream();
+    // typify has `todo!`s and `unimplemented!`s for constructs it does not support; one that
+    // slipped through lowering must become an error, not a panic.
+    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| api.models.type_space.to_stream()))
+        .map_err(|_| "typify could not emit the models of this spec (an unsupported schema construct)".to_string())?;
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| format!("typify output does not parse: {e}"))?;
     let structs = &api.models.structs;
     let strict: BTreeSet<String> = structs.iter().filter(|(_, r)| r.strict).map(|(n, _)| n.clone()).collect();
 
+    dedupe_fields(&mut file);
     let mut extra: Vec<Item> = Vec::new();
     let mut twins: Vec<Item> = Vec::new();
     let mut builders: Vec<Item> = Vec::new();
@@ -526,6 +530,92 @@ fn builder(
         }
     };
     (ctor, items)
+}
+
+/// Properties whose names sanitize to the same identifier (`user_name`, `userName`,
+/// `user-name`) make typify write the same field twice. Later duplicates get a numeric suffix
+/// (`user_name_2`) and an explicit serde `rename`, in the struct and in the struct expressions
+/// of its impls, so the wire names stay exact and the Rust names stable.
+fn dedupe_fields(file: &mut syn::File) {
+    let mut renamed: BTreeMap<String, Vec<(String, usize, syn::Ident)>> = BTreeMap::new();
+    for item in &mut file.items {
+        let Item::Struct(s) = item else { continue };
+        let Fields::Named(named) = &mut s.fields else { continue };
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut taken: BTreeSet<String> = named.named.iter().filter_map(|f| f.ident.as_ref().map(ToString::to_string)).collect();
+        for f in &mut named.named {
+            let Some(ident) = f.ident.clone() else { continue };
+            let key = ident.to_string();
+            let count = seen.entry(key.clone()).or_insert(0);
+            *count += 1;
+            if *count == 1 {
+                continue;
+            }
+            let wire = field_wire_name(f);
+            let base = key.trim_start_matches("r#").trim_end_matches('_').to_string();
+            let new_name = crate::naming::unique_ident_from(format!("{base}_{count}"), &mut taken);
+            let new_ident = format_ident!("{}", new_name);
+            if !has_serde_rename(f) {
+                f.attrs.push(parse_quote!(#[serde(rename = #wire)]));
+            }
+            f.ident = Some(new_ident.clone());
+            renamed.entry(s.ident.to_string()).or_default().push((key, *count, new_ident));
+        }
+    }
+    if renamed.is_empty() {
+        return;
+    }
+    for item in &mut file.items {
+        let Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(tp) = &*imp.self_ty else { continue };
+        let Some(name) = tp.path.segments.last().map(|s| s.ident.to_string()) else { continue };
+        if let Some(list) = renamed.get(&name) {
+            syn::visit_mut::VisitMut::visit_item_impl_mut(&mut FieldRenamer(list), imp);
+        }
+    }
+}
+
+/// The wire name of a field typify wrote: its serde `rename`, else its identifier.
+fn field_wire_name(f: &syn::Field) -> String {
+    let mut wire = f.ident.as_ref().map(|i| i.to_string().trim_start_matches("r#").to_string()).unwrap_or_default();
+    for attr in &f.attrs {
+        if attr.path().is_ident("serde") {
+            let _ = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    let lit: syn::LitStr = meta.value()?.parse()?;
+                    wire = lit.value();
+                } else if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+                Ok(())
+            });
+        }
+    }
+    wire
+}
+
+fn has_serde_rename(f: &syn::Field) -> bool {
+    f.attrs.iter().any(|a| a.path().is_ident("serde") && quote!(#a).to_string().contains("rename"))
+}
+
+/// Renames the n-th occurrence of a duplicated field in struct expressions.
+struct FieldRenamer<'a>(&'a [(String, usize, syn::Ident)]);
+
+impl syn::visit_mut::VisitMut for FieldRenamer<'_> {
+    fn visit_expr_struct_mut(&mut self, e: &mut syn::ExprStruct) {
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for field in &mut e.fields {
+            if let syn::Member::Named(ident) = &field.member {
+                let key = ident.to_string();
+                let count = seen.entry(key.clone()).or_insert(0);
+                *count += 1;
+                if let Some((_, _, new_ident)) = self.0.iter().find(|(k, n, _)| *k == key && *n == *count) {
+                    field.member = syn::Member::Named(new_ident.clone());
+                }
+            }
+        }
+        syn::visit_mut::visit_expr_struct_mut(self, e);
+    }
 }
 
 /// Prefixes bare model type names with `super::`.
