@@ -24,6 +24,7 @@ pub mod lower_server;
 pub mod models;
 pub mod naming;
 pub mod render;
+pub mod schema_crate;
 pub mod validate;
 pub mod write;
 

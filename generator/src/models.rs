@@ -109,6 +109,8 @@ pub struct StructRules {
     pub secrets: BTreeSet<String>,
     /// Constraints found but not enforced, as human-readable notes for the docs.
     pub unenforced: Vec<String>,
+    /// Wire names of optional properties that may be `null`: `None` serializes as `null`.
+    pub nullable_optional: BTreeSet<String>,
 }
 
 /// The lowered models of one API.
@@ -528,6 +530,11 @@ fn extract_rules(bundle: &Bundle, pointer: &str, schema: Value, strict: bool, di
     if let Some(Value::Object(props)) = map.get_mut("properties") {
         for (prop, sub) in props.iter_mut() {
             let Value::Object(sub_map) = sub else { continue };
+            // An optional property that may also be `null` must keep an explicit `null` on a round
+            // trip: its field serializes `None` as `null` instead of leaving it out.
+            if !required.contains(prop) && allows_null(sub_map) {
+                rules.nullable_optional.insert(prop.clone());
+            }
             // typify turns an optional array into a `Vec` that skips serializing when empty, so
             // an explicit `[]` would vanish on a round trip. Declaring it nullable gives
             // `Option<Vec<T>>`: absent stays absent and `[]` stays `[]`.
@@ -614,6 +621,21 @@ fn take_rules(
             push(rules, Rule::MustEqual(other.clone()));
         }
     }
+}
+
+/// True when a property schema admits `null` (`type: [.., "null"]`, `nullable: true`, or a
+/// `null` branch of `anyOf`/`oneOf`).
+fn allows_null(schema: &Map<String, Value>) -> bool {
+    let in_type = match schema.get("type") {
+        Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
+        Some(Value::String(t)) => t == "null",
+        _ => false,
+    };
+    in_type
+        || schema.get("nullable") == Some(&Value::Bool(true))
+        || ["anyOf", "oneOf"].iter().any(|k| {
+            schema.get(*k).and_then(Value::as_array).is_some_and(|v| v.iter().any(|s| s.get("type").and_then(Value::as_str) == Some("null")))
+        })
 }
 
 /// Takes the rules out of a scalar (parameter) schema; invalid patterns are left to the

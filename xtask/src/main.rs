@@ -246,6 +246,25 @@ fn fixture_jobs() -> Result<Vec<Job>, String> {
     Ok(jobs)
 }
 
+/// The typify fixtures (plain JSON Schemas, see `generator::schema_crate`): with every API,
+/// `tests/fixtures/typify/<name>.json` -> `tests/typify-crates/<name>/`.
+fn schema_jobs(cmd: &GenCommand) -> Vec<Job> {
+    if cmd.apis.is_empty() && cmd.spec.is_none() {
+        generator::schema_crate::fixture_jobs(Path::new(""))
+    } else {
+        Vec::new()
+    }
+}
+
+/// [`generator::run`] over `jobs`, plus the schema jobs. The schema crates are generated in
+/// memory first, so a failing schema, like a failing spec, leaves every directory untouched.
+fn run_all(cmd: &GenCommand, jobs: &[Job], mode: Mode) -> Result<Vec<(String, generator::write::Report)>, RunError> {
+    let schema_outputs = generator::schema_crate::generate_all(&schema_jobs(cmd))?;
+    let mut reports = generator::run(jobs, mode)?;
+    reports.extend(generator::schema_crate::write_all(&schema_outputs, mode)?);
+    Ok(reports)
+}
+
 fn run_gen(cmd: &GenCommand) -> ExitCode {
     let jobs = match jobs(cmd) {
         Ok(j) => j,
@@ -255,7 +274,7 @@ fn run_gen(cmd: &GenCommand) -> ExitCode {
         }
     };
     let mode = if cmd.check { Mode::Check } else { Mode::Write };
-    let reports = match generator::run(&jobs, mode) {
+    let reports = match run_all(cmd, &jobs, mode) {
         Ok(r) => r,
         Err(e @ RunError::Spec(_)) => {
             eprintln!("{e}\n\nerror: generation failed; generated/ was left untouched");
@@ -303,25 +322,6 @@ fn run_gen(cmd: &GenCommand) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The checked-in generated code is what `cargo xtask gen` writes from spec/ today.
-    #[test]
-    fn generated_is_fresh() {
-        std::env::set_current_dir(project_root()).expect("project root");
-        let cmd = GenCommand { check: true, ..GenCommand::default() };
-        let jobs = jobs(&cmd).expect("spec/ lists the APIs");
-        let reports = generator::run(&jobs, Mode::Check).unwrap_or_else(|e| panic!("{e}"));
-        let stale: Vec<String> = reports
-            .iter()
-            .flat_map(|(_, r)| r.changed.iter().chain(&r.removed))
-            .map(|p| p.display().to_string())
-            .collect();
-        assert!(stale.is_empty(), "stale generated files: {stale:?}\nrun `cargo xtask gen` and commit the result");
-    }
-}
 
 /// `cargo xtask mock <api> [ARGS...]`: builds and runs the generated crate's mock server binary
 /// (feature `mock`), passing the remaining arguments through. xtask itself stays free of
@@ -349,5 +349,25 @@ fn run_mock(args: &[String]) -> ExitCode {
             eprintln!("error: cannot run cargo: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The checked-in generated code is what `cargo xtask gen` writes from spec/ today.
+    #[test]
+    fn generated_is_fresh() {
+        std::env::set_current_dir(project_root()).expect("project root");
+        let cmd = GenCommand { check: true, ..GenCommand::default() };
+        let jobs = jobs(&cmd).expect("spec/ lists the APIs");
+        let reports = run_all(&cmd, &jobs, Mode::Check).unwrap_or_else(|e| panic!("{e}"));
+        let stale: Vec<String> = reports
+            .iter()
+            .flat_map(|(_, r)| r.changed.iter().chain(&r.removed))
+            .map(|p| p.display().to_string())
+            .collect();
+        assert!(stale.is_empty(), "stale generated files: {stale:?}\nrun `cargo xtask gen` and commit the result");
     }
 }

@@ -170,16 +170,12 @@ pub struct Pagination {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct PaginationLinks {
     /// URL of the first page, or null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first: ::std::option::Option<::std::string::String>,
     /// URL of the last page, or null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last: ::std::option::Option<::std::string::String>,
     /// URL of the next page, or null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::string::String>,
     /// URL of the previous page, or null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prev: ::std::option::Option<::std::string::String>,
     /// URL of this page.
     #[serde(rename = "self")]

@@ -50,6 +50,9 @@ pub fn emit(api: &ApiSpace) -> Result<syn::File, String> {
         let name = s.ident.to_string();
         let Some(rules) = structs.get(&name) else { continue };
         let fields = field_map(s);
+        if !rules.nullable_optional.is_empty() {
+            keep_nulls(s, &fields, &rules.nullable_optional);
+        }
         if !rules.secrets.is_empty() {
             remove_derive(&mut s.attrs, "Debug");
             extra.push(redacted_debug(&name, &fields, &rules.secrets, false));
@@ -433,7 +436,7 @@ fn builder(
         let doc = f.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect::<Vec<_>>();
         slots.push(quote! { #fi: ::std::option::Option<#inner> });
         let setter_name = format_ident!("{}", fi.to_string().trim_start_matches("r#"));
-        let setter_name = if crate::naming::escape_keyword(&setter_name.to_string()) != setter_name.to_string() { fi.clone() } else { setter_name };
+        let setter_name = if setter_name != crate::naming::escape_keyword(&setter_name.to_string()) { fi.clone() } else { setter_name };
         setters.push(quote! {
             #(#doc)*
             pub fn #setter_name(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
@@ -615,6 +618,30 @@ impl syn::visit_mut::VisitMut for FieldRenamer<'_> {
             }
         }
         syn::visit_mut::visit_expr_struct_mut(self, e);
+    }
+}
+
+/// Drops `skip_serializing_if` from the optional fields that may be `null`, so that `None`
+/// serializes as the documented `null`.
+fn keep_nulls(s: &mut ItemStruct, fields: &BTreeMap<String, Field>, wires: &BTreeSet<String>) {
+    let idents: BTreeSet<String> = wires.iter().filter_map(|w| fields.get(w)).map(|f| f.ident.to_string()).collect();
+    let Fields::Named(named) = &mut s.fields else { return };
+    for f in &mut named.named {
+        if !f.ident.as_ref().is_some_and(|i| idents.contains(&i.to_string())) || option_inner(&f.ty).is_none() {
+            continue;
+        }
+        for attr in &mut f.attrs {
+            if !attr.path().is_ident("serde") {
+                continue;
+            }
+            let Ok(list) = attr.parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated) else {
+                continue;
+            };
+            let kept: Vec<&syn::Meta> = list.iter().filter(|m| !m.path().is_ident("skip_serializing_if")).collect();
+            *attr = parse_quote!(#[serde(#(#kept),*)]);
+        }
+        // A missing `Option` field is `None` for serde's derive; no `default` is needed.
+        f.attrs.retain(|a| !(a.path().is_ident("serde") && quote!(#a).to_string() == "# [serde ()]"));
     }
 }
 

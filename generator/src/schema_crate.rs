@@ -1,0 +1,281 @@
+//! Models-only crates from plain JSON Schema documents (such as typify's test fixtures).
+//!
+//! A JSON Schema file is wrapped, in memory, into a minimal OpenAPI 3.1 bundle: its
+//! `definitions`/`$defs` become `components/schemas`, a root schema that describes a value (it
+//! has a `type`, `properties`, an `enum` or a combinator) becomes one more component named after
+//! its `title` (else the file stem), and every local reference (`#/definitions/X`, `#/$defs/X`,
+//! `#`) is rewritten to point at the component. From there the models pipeline is the one of
+//! [`crate::generate`]: [`crate::models::lower`], [`crate::emit::models::emit`] and the
+//! validation template, without operations, client or server.
+//!
+//! Every definition is a root of both kinds at once, so the schema crates get the
+//! forward-compatible policy (see ARCHITECTURE.md): a plain schema says nothing about who reads
+//! its values.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+
+use crate::bundle::Bundle;
+use crate::diag::{escape_token, Diagnostic, Diagnostics};
+use crate::models::COMPONENT_PREFIX;
+use crate::write::{self, OutputSet};
+use crate::{ir, Job, Mode, RunError};
+
+/// Keywords that make a root schema describe a value of its own (not only hold definitions).
+const VALUE_KEYWORDS: &[&str] =
+    &["type", "properties", "enum", "const", "oneOf", "anyOf", "allOf", "items", "additionalProperties", "$ref"];
+
+/// Generates the models-only crate `crate_name` from the JSON Schema file `schema`: the files
+/// `Cargo.toml`, `src/lib.rs`, `src/models.rs` and `src/validation.rs`.
+///
+/// # Errors
+///
+/// The file cannot be read or is not a JSON object; a schema the generator cannot convert
+/// (reported at its pointer in the schema file, never as a panic).
+pub fn generate(schema: &Path, crate_name: &str) -> Result<OutputSet, Diagnostics> {
+    let bundle = wrap(schema)?;
+    let (models, _hoisted) = {
+        // Every definition counts as reached from a request and from a response: the policy
+        // of definitions shared by both sides (forward-compatible).
+        let roots: Vec<Value> = bundle
+            .document
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|m| m.keys())
+            .map(|name| json!({ "$ref": format!("{COMPONENT_PREFIX}{}", escape_token(name)) }))
+            .collect();
+        crate::models::lower(&bundle, &roots, &roots)?
+    };
+    let title = bundle
+        .document
+        .pointer("/info/title")
+        .and_then(Value::as_str)
+        .unwrap_or(crate_name)
+        .to_string();
+    let api = ir::ApiSpace {
+        crate_name: crate_name.to_string(),
+        crate_ident: crate_name.replace('-', "_"),
+        title: title.clone(),
+        description: None,
+        version: String::new(),
+        servers: Vec::new(),
+        security_schemes: Vec::new(),
+        operations: Vec::new(),
+        models,
+    };
+    emit(&api, schema).map_err(|e| {
+        Diagnostics::from(
+            Diagnostic::new(schema, "", format!("internal generator error: {e}"))
+                .with_help("this is a bug in the generator: please report it with the schema"),
+        )
+    })
+}
+
+/// Reads `schema` and wraps it into an OpenAPI bundle whose diagnostics point into the file.
+fn wrap(schema: &Path) -> Result<Bundle, Diagnostics> {
+    let mut sources = crate::load::Sources::default();
+    let file = sources.load(schema)?;
+    let path = file.path.clone();
+    let Value::Object(root) = file.value.clone() else {
+        return Err(Diagnostic::new(&path, "", "a JSON Schema document must be an object")
+            .with_help("give the file an object with `definitions` (or `$defs`) and/or a root schema")
+            .into());
+    };
+    let stem = schema.file_stem().map_or_else(|| "Root".to_string(), |s| s.to_string_lossy().into_owned());
+    let root_name = root.get("title").and_then(Value::as_str).map_or_else(|| crate::naming::pascal_case(&stem), String::from);
+
+    let mut components = Map::new();
+    // Problems found across all definitions are placed at the document; those of one
+    // definition at the definition (the longest matching prefix wins).
+    let mut inlined = vec![("/components/schemas".to_string(), path.clone(), String::new())];
+    for key in ["definitions", "$defs"] {
+        let Some(defs) = root.get(key) else { continue };
+        let Some(defs) = defs.as_object() else {
+            return Err(Diagnostic::new(&path, format!("/{}", escape_token(key)), format!("`{key}` must be an object of schemas"))
+                .with_help("map each definition name to its schema")
+                .into());
+        };
+        for (name, def) in defs {
+            let at = format!("/components/schemas/{}", escape_token(name));
+            inlined.push((at, path.clone(), format!("/{}/{}", escape_token(key), escape_token(name))));
+            components.insert(name.clone(), rewrite_refs(def.clone(), &root_name));
+        }
+    }
+    if VALUE_KEYWORDS.iter().any(|k| root.contains_key(*k)) && !components.contains_key(&root_name) {
+        let mut own: Map<String, Value> = root.clone();
+        for key in ["definitions", "$defs", "$schema", "$id", "$comment"] {
+            own.remove(key);
+        }
+        inlined.push((format!("/components/schemas/{}", escape_token(&root_name)), path.clone(), String::new()));
+        components.insert(root_name.clone(), rewrite_refs(Value::Object(own), &root_name));
+    }
+    // `components/schemas` is sorted by name, as in every bundle.
+    let mut sorted: Vec<(String, Value)> = components.into_iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let document = json!({
+        "openapi": "3.1.0",
+        "info": { "title": root_name, "version": "0" },
+        "paths": {},
+        "components": { "schemas": Map::from_iter(sorted) },
+    });
+    Ok(Bundle { document, root: path, origins: Default::default(), inlined, sources })
+}
+
+/// Rewrites the local references of a JSON Schema document to component references.
+fn rewrite_refs(value: Value, root_name: &str) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) => {
+                        let target = if r == "#" {
+                            format!("{COMPONENT_PREFIX}{}", escape_token(root_name))
+                        } else if let Some(rest) = r.strip_prefix("#/definitions/").or_else(|| r.strip_prefix("#/$defs/")) {
+                            format!("{COMPONENT_PREFIX}{rest}")
+                        } else {
+                            r
+                        };
+                        (k, Value::String(target))
+                    }
+                    // Values, not schemas: left as written.
+                    ("default" | "const" | "enum" | "examples" | "example", v) => (k, v),
+                    (_, v) => (k, rewrite_refs(v, root_name)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| rewrite_refs(v, root_name)).collect()),
+        other => other,
+    }
+}
+
+/// Emits and renders the files of a models-only crate.
+fn emit(api: &ir::ApiSpace, schema: &Path) -> Result<OutputSet, String> {
+    let mut out = OutputSet::default();
+    out.add("Cargo.toml", cargo_toml(api, schema)?);
+    let validation = crate::render::render("validation.rs.jinja", json!({}))?;
+    let validation: syn::File = syn::parse_file(&validation).map_err(|e| format!("validation.rs.jinja does not parse: {e}"))?;
+    out.add("src/validation.rs", crate::emit::render_file("", &validation));
+    let models = crate::emit::models::emit(api)?;
+    out.add(
+        "src/models.rs",
+        crate::emit::render_file(&format!("Models of {}: one type per schema definition.", api.title), &models),
+    );
+    let lib = quote::quote! {
+        // typify writes `impl Default` by hand where a derive would do, and the schemas name
+        // their types freely (`foo`): both lints are allowed here, once, for the whole crate.
+        #![allow(clippy::derivable_impls, clippy::disallowed_names)]
+        #![forbid(unsafe_code)]
+        pub mod models;
+        pub mod validation;
+        pub use validation::{Validate, ValidationErrors, Violation};
+    };
+    let doc = format!(
+        "# {}\n\nModels generated by `cargo xtask gen` from the JSON Schema `{}`.",
+        api.title,
+        schema.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+    );
+    out.add("src/lib.rs", crate::emit::render_rust(&doc, lib)?);
+    Ok(out)
+}
+
+/// `Cargo.toml` of a models-only crate, through the same template as the API crates.
+fn cargo_toml(api: &ir::ApiSpace, schema: &Path) -> Result<String, String> {
+    let ts = &api.models.type_space;
+    let mut schemars_features = Vec::new();
+    let mut deps = vec![
+        ("regress", "\"0.12\"".to_string()),
+        ("serde", "{ version = \"1\", features = [\"derive\"] }".to_string()),
+        ("serde_json", "\"1\"".to_string()),
+    ];
+    if ts.uses_chrono() {
+        deps.push(("chrono", "{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }".into()));
+        schemars_features.push("\"chrono04\"");
+    }
+    if ts.uses_uuid() {
+        deps.push(("uuid", "{ version = \"1\", features = [\"serde\"] }".into()));
+        schemars_features.push("\"uuid1\"");
+    }
+    let features = if schemars_features.is_empty() { String::new() } else { format!(", features = [{}]", schemars_features.join(", ")) };
+    deps.push(("schemars", format!("{{ version = \"1\", optional = true{features} }}")));
+    deps.sort_by_key(|d| d.0);
+    let file = schema.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    crate::render::render(
+        "Cargo.toml.jinja",
+        json!({
+            "header": crate::GENERATED_HEADER,
+            "crate_name": api.crate_name,
+            "crate_version": "0.1.0",
+            "description": format!("Generated models of the JSON Schema {file}."),
+            "dependencies": deps.iter().map(|(name, spec)| json!({ "name": name, "spec": spec })).collect::<Vec<_>>(),
+            "features": [{
+                "name": "schemars",
+                "doc": "Derive `schemars::JsonSchema` for every model.",
+                "enables": ["dep:schemars"],
+            }],
+            "bins": [],
+        }),
+    )
+}
+
+/// Generates every job (in memory), failing with the diagnostics of every failing schema
+/// before anything is written.
+///
+/// # Errors
+///
+/// [`RunError::Spec`] with the diagnostics of every failing job.
+pub fn generate_all(jobs: &[Job]) -> Result<Vec<(Job, OutputSet)>, RunError> {
+    let mut outputs = Vec::new();
+    let mut failures = Vec::new();
+    for job in jobs {
+        match generate(&job.spec, &job.name) {
+            Ok(set) => outputs.push((job.clone(), set)),
+            Err(d) => failures.push((job.name.clone(), job.spec.clone(), d)),
+        }
+    }
+    if failures.is_empty() {
+        Ok(outputs)
+    } else {
+        Err(RunError::Spec(failures))
+    }
+}
+
+/// Writes (or checks) what [`generate_all`] produced.
+///
+/// # Errors
+///
+/// [`RunError::Io`] when an output directory cannot be written or read.
+pub fn write_all(outputs: &[(Job, OutputSet)], mode: Mode) -> Result<Vec<(String, write::Report)>, RunError> {
+    outputs
+        .iter()
+        .map(|(job, set)| {
+            let result = match mode {
+                Mode::Write => write::write(&job.out, set),
+                Mode::Check => write::check(&job.out, set),
+            };
+            result.map(|r| (job.name.clone(), r)).map_err(|source| RunError::Io { path: job.out.clone(), source })
+        })
+        .collect()
+}
+
+/// The typify fixtures compiled in CI: every `tests/fixtures/typify/<name>.json` becomes the
+/// checked-in crate `tests/typify-crates/<name>/` (package `typify-<name>`), relative to the
+/// repository root.
+pub fn fixture_jobs(repo: &Path) -> Vec<Job> {
+    // With `repo` empty, every path stays relative to the working directory.
+    let dir = repo.join("tests/fixtures/typify");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let mut jobs: Vec<Job> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("json"))
+        .filter_map(|spec| {
+            let stem = spec.file_stem()?.to_string_lossy().replace('_', "-");
+            let out: PathBuf = repo.join("tests/typify-crates").join(&stem);
+            Some(Job { name: format!("typify-{stem}"), spec: spec.strip_prefix(repo).map(Path::to_path_buf).unwrap_or(spec), out })
+        })
+        .collect();
+    jobs.sort_by(|a, b| a.name.cmp(&b.name));
+    jobs
+}
