@@ -97,7 +97,11 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
         internal: entry("internal", 500),
     };
     if ext.is_some_and(|e| !e.is_object()) {
-        diags.push(bundle.diagnostic(&format!("/{EXTENSION}"), format!("`{EXTENSION}` must be an object")));
+        diags.push(
+            bundle
+                .diagnostic(&format!("/{EXTENSION}"), format!("`{EXTENSION}` must be an object"))
+                .with_help("map error kinds (`validation`, `unauthorized`, ...) to `{\"status\": N, \"body\": ...}`, or remove the extension"),
+        );
     }
     diags.into_result(errors)
 }

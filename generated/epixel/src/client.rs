@@ -790,7 +790,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn register_user(
         &self,
         body: &crate::models::UserRegistration,
@@ -899,7 +899,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn register_user_with_package(
         &self,
         body: &crate::models::PackageRegistration,
@@ -1070,7 +1070,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn list_sponsors(
         &self,
     ) -> ::std::result::Result<
@@ -1108,7 +1108,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn validate_sponsor(
         &self,
         body: &crate::models::SponsorValidation,

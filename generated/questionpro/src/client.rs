@@ -807,7 +807,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn import_panel_members(
         &self,
         body: &[crate::models::MemberImport],
@@ -875,7 +875,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn list_user_communities(
         &self,
         user_id: i64,
@@ -1007,7 +1007,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn update_user(
         &self,
         user_id: i64,
@@ -1080,7 +1080,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn search_organization_users(
         &self,
         organization_id: i64,

@@ -579,7 +579,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         impl Client {
             #docs
             #deprecated
-            #[allow(clippy::vec_init_then_push)]
+            #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
             pub async fn #method_ident(&self, #(#args),*) -> ::std::result::Result<Response<#success_ty>, Error<#error_ident>> {
                 let url = [self.inner.base_url.as_str(), #(#path_parts),*].concat();
                 #[allow(unused_mut)]

@@ -329,6 +329,20 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
     out
 }
 
+/// The smallest value of the Rust type `ty` (a model or `Vec` of one) that its schema allows.
+pub(crate) fn minimal_body(api: &ApiSpace, ty: &str) -> serde_json::Value {
+    let name = ty.trim_start_matches("::std::vec::Vec<").trim_end_matches('>').trim_start_matches("crate::models::");
+    if ty.starts_with("::std::vec::Vec<") {
+        return serde_json::json!([]);
+    }
+    match ty {
+        "::std::string::String" => serde_json::json!(""),
+        "i64" | "i32" | "u64" | "u32" | "f64" | "f32" => serde_json::json!(0),
+        "bool" => serde_json::json!(false),
+        _ => api.models.definitions.get(name).map_or(serde_json::json!({}), |d| minimal_example(d, &api.models.definitions, 0)),
+    }
+}
+
 /// The smallest JSON value a schema allows: required properties only, first enum value,
 /// plausible strings for common formats.
 fn minimal_example(schema: &serde_json::Value, defs: &std::collections::BTreeMap<String, serde_json::Value>, depth: usize) -> serde_json::Value {

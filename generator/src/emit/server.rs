@@ -224,7 +224,8 @@ fn schemes(api: &ApiSpace) -> TokenStream {
         fields.push(quote! { #field_doc pub #f: ::std::option::Option<Secret> });
         sets.push(quote! { Scheme::#v => self.#f = Some(secret) });
     }
-    let none = api.security_schemes.is_empty().then(|| quote! { _ => {} });
+    // An enum without variants is matched exhaustively by an empty `match`.
+    let none: Option<TokenStream> = None;
     let impossible = api.security_schemes.is_empty().then(|| quote! { #[allow(unreachable_code)] });
     quote! {
         /// A security scheme of the API.
@@ -730,16 +731,51 @@ fn mock(api: &ApiSpace) -> TokenStream {
                 arms.push(quote! { Some(#code) => #value });
             }
         }
+        // No documented example for the success: answer the smallest body its schema allows.
         let default = default.unwrap_or_else(|| {
-            let msg = format!("the spec documents no example for the success of `{}`", op.id);
-            quote! { panic!(#msg) }
+            let success = op.responses.iter().find(|r| r.success).or(op.responses.first());
+            match success {
+                Some(r) => {
+                    let v = ident(&r.rust_name);
+                    let code = r.status.representative();
+                    let body = r.body.as_ref().map_or(serde_json::Value::Null, |b| crate::emit::krate::minimal_body(api, &b.ty));
+                    let text = serde_json::to_string(&body).unwrap_or_default();
+                    let exact = matches!(r.status, StatusMatch::Code(_));
+                    if r.body.is_none() {
+                        if exact {
+                            quote! { #response::#v }
+                        } else {
+                            quote! { #response::#v { status: #code } }
+                        }
+                    } else if r.body.as_ref().is_some_and(|b| b.ty == "()") {
+                        if exact {
+                            quote! { #response::#v(()) }
+                        } else {
+                            quote! { #response::#v { status: #code, body: () } }
+                        }
+                    } else if exact {
+                        quote! { #response::#v(example(#text)) }
+                    } else {
+                        quote! { #response::#v { status: #code, body: example(#text) } }
+                    }
+                }
+                // Lowering gives every operation at least one response.
+                None => quote! { ::std::unreachable!("the operation documents no response") },
+            }
         });
-        quote! {
-            fn #name(&self, input: #input) -> impl ::std::future::Future<Output = #response> + Send {
+        let answer = if arms.is_empty() {
+            quote! { let _ = &input; let answer = #default; }
+        } else {
+            quote! {
                 let answer = match prefer_code(&input.headers) {
                     #(#arms,)*
                     _ => #default,
                 };
+            }
+        };
+        quote! {
+            fn #name(&self, input: #input) -> impl ::std::future::Future<Output = #response> + Send {
+                #answer
                 ::std::future::ready(answer)
             }
         }

@@ -709,7 +709,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn list_versionsv2(
         &self,
     ) -> ::std::result::Result<
@@ -749,7 +749,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn get_version_detailsv2(
         &self,
     ) -> ::std::result::Result<

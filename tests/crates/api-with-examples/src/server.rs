@@ -789,9 +789,7 @@ pub struct Credentials {}
 impl Credentials {
     #[allow(unused_variables)]
     fn set(&mut self, scheme: Scheme, secret: Secret) {
-        match scheme {
-            _ => {}
-        }
+        match scheme {}
     }
 }
 /// Tries each security alternative of an operation in order; the first whose every

@@ -718,7 +718,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn r#type(
         &self,
         profile_id: i64,
@@ -768,7 +768,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn r#match(
         &self,
         profile_id: i64,
@@ -816,7 +816,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn list_user_profiles(
         &self,
     ) -> ::std::result::Result<
@@ -847,7 +847,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn list_user_profiles2(
         &self,
         body: ::std::option::Option<&crate::models::N1stClass>,
@@ -885,7 +885,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn get_cafue9(
         &self,
         ufcnuefcuf6due9: &str,

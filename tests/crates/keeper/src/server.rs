@@ -789,9 +789,7 @@ pub struct Credentials {}
 impl Credentials {
     #[allow(unused_variables)]
     fn set(&mut self, scheme: Scheme, secret: Secret) {
-        match scheme {
-            _ => {}
-        }
+        match scheme {}
     }
 }
 /// Tries each security alternative of an operation in order; the first whose every
@@ -1504,61 +1502,40 @@ pub mod mock {
             &self,
             input: GlobalJobsInput,
         ) -> impl ::std::future::Future<Output = GlobalJobsResponse> + Send {
-            let answer = match prefer_code(&input.headers) {
-                _ => {
-                    panic!(
-                        "the spec documents no example for the success of `global_jobs`"
-                    )
-                }
-            };
+            let _ = &input;
+            let answer = GlobalJobsResponse::Created(example("{}"));
             ::std::future::ready(answer)
         }
         fn ping(
             &self,
             input: PingInput,
         ) -> impl ::std::future::Future<Output = PingResponse> + Send {
-            let answer = match prefer_code(&input.headers) {
-                _ => panic!("the spec documents no example for the success of `ping`"),
-            };
+            let _ = &input;
+            let answer = PingResponse::Created(example("{}"));
             ::std::future::ready(answer)
         }
         fn report_finish(
             &self,
             input: ReportFinishInput,
         ) -> impl ::std::future::Future<Output = ReportFinishResponse> + Send {
-            let answer = match prefer_code(&input.headers) {
-                _ => {
-                    panic!(
-                        "the spec documents no example for the success of `report_finish`"
-                    )
-                }
-            };
+            let _ = &input;
+            let answer = ReportFinishResponse::Created(example("{}"));
             ::std::future::ready(answer)
         }
         fn report_output(
             &self,
             input: ReportOutputInput,
         ) -> impl ::std::future::Future<Output = ReportOutputResponse> + Send {
-            let answer = match prefer_code(&input.headers) {
-                _ => {
-                    panic!(
-                        "the spec documents no example for the success of `report_output`"
-                    )
-                }
-            };
+            let _ = &input;
+            let answer = ReportOutputResponse::Created(example("{}"));
             ::std::future::ready(answer)
         }
         fn report_start(
             &self,
             input: ReportStartInput,
         ) -> impl ::std::future::Future<Output = ReportStartResponse> + Send {
-            let answer = match prefer_code(&input.headers) {
-                _ => {
-                    panic!(
-                        "the spec documents no example for the success of `report_start`"
-                    )
-                }
-            };
+            let _ = &input;
+            let answer = ReportStartResponse::Created(example("{}"));
             ::std::future::ready(answer)
         }
     }

@@ -794,9 +794,7 @@ pub struct Credentials {}
 impl Credentials {
     #[allow(unused_variables)]
     fn set(&mut self, scheme: Scheme, secret: Secret) {
-        match scheme {
-            _ => {}
-        }
+        match scheme {}
     }
 }
 /// Tries each security alternative of an operation in order; the first whose every
@@ -1341,33 +1339,24 @@ pub mod mock {
             &self,
             input: FindPetsInput,
         ) -> impl ::std::future::Future<Output = FindPetsResponse> + Send {
-            let answer = match prefer_code(&input.headers) {
-                _ => {
-                    panic!("the spec documents no example for the success of `findPets`")
-                }
-            };
+            let _ = &input;
+            let answer = FindPetsResponse::Ok(example("[]"));
             ::std::future::ready(answer)
         }
         fn add_pet(
             &self,
             input: AddPetInput,
         ) -> impl ::std::future::Future<Output = AddPetResponse> + Send {
-            let answer = match prefer_code(&input.headers) {
-                _ => panic!("the spec documents no example for the success of `addPet`"),
-            };
+            let _ = &input;
+            let answer = AddPetResponse::Ok(example("{\"name\":\"example\"}"));
             ::std::future::ready(answer)
         }
         fn find_pet_by_id(
             &self,
             input: FindPetByIdInput,
         ) -> impl ::std::future::Future<Output = FindPetByIdResponse> + Send {
-            let answer = match prefer_code(&input.headers) {
-                _ => {
-                    panic!(
-                        "the spec documents no example for the success of `find pet by id`"
-                    )
-                }
-            };
+            let _ = &input;
+            let answer = FindPetByIdResponse::Ok(example("{\"name\":\"example\"}"));
             ::std::future::ready(answer)
         }
         fn delete_pet(

@@ -715,7 +715,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn list_pets(
         &self,
         params: &ListPetsParams,
@@ -750,7 +750,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn create_pets(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<CreatePetsError>> {
@@ -781,7 +781,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn show_pet_by_id(
         &self,
         pet_id: &str,
