@@ -1393,11 +1393,77 @@ pub mod mock {
             .find_map(|part| part.trim().strip_prefix("code="))
             .and_then(|c| c.trim().parse().ok())
     }
-    /// A documented example; a failure is a spec bug and becomes the 500 answer.
+    /// A value written in the generator (the smallest body a schema allows); a failure is
+    /// a spec bug and becomes the 500 answer.
+    #[allow(dead_code)]
     fn example<T: ::serde::de::DeserializeOwned>(text: &str) -> T {
         match ::serde_json::from_str(text) {
             Ok(v) => v,
-            Err(e) => panic!("a documented example does not match its type: {e}"),
+            Err(e) => panic!("an example does not match its type: {e}"),
+        }
+    }
+    /// The bundled document the crate was generated from, parsed once.
+    #[allow(dead_code)]
+    static DOCUMENT: ::std::sync::LazyLock<::serde_json::Value> = ::std::sync::LazyLock::new(||
+    {
+        ::serde_json::from_str(include_str!("../openapi.json"))
+            .unwrap_or(::serde_json::Value::Null)
+    });
+    /// Follows local `$ref`s (a bounded number of times).
+    #[allow(dead_code)]
+    fn follow<'a>(
+        doc: &'a ::serde_json::Value,
+        mut value: &'a ::serde_json::Value,
+    ) -> &'a ::serde_json::Value {
+        for _ in 0..8 {
+            match value
+                .get("$ref")
+                .and_then(|r| r.as_str())
+                .and_then(|r| r.strip_prefix('#'))
+                .and_then(|p| doc.pointer(p))
+            {
+                Some(next) => value = next,
+                None => break,
+            }
+        }
+        value
+    }
+    /// The first documented example of a response (`statuses`: the keys it may be
+    /// written under), as `T`; a missing or mismatched example is a spec bug and becomes
+    /// the 500 answer.
+    #[allow(dead_code)]
+    fn documented<T: ::serde::de::DeserializeOwned>(
+        path: &str,
+        method: &str,
+        statuses: &[&str],
+        content_type: &str,
+    ) -> T {
+        let doc = &*DOCUMENT;
+        let responses = &doc["paths"][path][method]["responses"];
+        let media = statuses
+            .iter()
+            .map(|s| &responses[*s])
+            .find(|r| !r.is_null())
+            .map(|r| &follow(doc, r)["content"][content_type]);
+        let value = media
+            .and_then(|m| {
+                m.get("example")
+                    .or_else(|| {
+                        let first = m
+                            .get("examples")
+                            .and_then(|e| e.as_object())
+                            .and_then(|e| e.values().next())?;
+                        follow(doc, first).get("value")
+                    })
+            });
+        match value.map(<T as ::serde::Deserialize>::deserialize) {
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
+                panic!(
+                    "the documented example of {method} {path} does not match its type: {e}"
+                )
+            }
+            None => panic!("the bundled document has no example for {method} {path}"),
         }
     }
     impl Api for MockApi {
@@ -1420,23 +1486,17 @@ pub mod mock {
             let answer = match prefer_code(&input.headers) {
                 Some(200u16) => {
                     RegisterUserResponse::Ok(
-                        example(
-                            "{\"status_code\":200,\"errors\":{},\"data\":{\"uid\":\"b6f1c2d4-3e5a-4f7b-8c9d-0a1b2c3d4e5f\"}}",
-                        ),
+                        documented("/user/signup/", "post", &["200"], "application/json"),
                     )
                 }
                 Some(400u16) => {
                     RegisterUserResponse::BadRequest(
-                        example(
-                            "{\"status_code\":400,\"errors\":{\"country_code\":[\"Invalid country code\"]},\"data\":{}}",
-                        ),
+                        documented("/user/signup/", "post", &["400"], "application/json"),
                     )
                 }
                 _ => {
                     RegisterUserResponse::Ok(
-                        example(
-                            "{\"status_code\":200,\"errors\":{},\"data\":{\"uid\":\"b6f1c2d4-3e5a-4f7b-8c9d-0a1b2c3d4e5f\"}}",
-                        ),
+                        documented("/user/signup/", "post", &["200"], "application/json"),
                     )
                 }
             };
@@ -1451,29 +1511,41 @@ pub mod mock {
             let answer = match prefer_code(&input.headers) {
                 Some(200u16) => {
                     RegisterUserWithPackageResponse::Ok(
-                        example(
-                            "{\"status_code\":200,\"errors\":{},\"data\":{\"uid\":\"b6f1c2d4-3e5a-4f7b-8c9d-0a1b2c3d4e5f\"}}",
+                        documented(
+                            "/user/signup-package/",
+                            "post",
+                            &["200"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(400u16) => {
                     RegisterUserWithPackageResponse::BadRequest(
-                        example(
-                            "{\"status_code\":400,\"errors\":{\"country_code\":[\"Invalid country code\"]},\"data\":{}}",
+                        documented(
+                            "/user/signup-package/",
+                            "post",
+                            &["400"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(500u16) => {
                     RegisterUserWithPackageResponse::InternalServerError(
-                        example(
-                            "{\"status_code\":500,\"errors\":{\"non_field_errors\":[\"User creation is failed.\"]},\"data\":{}}",
+                        documented(
+                            "/user/signup-package/",
+                            "post",
+                            &["500"],
+                            "application/json",
                         ),
                     )
                 }
                 _ => {
                     RegisterUserWithPackageResponse::Ok(
-                        example(
-                            "{\"status_code\":200,\"errors\":{},\"data\":{\"uid\":\"b6f1c2d4-3e5a-4f7b-8c9d-0a1b2c3d4e5f\"}}",
+                        documented(
+                            "/user/signup-package/",
+                            "post",
+                            &["200"],
+                            "application/json",
                         ),
                     )
                 }
@@ -1487,15 +1559,21 @@ pub mod mock {
             let answer = match prefer_code(&input.headers) {
                 Some(200u16) => {
                     ListSponsorsResponse::Ok(
-                        example(
-                            "{\"status_code\":200,\"errors\":{},\"data\":[{\"username\":\"john.doe_1\"}]}",
+                        documented(
+                            "/user/get/sponsors/",
+                            "get",
+                            &["200"],
+                            "application/json",
                         ),
                     )
                 }
                 _ => {
                     ListSponsorsResponse::Ok(
-                        example(
-                            "{\"status_code\":200,\"errors\":{},\"data\":[{\"username\":\"john.doe_1\"}]}",
+                        documented(
+                            "/user/get/sponsors/",
+                            "get",
+                            &["200"],
+                            "application/json",
                         ),
                     )
                 }
@@ -1509,22 +1587,31 @@ pub mod mock {
             let answer = match prefer_code(&input.headers) {
                 Some(200u16) => {
                     ValidateSponsorResponse::Ok(
-                        example(
-                            "{\"status_code\":200,\"errors\":{},\"data\":{\"sponsor\":\"john.doe_1\"}}",
+                        documented(
+                            "/user/validate-sponsor/",
+                            "post",
+                            &["200"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(400u16) => {
                     ValidateSponsorResponse::BadRequest(
-                        example(
-                            "{\"status_code\":400,\"errors\":{\"sponsor\":[\"Invalid sponsor username. Sponsor is blocked or inactive. The selected sponsor is not found or is in the inactive state.\"]},\"data\":{}}",
+                        documented(
+                            "/user/validate-sponsor/",
+                            "post",
+                            &["400"],
+                            "application/json",
                         ),
                     )
                 }
                 _ => {
                     ValidateSponsorResponse::Ok(
-                        example(
-                            "{\"status_code\":200,\"errors\":{},\"data\":{\"sponsor\":\"john.doe_1\"}}",
+                        documented(
+                            "/user/validate-sponsor/",
+                            "post",
+                            &["200"],
+                            "application/json",
                         ),
                     )
                 }

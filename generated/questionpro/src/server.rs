@@ -1460,11 +1460,77 @@ pub mod mock {
             .find_map(|part| part.trim().strip_prefix("code="))
             .and_then(|c| c.trim().parse().ok())
     }
-    /// A documented example; a failure is a spec bug and becomes the 500 answer.
+    /// A value written in the generator (the smallest body a schema allows); a failure is
+    /// a spec bug and becomes the 500 answer.
+    #[allow(dead_code)]
     fn example<T: ::serde::de::DeserializeOwned>(text: &str) -> T {
         match ::serde_json::from_str(text) {
             Ok(v) => v,
-            Err(e) => panic!("a documented example does not match its type: {e}"),
+            Err(e) => panic!("an example does not match its type: {e}"),
+        }
+    }
+    /// The bundled document the crate was generated from, parsed once.
+    #[allow(dead_code)]
+    static DOCUMENT: ::std::sync::LazyLock<::serde_json::Value> = ::std::sync::LazyLock::new(||
+    {
+        ::serde_json::from_str(include_str!("../openapi.json"))
+            .unwrap_or(::serde_json::Value::Null)
+    });
+    /// Follows local `$ref`s (a bounded number of times).
+    #[allow(dead_code)]
+    fn follow<'a>(
+        doc: &'a ::serde_json::Value,
+        mut value: &'a ::serde_json::Value,
+    ) -> &'a ::serde_json::Value {
+        for _ in 0..8 {
+            match value
+                .get("$ref")
+                .and_then(|r| r.as_str())
+                .and_then(|r| r.strip_prefix('#'))
+                .and_then(|p| doc.pointer(p))
+            {
+                Some(next) => value = next,
+                None => break,
+            }
+        }
+        value
+    }
+    /// The first documented example of a response (`statuses`: the keys it may be
+    /// written under), as `T`; a missing or mismatched example is a spec bug and becomes
+    /// the 500 answer.
+    #[allow(dead_code)]
+    fn documented<T: ::serde::de::DeserializeOwned>(
+        path: &str,
+        method: &str,
+        statuses: &[&str],
+        content_type: &str,
+    ) -> T {
+        let doc = &*DOCUMENT;
+        let responses = &doc["paths"][path][method]["responses"];
+        let media = statuses
+            .iter()
+            .map(|s| &responses[*s])
+            .find(|r| !r.is_null())
+            .map(|r| &follow(doc, r)["content"][content_type]);
+        let value = media
+            .and_then(|m| {
+                m.get("example")
+                    .or_else(|| {
+                        let first = m
+                            .get("examples")
+                            .and_then(|e| e.as_object())
+                            .and_then(|e| e.values().next())?;
+                        follow(doc, first).get("value")
+                    })
+            });
+        match value.map(<T as ::serde::Deserialize>::deserialize) {
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
+                panic!(
+                    "the documented example of {method} {path} does not match its type: {e}"
+                )
+            }
+            None => panic!("the bundled document has no example for {method} {path}"),
         }
     }
     impl Api for MockApi {
@@ -1487,57 +1553,81 @@ pub mod mock {
             let answer = match prefer_code(&input.headers) {
                 Some(200u16) => {
                     ImportPanelMembersResponse::Ok(
-                        example(
-                            "{\"response\":{\"totalMemberScanned\":1,\"newMemberAdded\":1,\"existingMember\":0,\"duplicateEmailAddress\":0,\"invalidEmailAddress\":0,\"invalidMobileNumber\":1,\"duplicateUsername\":0,\"invalidUsername\":0,\"rejectedCount\":0},\"requestID\":\"77ec3026-cd50-449c-9b26-04a4e783362b\"}",
+                        documented(
+                            "/micropanel/members",
+                            "post",
+                            &["200"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(400u16) => {
                     ImportPanelMembersResponse::BadRequest(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"BAD_REQUEST\",\"httpStatusCode\":400,\"id\":\"1000\",\"message\":\"Invalid URL parameters\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/micropanel/members",
+                            "post",
+                            &["400"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(401u16) => {
                     ImportPanelMembersResponse::Unauthorized(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"UNAUTHORIZED\",\"httpStatusCode\":401,\"id\":\"1010\",\"message\":\"Incorrect API Key\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/micropanel/members",
+                            "post",
+                            &["401"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(403u16) => {
                     ImportPanelMembersResponse::Forbidden(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"FORBIDDEN\",\"httpStatusCode\":403,\"id\":\"1013\",\"message\":\"The user does not have permission to access the resource\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/micropanel/members",
+                            "post",
+                            &["403"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(404u16) => {
                     ImportPanelMembersResponse::NotFound(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"NOT_FOUND\",\"httpStatusCode\":404,\"id\":\"1040\",\"message\":\"The resource that you're trying to access doesn't exist\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/micropanel/members",
+                            "post",
+                            &["404"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(429u16) => {
                     ImportPanelMembersResponse::TooManyRequests(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"TOO_MANY_REQUESTS\",\"httpStatusCode\":429,\"id\":1013,\"message\":\"Too Many Requests\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/micropanel/members",
+                            "post",
+                            &["429"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(500u16) => {
                     ImportPanelMembersResponse::InternalServerError(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"INTERNAL_SERVER_ERROR\",\"httpStatusCode\":500,\"id\":\"1026\",\"message\":\"We are not able to process your request\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/micropanel/members",
+                            "post",
+                            &["500"],
+                            "application/json",
                         ),
                     )
                 }
                 _ => {
                     ImportPanelMembersResponse::Ok(
-                        example(
-                            "{\"response\":{\"totalMemberScanned\":1,\"newMemberAdded\":1,\"existingMember\":0,\"duplicateEmailAddress\":0,\"invalidEmailAddress\":0,\"invalidMobileNumber\":1,\"duplicateUsername\":0,\"invalidUsername\":0,\"rejectedCount\":0},\"requestID\":\"77ec3026-cd50-449c-9b26-04a4e783362b\"}",
+                        documented(
+                            "/micropanel/members",
+                            "post",
+                            &["200"],
+                            "application/json",
                         ),
                     )
                 }
@@ -1551,57 +1641,81 @@ pub mod mock {
             let answer = match prefer_code(&input.headers) {
                 Some(200u16) => {
                     ListUserCommunitiesResponse::Ok(
-                        example(
-                            "{\"response\":[{\"id\":123456,\"name\":\"Test Community\",\"shortURL\":\"testcommunity.questionpro.com\",\"status\":\"Active\"},{\"id\":123457,\"name\":\"Test Community1\",\"shortURL\":\"testcommunity1.questionpro.com\",\"status\":\"Active\"},{\"id\":108852,\"name\":\"Test Community2\",\"shortURL\":\"testcommunity2.questionpro.com\",\"status\":\"Active\"}],\"pagination\":{\"perPage\":100,\"totalItems\":0,\"currentPage\":1,\"totalPages\":0,\"links\":{\"self\":\"https://api.questionpro.com/a/api/v2/micropanel/users/{{user-id}}/communities\",\"prev\":null,\"next\":null,\"first\":null,\"last\":null}},\"requestID\":\"e5392279-da12-49b6-b98b-ee4ea0301ac1\"}",
+                        documented(
+                            "/micropanel/users/{user-id}/communities",
+                            "get",
+                            &["200"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(400u16) => {
                     ListUserCommunitiesResponse::BadRequest(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"BAD_REQUEST\",\"httpStatusCode\":400,\"id\":\"1000\",\"message\":\"Invalid URL parameters\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/micropanel/users/{user-id}/communities",
+                            "get",
+                            &["400"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(401u16) => {
                     ListUserCommunitiesResponse::Unauthorized(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"UNAUTHORIZED\",\"httpStatusCode\":401,\"id\":\"1010\",\"message\":\"Incorrect API Key\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/micropanel/users/{user-id}/communities",
+                            "get",
+                            &["401"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(403u16) => {
                     ListUserCommunitiesResponse::Forbidden(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"FORBIDDEN\",\"httpStatusCode\":403,\"id\":\"1013\",\"message\":\"The user does not have permission to access the resource\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/micropanel/users/{user-id}/communities",
+                            "get",
+                            &["403"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(404u16) => {
                     ListUserCommunitiesResponse::NotFound(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"NOT_FOUND\",\"httpStatusCode\":404,\"id\":\"1040\",\"message\":\"The resource that you're trying to access doesn't exist\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/micropanel/users/{user-id}/communities",
+                            "get",
+                            &["404"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(429u16) => {
                     ListUserCommunitiesResponse::TooManyRequests(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"TOO_MANY_REQUESTS\",\"httpStatusCode\":429,\"id\":1013,\"message\":\"Too Many Requests\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/micropanel/users/{user-id}/communities",
+                            "get",
+                            &["429"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(500u16) => {
                     ListUserCommunitiesResponse::InternalServerError(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"INTERNAL_SERVER_ERROR\",\"httpStatusCode\":500,\"id\":\"1026\",\"message\":\"We are not able to process your request\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/micropanel/users/{user-id}/communities",
+                            "get",
+                            &["500"],
+                            "application/json",
                         ),
                     )
                 }
                 _ => {
                     ListUserCommunitiesResponse::Ok(
-                        example(
-                            "{\"response\":[{\"id\":123456,\"name\":\"Test Community\",\"shortURL\":\"testcommunity.questionpro.com\",\"status\":\"Active\"},{\"id\":123457,\"name\":\"Test Community1\",\"shortURL\":\"testcommunity1.questionpro.com\",\"status\":\"Active\"},{\"id\":108852,\"name\":\"Test Community2\",\"shortURL\":\"testcommunity2.questionpro.com\",\"status\":\"Active\"}],\"pagination\":{\"perPage\":100,\"totalItems\":0,\"currentPage\":1,\"totalPages\":0,\"links\":{\"self\":\"https://api.questionpro.com/a/api/v2/micropanel/users/{{user-id}}/communities\",\"prev\":null,\"next\":null,\"first\":null,\"last\":null}},\"requestID\":\"e5392279-da12-49b6-b98b-ee4ea0301ac1\"}",
+                        documented(
+                            "/micropanel/users/{user-id}/communities",
+                            "get",
+                            &["200"],
+                            "application/json",
                         ),
                     )
                 }
@@ -1615,57 +1729,81 @@ pub mod mock {
             let answer = match prefer_code(&input.headers) {
                 Some(200u16) => {
                     UpdateUserResponse::Ok(
-                        example(
-                            "{\"response\":{\"userID\":1234599,\"departmentID\":2345,\"organizationID\":2345678,\"firstName\":\"newfirstname\",\"lastName\":\"newlastname\",\"emailAddress\":\"updatedsubuser@emaildomain.com\",\"phone\":\"\",\"licenseType\":\"Enterprise Sub Account Annual\",\"licenseStartDate\":\"2019-12-18\",\"creationDate\":\"2020-09-10\",\"userType\":\"License\"},\"requestID\":\"5012fedc-e8ce-48ae-b800-6q5ce287987a7dje\"}",
+                        documented(
+                            "/users/{user-id}",
+                            "put",
+                            &["200"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(400u16) => {
                     UpdateUserResponse::BadRequest(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"BAD_REQUEST\",\"httpStatusCode\":400,\"id\":\"1000\",\"message\":\"Invalid URL parameters\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/users/{user-id}",
+                            "put",
+                            &["400"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(401u16) => {
                     UpdateUserResponse::Unauthorized(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"UNAUTHORIZED\",\"httpStatusCode\":401,\"id\":\"1010\",\"message\":\"Incorrect API Key\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/users/{user-id}",
+                            "put",
+                            &["401"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(403u16) => {
                     UpdateUserResponse::Forbidden(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"FORBIDDEN\",\"httpStatusCode\":403,\"id\":\"1013\",\"message\":\"The user does not have permission to access the resource\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/users/{user-id}",
+                            "put",
+                            &["403"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(404u16) => {
                     UpdateUserResponse::NotFound(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"NOT_FOUND\",\"httpStatusCode\":404,\"id\":\"1040\",\"message\":\"The resource that you're trying to access doesn't exist\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/users/{user-id}",
+                            "put",
+                            &["404"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(429u16) => {
                     UpdateUserResponse::TooManyRequests(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"TOO_MANY_REQUESTS\",\"httpStatusCode\":429,\"id\":1013,\"message\":\"Too Many Requests\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/users/{user-id}",
+                            "put",
+                            &["429"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(500u16) => {
                     UpdateUserResponse::InternalServerError(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"INTERNAL_SERVER_ERROR\",\"httpStatusCode\":500,\"id\":\"1026\",\"message\":\"We are not able to process your request\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/users/{user-id}",
+                            "put",
+                            &["500"],
+                            "application/json",
                         ),
                     )
                 }
                 _ => {
                     UpdateUserResponse::Ok(
-                        example(
-                            "{\"response\":{\"userID\":1234599,\"departmentID\":2345,\"organizationID\":2345678,\"firstName\":\"newfirstname\",\"lastName\":\"newlastname\",\"emailAddress\":\"updatedsubuser@emaildomain.com\",\"phone\":\"\",\"licenseType\":\"Enterprise Sub Account Annual\",\"licenseStartDate\":\"2019-12-18\",\"creationDate\":\"2020-09-10\",\"userType\":\"License\"},\"requestID\":\"5012fedc-e8ce-48ae-b800-6q5ce287987a7dje\"}",
+                        documented(
+                            "/users/{user-id}",
+                            "put",
+                            &["200"],
+                            "application/json",
                         ),
                     )
                 }
@@ -1681,57 +1819,81 @@ pub mod mock {
             let answer = match prefer_code(&input.headers) {
                 Some(200u16) => {
                     SearchOrganizationUsersResponse::Ok(
-                        example(
-                            "{\"response\":{\"userID\":1234567,\"departmentID\":1234,\"organizationID\":2345678,\"firstName\":\"First\",\"lastName\":\"Last\",\"emailAddress\":\"first.last@example.com\",\"phone\":\"(IN)+91 1234567890\",\"licenseType\":\"Enterprise Annual\",\"licenseStartDate\":\"2019-12-18\",\"creationDate\":\"2019-12-18\",\"userType\":\"License\"},\"requestID\":\"5012fedc-e8ce-48ae-b800-6q5ce287987a7dje\"}",
+                        documented(
+                            "/organizations/{organization-id}/users/search",
+                            "get",
+                            &["200"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(400u16) => {
                     SearchOrganizationUsersResponse::BadRequest(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"BAD_REQUEST\",\"httpStatusCode\":400,\"id\":\"1000\",\"message\":\"Invalid URL parameters\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/organizations/{organization-id}/users/search",
+                            "get",
+                            &["400"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(401u16) => {
                     SearchOrganizationUsersResponse::Unauthorized(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"UNAUTHORIZED\",\"httpStatusCode\":401,\"id\":\"1010\",\"message\":\"Incorrect API Key\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/organizations/{organization-id}/users/search",
+                            "get",
+                            &["401"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(403u16) => {
                     SearchOrganizationUsersResponse::Forbidden(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"FORBIDDEN\",\"httpStatusCode\":403,\"id\":\"1013\",\"message\":\"The user does not have permission to access the resource\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/organizations/{organization-id}/users/search",
+                            "get",
+                            &["403"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(404u16) => {
                     SearchOrganizationUsersResponse::NotFound(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"NOT_FOUND\",\"httpStatusCode\":404,\"id\":\"1040\",\"message\":\"The resource that you're trying to access doesn't exist\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/organizations/{organization-id}/users/search",
+                            "get",
+                            &["404"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(429u16) => {
                     SearchOrganizationUsersResponse::TooManyRequests(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"TOO_MANY_REQUESTS\",\"httpStatusCode\":429,\"id\":1013,\"message\":\"Too Many Requests\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/organizations/{organization-id}/users/search",
+                            "get",
+                            &["429"],
+                            "application/json",
                         ),
                     )
                 }
                 Some(500u16) => {
                     SearchOrganizationUsersResponse::InternalServerError(
-                        example(
-                            "{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"INTERNAL_SERVER_ERROR\",\"httpStatusCode\":500,\"id\":\"1026\",\"message\":\"We are not able to process your request\",\"resourceUrl\":\"resource_url\"}}}",
+                        documented(
+                            "/organizations/{organization-id}/users/search",
+                            "get",
+                            &["500"],
+                            "application/json",
                         ),
                     )
                 }
                 _ => {
                     SearchOrganizationUsersResponse::Ok(
-                        example(
-                            "{\"response\":{\"userID\":1234567,\"departmentID\":1234,\"organizationID\":2345678,\"firstName\":\"First\",\"lastName\":\"Last\",\"emailAddress\":\"first.last@example.com\",\"phone\":\"(IN)+91 1234567890\",\"licenseType\":\"Enterprise Annual\",\"licenseStartDate\":\"2019-12-18\",\"creationDate\":\"2019-12-18\",\"userType\":\"License\"},\"requestID\":\"5012fedc-e8ce-48ae-b800-6q5ce287987a7dje\"}",
+                        documented(
+                            "/organizations/{organization-id}/users/search",
+                            "get",
+                            &["200"],
+                            "application/json",
                         ),
                     )
                 }

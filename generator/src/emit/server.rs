@@ -715,12 +715,22 @@ fn mock(api: &ApiSpace) -> TokenStream {
             let value = match &r.body {
                 None if exact => Some(quote! { #response::#v }),
                 None => Some(quote! { #response::#v { status: #code } }),
-                Some(b) => b.examples.first().map(|e| {
-                    let text = serde_json::to_string(&e.value).unwrap_or_default();
+                Some(b) => b.examples.first().map(|_| {
+                    // The example is read at run time from the bundled document next to the
+                    // crate, so the generated code does not repeat every example.
+                    let path = &op.path;
+                    let method = op.method.as_str().to_ascii_lowercase();
+                    let keys: Vec<String> = match r.status {
+                        StatusMatch::Code(c) => vec![c.to_string()],
+                        StatusMatch::Range(c) => vec![format!("{c}XX"), format!("{c}xx")],
+                        StatusMatch::Default => vec!["default".to_string()],
+                    };
+                    let ct = &b.content_type;
+                    let call = quote! { documented(#path, #method, &[#(#keys),*], #ct) };
                     if exact {
-                        quote! { #response::#v(example(#text)) }
+                        quote! { #response::#v(#call) }
                     } else {
-                        quote! { #response::#v { status: #code, body: example(#text) } }
+                        quote! { #response::#v { status: #code, body: #call } }
                     }
                 }),
             };
@@ -818,11 +828,56 @@ fn mock(api: &ApiSpace) -> TokenStream {
                     .and_then(|c| c.trim().parse().ok())
             }
 
-            /// A documented example; a failure is a spec bug and becomes the 500 answer.
+            /// A value written in the generator (the smallest body a schema allows); a failure is
+            /// a spec bug and becomes the 500 answer.
+            #[allow(dead_code)]
             fn example<T: ::serde::de::DeserializeOwned>(text: &str) -> T {
                 match ::serde_json::from_str(text) {
                     Ok(v) => v,
-                    Err(e) => panic!("a documented example does not match its type: {e}"),
+                    Err(e) => panic!("an example does not match its type: {e}"),
+                }
+            }
+
+            /// The bundled document the crate was generated from, parsed once.
+            #[allow(dead_code)]
+            static DOCUMENT: ::std::sync::LazyLock<::serde_json::Value> = ::std::sync::LazyLock::new(|| {
+                ::serde_json::from_str(include_str!("../openapi.json")).unwrap_or(::serde_json::Value::Null)
+            });
+
+            /// Follows local `$ref`s (a bounded number of times).
+            #[allow(dead_code)]
+            fn follow<'a>(doc: &'a ::serde_json::Value, mut value: &'a ::serde_json::Value) -> &'a ::serde_json::Value {
+                for _ in 0..8 {
+                    match value.get("$ref").and_then(|r| r.as_str()).and_then(|r| r.strip_prefix('#')).and_then(|p| doc.pointer(p)) {
+                        Some(next) => value = next,
+                        None => break,
+                    }
+                }
+                value
+            }
+
+            /// The first documented example of a response (`statuses`: the keys it may be
+            /// written under), as `T`; a missing or mismatched example is a spec bug and becomes
+            /// the 500 answer.
+            #[allow(dead_code)]
+            fn documented<T: ::serde::de::DeserializeOwned>(path: &str, method: &str, statuses: &[&str], content_type: &str) -> T {
+                let doc = &*DOCUMENT;
+                let responses = &doc["paths"][path][method]["responses"];
+                let media = statuses
+                    .iter()
+                    .map(|s| &responses[*s])
+                    .find(|r| !r.is_null())
+                    .map(|r| &follow(doc, r)["content"][content_type]);
+                let value = media.and_then(|m| {
+                    m.get("example").or_else(|| {
+                        let first = m.get("examples").and_then(|e| e.as_object()).and_then(|e| e.values().next())?;
+                        follow(doc, first).get("value")
+                    })
+                });
+                match value.map(<T as ::serde::Deserialize>::deserialize) {
+                    Some(Ok(v)) => v,
+                    Some(Err(e)) => panic!("the documented example of {method} {path} does not match its type: {e}"),
+                    None => panic!("the bundled document has no example for {method} {path}"),
                 }
             }
 
