@@ -183,7 +183,7 @@ fn cargo_check(dir: &Path, target: &Path) -> String {
 fn write_table(rows: &[Row]) -> std::io::Result<()> {
     let mut table = String::new();
     table.push_str(START);
-    table.push_str("\n\n_Produced by `cargo xtask conformance` (generation, then `cargo check --all-features` of each crate)._\n\n");
+    table.push_str("\n\n_Produced by `cargo xtask conformance` (generation, then `cargo check --all-features` of each crate). Generation times are those of the unoptimized xtask build; `cargo xtask bench` measures release speed._\n\n");
     table.push_str("| document | source | operations | schemas | generated lines | generation | result |\n|---|---|---:|---:|---:|---:|---|\n");
     for r in rows {
         table.push_str(&format!(
