@@ -580,29 +580,18 @@ fn take_rules(
     let push = |rules: &mut StructRules, rule| rules.rules.push(PropertyRule { property: prop.to_string(), target, rule });
     for key in STRING_RULE_KEYS.iter().chain(NUMBER_RULE_KEYS).chain(ARRAY_RULE_KEYS) {
         let Some(v) = sub.remove(*key) else { continue };
-        let rule = match (*key, &v) {
-            ("minLength", Value::Number(n)) => n.as_u64().map(Rule::MinLength),
-            ("maxLength", Value::Number(n)) => n.as_u64().map(Rule::MaxLength),
-            ("minItems", Value::Number(n)) => n.as_u64().map(Rule::MinItems),
-            ("maxItems", Value::Number(n)) => n.as_u64().map(Rule::MaxItems),
-            ("pattern", Value::String(p)) => {
-                if let Err(e) = regress::Regex::new(p) {
-                    let at = format!("{pointer}/properties/{}/pattern", crate::diag::escape_token(prop));
-                    diags.push(
-                        bundle
-                            .diagnostic(&at, format!("`pattern` \"{p}\" is not a valid ECMA 262 regular expression: {e}"))
-                            .with_help("fix the pattern; JSON Schema patterns use JavaScript regex syntax"),
-                    );
-                    None
-                } else {
-                    Some(Rule::Pattern(p.clone()))
-                }
+        let rule = match parse_rule(key, &v) {
+            Some(Ok(rule)) => Some(rule),
+            Some(Err(e)) => {
+                let at = format!("{pointer}/properties/{}/{key}", crate::diag::escape_token(prop));
+                diags.push(
+                    bundle
+                        .diagnostic(&at, format!("`pattern` {v} is not a valid ECMA 262 regular expression: {e}"))
+                        .with_help("fix the pattern; JSON Schema patterns use JavaScript regex syntax"),
+                );
+                None
             }
-            ("minimum", Value::Number(n)) => n.as_f64().map(|value| Rule::Minimum { value, exclusive: false }),
-            ("maximum", Value::Number(n)) => n.as_f64().map(|value| Rule::Maximum { value, exclusive: false }),
-            ("exclusiveMinimum", Value::Number(n)) => n.as_f64().map(|value| Rule::Minimum { value, exclusive: true }),
-            ("exclusiveMaximum", Value::Number(n)) => n.as_f64().map(|value| Rule::Maximum { value, exclusive: true }),
-            _ => {
+            None => {
                 rules.unenforced.push(format!("`{key}` on `{prop}`"));
                 None
             }
@@ -644,24 +633,34 @@ pub fn scalar_rules(map: &mut Map<String, Value>) -> Vec<Rule> {
     let mut out = Vec::new();
     for key in STRING_RULE_KEYS.iter().chain(NUMBER_RULE_KEYS).chain(ARRAY_RULE_KEYS) {
         let Some(v) = map.remove(*key) else { continue };
-        let rule = match (*key, &v) {
-            ("minLength", Value::Number(n)) => n.as_u64().map(Rule::MinLength),
-            ("maxLength", Value::Number(n)) => n.as_u64().map(Rule::MaxLength),
-            ("minItems", Value::Number(n)) => n.as_u64().map(Rule::MinItems),
-            ("maxItems", Value::Number(n)) => n.as_u64().map(Rule::MaxItems),
-            ("pattern", Value::String(p)) if regress::Regex::new(p).is_ok() => Some(Rule::Pattern(p.clone())),
-            ("minimum", Value::Number(n)) => n.as_f64().map(|value| Rule::Minimum { value, exclusive: false }),
-            ("maximum", Value::Number(n)) => n.as_f64().map(|value| Rule::Maximum { value, exclusive: false }),
-            ("exclusiveMinimum", Value::Number(n)) => n.as_f64().map(|value| Rule::Minimum { value, exclusive: true }),
-            ("exclusiveMaximum", Value::Number(n)) => n.as_f64().map(|value| Rule::Maximum { value, exclusive: true }),
-            _ => None,
-        };
-        out.extend(rule);
+        if let Some(Ok(rule)) = parse_rule(key, &v) {
+            out.push(rule);
+        }
     }
     if map.get("format").and_then(Value::as_str) == Some("email") {
         out.push(Rule::Email);
     }
     out
+}
+
+/// The rule a constraint keyword states: `None` for keywords without a rule of ours (they are
+/// noted as not enforced), `Some(Err(..))` for an invalid pattern.
+fn parse_rule(key: &str, v: &Value) -> Option<Result<Rule, String>> {
+    Some(Ok(match (key, v) {
+        ("minLength", Value::Number(n)) => Rule::MinLength(n.as_u64()?),
+        ("maxLength", Value::Number(n)) => Rule::MaxLength(n.as_u64()?),
+        ("minItems", Value::Number(n)) => Rule::MinItems(n.as_u64()?),
+        ("maxItems", Value::Number(n)) => Rule::MaxItems(n.as_u64()?),
+        ("pattern", Value::String(p)) => match regress::Regex::new(p) {
+            Ok(_) => Rule::Pattern(p.clone()),
+            Err(e) => return Some(Err(e.to_string())),
+        },
+        ("minimum", Value::Number(n)) => Rule::Minimum { value: n.as_f64()?, exclusive: false },
+        ("maximum", Value::Number(n)) => Rule::Maximum { value: n.as_f64()?, exclusive: false },
+        ("exclusiveMinimum", Value::Number(n)) => Rule::Minimum { value: n.as_f64()?, exclusive: true },
+        ("exclusiveMaximum", Value::Number(n)) => Rule::Maximum { value: n.as_f64()?, exclusive: true },
+        _ => return None,
+    }))
 }
 
 /// Reads `if: {properties: {X: {const: V}}}` + `then: {required: [..]}`.

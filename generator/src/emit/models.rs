@@ -117,20 +117,7 @@ fn field_map(s: &ItemStruct) -> BTreeMap<String, Field> {
     let Fields::Named(named) = &s.fields else { return out };
     for f in &named.named {
         let Some(ident) = f.ident.clone() else { continue };
-        let mut wire = ident.to_string().trim_start_matches("r#").to_string();
-        for attr in &f.attrs {
-            if attr.path().is_ident("serde") {
-                let _ = attr.parse_nested_meta(|meta| {
-                    if meta.path.is_ident("rename") {
-                        let lit: syn::LitStr = meta.value()?.parse()?;
-                        wire = lit.value();
-                    } else if meta.input.peek(syn::Token![=]) {
-                        let _: syn::Expr = meta.value()?.parse()?;
-                    }
-                    Ok(())
-                });
-            }
-        }
+        let wire = field_wire_name(f);
         let optional = option_inner(&f.ty).is_some();
         out.insert(wire, Field { ident, ty: f.ty.clone(), optional });
     }
