@@ -275,3 +275,42 @@ fn constant_time_eq_compares_whole_strings() {
     assert!(!eq(b"", b"a"));
     assert!(eq(b"", b""));
 }
+
+#[tokio::test]
+async fn a_wrong_method_gets_405_in_the_apis_shape_with_allow() {
+    let base = serve(qps::router(Qp)).await;
+    let r = reqwest::Client::new().delete(format!("{base}/users/3")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "PUT");
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["response"]["error"]["httpStatusCode"], 405);
+    assert_eq!(b["response"]["error"]["name"], "METHOD_NOT_ALLOWED");
+    assert!(b["response"]["error"]["message"].as_str().unwrap().contains("DELETE"), "{b}");
+
+    let base = serve(epixel::server::router(epixel::server::mock::MockApi::new())).await;
+    let r = reqwest::Client::new().get(format!("{base}/user/signup/")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "POST");
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["status_code"], 405);
+}
+
+#[tokio::test]
+async fn the_mock_answers_documented_examples_read_from_the_bundled_document() {
+    let base = serve(qps::router(qps::mock::MockApi::with_keys([KEY]))).await;
+    let http = reqwest::Client::new();
+    let url = format!("{base}/micropanel/users/1/communities");
+    let r = http.get(&url).header("api-key", KEY).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().contains("json"));
+    let body: Value = r.json().await.unwrap();
+    assert!(body["response"].is_array(), "{body}");
+    // `Prefer: code=404` answers the documented 404 example, verbatim.
+    let r = http.get(&url).header("api-key", KEY).header("prefer", "code=404").send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!((body["response"]["error"]["httpStatusCode"].clone(), body["response"]["error"]["id"].clone()), (json!(404), json!("1040")), "{body}");
+    // An undocumented status is ignored: the success example again.
+    let r = http.get(&url).header("api-key", KEY).header("prefer", "code=418").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}

@@ -14,7 +14,9 @@
 //!
 //! Keys: `validation` (a body breaks the schema), `malformedBody` (not JSON, not a form),
 //! `invalidParameters` (path or query parameters), `unauthorized`, `notFound`,
-//! `payloadTooLarge`, `internal`. A missing key gets a plain `{"message": ...}` body.
+//! `payloadTooLarge`, `internal`, `methodNotAllowed` (a known path, another method; without
+//! the key, the `invalidParameters` body with status 405). A missing key gets a plain
+//! `{"message": ...}` body.
 //!
 //! Placeholders in a body, replaced by the generated server at run time:
 //! - a string that is exactly `{{message}}`: every violation, joined with `; `;
@@ -57,6 +59,9 @@ pub struct ServerErrors {
     pub payload_too_large: ErrorTemplate,
     /// A panic in the implementation.
     pub internal: ErrorTemplate,
+    /// A method no operation of a known path serves (answered with an `Allow` header). Without
+    /// the key: the `invalidParameters` body with status 405.
+    pub method_not_allowed: ErrorTemplate,
 }
 
 fn fallback(status: u16) -> ErrorTemplate {
@@ -87,14 +92,20 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
             }
         }
     };
+    let invalid_parameters = entry("invalidParameters", 400);
+    let method_not_allowed = match ext.and_then(|e| e.get("methodNotAllowed")) {
+        Some(_) => entry("methodNotAllowed", 405),
+        None => ErrorTemplate { status: 405, body: invalid_parameters.body.clone() },
+    };
     let errors = ServerErrors {
         validation: entry("validation", 400),
         malformed_body: entry("malformedBody", 400),
-        invalid_parameters: entry("invalidParameters", 400),
+        invalid_parameters,
         unauthorized: entry("unauthorized", 401),
         not_found: entry("notFound", 404),
         payload_too_large: entry("payloadTooLarge", 413),
         internal: entry("internal", 500),
+        method_not_allowed,
     };
     if ext.is_some_and(|e| !e.is_object()) {
         diags.push(

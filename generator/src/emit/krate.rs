@@ -160,6 +160,9 @@ pub fn readme(api: &ApiSpace) -> Result<String, String> {
         operations: Vec<Op>,
         servers: &'a [crate::ir::Server],
         examples: Vec<CodeExample>,
+        server_example: String,
+        mock_example: String,
+        operation_count: usize,
     }
     let models = api
         .models
@@ -219,7 +222,52 @@ pub fn readme(api: &ApiSpace) -> Result<String, String> {
             operations,
             servers: &api.servers,
             examples: client_examples(api),
+            server_example: server_example(api),
+            mock_example: mock_example(api),
+            operation_count: api.operations.len(),
         },
+    )
+}
+
+/// The most operations for which the README shows a whole `Api` implementation.
+const SERVER_EXAMPLE_MAX_OPERATIONS: usize = 8;
+
+/// A compiled example implementing `Api` (every method delegating to the mock) and serving it;
+/// empty for APIs with more than [`SERVER_EXAMPLE_MAX_OPERATIONS`] operations. The code only
+/// exists with feature `server`, so the crate docs compile without it.
+fn server_example(api: &ApiSpace) -> String {
+    if api.operations.len() > SERVER_EXAMPLE_MAX_OPERATIONS {
+        return String::new();
+    }
+    let krate = &api.crate_ident;
+    let mut methods = String::new();
+    for op in &api.operations {
+        let name = &op.rust_name;
+        let t = &op.type_name;
+        methods.push_str(&format!(
+            "\n        async fn {name}(&self, input: server::{t}Input) -> server::{t}Response {{\n            self.mock.{name}(input).await\n        }}\n"
+        ));
+    }
+    format!(
+        "#[cfg(feature = \"server\")]\nmod my_server {{\n    use {krate}::server::{{self, mock::MockApi, Api, Scheme, Secret}};\n\n    \
+         /// Answers every operation with the documented examples: replace a method's body with your logic.\n    \
+         pub struct MyApi {{\n        pub mock: MockApi,\n    }}\n\n    \
+         impl Api for MyApi {{\n        async fn authenticate(&self, _scheme: Scheme, credential: &Secret) -> bool {{\n            \
+         credential.matches(\"YOUR-API-KEY\")\n        }}\n{methods}    }}\n\n    \
+         pub async fn serve() -> std::io::Result<()> {{\n        \
+         let listener = tokio::net::TcpListener::bind(\"127.0.0.1:8080\").await?;\n        \
+         axum::serve(listener, server::router(MyApi {{ mock: MockApi::new() }})).await\n    }}\n}}"
+    )
+}
+
+/// A compiled example serving the mock (feature `server`).
+fn mock_example(api: &ApiSpace) -> String {
+    let krate = &api.crate_ident;
+    format!(
+        "#[cfg(feature = \"server\")]\nasync fn serve_mock() -> std::io::Result<()> {{\n    \
+         use {krate}::server::{{mock::MockApi, router}};\n    \
+         let listener = tokio::net::TcpListener::bind(\"127.0.0.1:4010\").await?;\n    \
+         axum::serve(listener, router(MockApi::with_keys([\"YOUR-API-KEY\"]))).await\n}}"
     )
 }
 

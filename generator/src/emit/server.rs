@@ -37,8 +37,9 @@ pub fn emit(api: &ApiSpace, errors: &ServerErrors) -> Result<TokenStream, String
     let mock = mock(api);
     Ok(quote! {
         // The runtime is shared by every API; an API without multipart bodies, path parameters
-        // or bearer tokens leaves some of it unused.
-        #![allow(dead_code)]
+        // or bearer tokens leaves some of it unused. Handlers return an early answer as
+        // `Err(Response)`: it is the request's last value, so boxing it would only allocate.
+        #![allow(dead_code, clippy::result_large_err)]
         #(#runtime_items)*
         #templates
         #definitions
@@ -85,22 +86,26 @@ fn error_templates(errors: &ServerErrors) -> TokenStream {
         &errors.not_found,
         &errors.payload_too_large,
         &errors.internal,
+        &errors.method_not_allowed,
     ]
     .map(entry);
     quote! {
         /// The API's error bodies (from the spec's `x-server-errors`), in [`Rejection`] order.
-        const ERROR_TEMPLATES: [(u16, &str); 7] = [#(#all),*];
+        const ERROR_TEMPLATES: [(u16, &str); 8] = [#(#all),*];
     }
 }
 
 /// The model definitions that request bodies reach through `$ref`s, as one JSON object.
 fn definitions(api: &ApiSpace) -> TokenStream {
     let mut todo: Vec<String> = Vec::new();
+    let mut bodies = std::collections::BTreeMap::new();
     for op in &api.operations {
         if let Some(schema) = op.body.as_ref().and_then(|b| body_schema(&b.ty)) {
             collect_refs(&schema, &mut todo);
+            bodies.insert(bare(&op.rust_name).to_string(), schema);
         }
     }
+    let bodies = serde_json::to_string(&bodies).unwrap_or_else(|_| "{}".into());
     let mut seen = BTreeSet::new();
     let mut map = serde_json::Map::new();
     while let Some(name) = todo.pop() {
@@ -122,6 +127,10 @@ fn definitions(api: &ApiSpace) -> TokenStream {
         /// The request-body schemas (and the schemas they reference), by name.
         static DEFINITIONS: ::std::sync::LazyLock<::serde_json::Map<::std::string::String, ::serde_json::Value>> =
             ::std::sync::LazyLock::new(|| ::serde_json::from_str(#text).unwrap_or_default());
+
+        /// The schema of each operation's request body, by operation (see [`body_schema`]).
+        static BODY_SCHEMAS: ::std::sync::LazyLock<::serde_json::Map<::std::string::String, ::serde_json::Value>> =
+            ::std::sync::LazyLock::new(|| ::serde_json::from_str(#bodies).unwrap_or_default());
     }
 }
 
@@ -374,20 +383,20 @@ fn param_rules(rules: &[Rule], var: &syn::Ident, name: &str, shape: ValueShape) 
         .iter()
         .filter_map(|rule| {
             let check = match (rule, shape) {
-                (Rule::MinLength(n), ValueShape::String) => quote! { crate::validation::min_length(v, #n, #name, &mut violations) },
-                (Rule::MaxLength(n), ValueShape::String) => quote! { crate::validation::max_length(v, #n, #name, &mut violations) },
+                (Rule::MinLength(n), ValueShape::String) => quote! { crate::validation::min_length(v, #n, #name, &mut rq.violations) },
+                (Rule::MaxLength(n), ValueShape::String) => quote! { crate::validation::max_length(v, #n, #name, &mut rq.violations) },
                 (Rule::Pattern(p), ValueShape::String) => {
-                    quote! { crate::validation::pattern(v, ::regress::Regex::new(#p).ok().as_ref(), #p, #name, &mut violations) }
+                    quote! { crate::validation::pattern(v, ::regress::Regex::new(#p).ok().as_ref(), #p, #name, &mut rq.violations) }
                 }
-                (Rule::Email, ValueShape::String) => quote! { crate::validation::email(v, #name, &mut violations) },
+                (Rule::Email, ValueShape::String) => quote! { crate::validation::email(v, #name, &mut rq.violations) },
                 (Rule::Minimum { value, exclusive }, ValueShape::Integer | ValueShape::Number) => {
-                    quote! { crate::validation::minimum(*v as f64, #value, #exclusive, #name, &mut violations) }
+                    quote! { crate::validation::minimum(*v as f64, #value, #exclusive, #name, &mut rq.violations) }
                 }
                 (Rule::Maximum { value, exclusive }, ValueShape::Integer | ValueShape::Number) => {
-                    quote! { crate::validation::maximum(*v as f64, #value, #exclusive, #name, &mut violations) }
+                    quote! { crate::validation::maximum(*v as f64, #value, #exclusive, #name, &mut rq.violations) }
                 }
-                (Rule::MinItems(n), ValueShape::Array) => quote! { crate::validation::min_items(v.len(), #n, #name, &mut violations) },
-                (Rule::MaxItems(n), ValueShape::Array) => quote! { crate::validation::max_items(v.len(), #n, #name, &mut violations) },
+                (Rule::MinItems(n), ValueShape::Array) => quote! { crate::validation::min_items(v.len(), #n, #name, &mut rq.violations) },
+                (Rule::MaxItems(n), ValueShape::Array) => quote! { crate::validation::max_items(v.len(), #n, #name, &mut rq.violations) },
                 _ => return None,
             };
             Some(quote! { if let Some(v) = &#var { #check; } })
@@ -454,7 +463,8 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     let handler = format_ident!("handle_{}", bare(&op.rust_name));
     let method = ident(&op.rust_name);
 
-    // The input struct and the code that fills it.
+    // The input struct and the code that fills it: each parameter is read through the shared
+    // `Incoming` helpers, which collect every violation before the handler answers.
     let mut fields = Vec::new();
     let mut parse = Vec::new();
     let mut assign = Vec::new();
@@ -471,57 +481,38 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
         let docs = doc_attrs(&doc);
         if required {
             fields.push(quote! { #docs pub #f: #t });
-            unwrap.push(quote! { let Some(#f) = #f else { return internal_answer(&path) }; });
+            unwrap.push(quote! { let #f = rq.required(#f)?; });
         } else {
             fields.push(quote! { #docs pub #f: ::std::option::Option<#t> });
         }
         assign.push(quote! { #f });
-        let raw = match p.location {
-            ParamLocation::Path => quote! { lookup(&path_params, #name) },
-            ParamLocation::Query => quote! { lookup(&query, #name) },
-            ParamLocation::Header => quote! { header_text(&parts.headers, #name) },
-            ParamLocation::Cookie => quote! { None },
+        let at = match p.location {
+            ParamLocation::Path => quote! { At::Path },
+            ParamLocation::Query => quote! { At::Query },
+            _ => quote! { At::Header },
         };
         let word = shape_word(p.shape);
-        let value = match p.shape {
-            ValueShape::Array | ValueShape::Json => quote! {
-                match #raw {
-                    None => {
-                        if #required { violations.push(crate::validation::Violation::new(#name, "required", "is required")); }
-                        None
-                    }
-                    Some(text) => match ::serde_json::from_str::<#t>(text) {
-                        Ok(v) => Some(v),
-                        Err(_) => { violations.push(crate::validation::Violation::new(#name, "type", concat!("must be ", #word))); None }
-                    },
-                }
-            },
-            _ => quote! { parse_param::<#t>(#raw, #name, #required, #word, &mut violations) },
+        let read = match p.shape {
+            ValueShape::Array | ValueShape::Json => quote! { json_param },
+            _ => quote! { param },
         };
         let rules = param_rules(&p.rules, &f, name, p.shape);
         parse.push(quote! {
-            let #f: ::std::option::Option<#t> = #value;
+            let #f = rq.#read::<#t>(#at, #name, #required, #word);
             #(#rules)*
         });
     }
     let uses_path = op.params.iter().any(|p| p.location == ParamLocation::Path);
-    let path_params = uses_path.then(|| {
-        quote! {
-            let path_params = match path_params(&mut parts).await {
-                Ok(p) => p,
-                Err(e) => return e.into_response(),
-            };
-        }
-    });
+    let check = (!parse.is_empty()).then(|| quote! { rq.check()?; });
 
     // The body.
     let mut body_code = quote! {};
     if let Some(b) = &op.body {
         let t = ty(&b.ty);
-        let schema = body_schema(&b.ty).map(|s| s.to_string());
-        let schema = match schema {
-            Some(s) => quote! { ::serde_json::from_str::<::serde_json::Value>(#s).ok() },
-            None => quote! { ::std::option::Option::<::serde_json::Value>::None },
+        let key = bare(&op.rust_name);
+        let schema = match body_schema(&b.ty) {
+            Some(_) => quote! { body_schema(#key) },
+            None => quote! { None },
         };
         let required = b.required;
         let mut doc = format!("The request body ({}).", b.content_type);
@@ -535,7 +526,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
             fields.push(quote! { #docs pub body: ::std::option::Option<#t> });
         }
         assign.push(quote! { body });
-        let decode = match b.encoding {
+        body_code = match b.encoding {
             BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded => {
                 let kinds = b.fields.iter().map(|f| {
                     let n = &f.name;
@@ -549,39 +540,19 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
                 });
                 let wrap = if required { quote! {} } else { quote! { let body = Some(body); } };
                 quote! {
-                    let schema = #schema;
-                    let body: #t = match decode_multipart::<#t>(&parts.headers, bytes, &[#(#kinds),*], schema.as_ref(), &path).await {
-                        Ok(b) => b,
-                        Err(e) => return e.into_response(),
-                    };
+                    let body = rq.form_body::<#t>(shared.body_limit, &[#(#kinds),*], #schema).await?;
                     #wrap
                 }
             }
             _ => {
-                let finish = if required {
-                    quote! { let Some(body) = body else { return internal_answer(&path) }; }
-                } else {
-                    quote! {}
-                };
+                let finish = required.then(|| quote! { let body = rq.required(body)?; });
                 quote! {
-                    let schema = #schema;
-                    let body: ::std::option::Option<#t> = match decode_json::<#t>(&bytes, #required, schema.as_ref(), &path) {
-                        Ok(b) => b,
-                        Err(e) => return e.into_response(),
-                    };
+                    let body = rq.json_body::<#t>(shared.body_limit, #required, #schema).await?;
                     #finish
                 }
             }
         };
-        body_code = quote! {
-            let bytes = match read_body(&parts, body, shared.body_limit).await {
-                Ok(b) => b,
-                Err(e) => return e.into_response(),
-            };
-            #decode
-        };
     }
-    let discard_body = op.body.is_none().then(|| quote! { let _ = body; });
 
     let alternatives = op.security.iter().map(|alt| {
         let vs = alt.iter().map(|k| scheme_variant(k));
@@ -590,8 +561,13 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
 
     let (variants, arms): (Vec<_>, Vec<_>) = op.responses.iter().map(response_variant).unzip();
     let input_doc = doc_attrs(&format!("The validated input of `{} {}`.", op.method.as_str(), op.path));
-    let response_doc = doc_attrs(&format!("The documented answers of `{} {}`, one variant per status.", op.method.as_str(), op.path));
+    let response_doc = doc_attrs(&format!(
+        "The answers of `{} {}`: one variant per documented status, and [`Self::Other`] for any other answer.",
+        op.method.as_str(),
+        op.path
+    ));
     let handler_doc = doc_attrs(&format!("Serves `{} {}`.", op.method.as_str(), op.path));
+    let mutability = (!parse.is_empty() || op.body.is_some()).then(|| quote! { mut });
     let _ = api;
     Ok(quote! {
         #input_doc
@@ -609,11 +585,16 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
         #[derive(Debug)]
         pub enum #response {
             #(#variants,)*
+            /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+            Other(::axum::response::Response),
         }
 
         impl ::axum::response::IntoResponse for #response {
             fn into_response(self) -> ::axum::response::Response {
-                match self { #(#arms,)* }
+                match self {
+                    #(#arms,)*
+                    Self::Other(response) => response,
+                }
             }
         }
 
@@ -621,35 +602,14 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
         async fn #handler<A: Api>(
             ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<A>>>,
             request: ::axum::extract::Request,
-        ) -> ::axum::response::Response {
-            use ::axum::response::IntoResponse;
-            #[allow(unused_mut)]
-            let (mut parts, body) = request.into_parts();
-            #discard_body
-            let path = parts.uri.path().to_string();
-            let query = match query_pairs(&parts.uri) {
-                Ok(q) => q,
-                Err(e) => return e.into_response(),
-            };
-            let credentials = match authenticate(&shared.api, &parts.headers, &query, &[#(#alternatives),*], &path).await {
-                Ok(c) => c,
-                Err(e) => return e.into_response(),
-            };
-            #path_params
-            #[allow(unused_mut)]
-            let mut violations: ::std::vec::Vec<crate::validation::Violation> = ::std::vec::Vec::new();
+        ) -> ::std::result::Result<::axum::response::Response, ::axum::response::Response> {
+            let #mutability rq = Incoming::start(&shared.api, request, &[#(#alternatives),*], #uses_path).await?;
             #(#parse)*
-            if !violations.is_empty() {
-                return ErrorAnswer::new(Rejection::InvalidParameters, violations, &path).into_response();
-            }
+            #check
             #(#unwrap)*
             #body_code
-            let input = #input {
-                #(#assign,)*
-                headers: parts.headers,
-                credentials,
-            };
-            guarded(shared.api.#method(input), &path).await
+            let input = #input { #(#assign,)* headers: rq.parts.headers, credentials: rq.credentials };
+            Ok(guarded(shared.api.#method(input), &rq.path).await)
         }
     })
 }
@@ -666,26 +626,16 @@ fn router(api: &ApiSpace) -> TokenStream {
     let routes = paths.iter().map(|(path, ops)| {
         let mut chain = quote! { ::axum::routing::MethodRouter::new() };
         for op in ops {
-            let filter = format_ident!("{}", op.method.as_str());
+            let filter = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
             let handler = format_ident!("handle_{}", bare(&op.rust_name));
-            chain = quote! { #chain.on(::axum::routing::MethodFilter::#filter, #handler::<A>) };
+            chain = quote! { #chain.#filter(#handler::<A>) };
         }
         quote! { .route(#path, #chain) }
     });
     quote! {
-        /// The internal-error answer, for states the handlers rule out.
-        fn internal_answer(path: &str) -> ::axum::response::Response {
-            use ::axum::response::IntoResponse;
-            ErrorAnswer::new(
-                Rejection::Internal,
-                vec![crate::validation::Violation::new("", "internal", "the request could not be processed")],
-                path,
-            )
-            .into_response()
-        }
-
         /// Every operation of `api` at its documented path, with the default body limit
-        /// ([`DEFAULT_BODY_LIMIT`]). Unknown paths get the documented not-found answer.
+        /// ([`DEFAULT_BODY_LIMIT`]). Unknown paths get the documented not-found answer, other
+        /// methods on a known path the method-not-allowed one (with `Allow`).
         pub fn router<A: Api>(api: A) -> ::axum::Router {
             router_with_body_limit(api, DEFAULT_BODY_LIMIT)
         }
@@ -695,6 +645,7 @@ fn router(api: &ApiSpace) -> TokenStream {
             let shared = ::std::sync::Arc::new(Shared { api, body_limit });
             ::axum::Router::new()
                 #(#routes)*
+                .method_not_allowed_fallback(method_not_allowed)
                 .fallback(not_found)
                 .with_state(shared)
         }
@@ -706,87 +657,26 @@ fn mock(api: &ApiSpace) -> TokenStream {
         let name = ident(&op.rust_name);
         let input = format_ident!("{}Input", op.type_name);
         let response = format_ident!("{}Response", op.type_name);
-        let mut arms = Vec::new();
-        let mut default = None;
-        for r in &op.responses {
-            let v = ident(&r.rust_name);
-            let code = r.status.representative();
-            let exact = matches!(r.status, StatusMatch::Code(_));
-            let value = match &r.body {
-                None if exact => Some(quote! { #response::#v }),
-                None => Some(quote! { #response::#v { status: #code } }),
-                Some(b) => b.examples.first().map(|_| {
-                    // The example is read at run time from the bundled document next to the
-                    // crate, so the generated code does not repeat every example.
-                    let path = &op.path;
-                    let method = op.method.as_str().to_ascii_lowercase();
-                    let keys: Vec<String> = match r.status {
-                        StatusMatch::Code(c) => vec![c.to_string()],
-                        StatusMatch::Range(c) => vec![format!("{c}XX"), format!("{c}xx")],
-                        StatusMatch::Default => vec!["default".to_string()],
-                    };
-                    let ct = &b.content_type;
-                    let call = quote! { documented(#path, #method, &[#(#keys),*], #ct) };
-                    if exact {
-                        quote! { #response::#v(#call) }
-                    } else {
-                        quote! { #response::#v { status: #code, body: #call } }
-                    }
-                }),
-            };
-            if let Some(value) = value {
-                if default.is_none() && r.success {
-                    default = Some(value.clone());
-                }
-                arms.push(quote! { Some(#code) => #value });
-            }
-        }
-        // No documented example for the success: answer the smallest body its schema allows.
-        let default = default.unwrap_or_else(|| {
-            let success = op.responses.iter().find(|r| r.success).or(op.responses.first());
-            match success {
-                Some(r) => {
-                    let v = ident(&r.rust_name);
-                    let code = r.status.representative();
-                    let body = r.body.as_ref().map_or(serde_json::Value::Null, |b| crate::emit::krate::minimal_body(api, &b.ty));
-                    let text = serde_json::to_string(&body).unwrap_or_default();
-                    let exact = matches!(r.status, StatusMatch::Code(_));
-                    if r.body.is_none() {
-                        if exact {
-                            quote! { #response::#v }
-                        } else {
-                            quote! { #response::#v { status: #code } }
-                        }
-                    } else if r.body.as_ref().is_some_and(|b| b.ty == "()") {
-                        if exact {
-                            quote! { #response::#v(()) }
-                        } else {
-                            quote! { #response::#v { status: #code, body: () } }
-                        }
-                    } else if exact {
-                        quote! { #response::#v(example(#text)) }
-                    } else {
-                        quote! { #response::#v { status: #code, body: example(#text) } }
-                    }
-                }
-                // Lowering gives every operation at least one response.
-                None => quote! { ::std::unreachable!("the operation documents no response") },
-            }
-        });
-        let answer = if arms.is_empty() {
-            quote! { let _ = &input; let answer = #default; }
-        } else {
-            quote! {
-                let answer = match prefer_code(&input.headers) {
-                    #(#arms,)*
-                    _ => #default,
-                };
-            }
-        };
+        let path = &op.path;
+        let method = op.method.as_str().to_ascii_lowercase();
+        // Without a documented success example, the smallest body the success schema allows
+        // (written here, since the document has nothing to read at run time).
+        let has_example = op.responses.iter().any(|r| r.success && r.body.as_ref().is_some_and(|b| !b.examples.is_empty()));
+        let minimal = op
+            .responses
+            .iter()
+            .find(|r| r.success)
+            .filter(|_| !has_example)
+            .and_then(|r| r.body.as_ref().map(|b| (r.status.representative(), b)))
+            .map(|(code, b)| {
+                let body = crate::emit::krate::minimal_body(api, &b.ty);
+                let text = serde_json::to_string(&body).unwrap_or_else(|_| "null".into());
+                quote! { Some((#code, #text)) }
+            })
+            .unwrap_or_else(|| quote! { None });
         quote! {
-            fn #name(&self, input: #input) -> impl ::std::future::Future<Output = #response> + Send {
-                #answer
-                ::std::future::ready(answer)
+            async fn #name(&self, input: #input) -> #response {
+                #response::Other(answer(&input.headers, #method, #path, #minimal))
             }
         }
     });
@@ -828,24 +718,12 @@ fn mock(api: &ApiSpace) -> TokenStream {
                     .and_then(|c| c.trim().parse().ok())
             }
 
-            /// A value written in the generator (the smallest body a schema allows); a failure is
-            /// a spec bug and becomes the 500 answer.
-            #[allow(dead_code)]
-            fn example<T: ::serde::de::DeserializeOwned>(text: &str) -> T {
-                match ::serde_json::from_str(text) {
-                    Ok(v) => v,
-                    Err(e) => panic!("an example does not match its type: {e}"),
-                }
-            }
-
             /// The bundled document the crate was generated from, parsed once.
-            #[allow(dead_code)]
             static DOCUMENT: ::std::sync::LazyLock<::serde_json::Value> = ::std::sync::LazyLock::new(|| {
                 ::serde_json::from_str(include_str!("../openapi.json")).unwrap_or(::serde_json::Value::Null)
             });
 
             /// Follows local `$ref`s (a bounded number of times).
-            #[allow(dead_code)]
             fn follow<'a>(doc: &'a ::serde_json::Value, mut value: &'a ::serde_json::Value) -> &'a ::serde_json::Value {
                 for _ in 0..8 {
                     match value.get("$ref").and_then(|r| r.as_str()).and_then(|r| r.strip_prefix('#')).and_then(|p| doc.pointer(p)) {
@@ -856,29 +734,110 @@ fn mock(api: &ApiSpace) -> TokenStream {
                 value
             }
 
-            /// The first documented example of a response (`statuses`: the keys it may be
-            /// written under), as `T`; a missing or mismatched example is a spec bug and becomes
-            /// the 500 answer.
-            #[allow(dead_code)]
-            fn documented<T: ::serde::de::DeserializeOwned>(path: &str, method: &str, statuses: &[&str], content_type: &str) -> T {
-                let doc = &*DOCUMENT;
-                let responses = &doc["paths"][path][method]["responses"];
-                let media = statuses
-                    .iter()
-                    .map(|s| &responses[*s])
-                    .find(|r| !r.is_null())
-                    .map(|r| &follow(doc, r)["content"][content_type]);
-                let value = media.and_then(|m| {
-                    m.get("example").or_else(|| {
+            /// What a documented response offers the mock.
+            enum Offer<'a> {
+                /// An example, with its media type.
+                Example(&'a str, &'a ::serde_json::Value),
+                /// A response without content.
+                Empty,
+                /// Content without an example.
+                Nothing,
+            }
+
+            /// The first example of a response (media types in document order), or whether it
+            /// has no content at all.
+            fn offer<'a>(doc: &'a ::serde_json::Value, response: &'a ::serde_json::Value) -> Offer<'a> {
+                let Some(content) = follow(doc, response).get("content").and_then(|c| c.as_object()).filter(|c| !c.is_empty()) else {
+                    return Offer::Empty;
+                };
+                for (media, m) in content {
+                    let m = follow(doc, m);
+                    let value = m.get("example").or_else(|| {
                         let first = m.get("examples").and_then(|e| e.as_object()).and_then(|e| e.values().next())?;
                         follow(doc, first).get("value")
-                    })
-                });
-                match value.map(<T as ::serde::Deserialize>::deserialize) {
-                    Some(Ok(v)) => v,
-                    Some(Err(e)) => panic!("the documented example of {method} {path} does not match its type: {e}"),
-                    None => panic!("the bundled document has no example for {method} {path}"),
+                    });
+                    if let Some(value) = value {
+                        return Offer::Example(media, value);
+                    }
                 }
+                Offer::Nothing
+            }
+
+            /// The status a response key stands for (`4XX`: 400, `default`: `fallback`).
+            fn status_of(key: &str, fallback: u16) -> u16 {
+                match key.parse::<u16>() {
+                    Ok(code) => code,
+                    Err(_) => match (key.get(..1).map(str::parse::<u16>), key.get(1..)) {
+                        (Some(Ok(class)), Some(rest)) if rest.eq_ignore_ascii_case("xx") => class * 100,
+                        _ => fallback,
+                    },
+                }
+            }
+
+            fn send(status: u16, offer: Offer<'_>) -> ::std::option::Option<::axum::response::Response> {
+                use ::axum::response::IntoResponse;
+                let code = ::axum::http::StatusCode::from_u16(status).ok()?;
+                match offer {
+                    Offer::Empty => Some(code.into_response()),
+                    Offer::Nothing => None,
+                    // Non-JSON media types get a string example as the text itself.
+                    Offer::Example(media, ::serde_json::Value::String(text)) if !media.contains("json") => {
+                        Some((code, [(::axum::http::header::CONTENT_TYPE, media.to_string())], text.clone()).into_response())
+                    }
+                    Offer::Example(media, value) => {
+                        let bytes = ::serde_json::to_vec(value).ok()?;
+                        Some((code, [(::axum::http::header::CONTENT_TYPE, media.to_string())], bytes).into_response())
+                    }
+                }
+            }
+
+            /// The mock's answer to `method path`, read from the bundled document: the documented
+            /// response of the status asked for with `Prefer: code=NNN`, else the first success
+            /// with an example (or without content), else `minimal` (the smallest body the
+            /// success schema allows, when no success has an example), else the first documented
+            /// example of any status, else the API's internal error with status 501.
+            fn answer(
+                headers: &::axum::http::HeaderMap,
+                method: &str,
+                path: &str,
+                minimal: ::std::option::Option<(u16, &str)>,
+            ) -> ::axum::response::Response {
+                let doc = &*DOCUMENT;
+                let empty = ::serde_json::Map::new();
+                let responses = doc["paths"][path][method]["responses"].as_object().unwrap_or(&empty);
+                if let Some(code) = prefer_code(headers) {
+                    let class = format!("{}xx", code / 100);
+                    let found = responses
+                        .iter()
+                        .find(|(k, _)| k.parse::<u16>().ok() == Some(code))
+                        .or_else(|| responses.iter().find(|(k, _)| k.eq_ignore_ascii_case(&class)))
+                        .or_else(|| responses.iter().find(|(k, _)| k.as_str() == "default"));
+                    if let Some(answer) = found.and_then(|(_, r)| send(code, offer(doc, r))) {
+                        return answer;
+                    }
+                }
+                if let Some(answer) = responses.iter().filter(|(k, _)| k.starts_with('2')).find_map(|(k, r)| send(status_of(k, 200), offer(doc, r))) {
+                    return answer;
+                }
+                if let Some((status, text)) = minimal {
+                    if let Ok(value) = ::serde_json::from_str::<::serde_json::Value>(text) {
+                        return json_response(status, &value);
+                    }
+                }
+                let examples = responses.iter().filter(|(_, r)| matches!(offer(doc, r), Offer::Example(..)));
+                if let Some(answer) = examples.clone().find_map(|(k, r)| send(status_of(k, 200), offer(doc, r))) {
+                    return answer;
+                }
+                let mut internal = ErrorAnswer::new(
+                    Rejection::Internal,
+                    vec![crate::validation::Violation::new("", "mock", "the spec documents no example for this operation")],
+                    path,
+                )
+                .body();
+                if internal.is_null() {
+                    internal = ::serde_json::Value::Object(::serde_json::Map::new());
+                }
+                json_response(501, &internal)
             }
 
             impl Api for MockApi {
