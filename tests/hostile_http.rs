@@ -220,11 +220,9 @@ fn request_examples(api: &str) -> Vec<Value> {
     out
 }
 
-/// Known gap, reported to the server emitter's owner: a known path with an undocumented method
-/// gets axum's bare `405 Method Not Allowed` with an empty body instead of an error body of the
-/// API (`x-server-errors` has no entry for it). Tolerated here, asserted by the ignored
-/// `a_wrong_method_gets_the_apis_error_shape` until fixed.
-const TOLERATE_BARE_405: bool = true;
+/// A known path with an undocumented method gets `405` with the API's error body and an `Allow`
+/// header (`x-server-errors.method_not_allowed`); a bare 405 is not tolerated.
+const TOLERATE_BARE_405: bool = false;
 
 /// The checks every answer passes: no 5xx, and each 4xx carries the API's error shape.
 fn check_answer(api: &str, r: &HostileRequest, status: StatusCode, body: &[u8]) -> Result<(), TestCaseError> {
@@ -294,7 +292,6 @@ proptest! {
 }
 
 #[test]
-#[ignore = "known gap in the server emitter: 405 has no error body (see TOLERATE_BARE_405)"]
 fn a_wrong_method_gets_the_apis_error_shape() {
     let r = HostileRequest { method: "PUT", uri: "/micropanel/members".into(), headers: vec![], body: vec![] };
     let (status, body) = send(qp_router(), &r).expect("request");
