@@ -13,6 +13,11 @@ use std::time::{Duration, Instant};
 use generator::{GeneratorSettings, OutputSet};
 use serde_json::{Map, Value};
 
+/// The allocator of the shipped binaries (`apigen`, `cargo xtask gen`), so the benchmark times
+/// what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
 }

@@ -9,6 +9,24 @@ use serde_json::Value;
 
 use crate::models::ModelSpace;
 
+/// The output of lowering: the IR, and typify's type space (the models, as typify holds them),
+/// which only the models emitter reads. They are kept apart because `TypeSpace` is not `Sync`
+/// (its settings hold `syn` types), while the `ApiSpace` is shared with the client and server
+/// emitters on worker threads.
+pub struct Lowered {
+    /// The IR.
+    pub api: ApiSpace,
+    /// typify's type space holding every model.
+    pub types: typify_impl::TypeSpace,
+}
+
+// The client and server modules are emitted and rendered on worker threads (see `emit_crate`
+// in lib.rs), so the IR must stay shareable between threads.
+const _: () = {
+    const fn assert_sync<T: Sync>() {}
+    assert_sync::<ApiSpace>();
+};
+
 /// One API: everything needed to emit its crate.
 #[derive(Debug)]
 pub struct ApiSpace {

@@ -84,12 +84,12 @@ impl Timings {
 pub fn generate_timed(spec: &Path, settings: &GeneratorSettings, timings: &mut Timings) -> Result<OutputSet, Diagnostics> {
     let bundle = timings.time("load+bundle", || bundle::bundle(spec))?;
     timings.time("validate", || validate::validate(&bundle))?;
-    let api = timings.time("lower", || lower::lower(&bundle, settings))?;
+    let lowered = timings.time("lower", || lower::lower(&bundle, settings))?;
     let server_errors = timings.time("lower-server", || lower_server::lower(&bundle))?;
     let mut out = OutputSet::default();
     out.add("openapi.json", render_json(&bundle.document));
     let mut inner = Timings::default();
-    let emitted = timings.time("emit+render", || emit_crate(&api, &server_errors, &mut out, &mut inner));
+    let emitted = timings.time("emit+render", || emit_crate(&lowered, &server_errors, &mut out, &mut inner));
     timings.phases.extend(inner.phases);
     emitted.map_err(|e| {
         Diagnostics::from(
@@ -101,51 +101,52 @@ pub fn generate_timed(spec: &Path, settings: &GeneratorSettings, timings: &mut T
 }
 
 /// Emits and renders every file of the crate.
+///
+/// The three big modules are emitted and rendered at the same time: the client and the server
+/// each on a worker thread (from the shared, `Sync` IR: token streams are not `Send`, so each
+/// thread builds its own and hands back only text), the models on this thread (typify's type
+/// space is not `Sync`). Each result is a pure function of the IR: scheduling cannot change
+/// the output.
 fn emit_crate(
-    api: &ir::ApiSpace,
+    lowered: &ir::Lowered,
     server_errors: &lower_server::ServerErrors,
     out: &mut OutputSet,
     timings: &mut Timings,
 ) -> Result<(), String> {
+    let api = &lowered.api;
     out.add("Cargo.toml", emit::krate::cargo_toml(api)?);
     out.add("README.md", emit::krate::readme(api)?);
     let validation = render::render("validation.rs.jinja", serde_json::json!({}))?;
     let validation: syn::File = syn::parse_file(&validation).map_err(|e| format!("validation.rs.jinja does not parse: {e}"))?;
     out.add("src/validation.rs", emit::render_file("", &validation));
 
-    // Token streams are not `Send`, so the client and server modules cross to worker threads
-    // as text, where they are parsed and pretty-printed while this thread does the models.
-    // Each result is a pure function of the IR: scheduling cannot change the output.
     let started = std::time::Instant::now();
     let client_doc = format!("Async client for {} (feature `client`).", api.title);
     let server_doc = format!("axum server stubs for {} (feature `server`).", api.title);
-    let client_text = emit::client::emit(api)?.to_string();
-    let server_text = emit::server::emit(api, server_errors)?.to_string();
-    timings.phases.push(("emit client+server tokens", started.elapsed()));
-    let render_text = |doc: &str, text: &str| -> Result<String, String> {
-        let file = syn::parse_file(text).map_err(|e| format!("emitted Rust does not parse: {e}"))?;
+    let render_tokens = |doc: &str, tokens: proc_macro2::TokenStream| -> Result<String, String> {
+        let file: syn::File = syn::parse2(tokens).map_err(|e| format!("emitted Rust does not parse: {e}"))?;
         Ok(emit::render_file(doc, &file))
     };
-    let (m, c, sv) = std::thread::scope(|scope| {
-        let c = scope.spawn(|| render_text(&client_doc, &client_text));
-        let sv = scope.spawn(|| render_text(&server_doc, &server_text));
+    let ((m, m_time), c, sv) = std::thread::scope(|scope| {
+        // Deeply nested types recurse deeply in syn: the workers get the big stack too.
+        let worker = || std::thread::Builder::new().stack_size(GENERATION_STACK);
+        let c = worker().spawn_scoped(scope, || render_tokens(&client_doc, emit::client::emit(api)?));
+        let sv = worker().spawn_scoped(scope, || render_tokens(&server_doc, emit::server::emit(api, server_errors)?));
         let started = std::time::Instant::now();
-        let m = emit::models::emit(api)
+        let m = emit::models::emit(api, &lowered.types)
             .map(|file| emit::render_file(&format!("Models of {}: one type per schema of the spec.", api.title), &file));
         let m_time = started.elapsed();
-        let join = |h: std::thread::ScopedJoinHandle<'_, Result<String, String>>| {
-            h.join().unwrap_or_else(|_| Err("a renderer panicked".to_string()))
+        let join = |h: std::io::Result<std::thread::ScopedJoinHandle<'_, Result<String, String>>>| match h {
+            Ok(h) => h.join().unwrap_or_else(|_| Err("a renderer panicked".to_string())),
+            Err(e) => Err(format!("cannot start a renderer thread: {e}")),
         };
         ((m, m_time), join(c), join(sv))
     });
-    timings.phases.push(("emit models", m.1));
-    timings.phases.push(("render client+server (parallel)", started.elapsed()));
-    let m = (m.0, ());
-    let c = (c, ());
-    let sv = (sv, ());
-    out.add("src/models.rs", m.0?);
-    out.add("src/client.rs", c.0?);
-    out.add("src/server.rs", sv.0?);
+    timings.phases.push(("emit+render models", m_time));
+    timings.phases.push(("emit+render client+server (parallel)", started.elapsed()));
+    out.add("src/models.rs", m?);
+    out.add("src/client.rs", c?);
+    out.add("src/server.rs", sv?);
     out.add(
         "src/bin/mock.rs",
         emit::render_rust(
@@ -255,12 +256,17 @@ pub fn run(jobs: &[Job], mode: Mode) -> Result<Vec<(String, write::Report)>, Run
     }
 }
 
+/// The stack of the threads generation runs on: deeply nested schemas recurse deeply in typify
+/// and syn, and a stack overflow would abort the process instead of reporting. It is address
+/// space, not memory: only the pages a thread touches are used.
+const GENERATION_STACK: usize = 256 * 1024 * 1024;
+
 /// [`generate`] on a thread with a large stack: deeply nested schemas recurse deeply in
 /// typify and syn, and a stack overflow would abort the process instead of reporting.
 fn generate_on_big_stack(spec: &Path, settings: &GeneratorSettings) -> Result<OutputSet, Diagnostics> {
     let spawned = std::thread::Builder::new()
         .name("generate".into())
-        .stack_size(256 * 1024 * 1024)
+        .stack_size(GENERATION_STACK)
         .spawn({
             let spec = spec.to_path_buf();
             let settings = settings.clone();

@@ -1,4 +1,5 @@
-//! Lowering: the bundled document -> [`ApiSpace`], the IR every emitter reads.
+//! Lowering: the bundled document -> [`Lowered`]: the [`ApiSpace`] every emitter reads, and
+//! typify's type space for the models emitter.
 
 use std::collections::BTreeSet;
 
@@ -11,13 +12,14 @@ use crate::models::{self, Hoisted, ModelSpace, COMPONENT_PREFIX};
 use crate::naming;
 use crate::validate::{deref, METHODS};
 use crate::GeneratorSettings;
+use typify_impl::TypeSpace;
 
 /// Builds the IR of one API.
 ///
 /// # Errors
 ///
 /// Every construct the generator cannot lower, with its location.
-pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<ApiSpace, Diagnostics> {
+pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, Diagnostics> {
     let doc = &bundle.document;
     let mut diags = Diagnostics::default();
 
@@ -39,7 +41,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<ApiSpace, 
             }
         }
     }
-    let (mut models, hoisted) = models::lower(bundle, &request_roots, &response_roots)?;
+    let (mut models, mut type_space, hoisted) = models::lower(bundle, &request_roots, &response_roots)?;
 
     let info = doc.get("info");
     let text = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_str).map(String::from);
@@ -59,7 +61,16 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<ApiSpace, 
             .map_or_else(|| format!("{method_key} {path}"), String::from);
         let rust_name = naming::unique_ident_from(naming::snake_case(&id), &mut taken_methods);
         let type_name = naming::unique_ident_from(naming::pascal_case(&id), &mut taken_types);
-        let mut cx = OpContext { bundle, hoisted: &hoisted, taken: &mut taken_types_inline, models: &mut models, diags: &mut diags, op_ptr: &op_ptr, type_name: &type_name };
+        let mut cx = OpContext {
+            bundle,
+            hoisted: &hoisted,
+            taken: &mut taken_types_inline,
+            models: &mut models,
+            type_space: &mut type_space,
+            diags: &mut diags,
+            op_ptr: &op_ptr,
+            type_name: &type_name,
+        };
 
         let params = cx.params(item, op);
         let body = op.get("requestBody").and_then(|b| cx.body(deref(doc, b)));
@@ -95,7 +106,8 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<ApiSpace, 
         });
     }
 
-    diags.into_result(ApiSpace {
+    models.note_foreign_types(&type_space);
+    let api = ApiSpace {
         crate_name: settings.crate_name.clone(),
         crate_ident: settings.crate_name.replace('-', "_"),
         title: text(info, "title").unwrap_or_else(|| settings.crate_name.clone()),
@@ -105,7 +117,8 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<ApiSpace, 
         security_schemes,
         operations: ops,
         models,
-    })
+    };
+    diags.into_result(Lowered { api, types: type_space })
 }
 
 /// `(path, method, pointer, operation, path item)` for every operation, in document order.
@@ -220,6 +233,7 @@ struct OpContext<'a> {
     hoisted: &'a Hoisted,
     taken: &'a mut BTreeSet<String>,
     models: &'a mut ModelSpace,
+    type_space: &'a mut TypeSpace,
     diags: &'a mut Diagnostics,
     op_ptr: &'a str,
     type_name: &'a str,
@@ -266,10 +280,10 @@ impl OpContext<'_> {
         };
         // An inline type's name must not collide with a component's or another inline type's.
         let name = naming::unique_ident_from(naming::pascal_case(hint), self.taken);
-        let models = &mut *self.models;
+        let type_space = &mut *self.type_space;
         match models::guarded(at, self.bundle, || {
-            let id = models.type_space.add_type_with_name(&parsed, Some(name)).map_err(|e| e.to_string())?;
-            let ty = models.type_space.get_type(&id).map_err(|e| e.to_string())?;
+            let id = type_space.add_type_with_name(&parsed, Some(name)).map_err(|e| e.to_string())?;
+            let ty = type_space.get_type(&id).map_err(|e| e.to_string())?;
             Ok(ty.ident().to_string())
         }) {
             Ok(ty) => (models::absolute_type(&ty), shape),
@@ -455,6 +469,7 @@ fn raw_body_type(encoding: BodyEncoding) -> Option<&'static str> {
 
 /// Drops what typify cannot take (conditionals) from an inline schema.
 fn strip_for_typify(mut schema: Value) -> Value {
+    models::const_as_enum(&mut schema);
     if let Some(map) = schema.as_object_mut() {
         for k in ["if", "then", "else"] {
             map.remove(k);

@@ -113,14 +113,38 @@ pub struct StructRules {
     pub nullable_optional: BTreeSet<String>,
 }
 
-/// The lowered models of one API.
+/// The lowered models of one API. typify's `TypeSpace` is kept apart (see
+/// [`crate::ir::Lowered`]), so that this, and the IR around it, can be shared across threads.
 pub struct ModelSpace {
-    /// The typify type space holding every definition.
-    pub type_space: TypeSpace,
     /// Rules per struct name.
     pub structs: BTreeMap<String, StructRules>,
     /// The prepared definitions (as given to typify), by name.
     pub definitions: BTreeMap<String, Value>,
+    /// The `oneOf`/`anyOf` definitions with an OpenAPI `discriminator`, by name.
+    pub discriminated: BTreeMap<String, Discriminator>,
+    /// Whether some model uses `chrono` (date-time formats); set once every type is added.
+    pub uses_chrono: bool,
+    /// Whether some model uses `uuid`; set once every type is added.
+    pub uses_uuid: bool,
+}
+
+/// A `oneOf`/`anyOf` of component schemas with an OpenAPI `discriminator`: the property whose
+/// value says which member a value is, and the values that select each member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discriminator {
+    /// The property that carries the tag (`petType`).
+    pub property: String,
+    /// Each member, in document order: its Rust type name and the tag values that select it
+    /// (the `mapping` keys that point at it, else its component name as written).
+    pub variants: Vec<(String, Vec<String>)>,
+}
+
+impl ModelSpace {
+    /// Records which foreign crates the types of `type_space` use.
+    pub fn note_foreign_types(&mut self, type_space: &TypeSpace) {
+        self.uses_chrono = type_space.uses_chrono();
+        self.uses_uuid = type_space.uses_uuid();
+    }
 }
 
 impl std::fmt::Debug for ModelSpace {
@@ -146,7 +170,7 @@ pub struct Usage {
 /// # Errors
 ///
 /// Schemas that cannot be read as JSON Schema, invalid patterns, and anything typify rejects.
-pub fn lower(bundle: &Bundle, request_roots: &[Value], response_roots: &[Value]) -> Result<(ModelSpace, Hoisted), Diagnostics> {
+pub fn lower(bundle: &Bundle, request_roots: &[Value], response_roots: &[Value]) -> Result<(ModelSpace, TypeSpace, Hoisted), Diagnostics> {
     let mut diags = Diagnostics::default();
     let components: Map<String, Value> = bundle
         .document
@@ -166,7 +190,8 @@ pub fn lower(bundle: &Bundle, request_roots: &[Value], response_roots: &[Value])
     let mut hoisted = Hoisted::new(taken, renames);
     for (name, schema) in &components {
         let new_name = hoisted.renames[name].clone();
-        let renamed = hoisted.rename_components(schema.clone());
+        let mut renamed = hoisted.rename_components(schema.clone());
+        const_as_enum(&mut renamed);
         let prepared = hoisted.hoist_root(&new_name, renamed);
         hoisted.defs.insert(new_name, prepared);
     }
@@ -188,14 +213,19 @@ pub fn lower(bundle: &Bundle, request_roots: &[Value], response_roots: &[Value])
 
     let mut structs = BTreeMap::new();
     let mut definitions = BTreeMap::new();
+    let mut discriminated = BTreeMap::new();
     for (name, schema) in &hoisted.defs {
+        let mut schema = schema.clone();
+        if let Some(d) = normalize_discriminator(&hoisted, &mut schema) {
+            discriminated.insert(name.clone(), d);
+        }
         let u = usage.get(name).copied().unwrap_or_default();
         // A definition only requests use is strict; one that any response uses stays
         // forward-compatible, since a client must not break on a newer server's fields.
         let strict = u.request && !u.response;
         let original = hoisted.original_name(name);
         let pointer = format!("/components/schemas/{}", crate::diag::escape_token(&original));
-        let (mut prepared, rules) = extract_rules(bundle, &pointer, schema.clone(), strict, &mut diags);
+        let (mut prepared, rules) = extract_rules(bundle, &pointer, schema, strict, &mut diags);
         fix_colliding_enums(&mut prepared);
         if is_struct_schema(&prepared) {
             structs.insert(name.clone(), rules);
@@ -225,7 +255,100 @@ pub fn lower(bundle: &Bundle, request_roots: &[Value], response_roots: &[Value])
         return Err(diags.into_result(()).unwrap_err());
     }
     guarded("/components/schemas", bundle, || type_space.add_ref_types(typed).map_err(|e| e.to_string()))?;
-    diags.into_result((ModelSpace { type_space, structs, definitions }, hoisted))
+    let mut models = ModelSpace { structs, definitions, discriminated, uses_chrono: false, uses_uuid: false };
+    models.note_foreign_types(&type_space);
+    diags.into_result((models, type_space, hoisted))
+}
+
+/// Rewrites every scalar `const` (a string, integer, number or boolean) into the equivalent
+/// one-value `enum` with its `type`: typify turns a lone `const` into `serde_json::Value`, which
+/// accepts anything, and a one-value enum into a type that accepts only that value. Only schema
+/// positions are visited, so examples, defaults and properties named `const` stay as they are.
+pub fn const_as_enum(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else { return };
+    if !map.contains_key("enum") {
+        let ty = match map.get("const") {
+            Some(Value::String(_)) => Some("string"),
+            Some(Value::Bool(_)) => Some("boolean"),
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Some("integer"),
+            Some(Value::Number(_)) => Some("number"),
+            _ => None,
+        };
+        let compatible = |t: &str| match map.get("type") {
+            None => true,
+            Some(Value::String(declared)) => declared == t || (declared == "number" && t == "integer"),
+            _ => false,
+        };
+        if let Some(ty) = ty.filter(|t| compatible(t)) {
+            if let Some(value) = map.remove("const") {
+                map.entry("type").or_insert_with(|| Value::String(ty.to_string()));
+                map.insert("enum".into(), Value::Array(vec![value]));
+            }
+        }
+    }
+    for key in ["items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems"] {
+        if let Some(sub) = map.get_mut(key) {
+            const_as_enum(sub);
+        }
+    }
+    for key in ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"] {
+        if let Some(Value::Object(subs)) = map.get_mut(key) {
+            subs.values_mut().for_each(const_as_enum);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
+        if let Some(Value::Array(subs)) = map.get_mut(key) {
+            subs.iter_mut().for_each(const_as_enum);
+        }
+    }
+}
+
+/// Reads the OpenAPI `discriminator` of a `oneOf`/`anyOf` whose members are all component
+/// references, and rewrites its `mapping` into the complete form every later stage reads: each
+/// tag value -> `#/components/schemas/<Rust name>`, the explicit entries first (written as a
+/// reference or a bare component name), then each member no entry names, under its component
+/// name as written (the OpenAPI rule for implicit mappings). Entries that name no member are
+/// dropped. `None` (and the schema untouched) when there is no discriminator, or a member is not
+/// a component reference (an inline member has no name to be selected by): typify's untagged
+/// enum then decides by shape.
+fn normalize_discriminator(hoisted: &Hoisted, schema: &mut Value) -> Option<Discriminator> {
+    let property = schema.pointer("/discriminator/propertyName")?.as_str()?.to_string();
+    let members = schema.get("oneOf").or_else(|| schema.get("anyOf"))?.as_array()?;
+    let mut variants: Vec<(String, Vec<String>)> = Vec::new();
+    for member in members {
+        let name = member.get("$ref")?.as_str()?.strip_prefix(COMPONENT_PREFIX)?;
+        if name.contains('/') {
+            return None;
+        }
+        variants.push((name.to_string(), Vec::new()));
+    }
+    let explicit = schema.pointer("/discriminator/mapping").and_then(Value::as_object).cloned().unwrap_or_default();
+    for (tag, target) in &explicit {
+        let Some(target) = target.as_str() else { continue };
+        let original = crate::diag::unescape_token(target.strip_prefix(COMPONENT_PREFIX).unwrap_or(target));
+        let rust = hoisted.renames.get(&original).cloned().unwrap_or(original);
+        if let Some((_, tags)) = variants.iter_mut().find(|(n, _)| *n == rust) {
+            tags.push(tag.clone());
+        }
+    }
+    for (rust, tags) in &mut variants {
+        if tags.is_empty() {
+            tags.push(hoisted.original_name(rust));
+        }
+    }
+    // Two members selected by the same value cannot be told apart: leave them to typify.
+    let mut seen = BTreeSet::new();
+    if !variants.iter().flat_map(|(_, tags)| tags).all(|t| seen.insert(t.clone())) {
+        return None;
+    }
+    let mapping: Map<String, Value> = variants
+        .iter()
+        .flat_map(|(rust, tags)| tags.iter().map(move |t| (t.clone(), Value::String(format!("{COMPONENT_PREFIX}{rust}")))))
+        .collect();
+    schema["discriminator"]["mapping"] = Value::Object(mapping);
+    // Tells the server's body checker that every member is in the mapping.
+    schema["discriminator"]["x-mapping-complete"] = Value::Bool(true);
+    Some(Discriminator { property, variants })
 }
 
 /// Replaces string enums whose values collide once turned into Rust identifiers (`add`/`Add`,

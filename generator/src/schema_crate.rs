@@ -35,7 +35,7 @@ const VALUE_KEYWORDS: &[&str] =
 /// (reported at its pointer in the schema file, never as a panic).
 pub fn generate(schema: &Path, crate_name: &str) -> Result<OutputSet, Diagnostics> {
     let bundle = wrap(schema)?;
-    let (models, _hoisted) = {
+    let lowered = {
         // Every definition counts as reached from a request and from a response: the policy
         // of definitions shared by both sides (forward-compatible).
         let roots: Vec<Value> = bundle
@@ -54,6 +54,7 @@ pub fn generate(schema: &Path, crate_name: &str) -> Result<OutputSet, Diagnostic
         .and_then(Value::as_str)
         .unwrap_or(crate_name)
         .to_string();
+    let (models, types, _) = lowered;
     let api = ir::ApiSpace {
         crate_name: crate_name.to_string(),
         crate_ident: crate_name.replace('-', "_"),
@@ -65,7 +66,7 @@ pub fn generate(schema: &Path, crate_name: &str) -> Result<OutputSet, Diagnostic
         operations: Vec::new(),
         models,
     };
-    emit(&api, schema).map_err(|e| {
+    emit(&api, &types, schema).map_err(|e| {
         Diagnostics::from(
             Diagnostic::new(schema, "", format!("internal generator error: {e}"))
                 .with_help("this is a bug in the generator: please report it with the schema"),
@@ -151,13 +152,13 @@ fn rewrite_refs(value: Value, root_name: &str) -> Value {
 }
 
 /// Emits and renders the files of a models-only crate.
-fn emit(api: &ir::ApiSpace, schema: &Path) -> Result<OutputSet, String> {
+fn emit(api: &ir::ApiSpace, types: &typify_impl::TypeSpace, schema: &Path) -> Result<OutputSet, String> {
     let mut out = OutputSet::default();
     out.add("Cargo.toml", cargo_toml(api, schema)?);
     let validation = crate::render::render("validation.rs.jinja", json!({}))?;
     let validation: syn::File = syn::parse_file(&validation).map_err(|e| format!("validation.rs.jinja does not parse: {e}"))?;
     out.add("src/validation.rs", crate::emit::render_file("", &validation));
-    let models = crate::emit::models::emit(api)?;
+    let models = crate::emit::models::emit(api, types)?;
     out.add(
         "src/models.rs",
         crate::emit::render_file(&format!("Models of {}: one type per schema definition.", api.title), &models),
@@ -182,18 +183,17 @@ fn emit(api: &ir::ApiSpace, schema: &Path) -> Result<OutputSet, String> {
 
 /// `Cargo.toml` of a models-only crate, through the same template as the API crates.
 fn cargo_toml(api: &ir::ApiSpace, schema: &Path) -> Result<String, String> {
-    let ts = &api.models.type_space;
     let mut schemars_features = Vec::new();
     let mut deps = vec![
         ("regress", "\"0.12\"".to_string()),
         ("serde", "{ version = \"1\", features = [\"derive\"] }".to_string()),
         ("serde_json", "\"1\"".to_string()),
     ];
-    if ts.uses_chrono() {
+    if api.models.uses_chrono {
         deps.push(("chrono", "{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }".into()));
         schemars_features.push("\"chrono04\"");
     }
-    if ts.uses_uuid() {
+    if api.models.uses_uuid {
         deps.push(("uuid", "{ version = \"1\", features = [\"serde\"] }".into()));
         schemars_features.push("\"uuid1\"");
     }

@@ -13,6 +13,11 @@ use std::process::ExitCode;
 
 use generator::{Job, Mode};
 
+/// Generation allocates and frees millions of small syn nodes; mimalloc is faster at that than
+/// the system allocator (see `cargo xtask bench`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: apigen --spec FILE --out DIR [--crate-name NAME] [--check]";
 
 fn main() -> ExitCode {

@@ -26,10 +26,10 @@ fn dep(name: &'static str, spec: &str) -> Dependency {
 
 /// The dependencies the generated code uses. Optional ones belong to a feature.
 fn dependencies(api: &ApiSpace) -> Vec<Dependency> {
-    let ts = &api.models.type_space;
+    let models = &api.models;
     let mut deps = vec![
         dep("regress", "\"0.12\""),
-        dep("schemars", &format!("{{ version = \"1\", optional = true{} }}", schemars_features(ts))),
+        dep("schemars", &format!("{{ version = \"1\", optional = true{} }}", schemars_features(models))),
         dep("serde", "{ version = \"1\", features = [\"derive\"] }"),
         dep("serde_json", "\"1\""),
     ];
@@ -41,10 +41,10 @@ fn dependencies(api: &ApiSpace) -> Vec<Dependency> {
     // The server (and, with the client, the async runtime).
     deps.push(dep("tokio", "{ version = \"1\", optional = true, default-features = false, features = [\"time\"] }"));
     deps.push(dep("axum", "{ version = \"0.8\", optional = true, default-features = false, features = [\"http1\", \"tokio\", \"query\", \"multipart\"] }"));
-    if ts.uses_chrono() {
+    if models.uses_chrono {
         deps.push(dep("chrono", "{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }"));
     }
-    if ts.uses_uuid() {
+    if models.uses_uuid {
         deps.push(dep("uuid", "{ version = \"1\", features = [\"serde\"] }"));
     }
     deps.sort_by_key(|d| d.name);
@@ -52,12 +52,12 @@ fn dependencies(api: &ApiSpace) -> Vec<Dependency> {
 }
 
 /// The schemars features that the models' foreign types need.
-fn schemars_features(ts: &typify_impl::TypeSpace) -> String {
+fn schemars_features(models: &crate::models::ModelSpace) -> String {
     let mut f = Vec::new();
-    if ts.uses_chrono() {
+    if models.uses_chrono {
         f.push("\"chrono04\"");
     }
-    if ts.uses_uuid() {
+    if models.uses_uuid {
         f.push("\"uuid1\"");
     }
     if f.is_empty() {
@@ -409,6 +409,18 @@ fn minimal_example(schema: &serde_json::Value, defs: &std::collections::BTreeMap
     }
     if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
         return first.clone();
+    }
+    // A discriminated union (its mapping completed by lowering): the first mapped member, with
+    // the tag that selects it.
+    let discriminator = schema.get("discriminator");
+    let property = discriminator.and_then(|d| d.get("propertyName")).and_then(Value::as_str);
+    let first_mapped = discriminator.and_then(|d| d.get("mapping")).and_then(Value::as_object).and_then(|m| m.iter().next());
+    if let (Some(property), Some((tag, target))) = (property, first_mapped) {
+        let mut value = minimal_example(&json!({ "$ref": target }), defs, depth + 1);
+        if let Some(map) = value.as_object_mut() {
+            map.insert(property.to_string(), Value::String(tag.clone()));
+        }
+        return value;
     }
     for key in ["oneOf", "anyOf", "allOf"] {
         if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|v| v.first()) {

@@ -22,10 +22,10 @@ use crate::models::{PropertyRule, Rule, StructRules, Target};
 /// # Errors
 ///
 /// A message when typify's output does not parse, which is a bug.
-pub fn emit(api: &ApiSpace) -> Result<syn::File, String> {
+pub fn emit(api: &ApiSpace, types: &typify_impl::TypeSpace) -> Result<syn::File, String> {
     // typify has `todo!`s and `unimplemented!`s for constructs it does not support; one that
     // slipped through lowering must become an error, not a panic.
-    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| api.models.type_space.to_stream()))
+    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| types.to_stream()))
         .map_err(|_| "typify could not emit the models of this spec (an unsupported schema construct)".to_string())?;
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| format!("typify output does not parse: {e}"))?;
     let structs = &api.models.structs;
@@ -73,6 +73,12 @@ pub fn emit(api: &ApiSpace) -> Result<syn::File, String> {
             }
         }
     }
+    for item in &mut file.items {
+        let Item::Enum(e) = item else { continue };
+        if let Some(d) = api.models.discriminated.get(&e.ident.to_string()) {
+            extra.extend(discriminate(e, d));
+        }
+    }
     file.items.extend(extra);
     syn::visit_mut::VisitMut::visit_file_mut(&mut DocSpacer, &mut file);
     // typify writes `Default` impls by hand for enums with a default value.
@@ -98,6 +104,92 @@ pub fn emit(api: &ApiSpace) -> Result<syn::File, String> {
         });
     }
     Ok(file)
+}
+
+/// Gives the enum typify wrote for a `oneOf` with a discriminator (untagged: the first variant
+/// whose shape fits wins, so a dog with a name could read as a cat) serde impls that go by the
+/// tag instead: deserializing reads the discriminator property and decodes exactly the member it
+/// selects (an unknown or missing tag is an error naming the property and the allowed values),
+/// and serializing writes the member with the tag of its variant, so a value always reads back
+/// as the variant it was. `serde(untagged)` stays for the schemars derive only (as `anyOf`).
+/// Returns the impls; leaves the enum alone when its variants are not the members.
+fn discriminate(e: &mut syn::ItemEnum, d: &crate::models::Discriminator) -> Vec<Item> {
+    let mut arms = Vec::new();
+    for v in &e.variants {
+        let Fields::Unnamed(fields) = &v.fields else { return Vec::new() };
+        let [field] = fields.unnamed.iter().collect::<Vec<_>>()[..] else { return Vec::new() };
+        let Some(ty) = last_ident(&field.ty) else { return Vec::new() };
+        let Some((_, tags)) = d.variants.iter().find(|(name, _)| *name == ty) else { return Vec::new() };
+        arms.push((v.ident.clone(), field.ty.clone(), tags.clone()));
+    }
+    if arms.len() != d.variants.len() {
+        return Vec::new();
+    }
+    remove_derive(&mut e.attrs, "Serialize");
+    remove_derive(&mut e.attrs, "Deserialize");
+    let for_schemars = |attrs: &mut Vec<syn::Attribute>| {
+        for attr in attrs.iter_mut().filter(|a| a.path().is_ident("serde")) {
+            let meta = &attr.meta;
+            *attr = parse_quote!(#[cfg_attr(feature = "schemars", #meta)]);
+        }
+    };
+    for_schemars(&mut e.attrs);
+    for v in &mut e.variants {
+        for_schemars(&mut v.attrs);
+    }
+    let property = &d.property;
+    let listing = arms
+        .iter()
+        .map(|(_, ty, tags)| format!("{} -> [`{}`]", tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "), quote!(#ty).to_string().replace(' ', "")))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let doc = format!("Which variant a value is, its `{property}` says: {listing}.");
+    // After typify's doc lines, before the derives.
+    let at = e.attrs.iter().rposition(|a| a.path().is_ident("doc")).map_or(0, |i| i + 1);
+    e.attrs.splice(at..at, [parse_quote!(#[doc = ""]), parse_quote!(#[doc = #doc])]);
+    let name = &e.ident;
+    let all_tags: Vec<String> = arms.iter().flat_map(|(_, _, tags)| tags.iter().map(|t| format!("{t:?}"))).collect();
+    let unknown = format!("unknown `{property}` {{:?}}: expected one of {}", all_tags.join(", "));
+    let missing = format!("missing `{property}` (one of {}), which says which schema the value follows", all_tags.join(", "));
+    let ser_arms = arms.iter().map(|(v, _, tags)| {
+        quote! { Self::#v(inner) => (&[#(#tags),*][..], ::serde_json::to_value(inner)) }
+    });
+    let de_arms = arms.iter().map(|(v, _, tags)| {
+        quote! { Some(#(#tags)|*) => ::serde_json::from_value(value).map(Self::#v).map_err(D::Error::custom) }
+    });
+    vec![
+        parse_quote! {
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    let (tags, value): (&[&str], _) = match self {
+                        #(#ser_arms,)*
+                    };
+                    let mut value = value.map_err(::serde::ser::Error::custom)?;
+                    if let ::serde_json::Value::Object(map) = &mut value {
+                        let tagged = map.get(#property).and_then(::serde_json::Value::as_str).is_some_and(|t| tags.contains(&t));
+                        if !tagged {
+                            map.insert(#property.to_string(), ::serde_json::Value::from(tags[0]));
+                        }
+                    }
+                    ::serde::Serialize::serialize(&value, serializer)
+                }
+            }
+        },
+        parse_quote! {
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    use ::serde::de::Error as _;
+                    let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                    let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(str::to_owned);
+                    match tag.as_deref() {
+                        #(#de_arms,)*
+                        Some(other) => Err(D::Error::custom(format_args!(#unknown, other))),
+                        None => Err(D::Error::custom(#missing)),
+                    }
+                }
+            }
+        },
+    ]
 }
 
 fn has_own_rules(rules: &StructRules) -> bool {

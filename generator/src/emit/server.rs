@@ -209,7 +209,7 @@ fn schemes(api: &ApiSpace) -> TokenStream {
                 (name.clone(), quote! { header_text(headers, #name).filter(|t| !t.is_empty()).map(Secret::new) }, format!("the `{name}` header"))
             }
             SchemeKind::ApiKey { location: ParamLocation::Query, name } => {
-                (name.clone(), quote! { lookup(query, #name).filter(|t| !t.is_empty()).map(Secret::new) }, format!("the `{name}` query parameter"))
+                (name.clone(), quote! { query_value(query, #name).filter(|t| !t.is_empty()).map(Secret::new) }, format!("the `{name}` query parameter"))
             }
             SchemeKind::ApiKey { name, .. } => (name.clone(), quote! { None }, format!("`{name}` (not extracted: cookies are not supported)")),
             SchemeKind::Bearer => ("Authorization".into(), quote! { bearer_token(headers).map(Secret::new) }, "`Authorization: Bearer <token>`".into()),
@@ -260,7 +260,7 @@ fn schemes(api: &ApiSpace) -> TokenStream {
             fn extract(
                 self,
                 headers: &::axum::http::HeaderMap,
-                query: &[(::std::string::String, ::std::string::String)],
+                query: ::std::option::Option<&str>,
             ) -> ::std::option::Option<Secret> {
                 match self { #(#extracts,)* }
             }
@@ -285,7 +285,7 @@ fn schemes(api: &ApiSpace) -> TokenStream {
         async fn authenticate<A: Api>(
             api: &A,
             headers: &::axum::http::HeaderMap,
-            query: &[(::std::string::String, ::std::string::String)],
+            query: ::std::option::Option<&str>,
             alternatives: &[&[Scheme]],
             path: &str,
         ) -> ::std::result::Result<Credentials, ErrorAnswer> {
@@ -386,7 +386,11 @@ fn param_rules(rules: &[Rule], var: &syn::Ident, name: &str, shape: ValueShape) 
                 (Rule::MinLength(n), ValueShape::String) => quote! { crate::validation::min_length(v, #n, #name, &mut rq.violations) },
                 (Rule::MaxLength(n), ValueShape::String) => quote! { crate::validation::max_length(v, #n, #name, &mut rq.violations) },
                 (Rule::Pattern(p), ValueShape::String) => {
-                    quote! { crate::validation::pattern(v, ::regress::Regex::new(#p).ok().as_ref(), #p, #name, &mut rq.violations) }
+                    quote! {
+                        static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> =
+                            ::std::sync::LazyLock::new(|| ::regress::Regex::new(#p).ok());
+                        crate::validation::pattern(v, PATTERN.as_ref(), #p, #name, &mut rq.violations)
+                    }
                 }
                 (Rule::Email, ValueShape::String) => quote! { crate::validation::email(v, #name, &mut rq.violations) },
                 (Rule::Minimum { value, exclusive }, ValueShape::Integer | ValueShape::Number) => {
@@ -528,19 +532,10 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
         assign.push(quote! { body });
         body_code = match b.encoding {
             BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded => {
-                let kinds = b.fields.iter().map(|f| {
-                    let n = &f.name;
-                    let k = match f.shape {
-                        ValueShape::Integer => quote! { FieldKind::Integer },
-                        ValueShape::Number => quote! { FieldKind::Number },
-                        ValueShape::Boolean => quote! { FieldKind::Boolean },
-                        _ => quote! { FieldKind::Text },
-                    };
-                    quote! { (#n, #k) }
-                });
+                let multipart = b.encoding == BodyEncoding::Multipart;
                 let wrap = if required { quote! {} } else { quote! { let body = Some(body); } };
                 quote! {
-                    let body = rq.form_body::<#t>(shared.body_limit, &[#(#kinds),*], #schema).await?;
+                    let body = rq.form_body::<#t>(shared.body_limit, #multipart, #schema).await?;
                     #wrap
                 }
             }
@@ -609,7 +604,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
             #(#unwrap)*
             #body_code
             let input = #input { #(#assign,)* headers: rq.parts.headers, credentials: rq.credentials };
-            Ok(guarded(shared.api.#method(input), &rq.path).await)
+            Ok(guarded(shared.api.#method(input), rq.parts.uri.path()).await)
         }
     })
 }

@@ -207,9 +207,10 @@ struct Shared<A> {
     api: A,
     body_limit: usize,
 }
-/// Polls a future, turning a panic into `Err` so that it becomes the documented 500 answer.
-struct CatchUnwind<F>(::std::pin::Pin<::std::boxed::Box<F>>);
-impl<F: ::std::future::Future> ::std::future::Future for CatchUnwind<F> {
+/// Polls a future (pinned where it lives, no allocation), turning a panic into `Err` so that it
+/// becomes the documented 500 answer.
+struct CatchUnwind<'a, F>(::std::pin::Pin<&'a mut F>);
+impl<F: ::std::future::Future> ::std::future::Future for CatchUnwind<'_, F> {
     type Output = ::std::result::Result<F::Output, ()>;
     fn poll(
         self: ::std::pin::Pin<&mut Self>,
@@ -231,7 +232,7 @@ async fn guarded<R: ::axum::response::IntoResponse>(
     path: &str,
 ) -> ::axum::response::Response {
     use ::axum::response::IntoResponse;
-    match CatchUnwind(::std::boxed::Box::pin(future)).await {
+    match CatchUnwind(::std::pin::pin!(future)).await {
         Ok(response) => response.into_response(),
         Err(()) => {
             ErrorAnswer::new(
@@ -246,45 +247,56 @@ async fn guarded<R: ::axum::response::IntoResponse>(
         }
     }
 }
-/// The query string as name/value pairs.
-fn query_pairs(
-    uri: &::axum::http::Uri,
-) -> ::std::result::Result<
-    ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-    ErrorAnswer,
-> {
-    match uri.query() {
-        None => Ok(::std::vec::Vec::new()),
-        Some(_) => {
-            ::axum::extract::Query::<
-                ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-            >::try_from_uri(uri)
-                .map(|q| q.0)
-                .map_err(|_| {
-                    ErrorAnswer::new(
-                        Rejection::InvalidParameters,
-                        vec![
-                            crate ::validation::Violation::new("", "query",
-                            "the query string is not valid")
-                        ],
-                        uri.path(),
-                    )
-                })
-        }
+/// Decodes one name or value of `application/x-www-form-urlencoded` text (a query string or a
+/// form body): `+` is a space and `%XX` a byte; bytes that are not UTF-8 after decoding become
+/// U+FFFD, and a `%` not followed by two hex digits stays as it is. Borrowed when nothing needs
+/// decoding.
+fn form_decode(text: &str) -> ::std::borrow::Cow<'_, str> {
+    if !text.bytes().any(|b| b == b'+' || b == b'%') {
+        return ::std::borrow::Cow::Borrowed(text);
     }
+    let hex = |b: ::std::option::Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
+    let bytes = text.as_bytes();
+    let mut out = ::std::vec::Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+            (b'+', _, _) => out.push(b' '),
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 2;
+            }
+            (b, _, _) => out.push(b),
+        }
+        i += 1;
+    }
+    ::std::borrow::Cow::Owned(::std::string::String::from_utf8_lossy(&out).into_owned())
+}
+/// The `name=value` pairs of form-encoded text, in order, not yet decoded (empty pieces
+/// between `&`s skipped; a piece without `=` has an empty value).
+fn form_pieces(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.split('&')
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| piece.split_once('=').unwrap_or((piece, "")))
+}
+/// The value of query parameter `name` (the first one, when it is repeated), decoded with
+/// [`form_decode`]. Only the matching value is decoded, and it borrows from the query string
+/// unless decoding changed it.
+fn query_value<'a>(
+    query: ::std::option::Option<&'a str>,
+    name: &str,
+) -> ::std::option::Option<::std::borrow::Cow<'a, str>> {
+    form_pieces(query?)
+        .find(|(key, _)| form_decode(key) == name)
+        .map(|(_, value)| form_decode(value))
 }
 /// The path parameters, percent-decoded.
 async fn path_params(
     parts: &mut ::axum::http::request::Parts,
-) -> ::std::result::Result<
-    ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-    ErrorAnswer,
-> {
+) -> ::std::result::Result<::axum::extract::RawPathParams, ErrorAnswer> {
     use ::axum::extract::FromRequestParts;
     match ::axum::extract::RawPathParams::from_request_parts(parts, &()).await {
-        Ok(params) => {
-            Ok(params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
-        }
+        Ok(params) => Ok(params),
         Err(_) => {
             Err(
                 ErrorAnswer::new(
@@ -299,11 +311,12 @@ async fn path_params(
         }
     }
 }
-fn lookup<'a>(
-    pairs: &'a [(::std::string::String, ::std::string::String)],
+/// The value of path parameter `name`.
+fn path_value<'a>(
+    params: ::std::option::Option<&'a ::axum::extract::RawPathParams>,
     name: &str,
 ) -> ::std::option::Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    params?.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
 }
 /// A header value as text.
 fn header_text<'a>(
@@ -401,20 +414,34 @@ enum At {
     Query,
     Header,
 }
+/// The text of parameter `name` as sent (percent-decoded), if present.
+fn raw_param<'a>(
+    parts: &'a ::axum::http::request::Parts,
+    path_params: ::std::option::Option<&'a ::axum::extract::RawPathParams>,
+    at: At,
+    name: &str,
+) -> ::std::option::Option<::std::borrow::Cow<'a, str>> {
+    match at {
+        At::Path => path_value(path_params, name).map(::std::borrow::Cow::Borrowed),
+        At::Query => query_value(parts.uri.query(), name),
+        At::Header => header_text(&parts.headers, name).map(::std::borrow::Cow::Borrowed),
+    }
+}
 /// A request on its way to an implementation, after authentication: every handler reads its
 /// parameters and body through it, collecting the parameter violations.
+///
+/// Parameters are read in place (the query string is scanned per parameter, values borrowed
+/// unless percent-decoding changes them), so a valid request costs no copies.
 struct Incoming {
     parts: ::axum::http::request::Parts,
     body: ::std::option::Option<::axum::body::Body>,
-    path: ::std::string::String,
-    query: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-    path_params: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    path_params: ::std::option::Option<::axum::extract::RawPathParams>,
     violations: ::std::vec::Vec<crate::validation::Violation>,
     credentials: Credentials,
 }
 impl Incoming {
-    /// Splits the request, reads the query string (and the path parameters, when the route has
-    /// any) and authenticates it against the operation's security `alternatives`.
+    /// Splits the request, authenticates it against the operation's security `alternatives`
+    /// and reads the path parameters, when the route has any.
     async fn start<A: Api>(
         api: &A,
         request: ::axum::extract::Request,
@@ -423,21 +450,23 @@ impl Incoming {
     ) -> ::std::result::Result<Self, ::axum::response::Response> {
         use ::axum::response::IntoResponse;
         let (mut parts, body) = request.into_parts();
-        let path = parts.uri.path().to_string();
-        let query = query_pairs(&parts.uri).map_err(IntoResponse::into_response)?;
-        let credentials = authenticate(api, &parts.headers, &query, alternatives, &path)
+        let credentials = authenticate(
+                api,
+                &parts.headers,
+                parts.uri.query(),
+                alternatives,
+                parts.uri.path(),
+            )
             .await
             .map_err(IntoResponse::into_response)?;
         let path_params = if has_path_params {
-            path_params(&mut parts).await.map_err(IntoResponse::into_response)?
+            Some(path_params(&mut parts).await.map_err(IntoResponse::into_response)?)
         } else {
-            ::std::vec::Vec::new()
+            None
         };
         Ok(Self {
             parts,
             body: Some(body),
-            path,
-            query,
             path_params,
             violations: ::std::vec::Vec::new(),
             credentials,
@@ -452,12 +481,8 @@ impl Incoming {
         required: bool,
         expected: &str,
     ) -> ::std::option::Option<T> {
-        let raw = match at {
-            At::Path => lookup(&self.path_params, name),
-            At::Query => lookup(&self.query, name),
-            At::Header => header_text(&self.parts.headers, name),
-        };
-        parse_param(raw, name, required, expected, &mut self.violations)
+        let raw = raw_param(&self.parts, self.path_params.as_ref(), at, name);
+        parse_param(raw.as_deref(), name, required, expected, &mut self.violations)
     }
     /// A parameter written as JSON (arrays, objects).
     fn json_param<T: ::serde::de::DeserializeOwned>(
@@ -467,12 +492,8 @@ impl Incoming {
         required: bool,
         expected: &str,
     ) -> ::std::option::Option<T> {
-        let raw = match at {
-            At::Path => lookup(&self.path_params, name),
-            At::Query => lookup(&self.query, name),
-            At::Header => header_text(&self.parts.headers, name),
-        };
-        let parsed = raw.map(::serde_json::from_str::<T>);
+        let raw = raw_param(&self.parts, self.path_params.as_ref(), at, name);
+        let parsed = raw.map(|raw| ::serde_json::from_str::<T>(&raw));
         match parsed {
             None => {
                 if required {
@@ -501,6 +522,10 @@ impl Incoming {
             }
         }
     }
+    /// The request path, for error answers.
+    fn path(&self) -> &str {
+        self.parts.uri.path()
+    }
     /// The documented invalid-parameters answer when any parameter violation was found.
     fn check(&mut self) -> ::std::result::Result<(), ::axum::response::Response> {
         use ::axum::response::IntoResponse;
@@ -509,7 +534,7 @@ impl Incoming {
         }
         let violations = ::std::mem::take(&mut self.violations);
         Err(
-            ErrorAnswer::new(Rejection::InvalidParameters, violations, &self.path)
+            ErrorAnswer::new(Rejection::InvalidParameters, violations, self.path())
                 .into_response(),
         )
     }
@@ -518,7 +543,7 @@ impl Incoming {
         &self,
         value: ::std::option::Option<T>,
     ) -> ::std::result::Result<T, ::axum::response::Response> {
-        value.ok_or_else(|| internal_answer(&self.path))
+        value.ok_or_else(|| internal_answer(self.path()))
     }
     async fn bytes(
         &mut self,
@@ -538,34 +563,44 @@ impl Incoming {
     ) -> ::std::result::Result<::std::option::Option<T>, ::axum::response::Response> {
         use ::axum::response::IntoResponse;
         let bytes = self.bytes(limit).await?;
-        decode_json::<T>(&bytes, required, schema, &self.path)
+        decode_json::<T>(&bytes, required, schema, self.path())
             .map_err(IntoResponse::into_response)
     }
-    /// A multipart/form-data body, decoded into the same model as JSON and checked the same way.
+    /// A form body (`multipart/form-data` when `multipart`, else
+    /// `application/x-www-form-urlencoded`), decoded into the same JSON as a JSON body and
+    /// checked the same way (see [`form_object`]).
     async fn form_body<T: ::serde::de::DeserializeOwned>(
         &mut self,
         limit: usize,
-        fields: &[(&str, FieldKind)],
+        multipart: bool,
         schema: ::std::option::Option<&::serde_json::Value>,
     ) -> ::std::result::Result<T, ::axum::response::Response> {
         use ::axum::response::IntoResponse;
         let bytes = self.bytes(limit).await?;
-        decode_multipart::<T>(&self.parts.headers, bytes, fields, schema, &self.path)
-            .await
-            .map_err(IntoResponse::into_response)
+        let fields = if multipart {
+            multipart_fields(&self.parts.headers, bytes, self.path()).await
+        } else {
+            Ok(
+                form_pieces(&::std::string::String::from_utf8_lossy(&bytes))
+                    .map(|(k, v)| (
+                        form_decode(k).into_owned(),
+                        form_decode(v).into_owned(),
+                    ))
+                    .collect(),
+            )
+        };
+        let mut value = fields
+            .and_then(|fields| form_object(fields, self.path()))
+            .map_err(IntoResponse::into_response)?;
+        if let Some(schema) = schema {
+            schema_check::type_form_text(&mut value, schema);
+        }
+        finish_body(value, schema, self.path()).map_err(IntoResponse::into_response)
     }
 }
 /// The schema a request body of operation `op` is checked against.
 fn body_schema(op: &str) -> ::std::option::Option<&'static ::serde_json::Value> {
     BODY_SCHEMAS.get(op)
-}
-/// How a form field's text becomes JSON before the body is checked.
-#[derive(Debug, Clone, Copy)]
-enum FieldKind {
-    Text,
-    Integer,
-    Number,
-    Boolean,
 }
 /// Checks `value` against `schema` (if any), then deserializes it: every violation, or the value.
 fn finish_body<T: ::serde::de::DeserializeOwned>(
@@ -624,15 +659,15 @@ fn decode_json<T: ::serde::de::DeserializeOwned>(
         })?;
     finish_body(value, schema, path).map(Some)
 }
-/// Decodes a multipart/form-data body into the same model as a JSON body, so that the same
-/// checks run: text fields become JSON strings (numbers and booleans where the field is one).
-async fn decode_multipart<T: ::serde::de::DeserializeOwned>(
+/// The fields of a multipart/form-data body, in order, as name and text.
+async fn multipart_fields(
     headers: &::axum::http::HeaderMap,
     bytes: ::axum::body::Bytes,
-    fields: &[(&str, FieldKind)],
-    schema: ::std::option::Option<&::serde_json::Value>,
     path: &str,
-) -> ::std::result::Result<T, ErrorAnswer> {
+) -> ::std::result::Result<
+    ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    ErrorAnswer,
+> {
     use ::axum::extract::FromRequest;
     let malformed = |message: ::std::string::String| {
         ErrorAnswer::new(
@@ -648,7 +683,7 @@ async fn decode_multipart<T: ::serde::de::DeserializeOwned>(
     let mut multipart = ::axum::extract::Multipart::from_request(request, &())
         .await
         .map_err(|e| malformed(format!("the body is not multipart/form-data: {e}")))?;
-    let mut map = ::serde_json::Map::new();
+    let mut fields = ::std::vec::Vec::new();
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -662,41 +697,88 @@ async fn decode_multipart<T: ::serde::de::DeserializeOwned>(
             .text()
             .await
             .map_err(|e| malformed(format!("field `{name}` is not text: {e}")))?;
-        let kind = fields
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or(FieldKind::Text, |(_, k)| *k);
-        let value = match kind {
-            FieldKind::Integer => {
-                text.trim()
-                    .parse::<i64>()
-                    .map_or_else(
-                        |_| ::serde_json::Value::String(text.clone()),
-                        ::serde_json::Value::from,
-                    )
-            }
-            FieldKind::Number => {
-                text.trim()
-                    .parse::<f64>()
-                    .ok()
-                    .and_then(::serde_json::Number::from_f64)
-                    .map_or_else(
-                        || ::serde_json::Value::String(text.clone()),
-                        ::serde_json::Value::Number,
-                    )
-            }
-            FieldKind::Boolean => {
-                match text.trim() {
-                    "true" => ::serde_json::Value::Bool(true),
-                    "false" => ::serde_json::Value::Bool(false),
-                    _ => ::serde_json::Value::String(text.clone()),
+        fields.push((name, text));
+    }
+    Ok(fields)
+}
+/// The deepest `name[a][b]...` nesting a form field name may have.
+const MAX_FORM_DEPTH: usize = 32;
+/// The JSON object of a form body, from its fields in order, inverting the client's encoding
+/// (the same for both form media types): `name[key]` (deep-object style) nests objects, and a
+/// name given more than once makes an array. Every value is text; [`schema_check::type_form_text`]
+/// then gives it the type its schema asks for.
+fn form_object(
+    fields: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    path: &str,
+) -> ::std::result::Result<::serde_json::Value, ErrorAnswer> {
+    use ::serde_json::{Map, Value};
+    fn insert(
+        map: &mut Map<::std::string::String, Value>,
+        segments: &[&str],
+        text: ::std::string::String,
+    ) -> bool {
+        let Some((first, rest)) = segments.split_first() else { return false };
+        if rest.is_empty() {
+            match map.get_mut(*first) {
+                None => {
+                    map.insert((*first).to_string(), Value::String(text));
+                }
+                Some(Value::Array(items)) => items.push(Value::String(text)),
+                Some(Value::Object(_)) => return false,
+                Some(existing) => {
+                    let previous = ::std::mem::take(existing);
+                    *existing = Value::Array(vec![previous, Value::String(text)]);
                 }
             }
-            FieldKind::Text => ::serde_json::Value::String(text),
-        };
-        map.insert(name, value);
+            return true;
+        }
+        match map
+            .entry((*first).to_string())
+            .or_insert_with(|| Value::Object(Map::new()))
+        {
+            Value::Object(inner) => insert(inner, rest, text),
+            _ => false,
+        }
     }
-    finish_body(::serde_json::Value::Object(map), schema, path)
+    let mut root = Map::new();
+    for (name, text) in fields {
+        let segments = form_name_segments(&name);
+        let fits = segments.len() <= MAX_FORM_DEPTH
+            && insert(&mut root, &segments, text);
+        if !fits {
+            let message = if segments.len() > MAX_FORM_DEPTH {
+                format!("field `{name}` is nested deeper than {MAX_FORM_DEPTH} levels")
+            } else {
+                format!(
+                    "field `{name}` is given both as a value and as an object (`{name}[...]`)"
+                )
+            };
+            return Err(
+                ErrorAnswer::new(
+                    Rejection::MalformedBody,
+                    vec![crate ::validation::Violation::new("", "form", message)],
+                    path,
+                ),
+            );
+        }
+    }
+    Ok(Value::Object(root))
+}
+/// `a[b][c]` -> `[a, b, c]`; a name that is not exactly of that shape is one plain name.
+fn form_name_segments(name: &str) -> ::std::vec::Vec<&str> {
+    let plain = || vec![name];
+    let Some(open) = name.find('[') else { return plain() };
+    if open == 0 {
+        return plain();
+    }
+    let mut segments = vec![& name[..open]];
+    let mut rest = &name[open..];
+    while let Some(inner) = rest.strip_prefix('[') {
+        let Some(close) = inner.find(']') else { return plain() };
+        segments.push(&inner[..close]);
+        rest = &inner[close + 1..];
+    }
+    if rest.is_empty() { segments } else { plain() }
 }
 /// A checker for the JSON Schema subset the specs use (types, `required`, `properties`,
 /// `additionalProperties`, `items`, `enum`, `const`, `anyOf`/`oneOf`/`allOf`, `if`/`then`/`else`,
@@ -705,6 +787,41 @@ async fn decode_multipart<T: ::serde::de::DeserializeOwned>(
 mod schema_check {
     use crate::validation::{self as v, Violation};
     use ::serde_json::Value;
+    /// Every `pattern` of the request-body schemas, compiled once, on first use (an invalid one
+    /// is `None`, which `validation::pattern` reports as a violation).
+    static PATTERNS: ::std::sync::LazyLock<
+        ::std::collections::HashMap<
+            &'static str,
+            ::std::option::Option<::regress::Regex>,
+        >,
+    > = ::std::sync::LazyLock::new(|| {
+        fn walk(
+            value: &'static Value,
+            out: &mut ::std::collections::HashMap<
+                &'static str,
+                ::std::option::Option<::regress::Regex>,
+            >,
+        ) {
+            match value {
+                Value::Object(map) => {
+                    for (key, item) in map {
+                        if let (true, Value::String(p)) = (key == "pattern", item) {
+                            out.entry(p.as_str())
+                                .or_insert_with(|| ::regress::Regex::new(p).ok());
+                        }
+                        walk(item, out);
+                    }
+                }
+                Value::Array(items) => items.iter().for_each(|item| walk(item, out)),
+                _ => {}
+            }
+        }
+        let mut out = ::std::collections::HashMap::new();
+        for schema in super::DEFINITIONS.values().chain(super::BODY_SCHEMAS.values()) {
+            walk(schema, &mut out);
+        }
+        out
+    });
     fn resolve(schema: &Value) -> &Value {
         let mut current = schema;
         for _ in 0..32 {
@@ -716,6 +833,106 @@ mod schema_check {
             }
         }
         current
+    }
+    /// `schema` and the members of its `allOf`/`anyOf`/`oneOf` (resolved, one level).
+    fn with_members(schema: &Value) -> impl Iterator<Item = &Value> {
+        let schema = resolve(schema);
+        let members = ["allOf", "anyOf", "oneOf"]
+            .into_iter()
+            .filter_map(move |k| schema.get(k).and_then(Value::as_array))
+            .flatten()
+            .map(resolve);
+        ::std::iter::once(schema).chain(members)
+    }
+    /// Gives the text of a decoded form body the JSON types its schema asks for, since a form
+    /// carries only text: integers, numbers and booleans are parsed, and a single value where an
+    /// array is expected becomes a one-item array. Text that does not parse stays text, for
+    /// [`check`] to report.
+    pub(super) fn type_form_text(value: &mut Value, schema: &Value) {
+        type_form_depth(value, schema, 0);
+    }
+    fn type_form_depth(value: &mut Value, schema: &Value, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        let mut types = ::std::vec::Vec::new();
+        for s in with_members(schema) {
+            match s.get("type") {
+                Some(Value::String(t)) => types.push(t.as_str()),
+                Some(Value::Array(ts)) => {
+                    types.extend(ts.iter().filter_map(Value::as_str))
+                }
+                _ => {}
+            }
+        }
+        let has = |t: &str| types.contains(&t);
+        if let Value::String(text) = value {
+            if has("string") || types.is_empty() {
+                return;
+            }
+            if has("array") {
+                *value = Value::Array(vec![::std::mem::take(value)]);
+            } else {
+                let t = text.trim();
+                let typed = if has("integer") {
+                    t.parse::<i64>()
+                        .map(Value::from)
+                        .or_else(|_| t.parse::<u64>().map(Value::from))
+                        .ok()
+                } else {
+                    None
+                };
+                let typed = typed
+                    .or_else(|| {
+                        if has("number") {
+                            t.parse::<f64>()
+                                .ok()
+                                .and_then(::serde_json::Number::from_f64)
+                                .map(Value::Number)
+                        } else {
+                            None
+                        }
+                    });
+                let typed = typed
+                    .or_else(|| match t {
+                        "true" if has("boolean") => Some(Value::Bool(true)),
+                        "false" if has("boolean") => Some(Value::Bool(false)),
+                        "" if has("null") => Some(Value::Null),
+                        _ => None,
+                    });
+                if let Some(typed) = typed {
+                    *value = typed;
+                }
+                return;
+            }
+        }
+        match value {
+            Value::Array(items) => {
+                if let Some(item_schema) = with_members(schema)
+                    .find_map(|s| s.get("items"))
+                {
+                    for item in items {
+                        type_form_depth(item, item_schema, depth + 1);
+                    }
+                }
+            }
+            Value::Object(map) => {
+                for (name, item) in map.iter_mut() {
+                    let property = with_members(schema)
+                        .find_map(|s| {
+                            s.get("properties")
+                                .and_then(|p| p.get(name))
+                                .or_else(|| {
+                                    s.get("additionalProperties").filter(|a| a.is_object())
+                                })
+                        });
+                    if let Some(property) = property {
+                        type_form_depth(item, property, depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
     fn type_matches(value: &Value, ty: &str) -> bool {
         match ty {
@@ -803,17 +1020,77 @@ mod schema_check {
                     .push(Violation::new(path, "const", format!("must be {expected}")));
             }
         }
-        for key in ["anyOf", "oneOf"] {
-            if let Some(Value::Array(alternatives)) = s.get(key) {
-                if !alternatives.iter().any(|alt| passes(value, alt, path)) {
-                    errors
-                        .push(
-                            Violation::new(
-                                path,
-                                key,
-                                "must match one of the documented alternatives",
-                            ),
-                        );
+        let discriminator = s
+            .get("discriminator")
+            .filter(|d| d.get("x-mapping-complete") == Some(&Value::Bool(true)));
+        match (discriminator, value) {
+            (Some(d), Value::Object(map)) => {
+                let property = d
+                    .get("propertyName")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let mapping = d.get("mapping").and_then(Value::as_object);
+                let field = v::join(path, property);
+                match map.get(property) {
+                    None => {
+                        errors
+                            .push(
+                                Violation::new(
+                                    &field,
+                                    "required",
+                                    "is required: it says which schema the value follows",
+                                ),
+                            )
+                    }
+                    Some(tag) => {
+                        let target = tag
+                            .as_str()
+                            .and_then(|t| mapping?.get(t)?.as_str())
+                            .and_then(|r| {
+                                super::DEFINITIONS
+                                    .get(r.rsplit('/').next().unwrap_or_default())
+                            });
+                        match target {
+                            Some(target) => {
+                                check_depth(value, target, path, errors, depth + 1)
+                            }
+                            None => {
+                                let allowed = mapping
+                                    .map(|m| {
+                                        m
+                                            .keys()
+                                            .map(|k| format!("{k:?}"))
+                                            .collect::<::std::vec::Vec<_>>()
+                                            .join(", ")
+                                    })
+                                    .unwrap_or_default();
+                                errors
+                                    .push(
+                                        Violation::new(
+                                            &field,
+                                            "discriminator",
+                                            format!("must be one of {allowed}"),
+                                        ),
+                                    );
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {
+                for key in ["anyOf", "oneOf"] {
+                    if let Some(Value::Array(alternatives)) = s.get(key) {
+                        if !alternatives.iter().any(|alt| passes(value, alt, path)) {
+                            errors
+                                .push(
+                                    Violation::new(
+                                        path,
+                                        key,
+                                        "must match one of the documented alternatives",
+                                    ),
+                                );
+                        }
+                    }
                 }
             }
         }
@@ -840,8 +1117,18 @@ mod schema_check {
                     v::max_length(text, n, path, errors);
                 }
                 if let Some(p) = s.get("pattern").and_then(Value::as_str) {
-                    let regex = ::regress::Regex::new(p).ok();
-                    v::pattern(text, regex.as_ref(), p, path, errors);
+                    match PATTERNS.get(p) {
+                        Some(regex) => v::pattern(text, regex.as_ref(), p, path, errors),
+                        None => {
+                            v::pattern(
+                                text,
+                                ::regress::Regex::new(p).ok().as_ref(),
+                                p,
+                                path,
+                                errors,
+                            )
+                        }
+                    }
                 }
                 if s.get("format").and_then(Value::as_str) == Some("email") {
                     v::email(text, path, errors);
@@ -989,7 +1276,7 @@ impl Scheme {
     fn extract(
         self,
         headers: &::axum::http::HeaderMap,
-        query: &[(::std::string::String, ::std::string::String)],
+        query: ::std::option::Option<&str>,
     ) -> ::std::option::Option<Secret> {
         match self {}
     }
@@ -1009,7 +1296,7 @@ impl Credentials {
 async fn authenticate<A: Api>(
     api: &A,
     headers: &::axum::http::HeaderMap,
-    query: &[(::std::string::String, ::std::string::String)],
+    query: ::std::option::Option<&str>,
     alternatives: &[&[Scheme]],
     path: &str,
 ) -> ::std::result::Result<Credentials, ErrorAnswer> {
@@ -1174,7 +1461,7 @@ async fn handle_type<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(guarded(shared.api.r#type(input), &rq.path).await)
+    Ok(guarded(shared.api.r#type(input), rq.parts.uri.path()).await)
 }
 /// The validated input of `PUT /user-profiles/{profile-id}/items/{item_id}`.
 #[derive(Debug)]
@@ -1232,7 +1519,7 @@ async fn handle_match<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(guarded(shared.api.r#match(input), &rq.path).await)
+    Ok(guarded(shared.api.r#match(input), rq.parts.uri.path()).await)
 }
 /// The validated input of `GET /user_profiles`.
 #[derive(Debug)]
@@ -1269,7 +1556,7 @@ async fn handle_list_user_profiles<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(guarded(shared.api.list_user_profiles(input), &rq.path).await)
+    Ok(guarded(shared.api.list_user_profiles(input), rq.parts.uri.path()).await)
 }
 /// The validated input of `POST /user_profiles`.
 #[derive(Debug)]
@@ -1318,7 +1605,7 @@ async fn handle_list_user_profiles2<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(guarded(shared.api.list_user_profiles2(input), &rq.path).await)
+    Ok(guarded(shared.api.list_user_profiles2(input), rq.parts.uri.path()).await)
 }
 /// The validated input of `GET /café/{ünïcödé}`.
 #[derive(Debug)]
@@ -1362,7 +1649,7 @@ async fn handle_get_cafue9<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(guarded(shared.api.get_cafue9(input), &rq.path).await)
+    Ok(guarded(shared.api.get_cafue9(input), rq.parts.uri.path()).await)
 }
 /// Every operation of `api` at its documented path, with the default body limit
 /// ([`DEFAULT_BODY_LIMIT`]). Unknown paths get the documented not-found answer, other
