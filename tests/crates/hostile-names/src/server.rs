@@ -822,17 +822,28 @@ mod schema_check {
         }
         out
     });
+    /// The definition a local `$ref` (`#/components/schemas/<name>`) points at.
+    fn definition(reference: &str) -> ::std::option::Option<&'static Value> {
+        super::DEFINITIONS.get(reference.rsplit('/').next().unwrap_or_default())
+    }
     fn resolve(schema: &Value) -> &Value {
         let mut current = schema;
         for _ in 0..32 {
             let Some(r) = current.get("$ref").and_then(Value::as_str) else { break };
-            let name = r.rsplit('/').next().unwrap_or_default();
-            match super::DEFINITIONS.get(name) {
+            match definition(r) {
                 Some(target) => current = target,
                 None => break,
             }
         }
         current
+    }
+    /// The types a schema's `type` keyword allows (one name or a list of names).
+    fn declared_types(schema: &Value) -> ::std::vec::Vec<&str> {
+        match schema.get("type") {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => ::std::vec::Vec::new(),
+        }
     }
     /// `schema` and the members of its `allOf`/`anyOf`/`oneOf` (resolved, one level).
     fn with_members(schema: &Value) -> impl Iterator<Item = &Value> {
@@ -855,16 +866,9 @@ mod schema_check {
         if depth > 64 {
             return;
         }
-        let mut types = ::std::vec::Vec::new();
-        for s in with_members(schema) {
-            match s.get("type") {
-                Some(Value::String(t)) => types.push(t.as_str()),
-                Some(Value::Array(ts)) => {
-                    types.extend(ts.iter().filter_map(Value::as_str))
-                }
-                _ => {}
-            }
-        }
+        let types: ::std::vec::Vec<&str> = with_members(schema)
+            .flat_map(declared_types)
+            .collect();
         let has = |t: &str| types.contains(&t);
         if let Value::String(text) = value {
             if has("string") || types.is_empty() {
@@ -987,11 +991,7 @@ mod schema_check {
         }
         let schema = resolve(schema);
         let Some(s) = schema.as_object() else { return };
-        let types: ::std::vec::Vec<&str> = match s.get("type") {
-            Some(Value::String(t)) => vec![t.as_str()],
-            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => ::std::vec::Vec::new(),
-        };
+        let types = declared_types(schema);
         if !types.is_empty() && !types.iter().any(|t| type_matches(value, t)) {
             let expected = types
                 .iter()
@@ -1046,10 +1046,7 @@ mod schema_check {
                         let target = tag
                             .as_str()
                             .and_then(|t| mapping?.get(t)?.as_str())
-                            .and_then(|r| {
-                                super::DEFINITIONS
-                                    .get(r.rsplit('/').next().unwrap_or_default())
-                            });
+                            .and_then(definition);
                         match target {
                             Some(target) => {
                                 check_depth(value, target, path, errors, depth + 1)
