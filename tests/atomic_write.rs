@@ -68,13 +68,7 @@ fn set(files: &[(&str, &str)]) -> OutputSet {
 /// The old tree and a new one that changes, adds (in a new folder) and removes files.
 fn old_and_new() -> (OutputSet, OutputSet) {
     let old = set(&[("a.txt", "a1"), ("same.txt", "same"), ("src/b.rs", "b1"), ("src/gone.rs", "gone"), ("z.txt", "z1")]);
-    let new = set(&[
-        ("a.txt", "a2"),
-        ("same.txt", "same"),
-        ("src/b.rs", "b2"),
-        ("src/deep/new/c.rs", "c"),
-        ("z.txt", "z2"),
-    ]);
+    let new = set(&[("a.txt", "a2"), ("same.txt", "same"), ("src/b.rs", "b2"), ("src/deep/new/c.rs", "c"), ("z.txt", "z2")]);
     (old, new)
 }
 

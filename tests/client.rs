@@ -86,7 +86,11 @@ async fn serve(answers: Vec<Answer>) -> (String, Arc<Script>) {
             });
             let answer = {
                 let mut q = state.answers.lock().expect("lock");
-                if q.len() > 1 { q.pop_front() } else { q.front().cloned() }
+                if q.len() > 1 {
+                    q.pop_front()
+                } else {
+                    q.front().cloned()
+                }
             };
             let Some(answer) = answer else { return StatusCode::INTERNAL_SERVER_ERROR.into_response() };
             tokio::time::sleep(answer.delay).await;
@@ -152,13 +156,9 @@ async fn questionpro_requests_have_the_documented_method_path_auth_and_body() {
     let user = example("questionpro", "/users/{user-id}", "put", "200");
     let update = example("questionpro", "/users/{user-id}", "put", "request");
     let found = example("questionpro", "/organizations/{organization-id}/users/search", "get", "200");
-    let (base, script) = serve(vec![
-        Answer::json(200, &imported),
-        Answer::json(200, &communities),
-        Answer::json(200, &user),
-        Answer::json(200, &found),
-    ])
-    .await;
+    let (base, script) =
+        serve(vec![Answer::json(200, &imported), Answer::json(200, &communities), Answer::json(200, &user), Answer::json(200, &found)])
+            .await;
     let client = qp_client(&base);
 
     let body: Vec<qp::models::MemberImport> = serde_json::from_value(members.clone()).expect("documented request");
@@ -287,9 +287,15 @@ async fn every_documented_status_maps_to_its_variant() {
                 "post" => format!("{:?}", client.import_panel_members(&members).await.expect_err("error").api_error().expect("documented")),
                 "put" => format!("{:?}", client.update_user(1, &update).await.expect_err("error").api_error().expect("documented")),
                 _ if path.contains("communities") => {
-                    format!("{:?}", client.list_user_communities(1, &Default::default()).await.expect_err("error").api_error().expect("documented"))
+                    format!(
+                        "{:?}",
+                        client.list_user_communities(1, &Default::default()).await.expect_err("error").api_error().expect("documented")
+                    )
                 }
-                _ => format!("{:?}", client.search_organization_users(1, "a@b.co").await.expect_err("error").api_error().expect("documented")),
+                _ => format!(
+                    "{:?}",
+                    client.search_organization_users(1, "a@b.co").await.expect_err("error").api_error().expect("documented")
+                ),
             };
             assert_eq!(variant_name(&debug), *variant, "{method} {path} {status}: {debug}");
             checked += 1;
@@ -310,8 +316,7 @@ async fn every_documented_status_maps_to_its_variant() {
     }
 
     // Epixel: documented validation errors by field, and the 500 of signup-package.
-    let reg: ep::models::UserRegistration =
-        serde_json::from_value(example("epixel", "/user/signup/", "post", "request")).expect("request");
+    let reg: ep::models::UserRegistration = serde_json::from_value(example("epixel", "/user/signup/", "post", "request")).expect("request");
     let bad = example("epixel", "/user/signup/", "post", "400");
     let (base, _s) = serve(vec![Answer::json(400, &bad)]).await;
     match ep_client(&base).register_user(&reg).await.expect_err("400").api_error() {
@@ -376,7 +381,8 @@ async fn the_community_stream_walks_three_pages_and_stops() {
     assert_eq!(queries, ["page=1&perPage=2", "page=2&perPage=2", "page=3&perPage=2"]);
 
     // The documented single page (no next link, totalPages 0 although it has items) is one page.
-    let (base, script) = serve(vec![Answer::json(200, &example("questionpro", "/micropanel/users/{user-id}/communities", "get", "200"))]).await;
+    let (base, script) =
+        serve(vec![Answer::json(200, &example("questionpro", "/micropanel/users/{user-id}/communities", "get", "200"))]).await;
     let all: Vec<_> = qp_client(&base).list_user_communities_stream(7, &Default::default()).collect().await;
     assert_eq!(all.len(), 3);
     assert_eq!(script.seen().len(), 1);

@@ -49,7 +49,9 @@ fn conformance_crates_link_and_know_their_servers() {
 /// generator shows up here as a readable diff.
 #[test]
 fn small_corpus_documents_match_their_snapshots() {
-    for (name, file) in [("petstore", "petstore.json"), ("petstore-expanded", "petstore-expanded.yaml"), ("webhook-example", "webhook-example.json")] {
+    for (name, file) in
+        [("petstore", "petstore.json"), ("petstore-expanded", "petstore-expanded.yaml"), ("webhook-example", "webhook-example.json")]
+    {
         let spec = std::path::Path::new("tests/fixtures/openapi").join(file);
         let out = spec_tests::in_repo(|| generator::generate(&spec, &generator::GeneratorSettings::new(format!("corpus-{name}"))))
             .unwrap_or_else(|e| panic!("{name}: {e}"));

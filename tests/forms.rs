@@ -111,7 +111,8 @@ fn message(answer: &Value) -> &str {
 #[tokio::test]
 async fn raw_url_encoded_bodies_are_typed_by_the_schema() {
     let base = serve().await;
-    let (status, answer) = post_form(&base, "sku=ABC%2D1&quantity=%2B3&lines=7&address%5Bcity%5D=Rome&address[zip]=00184&gift=true&price=1e2").await;
+    let (status, answer) =
+        post_form(&base, "sku=ABC%2D1&quantity=%2B3&lines=7&address%5Bcity%5D=Rome&address[zip]=00184&gift=true&price=1e2").await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(
         answer,
@@ -127,7 +128,15 @@ async fn bad_url_encoded_bodies_get_every_violation() {
     let (status, answer) = post_form(&base, "sku=abc&sku=ABC-2&quantity=0&price=cheap&gift=yes&colour=red&address[zip]=x").await;
     assert_eq!(status, 400, "{answer}");
     let text = message(&answer);
-    for needle in ["sku: must be a string", "quantity: must be at least 1", "price: must be a number", "gift: must be a boolean", "colour: is not a documented field", "address.city: is required", "address.zip: must be an integer"] {
+    for needle in [
+        "sku: must be a string",
+        "quantity: must be at least 1",
+        "price: must be a number",
+        "gift: must be a boolean",
+        "colour: is not a documented field",
+        "address.city: is required",
+        "address.zip: must be an integer",
+    ] {
         assert!(text.contains(needle), "`{needle}` missing from {text}");
     }
 
@@ -232,18 +241,36 @@ mod hostile {
             Just("address".to_string()),
             "[a-z%\\[\\]+=&]{0,8}",
         ];
-        let suffix = prop_oneof![Just(String::new()), Just("[city]".to_string()), Just("[zip]".to_string()), "(\\[[a-z%]{0,3}\\]){0,40}", "[\\[\\]a-z]{0,6}"];
+        let suffix = prop_oneof![
+            Just(String::new()),
+            Just("[city]".to_string()),
+            Just("[zip]".to_string()),
+            "(\\[[a-z%]{0,3}\\]){0,40}",
+            "[\\[\\]a-z]{0,6}"
+        ];
         (base, suffix).prop_map(|(b, s)| b + &s)
     }
 
     fn value() -> impl Strategy<Value = String> {
-        prop_oneof![Just("ABC-1".to_string()), Just("1".to_string()), Just("-0".to_string()), Just("1e400".to_string()), Just("true".to_string()), any::<String>(), "[0-9%+a-fA-F]{0,8}"]
+        prop_oneof![
+            Just("ABC-1".to_string()),
+            Just("1".to_string()),
+            Just("-0".to_string()),
+            Just("1e400".to_string()),
+            Just("true".to_string()),
+            any::<String>(),
+            "[0-9%+a-fA-F]{0,8}"
+        ]
     }
 
     /// Half start with a valid order, so that accepted bodies (and their echo) are checked too.
     fn fields() -> impl Strategy<Value = Vec<(String, String)>> {
         (any::<bool>(), prop::collection::vec((name(), value()), 0..12)).prop_map(|(valid_start, rest)| {
-            let start = if valid_start { vec![("sku".to_string(), "ABC-1".to_string()), ("quantity".to_string(), "2".to_string())] } else { Vec::new() };
+            let start = if valid_start {
+                vec![("sku".to_string(), "ABC-1".to_string()), ("quantity".to_string(), "2".to_string())]
+            } else {
+                Vec::new()
+            };
             start.into_iter().chain(rest).collect()
         })
     }
@@ -253,7 +280,8 @@ mod hostile {
     }
 
     fn check(status: u16, body: &[u8]) -> Result<(), TestCaseError> {
-        let answer: Value = serde_json::from_slice(body).map_err(|e| TestCaseError::fail(format!("not JSON ({e}): {}", String::from_utf8_lossy(body))))?;
+        let answer: Value =
+            serde_json::from_slice(body).map_err(|e| TestCaseError::fail(format!("not JSON ({e}): {}", String::from_utf8_lossy(body))))?;
         match status {
             200 => {
                 prop_assert!(serde_json::from_value::<Order>(answer.clone()).is_ok(), "200 with a body that is not an order: {answer}");

@@ -87,10 +87,44 @@ fn any_json() -> impl Strategy<Value = Value> {
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "openapi", "info", "paths", "components", "schemas", "get", "post", "parameters", "responses", "200",
-            "default", "content", "application/json", "schema", "$ref", "type", "properties", "items", "required",
-            "enum", "oneOf", "allOf", "anyOf", "name", "in", "operationId", "security", "requestBody", "format",
-            "pattern", "additionalProperties", "title", "maxLength", "minimum", "const", "if", "then", "nullable",
+            "openapi",
+            "info",
+            "paths",
+            "components",
+            "schemas",
+            "get",
+            "post",
+            "parameters",
+            "responses",
+            "200",
+            "default",
+            "content",
+            "application/json",
+            "schema",
+            "$ref",
+            "type",
+            "properties",
+            "items",
+            "required",
+            "enum",
+            "oneOf",
+            "allOf",
+            "anyOf",
+            "name",
+            "in",
+            "operationId",
+            "security",
+            "requestBody",
+            "format",
+            "pattern",
+            "additionalProperties",
+            "title",
+            "maxLength",
+            "minimum",
+            "const",
+            "if",
+            "then",
+            "nullable",
         ])
         .prop_map(str::to_string),
         "[a-zA-Z0-9_/{}$.-]{0,10}",
@@ -142,8 +176,30 @@ fn any_schema() -> impl Strategy<Value = Value> {
 fn prop_name() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "type", "self", "Self", "crate", "super", "fn", "async", "1st", "café", "ünïcödé", "$ref", "a-b", "a_b", "aB", "AB",
-            "", " ", "_", "__", "r#type", "value", "Value", "default", "😀",
+            "type",
+            "self",
+            "Self",
+            "crate",
+            "super",
+            "fn",
+            "async",
+            "1st",
+            "café",
+            "ünïcödé",
+            "$ref",
+            "a-b",
+            "a_b",
+            "aB",
+            "AB",
+            "",
+            " ",
+            "_",
+            "__",
+            "r#type",
+            "value",
+            "Value",
+            "default",
+            "😀",
         ])
         .prop_map(str::to_string),
         "[a-zA-Z][a-zA-Z0-9_-]{0,8}",
@@ -309,7 +365,8 @@ mod regressions {
     #[test]
     fn self_reference_inside_an_inlined_file() {
         let dir = scratch();
-        std::fs::write(dir.join("responses.json"), r##"{"Loop": {"$ref": "#/Loop"}, "A": {"$ref": "#/B"}, "B": {"$ref": "#/A"}}"##).unwrap();
+        std::fs::write(dir.join("responses.json"), r##"{"Loop": {"$ref": "#/Loop"}, "A": {"$ref": "#/B"}, "B": {"$ref": "#/A"}}"##)
+            .unwrap();
         for target in ["Loop", "A"] {
             let doc = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
                 "paths": {"/a": {"get": {"operationId": "a", "responses": {"200": {"$ref": format!("responses.json#/{target}")}}}}}});

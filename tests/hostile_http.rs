@@ -128,11 +128,7 @@ fn request(
         .prop_map(|kv| format!("?{}", kv.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&"))),
         "[?][a-zA-Z0-9=&%;+]{0,30}",
     ];
-    let header_value = prop_oneof![
-        Just(KEY.to_string()),
-        Just(format!("Bearer {KEY}")),
-        "[ -~]{0,20}",
-    ];
+    let header_value = prop_oneof![Just(KEY.to_string()), Just(format!("Bearer {KEY}")), "[ -~]{0,20}",];
     let headers = prop::collection::vec(
         (
             prop::sample::select(
@@ -143,8 +139,14 @@ fn request(
             ),
             prop_oneof![
                 header_value,
-                prop::sample::select(vec!["application/json", "text/plain", "application/json; charset=utf-8", "multipart/form-data", "*/*"])
-                    .prop_map(str::to_string),
+                prop::sample::select(vec![
+                    "application/json",
+                    "text/plain",
+                    "application/json; charset=utf-8",
+                    "multipart/form-data",
+                    "*/*"
+                ])
+                .prop_map(str::to_string),
             ],
         )
             .prop_map(|(k, v)| (k.to_string(), v)),
@@ -165,20 +167,15 @@ fn request(
         (method, out)
     });
     let wild = (prop::sample::select(vec!["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]), path);
-    (
-        prop_oneof![3 => aimed, 1 => wild],
-        query,
-        headers,
-        prop::sample::select(vec![true, true, true, false]),
-        body(examples),
-    )
-        .prop_map(move |((method, path), query, mut headers, authenticated, body)| {
+    (prop_oneof![3 => aimed, 1 => wild], query, headers, prop::sample::select(vec![true, true, true, false]), body(examples)).prop_map(
+        move |((method, path), query, mut headers, authenticated, body)| {
             if authenticated {
                 headers.extend(valid_auth.iter().cloned());
                 headers.push(("content-type".into(), "application/json".into()));
             }
             HostileRequest { method, uri: format!("{path}{query}"), headers, body }
-        })
+        },
+    )
 }
 
 /// Sends one request in process; returns the status and the body, or `None` when the request
@@ -231,8 +228,9 @@ fn check_answer(api: &str, r: &HostileRequest, status: StatusCode, body: &[u8]) 
         return Ok(());
     }
     if status.is_client_error() && r.method != "HEAD" {
-        let value: Value = serde_json::from_slice(body)
-            .map_err(|e| TestCaseError::fail(format!("{api}: {r:?} -> {status} with a non-JSON body ({e}): {}", String::from_utf8_lossy(body))))?;
+        let value: Value = serde_json::from_slice(body).map_err(|e| {
+            TestCaseError::fail(format!("{api}: {r:?} -> {status} with a non-JSON body ({e}): {}", String::from_utf8_lossy(body)))
+        })?;
         let code = match api {
             "questionpro" => value.pointer("/response/error/httpStatusCode").and_then(Value::as_u64),
             _ => value.get("status_code").and_then(Value::as_u64),

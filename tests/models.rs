@@ -220,7 +220,13 @@ fn every_documented_example_round_trips_through_its_model() {
     // 70 through the operations and 6 in `components/responses`, as bundled today; fewer means
     // the walk above lost some.
     assert!(total >= 76, "expected every documented example (with components/responses), found {total}: {checked:?}");
-    for needed in ["questionpro [MemberImport]", "questionpro ErrorEnvelope", "epixel UserRegistration", "epixel PackageRegistration", "epixel ServerErrorResponse"] {
+    for needed in [
+        "questionpro [MemberImport]",
+        "questionpro ErrorEnvelope",
+        "epixel UserRegistration",
+        "epixel PackageRegistration",
+        "epixel ServerErrorResponse",
+    ] {
         assert!(checked.contains_key(needed), "no example of {needed} was checked: {checked:?}");
     }
 }
@@ -349,7 +355,10 @@ fn a_request_with_several_broken_rules_reports_all_of_them() {
     // A long username with a bad pattern reports the pattern only.
     reg.username = "user__name".into();
     let paths = violations(&reg.validate().expect_err("broken"));
-    assert!(paths.contains(&("username".into(), "pattern".into())) && !paths.contains(&("username".into(), "minLength".into())), "{paths:?}");
+    assert!(
+        paths.contains(&("username".into(), "pattern".into())) && !paths.contains(&("username".into(), "minLength".into())),
+        "{paths:?}"
+    );
 
     // A customer needs no sponsor.
     let customer = with(user_registration(), json!({ "user_type": "customer", "sponsor": null }));
@@ -479,7 +488,8 @@ fn sig(root: &Value, schema: &Value, depth: usize) -> Sig {
     let values = map.get("enum").and_then(Value::as_array).cloned().or_else(|| map.get("const").map(|c| vec![c.clone()]));
     if let Some(values) = values {
         let nullable = values.iter().any(Value::is_null);
-        let strings: BTreeSet<String> = values.iter().filter(|v| !v.is_null()).map(|v| v.as_str().map_or_else(|| v.to_string(), String::from)).collect();
+        let strings: BTreeSet<String> =
+            values.iter().filter(|v| !v.is_null()).map(|v| v.as_str().map_or_else(|| v.to_string(), String::from)).collect();
         return nullable_if(nullable, Sig::Enum(strings));
     }
     for key in ["anyOf", "oneOf"] {
@@ -514,7 +524,9 @@ fn sig(root: &Value, schema: &Value, depth: usize) -> Sig {
                     Some(props) => {
                         let required: BTreeSet<&str> =
                             map.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
-                        Sig::Object(props.iter().map(|(k, v)| (k.clone(), (required.contains(k.as_str()), sig(root, v, depth + 1)))).collect())
+                        Sig::Object(
+                            props.iter().map(|(k, v)| (k.clone(), (required.contains(k.as_str()), sig(root, v, depth + 1)))).collect(),
+                        )
                     }
                     None => Sig::Map(Box::new(match map.get("additionalProperties") {
                         Some(ap) if ap != &Value::Bool(true) => sig(root, ap, depth + 1),
@@ -590,7 +602,11 @@ fn compare(at: &str, spec: &Sig, rust: &Sig, out: &mut Vec<String>) {
                 let ((s_req, s_sig), (r_req, r_sig)) = (&s[*name], &r[*name]);
                 let here = format!("{at}.{name}");
                 if s_req != r_req {
-                    out.push(format!("{here}: required in the {}, optional in the {}", if *s_req { "spec" } else { "Rust model" }, if *s_req { "Rust model" } else { "spec" }));
+                    out.push(format!(
+                        "{here}: required in the {}, optional in the {}",
+                        if *s_req { "spec" } else { "Rust model" },
+                        if *s_req { "Rust model" } else { "spec" }
+                    ));
                 }
                 if *s_req {
                     compare(&here, s_sig, r_sig, out);

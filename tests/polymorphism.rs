@@ -35,7 +35,10 @@ fn the_discriminator_decides_the_variant() {
     assert!(matches!(pet(json!({"petType": "cat", "name": "Tom", "lives": 9})), Pet::Cat(Cat { lives: Some(9), .. })));
     // Two values for one schema, and a member mapped implicitly by its schema name.
     assert!(matches!(pet(json!({"petType": "doggo"})), Pet::Dog(_)));
-    assert!(matches!(pet(json!({"petType": "Lizard", "kind": "reptile", "name": null})), Pet::Lizard(Lizard { name: None, kind: LizardKind::Reptile, .. })));
+    assert!(matches!(
+        pet(json!({"petType": "Lizard", "kind": "reptile", "name": null})),
+        Pet::Lizard(Lizard { name: None, kind: LizardKind::Reptile, .. })
+    ));
     // The selected member's own rules apply: a cat needs a name.
     assert!(decode_error(json!({"petType": "cat"})).contains("name"));
 }

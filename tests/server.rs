@@ -28,8 +28,10 @@ mod qps {
 struct Qp;
 
 fn envelope(status: u16, id: &str) -> questionpro::models::ErrorEnvelope {
-    serde_json::from_value(json!({"response":{"error":{"docs":"d","name":"N","httpStatusCode":status,"id":id,"message":"m","resourceUrl":"r"}}}))
-        .expect("envelope")
+    serde_json::from_value(
+        json!({"response":{"error":{"docs":"d","name":"N","httpStatusCode":status,"id":id,"message":"m","resourceUrl":"r"}}}),
+    )
+    .expect("envelope")
 }
 
 fn user(id: i64, email: &str) -> questionpro::models::UserResponse {
@@ -309,7 +311,11 @@ async fn the_mock_answers_documented_examples_read_from_the_bundled_document() {
     let r = http.get(&url).header("api-key", KEY).header("prefer", "code=404").send().await.unwrap();
     assert_eq!(r.status(), 404);
     let body: Value = r.json().await.unwrap();
-    assert_eq!((body["response"]["error"]["httpStatusCode"].clone(), body["response"]["error"]["id"].clone()), (json!(404), json!("1040")), "{body}");
+    assert_eq!(
+        (body["response"]["error"]["httpStatusCode"].clone(), body["response"]["error"]["id"].clone()),
+        (json!(404), json!("1040")),
+        "{body}"
+    );
     // An undocumented status is ignored: the success example again.
     let r = http.get(&url).header("api-key", KEY).header("prefer", "code=418").send().await.unwrap();
     assert_eq!(r.status(), 200);

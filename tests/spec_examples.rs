@@ -92,8 +92,7 @@ fn every_documented_example_validates_against_its_schema() {
                 .should_validate_formats(true)
                 .build(&root)
                 .unwrap_or_else(|e| panic!("{} {}: schema does not compile: {e}", case.api, case.pointer));
-            let errors: Vec<String> =
-                validator.iter_errors(&case.example).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+            let errors: Vec<String> = validator.iter_errors(&case.example).map(|e| format!("{} at {}", e, e.instance_path())).collect();
             if !errors.is_empty() {
                 failures.push(format!("{} {}: {}", case.api, case.pointer, errors.join("; ")));
             }

@@ -36,7 +36,11 @@ fn every_fixture_has_its_checked_in_crate() {
             let on_disk = std::fs::read_to_string(repo_root().join(&job.out).join(path)).unwrap_or_default();
             assert!(&on_disk == text, "{}/{} is stale: run `cargo xtask gen` and commit the result", job.out.display(), path.display());
         }
-        assert!(manifest.contains(&format!("{} = {{ path = ", job.name)), "{}: add it to the dev-dependencies of tests/Cargo.toml", job.name);
+        assert!(
+            manifest.contains(&format!("{} = {{ path = ", job.name)),
+            "{}: add it to the dev-dependencies of tests/Cargo.toml",
+            job.name
+        );
     }
 }
 

@@ -37,9 +37,12 @@ fn time(spec: &Path, runs: usize) -> Result<(Duration, OutputSet), String> {
 }
 
 fn counts(spec_doc: &Value) -> (usize, usize) {
-    let ops = spec_doc["paths"]
-        .as_object()
-        .map_or(0, |p| p.values().filter_map(Value::as_object).map(|i| i.keys().filter(|k| generator::validate::METHODS.contains(&k.as_str())).count()).sum());
+    let ops = spec_doc["paths"].as_object().map_or(0, |p| {
+        p.values()
+            .filter_map(Value::as_object)
+            .map(|i| i.keys().filter(|k| generator::validate::METHODS.contains(&k.as_str())).count())
+            .sum()
+    });
     let schemas = spec_doc.pointer("/components/schemas").and_then(Value::as_object).map_or(0, Map::len);
     (ops, schemas)
 }
@@ -126,7 +129,11 @@ fn main() {
         if gh.is_file() {
             if let Ok((t, _)) = time(gh, 3) {
                 let ok = t < Duration::from_secs(1);
-                println!("target: GitHub (767 operations) in under 1 s: {:.3} s {}", t.as_secs_f64(), if ok { "OK" } else { "ABOVE TARGET" });
+                println!(
+                    "target: GitHub (767 operations) in under 1 s: {:.3} s {}",
+                    t.as_secs_f64(),
+                    if ok { "OK" } else { "ABOVE TARGET" }
+                );
             }
         }
     }

@@ -103,11 +103,8 @@ pub fn bundle_loaded(root: PathBuf, sources: Sources) -> Result<Bundle, Diagnost
     let mut stack = vec![root.clone()];
     b.rewrite(&mut document, &root, "", &mut stack);
 
-    let existing: Vec<String> = document
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
+    let existing: Vec<String> =
+        document.pointer("/components/schemas").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
     let mut origins = BTreeMap::new();
     if !b.components.is_empty() {
         let obj = document.as_object_mut().expect("checked above");
@@ -197,10 +194,7 @@ impl Bundler {
     /// Rewrites every `$ref` inside `value`, which sits at `pointer` in `file`.
     fn rewrite(&mut self, value: &mut Value, file: &Path, pointer: &str, stack: &mut Vec<PathBuf>) {
         if self.depth >= MAX_DEPTH {
-            let d = self.sources.get(file).map_or_else(
-                || Diagnostic::new(file, pointer, ""),
-                |f| f.diagnostic(pointer, ""),
-            );
+            let d = self.sources.get(file).map_or_else(|| Diagnostic::new(file, pointer, ""), |f| f.diagnostic(pointer, ""));
             self.diags.push(Diagnostic {
                 message: format!("the document nests more than {MAX_DEPTH} levels deep once its references are inlined"),
                 ..d
@@ -242,14 +236,7 @@ impl Bundler {
 
     /// Resolves one `$ref` found at `at` in `file`. Returns a replacement for the whole object
     /// when the reference is inlined, or `None` when it was rewritten in place (or reported).
-    fn resolve(
-        &mut self,
-        reference: &str,
-        file: &Path,
-        at: &str,
-        map: &mut Map<String, Value>,
-        stack: &mut Vec<PathBuf>,
-    ) -> Option<Value> {
+    fn resolve(&mut self, reference: &str, file: &Path, at: &str, map: &mut Map<String, Value>, stack: &mut Vec<PathBuf>) -> Option<Value> {
         let (target, fragment) = reference.split_once('#').map_or((reference, ""), |(t, f)| (t, f));
         let root_file = stack.first().cloned().unwrap_or_default();
         let site = |s: &Sources, msg: String| {
@@ -267,11 +254,8 @@ impl Bundler {
             self.diags.push(d);
             return None;
         }
-        let target_path = if target.is_empty() {
-            file.to_path_buf()
-        } else {
-            normalize(&file.parent().unwrap_or(Path::new("")).join(target))
-        };
+        let target_path =
+            if target.is_empty() { file.to_path_buf() } else { normalize(&file.parent().unwrap_or(Path::new("")).join(target)) };
 
         // Load the target and check that the fragment resolves in it.
         if let Err(e) = self.sources.load(&target_path) {
@@ -346,11 +330,7 @@ impl Bundler {
         }
         let name = component_name(path, value);
         if let Some((other, _, _)) = self.components.get(&name) {
-            let message = format!(
-                "schema files {} and {} both become `components/schemas/{name}`",
-                other.display(),
-                path.display()
-            );
+            let message = format!("schema files {} and {} both become `components/schemas/{name}`", other.display(), path.display());
             self.diags.push(Diagnostic { message, ..site }.with_help("give one of them another `title`"));
             return None;
         }
@@ -424,9 +404,7 @@ impl Bundler {
 /// True for keywords whose values are data (examples, defaults, extensions), never references.
 /// An OpenAPI `examples` map of Example objects is walked, since its entries may be `$ref`s.
 fn is_data_keyword(key: &str, child: &Value) -> bool {
-    key.starts_with("x-")
-        || matches!(key, "example" | "default" | "const" | "enum" | "value")
-        || key == "examples" && child.is_array()
+    key.starts_with("x-") || matches!(key, "example" | "default" | "const" | "enum" | "value") || key == "examples" && child.is_array()
 }
 
 /// True when a file's root is a JSON Schema rather than another OpenAPI object.
@@ -435,8 +413,23 @@ fn looks_like_schema(value: &Value) -> bool {
         return value.is_boolean();
     };
     const SCHEMA_KEYS: &[&str] = &[
-        "$schema", "type", "properties", "items", "allOf", "oneOf", "anyOf", "enum", "const", "title",
-        "additionalProperties", "$defs", "definitions", "format", "pattern", "not", "if",
+        "$schema",
+        "type",
+        "properties",
+        "items",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "enum",
+        "const",
+        "title",
+        "additionalProperties",
+        "$defs",
+        "definitions",
+        "format",
+        "pattern",
+        "not",
+        "if",
     ];
     const OPENAPI_KEYS: &[&str] = &["content", "in", "get", "put", "post", "delete", "patch", "responses", "operationId"];
     obj.keys().any(|k| SCHEMA_KEYS.contains(&k.as_str())) && !obj.keys().any(|k| OPENAPI_KEYS.contains(&k.as_str()))

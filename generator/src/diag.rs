@@ -22,13 +22,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic at `pointer` in `file`.
     pub fn new(file: impl Into<PathBuf>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            file: file.into(),
-            location: None,
-            pointer: pointer.into(),
-            message: message.into(),
-            help: None,
-        }
+        Self { file: file.into(), location: None, pointer: pointer.into(), message: message.into(), help: None }
     }
 
     /// Adds the advice on how to fix the problem.

@@ -239,18 +239,14 @@ pub fn run(jobs: &[Job], mode: Mode) -> Result<Vec<(String, write::Report)>, Run
         Mode::Check => outputs
             .into_iter()
             .map(|(job, set)| {
-                write::check(&job.out, &set)
-                    .map(|r| (job.name.clone(), r))
-                    .map_err(|source| RunError::Io { path: job.out.clone(), source })
+                write::check(&job.out, &set).map(|r| (job.name.clone(), r)).map_err(|source| RunError::Io { path: job.out.clone(), source })
             })
             .collect(),
         Mode::Write => {
             // One transaction over every output directory: all are replaced, or none is.
             let targets: Vec<(&Path, &OutputSet)> = outputs.iter().map(|(job, set)| (job.out.as_path(), set)).collect();
-            let reports = write::write_all(&targets, &write::WriteOptions::default()).map_err(|source| RunError::Io {
-                path: outputs.first().map(|(j, _)| j.out.clone()).unwrap_or_default(),
-                source,
-            })?;
+            let reports = write::write_all(&targets, &write::WriteOptions::default())
+                .map_err(|source| RunError::Io { path: outputs.first().map(|(j, _)| j.out.clone()).unwrap_or_default(), source })?;
             Ok(outputs.iter().zip(reports).map(|((job, _), r)| (job.name.clone(), r)).collect())
         }
     }
@@ -264,14 +260,11 @@ const GENERATION_STACK: usize = 256 * 1024 * 1024;
 /// [`generate`] on a thread with a large stack: deeply nested schemas recurse deeply in
 /// typify and syn, and a stack overflow would abort the process instead of reporting.
 fn generate_on_big_stack(spec: &Path, settings: &GeneratorSettings) -> Result<OutputSet, Diagnostics> {
-    let spawned = std::thread::Builder::new()
-        .name("generate".into())
-        .stack_size(GENERATION_STACK)
-        .spawn({
-            let spec = spec.to_path_buf();
-            let settings = settings.clone();
-            move || generate(&spec, &settings)
-        });
+    let spawned = std::thread::Builder::new().name("generate".into()).stack_size(GENERATION_STACK).spawn({
+        let spec = spec.to_path_buf();
+        let settings = settings.clone();
+        move || generate(&spec, &settings)
+    });
     match spawned {
         Ok(handle) => handle.join().unwrap_or_else(|_| {
             Err(Diagnostic::new(spec, "", "internal generator error: generation panicked")

@@ -135,8 +135,7 @@ fn yaml_to_json(path: &Path, v: serde_norway::Value, pointer: &str) -> Result<Va
             } else {
                 let f = n.as_f64().unwrap_or(f64::NAN);
                 serde_json::Number::from_f64(f).map(Value::Number).ok_or_else(|| {
-                    Diagnostic::new(path, pointer, format!("the number {f} has no JSON representation"))
-                        .with_help("use a finite number")
+                    Diagnostic::new(path, pointer, format!("the number {f} has no JSON representation")).with_help("use a finite number")
                 })?
             }
         }
@@ -157,8 +156,9 @@ fn yaml_to_json(path: &Path, v: serde_norway::Value, pointer: &str) -> Result<Va
                     Y::Bool(b) => b.to_string(),
                     Y::Null => "null".to_string(),
                     other => {
-                        return Err(Diagnostic::new(path, pointer, format!("unsupported mapping key {other:?}"))
-                            .with_help("use plain scalar keys"))
+                        return Err(
+                            Diagnostic::new(path, pointer, format!("unsupported mapping key {other:?}")).with_help("use plain scalar keys")
+                        )
                     }
                 };
                 let child = crate::diag::join_pointer(pointer, &key);

@@ -8,11 +8,8 @@ use crate::diag::unescape_token;
 
 /// Returns the 1-based `(line, column)` of the value at `pointer` in `text`, if found.
 pub fn locate(text: &str, pointer: &str) -> Option<(usize, usize)> {
-    let tokens: Vec<String> = if pointer.is_empty() {
-        Vec::new()
-    } else {
-        pointer.strip_prefix('/')?.split('/').map(unescape_token).collect()
-    };
+    let tokens: Vec<String> =
+        if pointer.is_empty() { Vec::new() } else { pointer.strip_prefix('/')?.split('/').map(unescape_token).collect() };
     let mut scanner = Scanner { bytes: text.as_bytes(), pos: 0 };
     scanner.skip_ws();
     let offset = scanner.find(&tokens)?;
@@ -153,11 +150,8 @@ impl Scanner<'_> {
 /// Aliases (`*a`) and anything else not understood give `None`; the text was already parsed,
 /// so the scanner only has to find its way, never to judge.
 pub fn locate_yaml(text: &str, pointer: &str) -> Option<(usize, usize)> {
-    let tokens: Vec<String> = if pointer.is_empty() {
-        Vec::new()
-    } else {
-        pointer.strip_prefix('/')?.split('/').map(unescape_token).collect()
-    };
+    let tokens: Vec<String> =
+        if pointer.is_empty() { Vec::new() } else { pointer.strip_prefix('/')?.split('/').map(unescape_token).collect() };
     let lines = YamlLines::new(text);
     let (mut line, mut col) = lines.first_content(0)?;
     let mut reported = (line, col);
@@ -502,7 +496,9 @@ impl FlowScanner<'_> {
             _ => {
                 let start = self.pos;
                 while let Some(c) = self.peek() {
-                    let ends_key = key && c == b':' && matches!(self.bytes.get(self.pos + 1), None | Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b'}' | b']'));
+                    let ends_key = key
+                        && c == b':'
+                        && matches!(self.bytes.get(self.pos + 1), None | Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b'}' | b']'));
                     if matches!(c, b',' | b'}' | b']' | b'\n') || ends_key {
                         break;
                     }

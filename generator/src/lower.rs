@@ -32,7 +32,13 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
                 request_roots.extend(media.1.get("schema").cloned());
             }
         }
-        for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten().chain(item.get("parameters").and_then(Value::as_array).into_iter().flatten()) {
+        for p in op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .chain(item.get("parameters").and_then(Value::as_array).into_iter().flatten())
+        {
             request_roots.extend(deref(doc, p).get("schema").cloned());
         }
         for (_, resp) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
@@ -55,10 +61,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
     let mut ops = Vec::new();
     for (path, method_key, op_ptr, op, item) in operations(doc) {
         let Some(method) = HttpMethod::from_key(method_key) else { continue };
-        let id = op
-            .get("operationId")
-            .and_then(Value::as_str)
-            .map_or_else(|| format!("{method_key} {path}"), String::from);
+        let id = op.get("operationId").and_then(Value::as_str).map_or_else(|| format!("{method_key} {path}"), String::from);
         let rust_name = naming::unique_ident_from(naming::snake_case(&id), &mut taken_methods);
         let type_name = naming::unique_ident_from(naming::pascal_case(&id), &mut taken_types);
         let mut cx = OpContext {
@@ -80,10 +83,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
             .or_else(|| doc.get("security"))
             .and_then(Value::as_array)
             .map(|alts| {
-                alts.iter()
-                    .filter_map(Value::as_object)
-                    .map(|req| req.keys().filter(|k| !k.starts_with("x-")).cloned().collect())
-                    .collect()
+                alts.iter().filter_map(Value::as_object).map(|req| req.keys().filter(|k| !k.starts_with("x-")).cloned().collect()).collect()
             })
             .unwrap_or_default();
         let pagination = detect_pagination(&params, &responses, &cx);
@@ -386,7 +386,10 @@ impl OpContext<'_> {
                 }
                 None => self.diags.push(
                     self.bundle
-                        .diagnostic(&join_pointer(&at, "schema"), format!("a `{content_type}` body must be an object schema with properties"))
+                        .diagnostic(
+                            &join_pointer(&at, "schema"),
+                            format!("a `{content_type}` body must be an object schema with properties"),
+                        )
                         .with_help("describe the form fields as properties of an object schema"),
                 ),
             }
@@ -506,7 +509,11 @@ fn examples(doc: &Value, media: &Value) -> Vec<Example> {
     for (name, ex) in media.get("examples").and_then(Value::as_object).into_iter().flatten() {
         let ex = deref(doc, ex);
         if let Some(v) = ex.get("value") {
-            out.push(Example { name: name.clone(), summary: ex.get("summary").and_then(Value::as_str).map(String::from), value: v.clone() });
+            out.push(Example {
+                name: name.clone(),
+                summary: ex.get("summary").and_then(Value::as_str).map(String::from),
+                value: v.clone(),
+            });
         }
     }
     out
@@ -575,7 +582,9 @@ pub fn status_name(status: StatusMatch) -> String {
 /// `totalPages` somewhere below it.
 fn detect_pagination(params: &[Parameter], responses: &[Response], cx: &OpContext<'_>) -> Option<Pagination> {
     let page = params.iter().find(|p| {
-        p.location == ParamLocation::Query && p.shape == ValueShape::Integer && matches!(p.name.as_str(), "page" | "pageNumber" | "page_number")
+        p.location == ParamLocation::Query
+            && p.shape == ValueShape::Integer
+            && matches!(p.name.as_str(), "page" | "pageNumber" | "page_number")
     })?;
     let per_page = params.iter().find(|p| {
         p.location == ParamLocation::Query

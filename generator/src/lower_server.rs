@@ -85,7 +85,10 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
             _ => {
                 diags.push(
                     bundle
-                        .diagnostic(&pointer, format!("`{key}` of `{EXTENSION}` must be an object with `status` (an HTTP status code) and `body` (any JSON)"))
+                        .diagnostic(
+                            &pointer,
+                            format!("`{key}` of `{EXTENSION}` must be an object with `status` (an HTTP status code) and `body` (any JSON)"),
+                        )
                         .with_help("see generator/src/lower_server.rs for the keys and placeholders"),
                 );
                 fallback(status)
@@ -109,9 +112,9 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
     };
     if ext.is_some_and(|e| !e.is_object()) {
         diags.push(
-            bundle
-                .diagnostic(&format!("/{EXTENSION}"), format!("`{EXTENSION}` must be an object"))
-                .with_help("map error kinds (`validation`, `unauthorized`, ...) to `{\"status\": N, \"body\": ...}`, or remove the extension"),
+            bundle.diagnostic(&format!("/{EXTENSION}"), format!("`{EXTENSION}` must be an object")).with_help(
+                "map error kinds (`validation`, `unauthorized`, ...) to `{\"status\": N, \"body\": ...}`, or remove the extension",
+            ),
         );
     }
     diags.into_result(errors)
@@ -122,8 +125,10 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
 /// `::std::vec::Vec<crate::models::X>`, and `None` for anything else (scalars, free JSON).
 pub fn body_schema(ty: &str) -> Option<Value> {
     let compact: String = ty.chars().filter(|c| !c.is_whitespace()).collect();
-    let model = |t: &str| t.strip_prefix("crate::models::").filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_')).map(String::from);
-    if let Some(inner) = compact.strip_prefix("::std::vec::Vec<").or_else(|| compact.strip_prefix("Vec<")).and_then(|s| s.strip_suffix('>')) {
+    let model =
+        |t: &str| t.strip_prefix("crate::models::").filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_')).map(String::from);
+    if let Some(inner) = compact.strip_prefix("::std::vec::Vec<").or_else(|| compact.strip_prefix("Vec<")).and_then(|s| s.strip_suffix('>'))
+    {
         return model(inner).map(|n| json!({ "type": "array", "items": { "$ref": format!("#/components/schemas/{n}") } }));
     }
     model(&compact).map(|n| json!({ "$ref": format!("#/components/schemas/{n}") }))

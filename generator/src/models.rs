@@ -172,12 +172,8 @@ pub struct Usage {
 /// Schemas that cannot be read as JSON Schema, invalid patterns, and anything typify rejects.
 pub fn lower(bundle: &Bundle, request_roots: &[Value], response_roots: &[Value]) -> Result<(ModelSpace, TypeSpace, Hoisted), Diagnostics> {
     let mut diags = Diagnostics::default();
-    let components: Map<String, Value> = bundle
-        .document
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+    let components: Map<String, Value> =
+        bundle.document.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
 
     // Every component gets its Rust name up front (`user-profile` and `UserProfile` would both
     // be `UserProfile`: the later one in sorted order becomes `UserProfile2`), so that neither
@@ -246,7 +242,10 @@ pub fn lower(bundle: &Bundle, request_roots: &[Value], response_roots: &[Value])
             Ok(schema) => typed.push((name.clone(), schema)),
             Err(e) => diags.push(
                 bundle
-                    .diagnostic(&format!("/components/schemas/{}", crate::diag::escape_token(name)), format!("not a JSON Schema the generator can read: {e}"))
+                    .diagnostic(
+                        &format!("/components/schemas/{}", crate::diag::escape_token(name)),
+                        format!("not a JSON Schema the generator can read: {e}"),
+                    )
                     .with_help("fix the schema so that every keyword has the type JSON Schema requires"),
             ),
         }
@@ -286,7 +285,18 @@ pub fn const_as_enum(schema: &mut Value) {
             }
         }
     }
-    for key in ["items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems"] {
+    for key in [
+        "items",
+        "additionalProperties",
+        "not",
+        "if",
+        "then",
+        "else",
+        "contains",
+        "propertyNames",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+    ] {
         if let Some(sub) = map.get_mut(key) {
             const_as_enum(sub);
         }
@@ -358,8 +368,7 @@ pub fn fix_colliding_enums(value: &mut Value) {
     match value {
         Value::Object(map) => {
             if let Some(Value::Array(values)) = map.get("enum") {
-                let names: Vec<Option<String>> =
-                    values.iter().map(|v| v.as_str().map(naming::pascal_case)).collect();
+                let names: Vec<Option<String>> = values.iter().map(|v| v.as_str().map(naming::pascal_case)).collect();
                 let mut seen = BTreeSet::new();
                 let collides = names.iter().flatten().any(|n| !seen.insert(n.clone()));
                 if collides {
@@ -418,9 +427,9 @@ fn is_named_type(map: &Map<String, Value>) -> bool {
         return true;
     }
     ["oneOf", "anyOf", "allOf"].iter().any(|k| {
-        map.get(*k).and_then(Value::as_array).is_some_and(|subs| {
-            subs.iter().filter(|s| s.get("type").and_then(Value::as_str) != Some("null")).count() >= 2
-        })
+        map.get(*k)
+            .and_then(Value::as_array)
+            .is_some_and(|subs| subs.iter().filter(|s| s.get("type").and_then(Value::as_str) != Some("null")).count() >= 2)
     })
 }
 
@@ -746,7 +755,10 @@ fn allows_null(schema: &Map<String, Value>) -> bool {
     in_type
         || schema.get("nullable") == Some(&Value::Bool(true))
         || ["anyOf", "oneOf"].iter().any(|k| {
-            schema.get(*k).and_then(Value::as_array).is_some_and(|v| v.iter().any(|s| s.get("type").and_then(Value::as_str) == Some("null")))
+            schema
+                .get(*k)
+                .and_then(Value::as_array)
+                .is_some_and(|v| v.iter().any(|s| s.get("type").and_then(Value::as_str) == Some("null")))
         })
 }
 

@@ -80,16 +80,14 @@ fn ascii_only(s: String) -> String {
     if s.is_ascii() {
         return s;
     }
-    s.chars()
-        .map(|c| if c.is_ascii() { c.to_string() } else { format!("u{:x}", c as u32) })
-        .collect()
+    s.chars().map(|c| if c.is_ascii() { c.to_string() } else { format!("u{:x}", c as u32) }).collect()
 }
 
 const STRICT_KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for",
-    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct",
-    "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "gen",
-    "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let",
+    "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "abstract", "become", "box", "do", "final", "gen", "macro", "override", "priv", "try", "typeof", "unsized", "virtual",
+    "yield",
 ];
 
 /// Keywords that cannot be raw identifiers.
@@ -160,10 +158,7 @@ pub fn unique_ident_from(candidate: String, taken: &mut BTreeSet<String>) -> Str
     if taken.insert(candidate.clone()) {
         return candidate;
     }
-    (2..)
-        .map(|n| format!("{candidate}{n}"))
-        .find(|c| taken.insert(c.clone()))
-        .expect("an unbounded counter always finds a free name")
+    (2..).map(|n| format!("{candidate}{n}")).find(|c| taken.insert(c.clone())).expect("an unbounded counter always finds a free name")
 }
 
 #[cfg(test)]

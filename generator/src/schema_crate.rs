@@ -48,12 +48,7 @@ pub fn generate(schema: &Path, crate_name: &str) -> Result<OutputSet, Diagnostic
             .collect();
         crate::models::lower(&bundle, &roots, &roots)?
     };
-    let title = bundle
-        .document
-        .pointer("/info/title")
-        .and_then(Value::as_str)
-        .unwrap_or(crate_name)
-        .to_string();
+    let title = bundle.document.pointer("/info/title").and_then(Value::as_str).unwrap_or(crate_name).to_string();
     let (models, types, _) = lowered;
     let api = ir::ApiSpace {
         crate_name: crate_name.to_string(),
@@ -159,10 +154,7 @@ fn emit(api: &ir::ApiSpace, types: &typify_impl::TypeSpace, schema: &Path) -> Re
     let validation: syn::File = syn::parse_file(&validation).map_err(|e| format!("validation.rs.jinja does not parse: {e}"))?;
     out.add("src/validation.rs", crate::emit::render_file("", &validation));
     let models = crate::emit::models::emit(api, types)?;
-    out.add(
-        "src/models.rs",
-        crate::emit::render_file(&format!("Models of {}: one type per schema definition.", api.title), &models),
-    );
+    out.add("src/models.rs", crate::emit::render_file(&format!("Models of {}: one type per schema definition.", api.title), &models));
     let lib = quote::quote! {
         // typify writes `impl Default` by hand where a derive would do, and the schemas name
         // their types freely (`foo`): both lints are allowed here, once, for the whole crate.

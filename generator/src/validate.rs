@@ -33,9 +33,7 @@ pub fn validate(bundle: &Bundle) -> Result<(), Diagnostics> {
                 .with_help("convert the document to OpenAPI 3 first (e.g. with swagger2openapi), then generate from that"),
         ),
         None => diags.push(
-            bundle
-                .diagnostic("", "missing `openapi` version field")
-                .with_help("add `\"openapi\": \"3.1.0\"` at the top of the document"),
+            bundle.diagnostic("", "missing `openapi` version field").with_help("add `\"openapi\": \"3.1.0\"` at the top of the document"),
         ),
     }
 
@@ -46,11 +44,8 @@ pub fn validate(bundle: &Bundle) -> Result<(), Diagnostics> {
     check_schema_depth(bundle, doc, "", &mut diags);
     check_merge_cycles(bundle, doc, &mut diags);
 
-    let schemes: BTreeSet<String> = doc
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
+    let schemes: BTreeSet<String> =
+        doc.pointer("/components/securitySchemes").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
     if let Some(security) = doc.get("security") {
         check_security(bundle, security, "/security", &schemes, &mut diags);
     }
@@ -100,9 +95,7 @@ pub fn validate(bundle: &Bundle) -> Result<(), Diagnostics> {
                     diags.push(
                         bundle
                             .diagnostic(&op_ptr, format!("path parameter `{{{name}}}` of \"{path}\" is not declared"))
-                            .with_help(format!(
-                                "add a parameter with `\"name\": \"{name}\", \"in\": \"path\", \"required\": true`"
-                            )),
+                            .with_help(format!("add a parameter with `\"name\": \"{name}\", \"in\": \"path\", \"required\": true`")),
                     );
                 }
             }
@@ -118,7 +111,10 @@ pub fn validate(bundle: &Bundle) -> Result<(), Diagnostics> {
                         if !is_status_key(code) {
                             diags.push(
                                 bundle
-                                    .diagnostic(&join_pointer(&join_pointer(&op_ptr, "responses"), code), format!("response key \"{code}\" is not an HTTP status code"))
+                                    .diagnostic(
+                                        &join_pointer(&join_pointer(&op_ptr, "responses"), code),
+                                        format!("response key \"{code}\" is not an HTTP status code"),
+                                    )
                                     .with_help("use a three-digit status code, a range like `4XX`, or `default`"),
                             );
                         }
@@ -272,7 +268,14 @@ fn check_shapes(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
             if !ok(v) {
                 diags.push(
                     bundle
-                        .diagnostic(ptr, format!("`{}` must be {want}, found {}", crate::diag::unescape_token(ptr.rsplit('/').next().unwrap_or(ptr)), json_type(v)))
+                        .diagnostic(
+                            ptr,
+                            format!(
+                                "`{}` must be {want}, found {}",
+                                crate::diag::unescape_token(ptr.rsplit('/').next().unwrap_or(ptr)),
+                                json_type(v)
+                            ),
+                        )
                         .with_help(help.to_string()),
                 );
             }
@@ -283,7 +286,13 @@ fn check_shapes(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
     let string: fn(&Value) -> bool = Value::is_string;
     expect("/info", doc.get("info"), "an object", obj, "write `\"info\": {\"title\": \"...\", \"version\": \"...\"}`");
     expect("/paths", doc.get("paths"), "an object", obj, "map each path (`/users/{id}`) to a path item object");
-    expect("/components", doc.get("components"), "an object", obj, "`components` maps kinds (`schemas`, `responses`, ...) to named objects");
+    expect(
+        "/components",
+        doc.get("components"),
+        "an object",
+        obj,
+        "`components` maps kinds (`schemas`, `responses`, ...) to named objects",
+    );
     if let Some(c) = doc.get("components").and_then(Value::as_object) {
         for (kind, v) in c {
             if !kind.starts_with("x-") {
@@ -293,18 +302,48 @@ fn check_shapes(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
     }
     for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
         let item_ptr = join_pointer("/paths", path);
-        expect(&item_ptr, Some(item), "a path item object", obj, "map the path to an object with one key per HTTP method (`get`, `post`, ...)");
+        expect(
+            &item_ptr,
+            Some(item),
+            "a path item object",
+            obj,
+            "map the path to an object with one key per HTTP method (`get`, `post`, ...)",
+        );
         let Some(item) = item.as_object() else { continue };
         expect(&join_pointer(&item_ptr, "parameters"), item.get("parameters"), "an array", arr, "list the parameters in an array");
         for method in METHODS {
             let op_ptr = join_pointer(&item_ptr, method);
             expect(&op_ptr, item.get(*method), "an operation object", obj, "describe the operation as an object with `responses`");
             let Some(op) = item.get(*method).and_then(Value::as_object) else { continue };
-            expect(&join_pointer(&op_ptr, "operationId"), op.get("operationId"), "a string", string, "operationIds name the generated methods: use a string such as \"getUser\"");
+            expect(
+                &join_pointer(&op_ptr, "operationId"),
+                op.get("operationId"),
+                "a string",
+                string,
+                "operationIds name the generated methods: use a string such as \"getUser\"",
+            );
             expect(&join_pointer(&op_ptr, "parameters"), op.get("parameters"), "an array", arr, "list the parameters in an array");
-            expect(&join_pointer(&op_ptr, "requestBody"), op.get("requestBody"), "an object", obj, "describe the body as an object with `content`");
-            expect(&join_pointer(&op_ptr, "responses"), op.get("responses"), "an object", obj, "map status codes (`\"200\"`) to response objects");
-            expect(&join_pointer(&op_ptr, "security"), op.get("security"), "an array", arr, "list security requirement objects in an array");
+            expect(
+                &join_pointer(&op_ptr, "requestBody"),
+                op.get("requestBody"),
+                "an object",
+                obj,
+                "describe the body as an object with `content`",
+            );
+            expect(
+                &join_pointer(&op_ptr, "responses"),
+                op.get("responses"),
+                "an object",
+                obj,
+                "map status codes (`\"200\"`) to response objects",
+            );
+            expect(
+                &join_pointer(&op_ptr, "security"),
+                op.get("security"),
+                "an array",
+                arr,
+                "list security requirement objects in an array",
+            );
             for (code, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
                 if !code.starts_with("x-") {
                     let ptr = join_pointer(&join_pointer(&op_ptr, "responses"), code);
@@ -320,9 +359,28 @@ fn check_shapes(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
 fn is_name_map(key: &str) -> bool {
     matches!(
         key,
-        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" | "schemas" | "responses"
-            | "parameters" | "examples" | "requestBodies" | "headers" | "securitySchemes" | "links" | "callbacks"
-            | "pathItems" | "paths" | "webhooks" | "content" | "encoding" | "variables" | "mapping" | "scopes"
+        "properties"
+            | "patternProperties"
+            | "$defs"
+            | "definitions"
+            | "dependentSchemas"
+            | "schemas"
+            | "responses"
+            | "parameters"
+            | "examples"
+            | "requestBodies"
+            | "headers"
+            | "securitySchemes"
+            | "links"
+            | "callbacks"
+            | "pathItems"
+            | "paths"
+            | "webhooks"
+            | "content"
+            | "encoding"
+            | "variables"
+            | "mapping"
+            | "scopes"
     )
 }
 
@@ -332,13 +390,18 @@ fn check_schema_keywords(bundle: &Bundle, value: &Value, pointer: &str, names: b
     match value {
         Value::Object(map) => {
             if !names {
-                for key in ["maxLength", "minLength", "maxItems", "minItems", "maxProperties", "minProperties", "minContains", "maxContains"] {
+                for key in
+                    ["maxLength", "minLength", "maxItems", "minItems", "maxProperties", "minProperties", "minContains", "maxContains"]
+                {
                     match map.get(key) {
                         None => {}
                         Some(v) if v.as_u64().is_some() => {}
                         Some(v) if v.is_number() => diags.push(
                             bundle
-                                .diagnostic(&join_pointer(pointer, key), format!("`{key}` must be a non-negative integer below 2^64, found {v}"))
+                                .diagnostic(
+                                    &join_pointer(pointer, key),
+                                    format!("`{key}` must be a non-negative integer below 2^64, found {v}"),
+                                )
                                 .with_help(format!("write `{key}` as a whole number such as 255, or remove it")),
                         ),
                         // Non-numbers are reported by the schema reader.
@@ -359,27 +422,37 @@ fn check_schema_keywords(bundle: &Bundle, value: &Value, pointer: &str, names: b
                         if let Some(i) = members[..j].iter().position(|m| m == member) {
                             diags.push(
                                 bundle
-                                    .diagnostic(&join_pointer(&join_pointer(pointer, "oneOf"), &j.to_string()), format!("`oneOf` members {i} and {j} are identical, so no value can match exactly one of them"))
+                                    .diagnostic(
+                                        &join_pointer(&join_pointer(pointer, "oneOf"), &j.to_string()),
+                                        format!("`oneOf` members {i} and {j} are identical, so no value can match exactly one of them"),
+                                    )
                                     .with_help("remove the duplicate member (or use `anyOf`)"),
                             );
                         }
                     }
                 }
-                let integer = map.get("type").is_some_and(|t| t == "integer" || t.as_array().is_some_and(|a| a.iter().any(|t| t == "integer")));
+                let integer =
+                    map.get("type").is_some_and(|t| t == "integer" || t.as_array().is_some_and(|a| a.iter().any(|t| t == "integer")));
                 if integer {
                     for (i, v) in map.get("enum").and_then(Value::as_array).into_iter().flatten().enumerate() {
                         if v.is_number() && v.as_i64().is_none() && v.as_f64().is_none_or(|f| f.fract() == 0.0 || !f.is_finite()) {
                             diags.push(
                                 bundle
-                                    .diagnostic(&join_pointer(&join_pointer(pointer, "enum"), &i.to_string()), format!("integer enum value {v} does not fit a 64-bit signed integer"))
-                                    .with_help("integer enums become `i64`: use values from -2^63 to 2^63-1, or make the enum `type: string`"),
+                                    .diagnostic(
+                                        &join_pointer(&join_pointer(pointer, "enum"), &i.to_string()),
+                                        format!("integer enum value {v} does not fit a 64-bit signed integer"),
+                                    )
+                                    .with_help(
+                                        "integer enums become `i64`: use values from -2^63 to 2^63-1, or make the enum `type: string`",
+                                    ),
                             );
                         }
                     }
                 }
             }
             for (k, v) in map {
-                if !names && (k.starts_with("x-") || matches!(k.as_str(), "example" | "examples" | "default" | "const" | "enum" | "value")) {
+                if !names && (k.starts_with("x-") || matches!(k.as_str(), "example" | "examples" | "default" | "const" | "enum" | "value"))
+                {
                     continue;
                 }
                 check_schema_keywords(bundle, v, &join_pointer(pointer, k), !names && is_name_map(k), diags);
@@ -436,7 +509,10 @@ fn schema_depth(bundle: &Bundle, schema: &Value, pointer: &str, depth: usize, di
     if depth > MAX_SCHEMA_DEPTH {
         diags.push(
             bundle
-                .diagnostic(pointer, format!("schemas nest more than {MAX_SCHEMA_DEPTH} levels deep here (through `items`, `allOf`, `oneOf`, ...)"))
+                .diagnostic(
+                    pointer,
+                    format!("schemas nest more than {MAX_SCHEMA_DEPTH} levels deep here (through `items`, `allOf`, `oneOf`, ...)"),
+                )
                 .with_help("move the inner schema to `components/schemas` and refer to it with `$ref`"),
         );
         return true;
@@ -444,12 +520,20 @@ fn schema_depth(bundle: &Bundle, schema: &Value, pointer: &str, depth: usize, di
     for (k, v) in map {
         let ptr = join_pointer(pointer, k);
         let reported = match k.as_str() {
-            "items" | "additionalProperties" | "unevaluatedProperties" | "unevaluatedItems" | "contains" | "not" | "if"
-            | "then" | "else" | "propertyNames" | "contentSchema" => match v {
-                Value::Array(items) => items
-                    .iter()
-                    .enumerate()
-                    .any(|(i, s)| schema_depth(bundle, s, &join_pointer(&ptr, &i.to_string()), depth + 1, diags)),
+            "items"
+            | "additionalProperties"
+            | "unevaluatedProperties"
+            | "unevaluatedItems"
+            | "contains"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "propertyNames"
+            | "contentSchema" => match v {
+                Value::Array(items) => {
+                    items.iter().enumerate().any(|(i, s)| schema_depth(bundle, s, &join_pointer(&ptr, &i.to_string()), depth + 1, diags))
+                }
                 _ => schema_depth(bundle, v, &ptr, depth + 1, diags),
             },
             "prefixItems" | "allOf" | "anyOf" | "oneOf" => v
@@ -458,11 +542,9 @@ fn schema_depth(bundle: &Bundle, schema: &Value, pointer: &str, depth: usize, di
                 .flatten()
                 .enumerate()
                 .any(|(i, s)| schema_depth(bundle, s, &join_pointer(&ptr, &i.to_string()), depth + 1, diags)),
-            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => v
-                .as_object()
-                .into_iter()
-                .flatten()
-                .any(|(name, s)| schema_depth(bundle, s, &join_pointer(&ptr, name), 0, diags)),
+            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+                v.as_object().into_iter().flatten().any(|(name, s)| schema_depth(bundle, s, &join_pointer(&ptr, name), 0, diags))
+            }
             _ => false,
         };
         if reported {
@@ -526,7 +608,10 @@ fn check_merge_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
         if let Some(chain) = found {
             diags.push(
                 bundle
-                    .diagnostic(&join_pointer("/components/schemas", start), format!("schema `{start}` would have to be merged with itself through `allOf`: {}", chain.join(" -> ")))
+                    .diagnostic(
+                        &join_pointer("/components/schemas", start),
+                        format!("schema `{start}` would have to be merged with itself through `allOf`: {}", chain.join(" -> ")),
+                    )
                     .with_help("`allOf` members are merged into one type: put the recursive `$ref` under `properties` or `items` instead"),
             );
         }
@@ -543,8 +628,20 @@ fn check_alias_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
         let obj = schema.as_object()?;
         let target = obj.get("$ref")?.as_str()?.strip_prefix(PREFIX)?;
         let only_annotations = obj.keys().all(|k| {
-            matches!(k.as_str(), "$ref" | "description" | "title" | "summary" | "nullable" | "deprecated" | "readOnly" | "writeOnly" | "example" | "examples" | "default")
-                || k.starts_with("x-")
+            matches!(
+                k.as_str(),
+                "$ref"
+                    | "description"
+                    | "title"
+                    | "summary"
+                    | "nullable"
+                    | "deprecated"
+                    | "readOnly"
+                    | "writeOnly"
+                    | "example"
+                    | "examples"
+                    | "default"
+            ) || k.starts_with("x-")
         });
         only_annotations.then(|| crate::diag::unescape_token(target))
     };

@@ -83,7 +83,11 @@ fn main() {
                     }
                 }
                 let per = start.elapsed() / REQUESTS_PER_ROUND as u32;
-                if side == 0 { plain.push(per) } else { ours.push(per) }
+                if side == 0 {
+                    plain.push(per)
+                } else {
+                    ours.push(per)
+                }
             }
         }
         let (p, g) = (median(plain), median(ours));

@@ -68,6 +68,9 @@ fn main() {
         println!("generated stub: {:.0} ns per request (median)", quantile(s, 0.5));
         println!("hand-written:   {:.0} ns per request (median)", quantile(h, 0.5));
         let (q1, q3) = (quantile(ratios.clone(), 0.25), quantile(ratios.clone(), 0.75));
-        println!("ratio hand/stub: {:.3} median, interquartile range {q1:.3}..{q3:.3} (>= 1.00: the stub costs no more)", quantile(ratios, 0.5));
+        println!(
+            "ratio hand/stub: {:.3} median, interquartile range {q1:.3}..{q3:.3} (>= 1.00: the stub costs no more)",
+            quantile(ratios, 0.5)
+        );
     });
 }

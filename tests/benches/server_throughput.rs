@@ -117,11 +117,7 @@ fn round(router: axum::Router, secs: f64, conns: usize) -> Round {
     let _ = stop.send(());
     let cpu = thread.join().expect("server thread");
     let count = count.max(1) as f64;
-    Round {
-        rate: count / wall.as_secs_f64(),
-        cpu_us: cpu.as_secs_f64() * 1e6 / count,
-        utilization: cpu.as_secs_f64() / wall.as_secs_f64(),
-    }
+    Round { rate: count / wall.as_secs_f64(), cpu_us: cpu.as_secs_f64() * 1e6 / count, utilization: cpu.as_secs_f64() / wall.as_secs_f64() }
 }
 
 fn main() {
@@ -162,16 +158,8 @@ fn main() {
         stub_cpu.push(s.cpu_us);
         hand_cpu.push(h.cpu_us);
     }
-    println!(
-        "generated stub: {:.0} req/s, {:.2} µs server CPU per request (medians)",
-        quantile(stub_rates, 0.5),
-        quantile(stub_cpu, 0.5)
-    );
-    println!(
-        "hand-written:   {:.0} req/s, {:.2} µs server CPU per request (medians)",
-        quantile(hand_rates, 0.5),
-        quantile(hand_cpu, 0.5)
-    );
+    println!("generated stub: {:.0} req/s, {:.2} µs server CPU per request (medians)", quantile(stub_rates, 0.5), quantile(stub_cpu, 0.5));
+    println!("hand-written:   {:.0} req/s, {:.2} µs server CPU per request (medians)", quantile(hand_rates, 0.5), quantile(hand_cpu, 0.5));
     println!("server thread utilization: {:.0}% (median of rounds)", 100.0 * quantile(utilization, 0.5));
     let (q1, q3) = (quantile(ratios.clone(), 0.25), quantile(ratios.clone(), 0.75));
     println!(

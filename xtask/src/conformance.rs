@@ -146,15 +146,12 @@ fn counts(out: &Path, fallback: &serde_json::Value) -> (usize, usize) {
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_else(|| fallback.clone());
-    let ops = doc
-        .get("paths")
-        .and_then(|p| p.as_object())
-        .map_or(0, |p| {
-            p.values()
-                .filter_map(|i| i.as_object())
-                .map(|i| i.keys().filter(|k| generator::validate::METHODS.contains(&k.as_str())).count())
-                .sum()
-        });
+    let ops = doc.get("paths").and_then(|p| p.as_object()).map_or(0, |p| {
+        p.values()
+            .filter_map(|i| i.as_object())
+            .map(|i| i.keys().filter(|k| generator::validate::METHODS.contains(&k.as_str())).count())
+            .sum()
+    });
     let schemas = doc.pointer("/components/schemas").and_then(|s| s.as_object()).map_or(0, |s| s.len());
     (ops, schemas)
 }
@@ -184,7 +181,9 @@ fn write_table(rows: &[Row]) -> std::io::Result<()> {
     let mut table = String::new();
     table.push_str(START);
     table.push_str("\n\n_Produced by `cargo xtask conformance` (generation, then `cargo check --all-features` of each crate). Generation times are those of the unoptimized xtask build; `cargo xtask bench` measures release speed._\n\n");
-    table.push_str("| document | source | operations | schemas | generated lines | generation | result |\n|---|---|---:|---:|---:|---:|---|\n");
+    table.push_str(
+        "| document | source | operations | schemas | generated lines | generation | result |\n|---|---|---:|---:|---:|---:|---|\n",
+    );
     for r in rows {
         table.push_str(&format!(
             "| {} | `{}` | {} | {} | {} | {:.0} ms | {} |\n",
@@ -206,4 +205,3 @@ fn write_table(rows: &[Row]) -> std::io::Result<()> {
     };
     std::fs::write("README.md", updated)
 }
-

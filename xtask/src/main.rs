@@ -126,12 +126,7 @@ fn compare_check_time(cargo: &str) -> ExitCode {
         }
     }
     let run = |dir: &Path, args: &[&str]| -> bool {
-        Command::new(cargo)
-            .args(args)
-            .current_dir(dir)
-            .env("CARGO_TARGET_DIR", &target)
-            .status()
-            .is_ok_and(|s| s.success())
+        Command::new(cargo).args(args).current_dir(dir).env("CARGO_TARGET_DIR", &target).status().is_ok_and(|s| s.success())
     };
     // The first check of the crate, its dependencies already built.
     let first_check = |dir: &Path, package: &str, extra: &[&str]| -> Option<f64> {
@@ -223,9 +218,10 @@ fn parse_gen(args: &[String]) -> Result<GenCommand, String> {
 
 fn jobs(cmd: &GenCommand) -> Result<Vec<Job>, String> {
     if let (Some(spec), Some(out)) = (&cmd.spec, &cmd.out) {
-        let name = cmd.crate_name.clone().unwrap_or_else(|| {
-            out.file_name().map_or_else(|| "api".to_string(), |n| n.to_string_lossy().into_owned())
-        });
+        let name = cmd
+            .crate_name
+            .clone()
+            .unwrap_or_else(|| out.file_name().map_or_else(|| "api".to_string(), |n| n.to_string_lossy().into_owned()));
         return Ok(vec![Job { name, spec: spec.clone(), out: out.clone() }]);
     }
     let mut available: Vec<String> = std::fs::read_dir("spec")
@@ -340,12 +336,7 @@ fn run_gen(cmd: &GenCommand) -> ExitCode {
             }
         }
         if !cmd.check {
-            println!(
-                "{name}: {} file(s) written, {} removed, {} unchanged",
-                report.changed.len(),
-                report.removed.len(),
-                report.unchanged
-            );
+            println!("{name}: {} file(s) written, {} removed, {} unchanged", report.changed.len(), report.removed.len(), report.unchanged);
         }
     }
     if stale > 0 {
@@ -357,7 +348,6 @@ fn run_gen(cmd: &GenCommand) -> ExitCode {
     }
     ExitCode::SUCCESS
 }
-
 
 /// `cargo xtask mock <api> [ARGS...]`: builds and runs the generated crate's mock server binary
 /// (feature `mock`), passing the remaining arguments through. xtask itself stays free of
@@ -399,11 +389,8 @@ mod tests {
         let cmd = GenCommand { check: true, ..GenCommand::default() };
         let jobs = jobs(&cmd).expect("spec/ lists the APIs");
         let reports = run_all(&cmd, &jobs, Mode::Check).unwrap_or_else(|e| panic!("{e}"));
-        let stale: Vec<String> = reports
-            .iter()
-            .flat_map(|(_, r)| r.changed.iter().chain(&r.removed))
-            .map(|p| p.display().to_string())
-            .collect();
+        let stale: Vec<String> =
+            reports.iter().flat_map(|(_, r)| r.changed.iter().chain(&r.removed)).map(|p| p.display().to_string()).collect();
         assert!(stale.is_empty(), "stale generated files: {stale:?}\nrun `cargo xtask gen` and commit the result");
     }
 }

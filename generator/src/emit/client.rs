@@ -656,11 +656,14 @@ fn success_type(op: &Operation, successes: &[&Response]) -> (TokenStream, TokenS
                 }
             });
             let doc = doc_attrs(&format!("The documented success responses of [`Client::{}`].", op.rust_name));
-            (quote!(#ident), quote! {
-                #doc
-                #[derive(Debug, Clone)]
-                pub enum #ident { #(#variants,)* }
-            })
+            (
+                quote!(#ident),
+                quote! {
+                    #doc
+                    #[derive(Debug, Clone)]
+                    pub enum #ident { #(#variants,)* }
+                },
+            )
         }
     }
 }

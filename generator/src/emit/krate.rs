@@ -34,13 +34,19 @@ fn dependencies(api: &ApiSpace) -> Vec<Dependency> {
         dep("serde_json", "\"1\""),
     ];
     // The client.
-    deps.push(dep("reqwest", "{ version = \"0.12\", optional = true, default-features = false, features = [\"rustls-tls\", \"multipart\", \"http2\"] }"));
+    deps.push(dep(
+        "reqwest",
+        "{ version = \"0.12\", optional = true, default-features = false, features = [\"rustls-tls\", \"multipart\", \"http2\"] }",
+    ));
     deps.push(dep("futures-util", "{ version = \"0.3\", optional = true, default-features = false, features = [\"std\"] }"));
     deps.push(dep("bytes", "{ version = \"1\", optional = true }"));
     deps.push(dep("httpdate", "{ version = \"1\", optional = true }"));
     // The server (and, with the client, the async runtime).
     deps.push(dep("tokio", "{ version = \"1\", optional = true, default-features = false, features = [\"time\"] }"));
-    deps.push(dep("axum", "{ version = \"0.8\", optional = true, default-features = false, features = [\"http1\", \"tokio\", \"query\", \"multipart\"] }"));
+    deps.push(dep(
+        "axum",
+        "{ version = \"0.8\", optional = true, default-features = false, features = [\"http1\", \"tokio\", \"query\", \"multipart\"] }",
+    ));
     if models.uses_chrono {
         deps.push(dep("chrono", "{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }"));
     }
@@ -76,11 +82,7 @@ fn features() -> Vec<Feature> {
             doc: "The async HTTP client (`client` module): reqwest with rustls.",
             enables: vec!["dep:reqwest", "dep:bytes", "dep:futures-util", "dep:httpdate", "dep:tokio"],
         },
-        Feature {
-            name: "server",
-            doc: "The axum server stubs (`server` module).",
-            enables: vec!["dep:axum", "dep:tokio"],
-        },
+        Feature { name: "server", doc: "The axum server stubs (`server` module).", enables: vec!["dep:axum", "dep:tokio"] },
         Feature {
             name: "mock",
             doc: "The mock server binary (`cargo xtask mock <api>`): the server plus a multi-threaded runtime.",
@@ -287,7 +289,11 @@ fn param_literal(p: &crate::ir::Parameter) -> String {
         ValueShape::Boolean => value.map_or_else(|| "true".to_string(), |v| v.to_string()),
         _ => {
             let text = value.and_then(|v| v.as_str().map(String::from)).unwrap_or_else(|| {
-                if p.rules.contains(&Rule::Email) { "user@example.com".to_string() } else { "example".to_string() }
+                if p.rules.contains(&Rule::Email) {
+                    "user@example.com".to_string()
+                } else {
+                    "example".to_string()
+                }
             });
             format!("{text:?}")
         }
@@ -342,7 +348,11 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
                     let name = b.ty.trim_start_matches("::std::vec::Vec<").trim_end_matches('>').trim_start_matches("crate::models::");
                     let value = api.models.definitions.get(name).map_or(serde_json::json!({}), |d| {
                         let v = minimal_example(d, &api.models.definitions, 0);
-                        if b.ty.starts_with("::std::vec::Vec<") { serde_json::json!([v]) } else { v }
+                        if b.ty.starts_with("::std::vec::Vec<") {
+                            serde_json::json!([v])
+                        } else {
+                            v
+                        }
                     });
                     let json = serde_json::to_string_pretty(&value).unwrap_or_default().replace('\n', "\n        ");
                     lines.push(format!("    // The smallest body the schema allows.\n    let body: {ty} = serde_json::from_str(\n        r#\"{json}\"#,\n    )?;"));
@@ -393,7 +403,11 @@ pub(crate) fn minimal_body(api: &ApiSpace, ty: &str) -> serde_json::Value {
 
 /// The smallest JSON value a schema allows: required properties only, first enum value,
 /// plausible strings for common formats.
-fn minimal_example(schema: &serde_json::Value, defs: &std::collections::BTreeMap<String, serde_json::Value>, depth: usize) -> serde_json::Value {
+fn minimal_example(
+    schema: &serde_json::Value,
+    defs: &std::collections::BTreeMap<String, serde_json::Value>,
+    depth: usize,
+) -> serde_json::Value {
     use serde_json::{json, Value};
     if depth > 8 {
         return Value::Null;
@@ -436,7 +450,8 @@ fn minimal_example(schema: &serde_json::Value, defs: &std::collections::BTreeMap
     match ty {
         "object" => {
             let mut out = serde_json::Map::new();
-            let required: Vec<&str> = schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+            let required: Vec<&str> =
+                schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
             for name in required {
                 if let Some(p) = schema.get("properties").and_then(|p| p.get(name)) {
                     out.insert(name.to_string(), minimal_example(p, defs, depth + 1));

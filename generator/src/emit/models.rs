@@ -140,7 +140,13 @@ fn discriminate(e: &mut syn::ItemEnum, d: &crate::models::Discriminator) -> Vec<
     let property = &d.property;
     let listing = arms
         .iter()
-        .map(|(_, ty, tags)| format!("{} -> [`{}`]", tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "), quote!(#ty).to_string().replace(' ', "")))
+        .map(|(_, ty, tags)| {
+            format!(
+                "{} -> [`{}`]",
+                tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "),
+                quote!(#ty).to_string().replace(' ', "")
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ");
     let doc = format!("Which variant a value is, its `{property}` says: {listing}.");
@@ -244,7 +250,10 @@ fn is_string(ty: &syn::Type) -> bool {
 }
 
 fn is_number(ty: &syn::Type) -> bool {
-    matches!(last_ident(ty).as_deref(), Some("i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64" | "isize" | "usize"))
+    matches!(
+        last_ident(ty).as_deref(),
+        Some("i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64" | "isize" | "usize")
+    )
 }
 
 fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {

@@ -205,17 +205,27 @@ fn schemes(api: &ApiSpace) -> TokenStream {
         let key = &s.key;
         let f = ident(&s.rust_name);
         let (wire, extract, how) = match &s.kind {
-            SchemeKind::ApiKey { location: ParamLocation::Header, name } => {
-                (name.clone(), quote! { header_text(headers, #name).filter(|t| !t.is_empty()).map(Secret::new) }, format!("the `{name}` header"))
+            SchemeKind::ApiKey { location: ParamLocation::Header, name } => (
+                name.clone(),
+                quote! { header_text(headers, #name).filter(|t| !t.is_empty()).map(Secret::new) },
+                format!("the `{name}` header"),
+            ),
+            SchemeKind::ApiKey { location: ParamLocation::Query, name } => (
+                name.clone(),
+                quote! { query_value(query, #name).filter(|t| !t.is_empty()).map(Secret::new) },
+                format!("the `{name}` query parameter"),
+            ),
+            SchemeKind::ApiKey { name, .. } => {
+                (name.clone(), quote! { None }, format!("`{name}` (not extracted: cookies are not supported)"))
             }
-            SchemeKind::ApiKey { location: ParamLocation::Query, name } => {
-                (name.clone(), quote! { query_value(query, #name).filter(|t| !t.is_empty()).map(Secret::new) }, format!("the `{name}` query parameter"))
+            SchemeKind::Bearer => {
+                ("Authorization".into(), quote! { bearer_token(headers).map(Secret::new) }, "`Authorization: Bearer <token>`".into())
             }
-            SchemeKind::ApiKey { name, .. } => (name.clone(), quote! { None }, format!("`{name}` (not extracted: cookies are not supported)")),
-            SchemeKind::Bearer => ("Authorization".into(), quote! { bearer_token(headers).map(Secret::new) }, "`Authorization: Bearer <token>`".into()),
-            SchemeKind::Basic | SchemeKind::Unsupported { .. } => {
-                ("Authorization".into(), quote! { header_text(headers, "authorization").map(Secret::new) }, "the `Authorization` header, whole".into())
-            }
+            SchemeKind::Basic | SchemeKind::Unsupported { .. } => (
+                "Authorization".into(),
+                quote! { header_text(headers, "authorization").map(Secret::new) },
+                "the `Authorization` header, whole".into(),
+            ),
         };
         let mut doc = format!("`{key}`: {how}.");
         if let Some(d) = &s.description {
@@ -419,7 +429,9 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
     let docs = doc_attrs(&format!("{status_text}: {}", r.description));
     let exact = matches!(r.status, StatusMatch::Code(_));
     let answer = |body: TokenStream, status: TokenStream| match &r.body {
-        None => quote! { ::axum::http::StatusCode::from_u16(#status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR).into_response() },
+        None => {
+            quote! { ::axum::http::StatusCode::from_u16(#status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR).into_response() }
+        }
         Some(b) if b.encoding == BodyEncoding::Json => quote! { json_response(#status, #body) },
         Some(b) => {
             let ct = &b.content_type;
@@ -445,7 +457,11 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
         }),
         (Some(b), false) => {
             let t = ty(&b.ty);
-            let arm = if b.encoding == BodyEncoding::Json { answer(quote! { &body }, quote! { status }) } else { answer(quote! { body }, quote! { status }) };
+            let arm = if b.encoding == BodyEncoding::Json {
+                answer(quote! { &body }, quote! { status })
+            } else {
+                answer(quote! { body }, quote! { status })
+            };
             (
                 quote! { #docs #v { /// The status to answer with.
                 status: u16, /// The body.
@@ -455,8 +471,11 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
         }
         (None, false) => {
             let arm = answer(quote! {}, quote! { status });
-            (quote! { #docs #v { /// The status to answer with.
-            status: u16 } }, quote! { Self::#v { status } => #arm })
+            (
+                quote! { #docs #v { /// The status to answer with.
+                status: u16 } },
+                quote! { Self::#v { status } => #arm },
+            )
         }
     }
 }
@@ -533,7 +552,11 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
         body_code = match b.encoding {
             BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded => {
                 let multipart = b.encoding == BodyEncoding::Multipart;
-                let wrap = if required { quote! {} } else { quote! { let body = Some(body); } };
+                let wrap = if required {
+                    quote! {}
+                } else {
+                    quote! { let body = Some(body); }
+                };
                 quote! {
                     let body = rq.form_body::<#t>(shared.body_limit, #multipart, #schema).await?;
                     #wrap
