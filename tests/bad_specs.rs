@@ -67,7 +67,7 @@ fn a_failing_spec_writes_nothing_anywhere() {
     std::fs::write(bad_out.join("keep.txt"), "previous").expect("tmp");
     let jobs = vec![
         Job { name: "questionpro".into(), spec: "spec/questionpro/openapi.json".into(), out: good_out.clone() },
-        Job { name: "bad".into(), spec: "tests/bad-specs/duplicate-operation-id/openapi.json".into(), out: bad_out.clone() },
+        Job { name: "bad".into(), spec: "tests/bad-specs/bad-status-keys/openapi.json".into(), out: bad_out.clone() },
     ];
     let result = in_repo(|| generator::run(&jobs, Mode::Write));
     assert!(matches!(result, Err(RunError::Spec(ref f)) if f.len() == 1), "{result:?}");

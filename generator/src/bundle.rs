@@ -6,7 +6,7 @@
 //! component. Every reference is checked to resolve, and every problem is reported with the
 //! file and pointer of the `$ref` that caused it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -38,16 +38,21 @@ impl Bundle {
             .iter()
             .filter(|(at, _, _)| pointer == at || pointer.strip_prefix(at.as_str()).is_some_and(|r| r.starts_with('/')))
             .max_by_key(|(at, _, _)| at.len());
-        if let Some((at, file, inner)) = inlined {
-            return (file.clone(), format!("{inner}{}", &pointer[at.len()..]));
-        }
+        // An imported component is more specific than an inlined map around it (a
+        // `components/schemas` that is a `$ref` to an index file).
         if let Some(rest) = pointer.strip_prefix("/components/schemas/") {
             let (name, tail) = rest.split_once('/').map_or((rest, ""), |(n, t)| (n, t));
-            let name = crate::diag::unescape_token(name);
-            if let Some(file) = self.origins.get(&name) {
-                let tail = if tail.is_empty() { String::new() } else { format!("/{tail}") };
-                return (file.clone(), tail);
+            let component_len = "/components/schemas/".len() + name.len();
+            let unescaped = crate::diag::unescape_token(name);
+            if let Some(file) = self.origins.get(&unescaped) {
+                if inlined.is_none_or(|(at, _, _)| at.len() < component_len) {
+                    let tail = if tail.is_empty() { String::new() } else { format!("/{tail}") };
+                    return (file.clone(), tail);
+                }
             }
+        }
+        if let Some((at, file, inner)) = inlined {
+            return (file.clone(), format!("{inner}{}", &pointer[at.len()..]));
         }
         (self.root.clone(), pointer.to_string())
     }
@@ -85,6 +90,9 @@ pub fn bundle_loaded(root: PathBuf, sources: Sources) -> Result<Bundle, Diagnost
     let mut b = Bundler {
         sources,
         names: BTreeMap::new(),
+        reserved: BTreeSet::new(),
+        claims: BTreeMap::new(),
+        aliases: Vec::new(),
         components: BTreeMap::new(),
         diags: Diagnostics::default(),
         inlining: Vec::new(),
@@ -100,6 +108,7 @@ pub fn bundle_loaded(root: PathBuf, sources: Sources) -> Result<Bundle, Diagnost
         );
         return Err(d.with_help("an OpenAPI document is an object with `openapi`, `info` and `paths`").into());
     }
+    b.claim_component_entries(&document, &root);
     let mut stack = vec![root.clone()];
     b.rewrite(&mut document, &root, "", &mut stack);
 
@@ -113,14 +122,24 @@ pub fn bundle_loaded(root: PathBuf, sources: Sources) -> Result<Bundle, Diagnost
             let schemas = components.entry("schemas").or_insert_with(|| Value::Object(Map::new()));
             if let Some(schemas) = schemas.as_object_mut() {
                 for (name, (file, value, at)) in std::mem::take(&mut b.components) {
-                    if existing.contains(&name) {
-                        b.diags.push(at.with_help(format!(
-                            "`{name}` (from {}) clashes with `components/schemas/{name}` of the root document: give the file another `title`",
-                            file.display()
-                        )));
+                    let self_ref = format!("#/components/schemas/{}", crate::diag::escape_token(&name));
+                    // An entry of the root's map that is only a reference to this file (`User:
+                    // {$ref: user.yaml}`) claimed the name: the file's schema takes its place.
+                    let claimed = schemas.get(&name).is_some_and(|v| v.get("$ref").and_then(Value::as_str) == Some(self_ref.as_str()));
+                    if existing.contains(&name) && !claimed {
+                        // Unreachable while `unique_name` avoids the root's names; kept as a guard.
+                        b.diags.push(at.diagnostic(
+                            &b.sources,
+                            format!("`{name}` (from {}) clashes with `components/schemas/{name}` of the root document", file.display()),
+                            "rename the component of the root document",
+                        ));
                         continue;
                     }
                     schemas.insert(name.clone(), value);
+                    // A schema from inside a file (`defs.yaml#/Pet`) maps back to its pointer there.
+                    if let Some(((_, fragment), _)) = b.names.iter().find(|((p, f), n)| **n == name && *p == file && !f.is_empty()) {
+                        b.inlined.push((join_pointer("/components/schemas", &name), file.clone(), fragment.clone()));
+                    }
                     origins.insert(name, file);
                 }
                 schemas.sort_keys();
@@ -152,12 +171,39 @@ pub fn bundle_loaded(root: PathBuf, sources: Sources) -> Result<Bundle, Diagnost
 /// inlining can nest deeper.)
 const MAX_DEPTH: usize = 512;
 
+/// Where a reference was written: the file and pointer of its `$ref`, for diagnostics.
+#[derive(Debug, Clone)]
+struct Site {
+    file: PathBuf,
+    pointer: String,
+}
+
+impl Site {
+    /// A located error at this site; `message` and `help` are never empty.
+    fn diagnostic(&self, sources: &Sources, message: String, help: &str) -> Diagnostic {
+        let d = match sources.get(&self.file) {
+            Some(f) => f.diagnostic(&self.pointer, message),
+            None => Diagnostic::new(&self.file, &self.pointer, message),
+        };
+        d.with_help(help.to_string())
+    }
+}
+
 struct Bundler {
     sources: Sources,
-    /// Imported schema file -> component name.
-    names: BTreeMap<PathBuf, String>,
-    /// Component name -> (file, bundled value, diagnostic site of its first reference).
-    components: BTreeMap<String, (PathBuf, Value, Diagnostic)>,
+    /// Imported schema `(file, fragment)` -> component name; the fragment is empty for a file
+    /// whose root is the schema.
+    names: BTreeMap<(PathBuf, String), String>,
+    /// The component names of the root document, which an imported schema must not take
+    /// unless an entry of that name refers to it.
+    reserved: BTreeSet<String>,
+    /// `(file, fragment)` -> the name an entry of the root's component map gives it.
+    claims: BTreeMap<(PathBuf, String), String>,
+    /// `(file, pointer in it, pointer in the bundle)` of each component map of the root that is
+    /// a `$ref` to another file.
+    aliases: Vec<(PathBuf, String, String)>,
+    /// Component name -> (file, bundled value, site of its first reference).
+    components: BTreeMap<String, (PathBuf, Value, Site)>,
     diags: Diagnostics,
     /// `(file, pointer)` of every local reference being inlined, to catch cycles.
     inlining: Vec<(PathBuf, String)>,
@@ -194,12 +240,12 @@ impl Bundler {
     /// Rewrites every `$ref` inside `value`, which sits at `pointer` in `file`.
     fn rewrite(&mut self, value: &mut Value, file: &Path, pointer: &str, stack: &mut Vec<PathBuf>) {
         if self.depth >= MAX_DEPTH {
-            let d = self.sources.get(file).map_or_else(|| Diagnostic::new(file, pointer, ""), |f| f.diagnostic(pointer, ""));
-            self.diags.push(Diagnostic {
-                message: format!("the document nests more than {MAX_DEPTH} levels deep once its references are inlined"),
-                ..d
-            }
-            .with_help("flatten the structure: give deeply nested parts a `title` (schema files become components) or move them to `components`"));
+            let site = Site { file: file.to_path_buf(), pointer: pointer.to_string() };
+            self.diags.push(site.diagnostic(
+                &self.sources,
+                format!("the document nests more than {MAX_DEPTH} levels deep once its references are inlined"),
+                "flatten the structure: give deeply nested parts a `title` (schema files become components) or move them to `components`",
+            ));
             return;
         }
         self.depth += 1;
@@ -236,21 +282,32 @@ impl Bundler {
 
     /// Resolves one `$ref` found at `at` in `file`. Returns a replacement for the whole object
     /// when the reference is inlined, or `None` when it was rewritten in place (or reported).
+    ///
+    /// What the target is decides what happens, and the *position* of the reference decides
+    /// what the target is: a reference where OpenAPI expects a schema (`schema`, `items`,
+    /// `properties/*`, `components/schemas/*`, ...) is a schema, whatever its file looks like,
+    /// and becomes a component (recursion is legal there); a reference where OpenAPI expects
+    /// another object (a parameter, a response, a path item, a component map) is inlined. Only
+    /// where the position says nothing (extensions) does the file's content decide.
     fn resolve(&mut self, reference: &str, file: &Path, at: &str, map: &mut Map<String, Value>, stack: &mut Vec<PathBuf>) -> Option<Value> {
         let (target, fragment) = reference.split_once('#').map_or((reference, ""), |(t, f)| (t, f));
         let root_file = stack.first().cloned().unwrap_or_default();
-        let site = |s: &Sources, msg: String| {
-            s.get(file).map_or_else(|| Diagnostic::new(file, at, msg.clone()), |f| f.diagnostic(at, msg.clone()))
-        };
+        let site = Site { file: file.to_path_buf(), pointer: at.to_string() };
         if !fragment.is_empty() && !fragment.starts_with('/') {
-            let d = site(&self.sources, format!("`$ref` \"{reference}\" has a fragment that is not a JSON pointer"))
-                .with_help("write the fragment as a JSON pointer, e.g. `#/components/schemas/Name`");
+            let d = site.diagnostic(
+                &self.sources,
+                format!("`$ref` \"{reference}\" has a fragment that is not a JSON pointer"),
+                "write the fragment as a JSON pointer, e.g. `#/components/schemas/Name`",
+            );
             self.diags.push(d);
             return None;
         }
         if target.starts_with("http://") || target.starts_with("https://") {
-            let d = site(&self.sources, format!("`$ref` \"{reference}\" points at a URL; the generator does no network I/O"))
-                .with_help("download the document next to the spec and refer to it by relative path");
+            let d = site.diagnostic(
+                &self.sources,
+                format!("`$ref` \"{reference}\" points at a URL; the generator does no network I/O"),
+                "download the document next to the spec and refer to it by relative path",
+            );
             self.diags.push(d);
             return None;
         }
@@ -264,77 +321,161 @@ impl Bundler {
                 self.diags.push(e);
                 return None;
             }
-            let d = site(&self.sources, format!("`$ref` \"{reference}\" cannot be resolved: {}", e.message))
-                .with_help(format!("create {} or fix the reference", target_path.display()));
+            let d = site.diagnostic(
+                &self.sources,
+                format!("`$ref` \"{reference}\" cannot be resolved: {}", e.message),
+                &format!("create {} or fix the reference", target_path.display()),
+            );
             self.diags.push(d);
             return None;
         }
-        let exists = self.sources.get(&target_path).is_some_and(|f| f.value.pointer(fragment).is_some());
-        if !exists {
-            let d = site(
+        let Some((pointed_file, pointed_fragment, pointed)) = self.follow(&target_path, fragment) else {
+            let d = site.diagnostic(
                 &self.sources,
                 format!("`$ref` \"{reference}\" points at nothing: {} has no value at `{fragment}`", target_path.display()),
-            )
-            .with_help("fix the pointer after `#` so that it names an existing value");
+                "fix the pointer after `#` so that it names an existing value",
+            );
             self.diags.push(d);
             return None;
-        }
+        };
 
         if target_path == root_file {
-            // A reference into the root document stays as it is (and costs no copy).
+            // A reference into the root document stays as it is (and costs no copy): the bundle
+            // keeps every value of the root at its pointer, also where the way there passes
+            // through a reference that was inlined (`#/paths/~1users/get` when `paths` is a
+            // `$ref` to another file). From another file, it becomes a local reference.
+            if !target.is_empty() {
+                map.insert("$ref".into(), Value::String(format!("#{fragment}")));
+            }
             return None;
         }
-        let pointed = self.sources.get(&target_path).and_then(|f| f.value.pointer(fragment)).cloned().unwrap_or(Value::Null);
-        if target_path == file && !self.names.contains_key(&target_path) {
-            // A reference inside an inlined (non-schema) file: inline the value.
-            let key = (target_path.clone(), fragment.to_string());
-            if self.inlining.contains(&key) {
-                let d = site(&self.sources, format!("cyclic `$ref` \"{reference}\": inlining it would never end"))
-                    .with_help("break the cycle: a response, parameter or path item cannot contain itself");
-                self.diags.push(d);
+        // A value of a component map that lives in an index file: a reference to the
+        // component (unless this is the map's own entry, which defines the component).
+        if let Some(local) = self.alias_of(&target_path, fragment) {
+            let here = self.bundle_pointer(at.strip_suffix("/$ref").unwrap_or(at));
+            if local != here {
+                map.insert("$ref".into(), Value::String(format!("#{local}")));
                 return None;
             }
-            self.inlining.push(key);
-            let inlined = self.inline(pointed, file, fragment, at, stack);
-            self.inlining.pop();
-            return Some(inlined);
         }
+        let object = at.strip_suffix("/$ref").unwrap_or(at);
+        let position = schema_position(&self.bundle_pointer(object));
+        let key = (target_path.clone(), fragment.to_string());
+        let claimed = self.claims.contains_key(&key) || self.names.contains_key(&key);
+        let whole_file_is_schema = self.names.contains_key(&(target_path.clone(), String::new()))
+            || self.sources.get(&target_path).is_some_and(|f| looks_like_schema(&f.value));
+        let is_schema = position.unwrap_or(whole_file_is_schema || claimed);
 
-        let is_schema = self.sources.get(&target_path).is_some_and(|f| looks_like_schema(&f.value));
-        if is_schema || self.names.contains_key(&target_path) {
-            let target_value = self.sources.get(&target_path).map(|f| f.value.clone()).unwrap_or(Value::Null);
-            let name = self.import_schema(&target_path, &target_value, site(&self.sources, String::new()), stack)?;
-            let new_ref = format!("#/components/schemas/{}{}", crate::diag::escape_token(&name), fragment);
+        if is_schema {
+            let name = match claimed {
+                true if !fragment.is_empty() => {
+                    self.import_schema(&pointed_file, &pointed_fragment, &pointed, site, stack).map(|n| (n, String::new()))
+                }
+                _ if fragment.is_empty() || whole_file_is_schema => {
+                    // The file is one schema (a fragment points into it).
+                    let value = self.sources.get(&target_path).map(|f| f.value.clone()).unwrap_or(Value::Null);
+                    self.import_schema(&target_path, "", &value, site, stack).map(|n| (n, fragment.to_string()))
+                }
+                // A schema inside a file of several (`defs.yaml#/Pet`): that schema alone becomes
+                // a component, so schemas of the file that refer to each other (or to
+                // themselves) stay references.
+                _ => self.import_schema(&pointed_file, &pointed_fragment, &pointed, site, stack).map(|n| (n, String::new())),
+            };
+            let (name, tail) = name?;
+            let new_ref = format!("#/components/schemas/{}{}", crate::diag::escape_token(&name), tail);
             map.insert("$ref".into(), Value::String(new_ref));
             return None;
         }
 
-        // Inline a non-schema file (response, parameter, ...), guarding against cycles.
-        if stack.contains(&target_path) {
-            let chain: Vec<String> = stack.iter().map(|p| p.display().to_string()).collect();
-            let d = site(&self.sources, format!("cyclic `$ref` \"{reference}\": {} -> {}", chain.join(" -> "), target_path.display()))
-                .with_help("break the cycle, or turn the repeated part into a schema with a `title`");
+        // Inline the value (a response, parameter, path item, ...), guarding against cycles.
+        let key = (target_path.clone(), fragment.to_string());
+        if self.inlining.contains(&key) || (target_path != *file && stack.contains(&target_path) && fragment.is_empty()) {
+            let d = if target_path == *file {
+                site.diagnostic(
+                    &self.sources,
+                    format!("cyclic `$ref` \"{reference}\": inlining it would never end"),
+                    "break the cycle: a response, parameter or path item cannot contain itself",
+                )
+            } else {
+                let chain: Vec<String> = stack.iter().map(|p| p.display().to_string()).collect();
+                site.diagnostic(
+                    &self.sources,
+                    format!("cyclic `$ref` \"{reference}\": {} -> {}", chain.join(" -> "), target_path.display()),
+                    "break the cycle, or turn the repeated part into a schema with a `title`",
+                )
+            };
             self.diags.push(d);
             return None;
         }
-        stack.push(target_path.clone());
-        let inlined = self.inline(pointed, &target_path, fragment, at, stack);
-        stack.pop();
+        self.inlining.push(key);
+        let pushed = target_path != *file;
+        if pushed {
+            stack.push(target_path.clone());
+        }
+        let mut inlined = self.inline(pointed, &pointed_file, &pointed_fragment, at, stack);
+        if pushed {
+            stack.pop();
+        }
+        self.inlining.pop();
+        // Siblings of the reference (`summary`, `description`, an `operationId` written next to
+        // an operation's `$ref`) apply on top of the referenced object, as OpenAPI 3.1 says of
+        // `summary` and `description`.
+        if let Value::Object(target) = &mut inlined {
+            for (k, mut v) in map.iter().filter(|(k, _)| k.as_str() != "$ref").map(|(k, v)| (k.clone(), v.clone())) {
+                if !is_data_keyword(&k, &v) {
+                    self.rewrite(&mut v, file, &join_pointer(object, &k), stack);
+                }
+                target.insert(k, v);
+            }
+        }
         Some(inlined)
     }
 
-    /// Makes `path` a component schema (once) and returns its name.
-    fn import_schema(&mut self, path: &Path, value: &Value, site: Diagnostic, stack: &mut Vec<PathBuf>) -> Option<String> {
-        if let Some(name) = self.names.get(path) {
+    /// Follows `fragment` in `path`, through any `$ref` on the way (`#/paths/~1a/get` where
+    /// `paths` is itself a reference to another file). Returns the file and pointer the value
+    /// really is at, and the value.
+    fn follow(&mut self, path: &Path, fragment: &str) -> Option<(PathBuf, String, Value)> {
+        let mut file = path.to_path_buf();
+        let mut at = String::new();
+        let tokens: Vec<String> = fragment.split('/').skip(1).map(crate::diag::unescape_token).collect();
+        for (hops, token) in tokens.iter().enumerate() {
+            if hops > 256 {
+                return None;
+            }
+            for _ in 0..32 {
+                let here = self.sources.get(&file)?.value.pointer(&at)?;
+                if here.get(token.as_str()).is_some() || here.as_array().is_some() {
+                    break;
+                }
+                let reference = here.get("$ref").and_then(Value::as_str)?.to_string();
+                let (target, inner) = reference.split_once('#').map_or((reference.as_str(), ""), |(t, f)| (t, f));
+                if target.starts_with("http://") || target.starts_with("https://") {
+                    return None;
+                }
+                if !target.is_empty() {
+                    file = normalize(&file.parent().unwrap_or(Path::new("")).join(target));
+                    self.sources.load(&file).ok()?;
+                }
+                at = inner.to_string();
+            }
+            at = join_pointer(&at, token);
+        }
+        let value = self.sources.get(&file)?.value.pointer(&at)?.clone();
+        Some((file, at, value))
+    }
+
+    /// Makes the schema at `fragment` of `path` (the whole file when empty) a component, once,
+    /// and returns its name.
+    fn import_schema(&mut self, path: &Path, fragment: &str, value: &Value, site: Site, stack: &mut Vec<PathBuf>) -> Option<String> {
+        let key = (path.to_path_buf(), fragment.to_string());
+        if let Some(name) = self.names.get(&key) {
             return Some(name.clone());
         }
-        let name = component_name(path, value);
-        if let Some((other, _, _)) = self.components.get(&name) {
-            let message = format!("schema files {} and {} both become `components/schemas/{name}`", other.display(), path.display());
-            self.diags.push(Diagnostic { message, ..site }.with_help("give one of them another `title`"));
-            return None;
-        }
-        self.names.insert(path.to_path_buf(), name.clone());
+        let name = match self.claims.get(&key) {
+            Some(claimed) if !self.components.contains_key(claimed) => claimed.clone(),
+            _ => self.unique_name(path, fragment, value),
+        };
+        self.names.insert(key, name.clone());
         let mut bundled = value.clone();
         if let Some(obj) = bundled.as_object_mut() {
             // The bundle declares one dialect (OpenAPI 3.1's); per-file `$schema` and `$id`
@@ -342,16 +483,99 @@ impl Bundler {
             obj.remove("$schema");
             obj.remove("$id");
         }
-        self.components.insert(name.clone(), (path.to_path_buf(), Value::Null, site.clone()));
+        self.components.insert(name.clone(), (path.to_path_buf(), Value::Null, site));
         stack.push(path.to_path_buf());
-        self.frames.push((join_pointer("/components/schemas", &name), path.to_path_buf(), String::new()));
-        self.rewrite_schema_file(&mut bundled, path, &name, stack);
+        self.frames.push((join_pointer("/components/schemas", &name), path.to_path_buf(), fragment.to_string()));
+        if fragment.is_empty() {
+            self.rewrite_schema_file(&mut bundled, path, &name, stack);
+        } else {
+            self.rewrite(&mut bundled, path, fragment, stack);
+        }
         self.frames.pop();
         stack.pop();
         if let Some(entry) = self.components.get_mut(&name) {
             entry.1 = bundled;
         }
         Some(name)
+    }
+
+    /// A component name for the schema at `fragment` of `path`: its `title`, else the last
+    /// token of the fragment, else the file stem; when that is taken (by another file, or by
+    /// the root document), the names of the folders above it are prepended (`billing/Error.yaml`
+    /// -> `BillingError`), then a number. Vendor files are never edited, so a clash is never
+    /// the user's problem.
+    fn unique_name(&self, path: &Path, fragment: &str, value: &Value) -> String {
+        let base = component_name(path, fragment, value);
+        let claimed = |name: &str| self.claims.iter().any(|((p, f), n)| n == name && (p != path || f != fragment));
+        let free = |name: &str| !self.components.contains_key(name) && !self.reserved.contains(name) && !claimed(name);
+        if free(&base) {
+            return base;
+        }
+        let mut name = base.clone();
+        for dir in path.parent().into_iter().flat_map(Path::components).rev() {
+            let std::path::Component::Normal(dir) = dir else { break };
+            name = format!("{}{name}", naming::pascal_case(&dir.to_string_lossy()));
+            if free(&name) {
+                return name;
+            }
+        }
+        (2..).map(|i| format!("{base}{i}")).find(|n| free(n)).unwrap_or(base)
+    }
+
+    /// Reserves the names of the root document's schemas, and lets each entry that is only a
+    /// reference to a file (`User: {$ref: schemas/User.yaml}`, also inside a map that is itself
+    /// a `$ref` to an index file) name the component that file becomes. A component map that
+    /// is a `$ref` to an index file is recorded as an alias, so that references into the index
+    /// (`schemas/_index.yaml#/User`) become references to the component (`#/components/schemas/User`).
+    fn claim_component_entries(&mut self, document: &Value, root: &Path) {
+        let kinds: Vec<String> =
+            document.get("components").and_then(Value::as_object).map(|c| c.keys().cloned().collect()).unwrap_or_default();
+        for kind in kinds {
+            let mut file = root.to_path_buf();
+            let mut map = document.pointer(&join_pointer("/components", &kind)).cloned();
+            let mut followed = false;
+            for _ in 0..8 {
+                let Some(reference) = map.as_ref().and_then(|m| m.get("$ref")).and_then(Value::as_str).map(String::from) else { break };
+                let (target, fragment) = reference.split_once('#').map_or((reference.as_str(), ""), |(t, f)| (t, f));
+                if target.starts_with("http://") || target.starts_with("https://") {
+                    break;
+                }
+                if !target.is_empty() {
+                    file = normalize(&file.parent().unwrap_or(Path::new("")).join(target));
+                }
+                if self.sources.load(&file).is_err() {
+                    break;
+                }
+                map = self.sources.get(&file).and_then(|f| f.value.pointer(fragment)).cloned();
+                self.aliases.push((file.clone(), fragment.to_string(), join_pointer("/components", &kind)));
+                followed = true;
+            }
+            if kind != "schemas" {
+                continue;
+            }
+            let Some(Value::Object(entries)) = map else { continue };
+            let base = if followed { file } else { root.to_path_buf() };
+            for (name, entry) in &entries {
+                self.reserved.insert(name.clone());
+                let Some(obj) = entry.as_object() else { continue };
+                let Some(reference) = obj.get("$ref").and_then(Value::as_str) else { continue };
+                if obj.len() != 1 || reference.starts_with('#') || reference.starts_with("http://") || reference.starts_with("https://") {
+                    continue;
+                }
+                let (target, fragment) = reference.split_once('#').map_or((reference, ""), |(t, f)| (t, f));
+                let path = normalize(&base.parent().unwrap_or(Path::new("")).join(target));
+                self.claims.entry((path, fragment.to_string())).or_insert_with(|| name.clone());
+            }
+        }
+    }
+
+    /// The bundle pointer a value of another file will have, when that file is a component map
+    /// of the root (see [`Bundler::claim_component_entries`]).
+    fn alias_of(&self, file: &Path, fragment: &str) -> Option<String> {
+        self.aliases.iter().find_map(|(f, prefix, at)| {
+            let rest = fragment.strip_prefix(prefix.as_str())?;
+            (f == file && (rest.is_empty() || rest.starts_with('/'))).then(|| format!("{at}{rest}"))
+        })
     }
 
     /// Rewrites references inside an imported schema file: internal ones to its component.
@@ -367,11 +591,12 @@ impl Bundler {
                                 let new_ref = format!("#/components/schemas/{}{}", crate::diag::escape_token(name), fragment);
                                 map.insert("$ref".into(), Value::String(new_ref));
                             } else {
-                                let d = b.sources.get(file).map_or_else(
-                                    || Diagnostic::new(file, &at, ""),
-                                    |f| f.diagnostic(&at, format!("`$ref` \"{reference}\" points at nothing in this file")),
-                                );
-                                b.diags.push(d.with_help("fix the pointer after `#` so that it names an existing value"));
+                                let site = Site { file: file.to_path_buf(), pointer: at };
+                                b.diags.push(site.diagnostic(
+                                    &b.sources,
+                                    format!("`$ref` \"{reference}\" points at nothing in this file"),
+                                    "fix the pointer after `#` so that it names an existing value",
+                                ));
                             }
                         } else {
                             let at = join_pointer(pointer, "$ref");
@@ -435,14 +660,84 @@ fn looks_like_schema(value: &Value) -> bool {
     obj.keys().any(|k| SCHEMA_KEYS.contains(&k.as_str())) && !obj.keys().any(|k| OPENAPI_KEYS.contains(&k.as_str()))
 }
 
-/// The component name of an imported schema file: its `title` when that is a usable component
-/// key, else the file stem in PascalCase.
-fn component_name(path: &Path, value: &Value) -> String {
+/// The preferred component name of an imported schema: its `title` when that is a usable
+/// component key, else the last token of its pointer (`defs.yaml#/Pet` -> `Pet`), else the file
+/// stem in PascalCase.
+fn component_name(path: &Path, fragment: &str, value: &Value) -> String {
+    let usable = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
     if let Some(title) = value.get("title").and_then(Value::as_str) {
-        if !title.is_empty() && title.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+        if usable(title) {
             return title.to_string();
         }
     }
+    let last = fragment.rsplit('/').next().map(crate::diag::unescape_token).unwrap_or_default();
+    if usable(&last) && !last.chars().all(|c| c.is_ascii_digit()) {
+        return last;
+    }
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    naming::pascal_case(&stem)
+    let name = naming::pascal_case(&stem);
+    if last.is_empty() {
+        name
+    } else {
+        format!("{name}{}", naming::pascal_case(&fragment.replace('/', " ")))
+    }
+}
+
+/// What OpenAPI expects at a pointer of the bundled document: `Some(true)` a schema,
+/// `Some(false)` another OpenAPI object (a parameter, a response, a component map, ...), `None`
+/// when it says nothing (extensions, examples and other data).
+pub fn schema_position(pointer: &str) -> Option<bool> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum At {
+        Api,
+        Schema,
+        SchemaMap,
+        SchemaList,
+        Data,
+    }
+    let mut at = At::Api;
+    let mut previous = String::new();
+    for token in pointer.split('/').skip(1).map(crate::diag::unescape_token) {
+        at = match at {
+            At::Data => At::Data,
+            At::SchemaMap | At::SchemaList => At::Schema,
+            At::Api => {
+                if token.starts_with("x-") || matches!(token.as_str(), "example" | "default" | "value") {
+                    At::Data
+                } else if token == "schema" || (token == "schemas" && previous == "components") {
+                    if token == "schema" {
+                        At::Schema
+                    } else {
+                        At::SchemaMap
+                    }
+                } else {
+                    At::Api
+                }
+            }
+            At::Schema => match token.as_str() {
+                "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => At::SchemaMap,
+                "allOf" | "anyOf" | "oneOf" | "prefixItems" => At::SchemaList,
+                "items"
+                | "additionalItems"
+                | "additionalProperties"
+                | "not"
+                | "if"
+                | "then"
+                | "else"
+                | "contains"
+                | "propertyNames"
+                | "unevaluatedItems"
+                | "unevaluatedProperties"
+                | "contentSchema" => At::Schema,
+                t if t.parse::<usize>().is_ok() => At::Schema,
+                _ => At::Data,
+            },
+        };
+        previous = token;
+    }
+    match at {
+        At::Schema => Some(true),
+        At::Api => Some(false),
+        At::SchemaMap | At::SchemaList | At::Data => None,
+    }
 }

@@ -4,6 +4,28 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// How serious a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The spec cannot be generated: nothing is written.
+    #[default]
+    Error,
+    /// The spec was generated, but something in it was changed, dropped or degraded on the way
+    /// (an invalid default removed, a schema typed as `serde_json::Value`, ...). Fatal only when
+    /// the caller asks for it (`deny_warnings`).
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`, as messages start.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 /// One problem found in a spec.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnostic {
@@ -17,12 +39,37 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
+    /// Whether generation stopped ([`Severity::Error`]) or went on ([`Severity::Warning`]).
+    pub severity: Severity,
 }
 
 impl Diagnostic {
     /// A diagnostic at `pointer` in `file`.
+    ///
+    /// An empty `message` is replaced by a generic one: every diagnostic says what is wrong.
     pub fn new(file: impl Into<PathBuf>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { file: file.into(), location: None, pointer: pointer.into(), message: message.into(), help: None }
+        let message = message.into();
+        debug_assert!(!message.trim().is_empty(), "a diagnostic without a message");
+        Self {
+            file: file.into(),
+            location: None,
+            pointer: pointer.into(),
+            message: if message.trim().is_empty() { EMPTY_MESSAGE.to_string() } else { message },
+            help: None,
+            severity: Severity::Error,
+        }
+    }
+
+    /// The same diagnostic as a warning: generation goes on.
+    #[must_use]
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    /// True for a warning.
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
     }
 
     /// Adds the advice on how to fix the problem.
@@ -42,7 +89,8 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+        let message = if self.message.trim().is_empty() { EMPTY_MESSAGE } else { &self.message };
+        writeln!(f, "{}: {message}", self.severity.label())?;
         write!(f, "  --> {}", display_path(&self.file))?;
         if let Some((line, column)) = self.location {
             write!(f, ":{line}:{column}")?;
@@ -55,6 +103,10 @@ impl fmt::Display for Diagnostic {
         Ok(())
     }
 }
+
+/// Shown instead of an empty message, which no diagnostic may have (`Diagnostic::new` checks it
+/// in debug builds; this keeps release builds from printing a bare `error: `).
+const EMPTY_MESSAGE: &str = "a problem was found here, but the generator did not describe it (please report this)";
 
 /// Shows a path with forward slashes, so messages read the same on every platform.
 fn display_path(path: &Path) -> String {
@@ -108,13 +160,42 @@ impl From<Diagnostic> for Diagnostics {
     }
 }
 
+impl Diagnostics {
+    /// The number of errors (not warnings).
+    pub fn error_count(&self) -> usize {
+        self.0.iter().filter(|d| !d.is_warning()).count()
+    }
+
+    /// The number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.0.iter().filter(|d| d.is_warning()).count()
+    }
+
+    /// Sorts by file and position and removes duplicates.
+    pub fn sort(&mut self) {
+        self.0.sort();
+        self.0.dedup();
+    }
+
+    /// Every warning turned into an error (for `deny_warnings`).
+    #[must_use]
+    pub fn into_errors(self) -> Diagnostics {
+        Diagnostics(self.0.into_iter().map(|d| Diagnostic { severity: Severity::Error, ..d }).collect())
+    }
+}
+
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for d in &self.0 {
             writeln!(f, "{d}\n")?;
         }
-        let n = self.0.len();
-        write!(f, "{n} error{} found; nothing was written", if n == 1 { "" } else { "s" })
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let (errors, warnings) = (self.error_count(), self.warning_count());
+        match (errors, warnings) {
+            (0, w) => write!(f, "{w} warning{}", plural(w)),
+            (e, 0) => write!(f, "{e} error{} found; nothing was written", plural(e)),
+            (e, w) => write!(f, "{e} error{} and {w} warning{} found; nothing was written", plural(e), plural(w)),
+        }
     }
 }
 

@@ -18,6 +18,8 @@ pub struct Lowered {
     pub api: ApiSpace,
     /// typify's type space holding every model.
     pub types: typify_impl::TypeSpace,
+    /// What lowering degraded (schemas typed as `serde_json::Value`), as warnings.
+    pub warnings: crate::diag::Diagnostics,
 }
 
 // The client and server modules are emitted and rendered on worker threads (see `emit_crate`

@@ -106,10 +106,17 @@ fn parse(path: &Path, text: &str) -> Result<Value, Diagnostic> {
 }
 
 /// Parses YAML into the JSON data model (non-string keys such as `200:` become strings).
+///
+/// The YAML is read straight into JSON values (no intermediate YAML tree), so integers beyond
+/// 64 bits (`maximum: 18446744073709552000`) become JSON numbers (`f64`) as they do when the
+/// same document is JSON, instead of failing.
 fn parse_yaml(path: &Path, text: &str) -> Result<Value, Diagnostic> {
-    let yaml: serde_norway::Value = serde_norway::from_str(text).map_err(|e| {
+    let parsed: Result<YamlJson, _> = serde_norway::from_str(text);
+    parsed.map(|v| v.0).map_err(|e| {
         let help = if e.to_string().starts_with("recursion limit exceeded") {
             "the document nests more than 128 levels deep: move nested schemas to `components/schemas` and refer to them with `$ref`"
+        } else if e.to_string().contains("no JSON representation") {
+            "use a finite number"
         } else {
             "fix the syntax at the given line and column (a YAML linter shows the spot)"
         };
@@ -118,56 +125,110 @@ fn parse_yaml(path: &Path, text: &str) -> Result<Value, Diagnostic> {
             Some(l) => d.at(l.line().max(1), l.column().max(1)),
             None => d,
         }
-    })?;
-    yaml_to_json(path, yaml, "")
+    })
 }
 
-fn yaml_to_json(path: &Path, v: serde_norway::Value, pointer: &str) -> Result<Value, Diagnostic> {
-    use serde_norway::Value as Y;
-    Ok(match v {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                serde_json::Number::from_f64(f).map(Value::Number).ok_or_else(|| {
-                    Diagnostic::new(path, pointer, format!("the number {f} has no JSON representation")).with_help("use a finite number")
-                })?
-            }
+/// A JSON value read from YAML.
+struct YamlJson(Value);
+
+impl<'de> serde::Deserialize<'de> for YamlJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(YamlVisitor).map(YamlJson)
+    }
+}
+
+/// A mapping key: scalars become their text (`200:` -> `"200"`, `true:` -> `"true"`).
+struct YamlKey(String);
+
+impl<'de> serde::Deserialize<'de> for YamlKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match deserializer.deserialize_any(YamlVisitor)? {
+            Value::String(s) => Ok(YamlKey(s)),
+            Value::Null => Ok(YamlKey("null".into())),
+            v @ (Value::Number(_) | Value::Bool(_)) => Ok(YamlKey(v.to_string())),
+            other => Err(serde::de::Error::custom(format!("unsupported mapping key {other}: use plain scalar keys"))),
         }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| yaml_to_json(path, item, &crate::diag::join_pointer(pointer, &i.to_string())))
-                .collect::<Result<_, _>>()?,
-        ),
-        Y::Mapping(map) => {
-            let mut out = serde_json::Map::new();
-            for (k, v) in map {
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    Y::Null => "null".to_string(),
-                    other => {
-                        return Err(
-                            Diagnostic::new(path, pointer, format!("unsupported mapping key {other:?}")).with_help("use plain scalar keys")
-                        )
-                    }
-                };
-                let child = crate::diag::join_pointer(pointer, &key);
-                out.insert(key, yaml_to_json(path, v, &child)?);
-            }
-            Value::Object(out)
+    }
+}
+
+struct YamlVisitor;
+
+impl YamlVisitor {
+    fn float<E: serde::de::Error>(f: f64) -> Result<Value, E> {
+        serde_json::Number::from_f64(f).map(Value::Number).ok_or_else(|| E::custom(format!("the number {f} has no JSON representation")))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for YamlVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Value, E> {
+        match i64::try_from(v) {
+            Ok(i) => Ok(Value::from(i)),
+            // Beyond 64 bits: a JSON number, as serde_json reads the same literal.
+            Err(_) => Self::float(v as f64),
         }
-        Y::Tagged(t) => yaml_to_json(path, t.value, pointer)?,
-    })
+    }
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Value, E> {
+        match u64::try_from(v) {
+            Ok(u) => Ok(Value::from(u)),
+            Err(_) => Self::float(v as f64),
+        }
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        Self::float(v)
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(YamlVisitor)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(YamlJson(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(YamlKey(key)) = map.next_key()? {
+            let YamlJson(value) = map.next_value()?;
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("duplicate entry with key \"{key}\"")));
+            }
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        // A tagged value (`!Tag value`): the tag is dropped, the value kept.
+        use serde::de::VariantAccess;
+        let (_tag, variant): (serde::de::IgnoredAny, _) = data.variant()?;
+        variant.newtype_variant::<YamlJson>().map(|v| v.0)
+    }
 }
 
 /// Lexically normalizes a path: drops `.` and resolves `..` against earlier components, without

@@ -47,7 +47,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
             }
         }
     }
-    let (mut models, mut type_space, hoisted) = models::lower(bundle, &request_roots, &response_roots)?;
+    let (mut models, mut type_space, hoisted, mut warnings) = models::lower(bundle, &request_roots, &response_roots)?;
 
     let info = doc.get("info");
     let text = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_str).map(String::from);
@@ -71,6 +71,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
             models: &mut models,
             type_space: &mut type_space,
             diags: &mut diags,
+            warnings: &mut warnings,
             op_ptr: &op_ptr,
             type_name: &type_name,
         };
@@ -118,7 +119,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
         operations: ops,
         models,
     };
-    diags.into_result(Lowered { api, types: type_space })
+    diags.into_result(Lowered { api, types: type_space, warnings })
 }
 
 /// `(path, method, pointer, operation, path item)` for every operation, in document order.
@@ -235,6 +236,7 @@ struct OpContext<'a> {
     models: &'a mut ModelSpace,
     type_space: &'a mut TypeSpace,
     diags: &'a mut Diagnostics,
+    warnings: &'a mut Diagnostics,
     op_ptr: &'a str,
     type_name: &'a str,
 }
@@ -281,14 +283,23 @@ impl OpContext<'_> {
         // An inline type's name must not collide with a component's or another inline type's.
         let name = naming::unique_ident_from(naming::pascal_case(hint), self.taken);
         let type_space = &mut *self.type_space;
-        match models::guarded(at, self.bundle, || {
-            let id = type_space.add_type_with_name(&parsed, Some(name)).map_err(|e| e.to_string())?;
+        match models::catch(|| {
+            let id = type_space.add_type_with_name(&parsed, Some(name.clone())).map_err(|e| e.to_string())?;
             let ty = type_space.get_type(&id).map_err(|e| e.to_string())?;
             Ok(ty.ident().to_string())
         }) {
             Ok(ty) => (models::absolute_type(&ty), shape),
-            Err(d) => {
-                self.diags.extend(d);
+            Err(reason) => {
+                // This schema alone degrades; the rest of the crate is still generated.
+                self.warnings.push(
+                    self.bundle
+                        .diagnostic(
+                            at,
+                            format!("schema `{name}` cannot be turned into a Rust type ({reason}): it is typed as `serde_json::Value`"),
+                        )
+                        .with_help("the generated code accepts any JSON value here; simplify the schema to get a precise type")
+                        .warning(),
+                );
                 ("::serde_json::Value".into(), ValueShape::Json)
             }
         }

@@ -40,17 +40,11 @@ pub fn validate(bundle: &Bundle) -> Result<(), Diagnostics> {
     check_shapes(bundle, doc, &mut diags);
     check_refs(bundle, doc, "", &mut diags);
     check_schema_keywords(bundle, doc, "", false, &mut diags);
-    check_alias_cycles(bundle, doc, &mut diags);
     check_schema_depth(bundle, doc, "", &mut diags);
-    check_merge_cycles(bundle, doc, &mut diags);
+    check_cycles_into(bundle, &mut diags);
 
-    let schemes: BTreeSet<String> =
-        doc.pointer("/components/securitySchemes").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
-    if let Some(security) = doc.get("security") {
-        check_security(bundle, security, "/security", &schemes, &mut diags);
-    }
-
-    let mut operation_ids: BTreeMap<String, String> = BTreeMap::new();
+    // Undeclared or stray path parameters, duplicate operationIds and undeclared security
+    // schemes are repaired (with a warning) by `normalize`, not rejected here.
     let paths = doc.get("paths").and_then(Value::as_object);
     for (path, item) in paths.into_iter().flatten() {
         if !item.is_object() {
@@ -64,43 +58,13 @@ pub fn validate(bundle: &Bundle) -> Result<(), Diagnostics> {
                     .with_help("write paths relative to the server URL, starting with `/`"),
             );
         }
-        let template_params = path_template_params(path);
-        let item_params = parameters(bundle, item.get("parameters"));
         for method in METHODS {
             let Some(op) = item.get(*method).filter(|op| op.is_object()) else { continue };
             let op_ptr = join_pointer(&item_ptr, method);
-            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-                let id_ptr = join_pointer(&op_ptr, "operationId");
-                if let Some(first) = operation_ids.get(id) {
-                    diags.push(
-                        bundle
-                            .diagnostic(&id_ptr, format!("duplicate operationId \"{id}\" (first used at {first})"))
-                            .with_help("operationIds name the generated methods and must be unique: rename one"),
-                    );
-                } else {
-                    operation_ids.insert(id.to_string(), op_ptr.clone());
-                }
-            }
-            let mut declared = item_params.clone();
-            for (key, p) in parameters(bundle, op.get("parameters")) {
-                declared.insert(key, p);
-            }
             for (i, param) in op.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
                 let p = deref(doc, param);
                 let ptr = join_pointer(&join_pointer(&op_ptr, "parameters"), &i.to_string());
-                check_parameter(bundle, p, &ptr, &template_params, &mut diags);
-            }
-            for name in &template_params {
-                if !declared.contains_key(&(name.clone(), "path".to_string())) {
-                    diags.push(
-                        bundle
-                            .diagnostic(&op_ptr, format!("path parameter `{{{name}}}` of \"{path}\" is not declared"))
-                            .with_help(format!("add a parameter with `\"name\": \"{name}\", \"in\": \"path\", \"required\": true`")),
-                    );
-                }
-            }
-            if let Some(security) = op.get("security") {
-                check_security(bundle, security, &join_pointer(&op_ptr, "security"), &schemes, &mut diags);
+                check_parameter(bundle, p, &ptr, &mut diags);
             }
             // `responses` is optional since OpenAPI 3.1; without it, lowering assumes a 2XX
             // success without a body.
@@ -125,10 +89,28 @@ pub fn validate(bundle: &Bundle) -> Result<(), Diagnostics> {
         for (i, param) in item.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
             let p = deref(doc, param);
             let ptr = join_pointer(&join_pointer(&item_ptr, "parameters"), &i.to_string());
-            check_parameter(bundle, p, &ptr, &template_params, &mut diags);
+            check_parameter(bundle, p, &ptr, &mut diags);
         }
     }
     diags.into_result(())
+}
+
+/// Reports rings of schemas that cannot be generated (`A: {$ref: B}`, `B: {$ref: A}`, or `A`
+/// merged with itself through `allOf`). Run by [`validate`], and again after normalization,
+/// which may turn keywords next to a `$ref` into an `allOf`.
+///
+/// # Errors
+///
+/// The diagnostics, when there is at least one.
+pub fn check_cycles(bundle: &Bundle) -> Result<(), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    check_cycles_into(bundle, &mut diags);
+    diags.into_result(())
+}
+
+fn check_cycles_into(bundle: &Bundle, diags: &mut Diagnostics) {
+    check_alias_cycles(bundle, &bundle.document, diags);
+    check_merge_cycles(bundle, &bundle.document, diags);
 }
 
 /// The `{name}`s of a path template, in order.
@@ -158,20 +140,7 @@ pub fn deref<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
     current
 }
 
-fn parameters(bundle: &Bundle, list: Option<&Value>) -> BTreeMap<(String, String), Value> {
-    list.and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|p| deref(&bundle.document, p))
-        .filter_map(|p| {
-            let name = p.get("name")?.as_str()?.to_string();
-            let location = p.get("in")?.as_str()?.to_string();
-            Some(((name, location), p.clone()))
-        })
-        .collect()
-}
-
-fn check_parameter(bundle: &Bundle, p: &Value, ptr: &str, template: &[String], diags: &mut Diagnostics) {
+fn check_parameter(bundle: &Bundle, p: &Value, ptr: &str, diags: &mut Diagnostics) {
     let name = p.get("name").and_then(Value::as_str);
     let location = p.get("in").and_then(Value::as_str);
     let (Some(name), Some(location)) = (name, location) else {
@@ -184,37 +153,6 @@ fn check_parameter(bundle: &Bundle, p: &Value, ptr: &str, template: &[String], d
                 .diagnostic(&join_pointer(ptr, "in"), format!("parameter `{name}` has unknown location \"{location}\""))
                 .with_help("use one of `path`, `query`, `header`, `cookie`"),
         );
-    }
-    if location == "path" {
-        if !template.iter().any(|t| t == name) {
-            diags.push(
-                bundle
-                    .diagnostic(ptr, format!("path parameter `{name}` does not appear in the path template"))
-                    .with_help(format!("add `{{{name}}}` to the path, or change `in` to `query` if it is sent in the query string")),
-            );
-        }
-        if p.get("required").and_then(Value::as_bool) != Some(true) {
-            diags.push(
-                bundle
-                    .diagnostic(ptr, format!("path parameter `{name}` is not marked `required: true`"))
-                    .with_help("path parameters are always required in OpenAPI: add `\"required\": true`"),
-            );
-        }
-    }
-}
-
-fn check_security(bundle: &Bundle, security: &Value, ptr: &str, schemes: &BTreeSet<String>, diags: &mut Diagnostics) {
-    for (i, requirement) in security.as_array().into_iter().flatten().enumerate() {
-        for name in requirement.as_object().into_iter().flatten().map(|(k, _)| k) {
-            if !schemes.contains(name) {
-                let at = join_pointer(&join_pointer(ptr, &i.to_string()), name);
-                diags.push(
-                    bundle
-                        .diagnostic(&at, format!("unknown security scheme `{name}`"))
-                        .with_help("declare it under `components/securitySchemes`, or fix the name"),
-                );
-            }
-        }
     }
 }
 
@@ -415,20 +353,6 @@ fn check_schema_keywords(bundle: &Bundle, value: &Value, pointer: &str, names: b
                                 .diagnostic(&join_pointer(pointer, "multipleOf"), format!("`multipleOf` must be greater than 0, found {m}"))
                                 .with_help("use a positive number, or remove `multipleOf`"),
                         );
-                    }
-                }
-                if let Some(members) = map.get("oneOf").and_then(Value::as_array) {
-                    for (j, member) in members.iter().enumerate() {
-                        if let Some(i) = members[..j].iter().position(|m| m == member) {
-                            diags.push(
-                                bundle
-                                    .diagnostic(
-                                        &join_pointer(&join_pointer(pointer, "oneOf"), &j.to_string()),
-                                        format!("`oneOf` members {i} and {j} are identical, so no value can match exactly one of them"),
-                                    )
-                                    .with_help("remove the duplicate member (or use `anyOf`)"),
-                            );
-                        }
                     }
                 }
                 let integer =

@@ -2,11 +2,14 @@
 //! 3.0/3.1 document, JSON or YAML, external references allowed.
 //!
 //! ```text
-//! apigen --spec openapi.yaml --out my-api [--crate-name my_api] [--check]
+//! apigen --spec openapi.yaml --out my-api [--crate-name my_api] [--check] [--deny-warnings]
 //! ```
 //!
 //! Exit codes: 0 success, 1 the spec was rejected (diagnostics on stderr) or `--check` found
 //! stale files, 2 bad usage.
+//!
+//! Warnings (repairs of the document, schemas typed as `serde_json::Value`) are printed on
+//! stderr; `--deny-warnings` makes them fatal.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,13 +21,14 @@ use generator::{Job, Mode};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: apigen --spec FILE --out DIR [--crate-name NAME] [--check]";
+const USAGE: &str = "usage: apigen --spec FILE --out DIR [--crate-name NAME] [--check] [--deny-warnings]";
 
 fn main() -> ExitCode {
     let mut spec: Option<PathBuf> = None;
     let mut out: Option<PathBuf> = None;
     let mut name: Option<String> = None;
     let mut check = false;
+    let mut deny_warnings = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -32,6 +36,7 @@ fn main() -> ExitCode {
             "--out" => out = args.next().map(PathBuf::from),
             "--crate-name" => name = args.next(),
             "--check" => check = true,
+            "--deny-warnings" => deny_warnings = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -59,10 +64,13 @@ fn main() -> ExitCode {
     }
     let jobs = [Job { name, spec, out }];
     let mode = if check { Mode::Check } else { Mode::Write };
-    match generator::run(&jobs, mode) {
-        Ok(reports) => {
+    match generator::run_reporting(&jobs, mode, &generator::RunOptions { deny_warnings }) {
+        Ok(report) => {
+            for (_, _, warnings) in &report.warnings {
+                eprintln!("{warnings}");
+            }
             let mut stale = false;
-            for (name, r) in reports {
+            for (name, r) in report.reports {
                 if check && !r.is_fresh() {
                     stale = true;
                     for p in r.changed.iter().chain(&r.removed) {

@@ -82,8 +82,8 @@ impl ::std::default::Default for HeaderArgAcceptLanguage {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ObjWithOptionArray {
     #[serde(rename = "stranger-things")]
-    pub stranger_things: ::std::vec::Vec<Task>,
-    pub things: ::std::vec::Vec<Task>,
+    pub stranger_things: ::std::vec::Vec<::std::option::Option<Task>>,
+    pub things: ::std::vec::Vec<::std::option::Option<Task>>,
 }
 /// `Task`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]

@@ -449,6 +449,64 @@ impl<'de> ::serde::Deserialize<'de> for TriplePattern {
 pub struct UnchangedByMerge {
     pub tag: UnchangedByMergeTag,
 }
+/// `UnchangedByMergeNot`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UnchangedByMergeNot {
+    pub tag: UnchangedByMergeNotTag,
+}
+/// `UnchangedByMergeNotTag`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum UnchangedByMergeNotTag {
+    #[serde(rename = "something_else")]
+    SomethingElse,
+}
+impl ::std::fmt::Display for UnchangedByMergeNotTag {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::SomethingElse => f.write_str("something_else"),
+        }
+    }
+}
+impl ::std::str::FromStr for UnchangedByMergeNotTag {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "something_else" => Ok(Self::SomethingElse),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for UnchangedByMergeNotTag {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for UnchangedByMergeNotTag {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
 /// `UnchangedByMergeTag`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
@@ -688,6 +746,128 @@ pub enum WeirdEnum {
         pattern_either: ::std::string::String,
     },
     Variant3 { #[serde(rename = "pattern-regex")] pattern_regex: ::std::string::String },
+}
+/// `WeirdEnumNot`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+pub struct WeirdEnumNot {
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_0: ::std::option::Option<WeirdEnumNotSubtype0>,
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_1: ::std::option::Option<WeirdEnumNotSubtype1>,
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_2: ::std::option::Option<WeirdEnumNotSubtype2>,
+}
+/// `WeirdEnumNot2`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+pub struct WeirdEnumNot2 {
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_0: ::std::option::Option<WeirdEnumNot2Subtype0>,
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_1: ::std::option::Option<WeirdEnumNot2Subtype1>,
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_2: ::std::option::Option<WeirdEnumNot2Subtype2>,
+}
+/// `WeirdEnumNot2Subtype0`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct WeirdEnumNot2Subtype0 {
+    pub pattern: ::serde_json::Value,
+}
+/// `WeirdEnumNot2Subtype1`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct WeirdEnumNot2Subtype1 {
+    #[serde(rename = "pattern-either")]
+    pub pattern_either: ::serde_json::Value,
+}
+/// `WeirdEnumNot2Subtype2`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct WeirdEnumNot2Subtype2 {
+    #[serde(rename = "pattern-regex")]
+    pub pattern_regex: ::serde_json::Value,
+}
+/// `WeirdEnumNot3`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+pub struct WeirdEnumNot3 {
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_0: ::std::option::Option<WeirdEnumNot3Subtype0>,
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_1: ::std::option::Option<WeirdEnumNot3Subtype1>,
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_2: ::std::option::Option<WeirdEnumNot3Subtype2>,
+}
+/// `WeirdEnumNot3Subtype0`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct WeirdEnumNot3Subtype0 {
+    pub pattern: ::serde_json::Value,
+}
+/// `WeirdEnumNot3Subtype1`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct WeirdEnumNot3Subtype1 {
+    pub patterns: ::serde_json::Value,
+}
+/// `WeirdEnumNot3Subtype2`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct WeirdEnumNot3Subtype2 {
+    #[serde(rename = "pattern-regex")]
+    pub pattern_regex: ::serde_json::Value,
+}
+/// `WeirdEnumNot4`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+pub struct WeirdEnumNot4 {
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_0: ::std::option::Option<WeirdEnumNot4Subtype0>,
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_1: ::std::option::Option<WeirdEnumNot4Subtype1>,
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_2: ::std::option::Option<WeirdEnumNot4Subtype2>,
+}
+/// `WeirdEnumNot4Subtype0`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct WeirdEnumNot4Subtype0 {
+    pub pattern: ::serde_json::Value,
+}
+/// `WeirdEnumNot4Subtype1`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct WeirdEnumNot4Subtype1 {
+    pub patterns: ::serde_json::Value,
+}
+/// `WeirdEnumNot4Subtype2`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct WeirdEnumNot4Subtype2 {
+    #[serde(rename = "pattern-either")]
+    pub pattern_either: ::serde_json::Value,
+}
+/// `WeirdEnumNotSubtype0`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct WeirdEnumNotSubtype0 {
+    pub patterns: ::serde_json::Value,
+}
+/// `WeirdEnumNotSubtype1`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct WeirdEnumNotSubtype1 {
+    #[serde(rename = "pattern-either")]
+    pub pattern_either: ::serde_json::Value,
+}
+/// `WeirdEnumNotSubtype2`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct WeirdEnumNotSubtype2 {
+    #[serde(rename = "pattern-regex")]
+    pub pattern_regex: ::serde_json::Value,
 }
 /// Error types.
 pub mod error {

@@ -936,7 +936,12 @@ impl ::std::str::FromStr for ReferenceDef {
 #[serde(untagged)]
 pub enum References {
     Array(::std::vec::Vec<::std::string::String>),
-    Object(::std::collections::HashMap<::std::string::String, ReferencesObjectValue>),
+    Object(
+        ::std::collections::HashMap<
+            ::std::string::String,
+            ReferencesAdditionalProperties,
+        >,
+    ),
 }
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for References {
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
@@ -944,23 +949,26 @@ impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for References
     }
 }
 impl ::std::convert::From<
-    ::std::collections::HashMap<::std::string::String, ReferencesObjectValue>,
+    ::std::collections::HashMap<::std::string::String, ReferencesAdditionalProperties>,
 > for References {
     fn from(
-        value: ::std::collections::HashMap<::std::string::String, ReferencesObjectValue>,
+        value: ::std::collections::HashMap<
+            ::std::string::String,
+            ReferencesAdditionalProperties,
+        >,
     ) -> Self {
         Self::Object(value)
     }
 }
-/// `ReferencesObjectValue`
+/// `ReferencesAdditionalProperties`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
-pub enum ReferencesObjectValue {
+pub enum ReferencesAdditionalProperties {
     StringVersion(StringVersion),
     ReferenceDef(ReferenceDef),
 }
-impl ::std::fmt::Display for ReferencesObjectValue {
+impl ::std::fmt::Display for ReferencesAdditionalProperties {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
             Self::StringVersion(x) => x.fmt(f),
@@ -968,12 +976,12 @@ impl ::std::fmt::Display for ReferencesObjectValue {
         }
     }
 }
-impl ::std::convert::From<StringVersion> for ReferencesObjectValue {
+impl ::std::convert::From<StringVersion> for ReferencesAdditionalProperties {
     fn from(value: StringVersion) -> Self {
         Self::StringVersion(value)
     }
 }
-impl ::std::convert::From<ReferenceDef> for ReferencesObjectValue {
+impl ::std::convert::From<ReferenceDef> for ReferencesAdditionalProperties {
     fn from(value: ReferenceDef) -> Self {
         Self::ReferenceDef(value)
     }

@@ -1,0 +1,654 @@
+//! Normalization: between validation and lowering, turns what real documents contain into what
+//! lowering and the type generator handle, and says so.
+//!
+//! Two passes, both over the bundled document:
+//!
+//! - [`normalize`] repairs defects of published documents *in the document*, each repair a
+//!   warning naming the file, line:column and JSON pointer: undeclared path parameters get a
+//!   `string` parameter, stray ones are dropped, duplicate operationIds are made unique,
+//!   requirements of undeclared security schemes are dropped (that requirement then asks for no
+//!   credential), identical `oneOf` members are merged, defaults that do not match their schema
+//!   are removed, formats a type cannot have are dropped, keywords next to a `$ref` are handled
+//!   as the document's version says, and OpenAPI 3.0 forms found in a 3.1 document (`nullable`,
+//!   boolean `exclusiveMinimum`) are converted. The result stays a valid document of its own
+//!   version: it is the `openapi.json` written next to the crate.
+//! - [`json_schema_forms`] then rewrites the OpenAPI 3.0 dialect (`nullable`, boolean
+//!   `exclusiveMinimum`/`exclusiveMaximum`) into plain JSON Schema for the type generator. It
+//!   changes no meaning and warns about nothing, and runs after `openapi.json` is rendered,
+//!   since a 3.0 document must keep its 3.0 forms.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Map, Value};
+
+use crate::bundle::Bundle;
+use crate::diag::{join_pointer, Diagnostics};
+use crate::validate::{deref, path_template_params, METHODS};
+
+/// One repair, before it is located in the file a person edits.
+struct Change {
+    pointer: String,
+    message: String,
+    help: String,
+}
+
+/// Repairs the defects of `bundle`'s document and returns one warning per repair.
+pub fn normalize(bundle: &mut Bundle) -> Diagnostics {
+    let mut doc = std::mem::take(&mut bundle.document);
+    let is_31 = doc.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.1"));
+    let mut changes = Vec::new();
+    operations(&mut doc, &mut changes);
+    security(&mut doc, &mut changes);
+    let mut schemas = Vec::new();
+    collect_schema_pointers(&doc, "", &mut schemas);
+    for pointer in &schemas {
+        if let Some(Value::Object(map)) = doc.pointer_mut(pointer) {
+            fix_schema(map, pointer, is_31, &mut changes);
+        }
+    }
+    // Defaults are checked once every schema is repaired (they may refer to each other).
+    let mut invalid = Vec::new();
+    for pointer in &schemas {
+        let Some(schema) = doc.pointer(pointer) else { continue };
+        if let Some(default) = schema.get("default") {
+            if !conforms(&doc, schema, default, 0) {
+                invalid.push((pointer.clone(), default.clone()));
+            }
+        }
+    }
+    for (pointer, default) in invalid {
+        if let Some(Value::Object(map)) = doc.pointer_mut(&pointer) {
+            map.remove("default");
+            changes.push(Change {
+                pointer: join_pointer(&pointer, "default"),
+                message: format!("the default {} does not match its schema: it was removed", short(&default)),
+                help: "fix the default (or the schema) in the document".into(),
+            });
+        }
+    }
+    bundle.document = doc;
+    let mut warnings = Diagnostics::default();
+    for c in changes {
+        warnings.push(bundle.diagnostic(&c.pointer, c.message).with_help(c.help).warning());
+    }
+    warnings.sort();
+    warnings
+}
+
+/// A value as short text for a message.
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 60 {
+        format!("{}...", text.chars().take(57).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// Path parameters and operationIds.
+fn operations(doc: &mut Value, changes: &mut Vec<Change>) {
+    let snapshot = doc.clone();
+    let mut ids: BTreeSet<String> = BTreeSet::new();
+    // Every operationId in use, so that a new one never takes a later operation's name.
+    let mut all_ids: BTreeSet<String> = BTreeSet::new();
+    for item in snapshot.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
+        for method in METHODS {
+            if let Some(id) = item.get(*method).and_then(|op| op.get("operationId")).and_then(Value::as_str) {
+                all_ids.insert(id.to_string());
+            }
+        }
+    }
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        let item_ptr = join_pointer("/paths", path);
+        let template = path_template_params(path);
+        let is_path_param = |p: &Value| {
+            let p = deref(&snapshot, p);
+            (p.get("in").and_then(Value::as_str) == Some("path")).then(|| p.get("name").and_then(Value::as_str).unwrap_or("").to_string())
+        };
+        // Path-level parameters that are not in the template.
+        for (i, p) in item.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten().enumerate() {
+            mark_required(p, &join_pointer(&join_pointer(&item_ptr, "parameters"), &i.to_string()), changes);
+        }
+        if let Some(Value::Array(list)) = item.get_mut("parameters") {
+            drop_stray(list, &template, &join_pointer(&item_ptr, "parameters"), &snapshot, changes);
+        }
+        let item_params: Vec<Value> = item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+        for method in METHODS {
+            let Some(Value::Object(op)) = item.get_mut(*method) else { continue };
+            let op_ptr = join_pointer(&item_ptr, method);
+            if let Some(id) = op.get("operationId").and_then(Value::as_str).map(String::from) {
+                if !ids.insert(id.clone()) {
+                    let unique = (1..)
+                        .map(|i| if i == 1 { format!("{id}_{method}") } else { format!("{id}_{method}{i}") })
+                        .find(|c| !all_ids.contains(c) && !ids.contains(c))
+                        .unwrap_or_default();
+                    ids.insert(unique.clone());
+                    all_ids.insert(unique.clone());
+                    op.insert("operationId".into(), Value::String(unique.clone()));
+                    changes.push(Change {
+                        pointer: join_pointer(&op_ptr, "operationId"),
+                        message: format!("duplicate operationId \"{id}\": this operation is generated as \"{unique}\""),
+                        help: "operationIds must be unique in a document: rename one".into(),
+                    });
+                }
+            }
+            for (i, p) in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten().enumerate() {
+                mark_required(p, &join_pointer(&join_pointer(&op_ptr, "parameters"), &i.to_string()), changes);
+            }
+            if let Some(Value::Array(list)) = op.get_mut("parameters") {
+                drop_stray(list, &template, &join_pointer(&op_ptr, "parameters"), &snapshot, changes);
+            }
+            let declared: BTreeSet<String> = item_params
+                .iter()
+                .chain(op.get("parameters").and_then(Value::as_array).into_iter().flatten())
+                .filter_map(is_path_param)
+                .collect();
+            for name in &template {
+                if declared.contains(name) {
+                    continue;
+                }
+                let list = op.entry("parameters").or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(list) = list {
+                    list.push(json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }));
+                }
+                changes.push(Change {
+                    pointer: op_ptr.clone(),
+                    message: format!("path parameter `{{{name}}}` of \"{path}\" is not declared: it is generated as a required string"),
+                    help: format!("declare it: `{{\"name\": \"{name}\", \"in\": \"path\", \"required\": true, \"schema\": {{...}}}}`"),
+                });
+            }
+        }
+    }
+    // Referenced path parameters (`components/parameters`) that lack `required: true`.
+    if let Some(params) = doc.pointer_mut("/components/parameters").and_then(Value::as_object_mut) {
+        for (name, p) in params.iter_mut() {
+            mark_required(p, &join_pointer("/components/parameters", name), changes);
+        }
+    }
+}
+
+/// Removes the path parameters of `list` whose name is not in the path template.
+fn drop_stray(list: &mut Vec<Value>, template: &[String], pointer: &str, doc: &Value, changes: &mut Vec<Change>) {
+    let mut index = 0;
+    list.retain(|p| {
+        let at = join_pointer(pointer, &index.to_string());
+        index += 1;
+        let p = deref(doc, p);
+        let name = p.get("name").and_then(Value::as_str).unwrap_or("");
+        let stray = p.get("in").and_then(Value::as_str) == Some("path") && !template.iter().any(|t| t == name);
+        if stray {
+            changes.push(Change {
+                pointer: at,
+                message: format!("path parameter `{name}` does not appear in the path template: it is ignored"),
+                help: format!("add `{{{name}}}` to the path, or change `in` to `query` if it is sent in the query string"),
+            });
+        }
+        !stray
+    });
+}
+
+/// Sets `required: true` on an inline path parameter that lacks it.
+fn mark_required(p: &mut Value, pointer: &str, changes: &mut Vec<Change>) {
+    let Some(map) = p.as_object_mut() else { return };
+    if map.get("in").and_then(Value::as_str) == Some("path") && map.get("required").and_then(Value::as_bool) != Some(true) {
+        let name = map.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+        map.insert("required".into(), Value::Bool(true));
+        changes.push(Change {
+            pointer: pointer.to_string(),
+            message: format!("path parameter `{name}` is not marked `required: true`: it is generated as required"),
+            help: "path parameters are always required in OpenAPI: add `\"required\": true`".into(),
+        });
+    }
+}
+
+/// Requirements that name undeclared security schemes.
+///
+/// A requirement object lists schemes that must *all* be satisfied; an undeclared one cannot
+/// be, so it is removed from its requirement, which then asks for the remaining schemes only
+/// (an empty requirement `{}` asks for no credential: that alternative is unauthenticated).
+fn security(doc: &mut Value, changes: &mut Vec<Change>) {
+    let schemes: BTreeSet<String> =
+        doc.pointer("/components/securitySchemes").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let fix = |security: &mut Value, pointer: &str, changes: &mut Vec<Change>| {
+        for (i, requirement) in security.as_array_mut().into_iter().flatten().enumerate() {
+            let Some(requirement) = requirement.as_object_mut() else { continue };
+            let unknown: Vec<String> = requirement.keys().filter(|k| !schemes.contains(*k)).cloned().collect();
+            for name in unknown {
+                requirement.remove(&name);
+                let at = join_pointer(&join_pointer(pointer, &i.to_string()), &name);
+                let left = if requirement.is_empty() {
+                    "this alternative now asks for no credential".to_string()
+                } else {
+                    format!(
+                        "this alternative now asks for {}",
+                        requirement.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" and ")
+                    )
+                };
+                changes.push(Change {
+                    pointer: at,
+                    message: format!("unknown security scheme `{name}`: it is ignored, and {left}"),
+                    help: "declare the scheme under `components/securitySchemes`, or fix the name".into(),
+                });
+            }
+        }
+    };
+    if let Some(security) = doc.get_mut("security") {
+        fix(security, "/security", changes);
+    }
+    for (path, item) in doc.get_mut("paths").and_then(Value::as_object_mut).into_iter().flatten() {
+        for method in METHODS {
+            if let Some(security) = item.get_mut(*method).and_then(|op| op.get_mut("security")) {
+                fix(security, &join_pointer(&join_pointer(&join_pointer("/paths", path), method), "security"), changes);
+            }
+        }
+    }
+}
+
+/// The pointers of every schema in the document (each `schema` of a parameter, header or media
+/// type, each `components/schemas` entry, and their subschemas), parents before children.
+pub fn collect_schema_pointers(value: &Value, pointer: &str, out: &mut Vec<String>) {
+    let Value::Object(map) = value else {
+        if let Value::Array(items) = value {
+            for (i, v) in items.iter().enumerate() {
+                collect_schema_pointers(v, &join_pointer(pointer, &i.to_string()), out);
+            }
+        }
+        return;
+    };
+    for (k, v) in map {
+        if k.starts_with("x-") || matches!(k.as_str(), "example" | "examples" | "value") {
+            continue;
+        }
+        let ptr = join_pointer(pointer, k);
+        if k == "schema" {
+            schema_pointers(v, &ptr, 0, out);
+        } else if k == "schemas" && pointer == "/components" {
+            for (name, schema) in v.as_object().into_iter().flatten() {
+                schema_pointers(schema, &join_pointer(&ptr, name), 0, out);
+            }
+        } else {
+            collect_schema_pointers(v, &ptr, out);
+        }
+    }
+}
+
+/// `pointer` and every subschema below it.
+fn schema_pointers(schema: &Value, pointer: &str, depth: usize, out: &mut Vec<String>) {
+    let Some(map) = schema.as_object() else { return };
+    if depth > 64 {
+        return;
+    }
+    out.push(pointer.to_string());
+    for (k, v) in map {
+        let ptr = join_pointer(pointer, k);
+        match k.as_str() {
+            "items"
+            | "additionalItems"
+            | "additionalProperties"
+            | "unevaluatedProperties"
+            | "unevaluatedItems"
+            | "contains"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "propertyNames"
+            | "contentSchema" => match v {
+                Value::Array(items) => {
+                    for (i, s) in items.iter().enumerate() {
+                        schema_pointers(s, &join_pointer(&ptr, &i.to_string()), depth + 1, out);
+                    }
+                }
+                _ => schema_pointers(v, &ptr, depth + 1, out),
+            },
+            "prefixItems" | "allOf" | "anyOf" | "oneOf" => {
+                for (i, s) in v.as_array().into_iter().flatten().enumerate() {
+                    schema_pointers(s, &join_pointer(&ptr, &i.to_string()), depth + 1, out);
+                }
+            }
+            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+                for (name, s) in v.as_object().into_iter().flatten() {
+                    schema_pointers(s, &join_pointer(&ptr, name), depth + 1, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Keywords that only describe (they assert nothing about a value).
+const ANNOTATIONS: &[&str] = &[
+    "description",
+    "title",
+    "summary",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "example",
+    "examples",
+    "default",
+    "externalDocs",
+    "xml",
+    "$comment",
+];
+
+/// Formats the generator knows for integers and numbers; any other format on a non-string
+/// schema is dropped (typify fails on, for example, `{type: object, format: ...}`).
+const NUMBER_FORMATS: &[&str] =
+    &["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float", "double", "uint", "decimal"];
+
+/// Repairs one schema (not its subschemas: each is visited on its own).
+fn fix_schema(map: &mut Map<String, Value>, pointer: &str, is_31: bool, changes: &mut Vec<Change>) {
+    // Keywords next to `$ref`: ignored by OpenAPI 3.0; in 3.1 they apply together with the
+    // reference, which `allOf` says in a form every tool reads.
+    if map.contains_key("$ref") && map.len() > 1 {
+        let siblings: Vec<String> = map.keys().filter(|k| *k != "$ref" && !k.starts_with("x-")).cloned().collect();
+        let asserting: Vec<String> = siblings.iter().filter(|k| !ANNOTATIONS.contains(&k.as_str())).cloned().collect();
+        if !asserting.is_empty() {
+            let reference = map.remove("$ref").unwrap_or(Value::Null);
+            let nullable = map.get("nullable") == Some(&Value::Bool(true));
+            if is_31 {
+                let mut rest = Map::new();
+                for k in &asserting {
+                    if let Some(v) = map.remove(k) {
+                        rest.insert(k.clone(), v);
+                    }
+                }
+                // `format` only annotates in 2020-12, and a merge with the target could never end
+                // in a ring of references: it goes with the other annotations.
+                let format = rest.remove("format");
+                let mut all_of = vec![json!({ "$ref": reference })];
+                if !rest.is_empty() {
+                    all_of.push(Value::Object(rest));
+                }
+                map.insert("allOf".into(), Value::Array(all_of));
+                if format.is_some() {
+                    changes.push(Change {
+                        pointer: join_pointer(pointer, "format"),
+                        message: "`format` next to `$ref` is dropped: the referenced schema decides the type".into(),
+                        help: "put the format in the referenced schema".into(),
+                    });
+                }
+            } else {
+                for k in &asserting {
+                    map.remove(k);
+                }
+                let mut kept = vec![];
+                if nullable {
+                    // `nullable` beside `$ref` is what the author meant: the 3.0 way to say it.
+                    map.insert("nullable".into(), Value::Bool(true));
+                    map.insert("allOf".into(), json!([{ "$ref": reference }]));
+                    kept.push("`nullable` (kept as `allOf` + `nullable`)");
+                } else {
+                    map.insert("$ref".into(), reference);
+                }
+                let dropped: Vec<String> = asserting.iter().filter(|k| !(nullable && *k == "nullable")).map(|k| format!("`{k}`")).collect();
+                if !dropped.is_empty() || !kept.is_empty() {
+                    changes.push(Change {
+                        pointer: pointer.to_string(),
+                        message: format!(
+                            "keywords next to `$ref` are ignored in OpenAPI 3.0: {}{}",
+                            if dropped.is_empty() { String::new() } else { format!("{} dropped", dropped.join(", ")) },
+                            if kept.is_empty() {
+                                String::new()
+                            } else {
+                                format!("{}{}", if dropped.is_empty() { "" } else { "; " }, kept.join(", "))
+                            }
+                        ),
+                        help: "wrap the reference in `allOf: [{$ref: ...}]` to add keywords to it".into(),
+                    });
+                }
+            }
+        }
+    }
+
+    // A format that the schema's type cannot have.
+    if let Some(format) = map.get("format").and_then(Value::as_str).map(String::from) {
+        let types = types_of(map);
+        let fits = types.is_empty()
+            || types.iter().any(|t| t == "string")
+            || (types.iter().all(|t| matches!(t.as_str(), "integer" | "number" | "null")) && NUMBER_FORMATS.contains(&format.as_str()));
+        if !fits {
+            map.remove("format");
+            changes.push(Change {
+                pointer: join_pointer(pointer, "format"),
+                message: format!("format `{format}` does not apply to type {}: it is ignored", types.join(" or ")),
+                help: "remove the format, or use one defined for the type".into(),
+            });
+        }
+    }
+
+    // Enum values of another type than the schema's (`type: string, enum: [0, 1]`): scalars
+    // become the declared scalar type when they can, other values are dropped.
+    let types = types_of(map);
+    if types.len() == 1 && matches!(types[0].as_str(), "string" | "integer" | "number" | "boolean") {
+        if let Some(Value::Array(values)) = map.get_mut("enum") {
+            let ty = types[0].clone();
+            let mut changed = Vec::new();
+            let mut kept = Vec::new();
+            for v in values.drain(..) {
+                if v.is_null() || has_type(&v, &ty) {
+                    kept.push(v);
+                    continue;
+                }
+                let converted = match (ty.as_str(), &v) {
+                    ("string", Value::Number(_) | Value::Bool(_)) => Some(Value::String(v.to_string())),
+                    ("integer" | "number", Value::String(text)) => text.parse::<i64>().map(Value::from).ok().filter(|c| has_type(c, &ty)),
+                    ("boolean", Value::String(text)) => text.parse::<bool>().map(Value::Bool).ok(),
+                    _ => None,
+                };
+                changed.push(match &converted {
+                    Some(c) => format!("{v} -> {c}"),
+                    None => format!("{v} dropped"),
+                });
+                kept.extend(converted);
+            }
+            *values = kept;
+            if !changed.is_empty() {
+                changes.push(Change {
+                    pointer: join_pointer(pointer, "enum"),
+                    message: format!("enum values are not of type {ty}: {}", changed.join(", ")),
+                    help: format!("write the enum values as {ty}s"),
+                });
+            }
+        }
+    }
+
+    // OpenAPI 3.0 forms in a 3.1 document.
+    if is_31 {
+        if let Some(nullable) = map.remove("nullable") {
+            if nullable == Value::Bool(true) {
+                add_null(map);
+            }
+            changes.push(Change {
+                pointer: join_pointer(pointer, "nullable"),
+                message: "`nullable` is OpenAPI 3.0; in 3.1 it was converted to a `null` type".into(),
+                help: "write `type: [..., \"null\"]` in OpenAPI 3.1".into(),
+            });
+        }
+        for (key, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+            if let Some(Value::Bool(exclusive)) = map.get(key).cloned() {
+                map.remove(key);
+                if exclusive {
+                    if let Some(b) = map.remove(bound) {
+                        map.insert(key.into(), b);
+                    }
+                }
+                changes.push(Change {
+                    pointer: join_pointer(pointer, key),
+                    message: format!("boolean `{key}` is OpenAPI 3.0; in 3.1 it was converted to the number form"),
+                    help: format!("write `{key}: <bound>` in OpenAPI 3.1"),
+                });
+            }
+        }
+    }
+
+    // Identical `oneOf` members: no value could match exactly one of them.
+    if let Some(Value::Array(members)) = map.get_mut("oneOf") {
+        let mut unique: Vec<Value> = Vec::new();
+        let mut removed = Vec::new();
+        for (i, m) in members.drain(..).enumerate() {
+            if unique.contains(&m) {
+                removed.push(i);
+            } else {
+                unique.push(m);
+            }
+        }
+        *members = unique;
+        for i in removed {
+            changes.push(Change {
+                pointer: join_pointer(&join_pointer(pointer, "oneOf"), &i.to_string()),
+                message: format!("`oneOf` member {i} repeats an earlier member: it was removed"),
+                help: "remove the duplicate member (or use `anyOf`)".into(),
+            });
+        }
+    }
+}
+
+/// The `type` keyword as a list.
+fn types_of(map: &Map<String, Value>) -> Vec<String> {
+    match map.get("type") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).map(String::from).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Lets a schema also accept `null` (JSON Schema form).
+fn add_null(map: &mut Map<String, Value>) {
+    match map.get_mut("type") {
+        Some(Value::String(t)) => {
+            if t != "null" {
+                let t = t.clone();
+                map.insert("type".into(), json!([t, "null"]));
+            }
+        }
+        Some(Value::Array(ts)) => {
+            if !ts.iter().any(|t| t == "null") {
+                ts.push(Value::String("null".into()));
+            }
+        }
+        _ => {
+            let asserting: Vec<String> =
+                map.keys().filter(|k| !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-")).cloned().collect();
+            if asserting.is_empty() {
+                // `{nullable: true}` alone: in a union (`anyOf: [X, {nullable: true}]`) it is
+                // the author's way to add `null`.
+                map.insert("type".into(), Value::String("null".into()));
+                return;
+            }
+            let mut inner = Map::new();
+            for k in asserting {
+                if let Some(v) = map.remove(&k) {
+                    inner.insert(k, v);
+                }
+            }
+            map.insert("anyOf".into(), json!([Value::Object(inner), { "type": "null" }]));
+            return;
+        }
+    }
+    if let Some(Value::Array(values)) = map.get_mut("enum") {
+        if !values.contains(&Value::Null) {
+            values.push(Value::Null);
+        }
+    }
+}
+
+/// Whether `value` matches `schema` as far as the type generator checks defaults: types,
+/// `enum`, `const`, `nullable`, combinators, items, properties and `required`, following local
+/// references. Keywords it does not check count as matching.
+pub fn conforms(doc: &Value, schema: &Value, value: &Value, depth: usize) -> bool {
+    if depth > 32 {
+        return true;
+    }
+    let Some(map) = schema.as_object() else { return *schema != Value::Bool(false) };
+    if let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| doc.pointer(p)) {
+        if !conforms(doc, target, value, depth + 1) {
+            return false;
+        }
+    }
+    if value.is_null() && map.get("nullable") == Some(&Value::Bool(true)) {
+        return true;
+    }
+    let types = types_of(map);
+    if !types.is_empty() && !types.iter().any(|t| has_type(value, t)) {
+        return false;
+    }
+    if let Some(Value::Array(values)) = map.get("enum") {
+        if !values.contains(value) {
+            return false;
+        }
+    }
+    if let Some(c) = map.get("const") {
+        if c != value {
+            return false;
+        }
+    }
+    let list = |k: &str| map.get(k).and_then(Value::as_array).cloned().unwrap_or_default();
+    if !list("allOf").iter().all(|s| conforms(doc, s, value, depth + 1)) {
+        return false;
+    }
+    for k in ["anyOf", "oneOf"] {
+        let members = list(k);
+        if !members.is_empty() && !members.iter().any(|s| conforms(doc, s, value, depth + 1)) {
+            return false;
+        }
+    }
+    if let (Value::Array(items), Some(item_schema)) = (value, map.get("items")) {
+        if item_schema.is_object() && !items.iter().all(|i| conforms(doc, item_schema, i, depth + 1)) {
+            return false;
+        }
+    }
+    if let Value::Object(object) = value {
+        for (k, v) in object {
+            if let Some(s) = map.get("properties").and_then(|p| p.get(k)) {
+                if !conforms(doc, s, v, depth + 1) {
+                    return false;
+                }
+            }
+        }
+        if !list("required").iter().filter_map(Value::as_str).all(|r| object.contains_key(r)) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether `value` has JSON Schema type `t`.
+fn has_type(value: &Value, t: &str) -> bool {
+    match (t, value) {
+        ("null", Value::Null) | ("boolean", Value::Bool(_)) | ("string", Value::String(_)) => true,
+        ("array", Value::Array(_)) | ("object", Value::Object(_)) | ("number", Value::Number(_)) => true,
+        ("integer", Value::Number(n)) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
+        _ => false,
+    }
+}
+
+/// Rewrites every schema of the document from the OpenAPI 3.0 dialect into plain JSON Schema,
+/// which the type generator reads: `nullable: true` becomes a `null` type (or a `null` branch),
+/// boolean `exclusiveMinimum`/`exclusiveMaximum` the number form. Meaning is unchanged.
+pub fn json_schema_forms(doc: &mut Value) {
+    let mut schemas = Vec::new();
+    collect_schema_pointers(doc, "", &mut schemas);
+    // Children first: a parent's rewrite may move its keywords into a new subschema.
+    for pointer in schemas.iter().rev() {
+        let Some(Value::Object(map)) = doc.pointer_mut(pointer) else { continue };
+        if let Some(nullable) = map.remove("nullable") {
+            if nullable == Value::Bool(true) {
+                add_null(map);
+            }
+        }
+        for (key, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+            if let Some(Value::Bool(exclusive)) = map.get(key).cloned() {
+                map.remove(key);
+                if exclusive {
+                    if let Some(b) = map.remove(bound) {
+                        map.insert(key.into(), b);
+                    }
+                }
+            }
+        }
+    }
+}
