@@ -2,8 +2,10 @@
 //! corpus (`../shared/corpus`), compiles each crate it generates (`cargo check`, every feature),
 //! and writes the table of results into README.md between the conformance markers.
 //!
-//! Every document either gives a crate that compiles, or is rejected with a diagnostic that
-//! names the unsupported construct and its JSON pointer; a panic would be a bug.
+//! The corpus includes `realworld/` (vendor documents as published, roots listed in its
+//! `ROOTS`). Every document either gives a crate that compiles (repairs and degraded schemas
+//! counted as warnings), or is rejected with a diagnostic that names the problem and its JSON
+//! pointer; a panic would be a bug.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -21,6 +23,7 @@ struct Row {
     operations: usize,
     schemas: usize,
     outcome: String,
+    warnings: Option<usize>,
     lines: usize,
     gen_time: Duration,
 }
@@ -52,6 +55,12 @@ fn documents(corpus: &Path) -> Vec<(String, PathBuf)> {
     add_dir(corpus.join("progenitor/sample_openapi"), "progenitor/", true);
     out.push(("stripe/spec3".into(), corpus.join("stripe-openapi/openapi/spec3.json")));
     out.push(("openapi-directory/xkcd".into(), corpus.join("openapi-directory/APIs/xkcd.com/1.0.0/openapi.yaml")));
+    // Real vendor documents, as published (see realworld/SOURCES.md): one root per line.
+    let roots = std::fs::read_to_string(corpus.join("realworld/ROOTS")).unwrap_or_default();
+    for root in roots.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let name = root.split('/').next().unwrap_or(root);
+        out.push((format!("realworld/{name}"), corpus.join("realworld").join(root)));
+    }
     out.retain(|(_, p)| p.is_file());
     out
 }
@@ -103,8 +112,12 @@ pub fn run(args: &[String]) -> ExitCode {
         let _ = std::fs::remove_dir_all(&out);
         let started = Instant::now();
         let job = generator::Job { name: crate_name.clone(), spec: path.clone(), out: out.clone() };
-        let result = std::panic::catch_unwind(|| generator::run(std::slice::from_ref(&job), Mode::Write));
+        let result = std::panic::catch_unwind(|| generator::run_reporting(std::slice::from_ref(&job), Mode::Write, &Default::default()));
         let gen_time = started.elapsed();
+        let warnings = match &result {
+            Ok(Ok(report)) => Some(report.warnings.iter().map(|(_, _, w)| w.len()).sum()),
+            _ => None,
+        };
         let (operations, schemas) = counts(&out, &value);
         let outcome = match result {
             Err(_) => "PANIC (a generator bug)".to_string(),
@@ -116,8 +129,10 @@ pub fn run(args: &[String]) -> ExitCode {
             Ok(Ok(_)) if !check => "generated".to_string(),
             Ok(Ok(_)) => cargo_check(&out, &target),
         };
-        println!("{name}: {outcome} ({:.0} ms)", gen_time.as_secs_f64() * 1000.0);
+        let warned = warnings.map_or(String::new(), |w| format!(", {w} warning(s)"));
+        println!("{name}: {outcome} ({:.0} ms{warned})", gen_time.as_secs_f64() * 1000.0);
         rows.push(Row {
+            warnings,
             lines: count_lines(&out),
             name,
             source: path.strip_prefix(&corpus).unwrap_or(&path).display().to_string(),
@@ -182,15 +197,16 @@ fn write_table(rows: &[Row]) -> std::io::Result<()> {
     table.push_str(START);
     table.push_str("\n\n_Produced by `cargo xtask conformance` (generation, then `cargo check --all-features` of each crate). Generation times are those of the unoptimized xtask build; `cargo xtask bench` measures release speed._\n\n");
     table.push_str(
-        "| document | source | operations | schemas | generated lines | generation | result |\n|---|---|---:|---:|---:|---:|---|\n",
+        "| document | source | operations | schemas | warnings | generated lines | generation | result |\n|---|---|---:|---:|---:|---:|---:|---|\n",
     );
     for r in rows {
         table.push_str(&format!(
-            "| {} | `{}` | {} | {} | {} | {:.0} ms | {} |\n",
+            "| {} | `{}` | {} | {} | {} | {} | {:.0} ms | {} |\n",
             r.name,
             r.source,
             r.operations,
             r.schemas,
+            r.warnings.map_or("-".to_string(), |w| w.to_string()),
             r.lines,
             r.gen_time.as_secs_f64() * 1000.0,
             r.outcome.replace('|', "\\|")

@@ -155,7 +155,9 @@ fn discriminate(e: &mut syn::ItemEnum, d: &crate::models::Discriminator) -> Vec<
     e.attrs.splice(at..at, [parse_quote!(#[doc = ""]), parse_quote!(#[doc = #doc])]);
     let name = &e.ident;
     let all_tags: Vec<String> = arms.iter().flat_map(|(_, _, tags)| tags.iter().map(|t| format!("{t:?}"))).collect();
-    let unknown = format!("unknown `{property}` {{:?}}: expected one of {}", all_tags.join(", "));
+    // A format string: braces of the document's tags (`{dynamic_type}`) are escaped.
+    let braces = |s: &str| s.replace('{', "{{").replace('}', "}}");
+    let unknown = format!("unknown `{}` {{:?}}: expected one of {}", braces(property), braces(&all_tags.join(", ")));
     let missing = format!("missing `{property}` (one of {}), which says which schema the value follows", all_tags.join(", "));
     let ser_arms = arms.iter().map(|(v, _, tags)| {
         quote! { Self::#v(inner) => (&[#(#tags),*][..], ::serde_json::to_value(inner)) }
