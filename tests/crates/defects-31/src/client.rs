@@ -724,3 +724,34 @@ impl Client {
         }
     }
 }
+/// The documented error responses of [`Client::list_pets`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum ListPetsError {}
+impl Client {
+    /// `GET /pets`
+    ///
+    /// `GET /pets`.
+    ///
+    /// # Errors
+    ///
+    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    pub async fn list_pets(
+        &self,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::Pet>>,
+        Error<ListPetsError>,
+    > {
+        let url = [self.inner.base_url.as_str(), "/pets"].concat();
+        #[allow(unused_mut)]
+        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        #[allow(unused_mut)]
+        let mut request = self.inner.http.request(::reqwest::Method::GET, url);
+        let raw = self.execute(request, query, &[], true).await?;
+        match raw.status {
+            200 => ok_json::<::std::vec::Vec<crate::models::Pet>, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+}

@@ -2,6 +2,15 @@
 //! Models of Defects 3.1: one type per schema of the spec.
 
 #![allow(clippy::derivable_impls)]
+/// `Cat`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct Cat {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub lives: ::std::option::Option<i64>,
+    #[serde(rename = "petType")]
+    pub pet_type: ::std::string::String,
+}
 /// `Child`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -135,6 +144,15 @@ impl ::std::convert::TryFrom<::std::string::String> for ChildKind2 {
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
+}
+/// `Dog`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct Dog {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub bark: ::std::option::Option<bool>,
+    #[serde(rename = "petType")]
+    pub pet_type: ::std::string::String,
 }
 /// `Money`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -422,6 +440,26 @@ impl ::std::convert::TryFrom<::std::string::String> for OrderStatus {
         value.parse()
     }
 }
+/// A tag value with braces (`{cat}`) must not break the generated format strings.
+///
+/// Which variant a value is, its `petType` says: `{cat}` -> [`Cat`]; `dog` -> [`Dog`].
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", serde(untagged))]
+pub enum Pet {
+    Cat(Cat),
+    Dog(Dog),
+}
+impl ::std::convert::From<Cat> for Pet {
+    fn from(value: Cat) -> Self {
+        Self::Cat(value)
+    }
+}
+impl ::std::convert::From<Dog> for Pet {
+    fn from(value: Dog) -> Self {
+        Self::Dog(value)
+    }
+}
 /// Error types.
 pub mod error {
     /// Error from a `TryFrom` or `FromStr` implementation.
@@ -451,6 +489,67 @@ pub mod error {
     impl From<String> for ConversionError {
         fn from(value: String) -> Self {
             Self(value.into())
+        }
+    }
+}
+impl ::serde::Serialize for Pet {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let (tags, value): (&[&str], _) = match self {
+            Self::Cat(inner) => (&["{cat}"][..], ::serde_json::to_value(inner)),
+            Self::Dog(inner) => (&["dog"][..], ::serde_json::to_value(inner)),
+        };
+        let mut value = value.map_err(::serde::ser::Error::custom)?;
+        if let ::serde_json::Value::Object(map) = &mut value {
+            let tagged = map
+                .get("petType")
+                .and_then(::serde_json::Value::as_str)
+                .is_some_and(|t| tags.contains(&t));
+            if !tagged {
+                map.insert("petType".to_string(), ::serde_json::Value::from(tags[0]));
+            }
+        }
+        ::serde::Serialize::serialize(&value, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Pet {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = value
+            .get("petType")
+            .and_then(::serde_json::Value::as_str)
+            .map(str::to_owned);
+        match tag.as_deref() {
+            Some("{cat}") => {
+                ::serde_json::from_value(value).map(Self::Cat).map_err(D::Error::custom)
+            }
+            Some("dog") => {
+                ::serde_json::from_value(value).map(Self::Dog).map_err(D::Error::custom)
+            }
+            Some(other) => {
+                Err(
+                    D::Error::custom(
+                        format_args!(
+                            "unknown `petType` {:?}: expected one of \"{{cat}}\", \"dog\"",
+                            other
+                        ),
+                    ),
+                )
+            }
+            None => {
+                Err(
+                    D::Error::custom(
+                        "missing `petType` (one of \"{cat}\", \"dog\"), which says which schema the value follows",
+                    ),
+                )
+            }
         }
     }
 }

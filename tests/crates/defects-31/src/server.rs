@@ -1355,6 +1355,13 @@ pub trait Api: Send + Sync + 'static {
         &self,
         input: GetOrderInput,
     ) -> impl ::std::future::Future<Output = GetOrderResponse> + Send;
+    /// `GET /pets`
+    ///
+    /// Called only with authenticated, validated input.
+    fn list_pets(
+        &self,
+        input: ListPetsInput,
+    ) -> impl ::std::future::Future<Output = ListPetsResponse> + Send;
 }
 /// The validated input of `GET /orders/{order_id}`.
 #[derive(Debug)]
@@ -1400,6 +1407,43 @@ async fn handle_get_order<A: Api>(
     };
     Ok(guarded(shared.api.get_order(input), rq.parts.uri.path()).await)
 }
+/// The validated input of `GET /pets`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ListPetsInput {
+    /// The request headers.
+    pub headers: ::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+/// The answers of `GET /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+pub enum ListPetsResponse {
+    /// 200: pets
+    Ok(::std::vec::Vec<crate::models::Pet>),
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(::axum::response::Response),
+}
+impl ::axum::response::IntoResponse for ListPetsResponse {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::Ok(body) => json_response(200u16, &body),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `GET /pets`.
+async fn handle_list_pets<A: Api>(
+    ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<A>>>,
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<::axum::response::Response, ::axum::response::Response> {
+    let rq = Incoming::start(&shared.api, request, &[], false).await?;
+    let input = ListPetsInput {
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(guarded(shared.api.list_pets(input), rq.parts.uri.path()).await)
+}
 /// Every operation of `api` at its documented path, with the default body limit
 /// ([`DEFAULT_BODY_LIMIT`]). Unknown paths get the documented not-found answer, other
 /// methods on a known path the method-not-allowed one (with `Allow`).
@@ -1414,6 +1458,7 @@ pub fn router_with_body_limit<A: Api>(api: A, body_limit: usize) -> ::axum::Rout
             "/orders/{order_id}",
             ::axum::routing::MethodRouter::new().get(handle_get_order::<A>),
         )
+        .route("/pets", ::axum::routing::MethodRouter::new().get(handle_list_pets::<A>))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .with_state(shared)
@@ -1648,6 +1693,11 @@ pub mod mock {
                     "/orders/{order_id}",
                     Some((200u16, "{\"id\":\"example\"}")),
                 ),
+            )
+        }
+        async fn list_pets(&self, input: ListPetsInput) -> ListPetsResponse {
+            ListPetsResponse::Other(
+                answer(&input.headers, "get", "/pets", Some((200u16, "[]"))),
             )
         }
     }
