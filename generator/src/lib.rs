@@ -59,12 +59,16 @@ pub fn generate(spec: &Path, settings: &GeneratorSettings) -> Result<OutputSet, 
     generate_timed(spec, settings, &mut Timings::default())
 }
 
-/// How long each phase of one generation took (for `cargo xtask bench`). Measuring never
-/// changes the output.
+/// How long each phase of one generation took (for `cargo xtask bench` and the CLI's summary
+/// line), and how much it generated. Measuring never changes the output.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
     /// `(phase, duration)` in the order the phases ran.
     pub phases: Vec<(&'static str, std::time::Duration)>,
+    /// The operations of the document (set once lowering succeeded).
+    pub operations: usize,
+    /// The named models (set once lowering succeeded).
+    pub models: usize,
 }
 
 impl Timings {
@@ -82,9 +86,16 @@ impl Timings {
 ///
 /// As [`generate`].
 pub fn generate_timed(spec: &Path, settings: &GeneratorSettings, timings: &mut Timings) -> Result<OutputSet, Diagnostics> {
+    naming::check_crate_name(&settings.crate_name).map_err(|e| {
+        Diagnostics::from(
+            Diagnostic::new(spec, "", e).with_help("pass a valid `--crate-name`, or leave it out to derive one from the output folder"),
+        )
+    })?;
     let bundle = timings.time("load+bundle", || bundle::bundle(spec))?;
     timings.time("validate", || validate::validate(&bundle))?;
     let lowered = timings.time("lower", || lower::lower(&bundle, settings))?;
+    timings.operations = lowered.api.operations.len();
+    timings.models = lowered.api.models.definitions.len();
     let server_errors = timings.time("lower-server", || lower_server::lower(&bundle))?;
     let mut out = OutputSet::default();
     out.add("openapi.json", render_json(&bundle.document));
@@ -199,14 +210,10 @@ pub enum RunError {
     /// At least one spec is invalid; nothing was written for any job.
     #[error("{}", render_failures(.0))]
     Spec(Vec<(String, PathBuf, Diagnostics)>),
-    /// Writing or reading an output directory failed.
-    #[error("cannot write {path}: {source}")]
-    Io {
-        /// The output directory.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
+    /// An output directory could not be written (nothing was written, or everything was
+    /// rolled back) or read.
+    #[error(transparent)]
+    Write(#[from] write::WriteError),
 }
 
 fn render_failures(failures: &[(String, PathBuf, Diagnostics)]) -> String {
@@ -218,38 +225,68 @@ fn render_failures(failures: &[(String, PathBuf, Diagnostics)]) -> String {
 }
 
 /// Generates every job in memory, and only when all of them succeeded writes (or checks) their
-/// output directories. A failing spec leaves every output directory untouched.
+/// output directories, with the default [`write::WriteOptions`]. A failing spec leaves every
+/// output directory untouched.
 ///
 /// # Errors
 ///
-/// [`RunError::Spec`] with the diagnostics of every failing job, or [`RunError::Io`].
+/// [`RunError::Spec`] with the diagnostics of every failing job, or [`RunError::Write`].
 pub fn run(jobs: &[Job], mode: Mode) -> Result<Vec<(String, write::Report)>, RunError> {
+    run_with(jobs, mode, &write::WriteOptions::default())
+}
+
+/// [`run`] with [`write::WriteOptions`] (`force`).
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_with(jobs: &[Job], mode: Mode, options: &write::WriteOptions) -> Result<Vec<(String, write::Report)>, RunError> {
+    let outputs = generate_jobs(jobs)?;
+    write_outputs(&outputs, mode, options)
+}
+
+/// Generates every job in memory (each on a thread with a large stack, a panic reported as a
+/// diagnostic).
+///
+/// # Errors
+///
+/// [`RunError::Spec`] with the diagnostics of every failing job.
+pub fn generate_jobs(jobs: &[Job]) -> Result<Vec<(Job, OutputSet)>, RunError> {
     let mut outputs = Vec::new();
     let mut failures = Vec::new();
     for job in jobs {
-        match generate_on_big_stack(&job.spec, &GeneratorSettings::new(&job.name)) {
-            Ok(set) => outputs.push((job, set)),
+        let settings = GeneratorSettings::new(&job.name);
+        match generate_isolated(&job.spec, || generate(&job.spec, &settings)) {
+            Ok(set) => outputs.push((job.clone(), set)),
             Err(d) => failures.push((job.name.clone(), job.spec.clone(), d)),
         }
     }
-    if !failures.is_empty() {
-        return Err(RunError::Spec(failures));
+    if failures.is_empty() {
+        Ok(outputs)
+    } else {
+        Err(RunError::Spec(failures))
     }
-    match mode {
-        Mode::Check => outputs
-            .into_iter()
-            .map(|(job, set)| {
-                write::check(&job.out, &set).map(|r| (job.name.clone(), r)).map_err(|source| RunError::Io { path: job.out.clone(), source })
-            })
-            .collect(),
+}
+
+/// Writes (or checks) generated outputs, all directories in one transaction (see
+/// [`write::write_all`]).
+///
+/// # Errors
+///
+/// [`RunError::Write`]: nothing was written, or everything was rolled back.
+pub fn write_outputs(
+    outputs: &[(Job, OutputSet)],
+    mode: Mode,
+    options: &write::WriteOptions,
+) -> Result<Vec<(String, write::Report)>, RunError> {
+    let reports = match mode {
+        Mode::Check => outputs.iter().map(|(job, set)| write::check(&job.out, set)).collect::<Result<Vec<_>, _>>()?,
         Mode::Write => {
-            // One transaction over every output directory: all are replaced, or none is.
             let targets: Vec<(&Path, &OutputSet)> = outputs.iter().map(|(job, set)| (job.out.as_path(), set)).collect();
-            let reports = write::write_all(&targets, &write::WriteOptions::default())
-                .map_err(|source| RunError::Io { path: outputs.first().map(|(j, _)| j.out.clone()).unwrap_or_default(), source })?;
-            Ok(outputs.iter().zip(reports).map(|((job, _), r)| (job.name.clone(), r)).collect())
+            write::write_all(&targets, options)?
         }
-    }
+    };
+    Ok(outputs.iter().zip(reports).map(|((job, _), r)| (job.name.clone(), r)).collect())
 }
 
 /// The stack of the threads generation runs on: deeply nested schemas recurse deeply in typify
@@ -257,21 +294,25 @@ pub fn run(jobs: &[Job], mode: Mode) -> Result<Vec<(String, write::Report)>, Run
 /// space, not memory: only the pages a thread touches are used.
 const GENERATION_STACK: usize = 256 * 1024 * 1024;
 
-/// [`generate`] on a thread with a large stack: deeply nested schemas recurse deeply in
-/// typify and syn, and a stack overflow would abort the process instead of reporting.
-fn generate_on_big_stack(spec: &Path, settings: &GeneratorSettings) -> Result<OutputSet, Diagnostics> {
-    let spawned = std::thread::Builder::new().name("generate".into()).stack_size(GENERATION_STACK).spawn({
-        let spec = spec.to_path_buf();
-        let settings = settings.clone();
-        move || generate(&spec, &settings)
-    });
-    match spawned {
-        Ok(handle) => handle.join().unwrap_or_else(|_| {
-            Err(Diagnostic::new(spec, "", "internal generator error: generation panicked")
-                .with_help("this is a bug in the generator: please report it with the spec")
-                .into())
-        }),
-        // No thread could be started: generate on this one.
-        Err(_) => generate(spec, settings),
-    }
+/// Runs `generate` (a generation of `spec`) on a thread with a large stack: deeply nested
+/// schemas recurse deeply in typify and syn, and a stack overflow would abort the process
+/// instead of reporting. A panic becomes an "internal generator error" diagnostic.
+///
+/// # Errors
+///
+/// What `generate` returns, or the panic as a diagnostic.
+pub fn generate_isolated<T: Send>(spec: &Path, generate: impl FnOnce() -> Result<T, Diagnostics> + Send) -> Result<T, Diagnostics> {
+    let panicked = || -> Diagnostics {
+        Diagnostic::new(spec, "", "internal generator error: generation panicked")
+            .with_help("this is a bug in the generator: please report it with the spec")
+            .into()
+    };
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new().name("generate".into()).stack_size(GENERATION_STACK).spawn_scoped(scope, generate) {
+            Ok(handle) => handle.join().unwrap_or_else(|_| Err(panicked())),
+            Err(e) => Err(Diagnostic::new(spec, "", format!("cannot start a thread to generate on: {e}"))
+                .with_help("the system refused a thread with a 256 MiB stack reservation: raise the limits on threads or virtual memory")
+                .into()),
+        }
+    })
 }

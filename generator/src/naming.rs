@@ -104,13 +104,107 @@ pub fn escape_keyword(ident: &str) -> String {
     }
 }
 
-/// A crate name from an output directory: its last component in snake case (`my-api` ->
-/// `my_api`), or `api`.
+/// Names Cargo refuses for a package or its library, besides Rust's keywords: the built-in
+/// crates and the device names Windows reserves.
+const RESERVED_CRATE_NAMES: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "proc_macro",
+    "test",
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    "com1",
+    "com2",
+    "com3",
+    "com4",
+    "com5",
+    "com6",
+    "com7",
+    "com8",
+    "com9",
+    "lpt1",
+    "lpt2",
+    "lpt3",
+    "lpt4",
+    "lpt5",
+    "lpt6",
+    "lpt7",
+    "lpt8",
+    "lpt9",
+];
+
+/// What a valid crate name is, for messages.
+pub const CRATE_NAME_RULES: &str = "a crate name starts with an ASCII letter, continues with ASCII letters, digits, `-` or `_` \
+(at most 64 characters), and is not a Rust keyword (`type`, `box`, ...) or a name Cargo reserves (`std`, `core`, `test`, ...)";
+
+/// Checks a crate name given by a user; returns it unchanged when Cargo and Rust accept it.
+///
+/// # Errors
+///
+/// Why the name is not valid (with [`CRATE_NAME_RULES`]).
+pub fn check_crate_name(name: &str) -> Result<String, String> {
+    let problem = if name.is_empty() {
+        Some("it is empty".to_string())
+    } else if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        Some("it does not start with an ASCII letter".to_string())
+    } else if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+        Some(format!("it contains {c:?}"))
+    } else if name.len() > 64 {
+        Some("it is longer than 64 characters".to_string())
+    } else {
+        let ident = name.replace('-', "_");
+        let lower = ident.to_ascii_lowercase();
+        if STRICT_KEYWORDS.contains(&ident.as_str()) || NON_RAW.contains(&ident.as_str()) {
+            Some(format!("`{ident}` is a Rust keyword"))
+        } else if RESERVED_CRATE_NAMES.contains(&lower.as_str()) {
+            Some(format!("Cargo reserves `{lower}`"))
+        } else {
+            None
+        }
+    };
+    match problem {
+        None => Ok(name.to_string()),
+        Some(p) => Err(format!("invalid crate name {name:?}: {p}; {CRATE_NAME_RULES}")),
+    }
+}
+
+/// A valid crate name from any text (a folder name, a title): its words in snake case
+/// (`My API` -> `my_api`), prefixed with `api_` when it would start with a digit and suffixed
+/// with `_api` when it is a keyword or a reserved name (`box` -> `box_api`); `api` when the
+/// text has no letters or digits.
+pub fn crate_name_of(text: &str) -> String {
+    let ascii: Vec<String> = words(text).into_iter().map(ascii_only).collect();
+    let mut name = ascii.join("_");
+    if name.is_empty() {
+        return "api".to_string();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "api_");
+    }
+    name.truncate(60);
+    if check_crate_name(&name).is_err() {
+        name.push_str("_api");
+    }
+    // Whatever remains invalid (nothing known) falls back to the neutral name.
+    check_crate_name(&name).unwrap_or_else(|_| "api".to_string())
+}
+
+/// The default crate name for an output directory: [`crate_name_of`] its last component
+/// (`my-api` -> `my_api`, `.` -> the current folder's name).
 pub fn crate_name_from(dir: &std::path::Path) -> String {
-    dir.file_name()
-        .map(|n| words(&n.to_string_lossy()).join("_"))
-        .filter(|n| !n.is_empty() && !n.starts_with(|c: char| c.is_ascii_digit()))
-        .unwrap_or_else(|| "api".to_string())
+    let named = dir.file_name().map(std::ffi::OsStr::to_os_string).or_else(|| {
+        // `.`, `..`, `/`: the name of the folder they stand for.
+        std::path::absolute(dir).ok().and_then(|abs| {
+            abs.components().rev().find_map(|c| match c {
+                std::path::Component::Normal(n) => Some(n.to_os_string()),
+                _ => None,
+            })
+        })
+    });
+    named.map_or_else(|| "api".to_string(), |n| crate_name_of(&n.to_string_lossy()))
 }
 
 /// The field name typify gives a property (heck's snake case, invalid characters as `-`, an `x`
@@ -192,6 +286,30 @@ mod tests {
         }
         assert_eq!(typify_field("café"), "café");
         assert_eq!(typify_field("ﱞ"), "x");
+    }
+
+    #[test]
+    fn crate_names() {
+        for ok in ["questionpro", "corpus-petstore", "my_api", "a1"] {
+            assert_eq!(check_crate_name(ok).as_deref(), Ok(ok));
+        }
+        for bad in ["", "box", "type", "self", "Self", "bad name!", "1st", "-x", "test", "std", "café", "CON"] {
+            let err = check_crate_name(bad).expect_err(bad);
+            assert!(err.contains("a crate name starts with"), "{err}");
+        }
+        assert_eq!(crate_name_of("box"), "box_api");
+        assert_eq!(crate_name_of("type"), "type_api");
+        assert_eq!(crate_name_of("bad name!"), "bad_name");
+        assert_eq!(crate_name_of("1st api"), "api_1st_api");
+        assert_eq!(crate_name_of("!!!"), "api");
+        assert_eq!(crate_name_of("Café"), "cafue9");
+        assert_eq!(crate_name_of("test"), "test_api");
+        assert_eq!(crate_name_from(std::path::Path::new("/tmp/My API")), "my_api");
+        assert_eq!(crate_name_from(std::path::Path::new("/")), "api");
+        for text in ["box", "Self", "_", "crate", "super", "1", "😀", "a b c", "gen", "async"] {
+            let name = crate_name_of(text);
+            assert!(check_crate_name(&name).is_ok(), "{text:?} -> {name:?}");
+        }
     }
 
     #[test]
