@@ -561,7 +561,9 @@ fn combinator_refs(schema: &Value, through_all_of: bool, out: &mut Vec<(String, 
     let Some(map) = schema.as_object() else { return };
     if let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
         if !target.contains('/') {
-            out.push((crate::diag::unescape_token(target), through_all_of));
+            // `{$ref: B, format: uuid}` is merged with `B` like an `allOf` member would be.
+            let merged = map.keys().any(|k| k != "$ref" && !is_annotation(k));
+            out.push((crate::diag::unescape_token(target), through_all_of || merged));
         }
     }
     for key in ["allOf", "anyOf", "oneOf"] {
@@ -572,7 +574,8 @@ fn combinator_refs(schema: &Value, through_all_of: bool, out: &mut Vec<(String, 
 }
 
 /// Reports component schemas that must be merged with themselves: `A: {allOf: [{$ref: A}, ...]}`
-/// (directly or through other schemas and `anyOf`/`oneOf`). Merging them never ends.
+/// or `A: {$ref: B, format: uuid}, B: {$ref: A}` (directly or through other schemas and
+/// `anyOf`/`oneOf`). Merging them never ends (typify would recurse until the stack overflows).
 fn check_merge_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
     let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else { return };
     let edges: BTreeMap<&str, Vec<(String, bool)>> = schemas
@@ -610,9 +613,12 @@ fn check_merge_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
                 bundle
                     .diagnostic(
                         &join_pointer("/components/schemas", start),
-                        format!("schema `{start}` would have to be merged with itself through `allOf`: {}", chain.join(" -> ")),
+                        format!("schema `{start}` would have to be merged with itself: {}", chain.join(" -> ")),
                     )
-                    .with_help("`allOf` members are merged into one type: put the recursive `$ref` under `properties` or `items` instead"),
+                    .with_help(
+                        "`allOf` members, and the target of a `$ref` with sibling keywords, are merged into one type: \
+                         put the recursive `$ref` under `properties` or `items`, or drop the keywords beside it",
+                    ),
             );
         }
     }
@@ -627,22 +633,7 @@ fn check_alias_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
     let alias = |schema: &Value| -> Option<String> {
         let obj = schema.as_object()?;
         let target = obj.get("$ref")?.as_str()?.strip_prefix(PREFIX)?;
-        let only_annotations = obj.keys().all(|k| {
-            matches!(
-                k.as_str(),
-                "$ref"
-                    | "description"
-                    | "title"
-                    | "summary"
-                    | "nullable"
-                    | "deprecated"
-                    | "readOnly"
-                    | "writeOnly"
-                    | "example"
-                    | "examples"
-                    | "default"
-            ) || k.starts_with("x-")
-        });
+        let only_annotations = obj.keys().all(|k| k == "$ref" || is_annotation(k));
         only_annotations.then(|| crate::diag::unescape_token(target))
     };
     for start in schemas.keys() {
@@ -666,6 +657,14 @@ fn check_alias_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
             current = next;
         }
     }
+}
+
+/// Keywords beside a `$ref` that do not constrain values (so the `$ref` stays an alias).
+fn is_annotation(key: &str) -> bool {
+    matches!(
+        key,
+        "description" | "title" | "summary" | "nullable" | "deprecated" | "readOnly" | "writeOnly" | "example" | "examples" | "default"
+    ) || key.starts_with("x-")
 }
 
 fn is_status_key(code: &str) -> bool {
