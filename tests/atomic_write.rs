@@ -329,6 +329,7 @@ fn a_failure_at_any_step_rolls_back_every_tree() {
 /// `crash_at_every_step`: the scenario folder and the step to abort at.
 const CHILD_DIR: &str = "APIGEN_CRASH_CHILD_DIR";
 const CHILD_STEP: &str = "APIGEN_CRASH_CHILD_STEP";
+const CHILD_FORCE: &str = "APIGEN_CRASH_CHILD_FORCE";
 
 /// One output directory of a crash scenario: its old and new sets, stored as JSON so that the
 /// child writes exactly what the parent expects.
@@ -358,13 +359,17 @@ fn crash_child() {
     let sets: Vec<(PathBuf, OutputSet)> =
         (0..n).map(|i| (root.join(format!("out{i}")), load_set(&root.join(format!("new{i}.json"))))).collect();
     let targets: Vec<(&Path, &OutputSet)> = sets.iter().map(|(d, s)| (d.as_path(), s)).collect();
-    let options = WriteOptions { failpoint: Some(Failpoint { step, action: FailAction::Abort }), ..WriteOptions::default() };
+    let force = std::env::var_os(CHILD_FORCE).is_some();
+    let options = WriteOptions { force, failpoint: Some(Failpoint { step, action: FailAction::Abort }) };
     write::write_all(&targets, &options).expect("the write completes when the step is past its end");
 }
 
+/// A user's file that a forced run overwrites: `(path, the user's bytes)`.
+type Collision<'a> = Option<(&'a str, &'a str)>;
+
 /// Runs the child once per step, from 0 until a child completes the write, and checks the trees
 /// after each crash and after the rerun that repairs them.
-fn crash_at_every_step(name: &str, scenario: &[(OutputSet, OutputSet)]) -> usize {
+fn crash_at_every_step(name: &str, scenario: &[(OutputSet, OutputSet)], collision: Collision<'_>) -> usize {
     let root = tmp_dir(&format!("crash-{name}"));
     std::fs::write(root.join("count"), scenario.len().to_string()).expect("count");
     for (i, (_, new)) in scenario.iter().enumerate() {
@@ -376,8 +381,16 @@ fn crash_at_every_step(name: &str, scenario: &[(OutputSet, OutputSet)]) -> usize
             let _ = std::fs::remove_dir_all(out(i));
             write::write(&out(i), old).expect("old tree");
             add_user_files(&out(i));
+            if let Some((rel, bytes)) = collision {
+                std::fs::create_dir_all(out(i).join(rel).parent().expect("parent")).expect("mkdir");
+                std::fs::write(out(i).join(rel), bytes).expect("the user's file");
+            }
         }
-        let status = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"));
+        if collision.is_some() {
+            child.env(CHILD_FORCE, "1");
+        }
+        let status = child
             .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
             .env(CHILD_DIR, &root)
             .env(CHILD_STEP, step.to_string())
@@ -396,6 +409,14 @@ fn crash_at_every_step(name: &str, scenario: &[(OutputSet, OutputSet)]) -> usize
                     continue;
                 }
                 let text = String::from_utf8_lossy(bytes).into_owned();
+                if let Some((c, user)) = collision.filter(|(c, _)| Path::new(c) == rel) {
+                    // Still the user's: a later run must not take it for a file of its own. Once
+                    // replaced, it may stay unclaimed until the final manifest (a rerun then
+                    // finds the generator's exact bytes there, or asks for --force again).
+                    assert!(text == user || new.files.get(rel) == Some(&text), "step {step}: {c} is neither the user's nor new");
+                    assert!(text != user || !listed.contains(rel), "step {step}: the user's {rel:?} is in the manifest");
+                    continue;
+                }
                 if old.files.contains_key(rel) || new.files.contains_key(rel) {
                     assert!(
                         old.files.get(rel) == Some(&text) || new.files.get(rel) == Some(&text),
@@ -417,7 +438,8 @@ fn crash_at_every_step(name: &str, scenario: &[(OutputSet, OutputSet)]) -> usize
         // The rerun repairs: exactly the new files, the user's, and the manifest.
         let targets: Vec<(PathBuf, &OutputSet)> = scenario.iter().enumerate().map(|(i, (_, new))| (out(i), new)).collect();
         let refs: Vec<(&Path, &OutputSet)> = targets.iter().map(|(d, s)| (d.as_path(), *s)).collect();
-        write::write_all(&refs, &WriteOptions::default()).unwrap_or_else(|e| panic!("step {step}: the rerun fails: {e}"));
+        let options = WriteOptions { force: collision.is_some(), ..WriteOptions::default() };
+        write::write_all(&refs, &options).unwrap_or_else(|e| panic!("step {step}: the rerun fails: {e}"));
         for (i, (_, new)) in scenario.iter().enumerate() {
             let dir = out(i);
             let mut expected: BTreeSet<PathBuf> = new.files.keys().cloned().collect();
@@ -439,8 +461,17 @@ fn crash_at_every_step(name: &str, scenario: &[(OutputSet, OutputSet)]) -> usize
 fn a_crash_at_any_step_leaves_every_file_old_or_new() {
     let (old, new) = old_and_new();
     // Two directories in one run, the second going the other way.
-    let steps = crash_at_every_step("small", &[(old.clone(), new.clone()), (new, old)]);
+    let steps = crash_at_every_step("small", &[(old.clone(), new.clone()), (new, old)], None);
     assert!(steps > 20, "{steps} steps");
+}
+
+/// `--force` over a user's file at a path the run now generates: until the new file is in
+/// place, the manifest never claims the user's file.
+#[test]
+fn a_crash_while_forcing_never_hands_a_users_file_to_the_generator() {
+    let (old, new) = old_and_new();
+    let steps = crash_at_every_step("force", &[(old, new)], Some(("src/deep/new/c.rs", "the user's c.rs\n")));
+    assert!(steps > 10, "{steps} steps");
 }
 
 /// The real thing: a generated crate replaced by another API's crate.
@@ -452,6 +483,6 @@ fn a_crash_at_any_step_of_a_crate_regeneration_is_repaired_by_a_rerun() {
             generator::generate(Path::new("spec/epixel/openapi.json"), &GeneratorSettings::new("epixel")).expect("ep"),
         )
     });
-    let steps = crash_at_every_step("crate", &[(qp, ep)]);
+    let steps = crash_at_every_step("crate", &[(qp, ep)], None);
     assert!(steps > 30, "{steps} steps");
 }

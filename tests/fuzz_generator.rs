@@ -636,6 +636,25 @@ mod regressions {
         }
     }
 
+    /// A `$ref` with a keyword that constrains values, below a property of the schema it refers
+    /// to, overflowed typify's merge (found by `arbitrary_schemas_never_panic`): as a named
+    /// definition it is merged once and generates; below a union member, which stays inline, it
+    /// is rejected (also `tests/bad-specs/ref-cycle-in-union-member`).
+    #[test]
+    fn recursion_through_a_merged_property() {
+        for extra in [json!({"maxProperties": 3}), json!({"properties": {"x": {"type": "integer"}}}), json!({"required": ["C"]})] {
+            let mut site = extra.clone();
+            site["$ref"] = json!("#/components/schemas/S0");
+            let direct = json!({"type": "object", "properties": {"C": site, "L": {"type": "array", "items": site}}});
+            assert!(generate_value(&document_with(vec![direct])).expect("no overflow"), "{extra}: generated");
+            let in_union = json!({"anyOf": [{"type": "integer"}, {"type": "object", "properties": {"C": site}}]});
+            assert!(!generate_value(&document_with(vec![in_union])).expect("no overflow"), "{extra}: rejected");
+            // The member of a one-member union below `items` is not hoisted either.
+            let below_items = json!({"type": "array", "items": {"oneOf": [site]}, "maxItems": 10});
+            assert!(!generate_value(&document_with(vec![below_items])).expect("no overflow"), "{extra}: rejected");
+        }
+    }
+
     /// 62 levels of `items` overflowed typify's recursion on a 2 MiB test thread (also
     /// `tests/bad-specs/deeply-nested-arrays`); this test runs on such a thread.
     #[test]

@@ -554,21 +554,40 @@ fn schema_depth(bundle: &Bundle, schema: &Value, pointer: &str, depth: usize, di
     false
 }
 
-/// The component schemas that `schema` refers to through combinators only (`allOf`, `anyOf`,
-/// `oneOf`, without an object property or array item in between), each with whether an
-/// `allOf` was on the way.
-fn combinator_refs(schema: &Value, through_all_of: bool, out: &mut Vec<(String, bool)>) {
+/// The component schemas whose expansion converting `schema` begins, each with whether it is a
+/// merge (an `allOf` on the way, or a `$ref` with sibling keywords). A schema below a property or
+/// item that is a named type is hoisted into a definition of its own (`models::lower`), reached
+/// by name, so its insides are another definition's; the members of `allOf`/`anyOf`/`oneOf` stay
+/// inline, so a merge anywhere below one of them is converted again each time the member is. A
+/// plain `$ref` below a property or item is a type name and ends the expansion.
+fn combinator_refs(schema: &Value, through_all_of: bool, in_member: bool, below: bool, is_root: bool, out: &mut Vec<(String, bool)>) {
     let Some(map) = schema.as_object() else { return };
+    if !is_root && !in_member && crate::models::is_named_type(map) {
+        return;
+    }
     if let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
-        if !target.contains('/') {
-            // `{$ref: B, format: uuid}` is merged with `B` like an `allOf` member would be.
-            let merged = map.keys().any(|k| k != "$ref" && !is_annotation(k));
+        // `{$ref: B, format: uuid}` is merged with `B` like an `allOf` member would be.
+        let merged = map.keys().any(|k| k != "$ref" && !is_annotation(k));
+        if !target.contains('/') && (merged || !below) {
             out.push((crate::diag::unescape_token(target), through_all_of || merged));
         }
     }
     for key in ["allOf", "anyOf", "oneOf"] {
         for member in map.get(key).and_then(Value::as_array).into_iter().flatten() {
-            combinator_refs(member, through_all_of || key == "allOf", out);
+            combinator_refs(member, through_all_of || key == "allOf", true, below, false, out);
+        }
+    }
+    for (key, sub) in map {
+        let subs: Vec<&Value> = match key.as_str() {
+            "properties" | "patternProperties" => sub.as_object().into_iter().flatten().map(|(_, s)| s).collect(),
+            "items" | "additionalProperties" | "not" | "contains" | "propertyNames" | "prefixItems" => match sub {
+                Value::Array(items) => items.iter().collect(),
+                other => vec![other],
+            },
+            _ => continue,
+        };
+        for s in subs {
+            combinator_refs(s, through_all_of, in_member, true, false, out);
         }
     }
 }
@@ -582,7 +601,7 @@ fn check_merge_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
         .iter()
         .map(|(name, schema)| {
             let mut out = Vec::new();
-            combinator_refs(schema, false, &mut out);
+            combinator_refs(schema, false, false, false, true, &mut out);
             (name.as_str(), out)
         })
         .collect();
@@ -616,8 +635,9 @@ fn check_merge_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
                         format!("schema `{start}` would have to be merged with itself: {}", chain.join(" -> ")),
                     )
                     .with_help(
-                        "`allOf` members, and the target of a `$ref` with sibling keywords, are merged into one type: \
-                         put the recursive `$ref` under `properties` or `items`, or drop the keywords beside it",
+                        "`allOf` members and the target of a `$ref` with sibling keywords are merged into one type, and \
+                         the members of `anyOf`/`oneOf` are converted in place: give the recursive part a schema of its own \
+                         in `components/schemas` and refer to it from `properties` or `items`, or drop the keywords beside the `$ref`",
                     ),
             );
         }
@@ -659,8 +679,9 @@ fn check_alias_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
     }
 }
 
-/// Keywords beside a `$ref` that do not constrain values (so the `$ref` stays an alias).
-fn is_annotation(key: &str) -> bool {
+/// Keywords beside a `$ref` that do not constrain values (so the `$ref` stays an alias; any
+/// other keyword makes typify merge the target with them).
+pub(crate) fn is_annotation(key: &str) -> bool {
     matches!(
         key,
         "description" | "title" | "summary" | "nullable" | "deprecated" | "readOnly" | "writeOnly" | "example" | "examples" | "default"

@@ -450,9 +450,12 @@ impl<'a> Plan<'a> {
     }
 
     /// The manifest of phase 1: every file the generator may own while the run is under way
-    /// (old and new files, and the temporaries of the writes and of a rollback).
+    /// (old and new files, and the temporaries of the writes and of a rollback). A user's file
+    /// that `force` overwrites joins only the final manifest: if the run is killed before it,
+    /// the next run sees a collision again rather than ever deleting the user's file.
     fn transitional_manifest(&self) -> String {
-        let mut all: BTreeSet<PathBuf> = self.owned.union(&self.files).cloned().collect();
+        let collisions: BTreeSet<&PathBuf> = self.writes.iter().filter(|w| w.collision).map(|w| &w.rel).collect();
+        let mut all: BTreeSet<PathBuf> = self.owned.union(&self.files).filter(|rel| !collisions.contains(rel)).cloned().collect();
         for rel in self.writes.iter().map(|w| &w.rel).chain(self.removals.iter().map(|(rel, _)| rel)) {
             all.insert(tmp_path(rel));
         }
