@@ -655,6 +655,22 @@ mod regressions {
         }
     }
 
+    /// `S0: {anyOf: [{$ref: S0}, ...]}` and a merge into `S0` anywhere (`{minLength: 2, $ref:
+    /// S0}`) overflowed typify's merge, which distributes over the members forever (found by
+    /// `arbitrary_schemas_never_panic`; also `tests/bad-specs/merge-into-self-containing-union`).
+    #[test]
+    fn merge_into_a_union_that_contains_itself() {
+        let union = json!({"anyOf": [{"$ref": "#/components/schemas/S0"}, {"type": "integer"}]});
+        for site in [
+            json!({"minLength": 2, "$ref": "#/components/schemas/S0"}),
+            json!({"type": "object", "properties": {"p": {"minLength": 2, "$ref": "#/components/schemas/S0"}}}),
+            json!({"type": "object", "additionalProperties": {"format": "uuid", "$ref": "#/components/schemas/S0"}}),
+            json!({"allOf": [{"$ref": "#/components/schemas/S0"}, {"minimum": 1}]}),
+        ] {
+            assert!(!generate_value(&document_with(vec![union.clone(), site.clone()])).expect("no overflow"), "{site}");
+        }
+    }
+
     /// 62 levels of `items` overflowed typify's recursion on a 2 MiB test thread (also
     /// `tests/bad-specs/deeply-nested-arrays`); this test runs on such a thread.
     #[test]

@@ -605,6 +605,7 @@ fn check_merge_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
             (name.as_str(), out)
         })
         .collect();
+    let mut reported: BTreeSet<&str> = BTreeSet::new();
     for start in schemas.keys() {
         // Depth-first over (schema, allOf seen); each state once.
         let mut seen: BTreeSet<(String, bool)> = BTreeSet::new();
@@ -628,6 +629,7 @@ fn check_merge_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
             }
         }
         if let Some(chain) = found {
+            reported.insert(start.as_str());
             diags.push(
                 bundle
                     .diagnostic(
@@ -641,6 +643,97 @@ fn check_merge_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
                     ),
             );
         }
+    }
+    // A merge into a schema that contains itself at the same place of a value (`S: {anyOf:
+    // [{$ref: S}, ...]}`, through any chain of references) would be distributed over that
+    // cycle forever, even when the cycle itself merges nothing.
+    let reaches: BTreeMap<&str, Vec<String>> = schemas
+        .keys()
+        .filter(|name| !reported.contains(name.as_str()))
+        .filter_map(|name| cycle_from(&edges, name).map(|cycle| (name.as_str(), cycle)))
+        .filter(|(_, cycle)| !cycle.iter().any(|n| reported.contains(n.as_str())))
+        .collect();
+    let mut sites = Vec::new();
+    merge_sites(doc, "", &mut sites);
+    for (pointer, target) in sites {
+        if let Some(cycle) = reaches.get(target.as_str()) {
+            diags.push(
+                bundle
+                    .diagnostic(
+                        &pointer,
+                        format!(
+                            "this merges `{target}` with more keywords, but `{target}` leads to a schema that contains itself \
+                             in place: {}; the merge would never end",
+                            cycle.join(" -> ")
+                        ),
+                    )
+                    .with_help(
+                        "a schema that is one of its own `anyOf`/`oneOf`/`allOf` members (directly or through others) adds \
+                         nothing to them: remove that member, or drop the keywords beside the `$ref` here",
+                    ),
+            );
+        }
+    }
+}
+
+/// The first cycle reachable from `start` in the graph of references at the same place of a
+/// value (`start -> ... -> X -> ... -> X`), if any.
+fn cycle_from(edges: &BTreeMap<&str, Vec<(String, bool)>>, start: &str) -> Option<Vec<String>> {
+    // Depth-first, keeping the path: a node met again on the path closes a cycle.
+    fn walk(
+        edges: &BTreeMap<&str, Vec<(String, bool)>>,
+        node: &str,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|n| n == node) {
+            let mut cycle = path[..].to_vec();
+            cycle.push(node.to_string());
+            return Some(cycle.split_off(i));
+        }
+        if !done.insert(node.to_string()) {
+            return None;
+        }
+        path.push(node.to_string());
+        for (next, _) in edges.get(node).into_iter().flatten() {
+            if let Some(cycle) = walk(edges, next, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        None
+    }
+    walk(edges, start, &mut Vec::new(), &mut BTreeSet::new())
+}
+
+/// Every merge in the document, `(pointer, component merged)`: a `$ref` to a component schema
+/// with value-constraining sibling keywords, or an `allOf` member that is such a `$ref`.
+fn merge_sites(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            let target = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"));
+            if let Some(target) = target.filter(|t| !t.contains('/')) {
+                if map.keys().any(|k| k != "$ref" && !is_annotation(k)) {
+                    out.push((pointer.to_string(), crate::diag::unescape_token(target)));
+                }
+            }
+            if let Some(members) = map.get("allOf").and_then(Value::as_array) {
+                for (i, m) in members.iter().enumerate() {
+                    let target = m.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"));
+                    if let Some(target) = target.filter(|t| !t.contains('/')) {
+                        out.push((join_pointer(&join_pointer(pointer, "allOf"), &i.to_string()), crate::diag::unescape_token(target)));
+                    }
+                }
+            }
+            for (k, v) in map {
+                // Values, not schemas.
+                if !matches!(k.as_str(), "example" | "examples" | "default" | "const" | "enum") {
+                    merge_sites(v, &join_pointer(pointer, k), out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| merge_sites(v, &join_pointer(pointer, &i.to_string()), out)),
+        _ => {}
     }
 }
 
