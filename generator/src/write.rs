@@ -416,7 +416,8 @@ impl<'a> Plan<'a> {
         let collisions: Vec<PathBuf> = self.writes.iter().filter(|w| w.collision).map(|w| self.dir.join(&w.rel)).collect();
         // A directory without a manifest is accepted when it is empty, or when it is an earlier
         // output of this generator that nothing in it contradicts.
-        if !self.unowned_entries.is_empty() && !(self.looks_generated && collisions.is_empty()) {
+        let earlier_output = self.looks_generated && collisions.is_empty();
+        if !self.unowned_entries.is_empty() && !earlier_output {
             return Err(WriteError::Unowned {
                 dir: self.dir.clone(),
                 entries: self.unowned_entries.iter().take(UNOWNED_SHOWN).cloned().collect(),
