@@ -443,17 +443,50 @@ async fn retries_stop_on_success_and_on_the_limit() {
 
 #[tokio::test]
 async fn connection_errors_are_retried_for_idempotent_requests_then_reported() {
+    /// Resolves every host to `to` and counts the lookups: each connection attempt (a refused
+    /// one leaves nothing in the pool) makes one.
+    struct CountingResolver {
+        to: std::net::SocketAddr,
+        lookups: std::sync::atomic::AtomicUsize,
+    }
+    impl reqwest::dns::Resolve for CountingResolver {
+        fn resolve(&self, _: reqwest::dns::Name) -> reqwest::dns::Resolving {
+            self.lookups.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let to = self.to;
+            Box::pin(async move { Ok(Box::new(std::iter::once(to)) as reqwest::dns::Addrs) })
+        }
+    }
     // A port that was just free: connections are refused.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let to = listener.local_addr().expect("addr");
     drop(listener);
-    let started = Instant::now();
-    let err = retrying(&base, 2).list_user_communities(1, &Default::default()).await.expect_err("refused");
-    match &err {
-        qp::Error::Transport(t) => assert!(t.connect, "{t}"),
-        other => panic!("{other:?}"),
-    }
-    assert!(started.elapsed() < Duration::from_secs(5));
+    let attempts = |max_retries: u32| async move {
+        let resolver = Arc::new(CountingResolver { to, lookups: Default::default() });
+        let http = reqwest::Client::builder().dns_resolver(resolver.clone()).build().expect("reqwest");
+        let policy = qp::RetryPolicy {
+            max_retries,
+            initial_backoff: Duration::from_millis(5),
+            max_backoff: Duration::from_millis(20),
+            max_retry_after: Duration::from_secs(5),
+        };
+        let client =
+            qp::Client::builder(qp::Server::Custom(format!("http://refused.test:{}", to.port())), qp::Credentials::from_api_key(KEY))
+                .http_client(http)
+                .retry(policy)
+                .build()
+                .expect("client");
+        let get = client.list_user_communities(1, &Default::default()).await.expect_err("refused");
+        match &get {
+            qp::Error::Transport(t) => assert!(t.connect, "{t}"),
+            other => panic!("{other:?}"),
+        }
+        let get_attempts = resolver.lookups.swap(0, std::sync::atomic::Ordering::SeqCst);
+        // A POST is not idempotent: one attempt, whatever the policy.
+        client.import_panel_members(&[]).await.expect_err("refused");
+        (get_attempts, resolver.lookups.load(std::sync::atomic::Ordering::SeqCst))
+    };
+    assert_eq!(attempts(2).await, (3, 1), "a GET is tried once and retried twice; a POST once");
+    assert_eq!(attempts(0).await, (1, 1), "no retries: one attempt each");
 }
 
 #[tokio::test]

@@ -264,7 +264,7 @@ mod hostile {
     }
 
     /// Half start with a valid order, so that accepted bodies (and their echo) are checked too.
-    fn fields() -> impl Strategy<Value = Vec<(String, String)>> {
+    fn hostile_fields() -> impl Strategy<Value = Vec<(String, String)>> {
         (any::<bool>(), prop::collection::vec((name(), value()), 0..12)).prop_map(|(valid_start, rest)| {
             let start = if valid_start {
                 vec![("sku".to_string(), "ABC-1".to_string()), ("quantity".to_string(), "2".to_string())]
@@ -275,16 +275,97 @@ mod hostile {
         })
     }
 
+    /// The fields of an arbitrary valid order (any text, numbers, repeated array fields,
+    /// `address[...]`), in any order: accepted, so their echo is compared with what was sent.
+    fn order_fields() -> impl Strategy<Value = Vec<(String, String)>> {
+        (
+            "[A-Z]{3}-[0-9]{1,6}",
+            1..i64::MAX,
+            prop::option::of(-1e12..1e12f64),
+            prop::option::of(any::<bool>()),
+            prop::collection::vec(any::<String>(), 0..4),
+            prop::collection::vec(any::<i64>(), 0..4),
+            prop::option::of((any::<String>(), prop::option::of(any::<i64>()))),
+            any::<prop::sample::Index>(),
+        )
+            .prop_map(|(sku, quantity, price, gift, tags, lines, address, shuffle)| {
+                let mut fields = vec![("sku".to_string(), sku), ("quantity".to_string(), quantity.to_string())];
+                fields.extend(price.map(|p| ("price".to_string(), p.to_string())));
+                fields.extend(gift.map(|g| ("gift".to_string(), g.to_string())));
+                fields.extend(tags.into_iter().map(|t| ("tags".to_string(), t)));
+                fields.extend(lines.into_iter().map(|l| ("lines".to_string(), l.to_string())));
+                if let Some((city, zip)) = address {
+                    fields.push(("address[city]".to_string(), city));
+                    fields.extend(zip.map(|z| ("address[zip]".to_string(), z.to_string())));
+                }
+                // Rotate, so required fields are not always first (repeated fields keep their order).
+                let n = shuffle.index(fields.len());
+                fields.rotate_left(n);
+                fields
+            })
+    }
+
+    fn fields() -> impl Strategy<Value = Vec<(String, String)>> {
+        prop_oneof![hostile_fields(), order_fields()]
+    }
+
     fn router() -> axum::Router {
         fs::router(EchoOrders)
     }
 
-    fn check(status: u16, body: &[u8]) -> Result<(), TestCaseError> {
+    /// The order a list of form fields means, typed by the schema with Rust's own parsers
+    /// (`i64`, `f64`, `true`/`false`): what the server must echo when it accepts the body.
+    /// `Err` names a field that cannot be part of an accepted order.
+    fn expected_echo(fields: &[(String, String)]) -> Result<Value, String> {
+        let int = |v: &str| v.parse::<i64>().map(Value::from).map_err(|e| format!("{v:?} is no integer: {e}"));
+        let mut order = serde_json::Map::new();
+        let mut address = serde_json::Map::new();
+        fn once(map: &mut serde_json::Map<String, Value>, key: &str, value: Value) -> Result<(), String> {
+            match map.insert(key.to_string(), value) {
+                None => Ok(()),
+                Some(_) => Err(format!("`{key}` given twice")),
+            }
+        }
+        fn push(map: &mut serde_json::Map<String, Value>, key: &str, value: Value) {
+            if let Value::Array(items) = map.entry(key.to_string()).or_insert_with(|| Value::Array(Vec::new())) {
+                items.push(value);
+            }
+        }
+        for (name, value) in fields {
+            match name.as_str() {
+                "sku" => once(&mut order, "sku", Value::String(value.clone()))?,
+                "quantity" => once(&mut order, "quantity", int(value)?)?,
+                "price" => {
+                    let n = value.parse::<f64>().map_err(|e| format!("{value:?} is no number: {e}"))?;
+                    once(&mut order, "price", serde_json::Number::from_f64(n).map(Value::Number).ok_or("not finite")?)?;
+                }
+                "gift" => once(&mut order, "gift", Value::Bool(value.parse::<bool>().map_err(|e| format!("{value:?}: {e}"))?))?,
+                "tags" => push(&mut order, "tags", Value::String(value.clone())),
+                "lines" => push(&mut order, "lines", int(value)?),
+                "address[city]" => once(&mut address, "city", Value::String(value.clone()))?,
+                "address[zip]" => once(&mut address, "zip", int(value)?)?,
+                other => return Err(format!("`{other}` is not a documented field")),
+            }
+        }
+        if !address.is_empty() {
+            order.insert("address".into(), Value::Object(address));
+        }
+        Ok(Value::Object(order))
+    }
+
+    /// An accepted body is echoed as exactly the order its fields mean; a rejected one gets the
+    /// error shape. `fields` is `None` for raw bytes, whose meaning the test does not model.
+    fn check(status: u16, body: &[u8], fields: Option<&[(String, String)]>) -> Result<(), TestCaseError> {
         let answer: Value =
             serde_json::from_slice(body).map_err(|e| TestCaseError::fail(format!("not JSON ({e}): {}", String::from_utf8_lossy(body))))?;
         match status {
             200 => {
                 prop_assert!(serde_json::from_value::<Order>(answer.clone()).is_ok(), "200 with a body that is not an order: {answer}");
+                if let Some(fields) = fields {
+                    let expected =
+                        expected_echo(fields).map_err(|why| TestCaseError::fail(format!("accepted, but {why}: {fields:?} -> {answer}")))?;
+                    prop_assert_eq!(&answer, &expected, "the echo is not what was sent: {:?}", fields);
+                }
             }
             400 => prop_assert!(answer["message"].as_str().is_some_and(|m| !m.is_empty()), "400 without a message: {answer}"),
             other => prop_assert!(false, "status {other}: {answer}"),
@@ -307,10 +388,11 @@ mod hostile {
         #[test]
         fn url_encoded(fields in fields(), raw in prop::option::of(any::<Vec<u8>>())) {
             // Either well-formed pairs (names and values percent-encoded) or raw bytes.
+            let sent = raw.is_none().then_some(fields.as_slice());
             let body = raw.unwrap_or_else(|| fields.iter().map(|(n, v)| format!("{}={}", urlencode(n), urlencode(v))).collect::<Vec<_>>().join("&").into_bytes());
             let request = Request::post("/orders").header("content-type", "application/x-www-form-urlencoded").body(Body::from(body)).expect("request");
             let (status, body) = send(request);
-            check(status, &body)?;
+            check(status, &body, sent)?;
             ACCEPTED.fetch_add(u32::from(status == 200), std::sync::atomic::Ordering::Relaxed);
         }
 
@@ -318,8 +400,10 @@ mod hostile {
         fn multipart(fields in fields()) {
             let boundary = "XyZzY-boundary";
             let mut body = String::new();
+            // Names as a part header can carry them, values without the boundary.
+            let fields: Vec<(String, String)> =
+                fields.into_iter().map(|(n, v)| (n.replace(['"', '\r', '\n'], "_"), v.replace(boundary, "_"))).collect();
             for (n, v) in &fields {
-                let n = n.replace(['"', '\r', '\n'], "_");
                 body.push_str(&format!("--{boundary}\r\ncontent-disposition: form-data; name=\"{n}\"\r\n\r\n{v}\r\n"));
             }
             body.push_str(&format!("--{boundary}--\r\n"));
@@ -328,7 +412,7 @@ mod hostile {
                 .body(Body::from(body))
                 .expect("request");
             let (status, body) = send(request);
-            check(status, &body)?;
+            check(status, &body, Some(&fields))?;
             ACCEPTED.fetch_add(u32::from(status == 200), std::sync::atomic::Ordering::Relaxed);
         }
     }

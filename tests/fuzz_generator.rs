@@ -1,11 +1,15 @@
 //! Property tests (the CI form of fuzzing) over the generator's input side: arbitrary bytes,
 //! arbitrary JSON, mutated seed specs and arbitrary JSON Schemas given to
-//! `generator::generate` either generate or are rejected with diagnostics, never panic, hang
-//! or overflow the stack; the locators never panic on any text or pointer.
+//! `generator::generate` either generate or are rejected with diagnostics, never panic, hang,
+//! overflow the stack or report an "internal generator error"; names from the spec in every
+//! identifier position never collide; the locators never panic on any text or pointer.
 //!
-//! Case counts are bounded so the suite stays fast (`PROPTEST_CASES` raises them for a longer
-//! local run: `PROPTEST_CASES=5000 cargo test -p spec-tests --test fuzz_generator`). Every
-//! input that ever crashed is kept: as a `tests/bad-specs/` fixture or in `regressions` below.
+//! Case counts are bounded so the suite stays fast, and the default run uses fixed seeds, so CI
+//! is reproducible. `PROPTEST_CASES` raises the counts for a longer local run with random seeds
+//! (`PROPTEST_CASES=5000 cargo test -p spec-tests --test fuzz_generator`); `PROPTEST_RNG_SEED=N`
+//! replays one seed. A stack overflow aborts the whole test binary: the input is the last
+//! `openapi.json` written under `$TMPDIR/apigen-fuzz-<pid>-<n>/`. Every input that ever
+//! crashed is kept: as a `tests/bad-specs/` fixture or in `regressions` below.
 
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
@@ -16,10 +20,19 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError};
 use serde_json::{json, Map, Value};
 
-/// Cases per property: the given default, or `PROPTEST_CASES` when set.
+#[path = "common/duplicate_names.rs"]
+mod duplicate_names;
+
+/// Cases per property: the given default with a fixed seed, or `PROPTEST_CASES` with a random
+/// one (or the seed of `PROPTEST_RNG_SEED`).
 fn config(default: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(default);
-    Config { cases, failure_persistence: None, ..Config::default() }
+    let cases: Option<u32> = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok());
+    let base = Config::default();
+    let rng_seed = match (cases, std::env::var_os("PROPTEST_RNG_SEED")) {
+        (None, None) => proptest::test_runner::RngSeed::Fixed(0x00A9_1DE7),
+        _ => base.rng_seed,
+    };
+    Config { cases: cases.unwrap_or(default), failure_persistence: None, rng_seed, ..base }
 }
 
 /// A scratch folder per test thread.
@@ -49,6 +62,8 @@ fn generate_file(path: &Path, show: impl Fn() -> String) -> Result<bool, TestCas
         Ok(Err(diags)) => {
             for d in &diags.0 {
                 prop_assert!(d.help.is_some(), "a diagnostic without help: {d}");
+                // A bug of the generator reported as a diagnostic is still a bug.
+                prop_assert!(!d.message.contains("internal generator error"), "{d}\ninput:\n{}", show());
             }
             Ok(false)
         }
@@ -144,6 +159,11 @@ fn any_schema() -> impl Strategy<Value = Value> {
         prop::collection::vec(any::<i32>(), 1..5).prop_map(|v| json!({"type": "integer", "enum": v})),
         (any::<i64>(), any::<i64>()).prop_map(|(a, b)| json!({"type": "integer", "minimum": a.min(b), "maximum": a.max(b)})),
         (0..4usize).prop_map(|i| json!({ "$ref": format!("#/components/schemas/S{i}") })),
+        // A `$ref` with sibling keywords: merged with its target (rings of them never end).
+        (0..4usize, prop::sample::select(ref_siblings())).prop_map(|(i, mut extra)| {
+            extra["$ref"] = json!(format!("#/components/schemas/S{i}"));
+            extra
+        }),
         Just(json!({})),
         Just(json!(true)),
         Just(json!({"type": ["string", "null"]})),
@@ -170,6 +190,21 @@ fn any_schema() -> impl Strategy<Value = Value> {
             (inner.clone(), inner).prop_map(|(a, b)| json!({"type": "object", "properties": {"kind": {"const": "a"}}, "if": {"properties": {"kind": {"const": "a"}}}, "then": a, "else": b})),
         ]
     })
+}
+
+/// Keywords found beside a `$ref` in real documents.
+fn ref_siblings() -> Vec<Value> {
+    vec![
+        json!({"format": "uuid"}),
+        json!({"minLength": 2}),
+        json!({"type": "string"}),
+        json!({"nullable": true}),
+        json!({"description": "d"}),
+        json!({"maxItems": 3}),
+        json!({"default": "x"}),
+        json!({"properties": {"x": {"type": "integer"}}}),
+        json!({"enum": ["a", "b"]}),
+    ]
 }
 
 /// Property names, hostile ones included.
@@ -356,6 +391,172 @@ proptest! {
     }
 }
 
+/// Every identifier the generated client and server use for themselves (runtime items, locals,
+/// methods, fields), read from a seed crate: the names a spec must be able to use too.
+fn emitter_names() -> Vec<String> {
+    let mut names = std::collections::BTreeSet::new();
+    for file in ["client.rs", "server.rs"] {
+        let text = std::fs::read_to_string(spec_tests::repo_root().join("generated/questionpro/src").join(file)).expect("seed crate");
+        for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && word.len() <= 24 {
+                names.insert(word.to_string());
+            }
+        }
+    }
+    names.into_iter().collect()
+}
+
+/// A name from the spec: the generated code's own names, keywords and look-alikes, each in one
+/// of several spellings (`api_key`, `apiKey`, `ApiKey`, `api-key`, `API_KEY`).
+fn spec_name() -> impl Strategy<Value = String> {
+    let mut base = emitter_names();
+    base.extend(
+        [
+            "self",
+            "Self",
+            "type",
+            "crate",
+            "super",
+            "authenticate",
+            "headers",
+            "credentials",
+            "api_key",
+            "host",
+            "a-b",
+            "a_b",
+            "custom",
+            "url",
+            "new",
+            "default",
+            "clone",
+            "1st",
+            "_",
+            "café",
+            "page",
+            "page_number",
+            "list_stream",
+            "handle_list",
+            "Error",
+            "Params",
+            "Input",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    (prop::sample::select(base), 0..5u8)
+        .prop_map(|(name, style)| {
+            let words = generator::naming::words(&name);
+            match style {
+                0 => name,
+                1 => words.iter().enumerate().map(|(i, w)| if i == 0 { w.clone() } else { upper_first(w) }).collect(),
+                2 => words.iter().map(|w| upper_first(w)).collect(),
+                3 => words.join("-"),
+                _ => words.join("_").to_uppercase(),
+            }
+        })
+        .prop_filter("a usable name", |n| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)))
+}
+
+fn upper_first(w: &str) -> String {
+    let mut cs = w.chars();
+    cs.next().map(|f| f.to_uppercase().chain(cs).collect()).unwrap_or_default()
+}
+
+/// A valid document whose every identifier comes from [`spec_name`]: operationIds, path, query
+/// and header parameters, security schemes, servers and their variables.
+fn document_with_names() -> impl Strategy<Value = Value> {
+    let scheme = (spec_name(), 0..5u8);
+    let param = (spec_name(), prop::sample::select(vec!["query", "header", "cookie"]), any::<bool>());
+    let op = (spec_name(), spec_name(), prop::collection::vec(param, 0..6), any::<bool>(), any::<bool>());
+    (
+        prop::collection::vec(scheme, 0..4),
+        prop::collection::vec(op, 1..4),
+        prop::collection::vec((spec_name(), prop::collection::vec(spec_name(), 0..3)), 1..3),
+    )
+        .prop_map(|(schemes, ops, servers)| {
+            let mut security_schemes = Map::new();
+            for (name, kind) in &schemes {
+                let s = match kind {
+                    0 => json!({"type": "apiKey", "in": "header", "name": "X-Key"}),
+                    1 => json!({"type": "apiKey", "in": "query", "name": "key"}),
+                    2 => json!({"type": "apiKey", "in": "cookie", "name": "key"}),
+                    3 => json!({"type": "http", "scheme": "bearer"}),
+                    _ => json!({"type": "http", "scheme": "basic"}),
+                };
+                security_schemes.insert(name.clone(), s);
+            }
+            let mut paths = Map::new();
+            let mut ids = std::collections::BTreeSet::new();
+            for (i, (id, path_param, params, secured, body)) in ops.into_iter().enumerate() {
+                if !ids.insert(id.clone()) {
+                    continue;
+                }
+                let mut parameters = vec![json!({"name": path_param, "in": "path", "required": true, "schema": {"type": "string"}})];
+                let mut seen = std::collections::BTreeSet::from([(path_param.clone(), "path")]);
+                for (name, location, required) in params {
+                    if seen.insert((name.clone(), location)) {
+                        parameters.push(json!({"name": name, "in": location, "required": required, "schema": {"type": "integer"}}));
+                    }
+                }
+                let mut op = json!({
+                    "operationId": id,
+                    "parameters": parameters,
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}},
+                });
+                if secured {
+                    op["security"] = Value::Array(security_schemes.keys().map(|k| json!({ k.clone(): [] })).collect());
+                }
+                if body {
+                    op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}});
+                }
+                paths.insert(format!("/p{i}/{{{path_param}}}"), json!({ "post": op }));
+            }
+            let servers: Vec<Value> = servers
+                .into_iter()
+                .map(|(name, vars)| {
+                    let url = format!("https://example.com/{}", vars.iter().map(|v| format!("{{{v}}}")).collect::<Vec<_>>().join("/"));
+                    let variables: Map<String, Value> = vars.iter().map(|v| (v.clone(), json!({"default": "x"}))).collect();
+                    json!({"url": url, "x-name": name, "variables": variables})
+                })
+                .collect();
+            json!({
+                "openapi": "3.1.0",
+                "info": {"title": "Names", "version": "1"},
+                "servers": servers,
+                "paths": paths,
+                "components": {
+                    "securitySchemes": security_schemes,
+                    "schemas": {"Thing": {"type": "object", "properties": {"id": {"type": "integer"}}}},
+                },
+            })
+        })
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    /// Any names a valid document can give its operations, parameters, security schemes and
+    /// servers generate a crate, and no module, type, trait or function of it gets a name
+    /// twice (the compile errors such names caused: a parameter `headers` beside the input's
+    /// own `headers`, schemes `api_key` and `apiKey`, an operation `authenticate`, ...).
+    #[test]
+    fn names_from_the_spec_never_collide(doc in document_with_names()) {
+        let text = serde_json::to_string_pretty(&doc).expect("serialize");
+        let path = DIR.with(|d| d.join("names.json"));
+        std::fs::write(&path, &text).expect("write input");
+        let set = match std::panic::catch_unwind(|| generator::generate(&path, &GeneratorSettings::new("names"))) {
+            Ok(Ok(set)) => set,
+            Ok(Err(d)) => return Err(TestCaseError::fail(format!("a valid document was rejected: {d}\ninput:\n{text}"))),
+            Err(_) => return Err(TestCaseError::fail(format!("generator panicked\ninput:\n{text}"))),
+        };
+        for file in ["src/client.rs", "src/server.rs"] {
+            let parsed = syn::parse_file(&set.files[Path::new(file)]).expect("generated Rust parses");
+            let dups = duplicate_names::duplicates(&parsed);
+            prop_assert!(dups.is_empty(), "{}: {:?}\ninput:\n{}", file, dups, text);
+        }
+    }
+}
+
 /// Inputs that once crashed the generator, kept as regression tests.
 mod regressions {
     use super::*;
@@ -423,6 +624,61 @@ mod regressions {
     fn identical_one_of_members() {
         let s = json!({"oneOf": [{"type": "null"}, {"type": "null"}]});
         assert!(generate_value(&document_with(vec![s])).expect("no panic"));
+    }
+
+    /// `A: {$ref: B, format: uuid}`, `B: {$ref: A}` (also with `minLength`) sent typify's merge
+    /// into endless recursion and aborted the process with a stack overflow (also
+    /// `tests/bad-specs/ref-cycle-with-siblings` and `ref-cycle-with-min-length`).
+    #[test]
+    fn ref_rings_with_sibling_keywords_are_rejected_not_overflowed() {
+        for extra in ref_siblings() {
+            let mut a = extra.clone();
+            a["$ref"] = json!("#/components/schemas/S1");
+            let b = json!({"$ref": "#/components/schemas/S0"});
+            let ok = generate_value(&document_with(vec![a.clone(), b])).expect("no panic");
+            let annotation = extra.get("description").is_some() || extra.get("nullable").is_some() || extra.get("default").is_some();
+            assert!(!ok, "{extra}: a ring is rejected ({})", if annotation { "an alias ring" } else { "a merge ring" });
+            // Through a property, recursion ends: generated, or rejected by typify for the
+            // sibling (`format: uuid` on an object), never an overflow or an internal error.
+            let c = json!({"type": "object", "properties": {"next": {"$ref": "#/components/schemas/S0"}}});
+            let generated = generate_value(&document_with(vec![a, c])).expect("no panic, no internal error");
+            assert!(generated || extra.get("format").is_some() || extra.get("type").is_some() || extra.get("enum").is_some(), "{extra}");
+        }
+    }
+
+    /// A `$ref` with a keyword that constrains values, below a property of the schema it refers
+    /// to, overflowed typify's merge (found by `arbitrary_schemas_never_panic`): as a named
+    /// definition it is merged once and generates; below a union member, which stays inline, it
+    /// is rejected (also `tests/bad-specs/ref-cycle-in-union-member`).
+    #[test]
+    fn recursion_through_a_merged_property() {
+        for extra in [json!({"maxProperties": 3}), json!({"properties": {"x": {"type": "integer"}}}), json!({"required": ["C"]})] {
+            let mut site = extra.clone();
+            site["$ref"] = json!("#/components/schemas/S0");
+            let direct = json!({"type": "object", "properties": {"C": site, "L": {"type": "array", "items": site}}});
+            assert!(generate_value(&document_with(vec![direct])).expect("no overflow"), "{extra}: generated");
+            let in_union = json!({"anyOf": [{"type": "integer"}, {"type": "object", "properties": {"C": site}}]});
+            assert!(!generate_value(&document_with(vec![in_union])).expect("no overflow"), "{extra}: rejected");
+            // The member of a one-member union below `items` is not hoisted either.
+            let below_items = json!({"type": "array", "items": {"oneOf": [site]}, "maxItems": 10});
+            assert!(!generate_value(&document_with(vec![below_items])).expect("no overflow"), "{extra}: rejected");
+        }
+    }
+
+    /// `S0: {anyOf: [{$ref: S0}, ...]}` and a merge into `S0` anywhere (`{minLength: 2, $ref:
+    /// S0}`) overflowed typify's merge, which distributes over the members forever (found by
+    /// `arbitrary_schemas_never_panic`; also `tests/bad-specs/merge-into-self-containing-union`).
+    #[test]
+    fn merge_into_a_union_that_contains_itself() {
+        let union = json!({"anyOf": [{"$ref": "#/components/schemas/S0"}, {"type": "integer"}]});
+        for site in [
+            json!({"minLength": 2, "$ref": "#/components/schemas/S0"}),
+            json!({"type": "object", "properties": {"p": {"minLength": 2, "$ref": "#/components/schemas/S0"}}}),
+            json!({"type": "object", "additionalProperties": {"format": "uuid", "$ref": "#/components/schemas/S0"}}),
+            json!({"allOf": [{"$ref": "#/components/schemas/S0"}, {"minimum": 1}]}),
+        ] {
+            assert!(!generate_value(&document_with(vec![union.clone(), site.clone()])).expect("no overflow"), "{site}");
+        }
     }
 
     /// 62 levels of `items` overflowed typify's recursion on a 2 MiB test thread (also

@@ -14,6 +14,9 @@ use std::path::Path;
 use generator::{GeneratorSettings, OutputSet};
 use spec_tests::in_repo;
 
+#[path = "common/duplicate_names.rs"]
+mod duplicate_names;
+
 fn generate() -> OutputSet {
     in_repo(|| generator::generate(Path::new("tests/fixtures/hostile-names/openapi.json"), &GeneratorSettings::new("hostile-names")))
         .unwrap_or_else(|d| panic!("the hostile-names fixture is a valid spec: {d}"))
@@ -110,6 +113,34 @@ fn client_methods(file: &syn::File) -> Vec<String> {
     out
 }
 
+/// The methods of the server's `Api` trait.
+fn api_methods(file: &syn::File) -> Vec<String> {
+    file.items
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Trait(t) if t.ident == "Api" => Some(t),
+            _ => None,
+        })
+        .flat_map(|t| &t.items)
+        .filter_map(|i| match i {
+            syn::TraitItem::Fn(f) => Some(f.sig.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Names from the spec never meet each other or the names the generated code uses itself: no
+/// module, struct, enum, trait or type has a name twice (the full check is compiling
+/// `tests/crates/hostile-names` in CI).
+#[test]
+fn no_name_is_given_twice_in_any_generated_module() {
+    let set = generate();
+    for file in ["src/client.rs", "src/server.rs", "src/models.rs", "src/bin/mock.rs", "src/lib.rs"] {
+        let dups = duplicate_names::duplicates(&parse(&set, file));
+        assert!(dups.is_empty(), "{file}: {dups:#?}");
+    }
+}
+
 #[test]
 fn hostile_names_generate_parsing_rust_with_stable_names() {
     let set = generate();
@@ -127,6 +158,24 @@ fn hostile_names_generate_parsing_rust_with_stable_names() {
     }
     writeln!(text, "\nclient methods:").unwrap();
     for m in &methods {
+        writeln!(text, "    {m}").unwrap();
+    }
+    // The names the spec gives to the API-wide items of the client and the server.
+    let client = model_names(&parse(&set, "src/client.rs"));
+    let server = model_names(&parse(&set, "src/server.rs"));
+    for (module, items, wanted) in [
+        ("client", &client, &["enum Server", "enum Scheme", "struct Credentials", "struct AuthenticateParams"][..]),
+        ("server", &server, &["enum Scheme", "struct Credentials", "struct AuthenticateInput"][..]),
+    ] {
+        for name in wanted {
+            writeln!(text, "\n{module} {name}:").unwrap();
+            for m in &items[*name] {
+                writeln!(text, "    {m}").unwrap();
+            }
+        }
+    }
+    writeln!(text, "\nserver trait Api:").unwrap();
+    for m in api_methods(&parse(&set, "src/server.rs")) {
         writeln!(text, "    {m}").unwrap();
     }
     insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, omit_expression => true, description => "tests/fixtures/hostile-names/openapi.json" }, {

@@ -155,7 +155,7 @@ fn run_reports_warnings_and_denies_them_on_request() {
     let report = in_repo(|| generator::run_reporting(&jobs, Mode::Write, &RunOptions::default())).expect("generates");
     assert_eq!(report.warnings.len(), 1);
     assert!(report.warnings[0].2.to_string().contains("duplicate operationId"));
-    let denied = in_repo(|| generator::run_reporting(&jobs, Mode::Check, &RunOptions { deny_warnings: true }));
+    let denied = in_repo(|| generator::run_reporting(&jobs, Mode::Check, &RunOptions { deny_warnings: true, ..RunOptions::default() }));
     assert!(matches!(denied, Err(generator::RunError::Spec(ref f)) if f.len() == 1), "{denied:?}");
     std::fs::remove_dir_all(&out).ok();
 }

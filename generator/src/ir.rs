@@ -88,6 +88,8 @@ pub struct SecurityScheme {
     pub key: String,
     /// The Rust identifier for the credential field (`api_key_header`).
     pub rust_name: String,
+    /// The variant of the `Scheme` enums (`ApiKeyHeader`).
+    pub rust_variant: String,
     /// How the credential is sent.
     pub kind: SchemeKind,
     /// The description.

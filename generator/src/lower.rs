@@ -55,15 +55,13 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
     let servers = lower_servers(doc);
     let security_schemes = lower_schemes(doc);
 
-    let mut taken_methods = BTreeSet::new();
+    let mut namer = naming::OperationNamer::default();
     let mut taken_types_inline = hoisted.taken.clone();
-    let mut taken_types = BTreeSet::new();
     let mut ops = Vec::new();
     for (path, method_key, op_ptr, op, item) in operations(doc) {
         let Some(method) = HttpMethod::from_key(method_key) else { continue };
         let id = op.get("operationId").and_then(Value::as_str).map_or_else(|| format!("{method_key} {path}"), String::from);
-        let rust_name = naming::unique_ident_from(naming::snake_case(&id), &mut taken_methods);
-        let type_name = naming::unique_ident_from(naming::pascal_case(&id), &mut taken_types);
+        let naming::OperationNames { method: rust_name, type_name } = namer.name(&id);
         let mut cx = OpContext {
             bundle,
             hoisted: &hoisted,
@@ -155,7 +153,8 @@ fn segments(path: &str) -> Vec<PathSegment> {
 }
 
 fn lower_servers(doc: &Value) -> Vec<Server> {
-    let mut taken = BTreeSet::new();
+    // A templated server also gets a constructor named like its variant in snake case.
+    let mut variants = naming::Namespace::new(&[naming::reserved::SERVER_VARIANTS]);
     let list = doc.get("servers").and_then(Value::as_array).cloned().unwrap_or_default();
     let list = if list.is_empty() { vec![serde_json::json!({ "url": "/" })] } else { list };
     list.iter()
@@ -174,14 +173,25 @@ fn lower_servers(doc: &Value) -> Vec<Server> {
                     (!host.contains('{') && !host.is_empty()).then(|| host.to_string())
                 })
                 .unwrap_or_else(|| if i == 0 { "default".into() } else { format!("server {}", i + 1) });
-            let rust_name = naming::unique_ident_from(naming::pascal_case(&hint), &mut taken);
+            let mut template_params = crate::validate::path_template_params(&url);
+            // A variable used twice in the URL is one field.
+            let mut seen = BTreeSet::new();
+            template_params.retain(|name| seen.insert(name.clone()));
+            let rust_name = variants.claim_where(&naming::pascal_case(&hint), |v| {
+                let ctor = naming::snake_case(v);
+                template_params.is_empty()
+                    || !naming::reserved::SERVER_METHODS.contains(&ctor.as_str())
+                        && !naming::reserved::TRAIT_METHODS.contains(&ctor.as_str())
+            });
             let defs = s.get("variables").and_then(Value::as_object);
-            let variables = crate::validate::path_template_params(&url)
+            let mut fields = naming::Namespace::default();
+            let variables = template_params
                 .into_iter()
                 .map(|name| {
                     let def = defs.and_then(|d| d.get(&name));
                     ServerVariable {
-                        rust_name: naming::snake_case(&name),
+                        // Inlined in a format string, which cannot name a raw identifier.
+                        rust_name: fields.claim(&naming::plain_snake_case(&name)),
                         default: def.and_then(|d| d.get("default")).and_then(Value::as_str).unwrap_or_default().to_string(),
                         description: def.and_then(|d| d.get("description")).and_then(Value::as_str).map(String::from),
                         allowed: def
@@ -200,7 +210,9 @@ fn lower_servers(doc: &Value) -> Vec<Server> {
 
 fn lower_schemes(doc: &Value) -> Vec<SecurityScheme> {
     let mut out = Vec::new();
-    let mut taken = BTreeSet::new();
+    // Each scheme's field is also a setter method of the client's `Credentials`.
+    let mut fields = naming::Namespace::new(&[naming::reserved::CREDENTIALS_METHODS, naming::reserved::TRAIT_METHODS]);
+    let mut variants = naming::Namespace::default();
     for (key, s) in doc.pointer("/components/securitySchemes").and_then(Value::as_object).into_iter().flatten() {
         let s = deref(doc, s);
         let get = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
@@ -219,7 +231,8 @@ fn lower_schemes(doc: &Value) -> Vec<SecurityScheme> {
         };
         out.push(SecurityScheme {
             key: key.clone(),
-            rust_name: naming::unique_ident_from(naming::snake_case(key), &mut taken),
+            rust_name: fields.claim(&naming::snake_case(key)),
+            rust_variant: variants.claim(&naming::pascal_case(key)),
             kind,
             description: s.get("description").and_then(Value::as_str).map(String::from),
             deprecated: s.get("x-deprecated").and_then(Value::as_bool).unwrap_or(false),
@@ -320,12 +333,10 @@ impl OpContext<'_> {
                 list.push((self.op_ptr.rsplit_once('/').map_or("", |x| x.0).to_string(), p.clone()));
             }
         }
-        // Names the generated methods use for their own locals and arguments are not free.
-        let mut taken: BTreeSet<String> =
-            ["body", "params", "query", "request", "url", "raw", "form", "fields", "response", "error", "input", "path", "shared"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
+        // Names the generated methods and handlers use for their own locals, arguments and
+        // fields are not free, nor the module's functions they call (a binding would shadow them).
+        let mut taken =
+            naming::Namespace::new(&[naming::reserved::PARAMETER, naming::reserved::CLIENT_ITEMS, naming::reserved::SERVER_ITEMS]);
         let mut out: Vec<Parameter> = list
             .into_iter()
             .filter_map(|(ptr, p)| {
@@ -345,7 +356,7 @@ impl OpContext<'_> {
                 let hint = format!("{} {name}", self.type_name);
                 let (ty, shape) = self.type_of(&stripped, &hint, &join_pointer(&ptr, "schema"));
                 Some(Parameter {
-                    rust_name: naming::unique_ident_from(naming::snake_case(&name), &mut taken),
+                    rust_name: taken.claim(&naming::snake_case(&name)),
                     required: location == ParamLocation::Path || p.get("required").and_then(Value::as_bool).unwrap_or(false),
                     ty,
                     shape,
@@ -609,32 +620,42 @@ fn detect_pagination(params: &[Parameter], responses: &[Response], cx: &OpContex
     let (items_field, items) =
         def.get("properties")?.as_object()?.iter().find(|(_, s)| s.get("type").and_then(Value::as_str) == Some("array"))?;
     let item_name = items.get("items")?.get("$ref")?.as_str()?.strip_prefix(COMPONENT_PREFIX)?;
-    let find = |target: &str| find_path(defs, def, target, 0);
     Some(Pagination {
         page_param: page.name.clone(),
         per_page_param: per_page.map(|p| p.name.clone()),
         items_field: naming::snake_case(items_field),
         item_ty: format!("crate::models::{item_name}"),
-        next_link: find("next"),
-        total_pages: find("totalPages"),
+        // The link may be absent or null (`HasValue` reads an `Option` too); the page count is
+        // compared as a number, so it must be required.
+        next_link: find_path(defs, def, "next", false, 0),
+        total_pages: find_path(defs, def, "totalPages", true, 0),
     })
 }
 
-/// The Rust field path to the first property named `target` below `def`.
-fn find_path(defs: &std::collections::BTreeMap<String, Value>, def: &Value, target: &str, depth: usize) -> Option<Vec<String>> {
+/// The Rust field path to the first property named `target` below `def`, through required
+/// properties only (an optional one is an `Option` the path cannot go through); the target
+/// itself must be required too when `required_target` is set.
+fn find_path(
+    defs: &std::collections::BTreeMap<String, Value>,
+    def: &Value,
+    target: &str,
+    required_target: bool,
+    depth: usize,
+) -> Option<Vec<String>> {
     if depth > 3 {
         return None;
     }
     let props = def.get("properties")?.as_object()?;
-    if props.contains_key(target) {
+    let required: BTreeSet<&str> = def.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    if props.contains_key(target) && (!required_target || required.contains(target)) {
         return Some(vec![naming::snake_case(target)]);
     }
-    for (name, sub) in props {
+    for (name, sub) in props.iter().filter(|(name, _)| required.contains(name.as_str())) {
         let resolved = match sub.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
             Some(n) => defs.get(n)?,
             None => sub,
         };
-        if let Some(mut rest) = find_path(defs, resolved, target, depth + 1) {
+        if let Some(mut rest) = find_path(defs, resolved, target, required_target, depth + 1) {
             rest.insert(0, naming::snake_case(name));
             return Some(rest);
         }

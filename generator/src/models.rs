@@ -702,8 +702,14 @@ pub fn fix_colliding_enums(value: &mut Value) {
 /// True for inline schemas that typify would turn into a named type of its own (structs, enums,
 /// unions): these are hoisted so that we choose their names. A nullable wrapper (`anyOf: [X,
 /// null]`) or a single-schema `allOf` is not a type of its own.
-fn is_named_type(map: &Map<String, Value>) -> bool {
+pub(crate) fn is_named_type(map: &Map<String, Value>) -> bool {
     if map.get("properties").is_some_and(Value::is_object) {
+        return true;
+    }
+    // A `$ref` with keywords that constrain values is a merge of its target with them: named,
+    // typify merges it once, and a recursion through it goes by that name (inline, a recursive
+    // target made typify merge forever until the stack overflowed).
+    if map.contains_key("$ref") && map.keys().any(|k| k != "$ref" && !crate::validate::is_annotation(k)) {
         return true;
     }
     if map.get("enum").and_then(Value::as_array).is_some_and(|e| e.len() > 1 && e.iter().all(Value::is_string)) {

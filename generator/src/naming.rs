@@ -52,6 +52,11 @@ pub fn pascal_case(input: &str) -> String {
     if out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, 'N');
     }
+    // The one PascalCase keyword, which cannot be a raw identifier either (and `Self_` is not
+    // camel case).
+    if out == "Self" {
+        out.push_str("Type");
+    }
     ascii_only(out)
 }
 
@@ -67,6 +72,16 @@ pub fn snake_case(input: &str) -> String {
     }
     let out = ascii_only(out);
     escape_keyword(&out)
+}
+
+/// [`snake_case`] without raw identifiers: a keyword gets a `_` suffix (`type` -> `type_`), for
+/// names that must also work where `r#` cannot go (inside format strings).
+pub fn plain_snake_case(input: &str) -> String {
+    let out = snake_case(input);
+    match out.strip_prefix("r#") {
+        Some(keyword) => format!("{keyword}_"),
+        None => out,
+    }
 }
 
 /// `holdingTank` -> `HOLDING_TANK`, for constants.
@@ -104,13 +119,107 @@ pub fn escape_keyword(ident: &str) -> String {
     }
 }
 
-/// A crate name from an output directory: its last component in snake case (`my-api` ->
-/// `my_api`), or `api`.
+/// Names Cargo refuses for a package or its library, besides Rust's keywords: the built-in
+/// crates and the device names Windows reserves.
+const RESERVED_CRATE_NAMES: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "proc_macro",
+    "test",
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    "com1",
+    "com2",
+    "com3",
+    "com4",
+    "com5",
+    "com6",
+    "com7",
+    "com8",
+    "com9",
+    "lpt1",
+    "lpt2",
+    "lpt3",
+    "lpt4",
+    "lpt5",
+    "lpt6",
+    "lpt7",
+    "lpt8",
+    "lpt9",
+];
+
+/// What a valid crate name is, for messages.
+pub const CRATE_NAME_RULES: &str = "a crate name starts with an ASCII letter, continues with ASCII letters, digits, `-` or `_` \
+(at most 64 characters), and is not a Rust keyword (`type`, `box`, ...) or a name Cargo reserves (`std`, `core`, `test`, ...)";
+
+/// Checks a crate name given by a user; returns it unchanged when Cargo and Rust accept it.
+///
+/// # Errors
+///
+/// Why the name is not valid (with [`CRATE_NAME_RULES`]).
+pub fn check_crate_name(name: &str) -> Result<String, String> {
+    let problem = if name.is_empty() {
+        Some("it is empty".to_string())
+    } else if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        Some("it does not start with an ASCII letter".to_string())
+    } else if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+        Some(format!("it contains {c:?}"))
+    } else if name.len() > 64 {
+        Some("it is longer than 64 characters".to_string())
+    } else {
+        let ident = name.replace('-', "_");
+        let lower = ident.to_ascii_lowercase();
+        if STRICT_KEYWORDS.contains(&ident.as_str()) || NON_RAW.contains(&ident.as_str()) {
+            Some(format!("`{ident}` is a Rust keyword"))
+        } else if RESERVED_CRATE_NAMES.contains(&lower.as_str()) {
+            Some(format!("Cargo reserves `{lower}`"))
+        } else {
+            None
+        }
+    };
+    match problem {
+        None => Ok(name.to_string()),
+        Some(p) => Err(format!("invalid crate name {name:?}: {p}; {CRATE_NAME_RULES}")),
+    }
+}
+
+/// A valid crate name from any text (a folder name, a title): its words in snake case
+/// (`My API` -> `my_api`), prefixed with `api_` when it would start with a digit and suffixed
+/// with `_api` when it is a keyword or a reserved name (`box` -> `box_api`); `api` when the
+/// text has no letters or digits.
+pub fn crate_name_of(text: &str) -> String {
+    let ascii: Vec<String> = words(text).into_iter().map(ascii_only).collect();
+    let mut name = ascii.join("_");
+    if name.is_empty() {
+        return "api".to_string();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "api_");
+    }
+    name.truncate(60);
+    if check_crate_name(&name).is_err() {
+        name.push_str("_api");
+    }
+    // Whatever remains invalid (nothing known) falls back to the neutral name.
+    check_crate_name(&name).unwrap_or_else(|_| "api".to_string())
+}
+
+/// The default crate name for an output directory: [`crate_name_of`] its last component
+/// (`my-api` -> `my_api`, `.` -> the current folder's name).
 pub fn crate_name_from(dir: &std::path::Path) -> String {
-    dir.file_name()
-        .map(|n| words(&n.to_string_lossy()).join("_"))
-        .filter(|n| !n.is_empty() && !n.starts_with(|c: char| c.is_ascii_digit()))
-        .unwrap_or_else(|| "api".to_string())
+    let named = dir.file_name().map(std::ffi::OsStr::to_os_string).or_else(|| {
+        // `.`, `..`, `/`: the name of the folder they stand for.
+        std::path::absolute(dir).ok().and_then(|abs| {
+            abs.components().rev().find_map(|c| match c {
+                std::path::Component::Normal(n) => Some(n.to_os_string()),
+                _ => None,
+            })
+        })
+    });
+    named.map_or_else(|| "api".to_string(), |n| crate_name_of(&n.to_string_lossy()))
 }
 
 /// The field name typify gives a property (heck's snake case, invalid characters as `-`, an `x`
@@ -153,6 +262,257 @@ pub fn is_xid_continue(c: char) -> bool {
     syn::parse_str::<syn::Ident>(&format!("a{c}")).is_ok()
 }
 
+/// The names the generated code itself uses, by the namespace where a name from the spec could
+/// meet them. Names from the spec are given in [`Namespace`]s pre-filled with these, so an
+/// operation called `authenticate`, a query parameter called `headers` or a security scheme
+/// called `apply` gets a suffix instead of breaking the build. The runtime items are checked
+/// against the templates by a unit test, so a new runtime item cannot be forgotten here.
+pub mod reserved {
+    /// Trait methods every generated type may have (derives and std traits): an inherent
+    /// method of that name would shadow them.
+    pub const TRAIT_METHODS: &[&str] =
+        &["clone", "clone_from", "fmt", "eq", "ne", "default", "hash", "from", "into", "deref", "drop", "to_string", "to_owned"];
+
+    /// Items at the top of the client module: the runtime's (`client_runtime.rs.jinja`) and the
+    /// emitter's own.
+    pub const CLIENT_ITEMS: &[&str] = &[
+        "Arc",
+        "Client",
+        "ClientBuilder",
+        "Credentials",
+        "DEFAULT_USER_AGENT",
+        "Duration",
+        "Error",
+        "HasValue",
+        "Inner",
+        "RawResponse",
+        "Response",
+        "RetryPolicy",
+        "Scheme",
+        "SecretString",
+        "Server",
+        "StreamExt",
+        "TransportError",
+        "api_json",
+        "decode_json",
+        "decode_text",
+        "encode_path",
+        "fewer_pages_read",
+        "form_pairs",
+        "jitter",
+        "ok_json",
+        "retry_after",
+        "sensitive",
+        "transport",
+    ];
+
+    /// Items at the top of the server module: the runtime's (`server_runtime.rs.jinja`) and the
+    /// emitter's own.
+    pub const SERVER_ITEMS: &[&str] = &[
+        "Api",
+        "At",
+        "BODY_SCHEMAS",
+        "CatchUnwind",
+        "Credentials",
+        "DEFAULT_BODY_LIMIT",
+        "DEFINITIONS",
+        "ERROR_TEMPLATES",
+        "ErrorAnswer",
+        "Incoming",
+        "MAX_FORM_DEPTH",
+        "Rejection",
+        "Scheme",
+        "Secret",
+        "Shared",
+        "authenticate",
+        "bearer_token",
+        "body_schema",
+        "constant_time_eq",
+        "decode_json",
+        "fill",
+        "finish_body",
+        "form_decode",
+        "form_name_segments",
+        "form_object",
+        "form_pieces",
+        "guarded",
+        "header_text",
+        "internal_answer",
+        "json_response",
+        "method_not_allowed",
+        "mock",
+        "multipart_fields",
+        "not_found",
+        "parse_param",
+        "path_params",
+        "path_value",
+        "query_value",
+        "raw_param",
+        "read_body",
+        "router",
+        "router_with_body_limit",
+        "schema_check",
+    ];
+
+    /// The suffixes of the per-operation types of the client module (`<Op>Params`, ...).
+    pub const CLIENT_TYPE_SUFFIXES: &[&str] = &["Params", "Error", "Success"];
+
+    /// The suffixes of the per-operation types of the server module (`<Op>Input`, ...).
+    pub const SERVER_TYPE_SUFFIXES: &[&str] = &["Input", "Response"];
+
+    /// Methods of the runtime's `Client` (besides one per operation and `<op>_stream`).
+    pub const CLIENT_METHODS: &[&str] = &["base_url", "builder", "execute", "new", "send"];
+
+    /// Methods of the server's `Api` trait besides one per operation.
+    pub const API_METHODS: &[&str] = &["authenticate"];
+
+    /// The names a parameter's identifier must avoid: the arguments and locals of the client
+    /// methods, pagination streams and server handlers it is in scope with, and the fields of
+    /// the `<Op>Input` structs besides the parameters.
+    pub const PARAMETER: &[&str] = &[
+        "body",
+        "bytes",
+        "credentials",
+        "e",
+        "error",
+        "fields",
+        "first_page",
+        "form",
+        "has_more",
+        "headers",
+        "input",
+        "next_page",
+        "page_body",
+        "page_items",
+        "page_number",
+        "page_result",
+        "params",
+        "path",
+        "query",
+        "raw",
+        "request",
+        "response",
+        "rq",
+        "shared",
+        "url",
+    ];
+
+    /// Methods of the client's `Credentials` besides one setter per scheme (named like the
+    /// scheme's field), and of the server's.
+    pub const CREDENTIALS_METHODS: &[&str] = &["apply", "authorize", "from_api_key", "has", "new", "set"];
+
+    /// Variants of the client's `Server` enum besides one per documented server.
+    pub const SERVER_VARIANTS: &[&str] = &["Custom"];
+
+    /// Methods of the client's `Server` enum besides one constructor per templated server
+    /// (named like its variant, in snake case).
+    pub const SERVER_METHODS: &[&str] = &["url"];
+}
+
+/// One namespace of identifiers that must stay distinct, pre-filled with the names the
+/// generated code already uses there ([`reserved`]). Names compare without their `r#` prefix.
+#[derive(Debug, Clone, Default)]
+pub struct Namespace {
+    taken: BTreeSet<String>,
+}
+
+impl Namespace {
+    /// A namespace where `reserved` (lists of names) are already taken.
+    pub fn new(reserved: &[&[&str]]) -> Self {
+        Self { taken: reserved.iter().flat_map(|list| list.iter()).map(|s| s.to_string()).collect() }
+    }
+
+    /// True when `name` is taken.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(bare(name))
+    }
+
+    /// Marks `name` as taken.
+    pub fn reserve(&mut self, name: &str) {
+        self.taken.insert(bare(name).to_string());
+    }
+
+    /// Claims `candidate` (an identifier from [`snake_case`] or [`pascal_case`]) or, when it is
+    /// taken, the first free of `candidate2`, `candidate3`, ... (keywords escaped again).
+    pub fn claim(&mut self, candidate: &str) -> String {
+        self.claim_where(candidate, |_| true)
+    }
+
+    /// [`Self::claim`], where a name is free only if `acceptable` also says so (for names that
+    /// derive others, such as `<op>_stream` or `<Op>Error`).
+    pub fn claim_where(&mut self, candidate: &str, acceptable: impl Fn(&str) -> bool) -> String {
+        let chosen = self.first_free(candidate, acceptable);
+        self.reserve(&chosen);
+        chosen
+    }
+
+    /// The name [`Self::claim_where`] would claim, without claiming it.
+    pub fn first_free(&self, candidate: &str, acceptable: impl Fn(&str) -> bool) -> String {
+        let base = bare(candidate);
+        let free = |name: &str| !self.taken.contains(name) && acceptable(name);
+        if free(base) {
+            return candidate.to_string();
+        }
+        let chosen = (2..).map(|n| format!("{base}{n}")).find(|c| free(c)).expect("an unbounded counter always finds a free name");
+        escape_keyword(&chosen)
+    }
+}
+
+/// An identifier without its raw prefix.
+fn bare(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
+/// The names of one operation: its method (client and `Api` trait) and the prefix of its types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationNames {
+    /// The method name (`list_user_communities`).
+    pub method: String,
+    /// The type prefix (`ListUserCommunities`).
+    pub type_name: String,
+}
+
+/// Gives operations their names, unique among each other and free of every name the client and
+/// server modules use: a method `m` also implies `m_stream` (pagination) and `handle_m` (the
+/// server's handler), a type prefix `T` implies `TParams`, `TError`, `TSuccess`, `TInput` and
+/// `TResponse`.
+#[derive(Debug, Clone)]
+pub struct OperationNamer {
+    methods: Namespace,
+    types: Namespace,
+}
+
+impl Default for OperationNamer {
+    fn default() -> Self {
+        Self {
+            methods: Namespace::new(&[reserved::CLIENT_METHODS, reserved::API_METHODS, reserved::TRAIT_METHODS]),
+            types: Namespace::default(),
+        }
+    }
+}
+
+impl OperationNamer {
+    /// The names of the operation `id` (its operationId, or `get /path`).
+    pub fn name(&mut self, id: &str) -> OperationNames {
+        let method = self.methods.first_free(&snake_case(id), |m| {
+            !self.methods.is_taken(&stream_method(m)) && !reserved::SERVER_ITEMS.contains(&format!("handle_{m}").as_str())
+        });
+        self.methods.reserve(&method);
+        self.methods.reserve(&stream_method(&method));
+        let type_name = self.types.claim_where(&pascal_case(id), |t| {
+            reserved::CLIENT_TYPE_SUFFIXES.iter().all(|s| !reserved::CLIENT_ITEMS.contains(&format!("{t}{s}").as_str()))
+                && reserved::SERVER_TYPE_SUFFIXES.iter().all(|s| !reserved::SERVER_ITEMS.contains(&format!("{t}{s}").as_str()))
+        });
+        OperationNames { method, type_name }
+    }
+}
+
+/// The client method that streams every item of a paginated operation's pages: `list` ->
+/// `list_stream`, `super_` -> `super_stream`.
+pub fn stream_method(method: &str) -> String {
+    format!("{}_stream", bare(method).trim_end_matches('_'))
+}
+
 /// Makes `candidate` unique among `taken` by appending a counter, and records it.
 pub fn unique_ident_from(candidate: String, taken: &mut BTreeSet<String>) -> String {
     if taken.insert(candidate.clone()) {
@@ -192,6 +552,118 @@ mod tests {
         }
         assert_eq!(typify_field("café"), "café");
         assert_eq!(typify_field("ﱞ"), "x");
+    }
+
+    #[test]
+    fn crate_names() {
+        for ok in ["questionpro", "corpus-petstore", "my_api", "a1"] {
+            assert_eq!(check_crate_name(ok).as_deref(), Ok(ok));
+        }
+        for bad in ["", "box", "type", "self", "Self", "bad name!", "1st", "-x", "test", "std", "café", "CON"] {
+            let err = check_crate_name(bad).expect_err(bad);
+            assert!(err.contains("a crate name starts with"), "{err}");
+        }
+        assert_eq!(crate_name_of("box"), "box_api");
+        assert_eq!(crate_name_of("type"), "type_api");
+        assert_eq!(crate_name_of("bad name!"), "bad_name");
+        assert_eq!(crate_name_of("1st api"), "api_1st_api");
+        assert_eq!(crate_name_of("!!!"), "api");
+        assert_eq!(crate_name_of("Café"), "cafue9");
+        assert_eq!(crate_name_of("test"), "test_api");
+        assert_eq!(crate_name_from(std::path::Path::new("/tmp/My API")), "my_api");
+        assert_eq!(crate_name_from(std::path::Path::new("/")), "api");
+        for text in ["box", "Self", "_", "crate", "super", "1", "😀", "a b c", "gen", "async"] {
+            let name = crate_name_of(text);
+            assert!(check_crate_name(&name).is_ok(), "{text:?} -> {name:?}");
+        }
+    }
+
+    /// Every item of the runtime templates is reserved in its module, and every method of the
+    /// runtime's `Client`, so a name from the spec cannot meet one.
+    #[test]
+    fn the_runtime_names_are_reserved() {
+        fn items(template: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+            let text = crate::render::render(template, serde_json::json!({ "crate_name": "x", "crate_version": "0" })).expect("renders");
+            let file = syn::parse_file(&text).expect("parses");
+            let mut names = BTreeSet::new();
+            let mut client_methods = BTreeSet::new();
+            for item in &file.items {
+                let name = match item {
+                    syn::Item::Const(i) => Some(i.ident.to_string()),
+                    syn::Item::Enum(i) => Some(i.ident.to_string()),
+                    syn::Item::Fn(i) => Some(i.sig.ident.to_string()),
+                    syn::Item::Mod(i) => Some(i.ident.to_string()),
+                    syn::Item::Static(i) => Some(i.ident.to_string()),
+                    syn::Item::Struct(i) => Some(i.ident.to_string()),
+                    syn::Item::Trait(i) => Some(i.ident.to_string()),
+                    syn::Item::Type(i) => Some(i.ident.to_string()),
+                    syn::Item::Use(u) => {
+                        let mut tree = &u.tree;
+                        loop {
+                            match tree {
+                                syn::UseTree::Path(p) => tree = &p.tree,
+                                syn::UseTree::Name(n) => break Some(n.ident.to_string()),
+                                syn::UseTree::Rename(r) => break Some(r.rename.to_string()),
+                                _ => break None,
+                            }
+                        }
+                    }
+                    syn::Item::Impl(i) if i.trait_.is_none() => {
+                        if let syn::Type::Path(p) = &*i.self_ty {
+                            if p.path.is_ident("Client") {
+                                for f in &i.items {
+                                    if let syn::ImplItem::Fn(f) = f {
+                                        client_methods.insert(f.sig.ident.to_string());
+                                    }
+                                }
+                            }
+                        }
+                        None
+                    }
+                    _ => None,
+                };
+                names.extend(name);
+            }
+            (names, client_methods)
+        }
+        let (client, methods) = items("client_runtime.rs.jinja");
+        for name in &client {
+            assert!(reserved::CLIENT_ITEMS.contains(&name.as_str()), "reserve `{name}` in naming::reserved::CLIENT_ITEMS");
+        }
+        for name in &methods {
+            assert!(reserved::CLIENT_METHODS.contains(&name.as_str()), "reserve `{name}` in naming::reserved::CLIENT_METHODS");
+        }
+        let (server, _) = items("server_runtime.rs.jinja");
+        for name in &server {
+            assert!(reserved::SERVER_ITEMS.contains(&name.as_str()), "reserve `{name}` in naming::reserved::SERVER_ITEMS");
+        }
+    }
+
+    #[test]
+    fn operation_names_avoid_the_generated_ones() {
+        let mut namer = OperationNamer::default();
+        assert_eq!(namer.name("authenticate").method, "authenticate2");
+        assert_eq!(namer.name("list").method, "list");
+        assert_eq!(namer.name("list_stream").method, "list_stream2");
+        assert_eq!(namer.name("new").method, "new2");
+        assert_eq!(namer.name("clone").method, "clone2");
+        assert_eq!(namer.name("type").method, "r#type");
+        assert_eq!(namer.name("type").method, "type2");
+        // `RawResponse` is a client type, but `Raw` makes no client type of that name.
+        assert_eq!(namer.name("raw").type_name, "Raw");
+        assert_eq!(namer.name("transport").type_name, "Transport2", "TransportError is the runtime's");
+        assert_eq!(namer.name("self").type_name, "SelfType");
+    }
+
+    #[test]
+    fn namespaces_compare_without_raw_prefixes() {
+        let mut ns = Namespace::new(&[reserved::PARAMETER]);
+        assert_eq!(ns.claim("headers"), "headers2");
+        assert_eq!(ns.claim("r#type"), "r#type");
+        assert_eq!(ns.claim("r#type"), "type2");
+        assert_eq!(ns.claim("self_"), "self_");
+        assert_eq!(ns.claim("self_"), "self_2");
+        assert_eq!(pascal_case("self"), "SelfType");
     }
 
     #[test]

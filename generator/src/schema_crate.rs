@@ -238,22 +238,18 @@ pub fn generate_all(jobs: &[Job]) -> Result<Vec<(Job, OutputSet)>, RunError> {
     }
 }
 
-/// Writes (or checks) what [`generate_all`] produced.
+/// Writes (or checks) what [`generate_all`] produced, in one transaction (see
+/// [`crate::write_outputs`]).
 ///
 /// # Errors
 ///
-/// [`RunError::Io`] when an output directory cannot be written or read.
-pub fn write_all(outputs: &[(Job, OutputSet)], mode: Mode) -> Result<Vec<(String, write::Report)>, RunError> {
-    outputs
-        .iter()
-        .map(|(job, set)| {
-            let result = match mode {
-                Mode::Write => write::write(&job.out, set),
-                Mode::Check => write::check(&job.out, set),
-            };
-            result.map(|r| (job.name.clone(), r)).map_err(|source| RunError::Io { path: job.out.clone(), source })
-        })
-        .collect()
+/// [`RunError::Write`] when an output directory cannot be written or read.
+pub fn write_all(
+    outputs: &[(Job, OutputSet)],
+    mode: Mode,
+    options: &write::WriteOptions,
+) -> Result<Vec<(String, write::Report)>, RunError> {
+    crate::write_outputs(outputs, mode, options)
 }
 
 /// The typify fixtures compiled in CI: every `tests/fixtures/typify/<name>.json` becomes the

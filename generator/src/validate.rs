@@ -478,35 +478,58 @@ fn schema_depth(bundle: &Bundle, schema: &Value, pointer: &str, depth: usize, di
     false
 }
 
-/// The component schemas that `schema` refers to through combinators only (`allOf`, `anyOf`,
-/// `oneOf`, without an object property or array item in between), each with whether an
-/// `allOf` was on the way.
-fn combinator_refs(schema: &Value, through_all_of: bool, out: &mut Vec<(String, bool)>) {
+/// The component schemas whose expansion converting `schema` begins, each with whether it is a
+/// merge (an `allOf` on the way, or a `$ref` with sibling keywords). A schema below a property or
+/// item that is a named type is hoisted into a definition of its own (`models::lower`), reached
+/// by name, so its insides are another definition's; the members of `allOf`/`anyOf`/`oneOf` stay
+/// inline, so a merge anywhere below one of them is converted again each time the member is. A
+/// plain `$ref` below a property or item is a type name and ends the expansion.
+fn combinator_refs(schema: &Value, through_all_of: bool, in_member: bool, below: bool, is_root: bool, out: &mut Vec<(String, bool)>) {
     let Some(map) = schema.as_object() else { return };
+    if !is_root && !in_member && crate::models::is_named_type(map) {
+        return;
+    }
     if let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
-        if !target.contains('/') {
-            out.push((crate::diag::unescape_token(target), through_all_of));
+        // `{$ref: B, format: uuid}` is merged with `B` like an `allOf` member would be.
+        let merged = map.keys().any(|k| k != "$ref" && !is_annotation(k));
+        if !target.contains('/') && (merged || !below) {
+            out.push((crate::diag::unescape_token(target), through_all_of || merged));
         }
     }
     for key in ["allOf", "anyOf", "oneOf"] {
         for member in map.get(key).and_then(Value::as_array).into_iter().flatten() {
-            combinator_refs(member, through_all_of || key == "allOf", out);
+            combinator_refs(member, through_all_of || key == "allOf", true, below, false, out);
+        }
+    }
+    for (key, sub) in map {
+        let subs: Vec<&Value> = match key.as_str() {
+            "properties" | "patternProperties" => sub.as_object().into_iter().flatten().map(|(_, s)| s).collect(),
+            "items" | "additionalProperties" | "not" | "contains" | "propertyNames" | "prefixItems" => match sub {
+                Value::Array(items) => items.iter().collect(),
+                other => vec![other],
+            },
+            _ => continue,
+        };
+        for s in subs {
+            combinator_refs(s, through_all_of, in_member, true, false, out);
         }
     }
 }
 
 /// Reports component schemas that must be merged with themselves: `A: {allOf: [{$ref: A}, ...]}`
-/// (directly or through other schemas and `anyOf`/`oneOf`). Merging them never ends.
+/// or `A: {$ref: B, format: uuid}, B: {$ref: A}` (directly or through other schemas and
+/// `anyOf`/`oneOf`). Merging them never ends (typify would recurse until the stack overflows).
 fn check_merge_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
     let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else { return };
     let edges: BTreeMap<&str, Vec<(String, bool)>> = schemas
         .iter()
         .map(|(name, schema)| {
             let mut out = Vec::new();
-            combinator_refs(schema, false, &mut out);
+            combinator_refs(schema, false, false, false, true, &mut out);
             (name.as_str(), out)
         })
         .collect();
+    let mut reported: BTreeSet<&str> = BTreeSet::new();
     for start in schemas.keys() {
         // Depth-first over (schema, allOf seen); each state once.
         let mut seen: BTreeSet<(String, bool)> = BTreeSet::new();
@@ -530,15 +553,111 @@ fn check_merge_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
             }
         }
         if let Some(chain) = found {
+            reported.insert(start.as_str());
             diags.push(
                 bundle
                     .diagnostic(
                         &join_pointer("/components/schemas", start),
-                        format!("schema `{start}` would have to be merged with itself through `allOf`: {}", chain.join(" -> ")),
+                        format!("schema `{start}` would have to be merged with itself: {}", chain.join(" -> ")),
                     )
-                    .with_help("`allOf` members are merged into one type: put the recursive `$ref` under `properties` or `items` instead"),
+                    .with_help(
+                        "`allOf` members and the target of a `$ref` with sibling keywords are merged into one type, and \
+                         the members of `anyOf`/`oneOf` are converted in place: give the recursive part a schema of its own \
+                         in `components/schemas` and refer to it from `properties` or `items`, or drop the keywords beside the `$ref`",
+                    ),
             );
         }
+    }
+    // A merge into a schema that contains itself at the same place of a value (`S: {anyOf:
+    // [{$ref: S}, ...]}`, through any chain of references) would be distributed over that
+    // cycle forever, even when the cycle itself merges nothing.
+    let reaches: BTreeMap<&str, Vec<String>> = schemas
+        .keys()
+        .filter(|name| !reported.contains(name.as_str()))
+        .filter_map(|name| cycle_from(&edges, name).map(|cycle| (name.as_str(), cycle)))
+        .filter(|(_, cycle)| !cycle.iter().any(|n| reported.contains(n.as_str())))
+        .collect();
+    let mut sites = Vec::new();
+    merge_sites(doc, "", &mut sites);
+    for (pointer, target) in sites {
+        if let Some(cycle) = reaches.get(target.as_str()) {
+            diags.push(
+                bundle
+                    .diagnostic(
+                        &pointer,
+                        format!(
+                            "this merges `{target}` with more keywords, but `{target}` leads to a schema that contains itself \
+                             in place: {}; the merge would never end",
+                            cycle.join(" -> ")
+                        ),
+                    )
+                    .with_help(
+                        "a schema that is one of its own `anyOf`/`oneOf`/`allOf` members (directly or through others) adds \
+                         nothing to them: remove that member, or drop the keywords beside the `$ref` here",
+                    ),
+            );
+        }
+    }
+}
+
+/// The first cycle reachable from `start` in the graph of references at the same place of a
+/// value (`start -> ... -> X -> ... -> X`), if any.
+fn cycle_from(edges: &BTreeMap<&str, Vec<(String, bool)>>, start: &str) -> Option<Vec<String>> {
+    // Depth-first, keeping the path: a node met again on the path closes a cycle.
+    fn walk(
+        edges: &BTreeMap<&str, Vec<(String, bool)>>,
+        node: &str,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|n| n == node) {
+            let mut cycle = path[..].to_vec();
+            cycle.push(node.to_string());
+            return Some(cycle.split_off(i));
+        }
+        if !done.insert(node.to_string()) {
+            return None;
+        }
+        path.push(node.to_string());
+        for (next, _) in edges.get(node).into_iter().flatten() {
+            if let Some(cycle) = walk(edges, next, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        None
+    }
+    walk(edges, start, &mut Vec::new(), &mut BTreeSet::new())
+}
+
+/// Every merge in the document, `(pointer, component merged)`: a `$ref` to a component schema
+/// with value-constraining sibling keywords, or an `allOf` member that is such a `$ref`.
+fn merge_sites(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            let target = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"));
+            if let Some(target) = target.filter(|t| !t.contains('/')) {
+                if map.keys().any(|k| k != "$ref" && !is_annotation(k)) {
+                    out.push((pointer.to_string(), crate::diag::unescape_token(target)));
+                }
+            }
+            if let Some(members) = map.get("allOf").and_then(Value::as_array) {
+                for (i, m) in members.iter().enumerate() {
+                    let target = m.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"));
+                    if let Some(target) = target.filter(|t| !t.contains('/')) {
+                        out.push((join_pointer(&join_pointer(pointer, "allOf"), &i.to_string()), crate::diag::unescape_token(target)));
+                    }
+                }
+            }
+            for (k, v) in map {
+                // Values, not schemas.
+                if !matches!(k.as_str(), "example" | "examples" | "default" | "const" | "enum") {
+                    merge_sites(v, &join_pointer(pointer, k), out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| merge_sites(v, &join_pointer(pointer, &i.to_string()), out)),
+        _ => {}
     }
 }
 
@@ -551,22 +670,7 @@ fn check_alias_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
     let alias = |schema: &Value| -> Option<String> {
         let obj = schema.as_object()?;
         let target = obj.get("$ref")?.as_str()?.strip_prefix(PREFIX)?;
-        let only_annotations = obj.keys().all(|k| {
-            matches!(
-                k.as_str(),
-                "$ref"
-                    | "description"
-                    | "title"
-                    | "summary"
-                    | "nullable"
-                    | "deprecated"
-                    | "readOnly"
-                    | "writeOnly"
-                    | "example"
-                    | "examples"
-                    | "default"
-            ) || k.starts_with("x-")
-        });
+        let only_annotations = obj.keys().all(|k| k == "$ref" || is_annotation(k));
         only_annotations.then(|| crate::diag::unescape_token(target))
     };
     for start in schemas.keys() {
@@ -590,6 +694,15 @@ fn check_alias_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
             current = next;
         }
     }
+}
+
+/// Keywords beside a `$ref` that do not constrain values (so the `$ref` stays an alias; any
+/// other keyword makes typify merge the target with them).
+pub(crate) fn is_annotation(key: &str) -> bool {
+    matches!(
+        key,
+        "description" | "title" | "summary" | "nullable" | "deprecated" | "readOnly" | "writeOnly" | "example" | "examples" | "default"
+    ) || key.starts_with("x-")
 }
 
 fn is_status_key(code: &str) -> bool {

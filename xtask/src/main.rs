@@ -20,8 +20,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage:
   cargo xtask gen [--check] [API...]      regenerate generated/<api>/ from spec/<api>/ (all APIs by default)
-  cargo xtask gen --spec FILE --out DIR [--crate-name NAME] [--check]
+  cargo xtask gen --spec FILE --out DIR [--crate-name NAME] [--check] [--force]
                                           generate a standalone crate from any OpenAPI document
+                                          (the rules of `apigen`: see `apigen --help`)
   cargo xtask mock API [--port N] [--host HOST] [--api-key KEY]...
                                           serve the documented examples of generated/<api>/ (default port 4010)
   cargo xtask bench                       generation speed: small/medium/large specs, scaling 1x-8x
@@ -192,6 +193,7 @@ struct GenCommand {
     spec: Option<PathBuf>,
     out: Option<PathBuf>,
     crate_name: Option<String>,
+    force: bool,
 }
 
 fn parse_gen(args: &[String]) -> Result<GenCommand, String> {
@@ -200,6 +202,7 @@ fn parse_gen(args: &[String]) -> Result<GenCommand, String> {
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--check" => cmd.check = true,
+            "--force" => cmd.force = true,
             "--spec" => cmd.spec = Some(it.next().ok_or("--spec needs a file")?.into()),
             "--out" => cmd.out = Some(it.next().ok_or("--out needs a directory")?.into()),
             "--crate-name" => cmd.crate_name = Some(it.next().ok_or("--crate-name needs a name")?.clone()),
@@ -213,15 +216,18 @@ fn parse_gen(args: &[String]) -> Result<GenCommand, String> {
     if cmd.spec.is_some() && !cmd.apis.is_empty() {
         return Err("name either APIs or --spec/--out, not both".into());
     }
+    if cmd.force && cmd.spec.is_none() {
+        return Err("--force goes with --spec/--out: the project's own output directories need none".into());
+    }
     Ok(cmd)
 }
 
 fn jobs(cmd: &GenCommand) -> Result<Vec<Job>, String> {
     if let (Some(spec), Some(out)) = (&cmd.spec, &cmd.out) {
-        let name = cmd
-            .crate_name
-            .clone()
-            .unwrap_or_else(|| out.file_name().map_or_else(|| "api".to_string(), |n| n.to_string_lossy().into_owned()));
+        let name = match &cmd.crate_name {
+            Some(name) => generator::naming::check_crate_name(name)?,
+            None => generator::naming::crate_name_from(out),
+        };
         return Ok(vec![Job { name, spec: spec.clone(), out: out.clone() }]);
     }
     let mut available: Vec<String> = std::fs::read_dir("spec")
@@ -288,13 +294,19 @@ fn schema_jobs(cmd: &GenCommand) -> Vec<Job> {
     }
 }
 
-/// [`generator::run`] over `jobs`, plus the schema jobs. The schema crates are generated in
-/// memory first, so a failing schema, like a failing spec, leaves every directory untouched.
+/// Generates `jobs` and the schema jobs in memory, then writes (or checks) every output
+/// directory in one transaction: a failing spec or schema leaves every directory untouched,
+/// and a failed write is rolled back everywhere.
+///
+/// The project's own output directories (`generated/*`, `tests/crates/*`,
+/// `tests/typify-crates/*`) are written with `force`: xtask knows they hold only its output, so
+/// one without a manifest (a crate added before manifests existed) is adopted. `--spec/--out`
+/// follows the rules of any directory (`--force` only when given).
 fn run_all(cmd: &GenCommand, jobs: &[Job], mode: Mode) -> Result<Vec<(String, generator::write::Report)>, RunError> {
-    let schema_outputs = generator::schema_crate::generate_all(&schema_jobs(cmd))?;
-    let mut reports = generator::run(jobs, mode)?;
-    reports.extend(generator::schema_crate::write_all(&schema_outputs, mode)?);
-    Ok(reports)
+    let mut outputs = generator::schema_crate::generate_all(&schema_jobs(cmd))?;
+    outputs.splice(0..0, generator::generate_jobs(jobs, false)?.outputs);
+    let options = generator::write::WriteOptions { force: cmd.spec.is_none() || cmd.force, ..Default::default() };
+    generator::write_outputs(&outputs, mode, &options)
 }
 
 fn run_gen(cmd: &GenCommand) -> ExitCode {
@@ -325,6 +337,11 @@ fn run_gen(cmd: &GenCommand) -> ExitCode {
                 stale += 1;
             } else {
                 println!("wrote {}", path.display());
+            }
+        }
+        for path in &report.overwritten {
+            if !cmd.check {
+                eprintln!("warning: overwrote {}, which apigen had not written (--force)", path.display());
             }
         }
         for path in &report.removed {

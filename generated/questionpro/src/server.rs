@@ -1401,6 +1401,7 @@ async fn authenticate<A: Api>(
     Err(ErrorAnswer::new(Rejection::Unauthorized, failures, path))
 }
 /// The operations of QuestionPro API v2: implement this trait and serve it with [`router`].
+#[allow(clippy::wrong_self_convention)]
 pub trait Api: Send + Sync + 'static {
     /// Decides whether `credential` is valid for `scheme`. Every request of an operation
     /// with security requirements passes here before its handler runs; a rejected or

@@ -1,95 +1,232 @@
-//! `apigen`: generate a Rust crate (models, async client, axum server stubs) from any OpenAPI
-//! 3.0/3.1 document, JSON or YAML, external references allowed.
+//! `apigen`: generate a Rust crate (models, async client, axum server stubs, mock server) from
+//! any OpenAPI 3.0/3.1 document, JSON or YAML, external references allowed.
 //!
 //! ```text
-//! apigen --spec openapi.yaml --out my-api [--crate-name my_api] [--check] [--deny-warnings]
+//! apigen --spec openapi.yaml --out my-api [--crate-name my_api] [--check] [--force] [--quiet]
+//! apigen generate --spec openapi.yaml --out my-api     (the same, as a subcommand)
 //! ```
 //!
-//! Exit codes: 0 success, 1 the spec was rejected (diagnostics on stderr) or `--check` found
-//! stale files, 2 bad usage.
+//! Generation is the default command, so the flat form keeps working when more subcommands
+//! arrive (each one a variant of [`Command`]).
 //!
-//! Warnings (repairs of the document, schemas typed as `serde_json::Value`) are printed on
-//! stderr; `--deny-warnings` makes them fatal.
+//! Exit codes: 0 success; 1 the spec was rejected, `--check` found stale files, or the output
+//! could not be written; 2 bad usage, including an output directory apigen refuses to write into
+//! without `--force`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use generator::{Job, Mode};
+use clap::{Args, Parser, Subcommand};
+use generator::write::{WriteError, WriteOptions};
+use generator::{GeneratorSettings, Job, Mode, RunError, Timings};
 
 /// Generation allocates and frees millions of small syn nodes; mimalloc is faster at that than
 /// the system allocator (see `cargo xtask bench`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: apigen --spec FILE --out DIR [--crate-name NAME] [--check] [--deny-warnings]";
+const AFTER_HELP: &str = "\
+Examples:
+  apigen --spec openapi.yaml --out my-api            generate the crate `my_api` into ./my-api
+  apigen --spec=api.json --out=crates/pets --crate-name=pets-client
+  apigen --spec openapi.yaml --out my-api --check    exit 1 if my-api is not what the spec generates
+  apigen --spec openapi.yaml --out . --force         generate into the current (non-empty) folder
+  apigen --spec openapi.yaml --out my-api --deny-warnings   fail if the document needed repairs
+
+Your files are safe: apigen records the files it writes in DIR/.apigen-manifest and deletes or
+overwrites only those. Everything else in DIR (.git, target/, Cargo.lock, tests/, examples/, notes)
+is left alone. A non-empty DIR without a manifest is refused unless it is an earlier apigen output,
+or --force is given. Each file is replaced atomically: an interrupted run leaves every file old or
+new, and rerunning completes it.
+
+Exit codes:
+  0  success
+  1  the spec was rejected (every problem is listed with file, line:column and JSON pointer),
+     --check found stale files, or the output could not be written (nothing was changed)
+  2  bad usage, including an output directory apigen refuses to write into without --force";
+
+/// Generate a Rust crate (models, async client, axum server stubs, mock server) from an OpenAPI
+/// 3.0/3.1 document.
+#[derive(Debug, Parser)]
+#[command(name = "apigen", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Generation, the default command.
+    #[command(flatten)]
+    generate: GenerateArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate a crate from an OpenAPI document (the default: `apigen --spec F --out D`).
+    #[command(after_help = AFTER_HELP)]
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+struct GenerateArgs {
+    /// The OpenAPI 3.0/3.1 document, JSON or YAML (references to other files are followed).
+    #[arg(long, value_name = "FILE", required = true)]
+    spec: Option<PathBuf>,
+    /// The directory of the generated crate (created if missing).
+    #[arg(long, value_name = "DIR", required = true)]
+    out: Option<PathBuf>,
+    /// The crate's name [default: derived from DIR, e.g. `my-api` -> `my_api`].
+    #[arg(long, value_name = "NAME", value_parser = parse_crate_name)]
+    crate_name: Option<String>,
+    /// Write nothing; exit 1 and list the stale files if DIR is not what the spec generates.
+    #[arg(long)]
+    check: bool,
+    /// Generate into a non-empty DIR without a manifest, and overwrite files there that apigen
+    /// did not write (each is reported). Never deletes a file apigen did not write.
+    #[arg(long)]
+    force: bool,
+    /// Print no progress or summary lines (errors and warnings still go to stderr).
+    #[arg(short, long)]
+    quiet: bool,
+    /// Treat warnings (repairs of the document, schemas typed as `serde_json::Value`) as
+    /// errors: exit 1 and write nothing.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+fn parse_crate_name(name: &str) -> Result<String, String> {
+    generator::naming::check_crate_name(name)
+}
+
+/// A spec at least this large gets a line on stderr before generation starts.
+const LARGE_SPEC: u64 = 1 << 20;
 
 fn main() -> ExitCode {
-    let mut spec: Option<PathBuf> = None;
-    let mut out: Option<PathBuf> = None;
-    let mut name: Option<String> = None;
-    let mut check = false;
-    let mut deny_warnings = false;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--spec" => spec = args.next().map(PathBuf::from),
-            "--out" => out = args.next().map(PathBuf::from),
-            "--crate-name" => name = args.next(),
-            "--check" => check = true,
-            "--deny-warnings" => deny_warnings = true,
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            other => {
-                eprintln!("error: unexpected argument `{other}`\n{USAGE}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let (Some(spec), Some(out)) = (spec, out) else {
-        eprintln!("error: --spec and --out are required\n{USAGE}");
+    let cli = Cli::parse();
+    let args = match cli.command {
+        Some(Command::Generate(args)) => args,
+        None => cli.generate,
+    };
+    generate(args)
+}
+
+fn generate(args: GenerateArgs) -> ExitCode {
+    let (Some(spec), Some(out)) = (args.spec, args.out) else {
+        // clap enforces both; this is only reached if that ever changes.
+        eprintln!("error: --spec and --out are required (see apigen --help)");
         return ExitCode::from(2);
     };
-    let name = name.unwrap_or_else(|| generator::naming::crate_name_from(&out));
-    if std::env::var_os("APIGEN_TIMINGS").is_some() {
-        let mut t = generator::Timings::default();
-        let r = generator::generate_timed(&spec, &generator::GeneratorSettings::new(&name), &mut t);
-        for (phase, d) in &t.phases {
-            eprintln!("{phase:>14}: {:>9.3} s", d.as_secs_f64());
+    let name = args.crate_name.unwrap_or_else(|| generator::naming::crate_name_from(&out));
+    let say = |line: String| {
+        if !args.quiet {
+            eprintln!("{line}");
         }
-        if let Err(e) = r {
-            eprintln!("{e}");
+    };
+    let started = Instant::now();
+    if let Ok(meta) = std::fs::metadata(&spec) {
+        if meta.len() >= LARGE_SPEC {
+            say(format!("apigen: generating `{name}` from {} ({:.1} MiB)...", spec.display(), meta.len() as f64 / f64::from(1 << 20)));
         }
     }
-    let jobs = [Job { name, spec, out }];
-    let mode = if check { Mode::Check } else { Mode::Write };
-    match generator::run_reporting(&jobs, mode, &generator::RunOptions { deny_warnings }) {
-        Ok(report) => {
-            for (_, _, warnings) in &report.warnings {
-                eprintln!("{warnings}");
+    let settings = GeneratorSettings::new(&name).with_deny_warnings(args.deny_warnings);
+    let generated = generator::generate_isolated(&spec, || {
+        let mut timings = Timings::default();
+        generator::generate_with_warnings(&spec, &settings, &mut timings).map(|g| (g, timings))
+    });
+    let (set, mut timings) = match generated {
+        Ok((generated, timings)) => {
+            if !generated.warnings.is_empty() {
+                eprintln!("{}", generated.warnings);
             }
-            let mut stale = false;
-            for (name, r) in report.reports {
-                if check && !r.is_fresh() {
-                    stale = true;
-                    for p in r.changed.iter().chain(&r.removed) {
-                        eprintln!("stale: {}", p.display());
-                    }
-                }
-                if !check {
-                    println!("{name}: {} file(s) written, {} removed, {} unchanged", r.changed.len(), r.removed.len(), r.unchanged);
-                }
-            }
-            if stale {
-                eprintln!("error: the output is out of date: run apigen without --check");
-                return ExitCode::FAILURE;
-            }
-            ExitCode::SUCCESS
+            (generated.output, timings)
+        }
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            eprintln!("error: {} was rejected; {} was left untouched", spec.display(), out.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let mode = if args.check { Mode::Check } else { Mode::Write };
+    let job = Job { name: name.clone(), spec: spec.clone(), out: out.clone() };
+    let write_started = Instant::now();
+    let result = generator::write_outputs(&[(job, set)], mode, &WriteOptions { force: args.force, ..WriteOptions::default() });
+    timings.phases.push((if args.check { "check" } else { "write" }, write_started.elapsed()));
+    let report = match result {
+        Ok(mut reports) => reports.pop().map(|(_, r)| r).unwrap_or_default(),
+        Err(RunError::Write(e)) => {
+            eprintln!("error: {e}");
+            let usage = matches!(e, WriteError::NotADirectory { .. } | WriteError::Unowned { .. } | WriteError::Collisions { .. });
+            return ExitCode::from(if usage { 2 } else { 1 });
         }
         Err(e) => {
-            eprintln!("{e}");
-            ExitCode::FAILURE
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for path in &report.overwritten {
+        if !args.check {
+            eprintln!("warning: overwrote {}, which apigen had not written (--force)", path.display());
+        }
+    }
+    let phases: Vec<String> = timings
+        .phases
+        .iter()
+        // The inner phases of emit+render ("emit+render models", ...) are in the total already.
+        .filter(|(phase, _)| !phase.starts_with("emit+render "))
+        .map(|(phase, d)| format!("{phase} {:.2} s", d.as_secs_f64()))
+        .collect();
+    let stats = format!(
+        "{} operations, {} models; {}; total {:.2} s",
+        timings.operations,
+        timings.models,
+        phases.join(", "),
+        started.elapsed().as_secs_f64()
+    );
+    if args.check {
+        if report.is_fresh() {
+            say(format!("apigen: {} is up to date ({stats})", out.display()));
+            return ExitCode::SUCCESS;
+        }
+        for path in &report.changed {
+            eprintln!("stale: {}", path.display());
+        }
+        for path in &report.removed {
+            eprintln!("no longer generated: {}", path.display());
+        }
+        eprintln!("error: {} is out of date: rerun without --check", out.display());
+        return ExitCode::FAILURE;
+    }
+    say(format!(
+        "apigen: `{name}` in {}: {} file(s) written, {} removed, {} unchanged ({stats})",
+        out.display(),
+        report.changed.len(),
+        report.removed.len(),
+        report.unchanged
+    ));
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_flat_form_and_the_subcommand_parse_alike() {
+        let flat = Cli::try_parse_from(["apigen", "--spec=a.yaml", "--out", "d", "--force"]).expect("flat");
+        assert!(flat.command.is_none());
+        assert_eq!(flat.generate.spec.as_deref(), Some(std::path::Path::new("a.yaml")));
+        assert!(flat.generate.force);
+        let sub = Cli::try_parse_from(["apigen", "generate", "--spec", "a.yaml", "--out=d", "-q"]).expect("subcommand");
+        let Some(Command::Generate(args)) = sub.command else { panic!("generate") };
+        assert_eq!(args.out.as_deref(), Some(std::path::Path::new("d")));
+        assert!(args.quiet);
+        for bad in [&["apigen"][..], &["apigen", "--spec", "a"], &["apigen", "--spec", "a", "--out", "d", "--crate-name", "box"]] {
+            let err = Cli::try_parse_from(bad).expect_err("usage error");
+            assert_eq!(err.exit_code(), 2, "{bad:?}: {err}");
         }
     }
 }

@@ -29,8 +29,9 @@ pub fn emit(api: &ApiSpace) -> Result<TokenStream, String> {
     Ok(quote! {
         #unused
         // Errors keep the whole response (status, headers, raw body) by value: they are the
-        // cold path, and boxing would cost an allocation on every error.
-        #![allow(clippy::result_large_err)]
+        // cold path, and boxing would cost an allocation on every error. The spec decides how
+        // many parameters a method takes and what it is called (`from_file` is no conversion).
+        #![allow(clippy::result_large_err, clippy::too_many_arguments, clippy::wrong_self_convention)]
         #[allow(unused_imports)]
         use ::futures_util::StreamExt as _;
         #(#runtime_items)*
@@ -63,10 +64,7 @@ fn server_enum(api: &ApiSpace) -> TokenStream {
                 doc_attrs(&d)
             });
             variants.push(quote! { #docs #v { #( #field_docs #fields: ::std::string::String ),* } });
-            let mut fmt = s.url.clone();
-            for var in &s.variables {
-                fmt = fmt.replace(&format!("{{{}}}", var.name), &format!("{{{}}}", var.rust_name));
-            }
+            let fmt = url_format(&s.url, &s.variables);
             urls.push(quote! { Self::#v { #(#fields),* } => format!(#fmt) });
             // A constructor taking the first variable, with the documented defaults for the rest.
             let ctor = format_ident!("{}", crate::naming::snake_case(&s.rust_name));
@@ -127,8 +125,27 @@ fn server_enum(api: &ApiSpace) -> TokenStream {
     }
 }
 
+/// The format string of a server URL template: each `{variable}` becomes its field, inlined
+/// (fields are never raw identifiers), other braces are doubled.
+fn url_format(url: &str, variables: &[ServerVariable]) -> String {
+    let mut out = String::new();
+    let mut rest = url;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        out.push_str(&rest[..start].replace('}', "}}"));
+        let name = &rest[start + 1..start + len];
+        match variables.iter().find(|v| v.name == name) {
+            Some(v) => out.push_str(&format!("{{{}}}", v.rust_name)),
+            None => out.push_str(&format!("{{{{{}}}}}", name.replace('{', "{{").replace('}', "}}"))),
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    out
+}
+
 fn scheme_variant(s: &SecurityScheme) -> syn::Ident {
-    format_ident!("{}", crate::naming::pascal_case(&s.key))
+    format_ident!("{}", s.rust_variant)
 }
 
 fn credentials(api: &ApiSpace) -> TokenStream {
@@ -700,7 +717,7 @@ fn pagination_stream(op: &Operation, p: &Pagination, required: &[&Parameter], ha
     let success = op.responses.iter().find(|r| r.success)?;
     success.body.as_ref()?;
     let method = format_ident!("{}", op.rust_name);
-    let stream_ident = format_ident!("{}_stream", op.rust_name);
+    let stream_ident = format_ident!("{}", crate::naming::stream_method(&op.rust_name));
     let error_ident = format_ident!("{}Error", op.type_name);
     let params_ident = format_ident!("{}Params", op.type_name);
     let item_ty = ty(&p.item_ty);
@@ -741,7 +758,7 @@ fn pagination_stream(op: &Operation, p: &Pagination, required: &[&Parameter], ha
     let names: Vec<syn::Ident> = required.iter().map(|q| format_ident!("{}", q.rust_name)).collect();
     let field_path = |path: &[String]| {
         let parts = path.iter().map(|s| format_ident!("{}", s));
-        quote!(body #(.#parts)*)
+        quote!(page_body #(.#parts)*)
     };
     let mut more = Vec::new();
     if let Some(next) = &p.next_link {
@@ -750,9 +767,10 @@ fn pagination_stream(op: &Operation, p: &Pagination, required: &[&Parameter], ha
     }
     if let Some(total) = &p.total_pages {
         let access = field_path(total);
-        more.push(quote!(fewer_pages_read(page, #access)));
+        more.push(quote!(fewer_pages_read(page_number, #access)));
     }
-    let more = if more.is_empty() { quote!(true) } else { quote!(#(#more)||*) };
+    // Without a link or a page count, every non-empty page may have a successor.
+    let more = (!more.is_empty()).then(|| quote!(&& (#(#more)||*)));
     let doc = doc_attrs(&format!(
         "Every item of every page of [`Client::{}`], fetched page by page as the stream is polled.\n\nStarts at `params.{}` (or 1) and stops after a page that is empty or says it is the last (no `next` link and no more pages by `totalPages`). An error ends the stream after it is yielded.",
         op.rust_name, page_param.rust_name
@@ -764,30 +782,30 @@ fn pagination_stream(op: &Operation, p: &Pagination, required: &[&Parameter], ha
         {
             #(#owned)*
             let params = params.clone();
-            let first: #page_ty = params.#page_field.unwrap_or(1);
-            ::futures_util::stream::unfold(::std::option::Option::Some(first), move |page| {
+            let first_page: #page_ty = params.#page_field.unwrap_or(1);
+            ::futures_util::stream::unfold(::std::option::Option::Some(first_page), move |page_number| {
                 let mut params = params.clone();
                 #( let #names = ::std::clone::Clone::clone(&#names); )*
                 async move {
-                    let page = page?;
-                    params.#page_field = ::std::option::Option::Some(page);
+                    let page_number = page_number?;
+                    params.#page_field = ::std::option::Option::Some(page_number);
                     match self.#method(#(#call_args,)* &params).await {
-                        Ok(response) => {
-                            let body = response.into_inner();
-                            let more = !body.#items.is_empty() && (#more);
-                            let next = if more { page.checked_add(1) } else { ::std::option::Option::None };
-                            ::std::option::Option::Some((Ok(body.#items), next))
+                        Ok(page_result) => {
+                            let page_body = page_result.into_inner();
+                            let has_more = !page_body.#items.is_empty() #more;
+                            let next_page = if has_more { page_number.checked_add(1) } else { ::std::option::Option::None };
+                            ::std::option::Option::Some((Ok(page_body.#items), next_page))
                         }
                         Err(e) => ::std::option::Option::Some((Err(e), ::std::option::Option::None)),
                     }
                 }
             })
-            .flat_map(|page| {
-                let items: ::std::vec::Vec<::std::result::Result<#item_ty, Error<#error_ident>>> = match page {
-                    Ok(items) => items.into_iter().map(Ok).collect(),
+            .flat_map(|page_result| {
+                let page_items: ::std::vec::Vec<::std::result::Result<#item_ty, Error<#error_ident>>> = match page_result {
+                    Ok(page_items) => page_items.into_iter().map(Ok).collect(),
                     Err(e) => vec![Err(e)],
                 };
-                ::futures_util::stream::iter(items)
+                ::futures_util::stream::iter(page_items)
             })
         }
     })

@@ -189,8 +189,8 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
     }
 }
 
-fn scheme_variant(key: &str) -> syn::Ident {
-    format_ident!("{}", crate::naming::pascal_case(key))
+fn scheme_variant(s: &crate::ir::SecurityScheme) -> syn::Ident {
+    format_ident!("{}", s.rust_variant)
 }
 
 fn schemes(api: &ApiSpace) -> TokenStream {
@@ -201,7 +201,7 @@ fn schemes(api: &ApiSpace) -> TokenStream {
     let mut fields = Vec::new();
     let mut sets = Vec::new();
     for s in &api.security_schemes {
-        let v = scheme_variant(&s.key);
+        let v = scheme_variant(s);
         let key = &s.key;
         let f = ident(&s.rust_name);
         let (wire, extract, how) = match &s.kind {
@@ -356,6 +356,8 @@ fn api_trait(api: &ApiSpace) -> TokenStream {
     let docs = doc_attrs(&title);
     quote! {
         #docs
+        // The spec names the methods (`from_file`, `into_queue`): they are not conversions.
+        #[allow(clippy::wrong_self_convention)]
         pub trait Api: Send + Sync + 'static {
             /// Decides whether `credential` is valid for `scheme`. Every request of an operation
             /// with security requirements passes here before its handler runs; a rejected or
@@ -573,7 +575,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     }
 
     let alternatives = op.security.iter().map(|alt| {
-        let vs = alt.iter().map(|k| scheme_variant(k));
+        let vs = alt.iter().filter_map(|k| api.security_schemes.iter().find(|s| &s.key == k)).map(scheme_variant);
         quote! { &[#(Scheme::#vs),*] }
     });
 
@@ -586,7 +588,6 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     ));
     let handler_doc = doc_attrs(&format!("Serves `{} {}`.", op.method.as_str(), op.path));
     let mutability = (!parse.is_empty() || op.body.is_some()).then(|| quote! { mut });
-    let _ = api;
     Ok(quote! {
         #input_doc
         #[derive(Debug)]

@@ -200,7 +200,7 @@ pub struct Result {
     #[serde(rename = "Ok", skip_serializing_if = "::std::option::Option::is_none")]
     pub ok: ::std::option::Option<::std::string::String>,
 }
-/// `Self_`
+/// `SelfType`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
@@ -214,29 +214,29 @@ pub struct Result {
     PartialOrd
 )]
 #[serde(transparent)]
-pub struct Self_(pub ::std::string::String);
-impl ::std::ops::Deref for Self_ {
+pub struct SelfType(pub ::std::string::String);
+impl ::std::ops::Deref for SelfType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
-impl ::std::convert::From<Self_> for ::std::string::String {
-    fn from(value: Self_) -> Self {
+impl ::std::convert::From<SelfType> for ::std::string::String {
+    fn from(value: SelfType) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::std::string::String> for Self_ {
+impl ::std::convert::From<::std::string::String> for SelfType {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
-impl ::std::fmt::Display for Self_ {
+impl ::std::fmt::Display for SelfType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
-impl ::std::str::FromStr for Self_ {
+impl ::std::str::FromStr for SelfType {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
@@ -248,6 +248,27 @@ impl ::std::str::FromStr for Self_ {
 pub struct String {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
+}
+/// `Thing`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct Thing {
+    pub id: i64,
+}
+/// `ThingPage`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThingPage {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub links: ::std::option::Option<ThingPageLinks>,
+    pub things: ::std::vec::Vec<Thing>,
+}
+/// `ThingPageLinks`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+pub struct ThingPageLinks {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub next: ::std::option::Option<::std::string::String>,
 }
 /// `UserProfile`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]

@@ -1243,7 +1243,7 @@ static DEFINITIONS: ::std::sync::LazyLock<
     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 > = ::std::sync::LazyLock::new(|| {
     ::serde_json::from_str(
-            "{\"Keywords\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},\"self\":{\"type\":\"string\"},\"Self\":{\"type\":\"integer\"},\"crate\":{\"type\":\"boolean\"},\"super\":{\"type\":\"string\"},\"fn\":{\"type\":\"string\"},\"async\":{\"type\":\"string\"},\"1st\":{\"type\":\"integer\"},\"2nd-place\":{\"type\":\"string\"},\"café\":{\"type\":\"string\"},\"ünïcödé\":{\"type\":\"string\"},\"$ref-like\":{\"type\":\"string\"},\"$id\":{\"type\":\"string\"},\"user_name\":{\"type\":\"string\"},\"userName\":{\"type\":\"string\"},\"user-name\":{\"type\":\"string\"},\"_\":{\"type\":\"string\"},\"__private\":{\"type\":\"string\"},\"r#raw\":{\"type\":\"string\"},\"with space\":{\"type\":\"string\"},\"😀\":{\"type\":\"string\"},\"\":{\"type\":\"string\"},\"kind\":{\"$ref\":\"#/components/schemas/KeywordsKind\"},\"nested\":{\"$ref\":\"#/components/schemas/KeywordsNested\"}},\"additionalProperties\":false},\"KeywordsKind\":{\"type\":\"string\",\"description\":\"One of: \\\"a-b\\\", \\\"a_b\\\", \\\"A B\\\", \\\"1\\\", \\\"\\\", \\\"café\\\", \\\"self\\\", \\\"Self\\\".\"},\"KeywordsNested\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},\"match\":{\"type\":\"integer\"}}},\"N1stClass\":{\"type\":\"object\",\"properties\":{\"2nd\":{\"type\":\"string\"}}}}",
+            "{\"Keywords\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},\"self\":{\"type\":\"string\"},\"Self\":{\"type\":\"integer\"},\"crate\":{\"type\":\"boolean\"},\"super\":{\"type\":\"string\"},\"fn\":{\"type\":\"string\"},\"async\":{\"type\":\"string\"},\"1st\":{\"type\":\"integer\"},\"2nd-place\":{\"type\":\"string\"},\"café\":{\"type\":\"string\"},\"ünïcödé\":{\"type\":\"string\"},\"$ref-like\":{\"type\":\"string\"},\"$id\":{\"type\":\"string\"},\"user_name\":{\"type\":\"string\"},\"userName\":{\"type\":\"string\"},\"user-name\":{\"type\":\"string\"},\"_\":{\"type\":\"string\"},\"__private\":{\"type\":\"string\"},\"r#raw\":{\"type\":\"string\"},\"with space\":{\"type\":\"string\"},\"😀\":{\"type\":\"string\"},\"\":{\"type\":\"string\"},\"kind\":{\"$ref\":\"#/components/schemas/KeywordsKind\"},\"nested\":{\"$ref\":\"#/components/schemas/KeywordsNested\"}},\"additionalProperties\":false},\"KeywordsKind\":{\"type\":\"string\",\"description\":\"One of: \\\"a-b\\\", \\\"a_b\\\", \\\"A B\\\", \\\"1\\\", \\\"\\\", \\\"café\\\", \\\"self\\\", \\\"Self\\\".\"},\"KeywordsNested\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},\"match\":{\"type\":\"integer\"}}},\"N1stClass\":{\"type\":\"object\",\"properties\":{\"2nd\":{\"type\":\"string\"}}},\"Thing\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"integer\"}}}}",
         )
         .unwrap_or_default()
 });
@@ -1252,21 +1252,48 @@ static BODY_SCHEMAS: ::std::sync::LazyLock<
     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 > = ::std::sync::LazyLock::new(|| {
     ::serde_json::from_str(
-            "{\"list_user_profiles2\":{\"$ref\":\"#/components/schemas/N1stClass\"},\"match\":{\"$ref\":\"#/components/schemas/Keywords\"}}",
+            "{\"list_user_profiles2\":{\"$ref\":\"#/components/schemas/N1stClass\"},\"match\":{\"$ref\":\"#/components/schemas/Keywords\"},\"transport\":{\"$ref\":\"#/components/schemas/Thing\"}}",
         )
         .unwrap_or_default()
 });
 /// A security scheme of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scheme {}
+pub enum Scheme {
+    /// `Self`: the `Authorization` header, whole.
+    SelfType2,
+    /// `apiKey`: the `key` query parameter.
+    ApiKey2,
+    /// `api_key`: the `X-Api-Key` header.
+    ApiKey,
+    /// `apply`: the `X-Apply` header.
+    Apply,
+    /// `new`: `session` (not extracted: cookies are not supported).
+    New,
+    /// `self`: `Authorization: Bearer <token>`.
+    SelfType,
+}
 impl Scheme {
     /// The key of the scheme in the spec.
     pub fn key(self) -> &'static str {
-        #[allow(unreachable_code)] match self {}
+        match self {
+            Self::SelfType2 => "Self",
+            Self::ApiKey2 => "apiKey",
+            Self::ApiKey => "api_key",
+            Self::Apply => "apply",
+            Self::New => "new",
+            Self::SelfType => "self",
+        }
     }
     /// The header or query parameter that carries the credential.
     pub fn wire_name(self) -> &'static str {
-        match self {}
+        match self {
+            Self::SelfType2 => "Authorization",
+            Self::ApiKey2 => "key",
+            Self::ApiKey => "X-Api-Key",
+            Self::Apply => "X-Apply",
+            Self::New => "session",
+            Self::SelfType => "Authorization",
+        }
     }
     /// Takes the credential of this scheme from a request.
     #[allow(unused_variables)]
@@ -1275,17 +1302,54 @@ impl Scheme {
         headers: &::axum::http::HeaderMap,
         query: ::std::option::Option<&str>,
     ) -> ::std::option::Option<Secret> {
-        match self {}
+        match self {
+            Self::SelfType2 => header_text(headers, "authorization").map(Secret::new),
+            Self::ApiKey2 => {
+                query_value(query, "key").filter(|t| !t.is_empty()).map(Secret::new)
+            }
+            Self::ApiKey => {
+                header_text(headers, "X-Api-Key")
+                    .filter(|t| !t.is_empty())
+                    .map(Secret::new)
+            }
+            Self::Apply => {
+                header_text(headers, "X-Apply")
+                    .filter(|t| !t.is_empty())
+                    .map(Secret::new)
+            }
+            Self::New => None,
+            Self::SelfType => bearer_token(headers).map(Secret::new),
+        }
     }
 }
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
-pub struct Credentials {}
+pub struct Credentials {
+    /// The credential of `Self` (the `Authorization` header, whole), when the request was authenticated with it.
+    pub self_2: ::std::option::Option<Secret>,
+    /// The credential of `apiKey` (the `key` query parameter), when the request was authenticated with it.
+    pub api_key2: ::std::option::Option<Secret>,
+    /// The credential of `api_key` (the `X-Api-Key` header), when the request was authenticated with it.
+    pub api_key: ::std::option::Option<Secret>,
+    /// The credential of `apply` (the `X-Apply` header), when the request was authenticated with it.
+    pub apply2: ::std::option::Option<Secret>,
+    /// The credential of `new` (`session` (not extracted: cookies are not supported)), when the request was authenticated with it.
+    pub new2: ::std::option::Option<Secret>,
+    /// The credential of `self` (`Authorization: Bearer <token>`), when the request was authenticated with it.
+    pub self_: ::std::option::Option<Secret>,
+}
 impl Credentials {
     #[allow(unused_variables)]
     fn set(&mut self, scheme: Scheme, secret: Secret) {
-        match scheme {}
+        match scheme {
+            Scheme::SelfType2 => self.self_2 = Some(secret),
+            Scheme::ApiKey2 => self.api_key2 = Some(secret),
+            Scheme::ApiKey => self.api_key = Some(secret),
+            Scheme::Apply => self.apply2 = Some(secret),
+            Scheme::New => self.new2 = Some(secret),
+            Scheme::SelfType => self.self_ = Some(secret),
+        }
     }
 }
 /// Tries each security alternative of an operation in order; the first whose every
@@ -1343,6 +1407,7 @@ async fn authenticate<A: Api>(
     Err(ErrorAnswer::new(Rejection::Unauthorized, failures, path))
 }
 /// The operations of Hostile names: implement this trait and serve it with [`router`].
+#[allow(clippy::wrong_self_convention)]
 pub trait Api: Send + Sync + 'static {
     /// Decides whether `credential` is valid for `scheme`. Every request of an operation
     /// with security requirements passes here before its handler runs; a rejected or
@@ -1393,6 +1458,55 @@ pub trait Api: Send + Sync + 'static {
         &self,
         input: GetCafue9Input,
     ) -> impl ::std::future::Future<Output = GetCafue9Response> + Send;
+    /// An operation named like `Api::authenticate`.: `GET /auth/{self}/{rq}`.
+    ///
+    /// Called only with authenticated, validated input.
+    fn authenticate2(
+        &self,
+        input: AuthenticateInput,
+    ) -> impl ::std::future::Future<Output = AuthenticateResponse> + Send;
+    /// `TransportError` is a type of the client runtime.: `POST /auth/{self}/{rq}`.
+    ///
+    /// Called only with authenticated, validated input.
+    fn transport(
+        &self,
+        input: Transport2Input,
+    ) -> impl ::std::future::Future<Output = Transport2Response> + Send;
+    /// Paginated, with a required parameter named like a local of the stream.: `GET /things/{first_page}`.
+    ///
+    /// Called only with authenticated, validated input.
+    fn list(
+        &self,
+        input: ListInput,
+    ) -> impl ::std::future::Future<Output = ListResponse> + Send;
+    /// Named like the stream of `list`.: `PUT /things/{first_page}`.
+    ///
+    /// Called only with authenticated, validated input.
+    fn list_stream2(
+        &self,
+        input: ListStreamInput,
+    ) -> impl ::std::future::Future<Output = ListStreamResponse> + Send;
+    /// Named like `Client::new`.: `POST /things/{first_page}`.
+    ///
+    /// Called only with authenticated, validated input.
+    fn new2(
+        &self,
+        input: NewInput,
+    ) -> impl ::std::future::Future<Output = NewResponse> + Send;
+    /// Named like `Clone::clone`.: `DELETE /things/{first_page}`.
+    ///
+    /// Called only with authenticated, validated input.
+    fn clone2(
+        &self,
+        input: CloneInput,
+    ) -> impl ::std::future::Future<Output = CloneResponse> + Send;
+    /// Named like the runtime's `Client::execute`.: `PATCH /things/{first_page}`.
+    ///
+    /// Called only with authenticated, validated input.
+    fn execute2(
+        &self,
+        input: ExecuteInput,
+    ) -> impl ::std::future::Future<Output = ExecuteResponse> + Send;
 }
 /// The validated input of `GET /user-profiles/{profile-id}/items/{item_id}`.
 #[derive(Debug)]
@@ -1648,6 +1762,414 @@ async fn handle_get_cafue9<A: Api>(
     };
     Ok(guarded(shared.api.get_cafue9(input), rq.parts.uri.path()).await)
 }
+/// The validated input of `GET /auth/{self}/{rq}`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct AuthenticateInput {
+    /// `self`, path parameter.
+    pub self_: ::std::string::String,
+    /// `rq`, path parameter.
+    pub rq2: ::std::string::String,
+    /// `headers`, query parameter.
+    pub headers2: ::std::option::Option<::std::string::String>,
+    /// `credentials`, query parameter.
+    pub credentials2: ::std::option::Option<::std::string::String>,
+    /// `shared`, query parameter.
+    pub shared2: ::std::option::Option<::std::string::String>,
+    /// `input`, query parameter.
+    pub input2: ::std::option::Option<::std::string::String>,
+    /// `request`, query parameter.
+    pub request2: ::std::string::String,
+    /// `e`, query parameter.
+    pub e2: ::std::option::Option<::std::string::String>,
+    /// `type`, query parameter.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `Self`, query parameter.
+    pub self_2: ::std::option::Option<::std::string::String>,
+    /// `body`, query parameter.
+    pub body2: ::std::option::Option<::std::string::String>,
+    /// `url`, query parameter.
+    pub url2: ::std::option::Option<::std::string::String>,
+    /// `Headers`, header parameter.
+    pub headers3: ::std::option::Option<::std::string::String>,
+    /// `credentials`, header parameter.
+    pub credentials3: ::std::option::Option<::std::string::String>,
+    /// The request headers.
+    pub headers: ::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+/// The answers of `GET /auth/{self}/{rq}`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+pub enum AuthenticateResponse {
+    /// 200: ok
+    Ok(crate::models::Thing),
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(::axum::response::Response),
+}
+impl ::axum::response::IntoResponse for AuthenticateResponse {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::Ok(body) => json_response(200u16, &body),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `GET /auth/{self}/{rq}`.
+async fn handle_authenticate2<A: Api>(
+    ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<A>>>,
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<::axum::response::Response, ::axum::response::Response> {
+    let mut rq = Incoming::start(
+            &shared.api,
+            request,
+            &[
+                &[Scheme::ApiKey],
+                &[Scheme::ApiKey2, Scheme::SelfType],
+                &[Scheme::SelfType2],
+            ],
+            true,
+        )
+        .await?;
+    let self_ = rq.param::<::std::string::String>(At::Path, "self", true, "a string");
+    let rq2 = rq.param::<::std::string::String>(At::Path, "rq", true, "a string");
+    let headers2 = rq
+        .param::<::std::string::String>(At::Query, "headers", false, "a string");
+    let credentials2 = rq
+        .param::<::std::string::String>(At::Query, "credentials", false, "a string");
+    let shared2 = rq
+        .param::<::std::string::String>(At::Query, "shared", false, "a string");
+    let input2 = rq
+        .param::<::std::string::String>(At::Query, "input", false, "a string");
+    let request2 = rq
+        .param::<::std::string::String>(At::Query, "request", true, "a string");
+    let e2 = rq.param::<::std::string::String>(At::Query, "e", false, "a string");
+    let r#type = rq.param::<::std::string::String>(At::Query, "type", false, "a string");
+    let self_2 = rq.param::<::std::string::String>(At::Query, "Self", false, "a string");
+    let body2 = rq.param::<::std::string::String>(At::Query, "body", false, "a string");
+    let url2 = rq.param::<::std::string::String>(At::Query, "url", false, "a string");
+    let headers3 = rq
+        .param::<::std::string::String>(At::Header, "Headers", false, "a string");
+    let credentials3 = rq
+        .param::<::std::string::String>(At::Header, "credentials", false, "a string");
+    rq.check()?;
+    let self_ = rq.required(self_)?;
+    let rq2 = rq.required(rq2)?;
+    let request2 = rq.required(request2)?;
+    let input = AuthenticateInput {
+        self_,
+        rq2,
+        headers2,
+        credentials2,
+        shared2,
+        input2,
+        request2,
+        e2,
+        r#type,
+        self_2,
+        body2,
+        url2,
+        headers3,
+        credentials3,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(guarded(shared.api.authenticate2(input), rq.parts.uri.path()).await)
+}
+/// The validated input of `POST /auth/{self}/{rq}`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Transport2Input {
+    /// `self`, path parameter.
+    pub self_: ::std::string::String,
+    /// `rq`, path parameter.
+    pub rq2: ::std::string::String,
+    /// The request body (application/json).
+    pub body: crate::models::Thing,
+    /// The request headers.
+    pub headers: ::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+/// The answers of `POST /auth/{self}/{rq}`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+pub enum Transport2Response {
+    /// 200: ok
+    Ok(crate::models::Thing),
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(::axum::response::Response),
+}
+impl ::axum::response::IntoResponse for Transport2Response {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::Ok(body) => json_response(200u16, &body),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `POST /auth/{self}/{rq}`.
+async fn handle_transport<A: Api>(
+    ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<A>>>,
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<::axum::response::Response, ::axum::response::Response> {
+    let mut rq = Incoming::start(
+            &shared.api,
+            request,
+            &[&[Scheme::Apply], &[Scheme::New]],
+            true,
+        )
+        .await?;
+    let self_ = rq.param::<::std::string::String>(At::Path, "self", true, "a string");
+    let rq2 = rq.param::<::std::string::String>(At::Path, "rq", true, "a string");
+    rq.check()?;
+    let self_ = rq.required(self_)?;
+    let rq2 = rq.required(rq2)?;
+    let body = rq
+        .json_body::<
+            crate::models::Thing,
+        >(shared.body_limit, true, body_schema("transport"))
+        .await?;
+    let body = rq.required(body)?;
+    let input = Transport2Input {
+        self_,
+        rq2,
+        body,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(guarded(shared.api.transport(input), rq.parts.uri.path()).await)
+}
+/// The validated input of `GET /things/{first_page}`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ListInput {
+    /// `first_page`, path parameter.
+    pub first_page2: i64,
+    /// `page`, query parameter.
+    pub page: ::std::option::Option<i64>,
+    /// `page_number`, query parameter.
+    pub page_number2: ::std::option::Option<i64>,
+    /// `next`, query parameter.
+    pub next: ::std::option::Option<::std::string::String>,
+    /// `more`, query parameter.
+    pub more: ::std::option::Option<::std::string::String>,
+    /// The request headers.
+    pub headers: ::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+/// The answers of `GET /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+pub enum ListResponse {
+    /// 200: a page
+    Ok(crate::models::ThingPage),
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(::axum::response::Response),
+}
+impl ::axum::response::IntoResponse for ListResponse {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::Ok(body) => json_response(200u16, &body),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `GET /things/{first_page}`.
+async fn handle_list<A: Api>(
+    ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<A>>>,
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<::axum::response::Response, ::axum::response::Response> {
+    let mut rq = Incoming::start(&shared.api, request, &[], true).await?;
+    let first_page2 = rq.param::<i64>(At::Path, "first_page", true, "an integer");
+    let page = rq.param::<i64>(At::Query, "page", false, "an integer");
+    let page_number2 = rq.param::<i64>(At::Query, "page_number", false, "an integer");
+    let next = rq.param::<::std::string::String>(At::Query, "next", false, "a string");
+    let more = rq.param::<::std::string::String>(At::Query, "more", false, "a string");
+    rq.check()?;
+    let first_page2 = rq.required(first_page2)?;
+    let input = ListInput {
+        first_page2,
+        page,
+        page_number2,
+        next,
+        more,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(guarded(shared.api.list(input), rq.parts.uri.path()).await)
+}
+/// The validated input of `PUT /things/{first_page}`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ListStreamInput {
+    /// `first_page`, path parameter.
+    pub first_page2: i64,
+    /// The request headers.
+    pub headers: ::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+/// The answers of `PUT /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+pub enum ListStreamResponse {
+    /// 200: a page
+    Ok(crate::models::ThingPage),
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(::axum::response::Response),
+}
+impl ::axum::response::IntoResponse for ListStreamResponse {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::Ok(body) => json_response(200u16, &body),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `PUT /things/{first_page}`.
+async fn handle_list_stream2<A: Api>(
+    ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<A>>>,
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<::axum::response::Response, ::axum::response::Response> {
+    let mut rq = Incoming::start(&shared.api, request, &[], true).await?;
+    let first_page2 = rq.param::<i64>(At::Path, "first_page", true, "an integer");
+    rq.check()?;
+    let first_page2 = rq.required(first_page2)?;
+    let input = ListStreamInput {
+        first_page2,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(guarded(shared.api.list_stream2(input), rq.parts.uri.path()).await)
+}
+/// The validated input of `POST /things/{first_page}`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct NewInput {
+    /// `first_page`, path parameter.
+    pub first_page2: i64,
+    /// The request headers.
+    pub headers: ::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+/// The answers of `POST /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+pub enum NewResponse {
+    /// 200: ok
+    Ok(crate::models::Thing),
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(::axum::response::Response),
+}
+impl ::axum::response::IntoResponse for NewResponse {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::Ok(body) => json_response(200u16, &body),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `POST /things/{first_page}`.
+async fn handle_new2<A: Api>(
+    ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<A>>>,
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<::axum::response::Response, ::axum::response::Response> {
+    let mut rq = Incoming::start(&shared.api, request, &[], true).await?;
+    let first_page2 = rq.param::<i64>(At::Path, "first_page", true, "an integer");
+    rq.check()?;
+    let first_page2 = rq.required(first_page2)?;
+    let input = NewInput {
+        first_page2,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(guarded(shared.api.new2(input), rq.parts.uri.path()).await)
+}
+/// The validated input of `DELETE /things/{first_page}`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct CloneInput {
+    /// `first_page`, path parameter.
+    pub first_page2: i64,
+    /// The request headers.
+    pub headers: ::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+/// The answers of `DELETE /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+pub enum CloneResponse {
+    /// 200: ok
+    Ok(crate::models::Thing),
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(::axum::response::Response),
+}
+impl ::axum::response::IntoResponse for CloneResponse {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::Ok(body) => json_response(200u16, &body),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `DELETE /things/{first_page}`.
+async fn handle_clone2<A: Api>(
+    ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<A>>>,
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<::axum::response::Response, ::axum::response::Response> {
+    let mut rq = Incoming::start(&shared.api, request, &[], true).await?;
+    let first_page2 = rq.param::<i64>(At::Path, "first_page", true, "an integer");
+    rq.check()?;
+    let first_page2 = rq.required(first_page2)?;
+    let input = CloneInput {
+        first_page2,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(guarded(shared.api.clone2(input), rq.parts.uri.path()).await)
+}
+/// The validated input of `PATCH /things/{first_page}`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ExecuteInput {
+    /// `first_page`, path parameter.
+    pub first_page2: i64,
+    /// The request headers.
+    pub headers: ::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+/// The answers of `PATCH /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+pub enum ExecuteResponse {
+    /// 200: ok
+    Ok(crate::models::Thing),
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(::axum::response::Response),
+}
+impl ::axum::response::IntoResponse for ExecuteResponse {
+    fn into_response(self) -> ::axum::response::Response {
+        match self {
+            Self::Ok(body) => json_response(200u16, &body),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `PATCH /things/{first_page}`.
+async fn handle_execute2<A: Api>(
+    ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<A>>>,
+    request: ::axum::extract::Request,
+) -> ::std::result::Result<::axum::response::Response, ::axum::response::Response> {
+    let mut rq = Incoming::start(&shared.api, request, &[], true).await?;
+    let first_page2 = rq.param::<i64>(At::Path, "first_page", true, "an integer");
+    rq.check()?;
+    let first_page2 = rq.required(first_page2)?;
+    let input = ExecuteInput {
+        first_page2,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(guarded(shared.api.execute2(input), rq.parts.uri.path()).await)
+}
 /// Every operation of `api` at its documented path, with the default body limit
 /// ([`DEFAULT_BODY_LIMIT`]). Unknown paths get the documented not-found answer, other
 /// methods on a known path the method-not-allowed one (with `Allow`).
@@ -1673,6 +2195,21 @@ pub fn router_with_body_limit<A: Api>(api: A, body_limit: usize) -> ::axum::Rout
         .route(
             "/café/{ünïcödé}",
             ::axum::routing::MethodRouter::new().get(handle_get_cafue9::<A>),
+        )
+        .route(
+            "/auth/{self}/{rq}",
+            ::axum::routing::MethodRouter::new()
+                .get(handle_authenticate2::<A>)
+                .post(handle_transport::<A>),
+        )
+        .route(
+            "/things/{first_page}",
+            ::axum::routing::MethodRouter::new()
+                .get(handle_list::<A>)
+                .put(handle_list_stream2::<A>)
+                .post(handle_new2::<A>)
+                .delete(handle_clone2::<A>)
+                .patch(handle_execute2::<A>),
         )
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
@@ -1943,6 +2480,76 @@ pub mod mock {
                     "get",
                     "/café/{ünïcödé}",
                     Some((200u16, "{}")),
+                ),
+            )
+        }
+        async fn authenticate2(&self, input: AuthenticateInput) -> AuthenticateResponse {
+            AuthenticateResponse::Other(
+                answer(
+                    &input.headers,
+                    "get",
+                    "/auth/{self}/{rq}",
+                    Some((200u16, "{\"id\":1}")),
+                ),
+            )
+        }
+        async fn transport(&self, input: Transport2Input) -> Transport2Response {
+            Transport2Response::Other(
+                answer(
+                    &input.headers,
+                    "post",
+                    "/auth/{self}/{rq}",
+                    Some((200u16, "{\"id\":1}")),
+                ),
+            )
+        }
+        async fn list(&self, input: ListInput) -> ListResponse {
+            ListResponse::Other(
+                answer(
+                    &input.headers,
+                    "get",
+                    "/things/{first_page}",
+                    Some((200u16, "{\"things\":[]}")),
+                ),
+            )
+        }
+        async fn list_stream2(&self, input: ListStreamInput) -> ListStreamResponse {
+            ListStreamResponse::Other(
+                answer(
+                    &input.headers,
+                    "put",
+                    "/things/{first_page}",
+                    Some((200u16, "{\"things\":[]}")),
+                ),
+            )
+        }
+        async fn new2(&self, input: NewInput) -> NewResponse {
+            NewResponse::Other(
+                answer(
+                    &input.headers,
+                    "post",
+                    "/things/{first_page}",
+                    Some((200u16, "{\"id\":1}")),
+                ),
+            )
+        }
+        async fn clone2(&self, input: CloneInput) -> CloneResponse {
+            CloneResponse::Other(
+                answer(
+                    &input.headers,
+                    "delete",
+                    "/things/{first_page}",
+                    Some((200u16, "{\"id\":1}")),
+                ),
+            )
+        }
+        async fn execute2(&self, input: ExecuteInput) -> ExecuteResponse {
+            ExecuteResponse::Other(
+                answer(
+                    &input.headers,
+                    "patch",
+                    "/things/{first_page}",
+                    Some((200u16, "{\"id\":1}")),
                 ),
             )
         }

@@ -1333,6 +1333,7 @@ async fn authenticate<A: Api>(
     Err(ErrorAnswer::new(Rejection::Unauthorized, failures, path))
 }
 /// The operations of Link Example: implement this trait and serve it with [`router`].
+#[allow(clippy::wrong_self_convention)]
 pub trait Api: Send + Sync + 'static {
     /// Decides whether `credential` is valid for `scheme`. Every request of an operation
     /// with security requirements passes here before its handler runs; a rejected or

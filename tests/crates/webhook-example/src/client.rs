@@ -2,7 +2,11 @@
 //! Async client for Webhook Example (feature `client`).
 
 #![allow(dead_code)]
-#![allow(clippy::result_large_err)]
+#![allow(
+    clippy::result_large_err,
+    clippy::too_many_arguments,
+    clippy::wrong_self_convention
+)]
 #[allow(unused_imports)]
 use ::futures_util::StreamExt as _;
 use ::std::sync::Arc;
