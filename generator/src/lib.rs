@@ -15,6 +15,7 @@
 
 pub mod bundle;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod ir;
 pub mod load;
@@ -224,22 +225,42 @@ fn render_failures(failures: &[(String, PathBuf, Diagnostics)]) -> String {
 ///
 /// [`RunError::Spec`] with the diagnostics of every failing job, or [`RunError::Io`].
 pub fn run(jobs: &[Job], mode: Mode) -> Result<Vec<(String, write::Report)>, RunError> {
+    let outputs = generate_jobs(jobs)?;
+    write_jobs(&outputs, mode)
+}
+
+/// The first half of [`run`]: generates every job in memory (callers may adjust the output,
+/// e.g. `cargo xtask gen` sets the crate version, before [`write_jobs`]).
+///
+/// # Errors
+///
+/// [`RunError::Spec`] with the diagnostics of every failing job.
+pub fn generate_jobs(jobs: &[Job]) -> Result<Vec<(Job, OutputSet)>, RunError> {
     let mut outputs = Vec::new();
     let mut failures = Vec::new();
     for job in jobs {
         match generate_on_big_stack(&job.spec, &GeneratorSettings::new(&job.name)) {
-            Ok(set) => outputs.push((job, set)),
+            Ok(set) => outputs.push((job.clone(), set)),
             Err(d) => failures.push((job.name.clone(), job.spec.clone(), d)),
         }
     }
     if !failures.is_empty() {
         return Err(RunError::Spec(failures));
     }
+    Ok(outputs)
+}
+
+/// The second half of [`run`]: writes (or checks) generated outputs, all or none.
+///
+/// # Errors
+///
+/// [`RunError::Io`].
+pub fn write_jobs(outputs: &[(Job, OutputSet)], mode: Mode) -> Result<Vec<(String, write::Report)>, RunError> {
     match mode {
         Mode::Check => outputs
-            .into_iter()
+            .iter()
             .map(|(job, set)| {
-                write::check(&job.out, &set).map(|r| (job.name.clone(), r)).map_err(|source| RunError::Io { path: job.out.clone(), source })
+                write::check(&job.out, set).map(|r| (job.name.clone(), r)).map_err(|source| RunError::Io { path: job.out.clone(), source })
             })
             .collect(),
         Mode::Write => {

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! apigen --spec openapi.yaml --out my-api [--crate-name my_api] [--check]
+//! apigen diff OLD NEW [--format text|markdown|json] [--fail-on breaking]   (see generator::diff::cli)
 //! ```
 //!
 //! Exit codes: 0 success, 1 the spec was rejected (diagnostics on stderr) or `--check` found
@@ -21,6 +22,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const USAGE: &str = "usage: apigen --spec FILE --out DIR [--crate-name NAME] [--check]";
 
 fn main() -> ExitCode {
+    // `apigen diff ...`: reviewing a spec change (its own arguments, see `generator::diff::cli`).
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    if all.first().map(String::as_str) == Some("diff") {
+        return generator::diff::cli::main(&all[1..]);
+    }
     let mut spec: Option<PathBuf> = None;
     let mut out: Option<PathBuf> = None;
     let mut name: Option<String> = None;
