@@ -4,9 +4,12 @@
 //! cargo xtask gen [--check] [API...]          regenerate generated/<api>/ from spec/<api>/
 //! cargo xtask gen --spec FILE --out DIR       generate a crate from any OpenAPI document
 //! cargo xtask mock <api> [--port N] [ARGS...]  serve the documented examples of generated/<api>/
+//! cargo xtask diff [API...] [--base REV]       spec changes against a git revision, and what they break
 //! ```
 
 mod conformance;
+mod diff;
+mod verify;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,7 +22,9 @@ use generator::{Job, Mode, RunError};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage:
-  cargo xtask gen [--check] [API...]      regenerate generated/<api>/ from spec/<api>/ (all APIs by default)
+  cargo xtask gen [--check] [--base REV] [API...]
+                                          regenerate generated/<api>/ from spec/<api>/ (all APIs by default);
+                                          the crate version and CHANGELOG follow the API change since REV (HEAD)
   cargo xtask gen --spec FILE --out DIR [--crate-name NAME] [--check]
                                           generate a standalone crate from any OpenAPI document
   cargo xtask mock API [--port N] [--host HOST] [--api-key KEY]...
@@ -27,7 +32,11 @@ const USAGE: &str = "usage:
   cargo xtask bench                       generation speed: small/medium/large specs, scaling 1x-8x
   cargo xtask conformance [--no-check] [--filter TEXT]
                                           generate (and cargo check) every document of ../shared/corpus;
-                                          writes the table in README.md";
+                                          writes the table in README.md
+  cargo xtask diff [API...] [--base REV] [--format text|markdown|json] [--fail-on breaking|clients|servers|major|never]
+                                          the changes of spec/<api> since REV (HEAD): who they break, the Rust API impact
+  cargo xtask diff-verify [--no-semver-checks] [--no-optic] [--filter TEXT]
+                                          the diff fixtures against cargo-semver-checks and Optic (installs both under target/tools)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -46,6 +55,8 @@ fn main() -> ExitCode {
         },
         Some("mock") => run_mock(&args[1..]),
         Some("conformance") => conformance::run(&args[1..]),
+        Some("diff") => diff::run(&args[1..]),
+        Some("diff-verify") => diff::verify(&args[1..]),
         Some("bench") => run_bench(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -192,6 +203,8 @@ struct GenCommand {
     spec: Option<PathBuf>,
     out: Option<PathBuf>,
     crate_name: Option<String>,
+    /// The git revision the crate versions are computed against (`HEAD` when not given).
+    base: Option<String>,
 }
 
 fn parse_gen(args: &[String]) -> Result<GenCommand, String> {
@@ -203,6 +216,7 @@ fn parse_gen(args: &[String]) -> Result<GenCommand, String> {
             "--spec" => cmd.spec = Some(it.next().ok_or("--spec needs a file")?.into()),
             "--out" => cmd.out = Some(it.next().ok_or("--out needs a directory")?.into()),
             "--crate-name" => cmd.crate_name = Some(it.next().ok_or("--crate-name needs a name")?.clone()),
+            "--base" => cmd.base = Some(it.next().ok_or("--base needs a git revision")?.clone()),
             flag if flag.starts_with('-') => return Err(format!("unknown flag `{flag}`")),
             api => cmd.apis.push(api.to_string()),
         }
@@ -246,6 +260,19 @@ fn jobs(cmd: &GenCommand) -> Result<Vec<Job>, String> {
         jobs.extend(fixture_jobs()?);
     }
     Ok(jobs)
+}
+
+/// The APIs under spec/, sorted.
+fn spec_apis() -> Vec<String> {
+    let mut available: Vec<String> = std::fs::read_dir("spec")
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("openapi.json").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    available.sort();
+    available
 }
 
 /// The conformance fixtures compiled in CI: every `tests/fixtures/openapi/<name>.{json,yaml}`
@@ -292,7 +319,14 @@ fn schema_jobs(cmd: &GenCommand) -> Vec<Job> {
 /// memory first, so a failing schema, like a failing spec, leaves every directory untouched.
 fn run_all(cmd: &GenCommand, jobs: &[Job], mode: Mode) -> Result<Vec<(String, generator::write::Report)>, RunError> {
     let schema_outputs = generator::schema_crate::generate_all(&schema_jobs(cmd))?;
-    let mut reports = generator::run(jobs, mode)?;
+    let mut outputs = generator::generate_jobs(jobs)?;
+    // The version and CHANGELOG of generated/<api>/ follow the API change since the base.
+    let root = std::env::current_dir().map_err(|source| RunError::Io { path: ".".into(), source })?;
+    match diff::apply_versions(&root, cmd.base.as_deref().unwrap_or("HEAD"), &mut outputs) {
+        Ok(lines) => lines.iter().for_each(|l| println!("{l}")),
+        Err(e) => return Err(RunError::Io { path: "generated".into(), source: std::io::Error::other(e) }),
+    }
+    let mut reports = generator::write_jobs(&outputs, mode)?;
     reports.extend(generator::schema_crate::write_all(&schema_outputs, mode)?);
     Ok(reports)
 }

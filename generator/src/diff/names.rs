@@ -82,7 +82,7 @@ impl Names {
                 let Some(ty) = self.components.get(*name) else { return Vec::new() };
                 walk_schema(ty, rest, api)
             }
-            ["components", "securitySchemes", ..] | ["security", ..] => vec![Subject::ty("Credentials")],
+            ["components", "securitySchemes", ..] | ["security", ..] => vec![Subject::ty("Credentials"), Subject::ty("Scheme")],
             ["servers", ..] => vec![Subject::ty("Server")],
             ["paths", path, method, rest @ ..] => {
                 let pointer = super::spec::operation_pointer(path, method);
@@ -166,7 +166,16 @@ fn walk_schema(start: &str, tokens: &[&str], api: &super::rust_api::RustApi) -> 
                 let wire = tokens[i + 1];
                 let Some((field, field_ty)) = field_of(&ty, wire, api) else { return vec![Subject::ty(&ty)] };
                 if i + 2 >= tokens.len() || is_keyword_leaf(&tokens[i + 2..]) {
-                    return vec![Subject::member(&ty, &field)];
+                    let mut v = vec![Subject::member(&ty, &field)];
+                    // A change to the values of the field (`enum`, `oneOf`, its type) is a change
+                    // of the type generated for them (`UserRole`), when the field has its own.
+                    let keyword = tokens.get(i + 2).copied().unwrap_or("");
+                    if matches!(keyword, "" | "enum" | "const" | "oneOf" | "anyOf" | "allOf" | "type" | "nullable" | "format") {
+                        if let Some(inner) = principal(&field_ty, api).filter(|inner| *inner != ty) {
+                            v.push(Subject::ty(&inner));
+                        }
+                    }
+                    return v;
                 }
                 match principal(&field_ty, api) {
                     Some(inner) => ty = inner,

@@ -70,6 +70,7 @@ fn ordered(report: &DiffReport) -> Vec<&Change> {
 fn headline(report: &DiffReport) -> String {
     let s = report.summary();
     let rust = match (report.rust_level, &report.rust_unavailable) {
+        (Some(_), _) if report.all_rust().is_empty() => "generated Rust API: unchanged".to_string(),
         (Some(level), _) => format!("generated Rust API: {} change", level.as_str()),
         (None, Some(_)) => "generated Rust API: not compared".to_string(),
         (None, None) => String::new(),

@@ -199,3 +199,34 @@ fn entry(version: &str, level: Level, spec: &[SpecChange], rust: &[RustChange]) 
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bumps_follow_cargo_semver() {
+        for (from, level, to) in [
+            ("0.1.0", Level::Major, "0.2.0"),
+            ("0.1.3", Level::Minor, "0.1.4"),
+            ("0.1.3", Level::Patch, "0.1.4"),
+            ("0.0.3", Level::Major, "0.0.4"),
+            ("1.2.3", Level::Major, "2.0.0"),
+            ("1.2.3", Level::Minor, "1.3.0"),
+            ("1.2.3", Level::Patch, "1.2.4"),
+            ("1.2.3-beta.1", Level::Patch, "1.2.4"),
+        ] {
+            assert_eq!(bump(from, level), to, "{from} + {level:?}");
+        }
+    }
+
+    #[test]
+    fn the_package_version_is_read_and_set() {
+        let mut set = OutputSet::default();
+        set.add("Cargo.toml", "# header\n[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = { version = \"1\" }\n");
+        set_version(&mut set, "0.3.0").expect("set");
+        let manifest = &set.files[Path::new("Cargo.toml")];
+        assert_eq!(package_version(manifest).as_deref(), Some("0.3.0"));
+        assert!(manifest.contains("serde = { version = \"1\" }"), "{manifest}");
+    }
+}
