@@ -180,10 +180,21 @@ fn join(old: String, new: String, spec_changes: Vec<SpecChange>, rust: (Side, Si
                 subjects.push(s);
             }
         }
+        // An enum value is one variant: the one whose wire name is the value.
+        let value = spec.value.as_ref().map(|v| v.as_str().map_or_else(|| v.to_string(), String::from));
+        let is_value_variant = |r: &RustChange| match (&value, r.item) {
+            (Some(value), rust_api::FactKind::Variant) => {
+                let fact = new_api.facts.get(&r.path).or_else(|| old_api.facts.get(&r.path));
+                let ident = r.path.rsplit("::").next().unwrap_or_default();
+                fact.and_then(|f| f.wire_name.as_deref()).map_or_else(|| ident == crate::naming::pascal_case(value), |w| w == value)
+            }
+            (Some(_), _) => false,
+            (None, _) => true,
+        };
         let rust: Vec<RustChange> = rust_changes
             .iter()
             .enumerate()
-            .filter(|(_, r)| subjects.iter().any(|s| matches(s, r, &prefixes)))
+            .filter(|(_, r)| subjects.iter().any(|s| matches(s, r, &prefixes)) && is_value_variant(r))
             .map(|(i, r)| {
                 used[i] = true;
                 r.clone()

@@ -145,6 +145,9 @@ pub struct SpecChange {
     pub servers: Impact,
     /// The operations (`GET /users/{id}`) whose requests or responses the change touches.
     pub operations: Vec<String>,
+    /// The enum value added or removed (`enum-value-added`, `enum-value-removed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
 }
 
 impl SpecChange {
@@ -199,7 +202,7 @@ impl Effect {
 
 /// Compares two bundled documents and returns every change, sorted by pointer.
 pub fn compare(old: &Value, new: &Value) -> Vec<SpecChange> {
-    let mut cx = Cx { old, new, changes: BTreeMap::new(), visited: BTreeSet::new(), op: None };
+    let mut cx = Cx { old, new, changes: BTreeMap::new(), visited: BTreeSet::new(), reached: BTreeSet::new(), op: None };
     cx.servers();
     cx.security_schemes();
     cx.operations();
@@ -304,6 +307,8 @@ struct Cx<'a> {
     changes: BTreeMap<(String, ChangeKind, String), SpecChange>,
     /// Schema pairs already compared in a flow.
     visited: BTreeSet<(String, String, Flow)>,
+    /// Schemas (pointers, in either document) that some operation reaches.
+    reached: BTreeSet<String>,
     /// The operation being compared.
     op: Option<String>,
 }
@@ -346,6 +351,7 @@ impl Cx<'_> {
             clients: Impact::Compatible,
             servers: Impact::Compatible,
             operations: Vec::new(),
+            value: None,
         });
         entry.clients = entry.clients.max(Impact::from(clients));
         entry.servers = entry.servers.max(Impact::from(servers));
@@ -364,6 +370,12 @@ impl Cx<'_> {
             Document::New
         };
         self.push(kind, at, document, message, c, s);
+    }
+
+    fn set_value(&mut self, pointer: &str, kind: ChangeKind, message: String, value: &Value) {
+        if let Some(c) = self.changes.get_mut(&(pointer.to_string(), kind, message)) {
+            c.value = Some(value.clone());
+        }
     }
 
     // ---- servers and security schemes -------------------------------------------------------
@@ -1043,16 +1055,36 @@ impl Cx<'_> {
         if !self.visited.insert((at.old.clone(), at.new.clone(), flow)) {
             return;
         }
+        if flow != Flow::Unused {
+            self.reached.insert(at.old.clone());
+            self.reached.insert(at.new.clone());
+            // `allOf` members are compared merged into this schema: they are reached too.
+            for (doc, schema) in [(self.old, o), (self.new, n)] {
+                let mut stack = vec![deref(doc, schema)];
+                while let Some(s) = stack.pop() {
+                    for m in s.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+                        if let Some(t) = ref_target(doc, m) {
+                            if self.reached.insert(t) {
+                                stack.push(deref(doc, m));
+                            }
+                        }
+                    }
+                }
+            }
+        }
         let (o, n) = (deref(self.old, o), deref(self.new, n));
         if o == n && ref_free(o) {
             return;
         }
-        let (o, n) = (bool_schema(o), bool_schema(n));
+        // `allOf` members are merged into one schema first, so moving properties into (or out
+        // of) a shared base schema is no change.
+        let (o, old_origins) = flatten(self.old, &bool_schema(o), &at.old, 0);
+        let (n, new_origins) = flatten(self.new, &bool_schema(n), &at.new, 0);
         self.types(&o, &n, &at, flow);
         self.format(&o, &n, &at, flow);
         self.enums(&o, &n, &at, flow);
         self.bounds(&o, &n, &at, flow);
-        self.object(&o, &n, &at, flow);
+        self.object(&o, &n, &at, flow, (&old_origins, &new_origins));
         if let (Some(oi), Some(ni)) = (o.get("items"), n.get("items")) {
             if oi.is_object() && ni.is_object() {
                 self.schema(oi, ni, &at.join("items"), flow);
@@ -1147,16 +1179,14 @@ impl Cx<'_> {
             ),
             (Some(ov), Some(nv)) => {
                 for v in ov.iter().filter(|v| !nv.contains(v)) {
-                    self.push_effect(
-                        ChangeKind::EnumValueRemoved,
-                        &At::new(join_pointer(&at.old, key), join_pointer(&at.new, key)),
-                        format!("enum value {v} was removed"),
-                        Effect::Narrowed,
-                        flow,
-                    );
+                    let message = format!("enum value {v} was removed");
+                    self.push_effect(ChangeKind::EnumValueRemoved, &at.join(key), message.clone(), Effect::Narrowed, flow);
+                    self.set_value(&join_pointer(&at.old, key), ChangeKind::EnumValueRemoved, message, v);
                 }
                 for v in nv.iter().filter(|v| !ov.contains(v)) {
-                    self.push_effect(ChangeKind::EnumValueAdded, &at.join(key), format!("enum value {v} was added"), Effect::Widened, flow);
+                    let message = format!("enum value {v} was added");
+                    self.push_effect(ChangeKind::EnumValueAdded, &at.join(key), message.clone(), Effect::Widened, flow);
+                    self.set_value(&join_pointer(&at.new, key), ChangeKind::EnumValueAdded, message, v);
                 }
             }
         }
@@ -1219,7 +1249,7 @@ impl Cx<'_> {
         }
     }
 
-    fn object(&mut self, o: &Value, n: &Value, at: &At, flow: Flow) {
+    fn object(&mut self, o: &Value, n: &Value, at: &At, flow: Flow, origins: (&Origins, &Origins)) {
         let empty = Map::new();
         let op = o.get("properties").and_then(Value::as_object).unwrap_or(&empty);
         let np = n.get("properties").and_then(Value::as_object).unwrap_or(&empty);
@@ -1238,6 +1268,11 @@ impl Cx<'_> {
             }
         };
         let pat = at.join("properties");
+        // Where a property is written (an `allOf` member, for merged schemas).
+        let prop_at = |name: &str| {
+            let default = pat.join(name);
+            At::new(origins.0.get(name).cloned().unwrap_or(default.old), origins.1.get(name).cloned().unwrap_or(default.new))
+        };
         for (name, _) in op {
             if np.contains_key(name) {
                 continue;
@@ -1246,7 +1281,7 @@ impl Cx<'_> {
             // break only where the new object is closed.
             let (c, s) = sides(nc, or.contains(name));
             let words = if or.contains(name) { "required" } else { "optional" };
-            self.push(ChangeKind::PropertyRemoved, &pat.join(name), Document::Old, format!("{words} property `{name}` was removed"), c, s);
+            self.push(ChangeKind::PropertyRemoved, &prop_at(name), Document::Old, format!("{words} property `{name}` was removed"), c, s);
         }
         for (name, nv) in np {
             let Some(ov) = op.get(name) else {
@@ -1254,10 +1289,10 @@ impl Cx<'_> {
                 // reject it.
                 let (c, s) = sides(nr.contains(name), oc);
                 let words = if nr.contains(name) { "required" } else { "optional" };
-                self.push(ChangeKind::PropertyAdded, &pat.join(name), Document::New, format!("{words} property `{name}` was added"), c, s);
+                self.push(ChangeKind::PropertyAdded, &prop_at(name), Document::New, format!("{words} property `{name}` was added"), c, s);
                 continue;
             };
-            let at = pat.join(name);
+            let at = prop_at(name);
             match (or.contains(name), nr.contains(name)) {
                 (false, true) => self.push_effect(
                     ChangeKind::PropertyBecameRequired,
@@ -1410,8 +1445,7 @@ impl Cx<'_> {
             match old.get(name) {
                 None => self.push(ChangeKind::SchemaAdded, &at, Document::New, format!("schema `{name}` was added"), false, false),
                 Some(ov) => {
-                    let reached =
-                        [Flow::Request, Flow::Response].iter().any(|f| self.visited.contains(&(at.old.clone(), at.new.clone(), *f)));
+                    let reached = self.reached.contains(&at.old);
                     if !reached {
                         self.schema(ov, nv, &at, Flow::Unused);
                     }
@@ -1419,6 +1453,64 @@ impl Cx<'_> {
             }
         }
     }
+}
+
+/// Property name -> the pointer of its schema.
+type Origins = BTreeMap<String, String>;
+
+/// A schema with its `allOf` members (followed through `$ref`s) merged in: properties and
+/// `required` are united, other keywords taken from the first member that has them. Members
+/// that are unions (`oneOf`/`anyOf`) are left unmerged. Also returns where each property is
+/// written.
+fn flatten(doc: &Value, schema: &Value, ptr: &str, depth: usize) -> (Value, Origins) {
+    let mut origins = Origins::new();
+    let Some(map) = schema.as_object() else { return (schema.clone(), origins) };
+    for name in map.get("properties").and_then(Value::as_object).into_iter().flatten().map(|(k, _)| k) {
+        origins.insert(name.clone(), join_pointer(&join_pointer(ptr, "properties"), name));
+    }
+    let Some(members) = map.get("allOf").and_then(Value::as_array) else { return (schema.clone(), origins) };
+    let union = |m: &Value| {
+        let m = deref(doc, m);
+        m.get("oneOf").is_some() || m.get("anyOf").is_some() || !m.is_object()
+    };
+    if depth > 16 || members.iter().any(union) {
+        return (schema.clone(), origins);
+    }
+    let mut merged = map.clone();
+    merged.remove("allOf");
+    for (i, member) in members.iter().enumerate() {
+        let member_ptr = ref_target(doc, member).unwrap_or_else(|| format!("{ptr}/allOf/{i}"));
+        let (flat, member_origins) = flatten(doc, deref(doc, member), &member_ptr, depth + 1);
+        for (key, value) in flat.as_object().into_iter().flatten() {
+            match key.as_str() {
+                "properties" => {
+                    if let Some(props) = merged.entry("properties").or_insert_with(|| Value::Object(Map::new())).as_object_mut() {
+                        for (name, schema) in value.as_object().into_iter().flatten() {
+                            props.entry(name.clone()).or_insert_with(|| schema.clone());
+                        }
+                    }
+                }
+                "required" => {
+                    if let Some(list) = merged.entry("required").or_insert_with(|| Value::Array(Vec::new())).as_array_mut() {
+                        for name in value.as_array().into_iter().flatten() {
+                            if !list.contains(name) {
+                                list.push(name.clone());
+                            }
+                        }
+                    }
+                }
+                // A member's documentation is not the composite's.
+                "description" | "title" | "example" | "examples" => {}
+                _ => {
+                    merged.entry(key.clone()).or_insert_with(|| value.clone());
+                }
+            }
+        }
+        for (name, at) in member_origins {
+            origins.entry(name).or_insert(at);
+        }
+    }
+    (Value::Object(merged), origins)
 }
 
 /// Which operations reach which components (transitively), in either document.
