@@ -80,7 +80,7 @@ pub fn run(args: &[String]) -> ExitCode {
                 let value = serde_json::from_str(&generator::diff::report::render(&report, format)).unwrap_or_default();
                 json.insert(api.clone(), value);
             }
-            _ => print!("{}\n", generator::diff::report::render(&report, format)),
+            _ => println!("{}", generator::diff::report::render(&report, format)),
         }
     }
     if format == Format::Json {
