@@ -70,7 +70,7 @@ pub fn run(args: &[String]) -> ExitCode {
         let report = match generator::diff::cli::report(&args) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("{e}\nerror: cannot compare {api}");
+                eprintln!("error: {e}\nerror: cannot compare {api}");
                 return ExitCode::from(2);
             }
         };

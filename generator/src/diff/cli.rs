@@ -136,7 +136,7 @@ pub fn run(args: &DiffArgs) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("error: {e}");
             ExitCode::from(2)
         }
     }
