@@ -21,6 +21,7 @@
 
 pub mod bundle;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod ir;
 pub mod load;

@@ -547,11 +547,27 @@ fn typify_all(settings: &TypeSpaceSettings, typed: &[(String, Schema)]) -> Resul
 
 /// Runs `f`, turning a panic (typify has `todo!`s, assertions and `unreachable!`s for schemas it
 /// does not support) into an error with the panic's first line.
+///
+/// The panic is not printed. The process-wide panic hook is never swapped per call (threads
+/// generating at the same time would race and could leave every later panic of the process
+/// silent): a hook that stays quiet only on threads inside `catch` is installed once, in front of
+/// whatever hook was there.
 pub fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    thread_local! {
+        static CATCHING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if CATCHING.with(std::cell::Cell::get) == 0 {
+                previous(info);
+            }
+        }));
+    });
+    CATCHING.with(|c| c.set(c.get() + 1));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    std::panic::set_hook(previous);
+    CATCHING.with(|c| c.set(c.get() - 1));
     let message = match result {
         Ok(r) => return r.map_err(|e| e.lines().next().unwrap_or_default().trim().to_string()),
         Err(payload) => payload

@@ -4,9 +4,12 @@
 //! cargo xtask gen [--check] [API...]          regenerate generated/<api>/ from spec/<api>/
 //! cargo xtask gen --spec FILE --out DIR       generate a crate from any OpenAPI document
 //! cargo xtask mock <api> [--port N] [ARGS...]  serve the documented examples of generated/<api>/
+//! cargo xtask diff [API...] [--base REV]       spec changes against a git revision, and what they break
 //! ```
 
 mod conformance;
+mod diff;
+mod verify;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,7 +22,9 @@ use generator::{Job, Mode, RunError};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage:
-  cargo xtask gen [--check] [API...]      regenerate generated/<api>/ from spec/<api>/ (all APIs by default)
+  cargo xtask gen [--check] [--base REV] [API...]
+                                          regenerate generated/<api>/ from spec/<api>/ (all APIs by default);
+                                          the crate version and CHANGELOG follow the API change since REV (HEAD)
   cargo xtask gen --spec FILE --out DIR [--crate-name NAME] [--check] [--force]
                                           generate a standalone crate from any OpenAPI document
                                           (the rules of `apigen`: see `apigen --help`)
@@ -28,7 +33,11 @@ const USAGE: &str = "usage:
   cargo xtask bench                       generation speed: small/medium/large specs, scaling 1x-8x
   cargo xtask conformance [--no-check] [--filter TEXT]
                                           generate (and cargo check) every document of ../shared/corpus;
-                                          writes the table in README.md";
+                                          writes the table in README.md
+  cargo xtask diff [API...] [--base REV] [--format text|markdown|json] [--fail-on breaking|clients|servers|major|never]
+                                          the changes of spec/<api> since REV (HEAD): who they break, the Rust API impact
+  cargo xtask diff-verify [--no-semver-checks] [--no-optic] [--filter TEXT]
+                                          the diff fixtures against cargo-semver-checks and Optic (installs both under target/tools)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,6 +56,8 @@ fn main() -> ExitCode {
         },
         Some("mock") => run_mock(&args[1..]),
         Some("conformance") => conformance::run(&args[1..]),
+        Some("diff") => diff::run(&args[1..]),
+        Some("diff-verify") => diff::verify(&args[1..]),
         Some("bench") => run_bench(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -194,6 +205,8 @@ struct GenCommand {
     out: Option<PathBuf>,
     crate_name: Option<String>,
     force: bool,
+    /// The git revision the crate versions are computed against (`HEAD` when not given).
+    base: Option<String>,
 }
 
 fn parse_gen(args: &[String]) -> Result<GenCommand, String> {
@@ -206,6 +219,7 @@ fn parse_gen(args: &[String]) -> Result<GenCommand, String> {
             "--spec" => cmd.spec = Some(it.next().ok_or("--spec needs a file")?.into()),
             "--out" => cmd.out = Some(it.next().ok_or("--out needs a directory")?.into()),
             "--crate-name" => cmd.crate_name = Some(it.next().ok_or("--crate-name needs a name")?.clone()),
+            "--base" => cmd.base = Some(it.next().ok_or("--base needs a git revision")?.clone()),
             flag if flag.starts_with('-') => return Err(format!("unknown flag `{flag}`")),
             api => cmd.apis.push(api.to_string()),
         }
@@ -252,6 +266,19 @@ fn jobs(cmd: &GenCommand) -> Result<Vec<Job>, String> {
         jobs.extend(fixture_jobs()?);
     }
     Ok(jobs)
+}
+
+/// The APIs under spec/, sorted.
+fn spec_apis() -> Vec<String> {
+    let mut available: Vec<String> = std::fs::read_dir("spec")
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("openapi.json").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    available.sort();
+    available
 }
 
 /// The conformance fixtures compiled in CI: every `tests/fixtures/openapi/<name>.{json,yaml}`
@@ -302,11 +329,32 @@ fn schema_jobs(cmd: &GenCommand) -> Vec<Job> {
 /// `tests/typify-crates/*`) are written with `force`: xtask knows they hold only its output, so
 /// one without a manifest (a crate added before manifests existed) is adopted. `--spec/--out`
 /// follows the rules of any directory (`--force` only when given).
-fn run_all(cmd: &GenCommand, jobs: &[Job], mode: Mode) -> Result<Vec<(String, generator::write::Report)>, RunError> {
-    let mut outputs = generator::schema_crate::generate_all(&schema_jobs(cmd))?;
-    outputs.splice(0..0, generator::generate_jobs(jobs, false)?.outputs);
+/// Why `cargo xtask gen` failed.
+enum GenError {
+    /// Generation or writing failed.
+    Run(RunError),
+    /// The crate versions could not be computed against the base revision.
+    Version(String),
+}
+
+impl std::fmt::Display for GenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Run(e) => e.fmt(f),
+            Self::Version(e) => write!(f, "cannot compute the crate versions: {e}"),
+        }
+    }
+}
+
+fn run_all(cmd: &GenCommand, jobs: &[Job], mode: Mode) -> Result<Vec<(String, generator::write::Report)>, GenError> {
+    let mut outputs = generator::generate_jobs(jobs, false).map_err(GenError::Run)?.outputs;
+    // The version and CHANGELOG of generated/<api>/ follow the API change since the base.
+    let root = std::env::current_dir().map_err(|e| GenError::Version(format!("cannot read the current directory: {e}")))?;
+    let lines = diff::apply_versions(&root, cmd.base.as_deref().unwrap_or("HEAD"), &mut outputs).map_err(GenError::Version)?;
+    lines.iter().for_each(|l| println!("{l}"));
+    outputs.extend(generator::schema_crate::generate_all(&schema_jobs(cmd)).map_err(GenError::Run)?);
     let options = generator::write::WriteOptions { force: cmd.spec.is_none() || cmd.force, ..Default::default() };
-    generator::write_outputs(&outputs, mode, &options)
+    generator::write_outputs(&outputs, mode, &options).map_err(GenError::Run)
 }
 
 fn run_gen(cmd: &GenCommand) -> ExitCode {
@@ -320,12 +368,16 @@ fn run_gen(cmd: &GenCommand) -> ExitCode {
     let mode = if cmd.check { Mode::Check } else { Mode::Write };
     let reports = match run_all(cmd, &jobs, mode) {
         Ok(r) => r,
-        Err(e @ RunError::Spec(_)) => {
+        Err(GenError::Run(e @ RunError::Spec(_))) => {
             eprintln!("{e}\n\nerror: generation failed; generated/ was left untouched");
             return ExitCode::FAILURE;
         }
-        Err(e) => {
+        Err(GenError::Run(e)) => {
             eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+        Err(e @ GenError::Version(_)) => {
+            eprintln!("error: {e}\n(generated/ was left untouched)");
             return ExitCode::FAILURE;
         }
     };

@@ -4,6 +4,7 @@
 //! ```text
 //! apigen --spec openapi.yaml --out my-api [--crate-name my_api] [--check] [--force] [--quiet]
 //! apigen generate --spec openapi.yaml --out my-api     (the same, as a subcommand)
+//! apigen diff OLD NEW [--format text|markdown|json] [--fail-on breaking]   (see generator::diff::cli)
 //! ```
 //!
 //! Generation is the default command, so the flat form keeps working when more subcommands
@@ -63,6 +64,41 @@ enum Command {
     /// Generate a crate from an OpenAPI document (the default: `apigen --spec F --out D`).
     #[command(after_help = AFTER_HELP)]
     Generate(GenerateArgs),
+    /// Compare two versions of a document: every change, who it breaks (clients, servers), the
+    /// generated Rust items it changes and their semver level.
+    #[command(after_help = DIFF_AFTER_HELP)]
+    Diff(DiffCliArgs),
+}
+
+const DIFF_AFTER_HELP: &str = "\
+Examples:
+  apigen diff old.yaml new.yaml
+  apigen diff git:HEAD~1:spec/api/openapi.json spec/api/openapi.json --format markdown
+  apigen diff old.json new.json --format=json --fail-on breaking    exit 1 on a breaking change
+
+Exit codes:
+  0  nothing meets the --fail-on condition
+  1  a change meets it
+  2  bad usage, or a document that cannot be read";
+
+#[derive(Debug, Args)]
+struct DiffCliArgs {
+    /// The old document: a file, or `git:<rev>:<path>` (its `$ref`ed files are read at the same revision).
+    #[arg(value_name = "OLD")]
+    old: String,
+    /// The new document: a file, or `git:<rev>:<path>`.
+    #[arg(value_name = "NEW")]
+    new: String,
+    /// The report format.
+    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = ["text", "markdown", "json"])]
+    format: String,
+    /// Exit 1 when a change breaks clients or servers (`breaking`), clients, servers, or when the
+    /// generated Rust API changes in a semver-major way (`major`).
+    #[arg(long, value_name = "WHEN", default_value = "never", value_parser = ["never", "breaking", "clients", "servers", "major"])]
+    fail_on: String,
+    /// The crate name the two generated crates are compared under.
+    #[arg(long, value_name = "NAME", default_value = "api")]
+    crate_name: String,
 }
 
 #[derive(Debug, Args)]
@@ -103,9 +139,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Generate(args)) => args,
+        Some(Command::Diff(args)) => return diff(args),
         None => cli.generate,
     };
     generate(args)
+}
+
+fn diff(args: DiffCliArgs) -> ExitCode {
+    use generator::diff::{cli, report::Format, source::Spec};
+    let (Some(format), Some(fail_on)) = (Format::parse(&args.format), cli::FailOn::parse(&args.fail_on)) else {
+        // clap checked both values; this is only reached if the lists ever disagree.
+        eprintln!("error: unknown --format or --fail-on value (see apigen diff --help)");
+        return ExitCode::from(2);
+    };
+    cli::run(&cli::DiffArgs { old: Spec::parse(&args.old), new: Spec::parse(&args.new), format, fail_on, crate_name: args.crate_name })
 }
 
 fn generate(args: GenerateArgs) -> ExitCode {
