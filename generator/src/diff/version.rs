@@ -141,10 +141,16 @@ fn set_version(set: &mut OutputSet, version: &str) -> Result<(), String> {
 
 /// True when the two crates differ in nothing but the package version and the CHANGELOG.
 fn same_crate(set: &OutputSet, base: &BTreeMap<PathBuf, String>) -> bool {
+    // Only files the generator writes count: the manifest (its bookkeeping) and a user's own
+    // files in the output directory (not in the base's manifest) do not.
+    let manifest = Path::new(crate::write::MANIFEST);
+    let listed: Option<Vec<PathBuf>> =
+        base.get(manifest).map(|m| m.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(PathBuf::from).collect());
+    let ours = |p: &Path| p != manifest && (set.files.contains_key(p) || listed.as_ref().is_none_or(|l| l.iter().any(|x| x == p)));
     let strip = |files: &BTreeMap<PathBuf, String>| -> BTreeMap<PathBuf, String> {
         files
             .iter()
-            .filter(|(p, _)| p.as_path() != Path::new(CHANGELOG))
+            .filter(|(p, _)| p.as_path() != Path::new(CHANGELOG) && ours(p))
             .map(|(p, t)| {
                 let t = if p.as_path() == Path::new("Cargo.toml") {
                     t.lines().filter(|l| !l.trim_start().starts_with("version")).collect::<Vec<_>>().join("\n")
