@@ -6,6 +6,7 @@
 //! cargo xtask mock <api> [--port N] [ARGS...]  serve the documented examples of generated/<api>/
 //! ```
 
+mod bench;
 mod conformance;
 
 use std::path::{Path, PathBuf};
@@ -24,7 +25,8 @@ const USAGE: &str = "usage:
                                           generate a standalone crate from any OpenAPI document
   cargo xtask mock API [--port N] [--host HOST] [--api-key KEY]...
                                           serve the documented examples of generated/<api>/ (default port 4010)
-  cargo xtask bench                       generation speed: small/medium/large specs, scaling 1x-8x
+  cargo xtask bench                       lines for a document with no operations, generated files a runtime fix
+                                          changes; generation speed: small/medium/large specs, scaling 1x-8x
   cargo xtask conformance [--no-check] [--filter TEXT]
                                           generate (and cargo check) every document of ../shared/corpus;
                                           writes the table in README.md";
@@ -62,6 +64,16 @@ fn main() -> ExitCode {
 /// the crate generated from nexus.json against progenitor's output for the same spec, when
 /// `cargo-progenitor` is installed (`cargo install cargo-progenitor`).
 fn run_bench() -> ExitCode {
+    let runtime_figures = match jobs(&GenCommand::default()) {
+        Ok(jobs) => bench::empty_document_lines() && bench::runtime_fix_changes(&jobs),
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            false
+        }
+    };
+    if !runtime_figures {
+        return ExitCode::FAILURE;
+    }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     match std::process::Command::new(&cargo).args(["bench", "-p", "generator", "--bench", "generate"]).status() {
         Ok(s) if s.success() => {}
