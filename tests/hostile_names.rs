@@ -163,9 +163,11 @@ fn hostile_names_generate_parsing_rust_with_stable_names() {
     // The names the spec gives to the API-wide items of the client and the server.
     let client = model_names(&parse(&set, "src/client.rs"));
     let server = model_names(&parse(&set, "src/server.rs"));
+    let lib = model_names(&parse(&set, "src/lib.rs"));
     for (module, items, wanted) in [
-        ("client", &client, &["enum Server", "enum Scheme", "struct Credentials", "struct AuthenticateParams"][..]),
-        ("server", &server, &["enum Scheme", "struct Credentials", "struct AuthenticateInput"][..]),
+        ("lib", &lib, &["enum Scheme"][..]),
+        ("client", &client, &["enum Server", "struct Credentials", "struct AuthenticateParams"][..]),
+        ("server", &server, &["struct Credentials", "struct AuthenticateInput"][..]),
     ] {
         for name in wanted {
             writeln!(text, "\n{module} {name}:").unwrap();

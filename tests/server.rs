@@ -183,7 +183,9 @@ async fn bad_parameters_and_bodies_get_the_questionpro_envelope_listing_every_vi
     let b: Value = r.json().await.unwrap();
     assert!(b["response"]["error"]["message"].as_str().unwrap().contains("emailAddress: must be an e-mail address"));
 
-    let post = |body: &'static str| http.post(format!("{base}/micropanel/members")).header("api-key", KEY).body(body).send();
+    let post = |body: &'static str| {
+        http.post(format!("{base}/micropanel/members")).header("api-key", KEY).header("content-type", "application/json").body(body).send()
+    };
     let r = post("[{\"emailAddress\": 5, \"unknown\": 1}, {\"firstName\": \"x\"}]").await.unwrap();
     assert_eq!(r.status(), 400);
     let b: Value = r.json().await.unwrap();
@@ -214,7 +216,14 @@ async fn panics_unknown_paths_and_oversized_bodies_get_documented_answers() {
     let b: Value = r.json().await.unwrap();
     assert_eq!(b["response"]["error"]["id"], "1040");
     let big = format!("[{}]", ["{\"emailAddress\":\"a@example.com\"}"; 10].join(","));
-    let r = http.post(format!("{base}/micropanel/members")).header("api-key", KEY).body(big).send().await.unwrap();
+    let r = http
+        .post(format!("{base}/micropanel/members"))
+        .header("api-key", KEY)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let b: Value = r.json().await.unwrap();
     assert!(b["response"]["error"]["message"].as_str().unwrap().contains("at most 64 bytes"));

@@ -333,7 +333,7 @@ pub struct FormField {
     pub required: bool,
     /// The shape of the value.
     pub shape: ValueShape,
-    /// True for binary parts (`format: binary`).
+    /// True for binary parts (`format: binary`, or an array of them: one part per item).
     pub binary: bool,
 }
 

@@ -32,6 +32,7 @@ pub mod models;
 pub mod naming;
 pub mod normalize;
 pub mod render;
+pub mod runtime;
 pub mod schema_crate;
 pub mod validate;
 pub mod write;
@@ -39,6 +40,7 @@ pub mod write;
 use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use runtime::{RuntimeCrate, RuntimeDependency, RuntimeMode};
 pub use write::OutputSet;
 
 /// The header every generated file that can hold a comment starts with (the writer also
@@ -53,12 +55,35 @@ pub struct GeneratorSettings {
     /// Whether warnings (repairs of the document, schemas typed as `serde_json::Value`) fail
     /// the generation like errors.
     pub deny_warnings: bool,
+    /// How the crate depends on `apigen-runtime` (default: by version and by the path
+    /// `../../runtime`, this repository's layout; see [`runtime`]).
+    pub runtime: RuntimeDependency,
+    /// The runtime the crate is generated against (default: the one embedded in this
+    /// generator): its version sets the requirement, its sources are what vendoring writes.
+    pub runtime_crate: std::sync::Arc<RuntimeCrate>,
 }
 
 impl GeneratorSettings {
     /// Settings for a crate called `crate_name`.
     pub fn new(crate_name: impl Into<String>) -> Self {
-        Self { crate_name: crate_name.into(), deny_warnings: false }
+        Self {
+            crate_name: crate_name.into(),
+            deny_warnings: false,
+            runtime: RuntimeDependency::default(),
+            runtime_crate: std::sync::Arc::default(),
+        }
+    }
+
+    /// Sets how the crate depends on `apigen-runtime`.
+    pub fn with_runtime(&mut self, runtime: RuntimeDependency) -> &mut Self {
+        self.runtime = runtime;
+        self
+    }
+
+    /// Generates against `runtime` instead of the embedded runtime.
+    pub fn with_runtime_crate(&mut self, runtime: RuntimeCrate) -> &mut Self {
+        self.runtime_crate = std::sync::Arc::new(runtime);
+        self
     }
 
     /// Makes warnings fatal.
@@ -119,7 +144,7 @@ pub fn generate_with_warnings(spec: &Path, settings: &GeneratorSettings, timings
     }
     let server_errors = timings.time("lower-server", || lower_server::lower(&bundle))?;
     let mut inner = Timings::default();
-    let emitted = timings.time("emit+render", || emit_crate(&lowered, &server_errors, &mut out, &mut inner));
+    let emitted = timings.time("emit+render", || emit_crate(&lowered, &server_errors, settings, &mut out, &mut inner));
     timings.phases.extend(inner.phases);
     emitted.map_err(|e| {
         Diagnostics::from(
@@ -170,15 +195,16 @@ pub fn generate_timed(spec: &Path, settings: &GeneratorSettings, timings: &mut T
 fn emit_crate(
     lowered: &ir::Lowered,
     server_errors: &lower_server::ServerErrors,
+    settings: &GeneratorSettings,
     out: &mut OutputSet,
     timings: &mut Timings,
 ) -> Result<(), String> {
     let api = &lowered.api;
-    out.add("Cargo.toml", emit::krate::cargo_toml(api)?);
+    out.add("Cargo.toml", emit::krate::cargo_toml(api, &settings.runtime.manifest_spec(&settings.runtime_crate))?);
     out.add("README.md", emit::krate::readme(api)?);
-    let validation = render::render("validation.rs.jinja", serde_json::json!({}))?;
-    let validation: syn::File = syn::parse_file(&validation).map_err(|e| format!("validation.rs.jinja does not parse: {e}"))?;
-    out.add("src/validation.rs", emit::render_file("", &validation));
+    for (path, text) in settings.runtime.files(&settings.runtime_crate) {
+        out.add(path, text);
+    }
 
     let started = std::time::Instant::now();
     let client_doc = format!("Async client for {} (feature `client`).", api.title);
@@ -291,6 +317,9 @@ pub struct RunOptions {
     pub deny_warnings: bool,
     /// How the output directories are written (`force`).
     pub write: write::WriteOptions,
+    /// Where the generated crates get `apigen-runtime` from (default: this repository's
+    /// `runtime/` by path and version; see [`RuntimeMode`]).
+    pub runtime: RuntimeMode,
 }
 
 /// What [`run_reporting`] did.
@@ -317,7 +346,7 @@ pub struct Generation {
 ///
 /// As [`run`].
 pub fn run_reporting(jobs: &[Job], mode: Mode, options: &RunOptions) -> Result<RunReport, RunError> {
-    let generation = generate_jobs(jobs, options.deny_warnings)?;
+    let generation = generate_jobs(jobs, options)?;
     let reports = write_outputs(&generation.outputs, mode, &options.write)?;
     Ok(RunReport { reports, warnings: generation.warnings })
 }
@@ -329,12 +358,18 @@ pub fn run_reporting(jobs: &[Job], mode: Mode, options: &RunOptions) -> Result<R
 /// # Errors
 ///
 /// [`RunError::Spec`] with the diagnostics of every failing job.
-pub fn generate_jobs(jobs: &[Job], deny_warnings: bool) -> Result<Generation, RunError> {
+pub fn generate_jobs(jobs: &[Job], options: &RunOptions) -> Result<Generation, RunError> {
     let mut outputs = Vec::new();
     let mut failures = Vec::new();
     let mut warnings = Vec::new();
     for job in jobs {
-        let settings = GeneratorSettings::new(&job.name).with_deny_warnings(deny_warnings);
+        let mut settings = GeneratorSettings::new(&job.name).with_deny_warnings(options.deny_warnings);
+        settings.with_runtime(
+            options
+                .runtime
+                .dependency_for(&job.out)
+                .map_err(|source| RunError::Write(write::WriteError::Io { path: job.out.clone(), source }))?,
+        );
         match generate_isolated(&job.spec, || generate_with_warnings(&job.spec, &settings, &mut Timings::default())) {
             Ok(generated) => {
                 if !generated.warnings.is_empty() {

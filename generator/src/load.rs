@@ -1,6 +1,10 @@
 //! Loading: reads spec files from disk and parses them, turning every I/O or syntax problem
 //! into a [`Diagnostic`] with the file, line and column.
 
+// A `Diagnostic` is large (file, pointer, message, help, location), but it is only built on the
+// way out of a failed load, never on the hot path: boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 

@@ -401,7 +401,11 @@ impl OpContext<'_> {
                             // typify makes a property with a default a plain (non-`Option`) field.
                             required: required.contains(name.as_str()) || prop.get("default").is_some(),
                             shape: shape_of(&prop),
-                            binary: prop.get("format").and_then(Value::as_str) == Some("binary"),
+                            // A file, or a list of files (one part each).
+                            binary: [Some(&prop), prop.get("items")]
+                                .into_iter()
+                                .flatten()
+                                .any(|p| p.get("format").and_then(Value::as_str) == Some("binary")),
                             name,
                         });
                     }

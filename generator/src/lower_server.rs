@@ -15,8 +15,11 @@
 //! Keys: `validation` (a body breaks the schema), `malformedBody` (not JSON, not a form),
 //! `invalidParameters` (path or query parameters), `unauthorized`, `notFound`,
 //! `payloadTooLarge`, `internal`, `methodNotAllowed` (a known path, another method; without
-//! the key, the `invalidParameters` body with status 405). A missing key gets a plain
-//! `{"message": ...}` body.
+//! the key, the `invalidParameters` body with status 405), and the rejections of the HTTP
+//! layer, which without their key get the `malformedBody` body with their own status:
+//! `unsupportedMediaType` (415, a body of another `Content-Type`), `requestTimeout` (408, a
+//! body that does not arrive in time), `uriTooLong` (414), `headersTooLarge` (431). Any other
+//! missing key gets a plain `{"message": ...}` body.
 //!
 //! Placeholders in a body, replaced by the generated server at run time:
 //! - a string that is exactly `{{message}}`: every violation, joined with `; `;
@@ -62,6 +65,39 @@ pub struct ServerErrors {
     /// A method no operation of a known path serves (answered with an `Allow` header). Without
     /// the key: the `invalidParameters` body with status 405.
     pub method_not_allowed: ErrorTemplate,
+    /// A body whose `Content-Type` the operation does not take. Without the key: the
+    /// `malformedBody` body with status 415.
+    pub unsupported_media_type: ErrorTemplate,
+    /// A body that does not arrive within the server's deadline. Without the key: the
+    /// `malformedBody` body with status 408.
+    pub request_timeout: ErrorTemplate,
+    /// A request target over the server's limit. Without the key: the `malformedBody` body with
+    /// status 414.
+    pub uri_too_long: ErrorTemplate,
+    /// A header section over the server's limit. Without the key: the `malformedBody` body with
+    /// status 431.
+    pub headers_too_large: ErrorTemplate,
+}
+
+impl ServerErrors {
+    /// Every template with its key (the runtime's `Rejection::key`), in the runtime's
+    /// `Rejection` order.
+    pub fn by_key(&self) -> [(&'static str, &ErrorTemplate); 12] {
+        [
+            ("validation", &self.validation),
+            ("malformedBody", &self.malformed_body),
+            ("invalidParameters", &self.invalid_parameters),
+            ("unauthorized", &self.unauthorized),
+            ("notFound", &self.not_found),
+            ("payloadTooLarge", &self.payload_too_large),
+            ("internal", &self.internal),
+            ("methodNotAllowed", &self.method_not_allowed),
+            ("unsupportedMediaType", &self.unsupported_media_type),
+            ("requestTimeout", &self.request_timeout),
+            ("uriTooLong", &self.uri_too_long),
+            ("headersTooLarge", &self.headers_too_large),
+        ]
+    }
 }
 
 fn fallback(status: u16) -> ErrorTemplate {
@@ -100,15 +136,28 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
         Some(_) => entry("methodNotAllowed", 405),
         None => ErrorTemplate { status: 405, body: invalid_parameters.body.clone() },
     };
+    let malformed_body = entry("malformedBody", 400);
+    let mut like_malformed = |key: &str, status: u16| match ext.and_then(|e| e.get(key)) {
+        Some(_) => entry(key, status),
+        None => ErrorTemplate { status, body: malformed_body.body.clone() },
+    };
+    let unsupported_media_type = like_malformed("unsupportedMediaType", 415);
+    let request_timeout = like_malformed("requestTimeout", 408);
+    let uri_too_long = like_malformed("uriTooLong", 414);
+    let headers_too_large = like_malformed("headersTooLarge", 431);
     let errors = ServerErrors {
         validation: entry("validation", 400),
-        malformed_body: entry("malformedBody", 400),
+        malformed_body,
         invalid_parameters,
         unauthorized: entry("unauthorized", 401),
         not_found: entry("notFound", 404),
         payload_too_large: entry("payloadTooLarge", 413),
         internal: entry("internal", 500),
         method_not_allowed,
+        unsupported_media_type,
+        request_timeout,
+        uri_too_long,
+        headers_too_large,
     };
     if ext.is_some_and(|e| !e.is_object()) {
         diags.push(

@@ -238,7 +238,9 @@ pub fn lower(
     let settings = type_space_settings();
     let mut typed = Vec::new();
     for (name, value) in &definitions {
-        match serde_json::from_value::<Schema>(value.clone()) {
+        let mut value = value.clone();
+        binary_as_bytes(&mut value);
+        match serde_json::from_value::<Schema>(value) {
             Ok(schema) => typed.push((name.clone(), schema)),
             Err(e) => diags.push(
                 bundle
@@ -330,7 +332,9 @@ fn type_space_settings() -> TypeSpaceSettings {
         // Builders are emitted by us, for request models only (see `emit::models`).
         .with_struct_builder(false)
         .with_type_mod("models")
-        .with_attr("#[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]".to_string());
+        .with_attr("#[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]".to_string())
+        // `format: binary` strings are `apigen_runtime::Binary` (see `binary_as_bytes`).
+        .with_crate("apigen-runtime", typify_impl::CrateVers::Any, None);
     settings
 }
 
@@ -579,6 +583,36 @@ pub fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     // Panic messages may go on with a `{:#?}` dump: the first line, without its opening bracket.
     let first = message.lines().next().unwrap_or_default().trim().trim_end_matches([':', '(', '{', '[', ' ']).to_string();
     Err(if first.is_empty() { "typify failed without a message".to_string() } else { first })
+}
+
+/// Marks every `{"type": "string", "format": "binary"}` in schema positions for typify as
+/// `apigen_runtime::Binary` (`x-rust-type`): a file's bytes, which a `String` cannot hold.
+pub fn binary_as_bytes(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            let binary =
+                map.get("type").and_then(Value::as_str) == Some("string") && map.get("format").and_then(Value::as_str) == Some("binary");
+            if binary {
+                map.insert(
+                    "x-rust-type".into(),
+                    serde_json::json!({ "crate": "apigen-runtime", "version": "*", "path": "apigen_runtime::Binary" }),
+                );
+            }
+            for (key, sub) in map.iter_mut() {
+                match key.as_str() {
+                    "properties" | "patternProperties" | "$defs" | "definitions" => {
+                        if let Value::Object(subs) = sub {
+                            subs.values_mut().for_each(binary_as_bytes);
+                        }
+                    }
+                    "items" | "additionalProperties" | "allOf" | "anyOf" | "oneOf" | "prefixItems" | "not" => binary_as_bytes(sub),
+                    _ => {}
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(binary_as_bytes),
+        _ => {}
+    }
 }
 
 /// Rewrites every scalar `const` (a string, integer, number or boolean) into the equivalent

@@ -302,6 +302,7 @@ pub mod reserved {
         "jitter",
         "ok_json",
         "retry_after",
+        "rt",
         "sensitive",
         "transport",
     ];
@@ -310,6 +311,15 @@ pub mod reserved {
     /// emitter's own.
     pub const SERVER_ITEMS: &[&str] = &[
         "Api",
+        "ConnectionLimits",
+        "SPEC",
+        "SecurityScheme",
+        "ServerConfig",
+        "TcpListener",
+        "router_with",
+        "rt",
+        "serve",
+        "serve_with_shutdown",
         "At",
         "BODY_SCHEMAS",
         "CatchUnwind",
@@ -578,13 +588,14 @@ mod tests {
         }
     }
 
-    /// Every item of the runtime templates is reserved in its module, and every method of the
-    /// runtime's `Client`, so a name from the spec cannot meet one.
+    /// Every item the generated client and server modules define or import for themselves
+    /// (read back from a crate generated for a document with no operations, so nothing in them
+    /// comes from the spec) is reserved in its module, and so is every method of `Client`: a
+    /// name from the spec cannot meet one.
     #[test]
     fn the_runtime_names_are_reserved() {
-        fn items(template: &str) -> (BTreeSet<String>, BTreeSet<String>) {
-            let text = crate::render::render(template, serde_json::json!({ "crate_name": "x", "crate_version": "0" })).expect("renders");
-            let file = syn::parse_file(&text).expect("parses");
+        fn items(text: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+            let file = syn::parse_file(text).expect("parses");
             let mut names = BTreeSet::new();
             let mut client_methods = BTreeSet::new();
             for item in &file.items {
@@ -598,15 +609,19 @@ mod tests {
                     syn::Item::Trait(i) => Some(i.ident.to_string()),
                     syn::Item::Type(i) => Some(i.ident.to_string()),
                     syn::Item::Use(u) => {
-                        let mut tree = &u.tree;
-                        loop {
+                        let mut found = Vec::new();
+                        let mut stack = vec![&u.tree];
+                        while let Some(tree) = stack.pop() {
                             match tree {
-                                syn::UseTree::Path(p) => tree = &p.tree,
-                                syn::UseTree::Name(n) => break Some(n.ident.to_string()),
-                                syn::UseTree::Rename(r) => break Some(r.rename.to_string()),
-                                _ => break None,
+                                syn::UseTree::Path(p) => stack.push(&p.tree),
+                                syn::UseTree::Name(n) => found.push(n.ident.to_string()),
+                                syn::UseTree::Rename(r) => found.push(r.rename.to_string()),
+                                syn::UseTree::Group(g) => stack.extend(g.items.iter()),
+                                syn::UseTree::Glob(_) => {}
                             }
                         }
+                        names.extend(found.into_iter().filter(|n| n != "_"));
+                        None
                     }
                     syn::Item::Impl(i) if i.trait_.is_none() => {
                         if let syn::Type::Path(p) = &*i.self_ty {
@@ -626,14 +641,28 @@ mod tests {
             }
             (names, client_methods)
         }
-        let (client, methods) = items("client_runtime.rs.jinja");
+        let dir = std::env::temp_dir().join(format!("apigen-reserved-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let spec = dir.join("openapi.json");
+        std::fs::write(
+            &spec,
+            r#"{"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": {},
+                "components": {"securitySchemes": {"k": {"type": "apiKey", "in": "header", "name": "k"}, "b": {"type": "http", "scheme": "bearer"}}}}"#,
+        )
+        .expect("spec");
+        let out = crate::generate(&spec, &crate::GeneratorSettings::new("t")).expect("generates");
+        let _ = std::fs::remove_dir_all(&dir);
+        let file = |name: &str| out.files.get(std::path::Path::new(name)).unwrap_or_else(|| panic!("{name}"));
+        let (client, methods) = items(file("src/client.rs"));
+        assert!(client.contains("Client") && methods.contains("new"), "the reader sees the client: {client:?}");
         for name in &client {
             assert!(reserved::CLIENT_ITEMS.contains(&name.as_str()), "reserve `{name}` in naming::reserved::CLIENT_ITEMS");
         }
         for name in &methods {
             assert!(reserved::CLIENT_METHODS.contains(&name.as_str()), "reserve `{name}` in naming::reserved::CLIENT_METHODS");
         }
-        let (server, _) = items("server_runtime.rs.jinja");
+        let (server, _) = items(file("src/server.rs"));
+        assert!(server.contains("Api"), "the reader sees the server: {server:?}");
         for name in &server {
             assert!(reserved::SERVER_ITEMS.contains(&name.as_str()), "reserve `{name}` in naming::reserved::SERVER_ITEMS");
         }

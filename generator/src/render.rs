@@ -1,5 +1,5 @@
 //! Rendering: minijinja templates (from `templates/`, embedded at build time) for the non-Rust
-//! files, and the static Rust runtime modules.
+//! files. The static Rust every crate needs is not rendered: it is the `apigen-runtime` crate.
 
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
@@ -8,9 +8,6 @@ use serde::Serialize;
 const TEMPLATES: &[(&str, &str)] = &[
     ("Cargo.toml.jinja", include_str!("../../templates/Cargo.toml.jinja")),
     ("README.md.jinja", include_str!("../../templates/README.md.jinja")),
-    ("client_runtime.rs.jinja", include_str!("../../templates/client_runtime.rs.jinja")),
-    ("server_runtime.rs.jinja", include_str!("../../templates/server_runtime.rs.jinja")),
-    ("validation.rs.jinja", include_str!("../../templates/validation.rs.jinja")),
 ];
 
 /// The template environment: strict about undefined values, whitespace-controlled.

@@ -5,8 +5,8 @@
 //! has a `type`, `properties`, an `enum` or a combinator) becomes one more component named after
 //! its `title` (else the file stem), and every local reference (`#/definitions/X`, `#/$defs/X`,
 //! `#`) is rewritten to point at the component. From there the models pipeline is the one of
-//! [`crate::generate`]: [`crate::models::lower`], [`crate::emit::models::emit`] and the
-//! validation template, without operations, client or server.
+//! [`crate::generate`]: [`crate::models::lower`] and [`crate::emit::models::emit`], with the
+//! validation of `apigen-runtime` (no features), without operations, client or server.
 //!
 //! Every definition is a root of both kinds at once, so the schema crates get the
 //! forward-compatible policy (see ARCHITECTURE.md): a plain schema says nothing about who reads
@@ -22,12 +22,18 @@ use crate::models::COMPONENT_PREFIX;
 use crate::write::{self, OutputSet};
 use crate::{ir, Job, Mode, RunError};
 
+/// The runtime dependency of the schema crates, which are this repository's fixtures
+/// (`tests/typify-crates/<name>/`, three levels below the repository root).
+fn runtime() -> crate::RuntimeDependency {
+    crate::RuntimeDependency::Path("../../../runtime".to_string())
+}
+
 /// Keywords that make a root schema describe a value of its own (not only hold definitions).
 const VALUE_KEYWORDS: &[&str] =
     &["type", "properties", "enum", "const", "oneOf", "anyOf", "allOf", "items", "additionalProperties", "$ref"];
 
 /// Generates the models-only crate `crate_name` from the JSON Schema file `schema`: the files
-/// `Cargo.toml`, `src/lib.rs`, `src/models.rs` and `src/validation.rs`.
+/// `Cargo.toml`, `src/lib.rs` and `src/models.rs`.
 ///
 /// # Errors
 ///
@@ -155,9 +161,6 @@ fn rewrite_refs(value: Value, root_name: &str) -> Value {
 fn emit(api: &ir::ApiSpace, types: &typify_impl::TypeSpace, schema: &Path) -> Result<OutputSet, String> {
     let mut out = OutputSet::default();
     out.add("Cargo.toml", cargo_toml(api, schema)?);
-    let validation = crate::render::render("validation.rs.jinja", json!({}))?;
-    let validation: syn::File = syn::parse_file(&validation).map_err(|e| format!("validation.rs.jinja does not parse: {e}"))?;
-    out.add("src/validation.rs", crate::emit::render_file("", &validation));
     let models = crate::emit::models::emit(api, types)?;
     out.add("src/models.rs", crate::emit::render_file(&format!("Models of {}: one type per schema definition.", api.title), &models));
     let lib = quote::quote! {
@@ -166,7 +169,7 @@ fn emit(api: &ir::ApiSpace, types: &typify_impl::TypeSpace, schema: &Path) -> Re
         #![allow(clippy::derivable_impls, clippy::disallowed_names)]
         #![forbid(unsafe_code)]
         pub mod models;
-        pub mod validation;
+        pub use ::apigen_runtime::validation;
         pub use validation::{Validate, ValidationErrors, Violation};
     };
     let doc = format!(
@@ -182,6 +185,7 @@ fn emit(api: &ir::ApiSpace, types: &typify_impl::TypeSpace, schema: &Path) -> Re
 fn cargo_toml(api: &ir::ApiSpace, schema: &Path) -> Result<String, String> {
     let mut schemars_features = Vec::new();
     let mut deps = vec![
+        ("apigen-runtime", runtime().manifest_spec(&crate::RuntimeCrate::embedded())),
         ("regress", "\"0.12\"".to_string()),
         ("serde", "{ version = \"1\", features = [\"derive\"] }".to_string()),
         ("serde_json", "\"1\"".to_string()),
@@ -203,13 +207,14 @@ fn cargo_toml(api: &ir::ApiSpace, schema: &Path) -> Result<String, String> {
         json!({
             "header": crate::GENERATED_HEADER,
             "crate_name": api.crate_name,
-            "crate_version": "0.1.0",
+            "crate_version": crate::emit::krate::CRATE_VERSION,
+            "rust_version": crate::emit::krate::RUST_VERSION,
             "description": format!("Generated models of the JSON Schema {file}."),
             "dependencies": deps.iter().map(|(name, spec)| json!({ "name": name, "spec": spec })).collect::<Vec<_>>(),
             "features": [{
                 "name": "schemars",
                 "doc": "Derive `schemars::JsonSchema` for every model.",
-                "enables": ["dep:schemars"],
+                "enables": ["dep:schemars", "apigen-runtime/schemars"],
             }],
             "bins": [],
         }),

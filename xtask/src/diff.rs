@@ -180,7 +180,7 @@ mod tests {
     /// `cargo xtask gen` in the temporary repository: generate, version against HEAD, write.
     fn gen(root: &Path, mode: Mode) -> Vec<generator::write::Report> {
         let jobs = [Job { name: "epixel".into(), spec: root.join("spec/epixel/openapi.json"), out: root.join("generated/epixel") }];
-        let mut outputs = generator::generate_jobs(&jobs, false).unwrap_or_else(|e| panic!("{e}")).outputs;
+        let mut outputs = generator::generate_jobs(&jobs, &generator::RunOptions::default()).unwrap_or_else(|e| panic!("{e}")).outputs;
         apply_versions(root, "HEAD", &mut outputs).expect("versions");
         let options = generator::write::WriteOptions { force: true, ..Default::default() };
         generator::write_outputs(&outputs, mode, &options).expect("write").into_iter().map(|(_, r)| r).collect()

@@ -7,6 +7,7 @@
 //! cargo xtask diff [API...] [--base REV]       spec changes against a git revision, and what they break
 //! ```
 
+mod bench;
 mod conformance;
 mod diff;
 mod verify;
@@ -30,7 +31,8 @@ const USAGE: &str = "usage:
                                           (the rules of `apigen`: see `apigen --help`)
   cargo xtask mock API [--port N] [--host HOST] [--api-key KEY]...
                                           serve the documented examples of generated/<api>/ (default port 4010)
-  cargo xtask bench                       generation speed: small/medium/large specs, scaling 1x-8x
+  cargo xtask bench                       lines for a document with no operations, generated files a runtime fix
+                                          changes; generation speed: small/medium/large specs, scaling 1x-8x
   cargo xtask conformance [--no-check] [--filter TEXT]
                                           generate (and cargo check) every document of ../shared/corpus;
                                           writes the table in README.md
@@ -74,6 +76,16 @@ fn main() -> ExitCode {
 /// the crate generated from nexus.json against progenitor's output for the same spec, when
 /// `cargo-progenitor` is installed (`cargo install cargo-progenitor`).
 fn run_bench() -> ExitCode {
+    let runtime_figures = match jobs(&GenCommand::default()) {
+        Ok(jobs) => bench::empty_document_lines() && bench::runtime_fix_changes(&jobs),
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            false
+        }
+    };
+    if !runtime_figures {
+        return ExitCode::FAILURE;
+    }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     match std::process::Command::new(&cargo).args(["bench", "-p", "generator", "--bench", "generate"]).status() {
         Ok(s) if s.success() => {}
@@ -347,7 +359,7 @@ impl std::fmt::Display for GenError {
 }
 
 fn run_all(cmd: &GenCommand, jobs: &[Job], mode: Mode) -> Result<Vec<(String, generator::write::Report)>, GenError> {
-    let mut outputs = generator::generate_jobs(jobs, false).map_err(GenError::Run)?.outputs;
+    let mut outputs = generator::generate_jobs(jobs, &generator::RunOptions::default()).map_err(GenError::Run)?.outputs;
     // The version and CHANGELOG of generated/<api>/ follow the API change since the base.
     let root = std::env::current_dir().map_err(|e| GenError::Version(format!("cannot read the current directory: {e}")))?;
     let lines = diff::apply_versions(&root, cmd.base.as_deref().unwrap_or("HEAD"), &mut outputs).map_err(GenError::Version)?;

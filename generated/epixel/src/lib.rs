@@ -8,9 +8,36 @@
 #![cfg_attr(feature = "client", doc = include_str!("../README.md"))]
 #![forbid(unsafe_code)]
 pub mod models;
-pub mod validation;
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "server")]
 pub mod server;
+pub use ::apigen_runtime::validation;
+pub use ::apigen_runtime::SecurityScheme;
 pub use validation::{Validate, ValidationErrors, Violation};
+/// A security scheme of the API (its key and placement through [`SecurityScheme`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    /// `apiKey`: the `apikey` header.
+    ///
+    /// The customer's API key in the `apikey` header, sent on every request (the page's samples: `apikey: <apikey>`; DOMAIN.md: "every request's to Epixel MLM API must require have apikey").
+    ApiKey,
+    /// `bearerAuth`: `Authorization: Bearer <token>`.
+    ///
+    /// A user's access token as `Authorization: Bearer <access token>`. Per DOMAIN.md the token comes from `POST https://<domain>/<api prefix>/<version>/user/login/` (with the `apikey` header and a `username`/`password` body), which returns `{"refresh": <refresh token>, "access": <access token>}`; the `access` value is the bearer token. The login endpoint is not on the seed page and not in this spec.
+    BearerAuth,
+}
+impl SecurityScheme for Scheme {
+    fn key(self) -> &'static str {
+        match self {
+            Self::ApiKey => "apiKey",
+            Self::BearerAuth => "bearerAuth",
+        }
+    }
+    fn placement(self) -> ::apigen_runtime::Placement {
+        match self {
+            Self::ApiKey => ::apigen_runtime::Placement::Header("apikey"),
+            Self::BearerAuth => ::apigen_runtime::Placement::Bearer,
+        }
+    }
+}

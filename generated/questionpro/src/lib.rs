@@ -8,9 +8,38 @@
 #![cfg_attr(feature = "client", doc = include_str!("../README.md"))]
 #![forbid(unsafe_code)]
 pub mod models;
-pub mod validation;
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "server")]
 pub mod server;
+pub use ::apigen_runtime::validation;
+pub use ::apigen_runtime::SecurityScheme;
 pub use validation::{Validate, ValidationErrors, Violation};
+/// A security scheme of the API (its key and placement through [`SecurityScheme`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    /// `apiKeyHeader`: the `api-key` header.
+    ///
+    /// The API key, sent in the `api-key` request header.
+    ApiKeyHeader,
+    /// `apiKeyQuery`: the `apiKey` query parameter.
+    ///
+    /// Deprecated: the API key as the `apiKey` query parameter. QuestionPro discontinued passing API keys as query parameters from March 31, 2024; use `apiKeyHeader`.
+    ///
+    /// Deprecated by the API.
+    ApiKeyQuery,
+}
+impl SecurityScheme for Scheme {
+    fn key(self) -> &'static str {
+        match self {
+            Self::ApiKeyHeader => "apiKeyHeader",
+            Self::ApiKeyQuery => "apiKeyQuery",
+        }
+    }
+    fn placement(self) -> ::apigen_runtime::Placement {
+        match self {
+            Self::ApiKeyHeader => ::apigen_runtime::Placement::Header("api-key"),
+            Self::ApiKeyQuery => ::apigen_runtime::Placement::Query("apiKey"),
+        }
+    }
+}

@@ -24,29 +24,20 @@ fn dep(name: &'static str, spec: &str) -> Dependency {
     Dependency { name, spec: spec.to_string() }
 }
 
-/// The dependencies the generated code uses. Optional ones belong to a feature.
-fn dependencies(api: &ApiSpace) -> Vec<Dependency> {
+/// The version every generated crate gets.
+pub const CRATE_VERSION: &str = "0.1.0";
+
+/// The dependencies the generated code uses. Optional ones belong to a feature; everything the
+/// client and server need beyond the models comes through `apigen-runtime`.
+fn dependencies(api: &ApiSpace, runtime: &str) -> Vec<Dependency> {
     let models = &api.models;
     let mut deps = vec![
+        dep("apigen-runtime", runtime),
         dep("regress", "\"0.12\""),
         dep("schemars", &format!("{{ version = \"1\", optional = true{} }}", schemars_features(models))),
         dep("serde", "{ version = \"1\", features = [\"derive\"] }"),
         dep("serde_json", "\"1\""),
     ];
-    // The client.
-    deps.push(dep(
-        "reqwest",
-        "{ version = \"0.12\", optional = true, default-features = false, features = [\"rustls-tls\", \"multipart\", \"http2\"] }",
-    ));
-    deps.push(dep("futures-util", "{ version = \"0.3\", optional = true, default-features = false, features = [\"std\"] }"));
-    deps.push(dep("bytes", "{ version = \"1\", optional = true }"));
-    deps.push(dep("httpdate", "{ version = \"1\", optional = true }"));
-    // The server (and, with the client, the async runtime).
-    deps.push(dep("tokio", "{ version = \"1\", optional = true, default-features = false, features = [\"time\"] }"));
-    deps.push(dep(
-        "axum",
-        "{ version = \"0.8\", optional = true, default-features = false, features = [\"http1\", \"tokio\", \"query\", \"multipart\"] }",
-    ));
     if models.uses_chrono {
         deps.push(dep("chrono", "{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }"));
     }
@@ -79,34 +70,45 @@ fn features() -> Vec<Feature> {
         Feature { name: "default", doc: "The client is on by default.", enables: vec!["client"] },
         Feature {
             name: "client",
-            doc: "The async HTTP client (`client` module): reqwest with rustls.",
-            enables: vec!["dep:reqwest", "dep:bytes", "dep:futures-util", "dep:httpdate", "dep:tokio"],
+            doc: "The async HTTP client (`client` module): reqwest with rustls, through apigen-runtime.",
+            enables: vec!["apigen-runtime/client"],
         },
-        Feature { name: "server", doc: "The axum server stubs (`server` module).", enables: vec!["dep:axum", "dep:tokio"] },
+        Feature {
+            name: "server",
+            doc: "The axum server stubs (`server` module), through apigen-runtime.",
+            enables: vec!["apigen-runtime/server"],
+        },
         Feature {
             name: "mock",
             doc: "The mock server binary (`cargo xtask mock <api>`): the server plus a multi-threaded runtime.",
-            enables: vec!["server", "tokio/rt-multi-thread", "tokio/net"],
+            enables: vec!["server", "apigen-runtime/mock"],
         },
         Feature {
             name: "schemars",
             doc: "Derive `schemars::JsonSchema` for every model, so downstream crates can emit schemas.",
-            enables: vec!["dep:schemars"],
+            enables: vec!["dep:schemars", "apigen-runtime/schemars"],
         },
     ]
 }
 
-/// `Cargo.toml`.
+/// The `rust-version` of generated crates: that of the workspace, which `tests/hygiene.rs`
+/// checks against the lock file (the runtime and the models' optional dependencies, such as
+/// uuid, need it).
+pub const RUST_VERSION: &str = "1.89";
+
+/// `Cargo.toml`; `runtime` is the value of its `apigen-runtime` dependency
+/// ([`crate::RuntimeDependency::manifest_spec`]).
 ///
 /// # Errors
 ///
 /// A template failure, which is a bug.
-pub fn cargo_toml(api: &ApiSpace) -> Result<String, String> {
+pub fn cargo_toml(api: &ApiSpace, runtime: &str) -> Result<String, String> {
     #[derive(Serialize)]
     struct Context<'a> {
         header: &'a str,
         crate_name: &'a str,
         crate_version: &'a str,
+        rust_version: &'a str,
         description: String,
         dependencies: Vec<Dependency>,
         features: Vec<Feature>,
@@ -123,9 +125,10 @@ pub fn cargo_toml(api: &ApiSpace) -> Result<String, String> {
         Context {
             header: crate::GENERATED_HEADER,
             crate_name: &api.crate_name,
-            crate_version: "0.1.0",
+            crate_version: CRATE_VERSION,
+            rust_version: RUST_VERSION,
             description: format!("Generated models, client and server for {}.", api.title),
-            dependencies: dependencies(api),
+            dependencies: dependencies(api, runtime),
             features: features(),
             bins: vec![Bin { name: format!("{}-mock", api.crate_name), path: "src/bin/mock.rs", required_features: vec!["mock"] }],
         },
@@ -256,9 +259,11 @@ fn server_example(api: &ApiSpace) -> String {
          pub struct MyApi {{\n        pub mock: MockApi,\n    }}\n\n    \
          impl Api for MyApi {{\n        async fn authenticate(&self, _scheme: Scheme, credential: &Secret) -> bool {{\n            \
          credential.matches(\"YOUR-API-KEY\")\n        }}\n{methods}    }}\n\n    \
+         /// Serves the API with the default limits (timeouts, connection cap, body size).\n    \
          pub async fn serve() -> std::io::Result<()> {{\n        \
-         let listener = tokio::net::TcpListener::bind(\"127.0.0.1:8080\").await?;\n        \
-         axum::serve(listener, server::router(MyApi {{ mock: MockApi::new() }})).await\n    }}\n}}"
+         let router = server::router_with(MyApi {{ mock: MockApi::new() }}, server::ServerConfig::default());\n        \
+         let listener = server::TcpListener::bind(\"127.0.0.1:8080\").await?;\n        \
+         server::serve(listener, router, &server::ConnectionLimits::default()).await\n    }}\n}}"
     )
 }
 
@@ -267,9 +272,9 @@ fn mock_example(api: &ApiSpace) -> String {
     let krate = &api.crate_ident;
     format!(
         "#[cfg(feature = \"server\")]\nasync fn serve_mock() -> std::io::Result<()> {{\n    \
-         use {krate}::server::{{mock::MockApi, router}};\n    \
-         let listener = tokio::net::TcpListener::bind(\"127.0.0.1:4010\").await?;\n    \
-         axum::serve(listener, router(MockApi::with_keys([\"YOUR-API-KEY\"]))).await\n}}"
+         use {krate}::server::{{mock::MockApi, router, serve, ConnectionLimits, TcpListener}};\n    \
+         let listener = TcpListener::bind(\"127.0.0.1:4010\").await?;\n    \
+         serve(listener, router(MockApi::with_keys([\"YOUR-API-KEY\"])), &ConnectionLimits::default()).await\n}}"
     )
 }
 
@@ -376,7 +381,7 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
             stream_args.push("&Default::default()".into());
             let item = p.item_ty.rsplit("::").next().unwrap_or("item");
             let code = format!(
-                "use futures_util::StreamExt;\nuse {krate}::client::{{Client, Credentials, Server}};\n\nasync fn example() -> Result<(), Box<dyn std::error::Error>> {{\n    {}\n    // Every {item} of every page, fetched as the stream is polled.\n    let mut items = std::pin::pin!(client.{}_stream({}));\n    while let Some(item) = items.next().await {{\n        println!(\"{{:?}}\", item?);\n    }}\n    Ok(())\n}}",
+                "use apigen_runtime::futures_util::StreamExt;\nuse {krate}::client::{{Client, Credentials, Server}};\n\nasync fn example() -> Result<(), Box<dyn std::error::Error>> {{\n    {}\n    // Every {item} of every page, fetched as the stream is polled.\n    let mut items = std::pin::pin!(client.{}_stream({}));\n    while let Some(item) = items.next().await {{\n        println!(\"{{:?}}\", item?);\n    }}\n    Ok(())\n}}",
                 client_setup(api, &op.security),
                 op.rust_name,
                 stream_args.join(", "),
@@ -477,19 +482,67 @@ fn minimal_example(
     }
 }
 
-/// `src/lib.rs`: the module tree.
+/// The variant of `Scheme` for security scheme `s`.
+pub fn scheme_variant(s: &crate::ir::SecurityScheme) -> syn::Ident {
+    quote::format_ident!("{}", s.rust_variant)
+}
+
+/// `src/lib.rs`: the module tree, and the `Scheme` enum that the client and the server share.
 pub fn lib_rs(api: &ApiSpace) -> proc_macro2::TokenStream {
-    let _ = api;
-    quote::quote! {
+    use crate::ir::{ParamLocation, SchemeKind};
+    use quote::quote;
+    let mut variants = Vec::new();
+    let mut keys = Vec::new();
+    let mut placements = Vec::new();
+    for s in &api.security_schemes {
+        let v = scheme_variant(s);
+        let key = &s.key;
+        let (placement, how) = match &s.kind {
+            SchemeKind::ApiKey { location: ParamLocation::Query, name } => (quote!(Query(#name)), format!("the `{name}` query parameter")),
+            SchemeKind::ApiKey { location: ParamLocation::Cookie, name } => (quote!(Cookie(#name)), format!("the `{name}` cookie")),
+            SchemeKind::ApiKey { name, .. } => (quote!(Header(#name)), format!("the `{name}` header")),
+            SchemeKind::Bearer => (quote!(Bearer), "`Authorization: Bearer <token>`".to_string()),
+            SchemeKind::Basic => (quote!(Basic), "`Authorization: Basic`".to_string()),
+            SchemeKind::Unsupported { .. } => (quote!(Other), "the `Authorization` header, whole".to_string()),
+        };
+        let mut doc = format!("`{key}`: {how}.");
+        if let Some(d) = &s.description {
+            doc.push_str(&format!("\n\n{d}"));
+        }
+        if s.deprecated {
+            doc.push_str("\n\nDeprecated by the API.");
+        }
+        let docs = super::doc_attrs(&doc);
+        variants.push(quote! { #docs #v });
+        keys.push(quote! { Self::#v => #key });
+        placements.push(quote! { Self::#v => ::apigen_runtime::Placement::#placement });
+    }
+    quote! {
         // The README is the crate documentation, so its examples compile as doctests.
         #![cfg_attr(feature = "client", doc = include_str!("../README.md"))]
         #![forbid(unsafe_code)]
         pub mod models;
-        pub mod validation;
         #[cfg(feature = "client")]
         pub mod client;
         #[cfg(feature = "server")]
         pub mod server;
+        pub use ::apigen_runtime::validation;
+        pub use ::apigen_runtime::SecurityScheme;
         pub use validation::{Validate, ValidationErrors, Violation};
+
+        /// A security scheme of the API (its key and placement through [`SecurityScheme`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Scheme {
+            #(#variants,)*
+        }
+
+        impl SecurityScheme for Scheme {
+            fn key(self) -> &'static str {
+                match self { #(#keys,)* }
+            }
+            fn placement(self) -> ::apigen_runtime::Placement {
+                match self { #(#placements,)* }
+            }
+        }
     }
 }

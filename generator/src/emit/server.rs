@@ -1,12 +1,13 @@
 //! The server emitter: axum stubs (`src/server.rs` of the generated crate) and the mock
 //! server binary (`src/bin/mock.rs`).
 //!
-//! The static part (credentials, error answers, parameter parsing, body decoding, the JSON
-//! Schema checker) is `templates/server_runtime.rs.jinja`; this module emits what depends on
-//! the API: the `Api` trait with one method per operation, an input struct and a response enum
-//! per operation, one handler per operation (authentication, then parameters, then the body,
-//! then the implementation behind a panic guard), `router`, and `mock::MockApi`, which answers
-//! the documented examples.
+//! The plumbing (authentication, parameter and body reading, error answers, the JSON Schema
+//! checker, hardened serving, the mock's example lookup) is the `server` module of the
+//! `apigen-runtime` crate; this module emits what depends on the API: the error table and
+//! request schemas (`SPEC`), the `Api` trait with one method per operation, an input struct and
+//! a response enum per operation, one handler per operation (authentication, then parameters,
+//! then the body, then the implementation behind a panic guard), `router`, and
+//! `mock::MockApi`, which answers the documented examples.
 
 use std::collections::BTreeSet;
 
@@ -15,7 +16,8 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::{doc_attrs, ty};
-use crate::ir::{ApiSpace, BodyEncoding, Operation, ParamLocation, Response, SchemeKind, StatusMatch, ValueShape};
+use crate::emit::krate::scheme_variant;
+use crate::ir::{ApiSpace, BodyEncoding, Operation, ParamLocation, Response, StatusMatch, ValueShape};
 use crate::lower_server::{body_schema, ErrorTemplate, ServerErrors};
 use crate::models::Rule;
 
@@ -25,25 +27,24 @@ use crate::models::Rule;
 ///
 /// A message when the IR holds something the emitter cannot express (a generator bug).
 pub fn emit(api: &ApiSpace, errors: &ServerErrors) -> Result<TokenStream, String> {
-    let runtime = crate::render::render("server_runtime.rs.jinja", serde_json::json!({}))?;
-    let runtime: syn::File = syn::parse_file(&runtime).map_err(|e| format!("server_runtime.rs.jinja does not parse: {e}"))?;
-    let runtime_items = runtime.items;
-    let templates = error_templates(errors);
-    let definitions = definitions(api);
-    let schemes = schemes(api);
+    let spec = spec(api, errors);
+    let credentials = credentials(api);
     let api_trait = api_trait(api);
     let operations = api.operations.iter().map(|op| operation(api, op)).collect::<Result<Vec<_>, _>>()?;
     let router = router(api);
     let mock = mock(api);
     Ok(quote! {
-        // The runtime is shared by every API; an API without multipart bodies, path parameters
-        // or bearer tokens leaves some of it unused. Handlers return an early answer as
-        // `Err(Response)`: it is the request's last value, so boxing it would only allocate.
-        #![allow(dead_code, clippy::result_large_err)]
-        #(#runtime_items)*
-        #templates
-        #definitions
-        #schemes
+        // Handlers return an early answer as `Err(Response)`: it is the request's last value,
+        // so boxing it would only allocate.
+        #![allow(clippy::result_large_err)]
+        use ::apigen_runtime::server as rt;
+        pub use ::apigen_runtime::server::{
+            serve, serve_with_shutdown, ConnectionLimits, ErrorAnswer, Rejection, Secret, ServerConfig, TcpListener, DEFAULT_BODY_LIMIT,
+        };
+        pub use ::apigen_runtime::{constant_time_eq, SecurityScheme};
+        pub use crate::Scheme;
+        #spec
+        #credentials
         #api_trait
         #(#operations)*
         #router
@@ -72,31 +73,23 @@ fn bare(name: &str) -> &str {
     name.strip_prefix("r#").unwrap_or(name)
 }
 
-fn error_templates(errors: &ServerErrors) -> TokenStream {
-    let entry = |t: &ErrorTemplate| {
-        let status = t.status;
-        let body = serde_json::to_string(&t.body).unwrap_or_else(|_| "null".into());
-        quote! { (#status, #body) }
-    };
-    let all = [
-        &errors.validation,
-        &errors.malformed_body,
-        &errors.invalid_parameters,
-        &errors.unauthorized,
-        &errors.not_found,
-        &errors.payload_too_large,
-        &errors.internal,
-        &errors.method_not_allowed,
-    ]
-    .map(entry);
+/// `SPEC`: the API's error bodies (from `x-server-errors`, in `Rejection` order) and the
+/// request-body schemas with the definitions they reference.
+fn spec(api: &ApiSpace, errors: &ServerErrors) -> TokenStream {
+    let table: serde_json::Map<String, Value> =
+        errors.by_key().into_iter().map(|(key, t): (&str, &ErrorTemplate)| (key.to_string(), serde_json::json!(t))).collect();
+    let table = serde_json::to_string(&table).unwrap_or_else(|_| "{}".into());
+    let (definitions, bodies) = definitions(api);
     quote! {
-        /// The API's error bodies (from the spec's `x-server-errors`), in [`Rejection`] order.
-        const ERROR_TEMPLATES: [(u16, &str); 8] = [#(#all),*];
+        /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
+        /// the request-body schemas with the definitions they reference, as JSON.
+        static SPEC: rt::ApiSpec = rt::ApiSpec::new(#table, #definitions, #bodies);
     }
 }
 
-/// The model definitions that request bodies reach through `$ref`s, as one JSON object.
-fn definitions(api: &ApiSpace) -> TokenStream {
+/// The model definitions that request bodies reach through `$ref`s, and the body schema of each
+/// operation, each as the text of one JSON object.
+fn definitions(api: &ApiSpace) -> (String, String) {
     let mut todo: Vec<String> = Vec::new();
     let mut bodies = std::collections::BTreeMap::new();
     for op in &api.operations {
@@ -122,16 +115,7 @@ fn definitions(api: &ApiSpace) -> TokenStream {
         }
     }
     let sorted: std::collections::BTreeMap<_, _> = map.into_iter().collect();
-    let text = serde_json::to_string(&sorted).unwrap_or_else(|_| "{}".into());
-    quote! {
-        /// The request-body schemas (and the schemas they reference), by name.
-        static DEFINITIONS: ::std::sync::LazyLock<::serde_json::Map<::std::string::String, ::serde_json::Value>> =
-            ::std::sync::LazyLock::new(|| ::serde_json::from_str(#text).unwrap_or_default());
-
-        /// The schema of each operation's request body, by operation (see [`body_schema`]).
-        static BODY_SCHEMAS: ::std::sync::LazyLock<::serde_json::Map<::std::string::String, ::serde_json::Value>> =
-            ::std::sync::LazyLock::new(|| ::serde_json::from_str(#bodies).unwrap_or_default());
-    }
+    (serde_json::to_string(&sorted).unwrap_or_else(|_| "{}".into()), bodies)
 }
 
 /// Puts the rules that model lowering moved out of a definition (into [`StructRules`], for the
@@ -189,146 +173,49 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
     }
 }
 
-fn scheme_variant(s: &crate::ir::SecurityScheme) -> syn::Ident {
-    format_ident!("{}", s.rust_variant)
-}
-
-fn schemes(api: &ApiSpace) -> TokenStream {
-    let mut variants = Vec::new();
-    let mut keys = Vec::new();
-    let mut wires = Vec::new();
-    let mut extracts = Vec::new();
+/// The server's `Credentials` (what a request was authenticated with) and `Shared`, the
+/// router's state, which is the runtime's view of an `Api`.
+fn credentials(api: &ApiSpace) -> TokenStream {
     let mut fields = Vec::new();
     let mut sets = Vec::new();
     for s in &api.security_schemes {
         let v = scheme_variant(s);
-        let key = &s.key;
         let f = ident(&s.rust_name);
-        let (wire, extract, how) = match &s.kind {
-            SchemeKind::ApiKey { location: ParamLocation::Header, name } => (
-                name.clone(),
-                quote! { header_text(headers, #name).filter(|t| !t.is_empty()).map(Secret::new) },
-                format!("the `{name}` header"),
-            ),
-            SchemeKind::ApiKey { location: ParamLocation::Query, name } => (
-                name.clone(),
-                quote! { query_value(query, #name).filter(|t| !t.is_empty()).map(Secret::new) },
-                format!("the `{name}` query parameter"),
-            ),
-            SchemeKind::ApiKey { name, .. } => {
-                (name.clone(), quote! { None }, format!("`{name}` (not extracted: cookies are not supported)"))
-            }
-            SchemeKind::Bearer => {
-                ("Authorization".into(), quote! { bearer_token(headers).map(Secret::new) }, "`Authorization: Bearer <token>`".into())
-            }
-            SchemeKind::Basic | SchemeKind::Unsupported { .. } => (
-                "Authorization".into(),
-                quote! { header_text(headers, "authorization").map(Secret::new) },
-                "the `Authorization` header, whole".into(),
-            ),
-        };
-        let mut doc = format!("`{key}`: {how}.");
-        if let Some(d) = &s.description {
-            doc.push_str(&format!("\n\n{d}"));
-        }
-        if s.deprecated {
-            doc.push_str("\n\nDeprecated by the API.");
-        }
-        let docs = doc_attrs(&doc);
-        variants.push(quote! { #docs #v });
-        keys.push(quote! { Self::#v => #key });
-        wires.push(quote! { Self::#v => #wire });
-        extracts.push(quote! { Self::#v => #extract });
-        let field_doc = doc_attrs(&format!("The credential of `{key}` ({how}), when the request was authenticated with it."));
+        let field_doc = doc_attrs(&format!("The credential of `{}`, when the request was authenticated with it.", s.key));
         fields.push(quote! { #field_doc pub #f: ::std::option::Option<Secret> });
-        sets.push(quote! { Scheme::#v => self.#f = Some(secret) });
+        sets.push(quote! { Scheme::#v => credentials.#f = Some(credential) });
     }
-    // An enum without variants is matched exhaustively by an empty `match`.
-    let none: Option<TokenStream> = None;
-    let impossible = api.security_schemes.is_empty().then(|| quote! { #[allow(unreachable_code)] });
     quote! {
-        /// A security scheme of the API.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Scheme {
-            #(#variants,)*
-        }
-
-        impl Scheme {
-            /// The key of the scheme in the spec.
-            pub fn key(self) -> &'static str {
-                #impossible
-                match self { #(#keys,)* }
-            }
-
-            /// The header or query parameter that carries the credential.
-            pub fn wire_name(self) -> &'static str {
-                match self { #(#wires,)* }
-            }
-
-            /// Takes the credential of this scheme from a request.
-            #[allow(unused_variables)]
-            fn extract(
-                self,
-                headers: &::axum::http::HeaderMap,
-                query: ::std::option::Option<&str>,
-            ) -> ::std::option::Option<Secret> {
-                match self { #(#extracts,)* }
-            }
-        }
-
         /// The credentials a request was authenticated with (already accepted by
         /// [`Api::authenticate`]).
         #[derive(Debug, Clone, Default)]
+        #[non_exhaustive]
         pub struct Credentials {
             #(#fields,)*
         }
 
-        impl Credentials {
-            #[allow(unused_variables)]
-            fn set(&mut self, scheme: Scheme, secret: Secret) {
-                match scheme { #(#sets,)* #none }
-            }
+        /// The router's state: the implementation and the limits.
+        struct Shared<A> {
+            api: A,
+            config: ServerConfig,
         }
 
-        /// Tries each security alternative of an operation in order; the first whose every
-        /// credential is present and accepted wins.
-        async fn authenticate<A: Api>(
-            api: &A,
-            headers: &::axum::http::HeaderMap,
-            query: ::std::option::Option<&str>,
-            alternatives: &[&[Scheme]],
-            path: &str,
-        ) -> ::std::result::Result<Credentials, ErrorAnswer> {
-            if alternatives.is_empty() {
-                return Ok(Credentials::default());
+        impl<A: Api> rt::Service for Shared<A> {
+            type Scheme = Scheme;
+            type Credentials = Credentials;
+            fn authenticate(&self, scheme: Scheme, credential: &Secret) -> impl ::std::future::Future<Output = bool> + Send {
+                self.api.authenticate(scheme, credential)
             }
-            let mut failures = ::std::vec::Vec::new();
-            for alternative in alternatives {
-                let mut credentials = Credentials::default();
-                let mut accepted = true;
-                for scheme in alternative.iter().copied() {
-                    match scheme.extract(headers, query) {
-                        Some(secret) => {
-                            if api.authenticate(scheme, &secret).await {
-                                credentials.set(scheme, secret);
-                            } else {
-                                failures.push(crate::validation::Violation::new(scheme.wire_name(), "security", "the credential was rejected"));
-                                accepted = false;
-                                break;
-                            }
-                        }
-                        None => {
-                            failures.push(crate::validation::Violation::new(scheme.wire_name(), "security", "is required"));
-                            accepted = false;
-                            break;
-                        }
-                    }
-                }
-                if accepted {
-                    return Ok(credentials);
-                }
+            #[allow(unused_variables)]
+            fn accept(credentials: &mut Credentials, scheme: Scheme, credential: Secret) {
+                match scheme { #(#sets,)* }
             }
-            Err(ErrorAnswer::new(Rejection::Unauthorized, failures, path))
+            fn spec(&self) -> &'static rt::ApiSpec {
+                &SPEC
+            }
+            fn config(&self) -> &ServerConfig {
+                &self.config
+            }
         }
     }
 }
@@ -395,24 +282,24 @@ fn param_rules(rules: &[Rule], var: &syn::Ident, name: &str, shape: ValueShape) 
         .iter()
         .filter_map(|rule| {
             let check = match (rule, shape) {
-                (Rule::MinLength(n), ValueShape::String) => quote! { crate::validation::min_length(v, #n, #name, &mut rq.violations) },
-                (Rule::MaxLength(n), ValueShape::String) => quote! { crate::validation::max_length(v, #n, #name, &mut rq.violations) },
+                (Rule::MinLength(n), ValueShape::String) => quote! { crate::validation::min_length(v, #n, #name, rq.violations()) },
+                (Rule::MaxLength(n), ValueShape::String) => quote! { crate::validation::max_length(v, #n, #name, rq.violations()) },
                 (Rule::Pattern(p), ValueShape::String) => {
                     quote! {
                         static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> =
                             ::std::sync::LazyLock::new(|| ::regress::Regex::new(#p).ok());
-                        crate::validation::pattern(v, PATTERN.as_ref(), #p, #name, &mut rq.violations)
+                        crate::validation::pattern(v, PATTERN.as_ref(), #p, #name, rq.violations())
                     }
                 }
-                (Rule::Email, ValueShape::String) => quote! { crate::validation::email(v, #name, &mut rq.violations) },
+                (Rule::Email, ValueShape::String) => quote! { crate::validation::email(v, #name, rq.violations()) },
                 (Rule::Minimum { value, exclusive }, ValueShape::Integer | ValueShape::Number) => {
-                    quote! { crate::validation::minimum(*v as f64, #value, #exclusive, #name, &mut rq.violations) }
+                    quote! { crate::validation::minimum(*v as f64, #value, #exclusive, #name, rq.violations()) }
                 }
                 (Rule::Maximum { value, exclusive }, ValueShape::Integer | ValueShape::Number) => {
-                    quote! { crate::validation::maximum(*v as f64, #value, #exclusive, #name, &mut rq.violations) }
+                    quote! { crate::validation::maximum(*v as f64, #value, #exclusive, #name, rq.violations()) }
                 }
-                (Rule::MinItems(n), ValueShape::Array) => quote! { crate::validation::min_items(v.len(), #n, #name, &mut rq.violations) },
-                (Rule::MaxItems(n), ValueShape::Array) => quote! { crate::validation::max_items(v.len(), #n, #name, &mut rq.violations) },
+                (Rule::MinItems(n), ValueShape::Array) => quote! { crate::validation::min_items(v.len(), #n, #name, rq.violations()) },
+                (Rule::MaxItems(n), ValueShape::Array) => quote! { crate::validation::max_items(v.len(), #n, #name, rq.violations()) },
                 _ => return None,
             };
             Some(quote! { if let Some(v) = &#var { #check; } })
@@ -431,19 +318,11 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
     let docs = doc_attrs(&format!("{status_text}: {}", r.description));
     let exact = matches!(r.status, StatusMatch::Code(_));
     let answer = |body: TokenStream, status: TokenStream| match &r.body {
-        None => {
-            quote! { ::axum::http::StatusCode::from_u16(#status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR).into_response() }
-        }
-        Some(b) if b.encoding == BodyEncoding::Json => quote! { json_response(#status, #body) },
+        None => quote! { rt::empty_response(#status) },
+        Some(b) if b.encoding == BodyEncoding::Json => quote! { rt::json_response(#status, #body) },
         Some(b) => {
             let ct = &b.content_type;
-            quote! {
-                (
-                    ::axum::http::StatusCode::from_u16(#status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    [(::axum::http::header::CONTENT_TYPE, #ct)],
-                    #body,
-                ).into_response()
-            }
+            quote! { rt::raw_response(#status, #ct, #body) }
         }
     };
     match (&r.body, exact) {
@@ -512,9 +391,9 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
         }
         assign.push(quote! { #f });
         let at = match p.location {
-            ParamLocation::Path => quote! { At::Path },
-            ParamLocation::Query => quote! { At::Query },
-            _ => quote! { At::Header },
+            ParamLocation::Path => quote! { rt::At::Path },
+            ParamLocation::Query => quote! { rt::At::Query },
+            _ => quote! { rt::At::Header },
         };
         let word = shape_word(p.shape);
         let read = match p.shape {
@@ -536,10 +415,11 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
         let t = ty(&b.ty);
         let key = bare(&op.rust_name);
         let schema = match body_schema(&b.ty) {
-            Some(_) => quote! { body_schema(#key) },
+            Some(_) => quote! { Some(#key) },
             None => quote! { None },
         };
         let required = b.required;
+        let media = &b.content_type;
         let mut doc = format!("The request body ({}).", b.content_type);
         if let Some(d) = &b.description {
             doc.push_str(&format!(" {d}"));
@@ -551,31 +431,27 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
             fields.push(quote! { #docs pub body: ::std::option::Option<#t> });
         }
         assign.push(quote! { body });
-        body_code = match b.encoding {
+        let read = match b.encoding {
             BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded => {
                 let multipart = b.encoding == BodyEncoding::Multipart;
-                let wrap = if required {
-                    quote! {}
-                } else {
-                    quote! { let body = Some(body); }
-                };
+                let wrap = (!required).then(|| quote! { let body = Some(body); });
+                let binary = b.fields.iter().filter(|f| multipart && f.binary).map(|f| &f.name);
                 quote! {
-                    let body = rq.form_body::<#t>(shared.body_limit, #multipart, #schema).await?;
+                    let body = rq.form_body::<#t>(#multipart, #schema, &[#(#binary),*]).await?;
                     #wrap
                 }
             }
-            _ => {
-                let finish = required.then(|| quote! { let body = rq.required(body)?; });
-                quote! {
-                    let body = rq.json_body::<#t>(shared.body_limit, #required, #schema).await?;
-                    #finish
-                }
-            }
+            BodyEncoding::Json => quote! { let body = rq.json_body::<#t>(#media, #required, #schema).await?; },
+            BodyEncoding::Text => quote! { let body = rq.text_body(#media, #required).await?; },
+            BodyEncoding::Bytes => quote! { let body = rq.bytes_body(#media, #required).await?; },
         };
+        let finish = (required && !matches!(b.encoding, BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded))
+            .then(|| quote! { let body = rq.required(body)?; });
+        body_code = quote! { #read #finish };
     }
 
     let alternatives = op.security.iter().map(|alt| {
-        let vs = alt.iter().filter_map(|k| api.security_schemes.iter().find(|s| &s.key == k)).map(scheme_variant);
+        let vs = alt.iter().filter_map(|key| api.security_schemes.iter().find(|s| &s.key == key)).map(scheme_variant);
         quote! { &[#(Scheme::#vs),*] }
     });
 
@@ -595,7 +471,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
         pub struct #input {
             #(#fields,)*
             /// The request headers.
-            pub headers: ::axum::http::HeaderMap,
+            pub headers: ::apigen_runtime::axum::http::HeaderMap,
             /// The credentials the request was authenticated with.
             pub credentials: Credentials,
         }
@@ -605,11 +481,11 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
         pub enum #response {
             #(#variants,)*
             /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
-            Other(::axum::response::Response),
+            Other(rt::Response),
         }
 
-        impl ::axum::response::IntoResponse for #response {
-            fn into_response(self) -> ::axum::response::Response {
+        impl ::apigen_runtime::axum::response::IntoResponse for #response {
+            fn into_response(self) -> rt::Response {
                 match self {
                     #(#arms,)*
                     Self::Other(response) => response,
@@ -619,16 +495,16 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
 
         #handler_doc
         async fn #handler<A: Api>(
-            ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<A>>>,
-            request: ::axum::extract::Request,
-        ) -> ::std::result::Result<::axum::response::Response, ::axum::response::Response> {
-            let #mutability rq = Incoming::start(&shared.api, request, &[#(#alternatives),*], #uses_path).await?;
+            rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
+            request: rt::Request,
+        ) -> rt::Handled {
+            let #mutability rq = rt::Incoming::start(&*shared, request, &[#(#alternatives),*], #uses_path).await?;
             #(#parse)*
             #check
             #(#unwrap)*
             #body_code
             let input = #input { #(#assign,)* headers: rq.parts.headers, credentials: rq.credentials };
-            Ok(guarded(shared.api.#method(input), rq.parts.uri.path()).await)
+            Ok(rt::guarded(&*shared, shared.api.#method(input), rq.parts.uri.path()).await)
         }
     })
 }
@@ -643,7 +519,7 @@ fn router(api: &ApiSpace) -> TokenStream {
         }
     }
     let routes = paths.iter().map(|(path, ops)| {
-        let mut chain = quote! { ::axum::routing::MethodRouter::new() };
+        let mut chain = quote! { ::apigen_runtime::axum::routing::MethodRouter::new() };
         for op in ops {
             let filter = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
             let handler = format_ident!("handle_{}", bare(&op.rust_name));
@@ -652,21 +528,23 @@ fn router(api: &ApiSpace) -> TokenStream {
         quote! { .route(#path, #chain) }
     });
     quote! {
-        /// Every operation of `api` at its documented path, with the default body limit
-        /// ([`DEFAULT_BODY_LIMIT`]). Unknown paths get the documented not-found answer, other
+        /// Every operation of `api` at its documented path, with the default limits
+        /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
         /// methods on a known path the method-not-allowed one (with `Allow`).
-        pub fn router<A: Api>(api: A) -> ::axum::Router {
-            router_with_body_limit(api, DEFAULT_BODY_LIMIT)
+        pub fn router<A: Api>(api: A) -> ::apigen_runtime::axum::Router {
+            router_with(api, ServerConfig::default())
         }
 
         /// As [`router`], with bodies limited to `body_limit` bytes.
-        pub fn router_with_body_limit<A: Api>(api: A, body_limit: usize) -> ::axum::Router {
-            let shared = ::std::sync::Arc::new(Shared { api, body_limit });
-            ::axum::Router::new()
-                #(#routes)*
-                .method_not_allowed_fallback(method_not_allowed)
-                .fallback(not_found)
-                .with_state(shared)
+        pub fn router_with_body_limit<A: Api>(api: A, body_limit: usize) -> ::apigen_runtime::axum::Router {
+            router_with(api, ServerConfig::default().body_limit(body_limit))
+        }
+
+        /// As [`router`], with the request limits of `config` (serve it with [`serve`], which
+        /// adds the [`ConnectionLimits`]).
+        pub fn router_with<A: Api>(api: A, config: ServerConfig) -> ::apigen_runtime::axum::Router {
+            let routes = ::apigen_runtime::axum::Router::new() #(#routes)*;
+            rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
         }
     }
 }
@@ -695,12 +573,17 @@ fn mock(api: &ApiSpace) -> TokenStream {
             .unwrap_or_else(|| quote! { None });
         quote! {
             async fn #name(&self, input: #input) -> #response {
-                #response::Other(answer(&input.headers, #method, #path, #minimal))
+                #response::Other(DOCUMENT.answer(&SPEC, &input.headers, #method, #path, #minimal))
             }
         }
     });
-    let krate = &api.crate_ident;
-    let usage = format!("usage: {krate}-mock [--host HOST] [--port PORT] [--api-key KEY]...");
+    let name = &api.crate_name;
+    let document = (!api.operations.is_empty()).then(|| {
+        quote! {
+            /// The bundled document the crate was generated from, parsed on first use.
+            static DOCUMENT: rt::mock::Document = rt::mock::Document::new(include_str!("../openapi.json"));
+        }
+    });
     quote! {
         /// A mock implementation that answers every operation with its documented example, after
         /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -710,10 +593,12 @@ fn mock(api: &ApiSpace) -> TokenStream {
         pub mod mock {
             use super::*;
 
+            #document
+
             /// Answers the documented examples.
             #[derive(Debug, Clone, Default)]
             pub struct MockApi {
-                keys: ::std::vec::Vec<::std::string::String>,
+                keys: rt::mock::Keys,
             }
 
             impl MockApi {
@@ -724,149 +609,13 @@ fn mock(api: &ApiSpace) -> TokenStream {
 
                 /// A mock that accepts only these credentials (compared in constant time).
                 pub fn with_keys(keys: impl IntoIterator<Item = impl Into<::std::string::String>>) -> Self {
-                    Self { keys: keys.into_iter().map(Into::into).collect() }
+                    Self { keys: rt::mock::Keys::only(keys) }
                 }
-            }
-
-            /// The status asked for with `Prefer: code=NNN`.
-            fn prefer_code(headers: &::axum::http::HeaderMap) -> ::std::option::Option<u16> {
-                let prefer = headers.get("prefer")?.to_str().ok()?;
-                prefer
-                    .split([',', ';'])
-                    .find_map(|part| part.trim().strip_prefix("code="))
-                    .and_then(|c| c.trim().parse().ok())
-            }
-
-            /// The bundled document the crate was generated from, parsed once.
-            static DOCUMENT: ::std::sync::LazyLock<::serde_json::Value> = ::std::sync::LazyLock::new(|| {
-                ::serde_json::from_str(include_str!("../openapi.json")).unwrap_or(::serde_json::Value::Null)
-            });
-
-            /// Follows local `$ref`s (a bounded number of times).
-            fn follow<'a>(doc: &'a ::serde_json::Value, mut value: &'a ::serde_json::Value) -> &'a ::serde_json::Value {
-                for _ in 0..8 {
-                    match value.get("$ref").and_then(|r| r.as_str()).and_then(|r| r.strip_prefix('#')).and_then(|p| doc.pointer(p)) {
-                        Some(next) => value = next,
-                        None => break,
-                    }
-                }
-                value
-            }
-
-            /// What a documented response offers the mock.
-            enum Offer<'a> {
-                /// An example, with its media type.
-                Example(&'a str, &'a ::serde_json::Value),
-                /// A response without content.
-                Empty,
-                /// Content without an example.
-                Nothing,
-            }
-
-            /// The first example of a response (media types in document order), or whether it
-            /// has no content at all.
-            fn offer<'a>(doc: &'a ::serde_json::Value, response: &'a ::serde_json::Value) -> Offer<'a> {
-                let Some(content) = follow(doc, response).get("content").and_then(|c| c.as_object()).filter(|c| !c.is_empty()) else {
-                    return Offer::Empty;
-                };
-                for (media, m) in content {
-                    let m = follow(doc, m);
-                    let value = m.get("example").or_else(|| {
-                        let first = m.get("examples").and_then(|e| e.as_object()).and_then(|e| e.values().next())?;
-                        follow(doc, first).get("value")
-                    });
-                    if let Some(value) = value {
-                        return Offer::Example(media, value);
-                    }
-                }
-                Offer::Nothing
-            }
-
-            /// The status a response key stands for (`4XX`: 400, `default`: `fallback`).
-            fn status_of(key: &str, fallback: u16) -> u16 {
-                match key.parse::<u16>() {
-                    Ok(code) => code,
-                    Err(_) => match (key.get(..1).map(str::parse::<u16>), key.get(1..)) {
-                        (Some(Ok(class)), Some(rest)) if rest.eq_ignore_ascii_case("xx") => class * 100,
-                        _ => fallback,
-                    },
-                }
-            }
-
-            fn send(status: u16, offer: Offer<'_>) -> ::std::option::Option<::axum::response::Response> {
-                use ::axum::response::IntoResponse;
-                let code = ::axum::http::StatusCode::from_u16(status).ok()?;
-                match offer {
-                    Offer::Empty => Some(code.into_response()),
-                    Offer::Nothing => None,
-                    // Non-JSON media types get a string example as the text itself.
-                    Offer::Example(media, ::serde_json::Value::String(text)) if !media.contains("json") => {
-                        Some((code, [(::axum::http::header::CONTENT_TYPE, media.to_string())], text.clone()).into_response())
-                    }
-                    Offer::Example(media, value) => {
-                        let bytes = ::serde_json::to_vec(value).ok()?;
-                        Some((code, [(::axum::http::header::CONTENT_TYPE, media.to_string())], bytes).into_response())
-                    }
-                }
-            }
-
-            /// The mock's answer to `method path`, read from the bundled document: the documented
-            /// response of the status asked for with `Prefer: code=NNN`, else the first success
-            /// with an example (or without content), else `minimal` (the smallest body the
-            /// success schema allows, when no success has an example), else the first documented
-            /// example of any status, else the API's internal error with status 501.
-            fn answer(
-                headers: &::axum::http::HeaderMap,
-                method: &str,
-                path: &str,
-                minimal: ::std::option::Option<(u16, &str)>,
-            ) -> ::axum::response::Response {
-                let doc = &*DOCUMENT;
-                let empty = ::serde_json::Map::new();
-                let responses = doc["paths"][path][method]["responses"].as_object().unwrap_or(&empty);
-                if let Some(code) = prefer_code(headers) {
-                    let class = format!("{}xx", code / 100);
-                    let found = responses
-                        .iter()
-                        .find(|(k, _)| k.parse::<u16>().ok() == Some(code))
-                        .or_else(|| responses.iter().find(|(k, _)| k.eq_ignore_ascii_case(&class)))
-                        .or_else(|| responses.iter().find(|(k, _)| k.as_str() == "default"));
-                    if let Some(answer) = found.and_then(|(_, r)| send(code, offer(doc, r))) {
-                        return answer;
-                    }
-                }
-                if let Some(answer) = responses.iter().filter(|(k, _)| k.starts_with('2')).find_map(|(k, r)| send(status_of(k, 200), offer(doc, r))) {
-                    return answer;
-                }
-                if let Some((status, text)) = minimal {
-                    if let Ok(value) = ::serde_json::from_str::<::serde_json::Value>(text) {
-                        return json_response(status, &value);
-                    }
-                }
-                let examples = responses.iter().filter(|(_, r)| matches!(offer(doc, r), Offer::Example(..)));
-                if let Some(answer) = examples.clone().find_map(|(k, r)| send(status_of(k, 200), offer(doc, r))) {
-                    return answer;
-                }
-                let mut internal = ErrorAnswer::new(
-                    Rejection::Internal,
-                    vec![crate::validation::Violation::new("", "mock", "the spec documents no example for this operation")],
-                    path,
-                )
-                .body();
-                if internal.is_null() {
-                    internal = ::serde_json::Value::Object(::serde_json::Map::new());
-                }
-                json_response(501, &internal)
             }
 
             impl Api for MockApi {
                 fn authenticate(&self, _scheme: Scheme, credential: &Secret) -> impl ::std::future::Future<Output = bool> + Send {
-                    let ok = if self.keys.is_empty() {
-                        !credential.expose().is_empty()
-                    } else {
-                        self.keys.iter().fold(false, |found, k| credential.matches(k) | found)
-                    };
-                    ::std::future::ready(ok)
+                    ::std::future::ready(self.keys.accepts(credential))
                 }
                 #(#methods)*
             }
@@ -875,55 +624,7 @@ fn mock(api: &ApiSpace) -> TokenStream {
             /// `--api-key` (repeatable; without it any non-empty key is accepted).
             #[cfg(feature = "mock")]
             pub fn main() -> ::std::process::ExitCode {
-                let mut host = ::std::string::String::from("127.0.0.1");
-                let mut port: u16 = 4010;
-                let mut keys = ::std::vec::Vec::new();
-                let mut args = ::std::env::args().skip(1);
-                while let Some(arg) = args.next() {
-                    let value = args.next();
-                    match (arg.as_str(), value) {
-                        ("--host", Some(v)) => host = v,
-                        ("--port", Some(v)) => match v.parse() {
-                            Ok(p) => port = p,
-                            Err(_) => {
-                                eprintln!(concat!("error: --port needs a number\n", #usage));
-                                return ::std::process::ExitCode::from(2);
-                            }
-                        },
-                        ("--api-key", Some(v)) => keys.push(v),
-                        _ => {
-                            eprintln!(#usage);
-                            return ::std::process::ExitCode::from(2);
-                        }
-                    }
-                }
-                let runtime = match ::tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-                    Ok(r) => r,
-                    Err(e) => {
-                        eprintln!("error: cannot start the runtime: {e}");
-                        return ::std::process::ExitCode::FAILURE;
-                    }
-                };
-                runtime.block_on(async move {
-                    let listener = match ::tokio::net::TcpListener::bind((host.as_str(), port)).await {
-                        Ok(l) => l,
-                        Err(e) => {
-                            eprintln!("error: cannot listen on {host}:{port}: {e}");
-                            return ::std::process::ExitCode::FAILURE;
-                        }
-                    };
-                    let api = if keys.is_empty() { MockApi::new() } else { MockApi::with_keys(keys) };
-                    if let Ok(addr) = listener.local_addr() {
-                        println!(concat!("mock server for ", #krate, " listening on http://{}"), addr);
-                    }
-                    match ::axum::serve(listener, router(api)).await {
-                        Ok(()) => ::std::process::ExitCode::SUCCESS,
-                        Err(e) => {
-                            eprintln!("error: {e}");
-                            ::std::process::ExitCode::FAILURE
-                        }
-                    }
-                })
+                rt::mock::main(#name, |keys| router(MockApi { keys }))
             }
         }
     }

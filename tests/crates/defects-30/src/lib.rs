@@ -6,9 +6,28 @@
 #![cfg_attr(feature = "client", doc = include_str!("../README.md"))]
 #![forbid(unsafe_code)]
 pub mod models;
-pub mod validation;
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "server")]
 pub mod server;
+pub use ::apigen_runtime::validation;
+pub use ::apigen_runtime::SecurityScheme;
 pub use validation::{Validate, ValidationErrors, Violation};
+/// A security scheme of the API (its key and placement through [`SecurityScheme`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    /// `apiKey`: the `X-Api-Key` header.
+    ApiKey,
+}
+impl SecurityScheme for Scheme {
+    fn key(self) -> &'static str {
+        match self {
+            Self::ApiKey => "apiKey",
+        }
+    }
+    fn placement(self) -> ::apigen_runtime::Placement {
+        match self {
+            Self::ApiKey => ::apigen_runtime::Placement::Header("X-Api-Key"),
+        }
+    }
+}

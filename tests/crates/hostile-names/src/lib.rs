@@ -8,9 +8,48 @@
 #![cfg_attr(feature = "client", doc = include_str!("../README.md"))]
 #![forbid(unsafe_code)]
 pub mod models;
-pub mod validation;
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "server")]
 pub mod server;
+pub use ::apigen_runtime::validation;
+pub use ::apigen_runtime::SecurityScheme;
 pub use validation::{Validate, ValidationErrors, Violation};
+/// A security scheme of the API (its key and placement through [`SecurityScheme`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    /// `Self`: `Authorization: Basic`.
+    SelfType2,
+    /// `apiKey`: the `key` query parameter.
+    ApiKey2,
+    /// `api_key`: the `X-Api-Key` header.
+    ApiKey,
+    /// `apply`: the `X-Apply` header.
+    Apply,
+    /// `new`: the `session` cookie.
+    New,
+    /// `self`: `Authorization: Bearer <token>`.
+    SelfType,
+}
+impl SecurityScheme for Scheme {
+    fn key(self) -> &'static str {
+        match self {
+            Self::SelfType2 => "Self",
+            Self::ApiKey2 => "apiKey",
+            Self::ApiKey => "api_key",
+            Self::Apply => "apply",
+            Self::New => "new",
+            Self::SelfType => "self",
+        }
+    }
+    fn placement(self) -> ::apigen_runtime::Placement {
+        match self {
+            Self::SelfType2 => ::apigen_runtime::Placement::Basic,
+            Self::ApiKey2 => ::apigen_runtime::Placement::Query("key"),
+            Self::ApiKey => ::apigen_runtime::Placement::Header("X-Api-Key"),
+            Self::Apply => ::apigen_runtime::Placement::Header("X-Apply"),
+            Self::New => ::apigen_runtime::Placement::Cookie("session"),
+            Self::SelfType => ::apigen_runtime::Placement::Bearer,
+        }
+    }
+}

@@ -6,9 +6,21 @@
 #![cfg_attr(feature = "client", doc = include_str!("../README.md"))]
 #![forbid(unsafe_code)]
 pub mod models;
-pub mod validation;
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "server")]
 pub mod server;
+pub use ::apigen_runtime::validation;
+pub use ::apigen_runtime::SecurityScheme;
 pub use validation::{Validate, ValidationErrors, Violation};
+/// A security scheme of the API (its key and placement through [`SecurityScheme`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {}
+impl SecurityScheme for Scheme {
+    fn key(self) -> &'static str {
+        match self {}
+    }
+    fn placement(self) -> ::apigen_runtime::Placement {
+        match self {}
+    }
+}

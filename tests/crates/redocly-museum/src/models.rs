@@ -470,44 +470,23 @@ pub struct Ticket {
 }
 /// Image of a ticket with a QR code used for museum or event entry.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct TicketCodeImage(pub ::std::string::String);
+pub struct TicketCodeImage(pub ::apigen_runtime::Binary);
 impl ::std::ops::Deref for TicketCodeImage {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = ::apigen_runtime::Binary;
+    fn deref(&self) -> &::apigen_runtime::Binary {
         &self.0
     }
 }
-impl ::std::convert::From<TicketCodeImage> for ::std::string::String {
+impl ::std::convert::From<TicketCodeImage> for ::apigen_runtime::Binary {
     fn from(value: TicketCodeImage) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::std::string::String> for TicketCodeImage {
-    fn from(value: ::std::string::String) -> Self {
+impl ::std::convert::From<::apigen_runtime::Binary> for TicketCodeImage {
+    fn from(value: ::apigen_runtime::Binary) -> Self {
         Self(value)
-    }
-}
-impl ::std::fmt::Display for TicketCodeImage {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-impl ::std::str::FromStr for TicketCodeImage {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self(value.to_string()))
     }
 }
 /// Unique confirmation code used to verify ticket purchase.

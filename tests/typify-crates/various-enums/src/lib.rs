@@ -6,5 +6,5 @@
 #![allow(clippy::derivable_impls, clippy::disallowed_names)]
 #![forbid(unsafe_code)]
 pub mod models;
-pub mod validation;
+pub use ::apigen_runtime::validation;
 pub use validation::{Validate, ValidationErrors, Violation};

@@ -1,0 +1,1065 @@
+//! The plumbing of generated axum servers.
+//!
+//! A generated crate defines its `Api` trait, one input struct, response enum and handler per
+//! operation, and a `Shared<A>` state that implements [`Service`] (authentication through the
+//! `Api`, the API's [`ApiSpec`] and the [`ServerConfig`]). Everything else is here:
+//!
+//! - [`Incoming`], the request reader every handler goes through: authentication against the
+//!   operation's security alternatives, parameters read in place (no copies of a valid
+//!   request), bodies read under the configured size limit and deadline, `Content-Type`
+//!   enforced (415), JSON and form bodies (`application/x-www-form-urlencoded`, and
+//!   `multipart/form-data` streamed part by part with [multer]) checked against the
+//!   operation's schema, every violation collected;
+//! - [`ErrorAnswer`]: the API's own documented error bodies ([`ApiSpec`], from the document's
+//!   `x-server-errors`), for every request that does not reach the implementation, including
+//!   unknown paths, other methods, over-long URIs and header sections, and panics;
+//! - [`router`], which adds the fallbacks and the optional concurrency limit (tower) to a
+//!   generated route table;
+//! - [`serve`], the connection-level hardening axum's `serve` has no knobs for: hyper's
+//!   header-read timeout (which also bounds keep-alive idleness) and a connection cap that,
+//!   when reached or when the process runs out of descriptors, closes the connection idle the
+//!   longest instead of stalling new clients;
+//! - [`mock`]: the documented-example lookup of the generated mock servers.
+
+pub mod mock;
+mod schema_check;
+mod serve;
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::Router;
+use serde_json::{Map, Value};
+
+pub use crate::{Placement, Secret, SecurityScheme};
+/// What generated handlers take and give (axum's types).
+pub use axum::{extract::Request, extract::State, response::Response};
+
+/// What a generated handler returns: the implementation's answer, or an early documented one.
+pub type Handled = Result<Response, Response>;
+use crate::validation::Violation;
+pub use serve::{serve, serve_with_shutdown};
+/// The listener [`serve`] takes (tokio's).
+pub use tokio::net::TcpListener;
+
+/// The default limit on the size of a request body: 1 MiB. Larger bodies get the documented
+/// "payload too large" answer without reaching the implementation.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The request limits of a generated router ([`router`]; the generated `router_with`). The
+/// connection limits are [`ConnectionLimits`], for [`serve`]. Start from `default()` and change
+/// what you need with the setters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// The largest request body, in bytes (default [`DEFAULT_BODY_LIMIT`]): 413 beyond.
+    pub body_limit: usize,
+    /// The time a request body may take to arrive, from the first read (default 30 s): 408
+    /// beyond, and the connection is closed, so a stalled upload holds no memory after it.
+    pub body_timeout: Duration,
+    /// The longest request target (path and query), in bytes (default 8 KiB): 414 beyond.
+    pub max_uri_length: usize,
+    /// The largest header section (names and values), in bytes (default 32 KiB): 431 beyond.
+    /// hyper itself refuses more than 100 header fields, without the API's error body.
+    pub max_header_bytes: usize,
+    /// The most requests handled at once, across all connections; further requests wait
+    /// (default: no limit; [`serve`] caps connections, and so requests, anyway).
+    pub max_concurrent_requests: Option<usize>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            body_limit: DEFAULT_BODY_LIMIT,
+            body_timeout: Duration::from_secs(30),
+            max_uri_length: 8 * 1024,
+            max_header_bytes: 32 * 1024,
+            max_concurrent_requests: None,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// Sets [`ServerConfig::body_limit`].
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Sets [`ServerConfig::body_timeout`].
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// Sets [`ServerConfig::max_uri_length`].
+    pub fn max_uri_length(mut self, bytes: usize) -> Self {
+        self.max_uri_length = bytes;
+        self
+    }
+
+    /// Sets [`ServerConfig::max_header_bytes`].
+    pub fn max_header_bytes(mut self, bytes: usize) -> Self {
+        self.max_header_bytes = bytes;
+        self
+    }
+
+    /// Sets [`ServerConfig::max_concurrent_requests`].
+    pub fn max_concurrent_requests(mut self, requests: Option<usize>) -> Self {
+        self.max_concurrent_requests = requests.map(|n| n.max(1));
+        self
+    }
+}
+
+/// The connection limits of [`serve`], which axum's `serve` has no knobs for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConnectionLimits {
+    /// The time a client may take to send a request's head (request line and headers), and
+    /// also how long a keep-alive connection may stay idle between requests: hyper starts the
+    /// clock when it starts waiting for a request (default 10 s).
+    pub header_read_timeout: Duration,
+    /// The most connections served at once (default 1000). At the limit, or when the process
+    /// runs out of file descriptors, the connection that has been idle the longest (waiting for
+    /// a request, not serving one) is closed to make room.
+    pub max_connections: usize,
+    /// The largest read buffer of one connection, in bytes (default 64 KiB, at least 8 KiB):
+    /// what a slow or stalled client can make the server hold besides the body it is sending,
+    /// and the largest request head (hyper answers a longer one with 431, without the API's
+    /// error body, so keep it above [`ServerConfig::max_uri_length`] plus
+    /// [`ServerConfig::max_header_bytes`]). hyper's own default is about 400 KiB.
+    pub read_buffer_size: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self { header_read_timeout: Duration::from_secs(10), max_connections: 1000, read_buffer_size: 64 * 1024 }
+    }
+}
+
+impl ConnectionLimits {
+    /// Sets [`ConnectionLimits::header_read_timeout`].
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Sets [`ConnectionLimits::max_connections`].
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
+    /// Sets [`ConnectionLimits::read_buffer_size`].
+    pub fn read_buffer_size(mut self, bytes: usize) -> Self {
+        self.read_buffer_size = bytes.max(8192);
+        self
+    }
+}
+
+/// Which documented error a request gets when it does not reach the implementation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// The body breaks the schema of the operation.
+    Validation,
+    /// The body is not JSON, or not the form the operation takes.
+    MalformedBody,
+    /// A path or query parameter has the wrong type or breaks a rule.
+    InvalidParameters,
+    /// Credentials are missing or rejected.
+    Unauthorized,
+    /// No operation serves the path.
+    NotFound,
+    /// The body is over the size limit.
+    PayloadTooLarge,
+    /// The implementation panicked.
+    Internal,
+    /// The path is served, but not with this method.
+    MethodNotAllowed,
+    /// The body's `Content-Type` is not the one the operation takes (or is missing).
+    UnsupportedMediaType,
+    /// The body did not arrive within [`ServerConfig::body_timeout`].
+    RequestTimeout,
+    /// The request target is longer than [`ServerConfig::max_uri_length`].
+    UriTooLong,
+    /// The header section is larger than [`ServerConfig::max_header_bytes`].
+    HeadersTooLarge,
+}
+
+impl Rejection {
+    /// Every kind, in declaration order.
+    pub const ALL: [Rejection; 12] = [
+        Self::Validation,
+        Self::MalformedBody,
+        Self::InvalidParameters,
+        Self::Unauthorized,
+        Self::NotFound,
+        Self::PayloadTooLarge,
+        Self::Internal,
+        Self::MethodNotAllowed,
+        Self::UnsupportedMediaType,
+        Self::RequestTimeout,
+        Self::UriTooLong,
+        Self::HeadersTooLarge,
+    ];
+
+    /// The key of this kind in the document's `x-server-errors` (`malformedBody`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Validation => "validation",
+            Self::MalformedBody => "malformedBody",
+            Self::InvalidParameters => "invalidParameters",
+            Self::Unauthorized => "unauthorized",
+            Self::NotFound => "notFound",
+            Self::PayloadTooLarge => "payloadTooLarge",
+            Self::Internal => "internal",
+            Self::MethodNotAllowed => "methodNotAllowed",
+            Self::UnsupportedMediaType => "unsupportedMediaType",
+            Self::RequestTimeout => "requestTimeout",
+            Self::UriTooLong => "uriTooLong",
+            Self::HeadersTooLarge => "headersTooLarge",
+        }
+    }
+
+    /// The position of this kind in [`Rejection::ALL`].
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|r| *r == self).unwrap_or(0)
+    }
+
+    /// The status when the API's error table has no entry for this kind.
+    pub fn default_status(self) -> u16 {
+        match self {
+            Self::Validation | Self::MalformedBody | Self::InvalidParameters => 400,
+            Self::Unauthorized => 401,
+            Self::NotFound => 404,
+            Self::PayloadTooLarge => 413,
+            Self::Internal => 500,
+            Self::MethodNotAllowed => 405,
+            Self::UnsupportedMediaType => 415,
+            Self::RequestTimeout => 408,
+            Self::UriTooLong => 414,
+            Self::HeadersTooLarge => 431,
+        }
+    }
+}
+
+/// What the generator knows about an API that the server reads at run time, as JSON text
+/// parsed on first use: its error bodies (from `x-server-errors`: one `{"status", "body"}`
+/// per [`Rejection::key`], with `{{message}}`, `{{path}}` and `{{field}}` placeholders) and
+/// the JSON Schemas request bodies are checked against (with their patterns compiled once).
+#[derive(Debug)]
+pub struct ApiSpec {
+    errors: &'static str,
+    definitions: &'static str,
+    bodies: &'static str,
+    parsed_errors: OnceLock<Vec<(u16, Value)>>,
+    schemas: OnceLock<schema_check::Schemas>,
+}
+
+impl ApiSpec {
+    /// The spec of an API: its error table (a JSON object by [`Rejection::key`]; a kind
+    /// without a valid entry answers `{"message": "{{message}}"}` with its
+    /// [`Rejection::default_status`]), the model definitions request bodies reference (a JSON
+    /// object by name) and each operation's request-body schema (a JSON object by operation).
+    pub const fn new(errors: &'static str, definitions: &'static str, bodies: &'static str) -> Self {
+        Self { errors, definitions, bodies, parsed_errors: OnceLock::new(), schemas: OnceLock::new() }
+    }
+
+    fn schemas(&self) -> &schema_check::Schemas {
+        self.schemas.get_or_init(|| schema_check::Schemas::parse(self.definitions, self.bodies))
+    }
+
+    fn template(&self, rejection: Rejection) -> &(u16, Value) {
+        let table = self.parsed_errors.get_or_init(|| {
+            let parsed: Map<String, Value> = serde_json::from_str(self.errors).unwrap_or_default();
+            Rejection::ALL
+                .iter()
+                .map(|r| {
+                    let entry = parsed.get(r.key());
+                    let status = entry.and_then(|e| e.get("status")?.as_u64()).and_then(|s| u16::try_from(s).ok());
+                    match (status, entry.and_then(|e| e.get("body"))) {
+                        (Some(status), Some(body)) => (status, body.clone()),
+                        _ => (r.default_status(), serde_json::json!({ "message": "{{message}}" })),
+                    }
+                })
+                .collect()
+        });
+        &table[rejection.index()]
+    }
+
+    /// The HTTP status of the documented answer for `rejection`.
+    pub fn status(&self, rejection: Rejection) -> u16 {
+        self.template(rejection).0
+    }
+
+    /// An answer of kind `rejection` for the request to `path`.
+    pub fn answer(&'static self, rejection: Rejection, violations: Vec<Violation>, path: &str) -> ErrorAnswer {
+        ErrorAnswer { rejection, violations, path: path.to_string(), spec: self }
+    }
+
+    /// An answer of kind `rejection` with one violation.
+    pub fn reject(&'static self, rejection: Rejection, rule: &str, message: impl Into<String>, path: &str) -> ErrorAnswer {
+        self.answer(rejection, vec![Violation::new("", rule, message)], path)
+    }
+}
+
+/// An answer in the API's own error shape, listing every violation found.
+#[derive(Debug, Clone)]
+pub struct ErrorAnswer {
+    /// What went wrong.
+    pub rejection: Rejection,
+    /// Every violation (at least one, except for rejections whose body is fixed).
+    pub violations: Vec<Violation>,
+    /// The request path, for the `{{path}}` placeholder.
+    pub path: String,
+    spec: &'static ApiSpec,
+}
+
+impl ErrorAnswer {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.spec.status(self.rejection)
+    }
+
+    /// The JSON body: the API's template with its placeholders filled in.
+    pub fn body(&self) -> Value {
+        fill(self.spec.template(self.rejection).1.clone(), &self.violations, &self.path)
+    }
+}
+
+impl IntoResponse for ErrorAnswer {
+    fn into_response(self) -> Response {
+        json_response(self.status(), &self.body())
+    }
+}
+
+fn fill(value: Value, violations: &[Violation], path: &str) -> Value {
+    match value {
+        Value::String(s) if s == "{{message}}" => Value::String(violations.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; ")),
+        Value::String(s) if s == "{{path}}" => Value::String(path.to_string()),
+        Value::Object(map) if map.len() == 1 && map.contains_key("{{field}}") => {
+            let mut out = Map::new();
+            for v in violations {
+                let field = if v.path.is_empty() { "non_field_errors" } else { v.path.as_str() };
+                if let Value::Array(list) = out.entry(field.to_string()).or_insert_with(|| Value::Array(Vec::new())) {
+                    list.push(Value::String(format!("{} ({})", v.message, v.rule)));
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, fill(v, violations, path))).collect()),
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| fill(v, violations, path)).collect()),
+        other => other,
+    }
+}
+
+/// A JSON response with `status`.
+pub fn json_response<T: serde::Serialize>(status: u16, body: &T) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// A response with `status` and a body of media type `content_type`.
+pub fn raw_response(status: u16, content_type: &'static str, body: impl Into<Body>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, [(header::CONTENT_TYPE, content_type)], body.into()).into_response()
+}
+
+/// A response with `status` and no body.
+pub fn empty_response(status: u16) -> Response {
+    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response()
+}
+
+/// The state of a generated router: the API implementation seen through what the runtime needs
+/// (the generated `Shared<A>` implements it for every `A: Api`).
+pub trait Service: Send + Sync + 'static {
+    /// The API's security schemes.
+    type Scheme: SecurityScheme;
+    /// The credentials a request was authenticated with (the generated `server::Credentials`).
+    type Credentials: Default + Send + 'static;
+    /// Whether `credential` is valid for `scheme` (the implementation's `Api::authenticate`).
+    fn authenticate(&self, scheme: Self::Scheme, credential: &Secret) -> impl Future<Output = bool> + Send;
+    /// Records an accepted credential.
+    fn accept(credentials: &mut Self::Credentials, scheme: Self::Scheme, credential: Secret);
+    /// The API's error bodies and request schemas.
+    fn spec(&self) -> &'static ApiSpec;
+    /// The limits.
+    fn config(&self) -> &ServerConfig;
+}
+
+/// Finishes a generated route table: the documented not-found and method-not-allowed answers
+/// (axum adds `Allow`) and the optional concurrency limit (tower). The head limits of
+/// [`ServerConfig`] (414 and 431 in the API's error shape) are checked by [`Incoming::start`]
+/// and by these fallbacks, not by a layer: a layer would wrap every route in one more boxed
+/// service, an allocation per request.
+pub fn router<S: Service>(routes: Router<Arc<S>>, service: Arc<S>) -> Router {
+    let limit = service.config().max_concurrent_requests;
+    let router = routes.method_not_allowed_fallback(method_not_allowed::<S>).fallback(not_found::<S>).with_state(service);
+    match limit {
+        Some(n) => router.layer(tower::limit::GlobalConcurrencyLimitLayer::new(n)),
+        None => router,
+    }
+}
+
+/// The documented 414 or 431 answer when the request's target or header section is over the
+/// limits of `config`.
+fn check_head(spec: &'static ApiSpec, config: &ServerConfig, uri: &Uri, headers: &HeaderMap) -> Result<(), Response> {
+    let target = uri.path_and_query().map_or(0, |p| p.as_str().len());
+    if target > config.max_uri_length {
+        let message = format!("the request target must be at most {} bytes", config.max_uri_length);
+        return Err(spec.reject(Rejection::UriTooLong, "uri", message, uri.path()).into_response());
+    }
+    let size: usize = headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+    if size > config.max_header_bytes {
+        let message = format!("the request headers must be at most {} bytes", config.max_header_bytes);
+        return Err(spec.reject(Rejection::HeadersTooLarge, "headers", message, uri.path()).into_response());
+    }
+    Ok(())
+}
+
+/// The answer for a method no operation of a known path serves (axum adds the `Allow` header).
+async fn method_not_allowed<S: Service>(State(service): State<Arc<S>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    if let Err(answer) = check_head(service.spec(), service.config(), &uri, &headers) {
+        return answer;
+    }
+    let message = format!("the method {method} is not allowed on this path (see the Allow header)");
+    service.spec().reject(Rejection::MethodNotAllowed, "method", message, uri.path()).into_response()
+}
+
+/// The answer for paths no operation serves.
+async fn not_found<S: Service>(State(service): State<Arc<S>>, uri: Uri, headers: HeaderMap) -> Response {
+    if let Err(answer) = check_head(service.spec(), service.config(), &uri, &headers) {
+        return answer;
+    }
+    service.spec().reject(Rejection::NotFound, "path", "no operation serves this path", uri.path()).into_response()
+}
+
+/// Runs the implementation's future; a panic becomes the documented internal-error answer.
+pub async fn guarded<S: Service, R: IntoResponse>(service: &S, future: impl Future<Output = R>, path: &str) -> Response {
+    use futures_util::FutureExt;
+    match std::panic::AssertUnwindSafe(future).catch_unwind().await {
+        Ok(response) => response.into_response(),
+        Err(_) => service.spec().reject(Rejection::Internal, "internal", "the request could not be processed", path).into_response(),
+    }
+}
+
+/// The value of query parameter `name` (the first one, when it is repeated), decoded as
+/// `application/x-www-form-urlencoded` (lossy UTF-8); borrowed unless decoding changed it.
+pub fn query_value<'a>(query: Option<&'a str>, name: &str) -> Option<Cow<'a, str>> {
+    form_urlencoded::parse(query?.as_bytes()).find(|(key, _)| key == name).map(|(_, value)| value)
+}
+
+/// A header value as text.
+fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The token of `Authorization: Bearer <token>` (scheme name case-insensitive).
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let (scheme, token) = header_text(headers, "authorization")?.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+/// The credential of `scheme` in a request, if present.
+fn extract(placement: Placement, headers: &HeaderMap, query: Option<&str>) -> Option<Secret> {
+    match placement {
+        Placement::Header(name) => header_text(headers, name).filter(|t| !t.is_empty()).map(Secret::new),
+        Placement::Query(name) => query_value(query, name).filter(|t| !t.is_empty()).map(Secret::new),
+        // Cookies are not read: a cookie-borne key is rejected as missing.
+        Placement::Cookie(_) => None,
+        Placement::Bearer => bearer_token(headers).map(Secret::new),
+        Placement::Basic | Placement::Other => header_text(headers, "authorization").map(Secret::new),
+    }
+}
+
+/// Tries each security alternative of an operation in order; the first whose every credential
+/// is present and accepted wins.
+async fn authenticate<S: Service>(service: &S, parts: &Parts, alternatives: &[&[S::Scheme]]) -> Result<S::Credentials, ErrorAnswer> {
+    let mut credentials = S::Credentials::default();
+    if alternatives.is_empty() {
+        return Ok(credentials);
+    }
+    let mut failures = Vec::new();
+    for alternative in alternatives {
+        credentials = S::Credentials::default();
+        let mut accepted = true;
+        for &scheme in alternative.iter() {
+            let wire = scheme.placement().wire_name();
+            match extract(scheme.placement(), &parts.headers, parts.uri.query()) {
+                Some(secret) if service.authenticate(scheme, &secret).await => S::accept(&mut credentials, scheme, secret),
+                Some(_) => {
+                    failures.push(Violation::new(wire, "security", "the credential was rejected"));
+                    accepted = false;
+                    break;
+                }
+                None => {
+                    failures.push(Violation::new(wire, "security", "is required"));
+                    accepted = false;
+                    break;
+                }
+            }
+        }
+        if accepted {
+            return Ok(credentials);
+        }
+    }
+    Err(service.spec().answer(Rejection::Unauthorized, failures, parts.uri.path()))
+}
+
+/// Where a parameter is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    /// A path parameter.
+    Path,
+    /// A query parameter.
+    Query,
+    /// A header.
+    Header,
+}
+
+/// The essence (`type/subtype`, lowercase) of a media type.
+fn essence(media: &str) -> String {
+    media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+}
+
+fn is_json(essence: &str) -> bool {
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Whether a body sent as `sent` (a `Content-Type` value) is one the operation documents as
+/// `documented`: the same type and subtype, any two JSON types, or within a documented range
+/// (`image/*`, `*/*`).
+fn media_matches(documented: &str, sent: &str) -> bool {
+    let (documented, sent) = (essence(documented), essence(sent));
+    documented == sent
+        || (is_json(&documented) && is_json(&sent))
+        || documented == "*/*"
+        || documented.strip_suffix("/*").is_some_and(|range| sent.split('/').next() == Some(range))
+}
+
+/// A request on its way to an implementation, after authentication: every handler reads its
+/// parameters and body through it, collecting the parameter violations.
+///
+/// Parameters are read in place (the query string is scanned per parameter, values borrowed
+/// unless percent-decoding changes them), so a valid request costs no copies.
+pub struct Incoming<'a, S: Service> {
+    /// The request head.
+    pub parts: Parts,
+    /// The credentials the request was authenticated with.
+    pub credentials: S::Credentials,
+    body: Option<Body>,
+    path_params: Option<RawPathParams>,
+    violations: Vec<Violation>,
+    service: &'a S,
+}
+
+impl<'a, S: Service> Incoming<'a, S> {
+    /// Splits the request, authenticates it against the operation's security `alternatives`
+    /// and reads the path parameters, when the route has any.
+    ///
+    /// # Errors
+    ///
+    /// The documented answer for an over-long target or header section, missing or rejected
+    /// credentials, or path parameters that are not UTF-8.
+    pub async fn start(service: &'a S, request: Request, alternatives: &[&[S::Scheme]], has_path_params: bool) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        check_head(service.spec(), service.config(), &parts.uri, &parts.headers)?;
+        let credentials = authenticate(service, &parts, alternatives).await.map_err(IntoResponse::into_response)?;
+        let path_params = if has_path_params {
+            match RawPathParams::from_request_parts(&mut parts, &()).await {
+                Ok(params) => Some(params),
+                Err(_) => {
+                    let answer = service.spec().reject(
+                        Rejection::InvalidParameters,
+                        "path",
+                        "a path parameter is not valid UTF-8",
+                        parts.uri.path(),
+                    );
+                    return Err(answer.into_response());
+                }
+            }
+        } else {
+            None
+        };
+        Ok(Self { parts, credentials, body: Some(body), path_params, violations: Vec::new(), service })
+    }
+
+    /// The request path, for error answers.
+    pub fn path(&self) -> &str {
+        self.parts.uri.path()
+    }
+
+    fn spec(&self) -> &'static ApiSpec {
+        self.service.spec()
+    }
+
+    fn reject(&self, rejection: Rejection, rule: &str, message: impl Into<String>) -> Response {
+        self.spec().reject(rejection, rule, message, self.path()).into_response()
+    }
+
+    /// The text of parameter `name` as sent (percent-decoded), if present.
+    fn raw(&self, at: At, name: &str) -> Option<Cow<'_, str>> {
+        match at {
+            At::Path => self.path_params.as_ref()?.iter().find(|(k, _)| *k == name).map(|(_, v)| Cow::Borrowed(v)),
+            At::Query => query_value(self.parts.uri.query(), name),
+            At::Header => header_text(&self.parts.headers, name).map(Cow::Borrowed),
+        }
+    }
+
+    /// A parameter of a scalar type (parsed with `FromStr`); a missing required or malformed
+    /// value is recorded as a violation (`expected` says what it must be, in words).
+    pub fn param<T: std::str::FromStr>(&mut self, at: At, name: &str, required: bool, expected: &str) -> Option<T> {
+        let parsed = self.raw(at, name).map(|raw| raw.parse::<T>().ok());
+        self.record(parsed, name, required, expected)
+    }
+
+    /// A parameter written as JSON (arrays, objects).
+    pub fn json_param<T: serde::de::DeserializeOwned>(&mut self, at: At, name: &str, required: bool, expected: &str) -> Option<T> {
+        let parsed = self.raw(at, name).map(|raw| serde_json::from_str::<T>(&raw).ok());
+        self.record(parsed, name, required, expected)
+    }
+
+    fn record<T>(&mut self, parsed: Option<Option<T>>, name: &str, required: bool, expected: &str) -> Option<T> {
+        match parsed {
+            None => {
+                if required {
+                    self.violations.push(Violation::new(name, "required", "is required"));
+                }
+                None
+            }
+            Some(Some(v)) => Some(v),
+            Some(None) => {
+                self.violations.push(Violation::new(name, "type", format!("must be {expected}")));
+                None
+            }
+        }
+    }
+
+    /// Records a violation found by a parameter rule (see [`crate::validation`]).
+    pub fn violations(&mut self) -> &mut Vec<Violation> {
+        &mut self.violations
+    }
+
+    /// The documented invalid-parameters answer when any parameter violation was found.
+    ///
+    /// # Errors
+    ///
+    /// That answer.
+    pub fn check(&mut self) -> Result<(), Response> {
+        if self.violations.is_empty() {
+            return Ok(());
+        }
+        let violations = std::mem::take(&mut self.violations);
+        Err(self.spec().answer(Rejection::InvalidParameters, violations, self.path()).into_response())
+    }
+
+    /// A value [`Incoming::check`] has ruled out being missing.
+    ///
+    /// # Errors
+    ///
+    /// The internal-error answer, should it be missing after all.
+    pub fn required<T>(&self, value: Option<T>) -> Result<T, Response> {
+        value.ok_or_else(|| self.reject(Rejection::Internal, "internal", "the request could not be processed"))
+    }
+
+    /// Checks the `Content-Type` of a body against the documented media type: `Ok(false)` when
+    /// there is no body to read (no `Content-Type`, no declared length), `Ok(true)` when it
+    /// matches.
+    fn content_type(&self, documented: &str, required: bool) -> Result<bool, Response> {
+        let sent = header_text(&self.parts.headers, "content-type");
+        let declared = header_text(&self.parts.headers, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
+        let chunked = self.parts.headers.contains_key(header::TRANSFER_ENCODING);
+        match sent {
+            Some(sent) if media_matches(documented, sent) => Ok(true),
+            Some(sent) => Err(self.reject(
+                Rejection::UnsupportedMediaType,
+                "content-type",
+                format!("the body must be {documented}, not {}", essence(sent)),
+            )),
+            // A missing type is `application/octet-stream` (RFC 9110, 8.3).
+            None if media_matches(documented, "application/octet-stream") => Ok(true),
+            None if declared == Some(0) || (declared.is_none() && !chunked) => {
+                if required {
+                    Err(self.reject(Rejection::Validation, "required", "the request body is required"))
+                } else {
+                    Ok(false)
+                }
+            }
+            None => Err(self.reject(
+                Rejection::UnsupportedMediaType,
+                "content-type",
+                format!("the body must be {documented}: send a Content-Type"),
+            )),
+        }
+    }
+
+    /// The whole body, up to [`ServerConfig::body_limit`] bytes, within
+    /// [`ServerConfig::body_timeout`].
+    async fn bytes(&mut self) -> Result<Bytes, Response> {
+        use http_body_util::BodyExt;
+        let config = self.service.config();
+        let limit = config.body_limit;
+        let too_large = |this: &Self| this.reject(Rejection::PayloadTooLarge, "size", format!("the body must be at most {limit} bytes"));
+        let declared = header_text(&self.parts.headers, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(too_large(self));
+        }
+        // One buffer of the declared size (pages are only touched as data arrives), each frame
+        // copied in and dropped at once: hyper reuses its read buffer instead of keeping one
+        // allocation per frame alive, and an abandoned body frees a single block.
+        let mut out = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+        let mut body = self.body.take().unwrap_or_default();
+        let read = async {
+            // `Err(None)`: over the limit; `Err(Some(why))`: the body could not be read.
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(|e| Some(e.to_string()))?;
+                if let Some(data) = frame.data_ref() {
+                    if out.len() + data.len() > limit {
+                        return Err(None);
+                    }
+                    out.extend_from_slice(data);
+                }
+            }
+            Ok::<(), Option<String>>(())
+        };
+        match tokio::time::timeout(config.body_timeout, read).await {
+            Ok(Ok(())) => Ok(Bytes::from(out)),
+            Ok(Err(None)) => Err(too_large(self)),
+            Ok(Err(Some(e))) => Err(self.reject(Rejection::MalformedBody, "body", format!("the body could not be read: {e}"))),
+            Err(_) => Err(self.timed_out()),
+        }
+    }
+
+    fn timed_out(&self) -> Response {
+        let seconds = self.service.config().body_timeout.as_secs_f64();
+        let mut response = self.reject(Rejection::RequestTimeout, "timeout", format!("the body must arrive within {seconds} s"));
+        // The rest of the body is not read: the connection cannot be reused.
+        response.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+        response
+    }
+
+    /// A JSON body of documented media type `media`, checked against the request-body schema of
+    /// operation `schema` (if any) before it is deserialized; `None` when it is absent and
+    /// optional.
+    ///
+    /// # Errors
+    ///
+    /// The documented answer: 415 for another `Content-Type`, 413, 408, malformed JSON, or
+    /// every violation of the schema.
+    pub async fn json_body<T: serde::de::DeserializeOwned>(
+        &mut self,
+        media: &str,
+        required: bool,
+        schema: Option<&str>,
+    ) -> Result<Option<T>, Response> {
+        if !self.content_type(media, required)? {
+            return Ok(None);
+        }
+        let bytes = self.bytes().await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            if required {
+                return Err(self.reject(Rejection::Validation, "required", "the request body is required"));
+            }
+            return Ok(None);
+        }
+        let value: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| self.reject(Rejection::MalformedBody, "json", format!("the body is not JSON: {e}")))?;
+        self.finish(value, schema).map(Some)
+    }
+
+    /// A body of raw bytes (`application/octet-stream`, images, ...), exactly as sent.
+    ///
+    /// # Errors
+    ///
+    /// As [`Incoming::json_body`], without the schema.
+    pub async fn bytes_body(&mut self, media: &str, required: bool) -> Result<Option<Vec<u8>>, Response> {
+        if !self.content_type(media, required)? {
+            return Ok(None);
+        }
+        let bytes = self.bytes().await?;
+        if bytes.is_empty() && !required {
+            return Ok(None);
+        }
+        Ok(Some(bytes.to_vec()))
+    }
+
+    /// A text body (`text/plain`, ...), which must be UTF-8.
+    ///
+    /// # Errors
+    ///
+    /// As [`Incoming::bytes_body`], and the malformed-body answer for bytes that are not UTF-8.
+    pub async fn text_body(&mut self, media: &str, required: bool) -> Result<Option<String>, Response> {
+        match self.bytes_body(media, required).await? {
+            Some(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => Ok(Some(text)),
+                Err(_) => Err(self.reject(Rejection::MalformedBody, "text", "the body is not UTF-8 text")),
+            },
+            None => Ok(None),
+        }
+    }
+
+    /// A form body (`multipart/form-data` when `multipart`, else
+    /// `application/x-www-form-urlencoded`), decoded into the JSON the client's encoding came
+    /// from (see [`form_object`]), typed by the schema of operation `schema`, and checked like a
+    /// JSON body. A multipart body is read part by part as it arrives: the parts of the fields
+    /// named in `binary` (`format: binary`) are kept as bytes, exactly as sent, for the
+    /// model's [`crate::Binary`] fields; every other part must be UTF-8 text.
+    ///
+    /// # Errors
+    ///
+    /// As [`Incoming::json_body`].
+    pub async fn form_body<T: serde::de::DeserializeOwned>(
+        &mut self,
+        multipart: bool,
+        schema: Option<&str>,
+        binary: &[&str],
+    ) -> Result<T, Response> {
+        let media = if multipart { "multipart/form-data" } else { "application/x-www-form-urlencoded" };
+        self.content_type(media, true)?;
+        let (fields, parts) = if multipart {
+            self.multipart_fields(binary).await?
+        } else {
+            let bytes = self.bytes().await?;
+            (form_fields(&bytes).map_err(|message| self.reject(Rejection::MalformedBody, "form", message))?, Vec::new())
+        };
+        let mut value = form_object(fields).map_err(|message| self.reject(Rejection::MalformedBody, "form", message))?;
+        if let Some(schema) = schema.and_then(|key| self.spec().schemas().body(key)) {
+            schema_check::type_form_text(self.spec().schemas(), &mut value, schema);
+        }
+        crate::binary::with_parts(parts, || self.finish(value, schema))
+    }
+
+    /// The fields of a multipart/form-data body, in order, as name and text, read part by part
+    /// with [multer] under the body limit and deadline; the parts of `binary` fields are
+    /// returned apart, each field's text being its [`crate::binary::part_marker`].
+    async fn multipart_fields(&mut self, binary: &[&str]) -> Result<(Vec<(String, String)>, Vec<Vec<u8>>), Response> {
+        let config = self.service.config();
+        let deadline = tokio::time::Instant::now() + config.body_timeout;
+        let malformed = |this: &Self, message: String| this.reject(Rejection::MalformedBody, "multipart", message);
+        let content_type = header_text(&self.parts.headers, "content-type").unwrap_or_default();
+        let boundary =
+            multer::parse_boundary(content_type).map_err(|e| malformed(self, format!("the body is not multipart/form-data: {e}")))?;
+        let limit = config.body_limit;
+        if header_text(&self.parts.headers, "content-length").and_then(|v| v.trim().parse::<u64>().ok()).is_some_and(|n| n > limit as u64) {
+            return Err(self.reject(Rejection::PayloadTooLarge, "size", format!("the body must be at most {limit} bytes")));
+        }
+        let constraints = multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(limit as u64));
+        let body = self.body.take().unwrap_or_default();
+        let mut multipart = multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
+        let (mut fields, mut parts) = (Vec::new(), Vec::new());
+        loop {
+            let next = match tokio::time::timeout_at(deadline, multipart.next_field()).await {
+                Err(_) => return Err(self.timed_out()),
+                Ok(Err(e)) => return Err(self.multipart_error(e)),
+                Ok(Ok(next)) => next,
+            };
+            let Some(mut field) = next else { break };
+            let name = field.name().map(str::to_string);
+            let mut data = Vec::new();
+            loop {
+                match tokio::time::timeout_at(deadline, field.chunk()).await {
+                    Err(_) => return Err(self.timed_out()),
+                    Ok(Err(e)) => return Err(self.multipart_error(e)),
+                    Ok(Ok(Some(chunk))) => data.extend_from_slice(&chunk),
+                    Ok(Ok(None)) => break,
+                }
+            }
+            let Some(name) = name else { continue };
+            if binary.contains(&name.as_str()) {
+                fields.push((name, crate::binary::part_marker(parts.len())));
+                parts.push(data);
+                continue;
+            }
+            match String::from_utf8(data) {
+                Ok(text) => fields.push((name, text)),
+                Err(_) => return Err(malformed(self, format!("field `{name}` is not UTF-8 text"))),
+            }
+        }
+        Ok((fields, parts))
+    }
+
+    fn multipart_error(&self, e: multer::Error) -> Response {
+        match e {
+            multer::Error::StreamSizeExceeded { limit } | multer::Error::FieldSizeExceeded { limit, .. } => {
+                self.reject(Rejection::PayloadTooLarge, "size", format!("the body must be at most {limit} bytes"))
+            }
+            other => self.reject(Rejection::MalformedBody, "multipart", format!("the multipart body is malformed: {other}")),
+        }
+    }
+
+    /// Checks `value` against the request-body schema of operation `schema` (if any), then
+    /// deserializes it: every violation, or the value.
+    fn finish<T: serde::de::DeserializeOwned>(&self, value: Value, schema: Option<&str>) -> Result<T, Response> {
+        let schemas = self.spec().schemas();
+        let mut violations = Vec::new();
+        if let Some(schema) = schema.and_then(|key| schemas.body(key)) {
+            schema_check::check(schemas, &value, schema, "", &mut violations);
+        }
+        if !violations.is_empty() {
+            return Err(self.spec().answer(Rejection::Validation, violations, self.path()).into_response());
+        }
+        serde_json::from_value(value).map_err(|e| self.reject(Rejection::Validation, "schema", e.to_string()))
+    }
+}
+
+/// The `name=value` pairs of an `application/x-www-form-urlencoded` body, in order, decoded
+/// (`+` is a space, `%XX` a byte). Unlike a query string, a body must decode to UTF-8.
+fn form_fields(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let decode = |piece: &[u8]| -> Result<String, String> {
+        let spaced: Cow<'_, [u8]> = if piece.contains(&b'+') {
+            Cow::Owned(piece.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect())
+        } else {
+            Cow::Borrowed(piece)
+        };
+        percent_encoding::percent_decode(&spaced).decode_utf8().map(Cow::into_owned).map_err(|_| "the form is not UTF-8 text".to_string())
+    };
+    bytes
+        .split(|&b| b == b'&')
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| {
+            let (name, value) = match piece.iter().position(|&b| b == b'=') {
+                Some(i) => (&piece[..i], &piece[i + 1..]),
+                None => (piece, &[][..]),
+            };
+            Ok((decode(name)?, decode(value)?))
+        })
+        .collect()
+}
+
+/// The deepest `name[a][b]...` nesting a form field name may have.
+const MAX_FORM_DEPTH: usize = 32;
+
+/// The JSON object of a form body, from its fields in order, inverting the client's encoding
+/// (the same for both form media types, see `client::form_pairs`): `name[key]` (deep-object
+/// style) nests objects, and a name given more than once makes an array. Every value is text;
+/// the body's schema then gives it its type.
+///
+/// # Errors
+///
+/// A message for names nested deeper than 32 levels, or given both as a value and an object.
+pub fn form_object(fields: Vec<(String, String)>) -> Result<Value, String> {
+    fn insert(map: &mut Map<String, Value>, segments: &[&str], text: String) -> bool {
+        let Some((first, rest)) = segments.split_first() else { return false };
+        if rest.is_empty() {
+            match map.get_mut(*first) {
+                None => {
+                    map.insert((*first).to_string(), Value::String(text));
+                }
+                Some(Value::Array(items)) => items.push(Value::String(text)),
+                Some(Value::Object(_)) => return false,
+                Some(existing) => {
+                    let previous = std::mem::take(existing);
+                    *existing = Value::Array(vec![previous, Value::String(text)]);
+                }
+            }
+            return true;
+        }
+        match map.entry((*first).to_string()).or_insert_with(|| Value::Object(Map::new())) {
+            Value::Object(inner) => insert(inner, rest, text),
+            _ => false,
+        }
+    }
+    let mut root = Map::new();
+    for (name, text) in fields {
+        let segments = form_name_segments(&name);
+        if segments.len() > MAX_FORM_DEPTH {
+            return Err(format!("field `{name}` is nested deeper than {MAX_FORM_DEPTH} levels"));
+        }
+        if !insert(&mut root, &segments, text) {
+            return Err(format!("field `{name}` is given both as a value and as an object (`{name}[...]`)"));
+        }
+    }
+    Ok(Value::Object(root))
+}
+
+/// `a[b][c]` -> `[a, b, c]`; a name that is not exactly of that shape is one plain name.
+fn form_name_segments(name: &str) -> Vec<&str> {
+    let plain = || vec![name];
+    let Some(open) = name.find('[') else { return plain() };
+    if open == 0 {
+        return plain();
+    }
+    let mut segments = vec![&name[..open]];
+    let mut rest = &name[open..];
+    while let Some(inner) = rest.strip_prefix('[') {
+        let Some(close) = inner.find(']') else { return plain() };
+        segments.push(&inner[..close]);
+        rest = &inner[close + 1..];
+    }
+    if rest.is_empty() {
+        segments
+    } else {
+        plain()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types_match_by_essence_and_range() {
+        assert!(media_matches("application/json", "application/json; charset=utf-8"));
+        assert!(media_matches("application/json; charset=utf-8", "Application/JSON"));
+        assert!(media_matches("application/json", "application/merge-patch+json"));
+        assert!(media_matches("image/*", "image/png"));
+        assert!(media_matches("*/*", "text/plain"));
+        assert!(!media_matches("application/json", "text/plain"));
+        assert!(!media_matches("multipart/form-data", "application/x-www-form-urlencoded"));
+        assert!(!media_matches("image/*", "text/png"));
+    }
+
+    #[test]
+    fn form_bodies_decode_strictly() {
+        let fields = form_fields(b"a=1+2&b=%C3%A9&&c&a=x%3Dy").expect("valid form");
+        let expected = [("a", "1 2"), ("b", "é"), ("c", ""), ("a", "x=y")];
+        assert_eq!(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>(), expected);
+        assert!(form_fields(b"a=%FF").is_err());
+    }
+
+    #[test]
+    fn form_objects_nest_and_repeat() {
+        let fields = [("a", "1"), ("a", "2"), ("b[c][d]", "x"), ("e[", "y"), ("[f]", "z")];
+        let value = form_object(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()).expect("valid");
+        assert_eq!(value, serde_json::json!({ "a": ["1", "2"], "b": { "c": { "d": "x" } }, "e[": "y", "[f]": "z" }));
+        assert!(form_object(vec![("a".into(), "1".into()), ("a[b]".into(), "2".into())]).is_err());
+        let deep = format!("a{}", "[x]".repeat(MAX_FORM_DEPTH));
+        assert!(form_object(vec![(deep, "1".into())]).is_err());
+    }
+
+    #[test]
+    fn query_values_decode_only_the_match() {
+        assert_eq!(query_value(Some("a=1&b=x+y%21&b=2"), "b").as_deref(), Some("x y!"));
+        assert!(matches!(query_value(Some("a=plain"), "a"), Some(Cow::Borrowed("plain"))));
+        assert_eq!(query_value(Some("a=1"), "c"), None);
+        assert_eq!(query_value(None, "a"), None);
+    }
+
+    #[test]
+    fn error_templates_fill_their_placeholders() {
+        let violations = vec![Violation::new("name", "minLength", "too short"), Violation::new("", "json", "bad")];
+        let template =
+            serde_json::json!({ "message": "{{message}}", "at": ["{{path}}"], "errors": { "{{field}}": ["{{messages}}"] }, "code": 7 });
+        let filled = fill(template, &violations, "/x");
+        assert_eq!(
+            filled,
+            serde_json::json!({
+                "message": "name: too short (minLength); bad (json)",
+                "at": ["/x"],
+                "errors": { "name": ["too short (minLength)"], "non_field_errors": ["bad (json)"] },
+                "code": 7
+            })
+        );
+    }
+}

@@ -1,0 +1,109 @@
+//! The runtime figures of `cargo xtask bench`: how much a document with no operations generates
+//! (everything that does not depend on the API lives in `apigen-runtime`), and whether a fix
+//! inside the runtime changes any generated file.
+
+use std::path::{Path, PathBuf};
+
+use generator::{GeneratorSettings, Job, OutputSet, RuntimeCrate, RuntimeDependency, RuntimeMode};
+
+/// The smallest valid OpenAPI document: no operations, no schemas.
+const EMPTY_DOCUMENT: &str = r#"{"openapi":"3.1.0","info":{"title":"Empty","version":"1"},"paths":{}}"#;
+
+/// Lines of Rust (`.rs` files, the vendored runtime excluded) in `out`.
+fn rust_lines(out: &OutputSet) -> usize {
+    out.files
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "rs") && !p.starts_with(generator::runtime::VENDORED_DIR))
+        .map(|(_, text)| text.lines().count())
+        .sum()
+}
+
+/// Prints the lines generated for [`EMPTY_DOCUMENT`]; false when generation fails.
+pub fn empty_document_lines() -> bool {
+    let dir = std::env::temp_dir().join(format!("apigen-empty-{}", std::process::id()));
+    let spec = dir.join("openapi.json");
+    if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&spec, EMPTY_DOCUMENT)) {
+        eprintln!("error: cannot write {}: {e}", spec.display());
+        return false;
+    }
+    let generated = generator::generate(&spec, &GeneratorSettings::new("empty"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = match generated {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("{e}");
+            return false;
+        }
+    };
+    let lines = rust_lines(&out);
+    let per_file: Vec<String> = out
+        .files
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "rs"))
+        .map(|(p, t)| format!("{} {}", p.display(), t.lines().count()))
+        .collect();
+    let all: usize = out.files.values().map(|t| t.lines().count()).sum();
+    println!("\nOpenAPI document with no operations: {lines} lines of Rust (target < 300): {}", per_file.join(", "));
+    println!("  {all} lines in all {} files (with Cargo.toml, README.md and the bundled openapi.json)", out.files.len());
+    true
+}
+
+/// A fix of the runtime: the next patch version, with one source file changed.
+fn fixed_runtime() -> RuntimeCrate {
+    let mut runtime = RuntimeCrate::embedded();
+    let mut parts: Vec<u64> = runtime.version.split('.').filter_map(|p| p.parse().ok()).collect();
+    if let Some(patch) = parts.last_mut() {
+        *patch += 1;
+    }
+    runtime.version = parts.iter().map(u64::to_string).collect::<Vec<_>>().join(".");
+    for (path, text) in &mut runtime.files {
+        if path == Path::new("src/server/mod.rs") {
+            text.push_str("\n/// A fix.\npub fn fixed() {}\n");
+        }
+    }
+    runtime
+}
+
+/// Generates `job` against `runtime`, depending on it as `mode` says.
+fn generate(job: &Job, mode: &RuntimeMode, runtime: &RuntimeCrate) -> Result<OutputSet, String> {
+    let mut settings = GeneratorSettings::new(&job.name);
+    let dependency: RuntimeDependency = mode.dependency_for(&job.out).map_err(|e| e.to_string())?;
+    settings.with_runtime(dependency).with_runtime_crate(runtime.clone());
+    generator::generate(&job.spec, &settings).map_err(|e| e.to_string())
+}
+
+/// Counts the files of `jobs` whose bytes differ between the embedded runtime and a fixed one.
+fn changed_files(jobs: &[Job], mode: &RuntimeMode) -> Result<(usize, usize), String> {
+    let (before, after) = (RuntimeCrate::embedded(), fixed_runtime());
+    let (mut changed, mut total) = (0, 0);
+    for job in jobs {
+        let (a, b) = (generate(job, mode, &before)?, generate(job, mode, &after)?);
+        let paths: std::collections::BTreeSet<&PathBuf> = a.files.keys().chain(b.files.keys()).collect();
+        total += paths.len();
+        changed += paths.into_iter().filter(|p| a.files.get(*p) != b.files.get(*p)).count();
+    }
+    Ok((changed, total))
+}
+
+/// Prints how many generated files a runtime fix changes (target: none); false on failure.
+pub fn runtime_fix_changes(jobs: &[Job]) -> bool {
+    let fixed = fixed_runtime();
+    let result = changed_files(jobs, &RuntimeMode::default()).and_then(|path| Ok((path, changed_files(jobs, &RuntimeMode::Vendored)?)));
+    match result {
+        Ok(((changed, total), (vendored, vendored_total))) => {
+            println!(
+                "A runtime fix ({} -> {}, src/server/mod.rs changed) changes {changed} of the {total} files generated for {} crates \
+                 (generated/, tests/crates/) (target 0)",
+                RuntimeCrate::embedded().version,
+                fixed.version,
+                jobs.len()
+            );
+            println!("  for contrast, vendored (`RuntimeMode::Vendored`): {vendored} of {vendored_total} files change (the copies of the runtime)");
+            true
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            false
+        }
+    }
+}
