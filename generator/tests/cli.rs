@@ -39,9 +39,19 @@ fn help_lists_every_option_with_examples_and_exit_codes() {
     let o = apigen(&["--help"]);
     assert_eq!(o.status.code(), Some(0));
     let help = stdout(&o);
-    for needle in
-        ["--spec <FILE>", "--out <DIR>", "--crate-name <NAME>", "--check", "--force", "--quiet", "--version", "Examples:", "Exit codes:"]
-    {
+    for needle in [
+        "--spec <FILE>",
+        "--out <DIR>",
+        "--crate-name <NAME>",
+        "--check",
+        "--force",
+        "--quiet",
+        "--deny-warnings",
+        "--runtime <MODE>",
+        "--version",
+        "Examples:",
+        "Exit codes:",
+    ] {
         assert!(help.contains(needle), "--help lacks {needle}:\n{help}");
     }
     assert!(help.contains("apigen --spec openapi.yaml --out my-api"), "{help}");
@@ -189,5 +199,40 @@ fn folders_named_like_keywords_give_valid_crate_names() {
         let toml = std::fs::read_to_string(out.join("Cargo.toml")).expect("toml");
         assert!(toml.contains(&format!("name = \"{crate_name}\"")), "{folder}: {toml}");
     }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_runtime_is_vendored_by_default_and_can_be_a_path_or_the_registry() {
+    let dir = scratch("runtime");
+    let manifest = |out: &Path| std::fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml");
+    let vendored = dir.join("vendored");
+    let o = apigen(&["--spec", &spec(), "--out", &path(&vendored), "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(manifest(&vendored).contains("path = \"apigen-runtime\""), "{}", manifest(&vendored));
+    assert!(vendored.join("apigen-runtime/Cargo.toml").is_file() && vendored.join("apigen-runtime/src/lib.rs").is_file());
+    let listed = std::fs::read_to_string(vendored.join(".apigen-manifest")).expect("manifest");
+    assert!(listed.lines().any(|l| l == "apigen-runtime/src/lib.rs"), "the vendored runtime is apigen's to replace:\n{listed}");
+
+    let beside = dir.join("crates/api");
+    let runtime = dir.join("runtime-checkout");
+    let o = apigen(&["--spec", &spec(), "--out", &path(&beside), "-q", &format!("--runtime=path={}", path(&runtime))]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(manifest(&beside).contains("path = \"../../runtime-checkout\""), "{}", manifest(&beside));
+    assert!(!beside.join("apigen-runtime").exists());
+
+    let registry = dir.join("registry");
+    let o = apigen(&["--spec", &spec(), "--out", &path(&registry), "-q", "--runtime", "registry"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(manifest(&registry).contains("apigen-runtime = \"0."), "{}", manifest(&registry));
+    assert!(
+        manifest(&registry).lines().filter(|l| l.starts_with("apigen-runtime")).all(|l| !l.contains("path")),
+        "{}",
+        manifest(&registry)
+    );
+
+    let o = apigen(&["--spec", &spec(), "--out", &path(&registry), "--runtime", "somewhere"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("error:") && stderr(&o).contains("path=DIR"), "{}", stderr(&o));
     std::fs::remove_dir_all(&dir).ok();
 }

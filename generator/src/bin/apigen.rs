@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use generator::write::{WriteError, WriteOptions};
-use generator::{GeneratorSettings, Job, Mode, RunError, Timings};
+use generator::{GeneratorSettings, Job, Mode, RunError, RuntimeMode, Timings};
 
 /// Generation allocates and frees millions of small syn nodes; mimalloc is faster at that than
 /// the system allocator (see `cargo xtask bench`).
@@ -34,6 +34,7 @@ Examples:
   apigen --spec openapi.yaml --out my-api --check    exit 1 if my-api is not what the spec generates
   apigen --spec openapi.yaml --out . --force         generate into the current (non-empty) folder
   apigen --spec openapi.yaml --out my-api --deny-warnings   fail if the document needed repairs
+  apigen --spec openapi.yaml --out my-api --runtime path=../apigen/runtime   use a runtime checkout
 
 Your files are safe: apigen records the files it writes in DIR/.apigen-manifest and deletes or
 overwrites only those. Everything else in DIR (.git, target/, Cargo.lock, tests/, examples/, notes)
@@ -126,6 +127,23 @@ struct GenerateArgs {
     /// errors: exit 1 and write nothing.
     #[arg(long)]
     deny_warnings: bool,
+    /// Where the crate gets `apigen-runtime` (the code every generated crate shares) from:
+    /// `vendored` writes a copy into DIR/apigen-runtime so the crate builds offline on its own;
+    /// `registry` depends on the published version only; `path=DIR2` depends on the runtime
+    /// crate at DIR2 (by version and relative path).
+    #[arg(long, value_name = "MODE", default_value = "vendored", value_parser = parse_runtime)]
+    runtime: RuntimeMode,
+}
+
+fn parse_runtime(text: &str) -> Result<RuntimeMode, String> {
+    match text {
+        "vendored" => Ok(RuntimeMode::Vendored),
+        "registry" => Ok(RuntimeMode::Registry),
+        _ => match text.strip_prefix("path=") {
+            Some(dir) if !dir.is_empty() => Ok(RuntimeMode::Path(PathBuf::from(dir))),
+            _ => Err("expected `vendored`, `registry` or `path=DIR`".to_string()),
+        },
+    }
 }
 
 fn parse_crate_name(name: &str) -> Result<String, String> {
@@ -173,7 +191,16 @@ fn generate(args: GenerateArgs) -> ExitCode {
             say(format!("apigen: generating `{name}` from {} ({:.1} MiB)...", spec.display(), meta.len() as f64 / f64::from(1 << 20)));
         }
     }
-    let settings = GeneratorSettings::new(&name).with_deny_warnings(args.deny_warnings);
+    let mut settings = GeneratorSettings::new(&name).with_deny_warnings(args.deny_warnings);
+    match args.runtime.dependency_for(&out) {
+        Ok(dependency) => {
+            settings.with_runtime(dependency);
+        }
+        Err(e) => {
+            eprintln!("error: cannot locate {} relative to the current directory: {e}", out.display());
+            return ExitCode::FAILURE;
+        }
+    }
     let generated = generator::generate_isolated(&spec, || {
         let mut timings = Timings::default();
         generator::generate_with_warnings(&spec, &settings, &mut timings).map(|g| (g, timings))
