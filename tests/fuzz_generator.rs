@@ -364,10 +364,10 @@ proptest! {
     /// Arbitrary locators' input: any text, any pointer.
     #[test]
     fn locators_never_panic(text in any::<String>(), yamlish in "([ -]{0,6}[a-z'\"{}\\[\\],:#&*!|>-]{0,6}[ :]{0,2}\n){0,12}", pointer in "(/[a-z0-9'\"~{} -]{0,4}){0,5}") {
-        let _ = generator::locate::locate(&text, &pointer);
-        let _ = generator::locate::locate_yaml(&text, &pointer);
-        let _ = generator::locate::locate(&yamlish, &pointer);
-        let _ = generator::locate::locate_yaml(&yamlish, &pointer);
+        let _ = generator::spec::locate::locate(&text, &pointer);
+        let _ = generator::spec::locate::locate_yaml(&text, &pointer);
+        let _ = generator::spec::locate::locate(&yamlish, &pointer);
+        let _ = generator::spec::locate::locate_yaml(&yamlish, &pointer);
     }
 }
 

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::bundle::Bundle;
 use crate::diag::unescape_token;
+use crate::spec::Bundle;
 use crate::{naming, Diagnostics, GeneratorSettings};
 
 /// The Rust names of one document's operations and component schemas.
@@ -64,7 +64,7 @@ impl Names {
             names.by_pointer.insert(super::spec::operation_pointer(&op.path, op.method.as_str()), label.clone());
             names.operations.insert(label, ops);
         }
-        // The component naming rule of `models::lower`: sorted names, PascalCase, made unique.
+        // The component naming rule of `lower::models::lower`: sorted names, PascalCase, made unique.
         let mut taken = std::collections::BTreeSet::new();
         for name in bundle.document.pointer("/components/schemas").and_then(|v| v.as_object()).into_iter().flatten().map(|(k, _)| k) {
             names.components.insert(name.clone(), naming::unique_ident_from(naming::pascal_case(name), &mut taken));

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
+use crate::ir::models::Rule;
 use crate::ir::{ApiSpace, StatusMatch};
-use crate::models::Rule;
 
 /// A dependency line of the generated `Cargo.toml`.
 #[derive(Debug, Serialize)]
@@ -49,7 +49,7 @@ fn dependencies(api: &ApiSpace, runtime: &str) -> Vec<Dependency> {
 }
 
 /// The schemars features that the models' foreign types need.
-fn schemars_features(models: &crate::models::ModelSpace) -> String {
+fn schemars_features(models: &crate::ir::models::ModelSpace) -> String {
     let mut f = Vec::new();
     if models.uses_chrono {
         f.push("\"chrono04\"");

@@ -14,8 +14,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{parse_quote, Fields, Item, ItemStruct};
 
+use crate::ir::models::{PropertyRule, Rule, StructRules, Target};
 use crate::ir::ApiSpace;
-use crate::models::{PropertyRule, Rule, StructRules, Target};
 
 /// Emits `src/models.rs`.
 ///
@@ -113,7 +113,7 @@ pub fn emit(api: &ApiSpace, types: &typify_impl::TypeSpace) -> Result<syn::File,
 /// and serializing writes the member with the tag of its variant, so a value always reads back
 /// as the variant it was. `serde(untagged)` stays for the schemars derive only (as `anyOf`).
 /// Returns the impls; leaves the enum alone when its variants are not the members.
-fn discriminate(e: &mut syn::ItemEnum, d: &crate::models::Discriminator) -> Vec<Item> {
+fn discriminate(e: &mut syn::ItemEnum, d: &crate::ir::models::Discriminator) -> Vec<Item> {
     let mut arms = Vec::new();
     for v in &e.variants {
         let Fields::Unnamed(fields) = &v.fields else { return Vec::new() };

@@ -17,9 +17,10 @@ use serde_json::Value;
 
 use super::{doc_attrs, ty};
 use crate::emit::krate::scheme_variant;
+use crate::ir::models::Rule;
+use crate::ir::server::{ErrorTemplate, ServerErrors};
 use crate::ir::{ApiSpace, BodyEncoding, Operation, ParamLocation, Response, StatusMatch, ValueShape};
-use crate::lower_server::{body_schema, ErrorTemplate, ServerErrors};
-use crate::models::Rule;
+use crate::lower::server_errors::body_schema;
 
 /// Emits `src/server.rs`.
 ///
@@ -120,8 +121,8 @@ fn definitions(api: &ApiSpace) -> (String, String) {
 
 /// Puts the rules that model lowering moved out of a definition (into [`StructRules`], for the
 /// generated `Validate` impls) back as JSON Schema keywords, so the body checker sees them.
-fn restore_rules(def: &mut Value, rules: &crate::models::StructRules) {
-    use crate::models::Target;
+fn restore_rules(def: &mut Value, rules: &crate::ir::models::StructRules) {
+    use crate::ir::models::Target;
     let Some(obj) = def.as_object_mut() else { return };
     for pr in &rules.rules {
         let (key, value) = match &pr.rule {

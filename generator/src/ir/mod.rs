@@ -7,7 +7,10 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::models::ModelSpace;
+pub mod models;
+pub mod server;
+
+use models::ModelSpace;
 
 /// The output of lowering: the IR, and typify's type space (the models, as typify holds them),
 /// which only the models emitter reads. They are kept apart because `TypeSpace` is not `Sync`
@@ -262,7 +265,7 @@ pub struct Parameter {
     /// The documented example.
     pub example: Option<Value>,
     /// Rules checked on server input (`minimum`, `format: email`, ...).
-    pub rules: Vec<crate::models::Rule>,
+    pub rules: Vec<models::Rule>,
 }
 
 /// What kind of value a parameter or form field holds, for encoding it as text.

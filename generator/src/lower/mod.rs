@@ -5,13 +5,18 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::bundle::Bundle;
+pub mod hoist;
+pub mod models;
+pub mod server_errors;
+pub mod typify;
+
 use crate::diag::{join_pointer, Diagnostics};
+use crate::ir::models::ModelSpace;
 use crate::ir::*;
-use crate::models::{self, Hoisted, ModelSpace, COMPONENT_PREFIX};
 use crate::naming;
-use crate::validate::{deref, METHODS};
+use crate::spec::{deref, Bundle, COMPONENT_PREFIX, METHODS};
 use crate::GeneratorSettings;
+use models::Hoisted;
 use typify_impl::TypeSpace;
 
 /// Builds the IR of one API.
@@ -173,7 +178,7 @@ fn lower_servers(doc: &Value) -> Vec<Server> {
                     (!host.contains('{') && !host.is_empty()).then(|| host.to_string())
                 })
                 .unwrap_or_else(|| if i == 0 { "default".into() } else { format!("server {}", i + 1) });
-            let mut template_params = crate::validate::path_template_params(&url);
+            let mut template_params = crate::spec::path_template_params(&url);
             // A variable used twice in the URL is one field.
             let mut seen = BTreeSet::new();
             template_params.retain(|name| seen.insert(name.clone()));
@@ -296,7 +301,7 @@ impl OpContext<'_> {
         // An inline type's name must not collide with a component's or another inline type's.
         let name = naming::unique_ident_from(naming::pascal_case(hint), self.taken);
         let type_space = &mut *self.type_space;
-        match models::catch(|| {
+        match typify::catch(|| {
             let id = type_space.add_type_with_name(&parsed, Some(name.clone())).map_err(|e| e.to_string())?;
             let ty = type_space.get_type(&id).map_err(|e| e.to_string())?;
             Ok(ty.ident().to_string())

@@ -1,0 +1,131 @@
+//! The models in the IR: what the generated code enforces for each struct beyond its Rust
+//! types, and the discriminated unions. typify's `TypeSpace` holds the types themselves (see
+//! [`crate::ir::Lowered`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+use typify_impl::TypeSpace;
+
+/// One rule on one property of a struct, enforced by the generated `Validate` impl.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Rule {
+    /// `minLength`, counted in characters.
+    MinLength(u64),
+    /// `maxLength`, counted in characters.
+    MaxLength(u64),
+    /// `pattern` (ECMA 262, checked with `regress`).
+    Pattern(String),
+    /// `format: email`.
+    Email,
+    /// `minimum` / `exclusiveMinimum`.
+    Minimum {
+        /// The bound.
+        value: f64,
+        /// Whether the bound itself is excluded.
+        exclusive: bool,
+    },
+    /// `maximum` / `exclusiveMaximum`.
+    Maximum {
+        /// The bound.
+        value: f64,
+        /// Whether the bound itself is excluded.
+        exclusive: bool,
+    },
+    /// `minItems`.
+    MinItems(u64),
+    /// `maxItems`.
+    MaxItems(u64),
+    /// `x-must-equal: other`: the value must equal the sibling property `other` (wire name).
+    MustEqual(String),
+}
+
+/// Where a rule applies: to the property's value, or to each item of an array property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The property itself.
+    Value,
+    /// Every item of the array property.
+    Items,
+}
+
+/// A rule on one property.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyRule {
+    /// The property's wire name.
+    pub property: String,
+    /// Whether it applies to the value or to each item.
+    pub target: Target,
+    /// The rule.
+    pub rule: Rule,
+}
+
+/// `if: {properties: {when: {const: equals}}}, then: {required: [..]}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionalRequired {
+    /// The property tested (wire name).
+    pub when: String,
+    /// The value it must have for the rule to apply.
+    pub equals: Value,
+    /// The properties then required (wire names).
+    pub required: Vec<String>,
+}
+
+/// What the generated code enforces for one struct beyond its Rust types.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StructRules {
+    /// Strict (read by a server: unknown fields rejected, constraints enforced on deserialize)
+    /// or forward-compatible (read by a client: extra fields ignored, nothing enforced).
+    pub strict: bool,
+    /// Property rules, in property order.
+    pub rules: Vec<PropertyRule>,
+    /// Conditional requirements.
+    pub conditionals: Vec<ConditionalRequired>,
+    /// Wire names of properties whose values are secrets (never shown by `Debug`).
+    pub secrets: BTreeSet<String>,
+    /// Constraints found but not enforced, as human-readable notes for the docs.
+    pub unenforced: Vec<String>,
+    /// Wire names of optional properties that may be `null`: `None` serializes as `null`.
+    pub nullable_optional: BTreeSet<String>,
+}
+
+/// The lowered models of one API. typify's `TypeSpace` is kept apart (see
+/// [`crate::ir::Lowered`]), so that this, and the IR around it, can be shared across threads.
+pub struct ModelSpace {
+    /// Rules per struct name.
+    pub structs: BTreeMap<String, StructRules>,
+    /// The prepared definitions (as given to typify), by name.
+    pub definitions: BTreeMap<String, Value>,
+    /// The `oneOf`/`anyOf` definitions with an OpenAPI `discriminator`, by name.
+    pub discriminated: BTreeMap<String, Discriminator>,
+    /// Whether some model uses `chrono` (date-time formats); set once every type is added.
+    pub uses_chrono: bool,
+    /// Whether some model uses `uuid`; set once every type is added.
+    pub uses_uuid: bool,
+}
+
+/// A `oneOf`/`anyOf` of component schemas with an OpenAPI `discriminator`: the property whose
+/// value says which member a value is, and the values that select each member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discriminator {
+    /// The property that carries the tag (`petType`).
+    pub property: String,
+    /// Each member, in document order: its Rust type name and the tag values that select it
+    /// (the `mapping` keys that point at it, else its component name as written).
+    pub variants: Vec<(String, Vec<String>)>,
+}
+
+impl ModelSpace {
+    /// Records which foreign crates the types of `type_space` use.
+    pub fn note_foreign_types(&mut self, type_space: &TypeSpace) {
+        self.uses_chrono = type_space.uses_chrono();
+        self.uses_uuid = type_space.uses_uuid();
+    }
+}
+
+impl std::fmt::Debug for ModelSpace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelSpace").field("structs", &self.structs).finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,598 @@
+//! Lowering of schemas: turns `components/schemas` of a bundled document into a typify
+//! [`TypeSpace`] plus the rules typify does not enforce the way we want.
+//!
+//! What happens here, in order:
+//!
+//! 1. **Hoisting** ([`super::hoist`]). Every inline object schema becomes a named definition
+//!    (its `title`, else parent + property name), so every generated struct has a known name and
+//!    references *into* a component (`#/components/schemas/UserResponse/properties/response`) can
+//!    point at a whole definition.
+//! 2. **Usage.** Each definition is classified by what reaches it: request bodies (a server reads
+//!    them: strict) or responses (a client reads them: forward-compatible).
+//! 3. **Rule extraction.** String, number and array constraints, `x-must-equal` and `if`/`then`
+//!    rules are taken out of the schemas into [`StructRules`]; the generated `Validate` impls
+//!    enforce them and collect every violation. typify then sees plain types (no newtype per
+//!    constrained field) and never meets `if`/`then`, which it does not support.
+//! 4. **Policy.** Forward-compatible definitions lose `additionalProperties: false`, so an extra
+//!    field from a newer server does not break a client; strict ones keep it.
+//! 5. **typify** ([`super::typify`]). The prepared definitions go into one typify `TypeSpace`
+//!    per API; a definition typify cannot convert degrades alone.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use schemars::schema::Schema;
+use serde_json::{json, Map, Value};
+use typify_impl::{TypeSpace, TypeSpaceSettings};
+
+use crate::diag::Diagnostics;
+use crate::ir::models::*;
+use crate::naming;
+use crate::spec::{Bundle, COMPONENT_PREFIX};
+
+pub use super::hoist::Hoisted;
+use super::typify::{convert_isolated, degraded_schema, property_of, without_defaults, DEFAULTS_DROPPED};
+
+/// Which way a definition is used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Reached from a request body or parameter.
+    pub request: bool,
+    /// Reached from a response.
+    pub response: bool,
+}
+
+/// Prepares the definitions of `bundle` and converts them with typify.
+///
+/// `roots` lists, for each usage, the schemas operations use directly (request bodies,
+/// responses); everything they reference is classified with them.
+///
+/// # Errors
+///
+/// Schemas that cannot be read as JSON Schema, invalid patterns, and anything typify rejects.
+/// A definition typify cannot convert becomes `serde_json::Value` (see [`convert_isolated`]),
+/// with a warning among the returned [`Diagnostics`].
+pub fn lower(
+    bundle: &Bundle,
+    request_roots: &[Value],
+    response_roots: &[Value],
+) -> Result<(ModelSpace, TypeSpace, Hoisted, Diagnostics), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let components: Map<String, Value> =
+        bundle.document.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
+
+    // Every component gets its Rust name up front (`user-profile` and `UserProfile` would both
+    // be `UserProfile`: the later one in sorted order becomes `UserProfile2`), so that neither
+    // typify nor the inline names below can collide with one.
+    let mut taken = BTreeSet::new();
+    let mut renames = BTreeMap::new();
+    for name in components.keys() {
+        renames.insert(name.clone(), naming::unique_ident_from(naming::pascal_case(name), &mut taken));
+    }
+    let mut hoisted = Hoisted::new(taken, renames);
+    for (name, schema) in &components {
+        let new_name = hoisted.renames[name].clone();
+        let mut renamed = hoisted.rename_components(schema.clone());
+        const_as_enum(&mut renamed);
+        let prepared = hoisted.hoist_root(&new_name, renamed);
+        hoisted.defs.insert(new_name, prepared);
+    }
+    hoisted.resolve_deep_refs();
+    hoisted.split_nullable_enums();
+
+    let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
+    let mut request_roots = request_roots.to_vec();
+    let mut response_roots = response_roots.to_vec();
+    for root in request_roots.iter_mut().chain(response_roots.iter_mut()) {
+        *root = hoisted.rewrite_refs(root.clone());
+    }
+    for name in hoisted.reachable(&request_roots) {
+        usage.entry(name).or_default().request = true;
+    }
+    for name in hoisted.reachable(&response_roots) {
+        usage.entry(name).or_default().response = true;
+    }
+
+    let mut structs = BTreeMap::new();
+    let mut definitions = BTreeMap::new();
+    let mut discriminated = BTreeMap::new();
+    for (name, schema) in &hoisted.defs {
+        let mut schema = schema.clone();
+        if let Some(d) = normalize_discriminator(&hoisted, &mut schema) {
+            discriminated.insert(name.clone(), d);
+        }
+        let u = usage.get(name).copied().unwrap_or_default();
+        // A definition only requests use is strict; one that any response uses stays
+        // forward-compatible, since a client must not break on a newer server's fields.
+        let strict = u.request && !u.response;
+        let original = hoisted.original_name(name);
+        let pointer = format!("/components/schemas/{}", crate::diag::escape_token(&original));
+        let (mut prepared, rules) = extract_rules(bundle, &pointer, schema, strict, &mut diags);
+        fix_colliding_enums(&mut prepared);
+        if is_struct_schema(&prepared) {
+            structs.insert(name.clone(), rules);
+        }
+        definitions.insert(name.clone(), prepared);
+    }
+
+    let settings = type_space_settings();
+    let mut typed = Vec::new();
+    for (name, value) in &definitions {
+        let mut value = value.clone();
+        binary_as_bytes(&mut value);
+        match serde_json::from_value::<Schema>(value) {
+            Ok(schema) => typed.push((name.clone(), schema)),
+            Err(e) => diags.push(
+                bundle
+                    .diagnostic(
+                        &format!("/components/schemas/{}", crate::diag::escape_token(name)),
+                        format!("not a JSON Schema the generator can read: {e}"),
+                    )
+                    .with_help("fix the schema so that every keyword has the type JSON Schema requires"),
+            ),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags.into_result(()).unwrap_err());
+    }
+    let mut warnings = Diagnostics::default();
+    let (type_space, failures) = match convert_isolated(&settings, typed) {
+        Ok(converted) => converted,
+        Err(reason) => {
+            return Err(bundle
+                .diagnostic(
+                    "/components/schemas",
+                    format!("internal generator error: the schemas cannot be converted even as `serde_json::Value`: {reason}"),
+                )
+                .with_help("this is a bug in the generator: please report it with the spec")
+                .into())
+        }
+    };
+    for failure in failures {
+        let (pointer, _) = hoisted.source_pointer(&failure.name);
+        if failure.keyword == DEFAULTS_DROPPED {
+            warnings.push(
+                bundle
+                    .diagnostic(
+                        &pointer,
+                        format!(
+                            "the defaults of schema `{}` cannot be given to its Rust type ({}): they were dropped from the generated code",
+                            failure.name, failure.reason
+                        ),
+                    )
+                    .with_help("check that each `default` matches its schema")
+                    .warning(),
+            );
+            if let Some(Ok(stripped)) = typed_back(definitions.get(&failure.name)) {
+                definitions.insert(failure.name.clone(), stripped);
+            }
+            continue;
+        }
+        let pointer = format!("{pointer}{}", failure.keyword);
+        let keyword =
+            if failure.keyword.is_empty() { String::new() } else { format!(" (at `{}`)", failure.keyword.trim_start_matches('/')) };
+        warnings.push(
+            bundle
+                .diagnostic(
+                    &pointer,
+                    format!(
+                        "schema `{}`{keyword} cannot be turned into a Rust type ({}): it is typed as `serde_json::Value`",
+                        failure.name, failure.reason
+                    ),
+                )
+                .with_help("the generated type accepts any JSON value here; simplify the schema to get a precise type")
+                .warning(),
+        );
+        if let Some(prop) = property_of(&failure.keyword) {
+            if let Some(def) = definitions.get_mut(&failure.name) {
+                let degraded = degraded_schema(def.pointer(&failure.keyword), &failure.reason);
+                def["properties"][prop.as_str()] = degraded;
+            }
+            continue;
+        }
+        structs.remove(&failure.name);
+        discriminated.remove(&failure.name);
+        definitions.insert(failure.name.clone(), degraded_schema(definitions.get(&failure.name), &failure.reason));
+    }
+    let mut models = ModelSpace { structs, definitions, discriminated, uses_chrono: false, uses_uuid: false };
+    models.note_foreign_types(&type_space);
+    diags.into_result((models, type_space, hoisted, warnings))
+}
+
+/// A prepared definition without its defaults, as kept in [`ModelSpace::definitions`].
+fn typed_back(definition: Option<&Value>) -> Option<Result<Value, serde_json::Error>> {
+    let schema: Schema = serde_json::from_value(definition?.clone()).ok()?;
+    Some(serde_json::to_value(without_defaults(&schema)))
+}
+
+/// typify's settings for every API.
+fn type_space_settings() -> TypeSpaceSettings {
+    let mut settings = TypeSpaceSettings::default();
+    settings
+        // Builders are emitted by us, for request models only (see `emit::models`).
+        .with_struct_builder(false)
+        .with_type_mod("models")
+        .with_attr("#[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]".to_string())
+        // `format: binary` strings are `apigen_runtime::Binary` (see `binary_as_bytes`).
+        .with_crate("apigen-runtime", typify_impl::CrateVers::Any, None);
+    settings
+}
+
+/// Marks every `{"type": "string", "format": "binary"}` in schema positions for typify as
+/// `apigen_runtime::Binary` (`x-rust-type`): a file's bytes, which a `String` cannot hold.
+pub fn binary_as_bytes(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            let binary =
+                map.get("type").and_then(Value::as_str) == Some("string") && map.get("format").and_then(Value::as_str) == Some("binary");
+            if binary {
+                map.insert(
+                    "x-rust-type".into(),
+                    serde_json::json!({ "crate": "apigen-runtime", "version": "*", "path": "apigen_runtime::Binary" }),
+                );
+            }
+            for (key, sub) in map.iter_mut() {
+                match key.as_str() {
+                    "properties" | "patternProperties" | "$defs" | "definitions" => {
+                        if let Value::Object(subs) = sub {
+                            subs.values_mut().for_each(binary_as_bytes);
+                        }
+                    }
+                    "items" | "additionalProperties" | "allOf" | "anyOf" | "oneOf" | "prefixItems" | "not" => binary_as_bytes(sub),
+                    _ => {}
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(binary_as_bytes),
+        _ => {}
+    }
+}
+
+/// Rewrites every scalar `const` (a string, integer, number or boolean) into the equivalent
+/// one-value `enum` with its `type`: typify turns a lone `const` into `serde_json::Value`, which
+/// accepts anything, and a one-value enum into a type that accepts only that value. Only schema
+/// positions are visited, so examples, defaults and properties named `const` stay as they are.
+pub fn const_as_enum(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else { return };
+    if !map.contains_key("enum") {
+        let ty = match map.get("const") {
+            Some(Value::String(_)) => Some("string"),
+            Some(Value::Bool(_)) => Some("boolean"),
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Some("integer"),
+            Some(Value::Number(_)) => Some("number"),
+            _ => None,
+        };
+        let compatible = |t: &str| match map.get("type") {
+            None => true,
+            Some(Value::String(declared)) => declared == t || (declared == "number" && t == "integer"),
+            _ => false,
+        };
+        if let Some(ty) = ty.filter(|t| compatible(t)) {
+            if let Some(value) = map.remove("const") {
+                map.entry("type").or_insert_with(|| Value::String(ty.to_string()));
+                map.insert("enum".into(), Value::Array(vec![value]));
+            }
+        }
+    }
+    for key in [
+        "items",
+        "additionalProperties",
+        "not",
+        "if",
+        "then",
+        "else",
+        "contains",
+        "propertyNames",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+    ] {
+        if let Some(sub) = map.get_mut(key) {
+            const_as_enum(sub);
+        }
+    }
+    for key in ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"] {
+        if let Some(Value::Object(subs)) = map.get_mut(key) {
+            subs.values_mut().for_each(const_as_enum);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
+        if let Some(Value::Array(subs)) = map.get_mut(key) {
+            subs.iter_mut().for_each(const_as_enum);
+        }
+    }
+}
+
+/// Reads the OpenAPI `discriminator` of a `oneOf`/`anyOf` whose members are all component
+/// references, and rewrites its `mapping` into the complete form every later stage reads: each
+/// tag value -> `#/components/schemas/<Rust name>`, the explicit entries first (written as a
+/// reference or a bare component name), then each member no entry names, under its component
+/// name as written (the OpenAPI rule for implicit mappings). Entries that name no member are
+/// dropped. `None` (and the schema untouched) when there is no discriminator, or a member is not
+/// a component reference (an inline member has no name to be selected by): typify's untagged
+/// enum then decides by shape.
+fn normalize_discriminator(hoisted: &Hoisted, schema: &mut Value) -> Option<Discriminator> {
+    let property = schema.pointer("/discriminator/propertyName")?.as_str()?.to_string();
+    let members = schema.get("oneOf").or_else(|| schema.get("anyOf"))?.as_array()?;
+    let mut variants: Vec<(String, Vec<String>)> = Vec::new();
+    for member in members {
+        let name = member.get("$ref")?.as_str()?.strip_prefix(COMPONENT_PREFIX)?;
+        if name.contains('/') {
+            return None;
+        }
+        variants.push((name.to_string(), Vec::new()));
+    }
+    let explicit = schema.pointer("/discriminator/mapping").and_then(Value::as_object).cloned().unwrap_or_default();
+    for (tag, target) in &explicit {
+        let Some(target) = target.as_str() else { continue };
+        let original = crate::diag::unescape_token(target.strip_prefix(COMPONENT_PREFIX).unwrap_or(target));
+        let rust = hoisted.renames.get(&original).cloned().unwrap_or(original);
+        if let Some((_, tags)) = variants.iter_mut().find(|(n, _)| *n == rust) {
+            tags.push(tag.clone());
+        }
+    }
+    for (rust, tags) in &mut variants {
+        if tags.is_empty() {
+            tags.push(hoisted.original_name(rust));
+        }
+    }
+    // Two members selected by the same value cannot be told apart: leave them to typify.
+    let mut seen = BTreeSet::new();
+    if !variants.iter().flat_map(|(_, tags)| tags).all(|t| seen.insert(t.clone())) {
+        return None;
+    }
+    let mapping: Map<String, Value> = variants
+        .iter()
+        .flat_map(|(rust, tags)| tags.iter().map(move |t| (t.clone(), Value::String(format!("{COMPONENT_PREFIX}{rust}")))))
+        .collect();
+    schema["discriminator"]["mapping"] = Value::Object(mapping);
+    // Tells the server's body checker that every member is in the mapping.
+    schema["discriminator"]["x-mapping-complete"] = Value::Bool(true);
+    Some(Discriminator { property, variants })
+}
+
+/// Replaces string enums whose values collide once turned into Rust identifiers (`add`/`Add`,
+/// `reactions-+1`/`reactions--1`) by plain strings, which typify cannot name; the allowed
+/// values move to the description. Applied to every schema before typify sees it.
+pub fn fix_colliding_enums(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(values)) = map.get("enum") {
+                let names: Vec<Option<String>> = values.iter().map(|v| v.as_str().map(naming::pascal_case)).collect();
+                let mut seen = BTreeSet::new();
+                let collides = names.iter().flatten().any(|n| !seen.insert(n.clone()));
+                if collides {
+                    let listed: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+                    let note = format!("One of: {}.", listed.join(", "));
+                    let description = match map.get("description").and_then(Value::as_str) {
+                        Some(d) => format!("{d}\n\n{note}"),
+                        None => note,
+                    };
+                    map.remove("enum");
+                    map.insert("description".into(), Value::String(description));
+                }
+            }
+            for (k, v) in map.iter_mut() {
+                if !matches!(k.as_str(), "default" | "example" | "examples" | "const") {
+                    fix_colliding_enums(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(fix_colliding_enums),
+        _ => {}
+    }
+}
+
+/// True for schemas that become structs: objects with properties.
+fn is_struct_schema(schema: &Value) -> bool {
+    schema.get("properties").is_some_and(Value::is_object)
+}
+
+/// Keywords taken out of property schemas into rules.
+const STRING_RULE_KEYS: &[&str] = &["minLength", "maxLength", "pattern"];
+const NUMBER_RULE_KEYS: &[&str] = &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];
+const ARRAY_RULE_KEYS: &[&str] = &["minItems", "maxItems"];
+
+/// Takes the rules out of one definition and applies the additional-properties policy.
+fn extract_rules(bundle: &Bundle, pointer: &str, schema: Value, strict: bool, diags: &mut Diagnostics) -> (Value, StructRules) {
+    let mut rules = StructRules { strict, ..StructRules::default() };
+    let Value::Object(mut map) = schema else { return (schema, rules) };
+
+    // if/then at the root: the one shape we enforce, the others are noted.
+    let cond_if = map.remove("if");
+    let cond_then = map.remove("then");
+    let cond_else = map.remove("else");
+    if let (Some(i), Some(t)) = (&cond_if, &cond_then) {
+        match conditional(i, t) {
+            Some(c) if cond_else.is_none() => rules.conditionals.push(c),
+            _ => rules.unenforced.push("an `if`/`then`/`else` rule the generator cannot express".into()),
+        }
+    } else if cond_if.is_some() || cond_then.is_some() || cond_else.is_some() {
+        rules.unenforced.push("an incomplete `if`/`then`/`else` rule".into());
+    }
+
+    if !strict && map.get("additionalProperties") == Some(&Value::Bool(false)) {
+        map.remove("additionalProperties");
+    }
+
+    let required: BTreeSet<String> =
+        map.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(String::from).collect();
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        for (prop, sub) in props.iter_mut() {
+            let Value::Object(sub_map) = sub else { continue };
+            // An optional property that may also be `null` must keep an explicit `null` on a round
+            // trip: its field serializes `None` as `null` instead of leaving it out.
+            if !required.contains(prop) && allows_null(sub_map) {
+                rules.nullable_optional.insert(prop.clone());
+            }
+            // typify turns an optional array into a `Vec` that skips serializing when empty, so
+            // an explicit `[]` would vanish on a round trip. Declaring it nullable gives
+            // `Option<Vec<T>>`: absent stays absent and `[]` stays `[]`.
+            if !required.contains(prop) && sub_map.get("type") == Some(&Value::String("array".into())) {
+                sub_map.insert("type".into(), json!(["array", "null"]));
+            }
+            if is_secret(prop, sub_map) {
+                rules.secrets.insert(prop.clone());
+            }
+            take_rules(bundle, pointer, prop, Target::Value, sub_map, &mut rules, diags);
+            if let Some(Value::Object(items)) = sub_map.get_mut("items") {
+                take_rules(bundle, pointer, prop, Target::Items, items, &mut rules, diags);
+            }
+        }
+    }
+    strip_conditionals(&mut map);
+    (Value::Object(map), rules)
+}
+
+/// typify cannot convert `if`/`then`/`else` anywhere: nested ones are dropped (and noted).
+fn strip_conditionals(map: &mut Map<String, Value>) {
+    for key in ["if", "then", "else"] {
+        map.remove(key);
+    }
+    for v in map.values_mut() {
+        match v {
+            Value::Object(m) => strip_conditionals(m),
+            Value::Array(items) => items.iter_mut().filter_map(Value::as_object_mut).for_each(strip_conditionals),
+            _ => {}
+        }
+    }
+}
+
+fn take_rules(
+    bundle: &Bundle,
+    pointer: &str,
+    prop: &str,
+    target: Target,
+    sub: &mut Map<String, Value>,
+    rules: &mut StructRules,
+    diags: &mut Diagnostics,
+) {
+    let push = |rules: &mut StructRules, rule| rules.rules.push(PropertyRule { property: prop.to_string(), target, rule });
+    for key in STRING_RULE_KEYS.iter().chain(NUMBER_RULE_KEYS).chain(ARRAY_RULE_KEYS) {
+        let Some(v) = sub.remove(*key) else { continue };
+        let rule = match parse_rule(key, &v) {
+            Some(Ok(rule)) => Some(rule),
+            Some(Err(e)) => {
+                let at = format!("{pointer}/properties/{}/{key}", crate::diag::escape_token(prop));
+                diags.push(
+                    bundle
+                        .diagnostic(&at, format!("`pattern` {v} is not a valid ECMA 262 regular expression: {e}"))
+                        .with_help("fix the pattern; JSON Schema patterns use JavaScript regex syntax"),
+                );
+                None
+            }
+            None => {
+                rules.unenforced.push(format!("`{key}` on `{prop}`"));
+                None
+            }
+        };
+        if let Some(rule) = rule {
+            if rules.strict {
+                push(rules, rule);
+            }
+        }
+    }
+    if sub.get("format").and_then(Value::as_str) == Some("email") && rules.strict {
+        push(rules, Rule::Email);
+    }
+    if let Some(Value::String(other)) = sub.get("x-must-equal") {
+        if rules.strict {
+            push(rules, Rule::MustEqual(other.clone()));
+        }
+    }
+}
+
+/// True when a property schema admits `null` (`type: [.., "null"]`, `nullable: true`, or a
+/// `null` branch of `anyOf`/`oneOf`).
+fn allows_null(schema: &Map<String, Value>) -> bool {
+    let in_type = match schema.get("type") {
+        Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
+        Some(Value::String(t)) => t == "null",
+        _ => false,
+    };
+    in_type
+        || schema.get("nullable") == Some(&Value::Bool(true))
+        || ["anyOf", "oneOf"].iter().any(|k| {
+            schema
+                .get(*k)
+                .and_then(Value::as_array)
+                .is_some_and(|v| v.iter().any(|s| s.get("type").and_then(Value::as_str) == Some("null")))
+        })
+}
+
+/// Takes the rules out of a scalar (parameter) schema; invalid patterns are left to the
+/// validator, which reports them for component schemas.
+pub fn scalar_rules(map: &mut Map<String, Value>) -> Vec<Rule> {
+    let mut out = Vec::new();
+    for key in STRING_RULE_KEYS.iter().chain(NUMBER_RULE_KEYS).chain(ARRAY_RULE_KEYS) {
+        let Some(v) = map.remove(*key) else { continue };
+        if let Some(Ok(rule)) = parse_rule(key, &v) {
+            out.push(rule);
+        }
+    }
+    if map.get("format").and_then(Value::as_str) == Some("email") {
+        out.push(Rule::Email);
+    }
+    out
+}
+
+/// The rule a constraint keyword states: `None` for keywords without a rule of ours (they are
+/// noted as not enforced), `Some(Err(..))` for an invalid pattern.
+fn parse_rule(key: &str, v: &Value) -> Option<Result<Rule, String>> {
+    Some(Ok(match (key, v) {
+        ("minLength", Value::Number(n)) => Rule::MinLength(n.as_u64()?),
+        ("maxLength", Value::Number(n)) => Rule::MaxLength(n.as_u64()?),
+        ("minItems", Value::Number(n)) => Rule::MinItems(n.as_u64()?),
+        ("maxItems", Value::Number(n)) => Rule::MaxItems(n.as_u64()?),
+        ("pattern", Value::String(p)) => match regress::Regex::new(p) {
+            Ok(_) => Rule::Pattern(p.clone()),
+            Err(e) => return Some(Err(e.to_string())),
+        },
+        ("minimum", Value::Number(n)) => Rule::Minimum { value: n.as_f64()?, exclusive: false },
+        ("maximum", Value::Number(n)) => Rule::Maximum { value: n.as_f64()?, exclusive: false },
+        ("exclusiveMinimum", Value::Number(n)) => Rule::Minimum { value: n.as_f64()?, exclusive: true },
+        ("exclusiveMaximum", Value::Number(n)) => Rule::Maximum { value: n.as_f64()?, exclusive: true },
+        _ => return None,
+    }))
+}
+
+/// Reads `if: {properties: {X: {const: V}}}` + `then: {required: [..]}`.
+fn conditional(cond_if: &Value, cond_then: &Value) -> Option<ConditionalRequired> {
+    let props = cond_if.get("properties")?.as_object()?;
+    if props.len() != 1 {
+        return None;
+    }
+    let (when, test) = props.iter().next()?;
+    let equals = test.get("const").cloned().or_else(|| {
+        let e = test.get("enum")?.as_array()?;
+        (e.len() == 1).then(|| e[0].clone())
+    })?;
+    let required = cond_then.get("required")?.as_array()?.iter().filter_map(|v| v.as_str().map(String::from)).collect();
+    let extra_then = cond_then.as_object()?.keys().any(|k| k != "required");
+    (!extra_then).then(|| ConditionalRequired { when: when.clone(), equals, required })
+}
+
+/// Properties whose values must never be printed.
+fn is_secret(name: &str, schema: &Map<String, Value>) -> bool {
+    let lower = name.to_ascii_lowercase().replace(['-', '_'], "");
+    schema.get("format").and_then(Value::as_str) == Some("password")
+        || schema.get("writeOnly") == Some(&Value::Bool(true))
+        || ["password", "secret", "token", "apikey"].iter().any(|s| lower.contains(s))
+}
+
+/// Makes a typify type expression (`models::X`, `::std::vec::Vec<models::X>`) absolute
+/// (`crate::models::X`), so that it reads the same from every module of the generated crate.
+pub fn absolute_type(ty: &str) -> String {
+    let compact: String = ty.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut out = String::with_capacity(compact.len() + 8);
+    let bytes: Vec<char> = compact.chars().collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest: String = bytes[i..].iter().collect();
+        let boundary = i == 0 || matches!(bytes[i - 1], '<' | ',' | '(' | '[' | '&' | ' ');
+        if boundary && rest.starts_with("models::") {
+            out.push_str("crate::");
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
