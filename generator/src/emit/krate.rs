@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::ir::models::Rule;
-use crate::ir::{ApiSpace, StatusMatch};
+use crate::ir::{ApiSpace, StatusMatch, TypeRef};
 
 /// A dependency line of the generated `Cargo.toml`.
 #[derive(Debug, Serialize)]
@@ -342,7 +342,7 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
         }
         if let Some(b) = &op.body {
             let example = b.examples.first().map(|e| e.value.clone());
-            let ty = b.ty.replace("crate::models::", "models::").replace("::std::vec::Vec", "Vec");
+            let ty = super::types::text(&b.ty, super::types::Place::Readme);
             match example {
                 Some(v) => {
                     let json = serde_json::to_string_pretty(&v).unwrap_or_default().replace('\n', "\n        ");
@@ -350,10 +350,13 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
                 }
                 None => {
                     // No documented example: the smallest value the schema allows.
-                    let name = b.ty.trim_start_matches("::std::vec::Vec<").trim_end_matches('>').trim_start_matches("crate::models::");
-                    let value = api.models.definitions.get(name).map_or(serde_json::json!({}), |d| {
+                    let mut inner = &b.ty;
+                    while let TypeRef::Vec(item) = inner {
+                        inner = item;
+                    }
+                    let value = inner.model().and_then(|name| api.models.definitions.get(name)).map_or(serde_json::json!({}), |d| {
                         let v = minimal_example(d, &api.models.definitions, 0);
-                        if b.ty.starts_with("::std::vec::Vec<") {
+                        if matches!(b.ty, TypeRef::Vec(_)) {
                             serde_json::json!([v])
                         } else {
                             v
@@ -379,7 +382,7 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
         if let Some(p) = &op.pagination {
             let mut stream_args: Vec<String> = op.params.iter().filter(|p| p.required).map(param_literal).collect();
             stream_args.push("&Default::default()".into());
-            let item = p.item_ty.rsplit("::").next().unwrap_or("item");
+            let item = p.item_ty.model().unwrap_or("item");
             let code = format!(
                 "use apigen_runtime::futures_util::StreamExt;\nuse {krate}::client::{{Client, Credentials, Server}};\n\nasync fn example() -> Result<(), Box<dyn std::error::Error>> {{\n    {}\n    // Every {item} of every page, fetched as the stream is polled.\n    let mut items = std::pin::pin!(client.{}_stream({}));\n    while let Some(item) = items.next().await {{\n        println!(\"{{:?}}\", item?);\n    }}\n    Ok(())\n}}",
                 client_setup(api, &op.security),
@@ -393,16 +396,16 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
 }
 
 /// The smallest value of the Rust type `ty` (a model or `Vec` of one) that its schema allows.
-pub(crate) fn minimal_body(api: &ApiSpace, ty: &str) -> serde_json::Value {
-    let name = ty.trim_start_matches("::std::vec::Vec<").trim_end_matches('>').trim_start_matches("crate::models::");
-    if ty.starts_with("::std::vec::Vec<") {
-        return serde_json::json!([]);
-    }
+pub(crate) fn minimal_body(api: &ApiSpace, ty: &TypeRef) -> serde_json::Value {
     match ty {
-        "::std::string::String" => serde_json::json!(""),
-        "i64" | "i32" | "u64" | "u32" | "f64" | "f32" => serde_json::json!(0),
-        "bool" => serde_json::json!(false),
-        _ => api.models.definitions.get(name).map_or(serde_json::json!({}), |d| minimal_example(d, &api.models.definitions, 0)),
+        TypeRef::Vec(_) | TypeRef::Bytes => serde_json::json!([]),
+        TypeRef::String => serde_json::json!(""),
+        TypeRef::I64 | TypeRef::I32 | TypeRef::U64 | TypeRef::U32 | TypeRef::F64 | TypeRef::F32 => serde_json::json!(0),
+        TypeRef::Bool => serde_json::json!(false),
+        _ => ty
+            .model()
+            .and_then(|name| api.models.definitions.get(name))
+            .map_or(serde_json::json!({}), |d| minimal_example(d, &api.models.definitions, 0)),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod client;
 pub mod krate;
 pub mod models;
 pub mod server;
+pub mod types;
 
 use proc_macro2::TokenStream;
 
@@ -38,13 +39,4 @@ pub fn render_file(module_doc: &str, file: &syn::File) -> String {
 pub fn doc_attrs(text: &str) -> TokenStream {
     let lines: Vec<String> = text.trim().lines().map(|l| format!(" {}", l.trim_end())).collect();
     quote::quote! { #( #[doc = #lines] )* }
-}
-
-/// Parses a Rust type expression from the IR.
-///
-/// # Panics
-///
-/// Never for types the lowering produced; a parse failure is a generator bug.
-pub fn ty(text: &str) -> syn::Type {
-    syn::parse_str(text).unwrap_or_else(|e| panic!("the IR holds an invalid Rust type `{text}`: {e}"))
 }

@@ -15,7 +15,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::{doc_attrs, ty};
+use super::doc_attrs;
 use crate::emit::krate::scheme_variant;
 use crate::ir::models::Rule;
 use crate::ir::server::{ErrorTemplate, ServerErrors};
@@ -328,7 +328,7 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
     };
     match (&r.body, exact) {
         (Some(b), true) => {
-            let t = ty(&b.ty);
+            let t = &b.ty;
             let arm = answer(quote! { &body }, quote! { #code });
             let arm = if b.encoding == BodyEncoding::Json { arm } else { answer(quote! { body }, quote! { #code }) };
             (quote! { #docs #v(#t) }, quote! { Self::#v(body) => #arm })
@@ -338,7 +338,7 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
             quote! { Self::#v => #arm }
         }),
         (Some(b), false) => {
-            let t = ty(&b.ty);
+            let t = &b.ty;
             let arm = if b.encoding == BodyEncoding::Json {
                 answer(quote! { &body }, quote! { status })
             } else {
@@ -376,7 +376,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     let mut unwrap = Vec::new();
     for p in op.params.iter().filter(|p| p.location != ParamLocation::Cookie) {
         let f = ident(&p.rust_name);
-        let t = ty(&p.ty);
+        let t = &p.ty;
         let name = &p.name;
         let required = p.required;
         let mut doc = format!("`{}`, {} parameter.", p.name, format!("{:?}", p.location).to_lowercase());
@@ -413,7 +413,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     // The body.
     let mut body_code = quote! {};
     if let Some(b) = &op.body {
-        let t = ty(&b.ty);
+        let t = &b.ty;
         let key = bare(&op.rust_name);
         let schema = match body_schema(&b.ty) {
             Some(_) => quote! { Some(#key) },

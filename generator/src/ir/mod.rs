@@ -1,16 +1,18 @@
 //! The intermediate representation every emitter reads. Lowering (`lower.rs`) builds it from
 //! the bundled document; emitters never look at the document itself.
 //!
-//! Names here are final: `rust_name`s are identifiers from `naming.rs`, `ty`s are Rust type
-//! expressions relative to the generated crate root (e.g. `crate::models::User`, `i64`).
+//! Names here are final: `rust_name`s are identifiers from `naming.rs`; types are
+//! [`TypeRef`]s (`Named("User")`, `I64`, `Vec(..)`), which only `emit::types` turns into tokens.
 
 use serde::Serialize;
 use serde_json::Value;
 
 pub mod models;
 pub mod server;
+pub mod types;
 
 use models::ModelSpace;
+pub use types::TypeRef;
 
 /// The output of lowering: the IR, and typify's type space (the models, as typify holds them),
 /// which only the models emitter reads. They are kept apart because `TypeSpace` is not `Sync`
@@ -255,7 +257,7 @@ pub struct Parameter {
     /// Whether it must be given.
     pub required: bool,
     /// The Rust type of the value (without `Option`).
-    pub ty: String,
+    pub ty: TypeRef,
     /// The shape of the value.
     pub shape: ValueShape,
     /// The description.
@@ -298,11 +300,9 @@ pub struct RequestBody {
     /// Whether the body must be sent.
     pub required: bool,
     /// The Rust type of the body.
-    pub ty: String,
+    pub ty: TypeRef,
     /// For form encodings: the fields, in property order.
     pub fields: Vec<FormField>,
-    /// The name of the struct behind `ty`, when it is a generated struct.
-    pub struct_name: Option<String>,
     /// Documented examples.
     pub examples: Vec<Example>,
     /// The description.
@@ -386,7 +386,7 @@ pub struct ResponseBody {
     /// How it is decoded.
     pub encoding: BodyEncoding,
     /// The Rust type.
-    pub ty: String,
+    pub ty: TypeRef,
     /// Documented examples.
     pub examples: Vec<Example>,
 }
@@ -412,7 +412,7 @@ pub struct Pagination {
     /// Rust access path from the success body to the items (`response`).
     pub items_field: String,
     /// The Rust type of one item.
-    pub item_ty: String,
+    pub item_ty: TypeRef,
     /// Rust access path from the success body to the next-page link, if documented
     /// (`pagination.links.next`).
     pub next_link: Option<Vec<String>>,

@@ -8,6 +8,7 @@ use serde_json::Value;
 pub mod hoist;
 pub mod models;
 pub mod server_errors;
+pub mod types;
 pub mod typify;
 
 use crate::diag::{join_pointer, Diagnostics};
@@ -261,52 +262,51 @@ struct OpContext<'a> {
 
 impl OpContext<'_> {
     /// The Rust type and shape of a schema, converting inline schemas with typify.
-    fn type_of(&mut self, schema: &Value, hint: &str, at: &str) -> (String, ValueShape) {
+    fn type_of(&mut self, schema: &Value, hint: &str, at: &str) -> (TypeRef, ValueShape) {
         let schema = self.hoisted.rewrite_refs(schema.clone());
         if let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
             let name = name.to_string();
             let def = self.models.definitions.get(&name);
             let shape = def.map_or(ValueShape::Json, shape_of);
-            return (format!("crate::models::{name}"), shape);
+            return (TypeRef::Named(name), shape);
         }
         let shape = shape_of(&schema);
         let scalar = match (schema.get("type").and_then(Value::as_str), schema.get("format").and_then(Value::as_str)) {
             _ if schema.get("enum").is_some() => None,
-            (Some("string"), Some("binary")) => Some("::std::vec::Vec<u8>"),
-            (Some("string"), _) => Some("::std::string::String"),
-            (Some("integer"), Some("int32")) => Some("i32"),
-            (Some("integer"), Some("uint32")) => Some("u32"),
-            (Some("integer"), Some("uint64")) => Some("u64"),
-            (Some("integer"), _) => Some("i64"),
-            (Some("number"), Some("float")) => Some("f32"),
-            (Some("number"), _) => Some("f64"),
-            (Some("boolean"), _) => Some("bool"),
+            (Some("string"), Some("binary")) => Some(TypeRef::Bytes),
+            (Some("string"), _) => Some(TypeRef::String),
+            (Some("integer"), Some("int32")) => Some(TypeRef::I32),
+            (Some("integer"), Some("uint32")) => Some(TypeRef::U32),
+            (Some("integer"), Some("uint64")) => Some(TypeRef::U64),
+            (Some("integer"), _) => Some(TypeRef::I64),
+            (Some("number"), Some("float")) => Some(TypeRef::F32),
+            (Some("number"), _) => Some(TypeRef::F64),
+            (Some("boolean"), _) => Some(TypeRef::Bool),
             _ => None,
         };
         if let Some(s) = scalar {
-            return (s.to_string(), shape);
+            return (s, shape);
         }
         if schema.get("type").and_then(Value::as_str) == Some("array") {
             if let Some(items) = schema.get("items") {
                 let (item_ty, _) = self.type_of(items, &format!("{hint} item"), at);
-                return (format!("::std::vec::Vec<{item_ty}>"), ValueShape::Array);
+                return (TypeRef::vec(item_ty), ValueShape::Array);
             }
         }
         let mut prepared = strip_for_typify(schema);
         models::fix_colliding_enums(&mut prepared);
         let Ok(parsed) = serde_json::from_value::<schemars::schema::Schema>(prepared) else {
             self.diags.push(self.bundle.diagnostic(at, "not a JSON Schema the generator can read").with_help("fix the schema"));
-            return ("::serde_json::Value".into(), ValueShape::Json);
+            return (TypeRef::Json, ValueShape::Json);
         };
         // An inline type's name must not collide with a component's or another inline type's.
         let name = naming::unique_ident_from(naming::pascal_case(hint), self.taken);
         let type_space = &mut *self.type_space;
         match typify::catch(|| {
             let id = type_space.add_type_with_name(&parsed, Some(name.clone())).map_err(|e| e.to_string())?;
-            let ty = type_space.get_type(&id).map_err(|e| e.to_string())?;
-            Ok(ty.ident().to_string())
+            types::type_ref(type_space, &id)
         }) {
-            Ok(ty) => (models::absolute_type(&ty), shape),
+            Ok(ty) => (ty, shape),
             Err(reason) => {
                 // This schema alone degrades; the rest of the crate is still generated.
                 self.warnings.push(
@@ -318,7 +318,7 @@ impl OpContext<'_> {
                         .with_help("the generated code accepts any JSON value here; simplify the schema to get a precise type")
                         .warning(),
                 );
-                ("::serde_json::Value".into(), ValueShape::Json)
+                (TypeRef::Json, ValueShape::Json)
             }
         }
     }
@@ -385,13 +385,12 @@ impl OpContext<'_> {
         let schema = media.get("schema").cloned().unwrap_or(Value::Bool(true));
         let hint = format!("{} body", self.type_name);
         let (ty, _) = self.type_of(&schema, &hint, &join_pointer(&at, "schema"));
-        let ty = raw_body_type(encoding).map_or(ty, String::from);
-        let struct_name = ty.strip_prefix("crate::models::").filter(|n| !n.contains('<')).map(String::from);
+        let ty = raw_body_type(encoding).unwrap_or(ty);
         let mut fields = Vec::new();
         if matches!(encoding, BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded) {
             let inline = self.resolve_def(&schema);
-            let def = struct_name
-                .as_ref()
+            let def = ty
+                .model()
                 .and_then(|n| self.models.definitions.get(n).cloned())
                 .or_else(|| inline.get("properties").is_some().then_some(inline));
             match def {
@@ -433,7 +432,6 @@ impl OpContext<'_> {
             encoding,
             ty,
             fields,
-            struct_name,
         })
     }
 
@@ -477,7 +475,7 @@ impl OpContext<'_> {
                 let schema = media.get("schema").cloned().unwrap_or(Value::Bool(true));
                 let hint = format!("{} {} body", self.type_name, rust_name);
                 let (ty, _) = self.type_of(&schema, &hint, &join_pointer(&join_pointer(&at, "content"), &content_type));
-                let ty = raw_body_type(encoding).map_or(ty, String::from);
+                let ty = raw_body_type(encoding).unwrap_or(ty);
                 ResponseBody { examples: examples(doc, media), content_type, encoding, ty }
             });
             out.push(Response {
@@ -493,10 +491,10 @@ impl OpContext<'_> {
 }
 
 /// Text and binary bodies are `String` and `Vec<u8>`, whatever their schema says.
-fn raw_body_type(encoding: BodyEncoding) -> Option<&'static str> {
+fn raw_body_type(encoding: BodyEncoding) -> Option<TypeRef> {
     match encoding {
-        BodyEncoding::Text => Some("::std::string::String"),
-        BodyEncoding::Bytes => Some("::std::vec::Vec<u8>"),
+        BodyEncoding::Text => Some(TypeRef::String),
+        BodyEncoding::Bytes => Some(TypeRef::Bytes),
         _ => None,
     }
 }
@@ -623,9 +621,9 @@ fn detect_pagination(params: &[Parameter], responses: &[Response], cx: &OpContex
             && matches!(p.name.as_str(), "perPage" | "per_page" | "pageSize" | "page_size" | "limit")
     });
     let success = responses.iter().find(|r| r.success)?;
-    let body_name = success.body.as_ref()?.ty.strip_prefix("crate::models::")?.to_string();
+    let body_name = success.body.as_ref()?.ty.model()?;
     let defs = &cx.models.definitions;
-    let def = defs.get(&body_name)?;
+    let def = defs.get(body_name)?;
     let (items_field, items) =
         def.get("properties")?.as_object()?.iter().find(|(_, s)| s.get("type").and_then(Value::as_str) == Some("array"))?;
     let item_name = items.get("items")?.get("$ref")?.as_str()?.strip_prefix(COMPONENT_PREFIX)?;
@@ -633,7 +631,7 @@ fn detect_pagination(params: &[Parameter], responses: &[Response], cx: &OpContex
         page_param: page.name.clone(),
         per_page_param: per_page.map(|p| p.name.clone()),
         items_field: naming::snake_case(items_field),
-        item_ty: format!("crate::models::{item_name}"),
+        item_ty: TypeRef::named(item_name),
         // The link may be absent or null (`HasValue` reads an `Option` too); the page count is
         // compared as a number, so it must be required.
         next_link: find_path(defs, def, "next", false, 0),

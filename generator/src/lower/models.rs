@@ -577,22 +577,3 @@ fn is_secret(name: &str, schema: &Map<String, Value>) -> bool {
         || schema.get("writeOnly") == Some(&Value::Bool(true))
         || ["password", "secret", "token", "apikey"].iter().any(|s| lower.contains(s))
 }
-
-/// Makes a typify type expression (`models::X`, `::std::vec::Vec<models::X>`) absolute
-/// (`crate::models::X`), so that it reads the same from every module of the generated crate.
-pub fn absolute_type(ty: &str) -> String {
-    let compact: String = ty.chars().filter(|c| !c.is_whitespace()).collect();
-    let mut out = String::with_capacity(compact.len() + 8);
-    let bytes: Vec<char> = compact.chars().collect();
-    let mut i = 0;
-    while i < bytes.len() {
-        let rest: String = bytes[i..].iter().collect();
-        let boundary = i == 0 || matches!(bytes[i - 1], '<' | ',' | '(' | '[' | '&' | ' ');
-        if boundary && rest.starts_with("models::") {
-            out.push_str("crate::");
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    out
-}

@@ -106,15 +106,12 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
 }
 
 /// The JSON Schema a request body of Rust type `ty` is checked against before it is
-/// deserialized: a `$ref` to the model for `crate::models::X`, an array of such refs for
-/// `::std::vec::Vec<crate::models::X>`, and `None` for anything else (scalars, free JSON).
-pub fn body_schema(ty: &str) -> Option<Value> {
-    let compact: String = ty.chars().filter(|c| !c.is_whitespace()).collect();
-    let model =
-        |t: &str| t.strip_prefix("crate::models::").filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_')).map(String::from);
-    if let Some(inner) = compact.strip_prefix("::std::vec::Vec<").or_else(|| compact.strip_prefix("Vec<")).and_then(|s| s.strip_suffix('>'))
-    {
-        return model(inner).map(|n| json!({ "type": "array", "items": { "$ref": format!("#/components/schemas/{n}") } }));
+/// deserialized: a `$ref` to the model for a model, an array of such refs for a `Vec` of a
+/// model, and `None` for anything else (scalars, free JSON).
+pub fn body_schema(ty: &crate::ir::TypeRef) -> Option<Value> {
+    let model = |t: &crate::ir::TypeRef| t.model().map(|n| json!({ "$ref": format!("#/components/schemas/{n}") }));
+    match ty.vec_item() {
+        Some(item) => model(item).map(|items| json!({ "type": "array", "items": items })),
+        None => model(ty),
     }
-    model(&compact).map(|n| json!({ "$ref": format!("#/components/schemas/{n}") }))
 }

@@ -1,0 +1,98 @@
+//! Reading typify's type space into the IR: the [`TypeRef`] of a typify type, from
+//! [`typify_impl::TypeDetails`] (never from the text typify would print).
+
+use typify_impl::{TypeDetails, TypeId, TypeSpace};
+
+use crate::ir::types::{Segment, TypeRef};
+
+/// The IR type of typify's type `id`.
+///
+/// # Errors
+///
+/// A message when typify holds a type the IR cannot name (a generator bug).
+pub fn type_ref(space: &TypeSpace, id: &TypeId) -> Result<TypeRef, String> {
+    let ty = space.get_type(id).map_err(|e| e.to_string())?;
+    let of = |id: &TypeId| type_ref(space, id).map(Box::new);
+    let details = ty.details();
+    let converted = match details {
+        TypeDetails::Enum(_) | TypeDetails::Struct(_) | TypeDetails::Newtype(_) => TypeRef::Named(ty.name()),
+        // typify writes `Option<Option<T>>` as `Option<T>`.
+        TypeDetails::Option(inner) => match type_ref(space, &inner)? {
+            TypeRef::Option(t) => TypeRef::Option(t),
+            t => TypeRef::option(t),
+        },
+        TypeDetails::Vec(inner) | TypeDetails::Set(inner) => TypeRef::Vec(of(&inner)?),
+        TypeDetails::Box(inner) => TypeRef::Box(of(&inner)?),
+        TypeDetails::Map(key, value) => match (type_ref(space, &key)?, type_ref(space, &value)?) {
+            (TypeRef::String, TypeRef::Json) => TypeRef::JsonObject,
+            (k, v) => TypeRef::Map(Box::new(k), Box::new(v)),
+        },
+        TypeDetails::Tuple(items) => TypeRef::Tuple(items.map(|id| type_ref(space, &id)).collect::<Result<_, _>>()?),
+        TypeDetails::Array(item, len) => TypeRef::Array(of(&item)?, len),
+        TypeDetails::Unit => TypeRef::Unit,
+        TypeDetails::String => TypeRef::String,
+        // A builtin is a path typify chose (`i64`, `::uuid::Uuid`, an `x-rust-type` with its
+        // generic arguments): read from the tokens of the type, which carry the arguments.
+        TypeDetails::Builtin(_) => {
+            let tokens = ty.ident();
+            let parsed: syn::Type = syn::parse2(tokens).map_err(|e| format!("typify wrote a type that does not parse: {e}"))?;
+            from_syn(&parsed)?
+        }
+    };
+    Ok(converted)
+}
+
+/// The IR type of a type path typify wrote.
+fn from_syn(ty: &syn::Type) -> Result<TypeRef, String> {
+    let unsupported = || format!("typify wrote a type the generator cannot name: `{}`", quote::quote!(#ty));
+    let syn::Type::Path(path) = ty else { return Err(unsupported()) };
+    if path.qself.is_some() {
+        return Err(unsupported());
+    }
+    let names: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let bare = path.path.segments.iter().all(|s| s.arguments.is_none());
+    if bare && path.path.leading_colon.is_none() {
+        let primitive = match names.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+            ["bool"] => TypeRef::Bool,
+            ["i8"] => TypeRef::I8,
+            ["i16"] => TypeRef::I16,
+            ["i32"] => TypeRef::I32,
+            ["i64"] => TypeRef::I64,
+            ["u8"] => TypeRef::U8,
+            ["u16"] => TypeRef::U16,
+            ["u32"] => TypeRef::U32,
+            ["u64"] => TypeRef::U64,
+            ["f32"] => TypeRef::F32,
+            ["f64"] => TypeRef::F64,
+            ["models", name] => TypeRef::named(*name),
+            _ => return Err(unsupported()),
+        };
+        return Ok(primitive);
+    }
+    if path.path.leading_colon.is_none() {
+        return Err(unsupported());
+    }
+    if bare && names == ["serde_json", "Value"] {
+        return Ok(TypeRef::Json);
+    }
+    if bare && names == ["apigen_runtime", "Binary"] {
+        return Ok(TypeRef::Binary);
+    }
+    let mut segments = Vec::new();
+    for s in &path.path.segments {
+        let args = match &s.arguments {
+            syn::PathArguments::None => Vec::new(),
+            syn::PathArguments::AngleBracketed(a) => a
+                .args
+                .iter()
+                .map(|arg| match arg {
+                    syn::GenericArgument::Type(t) => from_syn(t),
+                    _ => Err(unsupported()),
+                })
+                .collect::<Result<_, _>>()?,
+            syn::PathArguments::Parenthesized(_) => return Err(unsupported()),
+        };
+        segments.push(Segment { name: s.ident.to_string(), args });
+    }
+    Ok(TypeRef::Foreign(segments))
+}
