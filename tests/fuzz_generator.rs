@@ -593,7 +593,7 @@ mod regressions {
 
     /// A property renamed to `ﱞ` (alphabetic but not an identifier character) made
     /// `Ident::new` panic in the model emitter (found by `mutated_seed_specs_never_panic`;
-    /// fixed in `naming::typify_field`, unit test there).
+    /// field names now come from typify itself, through the field table of `lower::fields`).
     #[test]
     fn non_identifier_letters_in_property_names() {
         fn rename_first_properties(v: &mut Value) {

@@ -55,12 +55,18 @@ pub fn generate(schema: &Path, crate_name: &str) -> Result<OutputSet, Diagnostic
         crate::lower::models::lower(&bundle, &roots, &roots)?
     };
     let title = bundle.document.pointer("/info/title").and_then(Value::as_str).unwrap_or(crate_name).to_string();
-    let (models, types, _, warnings) = lowered;
+    let (mut models, types, _, warnings) = lowered;
     // A models-only crate is a test of the type generator: a schema it cannot type is
     // reported (located), not degraded.
     if !warnings.is_empty() {
         return Err(warnings.into_errors());
     }
+    crate::lower::models::finish(&mut models, &types, &Default::default()).map_err(|e| {
+        Diagnostics::from(
+            Diagnostic::new(schema, "", format!("internal generator error: {e}"))
+                .with_help("this is a bug in the generator: please report it with the schema"),
+        )
+    })?;
     let api = ir::ApiSpace {
         crate_name: crate_name.to_string(),
         crate_ident: crate_name.replace('-', "_"),

@@ -10,6 +10,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::emit::doc_attrs;
+use crate::ir::models::StructModel;
 use crate::ir::*;
 
 /// Emits `src/client.rs`.
@@ -570,7 +571,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
 
 fn body_is_strict(api: &ApiSpace, b: &RequestBody) -> bool {
     let ty = b.ty.vec_item().unwrap_or(&b.ty);
-    ty.model().is_some_and(|n| api.models.structs.get(n).is_some_and(|r| r.strict))
+    ty.model().is_some_and(|n| api.models.structs.get(n).is_some_and(StructModel::strict))
 }
 
 /// Appends one form field (`form` for multipart, `fields` for url-encoded). The value goes

@@ -171,8 +171,7 @@ pub fn readme(api: &ApiSpace) -> Result<String, String> {
     }
     let models = api
         .models
-        .structs
-        .iter()
+        .rules()
         .map(|(name, r)| {
             let mut rules: Vec<String> = r
                 .rules

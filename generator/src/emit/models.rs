@@ -14,8 +14,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{parse_quote, Fields, Item, ItemStruct};
 
-use crate::ir::models::{PropertyRule, Rule, StructRules, Target};
+use super::types::{tokens, Place};
+use crate::ir::models::{Field, ModelSpace, PropertyRule, Rule, StructModel, StructRules, Target};
 use crate::ir::ApiSpace;
+use crate::ir::TypeRef;
 
 /// Emits `src/models.rs`.
 ///
@@ -29,41 +31,31 @@ pub fn emit(api: &ApiSpace, types: &typify_impl::TypeSpace) -> Result<syn::File,
         .map_err(|_| "typify could not emit the models of this spec (an unsupported schema construct)".to_string())?;
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| format!("typify output does not parse: {e}"))?;
     let structs = &api.models.structs;
-    let strict: BTreeSet<String> = structs.iter().filter(|(_, r)| r.strict).map(|(n, _)| n.clone()).collect();
+    let strict: BTreeSet<String> = api.models.rules().filter(|(_, r)| r.strict).map(|(n, _)| n.clone()).collect();
 
-    dedupe_fields(&mut file);
+    apply_field_names(&mut file, &api.models)?;
     let mut extra: Vec<Item> = Vec::new();
     let mut twins: Vec<Item> = Vec::new();
     let mut builders: Vec<Item> = Vec::new();
-    let model_names: BTreeSet<String> = file
-        .items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Struct(s) => Some(s.ident.to_string()),
-            Item::Enum(e) => Some(e.ident.to_string()),
-            _ => None,
-        })
-        .collect();
-    let mut checked: BTreeSet<String> = BTreeSet::new();
     for item in &mut file.items {
         let Item::Struct(s) = item else { continue };
         let name = s.ident.to_string();
-        let Some(rules) = structs.get(&name) else { continue };
-        let fields = field_map(s);
+        let Some(model) = structs.get(&name) else { continue };
+        let Some(rules) = &model.rules else { continue };
+        let fields = by_wire(model);
         if !rules.nullable_optional.is_empty() {
-            keep_nulls(s, &fields, &rules.nullable_optional);
+            keep_nulls(s, model, &rules.nullable_optional);
         }
         if !rules.secrets.is_empty() {
             remove_derive(&mut s.attrs, "Debug");
-            extra.push(redacted_debug(&name, &fields, &rules.secrets, false));
+            extra.push(redacted_debug(&name, &fields, &rules.secrets));
         }
         if rules.strict {
-            let (ctor, builder) = builder(&name, s, &fields, !rules.secrets.is_empty(), &model_names);
+            let (ctor, builder) = builder(&name, s, model, !rules.secrets.is_empty());
             extra.push(ctor);
             builders.extend(builder);
-            extra.push(validate_impl(&name, &fields, rules, &strict));
+            extra.push(validate_impl(&name, model, &fields, rules, &strict));
             if has_own_rules(rules) {
-                checked.insert(name.clone());
                 let twin = twin_struct(s);
                 twins.push(Item::Struct(twin));
                 remove_serde_flag(&mut s.attrs, "deny_unknown_fields");
@@ -204,58 +196,20 @@ fn has_own_rules(rules: &StructRules) -> bool {
     !rules.rules.is_empty() || !rules.conditionals.is_empty()
 }
 
-/// One field of a struct: its identifier, Rust type and whether it is an `Option`.
-struct Field {
-    ident: syn::Ident,
-    ty: syn::Type,
-    optional: bool,
+/// The fields of a struct by wire name (the last declared wins: the flattened `extra` over a
+/// property named `extra`), the order the generated impls list them in.
+fn by_wire(model: &StructModel) -> BTreeMap<&str, &Field> {
+    model.fields.iter().map(|f| (f.wire.as_str(), f)).collect()
 }
 
-/// Wire name -> field, read from the struct typify wrote (serde `rename` or the identifier).
-fn field_map(s: &ItemStruct) -> BTreeMap<String, Field> {
-    let mut out = BTreeMap::new();
-    let Fields::Named(named) = &s.fields else { return out };
-    for f in &named.named {
-        let Some(ident) = f.ident.clone() else { continue };
-        let wire = field_wire_name(f);
-        let optional = option_inner(&f.ty).is_some();
-        out.insert(wire, Field { ident, ty: f.ty.clone(), optional });
-    }
-    out
+fn field_ident(f: &Field) -> syn::Ident {
+    format_ident!("{}", f.name)
 }
 
-/// The `T` of `Option<T>` (any path ending in `Option`).
-fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
-    generic_inner(ty, "Option")
-}
-
-fn generic_inner<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
-    let syn::Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != wrapper {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
-    match args.args.first()? {
-        syn::GenericArgument::Type(t) => Some(t),
-        _ => None,
-    }
-}
-
+/// The type typify's enum variant holds, when it is one path (`Cat`).
 fn last_ident(ty: &syn::Type) -> Option<String> {
     let syn::Type::Path(p) = ty else { return None };
     Some(p.path.segments.last()?.ident.to_string())
-}
-
-fn is_string(ty: &syn::Type) -> bool {
-    last_ident(ty).as_deref() == Some("String")
-}
-
-fn is_number(ty: &syn::Type) -> bool {
-    matches!(
-        last_ident(ty).as_deref(),
-        Some("i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64" | "isize" | "usize")
-    )
 }
 
 fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
@@ -286,13 +240,13 @@ impl MetaText for syn::Meta {
 }
 
 /// `impl Debug` that prints `<redacted>` for secret fields.
-fn redacted_debug(name: &str, fields: &BTreeMap<String, Field>, secrets: &BTreeSet<String>, _builder: bool) -> Item {
+fn redacted_debug(name: &str, fields: &BTreeMap<&str, &Field>, secrets: &BTreeSet<String>) -> Item {
     let ident = format_ident!("{}", name);
     let entries = fields.iter().map(|(wire, f)| {
-        let fi = &f.ident;
-        let label = fi.to_string().trim_start_matches("r#").to_string();
-        if secrets.contains(wire) {
-            if f.optional {
+        let fi = field_ident(f);
+        let label = f.name.trim_start_matches("r#").to_string();
+        if secrets.contains(*wire) {
+            if f.optional() {
                 quote! { .field(#label, &self.#fi.as_ref().map(|_| "<redacted>")) }
             } else {
                 quote! { .field(#label, &"<redacted>") }
@@ -327,10 +281,10 @@ fn twin_struct(s: &ItemStruct) -> ItemStruct {
 }
 
 /// `impl TryFrom<unchecked::X> for X`: moves the fields, then validates.
-fn from_unchecked(name: &str, fields: &BTreeMap<String, Field>) -> Item {
+fn from_unchecked(name: &str, fields: &BTreeMap<&str, &Field>) -> Item {
     let ident = format_ident!("{}", name);
     let moves = fields.values().map(|f| {
-        let fi = &f.ident;
+        let fi = field_ident(f);
         quote! { #fi: raw.#fi }
     });
     parse_quote! {
@@ -346,27 +300,27 @@ fn from_unchecked(name: &str, fields: &BTreeMap<String, Field>) -> Item {
 }
 
 /// `impl Validate for X`: every rule, every conditional requirement, and nested strict structs.
-fn validate_impl(name: &str, fields: &BTreeMap<String, Field>, rules: &StructRules, strict: &BTreeSet<String>) -> Item {
+fn validate_impl(name: &str, model: &StructModel, fields: &BTreeMap<&str, &Field>, rules: &StructRules, strict: &BTreeSet<String>) -> Item {
     let ident = format_ident!("{}", name);
     let mut checks: Vec<TokenStream> = Vec::new();
     for rule in &rules.rules {
-        if let Some(field) = fields.get(&rule.property) {
-            if let Some(check) = rule_check(rule, field, fields) {
+        if let Some(field) = model.field(&rule.property) {
+            if let Some(check) = rule_check(rule, field, model) {
                 checks.push(check);
             }
         }
     }
     for cond in &rules.conditionals {
-        let Some(when) = fields.get(&cond.when) else { continue };
-        let when_ident = &when.ident;
+        let Some(when) = model.field(&cond.when) else { continue };
+        let when_ident = field_ident(when);
         let expected = serde_json::to_string(&cond.equals).unwrap_or_default();
         let shown = cond.equals.to_string();
         for req in &cond.required {
-            let Some(target) = fields.get(req) else { continue };
-            if !target.optional {
+            let Some(target) = model.field(req) else { continue };
+            if !target.optional() {
                 continue;
             }
-            let ti = &target.ident;
+            let ti = field_ident(target);
             let message = format!("is required when `{}` is {}", cond.when, shown);
             let wire = req.as_str();
             checks.push(quote! {
@@ -378,7 +332,7 @@ fn validate_impl(name: &str, fields: &BTreeMap<String, Field>, rules: &StructRul
     }
     for (wire, field) in fields {
         if nested_strict(&field.ty, strict) {
-            let fi = &field.ident;
+            let fi = field_ident(field);
             checks.push(quote! {
                 crate::validation::Validate::validate_into(&self.#fi, &crate::validation::join(path, #wire), errors);
             });
@@ -396,53 +350,54 @@ fn validate_impl(name: &str, fields: &BTreeMap<String, Field>, rules: &StructRul
 }
 
 /// True when `ty` is `S`, `Option<S>`, `Vec<S>`, `Box<S>` or `Option<Vec<S>>` of a strict struct.
-fn nested_strict(ty: &syn::Type, strict: &BTreeSet<String>) -> bool {
+fn nested_strict(ty: &TypeRef, strict: &BTreeSet<String>) -> bool {
     let mut t = ty;
     for _ in 0..3 {
-        if let Some(inner) = generic_inner(t, "Option").or_else(|| generic_inner(t, "Vec")).or_else(|| generic_inner(t, "Box")) {
+        if let TypeRef::Option(inner) | TypeRef::Vec(inner) | TypeRef::Box(inner) = t {
             t = inner;
         }
     }
-    last_ident(t).is_some_and(|n| strict.contains(&n))
+    t.model().is_some_and(|n| strict.contains(n))
 }
 
 /// The check for one rule on one field.
-fn rule_check(rule: &PropertyRule, field: &Field, fields: &BTreeMap<String, Field>) -> Option<TokenStream> {
-    let fi = &field.ident;
+fn rule_check(rule: &PropertyRule, field: &Field, model: &StructModel) -> Option<TokenStream> {
+    let fi = field_ident(field);
     let wire = rule.property.as_str();
-    let inner_ty = option_inner(&field.ty).unwrap_or(&field.ty).clone();
+    let inner_ty = field.ty.option_inner().unwrap_or(&field.ty);
     // The value (or each item) as an expression named `v`, and the type that `v` has.
     let (elem_ty, over_items) = match rule.target {
-        Target::Value => (inner_ty.clone(), false),
-        Target::Items => (generic_inner(&inner_ty, "Vec")?.clone(), true),
+        Target::Value => (inner_ty, false),
+        Target::Items => (inner_ty.vec_item()?, true),
     };
     let body = match &rule.rule {
-        Rule::MinLength(n) if is_string(&elem_ty) => quote! { crate::validation::min_length(v, #n, &p, errors); },
-        Rule::MaxLength(n) if is_string(&elem_ty) => quote! { crate::validation::max_length(v, #n, &p, errors); },
-        Rule::Pattern(pat) if is_string(&elem_ty) => {
+        Rule::MinLength(n) if *elem_ty == TypeRef::String => quote! { crate::validation::min_length(v, #n, &p, errors); },
+        Rule::MaxLength(n) if *elem_ty == TypeRef::String => quote! { crate::validation::max_length(v, #n, &p, errors); },
+        Rule::Pattern(pat) if *elem_ty == TypeRef::String => {
             quote! {{
                 static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> =
                     ::std::sync::LazyLock::new(|| ::regress::Regex::new(#pat).ok());
                 crate::validation::pattern(v, PATTERN.as_ref(), #pat, &p, errors);
             }}
         }
-        Rule::Email if is_string(&elem_ty) => quote! { crate::validation::email(v, &p, errors); },
-        Rule::Minimum { value, exclusive } if is_number(&elem_ty) => {
+        Rule::Email if *elem_ty == TypeRef::String => quote! { crate::validation::email(v, &p, errors); },
+        Rule::Minimum { value, exclusive } if elem_ty.is_number() => {
             quote! { crate::validation::minimum(*v as f64, #value, #exclusive, &p, errors); }
         }
-        Rule::Maximum { value, exclusive } if is_number(&elem_ty) => {
+        Rule::Maximum { value, exclusive } if elem_ty.is_number() => {
             quote! { crate::validation::maximum(*v as f64, #value, #exclusive, &p, errors); }
         }
-        Rule::MinItems(n) if !over_items && generic_inner(&elem_ty, "Vec").is_some() => {
+        Rule::MinItems(n) if !over_items && elem_ty.vec_item().is_some() => {
             quote! { crate::validation::min_items(v.len(), #n, &p, errors); }
         }
-        Rule::MaxItems(n) if !over_items && generic_inner(&elem_ty, "Vec").is_some() => {
+        Rule::MaxItems(n) if !over_items && elem_ty.vec_item().is_some() => {
             quote! { crate::validation::max_items(v.len(), #n, &p, errors); }
         }
         Rule::MustEqual(other) => {
-            let other_field = fields.get(other)?;
-            let oi = &other_field.ident;
-            let other_value = if other_field.optional { quote!(self.#oi.as_ref()) } else { quote!(::std::option::Option::Some(&self.#oi)) };
+            let other_field = model.field(other)?;
+            let oi = field_ident(other_field);
+            let other_value =
+                if other_field.optional() { quote!(self.#oi.as_ref()) } else { quote!(::std::option::Option::Some(&self.#oi)) };
             let message = format!("must equal `{other}`");
             quote! {
                 if #other_value != ::std::option::Option::Some(v) {
@@ -452,7 +407,7 @@ fn rule_check(rule: &PropertyRule, field: &Field, fields: &BTreeMap<String, Fiel
         }
         _ => return None,
     };
-    let value_expr = if field.optional { quote!(self.#fi.as_ref()) } else { quote!(::std::option::Option::Some(&self.#fi)) };
+    let value_expr = if field.optional() { quote!(self.#fi.as_ref()) } else { quote!(::std::option::Option::Some(&self.#fi)) };
     Some(if over_items {
         quote! {
             if let ::std::option::Option::Some(items) = #value_expr {
@@ -502,13 +457,8 @@ fn serde_default(field: &syn::Field) -> Option<TokenStream> {
 
 /// `X::builder()` and `builder::X`: a setter per field and a `build()` that reports every
 /// missing required field, then every rule violation.
-fn builder(
-    name: &str,
-    s: &ItemStruct,
-    fields: &BTreeMap<String, Field>,
-    secret: bool,
-    model_names: &BTreeSet<String>,
-) -> (Item, Vec<Item>) {
+fn builder(name: &str, s: &ItemStruct, model: &StructModel, secret: bool) -> (Item, Vec<Item>) {
+    let fields = by_wire(model);
     let ident = format_ident!("{}", name);
     let Fields::Named(named) = &s.fields else {
         return (parse_quote!(impl #ident {}), Vec::new());
@@ -520,11 +470,10 @@ fn builder(
     let mut assigns = Vec::new();
     for f in &named.named {
         let Some(fi) = f.ident.clone() else { continue };
-        let Some((wire, field)) = fields.iter().find(|(_, x)| x.ident == fi) else { continue };
-        let mut inner = option_inner(&field.ty).unwrap_or(&field.ty).clone();
-        // The builder module has a type of the same name for each request model: point model
-        // types at the parent module explicitly.
-        syn::visit_mut::VisitMut::visit_type_mut(&mut SuperQualifier(model_names), &mut inner);
+        let Some((wire, field)) = fields.iter().find(|(_, x)| fi == x.name) else { continue };
+        // The builder module has a type of the same name for each request model: model types
+        // are spelled from the parent module.
+        let inner = tokens(field.ty.option_inner().unwrap_or(&field.ty), Place::BelowModels);
         let doc = f.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect::<Vec<_>>();
         slots.push(quote! { #fi: ::std::option::Option<#inner> });
         let setter_name = format_ident!("{}", fi.to_string().trim_start_matches("r#"));
@@ -536,7 +485,7 @@ fn builder(
                 self
             }
         });
-        if field.optional {
+        if field.optional() {
             assigns.push(quote! { #fi: self.#fi });
         } else if let Some(default) = serde_default(f) {
             assigns.push(quote! { #fi: self.#fi.unwrap_or_else(|| #default) });
@@ -627,38 +576,45 @@ fn builder(
     (ctor, items)
 }
 
-/// Properties whose names sanitize to the same identifier (`user_name`, `userName`,
-/// `user-name`) make typify write the same field twice. Later duplicates get a numeric suffix
-/// (`user_name_2`) and an explicit serde `rename`, in the struct and in the struct expressions
-/// of its impls, so the wire names stay exact and the Rust names stable.
-fn dedupe_fields(file: &mut syn::File) {
+/// Gives typify's struct fields the names of the field table: properties whose names sanitize
+/// to the same identifier (`user_name`, `userName`, `user-name`) make typify write the same
+/// field twice, and the table names the later ones (`user_name_2`). Each renamed field gets an
+/// explicit serde `rename` (when it has none) so its wire name stays exact, and the struct
+/// expressions of the struct's impls follow.
+///
+/// # Errors
+///
+/// A struct whose fields are not those of the table (typify's output and the type space
+/// disagree: a generator bug), so that a wrong wire name never reaches the generated code.
+fn apply_field_names(file: &mut syn::File, models: &ModelSpace) -> Result<(), String> {
     let mut renamed: BTreeMap<String, Vec<(String, usize, syn::Ident)>> = BTreeMap::new();
     for item in &mut file.items {
         let Item::Struct(s) = item else { continue };
         let Fields::Named(named) = &mut s.fields else { continue };
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-        let mut taken: BTreeSet<String> = named.named.iter().filter_map(|f| f.ident.as_ref().map(ToString::to_string)).collect();
-        for f in &mut named.named {
-            let Some(ident) = f.ident.clone() else { continue };
-            let key = ident.to_string();
-            let count = seen.entry(key.clone()).or_insert(0);
+        let name = s.ident.to_string();
+        let table: &[Field] = models.structs.get(&name).map_or(&[], |m| &m.fields);
+        if table.len() != named.named.len() {
+            return Err(format!("typify wrote {} fields for `{name}`, the field table has {}", named.named.len(), table.len()));
+        }
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for (f, field) in named.named.iter_mut().zip(table) {
+            check_field(&name, f, field)?;
+            let count = seen.entry(field.typify_name.as_str()).or_insert(0);
             *count += 1;
-            if *count == 1 {
+            if field.name == field.typify_name {
                 continue;
             }
-            let wire = field_wire_name(f);
-            let base = key.trim_start_matches("r#").trim_end_matches('_').to_string();
-            let new_name = crate::naming::unique_ident_from(format!("{base}_{count}"), &mut taken);
-            let new_ident = format_ident!("{}", new_name);
+            let new_ident = field_ident(field);
             if !has_serde_rename(f) {
+                let wire = &field.wire;
                 f.attrs.push(parse_quote!(#[serde(rename = #wire)]));
             }
             f.ident = Some(new_ident.clone());
-            renamed.entry(s.ident.to_string()).or_default().push((key, *count, new_ident));
+            renamed.entry(name.clone()).or_default().push((field.typify_name.clone(), *count, new_ident));
         }
     }
     if renamed.is_empty() {
-        return;
+        return Ok(());
     }
     for item in &mut file.items {
         let Item::Impl(imp) = item else { continue };
@@ -668,25 +624,33 @@ fn dedupe_fields(file: &mut syn::File) {
             syn::visit_mut::VisitMut::visit_item_impl_mut(&mut FieldRenamer(list), imp);
         }
     }
+    Ok(())
 }
 
-/// The wire name of a field typify wrote: its serde `rename`, else its identifier.
-fn field_wire_name(f: &syn::Field) -> String {
-    let mut wire = f.ident.as_ref().map(|i| i.to_string().trim_start_matches("r#").to_string()).unwrap_or_default();
-    for attr in &f.attrs {
-        if attr.path().is_ident("serde") {
-            let _ = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("rename") {
-                    let lit: syn::LitStr = meta.value()?.parse()?;
-                    wire = lit.value();
-                } else if meta.input.peek(syn::Token![=]) {
-                    let _: syn::Expr = meta.value()?.parse()?;
-                }
-                Ok(())
-            });
-        }
+/// Checks one field typify wrote against the table: same identifier, and the same wire name
+/// (typify's serde `rename`, else the identifier; the flattened additional properties have
+/// none).
+fn check_field(owner: &str, f: &syn::Field, field: &Field) -> Result<(), String> {
+    let ident = f.ident.as_ref().map(ToString::to_string).unwrap_or_default();
+    let mut wire = ident.trim_start_matches("r#").to_string();
+    for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                wire = lit.value();
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
     }
-    wire
+    if ident != field.typify_name || wire != field.wire {
+        return Err(format!(
+            "typify wrote the field `{ident}` (`{wire}` in JSON) of `{owner}` where the field table has `{}` (`{}`)",
+            field.typify_name, field.wire
+        ));
+    }
+    Ok(())
 }
 
 fn has_serde_rename(f: &syn::Field) -> bool {
@@ -715,11 +679,11 @@ impl syn::visit_mut::VisitMut for FieldRenamer<'_> {
 
 /// Drops `skip_serializing_if` from the optional fields that may be `null`, so that `None`
 /// serializes as the documented `null`.
-fn keep_nulls(s: &mut ItemStruct, fields: &BTreeMap<String, Field>, wires: &BTreeSet<String>) {
-    let idents: BTreeSet<String> = wires.iter().filter_map(|w| fields.get(w)).map(|f| f.ident.to_string()).collect();
+fn keep_nulls(s: &mut ItemStruct, model: &StructModel, wires: &BTreeSet<String>) {
+    let idents: BTreeSet<&str> = wires.iter().filter_map(|w| model.field(w)).filter(|f| f.optional()).map(|f| f.name.as_str()).collect();
     let Fields::Named(named) = &mut s.fields else { return };
     for f in &mut named.named {
-        if !f.ident.as_ref().is_some_and(|i| idents.contains(&i.to_string())) || option_inner(&f.ty).is_none() {
+        if !f.ident.as_ref().is_some_and(|i| idents.contains(i.to_string().as_str())) {
             continue;
         }
         for attr in &mut f.attrs {
@@ -734,22 +698,6 @@ fn keep_nulls(s: &mut ItemStruct, fields: &BTreeMap<String, Field>, wires: &BTre
         }
         // A missing `Option` field is `None` for serde's derive; no `default` is needed.
         f.attrs.retain(|a| !(a.path().is_ident("serde") && quote!(#a).to_string() == "# [serde ()]"));
-    }
-}
-
-/// Prefixes bare model type names with `super::`.
-struct SuperQualifier<'a>(&'a BTreeSet<String>);
-
-impl syn::visit_mut::VisitMut for SuperQualifier<'_> {
-    fn visit_type_path_mut(&mut self, tp: &mut syn::TypePath) {
-        if tp.qself.is_none() && tp.path.leading_colon.is_none() {
-            if let Some(first) = tp.path.segments.first() {
-                if tp.path.segments.len() == 1 && self.0.contains(&first.ident.to_string()) {
-                    tp.path.segments.insert(0, parse_quote!(super));
-                }
-            }
-        }
-        syn::visit_mut::visit_type_path_mut(self, tp);
     }
 }
 

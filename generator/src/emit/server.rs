@@ -109,7 +109,7 @@ fn definitions(api: &ApiSpace) -> (String, String) {
         if let Some(def) = api.models.definitions.get(&name) {
             collect_refs(def, &mut todo);
             let mut def = def.clone();
-            if let Some(rules) = api.models.structs.get(&name) {
+            if let Some(rules) = api.models.structs.get(&name).and_then(|s| s.rules.as_ref()) {
                 restore_rules(&mut def, rules);
             }
             map.insert(name, def);

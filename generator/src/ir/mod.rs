@@ -330,10 +330,8 @@ pub enum BodyEncoding {
 pub struct FormField {
     /// The wire name.
     pub name: String,
-    /// The Rust field name in the body struct.
+    /// The Rust field name in the body struct (from the field table).
     pub rust_name: String,
-    /// Whether the struct field is required (not an `Option`).
-    pub required: bool,
     /// The shape of the value.
     pub shape: ValueShape,
     /// True for binary parts (`format: binary`, or an array of them: one part per item).

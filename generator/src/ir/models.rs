@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
-use typify_impl::TypeSpace;
 
 /// One rule on one property of a struct, enforced by the generated `Validate` impl.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -93,8 +92,9 @@ pub struct StructRules {
 /// The lowered models of one API. typify's `TypeSpace` is kept apart (see
 /// [`crate::ir::Lowered`]), so that this, and the IR around it, can be shared across threads.
 pub struct ModelSpace {
-    /// Rules per struct name.
-    pub structs: BTreeMap<String, StructRules>,
+    /// Every struct of the `models` module (typify's, and the definitions with properties), by
+    /// name: the one table of field names.
+    pub structs: BTreeMap<String, StructModel>,
     /// The prepared definitions (as given to typify), by name.
     pub definitions: BTreeMap<String, Value>,
     /// The `oneOf`/`anyOf` definitions with an OpenAPI `discriminator`, by name.
@@ -103,6 +103,69 @@ pub struct ModelSpace {
     pub uses_chrono: bool,
     /// Whether some model uses `uuid`; set once every type is added.
     pub uses_uuid: bool,
+}
+
+impl ModelSpace {
+    /// The definitions with properties, with their rules, in name order.
+    pub fn rules(&self) -> impl Iterator<Item = (&String, &StructRules)> {
+        self.structs.iter().filter_map(|(name, s)| s.rules.as_ref().map(|r| (name, r)))
+    }
+}
+
+/// One struct of the `models` module.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StructModel {
+    /// Its fields, in the order the struct declares them (typify's order: sorted by Rust name).
+    /// Empty when typify wrote something else than a struct for a definition with properties.
+    pub fields: Vec<Field>,
+    /// For a definition of the document with properties: what the generated code enforces
+    /// beyond the Rust types. `None` for structs typify made of inline schemas.
+    pub rules: Option<StructRules>,
+}
+
+impl StructModel {
+    /// True for a strict definition (see [`StructRules::strict`]).
+    pub fn strict(&self) -> bool {
+        self.rules.as_ref().is_some_and(|r| r.strict)
+    }
+
+    /// The field of the property with this wire name (the last one declared, when two have it:
+    /// a property named `extra` and the flattened additional properties).
+    pub fn field(&self, wire: &str) -> Option<&Field> {
+        self.fields.iter().rev().find(|f| f.wire == wire)
+    }
+}
+
+/// A field of a struct: read from typify's struct ([`typify_impl::TypeDetails::Struct`]), its
+/// name made unique when two properties sanitize to the same identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The property's name in JSON (`userName`); for a flattened part, its Rust name (`extra`,
+    /// `subtype_0`).
+    pub wire: String,
+    /// The Rust field name in the generated struct (`user_name`, `user_name_2`).
+    pub name: String,
+    /// The name typify gave it (differs from `name` for the second of two properties that
+    /// sanitize alike: `user_name` for `user-name` beside `user_name`).
+    pub typify_name: String,
+    /// Its Rust type (`Option<T>` for optional fields without a default).
+    pub ty: crate::ir::TypeRef,
+    /// Listed in `required`.
+    pub required: bool,
+    /// Not required, yet not an `Option`: serde fills in a default (the schema's, or the
+    /// empty value of a collection).
+    pub has_default: bool,
+    /// A part typify flattens into the struct (`#[serde(flatten)]`), not a property: the
+    /// additional properties (`extra`, for `additionalProperties` with a schema) or a member of
+    /// an `anyOf` (`subtype_0`, ...).
+    pub flatten: bool,
+}
+
+impl Field {
+    /// True when the field is an `Option`.
+    pub fn optional(&self) -> bool {
+        self.ty.option_inner().is_some()
+    }
 }
 
 /// A `oneOf`/`anyOf` of component schemas with an OpenAPI `discriminator`: the property whose
@@ -114,14 +177,6 @@ pub struct Discriminator {
     /// Each member, in document order: its Rust type name and the tag values that select it
     /// (the `mapping` keys that point at it, else its component name as written).
     pub variants: Vec<(String, Vec<String>)>,
-}
-
-impl ModelSpace {
-    /// Records which foreign crates the types of `type_space` use.
-    pub fn note_foreign_types(&mut self, type_space: &TypeSpace) {
-        self.uses_chrono = type_space.uses_chrono();
-        self.uses_uuid = type_space.uses_uuid();
-    }
 }
 
 impl std::fmt::Debug for ModelSpace {

@@ -1,10 +1,11 @@
 //! Lowering: the bundled document -> [`Lowered`]: the [`ApiSpace`] every emitter reads, and
 //! typify's type space for the models emitter.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+pub mod fields;
 pub mod hoist;
 pub mod models;
 pub mod server_errors;
@@ -63,7 +64,11 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
 
     let mut namer = naming::OperationNamer::default();
     let mut taken_types_inline = hoisted.taken.clone();
+    let mut inline = BTreeMap::new();
     let mut ops = Vec::new();
+    // The object schema of each form body, by operation: its fields are known once typify has
+    // every type.
+    let mut forms = Vec::new();
     for (path, method_key, op_ptr, op, item) in operations(doc) {
         let Some(method) = HttpMethod::from_key(method_key) else { continue };
         let id = op.get("operationId").and_then(Value::as_str).map_or_else(|| format!("{method_key} {path}"), String::from);
@@ -74,6 +79,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
             taken: &mut taken_types_inline,
             models: &mut models,
             type_space: &mut type_space,
+            inline: &mut inline,
             diags: &mut diags,
             warnings: &mut warnings,
             op_ptr: &op_ptr,
@@ -81,7 +87,10 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
         };
 
         let params = cx.params(item, op);
-        let body = op.get("requestBody").and_then(|b| cx.body(deref(doc, b)));
+        let body = op.get("requestBody").and_then(|b| cx.body(deref(doc, b))).map(|(body, form)| {
+            forms.extend(form.map(|f| (ops.len(), f)));
+            body
+        });
         let responses = cx.responses(op);
         let security = op
             .get("security")
@@ -91,7 +100,6 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
                 alts.iter().filter_map(Value::as_object).map(|req| req.keys().filter(|k| !k.starts_with("x-")).cloned().collect()).collect()
             })
             .unwrap_or_default();
-        let pagination = detect_pagination(&params, &responses, &cx);
         ops.push(Operation {
             id,
             rust_name,
@@ -107,11 +115,26 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
             body,
             responses,
             security,
-            pagination,
+            pagination: None,
         });
     }
 
-    models.note_foreign_types(&type_space);
+    if let Err(e) = models::finish(&mut models, &type_space, &inline) {
+        diags.push(
+            bundle
+                .diagnostic("", format!("internal generator error: {e}"))
+                .with_help("this is a bug in the generator: please report it with the spec"),
+        );
+    }
+    for (i, schema) in forms {
+        let op = &mut ops[i];
+        if let Some(body) = &mut op.body {
+            body.fields = form_fields(&schema, body.ty.model(), &hoisted, &models);
+        }
+    }
+    for op in &mut ops {
+        op.pagination = detect_pagination(&op.params, &op.responses, &models);
+    }
     let api = ApiSpace {
         crate_name: settings.crate_name.clone(),
         crate_ident: settings.crate_name.replace('-', "_"),
@@ -254,6 +277,8 @@ struct OpContext<'a> {
     taken: &'a mut BTreeSet<String>,
     models: &'a mut ModelSpace,
     type_space: &'a mut TypeSpace,
+    /// The inline schemas given to typify, by the name of the type typify made of them.
+    inline: &'a mut BTreeMap<String, Value>,
     diags: &'a mut Diagnostics,
     warnings: &'a mut Diagnostics,
     op_ptr: &'a str,
@@ -295,7 +320,7 @@ impl OpContext<'_> {
         }
         let mut prepared = strip_for_typify(schema);
         models::fix_colliding_enums(&mut prepared);
-        let Ok(parsed) = serde_json::from_value::<schemars::schema::Schema>(prepared) else {
+        let Ok(parsed) = serde_json::from_value::<schemars::schema::Schema>(prepared.clone()) else {
             self.diags.push(self.bundle.diagnostic(at, "not a JSON Schema the generator can read").with_help("fix the schema"));
             return (TypeRef::Json, ValueShape::Json);
         };
@@ -306,7 +331,12 @@ impl OpContext<'_> {
             let id = type_space.add_type_with_name(&parsed, Some(name.clone())).map_err(|e| e.to_string())?;
             types::type_ref(type_space, &id)
         }) {
-            Ok(ty) => (ty, shape),
+            Ok(ty) => {
+                if let Some(name) = ty.option_inner().unwrap_or(&ty).model() {
+                    self.inline.insert(name.to_string(), prepared);
+                }
+                (ty, shape)
+            }
             Err(reason) => {
                 // This schema alone degrades; the rest of the crate is still generated.
                 self.warnings.push(
@@ -378,7 +408,8 @@ impl OpContext<'_> {
         out
     }
 
-    fn body(&mut self, body: &Value) -> Option<RequestBody> {
+    /// The request body, and for a form, the object schema of its fields.
+    fn body(&mut self, body: &Value) -> Option<(RequestBody, Option<Value>)> {
         let content = body.get("content")?.as_object()?;
         let (content_type, media, encoding) = pick_media(content)?;
         let at = join_pointer(&join_pointer(&join_pointer(self.op_ptr, "requestBody"), "content"), &content_type);
@@ -386,62 +417,39 @@ impl OpContext<'_> {
         let hint = format!("{} body", self.type_name);
         let (ty, _) = self.type_of(&schema, &hint, &join_pointer(&at, "schema"));
         let ty = raw_body_type(encoding).unwrap_or(ty);
-        let mut fields = Vec::new();
+        let mut form = None;
         if matches!(encoding, BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded) {
             let inline = self.resolve_def(&schema);
-            let def = ty
+            form = ty
                 .model()
                 .and_then(|n| self.models.definitions.get(n).cloned())
                 .or_else(|| inline.get("properties").is_some().then_some(inline));
-            match def {
-                Some(def) => {
-                    let required: BTreeSet<&str> =
-                        def.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
-                    for (name, prop) in def.get("properties").and_then(Value::as_object).into_iter().flatten() {
-                        let prop = self.resolve_def(prop);
-                        let name = name.clone();
-                        fields.push(FormField {
-                            rust_name: naming::typify_field(&name),
-                            // typify makes a property with a default a plain (non-`Option`) field.
-                            required: required.contains(name.as_str()) || prop.get("default").is_some(),
-                            shape: shape_of(&prop),
-                            // A file, or a list of files (one part each).
-                            binary: [Some(&prop), prop.get("items")]
-                                .into_iter()
-                                .flatten()
-                                .any(|p| p.get("format").and_then(Value::as_str) == Some("binary")),
-                            name,
-                        });
-                    }
-                }
-                None => self.diags.push(
+            if form.is_none() {
+                self.diags.push(
                     self.bundle
                         .diagnostic(
                             &join_pointer(&at, "schema"),
                             format!("a `{content_type}` body must be an object schema with properties"),
                         )
                         .with_help("describe the form fields as properties of an object schema"),
-                ),
+                );
             }
         }
-        Some(RequestBody {
+        let body = RequestBody {
             examples: examples(&self.bundle.document, media),
             description: body.get("description").and_then(Value::as_str).map(String::from),
             required: body.get("required").and_then(Value::as_bool).unwrap_or(false),
             content_type,
             encoding,
             ty,
-            fields,
-        })
+            fields: Vec::new(),
+        };
+        Some((body, form))
     }
 
     /// Follows a reference to a definition (for form fields that are enums).
     fn resolve_def(&self, schema: &Value) -> Value {
-        let schema = self.hoisted.rewrite_refs(schema.clone());
-        match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
-            Some(name) => self.models.definitions.get(name).cloned().unwrap_or(schema),
-            None => schema,
-        }
+        resolve_def(self.hoisted, self.models, schema)
     }
 
     fn responses(&mut self, op: &Value) -> Vec<Response> {
@@ -488,6 +496,38 @@ impl OpContext<'_> {
         }
         out
     }
+}
+
+/// Follows a reference to a definition.
+fn resolve_def(hoisted: &Hoisted, models: &ModelSpace, schema: &Value) -> Value {
+    let schema = hoisted.rewrite_refs(schema.clone());
+    match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
+        Some(name) => models.definitions.get(name).cloned().unwrap_or(schema),
+        None => schema,
+    }
+}
+
+/// The fields of a form body whose object schema is `def`, in property order, named as the
+/// fields of the body's struct `body` (from the field table).
+fn form_fields(def: &Value, body: Option<&str>, hoisted: &Hoisted, models: &ModelSpace) -> Vec<FormField> {
+    let table = body.and_then(|name| models.structs.get(name));
+    let mut fields = Vec::new();
+    for (name, prop) in def.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        // A property without a field of its own (typify leaves `false` schemas out) is not sent.
+        let Some(field) = table.and_then(|t| t.field(name)) else { continue };
+        let prop = resolve_def(hoisted, models, prop);
+        fields.push(FormField {
+            rust_name: field.name.clone(),
+            shape: shape_of(&prop),
+            // A file, or a list of files (one part each).
+            binary: [Some(&prop), prop.get("items")]
+                .into_iter()
+                .flatten()
+                .any(|p| p.get("format").and_then(Value::as_str) == Some("binary")),
+            name: name.clone(),
+        });
+    }
+    fields
 }
 
 /// Text and binary bodies are `String` and `Vec<u8>`, whatever their schema says.
@@ -609,7 +649,7 @@ pub fn status_name(status: StatusMatch) -> String {
 /// Recognizes page-number pagination: an integer `page` query parameter and a success body
 /// whose struct has an array property (the items) and, optionally, `links.next` and
 /// `totalPages` somewhere below it.
-fn detect_pagination(params: &[Parameter], responses: &[Response], cx: &OpContext<'_>) -> Option<Pagination> {
+fn detect_pagination(params: &[Parameter], responses: &[Response], models: &ModelSpace) -> Option<Pagination> {
     let page = params.iter().find(|p| {
         p.location == ParamLocation::Query
             && p.shape == ValueShape::Integer
@@ -622,48 +662,54 @@ fn detect_pagination(params: &[Parameter], responses: &[Response], cx: &OpContex
     });
     let success = responses.iter().find(|r| r.success)?;
     let body_name = success.body.as_ref()?.ty.model()?;
-    let defs = &cx.models.definitions;
+    let defs = &models.definitions;
     let def = defs.get(body_name)?;
     let (items_field, items) =
         def.get("properties")?.as_object()?.iter().find(|(_, s)| s.get("type").and_then(Value::as_str) == Some("array"))?;
     let item_name = items.get("items")?.get("$ref")?.as_str()?.strip_prefix(COMPONENT_PREFIX)?;
+    // The Rust names of the fields on the way, from the field table.
+    let rust_path = |steps: Vec<(Option<&str>, &str)>| -> Option<Vec<String>> {
+        steps.into_iter().map(|(owner, wire)| Some(models.structs.get(owner?)?.field(wire)?.name.clone())).collect()
+    };
     Some(Pagination {
         page_param: page.name.clone(),
         per_page_param: per_page.map(|p| p.name.clone()),
-        items_field: naming::snake_case(items_field),
+        items_field: rust_path(vec![(Some(body_name), items_field)])?.pop()?,
         item_ty: TypeRef::named(item_name),
         // The link may be absent or null (`HasValue` reads an `Option` too); the page count is
         // compared as a number, so it must be required.
-        next_link: find_path(defs, def, "next", false, 0),
-        total_pages: find_path(defs, def, "totalPages", true, 0),
+        next_link: find_path(defs, Some(body_name), def, "next", false, 0).and_then(rust_path),
+        total_pages: find_path(defs, Some(body_name), def, "totalPages", true, 0).and_then(rust_path),
     })
 }
 
-/// The Rust field path to the first property named `target` below `def`, through required
-/// properties only (an optional one is an `Option` the path cannot go through); the target
-/// itself must be required too when `required_target` is set.
-fn find_path(
-    defs: &std::collections::BTreeMap<String, Value>,
-    def: &Value,
-    target: &str,
+/// The path to the first property named `target` below `def` (the definition `owner`), as
+/// `(definition, property)` steps, through required properties only (an optional one is an
+/// `Option` the path cannot go through); the target itself must be required too when
+/// `required_target` is set.
+fn find_path<'a>(
+    defs: &'a BTreeMap<String, Value>,
+    owner: Option<&'a str>,
+    def: &'a Value,
+    target: &'a str,
     required_target: bool,
     depth: usize,
-) -> Option<Vec<String>> {
+) -> Option<Vec<(Option<&'a str>, &'a str)>> {
     if depth > 3 {
         return None;
     }
     let props = def.get("properties")?.as_object()?;
     let required: BTreeSet<&str> = def.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
     if props.contains_key(target) && (!required_target || required.contains(target)) {
-        return Some(vec![naming::snake_case(target)]);
+        return Some(vec![(owner, target)]);
     }
     for (name, sub) in props.iter().filter(|(name, _)| required.contains(name.as_str())) {
-        let resolved = match sub.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
-            Some(n) => defs.get(n)?,
-            None => sub,
+        let (inner, resolved) = match sub.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
+            Some(n) => (Some(n), defs.get(n)?),
+            None => (None, sub),
         };
-        if let Some(mut rest) = find_path(defs, resolved, target, required_target, depth + 1) {
-            rest.insert(0, naming::snake_case(name));
+        if let Some(mut rest) = find_path(defs, inner, resolved, target, required_target, depth + 1) {
+            rest.insert(0, (owner, name.as_str()));
             return Some(rest);
         }
     }

@@ -193,9 +193,25 @@ pub fn lower(
         discriminated.remove(&failure.name);
         definitions.insert(failure.name.clone(), degraded_schema(definitions.get(&failure.name), &failure.reason));
     }
-    let mut models = ModelSpace { structs, definitions, discriminated, uses_chrono: false, uses_uuid: false };
-    models.note_foreign_types(&type_space);
+    let structs = structs.into_iter().map(|(name, rules)| (name, StructModel { fields: Vec::new(), rules: Some(rules) })).collect();
+    let models = ModelSpace { structs, definitions, discriminated, uses_chrono: false, uses_uuid: false };
     diags.into_result((models, type_space, hoisted, warnings))
+}
+
+/// Completes `models` once every type is in `type_space` (the definitions, and the inline
+/// schemas of operations, whose schemas `inline` holds by type name): the field table of every
+/// struct, and which foreign crates the types use.
+///
+/// # Errors
+///
+/// A message when typify holds a type the IR cannot name (a generator bug).
+pub fn finish(models: &mut ModelSpace, type_space: &TypeSpace, inline: &BTreeMap<String, Value>) -> Result<(), String> {
+    for (name, fields) in super::fields::read_structs(type_space, inline, &models.definitions)? {
+        models.structs.entry(name).or_default().fields = fields;
+    }
+    models.uses_chrono = type_space.uses_chrono();
+    models.uses_uuid = type_space.uses_uuid();
+    Ok(())
 }
 
 /// A prepared definition without its defaults, as kept in [`ModelSpace::definitions`].

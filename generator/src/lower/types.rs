@@ -33,13 +33,35 @@ pub fn type_ref(space: &TypeSpace, id: &TypeId) -> Result<TypeRef, String> {
         TypeDetails::String => TypeRef::String,
         // A builtin is a path typify chose (`i64`, `::uuid::Uuid`, an `x-rust-type` with its
         // generic arguments): read from the tokens of the type, which carry the arguments.
-        TypeDetails::Builtin(_) => {
-            let tokens = ty.ident();
-            let parsed: syn::Type = syn::parse2(tokens).map_err(|e| format!("typify wrote a type that does not parse: {e}"))?;
-            from_syn(&parsed)?
-        }
+        TypeDetails::Builtin(name) => match primitive(name) {
+            Some(t) => t,
+            None => {
+                let tokens = ty.ident();
+                let parsed: syn::Type = syn::parse2(tokens).map_err(|e| format!("typify wrote a type that does not parse: {e}"))?;
+                from_syn(&parsed)?
+            }
+        },
     };
     Ok(converted)
+}
+
+/// The IR type of a builtin typify names without a path (`i64`, `bool`), or the JSON value.
+fn primitive(name: &str) -> Option<TypeRef> {
+    Some(match name {
+        "bool" => TypeRef::Bool,
+        "i8" => TypeRef::I8,
+        "i16" => TypeRef::I16,
+        "i32" => TypeRef::I32,
+        "i64" => TypeRef::I64,
+        "u8" => TypeRef::U8,
+        "u16" => TypeRef::U16,
+        "u32" => TypeRef::U32,
+        "u64" => TypeRef::U64,
+        "f32" => TypeRef::F32,
+        "f64" => TypeRef::F64,
+        "::serde_json::Value" => TypeRef::Json,
+        _ => return None,
+    })
 }
 
 /// The IR type of a type path typify wrote.
@@ -52,22 +74,11 @@ fn from_syn(ty: &syn::Type) -> Result<TypeRef, String> {
     let names: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
     let bare = path.path.segments.iter().all(|s| s.arguments.is_none());
     if bare && path.path.leading_colon.is_none() {
-        let primitive = match names.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-            ["bool"] => TypeRef::Bool,
-            ["i8"] => TypeRef::I8,
-            ["i16"] => TypeRef::I16,
-            ["i32"] => TypeRef::I32,
-            ["i64"] => TypeRef::I64,
-            ["u8"] => TypeRef::U8,
-            ["u16"] => TypeRef::U16,
-            ["u32"] => TypeRef::U32,
-            ["u64"] => TypeRef::U64,
-            ["f32"] => TypeRef::F32,
-            ["f64"] => TypeRef::F64,
-            ["models", name] => TypeRef::named(*name),
-            _ => return Err(unsupported()),
+        return match names.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+            [one] => primitive(one).ok_or_else(unsupported),
+            ["models", name] => Ok(TypeRef::named(*name)),
+            _ => Err(unsupported()),
         };
-        return Ok(primitive);
     }
     if path.path.leading_colon.is_none() {
         return Err(unsupported());
