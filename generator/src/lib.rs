@@ -136,7 +136,7 @@ pub fn generate_with_warnings(spec: &Path, settings: &GeneratorSettings, timings
     spec::normalize::json_schema_forms(&mut bundle.document);
     let lowered = timings.time("lower", || lower::lower(&bundle, settings))?;
     timings.operations = lowered.api.operations.len();
-    timings.models = lowered.api.models.definitions.len();
+    timings.models = lowered.api.models.definition_count;
     warnings.extend(lowered.warnings.clone());
     warnings.sort();
     if settings.deny_warnings && !warnings.is_empty() {

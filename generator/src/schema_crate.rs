@@ -55,13 +55,13 @@ pub fn generate(schema: &Path, crate_name: &str) -> Result<OutputSet, Diagnostic
         crate::lower::models::lower(&bundle, &roots, &roots)?
     };
     let title = bundle.document.pointer("/info/title").and_then(Value::as_str).unwrap_or(crate_name).to_string();
-    let (mut models, types, _, warnings) = lowered;
+    let (mut models, types, schemas, warnings) = lowered;
     // A models-only crate is a test of the type generator: a schema it cannot type is
     // reported (located), not degraded.
     if !warnings.is_empty() {
         return Err(warnings.into_errors());
     }
-    crate::lower::models::finish(&mut models, &types, &Default::default()).map_err(|e| {
+    crate::lower::models::finish(&mut models, &types, &schemas.definitions, &Default::default()).map_err(|e| {
         Diagnostics::from(
             Diagnostic::new(schema, "", format!("internal generator error: {e}"))
                 .with_help("this is a bug in the generator: please report it with the schema"),
@@ -77,6 +77,7 @@ pub fn generate(schema: &Path, crate_name: &str) -> Result<OutputSet, Diagnostic
         security_schemes: Vec::new(),
         operations: Vec::new(),
         models,
+        body_schemas: ir::BodySchemas::default(),
     };
     emit(&api, &types, schema).map_err(|e| {
         Diagnostics::from(

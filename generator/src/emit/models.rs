@@ -15,7 +15,7 @@ use quote::{format_ident, quote};
 use syn::{parse_quote, Fields, Item, ItemStruct};
 
 use super::types::{tokens, Place};
-use crate::ir::models::{Field, ModelSpace, PropertyRule, Rule, StructModel, StructRules, Target};
+use crate::ir::models::{Constraint, Field, ModelSpace, StructModel, StructRules, Target};
 use crate::ir::ApiSpace;
 use crate::ir::TypeRef;
 
@@ -43,19 +43,19 @@ pub fn emit(api: &ApiSpace, types: &typify_impl::TypeSpace) -> Result<syn::File,
         let Some(model) = structs.get(&name) else { continue };
         let Some(rules) = &model.rules else { continue };
         let fields = by_wire(model);
-        if !rules.nullable_optional.is_empty() {
-            keep_nulls(s, model, &rules.nullable_optional);
+        if rules.properties.iter().any(|p| p.keeps_null) {
+            keep_nulls(s, model, rules);
         }
-        if !rules.secrets.is_empty() {
+        if rules.has_secrets() {
             remove_derive(&mut s.attrs, "Debug");
-            extra.push(redacted_debug(&name, &fields, &rules.secrets));
+            extra.push(redacted_debug(&name, &fields, rules));
         }
         if rules.strict {
-            let (ctor, builder) = builder(&name, s, model, !rules.secrets.is_empty());
+            let (ctor, builder) = builder(&name, s, model, rules.has_secrets());
             extra.push(ctor);
             builders.extend(builder);
             extra.push(validate_impl(&name, model, &fields, rules, &strict));
-            if has_own_rules(rules) {
+            if rules.has_own_rules() {
                 let twin = twin_struct(s);
                 twins.push(Item::Struct(twin));
                 remove_serde_flag(&mut s.attrs, "deny_unknown_fields");
@@ -192,10 +192,6 @@ fn discriminate(e: &mut syn::ItemEnum, d: &crate::ir::models::Discriminator) -> 
     ]
 }
 
-fn has_own_rules(rules: &StructRules) -> bool {
-    !rules.rules.is_empty() || !rules.conditionals.is_empty()
-}
-
 /// The fields of a struct by wire name (the last declared wins: the flattened `extra` over a
 /// property named `extra`), the order the generated impls list them in.
 fn by_wire(model: &StructModel) -> BTreeMap<&str, &Field> {
@@ -240,12 +236,12 @@ impl MetaText for syn::Meta {
 }
 
 /// `impl Debug` that prints `<redacted>` for secret fields.
-fn redacted_debug(name: &str, fields: &BTreeMap<&str, &Field>, secrets: &BTreeSet<String>) -> Item {
+fn redacted_debug(name: &str, fields: &BTreeMap<&str, &Field>, rules: &StructRules) -> Item {
     let ident = format_ident!("{}", name);
     let entries = fields.iter().map(|(wire, f)| {
         let fi = field_ident(f);
         let label = f.name.trim_start_matches("r#").to_string();
-        if secrets.contains(*wire) {
+        if rules.property(wire).is_some_and(|p| p.secret) {
             if f.optional() {
                 quote! { .field(#label, &self.#fi.as_ref().map(|_| "<redacted>")) }
             } else {
@@ -303,9 +299,10 @@ fn from_unchecked(name: &str, fields: &BTreeMap<&str, &Field>) -> Item {
 fn validate_impl(name: &str, model: &StructModel, fields: &BTreeMap<&str, &Field>, rules: &StructRules, strict: &BTreeSet<String>) -> Item {
     let ident = format_ident!("{}", name);
     let mut checks: Vec<TokenStream> = Vec::new();
-    for rule in &rules.rules {
-        if let Some(field) = model.field(&rule.property) {
-            if let Some(check) = rule_check(rule, field, model) {
+    for property in &rules.properties {
+        let Some(field) = model.field(&property.wire) else { continue };
+        for (target, constraint) in property.constraints.iter() {
+            if let Some(check) = constraint_check(target, constraint, field, model) {
                 checks.push(check);
             }
         }
@@ -360,40 +357,40 @@ fn nested_strict(ty: &TypeRef, strict: &BTreeSet<String>) -> bool {
     t.model().is_some_and(|n| strict.contains(n))
 }
 
-/// The check for one rule on one field.
-fn rule_check(rule: &PropertyRule, field: &Field, model: &StructModel) -> Option<TokenStream> {
+/// The check of one constraint on one field (on its value, or on each item).
+fn constraint_check(target: Target, constraint: &Constraint, field: &Field, model: &StructModel) -> Option<TokenStream> {
     let fi = field_ident(field);
-    let wire = rule.property.as_str();
+    let wire = field.wire.as_str();
     let inner_ty = field.ty.option_inner().unwrap_or(&field.ty);
     // The value (or each item) as an expression named `v`, and the type that `v` has.
-    let (elem_ty, over_items) = match rule.target {
+    let (elem_ty, over_items) = match target {
         Target::Value => (inner_ty, false),
         Target::Items => (inner_ty.vec_item()?, true),
     };
-    let body = match &rule.rule {
-        Rule::MinLength(n) if *elem_ty == TypeRef::String => quote! { crate::validation::min_length(v, #n, &p, errors); },
-        Rule::MaxLength(n) if *elem_ty == TypeRef::String => quote! { crate::validation::max_length(v, #n, &p, errors); },
-        Rule::Pattern(pat) if *elem_ty == TypeRef::String => {
+    let body = match constraint {
+        Constraint::MinLength(n) if *elem_ty == TypeRef::String => quote! { crate::validation::min_length(v, #n, &p, errors); },
+        Constraint::MaxLength(n) if *elem_ty == TypeRef::String => quote! { crate::validation::max_length(v, #n, &p, errors); },
+        Constraint::Pattern(pat) if *elem_ty == TypeRef::String => {
             quote! {{
                 static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> =
                     ::std::sync::LazyLock::new(|| ::regress::Regex::new(#pat).ok());
                 crate::validation::pattern(v, PATTERN.as_ref(), #pat, &p, errors);
             }}
         }
-        Rule::Email if *elem_ty == TypeRef::String => quote! { crate::validation::email(v, &p, errors); },
-        Rule::Minimum { value, exclusive } if elem_ty.is_number() => {
+        Constraint::Email if *elem_ty == TypeRef::String => quote! { crate::validation::email(v, &p, errors); },
+        Constraint::Minimum { value, exclusive } if elem_ty.is_number() => {
             quote! { crate::validation::minimum(*v as f64, #value, #exclusive, &p, errors); }
         }
-        Rule::Maximum { value, exclusive } if elem_ty.is_number() => {
+        Constraint::Maximum { value, exclusive } if elem_ty.is_number() => {
             quote! { crate::validation::maximum(*v as f64, #value, #exclusive, &p, errors); }
         }
-        Rule::MinItems(n) if !over_items && elem_ty.vec_item().is_some() => {
+        Constraint::MinItems(n) if !over_items && elem_ty.vec_item().is_some() => {
             quote! { crate::validation::min_items(v.len(), #n, &p, errors); }
         }
-        Rule::MaxItems(n) if !over_items && elem_ty.vec_item().is_some() => {
+        Constraint::MaxItems(n) if !over_items && elem_ty.vec_item().is_some() => {
             quote! { crate::validation::max_items(v.len(), #n, &p, errors); }
         }
-        Rule::MustEqual(other) => {
+        Constraint::MustEqual(other) => {
             let other_field = model.field(other)?;
             let oi = field_ident(other_field);
             let other_value =
@@ -632,18 +629,7 @@ fn apply_field_names(file: &mut syn::File, models: &ModelSpace) -> Result<(), St
 /// none).
 fn check_field(owner: &str, f: &syn::Field, field: &Field) -> Result<(), String> {
     let ident = f.ident.as_ref().map(ToString::to_string).unwrap_or_default();
-    let mut wire = ident.trim_start_matches("r#").to_string();
-    for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                wire = lit.value();
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
+    let wire = serde_rename(f).unwrap_or_else(|| ident.trim_start_matches("r#").to_string());
     if ident != field.typify_name || wire != field.wire {
         return Err(format!(
             "typify wrote the field `{ident}` (`{wire}` in JSON) of `{owner}` where the field table has `{}` (`{}`)",
@@ -651,6 +637,29 @@ fn check_field(owner: &str, f: &syn::Field, field: &Field) -> Result<(), String>
         ));
     }
     Ok(())
+}
+
+/// The `rename = "..."` of a field's serde attributes, read from the tokens (typify writes it
+/// as a plain name-value pair).
+fn serde_rename(f: &syn::Field) -> Option<String> {
+    for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let syn::Meta::List(list) = &attr.meta else { continue };
+        let mut tokens = list.tokens.clone().into_iter();
+        while let Some(token) = tokens.next() {
+            let proc_macro2::TokenTree::Ident(name) = token else { continue };
+            if name != "rename" {
+                continue;
+            }
+            let (Some(proc_macro2::TokenTree::Punct(eq)), Some(proc_macro2::TokenTree::Literal(lit))) = (tokens.next(), tokens.next())
+            else {
+                continue;
+            };
+            if eq.as_char() == '=' {
+                return syn::parse2::<syn::LitStr>(proc_macro2::TokenTree::Literal(lit).into()).ok().map(|l| l.value());
+            }
+        }
+    }
+    None
 }
 
 fn has_serde_rename(f: &syn::Field) -> bool {
@@ -679,8 +688,15 @@ impl syn::visit_mut::VisitMut for FieldRenamer<'_> {
 
 /// Drops `skip_serializing_if` from the optional fields that may be `null`, so that `None`
 /// serializes as the documented `null`.
-fn keep_nulls(s: &mut ItemStruct, model: &StructModel, wires: &BTreeSet<String>) {
-    let idents: BTreeSet<&str> = wires.iter().filter_map(|w| model.field(w)).filter(|f| f.optional()).map(|f| f.name.as_str()).collect();
+fn keep_nulls(s: &mut ItemStruct, model: &StructModel, rules: &StructRules) {
+    let idents: BTreeSet<&str> = rules
+        .properties
+        .iter()
+        .filter(|p| p.keeps_null)
+        .filter_map(|p| model.field(&p.wire))
+        .filter(|f| f.optional())
+        .map(|f| f.name.as_str())
+        .collect();
     let Fields::Named(named) = &mut s.fields else { return };
     for f in &mut named.named {
         if !f.ident.as_ref().is_some_and(|i| idents.contains(i.to_string().as_str())) {

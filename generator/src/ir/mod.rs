@@ -55,6 +55,27 @@ pub struct ApiSpace {
     pub operations: Vec<Operation>,
     /// The models.
     pub models: ModelSpace,
+    /// What the generated server checks request bodies against.
+    pub body_schemas: BodySchemas,
+}
+
+/// The schemas the generated server checks JSON and form request bodies against before they
+/// are deserialized, as JSON text for the runtime's `ApiSpec`: prepared by lowering
+/// (`lower::body_schemas`), embedded verbatim by the server emitter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodySchemas {
+    /// The body schema of each operation whose body is a model (or an array of one), by
+    /// [`RequestBody::schema_key`]: `{"create_user": {"$ref": "#/components/schemas/User"}}`.
+    pub bodies: String,
+    /// The definitions those schemas reach, by name, with the constraints the models enforce
+    /// written back as keywords.
+    pub definitions: String,
+}
+
+impl Default for BodySchemas {
+    fn default() -> Self {
+        Self { bodies: "{}".into(), definitions: "{}".into() }
+    }
 }
 
 /// A server the API is reachable at.
@@ -264,10 +285,21 @@ pub struct Parameter {
     pub description: Option<String>,
     /// The documented default.
     pub default: Option<Value>,
-    /// The documented example.
-    pub example: Option<Value>,
-    /// Rules checked on server input (`minimum`, `format: email`, ...).
-    pub rules: Vec<models::Rule>,
+    /// A value for generated examples: the documented example, else the default, else a
+    /// plausible value of the shape.
+    pub sample: Sample,
+    /// Constraints checked on server input (`minimum`, `format: email`, ...).
+    pub constraints: models::Constraints,
+}
+
+/// A value of a parameter for generated examples, as a literal is written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Sample {
+    /// Written as its JSON text (numbers and booleans: `42`, `true`).
+    Json(Value),
+    /// A string.
+    Text(String),
 }
 
 /// What kind of value a parameter or form field holds, for encoding it as text.
@@ -303,8 +335,14 @@ pub struct RequestBody {
     pub ty: TypeRef,
     /// For form encodings: the fields, in property order.
     pub fields: Vec<FormField>,
+    /// The key of the body's schema in [`BodySchemas::bodies`], when the server checks the body
+    /// against one (it is a model, or an array of one).
+    pub schema_key: Option<String>,
     /// Documented examples.
     pub examples: Vec<Example>,
+    /// Without documented examples: the smallest value the schema allows (an array holds one
+    /// such item), for the README's example.
+    pub minimal: Option<Value>,
     /// The description.
     pub description: Option<String>,
 }
@@ -387,6 +425,9 @@ pub struct ResponseBody {
     pub ty: TypeRef,
     /// Documented examples.
     pub examples: Vec<Example>,
+    /// For a success response without documented examples: the smallest value of the type
+    /// (an empty array, a scalar's zero value), which the mock server answers with.
+    pub minimal: Option<Value>,
 }
 
 /// A documented example.

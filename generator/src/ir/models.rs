@@ -1,15 +1,17 @@
-//! The models in the IR: what the generated code enforces for each struct beyond its Rust
-//! types, and the discriminated unions. typify's `TypeSpace` holds the types themselves (see
+//! The models in the IR: the one table of struct fields, the constraints the generated code
+//! enforces beyond the Rust types, and the discriminated unions. typify's `TypeSpace` holds the types themselves (see
 //! [`crate::ir::Lowered`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-/// One rule on one property of a struct, enforced by the generated `Validate` impl.
+/// A constraint on a value, taken out of its JSON Schema keyword by lowering: the generated
+/// `Validate` impls check those of struct properties, the generated server those of parameters
+/// (and the server's body checker sees them written back as keywords).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
-pub enum Rule {
+pub enum Constraint {
     /// `minLength`, counted in characters.
     MinLength(u64),
     /// `maxLength`, counted in characters.
@@ -40,24 +42,48 @@ pub enum Rule {
     MustEqual(String),
 }
 
-/// Where a rule applies: to the property's value, or to each item of an array property.
+/// The constraints on one value (a property or a parameter): on the value itself, and on each
+/// item of an array, each in keyword order.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Constraints {
+    /// On the value.
+    pub value: Vec<Constraint>,
+    /// On every item (`items` of an array).
+    pub items: Vec<Constraint>,
+}
+
+impl Constraints {
+    /// True when there is none.
+    pub fn is_empty(&self) -> bool {
+        self.value.is_empty() && self.items.is_empty()
+    }
+
+    /// Every constraint with its target: the value's first, then the items'.
+    pub fn iter(&self) -> impl Iterator<Item = (Target, &Constraint)> {
+        self.value.iter().map(|c| (Target::Value, c)).chain(self.items.iter().map(|c| (Target::Items, c)))
+    }
+}
+
+/// Where a constraint applies: to the value, or to each item of an array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
-    /// The property itself.
+    /// The value itself.
     Value,
-    /// Every item of the array property.
+    /// Every item of the array.
     Items,
 }
 
-/// A rule on one property.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PropertyRule {
-    /// The property's wire name.
-    pub property: String,
-    /// Whether it applies to the value or to each item.
-    pub target: Target,
-    /// The rule.
-    pub rule: Rule,
+/// What the generated code knows of one property of a definition beyond its Rust type.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Property {
+    /// Its name in JSON.
+    pub wire: String,
+    /// The constraints enforced on it (none unless the definition is strict).
+    pub constraints: Constraints,
+    /// Its value is a secret (never shown by `Debug`).
+    pub secret: bool,
+    /// Optional and may be `null`: `None` serializes as `null`.
+    pub keeps_null: bool,
 }
 
 /// `if: {properties: {when: {const: equals}}}, then: {required: [..]}`.
@@ -77,16 +103,30 @@ pub struct StructRules {
     /// Strict (read by a server: unknown fields rejected, constraints enforced on deserialize)
     /// or forward-compatible (read by a client: extra fields ignored, nothing enforced).
     pub strict: bool,
-    /// Property rules, in property order.
-    pub rules: Vec<PropertyRule>,
+    /// The properties, in document order.
+    pub properties: Vec<Property>,
     /// Conditional requirements.
     pub conditionals: Vec<ConditionalRequired>,
-    /// Wire names of properties whose values are secrets (never shown by `Debug`).
-    pub secrets: BTreeSet<String>,
     /// Constraints found but not enforced, as human-readable notes for the docs.
     pub unenforced: Vec<String>,
-    /// Wire names of optional properties that may be `null`: `None` serializes as `null`.
-    pub nullable_optional: BTreeSet<String>,
+}
+
+impl StructRules {
+    /// The property with this wire name.
+    pub fn property(&self, wire: &str) -> Option<&Property> {
+        self.properties.iter().find(|p| p.wire == wire)
+    }
+
+    /// True when some property is a secret.
+    pub fn has_secrets(&self) -> bool {
+        self.properties.iter().any(|p| p.secret)
+    }
+
+    /// True when the struct has constraints or conditional requirements of its own (beyond
+    /// those of nested structs).
+    pub fn has_own_rules(&self) -> bool {
+        self.properties.iter().any(|p| !p.constraints.is_empty()) || !self.conditionals.is_empty()
+    }
 }
 
 /// The lowered models of one API. typify's `TypeSpace` is kept apart (see
@@ -95,8 +135,8 @@ pub struct ModelSpace {
     /// Every struct of the `models` module (typify's, and the definitions with properties), by
     /// name: the one table of field names.
     pub structs: BTreeMap<String, StructModel>,
-    /// The prepared definitions (as given to typify), by name.
-    pub definitions: BTreeMap<String, Value>,
+    /// How many named definitions there are (components and hoisted schemas).
+    pub definition_count: usize,
     /// The `oneOf`/`anyOf` definitions with an OpenAPI `discriminator`, by name.
     pub discriminated: BTreeMap<String, Discriminator>,
     /// Whether some model uses `chrono` (date-time formats); set once every type is added.

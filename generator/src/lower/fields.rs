@@ -16,15 +16,18 @@
 //! against the table (identifier and wire name), so a wrong match fails generation instead of
 //! reaching the generated code.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-use schemars::schema::Schema;
-use serde_json::{json, Map, Value};
+use schemars::schema::{InstanceType, Metadata, ObjectValidation, Schema, SchemaObject};
+use serde_json::Value;
 use typify_impl::{Type, TypeDetails, TypeEnumVariant, TypeId, TypeSpace, TypeSpaceSettings, TypeStruct};
 
-use super::types::type_ref;
+use super::types::Types;
 use crate::ir::models::Field;
 use crate::spec::COMPONENT_PREFIX;
+
+/// The field name typify gives each property name.
+type Names<'a> = HashMap<&'a str, String>;
 
 /// Reads every struct of `space`. The schemas lowering gave typify are `definitions` (by name)
 /// and `inline` (the inline schemas of operations, by the name of the type typify made of
@@ -58,7 +61,7 @@ pub fn read_structs(
     for schema in inline.values().chain(definitions.values()) {
         every_wire(schema, &mut pool, &mut objects);
     }
-    let names = typify_names(&pool.iter().map(String::as_str).collect())?;
+    let names = typify_names(&pool)?;
     let mut walk = Walk { space, types: &types, sources: BTreeMap::new(), queue: VecDeque::new() };
     for (name, schema) in definitions.iter().chain(inline) {
         walk.reach(name, schema);
@@ -106,17 +109,16 @@ pub fn read_structs(
     // the most of its fields (the first of equals); one reached from none (typify keeps types
     // it made and then replaced), against the first object schema of the API with the same
     // field names, else against every property name of the API.
-    let pool: Vec<(String, bool)> = pool.into_iter().map(|w| (w, true)).collect();
+    let pool: Vec<Prop<'_>> = pool.iter().map(|wire| Prop { wire, schema: None }).collect();
     let mut by_signature: Option<BTreeMap<Vec<&str>, &Value>> = None;
     let mut out = BTreeMap::new();
+    let mut read = Types::new(space);
     for (name, ty) in types.iter().flat_map(|(name, list)| list.iter().map(move |t| (name, t))) {
         let TypeDetails::Struct(s) = ty.details() else { continue };
         let declared = typify_fields(&s);
         let mut best: Option<Vec<Option<String>>> = None;
         for schema in walk.sources.get(name).into_iter().flatten() {
-            let mut wires = Vec::new();
-            own_wires(schema, definitions, &mut wires, 0);
-            let matched = match_wires(&declared, &wires, &names);
+            let matched = match_wires(&declared, &own_properties(schema, definitions), &names);
             let unmatched = |m: &[Option<String>]| m.iter().filter(|w| w.is_none()).count();
             if best.as_ref().is_none_or(|b| unmatched(&matched) < unmatched(b)) {
                 best = Some(matched);
@@ -142,18 +144,14 @@ pub fn read_structs(
                 }
                 own.sort_unstable();
                 match index.get(&own) {
-                    Some(object) => {
-                        let mut wires = Vec::new();
-                        own_wires(object, definitions, &mut wires, 0);
-                        match_wires(&declared, &wires, &names)
-                    }
+                    Some(object) => match_wires(&declared, &own_properties(object, definitions), &names),
                     None => match_wires(&declared, &pool, &names),
                 }
             }
         };
         let mut fields = Vec::new();
         for ((typify_name, required, id), wire) in declared.into_iter().zip(matched) {
-            let ty = type_ref(space, &id)?;
+            let ty = read.of(&id)?;
             // A field that is no property is a flattened part typify added: the additional
             // properties (`extra`, last) or a member of an `anyOf` (`subtype_0`, ...). Its wire
             // name is its Rust name, as for serde.
@@ -173,18 +171,19 @@ fn typify_fields(s: &TypeStruct<'_>) -> Vec<(String, bool, TypeId)> {
     s.properties_info().map(|p| (p.name.to_string(), p.required, p.type_id)).collect()
 }
 
-/// The property each of typify's fields `declared` was made of, among the candidates `wires`
-/// (each with whether it is a property rather than a name only `required` lists); `None` for
-/// a field that matches none.
-fn match_wires(declared: &[(String, bool, TypeId)], wires: &[(String, bool)], names: &BTreeMap<String, String>) -> Vec<Option<String>> {
-    // Candidates by typify name, in typify's order among equals: properties before
-    // required-only names, each by wire name (schemars keeps both sorted).
-    let mut sorted: Vec<&(String, bool)> = wires.iter().collect();
-    sorted.sort_by(|a, b| (!a.1, &a.0).cmp(&(!b.1, &b.0)));
-    sorted.dedup_by(|a, b| a.0 == b.0);
+/// The property each of typify's fields `declared` was made of, among the candidates `props`;
+/// `None` for a field that matches none.
+fn match_wires(declared: &[(String, bool, TypeId)], props: &[Prop<'_>], names: &Names<'_>) -> Vec<Option<String>> {
+    // Candidates by typify name, in typify's order among equals: properties before names only
+    // `required` lists, each by wire name (schemars keeps both sorted).
+    let mut sorted: Vec<(bool, &str)> = props.iter().map(|p| (p.schema.is_none(), p.wire)).collect();
+    sorted.sort_unstable();
+    // A name that is a property anywhere counts once, as a property.
+    let mut seen = BTreeSet::new();
+    sorted.retain(|(_, w)| seen.insert(*w));
     let mut by_name: BTreeMap<&str, VecDeque<&str>> = BTreeMap::new();
-    for (w, _) in sorted {
-        if let Some(n) = names.get(w.as_str()) {
+    for (_, w) in sorted {
+        if let Some(n) = names.get(w) {
             by_name.entry(n.as_str()).or_default().push_back(w);
         }
     }
@@ -221,34 +220,50 @@ impl<'a> Walk<'a, '_> {
         &mut self,
         fields: &[(String, TypeId)],
         schemas: &[&'a Value],
-        names: &BTreeMap<String, String>,
+        names: &Names<'_>,
         definitions: &'a BTreeMap<String, Value>,
     ) {
-        // Each schema's properties by typify name (the first of equals).
-        let by_name: Vec<BTreeMap<&str, &str>> = schemas
+        // Only fields that hold a named type lead anywhere.
+        let fields: Vec<&(String, TypeId)> = fields.iter().filter(|(_, id)| self.holds_named(id, 0)).collect();
+        if fields.is_empty() {
+            return;
+        }
+        // Each schema's properties by typify name (the first with a schema, of equals).
+        let by_name: Vec<BTreeMap<&str, &'a Value>> = schemas
             .iter()
             .map(|schema| {
-                let mut wires = Vec::new();
-                own_wires(schema, definitions, &mut wires, 0);
                 let mut map = BTreeMap::new();
-                for (w, _) in wires {
-                    if let Some((w, n)) = names.get_key_value(&w) {
-                        map.entry(n.as_str()).or_insert(w.as_str());
+                for p in own_properties(schema, definitions) {
+                    if let (Some(n), Some(sub)) = (names.get(p.wire), p.schema) {
+                        map.entry(n.as_str()).or_insert(sub);
                     }
                 }
                 map
             })
             .collect();
         for (field, id) in fields {
-            let sub = schemas.iter().zip(&by_name).find_map(|(schema, by_name)| {
-                if let Some(member) = flattened_member(schema, field) {
-                    return Some(member);
-                }
-                property_schema(schema, by_name.get(field.as_str())?, definitions, 0)
-            });
+            let sub = schemas
+                .iter()
+                .zip(&by_name)
+                .find_map(|(schema, by_name)| flattened_member(schema, field).or_else(|| by_name.get(field.as_str()).copied()));
             if let Some(sub) = sub {
                 self.descend(id, sub, 0);
             }
+        }
+    }
+
+    /// True when typify's type `id` is, or holds, a struct, enum or newtype.
+    fn holds_named(&self, id: &TypeId, depth: usize) -> bool {
+        let Ok(ty) = self.space.get_type(id) else { return false };
+        let details = ty.details();
+        match details {
+            TypeDetails::Struct(_) | TypeDetails::Newtype(_) | TypeDetails::Enum(_) => true,
+            TypeDetails::Option(inner)
+            | TypeDetails::Box(inner)
+            | TypeDetails::Vec(inner)
+            | TypeDetails::Set(inner)
+            | TypeDetails::Map(_, inner) => depth < 16 && self.holds_named(&inner, depth + 1),
+            _ => false,
         }
     }
 
@@ -305,25 +320,6 @@ fn without_null(schema: &Value) -> Option<&Value> {
     Some(schema)
 }
 
-/// The schema of property `wire` of a struct made of `schema` (its own, or one typify merged).
-fn property_schema<'a>(schema: &'a Value, wire: &str, definitions: &'a BTreeMap<String, Value>, depth: usize) -> Option<&'a Value> {
-    let map = schema.as_object().filter(|_| depth <= 16)?;
-    if let Some(sub) = map.get("properties").and_then(|p| p.get(wire)) {
-        return Some(sub);
-    }
-    if let Some(def) =
-        map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)).and_then(|t| definitions.get(t))
-    {
-        if let Some(sub) = property_schema(def, wire, definitions, depth + 1) {
-            return Some(sub);
-        }
-    }
-    ["allOf", "anyOf", "oneOf"]
-        .iter()
-        .flat_map(|k| map.get(*k).and_then(Value::as_array).into_iter().flatten())
-        .find_map(|member| property_schema(member, wire, definitions, depth + 1))
-}
-
 /// The `anyOf` member a flattened `subtype_<i>` field holds.
 fn flattened_member<'a>(schema: &'a Value, field: &str) -> Option<&'a Value> {
     schema.get("anyOf")?.as_array()?.get(flattened_index(field)?)
@@ -335,10 +331,8 @@ fn flattened_index(field: &str) -> Option<usize> {
 }
 
 /// The typify names of the properties of an object schema, sorted.
-fn signature<'n>(object: &Value, names: &'n BTreeMap<String, String>, definitions: &BTreeMap<String, Value>) -> Vec<&'n str> {
-    let mut wires = Vec::new();
-    own_wires(object, definitions, &mut wires, 0);
-    let mut out: Vec<&str> = wires.iter().filter_map(|(w, _)| names.get(w).map(String::as_str)).collect();
+fn signature<'n>(object: &Value, names: &'n Names<'_>, definitions: &BTreeMap<String, Value>) -> Vec<&'n str> {
+    let mut out: Vec<&str> = own_properties(object, definitions).iter().filter_map(|p| names.get(p.wire).map(String::as_str)).collect();
     out.sort_unstable();
     out
 }
@@ -358,40 +352,54 @@ fn unique_names(fields: &mut [Field]) {
     }
 }
 
+/// A property a struct made of some schema can have.
+#[derive(Debug, Clone, Copy)]
+struct Prop<'a> {
+    /// Its name in JSON.
+    wire: &'a str,
+    /// Its schema; `None` for a name only `required` lists.
+    schema: Option<&'a Value>,
+}
+
 /// The properties a struct made of `schema` can have: its own (`properties`, then names only
-/// `required` lists) and those of the schemas typify may merge into it (references, members of
-/// `allOf`, `anyOf`, `oneOf`).
-fn own_wires(schema: &Value, definitions: &BTreeMap<String, Value>, out: &mut Vec<(String, bool)>, depth: usize) {
-    let Some(map) = schema.as_object().filter(|_| depth <= 16) else { return };
-    // A reference with constraining siblings (or an `allOf` member) is merged with its target.
-    if let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
-        if let Some(def) = definitions.get(target) {
-            own_wires(def, definitions, out, depth + 1);
+/// `required` lists), then those of the schemas typify may merge into it (a reference's target,
+/// members of `allOf`, `anyOf`, `oneOf`).
+fn own_properties<'a>(schema: &'a Value, definitions: &'a BTreeMap<String, Value>) -> Vec<Prop<'a>> {
+    fn walk<'a>(schema: &'a Value, definitions: &'a BTreeMap<String, Value>, out: &mut Vec<Prop<'a>>, depth: usize) {
+        let Some(map) = schema.as_object().filter(|_| depth <= 16) else { return };
+        let properties = map.get("properties").and_then(Value::as_object);
+        for (wire, sub) in properties.into_iter().flatten() {
+            // typify leaves out a property whose schema is `false`.
+            if *sub != Value::Bool(false) {
+                out.push(Prop { wire, schema: Some(sub) });
+            }
+        }
+        for wire in map.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+            if !properties.is_some_and(|p| p.contains_key(wire)) {
+                out.push(Prop { wire, schema: None });
+            }
+        }
+        // A reference with constraining siblings (or an `allOf` member) is merged with its target.
+        if let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
+            if let Some(def) = definitions.get(target) {
+                walk(def, definitions, out, depth + 1);
+            }
+        }
+        // typify merges the members of `allOf` (and, inside one, the object members of a
+        // `oneOf`/`anyOf`: `allOf: [{oneOf: [null, X]}, {...}]` is one struct with X's fields).
+        for key in ["allOf", "anyOf", "oneOf"] {
+            for member in map.get(key).and_then(Value::as_array).into_iter().flatten() {
+                walk(member, definitions, out, depth + 1);
+            }
         }
     }
-    let properties = map.get("properties").and_then(Value::as_object);
-    for (wire, sub) in properties.into_iter().flatten() {
-        // typify leaves out a property whose schema is `false`.
-        if *sub != Value::Bool(false) {
-            out.push((wire.clone(), true));
-        }
-    }
-    for wire in map.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
-        if !properties.is_some_and(|p| p.contains_key(wire)) {
-            out.push((wire.to_string(), false));
-        }
-    }
-    // typify merges the members of `allOf` (and, inside one, the object members of a
-    // `oneOf`/`anyOf`: `allOf: [{oneOf: [null, X]}, {...}]` is one struct with X's fields).
-    for key in ["allOf", "anyOf", "oneOf"] {
-        for member in map.get(key).and_then(Value::as_array).into_iter().flatten() {
-            own_wires(member, definitions, out, depth + 1);
-        }
-    }
+    let mut out = Vec::new();
+    walk(schema, definitions, &mut out, 0);
+    out
 }
 
 /// Every property name anywhere in `schema`, and every object schema with properties.
-fn every_wire<'a>(schema: &'a Value, out: &mut BTreeSet<String>, objects: &mut Vec<&'a Value>) {
+fn every_wire<'a>(schema: &'a Value, out: &mut BTreeSet<&'a str>, objects: &mut Vec<&'a Value>) {
     match schema {
         Value::Object(map) => {
             if map.get("properties").is_some_and(Value::is_object) {
@@ -401,11 +409,11 @@ fn every_wire<'a>(schema: &'a Value, out: &mut BTreeSet<String>, objects: &mut V
                 match key.as_str() {
                     "properties" => {
                         for (wire, sub) in value.as_object().into_iter().flatten() {
-                            out.insert(wire.clone());
+                            out.insert(wire);
                             every_wire(sub, out, objects);
                         }
                     }
-                    "required" => out.extend(value.as_array().into_iter().flatten().filter_map(Value::as_str).map(String::from)),
+                    "required" => out.extend(value.as_array().into_iter().flatten().filter_map(Value::as_str)),
                     "default" | "example" | "examples" | "enum" | "const" => {}
                     _ => every_wire(value, out, objects),
                 }
@@ -418,24 +426,34 @@ fn every_wire<'a>(schema: &'a Value, out: &mut BTreeSet<String>, objects: &mut V
 
 /// The field name typify gives each property name: one probe struct holds every name, each
 /// property marked by its index in the description, which typify keeps beside the field.
-fn typify_names(wires: &BTreeSet<&str>) -> Result<BTreeMap<String, String>, String> {
+fn typify_names<'a>(wires: &BTreeSet<&'a str>) -> Result<Names<'a>, String> {
     if wires.is_empty() {
-        return Ok(BTreeMap::new());
+        return Ok(Names::new());
     }
     let list: Vec<&str> = wires.iter().copied().collect();
-    let properties: Map<String, Value> =
-        list.iter().enumerate().map(|(i, w)| ((*w).to_string(), json!({ "description": i.to_string() }))).collect();
-    let schema: Schema = serde_json::from_value(json!({ "type": "object", "properties": properties })).map_err(|e| e.to_string())?;
+    let properties = list
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let metadata = Metadata { description: Some(i.to_string()), ..Metadata::default() };
+            ((*w).to_string(), Schema::Object(SchemaObject { metadata: Some(Box::new(metadata)), ..SchemaObject::default() }))
+        })
+        .collect();
+    let schema = Schema::Object(SchemaObject {
+        instance_type: Some(InstanceType::Object.into()),
+        object: Some(Box::new(ObjectValidation { properties, ..ObjectValidation::default() })),
+        ..SchemaObject::default()
+    });
     let mut space = TypeSpace::new(&TypeSpaceSettings::default());
     let id = super::typify::catch(|| space.add_type_with_name(&schema, Some("FieldNames".into())).map_err(|e| e.to_string()))?;
     let ty = space.get_type(&id).map_err(|e| e.to_string())?;
     let details = ty.details();
     let TypeDetails::Struct(probe) = details else { return Err("typify made no struct of the field-name probe".into()) };
-    let mut out = BTreeMap::new();
+    let mut out = Names::with_capacity(list.len());
     for p in probe.properties_info() {
         let index: usize = p.description.and_then(|d| d.parse().ok()).ok_or("typify dropped a field-name marker")?;
         let wire = list.get(index).ok_or("typify changed a field-name marker")?;
-        out.insert((*wire).to_string(), p.name.to_string());
+        out.insert(wire, p.name.to_string());
     }
     Ok(out)
 }

@@ -5,6 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+pub mod body_schemas;
+pub mod constraints;
+pub mod examples;
 pub mod fields;
 pub mod hoist;
 pub mod models;
@@ -18,7 +21,7 @@ use crate::ir::*;
 use crate::naming;
 use crate::spec::{deref, Bundle, COMPONENT_PREFIX, METHODS};
 use crate::GeneratorSettings;
-use models::Hoisted;
+use models::Schemas;
 use typify_impl::TypeSpace;
 
 /// Builds the IR of one API.
@@ -54,7 +57,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
             }
         }
     }
-    let (mut models, mut type_space, hoisted, mut warnings) = models::lower(bundle, &request_roots, &response_roots)?;
+    let (mut models, mut type_space, schemas, mut warnings) = models::lower(bundle, &request_roots, &response_roots)?;
 
     let info = doc.get("info");
     let text = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_str).map(String::from);
@@ -63,7 +66,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
     let security_schemes = lower_schemes(doc);
 
     let mut namer = naming::OperationNamer::default();
-    let mut taken_types_inline = hoisted.taken.clone();
+    let mut taken_types_inline = schemas.hoisted.taken.clone();
     let mut inline = BTreeMap::new();
     let mut ops = Vec::new();
     // The object schema of each form body, by operation: its fields are known once typify has
@@ -75,9 +78,8 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
         let naming::OperationNames { method: rust_name, type_name } = namer.name(&id);
         let mut cx = OpContext {
             bundle,
-            hoisted: &hoisted,
+            schemas: &schemas,
             taken: &mut taken_types_inline,
-            models: &mut models,
             type_space: &mut type_space,
             inline: &mut inline,
             diags: &mut diags,
@@ -119,7 +121,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
         });
     }
 
-    if let Err(e) = models::finish(&mut models, &type_space, &inline) {
+    if let Err(e) = models::finish(&mut models, &type_space, &schemas.definitions, &inline) {
         diags.push(
             bundle
                 .diagnostic("", format!("internal generator error: {e}"))
@@ -129,12 +131,13 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
     for (i, schema) in forms {
         let op = &mut ops[i];
         if let Some(body) = &mut op.body {
-            body.fields = form_fields(&schema, body.ty.model(), &hoisted, &models);
+            body.fields = form_fields(&schema, body.ty.model(), &schemas, &models);
         }
     }
     for op in &mut ops {
-        op.pagination = detect_pagination(&op.params, &op.responses, &models);
+        op.pagination = detect_pagination(&op.params, &op.responses, &models, &schemas.definitions);
     }
+    let body_schemas = body_schemas::prepare(&mut ops, &models, &schemas.definitions);
     let api = ApiSpace {
         crate_name: settings.crate_name.clone(),
         crate_ident: settings.crate_name.replace('-', "_"),
@@ -145,6 +148,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
         security_schemes,
         operations: ops,
         models,
+        body_schemas,
     };
     diags.into_result(Lowered { api, types: type_space, warnings })
 }
@@ -273,9 +277,8 @@ fn lower_schemes(doc: &Value) -> Vec<SecurityScheme> {
 
 struct OpContext<'a> {
     bundle: &'a Bundle,
-    hoisted: &'a Hoisted,
+    schemas: &'a Schemas,
     taken: &'a mut BTreeSet<String>,
-    models: &'a mut ModelSpace,
     type_space: &'a mut TypeSpace,
     /// The inline schemas given to typify, by the name of the type typify made of them.
     inline: &'a mut BTreeMap<String, Value>,
@@ -288,10 +291,10 @@ struct OpContext<'a> {
 impl OpContext<'_> {
     /// The Rust type and shape of a schema, converting inline schemas with typify.
     fn type_of(&mut self, schema: &Value, hint: &str, at: &str) -> (TypeRef, ValueShape) {
-        let schema = self.hoisted.rewrite_refs(schema.clone());
+        let schema = self.schemas.hoisted.rewrite_refs(schema.clone());
         if let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
             let name = name.to_string();
-            let def = self.models.definitions.get(&name);
+            let def = self.schemas.definitions.get(&name);
             let shape = def.map_or(ValueShape::Json, shape_of);
             return (TypeRef::Named(name), shape);
         }
@@ -320,7 +323,7 @@ impl OpContext<'_> {
         }
         let mut prepared = strip_for_typify(schema);
         models::fix_colliding_enums(&mut prepared);
-        let Ok(parsed) = serde_json::from_value::<schemars::schema::Schema>(prepared.clone()) else {
+        let Ok(parsed) = <schemars::schema::Schema as serde::Deserialize>::deserialize(&prepared) else {
             self.diags.push(self.bundle.diagnostic(at, "not a JSON Schema the generator can read").with_help("fix the schema"));
             return (TypeRef::Json, ValueShape::Json);
         };
@@ -383,10 +386,10 @@ impl OpContext<'_> {
                     _ => ParamLocation::Cookie,
                 };
                 let schema = p.get("schema").cloned().unwrap_or(Value::Bool(true));
-                let mut rules = Vec::new();
+                let mut constraints = Default::default();
                 let mut stripped = schema.clone();
                 if let Some(map) = stripped.as_object_mut() {
-                    rules = models::scalar_rules(map);
+                    constraints = constraints::parameter_constraints(map);
                 }
                 let hint = format!("{} {name}", self.type_name);
                 let (ty, shape) = self.type_of(&stripped, &hint, &join_pointer(&ptr, "schema"));
@@ -397,8 +400,8 @@ impl OpContext<'_> {
                     shape,
                     description: p.get("description").and_then(Value::as_str).map(String::from),
                     default: schema.get("default").cloned(),
-                    example: p.get("example").cloned(),
-                    rules,
+                    sample: examples::parameter(shape, p.get("example").or_else(|| schema.get("default")), &constraints),
+                    constraints,
                     name,
                     location,
                 })
@@ -422,7 +425,7 @@ impl OpContext<'_> {
             let inline = self.resolve_def(&schema);
             form = ty
                 .model()
-                .and_then(|n| self.models.definitions.get(n).cloned())
+                .and_then(|n| self.schemas.definitions.get(n).cloned())
                 .or_else(|| inline.get("properties").is_some().then_some(inline));
             if form.is_none() {
                 self.diags.push(
@@ -435,21 +438,24 @@ impl OpContext<'_> {
                 );
             }
         }
+        let examples = examples(&self.bundle.document, media);
         let body = RequestBody {
-            examples: examples(&self.bundle.document, media),
+            minimal: examples.is_empty().then(|| self::examples::request_body(&ty, &self.schemas.definitions)),
+            examples,
             description: body.get("description").and_then(Value::as_str).map(String::from),
             required: body.get("required").and_then(Value::as_bool).unwrap_or(false),
             content_type,
             encoding,
             ty,
             fields: Vec::new(),
+            schema_key: None,
         };
         Some((body, form))
     }
 
     /// Follows a reference to a definition (for form fields that are enums).
     fn resolve_def(&self, schema: &Value) -> Value {
-        resolve_def(self.hoisted, self.models, schema)
+        resolve_def(self.schemas, schema)
     }
 
     fn responses(&mut self, op: &Value) -> Vec<Response> {
@@ -478,16 +484,19 @@ impl OpContext<'_> {
             };
             let resp = deref(doc, resp);
             let rust_name = naming::unique_ident_from(status_name(status), &mut taken);
+            let success = matches!(status, StatusMatch::Code(200..=299) | StatusMatch::Range(2));
             let at = join_pointer(&join_pointer(self.op_ptr, "responses"), key);
             let body = resp.get("content").and_then(Value::as_object).and_then(pick_media).map(|(content_type, media, encoding)| {
                 let schema = media.get("schema").cloned().unwrap_or(Value::Bool(true));
                 let hint = format!("{} {} body", self.type_name, rust_name);
                 let (ty, _) = self.type_of(&schema, &hint, &join_pointer(&join_pointer(&at, "content"), &content_type));
                 let ty = raw_body_type(encoding).unwrap_or(ty);
-                ResponseBody { examples: examples(doc, media), content_type, encoding, ty }
+                let examples = examples(doc, media);
+                let minimal = (success && examples.is_empty()).then(|| self::examples::response_body(&ty, &self.schemas.definitions));
+                ResponseBody { examples, minimal, content_type, encoding, ty }
             });
             out.push(Response {
-                success: matches!(status, StatusMatch::Code(200..=299) | StatusMatch::Range(2)),
+                success,
                 status,
                 rust_name,
                 description: resp.get("description").and_then(Value::as_str).unwrap_or_default().to_string(),
@@ -499,23 +508,23 @@ impl OpContext<'_> {
 }
 
 /// Follows a reference to a definition.
-fn resolve_def(hoisted: &Hoisted, models: &ModelSpace, schema: &Value) -> Value {
-    let schema = hoisted.rewrite_refs(schema.clone());
+fn resolve_def(schemas: &Schemas, schema: &Value) -> Value {
+    let schema = schemas.hoisted.rewrite_refs(schema.clone());
     match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
-        Some(name) => models.definitions.get(name).cloned().unwrap_or(schema),
+        Some(name) => schemas.definitions.get(name).cloned().unwrap_or(schema),
         None => schema,
     }
 }
 
 /// The fields of a form body whose object schema is `def`, in property order, named as the
 /// fields of the body's struct `body` (from the field table).
-fn form_fields(def: &Value, body: Option<&str>, hoisted: &Hoisted, models: &ModelSpace) -> Vec<FormField> {
+fn form_fields(def: &Value, body: Option<&str>, schemas: &Schemas, models: &ModelSpace) -> Vec<FormField> {
     let table = body.and_then(|name| models.structs.get(name));
     let mut fields = Vec::new();
     for (name, prop) in def.get("properties").and_then(Value::as_object).into_iter().flatten() {
         // A property without a field of its own (typify leaves `false` schemas out) is not sent.
         let Some(field) = table.and_then(|t| t.field(name)) else { continue };
-        let prop = resolve_def(hoisted, models, prop);
+        let prop = resolve_def(schemas, prop);
         fields.push(FormField {
             rust_name: field.name.clone(),
             shape: shape_of(&prop),
@@ -649,7 +658,12 @@ pub fn status_name(status: StatusMatch) -> String {
 /// Recognizes page-number pagination: an integer `page` query parameter and a success body
 /// whose struct has an array property (the items) and, optionally, `links.next` and
 /// `totalPages` somewhere below it.
-fn detect_pagination(params: &[Parameter], responses: &[Response], models: &ModelSpace) -> Option<Pagination> {
+fn detect_pagination(
+    params: &[Parameter],
+    responses: &[Response],
+    models: &ModelSpace,
+    defs: &BTreeMap<String, Value>,
+) -> Option<Pagination> {
     let page = params.iter().find(|p| {
         p.location == ParamLocation::Query
             && p.shape == ValueShape::Integer
@@ -662,7 +676,6 @@ fn detect_pagination(params: &[Parameter], responses: &[Response], models: &Mode
     });
     let success = responses.iter().find(|r| r.success)?;
     let body_name = success.body.as_ref()?.ty.model()?;
-    let defs = &models.definitions;
     let def = defs.get(body_name)?;
     let (items_field, items) =
         def.get("properties")?.as_object()?.iter().find(|(_, s)| s.get("type").and_then(Value::as_str) == Some("array"))?;

@@ -9,9 +9,9 @@
 //!    point at a whole definition.
 //! 2. **Usage.** Each definition is classified by what reaches it: request bodies (a server reads
 //!    them: strict) or responses (a client reads them: forward-compatible).
-//! 3. **Rule extraction.** String, number and array constraints, `x-must-equal` and `if`/`then`
-//!    rules are taken out of the schemas into [`StructRules`]; the generated `Validate` impls
-//!    enforce them and collect every violation. typify then sees plain types (no newtype per
+//! 3. **Rule extraction** ([`super::constraints`]). String, number and array constraints,
+//!    `x-must-equal` and `if`/`then` rules are taken out of the schemas into [`StructRules`]; the
+//!    generated `Validate` impls enforce them and collect every violation. typify then sees plain types (no newtype per
 //!    constrained field) and never meets `if`/`then`, which it does not support.
 //! 4. **Policy.** Forward-compatible definitions lose `additionalProperties: false`, so an extra
 //!    field from a newer server does not break a client; strict ones keep it.
@@ -21,7 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use schemars::schema::Schema;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use typify_impl::{TypeSpace, TypeSpaceSettings};
 
 use crate::diag::Diagnostics;
@@ -29,8 +29,20 @@ use crate::ir::models::*;
 use crate::naming;
 use crate::spec::{Bundle, COMPONENT_PREFIX};
 
+use super::constraints::extract_rules;
 pub use super::hoist::Hoisted;
 use super::typify::{convert_isolated, degraded_schema, property_of, without_defaults, DEFAULTS_DROPPED};
+
+/// The schemas behind the models, which only lowering reads: the definitions as given to typify
+/// (hoisted, renamed, constraints taken out, degraded where typify failed), and how they were
+/// hoisted.
+#[derive(Debug, Clone, Default)]
+pub struct Schemas {
+    /// Hoisting: names given out, and references into definitions.
+    pub hoisted: Hoisted,
+    /// The prepared definitions (as given to typify), by Rust name.
+    pub definitions: BTreeMap<String, Value>,
+}
 
 /// Which way a definition is used.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -55,7 +67,7 @@ pub fn lower(
     bundle: &Bundle,
     request_roots: &[Value],
     response_roots: &[Value],
-) -> Result<(ModelSpace, TypeSpace, Hoisted, Diagnostics), Diagnostics> {
+) -> Result<(ModelSpace, TypeSpace, Schemas, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
     let components: Map<String, Value> =
         bundle.document.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
@@ -194,8 +206,8 @@ pub fn lower(
         definitions.insert(failure.name.clone(), degraded_schema(definitions.get(&failure.name), &failure.reason));
     }
     let structs = structs.into_iter().map(|(name, rules)| (name, StructModel { fields: Vec::new(), rules: Some(rules) })).collect();
-    let models = ModelSpace { structs, definitions, discriminated, uses_chrono: false, uses_uuid: false };
-    diags.into_result((models, type_space, hoisted, warnings))
+    let models = ModelSpace { structs, definition_count: definitions.len(), discriminated, uses_chrono: false, uses_uuid: false };
+    diags.into_result((models, type_space, Schemas { hoisted, definitions }, warnings))
 }
 
 /// Completes `models` once every type is in `type_space` (the definitions, and the inline
@@ -205,8 +217,13 @@ pub fn lower(
 /// # Errors
 ///
 /// A message when typify holds a type the IR cannot name (a generator bug).
-pub fn finish(models: &mut ModelSpace, type_space: &TypeSpace, inline: &BTreeMap<String, Value>) -> Result<(), String> {
-    for (name, fields) in super::fields::read_structs(type_space, inline, &models.definitions)? {
+pub fn finish(
+    models: &mut ModelSpace,
+    type_space: &TypeSpace,
+    definitions: &BTreeMap<String, Value>,
+    inline: &BTreeMap<String, Value>,
+) -> Result<(), String> {
+    for (name, fields) in super::fields::read_structs(type_space, inline, definitions)? {
         models.structs.entry(name).or_default().fields = fields;
     }
     models.uses_chrono = type_space.uses_chrono();
@@ -214,7 +231,7 @@ pub fn finish(models: &mut ModelSpace, type_space: &TypeSpace, inline: &BTreeMap
     Ok(())
 }
 
-/// A prepared definition without its defaults, as kept in [`ModelSpace::definitions`].
+/// A prepared definition without its defaults, as kept in [`Schemas::definitions`].
 fn typed_back(definition: Option<&Value>) -> Option<Result<Value, serde_json::Error>> {
     let schema: Schema = serde_json::from_value(definition?.clone()).ok()?;
     Some(serde_json::to_value(without_defaults(&schema)))
@@ -400,196 +417,4 @@ pub fn fix_colliding_enums(value: &mut Value) {
 /// True for schemas that become structs: objects with properties.
 fn is_struct_schema(schema: &Value) -> bool {
     schema.get("properties").is_some_and(Value::is_object)
-}
-
-/// Keywords taken out of property schemas into rules.
-const STRING_RULE_KEYS: &[&str] = &["minLength", "maxLength", "pattern"];
-const NUMBER_RULE_KEYS: &[&str] = &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];
-const ARRAY_RULE_KEYS: &[&str] = &["minItems", "maxItems"];
-
-/// Takes the rules out of one definition and applies the additional-properties policy.
-fn extract_rules(bundle: &Bundle, pointer: &str, schema: Value, strict: bool, diags: &mut Diagnostics) -> (Value, StructRules) {
-    let mut rules = StructRules { strict, ..StructRules::default() };
-    let Value::Object(mut map) = schema else { return (schema, rules) };
-
-    // if/then at the root: the one shape we enforce, the others are noted.
-    let cond_if = map.remove("if");
-    let cond_then = map.remove("then");
-    let cond_else = map.remove("else");
-    if let (Some(i), Some(t)) = (&cond_if, &cond_then) {
-        match conditional(i, t) {
-            Some(c) if cond_else.is_none() => rules.conditionals.push(c),
-            _ => rules.unenforced.push("an `if`/`then`/`else` rule the generator cannot express".into()),
-        }
-    } else if cond_if.is_some() || cond_then.is_some() || cond_else.is_some() {
-        rules.unenforced.push("an incomplete `if`/`then`/`else` rule".into());
-    }
-
-    if !strict && map.get("additionalProperties") == Some(&Value::Bool(false)) {
-        map.remove("additionalProperties");
-    }
-
-    let required: BTreeSet<String> =
-        map.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(String::from).collect();
-    if let Some(Value::Object(props)) = map.get_mut("properties") {
-        for (prop, sub) in props.iter_mut() {
-            let Value::Object(sub_map) = sub else { continue };
-            // An optional property that may also be `null` must keep an explicit `null` on a round
-            // trip: its field serializes `None` as `null` instead of leaving it out.
-            if !required.contains(prop) && allows_null(sub_map) {
-                rules.nullable_optional.insert(prop.clone());
-            }
-            // typify turns an optional array into a `Vec` that skips serializing when empty, so
-            // an explicit `[]` would vanish on a round trip. Declaring it nullable gives
-            // `Option<Vec<T>>`: absent stays absent and `[]` stays `[]`.
-            if !required.contains(prop) && sub_map.get("type") == Some(&Value::String("array".into())) {
-                sub_map.insert("type".into(), json!(["array", "null"]));
-            }
-            if is_secret(prop, sub_map) {
-                rules.secrets.insert(prop.clone());
-            }
-            take_rules(bundle, pointer, prop, Target::Value, sub_map, &mut rules, diags);
-            if let Some(Value::Object(items)) = sub_map.get_mut("items") {
-                take_rules(bundle, pointer, prop, Target::Items, items, &mut rules, diags);
-            }
-        }
-    }
-    strip_conditionals(&mut map);
-    (Value::Object(map), rules)
-}
-
-/// typify cannot convert `if`/`then`/`else` anywhere: nested ones are dropped (and noted).
-fn strip_conditionals(map: &mut Map<String, Value>) {
-    for key in ["if", "then", "else"] {
-        map.remove(key);
-    }
-    for v in map.values_mut() {
-        match v {
-            Value::Object(m) => strip_conditionals(m),
-            Value::Array(items) => items.iter_mut().filter_map(Value::as_object_mut).for_each(strip_conditionals),
-            _ => {}
-        }
-    }
-}
-
-fn take_rules(
-    bundle: &Bundle,
-    pointer: &str,
-    prop: &str,
-    target: Target,
-    sub: &mut Map<String, Value>,
-    rules: &mut StructRules,
-    diags: &mut Diagnostics,
-) {
-    let push = |rules: &mut StructRules, rule| rules.rules.push(PropertyRule { property: prop.to_string(), target, rule });
-    for key in STRING_RULE_KEYS.iter().chain(NUMBER_RULE_KEYS).chain(ARRAY_RULE_KEYS) {
-        let Some(v) = sub.remove(*key) else { continue };
-        let rule = match parse_rule(key, &v) {
-            Some(Ok(rule)) => Some(rule),
-            Some(Err(e)) => {
-                let at = format!("{pointer}/properties/{}/{key}", crate::diag::escape_token(prop));
-                diags.push(
-                    bundle
-                        .diagnostic(&at, format!("`pattern` {v} is not a valid ECMA 262 regular expression: {e}"))
-                        .with_help("fix the pattern; JSON Schema patterns use JavaScript regex syntax"),
-                );
-                None
-            }
-            None => {
-                rules.unenforced.push(format!("`{key}` on `{prop}`"));
-                None
-            }
-        };
-        if let Some(rule) = rule {
-            if rules.strict {
-                push(rules, rule);
-            }
-        }
-    }
-    if sub.get("format").and_then(Value::as_str) == Some("email") && rules.strict {
-        push(rules, Rule::Email);
-    }
-    if let Some(Value::String(other)) = sub.get("x-must-equal") {
-        if rules.strict {
-            push(rules, Rule::MustEqual(other.clone()));
-        }
-    }
-}
-
-/// True when a property schema admits `null` (`type: [.., "null"]`, `nullable: true`, or a
-/// `null` branch of `anyOf`/`oneOf`).
-fn allows_null(schema: &Map<String, Value>) -> bool {
-    let in_type = match schema.get("type") {
-        Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
-        Some(Value::String(t)) => t == "null",
-        _ => false,
-    };
-    in_type
-        || schema.get("nullable") == Some(&Value::Bool(true))
-        || ["anyOf", "oneOf"].iter().any(|k| {
-            schema
-                .get(*k)
-                .and_then(Value::as_array)
-                .is_some_and(|v| v.iter().any(|s| s.get("type").and_then(Value::as_str) == Some("null")))
-        })
-}
-
-/// Takes the rules out of a scalar (parameter) schema; invalid patterns are left to the
-/// validator, which reports them for component schemas.
-pub fn scalar_rules(map: &mut Map<String, Value>) -> Vec<Rule> {
-    let mut out = Vec::new();
-    for key in STRING_RULE_KEYS.iter().chain(NUMBER_RULE_KEYS).chain(ARRAY_RULE_KEYS) {
-        let Some(v) = map.remove(*key) else { continue };
-        if let Some(Ok(rule)) = parse_rule(key, &v) {
-            out.push(rule);
-        }
-    }
-    if map.get("format").and_then(Value::as_str) == Some("email") {
-        out.push(Rule::Email);
-    }
-    out
-}
-
-/// The rule a constraint keyword states: `None` for keywords without a rule of ours (they are
-/// noted as not enforced), `Some(Err(..))` for an invalid pattern.
-fn parse_rule(key: &str, v: &Value) -> Option<Result<Rule, String>> {
-    Some(Ok(match (key, v) {
-        ("minLength", Value::Number(n)) => Rule::MinLength(n.as_u64()?),
-        ("maxLength", Value::Number(n)) => Rule::MaxLength(n.as_u64()?),
-        ("minItems", Value::Number(n)) => Rule::MinItems(n.as_u64()?),
-        ("maxItems", Value::Number(n)) => Rule::MaxItems(n.as_u64()?),
-        ("pattern", Value::String(p)) => match regress::Regex::new(p) {
-            Ok(_) => Rule::Pattern(p.clone()),
-            Err(e) => return Some(Err(e.to_string())),
-        },
-        ("minimum", Value::Number(n)) => Rule::Minimum { value: n.as_f64()?, exclusive: false },
-        ("maximum", Value::Number(n)) => Rule::Maximum { value: n.as_f64()?, exclusive: false },
-        ("exclusiveMinimum", Value::Number(n)) => Rule::Minimum { value: n.as_f64()?, exclusive: true },
-        ("exclusiveMaximum", Value::Number(n)) => Rule::Maximum { value: n.as_f64()?, exclusive: true },
-        _ => return None,
-    }))
-}
-
-/// Reads `if: {properties: {X: {const: V}}}` + `then: {required: [..]}`.
-fn conditional(cond_if: &Value, cond_then: &Value) -> Option<ConditionalRequired> {
-    let props = cond_if.get("properties")?.as_object()?;
-    if props.len() != 1 {
-        return None;
-    }
-    let (when, test) = props.iter().next()?;
-    let equals = test.get("const").cloned().or_else(|| {
-        let e = test.get("enum")?.as_array()?;
-        (e.len() == 1).then(|| e[0].clone())
-    })?;
-    let required = cond_then.get("required")?.as_array()?.iter().filter_map(|v| v.as_str().map(String::from)).collect();
-    let extra_then = cond_then.as_object()?.keys().any(|k| k != "required");
-    (!extra_then).then(|| ConditionalRequired { when: when.clone(), equals, required })
-}
-
-/// Properties whose values must never be printed.
-fn is_secret(name: &str, schema: &Map<String, Value>) -> bool {
-    let lower = name.to_ascii_lowercase().replace(['-', '_'], "");
-    schema.get("format").and_then(Value::as_str) == Some("password")
-        || schema.get("writeOnly") == Some(&Value::Bool(true))
-        || ["password", "secret", "token", "apikey"].iter().any(|s| lower.contains(s))
 }

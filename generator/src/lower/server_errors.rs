@@ -104,14 +104,3 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
     }
     diags.into_result(errors)
 }
-
-/// The JSON Schema a request body of Rust type `ty` is checked against before it is
-/// deserialized: a `$ref` to the model for a model, an array of such refs for a `Vec` of a
-/// model, and `None` for anything else (scalars, free JSON).
-pub fn body_schema(ty: &crate::ir::TypeRef) -> Option<Value> {
-    let model = |t: &crate::ir::TypeRef| t.model().map(|n| json!({ "$ref": format!("#/components/schemas/{n}") }));
-    match ty.vec_item() {
-        Some(item) => model(item).map(|items| json!({ "type": "array", "items": items })),
-        None => model(ty),
-    }
-}

@@ -1,6 +1,8 @@
 //! Reading typify's type space into the IR: the [`TypeRef`] of a typify type, from
 //! [`typify_impl::TypeDetails`] (never from the text typify would print).
 
+use std::collections::HashMap;
+
 use typify_impl::{TypeDetails, TypeId, TypeSpace};
 
 use crate::ir::types::{Segment, TypeRef};
@@ -11,38 +13,73 @@ use crate::ir::types::{Segment, TypeRef};
 ///
 /// A message when typify holds a type the IR cannot name (a generator bug).
 pub fn type_ref(space: &TypeSpace, id: &TypeId) -> Result<TypeRef, String> {
-    let ty = space.get_type(id).map_err(|e| e.to_string())?;
-    let of = |id: &TypeId| type_ref(space, id).map(Box::new);
-    let details = ty.details();
-    let converted = match details {
-        TypeDetails::Enum(_) | TypeDetails::Struct(_) | TypeDetails::Newtype(_) => TypeRef::Named(ty.name()),
-        // typify writes `Option<Option<T>>` as `Option<T>`.
-        TypeDetails::Option(inner) => match type_ref(space, &inner)? {
-            TypeRef::Option(t) => TypeRef::Option(t),
-            t => TypeRef::option(t),
-        },
-        TypeDetails::Vec(inner) | TypeDetails::Set(inner) => TypeRef::Vec(of(&inner)?),
-        TypeDetails::Box(inner) => TypeRef::Box(of(&inner)?),
-        TypeDetails::Map(key, value) => match (type_ref(space, &key)?, type_ref(space, &value)?) {
-            (TypeRef::String, TypeRef::Json) => TypeRef::JsonObject,
-            (k, v) => TypeRef::Map(Box::new(k), Box::new(v)),
-        },
-        TypeDetails::Tuple(items) => TypeRef::Tuple(items.map(|id| type_ref(space, &id)).collect::<Result<_, _>>()?),
-        TypeDetails::Array(item, len) => TypeRef::Array(of(&item)?, len),
-        TypeDetails::Unit => TypeRef::Unit,
-        TypeDetails::String => TypeRef::String,
-        // A builtin is a path typify chose (`i64`, `::uuid::Uuid`, an `x-rust-type` with its
-        // generic arguments): read from the tokens of the type, which carry the arguments.
-        TypeDetails::Builtin(name) => match primitive(name) {
-            Some(t) => t,
-            None => {
-                let tokens = ty.ident();
-                let parsed: syn::Type = syn::parse2(tokens).map_err(|e| format!("typify wrote a type that does not parse: {e}"))?;
-                from_syn(&parsed)?
+    Types::new(space).of(id)
+}
+
+/// Reads typify's types into the IR, each type once (fields share types: every optional string
+/// is one `Option<String>` of typify's).
+pub struct Types<'s> {
+    space: &'s TypeSpace,
+    seen: HashMap<TypeId, TypeRef>,
+}
+
+impl<'s> Types<'s> {
+    /// A reader of `space`.
+    pub fn new(space: &'s TypeSpace) -> Self {
+        Self { space, seen: HashMap::new() }
+    }
+
+    /// The IR type of typify's type `id`.
+    ///
+    /// # Errors
+    ///
+    /// A message when typify holds a type the IR cannot name (a generator bug).
+    pub fn of(&mut self, id: &TypeId) -> Result<TypeRef, String> {
+        if let Some(t) = self.seen.get(id) {
+            return Ok(t.clone());
+        }
+        let converted = self.convert(id)?;
+        self.seen.insert(id.clone(), converted.clone());
+        Ok(converted)
+    }
+
+    fn convert(&mut self, id: &TypeId) -> Result<TypeRef, String> {
+        let ty = self.space.get_type(id).map_err(|e| e.to_string())?;
+        let details = ty.details();
+        let converted = match details {
+            TypeDetails::Enum(_) | TypeDetails::Struct(_) | TypeDetails::Newtype(_) => TypeRef::Named(ty.name()),
+            // typify writes `Option<Option<T>>` as `Option<T>`.
+            TypeDetails::Option(inner) => match self.of(&inner)? {
+                TypeRef::Option(t) => TypeRef::Option(t),
+                t => TypeRef::option(t),
+            },
+            TypeDetails::Vec(inner) | TypeDetails::Set(inner) => TypeRef::vec(self.of(&inner)?),
+            TypeDetails::Box(inner) => TypeRef::Box(Box::new(self.of(&inner)?)),
+            TypeDetails::Map(key, value) => match (self.of(&key)?, self.of(&value)?) {
+                (TypeRef::String, TypeRef::Json) => TypeRef::JsonObject,
+                (k, v) => TypeRef::Map(Box::new(k), Box::new(v)),
+            },
+            TypeDetails::Tuple(items) => {
+                let ids: Vec<TypeId> = items.collect();
+                TypeRef::Tuple(ids.iter().map(|id| self.of(id)).collect::<Result<_, _>>()?)
             }
-        },
-    };
-    Ok(converted)
+            TypeDetails::Array(item, len) => TypeRef::Array(Box::new(self.of(&item)?), len),
+            TypeDetails::Unit => TypeRef::Unit,
+            TypeDetails::String => TypeRef::String,
+            // A builtin is a path typify chose (`i64`, `::uuid::Uuid`, an `x-rust-type` with
+            // its generic arguments): read from the tokens of the type, which carry the
+            // arguments.
+            TypeDetails::Builtin(name) => match primitive(name) {
+                Some(t) => t,
+                None => {
+                    let tokens = ty.ident();
+                    let parsed: syn::Type = syn::parse2(tokens).map_err(|e| format!("typify wrote a type that does not parse: {e}"))?;
+                    from_syn(&parsed)?
+                }
+            },
+        };
+        Ok(converted)
+    }
 }
 
 /// The IR type of a builtin typify names without a path (`i64`, `bool`), or the JSON value.
