@@ -1,5 +1,6 @@
-//! The intermediate representation every emitter reads. Lowering (`lower.rs`) builds it from
-//! the bundled document; emitters never look at the document itself.
+//! The intermediate representation every emitter reads. Lowering (`crate::lower`) builds it
+//! from the bundled document; emitters never look at the document, its schemas or Rust type
+//! text.
 //!
 //! Names here are final: `rust_name`s are identifiers from `naming.rs`; types are
 //! [`TypeRef`]s (`Named("User")`, `I64`, `Vec(..)`), which only `emit::types` turns into tokens.

@@ -6,7 +6,7 @@
 //! typify names a field after its property (`userName` -> `user_name`) and sorts the fields by
 //! that name, but its type space does not say which property a field came from. The wire names
 //! are matched by asking typify itself how it names each candidate property (one probe struct
-//! with every candidate, see [`typify_names`]), where the candidates of a struct are the
+//! with every candidate, see `typify_names`), where the candidates of a struct are the
 //! properties of the schema it was made from (its own and those of the schemas typify merges
 //! into it), or, for a struct typify made of a nested inline schema, every property name of the
 //! API. A field that matches no property is a part typify flattens into the struct. Properties

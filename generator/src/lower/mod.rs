@@ -1,5 +1,8 @@
 //! Lowering: the bundled document -> [`Lowered`]: the [`ApiSpace`] every emitter reads, and
-//! typify's type space for the models emitter.
+//! typify's type space for the models emitter. The only stage that reads schemas: operations
+//! here, definitions in [`models`] (with [`hoist`], [`typify`], [`constraints`]), typify's types
+//! and structs in [`types`] and [`fields`], the prepared JSON in [`body_schemas`] and
+//! [`examples`], the error bodies in [`server_errors`].
 
 use std::collections::{BTreeMap, BTreeSet};
 

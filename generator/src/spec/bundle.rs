@@ -67,7 +67,7 @@ impl Bundle {
     }
 }
 
-/// Reads the spec rooted at `root` and resolves its references (see [`super::bundle`], which
+/// Reads the spec rooted at `root` and resolves its references (see [`super::bundle()`], which
 /// also validates a document that has problems, so that one run reports all of them).
 ///
 /// # Errors

@@ -1,13 +1,13 @@
 //! The front of the pipeline: from files on disk to one repaired, self-contained document.
 //!
 //! [`load`] reads and parses files (keeping their text, so [`locate`] can turn a JSON pointer
-//! back into a line and column), [`bundle`] resolves external `$ref`s into one [`Bundle`],
+//! back into a line and column), [`bundle()`] resolves external `$ref`s into one [`Bundle`],
 //! [`validate`] reports structural errors, and [`normalize`] repairs the defects of published
 //! documents with a warning each. Lowering (`crate::lower`) reads the result; nothing here knows
 //! about Rust types.
 //!
 //! This module also holds the vocabulary of OpenAPI documents that every later stage reads
-//! ([`METHODS`], [`deref`], [`path_template_params`]) and, in [`schema`], how schemas are
+//! ([`METHODS`], [`deref()`], [`path_template_params`]) and, in [`schema`], how schemas are
 //! classified for the type generator.
 
 pub mod bundle;
