@@ -106,17 +106,13 @@ pub fn emit(api: &ApiSpace, types: &typify_impl::TypeSpace) -> Result<syn::File,
 /// as the variant it was. `serde(untagged)` stays for the schemars derive only (as `anyOf`).
 /// Returns the impls; leaves the enum alone when its variants are not the members.
 fn discriminate(e: &mut syn::ItemEnum, d: &crate::ir::models::Discriminator) -> Vec<Item> {
-    let mut arms = Vec::new();
-    for v in &e.variants {
-        let Fields::Unnamed(fields) = &v.fields else { return Vec::new() };
-        let [field] = fields.unnamed.iter().collect::<Vec<_>>()[..] else { return Vec::new() };
-        let Some(ty) = last_ident(&field.ty) else { return Vec::new() };
-        let Some((_, tags)) = d.variants.iter().find(|(name, _)| *name == ty) else { return Vec::new() };
-        arms.push((v.ident.clone(), field.ty.clone(), tags.clone()));
-    }
-    if arms.len() != d.variants.len() {
+    // typify's enum, as its type space describes it: one variant per member.
+    let written = e.variants.len() == d.enum_variants.len() && e.variants.iter().zip(&d.enum_variants).all(|(v, ev)| v.ident == ev.variant);
+    if d.enum_variants.is_empty() || !written {
         return Vec::new();
     }
+    let arms: Vec<(syn::Ident, &str, &[String])> =
+        d.enum_variants.iter().map(|v| (format_ident!("{}", v.variant), v.model.as_str(), v.tags.as_slice())).collect();
     remove_derive(&mut e.attrs, "Serialize");
     remove_derive(&mut e.attrs, "Deserialize");
     let for_schemars = |attrs: &mut Vec<syn::Attribute>| {
@@ -132,13 +128,7 @@ fn discriminate(e: &mut syn::ItemEnum, d: &crate::ir::models::Discriminator) -> 
     let property = &d.property;
     let listing = arms
         .iter()
-        .map(|(_, ty, tags)| {
-            format!(
-                "{} -> [`{}`]",
-                tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "),
-                quote!(#ty).to_string().replace(' ', "")
-            )
-        })
+        .map(|(_, model, tags)| format!("{} -> [`{model}`]", tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")))
         .collect::<Vec<_>>()
         .join("; ");
     let doc = format!("Which variant a value is, its `{property}` says: {listing}.");
@@ -200,12 +190,6 @@ fn by_wire(model: &StructModel) -> BTreeMap<&str, &Field> {
 
 fn field_ident(f: &Field) -> syn::Ident {
     format_ident!("{}", f.name)
-}
-
-/// The type typify's enum variant holds, when it is one path (`Cat`).
-fn last_ident(ty: &syn::Type) -> Option<String> {
-    let syn::Type::Path(p) = ty else { return None };
-    Some(p.path.segments.last()?.ident.to_string())
 }
 
 fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
@@ -602,7 +586,7 @@ fn apply_field_names(file: &mut syn::File, models: &ModelSpace) -> Result<(), St
                 continue;
             }
             let new_ident = field_ident(field);
-            if !has_serde_rename(f) {
+            if serde_rename(f).is_none() {
                 let wire = &field.wire;
                 f.attrs.push(parse_quote!(#[serde(rename = #wire)]));
             }
@@ -660,10 +644,6 @@ fn serde_rename(f: &syn::Field) -> Option<String> {
         }
     }
     None
-}
-
-fn has_serde_rename(f: &syn::Field) -> bool {
-    f.attrs.iter().any(|a| a.path().is_ident("serde") && quote!(#a).to_string().contains("rename"))
 }
 
 /// Renames the n-th occurrence of a duplicated field in struct expressions.

@@ -217,6 +217,21 @@ pub struct Discriminator {
     /// Each member, in document order: its Rust type name and the tag values that select it
     /// (the `mapping` keys that point at it, else its component name as written).
     pub variants: Vec<(String, Vec<String>)>,
+    /// The variants of typify's enum, in its order, when each holds one member: read from
+    /// typify's type space once every type is in it; empty when typify's enum is something else
+    /// (it then stays as typify wrote it, untagged).
+    pub enum_variants: Vec<EnumVariant>,
+}
+
+/// A variant of the enum typify wrote for a discriminated union.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumVariant {
+    /// The variant's identifier (`Cat`).
+    pub variant: String,
+    /// The model it holds (`Cat`).
+    pub model: String,
+    /// The tag values that select it.
+    pub tags: Vec<String>,
 }
 
 impl std::fmt::Debug for ModelSpace {

@@ -226,9 +226,34 @@ pub fn finish(
     for (name, fields) in super::fields::read_structs(type_space, inline, definitions)? {
         models.structs.entry(name).or_default().fields = fields;
     }
+    if !models.discriminated.is_empty() {
+        let mut read = super::types::Types::new(type_space);
+        for ty in type_space.iter_types() {
+            let details = ty.details();
+            let typify_impl::TypeDetails::Enum(e) = details else { continue };
+            if let Some(d) = models.discriminated.get_mut(&ty.name()) {
+                d.enum_variants = enum_variants(&mut read, &e, d)?;
+            }
+        }
+    }
     models.uses_chrono = type_space.uses_chrono();
     models.uses_uuid = type_space.uses_uuid();
     Ok(())
+}
+
+/// The variants of typify's enum `e` for the discriminated union `d`, when each holds one of
+/// its members (else none).
+fn enum_variants(read: &mut super::types::Types<'_>, e: &typify_impl::TypeEnum<'_>, d: &Discriminator) -> Result<Vec<EnumVariant>, String> {
+    let mut out = Vec::new();
+    for info in e.variants_info() {
+        let typify_impl::TypeEnumVariant::Tuple(ids) = &info.details else { return Ok(Vec::new()) };
+        let [id] = ids.as_slice() else { return Ok(Vec::new()) };
+        let ty = read.of(id)?;
+        let Some(model) = ty.model() else { return Ok(Vec::new()) };
+        let Some((_, tags)) = d.variants.iter().find(|(name, _)| name == model) else { return Ok(Vec::new()) };
+        out.push(EnumVariant { variant: info.name.to_string(), model: model.to_string(), tags: tags.clone() });
+    }
+    Ok(if out.len() == d.variants.len() { out } else { Vec::new() })
 }
 
 /// A prepared definition without its defaults, as kept in [`Schemas::definitions`].
@@ -379,7 +404,7 @@ fn normalize_discriminator(hoisted: &Hoisted, schema: &mut Value) -> Option<Disc
     schema["discriminator"]["mapping"] = Value::Object(mapping);
     // Tells the server's body checker that every member is in the mapping.
     schema["discriminator"]["x-mapping-complete"] = Value::Bool(true);
-    Some(Discriminator { property, variants })
+    Some(Discriminator { property, variants, enum_variants: Vec::new() })
 }
 
 /// Replaces string enums whose values collide once turned into Rust identifiers (`add`/`Add`,
