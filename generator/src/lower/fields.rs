@@ -6,15 +6,16 @@
 //! typify names a field after its property (`userName` -> `user_name`) and sorts the fields by
 //! that name, but its type space does not say which property a field came from. The wire names
 //! are matched by asking typify itself how it names each candidate property (one probe struct
-//! with every candidate, see `typify_names`), where the candidates of a struct are the
-//! properties of the schema it was made from (its own and those of the schemas typify merges
-//! into it), or, for a struct typify made of a nested inline schema, every property name of the
-//! API. A field that matches no property is a part typify flattens into the struct. Properties
-//! that sanitize to the same name (`user_name`, `userName`) make typify write the same field
-//! twice: the later ones get a numeric suffix (`user_name_2`), which the models emitter applies
-//! with an explicit serde `rename`. The models emitter also checks every field typify wrote
-//! against the table (identifier and wire name), so a wrong match fails generation instead of
-//! reaching the generated code.
+//! with every property name of the API, see `typify_names`), where the candidates of a struct
+//! are the properties of the schema it was made from (its own and those of the schemas typify
+//! merges into it). That schema is known for the definitions and the inline schemas of
+//! operations, and found for the structs typify makes of schemas nested in them by following
+//! typify's types and the schemas together. A field that matches no property is a part typify
+//! flattens into the struct. Properties that sanitize to the same name (`user_name`,
+//! `userName`) make typify write the same field twice: the later ones get a numeric suffix
+//! (`user_name_2`), which the models emitter applies with an explicit serde `rename`. The models
+//! emitter also checks every field typify wrote against the table (identifier and wire name), so
+//! a wrong match fails generation instead of reaching the generated code.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
@@ -36,7 +37,9 @@ type Names<'a> = HashMap<&'a str, String>;
 /// Each struct is matched against the schema it was made from: those given to typify by name,
 /// then the schemas of their fields and of the variants of enums, followed into the types typify
 /// made of them (a property with a `title`, a nullable object's `Inner`, an `anyOf` member), and
-/// so on. A struct no walk reaches is matched against every property name of the API.
+/// so on. A struct no walk reaches (typify keeps types it made and then replaced) is matched
+/// against the first object schema of the API with its field names, else against every
+/// property name of the API.
 ///
 /// # Errors
 ///
