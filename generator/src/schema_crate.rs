@@ -61,7 +61,7 @@ pub fn generate(schema: &Path, crate_name: &str) -> Result<OutputSet, Diagnostic
     if !warnings.is_empty() {
         return Err(warnings.into_errors());
     }
-    crate::lower::models::finish(&mut models, &types, &schemas.definitions, &Default::default()).map_err(|e| {
+    crate::lower::models::finish(&mut models, &types, &schemas.definitions, &[]).map_err(|e| {
         Diagnostics::from(
             Diagnostic::new(schema, "", format!("internal generator error: {e}"))
                 .with_help("this is a bug in the generator: please report it with the schema"),

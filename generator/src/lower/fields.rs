@@ -31,8 +31,8 @@ use crate::spec::COMPONENT_PREFIX;
 type Names<'a> = HashMap<&'a str, String>;
 
 /// Reads every struct of `space`. The schemas lowering gave typify are `definitions` (by name)
-/// and `inline` (the inline schemas of operations, by the name of the type typify made of
-/// them); `definitions` also resolves the references between them.
+/// and `inline` (the inline schemas of operations, with the type typify made of each);
+/// `definitions` also resolves the references between them.
 ///
 /// Each struct is matched against the schema it was made from: those given to typify by name,
 /// then the schemas of their fields and of the variants of enums, followed into the types typify
@@ -46,7 +46,7 @@ type Names<'a> = HashMap<&'a str, String>;
 /// A message when typify holds a type the IR cannot name (a generator bug).
 pub fn read_structs(
     space: &TypeSpace,
-    inline: &BTreeMap<String, Value>,
+    inline: &[(TypeId, Value)],
     definitions: &BTreeMap<String, Value>,
 ) -> Result<BTreeMap<String, Vec<Field>>, String> {
     // By name; typify may give two types one name (a struct and an enum of the same title).
@@ -61,13 +61,16 @@ pub fn read_structs(
     }
     let mut pool = BTreeSet::new();
     let mut objects = Vec::new();
-    for schema in inline.values().chain(definitions.values()) {
+    for schema in inline.iter().map(|(_, s)| s).chain(definitions.values()) {
         every_wire(schema, &mut pool, &mut objects);
     }
     let names = typify_names(&pool)?;
     let mut walk = Walk { space, types: &types, sources: BTreeMap::new(), queue: VecDeque::new() };
-    for (name, schema) in definitions.iter().chain(inline) {
+    for (name, schema) in definitions {
         walk.reach(name, schema);
+    }
+    for (id, schema) in inline {
+        walk.descend(id, schema, 0);
     }
     // Every schema a type is reached from: typify gives types of the same title one name (the
     // first schema converted wins), so a type may be reached from several.

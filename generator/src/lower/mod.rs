@@ -70,7 +70,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
 
     let mut namer = naming::OperationNamer::default();
     let mut taken_types_inline = schemas.hoisted.taken.clone();
-    let mut inline = BTreeMap::new();
+    let mut inline = Vec::new();
     let mut ops = Vec::new();
     // The object schema of each form body, by operation: its fields are known once typify has
     // every type.
@@ -283,8 +283,8 @@ struct OpContext<'a> {
     schemas: &'a Schemas,
     taken: &'a mut BTreeSet<String>,
     type_space: &'a mut TypeSpace,
-    /// The inline schemas given to typify, by the name of the type typify made of them.
-    inline: &'a mut BTreeMap<String, Value>,
+    /// The inline schemas given to typify, with the type typify made of each.
+    inline: &'a mut Vec<(typify_impl::TypeId, Value)>,
     diags: &'a mut Diagnostics,
     warnings: &'a mut Diagnostics,
     op_ptr: &'a str,
@@ -335,12 +335,10 @@ impl OpContext<'_> {
         let type_space = &mut *self.type_space;
         match typify::catch(|| {
             let id = type_space.add_type_with_name(&parsed, Some(name.clone())).map_err(|e| e.to_string())?;
-            types::type_ref(type_space, &id)
+            Ok((types::type_ref(type_space, &id)?, id))
         }) {
-            Ok(ty) => {
-                if let Some(name) = ty.option_inner().unwrap_or(&ty).model() {
-                    self.inline.insert(name.to_string(), prepared);
-                }
+            Ok((ty, id)) => {
+                self.inline.push((id, prepared));
                 (ty, shape)
             }
             Err(reason) => {

@@ -211,7 +211,8 @@ pub fn lower(
 }
 
 /// Completes `models` once every type is in `type_space` (the definitions, and the inline
-/// schemas of operations, whose schemas `inline` holds by type name): the field table of every
+/// schemas of operations, which `inline` holds with the type typify made of each): the field
+/// table of every
 /// struct, and which foreign crates the types use.
 ///
 /// # Errors
@@ -221,7 +222,7 @@ pub fn finish(
     models: &mut ModelSpace,
     type_space: &TypeSpace,
     definitions: &BTreeMap<String, Value>,
-    inline: &BTreeMap<String, Value>,
+    inline: &[(typify_impl::TypeId, Value)],
 ) -> Result<(), String> {
     for (name, fields) in super::fields::read_structs(type_space, inline, definitions)? {
         models.structs.entry(name).or_default().fields = fields;
