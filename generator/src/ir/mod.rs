@@ -58,6 +58,10 @@ pub struct ApiSpace {
     pub models: ModelSpace,
     /// What the generated server checks request bodies against.
     pub body_schemas: BodySchemas,
+    /// Which parts are generated (from the settings).
+    pub parts: crate::settings::Parts,
+    /// Crate metadata the settings override.
+    pub package: crate::settings::Package,
 }
 
 /// The schemas the generated server checks JSON and form request bodies against before they
