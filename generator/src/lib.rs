@@ -30,6 +30,7 @@ pub mod diff;
 pub mod emit;
 pub mod ir;
 pub mod lower;
+pub mod module;
 pub mod naming;
 pub mod render;
 pub mod runtime;
@@ -41,6 +42,7 @@ pub mod write;
 use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use module::{generate_module, Module};
 pub use runtime::{RuntimeCrate, RuntimeDependency, RuntimeMode};
 pub use settings::{ConfigFile, OperationFilter, Package, Parts, TypeSettings};
 pub use write::OutputSet;
@@ -134,6 +136,37 @@ pub fn generate(spec: &Path, settings: &GeneratorSettings) -> Result<OutputSet, 
 ///
 /// As [`generate`]; with [`GeneratorSettings::deny_warnings`], the warnings too (as errors).
 pub fn generate_with_warnings(spec: &Path, settings: &GeneratorSettings, timings: &mut Timings) -> Result<Generated, Diagnostics> {
+    let front = front(spec, settings, timings)?;
+    let mut out = OutputSet::default();
+    out.add("openapi.json", front.openapi_json);
+    let mut inner = Timings::default();
+    let emitted = timings.time("emit+render", || emit_crate(&front.lowered, &front.server_errors, settings, &mut out, &mut inner));
+    timings.phases.extend(inner.phases);
+    emitted.map_err(|e| internal_error(spec, &e))?;
+    Ok(Generated { output: out, warnings: front.warnings })
+}
+
+/// A generator bug, as a diagnostic.
+fn internal_error(spec: &Path, e: &str) -> Diagnostics {
+    Diagnostics::from(
+        Diagnostic::new(spec, "", format!("internal generator error: {e}"))
+            .with_help("this is a bug in the generator: please report it with the spec"),
+    )
+}
+
+/// What every output mode shares: the spec loaded, checked, repaired, filtered and lowered.
+pub(crate) struct Front {
+    /// The repaired (and filtered) document, as the crate's `openapi.json`.
+    pub openapi_json: String,
+    pub lowered: ir::Lowered,
+    pub server_errors: ir::server::ServerErrors,
+    pub warnings: Diagnostics,
+    /// Every file read.
+    pub sources: Vec<PathBuf>,
+}
+
+/// The pipeline up to the IR.
+pub(crate) fn front(spec: &Path, settings: &GeneratorSettings, timings: &mut Timings) -> Result<Front, Diagnostics> {
     naming::check_crate_name(&settings.crate_name).map_err(|e| {
         Diagnostics::from(
             Diagnostic::new(spec, "", e).with_help("pass a valid `--crate-name`, or leave it out to derive one from the output folder"),
@@ -146,9 +179,8 @@ pub fn generate_with_warnings(spec: &Path, settings: &GeneratorSettings, timings
     spec::validate::check_cycles(&bundle)?;
     // Operations the settings leave out are gone before anything is lowered (or served).
     crate::settings::filter_operations(&mut bundle.document, &settings.operations, spec)?;
-    let mut out = OutputSet::default();
     // The crate's `openapi.json` is the repaired document, in its own OpenAPI version.
-    out.add("openapi.json", render_json(&bundle.document));
+    let openapi_json = render_json(&bundle.document);
     spec::normalize::json_schema_forms(&mut bundle.document);
     let lowered = timings.time("lower", || lower::lower(&bundle, settings))?;
     timings.operations = lowered.api.operations.len();
@@ -159,16 +191,8 @@ pub fn generate_with_warnings(spec: &Path, settings: &GeneratorSettings, timings
         return Err(warnings.into_errors());
     }
     let server_errors = timings.time("lower-server", || lower::server_errors::lower(&bundle))?;
-    let mut inner = Timings::default();
-    let emitted = timings.time("emit+render", || emit_crate(&lowered, &server_errors, settings, &mut out, &mut inner));
-    timings.phases.extend(inner.phases);
-    emitted.map_err(|e| {
-        Diagnostics::from(
-            Diagnostic::new(spec, "", format!("internal generator error: {e}"))
-                .with_help("this is a bug in the generator: please report it with the spec"),
-        )
-    })?;
-    Ok(Generated { output: out, warnings })
+    let sources = bundle.sources.paths().map(Path::to_path_buf).collect();
+    Ok(Front { openapi_json, lowered, server_errors, warnings, sources })
 }
 
 /// How long each phase of one generation took (for `cargo xtask bench` and the CLI's summary

@@ -322,3 +322,24 @@ fn unknown_keys_in_apigen_toml_are_located_errors() {
     let err = ConfigFile::parse(Path::new("apigen.toml"), "parts = [\"models\", \"cli\"]\n").expect_err("unknown part");
     assert!(err.to_string().contains("`cli`"), "{err}");
 }
+
+#[test]
+fn a_module_is_items_only_with_the_parts_decided() {
+    let dir = spec_dir(None);
+    let mut settings = GeneratorSettings::new("pets");
+    settings.with_parts(Parts::models_and_client());
+    let module = generator::generate_module(&dir.join("openapi.json"), &settings).unwrap_or_else(|d| panic!("{d}"));
+    let file: syn::File = syn::parse_str(&module.code).expect("the module parses");
+    // An `include!`d file cannot start with inner attributes or docs (E0753).
+    assert!(file.attrs.is_empty(), "{:?}", file.attrs.len());
+    let mods: Vec<String> =
+        file.items.iter().filter_map(|i| if let syn::Item::Mod(m) = i { Some(m.ident.to_string()) } else { None }).collect();
+    assert_eq!(mods, ["models", "client"]);
+    // The user's crate has no such features (`unexpected_cfgs`), nor is this module its root.
+    for absent in ["feature =", "crate::models", "crate::Scheme", "include_str!"] {
+        assert!(!module.code.contains(absent), "`{absent}` in the module");
+    }
+    assert!(module.code.contains("super::models::Pet"));
+    assert!(module.sources.iter().any(|p| p.ends_with("openapi.json")));
+    std::fs::remove_dir_all(dir).ok();
+}

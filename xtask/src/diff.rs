@@ -109,6 +109,10 @@ pub fn apply_versions(root: &Path, base: &str, outputs: &mut [(Job, OutputSet)])
         if !out.starts_with("generated") {
             continue;
         }
+        // A version the spec's `apigen.toml` sets is the author's decision.
+        if generator::ConfigFile::discover(&job.spec).ok().flatten().is_some_and(|(_, c)| c.package.version.is_some()) {
+            continue;
+        }
         let repo_dir = out.to_string_lossy().replace('\\', "/");
         let base_files = if !in_git {
             read_tree(&root.join(&out))
