@@ -45,7 +45,7 @@ use crate::{Diagnostic, Diagnostics, GeneratorSettings, RuntimeDependency};
 pub const CONFIG_FILE: &str = "apigen.toml";
 
 /// Which parts of the crate (or module) are generated. The models are what the client and
-/// the server are written in, so a client or server implies them.
+/// the server are written in: they are always generated (`models: false` changes nothing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Parts {
     /// `models`: one type per schema.

@@ -32,7 +32,9 @@ const USAGE: &str = "usage:
   cargo xtask mock API [--port N] [--host HOST] [--api-key KEY]...
                                           serve the documented examples of generated/<api>/ (default port 4010)
   cargo xtask bench                       lines for a document with no operations, generated files a runtime fix
-                                          changes; generation speed: small/medium/large specs, scaling 1x-8x
+                                          changes; build time of the three modes (checked-in crate, build.rs,
+                                          generate_api!); generation speed: small/medium/large specs, scaling 1x-8x
+  cargo xtask bench modes                 only the build time of the three modes (examples/)
   cargo xtask conformance [--no-check] [--filter TEXT]
                                           generate (and cargo check) every document of ../shared/corpus;
                                           writes the table in README.md
@@ -60,6 +62,14 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run(&args[1..]),
         Some("diff") => diff::run(&args[1..]),
         Some("diff-verify") => diff::verify(&args[1..]),
+        Some("bench") if args.get(1).map(String::as_str) == Some("modes") => {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            if bench::compare_modes(&cargo) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
         Some("bench") => run_bench(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -87,6 +97,9 @@ fn run_bench() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    if !bench::compare_modes(&cargo) {
+        return ExitCode::FAILURE;
+    }
     match std::process::Command::new(&cargo).args(["bench", "-p", "generator", "--bench", "generate"]).status() {
         Ok(s) if s.success() => {}
         Ok(_) => return ExitCode::FAILURE,
