@@ -20,14 +20,11 @@
 //! `chrono`/`uuid` when the document uses those formats.
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     let mut settings = generator::GeneratorSettings::new("pets");
-//!     settings.with_parts(generator::Parts::models_and_client()).with_derive("PartialEq");
-//!     generator::module::build("openapi.json", &settings, "pets.rs").unwrap_or_else(|e| panic!("{e}"));
-//! }
-//! // src/lib.rs:
-//! // pub mod pets { include!(concat!(env!("OUT_DIR"), "/pets.rs")); }
+//! // The whole of a build.rs: the module of `openapi.json` into `$OUT_DIR/pets.rs`.
+//! let mut settings = generator::GeneratorSettings::new("pets");
+//! settings.with_parts(generator::Parts::models_and_client()).with_derive("PartialEq");
+//! generator::module::build("openapi.json", &settings, "pets.rs").unwrap_or_else(|e| panic!("{e}"));
+//! // Then in src/lib.rs: `pub mod pets { include!(concat!(env!("OUT_DIR"), "/pets.rs")); }`
 //! ```
 
 use std::collections::BTreeSet;
