@@ -343,3 +343,30 @@ fn a_module_is_items_only_with_the_parts_decided() {
     assert!(module.sources.iter().any(|p| p.ends_with("openapi.json")));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn a_renamed_member_of_a_discriminated_union_keeps_its_tag_on_the_wire() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/polymorphism/openapi.yaml");
+    let mut settings = GeneratorSettings::new("pets");
+    let before = generator::generate(&spec, &settings).unwrap_or_else(|d| panic!("{d}"));
+    settings.with_type_rename("Lizard", "Reptile");
+    let after = generator::generate(&spec, &settings).unwrap_or_else(|d| panic!("{d}"));
+    let (before, after) = (file(&before, "src/models.rs"), file(&after, "src/models.rs"));
+    assert!(before.contains("pub struct Lizard "));
+    assert!(after.contains("pub struct Reptile ") && !after.contains("pub struct Lizard "));
+    // The implicit mapping uses the schema's name as written: the tag stays `Lizard`.
+    let tags = |models: &str| models.matches("\"Lizard\"").count();
+    assert!(tags(before) > 0);
+    assert_eq!(tags(after), tags(before), "{after}");
+}
+
+#[test]
+fn the_documented_apigen_toml_is_valid() {
+    let source = include_str!("../src/settings.rs");
+    let start = source.find("/// ```toml\n").expect("the example in the docs of ConfigFile") + "/// ```toml\n".len();
+    let end = start + source[start..].find("/// ```\n").expect("its end");
+    let text: String = source[start..end].lines().map(|l| format!("{}\n", l.trim_start_matches("///").trim_start())).collect();
+    let config = ConfigFile::parse(Path::new("apigen.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(config.types.derives, ["PartialEq"]);
+    assert_eq!(config.operations.rename.get("listPets").map(String::as_str), Some("pets"));
+}
