@@ -73,7 +73,7 @@ fn registry_rust_version(name: &str, version: &str) -> Option<Option<String>> {
 /// The workspace members' manifests.
 fn members() -> Vec<PathBuf> {
     let root = repo_root();
-    let mut out = vec![root.join("runtime"), root.join("generator"), root.join("xtask"), root.join("tests")];
+    let mut out = vec![root.join("runtime"), root.join("generator"), root.join("generator/macros"), root.join("xtask"), root.join("tests")];
     for dir in ["generated", "tests/crates", "tests/typify-crates"] {
         let mut found: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
             .expect(dir)
