@@ -36,87 +36,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
+pub use crate::ir::package::{Package, Parts};
 use crate::{Diagnostic, Diagnostics, GeneratorSettings, RuntimeDependency};
 
 /// The name of the per-spec configuration file, looked for next to the spec's root document.
 pub const CONFIG_FILE: &str = "apigen.toml";
-
-/// Which parts of the crate (or module) are generated. The models are what the client and
-/// the server are written in: they are always generated (`models: false` changes nothing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Parts {
-    /// `models`: one type per schema.
-    pub models: bool,
-    /// `client`: the async reqwest client.
-    pub client: bool,
-    /// `server`: the axum server stubs.
-    pub server: bool,
-    /// The mock server (`MockApi` and the `<crate>-mock` binary); implies the server.
-    pub mock: bool,
-}
-
-impl Default for Parts {
-    /// Everything.
-    fn default() -> Self {
-        Self { models: true, client: true, server: true, mock: true }
-    }
-}
-
-impl Parts {
-    /// Only the models.
-    pub fn models_only() -> Self {
-        Self { models: true, client: false, server: false, mock: false }
-    }
-
-    /// The models and the client (what a build.rs usually wants).
-    pub fn models_and_client() -> Self {
-        Self { client: true, ..Self::models_only() }
-    }
-
-    /// The parts named in `names` (`models`, `client`, `server`, `mock`).
-    ///
-    /// # Errors
-    ///
-    /// The first name that is not a part.
-    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
-        let mut parts = Self { models: true, client: false, server: false, mock: false };
-        for name in names {
-            match name {
-                "models" => {}
-                "client" => parts.client = true,
-                "server" => parts.server = true,
-                "mock" => {
-                    parts.server = true;
-                    parts.mock = true;
-                }
-                other => return Err(format!("unknown part `{other}`: expected `models`, `client`, `server` or `mock`")),
-            }
-        }
-        Ok(parts)
-    }
-}
-
-/// Crate metadata that overrides what the generator writes into `Cargo.toml` (by default:
-/// derived from the document's `info`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Package {
-    /// `version`.
-    pub version: Option<String>,
-    /// `license` (an SPDX expression).
-    pub license: Option<String>,
-    /// `description`.
-    pub description: Option<String>,
-    /// `repository` (a URL).
-    pub repository: Option<String>,
-    /// Extra dependencies, name -> version requirement: the crates that replacements and
-    /// format types name (`time = "0.3"`).
-    #[serde(default)]
-    pub dependencies: BTreeMap<String, String>,
-}
 
 /// Which operations are generated: by `operationId` (or `"<method> <path>"` for an operation
 /// without one) and by tag. With any include, only the included operations are generated;
@@ -345,19 +272,6 @@ fn check_named(filter: &OperationFilter, ids: &BTreeSet<String>, tags: &BTreeSet
         }
     }
     diags.into_result(())
-}
-
-/// Checks a Rust type path a setting names (`::uuid::Uuid`, `crate::ids::PetId`,
-/// `chrono::DateTime<chrono::Utc>`) and returns it with a leading `::` unless it starts at
-/// `crate`.
-///
-/// # Errors
-///
-/// A message when `path` is not a Rust type path.
-pub fn type_path(path: &str) -> Result<String, String> {
-    let parsed: syn::TypePath = syn::parse_str(path).map_err(|e| format!("`{path}` is not a Rust type path: {e}"))?;
-    let text = quote::quote!(#parsed).to_string().replace(' ', "");
-    Ok(if text.starts_with("::") || text.starts_with("crate::") { text } else { format!("::{text}") })
 }
 
 /// The settings of `apigen.toml`, all optional. Unknown keys are errors.

@@ -70,7 +70,7 @@ fn schemars_features(models: &crate::ir::models::ModelSpace) -> String {
 }
 
 /// The features of the generated crate.
-fn features(parts: crate::settings::Parts) -> Vec<Feature> {
+fn features(parts: crate::ir::package::Parts) -> Vec<Feature> {
     vec![
         if parts.client {
             Feature { name: "default", doc: "The client is on by default.", enables: vec!["client"] }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub mod models;
+pub mod package;
 pub mod server;
 pub mod types;
 
@@ -59,9 +60,9 @@ pub struct ApiSpace {
     /// What the generated server checks request bodies against.
     pub body_schemas: BodySchemas,
     /// Which parts are generated (from the settings).
-    pub parts: crate::settings::Parts,
+    pub parts: package::Parts,
     /// Crate metadata the settings override.
-    pub package: crate::settings::Package,
+    pub package: package::Package,
 }
 
 /// The schemas the generated server checks JSON and form request bodies against before they

@@ -251,7 +251,7 @@ pub fn lower(
     // every reference is that type.
     let mut foreign = BTreeMap::new();
     for (name, path) in &options.replacements {
-        foreign.insert(hoisted.renames[name].clone(), crate::settings::type_path(path).and_then(|p| super::types::foreign(&p)));
+        foreign.insert(hoisted.renames[name].clone(), super::types::type_path(path).and_then(|p| super::types::foreign(&p)));
     }
     for (name, def) in &definitions {
         let Some(ext) = def.get("x-rust-type") else { continue };
@@ -364,7 +364,7 @@ fn type_space_settings(options: &TypeSettings, renames: &BTreeMap<String, String
         settings.with_patch(&renames[schema], &patch);
     }
     for (schema, path) in &options.replacements {
-        settings.with_replacement(&renames[schema], crate::settings::type_path(path)?, std::iter::empty());
+        settings.with_replacement(&renames[schema], super::types::type_path(path)?, std::iter::empty());
     }
     for krate in &options.x_rust_type_crates {
         settings.with_crate(krate, typify_impl::CrateVers::Any, None);
@@ -372,7 +372,7 @@ fn type_space_settings(options: &TypeSettings, renames: &BTreeMap<String, String
     let mut formats = Formats::new();
     formats.insert("binary".into(), ("apigen-runtime".into(), "apigen_runtime::Binary".into()));
     for (format, path) in &options.format_types {
-        let path = crate::settings::type_path(path)?;
+        let path = super::types::type_path(path)?;
         let path = path.trim_start_matches("::").to_string();
         let krate = path.split("::").next().unwrap_or_default().to_string();
         settings.with_crate(&krate, typify_impl::CrateVers::Any, None);

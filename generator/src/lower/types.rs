@@ -101,6 +101,19 @@ fn primitive(name: &str) -> Option<TypeRef> {
     })
 }
 
+/// Checks a Rust type path the settings name (`::uuid::Uuid`, `crate::ids::PetId`,
+/// `chrono::DateTime<chrono::Utc>`) and returns it with a leading `::` unless it starts at
+/// `crate`.
+///
+/// # Errors
+///
+/// A message when `path` is not a Rust type path.
+pub fn type_path(path: &str) -> Result<String, String> {
+    let parsed: syn::TypePath = syn::parse_str(path).map_err(|e| format!("`{path}` is not a Rust type path: {e}"))?;
+    let text = quote::quote!(#parsed).to_string().replace(' ', "");
+    Ok(if text.starts_with("::") || text.starts_with("crate::") { text } else { format!("::{text}") })
+}
+
 /// The IR type of a Rust type path (one the settings give: `::uuid::Uuid`, `crate::Id`).
 ///
 /// # Errors
