@@ -644,6 +644,7 @@ pub struct Credentials {
     /// Credential for the `bearerAuth` scheme.
     bearer_auth: ::std::option::Option<SecretString>,
 }
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy)]
 enum Scheme {
     ApiKey,

@@ -658,6 +658,7 @@ pub struct Credentials {
     /// Credential for the `apiKeyQuery` scheme.
     api_key_query: ::std::option::Option<SecretString>,
 }
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy)]
 enum Scheme {
     ApiKeyHeader,

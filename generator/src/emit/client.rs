@@ -128,7 +128,8 @@ fn server_enum(api: &ApiSpace) -> TokenStream {
 }
 
 fn scheme_variant(s: &SecurityScheme) -> syn::Ident {
-    format_ident!("{}", crate::naming::pascal_case(&s.key))
+    // From the unique field name: two keys may share a Pascal case (`api_key`, `apiKey`).
+    format_ident!("{}", crate::naming::pascal_case(s.rust_name.trim_start_matches("r#")))
 }
 
 fn credentials(api: &ApiSpace) -> TokenStream {
@@ -213,6 +214,8 @@ fn credentials(api: &ApiSpace) -> TokenStream {
         }
     } else {
         quote! {
+            // A scheme no operation asks for is declared but never used.
+            #[allow(dead_code)]
             #[derive(Debug, Clone, Copy)]
             enum Scheme { #(#variants),* }
         }

@@ -189,8 +189,11 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
     }
 }
 
-fn scheme_variant(key: &str) -> syn::Ident {
-    format_ident!("{}", crate::naming::pascal_case(key))
+/// The `Scheme` variant of a scheme key: from its unique field name, since two keys may share a
+/// Pascal case (`api_key`, `apiKey`).
+fn scheme_variant(api: &ApiSpace, key: &str) -> syn::Ident {
+    let name = api.security_schemes.iter().find(|s| s.key == key).map_or(key, |s| s.rust_name.trim_start_matches("r#"));
+    format_ident!("{}", crate::naming::pascal_case(name))
 }
 
 fn schemes(api: &ApiSpace) -> TokenStream {
@@ -201,7 +204,7 @@ fn schemes(api: &ApiSpace) -> TokenStream {
     let mut fields = Vec::new();
     let mut sets = Vec::new();
     for s in &api.security_schemes {
-        let v = scheme_variant(&s.key);
+        let v = scheme_variant(api, &s.key);
         let key = &s.key;
         let f = ident(&s.rust_name);
         let (wire, extract, how) = match &s.kind {
@@ -483,7 +486,7 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
 fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     let input = format_ident!("{}Input", op.type_name);
     let response = format_ident!("{}Response", op.type_name);
-    let handler = format_ident!("handle_{}", bare(&op.rust_name));
+    let handler = format_ident!("handle_{}", bare(&op.rust_name).trim_start_matches('_'));
     let method = ident(&op.rust_name);
 
     // The input struct and the code that fills it: each parameter is read through the shared
@@ -573,7 +576,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     }
 
     let alternatives = op.security.iter().map(|alt| {
-        let vs = alt.iter().map(|k| scheme_variant(k));
+        let vs = alt.iter().map(|k| scheme_variant(api, k));
         quote! { &[#(Scheme::#vs),*] }
     });
 
@@ -645,7 +648,7 @@ fn router(api: &ApiSpace) -> TokenStream {
         let mut chain = quote! { ::axum::routing::MethodRouter::new() };
         for op in ops {
             let filter = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
-            let handler = format_ident!("handle_{}", bare(&op.rust_name));
+            let handler = format_ident!("handle_{}", bare(&op.rust_name).trim_start_matches('_'));
             chain = quote! { #chain.#filter(#handler::<A>) };
         }
         quote! { .route(#path, #chain) }

@@ -619,6 +619,7 @@ pub struct Credentials {
     /// Credential for the `apiKey` scheme.
     api_key: ::std::option::Option<SecretString>,
 }
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy)]
 enum Scheme {
     ApiKey,

@@ -1243,7 +1243,7 @@ static DEFINITIONS: ::std::sync::LazyLock<
     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 > = ::std::sync::LazyLock::new(|| {
     ::serde_json::from_str(
-            "{\"Address\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},\"zip\":{\"type\":\"integer\"}},\"required\":[\"city\"],\"additionalProperties\":false},\"Order\":{\"type\":\"object\",\"properties\":{\"sku\":{\"description\":\"Stock keeping unit, e.g. `ABC-12`.\",\"type\":\"string\",\"pattern\":\"^[A-Z]{3}-[0-9]+$\"},\"quantity\":{\"type\":\"integer\",\"minimum\":1.0},\"price\":{\"type\":\"number\"},\"gift\":{\"type\":\"boolean\"},\"tags\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}},\"lines\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"integer\"}},\"address\":{\"$ref\":\"#/components/schemas/Address\"}},\"required\":[\"sku\",\"quantity\"],\"additionalProperties\":false}}",
+            "{\"Address\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},\"zip\":{\"type\":\"integer\"}},\"required\":[\"city\"],\"additionalProperties\":false},\"Order\":{\"type\":\"object\",\"properties\":{\"sku\":{\"description\":\"Stock keeping unit, e.g. `ABC-12`.\",\"type\":\"string\",\"title\":\"OrderSku\",\"pattern\":\"^[A-Z]{3}-[0-9]+$\"},\"quantity\":{\"type\":\"integer\",\"minimum\":1.0},\"price\":{\"type\":\"number\"},\"gift\":{\"type\":\"boolean\"},\"tags\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}},\"lines\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"integer\"}},\"address\":{\"$ref\":\"#/components/schemas/Address\"}},\"required\":[\"sku\",\"quantity\"],\"additionalProperties\":false}}",
         )
         .unwrap_or_default()
 });

@@ -621,6 +621,7 @@ pub struct Credentials {
     /// Credential for the `MuseumPlaceholderAuth` scheme.
     museum_placeholder_auth: ::std::option::Option<SecretString>,
 }
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy)]
 enum Scheme {
     MuseumPlaceholderAuth,
