@@ -7,11 +7,12 @@
 //! ```
 
 mod conformance;
+mod fuzz;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use generator::{Job, Mode, RunError};
+use generator::{Job, Mode, RunError, RunOptions, RunReport};
 
 /// The allocator of `cargo xtask gen`: faster than the system one at generation's millions of
 /// small allocations (see generator/Cargo.toml).
@@ -19,15 +20,22 @@ use generator::{Job, Mode, RunError};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage:
-  cargo xtask gen [--check] [API...]      regenerate generated/<api>/ from spec/<api>/ (all APIs by default)
-  cargo xtask gen --spec FILE --out DIR [--crate-name NAME] [--check]
+  cargo xtask gen [--check] [--deny-warnings] [--verbose] [API...]
+                                          regenerate generated/<api>/ from spec/<api>/ (all APIs by default);
+                                          prints each job's warnings (--verbose: every one in full);
+                                          --deny-warnings: a warning fails the run (nothing is written), except
+                                          the warnings the defect fixtures exist for (tests/fixtures/defects-*)
+  cargo xtask gen --spec FILE --out DIR [--crate-name NAME] [--check] [--deny-warnings] [--verbose]
                                           generate a standalone crate from any OpenAPI document
   cargo xtask mock API [--port N] [--host HOST] [--api-key KEY]...
                                           serve the documented examples of generated/<api>/ (default port 4010)
   cargo xtask bench                       generation speed: small/medium/large specs, scaling 1x-8x
   cargo xtask conformance [--no-check] [--filter TEXT]
                                           generate (and cargo check) every document of ../shared/corpus;
-                                          writes the table in README.md";
+                                          writes the table in README.md
+  cargo xtask fuzz-check [--seeds N] [--from SEED] [--check N] [--everything] [--write-fixture] ...
+                                          random valid documents (docgen) through the generator, then
+                                          cargo check of a sample (see `cargo xtask fuzz-check --help`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -46,6 +54,7 @@ fn main() -> ExitCode {
         },
         Some("mock") => run_mock(&args[1..]),
         Some("conformance") => conformance::run(&args[1..]),
+        Some("fuzz-check") => fuzz::run(&args[1..]),
         Some("bench") => run_bench(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -188,6 +197,10 @@ fn project_root() -> PathBuf {
 #[derive(Debug, Default)]
 struct GenCommand {
     check: bool,
+    /// Warnings fail the run (except those of the defect fixtures).
+    deny_warnings: bool,
+    /// Every warning in full, instead of a summary per class.
+    verbose: bool,
     apis: Vec<String>,
     spec: Option<PathBuf>,
     out: Option<PathBuf>,
@@ -200,6 +213,8 @@ fn parse_gen(args: &[String]) -> Result<GenCommand, String> {
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--check" => cmd.check = true,
+            "--deny-warnings" => cmd.deny_warnings = true,
+            "--verbose" => cmd.verbose = true,
             "--spec" => cmd.spec = Some(it.next().ok_or("--spec needs a file")?.into()),
             "--out" => cmd.out = Some(it.next().ok_or("--out needs a directory")?.into()),
             "--crate-name" => cmd.crate_name = Some(it.next().ok_or("--crate-name needs a name")?.clone()),
@@ -288,13 +303,46 @@ fn schema_jobs(cmd: &GenCommand) -> Vec<Job> {
     }
 }
 
-/// [`generator::run`] over `jobs`, plus the schema jobs. The schema crates are generated in
-/// memory first, so a failing schema, like a failing spec, leaves every directory untouched.
-fn run_all(cmd: &GenCommand, jobs: &[Job], mode: Mode) -> Result<Vec<(String, generator::write::Report)>, RunError> {
+/// [`generator::run_reporting`] over `jobs`, plus the schema jobs. The schema crates are
+/// generated in memory first, so a failing schema, like a failing spec, leaves every directory
+/// untouched.
+fn run_all(cmd: &GenCommand, jobs: &[Job], mode: Mode) -> Result<RunReport, RunError> {
     let schema_outputs = generator::schema_crate::generate_all(&schema_jobs(cmd))?;
-    let mut reports = generator::run(jobs, mode)?;
-    reports.extend(generator::schema_crate::write_all(&schema_outputs, mode)?);
-    Ok(reports)
+    let mut report = generator::run_reporting(jobs, mode, &RunOptions::default())?;
+    report.reports.extend(generator::schema_crate::write_all(&schema_outputs, mode)?);
+    Ok(report)
+}
+
+/// Jobs whose warnings are their purpose: the defect fixtures (`tests/fixtures/defects-*`, one
+/// published defect class each, their warnings snapshotted by `tests/warnings.rs`).
+fn warnings_expected(job: &str) -> bool {
+    job.starts_with("fixture-defects-")
+}
+
+/// How many warnings of a job are shown in full per class before a count of the rest.
+const WARNINGS_PER_CLASS: usize = 3;
+
+/// Prints every job's warnings: summarized per class (in full with `--verbose`); a defect
+/// fixture's as one line. Returns the number of warnings not expected.
+fn print_warnings(cmd: &GenCommand, warnings: &[(String, PathBuf, generator::Diagnostics)]) -> usize {
+    let mut unexpected = 0;
+    for (name, spec, w) in warnings {
+        let classes: Vec<String> = w.warning_classes().iter().map(|(c, n)| format!("{n} {c}")).collect();
+        if warnings_expected(name) && !cmd.verbose {
+            println!(
+                "{name}: {} warning(s), expected: this fixture exists for them ({}; snapshot tests/snapshots/warnings_{name}.snap)",
+                w.len(),
+                classes.join(", ")
+            );
+            continue;
+        }
+        if !warnings_expected(name) {
+            unexpected += w.len();
+        }
+        let shown = if cmd.verbose { w.to_string() } else { w.summarized(WARNINGS_PER_CLASS).to_string() };
+        eprintln!("{name} ({}):\n{shown}\n", spec.display());
+    }
+    unexpected
 }
 
 fn run_gen(cmd: &GenCommand) -> ExitCode {
@@ -306,7 +354,24 @@ fn run_gen(cmd: &GenCommand) -> ExitCode {
         }
     };
     let mode = if cmd.check { Mode::Check } else { Mode::Write };
-    let reports = match run_all(cmd, &jobs, mode) {
+    if cmd.deny_warnings {
+        // Generation is deterministic: a first pass in memory finds the warnings, so that a
+        // denied warning leaves every directory untouched.
+        match run_all(cmd, &jobs, Mode::Check) {
+            Ok(report) => {
+                let unexpected = print_warnings(cmd, &report.warnings);
+                if unexpected > 0 {
+                    eprintln!("error: {unexpected} warning(s) with --deny-warnings; nothing was written");
+                    return ExitCode::FAILURE;
+                }
+            }
+            Err(e) => {
+                eprintln!("{e}\n\nerror: generation failed; generated/ was left untouched");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let report = match run_all(cmd, &jobs, mode) {
         Ok(r) => r,
         Err(e @ RunError::Spec(_)) => {
             eprintln!("{e}\n\nerror: generation failed; generated/ was left untouched");
@@ -317,6 +382,10 @@ fn run_gen(cmd: &GenCommand) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if !cmd.deny_warnings {
+        print_warnings(cmd, &report.warnings);
+    }
+    let reports = report.reports;
     let mut stale = 0;
     for (name, report) in &reports {
         for path in &report.changed {
@@ -382,15 +451,49 @@ fn run_mock(args: &[String]) -> ExitCode {
 mod tests {
     use super::*;
 
-    /// The checked-in generated code is what `cargo xtask gen` writes from spec/ today.
+    /// Warnings of the defect fixtures are expected (they exist for them); any other job's
+    /// count against `--deny-warnings`.
+    #[test]
+    fn only_the_defect_fixtures_may_warn() {
+        let w = |n: usize| {
+            generator::Diagnostics(
+                (0..n)
+                    .map(|i| {
+                        generator::Diagnostic::new("a.json", format!("/x{i}"), "repaired")
+                            .with_help("h")
+                            .with_class(generator::WarningClass::DegradedSchema)
+                            .warning()
+                    })
+                    .collect(),
+            )
+        };
+        let warnings = vec![
+            ("fixture-defects-30".to_string(), PathBuf::from("a.json"), w(5)),
+            ("questionpro".to_string(), PathBuf::from("a.json"), w(2)),
+            ("fixture-forms".to_string(), PathBuf::from("a.json"), w(1)),
+        ];
+        assert_eq!(print_warnings(&GenCommand::default(), &warnings), 3);
+        assert_eq!(print_warnings(&GenCommand::default(), &warnings[..1]), 0);
+    }
+
+    /// The checked-in generated code is what `cargo xtask gen` writes from spec/ today, and the
+    /// checked-in specs generate without warnings.
     #[test]
     fn generated_is_fresh() {
         std::env::set_current_dir(project_root()).expect("project root");
         let cmd = GenCommand { check: true, ..GenCommand::default() };
         let jobs = jobs(&cmd).expect("spec/ lists the APIs");
-        let reports = run_all(&cmd, &jobs, Mode::Check).unwrap_or_else(|e| panic!("{e}"));
+        let report = run_all(&cmd, &jobs, Mode::Check).unwrap_or_else(|e| panic!("{e}"));
         let stale: Vec<String> =
-            reports.iter().flat_map(|(_, r)| r.changed.iter().chain(&r.removed)).map(|p| p.display().to_string()).collect();
+            report.reports.iter().flat_map(|(_, r)| r.changed.iter().chain(&r.removed)).map(|p| p.display().to_string()).collect();
         assert!(stale.is_empty(), "stale generated files: {stale:?}\nrun `cargo xtask gen` and commit the result");
+        // ... without a warning beyond the defect fixtures' (`cargo xtask gen --deny-warnings`).
+        let unexpected: Vec<String> = report
+            .warnings
+            .iter()
+            .filter(|(name, _, _)| !warnings_expected(name))
+            .map(|(name, _, w)| format!("{name}:\n{}", w.summarized(WARNINGS_PER_CLASS)))
+            .collect();
+        assert!(unexpected.is_empty(), "warnings of checked-in specs:\n{}", unexpected.join("\n\n"));
     }
 }
