@@ -437,12 +437,14 @@ fn fix_schema(map: &mut Map<String, Value>, pointer: &str, is_31: bool, changes:
     if !scalars.is_empty() && types.iter().all(|t| scalars.contains(t) || t == "null") {
         if let Some(Value::Array(values)) = map.get_mut("enum") {
             let mut changed = Vec::new();
+            let mut repeats = Vec::new();
             let mut kept: Vec<Value> = Vec::new();
             for v in values.drain(..) {
                 let fits = if v.is_null() { nullable } else { types.iter().any(|t| has_type(&v, t)) };
                 let converted = if fits { Some(v.clone()) } else { scalars.iter().find_map(|t| convert_scalar(&v, t)) };
                 match converted {
-                    // Two values may convert to one (`1` and `"1"` in a string enum): once.
+                    // A value once (two may also convert to one: `1` and `"1"` in a string enum).
+                    Some(c) if kept.contains(&c) && fits => repeats.push(v.to_string()),
                     Some(c) if kept.contains(&c) => changed.push(format!("{v} dropped (a repeat of {c})")),
                     Some(c) => {
                         if !fits {
@@ -468,6 +470,14 @@ fn fix_schema(map: &mut Map<String, Value>, pointer: &str, is_31: bool, changes:
                         if emptied { "; no value is left, so the enum was removed" } else { "" }
                     ),
                     help: format!("write the enum values as values of type {ty}"),
+                    class: WarningClass::EnumValueType,
+                });
+            }
+            if !repeats.is_empty() {
+                changes.push(Change {
+                    pointer: join_pointer(pointer, "enum"),
+                    message: format!("enum values listed twice are kept once: {}", repeats.join(", ")),
+                    help: "list each enum value once".into(),
                     class: WarningClass::EnumValueType,
                 });
             }
