@@ -20,6 +20,9 @@ pub struct Lowered {
     pub types: typify_impl::TypeSpace,
     /// What lowering degraded (schemas typed as `serde_json::Value`), as warnings.
     pub warnings: crate::diag::Diagnostics,
+    /// typify's code for `types`, parsed when lowering checked that it can be written out
+    /// (`models::check_emission`); the models emitter starts from it instead of emitting again.
+    pub models_file: Option<syn::File>,
 }
 
 // The client and server modules are emitted and rendered on worker threads (see `emit_crate`

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::bundle::Bundle;
-use crate::diag::{join_pointer, Diagnostics};
+use crate::diag::{join_pointer, Diagnostics, WarningClass};
 use crate::ir::*;
 use crate::models::{self, Hoisted, ModelSpace, COMPONENT_PREFIX};
 use crate::naming;
@@ -20,6 +20,25 @@ use typify_impl::TypeSpace;
 ///
 /// Every construct the generator cannot lower, with its location.
 pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, Diagnostics> {
+    let mut lowered = lower_with(bundle, settings, false)?;
+    // typify accepts some schemas that it then cannot write out (its `to_stream` panics, or
+    // leaves fields out of a default value: `models::check_emission`). The whole type space is
+    // checked once (the models emitter reuses the parsed code); when it fails, lowering runs
+    // again, with each component checked on its own (`models::convert_isolated` degrades the
+    // failing ones) and without the defaults of inline schemas.
+    if let Ok(file) = models::check_emission(&lowered.types) {
+        lowered.models_file = Some(file);
+        return Ok(lowered);
+    }
+    let mut lowered = lower_with(bundle, settings, true)?;
+    lowered.models_file = models::check_emission(&lowered.types).ok();
+    Ok(lowered)
+}
+
+/// [`lower`]; `strict`: every component conversion must also be written out, and the inline
+/// schemas converted by typify lose their defaults (each a warning).
+fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Result<Lowered, Diagnostics> {
+    let strip_inline_defaults = strict;
     let doc = &bundle.document;
     let mut diags = Diagnostics::default();
 
@@ -47,7 +66,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
             }
         }
     }
-    let (mut models, mut type_space, hoisted, mut warnings) = models::lower(bundle, &request_roots, &response_roots)?;
+    let (mut models, mut type_space, hoisted, mut warnings) = models::lower_checked(bundle, &request_roots, &response_roots, strict)?;
 
     let info = doc.get("info");
     let text = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_str).map(String::from);
@@ -72,6 +91,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
             warnings: &mut warnings,
             op_ptr: &op_ptr,
             type_name: &type_name,
+            strip_inline_defaults,
         };
 
         let params = cx.params(item, op);
@@ -117,7 +137,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
         operations: ops,
         models,
     };
-    diags.into_result(Lowered { api, types: type_space, warnings })
+    diags.into_result(Lowered { api, types: type_space, warnings, models_file: None })
 }
 
 /// `(path, method, pointer, operation, path item)` for every operation, in document order.
@@ -252,6 +272,8 @@ struct OpContext<'a> {
     warnings: &'a mut Diagnostics,
     op_ptr: &'a str,
     type_name: &'a str,
+    /// Inline schemas go to typify without their defaults (see [`lower`]).
+    strip_inline_defaults: bool,
 }
 
 impl OpContext<'_> {
@@ -288,19 +310,71 @@ impl OpContext<'_> {
             }
         }
         let mut prepared = strip_for_typify(schema);
+        models::doc_descriptions(&mut prepared);
+        if self.strip_inline_defaults && models::strip_defaults(&mut prepared) {
+            self.warnings.push(
+                self.bundle
+                    .diagnostic(at, "the defaults of this schema cannot be written out by the type generator: they were dropped from the generated code")
+                    .with_help("check that each `default` matches its schema")
+                    .with_class(WarningClass::DefaultDropped)
+                    .warning(),
+            );
+        }
         models::fix_colliding_enums(&mut prepared);
+        if let Some(ring) = models::endless_merge(&prepared, &self.models.definitions) {
+            // typify would merge forever (see `models::endless_merge`).
+            self.warnings.push(
+                self.bundle
+                    .diagnostic(
+                        at,
+                        format!(
+                            "this schema cannot be turned into a Rust type (its `allOf` would have to be merged with itself through references: {}): it is typed as `serde_json::Value`",
+                            ring.join(" -> ")
+                        ),
+                    )
+                    .with_help("the generated code accepts any JSON value here; move the recursive `$ref` out of the merged `allOf` members to get a precise type")
+                    .with_class(WarningClass::DegradedSchema)
+                    .warning(),
+            );
+            return ("::serde_json::Value".into(), ValueShape::Json);
+        }
         let Ok(parsed) = serde_json::from_value::<schemars::schema::Schema>(prepared) else {
             self.diags.push(self.bundle.diagnostic(at, "not a JSON Schema the generator can read").with_help("fix the schema"));
             return ("::serde_json::Value".into(), ValueShape::Json);
         };
         // An inline type's name must not collide with a component's or another inline type's.
-        let name = naming::unique_ident_from(naming::pascal_case(hint), self.taken);
+        let name = naming::unique_ident_from(naming::type_name(hint), self.taken);
+        // Nor may the types typify names inside it (see `models::name_inline_nested`).
+        let mut parsed_value = serde_json::to_value(&parsed).unwrap_or_default();
+        models::name_inline_nested(&mut parsed_value, &name, self.taken);
+        let parsed: schemars::schema::Schema = serde_json::from_value(parsed_value).unwrap_or(parsed);
         let type_space = &mut *self.type_space;
-        match models::catch(|| {
-            let id = type_space.add_type_with_name(&parsed, Some(name.clone())).map_err(|e| e.to_string())?;
-            let ty = type_space.get_type(&id).map_err(|e| e.to_string())?;
-            Ok(ty.ident().to_string())
-        }) {
+        let mut convert = |parsed: &schemars::schema::Schema| {
+            models::catch(|| {
+                let id = type_space.add_type_with_name(parsed, Some(name.clone())).map_err(|e| e.to_string())?;
+                let ty = type_space.get_type(&id).map_err(|e| e.to_string())?;
+                Ok(ty.ident().to_string())
+            })
+        };
+        let mut converted = convert(&parsed);
+        if let Err(reason) = &converted {
+            // typify checks defaults against the type it builds: without them the type may
+            // convert, which loses less than the whole type.
+            let mut stripped = serde_json::to_value(&parsed).unwrap_or_default();
+            if models::strip_defaults(&mut stripped) {
+                if let Ok(Ok(ty)) = serde_json::from_value::<schemars::schema::Schema>(stripped).map(|s| convert(&s)) {
+                    self.warnings.push(
+                        self.bundle
+                            .diagnostic(at, format!("the defaults of schema `{name}` cannot be given to its Rust type ({reason}): they were dropped from the generated code"))
+                            .with_help("check that each `default` matches its schema")
+                            .with_class(WarningClass::DefaultDropped)
+                            .warning(),
+                    );
+                    converted = Ok(ty);
+                }
+            }
+        }
+        match converted {
             Ok(ty) => (models::absolute_type(&ty), shape),
             Err(reason) => {
                 // This schema alone degrades; the rest of the crate is still generated.
@@ -311,6 +385,7 @@ impl OpContext<'_> {
                             format!("schema `{name}` cannot be turned into a Rust type ({reason}): it is typed as `serde_json::Value`"),
                         )
                         .with_help("the generated code accepts any JSON value here; simplify the schema to get a precise type")
+                        .with_class(WarningClass::DegradedSchema)
                         .warning(),
                 );
                 ("::serde_json::Value".into(), ValueShape::Json)
@@ -496,13 +571,11 @@ fn raw_body_type(encoding: BodyEncoding) -> Option<&'static str> {
     }
 }
 
-/// Drops what typify cannot take (conditionals) from an inline schema.
+/// Drops what typify cannot take (conditionals, at any depth) from an inline schema.
 fn strip_for_typify(mut schema: Value) -> Value {
     models::const_as_enum(&mut schema);
     if let Some(map) = schema.as_object_mut() {
-        for k in ["if", "then", "else"] {
-            map.remove(k);
-        }
+        models::strip_conditionals(map);
     }
     schema
 }

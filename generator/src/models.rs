@@ -24,7 +24,7 @@ use serde_json::{json, Map, Value};
 use typify_impl::{TypeSpace, TypeSpaceSettings};
 
 use crate::bundle::Bundle;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, WarningClass};
 use crate::naming;
 
 /// The prefix of component schema references.
@@ -177,6 +177,22 @@ pub fn lower(
     request_roots: &[Value],
     response_roots: &[Value],
 ) -> Result<(ModelSpace, TypeSpace, Hoisted, Diagnostics), Diagnostics> {
+    lower_checked(bundle, request_roots, response_roots, true)
+}
+
+/// [`lower`]; `check_emission` says whether a conversion must also be written out to count as a
+/// success ([`check_emission`]; it costs as much again). `crate::lower` checks the final type
+/// space once instead, and lowers again with this on only when that fails.
+///
+/// # Errors
+///
+/// As [`lower`].
+pub fn lower_checked(
+    bundle: &Bundle,
+    request_roots: &[Value],
+    response_roots: &[Value],
+    check_emission: bool,
+) -> Result<(ModelSpace, TypeSpace, Hoisted, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
     let components: Map<String, Value> =
         bundle.document.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
@@ -187,7 +203,7 @@ pub fn lower(
     let mut taken = BTreeSet::new();
     let mut renames = BTreeMap::new();
     for name in components.keys() {
-        renames.insert(name.clone(), naming::unique_ident_from(naming::pascal_case(name), &mut taken));
+        renames.insert(name.clone(), naming::unique_ident_from(naming::type_name(name), &mut taken));
     }
     let mut hoisted = Hoisted::new(taken, renames);
     for (name, schema) in &components {
@@ -235,11 +251,32 @@ pub fn lower(
         definitions.insert(name.clone(), prepared);
     }
 
+    // typify merges `allOf` members by resolving their references; when that leads back to
+    // the same merge it never ends (a stack overflow, which aborts the process): such
+    // definitions are typed as `serde_json::Value` before typify sees them.
+    let mut warnings = Diagnostics::default();
+    for (name, ring) in break_endless_merges(&definitions) {
+        let (pointer, _) = hoisted.source_pointer(&name);
+        let reason = format!("its `allOf` would have to be merged with itself through references: {}", ring.join(" -> "));
+        warnings.push(
+            bundle
+                .diagnostic(&pointer, format!("schema `{name}` cannot be turned into a Rust type ({reason}): it is typed as `serde_json::Value`"))
+                .with_help("the generated type accepts any JSON value here; move the recursive `$ref` out of the merged `allOf` members to get a precise type")
+                .with_class(WarningClass::DegradedSchema)
+                .warning(),
+        );
+        structs.remove(&name);
+        discriminated.remove(&name);
+        let degraded = degraded_schema(definitions.get(&name), &reason);
+        definitions.insert(name, degraded);
+    }
+
     let settings = type_space_settings();
     let mut typed = Vec::new();
     for (name, value) in &definitions {
         let mut value = value.clone();
         binary_as_bytes(&mut value);
+        doc_descriptions(&mut value);
         match serde_json::from_value::<Schema>(value) {
             Ok(schema) => typed.push((name.clone(), schema)),
             Err(e) => diags.push(
@@ -255,8 +292,7 @@ pub fn lower(
     if !diags.is_empty() {
         return Err(diags.into_result(()).unwrap_err());
     }
-    let mut warnings = Diagnostics::default();
-    let (type_space, failures) = match convert_isolated(&settings, typed) {
+    let (type_space, failures) = match convert_isolated(&settings, typed, check_emission) {
         Ok(converted) => converted,
         Err(reason) => {
             return Err(bundle
@@ -281,6 +317,7 @@ pub fn lower(
                         ),
                     )
                     .with_help("check that each `default` matches its schema")
+                    .with_class(WarningClass::DefaultDropped)
                     .warning(),
             );
             if let Some(Ok(stripped)) = typed_back(definitions.get(&failure.name)) {
@@ -289,6 +326,26 @@ pub fn lower(
             continue;
         }
         let pointer = format!("{pointer}{}", failure.keyword);
+        if is_narrowing(&failure.keyword) {
+            let (_, name) = failure.keyword.rsplit_once('/').unwrap_or_default();
+            warnings.push(
+                bundle
+                    .diagnostic(
+                        &pointer,
+                        format!(
+                            "the `{name}` of schema `{}` cannot be expressed in its Rust type ({}): it is not enforced, the type accepts the values it excludes",
+                            failure.name, failure.reason
+                        ),
+                    )
+                    .with_help("the generated type keeps everything else of the schema; simplify this keyword to have it checked")
+                    .with_class(WarningClass::KeywordDropped)
+                    .warning(),
+            );
+            if let Some(def) = definitions.get_mut(&failure.name) {
+                remove_keyword(def, &failure.keyword);
+            }
+            continue;
+        }
         let keyword =
             if failure.keyword.is_empty() { String::new() } else { format!(" (at `{}`)", failure.keyword.trim_start_matches('/')) };
         warnings.push(
@@ -301,6 +358,7 @@ pub fn lower(
                     ),
                 )
                 .with_help("the generated type accepts any JSON value here; simplify the schema to get a precise type")
+                .with_class(WarningClass::DegradedSchema)
                 .warning(),
         );
         if let Some(prop) = property_of(&failure.keyword) {
@@ -317,6 +375,268 @@ pub fn lower(
     let mut models = ModelSpace { structs, definitions, discriminated, uses_chrono: false, uses_uuid: false };
     models.note_foreign_types(&type_space);
     diags.into_result((models, type_space, hoisted, warnings))
+}
+
+/// The definitions whose conversion would make typify merge forever, each with the chain of
+/// definitions that closes the loop (see [`endless_merge`]).
+pub fn endless_merges(definitions: &BTreeMap<String, Value>) -> BTreeMap<String, Vec<String>> {
+    let graph = MergeGraph::new(definitions);
+    definitions.iter().filter_map(|(name, schema)| Some((name.clone(), graph.endless(name, schema)?))).collect()
+}
+
+/// The fewest definitions to type as `serde_json::Value` so that no conversion merges forever:
+/// one definition on a loop at a time (which also frees the definitions that only reach that
+/// loop), until none is left. Each with its loop.
+fn break_endless_merges(definitions: &BTreeMap<String, Value>) -> Vec<(String, Vec<String>)> {
+    let mut definitions = definitions.clone();
+    let mut out = Vec::new();
+    for _ in 0..definitions.len() {
+        let found = endless_merges(&definitions);
+        // A definition whose chain comes back to itself is on the loop.
+        let Some((name, ring)) = found.iter().find(|(n, c)| c.last() == Some(*n)).or_else(|| found.iter().next()) else { break };
+        let (name, ring) = (name.clone(), ring.clone());
+        definitions.insert(name.clone(), json!({}));
+        out.push((name, ring));
+    }
+    out
+}
+
+/// When converting `schema` would make typify merge forever: the chain of definitions that
+/// loops.
+///
+/// typify converts `allOf` (and a `oneOf`/`anyOf` next to other keywords) by merging, and a merge
+/// resolves a `$ref` wherever two schemas meet: a member that is a reference, a property in two
+/// members, a property of one member and the `additionalProperties` schema of another, two
+/// `additionalProperties` or `items` schemas, and the members of a union being merged. A
+/// resolved definition is expanded in turn (its own members, unions and meeting places); when
+/// that comes back to a definition already being expanded, typify recurses without end (a stack
+/// overflow aborts the process). This follows exactly those references, conservatively (every
+/// reference inside two schemas that meet), and reports a loop reachable from `schema`.
+pub fn endless_merge(schema: &Value, definitions: &BTreeMap<String, Value>) -> Option<Vec<String>> {
+    MergeGraph::new(definitions).endless("(inline schema)", schema)
+}
+
+/// Which definitions expanding a definition inside a merge resolves.
+struct MergeGraph<'a> {
+    definitions: &'a BTreeMap<String, Value>,
+    expands: BTreeMap<&'a str, Vec<String>>,
+}
+
+impl<'a> MergeGraph<'a> {
+    fn new(definitions: &'a BTreeMap<String, Value>) -> Self {
+        let expands = definitions
+            .iter()
+            .map(|(name, schema)| {
+                let mut out = Vec::new();
+                merged_refs(schema, definitions, &mut out);
+                (name.as_str(), out)
+            })
+            .collect();
+        Self { definitions, expands }
+    }
+
+    /// A loop of expansions that converting `schema` (named `name`) enters, as a chain.
+    fn endless(&self, name: &str, schema: &Value) -> Option<Vec<String>> {
+        let mut starts = Vec::new();
+        merge_starts(schema, self.definitions, &mut starts);
+        for start in starts {
+            // Depth-first over the expansions from `start`; a definition met again on the
+            // current path is a loop.
+            let mut path: Vec<String> = vec![name.to_string(), start.clone()];
+            let mut done: BTreeSet<String> = BTreeSet::new();
+            if self.loops(&start, &mut path, &mut done) {
+                return Some(path);
+            }
+        }
+        None
+    }
+
+    fn loops(&self, node: &str, path: &mut Vec<String>, done: &mut BTreeSet<String>) -> bool {
+        if path.len() > 64 || done.contains(node) {
+            return false;
+        }
+        for next in self.expands.get(node).into_iter().flatten() {
+            if path.iter().any(|p| p == next) {
+                path.push(next.clone());
+                return true;
+            }
+            path.push(next.clone());
+            if self.loops(next, path, done) {
+                return true;
+            }
+            path.pop();
+        }
+        done.insert(node.to_string());
+        false
+    }
+}
+
+/// The references resolved when converting `schema` starts merges: every `allOf` (and every
+/// union next to other keywords) anywhere in it.
+fn merge_starts(schema: &Value, definitions: &BTreeMap<String, Value>, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            let asserting = asserts_beside_union(map);
+            if map.contains_key("allOf") || (asserting && (map.contains_key("oneOf") || map.contains_key("anyOf"))) {
+                let mut own = Vec::new();
+                merged_refs(schema, definitions, &mut own);
+                // The schema's own `$ref` (beside the merge) is resolved too; plain references
+                // elsewhere are not.
+                out.extend(own);
+            }
+            for (k, v) in map {
+                if matches!(k.as_str(), "enum" | "const" | "default" | "example" | "examples") || k.starts_with("x-") {
+                    continue;
+                }
+                merge_starts(v, definitions, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| merge_starts(v, definitions, out)),
+        _ => {}
+    }
+}
+
+/// True when a schema has keywords beside its `oneOf`/`anyOf` that typify merges into each
+/// member.
+fn asserts_beside_union(map: &Map<String, Value>) -> bool {
+    map.keys()
+        .any(|k| !matches!(k.as_str(), "oneOf" | "anyOf" | "discriminator" | "description" | "title" | "$ref") && !k.starts_with("x-"))
+}
+
+/// The references resolved when `schema` is expanded inside a merge: its own `$ref`, the members
+/// of its combinators (inline members expanded in turn), and every reference where two `allOf`
+/// members meet.
+fn merged_refs(schema: &Value, definitions: &BTreeMap<String, Value>, out: &mut Vec<String>) {
+    let Some(map) = schema.as_object() else { return };
+    if let Some(target) = ref_target(schema) {
+        out.push(target);
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for member in map.get(key).and_then(Value::as_array).into_iter().flatten() {
+            merged_refs(member, definitions, out);
+        }
+    }
+    let Some(Value::Array(members)) = map.get("allOf") else { return };
+    let resolved: Vec<&Value> = members.iter().map(|m| ref_target(m).and_then(|t| definitions.get(&t)).unwrap_or(m)).collect();
+    let mut meeting: Vec<&Value> = Vec::new();
+    for (i, a) in resolved.iter().enumerate() {
+        for (j, b) in resolved.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            let b_extra = b.get("additionalProperties").filter(|v| v.is_object());
+            for (name, prop) in a.get("properties").and_then(Value::as_object).into_iter().flatten() {
+                match b.get("properties").and_then(|p| p.get(name)) {
+                    Some(other) => meeting.extend([prop, other]),
+                    None => meeting.extend(b_extra.map(|extra| [prop, extra]).into_iter().flatten()),
+                }
+            }
+            for key in ["additionalProperties", "items"] {
+                if let (Some(x), Some(y)) = (a.get(key).filter(|v| v.is_object()), b.get(key).filter(|v| v.is_object())) {
+                    meeting.extend([x, y]);
+                }
+            }
+        }
+    }
+    for place in meeting {
+        collect_ref_names(place, out);
+    }
+}
+
+/// Gives a nested schema left inline that typify would still make a named type (a constrained
+/// string, an enum, a merged `allOf`) a name of ours as its `title`. typify names such a type
+/// after its `title`, else after the parent and the property: a title may be any component's
+/// name, a property without letters or digits (`""`, `"#"`) gives the parent's own name, and
+/// `None`/`none` give one name to two types. `hint` is the parent's name and the property.
+fn name_nested(map: &mut Map<String, Value>, hint: &str, taken: &mut BTreeSet<String>) {
+    if map.contains_key("$ref") {
+        return;
+    }
+    let title = map.get("title").and_then(Value::as_str).map(naming::type_name);
+    let nameless = hint.rsplit_once(' ').is_some_and(|(_, last)| naming::words(last).is_empty());
+    let constrained_string =
+        map.get("type") == Some(&json!("string")) && ["minLength", "maxLength", "pattern"].iter().any(|k| map.contains_key(*k));
+    let named = map.contains_key("enum") || map.contains_key("allOf") || constrained_string;
+    if title.is_some() || nameless || named {
+        let candidate =
+            title.unwrap_or_else(|| if nameless { format!("{}Value", naming::pascal_case(hint)) } else { naming::type_name(hint) });
+        let name = naming::unique_ident_from(candidate, taken);
+        map.insert("title".into(), Value::String(name));
+    }
+}
+
+/// [`name_nested`] for every subschema of an inline schema (one typify converts whole, named
+/// `name`): properties, items, additional properties and union members.
+pub fn name_inline_nested(schema: &mut Value, name: &str, taken: &mut BTreeSet<String>) {
+    fn walk(value: &mut Value, hint: &str, taken: &mut BTreeSet<String>, root: bool) {
+        let Value::Object(map) = value else { return };
+        if !root {
+            name_nested(map, hint, taken);
+        }
+        if let Some(Value::Object(props)) = map.get_mut("properties") {
+            for (prop, sub) in props.iter_mut() {
+                walk(sub, &format!("{hint} {prop}"), taken, false);
+            }
+        }
+        for (key, word) in [("items", "item"), ("additionalProperties", "additionalProperties")] {
+            if let Some(sub) = map.get_mut(key) {
+                walk(sub, &format!("{hint} {word}"), taken, false);
+            }
+        }
+        // Members are converted as part of their union: their insides are nested.
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if let Some(Value::Array(members)) = map.get_mut(key) {
+                for member in members {
+                    walk(member, hint, taken, true);
+                }
+            }
+        }
+    }
+    walk(schema, name, taken, true);
+}
+
+/// The properties of `allOf` members that typify merges with something of another member: a
+/// property of the same name, or that member's `additionalProperties` schema.
+fn meeting_properties(members: &[Value], defs: &BTreeMap<String, Value>) -> BTreeSet<String> {
+    let resolved: Vec<&Value> = members.iter().map(|m| ref_target(m).and_then(|t| defs.get(&t)).unwrap_or(m)).collect();
+    let mut out = BTreeSet::new();
+    for (i, a) in resolved.iter().enumerate() {
+        for (name, _) in a.get("properties").and_then(Value::as_object).into_iter().flatten() {
+            let meets = resolved.iter().enumerate().any(|(j, b)| {
+                j != i
+                    && (b.get("properties").and_then(|p| p.get(name)).is_some()
+                        || b.get("additionalProperties").is_some_and(Value::is_object))
+            });
+            if meets {
+                out.insert(name.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The definition a schema that is a `$ref` to a component names.
+fn ref_target(schema: &Value) -> Option<String> {
+    let name = schema.get("$ref")?.as_str()?.strip_prefix(COMPONENT_PREFIX)?;
+    Some(crate::diag::unescape_token(name.split('/').next().unwrap_or(name)))
+}
+
+/// Makes every `description` of a schema safe as the doc comment typify writes from it
+/// ([`crate::emit::doc_text`]: code blocks from the spec are text, not doctests).
+pub fn doc_descriptions(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match (k.as_str(), v) {
+                    ("description", Value::String(text)) => *text = crate::emit::doc_text(text),
+                    ("enum" | "const" | "default" | "example" | "examples", _) => {}
+                    (_, v) => doc_descriptions(v),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(doc_descriptions),
+        _ => {}
+    }
 }
 
 /// A prepared definition without its defaults, as kept in [`ModelSpace::definitions`].
@@ -379,14 +699,24 @@ const ISOLATION_BUDGET: usize = 400;
 /// # Errors
 ///
 /// Only when the conversion fails with every definition degraded (a bug).
-pub fn convert_isolated(settings: &TypeSpaceSettings, mut typed: Vec<(String, Schema)>) -> Result<(TypeSpace, Vec<Failure>), String> {
+pub fn convert_isolated(
+    settings: &TypeSpaceSettings,
+    mut typed: Vec<(String, Schema)>,
+    check_emission: bool,
+) -> Result<(TypeSpace, Vec<Failure>), String> {
     let mut failures: Vec<Failure> = Vec::new();
     let mut budget = ISOLATION_BUDGET;
     let empty: Schema = Schema::Object(Default::default());
     loop {
-        let reason = match typify_all(settings, &typed) {
-            Ok(space) => return Ok((space, failures)),
-            Err(reason) => reason,
+        // Emission is checked only when conversion succeeds (it costs as much again), and the
+        // search for the culprit checks what failed: conversion, or conversion and emission.
+        let (reason, conv) = match typify_all(settings, &typed) {
+            Ok(space) if !check_emission => return Ok((space, failures)),
+            Ok(space) => match self::check_emission(&space) {
+                Ok(_) => return Ok((space, failures)),
+                Err(reason) => (reason, Converter { settings, emit: true }),
+            },
+            Err(reason) => (reason, Converter { settings, emit: false }),
         };
         let candidates: Vec<usize> = (0..typed.len()).filter(|i| !failures.iter().any(|f| f.name == typed[*i].0)).collect();
         if candidates.is_empty() {
@@ -412,7 +742,7 @@ pub fn convert_isolated(settings: &TypeSpaceSettings, mut typed: Vec<(String, Sc
         while hi - lo > 1 {
             let mid = (lo + hi) / 2;
             budget = budget.saturating_sub(1);
-            match typify_all(settings, &with_prefix(mid, &typed)) {
+            match conv.run(&with_prefix(mid, &typed)) {
                 Ok(_) => lo = mid,
                 Err(r) => {
                     hi = mid;
@@ -424,15 +754,21 @@ pub fn convert_isolated(settings: &TypeSpaceSettings, mut typed: Vec<(String, Sc
         // typify checks each default against the type it builds for the schema, and fails on
         // defaults it cannot check; the definition *with* the default may be another than the
         // one the search stopped at. Dropping that default loses less than a whole type.
-        if let Some(owner) = default_owner(settings, &context, &candidates[..hi], &mut budget) {
+        if let Some(owner) = default_owner(&conv, &context, &candidates[..hi], &mut budget) {
             failures.push(Failure { name: typed[owner].0.clone(), reason: why, keyword: DEFAULTS_DROPPED.to_string() });
             typed[owner].1 = without_defaults(&typed[owner].1);
             continue;
         }
         let culprit = candidates[hi - 1];
-        let keyword = failing_keyword(settings, &context, culprit, &mut budget);
+        let keyword = failing_keyword(&conv, &context, culprit, &mut budget);
         let original = serde_json::to_value(&typed[culprit].1).unwrap_or(Value::Null);
         let replacement = match property_of(&keyword) {
+            // A keyword that only narrows the type fails: the type stays, without it.
+            _ if is_narrowing(&keyword) => {
+                let mut schema = original.clone();
+                remove_keyword(&mut schema, &keyword);
+                schema
+            }
             // One property fails: it alone becomes any JSON value, the struct stays.
             Some(prop) => {
                 let mut schema = original.clone();
@@ -443,6 +779,35 @@ pub fn convert_isolated(settings: &TypeSpaceSettings, mut typed: Vec<(String, Sc
         };
         typed[culprit].1 = serde_json::from_value(replacement).unwrap_or_else(|_| empty.clone());
         failures.push(Failure { name: typed[culprit].0.clone(), reason: why, keyword });
+    }
+}
+
+/// Keywords that only narrow a type (`not`, `format`, `enum`): when typify fails on one, the
+/// definition keeps the type it has without it, which accepts more values, instead of becoming
+/// `serde_json::Value`.
+const NARROWING: &[&str] = &["not", "format", "enum"];
+
+/// Whether a keyword pointer of [`failing_keyword`] names a narrowing keyword of the definition or
+/// of one of its properties (`/not`, `/properties/kind/format`).
+fn is_narrowing(keyword: &str) -> bool {
+    let Some((parent, last)) = keyword.rsplit_once('/') else { return false };
+    NARROWING.contains(&last) && (parent.is_empty() || property_of(parent).is_some())
+}
+
+/// Removes the keyword at `pointer` (`/properties/kind/not`) from a schema, and says so in the
+/// description there (the generated doc comment).
+fn remove_keyword(schema: &mut Value, pointer: &str) {
+    let Some((parent, last)) = pointer.rsplit_once('/') else { return };
+    if let Some(Value::Object(map)) = schema.pointer_mut(parent) {
+        let keyword = crate::diag::unescape_token(last);
+        if map.remove(&keyword).is_some() {
+            let note = format!("The schema's `{keyword}` cannot be expressed in this Rust type and is not enforced: see `openapi.json`.");
+            let description = match map.get("description").and_then(Value::as_str) {
+                Some(d) => format!("{d}\n\n{note}"),
+                None => note,
+            };
+            map.insert("description".into(), Value::String(description));
+        }
     }
 }
 
@@ -457,7 +822,7 @@ pub const DEFAULTS_DROPPED: &str = "#defaults";
 
 /// When removing every `default` of the `real` definitions lets `context` convert: the first
 /// definition whose defaults must go (found by binary search over prefixes).
-fn default_owner(settings: &TypeSpaceSettings, context: &[(String, Schema)], real: &[usize], budget: &mut usize) -> Option<usize> {
+fn default_owner(conv: &Converter<'_>, context: &[(String, Schema)], real: &[usize], budget: &mut usize) -> Option<usize> {
     let stripped = |k: usize| -> Vec<(String, Schema)> {
         let mut out = context.to_vec();
         for &i in &real[..k] {
@@ -466,13 +831,13 @@ fn default_owner(settings: &TypeSpaceSettings, context: &[(String, Schema)], rea
         out
     };
     *budget = budget.checked_sub(1)?;
-    typify_all(settings, &stripped(real.len())).ok()?;
+    conv.run(&stripped(real.len())).ok()?;
     // `lo` stripped still fails, `hi` stripped converts.
     let (mut lo, mut hi) = (0, real.len());
     while hi - lo > 1 {
         let mid = (lo + hi) / 2;
         *budget = budget.saturating_sub(1);
-        if typify_all(settings, &stripped(mid)).is_ok() {
+        if conv.run(&stripped(mid)).is_ok() {
             hi = mid;
         } else {
             lo = mid;
@@ -483,28 +848,39 @@ fn default_owner(settings: &TypeSpaceSettings, context: &[(String, Schema)], rea
 
 /// `schema` without any `default` (in schema positions; data is left alone).
 fn without_defaults(schema: &Schema) -> Schema {
-    fn strip(value: &mut Value) {
-        match value {
-            Value::Object(map) => {
-                map.remove("default");
-                for (k, v) in map.iter_mut() {
-                    if !matches!(k.as_str(), "enum" | "const" | "examples" | "example") {
-                        strip(v);
+    let Ok(mut value) = serde_json::to_value(schema) else { return schema.clone() };
+    strip_defaults(&mut value);
+    serde_json::from_value(value).unwrap_or_else(|_| schema.clone())
+}
+
+/// Removes every `default` of a schema and its subschemas (data is left alone); true when
+/// there was one.
+pub fn strip_defaults(value: &mut Value) -> bool {
+    match value {
+        Value::Object(map) => {
+            let mut found = map.remove("default").is_some();
+            for (k, v) in map.iter_mut() {
+                match (k.as_str(), v) {
+                    ("enum" | "const" | "examples" | "example", _) => {}
+                    // Maps of names to schemas: a property may be called `default`.
+                    ("properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas", Value::Object(subs)) => {
+                        for sub in subs.values_mut() {
+                            found |= strip_defaults(sub);
+                        }
                     }
+                    (_, v) => found |= strip_defaults(v),
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(strip),
-            _ => {}
+            found
         }
+        Value::Array(items) => items.iter_mut().fold(false, |found, v| strip_defaults(v) | found),
+        _ => false,
     }
-    let Ok(mut value) = serde_json::to_value(schema) else { return schema.clone() };
-    strip(&mut value);
-    serde_json::from_value(value).unwrap_or_else(|_| schema.clone())
 }
 
 /// The keyword of definition `culprit` whose removal lets `context` convert: `default`, one
 /// property, one combinator or `items`, tried in that order (within the budget).
-fn failing_keyword(settings: &TypeSpaceSettings, context: &[(String, Schema)], culprit: usize, budget: &mut usize) -> String {
+fn failing_keyword(conv: &Converter<'_>, context: &[(String, Schema)], culprit: usize, budget: &mut usize) -> String {
     let Ok(Value::Object(schema)) = serde_json::to_value(&context[culprit].1) else { return String::new() };
     let mut tries: Vec<(String, Value)> = Vec::new();
     let without = |key: &str| {
@@ -512,9 +888,19 @@ fn failing_keyword(settings: &TypeSpaceSettings, context: &[(String, Schema)], c
         s.remove(key);
         Value::Object(s)
     };
-    for key in ["default", "enum", "format"] {
+    for key in ["default", "enum", "format", "not"] {
         if schema.contains_key(key) {
             tries.push((format!("/{key}"), without(key)));
+        }
+    }
+    // A narrowing keyword of one property (its type stays), before the whole property.
+    for (prop, sub) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        for key in NARROWING {
+            if sub.get(*key).is_some() {
+                let mut s = Value::Object(schema.clone());
+                remove_keyword(&mut s, &format!("/properties/{}/{key}", crate::diag::escape_token(prop)));
+                tries.push((format!("/properties/{}/{key}", crate::diag::escape_token(prop)), s));
+            }
         }
     }
     for (prop, _) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
@@ -535,7 +921,7 @@ fn failing_keyword(settings: &TypeSpaceSettings, context: &[(String, Schema)], c
         let Ok(variant) = serde_json::from_value::<Schema>(variant) else { continue };
         let mut attempt = context.to_vec();
         attempt[culprit].1 = variant;
-        if typify_all(settings, &attempt).is_ok() {
+        if conv.run(&attempt).is_ok() {
             return pointer;
         }
     }
@@ -547,6 +933,79 @@ fn typify_all(settings: &TypeSpaceSettings, typed: &[(String, Schema)]) -> Resul
     let mut space = TypeSpace::new(settings);
     catch(|| space.add_ref_types(typed.to_vec()).map_err(|e| e.to_string()))?;
     Ok(space)
+}
+
+/// What counts as a success while searching for the definitions that fail: the conversion,
+/// and with `emit` also its emission ([`check_emission`]): typify accepts some schemas it then
+/// cannot write out (a `default` of a unit type panics in `to_stream`).
+struct Converter<'a> {
+    settings: &'a TypeSpaceSettings,
+    emit: bool,
+}
+
+impl Converter<'_> {
+    fn run(&self, typed: &[(String, Schema)]) -> Result<TypeSpace, String> {
+        let space = typify_all(self.settings, typed)?;
+        if self.emit {
+            check_emission(&space)?;
+        }
+        Ok(space)
+    }
+}
+
+/// Whether typify can write out the code of `space`: its `to_stream` does not panic (it does on
+/// some defaults it accepted), and every struct literal it writes (the `Default` of a type with
+/// a default value) names every field: typify leaves out the fields whose default value it
+/// cannot render, which would not compile.
+pub fn check_emission(space: &TypeSpace) -> Result<syn::File, String> {
+    let tokens = catch(|| Ok(space.to_stream()))?;
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("typify wrote code that does not parse: {e}"))?;
+    // Field names with their number: typify may write two fields of one name (`HTML` and `html`),
+    // which the models emitter renames apart.
+    let count = |names: &mut dyn Iterator<Item = String>| {
+        let mut out: BTreeMap<String, usize> = BTreeMap::new();
+        for n in names {
+            *out.entry(n).or_default() += 1;
+        }
+        out
+    };
+    let mut fields: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for item in &file.items {
+        if let syn::Item::Struct(s) = item {
+            if let syn::Fields::Named(named) = &s.fields {
+                fields
+                    .insert(s.ident.to_string(), count(&mut named.named.iter().filter_map(|f| f.ident.as_ref().map(ToString::to_string))));
+            }
+        }
+    }
+    struct Literals<'a> {
+        fields: &'a BTreeMap<String, BTreeMap<String, usize>>,
+        incomplete: Option<String>,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Literals<'_> {
+        fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
+            let name = e.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            if let (Some(declared), None) = (self.fields.get(&name), &e.rest) {
+                let mut given: BTreeMap<String, usize> = BTreeMap::new();
+                for f in &e.fields {
+                    if let syn::Member::Named(i) = &f.member {
+                        *given.entry(i.to_string()).or_default() += 1;
+                    }
+                }
+                if let Some((missing, _)) = declared.iter().find(|(f, n)| given.get(*f).copied().unwrap_or(0) < **n) {
+                    self.incomplete
+                        .get_or_insert_with(|| format!("typify cannot write the default value of `{name}`: it leaves out `{missing}`"));
+                }
+            }
+            syn::visit::visit_expr_struct(self, e);
+        }
+    }
+    let mut visitor = Literals { fields: &fields, incomplete: None };
+    syn::visit::Visit::visit_file(&mut visitor, &file);
+    match visitor.incomplete {
+        Some(reason) => Err(reason),
+        None => Ok(file),
+    }
 }
 
 /// Runs `f`, turning a panic (typify has `todo!`s, assertions and `unreachable!`s for schemas it
@@ -581,8 +1040,11 @@ pub fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
             .unwrap_or_else(|| "unknown failure".into()),
     };
     // Panic messages may go on with a `{:#?}` dump: the first line, without its opening bracket.
-    let first = message.lines().next().unwrap_or_default().trim().trim_end_matches([':', '(', '{', '[', ' ']).to_string();
-    Err(if first.is_empty() { "typify failed without a message".to_string() } else { first })
+    // A user reads it as the reason a schema was degraded: it names typify, not an internal
+    // error of ours (`unreachable!` says "internal error: entered unreachable code").
+    let first = message.lines().next().unwrap_or_default().trim().trim_end_matches([':', '(', '{', '[', ' ']);
+    let first = first.strip_prefix("internal error: ").unwrap_or(first);
+    Err(if first.is_empty() { "typify cannot handle it".to_string() } else { format!("typify cannot handle it: {first}") })
 }
 
 /// Marks every `{"type": "string", "format": "binary"}` in schema positions for typify as
@@ -882,14 +1344,17 @@ impl Hoisted {
     fn hoist(&mut self, def: &str, hint: &str, pointer: &str, schema: Value, is_root: bool) -> Value {
         let Value::Object(mut map) = schema else { return schema };
         if !is_root && is_named_type(&map) {
-            let title = map.get("title").and_then(Value::as_str).map(naming::pascal_case);
-            let candidate = title.unwrap_or_else(|| naming::pascal_case(hint));
+            let title = map.get("title").and_then(Value::as_str).map(naming::type_name);
+            let candidate = title.unwrap_or_else(|| naming::type_name(hint));
             let name = naming::unique_ident_from(candidate, &mut self.taken);
             self.moved.insert((def.to_string(), pointer.to_string()), name.clone());
             let inner = self.hoist(&name, &name, "", Value::Object(map), true);
             // Each moved definition is recorded under both its new home and its old pointer.
             self.defs.insert(name.clone(), inner);
             return json!({ "$ref": format!("{COMPONENT_PREFIX}{name}") });
+        }
+        if !is_root {
+            name_nested(&mut map, hint, &mut self.taken);
         }
         for key in ["properties", "patternProperties", "$defs", "definitions"] {
             if let Some(Value::Object(props)) = map.remove(key) {
@@ -914,6 +1379,15 @@ impl Hoisted {
         // *inside* a member (an enum property of an `allOf` part) is hoisted like any other
         // nested type, so that it gets a name of ours: typify would name it after the parent
         // and the property, which may be an existing component's name.
+        // Where two `allOf` members meet at a property (both have it, or one has it and the
+        // other an `additionalProperties` schema), typify merges the two and names the result
+        // after the parent and the property: that name is typify's, a type hoisted from the
+        // property takes another.
+        if let Some(Value::Array(members)) = map.get("allOf") {
+            for prop in meeting_properties(members, &self.defs) {
+                self.taken.insert(naming::type_name(&format!("{hint} {prop}")));
+            }
+        }
         for key in ["allOf", "anyOf", "oneOf"] {
             if let Some(Value::Array(members)) = map.get_mut(key) {
                 for (i, member) in members.iter_mut().enumerate() {
@@ -1057,14 +1531,20 @@ fn extract_rules(bundle: &Bundle, pointer: &str, schema: Value, strict: bool, di
 }
 
 /// typify cannot convert `if`/`then`/`else` anywhere: nested ones are dropped (and noted).
-fn strip_conditionals(map: &mut Map<String, Value>) {
+/// Only keywords go: a property called `if` stays.
+pub fn strip_conditionals(map: &mut Map<String, Value>) {
     for key in ["if", "then", "else"] {
         map.remove(key);
     }
-    for v in map.values_mut() {
-        match v {
-            Value::Object(m) => strip_conditionals(m),
-            Value::Array(items) => items.iter_mut().filter_map(Value::as_object_mut).for_each(strip_conditionals),
+    for (k, v) in map.iter_mut() {
+        match (k.as_str(), v) {
+            ("enum" | "const" | "default" | "example" | "examples", _) => {}
+            // Maps of names to schemas: their keys are names, not keywords.
+            ("properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas", Value::Object(subs)) => {
+                subs.values_mut().filter_map(Value::as_object_mut).for_each(strip_conditionals);
+            }
+            (_, Value::Object(m)) => strip_conditionals(m),
+            (_, Value::Array(items)) => items.iter_mut().filter_map(Value::as_object_mut).for_each(strip_conditionals),
             _ => {}
         }
     }

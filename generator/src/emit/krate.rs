@@ -159,7 +159,7 @@ pub fn readme(api: &ApiSpace) -> Result<String, String> {
         header: &'a str,
         crate_name: &'a str,
         title: &'a str,
-        description: Option<&'a str>,
+        description: Option<String>,
         model_count: usize,
         models: Vec<Model>,
         operations: Vec<Op>,
@@ -221,7 +221,7 @@ pub fn readme(api: &ApiSpace) -> Result<String, String> {
             header: crate::GENERATED_HEADER,
             crate_name: &api.crate_name,
             title: &api.title,
-            description: api.description.as_deref(),
+            description: api.description.as_deref().map(super::doc_text),
             model_count: api.models.definitions.len(),
             models,
             operations,
@@ -286,9 +286,22 @@ struct CodeExample {
 }
 
 /// Rust source of a literal for a parameter: its example, its default, or a plausible value.
-fn param_literal(p: &crate::ir::Parameter) -> String {
+/// A parameter of another type than a string, a number or a boolean (an enum, an array, a model)
+/// is read from that value as JSON, which compiles for every type the client takes.
+fn param_literal(api: &ApiSpace, p: &crate::ir::Parameter) -> String {
     use crate::ir::ValueShape;
     let value = p.example.clone().or_else(|| p.default.clone());
+    let scalar = matches!(p.ty.as_str(), "::std::string::String" | "i64" | "i32" | "u32" | "u64" | "f64" | "f32" | "bool");
+    if !scalar {
+        let name = p.ty.trim_start_matches("crate::models::");
+        let value = value.unwrap_or_else(|| match api.models.definitions.get(name) {
+            Some(d) => minimal_example(d, &api.models.definitions, 0),
+            None if p.ty.starts_with("::std::vec::Vec<") => serde_json::json!([]),
+            None => serde_json::Value::Null,
+        });
+        let ty = p.ty.replace("crate::models::", "models::").replace("::std::vec::Vec", "Vec").replace("::std::string::String", "String");
+        return format!("serde_json::from_str::<{ty}>({:?})?", value.to_string());
+    }
     match p.shape {
         ValueShape::Integer | ValueShape::Number => value.map_or_else(|| "123456".to_string(), |v| v.to_string()),
         ValueShape::Boolean => value.map_or_else(|| "true".to_string(), |v| v.to_string()),
@@ -338,7 +351,7 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
         let mut lines = Vec::new();
         let mut args = Vec::new();
         for p in op.params.iter().filter(|p| p.required && p.location != crate::ir::ParamLocation::Cookie) {
-            args.push(param_literal(p));
+            args.push(param_literal(api, p));
         }
         if let Some(b) = &op.body {
             let example = b.examples.first().map(|e| e.value.clone());
@@ -374,10 +387,15 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
             client_setup(api, &op.security),
             if lines.is_empty() { String::new() } else { format!("{}\n", lines.join("\n")) },
         );
-        let title = op.summary.clone().unwrap_or_else(|| op.id.clone());
+        // A heading: the summary's first line (a summary may hold a whole code block).
+        let title = op
+            .summary
+            .as_deref()
+            .and_then(|s| s.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("```")))
+            .map_or_else(|| op.id.clone(), String::from);
         out.push(CodeExample { title: format!("`{}`: {title}", op.rust_name), code });
         if let Some(p) = &op.pagination {
-            let mut stream_args: Vec<String> = op.params.iter().filter(|p| p.required).map(param_literal).collect();
+            let mut stream_args: Vec<String> = op.params.iter().filter(|p| p.required).map(|p| param_literal(api, p)).collect();
             stream_args.push("&Default::default()".into());
             let item = p.item_ty.rsplit("::").next().unwrap_or("item");
             let code = format!(

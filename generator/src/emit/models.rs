@@ -27,11 +27,29 @@ pub fn emit(api: &ApiSpace, types: &typify_impl::TypeSpace) -> Result<syn::File,
     // slipped through lowering must become an error, not a panic.
     let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| types.to_stream()))
         .map_err(|_| "typify could not emit the models of this spec (an unsupported schema construct)".to_string())?;
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| format!("typify output does not parse: {e}"))?;
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("typify output does not parse: {e}"))?;
+    emit_file(api, file)
+}
+
+/// [`emit`] from typify's output already parsed (lowering checks it: `ir::Lowered::models_file`).
+///
+/// # Errors
+///
+/// As [`emit`].
+pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, String> {
     let structs = &api.models.structs;
     let strict: BTreeSet<String> = structs.iter().filter(|(_, r)| r.strict).map(|(n, _)| n.clone()).collect();
 
     dedupe_fields(&mut file);
+    // typify writes its default helpers once one is needed; a default dropped afterwards (see
+    // `models::convert_isolated`) may leave one unused.
+    for item in &mut file.items {
+        if let Item::Mod(m) = item {
+            if m.ident == "defaults" {
+                m.attrs.push(parse_quote!(#[allow(dead_code)]));
+            }
+        }
+    }
     let mut extra: Vec<Item> = Vec::new();
     let mut twins: Vec<Item> = Vec::new();
     let mut builders: Vec<Item> = Vec::new();
@@ -634,39 +652,43 @@ fn builder(
 fn dedupe_fields(file: &mut syn::File) {
     let mut renamed: BTreeMap<String, Vec<(String, usize, syn::Ident)>> = BTreeMap::new();
     for item in &mut file.items {
-        let Item::Struct(s) = item else { continue };
-        let Fields::Named(named) = &mut s.fields else { continue };
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-        let mut taken: BTreeSet<String> = named.named.iter().filter_map(|f| f.ident.as_ref().map(ToString::to_string)).collect();
-        for f in &mut named.named {
-            let Some(ident) = f.ident.clone() else { continue };
-            let key = ident.to_string();
-            let count = seen.entry(key.clone()).or_insert(0);
-            *count += 1;
-            if *count == 1 {
-                continue;
+        match item {
+            Item::Struct(s) => {
+                if let Fields::Named(named) = &mut s.fields {
+                    let list = dedupe_named(named);
+                    if !list.is_empty() {
+                        renamed.entry(s.ident.to_string()).or_default().extend(list);
+                    }
+                }
             }
-            let wire = field_wire_name(f);
-            let base = key.trim_start_matches("r#").trim_end_matches('_').to_string();
-            let new_name = crate::naming::unique_ident_from(format!("{base}_{count}"), &mut taken);
-            let new_ident = format_ident!("{}", new_name);
-            if !has_serde_rename(f) {
-                f.attrs.push(parse_quote!(#[serde(rename = #wire)]));
+            // typify writes an object member of an untagged union as a struct variant.
+            Item::Enum(e) => {
+                for v in &mut e.variants {
+                    if let Fields::Named(named) = &mut v.fields {
+                        let list = dedupe_named(named);
+                        if !list.is_empty() {
+                            renamed.entry(e.ident.to_string()).or_default().extend(list);
+                        }
+                    }
+                }
             }
-            f.ident = Some(new_ident.clone());
-            renamed.entry(s.ident.to_string()).or_default().push((key, *count, new_ident));
+            _ => {}
         }
     }
     if renamed.is_empty() {
         return;
     }
+    // Struct expressions name the renamed fields anywhere: in the type's own impls, and in the
+    // `Default` of another type whose default value holds one.
     for item in &mut file.items {
-        let Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(tp) = &*imp.self_ty else { continue };
-        let Some(name) = tp.path.segments.last().map(|s| s.ident.to_string()) else { continue };
-        if let Some(list) = renamed.get(&name) {
-            syn::visit_mut::VisitMut::visit_item_impl_mut(&mut FieldRenamer(list), imp);
-        }
+        let self_ty = match item {
+            Item::Impl(imp) => match &*imp.self_ty {
+                syn::Type::Path(tp) => tp.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        syn::visit_mut::VisitMut::visit_item_mut(&mut FieldRenamer { renamed: &renamed, self_ty }, item);
     }
 }
 
@@ -694,23 +716,61 @@ fn has_serde_rename(f: &syn::Field) -> bool {
 }
 
 /// Renames the n-th occurrence of a duplicated field in struct expressions.
-struct FieldRenamer<'a>(&'a [(String, usize, syn::Ident)]);
+struct FieldRenamer<'a> {
+    /// Per type: `(field, n, new identifier)` of its renamed fields (see [`dedupe_named`]).
+    renamed: &'a BTreeMap<String, Vec<(String, usize, syn::Ident)>>,
+    /// The type of the impl being visited (what `Self` names).
+    self_ty: Option<String>,
+}
 
 impl syn::visit_mut::VisitMut for FieldRenamer<'_> {
     fn visit_expr_struct_mut(&mut self, e: &mut syn::ExprStruct) {
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-        for field in &mut e.fields {
-            if let syn::Member::Named(ident) = &field.member {
-                let key = ident.to_string();
-                let count = seen.entry(key.clone()).or_insert(0);
-                *count += 1;
-                if let Some((_, _, new_ident)) = self.0.iter().find(|(k, n, _)| *k == key && *n == *count) {
-                    field.member = syn::Member::Named(new_ident.clone());
+        // `X { .. }`, `Self { .. }`, or a variant: `X::Variant { .. }`, `Self::Variant { .. }`.
+        let segments: Vec<String> = e.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let resolve = |s: &String| if s == "Self" { self.self_ty.clone() } else { Some(s.clone()) };
+        let list = segments.iter().rev().take(2).filter_map(resolve).find_map(|t| self.renamed.get(&t));
+        if let Some(list) = list {
+            let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+            for field in &mut e.fields {
+                if let syn::Member::Named(ident) = &field.member {
+                    let key = ident.to_string();
+                    let count = seen.entry(key.clone()).or_insert(0);
+                    *count += 1;
+                    if let Some((_, _, new_ident)) = list.iter().find(|(k, n, _)| *k == key && *n == *count) {
+                        field.member = syn::Member::Named(new_ident.clone());
+                    }
                 }
             }
         }
         syn::visit_mut::visit_expr_struct_mut(self, e);
     }
+}
+
+/// Renames the second and later fields of one name (`HTML` and `html` both become `html`) to
+/// `<name>_<n>`, keeping their wire names; returns `(name, n, new identifier)` per renamed field.
+fn dedupe_named(named: &mut syn::FieldsNamed) -> Vec<(String, usize, syn::Ident)> {
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut taken: BTreeSet<String> = named.named.iter().filter_map(|f| f.ident.as_ref().map(ToString::to_string)).collect();
+    for f in &mut named.named {
+        let Some(ident) = f.ident.clone() else { continue };
+        let key = ident.to_string();
+        let count = seen.entry(key.clone()).or_insert(0);
+        *count += 1;
+        if *count == 1 {
+            continue;
+        }
+        let wire = field_wire_name(f);
+        let base = key.trim_start_matches("r#").trim_end_matches('_').to_string();
+        let new_name = crate::naming::unique_ident_from(format!("{base}_{count}"), &mut taken);
+        let new_ident = format_ident!("{}", new_name);
+        if !has_serde_rename(f) {
+            f.attrs.push(parse_quote!(#[serde(rename = #wire)]));
+        }
+        f.ident = Some(new_ident.clone());
+        out.push((key, *count, new_ident));
+    }
+    out
 }
 
 /// Drops `skip_serializing_if` from the optional fields that may be `null`, so that `None`
