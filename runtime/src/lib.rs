@@ -20,8 +20,9 @@
 //!
 //! Always present: [`Secret`] (credentials that never print), [`Binary`] (the bytes of a
 //! `format: binary` value), [`validation`] (the rule checks the generated `Validate` impls
-//! call) and [`SecurityScheme`]/[`Placement`] (how a scheme's credential travels, shared by
-//! client and server).
+//! call), [`params`] (parameters by OpenAPI's style/explode table, written by clients and read
+//! by servers) and [`SecurityScheme`]/[`Placement`] (how a scheme's credential travels, shared
+//! by client and server).
 //!
 //! Versioning: semver. Generated crates state `apigen-runtime = "MAJOR.MINOR"` (for 0.x,
 //! `0.MINOR`) with the version of the runtime they were generated against; code a generated
@@ -36,6 +37,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod binary;
+pub mod params;
 pub mod secret;
 pub mod validation;
 
