@@ -17,13 +17,14 @@ use syn::visit_mut::VisitMut;
 /// `schema_crate`, `runtime`) drive the pipeline and may use every stage.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("diag", &[]),
+    ("doc", &[]),
     ("naming", &[]),
     ("render", &["naming"]),
     ("write", &["diag", "root"]),
     ("spec", &["diag", "naming"]),
     ("ir", &["diag"]),
-    ("lower", &["spec", "ir", "diag", "naming", "root"]),
-    ("emit", &["ir", "naming", "render", "root"]),
+    ("lower", &["spec", "ir", "diag", "doc", "naming", "root"]),
+    ("emit", &["ir", "doc", "naming", "render", "root"]),
 ];
 
 /// The top-level modules of the crate (files and folders of `src/`).
