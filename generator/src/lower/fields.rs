@@ -230,29 +230,46 @@ impl<'a> Walk<'a, '_> {
         names: &Names<'_>,
         definitions: &'a BTreeMap<String, Value>,
     ) {
+        // The n-th field of a name is made of the n-th property of that typify name, in
+        // typify's order among equals (by wire name).
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let fields: Vec<(&String, &TypeId, usize)> = fields
+            .iter()
+            .map(|(name, id)| {
+                let n = seen.entry(name.as_str()).or_insert(0);
+                *n += 1;
+                (name, id, *n - 1)
+            })
+            .collect();
         // Only fields that hold a named type lead anywhere.
-        let fields: Vec<&(String, TypeId)> = fields.iter().filter(|(_, id)| self.holds_named(id, 0)).collect();
+        let fields: Vec<(&String, &TypeId, usize)> = fields.into_iter().filter(|(_, id, _)| self.holds_named(id, 0)).collect();
         if fields.is_empty() {
             return;
         }
-        // Each schema's properties by typify name (the first with a schema, of equals).
-        let by_name: Vec<BTreeMap<&str, &'a Value>> = schemas
+        // Each schema's properties by typify name (the first schema of a wire name), in typify's
+        // order.
+        let by_name: Vec<BTreeMap<&str, Vec<(&'a str, &'a Value)>>> = schemas
             .iter()
             .map(|schema| {
-                let mut map = BTreeMap::new();
+                let mut map: BTreeMap<&str, Vec<(&'a str, &'a Value)>> = BTreeMap::new();
                 for p in own_properties(schema, definitions) {
                     if let (Some(n), Some(sub)) = (names.get(p.wire), p.schema) {
-                        map.entry(n.as_str()).or_insert(sub);
+                        let list = map.entry(n.as_str()).or_default();
+                        if !list.iter().any(|(w, _)| *w == p.wire) {
+                            list.push((p.wire, sub));
+                        }
                     }
+                }
+                for list in map.values_mut() {
+                    list.sort_by_key(|(w, _)| *w);
                 }
                 map
             })
             .collect();
-        for (field, id) in fields {
-            let sub = schemas
-                .iter()
-                .zip(&by_name)
-                .find_map(|(schema, by_name)| flattened_member(schema, field).or_else(|| by_name.get(field.as_str()).copied()));
+        for (field, id, nth) in fields {
+            let sub = schemas.iter().zip(&by_name).find_map(|(schema, by_name)| {
+                flattened_member(schema, field).or_else(|| by_name.get(field.as_str()).and_then(|l| l.get(nth)).map(|(_, sub)| *sub))
+            });
             if let Some(sub) = sub {
                 self.descend(id, sub, 0);
             }
@@ -664,6 +681,29 @@ mod tests {
             json!({}),
         ));
         assert_eq!(fields(&lowered, "Node"), [("clone.x", "clone_x")]);
+        emits(&lowered);
+    }
+
+    /// Two properties of one field name (`Color`, `color`): the second field's type is made of
+    /// the second property (typify's order: by wire name), not of the first. Found by
+    /// `tests/fuzz_valid.rs`.
+    #[test]
+    fn the_nth_field_of_a_name_is_made_of_the_nth_property() {
+        let lowered = lower(&document(
+            json!({}),
+            json!({ "/a": { "put": {
+                "operationId": "putA",
+                "requestBody": { "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "properties": {
+                        "Color": true,
+                        "color": { "type": "object", "properties": { "Color": { "type": "string" } }, "required": ["Color"] }
+                    }
+                } } } },
+                "responses": { "204": { "description": "done" } }
+            } } }),
+        ));
+        assert_eq!(fields(&lowered, "PutABodyColor"), [("Color", "color")]);
         emits(&lowered);
     }
 
