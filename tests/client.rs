@@ -192,11 +192,12 @@ async fn questionpro_requests_have_the_documented_method_path_auth_and_body() {
     assert_eq!(s.query, "page=2&perPage=50");
     assert_eq!(s.header("api-key").as_deref(), Some(KEY));
 
-    // The PUT page documents the key in the query string; the header is not sent then.
+    // The PUT documents the key in the query string first and in the header second: with both
+    // possible, the key goes in the header, never into a URL (issue 15, item 4).
     let s = &seen[2];
     assert_eq!((s.method.as_str(), s.path.as_str()), ("PUT", "/users/1234599"));
-    assert_eq!(s.query, format!("apiKey={KEY}"));
-    assert_eq!(s.header("api-key"), None);
+    assert!(s.query.is_empty(), "{}", s.query);
+    assert_eq!(s.header("api-key").as_deref(), Some(KEY));
     assert_eq!(s.json(), serde_json::to_value(&update).expect("json"));
 
     let s = &seen[3];
@@ -496,12 +497,14 @@ async fn secrets_never_appear_in_debug_or_errors() {
     let client = qp_client("http://127.0.0.1:9");
     assert!(!format!("{client:?}").contains(KEY));
 
-    // The PUT sends the key in the query string: a transport error must not show the URL.
+    // With only the query key given, the PUT sends it in the query string: a transport error
+    // must not show the URL.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     drop(listener);
     let update = qp::models::UpdateUserRequest::default();
-    let err = qp_client(&base).update_user(1, &update).await.expect_err("refused");
+    let query_only = qp::Client::builder(qp::Server::Custom(base), qp::Credentials::new().api_key_query(KEY)).build().expect("client");
+    let err = query_only.update_user(1, &update).await.expect_err("refused");
     for text in [format!("{err}"), format!("{err:?}")] {
         assert!(!text.contains(KEY), "{text}");
     }
@@ -510,7 +513,7 @@ async fn secrets_never_appear_in_debug_or_errors() {
     let mut slow = Answer::raw(200, "{}");
     slow.delay = Duration::from_secs(3);
     let (base, _s) = serve(vec![slow]).await;
-    let client = qp::Client::builder(qp::Server::Custom(base), qp::Credentials::from_api_key(KEY))
+    let client = qp::Client::builder(qp::Server::Custom(base), qp::Credentials::new().api_key_query(KEY))
         .timeout(Duration::from_millis(200))
         .retry(qp::RetryPolicy::none())
         .build()

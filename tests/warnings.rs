@@ -128,9 +128,11 @@ fn untypable_schemas_degrade_one_by_one() {
     std::fs::write(&spec, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
     let generated = generator::generate_with_warnings(&spec, &GeneratorSettings::new("d"), &mut Timings::default()).expect("generates");
     let text = generated.warnings.to_string();
+    // `not` only narrows a type: it is dropped (not enforced), the rest of the schema stays.
     assert!(text.contains("at JSON pointer: /components/schemas/BrokenWhole/not"), "{text}");
-    assert!(text.contains("at JSON pointer: /components/schemas/BrokenPart/properties/n"), "{text}");
+    assert!(text.contains("at JSON pointer: /components/schemas/BrokenPart/properties/n/not"), "{text}");
     assert!(text.contains("unhandled not schema"), "the reason is named: {text}");
+    assert!(text.contains("warning[keyword-dropped]: the `not` of schema `BrokenWhole`"), "{text}");
     assert_eq!(generated.warnings.len(), 2, "{text}");
     let models = &generated.output.files[Path::new("src/models.rs")];
     for i in 0..12 {
@@ -139,7 +141,7 @@ fn untypable_schemas_degrade_one_by_one() {
     assert!(models.contains("pub struct BrokenWhole(pub ::serde_json::Value);"), "{models}");
     assert!(models.contains("pub n: ::std::option::Option<::serde_json::Value>,"), "{models}");
     assert!(models.contains("pub ok: ::std::option::Option<i64>,"), "the rest of BrokenPart stays typed");
-    assert!(models.contains("/// The generator could not turn this schema into a Rust type"), "the doc says why");
+    assert!(models.contains("/// The schema's `not` cannot be expressed in this Rust type and is not enforced"), "the doc says why");
     // Denying warnings turns them into errors.
     let denied = generator::generate_with_warnings(&spec, &GeneratorSettings::new("d").with_deny_warnings(true), &mut Timings::default());
     let errors = denied.expect_err("warnings are fatal with deny_warnings");
@@ -158,4 +160,27 @@ fn run_reports_warnings_and_denies_them_on_request() {
     let denied = in_repo(|| generator::run_reporting(&jobs, Mode::Check, &RunOptions { deny_warnings: true, ..RunOptions::default() }));
     assert!(matches!(denied, Err(generator::RunError::Spec(ref f)) if f.len() == 1), "{denied:?}");
     std::fs::remove_dir_all(&out).ok();
+}
+
+/// Enum values of another type than the schema's become values of the declared type (numbers
+/// from strings, `1.5` included; booleans; strings from numbers), or are dropped when they cannot
+/// (`null` included, unless the schema allows it): `tests/warn-specs/enum-value-types`.
+#[test]
+fn enum_values_take_the_declared_type() {
+    let spec = Path::new("tests/warn-specs/enum-value-types/openapi.json");
+    let generated =
+        in_repo(|| generator::generate_with_warnings(spec, &GeneratorSettings::new("e"), &mut Timings::default())).expect("generates");
+    let doc: serde_json::Value = serde_json::from_str(&generated.output.files[Path::new("openapi.json")]).expect("json");
+    let enum_of = |prop: &str| doc.pointer(&format!("/components/schemas/Thing/properties/{prop}/enum")).cloned();
+    use serde_json::json;
+    assert_eq!(enum_of("ratio"), Some(json!([1.5, 2, 3.25, 1000.0])));
+    assert_eq!(enum_of("count"), Some(json!([3, 4, 7])));
+    assert_eq!(enum_of("label"), Some(json!(["1", "true", "2.5", "x"])));
+    assert_eq!(enum_of("flag"), Some(json!([true, false])));
+    assert_eq!(enum_of("maybe"), Some(json!(["1", "a", null])));
+    assert_eq!(enum_of("either"), Some(json!(["5", 6, "false"])));
+    assert_eq!(enum_of("nothing"), None, "an enum with no value left is removed");
+    let text = generated.warnings.to_string();
+    assert!(text.contains("\"1.5\" -> 1.5"), "{text}");
+    assert!(text.contains("null dropped"), "{text}");
 }

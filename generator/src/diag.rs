@@ -26,6 +26,62 @@ impl Severity {
     }
 }
 
+/// The kind of a warning, for grouping, counting and `--deny-warnings` policies; shown as
+/// `warning[name]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WarningClass {
+    /// A `default` that does not match its schema was removed.
+    InvalidDefault,
+    /// A repeated operationId was made unique.
+    DuplicateOperationId,
+    /// A path parameter of the template was not declared: a required string was added.
+    UndeclaredPathParameter,
+    /// A path parameter that is not in the template was dropped.
+    StrayPathParameter,
+    /// A path parameter without `required: true` was made required.
+    PathParameterNotRequired,
+    /// A requirement named an undeclared security scheme: it was dropped from the requirement.
+    UnknownSecurityScheme,
+    /// Keywords next to a `$ref` were dropped (3.0) or moved into an `allOf` (3.1).
+    RefSiblings,
+    /// A `format` the schema's type cannot have was dropped.
+    FormatMismatch,
+    /// Enum values of another type than the schema's were converted or dropped.
+    EnumValueType,
+    /// An OpenAPI 3.0 form in a 3.1 document was converted.
+    OpenApi30Form,
+    /// A `oneOf` member repeating an earlier one was removed.
+    DuplicateOneOfMember,
+    /// Defaults the type generator cannot hold were dropped from the generated code.
+    DefaultDropped,
+    /// A schema that cannot be typed is `serde_json::Value`.
+    DegradedSchema,
+    /// A narrowing keyword (`not`, `format`, `enum`) the type cannot express is not enforced.
+    KeywordDropped,
+}
+
+impl WarningClass {
+    /// The class as printed (`enum-value-type`).
+    pub fn name(self) -> &'static str {
+        match self {
+            WarningClass::InvalidDefault => "invalid-default",
+            WarningClass::DuplicateOperationId => "duplicate-operation-id",
+            WarningClass::UndeclaredPathParameter => "undeclared-path-parameter",
+            WarningClass::StrayPathParameter => "stray-path-parameter",
+            WarningClass::PathParameterNotRequired => "path-parameter-not-required",
+            WarningClass::UnknownSecurityScheme => "unknown-security-scheme",
+            WarningClass::RefSiblings => "ref-siblings",
+            WarningClass::FormatMismatch => "format-mismatch",
+            WarningClass::EnumValueType => "enum-value-type",
+            WarningClass::OpenApi30Form => "openapi-3.0-form",
+            WarningClass::DuplicateOneOfMember => "duplicate-one-of-member",
+            WarningClass::DefaultDropped => "default-dropped",
+            WarningClass::DegradedSchema => "degraded-schema",
+            WarningClass::KeywordDropped => "keyword-dropped",
+        }
+    }
+}
+
 /// One problem found in a spec.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnostic {
@@ -41,6 +97,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Whether generation stopped ([`Severity::Error`]) or went on ([`Severity::Warning`]).
     pub severity: Severity,
+    /// The kind of problem, for grouping and counting; shown as `warning[class]`. `None` for
+    /// errors.
+    pub class: Option<WarningClass>,
 }
 
 impl Diagnostic {
@@ -57,7 +116,20 @@ impl Diagnostic {
             message: if message.trim().is_empty() { EMPTY_MESSAGE.to_string() } else { message },
             help: None,
             severity: Severity::Error,
+            class: None,
         }
+    }
+
+    /// Sets the kind of problem ([`Diagnostic::class`]).
+    #[must_use]
+    pub fn with_class(mut self, class: WarningClass) -> Self {
+        self.class = Some(class);
+        self
+    }
+
+    /// The kind of problem: its class, else `error` or `warning`.
+    pub fn class(&self) -> &'static str {
+        self.class.map_or(self.severity.label(), WarningClass::name)
     }
 
     /// The same diagnostic as a warning: generation goes on.
@@ -90,7 +162,10 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let message = if self.message.trim().is_empty() { EMPTY_MESSAGE } else { &self.message };
-        writeln!(f, "{}: {message}", self.severity.label())?;
+        match self.class {
+            Some(class) => writeln!(f, "{}[{}]: {message}", self.severity.label(), class.name())?,
+            None => writeln!(f, "{}: {message}", self.severity.label())?,
+        }
         write!(f, "  --> {}", display_path(&self.file))?;
         if let Some((line, column)) = self.location {
             write!(f, ":{line}:{column}")?;
@@ -201,6 +276,99 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+impl Diagnostics {
+    /// The diagnostics for a person to read, however many there are: errors in full; warnings
+    /// with identical messages (the same repair at many places) shown once with the number of
+    /// other places, at most `per_class` of each class in full and then a count of the rest of
+    /// that class; and a last line counting every class. `Display` of [`Diagnostics`] is the
+    /// full list.
+    pub fn summarized(&self, per_class: usize) -> Summary<'_> {
+        Summary { diagnostics: self, per_class }
+    }
+
+    /// `(class, count)` of the warnings, most frequent first (ties by name).
+    pub fn warning_classes(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: std::collections::BTreeMap<&'static str, usize> = std::collections::BTreeMap::new();
+        for d in self.0.iter().filter(|d| d.is_warning()) {
+            *counts.entry(d.class()).or_default() += 1;
+        }
+        let mut out: Vec<(&'static str, usize)> = counts.into_iter().collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        out
+    }
+}
+
+/// [`Diagnostics::summarized`].
+#[derive(Debug, Clone, Copy)]
+pub struct Summary<'a> {
+    diagnostics: &'a Diagnostics,
+    per_class: usize,
+}
+
+impl fmt::Display for Summary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let all = &self.diagnostics.0;
+        for d in all.iter().filter(|d| !d.is_warning()) {
+            writeln!(f, "{d}\n")?;
+        }
+        // Warnings grouped by class (in order of first appearance), identical messages merged.
+        let mut classes: Vec<(&'static str, Vec<Vec<&Diagnostic>>)> = Vec::new();
+        for d in all.iter().filter(|d| d.is_warning()) {
+            let pos = match classes.iter().position(|(c, _)| *c == d.class()) {
+                Some(p) => p,
+                None => {
+                    classes.push((d.class(), Vec::new()));
+                    classes.len() - 1
+                }
+            };
+            let groups = &mut classes[pos].1;
+            match groups.iter_mut().find(|g| g[0].message == d.message && g[0].help == d.help) {
+                Some(g) => g.push(d),
+                None => groups.push(vec![d]),
+            }
+        }
+        for (class, groups) in &classes {
+            for group in groups.iter().take(self.per_class) {
+                write!(f, "{}", group[0])?;
+                if group.len() > 1 {
+                    let shown: Vec<String> = group[1..].iter().take(3).map(|d| short_place(d)).collect();
+                    let more = if group.len() - 1 > shown.len() { ", ..." } else { "" };
+                    write!(f, "\n   = the same at {} other place{}: {}{more}", group.len() - 1, plural(group.len() - 1), shown.join(", "))?;
+                }
+                writeln!(f, "\n")?;
+            }
+            if groups.len() > self.per_class {
+                let hidden: usize = groups[self.per_class..].iter().map(Vec::len).sum();
+                writeln!(f, "... and {hidden} more `{class}` warning{} (the full list: `--verbose`)\n", plural(hidden))?;
+            }
+        }
+        let (errors, warnings) = (self.diagnostics.error_count(), self.diagnostics.warning_count());
+        let counts: Vec<String> = self.diagnostics.warning_classes().iter().map(|(c, n)| format!("{n} {c}")).collect();
+        let by_class = if counts.is_empty() { String::new() } else { format!(" ({})", counts.join(", ")) };
+        match (errors, warnings) {
+            (0, w) => write!(f, "{w} warning{}{by_class}", plural(w)),
+            (e, 0) => write!(f, "{e} error{} found; nothing was written", plural(e)),
+            (e, w) => write!(f, "{e} error{} and {w} warning{}{by_class} found; nothing was written", plural(e), plural(w)),
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `file:line:column` (or the pointer) of a diagnostic, for a list of places.
+fn short_place(d: &Diagnostic) -> String {
+    match d.location {
+        Some((line, column)) => format!("{}:{line}:{column}", display_path(&d.file)),
+        None => format!("{} {}", display_path(&d.file), d.pointer),
+    }
+}
+
 /// Escapes one reference token of a JSON pointer (RFC 6901).
 pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
@@ -214,4 +382,71 @@ pub fn unescape_token(token: &str) -> String {
 /// Joins a pointer and one more token.
 pub fn join_pointer(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", escape_token(token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn warning(class: WarningClass, pointer: &str, message: &str, line: usize) -> Diagnostic {
+        Diagnostic::new("api.yaml", pointer, message).with_help("fix it").with_class(class).warning().at(line, 3)
+    }
+
+    /// Sixty warnings of three classes stay readable: identical messages are one entry with the
+    /// number of other places, each class shows at most `per_class` entries and counts the rest,
+    /// and a last line counts every class. The full list is still `Display`.
+    #[test]
+    fn many_warnings_are_summarized_per_class() {
+        let mut d = Diagnostics::default();
+        for i in 0..40 {
+            d.push(warning(WarningClass::OpenApi30Form, &format!("/components/schemas/S{i}/nullable"), "`nullable` is OpenAPI 3.0", i + 1));
+        }
+        for i in 0..12 {
+            d.push(warning(
+                WarningClass::EnumValueType,
+                &format!("/components/schemas/E{i}/enum"),
+                &format!("enum values are not of type string: {i} -> \"{i}\""),
+                100 + i,
+            ));
+        }
+        for i in 0..8 {
+            d.push(warning(
+                WarningClass::DegradedSchema,
+                &format!("/components/schemas/D{i}"),
+                &format!("schema `D{i}` cannot be turned into a Rust type"),
+                200 + i,
+            ));
+        }
+        d.push(Diagnostic::new("api.yaml", "/paths", "a real error").with_help("fix"));
+        let text = d.summarized(3).to_string();
+        // The identical message appears once, with the other 39 places counted.
+        assert_eq!(text.matches("`nullable` is OpenAPI 3.0").count(), 1, "{text}");
+        assert!(text.contains("= the same at 39 other places: api.yaml:2:3, api.yaml:3:3, api.yaml:4:3, ..."), "{text}");
+        // Distinct messages: three in full, then the count of the rest of the class.
+        assert_eq!(text.matches("warning[enum-value-type]").count(), 3, "{text}");
+        assert!(text.contains("... and 9 more `enum-value-type` warnings"), "{text}");
+        assert!(text.contains("... and 5 more `degraded-schema` warnings"), "{text}");
+        // Errors are never summarized; the last line counts the classes.
+        assert!(text.contains("error: a real error"), "{text}");
+        assert!(
+            text.ends_with(
+                "1 error and 60 warnings (40 openapi-3.0-form, 12 enum-value-type, 8 degraded-schema) found; nothing was written"
+            ),
+            "{text}"
+        );
+        // The full list has every warning.
+        let full = d.to_string();
+        assert_eq!(full.matches("`nullable` is OpenAPI 3.0").count(), 40);
+        assert_eq!(full.matches("warning[enum-value-type]").count(), 12);
+    }
+
+    #[test]
+    fn few_warnings_are_shown_in_full() {
+        let mut d = Diagnostics::default();
+        d.push(warning(WarningClass::InvalidDefault, "/a/default", "the default 1 does not match its schema", 4));
+        let text = d.summarized(3).to_string();
+        assert!(text.starts_with("warning[invalid-default]: the default 1 does not match its schema\n  --> api.yaml:4:3"), "{text}");
+        assert!(!text.contains("more `"), "{text}");
+        assert!(text.ends_with("1 warning (1 invalid-default)"), "{text}");
+    }
 }

@@ -37,7 +37,8 @@ pub fn words(input: &str) -> Vec<String> {
 }
 
 /// `user-id` -> `UserId`; a name that starts with a digit gets the prefix `N` (`1040` ->
-/// `N1040`), so the result is always an identifier.
+/// `N1040`), and `Self` (the one keyword in Pascal case, which cannot be raw) gets a `_` suffix,
+/// so the result is always an identifier.
 pub fn pascal_case(input: &str) -> String {
     let mut out: String = words(input)
         .iter()
@@ -57,8 +58,31 @@ pub fn pascal_case(input: &str) -> String {
     if out == "Self" {
         out.push_str("Type");
     }
-    ascii_only(out)
+    // A non-ASCII first letter becomes `uXXXX`: Pascal case starts with `U`.
+    let mut out = ascii_only(out);
+    if out.starts_with('u') {
+        out.replace_range(..1, "U");
+    }
+    out
 }
+
+/// The name of a model type (`user-id` -> `UserId`): [`pascal_case`], and a `Model` suffix for
+/// the prelude names generated code uses without a path ([`PRELUDE_NAMES`]: `Ok(..)`,
+/// `TryFrom<String>`), which a model of that name would shadow. The suffix is a word, not `_`:
+/// typify writes a name through heck's Pascal case, which drops a trailing `_`.
+pub fn type_name(input: &str) -> String {
+    let out = pascal_case(input);
+    if PRELUDE_NAMES.contains(&out.as_str()) {
+        format!("{out}Model")
+    } else {
+        out
+    }
+}
+
+/// Prelude items that the models module (typify's code in it) names without a path: `Ok(..)`,
+/// `Some(..)`, `TryFrom<String>`. A model of the same name would shadow them. (`Result` is only
+/// written bare inside typify's own `error` module, which a model cannot shadow.)
+pub const PRELUDE_NAMES: &[&str] = &["Ok", "Err", "Some", "None", "String"];
 
 /// `shortURL` -> `short_url`; Rust keywords get a raw prefix (`type` -> `r#type`), and the few
 /// that cannot be raw get a `_` suffix (`self` -> `self_`).
@@ -512,6 +536,14 @@ pub fn stream_method(method: &str) -> String {
     format!("{}_stream", bare(method).trim_end_matches('_'))
 }
 
+/// The name of the `n`-th field of one name in a struct (properties that sanitize alike:
+/// `user_name`, `userName`): `user_name_2`, made unique among `taken`, and recorded. The rule of
+/// the field table, also applied to the struct variants the table does not hold.
+pub fn numbered_field(name: &str, n: usize, taken: &mut BTreeSet<String>) -> String {
+    let base = name.trim_start_matches("r#").trim_end_matches('_');
+    unique_ident_from(format!("{base}_{n}"), taken)
+}
+
 /// Makes `candidate` unique among `taken` by appending a counter, and records it.
 pub fn unique_ident_from(candidate: String, taken: &mut BTreeSet<String>) -> String {
     if taken.insert(candidate.clone()) {
@@ -534,11 +566,23 @@ mod tests {
         assert_eq!(snake_case("custom1"), "custom1");
         assert_eq!(snake_case("type"), "r#type");
         assert_eq!(snake_case("self"), "self_");
+        assert_eq!(plain_snake_case("type"), "type_");
+        assert_eq!(plain_snake_case("self"), "self_");
+        assert_eq!(plain_snake_case("host"), "host");
         assert_eq!(snake_case("1st"), "_1st");
         assert_eq!(pascal_case("HOLDING_TANK"), "HoldingTank");
         assert_eq!(pascal_case("404"), "N404");
+        assert_eq!(pascal_case("self"), "SelfType");
+        assert_eq!(pascal_case("Self"), "SelfType");
+        assert_eq!(pascal_case("selfie"), "Selfie");
+        assert_eq!(type_name("ok"), "OkModel");
+        assert_eq!(type_name("none"), "NoneModel");
+        assert_eq!(type_name("string"), "StringModel");
+        assert_eq!(type_name("okay"), "Okay");
+        assert_eq!(type_name("self"), "SelfType");
         assert_eq!(shouty_snake_case("holdingTank"), "HOLDING_TANK");
         assert_eq!(pascal_case("größe"), "Gruf6udfe");
+        assert_eq!(pascal_case("日本語"), "U65e5u672cu8a9e");
     }
 
     #[test]

@@ -157,7 +157,7 @@ fn warnings_are_printed_and_deny_warnings_makes_them_fatal() {
     assert!(!out.exists(), "nothing is written when warnings are denied");
     let o = apigen(&["--spec", &path(&spec), "--out", &path(&out), "-q"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).starts_with("warning:") && stderr(&o).contains("`{id}`"), "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("warning[undeclared-path-parameter]:") && stderr(&o).contains("`{id}`"), "{}", stderr(&o));
     assert!(out.join("src/lib.rs").is_file());
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -18,14 +18,15 @@ use syn::visit_mut::VisitMut;
 /// the pipeline and may use every stage.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("diag", &[]),
+    ("doc", &[]),
     ("naming", &[]),
     ("render", &["naming"]),
     ("write", &["diag", "root"]),
     ("spec", &["diag", "naming"]),
     ("ir", &["diag"]),
     ("settings", &["spec", "ir", "diag", "root"]),
-    ("lower", &["spec", "ir", "diag", "naming", "settings", "root"]),
-    ("emit", &["ir", "naming", "render", "root"]),
+    ("lower", &["spec", "ir", "diag", "doc", "naming", "settings", "root"]),
+    ("emit", &["ir", "doc", "naming", "render", "root"]),
 ];
 
 /// The top-level modules of the crate (files and folders of `src/`).

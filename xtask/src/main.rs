@@ -10,12 +10,13 @@
 mod bench;
 mod conformance;
 mod diff;
+mod fuzz;
 mod verify;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use generator::{Job, Mode, RunError};
+use generator::{Job, Mode, RunError, RunOptions, RunReport};
 
 /// The allocator of `cargo xtask gen`: faster than the system one at generation's millions of
 /// small allocations (see generator/Cargo.toml).
@@ -23,10 +24,13 @@ use generator::{Job, Mode, RunError};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage:
-  cargo xtask gen [--check] [--base REV] [API...]
+  cargo xtask gen [--check] [--base REV] [--deny-warnings] [--verbose] [API...]
                                           regenerate generated/<api>/ from spec/<api>/ (all APIs by default);
-                                          the crate version and CHANGELOG follow the API change since REV (HEAD)
-  cargo xtask gen --spec FILE --out DIR [--crate-name NAME] [--check] [--force]
+                                          the crate version and CHANGELOG follow the API change since REV (HEAD);
+                                          prints each job's warnings (--verbose: every one in full);
+                                          --deny-warnings: a warning fails the run (nothing is written), except
+                                          the warnings the defect fixtures exist for (tests/fixtures/defects-*)
+  cargo xtask gen --spec FILE --out DIR [--crate-name NAME] [--check] [--force] [--deny-warnings] [--verbose]
                                           generate a standalone crate from any OpenAPI document
                                           (the rules of `apigen`: see `apigen --help`)
   cargo xtask mock API [--port N] [--host HOST] [--api-key KEY]...
@@ -41,7 +45,10 @@ const USAGE: &str = "usage:
   cargo xtask diff [API...] [--base REV] [--format text|markdown|json] [--fail-on breaking|clients|servers|major|never]
                                           the changes of spec/<api> since REV (HEAD): who they break, the Rust API impact
   cargo xtask diff-verify [--no-semver-checks] [--no-optic] [--filter TEXT]
-                                          the diff fixtures against cargo-semver-checks and Optic (installs both under target/tools)";
+                                          the diff fixtures against cargo-semver-checks and Optic (installs both under target/tools)
+  cargo xtask fuzz-check [--seeds N] [--from SEED] [--check N] [--everything] [--write-fixture] ...
+                                          random valid documents (docgen) through the generator, then
+                                          cargo check of a sample (see `cargo xtask fuzz-check --help`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -62,6 +69,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run(&args[1..]),
         Some("diff") => diff::run(&args[1..]),
         Some("diff-verify") => diff::verify(&args[1..]),
+        Some("fuzz-check") => fuzz::run(&args[1..]),
         Some("bench") if args.get(1).map(String::as_str) == Some("modes") => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             if bench::compare_modes(&cargo) {
@@ -225,6 +233,10 @@ fn project_root() -> PathBuf {
 #[derive(Debug, Default)]
 struct GenCommand {
     check: bool,
+    /// Warnings fail the run (except those of the defect fixtures).
+    deny_warnings: bool,
+    /// Every warning in full, instead of a summary per class.
+    verbose: bool,
     apis: Vec<String>,
     spec: Option<PathBuf>,
     out: Option<PathBuf>,
@@ -241,6 +253,8 @@ fn parse_gen(args: &[String]) -> Result<GenCommand, String> {
         match arg.as_str() {
             "--check" => cmd.check = true,
             "--force" => cmd.force = true,
+            "--deny-warnings" => cmd.deny_warnings = true,
+            "--verbose" => cmd.verbose = true,
             "--spec" => cmd.spec = Some(it.next().ok_or("--spec needs a file")?.into()),
             "--out" => cmd.out = Some(it.next().ok_or("--out needs a directory")?.into()),
             "--crate-name" => cmd.crate_name = Some(it.next().ok_or("--crate-name needs a name")?.clone()),
@@ -346,20 +360,14 @@ fn schema_jobs(cmd: &GenCommand) -> Vec<Job> {
     }
 }
 
-/// Generates `jobs` and the schema jobs in memory, then writes (or checks) every output
-/// directory in one transaction: a failing spec or schema leaves every directory untouched,
-/// and a failed write is rolled back everywhere.
-///
-/// The project's own output directories (`generated/*`, `tests/crates/*`,
-/// `tests/typify-crates/*`) are written with `force`: xtask knows they hold only its output, so
-/// one without a manifest (a crate added before manifests existed) is adopted. `--spec/--out`
-/// follows the rules of any directory (`--force` only when given).
 /// Why `cargo xtask gen` failed.
 enum GenError {
     /// Generation or writing failed.
     Run(RunError),
     /// The crate versions could not be computed against the base revision.
     Version(String),
+    /// Warnings with `--deny-warnings` (this many, not counting the defect fixtures').
+    Denied(usize),
 }
 
 impl std::fmt::Display for GenError {
@@ -367,19 +375,67 @@ impl std::fmt::Display for GenError {
         match self {
             Self::Run(e) => e.fmt(f),
             Self::Version(e) => write!(f, "cannot compute the crate versions: {e}"),
+            Self::Denied(n) => write!(f, "{n} warning(s) with --deny-warnings; nothing was written"),
         }
     }
 }
 
-fn run_all(cmd: &GenCommand, jobs: &[Job], mode: Mode) -> Result<Vec<(String, generator::write::Report)>, GenError> {
-    let mut outputs = generator::generate_jobs(jobs, &generator::RunOptions::default()).map_err(GenError::Run)?.outputs;
+/// Generates `jobs` and the schema jobs in memory, prints the warnings, sets the versions of
+/// `generated/*`, then writes (or checks) every output directory in one transaction: a failing
+/// spec or schema, or a denied warning, leaves every directory untouched, and a failed write is
+/// rolled back everywhere.
+///
+/// The project's own output directories (`generated/*`, `tests/crates/*`,
+/// `tests/typify-crates/*`) are written with `force`: xtask knows they hold only its output, so
+/// one without a manifest (a crate added before manifests existed) is adopted. `--spec/--out`
+/// follows the rules of any directory (`--force` only when given).
+fn run_all(cmd: &GenCommand, jobs: &[Job], mode: Mode) -> Result<RunReport, GenError> {
+    let generation = generator::generate_jobs(jobs, &RunOptions::default()).map_err(GenError::Run)?;
+    let unexpected = print_warnings(cmd, &generation.warnings);
+    if cmd.deny_warnings && unexpected > 0 {
+        return Err(GenError::Denied(unexpected));
+    }
+    let mut outputs = generation.outputs;
     // The version and CHANGELOG of generated/<api>/ follow the API change since the base.
     let root = std::env::current_dir().map_err(|e| GenError::Version(format!("cannot read the current directory: {e}")))?;
     let lines = diff::apply_versions(&root, cmd.base.as_deref().unwrap_or("HEAD"), &mut outputs).map_err(GenError::Version)?;
     lines.iter().for_each(|l| println!("{l}"));
     outputs.extend(generator::schema_crate::generate_all(&schema_jobs(cmd)).map_err(GenError::Run)?);
     let options = generator::write::WriteOptions { force: cmd.spec.is_none() || cmd.force, ..Default::default() };
-    generator::write_outputs(&outputs, mode, &options).map_err(GenError::Run)
+    let reports = generator::write_outputs(&outputs, mode, &options).map_err(GenError::Run)?;
+    Ok(RunReport { reports, warnings: generation.warnings })
+}
+
+/// Jobs whose warnings are their purpose: the defect fixtures (`tests/fixtures/defects-*`, one
+/// published defect class each, their warnings snapshotted by `tests/warnings.rs`).
+fn warnings_expected(job: &str) -> bool {
+    job.starts_with("fixture-defects-")
+}
+
+/// How many warnings of a job are shown in full per class before a count of the rest.
+const WARNINGS_PER_CLASS: usize = 3;
+
+/// Prints every job's warnings: summarized per class (in full with `--verbose`); a defect
+/// fixture's as one line. Returns the number of warnings not expected.
+fn print_warnings(cmd: &GenCommand, warnings: &[(String, PathBuf, generator::Diagnostics)]) -> usize {
+    let mut unexpected = 0;
+    for (name, spec, w) in warnings {
+        let classes: Vec<String> = w.warning_classes().iter().map(|(c, n)| format!("{n} {c}")).collect();
+        if warnings_expected(name) && !cmd.verbose {
+            println!(
+                "{name}: {} warning(s), expected: this fixture exists for them ({}; snapshot tests/snapshots/warnings_{name}.snap)",
+                w.len(),
+                classes.join(", ")
+            );
+            continue;
+        }
+        if !warnings_expected(name) {
+            unexpected += w.len();
+        }
+        let shown = if cmd.verbose { w.to_string() } else { w.summarized(WARNINGS_PER_CLASS).to_string() };
+        eprintln!("{name} ({}):\n{shown}\n", spec.display());
+    }
+    unexpected
 }
 
 fn run_gen(cmd: &GenCommand) -> ExitCode {
@@ -391,7 +447,7 @@ fn run_gen(cmd: &GenCommand) -> ExitCode {
         }
     };
     let mode = if cmd.check { Mode::Check } else { Mode::Write };
-    let reports = match run_all(cmd, &jobs, mode) {
+    let report = match run_all(cmd, &jobs, mode) {
         Ok(r) => r,
         Err(GenError::Run(e @ RunError::Spec(_))) => {
             eprintln!("{e}\n\nerror: generation failed; generated/ was left untouched");
@@ -401,11 +457,12 @@ fn run_gen(cmd: &GenCommand) -> ExitCode {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
-        Err(e @ GenError::Version(_)) => {
+        Err(e) => {
             eprintln!("error: {e}\n(generated/ was left untouched)");
             return ExitCode::FAILURE;
         }
     };
+    let reports = report.reports;
     let mut stale = 0;
     for (name, report) in &reports {
         for path in &report.changed {
@@ -476,15 +533,49 @@ fn run_mock(args: &[String]) -> ExitCode {
 mod tests {
     use super::*;
 
-    /// The checked-in generated code is what `cargo xtask gen` writes from spec/ today.
+    /// Warnings of the defect fixtures are expected (they exist for them); any other job's
+    /// count against `--deny-warnings`.
+    #[test]
+    fn only_the_defect_fixtures_may_warn() {
+        let w = |n: usize| {
+            generator::Diagnostics(
+                (0..n)
+                    .map(|i| {
+                        generator::Diagnostic::new("a.json", format!("/x{i}"), "repaired")
+                            .with_help("h")
+                            .with_class(generator::WarningClass::DegradedSchema)
+                            .warning()
+                    })
+                    .collect(),
+            )
+        };
+        let warnings = vec![
+            ("fixture-defects-30".to_string(), PathBuf::from("a.json"), w(5)),
+            ("questionpro".to_string(), PathBuf::from("a.json"), w(2)),
+            ("fixture-forms".to_string(), PathBuf::from("a.json"), w(1)),
+        ];
+        assert_eq!(print_warnings(&GenCommand::default(), &warnings), 3);
+        assert_eq!(print_warnings(&GenCommand::default(), &warnings[..1]), 0);
+    }
+
+    /// The checked-in generated code is what `cargo xtask gen` writes from spec/ today, and the
+    /// checked-in specs generate without warnings.
     #[test]
     fn generated_is_fresh() {
         std::env::set_current_dir(project_root()).expect("project root");
         let cmd = GenCommand { check: true, ..GenCommand::default() };
         let jobs = jobs(&cmd).expect("spec/ lists the APIs");
-        let reports = run_all(&cmd, &jobs, Mode::Check).unwrap_or_else(|e| panic!("{e}"));
+        let report = run_all(&cmd, &jobs, Mode::Check).unwrap_or_else(|e| panic!("{e}"));
         let stale: Vec<String> =
-            reports.iter().flat_map(|(_, r)| r.changed.iter().chain(&r.removed)).map(|p| p.display().to_string()).collect();
+            report.reports.iter().flat_map(|(_, r)| r.changed.iter().chain(&r.removed)).map(|p| p.display().to_string()).collect();
         assert!(stale.is_empty(), "stale generated files: {stale:?}\nrun `cargo xtask gen` and commit the result");
+        // ... without a warning beyond the defect fixtures' (`cargo xtask gen --deny-warnings`).
+        let unexpected: Vec<String> = report
+            .warnings
+            .iter()
+            .filter(|(name, _, _)| !warnings_expected(name))
+            .map(|(name, _, w)| format!("{name}:\n{}", w.summarized(WARNINGS_PER_CLASS)))
+            .collect();
+        assert!(unexpected.is_empty(), "warnings of checked-in specs:\n{}", unexpected.join("\n\n"));
     }
 }

@@ -180,7 +180,7 @@ pub fn readme(api: &ApiSpace) -> Result<String, String> {
         header: &'a str,
         crate_name: &'a str,
         title: &'a str,
-        description: Option<&'a str>,
+        description: Option<String>,
         model_count: usize,
         models: Vec<Model>,
         operations: Vec<Op>,
@@ -242,7 +242,7 @@ pub fn readme(api: &ApiSpace) -> Result<String, String> {
             header: crate::GENERATED_HEADER,
             crate_name: &api.crate_name,
             title: &api.title,
-            description: api.description.as_deref(),
+            description: api.description.as_deref().map(crate::doc::doc_text),
             model_count: api.models.definition_count,
             models,
             operations,
@@ -306,11 +306,18 @@ struct CodeExample {
     code: String,
 }
 
-/// Rust source of a literal for a parameter (its sample).
+/// Rust source of a literal for a parameter (its sample). A value of another type than a
+/// string, a number or a boolean (an enum, an array, a model) is read from its JSON text, which
+/// compiles for every type the client takes.
 fn param_literal(p: &crate::ir::Parameter) -> String {
     match &p.sample {
         crate::ir::Sample::Json(v) => v.to_string(),
         crate::ir::Sample::Text(text) => format!("{text:?}"),
+        crate::ir::Sample::Parsed(v) => {
+            // The README imports `models`, and its examples name `String` and `Vec` bare.
+            let ty = super::types::text(&p.ty, super::types::Place::Readme).replace("::std::string::String", "String");
+            format!("serde_json::from_str::<{ty}>({:?})?", v.to_string())
+        }
     }
 }
 
@@ -375,7 +382,12 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
             client_setup(api, &op.security),
             if lines.is_empty() { String::new() } else { format!("{}\n", lines.join("\n")) },
         );
-        let title = op.summary.clone().unwrap_or_else(|| op.id.clone());
+        // A heading: the summary's first line (a summary may hold a whole code block).
+        let title = op
+            .summary
+            .as_deref()
+            .and_then(|s| s.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("```")))
+            .map_or_else(|| op.id.clone(), String::from);
         out.push(CodeExample { title: format!("`{}`: {title}", op.rust_name), code });
         if let Some(p) = &op.pagination {
             let mut stream_args: Vec<String> = op.params.iter().filter(|p| p.required).map(param_literal).collect();

@@ -32,11 +32,22 @@ pub fn render_file(module_doc: &str, file: &syn::File) -> String {
     }
     out.push('\n');
     out.push_str(&prettyplease::unparse(file));
+    // Doc text from the spec may hold carriage returns, which Rust forbids in comments (and
+    // prettyplease prints docs as `///` comments); literals are printed escaped, so a raw one
+    // can only be in a comment.
+    if out.contains('\r') {
+        out = out.replace("\r\n", "\n").replace('\r', " ");
+    }
+    // Likewise a raw tab can only be in a comment; clippy (`tabs_in_doc_comments`) wants spaces.
+    if out.contains('\t') {
+        out = out.replace('\t', "    ");
+    }
     out
 }
 
 /// `#[doc = " line"]` attributes for a text, one per line, so they print as `///`.
 pub fn doc_attrs(text: &str) -> TokenStream {
+    let text = crate::doc::doc_text(text);
     let lines: Vec<String> = text.trim().lines().map(|l| format!(" {}", l.trim_end())).collect();
     quote::quote! { #( #[doc = #lines] )* }
 }

@@ -29,11 +29,29 @@ pub fn emit(api: &ApiSpace, types: &typify_impl::TypeSpace) -> Result<syn::File,
     // slipped through lowering must become an error, not a panic.
     let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| types.to_stream()))
         .map_err(|_| "typify could not emit the models of this spec (an unsupported schema construct)".to_string())?;
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| format!("typify output does not parse: {e}"))?;
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("typify output does not parse: {e}"))?;
+    emit_file(api, file)
+}
+
+/// [`emit`] from typify's output already parsed (lowering checks it: `ir::Lowered::models_file`).
+///
+/// # Errors
+///
+/// As [`emit`].
+pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, String> {
     let structs = &api.models.structs;
     let strict: BTreeSet<String> = api.models.rules().filter(|(_, r)| r.strict).map(|(n, _)| n.clone()).collect();
 
     apply_field_names(&mut file, &api.models)?;
+    // typify writes its default helpers once one is needed; a default dropped afterwards (see
+    // `lower::typify::convert_isolated`) may leave one unused.
+    for item in &mut file.items {
+        if let Item::Mod(m) = item {
+            if m.ident == "defaults" {
+                m.attrs.push(parse_quote!(#[allow(dead_code)]));
+            }
+        }
+    }
     let mut extra: Vec<Item> = Vec::new();
     let mut twins: Vec<Item> = Vec::new();
     let mut builders: Vec<Item> = Vec::new();
@@ -569,41 +587,77 @@ fn builder(name: &str, s: &ItemStruct, model: &StructModel, secret: bool) -> (It
 /// disagree: a generator bug), so that a wrong wire name never reaches the generated code.
 fn apply_field_names(file: &mut syn::File, models: &ModelSpace) -> Result<(), String> {
     let mut renamed: BTreeMap<String, Vec<(String, usize, syn::Ident)>> = BTreeMap::new();
-    for item in &mut file.items {
-        let Item::Struct(s) = item else { continue };
-        let Fields::Named(named) = &mut s.fields else { continue };
-        let name = s.ident.to_string();
-        let table: &[Field] = models.structs.get(&name).map_or(&[], |m| &m.fields);
-        if table.len() != named.named.len() {
-            return Err(format!("typify wrote {} fields for `{name}`, the field table has {}", named.named.len(), table.len()));
+    // typify may write two types of one name (a bug of its naming: the crate then does not
+    // compile, and no emitter can fix it); the table holds one of them, so a struct of such a
+    // name that does not fit it keeps typify's fields, numbered by name like a struct variant.
+    let mut defined: BTreeMap<String, usize> = BTreeMap::new();
+    for item in &file.items {
+        if let Item::Struct(s) = item {
+            *defined.entry(s.ident.to_string()).or_default() += 1;
         }
-        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-        for (f, field) in named.named.iter_mut().zip(table) {
-            check_field(&name, f, field)?;
-            let count = seen.entry(field.typify_name.as_str()).or_insert(0);
-            *count += 1;
-            if field.name == field.typify_name {
-                continue;
+    }
+    for item in &mut file.items {
+        match item {
+            Item::Struct(s) => {
+                let Fields::Named(named) = &mut s.fields else { continue };
+                let name = s.ident.to_string();
+                let table: &[Field] = models.structs.get(&name).map_or(&[], |m| &m.fields);
+                let fits = table.len() == named.named.len()
+                    && named.named.iter().zip(table).all(|(f, field)| check_field(&name, f, field).is_ok());
+                if !fits && defined.get(&name).copied().unwrap_or(0) > 1 {
+                    let list = dedupe_variant_fields(named);
+                    renamed.entry(name).or_default().extend(list);
+                    continue;
+                }
+                if table.len() != named.named.len() {
+                    return Err(format!("typify wrote {} fields for `{name}`, the field table has {}", named.named.len(), table.len()));
+                }
+                let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+                for (f, field) in named.named.iter_mut().zip(table) {
+                    check_field(&name, f, field)?;
+                    let count = seen.entry(field.typify_name.as_str()).or_insert(0);
+                    *count += 1;
+                    if field.name == field.typify_name {
+                        continue;
+                    }
+                    let new_ident = field_ident(field);
+                    if serde_rename(f).is_none() {
+                        let wire = &field.wire;
+                        f.attrs.push(parse_quote!(#[serde(rename = #wire)]));
+                    }
+                    f.ident = Some(new_ident.clone());
+                    renamed.entry(name.clone()).or_default().push((field.typify_name.clone(), *count, new_ident));
+                }
             }
-            let new_ident = field_ident(field);
-            if serde_rename(f).is_none() {
-                let wire = &field.wire;
-                f.attrs.push(parse_quote!(#[serde(rename = #wire)]));
+            // typify writes an object member of an untagged union as a struct variant, which the
+            // field table does not hold: its fields of one name are numbered here.
+            Item::Enum(e) => {
+                for v in &mut e.variants {
+                    if let Fields::Named(named) = &mut v.fields {
+                        let list = dedupe_variant_fields(named);
+                        if !list.is_empty() {
+                            renamed.entry(e.ident.to_string()).or_default().extend(list);
+                        }
+                    }
+                }
             }
-            f.ident = Some(new_ident.clone());
-            renamed.entry(name.clone()).or_default().push((field.typify_name.clone(), *count, new_ident));
+            _ => {}
         }
     }
     if renamed.is_empty() {
         return Ok(());
     }
+    // Struct expressions name the renamed fields anywhere: in the type's own impls, and in the
+    // `Default` of another type whose default value holds one.
     for item in &mut file.items {
-        let Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(tp) = &*imp.self_ty else { continue };
-        let Some(name) = tp.path.segments.last().map(|s| s.ident.to_string()) else { continue };
-        if let Some(list) = renamed.get(&name) {
-            syn::visit_mut::VisitMut::visit_item_impl_mut(&mut FieldRenamer(list), imp);
-        }
+        let self_ty = match item {
+            Item::Impl(imp) => match &*imp.self_ty {
+                syn::Type::Path(tp) => tp.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        syn::visit_mut::VisitMut::visit_item_mut(&mut FieldRenamer { renamed: &renamed, self_ty }, item);
     }
     Ok(())
 }
@@ -647,23 +701,61 @@ fn serde_rename(f: &syn::Field) -> Option<String> {
 }
 
 /// Renames the n-th occurrence of a duplicated field in struct expressions.
-struct FieldRenamer<'a>(&'a [(String, usize, syn::Ident)]);
+struct FieldRenamer<'a> {
+    /// Per type: `(field, n, new identifier)` of its renamed fields (see [`apply_field_names`]).
+    renamed: &'a BTreeMap<String, Vec<(String, usize, syn::Ident)>>,
+    /// The type of the impl being visited (what `Self` names).
+    self_ty: Option<String>,
+}
 
 impl syn::visit_mut::VisitMut for FieldRenamer<'_> {
     fn visit_expr_struct_mut(&mut self, e: &mut syn::ExprStruct) {
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-        for field in &mut e.fields {
-            if let syn::Member::Named(ident) = &field.member {
-                let key = ident.to_string();
-                let count = seen.entry(key.clone()).or_insert(0);
-                *count += 1;
-                if let Some((_, _, new_ident)) = self.0.iter().find(|(k, n, _)| *k == key && *n == *count) {
-                    field.member = syn::Member::Named(new_ident.clone());
+        // `X { .. }`, `Self { .. }`, or a variant: `X::Variant { .. }`, `Self::Variant { .. }`.
+        let segments: Vec<String> = e.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let resolve = |s: &String| if s == "Self" { self.self_ty.clone() } else { Some(s.clone()) };
+        let list = segments.iter().rev().take(2).filter_map(resolve).find_map(|t| self.renamed.get(&t));
+        if let Some(list) = list {
+            let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+            for field in &mut e.fields {
+                if let syn::Member::Named(ident) = &field.member {
+                    let key = ident.to_string();
+                    let count = seen.entry(key.clone()).or_insert(0);
+                    *count += 1;
+                    if let Some((_, _, new_ident)) = list.iter().find(|(k, n, _)| *k == key && *n == *count) {
+                        field.member = syn::Member::Named(new_ident.clone());
+                    }
                 }
             }
         }
         syn::visit_mut::visit_expr_struct_mut(self, e);
     }
+}
+
+/// Renames the second and later fields of one name of an enum's struct variant (or of a struct
+/// the table does not hold, see [`apply_field_names`]; `HTML` and `html` both become `html`) to
+/// `<name>_<n>`, keeping their wire names, as the field table does for structs; returns
+/// `(name, n, new identifier)` per renamed field.
+fn dedupe_variant_fields(named: &mut syn::FieldsNamed) -> Vec<(String, usize, syn::Ident)> {
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut taken: BTreeSet<String> = named.named.iter().filter_map(|f| f.ident.as_ref().map(ToString::to_string)).collect();
+    for f in &mut named.named {
+        let Some(ident) = f.ident.clone() else { continue };
+        let key = ident.to_string();
+        let count = seen.entry(key.clone()).or_insert(0);
+        *count += 1;
+        if *count == 1 {
+            continue;
+        }
+        let new_ident = format_ident!("{}", crate::naming::numbered_field(&key, *count, &mut taken));
+        if serde_rename(f).is_none() {
+            let wire = key.trim_start_matches("r#").to_string();
+            f.attrs.push(parse_quote!(#[serde(rename = #wire)]));
+        }
+        f.ident = Some(new_ident.clone());
+        out.push((key, *count, new_ident));
+    }
+    out
 }
 
 /// Drops `skip_serializing_if` from the optional fields that may be `null`, so that `None`

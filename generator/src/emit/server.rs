@@ -33,8 +33,9 @@ pub fn emit(api: &ApiSpace, errors: &ServerErrors) -> Result<TokenStream, String
     let mock = mock(api);
     Ok(quote! {
         // Handlers return an early answer as `Err(Response)`: it is the request's last value,
-        // so boxing it would only allocate.
-        #![allow(clippy::result_large_err)]
+        // so boxing it would only allocate. A number rule reads every numeric parameter as
+        // `f64`, which is a no-op cast for `f64` parameters.
+        #![allow(clippy::result_large_err, clippy::unnecessary_cast)]
         use ::apigen_runtime::server as rt;
         pub use ::apigen_runtime::server::{
             serve, serve_with_shutdown, ConnectionLimits, ErrorAnswer, Rejection, Secret, ServerConfig, TcpListener, DEFAULT_BODY_LIMIT,
@@ -280,7 +281,7 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
 fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     let input = format_ident!("{}Input", op.type_name);
     let response = format_ident!("{}Response", op.type_name);
-    let handler = format_ident!("handle_{}", bare(&op.rust_name));
+    let handler = format_ident!("handle_{}", bare(&op.rust_name).trim_start_matches('_'));
     let method = ident(&op.rust_name);
 
     // The input struct and the code that fills it: each parameter is read through the shared
@@ -437,7 +438,7 @@ fn router(api: &ApiSpace) -> TokenStream {
         let mut chain = quote! { ::apigen_runtime::axum::routing::MethodRouter::new() };
         for op in ops {
             let filter = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
-            let handler = format_ident!("handle_{}", bare(&op.rust_name));
+            let handler = format_ident!("handle_{}", bare(&op.rust_name).trim_start_matches('_'));
             chain = quote! { #chain.#filter(#handler::<A>) };
         }
         quote! { .route(#path, #chain) }

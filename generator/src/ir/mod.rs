@@ -27,6 +27,9 @@ pub struct Lowered {
     pub types: typify_impl::TypeSpace,
     /// What lowering degraded (schemas typed as `serde_json::Value`), as warnings.
     pub warnings: crate::diag::Diagnostics,
+    /// typify's code for `types`, parsed when lowering checked that it can be written out
+    /// (`lower::typify::check_emission`); the models emitter starts from it instead of emitting again.
+    pub models_file: Option<syn::File>,
 }
 
 // The client and server modules are emitted and rendered on worker threads (see `emit_crate`
@@ -306,6 +309,9 @@ pub enum Sample {
     Json(Value),
     /// A string.
     Text(String),
+    /// A value of another type (an enum, an array, a model), read from this JSON in the
+    /// example.
+    Parsed(Value),
 }
 
 /// What kind of value a parameter or form field holds, for encoding it as text.

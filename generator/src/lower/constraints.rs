@@ -213,14 +213,20 @@ pub fn as_keywords(def: &mut Value, rules: &StructRules) {
 }
 
 /// typify cannot convert `if`/`then`/`else` anywhere: nested ones are dropped (and noted).
-fn strip_conditionals(map: &mut Map<String, Value>) {
+/// Only keywords go: a property called `if` stays.
+pub fn strip_conditionals(map: &mut Map<String, Value>) {
     for key in ["if", "then", "else"] {
         map.remove(key);
     }
-    for v in map.values_mut() {
-        match v {
-            Value::Object(m) => strip_conditionals(m),
-            Value::Array(items) => items.iter_mut().filter_map(Value::as_object_mut).for_each(strip_conditionals),
+    for (k, v) in map.iter_mut() {
+        match (k.as_str(), v) {
+            ("enum" | "const" | "default" | "example" | "examples", _) => {}
+            // Maps of names to schemas: their keys are names, not keywords.
+            ("properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas", Value::Object(subs)) => {
+                subs.values_mut().filter_map(Value::as_object_mut).for_each(strip_conditionals);
+            }
+            (_, Value::Object(m)) => strip_conditionals(m),
+            (_, Value::Array(items)) => items.iter_mut().filter_map(Value::as_object_mut).for_each(strip_conditionals),
             _ => {}
         }
     }

@@ -10,9 +10,28 @@ use serde_json::{json, Value};
 use crate::ir::models::{Constraint, Constraints};
 use crate::ir::{Sample, TypeRef, ValueShape};
 
-/// The value of a parameter of `shape` in examples: its `documented` example (or default),
-/// else a plausible value (an email address for `format: email`).
-pub fn parameter(shape: ValueShape, documented: Option<&Value>, constraints: &Constraints) -> Sample {
+/// The value of a parameter of type `ty` and `shape` in examples: its `documented` example (or
+/// default), else a plausible value (an email address for `format: email`). A parameter of
+/// another type than a string, a number or a boolean is [`Sample::Parsed`]: its documented
+/// value, else the smallest value of its model, else an empty array or `null`.
+pub fn parameter(
+    ty: &TypeRef,
+    shape: ValueShape,
+    documented: Option<&Value>,
+    constraints: &Constraints,
+    definitions: &BTreeMap<String, Value>,
+) -> Sample {
+    let scalar = matches!(
+        ty,
+        TypeRef::String | TypeRef::I64 | TypeRef::I32 | TypeRef::U32 | TypeRef::U64 | TypeRef::F64 | TypeRef::F32 | TypeRef::Bool
+    );
+    if !scalar {
+        return Sample::Parsed(documented.cloned().unwrap_or_else(|| match ty {
+            TypeRef::Named(name) => definitions.get(name).map_or(Value::Null, |d| minimal_example(d, definitions, 0)),
+            TypeRef::Vec(_) => json!([]),
+            _ => Value::Null,
+        }));
+    }
     match shape {
         ValueShape::Integer | ValueShape::Number => Sample::Json(documented.cloned().unwrap_or(json!(123456))),
         ValueShape::Boolean => Sample::Json(documented.cloned().unwrap_or(json!(true))),

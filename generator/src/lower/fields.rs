@@ -31,7 +31,7 @@ use crate::spec::COMPONENT_PREFIX;
 type Names<'a> = HashMap<&'a str, String>;
 
 /// Reads every struct of `space`. The schemas lowering gave typify are `definitions` (by name)
-/// and `inline` (the inline schemas of operations, with the type typify made of each);
+/// and `inline` (the inline schemas of operations, with the type typify made of each, `None` where it failed);
 /// `definitions` also resolves the references between them.
 ///
 /// Each struct is matched against the schema it was made from: those given to typify by name,
@@ -46,7 +46,7 @@ type Names<'a> = HashMap<&'a str, String>;
 /// A message when typify holds a type the IR cannot name (a generator bug).
 pub fn read_structs(
     space: &TypeSpace,
-    inline: &[(TypeId, Value)],
+    inline: &[(Option<TypeId>, Value)],
     definitions: &BTreeMap<String, Value>,
 ) -> Result<BTreeMap<String, Vec<Field>>, String> {
     // By name; typify may give two types one name (a struct and an enum of the same title).
@@ -69,7 +69,8 @@ pub fn read_structs(
     for (name, schema) in definitions {
         walk.reach(name, schema);
     }
-    for (id, schema) in inline {
+    // An inline schema typify failed on has no type, but may have left types of its parts.
+    for (id, schema) in inline.iter().filter_map(|(id, s)| Some((id.as_ref()?, s))) {
         walk.descend(id, schema, 0);
     }
     // Every schema a type is reached from: typify gives types of the same title one name (the
@@ -229,31 +230,55 @@ impl<'a> Walk<'a, '_> {
         names: &Names<'_>,
         definitions: &'a BTreeMap<String, Value>,
     ) {
+        // The n-th field of a name is made of the n-th property of that typify name, in
+        // typify's order among equals (by wire name).
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let fields: Vec<(&String, &TypeId, usize)> = fields
+            .iter()
+            .map(|(name, id)| {
+                let n = seen.entry(name.as_str()).or_insert(0);
+                *n += 1;
+                (name, id, *n - 1)
+            })
+            .collect();
         // Only fields that hold a named type lead anywhere.
-        let fields: Vec<&(String, TypeId)> = fields.iter().filter(|(_, id)| self.holds_named(id, 0)).collect();
+        let fields: Vec<(&String, &TypeId, usize)> = fields.into_iter().filter(|(_, id, _)| self.holds_named(id, 0)).collect();
         if fields.is_empty() {
             return;
         }
-        // Each schema's properties by typify name (the first with a schema, of equals).
-        let by_name: Vec<BTreeMap<&str, &'a Value>> = schemas
+        // Each schema's properties by typify name (the first schema of a wire name), in typify's
+        // order.
+        let by_name: Vec<BTreeMap<&str, Vec<(&'a str, &'a Value)>>> = schemas
             .iter()
             .map(|schema| {
-                let mut map = BTreeMap::new();
+                let mut map: BTreeMap<&str, Vec<(&'a str, &'a Value)>> = BTreeMap::new();
                 for p in own_properties(schema, definitions) {
                     if let (Some(n), Some(sub)) = (names.get(p.wire), p.schema) {
-                        map.entry(n.as_str()).or_insert(sub);
+                        let list = map.entry(n.as_str()).or_default();
+                        if !list.iter().any(|(w, _)| *w == p.wire) {
+                            list.push((p.wire, sub));
+                        }
                     }
+                }
+                for list in map.values_mut() {
+                    list.sort_by_key(|(w, _)| *w);
                 }
                 map
             })
             .collect();
-        for (field, id) in fields {
-            let sub = schemas
-                .iter()
-                .zip(&by_name)
-                .find_map(|(schema, by_name)| flattened_member(schema, field).or_else(|| by_name.get(field.as_str()).copied()));
+        for (field, id, nth) in fields {
+            let sub = schemas.iter().zip(&by_name).find_map(|(schema, by_name)| {
+                flattened_member(schema, field).or_else(|| by_name.get(field.as_str()).and_then(|l| l.get(nth)).map(|(_, sub)| *sub))
+            });
             if let Some(sub) = sub {
                 self.descend(id, sub, 0);
+            }
+            // A property where `allOf` members meet is one type made of every schema merged
+            // into it; it is reached from each (the one that explains the most fields wins).
+            for schema in schemas {
+                for merged in merged_into(schema, field, names, definitions) {
+                    self.descend(id, merged, 0);
+                }
             }
         }
     }
@@ -306,6 +331,33 @@ impl<'a> Walk<'a, '_> {
     }
 }
 
+/// The schemas typify merges into the field `field` (a typify name) of a struct made of the
+/// `allOf` of `schema`: the property of each member that has it, and the `additionalProperties`
+/// schema of each member that does not (typify names the merged type after the parent and the
+/// property), references resolved.
+fn merged_into<'a>(schema: &'a Value, field: &str, names: &Names<'_>, definitions: &'a BTreeMap<String, Value>) -> Vec<&'a Value> {
+    let resolve = |v: &'a Value| -> &'a Value {
+        v.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)).and_then(|t| definitions.get(t)).unwrap_or(v)
+    };
+    let Some(members) = schema.get("allOf").and_then(Value::as_array) else { return Vec::new() };
+    let members: Vec<&'a Value> = members.iter().map(resolve).collect();
+    let property = |member: &'a Value| -> Option<&'a Value> {
+        let properties = member.get("properties")?.as_object()?;
+        properties.iter().find(|(wire, _)| names.get(wire.as_str()).is_some_and(|n| n == field)).map(|(_, sub)| sub)
+    };
+    if members.iter().all(|m| property(m).is_none()) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for member in members {
+        match property(member) {
+            Some(sub) => out.push(resolve(sub)),
+            None => out.extend(member.get("additionalProperties").filter(|v| v.is_object()).map(resolve)),
+        }
+    }
+    out
+}
+
 /// The schema an `Option` holds: without its `null` alternative (`anyOf: [X, {type: null}]` ->
 /// `X`), or the schema itself (`null` in its `type`, or an optional property); `None` when
 /// several alternatives remain beside `null`.
@@ -352,8 +404,7 @@ fn unique_names(fields: &mut [Field]) {
         let count = seen.entry(f.typify_name.clone()).or_insert(0);
         *count += 1;
         if *count > 1 {
-            let base = f.typify_name.trim_start_matches("r#").trim_end_matches('_');
-            f.name = crate::naming::unique_ident_from(format!("{base}_{count}"), &mut taken);
+            f.name = crate::naming::numbered_field(&f.typify_name, *count, &mut taken);
         }
     }
 }
@@ -394,14 +445,51 @@ fn own_properties<'a>(schema: &'a Value, definitions: &'a BTreeMap<String, Value
         // typify merges the members of `allOf` (and, inside one, the object members of a
         // `oneOf`/`anyOf`: `allOf: [{oneOf: [null, X]}, {...}]` is one struct with X's fields).
         for key in ["allOf", "anyOf", "oneOf"] {
+            let start = out.len();
+            let mut members = Vec::new();
             for member in map.get(key).and_then(Value::as_array).into_iter().flatten() {
+                let from = out.len();
                 walk(member, definitions, out, depth + 1);
+                members.push(from..out.len());
+            }
+            // typify leaves out a property that two `allOf` members give types with no value
+            // in common (`integer` and `string`): their merge accepts nothing.
+            if key == "allOf" {
+                let mut unsatisfiable = BTreeSet::new();
+                for (i, a) in members.iter().enumerate() {
+                    for b in &members[i + 1..] {
+                        for (x, y) in out[a.clone()].iter().flat_map(|x| out[b.clone()].iter().map(move |y| (x, y))) {
+                            if x.wire == y.wire && disjoint_types(x.schema, y.schema) {
+                                unsatisfiable.insert(x.wire);
+                            }
+                        }
+                    }
+                }
+                if !unsatisfiable.is_empty() {
+                    let kept: Vec<Prop<'a>> = out.drain(start..).filter(|p| !unsatisfiable.contains(p.wire)).collect();
+                    out.extend(kept);
+                }
             }
         }
     }
     let mut out = Vec::new();
     walk(schema, definitions, &mut out, 0);
     out
+}
+
+/// True when two property schemas both declare types (`type`) and share none (`integer` is a
+/// `number`).
+fn disjoint_types(a: Option<&Value>, b: Option<&Value>) -> bool {
+    fn types(schema: Option<&Value>) -> Vec<&str> {
+        match schema.and_then(|s| s.get("type")) {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+    let (a, b) = (types(a), types(b));
+    let meet = |x: &str, y: &str| x == y || matches!((x, y), ("integer", "number") | ("number", "integer"));
+    !a.is_empty() && !b.is_empty() && !a.iter().any(|x| b.iter().any(|y| meet(x, y)))
 }
 
 /// Every property name anywhere in `schema`, and every object schema with properties.
@@ -557,6 +645,65 @@ mod tests {
         assert_eq!(model.fields.iter().map(|f| f.flatten).collect::<Vec<_>>(), [false, true]);
         // The flattened map wins the wire name, as serde sees it.
         assert!(model.field("extra").is_some_and(|f| f.flatten));
+        emits(&lowered);
+    }
+
+    /// A property where two `allOf` members meet (one has it, the other an
+    /// `additionalProperties` schema) is one struct made of both: its fields are the referenced
+    /// schema's, not flattened parts named after themselves. Found by `tests/fuzz_valid.rs`.
+    #[test]
+    fn a_property_merged_with_additional_properties_is_matched_against_both() {
+        let lowered = lower(&document(
+            json!({
+                "Tag": { "type": "object", "properties": { "Self_user": { "type": "string" } }, "required": ["Self_user"] },
+                "Base": { "type": "object", "properties": { "Status": { "type": "object", "additionalProperties": { "type": "boolean" } } } },
+                "Holder": { "type": "object", "properties": { "created": {
+                    "title": "If",
+                    "allOf": [{ "$ref": "#/components/schemas/Base" }, { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/Tag" } }]
+                } } }
+            }),
+            json!({}),
+        ));
+        assert_eq!(fields(&lowered, "IfStatus"), [("Self_user", "self_user"), ("extra", "extra")]);
+        emits(&lowered);
+    }
+
+    /// typify leaves out a property whose `allOf` members give it types with no value in
+    /// common; a property of the same field name is the one typify kept. Found by
+    /// `tests/fuzz_valid.rs`.
+    #[test]
+    fn an_unsatisfiable_merged_property_is_no_candidate() {
+        let lowered = lower(&document(
+            json!({ "Node": { "allOf": [
+                { "type": "object", "properties": { "Clone.x": { "type": ["integer", "null"] } } },
+                { "type": "object", "properties": { "Clone.x": { "type": "string" }, "clone.x": { "type": "integer" } }, "required": ["clone.x"] }
+            ] } }),
+            json!({}),
+        ));
+        assert_eq!(fields(&lowered, "Node"), [("clone.x", "clone_x")]);
+        emits(&lowered);
+    }
+
+    /// Two properties of one field name (`Color`, `color`): the second field's type is made of
+    /// the second property (typify's order: by wire name), not of the first. Found by
+    /// `tests/fuzz_valid.rs`.
+    #[test]
+    fn the_nth_field_of_a_name_is_made_of_the_nth_property() {
+        let lowered = lower(&document(
+            json!({}),
+            json!({ "/a": { "put": {
+                "operationId": "putA",
+                "requestBody": { "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "properties": {
+                        "Color": true,
+                        "color": { "type": "object", "properties": { "Color": { "type": "string" } }, "required": ["Color"] }
+                    }
+                } } } },
+                "responses": { "204": { "description": "done" } }
+            } } }),
+        ));
+        assert_eq!(fields(&lowered, "PutABodyColor"), [("Color", "color")]);
         emits(&lowered);
     }
 

@@ -113,14 +113,17 @@ impl Hoisted {
     fn hoist(&mut self, def: &str, hint: &str, pointer: &str, schema: Value, is_root: bool) -> Value {
         let Value::Object(mut map) = schema else { return schema };
         if !is_root && crate::spec::schema::is_named_type(&map) {
-            let title = map.get("title").and_then(Value::as_str).map(naming::pascal_case);
-            let candidate = title.unwrap_or_else(|| naming::pascal_case(hint));
+            let title = map.get("title").and_then(Value::as_str).map(naming::type_name);
+            let candidate = title.unwrap_or_else(|| naming::type_name(hint));
             let name = naming::unique_ident_from(candidate, &mut self.taken);
             self.moved.insert((def.to_string(), pointer.to_string()), name.clone());
             let inner = self.hoist(&name, &name, "", Value::Object(map), true);
             // Each moved definition is recorded under both its new home and its old pointer.
             self.defs.insert(name.clone(), inner);
             return json!({ "$ref": format!("{COMPONENT_PREFIX}{name}") });
+        }
+        if !is_root {
+            name_nested(&mut map, hint, &mut self.taken);
         }
         for key in ["properties", "patternProperties", "$defs", "definitions"] {
             if let Some(Value::Object(props)) = map.remove(key) {
@@ -145,6 +148,15 @@ impl Hoisted {
         // *inside* a member (an enum property of an `allOf` part) is hoisted like any other
         // nested type, so that it gets a name of ours: typify would name it after the parent
         // and the property, which may be an existing component's name.
+        // Where two `allOf` members meet at a property (both have it, or one has it and the
+        // other an `additionalProperties` schema), typify merges the two and names the result
+        // after the parent and the property: that name is typify's, a type hoisted from the
+        // property takes another.
+        if let Some(Value::Array(members)) = map.get("allOf") {
+            for prop in meeting_properties(members, &self.defs) {
+                self.taken.insert(naming::type_name(&format!("{hint} {prop}")));
+            }
+        }
         for key in ["allOf", "anyOf", "oneOf"] {
             if let Some(Value::Array(members)) = map.get_mut(key) {
                 for (i, member) in members.iter_mut().enumerate() {
@@ -218,7 +230,8 @@ impl Hoisted {
     }
 }
 
-fn collect_ref_names(value: &Value, out: &mut Vec<String>) {
+/// The definitions every `$ref` inside `value` names.
+pub(super) fn collect_ref_names(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             if let Some(name) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
@@ -234,4 +247,82 @@ fn collect_ref_names(value: &Value, out: &mut Vec<String>) {
 /// The pointer of a component schema.
 fn definition_pointer(name: &str) -> String {
     format!("/components/schemas/{}", crate::diag::escape_token(name))
+}
+
+/// Gives a nested schema left inline that typify would still make a named type (a constrained
+/// string, an enum, a merged `allOf`) a name of ours as its `title`. typify names such a type
+/// after its `title`, else after the parent and the property: a title may be any component's
+/// name, a property without letters or digits (`""`, `"#"`) gives the parent's own name, and
+/// `None`/`none` give one name to two types. `hint` is the parent's name and the property.
+fn name_nested(map: &mut Map<String, Value>, hint: &str, taken: &mut BTreeSet<String>) {
+    if map.contains_key("$ref") {
+        return;
+    }
+    let title = map.get("title").and_then(Value::as_str).map(naming::type_name);
+    let nameless = hint.rsplit_once(' ').is_some_and(|(_, last)| naming::words(last).is_empty());
+    let constrained_string =
+        map.get("type") == Some(&json!("string")) && ["minLength", "maxLength", "pattern"].iter().any(|k| map.contains_key(*k));
+    let named = map.contains_key("enum") || map.contains_key("allOf") || constrained_string;
+    if title.is_some() || nameless || named {
+        let candidate =
+            title.unwrap_or_else(|| if nameless { format!("{}Value", naming::pascal_case(hint)) } else { naming::type_name(hint) });
+        let name = naming::unique_ident_from(candidate, taken);
+        map.insert("title".into(), Value::String(name));
+    }
+}
+
+/// [`name_nested`] for every subschema of an inline schema (one typify converts whole, named
+/// `name`): properties, items, additional properties and union members.
+pub fn name_inline_nested(schema: &mut Value, name: &str, taken: &mut BTreeSet<String>) {
+    fn walk(value: &mut Value, hint: &str, taken: &mut BTreeSet<String>, root: bool) {
+        let Value::Object(map) = value else { return };
+        if !root {
+            name_nested(map, hint, taken);
+        }
+        if let Some(Value::Object(props)) = map.get_mut("properties") {
+            for (prop, sub) in props.iter_mut() {
+                walk(sub, &format!("{hint} {prop}"), taken, false);
+            }
+        }
+        for (key, word) in [("items", "item"), ("additionalProperties", "additionalProperties")] {
+            if let Some(sub) = map.get_mut(key) {
+                walk(sub, &format!("{hint} {word}"), taken, false);
+            }
+        }
+        // Members are converted as part of their union: their insides are nested.
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if let Some(Value::Array(members)) = map.get_mut(key) {
+                for member in members {
+                    walk(member, hint, taken, true);
+                }
+            }
+        }
+    }
+    walk(schema, name, taken, true);
+}
+
+/// The properties of `allOf` members that typify merges with something of another member: a
+/// property of the same name, or that member's `additionalProperties` schema.
+fn meeting_properties(members: &[Value], defs: &BTreeMap<String, Value>) -> BTreeSet<String> {
+    let resolved: Vec<&Value> = members.iter().map(|m| ref_target(m).and_then(|t| defs.get(&t)).unwrap_or(m)).collect();
+    let mut out = BTreeSet::new();
+    for (i, a) in resolved.iter().enumerate() {
+        for (name, _) in a.get("properties").and_then(Value::as_object).into_iter().flatten() {
+            let meets = resolved.iter().enumerate().any(|(j, b)| {
+                j != i
+                    && (b.get("properties").and_then(|p| p.get(name)).is_some()
+                        || b.get("additionalProperties").is_some_and(Value::is_object))
+            });
+            if meets {
+                out.insert(name.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The definition a schema that is a `$ref` to a component names.
+pub(super) fn ref_target(schema: &Value) -> Option<String> {
+    let name = schema.get("$ref")?.as_str()?.strip_prefix(COMPONENT_PREFIX)?;
+    Some(crate::diag::unescape_token(name.split('/').next().unwrap_or(name)))
 }

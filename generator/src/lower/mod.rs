@@ -1,6 +1,6 @@
 //! Lowering: the bundled document -> [`Lowered`]: the [`ApiSpace`] every emitter reads, and
 //! typify's type space for the models emitter. The only stage that reads schemas: operations
-//! here, definitions in [`models`] (with [`hoist`], [`typify`], [`constraints`]), typify's types
+//! here, definitions in [`models`] (with [`hoist`], [`merges`], [`typify`], [`constraints`]), typify's types
 //! and structs in [`types`] and [`fields`], the prepared JSON in [`body_schemas`] and
 //! [`examples`], the error bodies in [`server_errors`].
 
@@ -13,12 +13,13 @@ pub mod constraints;
 pub mod examples;
 pub mod fields;
 pub mod hoist;
+pub mod merges;
 pub mod models;
 pub mod server_errors;
 pub mod types;
 pub mod typify;
 
-use crate::diag::{join_pointer, Diagnostics};
+use crate::diag::{join_pointer, Diagnostics, WarningClass};
 use crate::ir::models::ModelSpace;
 use crate::ir::*;
 use crate::naming;
@@ -33,6 +34,25 @@ use typify_impl::TypeSpace;
 ///
 /// Every construct the generator cannot lower, with its location.
 pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, Diagnostics> {
+    let mut lowered = lower_with(bundle, settings, false)?;
+    // typify accepts some schemas that it then cannot write out (its `to_stream` panics, or
+    // leaves fields out of a default value: `typify::check_emission`). The whole type space is
+    // checked once (the models emitter reuses the parsed code); when it fails, lowering runs
+    // again, with each component checked on its own (`typify::convert_isolated` degrades the
+    // failing ones) and without the defaults of inline schemas.
+    if let Ok(file) = typify::check_emission(&lowered.types) {
+        lowered.models_file = Some(file);
+        return Ok(lowered);
+    }
+    let mut lowered = lower_with(bundle, settings, true)?;
+    lowered.models_file = typify::check_emission(&lowered.types).ok();
+    Ok(lowered)
+}
+
+/// [`lower`]; `strict`: every component conversion must also be written out, and the inline
+/// schemas converted by typify lose their defaults (each a warning).
+fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Result<Lowered, Diagnostics> {
+    let strip_inline_defaults = strict;
     let doc = &bundle.document;
     let mut diags = Diagnostics::default();
 
@@ -60,7 +80,8 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
             }
         }
     }
-    let (mut models, mut type_space, schemas, mut warnings) = models::lower(bundle, &request_roots, &response_roots, &settings.types)?;
+    let (mut models, mut type_space, schemas, mut warnings) =
+        models::lower_checked(bundle, &request_roots, &response_roots, &settings.types, strict)?;
 
     let info = doc.get("info");
     let text = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_str).map(String::from);
@@ -89,6 +110,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
             warnings: &mut warnings,
             op_ptr: &op_ptr,
             type_name: &type_name,
+            strip_inline_defaults,
         };
 
         let params = cx.params(item, op);
@@ -155,7 +177,7 @@ pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, D
         parts: settings.parts,
         package: settings.package.clone(),
     };
-    diags.into_result(Lowered { api, types: type_space, warnings })
+    diags.into_result(Lowered { api, types: type_space, warnings, models_file: None })
 }
 
 /// `(path, method, pointer, operation, path item)` for every operation, in document order.
@@ -285,12 +307,15 @@ struct OpContext<'a> {
     schemas: &'a Schemas,
     taken: &'a mut BTreeSet<String>,
     type_space: &'a mut TypeSpace,
-    /// The inline schemas given to typify, with the type typify made of each.
-    inline: &'a mut Vec<(typify_impl::TypeId, Value)>,
+    /// The inline schemas given to typify, with the type typify made of each (`None` where the
+    /// conversion failed).
+    inline: &'a mut Vec<(Option<typify_impl::TypeId>, Value)>,
     diags: &'a mut Diagnostics,
     warnings: &'a mut Diagnostics,
     op_ptr: &'a str,
     type_name: &'a str,
+    /// Inline schemas go to typify without their defaults (see [`lower`]).
+    strip_inline_defaults: bool,
 }
 
 impl OpContext<'_> {
@@ -330,24 +355,80 @@ impl OpContext<'_> {
             }
         }
         let mut prepared = strip_for_typify(schema);
+        typify::doc_descriptions(&mut prepared);
+        if self.strip_inline_defaults && typify::strip_defaults(&mut prepared) {
+            self.warnings.push(
+                self.bundle
+                    .diagnostic(at, "the defaults of this schema cannot be written out by the type generator: they were dropped from the generated code")
+                    .with_help("check that each `default` matches its schema")
+                    .with_class(WarningClass::DefaultDropped)
+                    .warning(),
+            );
+        }
         models::fix_colliding_enums(&mut prepared);
+        if let Some(ring) = merges::endless_merge(&prepared, &self.schemas.definitions) {
+            // typify would merge forever (see `merges::endless_merge`).
+            self.warnings.push(
+                self.bundle
+                    .diagnostic(
+                        at,
+                        format!(
+                            "this schema cannot be turned into a Rust type (its `allOf` would have to be merged with itself through references: {}): it is typed as `serde_json::Value`",
+                            ring.join(" -> ")
+                        ),
+                    )
+                    .with_help("the generated code accepts any JSON value here; move the recursive `$ref` out of the merged `allOf` members to get a precise type")
+                    .with_class(WarningClass::DegradedSchema)
+                    .warning(),
+            );
+            return (TypeRef::Json, ValueShape::Json);
+        }
         let Ok(parsed) = <schemars::schema::Schema as serde::Deserialize>::deserialize(&prepared) else {
             self.diags.push(self.bundle.diagnostic(at, "not a JSON Schema the generator can read").with_help("fix the schema"));
             return (TypeRef::Json, ValueShape::Json);
         };
         // An inline type's name must not collide with a component's or another inline type's.
-        let name = naming::unique_ident_from(naming::pascal_case(hint), self.taken);
+        let name = naming::unique_ident_from(naming::type_name(hint), self.taken);
+        // Nor may the types typify names inside it (see `hoist::name_inline_nested`).
+        let mut parsed_value = serde_json::to_value(&parsed).unwrap_or_default();
+        hoist::name_inline_nested(&mut parsed_value, &name, self.taken);
+        let parsed: schemars::schema::Schema = serde_json::from_value(parsed_value.clone()).unwrap_or(parsed);
         let type_space = &mut *self.type_space;
-        match typify::catch(|| {
-            let id = type_space.add_type_with_name(&parsed, Some(name.clone())).map_err(|e| e.to_string())?;
-            Ok((types::type_ref(type_space, &id)?, id))
-        }) {
-            Ok((ty, id)) => {
-                self.inline.push((id, prepared));
+        let mut convert = |parsed: &schemars::schema::Schema| {
+            typify::catch(|| {
+                let id = type_space.add_type_with_name(parsed, Some(name.clone())).map_err(|e| e.to_string())?;
+                Ok((types::type_ref(type_space, &id)?, id))
+            })
+        };
+        let mut converted = convert(&parsed).map(|(ty, id)| (ty, id, parsed_value.clone()));
+        if let Err(reason) = &converted {
+            // typify checks defaults against the type it builds: without them the type may
+            // convert, which loses less than the whole type.
+            let mut stripped = parsed_value.clone();
+            if typify::strip_defaults(&mut stripped) {
+                if let Ok(Ok((ty, id))) = serde_json::from_value::<schemars::schema::Schema>(stripped.clone()).map(|s| convert(&s)) {
+                    self.warnings.push(
+                        self.bundle
+                            .diagnostic(at, format!("the defaults of schema `{name}` cannot be given to its Rust type ({reason}): they were dropped from the generated code"))
+                            .with_help("check that each `default` matches its schema")
+                            .with_class(WarningClass::DefaultDropped)
+                            .warning(),
+                    );
+                    converted = Ok((ty, id, stripped));
+                }
+            }
+        }
+        match converted {
+            Ok((ty, id, converted_schema)) => {
+                // The schema as typify converted it, for the field table.
+                self.inline.push((Some(id), converted_schema));
                 (ty, shape)
             }
             Err(reason) => {
-                // This schema alone degrades; the rest of the crate is still generated.
+                // This schema alone degrades; the rest of the crate is still generated. typify
+                // keeps the types it made of its parts before it failed, which the models
+                // module holds: the field table matches them against this schema.
+                self.inline.push((None, parsed_value));
                 self.warnings.push(
                     self.bundle
                         .diagnostic(
@@ -355,6 +436,7 @@ impl OpContext<'_> {
                             format!("schema `{name}` cannot be turned into a Rust type ({reason}): it is typed as `serde_json::Value`"),
                         )
                         .with_help("the generated code accepts any JSON value here; simplify the schema to get a precise type")
+                        .with_class(WarningClass::DegradedSchema)
                         .warning(),
                 );
                 (TypeRef::Json, ValueShape::Json)
@@ -399,6 +481,13 @@ impl OpContext<'_> {
                 }
                 let hint = format!("{} {name}", self.type_name);
                 let (ty, shape) = self.type_of(&stripped, &hint, &join_pointer(&ptr, "schema"));
+                let sample = examples::parameter(
+                    &ty,
+                    shape,
+                    p.get("example").or_else(|| schema.get("default")),
+                    &constraints,
+                    &self.schemas.definitions,
+                );
                 Some(Parameter {
                     rust_name: taken.claim(&naming::snake_case(&name)),
                     required: location == ParamLocation::Path || p.get("required").and_then(Value::as_bool).unwrap_or(false),
@@ -406,7 +495,7 @@ impl OpContext<'_> {
                     shape,
                     description: p.get("description").and_then(Value::as_str).map(String::from),
                     default: schema.get("default").cloned(),
-                    sample: examples::parameter(shape, p.get("example").or_else(|| schema.get("default")), &constraints),
+                    sample,
                     constraints,
                     name,
                     location,
@@ -554,13 +643,11 @@ fn raw_body_type(encoding: BodyEncoding) -> Option<TypeRef> {
     }
 }
 
-/// Drops what typify cannot take (conditionals) from an inline schema.
+/// Drops what typify cannot take (conditionals, at any depth) from an inline schema.
 fn strip_for_typify(mut schema: Value) -> Value {
     models::const_as_enum(&mut schema);
     if let Some(map) = schema.as_object_mut() {
-        for k in ["if", "then", "else"] {
-            map.remove(k);
-        }
+        constraints::strip_conditionals(map);
     }
     schema
 }

@@ -15,8 +15,11 @@
 //!    constrained field) and never meets `if`/`then`, which it does not support.
 //! 4. **Policy.** Forward-compatible definitions lose `additionalProperties: false`, so an extra
 //!    field from a newer server does not break a client; strict ones keep it.
-//! 5. **typify** ([`super::typify`]). The prepared definitions go into one typify `TypeSpace`
-//!    per API; a definition typify cannot convert degrades alone.
+//! 5. **Endless merges** ([`super::merges`]). Definitions whose `allOf` typify would merge
+//!    forever are typed as `serde_json::Value` before typify sees them.
+//! 6. **typify** ([`super::typify`]). The prepared definitions go into one typify `TypeSpace`
+//!    per API; a definition typify cannot convert degrades alone (or loses only a narrowing
+//!    keyword, a property or its defaults).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,7 +27,7 @@ use schemars::schema::Schema;
 use serde_json::{Map, Value};
 use typify_impl::{TypeSpace, TypeSpaceSettings};
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, WarningClass};
 use crate::ir::models::*;
 use crate::ir::TypeRef;
 use crate::naming;
@@ -33,7 +36,10 @@ use crate::spec::{Bundle, COMPONENT_PREFIX};
 
 use super::constraints::extract_rules;
 pub use super::hoist::Hoisted;
-use super::typify::{convert_isolated, degraded_schema, property_of, without_defaults, DEFAULTS_DROPPED};
+use super::merges::break_endless_merges;
+use super::typify::{
+    convert_isolated, degraded_schema, doc_descriptions, is_narrowing, property_of, remove_keyword, without_defaults, DEFAULTS_DROPPED,
+};
 
 /// The schemas behind the models, which only lowering reads: the definitions as given to typify
 /// (hoisted, renamed, constraints taken out, degraded where typify failed), and how they were
@@ -74,6 +80,24 @@ pub fn lower(
     response_roots: &[Value],
     options: &TypeSettings,
 ) -> Result<(ModelSpace, TypeSpace, Schemas, Diagnostics), Diagnostics> {
+    lower_checked(bundle, request_roots, response_roots, options, true)
+}
+
+/// [`lower`]; `check_emission` says whether a conversion must also be written out to count as a
+/// success ([`check_emission`](super::typify::check_emission); it costs as much again).
+/// [`crate::lower::lower`] checks the final type space once instead, and lowers again with this
+/// on only when that fails.
+///
+/// # Errors
+///
+/// As [`lower`].
+pub fn lower_checked(
+    bundle: &Bundle,
+    request_roots: &[Value],
+    response_roots: &[Value],
+    options: &TypeSettings,
+    check_emission: bool,
+) -> Result<(ModelSpace, TypeSpace, Schemas, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
     let components: Map<String, Value> =
         bundle.document.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
@@ -91,7 +115,7 @@ pub fn lower(
         } else if !naming::is_plain_ident(rust_name)
             || components
                 .keys()
-                .any(|other| other != name && !options.renames.contains_key(other) && naming::pascal_case(other) == *rust_name)
+                .any(|other| other != name && !options.renames.contains_key(other) && naming::type_name(other) == *rust_name)
             || !taken.insert(rust_name.clone())
         {
             diags.push(
@@ -108,7 +132,7 @@ pub fn lower(
     }
     for name in components.keys() {
         if !renames.contains_key(name) {
-            renames.insert(name.clone(), naming::unique_ident_from(naming::pascal_case(name), &mut taken));
+            renames.insert(name.clone(), naming::unique_ident_from(naming::type_name(name), &mut taken));
         }
     }
     for name in options.replacements.keys().chain(options.type_derives.keys()) {
@@ -165,6 +189,26 @@ pub fn lower(
         definitions.insert(name.clone(), prepared);
     }
 
+    // typify merges `allOf` members by resolving their references; when that leads back to
+    // the same merge it never ends (a stack overflow, which aborts the process): such
+    // definitions are typed as `serde_json::Value` before typify sees them.
+    let mut warnings = Diagnostics::default();
+    for (name, ring) in break_endless_merges(&definitions) {
+        let (pointer, _) = hoisted.source_pointer(&name);
+        let reason = format!("its `allOf` would have to be merged with itself through references: {}", ring.join(" -> "));
+        warnings.push(
+            bundle
+                .diagnostic(&pointer, format!("schema `{name}` cannot be turned into a Rust type ({reason}): it is typed as `serde_json::Value`"))
+                .with_help("the generated type accepts any JSON value here; move the recursive `$ref` out of the merged `allOf` members to get a precise type")
+                .with_class(WarningClass::DegradedSchema)
+                .warning(),
+        );
+        structs.remove(&name);
+        discriminated.remove(&name);
+        let degraded = degraded_schema(definitions.get(&name), &reason);
+        definitions.insert(name, degraded);
+    }
+
     let (settings, formats) = match type_space_settings(options, &hoisted.renames) {
         Ok(settings) => settings,
         Err(e) => return Err(bundle.diagnostic("", e).with_help("fix the type path in the settings").into()),
@@ -173,6 +217,7 @@ pub fn lower(
     for (name, value) in &definitions {
         let mut value = value.clone();
         rust_types_for_formats(&mut value, &formats);
+        doc_descriptions(&mut value);
         match serde_json::from_value::<Schema>(value) {
             Ok(schema) => typed.push((name.clone(), schema)),
             Err(e) => diags.push(
@@ -188,8 +233,7 @@ pub fn lower(
     if !diags.is_empty() {
         return Err(diags.into_result(()).unwrap_err());
     }
-    let mut warnings = Diagnostics::default();
-    let (type_space, failures) = match convert_isolated(&settings, typed) {
+    let (type_space, failures) = match convert_isolated(&settings, typed, check_emission) {
         Ok(converted) => converted,
         Err(reason) => {
             return Err(bundle
@@ -214,6 +258,7 @@ pub fn lower(
                         ),
                     )
                     .with_help("check that each `default` matches its schema")
+                    .with_class(WarningClass::DefaultDropped)
                     .warning(),
             );
             if let Some(Ok(stripped)) = typed_back(definitions.get(&failure.name)) {
@@ -222,6 +267,26 @@ pub fn lower(
             continue;
         }
         let pointer = format!("{pointer}{}", failure.keyword);
+        if is_narrowing(&failure.keyword) {
+            let (_, name) = failure.keyword.rsplit_once('/').unwrap_or_default();
+            warnings.push(
+                bundle
+                    .diagnostic(
+                        &pointer,
+                        format!(
+                            "the `{name}` of schema `{}` cannot be expressed in its Rust type ({}): it is not enforced, the type accepts the values it excludes",
+                            failure.name, failure.reason
+                        ),
+                    )
+                    .with_help("the generated type keeps everything else of the schema; simplify this keyword to have it checked")
+                    .with_class(WarningClass::KeywordDropped)
+                    .warning(),
+            );
+            if let Some(def) = definitions.get_mut(&failure.name) {
+                remove_keyword(def, &failure.keyword);
+            }
+            continue;
+        }
         let keyword =
             if failure.keyword.is_empty() { String::new() } else { format!(" (at `{}`)", failure.keyword.trim_start_matches('/')) };
         warnings.push(
@@ -234,6 +299,7 @@ pub fn lower(
                     ),
                 )
                 .with_help("the generated type accepts any JSON value here; simplify the schema to get a precise type")
+                .with_class(WarningClass::DegradedSchema)
                 .warning(),
         );
         if let Some(prop) = property_of(&failure.keyword) {
@@ -279,7 +345,7 @@ pub fn lower(
 }
 
 /// Completes `models` once every type is in `type_space` (the definitions, and the inline
-/// schemas of operations, which `inline` holds with the type typify made of each): the field
+/// schemas of operations, which `inline` holds with the type typify made of each, if any): the field
 /// table of every
 /// struct, and which foreign crates the types use.
 ///
@@ -290,7 +356,7 @@ pub fn finish(
     models: &mut ModelSpace,
     type_space: &TypeSpace,
     definitions: &BTreeMap<String, Value>,
-    inline: &[(typify_impl::TypeId, Value)],
+    inline: &[(Option<typify_impl::TypeId>, Value)],
 ) -> Result<(), String> {
     for (name, fields) in super::fields::read_structs(type_space, inline, definitions)? {
         models.structs.entry(name).or_default().fields = fields;

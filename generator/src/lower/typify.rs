@@ -1,7 +1,10 @@
 //! Running typify without letting it fail the crate: [`convert_isolated`] converts every
 //! definition and, when typify fails (an error, a panic, a `todo!`), finds the definitions at
 //! fault and degrades each alone to `serde_json::Value` ([`Failure`]); [`catch`] turns typify's
-//! panics into errors.
+//! panics into errors; [`check_emission`] checks that typify can write out what it converted.
+//! The schemas given to typify are prepared here too ([`doc_descriptions`], [`strip_defaults`]).
+
+use std::collections::BTreeMap;
 
 use schemars::schema::Schema;
 use serde_json::{json, Value};
@@ -48,14 +51,24 @@ const ISOLATION_BUDGET: usize = 400;
 /// # Errors
 ///
 /// Only when the conversion fails with every definition degraded (a bug).
-pub fn convert_isolated(settings: &TypeSpaceSettings, mut typed: Vec<(String, Schema)>) -> Result<(TypeSpace, Vec<Failure>), String> {
+pub fn convert_isolated(
+    settings: &TypeSpaceSettings,
+    mut typed: Vec<(String, Schema)>,
+    check_emission: bool,
+) -> Result<(TypeSpace, Vec<Failure>), String> {
     let mut failures: Vec<Failure> = Vec::new();
     let mut budget = ISOLATION_BUDGET;
     let empty: Schema = Schema::Object(Default::default());
     loop {
-        let reason = match typify_all(settings, &typed) {
-            Ok(space) => return Ok((space, failures)),
-            Err(reason) => reason,
+        // Emission is checked only when conversion succeeds (it costs as much again), and the
+        // search for the culprit checks what failed: conversion, or conversion and emission.
+        let (reason, conv) = match typify_all(settings, &typed) {
+            Ok(space) if !check_emission => return Ok((space, failures)),
+            Ok(space) => match self::check_emission(&space) {
+                Ok(_) => return Ok((space, failures)),
+                Err(reason) => (reason, Converter { settings, emit: true }),
+            },
+            Err(reason) => (reason, Converter { settings, emit: false }),
         };
         let candidates: Vec<usize> = (0..typed.len()).filter(|i| !failures.iter().any(|f| f.name == typed[*i].0)).collect();
         if candidates.is_empty() {
@@ -81,7 +94,7 @@ pub fn convert_isolated(settings: &TypeSpaceSettings, mut typed: Vec<(String, Sc
         while hi - lo > 1 {
             let mid = (lo + hi) / 2;
             budget = budget.saturating_sub(1);
-            match typify_all(settings, &with_prefix(mid, &typed)) {
+            match conv.run(&with_prefix(mid, &typed)) {
                 Ok(_) => lo = mid,
                 Err(r) => {
                     hi = mid;
@@ -93,15 +106,21 @@ pub fn convert_isolated(settings: &TypeSpaceSettings, mut typed: Vec<(String, Sc
         // typify checks each default against the type it builds for the schema, and fails on
         // defaults it cannot check; the definition *with* the default may be another than the
         // one the search stopped at. Dropping that default loses less than a whole type.
-        if let Some(owner) = default_owner(settings, &context, &candidates[..hi], &mut budget) {
+        if let Some(owner) = default_owner(&conv, &context, &candidates[..hi], &mut budget) {
             failures.push(Failure { name: typed[owner].0.clone(), reason: why, keyword: DEFAULTS_DROPPED.to_string() });
             typed[owner].1 = without_defaults(&typed[owner].1);
             continue;
         }
         let culprit = candidates[hi - 1];
-        let keyword = failing_keyword(settings, &context, culprit, &mut budget);
+        let keyword = failing_keyword(&conv, &context, culprit, &mut budget);
         let original = serde_json::to_value(&typed[culprit].1).unwrap_or(Value::Null);
         let replacement = match property_of(&keyword) {
+            // A keyword that only narrows the type fails: the type stays, without it.
+            _ if is_narrowing(&keyword) => {
+                let mut schema = original.clone();
+                remove_keyword(&mut schema, &keyword);
+                schema
+            }
             // One property fails: it alone becomes any JSON value, the struct stays.
             Some(prop) => {
                 let mut schema = original.clone();
@@ -112,6 +131,35 @@ pub fn convert_isolated(settings: &TypeSpaceSettings, mut typed: Vec<(String, Sc
         };
         typed[culprit].1 = serde_json::from_value(replacement).unwrap_or_else(|_| empty.clone());
         failures.push(Failure { name: typed[culprit].0.clone(), reason: why, keyword });
+    }
+}
+
+/// Keywords that only narrow a type (`not`, `format`, `enum`): when typify fails on one, the
+/// definition keeps the type it has without it, which accepts more values, instead of becoming
+/// `serde_json::Value`.
+const NARROWING: &[&str] = &["not", "format", "enum"];
+
+/// Whether a keyword pointer of [`failing_keyword`] names a narrowing keyword of the definition or
+/// of one of its properties (`/not`, `/properties/kind/format`).
+pub(super) fn is_narrowing(keyword: &str) -> bool {
+    let Some((parent, last)) = keyword.rsplit_once('/') else { return false };
+    NARROWING.contains(&last) && (parent.is_empty() || property_of(parent).is_some())
+}
+
+/// Removes the keyword at `pointer` (`/properties/kind/not`) from a schema, and says so in the
+/// description there (the generated doc comment).
+pub(super) fn remove_keyword(schema: &mut Value, pointer: &str) {
+    let Some((parent, last)) = pointer.rsplit_once('/') else { return };
+    if let Some(Value::Object(map)) = schema.pointer_mut(parent) {
+        let keyword = crate::diag::unescape_token(last);
+        if map.remove(&keyword).is_some() {
+            let note = format!("The schema's `{keyword}` cannot be expressed in this Rust type and is not enforced: see `openapi.json`.");
+            let description = match map.get("description").and_then(Value::as_str) {
+                Some(d) => format!("{d}\n\n{note}"),
+                None => note,
+            };
+            map.insert("description".into(), Value::String(description));
+        }
     }
 }
 
@@ -126,7 +174,7 @@ pub const DEFAULTS_DROPPED: &str = "#defaults";
 
 /// When removing every `default` of the `real` definitions lets `context` convert: the first
 /// definition whose defaults must go (found by binary search over prefixes).
-fn default_owner(settings: &TypeSpaceSettings, context: &[(String, Schema)], real: &[usize], budget: &mut usize) -> Option<usize> {
+fn default_owner(conv: &Converter<'_>, context: &[(String, Schema)], real: &[usize], budget: &mut usize) -> Option<usize> {
     let stripped = |k: usize| -> Vec<(String, Schema)> {
         let mut out = context.to_vec();
         for &i in &real[..k] {
@@ -135,13 +183,13 @@ fn default_owner(settings: &TypeSpaceSettings, context: &[(String, Schema)], rea
         out
     };
     *budget = budget.checked_sub(1)?;
-    typify_all(settings, &stripped(real.len())).ok()?;
+    conv.run(&stripped(real.len())).ok()?;
     // `lo` stripped still fails, `hi` stripped converts.
     let (mut lo, mut hi) = (0, real.len());
     while hi - lo > 1 {
         let mid = (lo + hi) / 2;
         *budget = budget.saturating_sub(1);
-        if typify_all(settings, &stripped(mid)).is_ok() {
+        if conv.run(&stripped(mid)).is_ok() {
             hi = mid;
         } else {
             lo = mid;
@@ -152,28 +200,39 @@ fn default_owner(settings: &TypeSpaceSettings, context: &[(String, Schema)], rea
 
 /// `schema` without any `default` (in schema positions; data is left alone).
 pub(super) fn without_defaults(schema: &Schema) -> Schema {
-    fn strip(value: &mut Value) {
-        match value {
-            Value::Object(map) => {
-                map.remove("default");
-                for (k, v) in map.iter_mut() {
-                    if !matches!(k.as_str(), "enum" | "const" | "examples" | "example") {
-                        strip(v);
+    let Ok(mut value) = serde_json::to_value(schema) else { return schema.clone() };
+    strip_defaults(&mut value);
+    serde_json::from_value(value).unwrap_or_else(|_| schema.clone())
+}
+
+/// Removes every `default` of a schema and its subschemas (data is left alone); true when
+/// there was one.
+pub fn strip_defaults(value: &mut Value) -> bool {
+    match value {
+        Value::Object(map) => {
+            let mut found = map.remove("default").is_some();
+            for (k, v) in map.iter_mut() {
+                match (k.as_str(), v) {
+                    ("enum" | "const" | "examples" | "example", _) => {}
+                    // Maps of names to schemas: a property may be called `default`.
+                    ("properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas", Value::Object(subs)) => {
+                        for sub in subs.values_mut() {
+                            found |= strip_defaults(sub);
+                        }
                     }
+                    (_, v) => found |= strip_defaults(v),
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(strip),
-            _ => {}
+            found
         }
+        Value::Array(items) => items.iter_mut().fold(false, |found, v| strip_defaults(v) | found),
+        _ => false,
     }
-    let Ok(mut value) = serde_json::to_value(schema) else { return schema.clone() };
-    strip(&mut value);
-    serde_json::from_value(value).unwrap_or_else(|_| schema.clone())
 }
 
 /// The keyword of definition `culprit` whose removal lets `context` convert: `default`, one
 /// property, one combinator or `items`, tried in that order (within the budget).
-fn failing_keyword(settings: &TypeSpaceSettings, context: &[(String, Schema)], culprit: usize, budget: &mut usize) -> String {
+fn failing_keyword(conv: &Converter<'_>, context: &[(String, Schema)], culprit: usize, budget: &mut usize) -> String {
     let Ok(Value::Object(schema)) = serde_json::to_value(&context[culprit].1) else { return String::new() };
     let mut tries: Vec<(String, Value)> = Vec::new();
     let without = |key: &str| {
@@ -181,9 +240,19 @@ fn failing_keyword(settings: &TypeSpaceSettings, context: &[(String, Schema)], c
         s.remove(key);
         Value::Object(s)
     };
-    for key in ["default", "enum", "format"] {
+    for key in ["default", "enum", "format", "not"] {
         if schema.contains_key(key) {
             tries.push((format!("/{key}"), without(key)));
+        }
+    }
+    // A narrowing keyword of one property (its type stays), before the whole property.
+    for (prop, sub) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        for key in NARROWING {
+            if sub.get(*key).is_some() {
+                let mut s = Value::Object(schema.clone());
+                remove_keyword(&mut s, &format!("/properties/{}/{key}", crate::diag::escape_token(prop)));
+                tries.push((format!("/properties/{}/{key}", crate::diag::escape_token(prop)), s));
+            }
         }
     }
     for (prop, _) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
@@ -204,7 +273,7 @@ fn failing_keyword(settings: &TypeSpaceSettings, context: &[(String, Schema)], c
         let Ok(variant) = serde_json::from_value::<Schema>(variant) else { continue };
         let mut attempt = context.to_vec();
         attempt[culprit].1 = variant;
-        if typify_all(settings, &attempt).is_ok() {
+        if conv.run(&attempt).is_ok() {
             return pointer;
         }
     }
@@ -216,6 +285,79 @@ fn typify_all(settings: &TypeSpaceSettings, typed: &[(String, Schema)]) -> Resul
     let mut space = TypeSpace::new(settings);
     catch(|| space.add_ref_types(typed.to_vec()).map_err(|e| e.to_string()))?;
     Ok(space)
+}
+
+/// What counts as a success while searching for the definitions that fail: the conversion,
+/// and with `emit` also its emission ([`check_emission`]): typify accepts some schemas it then
+/// cannot write out (a `default` of a unit type panics in `to_stream`).
+struct Converter<'a> {
+    settings: &'a TypeSpaceSettings,
+    emit: bool,
+}
+
+impl Converter<'_> {
+    fn run(&self, typed: &[(String, Schema)]) -> Result<TypeSpace, String> {
+        let space = typify_all(self.settings, typed)?;
+        if self.emit {
+            check_emission(&space)?;
+        }
+        Ok(space)
+    }
+}
+
+/// Whether typify can write out the code of `space`: its `to_stream` does not panic (it does on
+/// some defaults it accepted), and every struct literal it writes (the `Default` of a type with
+/// a default value) names every field: typify leaves out the fields whose default value it
+/// cannot render, which would not compile.
+pub fn check_emission(space: &TypeSpace) -> Result<syn::File, String> {
+    let tokens = catch(|| Ok(space.to_stream()))?;
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("typify wrote code that does not parse: {e}"))?;
+    // Field names with their number: typify may write two fields of one name (`HTML` and `html`),
+    // which the models emitter renames apart.
+    let count = |names: &mut dyn Iterator<Item = String>| {
+        let mut out: BTreeMap<String, usize> = BTreeMap::new();
+        for n in names {
+            *out.entry(n).or_default() += 1;
+        }
+        out
+    };
+    let mut fields: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for item in &file.items {
+        if let syn::Item::Struct(s) = item {
+            if let syn::Fields::Named(named) = &s.fields {
+                fields
+                    .insert(s.ident.to_string(), count(&mut named.named.iter().filter_map(|f| f.ident.as_ref().map(ToString::to_string))));
+            }
+        }
+    }
+    struct Literals<'a> {
+        fields: &'a BTreeMap<String, BTreeMap<String, usize>>,
+        incomplete: Option<String>,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Literals<'_> {
+        fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
+            let name = e.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            if let (Some(declared), None) = (self.fields.get(&name), &e.rest) {
+                let mut given: BTreeMap<String, usize> = BTreeMap::new();
+                for f in &e.fields {
+                    if let syn::Member::Named(i) = &f.member {
+                        *given.entry(i.to_string()).or_default() += 1;
+                    }
+                }
+                if let Some((missing, _)) = declared.iter().find(|(f, n)| given.get(*f).copied().unwrap_or(0) < **n) {
+                    self.incomplete
+                        .get_or_insert_with(|| format!("typify cannot write the default value of `{name}`: it leaves out `{missing}`"));
+                }
+            }
+            syn::visit::visit_expr_struct(self, e);
+        }
+    }
+    let mut visitor = Literals { fields: &fields, incomplete: None };
+    syn::visit::Visit::visit_file(&mut visitor, &file);
+    match visitor.incomplete {
+        Some(reason) => Err(reason),
+        None => Ok(file),
+    }
 }
 
 /// Runs `f`, turning a panic (typify has `todo!`s, assertions and `unreachable!`s for schemas it
@@ -250,6 +392,27 @@ pub fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
             .unwrap_or_else(|| "unknown failure".into()),
     };
     // Panic messages may go on with a `{:#?}` dump: the first line, without its opening bracket.
-    let first = message.lines().next().unwrap_or_default().trim().trim_end_matches([':', '(', '{', '[', ' ']).to_string();
-    Err(if first.is_empty() { "typify failed without a message".to_string() } else { first })
+    // A user reads it as the reason a schema was degraded: it names typify, not an internal
+    // error of ours (`unreachable!` says "internal error: entered unreachable code").
+    let first = message.lines().next().unwrap_or_default().trim().trim_end_matches([':', '(', '{', '[', ' ']);
+    let first = first.strip_prefix("internal error: ").unwrap_or(first);
+    Err(if first.is_empty() { "typify cannot handle it".to_string() } else { format!("typify cannot handle it: {first}") })
+}
+
+/// Makes every `description` of a schema safe as the doc comment typify writes from it
+/// ([`crate::doc::doc_text`]: code blocks from the spec are text, not doctests).
+pub fn doc_descriptions(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match (k.as_str(), v) {
+                    ("description", Value::String(text)) => *text = crate::doc::doc_text(text),
+                    ("enum" | "const" | "default" | "example" | "examples", _) => {}
+                    (_, v) => doc_descriptions(v),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(doc_descriptions),
+        _ => {}
+    }
 }

@@ -22,13 +22,15 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use super::{deref, path_template_params, Bundle, METHODS};
-use crate::diag::{join_pointer, Diagnostics};
+use crate::diag::{join_pointer, Diagnostics, WarningClass};
 
 /// One repair, before it is located in the file a person edits.
 struct Change {
     pointer: String,
     message: String,
     help: String,
+    /// The kind of repair.
+    class: WarningClass,
 }
 
 /// Repairs the defects of `bundle`'s document and returns one warning per repair.
@@ -62,13 +64,14 @@ pub fn normalize(bundle: &mut Bundle) -> Diagnostics {
                 pointer: join_pointer(&pointer, "default"),
                 message: format!("the default {} does not match its schema: it was removed", short(&default)),
                 help: "fix the default (or the schema) in the document".into(),
+                class: WarningClass::InvalidDefault,
             });
         }
     }
     bundle.document = doc;
     let mut warnings = Diagnostics::default();
     for c in changes {
-        warnings.push(bundle.diagnostic(&c.pointer, c.message).with_help(c.help).warning());
+        warnings.push(bundle.diagnostic(&c.pointer, c.message).with_help(c.help).with_class(c.class).warning());
     }
     warnings.sort();
     warnings
@@ -130,6 +133,7 @@ fn operations(doc: &mut Value, changes: &mut Vec<Change>) {
                         pointer: join_pointer(&op_ptr, "operationId"),
                         message: format!("duplicate operationId \"{id}\": this operation is generated as \"{unique}\""),
                         help: "operationIds must be unique in a document: rename one".into(),
+                        class: WarningClass::DuplicateOperationId,
                     });
                 }
             }
@@ -156,6 +160,7 @@ fn operations(doc: &mut Value, changes: &mut Vec<Change>) {
                     pointer: op_ptr.clone(),
                     message: format!("path parameter `{{{name}}}` of \"{path}\" is not declared: it is generated as a required string"),
                     help: format!("declare it: `{{\"name\": \"{name}\", \"in\": \"path\", \"required\": true, \"schema\": {{...}}}}`"),
+                    class: WarningClass::UndeclaredPathParameter,
                 });
             }
         }
@@ -182,6 +187,7 @@ fn drop_stray(list: &mut Vec<Value>, template: &[String], pointer: &str, doc: &V
                 pointer: at,
                 message: format!("path parameter `{name}` does not appear in the path template: it is ignored"),
                 help: format!("add `{{{name}}}` to the path, or change `in` to `query` if it is sent in the query string"),
+                class: WarningClass::StrayPathParameter,
             });
         }
         !stray
@@ -198,6 +204,7 @@ fn mark_required(p: &mut Value, pointer: &str, changes: &mut Vec<Change>) {
             pointer: pointer.to_string(),
             message: format!("path parameter `{name}` is not marked `required: true`: it is generated as required"),
             help: "path parameters are always required in OpenAPI: add `\"required\": true`".into(),
+            class: WarningClass::PathParameterNotRequired,
         });
     }
 }
@@ -229,6 +236,7 @@ fn security(doc: &mut Value, changes: &mut Vec<Change>) {
                     pointer: at,
                     message: format!("unknown security scheme `{name}`: it is ignored, and {left}"),
                     help: "declare the scheme under `components/securitySchemes`, or fix the name".into(),
+                    class: WarningClass::UnknownSecurityScheme,
                 });
             }
         }
@@ -333,11 +341,6 @@ const ANNOTATIONS: &[&str] = &[
     "$comment",
 ];
 
-/// Formats the generator knows for integers and numbers; any other format on a non-string
-/// schema is dropped (typify fails on, for example, `{type: object, format: ...}`).
-const NUMBER_FORMATS: &[&str] =
-    &["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float", "double", "uint", "decimal"];
-
 /// Repairs one schema (not its subschemas: each is visited on its own).
 fn fix_schema(map: &mut Map<String, Value>, pointer: &str, is_31: bool, changes: &mut Vec<Change>) {
     // Keywords next to `$ref`: ignored by OpenAPI 3.0; in 3.1 they apply together with the
@@ -368,6 +371,7 @@ fn fix_schema(map: &mut Map<String, Value>, pointer: &str, is_31: bool, changes:
                         pointer: join_pointer(pointer, "format"),
                         message: "`format` next to `$ref` is dropped: the referenced schema decides the type".into(),
                         help: "put the format in the referenced schema".into(),
+                        class: WarningClass::RefSiblings,
                     });
                 }
             } else {
@@ -397,6 +401,7 @@ fn fix_schema(map: &mut Map<String, Value>, pointer: &str, is_31: bool, changes:
                             }
                         ),
                         help: "wrap the reference in `allOf: [{$ref: ...}]` to add keywords to it".into(),
+                        class: WarningClass::RefSiblings,
                     });
                 }
             }
@@ -406,50 +411,73 @@ fn fix_schema(map: &mut Map<String, Value>, pointer: &str, is_31: bool, changes:
     // A format that the schema's type cannot have.
     if let Some(format) = map.get("format").and_then(Value::as_str).map(String::from) {
         let types = types_of(map);
-        let fits = types.is_empty()
-            || types.iter().any(|t| t == "string")
-            || (types.iter().all(|t| matches!(t.as_str(), "integer" | "number" | "null")) && NUMBER_FORMATS.contains(&format.as_str()));
+        // Formats are open-ended: an unknown one on a string or a number is an annotation the
+        // type generator ignores (`format: unix-time` on an integer); on objects, arrays and
+        // booleans it fails.
+        let fits = types.is_empty() || types.iter().any(|t| matches!(t.as_str(), "string" | "integer" | "number"));
         if !fits {
             map.remove("format");
             changes.push(Change {
                 pointer: join_pointer(pointer, "format"),
                 message: format!("format `{format}` does not apply to type {}: it is ignored", types.join(" or ")),
                 help: "remove the format, or use one defined for the type".into(),
+                class: WarningClass::FormatMismatch,
             });
         }
     }
 
-    // Enum values of another type than the schema's (`type: string, enum: [0, 1]`): scalars
-    // become the declared scalar type when they can, other values are dropped.
+    // Enum values of another type than the schema's (`type: string, enum: [0, 1]`,
+    // `type: number, enum: ["1.5"]`): each becomes a value of the first declared type that can
+    // hold it, and a value none can is dropped. `null` stays only where the schema allows it.
     let types = types_of(map);
-    if types.len() == 1 && matches!(types[0].as_str(), "string" | "integer" | "number" | "boolean") {
+    let nullable = map.get("nullable") == Some(&Value::Bool(true)) || types.iter().any(|t| t == "null");
+    let scalars: Vec<String> =
+        types.iter().filter(|t| matches!(t.as_str(), "string" | "integer" | "number" | "boolean")).cloned().collect();
+    if !scalars.is_empty() && types.iter().all(|t| scalars.contains(t) || t == "null") {
         if let Some(Value::Array(values)) = map.get_mut("enum") {
-            let ty = types[0].clone();
             let mut changed = Vec::new();
-            let mut kept = Vec::new();
+            let mut repeats = Vec::new();
+            let mut kept: Vec<Value> = Vec::new();
             for v in values.drain(..) {
-                if v.is_null() || has_type(&v, &ty) {
-                    kept.push(v);
-                    continue;
+                let fits = if v.is_null() { nullable } else { types.iter().any(|t| has_type(&v, t)) };
+                let converted = if fits { Some(v.clone()) } else { scalars.iter().find_map(|t| convert_scalar(&v, t)) };
+                match converted {
+                    // A value once (two may also convert to one: `1` and `"1"` in a string enum).
+                    Some(c) if kept.contains(&c) && fits => repeats.push(v.to_string()),
+                    Some(c) if kept.contains(&c) => changed.push(format!("{v} dropped (a repeat of {c})")),
+                    Some(c) => {
+                        if !fits {
+                            changed.push(format!("{v} -> {c}"));
+                        }
+                        kept.push(c);
+                    }
+                    None => changed.push(format!("{v} dropped")),
                 }
-                let converted = match (ty.as_str(), &v) {
-                    ("string", Value::Number(_) | Value::Bool(_)) => Some(Value::String(v.to_string())),
-                    ("integer" | "number", Value::String(text)) => text.parse::<i64>().map(Value::from).ok().filter(|c| has_type(c, &ty)),
-                    ("boolean", Value::String(text)) => text.parse::<bool>().map(Value::Bool).ok(),
-                    _ => None,
-                };
-                changed.push(match &converted {
-                    Some(c) => format!("{v} -> {c}"),
-                    None => format!("{v} dropped"),
-                });
-                kept.extend(converted);
             }
+            let emptied = kept.is_empty();
             *values = kept;
+            if emptied {
+                map.remove("enum");
+            }
             if !changed.is_empty() {
+                let ty = types.join(" or ");
                 changes.push(Change {
                     pointer: join_pointer(pointer, "enum"),
-                    message: format!("enum values are not of type {ty}: {}", changed.join(", ")),
-                    help: format!("write the enum values as {ty}s"),
+                    message: format!(
+                        "enum values are not of type {ty}: {}{}",
+                        changed.join(", "),
+                        if emptied { "; no value is left, so the enum was removed" } else { "" }
+                    ),
+                    help: format!("write the enum values as values of type {ty}"),
+                    class: WarningClass::EnumValueType,
+                });
+            }
+            if !repeats.is_empty() {
+                changes.push(Change {
+                    pointer: join_pointer(pointer, "enum"),
+                    message: format!("enum values listed twice are kept once: {}", repeats.join(", ")),
+                    help: "list each enum value once".into(),
+                    class: WarningClass::EnumValueType,
                 });
             }
         }
@@ -465,6 +493,7 @@ fn fix_schema(map: &mut Map<String, Value>, pointer: &str, is_31: bool, changes:
                 pointer: join_pointer(pointer, "nullable"),
                 message: "`nullable` is OpenAPI 3.0; in 3.1 it was converted to a `null` type".into(),
                 help: "write `type: [..., \"null\"]` in OpenAPI 3.1".into(),
+                class: WarningClass::OpenApi30Form,
             });
         }
         for (key, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
@@ -479,6 +508,7 @@ fn fix_schema(map: &mut Map<String, Value>, pointer: &str, is_31: bool, changes:
                     pointer: join_pointer(pointer, key),
                     message: format!("boolean `{key}` is OpenAPI 3.0; in 3.1 it was converted to the number form"),
                     help: format!("write `{key}: <bound>` in OpenAPI 3.1"),
+                    class: WarningClass::OpenApi30Form,
                 });
             }
         }
@@ -501,9 +531,64 @@ fn fix_schema(map: &mut Map<String, Value>, pointer: &str, is_31: bool, changes:
                 pointer: join_pointer(&join_pointer(pointer, "oneOf"), &i.to_string()),
                 message: format!("`oneOf` member {i} repeats an earlier member: it was removed"),
                 help: "remove the duplicate member (or use `anyOf`)".into(),
+                class: WarningClass::DuplicateOneOfMember,
             });
         }
     }
+}
+
+/// An `enum` whose values have several JSON types (`enum: ["a", 1, true]`, untyped or with a
+/// `type` array) becomes the equivalent `anyOf` of one typed `enum` per type, which the type
+/// generator can name (it cannot give one Rust enum values of several types).
+fn typed_enum_members(map: &mut Map<String, Value>) {
+    let typed_by_array = matches!(map.get("type"), Some(Value::Array(_)));
+    if (map.contains_key("type") && !typed_by_array) || map.contains_key("anyOf") {
+        return;
+    }
+    let Some(Value::Array(values)) = map.get("enum") else { return };
+    let kind = |v: &Value| match v {
+        Value::String(_) => Some("string"),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
+        Value::Number(_) => Some("number"),
+        Value::Bool(_) => Some("boolean"),
+        Value::Null => Some("null"),
+        _ => None,
+    };
+    let kinds: Option<Vec<&str>> = values.iter().map(kind).collect();
+    let Some(kinds) = kinds else { return };
+    let mut distinct: Vec<&str> = Vec::new();
+    for k in &kinds {
+        // Integers are numbers: one `number` member takes both.
+        let k = if *k == "integer" && kinds.contains(&"number") { "number" } else { k };
+        if !distinct.contains(&k) {
+            distinct.push(k);
+        }
+    }
+    // Untyped: several types among the values. A `type` array of several types: always (typify
+    // cannot read an enum beside one).
+    let several_types = typed_by_array && types_of(map).iter().filter(|t| *t != "null").count() >= 2;
+    if distinct.iter().filter(|k| **k != "null").count() < 2 && !several_types {
+        return;
+    }
+    let members: Vec<Value> = distinct
+        .iter()
+        .map(|ty| {
+            if *ty == "null" {
+                return json!({ "type": "null" });
+            }
+            let of_type: Vec<Value> = values
+                .iter()
+                .zip(&kinds)
+                .filter(|(_, k)| **k == *ty || (*ty == "number" && **k == "integer"))
+                .map(|(v, _)| v.clone())
+                .collect();
+            json!({ "type": ty, "enum": of_type })
+        })
+        .collect();
+    map.remove("enum");
+    // The values already satisfy the `type` array (`normalize` saw to it).
+    map.remove("type");
+    map.insert("anyOf".into(), Value::Array(members));
 }
 
 /// The `type` keyword as a list.
@@ -611,8 +696,48 @@ pub fn conforms(doc: &Value, schema: &Value, value: &Value, depth: usize) -> boo
         if !list("required").iter().filter_map(Value::as_str).all(|r| object.contains_key(r)) {
             return false;
         }
+        // The other properties, by `additionalProperties` (unless patterns may claim them).
+        if !map.contains_key("patternProperties") {
+            let declared = map.get("properties").and_then(Value::as_object);
+            let mut others = object.iter().filter(|(k, _)| !declared.is_some_and(|d| d.contains_key(*k)));
+            match map.get("additionalProperties") {
+                Some(Value::Bool(false)) if others.next().is_some() => return false,
+                Some(extra @ Value::Object(_)) if !others.all(|(_, v)| conforms(doc, extra, v, depth + 1)) => return false,
+                _ => {}
+            }
+        }
     }
     true
+}
+
+/// `value` (of another type) as a value of the scalar type `ty`, when it has one: numbers and
+/// booleans as their JSON text for `string`; a string holding a JSON number for `number` (and
+/// for `integer` when the number is whole: `"4.0"` -> `4`); `"true"`/`"false"` (any case) for
+/// `boolean`.
+fn convert_scalar(value: &Value, ty: &str) -> Option<Value> {
+    match (ty, value) {
+        ("string", Value::Number(_) | Value::Bool(_)) => Some(Value::String(value.to_string())),
+        ("integer" | "number", Value::String(text)) => {
+            let number = match serde_json::from_str::<Value>(text.trim()) {
+                Ok(n @ Value::Number(_)) => n,
+                _ => return None,
+            };
+            if ty == "number" {
+                return Some(number);
+            }
+            match number.as_f64() {
+                _ if number.is_i64() || number.is_u64() => Some(number),
+                Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(Value::from(f as i64)),
+                _ => None,
+            }
+        }
+        ("boolean", Value::String(text)) => match text.trim().to_ascii_lowercase().as_str() {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Whether `value` has JSON Schema type `t`.
@@ -637,6 +762,20 @@ pub fn json_schema_forms(doc: &mut Value) {
         if let Some(nullable) = map.remove("nullable") {
             if nullable == Value::Bool(true) {
                 add_null(map);
+            }
+        }
+        // A `null` default (left by `normalize` only where `null` is allowed) is what an absent
+        // value already is, and typify cannot hold one (neither in a unit type nor beside an
+        // optional one).
+        if map.get("default") == Some(&Value::Null) {
+            map.remove("default");
+        }
+        typed_enum_members(map);
+        // Lower bounds of zero hold for every value: typify would write comparisons that are
+        // always true (`len < 0usize`), which warn.
+        for key in ["minLength", "minItems", "minProperties"] {
+            if map.get(key).and_then(Value::as_u64) == Some(0) {
+                map.remove(key);
             }
         }
         for (key, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {

@@ -11,8 +11,11 @@
 //!   `multipart/form-data` streamed part by part with [multer]) checked against the
 //!   operation's schema, every violation collected;
 //! - [`ErrorAnswer`]: the API's own documented error bodies ([`ApiSpec`], from the document's
-//!   `x-server-errors`), for every request that does not reach the implementation, including
-//!   unknown paths, other methods, over-long URIs and header sections, and panics;
+//!   `x-server-errors`, or chosen per operation and status by the generator to satisfy the
+//!   error schema the operation documents), for every request that does not reach the
+//!   implementation, including unknown paths, other methods, over-long URIs and header
+//!   sections, and panics;
+//! - [`with_headers`]: the documented headers of a response, typed ([`crate::header`]);
 //! - [`router`], which adds the fallbacks and the optional concurrency limit (tower) to a
 //!   generated route table;
 //! - [`serve`], the connection-level hardening axum's `serve` has no knobs for: hyper's
@@ -26,6 +29,7 @@ mod schema_check;
 mod serve;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -38,6 +42,7 @@ use axum::response::IntoResponse;
 use axum::Router;
 use serde_json::{Map, Value};
 
+pub use crate::header::{HeaderError, HttpDate, RetryAfter, ToHeaders, WithHeaders};
 pub use crate::{Placement, Secret, SecurityScheme};
 /// What generated handlers take and give (axum's types).
 pub use axum::{extract::Request, extract::State, response::Response};
@@ -252,16 +257,45 @@ impl Rejection {
 }
 
 /// What the generator knows about an API that the server reads at run time, as JSON text
-/// parsed on first use: its error bodies (from `x-server-errors`: one `{"status", "body"}`
-/// per [`Rejection::key`], with `{{message}}`, `{{path}}` and `{{field}}` placeholders) and
-/// the JSON Schemas request bodies are checked against (with their patterns compiled once).
+/// parsed on first use: its error bodies and the JSON Schemas request bodies are checked
+/// against (with their patterns compiled once).
+///
+/// Error bodies come from two tables. The API's table (from `x-server-errors`) has one
+/// `{"status", "body"}` per [`Rejection::key`]. The optional operation table
+/// ([`ApiSpec::with_operation_errors`]) overrides it per operation, so that each answer
+/// satisfies the error schema the operation documents for that status:
+///
+/// ```json
+/// {"templates": [{"body": {"code": "{{status}}", "message": "{{message}}"}},
+///                {"status": 422, "body": {"detail": [{"msg": "{{message}}"}]}}],
+///  "operations": {"create_book": {"400": 0, "validation": 1, "default": 0}}}
+/// ```
+///
+/// For operation `op` and a rejection, the template is the one `op` lists under the
+/// rejection's key, else under its status (the API table's status for that rejection, as
+/// text), else under `default`, else the API table's; a template's `status`, when given,
+/// replaces the status. Bodies are templates: a string that is exactly `{{message}}` (every
+/// violation), `{{path}}` (the request path), `{{status}}` (the status, as a JSON number) or
+/// `{{reason}}` (its reason phrase) is replaced, and so are these placeholders inside longer
+/// strings (as text); an object whose only key is `{{field}}` becomes an object of the
+/// violations by field.
 #[derive(Debug)]
 pub struct ApiSpec {
     errors: &'static str,
+    operations: &'static str,
     definitions: &'static str,
     bodies: &'static str,
     parsed_errors: OnceLock<Vec<(u16, Value)>>,
+    parsed_operations: OnceLock<OperationErrors>,
     schemas: OnceLock<schema_check::Schemas>,
+}
+
+/// The operation table of an [`ApiSpec`], parsed: the templates, and per operation the
+/// template of each [`Rejection`] (by [`Rejection::index`]).
+#[derive(Debug, Default)]
+struct OperationErrors {
+    templates: Vec<(Option<u16>, Value)>,
+    by_operation: HashMap<String, [Option<usize>; Rejection::ALL.len()]>,
 }
 
 impl ApiSpec {
@@ -270,7 +304,22 @@ impl ApiSpec {
     /// [`Rejection::default_status`]), the model definitions request bodies reference (a JSON
     /// object by name) and each operation's request-body schema (a JSON object by operation).
     pub const fn new(errors: &'static str, definitions: &'static str, bodies: &'static str) -> Self {
-        Self { errors, definitions, bodies, parsed_errors: OnceLock::new(), schemas: OnceLock::new() }
+        Self {
+            errors,
+            operations: "",
+            definitions,
+            bodies,
+            parsed_errors: OnceLock::new(),
+            parsed_operations: OnceLock::new(),
+            schemas: OnceLock::new(),
+        }
+    }
+
+    /// The same spec with per-operation error bodies (see the type's docs for the format);
+    /// operations are named as in [`Incoming::start_operation`].
+    pub const fn with_operation_errors(mut self, operations: &'static str) -> Self {
+        self.operations = operations;
+        self
     }
 
     fn schemas(&self) -> &schema_check::Schemas {
@@ -295,14 +344,64 @@ impl ApiSpec {
         &table[rejection.index()]
     }
 
-    /// The HTTP status of the documented answer for `rejection`.
+    fn operation_errors(&self) -> &OperationErrors {
+        self.parsed_operations.get_or_init(|| {
+            let Ok(Value::Object(mut parsed)) = serde_json::from_str::<Value>(self.operations) else {
+                return OperationErrors::default();
+            };
+            let templates: Vec<(Option<u16>, Value)> = match parsed.remove("templates") {
+                Some(Value::Array(items)) => items
+                    .into_iter()
+                    .map(|mut t| {
+                        let status = t.get("status").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok());
+                        (status, t.get_mut("body").map(Value::take).unwrap_or(Value::Null))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let mut by_operation = HashMap::new();
+            if let Some(Value::Object(operations)) = parsed.remove("operations") {
+                for (name, entries) in operations {
+                    let index = |key: &str| {
+                        entries.get(key).and_then(Value::as_u64).and_then(|i| usize::try_from(i).ok()).filter(|i| *i < templates.len())
+                    };
+                    let chosen = Rejection::ALL
+                        .map(|r| index(r.key()).or_else(|| index(&self.template(r).0.to_string())).or_else(|| index("default")));
+                    by_operation.insert(name, chosen);
+                }
+            }
+            OperationErrors { templates, by_operation }
+        })
+    }
+
+    /// The status and body template of `rejection` for `operation` (or the API's).
+    fn template_for(&self, operation: Option<&str>, rejection: Rejection) -> (u16, &Value) {
+        let (status, body) = self.template(rejection);
+        let chosen = operation.and_then(|op| {
+            let table = self.operation_errors();
+            let index = table.by_operation.get(op)?[rejection.index()]?;
+            table.templates.get(index)
+        });
+        match chosen {
+            Some((own, template)) => (own.unwrap_or(*status), template),
+            None => (*status, body),
+        }
+    }
+
+    /// The HTTP status of the documented answer for `rejection`, by the API's table.
     pub fn status(&self, rejection: Rejection) -> u16 {
         self.template(rejection).0
     }
 
-    /// An answer of kind `rejection` for the request to `path`.
+    /// The HTTP status of the answer for `rejection` to a request of `operation`.
+    pub fn status_for(&self, operation: &str, rejection: Rejection) -> u16 {
+        self.template_for(Some(operation), rejection).0
+    }
+
+    /// An answer of kind `rejection` for the request to `path` (in the API's error shape; see
+    /// [`ErrorAnswer::for_operation`] for the operation's).
     pub fn answer(&'static self, rejection: Rejection, violations: Vec<Violation>, path: &str) -> ErrorAnswer {
-        ErrorAnswer { rejection, violations, path: path.to_string(), spec: self }
+        ErrorAnswer { rejection, violations, path: path.to_string(), spec: self, operation: None }
     }
 
     /// An answer of kind `rejection` with one violation.
@@ -321,17 +420,30 @@ pub struct ErrorAnswer {
     /// The request path, for the `{{path}}` placeholder.
     pub path: String,
     spec: &'static ApiSpec,
+    operation: Option<&'static str>,
 }
 
 impl ErrorAnswer {
-    /// The HTTP status.
-    pub fn status(&self) -> u16 {
-        self.spec.status(self.rejection)
+    /// The same answer in the error shape of `operation` (see [`ApiSpec`]).
+    pub fn for_operation(mut self, operation: &'static str) -> Self {
+        self.operation = Some(operation);
+        self
     }
 
-    /// The JSON body: the API's template with its placeholders filled in.
+    /// The operation whose error shape the answer has, if any.
+    pub fn operation(&self) -> Option<&'static str> {
+        self.operation
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.spec.template_for(self.operation, self.rejection).0
+    }
+
+    /// The JSON body: the template with its placeholders filled in.
     pub fn body(&self) -> Value {
-        fill(self.spec.template(self.rejection).1.clone(), &self.violations, &self.path)
+        let (status, template) = self.spec.template_for(self.operation, self.rejection);
+        fill(template.clone(), &Placeholders { violations: &self.violations, path: &self.path, status })
     }
 }
 
@@ -341,13 +453,56 @@ impl IntoResponse for ErrorAnswer {
     }
 }
 
-fn fill(value: Value, violations: &[Violation], path: &str) -> Value {
+/// What the placeholders of an error template stand for.
+struct Placeholders<'a> {
+    violations: &'a [Violation],
+    path: &'a str,
+    status: u16,
+}
+
+impl Placeholders<'_> {
+    fn message(&self) -> String {
+        self.violations.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; ")
+    }
+
+    fn reason(&self) -> &'static str {
+        StatusCode::from_u16(self.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error")
+    }
+
+    /// `text` with every placeholder in it replaced, in one pass (a message that contains
+    /// `{{path}}` stays as it is).
+    fn substitute(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start..];
+            let (value, len) = if after.starts_with("{{message}}") {
+                (self.message(), "{{message}}".len())
+            } else if after.starts_with("{{path}}") {
+                (self.path.to_string(), "{{path}}".len())
+            } else if after.starts_with("{{status}}") {
+                (self.status.to_string(), "{{status}}".len())
+            } else if after.starts_with("{{reason}}") {
+                (self.reason().to_string(), "{{reason}}".len())
+            } else {
+                ("{{".to_string(), 2)
+            };
+            out.push_str(&value);
+            rest = &after[len..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+fn fill(value: Value, p: &Placeholders<'_>) -> Value {
     match value {
-        Value::String(s) if s == "{{message}}" => Value::String(violations.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; ")),
-        Value::String(s) if s == "{{path}}" => Value::String(path.to_string()),
+        Value::String(s) if s == "{{status}}" => Value::from(p.status),
+        Value::String(s) if s.contains("{{") => Value::String(p.substitute(&s)),
         Value::Object(map) if map.len() == 1 && map.contains_key("{{field}}") => {
             let mut out = Map::new();
-            for v in violations {
+            for v in p.violations {
                 let field = if v.path.is_empty() { "non_field_errors" } else { v.path.as_str() };
                 if let Value::Array(list) = out.entry(field.to_string()).or_insert_with(|| Value::Array(Vec::new())) {
                     list.push(Value::String(format!("{} ({})", v.message, v.rule)));
@@ -355,8 +510,8 @@ fn fill(value: Value, violations: &[Violation], path: &str) -> Value {
             }
             Value::Object(out)
         }
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, fill(v, violations, path))).collect()),
-        Value::Array(items) => Value::Array(items.into_iter().map(|v| fill(v, violations, path)).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, fill(v, p))).collect()),
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| fill(v, p)).collect()),
         other => other,
     }
 }
@@ -379,6 +534,18 @@ pub fn raw_response(status: u16, content_type: &'static str, body: impl Into<Bod
 /// A response with `status` and no body.
 pub fn empty_response(status: u16) -> Response {
     StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response()
+}
+
+/// `response` with the documented headers `headers` set (the generated `<Op><Status>Headers`
+/// structs implement [`ToHeaders`]): `rt::with_headers(rt::json_response(201, &body),
+/// &headers)`. A header value that cannot be sent (a control character in a string) is a bug
+/// of the implementation: the answer is then an empty 500, like a body that cannot be
+/// serialized.
+pub fn with_headers<H: ToHeaders + ?Sized>(mut response: Response, headers: &H) -> Response {
+    match headers.to_headers(response.headers_mut()) {
+        Ok(()) => response,
+        Err(_) => empty_response(500),
+    }
 }
 
 /// The state of a generated router: the API implementation seen through what the runtime needs
@@ -414,23 +581,32 @@ pub fn router<S: Service>(routes: Router<Arc<S>>, service: Arc<S>) -> Router {
 
 /// The documented 414 or 431 answer when the request's target or header section is over the
 /// limits of `config`.
-fn check_head(spec: &'static ApiSpec, config: &ServerConfig, uri: &Uri, headers: &HeaderMap) -> Result<(), Response> {
+fn check_head(
+    spec: &'static ApiSpec,
+    operation: Option<&'static str>,
+    config: &ServerConfig,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<(), Response> {
+    let reject = |rejection, rule, message| {
+        let answer = spec.reject(rejection, rule, message, uri.path());
+        Err(ErrorAnswer { operation, ..answer }.into_response())
+    };
     let target = uri.path_and_query().map_or(0, |p| p.as_str().len());
     if target > config.max_uri_length {
-        let message = format!("the request target must be at most {} bytes", config.max_uri_length);
-        return Err(spec.reject(Rejection::UriTooLong, "uri", message, uri.path()).into_response());
+        return reject(Rejection::UriTooLong, "uri", format!("the request target must be at most {} bytes", config.max_uri_length));
     }
     let size: usize = headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
     if size > config.max_header_bytes {
         let message = format!("the request headers must be at most {} bytes", config.max_header_bytes);
-        return Err(spec.reject(Rejection::HeadersTooLarge, "headers", message, uri.path()).into_response());
+        return reject(Rejection::HeadersTooLarge, "headers", message);
     }
     Ok(())
 }
 
 /// The answer for a method no operation of a known path serves (axum adds the `Allow` header).
 async fn method_not_allowed<S: Service>(State(service): State<Arc<S>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
-    if let Err(answer) = check_head(service.spec(), service.config(), &uri, &headers) {
+    if let Err(answer) = check_head(service.spec(), None, service.config(), &uri, &headers) {
         return answer;
     }
     let message = format!("the method {method} is not allowed on this path (see the Allow header)");
@@ -439,18 +615,42 @@ async fn method_not_allowed<S: Service>(State(service): State<Arc<S>>, method: M
 
 /// The answer for paths no operation serves.
 async fn not_found<S: Service>(State(service): State<Arc<S>>, uri: Uri, headers: HeaderMap) -> Response {
-    if let Err(answer) = check_head(service.spec(), service.config(), &uri, &headers) {
+    if let Err(answer) = check_head(service.spec(), None, service.config(), &uri, &headers) {
         return answer;
     }
     service.spec().reject(Rejection::NotFound, "path", "no operation serves this path", uri.path()).into_response()
 }
 
-/// Runs the implementation's future; a panic becomes the documented internal-error answer.
+/// Runs the implementation's future; a panic becomes the documented internal-error answer
+/// (in the API's error shape; [`guarded_operation`] answers in the operation's).
 pub async fn guarded<S: Service, R: IntoResponse>(service: &S, future: impl Future<Output = R>, path: &str) -> Response {
+    run_guarded(service, None, future, path).await
+}
+
+/// Runs the implementation's future of `operation`; a panic becomes the internal-error answer
+/// in the operation's error shape.
+pub async fn guarded_operation<S: Service, R: IntoResponse>(
+    service: &S,
+    operation: &'static str,
+    future: impl Future<Output = R>,
+    path: &str,
+) -> Response {
+    run_guarded(service, Some(operation), future, path).await
+}
+
+async fn run_guarded<S: Service, R: IntoResponse>(
+    service: &S,
+    operation: Option<&'static str>,
+    future: impl Future<Output = R>,
+    path: &str,
+) -> Response {
     use futures_util::FutureExt;
     match std::panic::AssertUnwindSafe(future).catch_unwind().await {
         Ok(response) => response.into_response(),
-        Err(_) => service.spec().reject(Rejection::Internal, "internal", "the request could not be processed", path).into_response(),
+        Err(_) => {
+            let answer = service.spec().reject(Rejection::Internal, "internal", "the request could not be processed", path);
+            ErrorAnswer { operation, ..answer }.into_response()
+        }
     }
 }
 
@@ -562,6 +762,7 @@ pub struct Incoming<'a, S: Service> {
     path_params: Option<RawPathParams>,
     violations: Vec<Violation>,
     service: &'a S,
+    operation: Option<&'static str>,
 }
 
 impl<'a, S: Service> Incoming<'a, S> {
@@ -573,9 +774,37 @@ impl<'a, S: Service> Incoming<'a, S> {
     /// The documented answer for an over-long target or header section, missing or rejected
     /// credentials, or path parameters that are not UTF-8.
     pub async fn start(service: &'a S, request: Request, alternatives: &[&[S::Scheme]], has_path_params: bool) -> Result<Self, Response> {
+        Self::begin(service, request, None, alternatives, has_path_params).await
+    }
+
+    /// As [`Incoming::start`], for the operation named `operation` (its key in the operation
+    /// table of the [`ApiSpec`]): every answer this request gets without reaching the
+    /// implementation is in the operation's error shape.
+    ///
+    /// # Errors
+    ///
+    /// As [`Incoming::start`].
+    pub async fn start_operation(
+        service: &'a S,
+        request: Request,
+        operation: &'static str,
+        alternatives: &[&[S::Scheme]],
+        has_path_params: bool,
+    ) -> Result<Self, Response> {
+        Self::begin(service, request, Some(operation), alternatives, has_path_params).await
+    }
+
+    async fn begin(
+        service: &'a S,
+        request: Request,
+        operation: Option<&'static str>,
+        alternatives: &[&[S::Scheme]],
+        has_path_params: bool,
+    ) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
-        check_head(service.spec(), service.config(), &parts.uri, &parts.headers)?;
-        let credentials = authenticate(service, &parts, alternatives).await.map_err(IntoResponse::into_response)?;
+        check_head(service.spec(), operation, service.config(), &parts.uri, &parts.headers)?;
+        let credentials =
+            authenticate(service, &parts, alternatives).await.map_err(|answer| ErrorAnswer { operation, ..answer }.into_response())?;
         let path_params = if has_path_params {
             match RawPathParams::from_request_parts(&mut parts, &()).await {
                 Ok(params) => Some(params),
@@ -586,13 +815,18 @@ impl<'a, S: Service> Incoming<'a, S> {
                         "a path parameter is not valid UTF-8",
                         parts.uri.path(),
                     );
-                    return Err(answer.into_response());
+                    return Err(ErrorAnswer { operation, ..answer }.into_response());
                 }
             }
         } else {
             None
         };
-        Ok(Self { parts, credentials, body: Some(body), path_params, violations: Vec::new(), service })
+        Ok(Self { parts, credentials, body: Some(body), path_params, violations: Vec::new(), service, operation })
+    }
+
+    /// The operation the request is for, when started with [`Incoming::start_operation`].
+    pub fn operation(&self) -> Option<&'static str> {
+        self.operation
     }
 
     /// The request path, for error answers.
@@ -605,7 +839,13 @@ impl<'a, S: Service> Incoming<'a, S> {
     }
 
     fn reject(&self, rejection: Rejection, rule: &str, message: impl Into<String>) -> Response {
-        self.spec().reject(rejection, rule, message, self.path()).into_response()
+        self.answer(rejection, vec![Violation::new("", rule, message)])
+    }
+
+    /// The answer of kind `rejection` in the operation's error shape.
+    fn answer(&self, rejection: Rejection, violations: Vec<Violation>) -> Response {
+        let answer = self.spec().answer(rejection, violations, self.path());
+        ErrorAnswer { operation: self.operation, ..answer }.into_response()
     }
 
     /// The text of parameter `name` as sent (percent-decoded), if present.
@@ -661,7 +901,7 @@ impl<'a, S: Service> Incoming<'a, S> {
             return Ok(());
         }
         let violations = std::mem::take(&mut self.violations);
-        Err(self.spec().answer(Rejection::InvalidParameters, violations, self.path()).into_response())
+        Err(self.answer(Rejection::InvalidParameters, violations))
     }
 
     /// A value [`Incoming::check`] has ruled out being missing.
@@ -907,7 +1147,7 @@ impl<'a, S: Service> Incoming<'a, S> {
             schema_check::check(schemas, &value, schema, "", &mut violations);
         }
         if !violations.is_empty() {
-            return Err(self.spec().answer(Rejection::Validation, violations, self.path()).into_response());
+            return Err(self.answer(Rejection::Validation, violations));
         }
         serde_json::from_value(value).map_err(|e| self.reject(Rejection::Validation, "schema", e.to_string()))
     }
@@ -1007,6 +1247,7 @@ fn form_name_segments(name: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
     fn media_types_match_by_essence_and_range() {
@@ -1051,7 +1292,7 @@ mod tests {
         let violations = vec![Violation::new("name", "minLength", "too short"), Violation::new("", "json", "bad")];
         let template =
             serde_json::json!({ "message": "{{message}}", "at": ["{{path}}"], "errors": { "{{field}}": ["{{messages}}"] }, "code": 7 });
-        let filled = fill(template, &violations, "/x");
+        let filled = fill(template, &Placeholders { violations: &violations, path: "/x", status: 400 });
         assert_eq!(
             filled,
             serde_json::json!({
@@ -1061,5 +1302,156 @@ mod tests {
                 "code": 7
             })
         );
+    }
+
+    /// An API table, and an operation table for `create` only.
+    static SPEC: ApiSpec = ApiSpec::new(
+        r#"{"validation": {"status": 422, "body": {"api": "{{message}}"}},
+            "payloadTooLarge": {"status": 400, "body": {"api": "{{message}}"}}}"#,
+        "{}",
+        "{}",
+    )
+    .with_operation_errors(
+        r#"{"templates": [
+              {"body": {"code": "{{status}}", "reason": "{{reason}}", "message": "Invalid: {{message}} at {{path}} ({{status}})"}},
+              {"status": 409, "body": {"conflict": true}},
+              {"body": {"fallback": "{{status}}"}}],
+            "operations": {"create": {"400": 0, "invalidParameters": 1, "default": 2, "notFound": 99}}}"#,
+    );
+
+    fn answer(operation: Option<&'static str>, rejection: Rejection, message: &str) -> (u16, Value) {
+        let mut answer = SPEC.reject(rejection, "rule", message, "/books");
+        if let Some(op) = operation {
+            answer = answer.for_operation(op);
+        }
+        (answer.status(), answer.body())
+    }
+
+    #[test]
+    fn operation_templates_override_the_api_table_by_kind_status_then_default() {
+        // By the API status of the kind (payloadTooLarge answers 400 in this API).
+        let (status, body) = answer(Some("create"), Rejection::PayloadTooLarge, "too big");
+        assert_eq!(status, 400);
+        assert_eq!(body, serde_json::json!({"code": 400, "reason": "Bad Request", "message": "Invalid: too big (rule) at /books (400)"}));
+        // By kind, before the status; the template's own status wins.
+        assert_eq!(answer(Some("create"), Rejection::InvalidParameters, "x"), (409, serde_json::json!({"conflict": true})));
+        // `default` for the rest, with the API's status; an index out of range is ignored.
+        assert_eq!(answer(Some("create"), Rejection::Validation, "x"), (422, serde_json::json!({"fallback": 422})));
+        assert_eq!(answer(Some("create"), Rejection::NotFound, "x"), (404, serde_json::json!({"fallback": 404})));
+        assert_eq!(SPEC.status_for("create", Rejection::Unauthorized), 401);
+        // Other operations, and answers without one, keep the API's table.
+        assert_eq!(answer(Some("other"), Rejection::Validation, "x"), (422, serde_json::json!({"api": "x (rule)"})));
+        assert_eq!(answer(None, Rejection::Unauthorized, "x"), (401, serde_json::json!({"message": "x (rule)"})));
+    }
+
+    #[test]
+    fn placeholders_are_replaced_in_one_pass() {
+        let violations = vec![Violation::new("", "r", "uses {{path}} and {{status}}")];
+        let template = serde_json::json!({"m": "{{message}}!", "s": "{{status}}", "t": "code {{status}} {{reason}} {{unknown}}"});
+        let filled = fill(template, &Placeholders { violations: &violations, path: "/p", status: 418 });
+        assert_eq!(
+            filled,
+            serde_json::json!({"m": "uses {{path}} and {{status}} (r)!", "s": 418, "t": "code 418 I'm a teapot {{unknown}}"})
+        );
+    }
+
+    #[test]
+    fn typed_headers_are_set_on_responses() {
+        struct Created {
+            location: String,
+            retry: Option<RetryAfter>,
+        }
+        impl ToHeaders for Created {
+            fn to_headers(&self, headers: &mut HeaderMap) -> Result<(), HeaderError> {
+                crate::header::set(headers, "location", &self.location)?;
+                crate::header::set(headers, "retry-after", &self.retry)
+            }
+        }
+        let ok = with_headers(json_response(201, &serde_json::json!({})), &Created { location: "/b/1".into(), retry: None });
+        assert_eq!((ok.status().as_u16(), ok.headers().get("location").map(|v| v.as_bytes())), (201, Some(&b"/b/1"[..])));
+        assert!(!ok.headers().contains_key("retry-after"));
+        let later = Created { location: "/b/2".into(), retry: Some(RetryAfter::Delay(Duration::from_secs(30))) };
+        let ok = with_headers(empty_response(503), &later);
+        assert_eq!(ok.headers().get("retry-after").map(|v| v.as_bytes()), Some(&b"30"[..]));
+        let broken = with_headers(empty_response(201), &Created { location: "/b\r\nset-cookie: x".into(), retry: None });
+        assert_eq!(broken.status().as_u16(), 500, "no header injection");
+    }
+
+    /// A service with one scheme (header `api-key`, accepting `good`) and [`SPEC`].
+    struct Test {
+        config: ServerConfig,
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    struct Key;
+
+    impl SecurityScheme for Key {
+        fn key(self) -> &'static str {
+            "key"
+        }
+        fn placement(self) -> Placement {
+            Placement::Header("api-key")
+        }
+    }
+
+    impl Service for Test {
+        type Scheme = Key;
+        type Credentials = ();
+        fn authenticate(&self, _: Key, credential: &Secret) -> impl Future<Output = bool> + Send {
+            std::future::ready(credential.matches("good"))
+        }
+        fn accept(_: &mut (), _: Key, _: Secret) {}
+        fn spec(&self) -> &'static ApiSpec {
+            &SPEC
+        }
+        fn config(&self) -> &ServerConfig {
+            &self.config
+        }
+    }
+
+    async fn create(State(service): State<Arc<Test>>, request: Request) -> Handled {
+        let mut rq = Incoming::start_operation(&*service, request, "create", &[&[Key]], false).await?;
+        assert_eq!(rq.operation(), Some("create"));
+        let body: Option<Value> = rq.json_body("application/json", true, None).await?;
+        let path = rq.path().to_string();
+        let work = async move {
+            if body.as_ref().and_then(|b| b.get("panic")).is_some() {
+                panic!("the implementation failed");
+            }
+            json_response(200, &body)
+        };
+        Ok(guarded_operation(&*service, "create", work, &path).await)
+    }
+
+    async fn send(uri: &str, key: Option<&str>, content_type: &str, body: &str) -> (u16, Value) {
+        use tower::ServiceExt;
+        let service = Arc::new(Test { config: ServerConfig::default().max_uri_length(64) });
+        let app = router(Router::new().route("/create", axum::routing::post(create)), service);
+        let mut request = Request::post(uri).header("content-type", content_type);
+        if let Some(key) = key {
+            request = request.header("api-key", key);
+        }
+        let response = app.oneshot(request.body(Body::from(body.to_string())).expect("request")).await.expect("infallible");
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.expect("body");
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
+    #[tokio::test]
+    async fn rejections_of_an_operation_use_its_templates() {
+        let (status, body) = send("/create", None, "application/json", "{}").await;
+        assert_eq!((status, &body["fallback"]), (401, &serde_json::json!(401)), "{body}");
+        let (status, body) = send("/create", Some("good"), "text/plain", "x").await;
+        assert_eq!((status, &body["fallback"]), (415, &serde_json::json!(415)), "{body}");
+        let (status, body) = send("/create", Some("good"), "application/json", "{").await;
+        assert_eq!((status, &body["code"]), (400, &serde_json::json!(400)), "malformed JSON answers 400: {body}");
+        let (status, body) = send("/create", Some("good"), "application/json", r#"{"panic": 1}"#).await;
+        assert_eq!((status, &body["fallback"]), (500, &serde_json::json!(500)), "{body}");
+        let (status, body) = send(&format!("/create?{}", "x".repeat(80)), Some("good"), "application/json", "{}").await;
+        assert_eq!((status, &body["fallback"]), (414, &serde_json::json!(414)), "{body}");
+        assert_eq!(send("/create", Some("good"), "application/json", r#"{"a": 1}"#).await, (200, serde_json::json!({"a": 1})));
+        // Paths no operation serves answer in the API's shape.
+        let (status, body) = send("/nothing", None, "application/json", "{}").await;
+        assert_eq!((status, body.get("message").is_some()), (404, true), "{body}");
     }
 }

@@ -242,10 +242,10 @@ impl ::std::str::FromStr for SelfType {
         Ok(Self(value.to_string()))
     }
 }
-/// `String`
+/// `StringModel`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-pub struct String {
+pub struct StringModel {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }

@@ -48,6 +48,7 @@ pub struct PerformSearchBody {
     pub start: i64,
 }
 /// Generation of default values for serde.
+#[allow(dead_code)]
 pub mod defaults {
     pub(super) fn default_u64<T, const V: u64>() -> T
     where

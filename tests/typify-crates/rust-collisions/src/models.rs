@@ -354,7 +354,7 @@ pub struct RustKeywordMonster {
     #[serde(rename = "dyn")]
     pub dyn_: ::std::string::String,
     #[serde(rename = "else")]
-    pub else_: ::serde_json::Value,
+    pub else_: ::std::string::String,
     #[serde(rename = "enum")]
     pub enum_: ::std::string::String,
     #[serde(rename = "extern")]
@@ -370,7 +370,7 @@ pub struct RustKeywordMonster {
     #[serde(rename = "gen")]
     pub gen_: ::std::string::String,
     #[serde(rename = "if")]
-    pub if_: ::serde_json::Value,
+    pub if_: ::std::string::String,
     #[serde(rename = "impl")]
     pub impl_: ::std::string::String,
     #[serde(rename = "in")]
@@ -492,12 +492,6 @@ pub struct StdStr {
 pub struct StdString {
     pub value: ::std::string::String,
 }
-/// `String`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct String {
-    pub text: ::std::string::String,
-}
 /// `StringEnum`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
@@ -557,6 +551,12 @@ impl ::std::convert::TryFrom<::std::string::String> for StringEnum {
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
+}
+/// `StringModel`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct StringModel {
+    pub text: ::std::string::String,
 }
 /// `StringNewtype`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]

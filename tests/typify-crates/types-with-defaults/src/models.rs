@@ -128,6 +128,7 @@ impl ::std::default::Default for UIntContainer {
     }
 }
 /// Generation of default values for serde.
+#[allow(dead_code)]
 pub mod defaults {
     pub(super) fn default_u64<T, const V: u64>() -> T
     where
