@@ -97,8 +97,9 @@ pub struct SecurityScheme {
     pub kind: SchemeKind,
     /// The description.
     pub description: Option<String>,
-    /// True when the docs mark the scheme as deprecated (`x-deprecated` or a description that
-    /// says so is not enough: only the extension counts).
+    /// True when the document marks the scheme deprecated (`deprecated: true` or an
+    /// `x-deprecated` marker; a description that says so is not enough). Clients then use it
+    /// only when no other alternative of an operation is given.
     pub deprecated: bool,
 }
 

@@ -255,11 +255,24 @@ fn lower_schemes(doc: &Value) -> Vec<SecurityScheme> {
             rust_variant: variants.claim(&naming::pascal_case(key)),
             kind,
             description: s.get("description").and_then(Value::as_str).map(String::from),
-            deprecated: s.get("x-deprecated").and_then(Value::as_bool).unwrap_or(false),
+            deprecated: scheme_is_deprecated(s),
         });
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));
     out
+}
+
+/// Whether the document marks a security scheme deprecated: `deprecated: true` (not an OpenAPI
+/// field of schemes, but written by analogy with operations) or an `x-deprecated` marker
+/// (`true`, or any non-empty note such as a date or the scheme to use instead).
+fn scheme_is_deprecated(scheme: &Value) -> bool {
+    let marked = |v: Option<&Value>| match v {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => !s.trim().is_empty() && !s.trim().eq_ignore_ascii_case("false"),
+        Some(Value::Object(o)) => !o.is_empty(),
+        _ => false,
+    };
+    marked(scheme.get("deprecated")) || marked(scheme.get("x-deprecated"))
 }
 
 struct OpContext<'a> {

@@ -48,6 +48,12 @@ pub struct ErrorTemplate {
 /// The error bodies of one API (see the module docs for the keys and placeholders).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServerErrors {
+    /// The per-operation table of error bodies (`ApiSpec::with_operation_errors` of the runtime:
+    /// `{"templates": [...], "operations": {...}}`), so that each built-in answer satisfies the
+    /// error schema the operation documents; empty (every operation answers in the API's shape
+    /// above) until the operations' documented error schemas are matched (issue 15, item 5).
+    #[serde(skip)]
+    pub operations: Value,
     /// A request body that breaks the schema of the operation.
     pub validation: ErrorTemplate,
     /// A request body that is not JSON (or not the form the operation takes).
@@ -80,6 +86,11 @@ pub struct ServerErrors {
 }
 
 impl ServerErrors {
+    /// The per-operation table as the JSON text `ApiSpec::with_operation_errors` reads.
+    pub fn operation_table(&self) -> String {
+        serde_json::to_string(&self.operations).unwrap_or_else(|_| "{}".into())
+    }
+
     /// Every template with its key (the runtime's `Rejection::key`), in the runtime's
     /// `Rejection` order.
     pub fn by_key(&self) -> [(&'static str, &ErrorTemplate); 12] {
@@ -146,6 +157,7 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
     let uri_too_long = like_malformed("uriTooLong", 414);
     let headers_too_large = like_malformed("headersTooLarge", 431);
     let errors = ServerErrors {
+        operations: json!({ "templates": [], "operations": {} }),
         validation: entry("validation", 400),
         malformed_body,
         invalid_parameters,

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -147,6 +150,14 @@ pub enum RegisterUserError {
     /// 400: Validation Error. The page lists the field and message of each error (one example per documented row) but no body; the body shape is a guess.
     BadRequest(crate::models::ValidationErrorResponse),
 }
+impl rt::ApiError for RegisterUserError {
+    type Model = crate::models::ValidationErrorResponse;
+    fn model(&self) -> ::std::option::Option<&crate::models::ValidationErrorResponse> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Register a new user without a package
     ///
@@ -246,7 +257,7 @@ impl Client {
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::RegistrationResponse, _>(raw),
-            400 => rt::api_json(raw, RegisterUserError::BadRequest),
+            400 => rt::api_error_json(raw, RegisterUserError::BadRequest),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -259,6 +270,12 @@ pub enum RegisterUserWithPackageError {
     BadRequest(crate::models::ValidationErrorResponse),
     /// 500: Server Error: "User creation is failed." (the page's table, no field). The body shape is a guess.
     InternalServerError(crate::models::ServerErrorResponse),
+}
+impl rt::ApiError for RegisterUserWithPackageError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
 }
 impl Client {
     /// Register a new user with a package
@@ -437,8 +454,13 @@ impl Client {
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::RegistrationResponse, _>(raw),
-            400 => rt::api_json(raw, RegisterUserWithPackageError::BadRequest),
-            500 => rt::api_json(raw, RegisterUserWithPackageError::InternalServerError),
+            400 => rt::api_error_json(raw, RegisterUserWithPackageError::BadRequest),
+            500 => {
+                rt::api_error_json(
+                    raw,
+                    RegisterUserWithPackageError::InternalServerError,
+                )
+            }
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -447,6 +469,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListSponsorsError {}
+impl rt::ApiError for ListSponsorsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// List sponsors
     ///
@@ -491,6 +519,14 @@ impl Client {
 pub enum ValidateSponsorError {
     /// 400: Validation Error. The page lists the field and message (one example) but no body; the body shape is a guess.
     BadRequest(crate::models::ValidationErrorResponse),
+}
+impl rt::ApiError for ValidateSponsorError {
+    type Model = crate::models::ValidationErrorResponse;
+    fn model(&self) -> ::std::option::Option<&crate::models::ValidationErrorResponse> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// Validate a sponsor
@@ -539,7 +575,7 @@ impl Client {
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::SponsorValidationResponse, _>(raw),
-            400 => rt::api_json(raw, ValidateSponsorError::BadRequest),
+            400 => rt::api_error_json(raw, ValidateSponsorError::BadRequest),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

@@ -9,7 +9,8 @@
 use ::apigen_runtime::futures_util::StreamExt as _;
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -28,12 +29,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -167,6 +170,19 @@ pub enum ImportPanelMembersError {
     /// 500: Internal server error: the request could not be processed.
     InternalServerError(crate::models::ErrorEnvelope),
 }
+impl rt::ApiError for ImportPanelMembersError {
+    type Model = crate::models::ErrorEnvelope;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorEnvelope> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::Unauthorized(model) => ::std::option::Option::Some(model),
+            Self::Forbidden(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+            Self::TooManyRequests(model) => ::std::option::Option::Some(model),
+            Self::InternalServerError(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Import panel members
     ///
@@ -204,12 +220,12 @@ impl Client {
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::MemberImportResponse, _>(raw),
-            400 => rt::api_json(raw, ImportPanelMembersError::BadRequest),
-            401 => rt::api_json(raw, ImportPanelMembersError::Unauthorized),
-            403 => rt::api_json(raw, ImportPanelMembersError::Forbidden),
-            404 => rt::api_json(raw, ImportPanelMembersError::NotFound),
-            429 => rt::api_json(raw, ImportPanelMembersError::TooManyRequests),
-            500 => rt::api_json(raw, ImportPanelMembersError::InternalServerError),
+            400 => rt::api_error_json(raw, ImportPanelMembersError::BadRequest),
+            401 => rt::api_error_json(raw, ImportPanelMembersError::Unauthorized),
+            403 => rt::api_error_json(raw, ImportPanelMembersError::Forbidden),
+            404 => rt::api_error_json(raw, ImportPanelMembersError::NotFound),
+            429 => rt::api_error_json(raw, ImportPanelMembersError::TooManyRequests),
+            500 => rt::api_error_json(raw, ImportPanelMembersError::InternalServerError),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -238,6 +254,19 @@ pub enum ListUserCommunitiesError {
     TooManyRequests(crate::models::ErrorEnvelope),
     /// 500: Internal server error: the request could not be processed.
     InternalServerError(crate::models::ErrorEnvelope),
+}
+impl rt::ApiError for ListUserCommunitiesError {
+    type Model = crate::models::ErrorEnvelope;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorEnvelope> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::Unauthorized(model) => ::std::option::Option::Some(model),
+            Self::Forbidden(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+            Self::TooManyRequests(model) => ::std::option::Option::Some(model),
+            Self::InternalServerError(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// List the communities of a user
@@ -283,12 +312,12 @@ impl Client {
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::CommunityListResponse, _>(raw),
-            400 => rt::api_json(raw, ListUserCommunitiesError::BadRequest),
-            401 => rt::api_json(raw, ListUserCommunitiesError::Unauthorized),
-            403 => rt::api_json(raw, ListUserCommunitiesError::Forbidden),
-            404 => rt::api_json(raw, ListUserCommunitiesError::NotFound),
-            429 => rt::api_json(raw, ListUserCommunitiesError::TooManyRequests),
-            500 => rt::api_json(raw, ListUserCommunitiesError::InternalServerError),
+            400 => rt::api_error_json(raw, ListUserCommunitiesError::BadRequest),
+            401 => rt::api_error_json(raw, ListUserCommunitiesError::Unauthorized),
+            403 => rt::api_error_json(raw, ListUserCommunitiesError::Forbidden),
+            404 => rt::api_error_json(raw, ListUserCommunitiesError::NotFound),
+            429 => rt::api_error_json(raw, ListUserCommunitiesError::TooManyRequests),
+            500 => rt::api_error_json(raw, ListUserCommunitiesError::InternalServerError),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -384,6 +413,19 @@ pub enum UpdateUserError {
     /// 500: Internal server error: the request could not be processed.
     InternalServerError(crate::models::ErrorEnvelope),
 }
+impl rt::ApiError for UpdateUserError {
+    type Model = crate::models::ErrorEnvelope;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorEnvelope> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::Unauthorized(model) => ::std::option::Option::Some(model),
+            Self::Forbidden(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+            Self::TooManyRequests(model) => ::std::option::Option::Some(model),
+            Self::InternalServerError(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Update a user
     ///
@@ -430,12 +472,12 @@ impl Client {
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::UserResponse, _>(raw),
-            400 => rt::api_json(raw, UpdateUserError::BadRequest),
-            401 => rt::api_json(raw, UpdateUserError::Unauthorized),
-            403 => rt::api_json(raw, UpdateUserError::Forbidden),
-            404 => rt::api_json(raw, UpdateUserError::NotFound),
-            429 => rt::api_json(raw, UpdateUserError::TooManyRequests),
-            500 => rt::api_json(raw, UpdateUserError::InternalServerError),
+            400 => rt::api_error_json(raw, UpdateUserError::BadRequest),
+            401 => rt::api_error_json(raw, UpdateUserError::Unauthorized),
+            403 => rt::api_error_json(raw, UpdateUserError::Forbidden),
+            404 => rt::api_error_json(raw, UpdateUserError::NotFound),
+            429 => rt::api_error_json(raw, UpdateUserError::TooManyRequests),
+            500 => rt::api_error_json(raw, UpdateUserError::InternalServerError),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -456,6 +498,19 @@ pub enum SearchOrganizationUsersError {
     TooManyRequests(crate::models::ErrorEnvelope),
     /// 500: Internal server error: the request could not be processed.
     InternalServerError(crate::models::ErrorEnvelope),
+}
+impl rt::ApiError for SearchOrganizationUsersError {
+    type Model = crate::models::ErrorEnvelope;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorEnvelope> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::Unauthorized(model) => ::std::option::Option::Some(model),
+            Self::Forbidden(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+            Self::TooManyRequests(model) => ::std::option::Option::Some(model),
+            Self::InternalServerError(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// Find a user of an organization by e-mail address
@@ -496,12 +551,17 @@ impl Client {
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::UserResponse, _>(raw),
-            400 => rt::api_json(raw, SearchOrganizationUsersError::BadRequest),
-            401 => rt::api_json(raw, SearchOrganizationUsersError::Unauthorized),
-            403 => rt::api_json(raw, SearchOrganizationUsersError::Forbidden),
-            404 => rt::api_json(raw, SearchOrganizationUsersError::NotFound),
-            429 => rt::api_json(raw, SearchOrganizationUsersError::TooManyRequests),
-            500 => rt::api_json(raw, SearchOrganizationUsersError::InternalServerError),
+            400 => rt::api_error_json(raw, SearchOrganizationUsersError::BadRequest),
+            401 => rt::api_error_json(raw, SearchOrganizationUsersError::Unauthorized),
+            403 => rt::api_error_json(raw, SearchOrganizationUsersError::Forbidden),
+            404 => rt::api_error_json(raw, SearchOrganizationUsersError::NotFound),
+            429 => rt::api_error_json(raw, SearchOrganizationUsersError::TooManyRequests),
+            500 => {
+                rt::api_error_json(
+                    raw,
+                    SearchOrganizationUsersError::InternalServerError,
+                )
+            }
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

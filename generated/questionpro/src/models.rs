@@ -22,7 +22,7 @@ pub struct ApiError {
 }
 /// QuestionPro error code (e.g. 1010 "Incorrect API Key"). The pages print it as a string ("1010"); the error-codes page shows an integer.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum ApiErrorId {
     Integer(i64),
@@ -423,6 +423,23 @@ impl ::std::convert::TryFrom<unchecked::UpdateUserRequest> for UpdateUserRequest
         };
         crate::validation::Validate::validate(&value)?;
         Ok(value)
+    }
+}
+impl ApiErrorId {
+    /// The value, when it is the `Integer` variant.
+    #[allow(clippy::unnecessary_cast)]
+    pub fn as_i64(&self) -> ::std::option::Option<i64> {
+        match self {
+            Self::Integer(value) => ::std::option::Option::Some(*value as i64),
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The value, when it is the `String` variant.
+    pub fn as_str(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            _ => ::std::option::Option::None,
+        }
     }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks

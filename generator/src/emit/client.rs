@@ -34,7 +34,9 @@ pub fn emit(api: &ApiSpace) -> Result<TokenStream, String> {
         #![allow(clippy::result_large_err, clippy::too_many_arguments, clippy::wrong_self_convention)]
         #streams
         use ::apigen_runtime::client as rt;
-        pub use ::apigen_runtime::client::{Error, RawResponse, Response, RetryPolicy, TransportError};
+        pub use ::apigen_runtime::client::{
+            ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response, RetryPolicy, TransportError, WithHeaders,
+        };
         pub use ::apigen_runtime::Secret as SecretString;
 
         /// The user agent sent when none is configured.
@@ -57,12 +59,14 @@ pub fn emit(api: &ApiSpace) -> Result<TokenStream, String> {
 
         impl Client {
             /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-            /// retries of idempotent requests).
+            /// retries of idempotent requests, redirects followed without credentials to another
+            /// origin).
             ///
             /// # Panics
             ///
-            /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-            /// [`Client::builder`] to handle that as an error.
+            /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+            /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+            /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
             pub fn new(server: Server, credentials: Credentials) -> Self {
                 Self::builder(server, credentials).build_or_panic()
             }
@@ -469,14 +473,14 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
                     let t = ty(&b.ty);
                     error_variants.push(quote! { #doc #v(#t) });
                     if b.encoding == BodyEncoding::Json {
-                        quote! { rt::api_json(raw, #error_ident::#v) }
+                        quote! { rt::api_error_json(raw, #error_ident::#v) }
                     } else {
-                        quote! { { let error = #error_ident::#v(#decode); Err(Error::Api { error, response: raw }) } }
+                        quote! { { let error = #error_ident::#v(#decode); Err(Error::documented(error, raw)) } }
                     }
                 }
                 None => {
                     error_variants.push(quote! { #doc #v });
-                    quote! { Err(Error::Api { error: #error_ident::#v, response: raw }) }
+                    quote! { Err(Error::documented(#error_ident::#v, raw)) }
                 }
             }
         };
@@ -536,11 +540,14 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
     let stream = op.pagination.as_ref().and_then(|p| pagination_stream(op, p, &required, &body_arg.is_some(), !optional.is_empty()));
     let error_doc = doc_attrs(&format!("The documented error responses of [`Client::{}`].", op.rust_name));
     let error_variants = if error_variants.is_empty() { Vec::new() } else { error_variants };
+    let api_error = api_error_impl(op);
     let error_enum = quote! {
         #error_doc
         #[derive(Debug, Clone)]
         #[allow(clippy::large_enum_variant)]
         pub enum #error_ident { #(#error_variants,)* }
+
+        #api_error
     };
 
     quote! {
@@ -569,6 +576,49 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
             }
 
             #stream
+        }
+    }
+}
+
+/// `impl ApiError for <Op>Error`: the documented error model, when every documented error
+/// status with a JSON body shares one type (the API's error envelope), so that
+/// `Error::model()` gives it whatever the status; `()` otherwise.
+fn api_error_impl(op: &Operation) -> TokenStream {
+    let error_ident = format_ident!("{}Error", op.type_name);
+    let errors: Vec<&Response> = op.responses.iter().filter(|r| !r.success).collect();
+    let json: Vec<(&Response, &ResponseBody)> =
+        errors.iter().filter_map(|r| r.body.as_ref().filter(|b| b.encoding == BodyEncoding::Json).map(|b| (*r, b))).collect();
+    let shared = json.first().map(|(_, b)| b.ty.clone()).filter(|t| json.iter().all(|(_, b)| &b.ty == t));
+    match shared {
+        Some(model) => {
+            let t = ty(&model);
+            let arms = errors.iter().map(|r| {
+                let v = format_ident!("{}", r.rust_name);
+                match &r.body {
+                    Some(b) if b.encoding == BodyEncoding::Json => quote! { Self::#v(model) => ::std::option::Option::Some(model) },
+                    Some(_) => quote! { Self::#v(_) => ::std::option::Option::None },
+                    None => quote! { Self::#v => ::std::option::Option::None },
+                }
+            });
+            quote! {
+                impl rt::ApiError for #error_ident {
+                    type Model = #t;
+                    fn model(&self) -> ::std::option::Option<&#t> {
+                        match self { #(#arms,)* }
+                    }
+                }
+            }
+        }
+        None => {
+            let body = if errors.is_empty() { quote!(match *self {}) } else { quote!(::std::option::Option::None) };
+            quote! {
+                impl rt::ApiError for #error_ident {
+                    type Model = ();
+                    fn model(&self) -> ::std::option::Option<&()> {
+                        #body
+                    }
+                }
+            }
         }
     }
 }

@@ -512,6 +512,7 @@ pub fn lib_rs(api: &ApiSpace) -> proc_macro2::TokenStream {
     let mut variants = Vec::new();
     let mut keys = Vec::new();
     let mut placements = Vec::new();
+    let mut deprecated = Vec::new();
     for s in &api.security_schemes {
         let v = scheme_variant(s);
         let key = &s.key;
@@ -534,7 +535,18 @@ pub fn lib_rs(api: &ApiSpace) -> proc_macro2::TokenStream {
         variants.push(quote! { #docs #v });
         keys.push(quote! { Self::#v => #key });
         placements.push(quote! { Self::#v => ::apigen_runtime::Placement::#placement });
+        if s.deprecated {
+            deprecated.push(quote! { Self::#v });
+        }
     }
+    // Clients use a deprecated scheme only when no other alternative of an operation is given.
+    let deprecated = (!deprecated.is_empty()).then(|| {
+        quote! {
+            fn deprecated(self) -> bool {
+                matches!(self, #(#deprecated)|*)
+            }
+        }
+    });
     quote! {
         // The README is the crate documentation, so its examples compile as doctests.
         #![cfg_attr(feature = "client", doc = include_str!("../README.md"))]
@@ -561,6 +573,7 @@ pub fn lib_rs(api: &ApiSpace) -> proc_macro2::TokenStream {
             fn placement(self) -> ::apigen_runtime::Placement {
                 match self { #(#placements,)* }
             }
+            #deprecated
         }
     }
 }

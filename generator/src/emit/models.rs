@@ -96,6 +96,7 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
         if let Some(d) = api.models.discriminated.get(&e.ident.to_string()) {
             extra.extend(discriminate(e, d));
         }
+        extra.extend(scalar_union(e));
     }
     file.items.extend(extra);
     syn::visit_mut::VisitMut::visit_file_mut(&mut DocSpacer, &mut file);
@@ -274,6 +275,73 @@ fn is_number(ty: &syn::Type) -> bool {
         last_ident(ty).as_deref(),
         Some("i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64" | "isize" | "usize")
     )
+}
+
+/// An untagged union of scalars (an id that is an integer or a string, a value that is a number
+/// or a boolean) compares with `==` and reads as each of its kinds: `PartialEq` is derived and
+/// `as_i64()`, `as_f64()`, `as_str()`, `as_bool()` give the value when it is of that kind
+/// (one accessor per kind that exactly one variant holds). Returns the accessors' impl.
+fn scalar_union(e: &mut syn::ItemEnum) -> Option<Item> {
+    let untagged = e.attrs.iter().any(|a| a.path().is_ident("serde") && a.meta.to_token_stream_string().contains("untagged"));
+    if !untagged || e.variants.is_empty() || !e.generics.params.is_empty() {
+        return None;
+    }
+    let mut kinds: Vec<(syn::Ident, &'static str)> = Vec::new();
+    for v in &e.variants {
+        let Fields::Unnamed(f) = &v.fields else { return None };
+        let [field] = f.unnamed.iter().collect::<Vec<_>>()[..] else { return None };
+        let kind = match last_ident(&field.ty)?.as_str() {
+            "String" => "str",
+            "bool" => "bool",
+            "f64" | "f32" => "f64",
+            "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" => "i64",
+            "u64" => "u64",
+            _ => return None,
+        };
+        kinds.push((v.ident.clone(), kind));
+    }
+    let derives_eq = e.attrs.iter().any(|a| a.path().is_ident("derive") && a.meta.to_token_stream_string().contains("PartialEq"));
+    if !derives_eq {
+        // Into typify's own derive list (`Clone, Debug`), else as a derive of its own.
+        let list = e.attrs.iter_mut().find(|a| a.path().is_ident("derive") && a.meta.to_token_stream_string().contains("Clone"));
+        match list
+            .and_then(|a| Some((a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated).ok()?, a)))
+        {
+            Some((mut paths, attr)) => {
+                paths.push(parse_quote!(PartialEq));
+                *attr = parse_quote!(#[derive(#paths)]);
+            }
+            None => e.attrs.push(parse_quote!(#[derive(PartialEq)])),
+        }
+    }
+    let name = &e.ident;
+    let methods = kinds.iter().filter(|(_, k)| kinds.iter().filter(|(_, o)| o == k).count() == 1).map(|(v, kind)| {
+        let doc = format!(" The value, when it is the `{v}` variant.");
+        match *kind {
+            "str" => quote! {
+                #[doc = #doc]
+                pub fn as_str(&self) -> ::std::option::Option<&str> {
+                    match self { Self::#v(value) => ::std::option::Option::Some(value.as_str()), _ => ::std::option::Option::None }
+                }
+            },
+            other => {
+                let method = format_ident!("as_{}", other);
+                let t = format_ident!("{}", other);
+                quote! {
+                    #[doc = #doc]
+                    #[allow(clippy::unnecessary_cast)]
+                    pub fn #method(&self) -> ::std::option::Option<#t> {
+                        match self { Self::#v(value) => ::std::option::Option::Some(*value as #t), _ => ::std::option::Option::None }
+                    }
+                }
+            }
+        }
+    });
+    Some(parse_quote! {
+        impl #name {
+            #(#methods)*
+        }
+    })
 }
 
 fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {

@@ -81,10 +81,11 @@ fn spec(api: &ApiSpace, errors: &ServerErrors) -> TokenStream {
         errors.by_key().into_iter().map(|(key, t): (&str, &ErrorTemplate)| (key.to_string(), serde_json::json!(t))).collect();
     let table = serde_json::to_string(&table).unwrap_or_else(|_| "{}".into());
     let (definitions, bodies) = definitions(api);
+    let operations = errors.operation_table();
     quote! {
         /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
         /// the request-body schemas with the definitions they reference, as JSON.
-        static SPEC: rt::ApiSpec = rt::ApiSpec::new(#table, #definitions, #bodies);
+        static SPEC: rt::ApiSpec = rt::ApiSpec::new(#table, #definitions, #bodies).with_operation_errors(#operations);
     }
 }
 
@@ -465,6 +466,8 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     ));
     let handler_doc = doc_attrs(&format!("Serves `{} {}`.", op.method.as_str(), op.path));
     let mutability = (!parse.is_empty() || op.body.is_some()).then(|| quote! { mut });
+    let op_key = bare(&op.rust_name);
+    let input_ctor = input_constructor(op, &input);
     Ok(quote! {
         #input_doc
         #[derive(Debug)]
@@ -476,6 +479,8 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
             /// The credentials the request was authenticated with.
             pub credentials: Credentials,
         }
+
+        #input_ctor
 
         #response_doc
         #[derive(Debug)]
@@ -499,15 +504,67 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
             rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
             request: rt::Request,
         ) -> rt::Handled {
-            let #mutability rq = rt::Incoming::start(&*shared, request, &[#(#alternatives),*], #uses_path).await?;
+            let #mutability rq = rt::Incoming::start_operation(&*shared, request, #op_key, &[#(#alternatives),*], #uses_path).await?;
             #(#parse)*
             #check
             #(#unwrap)*
             #body_code
             let input = #input { #(#assign,)* headers: rq.parts.headers, credentials: rq.credentials };
-            Ok(rt::guarded(&*shared, shared.api.#method(input), rq.parts.uri.path()).await)
+            Ok(rt::guarded_operation(&*shared, #op_key, shared.api.#method(input), rq.parts.uri.path()).await)
         }
     })
+}
+
+/// `<Op>Input::new`: the input an implementation receives, built without HTTP (unit tests of an
+/// `Api` impl): the required parameters and body as arguments, optional ones `None` (the fields
+/// are public: set them after), no headers and no credentials.
+fn input_constructor(op: &Operation, input: &syn::Ident) -> TokenStream {
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in op.params.iter().filter(|p| p.location != ParamLocation::Cookie) {
+        let f = ident(&p.rust_name);
+        if p.required {
+            let t = ty(&p.ty);
+            args.push(quote! { #f: #t });
+            inits.push(quote! { #f });
+        } else {
+            inits.push(quote! { #f: ::std::option::Option::None });
+        }
+    }
+    if let Some(b) = &op.body {
+        if b.required {
+            let t = ty(&b.ty);
+            args.push(quote! { body: #t });
+            inits.push(quote! { body });
+        } else {
+            inits.push(quote! { body: ::std::option::Option::None });
+        }
+    }
+    let doc = doc_attrs(&format!(
+        "The input of `{} {}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters{}; optional ones are `None` (set the public fields after), no request headers and no credentials.",
+        op.method.as_str(),
+        op.path,
+        if op.body.as_ref().is_some_and(|b| b.required) { " and the body" } else { "" }
+    ));
+    quote! {
+        impl #input {
+            #doc
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#args),*) -> Self {
+                Self {
+                    #(#inits,)*
+                    headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+                    credentials: Credentials::default(),
+                }
+            }
+
+            /// The same input, authenticated with `credentials`.
+            pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+                self.credentials = credentials;
+                self
+            }
+        }
+    }
 }
 
 fn router(api: &ApiSpace) -> TokenStream {

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -88,6 +91,14 @@ pub enum ListVersionsv2Error {
     /// 300: 300 response
     Status300(::serde_json::Value),
 }
+impl rt::ApiError for ListVersionsv2Error {
+    type Model = ::serde_json::Value;
+    fn model(&self) -> ::std::option::Option<&::serde_json::Value> {
+        match self {
+            Self::Status300(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// List API versions
     ///
@@ -110,7 +121,7 @@ impl Client {
         let raw = self.0.execute(request, query, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<::serde_json::Value, _>(raw),
-            300 => rt::api_json(raw, ListVersionsv2Error::Status300),
+            300 => rt::api_error_json(raw, ListVersionsv2Error::Status300),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -127,6 +138,12 @@ pub enum GetVersionDetailsv2Success {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetVersionDetailsv2Error {}
+impl rt::ApiError for GetVersionDetailsv2Error {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Show API version details
     ///

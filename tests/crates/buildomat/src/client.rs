@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -85,6 +88,12 @@ impl rt::Credentials for Credentials {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ControlHoldError {}
+impl rt::ApiError for ControlHoldError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/control/hold`
     ///
@@ -114,6 +123,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ControlResumeError {}
+impl rt::ApiError for ControlResumeError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/control/resume`
     ///
@@ -143,6 +158,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TaskGetError {}
+impl rt::ApiError for TaskGetError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/task/{Task}`
     ///
@@ -176,6 +197,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TasksGetError {}
+impl rt::ApiError for TasksGetError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/tasks`
     ///
@@ -208,6 +235,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TaskSubmitError {}
+impl rt::ApiError for TaskSubmitError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/tasks`
     ///
@@ -257,6 +290,12 @@ pub struct TaskEventsGetParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TaskEventsGetError {}
+impl rt::ApiError for TaskEventsGetError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/tasks/{task}/events`
     ///
@@ -297,6 +336,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TaskOutputsGetError {}
+impl rt::ApiError for TaskOutputsGetError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/tasks/{task}/outputs`
     ///
@@ -333,6 +378,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TaskOutputDownloadError {}
+impl rt::ApiError for TaskOutputDownloadError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/tasks/{task}/outputs/{output}`
     ///
@@ -372,6 +423,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum UserCreateError {}
+impl rt::ApiError for UserCreateError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/users`
     ///
@@ -415,6 +472,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WhoamiError {}
+impl rt::ApiError for WhoamiError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/whoami`
     ///
@@ -447,6 +510,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WhoamiPutNameError {}
+impl rt::ApiError for WhoamiPutNameError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `PUT /v1/whoami/name`
     ///
@@ -482,6 +551,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkerBootstrapError {}
+impl rt::ApiError for WorkerBootstrapError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/worker/bootstrap`
     ///
@@ -525,6 +600,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkerPingError {}
+impl rt::ApiError for WorkerPingError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/worker/ping`
     ///
@@ -557,6 +638,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskAppendError {}
+impl rt::ApiError for WorkerTaskAppendError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/worker/task/{task}/append`
     ///
@@ -601,6 +688,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskUploadChunkError {}
+impl rt::ApiError for WorkerTaskUploadChunkError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/worker/task/{task}/chunk`
     ///
@@ -644,6 +737,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskCompleteError {}
+impl rt::ApiError for WorkerTaskCompleteError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/worker/task/{task}/complete`
     ///
@@ -688,6 +787,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskAddOutputError {}
+impl rt::ApiError for WorkerTaskAddOutputError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/worker/task/{task}/output`
     ///
@@ -732,6 +837,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkersListError {}
+impl rt::ApiError for WorkersListError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/workers`
     ///
@@ -764,6 +875,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkersRecycleError {}
+impl rt::ApiError for WorkersRecycleError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/workers/recycle`
     ///
@@ -799,6 +916,12 @@ pub struct GetThingOrThingsParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetThingOrThingsError {}
+impl rt::ApiError for GetThingOrThingsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/things`
     ///
@@ -844,6 +967,12 @@ pub enum HeaderArgError {
     /// Any other status: successful operation
     Default,
 }
+impl rt::ApiError for HeaderArgError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// `GET /v1/header-arg`
     ///
@@ -868,12 +997,7 @@ impl Client {
         }
         let raw = self.0.execute(request, query, &[], true).await?;
         match raw.status {
-            _ => {
-                Err(Error::Api {
-                    error: HeaderArgError::Default,
-                    response: raw,
-                })
-            }
+            _ => Err(Error::documented(HeaderArgError::Default, raw)),
         }
     }
 }

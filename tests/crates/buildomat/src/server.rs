@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"TaskSubmit\":{\"type\":\"object\",\"required\":[\"default\",\"name\",\"script\"],\"properties\":{\"name\":{\"type\":\"string\"},\"output_rules\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}},\"script\":{\"type\":\"string\"},\"default\":{\"type\":\"boolean\"}}},\"UserCreate\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"}}},\"WorkerAddOutput\":{\"type\":\"object\",\"required\":[\"chunks\",\"path\",\"size\"],\"properties\":{\"chunks\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"path\":{\"type\":\"string\"},\"size\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"WorkerAppendTask\":{\"type\":\"object\",\"required\":[\"payload\",\"stream\",\"time\"],\"properties\":{\"payload\":{\"type\":\"string\"},\"stream\":{\"type\":\"string\"},\"time\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"WorkerBootstrap\":{\"type\":\"object\",\"required\":[\"bootstrap\",\"token\"],\"properties\":{\"bootstrap\":{\"type\":\"string\"},\"token\":{\"type\":\"string\"}}},\"WorkerCompleteTask\":{\"type\":\"object\",\"required\":[\"failed\"],\"properties\":{\"failed\":{\"type\":\"boolean\"}}}}",
-    "{\"task_submit\":{\"$ref\":\"#/components/schemas/TaskSubmit\"},\"user_create\":{\"$ref\":\"#/components/schemas/UserCreate\"},\"worker_bootstrap\":{\"$ref\":\"#/components/schemas/WorkerBootstrap\"},\"worker_task_add_output\":{\"$ref\":\"#/components/schemas/WorkerAddOutput\"},\"worker_task_append\":{\"$ref\":\"#/components/schemas/WorkerAppendTask\"},\"worker_task_complete\":{\"$ref\":\"#/components/schemas/WorkerCompleteTask\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"TaskSubmit\":{\"type\":\"object\",\"required\":[\"default\",\"name\",\"script\"],\"properties\":{\"name\":{\"type\":\"string\"},\"output_rules\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}},\"script\":{\"type\":\"string\"},\"default\":{\"type\":\"boolean\"}}},\"UserCreate\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"}}},\"WorkerAddOutput\":{\"type\":\"object\",\"required\":[\"chunks\",\"path\",\"size\"],\"properties\":{\"chunks\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"path\":{\"type\":\"string\"},\"size\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"WorkerAppendTask\":{\"type\":\"object\",\"required\":[\"payload\",\"stream\",\"time\"],\"properties\":{\"payload\":{\"type\":\"string\"},\"stream\":{\"type\":\"string\"},\"time\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"WorkerBootstrap\":{\"type\":\"object\",\"required\":[\"bootstrap\",\"token\"],\"properties\":{\"bootstrap\":{\"type\":\"string\"},\"token\":{\"type\":\"string\"}}},\"WorkerCompleteTask\":{\"type\":\"object\",\"required\":[\"failed\"],\"properties\":{\"failed\":{\"type\":\"boolean\"}}}}",
+        "{\"task_submit\":{\"$ref\":\"#/components/schemas/TaskSubmit\"},\"user_create\":{\"$ref\":\"#/components/schemas/UserCreate\"},\"worker_bootstrap\":{\"$ref\":\"#/components/schemas/WorkerBootstrap\"},\"worker_task_add_output\":{\"$ref\":\"#/components/schemas/WorkerAddOutput\"},\"worker_task_append\":{\"$ref\":\"#/components/schemas/WorkerAppendTask\"},\"worker_task_complete\":{\"$ref\":\"#/components/schemas/WorkerCompleteTask\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -221,6 +222,21 @@ pub struct ControlHoldInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ControlHoldInput {
+    /// The input of `POST /v1/control/hold` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/control/hold`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 pub enum ControlHoldResponse {
@@ -242,12 +258,21 @@ async fn handle_control_hold<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "control_hold", &[], false)
+        .await?;
     let input = ControlHoldInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.control_hold(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "control_hold",
+                shared.api.control_hold(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/control/resume`.
 #[derive(Debug)]
@@ -257,6 +282,21 @@ pub struct ControlResumeInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ControlResumeInput {
+    /// The input of `POST /v1/control/resume` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/control/resume`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -279,13 +319,25 @@ async fn handle_control_resume<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "control_resume",
+            &[],
+            false,
+        )
+        .await?;
     let input = ControlResumeInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.control_resume(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "control_resume",
+                shared.api.control_resume(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -299,6 +351,22 @@ pub struct TaskGetInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl TaskGetInput {
+    /// The input of `GET /v1/task/{Task}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String) -> Self {
+        Self {
+            task,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/task/{Task}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -321,7 +389,8 @@ async fn handle_task_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "task_get", &[], true)
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "Task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -330,7 +399,15 @@ async fn handle_task_get<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.task_get(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "task_get",
+                shared.api.task_get(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /v1/tasks`.
 #[derive(Debug)]
@@ -340,6 +417,21 @@ pub struct TasksGetInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl TasksGetInput {
+    /// The input of `GET /v1/tasks` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/tasks`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -362,12 +454,21 @@ async fn handle_tasks_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "tasks_get", &[], false)
+        .await?;
     let input = TasksGetInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.tasks_get(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "tasks_get",
+                shared.api.tasks_get(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/tasks`.
 #[derive(Debug)]
@@ -379,6 +480,22 @@ pub struct TaskSubmitInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl TaskSubmitInput {
+    /// The input of `POST /v1/tasks` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::TaskSubmit) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/tasks`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -401,7 +518,14 @@ async fn handle_task_submit<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "task_submit",
+            &[],
+            false,
+        )
+        .await?;
     let body = rq
         .json_body::<
             crate::models::TaskSubmit,
@@ -413,7 +537,15 @@ async fn handle_task_submit<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.task_submit(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "task_submit",
+                shared.api.task_submit(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /v1/tasks/{task}/events`.
 #[derive(Debug)]
@@ -427,6 +559,23 @@ pub struct TaskEventsGetInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl TaskEventsGetInput {
+    /// The input of `GET /v1/tasks/{task}/events` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String) -> Self {
+        Self {
+            task,
+            minseq: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/tasks/{task}/events`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -449,7 +598,14 @@ async fn handle_task_events_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "task_events_get",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     let minseq = rq.param::<i64>(rt::At::Query, "minseq", false, "an integer");
     if let Some(v) = &minseq {
@@ -464,7 +620,12 @@ async fn handle_task_events_get<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.task_events_get(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "task_events_get",
+                shared.api.task_events_get(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -478,6 +639,22 @@ pub struct TaskOutputsGetInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl TaskOutputsGetInput {
+    /// The input of `GET /v1/tasks/{task}/outputs` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String) -> Self {
+        Self {
+            task,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/tasks/{task}/outputs`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -500,7 +677,14 @@ async fn handle_task_outputs_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "task_outputs_get",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -510,7 +694,12 @@ async fn handle_task_outputs_get<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.task_outputs_get(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "task_outputs_get",
+                shared.api.task_outputs_get(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -526,6 +715,23 @@ pub struct TaskOutputDownloadInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl TaskOutputDownloadInput {
+    /// The input of `GET /v1/tasks/{task}/outputs/{output}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(output: ::std::string::String, task: ::std::string::String) -> Self {
+        Self {
+            output,
+            task,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/tasks/{task}/outputs/{output}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -551,7 +757,14 @@ async fn handle_task_output_download<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "task_output_download",
+            &[],
+            true,
+        )
+        .await?;
     let output = rq
         .param::<::std::string::String>(rt::At::Path, "output", true, "a string");
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
@@ -565,8 +778,9 @@ async fn handle_task_output_download<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "task_output_download",
                 shared.api.task_output_download(input),
                 rq.parts.uri.path(),
             )
@@ -583,6 +797,22 @@ pub struct UserCreateInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl UserCreateInput {
+    /// The input of `POST /v1/users` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::UserCreate) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/users`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -605,7 +835,14 @@ async fn handle_user_create<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "user_create",
+            &[],
+            false,
+        )
+        .await?;
     let body = rq
         .json_body::<
             crate::models::UserCreate,
@@ -617,7 +854,15 @@ async fn handle_user_create<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.user_create(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "user_create",
+                shared.api.user_create(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /v1/whoami`.
 #[derive(Debug)]
@@ -627,6 +872,21 @@ pub struct WhoamiInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WhoamiInput {
+    /// The input of `GET /v1/whoami` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/whoami`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -649,12 +909,21 @@ async fn handle_whoami<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "whoami", &[], false)
+        .await?;
     let input = WhoamiInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.whoami(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "whoami",
+                shared.api.whoami(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PUT /v1/whoami/name`.
 #[derive(Debug)]
@@ -666,6 +935,22 @@ pub struct WhoamiPutNameInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WhoamiPutNameInput {
+    /// The input of `PUT /v1/whoami/name` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            body: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `PUT /v1/whoami/name`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -688,7 +973,14 @@ async fn handle_whoami_put_name<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "whoami_put_name",
+            &[],
+            false,
+        )
+        .await?;
     let body = rq.text_body("text/plain", false).await?;
     let input = WhoamiPutNameInput {
         body,
@@ -696,7 +988,12 @@ async fn handle_whoami_put_name<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.whoami_put_name(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "whoami_put_name",
+                shared.api.whoami_put_name(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -710,6 +1007,22 @@ pub struct WorkerBootstrapInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WorkerBootstrapInput {
+    /// The input of `POST /v1/worker/bootstrap` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::WorkerBootstrap) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/worker/bootstrap`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -732,7 +1045,14 @@ async fn handle_worker_bootstrap<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_bootstrap",
+            &[],
+            false,
+        )
+        .await?;
     let body = rq
         .json_body::<
             crate::models::WorkerBootstrap,
@@ -745,7 +1065,12 @@ async fn handle_worker_bootstrap<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.worker_bootstrap(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "worker_bootstrap",
+                shared.api.worker_bootstrap(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -757,6 +1082,21 @@ pub struct WorkerPingInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WorkerPingInput {
+    /// The input of `GET /v1/worker/ping` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/worker/ping`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -779,12 +1119,21 @@ async fn handle_worker_ping<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "worker_ping", &[], false)
+        .await?;
     let input = WorkerPingInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.worker_ping(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "worker_ping",
+                shared.api.worker_ping(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/worker/task/{task}/append`.
 #[derive(Debug)]
@@ -798,6 +1147,26 @@ pub struct WorkerTaskAppendInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WorkerTaskAppendInput {
+    /// The input of `POST /v1/worker/task/{task}/append` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task: ::std::string::String,
+        body: crate::models::WorkerAppendTask,
+    ) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/worker/task/{task}/append`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -820,7 +1189,14 @@ async fn handle_worker_task_append<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_append",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -837,7 +1213,12 @@ async fn handle_worker_task_append<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.worker_task_append(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "worker_task_append",
+                shared.api.worker_task_append(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -853,6 +1234,23 @@ pub struct WorkerTaskUploadChunkInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WorkerTaskUploadChunkInput {
+    /// The input of `POST /v1/worker/task/{task}/chunk` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String, body: ::std::vec::Vec<u8>) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/worker/task/{task}/chunk`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -875,7 +1273,14 @@ async fn handle_worker_task_upload_chunk<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_upload_chunk",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -888,8 +1293,9 @@ async fn handle_worker_task_upload_chunk<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "worker_task_upload_chunk",
                 shared.api.worker_task_upload_chunk(input),
                 rq.parts.uri.path(),
             )
@@ -908,6 +1314,26 @@ pub struct WorkerTaskCompleteInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WorkerTaskCompleteInput {
+    /// The input of `POST /v1/worker/task/{task}/complete` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task: ::std::string::String,
+        body: crate::models::WorkerCompleteTask,
+    ) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/worker/task/{task}/complete`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -930,7 +1356,14 @@ async fn handle_worker_task_complete<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_complete",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -947,8 +1380,9 @@ async fn handle_worker_task_complete<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "worker_task_complete",
                 shared.api.worker_task_complete(input),
                 rq.parts.uri.path(),
             )
@@ -967,6 +1401,26 @@ pub struct WorkerTaskAddOutputInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WorkerTaskAddOutputInput {
+    /// The input of `POST /v1/worker/task/{task}/output` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task: ::std::string::String,
+        body: crate::models::WorkerAddOutput,
+    ) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/worker/task/{task}/output`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -989,7 +1443,14 @@ async fn handle_worker_task_add_output<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_add_output",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -1006,8 +1467,9 @@ async fn handle_worker_task_add_output<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "worker_task_add_output",
                 shared.api.worker_task_add_output(input),
                 rq.parts.uri.path(),
             )
@@ -1022,6 +1484,21 @@ pub struct WorkersListInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WorkersListInput {
+    /// The input of `GET /v1/workers` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/workers`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1044,12 +1521,21 @@ async fn handle_workers_list<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "workers_list", &[], false)
+        .await?;
     let input = WorkersListInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.workers_list(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "workers_list",
+                shared.api.workers_list(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/workers/recycle`.
 #[derive(Debug)]
@@ -1059,6 +1545,21 @@ pub struct WorkersRecycleInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WorkersRecycleInput {
+    /// The input of `POST /v1/workers/recycle` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/workers/recycle`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1081,13 +1582,25 @@ async fn handle_workers_recycle<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "workers_recycle",
+            &[],
+            false,
+        )
+        .await?;
     let input = WorkersRecycleInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.workers_recycle(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "workers_recycle",
+                shared.api.workers_recycle(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -1101,6 +1614,22 @@ pub struct GetThingOrThingsInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl GetThingOrThingsInput {
+    /// The input of `GET /v1/things` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/things`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1123,7 +1652,14 @@ async fn handle_get_thing_or_things<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_thing_or_things",
+            &[],
+            false,
+        )
+        .await?;
     let id = rq
         .json_param::<
             crate::models::GetThingOrThingsId,
@@ -1135,7 +1671,12 @@ async fn handle_get_thing_or_things<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_thing_or_things(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_thing_or_things",
+                shared.api.get_thing_or_things(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -1149,6 +1690,22 @@ pub struct HeaderArgInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl HeaderArgInput {
+    /// The input of `GET /v1/header-arg` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            accept_language: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/header-arg`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1174,7 +1731,14 @@ async fn handle_header_arg<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "header_arg",
+            &[],
+            false,
+        )
+        .await?;
     let accept_language = rq
         .param::<
             crate::models::HeaderArgAcceptLanguage,
@@ -1185,7 +1749,15 @@ async fn handle_header_arg<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.header_arg(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "header_arg",
+                shared.api.header_arg(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -106,6 +109,12 @@ pub enum GetItemError {
     /// 409: conflict
     Conflict(crate::models::ShippingError),
 }
+impl rt::ApiError for GetItemError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// Get an item
     ///
@@ -134,8 +143,8 @@ impl Client {
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Item, _>(raw),
-            404 => rt::api_json(raw, GetItemError::NotFound),
-            409 => rt::api_json(raw, GetItemError::Conflict),
+            404 => rt::api_error_json(raw, GetItemError::NotFound),
+            409 => rt::api_error_json(raw, GetItemError::Conflict),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -150,6 +159,12 @@ pub struct PutItemParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum PutItemError {}
+impl rt::ApiError for PutItemError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `PUT /items/{item_id}`
     ///
@@ -209,6 +224,12 @@ pub struct ListItemsParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListItemsError {}
+impl rt::ApiError for ListItemsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /items`
     ///
@@ -251,6 +272,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetItemPostError {}
+impl rt::ApiError for GetItemPostError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /items`
     ///
@@ -283,6 +310,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListThingsError {}
+impl rt::ApiError for ListThingsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /apps/{app_id}/things`
     ///

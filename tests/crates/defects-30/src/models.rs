@@ -31,7 +31,7 @@ pub struct Item {
 }
 /// `ItemEither`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum ItemEither {
     String(::std::string::String),
@@ -280,7 +280,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ListItemsType {
 }
 /// `Mode`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum Mode {
     String(::std::string::String),
@@ -511,6 +511,40 @@ pub mod error {
     impl From<String> for ConversionError {
         fn from(value: String) -> Self {
             Self(value.into())
+        }
+    }
+}
+impl ItemEither {
+    /// The value, when it is the `String` variant.
+    pub fn as_str(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The value, when it is the `Integer` variant.
+    #[allow(clippy::unnecessary_cast)]
+    pub fn as_i64(&self) -> ::std::option::Option<i64> {
+        match self {
+            Self::Integer(value) => ::std::option::Option::Some(*value as i64),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl Mode {
+    /// The value, when it is the `String` variant.
+    pub fn as_str(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The value, when it is the `Integer` variant.
+    #[allow(clippy::unnecessary_cast)]
+    pub fn as_i64(&self) -> ::std::option::Option<i64> {
+        match self {
+            Self::Integer(value) => ::std::option::Option::Some(*value as i64),
+            _ => ::std::option::Option::None,
         }
     }
 }

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -133,6 +136,12 @@ impl rt::Credentials for Credentials {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S0ListEveryModelError {}
+impl rt::ApiError for S0ListEveryModelError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Every model, so that each is read from a response.
     ///
@@ -175,6 +184,12 @@ pub enum S0TagAddressError {
     /// Any other status: [link](https://example.com) and <https://example.com> and [ref][1]
     Default(::std::string::String),
 }
+impl rt::ApiError for S0TagAddressError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// `GET /s0/pet_meta`
     ///
@@ -198,8 +213,8 @@ impl Client {
             .execute(request, query, &[&[crate::Scheme::S0Message]], true)
             .await?;
         match raw.status {
-            503 => rt::api_json(raw, S0TagAddressError::ServiceUnavailable),
-            _ => rt::api_json(raw, S0TagAddressError::Default),
+            503 => rt::api_error_json(raw, S0TagAddressError::ServiceUnavailable),
+            _ => rt::api_error_json(raw, S0TagAddressError::Default),
         }
     }
 }
@@ -211,6 +226,12 @@ pub enum S0ValueError {
     Unauthorized,
     /// 403: A plain description.
     Forbidden,
+}
+impl rt::ApiError for S0ValueError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
 }
 impl Client {
     /// `GET /s0/item_page`
@@ -232,18 +253,8 @@ impl Client {
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/item_page"]);
         let raw = self.0.execute(request, query, &[], true).await?;
         match raw.status {
-            401 => {
-                Err(Error::Api {
-                    error: S0ValueError::Unauthorized,
-                    response: raw,
-                })
-            }
-            403 => {
-                Err(Error::Api {
-                    error: S0ValueError::Forbidden,
-                    response: raw,
-                })
-            }
+            401 => Err(Error::documented(S0ValueError::Unauthorized, raw)),
+            403 => Err(Error::documented(S0ValueError::Forbidden, raw)),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -258,6 +269,12 @@ pub struct S0SizeParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S0SizeError {}
+impl rt::ApiError for S0SizeError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `DELETE /s0/name/value/status-total/user-url`
     ///
@@ -308,6 +325,12 @@ pub enum S0ModelsAmountNodeError {
     /// 503: Quotes " and ' and \ backslashes \n
     ServiceUnavailable(crate::models::S0ModelsAmountNodeServiceUnavailableBody),
 }
+impl rt::ApiError for S0ModelsAmountNodeError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// `PUT /s0/order.data/{TAG}`
     ///
@@ -351,14 +374,14 @@ impl Client {
             )
             .await?;
         match raw.status {
-            404 => rt::api_json(raw, S0ModelsAmountNodeError::NotFound),
+            404 => rt::api_error_json(raw, S0ModelsAmountNodeError::NotFound),
             422 => {
                 let error = S0ModelsAmountNodeError::UnprocessableEntity(
                     rt::decode_text::<_>(&raw)?,
                 );
-                Err(Error::Api { error, response: raw })
+                Err(Error::documented(error, raw))
             }
-            503 => rt::api_json(raw, S0ModelsAmountNodeError::ServiceUnavailable),
+            503 => rt::api_error_json(raw, S0ModelsAmountNodeError::ServiceUnavailable),
             200 => rt::ok_json::<::std::string::String, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
@@ -376,6 +399,12 @@ pub struct S0ApiValueParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S0ApiValueError {}
+impl rt::ApiError for S0ApiValueError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `PATCH /s0/order.data/{TAG}`
     ///
@@ -435,6 +464,12 @@ pub enum S0PRICEError {
     /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
     Forbidden(crate::models::S0PriceForbiddenBody),
 }
+impl rt::ApiError for S0PRICEError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// `GET /s0/{Value}/listPet/short_created/http`.
     ///
@@ -463,8 +498,8 @@ impl Client {
                 let body = S0PRICESuccess::NoContent;
                 Ok(Response { body, raw })
             }
-            422 => rt::api_json(raw, S0PRICEError::UnprocessableEntity),
-            403 => rt::api_json(raw, S0PRICEError::Forbidden),
+            422 => rt::api_error_json(raw, S0PRICEError::UnprocessableEntity),
+            403 => rt::api_error_json(raw, S0PRICEError::Forbidden),
             200..=299 => {
                 let body = S0PRICESuccess::Success;
                 Ok(Response { body, raw })
@@ -485,6 +520,12 @@ pub struct S0SharedParams {
 pub enum S0SharedError {
     /// 4XX: Ends a comment */ and starts /* one
     ClientError,
+}
+impl rt::ApiError for S0SharedError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
 }
 impl Client {
     /// `HEAD /s0/{Value}/listPet/short_created/http`
@@ -515,12 +556,7 @@ impl Client {
         let raw = self.0.execute(request, query, &[], true).await?;
         match raw.status {
             206 => Ok(Response { body: (), raw }),
-            400..=499 => {
-                Err(Error::Api {
-                    error: S0SharedError::ClientError,
-                    response: raw,
-                })
-            }
+            400..=499 => Err(Error::documented(S0SharedError::ClientError, raw)),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -529,6 +565,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S1ListEveryModelError {}
+impl rt::ApiError for S1ListEveryModelError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Every model, so that each is read from a response.
     ///
@@ -569,6 +611,14 @@ pub enum S1PriceUnionError {
     /// 429: #[attr] and #![inner] and r#raw and "#
     TooManyRequests(f64),
 }
+impl rt::ApiError for S1PriceUnionError {
+    type Model = f64;
+    fn model(&self) -> ::std::option::Option<&f64> {
+        match self {
+            Self::TooManyRequests(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// `POST /s1/next.kind/v{page}.{x_kind}`
     ///
@@ -605,7 +655,7 @@ impl Client {
             .body(bytes);
         let raw = self.0.execute(request, query, &[], false).await?;
         match raw.status {
-            429 => rt::api_json(raw, S1PriceUnionError::TooManyRequests),
+            429 => rt::api_error_json(raw, S1PriceUnionError::TooManyRequests),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -616,6 +666,12 @@ impl Client {
 pub enum S1ParentError {
     /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
     Forbidden,
+}
+impl rt::ApiError for S1ParentError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
 }
 impl Client {
     /// ```text
@@ -652,12 +708,7 @@ impl Client {
             );
         let raw = self.0.execute(request, query, &[], false).await?;
         match raw.status {
-            403 => {
-                Err(Error::Api {
-                    error: S1ParentError::Forbidden,
-                    response: raw,
-                })
-            }
+            403 => Err(Error::documented(S1ParentError::Forbidden, raw)),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -670,6 +721,12 @@ pub enum S1CountError {
     /// 2. items
     /// - bullet
     InternalServerError(::std::string::String),
+}
+impl rt::ApiError for S1CountError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
 }
 impl Client {
     /// Contains `backticks`, *stars* and _underscores_.
@@ -715,7 +772,7 @@ impl Client {
                 let error = S1CountError::InternalServerError(
                     rt::decode_text::<_>(&raw)?,
                 );
-                Err(Error::Api { error, response: raw })
+                Err(Error::documented(error, raw))
             }
             200..=299 => {
                 rt::ok_json::<::std::vec::Vec<crate::models::S1MessageUnion>, _>(raw)
@@ -728,6 +785,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S2ListEveryModelError {}
+impl rt::ApiError for S2ListEveryModelError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Every model, so that each is read from a response.
     ///
@@ -770,6 +833,17 @@ pub enum S2NextCodeError {
     /// 429
     TooManyRequests(crate::models::S2NextCodeTooManyRequestsBody),
 }
+impl rt::ApiError for S2NextCodeError {
+    type Model = crate::models::S2NextCodeTooManyRequestsBody;
+    fn model(
+        &self,
+    ) -> ::std::option::Option<&crate::models::S2NextCodeTooManyRequestsBody> {
+        match self {
+            Self::Default(_) => ::std::option::Option::None,
+            Self::TooManyRequests(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Braces {like} {{these}} and format {0} {} args
     ///
@@ -794,11 +868,11 @@ impl Client {
             );
         let raw = self.0.execute(request, query, &[], true).await?;
         match raw.status {
-            429 => rt::api_json(raw, S2NextCodeError::TooManyRequests),
+            429 => rt::api_error_json(raw, S2NextCodeError::TooManyRequests),
             201 => Ok(Response { body: (), raw }),
             _ => {
                 let error = S2NextCodeError::Default(rt::decode_text::<_>(&raw)?);
-                Err(Error::Api { error, response: raw })
+                Err(Error::documented(error, raw))
             }
         }
     }
@@ -812,6 +886,12 @@ pub enum S2PageParentError {
     /// ```text
     /// ```
     Unauthorized(::std::vec::Vec<u8>),
+}
+impl rt::ApiError for S2PageParentError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
 }
 impl Client {
     /// `OPTIONS /s2/{error-yield}`
@@ -844,7 +924,7 @@ impl Client {
         match raw.status {
             401 => {
                 let error = S2PageParentError::Unauthorized(raw.body.to_vec());
-                Err(Error::Api { error, response: raw })
+                Err(Error::documented(error, raw))
             }
             _ => Err(Error::UnexpectedStatus(raw)),
         }

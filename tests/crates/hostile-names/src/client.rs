@@ -9,7 +9,8 @@
 use ::apigen_runtime::futures_util::StreamExt as _;
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -28,12 +29,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -201,6 +204,12 @@ pub struct TypeParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TypeError {}
+impl rt::ApiError for TypeError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /user-profiles/{profile-id}/items/{item_id}`
     ///
@@ -253,6 +262,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum MatchError {}
+impl rt::ApiError for MatchError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `PUT /user-profiles/{profile-id}/items/{item_id}`
     ///
@@ -303,6 +318,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListUserProfilesError {}
+impl rt::ApiError for ListUserProfilesError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /user_profiles`
     ///
@@ -335,6 +356,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListUserProfiles2Error {}
+impl rt::ApiError for ListUserProfiles2Error {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /user_profiles`
     ///
@@ -377,6 +404,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetCafue9Error {}
+impl rt::ApiError for GetCafue9Error {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /café/{ünïcödé}`
     ///
@@ -436,6 +469,12 @@ pub struct AuthenticateParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum AuthenticateError {}
+impl rt::ApiError for AuthenticateError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// An operation named like `Api::authenticate`.
     ///
@@ -521,6 +560,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum Transport2Error {}
+impl rt::ApiError for Transport2Error {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `TransportError` is a type of the client runtime.
     ///
@@ -581,6 +626,12 @@ pub struct ListParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListError {}
+impl rt::ApiError for ListError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Paginated, with a required parameter named like a local of the stream.
     ///
@@ -685,6 +736,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListStreamError {}
+impl rt::ApiError for ListStreamError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Named like the stream of `list`.
     ///
@@ -721,6 +778,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum NewError {}
+impl rt::ApiError for NewError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Named like `Client::new`.
     ///
@@ -754,6 +817,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum CloneError {}
+impl rt::ApiError for CloneError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Named like `Clone::clone`.
     ///
@@ -787,6 +856,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ExecuteError {}
+impl rt::ApiError for ExecuteError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Named like the runtime's `Client::execute`.
     ///

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -85,6 +88,12 @@ impl rt::Credentials for Credentials {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum EnrolError {}
+impl rt::ApiError for EnrolError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /enrol`
     ///
@@ -122,6 +131,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GlobalJobsError {}
+impl rt::ApiError for GlobalJobsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /global/jobs`
     ///
@@ -156,6 +171,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum PingError {}
+impl rt::ApiError for PingError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /ping`
     ///
@@ -187,6 +208,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ReportFinishError {}
+impl rt::ApiError for ReportFinishError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /report/finish`
     ///
@@ -227,6 +254,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ReportOutputError {}
+impl rt::ApiError for ReportOutputError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /report/output`
     ///
@@ -267,6 +300,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ReportStartError {}
+impl rt::ApiError for ReportStartError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /report/start`
     ///

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -85,6 +88,12 @@ impl rt::Credentials for Credentials {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetUserByNameError {}
+impl rt::ApiError for GetUserByNameError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /2.0/users/{username}`
     ///
@@ -121,6 +130,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetRepositoriesByOwnerError {}
+impl rt::ApiError for GetRepositoriesByOwnerError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /2.0/repositories/{username}`
     ///
@@ -157,6 +172,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetRepositoryError {}
+impl rt::ApiError for GetRepositoryError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /2.0/repositories/{username}/{slug}`
     ///
@@ -205,6 +226,12 @@ pub struct GetPullRequestsByRepositoryParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetPullRequestsByRepositoryError {}
+impl rt::ApiError for GetPullRequestsByRepositoryError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /2.0/repositories/{username}/{slug}/pullrequests`
     ///
@@ -252,6 +279,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetPullRequestsByIdError {}
+impl rt::ApiError for GetPullRequestsByIdError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}`
     ///
@@ -297,6 +330,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum MergePullRequestError {}
+impl rt::ApiError for MergePullRequestError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge`
     ///

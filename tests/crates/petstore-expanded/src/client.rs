@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -96,6 +99,14 @@ pub enum FindPetsError {
     /// Any other status: unexpected error
     Default(crate::models::Error),
 }
+impl rt::ApiError for FindPetsError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// `GET /pets`
     ///
@@ -133,7 +144,7 @@ impl Client {
         let raw = self.0.execute(request, query, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Pet>, _>(raw),
-            _ => rt::api_json(raw, FindPetsError::Default),
+            _ => rt::api_error_json(raw, FindPetsError::Default),
         }
     }
 }
@@ -143,6 +154,14 @@ impl Client {
 pub enum AddPetError {
     /// Any other status: unexpected error
     Default(crate::models::Error),
+}
+impl rt::ApiError for AddPetError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// `POST /pets`
@@ -173,7 +192,7 @@ impl Client {
         let raw = self.0.execute(request, query, &[], false).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
-            _ => rt::api_json(raw, AddPetError::Default),
+            _ => rt::api_error_json(raw, AddPetError::Default),
         }
     }
 }
@@ -183,6 +202,14 @@ impl Client {
 pub enum FindPetByIdError {
     /// Any other status: unexpected error
     Default(crate::models::Error),
+}
+impl rt::ApiError for FindPetByIdError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// `GET /pets/{id}`
@@ -211,7 +238,7 @@ impl Client {
         let raw = self.0.execute(request, query, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
-            _ => rt::api_json(raw, FindPetByIdError::Default),
+            _ => rt::api_error_json(raw, FindPetByIdError::Default),
         }
     }
 }
@@ -221,6 +248,14 @@ impl Client {
 pub enum DeletePetError {
     /// Any other status: unexpected error
     Default(crate::models::Error),
+}
+impl rt::ApiError for DeletePetError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// `DELETE /pets/{id}`
@@ -249,7 +284,7 @@ impl Client {
         let raw = self.0.execute(request, query, &[], true).await?;
         match raw.status {
             204 => Ok(Response { body: (), raw }),
-            _ => rt::api_json(raw, DeletePetError::Default),
+            _ => rt::api_error_json(raw, DeletePetError::Default),
         }
     }
 }

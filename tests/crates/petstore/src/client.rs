@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -94,6 +97,14 @@ pub enum ListPetsError {
     /// Any other status: unexpected error
     Default(crate::models::Error),
 }
+impl rt::ApiError for ListPetsError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// List all pets
     ///
@@ -119,7 +130,7 @@ impl Client {
         let raw = self.0.execute(request, query, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Pets, _>(raw),
-            _ => rt::api_json(raw, ListPetsError::Default),
+            _ => rt::api_error_json(raw, ListPetsError::Default),
         }
     }
 }
@@ -129,6 +140,14 @@ impl Client {
 pub enum CreatePetsError {
     /// Any other status: unexpected error
     Default(crate::models::Error),
+}
+impl rt::ApiError for CreatePetsError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// Create a pet
@@ -151,7 +170,7 @@ impl Client {
         let raw = self.0.execute(request, query, &[], false).await?;
         match raw.status {
             201 => Ok(Response { body: (), raw }),
-            _ => rt::api_json(raw, CreatePetsError::Default),
+            _ => rt::api_error_json(raw, CreatePetsError::Default),
         }
     }
 }
@@ -161,6 +180,14 @@ impl Client {
 pub enum ShowPetByIdError {
     /// Any other status: unexpected error
     Default(crate::models::Error),
+}
+impl rt::ApiError for ShowPetByIdError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// Info for a specific pet
@@ -187,7 +214,7 @@ impl Client {
         let raw = self.0.execute(request, query, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
-            _ => rt::api_json(raw, ShowPetByIdError::Default),
+            _ => rt::api_error_json(raw, ShowPetByIdError::Default),
         }
     }
 }

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -98,6 +101,15 @@ pub enum AddPetError {
     /// 422: The pet cannot be kept.
     UnprocessableEntity(crate::models::Problem),
 }
+impl rt::ApiError for AddPetError {
+    type Model = crate::models::Problem;
+    fn model(&self) -> ::std::option::Option<&crate::models::Problem> {
+        match self {
+            Self::Conflict(model) => ::std::option::Option::Some(model),
+            Self::UnprocessableEntity(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Add a pet
     ///
@@ -136,8 +148,8 @@ impl Client {
                 );
                 Ok(Response { body, raw })
             }
-            409 => rt::api_json(raw, AddPetError::Conflict),
-            422 => rt::api_json(raw, AddPetError::UnprocessableEntity),
+            409 => rt::api_error_json(raw, AddPetError::Conflict),
+            422 => rt::api_error_json(raw, AddPetError::UnprocessableEntity),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -148,6 +160,14 @@ impl Client {
 pub enum GetPetError {
     /// 404: No such pet.
     NotFound(crate::models::Problem),
+}
+impl rt::ApiError for GetPetError {
+    type Model = crate::models::Problem;
+    fn model(&self) -> ::std::option::Option<&crate::models::Problem> {
+        match self {
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// Get a pet
@@ -174,7 +194,7 @@ impl Client {
         let raw = self.0.execute(request, query, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
-            404 => rt::api_json(raw, GetPetError::NotFound),
+            404 => rt::api_error_json(raw, GetPetError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -112,6 +115,15 @@ pub enum GetMuseumHoursError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for GetMuseumHoursError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Get museum hours
     ///
@@ -151,8 +163,8 @@ impl Client {
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::MuseumHours, _>(raw),
-            400 => rt::api_json(raw, GetMuseumHoursError::BadRequest),
-            404 => rt::api_json(raw, GetMuseumHoursError::NotFound),
+            400 => rt::api_error_json(raw, GetMuseumHoursError::BadRequest),
+            404 => rt::api_error_json(raw, GetMuseumHoursError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -177,6 +189,15 @@ pub enum ListSpecialEventsError {
     BadRequest(crate::models::Error),
     /// 404: Not found.
     NotFound(crate::models::Error),
+}
+impl rt::ApiError for ListSpecialEventsError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// List special events
@@ -220,8 +241,8 @@ impl Client {
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEventCollection, _>(raw),
-            400 => rt::api_json(raw, ListSpecialEventsError::BadRequest),
-            404 => rt::api_json(raw, ListSpecialEventsError::NotFound),
+            400 => rt::api_error_json(raw, ListSpecialEventsError::BadRequest),
+            404 => rt::api_error_json(raw, ListSpecialEventsError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -234,6 +255,15 @@ pub enum CreateSpecialEventError {
     BadRequest(crate::models::Error),
     /// 404: Not found.
     NotFound(crate::models::Error),
+}
+impl rt::ApiError for CreateSpecialEventError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// Create special events
@@ -270,8 +300,8 @@ impl Client {
             .await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
-            400 => rt::api_json(raw, CreateSpecialEventError::BadRequest),
-            404 => rt::api_json(raw, CreateSpecialEventError::NotFound),
+            400 => rt::api_error_json(raw, CreateSpecialEventError::BadRequest),
+            404 => rt::api_error_json(raw, CreateSpecialEventError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -284,6 +314,15 @@ pub enum GetSpecialEventError {
     BadRequest(crate::models::Error),
     /// 404: Not found.
     NotFound(crate::models::Error),
+}
+impl rt::ApiError for GetSpecialEventError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// Get special event
@@ -318,8 +357,8 @@ impl Client {
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
-            400 => rt::api_json(raw, GetSpecialEventError::BadRequest),
-            404 => rt::api_json(raw, GetSpecialEventError::NotFound),
+            400 => rt::api_error_json(raw, GetSpecialEventError::BadRequest),
+            404 => rt::api_error_json(raw, GetSpecialEventError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -334,6 +373,16 @@ pub enum DeleteSpecialEventError {
     Unauthorized(crate::models::Error),
     /// 404: Not found.
     NotFound(crate::models::Error),
+}
+impl rt::ApiError for DeleteSpecialEventError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::Unauthorized(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// Delete special event
@@ -365,9 +414,9 @@ impl Client {
             .await?;
         match raw.status {
             204 => Ok(Response { body: (), raw }),
-            400 => rt::api_json(raw, DeleteSpecialEventError::BadRequest),
-            401 => rt::api_json(raw, DeleteSpecialEventError::Unauthorized),
-            404 => rt::api_json(raw, DeleteSpecialEventError::NotFound),
+            400 => rt::api_error_json(raw, DeleteSpecialEventError::BadRequest),
+            401 => rt::api_error_json(raw, DeleteSpecialEventError::Unauthorized),
+            404 => rt::api_error_json(raw, DeleteSpecialEventError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -380,6 +429,15 @@ pub enum UpdateSpecialEventError {
     BadRequest(crate::models::Error),
     /// 404: Not found.
     NotFound(crate::models::Error),
+}
+impl rt::ApiError for UpdateSpecialEventError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// Update special event
@@ -422,8 +480,8 @@ impl Client {
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
-            400 => rt::api_json(raw, UpdateSpecialEventError::BadRequest),
-            404 => rt::api_json(raw, UpdateSpecialEventError::NotFound),
+            400 => rt::api_error_json(raw, UpdateSpecialEventError::BadRequest),
+            404 => rt::api_error_json(raw, UpdateSpecialEventError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -436,6 +494,15 @@ pub enum BuyMuseumTicketsError {
     BadRequest(crate::models::Error),
     /// 404: Not found.
     NotFound(crate::models::Error),
+}
+impl rt::ApiError for BuyMuseumTicketsError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// Buy museum tickets
@@ -472,8 +539,8 @@ impl Client {
             .await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::MuseumTicketsConfirmation, _>(raw),
-            400 => rt::api_json(raw, BuyMuseumTicketsError::BadRequest),
-            404 => rt::api_json(raw, BuyMuseumTicketsError::NotFound),
+            400 => rt::api_error_json(raw, BuyMuseumTicketsError::BadRequest),
+            404 => rt::api_error_json(raw, BuyMuseumTicketsError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -486,6 +553,15 @@ pub enum GetTicketCodeError {
     BadRequest(crate::models::Error),
     /// 404: Not found.
     NotFound(crate::models::Error),
+}
+impl rt::ApiError for GetTicketCodeError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// Get ticket QR code
@@ -523,8 +599,8 @@ impl Client {
                 let body = raw.body.to_vec();
                 Ok(Response { body, raw })
             }
-            400 => rt::api_json(raw, GetTicketCodeError::BadRequest),
-            404 => rt::api_json(raw, GetTicketCodeError::NotFound),
+            400 => rt::api_error_json(raw, GetTicketCodeError::BadRequest),
+            404 => rt::api_error_json(raw, GetTicketCodeError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

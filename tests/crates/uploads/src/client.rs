@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -104,6 +107,14 @@ pub enum PutBlobError {
     /// Any other status: An error.
     Default(crate::models::Problem),
 }
+impl rt::ApiError for PutBlobError {
+    type Model = crate::models::Problem;
+    fn model(&self) -> ::std::option::Option<&crate::models::Problem> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Store a blob and get it back
     ///
@@ -138,7 +149,7 @@ impl Client {
                 let body = raw.body.to_vec();
                 Ok(Response { body, raw })
             }
-            _ => rt::api_json(raw, PutBlobError::Default),
+            _ => rt::api_error_json(raw, PutBlobError::Default),
         }
     }
 }
@@ -148,6 +159,14 @@ impl Client {
 pub enum CreateDocumentError {
     /// Any other status: An error.
     Default(crate::models::Problem),
+}
+impl rt::ApiError for CreateDocumentError {
+    type Model = crate::models::Problem;
+    fn model(&self) -> ::std::option::Option<&crate::models::Problem> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// Create a document from JSON
@@ -182,7 +201,7 @@ impl Client {
             .await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::Document, _>(raw),
-            _ => rt::api_json(raw, CreateDocumentError::Default),
+            _ => rt::api_error_json(raw, CreateDocumentError::Default),
         }
     }
 }
@@ -192,6 +211,14 @@ impl Client {
 pub enum UploadAttachmentError {
     /// Any other status: An error.
     Default(crate::models::Problem),
+}
+impl rt::ApiError for UploadAttachmentError {
+    type Model = crate::models::Problem;
+    fn model(&self) -> ::std::option::Option<&crate::models::Problem> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// Upload a file with its name and thumbnails
@@ -241,7 +268,7 @@ impl Client {
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Receipt, _>(raw),
-            _ => rt::api_json(raw, UploadAttachmentError::Default),
+            _ => rt::api_error_json(raw, UploadAttachmentError::Default),
         }
     }
 }

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -103,6 +106,12 @@ impl rt::Credentials for Credentials {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListDataSetsError {}
+impl rt::ApiError for ListDataSetsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// List available data sets
     ///
@@ -135,6 +144,14 @@ impl Client {
 pub enum ListSearchableFieldsError {
     /// 404: The combination of dataset name and version is not found in the system or it is not published yet to be consumed by public.
     NotFound(::std::string::String),
+}
+impl rt::ApiError for ListSearchableFieldsError {
+    type Model = ::std::string::String;
+    fn model(&self) -> ::std::option::Option<&::std::string::String> {
+        match self {
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// Provides the general information about the API and the list of fields that can be used to query the dataset.
@@ -173,7 +190,7 @@ impl Client {
         let raw = self.0.execute(request, query, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<::std::string::String, _>(raw),
-            404 => rt::api_json(raw, ListSearchableFieldsError::NotFound),
+            404 => rt::api_error_json(raw, ListSearchableFieldsError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -184,6 +201,12 @@ impl Client {
 pub enum PerformSearchError {
     /// 404: No matching record found for the given criteria.
     NotFound,
+}
+impl rt::ApiError for PerformSearchError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
 }
 impl Client {
     /// Provides search capability for the data set with the given search criteria.
@@ -259,12 +282,7 @@ impl Client {
                     _,
                 >(raw)
             }
-            404 => {
-                Err(Error::Api {
-                    error: PerformSearchError::NotFound,
-                    response: raw,
-                })
-            }
+            404 => Err(Error::documented(PerformSearchError::NotFound, raw)),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
