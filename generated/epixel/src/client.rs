@@ -168,7 +168,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn register_user(
         &self,
         body: &crate::models::UserRegistration,
@@ -176,6 +176,7 @@ impl Client {
         Response<crate::models::RegistrationResponse>,
         Error<RegisterUserError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -251,10 +252,17 @@ impl Client {
             form = form.text(key, value);
         }
         request = request.multipart(form);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_register_user(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_register_user(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::RegistrationResponse>,
+        Error<RegisterUserError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::RegistrationResponse, _>(raw),
             400 => rt::api_error_json(raw, RegisterUserError::BadRequest),
@@ -287,7 +295,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn register_user_with_package(
         &self,
         body: &crate::models::PackageRegistration,
@@ -295,6 +303,7 @@ impl Client {
         Response<crate::models::RegistrationResponse>,
         Error<RegisterUserWithPackageError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -448,10 +457,17 @@ impl Client {
             form = form.text(key, value);
         }
         request = request.multipart(form);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_register_user_with_package(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_register_user_with_package(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::RegistrationResponse>,
+        Error<RegisterUserWithPackageError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::RegistrationResponse, _>(raw),
             400 => rt::api_error_json(raw, RegisterUserWithPackageError::BadRequest),
@@ -485,28 +501,33 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_sponsors(
         &self,
     ) -> ::std::result::Result<
         Response<crate::models::SponsorListResponse>,
         Error<ListSponsorsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::ApiKey, crate::Scheme::BearerAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/user/get/sponsors/"]);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                &[&[crate::Scheme::ApiKey, crate::Scheme::BearerAuth]],
-                true,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_list_sponsors(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_list_sponsors(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SponsorListResponse>,
+        Error<ListSponsorsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::SponsorListResponse, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -538,7 +559,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn validate_sponsor(
         &self,
         body: &crate::models::SponsorValidation,
@@ -546,6 +567,9 @@ impl Client {
         Response<crate::models::SponsorValidationResponse>,
         Error<ValidateSponsorError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::ApiKey, crate::Scheme::BearerAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -564,15 +588,17 @@ impl Client {
             form = form.text(key, value);
         }
         request = request.multipart(form);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                &[&[crate::Scheme::ApiKey, crate::Scheme::BearerAuth]],
-                false,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_validate_sponsor(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_validate_sponsor(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SponsorValidationResponse>,
+        Error<ValidateSponsorError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::SponsorValidationResponse, _>(raw),
             400 => rt::api_error_json(raw, ValidateSponsorError::BadRequest),

@@ -278,6 +278,11 @@ pub struct ListSponsorsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListSponsorsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 impl ListSponsorsInput {
     /// The input of `GET /user/get/sponsors/` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]

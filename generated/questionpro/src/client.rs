@@ -6,7 +6,6 @@
     clippy::too_many_arguments,
     clippy::wrong_self_convention
 )]
-use ::apigen_runtime::futures_util::StreamExt as _;
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
     ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
@@ -193,7 +192,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn import_panel_members(
         &self,
         body: &[crate::models::MemberImport],
@@ -201,6 +200,7 @@ impl Client {
         Response<crate::models::MemberImportResponse>,
         Error<ImportPanelMembersError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -214,10 +214,17 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKeyHeader]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_import_panel_members(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_import_panel_members(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::MemberImportResponse>,
+        Error<ImportPanelMembersError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::MemberImportResponse, _>(raw),
             400 => rt::api_error_json(raw, ImportPanelMembersError::BadRequest),
@@ -278,7 +285,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_user_communities(
         &self,
         user_id: i64,
@@ -287,6 +294,7 @@ impl Client {
         Response<crate::models::CommunityListResponse>,
         Error<ListUserCommunitiesError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.page {
@@ -306,10 +314,17 @@ impl Client {
                     "/communities",
                 ],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKeyHeader]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_list_user_communities(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_list_user_communities(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::CommunityListResponse>,
+        Error<ListUserCommunitiesError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::CommunityListResponse, _>(raw),
             400 => rt::api_error_json(raw, ListUserCommunitiesError::BadRequest),
@@ -321,9 +336,10 @@ impl Client {
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
-    /// Every item of every page of [`Client::list_user_communities`], fetched page by page as the stream is polled.
+    /// Every item of every page of [`Client::list_user_communities`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/pagination/links/next` of each page (absolute or relative).
     ///
-    /// Starts at `params.page` (or 1) and stops after a page that is empty or says it is the last (no `next` link and no more pages by `totalPages`). An error ends the stream after it is yielded.
+    /// The stream ends after a page that is empty, or that says it is the last (no or an empty next link or cursor, the documented totals reached, no more pages). Links are followed with credentials only within the base URL's origin. An error ends the stream after it is yielded.
+    #[allow(clippy::useless_conversion)]
     pub fn list_user_communities_stream(
         &self,
         user_id: i64,
@@ -334,66 +350,36 @@ impl Client {
             Error<ListUserCommunitiesError>,
         >,
     > + Send + '_ {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
         let user_id = ::std::clone::Clone::clone(&user_id);
         let params = params.clone();
-        let first_page: i32 = params.page.unwrap_or(1);
-        ::apigen_runtime::futures_util::stream::unfold(
-                ::std::option::Option::Some(first_page),
-                move |page_number| {
-                    let mut params = params.clone();
-                    let user_id = ::std::clone::Clone::clone(&user_id);
-                    async move {
-                        let page_number = page_number?;
-                        params.page = ::std::option::Option::Some(page_number);
-                        match self
-                            .list_user_communities(
-                                ::std::clone::Clone::clone(&user_id),
-                                &params,
-                            )
-                            .await
-                        {
-                            Ok(page_result) => {
-                                let page_body = page_result.into_inner();
-                                let has_more = !page_body.response.is_empty()
-                                    && (rt::HasValue::has_value(
-                                        &page_body.pagination.links.next,
-                                    )
-                                        || rt::fewer_pages_read(
-                                            page_number,
-                                            page_body.pagination.total_pages,
-                                        ));
-                                let next_page = if has_more {
-                                    page_number.checked_add(1)
-                                } else {
-                                    ::std::option::Option::None
-                                };
-                                ::std::option::Option::Some((
-                                    Ok(page_body.response),
-                                    next_page,
-                                ))
-                            }
-                            Err(e) => {
-                                ::std::option::Option::Some((
-                                    Err(e),
-                                    ::std::option::Option::None,
-                                ))
-                            }
-                        }
-                    }
-                },
-            )
-            .flat_map(|page_result| {
-                let page_items: ::std::vec::Vec<
-                    ::std::result::Result<
-                        crate::models::Community,
-                        Error<ListUserCommunitiesError>,
-                    >,
-                > = match page_result {
-                    Ok(page_items) => page_items.into_iter().map(Ok).collect(),
-                    Err(e) => vec![Err(e)],
-                };
-                ::apigen_runtime::futures_util::stream::iter(page_items)
-            })
+        let paging = rt::Paging::next_link(|page| rt::page_text(
+                page,
+                "/pagination/links/next",
+            ))
+            .total_pages(|page| rt::page_count(page, "/pagination/totalPages"))
+            .total_items(|page| rt::page_count(page, "/pagination/totalItems"));
+        rt::paginate(
+            &self.0,
+            ALTERNATIVES,
+            paging,
+            move |at: rt::PageAt| {
+                #[allow(unused_mut)]
+                let mut params = params.clone();
+                #[allow(unused_mut)]
+                let mut user_id = ::std::clone::Clone::clone(&user_id);
+                async move {
+                    let _ = at;
+                    self.list_user_communities(
+                            ::std::clone::Clone::clone(&user_id),
+                            &params,
+                        )
+                        .await
+                }
+            },
+            Self::decode_list_user_communities,
+            |page| page.response,
+        )
     }
 }
 /// The documented error responses of [`Client::update_user`].
@@ -436,7 +422,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn update_user(
         &self,
         user_id: i64,
@@ -445,6 +431,10 @@ impl Client {
         Response<crate::models::UserResponse>,
         Error<UpdateUserError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::ApiKeyQuery],
+            &[crate::Scheme::ApiKeyHeader],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -461,15 +451,17 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                &[&[crate::Scheme::ApiKeyQuery], &[crate::Scheme::ApiKeyHeader]],
-                true,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_update_user(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_update_user(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::UserResponse>,
+        Error<UpdateUserError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::UserResponse, _>(raw),
             400 => rt::api_error_json(raw, UpdateUserError::BadRequest),
@@ -522,7 +514,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn search_organization_users(
         &self,
         organization_id: i64,
@@ -531,6 +523,7 @@ impl Client {
         Response<crate::models::UserResponse>,
         Error<SearchOrganizationUsersError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         query.push(("emailAddress".to_string(), email_address.to_string()));
@@ -545,10 +538,17 @@ impl Client {
                     "/users/search",
                 ],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKeyHeader]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_search_organization_users(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_search_organization_users(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::UserResponse>,
+        Error<SearchOrganizationUsersError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::UserResponse, _>(raw),
             400 => rt::api_error_json(raw, SearchOrganizationUsersError::BadRequest),

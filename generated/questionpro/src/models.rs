@@ -171,13 +171,33 @@ pub struct Pagination {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct PaginationLinks {
     /// URL of the first page, or null.
-    pub first: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub first: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// URL of the last page, or null.
-    pub last: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub last: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// URL of the next page, or null.
-    pub next: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub next: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// URL of the previous page, or null.
-    pub prev: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub prev: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// URL of this page.
     #[serde(rename = "self")]
     pub self_: ::std::string::String,

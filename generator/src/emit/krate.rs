@@ -395,8 +395,15 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
             .map_or_else(|| op.id.clone(), String::from);
         out.push(CodeExample { title: format!("`{}`: {title}", op.rust_name), code });
         if let Some(p) = &op.pagination {
-            let mut stream_args: Vec<String> = op.params.iter().filter(|p| p.required).map(|p| param_literal(api, p)).collect();
-            stream_args.push("&Default::default()".into());
+            let mut stream_args: Vec<String> = op
+                .params
+                .iter()
+                .filter(|p| p.required && p.location != crate::ir::ParamLocation::Cookie)
+                .map(|p| param_literal(api, p))
+                .collect();
+            if op.params.iter().any(|p| !p.required && p.location != crate::ir::ParamLocation::Cookie) {
+                stream_args.push("&Default::default()".into());
+            }
             let item = p.item_ty.rsplit("::").next().unwrap_or("item");
             let code = format!(
                 "use apigen_runtime::futures_util::StreamExt;\nuse {krate}::client::{{Client, Credentials, Server}};\n\nasync fn example() -> Result<(), Box<dyn std::error::Error>> {{\n    {}\n    // Every {item} of every page, fetched as the stream is polled.\n    let mut items = std::pin::pin!(client.{}_stream({}));\n    while let Some(item) = items.next().await {{\n        println!(\"{{:?}}\", item?);\n    }}\n    Ok(())\n}}",

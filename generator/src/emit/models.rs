@@ -67,9 +67,9 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
         let Item::Struct(s) = item else { continue };
         let name = s.ident.to_string();
         let Some(rules) = structs.get(&name) else { continue };
-        let fields = field_map(s);
+        let mut fields = field_map(s);
         if !rules.nullable_optional.is_empty() {
-            keep_nulls(s, &fields, &rules.nullable_optional);
+            three_state(s, &mut fields, &rules.nullable_optional);
         }
         if !rules.secrets.is_empty() {
             remove_derive(&mut s.attrs, "Debug");
@@ -223,11 +223,14 @@ fn has_own_rules(rules: &StructRules) -> bool {
     !rules.rules.is_empty() || !rules.conditionals.is_empty()
 }
 
-/// One field of a struct: its identifier, Rust type and whether it is an `Option`.
+/// One field of a struct: its identifier, Rust type (as typify wrote it: `Option<T>` for an
+/// optional property), whether it is an `Option`, and whether it is three-state
+/// (`Option<Option<T>>` in the struct: absent, `null` or a value; see [`three_state`]).
 struct Field {
     ident: syn::Ident,
     ty: syn::Type,
     optional: bool,
+    nullable: bool,
 }
 
 /// Wire name -> field, read from the struct typify wrote (serde `rename` or the identifier).
@@ -238,7 +241,7 @@ fn field_map(s: &ItemStruct) -> BTreeMap<String, Field> {
         let Some(ident) = f.ident.clone() else { continue };
         let wire = field_wire_name(f);
         let optional = option_inner(&f.ty).is_some();
-        out.insert(wire, Field { ident, ty: f.ty.clone(), optional });
+        out.insert(wire, Field { ident, ty: f.ty.clone(), optional, nullable: false });
     }
     out
 }
@@ -492,9 +495,21 @@ fn nested_strict(ty: &syn::Type, strict: &BTreeSet<String>) -> bool {
     last_ident(t).is_some_and(|n| strict.contains(&n))
 }
 
+/// The value of a field as an `Option<&T>`: `None` when absent (or `null`, for a three-state
+/// field): rules apply to values only.
+fn value_of(field: &Field) -> TokenStream {
+    let fi = &field.ident;
+    if field.nullable {
+        quote!(self.#fi.as_ref().and_then(::std::option::Option::as_ref))
+    } else if field.optional {
+        quote!(self.#fi.as_ref())
+    } else {
+        quote!(::std::option::Option::Some(&self.#fi))
+    }
+}
+
 /// The check for one rule on one field.
 fn rule_check(rule: &PropertyRule, field: &Field, fields: &BTreeMap<String, Field>) -> Option<TokenStream> {
-    let fi = &field.ident;
     let wire = rule.property.as_str();
     let inner_ty = option_inner(&field.ty).unwrap_or(&field.ty).clone();
     // The value (or each item) as an expression named `v`, and the type that `v` has.
@@ -527,8 +542,7 @@ fn rule_check(rule: &PropertyRule, field: &Field, fields: &BTreeMap<String, Fiel
         }
         Rule::MustEqual(other) => {
             let other_field = fields.get(other)?;
-            let oi = &other_field.ident;
-            let other_value = if other_field.optional { quote!(self.#oi.as_ref()) } else { quote!(::std::option::Option::Some(&self.#oi)) };
+            let other_value = value_of(other_field);
             let message = format!("must equal `{other}`");
             quote! {
                 if #other_value != ::std::option::Option::Some(v) {
@@ -538,7 +552,7 @@ fn rule_check(rule: &PropertyRule, field: &Field, fields: &BTreeMap<String, Fiel
         }
         _ => return None,
     };
-    let value_expr = if field.optional { quote!(self.#fi.as_ref()) } else { quote!(::std::option::Option::Some(&self.#fi)) };
+    let value_expr = value_of(field);
     Some(if over_items {
         quote! {
             if let ::std::option::Option::Some(items) = #value_expr {
@@ -612,16 +626,36 @@ fn builder(
         // types at the parent module explicitly.
         syn::visit_mut::VisitMut::visit_type_mut(&mut SuperQualifier(model_names), &mut inner);
         let doc = f.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect::<Vec<_>>();
-        slots.push(quote! { #fi: ::std::option::Option<#inner> });
         let setter_name = format_ident!("{}", fi.to_string().trim_start_matches("r#"));
         let setter_name = if setter_name != crate::naming::escape_keyword(&setter_name.to_string()) { fi.clone() } else { setter_name };
-        setters.push(quote! {
-            #(#doc)*
-            pub fn #setter_name(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
-                self.#fi = ::std::option::Option::Some(value.into());
-                self
-            }
-        });
+        if field.nullable {
+            // Three states: unset (left out), `<field>_null()` (sent as `null`), or a value.
+            slots.push(quote! { #fi: ::std::option::Option<::std::option::Option<#inner>> });
+            let null_setter = format_ident!("{}_null", fi.to_string().trim_start_matches("r#"));
+            let null_doc = format!(" Sends `{wire}` as `null` (clears it), where leaving it unset leaves it out.");
+            setters.push(quote! {
+                #(#doc)*
+                pub fn #setter_name(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
+                    self.#fi = ::std::option::Option::Some(::std::option::Option::Some(value.into()));
+                    self
+                }
+
+                #[doc = #null_doc]
+                pub fn #null_setter(mut self) -> Self {
+                    self.#fi = ::std::option::Option::Some(::std::option::Option::None);
+                    self
+                }
+            });
+        } else {
+            slots.push(quote! { #fi: ::std::option::Option<#inner> });
+            setters.push(quote! {
+                #(#doc)*
+                pub fn #setter_name(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
+                    self.#fi = ::std::option::Option::Some(value.into());
+                    self
+                }
+            });
+        }
         if field.optional {
             assigns.push(quote! { #fi: self.#fi });
         } else if let Some(default) = serde_default(f) {
@@ -841,28 +875,62 @@ fn dedupe_named(named: &mut syn::FieldsNamed) -> Vec<(String, usize, syn::Ident)
     out
 }
 
-/// Drops `skip_serializing_if` from the optional fields that may be `null`, so that `None`
-/// serializes as the documented `null`.
-fn keep_nulls(s: &mut ItemStruct, fields: &BTreeMap<String, Field>, wires: &BTreeSet<String>) {
-    let idents: BTreeSet<String> = wires.iter().filter_map(|w| fields.get(w)).map(|f| f.ident.to_string()).collect();
+/// Makes the optional fields that may be `null` three-state: `Option<T>` becomes
+/// `Option<Option<T>>`, absent when `None` (left out of the JSON), `null` when `Some(None)`, a
+/// value when `Some(Some(v))`, so that a PATCH can say "leave unchanged" and "clear" apart
+/// (see `apigen_runtime::nullable`).
+///
+/// A field with a documented default keeps `Option<T>` (typify's `Default` impl and default
+/// functions produce it), and serializes `None` as `null`: absent reads as the default there.
+fn three_state(s: &mut ItemStruct, fields: &mut BTreeMap<String, Field>, wires: &BTreeSet<String>) {
+    let idents: BTreeSet<String> = wires.iter().filter_map(|w| fields.get(w)).filter(|f| f.optional).map(|f| f.ident.to_string()).collect();
     let Fields::Named(named) = &mut s.fields else { return };
     for f in &mut named.named {
-        if !f.ident.as_ref().is_some_and(|i| idents.contains(&i.to_string())) || option_inner(&f.ty).is_none() {
+        if !f.ident.as_ref().is_some_and(|i| idents.contains(&i.to_string())) {
             continue;
         }
-        for attr in &mut f.attrs {
+        let Some(inner) = option_inner(&f.ty).cloned() else { continue };
+        if serde_default(f).is_some_and(|d| d.to_string() != quote!(::std::default::Default::default()).to_string()) {
+            keep_null(f);
+            continue;
+        }
+        if let Some(field) = fields.values_mut().find(|x| f.ident.as_ref() == Some(&x.ident)) {
+            field.nullable = true;
+        }
+        f.ty = parse_quote!(::std::option::Option<::std::option::Option<#inner>>);
+        let mut kept: Vec<syn::Meta> = Vec::new();
+        for attr in &f.attrs {
             if !attr.path().is_ident("serde") {
                 continue;
             }
             let Ok(list) = attr.parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated) else {
                 continue;
             };
-            let kept: Vec<&syn::Meta> = list.iter().filter(|m| !m.path().is_ident("skip_serializing_if")).collect();
-            *attr = parse_quote!(#[serde(#(#kept),*)]);
+            kept.extend(
+                list.into_iter()
+                    .filter(|m| !["skip_serializing_if", "default", "deserialize_with", "with"].iter().any(|k| m.path().is_ident(k))),
+            );
         }
-        // A missing `Option` field is `None` for serde's derive; no `default` is needed.
-        f.attrs.retain(|a| !(a.path().is_ident("serde") && quote!(#a).to_string() == "# [serde ()]"));
+        f.attrs.retain(|a| !a.path().is_ident("serde"));
+        f.attrs.push(parse_quote! {
+            #[serde(#(#kept,)* default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "::apigen_runtime::nullable::deserialize")]
+        });
     }
+}
+
+/// Drops `skip_serializing_if` from an optional field, so that `None` serializes as `null`.
+fn keep_null(f: &mut syn::Field) {
+    for attr in &mut f.attrs {
+        if !attr.path().is_ident("serde") {
+            continue;
+        }
+        let Ok(list) = attr.parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated) else {
+            continue;
+        };
+        let kept: Vec<&syn::Meta> = list.iter().filter(|m| !m.path().is_ident("skip_serializing_if")).collect();
+        *attr = parse_quote!(#[serde(#(#kept),*)]);
+    }
+    f.attrs.retain(|a| !(a.path().is_ident("serde") && quote!(#a).to_string() == "# [serde ()]"));
 }
 
 /// Prefixes bare model type names with `super::`.

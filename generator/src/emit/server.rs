@@ -319,48 +319,98 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
     };
     let docs = doc_attrs(&format!("{status_text}: {}", r.description));
     let exact = matches!(r.status, StatusMatch::Code(_));
-    let answer = |body: TokenStream, status: TokenStream| match &r.body {
+    let status = if exact {
+        quote! { #code }
+    } else {
+        quote! { status }
+    };
+    let answer = match &r.body {
         None => quote! { rt::empty_response(#status) },
-        Some(b) if b.encoding == BodyEncoding::Json => quote! { rt::json_response(#status, #body) },
+        Some(b) if b.encoding == BodyEncoding::Json => quote! { rt::json_response(#status, &body) },
         Some(b) => {
             let ct = &b.content_type;
-            quote! { rt::raw_response(#status, #ct, #body) }
+            quote! { rt::raw_response(#status, #ct, body) }
         }
     };
-    match (&r.body, exact) {
-        (Some(b), true) => {
-            let t = ty(&b.ty);
-            let arm = answer(quote! { &body }, quote! { #code });
-            let arm = if b.encoding == BodyEncoding::Json { arm } else { answer(quote! { body }, quote! { #code }) };
-            (quote! { #docs #v(#t) }, quote! { Self::#v(body) => #arm })
-        }
-        (None, true) => (quote! { #docs #v }, {
-            let arm = answer(quote! {}, quote! { #code });
-            quote! { Self::#v => #arm }
-        }),
-        (Some(b), false) => {
-            let t = ty(&b.ty);
-            let arm = if b.encoding == BodyEncoding::Json {
-                answer(quote! { &body }, quote! { status })
-            } else {
-                answer(quote! { body }, quote! { status })
-            };
-            (
-                quote! { #docs #v { /// The status to answer with.
-                status: u16, /// The body.
-                body: #t } },
-                quote! { Self::#v { status, body } => #arm },
-            )
-        }
-        (None, false) => {
-            let arm = answer(quote! {}, quote! { status });
-            (
-                quote! { #docs #v { /// The status to answer with.
-                status: u16 } },
-                quote! { Self::#v { status } => #arm },
-            )
-        }
+    let headers = r.headers_type.as_ref().map(|h| format_ident!("{}", h));
+    if headers.is_none() && exact {
+        // A tuple variant, as before typed headers: `Ok(body)`, `NoContent`.
+        return match &r.body {
+            Some(b) => {
+                let t = ty(&b.ty);
+                (quote! { #docs #v(#t) }, quote! { Self::#v(body) => #answer })
+            }
+            None => (quote! { #docs #v }, quote! { Self::#v => #answer }),
+        };
     }
+    let mut fields = Vec::new();
+    let mut names = Vec::new();
+    if !exact {
+        fields.push(quote! { /// The status to answer with.
+        status: u16 });
+        names.push(quote!(status));
+    }
+    if let Some(b) = &r.body {
+        let t = ty(&b.ty);
+        fields.push(quote! { /// The body.
+        body: #t });
+        names.push(quote!(body));
+    }
+    let answer = match &headers {
+        Some(h) => {
+            fields.push(quote! { /// The documented headers, sent with the answer.
+            headers: #h });
+            names.push(quote!(headers));
+            quote! { rt::with_headers(#answer, &headers) }
+        }
+        None => answer,
+    };
+    (quote! { #docs #v { #(#fields),* } }, quote! { Self::#v { #(#names),* } => #answer })
+}
+
+/// The struct of the documented headers of response `r` (`<Op><Status>Headers`), written into
+/// the answer with `ToHeaders`: required headers are plain fields, the others `Option`s
+/// (`None` sends nothing).
+fn headers_struct(r: &Response) -> Option<TokenStream> {
+    let name = format_ident!("{}", r.headers_type.as_ref()?);
+    let mut fields = Vec::new();
+    let mut writes = Vec::new();
+    for h in &r.headers {
+        let f = ident(&h.rust_name);
+        let t = ty(&h.ty);
+        let mut doc = format!("`{}`", h.name);
+        if let Some(d) = &h.description {
+            doc.push_str(&format!(": {d}"));
+        }
+        let doc = doc_attrs(&doc);
+        fields.push(if h.required {
+            quote! { #doc pub #f: #t }
+        } else {
+            quote! { #doc pub #f: ::std::option::Option<#t> }
+        });
+        let n = &h.name;
+        writes.push(quote! { ::apigen_runtime::header::set(headers, #n, &self.#f)?; });
+    }
+    let doc = doc_attrs(&format!(
+        "The documented headers of the {} response, sent with it.",
+        match r.status {
+            StatusMatch::Code(c) => c.to_string(),
+            StatusMatch::Range(c) => format!("{c}XX"),
+            StatusMatch::Default => "default".into(),
+        }
+    ));
+    Some(quote! {
+        #doc
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct #name { #(#fields,)* }
+
+        impl ::apigen_runtime::header::ToHeaders for #name {
+            fn to_headers(&self, headers: &mut ::apigen_runtime::header::HeaderMap) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+                #(#writes)*
+                Ok(())
+            }
+        }
+    })
 }
 
 fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
@@ -458,6 +508,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     });
 
     let (variants, arms): (Vec<_>, Vec<_>) = op.responses.iter().map(response_variant).unzip();
+    let header_structs = op.responses.iter().filter_map(headers_struct);
     let input_doc = doc_attrs(&format!("The validated input of `{} {}`.", op.method.as_str(), op.path));
     let response_doc = doc_attrs(&format!(
         "The answers of `{} {}`: one variant per documented status, and [`Self::Other`] for any other answer.",
@@ -481,6 +532,8 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
         }
 
         #input_ctor
+
+        #(#header_structs)*
 
         #response_doc
         #[derive(Debug)]
@@ -546,7 +599,18 @@ fn input_constructor(op: &Operation, input: &syn::Ident) -> TokenStream {
         op.path,
         if op.body.as_ref().is_some_and(|b| b.required) { " and the body" } else { "" }
     ));
+    let default = args.is_empty().then(|| {
+        quote! {
+            impl ::std::default::Default for #input {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
     quote! {
+        #default
+
         impl #input {
             #doc
             #[allow(clippy::too_many_arguments)]

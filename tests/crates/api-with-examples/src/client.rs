@@ -107,18 +107,29 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_versionsv2(
         &self,
     ) -> ::std::result::Result<
         Response<::serde_json::Value>,
         Error<ListVersionsv2Error>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.0.request(::apigen_runtime::reqwest::Method::GET, &["/"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_list_versionsv2(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_list_versionsv2(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::serde_json::Value>,
+        Error<ListVersionsv2Error>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::serde_json::Value, _>(raw),
             300 => rt::api_error_json(raw, ListVersionsv2Error::Status300),
@@ -152,20 +163,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_version_detailsv2(
         &self,
     ) -> ::std::result::Result<
         Response<GetVersionDetailsv2Success>,
         Error<GetVersionDetailsv2Error>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v2"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_get_version_detailsv2(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_version_detailsv2(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<GetVersionDetailsv2Success>,
+        Error<GetVersionDetailsv2Error>,
+    > {
         match raw.status {
             200 => {
                 let body = GetVersionDetailsv2Success::Ok(

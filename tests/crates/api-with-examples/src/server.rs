@@ -89,6 +89,11 @@ pub struct ListVersionsv2Input {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListVersionsv2Input {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 impl ListVersionsv2Input {
     /// The input of `GET /` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
@@ -158,6 +163,11 @@ pub struct GetVersionDetailsv2Input {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for GetVersionDetailsv2Input {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl GetVersionDetailsv2Input {
     /// The input of `GET /v2` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.

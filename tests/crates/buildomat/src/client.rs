@@ -102,17 +102,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn control_hold(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<ControlHoldError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/control/hold"]);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_control_hold(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_control_hold(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<ControlHoldError>> {
         match raw.status {
             200 => rt::ok_json::<(), _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -137,17 +145,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn control_resume(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<ControlResumeError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/control/resume"]);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_control_resume(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_control_resume(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<ControlResumeError>> {
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -172,11 +188,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn task_get(
         &self,
         task: &str,
     ) -> ::std::result::Result<Response<crate::models::Task>, Error<TaskGetError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -186,7 +203,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/v1/task/", &rt::encode_path(task)],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_task_get(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_task_get(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Task>, Error<TaskGetError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Task, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -211,20 +235,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn tasks_get(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::Task>>,
         Error<TasksGetError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/tasks"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_tasks_get(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_tasks_get(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::Task>>,
+        Error<TasksGetError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Task>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -249,7 +284,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn task_submit(
         &self,
         body: &crate::models::TaskSubmit,
@@ -257,6 +292,7 @@ impl Client {
         Response<crate::models::TaskSubmitResult>,
         Error<TaskSubmitError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -273,7 +309,17 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_task_submit(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_task_submit(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::TaskSubmitResult>,
+        Error<TaskSubmitError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::TaskSubmitResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -304,7 +350,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn task_events_get(
         &self,
         task: &str,
@@ -313,6 +359,7 @@ impl Client {
         Response<::std::vec::Vec<crate::models::TaskEvent>>,
         Error<TaskEventsGetError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.minseq {
@@ -325,7 +372,17 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/v1/tasks/", &rt::encode_path(task), "/events"],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_task_events_get(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_task_events_get(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::TaskEvent>>,
+        Error<TaskEventsGetError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::TaskEvent>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -350,7 +407,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn task_outputs_get(
         &self,
         task: &str,
@@ -358,6 +415,7 @@ impl Client {
         Response<::std::vec::Vec<crate::models::TaskOutput>>,
         Error<TaskOutputsGetError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -367,7 +425,17 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/v1/tasks/", &rt::encode_path(task), "/outputs"],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_task_outputs_get(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_task_outputs_get(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::TaskOutput>>,
+        Error<TaskOutputsGetError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::TaskOutput>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -392,12 +460,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn task_output_download(
         &self,
         output: &str,
         task: &str,
     ) -> ::std::result::Result<Response<()>, Error<TaskOutputDownloadError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -412,7 +481,14 @@ impl Client {
                     &rt::encode_path(output),
                 ],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_task_output_download(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_task_output_download(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<TaskOutputDownloadError>> {
         match raw.status {
             200..=299 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -437,7 +513,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn user_create(
         &self,
         body: &crate::models::UserCreate,
@@ -445,6 +521,7 @@ impl Client {
         Response<crate::models::UserCreateResult>,
         Error<UserCreateError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -461,7 +538,17 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_user_create(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_user_create(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::UserCreateResult>,
+        Error<UserCreateError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::UserCreateResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -486,20 +573,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn whoami(
         &self,
     ) -> ::std::result::Result<
         Response<crate::models::WhoamiResult>,
         Error<WhoamiError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/whoami"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_whoami(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_whoami(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::WhoamiResult>,
+        Error<WhoamiError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::WhoamiResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -524,11 +622,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn whoami_put_name(
         &self,
         body: ::std::option::Option<&::std::string::String>,
     ) -> ::std::result::Result<Response<()>, Error<WhoamiPutNameError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -540,7 +639,14 @@ impl Client {
                 .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "text/plain")
                 .body(body.to_owned());
         }
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_whoami_put_name(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_whoami_put_name(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<WhoamiPutNameError>> {
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -565,7 +671,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn worker_bootstrap(
         &self,
         body: &crate::models::WorkerBootstrap,
@@ -573,6 +679,7 @@ impl Client {
         Response<crate::models::WorkerBootstrapResult>,
         Error<WorkerBootstrapError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -589,7 +696,17 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_worker_bootstrap(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_worker_bootstrap(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::WorkerBootstrapResult>,
+        Error<WorkerBootstrapError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::WorkerBootstrapResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -614,20 +731,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn worker_ping(
         &self,
     ) -> ::std::result::Result<
         Response<crate::models::WorkerPingResult>,
         Error<WorkerPingError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/worker/ping"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_worker_ping(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_worker_ping(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::WorkerPingResult>,
+        Error<WorkerPingError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::WorkerPingResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -652,12 +780,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn worker_task_append(
         &self,
         task: &str,
         body: &crate::models::WorkerAppendTask,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAppendError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -677,7 +806,14 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_worker_task_append(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_worker_task_append(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAppendError>> {
         match raw.status {
             201 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -702,7 +838,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn worker_task_upload_chunk(
         &self,
         task: &str,
@@ -711,6 +847,7 @@ impl Client {
         Response<crate::models::UploadedChunk>,
         Error<WorkerTaskUploadChunkError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -726,7 +863,17 @@ impl Client {
                 "application/octet-stream",
             )
             .body(body.to_owned());
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_worker_task_upload_chunk(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_worker_task_upload_chunk(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::UploadedChunk>,
+        Error<WorkerTaskUploadChunkError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::UploadedChunk, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -751,12 +898,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn worker_task_complete(
         &self,
         task: &str,
         body: &crate::models::WorkerCompleteTask,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskCompleteError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -776,7 +924,14 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_worker_task_complete(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_worker_task_complete(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<WorkerTaskCompleteError>> {
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -801,12 +956,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn worker_task_add_output(
         &self,
         task: &str,
         body: &crate::models::WorkerAddOutput,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAddOutputError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -826,7 +982,14 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_worker_task_add_output(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_worker_task_add_output(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAddOutputError>> {
         match raw.status {
             201 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -851,20 +1014,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn workers_list(
         &self,
     ) -> ::std::result::Result<
         Response<crate::models::WorkersResult>,
         Error<WorkersListError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/workers"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_workers_list(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_workers_list(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::WorkersResult>,
+        Error<WorkersListError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::WorkersResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -889,17 +1063,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn workers_recycle(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<WorkersRecycleError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/workers/recycle"]);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_workers_recycle(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_workers_recycle(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<WorkersRecycleError>> {
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -930,7 +1112,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_thing_or_things(
         &self,
         params: &GetThingOrThingsParams,
@@ -938,6 +1120,7 @@ impl Client {
         Response<::std::string::String>,
         Error<GetThingOrThingsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.id {
@@ -947,7 +1130,17 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/things"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_get_thing_or_things(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_thing_or_things(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::string::String>,
+        Error<GetThingOrThingsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::string::String, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -981,11 +1174,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn header_arg(
         &self,
         params: &HeaderArgParams,
     ) -> ::std::result::Result<Response<()>, Error<HeaderArgError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -995,7 +1189,14 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.accept_language {
             request = request.header("accept-language", value.to_string());
         }
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_header_arg(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_header_arg(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<HeaderArgError>> {
         match raw.status {
             _ => Err(Error::documented(HeaderArgError::Default, raw)),
         }

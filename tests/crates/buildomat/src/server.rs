@@ -222,6 +222,11 @@ pub struct ControlHoldInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ControlHoldInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 impl ControlHoldInput {
     /// The input of `POST /v1/control/hold` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
@@ -282,6 +287,11 @@ pub struct ControlResumeInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for ControlResumeInput {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl ControlResumeInput {
     /// The input of `POST /v1/control/resume` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -417,6 +427,11 @@ pub struct TasksGetInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for TasksGetInput {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl TasksGetInput {
     /// The input of `GET /v1/tasks` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -873,6 +888,11 @@ pub struct WhoamiInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for WhoamiInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 impl WhoamiInput {
     /// The input of `GET /v1/whoami` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
@@ -935,6 +955,11 @@ pub struct WhoamiPutNameInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for WhoamiPutNameInput {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl WhoamiPutNameInput {
     /// The input of `PUT /v1/whoami/name` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -1082,6 +1107,11 @@ pub struct WorkerPingInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for WorkerPingInput {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl WorkerPingInput {
     /// The input of `GET /v1/worker/ping` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -1485,6 +1515,11 @@ pub struct WorkersListInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for WorkersListInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 impl WorkersListInput {
     /// The input of `GET /v1/workers` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
@@ -1545,6 +1580,11 @@ pub struct WorkersRecycleInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for WorkersRecycleInput {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl WorkersRecycleInput {
     /// The input of `POST /v1/workers/recycle` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -1614,6 +1654,11 @@ pub struct GetThingOrThingsInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for GetThingOrThingsInput {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl GetThingOrThingsInput {
     /// The input of `GET /v1/things` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -1690,6 +1735,11 @@ pub struct HeaderArgInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for HeaderArgInput {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl HeaderArgInput {
     /// The input of `GET /v1/header-arg` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.

@@ -123,11 +123,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_item(
         &self,
         item_id: &str,
     ) -> ::std::result::Result<Response<crate::models::Item>, Error<GetItemError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -137,10 +138,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/items/", &rt::encode_path(item_id)],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey], &[]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_get_item(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_item(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Item>, Error<GetItemError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Item, _>(raw),
             404 => rt::api_error_json(raw, GetItemError::NotFound),
@@ -173,13 +178,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn put_item(
         &self,
         item_id: &str,
         body: ::std::option::Option<&crate::models::Item>,
         params: &PutItemParams,
     ) -> ::std::result::Result<Response<crate::models::Item>, Error<PutItemError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.limit {
@@ -202,10 +208,14 @@ impl Client {
                 )
                 .body(bytes);
         }
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey], &[]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_put_item(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_put_item(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Item>, Error<PutItemError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Item, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -238,7 +248,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_items(
         &self,
         params: &ListItemsParams,
@@ -246,6 +256,7 @@ impl Client {
         Response<::std::vec::Vec<crate::models::Node>>,
         Error<ListItemsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.limit {
@@ -258,10 +269,17 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/items"]);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey], &[]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_list_items(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_list_items(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::Node>>,
+        Error<ListItemsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Node>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -286,20 +304,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_item_post(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<GetItemPostError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/items"]);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey], &[]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_get_item_post(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_item_post(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<GetItemPostError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -324,11 +347,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_things(
         &self,
         app_id: &str,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ListThingsError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -338,7 +362,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/apps/", &rt::encode_path(app_id), "/things"],
             );
-        let raw = self.0.execute(request, query, &[&[]], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_list_things(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_list_things(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ListThingsError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),

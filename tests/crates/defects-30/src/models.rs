@@ -16,14 +16,24 @@ pub struct Item {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub either: ::std::option::Option<ItemEither>,
     pub id: ::std::string::String,
-    pub kind: ::std::option::Option<Kind>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub kind: ::std::option::Option<::std::option::Option<Kind>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub level: ::std::option::Option<ItemLevel>,
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub meta: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mode: ::std::option::Option<Mode>,
-    pub note: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ratio: ::std::option::Option<f64>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]

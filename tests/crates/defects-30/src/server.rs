@@ -296,6 +296,11 @@ pub struct ListItemsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListItemsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 impl ListItemsInput {
     /// The input of `GET /items` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
@@ -381,6 +386,11 @@ pub struct GetItemPostInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for GetItemPostInput {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl GetItemPostInput {
     /// The input of `POST /items` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.

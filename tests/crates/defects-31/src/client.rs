@@ -102,11 +102,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_order(
         &self,
         order_id: &str,
     ) -> ::std::result::Result<Response<crate::models::Order>, Error<GetOrderError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -116,7 +117,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/orders/", &rt::encode_path(order_id)],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_get_order(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_order(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Order>, Error<GetOrderError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Order, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -141,20 +149,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_pets(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::Pet>>,
         Error<ListPetsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_list_pets(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_list_pets(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::Pet>>,
+        Error<ListPetsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Pet>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),

@@ -209,7 +209,12 @@ pub struct Order {
     pub kind: ::std::option::Option<OrderKind2>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<OrderMeta>,
-    pub note: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent: ::std::option::Option<OrderKind>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]

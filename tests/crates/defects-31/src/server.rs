@@ -158,6 +158,11 @@ pub struct ListPetsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListPetsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 impl ListPetsInput {
     /// The input of `GET /pets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]

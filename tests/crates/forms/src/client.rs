@@ -108,12 +108,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn create_order(
         &self,
         body: &crate::models::Order,
         params: &CreateOrderParams,
     ) -> ::std::result::Result<Response<crate::models::Echo>, Error<CreateOrderError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.note {
@@ -151,7 +152,14 @@ impl Client {
                 rt::form_pairs("address", &body.address).map_err(Error::InvalidRequest)?,
             );
         request = request.form(&fields);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_create_order(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_create_order(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Echo>, Error<CreateOrderError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Echo, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -176,11 +184,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn upload_order(
         &self,
         body: &crate::models::Order,
     ) -> ::std::result::Result<Response<crate::models::Echo>, Error<UploadOrderError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -226,7 +235,14 @@ impl Client {
             form = form.text(key, value);
         }
         request = request.multipart(form);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_upload_order(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_upload_order(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Echo>, Error<UploadOrderError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Echo, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),

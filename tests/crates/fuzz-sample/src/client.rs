@@ -150,20 +150,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_list_every_model(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::S0ListEveryModelOkBodyItem>>,
         Error<S0ListEveryModelError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/every-model"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_s0_list_every_model(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s0_list_every_model(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::S0ListEveryModelOkBodyItem>>,
+        Error<S0ListEveryModelError>,
+    > {
         match raw.status {
             200 => {
                 rt::ok_json::<
@@ -198,20 +209,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_tag_address(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<S0TagAddressError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S0Message]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/pet_meta"]);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::S0Message]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_s0_tag_address(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s0_tag_address(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S0TagAddressError>> {
         match raw.status {
             503 => rt::api_error_json(raw, S0TagAddressError::ServiceUnavailable),
             _ => rt::api_error_json(raw, S0TagAddressError::Default),
@@ -241,17 +257,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_value(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<S0ValueError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/item_page"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_s0_value(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s0_value(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S0ValueError>> {
         match raw.status {
             401 => Err(Error::documented(S0ValueError::Unauthorized, raw)),
             403 => Err(Error::documented(S0ValueError::Forbidden, raw)),
@@ -283,7 +307,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_size(
         &self,
         status: i64,
@@ -293,6 +317,7 @@ impl Client {
         Response<crate::models::S0PageNextBox>,
         Error<S0SizeError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         query.push(("status".to_string(), status.to_string()));
@@ -307,7 +332,17 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::DELETE,
                 &["/s0/name/value/status-total/user-url"],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_s0_size(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s0_size(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::S0PageNextBox>,
+        Error<S0SizeError>,
+    > {
         match raw.status {
             206 => rt::ok_json::<crate::models::S0PageNextBox, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -341,7 +376,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_models_amount_node(
         &self,
         tag: &str,
@@ -350,6 +385,10 @@ impl Client {
         Response<::std::string::String>,
         Error<S0ModelsAmountNodeError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::S0Message],
+            &[crate::Scheme::S0Message],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -364,15 +403,17 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                &[&[crate::Scheme::S0Message], &[crate::Scheme::S0Message]],
-                true,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_s0_models_amount_node(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s0_models_amount_node(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::string::String>,
+        Error<S0ModelsAmountNodeError>,
+    > {
         match raw.status {
             404 => rt::api_error_json(raw, S0ModelsAmountNodeError::NotFound),
             422 => {
@@ -413,13 +454,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_api_value(
         &self,
         tag: &str,
         body: &crate::models::S0Meta,
         params: &S0ApiValueParams,
     ) -> ::std::result::Result<Response<()>, Error<S0ApiValueError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.next_item {
@@ -440,7 +482,14 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_s0_api_value(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s0_api_value(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S0ApiValueError>> {
         match raw.status {
             206 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -476,12 +525,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_p_r_i_c_e(
         &self,
         value: &str,
         message: &str,
     ) -> ::std::result::Result<Response<S0PRICESuccess>, Error<S0PRICEError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -492,7 +542,14 @@ impl Client {
                 &["/s0/", &rt::encode_path(value), "/listPet/short_created/http"],
             );
         request = request.header("Message", message.to_string());
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_s0_p_r_i_c_e(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s0_p_r_i_c_e(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<S0PRICESuccess>, Error<S0PRICEError>> {
         match raw.status {
             204 => {
                 let body = S0PRICESuccess::NoContent;
@@ -535,12 +592,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_shared(
         &self,
         value: &str,
         params: &S0SharedParams,
     ) -> ::std::result::Result<Response<()>, Error<S0SharedError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -553,7 +611,14 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.path2 {
             request = request.header("path", value.to_string());
         }
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_s0_shared(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s0_shared(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S0SharedError>> {
         match raw.status {
             206 => Ok(Response { body: (), raw }),
             400..=499 => Err(Error::documented(S0SharedError::ClientError, raw)),
@@ -579,20 +644,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s1_list_every_model(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::S1ListEveryModelOkBodyItem>>,
         Error<S1ListEveryModelError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s1/every-model"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_s1_list_every_model(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s1_list_every_model(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::S1ListEveryModelOkBodyItem>>,
+        Error<S1ListEveryModelError>,
+    > {
         match raw.status {
             200 => {
                 rt::ok_json::<
@@ -604,18 +680,34 @@ impl Client {
         }
     }
 }
+/// The documented headers of the 429 response.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct S1PriceUnionTooManyRequestsHeaders {
+    /// `ShortUser`: Non-ASCII: café, 日本語, 😀
+    pub short_user: ::std::option::Option<i64>,
+}
+impl rt::FromHeaders for S1PriceUnionTooManyRequestsHeaders {
+    fn from_headers(
+        headers: &::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<Self, rt::HeaderError> {
+        Ok(Self {
+            short_user: ::apigen_runtime::header::get(headers, "ShortUser")?,
+        })
+    }
+}
 /// The documented error responses of [`Client::s1_price_union`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S1PriceUnionError {
     /// 429: #[attr] and #![inner] and r#raw and "#
-    TooManyRequests(f64),
+    TooManyRequests(WithHeaders<f64, S1PriceUnionTooManyRequestsHeaders>),
 }
 impl rt::ApiError for S1PriceUnionError {
     type Model = f64;
     fn model(&self) -> ::std::option::Option<&f64> {
         match self {
-            Self::TooManyRequests(model) => ::std::option::Option::Some(model),
+            Self::TooManyRequests(model) => ::std::option::Option::Some(&model.body),
         }
     }
 }
@@ -627,13 +719,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s1_price_union(
         &self,
         page: &str,
         x_kind: &str,
         body: &crate::models::S1PriceUnionBody,
     ) -> ::std::result::Result<Response<()>, Error<S1PriceUnionError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -653,9 +746,18 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_s1_price_union(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s1_price_union(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S1PriceUnionError>> {
         match raw.status {
-            429 => rt::api_error_json(raw, S1PriceUnionError::TooManyRequests),
+            429 => {
+                rt::api_error_json_with_headers(raw, S1PriceUnionError::TooManyRequests)
+            }
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -683,12 +785,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s1_parent(
         &self,
         meta_message_name: &str,
         pet_total: ::std::vec::Vec<u32>,
     ) -> ::std::result::Result<Response<()>, Error<S1ParentError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         query
@@ -706,11 +809,37 @@ impl Client {
                     "/value",
                 ],
             );
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_s1_parent(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s1_parent(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S1ParentError>> {
         match raw.status {
             403 => Err(Error::documented(S1ParentError::Forbidden, raw)),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
+    }
+}
+/// The documented headers of the 500 response.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct S1CountInternalServerErrorHeaders {
+    /// `HTML`: ```
+    /// fn not_rust() {
+    /// ```text
+    /// ```
+    pub html: ::std::option::Option<i64>,
+}
+impl rt::FromHeaders for S1CountInternalServerErrorHeaders {
+    fn from_headers(
+        headers: &::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<Self, rt::HeaderError> {
+        Ok(Self {
+            html: ::apigen_runtime::header::get(headers, "HTML")?,
+        })
     }
 }
 /// The documented error responses of [`Client::s1_count`].
@@ -720,7 +849,9 @@ pub enum S1CountError {
     /// 500: 1. list
     /// 2. items
     /// - bullet
-    InternalServerError(::std::string::String),
+    InternalServerError(
+        WithHeaders<::std::string::String, S1CountInternalServerErrorHeaders>,
+    ),
 }
 impl rt::ApiError for S1CountError {
     type Model = ();
@@ -736,7 +867,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s1_count(
         &self,
         meta_message_name: &str,
@@ -745,6 +876,7 @@ impl Client {
         Response<::std::vec::Vec<crate::models::S1MessageUnion>>,
         Error<S1CountError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S1XKind]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         query
@@ -763,16 +895,35 @@ impl Client {
                     "/value",
                 ],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::S1XKind]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_s1_count(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s1_count(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::S1MessageUnion>>,
+        Error<S1CountError>,
+    > {
         match raw.status {
             500 => {
-                let error = S1CountError::InternalServerError(
-                    rt::decode_text::<_>(&raw)?,
-                );
-                Err(Error::documented(error, raw))
+                let body = rt::decode_text::<_>(&raw)?;
+                let headers = match rt::FromHeaders::from_headers(&raw.headers) {
+                    Ok(headers) => headers,
+                    Err(e) => {
+                        return Err(Error::InvalidBody {
+                            message: e.to_string(),
+                            response: raw,
+                        });
+                    }
+                };
+                Err(
+                    Error::documented(
+                        S1CountError::InternalServerError(WithHeaders { body, headers }),
+                        raw,
+                    ),
+                )
             }
             200..=299 => {
                 rt::ok_json::<::std::vec::Vec<crate::models::S1MessageUnion>, _>(raw)
@@ -799,20 +950,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s2_list_every_model(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::S2ListEveryModelOkBodyItem>>,
         Error<S2ListEveryModelError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s2/every-model"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_s2_list_every_model(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s2_list_every_model(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::S2ListEveryModelOkBodyItem>>,
+        Error<S2ListEveryModelError>,
+    > {
         match raw.status {
             200 => {
                 rt::ok_json::<
@@ -852,11 +1014,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s2_next_code(
         &self,
         error_yield: crate::models::S2Order,
     ) -> ::std::result::Result<Response<()>, Error<S2NextCodeError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -866,7 +1029,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/s2/", &rt::encode_path(&error_yield.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_s2_next_code(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s2_next_code(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S2NextCodeError>> {
         match raw.status {
             429 => rt::api_error_json(raw, S2NextCodeError::TooManyRequests),
             201 => Ok(Response { body: (), raw }),
@@ -901,12 +1071,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s2_page_parent(
         &self,
         error_yield: crate::models::S2Order,
         u65e5u672cu8a9e: &str,
     ) -> ::std::result::Result<Response<()>, Error<S2PageParentError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S2Page]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         query.push(("日本語".to_string(), u65e5u672cu8a9e.to_string()));
@@ -917,10 +1088,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::OPTIONS,
                 &["/s2/", &rt::encode_path(&error_yield.to_string())],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::S2Page]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_s2_page_parent(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_s2_page_parent(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S2PageParentError>> {
         match raw.status {
             401 => {
                 let error = S2PageParentError::Unauthorized(raw.body.to_vec());

@@ -161,7 +161,12 @@ pub struct S0ListEveryModelOkBodyItem {
 pub struct S0Meta {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub children: ::std::option::Option<::std::boxed::Box<S0Meta>>,
-    pub links: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub links: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<i64>,
     #[serde(rename = "PRICE", skip_serializing_if = "::std::option::Option::is_none")]

@@ -199,6 +199,11 @@ pub struct S0ListEveryModelInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for S0ListEveryModelInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 impl S0ListEveryModelInput {
     /// The input of `GET /s0/every-model` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
@@ -265,6 +270,11 @@ pub struct S0TagAddressInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for S0TagAddressInput {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl S0TagAddressInput {
     /// The input of `GET /s0/pet_meta` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -340,6 +350,11 @@ pub struct S0ValueInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for S0ValueInput {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl S0ValueInput {
     /// The input of `GET /s0/item_page` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -883,6 +898,11 @@ pub struct S1ListEveryModelInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for S1ListEveryModelInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 impl S1ListEveryModelInput {
     /// The input of `GET /s1/every-model` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
@@ -978,18 +998,40 @@ impl S1PriceUnionInput {
         self
     }
 }
+/// The documented headers of the 429 response, sent with it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct S1PriceUnionTooManyRequestsHeaders {
+    /// `ShortUser`: Non-ASCII: café, 日本語, 😀
+    pub short_user: ::std::option::Option<i64>,
+}
+impl ::apigen_runtime::header::ToHeaders for S1PriceUnionTooManyRequestsHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "ShortUser", &self.short_user)?;
+        Ok(())
+    }
+}
 /// The answers of `POST /s1/next.kind/v{page}.{x_kind}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 pub enum S1PriceUnionResponse {
     /// 429: #[attr] and #![inner] and r#raw and "#
-    TooManyRequests(f64),
+    TooManyRequests {
+        /// The body.
+        body: f64,
+        /// The documented headers, sent with the answer.
+        headers: S1PriceUnionTooManyRequestsHeaders,
+    },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
 impl ::apigen_runtime::axum::response::IntoResponse for S1PriceUnionResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::TooManyRequests(body) => rt::json_response(429u16, &body),
+            Self::TooManyRequests { body, headers } => {
+                rt::with_headers(rt::json_response(429u16, &body), &headers)
+            }
             Self::Other(response) => response,
         }
     }
@@ -1158,6 +1200,24 @@ impl S1CountInput {
         self
     }
 }
+/// The documented headers of the 500 response, sent with it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct S1CountInternalServerErrorHeaders {
+    /// `HTML`: ```
+    /// fn not_rust() {
+    /// ```text
+    /// ```
+    pub html: ::std::option::Option<i64>,
+}
+impl ::apigen_runtime::header::ToHeaders for S1CountInternalServerErrorHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "HTML", &self.html)?;
+        Ok(())
+    }
+}
 /// The answers of `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 pub enum S1CountResponse {
@@ -1171,7 +1231,12 @@ pub enum S1CountResponse {
     /// 500: 1. list
     /// 2. items
     /// - bullet
-    InternalServerError(::std::string::String),
+    InternalServerError {
+        /// The body.
+        body: ::std::string::String,
+        /// The documented headers, sent with the answer.
+        headers: S1CountInternalServerErrorHeaders,
+    },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
@@ -1179,7 +1244,9 @@ impl ::apigen_runtime::axum::response::IntoResponse for S1CountResponse {
     fn into_response(self) -> rt::Response {
         match self {
             Self::Success { status, body } => rt::json_response(status, &body),
-            Self::InternalServerError(body) => rt::raw_response(500u16, "text/csv", body),
+            Self::InternalServerError { body, headers } => {
+                rt::with_headers(rt::raw_response(500u16, "text/csv", body), &headers)
+            }
             Self::Other(response) => response,
         }
     }
@@ -1238,6 +1305,11 @@ pub struct S2ListEveryModelInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for S2ListEveryModelInput {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl S2ListEveryModelInput {
     /// The input of `GET /s2/every-model` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.

@@ -6,7 +6,6 @@
     clippy::too_many_arguments,
     clippy::wrong_self_convention
 )]
-use ::apigen_runtime::futures_util::StreamExt as _;
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
     ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
@@ -218,13 +217,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn r#type(
         &self,
         profile_id: i64,
         item_id: &str,
         params: &TypeParams,
     ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<TypeError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.self_ {
@@ -251,7 +251,14 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.x_request_id {
             request = request.header("X-Request-Id", value.to_string());
         }
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_type(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_type(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<TypeError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::UserProfile, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -276,7 +283,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn r#match(
         &self,
         profile_id: i64,
@@ -286,6 +293,7 @@ impl Client {
         Response<crate::models::UserProfile2>,
         Error<MatchError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -307,7 +315,17 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_match(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_match(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::UserProfile2>,
+        Error<MatchError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::UserProfile2, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -332,20 +350,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_user_profiles(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::UserProfile3>>,
         Error<ListUserProfilesError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/user_profiles"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_list_user_profiles(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_list_user_profiles(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::UserProfile3>>,
+        Error<ListUserProfilesError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::UserProfile3>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -370,11 +399,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_user_profiles2(
         &self,
         body: ::std::option::Option<&crate::models::N1stClass>,
     ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles2Error>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -393,7 +423,14 @@ impl Client {
                 )
                 .body(bytes);
         }
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_list_user_profiles2(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_list_user_profiles2(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles2Error>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -418,11 +455,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_cafue9(
         &self,
         ufcnuefcuf6due9: &str,
     ) -> ::std::result::Result<Response<crate::models::Cafue9>, Error<GetCafue9Error>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -432,7 +470,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/café/", &rt::encode_path(ufcnuefcuf6due9)],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_get_cafue9(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_cafue9(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Cafue9>, Error<GetCafue9Error>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Cafue9, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -483,7 +528,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn authenticate2(
         &self,
         self_: &str,
@@ -494,6 +539,11 @@ impl Client {
         Response<crate::models::Thing>,
         Error<AuthenticateError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::ApiKey],
+            &[crate::Scheme::ApiKey2, crate::Scheme::SelfType],
+            &[crate::Scheme::SelfType2],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.headers2 {
@@ -537,19 +587,17 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.credentials3 {
             request = request.header("credentials", value.to_string());
         }
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                &[
-                    &[crate::Scheme::ApiKey],
-                    &[crate::Scheme::ApiKey2, crate::Scheme::SelfType],
-                    &[crate::Scheme::SelfType2],
-                ],
-                true,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_authenticate2(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_authenticate2(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::Thing>,
+        Error<AuthenticateError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -574,13 +622,17 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn transport(
         &self,
         self_: &str,
         rq2: &str,
         body: &crate::models::Thing,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<Transport2Error>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::Apply],
+            &[crate::Scheme::New],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -595,15 +647,14 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                &[&[crate::Scheme::Apply], &[crate::Scheme::New]],
-                false,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_transport(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_transport(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<Transport2Error>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -640,12 +691,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list(
         &self,
         first_page2: i64,
         params: &ListParams,
     ) -> ::std::result::Result<Response<crate::models::ThingPage>, Error<ListError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.page {
@@ -667,15 +719,23 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_list(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_list(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::ThingPage>, Error<ListError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::ThingPage, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
-    /// Every item of every page of [`Client::list`], fetched page by page as the stream is polled.
+    /// Every item of every page of [`Client::list`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/links/next` of each page (absolute or relative).
     ///
-    /// Starts at `params.page` (or 1) and stops after a page that is empty or says it is the last (no `next` link and no more pages by `totalPages`). An error ends the stream after it is yielded.
+    /// The stream ends after a page that is empty, or that says it is the last (no or an empty next link or cursor, the documented totals reached, no more pages). Links are followed with credentials only within the base URL's origin. An error ends the stream after it is yielded.
+    #[allow(clippy::useless_conversion)]
     pub fn list_stream(
         &self,
         first_page2: i64,
@@ -683,53 +743,27 @@ impl Client {
     ) -> impl ::apigen_runtime::futures_util::Stream<
         Item = ::std::result::Result<crate::models::Thing, Error<ListError>>,
     > + Send + '_ {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         let first_page2 = ::std::clone::Clone::clone(&first_page2);
         let params = params.clone();
-        let first_page: i64 = params.page.unwrap_or(1);
-        ::apigen_runtime::futures_util::stream::unfold(
-                ::std::option::Option::Some(first_page),
-                move |page_number| {
-                    let mut params = params.clone();
-                    let first_page2 = ::std::clone::Clone::clone(&first_page2);
-                    async move {
-                        let page_number = page_number?;
-                        params.page = ::std::option::Option::Some(page_number);
-                        match self
-                            .list(::std::clone::Clone::clone(&first_page2), &params)
-                            .await
-                        {
-                            Ok(page_result) => {
-                                let page_body = page_result.into_inner();
-                                let has_more = !page_body.things.is_empty();
-                                let next_page = if has_more {
-                                    page_number.checked_add(1)
-                                } else {
-                                    ::std::option::Option::None
-                                };
-                                ::std::option::Option::Some((
-                                    Ok(page_body.things),
-                                    next_page,
-                                ))
-                            }
-                            Err(e) => {
-                                ::std::option::Option::Some((
-                                    Err(e),
-                                    ::std::option::Option::None,
-                                ))
-                            }
-                        }
-                    }
-                },
-            )
-            .flat_map(|page_result| {
-                let page_items: ::std::vec::Vec<
-                    ::std::result::Result<crate::models::Thing, Error<ListError>>,
-                > = match page_result {
-                    Ok(page_items) => page_items.into_iter().map(Ok).collect(),
-                    Err(e) => vec![Err(e)],
-                };
-                ::apigen_runtime::futures_util::stream::iter(page_items)
-            })
+        let paging = rt::Paging::next_link(|page| rt::page_text(page, "/links/next"));
+        rt::paginate(
+            &self.0,
+            ALTERNATIVES,
+            paging,
+            move |at: rt::PageAt| {
+                #[allow(unused_mut)]
+                let mut params = params.clone();
+                #[allow(unused_mut)]
+                let mut first_page2 = ::std::clone::Clone::clone(&first_page2);
+                async move {
+                    let _ = at;
+                    self.list(::std::clone::Clone::clone(&first_page2), &params).await
+                }
+            },
+            Self::decode_list,
+            |page| page.things,
+        )
     }
 }
 /// The documented error responses of [`Client::list_stream2`].
@@ -750,7 +784,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_stream2(
         &self,
         first_page2: i64,
@@ -758,6 +792,7 @@ impl Client {
         Response<crate::models::ThingPage>,
         Error<ListStreamError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -767,7 +802,17 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::PUT,
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_list_stream2(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_list_stream2(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::ThingPage>,
+        Error<ListStreamError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::ThingPage, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -792,11 +837,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn new2(
         &self,
         first_page2: i64,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<NewError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -806,7 +852,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::POST,
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_new2(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_new2(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<NewError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -831,11 +884,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn clone2(
         &self,
         first_page2: i64,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<CloneError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -845,7 +899,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::DELETE,
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_clone2(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_clone2(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<CloneError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -870,11 +931,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn execute2(
         &self,
         first_page2: i64,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ExecuteError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -884,7 +946,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::PATCH,
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_execute2(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_execute2(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ExecuteError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),

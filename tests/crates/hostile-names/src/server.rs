@@ -365,6 +365,11 @@ pub struct ListUserProfilesInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListUserProfilesInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 impl ListUserProfilesInput {
     /// The input of `GET /user_profiles` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
@@ -433,6 +438,11 @@ pub struct ListUserProfiles2Input {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for ListUserProfiles2Input {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl ListUserProfiles2Input {
     /// The input of `POST /user_profiles` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.

@@ -102,12 +102,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn enrol(
         &self,
         authorization: &str,
         body: &crate::models::EnrolBody,
     ) -> ::std::result::Result<Response<()>, Error<EnrolError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -120,7 +121,14 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_enrol(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_enrol(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<EnrolError>> {
         match raw.status {
             201 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -145,7 +153,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn global_jobs(
         &self,
         authorization: &str,
@@ -153,6 +161,7 @@ impl Client {
         Response<crate::models::GlobalJobsResult>,
         Error<GlobalJobsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -160,7 +169,17 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/global/jobs"]);
         request = request.header("Authorization", authorization.to_string());
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_global_jobs(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_global_jobs(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::GlobalJobsResult>,
+        Error<GlobalJobsError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::GlobalJobsResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -185,11 +204,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn ping(
         &self,
         authorization: &str,
     ) -> ::std::result::Result<Response<crate::models::PingResult>, Error<PingError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -197,7 +217,14 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/ping"]);
         request = request.header("Authorization", authorization.to_string());
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_ping(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_ping(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::PingResult>, Error<PingError>> {
         match raw.status {
             201 => rt::ok_json::<crate::models::PingResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -222,7 +249,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn report_finish(
         &self,
         authorization: &str,
@@ -231,6 +258,7 @@ impl Client {
         Response<crate::models::ReportResult>,
         Error<ReportFinishError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -243,7 +271,17 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_report_finish(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_report_finish(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::ReportResult>,
+        Error<ReportFinishError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::ReportResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -268,7 +306,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn report_output(
         &self,
         authorization: &str,
@@ -277,6 +315,7 @@ impl Client {
         Response<crate::models::ReportResult>,
         Error<ReportOutputError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -289,7 +328,17 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_report_output(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_report_output(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::ReportResult>,
+        Error<ReportOutputError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::ReportResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -314,7 +363,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn report_start(
         &self,
         authorization: &str,
@@ -323,6 +372,7 @@ impl Client {
         Response<crate::models::ReportResult>,
         Error<ReportStartError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -335,7 +385,17 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_report_start(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_report_start(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::ReportResult>,
+        Error<ReportStartError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::ReportResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),

@@ -102,7 +102,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_user_by_name(
         &self,
         username: &str,
@@ -110,6 +110,7 @@ impl Client {
         Response<crate::models::User>,
         Error<GetUserByNameError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -119,7 +120,17 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/2.0/users/", &rt::encode_path(username)],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_get_user_by_name(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_user_by_name(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::User>,
+        Error<GetUserByNameError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::User, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -144,7 +155,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_repositories_by_owner(
         &self,
         username: &str,
@@ -152,6 +163,7 @@ impl Client {
         Response<::std::vec::Vec<crate::models::Repository>>,
         Error<GetRepositoriesByOwnerError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -161,7 +173,17 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/2.0/repositories/", &rt::encode_path(username)],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_get_repositories_by_owner(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_repositories_by_owner(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::Repository>>,
+        Error<GetRepositoriesByOwnerError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Repository>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -186,7 +208,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_repository(
         &self,
         username: &str,
@@ -195,6 +217,7 @@ impl Client {
         Response<crate::models::Repository>,
         Error<GetRepositoryError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -209,7 +232,17 @@ impl Client {
                     &rt::encode_path(slug),
                 ],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_get_repository(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_repository(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::Repository>,
+        Error<GetRepositoryError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::Repository, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -240,7 +273,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_pull_requests_by_repository(
         &self,
         username: &str,
@@ -250,6 +283,7 @@ impl Client {
         Response<::std::vec::Vec<crate::models::Pullrequest>>,
         Error<GetPullRequestsByRepositoryError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.state {
@@ -268,7 +302,17 @@ impl Client {
                     "/pullrequests",
                 ],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_get_pull_requests_by_repository(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_pull_requests_by_repository(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::Pullrequest>>,
+        Error<GetPullRequestsByRepositoryError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Pullrequest>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -293,7 +337,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_pull_requests_by_id(
         &self,
         username: &str,
@@ -303,6 +347,7 @@ impl Client {
         Response<crate::models::Pullrequest>,
         Error<GetPullRequestsByIdError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -319,7 +364,17 @@ impl Client {
                     &rt::encode_path(pid),
                 ],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_get_pull_requests_by_id(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_pull_requests_by_id(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::Pullrequest>,
+        Error<GetPullRequestsByIdError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::Pullrequest, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -344,13 +399,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn merge_pull_request(
         &self,
         username: &str,
         slug: &str,
         pid: &str,
     ) -> ::std::result::Result<Response<()>, Error<MergePullRequestError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -368,7 +424,14 @@ impl Client {
                     "/merge",
                 ],
             );
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_merge_pull_request(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_merge_pull_request(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<MergePullRequestError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),

@@ -121,7 +121,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn find_pets(
         &self,
         params: &FindPetsParams,
@@ -129,6 +129,7 @@ impl Client {
         Response<::std::vec::Vec<crate::models::Pet>>,
         Error<FindPetsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.tags {
@@ -141,7 +142,17 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_find_pets(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_find_pets(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::Pet>>,
+        Error<FindPetsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Pet>, _>(raw),
             _ => rt::api_error_json(raw, FindPetsError::Default),
@@ -173,11 +184,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn add_pet(
         &self,
         body: &crate::models::NewPet,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<AddPetError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -189,7 +201,14 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_add_pet(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_add_pet(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Pet>, Error<AddPetError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
             _ => rt::api_error_json(raw, AddPetError::Default),
@@ -221,11 +240,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn find_pet_by_id(
         &self,
         id: i64,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<FindPetByIdError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -235,7 +255,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/pets/", &rt::encode_path(&id.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_find_pet_by_id(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_find_pet_by_id(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Pet>, Error<FindPetByIdError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
             _ => rt::api_error_json(raw, FindPetByIdError::Default),
@@ -267,11 +294,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn delete_pet(
         &self,
         id: i64,
     ) -> ::std::result::Result<Response<()>, Error<DeletePetError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -281,7 +309,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::DELETE,
                 &["/pets/", &rt::encode_path(&id.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_delete_pet(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_delete_pet(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<DeletePetError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => rt::api_error_json(raw, DeletePetError::Default),

@@ -119,6 +119,11 @@ pub struct FindPetsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for FindPetsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 impl FindPetsInput {
     /// The input of `GET /pets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]

@@ -90,6 +90,22 @@ pub struct ListPetsParams {
     /// How many items to return at one time (max 100)
     pub limit: ::std::option::Option<i32>,
 }
+/// The documented headers of the 200 response.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListPetsOkHeaders {
+    /// `x-next`: A link to the next page of responses
+    pub x_next: ::std::option::Option<::std::string::String>,
+}
+impl rt::FromHeaders for ListPetsOkHeaders {
+    fn from_headers(
+        headers: &::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<Self, rt::HeaderError> {
+        Ok(Self {
+            x_next: ::apigen_runtime::header::get(headers, "x-next")?,
+        })
+    }
+}
 /// The documented error responses of [`Client::list_pets`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
@@ -113,11 +129,15 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_pets(
         &self,
         params: &ListPetsParams,
-    ) -> ::std::result::Result<Response<crate::models::Pets>, Error<ListPetsError>> {
+    ) -> ::std::result::Result<
+        Response<WithHeaders<crate::models::Pets, ListPetsOkHeaders>>,
+        Error<ListPetsError>,
+    > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.limit {
@@ -127,9 +147,22 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_list_pets(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_list_pets(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<WithHeaders<crate::models::Pets, ListPetsOkHeaders>>,
+        Error<ListPetsError>,
+    > {
         match raw.status {
-            200 => rt::ok_json::<crate::models::Pets, _>(raw),
+            200 => {
+                rt::ok_json::<crate::models::Pets, _>(raw)
+                    .and_then(rt::with_headers::<_, ListPetsOkHeaders, _>)
+            }
             _ => rt::api_error_json(raw, ListPetsError::Default),
         }
     }
@@ -157,17 +190,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn create_pets(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<CreatePetsError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/pets"]);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_create_pets(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_create_pets(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<CreatePetsError>> {
         match raw.status {
             201 => Ok(Response { body: (), raw }),
             _ => rt::api_error_json(raw, CreatePetsError::Default),
@@ -197,11 +238,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn show_pet_by_id(
         &self,
         pet_id: &str,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<ShowPetByIdError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -211,7 +253,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/pets/", &rt::encode_path(pet_id)],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_show_pet_by_id(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_show_pet_by_id(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Pet>, Error<ShowPetByIdError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
             _ => rt::api_error_json(raw, ShowPetByIdError::Default),

@@ -98,6 +98,11 @@ pub struct ListPetsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListPetsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 impl ListPetsInput {
     /// The input of `GET /pets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
@@ -114,11 +119,31 @@ impl ListPetsInput {
         self
     }
 }
+/// The documented headers of the 200 response, sent with it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListPetsOkHeaders {
+    /// `x-next`: A link to the next page of responses
+    pub x_next: ::std::option::Option<::std::string::String>,
+}
+impl ::apigen_runtime::header::ToHeaders for ListPetsOkHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "x-next", &self.x_next)?;
+        Ok(())
+    }
+}
 /// The answers of `GET /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 pub enum ListPetsResponse {
     /// 200: A paged array of pets
-    Ok(crate::models::Pets),
+    Ok {
+        /// The body.
+        body: crate::models::Pets,
+        /// The documented headers, sent with the answer.
+        headers: ListPetsOkHeaders,
+    },
     /// any other status: unexpected error
     Default {
         /// The status to answer with.
@@ -132,7 +157,9 @@ pub enum ListPetsResponse {
 impl ::apigen_runtime::axum::response::IntoResponse for ListPetsResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::Ok(body) => rt::json_response(200u16, &body),
+            Self::Ok { body, headers } => {
+                rt::with_headers(rt::json_response(200u16, &body), &headers)
+            }
             Self::Default { status, body } => rt::json_response(status, &body),
             Self::Other(response) => response,
         }
@@ -176,6 +203,11 @@ pub struct CreatePetsInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for CreatePetsInput {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl CreatePetsInput {
     /// The input of `POST /pets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.

@@ -118,11 +118,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn add_pet(
         &self,
         body: &crate::models::Pet,
     ) -> ::std::result::Result<Response<AddPetSuccess>, Error<AddPetError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -134,7 +135,14 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_add_pet(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_add_pet(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<AddPetSuccess>, Error<AddPetError>> {
         match raw.status {
             201 => {
                 let body = AddPetSuccess::Created(
@@ -177,11 +185,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_pet(
         &self,
         id: i64,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<GetPetError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -191,7 +200,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/pets/", &rt::encode_path(&id.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_get_pet(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_pet(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Pet>, Error<GetPetError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
             404 => rt::api_error_json(raw, GetPetError::NotFound),

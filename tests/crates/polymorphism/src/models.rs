@@ -28,7 +28,12 @@ pub struct Dog {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Lizard {
     pub kind: LizardKind,
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub name: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(rename = "petType")]
     pub pet_type: ::std::string::String,
 }
@@ -115,7 +120,12 @@ impl ::std::convert::From<Lizard> for Pet {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Problem {
     pub code: i64,
-    pub detail: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub detail: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 /// Error types.
 pub mod error {

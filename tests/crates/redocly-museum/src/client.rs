@@ -134,7 +134,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_museum_hours(
         &self,
         params: &GetMuseumHoursParams,
@@ -142,6 +142,9 @@ impl Client {
         Response<crate::models::MuseumHours>,
         Error<GetMuseumHoursError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.start_date {
@@ -157,10 +160,17 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/museum-hours"]);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_get_museum_hours(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_museum_hours(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::MuseumHours>,
+        Error<GetMuseumHoursError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::MuseumHours, _>(raw),
             400 => rt::api_error_json(raw, GetMuseumHoursError::BadRequest),
@@ -209,7 +219,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_special_events(
         &self,
         params: &ListSpecialEventsParams,
@@ -217,6 +227,9 @@ impl Client {
         Response<crate::models::SpecialEventCollection>,
         Error<ListSpecialEventsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.start_date {
@@ -235,10 +248,17 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/special-events"]);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_list_special_events(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_list_special_events(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SpecialEventCollection>,
+        Error<ListSpecialEventsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEventCollection, _>(raw),
             400 => rt::api_error_json(raw, ListSpecialEventsError::BadRequest),
@@ -275,7 +295,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn create_special_event(
         &self,
         body: &crate::models::SpecialEvent,
@@ -283,6 +303,9 @@ impl Client {
         Response<crate::models::SpecialEvent>,
         Error<CreateSpecialEventError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -294,10 +317,17 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_create_special_event(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_create_special_event(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SpecialEvent>,
+        Error<CreateSpecialEventError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
             400 => rt::api_error_json(raw, CreateSpecialEventError::BadRequest),
@@ -334,7 +364,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_special_event(
         &self,
         event_id: &str,
@@ -342,6 +372,9 @@ impl Client {
         Response<crate::models::SpecialEvent>,
         Error<GetSpecialEventError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -351,10 +384,17 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/special-events/", &rt::encode_path(event_id)],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_get_special_event(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_special_event(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SpecialEvent>,
+        Error<GetSpecialEventError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
             400 => rt::api_error_json(raw, GetSpecialEventError::BadRequest),
@@ -394,11 +434,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn delete_special_event(
         &self,
         event_id: &str,
     ) -> ::std::result::Result<Response<()>, Error<DeleteSpecialEventError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -408,10 +451,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::DELETE,
                 &["/special-events/", &rt::encode_path(event_id)],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_delete_special_event(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_delete_special_event(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<DeleteSpecialEventError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             400 => rt::api_error_json(raw, DeleteSpecialEventError::BadRequest),
@@ -449,7 +496,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn update_special_event(
         &self,
         event_id: &str,
@@ -458,6 +505,9 @@ impl Client {
         Response<crate::models::SpecialEvent>,
         Error<UpdateSpecialEventError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -474,10 +524,17 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_update_special_event(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_update_special_event(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SpecialEvent>,
+        Error<UpdateSpecialEventError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
             400 => rt::api_error_json(raw, UpdateSpecialEventError::BadRequest),
@@ -514,7 +571,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn buy_museum_tickets(
         &self,
         body: &crate::models::BuyMuseumTickets,
@@ -522,6 +579,9 @@ impl Client {
         Response<crate::models::MuseumTicketsConfirmation>,
         Error<BuyMuseumTicketsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -533,10 +593,17 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_buy_museum_tickets(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_buy_museum_tickets(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::MuseumTicketsConfirmation>,
+        Error<BuyMuseumTicketsError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::MuseumTicketsConfirmation, _>(raw),
             400 => rt::api_error_json(raw, BuyMuseumTicketsError::BadRequest),
@@ -573,7 +640,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_ticket_code(
         &self,
         ticket_id: &str,
@@ -581,6 +648,9 @@ impl Client {
         Response<::std::vec::Vec<u8>>,
         Error<GetTicketCodeError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -590,10 +660,17 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/tickets/", &rt::encode_path(ticket_id), "/qr"],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_get_ticket_code(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_get_ticket_code(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<u8>>,
+        Error<GetTicketCodeError>,
+    > {
         match raw.status {
             200 => {
                 let body = raw.body.to_vec();

@@ -160,6 +160,11 @@ pub struct GetMuseumHoursInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for GetMuseumHoursInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 impl GetMuseumHoursInput {
     /// The input of `GET /museum-hours` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
@@ -254,6 +259,11 @@ pub struct ListSpecialEventsInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for ListSpecialEventsInput {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 impl ListSpecialEventsInput {
     /// The input of `GET /special-events` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.

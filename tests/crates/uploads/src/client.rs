@@ -123,11 +123,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn put_blob(
         &self,
         body: &[u8],
     ) -> ::std::result::Result<Response<::std::vec::Vec<u8>>, Error<PutBlobError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -140,10 +141,14 @@ impl Client {
                 "application/octet-stream",
             )
             .body(body.to_owned());
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_put_blob(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_put_blob(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<::std::vec::Vec<u8>>, Error<PutBlobError>> {
         match raw.status {
             200 => {
                 let body = raw.body.to_vec();
@@ -176,7 +181,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn create_document(
         &self,
         body: &crate::models::Document,
@@ -184,6 +189,7 @@ impl Client {
         Response<crate::models::Document>,
         Error<CreateDocumentError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -195,10 +201,17 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_create_document(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_create_document(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::Document>,
+        Error<CreateDocumentError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::Document, _>(raw),
             _ => rt::api_error_json(raw, CreateDocumentError::Default),
@@ -228,7 +241,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn upload_attachment(
         &self,
         body: &crate::models::Attachment,
@@ -236,6 +249,7 @@ impl Client {
         Response<crate::models::Receipt>,
         Error<UploadAttachmentError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -262,10 +276,17 @@ impl Client {
                 );
         }
         request = request.multipart(form);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_upload_attachment(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_upload_attachment(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::Receipt>,
+        Error<UploadAttachmentError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::Receipt, _>(raw),
             _ => rt::api_error_json(raw, UploadAttachmentError::Default),

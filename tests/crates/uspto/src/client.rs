@@ -120,18 +120,29 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_data_sets(
         &self,
     ) -> ::std::result::Result<
         Response<crate::models::DataSetList>,
         Error<ListDataSetsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.0.request(::apigen_runtime::reqwest::Method::GET, &["/"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_list_data_sets(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_list_data_sets(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::DataSetList>,
+        Error<ListDataSetsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::DataSetList, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -163,7 +174,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_searchable_fields(
         &self,
         dataset: &str,
@@ -172,6 +183,7 @@ impl Client {
         Response<::std::string::String>,
         Error<ListSearchableFieldsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -187,7 +199,17 @@ impl Client {
                     "/fields",
                 ],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        Self::decode_list_searchable_fields(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_list_searchable_fields(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::string::String>,
+        Error<ListSearchableFieldsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::string::String, _>(raw),
             404 => rt::api_error_json(raw, ListSearchableFieldsError::NotFound),
@@ -218,7 +240,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn perform_search(
         &self,
         version: &str,
@@ -235,6 +257,7 @@ impl Client {
         >,
         Error<PerformSearchError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -269,7 +292,24 @@ impl Client {
                 );
             request = request.form(&fields);
         }
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Self::decode_perform_search(raw)
+    }
+    /// The result of a response of this operation, by its status.
+    #[allow(clippy::match_single_binding)]
+    fn decode_perform_search(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<
+            ::std::vec::Vec<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+        >,
+        Error<PerformSearchError>,
+    > {
         match raw.status {
             200 => {
                 rt::ok_json::<

@@ -100,6 +100,11 @@ pub struct ListDataSetsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListDataSetsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 impl ListDataSetsInput {
     /// The input of `GET /` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]

@@ -627,7 +627,14 @@ pub struct Sync {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TypeWithOptionField {
     pub boxed_field: Box,
-    pub optional_field: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub optional_field: ::std::option::Option<
+        ::std::option::Option<::std::string::String>,
+    >,
 }
 /// `Vec`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
