@@ -852,31 +852,36 @@ fn detect_pagination(
                 Some(name) => params.iter().find(|p| p.location == ParamLocation::Query && &p.name == name),
                 None => query(names, shapes),
             };
-            match style {
-                "page" | "page-number" | "pageNumber" => {
-                    let p = param_of(PAGE_PARAMS, &[ValueShape::Integer])?;
-                    PageStyle::PageNumber {
-                        param: p.name.clone(),
-                        first: declared.and_then(|d| d.get("first")).and_then(Value::as_i64).unwrap_or_else(|| first_of(p, 1)),
-                    }
-                }
-                "offset" => {
-                    let p = param_of(OFFSET_PARAMS, &[ValueShape::Integer])?;
-                    PageStyle::Offset {
-                        param: p.name.clone(),
-                        first: declared.and_then(|d| d.get("first")).and_then(Value::as_i64).unwrap_or_else(|| first_of(p, 0)),
-                    }
-                }
+            let first = declared.and_then(|d| d.get("first")).and_then(Value::as_i64);
+            let missing_param = || format!("`x-pagination` (style `{style}`) names no query parameter of the operation: set `param`");
+            let missing_next =
+                || format!("`x-pagination` (style `{style}`) finds no cursor or link in the body: set `next` to its JSON pointer");
+            let declared_style = match style {
+                "page" | "page-number" | "pageNumber" => param_of(PAGE_PARAMS, &[ValueShape::Integer])
+                    .map(|p| PageStyle::PageNumber { param: p.name.clone(), first: first.unwrap_or_else(|| first_of(p, 1)) })
+                    .ok_or_else(missing_param),
+                "offset" => param_of(OFFSET_PARAMS, &[ValueShape::Integer])
+                    .map(|p| PageStyle::Offset { param: p.name.clone(), first: first.unwrap_or_else(|| first_of(p, 0)) })
+                    .ok_or_else(missing_param),
                 "cursor" => {
-                    let p = param_of(CURSOR_PARAMS, &[ValueShape::String])?;
-                    PageStyle::Cursor { param: p.name.clone(), next: field("next").or_else(|| find(NEXT_CURSOR_FIELDS, &["string"]))? }
+                    match (param_of(CURSOR_PARAMS, &[ValueShape::String]), field("next").or_else(|| find(NEXT_CURSOR_FIELDS, &["string"])))
+                    {
+                        (Some(p), Some(next)) => Ok(PageStyle::Cursor { param: p.name.clone(), next }),
+                        (None, _) => Err(missing_param()),
+                        (_, None) => Err(missing_next()),
+                    }
                 }
-                "next-link" | "nextLink" | "link" => {
-                    PageStyle::NextLink { next: field("next").or_else(|| find(NEXT_LINK_FIELDS, &["string"]))? }
-                }
-                "link-header" | "linkHeader" => PageStyle::LinkHeader,
-                other => {
-                    cx.warn_pagination(format!("`x-pagination` has the unknown style `{other}`: no stream is generated"));
+                "next-link" | "nextLink" | "link" => field("next")
+                    .or_else(|| find(NEXT_LINK_FIELDS, &["string"]))
+                    .map(|next| PageStyle::NextLink { next })
+                    .ok_or_else(missing_next),
+                "link-header" | "linkHeader" => Ok(PageStyle::LinkHeader),
+                other => Err(format!("`x-pagination` has the unknown style `{other}`: no stream is generated")),
+            };
+            match declared_style {
+                Ok(style) => style,
+                Err(message) => {
+                    cx.warn_pagination(message);
                     return None;
                 }
             }
