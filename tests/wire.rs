@@ -352,7 +352,7 @@ async fn errors_share_the_model_and_print_one_line() {
 
     // A base URL that cannot be one fails at build time, with the reason.
     let built = c::Client::builder(c::Server::Custom("http//broken url".into()), c::Credentials::new()).build();
-    let error: c::BuildError = built.err().expect("invalid base URL");
+    let error: c::BuildError = built.expect_err("invalid base URL");
     assert!(error.to_string().contains("http//broken url"), "{error}");
 }
 

@@ -256,7 +256,7 @@ impl Client {
         Self::decode_register_user(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_register_user(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -461,7 +461,7 @@ impl Client {
         Self::decode_register_user_with_package(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_register_user_with_package(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -521,7 +521,7 @@ impl Client {
         Self::decode_list_sponsors(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_sponsors(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -592,7 +592,7 @@ impl Client {
         Self::decode_validate_sponsor(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_validate_sponsor(
         raw: RawResponse,
     ) -> ::std::result::Result<

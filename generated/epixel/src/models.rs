@@ -2,6 +2,7 @@
 //! Models of Epixel MLM User API: one type per schema of the spec.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// Whether the user agrees to the terms (`<agree terms>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(

@@ -218,7 +218,7 @@ impl Client {
         Self::decode_import_panel_members(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_import_panel_members(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -318,7 +318,7 @@ impl Client {
         Self::decode_list_user_communities(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_user_communities(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -455,7 +455,7 @@ impl Client {
         Self::decode_update_user(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_update_user(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -542,7 +542,7 @@ impl Client {
         Self::decode_search_organization_users(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_search_organization_users(
         raw: RawResponse,
     ) -> ::std::result::Result<

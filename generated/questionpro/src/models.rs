@@ -2,6 +2,7 @@
 //! Models of QuestionPro API v2: one type per schema of the spec.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// An error reported by the API.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

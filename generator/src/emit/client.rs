@@ -613,7 +613,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
             }
 
             /// The result of a response of this operation, by its status.
-            #[allow(clippy::match_single_binding)]
+            #[allow(clippy::match_single_binding, clippy::type_complexity)]
             fn #decode_ident(raw: RawResponse) -> ::std::result::Result<Response<#success_ty>, Error<#error_ident>> {
                 match raw.status {
                     #(#exact_arms,)*

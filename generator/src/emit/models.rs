@@ -102,6 +102,8 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
     syn::visit_mut::VisitMut::visit_file_mut(&mut DocSpacer, &mut file);
     // typify writes `Default` impls by hand for enums with a default value.
     file.attrs.push(parse_quote!(#![allow(clippy::derivable_impls)]));
+    // Number rules read every numeric field as `f64`, a no-op cast for `f64` fields.
+    file.attrs.push(parse_quote!(#![allow(clippy::unnecessary_cast)]));
     if !builders.is_empty() {
         file.items.push(parse_quote! {
             /// Builders for the request models: set fields one by one, then `build()` checks

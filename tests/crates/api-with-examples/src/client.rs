@@ -123,7 +123,7 @@ impl Client {
         Self::decode_list_versionsv2(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_versionsv2(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -181,7 +181,7 @@ impl Client {
         Self::decode_get_version_detailsv2(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_version_detailsv2(
         raw: RawResponse,
     ) -> ::std::result::Result<

@@ -178,7 +178,7 @@ impl Client {
         Self::decode_list_books(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_books(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -318,7 +318,7 @@ impl Client {
         Self::decode_create_book(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_create_book(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -380,7 +380,7 @@ impl Client {
         Self::decode_get_book(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_book(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Book>, Error<GetBookError>> {
@@ -444,7 +444,7 @@ impl Client {
         Self::decode_update_book(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_update_book(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Book>, Error<UpdateBookError>> {
@@ -509,7 +509,7 @@ impl Client {
         Self::decode_list_books_by_cursor(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_books_by_cursor(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -610,7 +610,7 @@ impl Client {
         Self::decode_list_books_by_offset(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_books_by_offset(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -711,7 +711,7 @@ impl Client {
         Self::decode_list_books_by_link(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_books_by_link(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -826,7 +826,7 @@ impl Client {
         Self::decode_list_books_by_link_header(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_books_by_link_header(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -931,7 +931,7 @@ impl Client {
         Self::decode_list_authors(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_authors(
         raw: RawResponse,
     ) -> ::std::result::Result<

@@ -117,7 +117,7 @@ impl Client {
         Self::decode_control_hold(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_control_hold(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<ControlHoldError>> {
@@ -160,7 +160,7 @@ impl Client {
         Self::decode_control_resume(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_control_resume(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<ControlResumeError>> {
@@ -207,7 +207,7 @@ impl Client {
         Self::decode_task_get(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_task_get(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Task>, Error<TaskGetError>> {
@@ -253,7 +253,7 @@ impl Client {
         Self::decode_tasks_get(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_tasks_get(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -313,7 +313,7 @@ impl Client {
         Self::decode_task_submit(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_task_submit(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -376,7 +376,7 @@ impl Client {
         Self::decode_task_events_get(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_task_events_get(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -429,7 +429,7 @@ impl Client {
         Self::decode_task_outputs_get(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_task_outputs_get(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -485,7 +485,7 @@ impl Client {
         Self::decode_task_output_download(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_task_output_download(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<TaskOutputDownloadError>> {
@@ -542,7 +542,7 @@ impl Client {
         Self::decode_user_create(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_user_create(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -591,7 +591,7 @@ impl Client {
         Self::decode_whoami(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_whoami(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -643,7 +643,7 @@ impl Client {
         Self::decode_whoami_put_name(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_whoami_put_name(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WhoamiPutNameError>> {
@@ -700,7 +700,7 @@ impl Client {
         Self::decode_worker_bootstrap(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_worker_bootstrap(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -749,7 +749,7 @@ impl Client {
         Self::decode_worker_ping(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_worker_ping(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -810,7 +810,7 @@ impl Client {
         Self::decode_worker_task_append(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_worker_task_append(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAppendError>> {
@@ -867,7 +867,7 @@ impl Client {
         Self::decode_worker_task_upload_chunk(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_worker_task_upload_chunk(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -928,7 +928,7 @@ impl Client {
         Self::decode_worker_task_complete(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_worker_task_complete(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskCompleteError>> {
@@ -986,7 +986,7 @@ impl Client {
         Self::decode_worker_task_add_output(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_worker_task_add_output(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAddOutputError>> {
@@ -1032,7 +1032,7 @@ impl Client {
         Self::decode_workers_list(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_workers_list(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -1078,7 +1078,7 @@ impl Client {
         Self::decode_workers_recycle(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_workers_recycle(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WorkersRecycleError>> {
@@ -1134,7 +1134,7 @@ impl Client {
         Self::decode_get_thing_or_things(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_thing_or_things(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -1193,7 +1193,7 @@ impl Client {
         Self::decode_header_arg(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_header_arg(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<HeaderArgError>> {

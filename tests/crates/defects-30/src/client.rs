@@ -142,7 +142,7 @@ impl Client {
         Self::decode_get_item(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_item(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Item>, Error<GetItemError>> {
@@ -212,7 +212,7 @@ impl Client {
         Self::decode_put_item(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_put_item(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Item>, Error<PutItemError>> {
@@ -273,7 +273,7 @@ impl Client {
         Self::decode_list_items(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_items(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -319,7 +319,7 @@ impl Client {
         Self::decode_get_item_post(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_item_post(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<GetItemPostError>> {
@@ -366,7 +366,7 @@ impl Client {
         Self::decode_list_things(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_things(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ListThingsError>> {

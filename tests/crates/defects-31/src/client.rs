@@ -121,7 +121,7 @@ impl Client {
         Self::decode_get_order(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_order(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Order>, Error<GetOrderError>> {
@@ -167,7 +167,7 @@ impl Client {
         Self::decode_list_pets(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_pets(
         raw: RawResponse,
     ) -> ::std::result::Result<

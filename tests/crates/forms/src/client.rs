@@ -156,7 +156,7 @@ impl Client {
         Self::decode_create_order(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_create_order(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Echo>, Error<CreateOrderError>> {
@@ -239,7 +239,7 @@ impl Client {
         Self::decode_upload_order(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_upload_order(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Echo>, Error<UploadOrderError>> {

@@ -168,7 +168,7 @@ impl Client {
         Self::decode_s0_list_every_model(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s0_list_every_model(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -224,7 +224,7 @@ impl Client {
         Self::decode_s0_tag_address(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s0_tag_address(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S0TagAddressError>> {
@@ -272,7 +272,7 @@ impl Client {
         Self::decode_s0_value(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s0_value(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S0ValueError>> {
@@ -336,7 +336,7 @@ impl Client {
         Self::decode_s0_size(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s0_size(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -407,7 +407,7 @@ impl Client {
         Self::decode_s0_models_amount_node(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s0_models_amount_node(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -486,7 +486,7 @@ impl Client {
         Self::decode_s0_api_value(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s0_api_value(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S0ApiValueError>> {
@@ -546,7 +546,7 @@ impl Client {
         Self::decode_s0_p_r_i_c_e(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s0_p_r_i_c_e(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<S0PRICESuccess>, Error<S0PRICEError>> {
@@ -615,7 +615,7 @@ impl Client {
         Self::decode_s0_shared(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s0_shared(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S0SharedError>> {
@@ -662,7 +662,7 @@ impl Client {
         Self::decode_s1_list_every_model(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s1_list_every_model(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -750,7 +750,7 @@ impl Client {
         Self::decode_s1_price_union(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s1_price_union(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S1PriceUnionError>> {
@@ -813,7 +813,7 @@ impl Client {
         Self::decode_s1_parent(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s1_parent(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S1ParentError>> {
@@ -899,7 +899,7 @@ impl Client {
         Self::decode_s1_count(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s1_count(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -968,7 +968,7 @@ impl Client {
         Self::decode_s2_list_every_model(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s2_list_every_model(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -1033,7 +1033,7 @@ impl Client {
         Self::decode_s2_next_code(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s2_next_code(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S2NextCodeError>> {
@@ -1092,7 +1092,7 @@ impl Client {
         Self::decode_s2_page_parent(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_s2_page_parent(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S2PageParentError>> {

@@ -255,7 +255,7 @@ impl Client {
         Self::decode_type(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_type(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<TypeError>> {
@@ -319,7 +319,7 @@ impl Client {
         Self::decode_match(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_match(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -368,7 +368,7 @@ impl Client {
         Self::decode_list_user_profiles(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_user_profiles(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -427,7 +427,7 @@ impl Client {
         Self::decode_list_user_profiles2(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_user_profiles2(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles2Error>> {
@@ -474,7 +474,7 @@ impl Client {
         Self::decode_get_cafue9(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_cafue9(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Cafue9>, Error<GetCafue9Error>> {
@@ -591,7 +591,7 @@ impl Client {
         Self::decode_authenticate2(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_authenticate2(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -651,7 +651,7 @@ impl Client {
         Self::decode_transport(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_transport(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<Transport2Error>> {
@@ -723,7 +723,7 @@ impl Client {
         Self::decode_list(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::ThingPage>, Error<ListError>> {
@@ -806,7 +806,7 @@ impl Client {
         Self::decode_list_stream2(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_stream2(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -856,7 +856,7 @@ impl Client {
         Self::decode_new2(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_new2(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<NewError>> {
@@ -903,7 +903,7 @@ impl Client {
         Self::decode_clone2(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_clone2(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<CloneError>> {
@@ -950,7 +950,7 @@ impl Client {
         Self::decode_execute2(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_execute2(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ExecuteError>> {

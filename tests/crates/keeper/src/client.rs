@@ -125,7 +125,7 @@ impl Client {
         Self::decode_enrol(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_enrol(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<EnrolError>> {
@@ -173,7 +173,7 @@ impl Client {
         Self::decode_global_jobs(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_global_jobs(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -221,7 +221,7 @@ impl Client {
         Self::decode_ping(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_ping(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::PingResult>, Error<PingError>> {
@@ -275,7 +275,7 @@ impl Client {
         Self::decode_report_finish(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_report_finish(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -332,7 +332,7 @@ impl Client {
         Self::decode_report_output(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_report_output(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -389,7 +389,7 @@ impl Client {
         Self::decode_report_start(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_report_start(
         raw: RawResponse,
     ) -> ::std::result::Result<

@@ -124,7 +124,7 @@ impl Client {
         Self::decode_get_user_by_name(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_user_by_name(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -177,7 +177,7 @@ impl Client {
         Self::decode_get_repositories_by_owner(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_repositories_by_owner(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -236,7 +236,7 @@ impl Client {
         Self::decode_get_repository(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_repository(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -306,7 +306,7 @@ impl Client {
         Self::decode_get_pull_requests_by_repository(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_pull_requests_by_repository(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -368,7 +368,7 @@ impl Client {
         Self::decode_get_pull_requests_by_id(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_pull_requests_by_id(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -428,7 +428,7 @@ impl Client {
         Self::decode_merge_pull_request(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_merge_pull_request(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MergePullRequestError>> {

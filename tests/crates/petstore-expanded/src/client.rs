@@ -146,7 +146,7 @@ impl Client {
         Self::decode_find_pets(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_find_pets(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -205,7 +205,7 @@ impl Client {
         Self::decode_add_pet(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_add_pet(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<AddPetError>> {
@@ -259,7 +259,7 @@ impl Client {
         Self::decode_find_pet_by_id(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_find_pet_by_id(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<FindPetByIdError>> {
@@ -313,7 +313,7 @@ impl Client {
         Self::decode_delete_pet(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_delete_pet(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<DeletePetError>> {

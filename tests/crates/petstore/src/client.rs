@@ -151,7 +151,7 @@ impl Client {
         Self::decode_list_pets(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_pets(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -205,7 +205,7 @@ impl Client {
         Self::decode_create_pets(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_create_pets(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<CreatePetsError>> {
@@ -257,7 +257,7 @@ impl Client {
         Self::decode_show_pet_by_id(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_show_pet_by_id(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<ShowPetByIdError>> {

@@ -139,7 +139,7 @@ impl Client {
         Self::decode_add_pet(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_add_pet(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<AddPetSuccess>, Error<AddPetError>> {
@@ -204,7 +204,7 @@ impl Client {
         Self::decode_get_pet(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_pet(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<GetPetError>> {

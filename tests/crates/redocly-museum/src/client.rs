@@ -164,7 +164,7 @@ impl Client {
         Self::decode_get_museum_hours(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_museum_hours(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -252,7 +252,7 @@ impl Client {
         Self::decode_list_special_events(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_special_events(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -321,7 +321,7 @@ impl Client {
         Self::decode_create_special_event(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_create_special_event(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -388,7 +388,7 @@ impl Client {
         Self::decode_get_special_event(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_special_event(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -455,7 +455,7 @@ impl Client {
         Self::decode_delete_special_event(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_delete_special_event(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<DeleteSpecialEventError>> {
@@ -528,7 +528,7 @@ impl Client {
         Self::decode_update_special_event(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_update_special_event(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -597,7 +597,7 @@ impl Client {
         Self::decode_buy_museum_tickets(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_buy_museum_tickets(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -664,7 +664,7 @@ impl Client {
         Self::decode_get_ticket_code(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_get_ticket_code(
         raw: RawResponse,
     ) -> ::std::result::Result<

@@ -145,7 +145,7 @@ impl Client {
         Self::decode_put_blob(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_put_blob(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<::std::vec::Vec<u8>>, Error<PutBlobError>> {
@@ -205,7 +205,7 @@ impl Client {
         Self::decode_create_document(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_create_document(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -280,7 +280,7 @@ impl Client {
         Self::decode_upload_attachment(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_upload_attachment(
         raw: RawResponse,
     ) -> ::std::result::Result<

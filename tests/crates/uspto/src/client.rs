@@ -136,7 +136,7 @@ impl Client {
         Self::decode_list_data_sets(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_data_sets(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -203,7 +203,7 @@ impl Client {
         Self::decode_list_searchable_fields(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_list_searchable_fields(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -296,7 +296,7 @@ impl Client {
         Self::decode_perform_search(raw)
     }
     /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding)]
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode_perform_search(
         raw: RawResponse,
     ) -> ::std::result::Result<

@@ -2,6 +2,7 @@
 //! Models of Test schema with various definitions, type names, and properties that likely conflict with built-in Rust types and keywords: one type per schema definition.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// `Box`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

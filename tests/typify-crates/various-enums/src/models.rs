@@ -2,6 +2,7 @@
 //! Models of VariousEnums: one type per schema definition.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// `AlternativeEnum`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
