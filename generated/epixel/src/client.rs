@@ -253,11 +253,15 @@ impl Client {
         }
         request = request.multipart(form);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_register_user(raw)
+        RegisterUserError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl RegisterUserError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_register_user(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::RegistrationResponse>,
@@ -458,11 +462,15 @@ impl Client {
         }
         request = request.multipart(form);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_register_user_with_package(raw)
+        RegisterUserWithPackageError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl RegisterUserWithPackageError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_register_user_with_package(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::RegistrationResponse>,
@@ -518,11 +526,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/user/get/sponsors/"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_sponsors(raw)
+        ListSponsorsError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ListSponsorsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_sponsors(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::SponsorListResponse>,
@@ -589,11 +601,15 @@ impl Client {
         }
         request = request.multipart(form);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_validate_sponsor(raw)
+        ValidateSponsorError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ValidateSponsorError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_validate_sponsor(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::SponsorValidationResponse>,

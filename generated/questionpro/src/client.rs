@@ -215,11 +215,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_import_panel_members(raw)
+        ImportPanelMembersError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ImportPanelMembersError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_import_panel_members(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::MemberImportResponse>,
@@ -315,26 +319,7 @@ impl Client {
                 ],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_user_communities(raw)
-    }
-    /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_user_communities(
-        raw: RawResponse,
-    ) -> ::std::result::Result<
-        Response<crate::models::CommunityListResponse>,
-        Error<ListUserCommunitiesError>,
-    > {
-        match raw.status {
-            200 => rt::ok_json::<crate::models::CommunityListResponse, _>(raw),
-            400 => rt::api_error_json(raw, ListUserCommunitiesError::BadRequest),
-            401 => rt::api_error_json(raw, ListUserCommunitiesError::Unauthorized),
-            403 => rt::api_error_json(raw, ListUserCommunitiesError::Forbidden),
-            404 => rt::api_error_json(raw, ListUserCommunitiesError::NotFound),
-            429 => rt::api_error_json(raw, ListUserCommunitiesError::TooManyRequests),
-            500 => rt::api_error_json(raw, ListUserCommunitiesError::InternalServerError),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
+        ListUserCommunitiesError::decode(raw)
     }
     /// Every item of every page of [`Client::list_user_communities`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/pagination/links/next` of each page (absolute or relative).
     ///
@@ -377,9 +362,32 @@ impl Client {
                         .await
                 }
             },
-            Self::decode_list_user_communities,
+            ListUserCommunitiesError::decode,
             |page| page.response,
         )
+    }
+}
+impl ListUserCommunitiesError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::CommunityListResponse>,
+        Error<ListUserCommunitiesError>,
+    > {
+        match raw.status {
+            200 => rt::ok_json::<crate::models::CommunityListResponse, _>(raw),
+            400 => rt::api_error_json(raw, ListUserCommunitiesError::BadRequest),
+            401 => rt::api_error_json(raw, ListUserCommunitiesError::Unauthorized),
+            403 => rt::api_error_json(raw, ListUserCommunitiesError::Forbidden),
+            404 => rt::api_error_json(raw, ListUserCommunitiesError::NotFound),
+            429 => rt::api_error_json(raw, ListUserCommunitiesError::TooManyRequests),
+            500 => rt::api_error_json(raw, ListUserCommunitiesError::InternalServerError),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
     }
 }
 /// The documented error responses of [`Client::update_user`].
@@ -452,11 +460,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_update_user(raw)
+        UpdateUserError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl UpdateUserError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_update_user(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::UserResponse>,
@@ -539,11 +551,15 @@ impl Client {
                 ],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_search_organization_users(raw)
+        SearchOrganizationUsersError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl SearchOrganizationUsersError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_search_organization_users(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::UserResponse>,

@@ -569,13 +569,12 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         }
     });
 
-    let decode_ident = format_ident!("decode_{}", op.rust_name.strip_prefix("r#").unwrap_or(&op.rust_name).trim_start_matches('_'));
     let alternatives: Vec<TokenStream> = alternatives.collect();
     let stream = op
         .pagination
         .as_ref()
         .filter(|_| body_arg.is_none())
-        .map(|p| pagination_stream(op, p, &required, !optional.is_empty(), &alternatives, &decode_ident));
+        .map(|p| pagination_stream(op, p, &required, !optional.is_empty(), &alternatives));
     let header_structs = op.responses.iter().filter_map(headers_struct);
     let error_doc = doc_attrs(&format!("The documented error responses of [`Client::{}`].", op.rust_name));
     let error_variants = if error_variants.is_empty() { Vec::new() } else { error_variants };
@@ -609,20 +608,24 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
                 #(#header_sets)*
                 #body_set
                 let raw = self.0.execute(request, query, ALTERNATIVES, #idempotent).await?;
-                Self::#decode_ident(raw)
+                #error_ident::decode(raw)
             }
 
-            /// The result of a response of this operation, by its status.
+            #stream
+        }
+
+        impl #error_ident {
+            /// The result of a response of the operation, by its status (shared by the method and
+            /// its pagination stream; an associated function of the operation's own error type,
+            /// so that no operation's name can collide with it).
             #[allow(clippy::match_single_binding, clippy::type_complexity)]
-            fn #decode_ident(raw: RawResponse) -> ::std::result::Result<Response<#success_ty>, Error<#error_ident>> {
+            fn decode(raw: RawResponse) -> ::std::result::Result<Response<#success_ty>, Error<#error_ident>> {
                 match raw.status {
                     #(#exact_arms,)*
                     #(#range_arms,)*
                     #default_arm,
                 }
             }
-
-            #stream
         }
     }
 }
@@ -830,7 +833,6 @@ fn pagination_stream(
     required: &[&Parameter],
     has_params: bool,
     alternatives: &[TokenStream],
-    decode: &syn::Ident,
 ) -> TokenStream {
     let method = format_ident!("{}", op.rust_name);
     let stream_ident = format_ident!("{}", crate::naming::stream_method(&op.rust_name));
@@ -989,7 +991,7 @@ fn pagination_stream(
                         self.#method(#(#call_args),*).await
                     }
                 },
-                Self::#decode,
+                #error_ident::decode,
                 #items,
             )
         }

@@ -120,11 +120,15 @@ impl Client {
         #[allow(unused_mut)]
         let mut request = self.0.request(::apigen_runtime::reqwest::Method::GET, &["/"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_versionsv2(raw)
+        ListVersionsv2Error::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ListVersionsv2Error {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_versionsv2(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::serde_json::Value>,
@@ -178,11 +182,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v2"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_version_detailsv2(raw)
+        GetVersionDetailsv2Error::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetVersionDetailsv2Error {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_version_detailsv2(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<GetVersionDetailsv2Success>,

@@ -175,20 +175,7 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/books"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_books(raw)
-    }
-    /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_books(
-        raw: RawResponse,
-    ) -> ::std::result::Result<
-        Response<crate::models::BookPage>,
-        Error<ListBooksError>,
-    > {
-        match raw.status {
-            200 => rt::ok_json::<crate::models::BookPage, _>(raw),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
+        ListBooksError::decode(raw)
     }
     /// Every item of every page of [`Client::list_books`], fetched page by page as the stream is polled: the first request with the parameters as given, then it asks for page `page` = 1 (or the one given), then the next ones.
     ///
@@ -225,9 +212,26 @@ impl Client {
                     self.list_books(&params).await
                 }
             },
-            Self::decode_list_books,
+            ListBooksError::decode,
             |page| page.items,
         )
+    }
+}
+impl ListBooksError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::BookPage>,
+        Error<ListBooksError>,
+    > {
+        match raw.status {
+            200 => rt::ok_json::<crate::models::BookPage, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
     }
 }
 /// The documented headers of the 201 response.
@@ -315,11 +319,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_create_book(raw)
+        CreateBookError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl CreateBookError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_create_book(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<WithHeaders<crate::models::Book, CreateBookCreatedHeaders>>,
@@ -377,11 +385,15 @@ impl Client {
                 &["/books/", &rt::encode_path(isbn)],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_book(raw)
+        GetBookError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetBookError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_book(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Book>, Error<GetBookError>> {
         match raw.status {
@@ -441,11 +453,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_update_book(raw)
+        UpdateBookError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl UpdateBookError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_update_book(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Book>, Error<UpdateBookError>> {
         match raw.status {
@@ -506,20 +522,7 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-cursor"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_books_by_cursor(raw)
-    }
-    /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_books_by_cursor(
-        raw: RawResponse,
-    ) -> ::std::result::Result<
-        Response<crate::models::CursorPage>,
-        Error<ListBooksByCursorError>,
-    > {
-        match raw.status {
-            200 => rt::ok_json::<crate::models::CursorPage, _>(raw),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
+        ListBooksByCursorError::decode(raw)
     }
     /// Every item of every page of [`Client::list_books_by_cursor`], fetched page by page as the stream is polled: the first request with the parameters as given, then it sends back the cursor at `/next_cursor` of each page as `cursor`.
     ///
@@ -551,9 +554,26 @@ impl Client {
                     self.list_books_by_cursor(&params).await
                 }
             },
-            Self::decode_list_books_by_cursor,
+            ListBooksByCursorError::decode,
             |page| page.data,
         )
+    }
+}
+impl ListBooksByCursorError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::CursorPage>,
+        Error<ListBooksByCursorError>,
+    > {
+        match raw.status {
+            200 => rt::ok_json::<crate::models::CursorPage, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
     }
 }
 /// The optional parameters of [`Client::list_books_by_offset`].
@@ -607,20 +627,7 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-offset"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_books_by_offset(raw)
-    }
-    /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_books_by_offset(
-        raw: RawResponse,
-    ) -> ::std::result::Result<
-        Response<crate::models::OffsetPage>,
-        Error<ListBooksByOffsetError>,
-    > {
-        match raw.status {
-            200 => rt::ok_json::<crate::models::OffsetPage, _>(raw),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
+        ListBooksByOffsetError::decode(raw)
     }
     /// Every item of every page of [`Client::list_books_by_offset`], fetched page by page as the stream is polled: the first request with the parameters as given, then it starts at offset `offset` = 0 (or the one given), then after the items read.
     ///
@@ -657,9 +664,26 @@ impl Client {
                     self.list_books_by_offset(&params).await
                 }
             },
-            Self::decode_list_books_by_offset,
+            ListBooksByOffsetError::decode,
             |page| page.results,
         )
+    }
+}
+impl ListBooksByOffsetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::OffsetPage>,
+        Error<ListBooksByOffsetError>,
+    > {
+        match raw.status {
+            200 => rt::ok_json::<crate::models::OffsetPage, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
     }
 }
 /// The optional parameters of [`Client::list_books_by_link`].
@@ -708,20 +732,7 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-link"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_books_by_link(raw)
-    }
-    /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_books_by_link(
-        raw: RawResponse,
-    ) -> ::std::result::Result<
-        Response<crate::models::LinkPage>,
-        Error<ListBooksByLinkError>,
-    > {
-        match raw.status {
-            200 => rt::ok_json::<crate::models::LinkPage, _>(raw),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
+        ListBooksByLinkError::decode(raw)
     }
     /// Every item of every page of [`Client::list_books_by_link`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/links/next` of each page (absolute or relative).
     ///
@@ -751,9 +762,26 @@ impl Client {
                     self.list_books_by_link(&params).await
                 }
             },
-            Self::decode_list_books_by_link,
+            ListBooksByLinkError::decode,
             |page| page.items,
         )
+    }
+}
+impl ListBooksByLinkError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::LinkPage>,
+        Error<ListBooksByLinkError>,
+    > {
+        match raw.status {
+            200 => rt::ok_json::<crate::models::LinkPage, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
     }
 }
 /// The optional parameters of [`Client::list_books_by_link_header`].
@@ -823,28 +851,7 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-link-header"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_books_by_link_header(raw)
-    }
-    /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_books_by_link_header(
-        raw: RawResponse,
-    ) -> ::std::result::Result<
-        Response<
-            WithHeaders<
-                ::std::vec::Vec<crate::models::Book>,
-                ListBooksByLinkHeaderOkHeaders,
-            >,
-        >,
-        Error<ListBooksByLinkHeaderError>,
-    > {
-        match raw.status {
-            200 => {
-                rt::ok_json::<::std::vec::Vec<crate::models::Book>, _>(raw)
-                    .and_then(rt::with_headers::<_, ListBooksByLinkHeaderOkHeaders, _>)
-            }
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
+        ListBooksByLinkHeaderError::decode(raw)
     }
     /// Every item of every page of [`Client::list_books_by_link_header`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the `Link: <...>; rel="next"` header of each page.
     ///
@@ -877,9 +884,34 @@ impl Client {
                     self.list_books_by_link_header(&params).await
                 }
             },
-            Self::decode_list_books_by_link_header,
+            ListBooksByLinkHeaderError::decode,
             |page| page.body,
         )
+    }
+}
+impl ListBooksByLinkHeaderError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<
+            WithHeaders<
+                ::std::vec::Vec<crate::models::Book>,
+                ListBooksByLinkHeaderOkHeaders,
+            >,
+        >,
+        Error<ListBooksByLinkHeaderError>,
+    > {
+        match raw.status {
+            200 => {
+                rt::ok_json::<::std::vec::Vec<crate::models::Book>, _>(raw)
+                    .and_then(rt::with_headers::<_, ListBooksByLinkHeaderOkHeaders, _>)
+            }
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
     }
 }
 /// The optional parameters of [`Client::list_authors`].
@@ -928,20 +960,7 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/authors"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_authors(raw)
-    }
-    /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_authors(
-        raw: RawResponse,
-    ) -> ::std::result::Result<
-        Response<crate::models::AuthorPage>,
-        Error<ListAuthorsError>,
-    > {
-        match raw.status {
-            200 => rt::ok_json::<crate::models::AuthorPage, _>(raw),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
+        ListAuthorsError::decode(raw)
     }
     /// Every item of every page of [`Client::list_authors`], fetched page by page as the stream is polled: the first request with the parameters as given, then it sends back the cursor at `/continuation/token` of each page as `token`.
     ///
@@ -976,8 +995,25 @@ impl Client {
                     self.list_authors(&params).await
                 }
             },
-            Self::decode_list_authors,
+            ListAuthorsError::decode,
             |page| page.authors,
         )
+    }
+}
+impl ListAuthorsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::AuthorPage>,
+        Error<ListAuthorsError>,
+    > {
+        match raw.status {
+            200 => rt::ok_json::<crate::models::AuthorPage, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
     }
 }

@@ -114,11 +114,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/control/hold"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_control_hold(raw)
+        ControlHoldError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ControlHoldError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_control_hold(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<ControlHoldError>> {
         match raw.status {
@@ -157,11 +161,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/control/resume"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_control_resume(raw)
+        ControlResumeError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ControlResumeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_control_resume(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<ControlResumeError>> {
         match raw.status {
@@ -204,11 +212,15 @@ impl Client {
                 &["/v1/task/", &rt::encode_path(task)],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_task_get(raw)
+        TaskGetError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl TaskGetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_task_get(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Task>, Error<TaskGetError>> {
         match raw.status {
@@ -250,11 +262,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/tasks"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_tasks_get(raw)
+        TasksGetError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl TasksGetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_tasks_get(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::Task>>,
@@ -310,11 +326,15 @@ impl Client {
             )
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_task_submit(raw)
+        TaskSubmitError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl TaskSubmitError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_task_submit(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::TaskSubmitResult>,
@@ -373,11 +393,15 @@ impl Client {
                 &["/v1/tasks/", &rt::encode_path(task), "/events"],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_task_events_get(raw)
+        TaskEventsGetError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl TaskEventsGetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_task_events_get(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::TaskEvent>>,
@@ -426,11 +450,15 @@ impl Client {
                 &["/v1/tasks/", &rt::encode_path(task), "/outputs"],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_task_outputs_get(raw)
+        TaskOutputsGetError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl TaskOutputsGetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_task_outputs_get(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::TaskOutput>>,
@@ -482,11 +510,15 @@ impl Client {
                 ],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_task_output_download(raw)
+        TaskOutputDownloadError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl TaskOutputDownloadError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_task_output_download(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<TaskOutputDownloadError>> {
         match raw.status {
@@ -539,11 +571,15 @@ impl Client {
             )
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_user_create(raw)
+        UserCreateError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl UserCreateError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_user_create(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::UserCreateResult>,
@@ -588,11 +624,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/whoami"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_whoami(raw)
+        WhoamiError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl WhoamiError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_whoami(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::WhoamiResult>,
@@ -640,11 +680,15 @@ impl Client {
                 .body(body.to_owned());
         }
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_whoami_put_name(raw)
+        WhoamiPutNameError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl WhoamiPutNameError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_whoami_put_name(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WhoamiPutNameError>> {
         match raw.status {
@@ -697,11 +741,15 @@ impl Client {
             )
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_worker_bootstrap(raw)
+        WorkerBootstrapError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl WorkerBootstrapError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_worker_bootstrap(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::WorkerBootstrapResult>,
@@ -746,11 +794,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/worker/ping"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_worker_ping(raw)
+        WorkerPingError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl WorkerPingError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_worker_ping(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::WorkerPingResult>,
@@ -807,11 +859,15 @@ impl Client {
             )
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_worker_task_append(raw)
+        WorkerTaskAppendError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl WorkerTaskAppendError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_worker_task_append(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAppendError>> {
         match raw.status {
@@ -864,11 +920,15 @@ impl Client {
             )
             .body(body.to_owned());
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_worker_task_upload_chunk(raw)
+        WorkerTaskUploadChunkError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl WorkerTaskUploadChunkError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_worker_task_upload_chunk(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::UploadedChunk>,
@@ -925,11 +985,15 @@ impl Client {
             )
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_worker_task_complete(raw)
+        WorkerTaskCompleteError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl WorkerTaskCompleteError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_worker_task_complete(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskCompleteError>> {
         match raw.status {
@@ -983,11 +1047,15 @@ impl Client {
             )
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_worker_task_add_output(raw)
+        WorkerTaskAddOutputError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl WorkerTaskAddOutputError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_worker_task_add_output(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAddOutputError>> {
         match raw.status {
@@ -1029,11 +1097,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/workers"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_workers_list(raw)
+        WorkersListError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl WorkersListError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_workers_list(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::WorkersResult>,
@@ -1075,11 +1147,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/workers/recycle"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_workers_recycle(raw)
+        WorkersRecycleError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl WorkersRecycleError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_workers_recycle(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WorkersRecycleError>> {
         match raw.status {
@@ -1131,11 +1207,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/things"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_thing_or_things(raw)
+        GetThingOrThingsError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetThingOrThingsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_thing_or_things(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::string::String>,
@@ -1190,11 +1270,15 @@ impl Client {
             request = request.header("accept-language", value.to_string());
         }
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_header_arg(raw)
+        HeaderArgError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl HeaderArgError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_header_arg(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<HeaderArgError>> {
         match raw.status {

@@ -139,11 +139,15 @@ impl Client {
                 &["/items/", &rt::encode_path(item_id)],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_item(raw)
+        GetItemError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetItemError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_item(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Item>, Error<GetItemError>> {
         match raw.status {
@@ -209,11 +213,15 @@ impl Client {
                 .body(bytes);
         }
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_put_item(raw)
+        PutItemError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl PutItemError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_put_item(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Item>, Error<PutItemError>> {
         match raw.status {
@@ -270,11 +278,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/items"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_items(raw)
+        ListItemsError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ListItemsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_items(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::Node>>,
@@ -316,11 +328,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/items"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_get_item_post(raw)
+        GetItemPostError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetItemPostError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_item_post(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<GetItemPostError>> {
         match raw.status {
@@ -363,11 +379,15 @@ impl Client {
                 &["/apps/", &rt::encode_path(app_id), "/things"],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_things(raw)
+        ListThingsError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ListThingsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_things(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ListThingsError>> {
         match raw.status {

@@ -118,11 +118,15 @@ impl Client {
                 &["/orders/", &rt::encode_path(order_id)],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_order(raw)
+        GetOrderError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetOrderError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_order(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Order>, Error<GetOrderError>> {
         match raw.status {
@@ -164,11 +168,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_pets(raw)
+        ListPetsError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ListPetsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_pets(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::Pet>>,

@@ -153,11 +153,15 @@ impl Client {
             );
         request = request.form(&fields);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_create_order(raw)
+        CreateOrderError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl CreateOrderError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_create_order(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Echo>, Error<CreateOrderError>> {
         match raw.status {
@@ -236,11 +240,15 @@ impl Client {
         }
         request = request.multipart(form);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_upload_order(raw)
+        UploadOrderError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl UploadOrderError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_upload_order(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Echo>, Error<UploadOrderError>> {
         match raw.status {

@@ -165,11 +165,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/every-model"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_s0_list_every_model(raw)
+        S0ListEveryModelError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S0ListEveryModelError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s0_list_every_model(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::S0ListEveryModelOkBodyItem>>,
@@ -221,11 +225,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/pet_meta"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_s0_tag_address(raw)
+        S0TagAddressError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S0TagAddressError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s0_tag_address(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S0TagAddressError>> {
         match raw.status {
@@ -269,11 +277,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/item_page"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_s0_value(raw)
+        S0ValueError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S0ValueError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s0_value(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S0ValueError>> {
         match raw.status {
@@ -333,11 +345,15 @@ impl Client {
                 &["/s0/name/value/status-total/user-url"],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_s0_size(raw)
+        S0SizeError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S0SizeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s0_size(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::S0PageNextBox>,
@@ -404,11 +420,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_s0_models_amount_node(raw)
+        S0ModelsAmountNodeError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S0ModelsAmountNodeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s0_models_amount_node(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::string::String>,
@@ -483,11 +503,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_s0_api_value(raw)
+        S0ApiValueError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S0ApiValueError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s0_api_value(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S0ApiValueError>> {
         match raw.status {
@@ -543,11 +567,15 @@ impl Client {
             );
         request = request.header("Message", message.to_string());
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_s0_p_r_i_c_e(raw)
+        S0PRICEError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S0PRICEError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s0_p_r_i_c_e(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<S0PRICESuccess>, Error<S0PRICEError>> {
         match raw.status {
@@ -612,11 +640,15 @@ impl Client {
             request = request.header("path", value.to_string());
         }
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_s0_shared(raw)
+        S0SharedError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S0SharedError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s0_shared(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S0SharedError>> {
         match raw.status {
@@ -659,11 +691,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s1/every-model"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_s1_list_every_model(raw)
+        S1ListEveryModelError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S1ListEveryModelError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s1_list_every_model(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::S1ListEveryModelOkBodyItem>>,
@@ -747,11 +783,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_s1_price_union(raw)
+        S1PriceUnionError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S1PriceUnionError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s1_price_union(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S1PriceUnionError>> {
         match raw.status {
@@ -810,11 +850,15 @@ impl Client {
                 ],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_s1_parent(raw)
+        S1ParentError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S1ParentError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s1_parent(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S1ParentError>> {
         match raw.status {
@@ -896,11 +940,15 @@ impl Client {
                 ],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_s1_count(raw)
+        S1CountError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S1CountError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s1_count(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::S1MessageUnion>>,
@@ -965,11 +1013,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s2/every-model"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_s2_list_every_model(raw)
+        S2ListEveryModelError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S2ListEveryModelError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s2_list_every_model(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::S2ListEveryModelOkBodyItem>>,
@@ -1030,11 +1082,15 @@ impl Client {
                 &["/s2/", &rt::encode_path(&error_yield.to_string())],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_s2_next_code(raw)
+        S2NextCodeError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S2NextCodeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s2_next_code(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S2NextCodeError>> {
         match raw.status {
@@ -1089,11 +1145,15 @@ impl Client {
                 &["/s2/", &rt::encode_path(&error_yield.to_string())],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_s2_page_parent(raw)
+        S2PageParentError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl S2PageParentError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_s2_page_parent(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S2PageParentError>> {
         match raw.status {

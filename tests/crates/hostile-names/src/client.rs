@@ -252,11 +252,15 @@ impl Client {
             request = request.header("X-Request-Id", value.to_string());
         }
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_type(raw)
+        TypeError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl TypeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_type(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<TypeError>> {
         match raw.status {
@@ -316,11 +320,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_match(raw)
+        MatchError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl MatchError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_match(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::UserProfile2>,
@@ -365,11 +373,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/user_profiles"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_user_profiles(raw)
+        ListUserProfilesError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ListUserProfilesError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_user_profiles(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::UserProfile3>>,
@@ -424,11 +436,15 @@ impl Client {
                 .body(bytes);
         }
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_list_user_profiles2(raw)
+        ListUserProfiles2Error::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ListUserProfiles2Error {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_user_profiles2(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles2Error>> {
         match raw.status {
@@ -471,11 +487,15 @@ impl Client {
                 &["/café/", &rt::encode_path(ufcnuefcuf6due9)],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_cafue9(raw)
+        GetCafue9Error::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetCafue9Error {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_cafue9(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Cafue9>, Error<GetCafue9Error>> {
         match raw.status {
@@ -588,11 +608,15 @@ impl Client {
             request = request.header("credentials", value.to_string());
         }
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_authenticate2(raw)
+        AuthenticateError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl AuthenticateError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_authenticate2(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::Thing>,
@@ -648,11 +672,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_transport(raw)
+        Transport2Error::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl Transport2Error {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_transport(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<Transport2Error>> {
         match raw.status {
@@ -720,17 +748,7 @@ impl Client {
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list(raw)
-    }
-    /// The result of a response of this operation, by its status.
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list(
-        raw: RawResponse,
-    ) -> ::std::result::Result<Response<crate::models::ThingPage>, Error<ListError>> {
-        match raw.status {
-            200 => rt::ok_json::<crate::models::ThingPage, _>(raw),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
+        ListError::decode(raw)
     }
     /// Every item of every page of [`Client::list`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/links/next` of each page (absolute or relative).
     ///
@@ -761,9 +779,23 @@ impl Client {
                     self.list(::std::clone::Clone::clone(&first_page2), &params).await
                 }
             },
-            Self::decode_list,
+            ListError::decode,
             |page| page.things,
         )
+    }
+}
+impl ListError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::ThingPage>, Error<ListError>> {
+        match raw.status {
+            200 => rt::ok_json::<crate::models::ThingPage, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
     }
 }
 /// The documented error responses of [`Client::list_stream2`].
@@ -803,11 +835,15 @@ impl Client {
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_stream2(raw)
+        ListStreamError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ListStreamError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_stream2(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::ThingPage>,
@@ -853,11 +889,15 @@ impl Client {
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_new2(raw)
+        NewError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl NewError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_new2(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<NewError>> {
         match raw.status {
@@ -900,11 +940,15 @@ impl Client {
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_clone2(raw)
+        CloneError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl CloneError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_clone2(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<CloneError>> {
         match raw.status {
@@ -947,11 +991,15 @@ impl Client {
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_execute2(raw)
+        ExecuteError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ExecuteError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_execute2(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ExecuteError>> {
         match raw.status {

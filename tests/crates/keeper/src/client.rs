@@ -122,11 +122,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_enrol(raw)
+        EnrolError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl EnrolError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_enrol(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<EnrolError>> {
         match raw.status {
@@ -170,11 +174,15 @@ impl Client {
             .request(::apigen_runtime::reqwest::Method::GET, &["/global/jobs"]);
         request = request.header("Authorization", authorization.to_string());
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_global_jobs(raw)
+        GlobalJobsError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GlobalJobsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_global_jobs(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::GlobalJobsResult>,
@@ -218,11 +226,15 @@ impl Client {
             .request(::apigen_runtime::reqwest::Method::GET, &["/ping"]);
         request = request.header("Authorization", authorization.to_string());
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_ping(raw)
+        PingError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl PingError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_ping(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::PingResult>, Error<PingError>> {
         match raw.status {
@@ -272,11 +284,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_report_finish(raw)
+        ReportFinishError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ReportFinishError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_report_finish(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::ReportResult>,
@@ -329,11 +345,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_report_output(raw)
+        ReportOutputError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ReportOutputError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_report_output(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::ReportResult>,
@@ -386,11 +406,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_report_start(raw)
+        ReportStartError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ReportStartError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_report_start(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::ReportResult>,

@@ -121,11 +121,15 @@ impl Client {
                 &["/2.0/users/", &rt::encode_path(username)],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_user_by_name(raw)
+        GetUserByNameError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetUserByNameError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_user_by_name(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::User>,
@@ -174,11 +178,15 @@ impl Client {
                 &["/2.0/repositories/", &rt::encode_path(username)],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_repositories_by_owner(raw)
+        GetRepositoriesByOwnerError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetRepositoriesByOwnerError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_repositories_by_owner(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::Repository>>,
@@ -233,11 +241,15 @@ impl Client {
                 ],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_repository(raw)
+        GetRepositoryError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetRepositoryError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_repository(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::Repository>,
@@ -303,11 +315,15 @@ impl Client {
                 ],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_pull_requests_by_repository(raw)
+        GetPullRequestsByRepositoryError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetPullRequestsByRepositoryError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_pull_requests_by_repository(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::Pullrequest>>,
@@ -365,11 +381,15 @@ impl Client {
                 ],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_pull_requests_by_id(raw)
+        GetPullRequestsByIdError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetPullRequestsByIdError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_pull_requests_by_id(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::Pullrequest>,
@@ -425,11 +445,15 @@ impl Client {
                 ],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_merge_pull_request(raw)
+        MergePullRequestError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl MergePullRequestError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_merge_pull_request(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MergePullRequestError>> {
         match raw.status {

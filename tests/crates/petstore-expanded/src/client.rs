@@ -143,11 +143,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_find_pets(raw)
+        FindPetsError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl FindPetsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_find_pets(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::Pet>>,
@@ -202,11 +206,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_add_pet(raw)
+        AddPetError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl AddPetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_add_pet(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<AddPetError>> {
         match raw.status {
@@ -256,11 +264,15 @@ impl Client {
                 &["/pets/", &rt::encode_path(&id.to_string())],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_find_pet_by_id(raw)
+        FindPetByIdError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl FindPetByIdError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_find_pet_by_id(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<FindPetByIdError>> {
         match raw.status {
@@ -310,11 +322,15 @@ impl Client {
                 &["/pets/", &rt::encode_path(&id.to_string())],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_delete_pet(raw)
+        DeletePetError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl DeletePetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_delete_pet(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<DeletePetError>> {
         match raw.status {

@@ -148,11 +148,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_pets(raw)
+        ListPetsError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ListPetsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_pets(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<WithHeaders<crate::models::Pets, ListPetsOkHeaders>>,
@@ -202,11 +206,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/pets"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_create_pets(raw)
+        CreatePetsError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl CreatePetsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_create_pets(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<CreatePetsError>> {
         match raw.status {
@@ -254,11 +262,15 @@ impl Client {
                 &["/pets/", &rt::encode_path(pet_id)],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_show_pet_by_id(raw)
+        ShowPetByIdError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ShowPetByIdError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_show_pet_by_id(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<ShowPetByIdError>> {
         match raw.status {

@@ -136,11 +136,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_add_pet(raw)
+        AddPetError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl AddPetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_add_pet(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<AddPetSuccess>, Error<AddPetError>> {
         match raw.status {
@@ -201,11 +205,15 @@ impl Client {
                 &["/pets/", &rt::encode_path(&id.to_string())],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_pet(raw)
+        GetPetError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetPetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_pet(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<GetPetError>> {
         match raw.status {

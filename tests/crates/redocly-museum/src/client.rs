@@ -161,11 +161,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/museum-hours"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_museum_hours(raw)
+        GetMuseumHoursError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetMuseumHoursError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_museum_hours(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::MuseumHours>,
@@ -249,11 +253,15 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/special-events"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_special_events(raw)
+        ListSpecialEventsError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ListSpecialEventsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_special_events(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::SpecialEventCollection>,
@@ -318,11 +326,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_create_special_event(raw)
+        CreateSpecialEventError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl CreateSpecialEventError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_create_special_event(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::SpecialEvent>,
@@ -385,11 +397,15 @@ impl Client {
                 &["/special-events/", &rt::encode_path(event_id)],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_special_event(raw)
+        GetSpecialEventError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetSpecialEventError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_special_event(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::SpecialEvent>,
@@ -452,11 +468,15 @@ impl Client {
                 &["/special-events/", &rt::encode_path(event_id)],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_delete_special_event(raw)
+        DeleteSpecialEventError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl DeleteSpecialEventError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_delete_special_event(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<DeleteSpecialEventError>> {
         match raw.status {
@@ -525,11 +545,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_update_special_event(raw)
+        UpdateSpecialEventError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl UpdateSpecialEventError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_update_special_event(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::SpecialEvent>,
@@ -594,11 +618,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_buy_museum_tickets(raw)
+        BuyMuseumTicketsError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl BuyMuseumTicketsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_buy_museum_tickets(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::MuseumTicketsConfirmation>,
@@ -661,11 +689,15 @@ impl Client {
                 &["/tickets/", &rt::encode_path(ticket_id), "/qr"],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_get_ticket_code(raw)
+        GetTicketCodeError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl GetTicketCodeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_get_ticket_code(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<u8>>,

@@ -142,11 +142,15 @@ impl Client {
             )
             .body(body.to_owned());
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_put_blob(raw)
+        PutBlobError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl PutBlobError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_put_blob(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<::std::vec::Vec<u8>>, Error<PutBlobError>> {
         match raw.status {
@@ -202,11 +206,15 @@ impl Client {
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_create_document(raw)
+        CreateDocumentError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl CreateDocumentError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_create_document(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::Document>,
@@ -277,11 +285,15 @@ impl Client {
         }
         request = request.multipart(form);
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_upload_attachment(raw)
+        UploadAttachmentError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl UploadAttachmentError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_upload_attachment(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::Receipt>,

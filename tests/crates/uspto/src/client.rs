@@ -133,11 +133,15 @@ impl Client {
         #[allow(unused_mut)]
         let mut request = self.0.request(::apigen_runtime::reqwest::Method::GET, &["/"]);
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_data_sets(raw)
+        ListDataSetsError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ListDataSetsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_data_sets(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<crate::models::DataSetList>,
@@ -200,11 +204,15 @@ impl Client {
                 ],
             );
         let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        Self::decode_list_searchable_fields(raw)
+        ListSearchableFieldsError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl ListSearchableFieldsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_list_searchable_fields(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::string::String>,
@@ -293,11 +301,15 @@ impl Client {
             request = request.form(&fields);
         }
         let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        Self::decode_perform_search(raw)
+        PerformSearchError::decode(raw)
     }
-    /// The result of a response of this operation, by its status.
+}
+impl PerformSearchError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode_perform_search(
+    fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<
