@@ -444,6 +444,9 @@ pub struct Pagination {
     pub total_items: Option<String>,
     /// Whether more pages follow, when the body documents it.
     pub has_more: Option<String>,
+    /// Whether this page is the last (`done`, `isLast`), when the body documents it (and not
+    /// `has_more`).
+    pub is_last: Option<String>,
 }
 
 /// How a paginated operation asks for its next page.

@@ -762,6 +762,7 @@ const CURSOR_PARAMS: &[&str] = &[
     "continuationToken",
     "continuation_token",
     "marker",
+    "iterator",
 ];
 const NEXT_LINK_FIELDS: &[&str] =
     &["next", "nextLink", "next_link", "nextUrl", "next_url", "nextPageUrl", "next_page_url", "@odata.nextLink"];
@@ -779,10 +780,12 @@ const NEXT_CURSOR_FIELDS: &[&str] = &[
     "nextMarker",
     "cursor",
     "after",
+    "iterator",
 ];
 const TOTAL_PAGES_FIELDS: &[&str] = &["totalPages", "total_pages", "pageCount", "page_count", "pages", "last_page", "lastPage"];
 const TOTAL_ITEMS_FIELDS: &[&str] = &["total", "totalCount", "total_count", "totalItems", "total_items", "totalResults", "total_results"];
 const HAS_MORE_FIELDS: &[&str] = &["has_more", "hasMore", "has_next", "hasNext", "hasNextPage", "has_next_page", "more"];
+const IS_LAST_FIELDS: &[&str] = &["done", "isLast", "is_last", "last", "lastPage", "last_page"];
 const ITEMS_FIELDS: &[&str] = &["items", "data", "results", "records", "entries", "values", "content", "elements", "response"];
 /// Objects below the body searched for the properties above (besides the body itself).
 const PAGE_CONTAINERS: &[&str] =
@@ -811,8 +814,14 @@ fn detect_pagination(
     let [success] = successes[..] else { return None };
     let body = success.body.as_ref().filter(|b| b.encoding == BodyEncoding::Json)?;
     let defs = &cx.models.definitions;
+    // A nullable parameter (`Option<T>` inside the optional `Option`) counts as its `T`.
+    let kind = |p: &Parameter| match p.ty.strip_prefix("::std::option::Option<").and_then(|t| t.strip_suffix('>')) {
+        Some("::std::string::String") => ValueShape::String,
+        Some("i64" | "i32" | "u64" | "u32" | "i16" | "u16" | "i8" | "u8") => ValueShape::Integer,
+        _ => p.shape,
+    };
     let query = |names: &[&str], shape: &[ValueShape]| {
-        params.iter().find(|p| p.location == ParamLocation::Query && shape.contains(&p.shape) && names.iter().any(|n| p.name == *n))
+        params.iter().find(|p| p.location == ParamLocation::Query && shape.contains(&kind(p)) && names.iter().any(|n| p.name == *n))
     };
     let first_of = |p: &Parameter, fallback: i64| {
         p.default
@@ -913,6 +922,7 @@ fn detect_pagination(
         total_pages: field("totalPages").or_else(|| find(TOTAL_PAGES_FIELDS, &["integer"])),
         total_items: field("totalItems").or_else(|| find(TOTAL_ITEMS_FIELDS, &["integer"])),
         has_more: field("hasMore").or_else(|| find(HAS_MORE_FIELDS, &["boolean"])),
+        is_last: field("isLast").or_else(|| find(IS_LAST_FIELDS, &["boolean"])),
     })
 }
 

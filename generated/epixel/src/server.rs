@@ -139,6 +139,7 @@ impl RegisterUserInput {
 }
 /// The answers of `POST /user/signup/`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum RegisterUserResponse {
     /// 200: User created. The body is the one DOMAIN.md gives for `POST /user/signup/`.
     Ok(crate::models::RegistrationResponse),
@@ -216,6 +217,7 @@ impl RegisterUserWithPackageInput {
 }
 /// The answers of `POST /user/signup-package/`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum RegisterUserWithPackageResponse {
     /// 200: User created. Not documented for this endpoint: assumed to be the body DOMAIN.md gives for `POST /user/signup/`.
     Ok(crate::models::RegistrationResponse),
@@ -300,6 +302,7 @@ impl ListSponsorsInput {
 }
 /// The answers of `GET /user/get/sponsors/`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListSponsorsResponse {
     /// 200: The sponsors. Not documented: the `{status_code, errors, data}` envelope with a free-form `data` is a guess.
     Ok(crate::models::SponsorListResponse),
@@ -370,6 +373,7 @@ impl ValidateSponsorInput {
 }
 /// The answers of `POST /user/validate-sponsor/`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ValidateSponsorResponse {
     /// 200: The sponsor can be used. Not documented: the `{status_code, errors, data}` envelope with a free-form `data` is a guess.
     Ok(crate::models::SponsorValidationResponse),

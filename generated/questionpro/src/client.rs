@@ -324,7 +324,7 @@ impl Client {
     /// Every item of every page of [`Client::list_user_communities`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/pagination/links/next` of each page (absolute or relative).
     ///
     /// The stream ends after a page that is empty, or that says it is the last (no or an empty next link or cursor, the documented totals reached, no more pages). Links are followed with credentials only within the base URL's origin. An error ends the stream after it is yielded.
-    #[allow(clippy::useless_conversion)]
+    #[allow(clippy::useless_conversion, deprecated)]
     pub fn list_user_communities_stream(
         &self,
         user_id: i64,

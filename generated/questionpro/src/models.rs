@@ -589,6 +589,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -668,6 +669,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -764,6 +766,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -843,7 +846,7 @@ pub mod unchecked {
             rename = "profileFields",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub profile_fields: ::std::option::Option<::std::vec::Vec<ProfileField>>,
+        pub profile_fields: ::std::option::Option<::std::vec::Vec<super::ProfileField>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

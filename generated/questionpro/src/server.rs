@@ -139,6 +139,7 @@ impl ImportPanelMembersInput {
 }
 /// The answers of `POST /micropanel/members`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ImportPanelMembersResponse {
     /// 200: The import result.
     Ok(crate::models::MemberImportResponse),
@@ -240,6 +241,7 @@ impl ListUserCommunitiesInput {
 }
 /// The answers of `GET /micropanel/users/{user-id}/communities`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListUserCommunitiesResponse {
     /// 200: The panels of the user.
     Ok(crate::models::CommunityListResponse),
@@ -345,6 +347,7 @@ impl UpdateUserInput {
 }
 /// The answers of `PUT /users/{user-id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UpdateUserResponse {
     /// 200: The updated user.
     Ok(crate::models::UserResponse),
@@ -447,6 +450,7 @@ impl SearchOrganizationUsersInput {
 }
 /// The answers of `GET /organizations/{organization-id}/users/search`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum SearchOrganizationUsersResponse {
     /// 200: The user with the given e-mail address.
     Ok(crate::models::UserResponse),

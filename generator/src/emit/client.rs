@@ -751,6 +751,7 @@ fn success_type(op: &Operation, successes: &[&Response]) -> (TokenStream, TokenS
                 quote! {
                     #doc
                     #[derive(Debug, Clone)]
+                    #[allow(clippy::large_enum_variant)]
                     pub enum #ident { #(#variants,)* }
                 },
             )
@@ -839,6 +840,7 @@ fn pagination_stream(
     let error_ident = format_ident!("{}Error", op.type_name);
     let params_ident = format_ident!("{}Params", op.type_name);
     let item_ty = ty(&p.item_ty);
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let success = op.responses.iter().find(|r| r.success);
     // The page as the success type holds it: headers beside the body.
     let with_headers = success.is_some_and(|r| r.headers_type.is_some());
@@ -889,6 +891,11 @@ fn pagination_stream(
                 let n = format_ident!("{}", q.rust_name);
                 quote! { #n = #value; }
             }
+            Some(q) if params_local && q.ty.starts_with("::std::option::Option<") => {
+                // A nullable parameter: `Some(Some(value))`.
+                let n = format_ident!("{}", q.rust_name);
+                quote! { params.#n = ::std::option::Option::Some(::std::option::Option::Some(#value)); }
+            }
             Some(q) if params_local => {
                 let n = format_ident!("{}", q.rust_name);
                 quote! { params.#n = ::std::option::Option::Some(#value); }
@@ -902,7 +909,8 @@ fn pagination_stream(
             let start = match op.params.iter().find(|q| &q.name == param) {
                 Some(q) if !q.required && params_local => {
                     let n = format_ident!("{}", q.rust_name);
-                    quote! { params.#n.and_then(|n| i64::try_from(n).ok()).unwrap_or(#first) }
+                    let flat = q.ty.starts_with("::std::option::Option<").then(|| quote!(.flatten()));
+                    quote! { params.#n #flat.and_then(|n| i64::try_from(n).ok()).unwrap_or(#first) }
                 }
                 _ => quote!(#first),
             };
@@ -917,7 +925,8 @@ fn pagination_stream(
             let start = match op.params.iter().find(|q| &q.name == param) {
                 Some(q) if !q.required && params_local => {
                     let n = format_ident!("{}", q.rust_name);
-                    quote! { params.#n.and_then(|n| i64::try_from(n).ok()).unwrap_or(#first) }
+                    let flat = q.ty.starts_with("::std::option::Option<").then(|| quote!(.flatten()));
+                    quote! { params.#n #flat.and_then(|n| i64::try_from(n).ok()).unwrap_or(#first) }
                 }
                 _ => quote!(#first),
             };
@@ -955,6 +964,8 @@ fn pagination_stream(
     }
     if let Some(more) = &p.has_more {
         paging = quote! { #paging.has_more(|page| rt::page_flag(#body_ref, #more)) };
+    } else if let Some(last) = &p.is_last {
+        paging = quote! { #paging.has_more(|page| rt::page_flag(#body_ref, #last).map(|last| !last)) };
     }
     let items = {
         let fields = p.items.iter().map(|f| format_ident!("{}", f));
@@ -971,7 +982,8 @@ fn pagination_stream(
     ));
     quote! {
         #doc
-        #[allow(clippy::useless_conversion)]
+        #deprecated
+        #[allow(clippy::useless_conversion, deprecated)]
         pub fn #stream_ident(&self, #(#args),*)
             -> impl ::apigen_runtime::futures_util::Stream<Item = ::std::result::Result<#item_ty, Error<#error_ident>>> + Send + '_
         {

@@ -82,7 +82,7 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
             extra.push(validate_impl(&name, &fields, rules, &strict));
             if has_own_rules(rules) {
                 checked.insert(name.clone());
-                let twin = twin_struct(s);
+                let twin = twin_struct(s, &model_names);
                 twins.push(Item::Struct(twin));
                 remove_serde_flag(&mut s.attrs, "deny_unknown_fields");
                 let path = format!("unchecked::{name}");
@@ -403,8 +403,15 @@ fn redacted_debug(name: &str, fields: &BTreeMap<String, Field>, secrets: &BTreeS
 
 /// The twin struct for `#[serde(try_from)]`: same fields and serde attributes, only
 /// `Deserialize`, no docs.
-fn twin_struct(s: &ItemStruct) -> ItemStruct {
+fn twin_struct(s: &ItemStruct, model_names: &BTreeSet<String>) -> ItemStruct {
     let mut twin = s.clone();
+    // The `unchecked` module has a twin of the same name for each checked model: a field's
+    // model type is the checked one, in the parent module.
+    if let Fields::Named(named) = &mut twin.fields {
+        for f in &mut named.named {
+            syn::visit_mut::VisitMut::visit_type_mut(&mut SuperQualifier(model_names), &mut f.ty);
+        }
+    }
     // Keep serde attributes (names, defaults) and the schemars derive: schemars describes a
     // `try_from` type by its source, so the twin must carry the same schema and docs.
     twin.attrs.retain(|a| a.path().is_ident("serde") || a.path().is_ident("cfg_attr") || a.path().is_ident("doc"));
@@ -661,7 +668,11 @@ fn builder(
         if field.optional {
             assigns.push(quote! { #fi: self.#fi });
         } else if let Some(default) = serde_default(f) {
-            assigns.push(quote! { #fi: self.#fi.unwrap_or_else(|| #default) });
+            if default.to_string() == quote!(::std::default::Default::default()).to_string() {
+                assigns.push(quote! { #fi: self.#fi.unwrap_or_default() });
+            } else {
+                assigns.push(quote! { #fi: self.#fi.unwrap_or_else(|| #default) });
+            }
         } else {
             checks.push(quote! {
                 if self.#fi.is_none() {
@@ -715,6 +726,7 @@ fn builder(
                 /// # Errors
                 ///
                 /// Every missing field, or else every rule violation.
+                #[allow(clippy::redundant_closure)]
                 pub fn build(self) -> ::std::result::Result<super::#ident, crate::validation::ValidationErrors> {
                     #errors_decl
                     #(#checks)*

@@ -537,6 +537,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
 
         #response_doc
         #[derive(Debug)]
+        #[allow(clippy::large_enum_variant)]
         pub enum #response {
             #(#variants,)*
             /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).

@@ -143,6 +143,7 @@ impl ListVersionsv2Error {
 }
 /// The documented success responses of [`Client::get_version_detailsv2`].
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetVersionDetailsv2Success {
     /// 200: 200 response
     Ok(::serde_json::Value),

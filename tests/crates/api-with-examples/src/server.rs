@@ -111,6 +111,7 @@ impl ListVersionsv2Input {
 }
 /// The answers of `GET /`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListVersionsv2Response {
     /// 200: 200 response
     Ok(::serde_json::Value),
@@ -186,6 +187,7 @@ impl GetVersionDetailsv2Input {
 }
 /// The answers of `GET /v2`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetVersionDetailsv2Response {
     /// 200: 200 response
     Ok(::serde_json::Value),

@@ -180,7 +180,7 @@ impl Client {
     /// Every item of every page of [`Client::list_books`], fetched page by page as the stream is polled: the first request with the parameters as given, then it asks for page `page` = 1 (or the one given), then the next ones.
     ///
     /// The stream ends after a page that is empty, or that says it is the last (no or an empty next link or cursor, the documented totals reached, no more pages). Links are followed with credentials only within the base URL's origin. An error ends the stream after it is yielded.
-    #[allow(clippy::useless_conversion)]
+    #[allow(clippy::useless_conversion, deprecated)]
     pub fn list_books_stream(
         &self,
         params: &ListBooksParams,
@@ -527,7 +527,7 @@ impl Client {
     /// Every item of every page of [`Client::list_books_by_cursor`], fetched page by page as the stream is polled: the first request with the parameters as given, then it sends back the cursor at `/next_cursor` of each page as `cursor`.
     ///
     /// The stream ends after a page that is empty, or that says it is the last (no or an empty next link or cursor, the documented totals reached, no more pages). Links are followed with credentials only within the base URL's origin. An error ends the stream after it is yielded.
-    #[allow(clippy::useless_conversion)]
+    #[allow(clippy::useless_conversion, deprecated)]
     pub fn list_books_by_cursor_stream(
         &self,
         params: &ListBooksByCursorParams,
@@ -632,7 +632,7 @@ impl Client {
     /// Every item of every page of [`Client::list_books_by_offset`], fetched page by page as the stream is polled: the first request with the parameters as given, then it starts at offset `offset` = 0 (or the one given), then after the items read.
     ///
     /// The stream ends after a page that is empty, or that says it is the last (no or an empty next link or cursor, the documented totals reached, no more pages). Links are followed with credentials only within the base URL's origin. An error ends the stream after it is yielded.
-    #[allow(clippy::useless_conversion)]
+    #[allow(clippy::useless_conversion, deprecated)]
     pub fn list_books_by_offset_stream(
         &self,
         params: &ListBooksByOffsetParams,
@@ -737,7 +737,7 @@ impl Client {
     /// Every item of every page of [`Client::list_books_by_link`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/links/next` of each page (absolute or relative).
     ///
     /// The stream ends after a page that is empty, or that says it is the last (no or an empty next link or cursor, the documented totals reached, no more pages). Links are followed with credentials only within the base URL's origin. An error ends the stream after it is yielded.
-    #[allow(clippy::useless_conversion)]
+    #[allow(clippy::useless_conversion, deprecated)]
     pub fn list_books_by_link_stream(
         &self,
         params: &ListBooksByLinkParams,
@@ -856,7 +856,7 @@ impl Client {
     /// Every item of every page of [`Client::list_books_by_link_header`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the `Link: <...>; rel="next"` header of each page.
     ///
     /// The stream ends after a page that is empty, or that says it is the last (no or an empty next link or cursor, the documented totals reached, no more pages). Links are followed with credentials only within the base URL's origin. An error ends the stream after it is yielded.
-    #[allow(clippy::useless_conversion)]
+    #[allow(clippy::useless_conversion, deprecated)]
     pub fn list_books_by_link_header_stream(
         &self,
         params: &ListBooksByLinkHeaderParams,
@@ -965,7 +965,7 @@ impl Client {
     /// Every item of every page of [`Client::list_authors`], fetched page by page as the stream is polled: the first request with the parameters as given, then it sends back the cursor at `/continuation/token` of each page as `token`.
     ///
     /// The stream ends after a page that is empty, or that says it is the last (no or an empty next link or cursor, the documented totals reached, no more pages). Links are followed with credentials only within the base URL's origin. An error ends the stream after it is yielded.
-    #[allow(clippy::useless_conversion)]
+    #[allow(clippy::useless_conversion, deprecated)]
     pub fn list_authors_stream(
         &self,
         params: &ListAuthorsParams,

@@ -177,6 +177,7 @@ impl ListBooksInput {
 }
 /// The answers of `GET /books`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListBooksResponse {
     /// 200: One page of books.
     Ok(crate::models::BookPage),
@@ -292,6 +293,7 @@ impl ::apigen_runtime::header::ToHeaders for CreateBookTooManyRequestsHeaders {
 }
 /// The answers of `POST /books`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreateBookResponse {
     /// 201: Created.
     Created {
@@ -384,6 +386,7 @@ impl GetBookInput {
 }
 /// The answers of `GET /books/{isbn}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetBookResponse {
     /// 200: The book.
     Ok(crate::models::Book),
@@ -464,6 +467,7 @@ impl UpdateBookInput {
 }
 /// The answers of `PATCH /books/{isbn}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UpdateBookResponse {
     /// 200: The changed book.
     Ok(crate::models::Book),
@@ -556,6 +560,7 @@ impl ListBooksByCursorInput {
 }
 /// The answers of `GET /books-by-cursor`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListBooksByCursorResponse {
     /// 200: One page of books.
     Ok(crate::models::CursorPage),
@@ -640,6 +645,7 @@ impl ListBooksByOffsetInput {
 }
 /// The answers of `GET /books-by-offset`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListBooksByOffsetResponse {
     /// 200: Books from the offset on.
     Ok(crate::models::OffsetPage),
@@ -720,6 +726,7 @@ impl ListBooksByLinkInput {
 }
 /// The answers of `GET /books-by-link`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListBooksByLinkResponse {
     /// 200: One page of books, with the link to the next.
     Ok(crate::models::LinkPage),
@@ -813,6 +820,7 @@ impl ::apigen_runtime::header::ToHeaders for ListBooksByLinkHeaderOkHeaders {
 }
 /// The answers of `GET /books-by-link-header`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListBooksByLinkHeaderResponse {
     /// 200: One page of books; the next page is in the `Link` header.
     Ok {
@@ -898,6 +906,7 @@ impl ListAuthorsInput {
 }
 /// The answers of `GET /authors`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListAuthorsResponse {
     /// 200: One page of authors.
     Ok(crate::models::AuthorPage),

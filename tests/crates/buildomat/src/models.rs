@@ -404,6 +404,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -483,6 +484,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -546,6 +548,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -642,6 +645,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -730,6 +734,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -800,6 +805,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<

@@ -244,6 +244,7 @@ impl ControlHoldInput {
 }
 /// The answers of `POST /v1/control/hold`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ControlHoldResponse {
     /// 200: successful operation
     Ok(()),
@@ -310,6 +311,7 @@ impl ControlResumeInput {
 }
 /// The answers of `POST /v1/control/resume`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ControlResumeResponse {
     /// 200: successful operation
     Ok,
@@ -380,6 +382,7 @@ impl TaskGetInput {
 }
 /// The answers of `GET /v1/task/{Task}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskGetResponse {
     /// 200: successful operation
     Ok(crate::models::Task),
@@ -450,6 +453,7 @@ impl TasksGetInput {
 }
 /// The answers of `GET /v1/tasks`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TasksGetResponse {
     /// 200: successful operation
     Ok(::std::vec::Vec<crate::models::Task>),
@@ -514,6 +518,7 @@ impl TaskSubmitInput {
 }
 /// The answers of `POST /v1/tasks`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskSubmitResponse {
     /// 201: successful creation
     Created(crate::models::TaskSubmitResult),
@@ -594,6 +599,7 @@ impl TaskEventsGetInput {
 }
 /// The answers of `GET /v1/tasks/{task}/events`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskEventsGetResponse {
     /// 200: successful operation
     Ok(::std::vec::Vec<crate::models::TaskEvent>),
@@ -673,6 +679,7 @@ impl TaskOutputsGetInput {
 }
 /// The answers of `GET /v1/tasks/{task}/outputs`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskOutputsGetResponse {
     /// 200: successful operation
     Ok(::std::vec::Vec<crate::models::TaskOutput>),
@@ -750,6 +757,7 @@ impl TaskOutputDownloadInput {
 }
 /// The answers of `GET /v1/tasks/{task}/outputs/{output}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskOutputDownloadResponse {
     /// 2XX: Any success (the spec documents no response).
     Success {
@@ -831,6 +839,7 @@ impl UserCreateInput {
 }
 /// The answers of `POST /v1/users`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UserCreateResponse {
     /// 201: successful creation
     Created(crate::models::UserCreateResult),
@@ -910,6 +919,7 @@ impl WhoamiInput {
 }
 /// The answers of `GET /v1/whoami`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WhoamiResponse {
     /// 200: successful operation
     Ok(crate::models::WhoamiResult),
@@ -979,6 +989,7 @@ impl WhoamiPutNameInput {
 }
 /// The answers of `PUT /v1/whoami/name`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WhoamiPutNameResponse {
     /// 200: successful operation
     Ok,
@@ -1051,6 +1062,7 @@ impl WorkerBootstrapInput {
 }
 /// The answers of `POST /v1/worker/bootstrap`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerBootstrapResponse {
     /// 201: successful creation
     Created(crate::models::WorkerBootstrapResult),
@@ -1130,6 +1142,7 @@ impl WorkerPingInput {
 }
 /// The answers of `GET /v1/worker/ping`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerPingResponse {
     /// 200: successful operation
     Ok(crate::models::WorkerPingResult),
@@ -1200,6 +1213,7 @@ impl WorkerTaskAppendInput {
 }
 /// The answers of `POST /v1/worker/task/{task}/append`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskAppendResponse {
     /// 201: successful creation
     Created,
@@ -1284,6 +1298,7 @@ impl WorkerTaskUploadChunkInput {
 }
 /// The answers of `POST /v1/worker/task/{task}/chunk`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskUploadChunkResponse {
     /// 201: successful creation
     Created(crate::models::UploadedChunk),
@@ -1367,6 +1382,7 @@ impl WorkerTaskCompleteInput {
 }
 /// The answers of `POST /v1/worker/task/{task}/complete`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskCompleteResponse {
     /// 200: successful operation
     Ok,
@@ -1454,6 +1470,7 @@ impl WorkerTaskAddOutputInput {
 }
 /// The answers of `POST /v1/worker/task/{task}/output`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskAddOutputResponse {
     /// 201: successful creation
     Created,
@@ -1537,6 +1554,7 @@ impl WorkersListInput {
 }
 /// The answers of `GET /v1/workers`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkersListResponse {
     /// 200: successful operation
     Ok(crate::models::WorkersResult),
@@ -1603,6 +1621,7 @@ impl WorkersRecycleInput {
 }
 /// The answers of `POST /v1/workers/recycle`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkersRecycleResponse {
     /// 200: successful operation
     Ok,
@@ -1678,6 +1697,7 @@ impl GetThingOrThingsInput {
 }
 /// The answers of `GET /v1/things`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetThingOrThingsResponse {
     /// 200: yes
     Ok(::std::string::String),
@@ -1759,6 +1779,7 @@ impl HeaderArgInput {
 }
 /// The answers of `GET /v1/header-arg`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum HeaderArgResponse {
     /// any other status: successful operation
     Default {

@@ -135,6 +135,7 @@ impl GetItemInput {
 }
 /// The answers of `GET /items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetItemResponse {
     /// 200: the item
     Ok(crate::models::Item),
@@ -222,6 +223,7 @@ impl PutItemInput {
 }
 /// The answers of `PUT /items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PutItemResponse {
     /// 200: the item
     Ok(crate::models::Item),
@@ -320,6 +322,7 @@ impl ListItemsInput {
 }
 /// The answers of `GET /items`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListItemsResponse {
     /// 200: items
     Ok(::std::vec::Vec<crate::models::Node>),
@@ -409,6 +412,7 @@ impl GetItemPostInput {
 }
 /// The answers of `POST /items`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetItemPostResponse {
     /// 204: created
     NoContent,
@@ -479,6 +483,7 @@ impl ListThingsInput {
 }
 /// The answers of `GET /apps/{app_id}/things`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListThingsResponse {
     /// 200: things
     Ok(crate::models::Thing),

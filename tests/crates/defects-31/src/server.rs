@@ -109,6 +109,7 @@ impl GetOrderInput {
 }
 /// The answers of `GET /orders/{order_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetOrderResponse {
     /// 200: the order
     Ok(crate::models::Order),
@@ -180,6 +181,7 @@ impl ListPetsInput {
 }
 /// The answers of `GET /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListPetsResponse {
     /// 200: pets
     Ok(::std::vec::Vec<crate::models::Pet>),

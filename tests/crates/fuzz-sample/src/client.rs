@@ -522,6 +522,7 @@ impl S0ApiValueError {
 }
 /// The documented success responses of [`Client::s0_p_r_i_c_e`].
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0PRICESuccess {
     /// 204: tab    separated carriage
     NoContent,

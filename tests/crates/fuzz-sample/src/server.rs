@@ -221,6 +221,7 @@ impl S0ListEveryModelInput {
 }
 /// The answers of `GET /s0/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0ListEveryModelResponse {
     /// 200: Every model.
     Ok(::std::vec::Vec<crate::models::S0ListEveryModelOkBodyItem>),
@@ -293,6 +294,7 @@ impl S0TagAddressInput {
 }
 /// The answers of `GET /s0/pet_meta`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0TagAddressResponse {
     /// 503: Ends a comment */ and starts /* one
     ServiceUnavailable(crate::models::S0TagAddressServiceUnavailableBody),
@@ -373,6 +375,7 @@ impl S0ValueInput {
 }
 /// The answers of `GET /s0/item_page`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0ValueResponse {
     /// 401: [link](https://example.com) and <https://example.com> and [ref][1]
     Unauthorized,
@@ -446,6 +449,7 @@ impl S0SizeInput {
 }
 /// The answers of `DELETE /s0/name/value/status-total/user-url`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0SizeResponse {
     /// 206: tab    separated carriage
     Status206(crate::models::S0PageNextBox),
@@ -537,6 +541,7 @@ impl S0ModelsAmountNodeInput {
 }
 /// The answers of `PUT /s0/order.data/{TAG}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0ModelsAmountNodeResponse {
     /// 404: Non-ASCII: café, 日本語, 😀
     NotFound(crate::models::S0PageNextBox),
@@ -641,6 +646,7 @@ impl S0ApiValueInput {
 }
 /// The answers of `PATCH /s0/order.data/{TAG}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0ApiValueResponse {
     /// 206: Quotes " and ' and \ backslashes \n
     Status206,
@@ -735,6 +741,7 @@ impl S0PRICEInput {
 }
 /// The answers of `GET /s0/{Value}/listPet/short_created/http`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0PRICEResponse {
     /// 204: tab    separated carriage
     NoContent,
@@ -834,6 +841,7 @@ impl S0SharedInput {
 }
 /// The answers of `HEAD /s0/{Value}/listPet/short_created/http`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0SharedResponse {
     /// 206: Ends a comment */ and starts /* one
     Status206,
@@ -920,6 +928,7 @@ impl S1ListEveryModelInput {
 }
 /// The answers of `GET /s1/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S1ListEveryModelResponse {
     /// 200: Every model.
     Ok(::std::vec::Vec<crate::models::S1ListEveryModelOkBodyItem>),
@@ -1015,6 +1024,7 @@ impl ::apigen_runtime::header::ToHeaders for S1PriceUnionTooManyRequestsHeaders 
 }
 /// The answers of `POST /s1/next.kind/v{page}.{x_kind}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S1PriceUnionResponse {
     /// 429: #[attr] and #![inner] and r#raw and "#
     TooManyRequests {
@@ -1119,6 +1129,7 @@ impl S1ParentInput {
 }
 /// The answers of `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S1ParentResponse {
     /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
     Forbidden,
@@ -1220,6 +1231,7 @@ impl ::apigen_runtime::header::ToHeaders for S1CountInternalServerErrorHeaders {
 }
 /// The answers of `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S1CountResponse {
     /// 2XX: Contains `backticks`, *stars* and _underscores_.
     Success {
@@ -1328,6 +1340,7 @@ impl S2ListEveryModelInput {
 }
 /// The answers of `GET /s2/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S2ListEveryModelResponse {
     /// 200: Every model.
     Ok(::std::vec::Vec<crate::models::S2ListEveryModelOkBodyItem>),
@@ -1400,6 +1413,7 @@ impl S2NextCodeInput {
 }
 /// The answers of `GET /s2/{error-yield}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S2NextCodeResponse {
     /// any other status: Contains `backticks`, *stars* and _underscores_.
     Default {
@@ -1504,6 +1518,7 @@ impl S2PageParentInput {
 }
 /// The answers of `OPTIONS /s2/{error-yield}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S2PageParentResponse {
     /// 401: ```
     /// fn not_rust() {

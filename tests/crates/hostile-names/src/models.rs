@@ -572,6 +572,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -638,6 +639,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -679,6 +681,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<

@@ -214,6 +214,7 @@ impl TypeInput {
 }
 /// The answers of `GET /user-profiles/{profile-id}/items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TypeResponse {
     /// 200: ok
     Ok(crate::models::UserProfile),
@@ -308,6 +309,7 @@ impl MatchInput {
 }
 /// The answers of `PUT /user-profiles/{profile-id}/items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum MatchResponse {
     /// 200: ok
     Ok(crate::models::UserProfile2),
@@ -387,6 +389,7 @@ impl ListUserProfilesInput {
 }
 /// The answers of `GET /user_profiles`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListUserProfilesResponse {
     /// 200: ok
     Ok(::std::vec::Vec<crate::models::UserProfile3>),
@@ -462,6 +465,7 @@ impl ListUserProfiles2Input {
 }
 /// The answers of `POST /user_profiles`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListUserProfiles2Response {
     /// 204: none
     NoContent,
@@ -538,6 +542,7 @@ impl GetCafue9Input {
 }
 /// The answers of `GET /café/{ünïcödé}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetCafue9Response {
     /// 200: ok
     Ok(crate::models::Cafue9),
@@ -656,6 +661,7 @@ impl AuthenticateInput {
 }
 /// The answers of `GET /auth/{self}/{rq}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum AuthenticateResponse {
     /// 200: ok
     Ok(crate::models::Thing),
@@ -786,6 +792,7 @@ impl Transport2Input {
 }
 /// The answers of `POST /auth/{self}/{rq}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum Transport2Response {
     /// 200: ok
     Ok(crate::models::Thing),
@@ -881,6 +888,7 @@ impl ListInput {
 }
 /// The answers of `GET /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListResponse {
     /// 200: a page
     Ok(crate::models::ThingPage),
@@ -960,6 +968,7 @@ impl ListStreamInput {
 }
 /// The answers of `PUT /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListStreamResponse {
     /// 200: a page
     Ok(crate::models::ThingPage),
@@ -1034,6 +1043,7 @@ impl NewInput {
 }
 /// The answers of `POST /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum NewResponse {
     /// 200: ok
     Ok(crate::models::Thing),
@@ -1102,6 +1112,7 @@ impl CloneInput {
 }
 /// The answers of `DELETE /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CloneResponse {
     /// 200: ok
     Ok(crate::models::Thing),
@@ -1170,6 +1181,7 @@ impl ExecuteInput {
 }
 /// The answers of `PATCH /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ExecuteResponse {
     /// 200: ok
     Ok(crate::models::Thing),

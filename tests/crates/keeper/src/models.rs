@@ -198,6 +198,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -305,6 +306,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<

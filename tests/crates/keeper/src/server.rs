@@ -143,6 +143,7 @@ impl EnrolInput {
 }
 /// The answers of `POST /enrol`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum EnrolResponse {
     /// 201: successful creation
     Created,
@@ -219,6 +220,7 @@ impl GlobalJobsInput {
 }
 /// The answers of `GET /global/jobs`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GlobalJobsResponse {
     /// 201: successful creation
     Created(crate::models::GlobalJobsResult),
@@ -296,6 +298,7 @@ impl PingInput {
 }
 /// The answers of `GET /ping`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PingResponse {
     /// 201: successful creation
     Created(crate::models::PingResult),
@@ -373,6 +376,7 @@ impl ReportFinishInput {
 }
 /// The answers of `POST /report/finish`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ReportFinishResponse {
     /// 201: successful creation
     Created(crate::models::ReportResult),
@@ -463,6 +467,7 @@ impl ReportOutputInput {
 }
 /// The answers of `POST /report/output`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ReportOutputResponse {
     /// 201: successful creation
     Created(crate::models::ReportResult),
@@ -553,6 +558,7 @@ impl ReportStartInput {
 }
 /// The answers of `POST /report/start`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ReportStartResponse {
     /// 201: successful creation
     Created(crate::models::ReportResult),

@@ -137,6 +137,7 @@ impl GetUserByNameInput {
 }
 /// The answers of `GET /2.0/users/{username}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetUserByNameResponse {
     /// 200: The User
     Ok(crate::models::User),
@@ -212,6 +213,7 @@ impl GetRepositoriesByOwnerInput {
 }
 /// The answers of `GET /2.0/repositories/{username}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetRepositoriesByOwnerResponse {
     /// 200: repositories owned by the supplied user
     Ok(::std::vec::Vec<crate::models::Repository>),
@@ -290,6 +292,7 @@ impl GetRepositoryInput {
 }
 /// The answers of `GET /2.0/repositories/{username}/{slug}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetRepositoryResponse {
     /// 200: The repository
     Ok(crate::models::Repository),
@@ -374,6 +377,7 @@ impl GetPullRequestsByRepositoryInput {
 }
 /// The answers of `GET /2.0/repositories/{username}/{slug}/pullrequests`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetPullRequestsByRepositoryResponse {
     /// 200: an array of pull request objects
     Ok(::std::vec::Vec<crate::models::Pullrequest>),
@@ -468,6 +472,7 @@ impl GetPullRequestsByIdInput {
 }
 /// The answers of `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetPullRequestsByIdResponse {
     /// 200: a pull request object
     Ok(crate::models::Pullrequest),
@@ -559,6 +564,7 @@ impl MergePullRequestInput {
 }
 /// The answers of `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum MergePullRequestResponse {
     /// 204: the PR was successfully merged
     NoContent,

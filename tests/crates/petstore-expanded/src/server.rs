@@ -143,6 +143,7 @@ impl FindPetsInput {
 }
 /// The answers of `GET /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum FindPetsResponse {
     /// 200: pet response
     Ok(::std::vec::Vec<crate::models::Pet>),
@@ -229,6 +230,7 @@ impl AddPetInput {
 }
 /// The answers of `POST /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum AddPetResponse {
     /// 200: pet response
     Ok(crate::models::Pet),
@@ -306,6 +308,7 @@ impl FindPetByIdInput {
 }
 /// The answers of `GET /pets/{id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum FindPetByIdResponse {
     /// 200: pet response
     Ok(crate::models::Pet),
@@ -388,6 +391,7 @@ impl DeletePetInput {
 }
 /// The answers of `DELETE /pets/{id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum DeletePetResponse {
     /// 204: pet deleted
     NoContent,

@@ -136,6 +136,7 @@ impl ::apigen_runtime::header::ToHeaders for ListPetsOkHeaders {
 }
 /// The answers of `GET /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListPetsResponse {
     /// 200: A paged array of pets
     Ok {
@@ -226,6 +227,7 @@ impl CreatePetsInput {
 }
 /// The answers of `POST /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreatePetsResponse {
     /// 201: Null response
     Created,
@@ -298,6 +300,7 @@ impl ShowPetByIdInput {
 }
 /// The answers of `GET /pets/{petId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ShowPetByIdResponse {
     /// 200: Expected response to a valid request
     Ok(crate::models::Pet),

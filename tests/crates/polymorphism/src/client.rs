@@ -86,6 +86,7 @@ impl rt::Credentials for Credentials {
 }
 /// The documented success responses of [`Client::add_pet`].
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum AddPetSuccess {
     /// 201: The pet was added.
     Created(crate::models::Pet),

@@ -185,6 +185,7 @@ impl GetMuseumHoursInput {
 }
 /// The answers of `GET /museum-hours`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetMuseumHoursResponse {
     /// 200: Success.
     Ok(crate::models::MuseumHours),
@@ -286,6 +287,7 @@ impl ListSpecialEventsInput {
 }
 /// The answers of `GET /special-events`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListSpecialEventsResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEventCollection),
@@ -376,6 +378,7 @@ impl CreateSpecialEventInput {
 }
 /// The answers of `POST /special-events`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreateSpecialEventResponse {
     /// 201: Created.
     Created(crate::models::SpecialEvent),
@@ -459,6 +462,7 @@ impl GetSpecialEventInput {
 }
 /// The answers of `GET /special-events/{eventId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetSpecialEventResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEvent),
@@ -540,6 +544,7 @@ impl DeleteSpecialEventInput {
 }
 /// The answers of `DELETE /special-events/{eventId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum DeleteSpecialEventResponse {
     /// 204: Success - no content.
     NoContent,
@@ -630,6 +635,7 @@ impl UpdateSpecialEventInput {
 }
 /// The answers of `PATCH /special-events/{eventId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UpdateSpecialEventResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEvent),
@@ -718,6 +724,7 @@ impl BuyMuseumTicketsInput {
 }
 /// The answers of `POST /tickets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum BuyMuseumTicketsResponse {
     /// 201: Created.
     Created(crate::models::MuseumTicketsConfirmation),
@@ -801,6 +808,7 @@ impl GetTicketCodeInput {
 }
 /// The answers of `GET /tickets/{ticketId}/qr`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetTicketCodeResponse {
     /// 200: Scannable event ticket in image format.
     Ok(::std::vec::Vec<u8>),

@@ -137,6 +137,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<

@@ -121,6 +121,7 @@ impl PutBlobInput {
 }
 /// The answers of `POST /blobs`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PutBlobResponse {
     /// 200: The blob, as the server received it.
     Ok(::std::vec::Vec<u8>),
@@ -202,6 +203,7 @@ impl CreateDocumentInput {
 }
 /// The answers of `POST /documents`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreateDocumentResponse {
     /// 201: The document.
     Created(crate::models::Document),
@@ -287,6 +289,7 @@ impl UploadAttachmentInput {
 }
 /// The answers of `POST /attachments`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UploadAttachmentResponse {
     /// 200: What the server received.
     Ok(crate::models::Receipt),

@@ -122,6 +122,7 @@ impl ListDataSetsInput {
 }
 /// The answers of `GET /`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListDataSetsResponse {
     /// 200: Returns a list of data sets
     Ok(crate::models::DataSetList),
@@ -195,6 +196,7 @@ impl ListSearchableFieldsInput {
 }
 /// The answers of `GET /{dataset}/{version}/fields`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListSearchableFieldsResponse {
     /// 200: The dataset API for the given version is found and it is accessible to consume.
     Ok(::std::string::String),
@@ -283,6 +285,7 @@ impl PerformSearchInput {
 }
 /// The answers of `POST /{dataset}/{version}/records`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PerformSearchResponse {
     /// 200: successful operation
     Ok(
