@@ -9,7 +9,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::emit::{doc_attrs, ty};
+use crate::emit::doc_attrs;
+use crate::ir::models::StructModel;
 use crate::ir::*;
 
 /// Emits `src/client.rs`.
@@ -276,10 +277,10 @@ fn location_word(l: ParamLocation) -> &'static str {
 
 /// The argument type of a required parameter: `&str` for strings, the type itself otherwise.
 fn arg_type(p: &Parameter) -> TokenStream {
-    if p.ty == "::std::string::String" {
+    if p.ty == TypeRef::String {
         quote!(&str)
     } else {
-        let t = ty(&p.ty);
+        let t = &p.ty;
         quote!(#t)
     }
 }
@@ -313,15 +314,10 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         arg_names.push(n);
     }
     let body_arg = op.body.as_ref().map(|b| {
-        let (arg_ty, slice) = match b.ty.strip_prefix("::std::vec::Vec<").and_then(|s| s.strip_suffix('>')) {
-            Some(inner) => {
-                let t = ty(inner);
-                (quote!(&[#t]), true)
-            }
-            None => {
-                let t = ty(&b.ty);
-                (quote!(&#t), false)
-            }
+        let (arg_ty, slice) = match &b.ty {
+            TypeRef::Vec(inner) => (quote!(&[#inner]), true),
+            TypeRef::Bytes => (quote!(&[u8]), true),
+            t => (quote!(&#t), false),
         };
         (if b.required { arg_ty } else { quote!(::std::option::Option<#arg_ty>) }, slice)
     });
@@ -340,7 +336,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
             match p {
                 Some(p) => {
                     let n = format_ident!("{}", p.rust_name);
-                    if p.ty == "::std::string::String" {
+                    if p.ty == TypeRef::String {
                         quote! { &rt::encode_path(#n) }
                     } else if p.shape == ValueShape::Array {
                         quote! { &rt::encode_path(&#n.iter().map(|v| v.to_string()).collect::<::std::vec::Vec<_>>().join(",")) }
@@ -450,7 +446,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         let value = if r.success {
             if successes.len() == 1 {
                 let plain = if let Some(b) = r.body.as_ref().filter(|b| b.encoding == BodyEncoding::Json) {
-                    let t = ty(&b.ty);
+                    let t = &b.ty;
                     quote! { rt::ok_json::<#t, _>(raw) }
                 } else if r.body.is_some() {
                     quote! { { let body = #decode; Ok(Response { body, raw }) } }
@@ -485,7 +481,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
             let doc = doc_attrs(&doc);
             match (&r.body, &headers_ty) {
                 (Some(b), None) => {
-                    let t = ty(&b.ty);
+                    let t = &b.ty;
                     error_variants.push(quote! { #doc #v(#t) });
                     if b.encoding == BodyEncoding::Json {
                         quote! { rt::api_error_json(raw, #error_ident::#v) }
@@ -494,7 +490,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
                     }
                 }
                 (Some(b), Some(h)) => {
-                    let t = ty(&b.ty);
+                    let t = &b.ty;
                     error_variants.push(quote! { #doc #v(WithHeaders<#t, #h>) });
                     if b.encoding == BodyEncoding::Json {
                         quote! { rt::api_error_json_with_headers(raw, #error_ident::#v) }
@@ -553,7 +549,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
     let params_struct = (!optional.is_empty()).then(|| {
         let fields = optional.iter().map(|p| {
             let n = format_ident!("{}", p.rust_name);
-            let t = ty(&p.ty);
+            let t = &p.ty;
             let mut d = p.description.clone().unwrap_or_else(|| format!("The `{}` {}.", p.name, location_word(p.location)));
             if let Some(def) = &p.default {
                 d.push_str(&format!(" Server default: `{def}`."));
@@ -641,7 +637,7 @@ fn api_error_impl(op: &Operation) -> TokenStream {
     let shared = json.first().map(|(_, b)| b.ty.clone()).filter(|t| json.iter().all(|(_, b)| &b.ty == t));
     match shared {
         Some(model) => {
-            let t = ty(&model);
+            let t = &model;
             let arms = errors.iter().map(|r| {
                 let v = format_ident!("{}", r.rust_name);
                 match &r.body {
@@ -677,8 +673,8 @@ fn api_error_impl(op: &Operation) -> TokenStream {
 }
 
 fn body_is_strict(api: &ApiSpace, b: &RequestBody) -> bool {
-    let name = b.ty.strip_prefix("::std::vec::Vec<").and_then(|s| s.strip_suffix('>')).unwrap_or(&b.ty);
-    name.strip_prefix("crate::models::").is_some_and(|n| api.models.structs.get(n).is_some_and(|r| r.strict))
+    let ty = b.ty.vec_item().unwrap_or(&b.ty);
+    ty.model().is_some_and(|n| api.models.structs.get(n).is_some_and(StructModel::strict))
 }
 
 /// Appends one form field (`form` for multipart, `fields` for url-encoded). The value goes
@@ -714,7 +710,7 @@ fn success_type(op: &Operation, successes: &[&Response]) -> (TokenStream, TokenS
             let body = one.body.as_ref().map_or_else(
                 || quote!(()),
                 |b| {
-                    let t = ty(&b.ty);
+                    let t = &b.ty;
                     quote!(#t)
                 },
             );
@@ -734,11 +730,11 @@ fn success_type(op: &Operation, successes: &[&Response]) -> (TokenStream, TokenS
                 let headers = r.headers_type.as_ref().map(|h| format_ident!("{}", h));
                 match (&r.body, headers) {
                     (Some(b), None) => {
-                        let t = ty(&b.ty);
+                        let t = &b.ty;
                         quote! { #doc #v(#t) }
                     }
                     (Some(b), Some(h)) => {
-                        let t = ty(&b.ty);
+                        let t = &b.ty;
                         quote! { #doc #v(WithHeaders<#t, #h>) }
                     }
                     (None, Some(h)) => quote! { #doc #v(#h) },
@@ -764,7 +760,7 @@ fn decode_expr(r: &Response) -> TokenStream {
     match &r.body {
         None => quote!(()),
         Some(b) => {
-            let t = ty(&b.ty);
+            let t = &b.ty;
             match b.encoding {
                 BodyEncoding::Json => quote!(rt::decode_json::<#t, _>(&raw)?),
                 BodyEncoding::Text => quote!(rt::decode_text::<_>(&raw)?),
@@ -789,7 +785,7 @@ fn headers_struct(r: &Response) -> Option<TokenStream> {
     let name = format_ident!("{}", r.headers_type.as_ref()?);
     let fields = r.headers.iter().map(|h| {
         let f = format_ident!("{}", h.rust_name);
-        let t = ty(&h.ty);
+        let t = &h.ty;
         let mut doc = format!("`{}`", h.name);
         if let Some(d) = &h.description {
             doc.push_str(&format!(": {d}"));
@@ -839,7 +835,7 @@ fn pagination_stream(
     let stream_ident = format_ident!("{}", crate::naming::stream_method(&op.rust_name));
     let error_ident = format_ident!("{}Error", op.type_name);
     let params_ident = format_ident!("{}Params", op.type_name);
-    let item_ty = ty(&p.item_ty);
+    let item_ty = &p.item_ty;
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let success = op.responses.iter().find(|r| r.success);
     // The page as the success type holds it: headers beside the body.
@@ -858,7 +854,7 @@ fn pagination_stream(
         .iter()
         .map(|q| {
             let n = format_ident!("{}", q.rust_name);
-            if q.ty == "::std::string::String" {
+            if q.ty == TypeRef::String {
                 quote! { let #n = #n.to_string(); }
             } else {
                 quote! { let #n = ::std::clone::Clone::clone(&#n); }
@@ -869,7 +865,7 @@ fn pagination_stream(
         .iter()
         .map(|q| {
             let n = format_ident!("{}", q.rust_name);
-            if q.ty == "::std::string::String" {
+            if q.ty == TypeRef::String {
                 quote!(&#n)
             } else {
                 quote!(::std::clone::Clone::clone(&#n))
@@ -891,7 +887,7 @@ fn pagination_stream(
                 let n = format_ident!("{}", q.rust_name);
                 quote! { #n = #value; }
             }
-            Some(q) if params_local && q.ty.starts_with("::std::option::Option<") => {
+            Some(q) if params_local && q.ty.option_inner().is_some() => {
                 // A nullable parameter: `Some(Some(value))`.
                 let n = format_ident!("{}", q.rust_name);
                 quote! { params.#n = ::std::option::Option::Some(::std::option::Option::Some(#value)); }
@@ -909,7 +905,7 @@ fn pagination_stream(
             let start = match op.params.iter().find(|q| &q.name == param) {
                 Some(q) if !q.required && params_local => {
                     let n = format_ident!("{}", q.rust_name);
-                    let flat = q.ty.starts_with("::std::option::Option<").then(|| quote!(.flatten()));
+                    let flat = q.ty.option_inner().is_some().then(|| quote!(.flatten()));
                     quote! { params.#n #flat.and_then(|n| i64::try_from(n).ok()).unwrap_or(#first) }
                 }
                 _ => quote!(#first),
@@ -925,7 +921,7 @@ fn pagination_stream(
             let start = match op.params.iter().find(|q| &q.name == param) {
                 Some(q) if !q.required && params_local => {
                     let n = format_ident!("{}", q.rust_name);
-                    let flat = q.ty.starts_with("::std::option::Option<").then(|| quote!(.flatten()));
+                    let flat = q.ty.option_inner().is_some().then(|| quote!(.flatten()));
                     quote! { params.#n #flat.and_then(|n| i64::try_from(n).ok()).unwrap_or(#first) }
                 }
                 _ => quote!(#first),

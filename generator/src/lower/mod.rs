@@ -1,17 +1,31 @@
 //! Lowering: the bundled document -> [`Lowered`]: the [`ApiSpace`] every emitter reads, and
-//! typify's type space for the models emitter.
+//! typify's type space for the models emitter. The only stage that reads schemas: operations
+//! here, definitions in [`models`] (with [`hoist`], [`merges`], [`typify`], [`constraints`]), typify's types
+//! and structs in [`types`] and [`fields`], the prepared JSON in [`body_schemas`] and
+//! [`examples`], the error bodies in [`server_errors`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::bundle::Bundle;
+pub mod body_schemas;
+pub mod constraints;
+pub mod examples;
+pub mod fields;
+pub mod hoist;
+pub mod merges;
+pub mod models;
+pub mod server_errors;
+pub mod types;
+pub mod typify;
+
 use crate::diag::{join_pointer, Diagnostics, WarningClass};
+use crate::ir::models::ModelSpace;
 use crate::ir::*;
-use crate::models::{self, Hoisted, ModelSpace, COMPONENT_PREFIX};
 use crate::naming;
-use crate::validate::{deref, METHODS};
+use crate::spec::{deref, Bundle, COMPONENT_PREFIX, METHODS};
 use crate::GeneratorSettings;
+use models::Schemas;
 use typify_impl::TypeSpace;
 
 /// Builds the IR of one API.
@@ -22,16 +36,16 @@ use typify_impl::TypeSpace;
 pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, Diagnostics> {
     let mut lowered = lower_with(bundle, settings, false)?;
     // typify accepts some schemas that it then cannot write out (its `to_stream` panics, or
-    // leaves fields out of a default value: `models::check_emission`). The whole type space is
+    // leaves fields out of a default value: `typify::check_emission`). The whole type space is
     // checked once (the models emitter reuses the parsed code); when it fails, lowering runs
-    // again, with each component checked on its own (`models::convert_isolated` degrades the
+    // again, with each component checked on its own (`typify::convert_isolated` degrades the
     // failing ones) and without the defaults of inline schemas.
-    if let Ok(file) = models::check_emission(&lowered.types) {
+    if let Ok(file) = typify::check_emission(&lowered.types) {
         lowered.models_file = Some(file);
         return Ok(lowered);
     }
     let mut lowered = lower_with(bundle, settings, true)?;
-    lowered.models_file = models::check_emission(&lowered.types).ok();
+    lowered.models_file = typify::check_emission(&lowered.types).ok();
     Ok(lowered)
 }
 
@@ -66,7 +80,7 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
             }
         }
     }
-    let (mut models, mut type_space, hoisted, mut warnings) = models::lower_checked(bundle, &request_roots, &response_roots, strict)?;
+    let (mut models, mut type_space, schemas, mut warnings) = models::lower_checked(bundle, &request_roots, &response_roots, strict)?;
 
     let info = doc.get("info");
     let text = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_str).map(String::from);
@@ -75,18 +89,24 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
     let security_schemes = lower_schemes(doc);
 
     let mut namer = naming::OperationNamer::default();
-    let mut taken_types_inline = hoisted.taken.clone();
+    let mut taken_types_inline = schemas.hoisted.taken.clone();
+    let mut inline = Vec::new();
     let mut ops = Vec::new();
+    // The object schema of each form body, by operation: its fields are known once typify has
+    // every type.
+    let mut forms = Vec::new();
+    // The operations that may page: index, pointer, operation.
+    let mut paged = Vec::new();
     for (path, method_key, op_ptr, op, item) in operations(doc) {
         let Some(method) = HttpMethod::from_key(method_key) else { continue };
         let id = op.get("operationId").and_then(Value::as_str).map_or_else(|| format!("{method_key} {path}"), String::from);
         let naming::OperationNames { method: rust_name, type_name } = namer.name(&id);
         let mut cx = OpContext {
             bundle,
-            hoisted: &hoisted,
+            schemas: &schemas,
             taken: &mut taken_types_inline,
-            models: &mut models,
             type_space: &mut type_space,
+            inline: &mut inline,
             diags: &mut diags,
             warnings: &mut warnings,
             op_ptr: &op_ptr,
@@ -95,7 +115,10 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
         };
 
         let params = cx.params(item, op);
-        let body = op.get("requestBody").and_then(|b| cx.body(deref(doc, b)));
+        let body = op.get("requestBody").and_then(|b| cx.body(deref(doc, b))).map(|(body, form)| {
+            forms.extend(form.map(|f| (ops.len(), f)));
+            body
+        });
         let responses = cx.responses(op);
         let security = op
             .get("security")
@@ -105,8 +128,11 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
                 alts.iter().filter_map(Value::as_object).map(|req| req.keys().filter(|k| !k.starts_with("x-")).cloned().collect()).collect()
             })
             .unwrap_or_default();
-        // A stream re-sends the request, which a body would make ambiguous.
-        let pagination = if body.is_some() { None } else { detect_pagination(op, method, &params, &responses, &mut cx) };
+        // A stream re-sends the request, which a body would make ambiguous; pagination is
+        // detected once the field table is known (below).
+        if body.is_none() {
+            paged.push((ops.len(), op_ptr.clone(), op));
+        }
         ops.push(Operation {
             id,
             rust_name,
@@ -122,11 +148,39 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
             body,
             responses,
             security,
-            pagination,
+            pagination: None,
         });
     }
 
-    models.note_foreign_types(&type_space);
+    if let Err(e) = models::finish(&mut models, &type_space, &schemas.definitions, &inline) {
+        diags.push(
+            bundle
+                .diagnostic("", format!("internal generator error: {e}"))
+                .with_help("this is a bug in the generator: please report it with the spec"),
+        );
+    }
+    for (i, schema) in forms {
+        let op = &mut ops[i];
+        if let Some(body) = &mut op.body {
+            body.fields = form_fields(&schema, body.ty.model(), &schemas, &models);
+        }
+    }
+    for (i, op_ptr, op) in paged {
+        let lowered = &mut ops[i];
+        match detect_pagination(op, lowered.method, &lowered.params, &lowered.responses, &models, &schemas.definitions) {
+            Ok(pagination) => lowered.pagination = pagination,
+            Err(message) => {
+                let at = join_pointer(&op_ptr, "x-pagination");
+                warnings.push(
+                    bundle
+                        .diagnostic(&at, message)
+                        .with_help("use one of the styles the README's \"Pagination\" lists, or remove the extension")
+                        .warning(),
+                );
+            }
+        }
+    }
+    let body_schemas = body_schemas::prepare(&mut ops, &models, &schemas.definitions);
     let api = ApiSpace {
         crate_name: settings.crate_name.clone(),
         crate_ident: settings.crate_name.replace('-', "_"),
@@ -137,6 +191,7 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
         security_schemes,
         operations: ops,
         models,
+        body_schemas,
     };
     diags.into_result(Lowered { api, types: type_space, warnings, models_file: None })
 }
@@ -194,7 +249,7 @@ fn lower_servers(doc: &Value) -> Vec<Server> {
                     (!host.contains('{') && !host.is_empty()).then(|| host.to_string())
                 })
                 .unwrap_or_else(|| if i == 0 { "default".into() } else { format!("server {}", i + 1) });
-            let mut template_params = crate::validate::path_template_params(&url);
+            let mut template_params = crate::spec::path_template_params(&url);
             // A variable used twice in the URL is one field.
             let mut seen = BTreeSet::new();
             template_params.retain(|name| seen.insert(name.clone()));
@@ -278,10 +333,12 @@ fn scheme_is_deprecated(scheme: &Value) -> bool {
 
 struct OpContext<'a> {
     bundle: &'a Bundle,
-    hoisted: &'a Hoisted,
+    schemas: &'a Schemas,
     taken: &'a mut BTreeSet<String>,
-    models: &'a mut ModelSpace,
     type_space: &'a mut TypeSpace,
+    /// The inline schemas given to typify, with the type typify made of each (`None` where the
+    /// conversion failed).
+    inline: &'a mut Vec<(Option<typify_impl::TypeId>, Value)>,
     diags: &'a mut Diagnostics,
     warnings: &'a mut Diagnostics,
     op_ptr: &'a str,
@@ -291,52 +348,41 @@ struct OpContext<'a> {
 }
 
 impl OpContext<'_> {
-    /// A warning at the operation's `x-pagination`.
-    fn warn_pagination(&mut self, message: String) {
-        let at = join_pointer(self.op_ptr, "x-pagination");
-        self.warnings.push(
-            self.bundle
-                .diagnostic(&at, message)
-                .with_help("use one of the styles the README's \"Pagination\" lists, or remove the extension")
-                .warning(),
-        );
-    }
-
     /// The Rust type and shape of a schema, converting inline schemas with typify.
-    fn type_of(&mut self, schema: &Value, hint: &str, at: &str) -> (String, ValueShape) {
-        let schema = self.hoisted.rewrite_refs(schema.clone());
+    fn type_of(&mut self, schema: &Value, hint: &str, at: &str) -> (TypeRef, ValueShape) {
+        let schema = self.schemas.hoisted.rewrite_refs(schema.clone());
         if let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
             let name = name.to_string();
-            let def = self.models.definitions.get(&name);
+            let def = self.schemas.definitions.get(&name);
             let shape = def.map_or(ValueShape::Json, shape_of);
-            return (format!("crate::models::{name}"), shape);
+            return (TypeRef::Named(name), shape);
         }
         let shape = shape_of(&schema);
         let scalar = match (schema.get("type").and_then(Value::as_str), schema.get("format").and_then(Value::as_str)) {
             _ if schema.get("enum").is_some() => None,
-            (Some("string"), Some("binary")) => Some("::std::vec::Vec<u8>"),
-            (Some("string"), _) => Some("::std::string::String"),
-            (Some("integer"), Some("int32")) => Some("i32"),
-            (Some("integer"), Some("uint32")) => Some("u32"),
-            (Some("integer"), Some("uint64")) => Some("u64"),
-            (Some("integer"), _) => Some("i64"),
-            (Some("number"), Some("float")) => Some("f32"),
-            (Some("number"), _) => Some("f64"),
-            (Some("boolean"), _) => Some("bool"),
+            (Some("string"), Some("binary")) => Some(TypeRef::Bytes),
+            (Some("string"), _) => Some(TypeRef::String),
+            (Some("integer"), Some("int32")) => Some(TypeRef::I32),
+            (Some("integer"), Some("uint32")) => Some(TypeRef::U32),
+            (Some("integer"), Some("uint64")) => Some(TypeRef::U64),
+            (Some("integer"), _) => Some(TypeRef::I64),
+            (Some("number"), Some("float")) => Some(TypeRef::F32),
+            (Some("number"), _) => Some(TypeRef::F64),
+            (Some("boolean"), _) => Some(TypeRef::Bool),
             _ => None,
         };
         if let Some(s) = scalar {
-            return (s.to_string(), shape);
+            return (s, shape);
         }
         if schema.get("type").and_then(Value::as_str) == Some("array") {
             if let Some(items) = schema.get("items") {
                 let (item_ty, _) = self.type_of(items, &format!("{hint} item"), at);
-                return (format!("::std::vec::Vec<{item_ty}>"), ValueShape::Array);
+                return (TypeRef::vec(item_ty), ValueShape::Array);
             }
         }
         let mut prepared = strip_for_typify(schema);
-        models::doc_descriptions(&mut prepared);
-        if self.strip_inline_defaults && models::strip_defaults(&mut prepared) {
+        typify::doc_descriptions(&mut prepared);
+        if self.strip_inline_defaults && typify::strip_defaults(&mut prepared) {
             self.warnings.push(
                 self.bundle
                     .diagnostic(at, "the defaults of this schema cannot be written out by the type generator: they were dropped from the generated code")
@@ -346,8 +392,8 @@ impl OpContext<'_> {
             );
         }
         models::fix_colliding_enums(&mut prepared);
-        if let Some(ring) = models::endless_merge(&prepared, &self.models.definitions) {
-            // typify would merge forever (see `models::endless_merge`).
+        if let Some(ring) = merges::endless_merge(&prepared, &self.schemas.definitions) {
+            // typify would merge forever (see `merges::endless_merge`).
             self.warnings.push(
                 self.bundle
                     .diagnostic(
@@ -361,33 +407,32 @@ impl OpContext<'_> {
                     .with_class(WarningClass::DegradedSchema)
                     .warning(),
             );
-            return ("::serde_json::Value".into(), ValueShape::Json);
+            return (TypeRef::Json, ValueShape::Json);
         }
-        let Ok(parsed) = serde_json::from_value::<schemars::schema::Schema>(prepared) else {
+        let Ok(parsed) = <schemars::schema::Schema as serde::Deserialize>::deserialize(&prepared) else {
             self.diags.push(self.bundle.diagnostic(at, "not a JSON Schema the generator can read").with_help("fix the schema"));
-            return ("::serde_json::Value".into(), ValueShape::Json);
+            return (TypeRef::Json, ValueShape::Json);
         };
         // An inline type's name must not collide with a component's or another inline type's.
         let name = naming::unique_ident_from(naming::type_name(hint), self.taken);
-        // Nor may the types typify names inside it (see `models::name_inline_nested`).
+        // Nor may the types typify names inside it (see `hoist::name_inline_nested`).
         let mut parsed_value = serde_json::to_value(&parsed).unwrap_or_default();
-        models::name_inline_nested(&mut parsed_value, &name, self.taken);
-        let parsed: schemars::schema::Schema = serde_json::from_value(parsed_value).unwrap_or(parsed);
+        hoist::name_inline_nested(&mut parsed_value, &name, self.taken);
+        let parsed: schemars::schema::Schema = serde_json::from_value(parsed_value.clone()).unwrap_or(parsed);
         let type_space = &mut *self.type_space;
         let mut convert = |parsed: &schemars::schema::Schema| {
-            models::catch(|| {
+            typify::catch(|| {
                 let id = type_space.add_type_with_name(parsed, Some(name.clone())).map_err(|e| e.to_string())?;
-                let ty = type_space.get_type(&id).map_err(|e| e.to_string())?;
-                Ok(ty.ident().to_string())
+                Ok((types::type_ref(type_space, &id)?, id))
             })
         };
-        let mut converted = convert(&parsed);
+        let mut converted = convert(&parsed).map(|(ty, id)| (ty, id, parsed_value.clone()));
         if let Err(reason) = &converted {
             // typify checks defaults against the type it builds: without them the type may
             // convert, which loses less than the whole type.
-            let mut stripped = serde_json::to_value(&parsed).unwrap_or_default();
-            if models::strip_defaults(&mut stripped) {
-                if let Ok(Ok(ty)) = serde_json::from_value::<schemars::schema::Schema>(stripped).map(|s| convert(&s)) {
+            let mut stripped = parsed_value.clone();
+            if typify::strip_defaults(&mut stripped) {
+                if let Ok(Ok((ty, id))) = serde_json::from_value::<schemars::schema::Schema>(stripped.clone()).map(|s| convert(&s)) {
                     self.warnings.push(
                         self.bundle
                             .diagnostic(at, format!("the defaults of schema `{name}` cannot be given to its Rust type ({reason}): they were dropped from the generated code"))
@@ -395,14 +440,21 @@ impl OpContext<'_> {
                             .with_class(WarningClass::DefaultDropped)
                             .warning(),
                     );
-                    converted = Ok(ty);
+                    converted = Ok((ty, id, stripped));
                 }
             }
         }
         match converted {
-            Ok(ty) => (models::absolute_type(&ty), shape),
+            Ok((ty, id, converted_schema)) => {
+                // The schema as typify converted it, for the field table.
+                self.inline.push((Some(id), converted_schema));
+                (ty, shape)
+            }
             Err(reason) => {
-                // This schema alone degrades; the rest of the crate is still generated.
+                // This schema alone degrades; the rest of the crate is still generated. typify
+                // keeps the types it made of its parts before it failed, which the models
+                // module holds: the field table matches them against this schema.
+                self.inline.push((None, parsed_value));
                 self.warnings.push(
                     self.bundle
                         .diagnostic(
@@ -413,7 +465,7 @@ impl OpContext<'_> {
                         .with_class(WarningClass::DegradedSchema)
                         .warning(),
                 );
-                ("::serde_json::Value".into(), ValueShape::Json)
+                (TypeRef::Json, ValueShape::Json)
             }
         }
     }
@@ -448,13 +500,20 @@ impl OpContext<'_> {
                     _ => ParamLocation::Cookie,
                 };
                 let schema = p.get("schema").cloned().unwrap_or(Value::Bool(true));
-                let mut rules = Vec::new();
+                let mut constraints = Default::default();
                 let mut stripped = schema.clone();
                 if let Some(map) = stripped.as_object_mut() {
-                    rules = models::scalar_rules(map);
+                    constraints = constraints::parameter_constraints(map);
                 }
                 let hint = format!("{} {name}", self.type_name);
                 let (ty, shape) = self.type_of(&stripped, &hint, &join_pointer(&ptr, "schema"));
+                let sample = examples::parameter(
+                    &ty,
+                    shape,
+                    p.get("example").or_else(|| schema.get("default")),
+                    &constraints,
+                    &self.schemas.definitions,
+                );
                 Some(Parameter {
                     rust_name: taken.claim(&naming::snake_case(&name)),
                     required: location == ParamLocation::Path || p.get("required").and_then(Value::as_bool).unwrap_or(false),
@@ -462,8 +521,8 @@ impl OpContext<'_> {
                     shape,
                     description: p.get("description").and_then(Value::as_str).map(String::from),
                     default: schema.get("default").cloned(),
-                    example: p.get("example").cloned(),
-                    rules,
+                    sample,
+                    constraints,
                     name,
                     location,
                 })
@@ -473,72 +532,51 @@ impl OpContext<'_> {
         out
     }
 
-    fn body(&mut self, body: &Value) -> Option<RequestBody> {
+    /// The request body, and for a form, the object schema of its fields.
+    fn body(&mut self, body: &Value) -> Option<(RequestBody, Option<Value>)> {
         let content = body.get("content")?.as_object()?;
         let (content_type, media, encoding) = pick_media(content)?;
         let at = join_pointer(&join_pointer(&join_pointer(self.op_ptr, "requestBody"), "content"), &content_type);
         let schema = media.get("schema").cloned().unwrap_or(Value::Bool(true));
         let hint = format!("{} body", self.type_name);
         let (ty, _) = self.type_of(&schema, &hint, &join_pointer(&at, "schema"));
-        let ty = raw_body_type(encoding).map_or(ty, String::from);
-        let struct_name = ty.strip_prefix("crate::models::").filter(|n| !n.contains('<')).map(String::from);
-        let mut fields = Vec::new();
+        let ty = raw_body_type(encoding).unwrap_or(ty);
+        let mut form = None;
         if matches!(encoding, BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded) {
             let inline = self.resolve_def(&schema);
-            let def = struct_name
-                .as_ref()
-                .and_then(|n| self.models.definitions.get(n).cloned())
+            form = ty
+                .model()
+                .and_then(|n| self.schemas.definitions.get(n).cloned())
                 .or_else(|| inline.get("properties").is_some().then_some(inline));
-            match def {
-                Some(def) => {
-                    let required: BTreeSet<&str> =
-                        def.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
-                    for (name, prop) in def.get("properties").and_then(Value::as_object).into_iter().flatten() {
-                        let prop = self.resolve_def(prop);
-                        let name = name.clone();
-                        fields.push(FormField {
-                            rust_name: naming::typify_field(&name),
-                            // typify makes a property with a default a plain (non-`Option`) field.
-                            required: required.contains(name.as_str()) || prop.get("default").is_some(),
-                            shape: shape_of(&prop),
-                            // A file, or a list of files (one part each).
-                            binary: [Some(&prop), prop.get("items")]
-                                .into_iter()
-                                .flatten()
-                                .any(|p| p.get("format").and_then(Value::as_str) == Some("binary")),
-                            name,
-                        });
-                    }
-                }
-                None => self.diags.push(
+            if form.is_none() {
+                self.diags.push(
                     self.bundle
                         .diagnostic(
                             &join_pointer(&at, "schema"),
                             format!("a `{content_type}` body must be an object schema with properties"),
                         )
                         .with_help("describe the form fields as properties of an object schema"),
-                ),
+                );
             }
         }
-        Some(RequestBody {
-            examples: examples(&self.bundle.document, media),
+        let examples = examples(&self.bundle.document, media);
+        let body = RequestBody {
+            minimal: examples.is_empty().then(|| self::examples::request_body(&ty, &self.schemas.definitions)),
+            examples,
             description: body.get("description").and_then(Value::as_str).map(String::from),
             required: body.get("required").and_then(Value::as_bool).unwrap_or(false),
             content_type,
             encoding,
             ty,
-            fields,
-            struct_name,
-        })
+            fields: Vec::new(),
+            schema_key: None,
+        };
+        Some((body, form))
     }
 
     /// Follows a reference to a definition (for form fields that are enums).
     fn resolve_def(&self, schema: &Value) -> Value {
-        let schema = self.hoisted.rewrite_refs(schema.clone());
-        match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
-            Some(name) => self.models.definitions.get(name).cloned().unwrap_or(schema),
-            None => schema,
-        }
+        resolve_def(self.schemas, schema)
     }
 
     fn responses(&mut self, op: &Value) -> Vec<Response> {
@@ -569,18 +607,21 @@ impl OpContext<'_> {
             };
             let resp = deref(doc, resp);
             let rust_name = naming::unique_ident_from(status_name(status), &mut taken);
+            let success = matches!(status, StatusMatch::Code(200..=299) | StatusMatch::Range(2));
             let at = join_pointer(&join_pointer(self.op_ptr, "responses"), key);
             let body = resp.get("content").and_then(Value::as_object).and_then(pick_media).map(|(content_type, media, encoding)| {
                 let schema = media.get("schema").cloned().unwrap_or(Value::Bool(true));
                 let hint = format!("{} {} body", self.type_name, rust_name);
                 let (ty, _) = self.type_of(&schema, &hint, &join_pointer(&join_pointer(&at, "content"), &content_type));
-                let ty = raw_body_type(encoding).map_or(ty, String::from);
-                ResponseBody { examples: examples(doc, media), content_type, encoding, ty }
+                let ty = raw_body_type(encoding).unwrap_or(ty);
+                let examples = examples(doc, media);
+                let minimal = (success && examples.is_empty()).then(|| self::examples::response_body(&ty, &self.schemas.definitions));
+                ResponseBody { examples, minimal, content_type, encoding, ty }
             });
             let headers = response_headers(doc, resp);
             let headers_type = (!headers.is_empty()).then(|| format!("{}{}Headers", self.type_name, rust_name));
             out.push(Response {
-                success: matches!(status, StatusMatch::Code(200..=299) | StatusMatch::Range(2)),
+                success,
                 status,
                 rust_name,
                 description: resp.get("description").and_then(Value::as_str).unwrap_or_default().to_string(),
@@ -614,15 +655,15 @@ fn response_headers(doc: &Value, resp: &Value) -> Vec<ResponseHeader> {
             _ => Vec::new(),
         };
         let ty = match types[..] {
-            ["integer"] => "i64",
-            ["number"] => "f64",
-            ["boolean"] => "bool",
-            _ => "::std::string::String",
+            ["integer"] => TypeRef::I64,
+            ["number"] => TypeRef::F64,
+            ["boolean"] => TypeRef::Bool,
+            _ => TypeRef::String,
         };
         out.push(ResponseHeader {
             name: name.clone(),
             rust_name: fields.claim(&naming::snake_case(name)),
-            ty: ty.to_string(),
+            ty,
             required: header.get("required").and_then(Value::as_bool).unwrap_or(false),
             description: header.get("description").and_then(Value::as_str).map(String::from),
         });
@@ -630,11 +671,43 @@ fn response_headers(doc: &Value, resp: &Value) -> Vec<ResponseHeader> {
     out
 }
 
+/// Follows a reference to a definition.
+fn resolve_def(schemas: &Schemas, schema: &Value) -> Value {
+    let schema = schemas.hoisted.rewrite_refs(schema.clone());
+    match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
+        Some(name) => schemas.definitions.get(name).cloned().unwrap_or(schema),
+        None => schema,
+    }
+}
+
+/// The fields of a form body whose object schema is `def`, in property order, named as the
+/// fields of the body's struct `body` (from the field table).
+fn form_fields(def: &Value, body: Option<&str>, schemas: &Schemas, models: &ModelSpace) -> Vec<FormField> {
+    let table = body.and_then(|name| models.structs.get(name));
+    let mut fields = Vec::new();
+    for (name, prop) in def.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        // A property without a field of its own (typify leaves `false` schemas out) is not sent.
+        let Some(field) = table.and_then(|t| t.field(name)) else { continue };
+        let prop = resolve_def(schemas, prop);
+        fields.push(FormField {
+            rust_name: field.name.clone(),
+            shape: shape_of(&prop),
+            // A file, or a list of files (one part each).
+            binary: [Some(&prop), prop.get("items")]
+                .into_iter()
+                .flatten()
+                .any(|p| p.get("format").and_then(Value::as_str) == Some("binary")),
+            name: name.clone(),
+        });
+    }
+    fields
+}
+
 /// Text and binary bodies are `String` and `Vec<u8>`, whatever their schema says.
-fn raw_body_type(encoding: BodyEncoding) -> Option<&'static str> {
+fn raw_body_type(encoding: BodyEncoding) -> Option<TypeRef> {
     match encoding {
-        BodyEncoding::Text => Some("::std::string::String"),
-        BodyEncoding::Bytes => Some("::std::vec::Vec<u8>"),
+        BodyEncoding::Text => Some(TypeRef::String),
+        BodyEncoding::Bytes => Some(TypeRef::Bytes),
         _ => None,
     }
 }
@@ -643,7 +716,7 @@ fn raw_body_type(encoding: BodyEncoding) -> Option<&'static str> {
 fn strip_for_typify(mut schema: Value) -> Value {
     models::const_as_enum(&mut schema);
     if let Some(map) = schema.as_object_mut() {
-        models::strip_conditionals(map);
+        constraints::strip_conditionals(map);
     }
     schema
 }
@@ -800,7 +873,26 @@ fn detect_pagination(
     method: HttpMethod,
     params: &[Parameter],
     responses: &[Response],
-    cx: &mut OpContext<'_>,
+    models: &ModelSpace,
+    defs: &BTreeMap<String, Value>,
+) -> Result<Option<Pagination>, String> {
+    let mut warning = None;
+    let found = pagination_of(op, method, params, responses, models, defs, &mut warning);
+    match warning {
+        Some(message) => Err(message),
+        None => Ok(found),
+    }
+}
+
+/// [`detect_pagination`], with a declaration that cannot be followed put in `warning`.
+fn pagination_of(
+    op: &Value,
+    method: HttpMethod,
+    params: &[Parameter],
+    responses: &[Response],
+    models: &ModelSpace,
+    defs: &BTreeMap<String, Value>,
+    warning: &mut Option<String>,
 ) -> Option<Pagination> {
     let declared = op.get("x-pagination");
     if declared == Some(&Value::Bool(false)) {
@@ -813,11 +905,10 @@ fn detect_pagination(
     let successes: Vec<&Response> = responses.iter().filter(|r| r.success).collect();
     let [success] = successes[..] else { return None };
     let body = success.body.as_ref().filter(|b| b.encoding == BodyEncoding::Json)?;
-    let defs = &cx.models.definitions;
     // A nullable parameter (`Option<T>` inside the optional `Option`) counts as its `T`.
-    let kind = |p: &Parameter| match p.ty.strip_prefix("::std::option::Option<").and_then(|t| t.strip_suffix('>')) {
-        Some("::std::string::String") => ValueShape::String,
-        Some("i64" | "i32" | "u64" | "u32" | "i16" | "u16" | "i8" | "u8") => ValueShape::Integer,
+    let kind = |p: &Parameter| match p.ty.option_inner() {
+        Some(TypeRef::String) => ValueShape::String,
+        Some(t) if t.is_number() && !matches!(t, TypeRef::F32 | TypeRef::F64) => ValueShape::Integer,
         _ => p.shape,
     };
     let query = |names: &[&str], shape: &[ValueShape]| {
@@ -828,8 +919,8 @@ fn detect_pagination(
             .as_ref()
             .and_then(Value::as_i64)
             .or_else(|| {
-                p.rules.iter().find_map(|r| match r {
-                    crate::models::Rule::Minimum { value, exclusive: false } if value.fract() == 0.0 => Some(*value as i64),
+                p.constraints.value.iter().find_map(|c| match c {
+                    crate::ir::models::Constraint::Minimum { value, exclusive: false } if value.fract() == 0.0 => Some(*value as i64),
                     _ => None,
                 })
             })
@@ -837,19 +928,27 @@ fn detect_pagination(
     };
 
     // The items: the body itself, or one of its array properties.
-    let (def, items, items_nullable, item_ty) = match body.ty.strip_prefix("::std::vec::Vec<").and_then(|t| t.strip_suffix('>')) {
-        Some(item) => (None, Vec::new(), false, item.to_string()),
-        None => {
-            let def = defs.get(body.ty.strip_prefix("crate::models::")?)?;
-            let (name, schema) = items_property(def, declared.and_then(|d| d.get("items")).and_then(Value::as_str))?;
-            let required = def.get("required").and_then(Value::as_array).is_some_and(|r| r.iter().any(|n| n == name.as_str()));
-            let nullable = schema.get("type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|t| t == "null"))
-                || schema.get("nullable") == Some(&Value::Bool(true));
-            // typify writes a non-nullable array as a `Vec` (defaulting to empty when optional).
-            let _ = required;
-            let item = schema.get("items")?.get("$ref")?.as_str()?.strip_prefix(COMPONENT_PREFIX)?;
-            (Some(def), vec![naming::snake_case(&name)], nullable, format!("crate::models::{item}"))
+    // The field and its type come from the field table.
+    let (def, items, items_nullable, item_ty) = match &body.ty {
+        TypeRef::Vec(item) => (None, Vec::new(), false, (**item).clone()),
+        TypeRef::Named(model) => {
+            let def = defs.get(model)?;
+            let name = items_property(def, declared.and_then(|d| d.get("items")).and_then(Value::as_str))?;
+            let field = models.structs.get(model)?.field(&name)?;
+            let (nullable, item) = match &field.ty {
+                TypeRef::Vec(item) => (false, item),
+                TypeRef::Option(inner) => (
+                    true,
+                    match &**inner {
+                        TypeRef::Vec(item) => item,
+                        _ => return None,
+                    },
+                ),
+                _ => return None,
+            };
+            (Some(def), vec![field.name.clone()], nullable, (**item).clone())
         }
+        _ => return None,
     };
     let find = |names: &[&str], kinds: &[&str]| def.and_then(|d| find_pointer(defs, d, names, kinds));
     let field = |key: &str| declared.and_then(|d| d.get(key)).and_then(Value::as_str).map(String::from);
@@ -890,7 +989,7 @@ fn detect_pagination(
             match declared_style {
                 Ok(style) => style,
                 Err(message) => {
-                    cx.warn_pagination(message);
+                    *warning = Some(message);
                     return None;
                 }
             }
@@ -929,7 +1028,7 @@ fn detect_pagination(
 /// The array property of a page body holding the items: `declared` (a JSON pointer of one
 /// property, from `x-pagination`), else the only array property, else the first array property
 /// with a usual name (`items`, `data`, `results`...).
-fn items_property<'d>(def: &'d Value, declared: Option<&str>) -> Option<(String, &'d Value)> {
+fn items_property(def: &Value, declared: Option<&str>) -> Option<String> {
     let props = def.get("properties")?.as_object()?;
     let is_array = |s: &Value| match s.get("type") {
         Some(Value::String(t)) => t == "array",
@@ -938,13 +1037,13 @@ fn items_property<'d>(def: &'d Value, declared: Option<&str>) -> Option<(String,
     };
     if let Some(pointer) = declared {
         let name = pointer.trim_start_matches('/').replace("~1", "/").replace("~0", "~");
-        return props.get(&name).filter(|s| is_array(s)).map(|s| (name, s));
+        return props.get(&name).filter(|s| is_array(s)).map(|_| name);
     }
     // Inline arrays only: a `$ref` to an array definition is a newtype struct, not a `Vec`.
-    let arrays: Vec<(&String, &Value)> = props.iter().filter(|(_, s)| is_array(s)).collect();
+    let arrays: Vec<&String> = props.iter().filter(|(_, s)| is_array(s)).map(|(n, _)| n).collect();
     match arrays[..] {
-        [(name, schema)] => Some((name.clone(), schema)),
-        _ => ITEMS_FIELDS.iter().find_map(|want| arrays.iter().find(|(n, _)| n.as_str() == *want)).map(|(n, s)| (n.to_string(), *s)),
+        [name] => Some(name.clone()),
+        _ => ITEMS_FIELDS.iter().find_map(|want| arrays.iter().find(|n| n.as_str() == *want)).map(|n| n.to_string()),
     }
 }
 
