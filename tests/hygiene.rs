@@ -183,9 +183,9 @@ fn the_license_file_is_the_declared_license() {
 #[test]
 fn every_generated_crate_requires_a_compatible_runtime() {
     let runtime_manifest = std::fs::read_to_string(repo_root().join("runtime/Cargo.toml")).expect("runtime/Cargo.toml");
-    let version = generator::runtime::manifest_version(&runtime_manifest).expect("the runtime's version");
+    let version = apigen_codegen::runtime::manifest_version(&runtime_manifest).expect("the runtime's version");
     let version = semver::Version::parse(version).expect("semver");
-    assert_eq!(generator::runtime::runtime_version(), version.to_string(), "the generator embeds another runtime than runtime/");
+    assert_eq!(apigen_codegen::runtime::runtime_version(), version.to_string(), "the generator embeds another runtime than runtime/");
     let mut crates = 0;
     for member in members() {
         let text = std::fs::read_to_string(member.join("Cargo.toml")).expect("manifest");
@@ -228,11 +228,11 @@ fn vendoring_copies_every_file_of_the_runtime() {
         }
     }
     let embedded: BTreeMap<String, String> =
-        generator::runtime::RUNTIME_FILES.iter().map(|(p, t)| ((*p).to_string(), (*t).to_string())).collect();
+        apigen_codegen::runtime::RUNTIME_FILES.iter().map(|(p, t)| ((*p).to_string(), (*t).to_string())).collect();
     assert_eq!(
         embedded.keys().collect::<Vec<_>>(),
         on_disk.keys().collect::<Vec<_>>(),
-        "generator::runtime::RUNTIME_FILES must list every file of runtime/"
+        "apigen_codegen::runtime::RUNTIME_FILES must list every file of runtime/"
     );
     assert!(embedded == on_disk, "the generator embeds stale runtime sources: rebuild it");
 }
@@ -247,9 +247,10 @@ fn a_vendored_crate_builds_offline() {
     let root = repo_root();
     let out = std::env::temp_dir().join(format!("apigen-vendored-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
-    let job = generator::Job { name: "vendored-uploads".into(), spec: root.join("tests/fixtures/uploads/openapi.yaml"), out: out.clone() };
-    let options = generator::RunOptions { runtime: generator::RuntimeMode::Vendored, ..Default::default() };
-    generator::run_reporting(&[job], generator::Mode::Write, &options).unwrap_or_else(|e| panic!("{e}"));
+    let job =
+        apigen_codegen::Job { name: "vendored-uploads".into(), spec: root.join("tests/fixtures/uploads/openapi.yaml"), out: out.clone() };
+    let options = apigen_codegen::RunOptions { runtime: apigen_codegen::RuntimeMode::Vendored, ..Default::default() };
+    apigen_codegen::run_reporting(&[job], apigen_codegen::Mode::Write, &options).unwrap_or_else(|e| panic!("{e}"));
     let manifest = std::fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml");
     assert!(manifest.contains("apigen-runtime = { version = \"0.1\", path = \"apigen-runtime\" }"), "{manifest}");
     assert!(out.join("apigen-runtime/src/server/mod.rs").is_file());

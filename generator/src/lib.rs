@@ -1,4 +1,4 @@
-//! `generator`: turns an OpenAPI 3.0/3.1 document (with its JSON Schema files) into a Rust
+//! `apigen-codegen`: turns an OpenAPI 3.0/3.1 document (with its JSON Schema files) into a Rust
 //! crate with models, an async client and axum server stubs.
 //!
 //! The pipeline has one type at each boundary:

@@ -21,9 +21,9 @@
 //!
 //! ```no_run
 //! // The whole of a build.rs: the module of `openapi.json` into `$OUT_DIR/pets.rs`.
-//! let mut settings = generator::GeneratorSettings::new("pets");
-//! settings.with_parts(generator::Parts::models_and_client()).with_derive("PartialEq");
-//! generator::module::build("openapi.json", &settings, "pets.rs").unwrap_or_else(|e| panic!("{e}"));
+//! let mut settings = apigen_codegen::GeneratorSettings::new("pets");
+//! settings.with_parts(apigen_codegen::Parts::models_and_client()).with_derive("PartialEq");
+//! apigen_codegen::module::build("openapi.json", &settings, "pets.rs").unwrap_or_else(|e| panic!("{e}"));
 //! // Then in src/lib.rs: `pub mod pets { include!(concat!(env!("OUT_DIR"), "/pets.rs")); }`
 //! ```
 

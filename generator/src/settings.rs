@@ -15,7 +15,7 @@
 //! | runtime dependency | [`crate::RuntimeDependency`], read by `emit::krate` |
 //!
 //! ```
-//! use generator::{GeneratorSettings, Parts};
+//! use apigen_codegen::{GeneratorSettings, Parts};
 //!
 //! let mut settings = GeneratorSettings::new("petstore");
 //! settings

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use generator::{ConfigFile, GeneratorSettings, OutputSet, Parts, RuntimeDependency};
+use apigen_codegen::{ConfigFile, GeneratorSettings, OutputSet, Parts, RuntimeDependency};
 
 const SPEC: &str = r##"{
   "openapi": "3.0.3",
@@ -59,7 +59,7 @@ fn spec_dir(config: Option<&str>) -> PathBuf {
 
 fn generate(settings: &GeneratorSettings) -> OutputSet {
     let dir = spec_dir(None);
-    let out = generator::generate(&dir.join("openapi.json"), settings).unwrap_or_else(|d| panic!("{d}"));
+    let out = apigen_codegen::generate(&dir.join("openapi.json"), settings).unwrap_or_else(|d| panic!("{d}"));
     std::fs::remove_dir_all(dir).ok();
     out
 }
@@ -226,7 +226,7 @@ fn an_unknown_operation_or_schema_is_an_error() {
     ] {
         let mut settings = GeneratorSettings::new("pets");
         change(&mut settings);
-        let err = generator::generate(&spec, &settings).expect_err("rejected");
+        let err = apigen_codegen::generate(&spec, &settings).expect_err("rejected");
         assert!(err.to_string().contains("openapi.json"), "{err}");
     }
     std::fs::remove_dir_all(dir).ok();
@@ -302,8 +302,8 @@ rename = { listPets = "all_pets" }
     // `run` finds the file next to the spec.
     let dir = spec_dir(Some(config));
     let out = dir.join("out");
-    let jobs = [generator::Job { name: "pets".into(), spec: dir.join("openapi.json"), out: out.clone() }];
-    let generation = generator::generate_jobs(&jobs, &generator::RunOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let jobs = [apigen_codegen::Job { name: "pets".into(), spec: dir.join("openapi.json"), out: out.clone() }];
+    let generation = apigen_codegen::generate_jobs(&jobs, &apigen_codegen::RunOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let (_, output) = &generation.outputs[0];
     assert!(file(output, "Cargo.toml").contains("apigen-runtime = \"0.1"), "the file's runtime mode");
     assert!(file(output, "src/models.rs").contains("pub struct Animal "));
@@ -328,7 +328,7 @@ fn a_module_is_items_only_with_the_parts_decided() {
     let dir = spec_dir(None);
     let mut settings = GeneratorSettings::new("pets");
     settings.with_parts(Parts::models_and_client());
-    let module = generator::generate_module(&dir.join("openapi.json"), &settings).unwrap_or_else(|d| panic!("{d}"));
+    let module = apigen_codegen::generate_module(&dir.join("openapi.json"), &settings).unwrap_or_else(|d| panic!("{d}"));
     let file: syn::File = syn::parse_str(&module.code).expect("the module parses");
     // An `include!`d file cannot start with inner attributes or docs (E0753).
     assert!(file.attrs.is_empty(), "{:?}", file.attrs.len());
@@ -348,9 +348,9 @@ fn a_module_is_items_only_with_the_parts_decided() {
 fn a_renamed_member_of_a_discriminated_union_keeps_its_tag_on_the_wire() {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/polymorphism/openapi.yaml");
     let mut settings = GeneratorSettings::new("pets");
-    let before = generator::generate(&spec, &settings).unwrap_or_else(|d| panic!("{d}"));
+    let before = apigen_codegen::generate(&spec, &settings).unwrap_or_else(|d| panic!("{d}"));
     settings.with_type_rename("Lizard", "Reptile");
-    let after = generator::generate(&spec, &settings).unwrap_or_else(|d| panic!("{d}"));
+    let after = apigen_codegen::generate(&spec, &settings).unwrap_or_else(|d| panic!("{d}"));
     let (before, after) = (file(&before, "src/models.rs"), file(&after, "src/models.rs"));
     assert!(before.contains("pub struct Lizard "));
     assert!(after.contains("pub struct Reptile ") && !after.contains("pub struct Lizard "));

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use generator::{GeneratorSettings, Job, OutputSet, RuntimeCrate, RuntimeDependency, RuntimeMode};
+use apigen_codegen::{GeneratorSettings, Job, OutputSet, RuntimeCrate, RuntimeDependency, RuntimeMode};
 
 /// The smallest valid OpenAPI document: no operations, no schemas.
 const EMPTY_DOCUMENT: &str = r#"{"openapi":"3.1.0","info":{"title":"Empty","version":"1"},"paths":{}}"#;
@@ -13,7 +13,7 @@ const EMPTY_DOCUMENT: &str = r#"{"openapi":"3.1.0","info":{"title":"Empty","vers
 fn rust_lines(out: &OutputSet) -> usize {
     out.files
         .iter()
-        .filter(|(p, _)| p.extension().is_some_and(|e| e == "rs") && !p.starts_with(generator::runtime::VENDORED_DIR))
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "rs") && !p.starts_with(apigen_codegen::runtime::VENDORED_DIR))
         .map(|(_, text)| text.lines().count())
         .sum()
 }
@@ -26,7 +26,7 @@ pub fn empty_document_lines() -> bool {
         eprintln!("error: cannot write {}: {e}", spec.display());
         return false;
     }
-    let generated = generator::generate(&spec, &GeneratorSettings::new("empty"));
+    let generated = apigen_codegen::generate(&spec, &GeneratorSettings::new("empty"));
     let _ = std::fs::remove_dir_all(&dir);
     let out = match generated {
         Ok(out) => out,
@@ -69,7 +69,7 @@ fn generate(job: &Job, mode: &RuntimeMode, runtime: &RuntimeCrate) -> Result<Out
     let mut settings = GeneratorSettings::new(&job.name);
     let dependency: RuntimeDependency = mode.dependency_for(&job.out).map_err(|e| e.to_string())?;
     settings.with_runtime(dependency).with_runtime_crate(runtime.clone());
-    generator::generate(&job.spec, &settings).map_err(|e| e.to_string())
+    apigen_codegen::generate(&job.spec, &settings).map_err(|e| e.to_string())
 }
 
 /// Counts the files of `jobs` whose bytes differ between the embedded runtime and a fixed one.
@@ -113,8 +113,8 @@ pub fn runtime_fix_changes(jobs: &[Job]) -> bool {
 /// packages the mode builds for the host.
 const MODES: [(&str, &str, &[&str], &[&str]); 3] = [
     ("checked-in crate (apigen CLI)", "cli", &["example-cli", "petstore"], &[]),
-    ("build.rs (module::build)", "build-rs", &["example-build-rs"], &["generator"]),
-    ("generate_api! macro", "macro", &["example-macro"], &["generator", "apigen-macros"]),
+    ("build.rs (module::build)", "build-rs", &["example-build-rs"], &["apigen-codegen"]),
+    ("generate_api! macro", "macro", &["example-macro"], &["apigen-codegen", "apigen-macros"]),
 ];
 
 /// `cargo xtask bench modes`: the build time of each mode for the same document, as ratios to

@@ -1,6 +1,6 @@
 //! `generate_api!`: generates the module of an OpenAPI document at the call site (the models,
 //! the async client and, if asked, the axum server stubs), as `cargo xtask gen` generates a
-//! crate and a build script generates a module (`generator::module`).
+//! crate and a build script generates a module (`apigen_codegen::module`).
 //!
 //! ```ignore
 //! apigen_macros::generate_api!(
@@ -98,12 +98,12 @@ impl Parse for Args {
 fn expand(args: Args) -> syn::Result<TokenStream> {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|_| err("CARGO_MANIFEST_DIR is not set"))?);
     let name = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "api".to_string());
-    let mut settings = generator::GeneratorSettings::new(name);
-    settings.with_parts(generator::Parts::models_and_client());
+    let mut settings = apigen_codegen::GeneratorSettings::new(name);
+    settings.with_parts(apigen_codegen::Parts::models_and_client());
     let mut spec = None;
     // The settings file first: the macro's own arguments add to it.
     if let Some((_, Value::Str(path))) = args.0.iter().find(|(k, _)| k == "config") {
-        let config = generator::ConfigFile::read(&manifest_dir.join(path.value())).map_err(|d| syn::Error::new(path.span(), d))?;
+        let config = apigen_codegen::ConfigFile::read(&manifest_dir.join(path.value())).map_err(|d| syn::Error::new(path.span(), d))?;
         config.apply(&mut settings);
     }
     for (key, value) in &args.0 {
@@ -113,7 +113,7 @@ fn expand(args: Args) -> syn::Result<TokenStream> {
             ("config", Value::Str(_)) => {}
             ("parts", Value::List(parts)) => {
                 settings.with_parts(
-                    generator::Parts::from_names(parts.iter().map(String::as_str)).map_err(|e| syn::Error::new(key.span(), e))?,
+                    apigen_codegen::Parts::from_names(parts.iter().map(String::as_str)).map_err(|e| syn::Error::new(key.span(), e))?,
                 );
             }
             ("derives", Value::List(derives)) => {
@@ -175,7 +175,8 @@ fn expand(args: Args) -> syn::Result<TokenStream> {
         }
     }
     let spec = spec.ok_or_else(|| err("`spec = \"path/to/openapi.json\"` is required (relative to CARGO_MANIFEST_DIR)"))?;
-    let module = generator::generate_module(&manifest_dir.join(spec.value()), &settings).map_err(|d| syn::Error::new(spec.span(), d))?;
+    let module =
+        apigen_codegen::generate_module(&manifest_dir.join(spec.value()), &settings).map_err(|d| syn::Error::new(spec.span(), d))?;
     let code: TokenStream = module.code.parse().map_err(|e| syn::Error::new(spec.span(), format!("generated code does not lex: {e}")))?;
     // Cargo rebuilds the crate when a file the expansion includes changes.
     let tracked = module.sources.iter().map(|p| p.to_string_lossy().into_owned());

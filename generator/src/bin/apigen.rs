@@ -4,7 +4,7 @@
 //! ```text
 //! apigen --spec openapi.yaml --out my-api [--crate-name my_api] [--check] [--force] [--quiet]
 //! apigen generate --spec openapi.yaml --out my-api     (the same, as a subcommand)
-//! apigen diff OLD NEW [--format text|markdown|json] [--fail-on breaking]   (see generator::diff::cli)
+//! apigen diff OLD NEW [--format text|markdown|json] [--fail-on breaking]   (see apigen_codegen::diff::cli)
 //! ```
 //!
 //! Generation is the default command, so the flat form keeps working when more subcommands
@@ -18,9 +18,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use apigen_codegen::write::{WriteError, WriteOptions};
+use apigen_codegen::{ConfigFile, GeneratorSettings, Job, Mode, RunError, RuntimeMode, Timings};
 use clap::{Args, Parser, Subcommand};
-use generator::write::{WriteError, WriteOptions};
-use generator::{ConfigFile, GeneratorSettings, Job, Mode, RunError, RuntimeMode, Timings};
 
 /// Generation allocates and frees millions of small syn nodes; mimalloc is faster at that than
 /// the system allocator (see `cargo xtask bench`).
@@ -153,7 +153,7 @@ fn parse_runtime(text: &str) -> Result<RuntimeMode, String> {
 }
 
 fn parse_crate_name(name: &str) -> Result<String, String> {
-    generator::naming::check_crate_name(name)
+    apigen_codegen::naming::check_crate_name(name)
 }
 
 /// A spec at least this large gets a line on stderr before generation starts.
@@ -170,7 +170,7 @@ fn main() -> ExitCode {
 }
 
 fn diff(args: DiffCliArgs) -> ExitCode {
-    use generator::diff::{cli, report::Format, source::Spec};
+    use apigen_codegen::diff::{cli, report::Format, source::Spec};
     let (Some(format), Some(fail_on)) = (Format::parse(&args.format), cli::FailOn::parse(&args.fail_on)) else {
         // clap checked both values; this is only reached if the lists ever disagree.
         eprintln!("error: unknown --format or --fail-on value (see apigen diff --help)");
@@ -185,7 +185,7 @@ fn generate(args: GenerateArgs) -> ExitCode {
         eprintln!("error: --spec and --out are required (see apigen --help)");
         return ExitCode::from(2);
     };
-    let name = args.crate_name.clone().unwrap_or_else(|| generator::naming::crate_name_from(&out));
+    let name = args.crate_name.clone().unwrap_or_else(|| apigen_codegen::naming::crate_name_from(&out));
     let say = |line: String| {
         if !args.quiet {
             eprintln!("{line}");
@@ -232,9 +232,9 @@ fn generate(args: GenerateArgs) -> ExitCode {
             }
         }
     }
-    let generated = generator::generate_isolated(&spec, || {
+    let generated = apigen_codegen::generate_isolated(&spec, || {
         let mut timings = Timings::default();
-        generator::generate_with_warnings(&spec, &settings, &mut timings).map(|g| (g, timings))
+        apigen_codegen::generate_with_warnings(&spec, &settings, &mut timings).map(|g| (g, timings))
     });
     let (set, mut timings) = match generated {
         Ok((generated, timings)) => {
@@ -252,7 +252,7 @@ fn generate(args: GenerateArgs) -> ExitCode {
     let mode = if args.check { Mode::Check } else { Mode::Write };
     let job = Job { name: name.clone(), spec: spec.clone(), out: out.clone() };
     let write_started = Instant::now();
-    let result = generator::write_outputs(&[(job, set)], mode, &WriteOptions { force: args.force, ..WriteOptions::default() });
+    let result = apigen_codegen::write_outputs(&[(job, set)], mode, &WriteOptions { force: args.force, ..WriteOptions::default() });
     timings.phases.push((if args.check { "check" } else { "write" }, write_started.elapsed()));
     let report = match result {
         Ok(mut reports) => reports.pop().map(|(_, r)| r).unwrap_or_default(),
