@@ -96,13 +96,9 @@ pub fn lower_checked(
         bundle.document.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
 
     // Every component gets its Rust name up front (`user-profile` and `UserProfile` would both
-    // be `UserProfile`: the later one in sorted order becomes `UserProfile2`), so that neither
+    // be `UserProfile`: the later one in document order becomes `UserProfile2`), so that neither
     // typify nor the inline names below can collide with one.
-    let mut taken = BTreeSet::new();
-    let mut renames = BTreeMap::new();
-    for name in components.keys() {
-        renames.insert(name.clone(), naming::unique_ident_from(naming::type_name(name), &mut taken));
-    }
+    let (renames, taken) = naming::component_type_names(components.keys().map(String::as_str));
     let mut hoisted = Hoisted::new(taken, renames);
     for (name, schema) in &components {
         let new_name = hoisted.renames[name].clone();
