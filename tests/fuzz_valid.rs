@@ -115,6 +115,20 @@ proptest! {
     }
 }
 
+/// Seeds found with random seeds (`cargo xtask fuzz-check --everything --from 7492000 --seeds
+/// 600`) whose field table disagreed with the code typify wrote (a property merged from an
+/// `allOf` member's `additionalProperties`, names that sanitize alike, components whose names
+/// typify's Pascal case makes equal: `DATA`, `d_a_t_a`): they were rejected with "typify wrote
+/// the field ... where the field table has ...". Each must generate.
+#[test]
+fn field_table_regression_seeds_generate() {
+    for seed in [7_492_072, 7_492_280, 7_492_452, 7_492_598] {
+        if let Err(e) = generates(seed, Options::everything()) {
+            panic!("{e}");
+        }
+    }
+}
+
 /// Documents with many components and operations (the seeds above are mostly small ones).
 #[test]
 fn large_merged_documents_generate() {

@@ -58,6 +58,9 @@ pub enum WarningClass {
     DegradedSchema,
     /// A narrowing keyword (`not`, `format`, `enum`) the type cannot express is not enforced.
     KeywordDropped,
+    /// The field table could not explain a struct typify wrote: its fields keep typify's JSON
+    /// names (see `lower::fields::reconcile`).
+    FieldNames,
 }
 
 impl WarningClass {
@@ -78,6 +81,7 @@ impl WarningClass {
             WarningClass::DefaultDropped => "default-dropped",
             WarningClass::DegradedSchema => "degraded-schema",
             WarningClass::KeywordDropped => "keyword-dropped",
+            WarningClass::FieldNames => "field-names",
         }
     }
 }

@@ -141,6 +141,8 @@ pub fn run(args: &[String]) -> ExitCode {
     let mut failures: Vec<(u64, String)> = Vec::new();
     let mut generated: Vec<(u64, PathBuf)> = Vec::new();
     let mut warning_classes: BTreeMap<String, usize> = BTreeMap::new();
+    // The seeds of each class's warnings (printed with `--verbose`, to reproduce one).
+    let mut class_seeds: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     let mut warned_docs = 0;
     let mut warning_shapes: BTreeMap<String, usize> = BTreeMap::new();
     for seed in args.from..args.from + args.seeds {
@@ -174,6 +176,10 @@ pub fn run(args: &[String]) -> ExitCode {
                 }
                 for w in warnings {
                     *warning_classes.entry(w.class().to_string()).or_default() += 1;
+                    let seeds = class_seeds.entry(w.class().to_string()).or_default();
+                    if seeds.last() != Some(&seed) {
+                        seeds.push(seed);
+                    }
                     *warning_shapes.entry(shape_of(&w.message)).or_default() += 1;
                 }
                 if let Some(lock) = &lock {
@@ -193,6 +199,10 @@ pub fn run(args: &[String]) -> ExitCode {
     );
     for (class, n) in &warning_classes {
         println!("  warning class {class}: {n}");
+        if args.verbose {
+            let seeds: Vec<String> = class_seeds[class].iter().take(20).map(u64::to_string).collect();
+            println!("    seeds: {}", seeds.join(" "));
+        }
     }
     let mut shapes: Vec<(&String, &usize)> = warning_shapes.iter().collect();
     shapes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));

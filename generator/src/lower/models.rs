@@ -103,7 +103,7 @@ pub fn lower_checked(
         bundle.document.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
 
     // Every component gets its Rust name up front (`user-profile` and `UserProfile` would both
-    // be `UserProfile`: the later one in sorted order becomes `UserProfile2`), so that neither
+    // be `UserProfile`: the later one in document order becomes `UserProfile2`), so that neither
     // typify nor the inline names below can collide with one.
     let mut taken = BTreeSet::new();
     let mut renames = BTreeMap::new();
@@ -130,11 +130,6 @@ pub fn lower_checked(
             renames.insert(name.clone(), rust_name.clone());
         }
     }
-    for name in components.keys() {
-        if !renames.contains_key(name) {
-            renames.insert(name.clone(), naming::unique_ident_from(naming::type_name(name), &mut taken));
-        }
-    }
     for name in options.replacements.keys().chain(options.type_derives.keys()) {
         if !components.contains_key(name) {
             diags.push(unknown_component(bundle, name, "types"));
@@ -143,6 +138,7 @@ pub fn lower_checked(
     if !diags.is_empty() {
         return Err(diags.into_result(()).unwrap_err());
     }
+    let (renames, taken) = naming::component_type_names_with(components.keys().map(String::as_str), &renames);
     let mut hoisted = Hoisted::new(taken, renames);
     for (name, schema) in &components {
         let new_name = hoisted.renames[name].clone();
