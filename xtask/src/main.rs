@@ -11,6 +11,7 @@ mod bench;
 mod conformance;
 mod diff;
 mod fuzz;
+mod schema_suite;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +43,9 @@ const USAGE: &str = "usage:
                                           writes the table in README.md
   cargo xtask diff [API...] [--base REV] [--format text|markdown|json] [--fail-on breaking|clients|servers|major|never]
                                           the changes of spec/<api> since REV (HEAD): who they break, the Rust API impact
+  cargo xtask schema-suite [--subset] [--min PERCENT] [--write-fixture]
+                                          the JSON Schema Test Suite (draft 2020-12) as request bodies of one
+                                          generated server: agreement with the suite's verdicts, per keyword
   cargo xtask diff-verify [--no-semver-checks] [--no-optic] [--filter TEXT]
                                           the diff fixtures against cargo-semver-checks and Optic (installs both under target/tools)
   cargo xtask fuzz-check [--seeds N] [--from SEED] [--check N] [--everything] [--write-fixture] ...
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Some("diff") => diff::run(&args[1..]),
         Some("diff-verify") => diff::verify(&args[1..]),
         Some("fuzz-check") => fuzz::run(&args[1..]),
+        Some("schema-suite") => schema_suite::run(&args[1..]),
         Some("bench") => run_bench(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
