@@ -222,7 +222,12 @@ fn violations(error: &ValidationError<'_>, out: &mut Vec<Violation>) {
         K::Constant { expected_value } => format!("must be {expected_value}"),
         K::UniqueItems => "must not repeat an item".to_string(),
         K::OneOfMultipleValid { .. } => "must match exactly one of the documented alternatives, not several".to_string(),
-        K::OneOfNotValid { .. } | K::AnyOf { .. } => "must match one of the documented alternatives".to_string(),
+        K::OneOfNotValid { context } | K::AnyOf { context } => {
+            if alternatives(context, error.instance_path().as_str(), &path, out) {
+                return;
+            }
+            "must match one of the documented alternatives".to_string()
+        }
         K::Custom { message, .. } => message.clone(),
         _ => error.masked_with("the value").to_string(),
     };
@@ -231,6 +236,87 @@ fn violations(error: &ValidationError<'_>, out: &mut Vec<Violation>) {
         other => other,
     };
     out.push(Violation::new(path, rule, message));
+}
+
+/// The violations of a value that matches none of the alternatives of a `oneOf`/`anyOf`, when
+/// one explains it better than "matches none" (each alternative's errors are in `context`):
+///
+/// - when every alternative refuses the value of the same property for not being one of its
+///   constants (a discriminator's tag), that property must be one of all of them;
+/// - when every alternative but one refuses the value of a property as not one of its
+///   constants, that one is the alternative the tag selects: its errors are the answer;
+/// - else the violations every alternative reports, if any;
+/// - else the alternatives whose constants the value does match are preferred, and of those
+///   the one with the fewest errors; its errors are the answer.
+///
+/// Returns false when no single alternative stands out.
+fn alternatives(context: &[Vec<ValidationError<'static>>], base: &str, path: &str, out: &mut Vec<Violation>) -> bool {
+    use jsonschema::error::ValidationErrorKind as K;
+    let constant_at = |e: &ValidationError<'_>| match e.kind() {
+        K::Enum { options } => Some((e.instance_path().as_str().to_string(), options.as_array().cloned().unwrap_or_default())),
+        K::Constant { expected_value } => Some((e.instance_path().as_str().to_string(), vec![Value::clone(expected_value)])),
+        _ => None,
+    };
+    let tags: Vec<Option<(String, Vec<Value>)>> = context.iter().map(|branch| branch.iter().find_map(constant_at)).collect();
+    if let Some(Some((at, _))) = tags.first() {
+        let child = at.strip_prefix(base).and_then(|rest| rest.strip_prefix('/')).filter(|rest| !rest.contains('/'));
+        if let (Some(child), true) = (child, tags.iter().all(|t| t.as_ref().is_some_and(|(p, _)| p == at))) {
+            let mut options: Vec<Value> = Vec::new();
+            for (_, values) in tags.iter().flatten() {
+                for v in values {
+                    if !options.contains(v) {
+                        options.push(v.clone());
+                    }
+                }
+            }
+            let field = child.replace("~1", "/").replace("~0", "~");
+            let list = options.iter().map(Value::to_string).collect::<Vec<_>>().join(", ");
+            out.push(Violation::new(v::join(path, &field), "enum", format!("must be one of {list}")));
+            return true;
+        }
+    }
+    // A tag (a property every other alternative refuses as not one of its constants) selects
+    // the one alternative that accepts it: its errors are the answer.
+    let constants: Vec<Vec<String>> =
+        context.iter().map(|branch| branch.iter().filter_map(constant_at).map(|(p, _)| p).collect()).collect();
+    for candidate in constants.iter().flatten() {
+        let refusing: Vec<bool> = constants.iter().map(|c| c.contains(candidate)).collect();
+        if refusing.iter().filter(|r| !**r).count() == 1 && context.len() > 1 {
+            let selected = refusing.iter().position(|r| !r).unwrap_or_default();
+            if !context[selected].is_empty() {
+                context[selected].iter().for_each(|e| violations(e, out));
+                return true;
+            }
+        }
+    }
+    // What every alternative says (a missing tag, say), once.
+    let converted: Vec<Vec<Violation>> = context
+        .iter()
+        .map(|branch| {
+            let mut found = Vec::new();
+            branch.iter().for_each(|e| violations(e, &mut found));
+            found
+        })
+        .collect();
+    let mut common: Vec<Violation> = Vec::new();
+    if let Some((first, rest)) = converted.split_first() {
+        for v in first {
+            if rest.iter().all(|other| other.contains(v)) && !common.contains(v) {
+                common.push(v.clone());
+            }
+        }
+    }
+    if !common.is_empty() {
+        out.extend(common);
+        return true;
+    }
+    let rank = |i: usize| (usize::from(tags[i].is_some()), context[i].len());
+    let Some(best) = (0..context.len()).min_by_key(|&i| rank(i)) else { return false };
+    if (0..context.len()).filter(|&i| rank(i) == rank(best)).count() != 1 || context[best].is_empty() {
+        return false;
+    }
+    out.extend(converted.into_iter().nth(best).unwrap_or_default());
+    true
 }
 
 fn article(ty: &str) -> &'static str {
@@ -390,6 +476,27 @@ mod tests {
         assert!(s.check("shape", &json!(1.5)).is_empty());
         let errors = s.check("shape", &json!(3));
         assert_eq!(errors.iter().map(|e| e.rule.as_str()).collect::<Vec<_>>(), ["oneOf"], "{errors:?}");
+    }
+
+    #[test]
+    fn a_tag_selects_the_alternative_whose_errors_are_reported() {
+        let definitions = json!({
+            "Cat": { "type": "object", "required": ["kind", "name"],
+                     "properties": { "kind": { "const": "cat" }, "name": { "type": "string" }, "lives": { "type": "integer" } } },
+            "Dog": { "type": "object", "required": ["kind"], "properties": { "kind": { "enum": ["dog", "doggo"] } } }
+        });
+        let bodies = json!({ "pet": { "oneOf": [{ "$ref": "#/components/schemas/Cat" }, { "$ref": "#/components/schemas/Dog" }] } });
+        let s = Schemas::parse(&definitions.to_string(), &bodies.to_string());
+        let found = |value| s.check("pet", &value).into_iter().map(|e| (e.path, e.rule)).collect::<Vec<_>>();
+        let mut cat = found(json!({ "kind": "cat", "lives": "nine" }));
+        cat.sort();
+        assert_eq!(cat, [("lives".to_string(), "type".to_string()), ("name".to_string(), "required".to_string())]);
+        assert_eq!(found(json!({ "name": "Rex" })), [("kind".to_string(), "required".to_string())]);
+        assert_eq!(found(json!({ "kind": "dog", "lives": "nine", "name": 1 })), []);
+        assert_eq!(found(json!({ "kind": "cat", "name": 1 })), [("name".to_string(), "type".to_string())]);
+        let bird = s.check("pet", &json!({ "kind": "bird" }));
+        assert_eq!(bird.len(), 1, "{bird:?}");
+        assert!(bird[0].path == "kind" && bird[0].message.contains("\"cat\"") && bird[0].message.contains("\"doggo\""), "{bird:?}");
     }
 
     #[test]
