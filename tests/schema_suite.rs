@@ -12,9 +12,25 @@ use axum::http::Request;
 use fixture_schema_suite::server::{mock::MockApi, router};
 use tower::ServiceExt;
 
-/// The least share of the subset's tests on which the server must agree with the suite (the
-/// remaining differences are the decisions listed in README.md, "Request validation").
-const MIN_AGREEMENT: f64 = 0.98;
+/// The least share of the subset's tests on which the server must agree with the suite. Every
+/// remaining difference must also be one of the decisions listed in README.md ("Request
+/// validation"), see [`decided`].
+const MIN_AGREEMENT: f64 = 0.97;
+
+/// Whether a difference from the suite is one of the documented decisions: a schema without
+/// `type` that declares `properties` or `additionalProperties` is an object (the server refuses
+/// other values), and identical `oneOf` members are one member (the normalizer merges them).
+fn decided(schema: &serde_json::Value, data: &serde_json::Value, valid: bool) -> bool {
+    let implied_object = schema.get("type").is_none()
+        && (schema.get("properties").is_some() || schema.get("additionalProperties").is_some())
+        && !data.is_object()
+        && valid;
+    let repeated_one_of = schema
+        .get("oneOf")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|members| members.iter().enumerate().any(|(i, m)| members[..i].contains(m)));
+    implied_object || repeated_one_of
+}
 
 #[tokio::test]
 async fn the_server_agrees_with_the_json_schema_test_suite() {
@@ -29,7 +45,7 @@ async fn the_server_agrees_with_the_json_schema_test_suite() {
     );
     let app = router(MockApi::new());
     let (mut agree, mut total, mut by_types) = (0, 0, Vec::new());
-    let mut differences = Vec::new();
+    let (mut differences, mut undecided) = (Vec::new(), Vec::new());
     for g in &groups {
         for case in &g.tests {
             let request = Request::post(g.path())
@@ -49,12 +65,17 @@ async fn the_server_agrees_with_the_json_schema_test_suite() {
             if accepted == case.valid {
                 agree += 1;
             } else {
-                differences.push(format!("{} ({}): {}: expected valid={}", g.path(), g.description, case.description, case.valid));
+                let line = format!("{} ({}): {}: expected valid={}", g.path(), g.description, case.description, case.valid);
+                if !decided(&g.schema, &case.data, case.valid) {
+                    undecided.push(line.clone());
+                }
+                differences.push(line);
             }
         }
     }
     assert!(by_types.is_empty(), "bodies the validator accepted were refused by typed deserialization:\n{}", by_types.join("\n"));
     let share = agree as f64 / total as f64;
     println!("agreement on the subset: {agree}/{total} ({:.1}%)", share * 100.0);
+    assert!(undecided.is_empty(), "differences that are not documented decisions:\n{}", undecided.join("\n"));
     assert!(share >= MIN_AGREEMENT, "agreement {agree}/{total} is below {MIN_AGREEMENT}; differences:\n{}", differences.join("\n"));
 }

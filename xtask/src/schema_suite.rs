@@ -23,7 +23,8 @@ use generator::{Job, Mode, RunOptions};
 const USAGE: &str = "usage: cargo xtask schema-suite [--subset] [--min PERCENT] [--write-fixture]
   --subset          only the CI subset (the first two schemas of every keyword file)
   --min PERCENT     fail when the agreement is below PERCENT
-  --write-fixture   rewrite tests/fixtures/schema-suite/openapi.json (the CI subset's document)";
+  --write-fixture   rewrite tests/fixtures/schema-suite/openapi.json (the CI subset's document) and
+                    tests/fixtures/request-bodies/openapi.json (the differential test's document)";
 
 /// Where the suite files are, relative to the repository root.
 pub const SUITE_DIR: &str = "tests/json-schema-suite/draft2020-12";
@@ -76,7 +77,19 @@ pub fn run(args: &[String]) -> ExitCode {
             eprintln!("error: cannot write {}: {e}", path.display());
             return ExitCode::FAILURE;
         }
-        println!("wrote {}: run `cargo xtask gen` to regenerate tests/crates/schema-suite", path.display());
+        let bodies = Path::new("tests/fixtures/request-bodies/openapi.json");
+        let doc = docgen::values::bodies_document(&docgen::merged(&docgen::values::BODY_SEEDS, &docgen::Options::default()));
+        if let Err(e) =
+            std::fs::create_dir_all("tests/fixtures/request-bodies").and_then(|()| std::fs::write(bodies, generator::render_json(&doc)))
+        {
+            eprintln!("error: cannot write {}: {e}", bodies.display());
+            return ExitCode::FAILURE;
+        }
+        println!(
+            "wrote {} and {}: run `cargo xtask gen` to regenerate tests/crates/schema-suite and tests/crates/request-bodies",
+            path.display(),
+            bodies.display()
+        );
         return ExitCode::SUCCESS;
     }
     let groups = if subset { docgen::schema_suite::subset(&groups) } else { groups };

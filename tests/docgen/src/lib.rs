@@ -32,6 +32,7 @@
 //! platform and version of this crate's dependencies.
 
 pub mod schema_suite;
+pub mod values;
 
 use std::collections::BTreeSet;
 
