@@ -1,13 +1,19 @@
-//! The intermediate representation every emitter reads. Lowering (`lower.rs`) builds it from
-//! the bundled document; emitters never look at the document itself.
+//! The intermediate representation every emitter reads. Lowering (`crate::lower`) builds it
+//! from the bundled document; emitters never look at the document, its schemas or Rust type
+//! text.
 //!
-//! Names here are final: `rust_name`s are identifiers from `naming.rs`, `ty`s are Rust type
-//! expressions relative to the generated crate root (e.g. `crate::models::User`, `i64`).
+//! Names here are final: `rust_name`s are identifiers from `naming.rs`; types are
+//! [`TypeRef`]s (`Named("User")`, `I64`, `Vec(..)`), which only `emit::types` turns into tokens.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::models::ModelSpace;
+pub mod models;
+pub mod server;
+pub mod types;
+
+use models::ModelSpace;
+pub use types::TypeRef;
 
 /// The output of lowering: the IR, and typify's type space (the models, as typify holds them),
 /// which only the models emitter reads. They are kept apart because `TypeSpace` is not `Sync`
@@ -21,7 +27,7 @@ pub struct Lowered {
     /// What lowering degraded (schemas typed as `serde_json::Value`), as warnings.
     pub warnings: crate::diag::Diagnostics,
     /// typify's code for `types`, parsed when lowering checked that it can be written out
-    /// (`models::check_emission`); the models emitter starts from it instead of emitting again.
+    /// (`lower::typify::check_emission`); the models emitter starts from it instead of emitting again.
     pub models_file: Option<syn::File>,
 }
 
@@ -53,6 +59,27 @@ pub struct ApiSpace {
     pub operations: Vec<Operation>,
     /// The models.
     pub models: ModelSpace,
+    /// What the generated server checks request bodies against.
+    pub body_schemas: BodySchemas,
+}
+
+/// The schemas the generated server checks JSON and form request bodies against before they
+/// are deserialized, as JSON text for the runtime's `ApiSpec`: prepared by lowering
+/// (`lower::body_schemas`), embedded verbatim by the server emitter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodySchemas {
+    /// The body schema of each operation whose body is a model (or an array of one), by
+    /// [`RequestBody::schema_key`]: `{"create_user": {"$ref": "#/components/schemas/User"}}`.
+    pub bodies: String,
+    /// The definitions those schemas reach, by name, with the constraints the models enforce
+    /// written back as keywords.
+    pub definitions: String,
+}
+
+impl Default for BodySchemas {
+    fn default() -> Self {
+        Self { bodies: "{}".into(), definitions: "{}".into() }
+    }
 }
 
 /// A server the API is reachable at.
@@ -255,17 +282,31 @@ pub struct Parameter {
     /// Whether it must be given.
     pub required: bool,
     /// The Rust type of the value (without `Option`).
-    pub ty: String,
+    pub ty: TypeRef,
     /// The shape of the value.
     pub shape: ValueShape,
     /// The description.
     pub description: Option<String>,
     /// The documented default.
     pub default: Option<Value>,
-    /// The documented example.
-    pub example: Option<Value>,
-    /// Rules checked on server input (`minimum`, `format: email`, ...).
-    pub rules: Vec<crate::models::Rule>,
+    /// A value for generated examples: the documented example, else the default, else a
+    /// plausible value of the shape.
+    pub sample: Sample,
+    /// Constraints checked on server input (`minimum`, `format: email`, ...).
+    pub constraints: models::Constraints,
+}
+
+/// A value of a parameter for generated examples, as a literal is written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Sample {
+    /// Written as its JSON text (numbers and booleans: `42`, `true`).
+    Json(Value),
+    /// A string.
+    Text(String),
+    /// A value of another type (an enum, an array, a model), read from this JSON in the
+    /// example.
+    Parsed(Value),
 }
 
 /// What kind of value a parameter or form field holds, for encoding it as text.
@@ -298,13 +339,17 @@ pub struct RequestBody {
     /// Whether the body must be sent.
     pub required: bool,
     /// The Rust type of the body.
-    pub ty: String,
+    pub ty: TypeRef,
     /// For form encodings: the fields, in property order.
     pub fields: Vec<FormField>,
-    /// The name of the struct behind `ty`, when it is a generated struct.
-    pub struct_name: Option<String>,
+    /// The key of the body's schema in [`BodySchemas::bodies`], when the server checks the body
+    /// against one (it is a model, or an array of one).
+    pub schema_key: Option<String>,
     /// Documented examples.
     pub examples: Vec<Example>,
+    /// Without documented examples: the smallest value the schema allows (an array holds one
+    /// such item), for the README's example.
+    pub minimal: Option<Value>,
     /// The description.
     pub description: Option<String>,
 }
@@ -330,10 +375,8 @@ pub enum BodyEncoding {
 pub struct FormField {
     /// The wire name.
     pub name: String,
-    /// The Rust field name in the body struct.
+    /// The Rust field name in the body struct (from the field table).
     pub rust_name: String,
-    /// Whether the struct field is required (not an `Option`).
-    pub required: bool,
     /// The shape of the value.
     pub shape: ValueShape,
     /// True for binary parts (`format: binary`, or an array of them: one part per item).
@@ -386,9 +429,12 @@ pub struct ResponseBody {
     /// How it is decoded.
     pub encoding: BodyEncoding,
     /// The Rust type.
-    pub ty: String,
+    pub ty: TypeRef,
     /// Documented examples.
     pub examples: Vec<Example>,
+    /// For a success response without documented examples: the smallest value of the type
+    /// (an empty array, a scalar's zero value), which the mock server answers with.
+    pub minimal: Option<Value>,
 }
 
 /// A documented example.
@@ -412,7 +458,7 @@ pub struct Pagination {
     /// Rust access path from the success body to the items (`response`).
     pub items_field: String,
     /// The Rust type of one item.
-    pub item_ty: String,
+    pub item_ty: TypeRef,
     /// Rust access path from the success body to the next-page link, if documented
     /// (`pagination.links.next`).
     pub next_link: Option<Vec<String>>,
