@@ -2,10 +2,10 @@
 //!
 //! - Forward-compatible structs (read by clients) are as typify writes them, minus
 //!   `deny_unknown_fields` (already removed during lowering).
-//! - Strict structs (read by servers) implement `Validate`, which checks every extracted rule
-//!   and collects all violations; when they have rules, deserialization goes through an
-//!   `unchecked` twin (`#[serde(try_from = ...)]`), so an invalid value cannot be deserialized,
-//!   and their builders validate too, so it cannot be built.
+//! - Strict structs (request models) implement `Validate`, which checks every extracted rule
+//!   and collects all violations, for their builders and the client (a request model cannot be
+//!   built or sent invalid). Deserialization checks the Rust types only: the server's one
+//!   validator (the runtime's, on the document's schemas) has checked every rule before.
 //! - Structs with secret fields print `<redacted>` for them in `Debug`, builders included.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -53,7 +53,6 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
         }
     }
     let mut extra: Vec<Item> = Vec::new();
-    let mut twins: Vec<Item> = Vec::new();
     let mut builders: Vec<Item> = Vec::new();
     for item in &mut file.items {
         let Item::Struct(s) = item else { continue };
@@ -73,14 +72,6 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
             extra.push(ctor);
             builders.extend(builder);
             extra.push(validate_impl(&name, model, &fields, rules, &strict));
-            if rules.has_own_rules() {
-                let twin = twin_struct(s);
-                twins.push(Item::Struct(twin));
-                remove_serde_flag(&mut s.attrs, "deny_unknown_fields");
-                let path = format!("unchecked::{name}");
-                s.attrs.push(parse_quote!(#[serde(try_from = #path)]));
-                extra.push(from_unchecked(&name, &fields));
-            }
         }
     }
     for item in &mut file.items {
@@ -99,17 +90,6 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
             /// that every required field is set and every rule holds, reporting all problems.
             pub mod builder {
                 #(#builders)*
-            }
-        });
-    }
-    if !twins.is_empty() {
-        file.items.push(parse_quote! {
-            /// Structurally valid input that has not been checked against the spec's rules yet.
-            /// Deserialization of the strict types goes through these, then through `Validate`.
-            pub mod unchecked {
-                #[allow(unused_imports)]
-                use super::*;
-                #(#twins)*
             }
         });
     }
@@ -223,20 +203,6 @@ fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
     }
 }
 
-fn remove_serde_flag(attrs: &mut Vec<syn::Attribute>, flag: &str) {
-    attrs.retain(|a| !(a.path().is_ident("serde") && a.meta.to_token_stream_string().contains(flag)));
-}
-
-trait MetaText {
-    fn to_token_stream_string(&self) -> String;
-}
-
-impl MetaText for syn::Meta {
-    fn to_token_stream_string(&self) -> String {
-        quote!(#self).to_string()
-    }
-}
-
 /// `impl Debug` that prints `<redacted>` for secret fields.
 fn redacted_debug(name: &str, fields: &BTreeMap<&str, &Field>, rules: &StructRules) -> Item {
     let ident = format_ident!("{}", name);
@@ -257,41 +223,6 @@ fn redacted_debug(name: &str, fields: &BTreeMap<&str, &Field>, rules: &StructRul
         impl ::std::fmt::Debug for #ident {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct(#name) #(#entries)* .finish()
-            }
-        }
-    }
-}
-
-/// The twin struct for `#[serde(try_from)]`: same fields and serde attributes, only
-/// `Deserialize`, no docs.
-fn twin_struct(s: &ItemStruct) -> ItemStruct {
-    let mut twin = s.clone();
-    // Keep serde attributes (names, defaults) and the schemars derive: schemars describes a
-    // `try_from` type by its source, so the twin must carry the same schema and docs.
-    twin.attrs.retain(|a| a.path().is_ident("serde") || a.path().is_ident("cfg_attr") || a.path().is_ident("doc"));
-    twin.attrs.insert(0, parse_quote!(#[derive(::serde::Deserialize)]));
-    if let Fields::Named(named) = &mut twin.fields {
-        for f in &mut named.named {
-            f.attrs.retain(|a| a.path().is_ident("serde") || a.path().is_ident("doc"));
-        }
-    }
-    twin
-}
-
-/// `impl TryFrom<unchecked::X> for X`: moves the fields, then validates.
-fn from_unchecked(name: &str, fields: &BTreeMap<&str, &Field>) -> Item {
-    let ident = format_ident!("{}", name);
-    let moves = fields.values().map(|f| {
-        let fi = field_ident(f);
-        quote! { #fi: raw.#fi }
-    });
-    parse_quote! {
-        impl ::std::convert::TryFrom<unchecked::#ident> for #ident {
-            type Error = crate::validation::ValidationErrors;
-            fn try_from(raw: unchecked::#ident) -> ::std::result::Result<Self, Self::Error> {
-                let value = Self { #(#moves),* };
-                crate::validation::Validate::validate(&value)?;
-                Ok(value)
             }
         }
     }

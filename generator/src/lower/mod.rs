@@ -161,7 +161,7 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
     for op in &mut ops {
         op.pagination = detect_pagination(&op.params, &op.responses, &models, &schemas.definitions);
     }
-    let body_schemas = body_schemas::prepare(&mut ops, &models, &schemas.definitions);
+    let body_schemas = body_schemas::prepare(&mut ops, doc);
     let api = ApiSpace {
         crate_name: settings.crate_name.clone(),
         crate_ident: settings.crate_name.replace('-', "_"),
