@@ -121,7 +121,7 @@ impl ::std::convert::TryFrom<::std::string::String> for GenealogyPosition {
 /// Form fields of `POST /user/signup-package/` (register a new user together with a package), sent as multipart/form-data. The fields of `UserRegistration` plus `confirm_password`, `product_id` and the address fields. The page marks no field as required; the required list is an interpretation (see ERRATA.md).
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
-#[serde(try_from = "unchecked::PackageRegistration")]
+#[serde(deny_unknown_fields)]
 pub struct PackageRegistration {
     /// Country code of the address (`<address country code>` on the page). Documented 400 Validation Error message: "Invalid address_country_code"
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -312,7 +312,7 @@ pub struct SponsorValidationResponse {
 /// Form fields of `POST /user/signup/` (register a new user without a package), sent as multipart/form-data. Required fields and allowed values from DOMAIN.md; rules from the page's error table.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
-#[serde(try_from = "unchecked::UserRegistration")]
+#[serde(deny_unknown_fields)]
 pub struct UserRegistration {
     pub agree_terms: AgreeTerms,
     /// Country code of the new user (`<country code>` on the page). The page does not say which code list; the server rejects unknown codes. Documented 400 Validation Error message: "Invalid country code"
@@ -617,42 +617,6 @@ impl crate::validation::Validate for PackageRegistration {
         }
     }
 }
-impl ::std::convert::TryFrom<unchecked::PackageRegistration> for PackageRegistration {
-    type Error = crate::validation::ValidationErrors;
-    fn try_from(
-        raw: unchecked::PackageRegistration,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        let value = Self {
-            address_country_code: raw.address_country_code,
-            address_first_name: raw.address_first_name,
-            address_last_name: raw.address_last_name,
-            address_locality: raw.address_locality,
-            address_mail_id: raw.address_mail_id,
-            address_name_line: raw.address_name_line,
-            address_phone_number: raw.address_phone_number,
-            address_postal_code: raw.address_postal_code,
-            address_premise: raw.address_premise,
-            address_state_code: raw.address_state_code,
-            agree_terms: raw.agree_terms,
-            confirm_password: raw.confirm_password,
-            country_code: raw.country_code,
-            email: raw.email,
-            first_name: raw.first_name,
-            last_name: raw.last_name,
-            password: raw.password,
-            phone_number: raw.phone_number,
-            place_genealogy: raw.place_genealogy,
-            position: raw.position,
-            product_id: raw.product_id,
-            sponsor: raw.sponsor,
-            subdomain: raw.subdomain,
-            user_type: raw.user_type,
-            username: raw.username,
-        };
-        crate::validation::Validate::validate(&value)?;
-        Ok(value)
-    }
-}
 impl SponsorValidation {
     /// A builder: set the fields, then call `build()`, which checks every rule.
     pub fn builder() -> builder::SponsorValidation {
@@ -798,30 +762,6 @@ impl crate::validation::Validate for UserRegistration {
                     ),
                 );
         }
-    }
-}
-impl ::std::convert::TryFrom<unchecked::UserRegistration> for UserRegistration {
-    type Error = crate::validation::ValidationErrors;
-    fn try_from(
-        raw: unchecked::UserRegistration,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        let value = Self {
-            agree_terms: raw.agree_terms,
-            country_code: raw.country_code,
-            email: raw.email,
-            first_name: raw.first_name,
-            last_name: raw.last_name,
-            password: raw.password,
-            phone_number: raw.phone_number,
-            place_genealogy: raw.place_genealogy,
-            position: raw.position,
-            sponsor: raw.sponsor,
-            subdomain: raw.subdomain,
-            user_type: raw.user_type,
-            username: raw.username,
-        };
-        crate::validation::Validate::validate(&value)?;
-        Ok(value)
     }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks
@@ -1577,109 +1517,5 @@ pub mod builder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.debug_struct("UserRegistration").finish_non_exhaustive()
         }
-    }
-}
-/// Structurally valid input that has not been checked against the spec's rules yet.
-/// Deserialization of the strict types goes through these, then through `Validate`.
-pub mod unchecked {
-    #[allow(unused_imports)]
-    use super::*;
-    #[derive(::serde::Deserialize)]
-    ///Form fields of `POST /user/signup-package/` (register a new user together with a package), sent as multipart/form-data. The fields of `UserRegistration` plus `confirm_password`, `product_id` and the address fields. The page marks no field as required; the required list is an interpretation (see ERRATA.md).
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[serde(deny_unknown_fields)]
-    pub struct PackageRegistration {
-        ///Country code of the address (`<address country code>` on the page). Documented 400 Validation Error message: "Invalid address_country_code"
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address_country_code: ::std::option::Option<::std::string::String>,
-        ///First name for the address (`<address first name>` on the page). Documented 400 Validation Error message: "Invalid address_first_name"
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address_first_name: ::std::option::Option<::std::string::String>,
-        ///Last name for the address (`<address last name>` on the page). Documented 400 Validation Error message: "Invalid address_last_name"
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address_last_name: ::std::option::Option<::std::string::String>,
-        ///Locality (`<address locality>` on the page).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address_locality: ::std::option::Option<::std::string::String>,
-        ///E-mail address for the address (`<address email id>` on the page).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address_mail_id: ::std::option::Option<::std::string::String>,
-        ///House number (`<address house number>` on the page).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address_name_line: ::std::option::Option<::std::string::String>,
-        ///Phone number for the address (`<address phone number>` on the page).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address_phone_number: ::std::option::Option<::std::string::String>,
-        ///Postal code (`<address post code>` on the page). Documented 400 Validation Error message: "Invalid postcode"
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address_postal_code: ::std::option::Option<::std::string::String>,
-        ///Street (`<address street>` on the page).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address_premise: ::std::option::Option<::std::string::String>,
-        ///State code of the address (`<address state code>` on the page). Documented 400 Validation Error message: "Invalid address_state_code"
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address_state_code: ::std::option::Option<::std::string::String>,
-        pub agree_terms: AgreeTerms,
-        ///Repeat of `password` (`<confirm password>` on the page); must be equal to `password`. JSON Schema cannot express the equality; it is recorded in `x-must-equal`. Documented 400 Validation Error message: "Confirmed password doesn't match."
-        pub confirm_password: ::std::string::String,
-        ///Country code of the new user (`<country code>` on the page). The page does not say which code list; the server rejects unknown codes. Documented 400 Validation Error message: "Invalid country code"
-        pub country_code: ::std::string::String,
-        ///E-mail address (`<email address>` on the page). Must not belong to an existing user. Documented 400 Validation Error message: "There is a user registered with the specified E-Mail address."
-        pub email: ::std::string::String,
-        ///First name (`<first name>` on the page). Letters only ("should be an alphabet"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: "The first name should be an alphabet."
-        pub first_name: ::std::string::String,
-        ///Last name (`<last name>` on the page). Letters only ("should be an alphabet"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: "The last name should be an alphabet."
-        pub last_name: ::std::string::String,
-        ///Password (`<password>` on the page). The page documents no rules, only that the server may reject it. Documented 400 Validation Error message: "password validation errors"
-        pub password: ::std::string::String,
-        ///Phone number (`<phone number>` on the page). Must not belong to an existing user; the page gives no format. Documented 400 Validation Error message: "Phone number already taken. Please try another one."
-        pub phone_number: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub place_genealogy: ::std::option::Option<PlaceGenealogy>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub position: ::std::option::Option<GenealogyPosition>,
-        ///Id of the package (product) bought with the registration (`<product id>` on the page). Documented 400 Validation Error message: "Invalid product_id"
-        pub product_id: ::std::string::String,
-        ///Username of the sponsor (`<sponsor username>` on the page). Required when `user_type` is `member` (DOMAIN.md); the sponsor must exist and be active. Documented 400 Validation Error messages: "Invalid sponsor name"; "The selected sponsor is not found or is in the inactive state."
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sponsor: ::std::option::Option<::std::string::String>,
-        ///Subdomain for the new user: 3 to 15 characters. Not in the page's code samples; listed in its error table and in DOMAIN.md. Documented 400 Validation Error message: "Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters."
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub subdomain: ::std::option::Option<::std::string::String>,
-        pub user_type: UserType,
-        ///Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: "Username is already taken. Please try another one."; "username Invalid username. Only contains alphanumeric characters, underscore and dot. \nUnderscore and dot can't be next to each other (e.g user_.name). \nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250."
-        pub username: ::std::string::String,
-    }
-    #[derive(::serde::Deserialize)]
-    ///Form fields of `POST /user/signup/` (register a new user without a package), sent as multipart/form-data. Required fields and allowed values from DOMAIN.md; rules from the page's error table.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[serde(deny_unknown_fields)]
-    pub struct UserRegistration {
-        pub agree_terms: AgreeTerms,
-        ///Country code of the new user (`<country code>` on the page). The page does not say which code list; the server rejects unknown codes. Documented 400 Validation Error message: "Invalid country code"
-        pub country_code: ::std::string::String,
-        ///E-mail address (`<email address>` on the page). Must not belong to an existing user. Documented 400 Validation Error message: "There is a user registered with the specified E-Mail address."
-        pub email: ::std::string::String,
-        ///First name (`<first name>` on the page). Letters only ("should be an alphabet"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: "The first name should be an alphabet."
-        pub first_name: ::std::string::String,
-        ///Last name (`<last name>` on the page). Letters only ("should be an alphabet"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: "The last name should be an alphabet."
-        pub last_name: ::std::string::String,
-        ///Password (`<password>` on the page). The page documents no rules, only that the server may reject it. Documented 400 Validation Error message: "password validation errors"
-        pub password: ::std::string::String,
-        ///Phone number (`<phone number>` on the page). Must not belong to an existing user; the page gives no format. Documented 400 Validation Error message: "Phone number already taken. Please try another one."
-        pub phone_number: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub place_genealogy: ::std::option::Option<PlaceGenealogy>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub position: ::std::option::Option<GenealogyPosition>,
-        ///Username of the sponsor (`<sponsor username>` on the page). Required when `user_type` is `member` (DOMAIN.md); the sponsor must exist and be active. Documented 400 Validation Error messages: "Invalid sponsor name"; "The selected sponsor is not found or is in the inactive state."
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sponsor: ::std::option::Option<::std::string::String>,
-        ///Subdomain for the new user: 3 to 15 characters. Not in the page's code samples; listed in its error table and in DOMAIN.md. Documented 400 Validation Error message: "Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters."
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub subdomain: ::std::option::Option<::std::string::String>,
-        pub user_type: UserType,
-        ///Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: "Username is already taken. Please try another one."; "Invalid username. Only contains alphanumeric characters, underscore and dot. \nUnderscore and dot can't be next to each other (e.g user_.name). \nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250."
-        pub username: ::std::string::String,
     }
 }

@@ -77,7 +77,7 @@ pub struct ErrorResponse {
 /// One member to add to a panel. Inferred from the request example of POST /micropanel/members; the page prints no request schema.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
-#[serde(try_from = "unchecked::MemberImport")]
+#[serde(deny_unknown_fields)]
 pub struct MemberImport {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom1: ::std::option::Option<::std::string::String>,
@@ -207,7 +207,7 @@ impl ::std::convert::From<::std::vec::Vec<i64>> for ProfileFieldValue {
 /// The fields of a user to change. Inferred from the request example of PUT /users/{user-id}; the page prints no request schema.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
-#[serde(try_from = "unchecked::UpdateUserRequest")]
+#[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     #[serde(
         rename = "departmentID",
@@ -342,31 +342,6 @@ impl crate::validation::Validate for MemberImport {
         );
     }
 }
-impl ::std::convert::TryFrom<unchecked::MemberImport> for MemberImport {
-    type Error = crate::validation::ValidationErrors;
-    fn try_from(
-        raw: unchecked::MemberImport,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        let value = Self {
-            custom1: raw.custom1,
-            custom2: raw.custom2,
-            custom3: raw.custom3,
-            custom4: raw.custom4,
-            custom5: raw.custom5,
-            email_address: raw.email_address,
-            first_name: raw.first_name,
-            last_name: raw.last_name,
-            middle_name: raw.middle_name,
-            mobile_number: raw.mobile_number,
-            password: raw.password,
-            profile_fields: raw.profile_fields,
-            source: raw.source,
-            username: raw.username,
-        };
-        crate::validation::Validate::validate(&value)?;
-        Ok(value)
-    }
-}
 impl ProfileField {
     /// A builder: set the fields, then call `build()`, which checks every rule.
     pub fn builder() -> builder::ProfileField {
@@ -407,22 +382,6 @@ impl crate::validation::Validate for UpdateUserRequest {
             let p = crate::validation::join(path, "emailAddress");
             crate::validation::email(v, &p, errors);
         }
-    }
-}
-impl ::std::convert::TryFrom<unchecked::UpdateUserRequest> for UpdateUserRequest {
-    type Error = crate::validation::ValidationErrors;
-    fn try_from(
-        raw: unchecked::UpdateUserRequest,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        let value = Self {
-            department_id: raw.department_id,
-            email_address: raw.email_address,
-            first_name: raw.first_name,
-            last_name: raw.last_name,
-            password: raw.password,
-        };
-        crate::validation::Validate::validate(&value)?;
-        Ok(value)
     }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks
@@ -755,89 +714,5 @@ pub mod builder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.debug_struct("UpdateUserRequest").finish_non_exhaustive()
         }
-    }
-}
-/// Structurally valid input that has not been checked against the spec's rules yet.
-/// Deserialization of the strict types goes through these, then through `Validate`.
-pub mod unchecked {
-    #[allow(unused_imports)]
-    use super::*;
-    #[derive(::serde::Deserialize)]
-    ///One member to add to a panel. Inferred from the request example of POST /micropanel/members; the page prints no request schema.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[serde(deny_unknown_fields)]
-    pub struct MemberImport {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom1: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom2: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom3: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom4: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom5: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "emailAddress")]
-        pub email_address: ::std::string::String,
-        #[serde(
-            rename = "firstName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub first_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "lastName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "middleName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub middle_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "mobileNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mobile_number: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub password: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "profileFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub profile_fields: ::std::option::Option<::std::vec::Vec<ProfileField>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub source: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub username: ::std::option::Option<::std::string::String>,
-    }
-    #[derive(::serde::Deserialize)]
-    ///The fields of a user to change. Inferred from the request example of PUT /users/{user-id}; the page prints no request schema.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[serde(deny_unknown_fields)]
-    pub struct UpdateUserRequest {
-        #[serde(
-            rename = "departmentID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub department_id: ::std::option::Option<i64>,
-        #[serde(
-            rename = "emailAddress",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email_address: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "firstName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub first_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "lastName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_name: ::std::option::Option<::std::string::String>,
-        ///Sent only by the PHP sample of the page; not in the documented payload.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub password: ::std::option::Option<::std::string::String>,
     }
 }

@@ -139,8 +139,7 @@ fn typed(s: &Map<String, Value>, ty: &str, doc: &Value, rng: &mut Rng, depth: u3
         }
         _ => {
             let mut map = Map::new();
-            let required: Vec<&str> =
-                s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+            let required: Vec<&str> = s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
             if let Some(Value::Object(props)) = s.get("properties") {
                 for (name, p) in props {
                     let read_only = resolve(p, doc).get("readOnly") == Some(&Value::Bool(true));

@@ -326,14 +326,23 @@ pub struct Thing {
 }
 /// `ThingColor`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-pub struct ThingColor {
-    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subtype_0: ::std::option::Option<::std::string::String>,
-    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subtype_1: ::std::option::Option<ThingColorSubtype1>,
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(untagged)]
+pub enum ThingColor {
+    Variant0(::std::string::String),
+    Variant1(ThingColorVariant1),
 }
-/// `ThingColorSubtype1`
+impl ::std::default::Default for ThingColor {
+    fn default() -> Self {
+        ThingColor::Variant0("red".to_string())
+    }
+}
+impl ::std::convert::From<ThingColorVariant1> for ThingColor {
+    fn from(value: ThingColorVariant1) -> Self {
+        Self::Variant1(value)
+    }
+}
+/// `ThingColorVariant1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
@@ -347,13 +356,13 @@ pub struct ThingColor {
     PartialEq,
     PartialOrd
 )]
-pub enum ThingColorSubtype1 {
+pub enum ThingColorVariant1 {
     #[serde(rename = "red")]
     Red,
     #[serde(rename = "blue")]
     Blue,
 }
-impl ::std::fmt::Display for ThingColorSubtype1 {
+impl ::std::fmt::Display for ThingColorVariant1 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
             Self::Red => f.write_str("red"),
@@ -361,7 +370,7 @@ impl ::std::fmt::Display for ThingColorSubtype1 {
         }
     }
 }
-impl ::std::str::FromStr for ThingColorSubtype1 {
+impl ::std::str::FromStr for ThingColorVariant1 {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
@@ -373,7 +382,7 @@ impl ::std::str::FromStr for ThingColorSubtype1 {
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for ThingColorSubtype1 {
+impl ::std::convert::TryFrom<&str> for ThingColorVariant1 {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -381,7 +390,7 @@ impl ::std::convert::TryFrom<&str> for ThingColorSubtype1 {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for ThingColorSubtype1 {
+impl ::std::convert::TryFrom<::std::string::String> for ThingColorVariant1 {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,

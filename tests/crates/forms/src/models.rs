@@ -39,7 +39,7 @@ for Echo {
 /// `Order`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[serde(try_from = "unchecked::Order")]
+#[serde(deny_unknown_fields)]
 pub struct Order {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<Address>,
@@ -140,22 +140,6 @@ impl crate::validation::Validate for Order {
             &crate::validation::join(path, "address"),
             errors,
         );
-    }
-}
-impl ::std::convert::TryFrom<unchecked::Order> for Order {
-    type Error = crate::validation::ValidationErrors;
-    fn try_from(raw: unchecked::Order) -> ::std::result::Result<Self, Self::Error> {
-        let value = Self {
-            address: raw.address,
-            gift: raw.gift,
-            lines: raw.lines,
-            price: raw.price,
-            quantity: raw.quantity,
-            sku: raw.sku,
-            tags: raw.tags,
-        };
-        crate::validation::Validate::validate(&value)?;
-        Ok(value)
     }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks
@@ -323,30 +307,5 @@ pub mod builder {
         fn try_from(builder: Order) -> ::std::result::Result<Self, Self::Error> {
             builder.build()
         }
-    }
-}
-/// Structurally valid input that has not been checked against the spec's rules yet.
-/// Deserialization of the strict types goes through these, then through `Validate`.
-pub mod unchecked {
-    #[allow(unused_imports)]
-    use super::*;
-    #[derive(::serde::Deserialize)]
-    ///`Order`
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[serde(deny_unknown_fields)]
-    pub struct Order {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address: ::std::option::Option<Address>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub gift: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub lines: ::std::option::Option<::std::vec::Vec<i64>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub price: ::std::option::Option<f64>,
-        pub quantity: i64,
-        ///Stock keeping unit, e.g. `ABC-12`.
-        pub sku: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
 }

@@ -793,7 +793,7 @@ pub struct S1ErrorUncheckedHttpAddress {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub message_union: ::std::option::Option<::std::vec::Vec<S1ErrorUnchecked>>,
-    pub meta: ::std::vec::Vec<S1ErrorUncheckedHttpAddressMetaItem>,
+    pub meta: ::std::vec::Vec<::serde_json::Value>,
     #[serde(rename = "move")]
     pub move_: S1MessageEnumV2,
     /// A plain description.
@@ -819,22 +819,6 @@ pub struct S1ErrorUncheckedHttpAddress {
     )]
     pub ünïcödé: ::std::option::Option<i32>,
 }
-/// `S1ErrorUncheckedHttpAddressMetaItem`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-#[serde(deny_unknown_fields)]
-pub enum S1ErrorUncheckedHttpAddressMetaItem {}
 /// `S1ErrorUncheckedXKindItem`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -904,7 +888,7 @@ pub struct S1MessageUnion {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub message_union: ::std::option::Option<::std::vec::Vec<S1ErrorUnchecked>>,
-    pub meta: ::std::vec::Vec<S1MessageUnionMetaItem>,
+    pub meta: ::std::vec::Vec<::serde_json::Value>,
     /// Contains `backticks`, *stars* and _underscores_.
     #[serde(rename = " ", skip_serializing_if = "::std::option::Option::is_none")]
     pub x: ::std::option::Option<::std::vec::Vec<bool>>,
@@ -967,22 +951,6 @@ impl ::std::convert::TryFrom<::std::string::String> for S1MessageUnionMessage {
         value.parse()
     }
 }
-/// `S1MessageUnionMetaItem`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-#[serde(deny_unknown_fields)]
-pub enum S1MessageUnionMetaItem {}
 /// `S1MetaMessageName`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

@@ -42,7 +42,6 @@ pub struct ReportFinishBody {
 /// `ReportId`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[serde(try_from = "unchecked::ReportId")]
 pub struct ReportId {
     pub host: ::std::string::String,
     pub job: ::std::string::String,
@@ -143,20 +142,6 @@ impl crate::validation::Validate for ReportId {
             let p = crate::validation::join(path, "pid");
             crate::validation::minimum(*v as f64, 0f64, false, &p, errors);
         }
-    }
-}
-impl ::std::convert::TryFrom<unchecked::ReportId> for ReportId {
-    type Error = crate::validation::ValidationErrors;
-    fn try_from(raw: unchecked::ReportId) -> ::std::result::Result<Self, Self::Error> {
-        let value = Self {
-            host: raw.host,
-            job: raw.job,
-            pid: raw.pid,
-            time: raw.time,
-            uuid: raw.uuid,
-        };
-        crate::validation::Validate::validate(&value)?;
-        Ok(value)
     }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks
@@ -386,21 +371,5 @@ pub mod builder {
         fn try_from(builder: ReportId) -> ::std::result::Result<Self, Self::Error> {
             builder.build()
         }
-    }
-}
-/// Structurally valid input that has not been checked against the spec's rules yet.
-/// Deserialization of the strict types goes through these, then through `Validate`.
-pub mod unchecked {
-    #[allow(unused_imports)]
-    use super::*;
-    #[derive(::serde::Deserialize)]
-    ///`ReportId`
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct ReportId {
-        pub host: ::std::string::String,
-        pub job: ::std::string::String,
-        pub pid: u64,
-        pub time: ::chrono::DateTime<::chrono::offset::Utc>,
-        pub uuid: ::std::string::String,
     }
 }

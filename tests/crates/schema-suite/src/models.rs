@@ -5,7 +5,6 @@
 /// `AdditionalProperties0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-#[serde(deny_unknown_fields)]
 pub struct AdditionalProperties0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bar: ::std::option::Option<::serde_json::Value>,
@@ -17,89 +16,26 @@ pub struct AdditionalProperties0 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct AdditionalProperties1(
-    pub ::std::collections::HashMap<AdditionalProperties1Key, ::serde_json::Value>,
+    pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
 impl ::std::ops::Deref for AdditionalProperties1 {
-    type Target = ::std::collections::HashMap<
-        AdditionalProperties1Key,
-        ::serde_json::Value,
-    >;
-    fn deref(
-        &self,
-    ) -> &::std::collections::HashMap<AdditionalProperties1Key, ::serde_json::Value> {
+    type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+    fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.0
     }
 }
 impl ::std::convert::From<AdditionalProperties1>
-for ::std::collections::HashMap<AdditionalProperties1Key, ::serde_json::Value> {
+for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
     fn from(value: AdditionalProperties1) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<
-    ::std::collections::HashMap<AdditionalProperties1Key, ::serde_json::Value>,
-> for AdditionalProperties1 {
+impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
+for AdditionalProperties1 {
     fn from(
-        value: ::std::collections::HashMap<AdditionalProperties1Key, ::serde_json::Value>,
+        value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         Self(value)
-    }
-}
-/// `AdditionalProperties1Key`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct AdditionalProperties1Key(::std::string::String);
-impl ::std::ops::Deref for AdditionalProperties1Key {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AdditionalProperties1Key> for ::std::string::String {
-    fn from(value: AdditionalProperties1Key) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for AdditionalProperties1Key {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^á").unwrap() });
-        if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^á\"".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AdditionalProperties1Key {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for AdditionalProperties1Key {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AdditionalProperties1Key {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 /// `AllOf0`
@@ -117,53 +53,97 @@ pub struct AllOf1 {
     pub baz: (),
     pub foo: ::std::string::String,
 }
-/// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: invalid (or unexpected) schema), so any JSON value is accepted here; see `openapi.json` for the schema.
+/// `AnyOf0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[serde(transparent)]
-pub struct AnyOf0(pub ::serde_json::Value);
-impl ::std::ops::Deref for AnyOf0 {
-    type Target = ::serde_json::Value;
-    fn deref(&self) -> &::serde_json::Value {
-        &self.0
-    }
+#[serde(untagged)]
+pub enum AnyOf0 {
+    Variant0(i64),
+    Variant1(::serde_json::Value),
 }
-impl ::std::convert::From<AnyOf0> for ::serde_json::Value {
-    fn from(value: AnyOf0) -> Self {
-        value.0
+impl ::std::convert::From<i64> for AnyOf0 {
+    fn from(value: i64) -> Self {
+        Self::Variant0(value)
     }
 }
 impl ::std::convert::From<::serde_json::Value> for AnyOf0 {
     fn from(value: ::serde_json::Value) -> Self {
-        Self(value)
+        Self::Variant1(value)
     }
 }
 /// `AnyOf1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-pub struct AnyOf1 {
-    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subtype_0: ::std::option::Option<AnyOf1Subtype0>,
-    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subtype_1: ::std::option::Option<AnyOf1Subtype1>,
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(untagged)]
+pub enum AnyOf1 {
+    Variant0(AnyOf1Variant0),
+    Variant1(AnyOf1Variant1),
 }
-/// `AnyOf1Subtype0`
+impl ::std::fmt::Display for AnyOf1 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Variant0(x) => x.fmt(f),
+            Self::Variant1(x) => x.fmt(f),
+        }
+    }
+}
+impl ::std::str::FromStr for AnyOf1 {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if let Ok(v) = value.parse() {
+            Ok(Self::Variant0(v))
+        } else if let Ok(v) = value.parse() {
+            Ok(Self::Variant1(v))
+        } else {
+            Err("string conversion failed for all variants".into())
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for AnyOf1 {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for AnyOf1 {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::From<AnyOf1Variant0> for AnyOf1 {
+    fn from(value: AnyOf1Variant0) -> Self {
+        Self::Variant0(value)
+    }
+}
+impl ::std::convert::From<AnyOf1Variant1> for AnyOf1 {
+    fn from(value: AnyOf1Variant1) -> Self {
+        Self::Variant1(value)
+    }
+}
+/// `AnyOf1Variant0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
-pub struct AnyOf1Subtype0(::std::string::String);
-impl ::std::ops::Deref for AnyOf1Subtype0 {
+pub struct AnyOf1Variant0(::std::string::String);
+impl ::std::ops::Deref for AnyOf1Variant0 {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
-impl ::std::convert::From<AnyOf1Subtype0> for ::std::string::String {
-    fn from(value: AnyOf1Subtype0) -> Self {
+impl ::std::convert::From<AnyOf1Variant0> for ::std::string::String {
+    fn from(value: AnyOf1Variant0) -> Self {
         value.0
     }
 }
-impl ::std::str::FromStr for AnyOf1Subtype0 {
+impl ::std::str::FromStr for AnyOf1Variant0 {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
@@ -174,7 +154,7 @@ impl ::std::str::FromStr for AnyOf1Subtype0 {
         Ok(Self(value.to_string()))
     }
 }
-impl ::std::convert::TryFrom<&str> for AnyOf1Subtype0 {
+impl ::std::convert::TryFrom<&str> for AnyOf1Variant0 {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -182,7 +162,7 @@ impl ::std::convert::TryFrom<&str> for AnyOf1Subtype0 {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for AnyOf1Subtype0 {
+impl ::std::convert::TryFrom<::std::string::String> for AnyOf1Variant0 {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -190,7 +170,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AnyOf1Subtype0 {
         value.parse()
     }
 }
-impl<'de> ::serde::Deserialize<'de> for AnyOf1Subtype0 {
+impl<'de> ::serde::Deserialize<'de> for AnyOf1Variant0 {
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
     where
         D: ::serde::Deserializer<'de>,
@@ -202,23 +182,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyOf1Subtype0 {
             })
     }
 }
-/// `AnyOf1Subtype1`
+/// `AnyOf1Variant1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
-pub struct AnyOf1Subtype1(::std::string::String);
-impl ::std::ops::Deref for AnyOf1Subtype1 {
+pub struct AnyOf1Variant1(::std::string::String);
+impl ::std::ops::Deref for AnyOf1Variant1 {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
-impl ::std::convert::From<AnyOf1Subtype1> for ::std::string::String {
-    fn from(value: AnyOf1Subtype1) -> Self {
+impl ::std::convert::From<AnyOf1Variant1> for ::std::string::String {
+    fn from(value: AnyOf1Variant1) -> Self {
         value.0
     }
 }
-impl ::std::str::FromStr for AnyOf1Subtype1 {
+impl ::std::str::FromStr for AnyOf1Variant1 {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
@@ -229,7 +209,7 @@ impl ::std::str::FromStr for AnyOf1Subtype1 {
         Ok(Self(value.to_string()))
     }
 }
-impl ::std::convert::TryFrom<&str> for AnyOf1Subtype1 {
+impl ::std::convert::TryFrom<&str> for AnyOf1Variant1 {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -237,7 +217,7 @@ impl ::std::convert::TryFrom<&str> for AnyOf1Subtype1 {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for AnyOf1Subtype1 {
+impl ::std::convert::TryFrom<::std::string::String> for AnyOf1Variant1 {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -245,7 +225,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AnyOf1Subtype1 {
         value.parse()
     }
 }
-impl<'de> ::serde::Deserialize<'de> for AnyOf1Subtype1 {
+impl<'de> ::serde::Deserialize<'de> for AnyOf1Variant1 {
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
     where
         D: ::serde::Deserializer<'de>,
@@ -352,7 +332,7 @@ impl ::std::convert::From<::serde_json::Value> for Const1 {
         Self(value)
     }
 }
-/// The generator could not turn this schema into a Rust type (invalid schema for Contains0: unhandled array validation ArrayValidation {), so any JSON value is accepted here; see `openapi.json` for the schema.
+/// `Contains0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -373,7 +353,7 @@ impl ::std::convert::From<::serde_json::Value> for Contains0 {
         Self(value)
     }
 }
-/// The generator could not turn this schema into a Rust type (invalid schema for Contains1: unhandled array validation ArrayValidation {), so any JSON value is accepted here; see `openapi.json` for the schema.
+/// `Contains1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -404,7 +384,6 @@ pub struct Default0 {
 /// `Default1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[serde(try_from = "unchecked::Default1")]
 pub struct Default1 {
     #[serde(default = "defaults::default1_bar")]
     pub bar: ::std::string::String,
@@ -558,7 +537,7 @@ impl ::std::convert::From<::serde_json::Value> for Enum1 {
         Self(value)
     }
 }
-/// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: invalid (or unexpected) schema), so any JSON value is accepted here; see `openapi.json` for the schema.
+/// `ExclusiveMaximum0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -579,7 +558,7 @@ impl ::std::convert::From<::serde_json::Value> for ExclusiveMaximum0 {
         Self(value)
     }
 }
-/// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: invalid (or unexpected) schema), so any JSON value is accepted here; see `openapi.json` for the schema.
+/// `ExclusiveMinimum0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -646,20 +625,20 @@ impl ::std::convert::From<::serde_json::Value> for IfThenElse1 {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct Items0(pub ::std::vec::Vec<i64>);
+pub struct Items0(pub ::serde_json::Value);
 impl ::std::ops::Deref for Items0 {
-    type Target = ::std::vec::Vec<i64>;
-    fn deref(&self) -> &::std::vec::Vec<i64> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<Items0> for ::std::vec::Vec<i64> {
+impl ::std::convert::From<Items0> for ::serde_json::Value {
     fn from(value: Items0) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::std::vec::Vec<i64>> for Items0 {
-    fn from(value: ::std::vec::Vec<i64>) -> Self {
+impl ::std::convert::From<::serde_json::Value> for Items0 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
     }
 }
@@ -667,20 +646,20 @@ impl ::std::convert::From<::std::vec::Vec<i64>> for Items0 {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct Items1(pub ::std::vec::Vec<::serde_json::Value>);
+pub struct Items1(pub ::serde_json::Value);
 impl ::std::ops::Deref for Items1 {
-    type Target = ::std::vec::Vec<::serde_json::Value>;
-    fn deref(&self) -> &::std::vec::Vec<::serde_json::Value> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<Items1> for ::std::vec::Vec<::serde_json::Value> {
+impl ::std::convert::From<Items1> for ::serde_json::Value {
     fn from(value: Items1) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for Items1 {
-    fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+impl ::std::convert::From<::serde_json::Value> for Items1 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
     }
 }
@@ -705,7 +684,7 @@ impl ::std::convert::From<::serde_json::Value> for MaxContains0 {
         Self(value)
     }
 }
-/// The generator could not turn this schema into a Rust type (invalid schema for MaxContains1: unhandled array validation ArrayValidation {), so any JSON value is accepted here; see `openapi.json` for the schema.
+/// `MaxContains1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -730,20 +709,20 @@ impl ::std::convert::From<::serde_json::Value> for MaxContains1 {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct MaxItems0(pub ::std::vec::Vec<::serde_json::Value>);
+pub struct MaxItems0(pub ::serde_json::Value);
 impl ::std::ops::Deref for MaxItems0 {
-    type Target = ::std::vec::Vec<::serde_json::Value>;
-    fn deref(&self) -> &::std::vec::Vec<::serde_json::Value> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<MaxItems0> for ::std::vec::Vec<::serde_json::Value> {
+impl ::std::convert::From<MaxItems0> for ::serde_json::Value {
     fn from(value: MaxItems0) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for MaxItems0 {
-    fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+impl ::std::convert::From<::serde_json::Value> for MaxItems0 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
     }
 }
@@ -751,157 +730,83 @@ impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for MaxItems0 {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct MaxItems1(pub ::std::vec::Vec<::serde_json::Value>);
+pub struct MaxItems1(pub ::serde_json::Value);
 impl ::std::ops::Deref for MaxItems1 {
-    type Target = ::std::vec::Vec<::serde_json::Value>;
-    fn deref(&self) -> &::std::vec::Vec<::serde_json::Value> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<MaxItems1> for ::std::vec::Vec<::serde_json::Value> {
+impl ::std::convert::From<MaxItems1> for ::serde_json::Value {
     fn from(value: MaxItems1) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for MaxItems1 {
-    fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+impl ::std::convert::From<::serde_json::Value> for MaxItems1 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
     }
 }
 /// `MaxLength0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct MaxLength0(::std::string::String);
+pub struct MaxLength0(pub ::serde_json::Value);
 impl ::std::ops::Deref for MaxLength0 {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<MaxLength0> for ::std::string::String {
+impl ::std::convert::From<MaxLength0> for ::serde_json::Value {
     fn from(value: MaxLength0) -> Self {
         value.0
     }
 }
-impl ::std::str::FromStr for MaxLength0 {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 2usize {
-            return Err("longer than 2 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for MaxLength0 {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for MaxLength0 {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MaxLength0 {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
+impl ::std::convert::From<::serde_json::Value> for MaxLength0 {
+    fn from(value: ::serde_json::Value) -> Self {
+        Self(value)
     }
 }
 /// `MaxLength1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct MaxLength1(::std::string::String);
+pub struct MaxLength1(pub ::serde_json::Value);
 impl ::std::ops::Deref for MaxLength1 {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<MaxLength1> for ::std::string::String {
+impl ::std::convert::From<MaxLength1> for ::serde_json::Value {
     fn from(value: MaxLength1) -> Self {
         value.0
     }
 }
-impl ::std::str::FromStr for MaxLength1 {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 2usize {
-            return Err("longer than 2 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for MaxLength1 {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for MaxLength1 {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MaxLength1 {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
+impl ::std::convert::From<::serde_json::Value> for MaxLength1 {
+    fn from(value: ::serde_json::Value) -> Self {
+        Self(value)
     }
 }
 /// `MaxProperties0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct MaxProperties0(
-    pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-);
+pub struct MaxProperties0(pub ::serde_json::Value);
 impl ::std::ops::Deref for MaxProperties0 {
-    type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-    fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<MaxProperties0>
-for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+impl ::std::convert::From<MaxProperties0> for ::serde_json::Value {
     fn from(value: MaxProperties0) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
-for MaxProperties0 {
-    fn from(
-        value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+impl ::std::convert::From<::serde_json::Value> for MaxProperties0 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
     }
 }
@@ -909,30 +814,24 @@ for MaxProperties0 {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct MaxProperties1(
-    pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-);
+pub struct MaxProperties1(pub ::serde_json::Value);
 impl ::std::ops::Deref for MaxProperties1 {
-    type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-    fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<MaxProperties1>
-for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+impl ::std::convert::From<MaxProperties1> for ::serde_json::Value {
     fn from(value: MaxProperties1) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
-for MaxProperties1 {
-    fn from(
-        value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+impl ::std::convert::From<::serde_json::Value> for MaxProperties1 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
     }
 }
-/// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: invalid (or unexpected) schema), so any JSON value is accepted here; see `openapi.json` for the schema.
+/// `Maximum0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -953,7 +852,7 @@ impl ::std::convert::From<::serde_json::Value> for Maximum0 {
         Self(value)
     }
 }
-/// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: invalid (or unexpected) schema), so any JSON value is accepted here; see `openapi.json` for the schema.
+/// `Maximum1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -995,7 +894,7 @@ impl ::std::convert::From<::serde_json::Value> for MinContains0 {
         Self(value)
     }
 }
-/// The generator could not turn this schema into a Rust type (invalid schema for MinContains1: unhandled array validation ArrayValidation {), so any JSON value is accepted here; see `openapi.json` for the schema.
+/// `MinContains1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -1020,20 +919,20 @@ impl ::std::convert::From<::serde_json::Value> for MinContains1 {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct MinItems0(pub ::std::vec::Vec<::serde_json::Value>);
+pub struct MinItems0(pub ::serde_json::Value);
 impl ::std::ops::Deref for MinItems0 {
-    type Target = ::std::vec::Vec<::serde_json::Value>;
-    fn deref(&self) -> &::std::vec::Vec<::serde_json::Value> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<MinItems0> for ::std::vec::Vec<::serde_json::Value> {
+impl ::std::convert::From<MinItems0> for ::serde_json::Value {
     fn from(value: MinItems0) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for MinItems0 {
-    fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+impl ::std::convert::From<::serde_json::Value> for MinItems0 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
     }
 }
@@ -1041,157 +940,83 @@ impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for MinItems0 {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct MinItems1(pub ::std::vec::Vec<::serde_json::Value>);
+pub struct MinItems1(pub ::serde_json::Value);
 impl ::std::ops::Deref for MinItems1 {
-    type Target = ::std::vec::Vec<::serde_json::Value>;
-    fn deref(&self) -> &::std::vec::Vec<::serde_json::Value> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<MinItems1> for ::std::vec::Vec<::serde_json::Value> {
+impl ::std::convert::From<MinItems1> for ::serde_json::Value {
     fn from(value: MinItems1) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for MinItems1 {
-    fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+impl ::std::convert::From<::serde_json::Value> for MinItems1 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
     }
 }
 /// `MinLength0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct MinLength0(::std::string::String);
+pub struct MinLength0(pub ::serde_json::Value);
 impl ::std::ops::Deref for MinLength0 {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<MinLength0> for ::std::string::String {
+impl ::std::convert::From<MinLength0> for ::serde_json::Value {
     fn from(value: MinLength0) -> Self {
         value.0
     }
 }
-impl ::std::str::FromStr for MinLength0 {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 2usize {
-            return Err("shorter than 2 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for MinLength0 {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for MinLength0 {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MinLength0 {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
+impl ::std::convert::From<::serde_json::Value> for MinLength0 {
+    fn from(value: ::serde_json::Value) -> Self {
+        Self(value)
     }
 }
 /// `MinLength1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct MinLength1(::std::string::String);
+pub struct MinLength1(pub ::serde_json::Value);
 impl ::std::ops::Deref for MinLength1 {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<MinLength1> for ::std::string::String {
+impl ::std::convert::From<MinLength1> for ::serde_json::Value {
     fn from(value: MinLength1) -> Self {
         value.0
     }
 }
-impl ::std::str::FromStr for MinLength1 {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 2usize {
-            return Err("shorter than 2 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for MinLength1 {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for MinLength1 {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MinLength1 {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
+impl ::std::convert::From<::serde_json::Value> for MinLength1 {
+    fn from(value: ::serde_json::Value) -> Self {
+        Self(value)
     }
 }
 /// `MinProperties0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct MinProperties0(
-    pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-);
+pub struct MinProperties0(pub ::serde_json::Value);
 impl ::std::ops::Deref for MinProperties0 {
-    type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-    fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<MinProperties0>
-for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+impl ::std::convert::From<MinProperties0> for ::serde_json::Value {
     fn from(value: MinProperties0) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
-for MinProperties0 {
-    fn from(
-        value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+impl ::std::convert::From<::serde_json::Value> for MinProperties0 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
     }
 }
@@ -1199,30 +1024,24 @@ for MinProperties0 {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct MinProperties1(
-    pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-);
+pub struct MinProperties1(pub ::serde_json::Value);
 impl ::std::ops::Deref for MinProperties1 {
-    type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-    fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<MinProperties1>
-for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+impl ::std::convert::From<MinProperties1> for ::serde_json::Value {
     fn from(value: MinProperties1) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
-for MinProperties1 {
-    fn from(
-        value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+impl ::std::convert::From<::serde_json::Value> for MinProperties1 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
     }
 }
-/// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: invalid (or unexpected) schema), so any JSON value is accepted here; see `openapi.json` for the schema.
+/// `Minimum0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -1243,7 +1062,7 @@ impl ::std::convert::From<::serde_json::Value> for Minimum0 {
         Self(value)
     }
 }
-/// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: invalid (or unexpected) schema), so any JSON value is accepted here; see `openapi.json` for the schema.
+/// `Minimum1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -1264,7 +1083,7 @@ impl ::std::convert::From<::serde_json::Value> for Minimum1 {
         Self(value)
     }
 }
-/// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: invalid (or unexpected) schema), so any JSON value is accepted here; see `openapi.json` for the schema.
+/// `MultipleOf0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -1285,7 +1104,7 @@ impl ::std::convert::From<::serde_json::Value> for MultipleOf0 {
         Self(value)
     }
 }
-/// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: invalid (or unexpected) schema), so any JSON value is accepted here; see `openapi.json` for the schema.
+/// `MultipleOf1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -1348,25 +1167,22 @@ impl ::std::convert::From<::serde_json::Value> for Not1 {
         Self(value)
     }
 }
-/// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: invalid (or unexpected) schema), so any JSON value is accepted here; see `openapi.json` for the schema.
+/// `OneOf0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[serde(transparent)]
-pub struct OneOf0(pub ::serde_json::Value);
-impl ::std::ops::Deref for OneOf0 {
-    type Target = ::serde_json::Value;
-    fn deref(&self) -> &::serde_json::Value {
-        &self.0
-    }
+#[serde(untagged)]
+pub enum OneOf0 {
+    Variant0(i64),
+    Variant1(::serde_json::Value),
 }
-impl ::std::convert::From<OneOf0> for ::serde_json::Value {
-    fn from(value: OneOf0) -> Self {
-        value.0
+impl ::std::convert::From<i64> for OneOf0 {
+    fn from(value: i64) -> Self {
+        Self::Variant0(value)
     }
 }
 impl ::std::convert::From<::serde_json::Value> for OneOf0 {
     fn from(value: ::serde_json::Value) -> Self {
-        Self(value)
+        Self::Variant1(value)
     }
 }
 /// `OneOf1`
@@ -1537,204 +1353,88 @@ impl<'de> ::serde::Deserialize<'de> for OneOf1Variant1 {
 }
 /// `Pattern0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct Pattern0(::std::string::String);
+pub struct Pattern0(pub ::serde_json::Value);
 impl ::std::ops::Deref for Pattern0 {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<Pattern0> for ::std::string::String {
+impl ::std::convert::From<Pattern0> for ::serde_json::Value {
     fn from(value: Pattern0) -> Self {
         value.0
     }
 }
-impl ::std::str::FromStr for Pattern0 {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^a*$").unwrap() });
-        if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^a*$\"".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for Pattern0 {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for Pattern0 {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Pattern0 {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
+impl ::std::convert::From<::serde_json::Value> for Pattern0 {
+    fn from(value: ::serde_json::Value) -> Self {
+        Self(value)
     }
 }
 /// `Pattern1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct Pattern1(::std::string::String);
+pub struct Pattern1(pub ::serde_json::Value);
 impl ::std::ops::Deref for Pattern1 {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<Pattern1> for ::std::string::String {
+impl ::std::convert::From<Pattern1> for ::serde_json::Value {
     fn from(value: Pattern1) -> Self {
         value.0
     }
 }
-impl ::std::str::FromStr for Pattern1 {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("a+").unwrap() });
-        if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"a+\"".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for Pattern1 {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for Pattern1 {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Pattern1 {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
+impl ::std::convert::From<::serde_json::Value> for Pattern1 {
+    fn from(value: ::serde_json::Value) -> Self {
+        Self(value)
     }
 }
 /// `PatternProperties0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct PatternProperties0(
-    pub ::std::collections::HashMap<PatternProperties0Key, i64>,
-);
+pub struct PatternProperties0(pub ::serde_json::Value);
 impl ::std::ops::Deref for PatternProperties0 {
-    type Target = ::std::collections::HashMap<PatternProperties0Key, i64>;
-    fn deref(&self) -> &::std::collections::HashMap<PatternProperties0Key, i64> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<PatternProperties0>
-for ::std::collections::HashMap<PatternProperties0Key, i64> {
+impl ::std::convert::From<PatternProperties0> for ::serde_json::Value {
     fn from(value: PatternProperties0) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::std::collections::HashMap<PatternProperties0Key, i64>>
-for PatternProperties0 {
-    fn from(value: ::std::collections::HashMap<PatternProperties0Key, i64>) -> Self {
+impl ::std::convert::From<::serde_json::Value> for PatternProperties0 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
-    }
-}
-/// `PatternProperties0Key`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct PatternProperties0Key(::std::string::String);
-impl ::std::ops::Deref for PatternProperties0Key {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<PatternProperties0Key> for ::std::string::String {
-    fn from(value: PatternProperties0Key) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for PatternProperties0Key {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("f.*o").unwrap() });
-        if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"f.*o\"".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for PatternProperties0Key {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for PatternProperties0Key {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PatternProperties0Key {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 /// `PatternProperties1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-pub struct PatternProperties1 {}
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(transparent)]
+pub struct PatternProperties1(pub ::serde_json::Value);
+impl ::std::ops::Deref for PatternProperties1 {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
+        &self.0
+    }
+}
+impl ::std::convert::From<PatternProperties1> for ::serde_json::Value {
+    fn from(value: PatternProperties1) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::serde_json::Value> for PatternProperties1 {
+    fn from(value: ::serde_json::Value) -> Self {
+        Self(value)
+    }
+}
 /// `PrefixItems0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1788,125 +1488,52 @@ pub struct Properties0 {
 }
 /// `Properties1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[serde(try_from = "unchecked::Properties1")]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct Properties1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bar: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub foo: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    #[serde(flatten)]
-    pub extra: ::std::collections::HashMap<::std::string::String, i64>,
 }
 /// `PropertyNames0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct PropertyNames0(
-    pub ::std::collections::HashMap<PropertyNames0Key, ::serde_json::Value>,
-);
+pub struct PropertyNames0(pub ::serde_json::Value);
 impl ::std::ops::Deref for PropertyNames0 {
-    type Target = ::std::collections::HashMap<PropertyNames0Key, ::serde_json::Value>;
-    fn deref(
-        &self,
-    ) -> &::std::collections::HashMap<PropertyNames0Key, ::serde_json::Value> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<PropertyNames0>
-for ::std::collections::HashMap<PropertyNames0Key, ::serde_json::Value> {
+impl ::std::convert::From<PropertyNames0> for ::serde_json::Value {
     fn from(value: PropertyNames0) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<
-    ::std::collections::HashMap<PropertyNames0Key, ::serde_json::Value>,
-> for PropertyNames0 {
-    fn from(
-        value: ::std::collections::HashMap<PropertyNames0Key, ::serde_json::Value>,
-    ) -> Self {
+impl ::std::convert::From<::serde_json::Value> for PropertyNames0 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
-    }
-}
-/// `PropertyNames0Key`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct PropertyNames0Key(::std::string::String);
-impl ::std::ops::Deref for PropertyNames0Key {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<PropertyNames0Key> for ::std::string::String {
-    fn from(value: PropertyNames0Key) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for PropertyNames0Key {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 3usize {
-            return Err("longer than 3 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for PropertyNames0Key {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for PropertyNames0Key {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PropertyNames0Key {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 /// `PropertyNames1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct PropertyNames1(
-    pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-);
+pub struct PropertyNames1(pub ::serde_json::Value);
 impl ::std::ops::Deref for PropertyNames1 {
-    type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-    fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<PropertyNames1>
-for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+impl ::std::convert::From<PropertyNames1> for ::serde_json::Value {
     fn from(value: PropertyNames1) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
-for PropertyNames1 {
-    fn from(
-        value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+impl ::std::convert::From<::serde_json::Value> for PropertyNames1 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
     }
 }
@@ -2017,20 +1644,20 @@ impl ::std::convert::TryFrom<String> for Type1 {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct UniqueItems0(pub ::std::vec::Vec<::serde_json::Value>);
+pub struct UniqueItems0(pub ::serde_json::Value);
 impl ::std::ops::Deref for UniqueItems0 {
-    type Target = ::std::vec::Vec<::serde_json::Value>;
-    fn deref(&self) -> &::std::vec::Vec<::serde_json::Value> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<UniqueItems0> for ::std::vec::Vec<::serde_json::Value> {
+impl ::std::convert::From<UniqueItems0> for ::serde_json::Value {
     fn from(value: UniqueItems0) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for UniqueItems0 {
-    fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+impl ::std::convert::From<::serde_json::Value> for UniqueItems0 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
     }
 }
@@ -2038,20 +1665,20 @@ impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for UniqueItems0
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
-pub struct UniqueItems1(pub ::std::vec::Vec<::serde_json::Value>);
+pub struct UniqueItems1(pub ::serde_json::Value);
 impl ::std::ops::Deref for UniqueItems1 {
-    type Target = ::std::vec::Vec<::serde_json::Value>;
-    fn deref(&self) -> &::std::vec::Vec<::serde_json::Value> {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
         &self.0
     }
 }
-impl ::std::convert::From<UniqueItems1> for ::std::vec::Vec<::serde_json::Value> {
+impl ::std::convert::From<UniqueItems1> for ::serde_json::Value {
     fn from(value: UniqueItems1) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for UniqueItems1 {
-    fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+impl ::std::convert::From<::serde_json::Value> for UniqueItems1 {
+    fn from(value: ::serde_json::Value) -> Self {
         Self(value)
     }
 }
@@ -2151,14 +1778,6 @@ impl crate::validation::Validate for Default1 {
         }
     }
 }
-impl ::std::convert::TryFrom<unchecked::Default1> for Default1 {
-    type Error = crate::validation::ValidationErrors;
-    fn try_from(raw: unchecked::Default1) -> ::std::result::Result<Self, Self::Error> {
-        let value = Self { bar: raw.bar };
-        crate::validation::Validate::validate(&value)?;
-        Ok(value)
-    }
-}
 impl Properties0 {
     /// A builder: set the fields, then call `build()`, which checks every rule.
     pub fn builder() -> builder::Properties0 {
@@ -2188,20 +1807,6 @@ impl crate::validation::Validate for Properties1 {
             let p = crate::validation::join(path, "foo");
             crate::validation::max_items(v.len(), 3u64, &p, errors);
         }
-    }
-}
-impl ::std::convert::TryFrom<unchecked::Properties1> for Properties1 {
-    type Error = crate::validation::ValidationErrors;
-    fn try_from(
-        raw: unchecked::Properties1,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        let value = Self {
-            bar: raw.bar,
-            extra: raw.extra,
-            foo: raw.foo,
-        };
-        crate::validation::Validate::validate(&value)?;
-        Ok(value)
     }
 }
 impl Required0 {
@@ -2484,9 +2089,6 @@ pub mod builder {
     pub struct Properties1 {
         bar: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
         foo: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-        extra: ::std::option::Option<
-            ::std::collections::HashMap<::std::string::String, i64>,
-        >,
     }
     impl Properties1 {
         pub fn bar(
@@ -2503,15 +2105,6 @@ pub mod builder {
             self.foo = ::std::option::Option::Some(value.into());
             self
         }
-        pub fn extra(
-            mut self,
-            value: impl ::std::convert::Into<
-                ::std::collections::HashMap<::std::string::String, i64>,
-            >,
-        ) -> Self {
-            self.extra = ::std::option::Option::Some(value.into());
-            self
-        }
         /// Checks that every required field is set and that the value follows every rule
         /// of the spec.
         ///
@@ -2524,24 +2117,9 @@ pub mod builder {
             super::Properties1,
             crate::validation::ValidationErrors,
         > {
-            let mut errors = ::std::vec::Vec::new();
-            if self.extra.is_none() {
-                errors
-                    .push(
-                        crate::validation::Violation::new(
-                            "extra",
-                            "required",
-                            "is required",
-                        ),
-                    );
-            }
-            let (::std::option::Option::Some(extra),) = (self.extra,) else {
-                return Err(crate::validation::ValidationErrors::new(errors));
-            };
             let value = super::Properties1 {
                 bar: self.bar,
                 foo: self.foo,
-                extra,
             };
             crate::validation::Validate::validate(&value)?;
             Ok(value)
@@ -2649,29 +2227,5 @@ pub mod builder {
         fn try_from(builder: Required1) -> ::std::result::Result<Self, Self::Error> {
             builder.build()
         }
-    }
-}
-/// Structurally valid input that has not been checked against the spec's rules yet.
-/// Deserialization of the strict types goes through these, then through `Validate`.
-pub mod unchecked {
-    #[allow(unused_imports)]
-    use super::*;
-    #[derive(::serde::Deserialize)]
-    ///`Default1`
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct Default1 {
-        #[serde(default = "defaults::default1_bar")]
-        pub bar: ::std::string::String,
-    }
-    #[derive(::serde::Deserialize)]
-    ///`Properties1`
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct Properties1 {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bar: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub foo: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-        #[serde(flatten)]
-        pub extra: ::std::collections::HashMap<::std::string::String, i64>,
     }
 }

@@ -5,7 +5,7 @@
 /// `Attachment`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[serde(try_from = "unchecked::Attachment")]
+#[serde(deny_unknown_fields)]
 pub struct Attachment {
     /// The file's bytes, whatever they are.
     pub file: ::apigen_runtime::Binary,
@@ -83,18 +83,6 @@ impl crate::validation::Validate for Attachment {
             let p = crate::validation::join(path, "name");
             crate::validation::min_length(v, 1u64, &p, errors);
         }
-    }
-}
-impl ::std::convert::TryFrom<unchecked::Attachment> for Attachment {
-    type Error = crate::validation::ValidationErrors;
-    fn try_from(raw: unchecked::Attachment) -> ::std::result::Result<Self, Self::Error> {
-        let value = Self {
-            file: raw.file,
-            name: raw.name,
-            thumbnails: raw.thumbnails,
-        };
-        crate::validation::Validate::validate(&value)?;
-        Ok(value)
     }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks
@@ -183,22 +171,5 @@ pub mod builder {
         fn try_from(builder: Attachment) -> ::std::result::Result<Self, Self::Error> {
             builder.build()
         }
-    }
-}
-/// Structurally valid input that has not been checked against the spec's rules yet.
-/// Deserialization of the strict types goes through these, then through `Validate`.
-pub mod unchecked {
-    #[allow(unused_imports)]
-    use super::*;
-    #[derive(::serde::Deserialize)]
-    ///`Attachment`
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[serde(deny_unknown_fields)]
-    pub struct Attachment {
-        ///The file's bytes, whatever they are.
-        pub file: ::apigen_runtime::Binary,
-        pub name: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub thumbnails: ::std::option::Option<::std::vec::Vec<::apigen_runtime::Binary>>,
     }
 }

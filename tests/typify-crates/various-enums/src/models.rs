@@ -700,15 +700,15 @@ for NullStringEnumWithUnknownFormatValue {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum OneOfMissingTitle {
-    Variant0 {
+    A {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         foo: ::std::option::Option<::std::string::String>,
     },
-    Variant1 {
+    B {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         bar: ::std::option::Option<i64>,
     },
-    Variant2 {
+    Object {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         bar: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
