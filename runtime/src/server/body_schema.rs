@@ -416,7 +416,7 @@ pub fn integral_numbers(value: &mut Value) {
         Value::Number(n) if !n.is_i64() && !n.is_u64() => {
             let Some(f) = n.as_f64() else { return };
             // The bounds are the first values past i64/u64, exactly representable as f64.
-            if f.fract() == 0.0 && f >= -9_223_372_036_854_775_808.0 && f < 18_446_744_073_709_551_616.0 {
+            if f.fract() == 0.0 && (-9_223_372_036_854_775_808.0..18_446_744_073_709_551_616.0).contains(&f) {
                 *value = if f < 0.0 { Value::from(f as i64) } else { Value::from(f as u64) };
             }
         }
