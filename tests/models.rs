@@ -333,15 +333,17 @@ const REGISTRATION_VIOLATIONS: &[(&str, &str)] =
 
 #[test]
 fn a_request_with_several_broken_rules_reports_all_of_them() {
-    let e = serde_json::from_value::<epixel::models::UserRegistration>(broken_registration()).expect_err("the value breaks rules");
-    let text = e.to_string();
+    // Deserializing checks the Rust types only (the server's validator checks the rules first);
+    // `Validate`, which builders and the client call, reports every rule the value breaks.
+    use epixel::Validate;
+    let broken: epixel::models::UserRegistration = serde_json::from_value(broken_registration()).expect("well-typed");
+    let text = broken.validate().expect_err("the value breaks rules").to_string();
     for (path, rule) in REGISTRATION_VIOLATIONS {
         assert!(text.contains(&format!("{path}: ")) && text.contains(&format!("({rule})")), "{path} {rule} missing from: {text}");
     }
     assert!(text.contains("5 rule violations"), "{text}");
 
     // `Validate::validate` on a value built in Rust finds the same violations, with paths.
-    use epixel::Validate;
     let mut reg: epixel::models::UserRegistration = serde_json::from_value(user_registration()).expect("valid");
     reg.username = "u__n".into();
     reg.first_name = "J0hn".into();
@@ -362,14 +364,16 @@ fn a_request_with_several_broken_rules_reports_all_of_them() {
 
     // A customer needs no sponsor.
     let customer = with(user_registration(), json!({ "user_type": "customer", "sponsor": null }));
-    serde_json::from_value::<epixel::models::UserRegistration>(customer).expect("a customer without a sponsor is valid");
+    let customer: epixel::models::UserRegistration = serde_json::from_value(customer).expect("well-typed");
+    customer.validate().expect("a customer without a sponsor is valid");
 }
 
 #[test]
 fn a_confirm_password_mismatch_is_reported_without_the_password() {
     let pkg = with(package_registration(), json!({ "confirm_password": "Other-Secret-42", "first_name": "J0hn" }));
-    let e = serde_json::from_value::<epixel::models::PackageRegistration>(pkg).expect_err("the passwords differ");
-    let text = e.to_string();
+    use epixel::Validate;
+    let pkg: epixel::models::PackageRegistration = serde_json::from_value(pkg).expect("well-typed");
+    let text = pkg.validate().expect_err("the passwords differ").to_string();
     assert!(text.contains("confirm_password: ") && text.contains("(x-must-equal)"), "{text}");
     assert!(text.contains("first_name: ") && text.contains("(pattern)"), "{text}");
     assert!(!text.contains("Other-Secret-42") && !text.contains("Xk7#pL2q!vR9"), "a password leaked: {text}");

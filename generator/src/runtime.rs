@@ -37,7 +37,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("tests/params.rs", include_str!("../../runtime/tests/params.rs")),
     ("src/server/mod.rs", include_str!("../../runtime/src/server/mod.rs")),
     ("src/server/mock.rs", include_str!("../../runtime/src/server/mock.rs")),
-    ("src/server/schema_check.rs", include_str!("../../runtime/src/server/schema_check.rs")),
+    ("src/server/body_schema.rs", include_str!("../../runtime/src/server/body_schema.rs")),
     ("src/server/serve.rs", include_str!("../../runtime/src/server/serve.rs")),
 ];
 

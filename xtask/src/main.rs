@@ -11,6 +11,7 @@ mod bench;
 mod conformance;
 mod diff;
 mod fuzz;
+mod schema_suite;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -29,7 +30,7 @@ const USAGE: &str = "usage:
                                           the crate version and CHANGELOG follow the API change since REV (HEAD);
                                           prints each job's warnings (--verbose: every one in full);
                                           --deny-warnings: a warning fails the run (nothing is written), except
-                                          the warnings the defect fixtures exist for (tests/fixtures/defects-*)
+                                          the warnings the defect and validation fixtures exist for (tests/fixtures/defects-*, schema-suite, request-bodies)
   cargo xtask gen --spec FILE --out DIR [--crate-name NAME] [--check] [--force] [--deny-warnings] [--verbose]
                                           generate a standalone crate from any OpenAPI document
                                           (the rules of `apigen`: see `apigen --help`)
@@ -44,6 +45,9 @@ const USAGE: &str = "usage:
                                           writes the table in README.md
   cargo xtask diff [API...] [--base REV] [--format text|markdown|json] [--fail-on breaking|clients|servers|major|never]
                                           the changes of spec/<api> since REV (HEAD): who they break, the Rust API impact
+  cargo xtask schema-suite [--subset] [--min PERCENT] [--write-fixture]
+                                          the JSON Schema Test Suite (draft 2020-12) as request bodies of one
+                                          generated server: agreement with the suite's verdicts, per keyword
   cargo xtask diff-verify [--no-semver-checks] [--no-optic] [--filter TEXT]
                                           the diff fixtures against cargo-semver-checks and Optic (installs both under target/tools)
   cargo xtask fuzz-check [--seeds N] [--from SEED] [--check N] [--everything] [--write-fixture] ...
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+        Some("schema-suite") => schema_suite::run(&args[1..]),
         Some("bench") => run_bench(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -407,9 +412,12 @@ fn run_all(cmd: &GenCommand, jobs: &[Job], mode: Mode) -> Result<RunReport, GenE
 }
 
 /// Jobs whose warnings are their purpose: the defect fixtures (`tests/fixtures/defects-*`, one
-/// published defect class each, their warnings snapshotted by `tests/warnings.rs`).
+/// published defect class each, their warnings snapshotted by `tests/warnings.rs`), and the
+/// validation fixtures, whose schemas are the JSON Schema Test Suite's and random docgen ones
+/// (`tests/fixtures/schema-suite`, `tests/fixtures/request-bodies`): they exist to hold the
+/// server's validator to JSON Schema where the Rust types cannot follow (`not`, untyped enums).
 fn warnings_expected(job: &str) -> bool {
-    job.starts_with("fixture-defects-")
+    job.starts_with("fixture-defects-") || job == "fixture-schema-suite" || job == "fixture-request-bodies"
 }
 
 /// How many warnings of a job are shown in full per class before a count of the rest.

@@ -2,10 +2,10 @@
 //!
 //! - Forward-compatible structs (read by clients) are as typify writes them, minus
 //!   `deny_unknown_fields` (already removed during lowering).
-//! - Strict structs (read by servers) implement `Validate`, which checks every extracted rule
-//!   and collects all violations; when they have rules, deserialization goes through an
-//!   `unchecked` twin (`#[serde(try_from = ...)]`), so an invalid value cannot be deserialized,
-//!   and their builders validate too, so it cannot be built.
+//! - Strict structs (request models) implement `Validate`, which checks every extracted rule
+//!   and collects all violations, for their builders and the client (a request model cannot be
+//!   built or sent invalid). Deserialization checks the Rust types only: the server's one
+//!   validator (the runtime's, on the document's schemas) has checked every rule before.
 //! - Structs with secret fields print `<redacted>` for them in `Debug`, builders included.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,7 +54,6 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
         }
     }
     let mut extra: Vec<Item> = Vec::new();
-    let mut twins: Vec<Item> = Vec::new();
     let mut builders: Vec<Item> = Vec::new();
     for item in &mut file.items {
         let Item::Struct(s) = item else { continue };
@@ -77,14 +76,6 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
             extra.push(ctor);
             builders.extend(builder);
             extra.push(validate_impl(&name, model, &fields, rules, &strict));
-            if rules.has_own_rules() {
-                let twin = twin_struct(s, model);
-                twins.push(Item::Struct(twin));
-                remove_serde_flag(&mut s.attrs, "deny_unknown_fields");
-                let path = format!("unchecked::{name}");
-                s.attrs.push(parse_quote!(#[serde(try_from = #path)]));
-                extra.push(from_unchecked(&name, &fields));
-            }
         }
     }
     for item in &mut file.items {
@@ -96,27 +87,25 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
     }
     file.items.extend(extra);
     syn::visit_mut::VisitMut::visit_file_mut(&mut DocSpacer, &mut file);
+    syn::visit_mut::VisitMut::visit_file_mut(&mut EmptyDocs, &mut file);
     // typify writes `Default` impls by hand for enums with a default value.
-    file.attrs.push(parse_quote!(#![allow(clippy::derivable_impls)]));
-    // Number rules read every numeric field as `f64`, a no-op cast for `f64` fields.
-    file.attrs.push(parse_quote!(#![allow(clippy::unnecessary_cast)]));
+    // The rule checks call one function for every numeric field type (`*v as f64` is a no-op
+    // cast for `f64` fields), typify's untagged unions hold their members inline, field names
+    // are the spec's (`foo` too), and a property that can only be `null` is a `()` field whose
+    // builder setter takes `()`.
+    file.attrs.push(parse_quote!(#![allow(
+        clippy::derivable_impls,
+        clippy::unnecessary_cast,
+        clippy::large_enum_variant,
+        clippy::disallowed_names,
+        clippy::unit_arg
+    )]));
     if !builders.is_empty() {
         file.items.push(parse_quote! {
             /// Builders for the request models: set fields one by one, then `build()` checks
             /// that every required field is set and every rule holds, reporting all problems.
             pub mod builder {
                 #(#builders)*
-            }
-        });
-    }
-    if !twins.is_empty() {
-        file.items.push(parse_quote! {
-            /// Structurally valid input that has not been checked against the spec's rules yet.
-            /// Deserialization of the strict types goes through these, then through `Validate`.
-            pub mod unchecked {
-                #[allow(unused_imports)]
-                use super::*;
-                #(#twins)*
             }
         });
     }
@@ -230,20 +219,6 @@ fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
     }
 }
 
-fn remove_serde_flag(attrs: &mut Vec<syn::Attribute>, flag: &str) {
-    attrs.retain(|a| !(a.path().is_ident("serde") && a.meta.to_token_stream_string().contains(flag)));
-}
-
-trait MetaText {
-    fn to_token_stream_string(&self) -> String;
-}
-
-impl MetaText for syn::Meta {
-    fn to_token_stream_string(&self) -> String {
-        quote!(#self).to_string()
-    }
-}
-
 /// `impl Debug` that prints `<redacted>` for secret fields.
 fn redacted_debug(name: &str, fields: &BTreeMap<&str, &Field>, rules: &StructRules) -> Item {
     let ident = format_ident!("{}", name);
@@ -264,51 +239,6 @@ fn redacted_debug(name: &str, fields: &BTreeMap<&str, &Field>, rules: &StructRul
         impl ::std::fmt::Debug for #ident {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct(#name) #(#entries)* .finish()
-            }
-        }
-    }
-}
-
-/// The twin struct for `#[serde(try_from)]`: same fields and serde attributes, only
-/// `Deserialize`, no docs.
-fn twin_struct(s: &ItemStruct, model: &StructModel) -> ItemStruct {
-    let mut twin = s.clone();
-    // The `unchecked` module has a twin of the same name for each checked model: a field's
-    // model types are the checked ones, in the parent module.
-    if let Fields::Named(named) = &mut twin.fields {
-        for f in &mut named.named {
-            if let Some(field) = model.fields.iter().find(|x| f.ident.as_ref().is_some_and(|i| *i == x.name)) {
-                let ty = tokens(&field.ty, Place::BelowModels);
-                f.ty = parse_quote!(#ty);
-            }
-        }
-    }
-    // Keep serde attributes (names, defaults) and the schemars derive: schemars describes a
-    // `try_from` type by its source, so the twin must carry the same schema and docs.
-    twin.attrs.retain(|a| a.path().is_ident("serde") || a.path().is_ident("cfg_attr") || a.path().is_ident("doc"));
-    twin.attrs.insert(0, parse_quote!(#[derive(::serde::Deserialize)]));
-    if let Fields::Named(named) = &mut twin.fields {
-        for f in &mut named.named {
-            f.attrs.retain(|a| a.path().is_ident("serde") || a.path().is_ident("doc"));
-        }
-    }
-    twin
-}
-
-/// `impl TryFrom<unchecked::X> for X`: moves the fields, then validates.
-fn from_unchecked(name: &str, fields: &BTreeMap<&str, &Field>) -> Item {
-    let ident = format_ident!("{}", name);
-    let moves = fields.values().map(|f| {
-        let fi = field_ident(f);
-        quote! { #fi: raw.#fi }
-    });
-    parse_quote! {
-        impl ::std::convert::TryFrom<unchecked::#ident> for #ident {
-            type Error = crate::validation::ValidationErrors;
-            fn try_from(raw: unchecked::#ident) -> ::std::result::Result<Self, Self::Error> {
-                let value = Self { #(#moves),* };
-                crate::validation::Validate::validate(&value)?;
-                Ok(value)
             }
         }
     }
@@ -452,8 +382,9 @@ fn constraint_check(target: Target, constraint: &Constraint, field: &Field, mode
     })
 }
 
-/// The default of a field without a value: serde's `default = "path"` function, or
-/// `Default::default()` for a bare `default`; `None` when the field has no serde default.
+/// The default of a field without a value: the path of serde's `default = "path"` function, or
+/// `default` for a bare `default` (the builder then calls `unwrap_or_default()`); `None` when
+/// the field has no serde default.
 fn serde_default(field: &syn::Field) -> Option<TokenStream> {
     let mut out = None;
     for attr in &field.attrs {
@@ -467,9 +398,9 @@ fn serde_default(field: &syn::Field) -> Option<TokenStream> {
                     let path: syn::Path = lit.parse()?;
                     // The builder lives one module below the models.
                     let relative = path.leading_colon.is_none() && path.segments.first().is_some_and(|s| s.ident != "crate");
-                    out = Some(if relative { quote!(super::#path()) } else { quote!(#path()) });
+                    out = Some(if relative { quote!(super::#path) } else { quote!(#path) });
                 } else {
-                    out = Some(quote!(::std::default::Default::default()));
+                    out = Some(quote!(default));
                 }
             } else if meta.input.peek(syn::Token![=]) {
                 let _: syn::Expr = meta.value()?.parse()?;
@@ -533,11 +464,8 @@ fn builder(name: &str, s: &ItemStruct, model: &StructModel, secret: bool) -> (It
         if field.optional() {
             assigns.push(quote! { #fi: self.#fi });
         } else if let Some(default) = serde_default(f) {
-            if default.to_string() == quote!(::std::default::Default::default()).to_string() {
-                assigns.push(quote! { #fi: self.#fi.unwrap_or_default() });
-            } else {
-                assigns.push(quote! { #fi: self.#fi.unwrap_or_else(|| #default) });
-            }
+            let take = if default.to_string() == "default" { quote!(unwrap_or_default()) } else { quote!(unwrap_or_else(#default)) };
+            assigns.push(quote! { #fi: self.#fi.#take });
         } else {
             checks.push(quote! {
                 if self.#fi.is_none() {
@@ -920,6 +848,46 @@ fn scalar_union(e: &mut syn::ItemEnum) -> Option<Item> {
 
 /// Gives typify's doc comments the leading space rustdoc and readers expect (`/// Text`).
 struct DocSpacer;
+
+/// Drops a doc comment that is only empty lines (a schema whose description is `""`): it says
+/// nothing, and clippy refuses it (`empty_docs`).
+struct EmptyDocs;
+
+fn drop_empty_docs(attrs: &mut Vec<syn::Attribute>) {
+    let empty = |a: &syn::Attribute| match &a.meta {
+        syn::Meta::NameValue(nv) => {
+            matches!(&nv.value, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if s.value().trim().is_empty())
+        }
+        _ => false,
+    };
+    let docs: Vec<&syn::Attribute> = attrs.iter().filter(|a| a.path().is_ident("doc")).collect();
+    if !docs.is_empty() && docs.iter().all(|a| empty(a)) {
+        attrs.retain(|a| !a.path().is_ident("doc"));
+    }
+}
+
+impl syn::visit_mut::VisitMut for EmptyDocs {
+    fn visit_item_struct_mut(&mut self, i: &mut syn::ItemStruct) {
+        drop_empty_docs(&mut i.attrs);
+        syn::visit_mut::visit_item_struct_mut(self, i);
+    }
+    fn visit_item_enum_mut(&mut self, i: &mut syn::ItemEnum) {
+        drop_empty_docs(&mut i.attrs);
+        syn::visit_mut::visit_item_enum_mut(self, i);
+    }
+    fn visit_field_mut(&mut self, i: &mut syn::Field) {
+        drop_empty_docs(&mut i.attrs);
+        syn::visit_mut::visit_field_mut(self, i);
+    }
+    fn visit_variant_mut(&mut self, i: &mut syn::Variant) {
+        drop_empty_docs(&mut i.attrs);
+        syn::visit_mut::visit_variant_mut(self, i);
+    }
+    fn visit_impl_item_fn_mut(&mut self, i: &mut syn::ImplItemFn) {
+        drop_empty_docs(&mut i.attrs);
+        syn::visit_mut::visit_impl_item_fn_mut(self, i);
+    }
+}
 
 impl syn::visit_mut::VisitMut for DocSpacer {
     fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {

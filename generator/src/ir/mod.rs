@@ -68,16 +68,16 @@ pub struct ApiSpace {
     pub package: package::Package,
 }
 
-/// The schemas the generated server checks JSON and form request bodies against before they
-/// are deserialized, as JSON text for the runtime's `ApiSpec`: prepared by lowering
-/// (`lower::body_schemas`), embedded verbatim by the server emitter.
+/// The schemas the generated server's one validator checks JSON and form request bodies
+/// against before they are deserialized, as JSON text for the runtime's `ApiSpec`: the
+/// document's own schemas in their request view, prepared by lowering (`lower::body_schemas`),
+/// embedded verbatim by the server emitter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodySchemas {
-    /// The body schema of each operation whose body is a model (or an array of one), by
+    /// The body schema of each operation whose JSON or form body has one, by
     /// [`RequestBody::schema_key`]: `{"create_user": {"$ref": "#/components/schemas/User"}}`.
     pub bodies: String,
-    /// The definitions those schemas reach, by name, with the constraints the models enforce
-    /// written back as keywords.
+    /// The components those schemas reach, by their name in the document.
     pub definitions: String,
 }
 

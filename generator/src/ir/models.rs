@@ -125,12 +125,6 @@ impl StructRules {
     pub fn has_secrets(&self) -> bool {
         self.properties.iter().any(|p| p.secret)
     }
-
-    /// True when the struct has constraints or conditional requirements of its own (beyond
-    /// those of nested structs).
-    pub fn has_own_rules(&self) -> bool {
-        self.properties.iter().any(|p| !p.constraints.is_empty()) || !self.conditionals.is_empty()
-    }
 }
 
 /// The lowered models of one API. typify's `TypeSpace` is kept apart (see

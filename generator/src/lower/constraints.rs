@@ -1,8 +1,8 @@
 //! Constraints: the one place where JSON Schema keywords become [`Constraint`]s, for struct
 //! properties ([`extract_rules`], which also reads the other rules of a definition: `if`/`then`
 //! requirements, secrets, nullable optional properties) and parameters
-//! ([`parameter_constraints`]), and where they become keywords again ([`as_keywords`], for the
-//! schemas the generated server checks request bodies against).
+//! ([`parameter_constraints`]). The generated server does not read them back: its validator
+//! checks request bodies against the document's own schemas (`lower::body_schemas`).
 //!
 //! typify would turn each constrained string into its own newtype that stops at the first
 //! error; the constraints are taken out before typify sees the schema, and the generated code
@@ -86,21 +86,6 @@ fn parse(key: &str, v: &Value) -> Option<Result<Constraint, String>> {
     }))
 }
 
-/// The keyword (and value) that states a constraint: the inverse of [`parse`].
-fn keyword(c: &Constraint) -> (&'static str, Value) {
-    match c {
-        Constraint::MinLength(n) => ("minLength", Value::from(*n)),
-        Constraint::MaxLength(n) => ("maxLength", Value::from(*n)),
-        Constraint::Pattern(p) => ("pattern", Value::from(p.clone())),
-        Constraint::Email => ("format", Value::from("email")),
-        Constraint::Minimum { value, exclusive } => (if *exclusive { "exclusiveMinimum" } else { "minimum" }, Value::from(*value)),
-        Constraint::Maximum { value, exclusive } => (if *exclusive { "exclusiveMaximum" } else { "maximum" }, Value::from(*value)),
-        Constraint::MinItems(n) => ("minItems", Value::from(*n)),
-        Constraint::MaxItems(n) => ("maxItems", Value::from(*n)),
-        Constraint::MustEqual(other) => ("x-must-equal", Value::from(other.clone())),
-    }
-}
-
 /// Takes the constraints out of a parameter's schema (of its value only); invalid patterns are
 /// left to the validator, which reports them for component schemas.
 pub fn parameter_constraints(schema: &mut Map<String, Value>) -> Constraints {
@@ -179,40 +164,6 @@ pub fn extract_rules(bundle: &Bundle, pointer: &str, schema: Value, strict: bool
     }
     strip_conditionals(&mut map);
     (Value::Object(map), rules)
-}
-
-/// Writes the constraints of `rules` back into the definition `def` as JSON Schema keywords
-/// (where the definition has no such keyword), and its conditional requirements as
-/// `if`/`then` members of `allOf`: the schema the generated server checks bodies against.
-pub fn as_keywords(def: &mut Value, rules: &StructRules) {
-    let Some(obj) = def.as_object_mut() else { return };
-    for property in &rules.properties {
-        for (target, c) in property.constraints.iter() {
-            let (key, value) = keyword(c);
-            let Some(prop) = obj.get_mut("properties").and_then(|p| p.get_mut(&property.wire)).and_then(Value::as_object_mut) else {
-                continue;
-            };
-            let at = match target {
-                Target::Value => Some(prop),
-                Target::Items => prop.get_mut("items").and_then(Value::as_object_mut),
-            };
-            if let Some(at) = at {
-                at.entry(key).or_insert(value);
-            }
-        }
-    }
-    if !rules.conditionals.is_empty() {
-        let conditions = rules.conditionals.iter().map(|c| {
-            json!({
-                "if": { "properties": { c.when.clone(): { "const": c.equals.clone() } }, "required": [c.when.clone()] },
-                "then": { "required": c.required.clone() }
-            })
-        });
-        let all = obj.entry("allOf").or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(list) = all {
-            list.extend(conditions);
-        }
-    }
 }
 
 /// typify cannot convert `if`/`then`/`else` anywhere: nested ones are dropped (and noted).

@@ -199,7 +199,7 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
             }
         }
     }
-    let body_schemas = body_schemas::prepare(&mut ops, &models, &schemas.definitions);
+    let body_schemas = body_schemas::prepare(&mut ops, doc);
     let api = ApiSpace {
         crate_name: settings.crate_name.clone(),
         crate_ident: settings.crate_name.replace('-', "_"),

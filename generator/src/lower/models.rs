@@ -140,10 +140,12 @@ pub fn lower_checked(
     }
     let (renames, taken) = naming::component_type_names_with(components.keys().map(String::as_str), &renames);
     let mut hoisted = Hoisted::new(taken, renames);
+    let mut widened = Vec::new();
     for (name, schema) in &components {
         let new_name = hoisted.renames[name].clone();
         let mut renamed = hoisted.rename_components(schema.clone());
         const_as_enum(&mut renamed);
+        typed_view(&mut renamed, &format!("/components/schemas/{}", crate::diag::escape_token(name)), &mut widened);
         let prepared = hoisted.hoist_root(&new_name, renamed);
         hoisted.defs.insert(new_name, prepared);
     }
@@ -189,6 +191,18 @@ pub fn lower_checked(
     // the same merge it never ends (a stack overflow, which aborts the process): such
     // definitions are typed as `serde_json::Value` before typify sees them.
     let mut warnings = Diagnostics::default();
+    for pointer in widened {
+        warnings.push(
+            bundle
+                .diagnostic(
+                    &pointer,
+                    "this schema has no `type`, and its keywords apply to one type only, so every value of another type is valid: it is typed as `serde_json::Value` (the server's validator still checks its keywords)",
+                )
+                .with_help("add `type` to get a precise Rust type")
+                .with_class(WarningClass::DegradedSchema)
+                .warning(),
+        );
+    }
     for (name, ring) in break_endless_merges(&definitions) {
         let (pointer, _) = hoisted.source_pointer(&name);
         let reason = format!("its `allOf` would have to be merged with itself through references: {}", ring.join(" -> "));
@@ -262,7 +276,7 @@ pub fn lower_checked(
             }
             continue;
         }
-        let pointer = format!("{pointer}{}", failure.keyword);
+        let pointer = in_document(&bundle.document, format!("{pointer}{}", failure.keyword));
         if is_narrowing(&failure.keyword) {
             let (_, name) = failure.keyword.rsplit_once('/').unwrap_or_default();
             warnings.push(
@@ -270,7 +284,7 @@ pub fn lower_checked(
                     .diagnostic(
                         &pointer,
                         format!(
-                            "the `{name}` of schema `{}` cannot be expressed in its Rust type ({}): it is not enforced, the type accepts the values it excludes",
+                            "the `{name}` of schema `{}` cannot be expressed in its Rust type ({}): the generated server still enforces it on request bodies (its JSON Schema validator), but the type accepts the values it excludes",
                             failure.name, failure.reason
                         ),
                     )
@@ -628,4 +642,147 @@ pub fn fix_colliding_enums(value: &mut Value) {
 /// True for schemas that become structs: objects with properties.
 fn is_struct_schema(schema: &Value) -> bool {
     schema.get("properties").is_some_and(Value::is_object)
+}
+
+/// Keywords that constrain values of one JSON type only.
+const TYPED_KEYWORDS: &[&str] = &[
+    "properties",
+    "required",
+    "additionalProperties",
+    "patternProperties",
+    "propertyNames",
+    "minProperties",
+    "maxProperties",
+    "dependentRequired",
+    "dependentSchemas",
+    "items",
+    "prefixItems",
+    "contains",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minContains",
+    "maxContains",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+];
+
+/// Keywords that decide the type of a schema themselves (or give it to typify).
+const TYPING_KEYWORDS: &[&str] = &["type", "$ref", "allOf", "anyOf", "oneOf", "enum", "const", "not", "if"];
+
+/// The typed view of a schema, in place, before typify: a Rust type must accept every value
+/// the server's validator accepts (the request view, `lower::body_schemas`), or a valid body
+/// would be refused by deserialization.
+///
+/// - A schema without `type` that declares `properties` or `additionalProperties` is an object
+///   ([`implied_object`], in the request view too).
+/// - Any other schema without `type` whose keywords constrain one type only (`{"minLength":
+///   2}`, `{"items": ...}`) accepts every value of the other types (JSON Schema: keywords
+///   apply only to their type), so its type is `serde_json::Value`: its type keywords are
+///   dropped here; the validator still enforces them. Returns the pointers (below `pointer`)
+///   of the schemas so widened, for the warnings. Members of `allOf`, and the subschemas of
+///   conditionals, are left alone: typify merges them into a typed sibling, or ignores them.
+/// - A `readOnly` property is not required in a request, and a `writeOnly` one is not in a
+///   response: neither stays in `required`, so the field is an `Option`.
+/// - An `anyOf` with a member that is not an object becomes a `oneOf` (typify's `anyOf` is a
+///   struct of flattened optional members, which refuses a string; an untagged enum accepts a
+///   value any member accepts), and is dropped beside a `oneOf`.
+/// - An array with `prefixItems` is a `Vec` of any value (typify reads only `items`, which
+///   then applies to the items after the prefix); an object with `patternProperties` accepts
+///   unknown fields whatever its `additionalProperties`.
+pub fn typed_view(schema: &mut Value, pointer: &str, widened: &mut Vec<String>) {
+    typed_view_in(schema, pointer, false, widened);
+}
+
+/// [`typed_view`]; `merged` says the schema is a union member that typify merges with its
+/// typed parent, so it is not widened itself.
+fn typed_view_in(schema: &mut Value, pointer: &str, merged: bool, widened: &mut Vec<String>) {
+    let Value::Object(map) = schema else { return };
+    implied_object(map);
+    if let Some(Value::Array(members)) = map.get("anyOf") {
+        let object = |m: &Value| {
+            m.get("$ref").is_some()
+                || m.get("type").and_then(Value::as_str) == Some("object")
+                || (m.get("type").is_none() && m.get("properties").is_some())
+        };
+        if !members.iter().all(object) {
+            if let Some(any) = map.remove("anyOf") {
+                if !map.contains_key("oneOf") {
+                    map.insert("oneOf".into(), any);
+                }
+            }
+        }
+    }
+    if map.contains_key("prefixItems") {
+        map.remove("prefixItems");
+        map.remove("items");
+    }
+    if map.contains_key("patternProperties") {
+        // typify reads neither `patternProperties` nor that `additionalProperties` skips the
+        // names they match: the struct keeps unknown fields instead.
+        map.remove("patternProperties");
+        map.remove("additionalProperties");
+    }
+    if !merged && !map.keys().any(|k| TYPING_KEYWORDS.contains(&k.as_str())) && map.keys().any(|k| TYPED_KEYWORDS.contains(&k.as_str())) {
+        map.retain(|k, _| !TYPED_KEYWORDS.contains(&k.as_str()));
+        widened.push(pointer.to_string());
+        return;
+    }
+    if let Some(Value::Object(props)) = map.get("properties") {
+        let one_sided: Vec<String> = props
+            .iter()
+            .filter(|(_, p)| p.get("readOnly") == Some(&Value::Bool(true)) || p.get("writeOnly") == Some(&Value::Bool(true)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if let Some(Value::Array(required)) = map.get_mut("required") {
+            required.retain(|r| !r.as_str().is_some_and(|r| one_sided.iter().any(|k| k == r)));
+        }
+    }
+    let typed_parent = map.contains_key("type");
+    for (k, v) in map.iter_mut() {
+        let at = format!("{pointer}/{}", crate::diag::escape_token(k));
+        match k.as_str() {
+            "additionalProperties" | "items" => typed_view_in(v, &at, false, widened),
+            "anyOf" | "oneOf" => {
+                for (i, item) in v.as_array_mut().into_iter().flatten().enumerate() {
+                    typed_view_in(item, &format!("{at}/{i}"), typed_parent, widened);
+                }
+            }
+            "properties" | "$defs" => {
+                for (name, item) in v.as_object_mut().into_iter().flatten() {
+                    typed_view_in(item, &format!("{at}/{}", crate::diag::escape_token(name)), false, widened);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A schema without `type` (or anything else that types it) that declares `properties` or
+/// `additionalProperties` is read as `type: object`: that is what documents mean by it (the
+/// OpenAPI examples' own `Pet` has no `type`), and it keeps their models structs. JSON Schema
+/// would accept any non-object there; this is the one place the generated server is stricter
+/// (README, "Request validation").
+pub fn implied_object(map: &mut serde_json::Map<String, Value>) {
+    if !map.keys().any(|k| TYPING_KEYWORDS.contains(&k.as_str()))
+        && (map.contains_key("properties") || map.contains_key("additionalProperties"))
+    {
+        map.insert("type".into(), Value::from("object"));
+    }
+}
+
+/// `pointer`, or its nearest ancestor that the document has: the typed view renames or drops
+/// keywords (`anyOf` read as `oneOf`), and a warning must still name a line and column.
+fn in_document(doc: &Value, pointer: String) -> String {
+    let mut at = pointer.as_str();
+    while !at.is_empty() && doc.pointer(at).is_none() {
+        at = at.rsplit_once('/').map_or("", |(parent, _)| parent);
+    }
+    at.to_string()
 }

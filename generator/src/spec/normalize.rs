@@ -771,6 +771,14 @@ pub fn json_schema_forms(doc: &mut Value) {
             map.remove("default");
         }
         typed_enum_members(map);
+        // Counts written as whole decimals (`minLength: 2.0`) are the integers they stand for.
+        for key in ["maxLength", "minLength", "maxItems", "minItems", "maxProperties", "minProperties", "minContains", "maxContains"] {
+            if let Some(f) = map.get(key).filter(|v| v.as_u64().is_none()).and_then(Value::as_f64) {
+                if f.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&f) {
+                    map.insert(key.into(), Value::from(f as u64));
+                }
+            }
+        }
         // Lower bounds of zero hold for every value: typify would write comparisons that are
         // always true (`len < 0usize`), which warn.
         for key in ["minLength", "minItems", "minProperties"] {

@@ -293,6 +293,11 @@ fn is_name_map(key: &str) -> bool {
     )
 }
 
+/// A count written as a whole decimal (`2.0`), which JSON Schema reads as the integer it is.
+fn whole_count(v: &Value) -> bool {
+    v.as_f64().is_some_and(|f| f.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&f))
+}
+
 /// Checks the numbers of schema keywords: lengths and counts are non-negative integers,
 /// `multipleOf` is positive, and integer enum values fit the generated `i64`.
 fn check_schema_keywords(bundle: &Bundle, value: &Value, pointer: &str, names: bool, diags: &mut Diagnostics) {
@@ -304,7 +309,7 @@ fn check_schema_keywords(bundle: &Bundle, value: &Value, pointer: &str, names: b
                 {
                     match map.get(key) {
                         None => {}
-                        Some(v) if v.as_u64().is_some() => {}
+                        Some(v) if v.as_u64().is_some() || whole_count(v) => {}
                         Some(v) if v.is_number() => diags.push(
                             bundle
                                 .diagnostic(

@@ -24,8 +24,8 @@
 //!   longest instead of stalling new clients;
 //! - [`mock`]: the documented-example lookup of the generated mock servers.
 
+mod body_schema;
 pub mod mock;
-mod schema_check;
 mod serve;
 
 use std::borrow::Cow;
@@ -287,7 +287,7 @@ pub struct ApiSpec {
     bodies: &'static str,
     parsed_errors: OnceLock<Vec<(u16, Value)>>,
     parsed_operations: OnceLock<OperationErrors>,
-    schemas: OnceLock<schema_check::Schemas>,
+    schemas: OnceLock<body_schema::Schemas>,
 }
 
 /// The operation table of an [`ApiSpec`], parsed: the templates, and per operation the
@@ -322,8 +322,8 @@ impl ApiSpec {
         self
     }
 
-    fn schemas(&self) -> &schema_check::Schemas {
-        self.schemas.get_or_init(|| schema_check::Schemas::parse(self.definitions, self.bodies))
+    fn schemas(&self) -> &body_schema::Schemas {
+        self.schemas.get_or_init(|| body_schema::Schemas::parse(self.definitions, self.bodies))
     }
 
     fn template(&self, rejection: Rejection) -> &(u16, Value) {
@@ -1074,8 +1074,8 @@ impl<'a, S: Service> Incoming<'a, S> {
             (form_fields(&bytes).map_err(|message| self.reject(Rejection::MalformedBody, "form", message))?, Vec::new())
         };
         let mut value = form_object(fields).map_err(|message| self.reject(Rejection::MalformedBody, "form", message))?;
-        if let Some(schema) = schema.and_then(|key| self.spec().schemas().body(key)) {
-            schema_check::type_form_text(self.spec().schemas(), &mut value, schema);
+        if let Some(key) = schema {
+            body_schema::type_form_text(self.spec().schemas(), &mut value, key);
         }
         crate::binary::with_parts(parts, || self.finish(value, schema))
     }
@@ -1138,17 +1138,17 @@ impl<'a, S: Service> Incoming<'a, S> {
         }
     }
 
-    /// Checks `value` against the request-body schema of operation `schema` (if any), then
-    /// deserializes it: every violation, or the value.
-    fn finish<T: serde::de::DeserializeOwned>(&self, value: Value, schema: Option<&str>) -> Result<T, Response> {
-        let schemas = self.spec().schemas();
-        let mut violations = Vec::new();
-        if let Some(schema) = schema.and_then(|key| schemas.body(key)) {
-            schema_check::check(schemas, &value, schema, "", &mut violations);
+    /// Checks `value` against the request-body schema of operation `schema` (if any, with the
+    /// API's one validator, see [`body_schema`]), then deserializes it: every violation, or the
+    /// value. Whole numbers sent as decimals are written as integers in between.
+    fn finish<T: serde::de::DeserializeOwned>(&self, mut value: Value, schema: Option<&str>) -> Result<T, Response> {
+        if let Some(key) = schema {
+            let violations = self.spec().schemas().check(key, &value);
+            if !violations.is_empty() {
+                return Err(self.answer(Rejection::Validation, violations));
+            }
         }
-        if !violations.is_empty() {
-            return Err(self.answer(Rejection::Validation, violations));
-        }
+        body_schema::integral_numbers(&mut value);
         serde_json::from_value(value).map_err(|e| self.reject(Rejection::Validation, "schema", e.to_string()))
     }
 }

@@ -31,6 +31,9 @@
 //! The random source is a fixed SplitMix64, so a seed gives the same document on every
 //! platform and version of this crate's dependencies.
 
+pub mod schema_suite;
+pub mod values;
+
 use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
