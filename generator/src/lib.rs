@@ -27,6 +27,7 @@ pub mod ir;
 pub mod load;
 pub mod locate;
 pub mod lower;
+pub mod lower_params;
 pub mod lower_server;
 pub mod models;
 pub mod naming;

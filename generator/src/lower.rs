@@ -97,7 +97,7 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
         let params = cx.params(item, op);
         let body = op.get("requestBody").and_then(|b| cx.body(deref(doc, b)));
         let responses = cx.responses(op);
-        let security = op
+        let security: Vec<Vec<String>> = op
             .get("security")
             .or_else(|| doc.get("security"))
             .and_then(Value::as_array)
@@ -105,6 +105,8 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
                 alts.iter().filter_map(Value::as_object).map(|req| req.keys().filter(|k| !k.starts_with("x-")).cloned().collect()).collect()
             })
             .unwrap_or_default();
+        let mut params = params;
+        crate::lower_params::fill_siblings(&mut params, &security, &security_schemes);
         let pagination = detect_pagination(&params, &responses, &cx);
         ops.push(Operation {
             id,
@@ -422,7 +424,19 @@ impl OpContext<'_> {
                     "header" => ParamLocation::Header,
                     _ => ParamLocation::Cookie,
                 };
-                let schema = p.get("schema").cloned().unwrap_or(Value::Bool(true));
+                // A parameter with `content` (JSON text) has the schema of its media type.
+                let content_schema = || p.get("content")?.as_object()?.values().next()?.get("schema").cloned();
+                let schema = p.get("schema").cloned().or_else(content_schema).unwrap_or(Value::Bool(true));
+                let (codec, style_warning) = crate::lower_params::codec(doc, &p, location);
+                if let Some(message) = style_warning {
+                    self.warnings.push(
+                        self.bundle
+                            .diagnostic(&ptr, message)
+                            .with_help("use a style OpenAPI defines for the parameter's location and schema")
+                            .with_class(WarningClass::ParameterStyle)
+                            .warning(),
+                    );
+                }
                 let mut rules = Vec::new();
                 let mut stripped = schema.clone();
                 if let Some(map) = stripped.as_object_mut() {
@@ -439,6 +453,7 @@ impl OpContext<'_> {
                     default: schema.get("default").cloned(),
                     example: p.get("example").cloned(),
                     rules,
+                    codec,
                     name,
                     location,
                 })

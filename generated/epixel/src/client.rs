@@ -166,7 +166,9 @@ impl Client {
         Error<RegisterUserError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -242,7 +244,7 @@ impl Client {
         request = request.multipart(form);
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
+            .execute(request, query, cookie, &[&[crate::Scheme::ApiKey]], false)
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::RegistrationResponse, _>(raw),
@@ -279,7 +281,9 @@ impl Client {
         Error<RegisterUserWithPackageError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -433,7 +437,7 @@ impl Client {
         request = request.multipart(form);
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
+            .execute(request, query, cookie, &[&[crate::Scheme::ApiKey]], false)
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::RegistrationResponse, _>(raw),
@@ -465,7 +469,9 @@ impl Client {
         Error<ListSponsorsError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -475,6 +481,7 @@ impl Client {
             .execute(
                 request,
                 query,
+                cookie,
                 &[&[crate::Scheme::ApiKey, crate::Scheme::BearerAuth]],
                 true,
             )
@@ -511,7 +518,9 @@ impl Client {
         Error<ValidateSponsorError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -533,6 +542,7 @@ impl Client {
             .execute(
                 request,
                 query,
+                cookie,
                 &[&[crate::Scheme::ApiKey, crate::Scheme::BearerAuth]],
                 false,
             )

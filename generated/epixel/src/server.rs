@@ -144,8 +144,7 @@ async fn handle_register_user<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]], false)
-        .await?;
+    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]]).await?;
     let body = rq
         .form_body::<crate::models::UserRegistration>(true, Some("register_user"), &[])
         .await?;
@@ -194,8 +193,7 @@ async fn handle_register_user_with_package<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]], false)
-        .await?;
+    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]]).await?;
     let body = rq
         .form_body::<
             crate::models::PackageRegistration,
@@ -249,7 +247,6 @@ async fn handle_list_sponsors<A: Api>(
             &*shared,
             request,
             &[&[Scheme::ApiKey, Scheme::BearerAuth]],
-            false,
         )
         .await?;
     let input = ListSponsorsInput {
@@ -297,7 +294,6 @@ async fn handle_validate_sponsor<A: Api>(
             &*shared,
             request,
             &[&[Scheme::ApiKey, Scheme::BearerAuth]],
-            false,
         )
         .await?;
     let body = rq

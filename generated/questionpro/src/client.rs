@@ -186,7 +186,9 @@ impl Client {
         Error<ImportPanelMembersError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -200,7 +202,7 @@ impl Client {
             .body(bytes);
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::ApiKeyHeader]], false)
+            .execute(request, query, cookie, &[&[crate::Scheme::ApiKeyHeader]], false)
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::MemberImportResponse, _>(raw),
@@ -258,28 +260,47 @@ impl Client {
         Response<crate::models::CommunityListResponse>,
         Error<ListUserCommunitiesError>,
     > {
+        const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "user-id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "page",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["perPage"]);
+        const PARAM_PER_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "perPage",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["page"]);
+        let path_user_id = ::apigen_runtime::params::encode(&PARAM_USER_ID, &user_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.page {
-            query.push(("page".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.per_page {
-            query.push(("perPage".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PER_PAGE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/micropanel/users/",
-                    &rt::encode_path(&user_id.to_string()),
-                    "/communities",
-                ],
+                &["/micropanel/users/", &path_user_id, "/communities"],
             );
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::ApiKeyHeader]], true)
+            .execute(request, query, cookie, &[&[crate::Scheme::ApiKeyHeader]], true)
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::CommunityListResponse, _>(raw),
@@ -403,14 +424,23 @@ impl Client {
         Response<crate::models::UserResponse>,
         Error<UpdateUserError>,
     > {
+        const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "user-id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_user_id = ::apigen_runtime::params::encode(&PARAM_USER_ID, &user_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::PUT,
-                &["/users/", &rt::encode_path(&user_id.to_string())],
+                &["/users/", &path_user_id],
             );
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -424,6 +454,7 @@ impl Client {
             .execute(
                 request,
                 query,
+                cookie,
                 &[&[crate::Scheme::ApiKeyQuery], &[crate::Scheme::ApiKeyHeader]],
                 true,
             )
@@ -476,23 +507,41 @@ impl Client {
         Response<crate::models::UserResponse>,
         Error<SearchOrganizationUsersError>,
     > {
+        const PARAM_ORGANIZATION_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "organization-id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        const PARAM_EMAIL_ADDRESS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "emailAddress",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_organization_id = ::apigen_runtime::params::encode(
+                &PARAM_ORGANIZATION_ID,
+                &organization_id,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-        query.push(("emailAddress".to_string(), email_address.to_string()));
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        ::apigen_runtime::params::encode_into(
+                &PARAM_EMAIL_ADDRESS,
+                email_address,
+                &mut query,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/organizations/",
-                    &rt::encode_path(&organization_id.to_string()),
-                    "/users/search",
-                ],
+                &["/organizations/", &path_organization_id, "/users/search"],
             );
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::ApiKeyHeader]], true)
+            .execute(request, query, cookie, &[&[crate::Scheme::ApiKeyHeader]], true)
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::UserResponse, _>(raw),

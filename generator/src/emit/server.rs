@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::{doc_attrs, ty};
 use crate::emit::krate::scheme_variant;
-use crate::ir::{ApiSpace, BodyEncoding, Operation, ParamLocation, Response, StatusMatch, ValueShape};
+use crate::ir::{ApiSpace, BodyEncoding, Operation, Response, StatusMatch, ValueShape};
 use crate::lower_server::{body_schema, ErrorTemplate, ServerErrors};
 use crate::models::Rule;
 
@@ -266,18 +266,6 @@ fn api_trait(api: &ApiSpace) -> TokenStream {
     }
 }
 
-fn shape_word(shape: ValueShape) -> &'static str {
-    match shape {
-        ValueShape::Integer => "an integer",
-        ValueShape::Number => "a number",
-        ValueShape::Boolean => "`true` or `false`",
-        ValueShape::Enum => "one of the documented values",
-        ValueShape::Array => "a JSON array",
-        ValueShape::Json => "JSON",
-        ValueShape::String => "a string",
-    }
-}
-
 fn param_rules(rules: &[Rule], var: &syn::Ident, name: &str, shape: ValueShape) -> Vec<TokenStream> {
     rules
         .iter()
@@ -374,7 +362,8 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     let mut parse = Vec::new();
     let mut assign = Vec::new();
     let mut unwrap = Vec::new();
-    for p in op.params.iter().filter(|p| p.location != ParamLocation::Cookie) {
+    let mut consts = Vec::new();
+    for p in &op.params {
         let f = ident(&p.rust_name);
         let t = ty(&p.ty);
         let name = &p.name;
@@ -391,23 +380,14 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
             fields.push(quote! { #docs pub #f: ::std::option::Option<#t> });
         }
         assign.push(quote! { #f });
-        let at = match p.location {
-            ParamLocation::Path => quote! { rt::At::Path },
-            ParamLocation::Query => quote! { rt::At::Query },
-            _ => quote! { rt::At::Header },
-        };
-        let word = shape_word(p.shape);
-        let read = match p.shape {
-            ValueShape::Array | ValueShape::Json => quote! { json_param },
-            _ => quote! { param },
-        };
+        consts.push(crate::emit::params::const_item(p));
+        let read = crate::emit::params::server_read(p, &f, &t, &op.path);
         let rules = param_rules(&p.rules, &f, name, p.shape);
         parse.push(quote! {
-            let #f = rq.#read::<#t>(#at, #name, #required, #word);
+            #read
             #(#rules)*
         });
     }
-    let uses_path = op.params.iter().any(|p| p.location == ParamLocation::Path);
     let check = (!parse.is_empty()).then(|| quote! { rq.check()?; });
 
     // The body.
@@ -499,7 +479,8 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
             rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
             request: rt::Request,
         ) -> rt::Handled {
-            let #mutability rq = rt::Incoming::start(&*shared, request, &[#(#alternatives),*], #uses_path).await?;
+            #(#consts)*
+            let #mutability rq = rt::Incoming::start(&*shared, request, &[#(#alternatives),*]).await?;
             #(#parse)*
             #check
             #(#unwrap)*

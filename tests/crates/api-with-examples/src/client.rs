@@ -104,10 +104,12 @@ impl Client {
         Error<ListVersionsv2Error>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self.0.request(::apigen_runtime::reqwest::Method::GET, &["/"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<::serde_json::Value, _>(raw),
             300 => rt::api_json(raw, ListVersionsv2Error::Status300),
@@ -143,12 +145,14 @@ impl Client {
         Error<GetVersionDetailsv2Error>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v2"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => {
                 let body = GetVersionDetailsv2Success::Ok(

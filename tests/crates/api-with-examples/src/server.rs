@@ -112,7 +112,7 @@ async fn handle_list_versionsv2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = ListVersionsv2Input {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -155,7 +155,7 @@ async fn handle_get_version_detailsv2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = GetVersionDetailsv2Input {
         headers: rq.parts.headers,
         credentials: rq.credentials,

@@ -98,12 +98,14 @@ impl Client {
         &self,
     ) -> ::std::result::Result<Response<()>, Error<ControlHoldError>> {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/control/hold"]);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             200 => rt::ok_json::<(), _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -127,12 +129,14 @@ impl Client {
         &self,
     ) -> ::std::result::Result<Response<()>, Error<ControlResumeError>> {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/control/resume"]);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -156,16 +160,22 @@ impl Client {
         &self,
         task: &str,
     ) -> ::std::result::Result<Response<crate::models::Task>, Error<TaskGetError>> {
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "Task",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/v1/task/", &rt::encode_path(task)],
-            );
-        let raw = self.0.execute(request, query, &[], true).await?;
+            .request(::apigen_runtime::reqwest::Method::GET, &["/v1/task/", &path_task]);
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Task, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -192,12 +202,14 @@ impl Client {
         Error<TasksGetError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/tasks"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Task>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -225,7 +237,9 @@ impl Client {
         Error<TaskSubmitError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -240,7 +254,7 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::TaskSubmitResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -274,19 +288,34 @@ impl Client {
         Response<::std::vec::Vec<crate::models::TaskEvent>>,
         Error<TaskEventsGetError>,
     > {
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "task",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        const PARAM_MINSEQ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "minseq",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.minseq {
-            query.push(("minseq".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_MINSEQ, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/v1/tasks/", &rt::encode_path(task), "/events"],
+                &["/v1/tasks/", &path_task, "/events"],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::TaskEvent>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -313,16 +342,25 @@ impl Client {
         Response<::std::vec::Vec<crate::models::TaskOutput>>,
         Error<TaskOutputsGetError>,
     > {
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "task",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/v1/tasks/", &rt::encode_path(task), "/outputs"],
+                &["/v1/tasks/", &path_task, "/outputs"],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::TaskOutput>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -347,21 +385,34 @@ impl Client {
         output: &str,
         task: &str,
     ) -> ::std::result::Result<Response<()>, Error<TaskOutputDownloadError>> {
+        const PARAM_OUTPUT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "output",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["task"]);
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "task",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["output"]);
+        let path_output = ::apigen_runtime::params::encode(&PARAM_OUTPUT, output)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/v1/tasks/",
-                    &rt::encode_path(task),
-                    "/outputs/",
-                    &rt::encode_path(output),
-                ],
+                &["/v1/tasks/", &path_task, "/outputs/", &path_output],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200..=299 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -389,7 +440,9 @@ impl Client {
         Error<UserCreateError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -404,7 +457,7 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::UserCreateResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -431,12 +484,14 @@ impl Client {
         Error<WhoamiError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/whoami"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::WhoamiResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -461,7 +516,9 @@ impl Client {
         body: ::std::option::Option<&::std::string::String>,
     ) -> ::std::result::Result<Response<()>, Error<WhoamiPutNameError>> {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -471,7 +528,7 @@ impl Client {
                 .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "text/plain")
                 .body(body.to_owned());
         }
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -499,7 +556,9 @@ impl Client {
         Error<WorkerBootstrapError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -514,7 +573,7 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::WorkerBootstrapResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -541,12 +600,14 @@ impl Client {
         Error<WorkerPingError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/worker/ping"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::WorkerPingResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -571,14 +632,23 @@ impl Client {
         task: &str,
         body: &crate::models::WorkerAppendTask,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAppendError>> {
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "task",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::POST,
-                &["/v1/worker/task/", &rt::encode_path(task), "/append"],
+                &["/v1/worker/task/", &path_task, "/append"],
             );
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -590,7 +660,7 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             201 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -618,14 +688,23 @@ impl Client {
         Response<crate::models::UploadedChunk>,
         Error<WorkerTaskUploadChunkError>,
     > {
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "task",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::POST,
-                &["/v1/worker/task/", &rt::encode_path(task), "/chunk"],
+                &["/v1/worker/task/", &path_task, "/chunk"],
             );
         request = request
             .header(
@@ -633,7 +712,7 @@ impl Client {
                 "application/octet-stream",
             )
             .body(body.to_owned());
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::UploadedChunk, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -658,14 +737,23 @@ impl Client {
         task: &str,
         body: &crate::models::WorkerCompleteTask,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskCompleteError>> {
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "task",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::POST,
-                &["/v1/worker/task/", &rt::encode_path(task), "/complete"],
+                &["/v1/worker/task/", &path_task, "/complete"],
             );
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -677,7 +765,7 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -702,14 +790,23 @@ impl Client {
         task: &str,
         body: &crate::models::WorkerAddOutput,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAddOutputError>> {
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "task",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::POST,
-                &["/v1/worker/task/", &rt::encode_path(task), "/output"],
+                &["/v1/worker/task/", &path_task, "/output"],
             );
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -721,7 +818,7 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             201 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -748,12 +845,14 @@ impl Client {
         Error<WorkersListError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/workers"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::WorkersResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -777,12 +876,14 @@ impl Client {
         &self,
     ) -> ::std::result::Result<Response<()>, Error<WorkersRecycleError>> {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/workers/recycle"]);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -815,16 +916,32 @@ impl Client {
         Response<::std::string::String>,
         Error<GetThingOrThingsError>,
     > {
+        const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "id",
+            &::apigen_runtime::params::Shape {
+                items: ::std::option::Option::Some(
+                    &::apigen_runtime::params::Shape::STRING,
+                ),
+                ..::apigen_runtime::params::Shape::scalar(
+                    ::apigen_runtime::params::Kinds::STRING
+                        .with(::apigen_runtime::params::Kinds::ARRAY),
+                )
+            },
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.id {
-            query.extend(rt::form_pairs("id", &value).map_err(Error::InvalidRequest)?);
+            ::apigen_runtime::params::encode_into(&PARAM_ID, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/things"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<::std::string::String, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -857,16 +974,28 @@ impl Client {
         &self,
         params: &HeaderArgParams,
     ) -> ::std::result::Result<Response<()>, Error<HeaderArgError>> {
+        const PARAM_ACCEPT_LANGUAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "accept-language",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/header-arg"]);
         if let ::std::option::Option::Some(value) = &params.accept_language {
-            request = request.header("accept-language", value.to_string());
+            request = request
+                .header(
+                    "accept-language",
+                    ::apigen_runtime::params::encode(&PARAM_ACCEPT_LANGUAGE, value)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
         }
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             _ => {
                 Err(Error::Api {

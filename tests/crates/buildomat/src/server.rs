@@ -242,7 +242,7 @@ async fn handle_control_hold<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = ControlHoldInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -279,7 +279,7 @@ async fn handle_control_resume<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = ControlResumeInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -321,8 +321,14 @@ async fn handle_task_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let task = rq.param::<::std::string::String>(rt::At::Path, "Task", true, "a string");
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "Task",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let task = rq
+        .parameter::<::std::string::String>(&PARAM_TASK, "/v1/task/{Task}", true);
     rq.check()?;
     let task = rq.required(task)?;
     let input = TaskGetInput {
@@ -362,7 +368,7 @@ async fn handle_tasks_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = TasksGetInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -401,7 +407,7 @@ async fn handle_task_submit<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let body = rq
         .json_body::<
             crate::models::TaskSubmit,
@@ -449,9 +455,22 @@ async fn handle_task_events_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
-    let minseq = rq.param::<i64>(rt::At::Query, "minseq", false, "an integer");
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "task",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    const PARAM_MINSEQ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "minseq",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let task = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TASK, "/v1/tasks/{task}/events", true);
+    let minseq = rq.parameter::<i64>(&PARAM_MINSEQ, "/v1/tasks/{task}/events", false);
     if let Some(v) = &minseq {
         crate::validation::minimum(*v as f64, 0f64, false, "minseq", rq.violations());
     }
@@ -500,8 +519,16 @@ async fn handle_task_outputs_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "task",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let task = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TASK, "/v1/tasks/{task}/outputs", true);
     rq.check()?;
     let task = rq.required(task)?;
     let input = TaskOutputsGetInput {
@@ -551,10 +578,27 @@ async fn handle_task_output_download<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    const PARAM_OUTPUT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "output",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["task"]);
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "task",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["output"]);
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let output = rq
-        .param::<::std::string::String>(rt::At::Path, "output", true, "a string");
-    let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_OUTPUT, "/v1/tasks/{task}/outputs/{output}", true);
+    let task = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TASK, "/v1/tasks/{task}/outputs/{output}", true);
     rq.check()?;
     let output = rq.required(output)?;
     let task = rq.required(task)?;
@@ -605,7 +649,7 @@ async fn handle_user_create<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let body = rq
         .json_body::<
             crate::models::UserCreate,
@@ -649,7 +693,7 @@ async fn handle_whoami<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = WhoamiInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -688,7 +732,7 @@ async fn handle_whoami_put_name<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let body = rq.text_body("text/plain", false).await?;
     let input = WhoamiPutNameInput {
         body,
@@ -732,7 +776,7 @@ async fn handle_worker_bootstrap<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let body = rq
         .json_body::<
             crate::models::WorkerBootstrap,
@@ -779,7 +823,7 @@ async fn handle_worker_ping<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = WorkerPingInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -820,8 +864,16 @@ async fn handle_worker_task_append<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "task",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let task = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TASK, "/v1/worker/task/{task}/append", true);
     rq.check()?;
     let task = rq.required(task)?;
     let body = rq
@@ -875,8 +927,16 @@ async fn handle_worker_task_upload_chunk<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "task",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let task = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TASK, "/v1/worker/task/{task}/chunk", true);
     rq.check()?;
     let task = rq.required(task)?;
     let body = rq.bytes_body("application/octet-stream", true).await?;
@@ -930,8 +990,16 @@ async fn handle_worker_task_complete<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "task",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let task = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TASK, "/v1/worker/task/{task}/complete", true);
     rq.check()?;
     let task = rq.required(task)?;
     let body = rq
@@ -989,8 +1057,16 @@ async fn handle_worker_task_add_output<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "task",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let task = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TASK, "/v1/worker/task/{task}/output", true);
     rq.check()?;
     let task = rq.required(task)?;
     let body = rq
@@ -1044,7 +1120,7 @@ async fn handle_workers_list<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = WorkersListInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -1081,7 +1157,7 @@ async fn handle_workers_recycle<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = WorkersRecycleInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -1123,11 +1199,20 @@ async fn handle_get_thing_or_things<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "id",
+        &::apigen_runtime::params::Shape {
+            items: ::std::option::Option::Some(&::apigen_runtime::params::Shape::STRING),
+            ..::apigen_runtime::params::Shape::scalar(
+                ::apigen_runtime::params::Kinds::STRING
+                    .with(::apigen_runtime::params::Kinds::ARRAY),
+            )
+        },
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let id = rq
-        .json_param::<
-            crate::models::GetThingOrThingsId,
-        >(rt::At::Query, "id", false, "JSON");
+        .parameter::<crate::models::GetThingOrThingsId>(&PARAM_ID, "/v1/things", false);
     rq.check()?;
     let input = GetThingOrThingsInput {
         id,
@@ -1174,11 +1259,16 @@ async fn handle_header_arg<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    const PARAM_ACCEPT_LANGUAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "accept-language",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let accept_language = rq
-        .param::<
+        .parameter::<
             crate::models::HeaderArgAcceptLanguage,
-        >(rt::At::Header, "accept-language", false, "one of the documented values");
+        >(&PARAM_ACCEPT_LANGUAGE, "/v1/header-arg", false);
     rq.check()?;
     let input = HeaderArgInput {
         accept_language,

@@ -119,18 +119,27 @@ impl Client {
         &self,
         item_id: &str,
     ) -> ::std::result::Result<Response<crate::models::Item>, Error<GetItemError>> {
+        const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "item_id",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/items/", &rt::encode_path(item_id)],
+                &["/items/", &path_item_id],
             );
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey], &[]], true)
+            .execute(request, query, cookie, &[&[crate::Scheme::ApiKey], &[]], true)
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Item, _>(raw),
@@ -165,17 +174,32 @@ impl Client {
         body: ::std::option::Option<&crate::models::Item>,
         params: &PutItemParams,
     ) -> ::std::result::Result<Response<crate::models::Item>, Error<PutItemError>> {
+        const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "item_id",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "limit",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.limit {
-            query.push(("limit".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::PUT,
-                &["/items/", &rt::encode_path(item_id)],
+                &["/items/", &path_item_id],
             );
         if let ::std::option::Option::Some(body) = body {
             let bytes = ::serde_json::to_vec(body)
@@ -189,7 +213,7 @@ impl Client {
         }
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey], &[]], true)
+            .execute(request, query, cookie, &[&[crate::Scheme::ApiKey], &[]], true)
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Item, _>(raw),
@@ -225,13 +249,29 @@ impl Client {
         Response<::std::vec::Vec<crate::models::Node>>,
         Error<ListItemsError>,
     > {
+        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "limit",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["type"]);
+        const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "type",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["limit"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.limit {
-            query.push(("limit".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.r#type {
-            query.push(("type".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_TYPE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
@@ -239,7 +279,7 @@ impl Client {
             .request(::apigen_runtime::reqwest::Method::GET, &["/items"]);
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey], &[]], true)
+            .execute(request, query, cookie, &[&[crate::Scheme::ApiKey], &[]], true)
             .await?;
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Node>, _>(raw),
@@ -264,14 +304,16 @@ impl Client {
         &self,
     ) -> ::std::result::Result<Response<()>, Error<GetItemPostError>> {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/items"]);
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey], &[]], false)
+            .execute(request, query, cookie, &[&[crate::Scheme::ApiKey], &[]], false)
             .await?;
         match raw.status {
             204 => Ok(Response { body: (), raw }),
@@ -296,16 +338,25 @@ impl Client {
         &self,
         app_id: &str,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ListThingsError>> {
+        const PARAM_APP_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "app_id",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_app_id = ::apigen_runtime::params::encode(&PARAM_APP_ID, app_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/apps/", &rt::encode_path(app_id), "/things"],
+                &["/apps/", &path_app_id, "/things"],
             );
-        let raw = self.0.execute(request, query, &[&[]], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[&[]], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),

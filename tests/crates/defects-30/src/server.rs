@@ -143,10 +143,15 @@ async fn handle_get_item<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]], true)
+    const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "item_id",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]])
         .await?;
     let item_id = rq
-        .param::<::std::string::String>(rt::At::Path, "item_id", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_ITEM_ID, "/items/{item_id}", true);
     rq.check()?;
     let item_id = rq.required(item_id)?;
     let input = GetItemInput {
@@ -192,11 +197,21 @@ async fn handle_put_item<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]], true)
+    const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "item_id",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "limit",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]])
         .await?;
     let item_id = rq
-        .param::<::std::string::String>(rt::At::Path, "item_id", true, "a string");
-    let limit = rq.param::<i64>(rt::At::Query, "limit", false, "an integer");
+        .parameter::<::std::string::String>(&PARAM_ITEM_ID, "/items/{item_id}", true);
+    let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/items/{item_id}", false);
     if let Some(v) = &limit {
         crate::validation::maximum(
             *v as f64,
@@ -254,9 +269,21 @@ async fn handle_list_items<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]], false)
+    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "limit",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["type"]);
+    const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "type",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["limit"]);
+    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]])
         .await?;
-    let limit = rq.param::<i64>(rt::At::Query, "limit", false, "an integer");
+    let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/items", false);
     if let Some(v) = &limit {
         crate::validation::maximum(
             *v as f64,
@@ -267,9 +294,7 @@ async fn handle_list_items<A: Api>(
         );
     }
     let r#type = rq
-        .param::<
-            crate::models::ListItemsType,
-        >(rt::At::Query, "type", false, "one of the documented values");
+        .parameter::<crate::models::ListItemsType>(&PARAM_TYPE, "/items", false);
     rq.check()?;
     let input = ListItemsInput {
         limit,
@@ -309,8 +334,7 @@ async fn handle_get_item_post<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]], false)
-        .await?;
+    let rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]]).await?;
     let input = GetItemPostInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -349,9 +373,16 @@ async fn handle_list_things<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[]], true).await?;
+    const PARAM_APP_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "app_id",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[&[]]).await?;
     let app_id = rq
-        .param::<::std::string::String>(rt::At::Path, "app_id", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_APP_ID, "/apps/{app_id}/things", true);
     rq.check()?;
     let app_id = rq.required(app_id)?;
     let input = ListThingsInput {

@@ -111,9 +111,14 @@ async fn handle_get_order<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    const PARAM_ORDER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "order_id",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let order_id = rq
-        .param::<::std::string::String>(rt::At::Path, "order_id", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_ORDER_ID, "/orders/{order_id}", true);
     rq.check()?;
     let order_id = rq.required(order_id)?;
     let input = GetOrderInput {
@@ -153,7 +158,7 @@ async fn handle_list_pets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = ListPetsInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,

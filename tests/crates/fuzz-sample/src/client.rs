@@ -149,12 +149,14 @@ impl Client {
         Error<S0ListEveryModelError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/every-model"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => {
                 rt::ok_json::<
@@ -188,14 +190,16 @@ impl Client {
         &self,
     ) -> ::std::result::Result<Response<()>, Error<S0TagAddressError>> {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/pet_meta"]);
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::S0Message]], true)
+            .execute(request, query, cookie, &[&[crate::Scheme::S0Message]], true)
             .await?;
         match raw.status {
             503 => rt::api_json(raw, S0TagAddressError::ServiceUnavailable),
@@ -225,12 +229,14 @@ impl Client {
         &self,
     ) -> ::std::result::Result<Response<()>, Error<S0ValueError>> {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/item_page"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             401 => {
                 Err(Error::Api {
@@ -276,13 +282,37 @@ impl Client {
         Response<crate::models::S0PageNextBox>,
         Error<S0SizeError>,
     > {
+        const PARAM_STATUS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "status",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["Raw", "Server"]);
+        const PARAM_SERVER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "Server",
+                &::apigen_runtime::params::Shape::NUMBER,
+            )
+            .with_siblings(&["Raw", "status"]);
+        const PARAM_RAW2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "Raw",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_explode(false)
+            .with_siblings(&["Server", "status"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-        query.push(("status".to_string(), status.to_string()));
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        ::apigen_runtime::params::encode_into(&PARAM_STATUS, &status, &mut query)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         if let ::std::option::Option::Some(value) = &params.server {
-            query.push(("Server".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_SERVER, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
-        query.push(("Raw".to_string(), raw2.to_string()));
+        ::apigen_runtime::params::encode_into(&PARAM_RAW2, &raw2, &mut query)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -290,7 +320,7 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::DELETE,
                 &["/s0/name/value/status-total/user-url"],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             206 => rt::ok_json::<crate::models::S0PageNextBox, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -327,14 +357,24 @@ impl Client {
         Response<::std::string::String>,
         Error<S0ModelsAmountNodeError>,
     > {
+        const PARAM_TAG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "TAG",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_style(::apigen_runtime::params::Style::Matrix);
+        let path_tag = ::apigen_runtime::params::encode(&PARAM_TAG, tag)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::PUT,
-                &["/s0/order.data/", &rt::encode_path(tag)],
+                &["/s0/order.data/", &path_tag],
             );
         let bytes = ::serde_json::to_vec(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -346,6 +386,7 @@ impl Client {
             .execute(
                 request,
                 query,
+                cookie,
                 &[&[crate::Scheme::S0Message], &[crate::Scheme::S0Message]],
                 true,
             )
@@ -367,6 +408,8 @@ impl Client {
 /// The optional parameters of [`Client::s0_api_value`].
 #[derive(Debug, Clone, Default)]
 pub struct S0ApiValueParams {
+    /// The `item_message_x_` cookie.
+    pub item_message_x: ::std::option::Option<crate::models::S0ApiValueItemMessageX>,
     /// Braces {like} {{these}} and format {0} {} args
     pub next_item: ::std::option::Option<::std::string::String>,
     /// The `core` header. Server default: `true`.
@@ -388,35 +431,90 @@ impl Client {
     pub async fn s0_api_value(
         &self,
         tag: &str,
+        page: &str,
         body: &crate::models::S0Meta,
         params: &S0ApiValueParams,
     ) -> ::std::result::Result<Response<()>, Error<S0ApiValueError>> {
+        const PARAM_TAG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "TAG",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_style(::apigen_runtime::params::Style::Matrix);
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Cookie,
+                "PAGE",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["item_message_x_"]);
+        const PARAM_ITEM_MESSAGE_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Cookie,
+                "item_message_x_",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["PAGE"]);
+        const PARAM_NEXT_ITEM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "next_item",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        const PARAM_CORE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "core",
+            &::apigen_runtime::params::Shape::BOOLEAN,
+        );
+        let path_tag = ::apigen_runtime::params::encode(&PARAM_TAG, tag)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        ::apigen_runtime::params::encode_into(&PARAM_PAGE, page, &mut cookie)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        if let ::std::option::Option::Some(value) = &params.item_message_x {
+            ::apigen_runtime::params::encode_into(
+                    &PARAM_ITEM_MESSAGE_X,
+                    value,
+                    &mut cookie,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        }
         if let ::std::option::Option::Some(value) = &params.next_item {
-            query.push(("next_item".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_NEXT_ITEM, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::PATCH,
-                &["/s0/order.data/", &rt::encode_path(tag)],
+                &["/s0/order.data/", &path_tag],
             );
         if let ::std::option::Option::Some(value) = &params.core {
-            request = request.header("core", value.to_string());
+            request = request
+                .header(
+                    "core",
+                    ::apigen_runtime::params::encode(&PARAM_CORE, value)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
         }
         let bytes = ::serde_json::to_vec(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             206 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
+}
+/// The optional parameters of [`Client::s0_p_r_i_c_e`].
+#[derive(Debug, Clone, Default)]
+pub struct S0PRICEParams {
+    /// The `ITEM_PARAMS` cookie.
+    pub item_params: ::std::option::Option<crate::models::S0PriceItemParams>,
 }
 /// The documented success responses of [`Client::s0_p_r_i_c_e`].
 #[derive(Debug, Clone)]
@@ -446,18 +544,47 @@ impl Client {
         &self,
         value: &str,
         message: &str,
+        params: &S0PRICEParams,
     ) -> ::std::result::Result<Response<S0PRICESuccess>, Error<S0PRICEError>> {
+        const PARAM_VALUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "Value",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        const PARAM_MESSAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Message",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        const PARAM_ITEM_PARAMS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Cookie,
+            "ITEM_PARAMS",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_value = ::apigen_runtime::params::encode(&PARAM_VALUE, value)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        if let ::std::option::Option::Some(value) = &params.item_params {
+            ::apigen_runtime::params::encode_into(&PARAM_ITEM_PARAMS, value, &mut cookie)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/s0/", &rt::encode_path(value), "/listPet/short_created/http"],
+                &["/s0/", &path_value, "/listPet/short_created/http"],
             );
-        request = request.header("Message", message.to_string());
-        let raw = self.0.execute(request, query, &[], true).await?;
+        request = request
+            .header(
+                "Message",
+                ::apigen_runtime::params::encode(&PARAM_MESSAGE, message)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             204 => {
                 let body = S0PRICESuccess::NoContent;
@@ -500,19 +627,38 @@ impl Client {
         value: &str,
         params: &S0SharedParams,
     ) -> ::std::result::Result<Response<()>, Error<S0SharedError>> {
+        const PARAM_VALUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "Value",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        const PARAM_PATH2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "path",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_value = ::apigen_runtime::params::encode(&PARAM_VALUE, value)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::HEAD,
-                &["/s0/", &rt::encode_path(value), "/listPet/short_created/http"],
+                &["/s0/", &path_value, "/listPet/short_created/http"],
             );
         if let ::std::option::Option::Some(value) = &params.path2 {
-            request = request.header("path", value.to_string());
+            request = request
+                .header(
+                    "path",
+                    ::apigen_runtime::params::encode(&PARAM_PATH2, value)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
         }
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             206 => Ok(Response { body: (), raw }),
             400..=499 => {
@@ -545,12 +691,14 @@ impl Client {
         Error<S1ListEveryModelError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s1/every-model"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => {
                 rt::ok_json::<
@@ -584,26 +732,41 @@ impl Client {
         x_kind: &str,
         body: &crate::models::S1PriceUnionBody,
     ) -> ::std::result::Result<Response<()>, Error<S1PriceUnionError>> {
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "page",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_style(::apigen_runtime::params::Style::Matrix)
+            .with_siblings(&["x_kind"]);
+        const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "x_kind",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_style(::apigen_runtime::params::Style::Label)
+            .with_siblings(&["page"]);
+        let path_page = ::apigen_runtime::params::encode(&PARAM_PAGE, page)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_x_kind = ::apigen_runtime::params::encode(&PARAM_X_KIND, x_kind)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::POST,
-                &[
-                    "/s1/next.kind/v",
-                    &rt::encode_path(page),
-                    ".",
-                    &rt::encode_path(x_kind),
-                ],
+                &["/s1/next.kind/v", &path_page, ".", &path_x_kind],
             );
         let bytes = ::serde_json::to_vec(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             429 => rt::api_json(raw, S1PriceUnionError::TooManyRequests),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -633,24 +796,44 @@ impl Client {
         meta_message_name: &str,
         pet_total: ::std::vec::Vec<u32>,
     ) -> ::std::result::Result<Response<()>, Error<S1ParentError>> {
+        const PARAM_META_MESSAGE_NAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "meta-message-name_",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_style(::apigen_runtime::params::Style::Label);
+        const PARAM_PET_TOTAL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "pet total",
+                &::apigen_runtime::params::Shape {
+                    items: ::std::option::Option::Some(
+                        &::apigen_runtime::params::Shape::INTEGER,
+                    ),
+                    ..::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::ARRAY,
+                    )
+                },
+            )
+            .with_style(::apigen_runtime::params::Style::PipeDelimited);
+        let path_meta_message_name = ::apigen_runtime::params::encode(
+                &PARAM_META_MESSAGE_NAME,
+                meta_message_name,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-        query
-            .extend(
-                rt::form_pairs("pet total", &pet_total).map_err(Error::InvalidRequest)?,
-            );
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        ::apigen_runtime::params::encode_into(&PARAM_PET_TOTAL, &pet_total, &mut query)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::POST,
-                &[
-                    "/s1/httpUpdated/pet.parent/",
-                    &rt::encode_path(meta_message_name),
-                    "/value",
-                ],
+                &["/s1/httpUpdated/pet.parent/", &path_meta_message_name, "/value"],
             );
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             403 => {
                 Err(Error::Api {
@@ -688,27 +871,49 @@ impl Client {
         Response<::std::vec::Vec<crate::models::S1MessageUnion>>,
         Error<S1CountError>,
     > {
+        const PARAM_META_MESSAGE_NAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "meta-message-name_",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_style(::apigen_runtime::params::Style::Label);
+        const PARAM_MESSAGE_HTML: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "message-html",
+            &::apigen_runtime::params::Shape {
+                items: ::std::option::Option::Some(
+                    &::apigen_runtime::params::Shape::STRING,
+                ),
+                ..::apigen_runtime::params::Shape::scalar(
+                    ::apigen_runtime::params::Kinds::ARRAY,
+                )
+            },
+        );
+        let path_meta_message_name = ::apigen_runtime::params::encode(
+                &PARAM_META_MESSAGE_NAME,
+                meta_message_name,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-        query
-            .extend(
-                rt::form_pairs("message-html", &message_html)
-                    .map_err(Error::InvalidRequest)?,
-            );
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        ::apigen_runtime::params::encode_into(
+                &PARAM_MESSAGE_HTML,
+                &message_html,
+                &mut query,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::DELETE,
-                &[
-                    "/s1/httpUpdated/pet.parent/",
-                    &rt::encode_path(meta_message_name),
-                    "/value",
-                ],
+                &["/s1/httpUpdated/pet.parent/", &path_meta_message_name, "/value"],
             );
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::S1XKind]], true)
+            .execute(request, query, cookie, &[&[crate::Scheme::S1XKind]], true)
             .await?;
         match raw.status {
             500 => {
@@ -744,12 +949,14 @@ impl Client {
         Error<S2ListEveryModelError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s2/every-model"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => {
                 rt::ok_json::<
@@ -783,16 +990,29 @@ impl Client {
         &self,
         error_yield: crate::models::S2Order,
     ) -> ::std::result::Result<Response<()>, Error<S2NextCodeError>> {
+        const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "error-yield",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_style(::apigen_runtime::params::Style::Matrix);
+        let path_error_yield = ::apigen_runtime::params::encode(
+                &PARAM_ERROR_YIELD,
+                &error_yield,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/s2/", &rt::encode_path(&error_yield.to_string())],
+                &["/s2/", &path_error_yield],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             429 => rt::api_json(raw, S2NextCodeError::TooManyRequests),
             201 => Ok(Response { body: (), raw }),
@@ -827,19 +1047,42 @@ impl Client {
         error_yield: crate::models::S2Order,
         u65e5u672cu8a9e: &str,
     ) -> ::std::result::Result<Response<()>, Error<S2PageParentError>> {
+        const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "error-yield",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_style(::apigen_runtime::params::Style::Matrix);
+        const PARAM_U65E5U672CU8A9E: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "日本語",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_error_yield = ::apigen_runtime::params::encode(
+                &PARAM_ERROR_YIELD,
+                &error_yield,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-        query.push(("日本語".to_string(), u65e5u672cu8a9e.to_string()));
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        ::apigen_runtime::params::encode_into(
+                &PARAM_U65E5U672CU8A9E,
+                u65e5u672cu8a9e,
+                &mut query,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::OPTIONS,
-                &["/s2/", &rt::encode_path(&error_yield.to_string())],
+                &["/s2/", &path_error_yield],
             );
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::S2Page]], true)
+            .execute(request, query, cookie, &[&[crate::Scheme::S2Page]], true)
             .await?;
         match raw.status {
             401 => {

@@ -219,7 +219,7 @@ async fn handle_s0_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = S0ListEveryModelInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -267,8 +267,7 @@ async fn handle_s0_tag_address<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S0Message]], false)
-        .await?;
+    let rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S0Message]]).await?;
     let input = S0TagAddressInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -311,7 +310,7 @@ async fn handle_s0_value<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = S0ValueInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -354,9 +353,30 @@ async fn handle_s0_size<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
-    let status = rq.param::<i64>(rt::At::Query, "status", true, "an integer");
-    let server = rq.param::<f64>(rt::At::Query, "Server", false, "a number");
+    const PARAM_STATUS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "status",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["Raw", "Server"]);
+    const PARAM_SERVER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "Server",
+            &::apigen_runtime::params::Shape::NUMBER,
+        )
+        .with_siblings(&["Raw", "status"]);
+    const PARAM_RAW2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "Raw",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_explode(false)
+        .with_siblings(&["Server", "status"]);
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let status = rq
+        .parameter::<i64>(&PARAM_STATUS, "/s0/name/value/status-total/user-url", true);
+    let server = rq
+        .parameter::<f64>(&PARAM_SERVER, "/s0/name/value/status-total/user-url", false);
     if let Some(v) = &server {
         crate::validation::minimum(
             *v as f64,
@@ -370,9 +390,9 @@ async fn handle_s0_size<A: Api>(
         crate::validation::maximum(*v as f64, -3.25f64, true, "Server", rq.violations());
     }
     let raw2 = rq
-        .param::<
+        .parameter::<
             crate::models::S0SizeRaw,
-        >(rt::At::Query, "Raw", true, "one of the documented values");
+        >(&PARAM_RAW2, "/s0/name/value/status-total/user-url", true);
     rq.check()?;
     let status = rq.required(status)?;
     let raw2 = rq.required(raw2)?;
@@ -430,14 +450,20 @@ async fn handle_s0_models_amount_node<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_TAG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "TAG",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_style(::apigen_runtime::params::Style::Matrix);
     let mut rq = rt::Incoming::start(
             &*shared,
             request,
             &[&[Scheme::S0Message], &[Scheme::S0Message]],
-            true,
         )
         .await?;
-    let tag = rq.param::<::std::string::String>(rt::At::Path, "TAG", true, "a string");
+    let tag = rq
+        .parameter::<::std::string::String>(&PARAM_TAG, "/s0/order.data/{TAG}", true);
     if let Some(v) = &tag {
         crate::validation::min_length(v, 1u64, "TAG", rq.violations());
     }
@@ -470,6 +496,10 @@ async fn handle_s0_models_amount_node<A: Api>(
 pub struct S0ApiValueInput {
     /// `TAG`, path parameter.
     pub tag: ::std::string::String,
+    /// `PAGE`, cookie parameter.
+    pub page: ::std::string::String,
+    /// `item_message_x_`, cookie parameter.
+    pub item_message_x: ::std::option::Option<crate::models::S0ApiValueItemMessageX>,
     /// `next_item`, query parameter. Braces {like} {{these}} and format {0} {} args
     pub next_item: ::std::option::Option<::std::string::String>,
     /// `core`, header parameter.
@@ -502,16 +532,65 @@ async fn handle_s0_api_value<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let tag = rq.param::<::std::string::String>(rt::At::Path, "TAG", true, "a string");
+    const PARAM_TAG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "TAG",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_style(::apigen_runtime::params::Style::Matrix);
+    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Cookie,
+            "PAGE",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["item_message_x_"]);
+    const PARAM_ITEM_MESSAGE_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Cookie,
+            "item_message_x_",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["PAGE"]);
+    const PARAM_NEXT_ITEM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "next_item",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    const PARAM_CORE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "core",
+        &::apigen_runtime::params::Shape::BOOLEAN,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let tag = rq
+        .parameter::<::std::string::String>(&PARAM_TAG, "/s0/order.data/{TAG}", true);
     if let Some(v) = &tag {
         crate::validation::min_length(v, 1u64, "TAG", rq.violations());
     }
+    let page = rq
+        .parameter::<::std::string::String>(&PARAM_PAGE, "/s0/order.data/{TAG}", true);
+    if let Some(v) = &page {
+        static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> = ::std::sync::LazyLock::new(||
+        ::regress::Regex::new("^[^{}]*$").ok());
+        crate::validation::pattern(
+            v,
+            PATTERN.as_ref(),
+            "^[^{}]*$",
+            "PAGE",
+            rq.violations(),
+        );
+    }
+    let item_message_x = rq
+        .parameter::<
+            crate::models::S0ApiValueItemMessageX,
+        >(&PARAM_ITEM_MESSAGE_X, "/s0/order.data/{TAG}", false);
     let next_item = rq
-        .param::<::std::string::String>(rt::At::Query, "next_item", false, "a string");
-    let core = rq.param::<bool>(rt::At::Header, "core", false, "`true` or `false`");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_NEXT_ITEM, "/s0/order.data/{TAG}", false);
+    let core = rq.parameter::<bool>(&PARAM_CORE, "/s0/order.data/{TAG}", false);
     rq.check()?;
     let tag = rq.required(tag)?;
+    let page = rq.required(page)?;
     let body = rq
         .json_body::<
             crate::models::S0Meta,
@@ -520,6 +599,8 @@ async fn handle_s0_api_value<A: Api>(
     let body = rq.required(body)?;
     let input = S0ApiValueInput {
         tag,
+        page,
+        item_message_x,
         next_item,
         core,
         body,
@@ -538,6 +619,8 @@ pub struct S0PRICEInput {
     pub value: ::std::string::String,
     /// `Message`, header parameter.
     pub message: ::std::string::String,
+    /// `ITEM_PARAMS`, cookie parameter.
+    pub item_params: ::std::option::Option<crate::models::S0PriceItemParams>,
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
@@ -576,20 +659,44 @@ async fn handle_s0_p_r_i_c_e<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    const PARAM_VALUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "Value",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    const PARAM_MESSAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "Message",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    const PARAM_ITEM_PARAMS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Cookie,
+        "ITEM_PARAMS",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let value = rq
-        .param::<::std::string::String>(rt::At::Path, "Value", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_VALUE, "/s0/{Value}/listPet/short_created/http", true);
     if let Some(v) = &value {
         crate::validation::min_length(v, 2u64, "Value", rq.violations());
     }
     let message = rq
-        .param::<::std::string::String>(rt::At::Header, "Message", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_MESSAGE, "/s0/{Value}/listPet/short_created/http", true);
+    let item_params = rq
+        .parameter::<
+            crate::models::S0PriceItemParams,
+        >(&PARAM_ITEM_PARAMS, "/s0/{Value}/listPet/short_created/http", false);
     rq.check()?;
     let value = rq.required(value)?;
     let message = rq.required(message)?;
     let input = S0PRICEInput {
         value,
         message,
+        item_params,
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
@@ -637,14 +744,28 @@ async fn handle_s0_shared<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    const PARAM_VALUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "Value",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    const PARAM_PATH2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "path",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let value = rq
-        .param::<::std::string::String>(rt::At::Path, "Value", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_VALUE, "/s0/{Value}/listPet/short_created/http", true);
     if let Some(v) = &value {
         crate::validation::min_length(v, 2u64, "Value", rq.violations());
     }
     let path2 = rq
-        .param::<::std::string::String>(rt::At::Header, "path", false, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_PATH2, "/s0/{Value}/listPet/short_created/http", false);
     if let Some(v) = &path2 {
         crate::validation::min_length(v, 7u64, "path", rq.violations());
     }
@@ -688,7 +809,7 @@ async fn handle_s1_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = S1ListEveryModelInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -734,8 +855,25 @@ async fn handle_s1_price_union<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let page = rq.param::<::std::string::String>(rt::At::Path, "page", true, "a string");
+    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "page",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_style(::apigen_runtime::params::Style::Matrix)
+        .with_siblings(&["x_kind"]);
+    const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "x_kind",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_style(::apigen_runtime::params::Style::Label)
+        .with_siblings(&["page"]);
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let page = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_PAGE, "/s1/next.kind/v{page}.{x_kind}", true);
     if let Some(v) = &page {
         crate::validation::min_length(v, 17u64, "page", rq.violations());
     }
@@ -743,7 +881,9 @@ async fn handle_s1_price_union<A: Api>(
         crate::validation::max_length(v, 48u64, "page", rq.violations());
     }
     let x_kind = rq
-        .param::<::std::string::String>(rt::At::Path, "x_kind", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_X_KIND, "/s1/next.kind/v{page}.{x_kind}", true);
     rq.check()?;
     let page = rq.required(page)?;
     let x_kind = rq.required(x_kind)?;
@@ -799,15 +939,42 @@ async fn handle_s1_parent<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    const PARAM_META_MESSAGE_NAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "meta-message-name_",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_style(::apigen_runtime::params::Style::Label);
+    const PARAM_PET_TOTAL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "pet total",
+            &::apigen_runtime::params::Shape {
+                items: ::std::option::Option::Some(
+                    &::apigen_runtime::params::Shape::INTEGER,
+                ),
+                ..::apigen_runtime::params::Shape::scalar(
+                    ::apigen_runtime::params::Kinds::ARRAY,
+                )
+            },
+        )
+        .with_style(::apigen_runtime::params::Style::PipeDelimited);
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let meta_message_name = rq
-        .param::<
+        .parameter::<
             ::std::string::String,
-        >(rt::At::Path, "meta-message-name_", true, "a string");
+        >(
+            &PARAM_META_MESSAGE_NAME,
+            "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
+            true,
+        );
     let pet_total = rq
-        .json_param::<
+        .parameter::<
             ::std::vec::Vec<u32>,
-        >(rt::At::Query, "pet total", true, "a JSON array");
+        >(
+            &PARAM_PET_TOTAL,
+            "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
+            true,
+        );
     rq.check()?;
     let meta_message_name = rq.required(meta_message_name)?;
     let pet_total = rq.required(pet_total)?;
@@ -863,16 +1030,39 @@ async fn handle_s1_count<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S1XKind]], true)
-        .await?;
+    const PARAM_META_MESSAGE_NAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "meta-message-name_",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_style(::apigen_runtime::params::Style::Label);
+    const PARAM_MESSAGE_HTML: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "message-html",
+        &::apigen_runtime::params::Shape {
+            items: ::std::option::Option::Some(&::apigen_runtime::params::Shape::STRING),
+            ..::apigen_runtime::params::Shape::scalar(
+                ::apigen_runtime::params::Kinds::ARRAY,
+            )
+        },
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S1XKind]]).await?;
     let meta_message_name = rq
-        .param::<
+        .parameter::<
             ::std::string::String,
-        >(rt::At::Path, "meta-message-name_", true, "a string");
+        >(
+            &PARAM_META_MESSAGE_NAME,
+            "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
+            true,
+        );
     let message_html = rq
-        .json_param::<
+        .parameter::<
             ::std::vec::Vec<::std::string::String>,
-        >(rt::At::Query, "message-html", true, "a JSON array");
+        >(
+            &PARAM_MESSAGE_HTML,
+            "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
+            true,
+        );
     if let Some(v) = &message_html {
         crate::validation::min_items(v.len(), 1u64, "message-html", rq.violations());
     }
@@ -920,7 +1110,7 @@ async fn handle_s2_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = S2ListEveryModelInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -977,11 +1167,17 @@ async fn handle_s2_next_code<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "error-yield",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_style(::apigen_runtime::params::Style::Matrix);
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let error_yield = rq
-        .param::<
+        .parameter::<
             crate::models::S2Order,
-        >(rt::At::Path, "error-yield", true, "one of the documented values");
+        >(&PARAM_ERROR_YIELD, "/s2/{error-yield}", true);
     rq.check()?;
     let error_yield = rq.required(error_yield)?;
     let input = S2NextCodeInput {
@@ -1036,14 +1232,26 @@ async fn handle_s2_page_parent<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S2Page]], true)
-        .await?;
+    const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "error-yield",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_style(::apigen_runtime::params::Style::Matrix);
+    const PARAM_U65E5U672CU8A9E: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "日本語",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S2Page]]).await?;
     let error_yield = rq
-        .param::<
+        .parameter::<
             crate::models::S2Order,
-        >(rt::At::Path, "error-yield", true, "one of the documented values");
+        >(&PARAM_ERROR_YIELD, "/s2/{error-yield}", true);
     let u65e5u672cu8a9e = rq
-        .param::<::std::string::String>(rt::At::Query, "日本語", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_U65E5U672CU8A9E, "/s2/{error-yield}", true);
     rq.check()?;
     let error_yield = rq.required(error_yield)?;
     let u65e5u672cu8a9e = rq.required(u65e5u672cu8a9e)?;

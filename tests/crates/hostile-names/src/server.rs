@@ -211,18 +211,66 @@ async fn handle_type<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let profile_id = rq.param::<i64>(rt::At::Path, "profile-id", true, "an integer");
+    const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "profile-id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["item_id"]);
+    const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "item_id",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["profile-id"]);
+    const PARAM_SELF: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "self",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["page-size", "pageSize"]);
+    const PARAM_PAGE_SIZE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "page-size",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["pageSize", "self"]);
+    const PARAM_PAGE_SIZE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "pageSize",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["page-size", "self"]);
+    const PARAM_X_REQUEST_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "X-Request-Id",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let profile_id = rq
+        .parameter::<
+            i64,
+        >(&PARAM_PROFILE_ID, "/user-profiles/{profile-id}/items/{item_id}", true);
     let item_id = rq
-        .param::<::std::string::String>(rt::At::Path, "item_id", true, "a string");
-    let self_ = rq
-        .param::<::std::string::String>(rt::At::Query, "self", false, "a string");
-    let page_size = rq.param::<i64>(rt::At::Query, "page-size", false, "an integer");
-    let page_size2 = rq.param::<i64>(rt::At::Query, "pageSize", false, "an integer");
-    let x_request_id = rq
-        .param::<
+        .parameter::<
             ::std::string::String,
-        >(rt::At::Header, "X-Request-Id", false, "a string");
+        >(&PARAM_ITEM_ID, "/user-profiles/{profile-id}/items/{item_id}", true);
+    let self_ = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_SELF, "/user-profiles/{profile-id}/items/{item_id}", false);
+    let page_size = rq
+        .parameter::<
+            i64,
+        >(&PARAM_PAGE_SIZE, "/user-profiles/{profile-id}/items/{item_id}", false);
+    let page_size2 = rq
+        .parameter::<
+            i64,
+        >(&PARAM_PAGE_SIZE2, "/user-profiles/{profile-id}/items/{item_id}", false);
+    let x_request_id = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_X_REQUEST_ID, "/user-profiles/{profile-id}/items/{item_id}", false);
     rq.check()?;
     let profile_id = rq.required(profile_id)?;
     let item_id = rq.required(item_id)?;
@@ -274,10 +322,27 @@ async fn handle_match<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let profile_id = rq.param::<i64>(rt::At::Path, "profile-id", true, "an integer");
+    const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "profile-id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["item_id"]);
+    const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "item_id",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["profile-id"]);
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let profile_id = rq
+        .parameter::<
+            i64,
+        >(&PARAM_PROFILE_ID, "/user-profiles/{profile-id}/items/{item_id}", true);
     let item_id = rq
-        .param::<::std::string::String>(rt::At::Path, "item_id", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_ITEM_ID, "/user-profiles/{profile-id}/items/{item_id}", true);
     rq.check()?;
     let profile_id = rq.required(profile_id)?;
     let item_id = rq.required(item_id)?;
@@ -324,7 +389,7 @@ async fn handle_list_user_profiles<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = ListUserProfilesInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -366,7 +431,7 @@ async fn handle_list_user_profiles2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let body = rq
         .json_body::<
             crate::models::N1stClass,
@@ -414,9 +479,16 @@ async fn handle_get_cafue9<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    const PARAM_UFCNUEFCUF6DUE9: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "ünïcödé",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let ufcnuefcuf6due9 = rq
-        .param::<::std::string::String>(rt::At::Path, "ünïcödé", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_UFCNUEFCUF6DUE9, "/café/{ünïcödé}", true);
     rq.check()?;
     let ufcnuefcuf6due9 = rq.required(ufcnuefcuf6due9)?;
     let input = GetCafue9Input {
@@ -484,6 +556,220 @@ async fn handle_authenticate2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_SELF: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "self",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["rq"]);
+    const PARAM_RQ2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "rq",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["self"]);
+    const PARAM_HEADERS2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "headers",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "credentials",
+                "e",
+                "input",
+                "key",
+                "request",
+                "shared",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_CREDENTIALS2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "credentials",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "e",
+                "headers",
+                "input",
+                "key",
+                "request",
+                "shared",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_SHARED2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "shared",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "credentials",
+                "e",
+                "headers",
+                "input",
+                "key",
+                "request",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_INPUT2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "input",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "credentials",
+                "e",
+                "headers",
+                "key",
+                "request",
+                "shared",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_REQUEST2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "request",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "credentials",
+                "e",
+                "headers",
+                "input",
+                "key",
+                "shared",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_E2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "e",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "credentials",
+                "headers",
+                "input",
+                "key",
+                "request",
+                "shared",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "type",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "credentials",
+                "e",
+                "headers",
+                "input",
+                "key",
+                "request",
+                "shared",
+                "url",
+            ],
+        );
+    const PARAM_SELF_2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "Self",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "body",
+                "credentials",
+                "e",
+                "headers",
+                "input",
+                "key",
+                "request",
+                "shared",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_BODY2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "body",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "credentials",
+                "e",
+                "headers",
+                "input",
+                "key",
+                "request",
+                "shared",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_URL2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "url",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "credentials",
+                "e",
+                "headers",
+                "input",
+                "key",
+                "request",
+                "shared",
+                "type",
+            ],
+        );
+    const PARAM_HEADERS3: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Headers",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["X-Api-Key", "credentials"]);
+    const PARAM_CREDENTIALS3: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "credentials",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["Headers", "X-Api-Key"]);
     let mut rq = rt::Incoming::start(
             &*shared,
             request,
@@ -492,37 +778,40 @@ async fn handle_authenticate2<A: Api>(
                 &[Scheme::ApiKey2, Scheme::SelfType],
                 &[Scheme::SelfType2],
             ],
-            true,
         )
         .await?;
     let self_ = rq
-        .param::<::std::string::String>(rt::At::Path, "self", true, "a string");
-    let rq2 = rq.param::<::std::string::String>(rt::At::Path, "rq", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_SELF, "/auth/{self}/{rq}", true);
+    let rq2 = rq
+        .parameter::<::std::string::String>(&PARAM_RQ2, "/auth/{self}/{rq}", true);
     let headers2 = rq
-        .param::<::std::string::String>(rt::At::Query, "headers", false, "a string");
+        .parameter::<::std::string::String>(&PARAM_HEADERS2, "/auth/{self}/{rq}", false);
     let credentials2 = rq
-        .param::<::std::string::String>(rt::At::Query, "credentials", false, "a string");
-    let shared2 = rq
-        .param::<::std::string::String>(rt::At::Query, "shared", false, "a string");
-    let input2 = rq
-        .param::<::std::string::String>(rt::At::Query, "input", false, "a string");
-    let request2 = rq
-        .param::<::std::string::String>(rt::At::Query, "request", true, "a string");
-    let e2 = rq.param::<::std::string::String>(rt::At::Query, "e", false, "a string");
-    let r#type = rq
-        .param::<::std::string::String>(rt::At::Query, "type", false, "a string");
-    let self_2 = rq
-        .param::<::std::string::String>(rt::At::Query, "Self", false, "a string");
-    let body2 = rq
-        .param::<::std::string::String>(rt::At::Query, "body", false, "a string");
-    let url2 = rq
-        .param::<::std::string::String>(rt::At::Query, "url", false, "a string");
-    let headers3 = rq
-        .param::<::std::string::String>(rt::At::Header, "Headers", false, "a string");
-    let credentials3 = rq
-        .param::<
+        .parameter::<
             ::std::string::String,
-        >(rt::At::Header, "credentials", false, "a string");
+        >(&PARAM_CREDENTIALS2, "/auth/{self}/{rq}", false);
+    let shared2 = rq
+        .parameter::<::std::string::String>(&PARAM_SHARED2, "/auth/{self}/{rq}", false);
+    let input2 = rq
+        .parameter::<::std::string::String>(&PARAM_INPUT2, "/auth/{self}/{rq}", false);
+    let request2 = rq
+        .parameter::<::std::string::String>(&PARAM_REQUEST2, "/auth/{self}/{rq}", true);
+    let e2 = rq
+        .parameter::<::std::string::String>(&PARAM_E2, "/auth/{self}/{rq}", false);
+    let r#type = rq
+        .parameter::<::std::string::String>(&PARAM_TYPE, "/auth/{self}/{rq}", false);
+    let self_2 = rq
+        .parameter::<::std::string::String>(&PARAM_SELF_2, "/auth/{self}/{rq}", false);
+    let body2 = rq
+        .parameter::<::std::string::String>(&PARAM_BODY2, "/auth/{self}/{rq}", false);
+    let url2 = rq
+        .parameter::<::std::string::String>(&PARAM_URL2, "/auth/{self}/{rq}", false);
+    let headers3 = rq
+        .parameter::<::std::string::String>(&PARAM_HEADERS3, "/auth/{self}/{rq}", false);
+    let credentials3 = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_CREDENTIALS3, "/auth/{self}/{rq}", false);
     rq.check()?;
     let self_ = rq.required(self_)?;
     let rq2 = rq.required(rq2)?;
@@ -583,16 +872,28 @@ async fn handle_transport<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_SELF: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "self",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["rq"]);
+    const PARAM_RQ2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "rq",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["self"]);
     let mut rq = rt::Incoming::start(
             &*shared,
             request,
             &[&[Scheme::Apply], &[Scheme::New]],
-            true,
         )
         .await?;
     let self_ = rq
-        .param::<::std::string::String>(rt::At::Path, "self", true, "a string");
-    let rq2 = rq.param::<::std::string::String>(rt::At::Path, "rq", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_SELF, "/auth/{self}/{rq}", true);
+    let rq2 = rq
+        .parameter::<::std::string::String>(&PARAM_RQ2, "/auth/{self}/{rq}", true);
     rq.check()?;
     let self_ = rq.required(self_)?;
     let rq2 = rq.required(rq2)?;
@@ -649,15 +950,45 @@ async fn handle_list<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
-    let page = rq.param::<i64>(rt::At::Query, "page", false, "an integer");
+    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "first_page",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "page",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["more", "next", "page_number"]);
+    const PARAM_PAGE_NUMBER2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "page_number",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["more", "next", "page"]);
+    const PARAM_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "next",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["more", "page", "page_number"]);
+    const PARAM_MORE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "more",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["next", "page", "page_number"]);
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let first_page2 = rq
+        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
+    let page = rq.parameter::<i64>(&PARAM_PAGE, "/things/{first_page}", false);
     let page_number2 = rq
-        .param::<i64>(rt::At::Query, "page_number", false, "an integer");
+        .parameter::<i64>(&PARAM_PAGE_NUMBER2, "/things/{first_page}", false);
     let next = rq
-        .param::<::std::string::String>(rt::At::Query, "next", false, "a string");
+        .parameter::<::std::string::String>(&PARAM_NEXT, "/things/{first_page}", false);
     let more = rq
-        .param::<::std::string::String>(rt::At::Query, "more", false, "a string");
+        .parameter::<::std::string::String>(&PARAM_MORE, "/things/{first_page}", false);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     let input = ListInput {
@@ -703,8 +1034,14 @@ async fn handle_list_stream2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
+    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "first_page",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let first_page2 = rq
+        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     let input = ListStreamInput {
@@ -746,8 +1083,14 @@ async fn handle_new2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
+    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "first_page",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let first_page2 = rq
+        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     let input = NewInput {
@@ -789,8 +1132,14 @@ async fn handle_clone2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
+    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "first_page",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let first_page2 = rq
+        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     let input = CloneInput {
@@ -832,8 +1181,14 @@ async fn handle_execute2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
+    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "first_page",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let first_page2 = rq
+        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     let input = ExecuteInput {

@@ -99,19 +99,31 @@ impl Client {
         authorization: &str,
         body: &crate::models::EnrolBody,
     ) -> ::std::result::Result<Response<()>, Error<EnrolError>> {
+        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Authorization",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/enrol"]);
-        request = request.header("Authorization", authorization.to_string());
+        request = request
+            .header(
+                "Authorization",
+                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
         let bytes = ::serde_json::to_vec(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             201 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -138,14 +150,26 @@ impl Client {
         Response<crate::models::GlobalJobsResult>,
         Error<GlobalJobsError>,
     > {
+        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Authorization",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/global/jobs"]);
-        request = request.header("Authorization", authorization.to_string());
-        let raw = self.0.execute(request, query, &[], true).await?;
+        request = request
+            .header(
+                "Authorization",
+                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::GlobalJobsResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -169,14 +193,26 @@ impl Client {
         &self,
         authorization: &str,
     ) -> ::std::result::Result<Response<crate::models::PingResult>, Error<PingError>> {
+        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Authorization",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/ping"]);
-        request = request.header("Authorization", authorization.to_string());
-        let raw = self.0.execute(request, query, &[], true).await?;
+        request = request
+            .header(
+                "Authorization",
+                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::PingResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -204,19 +240,31 @@ impl Client {
         Response<crate::models::ReportResult>,
         Error<ReportFinishError>,
     > {
+        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Authorization",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/report/finish"]);
-        request = request.header("Authorization", authorization.to_string());
+        request = request
+            .header(
+                "Authorization",
+                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
         let bytes = ::serde_json::to_vec(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::ReportResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -244,19 +292,31 @@ impl Client {
         Response<crate::models::ReportResult>,
         Error<ReportOutputError>,
     > {
+        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Authorization",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/report/output"]);
-        request = request.header("Authorization", authorization.to_string());
+        request = request
+            .header(
+                "Authorization",
+                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
         let bytes = ::serde_json::to_vec(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::ReportResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -284,19 +344,31 @@ impl Client {
         Response<crate::models::ReportResult>,
         Error<ReportStartError>,
     > {
+        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Authorization",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/report/start"]);
-        request = request.header("Authorization", authorization.to_string());
+        request = request
+            .header(
+                "Authorization",
+                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
         let bytes = ::serde_json::to_vec(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::ReportResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),

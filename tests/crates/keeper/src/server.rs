@@ -141,11 +141,14 @@ async fn handle_enrol<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "Authorization",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let authorization = rq
-        .param::<
-            ::std::string::String,
-        >(rt::At::Header, "Authorization", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/enrol", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let body = rq
@@ -192,11 +195,14 @@ async fn handle_global_jobs<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "Authorization",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let authorization = rq
-        .param::<
-            ::std::string::String,
-        >(rt::At::Header, "Authorization", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/global/jobs", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let input = GlobalJobsInput {
@@ -238,11 +244,14 @@ async fn handle_ping<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "Authorization",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let authorization = rq
-        .param::<
-            ::std::string::String,
-        >(rt::At::Header, "Authorization", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/ping", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let input = PingInput {
@@ -286,11 +295,16 @@ async fn handle_report_finish<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "Authorization",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let authorization = rq
-        .param::<
+        .parameter::<
             ::std::string::String,
-        >(rt::At::Header, "Authorization", true, "a string");
+        >(&PARAM_AUTHORIZATION, "/report/finish", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let body = rq
@@ -341,11 +355,16 @@ async fn handle_report_output<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "Authorization",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let authorization = rq
-        .param::<
+        .parameter::<
             ::std::string::String,
-        >(rt::At::Header, "Authorization", true, "a string");
+        >(&PARAM_AUTHORIZATION, "/report/output", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let body = rq
@@ -396,11 +415,14 @@ async fn handle_report_start<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "Authorization",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let authorization = rq
-        .param::<
-            ::std::string::String,
-        >(rt::At::Header, "Authorization", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/report/start", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let body = rq

@@ -101,16 +101,25 @@ impl Client {
         Response<crate::models::User>,
         Error<GetUserByNameError>,
     > {
+        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "username",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/2.0/users/", &rt::encode_path(username)],
+                &["/2.0/users/", &path_username],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::User, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -137,16 +146,25 @@ impl Client {
         Response<::std::vec::Vec<crate::models::Repository>>,
         Error<GetRepositoriesByOwnerError>,
     > {
+        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "username",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/2.0/repositories/", &rt::encode_path(username)],
+                &["/2.0/repositories/", &path_username],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Repository>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -174,21 +192,34 @@ impl Client {
         Response<crate::models::Repository>,
         Error<GetRepositoryError>,
     > {
+        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "username",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["slug"]);
+        const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "slug",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["username"]);
+        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/2.0/repositories/",
-                    &rt::encode_path(username),
-                    "/",
-                    &rt::encode_path(slug),
-                ],
+                &["/2.0/repositories/", &path_username, "/", &path_slug],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Repository, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -223,25 +254,43 @@ impl Client {
         Response<::std::vec::Vec<crate::models::Pullrequest>>,
         Error<GetPullRequestsByRepositoryError>,
     > {
+        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "username",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["slug"]);
+        const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "slug",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["username"]);
+        const PARAM_STATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "state",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.state {
-            query.push(("state".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_STATE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/2.0/repositories/",
-                    &rt::encode_path(username),
-                    "/",
-                    &rt::encode_path(slug),
-                    "/pullrequests",
-                ],
+                &["/2.0/repositories/", &path_username, "/", &path_slug, "/pullrequests"],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Pullrequest>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -270,8 +319,34 @@ impl Client {
         Response<crate::models::Pullrequest>,
         Error<GetPullRequestsByIdError>,
     > {
+        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "username",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["pid", "slug"]);
+        const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "slug",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["pid", "username"]);
+        const PARAM_PID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "pid",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["slug", "username"]);
+        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_pid = ::apigen_runtime::params::encode(&PARAM_PID, pid)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -279,14 +354,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &[
                     "/2.0/repositories/",
-                    &rt::encode_path(username),
+                    &path_username,
                     "/",
-                    &rt::encode_path(slug),
+                    &path_slug,
                     "/pullrequests/",
-                    &rt::encode_path(pid),
+                    &path_pid,
                 ],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Pullrequest, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -312,8 +387,34 @@ impl Client {
         slug: &str,
         pid: &str,
     ) -> ::std::result::Result<Response<()>, Error<MergePullRequestError>> {
+        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "username",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["pid", "slug"]);
+        const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "slug",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["pid", "username"]);
+        const PARAM_PID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "pid",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["slug", "username"]);
+        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_pid = ::apigen_runtime::params::encode(&PARAM_PID, pid)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -321,15 +422,15 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::POST,
                 &[
                     "/2.0/repositories/",
-                    &rt::encode_path(username),
+                    &path_username,
                     "/",
-                    &rt::encode_path(slug),
+                    &path_slug,
                     "/pullrequests/",
-                    &rt::encode_path(pid),
+                    &path_pid,
                     "/merge",
                 ],
             );
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),

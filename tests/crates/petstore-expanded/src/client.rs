@@ -118,19 +118,42 @@ impl Client {
         Response<::std::vec::Vec<crate::models::Pet>>,
         Error<FindPetsError>,
     > {
+        const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "tags",
+                &::apigen_runtime::params::Shape {
+                    items: ::std::option::Option::Some(
+                        &::apigen_runtime::params::Shape::STRING,
+                    ),
+                    ..::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::ARRAY,
+                    )
+                },
+            )
+            .with_siblings(&["limit"]);
+        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "limit",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["tags"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.tags {
-            query.extend(rt::form_pairs("tags", &value).map_err(Error::InvalidRequest)?);
+            ::apigen_runtime::params::encode_into(&PARAM_TAGS, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            query.push(("limit".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Pet>, _>(raw),
             _ => rt::api_json(raw, FindPetsError::Default),
@@ -160,7 +183,9 @@ impl Client {
         body: &crate::models::NewPet,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<AddPetError>> {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -170,7 +195,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
             _ => rt::api_json(raw, AddPetError::Default),
@@ -199,16 +224,22 @@ impl Client {
         &self,
         id: i64,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<FindPetByIdError>> {
+        const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_id = ::apigen_runtime::params::encode(&PARAM_ID, &id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/pets/", &rt::encode_path(&id.to_string())],
-            );
-        let raw = self.0.execute(request, query, &[], true).await?;
+            .request(::apigen_runtime::reqwest::Method::GET, &["/pets/", &path_id]);
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
             _ => rt::api_json(raw, FindPetByIdError::Default),
@@ -237,16 +268,22 @@ impl Client {
         &self,
         id: i64,
     ) -> ::std::result::Result<Response<()>, Error<DeletePetError>> {
+        const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_id = ::apigen_runtime::params::encode(&PARAM_ID, &id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
-            .request(
-                ::apigen_runtime::reqwest::Method::DELETE,
-                &["/pets/", &rt::encode_path(&id.to_string())],
-            );
-        let raw = self.0.execute(request, query, &[], true).await?;
+            .request(::apigen_runtime::reqwest::Method::DELETE, &["/pets/", &path_id]);
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => rt::api_json(raw, DeletePetError::Default),

@@ -107,16 +107,24 @@ impl Client {
         &self,
         params: &ListPetsParams,
     ) -> ::std::result::Result<Response<crate::models::Pets>, Error<ListPetsError>> {
+        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "limit",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.limit {
-            query.push(("limit".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Pets, _>(raw),
             _ => rt::api_json(raw, ListPetsError::Default),
@@ -143,12 +151,14 @@ impl Client {
         &self,
     ) -> ::std::result::Result<Response<()>, Error<CreatePetsError>> {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/pets"]);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             201 => Ok(Response { body: (), raw }),
             _ => rt::api_json(raw, CreatePetsError::Default),
@@ -175,16 +185,22 @@ impl Client {
         &self,
         pet_id: &str,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<ShowPetByIdError>> {
+        const PARAM_PET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "petId",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_pet_id = ::apigen_runtime::params::encode(&PARAM_PET_ID, pet_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/pets/", &rt::encode_path(pet_id)],
-            );
-        let raw = self.0.execute(request, query, &[], true).await?;
+            .request(::apigen_runtime::reqwest::Method::GET, &["/pets/", &path_pet_id]);
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
             _ => rt::api_json(raw, ShowPetByIdError::Default),

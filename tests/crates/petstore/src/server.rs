@@ -126,8 +126,13 @@ async fn handle_list_pets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
-    let limit = rq.param::<i32>(rt::At::Query, "limit", false, "an integer");
+    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "limit",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let limit = rq.parameter::<i32>(&PARAM_LIMIT, "/pets", false);
     rq.check()?;
     let input = ListPetsInput {
         limit,
@@ -174,7 +179,7 @@ async fn handle_create_pets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let input = CreatePetsInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -221,9 +226,14 @@ async fn handle_show_pet_by_id<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    const PARAM_PET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "petId",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let pet_id = rq
-        .param::<::std::string::String>(rt::At::Path, "petId", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_PET_ID, "/pets/{petId}", true);
     rq.check()?;
     let pet_id = rq.required(pet_id)?;
     let input = ShowPetByIdInput {

@@ -112,7 +112,9 @@ impl Client {
         body: &crate::models::Pet,
     ) -> ::std::result::Result<Response<AddPetSuccess>, Error<AddPetError>> {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -122,7 +124,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             201 => {
                 let body = AddPetSuccess::Created(
@@ -162,16 +164,22 @@ impl Client {
         &self,
         id: i64,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<GetPetError>> {
+        const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_id = ::apigen_runtime::params::encode(&PARAM_ID, &id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/pets/", &rt::encode_path(&id.to_string())],
-            );
-        let raw = self.0.execute(request, query, &[], true).await?;
+            .request(::apigen_runtime::reqwest::Method::GET, &["/pets/", &path_id]);
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
             404 => rt::api_json(raw, GetPetError::NotFound),

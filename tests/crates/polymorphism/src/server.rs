@@ -120,7 +120,7 @@ async fn handle_add_pet<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let body = rq
         .json_body::<crate::models::Pet>("application/json", true, Some("add_pet"))
         .await?;
@@ -167,8 +167,13 @@ async fn handle_get_pet<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
-    let id = rq.param::<i64>(rt::At::Path, "id", true, "an integer");
+    const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "id",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let id = rq.parameter::<i64>(&PARAM_ID, "/pets/{id}", true);
     rq.check()?;
     let id = rq.required(id)?;
     let input = GetPetInput {

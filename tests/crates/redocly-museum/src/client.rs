@@ -130,16 +130,39 @@ impl Client {
         Response<crate::models::MuseumHours>,
         Error<GetMuseumHoursError>,
     > {
+        const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "startDate",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["limit", "page"]);
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "page",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["limit", "startDate"]);
+        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "limit",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["page", "startDate"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.start_date {
-            query.push(("startDate".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_START_DATE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.page {
-            query.push(("page".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            query.push(("limit".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
@@ -147,7 +170,13 @@ impl Client {
             .request(::apigen_runtime::reqwest::Method::GET, &["/museum-hours"]);
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
+            .execute(
+                request,
+                query,
+                cookie,
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                true,
+            )
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::MuseumHours, _>(raw),
@@ -196,19 +225,49 @@ impl Client {
         Response<crate::models::SpecialEventCollection>,
         Error<ListSpecialEventsError>,
     > {
+        const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "startDate",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["endDate", "limit", "page"]);
+        const PARAM_END_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "endDate",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["limit", "page", "startDate"]);
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "page",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["endDate", "limit", "startDate"]);
+        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "limit",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["endDate", "page", "startDate"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.start_date {
-            query.push(("startDate".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_START_DATE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.end_date {
-            query.push(("endDate".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_END_DATE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.page {
-            query.push(("page".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            query.push(("limit".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
@@ -216,7 +275,13 @@ impl Client {
             .request(::apigen_runtime::reqwest::Method::GET, &["/special-events"]);
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
+            .execute(
+                request,
+                query,
+                cookie,
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                true,
+            )
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEventCollection, _>(raw),
@@ -254,7 +319,9 @@ impl Client {
         Error<CreateSpecialEventError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -266,7 +333,13 @@ impl Client {
             .body(bytes);
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], false)
+            .execute(
+                request,
+                query,
+                cookie,
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                false,
+            )
             .await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
@@ -303,18 +376,33 @@ impl Client {
         Response<crate::models::SpecialEvent>,
         Error<GetSpecialEventError>,
     > {
+        const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "eventId",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_event_id = ::apigen_runtime::params::encode(&PARAM_EVENT_ID, event_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/special-events/", &rt::encode_path(event_id)],
+                &["/special-events/", &path_event_id],
             );
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
+            .execute(
+                request,
+                query,
+                cookie,
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                true,
+            )
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
@@ -350,18 +438,33 @@ impl Client {
         &self,
         event_id: &str,
     ) -> ::std::result::Result<Response<()>, Error<DeleteSpecialEventError>> {
+        const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "eventId",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_event_id = ::apigen_runtime::params::encode(&PARAM_EVENT_ID, event_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::DELETE,
-                &["/special-events/", &rt::encode_path(event_id)],
+                &["/special-events/", &path_event_id],
             );
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
+            .execute(
+                request,
+                query,
+                cookie,
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                true,
+            )
             .await?;
         match raw.status {
             204 => Ok(Response { body: (), raw }),
@@ -400,14 +503,23 @@ impl Client {
         Response<crate::models::SpecialEvent>,
         Error<UpdateSpecialEventError>,
     > {
+        const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "eventId",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_event_id = ::apigen_runtime::params::encode(&PARAM_EVENT_ID, event_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::PATCH,
-                &["/special-events/", &rt::encode_path(event_id)],
+                &["/special-events/", &path_event_id],
             );
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -418,7 +530,13 @@ impl Client {
             .body(bytes);
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], false)
+            .execute(
+                request,
+                query,
+                cookie,
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                false,
+            )
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
@@ -456,7 +574,9 @@ impl Client {
         Error<BuyMuseumTicketsError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -468,7 +588,13 @@ impl Client {
             .body(bytes);
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], false)
+            .execute(
+                request,
+                query,
+                cookie,
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                false,
+            )
             .await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::MuseumTicketsConfirmation, _>(raw),
@@ -505,18 +631,36 @@ impl Client {
         Response<::std::vec::Vec<u8>>,
         Error<GetTicketCodeError>,
     > {
+        const PARAM_TICKET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "ticketId",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_ticket_id = ::apigen_runtime::params::encode(
+                &PARAM_TICKET_ID,
+                ticket_id,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/tickets/", &rt::encode_path(ticket_id), "/qr"],
+                &["/tickets/", &path_ticket_id, "/qr"],
             );
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
+            .execute(
+                request,
+                query,
+                cookie,
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                true,
+            )
             .await?;
         match raw.status {
             200 => {

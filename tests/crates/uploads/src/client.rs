@@ -118,7 +118,9 @@ impl Client {
         body: &[u8],
     ) -> ::std::result::Result<Response<::std::vec::Vec<u8>>, Error<PutBlobError>> {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -131,7 +133,7 @@ impl Client {
             .body(body.to_owned());
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
+            .execute(request, query, cookie, &[&[crate::Scheme::ApiKey]], false)
             .await?;
         match raw.status {
             200 => {
@@ -166,7 +168,9 @@ impl Client {
         Error<CreateDocumentError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -178,7 +182,7 @@ impl Client {
             .body(bytes);
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
+            .execute(request, query, cookie, &[&[crate::Scheme::ApiKey]], false)
             .await?;
         match raw.status {
             201 => rt::ok_json::<crate::models::Document, _>(raw),
@@ -210,7 +214,9 @@ impl Client {
         Error<UploadAttachmentError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -237,7 +243,7 @@ impl Client {
         request = request.multipart(form);
         let raw = self
             .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
+            .execute(request, query, cookie, &[&[crate::Scheme::ApiKey]], false)
             .await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Receipt, _>(raw),

@@ -131,8 +131,7 @@ async fn handle_put_blob<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]], false)
-        .await?;
+    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]]).await?;
     let body = rq.bytes_body("application/octet-stream", true).await?;
     let body = rq.required(body)?;
     let input = PutBlobInput {
@@ -182,8 +181,7 @@ async fn handle_create_document<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]], false)
-        .await?;
+    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]]).await?;
     let body = rq
         .json_body::<
             crate::models::Document,
@@ -240,8 +238,7 @@ async fn handle_upload_attachment<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]], false)
-        .await?;
+    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]]).await?;
     let body = rq
         .form_body::<
             crate::models::Attachment,

@@ -119,10 +119,12 @@ impl Client {
         Error<ListDataSetsError>,
     > {
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self.0.request(::apigen_runtime::reqwest::Method::GET, &["/"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::DataSetList, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -155,22 +157,34 @@ impl Client {
         Response<::std::string::String>,
         Error<ListSearchableFieldsError>,
     > {
+        const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "dataset",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["version"]);
+        const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "version",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["dataset"]);
+        let path_dataset = ::apigen_runtime::params::encode(&PARAM_DATASET, dataset)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_version = ::apigen_runtime::params::encode(&PARAM_VERSION, version)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/",
-                    &rt::encode_path(dataset),
-                    "/",
-                    &rt::encode_path(version),
-                    "/fields",
-                ],
+                &["/", &path_dataset, "/", &path_version, "/fields"],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<::std::string::String, _>(raw),
             404 => rt::api_json(raw, ListSearchableFieldsError::NotFound),
@@ -212,20 +226,32 @@ impl Client {
         >,
         Error<PerformSearchError>,
     > {
+        const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "version",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["dataset"]);
+        const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "dataset",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["version"]);
+        let path_version = ::apigen_runtime::params::encode(&PARAM_VERSION, version)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_dataset = ::apigen_runtime::params::encode(&PARAM_DATASET, dataset)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::POST,
-                &[
-                    "/",
-                    &rt::encode_path(dataset),
-                    "/",
-                    &rt::encode_path(version),
-                    "/records",
-                ],
+                &["/", &path_dataset, "/", &path_version, "/records"],
             );
         if let ::std::option::Option::Some(body) = body {
             let mut fields: ::std::vec::Vec<
@@ -246,7 +272,7 @@ impl Client {
                 );
             request = request.form(&fields);
         }
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             200 => {
                 rt::ok_json::<
