@@ -69,6 +69,7 @@ recorder! {
     header_simple_exploded: HeaderSimpleExplodedInput => HeaderSimpleExplodedResponse (prim, int, arr, obj, nul, byt, bin, uni);
     cookie_form_flat: CookieFormFlatInput => CookieFormFlatResponse (prim, int, arr, obj, nul, byt, bin, uni);
     cookie_form_exploded: CookieFormExplodedInput => CookieFormExplodedResponse (prim, int, arr, obj, nul, byt, bin, uni);
+    query_extras: QueryExtrasInput => QueryExtrasResponse (filter, r#where, order, ratio, flag);
 }
 
 async fn serve(recorder: Recorder) -> Client {
@@ -310,4 +311,32 @@ async fn the_wire_form_follows_the_style_table() {
     for (got, want) in wires.iter().zip(expected) {
         assert_eq!(got, want);
     }
+}
+
+/// An open map as `deepObject`, a `content` parameter (JSON text in the query), an inline enum,
+/// a number and a boolean header.
+#[tokio::test]
+async fn maps_json_text_enums_numbers_and_booleans_round_trip() {
+    let recorder = Recorder::default();
+    let client = serve(recorder.clone()).await;
+    let filter: std::collections::HashMap<String, String> = [("name".to_string(), "a b&c".to_string())].into();
+    let params = fp::client::QueryExtrasParams {
+        filter: Some(filter.clone()),
+        r#where: Some(rgb(1, 2, 3)),
+        order: Some(serde_json::from_value(json!("desc")).expect("an order")),
+        ratio: Some(0.25),
+        flag: Some(false),
+    };
+    let r = client.query_extras(&params).await;
+    check(
+        "query_extras",
+        &values()[0],
+        r,
+        &recorder,
+        format!("{:?}", (&params.filter, &params.r#where, &params.order, &params.ratio, &params.flag)),
+    );
+    assert_eq!(
+        recorder.last_wire(),
+        "/query/extras?filter%5Bname%5D=a%20b%26c&where=%7B%22B%22%3A3%2C%22G%22%3A2%2C%22R%22%3A1%7D&order=desc&ratio=0.25"
+    );
 }

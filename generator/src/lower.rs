@@ -432,7 +432,7 @@ impl OpContext<'_> {
                     self.warnings.push(
                         self.bundle
                             .diagnostic(&ptr, message)
-                            .with_help("use a style OpenAPI defines for the parameter's location and schema")
+                            .with_help("use a style OpenAPI defines for the parameter's location and schema, or `content` for JSON text")
                             .with_class(WarningClass::ParameterStyle)
                             .warning(),
                     );

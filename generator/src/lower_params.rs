@@ -19,12 +19,23 @@ const MAX_DEPTH: usize = 8;
 /// document's `style`/`explode` is not one OpenAPI defines for the location and the value, what
 /// was used instead (for a warning).
 pub fn codec(doc: &Value, p: &Value, location: ParamLocation) -> (ParamCodec, Option<String>) {
-    let json_text = p.get("schema").is_none() && p.get("content").is_some();
-    let shape = match p.get("schema") {
-        _ if json_text => ParamShape { kinds: vec![ParamKind::String], ..ParamShape::default() },
+    let text = || ParamShape { kinds: vec![ParamKind::String], ..ParamShape::default() };
+    let mut json_text = p.get("schema").is_none() && p.get("content").is_some();
+    let mut shape = match p.get("schema") {
+        _ if json_text => text(),
         Some(schema) => shape(doc, schema),
         None => ParamShape::default(),
     };
+    if !json_text && shape.nests() {
+        // No style defines arrays or objects inside arrays or objects: the value travels as
+        // JSON text, which client and server agree on.
+        json_text = true;
+        shape = text();
+        let warning = "no `style` defines arrays or objects inside an array or object parameter: it is sent as JSON text";
+        let style = if matches!(location, ParamLocation::Path | ParamLocation::Header) { ParamStyle::Simple } else { ParamStyle::Form };
+        let explode = style == ParamStyle::Form;
+        return (ParamCodec { style, explode, allow_reserved: false, shape, json_text, siblings: Vec::new() }, Some(warning.to_string()));
+    }
     let default_style = match location {
         ParamLocation::Path | ParamLocation::Header => ParamStyle::Simple,
         ParamLocation::Query | ParamLocation::Cookie => ParamStyle::Form,
@@ -176,6 +187,16 @@ fn shape_at(doc: &Value, schema: &Value, depth: usize) -> ParamShape {
 }
 
 impl ParamShape {
+    /// Whether arrays or objects may hold arrays or objects.
+    fn nests(&self) -> bool {
+        let deep = |s: &ParamShape| s.kinds.iter().any(|k| matches!(k, ParamKind::Array | ParamKind::Object));
+        let container = self.kinds.iter().any(|k| matches!(k, ParamKind::Array | ParamKind::Object));
+        container
+            && (self.items.as_deref().is_some_and(deep)
+                || self.properties.iter().any(|(_, p)| deep(p))
+                || self.additional.as_deref().is_some_and(deep))
+    }
+
     /// Sorted kinds without repeats, down the tree; a string alongside bytes is bytes.
     fn normalize(&mut self) {
         self.kinds.sort();
@@ -321,5 +342,10 @@ mod tests {
         let (c, _) = codec(&doc, &json!({"content": {"application/json": {"schema": {"type": "object"}}}}), ParamLocation::Query);
         assert!(c.json_text);
         assert_eq!(c.shape.kinds, vec![ParamKind::String]);
+        let nested = json!({"schema": {"type": "array", "items": {"type": "object", "properties": {"a": {"type": "string"}}}}});
+        let (c, w) = codec(&doc, &nested, ParamLocation::Query);
+        assert!(c.json_text && w.is_some_and(|w| w.contains("JSON text")));
+        let (c, w) = codec(&doc, &json!({"schema": {"type": "array", "items": {"type": "string"}}}), ParamLocation::Query);
+        assert!(!c.json_text && w.is_none());
     }
 }

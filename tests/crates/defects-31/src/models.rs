@@ -154,6 +154,15 @@ pub struct Dog {
     #[serde(rename = "petType")]
     pub pet_type: ::std::string::String,
 }
+/// `GetOrderSortItem`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+pub struct GetOrderSortItem {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub desc: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub field: ::std::option::Option<::std::string::String>,
+}
 /// `Money`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

@@ -85,6 +85,12 @@ pub trait Api: Send + Sync + 'static {
 pub struct GetOrderInput {
     /// `order_id`, path parameter.
     pub order_id: ::std::string::String,
+    /// `sort`, query parameter. Arrays of objects: no style defines them; sent as JSON text.
+    pub sort: ::std::option::Option<::std::vec::Vec<crate::models::GetOrderSortItem>>,
+    /// `X-Trace`, header parameter. `form` is not a header style: written `simple`.
+    pub x_trace: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `tags`, query parameter. `pipeDelimited` with `explode: true` is not defined: written `form`.
+    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
@@ -116,13 +122,57 @@ async fn handle_get_order<A: Api>(
         "order_id",
         &::apigen_runtime::params::Shape::STRING,
     );
+    const PARAM_SORT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "sort",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["tags"]);
+    const PARAM_X_TRACE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "X-Trace",
+        &::apigen_runtime::params::Shape {
+            items: ::std::option::Option::Some(&::apigen_runtime::params::Shape::STRING),
+            ..::apigen_runtime::params::Shape::scalar(
+                ::apigen_runtime::params::Kinds::ARRAY,
+            )
+        },
+    );
+    const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "tags",
+            &::apigen_runtime::params::Shape {
+                items: ::std::option::Option::Some(
+                    &::apigen_runtime::params::Shape::STRING,
+                ),
+                ..::apigen_runtime::params::Shape::scalar(
+                    ::apigen_runtime::params::Kinds::ARRAY,
+                )
+            },
+        )
+        .with_siblings(&["sort"]);
     let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let order_id = rq
         .parameter::<::std::string::String>(&PARAM_ORDER_ID, "/orders/{order_id}", true);
+    let sort = rq
+        .json_parameter::<
+            ::std::vec::Vec<crate::models::GetOrderSortItem>,
+        >(&PARAM_SORT, "/orders/{order_id}", false);
+    let x_trace = rq
+        .parameter::<
+            ::std::vec::Vec<::std::string::String>,
+        >(&PARAM_X_TRACE, "/orders/{order_id}", false);
+    let tags = rq
+        .parameter::<
+            ::std::vec::Vec<::std::string::String>,
+        >(&PARAM_TAGS, "/orders/{order_id}", false);
     rq.check()?;
     let order_id = rq.required(order_id)?;
     let input = GetOrderInput {
         order_id,
+        sort,
+        x_trace,
+        tags,
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };

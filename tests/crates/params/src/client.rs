@@ -2209,3 +2209,114 @@ impl Client {
         }
     }
 }
+/// The optional parameters of [`Client::query_extras`].
+#[derive(Debug, Clone, Default)]
+pub struct QueryExtrasParams {
+    /// The `filter` query parameter.
+    pub filter: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    >,
+    /// The `where` query parameter.
+    pub r#where: ::std::option::Option<crate::models::Rgb>,
+    /// The `order` query parameter.
+    pub order: ::std::option::Option<crate::models::QueryExtrasOrder>,
+    /// The `ratio` query parameter.
+    pub ratio: ::std::option::Option<f64>,
+    /// The `flag` header.
+    pub flag: ::std::option::Option<bool>,
+}
+/// The documented error responses of [`Client::query_extras`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum QueryExtrasError {}
+impl Client {
+    /// `GET /query/extras`
+    ///
+    /// `GET /query/extras`.
+    ///
+    /// # Errors
+    ///
+    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    pub async fn query_extras(
+        &self,
+        params: &QueryExtrasParams,
+    ) -> ::std::result::Result<Response<()>, Error<QueryExtrasError>> {
+        const PARAM_FILTER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "filter",
+                &::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::OBJECT,
+                    )
+                    .with_additional(&::apigen_runtime::params::Shape::STRING),
+            )
+            .with_style(::apigen_runtime::params::Style::DeepObject)
+            .with_explode(true)
+            .with_siblings(&["order", "ratio", "where"]);
+        const PARAM_WHERE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "where",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["filter", "order", "ratio"]);
+        const PARAM_ORDER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "order",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["filter", "ratio", "where"]);
+        const PARAM_RATIO: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "ratio",
+                &::apigen_runtime::params::Shape::NUMBER,
+            )
+            .with_siblings(&["filter", "order", "where"]);
+        const PARAM_FLAG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "flag",
+            &::apigen_runtime::params::Shape::BOOLEAN,
+        );
+        #[allow(unused_mut)]
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        if let ::std::option::Option::Some(value) = &params.filter {
+            ::apigen_runtime::params::encode_into(&PARAM_FILTER, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        }
+        if let ::std::option::Option::Some(value) = &params.r#where {
+            ::apigen_runtime::params::encode_into(
+                    &PARAM_WHERE,
+                    &::serde_json::to_string(value)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    &mut query,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        }
+        if let ::std::option::Option::Some(value) = &params.order {
+            ::apigen_runtime::params::encode_into(&PARAM_ORDER, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        }
+        if let ::std::option::Option::Some(value) = &params.ratio {
+            ::apigen_runtime::params::encode_into(&PARAM_RATIO, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        }
+        #[allow(unused_mut)]
+        let mut request = self
+            .0
+            .request(::apigen_runtime::reqwest::Method::GET, &["/query/extras"]);
+        if let ::std::option::Option::Some(value) = &params.flag {
+            request = request
+                .header(
+                    "flag",
+                    ::apigen_runtime::params::encode(&PARAM_FLAG, value)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
+        }
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        match raw.status {
+            204 => Ok(Response { body: (), raw }),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+}

@@ -169,6 +169,13 @@ pub trait Api: Send + Sync + 'static {
         &self,
         input: CookieFormExplodedInput,
     ) -> impl ::std::future::Future<Output = CookieFormExplodedResponse> + Send;
+    /// `GET /query/extras`
+    ///
+    /// Called only with authenticated, validated input.
+    fn query_extras(
+        &self,
+        input: QueryExtrasInput,
+    ) -> impl ::std::future::Future<Output = QueryExtrasResponse> + Send;
 }
 /// The validated input of `GET /path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`.
 #[derive(Debug)]
@@ -2629,6 +2636,107 @@ async fn handle_cookie_form_exploded<A: Api>(
             .await,
     )
 }
+/// The validated input of `GET /query/extras`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct QueryExtrasInput {
+    /// `filter`, query parameter.
+    pub filter: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `where`, query parameter.
+    pub r#where: ::std::option::Option<crate::models::Rgb>,
+    /// `order`, query parameter.
+    pub order: ::std::option::Option<crate::models::QueryExtrasOrder>,
+    /// `ratio`, query parameter.
+    pub ratio: ::std::option::Option<f64>,
+    /// `flag`, header parameter.
+    pub flag: ::std::option::Option<bool>,
+    /// The request headers.
+    pub headers: ::apigen_runtime::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+/// The answers of `GET /query/extras`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+pub enum QueryExtrasResponse {
+    /// 204: Received.
+    NoContent,
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(rt::Response),
+}
+impl ::apigen_runtime::axum::response::IntoResponse for QueryExtrasResponse {
+    fn into_response(self) -> rt::Response {
+        match self {
+            Self::NoContent => rt::empty_response(204u16),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `GET /query/extras`.
+async fn handle_query_extras<A: Api>(
+    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
+    request: rt::Request,
+) -> rt::Handled {
+    const PARAM_FILTER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "filter",
+            &::apigen_runtime::params::Shape::scalar(
+                    ::apigen_runtime::params::Kinds::OBJECT,
+                )
+                .with_additional(&::apigen_runtime::params::Shape::STRING),
+        )
+        .with_style(::apigen_runtime::params::Style::DeepObject)
+        .with_explode(true)
+        .with_siblings(&["order", "ratio", "where"]);
+    const PARAM_WHERE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "where",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["filter", "order", "ratio"]);
+    const PARAM_ORDER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "order",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["filter", "ratio", "where"]);
+    const PARAM_RATIO: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "ratio",
+            &::apigen_runtime::params::Shape::NUMBER,
+        )
+        .with_siblings(&["filter", "order", "where"]);
+    const PARAM_FLAG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "flag",
+        &::apigen_runtime::params::Shape::BOOLEAN,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let filter = rq
+        .parameter::<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        >(&PARAM_FILTER, "/query/extras", false);
+    let r#where = rq
+        .json_parameter::<crate::models::Rgb>(&PARAM_WHERE, "/query/extras", false);
+    let order = rq
+        .parameter::<
+            crate::models::QueryExtrasOrder,
+        >(&PARAM_ORDER, "/query/extras", false);
+    let ratio = rq.parameter::<f64>(&PARAM_RATIO, "/query/extras", false);
+    let flag = rq.parameter::<bool>(&PARAM_FLAG, "/query/extras", false);
+    rq.check()?;
+    let input = QueryExtrasInput {
+        filter,
+        r#where,
+        order,
+        ratio,
+        flag,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(rt::guarded(&*shared, shared.api.query_extras(input), rq.parts.uri.path()).await)
+}
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
 /// methods on a known path the method-not-allowed one (with `Allow`).
@@ -2723,6 +2831,11 @@ pub fn router_with<A: Api>(
             "/cookie/form/exploded",
             ::apigen_runtime::axum::routing::MethodRouter::new()
                 .get(handle_cookie_form_exploded::<A>),
+        )
+        .route(
+            "/query/extras",
+            ::apigen_runtime::axum::routing::MethodRouter::new()
+                .get(handle_query_extras::<A>),
         );
     rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
 }
@@ -2955,6 +3068,11 @@ pub mod mock {
             CookieFormExplodedResponse::Other(
                 DOCUMENT
                     .answer(&SPEC, &input.headers, "get", "/cookie/form/exploded", None),
+            )
+        }
+        async fn query_extras(&self, input: QueryExtrasInput) -> QueryExtrasResponse {
+            QueryExtrasResponse::Other(
+                DOCUMENT.answer(&SPEC, &input.headers, "get", "/query/extras", None),
             )
         }
     }
