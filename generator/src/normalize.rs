@@ -354,7 +354,9 @@ fn fix_schema(map: &mut Map<String, Value>, pointer: &str, is_31: bool, changes:
             let nullable = map.get("nullable") == Some(&Value::Bool(true));
             if is_31 {
                 let mut rest = Map::new();
-                for k in &asserting {
+                // A 3.0 `nullable` here widens the reference (converted below, as a `null`
+                // branch): inside the `allOf` it would narrow it to `null` alone.
+                for k in asserting.iter().filter(|k| *k != "nullable") {
                     if let Some(v) = map.remove(k) {
                         rest.insert(k.clone(), v);
                     }
@@ -789,5 +791,28 @@ pub fn json_schema_forms(doc: &mut Value) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 3.0's `nullable` next to a `$ref` in a 3.1 document widens the reference: the value is
+    /// the referenced schema or `null`, never `null` alone (an empty enum once merged).
+    #[test]
+    fn nullable_next_to_a_ref_in_31_adds_a_null_branch() {
+        let mut schema = json!({"$ref": "#/components/schemas/Country", "description": "d", "nullable": true, "maxLength": 2});
+        let Value::Object(map) = &mut schema else { unreachable!() };
+        let mut changes = Vec::new();
+        fix_schema(map, "/components/schemas/X", true, &mut changes);
+        assert_eq!(
+            schema,
+            json!({"description": "d", "anyOf": [
+                {"allOf": [{"$ref": "#/components/schemas/Country"}, {"maxLength": 2}]},
+                {"type": "null"}
+            ]})
+        );
+        assert!(changes.iter().any(|c| c.class == WarningClass::OpenApi30Form));
     }
 }

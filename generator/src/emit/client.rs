@@ -326,9 +326,9 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
     let param_consts = op.params.iter().map(crate::emit::params::const_item);
     let path_parts = op.segments.iter().map(|s| match s {
         PathSegment::Literal(l) => quote! { #l },
-        PathSegment::Param(name) => match op.params.iter().find(|p| &p.name == name && p.location == ParamLocation::Path) {
-            Some(p) => {
-                let bound = crate::emit::params::path_ident(p);
+        PathSegment::Param(name) => match op.params.iter().position(|p| &p.name == name && p.location == ParamLocation::Path) {
+            Some(i) => {
+                let bound = crate::emit::params::path_ident(&op.params[i], i);
                 quote! { &#bound }
             }
             None => quote! { "" },
@@ -337,14 +337,14 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
     let mut path_writes = Vec::new();
     let mut query_pushes = Vec::new();
     let mut header_sets = Vec::new();
-    for p in &op.params {
+    for (i, p) in op.params.iter().enumerate() {
         let n = format_ident!("{}", p.rust_name);
         let set = if p.required {
             // Arguments are references already when `arg_type` says `&str`.
             let value = if p.ty == "::std::string::String" { quote!(#n) } else { quote!(&#n) };
-            crate::emit::params::client_write(p, value)
+            crate::emit::params::client_write(p, i, value)
         } else {
-            let set = crate::emit::params::client_write(p, quote!(value));
+            let set = crate::emit::params::client_write(p, i, quote!(value));
             quote! { if let ::std::option::Option::Some(value) = &params.#n { #set } }
         };
         match p.location {

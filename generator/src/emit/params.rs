@@ -11,7 +11,7 @@ use crate::ir::{ParamKind, ParamLocation, ParamShape, ParamStyle, Parameter};
 
 /// The name of the `const` holding parameter `p`'s codec (`PARAM_USER_ID`).
 pub fn const_ident(p: &Parameter) -> syn::Ident {
-    format_ident!("PARAM_{}", p.rust_name.trim_start_matches("r#").trim_matches('_').to_ascii_uppercase())
+    format_ident!("PARAM_{}", p.rust_name.trim_start_matches("r#").to_ascii_uppercase())
 }
 
 /// `const PARAM_X: ::apigen_runtime::params::Param<'static> = ...;`
@@ -127,13 +127,13 @@ fn value_expr(p: &Parameter, value: &TokenStream) -> TokenStream {
 /// Client: a statement that writes `value` (a reference to a value of the parameter's type)
 /// where `p` travels: path pieces are bound to `path_<name>`, query pairs
 /// appended to `query`, cookies to `cookie`, headers set on `request`.
-pub fn client_write(p: &Parameter, value: TokenStream) -> TokenStream {
+pub fn client_write(p: &Parameter, position: usize, value: TokenStream) -> TokenStream {
     let param = const_ident(p);
     let value = value_expr(p, &value);
     let fail = quote!(.map_err(|e| Error::InvalidRequest(e.to_string()))?);
     match p.location {
         ParamLocation::Path => {
-            let bound = path_ident(p);
+            let bound = path_ident(p, position);
             quote! { let #bound = ::apigen_runtime::params::encode(&#param, #value)#fail; }
         }
         ParamLocation::Query => quote! { ::apigen_runtime::params::encode_into(&#param, #value, &mut query)#fail; },
@@ -145,9 +145,15 @@ pub fn client_write(p: &Parameter, value: TokenStream) -> TokenStream {
     }
 }
 
-/// Client: the local holding the encoded text of path parameter `p`.
-pub fn path_ident(p: &Parameter) -> syn::Ident {
-    format_ident!("path_{}", p.rust_name.trim_start_matches("r#"))
+/// Client: the local holding the encoded text of path parameter `p` (`path_user_id`; `path2`,
+/// by its position, for a name that starts with `_`, which would make a non-snake-case `__`).
+pub fn path_ident(p: &Parameter, position: usize) -> syn::Ident {
+    let name = p.rust_name.trim_start_matches("r#");
+    if name.starts_with('_') {
+        format_ident!("path{position}")
+    } else {
+        format_ident!("path_{name}")
+    }
 }
 
 /// Server: `let <field> = rq.parameter::<T>(&PARAM_X, "<template>", required);` (a `content`

@@ -228,7 +228,7 @@ impl Client {
                 &::apigen_runtime::params::Shape::STRING,
             )
             .with_siblings(&["profile-id"]);
-        const PARAM_SELF: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Query,
                 "self",
                 &::apigen_runtime::params::Shape::STRING,
@@ -263,7 +263,7 @@ impl Client {
         #[allow(unused_mut)]
         let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.self_ {
-            ::apigen_runtime::params::encode_into(&PARAM_SELF, value, &mut query)
+            ::apigen_runtime::params::encode_into(&PARAM_SELF_, value, &mut query)
                 .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.page_size {
@@ -534,7 +534,7 @@ impl Client {
         Response<crate::models::Thing>,
         Error<AuthenticateError>,
     > {
-        const PARAM_SELF: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "self",
                 &::apigen_runtime::params::Shape::STRING,
@@ -748,7 +748,7 @@ impl Client {
                 &::apigen_runtime::params::Shape::STRING,
             )
             .with_siblings(&["Headers", "X-Api-Key"]);
-        let path_self_ = ::apigen_runtime::params::encode(&PARAM_SELF, self_)
+        let path_self_ = ::apigen_runtime::params::encode(&PARAM_SELF_, self_)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         let path_rq2 = ::apigen_runtime::params::encode(&PARAM_RQ2, rq2)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -856,7 +856,7 @@ impl Client {
         rq2: &str,
         body: &crate::models::Thing,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<Transport2Error>> {
-        const PARAM_SELF: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "self",
                 &::apigen_runtime::params::Shape::STRING,
@@ -868,7 +868,7 @@ impl Client {
                 &::apigen_runtime::params::Shape::STRING,
             )
             .with_siblings(&["self"]);
-        let path_self_ = ::apigen_runtime::params::encode(&PARAM_SELF, self_)
+        let path_self_ = ::apigen_runtime::params::encode(&PARAM_SELF_, self_)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         let path_rq2 = ::apigen_runtime::params::encode(&PARAM_RQ2, rq2)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -1239,6 +1239,67 @@ impl Client {
         let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+}
+/// The documented error responses of [`Client::get_code`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum GetCodeError {}
+impl Client {
+    /// Path parameters whose Rust names start with `_` or collide once `_` is trimmed.
+    ///
+    /// `GET /codes/{2fa}/{_x}/{x}`.
+    ///
+    /// # Errors
+    ///
+    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    pub async fn get_code(
+        &self,
+        _2fa: &str,
+        x: i64,
+        x2: &str,
+    ) -> ::std::result::Result<Response<()>, Error<GetCodeError>> {
+        const PARAM__2FA: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "2fa",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["_x", "x"]);
+        const PARAM_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "_x",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["2fa", "x"]);
+        const PARAM_X2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "x",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["2fa", "_x"]);
+        let path0 = ::apigen_runtime::params::encode(&PARAM__2FA, _2fa)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_x = ::apigen_runtime::params::encode(&PARAM_X, &x)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_x2 = ::apigen_runtime::params::encode(&PARAM_X2, x2)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        #[allow(unused_mut)]
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .0
+            .request(
+                ::apigen_runtime::reqwest::Method::GET,
+                &["/codes/", &path0, "/", &path_x, "/", &path_x2],
+            );
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        match raw.status {
+            204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

@@ -168,6 +168,13 @@ pub trait Api: Send + Sync + 'static {
         &self,
         input: ExecuteInput,
     ) -> impl ::std::future::Future<Output = ExecuteResponse> + Send;
+    /// Path parameters whose Rust names start with `_` or collide once `_` is trimmed.: `GET /codes/{2fa}/{_x}/{x}`.
+    ///
+    /// Called only with authenticated, validated input.
+    fn get_code(
+        &self,
+        input: GetCodeInput,
+    ) -> impl ::std::future::Future<Output = GetCodeResponse> + Send;
 }
 /// The validated input of `GET /user-profiles/{profile-id}/items/{item_id}`.
 #[derive(Debug)]
@@ -223,7 +230,7 @@ async fn handle_type<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["profile-id"]);
-    const PARAM_SELF: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+    const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "self",
             &::apigen_runtime::params::Shape::STRING,
@@ -258,7 +265,7 @@ async fn handle_type<A: Api>(
     let self_ = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_SELF, "/user-profiles/{profile-id}/items/{item_id}", false);
+        >(&PARAM_SELF_, "/user-profiles/{profile-id}/items/{item_id}", false);
     let page_size = rq
         .parameter::<
             i64,
@@ -556,7 +563,7 @@ async fn handle_authenticate2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    const PARAM_SELF: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+    const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "self",
             &::apigen_runtime::params::Shape::STRING,
@@ -781,7 +788,7 @@ async fn handle_authenticate2<A: Api>(
         )
         .await?;
     let self_ = rq
-        .parameter::<::std::string::String>(&PARAM_SELF, "/auth/{self}/{rq}", true);
+        .parameter::<::std::string::String>(&PARAM_SELF_, "/auth/{self}/{rq}", true);
     let rq2 = rq
         .parameter::<::std::string::String>(&PARAM_RQ2, "/auth/{self}/{rq}", true);
     let headers2 = rq
@@ -872,7 +879,7 @@ async fn handle_transport<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    const PARAM_SELF: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+    const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "self",
             &::apigen_runtime::params::Shape::STRING,
@@ -891,7 +898,7 @@ async fn handle_transport<A: Api>(
         )
         .await?;
     let self_ = rq
-        .parameter::<::std::string::String>(&PARAM_SELF, "/auth/{self}/{rq}", true);
+        .parameter::<::std::string::String>(&PARAM_SELF_, "/auth/{self}/{rq}", true);
     let rq2 = rq
         .parameter::<::std::string::String>(&PARAM_RQ2, "/auth/{self}/{rq}", true);
     rq.check()?;
@@ -1198,6 +1205,79 @@ async fn handle_execute2<A: Api>(
     };
     Ok(rt::guarded(&*shared, shared.api.execute2(input), rq.parts.uri.path()).await)
 }
+/// The validated input of `GET /codes/{2fa}/{_x}/{x}`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct GetCodeInput {
+    /// `2fa`, path parameter.
+    pub _2fa: ::std::string::String,
+    /// `_x`, path parameter.
+    pub x: i64,
+    /// `x`, path parameter.
+    pub x2: ::std::string::String,
+    /// The request headers.
+    pub headers: ::apigen_runtime::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+/// The answers of `GET /codes/{2fa}/{_x}/{x}`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+pub enum GetCodeResponse {
+    /// 204: Found.
+    NoContent,
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(rt::Response),
+}
+impl ::apigen_runtime::axum::response::IntoResponse for GetCodeResponse {
+    fn into_response(self) -> rt::Response {
+        match self {
+            Self::NoContent => rt::empty_response(204u16),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `GET /codes/{2fa}/{_x}/{x}`.
+async fn handle_get_code<A: Api>(
+    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
+    request: rt::Request,
+) -> rt::Handled {
+    const PARAM__2FA: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "2fa",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["_x", "x"]);
+    const PARAM_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "_x",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["2fa", "x"]);
+    const PARAM_X2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "x",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["2fa", "_x"]);
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let _2fa = rq
+        .parameter::<::std::string::String>(&PARAM__2FA, "/codes/{2fa}/{_x}/{x}", true);
+    let x = rq.parameter::<i64>(&PARAM_X, "/codes/{2fa}/{_x}/{x}", true);
+    let x2 = rq
+        .parameter::<::std::string::String>(&PARAM_X2, "/codes/{2fa}/{_x}/{x}", true);
+    rq.check()?;
+    let _2fa = rq.required(_2fa)?;
+    let x = rq.required(x)?;
+    let x2 = rq.required(x2)?;
+    let input = GetCodeInput {
+        _2fa,
+        x,
+        x2,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(rt::guarded(&*shared, shared.api.get_code(input), rq.parts.uri.path()).await)
+}
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
 /// methods on a known path the method-not-allowed one (with `Allow`).
@@ -1249,6 +1329,11 @@ pub fn router_with<A: Api>(
                 .post(handle_new2::<A>)
                 .delete(handle_clone2::<A>)
                 .patch(handle_execute2::<A>),
+        )
+        .route(
+            "/codes/{2fa}/{_x}/{x}",
+            ::apigen_runtime::axum::routing::MethodRouter::new()
+                .get(handle_get_code::<A>),
         );
     rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
 }
@@ -1431,6 +1516,12 @@ pub mod mock {
                         "/things/{first_page}",
                         Some((200u16, "{\"id\":1}")),
                     ),
+            )
+        }
+        async fn get_code(&self, input: GetCodeInput) -> GetCodeResponse {
+            GetCodeResponse::Other(
+                DOCUMENT
+                    .answer(&SPEC, &input.headers, "get", "/codes/{2fa}/{_x}/{x}", None),
             )
         }
     }
