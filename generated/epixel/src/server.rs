@@ -122,6 +122,7 @@ pub struct RegisterUserInput {
 }
 /// The answers of `POST /user/signup/`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum RegisterUserResponse {
     /// 200: User created. The body is the one DOMAIN.md gives for `POST /user/signup/`.
     Ok(crate::models::RegistrationResponse),
@@ -168,6 +169,7 @@ pub struct RegisterUserWithPackageInput {
 }
 /// The answers of `POST /user/signup-package/`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum RegisterUserWithPackageResponse {
     /// 200: User created. Not documented for this endpoint: assumed to be the body DOMAIN.md gives for `POST /user/signup/`.
     Ok(crate::models::RegistrationResponse),
@@ -224,6 +226,7 @@ pub struct ListSponsorsInput {
 }
 /// The answers of `GET /user/get/sponsors/`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListSponsorsResponse {
     /// 200: The sponsors. Not documented: the `{status_code, errors, data}` envelope with a free-form `data` is a guess.
     Ok(crate::models::SponsorListResponse),
@@ -268,6 +271,7 @@ pub struct ValidateSponsorInput {
 }
 /// The answers of `POST /user/validate-sponsor/`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ValidateSponsorResponse {
     /// 200: The sponsor can be used. Not documented: the `{status_code, errors, data}` envelope with a free-form `data` is a guess.
     Ok(crate::models::SponsorValidationResponse),

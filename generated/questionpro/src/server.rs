@@ -122,6 +122,7 @@ pub struct ImportPanelMembersInput {
 }
 /// The answers of `POST /micropanel/members`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ImportPanelMembersResponse {
     /// 200: The import result.
     Ok(crate::models::MemberImportResponse),
@@ -198,6 +199,7 @@ pub struct ListUserCommunitiesInput {
 }
 /// The answers of `GET /micropanel/users/{user-id}/communities`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListUserCommunitiesResponse {
     /// 200: The panels of the user.
     Ok(crate::models::CommunityListResponse),
@@ -303,6 +305,7 @@ pub struct UpdateUserInput {
 }
 /// The answers of `PUT /users/{user-id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UpdateUserResponse {
     /// 200: The updated user.
     Ok(crate::models::UserResponse),
@@ -383,6 +386,7 @@ pub struct SearchOrganizationUsersInput {
 }
 /// The answers of `GET /organizations/{organization-id}/users/search`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum SearchOrganizationUsersResponse {
     /// 200: The user with the given e-mail address.
     Ok(crate::models::UserResponse),

@@ -459,6 +459,8 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
 
         #response_doc
         #[derive(Debug)]
+        // Answers are built once and moved out; boxing the large bodies would only allocate.
+        #[allow(clippy::large_enum_variant)]
         pub enum #response {
             #(#variants,)*
             /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).

@@ -90,6 +90,7 @@ pub struct ListVersionsv2Input {
 }
 /// The answers of `GET /`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListVersionsv2Response {
     /// 200: 200 response
     Ok(::serde_json::Value),
@@ -133,6 +134,7 @@ pub struct GetVersionDetailsv2Input {
 }
 /// The answers of `GET /v2`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetVersionDetailsv2Response {
     /// 200: 200 response
     Ok(::serde_json::Value),

@@ -223,6 +223,7 @@ pub struct ControlHoldInput {
 }
 /// The answers of `POST /v1/control/hold`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ControlHoldResponse {
     /// 200: successful operation
     Ok(()),
@@ -260,6 +261,7 @@ pub struct ControlResumeInput {
 }
 /// The answers of `POST /v1/control/resume`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ControlResumeResponse {
     /// 200: successful operation
     Ok,
@@ -302,6 +304,7 @@ pub struct TaskGetInput {
 }
 /// The answers of `GET /v1/task/{Task}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskGetResponse {
     /// 200: successful operation
     Ok(crate::models::Task),
@@ -349,6 +352,7 @@ pub struct TasksGetInput {
 }
 /// The answers of `GET /v1/tasks`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TasksGetResponse {
     /// 200: successful operation
     Ok(::std::vec::Vec<crate::models::Task>),
@@ -388,6 +392,7 @@ pub struct TaskSubmitInput {
 }
 /// The answers of `POST /v1/tasks`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskSubmitResponse {
     /// 201: successful creation
     Created(crate::models::TaskSubmitResult),
@@ -436,6 +441,7 @@ pub struct TaskEventsGetInput {
 }
 /// The answers of `GET /v1/tasks/{task}/events`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskEventsGetResponse {
     /// 200: successful operation
     Ok(::std::vec::Vec<crate::models::TaskEvent>),
@@ -500,6 +506,7 @@ pub struct TaskOutputsGetInput {
 }
 /// The answers of `GET /v1/tasks/{task}/outputs`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskOutputsGetResponse {
     /// 200: successful operation
     Ok(::std::vec::Vec<crate::models::TaskOutput>),
@@ -556,6 +563,7 @@ pub struct TaskOutputDownloadInput {
 }
 /// The answers of `GET /v1/tasks/{task}/outputs/{output}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskOutputDownloadResponse {
     /// 2XX: Any success (the spec documents no response).
     Success {
@@ -630,6 +638,7 @@ pub struct UserCreateInput {
 }
 /// The answers of `POST /v1/users`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UserCreateResponse {
     /// 201: successful creation
     Created(crate::models::UserCreateResult),
@@ -674,6 +683,7 @@ pub struct WhoamiInput {
 }
 /// The answers of `GET /v1/whoami`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WhoamiResponse {
     /// 200: successful operation
     Ok(crate::models::WhoamiResult),
@@ -713,6 +723,7 @@ pub struct WhoamiPutNameInput {
 }
 /// The answers of `PUT /v1/whoami/name`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WhoamiPutNameResponse {
     /// 200: successful operation
     Ok,
@@ -757,6 +768,7 @@ pub struct WorkerBootstrapInput {
 }
 /// The answers of `POST /v1/worker/bootstrap`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerBootstrapResponse {
     /// 201: successful creation
     Created(crate::models::WorkerBootstrapResult),
@@ -804,6 +816,7 @@ pub struct WorkerPingInput {
 }
 /// The answers of `GET /v1/worker/ping`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerPingResponse {
     /// 200: successful operation
     Ok(crate::models::WorkerPingResult),
@@ -845,6 +858,7 @@ pub struct WorkerTaskAppendInput {
 }
 /// The answers of `POST /v1/worker/task/{task}/append`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskAppendResponse {
     /// 201: successful creation
     Created,
@@ -908,6 +922,7 @@ pub struct WorkerTaskUploadChunkInput {
 }
 /// The answers of `POST /v1/worker/task/{task}/chunk`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskUploadChunkResponse {
     /// 201: successful creation
     Created(crate::models::UploadedChunk),
@@ -971,6 +986,7 @@ pub struct WorkerTaskCompleteInput {
 }
 /// The answers of `POST /v1/worker/task/{task}/complete`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskCompleteResponse {
     /// 200: successful operation
     Ok,
@@ -1038,6 +1054,7 @@ pub struct WorkerTaskAddOutputInput {
 }
 /// The answers of `POST /v1/worker/task/{task}/output`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskAddOutputResponse {
     /// 201: successful creation
     Created,
@@ -1101,6 +1118,7 @@ pub struct WorkersListInput {
 }
 /// The answers of `GET /v1/workers`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkersListResponse {
     /// 200: successful operation
     Ok(crate::models::WorkersResult),
@@ -1138,6 +1156,7 @@ pub struct WorkersRecycleInput {
 }
 /// The answers of `POST /v1/workers/recycle`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkersRecycleResponse {
     /// 200: successful operation
     Ok,
@@ -1180,6 +1199,7 @@ pub struct GetThingOrThingsInput {
 }
 /// The answers of `GET /v1/things`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetThingOrThingsResponse {
     /// 200: yes
     Ok(::std::string::String),
@@ -1237,6 +1257,7 @@ pub struct HeaderArgInput {
 }
 /// The answers of `GET /v1/header-arg`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum HeaderArgResponse {
     /// any other status: successful operation
     Default {

@@ -118,6 +118,7 @@ pub struct GetItemInput {
 }
 /// The answers of `GET /items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetItemResponse {
     /// 200: the item
     Ok(crate::models::Item),
@@ -178,6 +179,7 @@ pub struct PutItemInput {
 }
 /// The answers of `PUT /items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PutItemResponse {
     /// 200: the item
     Ok(crate::models::Item),
@@ -250,6 +252,7 @@ pub struct ListItemsInput {
 }
 /// The answers of `GET /items`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListItemsResponse {
     /// 200: items
     Ok(::std::vec::Vec<crate::models::Node>),
@@ -315,6 +318,7 @@ pub struct GetItemPostInput {
 }
 /// The answers of `POST /items`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetItemPostResponse {
     /// 204: created
     NoContent,
@@ -354,6 +358,7 @@ pub struct ListThingsInput {
 }
 /// The answers of `GET /apps/{app_id}/things`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListThingsResponse {
     /// 200: things
     Ok(crate::models::Thing),

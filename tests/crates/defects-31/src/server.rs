@@ -98,6 +98,7 @@ pub struct GetOrderInput {
 }
 /// The answers of `GET /orders/{order_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetOrderResponse {
     /// 200: the order
     Ok(crate::models::Order),
@@ -189,6 +190,7 @@ pub struct ListPetsInput {
 }
 /// The answers of `GET /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListPetsResponse {
     /// 200: pets
     Ok(::std::vec::Vec<crate::models::Pet>),

@@ -94,6 +94,7 @@ pub struct CreateOrderInput {
 }
 /// The answers of `POST /orders`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreateOrderResponse {
     /// 200: The order as the server decoded it.
     Ok(crate::models::Echo),
@@ -145,6 +146,7 @@ pub struct UploadOrderInput {
 }
 /// The answers of `POST /orders/upload`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UploadOrderResponse {
     /// 200: The order as the server decoded it.
     Ok(crate::models::Echo),

@@ -257,13 +257,22 @@ impl Client {
 /// The optional parameters of [`Client::s0_size`].
 #[derive(Debug, Clone, Default)]
 pub struct S0SizeParams {
-    /// [link](https://example.com) and <https://example.com> and [ref][1]
-    pub server: ::std::option::Option<f64>,
+    /// The `Item_message_x` query parameter. Server default: `100.0`.
+    pub item_message_x: ::std::option::Option<f64>,
+    /// The `http` query parameter.
+    pub http: ::std::option::Option<bool>,
 }
 /// The documented error responses of [`Client::s0_size`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum S0SizeError {}
+pub enum S0SizeError {
+    /// 403: tab    separated carriage
+    Forbidden(f64),
+    /// 400: <b>HTML</b> &amp; entities <script>
+    BadRequest(crate::models::S0SizeBadRequestBody),
+    /// 429: <b>HTML</b> &amp; entities <script>
+    TooManyRequests(crate::models::S0SizeTooManyRequestsBody),
+}
 impl Client {
     /// `DELETE /s0/name/value/status-total/user-url`
     ///
@@ -275,44 +284,48 @@ impl Client {
     #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
     pub async fn s0_size(
         &self,
-        status: i64,
-        raw2: crate::models::S0SizeRaw,
+        status: crate::models::S0SizeStatus,
         params: &S0SizeParams,
-    ) -> ::std::result::Result<
-        Response<crate::models::S0PageNextBox>,
-        Error<S0SizeError>,
-    > {
+    ) -> ::std::result::Result<Response<()>, Error<S0SizeError>> {
         const PARAM_STATUS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Query,
                 "status",
-                &::apigen_runtime::params::Shape::INTEGER,
+                &::apigen_runtime::params::Shape::scalar(
+                    ::apigen_runtime::params::Kinds::INTEGER
+                        .with(::apigen_runtime::params::Kinds::STRING),
+                ),
             )
-            .with_siblings(&["Raw", "Server"]);
-        const PARAM_SERVER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            .with_siblings(&["Item_message_x", "http"]);
+        const PARAM_ITEM_MESSAGE_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Query,
-                "Server",
+                "Item_message_x",
                 &::apigen_runtime::params::Shape::NUMBER,
             )
-            .with_siblings(&["Raw", "status"]);
-        const PARAM_RAW2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            .with_siblings(&["http", "status"]);
+        const PARAM_HTTP: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Query,
-                "Raw",
-                &::apigen_runtime::params::Shape::STRING,
+                "http",
+                &::apigen_runtime::params::Shape::BOOLEAN,
             )
-            .with_explode(false)
-            .with_siblings(&["Server", "status"]);
+            .with_siblings(&["Item_message_x", "status"]);
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut cookie = ::std::string::String::new();
         ::apigen_runtime::params::encode_into(&PARAM_STATUS, &status, &mut query)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        if let ::std::option::Option::Some(value) = &params.server {
-            ::apigen_runtime::params::encode_into(&PARAM_SERVER, value, &mut query)
+        if let ::std::option::Option::Some(value) = &params.item_message_x {
+            ::apigen_runtime::params::encode_into(
+                    &PARAM_ITEM_MESSAGE_X,
+                    value,
+                    &mut query,
+                )
                 .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
-        ::apigen_runtime::params::encode_into(&PARAM_RAW2, &raw2, &mut query)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        if let ::std::option::Option::Some(value) = &params.http {
+            ::apigen_runtime::params::encode_into(&PARAM_HTTP, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        }
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -322,48 +335,40 @@ impl Client {
             );
         let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
-            206 => rt::ok_json::<crate::models::S0PageNextBox, _>(raw),
+            403 => rt::api_json(raw, S0SizeError::Forbidden),
+            400 => rt::api_json(raw, S0SizeError::BadRequest),
+            429 => rt::api_json(raw, S0SizeError::TooManyRequests),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
 }
-/// The documented error responses of [`Client::s0_models_amount_node`].
+/// The documented error responses of [`Client::s0_if`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum S0ModelsAmountNodeError {
-    /// 404: Non-ASCII: café, 日本語, 😀
-    NotFound(crate::models::S0PageNextBox),
-    /// 422: Contains `backticks`, *stars* and _underscores_.
-    UnprocessableEntity(::std::string::String),
-    /// 503: Quotes " and ' and \ backslashes \n
-    ServiceUnavailable(crate::models::S0ModelsAmountNodeServiceUnavailableBody),
+pub enum S0IfError {
+    /// 400: Contains `backticks`, *stars* and _underscores_.
+    BadRequest(crate::models::S0PageNextBox),
 }
 impl Client {
-    /// `PUT /s0/order.data/{TAG}`
+    /// `PUT /s0/tag/code/{countv2}`
     ///
-    /// Ends a comment */ and starts /* one
-    ///
-    /// `PUT /s0/order.data/{TAG}`; credentials: s0.message or s0.message.
+    /// `PUT /s0/tag/code/{countv2}`.
     ///
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
     #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
-    pub async fn s0_models_amount_node(
+    pub async fn s0_if(
         &self,
-        tag: &str,
-        body: &crate::models::S0PageNextBox,
-    ) -> ::std::result::Result<
-        Response<::std::string::String>,
-        Error<S0ModelsAmountNodeError>,
-    > {
-        const PARAM_TAG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "TAG",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix);
-        let path_tag = ::apigen_runtime::params::encode(&PARAM_TAG, tag)
+        countv2: &str,
+        body: &[u8],
+    ) -> ::std::result::Result<Response<()>, Error<S0IfError>> {
+        const PARAM_COUNTV2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "countv2",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_countv2 = ::apigen_runtime::params::encode(&PARAM_COUNTV2, countv2)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
@@ -374,299 +379,79 @@ impl Client {
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::PUT,
-                &["/s0/order.data/", &path_tag],
-            );
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                cookie,
-                &[&[crate::Scheme::S0Message], &[crate::Scheme::S0Message]],
-                true,
-            )
-            .await?;
-        match raw.status {
-            404 => rt::api_json(raw, S0ModelsAmountNodeError::NotFound),
-            422 => {
-                let error = S0ModelsAmountNodeError::UnprocessableEntity(
-                    rt::decode_text::<_>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
-            }
-            503 => rt::api_json(raw, S0ModelsAmountNodeError::ServiceUnavailable),
-            200 => rt::ok_json::<::std::string::String, _>(raw),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
-    }
-}
-/// The optional parameters of [`Client::s0_api_value`].
-#[derive(Debug, Clone, Default)]
-pub struct S0ApiValueParams {
-    /// The `item_message_x_` cookie.
-    pub item_message_x: ::std::option::Option<crate::models::S0ApiValueItemMessageX>,
-    /// Braces {like} {{these}} and format {0} {} args
-    pub next_item: ::std::option::Option<::std::string::String>,
-    /// The `core` header. Server default: `true`.
-    pub core: ::std::option::Option<bool>,
-}
-/// The documented error responses of [`Client::s0_api_value`].
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-pub enum S0ApiValueError {}
-impl Client {
-    /// `PATCH /s0/order.data/{TAG}`
-    ///
-    /// `PATCH /s0/order.data/{TAG}`.
-    ///
-    /// # Errors
-    ///
-    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
-    pub async fn s0_api_value(
-        &self,
-        tag: &str,
-        page: &str,
-        body: &crate::models::S0Meta,
-        params: &S0ApiValueParams,
-    ) -> ::std::result::Result<Response<()>, Error<S0ApiValueError>> {
-        const PARAM_TAG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "TAG",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix);
-        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "PAGE",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["item_message_x_"]);
-        const PARAM_ITEM_MESSAGE_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "item_message_x_",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["PAGE"]);
-        const PARAM_NEXT_ITEM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "next_item",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        const PARAM_CORE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "core",
-            &::apigen_runtime::params::Shape::BOOLEAN,
-        );
-        let path_tag = ::apigen_runtime::params::encode(&PARAM_TAG, tag)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        ::apigen_runtime::params::encode_into(&PARAM_PAGE, page, &mut cookie)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        if let ::std::option::Option::Some(value) = &params.item_message_x {
-            ::apigen_runtime::params::encode_into(
-                    &PARAM_ITEM_MESSAGE_X,
-                    value,
-                    &mut cookie,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.next_item {
-            ::apigen_runtime::params::encode_into(&PARAM_NEXT_ITEM, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::PATCH,
-                &["/s0/order.data/", &path_tag],
-            );
-        if let ::std::option::Option::Some(value) = &params.core {
-            request = request
-                .header(
-                    "core",
-                    ::apigen_runtime::params::encode(&PARAM_CORE, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
-        match raw.status {
-            206 => Ok(Response { body: (), raw }),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
-    }
-}
-/// The optional parameters of [`Client::s0_p_r_i_c_e`].
-#[derive(Debug, Clone, Default)]
-pub struct S0PRICEParams {
-    /// The `ITEM_PARAMS` cookie.
-    pub item_params: ::std::option::Option<crate::models::S0PriceItemParams>,
-}
-/// The documented success responses of [`Client::s0_p_r_i_c_e`].
-#[derive(Debug, Clone)]
-pub enum S0PRICESuccess {
-    /// 204: tab    separated carriage
-    NoContent,
-    /// 2XX: <b>HTML</b> &amp; entities <script>
-    Success,
-}
-/// The documented error responses of [`Client::s0_p_r_i_c_e`].
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-pub enum S0PRICEError {
-    /// 422: Braces {like} {{these}} and format {0} {} args
-    UnprocessableEntity(crate::models::S0PageNextBox),
-    /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
-    Forbidden(crate::models::S0PriceForbiddenBody),
-}
-impl Client {
-    /// `GET /s0/{Value}/listPet/short_created/http`.
-    ///
-    /// # Errors
-    ///
-    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
-    pub async fn s0_p_r_i_c_e(
-        &self,
-        value: &str,
-        message: &str,
-        params: &S0PRICEParams,
-    ) -> ::std::result::Result<Response<S0PRICESuccess>, Error<S0PRICEError>> {
-        const PARAM_VALUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "Value",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        const PARAM_MESSAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "Message",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        const PARAM_ITEM_PARAMS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "ITEM_PARAMS",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_value = ::apigen_runtime::params::encode(&PARAM_VALUE, value)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.item_params {
-            ::apigen_runtime::params::encode_into(&PARAM_ITEM_PARAMS, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/s0/", &path_value, "/listPet/short_created/http"],
+                &["/s0/tag/code/", &path_countv2],
             );
         request = request
             .header(
-                "Message",
-                ::apigen_runtime::params::encode(&PARAM_MESSAGE, message)
+                ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                "application/octet-stream",
+            )
+            .body(body.to_owned());
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        match raw.status {
+            400 => rt::api_json(raw, S0IfError::BadRequest),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+}
+/// The documented error responses of [`Client::get_s0_http_http`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum GetS0HttpHttpError {
+    /// 429: [link](https://example.com) and <https://example.com> and [ref][1]
+    TooManyRequests,
+    /// 403: <b>HTML</b> &amp; entities <script>
+    Forbidden(::std::string::String),
+    /// 422
+    UnprocessableEntity(i64),
+}
+impl Client {
+    /// tab    separated carriage
+    ///
+    /// [link](https://example.com) and <https://example.com> and [ref][1]
+    ///
+    /// `GET /s0/httpHttp`.
+    ///
+    /// # Errors
+    ///
+    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    pub async fn get_s0_http_http(
+        &self,
+        r#true: &str,
+    ) -> ::std::result::Result<Response<()>, Error<GetS0HttpHttpError>> {
+        const PARAM_TRUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "true",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        #[allow(unused_mut)]
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .0
+            .request(::apigen_runtime::reqwest::Method::GET, &["/s0/httpHttp"]);
+        request = request
+            .header(
+                "true",
+                ::apigen_runtime::params::encode(&PARAM_TRUE, r#true)
                     .map_err(|e| Error::InvalidRequest(e.to_string()))?,
             );
         let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
-            204 => {
-                let body = S0PRICESuccess::NoContent;
-                Ok(Response { body, raw })
-            }
-            422 => rt::api_json(raw, S0PRICEError::UnprocessableEntity),
-            403 => rt::api_json(raw, S0PRICEError::Forbidden),
-            200..=299 => {
-                let body = S0PRICESuccess::Success;
-                Ok(Response { body, raw })
-            }
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
-    }
-}
-/// The optional parameters of [`Client::s0_shared`].
-#[derive(Debug, Clone, Default)]
-pub struct S0SharedParams {
-    /// The `path` header.
-    pub path2: ::std::option::Option<::std::string::String>,
-}
-/// The documented error responses of [`Client::s0_shared`].
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-pub enum S0SharedError {
-    /// 4XX: Ends a comment */ and starts /* one
-    ClientError,
-}
-impl Client {
-    /// `HEAD /s0/{Value}/listPet/short_created/http`
-    ///
-    /// `HEAD /s0/{Value}/listPet/short_created/http`.
-    ///
-    /// # Errors
-    ///
-    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
-    pub async fn s0_shared(
-        &self,
-        value: &str,
-        params: &S0SharedParams,
-    ) -> ::std::result::Result<Response<()>, Error<S0SharedError>> {
-        const PARAM_VALUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "Value",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        const PARAM_PATH2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "path",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_value = ::apigen_runtime::params::encode(&PARAM_VALUE, value)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::HEAD,
-                &["/s0/", &path_value, "/listPet/short_created/http"],
-            );
-        if let ::std::option::Option::Some(value) = &params.path2 {
-            request = request
-                .header(
-                    "path",
-                    ::apigen_runtime::params::encode(&PARAM_PATH2, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
-        match raw.status {
-            206 => Ok(Response { body: (), raw }),
-            400..=499 => {
+            429 => {
                 Err(Error::Api {
-                    error: S0SharedError::ClientError,
+                    error: GetS0HttpHttpError::TooManyRequests,
                     response: raw,
                 })
             }
+            403 => {
+                let error = GetS0HttpHttpError::Forbidden(rt::decode_text::<_>(&raw)?);
+                Err(Error::Api { error, response: raw })
+            }
+            422 => rt::api_json(raw, GetS0HttpHttpError::UnprocessableEntity),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -710,197 +495,74 @@ impl Client {
         }
     }
 }
-/// The documented error responses of [`Client::s1_price_union`].
+/// The optional parameters of [`Client::s1_http`].
+#[derive(Debug, Clone, Default)]
+pub struct S1HttpParams {
+    /// The `meta` header.
+    pub meta: ::std::option::Option<::std::string::String>,
+}
+/// The documented error responses of [`Client::s1_http`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum S1PriceUnionError {
-    /// 429: #[attr] and #![inner] and r#raw and "#
-    TooManyRequests(f64),
+pub enum S1HttpError {
+    /// 503: 1. list
+    /// 2. items
+    /// - bullet
+    ServiceUnavailable(crate::models::S1MessageEnumV2),
 }
 impl Client {
-    /// `POST /s1/next.kind/v{page}.{x_kind}`
+    /// `GET /s1/next.kind/v{page}.{x_kind}`
     ///
-    /// `POST /s1/next.kind/v{page}.{x_kind}`.
+    /// <b>HTML</b> &amp; entities <script>
+    ///
+    /// `GET /s1/next.kind/v{page}.{x_kind}`; credentials: s1.x-kind or .
     ///
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
     #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
-    pub async fn s1_price_union(
+    pub async fn s1_http(
         &self,
-        page: &str,
-        x_kind: &str,
-        body: &crate::models::S1PriceUnionBody,
-    ) -> ::std::result::Result<Response<()>, Error<S1PriceUnionError>> {
+        page: ::serde_json::Value,
+        x_kind: crate::models::S1HttpXKind,
+        value_error: &str,
+        params: &S1HttpParams,
+    ) -> ::std::result::Result<Response<()>, Error<S1HttpError>> {
         const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "page",
-                &::apigen_runtime::params::Shape::STRING,
+                &::apigen_runtime::params::Shape::ANY,
             )
-            .with_style(::apigen_runtime::params::Style::Matrix)
             .with_siblings(&["x_kind"]);
         const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "x_kind",
-                &::apigen_runtime::params::Shape::STRING,
+                &::apigen_runtime::params::Shape::INTEGER,
             )
-            .with_style(::apigen_runtime::params::Style::Label)
+            .with_explode(true)
             .with_siblings(&["page"]);
-        let path_page = ::apigen_runtime::params::encode(&PARAM_PAGE, page)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_x_kind = ::apigen_runtime::params::encode(&PARAM_X_KIND, x_kind)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &["/s1/next.kind/v", &path_page, ".", &path_x_kind],
-            );
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
-        match raw.status {
-            429 => rt::api_json(raw, S1PriceUnionError::TooManyRequests),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
-    }
-}
-/// The documented error responses of [`Client::s1_parent`].
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-pub enum S1ParentError {
-    /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
-    Forbidden,
-}
-impl Client {
-    /// ```text
-    /// fn not_rust() {
-    /// ```
-    ///
-    /// `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
-    ///
-    /// # Errors
-    ///
-    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
-    pub async fn s1_parent(
-        &self,
-        meta_message_name: &str,
-        pet_total: ::std::vec::Vec<u32>,
-    ) -> ::std::result::Result<Response<()>, Error<S1ParentError>> {
-        const PARAM_META_MESSAGE_NAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "meta-message-name_",
+        const PARAM_META: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
+                "meta",
                 &::apigen_runtime::params::Shape::STRING,
             )
-            .with_style(::apigen_runtime::params::Style::Label);
-        const PARAM_PET_TOTAL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "pet total",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
-                    ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_style(::apigen_runtime::params::Style::PipeDelimited);
-        let path_meta_message_name = ::apigen_runtime::params::encode(
-                &PARAM_META_MESSAGE_NAME,
-                meta_message_name,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        ::apigen_runtime::params::encode_into(&PARAM_PET_TOTAL, &pet_total, &mut query)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &["/s1/httpUpdated/pet.parent/", &path_meta_message_name, "/value"],
-            );
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
-        match raw.status {
-            403 => {
-                Err(Error::Api {
-                    error: S1ParentError::Forbidden,
-                    response: raw,
-                })
-            }
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
-    }
-}
-/// The documented error responses of [`Client::s1_count`].
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-pub enum S1CountError {
-    /// 500: 1. list
-    /// 2. items
-    /// - bullet
-    InternalServerError(::std::string::String),
-}
-impl Client {
-    /// Contains `backticks`, *stars* and _underscores_.
-    ///
-    /// `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`; credentials: s1.x-kind.
-    ///
-    /// # Errors
-    ///
-    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
-    pub async fn s1_count(
-        &self,
-        meta_message_name: &str,
-        message_html: ::std::vec::Vec<::std::string::String>,
-    ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::S1MessageUnion>>,
-        Error<S1CountError>,
-    > {
-        const PARAM_META_MESSAGE_NAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "meta-message-name_",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_style(::apigen_runtime::params::Style::Label);
-        const PARAM_MESSAGE_HTML: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            .with_siblings(&["CountTrue"]);
+        const PARAM_VALUE_ERROR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
-            "message-html",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::STRING,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
+            "valueError",
+            &::apigen_runtime::params::Shape::STRING,
         );
-        let path_meta_message_name = ::apigen_runtime::params::encode(
-                &PARAM_META_MESSAGE_NAME,
-                meta_message_name,
-            )
+        let path_page = ::apigen_runtime::params::encode(&PARAM_PAGE, &page)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_x_kind = ::apigen_runtime::params::encode(&PARAM_X_KIND, &x_kind)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut cookie = ::std::string::String::new();
         ::apigen_runtime::params::encode_into(
-                &PARAM_MESSAGE_HTML,
-                &message_html,
+                &PARAM_VALUE_ERROR,
+                value_error,
                 &mut query,
             )
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -908,23 +570,194 @@ impl Client {
         let mut request = self
             .0
             .request(
-                ::apigen_runtime::reqwest::Method::DELETE,
-                &["/s1/httpUpdated/pet.parent/", &path_meta_message_name, "/value"],
+                ::apigen_runtime::reqwest::Method::GET,
+                &["/s1/next.kind/v", &path_page, ".", &path_x_kind],
             );
+        if let ::std::option::Option::Some(value) = &params.meta {
+            request = request
+                .header(
+                    "meta",
+                    ::apigen_runtime::params::encode(&PARAM_META, value)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
+        }
         let raw = self
             .0
-            .execute(request, query, cookie, &[&[crate::Scheme::S1XKind]], true)
+            .execute(request, query, cookie, &[&[crate::Scheme::S1XKind], &[]], true)
             .await?;
         match raw.status {
-            500 => {
-                let error = S1CountError::InternalServerError(
-                    rt::decode_text::<_>(&raw)?,
-                );
+            503 => rt::api_json(raw, S1HttpError::ServiceUnavailable),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+}
+/// The documented error responses of [`Client::s1_count_error`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum S1CountErrorError {
+    /// 400: Quotes " and ' and \ backslashes \n
+    BadRequest(::std::string::String),
+    /// 500: [link](https://example.com) and <https://example.com> and [ref][1]
+    InternalServerError,
+}
+impl Client {
+    /// A plain description.
+    ///
+    /// `DELETE /s1/next.kind/v{page}.{x_kind}`.
+    ///
+    /// # Errors
+    ///
+    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    pub async fn s1_count_error(
+        &self,
+        page: ::serde_json::Value,
+        x_kind: crate::models::S1CountErrorXKind,
+    ) -> ::std::result::Result<
+        Response<crate::models::S1ErrorUnchecked>,
+        Error<S1CountErrorError>,
+    > {
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "page",
+                &::apigen_runtime::params::Shape::ANY,
+            )
+            .with_siblings(&["x_kind"]);
+        const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "x_kind",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_explode(true)
+            .with_siblings(&["page"]);
+        let path_page = ::apigen_runtime::params::encode(&PARAM_PAGE, &page)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_x_kind = ::apigen_runtime::params::encode(&PARAM_X_KIND, &x_kind)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        #[allow(unused_mut)]
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .0
+            .request(
+                ::apigen_runtime::reqwest::Method::DELETE,
+                &["/s1/next.kind/v", &path_page, ".", &path_x_kind],
+            );
+        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        match raw.status {
+            400 => {
+                let error = S1CountErrorError::BadRequest(rt::decode_text::<_>(&raw)?);
                 Err(Error::Api { error, response: raw })
             }
-            200..=299 => {
-                rt::ok_json::<::std::vec::Vec<crate::models::S1MessageUnion>, _>(raw)
+            500 => {
+                Err(Error::Api {
+                    error: S1CountErrorError::InternalServerError,
+                    response: raw,
+                })
             }
+            202 => rt::ok_json::<crate::models::S1ErrorUnchecked, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+}
+/// The optional parameters of [`Client::s1_2fa_owner`].
+#[derive(Debug, Clone, Default)]
+pub struct S12faOwnerParams {
+    /// The `DefaultX` query parameter.
+    pub default_x: ::std::option::Option<u32>,
+}
+/// The documented error responses of [`Client::s1_2fa_owner`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum S12faOwnerError {}
+impl Client {
+    /// `POST /s1/{HTML_PARENT}/order/{ConstNext}`
+    ///
+    /// ```text
+    /// fn not_rust() {
+    /// ```
+    ///
+    /// `POST /s1/{HTML_PARENT}/order/{ConstNext}`; credentials: s1.x-kind + s1.links.
+    ///
+    /// # Errors
+    ///
+    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    pub async fn s1_2fa_owner(
+        &self,
+        html_parent: &str,
+        const_next: ::std::vec::Vec<::std::string::String>,
+        body: &crate::models::S12faOwnerBody,
+        params: &S12faOwnerParams,
+    ) -> ::std::result::Result<Response<()>, Error<S12faOwnerError>> {
+        const PARAM_HTML_PARENT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "HTML_PARENT",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["ConstNext"]);
+        const PARAM_CONST_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "ConstNext",
+                &::apigen_runtime::params::Shape {
+                    items: ::std::option::Option::Some(
+                        &::apigen_runtime::params::Shape::STRING,
+                    ),
+                    ..::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::ARRAY,
+                    )
+                },
+            )
+            .with_siblings(&["HTML_PARENT"]);
+        const PARAM_DEFAULT_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "DefaultX",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_html_parent = ::apigen_runtime::params::encode(
+                &PARAM_HTML_PARENT,
+                html_parent,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_const_next = ::apigen_runtime::params::encode(
+                &PARAM_CONST_NEXT,
+                &const_next,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        #[allow(unused_mut)]
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        if let ::std::option::Option::Some(value) = &params.default_x {
+            ::apigen_runtime::params::encode_into(&PARAM_DEFAULT_X, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        }
+        #[allow(unused_mut)]
+        let mut request = self
+            .0
+            .request(
+                ::apigen_runtime::reqwest::Method::POST,
+                &["/s1/", &path_html_parent, "/order/", &path_const_next],
+            );
+        let bytes = ::serde_json::to_vec(body)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        request = request
+            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
+            .body(bytes);
+        let raw = self
+            .0
+            .execute(
+                request,
+                query,
+                cookie,
+                &[&[crate::Scheme::S1XKind, crate::Scheme::S1Links]],
+                false,
+            )
+            .await?;
+        match raw.status {
+            200..=299 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -968,95 +801,39 @@ impl Client {
         }
     }
 }
-/// The documented error responses of [`Client::s2_next_code`].
+/// The documented error responses of [`Client::s2_dyn_server`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum S2NextCodeError {
-    /// Any other status: Contains `backticks`, *stars* and _underscores_.
-    Default(::std::string::String),
-    /// 429
-    TooManyRequests(crate::models::S2NextCodeTooManyRequestsBody),
+pub enum S2DynServerError {
+    /// 403
+    Forbidden(crate::models::S2DynServerForbiddenBody),
+    /// 301: Non-ASCII: café, 日本語, 😀
+    MovedPermanently,
 }
 impl Client {
-    /// Braces {like} {{these}} and format {0} {} args
+    /// `PATCH /s2/{error-yield}`
     ///
-    /// `GET /s2/{error-yield}`.
+    /// `PATCH /s2/{error-yield}`.
     ///
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
     #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
-    pub async fn s2_next_code(
+    pub async fn s2_dyn_server(
         &self,
-        error_yield: crate::models::S2Order,
-    ) -> ::std::result::Result<Response<()>, Error<S2NextCodeError>> {
+        error_yield: ::std::vec::Vec<::std::string::String>,
+    ) -> ::std::result::Result<Response<()>, Error<S2DynServerError>> {
         const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "error-yield",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix);
-        let path_error_yield = ::apigen_runtime::params::encode(
-                &PARAM_ERROR_YIELD,
-                &error_yield,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/s2/", &path_error_yield],
-            );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
-        match raw.status {
-            429 => rt::api_json(raw, S2NextCodeError::TooManyRequests),
-            201 => Ok(Response { body: (), raw }),
-            _ => {
-                let error = S2NextCodeError::Default(rt::decode_text::<_>(&raw)?);
-                Err(Error::Api { error, response: raw })
-            }
-        }
-    }
-}
-/// The documented error responses of [`Client::s2_page_parent`].
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-pub enum S2PageParentError {
-    /// 401: ```
-    /// fn not_rust() {
-    /// ```text
-    /// ```
-    Unauthorized(::std::vec::Vec<u8>),
-}
-impl Client {
-    /// `OPTIONS /s2/{error-yield}`
-    ///
-    /// `OPTIONS /s2/{error-yield}`; credentials: s2.page.
-    ///
-    /// # Errors
-    ///
-    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
-    pub async fn s2_page_parent(
-        &self,
-        error_yield: crate::models::S2Order,
-        u65e5u672cu8a9e: &str,
-    ) -> ::std::result::Result<Response<()>, Error<S2PageParentError>> {
-        const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "error-yield",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix);
-        const PARAM_U65E5U672CU8A9E: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "日本語",
-            &::apigen_runtime::params::Shape::STRING,
+            ::apigen_runtime::params::Location::Path,
+            "error-yield",
+            &::apigen_runtime::params::Shape {
+                items: ::std::option::Option::Some(
+                    &::apigen_runtime::params::Shape::STRING,
+                ),
+                ..::apigen_runtime::params::Shape::scalar(
+                    ::apigen_runtime::params::Kinds::ARRAY,
+                )
+            },
         );
         let path_error_yield = ::apigen_runtime::params::encode(
                 &PARAM_ERROR_YIELD,
@@ -1067,27 +844,21 @@ impl Client {
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut cookie = ::std::string::String::new();
-        ::apigen_runtime::params::encode_into(
-                &PARAM_U65E5U672CU8A9E,
-                u65e5u672cu8a9e,
-                &mut query,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
-                ::apigen_runtime::reqwest::Method::OPTIONS,
+                ::apigen_runtime::reqwest::Method::PATCH,
                 &["/s2/", &path_error_yield],
             );
-        let raw = self
-            .0
-            .execute(request, query, cookie, &[&[crate::Scheme::S2Page]], true)
-            .await?;
+        let raw = self.0.execute(request, query, cookie, &[], false).await?;
         match raw.status {
-            401 => {
-                let error = S2PageParentError::Unauthorized(raw.body.to_vec());
-                Err(Error::Api { error, response: raw })
+            403 => rt::api_json(raw, S2DynServerError::Forbidden),
+            301 => {
+                Err(Error::Api {
+                    error: S2DynServerError::MovedPermanently,
+                    response: raw,
+                })
             }
             _ => Err(Error::UnexpectedStatus(raw)),
         }

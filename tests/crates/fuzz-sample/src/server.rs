@@ -13,8 +13,8 @@ pub use crate::Scheme;
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
     "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"MessageCreated\":{\"type\":\"string\",\"enum\":[\"ServerError\",\"p_r_i_c_e\",\"ÑandúDynPage\",\"trueLinks\",\"Api_value\"],\"title\":\"message_created\"},\"S0\":{\"type\":\"object\",\"properties\":{}},\"S0Meta\":{\"type\":\"object\",\"properties\":{\"links\":{\"type\":[\"string\",\"null\"]},\"value\":{\"$ref\":\"#/components/schemas/S0MetaValue\"},\"meta\":{\"type\":\"integer\"},\"PRICE\":{\"type\":\"integer\",\"format\":\"uint32\"},\"children\":{\"$ref\":\"#/components/schemas/S0Meta\"}},\"additionalProperties\":{\"type\":\"string\"}},\"S0MetaValue\":{\"oneOf\":[{\"type\":\"object\",\"required\":[\"node\",\"variant0\"],\"properties\":{\"node\":{\"type\":\"string\",\"pattern\":\"^a\\\\\\\\b$\",\"maxLength\":86,\"title\":\"S0MetaValueNode\"},\"variant0\":{\"type\":\"string\"}}},{\"type\":\"boolean\"}]},\"S0PageNextBox\":{\"allOf\":[{\"$ref\":\"#/components/schemas/S0\"},{\"type\":\"object\",\"properties\":{\"server\":{\"type\":[\"string\",\"integer\"],\"default\":\"either\",\"writeOnly\":true},\"OrderNaïve\":{\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/components/schemas/S0PageNextBoxOrderNauefveAdditionalProperties\"}},\"Clone.serde\":{\"type\":\"number\",\"format\":\"decimal\",\"minimum\":-1.0},\"code\":{\"$ref\":\"#/components/schemas/S0PageNextBoxCode\"},\"struct\":{\"type\":[\"string\",\"null\"],\"maxLength\":54}}}]},\"S0PageNextBoxCode\":{\"type\":\"object\",\"x-internal-note\":{\"owner\":\"team\",\"$ref\":\"not a reference\"},\"required\":[\"FIELDS\"],\"examples\":[{\"FIELDS\":\"Api_value\",\"SERVER_ADDRESS_X_\":\"await\",\"pet async\":-5}],\"properties\":{\"FIELDS\":{\"$ref\":\"#/components/schemas/MessageCreated\"},\"SERVER_ADDRESS_X_\":{\"type\":\"string\",\"x-internal-note\":{\"owner\":\"team\",\"$ref\":\"not a reference\"}},\"pet async\":{\"type\":\"integer\"}}},\"S0PageNextBoxOrderNauefveAdditionalProperties\":{\"type\":\"string\",\"enum\":[\"body\",\"ünïcödé\",\"idErrorId\",\"p_r_i_c_e\",\"VALUE_MESSAGE_HTTP\"]}}",
-    "{\"s0_api_value\":{\"$ref\":\"#/components/schemas/S0Meta\"},\"s0_models_amount_node\":{\"$ref\":\"#/components/schemas/S0PageNextBox\"},\"s1_price_union\":{\"$ref\":\"#/components/schemas/S1PriceUnionBody\"}}",
+    "{}",
+    "{\"s1_2fa_owner\":{\"$ref\":\"#/components/schemas/S12faOwnerBody\"}}",
 );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
@@ -106,36 +106,22 @@ pub trait Api: Send + Sync + 'static {
         &self,
         input: S0SizeInput,
     ) -> impl ::std::future::Future<Output = S0SizeResponse> + Send;
-    /// `PUT /s0/order.data/{TAG}`
-    ///
-    /// Ends a comment */ and starts /* one
+    /// `PUT /s0/tag/code/{countv2}`
     ///
     /// Called only with authenticated, validated input.
-    fn s0_models_amount_node(
+    fn s0_if(
         &self,
-        input: S0ModelsAmountNodeInput,
-    ) -> impl ::std::future::Future<Output = S0ModelsAmountNodeResponse> + Send;
-    /// `PATCH /s0/order.data/{TAG}`
+        input: S0IfInput,
+    ) -> impl ::std::future::Future<Output = S0IfResponse> + Send;
+    /// tab    separated carriage: `GET /s0/httpHttp`.
+    ///
+    /// [link](https://example.com) and <https://example.com> and [ref][1]
     ///
     /// Called only with authenticated, validated input.
-    fn s0_api_value(
+    fn get_s0_http_http(
         &self,
-        input: S0ApiValueInput,
-    ) -> impl ::std::future::Future<Output = S0ApiValueResponse> + Send;
-    /// : `GET /s0/{Value}/listPet/short_created/http`.
-    ///
-    /// Called only with authenticated, validated input.
-    fn s0_p_r_i_c_e(
-        &self,
-        input: S0PRICEInput,
-    ) -> impl ::std::future::Future<Output = S0PRICEResponse> + Send;
-    /// `HEAD /s0/{Value}/listPet/short_created/http`
-    ///
-    /// Called only with authenticated, validated input.
-    fn s0_shared(
-        &self,
-        input: S0SharedInput,
-    ) -> impl ::std::future::Future<Output = S0SharedResponse> + Send;
+        input: GetS0HttpHttpInput,
+    ) -> impl ::std::future::Future<Output = GetS0HttpHttpResponse> + Send;
     /// Every model, so that each is read from a response.: `GET /s1/every-model`.
     ///
     /// Called only with authenticated, validated input.
@@ -143,30 +129,33 @@ pub trait Api: Send + Sync + 'static {
         &self,
         input: S1ListEveryModelInput,
     ) -> impl ::std::future::Future<Output = S1ListEveryModelResponse> + Send;
-    /// `POST /s1/next.kind/v{page}.{x_kind}`
+    /// `GET /s1/next.kind/v{page}.{x_kind}`
+    ///
+    /// <b>HTML</b> &amp; entities <script>
     ///
     /// Called only with authenticated, validated input.
-    fn s1_price_union(
+    fn s1_http(
         &self,
-        input: S1PriceUnionInput,
-    ) -> impl ::std::future::Future<Output = S1PriceUnionResponse> + Send;
+        input: S1HttpInput,
+    ) -> impl ::std::future::Future<Output = S1HttpResponse> + Send;
+    /// A plain description.: `DELETE /s1/next.kind/v{page}.{x_kind}`.
+    ///
+    /// Called only with authenticated, validated input.
+    fn s1_count_error(
+        &self,
+        input: S1CountErrorInput,
+    ) -> impl ::std::future::Future<Output = S1CountErrorResponse> + Send;
+    /// `POST /s1/{HTML_PARENT}/order/{ConstNext}`
+    ///
     /// ```text
     /// fn not_rust() {
-    /// ```: `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
-    ///
-    /// Called only with authenticated, validated input.
     /// ```
-    fn s1_parent(
-        &self,
-        input: S1ParentInput,
-    ) -> impl ::std::future::Future<Output = S1ParentResponse> + Send;
-    /// Contains `backticks`, *stars* and _underscores_.: `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
     ///
     /// Called only with authenticated, validated input.
-    fn s1_count(
+    fn s1_2fa_owner(
         &self,
-        input: S1CountInput,
-    ) -> impl ::std::future::Future<Output = S1CountResponse> + Send;
+        input: S12faOwnerInput,
+    ) -> impl ::std::future::Future<Output = S12faOwnerResponse> + Send;
     /// Every model, so that each is read from a response.: `GET /s2/every-model`.
     ///
     /// Called only with authenticated, validated input.
@@ -174,20 +163,13 @@ pub trait Api: Send + Sync + 'static {
         &self,
         input: S2ListEveryModelInput,
     ) -> impl ::std::future::Future<Output = S2ListEveryModelResponse> + Send;
-    /// Braces {like} {{these}} and format {0} {} args: `GET /s2/{error-yield}`.
+    /// `PATCH /s2/{error-yield}`
     ///
     /// Called only with authenticated, validated input.
-    fn s2_next_code(
+    fn s2_dyn_server(
         &self,
-        input: S2NextCodeInput,
-    ) -> impl ::std::future::Future<Output = S2NextCodeResponse> + Send;
-    /// `OPTIONS /s2/{error-yield}`
-    ///
-    /// Called only with authenticated, validated input.
-    fn s2_page_parent(
-        &self,
-        input: S2PageParentInput,
-    ) -> impl ::std::future::Future<Output = S2PageParentResponse> + Send;
+        input: S2DynServerInput,
+    ) -> impl ::std::future::Future<Output = S2DynServerResponse> + Send;
 }
 /// The validated input of `GET /s0/every-model`.
 #[derive(Debug)]
@@ -200,6 +182,7 @@ pub struct S0ListEveryModelInput {
 }
 /// The answers of `GET /s0/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0ListEveryModelResponse {
     /// 200: Every model.
     Ok(::std::vec::Vec<crate::models::S0ListEveryModelOkBodyItem>),
@@ -240,6 +223,7 @@ pub struct S0TagAddressInput {
 }
 /// The answers of `GET /s0/pet_meta`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0TagAddressResponse {
     /// 503: Ends a comment */ and starts /* one
     ServiceUnavailable(crate::models::S0TagAddressServiceUnavailableBody),
@@ -288,6 +272,7 @@ pub struct S0ValueInput {
 }
 /// The answers of `GET /s0/item_page`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0ValueResponse {
     /// 401: [link](https://example.com) and <https://example.com> and [ref][1]
     Unauthorized,
@@ -322,11 +307,11 @@ async fn handle_s0_value<A: Api>(
 #[non_exhaustive]
 pub struct S0SizeInput {
     /// `status`, query parameter.
-    pub status: i64,
-    /// `Server`, query parameter. [link](https://example.com) and <https://example.com> and [ref][1]
-    pub server: ::std::option::Option<f64>,
-    /// `Raw`, query parameter. Contains `backticks`, *stars* and _underscores_.
-    pub raw2: crate::models::S0SizeRaw,
+    pub status: crate::models::S0SizeStatus,
+    /// `Item_message_x`, query parameter.
+    pub item_message_x: ::std::option::Option<f64>,
+    /// `http`, query parameter.
+    pub http: ::std::option::Option<bool>,
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
@@ -334,16 +319,23 @@ pub struct S0SizeInput {
 }
 /// The answers of `DELETE /s0/name/value/status-total/user-url`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0SizeResponse {
-    /// 206: tab    separated carriage
-    Status206(crate::models::S0PageNextBox),
+    /// 403: tab    separated carriage
+    Forbidden(f64),
+    /// 400: <b>HTML</b> &amp; entities <script>
+    BadRequest(crate::models::S0SizeBadRequestBody),
+    /// 429: <b>HTML</b> &amp; entities <script>
+    TooManyRequests(crate::models::S0SizeTooManyRequestsBody),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
 impl ::apigen_runtime::axum::response::IntoResponse for S0SizeResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::Status206(body) => rt::json_response(206u16, &body),
+            Self::Forbidden(body) => rt::json_response(403u16, &body),
+            Self::BadRequest(body) => rt::json_response(400u16, &body),
+            Self::TooManyRequests(body) => rt::json_response(429u16, &body),
             Self::Other(response) => response,
         }
     }
@@ -356,428 +348,183 @@ async fn handle_s0_size<A: Api>(
     const PARAM_STATUS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "status",
-            &::apigen_runtime::params::Shape::INTEGER,
+            &::apigen_runtime::params::Shape::scalar(
+                ::apigen_runtime::params::Kinds::INTEGER
+                    .with(::apigen_runtime::params::Kinds::STRING),
+            ),
         )
-        .with_siblings(&["Raw", "Server"]);
-    const PARAM_SERVER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        .with_siblings(&["Item_message_x", "http"]);
+    const PARAM_ITEM_MESSAGE_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
-            "Server",
+            "Item_message_x",
             &::apigen_runtime::params::Shape::NUMBER,
         )
-        .with_siblings(&["Raw", "status"]);
-    const PARAM_RAW2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        .with_siblings(&["http", "status"]);
+    const PARAM_HTTP: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
-            "Raw",
-            &::apigen_runtime::params::Shape::STRING,
+            "http",
+            &::apigen_runtime::params::Shape::BOOLEAN,
         )
-        .with_explode(false)
-        .with_siblings(&["Server", "status"]);
+        .with_siblings(&["Item_message_x", "status"]);
     let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let status = rq
-        .parameter::<i64>(&PARAM_STATUS, "/s0/name/value/status-total/user-url", true);
-    let server = rq
-        .parameter::<f64>(&PARAM_SERVER, "/s0/name/value/status-total/user-url", false);
-    if let Some(v) = &server {
-        crate::validation::minimum(
+        .parameter::<
+            crate::models::S0SizeStatus,
+        >(&PARAM_STATUS, "/s0/name/value/status-total/user-url", true);
+    let item_message_x = rq
+        .parameter::<
+            f64,
+        >(&PARAM_ITEM_MESSAGE_X, "/s0/name/value/status-total/user-url", false);
+    if let Some(v) = &item_message_x {
+        crate::validation::maximum(
             *v as f64,
-            -5.25f64,
-            false,
-            "Server",
+            100.5f64,
+            true,
+            "Item_message_x",
             rq.violations(),
         );
     }
-    if let Some(v) = &server {
-        crate::validation::maximum(*v as f64, -3.25f64, true, "Server", rq.violations());
-    }
-    let raw2 = rq
-        .parameter::<
-            crate::models::S0SizeRaw,
-        >(&PARAM_RAW2, "/s0/name/value/status-total/user-url", true);
+    let http = rq
+        .parameter::<bool>(&PARAM_HTTP, "/s0/name/value/status-total/user-url", false);
     rq.check()?;
     let status = rq.required(status)?;
-    let raw2 = rq.required(raw2)?;
     let input = S0SizeInput {
         status,
-        server,
-        raw2,
+        item_message_x,
+        http,
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(rt::guarded(&*shared, shared.api.s0_size(input), rq.parts.uri.path()).await)
 }
-/// The validated input of `PUT /s0/order.data/{TAG}`.
+/// The validated input of `PUT /s0/tag/code/{countv2}`.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct S0ModelsAmountNodeInput {
-    /// `TAG`, path parameter.
-    pub tag: ::std::string::String,
-    /// The request body (application/json). Braces {like} {{these}} and format {0} {} args
-    pub body: crate::models::S0PageNextBox,
+pub struct S0IfInput {
+    /// `countv2`, path parameter.
+    pub countv2: ::std::string::String,
+    /// The request body (application/octet-stream). Quotes " and ' and \ backslashes \n
+    pub body: ::std::vec::Vec<u8>,
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
-/// The answers of `PUT /s0/order.data/{TAG}`: one variant per documented status, and [`Self::Other`] for any other answer.
+/// The answers of `PUT /s0/tag/code/{countv2}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
-pub enum S0ModelsAmountNodeResponse {
-    /// 404: Non-ASCII: café, 日本語, 😀
-    NotFound(crate::models::S0PageNextBox),
-    /// 422: Contains `backticks`, *stars* and _underscores_.
-    UnprocessableEntity(::std::string::String),
-    /// 503: Quotes " and ' and \ backslashes \n
-    ServiceUnavailable(crate::models::S0ModelsAmountNodeServiceUnavailableBody),
-    /// 200: Quotes " and ' and \ backslashes \n
-    Ok(::std::string::String),
+#[allow(clippy::large_enum_variant)]
+pub enum S0IfResponse {
+    /// 400: Contains `backticks`, *stars* and _underscores_.
+    BadRequest(crate::models::S0PageNextBox),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
-impl ::apigen_runtime::axum::response::IntoResponse for S0ModelsAmountNodeResponse {
+impl ::apigen_runtime::axum::response::IntoResponse for S0IfResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::NotFound(body) => rt::json_response(404u16, &body),
-            Self::UnprocessableEntity(body) => {
-                rt::raw_response(422u16, "text/plain; charset=utf-8", body)
-            }
-            Self::ServiceUnavailable(body) => rt::json_response(503u16, &body),
-            Self::Ok(body) => rt::json_response(200u16, &body),
+            Self::BadRequest(body) => rt::json_response(400u16, &body),
             Self::Other(response) => response,
         }
     }
 }
-/// Serves `PUT /s0/order.data/{TAG}`.
-async fn handle_s0_models_amount_node<A: Api>(
+/// Serves `PUT /s0/tag/code/{countv2}`.
+async fn handle_s0_if<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    const PARAM_TAG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "TAG",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix);
-    let mut rq = rt::Incoming::start(
-            &*shared,
-            request,
-            &[&[Scheme::S0Message], &[Scheme::S0Message]],
-        )
-        .await?;
-    let tag = rq
-        .parameter::<::std::string::String>(&PARAM_TAG, "/s0/order.data/{TAG}", true);
-    if let Some(v) = &tag {
-        crate::validation::min_length(v, 1u64, "TAG", rq.violations());
+    const PARAM_COUNTV2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "countv2",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let countv2 = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_COUNTV2, "/s0/tag/code/{countv2}", true);
+    if let Some(v) = &countv2 {
+        static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> = ::std::sync::LazyLock::new(||
+        ::regress::Regex::new("^(foo|bar)_[0-9]*$").ok());
+        crate::validation::pattern(
+            v,
+            PATTERN.as_ref(),
+            "^(foo|bar)_[0-9]*$",
+            "countv2",
+            rq.violations(),
+        );
     }
     rq.check()?;
-    let tag = rq.required(tag)?;
-    let body = rq
-        .json_body::<
-            crate::models::S0PageNextBox,
-        >("application/json", true, Some("s0_models_amount_node"))
-        .await?;
+    let countv2 = rq.required(countv2)?;
+    let body = rq.bytes_body("application/octet-stream", true).await?;
     let body = rq.required(body)?;
-    let input = S0ModelsAmountNodeInput {
-        tag,
+    let input = S0IfInput {
+        countv2,
         body,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(rt::guarded(&*shared, shared.api.s0_if(input), rq.parts.uri.path()).await)
+}
+/// The validated input of `GET /s0/httpHttp`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct GetS0HttpHttpInput {
+    /// `true`, header parameter.
+    pub r#true: ::std::string::String,
+    /// The request headers.
+    pub headers: ::apigen_runtime::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+/// The answers of `GET /s0/httpHttp`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum GetS0HttpHttpResponse {
+    /// 429: [link](https://example.com) and <https://example.com> and [ref][1]
+    TooManyRequests,
+    /// 403: <b>HTML</b> &amp; entities <script>
+    Forbidden(::std::string::String),
+    /// 422:
+    UnprocessableEntity(i64),
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(rt::Response),
+}
+impl ::apigen_runtime::axum::response::IntoResponse for GetS0HttpHttpResponse {
+    fn into_response(self) -> rt::Response {
+        match self {
+            Self::TooManyRequests => rt::empty_response(429u16),
+            Self::Forbidden(body) => {
+                rt::raw_response(403u16, "text/plain; charset=utf-8", body)
+            }
+            Self::UnprocessableEntity(body) => rt::json_response(422u16, &body),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `GET /s0/httpHttp`.
+async fn handle_get_s0_http_http<A: Api>(
+    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
+    request: rt::Request,
+) -> rt::Handled {
+    const PARAM_TRUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "true",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let r#true = rq
+        .parameter::<::std::string::String>(&PARAM_TRUE, "/s0/httpHttp", true);
+    rq.check()?;
+    let r#true = rq.required(r#true)?;
+    let input = GetS0HttpHttpInput {
+        r#true,
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
-                &*shared,
-                shared.api.s0_models_amount_node(input),
-                rq.parts.uri.path(),
-            )
+        rt::guarded(&*shared, shared.api.get_s0_http_http(input), rq.parts.uri.path())
             .await,
     )
-}
-/// The validated input of `PATCH /s0/order.data/{TAG}`.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct S0ApiValueInput {
-    /// `TAG`, path parameter.
-    pub tag: ::std::string::String,
-    /// `PAGE`, cookie parameter.
-    pub page: ::std::string::String,
-    /// `item_message_x_`, cookie parameter.
-    pub item_message_x: ::std::option::Option<crate::models::S0ApiValueItemMessageX>,
-    /// `next_item`, query parameter. Braces {like} {{these}} and format {0} {} args
-    pub next_item: ::std::option::Option<::std::string::String>,
-    /// `core`, header parameter.
-    pub core: ::std::option::Option<bool>,
-    /// The request body (application/json).
-    pub body: crate::models::S0Meta,
-    /// The request headers.
-    pub headers: ::apigen_runtime::axum::http::HeaderMap,
-    /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
-}
-/// The answers of `PATCH /s0/order.data/{TAG}`: one variant per documented status, and [`Self::Other`] for any other answer.
-#[derive(Debug)]
-pub enum S0ApiValueResponse {
-    /// 206: Quotes " and ' and \ backslashes \n
-    Status206,
-    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
-    Other(rt::Response),
-}
-impl ::apigen_runtime::axum::response::IntoResponse for S0ApiValueResponse {
-    fn into_response(self) -> rt::Response {
-        match self {
-            Self::Status206 => rt::empty_response(206u16),
-            Self::Other(response) => response,
-        }
-    }
-}
-/// Serves `PATCH /s0/order.data/{TAG}`.
-async fn handle_s0_api_value<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    const PARAM_TAG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "TAG",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix);
-    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "PAGE",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["item_message_x_"]);
-    const PARAM_ITEM_MESSAGE_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "item_message_x_",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["PAGE"]);
-    const PARAM_NEXT_ITEM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Query,
-        "next_item",
-        &::apigen_runtime::params::Shape::STRING,
-    );
-    const PARAM_CORE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Header,
-        "core",
-        &::apigen_runtime::params::Shape::BOOLEAN,
-    );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
-    let tag = rq
-        .parameter::<::std::string::String>(&PARAM_TAG, "/s0/order.data/{TAG}", true);
-    if let Some(v) = &tag {
-        crate::validation::min_length(v, 1u64, "TAG", rq.violations());
-    }
-    let page = rq
-        .parameter::<::std::string::String>(&PARAM_PAGE, "/s0/order.data/{TAG}", true);
-    if let Some(v) = &page {
-        static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> = ::std::sync::LazyLock::new(||
-        ::regress::Regex::new("^[^{}]*$").ok());
-        crate::validation::pattern(
-            v,
-            PATTERN.as_ref(),
-            "^[^{}]*$",
-            "PAGE",
-            rq.violations(),
-        );
-    }
-    let item_message_x = rq
-        .parameter::<
-            crate::models::S0ApiValueItemMessageX,
-        >(&PARAM_ITEM_MESSAGE_X, "/s0/order.data/{TAG}", false);
-    let next_item = rq
-        .parameter::<
-            ::std::string::String,
-        >(&PARAM_NEXT_ITEM, "/s0/order.data/{TAG}", false);
-    let core = rq.parameter::<bool>(&PARAM_CORE, "/s0/order.data/{TAG}", false);
-    rq.check()?;
-    let tag = rq.required(tag)?;
-    let page = rq.required(page)?;
-    let body = rq
-        .json_body::<
-            crate::models::S0Meta,
-        >("application/json", true, Some("s0_api_value"))
-        .await?;
-    let body = rq.required(body)?;
-    let input = S0ApiValueInput {
-        tag,
-        page,
-        item_message_x,
-        next_item,
-        core,
-        body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(rt::guarded(&*shared, shared.api.s0_api_value(input), rq.parts.uri.path()).await)
-}
-/// The validated input of `GET /s0/{Value}/listPet/short_created/http`.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct S0PRICEInput {
-    /// `Value`, path parameter. 1. list
-    /// 2. items
-    /// - bullet
-    pub value: ::std::string::String,
-    /// `Message`, header parameter.
-    pub message: ::std::string::String,
-    /// `ITEM_PARAMS`, cookie parameter.
-    pub item_params: ::std::option::Option<crate::models::S0PriceItemParams>,
-    /// The request headers.
-    pub headers: ::apigen_runtime::axum::http::HeaderMap,
-    /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
-}
-/// The answers of `GET /s0/{Value}/listPet/short_created/http`: one variant per documented status, and [`Self::Other`] for any other answer.
-#[derive(Debug)]
-pub enum S0PRICEResponse {
-    /// 204: tab    separated carriage
-    NoContent,
-    /// 422: Braces {like} {{these}} and format {0} {} args
-    UnprocessableEntity(crate::models::S0PageNextBox),
-    /// 2XX: <b>HTML</b> &amp; entities <script>
-    Success {
-        /// The status to answer with.
-        status: u16,
-    },
-    /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
-    Forbidden(crate::models::S0PriceForbiddenBody),
-    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
-    Other(rt::Response),
-}
-impl ::apigen_runtime::axum::response::IntoResponse for S0PRICEResponse {
-    fn into_response(self) -> rt::Response {
-        match self {
-            Self::NoContent => rt::empty_response(204u16),
-            Self::UnprocessableEntity(body) => rt::json_response(422u16, &body),
-            Self::Success { status } => rt::empty_response(status),
-            Self::Forbidden(body) => rt::json_response(403u16, &body),
-            Self::Other(response) => response,
-        }
-    }
-}
-/// Serves `GET /s0/{Value}/listPet/short_created/http`.
-async fn handle_s0_p_r_i_c_e<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    const PARAM_VALUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "Value",
-        &::apigen_runtime::params::Shape::STRING,
-    );
-    const PARAM_MESSAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Header,
-        "Message",
-        &::apigen_runtime::params::Shape::STRING,
-    );
-    const PARAM_ITEM_PARAMS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Cookie,
-        "ITEM_PARAMS",
-        &::apigen_runtime::params::Shape::STRING,
-    );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
-    let value = rq
-        .parameter::<
-            ::std::string::String,
-        >(&PARAM_VALUE, "/s0/{Value}/listPet/short_created/http", true);
-    if let Some(v) = &value {
-        crate::validation::min_length(v, 2u64, "Value", rq.violations());
-    }
-    let message = rq
-        .parameter::<
-            ::std::string::String,
-        >(&PARAM_MESSAGE, "/s0/{Value}/listPet/short_created/http", true);
-    let item_params = rq
-        .parameter::<
-            crate::models::S0PriceItemParams,
-        >(&PARAM_ITEM_PARAMS, "/s0/{Value}/listPet/short_created/http", false);
-    rq.check()?;
-    let value = rq.required(value)?;
-    let message = rq.required(message)?;
-    let input = S0PRICEInput {
-        value,
-        message,
-        item_params,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(rt::guarded(&*shared, shared.api.s0_p_r_i_c_e(input), rq.parts.uri.path()).await)
-}
-/// The validated input of `HEAD /s0/{Value}/listPet/short_created/http`.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct S0SharedInput {
-    /// `Value`, path parameter. 1. list
-    /// 2. items
-    /// - bullet
-    pub value: ::std::string::String,
-    /// `path`, header parameter.
-    pub path2: ::std::option::Option<::std::string::String>,
-    /// The request headers.
-    pub headers: ::apigen_runtime::axum::http::HeaderMap,
-    /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
-}
-/// The answers of `HEAD /s0/{Value}/listPet/short_created/http`: one variant per documented status, and [`Self::Other`] for any other answer.
-#[derive(Debug)]
-pub enum S0SharedResponse {
-    /// 206: Ends a comment */ and starts /* one
-    Status206,
-    /// 4XX: Ends a comment */ and starts /* one
-    ClientError {
-        /// The status to answer with.
-        status: u16,
-    },
-    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
-    Other(rt::Response),
-}
-impl ::apigen_runtime::axum::response::IntoResponse for S0SharedResponse {
-    fn into_response(self) -> rt::Response {
-        match self {
-            Self::Status206 => rt::empty_response(206u16),
-            Self::ClientError { status } => rt::empty_response(status),
-            Self::Other(response) => response,
-        }
-    }
-}
-/// Serves `HEAD /s0/{Value}/listPet/short_created/http`.
-async fn handle_s0_shared<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    const PARAM_VALUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "Value",
-        &::apigen_runtime::params::Shape::STRING,
-    );
-    const PARAM_PATH2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Header,
-        "path",
-        &::apigen_runtime::params::Shape::STRING,
-    );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
-    let value = rq
-        .parameter::<
-            ::std::string::String,
-        >(&PARAM_VALUE, "/s0/{Value}/listPet/short_created/http", true);
-    if let Some(v) = &value {
-        crate::validation::min_length(v, 2u64, "Value", rq.violations());
-    }
-    let path2 = rq
-        .parameter::<
-            ::std::string::String,
-        >(&PARAM_PATH2, "/s0/{Value}/listPet/short_created/http", false);
-    if let Some(v) = &path2 {
-        crate::validation::min_length(v, 7u64, "path", rq.violations());
-    }
-    rq.check()?;
-    let value = rq.required(value)?;
-    let input = S0SharedInput {
-        value,
-        path2,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(rt::guarded(&*shared, shared.api.s0_shared(input), rq.parts.uri.path()).await)
 }
 /// The validated input of `GET /s1/every-model`.
 #[derive(Debug)]
@@ -790,6 +537,7 @@ pub struct S1ListEveryModelInput {
 }
 /// The answers of `GET /s1/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S1ListEveryModelResponse {
     /// 200: Every model.
     Ok(::std::vec::Vec<crate::models::S1ListEveryModelOkBodyItem>),
@@ -819,266 +567,291 @@ async fn handle_s1_list_every_model<A: Api>(
             .await,
     )
 }
-/// The validated input of `POST /s1/next.kind/v{page}.{x_kind}`.
+/// The validated input of `GET /s1/next.kind/v{page}.{x_kind}`.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct S1PriceUnionInput {
+pub struct S1HttpInput {
     /// `page`, path parameter.
-    pub page: ::std::string::String,
+    pub page: ::serde_json::Value,
     /// `x_kind`, path parameter.
-    pub x_kind: ::std::string::String,
-    /// The request body (application/json).
-    pub body: crate::models::S1PriceUnionBody,
+    pub x_kind: crate::models::S1HttpXKind,
+    /// `meta`, header parameter.
+    pub meta: ::std::option::Option<::std::string::String>,
+    /// `valueError`, query parameter.
+    pub value_error: ::std::string::String,
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
-/// The answers of `POST /s1/next.kind/v{page}.{x_kind}`: one variant per documented status, and [`Self::Other`] for any other answer.
+/// The answers of `GET /s1/next.kind/v{page}.{x_kind}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
-pub enum S1PriceUnionResponse {
-    /// 429: #[attr] and #![inner] and r#raw and "#
-    TooManyRequests(f64),
+#[allow(clippy::large_enum_variant)]
+pub enum S1HttpResponse {
+    /// 503: 1. list
+    /// 2. items
+    /// - bullet
+    ServiceUnavailable(crate::models::S1MessageEnumV2),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
-impl ::apigen_runtime::axum::response::IntoResponse for S1PriceUnionResponse {
+impl ::apigen_runtime::axum::response::IntoResponse for S1HttpResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::TooManyRequests(body) => rt::json_response(429u16, &body),
+            Self::ServiceUnavailable(body) => rt::json_response(503u16, &body),
             Self::Other(response) => response,
         }
     }
 }
-/// Serves `POST /s1/next.kind/v{page}.{x_kind}`.
-async fn handle_s1_price_union<A: Api>(
+/// Serves `GET /s1/next.kind/v{page}.{x_kind}`.
+async fn handle_s1_http<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
     const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "page",
-            &::apigen_runtime::params::Shape::STRING,
+            &::apigen_runtime::params::Shape::ANY,
         )
-        .with_style(::apigen_runtime::params::Style::Matrix)
         .with_siblings(&["x_kind"]);
     const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "x_kind",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_explode(true)
+        .with_siblings(&["page"]);
+    const PARAM_META: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "meta",
             &::apigen_runtime::params::Shape::STRING,
         )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_siblings(&["page"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+        .with_siblings(&["CountTrue"]);
+    const PARAM_VALUE_ERROR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "valueError",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S1XKind], &[]])
+        .await?;
     let page = rq
         .parameter::<
-            ::std::string::String,
+            ::serde_json::Value,
         >(&PARAM_PAGE, "/s1/next.kind/v{page}.{x_kind}", true);
-    if let Some(v) = &page {
-        crate::validation::min_length(v, 17u64, "page", rq.violations());
-    }
-    if let Some(v) = &page {
-        crate::validation::max_length(v, 48u64, "page", rq.violations());
-    }
     let x_kind = rq
         .parameter::<
-            ::std::string::String,
+            crate::models::S1HttpXKind,
         >(&PARAM_X_KIND, "/s1/next.kind/v{page}.{x_kind}", true);
+    let meta = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_META, "/s1/next.kind/v{page}.{x_kind}", false);
+    let value_error = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_VALUE_ERROR, "/s1/next.kind/v{page}.{x_kind}", true);
     rq.check()?;
     let page = rq.required(page)?;
     let x_kind = rq.required(x_kind)?;
-    let body = rq
-        .json_body::<
-            crate::models::S1PriceUnionBody,
-        >("application/json", true, Some("s1_price_union"))
-        .await?;
-    let body = rq.required(body)?;
-    let input = S1PriceUnionInput {
+    let value_error = rq.required(value_error)?;
+    let input = S1HttpInput {
         page,
         x_kind,
-        body,
+        meta,
+        value_error,
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(
-        rt::guarded(&*shared, shared.api.s1_price_union(input), rq.parts.uri.path())
-            .await,
-    )
+    Ok(rt::guarded(&*shared, shared.api.s1_http(input), rq.parts.uri.path()).await)
 }
-/// The validated input of `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
+/// The validated input of `DELETE /s1/next.kind/v{page}.{x_kind}`.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct S1ParentInput {
-    /// `meta-message-name_`, path parameter. [link](https://example.com) and <https://example.com> and [ref][1]
-    pub meta_message_name: ::std::string::String,
-    /// `pet total`, query parameter.
-    pub pet_total: ::std::vec::Vec<u32>,
+pub struct S1CountErrorInput {
+    /// `page`, path parameter.
+    pub page: ::serde_json::Value,
+    /// `x_kind`, path parameter.
+    pub x_kind: crate::models::S1CountErrorXKind,
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
-/// The answers of `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value`: one variant per documented status, and [`Self::Other`] for any other answer.
+/// The answers of `DELETE /s1/next.kind/v{page}.{x_kind}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
-pub enum S1ParentResponse {
-    /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
-    Forbidden,
+#[allow(clippy::large_enum_variant)]
+pub enum S1CountErrorResponse {
+    /// 400: Quotes " and ' and \ backslashes \n
+    BadRequest(::std::string::String),
+    /// 500: [link](https://example.com) and <https://example.com> and [ref][1]
+    InternalServerError,
+    /// 202: Line one
+    ///
+    /// Line two
+    ///
+    /// ```text
+    /// indented code
+    /// ```
+    Accepted(crate::models::S1ErrorUnchecked),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
-impl ::apigen_runtime::axum::response::IntoResponse for S1ParentResponse {
+impl ::apigen_runtime::axum::response::IntoResponse for S1CountErrorResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::Forbidden => rt::empty_response(403u16),
+            Self::BadRequest(body) => rt::raw_response(400u16, "text/csv", body),
+            Self::InternalServerError => rt::empty_response(500u16),
+            Self::Accepted(body) => rt::json_response(202u16, &body),
             Self::Other(response) => response,
         }
     }
 }
-/// Serves `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
-async fn handle_s1_parent<A: Api>(
+/// Serves `DELETE /s1/next.kind/v{page}.{x_kind}`.
+async fn handle_s1_count_error<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    const PARAM_META_MESSAGE_NAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
-            "meta-message-name_",
+            "page",
+            &::apigen_runtime::params::Shape::ANY,
+        )
+        .with_siblings(&["x_kind"]);
+    const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "x_kind",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_explode(true)
+        .with_siblings(&["page"]);
+    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let page = rq
+        .parameter::<
+            ::serde_json::Value,
+        >(&PARAM_PAGE, "/s1/next.kind/v{page}.{x_kind}", true);
+    let x_kind = rq
+        .parameter::<
+            crate::models::S1CountErrorXKind,
+        >(&PARAM_X_KIND, "/s1/next.kind/v{page}.{x_kind}", true);
+    rq.check()?;
+    let page = rq.required(page)?;
+    let x_kind = rq.required(x_kind)?;
+    let input = S1CountErrorInput {
+        page,
+        x_kind,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(
+        rt::guarded(&*shared, shared.api.s1_count_error(input), rq.parts.uri.path())
+            .await,
+    )
+}
+/// The validated input of `POST /s1/{HTML_PARENT}/order/{ConstNext}`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct S12faOwnerInput {
+    /// `HTML_PARENT`, path parameter.
+    pub html_parent: ::std::string::String,
+    /// `ConstNext`, path parameter.
+    pub const_next: ::std::vec::Vec<::std::string::String>,
+    /// `DefaultX`, query parameter.
+    pub default_x: ::std::option::Option<u32>,
+    /// The request body (application/json).
+    pub body: crate::models::S12faOwnerBody,
+    /// The request headers.
+    pub headers: ::apigen_runtime::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+/// The answers of `POST /s1/{HTML_PARENT}/order/{ConstNext}`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum S12faOwnerResponse {
+    /// 2XX: #[attr] and #![inner] and r#raw and "#
+    Success {
+        /// The status to answer with.
+        status: u16,
+    },
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(rt::Response),
+}
+impl ::apigen_runtime::axum::response::IntoResponse for S12faOwnerResponse {
+    fn into_response(self) -> rt::Response {
+        match self {
+            Self::Success { status } => rt::empty_response(status),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `POST /s1/{HTML_PARENT}/order/{ConstNext}`.
+async fn handle_s1_2fa_owner<A: Api>(
+    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
+    request: rt::Request,
+) -> rt::Handled {
+    const PARAM_HTML_PARENT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "HTML_PARENT",
             &::apigen_runtime::params::Shape::STRING,
         )
-        .with_style(::apigen_runtime::params::Style::Label);
-    const PARAM_PET_TOTAL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "pet total",
+        .with_siblings(&["ConstNext"]);
+    const PARAM_CONST_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "ConstNext",
             &::apigen_runtime::params::Shape {
                 items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
+                    &::apigen_runtime::params::Shape::STRING,
                 ),
                 ..::apigen_runtime::params::Shape::scalar(
                     ::apigen_runtime::params::Kinds::ARRAY,
                 )
             },
         )
-        .with_style(::apigen_runtime::params::Style::PipeDelimited);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
-    let meta_message_name = rq
-        .parameter::<
-            ::std::string::String,
-        >(
-            &PARAM_META_MESSAGE_NAME,
-            "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
-            true,
-        );
-    let pet_total = rq
-        .parameter::<
-            ::std::vec::Vec<u32>,
-        >(
-            &PARAM_PET_TOTAL,
-            "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
-            true,
-        );
-    rq.check()?;
-    let meta_message_name = rq.required(meta_message_name)?;
-    let pet_total = rq.required(pet_total)?;
-    let input = S1ParentInput {
-        meta_message_name,
-        pet_total,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(rt::guarded(&*shared, shared.api.s1_parent(input), rq.parts.uri.path()).await)
-}
-/// The validated input of `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct S1CountInput {
-    /// `meta-message-name_`, path parameter. [link](https://example.com) and <https://example.com> and [ref][1]
-    pub meta_message_name: ::std::string::String,
-    /// `message-html`, query parameter.
-    pub message_html: ::std::vec::Vec<::std::string::String>,
-    /// The request headers.
-    pub headers: ::apigen_runtime::axum::http::HeaderMap,
-    /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
-}
-/// The answers of `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`: one variant per documented status, and [`Self::Other`] for any other answer.
-#[derive(Debug)]
-pub enum S1CountResponse {
-    /// 2XX: Contains `backticks`, *stars* and _underscores_.
-    Success {
-        /// The status to answer with.
-        status: u16,
-        /// The body.
-        body: ::std::vec::Vec<crate::models::S1MessageUnion>,
-    },
-    /// 500: 1. list
-    /// 2. items
-    /// - bullet
-    InternalServerError(::std::string::String),
-    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
-    Other(rt::Response),
-}
-impl ::apigen_runtime::axum::response::IntoResponse for S1CountResponse {
-    fn into_response(self) -> rt::Response {
-        match self {
-            Self::Success { status, body } => rt::json_response(status, &body),
-            Self::InternalServerError(body) => rt::raw_response(500u16, "text/csv", body),
-            Self::Other(response) => response,
-        }
-    }
-}
-/// Serves `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
-async fn handle_s1_count<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    const PARAM_META_MESSAGE_NAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "meta-message-name_",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_style(::apigen_runtime::params::Style::Label);
-    const PARAM_MESSAGE_HTML: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        .with_siblings(&["HTML_PARENT"]);
+    const PARAM_DEFAULT_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Query,
-        "message-html",
-        &::apigen_runtime::params::Shape {
-            items: ::std::option::Option::Some(&::apigen_runtime::params::Shape::STRING),
-            ..::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::ARRAY,
-            )
-        },
+        "DefaultX",
+        &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S1XKind]]).await?;
-    let meta_message_name = rq
+    let mut rq = rt::Incoming::start(
+            &*shared,
+            request,
+            &[&[Scheme::S1XKind, Scheme::S1Links]],
+        )
+        .await?;
+    let html_parent = rq
         .parameter::<
             ::std::string::String,
-        >(
-            &PARAM_META_MESSAGE_NAME,
-            "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
-            true,
-        );
-    let message_html = rq
+        >(&PARAM_HTML_PARENT, "/s1/{HTML_PARENT}/order/{ConstNext}", true);
+    let const_next = rq
         .parameter::<
             ::std::vec::Vec<::std::string::String>,
-        >(
-            &PARAM_MESSAGE_HTML,
-            "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
-            true,
-        );
-    if let Some(v) = &message_html {
-        crate::validation::min_items(v.len(), 1u64, "message-html", rq.violations());
+        >(&PARAM_CONST_NEXT, "/s1/{HTML_PARENT}/order/{ConstNext}", true);
+    if let Some(v) = &const_next {
+        crate::validation::max_items(v.len(), 5u64, "ConstNext", rq.violations());
     }
-    if let Some(v) = &message_html {
-        crate::validation::max_items(v.len(), 5u64, "message-html", rq.violations());
-    }
+    let default_x = rq
+        .parameter::<
+            u32,
+        >(&PARAM_DEFAULT_X, "/s1/{HTML_PARENT}/order/{ConstNext}", false);
     rq.check()?;
-    let meta_message_name = rq.required(meta_message_name)?;
-    let message_html = rq.required(message_html)?;
-    let input = S1CountInput {
-        meta_message_name,
-        message_html,
+    let html_parent = rq.required(html_parent)?;
+    let const_next = rq.required(const_next)?;
+    let body = rq
+        .json_body::<
+            crate::models::S12faOwnerBody,
+        >("application/json", true, Some("s1_2fa_owner"))
+        .await?;
+    let body = rq.required(body)?;
+    let input = S12faOwnerInput {
+        html_parent,
+        const_next,
+        default_x,
+        body,
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s1_count(input), rq.parts.uri.path()).await)
+    Ok(rt::guarded(&*shared, shared.api.s1_2fa_owner(input), rq.parts.uri.path()).await)
 }
 /// The validated input of `GET /s2/every-model`.
 #[derive(Debug)]
@@ -1091,6 +864,7 @@ pub struct S2ListEveryModelInput {
 }
 /// The answers of `GET /s2/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S2ListEveryModelResponse {
     /// 200: Every model.
     Ok(::std::vec::Vec<crate::models::S2ListEveryModelOkBodyItem>),
@@ -1120,151 +894,70 @@ async fn handle_s2_list_every_model<A: Api>(
             .await,
     )
 }
-/// The validated input of `GET /s2/{error-yield}`.
+/// The validated input of `PATCH /s2/{error-yield}`.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct S2NextCodeInput {
+pub struct S2DynServerInput {
     /// `error-yield`, path parameter. 1. list
     /// 2. items
     /// - bullet
-    pub error_yield: crate::models::S2Order,
+    pub error_yield: ::std::vec::Vec<::std::string::String>,
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
-/// The answers of `GET /s2/{error-yield}`: one variant per documented status, and [`Self::Other`] for any other answer.
+/// The answers of `PATCH /s2/{error-yield}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
-pub enum S2NextCodeResponse {
-    /// any other status: Contains `backticks`, *stars* and _underscores_.
-    Default {
-        /// The status to answer with.
-        status: u16,
-        /// The body.
-        body: ::std::string::String,
-    },
-    /// 429:
-    TooManyRequests(crate::models::S2NextCodeTooManyRequestsBody),
-    /// 201: Non-ASCII: café, 日本語, 😀
-    Created,
+#[allow(clippy::large_enum_variant)]
+pub enum S2DynServerResponse {
+    /// 403:
+    Forbidden(crate::models::S2DynServerForbiddenBody),
+    /// 301: Non-ASCII: café, 日本語, 😀
+    MovedPermanently,
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
-impl ::apigen_runtime::axum::response::IntoResponse for S2NextCodeResponse {
+impl ::apigen_runtime::axum::response::IntoResponse for S2DynServerResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::Default { status, body } => {
-                rt::raw_response(status, "text/plain", body)
-            }
-            Self::TooManyRequests(body) => rt::json_response(429u16, &body),
-            Self::Created => rt::empty_response(201u16),
+            Self::Forbidden(body) => rt::json_response(403u16, &body),
+            Self::MovedPermanently => rt::empty_response(301u16),
             Self::Other(response) => response,
         }
     }
 }
-/// Serves `GET /s2/{error-yield}`.
-async fn handle_s2_next_code<A: Api>(
+/// Serves `PATCH /s2/{error-yield}`.
+async fn handle_s2_dyn_server<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
     const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "error-yield",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix);
+        ::apigen_runtime::params::Location::Path,
+        "error-yield",
+        &::apigen_runtime::params::Shape {
+            items: ::std::option::Option::Some(&::apigen_runtime::params::Shape::STRING),
+            ..::apigen_runtime::params::Shape::scalar(
+                ::apigen_runtime::params::Kinds::ARRAY,
+            )
+        },
+    );
     let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
     let error_yield = rq
         .parameter::<
-            crate::models::S2Order,
+            ::std::vec::Vec<::std::string::String>,
         >(&PARAM_ERROR_YIELD, "/s2/{error-yield}", true);
-    rq.check()?;
-    let error_yield = rq.required(error_yield)?;
-    let input = S2NextCodeInput {
-        error_yield,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(rt::guarded(&*shared, shared.api.s2_next_code(input), rq.parts.uri.path()).await)
-}
-/// The validated input of `OPTIONS /s2/{error-yield}`.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct S2PageParentInput {
-    /// `error-yield`, path parameter. 1. list
-    /// 2. items
-    /// - bullet
-    pub error_yield: crate::models::S2Order,
-    /// `日本語`, query parameter. Line one
-    ///
-    /// Line two
-    ///
-    /// ```text
-    /// indented code
-    /// ```
-    pub u65e5u672cu8a9e: ::std::string::String,
-    /// The request headers.
-    pub headers: ::apigen_runtime::axum::http::HeaderMap,
-    /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
-}
-/// The answers of `OPTIONS /s2/{error-yield}`: one variant per documented status, and [`Self::Other`] for any other answer.
-#[derive(Debug)]
-pub enum S2PageParentResponse {
-    /// 401: ```
-    /// fn not_rust() {
-    /// ```text
-    /// ```
-    Unauthorized(::std::vec::Vec<u8>),
-    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
-    Other(rt::Response),
-}
-impl ::apigen_runtime::axum::response::IntoResponse for S2PageParentResponse {
-    fn into_response(self) -> rt::Response {
-        match self {
-            Self::Unauthorized(body) => rt::raw_response(401u16, "application/pdf", body),
-            Self::Other(response) => response,
-        }
+    if let Some(v) = &error_yield {
+        crate::validation::max_items(v.len(), 5u64, "error-yield", rq.violations());
     }
-}
-/// Serves `OPTIONS /s2/{error-yield}`.
-async fn handle_s2_page_parent<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "error-yield",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix);
-    const PARAM_U65E5U672CU8A9E: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Query,
-        "日本語",
-        &::apigen_runtime::params::Shape::STRING,
-    );
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S2Page]]).await?;
-    let error_yield = rq
-        .parameter::<
-            crate::models::S2Order,
-        >(&PARAM_ERROR_YIELD, "/s2/{error-yield}", true);
-    let u65e5u672cu8a9e = rq
-        .parameter::<
-            ::std::string::String,
-        >(&PARAM_U65E5U672CU8A9E, "/s2/{error-yield}", true);
     rq.check()?;
     let error_yield = rq.required(error_yield)?;
-    let u65e5u672cu8a9e = rq.required(u65e5u672cu8a9e)?;
-    let input = S2PageParentInput {
+    let input = S2DynServerInput {
         error_yield,
-        u65e5u672cu8a9e,
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(
-        rt::guarded(&*shared, shared.api.s2_page_parent(input), rq.parts.uri.path())
-            .await,
-    )
+    Ok(rt::guarded(&*shared, shared.api.s2_dyn_server(input), rq.parts.uri.path()).await)
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -1307,16 +1000,13 @@ pub fn router_with<A: Api>(
                 .delete(handle_s0_size::<A>),
         )
         .route(
-            "/s0/order.data/{TAG}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .put(handle_s0_models_amount_node::<A>)
-                .patch(handle_s0_api_value::<A>),
+            "/s0/tag/code/{countv2}",
+            ::apigen_runtime::axum::routing::MethodRouter::new().put(handle_s0_if::<A>),
         )
         .route(
-            "/s0/{Value}/listPet/short_created/http",
+            "/s0/httpHttp",
             ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_s0_p_r_i_c_e::<A>)
-                .head(handle_s0_shared::<A>),
+                .get(handle_get_s0_http_http::<A>),
         )
         .route(
             "/s1/every-model",
@@ -1326,13 +1016,13 @@ pub fn router_with<A: Api>(
         .route(
             "/s1/next.kind/v{page}.{x_kind}",
             ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_s1_price_union::<A>),
+                .get(handle_s1_http::<A>)
+                .delete(handle_s1_count_error::<A>),
         )
         .route(
-            "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
+            "/s1/{HTML_PARENT}/order/{ConstNext}",
             ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_s1_parent::<A>)
-                .delete(handle_s1_count::<A>),
+                .post(handle_s1_2fa_owner::<A>),
         )
         .route(
             "/s2/every-model",
@@ -1342,8 +1032,7 @@ pub fn router_with<A: Api>(
         .route(
             "/s2/{error-yield}",
             ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_s2_next_code::<A>)
-                .options(handle_s2_page_parent::<A>),
+                .patch(handle_s2_dyn_server::<A>),
         );
     rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
 }
@@ -1425,49 +1114,18 @@ pub mod mock {
                     ),
             )
         }
-        async fn s0_models_amount_node(
+        async fn s0_if(&self, input: S0IfInput) -> S0IfResponse {
+            S0IfResponse::Other(
+                DOCUMENT
+                    .answer(&SPEC, &input.headers, "put", "/s0/tag/code/{countv2}", None),
+            )
+        }
+        async fn get_s0_http_http(
             &self,
-            input: S0ModelsAmountNodeInput,
-        ) -> S0ModelsAmountNodeResponse {
-            S0ModelsAmountNodeResponse::Other(
-                DOCUMENT
-                    .answer(
-                        &SPEC,
-                        &input.headers,
-                        "put",
-                        "/s0/order.data/{TAG}",
-                        Some((200u16, "\"\"")),
-                    ),
-            )
-        }
-        async fn s0_api_value(&self, input: S0ApiValueInput) -> S0ApiValueResponse {
-            S0ApiValueResponse::Other(
-                DOCUMENT
-                    .answer(&SPEC, &input.headers, "patch", "/s0/order.data/{TAG}", None),
-            )
-        }
-        async fn s0_p_r_i_c_e(&self, input: S0PRICEInput) -> S0PRICEResponse {
-            S0PRICEResponse::Other(
-                DOCUMENT
-                    .answer(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/s0/{Value}/listPet/short_created/http",
-                        None,
-                    ),
-            )
-        }
-        async fn s0_shared(&self, input: S0SharedInput) -> S0SharedResponse {
-            S0SharedResponse::Other(
-                DOCUMENT
-                    .answer(
-                        &SPEC,
-                        &input.headers,
-                        "head",
-                        "/s0/{Value}/listPet/short_created/http",
-                        None,
-                    ),
+            input: GetS0HttpHttpInput,
+        ) -> GetS0HttpHttpResponse {
+            GetS0HttpHttpResponse::Other(
+                DOCUMENT.answer(&SPEC, &input.headers, "get", "/s0/httpHttp", None),
             )
         }
         async fn s1_list_every_model(
@@ -1485,41 +1143,41 @@ pub mod mock {
                     ),
             )
         }
-        async fn s1_price_union(
-            &self,
-            input: S1PriceUnionInput,
-        ) -> S1PriceUnionResponse {
-            S1PriceUnionResponse::Other(
+        async fn s1_http(&self, input: S1HttpInput) -> S1HttpResponse {
+            S1HttpResponse::Other(
                 DOCUMENT
                     .answer(
                         &SPEC,
                         &input.headers,
-                        "post",
+                        "get",
                         "/s1/next.kind/v{page}.{x_kind}",
                         None,
                     ),
             )
         }
-        async fn s1_parent(&self, input: S1ParentInput) -> S1ParentResponse {
-            S1ParentResponse::Other(
-                DOCUMENT
-                    .answer(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
-                        None,
-                    ),
-            )
-        }
-        async fn s1_count(&self, input: S1CountInput) -> S1CountResponse {
-            S1CountResponse::Other(
+        async fn s1_count_error(
+            &self,
+            input: S1CountErrorInput,
+        ) -> S1CountErrorResponse {
+            S1CountErrorResponse::Other(
                 DOCUMENT
                     .answer(
                         &SPEC,
                         &input.headers,
                         "delete",
-                        "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
+                        "/s1/next.kind/v{page}.{x_kind}",
+                        Some((202u16, "{\"static.short.color\":1}")),
+                    ),
+            )
+        }
+        async fn s1_2fa_owner(&self, input: S12faOwnerInput) -> S12faOwnerResponse {
+            S12faOwnerResponse::Other(
+                DOCUMENT
+                    .answer(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/s1/{HTML_PARENT}/order/{ConstNext}",
                         None,
                     ),
             )
@@ -1539,18 +1197,10 @@ pub mod mock {
                     ),
             )
         }
-        async fn s2_next_code(&self, input: S2NextCodeInput) -> S2NextCodeResponse {
-            S2NextCodeResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/s2/{error-yield}", None),
-            )
-        }
-        async fn s2_page_parent(
-            &self,
-            input: S2PageParentInput,
-        ) -> S2PageParentResponse {
-            S2PageParentResponse::Other(
+        async fn s2_dyn_server(&self, input: S2DynServerInput) -> S2DynServerResponse {
+            S2DynServerResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "options", "/s2/{error-yield}", None),
+                    .answer(&SPEC, &input.headers, "patch", "/s2/{error-yield}", None),
             )
         }
     }

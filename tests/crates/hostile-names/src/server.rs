@@ -199,6 +199,7 @@ pub struct TypeInput {
 }
 /// The answers of `GET /user-profiles/{profile-id}/items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TypeResponse {
     /// 200: ok
     Ok(crate::models::UserProfile),
@@ -310,6 +311,7 @@ pub struct MatchInput {
 }
 /// The answers of `PUT /user-profiles/{profile-id}/items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum MatchResponse {
     /// 200: ok
     Ok(crate::models::UserProfile2),
@@ -377,6 +379,7 @@ pub struct ListUserProfilesInput {
 }
 /// The answers of `GET /user_profiles`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListUserProfilesResponse {
     /// 200: ok
     Ok(::std::vec::Vec<crate::models::UserProfile3>),
@@ -419,6 +422,7 @@ pub struct ListUserProfiles2Input {
 }
 /// The answers of `POST /user_profiles`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListUserProfiles2Response {
     /// 204: none
     NoContent,
@@ -467,6 +471,7 @@ pub struct GetCafue9Input {
 }
 /// The answers of `GET /café/{ünïcödé}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetCafue9Response {
     /// 200: ok
     Ok(crate::models::Cafue9),
@@ -544,6 +549,7 @@ pub struct AuthenticateInput {
 }
 /// The answers of `GET /auth/{self}/{rq}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum AuthenticateResponse {
     /// 200: ok
     Ok(crate::models::Thing),
@@ -860,6 +866,7 @@ pub struct Transport2Input {
 }
 /// The answers of `POST /auth/{self}/{rq}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum Transport2Response {
     /// 200: ok
     Ok(crate::models::Thing),
@@ -938,6 +945,7 @@ pub struct ListInput {
 }
 /// The answers of `GET /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListResponse {
     /// 200: a page
     Ok(crate::models::ThingPage),
@@ -1022,6 +1030,7 @@ pub struct ListStreamInput {
 }
 /// The answers of `PUT /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListStreamResponse {
     /// 200: a page
     Ok(crate::models::ThingPage),
@@ -1071,6 +1080,7 @@ pub struct NewInput {
 }
 /// The answers of `POST /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum NewResponse {
     /// 200: ok
     Ok(crate::models::Thing),
@@ -1120,6 +1130,7 @@ pub struct CloneInput {
 }
 /// The answers of `DELETE /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CloneResponse {
     /// 200: ok
     Ok(crate::models::Thing),
@@ -1169,6 +1180,7 @@ pub struct ExecuteInput {
 }
 /// The answers of `PATCH /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ExecuteResponse {
     /// 200: ok
     Ok(crate::models::Thing),
@@ -1222,6 +1234,7 @@ pub struct GetCodeInput {
 }
 /// The answers of `GET /codes/{2fa}/{_x}/{x}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetCodeResponse {
     /// 204: Found.
     NoContent,

@@ -122,6 +122,7 @@ pub struct EnrolInput {
 }
 /// The answers of `POST /enrol`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum EnrolResponse {
     /// 201: successful creation
     Created,
@@ -176,6 +177,7 @@ pub struct GlobalJobsInput {
 }
 /// The answers of `GET /global/jobs`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GlobalJobsResponse {
     /// 201: successful creation
     Created(crate::models::GlobalJobsResult),
@@ -225,6 +227,7 @@ pub struct PingInput {
 }
 /// The answers of `GET /ping`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PingResponse {
     /// 201: successful creation
     Created(crate::models::PingResult),
@@ -276,6 +279,7 @@ pub struct ReportFinishInput {
 }
 /// The answers of `POST /report/finish`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ReportFinishResponse {
     /// 201: successful creation
     Created(crate::models::ReportResult),
@@ -336,6 +340,7 @@ pub struct ReportOutputInput {
 }
 /// The answers of `POST /report/output`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ReportOutputResponse {
     /// 201: successful creation
     Created(crate::models::ReportResult),
@@ -396,6 +401,7 @@ pub struct ReportStartInput {
 }
 /// The answers of `POST /report/start`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ReportStartResponse {
     /// 201: successful creation
     Created(crate::models::ReportResult),

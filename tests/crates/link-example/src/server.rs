@@ -120,6 +120,7 @@ pub struct GetUserByNameInput {
 }
 /// The answers of `GET /2.0/users/{username}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetUserByNameResponse {
     /// 200: The User
     Ok(crate::models::User),
@@ -174,6 +175,7 @@ pub struct GetRepositoriesByOwnerInput {
 }
 /// The answers of `GET /2.0/repositories/{username}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetRepositoriesByOwnerResponse {
     /// 200: repositories owned by the supplied user
     Ok(::std::vec::Vec<crate::models::Repository>),
@@ -234,6 +236,7 @@ pub struct GetRepositoryInput {
 }
 /// The answers of `GET /2.0/repositories/{username}/{slug}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetRepositoryResponse {
     /// 200: The repository
     Ok(crate::models::Repository),
@@ -305,6 +308,7 @@ pub struct GetPullRequestsByRepositoryInput {
 }
 /// The answers of `GET /2.0/repositories/{username}/{slug}/pullrequests`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetPullRequestsByRepositoryResponse {
     /// 200: an array of pull request objects
     Ok(::std::vec::Vec<crate::models::Pullrequest>),
@@ -391,6 +395,7 @@ pub struct GetPullRequestsByIdInput {
 }
 /// The answers of `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetPullRequestsByIdResponse {
     /// 200: a pull request object
     Ok(crate::models::Pullrequest),
@@ -482,6 +487,7 @@ pub struct MergePullRequestInput {
 }
 /// The answers of `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum MergePullRequestResponse {
     /// 204: the PR was successfully merged
     NoContent,

@@ -204,6 +204,7 @@ pub struct PathSimpleFlatInput {
 }
 /// The answers of `GET /path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PathSimpleFlatResponse {
     /// 204: Received.
     NoContent,
@@ -408,6 +409,7 @@ pub struct PathSimpleExplodedInput {
 }
 /// The answers of `GET /path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PathSimpleExplodedResponse {
     /// 204: Received.
     NoContent,
@@ -624,6 +626,7 @@ pub struct PathLabelFlatInput {
 }
 /// The answers of `GET /path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PathLabelFlatResponse {
     /// 204: Received.
     NoContent,
@@ -836,6 +839,7 @@ pub struct PathLabelExplodedInput {
 }
 /// The answers of `GET /path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PathLabelExplodedResponse {
     /// 204: Received.
     NoContent,
@@ -1056,6 +1060,7 @@ pub struct PathMatrixFlatInput {
 }
 /// The answers of `GET /path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PathMatrixFlatResponse {
     /// 204: Received.
     NoContent,
@@ -1268,6 +1273,7 @@ pub struct PathMatrixExplodedInput {
 }
 /// The answers of `GET /path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PathMatrixExplodedResponse {
     /// 204: Received.
     NoContent,
@@ -1492,6 +1498,7 @@ pub struct QueryFormFlatInput {
 }
 /// The answers of `GET /query/form/flat`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum QueryFormFlatResponse {
     /// 204: Received.
     NoContent,
@@ -1647,6 +1654,7 @@ pub struct QueryFormExplodedInput {
 }
 /// The answers of `GET /query/form/exploded`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum QueryFormExplodedResponse {
     /// 204: Received.
     NoContent,
@@ -1784,6 +1792,7 @@ pub struct QuerySpaceDelimitedFlatInput {
 }
 /// The answers of `GET /query/spaceDelimited/flat`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum QuerySpaceDelimitedFlatResponse {
     /// 204: Received.
     NoContent,
@@ -1873,6 +1882,7 @@ pub struct QueryPipeDelimitedFlatInput {
 }
 /// The answers of `GET /query/pipeDelimited/flat`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum QueryPipeDelimitedFlatResponse {
     /// 204: Received.
     NoContent,
@@ -1958,6 +1968,7 @@ pub struct QueryDeepObjectExplodedInput {
 }
 /// The answers of `GET /query/deepObject/exploded`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum QueryDeepObjectExplodedResponse {
     /// 204: Received.
     NoContent,
@@ -2040,6 +2051,7 @@ pub struct HeaderSimpleFlatInput {
 }
 /// The answers of `GET /header/simple/flat`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum HeaderSimpleFlatResponse {
     /// 204: Received.
     NoContent,
@@ -2189,6 +2201,7 @@ pub struct HeaderSimpleExplodedInput {
 }
 /// The answers of `GET /header/simple/exploded`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum HeaderSimpleExplodedResponse {
     /// 204: Received.
     NoContent,
@@ -2354,6 +2367,7 @@ pub struct CookieFormFlatInput {
 }
 /// The answers of `GET /cookie/form/flat`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CookieFormFlatResponse {
     /// 204: Received.
     NoContent,
@@ -2510,6 +2524,7 @@ pub struct CookieFormExplodedInput {
 }
 /// The answers of `GET /cookie/form/exploded`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CookieFormExplodedResponse {
     /// 204: Received.
     NoContent,
@@ -2659,6 +2674,7 @@ pub struct QueryExtrasInput {
 }
 /// The answers of `GET /query/extras`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum QueryExtrasResponse {
     /// 204: Received.
     NoContent,

@@ -120,6 +120,7 @@ pub struct FindPetsInput {
 }
 /// The answers of `GET /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum FindPetsResponse {
     /// 200: pet response
     Ok(::std::vec::Vec<crate::models::Pet>),
@@ -194,6 +195,7 @@ pub struct AddPetInput {
 }
 /// The answers of `POST /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum AddPetResponse {
     /// 200: pet response
     Ok(crate::models::Pet),
@@ -246,6 +248,7 @@ pub struct FindPetByIdInput {
 }
 /// The answers of `GET /pets/{id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum FindPetByIdResponse {
     /// 200: pet response
     Ok(crate::models::Pet),
@@ -305,6 +308,7 @@ pub struct DeletePetInput {
 }
 /// The answers of `DELETE /pets/{id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum DeletePetResponse {
     /// 204: pet deleted
     NoContent,

@@ -99,6 +99,7 @@ pub struct ListPetsInput {
 }
 /// The answers of `GET /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListPetsResponse {
     /// 200: A paged array of pets
     Ok(crate::models::Pets),
@@ -152,6 +153,7 @@ pub struct CreatePetsInput {
 }
 /// The answers of `POST /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreatePetsResponse {
     /// 201: Null response
     Created,
@@ -199,6 +201,7 @@ pub struct ShowPetByIdInput {
 }
 /// The answers of `GET /pets/{petId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ShowPetByIdResponse {
     /// 200: Expected response to a valid request
     Ok(crate::models::Pet),

@@ -92,6 +92,7 @@ pub struct AddPetInput {
 }
 /// The answers of `POST /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum AddPetResponse {
     /// 201: The pet was added.
     Created(crate::models::Pet),
@@ -145,6 +146,7 @@ pub struct GetPetInput {
 }
 /// The answers of `GET /pets/{id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetPetResponse {
     /// 200: The pet.
     Ok(crate::models::Pet),

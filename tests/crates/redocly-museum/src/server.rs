@@ -161,6 +161,7 @@ pub struct GetMuseumHoursInput {
 }
 /// The answers of `GET /museum-hours`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetMuseumHoursResponse {
     /// 200: Success.
     Ok(crate::models::MuseumHours),
@@ -249,6 +250,7 @@ pub struct ListSpecialEventsInput {
 }
 /// The answers of `GET /special-events`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListSpecialEventsResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEventCollection),
@@ -340,6 +342,7 @@ pub struct CreateSpecialEventInput {
 }
 /// The answers of `POST /special-events`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreateSpecialEventResponse {
     /// 201: Created.
     Created(crate::models::SpecialEvent),
@@ -404,6 +407,7 @@ pub struct GetSpecialEventInput {
 }
 /// The answers of `GET /special-events/{eventId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetSpecialEventResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEvent),
@@ -469,6 +473,7 @@ pub struct DeleteSpecialEventInput {
 }
 /// The answers of `DELETE /special-events/{eventId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum DeleteSpecialEventResponse {
     /// 204: Success - no content.
     NoContent,
@@ -543,6 +548,7 @@ pub struct UpdateSpecialEventInput {
 }
 /// The answers of `PATCH /special-events/{eventId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UpdateSpecialEventResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEvent),
@@ -619,6 +625,7 @@ pub struct BuyMuseumTicketsInput {
 }
 /// The answers of `POST /tickets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum BuyMuseumTicketsResponse {
     /// 201: Created.
     Created(crate::models::MuseumTicketsConfirmation),
@@ -679,6 +686,7 @@ pub struct GetTicketCodeInput {
 }
 /// The answers of `GET /tickets/{ticketId}/qr`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetTicketCodeResponse {
     /// 200: Scannable event ticket in image format.
     Ok(::std::vec::Vec<u8>),

@@ -104,6 +104,7 @@ pub struct PutBlobInput {
 }
 /// The answers of `POST /blobs`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PutBlobResponse {
     /// 200: The blob, as the server received it.
     Ok(::std::vec::Vec<u8>),
@@ -154,6 +155,7 @@ pub struct CreateDocumentInput {
 }
 /// The answers of `POST /documents`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreateDocumentResponse {
     /// 201: The document.
     Created(crate::models::Document),
@@ -211,6 +213,7 @@ pub struct UploadAttachmentInput {
 }
 /// The answers of `POST /attachments`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UploadAttachmentResponse {
     /// 200: What the server received.
     Ok(crate::models::Receipt),

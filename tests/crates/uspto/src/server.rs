@@ -101,6 +101,7 @@ pub struct ListDataSetsInput {
 }
 /// The answers of `GET /`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListDataSetsResponse {
     /// 200: Returns a list of data sets
     Ok(crate::models::DataSetList),
@@ -145,6 +146,7 @@ pub struct ListSearchableFieldsInput {
 }
 /// The answers of `GET /{dataset}/{version}/fields`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListSearchableFieldsResponse {
     /// 200: The dataset API for the given version is found and it is accessible to consume.
     Ok(::std::string::String),
@@ -223,6 +225,7 @@ pub struct PerformSearchInput {
 }
 /// The answers of `POST /{dataset}/{version}/records`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PerformSearchResponse {
     /// 200: successful operation
     Ok(
