@@ -87,7 +87,7 @@ fn all_eight_seed_operations_are_bundled_with_their_source() {
             let doc: Value = serde_json::from_str(&generate(api).files[std::path::Path::new("openapi.json")]).expect("JSON");
             doc["paths"].as_object().map_or(0, |p| {
                 p.values()
-                    .map(|i| i.as_object().map_or(0, |o| o.keys().filter(|k| generator::validate::METHODS.contains(&k.as_str())).count()))
+                    .map(|i| i.as_object().map_or(0, |o| o.keys().filter(|k| generator::spec::METHODS.contains(&k.as_str())).count()))
                     .sum()
             })
         })

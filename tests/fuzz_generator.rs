@@ -364,10 +364,10 @@ proptest! {
     /// Arbitrary locators' input: any text, any pointer.
     #[test]
     fn locators_never_panic(text in any::<String>(), yamlish in "([ -]{0,6}[a-z'\"{}\\[\\],:#&*!|>-]{0,6}[ :]{0,2}\n){0,12}", pointer in "(/[a-z0-9'\"~{} -]{0,4}){0,5}") {
-        let _ = generator::locate::locate(&text, &pointer);
-        let _ = generator::locate::locate_yaml(&text, &pointer);
-        let _ = generator::locate::locate(&yamlish, &pointer);
-        let _ = generator::locate::locate_yaml(&yamlish, &pointer);
+        let _ = generator::spec::locate::locate(&text, &pointer);
+        let _ = generator::spec::locate::locate_yaml(&text, &pointer);
+        let _ = generator::spec::locate::locate(&yamlish, &pointer);
+        let _ = generator::spec::locate::locate_yaml(&yamlish, &pointer);
     }
 }
 
@@ -593,7 +593,7 @@ mod regressions {
 
     /// A property renamed to `ﱞ` (alphabetic but not an identifier character) made
     /// `Ident::new` panic in the model emitter (found by `mutated_seed_specs_never_panic`;
-    /// fixed in `naming::typify_field`, unit test there).
+    /// field names now come from typify itself, through the field table of `lower::fields`).
     #[test]
     fn non_identifier_letters_in_property_names() {
         fn rename_first_properties(v: &mut Value) {

@@ -176,7 +176,7 @@ fn meta_schemas() -> std::collections::HashMap<Version, jsonschema::Validator> {
     let base = spec_tests::repo_root().join("../shared/corpus/OpenAPI-Specification");
     for (version, file) in [(Version::V30, "_archive_/schemas/v3.0/schema.yaml"), (Version::V31, "src/schemas/validation/schema.yaml")] {
         let path = base.join(file);
-        let mut sources = generator::load::Sources::default();
+        let mut sources = generator::spec::load::Sources::default();
         let Ok(source) = sources.load(&path) else {
             eprintln!("skipped: the OpenAPI meta-schema {} is not here", path.display());
             continue;
@@ -197,10 +197,10 @@ fn check_values(doc: &Value, seed: u64, version: Version, checked: &mut usize, f
     // The 3.0 dialect (`nullable`, boolean `exclusiveMinimum`) in JSON Schema form, as the
     // generator reads it; the meaning is unchanged.
     let mut plain = doc.clone();
-    generator::normalize::json_schema_forms(&mut plain);
+    generator::spec::normalize::json_schema_forms(&mut plain);
     let components = plain.get("components").cloned().unwrap_or(json!({}));
     let mut schemas = Vec::new();
-    generator::normalize::collect_schema_pointers(&plain, "", &mut schemas);
+    generator::spec::normalize::collect_schema_pointers(&plain, "", &mut schemas);
     for pointer in schemas {
         let Some(schema) = plain.pointer(&pointer) else { continue };
         let mut values: Vec<(&str, &Value)> = Vec::new();

@@ -38,10 +38,7 @@ fn time(spec: &Path, runs: usize) -> Result<(Duration, OutputSet), String> {
 
 fn counts(spec_doc: &Value) -> (usize, usize) {
     let ops = spec_doc["paths"].as_object().map_or(0, |p| {
-        p.values()
-            .filter_map(Value::as_object)
-            .map(|i| i.keys().filter(|k| generator::validate::METHODS.contains(&k.as_str())).count())
-            .sum()
+        p.values().filter_map(Value::as_object).map(|i| i.keys().filter(|k| generator::spec::METHODS.contains(&k.as_str())).count()).sum()
     });
     let schemas = spec_doc.pointer("/components/schemas").and_then(Value::as_object).map_or(0, Map::len);
     (ops, schemas)

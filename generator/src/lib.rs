@@ -3,39 +3,39 @@
 //!
 //! The pipeline has one type at each boundary:
 //!
-//! 1. [`load`]: files on disk -> [`load::Sources`] (parsed JSON, text kept for locations);
-//! 2. [`bundle`]: external `$ref`s resolved -> [`bundle::Bundle`] (one self-contained document);
-//! 3. [`validate`]: every problem reported at once as [`Diagnostics`];
-//! 4. [`normalize`]: defects of published documents repaired, each repair a warning;
-//! 5. lower: the document -> an IR that emitters read (emitters never read the raw spec); a
-//!    schema that cannot be typed becomes `serde_json::Value`, with a warning;
-//! 6. emit: IR -> token streams and template contexts;
-//! 7. render: prettyplease and minijinja -> text;
+//! 1. [`spec::load`]: files on disk -> [`spec::load::Sources`] (parsed JSON, text kept for
+//!    locations);
+//! 2. [`spec::bundle()`]: external `$ref`s resolved -> [`spec::Bundle`] (one self-contained
+//!    document);
+//! 3. [`spec::validate`]: every problem reported at once as [`Diagnostics`];
+//! 4. [`spec::normalize`]: defects of published documents repaired, each repair a warning;
+//! 5. [`lower`]: the document -> the [`ir`] that emitters read (emitters never read the raw
+//!    spec); a schema that cannot be typed becomes `serde_json::Value`, with a warning;
+//! 6. [`emit`]: IR -> token streams and template contexts;
+//! 7. [`render`]: prettyplease and minijinja -> text;
 //! 8. [`write`]: text -> files, only where bytes changed and only files the generator owns (the
 //!    manifest of each output directory), crash-safe.
+//!
+//! The folders follow the pipeline: `spec/` (1-4), `lower/` (5), `ir/`, `emit/` (6), then
+//! `render.rs` and `write.rs`; `diff/` reviews spec changes, `naming.rs` decides every name and
+//! `diag.rs` locates every problem.
 //!
 //! Warnings never stop generation unless [`GeneratorSettings::deny_warnings`] is set; they are
 //! returned beside the output by [`generate_with_warnings`] and [`run_reporting`].
 
 #![deny(missing_docs)]
 
-pub mod bundle;
 pub mod diag;
 pub mod diff;
+pub mod doc;
 pub mod emit;
 pub mod ir;
-pub mod load;
-pub mod locate;
 pub mod lower;
-pub mod lower_params;
-pub mod lower_server;
-pub mod models;
 pub mod naming;
-pub mod normalize;
 pub mod render;
 pub mod runtime;
 pub mod schema_crate;
-pub mod validate;
+pub mod spec;
 pub mod write;
 
 use std::path::{Path, PathBuf};
@@ -126,25 +126,25 @@ pub fn generate_with_warnings(spec: &Path, settings: &GeneratorSettings, timings
             Diagnostic::new(spec, "", e).with_help("pass a valid `--crate-name`, or leave it out to derive one from the output folder"),
         )
     })?;
-    let mut bundle = timings.time("load+bundle", || bundle::bundle(spec))?;
-    timings.time("validate", || validate::validate(&bundle))?;
-    let mut warnings = timings.time("normalize", || normalize::normalize(&mut bundle));
+    let mut bundle = timings.time("load+bundle", || spec::bundle(spec))?;
+    timings.time("validate", || spec::validate::validate(&bundle))?;
+    let mut warnings = timings.time("normalize", || spec::normalize::normalize(&mut bundle));
     // Normalization may turn keywords next to a `$ref` into an `allOf`: rings are checked again.
-    validate::check_cycles(&bundle)?;
+    spec::validate::check_cycles(&bundle)?;
     let mut out = OutputSet::default();
     // The crate's `openapi.json` is the repaired document, in its own OpenAPI version.
     out.add("openapi.json", render_json(&bundle.document));
-    normalize::json_schema_forms(&mut bundle.document);
+    spec::normalize::json_schema_forms(&mut bundle.document);
     let mut lowered = timings.time("lower", || lower::lower(&bundle, settings))?;
     timings.operations = lowered.api.operations.len();
-    timings.models = lowered.api.models.definitions.len();
+    timings.models = lowered.api.models.definition_count;
     let models_file = lowered.models_file.take();
     warnings.extend(lowered.warnings.clone());
     warnings.sort();
     if settings.deny_warnings && !warnings.is_empty() {
         return Err(warnings.into_errors());
     }
-    let server_errors = timings.time("lower-server", || lower_server::lower(&bundle))?;
+    let server_errors = timings.time("lower-server", || lower::server_errors::lower(&bundle))?;
     let mut inner = Timings::default();
     let emitted = timings.time("emit+render", || emit_crate(&lowered, models_file, &server_errors, settings, &mut out, &mut inner));
     timings.phases.extend(inner.phases);
@@ -197,7 +197,7 @@ pub fn generate_timed(spec: &Path, settings: &GeneratorSettings, timings: &mut T
 fn emit_crate(
     lowered: &ir::Lowered,
     models_file: Option<syn::File>,
-    server_errors: &lower_server::ServerErrors,
+    server_errors: &ir::server::ServerErrors,
     settings: &GeneratorSettings,
     out: &mut OutputSet,
     timings: &mut Timings,
@@ -254,7 +254,7 @@ fn emit_crate(
 fn lib_doc(api: &ir::ApiSpace) -> String {
     let mut doc = format!("# {}\n", api.title);
     if let Some(d) = &api.description {
-        doc.push_str(&format!("\n{}\n", emit::doc_text(d)));
+        doc.push_str(&format!("\n{}\n", crate::doc::doc_text(d)));
     }
     doc.push_str("\nGenerated by `cargo xtask gen` from the bundled `openapi.json` next to this crate.\n");
     doc

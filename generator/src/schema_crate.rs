@@ -5,7 +5,7 @@
 //! has a `type`, `properties`, an `enum` or a combinator) becomes one more component named after
 //! its `title` (else the file stem), and every local reference (`#/definitions/X`, `#/$defs/X`,
 //! `#`) is rewritten to point at the component. From there the models pipeline is the one of
-//! [`crate::generate`]: [`crate::models::lower`] and [`crate::emit::models::emit`], with the
+//! [`crate::generate`]: [`crate::lower::models::lower`] and [`crate::emit::models::emit`], with the
 //! validation of `apigen-runtime` (no features), without operations, client or server.
 //!
 //! Every definition is a root of both kinds at once, so the schema crates get the
@@ -16,9 +16,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use crate::bundle::Bundle;
 use crate::diag::{escape_token, Diagnostic, Diagnostics};
-use crate::models::COMPONENT_PREFIX;
+use crate::spec::Bundle;
+use crate::spec::COMPONENT_PREFIX;
 use crate::write::{self, OutputSet};
 use crate::{ir, Job, Mode, RunError};
 
@@ -52,15 +52,21 @@ pub fn generate(schema: &Path, crate_name: &str) -> Result<OutputSet, Diagnostic
             .flat_map(|m| m.keys())
             .map(|name| json!({ "$ref": format!("{COMPONENT_PREFIX}{}", escape_token(name)) }))
             .collect();
-        crate::models::lower(&bundle, &roots, &roots)?
+        crate::lower::models::lower(&bundle, &roots, &roots)?
     };
     let title = bundle.document.pointer("/info/title").and_then(Value::as_str).unwrap_or(crate_name).to_string();
-    let (models, types, _, warnings) = lowered;
+    let (mut models, types, schemas, warnings) = lowered;
     // A models-only crate is a test of the type generator: a schema it cannot type is
     // reported (located), not degraded.
     if !warnings.is_empty() {
         return Err(warnings.into_errors());
     }
+    crate::lower::models::finish(&mut models, &types, &schemas.definitions, &[]).map_err(|e| {
+        Diagnostics::from(
+            Diagnostic::new(schema, "", format!("internal generator error: {e}"))
+                .with_help("this is a bug in the generator: please report it with the schema"),
+        )
+    })?;
     let api = ir::ApiSpace {
         crate_name: crate_name.to_string(),
         crate_ident: crate_name.replace('-', "_"),
@@ -71,6 +77,7 @@ pub fn generate(schema: &Path, crate_name: &str) -> Result<OutputSet, Diagnostic
         security_schemes: Vec::new(),
         operations: Vec::new(),
         models,
+        body_schemas: ir::BodySchemas::default(),
     };
     emit(&api, &types, schema).map_err(|e| {
         Diagnostics::from(
@@ -82,7 +89,7 @@ pub fn generate(schema: &Path, crate_name: &str) -> Result<OutputSet, Diagnostic
 
 /// Reads `schema` and wraps it into an OpenAPI bundle whose diagnostics point into the file.
 fn wrap(schema: &Path) -> Result<Bundle, Diagnostics> {
-    let mut sources = crate::load::Sources::default();
+    let mut sources = crate::spec::load::Sources::default();
     let file = sources.load(schema)?;
     let path = file.path.clone();
     let Value::Object(root) = file.value.clone() else {

@@ -162,10 +162,7 @@ fn counts(out: &Path, fallback: &serde_json::Value) -> (usize, usize) {
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_else(|| fallback.clone());
     let ops = doc.get("paths").and_then(|p| p.as_object()).map_or(0, |p| {
-        p.values()
-            .filter_map(|i| i.as_object())
-            .map(|i| i.keys().filter(|k| generator::validate::METHODS.contains(&k.as_str())).count())
-            .sum()
+        p.values().filter_map(|i| i.as_object()).map(|i| i.keys().filter(|k| generator::spec::METHODS.contains(&k.as_str())).count()).sum()
     });
     let schemas = doc.pointer("/components/schemas").and_then(|s| s.as_object()).map_or(0, |s| s.len());
     (ops, schemas)

@@ -97,8 +97,8 @@ pub struct Input<'a> {
 /// but cannot be generated still gets its spec-level comparison; the report says why the Rust
 /// level is missing.
 pub fn compare(old: &Input<'_>, new: &Input<'_>, crate_name: &str) -> Result<DiffReport, Diagnostics> {
-    let old_bundle = crate::bundle::bundle(old.root)?;
-    let new_bundle = crate::bundle::bundle(new.root)?;
+    let old_bundle = crate::spec::bundle(old.root)?;
+    let new_bundle = crate::spec::bundle(new.root)?;
     let spec_changes = spec::compare(&old_bundle.document, &new_bundle.document);
     let rust = on_big_stacks(|| generate_side(old.root, &old_bundle, crate_name), || generate_side(new.root, &new_bundle, crate_name));
     Ok(join(old.label.clone(), new.label.clone(), spec_changes, rust))
@@ -107,7 +107,7 @@ pub fn compare(old: &Input<'_>, new: &Input<'_>, crate_name: &str) -> Result<Dif
 /// The generated crate of one side: its public API and its names.
 type Side = Result<(RustApi, names::Names), String>;
 
-fn generate_side(root: &Path, bundle: &crate::bundle::Bundle, crate_name: &str) -> Side {
+fn generate_side(root: &Path, bundle: &crate::spec::Bundle, crate_name: &str) -> Side {
     let set = crate::generate(root, &crate::GeneratorSettings::new(crate_name)).map_err(|d| d.to_string())?;
     let api = api_of(&set)?;
     let names = names::Names::of(bundle, crate_name).map_err(|d| d.to_string())?;

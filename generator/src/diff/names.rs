@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::bundle::Bundle;
 use crate::diag::unescape_token;
+use crate::ir::TypeRef;
+use crate::spec::Bundle;
 use crate::{naming, Diagnostics, GeneratorSettings};
 
 /// The Rust names of one document's operations and component schemas.
@@ -29,9 +30,9 @@ pub struct OperationNames {
     /// Parameter wire name -> Rust name.
     pub params: BTreeMap<String, String>,
     /// The Rust type of the request body.
-    pub body_ty: Option<String>,
+    pub body_ty: Option<TypeRef>,
     /// Status key as written (`200`, `4XX`, `default`) -> (variant name, body type).
-    pub responses: BTreeMap<String, (String, Option<String>)>,
+    pub responses: BTreeMap<String, (String, Option<TypeRef>)>,
 }
 
 impl Names {
@@ -64,7 +65,7 @@ impl Names {
             names.by_pointer.insert(super::spec::operation_pointer(&op.path, op.method.as_str()), label.clone());
             names.operations.insert(label, ops);
         }
-        // The component naming rule of `models::lower`: sorted names, PascalCase, made unique.
+        // The component naming rule of `lower::models::lower`: sorted names, PascalCase, made unique.
         let mut taken = std::collections::BTreeSet::new();
         for name in bundle.document.pointer("/components/schemas").and_then(|v| v.as_object()).into_iter().flatten().map(|(k, _)| k) {
             names.components.insert(name.clone(), naming::unique_ident_from(naming::pascal_case(name), &mut taken));
@@ -132,13 +133,13 @@ fn operation_subjects(op: &OperationNames, rest: &[&str], api: &super::rust_api:
             v
         }
         ["requestBody", "content", _, "schema", schema @ ..] if !schema.is_empty() => {
-            match op.body_ty.as_deref().and_then(|t| principal(t, api)) {
+            match op.body_ty.as_ref().and_then(|t| model_of(t, api)) {
                 Some(ty) => walk_schema(&ty, schema, api),
                 None => all(),
             }
         }
         ["responses", status, "content", _, "schema", schema @ ..] if !schema.is_empty() => {
-            match op.responses.get(*status).and_then(|(_, t)| t.as_deref()).and_then(|t| principal(t, api)) {
+            match op.responses.get(*status).and_then(|(_, t)| t.as_ref()).and_then(|t| model_of(t, api)) {
                 Some(ty) => walk_schema(&ty, schema, api),
                 None => all(),
             }
@@ -207,6 +208,12 @@ fn field_of(ty: &str, wire: &str, api: &super::rust_api::RustApi) -> Option<(Str
                 || (fact.wire_name.is_none() && (field == wire || field.trim_start_matches("r#") == snake)));
         (matches && owner.starts_with("models")).then(|| (field.to_string(), fact.signature.clone()))
     })
+}
+
+/// The model an IR type is about: the last model it names that is a struct or enum of the API
+/// (`Option<Vec<User>>` -> `User`).
+fn model_of(ty: &TypeRef, api: &super::rust_api::RustApi) -> Option<String> {
+    ty.models().into_iter().rev().find(|name| api.facts.contains_key(&format!("models::{name}"))).map(String::from)
 }
 
 /// The named type a Rust type expression is about: the last identifier in it that names a

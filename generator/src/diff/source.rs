@@ -178,7 +178,7 @@ fn git_tree_closure(rev: &str, root: &Path, into: &Path) -> Result<PathBuf, Stri
             std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         std::fs::write(&target, &text).map_err(|e| format!("cannot write {}: {e}", target.display()))?;
-        let mut sources = crate::load::Sources::default();
+        let mut sources = crate::spec::load::Sources::default();
         let Ok(parsed) = sources.insert(&file, text) else { continue };
         let mut refs = BTreeSet::new();
         external_refs(&parsed.value, &mut refs);

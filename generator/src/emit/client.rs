@@ -9,7 +9,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::emit::{doc_attrs, ty};
+use crate::emit::doc_attrs;
+use crate::ir::models::StructModel;
 use crate::ir::*;
 
 /// Emits `src/client.rs`.
@@ -277,10 +278,10 @@ fn location_word(l: ParamLocation) -> &'static str {
 
 /// The argument type of a required parameter: `&str` for strings, the type itself otherwise.
 fn arg_type(p: &Parameter) -> TokenStream {
-    if p.ty == "::std::string::String" {
+    if p.ty == TypeRef::String {
         quote!(&str)
     } else {
-        let t = ty(&p.ty);
+        let t = &p.ty;
         quote!(#t)
     }
 }
@@ -302,15 +303,10 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         arg_names.push(n);
     }
     let body_arg = op.body.as_ref().map(|b| {
-        let (arg_ty, slice) = match b.ty.strip_prefix("::std::vec::Vec<").and_then(|s| s.strip_suffix('>')) {
-            Some(inner) => {
-                let t = ty(inner);
-                (quote!(&[#t]), true)
-            }
-            None => {
-                let t = ty(&b.ty);
-                (quote!(&#t), false)
-            }
+        let (arg_ty, slice) = match &b.ty {
+            TypeRef::Vec(inner) => (quote!(&[#inner]), true),
+            TypeRef::Bytes => (quote!(&[u8]), true),
+            t => (quote!(&#t), false),
         };
         (if b.required { arg_ty } else { quote!(::std::option::Option<#arg_ty>) }, slice)
     });
@@ -341,7 +337,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         let n = format_ident!("{}", p.rust_name);
         let set = if p.required {
             // Arguments are references already when `arg_type` says `&str`.
-            let value = if p.ty == "::std::string::String" { quote!(#n) } else { quote!(&#n) };
+            let value = if p.ty == TypeRef::String { quote!(#n) } else { quote!(&#n) };
             crate::emit::params::client_write(p, i, value)
         } else {
             let set = crate::emit::params::client_write(p, i, quote!(value));
@@ -414,7 +410,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         let value = if r.success {
             if successes.len() == 1 {
                 if let Some(b) = r.body.as_ref().filter(|b| b.encoding == BodyEncoding::Json) {
-                    let t = ty(&b.ty);
+                    let t = &b.ty;
                     quote! { rt::ok_json::<#t, _>(raw) }
                 } else if r.body.is_some() {
                     quote! { { let body = #decode; Ok(Response { body, raw }) } }
@@ -436,7 +432,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
             let doc = doc_attrs(&doc);
             match &r.body {
                 Some(b) => {
-                    let t = ty(&b.ty);
+                    let t = &b.ty;
                     error_variants.push(quote! { #doc #v(#t) });
                     if b.encoding == BodyEncoding::Json {
                         quote! { rt::api_json(raw, #error_ident::#v) }
@@ -487,7 +483,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
     let params_struct = (!optional.is_empty()).then(|| {
         let fields = optional.iter().map(|p| {
             let n = format_ident!("{}", p.rust_name);
-            let t = ty(&p.ty);
+            let t = &p.ty;
             let mut d = p.description.clone().unwrap_or_else(|| format!("The `{}` {}.", p.name, location_word(p.location)));
             if let Some(def) = &p.default {
                 d.push_str(&format!(" Server default: `{def}`."));
@@ -548,8 +544,8 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
 }
 
 fn body_is_strict(api: &ApiSpace, b: &RequestBody) -> bool {
-    let name = b.ty.strip_prefix("::std::vec::Vec<").and_then(|s| s.strip_suffix('>')).unwrap_or(&b.ty);
-    name.strip_prefix("crate::models::").is_some_and(|n| api.models.structs.get(n).is_some_and(|r| r.strict))
+    let ty = b.ty.vec_item().unwrap_or(&b.ty);
+    ty.model().is_some_and(|n| api.models.structs.get(n).is_some_and(StructModel::strict))
 }
 
 /// Appends one form field (`form` for multipart, `fields` for url-encoded). The value goes
@@ -583,7 +579,7 @@ fn success_type(op: &Operation, successes: &[&Response]) -> (TokenStream, TokenS
         [] => (quote!(()), quote!()),
         [one] => match &one.body {
             Some(b) => {
-                let t = ty(&b.ty);
+                let t = &b.ty;
                 (quote!(#t), quote!())
             }
             None => (quote!(()), quote!()),
@@ -595,7 +591,7 @@ fn success_type(op: &Operation, successes: &[&Response]) -> (TokenStream, TokenS
                 let doc = doc_attrs(&format!("{}: {}", status_text(r.status), r.description));
                 match &r.body {
                     Some(b) => {
-                        let t = ty(&b.ty);
+                        let t = &b.ty;
                         quote! { #doc #v(#t) }
                     }
                     None => quote! { #doc #v },
@@ -619,7 +615,7 @@ fn decode_expr(r: &Response) -> TokenStream {
     match &r.body {
         None => quote!(()),
         Some(b) => {
-            let t = ty(&b.ty);
+            let t = &b.ty;
             match b.encoding {
                 BodyEncoding::Json => quote!(rt::decode_json::<#t, _>(&raw)?),
                 BodyEncoding::Text => quote!(rt::decode_text::<_>(&raw)?),
@@ -649,10 +645,10 @@ fn pagination_stream(op: &Operation, p: &Pagination, required: &[&Parameter], ha
     let stream_ident = format_ident!("{}", crate::naming::stream_method(&op.rust_name));
     let error_ident = format_ident!("{}Error", op.type_name);
     let params_ident = format_ident!("{}Params", op.type_name);
-    let item_ty = ty(&p.item_ty);
+    let item_ty = &p.item_ty;
     let page_param = op.params.iter().find(|q| q.name == p.page_param)?;
     let page_field = format_ident!("{}", page_param.rust_name);
-    let page_ty = ty(&page_param.ty);
+    let page_ty = &page_param.ty;
     let items = format_ident!("{}", p.items_field);
     let args: Vec<TokenStream> = required
         .iter()
@@ -666,7 +662,7 @@ fn pagination_stream(op: &Operation, p: &Pagination, required: &[&Parameter], ha
         .iter()
         .map(|q| {
             let n = format_ident!("{}", q.rust_name);
-            if q.ty == "::std::string::String" {
+            if q.ty == TypeRef::String {
                 quote! { let #n = #n.to_string(); }
             } else {
                 quote! { let #n = ::std::clone::Clone::clone(&#n); }
@@ -677,7 +673,7 @@ fn pagination_stream(op: &Operation, p: &Pagination, required: &[&Parameter], ha
         .iter()
         .map(|q| {
             let n = format_ident!("{}", q.rust_name);
-            if q.ty == "::std::string::String" {
+            if q.ty == TypeRef::String {
                 quote!(&#n)
             } else {
                 quote!(::std::clone::Clone::clone(&#n))

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
+use crate::ir::models::Constraint;
 use crate::ir::{ApiSpace, StatusMatch};
-use crate::models::Rule;
 
 /// A dependency line of the generated `Cargo.toml`.
 #[derive(Debug, Serialize)]
@@ -49,7 +49,7 @@ fn dependencies(api: &ApiSpace, runtime: &str) -> Vec<Dependency> {
 }
 
 /// The schemars features that the models' foreign types need.
-fn schemars_features(models: &crate::models::ModelSpace) -> String {
+fn schemars_features(models: &crate::ir::models::ModelSpace) -> String {
     let mut f = Vec::new();
     if models.uses_chrono {
         f.push("\"chrono04\"");
@@ -171,25 +171,25 @@ pub fn readme(api: &ApiSpace) -> Result<String, String> {
     }
     let models = api
         .models
-        .structs
-        .iter()
+        .rules()
         .map(|(name, r)| {
             let mut rules: Vec<String> = r
-                .rules
+                .properties
                 .iter()
-                .map(|pr| {
-                    let what = match &pr.rule {
-                        Rule::MinLength(n) => format!("minLength {n}"),
-                        Rule::MaxLength(n) => format!("maxLength {n}"),
-                        Rule::Pattern(p) => format!("pattern `{}`", p.replace('|', "\\|")),
-                        Rule::Email => "email".into(),
-                        Rule::Minimum { value, exclusive } => format!("{} {value}", if *exclusive { ">" } else { ">=" }),
-                        Rule::Maximum { value, exclusive } => format!("{} {value}", if *exclusive { "<" } else { "<=" }),
-                        Rule::MinItems(n) => format!("minItems {n}"),
-                        Rule::MaxItems(n) => format!("maxItems {n}"),
-                        Rule::MustEqual(o) => format!("equals `{o}`"),
+                .flat_map(|p| p.constraints.iter().map(move |(_, c)| (p, c)))
+                .map(|(p, c)| {
+                    let what = match c {
+                        Constraint::MinLength(n) => format!("minLength {n}"),
+                        Constraint::MaxLength(n) => format!("maxLength {n}"),
+                        Constraint::Pattern(p) => format!("pattern `{}`", p.replace('|', "\\|")),
+                        Constraint::Email => "email".into(),
+                        Constraint::Minimum { value, exclusive } => format!("{} {value}", if *exclusive { ">" } else { ">=" }),
+                        Constraint::Maximum { value, exclusive } => format!("{} {value}", if *exclusive { "<" } else { "<=" }),
+                        Constraint::MinItems(n) => format!("minItems {n}"),
+                        Constraint::MaxItems(n) => format!("maxItems {n}"),
+                        Constraint::MustEqual(o) => format!("equals `{o}`"),
                     };
-                    format!("`{}`: {what}", pr.property)
+                    format!("`{}`: {what}", p.wire)
                 })
                 .collect();
             rules.extend(r.conditionals.iter().map(|c| format!("{} required when `{}` = {}", c.required.join(", "), c.when, c.equals)));
@@ -221,8 +221,8 @@ pub fn readme(api: &ApiSpace) -> Result<String, String> {
             header: crate::GENERATED_HEADER,
             crate_name: &api.crate_name,
             title: &api.title,
-            description: api.description.as_deref().map(super::doc_text),
-            model_count: api.models.definitions.len(),
+            description: api.description.as_deref().map(crate::doc::doc_text),
+            model_count: api.models.definition_count,
             models,
             operations,
             servers: &api.servers,
@@ -285,35 +285,17 @@ struct CodeExample {
     code: String,
 }
 
-/// Rust source of a literal for a parameter: its example, its default, or a plausible value.
-/// A parameter of another type than a string, a number or a boolean (an enum, an array, a model)
-/// is read from that value as JSON, which compiles for every type the client takes.
-fn param_literal(api: &ApiSpace, p: &crate::ir::Parameter) -> String {
-    use crate::ir::ValueShape;
-    let value = p.example.clone().or_else(|| p.default.clone());
-    let scalar = matches!(p.ty.as_str(), "::std::string::String" | "i64" | "i32" | "u32" | "u64" | "f64" | "f32" | "bool");
-    if !scalar {
-        let name = p.ty.trim_start_matches("crate::models::");
-        let value = value.unwrap_or_else(|| match api.models.definitions.get(name) {
-            Some(d) => minimal_example(d, &api.models.definitions, 0),
-            None if p.ty.starts_with("::std::vec::Vec<") => serde_json::json!([]),
-            None => serde_json::Value::Null,
-        });
-        let ty = p.ty.replace("crate::models::", "models::").replace("::std::vec::Vec", "Vec").replace("::std::string::String", "String");
-        return format!("serde_json::from_str::<{ty}>({:?})?", value.to_string());
-    }
-    match p.shape {
-        ValueShape::Integer | ValueShape::Number => value.map_or_else(|| "123456".to_string(), |v| v.to_string()),
-        ValueShape::Boolean => value.map_or_else(|| "true".to_string(), |v| v.to_string()),
-        _ => {
-            let text = value.and_then(|v| v.as_str().map(String::from)).unwrap_or_else(|| {
-                if p.rules.contains(&Rule::Email) {
-                    "user@example.com".to_string()
-                } else {
-                    "example".to_string()
-                }
-            });
-            format!("{text:?}")
+/// Rust source of a literal for a parameter (its sample). A value of another type than a
+/// string, a number or a boolean (an enum, an array, a model) is read from its JSON text, which
+/// compiles for every type the client takes.
+fn param_literal(p: &crate::ir::Parameter) -> String {
+    match &p.sample {
+        crate::ir::Sample::Json(v) => v.to_string(),
+        crate::ir::Sample::Text(text) => format!("{text:?}"),
+        crate::ir::Sample::Parsed(v) => {
+            // The README imports `models`, and its examples name `String` and `Vec` bare.
+            let ty = super::types::text(&p.ty, super::types::Place::Readme).replace("::std::string::String", "String");
+            format!("serde_json::from_str::<{ty}>({:?})?", v.to_string())
         }
     }
 }
@@ -351,11 +333,11 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
         let mut lines = Vec::new();
         let mut args = Vec::new();
         for p in op.params.iter().filter(|p| p.required && p.location != crate::ir::ParamLocation::Cookie) {
-            args.push(param_literal(api, p));
+            args.push(param_literal(p));
         }
         if let Some(b) = &op.body {
             let example = b.examples.first().map(|e| e.value.clone());
-            let ty = b.ty.replace("crate::models::", "models::").replace("::std::vec::Vec", "Vec");
+            let ty = super::types::text(&b.ty, super::types::Place::Readme);
             match example {
                 Some(v) => {
                     let json = serde_json::to_string_pretty(&v).unwrap_or_default().replace('\n', "\n        ");
@@ -363,15 +345,7 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
                 }
                 None => {
                     // No documented example: the smallest value the schema allows.
-                    let name = b.ty.trim_start_matches("::std::vec::Vec<").trim_end_matches('>').trim_start_matches("crate::models::");
-                    let value = api.models.definitions.get(name).map_or(serde_json::json!({}), |d| {
-                        let v = minimal_example(d, &api.models.definitions, 0);
-                        if b.ty.starts_with("::std::vec::Vec<") {
-                            serde_json::json!([v])
-                        } else {
-                            v
-                        }
-                    });
+                    let value = b.minimal.clone().unwrap_or_else(|| serde_json::json!({}));
                     let json = serde_json::to_string_pretty(&value).unwrap_or_default().replace('\n', "\n        ");
                     lines.push(format!("    // The smallest body the schema allows.\n    let body: {ty} = serde_json::from_str(\n        r#\"{json}\"#,\n    )?;"));
                 }
@@ -395,9 +369,9 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
             .map_or_else(|| op.id.clone(), String::from);
         out.push(CodeExample { title: format!("`{}`: {title}", op.rust_name), code });
         if let Some(p) = &op.pagination {
-            let mut stream_args: Vec<String> = op.params.iter().filter(|p| p.required).map(|p| param_literal(api, p)).collect();
+            let mut stream_args: Vec<String> = op.params.iter().filter(|p| p.required).map(param_literal).collect();
             stream_args.push("&Default::default()".into());
-            let item = p.item_ty.rsplit("::").next().unwrap_or("item");
+            let item = p.item_ty.model().unwrap_or("item");
             let code = format!(
                 "use apigen_runtime::futures_util::StreamExt;\nuse {krate}::client::{{Client, Credentials, Server}};\n\nasync fn example() -> Result<(), Box<dyn std::error::Error>> {{\n    {}\n    // Every {item} of every page, fetched as the stream is polled.\n    let mut items = std::pin::pin!(client.{}_stream({}));\n    while let Some(item) = items.next().await {{\n        println!(\"{{:?}}\", item?);\n    }}\n    Ok(())\n}}",
                 client_setup(api, &op.security),
@@ -408,96 +382,6 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
         }
     }
     out
-}
-
-/// The smallest value of the Rust type `ty` (a model or `Vec` of one) that its schema allows.
-pub(crate) fn minimal_body(api: &ApiSpace, ty: &str) -> serde_json::Value {
-    let name = ty.trim_start_matches("::std::vec::Vec<").trim_end_matches('>').trim_start_matches("crate::models::");
-    if ty.starts_with("::std::vec::Vec<") {
-        return serde_json::json!([]);
-    }
-    match ty {
-        "::std::string::String" => serde_json::json!(""),
-        "i64" | "i32" | "u64" | "u32" | "f64" | "f32" => serde_json::json!(0),
-        "bool" => serde_json::json!(false),
-        _ => api.models.definitions.get(name).map_or(serde_json::json!({}), |d| minimal_example(d, &api.models.definitions, 0)),
-    }
-}
-
-/// The smallest JSON value a schema allows: required properties only, first enum value,
-/// plausible strings for common formats.
-fn minimal_example(
-    schema: &serde_json::Value,
-    defs: &std::collections::BTreeMap<String, serde_json::Value>,
-    depth: usize,
-) -> serde_json::Value {
-    use serde_json::{json, Value};
-    if depth > 8 {
-        return Value::Null;
-    }
-    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-        let name = r.rsplit('/').next().unwrap_or_default();
-        return defs.get(name).map_or(Value::Null, |d| minimal_example(d, defs, depth + 1));
-    }
-    for key in ["const", "default"] {
-        if let Some(v) = schema.get(key) {
-            return v.clone();
-        }
-    }
-    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
-        return first.clone();
-    }
-    // A discriminated union (its mapping completed by lowering): the first mapped member, with
-    // the tag that selects it.
-    let discriminator = schema.get("discriminator");
-    let property = discriminator.and_then(|d| d.get("propertyName")).and_then(Value::as_str);
-    let first_mapped = discriminator.and_then(|d| d.get("mapping")).and_then(Value::as_object).and_then(|m| m.iter().next());
-    if let (Some(property), Some((tag, target))) = (property, first_mapped) {
-        let mut value = minimal_example(&json!({ "$ref": target }), defs, depth + 1);
-        if let Some(map) = value.as_object_mut() {
-            map.insert(property.to_string(), Value::String(tag.clone()));
-        }
-        return value;
-    }
-    for key in ["oneOf", "anyOf", "allOf"] {
-        if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|v| v.first()) {
-            return minimal_example(first, defs, depth + 1);
-        }
-    }
-    let ty = match schema.get("type") {
-        Some(Value::String(t)) => t.as_str(),
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("null"),
-        _ if schema.get("properties").is_some() => "object",
-        _ => "object",
-    };
-    match ty {
-        "object" => {
-            let mut out = serde_json::Map::new();
-            let required: Vec<&str> =
-                schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
-            for name in required {
-                if let Some(p) = schema.get("properties").and_then(|p| p.get(name)) {
-                    out.insert(name.to_string(), minimal_example(p, defs, depth + 1));
-                }
-            }
-            Value::Object(out)
-        }
-        "array" => json!([]),
-        "integer" => json!(schema.get("minimum").and_then(Value::as_i64).unwrap_or(1)),
-        "number" => json!(schema.get("minimum").and_then(Value::as_f64).unwrap_or(1.0)),
-        "boolean" => json!(false),
-        "null" => Value::Null,
-        _ => match schema.get("format").and_then(Value::as_str) {
-            Some("email") => json!("user@example.com"),
-            Some("date-time") => json!("2024-01-01T00:00:00Z"),
-            Some("date") => json!("2024-01-01"),
-            Some("uuid") => json!("00000000-0000-0000-0000-000000000000"),
-            Some("uri" | "url") => json!("https://example.com/"),
-            Some("ipv4") => json!("127.0.0.1"),
-            Some("ipv6") => json!("::1"),
-            _ => json!("example"),
-        },
-    }
 }
 
 /// The variant of `Scheme` for security scheme `s`.

@@ -14,8 +14,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{parse_quote, Fields, Item, ItemStruct};
 
+use super::types::{tokens, Place};
+use crate::ir::models::{Constraint, Field, ModelSpace, StructModel, StructRules, Target};
 use crate::ir::ApiSpace;
-use crate::models::{PropertyRule, Rule, StructRules, Target};
+use crate::ir::TypeRef;
 
 /// Emits `src/models.rs`.
 ///
@@ -38,11 +40,11 @@ pub fn emit(api: &ApiSpace, types: &typify_impl::TypeSpace) -> Result<syn::File,
 /// As [`emit`].
 pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, String> {
     let structs = &api.models.structs;
-    let strict: BTreeSet<String> = structs.iter().filter(|(_, r)| r.strict).map(|(n, _)| n.clone()).collect();
+    let strict: BTreeSet<String> = api.models.rules().filter(|(_, r)| r.strict).map(|(n, _)| n.clone()).collect();
 
-    dedupe_fields(&mut file);
+    apply_field_names(&mut file, &api.models)?;
     // typify writes its default helpers once one is needed; a default dropped afterwards (see
-    // `models::convert_isolated`) may leave one unused.
+    // `lower::typify::convert_isolated`) may leave one unused.
     for item in &mut file.items {
         if let Item::Mod(m) = item {
             if m.ident == "defaults" {
@@ -53,35 +55,25 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
     let mut extra: Vec<Item> = Vec::new();
     let mut twins: Vec<Item> = Vec::new();
     let mut builders: Vec<Item> = Vec::new();
-    let model_names: BTreeSet<String> = file
-        .items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Struct(s) => Some(s.ident.to_string()),
-            Item::Enum(e) => Some(e.ident.to_string()),
-            _ => None,
-        })
-        .collect();
-    let mut checked: BTreeSet<String> = BTreeSet::new();
     for item in &mut file.items {
         let Item::Struct(s) = item else { continue };
         let name = s.ident.to_string();
-        let Some(rules) = structs.get(&name) else { continue };
-        let fields = field_map(s);
-        if !rules.nullable_optional.is_empty() {
-            keep_nulls(s, &fields, &rules.nullable_optional);
+        let Some(model) = structs.get(&name) else { continue };
+        let Some(rules) = &model.rules else { continue };
+        let fields = by_wire(model);
+        if rules.properties.iter().any(|p| p.keeps_null) {
+            keep_nulls(s, model, rules);
         }
-        if !rules.secrets.is_empty() {
+        if rules.has_secrets() {
             remove_derive(&mut s.attrs, "Debug");
-            extra.push(redacted_debug(&name, &fields, &rules.secrets, false));
+            extra.push(redacted_debug(&name, &fields, rules));
         }
         if rules.strict {
-            let (ctor, builder) = builder(&name, s, &fields, !rules.secrets.is_empty(), &model_names);
+            let (ctor, builder) = builder(&name, s, model, rules.has_secrets());
             extra.push(ctor);
             builders.extend(builder);
-            extra.push(validate_impl(&name, &fields, rules, &strict));
-            if has_own_rules(rules) {
-                checked.insert(name.clone());
+            extra.push(validate_impl(&name, model, &fields, rules, &strict));
+            if rules.has_own_rules() {
                 let twin = twin_struct(s);
                 twins.push(Item::Struct(twin));
                 remove_serde_flag(&mut s.attrs, "deny_unknown_fields");
@@ -131,18 +123,14 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
 /// and serializing writes the member with the tag of its variant, so a value always reads back
 /// as the variant it was. `serde(untagged)` stays for the schemars derive only (as `anyOf`).
 /// Returns the impls; leaves the enum alone when its variants are not the members.
-fn discriminate(e: &mut syn::ItemEnum, d: &crate::models::Discriminator) -> Vec<Item> {
-    let mut arms = Vec::new();
-    for v in &e.variants {
-        let Fields::Unnamed(fields) = &v.fields else { return Vec::new() };
-        let [field] = fields.unnamed.iter().collect::<Vec<_>>()[..] else { return Vec::new() };
-        let Some(ty) = last_ident(&field.ty) else { return Vec::new() };
-        let Some((_, tags)) = d.variants.iter().find(|(name, _)| *name == ty) else { return Vec::new() };
-        arms.push((v.ident.clone(), field.ty.clone(), tags.clone()));
-    }
-    if arms.len() != d.variants.len() {
+fn discriminate(e: &mut syn::ItemEnum, d: &crate::ir::models::Discriminator) -> Vec<Item> {
+    // typify's enum, as its type space describes it: one variant per member.
+    let written = e.variants.len() == d.enum_variants.len() && e.variants.iter().zip(&d.enum_variants).all(|(v, ev)| v.ident == ev.variant);
+    if d.enum_variants.is_empty() || !written {
         return Vec::new();
     }
+    let arms: Vec<(syn::Ident, &str, &[String])> =
+        d.enum_variants.iter().map(|v| (format_ident!("{}", v.variant), v.model.as_str(), v.tags.as_slice())).collect();
     remove_derive(&mut e.attrs, "Serialize");
     remove_derive(&mut e.attrs, "Deserialize");
     let for_schemars = |attrs: &mut Vec<syn::Attribute>| {
@@ -158,13 +146,7 @@ fn discriminate(e: &mut syn::ItemEnum, d: &crate::models::Discriminator) -> Vec<
     let property = &d.property;
     let listing = arms
         .iter()
-        .map(|(_, ty, tags)| {
-            format!(
-                "{} -> [`{}`]",
-                tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "),
-                quote!(#ty).to_string().replace(' ', "")
-            )
-        })
+        .map(|(_, model, tags)| format!("{} -> [`{model}`]", tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")))
         .collect::<Vec<_>>()
         .join("; ");
     let doc = format!("Which variant a value is, its `{property}` says: {listing}.");
@@ -218,62 +200,14 @@ fn discriminate(e: &mut syn::ItemEnum, d: &crate::models::Discriminator) -> Vec<
     ]
 }
 
-fn has_own_rules(rules: &StructRules) -> bool {
-    !rules.rules.is_empty() || !rules.conditionals.is_empty()
+/// The fields of a struct by wire name (the last declared wins: the flattened `extra` over a
+/// property named `extra`), the order the generated impls list them in.
+fn by_wire(model: &StructModel) -> BTreeMap<&str, &Field> {
+    model.fields.iter().map(|f| (f.wire.as_str(), f)).collect()
 }
 
-/// One field of a struct: its identifier, Rust type and whether it is an `Option`.
-struct Field {
-    ident: syn::Ident,
-    ty: syn::Type,
-    optional: bool,
-}
-
-/// Wire name -> field, read from the struct typify wrote (serde `rename` or the identifier).
-fn field_map(s: &ItemStruct) -> BTreeMap<String, Field> {
-    let mut out = BTreeMap::new();
-    let Fields::Named(named) = &s.fields else { return out };
-    for f in &named.named {
-        let Some(ident) = f.ident.clone() else { continue };
-        let wire = field_wire_name(f);
-        let optional = option_inner(&f.ty).is_some();
-        out.insert(wire, Field { ident, ty: f.ty.clone(), optional });
-    }
-    out
-}
-
-/// The `T` of `Option<T>` (any path ending in `Option`).
-fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
-    generic_inner(ty, "Option")
-}
-
-fn generic_inner<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
-    let syn::Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != wrapper {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
-    match args.args.first()? {
-        syn::GenericArgument::Type(t) => Some(t),
-        _ => None,
-    }
-}
-
-fn last_ident(ty: &syn::Type) -> Option<String> {
-    let syn::Type::Path(p) = ty else { return None };
-    Some(p.path.segments.last()?.ident.to_string())
-}
-
-fn is_string(ty: &syn::Type) -> bool {
-    last_ident(ty).as_deref() == Some("String")
-}
-
-fn is_number(ty: &syn::Type) -> bool {
-    matches!(
-        last_ident(ty).as_deref(),
-        Some("i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64" | "isize" | "usize")
-    )
+fn field_ident(f: &Field) -> syn::Ident {
+    format_ident!("{}", f.name)
 }
 
 fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
@@ -304,13 +238,13 @@ impl MetaText for syn::Meta {
 }
 
 /// `impl Debug` that prints `<redacted>` for secret fields.
-fn redacted_debug(name: &str, fields: &BTreeMap<String, Field>, secrets: &BTreeSet<String>, _builder: bool) -> Item {
+fn redacted_debug(name: &str, fields: &BTreeMap<&str, &Field>, rules: &StructRules) -> Item {
     let ident = format_ident!("{}", name);
     let entries = fields.iter().map(|(wire, f)| {
-        let fi = &f.ident;
-        let label = fi.to_string().trim_start_matches("r#").to_string();
-        if secrets.contains(wire) {
-            if f.optional {
+        let fi = field_ident(f);
+        let label = f.name.trim_start_matches("r#").to_string();
+        if rules.property(wire).is_some_and(|p| p.secret) {
+            if f.optional() {
                 quote! { .field(#label, &self.#fi.as_ref().map(|_| "<redacted>")) }
             } else {
                 quote! { .field(#label, &"<redacted>") }
@@ -345,10 +279,10 @@ fn twin_struct(s: &ItemStruct) -> ItemStruct {
 }
 
 /// `impl TryFrom<unchecked::X> for X`: moves the fields, then validates.
-fn from_unchecked(name: &str, fields: &BTreeMap<String, Field>) -> Item {
+fn from_unchecked(name: &str, fields: &BTreeMap<&str, &Field>) -> Item {
     let ident = format_ident!("{}", name);
     let moves = fields.values().map(|f| {
-        let fi = &f.ident;
+        let fi = field_ident(f);
         quote! { #fi: raw.#fi }
     });
     parse_quote! {
@@ -364,27 +298,28 @@ fn from_unchecked(name: &str, fields: &BTreeMap<String, Field>) -> Item {
 }
 
 /// `impl Validate for X`: every rule, every conditional requirement, and nested strict structs.
-fn validate_impl(name: &str, fields: &BTreeMap<String, Field>, rules: &StructRules, strict: &BTreeSet<String>) -> Item {
+fn validate_impl(name: &str, model: &StructModel, fields: &BTreeMap<&str, &Field>, rules: &StructRules, strict: &BTreeSet<String>) -> Item {
     let ident = format_ident!("{}", name);
     let mut checks: Vec<TokenStream> = Vec::new();
-    for rule in &rules.rules {
-        if let Some(field) = fields.get(&rule.property) {
-            if let Some(check) = rule_check(rule, field, fields) {
+    for property in &rules.properties {
+        let Some(field) = model.field(&property.wire) else { continue };
+        for (target, constraint) in property.constraints.iter() {
+            if let Some(check) = constraint_check(target, constraint, field, model) {
                 checks.push(check);
             }
         }
     }
     for cond in &rules.conditionals {
-        let Some(when) = fields.get(&cond.when) else { continue };
-        let when_ident = &when.ident;
+        let Some(when) = model.field(&cond.when) else { continue };
+        let when_ident = field_ident(when);
         let expected = serde_json::to_string(&cond.equals).unwrap_or_default();
         let shown = cond.equals.to_string();
         for req in &cond.required {
-            let Some(target) = fields.get(req) else { continue };
-            if !target.optional {
+            let Some(target) = model.field(req) else { continue };
+            if !target.optional() {
                 continue;
             }
-            let ti = &target.ident;
+            let ti = field_ident(target);
             let message = format!("is required when `{}` is {}", cond.when, shown);
             let wire = req.as_str();
             checks.push(quote! {
@@ -396,7 +331,7 @@ fn validate_impl(name: &str, fields: &BTreeMap<String, Field>, rules: &StructRul
     }
     for (wire, field) in fields {
         if nested_strict(&field.ty, strict) {
-            let fi = &field.ident;
+            let fi = field_ident(field);
             checks.push(quote! {
                 crate::validation::Validate::validate_into(&self.#fi, &crate::validation::join(path, #wire), errors);
             });
@@ -414,53 +349,54 @@ fn validate_impl(name: &str, fields: &BTreeMap<String, Field>, rules: &StructRul
 }
 
 /// True when `ty` is `S`, `Option<S>`, `Vec<S>`, `Box<S>` or `Option<Vec<S>>` of a strict struct.
-fn nested_strict(ty: &syn::Type, strict: &BTreeSet<String>) -> bool {
+fn nested_strict(ty: &TypeRef, strict: &BTreeSet<String>) -> bool {
     let mut t = ty;
     for _ in 0..3 {
-        if let Some(inner) = generic_inner(t, "Option").or_else(|| generic_inner(t, "Vec")).or_else(|| generic_inner(t, "Box")) {
+        if let TypeRef::Option(inner) | TypeRef::Vec(inner) | TypeRef::Box(inner) = t {
             t = inner;
         }
     }
-    last_ident(t).is_some_and(|n| strict.contains(&n))
+    t.model().is_some_and(|n| strict.contains(n))
 }
 
-/// The check for one rule on one field.
-fn rule_check(rule: &PropertyRule, field: &Field, fields: &BTreeMap<String, Field>) -> Option<TokenStream> {
-    let fi = &field.ident;
-    let wire = rule.property.as_str();
-    let inner_ty = option_inner(&field.ty).unwrap_or(&field.ty).clone();
+/// The check of one constraint on one field (on its value, or on each item).
+fn constraint_check(target: Target, constraint: &Constraint, field: &Field, model: &StructModel) -> Option<TokenStream> {
+    let fi = field_ident(field);
+    let wire = field.wire.as_str();
+    let inner_ty = field.ty.option_inner().unwrap_or(&field.ty);
     // The value (or each item) as an expression named `v`, and the type that `v` has.
-    let (elem_ty, over_items) = match rule.target {
-        Target::Value => (inner_ty.clone(), false),
-        Target::Items => (generic_inner(&inner_ty, "Vec")?.clone(), true),
+    let (elem_ty, over_items) = match target {
+        Target::Value => (inner_ty, false),
+        Target::Items => (inner_ty.vec_item()?, true),
     };
-    let body = match &rule.rule {
-        Rule::MinLength(n) if is_string(&elem_ty) => quote! { crate::validation::min_length(v, #n, &p, errors); },
-        Rule::MaxLength(n) if is_string(&elem_ty) => quote! { crate::validation::max_length(v, #n, &p, errors); },
-        Rule::Pattern(pat) if is_string(&elem_ty) => {
+    let body = match constraint {
+        Constraint::MinLength(n) if *elem_ty == TypeRef::String => quote! { crate::validation::min_length(v, #n, &p, errors); },
+        Constraint::MaxLength(n) if *elem_ty == TypeRef::String => quote! { crate::validation::max_length(v, #n, &p, errors); },
+        Constraint::Pattern(pat) if *elem_ty == TypeRef::String => {
             quote! {{
                 static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> =
                     ::std::sync::LazyLock::new(|| ::regress::Regex::new(#pat).ok());
                 crate::validation::pattern(v, PATTERN.as_ref(), #pat, &p, errors);
             }}
         }
-        Rule::Email if is_string(&elem_ty) => quote! { crate::validation::email(v, &p, errors); },
-        Rule::Minimum { value, exclusive } if is_number(&elem_ty) => {
+        Constraint::Email if *elem_ty == TypeRef::String => quote! { crate::validation::email(v, &p, errors); },
+        Constraint::Minimum { value, exclusive } if elem_ty.is_number() => {
             quote! { crate::validation::minimum(*v as f64, #value, #exclusive, &p, errors); }
         }
-        Rule::Maximum { value, exclusive } if is_number(&elem_ty) => {
+        Constraint::Maximum { value, exclusive } if elem_ty.is_number() => {
             quote! { crate::validation::maximum(*v as f64, #value, #exclusive, &p, errors); }
         }
-        Rule::MinItems(n) if !over_items && generic_inner(&elem_ty, "Vec").is_some() => {
+        Constraint::MinItems(n) if !over_items && elem_ty.vec_item().is_some() => {
             quote! { crate::validation::min_items(v.len(), #n, &p, errors); }
         }
-        Rule::MaxItems(n) if !over_items && generic_inner(&elem_ty, "Vec").is_some() => {
+        Constraint::MaxItems(n) if !over_items && elem_ty.vec_item().is_some() => {
             quote! { crate::validation::max_items(v.len(), #n, &p, errors); }
         }
-        Rule::MustEqual(other) => {
-            let other_field = fields.get(other)?;
-            let oi = &other_field.ident;
-            let other_value = if other_field.optional { quote!(self.#oi.as_ref()) } else { quote!(::std::option::Option::Some(&self.#oi)) };
+        Constraint::MustEqual(other) => {
+            let other_field = model.field(other)?;
+            let oi = field_ident(other_field);
+            let other_value =
+                if other_field.optional() { quote!(self.#oi.as_ref()) } else { quote!(::std::option::Option::Some(&self.#oi)) };
             let message = format!("must equal `{other}`");
             quote! {
                 if #other_value != ::std::option::Option::Some(v) {
@@ -470,7 +406,7 @@ fn rule_check(rule: &PropertyRule, field: &Field, fields: &BTreeMap<String, Fiel
         }
         _ => return None,
     };
-    let value_expr = if field.optional { quote!(self.#fi.as_ref()) } else { quote!(::std::option::Option::Some(&self.#fi)) };
+    let value_expr = if field.optional() { quote!(self.#fi.as_ref()) } else { quote!(::std::option::Option::Some(&self.#fi)) };
     Some(if over_items {
         quote! {
             if let ::std::option::Option::Some(items) = #value_expr {
@@ -520,13 +456,8 @@ fn serde_default(field: &syn::Field) -> Option<TokenStream> {
 
 /// `X::builder()` and `builder::X`: a setter per field and a `build()` that reports every
 /// missing required field, then every rule violation.
-fn builder(
-    name: &str,
-    s: &ItemStruct,
-    fields: &BTreeMap<String, Field>,
-    secret: bool,
-    model_names: &BTreeSet<String>,
-) -> (Item, Vec<Item>) {
+fn builder(name: &str, s: &ItemStruct, model: &StructModel, secret: bool) -> (Item, Vec<Item>) {
+    let fields = by_wire(model);
     let ident = format_ident!("{}", name);
     let Fields::Named(named) = &s.fields else {
         return (parse_quote!(impl #ident {}), Vec::new());
@@ -538,11 +469,10 @@ fn builder(
     let mut assigns = Vec::new();
     for f in &named.named {
         let Some(fi) = f.ident.clone() else { continue };
-        let Some((wire, field)) = fields.iter().find(|(_, x)| x.ident == fi) else { continue };
-        let mut inner = option_inner(&field.ty).unwrap_or(&field.ty).clone();
-        // The builder module has a type of the same name for each request model: point model
-        // types at the parent module explicitly.
-        syn::visit_mut::VisitMut::visit_type_mut(&mut SuperQualifier(model_names), &mut inner);
+        let Some((wire, field)) = fields.iter().find(|(_, x)| fi == x.name) else { continue };
+        // The builder module has a type of the same name for each request model: model types
+        // are spelled from the parent module.
+        let inner = tokens(field.ty.option_inner().unwrap_or(&field.ty), Place::BelowModels);
         let doc = f.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect::<Vec<_>>();
         slots.push(quote! { #fi: ::std::option::Option<#inner> });
         let setter_name = format_ident!("{}", fi.to_string().trim_start_matches("r#"));
@@ -554,7 +484,7 @@ fn builder(
                 self
             }
         });
-        if field.optional {
+        if field.optional() {
             assigns.push(quote! { #fi: self.#fi });
         } else if let Some(default) = serde_default(f) {
             assigns.push(quote! { #fi: self.#fi.unwrap_or_else(|| #default) });
@@ -645,27 +575,66 @@ fn builder(
     (ctor, items)
 }
 
-/// Properties whose names sanitize to the same identifier (`user_name`, `userName`,
-/// `user-name`) make typify write the same field twice. Later duplicates get a numeric suffix
-/// (`user_name_2`) and an explicit serde `rename`, in the struct and in the struct expressions
-/// of its impls, so the wire names stay exact and the Rust names stable.
-fn dedupe_fields(file: &mut syn::File) {
+/// Gives typify's struct fields the names of the field table: properties whose names sanitize
+/// to the same identifier (`user_name`, `userName`, `user-name`) make typify write the same
+/// field twice, and the table names the later ones (`user_name_2`). Each renamed field gets an
+/// explicit serde `rename` (when it has none) so its wire name stays exact, and the struct
+/// expressions of the struct's impls follow.
+///
+/// # Errors
+///
+/// A struct whose fields are not those of the table (typify's output and the type space
+/// disagree: a generator bug), so that a wrong wire name never reaches the generated code.
+fn apply_field_names(file: &mut syn::File, models: &ModelSpace) -> Result<(), String> {
     let mut renamed: BTreeMap<String, Vec<(String, usize, syn::Ident)>> = BTreeMap::new();
+    // typify may write two types of one name (a bug of its naming: the crate then does not
+    // compile, and no emitter can fix it); the table holds one of them, so a struct of such a
+    // name that does not fit it keeps typify's fields, numbered by name like a struct variant.
+    let mut defined: BTreeMap<String, usize> = BTreeMap::new();
+    for item in &file.items {
+        if let Item::Struct(s) = item {
+            *defined.entry(s.ident.to_string()).or_default() += 1;
+        }
+    }
     for item in &mut file.items {
         match item {
             Item::Struct(s) => {
-                if let Fields::Named(named) = &mut s.fields {
-                    let list = dedupe_named(named);
-                    if !list.is_empty() {
-                        renamed.entry(s.ident.to_string()).or_default().extend(list);
+                let Fields::Named(named) = &mut s.fields else { continue };
+                let name = s.ident.to_string();
+                let table: &[Field] = models.structs.get(&name).map_or(&[], |m| &m.fields);
+                let fits = table.len() == named.named.len()
+                    && named.named.iter().zip(table).all(|(f, field)| check_field(&name, f, field).is_ok());
+                if !fits && defined.get(&name).copied().unwrap_or(0) > 1 {
+                    let list = dedupe_variant_fields(named);
+                    renamed.entry(name).or_default().extend(list);
+                    continue;
+                }
+                if table.len() != named.named.len() {
+                    return Err(format!("typify wrote {} fields for `{name}`, the field table has {}", named.named.len(), table.len()));
+                }
+                let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+                for (f, field) in named.named.iter_mut().zip(table) {
+                    check_field(&name, f, field)?;
+                    let count = seen.entry(field.typify_name.as_str()).or_insert(0);
+                    *count += 1;
+                    if field.name == field.typify_name {
+                        continue;
                     }
+                    let new_ident = field_ident(field);
+                    if serde_rename(f).is_none() {
+                        let wire = &field.wire;
+                        f.attrs.push(parse_quote!(#[serde(rename = #wire)]));
+                    }
+                    f.ident = Some(new_ident.clone());
+                    renamed.entry(name.clone()).or_default().push((field.typify_name.clone(), *count, new_ident));
                 }
             }
-            // typify writes an object member of an untagged union as a struct variant.
+            // typify writes an object member of an untagged union as a struct variant, which the
+            // field table does not hold: its fields of one name are numbered here.
             Item::Enum(e) => {
                 for v in &mut e.variants {
                     if let Fields::Named(named) = &mut v.fields {
-                        let list = dedupe_named(named);
+                        let list = dedupe_variant_fields(named);
                         if !list.is_empty() {
                             renamed.entry(e.ident.to_string()).or_default().extend(list);
                         }
@@ -676,7 +645,7 @@ fn dedupe_fields(file: &mut syn::File) {
         }
     }
     if renamed.is_empty() {
-        return;
+        return Ok(());
     }
     // Struct expressions name the renamed fields anywhere: in the type's own impls, and in the
     // `Default` of another type whose default value holds one.
@@ -690,34 +659,50 @@ fn dedupe_fields(file: &mut syn::File) {
         };
         syn::visit_mut::VisitMut::visit_item_mut(&mut FieldRenamer { renamed: &renamed, self_ty }, item);
     }
+    Ok(())
 }
 
-/// The wire name of a field typify wrote: its serde `rename`, else its identifier.
-fn field_wire_name(f: &syn::Field) -> String {
-    let mut wire = f.ident.as_ref().map(|i| i.to_string().trim_start_matches("r#").to_string()).unwrap_or_default();
-    for attr in &f.attrs {
-        if attr.path().is_ident("serde") {
-            let _ = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("rename") {
-                    let lit: syn::LitStr = meta.value()?.parse()?;
-                    wire = lit.value();
-                } else if meta.input.peek(syn::Token![=]) {
-                    let _: syn::Expr = meta.value()?.parse()?;
-                }
-                Ok(())
-            });
+/// Checks one field typify wrote against the table: same identifier, and the same wire name
+/// (typify's serde `rename`, else the identifier; the flattened additional properties have
+/// none).
+fn check_field(owner: &str, f: &syn::Field, field: &Field) -> Result<(), String> {
+    let ident = f.ident.as_ref().map(ToString::to_string).unwrap_or_default();
+    let wire = serde_rename(f).unwrap_or_else(|| ident.trim_start_matches("r#").to_string());
+    if ident != field.typify_name || wire != field.wire {
+        return Err(format!(
+            "typify wrote the field `{ident}` (`{wire}` in JSON) of `{owner}` where the field table has `{}` (`{}`)",
+            field.typify_name, field.wire
+        ));
+    }
+    Ok(())
+}
+
+/// The `rename = "..."` of a field's serde attributes, read from the tokens (typify writes it
+/// as a plain name-value pair).
+fn serde_rename(f: &syn::Field) -> Option<String> {
+    for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let syn::Meta::List(list) = &attr.meta else { continue };
+        let mut tokens = list.tokens.clone().into_iter();
+        while let Some(token) = tokens.next() {
+            let proc_macro2::TokenTree::Ident(name) = token else { continue };
+            if name != "rename" {
+                continue;
+            }
+            let (Some(proc_macro2::TokenTree::Punct(eq)), Some(proc_macro2::TokenTree::Literal(lit))) = (tokens.next(), tokens.next())
+            else {
+                continue;
+            };
+            if eq.as_char() == '=' {
+                return syn::parse2::<syn::LitStr>(proc_macro2::TokenTree::Literal(lit).into()).ok().map(|l| l.value());
+            }
         }
     }
-    wire
-}
-
-fn has_serde_rename(f: &syn::Field) -> bool {
-    f.attrs.iter().any(|a| a.path().is_ident("serde") && quote!(#a).to_string().contains("rename"))
+    None
 }
 
 /// Renames the n-th occurrence of a duplicated field in struct expressions.
 struct FieldRenamer<'a> {
-    /// Per type: `(field, n, new identifier)` of its renamed fields (see [`dedupe_named`]).
+    /// Per type: `(field, n, new identifier)` of its renamed fields (see [`apply_field_names`]).
     renamed: &'a BTreeMap<String, Vec<(String, usize, syn::Ident)>>,
     /// The type of the impl being visited (what `Self` names).
     self_ty: Option<String>,
@@ -746,9 +731,11 @@ impl syn::visit_mut::VisitMut for FieldRenamer<'_> {
     }
 }
 
-/// Renames the second and later fields of one name (`HTML` and `html` both become `html`) to
-/// `<name>_<n>`, keeping their wire names; returns `(name, n, new identifier)` per renamed field.
-fn dedupe_named(named: &mut syn::FieldsNamed) -> Vec<(String, usize, syn::Ident)> {
+/// Renames the second and later fields of one name of an enum's struct variant (or of a struct
+/// the table does not hold, see [`apply_field_names`]; `HTML` and `html` both become `html`) to
+/// `<name>_<n>`, keeping their wire names, as the field table does for structs; returns
+/// `(name, n, new identifier)` per renamed field.
+fn dedupe_variant_fields(named: &mut syn::FieldsNamed) -> Vec<(String, usize, syn::Ident)> {
     let mut out = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut taken: BTreeSet<String> = named.named.iter().filter_map(|f| f.ident.as_ref().map(ToString::to_string)).collect();
@@ -760,11 +747,9 @@ fn dedupe_named(named: &mut syn::FieldsNamed) -> Vec<(String, usize, syn::Ident)
         if *count == 1 {
             continue;
         }
-        let wire = field_wire_name(f);
-        let base = key.trim_start_matches("r#").trim_end_matches('_').to_string();
-        let new_name = crate::naming::unique_ident_from(format!("{base}_{count}"), &mut taken);
-        let new_ident = format_ident!("{}", new_name);
-        if !has_serde_rename(f) {
+        let new_ident = format_ident!("{}", crate::naming::numbered_field(&key, *count, &mut taken));
+        if serde_rename(f).is_none() {
+            let wire = key.trim_start_matches("r#").to_string();
             f.attrs.push(parse_quote!(#[serde(rename = #wire)]));
         }
         f.ident = Some(new_ident.clone());
@@ -775,11 +760,18 @@ fn dedupe_named(named: &mut syn::FieldsNamed) -> Vec<(String, usize, syn::Ident)
 
 /// Drops `skip_serializing_if` from the optional fields that may be `null`, so that `None`
 /// serializes as the documented `null`.
-fn keep_nulls(s: &mut ItemStruct, fields: &BTreeMap<String, Field>, wires: &BTreeSet<String>) {
-    let idents: BTreeSet<String> = wires.iter().filter_map(|w| fields.get(w)).map(|f| f.ident.to_string()).collect();
+fn keep_nulls(s: &mut ItemStruct, model: &StructModel, rules: &StructRules) {
+    let idents: BTreeSet<&str> = rules
+        .properties
+        .iter()
+        .filter(|p| p.keeps_null)
+        .filter_map(|p| model.field(&p.wire))
+        .filter(|f| f.optional())
+        .map(|f| f.name.as_str())
+        .collect();
     let Fields::Named(named) = &mut s.fields else { return };
     for f in &mut named.named {
-        if !f.ident.as_ref().is_some_and(|i| idents.contains(&i.to_string())) || option_inner(&f.ty).is_none() {
+        if !f.ident.as_ref().is_some_and(|i| idents.contains(i.to_string().as_str())) {
             continue;
         }
         for attr in &mut f.attrs {
@@ -794,22 +786,6 @@ fn keep_nulls(s: &mut ItemStruct, fields: &BTreeMap<String, Field>, wires: &BTre
         }
         // A missing `Option` field is `None` for serde's derive; no `default` is needed.
         f.attrs.retain(|a| !(a.path().is_ident("serde") && quote!(#a).to_string() == "# [serde ()]"));
-    }
-}
-
-/// Prefixes bare model type names with `super::`.
-struct SuperQualifier<'a>(&'a BTreeSet<String>);
-
-impl syn::visit_mut::VisitMut for SuperQualifier<'_> {
-    fn visit_type_path_mut(&mut self, tp: &mut syn::TypePath) {
-        if tp.qself.is_none() && tp.path.leading_colon.is_none() {
-            if let Some(first) = tp.path.segments.first() {
-                if tp.path.segments.len() == 1 && self.0.contains(&first.ident.to_string()) {
-                    tp.path.segments.insert(0, parse_quote!(super));
-                }
-            }
-        }
-        syn::visit_mut::visit_type_path_mut(self, tp);
     }
 }
 

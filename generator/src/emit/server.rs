@@ -9,17 +9,15 @@
 //! then the body, then the implementation behind a panic guard), `router`, and
 //! `mock::MockApi`, which answers the documented examples.
 
-use std::collections::BTreeSet;
-
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::{doc_attrs, ty};
+use super::doc_attrs;
 use crate::emit::krate::scheme_variant;
+use crate::ir::models::Constraint;
+use crate::ir::server::{ErrorTemplate, ServerErrors};
 use crate::ir::{ApiSpace, BodyEncoding, Operation, Response, StatusMatch, ValueShape};
-use crate::lower_server::{body_schema, ErrorTemplate, ServerErrors};
-use crate::models::Rule;
 
 /// Emits `src/server.rs`.
 ///
@@ -80,97 +78,11 @@ fn spec(api: &ApiSpace, errors: &ServerErrors) -> TokenStream {
     let table: serde_json::Map<String, Value> =
         errors.by_key().into_iter().map(|(key, t): (&str, &ErrorTemplate)| (key.to_string(), serde_json::json!(t))).collect();
     let table = serde_json::to_string(&table).unwrap_or_else(|_| "{}".into());
-    let (definitions, bodies) = definitions(api);
+    let (definitions, bodies) = (&api.body_schemas.definitions, &api.body_schemas.bodies);
     quote! {
         /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
         /// the request-body schemas with the definitions they reference, as JSON.
         static SPEC: rt::ApiSpec = rt::ApiSpec::new(#table, #definitions, #bodies);
-    }
-}
-
-/// The model definitions that request bodies reach through `$ref`s, and the body schema of each
-/// operation, each as the text of one JSON object.
-fn definitions(api: &ApiSpace) -> (String, String) {
-    let mut todo: Vec<String> = Vec::new();
-    let mut bodies = std::collections::BTreeMap::new();
-    for op in &api.operations {
-        if let Some(schema) = op.body.as_ref().and_then(|b| body_schema(&b.ty)) {
-            collect_refs(&schema, &mut todo);
-            bodies.insert(bare(&op.rust_name).to_string(), schema);
-        }
-    }
-    let bodies = serde_json::to_string(&bodies).unwrap_or_else(|_| "{}".into());
-    let mut seen = BTreeSet::new();
-    let mut map = serde_json::Map::new();
-    while let Some(name) = todo.pop() {
-        if !seen.insert(name.clone()) {
-            continue;
-        }
-        if let Some(def) = api.models.definitions.get(&name) {
-            collect_refs(def, &mut todo);
-            let mut def = def.clone();
-            if let Some(rules) = api.models.structs.get(&name) {
-                restore_rules(&mut def, rules);
-            }
-            map.insert(name, def);
-        }
-    }
-    let sorted: std::collections::BTreeMap<_, _> = map.into_iter().collect();
-    (serde_json::to_string(&sorted).unwrap_or_else(|_| "{}".into()), bodies)
-}
-
-/// Puts the rules that model lowering moved out of a definition (into [`StructRules`], for the
-/// generated `Validate` impls) back as JSON Schema keywords, so the body checker sees them.
-fn restore_rules(def: &mut Value, rules: &crate::models::StructRules) {
-    use crate::models::Target;
-    let Some(obj) = def.as_object_mut() else { return };
-    for pr in &rules.rules {
-        let (key, value) = match &pr.rule {
-            Rule::MinLength(n) => ("minLength", Value::from(*n)),
-            Rule::MaxLength(n) => ("maxLength", Value::from(*n)),
-            Rule::Pattern(p) => ("pattern", Value::from(p.clone())),
-            Rule::Email => ("format", Value::from("email")),
-            Rule::Minimum { value, exclusive } => (if *exclusive { "exclusiveMinimum" } else { "minimum" }, Value::from(*value)),
-            Rule::Maximum { value, exclusive } => (if *exclusive { "exclusiveMaximum" } else { "maximum" }, Value::from(*value)),
-            Rule::MinItems(n) => ("minItems", Value::from(*n)),
-            Rule::MaxItems(n) => ("maxItems", Value::from(*n)),
-            Rule::MustEqual(other) => ("x-must-equal", Value::from(other.clone())),
-        };
-        let Some(prop) = obj.get_mut("properties").and_then(|p| p.get_mut(&pr.property)).and_then(Value::as_object_mut) else { continue };
-        let target = match pr.target {
-            Target::Value => Some(prop),
-            Target::Items => prop.get_mut("items").and_then(Value::as_object_mut),
-        };
-        if let Some(target) = target {
-            target.entry(key).or_insert(value);
-        }
-    }
-    if !rules.conditionals.is_empty() {
-        let conditions = rules.conditionals.iter().map(|c| {
-            serde_json::json!({
-                "if": { "properties": { c.when.clone(): { "const": c.equals.clone() } }, "required": [c.when.clone()] },
-                "then": { "required": c.required.clone() }
-            })
-        });
-        let all = obj.entry("allOf").or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(list) = all {
-            list.extend(conditions);
-        }
-    }
-}
-
-fn collect_refs(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref") {
-                if let Some(name) = r.rsplit('/').next() {
-                    out.push(name.to_string());
-                }
-            }
-            map.values().for_each(|v| collect_refs(v, out));
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
-        _ => {}
     }
 }
 
@@ -266,29 +178,33 @@ fn api_trait(api: &ApiSpace) -> TokenStream {
     }
 }
 
-fn param_rules(rules: &[Rule], var: &syn::Ident, name: &str, shape: ValueShape) -> Vec<TokenStream> {
+fn param_rules(rules: &[Constraint], var: &syn::Ident, name: &str, shape: ValueShape) -> Vec<TokenStream> {
     rules
         .iter()
         .filter_map(|rule| {
             let check = match (rule, shape) {
-                (Rule::MinLength(n), ValueShape::String) => quote! { crate::validation::min_length(v, #n, #name, rq.violations()) },
-                (Rule::MaxLength(n), ValueShape::String) => quote! { crate::validation::max_length(v, #n, #name, rq.violations()) },
-                (Rule::Pattern(p), ValueShape::String) => {
+                (Constraint::MinLength(n), ValueShape::String) => quote! { crate::validation::min_length(v, #n, #name, rq.violations()) },
+                (Constraint::MaxLength(n), ValueShape::String) => quote! { crate::validation::max_length(v, #n, #name, rq.violations()) },
+                (Constraint::Pattern(p), ValueShape::String) => {
                     quote! {
                         static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> =
                             ::std::sync::LazyLock::new(|| ::regress::Regex::new(#p).ok());
                         crate::validation::pattern(v, PATTERN.as_ref(), #p, #name, rq.violations())
                     }
                 }
-                (Rule::Email, ValueShape::String) => quote! { crate::validation::email(v, #name, rq.violations()) },
-                (Rule::Minimum { value, exclusive }, ValueShape::Integer | ValueShape::Number) => {
+                (Constraint::Email, ValueShape::String) => quote! { crate::validation::email(v, #name, rq.violations()) },
+                (Constraint::Minimum { value, exclusive }, ValueShape::Integer | ValueShape::Number) => {
                     quote! { crate::validation::minimum(*v as f64, #value, #exclusive, #name, rq.violations()) }
                 }
-                (Rule::Maximum { value, exclusive }, ValueShape::Integer | ValueShape::Number) => {
+                (Constraint::Maximum { value, exclusive }, ValueShape::Integer | ValueShape::Number) => {
                     quote! { crate::validation::maximum(*v as f64, #value, #exclusive, #name, rq.violations()) }
                 }
-                (Rule::MinItems(n), ValueShape::Array) => quote! { crate::validation::min_items(v.len(), #n, #name, rq.violations()) },
-                (Rule::MaxItems(n), ValueShape::Array) => quote! { crate::validation::max_items(v.len(), #n, #name, rq.violations()) },
+                (Constraint::MinItems(n), ValueShape::Array) => {
+                    quote! { crate::validation::min_items(v.len(), #n, #name, rq.violations()) }
+                }
+                (Constraint::MaxItems(n), ValueShape::Array) => {
+                    quote! { crate::validation::max_items(v.len(), #n, #name, rq.violations()) }
+                }
                 _ => return None,
             };
             Some(quote! { if let Some(v) = &#var { #check; } })
@@ -316,7 +232,7 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
     };
     match (&r.body, exact) {
         (Some(b), true) => {
-            let t = ty(&b.ty);
+            let t = &b.ty;
             let arm = answer(quote! { &body }, quote! { #code });
             let arm = if b.encoding == BodyEncoding::Json { arm } else { answer(quote! { body }, quote! { #code }) };
             (quote! { #docs #v(#t) }, quote! { Self::#v(body) => #arm })
@@ -326,7 +242,7 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
             quote! { Self::#v => #arm }
         }),
         (Some(b), false) => {
-            let t = ty(&b.ty);
+            let t = &b.ty;
             let arm = if b.encoding == BodyEncoding::Json {
                 answer(quote! { &body }, quote! { status })
             } else {
@@ -365,7 +281,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     let mut consts = Vec::new();
     for p in &op.params {
         let f = ident(&p.rust_name);
-        let t = ty(&p.ty);
+        let t = &p.ty;
         let name = &p.name;
         let required = p.required;
         let mut doc = format!("`{}`, {} parameter.", p.name, format!("{:?}", p.location).to_lowercase());
@@ -382,7 +298,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
         assign.push(quote! { #f });
         consts.push(crate::emit::params::const_item(p));
         let read = crate::emit::params::server_read(p, &f, &t, &op.path);
-        let rules = param_rules(&p.rules, &f, name, p.shape);
+        let rules = param_rules(&p.constraints.value, &f, name, p.shape);
         parse.push(quote! {
             #read
             #(#rules)*
@@ -393,10 +309,9 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     // The body.
     let mut body_code = quote! {};
     if let Some(b) = &op.body {
-        let t = ty(&b.ty);
-        let key = bare(&op.rust_name);
-        let schema = match body_schema(&b.ty) {
-            Some(_) => quote! { Some(#key) },
+        let t = &b.ty;
+        let schema = match &b.schema_key {
+            Some(key) => quote! { Some(#key) },
             None => quote! { None },
         };
         let required = b.required;
@@ -541,17 +456,16 @@ fn mock(api: &ApiSpace) -> TokenStream {
         let path = &op.path;
         let method = op.method.as_str().to_ascii_lowercase();
         // Without a documented success example, the smallest body the success schema allows
-        // (written here, since the document has nothing to read at run time).
+        // (prepared by lowering, since the document has nothing to read at run time).
         let has_example = op.responses.iter().any(|r| r.success && r.body.as_ref().is_some_and(|b| !b.examples.is_empty()));
         let minimal = op
             .responses
             .iter()
             .find(|r| r.success)
             .filter(|_| !has_example)
-            .and_then(|r| r.body.as_ref().map(|b| (r.status.representative(), b)))
-            .map(|(code, b)| {
-                let body = crate::emit::krate::minimal_body(api, &b.ty);
-                let text = serde_json::to_string(&body).unwrap_or_else(|_| "null".into());
+            .and_then(|r| r.body.as_ref().and_then(|b| b.minimal.as_ref()).map(|m| (r.status.representative(), m)))
+            .map(|(code, body)| {
+                let text = serde_json::to_string(body).unwrap_or_else(|_| "null".into());
                 quote! { Some((#code, #text)) }
             })
             .unwrap_or_else(|| quote! { None });

@@ -1,17 +1,32 @@
 //! Lowering: the bundled document -> [`Lowered`]: the [`ApiSpace`] every emitter reads, and
-//! typify's type space for the models emitter.
+//! typify's type space for the models emitter. The only stage that reads schemas: operations
+//! here, definitions in [`models`] (with [`hoist`], [`merges`], [`typify`], [`constraints`]), typify's types
+//! and structs in [`types`] and [`fields`], the prepared JSON in [`body_schemas`] and
+//! [`examples`], the error bodies in [`server_errors`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::bundle::Bundle;
+pub mod body_schemas;
+pub mod constraints;
+pub mod examples;
+pub mod fields;
+pub mod hoist;
+pub mod merges;
+pub mod models;
+pub mod params;
+pub mod server_errors;
+pub mod types;
+pub mod typify;
+
 use crate::diag::{join_pointer, Diagnostics, WarningClass};
+use crate::ir::models::ModelSpace;
 use crate::ir::*;
-use crate::models::{self, Hoisted, ModelSpace, COMPONENT_PREFIX};
 use crate::naming;
-use crate::validate::{deref, METHODS};
+use crate::spec::{deref, Bundle, COMPONENT_PREFIX, METHODS};
 use crate::GeneratorSettings;
+use models::Schemas;
 use typify_impl::TypeSpace;
 
 /// Builds the IR of one API.
@@ -22,16 +37,16 @@ use typify_impl::TypeSpace;
 pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, Diagnostics> {
     let mut lowered = lower_with(bundle, settings, false)?;
     // typify accepts some schemas that it then cannot write out (its `to_stream` panics, or
-    // leaves fields out of a default value: `models::check_emission`). The whole type space is
+    // leaves fields out of a default value: `typify::check_emission`). The whole type space is
     // checked once (the models emitter reuses the parsed code); when it fails, lowering runs
-    // again, with each component checked on its own (`models::convert_isolated` degrades the
+    // again, with each component checked on its own (`typify::convert_isolated` degrades the
     // failing ones) and without the defaults of inline schemas.
-    if let Ok(file) = models::check_emission(&lowered.types) {
+    if let Ok(file) = typify::check_emission(&lowered.types) {
         lowered.models_file = Some(file);
         return Ok(lowered);
     }
     let mut lowered = lower_with(bundle, settings, true)?;
-    lowered.models_file = models::check_emission(&lowered.types).ok();
+    lowered.models_file = typify::check_emission(&lowered.types).ok();
     Ok(lowered)
 }
 
@@ -66,7 +81,7 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
             }
         }
     }
-    let (mut models, mut type_space, hoisted, mut warnings) = models::lower_checked(bundle, &request_roots, &response_roots, strict)?;
+    let (mut models, mut type_space, schemas, mut warnings) = models::lower_checked(bundle, &request_roots, &response_roots, strict)?;
 
     let info = doc.get("info");
     let text = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_str).map(String::from);
@@ -75,18 +90,22 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
     let security_schemes = lower_schemes(doc);
 
     let mut namer = naming::OperationNamer::default();
-    let mut taken_types_inline = hoisted.taken.clone();
+    let mut taken_types_inline = schemas.hoisted.taken.clone();
+    let mut inline = Vec::new();
     let mut ops = Vec::new();
+    // The object schema of each form body, by operation: its fields are known once typify has
+    // every type.
+    let mut forms = Vec::new();
     for (path, method_key, op_ptr, op, item) in operations(doc) {
         let Some(method) = HttpMethod::from_key(method_key) else { continue };
         let id = op.get("operationId").and_then(Value::as_str).map_or_else(|| format!("{method_key} {path}"), String::from);
         let naming::OperationNames { method: rust_name, type_name } = namer.name(&id);
         let mut cx = OpContext {
             bundle,
-            hoisted: &hoisted,
+            schemas: &schemas,
             taken: &mut taken_types_inline,
-            models: &mut models,
             type_space: &mut type_space,
+            inline: &mut inline,
             diags: &mut diags,
             warnings: &mut warnings,
             op_ptr: &op_ptr,
@@ -95,7 +114,10 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
         };
 
         let params = cx.params(item, op);
-        let body = op.get("requestBody").and_then(|b| cx.body(deref(doc, b)));
+        let body = op.get("requestBody").and_then(|b| cx.body(deref(doc, b))).map(|(body, form)| {
+            forms.extend(form.map(|f| (ops.len(), f)));
+            body
+        });
         let responses = cx.responses(op);
         let security: Vec<Vec<String>> = op
             .get("security")
@@ -106,8 +128,7 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
             })
             .unwrap_or_default();
         let mut params = params;
-        crate::lower_params::fill_siblings(&mut params, &security, &security_schemes);
-        let pagination = detect_pagination(&params, &responses, &cx);
+        params::fill_siblings(&mut params, &security, &security_schemes);
         ops.push(Operation {
             id,
             rust_name,
@@ -123,11 +144,27 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
             body,
             responses,
             security,
-            pagination,
+            pagination: None,
         });
     }
 
-    models.note_foreign_types(&type_space);
+    if let Err(e) = models::finish(&mut models, &type_space, &schemas.definitions, &inline) {
+        diags.push(
+            bundle
+                .diagnostic("", format!("internal generator error: {e}"))
+                .with_help("this is a bug in the generator: please report it with the spec"),
+        );
+    }
+    for (i, schema) in forms {
+        let op = &mut ops[i];
+        if let Some(body) = &mut op.body {
+            body.fields = form_fields(&schema, body.ty.model(), &schemas, &models);
+        }
+    }
+    for op in &mut ops {
+        op.pagination = detect_pagination(&op.params, &op.responses, &models, &schemas.definitions);
+    }
+    let body_schemas = body_schemas::prepare(&mut ops, &models, &schemas.definitions);
     let api = ApiSpace {
         crate_name: settings.crate_name.clone(),
         crate_ident: settings.crate_name.replace('-', "_"),
@@ -138,6 +175,7 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
         security_schemes,
         operations: ops,
         models,
+        body_schemas,
     };
     diags.into_result(Lowered { api, types: type_space, warnings, models_file: None })
 }
@@ -195,7 +233,7 @@ fn lower_servers(doc: &Value) -> Vec<Server> {
                     (!host.contains('{') && !host.is_empty()).then(|| host.to_string())
                 })
                 .unwrap_or_else(|| if i == 0 { "default".into() } else { format!("server {}", i + 1) });
-            let mut template_params = crate::validate::path_template_params(&url);
+            let mut template_params = crate::spec::path_template_params(&url);
             // A variable used twice in the URL is one field.
             let mut seen = BTreeSet::new();
             template_params.retain(|name| seen.insert(name.clone()));
@@ -266,10 +304,12 @@ fn lower_schemes(doc: &Value) -> Vec<SecurityScheme> {
 
 struct OpContext<'a> {
     bundle: &'a Bundle,
-    hoisted: &'a Hoisted,
+    schemas: &'a Schemas,
     taken: &'a mut BTreeSet<String>,
-    models: &'a mut ModelSpace,
     type_space: &'a mut TypeSpace,
+    /// The inline schemas given to typify, with the type typify made of each (`None` where the
+    /// conversion failed).
+    inline: &'a mut Vec<(Option<typify_impl::TypeId>, Value)>,
     diags: &'a mut Diagnostics,
     warnings: &'a mut Diagnostics,
     op_ptr: &'a str,
@@ -280,40 +320,40 @@ struct OpContext<'a> {
 
 impl OpContext<'_> {
     /// The Rust type and shape of a schema, converting inline schemas with typify.
-    fn type_of(&mut self, schema: &Value, hint: &str, at: &str) -> (String, ValueShape) {
-        let schema = self.hoisted.rewrite_refs(schema.clone());
+    fn type_of(&mut self, schema: &Value, hint: &str, at: &str) -> (TypeRef, ValueShape) {
+        let schema = self.schemas.hoisted.rewrite_refs(schema.clone());
         if let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
             let name = name.to_string();
-            let def = self.models.definitions.get(&name);
+            let def = self.schemas.definitions.get(&name);
             let shape = def.map_or(ValueShape::Json, shape_of);
-            return (format!("crate::models::{name}"), shape);
+            return (TypeRef::Named(name), shape);
         }
         let shape = shape_of(&schema);
         let scalar = match (schema.get("type").and_then(Value::as_str), schema.get("format").and_then(Value::as_str)) {
             _ if schema.get("enum").is_some() => None,
-            (Some("string"), Some("binary")) => Some("::std::vec::Vec<u8>"),
-            (Some("string"), _) => Some("::std::string::String"),
-            (Some("integer"), Some("int32")) => Some("i32"),
-            (Some("integer"), Some("uint32")) => Some("u32"),
-            (Some("integer"), Some("uint64")) => Some("u64"),
-            (Some("integer"), _) => Some("i64"),
-            (Some("number"), Some("float")) => Some("f32"),
-            (Some("number"), _) => Some("f64"),
-            (Some("boolean"), _) => Some("bool"),
+            (Some("string"), Some("binary")) => Some(TypeRef::Bytes),
+            (Some("string"), _) => Some(TypeRef::String),
+            (Some("integer"), Some("int32")) => Some(TypeRef::I32),
+            (Some("integer"), Some("uint32")) => Some(TypeRef::U32),
+            (Some("integer"), Some("uint64")) => Some(TypeRef::U64),
+            (Some("integer"), _) => Some(TypeRef::I64),
+            (Some("number"), Some("float")) => Some(TypeRef::F32),
+            (Some("number"), _) => Some(TypeRef::F64),
+            (Some("boolean"), _) => Some(TypeRef::Bool),
             _ => None,
         };
         if let Some(s) = scalar {
-            return (s.to_string(), shape);
+            return (s, shape);
         }
         if schema.get("type").and_then(Value::as_str) == Some("array") {
             if let Some(items) = schema.get("items") {
                 let (item_ty, _) = self.type_of(items, &format!("{hint} item"), at);
-                return (format!("::std::vec::Vec<{item_ty}>"), ValueShape::Array);
+                return (TypeRef::vec(item_ty), ValueShape::Array);
             }
         }
         let mut prepared = strip_for_typify(schema);
-        models::doc_descriptions(&mut prepared);
-        if self.strip_inline_defaults && models::strip_defaults(&mut prepared) {
+        typify::doc_descriptions(&mut prepared);
+        if self.strip_inline_defaults && typify::strip_defaults(&mut prepared) {
             self.warnings.push(
                 self.bundle
                     .diagnostic(at, "the defaults of this schema cannot be written out by the type generator: they were dropped from the generated code")
@@ -323,8 +363,8 @@ impl OpContext<'_> {
             );
         }
         models::fix_colliding_enums(&mut prepared);
-        if let Some(ring) = models::endless_merge(&prepared, &self.models.definitions) {
-            // typify would merge forever (see `models::endless_merge`).
+        if let Some(ring) = merges::endless_merge(&prepared, &self.schemas.definitions) {
+            // typify would merge forever (see `merges::endless_merge`).
             self.warnings.push(
                 self.bundle
                     .diagnostic(
@@ -338,33 +378,32 @@ impl OpContext<'_> {
                     .with_class(WarningClass::DegradedSchema)
                     .warning(),
             );
-            return ("::serde_json::Value".into(), ValueShape::Json);
+            return (TypeRef::Json, ValueShape::Json);
         }
-        let Ok(parsed) = serde_json::from_value::<schemars::schema::Schema>(prepared) else {
+        let Ok(parsed) = <schemars::schema::Schema as serde::Deserialize>::deserialize(&prepared) else {
             self.diags.push(self.bundle.diagnostic(at, "not a JSON Schema the generator can read").with_help("fix the schema"));
-            return ("::serde_json::Value".into(), ValueShape::Json);
+            return (TypeRef::Json, ValueShape::Json);
         };
         // An inline type's name must not collide with a component's or another inline type's.
         let name = naming::unique_ident_from(naming::type_name(hint), self.taken);
-        // Nor may the types typify names inside it (see `models::name_inline_nested`).
+        // Nor may the types typify names inside it (see `hoist::name_inline_nested`).
         let mut parsed_value = serde_json::to_value(&parsed).unwrap_or_default();
-        models::name_inline_nested(&mut parsed_value, &name, self.taken);
-        let parsed: schemars::schema::Schema = serde_json::from_value(parsed_value).unwrap_or(parsed);
+        hoist::name_inline_nested(&mut parsed_value, &name, self.taken);
+        let parsed: schemars::schema::Schema = serde_json::from_value(parsed_value.clone()).unwrap_or(parsed);
         let type_space = &mut *self.type_space;
         let mut convert = |parsed: &schemars::schema::Schema| {
-            models::catch(|| {
+            typify::catch(|| {
                 let id = type_space.add_type_with_name(parsed, Some(name.clone())).map_err(|e| e.to_string())?;
-                let ty = type_space.get_type(&id).map_err(|e| e.to_string())?;
-                Ok(ty.ident().to_string())
+                Ok((types::type_ref(type_space, &id)?, id))
             })
         };
-        let mut converted = convert(&parsed);
+        let mut converted = convert(&parsed).map(|(ty, id)| (ty, id, parsed_value.clone()));
         if let Err(reason) = &converted {
             // typify checks defaults against the type it builds: without them the type may
             // convert, which loses less than the whole type.
-            let mut stripped = serde_json::to_value(&parsed).unwrap_or_default();
-            if models::strip_defaults(&mut stripped) {
-                if let Ok(Ok(ty)) = serde_json::from_value::<schemars::schema::Schema>(stripped).map(|s| convert(&s)) {
+            let mut stripped = parsed_value.clone();
+            if typify::strip_defaults(&mut stripped) {
+                if let Ok(Ok((ty, id))) = serde_json::from_value::<schemars::schema::Schema>(stripped.clone()).map(|s| convert(&s)) {
                     self.warnings.push(
                         self.bundle
                             .diagnostic(at, format!("the defaults of schema `{name}` cannot be given to its Rust type ({reason}): they were dropped from the generated code"))
@@ -372,14 +411,21 @@ impl OpContext<'_> {
                             .with_class(WarningClass::DefaultDropped)
                             .warning(),
                     );
-                    converted = Ok(ty);
+                    converted = Ok((ty, id, stripped));
                 }
             }
         }
         match converted {
-            Ok(ty) => (models::absolute_type(&ty), shape),
+            Ok((ty, id, converted_schema)) => {
+                // The schema as typify converted it, for the field table.
+                self.inline.push((Some(id), converted_schema));
+                (ty, shape)
+            }
             Err(reason) => {
-                // This schema alone degrades; the rest of the crate is still generated.
+                // This schema alone degrades; the rest of the crate is still generated. typify
+                // keeps the types it made of its parts before it failed, which the models
+                // module holds: the field table matches them against this schema.
+                self.inline.push((None, parsed_value));
                 self.warnings.push(
                     self.bundle
                         .diagnostic(
@@ -390,7 +436,7 @@ impl OpContext<'_> {
                         .with_class(WarningClass::DegradedSchema)
                         .warning(),
                 );
-                ("::serde_json::Value".into(), ValueShape::Json)
+                (TypeRef::Json, ValueShape::Json)
             }
         }
     }
@@ -427,7 +473,7 @@ impl OpContext<'_> {
                 // A parameter with `content` (JSON text) has the schema of its media type.
                 let content_schema = || p.get("content")?.as_object()?.values().next()?.get("schema").cloned();
                 let schema = p.get("schema").cloned().or_else(content_schema).unwrap_or(Value::Bool(true));
-                let (codec, style_warning) = crate::lower_params::codec(doc, &p, location);
+                let (codec, style_warning) = params::codec(doc, &p, location);
                 if let Some(message) = style_warning {
                     self.warnings.push(
                         self.bundle
@@ -437,13 +483,20 @@ impl OpContext<'_> {
                             .warning(),
                     );
                 }
-                let mut rules = Vec::new();
+                let mut constraints = Default::default();
                 let mut stripped = schema.clone();
                 if let Some(map) = stripped.as_object_mut() {
-                    rules = models::scalar_rules(map);
+                    constraints = constraints::parameter_constraints(map);
                 }
                 let hint = format!("{} {name}", self.type_name);
                 let (ty, shape) = self.type_of(&stripped, &hint, &join_pointer(&ptr, "schema"));
+                let sample = examples::parameter(
+                    &ty,
+                    shape,
+                    p.get("example").or_else(|| schema.get("default")),
+                    &constraints,
+                    &self.schemas.definitions,
+                );
                 Some(Parameter {
                     rust_name: taken.claim(&naming::snake_case(&name)),
                     required: location == ParamLocation::Path || p.get("required").and_then(Value::as_bool).unwrap_or(false),
@@ -451,8 +504,8 @@ impl OpContext<'_> {
                     shape,
                     description: p.get("description").and_then(Value::as_str).map(String::from),
                     default: schema.get("default").cloned(),
-                    example: p.get("example").cloned(),
-                    rules,
+                    sample,
+                    constraints,
                     codec,
                     name,
                     location,
@@ -463,72 +516,51 @@ impl OpContext<'_> {
         out
     }
 
-    fn body(&mut self, body: &Value) -> Option<RequestBody> {
+    /// The request body, and for a form, the object schema of its fields.
+    fn body(&mut self, body: &Value) -> Option<(RequestBody, Option<Value>)> {
         let content = body.get("content")?.as_object()?;
         let (content_type, media, encoding) = pick_media(content)?;
         let at = join_pointer(&join_pointer(&join_pointer(self.op_ptr, "requestBody"), "content"), &content_type);
         let schema = media.get("schema").cloned().unwrap_or(Value::Bool(true));
         let hint = format!("{} body", self.type_name);
         let (ty, _) = self.type_of(&schema, &hint, &join_pointer(&at, "schema"));
-        let ty = raw_body_type(encoding).map_or(ty, String::from);
-        let struct_name = ty.strip_prefix("crate::models::").filter(|n| !n.contains('<')).map(String::from);
-        let mut fields = Vec::new();
+        let ty = raw_body_type(encoding).unwrap_or(ty);
+        let mut form = None;
         if matches!(encoding, BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded) {
             let inline = self.resolve_def(&schema);
-            let def = struct_name
-                .as_ref()
-                .and_then(|n| self.models.definitions.get(n).cloned())
+            form = ty
+                .model()
+                .and_then(|n| self.schemas.definitions.get(n).cloned())
                 .or_else(|| inline.get("properties").is_some().then_some(inline));
-            match def {
-                Some(def) => {
-                    let required: BTreeSet<&str> =
-                        def.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
-                    for (name, prop) in def.get("properties").and_then(Value::as_object).into_iter().flatten() {
-                        let prop = self.resolve_def(prop);
-                        let name = name.clone();
-                        fields.push(FormField {
-                            rust_name: naming::typify_field(&name),
-                            // typify makes a property with a default a plain (non-`Option`) field.
-                            required: required.contains(name.as_str()) || prop.get("default").is_some(),
-                            shape: shape_of(&prop),
-                            // A file, or a list of files (one part each).
-                            binary: [Some(&prop), prop.get("items")]
-                                .into_iter()
-                                .flatten()
-                                .any(|p| p.get("format").and_then(Value::as_str) == Some("binary")),
-                            name,
-                        });
-                    }
-                }
-                None => self.diags.push(
+            if form.is_none() {
+                self.diags.push(
                     self.bundle
                         .diagnostic(
                             &join_pointer(&at, "schema"),
                             format!("a `{content_type}` body must be an object schema with properties"),
                         )
                         .with_help("describe the form fields as properties of an object schema"),
-                ),
+                );
             }
         }
-        Some(RequestBody {
-            examples: examples(&self.bundle.document, media),
+        let examples = examples(&self.bundle.document, media);
+        let body = RequestBody {
+            minimal: examples.is_empty().then(|| self::examples::request_body(&ty, &self.schemas.definitions)),
+            examples,
             description: body.get("description").and_then(Value::as_str).map(String::from),
             required: body.get("required").and_then(Value::as_bool).unwrap_or(false),
             content_type,
             encoding,
             ty,
-            fields,
-            struct_name,
-        })
+            fields: Vec::new(),
+            schema_key: None,
+        };
+        Some((body, form))
     }
 
     /// Follows a reference to a definition (for form fields that are enums).
     fn resolve_def(&self, schema: &Value) -> Value {
-        let schema = self.hoisted.rewrite_refs(schema.clone());
-        match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
-            Some(name) => self.models.definitions.get(name).cloned().unwrap_or(schema),
-            None => schema,
-        }
+        resolve_def(self.schemas, schema)
     }
 
     fn responses(&mut self, op: &Value) -> Vec<Response> {
@@ -557,16 +589,19 @@ impl OpContext<'_> {
             };
             let resp = deref(doc, resp);
             let rust_name = naming::unique_ident_from(status_name(status), &mut taken);
+            let success = matches!(status, StatusMatch::Code(200..=299) | StatusMatch::Range(2));
             let at = join_pointer(&join_pointer(self.op_ptr, "responses"), key);
             let body = resp.get("content").and_then(Value::as_object).and_then(pick_media).map(|(content_type, media, encoding)| {
                 let schema = media.get("schema").cloned().unwrap_or(Value::Bool(true));
                 let hint = format!("{} {} body", self.type_name, rust_name);
                 let (ty, _) = self.type_of(&schema, &hint, &join_pointer(&join_pointer(&at, "content"), &content_type));
-                let ty = raw_body_type(encoding).map_or(ty, String::from);
-                ResponseBody { examples: examples(doc, media), content_type, encoding, ty }
+                let ty = raw_body_type(encoding).unwrap_or(ty);
+                let examples = examples(doc, media);
+                let minimal = (success && examples.is_empty()).then(|| self::examples::response_body(&ty, &self.schemas.definitions));
+                ResponseBody { examples, minimal, content_type, encoding, ty }
             });
             out.push(Response {
-                success: matches!(status, StatusMatch::Code(200..=299) | StatusMatch::Range(2)),
+                success,
                 status,
                 rust_name,
                 description: resp.get("description").and_then(Value::as_str).unwrap_or_default().to_string(),
@@ -577,11 +612,43 @@ impl OpContext<'_> {
     }
 }
 
+/// Follows a reference to a definition.
+fn resolve_def(schemas: &Schemas, schema: &Value) -> Value {
+    let schema = schemas.hoisted.rewrite_refs(schema.clone());
+    match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
+        Some(name) => schemas.definitions.get(name).cloned().unwrap_or(schema),
+        None => schema,
+    }
+}
+
+/// The fields of a form body whose object schema is `def`, in property order, named as the
+/// fields of the body's struct `body` (from the field table).
+fn form_fields(def: &Value, body: Option<&str>, schemas: &Schemas, models: &ModelSpace) -> Vec<FormField> {
+    let table = body.and_then(|name| models.structs.get(name));
+    let mut fields = Vec::new();
+    for (name, prop) in def.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        // A property without a field of its own (typify leaves `false` schemas out) is not sent.
+        let Some(field) = table.and_then(|t| t.field(name)) else { continue };
+        let prop = resolve_def(schemas, prop);
+        fields.push(FormField {
+            rust_name: field.name.clone(),
+            shape: shape_of(&prop),
+            // A file, or a list of files (one part each).
+            binary: [Some(&prop), prop.get("items")]
+                .into_iter()
+                .flatten()
+                .any(|p| p.get("format").and_then(Value::as_str) == Some("binary")),
+            name: name.clone(),
+        });
+    }
+    fields
+}
+
 /// Text and binary bodies are `String` and `Vec<u8>`, whatever their schema says.
-fn raw_body_type(encoding: BodyEncoding) -> Option<&'static str> {
+fn raw_body_type(encoding: BodyEncoding) -> Option<TypeRef> {
     match encoding {
-        BodyEncoding::Text => Some("::std::string::String"),
-        BodyEncoding::Bytes => Some("::std::vec::Vec<u8>"),
+        BodyEncoding::Text => Some(TypeRef::String),
+        BodyEncoding::Bytes => Some(TypeRef::Bytes),
         _ => None,
     }
 }
@@ -590,7 +657,7 @@ fn raw_body_type(encoding: BodyEncoding) -> Option<&'static str> {
 fn strip_for_typify(mut schema: Value) -> Value {
     models::const_as_enum(&mut schema);
     if let Some(map) = schema.as_object_mut() {
-        models::strip_conditionals(map);
+        constraints::strip_conditionals(map);
     }
     schema
 }
@@ -694,7 +761,12 @@ pub fn status_name(status: StatusMatch) -> String {
 /// Recognizes page-number pagination: an integer `page` query parameter and a success body
 /// whose struct has an array property (the items) and, optionally, `links.next` and
 /// `totalPages` somewhere below it.
-fn detect_pagination(params: &[Parameter], responses: &[Response], cx: &OpContext<'_>) -> Option<Pagination> {
+fn detect_pagination(
+    params: &[Parameter],
+    responses: &[Response],
+    models: &ModelSpace,
+    defs: &BTreeMap<String, Value>,
+) -> Option<Pagination> {
     let page = params.iter().find(|p| {
         p.location == ParamLocation::Query
             && p.shape == ValueShape::Integer
@@ -706,49 +778,54 @@ fn detect_pagination(params: &[Parameter], responses: &[Response], cx: &OpContex
             && matches!(p.name.as_str(), "perPage" | "per_page" | "pageSize" | "page_size" | "limit")
     });
     let success = responses.iter().find(|r| r.success)?;
-    let body_name = success.body.as_ref()?.ty.strip_prefix("crate::models::")?.to_string();
-    let defs = &cx.models.definitions;
-    let def = defs.get(&body_name)?;
+    let body_name = success.body.as_ref()?.ty.model()?;
+    let def = defs.get(body_name)?;
     let (items_field, items) =
         def.get("properties")?.as_object()?.iter().find(|(_, s)| s.get("type").and_then(Value::as_str) == Some("array"))?;
     let item_name = items.get("items")?.get("$ref")?.as_str()?.strip_prefix(COMPONENT_PREFIX)?;
+    // The Rust names of the fields on the way, from the field table.
+    let rust_path = |steps: Vec<(Option<&str>, &str)>| -> Option<Vec<String>> {
+        steps.into_iter().map(|(owner, wire)| Some(models.structs.get(owner?)?.field(wire)?.name.clone())).collect()
+    };
     Some(Pagination {
         page_param: page.name.clone(),
         per_page_param: per_page.map(|p| p.name.clone()),
-        items_field: naming::snake_case(items_field),
-        item_ty: format!("crate::models::{item_name}"),
+        items_field: rust_path(vec![(Some(body_name), items_field)])?.pop()?,
+        item_ty: TypeRef::named(item_name),
         // The link may be absent or null (`HasValue` reads an `Option` too); the page count is
         // compared as a number, so it must be required.
-        next_link: find_path(defs, def, "next", false, 0),
-        total_pages: find_path(defs, def, "totalPages", true, 0),
+        next_link: find_path(defs, Some(body_name), def, "next", false, 0).and_then(rust_path),
+        total_pages: find_path(defs, Some(body_name), def, "totalPages", true, 0).and_then(rust_path),
     })
 }
 
-/// The Rust field path to the first property named `target` below `def`, through required
-/// properties only (an optional one is an `Option` the path cannot go through); the target
-/// itself must be required too when `required_target` is set.
-fn find_path(
-    defs: &std::collections::BTreeMap<String, Value>,
-    def: &Value,
-    target: &str,
+/// The path to the first property named `target` below `def` (the definition `owner`), as
+/// `(definition, property)` steps, through required properties only (an optional one is an
+/// `Option` the path cannot go through); the target itself must be required too when
+/// `required_target` is set.
+fn find_path<'a>(
+    defs: &'a BTreeMap<String, Value>,
+    owner: Option<&'a str>,
+    def: &'a Value,
+    target: &'a str,
     required_target: bool,
     depth: usize,
-) -> Option<Vec<String>> {
+) -> Option<Vec<(Option<&'a str>, &'a str)>> {
     if depth > 3 {
         return None;
     }
     let props = def.get("properties")?.as_object()?;
     let required: BTreeSet<&str> = def.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
     if props.contains_key(target) && (!required_target || required.contains(target)) {
-        return Some(vec![naming::snake_case(target)]);
+        return Some(vec![(owner, target)]);
     }
     for (name, sub) in props.iter().filter(|(name, _)| required.contains(name.as_str())) {
-        let resolved = match sub.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
-            Some(n) => defs.get(n)?,
-            None => sub,
+        let (inner, resolved) = match sub.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
+            Some(n) => (Some(n), defs.get(n)?),
+            None => (None, sub),
         };
-        if let Some(mut rest) = find_path(defs, resolved, target, required_target, depth + 1) {
-            rest.insert(0, naming::snake_case(name));
+        if let Some(mut rest) = find_path(defs, inner, resolved, target, required_target, depth + 1) {
+            rest.insert(0, (owner, name.as_str()));
             return Some(rest);
         }
     }

@@ -10,8 +10,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::Value;
 
+use super::locate;
 use crate::diag::Diagnostic;
-use crate::locate;
 
 /// One parsed spec file, kept with its text so later passes can locate pointers in it.
 #[derive(Debug, Clone)]

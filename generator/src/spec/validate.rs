@@ -5,11 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::bundle::Bundle;
+use super::schema::{is_annotation, is_named_type};
+use super::{deref, Bundle, METHODS};
 use crate::diag::{join_pointer, Diagnostics};
-
-/// The HTTP methods an OpenAPI path item can hold.
-pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Checks `bundle` and returns every problem found.
 ///
@@ -111,33 +109,6 @@ pub fn check_cycles(bundle: &Bundle) -> Result<(), Diagnostics> {
 fn check_cycles_into(bundle: &Bundle, diags: &mut Diagnostics) {
     check_alias_cycles(bundle, &bundle.document, diags);
     check_merge_cycles(bundle, &bundle.document, diags);
-}
-
-/// The `{name}`s of a path template, in order.
-pub fn path_template_params(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = path;
-    while let Some(start) = rest.find('{') {
-        let Some(end) = rest[start..].find('}') else { break };
-        out.push(rest[start + 1..start + end].to_string());
-        rest = &rest[start + end + 1..];
-    }
-    out
-}
-
-/// Follows a local `$ref` (one level at a time, up to a bound) to its value.
-pub fn deref<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
-    let mut current = value;
-    for _ in 0..32 {
-        match current.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-            Some(ptr) => match doc.pointer(ptr) {
-                Some(next) => current = next,
-                None => return current,
-            },
-            None => return current,
-        }
-    }
-    current
 }
 
 fn check_parameter(bundle: &Bundle, p: &Value, ptr: &str, diags: &mut Diagnostics) {
@@ -480,13 +451,13 @@ fn schema_depth(bundle: &Bundle, schema: &Value, pointer: &str, depth: usize, di
 
 /// The component schemas whose expansion converting `schema` begins, each with whether it is a
 /// merge (an `allOf` on the way, or a `$ref` with sibling keywords). A schema below a property or
-/// item that is a named type is hoisted into a definition of its own (`models::lower`), reached
+/// item that is a named type is hoisted into a definition of its own (`lower::models::lower`), reached
 /// by name, so its insides are another definition's; the members of `allOf`/`anyOf`/`oneOf` stay
 /// inline, so a merge anywhere below one of them is converted again each time the member is. A
 /// plain `$ref` below a property or item is a type name and ends the expansion.
 fn combinator_refs(schema: &Value, through_all_of: bool, in_member: bool, below: bool, is_root: bool, out: &mut Vec<(String, bool)>) {
     let Some(map) = schema.as_object() else { return };
-    if !is_root && !in_member && crate::models::is_named_type(map) {
+    if !is_root && !in_member && is_named_type(map) {
         return;
     }
     if let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
@@ -694,15 +665,6 @@ fn check_alias_cycles(bundle: &Bundle, doc: &Value, diags: &mut Diagnostics) {
             current = next;
         }
     }
-}
-
-/// Keywords beside a `$ref` that do not constrain values (so the `$ref` stays an alias; any
-/// other keyword makes typify merge the target with them).
-pub(crate) fn is_annotation(key: &str) -> bool {
-    matches!(
-        key,
-        "description" | "title" | "summary" | "nullable" | "deprecated" | "readOnly" | "writeOnly" | "example" | "examples" | "default"
-    ) || key.starts_with("x-")
 }
 
 fn is_status_key(code: &str) -> bool {

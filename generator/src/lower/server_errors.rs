@@ -27,78 +27,14 @@
 //! - an object whose only key is `{{field}}` and whose value is `["{{messages}}"]`: one entry
 //!   per offending field (`non_field_errors` for the value itself), each listing its messages.
 
-use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::bundle::Bundle;
 use crate::diag::Diagnostics;
+use crate::ir::server::{ErrorTemplate, ServerErrors};
+use crate::spec::Bundle;
 
 /// The name of the root-level extension.
 pub const EXTENSION: &str = "x-server-errors";
-
-/// One error body a generated server answers with, before placeholders are filled in.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ErrorTemplate {
-    /// The HTTP status.
-    pub status: u16,
-    /// The JSON body with placeholders.
-    pub body: Value,
-}
-
-/// The error bodies of one API (see the module docs for the keys and placeholders).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ServerErrors {
-    /// A request body that breaks the schema of the operation.
-    pub validation: ErrorTemplate,
-    /// A request body that is not JSON (or not the form the operation takes).
-    pub malformed_body: ErrorTemplate,
-    /// Path or query parameters of the wrong type or breaking their rules.
-    pub invalid_parameters: ErrorTemplate,
-    /// Missing or rejected credentials.
-    pub unauthorized: ErrorTemplate,
-    /// A path no operation serves.
-    pub not_found: ErrorTemplate,
-    /// A body over the size limit.
-    pub payload_too_large: ErrorTemplate,
-    /// A panic in the implementation.
-    pub internal: ErrorTemplate,
-    /// A method no operation of a known path serves (answered with an `Allow` header). Without
-    /// the key: the `invalidParameters` body with status 405.
-    pub method_not_allowed: ErrorTemplate,
-    /// A body whose `Content-Type` the operation does not take. Without the key: the
-    /// `malformedBody` body with status 415.
-    pub unsupported_media_type: ErrorTemplate,
-    /// A body that does not arrive within the server's deadline. Without the key: the
-    /// `malformedBody` body with status 408.
-    pub request_timeout: ErrorTemplate,
-    /// A request target over the server's limit. Without the key: the `malformedBody` body with
-    /// status 414.
-    pub uri_too_long: ErrorTemplate,
-    /// A header section over the server's limit. Without the key: the `malformedBody` body with
-    /// status 431.
-    pub headers_too_large: ErrorTemplate,
-}
-
-impl ServerErrors {
-    /// Every template with its key (the runtime's `Rejection::key`), in the runtime's
-    /// `Rejection` order.
-    pub fn by_key(&self) -> [(&'static str, &ErrorTemplate); 12] {
-        [
-            ("validation", &self.validation),
-            ("malformedBody", &self.malformed_body),
-            ("invalidParameters", &self.invalid_parameters),
-            ("unauthorized", &self.unauthorized),
-            ("notFound", &self.not_found),
-            ("payloadTooLarge", &self.payload_too_large),
-            ("internal", &self.internal),
-            ("methodNotAllowed", &self.method_not_allowed),
-            ("unsupportedMediaType", &self.unsupported_media_type),
-            ("requestTimeout", &self.request_timeout),
-            ("uriTooLong", &self.uri_too_long),
-            ("headersTooLarge", &self.headers_too_large),
-        ]
-    }
-}
 
 fn fallback(status: u16) -> ErrorTemplate {
     ErrorTemplate { status, body: json!({ "message": "{{message}}" }) }
@@ -125,7 +61,7 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
                             &pointer,
                             format!("`{key}` of `{EXTENSION}` must be an object with `status` (an HTTP status code) and `body` (any JSON)"),
                         )
-                        .with_help("see generator/src/lower_server.rs for the keys and placeholders"),
+                        .with_help("see generator/src/lower/server_errors.rs for the keys and placeholders"),
                 );
                 fallback(status)
             }
@@ -167,18 +103,4 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
         );
     }
     diags.into_result(errors)
-}
-
-/// The JSON Schema a request body of Rust type `ty` is checked against before it is
-/// deserialized: a `$ref` to the model for `crate::models::X`, an array of such refs for
-/// `::std::vec::Vec<crate::models::X>`, and `None` for anything else (scalars, free JSON).
-pub fn body_schema(ty: &str) -> Option<Value> {
-    let compact: String = ty.chars().filter(|c| !c.is_whitespace()).collect();
-    let model =
-        |t: &str| t.strip_prefix("crate::models::").filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_')).map(String::from);
-    if let Some(inner) = compact.strip_prefix("::std::vec::Vec<").or_else(|| compact.strip_prefix("Vec<")).and_then(|s| s.strip_suffix('>'))
-    {
-        return model(inner).map(|n| json!({ "type": "array", "items": { "$ref": format!("#/components/schemas/{n}") } }));
-    }
-    model(&compact).map(|n| json!({ "$ref": format!("#/components/schemas/{n}") }))
 }

@@ -1,13 +1,21 @@
-//! The intermediate representation every emitter reads. Lowering (`lower.rs`) builds it from
-//! the bundled document; emitters never look at the document itself.
+//! The intermediate representation every emitter reads. Lowering (`crate::lower`) builds it
+//! from the bundled document; emitters never look at the document, its schemas or Rust type
+//! text.
 //!
-//! Names here are final: `rust_name`s are identifiers from `naming.rs`, `ty`s are Rust type
-//! expressions relative to the generated crate root (e.g. `crate::models::User`, `i64`).
+//! Names here are final: `rust_name`s are identifiers from `naming.rs`; types are
+//! [`TypeRef`]s (`Named("User")`, `I64`, `Vec(..)`), which only `emit::types` turns into tokens.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::models::ModelSpace;
+pub mod models;
+pub mod params;
+pub mod server;
+pub mod types;
+
+use models::ModelSpace;
+pub use params::{ParamCodec, ParamKind, ParamShape, ParamStyle};
+pub use types::TypeRef;
 
 /// The output of lowering: the IR, and typify's type space (the models, as typify holds them),
 /// which only the models emitter reads. They are kept apart because `TypeSpace` is not `Sync`
@@ -21,7 +29,7 @@ pub struct Lowered {
     /// What lowering degraded (schemas typed as `serde_json::Value`), as warnings.
     pub warnings: crate::diag::Diagnostics,
     /// typify's code for `types`, parsed when lowering checked that it can be written out
-    /// (`models::check_emission`); the models emitter starts from it instead of emitting again.
+    /// (`lower::typify::check_emission`); the models emitter starts from it instead of emitting again.
     pub models_file: Option<syn::File>,
 }
 
@@ -53,6 +61,27 @@ pub struct ApiSpace {
     pub operations: Vec<Operation>,
     /// The models.
     pub models: ModelSpace,
+    /// What the generated server checks request bodies against.
+    pub body_schemas: BodySchemas,
+}
+
+/// The schemas the generated server checks JSON and form request bodies against before they
+/// are deserialized, as JSON text for the runtime's `ApiSpec`: prepared by lowering
+/// (`lower::body_schemas`), embedded verbatim by the server emitter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodySchemas {
+    /// The body schema of each operation whose body is a model (or an array of one), by
+    /// [`RequestBody::schema_key`]: `{"create_user": {"$ref": "#/components/schemas/User"}}`.
+    pub bodies: String,
+    /// The definitions those schemas reach, by name, with the constraints the models enforce
+    /// written back as keywords.
+    pub definitions: String,
+}
+
+impl Default for BodySchemas {
+    fn default() -> Self {
+        Self { bodies: "{}".into(), definitions: "{}".into() }
+    }
 }
 
 /// A server the API is reachable at.
@@ -255,98 +284,33 @@ pub struct Parameter {
     /// Whether it must be given.
     pub required: bool,
     /// The Rust type of the value (without `Option`).
-    pub ty: String,
+    pub ty: TypeRef,
     /// The shape of the value.
     pub shape: ValueShape,
     /// The description.
     pub description: Option<String>,
     /// The documented default.
     pub default: Option<Value>,
-    /// The documented example.
-    pub example: Option<Value>,
-    /// Rules checked on server input (`minimum`, `format: email`, ...).
-    pub rules: Vec<crate::models::Rule>,
+    /// A value for generated examples: the documented example, else the default, else a
+    /// plausible value of the shape.
+    pub sample: Sample,
+    /// Constraints checked on server input (`minimum`, `format: email`, ...).
+    pub constraints: models::Constraints,
     /// How the value is written and read (style, explode, the kinds its schema admits).
     pub codec: ParamCodec,
 }
 
-/// How a parameter travels, for the runtime's `params::Param` (built by `lower_params`): the
-/// emitters write it as a `const` that the client encodes with and the server decodes with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ParamCodec {
-    /// `style`: the document's, when OpenAPI defines it for the location and value, else the
-    /// location's default.
-    pub style: ParamStyle,
-    /// `explode`.
-    pub explode: bool,
-    /// `allowReserved` (query parameters).
-    pub allow_reserved: bool,
-    /// What the schema admits.
-    pub shape: ParamShape,
-    /// The value travels as JSON text (a parameter with `content` instead of `schema`).
-    pub json_text: bool,
-    /// The wire names of the operation's other parameters and credentials in the same
-    /// location (an exploded `form` object with open properties takes every other pair).
-    pub siblings: Vec<String>,
-}
-
-/// A parameter's `style`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ParamStyle {
-    /// `simple` (path, header).
-    Simple,
-    /// `label` (path).
-    Label,
-    /// `matrix` (path).
-    Matrix,
-    /// `form` (query, cookie).
-    Form,
-    /// `spaceDelimited` (query).
-    SpaceDelimited,
-    /// `pipeDelimited` (query).
-    PipeDelimited,
-    /// `deepObject` (query).
-    DeepObject,
-}
-
-/// A JSON kind a parameter's schema admits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ParamKind {
-    /// `null`.
-    Null,
-    /// `boolean`.
-    Boolean,
-    /// `integer`.
-    Integer,
-    /// `number`.
-    Number,
-    /// `string`.
-    String,
-    /// `string`, `format: byte` (base64).
-    Byte,
-    /// `string`, `format: binary` (raw octets).
-    Binary,
-    /// `array`.
-    Array,
-    /// `object`.
-    Object,
-}
-
-/// The kinds a parameter's schema admits, with the shapes of its items and properties (the
-/// runtime's `params::Shape`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ParamShape {
-    /// The kinds, sorted, without repeats; empty: any scalar.
-    pub kinds: Vec<ParamKind>,
-    /// The shape of array items.
-    pub items: Option<Box<ParamShape>>,
-    /// The named properties (wire names) and their shapes.
-    pub properties: Vec<(String, ParamShape)>,
-    /// The shape of other properties (`additionalProperties`), when they are allowed besides
-    /// named ones.
-    pub additional: Option<Box<ParamShape>>,
+/// A value of a parameter for generated examples, as a literal is written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Sample {
+    /// Written as its JSON text (numbers and booleans: `42`, `true`).
+    Json(Value),
+    /// A string.
+    Text(String),
+    /// A value of another type (an enum, an array, a model), read from this JSON in the
+    /// example.
+    Parsed(Value),
 }
 
 /// What kind of value a parameter or form field holds, for encoding it as text.
@@ -379,13 +343,17 @@ pub struct RequestBody {
     /// Whether the body must be sent.
     pub required: bool,
     /// The Rust type of the body.
-    pub ty: String,
+    pub ty: TypeRef,
     /// For form encodings: the fields, in property order.
     pub fields: Vec<FormField>,
-    /// The name of the struct behind `ty`, when it is a generated struct.
-    pub struct_name: Option<String>,
+    /// The key of the body's schema in [`BodySchemas::bodies`], when the server checks the body
+    /// against one (it is a model, or an array of one).
+    pub schema_key: Option<String>,
     /// Documented examples.
     pub examples: Vec<Example>,
+    /// Without documented examples: the smallest value the schema allows (an array holds one
+    /// such item), for the README's example.
+    pub minimal: Option<Value>,
     /// The description.
     pub description: Option<String>,
 }
@@ -411,10 +379,8 @@ pub enum BodyEncoding {
 pub struct FormField {
     /// The wire name.
     pub name: String,
-    /// The Rust field name in the body struct.
+    /// The Rust field name in the body struct (from the field table).
     pub rust_name: String,
-    /// Whether the struct field is required (not an `Option`).
-    pub required: bool,
     /// The shape of the value.
     pub shape: ValueShape,
     /// True for binary parts (`format: binary`, or an array of them: one part per item).
@@ -467,9 +433,12 @@ pub struct ResponseBody {
     /// How it is decoded.
     pub encoding: BodyEncoding,
     /// The Rust type.
-    pub ty: String,
+    pub ty: TypeRef,
     /// Documented examples.
     pub examples: Vec<Example>,
+    /// For a success response without documented examples: the smallest value of the type
+    /// (an empty array, a scalar's zero value), which the mock server answers with.
+    pub minimal: Option<Value>,
 }
 
 /// A documented example.
@@ -493,7 +462,7 @@ pub struct Pagination {
     /// Rust access path from the success body to the items (`response`).
     pub items_field: String,
     /// The Rust type of one item.
-    pub item_ty: String,
+    pub item_ty: TypeRef,
     /// Rust access path from the success body to the next-page link, if documented
     /// (`pagination.links.next`).
     pub next_link: Option<Vec<String>>,

@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use crate::ir::{ParamCodec, ParamKind, ParamLocation, ParamShape, ParamStyle, Parameter, SchemeKind, SecurityScheme};
-use crate::validate::deref;
+use crate::spec::deref;
 
 /// How deep references and nested schemas are followed; what lies below is any scalar (the
 /// codec writes no arrays or objects inside arrays or objects anyway).

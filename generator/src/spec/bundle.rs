@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use super::load::{normalize, Sources};
 use crate::diag::{join_pointer, Diagnostic, Diagnostics};
-use crate::load::{normalize, Sources};
 use crate::naming;
 
 /// A bundled document and where its parts came from.
@@ -67,26 +67,28 @@ impl Bundle {
     }
 }
 
-/// Reads the spec rooted at `root` and bundles it.
+/// Reads the spec rooted at `root` and resolves its references (see [`super::bundle()`], which
+/// also validates a document that has problems, so that one run reports all of them).
 ///
 /// # Errors
 ///
-/// Every unreadable or unparsable file, dangling or cyclic reference and component name clash.
-pub fn bundle(root: &Path) -> Result<Bundle, Diagnostics> {
+/// The root cannot be read, or is not an object; otherwise the bundle comes back with every
+/// unreadable or unparsable file, dangling or cyclic reference and component name clash found.
+pub fn resolve(root: &Path) -> Result<(Bundle, Diagnostics), Diagnostics> {
     let mut sources = Sources::default();
     let root = normalize(root);
     if let Err(d) = sources.load(&root) {
         return Err(d.into());
     }
-    bundle_loaded(root, sources)
+    resolve_loaded(root, sources)
 }
 
-/// Bundles a spec whose root file is already in `sources`.
+/// [`resolve`] for a spec whose root file is already in `sources`.
 ///
 /// # Errors
 ///
-/// As [`bundle`].
-pub fn bundle_loaded(root: PathBuf, sources: Sources) -> Result<Bundle, Diagnostics> {
+/// As [`resolve`].
+pub fn resolve_loaded(root: PathBuf, sources: Sources) -> Result<(Bundle, Diagnostics), Diagnostics> {
     let mut b = Bundler {
         sources,
         names: BTreeMap::new(),
@@ -147,23 +149,8 @@ pub fn bundle_loaded(root: PathBuf, sources: Sources) -> Result<Bundle, Diagnost
         }
     }
     let inlined = std::mem::take(&mut b.inlined);
-    let Bundler { sources, mut diags, .. } = b;
-    let bundle = Bundle { document, root, origins, inlined, sources };
-    if !diags.is_empty() {
-        // Report the document's other problems too (duplicate operationIds, undeclared path
-        // parameters, ...), so one run names every error; a reference the bundler already
-        // reported is not reported twice.
-        if let Err(more) = crate::validate::validate(&bundle) {
-            let reported: Vec<(PathBuf, String)> = diags.0.iter().map(|d| (d.file.clone(), d.pointer.clone())).collect();
-            for d in more.0 {
-                let is_ref = d.pointer.ends_with("/$ref") || d.pointer == "$ref";
-                if !(is_ref || reported.contains(&(d.file.clone(), d.pointer.clone()))) {
-                    diags.push(d);
-                }
-            }
-        }
-    }
-    diags.into_result(bundle)
+    let Bundler { sources, diags, .. } = b;
+    Ok((Bundle { document, root, origins, inlined, sources }, diags))
 }
 
 /// How deeply values may nest while references are inlined; deeper input is reported instead

@@ -21,9 +21,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
-use crate::bundle::Bundle;
+use super::{deref, path_template_params, Bundle, METHODS};
 use crate::diag::{join_pointer, Diagnostics, WarningClass};
-use crate::validate::{deref, path_template_params, METHODS};
 
 /// One repair, before it is located in the file a person edits.
 struct Change {

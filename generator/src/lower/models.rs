@@ -1,0 +1,511 @@
+//! Lowering of schemas: turns `components/schemas` of a bundled document into a typify
+//! [`TypeSpace`] plus the rules typify does not enforce the way we want.
+//!
+//! What happens here, in order:
+//!
+//! 1. **Hoisting** ([`super::hoist`]). Every inline object schema becomes a named definition
+//!    (its `title`, else parent + property name), so every generated struct has a known name and
+//!    references *into* a component (`#/components/schemas/UserResponse/properties/response`) can
+//!    point at a whole definition.
+//! 2. **Usage.** Each definition is classified by what reaches it: request bodies (a server reads
+//!    them: strict) or responses (a client reads them: forward-compatible).
+//! 3. **Rule extraction** ([`super::constraints`]). String, number and array constraints,
+//!    `x-must-equal` and `if`/`then` rules are taken out of the schemas into [`StructRules`]; the
+//!    generated `Validate` impls enforce them and collect every violation. typify then sees plain types (no newtype per
+//!    constrained field) and never meets `if`/`then`, which it does not support.
+//! 4. **Policy.** Forward-compatible definitions lose `additionalProperties: false`, so an extra
+//!    field from a newer server does not break a client; strict ones keep it.
+//! 5. **Endless merges** ([`super::merges`]). Definitions whose `allOf` typify would merge
+//!    forever are typed as `serde_json::Value` before typify sees them.
+//! 6. **typify** ([`super::typify`]). The prepared definitions go into one typify `TypeSpace`
+//!    per API; a definition typify cannot convert degrades alone (or loses only a narrowing
+//!    keyword, a property or its defaults).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use schemars::schema::Schema;
+use serde_json::{Map, Value};
+use typify_impl::{TypeSpace, TypeSpaceSettings};
+
+use crate::diag::{Diagnostics, WarningClass};
+use crate::ir::models::*;
+use crate::naming;
+use crate::spec::{Bundle, COMPONENT_PREFIX};
+
+use super::constraints::extract_rules;
+pub use super::hoist::Hoisted;
+use super::merges::break_endless_merges;
+use super::typify::{
+    convert_isolated, degraded_schema, doc_descriptions, is_narrowing, property_of, remove_keyword, without_defaults, DEFAULTS_DROPPED,
+};
+
+/// The schemas behind the models, which only lowering reads: the definitions as given to typify
+/// (hoisted, renamed, constraints taken out, degraded where typify failed), and how they were
+/// hoisted.
+#[derive(Debug, Clone, Default)]
+pub struct Schemas {
+    /// Hoisting: names given out, and references into definitions.
+    pub hoisted: Hoisted,
+    /// The prepared definitions (as given to typify), by Rust name.
+    pub definitions: BTreeMap<String, Value>,
+}
+
+/// Which way a definition is used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Reached from a request body or parameter.
+    pub request: bool,
+    /// Reached from a response.
+    pub response: bool,
+}
+
+/// Prepares the definitions of `bundle` and converts them with typify.
+///
+/// `roots` lists, for each usage, the schemas operations use directly (request bodies,
+/// responses); everything they reference is classified with them.
+///
+/// # Errors
+///
+/// Schemas that cannot be read as JSON Schema, invalid patterns, and anything typify rejects.
+/// A definition typify cannot convert becomes `serde_json::Value` (see [`convert_isolated`]),
+/// with a warning among the returned [`Diagnostics`].
+pub fn lower(
+    bundle: &Bundle,
+    request_roots: &[Value],
+    response_roots: &[Value],
+) -> Result<(ModelSpace, TypeSpace, Schemas, Diagnostics), Diagnostics> {
+    lower_checked(bundle, request_roots, response_roots, true)
+}
+
+/// [`lower`]; `check_emission` says whether a conversion must also be written out to count as a
+/// success ([`check_emission`](super::typify::check_emission); it costs as much again).
+/// [`crate::lower::lower`] checks the final type space once instead, and lowers again with this
+/// on only when that fails.
+///
+/// # Errors
+///
+/// As [`lower`].
+pub fn lower_checked(
+    bundle: &Bundle,
+    request_roots: &[Value],
+    response_roots: &[Value],
+    check_emission: bool,
+) -> Result<(ModelSpace, TypeSpace, Schemas, Diagnostics), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let components: Map<String, Value> =
+        bundle.document.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
+
+    // Every component gets its Rust name up front (`user-profile` and `UserProfile` would both
+    // be `UserProfile`: the later one in sorted order becomes `UserProfile2`), so that neither
+    // typify nor the inline names below can collide with one.
+    let mut taken = BTreeSet::new();
+    let mut renames = BTreeMap::new();
+    for name in components.keys() {
+        renames.insert(name.clone(), naming::unique_ident_from(naming::type_name(name), &mut taken));
+    }
+    let mut hoisted = Hoisted::new(taken, renames);
+    for (name, schema) in &components {
+        let new_name = hoisted.renames[name].clone();
+        let mut renamed = hoisted.rename_components(schema.clone());
+        const_as_enum(&mut renamed);
+        let prepared = hoisted.hoist_root(&new_name, renamed);
+        hoisted.defs.insert(new_name, prepared);
+    }
+    hoisted.resolve_deep_refs();
+    hoisted.split_nullable_enums();
+
+    let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
+    let mut request_roots = request_roots.to_vec();
+    let mut response_roots = response_roots.to_vec();
+    for root in request_roots.iter_mut().chain(response_roots.iter_mut()) {
+        *root = hoisted.rewrite_refs(root.clone());
+    }
+    for name in hoisted.reachable(&request_roots) {
+        usage.entry(name).or_default().request = true;
+    }
+    for name in hoisted.reachable(&response_roots) {
+        usage.entry(name).or_default().response = true;
+    }
+
+    let mut structs = BTreeMap::new();
+    let mut definitions = BTreeMap::new();
+    let mut discriminated = BTreeMap::new();
+    for (name, schema) in &hoisted.defs {
+        let mut schema = schema.clone();
+        if let Some(d) = normalize_discriminator(&hoisted, &mut schema) {
+            discriminated.insert(name.clone(), d);
+        }
+        let u = usage.get(name).copied().unwrap_or_default();
+        // A definition only requests use is strict; one that any response uses stays
+        // forward-compatible, since a client must not break on a newer server's fields.
+        let strict = u.request && !u.response;
+        let original = hoisted.original_name(name);
+        let pointer = format!("/components/schemas/{}", crate::diag::escape_token(&original));
+        let (mut prepared, rules) = extract_rules(bundle, &pointer, schema, strict, &mut diags);
+        fix_colliding_enums(&mut prepared);
+        if is_struct_schema(&prepared) {
+            structs.insert(name.clone(), rules);
+        }
+        definitions.insert(name.clone(), prepared);
+    }
+
+    // typify merges `allOf` members by resolving their references; when that leads back to
+    // the same merge it never ends (a stack overflow, which aborts the process): such
+    // definitions are typed as `serde_json::Value` before typify sees them.
+    let mut warnings = Diagnostics::default();
+    for (name, ring) in break_endless_merges(&definitions) {
+        let (pointer, _) = hoisted.source_pointer(&name);
+        let reason = format!("its `allOf` would have to be merged with itself through references: {}", ring.join(" -> "));
+        warnings.push(
+            bundle
+                .diagnostic(&pointer, format!("schema `{name}` cannot be turned into a Rust type ({reason}): it is typed as `serde_json::Value`"))
+                .with_help("the generated type accepts any JSON value here; move the recursive `$ref` out of the merged `allOf` members to get a precise type")
+                .with_class(WarningClass::DegradedSchema)
+                .warning(),
+        );
+        structs.remove(&name);
+        discriminated.remove(&name);
+        let degraded = degraded_schema(definitions.get(&name), &reason);
+        definitions.insert(name, degraded);
+    }
+
+    let settings = type_space_settings();
+    let mut typed = Vec::new();
+    for (name, value) in &definitions {
+        let mut value = value.clone();
+        binary_as_bytes(&mut value);
+        doc_descriptions(&mut value);
+        match serde_json::from_value::<Schema>(value) {
+            Ok(schema) => typed.push((name.clone(), schema)),
+            Err(e) => diags.push(
+                bundle
+                    .diagnostic(
+                        &format!("/components/schemas/{}", crate::diag::escape_token(name)),
+                        format!("not a JSON Schema the generator can read: {e}"),
+                    )
+                    .with_help("fix the schema so that every keyword has the type JSON Schema requires"),
+            ),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags.into_result(()).unwrap_err());
+    }
+    let (type_space, failures) = match convert_isolated(&settings, typed, check_emission) {
+        Ok(converted) => converted,
+        Err(reason) => {
+            return Err(bundle
+                .diagnostic(
+                    "/components/schemas",
+                    format!("internal generator error: the schemas cannot be converted even as `serde_json::Value`: {reason}"),
+                )
+                .with_help("this is a bug in the generator: please report it with the spec")
+                .into())
+        }
+    };
+    for failure in failures {
+        let (pointer, _) = hoisted.source_pointer(&failure.name);
+        if failure.keyword == DEFAULTS_DROPPED {
+            warnings.push(
+                bundle
+                    .diagnostic(
+                        &pointer,
+                        format!(
+                            "the defaults of schema `{}` cannot be given to its Rust type ({}): they were dropped from the generated code",
+                            failure.name, failure.reason
+                        ),
+                    )
+                    .with_help("check that each `default` matches its schema")
+                    .with_class(WarningClass::DefaultDropped)
+                    .warning(),
+            );
+            if let Some(Ok(stripped)) = typed_back(definitions.get(&failure.name)) {
+                definitions.insert(failure.name.clone(), stripped);
+            }
+            continue;
+        }
+        let pointer = format!("{pointer}{}", failure.keyword);
+        if is_narrowing(&failure.keyword) {
+            let (_, name) = failure.keyword.rsplit_once('/').unwrap_or_default();
+            warnings.push(
+                bundle
+                    .diagnostic(
+                        &pointer,
+                        format!(
+                            "the `{name}` of schema `{}` cannot be expressed in its Rust type ({}): it is not enforced, the type accepts the values it excludes",
+                            failure.name, failure.reason
+                        ),
+                    )
+                    .with_help("the generated type keeps everything else of the schema; simplify this keyword to have it checked")
+                    .with_class(WarningClass::KeywordDropped)
+                    .warning(),
+            );
+            if let Some(def) = definitions.get_mut(&failure.name) {
+                remove_keyword(def, &failure.keyword);
+            }
+            continue;
+        }
+        let keyword =
+            if failure.keyword.is_empty() { String::new() } else { format!(" (at `{}`)", failure.keyword.trim_start_matches('/')) };
+        warnings.push(
+            bundle
+                .diagnostic(
+                    &pointer,
+                    format!(
+                        "schema `{}`{keyword} cannot be turned into a Rust type ({}): it is typed as `serde_json::Value`",
+                        failure.name, failure.reason
+                    ),
+                )
+                .with_help("the generated type accepts any JSON value here; simplify the schema to get a precise type")
+                .with_class(WarningClass::DegradedSchema)
+                .warning(),
+        );
+        if let Some(prop) = property_of(&failure.keyword) {
+            if let Some(def) = definitions.get_mut(&failure.name) {
+                let degraded = degraded_schema(def.pointer(&failure.keyword), &failure.reason);
+                def["properties"][prop.as_str()] = degraded;
+            }
+            continue;
+        }
+        structs.remove(&failure.name);
+        discriminated.remove(&failure.name);
+        definitions.insert(failure.name.clone(), degraded_schema(definitions.get(&failure.name), &failure.reason));
+    }
+    let structs = structs.into_iter().map(|(name, rules)| (name, StructModel { fields: Vec::new(), rules: Some(rules) })).collect();
+    let models = ModelSpace { structs, definition_count: definitions.len(), discriminated, uses_chrono: false, uses_uuid: false };
+    diags.into_result((models, type_space, Schemas { hoisted, definitions }, warnings))
+}
+
+/// Completes `models` once every type is in `type_space` (the definitions, and the inline
+/// schemas of operations, which `inline` holds with the type typify made of each, if any): the field
+/// table of every
+/// struct, and which foreign crates the types use.
+///
+/// # Errors
+///
+/// A message when typify holds a type the IR cannot name (a generator bug).
+pub fn finish(
+    models: &mut ModelSpace,
+    type_space: &TypeSpace,
+    definitions: &BTreeMap<String, Value>,
+    inline: &[(Option<typify_impl::TypeId>, Value)],
+) -> Result<(), String> {
+    for (name, fields) in super::fields::read_structs(type_space, inline, definitions)? {
+        models.structs.entry(name).or_default().fields = fields;
+    }
+    if !models.discriminated.is_empty() {
+        let mut read = super::types::Types::new(type_space);
+        for ty in type_space.iter_types() {
+            let details = ty.details();
+            let typify_impl::TypeDetails::Enum(e) = details else { continue };
+            if let Some(d) = models.discriminated.get_mut(&ty.name()) {
+                d.enum_variants = enum_variants(&mut read, &e, d)?;
+            }
+        }
+    }
+    models.uses_chrono = type_space.uses_chrono();
+    models.uses_uuid = type_space.uses_uuid();
+    Ok(())
+}
+
+/// The variants of typify's enum `e` for the discriminated union `d`, when each holds one of
+/// its members (else none).
+fn enum_variants(read: &mut super::types::Types<'_>, e: &typify_impl::TypeEnum<'_>, d: &Discriminator) -> Result<Vec<EnumVariant>, String> {
+    let mut out = Vec::new();
+    for info in e.variants_info() {
+        let typify_impl::TypeEnumVariant::Tuple(ids) = &info.details else { return Ok(Vec::new()) };
+        let [id] = ids.as_slice() else { return Ok(Vec::new()) };
+        let ty = read.of(id)?;
+        let Some(model) = ty.model() else { return Ok(Vec::new()) };
+        let Some((_, tags)) = d.variants.iter().find(|(name, _)| name == model) else { return Ok(Vec::new()) };
+        out.push(EnumVariant { variant: info.name.to_string(), model: model.to_string(), tags: tags.clone() });
+    }
+    Ok(if out.len() == d.variants.len() { out } else { Vec::new() })
+}
+
+/// A prepared definition without its defaults, as kept in [`Schemas::definitions`].
+fn typed_back(definition: Option<&Value>) -> Option<Result<Value, serde_json::Error>> {
+    let schema: Schema = serde_json::from_value(definition?.clone()).ok()?;
+    Some(serde_json::to_value(without_defaults(&schema)))
+}
+
+/// typify's settings for every API.
+fn type_space_settings() -> TypeSpaceSettings {
+    let mut settings = TypeSpaceSettings::default();
+    settings
+        // Builders are emitted by us, for request models only (see `emit::models`).
+        .with_struct_builder(false)
+        .with_type_mod("models")
+        .with_attr("#[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]".to_string())
+        // `format: binary` strings are `apigen_runtime::Binary` (see `binary_as_bytes`).
+        .with_crate("apigen-runtime", typify_impl::CrateVers::Any, None);
+    settings
+}
+
+/// Marks every `{"type": "string", "format": "binary"}` in schema positions for typify as
+/// `apigen_runtime::Binary` (`x-rust-type`): a file's bytes, which a `String` cannot hold.
+pub fn binary_as_bytes(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            let binary =
+                map.get("type").and_then(Value::as_str) == Some("string") && map.get("format").and_then(Value::as_str) == Some("binary");
+            if binary {
+                map.insert(
+                    "x-rust-type".into(),
+                    serde_json::json!({ "crate": "apigen-runtime", "version": "*", "path": "apigen_runtime::Binary" }),
+                );
+            }
+            for (key, sub) in map.iter_mut() {
+                match key.as_str() {
+                    "properties" | "patternProperties" | "$defs" | "definitions" => {
+                        if let Value::Object(subs) = sub {
+                            subs.values_mut().for_each(binary_as_bytes);
+                        }
+                    }
+                    "items" | "additionalProperties" | "allOf" | "anyOf" | "oneOf" | "prefixItems" | "not" => binary_as_bytes(sub),
+                    _ => {}
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(binary_as_bytes),
+        _ => {}
+    }
+}
+
+/// Rewrites every scalar `const` (a string, integer, number or boolean) into the equivalent
+/// one-value `enum` with its `type`: typify turns a lone `const` into `serde_json::Value`, which
+/// accepts anything, and a one-value enum into a type that accepts only that value. Only schema
+/// positions are visited, so examples, defaults and properties named `const` stay as they are.
+pub fn const_as_enum(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else { return };
+    if !map.contains_key("enum") {
+        let ty = match map.get("const") {
+            Some(Value::String(_)) => Some("string"),
+            Some(Value::Bool(_)) => Some("boolean"),
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Some("integer"),
+            Some(Value::Number(_)) => Some("number"),
+            _ => None,
+        };
+        let compatible = |t: &str| match map.get("type") {
+            None => true,
+            Some(Value::String(declared)) => declared == t || (declared == "number" && t == "integer"),
+            _ => false,
+        };
+        if let Some(ty) = ty.filter(|t| compatible(t)) {
+            if let Some(value) = map.remove("const") {
+                map.entry("type").or_insert_with(|| Value::String(ty.to_string()));
+                map.insert("enum".into(), Value::Array(vec![value]));
+            }
+        }
+    }
+    for key in [
+        "items",
+        "additionalProperties",
+        "not",
+        "if",
+        "then",
+        "else",
+        "contains",
+        "propertyNames",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+    ] {
+        if let Some(sub) = map.get_mut(key) {
+            const_as_enum(sub);
+        }
+    }
+    for key in ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"] {
+        if let Some(Value::Object(subs)) = map.get_mut(key) {
+            subs.values_mut().for_each(const_as_enum);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
+        if let Some(Value::Array(subs)) = map.get_mut(key) {
+            subs.iter_mut().for_each(const_as_enum);
+        }
+    }
+}
+
+/// Reads the OpenAPI `discriminator` of a `oneOf`/`anyOf` whose members are all component
+/// references, and rewrites its `mapping` into the complete form every later stage reads: each
+/// tag value -> `#/components/schemas/<Rust name>`, the explicit entries first (written as a
+/// reference or a bare component name), then each member no entry names, under its component
+/// name as written (the OpenAPI rule for implicit mappings). Entries that name no member are
+/// dropped. `None` (and the schema untouched) when there is no discriminator, or a member is not
+/// a component reference (an inline member has no name to be selected by): typify's untagged
+/// enum then decides by shape.
+fn normalize_discriminator(hoisted: &Hoisted, schema: &mut Value) -> Option<Discriminator> {
+    let property = schema.pointer("/discriminator/propertyName")?.as_str()?.to_string();
+    let members = schema.get("oneOf").or_else(|| schema.get("anyOf"))?.as_array()?;
+    let mut variants: Vec<(String, Vec<String>)> = Vec::new();
+    for member in members {
+        let name = member.get("$ref")?.as_str()?.strip_prefix(COMPONENT_PREFIX)?;
+        if name.contains('/') {
+            return None;
+        }
+        variants.push((name.to_string(), Vec::new()));
+    }
+    let explicit = schema.pointer("/discriminator/mapping").and_then(Value::as_object).cloned().unwrap_or_default();
+    for (tag, target) in &explicit {
+        let Some(target) = target.as_str() else { continue };
+        let original = crate::diag::unescape_token(target.strip_prefix(COMPONENT_PREFIX).unwrap_or(target));
+        let rust = hoisted.renames.get(&original).cloned().unwrap_or(original);
+        if let Some((_, tags)) = variants.iter_mut().find(|(n, _)| *n == rust) {
+            tags.push(tag.clone());
+        }
+    }
+    for (rust, tags) in &mut variants {
+        if tags.is_empty() {
+            tags.push(hoisted.original_name(rust));
+        }
+    }
+    // Two members selected by the same value cannot be told apart: leave them to typify.
+    let mut seen = BTreeSet::new();
+    if !variants.iter().flat_map(|(_, tags)| tags).all(|t| seen.insert(t.clone())) {
+        return None;
+    }
+    let mapping: Map<String, Value> = variants
+        .iter()
+        .flat_map(|(rust, tags)| tags.iter().map(move |t| (t.clone(), Value::String(format!("{COMPONENT_PREFIX}{rust}")))))
+        .collect();
+    schema["discriminator"]["mapping"] = Value::Object(mapping);
+    // Tells the server's body checker that every member is in the mapping.
+    schema["discriminator"]["x-mapping-complete"] = Value::Bool(true);
+    Some(Discriminator { property, variants, enum_variants: Vec::new() })
+}
+
+/// Replaces string enums whose values collide once turned into Rust identifiers (`add`/`Add`,
+/// `reactions-+1`/`reactions--1`) by plain strings, which typify cannot name; the allowed
+/// values move to the description. Applied to every schema before typify sees it.
+pub fn fix_colliding_enums(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(values)) = map.get("enum") {
+                let names: Vec<Option<String>> = values.iter().map(|v| v.as_str().map(naming::pascal_case)).collect();
+                let mut seen = BTreeSet::new();
+                let collides = names.iter().flatten().any(|n| !seen.insert(n.clone()));
+                if collides {
+                    let listed: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+                    let note = format!("One of: {}.", listed.join(", "));
+                    let description = match map.get("description").and_then(Value::as_str) {
+                        Some(d) => format!("{d}\n\n{note}"),
+                        None => note,
+                    };
+                    map.remove("enum");
+                    map.insert("description".into(), Value::String(description));
+                }
+            }
+            for (k, v) in map.iter_mut() {
+                if !matches!(k.as_str(), "default" | "example" | "examples" | "const") {
+                    fix_colliding_enums(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(fix_colliding_enums),
+        _ => {}
+    }
+}
+
+/// True for schemas that become structs: objects with properties.
+fn is_struct_schema(schema: &Value) -> bool {
+    schema.get("properties").is_some_and(Value::is_object)
+}
