@@ -94,7 +94,10 @@ pub struct GetOrderParams {
 /// The documented error responses of [`Client::get_order`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum GetOrderError {}
+pub enum GetOrderError {
+    /// 500: A kit (the inline body's default is dropped).
+    InternalServerError(crate::models::GetOrderInternalServerErrorBody),
+}
 impl Client {
     /// `GET /orders/{order_id}`
     ///
@@ -182,6 +185,7 @@ impl Client {
         let raw = self.0.execute(request, query, cookie, &[], true).await?;
         match raw.status {
             200 => rt::ok_json::<crate::models::Order, _>(raw),
+            500 => rt::api_json(raw, GetOrderError::InternalServerError),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

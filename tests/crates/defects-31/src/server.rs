@@ -102,6 +102,8 @@ pub struct GetOrderInput {
 pub enum GetOrderResponse {
     /// 200: the order
     Ok(crate::models::Order),
+    /// 500: A kit (the inline body's default is dropped).
+    InternalServerError(crate::models::GetOrderInternalServerErrorBody),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
@@ -109,6 +111,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetOrderResponse {
     fn into_response(self) -> rt::Response {
         match self {
             Self::Ok(body) => rt::json_response(200u16, &body),
+            Self::InternalServerError(body) => rt::json_response(500u16, &body),
             Self::Other(response) => response,
         }
     }
