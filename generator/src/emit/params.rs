@@ -34,14 +34,11 @@ pub fn const_item(p: &Parameter) -> TokenStream {
         ParamStyle::PipeDelimited => quote!(PipeDelimited),
         ParamStyle::DeepObject => quote!(DeepObject),
     };
-    let default_style = match p.location {
-        ParamLocation::Path | ParamLocation::Header => ParamStyle::Simple,
-        ParamLocation::Query | ParamLocation::Cookie => ParamStyle::Form,
-    };
     let explode = p.codec.explode;
     // `with_style` brings the style's default explode; only what differs is written.
-    let style = (p.codec.style != default_style).then(|| quote!(.with_style(::apigen_runtime::params::Style::#style)));
-    let explode = (explode != (p.codec.style == ParamStyle::Form)).then(|| quote!(.with_explode(#explode)));
+    let style =
+        (p.codec.style != ParamStyle::default_for(p.location)).then(|| quote!(.with_style(::apigen_runtime::params::Style::#style)));
+    let explode = (explode != p.codec.style.default_explode()).then(|| quote!(.with_explode(#explode)));
     let reserved = p.codec.allow_reserved.then(|| quote!(.with_allow_reserved(true)));
     let siblings = &p.codec.siblings;
     let siblings = (!siblings.is_empty()).then(|| quote!(.with_siblings(&[#(#siblings),*])));

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::ParamLocation;
+
 /// How a parameter travels, for the runtime's `params::Param` (built by `lower::params`): the
 /// emitters write it as a `const` that the client encodes with and the server decodes with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,6 +43,22 @@ pub enum ParamStyle {
     PipeDelimited,
     /// `deepObject` (query).
     DeepObject,
+}
+
+impl ParamStyle {
+    /// OpenAPI's default style of a location: `form` for query and cookie, `simple` for path
+    /// and header.
+    pub fn default_for(location: ParamLocation) -> Self {
+        match location {
+            ParamLocation::Path | ParamLocation::Header => Self::Simple,
+            ParamLocation::Query | ParamLocation::Cookie => Self::Form,
+        }
+    }
+
+    /// OpenAPI's default `explode` of the style: true for `form` only.
+    pub fn default_explode(self) -> bool {
+        self == Self::Form
+    }
 }
 
 /// A JSON kind a parameter's schema admits.

@@ -26,25 +26,21 @@ pub fn codec(doc: &Value, p: &Value, location: ParamLocation) -> (ParamCodec, Op
         Some(schema) => shape(doc, schema),
         None => ParamShape::default(),
     };
+    let default_style = ParamStyle::default_for(location);
     if !json_text && shape.nests() {
         // No style defines arrays or objects inside arrays or objects: the value travels as
         // JSON text, which client and server agree on.
         json_text = true;
         shape = text();
         let warning = "no `style` defines arrays or objects inside an array or object parameter: it is sent as JSON text";
-        let style = if matches!(location, ParamLocation::Path | ParamLocation::Header) { ParamStyle::Simple } else { ParamStyle::Form };
-        let explode = style == ParamStyle::Form;
+        let (style, explode) = (default_style, default_style.default_explode());
         return (ParamCodec { style, explode, allow_reserved: false, shape, json_text, siblings: Vec::new() }, Some(warning.to_string()));
     }
-    let default_style = match location {
-        ParamLocation::Path | ParamLocation::Header => ParamStyle::Simple,
-        ParamLocation::Query | ParamLocation::Cookie => ParamStyle::Form,
-    };
     let written = if json_text { None } else { p.get("style").and_then(Value::as_str) };
     let style = written.map_or(Some(default_style), style_from_name);
     let explode_written = if json_text { None } else { p.get("explode").and_then(Value::as_bool) };
     let mut style_used = style.unwrap_or(default_style);
-    let mut explode = explode_written.unwrap_or(style_used == ParamStyle::Form);
+    let mut explode = explode_written.unwrap_or(style_used.default_explode());
     let mode = Mode::of(&shape);
     let problem = match style {
         None => Some(format!("`style: {}` is not an OpenAPI style", written.unwrap_or_default())),
@@ -67,7 +63,7 @@ pub fn codec(doc: &Value, p: &Value, location: ParamLocation) -> (ParamCodec, Op
     };
     let warning = problem.map(|problem| {
         style_used = default_style;
-        explode = default_style == ParamStyle::Form;
+        explode = default_style.default_explode();
         format!("{problem}: the parameter is written `{}` (explode: {explode})", style_name(default_style))
     });
     let allow_reserved = location == ParamLocation::Query && p.get("allowReserved").and_then(Value::as_bool).unwrap_or(false);
