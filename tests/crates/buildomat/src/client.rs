@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -85,6 +88,12 @@ impl rt::Credentials for Credentials {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ControlHoldError {}
+impl rt::ApiError for ControlHoldError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/control/hold`
     ///
@@ -93,10 +102,11 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn control_hold(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<ControlHoldError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -105,7 +115,18 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/control/hold"]);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        ControlHoldError::decode(raw)
+    }
+}
+impl ControlHoldError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<ControlHoldError>> {
         match raw.status {
             200 => rt::ok_json::<(), _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -116,6 +137,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ControlResumeError {}
+impl rt::ApiError for ControlResumeError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/control/resume`
     ///
@@ -124,10 +151,11 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn control_resume(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<ControlResumeError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -136,7 +164,18 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/control/resume"]);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        ControlResumeError::decode(raw)
+    }
+}
+impl ControlResumeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<ControlResumeError>> {
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -147,6 +186,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TaskGetError {}
+impl rt::ApiError for TaskGetError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/task/{Task}`
     ///
@@ -155,11 +200,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn task_get(
         &self,
         task: &str,
     ) -> ::std::result::Result<Response<crate::models::Task>, Error<TaskGetError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "Task",
@@ -175,7 +221,18 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/task/", &path_task]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        TaskGetError::decode(raw)
+    }
+}
+impl TaskGetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Task>, Error<TaskGetError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Task, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -186,6 +243,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TasksGetError {}
+impl rt::ApiError for TasksGetError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/tasks`
     ///
@@ -194,13 +257,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn tasks_get(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::Task>>,
         Error<TasksGetError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -209,7 +273,21 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/tasks"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        TasksGetError::decode(raw)
+    }
+}
+impl TasksGetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::Task>>,
+        Error<TasksGetError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Task>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -220,6 +298,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TaskSubmitError {}
+impl rt::ApiError for TaskSubmitError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/tasks`
     ///
@@ -228,7 +312,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn task_submit(
         &self,
         body: &crate::models::TaskSubmit,
@@ -236,6 +320,7 @@ impl Client {
         Response<crate::models::TaskSubmitResult>,
         Error<TaskSubmitError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -254,7 +339,21 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        TaskSubmitError::decode(raw)
+    }
+}
+impl TaskSubmitError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::TaskSubmitResult>,
+        Error<TaskSubmitError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::TaskSubmitResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -271,6 +370,12 @@ pub struct TaskEventsGetParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TaskEventsGetError {}
+impl rt::ApiError for TaskEventsGetError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/tasks/{task}/events`
     ///
@@ -279,7 +384,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn task_events_get(
         &self,
         task: &str,
@@ -288,6 +393,7 @@ impl Client {
         Response<::std::vec::Vec<crate::models::TaskEvent>>,
         Error<TaskEventsGetError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "task",
@@ -315,7 +421,21 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/v1/tasks/", &path_task, "/events"],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        TaskEventsGetError::decode(raw)
+    }
+}
+impl TaskEventsGetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::TaskEvent>>,
+        Error<TaskEventsGetError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::TaskEvent>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -326,6 +446,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TaskOutputsGetError {}
+impl rt::ApiError for TaskOutputsGetError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/tasks/{task}/outputs`
     ///
@@ -334,7 +460,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn task_outputs_get(
         &self,
         task: &str,
@@ -342,6 +468,7 @@ impl Client {
         Response<::std::vec::Vec<crate::models::TaskOutput>>,
         Error<TaskOutputsGetError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "task",
@@ -360,7 +487,21 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/v1/tasks/", &path_task, "/outputs"],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        TaskOutputsGetError::decode(raw)
+    }
+}
+impl TaskOutputsGetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::TaskOutput>>,
+        Error<TaskOutputsGetError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::TaskOutput>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -371,6 +512,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TaskOutputDownloadError {}
+impl rt::ApiError for TaskOutputDownloadError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/tasks/{task}/outputs/{output}`
     ///
@@ -379,12 +526,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn task_output_download(
         &self,
         output: &str,
         task: &str,
     ) -> ::std::result::Result<Response<()>, Error<TaskOutputDownloadError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_OUTPUT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "output",
@@ -412,7 +560,18 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/v1/tasks/", &path_task, "/outputs/", &path_output],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        TaskOutputDownloadError::decode(raw)
+    }
+}
+impl TaskOutputDownloadError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<TaskOutputDownloadError>> {
         match raw.status {
             200..=299 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -423,6 +582,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum UserCreateError {}
+impl rt::ApiError for UserCreateError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/users`
     ///
@@ -431,7 +596,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn user_create(
         &self,
         body: &crate::models::UserCreate,
@@ -439,6 +604,7 @@ impl Client {
         Response<crate::models::UserCreateResult>,
         Error<UserCreateError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -457,7 +623,21 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        UserCreateError::decode(raw)
+    }
+}
+impl UserCreateError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::UserCreateResult>,
+        Error<UserCreateError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::UserCreateResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -468,6 +648,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WhoamiError {}
+impl rt::ApiError for WhoamiError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/whoami`
     ///
@@ -476,13 +662,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn whoami(
         &self,
     ) -> ::std::result::Result<
         Response<crate::models::WhoamiResult>,
         Error<WhoamiError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -491,7 +678,21 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/whoami"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        WhoamiError::decode(raw)
+    }
+}
+impl WhoamiError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::WhoamiResult>,
+        Error<WhoamiError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::WhoamiResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -502,6 +703,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WhoamiPutNameError {}
+impl rt::ApiError for WhoamiPutNameError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `PUT /v1/whoami/name`
     ///
@@ -510,11 +717,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn whoami_put_name(
         &self,
         body: ::std::option::Option<&::std::string::String>,
     ) -> ::std::result::Result<Response<()>, Error<WhoamiPutNameError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -528,7 +736,18 @@ impl Client {
                 .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "text/plain")
                 .body(body.to_owned());
         }
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        WhoamiPutNameError::decode(raw)
+    }
+}
+impl WhoamiPutNameError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<WhoamiPutNameError>> {
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -539,6 +758,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkerBootstrapError {}
+impl rt::ApiError for WorkerBootstrapError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/worker/bootstrap`
     ///
@@ -547,7 +772,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn worker_bootstrap(
         &self,
         body: &crate::models::WorkerBootstrap,
@@ -555,6 +780,7 @@ impl Client {
         Response<crate::models::WorkerBootstrapResult>,
         Error<WorkerBootstrapError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -573,7 +799,21 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        WorkerBootstrapError::decode(raw)
+    }
+}
+impl WorkerBootstrapError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::WorkerBootstrapResult>,
+        Error<WorkerBootstrapError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::WorkerBootstrapResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -584,6 +824,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkerPingError {}
+impl rt::ApiError for WorkerPingError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/worker/ping`
     ///
@@ -592,13 +838,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn worker_ping(
         &self,
     ) -> ::std::result::Result<
         Response<crate::models::WorkerPingResult>,
         Error<WorkerPingError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -607,7 +854,21 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/worker/ping"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        WorkerPingError::decode(raw)
+    }
+}
+impl WorkerPingError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::WorkerPingResult>,
+        Error<WorkerPingError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::WorkerPingResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -618,6 +879,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskAppendError {}
+impl rt::ApiError for WorkerTaskAppendError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/worker/task/{task}/append`
     ///
@@ -626,12 +893,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn worker_task_append(
         &self,
         task: &str,
         body: &crate::models::WorkerAppendTask,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAppendError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "task",
@@ -660,7 +928,18 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        WorkerTaskAppendError::decode(raw)
+    }
+}
+impl WorkerTaskAppendError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAppendError>> {
         match raw.status {
             201 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -671,6 +950,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskUploadChunkError {}
+impl rt::ApiError for WorkerTaskUploadChunkError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/worker/task/{task}/chunk`
     ///
@@ -679,7 +964,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn worker_task_upload_chunk(
         &self,
         task: &str,
@@ -688,6 +973,7 @@ impl Client {
         Response<crate::models::UploadedChunk>,
         Error<WorkerTaskUploadChunkError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "task",
@@ -712,7 +998,21 @@ impl Client {
                 "application/octet-stream",
             )
             .body(body.to_owned());
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        WorkerTaskUploadChunkError::decode(raw)
+    }
+}
+impl WorkerTaskUploadChunkError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::UploadedChunk>,
+        Error<WorkerTaskUploadChunkError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::UploadedChunk, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -723,6 +1023,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskCompleteError {}
+impl rt::ApiError for WorkerTaskCompleteError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/worker/task/{task}/complete`
     ///
@@ -731,12 +1037,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn worker_task_complete(
         &self,
         task: &str,
         body: &crate::models::WorkerCompleteTask,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskCompleteError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "task",
@@ -765,7 +1072,18 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        WorkerTaskCompleteError::decode(raw)
+    }
+}
+impl WorkerTaskCompleteError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<WorkerTaskCompleteError>> {
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -776,6 +1094,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskAddOutputError {}
+impl rt::ApiError for WorkerTaskAddOutputError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/worker/task/{task}/output`
     ///
@@ -784,12 +1108,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn worker_task_add_output(
         &self,
         task: &str,
         body: &crate::models::WorkerAddOutput,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAddOutputError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "task",
@@ -818,7 +1143,18 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        WorkerTaskAddOutputError::decode(raw)
+    }
+}
+impl WorkerTaskAddOutputError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAddOutputError>> {
         match raw.status {
             201 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -829,6 +1165,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkersListError {}
+impl rt::ApiError for WorkersListError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/workers`
     ///
@@ -837,13 +1179,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn workers_list(
         &self,
     ) -> ::std::result::Result<
         Response<crate::models::WorkersResult>,
         Error<WorkersListError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -852,7 +1195,21 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/workers"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        WorkersListError::decode(raw)
+    }
+}
+impl WorkersListError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::WorkersResult>,
+        Error<WorkersListError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::WorkersResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -863,6 +1220,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkersRecycleError {}
+impl rt::ApiError for WorkersRecycleError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /v1/workers/recycle`
     ///
@@ -871,10 +1234,11 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn workers_recycle(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<WorkersRecycleError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -883,7 +1247,18 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/workers/recycle"]);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        WorkersRecycleError::decode(raw)
+    }
+}
+impl WorkersRecycleError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<WorkersRecycleError>> {
         match raw.status {
             200 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -900,6 +1275,12 @@ pub struct GetThingOrThingsParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetThingOrThingsError {}
+impl rt::ApiError for GetThingOrThingsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /v1/things`
     ///
@@ -908,7 +1289,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_thing_or_things(
         &self,
         params: &GetThingOrThingsParams,
@@ -916,6 +1297,7 @@ impl Client {
         Response<::std::string::String>,
         Error<GetThingOrThingsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "id",
@@ -941,7 +1323,21 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/things"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetThingOrThingsError::decode(raw)
+    }
+}
+impl GetThingOrThingsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::string::String>,
+        Error<GetThingOrThingsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::string::String, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -961,6 +1357,12 @@ pub enum HeaderArgError {
     /// Any other status: successful operation
     Default,
 }
+impl rt::ApiError for HeaderArgError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// `GET /v1/header-arg`
     ///
@@ -969,11 +1371,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn header_arg(
         &self,
         params: &HeaderArgParams,
     ) -> ::std::result::Result<Response<()>, Error<HeaderArgError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_ACCEPT_LANGUAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Header,
             "accept-language",
@@ -995,14 +1398,20 @@ impl Client {
                         .map_err(|e| Error::InvalidRequest(e.to_string()))?,
                 );
         }
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        HeaderArgError::decode(raw)
+    }
+}
+impl HeaderArgError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<HeaderArgError>> {
         match raw.status {
-            _ => {
-                Err(Error::Api {
-                    error: HeaderArgError::Default,
-                    response: raw,
-                })
-            }
+            _ => Err(Error::documented(HeaderArgError::Default, raw)),
         }
     }
 }

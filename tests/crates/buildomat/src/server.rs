@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"TaskSubmit\":{\"type\":\"object\",\"required\":[\"default\",\"name\",\"script\"],\"properties\":{\"name\":{\"type\":\"string\"},\"output_rules\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}},\"script\":{\"type\":\"string\"},\"default\":{\"type\":\"boolean\"}}},\"UserCreate\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"}}},\"WorkerAddOutput\":{\"type\":\"object\",\"required\":[\"chunks\",\"path\",\"size\"],\"properties\":{\"chunks\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"path\":{\"type\":\"string\"},\"size\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"WorkerAppendTask\":{\"type\":\"object\",\"required\":[\"payload\",\"stream\",\"time\"],\"properties\":{\"payload\":{\"type\":\"string\"},\"stream\":{\"type\":\"string\"},\"time\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"WorkerBootstrap\":{\"type\":\"object\",\"required\":[\"bootstrap\",\"token\"],\"properties\":{\"bootstrap\":{\"type\":\"string\"},\"token\":{\"type\":\"string\"}}},\"WorkerCompleteTask\":{\"type\":\"object\",\"required\":[\"failed\"],\"properties\":{\"failed\":{\"type\":\"boolean\"}}}}",
-    "{\"task_submit\":{\"$ref\":\"#/components/schemas/TaskSubmit\"},\"user_create\":{\"$ref\":\"#/components/schemas/UserCreate\"},\"worker_bootstrap\":{\"$ref\":\"#/components/schemas/WorkerBootstrap\"},\"worker_task_add_output\":{\"$ref\":\"#/components/schemas/WorkerAddOutput\"},\"worker_task_append\":{\"$ref\":\"#/components/schemas/WorkerAppendTask\"},\"worker_task_complete\":{\"$ref\":\"#/components/schemas/WorkerCompleteTask\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"TaskSubmit\":{\"type\":\"object\",\"required\":[\"default\",\"name\",\"script\"],\"properties\":{\"name\":{\"type\":\"string\"},\"output_rules\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}},\"script\":{\"type\":\"string\"},\"default\":{\"type\":\"boolean\"}}},\"UserCreate\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"}}},\"WorkerAddOutput\":{\"type\":\"object\",\"required\":[\"chunks\",\"path\",\"size\"],\"properties\":{\"chunks\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"path\":{\"type\":\"string\"},\"size\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"WorkerAppendTask\":{\"type\":\"object\",\"required\":[\"payload\",\"stream\",\"time\"],\"properties\":{\"payload\":{\"type\":\"string\"},\"stream\":{\"type\":\"string\"},\"time\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"WorkerBootstrap\":{\"type\":\"object\",\"required\":[\"bootstrap\",\"token\"],\"properties\":{\"bootstrap\":{\"type\":\"string\"},\"token\":{\"type\":\"string\"}}},\"WorkerCompleteTask\":{\"type\":\"object\",\"required\":[\"failed\"],\"properties\":{\"failed\":{\"type\":\"boolean\"}}}}",
+        "{\"task_submit\":{\"$ref\":\"#/components/schemas/TaskSubmit\"},\"user_create\":{\"$ref\":\"#/components/schemas/UserCreate\"},\"worker_bootstrap\":{\"$ref\":\"#/components/schemas/WorkerBootstrap\"},\"worker_task_add_output\":{\"$ref\":\"#/components/schemas/WorkerAddOutput\"},\"worker_task_append\":{\"$ref\":\"#/components/schemas/WorkerAppendTask\"},\"worker_task_complete\":{\"$ref\":\"#/components/schemas/WorkerCompleteTask\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -221,6 +222,26 @@ pub struct ControlHoldInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ControlHoldInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ControlHoldInput {
+    /// The input of `POST /v1/control/hold` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/control/hold`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -243,12 +264,21 @@ async fn handle_control_hold<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "control_hold", &[])
+        .await?;
     let input = ControlHoldInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.control_hold(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "control_hold",
+                shared.api.control_hold(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/control/resume`.
 #[derive(Debug)]
@@ -258,6 +288,26 @@ pub struct ControlResumeInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for ControlResumeInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ControlResumeInput {
+    /// The input of `POST /v1/control/resume` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/control/resume`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -281,13 +331,19 @@ async fn handle_control_resume<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "control_resume", &[])
+        .await?;
     let input = ControlResumeInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.control_resume(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "control_resume",
+                shared.api.control_resume(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -301,6 +357,22 @@ pub struct TaskGetInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl TaskGetInput {
+    /// The input of `GET /v1/task/{Task}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String) -> Self {
+        Self {
+            task,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/task/{Task}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -329,7 +401,8 @@ async fn handle_task_get<A: Api>(
         "Task",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "task_get", &[])
+        .await?;
     let task = rq
         .parameter::<::std::string::String>(&PARAM_TASK, "/v1/task/{Task}", true);
     rq.check()?;
@@ -339,7 +412,15 @@ async fn handle_task_get<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.task_get(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "task_get",
+                shared.api.task_get(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /v1/tasks`.
 #[derive(Debug)]
@@ -349,6 +430,26 @@ pub struct TasksGetInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for TasksGetInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl TasksGetInput {
+    /// The input of `GET /v1/tasks` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/tasks`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -372,12 +473,20 @@ async fn handle_tasks_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "tasks_get", &[]).await?;
     let input = TasksGetInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.tasks_get(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "tasks_get",
+                shared.api.tasks_get(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/tasks`.
 #[derive(Debug)]
@@ -389,6 +498,22 @@ pub struct TaskSubmitInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl TaskSubmitInput {
+    /// The input of `POST /v1/tasks` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::TaskSubmit) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/tasks`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -412,7 +537,8 @@ async fn handle_task_submit<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "task_submit", &[])
+        .await?;
     let body = rq
         .json_body::<
             crate::models::TaskSubmit,
@@ -424,7 +550,15 @@ async fn handle_task_submit<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.task_submit(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "task_submit",
+                shared.api.task_submit(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /v1/tasks/{task}/events`.
 #[derive(Debug)]
@@ -438,6 +572,23 @@ pub struct TaskEventsGetInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl TaskEventsGetInput {
+    /// The input of `GET /v1/tasks/{task}/events` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String) -> Self {
+        Self {
+            task,
+            minseq: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/tasks/{task}/events`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -471,7 +622,8 @@ async fn handle_task_events_get<A: Api>(
         "minseq",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "task_events_get", &[])
+        .await?;
     let task = rq
         .parameter::<
             ::std::string::String,
@@ -489,7 +641,12 @@ async fn handle_task_events_get<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.task_events_get(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "task_events_get",
+                shared.api.task_events_get(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -503,6 +660,22 @@ pub struct TaskOutputsGetInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl TaskOutputsGetInput {
+    /// The input of `GET /v1/tasks/{task}/outputs` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String) -> Self {
+        Self {
+            task,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/tasks/{task}/outputs`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -531,7 +704,13 @@ async fn handle_task_outputs_get<A: Api>(
         "task",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "task_outputs_get",
+            &[],
+        )
+        .await?;
     let task = rq
         .parameter::<
             ::std::string::String,
@@ -544,7 +723,12 @@ async fn handle_task_outputs_get<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.task_outputs_get(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "task_outputs_get",
+                shared.api.task_outputs_get(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -560,6 +744,23 @@ pub struct TaskOutputDownloadInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl TaskOutputDownloadInput {
+    /// The input of `GET /v1/tasks/{task}/outputs/{output}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(output: ::std::string::String, task: ::std::string::String) -> Self {
+        Self {
+            output,
+            task,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/tasks/{task}/outputs/{output}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -598,7 +799,13 @@ async fn handle_task_output_download<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["output"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "task_output_download",
+            &[],
+        )
+        .await?;
     let output = rq
         .parameter::<
             ::std::string::String,
@@ -617,8 +824,9 @@ async fn handle_task_output_download<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "task_output_download",
                 shared.api.task_output_download(input),
                 rq.parts.uri.path(),
             )
@@ -635,6 +843,22 @@ pub struct UserCreateInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl UserCreateInput {
+    /// The input of `POST /v1/users` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::UserCreate) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/users`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -658,7 +882,8 @@ async fn handle_user_create<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "user_create", &[])
+        .await?;
     let body = rq
         .json_body::<
             crate::models::UserCreate,
@@ -670,7 +895,15 @@ async fn handle_user_create<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.user_create(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "user_create",
+                shared.api.user_create(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /v1/whoami`.
 #[derive(Debug)]
@@ -680,6 +913,26 @@ pub struct WhoamiInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for WhoamiInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WhoamiInput {
+    /// The input of `GET /v1/whoami` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/whoami`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -703,12 +956,20 @@ async fn handle_whoami<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "whoami", &[]).await?;
     let input = WhoamiInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.whoami(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "whoami",
+                shared.api.whoami(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PUT /v1/whoami/name`.
 #[derive(Debug)]
@@ -720,6 +981,27 @@ pub struct WhoamiPutNameInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for WhoamiPutNameInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WhoamiPutNameInput {
+    /// The input of `PUT /v1/whoami/name` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            body: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `PUT /v1/whoami/name`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -743,7 +1025,8 @@ async fn handle_whoami_put_name<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "whoami_put_name", &[])
+        .await?;
     let body = rq.text_body("text/plain", false).await?;
     let input = WhoamiPutNameInput {
         body,
@@ -751,7 +1034,12 @@ async fn handle_whoami_put_name<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.whoami_put_name(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "whoami_put_name",
+                shared.api.whoami_put_name(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -765,6 +1053,22 @@ pub struct WorkerBootstrapInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WorkerBootstrapInput {
+    /// The input of `POST /v1/worker/bootstrap` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::WorkerBootstrap) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/worker/bootstrap`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -788,7 +1092,13 @@ async fn handle_worker_bootstrap<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_bootstrap",
+            &[],
+        )
+        .await?;
     let body = rq
         .json_body::<
             crate::models::WorkerBootstrap,
@@ -801,7 +1111,12 @@ async fn handle_worker_bootstrap<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.worker_bootstrap(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "worker_bootstrap",
+                shared.api.worker_bootstrap(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -813,6 +1128,26 @@ pub struct WorkerPingInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for WorkerPingInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WorkerPingInput {
+    /// The input of `GET /v1/worker/ping` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/worker/ping`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -836,12 +1171,20 @@ async fn handle_worker_ping<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "worker_ping", &[]).await?;
     let input = WorkerPingInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.worker_ping(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "worker_ping",
+                shared.api.worker_ping(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/worker/task/{task}/append`.
 #[derive(Debug)]
@@ -855,6 +1198,26 @@ pub struct WorkerTaskAppendInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WorkerTaskAppendInput {
+    /// The input of `POST /v1/worker/task/{task}/append` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task: ::std::string::String,
+        body: crate::models::WorkerAppendTask,
+    ) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/worker/task/{task}/append`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -883,7 +1246,13 @@ async fn handle_worker_task_append<A: Api>(
         "task",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_append",
+            &[],
+        )
+        .await?;
     let task = rq
         .parameter::<
             ::std::string::String,
@@ -903,7 +1272,12 @@ async fn handle_worker_task_append<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.worker_task_append(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "worker_task_append",
+                shared.api.worker_task_append(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -919,6 +1293,23 @@ pub struct WorkerTaskUploadChunkInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WorkerTaskUploadChunkInput {
+    /// The input of `POST /v1/worker/task/{task}/chunk` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String, body: ::std::vec::Vec<u8>) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/worker/task/{task}/chunk`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -947,7 +1338,13 @@ async fn handle_worker_task_upload_chunk<A: Api>(
         "task",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_upload_chunk",
+            &[],
+        )
+        .await?;
     let task = rq
         .parameter::<
             ::std::string::String,
@@ -963,8 +1360,9 @@ async fn handle_worker_task_upload_chunk<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "worker_task_upload_chunk",
                 shared.api.worker_task_upload_chunk(input),
                 rq.parts.uri.path(),
             )
@@ -983,6 +1381,26 @@ pub struct WorkerTaskCompleteInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WorkerTaskCompleteInput {
+    /// The input of `POST /v1/worker/task/{task}/complete` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task: ::std::string::String,
+        body: crate::models::WorkerCompleteTask,
+    ) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/worker/task/{task}/complete`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1011,7 +1429,13 @@ async fn handle_worker_task_complete<A: Api>(
         "task",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_complete",
+            &[],
+        )
+        .await?;
     let task = rq
         .parameter::<
             ::std::string::String,
@@ -1031,8 +1455,9 @@ async fn handle_worker_task_complete<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "worker_task_complete",
                 shared.api.worker_task_complete(input),
                 rq.parts.uri.path(),
             )
@@ -1051,6 +1476,26 @@ pub struct WorkerTaskAddOutputInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl WorkerTaskAddOutputInput {
+    /// The input of `POST /v1/worker/task/{task}/output` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task: ::std::string::String,
+        body: crate::models::WorkerAddOutput,
+    ) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/worker/task/{task}/output`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1079,7 +1524,13 @@ async fn handle_worker_task_add_output<A: Api>(
         "task",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_add_output",
+            &[],
+        )
+        .await?;
     let task = rq
         .parameter::<
             ::std::string::String,
@@ -1099,8 +1550,9 @@ async fn handle_worker_task_add_output<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "worker_task_add_output",
                 shared.api.worker_task_add_output(input),
                 rq.parts.uri.path(),
             )
@@ -1115,6 +1567,26 @@ pub struct WorkersListInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for WorkersListInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WorkersListInput {
+    /// The input of `GET /v1/workers` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/workers`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1138,12 +1610,21 @@ async fn handle_workers_list<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "workers_list", &[])
+        .await?;
     let input = WorkersListInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.workers_list(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "workers_list",
+                shared.api.workers_list(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/workers/recycle`.
 #[derive(Debug)]
@@ -1153,6 +1634,26 @@ pub struct WorkersRecycleInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for WorkersRecycleInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WorkersRecycleInput {
+    /// The input of `POST /v1/workers/recycle` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /v1/workers/recycle`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1176,13 +1677,19 @@ async fn handle_workers_recycle<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "workers_recycle", &[])
+        .await?;
     let input = WorkersRecycleInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.workers_recycle(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "workers_recycle",
+                shared.api.workers_recycle(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -1196,6 +1703,27 @@ pub struct GetThingOrThingsInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for GetThingOrThingsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl GetThingOrThingsInput {
+    /// The input of `GET /v1/things` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/things`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1230,7 +1758,13 @@ async fn handle_get_thing_or_things<A: Api>(
             )
         },
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_thing_or_things",
+            &[],
+        )
+        .await?;
     let id = rq
         .parameter::<crate::models::GetThingOrThingsId>(&PARAM_ID, "/v1/things", false);
     rq.check()?;
@@ -1240,7 +1774,12 @@ async fn handle_get_thing_or_things<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_thing_or_things(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_thing_or_things",
+                shared.api.get_thing_or_things(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -1254,6 +1793,27 @@ pub struct HeaderArgInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for HeaderArgInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl HeaderArgInput {
+    /// The input of `GET /v1/header-arg` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            accept_language: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /v1/header-arg`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1285,7 +1845,8 @@ async fn handle_header_arg<A: Api>(
         "accept-language",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "header_arg", &[])
+        .await?;
     let accept_language = rq
         .parameter::<
             crate::models::HeaderArgAcceptLanguage,
@@ -1296,7 +1857,15 @@ async fn handle_header_arg<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.header_arg(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "header_arg",
+                shared.api.header_arg(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other

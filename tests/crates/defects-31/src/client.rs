@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -98,6 +101,16 @@ pub enum GetOrderError {
     /// 500: A kit (the inline body's default is dropped).
     InternalServerError(crate::models::GetOrderInternalServerErrorBody),
 }
+impl rt::ApiError for GetOrderError {
+    type Model = crate::models::GetOrderInternalServerErrorBody;
+    fn model(
+        &self,
+    ) -> ::std::option::Option<&crate::models::GetOrderInternalServerErrorBody> {
+        match self {
+            Self::InternalServerError(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// `GET /orders/{order_id}`
     ///
@@ -106,12 +119,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_order(
         &self,
         order_id: &str,
         params: &GetOrderParams,
     ) -> ::std::result::Result<Response<crate::models::Order>, Error<GetOrderError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_ORDER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "order_id",
@@ -182,10 +196,21 @@ impl Client {
                         .map_err(|e| Error::InvalidRequest(e.to_string()))?,
                 );
         }
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetOrderError::decode(raw)
+    }
+}
+impl GetOrderError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Order>, Error<GetOrderError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Order, _>(raw),
-            500 => rt::api_json(raw, GetOrderError::InternalServerError),
+            500 => rt::api_error_json(raw, GetOrderError::InternalServerError),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -194,6 +219,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListPetsError {}
+impl rt::ApiError for ListPetsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /pets`
     ///
@@ -202,13 +233,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_pets(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::Pet>>,
         Error<ListPetsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -217,7 +249,21 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        ListPetsError::decode(raw)
+    }
+}
+impl ListPetsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::Pet>>,
+        Error<ListPetsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Pet>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),

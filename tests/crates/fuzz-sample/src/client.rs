@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -133,6 +136,12 @@ impl rt::Credentials for Credentials {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S0ListEveryModelError {}
+impl rt::ApiError for S0ListEveryModelError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Every model, so that each is read from a response.
     ///
@@ -141,13 +150,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_list_every_model(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::S0ListEveryModelOkBodyItem>>,
         Error<S0ListEveryModelError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -156,7 +166,21 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/every-model"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        S0ListEveryModelError::decode(raw)
+    }
+}
+impl S0ListEveryModelError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::S0ListEveryModelOkBodyItem>>,
+        Error<S0ListEveryModelError>,
+    > {
         match raw.status {
             200 => {
                 rt::ok_json::<
@@ -177,6 +201,12 @@ pub enum S0TagAddressError {
     /// Any other status: [link](https://example.com) and <https://example.com> and [ref][1]
     Default(::std::string::String),
 }
+impl rt::ApiError for S0TagAddressError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// `GET /s0/pet_meta`
     ///
@@ -185,10 +215,11 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_tag_address(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<S0TagAddressError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S0Message]];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -197,13 +228,21 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/pet_meta"]);
-        let raw = self
-            .0
-            .execute(request, query, cookie, &[&[crate::Scheme::S0Message]], true)
-            .await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        S0TagAddressError::decode(raw)
+    }
+}
+impl S0TagAddressError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S0TagAddressError>> {
         match raw.status {
-            503 => rt::api_json(raw, S0TagAddressError::ServiceUnavailable),
-            _ => rt::api_json(raw, S0TagAddressError::Default),
+            503 => rt::api_error_json(raw, S0TagAddressError::ServiceUnavailable),
+            _ => rt::api_error_json(raw, S0TagAddressError::Default),
         }
     }
 }
@@ -216,6 +255,12 @@ pub enum S0ValueError {
     /// 403: A plain description.
     Forbidden,
 }
+impl rt::ApiError for S0ValueError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// `GET /s0/item_page`
     ///
@@ -224,10 +269,11 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_value(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<S0ValueError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -236,20 +282,21 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/item_page"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        S0ValueError::decode(raw)
+    }
+}
+impl S0ValueError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S0ValueError>> {
         match raw.status {
-            401 => {
-                Err(Error::Api {
-                    error: S0ValueError::Unauthorized,
-                    response: raw,
-                })
-            }
-            403 => {
-                Err(Error::Api {
-                    error: S0ValueError::Forbidden,
-                    response: raw,
-                })
-            }
+            401 => Err(Error::documented(S0ValueError::Unauthorized, raw)),
+            403 => Err(Error::documented(S0ValueError::Forbidden, raw)),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -273,6 +320,12 @@ pub enum S0SizeError {
     /// 429: <b>HTML</b> &amp; entities <script>
     TooManyRequests(crate::models::S0SizeTooManyRequestsBody),
 }
+impl rt::ApiError for S0SizeError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// `DELETE /s0/name/value/status-total/user-url`
     ///
@@ -281,12 +334,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_size(
         &self,
         status: crate::models::S0SizeStatus,
         params: &S0SizeParams,
     ) -> ::std::result::Result<Response<()>, Error<S0SizeError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_STATUS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Query,
                 "status",
@@ -333,11 +387,22 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::DELETE,
                 &["/s0/name/value/status-total/user-url"],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        S0SizeError::decode(raw)
+    }
+}
+impl S0SizeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S0SizeError>> {
         match raw.status {
-            403 => rt::api_json(raw, S0SizeError::Forbidden),
-            400 => rt::api_json(raw, S0SizeError::BadRequest),
-            429 => rt::api_json(raw, S0SizeError::TooManyRequests),
+            403 => rt::api_error_json(raw, S0SizeError::Forbidden),
+            400 => rt::api_error_json(raw, S0SizeError::BadRequest),
+            429 => rt::api_error_json(raw, S0SizeError::TooManyRequests),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -349,6 +414,14 @@ pub enum S0IfError {
     /// 400: Contains `backticks`, *stars* and _underscores_.
     BadRequest(crate::models::S0PageNextBox),
 }
+impl rt::ApiError for S0IfError {
+    type Model = crate::models::S0PageNextBox;
+    fn model(&self) -> ::std::option::Option<&crate::models::S0PageNextBox> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// `PUT /s0/tag/code/{countv2}`
     ///
@@ -357,12 +430,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_if(
         &self,
         countv2: &str,
         body: &[u8],
     ) -> ::std::result::Result<Response<()>, Error<S0IfError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_COUNTV2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "countv2",
@@ -387,9 +461,20 @@ impl Client {
                 "application/octet-stream",
             )
             .body(body.to_owned());
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        S0IfError::decode(raw)
+    }
+}
+impl S0IfError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S0IfError>> {
         match raw.status {
-            400 => rt::api_json(raw, S0IfError::BadRequest),
+            400 => rt::api_error_json(raw, S0IfError::BadRequest),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -405,6 +490,16 @@ pub enum GetS0HttpHttpError {
     /// 422
     UnprocessableEntity(i64),
 }
+impl rt::ApiError for GetS0HttpHttpError {
+    type Model = i64;
+    fn model(&self) -> ::std::option::Option<&i64> {
+        match self {
+            Self::TooManyRequests => ::std::option::Option::None,
+            Self::Forbidden(_) => ::std::option::Option::None,
+            Self::UnprocessableEntity(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// tab    separated carriage
     ///
@@ -415,11 +510,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_s0_http_http(
         &self,
         r#true: &str,
     ) -> ::std::result::Result<Response<()>, Error<GetS0HttpHttpError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_TRUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Header,
             "true",
@@ -439,19 +535,25 @@ impl Client {
                 ::apigen_runtime::params::encode(&PARAM_TRUE, r#true)
                     .map_err(|e| Error::InvalidRequest(e.to_string()))?,
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetS0HttpHttpError::decode(raw)
+    }
+}
+impl GetS0HttpHttpError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<GetS0HttpHttpError>> {
         match raw.status {
-            429 => {
-                Err(Error::Api {
-                    error: GetS0HttpHttpError::TooManyRequests,
-                    response: raw,
-                })
-            }
+            429 => Err(Error::documented(GetS0HttpHttpError::TooManyRequests, raw)),
             403 => {
                 let error = GetS0HttpHttpError::Forbidden(rt::decode_text::<_>(&raw)?);
-                Err(Error::Api { error, response: raw })
+                Err(Error::documented(error, raw))
             }
-            422 => rt::api_json(raw, GetS0HttpHttpError::UnprocessableEntity),
+            422 => rt::api_error_json(raw, GetS0HttpHttpError::UnprocessableEntity),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -460,6 +562,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S1ListEveryModelError {}
+impl rt::ApiError for S1ListEveryModelError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Every model, so that each is read from a response.
     ///
@@ -468,13 +576,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s1_list_every_model(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::S1ListEveryModelOkBodyItem>>,
         Error<S1ListEveryModelError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -483,7 +592,21 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s1/every-model"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        S1ListEveryModelError::decode(raw)
+    }
+}
+impl S1ListEveryModelError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::S1ListEveryModelOkBodyItem>>,
+        Error<S1ListEveryModelError>,
+    > {
         match raw.status {
             200 => {
                 rt::ok_json::<
@@ -510,6 +633,14 @@ pub enum S1HttpError {
     /// - bullet
     ServiceUnavailable(crate::models::S1MessageEnumV2),
 }
+impl rt::ApiError for S1HttpError {
+    type Model = crate::models::S1MessageEnumV2;
+    fn model(&self) -> ::std::option::Option<&crate::models::S1MessageEnumV2> {
+        match self {
+            Self::ServiceUnavailable(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// `GET /s1/next.kind/v{page}.{x_kind}`
     ///
@@ -520,7 +651,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s1_http(
         &self,
         page: ::serde_json::Value,
@@ -528,6 +659,7 @@ impl Client {
         value_error: &str,
         params: &S1HttpParams,
     ) -> ::std::result::Result<Response<()>, Error<S1HttpError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S1XKind], &[]];
         const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "page",
@@ -581,14 +713,41 @@ impl Client {
                         .map_err(|e| Error::InvalidRequest(e.to_string()))?,
                 );
         }
-        let raw = self
-            .0
-            .execute(request, query, cookie, &[&[crate::Scheme::S1XKind], &[]], true)
-            .await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        S1HttpError::decode(raw)
+    }
+}
+impl S1HttpError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S1HttpError>> {
         match raw.status {
-            503 => rt::api_json(raw, S1HttpError::ServiceUnavailable),
+            503 => rt::api_error_json(raw, S1HttpError::ServiceUnavailable),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
+    }
+}
+/// The documented headers of the 500 response.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct S1CountErrorInternalServerErrorHeaders {
+    /// `list`: ```
+    /// fn not_rust() {
+    /// ```text
+    /// ```
+    pub list: ::std::option::Option<i64>,
+}
+impl rt::FromHeaders for S1CountErrorInternalServerErrorHeaders {
+    fn from_headers(
+        headers: &::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<Self, rt::HeaderError> {
+        Ok(Self {
+            list: ::apigen_runtime::header::get(headers, "list")?,
+        })
     }
 }
 /// The documented error responses of [`Client::s1_count_error`].
@@ -598,7 +757,13 @@ pub enum S1CountErrorError {
     /// 400: Quotes " and ' and \ backslashes \n
     BadRequest(::std::string::String),
     /// 500: [link](https://example.com) and <https://example.com> and [ref][1]
-    InternalServerError,
+    InternalServerError(S1CountErrorInternalServerErrorHeaders),
+}
+impl rt::ApiError for S1CountErrorError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
 }
 impl Client {
     /// A plain description.
@@ -608,7 +773,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s1_count_error(
         &self,
         page: ::serde_json::Value,
@@ -617,6 +782,7 @@ impl Client {
         Response<crate::models::S1ErrorUnchecked>,
         Error<S1CountErrorError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "page",
@@ -645,17 +811,42 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::DELETE,
                 &["/s1/next.kind/v", &path_page, ".", &path_x_kind],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        S1CountErrorError::decode(raw)
+    }
+}
+impl S1CountErrorError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::S1ErrorUnchecked>,
+        Error<S1CountErrorError>,
+    > {
         match raw.status {
             400 => {
                 let error = S1CountErrorError::BadRequest(rt::decode_text::<_>(&raw)?);
-                Err(Error::Api { error, response: raw })
+                Err(Error::documented(error, raw))
             }
             500 => {
-                Err(Error::Api {
-                    error: S1CountErrorError::InternalServerError,
-                    response: raw,
-                })
+                let headers = match rt::FromHeaders::from_headers(&raw.headers) {
+                    Ok(headers) => headers,
+                    Err(e) => {
+                        return Err(Error::InvalidBody {
+                            message: e.to_string(),
+                            response: raw,
+                        });
+                    }
+                };
+                Err(
+                    Error::documented(
+                        S1CountErrorError::InternalServerError(headers),
+                        raw,
+                    ),
+                )
             }
             202 => rt::ok_json::<crate::models::S1ErrorUnchecked, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -672,6 +863,12 @@ pub struct S12faOwnerParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S12faOwnerError {}
+impl rt::ApiError for S12faOwnerError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /s1/{HTML_PARENT}/order/{ConstNext}`
     ///
@@ -684,7 +881,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s1_2fa_owner(
         &self,
         html_parent: &str,
@@ -692,6 +889,9 @@ impl Client {
         body: &crate::models::S12faOwnerBody,
         params: &S12faOwnerParams,
     ) -> ::std::result::Result<Response<()>, Error<S12faOwnerError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::S1XKind, crate::Scheme::S1Links],
+        ];
         const PARAM_HTML_PARENT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "HTML_PARENT",
@@ -746,16 +946,18 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                cookie,
-                &[&[crate::Scheme::S1XKind, crate::Scheme::S1Links]],
-                false,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        S12faOwnerError::decode(raw)
+    }
+}
+impl S12faOwnerError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S12faOwnerError>> {
         match raw.status {
             200..=299 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -766,6 +968,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S2ListEveryModelError {}
+impl rt::ApiError for S2ListEveryModelError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Every model, so that each is read from a response.
     ///
@@ -774,13 +982,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s2_list_every_model(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::S2ListEveryModelOkBodyItem>>,
         Error<S2ListEveryModelError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -789,7 +998,21 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s2/every-model"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        S2ListEveryModelError::decode(raw)
+    }
+}
+impl S2ListEveryModelError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::S2ListEveryModelOkBodyItem>>,
+        Error<S2ListEveryModelError>,
+    > {
         match raw.status {
             200 => {
                 rt::ok_json::<
@@ -810,6 +1033,15 @@ pub enum S2DynServerError {
     /// 301: Non-ASCII: café, 日本語, 😀
     MovedPermanently,
 }
+impl rt::ApiError for S2DynServerError {
+    type Model = crate::models::S2DynServerForbiddenBody;
+    fn model(&self) -> ::std::option::Option<&crate::models::S2DynServerForbiddenBody> {
+        match self {
+            Self::Forbidden(model) => ::std::option::Option::Some(model),
+            Self::MovedPermanently => ::std::option::Option::None,
+        }
+    }
+}
 impl Client {
     /// `PATCH /s2/{error-yield}`
     ///
@@ -818,11 +1050,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s2_dyn_server(
         &self,
         error_yield: ::std::vec::Vec<::std::string::String>,
     ) -> ::std::result::Result<Response<()>, Error<S2DynServerError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "error-yield",
@@ -851,15 +1084,21 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::PATCH,
                 &["/s2/", &path_error_yield],
             );
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        S2DynServerError::decode(raw)
+    }
+}
+impl S2DynServerError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S2DynServerError>> {
         match raw.status {
-            403 => rt::api_json(raw, S2DynServerError::Forbidden),
-            301 => {
-                Err(Error::Api {
-                    error: S2DynServerError::MovedPermanently,
-                    response: raw,
-                })
-            }
+            403 => rt::api_error_json(raw, S2DynServerError::Forbidden),
+            301 => Err(Error::documented(S2DynServerError::MovedPermanently, raw)),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{}",
-    "{\"s1_2fa_owner\":{\"$ref\":\"#/components/schemas/S12faOwnerBody\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{}",
+        "{\"s1_2fa_owner\":{\"$ref\":\"#/components/schemas/S12faOwnerBody\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -180,6 +181,26 @@ pub struct S0ListEveryModelInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for S0ListEveryModelInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S0ListEveryModelInput {
+    /// The input of `GET /s0/every-model` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s0/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -202,13 +223,19 @@ async fn handle_s0_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "s0_list_every_model", &[])
+        .await?;
     let input = S0ListEveryModelInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s0_list_every_model(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s0_list_every_model",
+                shared.api.s0_list_every_model(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -220,6 +247,26 @@ pub struct S0TagAddressInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for S0TagAddressInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S0TagAddressInput {
+    /// The input of `GET /s0/pet_meta` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /s0/pet_meta`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -251,13 +298,24 @@ async fn handle_s0_tag_address<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S0Message]]).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s0_tag_address",
+            &[&[Scheme::S0Message]],
+        )
+        .await?;
     let input = S0TagAddressInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s0_tag_address(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s0_tag_address",
+                shared.api.s0_tag_address(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -269,6 +327,26 @@ pub struct S0ValueInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for S0ValueInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S0ValueInput {
+    /// The input of `GET /s0/item_page` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /s0/item_page`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -295,12 +373,20 @@ async fn handle_s0_value<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "s0_value", &[]).await?;
     let input = S0ValueInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s0_value(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s0_value",
+                shared.api.s0_value(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `DELETE /s0/name/value/status-total/user-url`.
 #[derive(Debug)]
@@ -316,6 +402,24 @@ pub struct S0SizeInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl S0SizeInput {
+    /// The input of `DELETE /s0/name/value/status-total/user-url` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(status: crate::models::S0SizeStatus) -> Self {
+        Self {
+            status,
+            item_message_x: ::std::option::Option::None,
+            http: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `DELETE /s0/name/value/status-total/user-url`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -366,7 +470,7 @@ async fn handle_s0_size<A: Api>(
             &::apigen_runtime::params::Shape::BOOLEAN,
         )
         .with_siblings(&["Item_message_x", "status"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "s0_size", &[]).await?;
     let status = rq
         .parameter::<
             crate::models::S0SizeStatus,
@@ -395,7 +499,15 @@ async fn handle_s0_size<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s0_size(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s0_size",
+                shared.api.s0_size(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PUT /s0/tag/code/{countv2}`.
 #[derive(Debug)]
@@ -409,6 +521,23 @@ pub struct S0IfInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl S0IfInput {
+    /// The input of `PUT /s0/tag/code/{countv2}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(countv2: ::std::string::String, body: ::std::vec::Vec<u8>) -> Self {
+        Self {
+            countv2,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `PUT /s0/tag/code/{countv2}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -437,7 +566,7 @@ async fn handle_s0_if<A: Api>(
         "countv2",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "s0_if", &[]).await?;
     let countv2 = rq
         .parameter::<
             ::std::string::String,
@@ -463,7 +592,15 @@ async fn handle_s0_if<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s0_if(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s0_if",
+                shared.api.s0_if(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /s0/httpHttp`.
 #[derive(Debug)]
@@ -475,6 +612,22 @@ pub struct GetS0HttpHttpInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl GetS0HttpHttpInput {
+    /// The input of `GET /s0/httpHttp` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(r#true: ::std::string::String) -> Self {
+        Self {
+            r#true,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /s0/httpHttp`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -511,7 +664,13 @@ async fn handle_get_s0_http_http<A: Api>(
         "true",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_s0_http_http",
+            &[],
+        )
+        .await?;
     let r#true = rq
         .parameter::<::std::string::String>(&PARAM_TRUE, "/s0/httpHttp", true);
     rq.check()?;
@@ -522,7 +681,12 @@ async fn handle_get_s0_http_http<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_s0_http_http(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_s0_http_http",
+                shared.api.get_s0_http_http(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -534,6 +698,26 @@ pub struct S1ListEveryModelInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for S1ListEveryModelInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S1ListEveryModelInput {
+    /// The input of `GET /s1/every-model` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /s1/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -557,13 +741,19 @@ async fn handle_s1_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "s1_list_every_model", &[])
+        .await?;
     let input = S1ListEveryModelInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s1_list_every_model(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s1_list_every_model",
+                shared.api.s1_list_every_model(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -583,6 +773,29 @@ pub struct S1HttpInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl S1HttpInput {
+    /// The input of `GET /s1/next.kind/v{page}.{x_kind}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        page: ::serde_json::Value,
+        x_kind: crate::models::S1HttpXKind,
+        value_error: ::std::string::String,
+    ) -> Self {
+        Self {
+            page,
+            x_kind,
+            meta: ::std::option::Option::None,
+            value_error,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /s1/next.kind/v{page}.{x_kind}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -632,7 +845,12 @@ async fn handle_s1_http<A: Api>(
         "valueError",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S1XKind], &[]])
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s1_http",
+            &[&[Scheme::S1XKind], &[]],
+        )
         .await?;
     let page = rq
         .parameter::<
@@ -662,7 +880,15 @@ async fn handle_s1_http<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s1_http(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s1_http",
+                shared.api.s1_http(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `DELETE /s1/next.kind/v{page}.{x_kind}`.
 #[derive(Debug)]
@@ -677,6 +903,44 @@ pub struct S1CountErrorInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S1CountErrorInput {
+    /// The input of `DELETE /s1/next.kind/v{page}.{x_kind}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        page: ::serde_json::Value,
+        x_kind: crate::models::S1CountErrorXKind,
+    ) -> Self {
+        Self {
+            page,
+            x_kind,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The documented headers of the 500 response, sent with it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct S1CountErrorInternalServerErrorHeaders {
+    /// `list`: ```
+    /// fn not_rust() {
+    /// ```text
+    /// ```
+    pub list: ::std::option::Option<i64>,
+}
+impl ::apigen_runtime::header::ToHeaders for S1CountErrorInternalServerErrorHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "list", &self.list)?;
+        Ok(())
+    }
+}
 /// The answers of `DELETE /s1/next.kind/v{page}.{x_kind}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -684,7 +948,10 @@ pub enum S1CountErrorResponse {
     /// 400: Quotes " and ' and \ backslashes \n
     BadRequest(::std::string::String),
     /// 500: [link](https://example.com) and <https://example.com> and [ref][1]
-    InternalServerError,
+    InternalServerError {
+        /// The documented headers, sent with the answer.
+        headers: S1CountErrorInternalServerErrorHeaders,
+    },
     /// 202: Line one
     ///
     /// Line two
@@ -700,7 +967,9 @@ impl ::apigen_runtime::axum::response::IntoResponse for S1CountErrorResponse {
     fn into_response(self) -> rt::Response {
         match self {
             Self::BadRequest(body) => rt::raw_response(400u16, "text/csv", body),
-            Self::InternalServerError => rt::empty_response(500u16),
+            Self::InternalServerError { headers } => {
+                rt::with_headers(rt::empty_response(500u16), &headers)
+            }
             Self::Accepted(body) => rt::json_response(202u16, &body),
             Self::Other(response) => response,
         }
@@ -724,7 +993,8 @@ async fn handle_s1_count_error<A: Api>(
         )
         .with_explode(true)
         .with_siblings(&["page"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "s1_count_error", &[])
+        .await?;
     let page = rq
         .parameter::<
             ::serde_json::Value,
@@ -743,7 +1013,12 @@ async fn handle_s1_count_error<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s1_count_error(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s1_count_error",
+                shared.api.s1_count_error(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -763,6 +1038,29 @@ pub struct S12faOwnerInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl S12faOwnerInput {
+    /// The input of `POST /s1/{HTML_PARENT}/order/{ConstNext}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        html_parent: ::std::string::String,
+        const_next: ::std::vec::Vec<::std::string::String>,
+        body: crate::models::S12faOwnerBody,
+    ) -> Self {
+        Self {
+            html_parent,
+            const_next,
+            default_x: ::std::option::Option::None,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /s1/{HTML_PARENT}/order/{ConstNext}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -813,9 +1111,10 @@ async fn handle_s1_2fa_owner<A: Api>(
         "DefaultX",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "s1_2fa_owner",
             &[&[Scheme::S1XKind, Scheme::S1Links]],
         )
         .await?;
@@ -851,7 +1150,15 @@ async fn handle_s1_2fa_owner<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s1_2fa_owner(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s1_2fa_owner",
+                shared.api.s1_2fa_owner(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /s2/every-model`.
 #[derive(Debug)]
@@ -861,6 +1168,26 @@ pub struct S2ListEveryModelInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for S2ListEveryModelInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S2ListEveryModelInput {
+    /// The input of `GET /s2/every-model` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /s2/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -884,13 +1211,19 @@ async fn handle_s2_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "s2_list_every_model", &[])
+        .await?;
     let input = S2ListEveryModelInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s2_list_every_model(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s2_list_every_model",
+                shared.api.s2_list_every_model(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -906,6 +1239,22 @@ pub struct S2DynServerInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl S2DynServerInput {
+    /// The input of `PATCH /s2/{error-yield}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(error_yield: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            error_yield,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `PATCH /s2/{error-yield}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -942,7 +1291,8 @@ async fn handle_s2_dyn_server<A: Api>(
             )
         },
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "s2_dyn_server", &[])
+        .await?;
     let error_yield = rq
         .parameter::<
             ::std::vec::Vec<::std::string::String>,
@@ -957,7 +1307,15 @@ async fn handle_s2_dyn_server<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s2_dyn_server(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s2_dyn_server",
+                shared.api.s2_dyn_server(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other

@@ -6,10 +6,10 @@
     clippy::too_many_arguments,
     clippy::wrong_self_convention
 )]
-use ::apigen_runtime::futures_util::StreamExt as _;
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -28,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -201,6 +203,12 @@ pub struct TypeParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TypeError {}
+impl rt::ApiError for TypeError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /user-profiles/{profile-id}/items/{item_id}`
     ///
@@ -209,13 +217,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn r#type(
         &self,
         profile_id: i64,
         item_id: &str,
         params: &TypeParams,
     ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<TypeError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "profile-id",
@@ -289,7 +298,18 @@ impl Client {
                         .map_err(|e| Error::InvalidRequest(e.to_string()))?,
                 );
         }
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        TypeError::decode(raw)
+    }
+}
+impl TypeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<TypeError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::UserProfile, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -300,6 +320,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum MatchError {}
+impl rt::ApiError for MatchError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `PUT /user-profiles/{profile-id}/items/{item_id}`
     ///
@@ -308,7 +334,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn r#match(
         &self,
         profile_id: i64,
@@ -318,6 +344,7 @@ impl Client {
         Response<crate::models::UserProfile2>,
         Error<MatchError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "profile-id",
@@ -355,7 +382,21 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        MatchError::decode(raw)
+    }
+}
+impl MatchError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::UserProfile2>,
+        Error<MatchError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::UserProfile2, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -366,6 +407,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListUserProfilesError {}
+impl rt::ApiError for ListUserProfilesError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /user_profiles`
     ///
@@ -374,13 +421,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_user_profiles(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::UserProfile3>>,
         Error<ListUserProfilesError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -389,7 +437,21 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/user_profiles"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        ListUserProfilesError::decode(raw)
+    }
+}
+impl ListUserProfilesError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::UserProfile3>>,
+        Error<ListUserProfilesError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::UserProfile3>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -400,6 +462,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListUserProfiles2Error {}
+impl rt::ApiError for ListUserProfiles2Error {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /user_profiles`
     ///
@@ -408,11 +476,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_user_profiles2(
         &self,
         body: ::std::option::Option<&crate::models::N1stClass>,
     ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles2Error>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -433,7 +502,18 @@ impl Client {
                 )
                 .body(bytes);
         }
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        ListUserProfiles2Error::decode(raw)
+    }
+}
+impl ListUserProfiles2Error {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles2Error>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -444,6 +524,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetCafue9Error {}
+impl rt::ApiError for GetCafue9Error {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /café/{ünïcödé}`
     ///
@@ -452,11 +538,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_cafue9(
         &self,
         ufcnuefcuf6due9: &str,
     ) -> ::std::result::Result<Response<crate::models::Cafue9>, Error<GetCafue9Error>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_UFCNUEFCUF6DUE9: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "ünïcödé",
@@ -478,7 +565,18 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/café/", &path_ufcnuefcuf6due9],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetCafue9Error::decode(raw)
+    }
+}
+impl GetCafue9Error {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Cafue9>, Error<GetCafue9Error>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Cafue9, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -515,6 +613,12 @@ pub struct AuthenticateParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum AuthenticateError {}
+impl rt::ApiError for AuthenticateError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// An operation named like `Api::authenticate`.
     ///
@@ -523,7 +627,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn authenticate2(
         &self,
         self_: &str,
@@ -534,6 +638,11 @@ impl Client {
         Response<crate::models::Thing>,
         Error<AuthenticateError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::ApiKey],
+            &[crate::Scheme::ApiKey2, crate::Scheme::SelfType],
+            &[crate::Scheme::SelfType2],
+        ];
         const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "self",
@@ -817,20 +926,21 @@ impl Client {
                         .map_err(|e| Error::InvalidRequest(e.to_string()))?,
                 );
         }
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                cookie,
-                &[
-                    &[crate::Scheme::ApiKey],
-                    &[crate::Scheme::ApiKey2, crate::Scheme::SelfType],
-                    &[crate::Scheme::SelfType2],
-                ],
-                true,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        AuthenticateError::decode(raw)
+    }
+}
+impl AuthenticateError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::Thing>,
+        Error<AuthenticateError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -841,6 +951,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum Transport2Error {}
+impl rt::ApiError for Transport2Error {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `TransportError` is a type of the client runtime.
     ///
@@ -849,13 +965,17 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn transport(
         &self,
         self_: &str,
         rq2: &str,
         body: &crate::models::Thing,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<Transport2Error>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::Apply],
+            &[crate::Scheme::New],
+        ];
         const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "self",
@@ -888,16 +1008,18 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                cookie,
-                &[&[crate::Scheme::Apply], &[crate::Scheme::New]],
-                false,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        Transport2Error::decode(raw)
+    }
+}
+impl Transport2Error {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<Transport2Error>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -920,6 +1042,12 @@ pub struct ListParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListError {}
+impl rt::ApiError for ListError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Paginated, with a required parameter named like a local of the stream.
     ///
@@ -928,12 +1056,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list(
         &self,
         first_page2: i64,
         params: &ListParams,
     ) -> ::std::result::Result<Response<crate::models::ThingPage>, Error<ListError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "first_page",
@@ -995,15 +1124,13 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/things/", &path_first_page2],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
-        match raw.status {
-            200 => rt::ok_json::<crate::models::ThingPage, _>(raw),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        ListError::decode(raw)
     }
-    /// Every item of every page of [`Client::list`], fetched page by page as the stream is polled.
+    /// Every item of every page of [`Client::list`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/links/next` of each page (absolute or relative).
     ///
-    /// Starts at `params.page` (or 1) and stops after a page that is empty or says it is the last (no `next` link and no more pages by `totalPages`). An error ends the stream after it is yielded.
+    /// The stream ends after a page that is empty, or that says it is the last (no or an empty next link or cursor, the documented totals reached, no more pages). Links are followed with credentials only within the base URL's origin. An error ends the stream after it is yielded.
+    #[allow(clippy::useless_conversion, deprecated)]
     pub fn list_stream(
         &self,
         first_page2: i64,
@@ -1011,59 +1138,53 @@ impl Client {
     ) -> impl ::apigen_runtime::futures_util::Stream<
         Item = ::std::result::Result<crate::models::Thing, Error<ListError>>,
     > + Send + '_ {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         let first_page2 = ::std::clone::Clone::clone(&first_page2);
         let params = params.clone();
-        let first_page: i64 = params.page.unwrap_or(1);
-        ::apigen_runtime::futures_util::stream::unfold(
-                ::std::option::Option::Some(first_page),
-                move |page_number| {
-                    let mut params = params.clone();
-                    let first_page2 = ::std::clone::Clone::clone(&first_page2);
-                    async move {
-                        let page_number = page_number?;
-                        params.page = ::std::option::Option::Some(page_number);
-                        match self
-                            .list(::std::clone::Clone::clone(&first_page2), &params)
-                            .await
-                        {
-                            Ok(page_result) => {
-                                let page_body = page_result.into_inner();
-                                let has_more = !page_body.things.is_empty();
-                                let next_page = if has_more {
-                                    page_number.checked_add(1)
-                                } else {
-                                    ::std::option::Option::None
-                                };
-                                ::std::option::Option::Some((
-                                    Ok(page_body.things),
-                                    next_page,
-                                ))
-                            }
-                            Err(e) => {
-                                ::std::option::Option::Some((
-                                    Err(e),
-                                    ::std::option::Option::None,
-                                ))
-                            }
-                        }
-                    }
-                },
-            )
-            .flat_map(|page_result| {
-                let page_items: ::std::vec::Vec<
-                    ::std::result::Result<crate::models::Thing, Error<ListError>>,
-                > = match page_result {
-                    Ok(page_items) => page_items.into_iter().map(Ok).collect(),
-                    Err(e) => vec![Err(e)],
-                };
-                ::apigen_runtime::futures_util::stream::iter(page_items)
-            })
+        let paging = rt::Paging::next_link(|page| rt::page_text(page, "/links/next"));
+        rt::paginate(
+            &self.0,
+            ALTERNATIVES,
+            paging,
+            move |at: rt::PageAt| {
+                #[allow(unused_mut)]
+                let mut params = params.clone();
+                #[allow(unused_mut)]
+                let mut first_page2 = ::std::clone::Clone::clone(&first_page2);
+                async move {
+                    let _ = at;
+                    self.list(::std::clone::Clone::clone(&first_page2), &params).await
+                }
+            },
+            ListError::decode,
+            |page| page.things,
+        )
+    }
+}
+impl ListError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::ThingPage>, Error<ListError>> {
+        match raw.status {
+            200 => rt::ok_json::<crate::models::ThingPage, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
     }
 }
 /// The documented error responses of [`Client::list_stream2`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListStreamError {}
+impl rt::ApiError for ListStreamError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Named like the stream of `list`.
     ///
@@ -1072,7 +1193,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_stream2(
         &self,
         first_page2: i64,
@@ -1080,6 +1201,7 @@ impl Client {
         Response<crate::models::ThingPage>,
         Error<ListStreamError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "first_page",
@@ -1101,7 +1223,21 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::PUT,
                 &["/things/", &path_first_page2],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        ListStreamError::decode(raw)
+    }
+}
+impl ListStreamError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::ThingPage>,
+        Error<ListStreamError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::ThingPage, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1112,6 +1248,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum NewError {}
+impl rt::ApiError for NewError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Named like `Client::new`.
     ///
@@ -1120,11 +1262,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn new2(
         &self,
         first_page2: i64,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<NewError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "first_page",
@@ -1146,7 +1289,18 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::POST,
                 &["/things/", &path_first_page2],
             );
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        NewError::decode(raw)
+    }
+}
+impl NewError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<NewError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1157,6 +1311,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum CloneError {}
+impl rt::ApiError for CloneError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Named like `Clone::clone`.
     ///
@@ -1165,11 +1325,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn clone2(
         &self,
         first_page2: i64,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<CloneError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "first_page",
@@ -1191,7 +1352,18 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::DELETE,
                 &["/things/", &path_first_page2],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        CloneError::decode(raw)
+    }
+}
+impl CloneError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<CloneError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1202,6 +1374,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ExecuteError {}
+impl rt::ApiError for ExecuteError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Named like the runtime's `Client::execute`.
     ///
@@ -1210,11 +1388,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn execute2(
         &self,
         first_page2: i64,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ExecuteError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "first_page",
@@ -1236,7 +1415,18 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::PATCH,
                 &["/things/", &path_first_page2],
             );
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        ExecuteError::decode(raw)
+    }
+}
+impl ExecuteError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ExecuteError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1247,6 +1437,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetCodeError {}
+impl rt::ApiError for GetCodeError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Path parameters whose Rust names start with `_` or collide once `_` is trimmed.
     ///
@@ -1255,13 +1451,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_code(
         &self,
         _2fa: &str,
         x: i64,
         x2: &str,
     ) -> ::std::result::Result<Response<()>, Error<GetCodeError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM__2FA: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "2fa",
@@ -1297,7 +1494,18 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/codes/", &path0, "/", &path_x, "/", &path_x2],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetCodeError::decode(raw)
+    }
+}
+impl GetCodeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<GetCodeError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),

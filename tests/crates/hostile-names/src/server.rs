@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"Keywords\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},\"self\":{\"type\":\"string\"},\"Self\":{\"type\":\"integer\"},\"crate\":{\"type\":\"boolean\"},\"super\":{\"type\":\"string\"},\"fn\":{\"type\":\"string\"},\"async\":{\"type\":\"string\"},\"1st\":{\"type\":\"integer\"},\"2nd-place\":{\"type\":\"string\"},\"café\":{\"type\":\"string\"},\"ünïcödé\":{\"type\":\"string\"},\"$ref-like\":{\"type\":\"string\"},\"$id\":{\"type\":\"string\"},\"user_name\":{\"type\":\"string\"},\"userName\":{\"type\":\"string\"},\"user-name\":{\"type\":\"string\"},\"_\":{\"type\":\"string\",\"title\":\"KeywordsValue\"},\"__private\":{\"type\":\"string\"},\"r#raw\":{\"type\":\"string\"},\"with space\":{\"type\":\"string\"},\"😀\":{\"type\":\"string\",\"title\":\"KeywordsValue2\"},\"\":{\"type\":\"string\",\"title\":\"KeywordsValue3\"},\"kind\":{\"$ref\":\"#/components/schemas/KeywordsKind\"},\"nested\":{\"$ref\":\"#/components/schemas/KeywordsNested\"}},\"additionalProperties\":false},\"KeywordsKind\":{\"type\":\"string\",\"description\":\"One of: \\\"a-b\\\", \\\"a_b\\\", \\\"A B\\\", \\\"1\\\", \\\"\\\", \\\"café\\\", \\\"self\\\", \\\"Self\\\".\"},\"KeywordsNested\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},\"match\":{\"type\":\"integer\"}}},\"N1stClass\":{\"type\":\"object\",\"properties\":{\"2nd\":{\"type\":\"string\"}}},\"Thing\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"integer\"}}}}",
-    "{\"list_user_profiles2\":{\"$ref\":\"#/components/schemas/N1stClass\"},\"match\":{\"$ref\":\"#/components/schemas/Keywords\"},\"transport\":{\"$ref\":\"#/components/schemas/Thing\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"Keywords\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},\"self\":{\"type\":\"string\"},\"Self\":{\"type\":\"integer\"},\"crate\":{\"type\":\"boolean\"},\"super\":{\"type\":\"string\"},\"fn\":{\"type\":\"string\"},\"async\":{\"type\":\"string\"},\"1st\":{\"type\":\"integer\"},\"2nd-place\":{\"type\":\"string\"},\"café\":{\"type\":\"string\"},\"ünïcödé\":{\"type\":\"string\"},\"$ref-like\":{\"type\":\"string\"},\"$id\":{\"type\":\"string\"},\"user_name\":{\"type\":\"string\"},\"userName\":{\"type\":\"string\"},\"user-name\":{\"type\":\"string\"},\"_\":{\"type\":\"string\",\"title\":\"KeywordsValue\"},\"__private\":{\"type\":\"string\"},\"r#raw\":{\"type\":\"string\"},\"with space\":{\"type\":\"string\"},\"😀\":{\"type\":\"string\",\"title\":\"KeywordsValue2\"},\"\":{\"type\":\"string\",\"title\":\"KeywordsValue3\"},\"kind\":{\"$ref\":\"#/components/schemas/KeywordsKind\"},\"nested\":{\"$ref\":\"#/components/schemas/KeywordsNested\"}},\"additionalProperties\":false},\"KeywordsKind\":{\"type\":\"string\",\"description\":\"One of: \\\"a-b\\\", \\\"a_b\\\", \\\"A B\\\", \\\"1\\\", \\\"\\\", \\\"café\\\", \\\"self\\\", \\\"Self\\\".\"},\"KeywordsNested\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},\"match\":{\"type\":\"integer\"}}},\"N1stClass\":{\"type\":\"object\",\"properties\":{\"2nd\":{\"type\":\"string\"}}},\"Thing\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"integer\"}}}}",
+        "{\"list_user_profiles2\":{\"$ref\":\"#/components/schemas/N1stClass\"},\"match\":{\"$ref\":\"#/components/schemas/Keywords\"},\"transport\":{\"$ref\":\"#/components/schemas/Thing\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -197,6 +198,27 @@ pub struct TypeInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl TypeInput {
+    /// The input of `GET /user-profiles/{profile-id}/items/{item_id}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(profile_id: i64, item_id: ::std::string::String) -> Self {
+        Self {
+            profile_id,
+            item_id,
+            self_: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
+            page_size2: ::std::option::Option::None,
+            x_request_id: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /user-profiles/{profile-id}/items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -254,7 +276,7 @@ async fn handle_type<A: Api>(
         "X-Request-Id",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "type", &[]).await?;
     let profile_id = rq
         .parameter::<
             i64,
@@ -292,7 +314,15 @@ async fn handle_type<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.r#type(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "type",
+                shared.api.r#type(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PUT /user-profiles/{profile-id}/items/{item_id}`.
 #[derive(Debug)]
@@ -308,6 +338,28 @@ pub struct MatchInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl MatchInput {
+    /// The input of `PUT /user-profiles/{profile-id}/items/{item_id}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        profile_id: i64,
+        item_id: ::std::string::String,
+        body: crate::models::Keywords,
+    ) -> Self {
+        Self {
+            profile_id,
+            item_id,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `PUT /user-profiles/{profile-id}/items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -343,7 +395,7 @@ async fn handle_match<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["profile-id"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "match", &[]).await?;
     let profile_id = rq
         .parameter::<
             i64,
@@ -366,7 +418,15 @@ async fn handle_match<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.r#match(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "match",
+                shared.api.r#match(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /user_profiles`.
 #[derive(Debug)]
@@ -376,6 +436,26 @@ pub struct ListUserProfilesInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for ListUserProfilesInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ListUserProfilesInput {
+    /// The input of `GET /user_profiles` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /user_profiles`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -399,13 +479,19 @@ async fn handle_list_user_profiles<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "list_user_profiles", &[])
+        .await?;
     let input = ListUserProfilesInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.list_user_profiles(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "list_user_profiles",
+                shared.api.list_user_profiles(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -419,6 +505,27 @@ pub struct ListUserProfiles2Input {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for ListUserProfiles2Input {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ListUserProfiles2Input {
+    /// The input of `POST /user_profiles` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            body: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /user_profiles`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -442,7 +549,13 @@ async fn handle_list_user_profiles2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_user_profiles2",
+            &[],
+        )
+        .await?;
     let body = rq
         .json_body::<
             crate::models::N1stClass,
@@ -454,7 +567,12 @@ async fn handle_list_user_profiles2<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.list_user_profiles2(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "list_user_profiles2",
+                shared.api.list_user_profiles2(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -468,6 +586,22 @@ pub struct GetCafue9Input {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl GetCafue9Input {
+    /// The input of `GET /café/{ünïcödé}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(ufcnuefcuf6due9: ::std::string::String) -> Self {
+        Self {
+            ufcnuefcuf6due9,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /café/{ünïcödé}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -496,7 +630,8 @@ async fn handle_get_cafue9<A: Api>(
         "ünïcödé",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_cafue9", &[])
+        .await?;
     let ufcnuefcuf6due9 = rq
         .parameter::<
             ::std::string::String,
@@ -508,7 +643,15 @@ async fn handle_get_cafue9<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.get_cafue9(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "get_cafue9",
+                shared.api.get_cafue9(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /auth/{self}/{rq}`.
 #[derive(Debug)]
@@ -546,6 +689,39 @@ pub struct AuthenticateInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl AuthenticateInput {
+    /// The input of `GET /auth/{self}/{rq}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        self_: ::std::string::String,
+        rq2: ::std::string::String,
+        request2: ::std::string::String,
+    ) -> Self {
+        Self {
+            self_,
+            rq2,
+            headers2: ::std::option::Option::None,
+            credentials2: ::std::option::Option::None,
+            shared2: ::std::option::Option::None,
+            input2: ::std::option::Option::None,
+            request2,
+            e2: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            self_2: ::std::option::Option::None,
+            body2: ::std::option::Option::None,
+            url2: ::std::option::Option::None,
+            headers3: ::std::option::Option::None,
+            credentials3: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /auth/{self}/{rq}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -783,9 +959,10 @@ async fn handle_authenticate2<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["Headers", "X-Api-Key"]);
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "authenticate2",
             &[
                 &[Scheme::ApiKey],
                 &[Scheme::ApiKey2, Scheme::SelfType],
@@ -847,7 +1024,15 @@ async fn handle_authenticate2<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.authenticate2(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "authenticate2",
+                shared.api.authenticate2(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /auth/{self}/{rq}`.
 #[derive(Debug)]
@@ -863,6 +1048,28 @@ pub struct Transport2Input {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl Transport2Input {
+    /// The input of `POST /auth/{self}/{rq}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        self_: ::std::string::String,
+        rq2: ::std::string::String,
+        body: crate::models::Thing,
+    ) -> Self {
+        Self {
+            self_,
+            rq2,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /auth/{self}/{rq}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -898,9 +1105,10 @@ async fn handle_transport<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["self"]);
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "transport",
             &[&[Scheme::Apply], &[Scheme::New]],
         )
         .await?;
@@ -922,7 +1130,15 @@ async fn handle_transport<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.transport(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "transport",
+                shared.api.transport(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /things/{first_page}`.
 #[derive(Debug)]
@@ -942,6 +1158,26 @@ pub struct ListInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ListInput {
+    /// The input of `GET /things/{first_page}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(first_page2: i64) -> Self {
+        Self {
+            first_page2,
+            page: ::std::option::Option::None,
+            page_number2: ::std::option::Option::None,
+            next: ::std::option::Option::None,
+            more: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -994,7 +1230,7 @@ async fn handle_list<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["next", "page", "page_number"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "list", &[]).await?;
     let first_page2 = rq
         .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     let page = rq.parameter::<i64>(&PARAM_PAGE, "/things/{first_page}", false);
@@ -1015,7 +1251,15 @@ async fn handle_list<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.list(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "list",
+                shared.api.list(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PUT /things/{first_page}`.
 #[derive(Debug)]
@@ -1027,6 +1271,22 @@ pub struct ListStreamInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ListStreamInput {
+    /// The input of `PUT /things/{first_page}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(first_page2: i64) -> Self {
+        Self {
+            first_page2,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `PUT /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1055,7 +1315,8 @@ async fn handle_list_stream2<A: Api>(
         "first_page",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "list_stream2", &[])
+        .await?;
     let first_page2 = rq
         .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
@@ -1065,7 +1326,15 @@ async fn handle_list_stream2<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.list_stream2(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "list_stream2",
+                shared.api.list_stream2(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /things/{first_page}`.
 #[derive(Debug)]
@@ -1077,6 +1346,22 @@ pub struct NewInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl NewInput {
+    /// The input of `POST /things/{first_page}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(first_page2: i64) -> Self {
+        Self {
+            first_page2,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1105,7 +1390,7 @@ async fn handle_new2<A: Api>(
         "first_page",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "new2", &[]).await?;
     let first_page2 = rq
         .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
@@ -1115,7 +1400,15 @@ async fn handle_new2<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.new2(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "new2",
+                shared.api.new2(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `DELETE /things/{first_page}`.
 #[derive(Debug)]
@@ -1127,6 +1420,22 @@ pub struct CloneInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl CloneInput {
+    /// The input of `DELETE /things/{first_page}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(first_page2: i64) -> Self {
+        Self {
+            first_page2,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `DELETE /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1155,7 +1464,7 @@ async fn handle_clone2<A: Api>(
         "first_page",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "clone2", &[]).await?;
     let first_page2 = rq
         .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
@@ -1165,7 +1474,15 @@ async fn handle_clone2<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.clone2(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "clone2",
+                shared.api.clone2(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PATCH /things/{first_page}`.
 #[derive(Debug)]
@@ -1177,6 +1494,22 @@ pub struct ExecuteInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ExecuteInput {
+    /// The input of `PATCH /things/{first_page}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(first_page2: i64) -> Self {
+        Self {
+            first_page2,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `PATCH /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1205,7 +1538,8 @@ async fn handle_execute2<A: Api>(
         "first_page",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "execute2", &[])
+        .await?;
     let first_page2 = rq
         .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
@@ -1215,7 +1549,15 @@ async fn handle_execute2<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.execute2(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "execute2",
+                shared.api.execute2(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /codes/{2fa}/{_x}/{x}`.
 #[derive(Debug)]
@@ -1231,6 +1573,24 @@ pub struct GetCodeInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl GetCodeInput {
+    /// The input of `GET /codes/{2fa}/{_x}/{x}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(_2fa: ::std::string::String, x: i64, x2: ::std::string::String) -> Self {
+        Self {
+            _2fa,
+            x,
+            x2,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /codes/{2fa}/{_x}/{x}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1272,7 +1632,8 @@ async fn handle_get_code<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["2fa", "_x"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_code", &[])
+        .await?;
     let _2fa = rq
         .parameter::<::std::string::String>(&PARAM__2FA, "/codes/{2fa}/{_x}/{x}", true);
     let x = rq.parameter::<i64>(&PARAM_X, "/codes/{2fa}/{_x}/{x}", true);
@@ -1289,7 +1650,15 @@ async fn handle_get_code<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.get_code(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "get_code",
+                shared.api.get_code(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -85,6 +88,12 @@ impl rt::Credentials for Credentials {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum EnrolError {}
+impl rt::ApiError for EnrolError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /enrol`
     ///
@@ -93,12 +102,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn enrol(
         &self,
         authorization: &str,
         body: &crate::models::EnrolBody,
     ) -> ::std::result::Result<Response<()>, Error<EnrolError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Header,
             "Authorization",
@@ -123,7 +133,18 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        EnrolError::decode(raw)
+    }
+}
+impl EnrolError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<EnrolError>> {
         match raw.status {
             201 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -134,6 +155,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GlobalJobsError {}
+impl rt::ApiError for GlobalJobsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /global/jobs`
     ///
@@ -142,7 +169,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn global_jobs(
         &self,
         authorization: &str,
@@ -150,6 +177,7 @@ impl Client {
         Response<crate::models::GlobalJobsResult>,
         Error<GlobalJobsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Header,
             "Authorization",
@@ -169,7 +197,21 @@ impl Client {
                 ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
                     .map_err(|e| Error::InvalidRequest(e.to_string()))?,
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GlobalJobsError::decode(raw)
+    }
+}
+impl GlobalJobsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::GlobalJobsResult>,
+        Error<GlobalJobsError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::GlobalJobsResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -180,6 +222,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum PingError {}
+impl rt::ApiError for PingError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /ping`
     ///
@@ -188,11 +236,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn ping(
         &self,
         authorization: &str,
     ) -> ::std::result::Result<Response<crate::models::PingResult>, Error<PingError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Header,
             "Authorization",
@@ -212,7 +261,18 @@ impl Client {
                 ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
                     .map_err(|e| Error::InvalidRequest(e.to_string()))?,
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        PingError::decode(raw)
+    }
+}
+impl PingError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::PingResult>, Error<PingError>> {
         match raw.status {
             201 => rt::ok_json::<crate::models::PingResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -223,6 +283,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ReportFinishError {}
+impl rt::ApiError for ReportFinishError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /report/finish`
     ///
@@ -231,7 +297,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn report_finish(
         &self,
         authorization: &str,
@@ -240,6 +306,7 @@ impl Client {
         Response<crate::models::ReportResult>,
         Error<ReportFinishError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Header,
             "Authorization",
@@ -264,7 +331,21 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        ReportFinishError::decode(raw)
+    }
+}
+impl ReportFinishError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::ReportResult>,
+        Error<ReportFinishError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::ReportResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -275,6 +356,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ReportOutputError {}
+impl rt::ApiError for ReportOutputError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /report/output`
     ///
@@ -283,7 +370,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn report_output(
         &self,
         authorization: &str,
@@ -292,6 +379,7 @@ impl Client {
         Response<crate::models::ReportResult>,
         Error<ReportOutputError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Header,
             "Authorization",
@@ -316,7 +404,21 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        ReportOutputError::decode(raw)
+    }
+}
+impl ReportOutputError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::ReportResult>,
+        Error<ReportOutputError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::ReportResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -327,6 +429,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ReportStartError {}
+impl rt::ApiError for ReportStartError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /report/start`
     ///
@@ -335,7 +443,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn report_start(
         &self,
         authorization: &str,
@@ -344,6 +452,7 @@ impl Client {
         Response<crate::models::ReportResult>,
         Error<ReportStartError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Header,
             "Authorization",
@@ -368,7 +477,21 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        ReportStartError::decode(raw)
+    }
+}
+impl ReportStartError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::ReportResult>,
+        Error<ReportStartError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::ReportResult, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),

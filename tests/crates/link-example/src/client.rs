@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -85,6 +88,12 @@ impl rt::Credentials for Credentials {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetUserByNameError {}
+impl rt::ApiError for GetUserByNameError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /2.0/users/{username}`
     ///
@@ -93,7 +102,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_user_by_name(
         &self,
         username: &str,
@@ -101,6 +110,7 @@ impl Client {
         Response<crate::models::User>,
         Error<GetUserByNameError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "username",
@@ -119,7 +129,21 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/2.0/users/", &path_username],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetUserByNameError::decode(raw)
+    }
+}
+impl GetUserByNameError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::User>,
+        Error<GetUserByNameError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::User, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -130,6 +154,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetRepositoriesByOwnerError {}
+impl rt::ApiError for GetRepositoriesByOwnerError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /2.0/repositories/{username}`
     ///
@@ -138,7 +168,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_repositories_by_owner(
         &self,
         username: &str,
@@ -146,6 +176,7 @@ impl Client {
         Response<::std::vec::Vec<crate::models::Repository>>,
         Error<GetRepositoriesByOwnerError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "username",
@@ -164,7 +195,21 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/2.0/repositories/", &path_username],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetRepositoriesByOwnerError::decode(raw)
+    }
+}
+impl GetRepositoriesByOwnerError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::Repository>>,
+        Error<GetRepositoriesByOwnerError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Repository>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -175,6 +220,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetRepositoryError {}
+impl rt::ApiError for GetRepositoryError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /2.0/repositories/{username}/{slug}`
     ///
@@ -183,7 +234,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_repository(
         &self,
         username: &str,
@@ -192,6 +243,7 @@ impl Client {
         Response<crate::models::Repository>,
         Error<GetRepositoryError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "username",
@@ -219,7 +271,21 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/2.0/repositories/", &path_username, "/", &path_slug],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetRepositoryError::decode(raw)
+    }
+}
+impl GetRepositoryError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::Repository>,
+        Error<GetRepositoryError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::Repository, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -236,6 +302,12 @@ pub struct GetPullRequestsByRepositoryParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetPullRequestsByRepositoryError {}
+impl rt::ApiError for GetPullRequestsByRepositoryError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /2.0/repositories/{username}/{slug}/pullrequests`
     ///
@@ -244,7 +316,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_pull_requests_by_repository(
         &self,
         username: &str,
@@ -254,6 +326,7 @@ impl Client {
         Response<::std::vec::Vec<crate::models::Pullrequest>>,
         Error<GetPullRequestsByRepositoryError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "username",
@@ -290,7 +363,21 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/2.0/repositories/", &path_username, "/", &path_slug, "/pullrequests"],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetPullRequestsByRepositoryError::decode(raw)
+    }
+}
+impl GetPullRequestsByRepositoryError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::Pullrequest>>,
+        Error<GetPullRequestsByRepositoryError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Pullrequest>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -301,6 +388,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetPullRequestsByIdError {}
+impl rt::ApiError for GetPullRequestsByIdError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}`
     ///
@@ -309,7 +402,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_pull_requests_by_id(
         &self,
         username: &str,
@@ -319,6 +412,7 @@ impl Client {
         Response<crate::models::Pullrequest>,
         Error<GetPullRequestsByIdError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "username",
@@ -361,7 +455,21 @@ impl Client {
                     &path_pid,
                 ],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetPullRequestsByIdError::decode(raw)
+    }
+}
+impl GetPullRequestsByIdError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::Pullrequest>,
+        Error<GetPullRequestsByIdError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::Pullrequest, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -372,6 +480,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum MergePullRequestError {}
+impl rt::ApiError for MergePullRequestError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge`
     ///
@@ -380,13 +494,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn merge_pull_request(
         &self,
         username: &str,
         slug: &str,
         pid: &str,
     ) -> ::std::result::Result<Response<()>, Error<MergePullRequestError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "username",
@@ -430,7 +545,18 @@ impl Client {
                     "/merge",
                 ],
             );
-        let raw = self.0.execute(request, query, cookie, &[], false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        MergePullRequestError::decode(raw)
+    }
+}
+impl MergePullRequestError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<MergePullRequestError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),

@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{}",
-    "{}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{}",
+        "{}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -118,6 +119,22 @@ pub struct GetUserByNameInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetUserByNameInput {
+    /// The input of `GET /2.0/users/{username}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(username: ::std::string::String) -> Self {
+        Self {
+            username,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /2.0/users/{username}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -145,7 +162,13 @@ async fn handle_get_user_by_name<A: Api>(
         "username",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_user_by_name",
+            &[],
+        )
+        .await?;
     let username = rq
         .parameter::<
             ::std::string::String,
@@ -158,7 +181,12 @@ async fn handle_get_user_by_name<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_user_by_name(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_user_by_name",
+                shared.api.get_user_by_name(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -172,6 +200,22 @@ pub struct GetRepositoriesByOwnerInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl GetRepositoriesByOwnerInput {
+    /// The input of `GET /2.0/repositories/{username}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(username: ::std::string::String) -> Self {
+        Self {
+            username,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /2.0/repositories/{username}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -200,7 +244,13 @@ async fn handle_get_repositories_by_owner<A: Api>(
         "username",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_repositories_by_owner",
+            &[],
+        )
+        .await?;
     let username = rq
         .parameter::<
             ::std::string::String,
@@ -213,8 +263,9 @@ async fn handle_get_repositories_by_owner<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "get_repositories_by_owner",
                 shared.api.get_repositories_by_owner(input),
                 rq.parts.uri.path(),
             )
@@ -233,6 +284,23 @@ pub struct GetRepositoryInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl GetRepositoryInput {
+    /// The input of `GET /2.0/repositories/{username}/{slug}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(username: ::std::string::String, slug: ::std::string::String) -> Self {
+        Self {
+            username,
+            slug,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /2.0/repositories/{username}/{slug}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -268,7 +336,8 @@ async fn handle_get_repository<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["username"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_repository", &[])
+        .await?;
     let username = rq
         .parameter::<
             ::std::string::String,
@@ -287,7 +356,12 @@ async fn handle_get_repository<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_repository(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_repository",
+                shared.api.get_repository(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -305,6 +379,24 @@ pub struct GetPullRequestsByRepositoryInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl GetPullRequestsByRepositoryInput {
+    /// The input of `GET /2.0/repositories/{username}/{slug}/pullrequests` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(username: ::std::string::String, slug: ::std::string::String) -> Self {
+        Self {
+            username,
+            slug,
+            state: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /2.0/repositories/{username}/{slug}/pullrequests`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -346,7 +438,13 @@ async fn handle_get_pull_requests_by_repository<A: Api>(
         "state",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_pull_requests_by_repository",
+            &[],
+        )
+        .await?;
     let username = rq
         .parameter::<
             ::std::string::String,
@@ -370,8 +468,9 @@ async fn handle_get_pull_requests_by_repository<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "get_pull_requests_by_repository",
                 shared.api.get_pull_requests_by_repository(input),
                 rq.parts.uri.path(),
             )
@@ -392,6 +491,28 @@ pub struct GetPullRequestsByIdInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl GetPullRequestsByIdInput {
+    /// The input of `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        username: ::std::string::String,
+        slug: ::std::string::String,
+        pid: ::std::string::String,
+    ) -> Self {
+        Self {
+            username,
+            slug,
+            pid,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -433,7 +554,13 @@ async fn handle_get_pull_requests_by_id<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["slug", "username"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_pull_requests_by_id",
+            &[],
+        )
+        .await?;
     let username = rq
         .parameter::<
             ::std::string::String,
@@ -462,8 +589,9 @@ async fn handle_get_pull_requests_by_id<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "get_pull_requests_by_id",
                 shared.api.get_pull_requests_by_id(input),
                 rq.parts.uri.path(),
             )
@@ -484,6 +612,28 @@ pub struct MergePullRequestInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl MergePullRequestInput {
+    /// The input of `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        username: ::std::string::String,
+        slug: ::std::string::String,
+        pid: ::std::string::String,
+    ) -> Self {
+        Self {
+            username,
+            slug,
+            pid,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -525,7 +675,13 @@ async fn handle_merge_pull_request<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["slug", "username"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "merge_pull_request",
+            &[],
+        )
+        .await?;
     let username = rq
         .parameter::<
             ::std::string::String,
@@ -562,7 +718,12 @@ async fn handle_merge_pull_request<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.merge_pull_request(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "merge_pull_request",
+                shared.api.merge_pull_request(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -85,6 +88,12 @@ impl rt::Credentials for Credentials {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum PathSimpleFlatError {}
+impl rt::ApiError for PathSimpleFlatError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`
     ///
@@ -93,7 +102,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn path_simple_flat(
         &self,
         prim: &str,
@@ -105,6 +114,7 @@ impl Client {
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
     ) -> ::std::result::Result<Response<()>, Error<PathSimpleFlatError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "prim",
@@ -216,7 +226,18 @@ impl Client {
                     &path_uni,
                 ],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        PathSimpleFlatError::decode(raw)
+    }
+}
+impl PathSimpleFlatError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<PathSimpleFlatError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -227,6 +248,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum PathSimpleExplodedError {}
+impl rt::ApiError for PathSimpleExplodedError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`
     ///
@@ -235,7 +262,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn path_simple_exploded(
         &self,
         prim: &str,
@@ -247,6 +274,7 @@ impl Client {
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
     ) -> ::std::result::Result<Response<()>, Error<PathSimpleExplodedError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "prim",
@@ -366,7 +394,18 @@ impl Client {
                     &path_uni,
                 ],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        PathSimpleExplodedError::decode(raw)
+    }
+}
+impl PathSimpleExplodedError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<PathSimpleExplodedError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -377,6 +416,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum PathLabelFlatError {}
+impl rt::ApiError for PathLabelFlatError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`
     ///
@@ -385,7 +430,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn path_label_flat(
         &self,
         prim: &str,
@@ -397,6 +442,7 @@ impl Client {
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
     ) -> ::std::result::Result<Response<()>, Error<PathLabelFlatError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "prim",
@@ -516,7 +562,18 @@ impl Client {
                     &path_uni,
                 ],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        PathLabelFlatError::decode(raw)
+    }
+}
+impl PathLabelFlatError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<PathLabelFlatError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -527,6 +584,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum PathLabelExplodedError {}
+impl rt::ApiError for PathLabelExplodedError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`
     ///
@@ -535,7 +598,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn path_label_exploded(
         &self,
         prim: &str,
@@ -547,6 +610,7 @@ impl Client {
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
     ) -> ::std::result::Result<Response<()>, Error<PathLabelExplodedError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "prim",
@@ -674,7 +738,18 @@ impl Client {
                     &path_uni,
                 ],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        PathLabelExplodedError::decode(raw)
+    }
+}
+impl PathLabelExplodedError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<PathLabelExplodedError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -685,6 +760,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum PathMatrixFlatError {}
+impl rt::ApiError for PathMatrixFlatError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`
     ///
@@ -693,7 +774,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn path_matrix_flat(
         &self,
         prim: &str,
@@ -705,6 +786,7 @@ impl Client {
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
     ) -> ::std::result::Result<Response<()>, Error<PathMatrixFlatError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "prim",
@@ -824,7 +906,18 @@ impl Client {
                     &path_uni,
                 ],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        PathMatrixFlatError::decode(raw)
+    }
+}
+impl PathMatrixFlatError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<PathMatrixFlatError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -835,6 +928,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum PathMatrixExplodedError {}
+impl rt::ApiError for PathMatrixExplodedError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`
     ///
@@ -843,7 +942,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn path_matrix_exploded(
         &self,
         prim: &str,
@@ -855,6 +954,7 @@ impl Client {
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
     ) -> ::std::result::Result<Response<()>, Error<PathMatrixExplodedError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
                 "prim",
@@ -982,7 +1082,18 @@ impl Client {
                     &path_uni,
                 ],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        PathMatrixExplodedError::decode(raw)
+    }
+}
+impl PathMatrixExplodedError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<PathMatrixExplodedError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1013,6 +1124,12 @@ pub struct QueryFormFlatParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum QueryFormFlatError {}
+impl rt::ApiError for QueryFormFlatError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /query/form/flat`
     ///
@@ -1021,11 +1138,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn query_form_flat(
         &self,
         params: &QueryFormFlatParams,
     ) -> ::std::result::Result<Response<()>, Error<QueryFormFlatError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Query,
                 "prim",
@@ -1141,7 +1259,18 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/query/form/flat"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        QueryFormFlatError::decode(raw)
+    }
+}
+impl QueryFormFlatError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<QueryFormFlatError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1172,6 +1301,12 @@ pub struct QueryFormExplodedParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum QueryFormExplodedError {}
+impl rt::ApiError for QueryFormExplodedError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /query/form/exploded`
     ///
@@ -1180,11 +1315,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn query_form_exploded(
         &self,
         params: &QueryFormExplodedParams,
     ) -> ::std::result::Result<Response<()>, Error<QueryFormExplodedError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Query,
                 "prim",
@@ -1292,7 +1428,18 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/query/form/exploded"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        QueryFormExplodedError::decode(raw)
+    }
+}
+impl QueryFormExplodedError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<QueryFormExplodedError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1311,6 +1458,12 @@ pub struct QuerySpaceDelimitedFlatParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum QuerySpaceDelimitedFlatError {}
+impl rt::ApiError for QuerySpaceDelimitedFlatError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /query/spaceDelimited/flat`
     ///
@@ -1319,11 +1472,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn query_space_delimited_flat(
         &self,
         params: &QuerySpaceDelimitedFlatParams,
     ) -> ::std::result::Result<Response<()>, Error<QuerySpaceDelimitedFlatError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Query,
                 "arr",
@@ -1373,7 +1527,18 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/query/spaceDelimited/flat"],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        QuerySpaceDelimitedFlatError::decode(raw)
+    }
+}
+impl QuerySpaceDelimitedFlatError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<QuerySpaceDelimitedFlatError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1392,6 +1557,12 @@ pub struct QueryPipeDelimitedFlatParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum QueryPipeDelimitedFlatError {}
+impl rt::ApiError for QueryPipeDelimitedFlatError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /query/pipeDelimited/flat`
     ///
@@ -1400,11 +1571,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn query_pipe_delimited_flat(
         &self,
         params: &QueryPipeDelimitedFlatParams,
     ) -> ::std::result::Result<Response<()>, Error<QueryPipeDelimitedFlatError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Query,
                 "arr",
@@ -1454,7 +1626,18 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/query/pipeDelimited/flat"],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        QueryPipeDelimitedFlatError::decode(raw)
+    }
+}
+impl QueryPipeDelimitedFlatError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<QueryPipeDelimitedFlatError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1471,6 +1654,12 @@ pub struct QueryDeepObjectExplodedParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum QueryDeepObjectExplodedError {}
+impl rt::ApiError for QueryDeepObjectExplodedError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /query/deepObject/exploded`
     ///
@@ -1479,11 +1668,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn query_deep_object_exploded(
         &self,
         params: &QueryDeepObjectExplodedParams,
     ) -> ::std::result::Result<Response<()>, Error<QueryDeepObjectExplodedError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Query,
                 "obj",
@@ -1515,7 +1705,18 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/query/deepObject/exploded"],
             );
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        QueryDeepObjectExplodedError::decode(raw)
+    }
+}
+impl QueryDeepObjectExplodedError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<QueryDeepObjectExplodedError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1546,6 +1747,12 @@ pub struct HeaderSimpleFlatParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum HeaderSimpleFlatError {}
+impl rt::ApiError for HeaderSimpleFlatError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /header/simple/flat`
     ///
@@ -1554,11 +1761,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn header_simple_flat(
         &self,
         params: &HeaderSimpleFlatParams,
     ) -> ::std::result::Result<Response<()>, Error<HeaderSimpleFlatError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Header,
                 "prim",
@@ -1698,7 +1906,18 @@ impl Client {
                         .map_err(|e| Error::InvalidRequest(e.to_string()))?,
                 );
         }
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        HeaderSimpleFlatError::decode(raw)
+    }
+}
+impl HeaderSimpleFlatError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<HeaderSimpleFlatError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1729,6 +1948,12 @@ pub struct HeaderSimpleExplodedParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum HeaderSimpleExplodedError {}
+impl rt::ApiError for HeaderSimpleExplodedError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /header/simple/exploded`
     ///
@@ -1737,11 +1962,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn header_simple_exploded(
         &self,
         params: &HeaderSimpleExplodedParams,
     ) -> ::std::result::Result<Response<()>, Error<HeaderSimpleExplodedError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Header,
                 "prim",
@@ -1892,7 +2118,18 @@ impl Client {
                         .map_err(|e| Error::InvalidRequest(e.to_string()))?,
                 );
         }
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        HeaderSimpleExplodedError::decode(raw)
+    }
+}
+impl HeaderSimpleExplodedError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<HeaderSimpleExplodedError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -1923,6 +2160,12 @@ pub struct CookieFormFlatParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum CookieFormFlatError {}
+impl rt::ApiError for CookieFormFlatError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /cookie/form/flat`
     ///
@@ -1931,11 +2174,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn cookie_form_flat(
         &self,
         params: &CookieFormFlatParams,
     ) -> ::std::result::Result<Response<()>, Error<CookieFormFlatError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Cookie,
                 "prim",
@@ -2051,7 +2295,18 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/cookie/form/flat"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        CookieFormFlatError::decode(raw)
+    }
+}
+impl CookieFormFlatError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<CookieFormFlatError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -2082,6 +2337,12 @@ pub struct CookieFormExplodedParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum CookieFormExplodedError {}
+impl rt::ApiError for CookieFormExplodedError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /cookie/form/exploded`
     ///
@@ -2090,11 +2351,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn cookie_form_exploded(
         &self,
         params: &CookieFormExplodedParams,
     ) -> ::std::result::Result<Response<()>, Error<CookieFormExplodedError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Cookie,
                 "prim",
@@ -2202,7 +2464,18 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/cookie/form/exploded"]);
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        CookieFormExplodedError::decode(raw)
+    }
+}
+impl CookieFormExplodedError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<CookieFormExplodedError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -2229,6 +2502,12 @@ pub struct QueryExtrasParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum QueryExtrasError {}
+impl rt::ApiError for QueryExtrasError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /query/extras`
     ///
@@ -2237,11 +2516,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn query_extras(
         &self,
         params: &QueryExtrasParams,
     ) -> ::std::result::Result<Response<()>, Error<QueryExtrasError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_FILTER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Query,
                 "filter",
@@ -2313,7 +2593,18 @@ impl Client {
                         .map_err(|e| Error::InvalidRequest(e.to_string()))?,
                 );
         }
-        let raw = self.0.execute(request, query, cookie, &[], true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        QueryExtrasError::decode(raw)
+    }
+}
+impl QueryExtrasError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<QueryExtrasError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),

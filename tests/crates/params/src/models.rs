@@ -2,6 +2,7 @@
 //! Models of Parameter styles: one type per schema of the spec.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// A level: a positive integer, or 0 for none (an integer `oneOf` with a `const`).
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -199,6 +200,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<super::Rgb, crate::validation::ValidationErrors> {

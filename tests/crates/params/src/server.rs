@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{}",
-    "{}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{}",
+        "{}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -202,6 +203,38 @@ pub struct PathSimpleFlatInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl PathSimpleFlatInput {
+    /// The input of `GET /path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        prim: ::std::string::String,
+        int: i64,
+        arr: ::std::vec::Vec<i64>,
+        obj: crate::models::Rgb,
+        nul: ::std::option::Option<::std::string::String>,
+        byt: ::std::string::String,
+        bin: ::std::vec::Vec<u8>,
+        uni: crate::models::Level,
+    ) -> Self {
+        Self {
+            prim,
+            int,
+            arr,
+            obj,
+            nul,
+            byt,
+            bin,
+            uni,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -291,7 +324,13 @@ async fn handle_path_simple_flat<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "path_simple_flat",
+            &[],
+        )
+        .await?;
     let prim = rq
         .parameter::<
             ::std::string::String,
@@ -378,7 +417,12 @@ async fn handle_path_simple_flat<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.path_simple_flat(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "path_simple_flat",
+                shared.api.path_simple_flat(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -406,6 +450,38 @@ pub struct PathSimpleExplodedInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl PathSimpleExplodedInput {
+    /// The input of `GET /path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        prim: ::std::string::String,
+        int: i64,
+        arr: ::std::vec::Vec<i64>,
+        obj: crate::models::Rgb,
+        nul: ::std::option::Option<::std::string::String>,
+        byt: ::std::string::String,
+        bin: ::std::vec::Vec<u8>,
+        uni: crate::models::Level,
+    ) -> Self {
+        Self {
+            prim,
+            int,
+            arr,
+            obj,
+            nul,
+            byt,
+            bin,
+            uni,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -504,7 +580,13 @@ async fn handle_path_simple_exploded<A: Api>(
         )
         .with_explode(true)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "path_simple_exploded",
+            &[],
+        )
+        .await?;
     let prim = rq
         .parameter::<
             ::std::string::String,
@@ -591,8 +673,9 @@ async fn handle_path_simple_exploded<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "path_simple_exploded",
                 shared.api.path_simple_exploded(input),
                 rq.parts.uri.path(),
             )
@@ -623,6 +706,38 @@ pub struct PathLabelFlatInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl PathLabelFlatInput {
+    /// The input of `GET /path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        prim: ::std::string::String,
+        int: i64,
+        arr: ::std::vec::Vec<i64>,
+        obj: crate::models::Rgb,
+        nul: ::std::option::Option<::std::string::String>,
+        byt: ::std::string::String,
+        bin: ::std::vec::Vec<u8>,
+        uni: crate::models::Level,
+    ) -> Self {
+        Self {
+            prim,
+            int,
+            arr,
+            obj,
+            nul,
+            byt,
+            bin,
+            uni,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -721,7 +836,8 @@ async fn handle_path_label_flat<A: Api>(
         )
         .with_style(::apigen_runtime::params::Style::Label)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "path_label_flat", &[])
+        .await?;
     let prim = rq
         .parameter::<
             ::std::string::String,
@@ -808,7 +924,12 @@ async fn handle_path_label_flat<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.path_label_flat(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "path_label_flat",
+                shared.api.path_label_flat(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -836,6 +957,38 @@ pub struct PathLabelExplodedInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl PathLabelExplodedInput {
+    /// The input of `GET /path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        prim: ::std::string::String,
+        int: i64,
+        arr: ::std::vec::Vec<i64>,
+        obj: crate::models::Rgb,
+        nul: ::std::option::Option<::std::string::String>,
+        byt: ::std::string::String,
+        bin: ::std::vec::Vec<u8>,
+        uni: crate::models::Level,
+    ) -> Self {
+        Self {
+            prim,
+            int,
+            arr,
+            obj,
+            nul,
+            byt,
+            bin,
+            uni,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -942,7 +1095,13 @@ async fn handle_path_label_exploded<A: Api>(
         .with_style(::apigen_runtime::params::Style::Label)
         .with_explode(true)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "path_label_exploded",
+            &[],
+        )
+        .await?;
     let prim = rq
         .parameter::<
             ::std::string::String,
@@ -1029,7 +1188,12 @@ async fn handle_path_label_exploded<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.path_label_exploded(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "path_label_exploded",
+                shared.api.path_label_exploded(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -1057,6 +1221,38 @@ pub struct PathMatrixFlatInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl PathMatrixFlatInput {
+    /// The input of `GET /path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        prim: ::std::string::String,
+        int: i64,
+        arr: ::std::vec::Vec<i64>,
+        obj: crate::models::Rgb,
+        nul: ::std::option::Option<::std::string::String>,
+        byt: ::std::string::String,
+        bin: ::std::vec::Vec<u8>,
+        uni: crate::models::Level,
+    ) -> Self {
+        Self {
+            prim,
+            int,
+            arr,
+            obj,
+            nul,
+            byt,
+            bin,
+            uni,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1155,7 +1351,13 @@ async fn handle_path_matrix_flat<A: Api>(
         )
         .with_style(::apigen_runtime::params::Style::Matrix)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "path_matrix_flat",
+            &[],
+        )
+        .await?;
     let prim = rq
         .parameter::<
             ::std::string::String,
@@ -1242,7 +1444,12 @@ async fn handle_path_matrix_flat<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.path_matrix_flat(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "path_matrix_flat",
+                shared.api.path_matrix_flat(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -1270,6 +1477,38 @@ pub struct PathMatrixExplodedInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl PathMatrixExplodedInput {
+    /// The input of `GET /path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        prim: ::std::string::String,
+        int: i64,
+        arr: ::std::vec::Vec<i64>,
+        obj: crate::models::Rgb,
+        nul: ::std::option::Option<::std::string::String>,
+        byt: ::std::string::String,
+        bin: ::std::vec::Vec<u8>,
+        uni: crate::models::Level,
+    ) -> Self {
+        Self {
+            prim,
+            int,
+            arr,
+            obj,
+            nul,
+            byt,
+            bin,
+            uni,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1376,7 +1615,13 @@ async fn handle_path_matrix_exploded<A: Api>(
         .with_style(::apigen_runtime::params::Style::Matrix)
         .with_explode(true)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "path_matrix_exploded",
+            &[],
+        )
+        .await?;
     let prim = rq
         .parameter::<
             ::std::string::String,
@@ -1463,8 +1708,9 @@ async fn handle_path_matrix_exploded<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "path_matrix_exploded",
                 shared.api.path_matrix_exploded(input),
                 rq.parts.uri.path(),
             )
@@ -1495,6 +1741,34 @@ pub struct QueryFormFlatInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for QueryFormFlatInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl QueryFormFlatInput {
+    /// The input of `GET /query/form/flat` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            prim: ::std::option::Option::None,
+            int: ::std::option::Option::None,
+            arr: ::std::option::Option::None,
+            obj: ::std::option::Option::None,
+            nul: ::std::option::Option::None,
+            byt: ::std::option::Option::None,
+            bin: ::std::option::Option::None,
+            uni: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /query/form/flat`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1593,7 +1867,8 @@ async fn handle_query_form_flat<A: Api>(
         )
         .with_explode(false)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "query_form_flat", &[])
+        .await?;
     let prim = rq
         .parameter::<::std::string::String>(&PARAM_PRIM, "/query/form/flat", false);
     let int = rq.parameter::<i64>(&PARAM_INT, "/query/form/flat", false);
@@ -1623,7 +1898,12 @@ async fn handle_query_form_flat<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.query_form_flat(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "query_form_flat",
+                shared.api.query_form_flat(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -1651,6 +1931,34 @@ pub struct QueryFormExplodedInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for QueryFormExplodedInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl QueryFormExplodedInput {
+    /// The input of `GET /query/form/exploded` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            prim: ::std::option::Option::None,
+            int: ::std::option::Option::None,
+            arr: ::std::option::Option::None,
+            obj: ::std::option::Option::None,
+            nul: ::std::option::Option::None,
+            byt: ::std::option::Option::None,
+            bin: ::std::option::Option::None,
+            uni: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /query/form/exploded`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1741,7 +2049,13 @@ async fn handle_query_form_exploded<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "query_form_exploded",
+            &[],
+        )
+        .await?;
     let prim = rq
         .parameter::<::std::string::String>(&PARAM_PRIM, "/query/form/exploded", false);
     let int = rq.parameter::<i64>(&PARAM_INT, "/query/form/exploded", false);
@@ -1773,7 +2087,12 @@ async fn handle_query_form_exploded<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.query_form_exploded(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "query_form_exploded",
+                shared.api.query_form_exploded(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -1789,6 +2108,28 @@ pub struct QuerySpaceDelimitedFlatInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for QuerySpaceDelimitedFlatInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl QuerySpaceDelimitedFlatInput {
+    /// The input of `GET /query/spaceDelimited/flat` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            arr: ::std::option::Option::None,
+            obj: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /query/spaceDelimited/flat`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1842,7 +2183,13 @@ async fn handle_query_space_delimited_flat<A: Api>(
         )
         .with_style(::apigen_runtime::params::Style::SpaceDelimited)
         .with_siblings(&["arr"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "query_space_delimited_flat",
+            &[],
+        )
+        .await?;
     let arr = rq
         .parameter::<
             ::std::vec::Vec<i64>,
@@ -1859,8 +2206,9 @@ async fn handle_query_space_delimited_flat<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "query_space_delimited_flat",
                 shared.api.query_space_delimited_flat(input),
                 rq.parts.uri.path(),
             )
@@ -1879,6 +2227,28 @@ pub struct QueryPipeDelimitedFlatInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for QueryPipeDelimitedFlatInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl QueryPipeDelimitedFlatInput {
+    /// The input of `GET /query/pipeDelimited/flat` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            arr: ::std::option::Option::None,
+            obj: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /query/pipeDelimited/flat`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -1932,7 +2302,13 @@ async fn handle_query_pipe_delimited_flat<A: Api>(
         )
         .with_style(::apigen_runtime::params::Style::PipeDelimited)
         .with_siblings(&["arr"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "query_pipe_delimited_flat",
+            &[],
+        )
+        .await?;
     let arr = rq
         .parameter::<
             ::std::vec::Vec<i64>,
@@ -1947,8 +2323,9 @@ async fn handle_query_pipe_delimited_flat<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "query_pipe_delimited_flat",
                 shared.api.query_pipe_delimited_flat(input),
                 rq.parts.uri.path(),
             )
@@ -1965,6 +2342,27 @@ pub struct QueryDeepObjectExplodedInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for QueryDeepObjectExplodedInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl QueryDeepObjectExplodedInput {
+    /// The input of `GET /query/deepObject/exploded` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            obj: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /query/deepObject/exploded`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -2004,7 +2402,13 @@ async fn handle_query_deep_object_exploded<A: Api>(
         )
         .with_style(::apigen_runtime::params::Style::DeepObject)
         .with_explode(true);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "query_deep_object_exploded",
+            &[],
+        )
+        .await?;
     let obj = rq
         .parameter::<
             crate::models::Rgb,
@@ -2016,8 +2420,9 @@ async fn handle_query_deep_object_exploded<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "query_deep_object_exploded",
                 shared.api.query_deep_object_exploded(input),
                 rq.parts.uri.path(),
             )
@@ -2048,6 +2453,34 @@ pub struct HeaderSimpleFlatInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for HeaderSimpleFlatInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl HeaderSimpleFlatInput {
+    /// The input of `GET /header/simple/flat` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            prim: ::std::option::Option::None,
+            int: ::std::option::Option::None,
+            arr: ::std::option::Option::None,
+            obj: ::std::option::Option::None,
+            nul: ::std::option::Option::None,
+            byt: ::std::option::Option::None,
+            bin: ::std::option::Option::None,
+            uni: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /header/simple/flat`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -2138,7 +2571,13 @@ async fn handle_header_simple_flat<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "header_simple_flat",
+            &[],
+        )
+        .await?;
     let prim = rq
         .parameter::<::std::string::String>(&PARAM_PRIM, "/header/simple/flat", false);
     let int = rq.parameter::<i64>(&PARAM_INT, "/header/simple/flat", false);
@@ -2170,7 +2609,12 @@ async fn handle_header_simple_flat<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.header_simple_flat(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "header_simple_flat",
+                shared.api.header_simple_flat(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -2198,6 +2642,34 @@ pub struct HeaderSimpleExplodedInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for HeaderSimpleExplodedInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl HeaderSimpleExplodedInput {
+    /// The input of `GET /header/simple/exploded` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            prim: ::std::option::Option::None,
+            int: ::std::option::Option::None,
+            arr: ::std::option::Option::None,
+            obj: ::std::option::Option::None,
+            nul: ::std::option::Option::None,
+            byt: ::std::option::Option::None,
+            bin: ::std::option::Option::None,
+            uni: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /header/simple/exploded`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -2296,7 +2768,13 @@ async fn handle_header_simple_exploded<A: Api>(
         )
         .with_explode(true)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "header_simple_exploded",
+            &[],
+        )
+        .await?;
     let prim = rq
         .parameter::<
             ::std::string::String,
@@ -2332,8 +2810,9 @@ async fn handle_header_simple_exploded<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "header_simple_exploded",
                 shared.api.header_simple_exploded(input),
                 rq.parts.uri.path(),
             )
@@ -2364,6 +2843,34 @@ pub struct CookieFormFlatInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for CookieFormFlatInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl CookieFormFlatInput {
+    /// The input of `GET /cookie/form/flat` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            prim: ::std::option::Option::None,
+            int: ::std::option::Option::None,
+            arr: ::std::option::Option::None,
+            obj: ::std::option::Option::None,
+            nul: ::std::option::Option::None,
+            byt: ::std::option::Option::None,
+            bin: ::std::option::Option::None,
+            uni: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /cookie/form/flat`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -2462,7 +2969,13 @@ async fn handle_cookie_form_flat<A: Api>(
         )
         .with_explode(false)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "cookie_form_flat",
+            &[],
+        )
+        .await?;
     let prim = rq
         .parameter::<::std::string::String>(&PARAM_PRIM, "/cookie/form/flat", false);
     let int = rq.parameter::<i64>(&PARAM_INT, "/cookie/form/flat", false);
@@ -2493,7 +3006,12 @@ async fn handle_cookie_form_flat<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.cookie_form_flat(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "cookie_form_flat",
+                shared.api.cookie_form_flat(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -2521,6 +3039,34 @@ pub struct CookieFormExplodedInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for CookieFormExplodedInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl CookieFormExplodedInput {
+    /// The input of `GET /cookie/form/exploded` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            prim: ::std::option::Option::None,
+            int: ::std::option::Option::None,
+            arr: ::std::option::Option::None,
+            obj: ::std::option::Option::None,
+            nul: ::std::option::Option::None,
+            byt: ::std::option::Option::None,
+            bin: ::std::option::Option::None,
+            uni: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /cookie/form/exploded`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -2611,7 +3157,13 @@ async fn handle_cookie_form_exploded<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "cookie_form_exploded",
+            &[],
+        )
+        .await?;
     let prim = rq
         .parameter::<::std::string::String>(&PARAM_PRIM, "/cookie/form/exploded", false);
     let int = rq.parameter::<i64>(&PARAM_INT, "/cookie/form/exploded", false);
@@ -2643,8 +3195,9 @@ async fn handle_cookie_form_exploded<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "cookie_form_exploded",
                 shared.api.cookie_form_exploded(input),
                 rq.parts.uri.path(),
             )
@@ -2671,6 +3224,31 @@ pub struct QueryExtrasInput {
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
+}
+impl ::std::default::Default for QueryExtrasInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl QueryExtrasInput {
+    /// The input of `GET /query/extras` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            filter: ::std::option::Option::None,
+            r#where: ::std::option::Option::None,
+            order: ::std::option::Option::None,
+            ratio: ::std::option::Option::None,
+            flag: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
 }
 /// The answers of `GET /query/extras`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
@@ -2728,7 +3306,8 @@ async fn handle_query_extras<A: Api>(
         "flag",
         &::apigen_runtime::params::Shape::BOOLEAN,
     );
-    let mut rq = rt::Incoming::start(&*shared, request, &[]).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "query_extras", &[])
+        .await?;
     let filter = rq
         .parameter::<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
@@ -2751,7 +3330,15 @@ async fn handle_query_extras<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.query_extras(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "query_extras",
+                shared.api.query_extras(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other

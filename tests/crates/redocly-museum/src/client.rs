@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -112,6 +115,15 @@ pub enum GetMuseumHoursError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for GetMuseumHoursError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Get museum hours
     ///
@@ -122,7 +134,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_museum_hours(
         &self,
         params: &GetMuseumHoursParams,
@@ -130,6 +142,9 @@ impl Client {
         Response<crate::models::MuseumHours>,
         Error<GetMuseumHoursError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Query,
                 "startDate",
@@ -168,20 +183,25 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/museum-hours"]);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                cookie,
-                &[&[crate::Scheme::MuseumPlaceholderAuth]],
-                true,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetMuseumHoursError::decode(raw)
+    }
+}
+impl GetMuseumHoursError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::MuseumHours>,
+        Error<GetMuseumHoursError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::MuseumHours, _>(raw),
-            400 => rt::api_json(raw, GetMuseumHoursError::BadRequest),
-            404 => rt::api_json(raw, GetMuseumHoursError::NotFound),
+            400 => rt::api_error_json(raw, GetMuseumHoursError::BadRequest),
+            404 => rt::api_error_json(raw, GetMuseumHoursError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -207,6 +227,15 @@ pub enum ListSpecialEventsError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for ListSpecialEventsError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// List special events
     ///
@@ -217,7 +246,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_special_events(
         &self,
         params: &ListSpecialEventsParams,
@@ -225,6 +254,9 @@ impl Client {
         Response<crate::models::SpecialEventCollection>,
         Error<ListSpecialEventsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Query,
                 "startDate",
@@ -273,20 +305,25 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/special-events"]);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                cookie,
-                &[&[crate::Scheme::MuseumPlaceholderAuth]],
-                true,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        ListSpecialEventsError::decode(raw)
+    }
+}
+impl ListSpecialEventsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SpecialEventCollection>,
+        Error<ListSpecialEventsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEventCollection, _>(raw),
-            400 => rt::api_json(raw, ListSpecialEventsError::BadRequest),
-            404 => rt::api_json(raw, ListSpecialEventsError::NotFound),
+            400 => rt::api_error_json(raw, ListSpecialEventsError::BadRequest),
+            404 => rt::api_error_json(raw, ListSpecialEventsError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -300,6 +337,15 @@ pub enum CreateSpecialEventError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for CreateSpecialEventError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Create special events
     ///
@@ -310,7 +356,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn create_special_event(
         &self,
         body: &crate::models::SpecialEvent,
@@ -318,6 +364,9 @@ impl Client {
         Response<crate::models::SpecialEvent>,
         Error<CreateSpecialEventError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -331,20 +380,25 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                cookie,
-                &[&[crate::Scheme::MuseumPlaceholderAuth]],
-                false,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        CreateSpecialEventError::decode(raw)
+    }
+}
+impl CreateSpecialEventError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SpecialEvent>,
+        Error<CreateSpecialEventError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
-            400 => rt::api_json(raw, CreateSpecialEventError::BadRequest),
-            404 => rt::api_json(raw, CreateSpecialEventError::NotFound),
+            400 => rt::api_error_json(raw, CreateSpecialEventError::BadRequest),
+            404 => rt::api_error_json(raw, CreateSpecialEventError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -358,6 +412,15 @@ pub enum GetSpecialEventError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for GetSpecialEventError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Get special event
     ///
@@ -368,7 +431,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_special_event(
         &self,
         event_id: &str,
@@ -376,6 +439,9 @@ impl Client {
         Response<crate::models::SpecialEvent>,
         Error<GetSpecialEventError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "eventId",
@@ -394,20 +460,25 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/special-events/", &path_event_id],
             );
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                cookie,
-                &[&[crate::Scheme::MuseumPlaceholderAuth]],
-                true,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetSpecialEventError::decode(raw)
+    }
+}
+impl GetSpecialEventError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SpecialEvent>,
+        Error<GetSpecialEventError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
-            400 => rt::api_json(raw, GetSpecialEventError::BadRequest),
-            404 => rt::api_json(raw, GetSpecialEventError::NotFound),
+            400 => rt::api_error_json(raw, GetSpecialEventError::BadRequest),
+            404 => rt::api_error_json(raw, GetSpecialEventError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -423,6 +494,16 @@ pub enum DeleteSpecialEventError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for DeleteSpecialEventError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::Unauthorized(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Delete special event
     ///
@@ -433,11 +514,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn delete_special_event(
         &self,
         event_id: &str,
     ) -> ::std::result::Result<Response<()>, Error<DeleteSpecialEventError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "eventId",
@@ -456,21 +540,23 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::DELETE,
                 &["/special-events/", &path_event_id],
             );
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                cookie,
-                &[&[crate::Scheme::MuseumPlaceholderAuth]],
-                true,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        DeleteSpecialEventError::decode(raw)
+    }
+}
+impl DeleteSpecialEventError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<DeleteSpecialEventError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
-            400 => rt::api_json(raw, DeleteSpecialEventError::BadRequest),
-            401 => rt::api_json(raw, DeleteSpecialEventError::Unauthorized),
-            404 => rt::api_json(raw, DeleteSpecialEventError::NotFound),
+            400 => rt::api_error_json(raw, DeleteSpecialEventError::BadRequest),
+            401 => rt::api_error_json(raw, DeleteSpecialEventError::Unauthorized),
+            404 => rt::api_error_json(raw, DeleteSpecialEventError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -484,6 +570,15 @@ pub enum UpdateSpecialEventError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for UpdateSpecialEventError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Update special event
     ///
@@ -494,7 +589,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn update_special_event(
         &self,
         event_id: &str,
@@ -503,6 +598,9 @@ impl Client {
         Response<crate::models::SpecialEvent>,
         Error<UpdateSpecialEventError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "eventId",
@@ -528,20 +626,25 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                cookie,
-                &[&[crate::Scheme::MuseumPlaceholderAuth]],
-                false,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        UpdateSpecialEventError::decode(raw)
+    }
+}
+impl UpdateSpecialEventError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SpecialEvent>,
+        Error<UpdateSpecialEventError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
-            400 => rt::api_json(raw, UpdateSpecialEventError::BadRequest),
-            404 => rt::api_json(raw, UpdateSpecialEventError::NotFound),
+            400 => rt::api_error_json(raw, UpdateSpecialEventError::BadRequest),
+            404 => rt::api_error_json(raw, UpdateSpecialEventError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -555,6 +658,15 @@ pub enum BuyMuseumTicketsError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for BuyMuseumTicketsError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Buy museum tickets
     ///
@@ -565,7 +677,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn buy_museum_tickets(
         &self,
         body: &crate::models::BuyMuseumTickets,
@@ -573,6 +685,9 @@ impl Client {
         Response<crate::models::MuseumTicketsConfirmation>,
         Error<BuyMuseumTicketsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
         #[allow(unused_mut)]
@@ -586,20 +701,25 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                cookie,
-                &[&[crate::Scheme::MuseumPlaceholderAuth]],
-                false,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        BuyMuseumTicketsError::decode(raw)
+    }
+}
+impl BuyMuseumTicketsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::MuseumTicketsConfirmation>,
+        Error<BuyMuseumTicketsError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::MuseumTicketsConfirmation, _>(raw),
-            400 => rt::api_json(raw, BuyMuseumTicketsError::BadRequest),
-            404 => rt::api_json(raw, BuyMuseumTicketsError::NotFound),
+            400 => rt::api_error_json(raw, BuyMuseumTicketsError::BadRequest),
+            404 => rt::api_error_json(raw, BuyMuseumTicketsError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -613,6 +733,15 @@ pub enum GetTicketCodeError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for GetTicketCodeError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Get ticket QR code
     ///
@@ -623,7 +752,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_ticket_code(
         &self,
         ticket_id: &str,
@@ -631,6 +760,9 @@ impl Client {
         Response<::std::vec::Vec<u8>>,
         Error<GetTicketCodeError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         const PARAM_TICKET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "ticketId",
@@ -652,23 +784,28 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/tickets/", &path_ticket_id, "/qr"],
             );
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                cookie,
-                &[&[crate::Scheme::MuseumPlaceholderAuth]],
-                true,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetTicketCodeError::decode(raw)
+    }
+}
+impl GetTicketCodeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<u8>>,
+        Error<GetTicketCodeError>,
+    > {
         match raw.status {
             200 => {
                 let body = raw.body.to_vec();
                 Ok(Response { body, raw })
             }
-            400 => rt::api_json(raw, GetTicketCodeError::BadRequest),
-            404 => rt::api_json(raw, GetTicketCodeError::NotFound),
+            400 => rt::api_error_json(raw, GetTicketCodeError::BadRequest),
+            404 => rt::api_error_json(raw, GetTicketCodeError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
