@@ -61,6 +61,9 @@ pub enum WarningClass {
     /// A parameter `style`/`explode` OpenAPI does not define for its location or value was
     /// replaced by the location's default.
     ParameterStyle,
+    /// The field table could not explain a struct typify wrote: its fields keep typify's JSON
+    /// names (see `lower::fields::reconcile`).
+    FieldNames,
 }
 
 impl WarningClass {
@@ -82,6 +85,7 @@ impl WarningClass {
             WarningClass::DegradedSchema => "degraded-schema",
             WarningClass::KeywordDropped => "keyword-dropped",
             WarningClass::ParameterStyle => "parameter-style",
+            WarningClass::FieldNames => "field-names",
         }
     }
 }
