@@ -64,7 +64,7 @@ fn generates(seed: u64, options: Options) -> Result<(), TestCaseError> {
         "seed {seed} ({:?}); document: {}; reproduce: cargo xtask fuzz-check{} --from {seed} --seeds 1",
         options.version,
         spec.display(),
-        if options.complex_params { " --everything" } else { "" }
+        if options.nested_strict { " --everything" } else { "" }
     );
     let result = match outcome {
         Err(panic) => {

@@ -58,6 +58,9 @@ pub enum WarningClass {
     DegradedSchema,
     /// A narrowing keyword (`not`, `format`, `enum`) the type cannot express is not enforced.
     KeywordDropped,
+    /// A parameter `style`/`explode` OpenAPI does not define for its location or value was
+    /// replaced by the location's default.
+    ParameterStyle,
     /// The field table could not explain a struct typify wrote: its fields keep typify's JSON
     /// names (see `lower::fields::reconcile`).
     FieldNames,
@@ -81,6 +84,7 @@ impl WarningClass {
             WarningClass::DefaultDropped => "default-dropped",
             WarningClass::DegradedSchema => "degraded-schema",
             WarningClass::KeywordDropped => "keyword-dropped",
+            WarningClass::ParameterStyle => "parameter-style",
             WarningClass::FieldNames => "field-names",
         }
     }

@@ -735,29 +735,46 @@ impl Guard<'_> {
     }
 }
 
-/// Applies the credentials of the [`preferred_alternative`] of an operation.
+/// Applies the credentials of the [`preferred_alternative`] of an operation: headers on
+/// `request`, query keys appended to the raw query string `query`, cookies appended to the
+/// `Cookie` header text `cookie` (the request's cookie parameters, if any); returns the request
+/// and whether a credential went into `cookie`.
 fn authorize<'c, C: Credentials>(
     credentials: &'c C,
     alternatives: &[&[C::Scheme]],
     mut request: reqwest::RequestBuilder,
-    query: &mut Vec<(String, String)>,
+    query: &mut String,
+    cookie: &mut String,
     guard: &mut Guard<'c>,
-) -> Result<reqwest::RequestBuilder, String> {
+) -> Result<(reqwest::RequestBuilder, bool), String> {
     let Some(chosen) = preferred_alternative(credentials, alternatives) else {
         let needed: Vec<String> = alternatives.iter().map(|alt| alt.iter().map(|s| s.key()).collect::<Vec<_>>().join(" + ")).collect();
         return Err(format!("missing credentials: this operation needs {}", needed.join(" or ")));
     };
+    let mut secret_cookie = false;
     for &scheme in chosen {
         let Some(secret) = credentials.secret(scheme) else { continue };
         let key = scheme.key();
         request = match scheme.placement() {
             Placement::Header(name) => request.header(name, sensitive(secret.expose(), key)?),
             Placement::Query(name) => {
-                query.push((name.to_string(), secret.expose().to_string()));
+                // The same writer as the query parameters: a `form` string, percent-encoded.
+                let param = crate::params::Param::new(crate::params::Location::Query, name, &crate::params::Shape::STRING);
+                crate::params::encode_into(&param, secret.expose(), query)
+                    .map_err(|e| format!("the `{key}` credential: {}", e.message()))?;
                 guard.query_credentials.push((name, secret));
                 request
             }
-            Placement::Cookie(name) => request.header(reqwest::header::COOKIE, sensitive(&format!("{name}={}", secret.expose()), key)?),
+            Placement::Cookie(name) => {
+                if !cookie.is_empty() {
+                    cookie.push_str("; ");
+                }
+                cookie.push_str(name);
+                cookie.push('=');
+                cookie.push_str(secret.expose());
+                secret_cookie = true;
+                request
+            }
             Placement::Bearer => request.header(reqwest::header::AUTHORIZATION, sensitive(&format!("Bearer {}", secret.expose()), key)?),
             Placement::Basic => {
                 let (user, password) = secret.expose().split_once(':').unwrap_or((secret.expose(), ""));
@@ -766,7 +783,7 @@ fn authorize<'c, C: Credentials>(
             Placement::Other => request,
         };
     }
-    Ok(request)
+    Ok((request, secret_cookie))
 }
 
 /// `url` without the query parameters named in `names` (and without user name and password);
@@ -1049,8 +1066,12 @@ impl<C: Credentials> Transport<C> {
     }
 
     /// Applies the credentials of the [`preferred_alternative`] of the operation's security
-    /// `alternatives` and the query string, then sends the request (see [`Transport::send`]),
-    /// following redirects by the [`RedirectPolicy`].
+    /// `alternatives`, the query string and the cookies, then sends the request (see
+    /// [`Transport::send`]), following redirects by the [`RedirectPolicy`].
+    ///
+    /// `query` is the raw query string (without `?`) and `cookie` the `Cookie` header text, both
+    /// already encoded (by [`crate::params::encode_into`]) and sent as they are; either may be
+    /// empty. Credentials that travel in the query or a cookie are appended to them.
     ///
     /// # Errors
     ///
@@ -1059,17 +1080,31 @@ impl<C: Credentials> Transport<C> {
     pub async fn execute<E>(
         &self,
         request: reqwest::RequestBuilder,
-        mut query: Vec<(String, String)>,
+        mut query: String,
+        mut cookie: String,
         alternatives: &[&[C::Scheme]],
         idempotent: bool,
     ) -> Result<RawResponse, Error<E>> {
         let mut guard = Guard::of(alternatives);
-        let mut request =
-            authorize(&self.inner.credentials, alternatives, request, &mut query, &mut guard).map_err(Error::InvalidRequest)?;
-        if !query.is_empty() {
-            request = request.query(&query);
+        let (mut builder, secret_cookie) = authorize(&self.inner.credentials, alternatives, request, &mut query, &mut cookie, &mut guard)
+            .map_err(Error::InvalidRequest)?;
+        if !cookie.is_empty() {
+            let mut value = HeaderValue::from_str(&cookie)
+                .map_err(|_| Error::InvalidRequest("a cookie holds characters a header cannot carry".into()))?;
+            value.set_sensitive(secret_cookie);
+            builder = builder.header(reqwest::header::COOKIE, value);
         }
-        let request = request.build().map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
+        let mut request = builder.build().map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
+        if !query.is_empty() {
+            // Appended as written: the codec's encoding is the wire form (`reqwest`'s `query`
+            // would encode the pairs again, and differently).
+            let url = request.url_mut();
+            let joined = match url.query() {
+                Some(existing) if !existing.is_empty() => format!("{existing}&{query}"),
+                _ => query,
+            };
+            url.set_query(Some(&joined));
+        }
         self.dispatch(request, idempotent, &guard).await
     }
 
@@ -1098,7 +1133,7 @@ impl<C: Credentials> Transport<C> {
         let guard = Guard::of(alternatives);
         scrub(&mut url, &guard.query);
         if url.origin() == self.inner.base.origin() {
-            return self.execute(self.inner.http.get(url), Vec::new(), alternatives, true).await;
+            return self.execute(self.inner.http.get(url), String::new(), String::new(), alternatives, true).await;
         }
         if self.inner.redirect.cross_origin == CrossOrigin::Refuse {
             return Err(Error::InvalidRequest(format!(
@@ -1792,7 +1827,7 @@ mod tests {
         if let Some(body) = body {
             request = request.header("content-type", "application/json").body(body.to_string());
         }
-        api.0.execute(request, vec![("keep".into(), "a b".into())], alternatives, false).await
+        api.0.execute(request, "keep=a%20b".into(), String::new(), alternatives, false).await
     }
 
     fn carries_credentials(seen: &wire::Seen) -> [bool; 4] {
@@ -1945,7 +1980,7 @@ mod tests {
         let only_query = client(&server.base, Creds { query_key: Some("QKEY".into()), ..Creds::default() }, RedirectPolicy::default());
         call(&only_query, Method::PUT, "/users/1", Some("{}"), query_first).await.expect("sent");
         let seen = server.seen();
-        assert_eq!(seen[0].query(), "keep=a+b", "{:?}", seen[0]);
+        assert_eq!(seen[0].query(), "keep=a%20b", "the query string is sent as written: {:?}", seen[0]);
         assert_eq!(seen[0].header("api-key"), Some("KEY"));
         assert_eq!(seen[1].param("apiKey").as_deref(), Some("QKEY"), "the query key is used when it is the only one given");
         assert_eq!(seen[1].header("api-key"), None);
@@ -2007,7 +2042,12 @@ mod tests {
         let api = ClientBuilder::<Api>::new(&server.base, every_credential()).build().expect("client");
         let post = |path: &'static str| {
             let api = &api;
-            async move { api.0.execute::<OpError>(api.0.request(Method::POST, &[path]), Vec::new(), &[], false).await.and_then(decode_op) }
+            async move {
+                api.0
+                    .execute::<OpError>(api.0.request(Method::POST, &[path]), String::new(), String::new(), &[], false)
+                    .await
+                    .and_then(decode_op)
+            }
         };
         let err = post("/slow").await.expect_err("429");
         assert_eq!(server.seen().len(), 1, "a POST is not retried");
@@ -2076,7 +2116,7 @@ mod tests {
         let get = |path: &'static str| {
             let api = &api;
             async move {
-                let raw = api.0.execute::<()>(api.0.request(Method::POST, &[path]), Vec::new(), &[], false).await?;
+                let raw = api.0.execute::<()>(api.0.request(Method::POST, &[path]), String::new(), String::new(), &[], false).await?;
                 ok_json::<serde_json::Value, ()>(raw).and_then(with_headers::<_, CreatedHeaders, _>)
             }
         };
@@ -2119,14 +2159,16 @@ mod tests {
 
     /// The list operation of the tests, paged as `at` says (`page`, `offset` or `cursor`).
     async fn list(api: &Api, at: PageAt, alternatives: &[&[Scheme]]) -> Result<Response<Page>, Error<()>> {
-        let mut query = Vec::new();
-        match at {
-            PageAt::Number(n) => query.push(("page".to_string(), page_param::<u32, ()>(n)?.to_string())),
-            PageAt::Offset(n) => query.push(("offset".to_string(), n.to_string())),
-            PageAt::Cursor(c) => query.push(("cursor".to_string(), c)),
-            _ => {}
-        }
-        let raw = api.0.execute(api.0.request(Method::GET, &["/items"]), query, alternatives, true).await?;
+        let mut query = String::new();
+        let param = |name| crate::params::Param::new(crate::params::Location::Query, name, &crate::params::Shape::STRING);
+        let written = match at {
+            PageAt::Number(n) => crate::params::encode_into(&param("page"), &page_param::<u32, ()>(n)?, &mut query),
+            PageAt::Offset(n) => crate::params::encode_into(&param("offset"), &n, &mut query),
+            PageAt::Cursor(c) => crate::params::encode_into(&param("cursor"), &c, &mut query),
+            _ => Ok(()),
+        };
+        written.map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let raw = api.0.execute(api.0.request(Method::GET, &["/items"]), query, String::new(), alternatives, true).await?;
         decode_page(raw)
     }
 

@@ -167,7 +167,6 @@ async fn handle_register_user<A: Api>(
             request,
             "register_user",
             &[&[Scheme::ApiKey]],
-            false,
         )
         .await?;
     let body = rq
@@ -248,7 +247,6 @@ async fn handle_register_user_with_package<A: Api>(
             request,
             "register_user_with_package",
             &[&[Scheme::ApiKey]],
-            false,
         )
         .await?;
     let body = rq
@@ -327,7 +325,6 @@ async fn handle_list_sponsors<A: Api>(
             request,
             "list_sponsors",
             &[&[Scheme::ApiKey, Scheme::BearerAuth]],
-            false,
         )
         .await?;
     let input = ListSponsorsInput {
@@ -401,7 +398,6 @@ async fn handle_validate_sponsor<A: Api>(
             request,
             "validate_sponsor",
             &[&[Scheme::ApiKey, Scheme::BearerAuth]],
-            false,
         )
         .await?;
     let body = rq

@@ -202,7 +202,9 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -214,7 +216,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         ImportPanelMembersError::decode(raw)
     }
 }
@@ -299,26 +301,45 @@ impl Client {
         Error<ListUserCommunitiesError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
+        const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "user-id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "page",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["perPage"]);
+        const PARAM_PER_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "perPage",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["page"]);
+        let path_user_id = ::apigen_runtime::params::encode(&PARAM_USER_ID, &user_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.page {
-            query.push(("page".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.per_page {
-            query.push(("perPage".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PER_PAGE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/micropanel/users/",
-                    &rt::encode_path(&user_id.to_string()),
-                    "/communities",
-                ],
+                &["/micropanel/users/", &path_user_id, "/communities"],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListUserCommunitiesError::decode(raw)
     }
     /// Every item of every page of [`Client::list_user_communities`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/pagination/links/next` of each page (absolute or relative).
@@ -443,14 +464,23 @@ impl Client {
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
+        const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "user-id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_user_id = ::apigen_runtime::params::encode(&PARAM_USER_ID, &user_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::PUT,
-                &["/users/", &rt::encode_path(&user_id.to_string())],
+                &["/users/", &path_user_id],
             );
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -459,7 +489,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         UpdateUserError::decode(raw)
     }
 }
@@ -536,21 +566,39 @@ impl Client {
         Error<SearchOrganizationUsersError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
+        const PARAM_ORGANIZATION_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "organization-id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        const PARAM_EMAIL_ADDRESS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "emailAddress",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_organization_id = ::apigen_runtime::params::encode(
+                &PARAM_ORGANIZATION_ID,
+                &organization_id,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-        query.push(("emailAddress".to_string(), email_address.to_string()));
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        ::apigen_runtime::params::encode_into(
+                &PARAM_EMAIL_ADDRESS,
+                email_address,
+                &mut query,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/organizations/",
-                    &rt::encode_path(&organization_id.to_string()),
-                    "/users/search",
-                ],
+                &["/organizations/", &path_organization_id, "/users/search"],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         SearchOrganizationUsersError::decode(raw)
     }
 }

@@ -182,7 +182,6 @@ async fn handle_import_panel_members<A: Api>(
             request,
             "import_panel_members",
             &[&[Scheme::ApiKeyHeader]],
-            false,
         )
         .await?;
     let body = rq
@@ -279,20 +278,43 @@ async fn handle_list_user_communities<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "user-id",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "page",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["perPage"]);
+    const PARAM_PER_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "perPage",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["page"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "list_user_communities",
             &[&[Scheme::ApiKeyHeader]],
-            true,
         )
         .await?;
-    let user_id = rq.param::<i64>(rt::At::Path, "user-id", true, "an integer");
-    let page = rq.param::<i32>(rt::At::Query, "page", false, "an integer");
+    let user_id = rq
+        .parameter::<
+            i64,
+        >(&PARAM_USER_ID, "/micropanel/users/{user-id}/communities", true);
+    let page = rq
+        .parameter::<i32>(&PARAM_PAGE, "/micropanel/users/{user-id}/communities", false);
     if let Some(v) = &page {
         crate::validation::minimum(*v as f64, 1f64, false, "page", rq.violations());
     }
-    let per_page = rq.param::<i32>(rt::At::Query, "perPage", false, "an integer");
+    let per_page = rq
+        .parameter::<
+            i32,
+        >(&PARAM_PER_PAGE, "/micropanel/users/{user-id}/communities", false);
     if let Some(v) = &per_page {
         crate::validation::minimum(*v as f64, 1f64, false, "perPage", rq.violations());
     }
@@ -385,15 +407,19 @@ async fn handle_update_user<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "user-id",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "update_user",
             &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-            true,
         )
         .await?;
-    let user_id = rq.param::<i64>(rt::At::Path, "user-id", true, "an integer");
+    let user_id = rq.parameter::<i64>(&PARAM_USER_ID, "/users/{user-id}", true);
     rq.check()?;
     let user_id = rq.required(user_id)?;
     let body = rq
@@ -488,18 +514,31 @@ async fn handle_search_organization_users<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_ORGANIZATION_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "organization-id",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    const PARAM_EMAIL_ADDRESS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "emailAddress",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "search_organization_users",
             &[&[Scheme::ApiKeyHeader]],
-            true,
         )
         .await?;
     let organization_id = rq
-        .param::<i64>(rt::At::Path, "organization-id", true, "an integer");
+        .parameter::<
+            i64,
+        >(&PARAM_ORGANIZATION_ID, "/organizations/{organization-id}/users/search", true);
     let email_address = rq
-        .param::<::std::string::String>(rt::At::Query, "emailAddress", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_EMAIL_ADDRESS, "/organizations/{organization-id}/users/search", true);
     if let Some(v) = &email_address {
         crate::validation::email(v, "emailAddress", rq.violations());
     }

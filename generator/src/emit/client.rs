@@ -285,24 +285,12 @@ fn arg_type(p: &Parameter) -> TokenStream {
     }
 }
 
-/// An expression appending the value `v` of parameter `p` to the query pairs (through serde:
-/// arrays repeat the parameter, objects use the deep-object style).
-fn push_query(p: &Parameter, v: TokenStream) -> TokenStream {
-    let name = &p.name;
-    match p.shape {
-        ValueShape::String | ValueShape::Integer | ValueShape::Number | ValueShape::Boolean | ValueShape::Enum => {
-            quote! { query.push((#name.to_string(), #v.to_string())); }
-        }
-        _ => quote! { query.extend(rt::form_pairs(#name, &#v).map_err(Error::InvalidRequest)?); },
-    }
-}
-
 fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
     let method_ident = format_ident!("{}", op.rust_name);
     let error_ident = format_ident!("{}Error", op.type_name);
     let params_ident = format_ident!("{}Params", op.type_name);
-    let optional: Vec<&Parameter> = op.params.iter().filter(|p| !p.required && p.location != ParamLocation::Cookie).collect();
-    let required: Vec<&Parameter> = op.params.iter().filter(|p| p.required && p.location != ParamLocation::Cookie).collect();
+    let optional: Vec<&Parameter> = op.params.iter().filter(|p| !p.required).collect();
+    let required: Vec<&Parameter> = op.params.iter().filter(|p| p.required).collect();
 
     // Arguments: required parameters, then the body, then the optional-parameters struct.
     let mut args = Vec::new();
@@ -328,54 +316,36 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         args.push(quote! { params: &#params_ident });
     }
 
-    // The path.
+    // Parameters, each written by its codec (see `emit::params`): path pieces first, then the
+    // query string and cookies, then (on the request) headers.
+    let param_consts = op.params.iter().map(crate::emit::params::const_item);
     let path_parts = op.segments.iter().map(|s| match s {
         PathSegment::Literal(l) => quote! { #l },
-        PathSegment::Param(name) => {
-            let p = op.params.iter().find(|p| &p.name == name && p.location == ParamLocation::Path);
-            match p {
-                Some(p) => {
-                    let n = format_ident!("{}", p.rust_name);
-                    if p.ty == TypeRef::String {
-                        quote! { &rt::encode_path(#n) }
-                    } else if p.shape == ValueShape::Array {
-                        quote! { &rt::encode_path(&#n.iter().map(|v| v.to_string()).collect::<::std::vec::Vec<_>>().join(",")) }
-                    } else {
-                        quote! { &rt::encode_path(&#n.to_string()) }
-                    }
-                }
-                None => quote! { "" },
+        PathSegment::Param(name) => match op.params.iter().position(|p| &p.name == name && p.location == ParamLocation::Path) {
+            Some(i) => {
+                let bound = crate::emit::params::path_ident(&op.params[i], i);
+                quote! { &#bound }
             }
-        }
+            None => quote! { "" },
+        },
     });
-
-    // Query and header parameters.
+    let mut path_writes = Vec::new();
     let mut query_pushes = Vec::new();
     let mut header_sets = Vec::new();
-    for p in &op.params {
+    for (i, p) in op.params.iter().enumerate() {
         let n = format_ident!("{}", p.rust_name);
-        let access = if p.required { quote!(#n) } else { quote!(value) };
-        let set = match p.location {
-            ParamLocation::Query => push_query(p, access),
-            ParamLocation::Header => {
-                let name = &p.name;
-                if p.shape == ValueShape::Array {
-                    quote! { request = request.header(#name, #access.iter().map(|v| v.to_string()).collect::<::std::vec::Vec<_>>().join(",")); }
-                } else {
-                    quote! { request = request.header(#name, #access.to_string()); }
-                }
-            }
-            _ => continue,
-        };
         let set = if p.required {
-            set
+            // Arguments are references already when `arg_type` says `&str`.
+            let value = if p.ty == TypeRef::String { quote!(#n) } else { quote!(&#n) };
+            crate::emit::params::client_write(p, i, value)
         } else {
+            let set = crate::emit::params::client_write(p, i, quote!(value));
             quote! { if let ::std::option::Option::Some(value) = &params.#n { #set } }
         };
-        if p.location == ParamLocation::Query {
-            query_pushes.push(set);
-        } else {
-            header_sets.push(set);
+        match p.location {
+            ParamLocation::Path => path_writes.push(set),
+            ParamLocation::Query | ParamLocation::Cookie => query_pushes.push(set),
+            ParamLocation::Header => header_sets.push(set),
         }
     }
 
@@ -596,14 +566,18 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
             #[allow(clippy::vec_init_then_push)]
             pub async fn #method_ident(&self, #(#args),*) -> ::std::result::Result<Response<#success_ty>, Error<#error_ident>> {
                 const ALTERNATIVES: &[&[crate::Scheme]] = &[#(#alternatives),*];
+                #(#param_consts)*
+                #(#path_writes)*
                 #[allow(unused_mut)]
-                let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+                let mut query = ::std::string::String::new();
+                #[allow(unused_mut)]
+                let mut cookie = ::std::string::String::new();
                 #(#query_pushes)*
                 #[allow(unused_mut)]
                 let mut request = self.0.request(::apigen_runtime::reqwest::Method::#m, &[#(#path_parts),*]);
                 #(#header_sets)*
                 #body_set
-                let raw = self.0.execute(request, query, ALTERNATIVES, #idempotent).await?;
+                let raw = self.0.execute(request, query, cookie, ALTERNATIVES, #idempotent).await?;
                 #error_ident::decode(raw)
             }
 

@@ -353,7 +353,7 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
     for op in &api.operations {
         let mut lines = Vec::new();
         let mut args = Vec::new();
-        for p in op.params.iter().filter(|p| p.required && p.location != crate::ir::ParamLocation::Cookie) {
+        for p in op.params.iter().filter(|p| p.required) {
             args.push(param_literal(p));
         }
         if let Some(b) = &op.body {
@@ -373,7 +373,7 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
             }
             args.push(if b.required { "&body".into() } else { "Some(&body)".into() });
         }
-        if op.params.iter().any(|p| !p.required && p.location != crate::ir::ParamLocation::Cookie) {
+        if op.params.iter().any(|p| !p.required) {
             args.push("&Default::default()".into());
         }
         let call = format!("client.{}({})", op.rust_name, args.join(", "));

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod krate;
 pub mod models;
+pub mod params;
 pub mod server;
 pub mod types;
 

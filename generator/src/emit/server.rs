@@ -17,7 +17,7 @@ use super::doc_attrs;
 use crate::emit::krate::scheme_variant;
 use crate::ir::models::Constraint;
 use crate::ir::server::{ErrorTemplate, ServerErrors};
-use crate::ir::{ApiSpace, BodyEncoding, Operation, ParamLocation, Response, StatusMatch, ValueShape};
+use crate::ir::{ApiSpace, BodyEncoding, Operation, Response, StatusMatch, ValueShape};
 
 /// Emits `src/server.rs`.
 ///
@@ -179,18 +179,6 @@ fn api_trait(api: &ApiSpace) -> TokenStream {
     }
 }
 
-fn shape_word(shape: ValueShape) -> &'static str {
-    match shape {
-        ValueShape::Integer => "an integer",
-        ValueShape::Number => "a number",
-        ValueShape::Boolean => "`true` or `false`",
-        ValueShape::Enum => "one of the documented values",
-        ValueShape::Array => "a JSON array",
-        ValueShape::Json => "JSON",
-        ValueShape::String => "a string",
-    }
-}
-
 fn param_rules(rules: &[Constraint], var: &syn::Ident, name: &str, shape: ValueShape) -> Vec<TokenStream> {
     rules
         .iter()
@@ -341,7 +329,8 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     let mut parse = Vec::new();
     let mut assign = Vec::new();
     let mut unwrap = Vec::new();
-    for p in op.params.iter().filter(|p| p.location != ParamLocation::Cookie) {
+    let mut consts = Vec::new();
+    for p in &op.params {
         let f = ident(&p.rust_name);
         let t = &p.ty;
         let name = &p.name;
@@ -358,23 +347,14 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
             fields.push(quote! { #docs pub #f: ::std::option::Option<#t> });
         }
         assign.push(quote! { #f });
-        let at = match p.location {
-            ParamLocation::Path => quote! { rt::At::Path },
-            ParamLocation::Query => quote! { rt::At::Query },
-            _ => quote! { rt::At::Header },
-        };
-        let word = shape_word(p.shape);
-        let read = match p.shape {
-            ValueShape::Array | ValueShape::Json => quote! { json_param },
-            _ => quote! { param },
-        };
+        consts.push(crate::emit::params::const_item(p));
+        let read = crate::emit::params::server_read(p, &f, &t, &op.path);
         let rules = param_rules(&p.constraints.value, &f, name, p.shape);
         parse.push(quote! {
-            let #f = rq.#read::<#t>(#at, #name, #required, #word);
+            #read
             #(#rules)*
         });
     }
-    let uses_path = op.params.iter().any(|p| p.location == ParamLocation::Path);
     let check = (!parse.is_empty()).then(|| quote! { rq.check()?; });
 
     // The body.
@@ -473,7 +453,8 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
             rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
             request: rt::Request,
         ) -> rt::Handled {
-            let #mutability rq = rt::Incoming::start_operation(&*shared, request, #op_key, &[#(#alternatives),*], #uses_path).await?;
+            #(#consts)*
+            let #mutability rq = rt::Incoming::start_operation(&*shared, request, #op_key, &[#(#alternatives),*]).await?;
             #(#parse)*
             #check
             #(#unwrap)*
@@ -490,7 +471,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
 fn input_constructor(op: &Operation, input: &syn::Ident) -> TokenStream {
     let mut args = Vec::new();
     let mut inits = Vec::new();
-    for p in op.params.iter().filter(|p| p.location != ParamLocation::Cookie) {
+    for p in &op.params {
         let f = ident(&p.rust_name);
         if p.required {
             let t = &p.ty;

@@ -10,10 +10,12 @@ use serde_json::Value;
 
 pub mod models;
 pub mod package;
+pub mod params;
 pub mod server;
 pub mod types;
 
 use models::ModelSpace;
+pub use params::{ParamCodec, ParamKind, ParamShape, ParamStyle};
 pub use types::TypeRef;
 
 /// The output of lowering: the IR, and typify's type space (the models, as typify holds them),
@@ -300,6 +302,8 @@ pub struct Parameter {
     pub sample: Sample,
     /// Constraints checked on server input (`minimum`, `format: email`, ...).
     pub constraints: models::Constraints,
+    /// How the value is written and read (style, explode, the kinds its schema admits).
+    pub codec: ParamCodec,
 }
 
 /// A value of a parameter for generated examples, as a literal is written.

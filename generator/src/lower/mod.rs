@@ -15,6 +15,7 @@ pub mod fields;
 pub mod hoist;
 pub mod merges;
 pub mod models;
+pub mod params;
 pub mod server_errors;
 pub mod types;
 pub mod typify;
@@ -119,7 +120,7 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
             body
         });
         let responses = cx.responses(op);
-        let security = op
+        let security: Vec<Vec<String>> = op
             .get("security")
             .or_else(|| doc.get("security"))
             .and_then(Value::as_array)
@@ -127,6 +128,8 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
                 alts.iter().filter_map(Value::as_object).map(|req| req.keys().filter(|k| !k.starts_with("x-")).cloned().collect()).collect()
             })
             .unwrap_or_default();
+        let mut params = params;
+        params::fill_siblings(&mut params, &security, &security_schemes);
         // A stream re-sends the request, which a body would make ambiguous; pagination is
         // detected once the field table is known (below).
         if body.is_none() {
@@ -523,7 +526,19 @@ impl OpContext<'_> {
                     "header" => ParamLocation::Header,
                     _ => ParamLocation::Cookie,
                 };
-                let schema = p.get("schema").cloned().unwrap_or(Value::Bool(true));
+                // A parameter with `content` (JSON text) has the schema of its media type.
+                let content_schema = || p.get("content")?.as_object()?.values().next()?.get("schema").cloned();
+                let schema = p.get("schema").cloned().or_else(content_schema).unwrap_or(Value::Bool(true));
+                let (codec, style_warning) = params::codec(doc, &p, location);
+                if let Some(message) = style_warning {
+                    self.warnings.push(
+                        self.bundle
+                            .diagnostic(&ptr, message)
+                            .with_help("use a style OpenAPI defines for the parameter's location and schema, or `content` for JSON text")
+                            .with_class(WarningClass::ParameterStyle)
+                            .warning(),
+                    );
+                }
                 let mut constraints = Default::default();
                 let mut stripped = schema.clone();
                 if let Some(map) = stripped.as_object_mut() {
@@ -547,6 +562,7 @@ impl OpContext<'_> {
                     default: schema.get("default").cloned(),
                     sample,
                     constraints,
+                    codec,
                     name,
                     location,
                 })

@@ -53,18 +53,32 @@ pub fn normalize(bundle: &mut Bundle) -> Diagnostics {
         let Some(schema) = doc.pointer(pointer) else { continue };
         if let Some(default) = schema.get("default") {
             if !conforms(&doc, schema, default, 0) {
-                invalid.push((pointer.clone(), default.clone()));
+                invalid.push((pointer.clone(), default.clone(), false));
+            } else if !writable_default(&doc, schema, default) {
+                invalid.push((pointer.clone(), default.clone(), true));
             }
         }
     }
-    for (pointer, default) in invalid {
+    for (pointer, default, valid) in invalid {
         if let Some(Value::Object(map)) = doc.pointer_mut(&pointer) {
             map.remove("default");
-            changes.push(Change {
-                pointer: join_pointer(&pointer, "default"),
-                message: format!("the default {} does not match its schema: it was removed", short(&default)),
-                help: "fix the default (or the schema) in the document".into(),
-                class: WarningClass::InvalidDefault,
+            changes.push(if valid {
+                Change {
+                    pointer: join_pointer(&pointer, "default"),
+                    message: format!(
+                        "the default {} matches only some members of an `anyOf` in it, and the type generator fills every member with it: it was removed",
+                        short(&default)
+                    ),
+                    help: "use `oneOf`, or a default every `anyOf` member accepts".into(),
+                    class: WarningClass::DefaultDropped,
+                }
+            } else {
+                Change {
+                    pointer: join_pointer(&pointer, "default"),
+                    message: format!("the default {} does not match its schema: it was removed", short(&default)),
+                    help: "fix the default (or the schema) in the document".into(),
+                    class: WarningClass::InvalidDefault,
+                }
             });
         }
     }
@@ -353,7 +367,9 @@ fn fix_schema(map: &mut Map<String, Value>, pointer: &str, is_31: bool, changes:
             let nullable = map.get("nullable") == Some(&Value::Bool(true));
             if is_31 {
                 let mut rest = Map::new();
-                for k in &asserting {
+                // A 3.0 `nullable` here widens the reference (converted below, as a `null`
+                // branch): inside the `allOf` it would narrow it to `null` alone.
+                for k in asserting.iter().filter(|k| *k != "nullable") {
                     if let Some(v) = map.remove(k) {
                         rest.insert(k.clone(), v);
                     }
@@ -644,6 +660,18 @@ fn add_null(map: &mut Map<String, Value>) {
 /// `enum`, `const`, `nullable`, combinators, items, properties and `required`, following local
 /// references. Keywords it does not check count as matching.
 pub fn conforms(doc: &Value, schema: &Value, value: &Value, depth: usize) -> bool {
+    matches(doc, schema, value, depth, false)
+}
+
+/// Whether the type generator can write `value` out as a default of `schema`: as [`conforms`],
+/// but an object under an `anyOf` must match every member, since typify's `anyOf` of objects
+/// holds one optional field per member and a default fills each of them.
+pub fn writable_default(doc: &Value, schema: &Value, value: &Value) -> bool {
+    matches(doc, schema, value, 0, true)
+}
+
+fn matches(doc: &Value, schema: &Value, value: &Value, depth: usize, every_any_of: bool) -> bool {
+    let conforms = |doc: &Value, schema: &Value, value: &Value, depth: usize| matches(doc, schema, value, depth, every_any_of);
     if depth > 32 {
         return true;
     }
@@ -676,6 +704,10 @@ pub fn conforms(doc: &Value, schema: &Value, value: &Value, depth: usize) -> boo
     }
     for k in ["anyOf", "oneOf"] {
         let members = list(k);
+        let all = every_any_of && k == "anyOf" && value.is_object();
+        if all && !members.iter().all(|s| conforms(doc, s, value, depth + 1)) {
+            return false;
+        }
         if !members.is_empty() && !members.iter().any(|s| conforms(doc, s, value, depth + 1)) {
             return false;
         }
@@ -796,5 +828,46 @@ pub fn json_schema_forms(doc: &mut Value) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 3.0's `nullable` next to a `$ref` in a 3.1 document widens the reference: the value is
+    /// the referenced schema or `null`, never `null` alone (an empty enum once merged).
+    #[test]
+    fn nullable_next_to_a_ref_in_31_adds_a_null_branch() {
+        let mut schema = json!({"$ref": "#/components/schemas/Country", "description": "d", "nullable": true, "maxLength": 2});
+        let Value::Object(map) = &mut schema else { unreachable!() };
+        let mut changes = Vec::new();
+        fix_schema(map, "/components/schemas/X", true, &mut changes);
+        assert_eq!(
+            schema,
+            json!({"description": "d", "anyOf": [
+                {"allOf": [{"$ref": "#/components/schemas/Country"}, {"maxLength": 2}]},
+                {"type": "null"}
+            ]})
+        );
+        assert!(changes.iter().any(|c| c.class == WarningClass::OpenApi30Form));
+    }
+
+    /// typify writes a default into every member of an `anyOf`: one that only some members
+    /// accept is valid, but cannot be written out.
+    #[test]
+    fn any_of_defaults_must_fit_every_member_to_be_written() {
+        let doc = json!({"components": {"schemas": {
+            "A": {"type": "object", "properties": {"a": {"type": "string"}}},
+            "B": {"type": "object", "required": ["b"], "properties": {"b": {"type": "string"}}}
+        }}});
+        let schema = json!({"type": "object", "properties": {"x": {"anyOf": [
+            {"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}
+        ]}}});
+        let partial = json!({"x": {"a": "1"}});
+        assert!(conforms(&doc, &schema, &partial, 0));
+        assert!(!writable_default(&doc, &schema, &partial));
+        let both = json!({"x": {"a": "1", "b": "2"}});
+        assert!(writable_default(&doc, &schema, &both));
     }
 }

@@ -35,7 +35,6 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::IntoResponse;
@@ -717,17 +716,6 @@ async fn authenticate<S: Service>(service: &S, parts: &Parts, alternatives: &[&[
     Err(service.spec().answer(Rejection::Unauthorized, failures, parts.uri.path()))
 }
 
-/// Where a parameter is read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum At {
-    /// A path parameter.
-    Path,
-    /// A query parameter.
-    Query,
-    /// A header.
-    Header,
-}
-
 /// The essence (`type/subtype`, lowercase) of a media type.
 fn essence(media: &str) -> String {
     media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
@@ -759,22 +747,22 @@ pub struct Incoming<'a, S: Service> {
     /// The credentials the request was authenticated with.
     pub credentials: S::Credentials,
     body: Option<Body>,
-    path_params: Option<RawPathParams>,
     violations: Vec<Violation>,
     service: &'a S,
     operation: Option<&'static str>,
 }
 
 impl<'a, S: Service> Incoming<'a, S> {
-    /// Splits the request, authenticates it against the operation's security `alternatives`
-    /// and reads the path parameters, when the route has any.
+    /// Splits the request and authenticates it against the operation's security
+    /// `alternatives`. Parameters are read afterwards, each by its style, from the raw request
+    /// ([`Incoming::parameter`]).
     ///
     /// # Errors
     ///
-    /// The documented answer for an over-long target or header section, missing or rejected
-    /// credentials, or path parameters that are not UTF-8.
-    pub async fn start(service: &'a S, request: Request, alternatives: &[&[S::Scheme]], has_path_params: bool) -> Result<Self, Response> {
-        Self::begin(service, request, None, alternatives, has_path_params).await
+    /// The documented answer for an over-long target or header section, or missing or
+    /// rejected credentials.
+    pub async fn start(service: &'a S, request: Request, alternatives: &[&[S::Scheme]]) -> Result<Self, Response> {
+        Self::begin(service, request, None, alternatives).await
     }
 
     /// As [`Incoming::start`], for the operation named `operation` (its key in the operation
@@ -789,9 +777,8 @@ impl<'a, S: Service> Incoming<'a, S> {
         request: Request,
         operation: &'static str,
         alternatives: &[&[S::Scheme]],
-        has_path_params: bool,
     ) -> Result<Self, Response> {
-        Self::begin(service, request, Some(operation), alternatives, has_path_params).await
+        Self::begin(service, request, Some(operation), alternatives).await
     }
 
     async fn begin(
@@ -799,29 +786,12 @@ impl<'a, S: Service> Incoming<'a, S> {
         request: Request,
         operation: Option<&'static str>,
         alternatives: &[&[S::Scheme]],
-        has_path_params: bool,
     ) -> Result<Self, Response> {
-        let (mut parts, body) = request.into_parts();
+        let (parts, body) = request.into_parts();
         check_head(service.spec(), operation, service.config(), &parts.uri, &parts.headers)?;
         let credentials =
             authenticate(service, &parts, alternatives).await.map_err(|answer| ErrorAnswer { operation, ..answer }.into_response())?;
-        let path_params = if has_path_params {
-            match RawPathParams::from_request_parts(&mut parts, &()).await {
-                Ok(params) => Some(params),
-                Err(_) => {
-                    let answer = service.spec().reject(
-                        Rejection::InvalidParameters,
-                        "path",
-                        "a path parameter is not valid UTF-8",
-                        parts.uri.path(),
-                    );
-                    return Err(ErrorAnswer { operation, ..answer }.into_response());
-                }
-            }
-        } else {
-            None
-        };
-        Ok(Self { parts, credentials, body: Some(body), path_params, violations: Vec::new(), service, operation })
+        Ok(Self { parts, credentials, body: Some(body), violations: Vec::new(), service, operation })
     }
 
     /// The operation the request is for, when started with [`Incoming::start_operation`].
@@ -848,39 +818,47 @@ impl<'a, S: Service> Incoming<'a, S> {
         ErrorAnswer { operation: self.operation, ..answer }.into_response()
     }
 
-    /// The text of parameter `name` as sent (percent-decoded), if present.
-    fn raw(&self, at: At, name: &str) -> Option<Cow<'_, str>> {
-        match at {
-            At::Path => self.path_params.as_ref()?.iter().find(|(k, _)| *k == name).map(|(_, v)| Cow::Borrowed(v)),
-            At::Query => query_value(self.parts.uri.query(), name),
-            At::Header => header_text(&self.parts.headers, name).map(Cow::Borrowed),
-        }
-    }
-
-    /// A parameter of a scalar type (parsed with `FromStr`); a missing required or malformed
-    /// value is recorded as a violation (`expected` says what it must be, in words).
-    pub fn param<T: std::str::FromStr>(&mut self, at: At, name: &str, required: bool, expected: &str) -> Option<T> {
-        let parsed = self.raw(at, name).map(|raw| raw.parse::<T>().ok());
-        self.record(parsed, name, required, expected)
-    }
-
-    /// A parameter written as JSON (arrays, objects).
-    pub fn json_param<T: serde::de::DeserializeOwned>(&mut self, at: At, name: &str, required: bool, expected: &str) -> Option<T> {
-        let parsed = self.raw(at, name).map(|raw| serde_json::from_str::<T>(&raw).ok());
-        self.record(parsed, name, required, expected)
-    }
-
-    fn record<T>(&mut self, parsed: Option<Option<T>>, name: &str, required: bool, expected: &str) -> Option<T> {
-        match parsed {
-            None => {
+    /// A parameter, read by its style through [`crate::params::from_request`] (path
+    /// parameters from the raw path against the operation's path `template`); a missing
+    /// required or malformed value is recorded as a violation naming what was expected.
+    pub fn parameter<T: serde::de::DeserializeOwned>(
+        &mut self,
+        param: &crate::params::Param<'_>,
+        template: &str,
+        required: bool,
+    ) -> Option<T> {
+        match crate::params::from_request::<T>(param, template, &self.parts) {
+            Ok(Some(value)) => Some(value),
+            Ok(None) => {
                 if required {
-                    self.violations.push(Violation::new(name, "required", "is required"));
+                    self.violations.push(Violation::new(param.name, "required", "is required"));
                 }
                 None
             }
-            Some(Some(v)) => Some(v),
-            Some(None) => {
-                self.violations.push(Violation::new(name, "type", format!("must be {expected}")));
+            Err(e) => {
+                let rule = match e.kind() {
+                    crate::params::ParamErrorKind::Invalid => "type",
+                    _ => "style",
+                };
+                self.violations.push(Violation::new(param.name, rule, e.message()));
+                None
+            }
+        }
+    }
+
+    /// A parameter with `content` instead of `schema`: its text (read as a string by its
+    /// style) is the JSON of the value.
+    pub fn json_parameter<T: serde::de::DeserializeOwned>(
+        &mut self,
+        param: &crate::params::Param<'_>,
+        template: &str,
+        required: bool,
+    ) -> Option<T> {
+        let text: String = self.parameter(param, template, required)?;
+        match serde_json::from_str(&text) {
+            Ok(value) => Some(value),
+            Err(_) => {
+                self.violations.push(Violation::new(param.name, "type", "must be JSON text of the documented schema"));
                 None
             }
         }
@@ -1410,7 +1388,7 @@ mod tests {
     }
 
     async fn create(State(service): State<Arc<Test>>, request: Request) -> Handled {
-        let mut rq = Incoming::start_operation(&*service, request, "create", &[&[Key]], false).await?;
+        let mut rq = Incoming::start_operation(&*service, request, "create", &[&[Key]]).await?;
         assert_eq!(rq.operation(), Some("create"));
         let body: Option<Value> = rq.json_body("application/json", true, None).await?;
         let path = rq.path().to_string();

@@ -52,10 +52,6 @@ pub enum Version {
 pub struct Options {
     /// The OpenAPI version; `None` picks one from the seed.
     pub version: Option<Version>,
-    /// Known failure (a), assigned to the parameter-serialization work: parameters whose type
-    /// is not a scalar, an enum or an array of those (objects with `deepObject`/`form`,
-    /// `oneOf` unions, nullable types, `format: byte`/`binary`, `const`, `content` parameters).
-    pub complex_params: bool,
     /// Known failure (b), assigned to the validator redesign: strict request models (reached
     /// only from request bodies) with constraints whose properties are other constrained
     /// request models, and request bodies whose type gets no `Validate` impl (unions,
@@ -66,7 +62,7 @@ pub struct Options {
 impl Options {
     /// Every construct, known failures included.
     pub fn everything() -> Self {
-        Self { version: None, complex_params: true, nested_strict: true }
+        Self { version: None, nested_strict: true }
     }
 }
 
@@ -1729,31 +1725,10 @@ impl Gen {
     /// The schema of a parameter and its kind.
     fn parameter_schema(&mut self, location: In) -> (S, ParamKind) {
         let cx = Cx { depth: 2, built: self.components.len(), optional: false, request_only: true };
-        let complex = self.options.complex_params;
         let enums: Vec<usize> = (0..self.components.len()).filter(|&i| self.components[i].enum_like).collect();
-        let w = [
-            30,
-            14,
-            5,
-            6,
-            10,
-            // Integer enums are `TryFrom<i64>` newtypes without `FromStr`/`Display`: failure (a).
-            if complex { 4 } else { 0 },
-            if enums.is_empty() { 0 } else { 6 },
-            if location == In::Path { 4 } else { 14 },
-            if complex { 14 } else { 0 },
-        ];
+        let w = [30, 14, 5, 6, 10, 4, if enums.is_empty() { 0 } else { 6 }, if location == In::Path { 4 } else { 14 }, 14];
         let (s, kind) = match self.rng.weighted(&w) {
-            0 => {
-                let mut s = self.string();
-                if let Value::Object(m) = &mut s.schema {
-                    // Bytes are a known failure of their own.
-                    if matches!(m.get("format").and_then(Value::as_str), Some("byte" | "binary")) && !complex {
-                        m.remove("format");
-                    }
-                }
-                (s, ParamKind::Scalar)
-            }
+            0 => (self.string(), ParamKind::Scalar),
             1 => (self.integer(), ParamKind::Scalar),
             2 => (self.number(), ParamKind::Scalar),
             3 => (S::new(json!({"type": "boolean"}), json!(true)), ParamKind::Scalar),
@@ -1860,7 +1835,7 @@ impl Gen {
         if location == In::Query && !required && self.rng.chance(5) {
             p.insert("allowEmptyValue".into(), json!(true));
         }
-        if self.options.complex_params && self.rng.chance(8) {
+        if self.rng.chance(8) {
             // With `content`, the serialization keywords and the examples belong to the media
             // type.
             for k in ["style", "explode", "allowReserved"] {

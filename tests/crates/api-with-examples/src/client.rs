@@ -116,10 +116,12 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self.0.request(::apigen_runtime::reqwest::Method::GET, &["/"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListVersionsv2Error::decode(raw)
     }
 }
@@ -177,12 +179,14 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v2"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetVersionDetailsv2Error::decode(raw)
     }
 }

@@ -134,13 +134,7 @@ async fn handle_list_versionsv2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_versionsv2",
-            &[],
-            false,
-        )
+    let rq = rt::Incoming::start_operation(&*shared, request, "list_versionsv2", &[])
         .await?;
     let input = ListVersionsv2Input {
         headers: rq.parts.headers,
@@ -215,7 +209,6 @@ async fn handle_get_version_detailsv2<A: Api>(
             request,
             "get_version_detailsv2",
             &[],
-            false,
         )
         .await?;
     let input = GetVersionDetailsv2Input {

@@ -162,19 +162,35 @@ impl Client {
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "page",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["api_key", "per_page"]);
+        const PARAM_PER_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "per_page",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["api_key", "page"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.page {
-            query.push(("page".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.per_page {
-            query.push(("per_page".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PER_PAGE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/books"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListBooksError::decode(raw)
     }
     /// Every item of every page of [`Client::list_books`], fetched page by page as the stream is polled: the first request with the parameters as given, then it asks for page `page` = 1 (or the one given), then the next ones.
@@ -308,7 +324,9 @@ impl Client {
             &[crate::Scheme::ApiKeyHeader],
         ];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -318,7 +336,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         CreateBookError::decode(raw)
     }
 }
@@ -375,16 +393,22 @@ impl Client {
             &[crate::Scheme::LegacyToken],
             &[crate::Scheme::ApiKeyQuery],
         ];
+        const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "isbn",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_isbn = ::apigen_runtime::params::encode(&PARAM_ISBN, isbn)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/books/", &rt::encode_path(isbn)],
-            );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+            .request(::apigen_runtime::reqwest::Method::GET, &["/books/", &path_isbn]);
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetBookError::decode(raw)
     }
 }
@@ -436,15 +460,21 @@ impl Client {
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
+        const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "isbn",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_isbn = ::apigen_runtime::params::encode(&PARAM_ISBN, isbn)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
-            .request(
-                ::apigen_runtime::reqwest::Method::PATCH,
-                &["/books/", &rt::encode_path(isbn)],
-            );
+            .request(::apigen_runtime::reqwest::Method::PATCH, &["/books/", &path_isbn]);
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         let bytes = ::serde_json::to_vec(body)
@@ -452,7 +482,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         UpdateBookError::decode(raw)
     }
 }
@@ -509,19 +539,35 @@ impl Client {
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
+        const PARAM_CURSOR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "cursor",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["api_key", "limit"]);
+        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "limit",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["api_key", "cursor"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.cursor {
-            query.push(("cursor".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_CURSOR, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            query.push(("limit".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-cursor"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListBooksByCursorError::decode(raw)
     }
     /// Every item of every page of [`Client::list_books_by_cursor`], fetched page by page as the stream is polled: the first request with the parameters as given, then it sends back the cursor at `/next_cursor` of each page as `cursor`.
@@ -614,19 +660,35 @@ impl Client {
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
+        const PARAM_OFFSET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "offset",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["api_key", "limit"]);
+        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "limit",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["api_key", "offset"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.offset {
-            query.push(("offset".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_OFFSET, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            query.push(("limit".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-offset"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListBooksByOffsetError::decode(raw)
     }
     /// Every item of every page of [`Client::list_books_by_offset`], fetched page by page as the stream is polled: the first request with the parameters as given, then it starts at offset `offset` = 0 (or the one given), then after the items read.
@@ -722,16 +784,25 @@ impl Client {
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "page",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["api_key"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.page {
-            query.push(("page".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-link"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListBooksByLinkError::decode(raw)
     }
     /// Every item of every page of [`Client::list_books_by_link`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/links/next` of each page (absolute or relative).
@@ -841,16 +912,25 @@ impl Client {
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "page",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["api_key"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.page {
-            query.push(("page".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-link-header"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListBooksByLinkHeaderError::decode(raw)
     }
     /// Every item of every page of [`Client::list_books_by_link_header`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the `Link: <...>; rel="next"` header of each page.
@@ -950,16 +1030,25 @@ impl Client {
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
+        const PARAM_TOKEN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "token",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["api_key"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.token {
-            query.push(("token".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_TOKEN, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/authors"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListAuthorsError::decode(raw)
     }
     /// Every item of every page of [`Client::list_authors`], fetched page by page as the stream is polled: the first request with the parameters as given, then it sends back the cursor at `/continuation/token` of each page as `token`.

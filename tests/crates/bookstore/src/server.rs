@@ -197,19 +197,30 @@ async fn handle_list_books<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "page",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["api_key", "per_page"]);
+    const PARAM_PER_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "per_page",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["api_key", "page"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "list_books",
             &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-            false,
         )
         .await?;
-    let page = rq.param::<i64>(rt::At::Query, "page", false, "an integer");
+    let page = rq.parameter::<i64>(&PARAM_PAGE, "/books", false);
     if let Some(v) = &page {
         crate::validation::minimum(*v as f64, 1f64, false, "page", rq.violations());
     }
-    let per_page = rq.param::<i64>(rt::At::Query, "per_page", false, "an integer");
+    let per_page = rq.parameter::<i64>(&PARAM_PER_PAGE, "/books", false);
     rq.check()?;
     let input = ListBooksInput {
         page,
@@ -335,7 +346,6 @@ async fn handle_create_book<A: Api>(
             request,
             "create_book",
             &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-            false,
         )
         .await?;
     let body = rq
@@ -409,15 +419,19 @@ async fn handle_get_book<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "isbn",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "get_book",
             &[&[Scheme::LegacyToken], &[Scheme::ApiKeyQuery]],
-            true,
         )
         .await?;
-    let isbn = rq.param::<::std::string::String>(rt::At::Path, "isbn", true, "a string");
+    let isbn = rq.parameter::<::std::string::String>(&PARAM_ISBN, "/books/{isbn}", true);
     rq.check()?;
     let isbn = rq.required(isbn)?;
     let input = GetBookInput {
@@ -490,15 +504,19 @@ async fn handle_update_book<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "isbn",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "update_book",
             &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-            true,
         )
         .await?;
-    let isbn = rq.param::<::std::string::String>(rt::At::Path, "isbn", true, "a string");
+    let isbn = rq.parameter::<::std::string::String>(&PARAM_ISBN, "/books/{isbn}", true);
     rq.check()?;
     let isbn = rq.required(isbn)?;
     let body = rq
@@ -580,17 +598,28 @@ async fn handle_list_books_by_cursor<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_CURSOR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "cursor",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["api_key", "limit"]);
+    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "limit",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["api_key", "cursor"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "list_books_by_cursor",
             &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-            false,
         )
         .await?;
     let cursor = rq
-        .param::<::std::string::String>(rt::At::Query, "cursor", false, "a string");
-    let limit = rq.param::<i64>(rt::At::Query, "limit", false, "an integer");
+        .parameter::<::std::string::String>(&PARAM_CURSOR, "/books-by-cursor", false);
+    let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/books-by-cursor", false);
     rq.check()?;
     let input = ListBooksByCursorInput {
         cursor,
@@ -665,16 +694,27 @@ async fn handle_list_books_by_offset<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_OFFSET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "offset",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["api_key", "limit"]);
+    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "limit",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["api_key", "offset"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "list_books_by_offset",
             &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-            false,
         )
         .await?;
-    let offset = rq.param::<i64>(rt::At::Query, "offset", false, "an integer");
-    let limit = rq.param::<i64>(rt::At::Query, "limit", false, "an integer");
+    let offset = rq.parameter::<i64>(&PARAM_OFFSET, "/books-by-offset", false);
+    let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/books-by-offset", false);
     rq.check()?;
     let input = ListBooksByOffsetInput {
         offset,
@@ -746,15 +786,20 @@ async fn handle_list_books_by_link<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "page",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["api_key"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "list_books_by_link",
             &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-            false,
         )
         .await?;
-    let page = rq.param::<i64>(rt::At::Query, "page", false, "an integer");
+    let page = rq.parameter::<i64>(&PARAM_PAGE, "/books-by-link", false);
     rq.check()?;
     let input = ListBooksByLinkInput {
         page,
@@ -847,15 +892,20 @@ async fn handle_list_books_by_link_header<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "page",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["api_key"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "list_books_by_link_header",
             &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-            false,
         )
         .await?;
-    let page = rq.param::<i64>(rt::At::Query, "page", false, "an integer");
+    let page = rq.parameter::<i64>(&PARAM_PAGE, "/books-by-link-header", false);
     rq.check()?;
     let input = ListBooksByLinkHeaderInput {
         page,
@@ -926,16 +976,20 @@ async fn handle_list_authors<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_TOKEN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "token",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["api_key"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "list_authors",
             &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-            false,
         )
         .await?;
-    let token = rq
-        .param::<::std::string::String>(rt::At::Query, "token", false, "a string");
+    let token = rq.parameter::<::std::string::String>(&PARAM_TOKEN, "/authors", false);
     rq.check()?;
     let input = ListAuthorsInput {
         token,

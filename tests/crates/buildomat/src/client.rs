@@ -108,12 +108,14 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<ControlHoldError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/control/hold"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         ControlHoldError::decode(raw)
     }
 }
@@ -155,12 +157,14 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<ControlResumeError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/control/resume"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         ControlResumeError::decode(raw)
     }
 }
@@ -202,16 +206,22 @@ impl Client {
         task: &str,
     ) -> ::std::result::Result<Response<crate::models::Task>, Error<TaskGetError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "Task",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/v1/task/", &rt::encode_path(task)],
-            );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+            .request(::apigen_runtime::reqwest::Method::GET, &["/v1/task/", &path_task]);
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         TaskGetError::decode(raw)
     }
 }
@@ -256,12 +266,14 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/tasks"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         TasksGetError::decode(raw)
     }
 }
@@ -310,7 +322,9 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -325,7 +339,7 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         TaskSubmitError::decode(raw)
     }
 }
@@ -380,19 +394,34 @@ impl Client {
         Error<TaskEventsGetError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "task",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        const PARAM_MINSEQ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "minseq",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.minseq {
-            query.push(("minseq".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_MINSEQ, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/v1/tasks/", &rt::encode_path(task), "/events"],
+                &["/v1/tasks/", &path_task, "/events"],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         TaskEventsGetError::decode(raw)
     }
 }
@@ -440,16 +469,25 @@ impl Client {
         Error<TaskOutputsGetError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "task",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/v1/tasks/", &rt::encode_path(task), "/outputs"],
+                &["/v1/tasks/", &path_task, "/outputs"],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         TaskOutputsGetError::decode(raw)
     }
 }
@@ -495,21 +533,34 @@ impl Client {
         task: &str,
     ) -> ::std::result::Result<Response<()>, Error<TaskOutputDownloadError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_OUTPUT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "output",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["task"]);
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "task",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["output"]);
+        let path_output = ::apigen_runtime::params::encode(&PARAM_OUTPUT, output)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/v1/tasks/",
-                    &rt::encode_path(task),
-                    "/outputs/",
-                    &rt::encode_path(output),
-                ],
+                &["/v1/tasks/", &path_task, "/outputs/", &path_output],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         TaskOutputDownloadError::decode(raw)
     }
 }
@@ -555,7 +606,9 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -570,7 +623,7 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         UserCreateError::decode(raw)
     }
 }
@@ -618,12 +671,14 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/whoami"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         WhoamiError::decode(raw)
     }
 }
@@ -669,7 +724,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<WhoamiPutNameError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -679,7 +736,7 @@ impl Client {
                 .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "text/plain")
                 .body(body.to_owned());
         }
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         WhoamiPutNameError::decode(raw)
     }
 }
@@ -725,7 +782,9 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -740,7 +799,7 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         WorkerBootstrapError::decode(raw)
     }
 }
@@ -788,12 +847,14 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/worker/ping"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         WorkerPingError::decode(raw)
     }
 }
@@ -839,14 +900,23 @@ impl Client {
         body: &crate::models::WorkerAppendTask,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAppendError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "task",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::POST,
-                &["/v1/worker/task/", &rt::encode_path(task), "/append"],
+                &["/v1/worker/task/", &path_task, "/append"],
             );
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -858,7 +928,7 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         WorkerTaskAppendError::decode(raw)
     }
 }
@@ -904,14 +974,23 @@ impl Client {
         Error<WorkerTaskUploadChunkError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "task",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::POST,
-                &["/v1/worker/task/", &rt::encode_path(task), "/chunk"],
+                &["/v1/worker/task/", &path_task, "/chunk"],
             );
         request = request
             .header(
@@ -919,7 +998,7 @@ impl Client {
                 "application/octet-stream",
             )
             .body(body.to_owned());
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         WorkerTaskUploadChunkError::decode(raw)
     }
 }
@@ -965,14 +1044,23 @@ impl Client {
         body: &crate::models::WorkerCompleteTask,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskCompleteError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "task",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::POST,
-                &["/v1/worker/task/", &rt::encode_path(task), "/complete"],
+                &["/v1/worker/task/", &path_task, "/complete"],
             );
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -984,7 +1072,7 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         WorkerTaskCompleteError::decode(raw)
     }
 }
@@ -1027,14 +1115,23 @@ impl Client {
         body: &crate::models::WorkerAddOutput,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAddOutputError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "task",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::POST,
-                &["/v1/worker/task/", &rt::encode_path(task), "/output"],
+                &["/v1/worker/task/", &path_task, "/output"],
             );
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -1046,7 +1143,7 @@ impl Client {
                 "application/json; charset=utf-8",
             )
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         WorkerTaskAddOutputError::decode(raw)
     }
 }
@@ -1091,12 +1188,14 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/workers"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         WorkersListError::decode(raw)
     }
 }
@@ -1141,12 +1240,14 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<WorkersRecycleError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/v1/workers/recycle"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         WorkersRecycleError::decode(raw)
     }
 }
@@ -1197,16 +1298,32 @@ impl Client {
         Error<GetThingOrThingsError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "id",
+            &::apigen_runtime::params::Shape {
+                items: ::std::option::Option::Some(
+                    &::apigen_runtime::params::Shape::STRING,
+                ),
+                ..::apigen_runtime::params::Shape::scalar(
+                    ::apigen_runtime::params::Kinds::STRING
+                        .with(::apigen_runtime::params::Kinds::ARRAY),
+                )
+            },
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.id {
-            query.extend(rt::form_pairs("id", &value).map_err(Error::InvalidRequest)?);
+            ::apigen_runtime::params::encode_into(&PARAM_ID, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/things"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetThingOrThingsError::decode(raw)
     }
 }
@@ -1260,16 +1377,28 @@ impl Client {
         params: &HeaderArgParams,
     ) -> ::std::result::Result<Response<()>, Error<HeaderArgError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_ACCEPT_LANGUAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "accept-language",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v1/header-arg"]);
         if let ::std::option::Option::Some(value) = &params.accept_language {
-            request = request.header("accept-language", value.to_string());
+            request = request
+                .header(
+                    "accept-language",
+                    ::apigen_runtime::params::encode(&PARAM_ACCEPT_LANGUAGE, value)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
         }
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         HeaderArgError::decode(raw)
     }
 }

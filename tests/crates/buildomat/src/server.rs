@@ -264,7 +264,7 @@ async fn handle_control_hold<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "control_hold", &[], false)
+    let rq = rt::Incoming::start_operation(&*shared, request, "control_hold", &[])
         .await?;
     let input = ControlHoldInput {
         headers: rq.parts.headers,
@@ -331,13 +331,7 @@ async fn handle_control_resume<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "control_resume",
-            &[],
-            false,
-        )
+    let rq = rt::Incoming::start_operation(&*shared, request, "control_resume", &[])
         .await?;
     let input = ControlResumeInput {
         headers: rq.parts.headers,
@@ -402,9 +396,15 @@ async fn handle_task_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "task_get", &[], true)
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "Task",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "task_get", &[])
         .await?;
-    let task = rq.param::<::std::string::String>(rt::At::Path, "Task", true, "a string");
+    let task = rq
+        .parameter::<::std::string::String>(&PARAM_TASK, "/v1/task/{Task}", true);
     rq.check()?;
     let task = rq.required(task)?;
     let input = TaskGetInput {
@@ -473,8 +473,7 @@ async fn handle_tasks_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "tasks_get", &[], false)
-        .await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "tasks_get", &[]).await?;
     let input = TasksGetInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -538,13 +537,7 @@ async fn handle_task_submit<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "task_submit",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "task_submit", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -619,16 +612,23 @@ async fn handle_task_events_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "task_events_get",
-            &[],
-            true,
-        )
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "task",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    const PARAM_MINSEQ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "minseq",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "task_events_get", &[])
         .await?;
-    let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
-    let minseq = rq.param::<i64>(rt::At::Query, "minseq", false, "an integer");
+    let task = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TASK, "/v1/tasks/{task}/events", true);
+    let minseq = rq.parameter::<i64>(&PARAM_MINSEQ, "/v1/tasks/{task}/events", false);
     if let Some(v) = &minseq {
         crate::validation::minimum(*v as f64, 0f64, false, "minseq", rq.violations());
     }
@@ -699,15 +699,22 @@ async fn handle_task_outputs_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "task",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "task_outputs_get",
             &[],
-            true,
         )
         .await?;
-    let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
+    let task = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TASK, "/v1/tasks/{task}/outputs", true);
     rq.check()?;
     let task = rq.required(task)?;
     let input = TaskOutputsGetInput {
@@ -780,17 +787,33 @@ async fn handle_task_output_download<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_OUTPUT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "output",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["task"]);
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "task",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["output"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "task_output_download",
             &[],
-            true,
         )
         .await?;
     let output = rq
-        .param::<::std::string::String>(rt::At::Path, "output", true, "a string");
-    let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_OUTPUT, "/v1/tasks/{task}/outputs/{output}", true);
+    let task = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TASK, "/v1/tasks/{task}/outputs/{output}", true);
     rq.check()?;
     let output = rq.required(output)?;
     let task = rq.required(task)?;
@@ -859,13 +882,7 @@ async fn handle_user_create<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "user_create",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "user_create", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -939,8 +956,7 @@ async fn handle_whoami<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "whoami", &[], false)
-        .await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "whoami", &[]).await?;
     let input = WhoamiInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -1009,13 +1025,7 @@ async fn handle_whoami_put_name<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "whoami_put_name",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "whoami_put_name", &[])
         .await?;
     let body = rq.text_body("text/plain", false).await?;
     let input = WhoamiPutNameInput {
@@ -1087,7 +1097,6 @@ async fn handle_worker_bootstrap<A: Api>(
             request,
             "worker_bootstrap",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -1162,8 +1171,7 @@ async fn handle_worker_ping<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "worker_ping", &[], false)
-        .await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "worker_ping", &[]).await?;
     let input = WorkerPingInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -1233,15 +1241,22 @@ async fn handle_worker_task_append<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "task",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "worker_task_append",
             &[],
-            true,
         )
         .await?;
-    let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
+    let task = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TASK, "/v1/worker/task/{task}/append", true);
     rq.check()?;
     let task = rq.required(task)?;
     let body = rq
@@ -1318,15 +1333,22 @@ async fn handle_worker_task_upload_chunk<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "task",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "worker_task_upload_chunk",
             &[],
-            true,
         )
         .await?;
-    let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
+    let task = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TASK, "/v1/worker/task/{task}/chunk", true);
     rq.check()?;
     let task = rq.required(task)?;
     let body = rq.bytes_body("application/octet-stream", true).await?;
@@ -1402,15 +1424,22 @@ async fn handle_worker_task_complete<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "task",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "worker_task_complete",
             &[],
-            true,
         )
         .await?;
-    let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
+    let task = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TASK, "/v1/worker/task/{task}/complete", true);
     rq.check()?;
     let task = rq.required(task)?;
     let body = rq
@@ -1490,15 +1519,22 @@ async fn handle_worker_task_add_output<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "task",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "worker_task_add_output",
             &[],
-            true,
         )
         .await?;
-    let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
+    let task = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TASK, "/v1/worker/task/{task}/output", true);
     rq.check()?;
     let task = rq.required(task)?;
     let body = rq
@@ -1574,7 +1610,7 @@ async fn handle_workers_list<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "workers_list", &[], false)
+    let rq = rt::Incoming::start_operation(&*shared, request, "workers_list", &[])
         .await?;
     let input = WorkersListInput {
         headers: rq.parts.headers,
@@ -1641,13 +1677,7 @@ async fn handle_workers_recycle<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "workers_recycle",
-            &[],
-            false,
-        )
+    let rq = rt::Incoming::start_operation(&*shared, request, "workers_recycle", &[])
         .await?;
     let input = WorkersRecycleInput {
         headers: rq.parts.headers,
@@ -1717,18 +1747,26 @@ async fn handle_get_thing_or_things<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "id",
+        &::apigen_runtime::params::Shape {
+            items: ::std::option::Option::Some(&::apigen_runtime::params::Shape::STRING),
+            ..::apigen_runtime::params::Shape::scalar(
+                ::apigen_runtime::params::Kinds::STRING
+                    .with(::apigen_runtime::params::Kinds::ARRAY),
+            )
+        },
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "get_thing_or_things",
             &[],
-            false,
         )
         .await?;
     let id = rq
-        .json_param::<
-            crate::models::GetThingOrThingsId,
-        >(rt::At::Query, "id", false, "JSON");
+        .parameter::<crate::models::GetThingOrThingsId>(&PARAM_ID, "/v1/things", false);
     rq.check()?;
     let input = GetThingOrThingsInput {
         id,
@@ -1802,18 +1840,17 @@ async fn handle_header_arg<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "header_arg",
-            &[],
-            false,
-        )
+    const PARAM_ACCEPT_LANGUAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "accept-language",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "header_arg", &[])
         .await?;
     let accept_language = rq
-        .param::<
+        .parameter::<
             crate::models::HeaderArgAcceptLanguage,
-        >(rt::At::Header, "accept-language", false, "one of the documented values");
+        >(&PARAM_ACCEPT_LANGUAGE, "/v1/header-arg", false);
     rq.check()?;
     let input = HeaderArgInput {
         accept_language,

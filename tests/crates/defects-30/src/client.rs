@@ -129,16 +129,25 @@ impl Client {
         item_id: &str,
     ) -> ::std::result::Result<Response<crate::models::Item>, Error<GetItemError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
+        const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "item_id",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/items/", &rt::encode_path(item_id)],
+                &["/items/", &path_item_id],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetItemError::decode(raw)
     }
 }
@@ -190,17 +199,32 @@ impl Client {
         params: &PutItemParams,
     ) -> ::std::result::Result<Response<crate::models::Item>, Error<PutItemError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
+        const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "item_id",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "limit",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.limit {
-            query.push(("limit".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::PUT,
-                &["/items/", &rt::encode_path(item_id)],
+                &["/items/", &path_item_id],
             );
         if let ::std::option::Option::Some(body) = body {
             let bytes = ::serde_json::to_vec(body)
@@ -212,7 +236,7 @@ impl Client {
                 )
                 .body(bytes);
         }
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         PutItemError::decode(raw)
     }
 }
@@ -265,19 +289,35 @@ impl Client {
         Error<ListItemsError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
+        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "limit",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["type"]);
+        const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "type",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["limit"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.limit {
-            query.push(("limit".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.r#type {
-            query.push(("type".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_TYPE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/items"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListItemsError::decode(raw)
     }
 }
@@ -322,12 +362,14 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<GetItemPostError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/items"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         GetItemPostError::decode(raw)
     }
 }
@@ -369,16 +411,25 @@ impl Client {
         app_id: &str,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ListThingsError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[]];
+        const PARAM_APP_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "app_id",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_app_id = ::apigen_runtime::params::encode(&PARAM_APP_ID, app_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/apps/", &rt::encode_path(app_id), "/things"],
+                &["/apps/", &path_app_id, "/things"],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListThingsError::decode(raw)
     }
 }

@@ -161,16 +161,20 @@ async fn handle_get_item<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "item_id",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "get_item",
             &[&[Scheme::ApiKey], &[]],
-            true,
         )
         .await?;
     let item_id = rq
-        .param::<::std::string::String>(rt::At::Path, "item_id", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_ITEM_ID, "/items/{item_id}", true);
     rq.check()?;
     let item_id = rq.required(item_id)?;
     let input = GetItemInput {
@@ -243,17 +247,26 @@ async fn handle_put_item<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "item_id",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "limit",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "put_item",
             &[&[Scheme::ApiKey], &[]],
-            true,
         )
         .await?;
     let item_id = rq
-        .param::<::std::string::String>(rt::At::Path, "item_id", true, "a string");
-    let limit = rq.param::<i64>(rt::At::Query, "limit", false, "an integer");
+        .parameter::<::std::string::String>(&PARAM_ITEM_ID, "/items/{item_id}", true);
+    let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/items/{item_id}", false);
     if let Some(v) = &limit {
         crate::validation::maximum(
             *v as f64,
@@ -342,15 +355,26 @@ async fn handle_list_items<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "limit",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["type"]);
+    const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "type",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["limit"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "list_items",
             &[&[Scheme::ApiKey], &[]],
-            false,
         )
         .await?;
-    let limit = rq.param::<i64>(rt::At::Query, "limit", false, "an integer");
+    let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/items", false);
     if let Some(v) = &limit {
         crate::validation::maximum(
             *v as f64,
@@ -361,9 +385,7 @@ async fn handle_list_items<A: Api>(
         );
     }
     let r#type = rq
-        .param::<
-            crate::models::ListItemsType,
-        >(rt::At::Query, "type", false, "one of the documented values");
+        .parameter::<crate::models::ListItemsType>(&PARAM_TYPE, "/items", false);
     rq.check()?;
     let input = ListItemsInput {
         limit,
@@ -437,7 +459,6 @@ async fn handle_get_item_post<A: Api>(
             request,
             "get_item_post",
             &[&[Scheme::ApiKey], &[]],
-            false,
         )
         .await?;
     let input = GetItemPostInput {
@@ -503,16 +524,17 @@ async fn handle_list_things<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_things",
-            &[&[]],
-            true,
-        )
+    const PARAM_APP_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "app_id",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "list_things", &[&[]])
         .await?;
     let app_id = rq
-        .param::<::std::string::String>(rt::At::Path, "app_id", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_APP_ID, "/apps/{app_id}/things", true);
     rq.check()?;
     let app_id = rq.required(app_id)?;
     let input = ListThingsInput {

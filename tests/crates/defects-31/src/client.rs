@@ -84,14 +84,31 @@ impl rt::Credentials for Credentials {
         match scheme {}
     }
 }
+/// The optional parameters of [`Client::get_order`].
+#[derive(Debug, Clone, Default)]
+pub struct GetOrderParams {
+    /// Arrays of objects: no style defines them; sent as JSON text.
+    pub sort: ::std::option::Option<::std::vec::Vec<crate::models::GetOrderSortItem>>,
+    /// `form` is not a header style: written `simple`.
+    pub x_trace: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `pipeDelimited` with `explode: true` is not defined: written `form`.
+    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
 /// The documented error responses of [`Client::get_order`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum GetOrderError {}
+pub enum GetOrderError {
+    /// 500: A kit (the inline body's default is dropped).
+    InternalServerError(crate::models::GetOrderInternalServerErrorBody),
+}
 impl rt::ApiError for GetOrderError {
-    type Model = ();
-    fn model(&self) -> ::std::option::Option<&()> {
-        match *self {}
+    type Model = crate::models::GetOrderInternalServerErrorBody;
+    fn model(
+        &self,
+    ) -> ::std::option::Option<&crate::models::GetOrderInternalServerErrorBody> {
+        match self {
+            Self::InternalServerError(model) => ::std::option::Option::Some(model),
+        }
     }
 }
 impl Client {
@@ -106,18 +123,80 @@ impl Client {
     pub async fn get_order(
         &self,
         order_id: &str,
+        params: &GetOrderParams,
     ) -> ::std::result::Result<Response<crate::models::Order>, Error<GetOrderError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_ORDER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "order_id",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        const PARAM_SORT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "sort",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["tags"]);
+        const PARAM_X_TRACE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "X-Trace",
+            &::apigen_runtime::params::Shape {
+                items: ::std::option::Option::Some(
+                    &::apigen_runtime::params::Shape::STRING,
+                ),
+                ..::apigen_runtime::params::Shape::scalar(
+                    ::apigen_runtime::params::Kinds::ARRAY,
+                )
+            },
+        );
+        const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "tags",
+                &::apigen_runtime::params::Shape {
+                    items: ::std::option::Option::Some(
+                        &::apigen_runtime::params::Shape::STRING,
+                    ),
+                    ..::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::ARRAY,
+                    )
+                },
+            )
+            .with_siblings(&["sort"]);
+        let path_order_id = ::apigen_runtime::params::encode(&PARAM_ORDER_ID, order_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        if let ::std::option::Option::Some(value) = &params.sort {
+            ::apigen_runtime::params::encode_into(
+                    &PARAM_SORT,
+                    &::serde_json::to_string(value)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    &mut query,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        }
+        if let ::std::option::Option::Some(value) = &params.tags {
+            ::apigen_runtime::params::encode_into(&PARAM_TAGS, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/orders/", &rt::encode_path(order_id)],
+                &["/orders/", &path_order_id],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        if let ::std::option::Option::Some(value) = &params.x_trace {
+            request = request
+                .header(
+                    "X-Trace",
+                    ::apigen_runtime::params::encode(&PARAM_X_TRACE, value)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
+        }
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetOrderError::decode(raw)
     }
 }
@@ -131,6 +210,7 @@ impl GetOrderError {
     ) -> ::std::result::Result<Response<crate::models::Order>, Error<GetOrderError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Order, _>(raw),
+            500 => rt::api_error_json(raw, GetOrderError::InternalServerError),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -162,12 +242,14 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListPetsError::decode(raw)
     }
 }

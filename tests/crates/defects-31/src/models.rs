@@ -8,6 +8,12 @@
     clippy::disallowed_names,
     clippy::unit_arg
 )]
+/// `Buckle`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct Buckle {
+    pub width: i64,
+}
 /// `Cat`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -151,6 +157,12 @@ impl ::std::convert::TryFrom<::std::string::String> for ChildKind2 {
         value.parse()
     }
 }
+/// `Collar`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct Collar {
+    pub buckle: Buckle,
+}
 /// `Dog`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -159,6 +171,33 @@ pub struct Dog {
     pub bark: ::std::option::Option<bool>,
     #[serde(rename = "petType")]
     pub pet_type: ::std::string::String,
+}
+/// An inline body whose default holds an `anyOf` of objects that only one member accepts: valid, but the type generator would write it into every member (E0277 on `Default`), so it is dropped.
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+pub struct GetOrderInternalServerErrorBody {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub accessory: ::std::option::Option<GetOrderInternalServerErrorBodyAccessory>,
+}
+/// `GetOrderInternalServerErrorBodyAccessory`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+pub struct GetOrderInternalServerErrorBodyAccessory {
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_0: ::std::option::Option<Cat>,
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_1: ::std::option::Option<Collar>,
+    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtype_2: ::std::option::Option<Cat>,
+}
+/// `GetOrderSortItem`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+pub struct GetOrderSortItem {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub desc: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub field: ::std::option::Option<::std::string::String>,
 }
 /// `Money`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]

@@ -86,6 +86,12 @@ pub trait Api: Send + Sync + 'static {
 pub struct GetOrderInput {
     /// `order_id`, path parameter.
     pub order_id: ::std::string::String,
+    /// `sort`, query parameter. Arrays of objects: no style defines them; sent as JSON text.
+    pub sort: ::std::option::Option<::std::vec::Vec<crate::models::GetOrderSortItem>>,
+    /// `X-Trace`, header parameter. `form` is not a header style: written `simple`.
+    pub x_trace: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `tags`, query parameter. `pipeDelimited` with `explode: true` is not defined: written `form`.
+    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
@@ -97,6 +103,9 @@ impl GetOrderInput {
     pub fn new(order_id: ::std::string::String) -> Self {
         Self {
             order_id,
+            sort: ::std::option::Option::None,
+            x_trace: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
             credentials: Credentials::default(),
         }
@@ -113,6 +122,8 @@ impl GetOrderInput {
 pub enum GetOrderResponse {
     /// 200: the order
     Ok(crate::models::Order),
+    /// 500: A kit (the inline body's default is dropped).
+    InternalServerError(crate::models::GetOrderInternalServerErrorBody),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
@@ -120,6 +131,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetOrderResponse {
     fn into_response(self) -> rt::Response {
         match self {
             Self::Ok(body) => rt::json_response(200u16, &body),
+            Self::InternalServerError(body) => rt::json_response(500u16, &body),
             Self::Other(response) => response,
         }
     }
@@ -129,14 +141,63 @@ async fn handle_get_order<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_order", &[], true)
+    const PARAM_ORDER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "order_id",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    const PARAM_SORT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "sort",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["tags"]);
+    const PARAM_X_TRACE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "X-Trace",
+        &::apigen_runtime::params::Shape {
+            items: ::std::option::Option::Some(&::apigen_runtime::params::Shape::STRING),
+            ..::apigen_runtime::params::Shape::scalar(
+                ::apigen_runtime::params::Kinds::ARRAY,
+            )
+        },
+    );
+    const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "tags",
+            &::apigen_runtime::params::Shape {
+                items: ::std::option::Option::Some(
+                    &::apigen_runtime::params::Shape::STRING,
+                ),
+                ..::apigen_runtime::params::Shape::scalar(
+                    ::apigen_runtime::params::Kinds::ARRAY,
+                )
+            },
+        )
+        .with_siblings(&["sort"]);
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_order", &[])
         .await?;
     let order_id = rq
-        .param::<::std::string::String>(rt::At::Path, "order_id", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_ORDER_ID, "/orders/{order_id}", true);
+    let sort = rq
+        .json_parameter::<
+            ::std::vec::Vec<crate::models::GetOrderSortItem>,
+        >(&PARAM_SORT, "/orders/{order_id}", false);
+    let x_trace = rq
+        .parameter::<
+            ::std::vec::Vec<::std::string::String>,
+        >(&PARAM_X_TRACE, "/orders/{order_id}", false);
+    let tags = rq
+        .parameter::<
+            ::std::vec::Vec<::std::string::String>,
+        >(&PARAM_TAGS, "/orders/{order_id}", false);
     rq.check()?;
     let order_id = rq.required(order_id)?;
     let input = GetOrderInput {
         order_id,
+        sort,
+        x_trace,
+        tags,
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
@@ -201,8 +262,7 @@ async fn handle_list_pets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "list_pets", &[], false)
-        .await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "list_pets", &[]).await?;
     let input = ListPetsInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,

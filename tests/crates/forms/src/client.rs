@@ -115,10 +115,18 @@ impl Client {
         params: &CreateOrderParams,
     ) -> ::std::result::Result<Response<crate::models::Echo>, Error<CreateOrderError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_NOTE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "note",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.note {
-            query.push(("note".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_NOTE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
@@ -152,7 +160,7 @@ impl Client {
                 rt::form_pairs("address", &body.address).map_err(Error::InvalidRequest)?,
             );
         request = request.form(&fields);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         CreateOrderError::decode(raw)
     }
 }
@@ -195,7 +203,9 @@ impl Client {
     ) -> ::std::result::Result<Response<crate::models::Echo>, Error<UploadOrderError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -239,7 +249,7 @@ impl Client {
             form = form.text(key, value);
         }
         request = request.multipart(form);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         UploadOrderError::decode(raw)
     }
 }

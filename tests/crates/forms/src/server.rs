@@ -132,16 +132,14 @@ async fn handle_create_order<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "create_order",
-            &[],
-            false,
-        )
+    const PARAM_NOTE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "note",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "create_order", &[])
         .await?;
-    let note = rq
-        .param::<::std::string::String>(rt::At::Query, "note", false, "a string");
+    let note = rq.parameter::<::std::string::String>(&PARAM_NOTE, "/orders", false);
     rq.check()?;
     let body = rq
         .form_body::<crate::models::Order>(false, Some("create_order"), &[])
@@ -211,13 +209,7 @@ async fn handle_upload_order<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "upload_order",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "upload_order", &[])
         .await?;
     let body = rq
         .form_body::<crate::models::Order>(true, Some("upload_order"), &[])

@@ -159,12 +159,14 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/every-model"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         S0ListEveryModelError::decode(raw)
     }
 }
@@ -219,12 +221,14 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<S0TagAddressError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S0Message]];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/pet_meta"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         S0TagAddressError::decode(raw)
     }
 }
@@ -271,12 +275,14 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<S0ValueError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/item_page"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         S0ValueError::decode(raw)
     }
 }
@@ -298,17 +304,26 @@ impl S0ValueError {
 /// The optional parameters of [`Client::s0_size`].
 #[derive(Debug, Clone, Default)]
 pub struct S0SizeParams {
-    /// [link](https://example.com) and <https://example.com> and [ref][1]
-    pub server: ::std::option::Option<f64>,
+    /// The `Item_message_x` query parameter. Server default: `100.0`.
+    pub item_message_x: ::std::option::Option<f64>,
+    /// The `http` query parameter.
+    pub http: ::std::option::Option<bool>,
 }
 /// The documented error responses of [`Client::s0_size`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum S0SizeError {}
+pub enum S0SizeError {
+    /// 403: tab    separated carriage
+    Forbidden(f64),
+    /// 400: <b>HTML</b> &amp; entities <script>
+    BadRequest(crate::models::S0SizeBadRequestBody),
+    /// 429: <b>HTML</b> &amp; entities <script>
+    TooManyRequests(crate::models::S0SizeTooManyRequestsBody),
+}
 impl rt::ApiError for S0SizeError {
     type Model = ();
     fn model(&self) -> ::std::option::Option<&()> {
-        match *self {}
+        ::std::option::Option::None
     }
 }
 impl Client {
@@ -322,21 +337,49 @@ impl Client {
     #[allow(clippy::vec_init_then_push)]
     pub async fn s0_size(
         &self,
-        status: i64,
-        raw2: crate::models::S0SizeRaw,
+        status: crate::models::S0SizeStatus,
         params: &S0SizeParams,
-    ) -> ::std::result::Result<
-        Response<crate::models::S0PageNextBox>,
-        Error<S0SizeError>,
-    > {
+    ) -> ::std::result::Result<Response<()>, Error<S0SizeError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_STATUS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "status",
+                &::apigen_runtime::params::Shape::scalar(
+                    ::apigen_runtime::params::Kinds::INTEGER
+                        .with(::apigen_runtime::params::Kinds::STRING),
+                ),
+            )
+            .with_siblings(&["Item_message_x", "http"]);
+        const PARAM_ITEM_MESSAGE_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "Item_message_x",
+                &::apigen_runtime::params::Shape::NUMBER,
+            )
+            .with_siblings(&["http", "status"]);
+        const PARAM_HTTP: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "http",
+                &::apigen_runtime::params::Shape::BOOLEAN,
+            )
+            .with_siblings(&["Item_message_x", "status"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-        query.push(("status".to_string(), status.to_string()));
-        if let ::std::option::Option::Some(value) = &params.server {
-            query.push(("Server".to_string(), value.to_string()));
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        ::apigen_runtime::params::encode_into(&PARAM_STATUS, &status, &mut query)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        if let ::std::option::Option::Some(value) = &params.item_message_x {
+            ::apigen_runtime::params::encode_into(
+                    &PARAM_ITEM_MESSAGE_X,
+                    value,
+                    &mut query,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
-        query.push(("Raw".to_string(), raw2.to_string()));
+        if let ::std::option::Option::Some(value) = &params.http {
+            ::apigen_runtime::params::encode_into(&PARAM_HTTP, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        }
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -344,7 +387,7 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::DELETE,
                 &["/s0/name/value/status-total/user-url"],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         S0SizeError::decode(raw)
     }
 }
@@ -355,306 +398,162 @@ impl S0SizeError {
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode(
         raw: RawResponse,
-    ) -> ::std::result::Result<
-        Response<crate::models::S0PageNextBox>,
-        Error<S0SizeError>,
-    > {
+    ) -> ::std::result::Result<Response<()>, Error<S0SizeError>> {
         match raw.status {
-            206 => rt::ok_json::<crate::models::S0PageNextBox, _>(raw),
+            403 => rt::api_error_json(raw, S0SizeError::Forbidden),
+            400 => rt::api_error_json(raw, S0SizeError::BadRequest),
+            429 => rt::api_error_json(raw, S0SizeError::TooManyRequests),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
 }
-/// The documented error responses of [`Client::s0_models_amount_node`].
+/// The documented error responses of [`Client::s0_if`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum S0ModelsAmountNodeError {
-    /// 404: Non-ASCII: café, 日本語, 😀
-    NotFound(crate::models::S0PageNextBox),
-    /// 422: Contains `backticks`, *stars* and _underscores_.
-    UnprocessableEntity(::std::string::String),
-    /// 503: Quotes " and ' and \ backslashes \n
-    ServiceUnavailable(crate::models::S0ModelsAmountNodeServiceUnavailableBody),
+pub enum S0IfError {
+    /// 400: Contains `backticks`, *stars* and _underscores_.
+    BadRequest(crate::models::S0PageNextBox),
 }
-impl rt::ApiError for S0ModelsAmountNodeError {
-    type Model = ();
-    fn model(&self) -> ::std::option::Option<&()> {
-        ::std::option::Option::None
+impl rt::ApiError for S0IfError {
+    type Model = crate::models::S0PageNextBox;
+    fn model(&self) -> ::std::option::Option<&crate::models::S0PageNextBox> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+        }
     }
 }
 impl Client {
-    /// `PUT /s0/order.data/{TAG}`
+    /// `PUT /s0/tag/code/{countv2}`
     ///
-    /// Ends a comment */ and starts /* one
-    ///
-    /// `PUT /s0/order.data/{TAG}`; credentials: s0.message or s0.message.
+    /// `PUT /s0/tag/code/{countv2}`.
     ///
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
     #[allow(clippy::vec_init_then_push)]
-    pub async fn s0_models_amount_node(
+    pub async fn s0_if(
         &self,
-        tag: &str,
-        body: &crate::models::S0PageNextBox,
-    ) -> ::std::result::Result<
-        Response<::std::string::String>,
-        Error<S0ModelsAmountNodeError>,
-    > {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::S0Message],
-            &[crate::Scheme::S0Message],
-        ];
+        countv2: &str,
+        body: &[u8],
+    ) -> ::std::result::Result<Response<()>, Error<S0IfError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_COUNTV2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "countv2",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_countv2 = ::apigen_runtime::params::encode(&PARAM_COUNTV2, countv2)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::PUT,
-                &["/s0/order.data/", &rt::encode_path(tag)],
+                &["/s0/tag/code/", &path_countv2],
             );
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        S0ModelsAmountNodeError::decode(raw)
+            .header(
+                ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                "application/octet-stream",
+            )
+            .body(body.to_owned());
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        S0IfError::decode(raw)
     }
 }
-impl S0ModelsAmountNodeError {
+impl S0IfError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode(
         raw: RawResponse,
-    ) -> ::std::result::Result<
-        Response<::std::string::String>,
-        Error<S0ModelsAmountNodeError>,
-    > {
+    ) -> ::std::result::Result<Response<()>, Error<S0IfError>> {
         match raw.status {
-            404 => rt::api_error_json(raw, S0ModelsAmountNodeError::NotFound),
-            422 => {
-                let error = S0ModelsAmountNodeError::UnprocessableEntity(
-                    rt::decode_text::<_>(&raw)?,
-                );
+            400 => rt::api_error_json(raw, S0IfError::BadRequest),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+}
+/// The documented error responses of [`Client::get_s0_http_http`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum GetS0HttpHttpError {
+    /// 429: [link](https://example.com) and <https://example.com> and [ref][1]
+    TooManyRequests,
+    /// 403: <b>HTML</b> &amp; entities <script>
+    Forbidden(::std::string::String),
+    /// 422
+    UnprocessableEntity(i64),
+}
+impl rt::ApiError for GetS0HttpHttpError {
+    type Model = i64;
+    fn model(&self) -> ::std::option::Option<&i64> {
+        match self {
+            Self::TooManyRequests => ::std::option::Option::None,
+            Self::Forbidden(_) => ::std::option::Option::None,
+            Self::UnprocessableEntity(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
+impl Client {
+    /// tab    separated carriage
+    ///
+    /// [link](https://example.com) and <https://example.com> and [ref][1]
+    ///
+    /// `GET /s0/httpHttp`.
+    ///
+    /// # Errors
+    ///
+    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push)]
+    pub async fn get_s0_http_http(
+        &self,
+        r#true: &str,
+    ) -> ::std::result::Result<Response<()>, Error<GetS0HttpHttpError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_TRUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "true",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        #[allow(unused_mut)]
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .0
+            .request(::apigen_runtime::reqwest::Method::GET, &["/s0/httpHttp"]);
+        request = request
+            .header(
+                "true",
+                ::apigen_runtime::params::encode(&PARAM_TRUE, r#true)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetS0HttpHttpError::decode(raw)
+    }
+}
+impl GetS0HttpHttpError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<GetS0HttpHttpError>> {
+        match raw.status {
+            429 => Err(Error::documented(GetS0HttpHttpError::TooManyRequests, raw)),
+            403 => {
+                let error = GetS0HttpHttpError::Forbidden(rt::decode_text::<_>(&raw)?);
                 Err(Error::documented(error, raw))
             }
-            503 => rt::api_error_json(raw, S0ModelsAmountNodeError::ServiceUnavailable),
-            200 => rt::ok_json::<::std::string::String, _>(raw),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
-    }
-}
-/// The optional parameters of [`Client::s0_api_value`].
-#[derive(Debug, Clone, Default)]
-pub struct S0ApiValueParams {
-    /// Braces {like} {{these}} and format {0} {} args
-    pub next_item: ::std::option::Option<::std::string::String>,
-    /// The `core` header. Server default: `true`.
-    pub core: ::std::option::Option<bool>,
-}
-/// The documented error responses of [`Client::s0_api_value`].
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-pub enum S0ApiValueError {}
-impl rt::ApiError for S0ApiValueError {
-    type Model = ();
-    fn model(&self) -> ::std::option::Option<&()> {
-        match *self {}
-    }
-}
-impl Client {
-    /// `PATCH /s0/order.data/{TAG}`
-    ///
-    /// `PATCH /s0/order.data/{TAG}`.
-    ///
-    /// # Errors
-    ///
-    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s0_api_value(
-        &self,
-        tag: &str,
-        body: &crate::models::S0Meta,
-        params: &S0ApiValueParams,
-    ) -> ::std::result::Result<Response<()>, Error<S0ApiValueError>> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &params.next_item {
-            query.push(("next_item".to_string(), value.to_string()));
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::PATCH,
-                &["/s0/order.data/", &rt::encode_path(tag)],
-            );
-        if let ::std::option::Option::Some(value) = &params.core {
-            request = request.header("core", value.to_string());
-        }
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        S0ApiValueError::decode(raw)
-    }
-}
-impl S0ApiValueError {
-    /// The result of a response of the operation, by its status (shared by the method and
-    /// its pagination stream; an associated function of the operation's own error type,
-    /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode(
-        raw: RawResponse,
-    ) -> ::std::result::Result<Response<()>, Error<S0ApiValueError>> {
-        match raw.status {
-            206 => Ok(Response { body: (), raw }),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
-    }
-}
-/// The documented success responses of [`Client::s0_p_r_i_c_e`].
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-pub enum S0PRICESuccess {
-    /// 204: tab    separated carriage
-    NoContent,
-    /// 2XX: <b>HTML</b> &amp; entities <script>
-    Success,
-}
-/// The documented error responses of [`Client::s0_p_r_i_c_e`].
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-pub enum S0PRICEError {
-    /// 422: Braces {like} {{these}} and format {0} {} args
-    UnprocessableEntity(crate::models::S0PageNextBox),
-    /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
-    Forbidden(crate::models::S0PriceForbiddenBody),
-}
-impl rt::ApiError for S0PRICEError {
-    type Model = ();
-    fn model(&self) -> ::std::option::Option<&()> {
-        ::std::option::Option::None
-    }
-}
-impl Client {
-    /// `GET /s0/{Value}/listPet/short_created/http`.
-    ///
-    /// # Errors
-    ///
-    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s0_p_r_i_c_e(
-        &self,
-        value: &str,
-        message: &str,
-    ) -> ::std::result::Result<Response<S0PRICESuccess>, Error<S0PRICEError>> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/s0/", &rt::encode_path(value), "/listPet/short_created/http"],
-            );
-        request = request.header("Message", message.to_string());
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        S0PRICEError::decode(raw)
-    }
-}
-impl S0PRICEError {
-    /// The result of a response of the operation, by its status (shared by the method and
-    /// its pagination stream; an associated function of the operation's own error type,
-    /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode(
-        raw: RawResponse,
-    ) -> ::std::result::Result<Response<S0PRICESuccess>, Error<S0PRICEError>> {
-        match raw.status {
-            204 => {
-                let body = S0PRICESuccess::NoContent;
-                Ok(Response { body, raw })
-            }
-            422 => rt::api_error_json(raw, S0PRICEError::UnprocessableEntity),
-            403 => rt::api_error_json(raw, S0PRICEError::Forbidden),
-            200..=299 => {
-                let body = S0PRICESuccess::Success;
-                Ok(Response { body, raw })
-            }
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
-    }
-}
-/// The optional parameters of [`Client::s0_shared`].
-#[derive(Debug, Clone, Default)]
-pub struct S0SharedParams {
-    /// The `path` header.
-    pub path2: ::std::option::Option<::std::string::String>,
-}
-/// The documented error responses of [`Client::s0_shared`].
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-pub enum S0SharedError {
-    /// 4XX: Ends a comment */ and starts /* one
-    ClientError,
-}
-impl rt::ApiError for S0SharedError {
-    type Model = ();
-    fn model(&self) -> ::std::option::Option<&()> {
-        ::std::option::Option::None
-    }
-}
-impl Client {
-    /// `HEAD /s0/{Value}/listPet/short_created/http`
-    ///
-    /// `HEAD /s0/{Value}/listPet/short_created/http`.
-    ///
-    /// # Errors
-    ///
-    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s0_shared(
-        &self,
-        value: &str,
-        params: &S0SharedParams,
-    ) -> ::std::result::Result<Response<()>, Error<S0SharedError>> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::HEAD,
-                &["/s0/", &rt::encode_path(value), "/listPet/short_created/http"],
-            );
-        if let ::std::option::Option::Some(value) = &params.path2 {
-            request = request.header("path", value.to_string());
-        }
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        S0SharedError::decode(raw)
-    }
-}
-impl S0SharedError {
-    /// The result of a response of the operation, by its status (shared by the method and
-    /// its pagination stream; an associated function of the operation's own error type,
-    /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode(
-        raw: RawResponse,
-    ) -> ::std::result::Result<Response<()>, Error<S0SharedError>> {
-        match raw.status {
-            206 => Ok(Response { body: (), raw }),
-            400..=499 => Err(Error::documented(S0SharedError::ClientError, raw)),
+            422 => rt::api_error_json(raw, GetS0HttpHttpError::UnprocessableEntity),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -686,12 +585,14 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s1/every-model"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         S1ListEveryModelError::decode(raw)
     }
 }
@@ -717,153 +618,115 @@ impl S1ListEveryModelError {
         }
     }
 }
-/// The documented headers of the 429 response.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct S1PriceUnionTooManyRequestsHeaders {
-    /// `ShortUser`: Non-ASCII: café, 日本語, 😀
-    pub short_user: ::std::option::Option<i64>,
+/// The optional parameters of [`Client::s1_http`].
+#[derive(Debug, Clone, Default)]
+pub struct S1HttpParams {
+    /// The `meta` header.
+    pub meta: ::std::option::Option<::std::string::String>,
 }
-impl rt::FromHeaders for S1PriceUnionTooManyRequestsHeaders {
-    fn from_headers(
-        headers: &::apigen_runtime::header::HeaderMap,
-    ) -> ::std::result::Result<Self, rt::HeaderError> {
-        Ok(Self {
-            short_user: ::apigen_runtime::header::get(headers, "ShortUser")?,
-        })
-    }
-}
-/// The documented error responses of [`Client::s1_price_union`].
+/// The documented error responses of [`Client::s1_http`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum S1PriceUnionError {
-    /// 429: #[attr] and #![inner] and r#raw and "#
-    TooManyRequests(WithHeaders<f64, S1PriceUnionTooManyRequestsHeaders>),
+pub enum S1HttpError {
+    /// 503: 1. list
+    /// 2. items
+    /// - bullet
+    ServiceUnavailable(crate::models::S1MessageEnumV2),
 }
-impl rt::ApiError for S1PriceUnionError {
-    type Model = f64;
-    fn model(&self) -> ::std::option::Option<&f64> {
+impl rt::ApiError for S1HttpError {
+    type Model = crate::models::S1MessageEnumV2;
+    fn model(&self) -> ::std::option::Option<&crate::models::S1MessageEnumV2> {
         match self {
-            Self::TooManyRequests(model) => ::std::option::Option::Some(&model.body),
+            Self::ServiceUnavailable(model) => ::std::option::Option::Some(model),
         }
     }
 }
 impl Client {
-    /// `POST /s1/next.kind/v{page}.{x_kind}`
+    /// `GET /s1/next.kind/v{page}.{x_kind}`
     ///
-    /// `POST /s1/next.kind/v{page}.{x_kind}`.
+    /// <b>HTML</b> &amp; entities <script>
+    ///
+    /// `GET /s1/next.kind/v{page}.{x_kind}`; credentials: s1.x-kind or .
     ///
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
     #[allow(clippy::vec_init_then_push)]
-    pub async fn s1_price_union(
+    pub async fn s1_http(
         &self,
-        page: &str,
-        x_kind: &str,
-        body: &crate::models::S1PriceUnionBody,
-    ) -> ::std::result::Result<Response<()>, Error<S1PriceUnionError>> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &[
-                    "/s1/next.kind/v",
-                    &rt::encode_path(page),
-                    ".",
-                    &rt::encode_path(x_kind),
-                ],
-            );
-        let bytes = ::serde_json::to_vec(body)
+        page: ::serde_json::Value,
+        x_kind: crate::models::S1HttpXKind,
+        value_error: &str,
+        params: &S1HttpParams,
+    ) -> ::std::result::Result<Response<()>, Error<S1HttpError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S1XKind], &[]];
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "page",
+                &::apigen_runtime::params::Shape::ANY,
+            )
+            .with_siblings(&["x_kind"]);
+        const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "x_kind",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_explode(true)
+            .with_siblings(&["page"]);
+        const PARAM_META: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
+                "meta",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["CountTrue"]);
+        const PARAM_VALUE_ERROR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "valueError",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_page = ::apigen_runtime::params::encode(&PARAM_PAGE, &page)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        S1PriceUnionError::decode(raw)
-    }
-}
-impl S1PriceUnionError {
-    /// The result of a response of the operation, by its status (shared by the method and
-    /// its pagination stream; an associated function of the operation's own error type,
-    /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode(
-        raw: RawResponse,
-    ) -> ::std::result::Result<Response<()>, Error<S1PriceUnionError>> {
-        match raw.status {
-            429 => {
-                rt::api_error_json_with_headers(raw, S1PriceUnionError::TooManyRequests)
-            }
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
-    }
-}
-/// The documented error responses of [`Client::s1_parent`].
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-pub enum S1ParentError {
-    /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
-    Forbidden,
-}
-impl rt::ApiError for S1ParentError {
-    type Model = ();
-    fn model(&self) -> ::std::option::Option<&()> {
-        ::std::option::Option::None
-    }
-}
-impl Client {
-    /// ```text
-    /// fn not_rust() {
-    /// ```
-    ///
-    /// `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
-    ///
-    /// # Errors
-    ///
-    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s1_parent(
-        &self,
-        meta_message_name: &str,
-        pet_total: ::std::vec::Vec<u32>,
-    ) -> ::std::result::Result<Response<()>, Error<S1ParentError>> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        let path_x_kind = ::apigen_runtime::params::encode(&PARAM_X_KIND, &x_kind)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-        query
-            .extend(
-                rt::form_pairs("pet total", &pet_total).map_err(Error::InvalidRequest)?,
-            );
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        ::apigen_runtime::params::encode_into(
+                &PARAM_VALUE_ERROR,
+                value_error,
+                &mut query,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &[
-                    "/s1/httpUpdated/pet.parent/",
-                    &rt::encode_path(meta_message_name),
-                    "/value",
-                ],
+                ::apigen_runtime::reqwest::Method::GET,
+                &["/s1/next.kind/v", &path_page, ".", &path_x_kind],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
-        S1ParentError::decode(raw)
+        if let ::std::option::Option::Some(value) = &params.meta {
+            request = request
+                .header(
+                    "meta",
+                    ::apigen_runtime::params::encode(&PARAM_META, value)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
+        }
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        S1HttpError::decode(raw)
     }
 }
-impl S1ParentError {
+impl S1HttpError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode(
         raw: RawResponse,
-    ) -> ::std::result::Result<Response<()>, Error<S1ParentError>> {
+    ) -> ::std::result::Result<Response<()>, Error<S1HttpError>> {
         match raw.status {
-            403 => Err(Error::documented(S1ParentError::Forbidden, raw)),
+            503 => rt::api_error_json(raw, S1HttpError::ServiceUnavailable),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -871,80 +734,88 @@ impl S1ParentError {
 /// The documented headers of the 500 response.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct S1CountInternalServerErrorHeaders {
-    /// `HTML`: ```
+pub struct S1CountErrorInternalServerErrorHeaders {
+    /// `list`: ```
     /// fn not_rust() {
     /// ```text
     /// ```
-    pub html: ::std::option::Option<i64>,
+    pub list: ::std::option::Option<i64>,
 }
-impl rt::FromHeaders for S1CountInternalServerErrorHeaders {
+impl rt::FromHeaders for S1CountErrorInternalServerErrorHeaders {
     fn from_headers(
         headers: &::apigen_runtime::header::HeaderMap,
     ) -> ::std::result::Result<Self, rt::HeaderError> {
         Ok(Self {
-            html: ::apigen_runtime::header::get(headers, "HTML")?,
+            list: ::apigen_runtime::header::get(headers, "list")?,
         })
     }
 }
-/// The documented error responses of [`Client::s1_count`].
+/// The documented error responses of [`Client::s1_count_error`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum S1CountError {
-    /// 500: 1. list
-    /// 2. items
-    /// - bullet
-    InternalServerError(
-        WithHeaders<::std::string::String, S1CountInternalServerErrorHeaders>,
-    ),
+pub enum S1CountErrorError {
+    /// 400: Quotes " and ' and \ backslashes \n
+    BadRequest(::std::string::String),
+    /// 500: [link](https://example.com) and <https://example.com> and [ref][1]
+    InternalServerError(S1CountErrorInternalServerErrorHeaders),
 }
-impl rt::ApiError for S1CountError {
+impl rt::ApiError for S1CountErrorError {
     type Model = ();
     fn model(&self) -> ::std::option::Option<&()> {
         ::std::option::Option::None
     }
 }
 impl Client {
-    /// Contains `backticks`, *stars* and _underscores_.
+    /// A plain description.
     ///
-    /// `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`; credentials: s1.x-kind.
+    /// `DELETE /s1/next.kind/v{page}.{x_kind}`.
     ///
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
     #[allow(clippy::vec_init_then_push)]
-    pub async fn s1_count(
+    pub async fn s1_count_error(
         &self,
-        meta_message_name: &str,
-        message_html: ::std::vec::Vec<::std::string::String>,
+        page: ::serde_json::Value,
+        x_kind: crate::models::S1CountErrorXKind,
     ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::S1MessageUnion>>,
-        Error<S1CountError>,
+        Response<crate::models::S1ErrorUnchecked>,
+        Error<S1CountErrorError>,
     > {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S1XKind]];
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "page",
+                &::apigen_runtime::params::Shape::ANY,
+            )
+            .with_siblings(&["x_kind"]);
+        const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "x_kind",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_explode(true)
+            .with_siblings(&["page"]);
+        let path_page = ::apigen_runtime::params::encode(&PARAM_PAGE, &page)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_x_kind = ::apigen_runtime::params::encode(&PARAM_X_KIND, &x_kind)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-        query
-            .extend(
-                rt::form_pairs("message-html", &message_html)
-                    .map_err(Error::InvalidRequest)?,
-            );
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::DELETE,
-                &[
-                    "/s1/httpUpdated/pet.parent/",
-                    &rt::encode_path(meta_message_name),
-                    "/value",
-                ],
+                &["/s1/next.kind/v", &path_page, ".", &path_x_kind],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        S1CountError::decode(raw)
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        S1CountErrorError::decode(raw)
     }
 }
-impl S1CountError {
+impl S1CountErrorError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
@@ -952,12 +823,15 @@ impl S1CountError {
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::S1MessageUnion>>,
-        Error<S1CountError>,
+        Response<crate::models::S1ErrorUnchecked>,
+        Error<S1CountErrorError>,
     > {
         match raw.status {
+            400 => {
+                let error = S1CountErrorError::BadRequest(rt::decode_text::<_>(&raw)?);
+                Err(Error::documented(error, raw))
+            }
             500 => {
-                let body = rt::decode_text::<_>(&raw)?;
                 let headers = match rt::FromHeaders::from_headers(&raw.headers) {
                     Ok(headers) => headers,
                     Err(e) => {
@@ -969,14 +843,123 @@ impl S1CountError {
                 };
                 Err(
                     Error::documented(
-                        S1CountError::InternalServerError(WithHeaders { body, headers }),
+                        S1CountErrorError::InternalServerError(headers),
                         raw,
                     ),
                 )
             }
-            200..=299 => {
-                rt::ok_json::<::std::vec::Vec<crate::models::S1MessageUnion>, _>(raw)
-            }
+            202 => rt::ok_json::<crate::models::S1ErrorUnchecked, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+}
+/// The optional parameters of [`Client::s1_2fa_owner`].
+#[derive(Debug, Clone, Default)]
+pub struct S12faOwnerParams {
+    /// The `DefaultX` query parameter.
+    pub default_x: ::std::option::Option<u32>,
+}
+/// The documented error responses of [`Client::s1_2fa_owner`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum S12faOwnerError {}
+impl rt::ApiError for S12faOwnerError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
+impl Client {
+    /// `POST /s1/{HTML_PARENT}/order/{ConstNext}`
+    ///
+    /// ```text
+    /// fn not_rust() {
+    /// ```
+    ///
+    /// `POST /s1/{HTML_PARENT}/order/{ConstNext}`; credentials: s1.x-kind + s1.links.
+    ///
+    /// # Errors
+    ///
+    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push)]
+    pub async fn s1_2fa_owner(
+        &self,
+        html_parent: &str,
+        const_next: ::std::vec::Vec<::std::string::String>,
+        body: &crate::models::S12faOwnerBody,
+        params: &S12faOwnerParams,
+    ) -> ::std::result::Result<Response<()>, Error<S12faOwnerError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::S1XKind, crate::Scheme::S1Links],
+        ];
+        const PARAM_HTML_PARENT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "HTML_PARENT",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["ConstNext"]);
+        const PARAM_CONST_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "ConstNext",
+                &::apigen_runtime::params::Shape {
+                    items: ::std::option::Option::Some(
+                        &::apigen_runtime::params::Shape::STRING,
+                    ),
+                    ..::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::ARRAY,
+                    )
+                },
+            )
+            .with_siblings(&["HTML_PARENT"]);
+        const PARAM_DEFAULT_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "DefaultX",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_html_parent = ::apigen_runtime::params::encode(
+                &PARAM_HTML_PARENT,
+                html_parent,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_const_next = ::apigen_runtime::params::encode(
+                &PARAM_CONST_NEXT,
+                &const_next,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        #[allow(unused_mut)]
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        if let ::std::option::Option::Some(value) = &params.default_x {
+            ::apigen_runtime::params::encode_into(&PARAM_DEFAULT_X, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        }
+        #[allow(unused_mut)]
+        let mut request = self
+            .0
+            .request(
+                ::apigen_runtime::reqwest::Method::POST,
+                &["/s1/", &path_html_parent, "/order/", &path_const_next],
+            );
+        let bytes = ::serde_json::to_vec(body)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        request = request
+            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
+            .body(bytes);
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        S12faOwnerError::decode(raw)
+    }
+}
+impl S12faOwnerError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S12faOwnerError>> {
+        match raw.status {
+            200..=299 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -1008,12 +991,14 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s2/every-model"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         S2ListEveryModelError::decode(raw)
     }
 }
@@ -1039,129 +1024,81 @@ impl S2ListEveryModelError {
         }
     }
 }
-/// The documented error responses of [`Client::s2_next_code`].
+/// The documented error responses of [`Client::s2_dyn_server`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum S2NextCodeError {
-    /// Any other status: Contains `backticks`, *stars* and _underscores_.
-    Default(::std::string::String),
-    /// 429
-    TooManyRequests(crate::models::S2NextCodeTooManyRequestsBody),
+pub enum S2DynServerError {
+    /// 403
+    Forbidden(crate::models::S2DynServerForbiddenBody),
+    /// 301: Non-ASCII: café, 日本語, 😀
+    MovedPermanently,
 }
-impl rt::ApiError for S2NextCodeError {
-    type Model = crate::models::S2NextCodeTooManyRequestsBody;
-    fn model(
-        &self,
-    ) -> ::std::option::Option<&crate::models::S2NextCodeTooManyRequestsBody> {
+impl rt::ApiError for S2DynServerError {
+    type Model = crate::models::S2DynServerForbiddenBody;
+    fn model(&self) -> ::std::option::Option<&crate::models::S2DynServerForbiddenBody> {
         match self {
-            Self::Default(_) => ::std::option::Option::None,
-            Self::TooManyRequests(model) => ::std::option::Option::Some(model),
+            Self::Forbidden(model) => ::std::option::Option::Some(model),
+            Self::MovedPermanently => ::std::option::Option::None,
         }
     }
 }
 impl Client {
-    /// Braces {like} {{these}} and format {0} {} args
+    /// `PATCH /s2/{error-yield}`
     ///
-    /// `GET /s2/{error-yield}`.
+    /// `PATCH /s2/{error-yield}`.
     ///
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
     #[allow(clippy::vec_init_then_push)]
-    pub async fn s2_next_code(
+    pub async fn s2_dyn_server(
         &self,
-        error_yield: crate::models::S2Order,
-    ) -> ::std::result::Result<Response<()>, Error<S2NextCodeError>> {
+        error_yield: ::std::vec::Vec<::std::string::String>,
+    ) -> ::std::result::Result<Response<()>, Error<S2DynServerError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "error-yield",
+            &::apigen_runtime::params::Shape {
+                items: ::std::option::Option::Some(
+                    &::apigen_runtime::params::Shape::STRING,
+                ),
+                ..::apigen_runtime::params::Shape::scalar(
+                    ::apigen_runtime::params::Kinds::ARRAY,
+                )
+            },
+        );
+        let path_error_yield = ::apigen_runtime::params::encode(
+                &PARAM_ERROR_YIELD,
+                &error_yield,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/s2/", &rt::encode_path(&error_yield.to_string())],
+                ::apigen_runtime::reqwest::Method::PATCH,
+                &["/s2/", &path_error_yield],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        S2NextCodeError::decode(raw)
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        S2DynServerError::decode(raw)
     }
 }
-impl S2NextCodeError {
+impl S2DynServerError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode(
         raw: RawResponse,
-    ) -> ::std::result::Result<Response<()>, Error<S2NextCodeError>> {
+    ) -> ::std::result::Result<Response<()>, Error<S2DynServerError>> {
         match raw.status {
-            429 => rt::api_error_json(raw, S2NextCodeError::TooManyRequests),
-            201 => Ok(Response { body: (), raw }),
-            _ => {
-                let error = S2NextCodeError::Default(rt::decode_text::<_>(&raw)?);
-                Err(Error::documented(error, raw))
-            }
-        }
-    }
-}
-/// The documented error responses of [`Client::s2_page_parent`].
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-pub enum S2PageParentError {
-    /// 401: ```
-    /// fn not_rust() {
-    /// ```text
-    /// ```
-    Unauthorized(::std::vec::Vec<u8>),
-}
-impl rt::ApiError for S2PageParentError {
-    type Model = ();
-    fn model(&self) -> ::std::option::Option<&()> {
-        ::std::option::Option::None
-    }
-}
-impl Client {
-    /// `OPTIONS /s2/{error-yield}`
-    ///
-    /// `OPTIONS /s2/{error-yield}`; credentials: s2.page.
-    ///
-    /// # Errors
-    ///
-    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s2_page_parent(
-        &self,
-        error_yield: crate::models::S2Order,
-        u65e5u672cu8a9e: &str,
-    ) -> ::std::result::Result<Response<()>, Error<S2PageParentError>> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S2Page]];
-        #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
-        query.push(("日本語".to_string(), u65e5u672cu8a9e.to_string()));
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::OPTIONS,
-                &["/s2/", &rt::encode_path(&error_yield.to_string())],
-            );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
-        S2PageParentError::decode(raw)
-    }
-}
-impl S2PageParentError {
-    /// The result of a response of the operation, by its status (shared by the method and
-    /// its pagination stream; an associated function of the operation's own error type,
-    /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
-    fn decode(
-        raw: RawResponse,
-    ) -> ::std::result::Result<Response<()>, Error<S2PageParentError>> {
-        match raw.status {
-            401 => {
-                let error = S2PageParentError::Unauthorized(raw.body.to_vec());
-                Err(Error::documented(error, raw))
-            }
+            403 => rt::api_error_json(raw, S2DynServerError::Forbidden),
+            301 => Err(Error::documented(S2DynServerError::MovedPermanently, raw)),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

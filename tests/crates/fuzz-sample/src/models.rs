@@ -99,57 +99,6 @@ for S0 {
         Self(value)
     }
 }
-/// `S0ApiValueItemMessageX`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum S0ApiValueItemMessageX {
-    X,
-}
-impl ::std::fmt::Display for S0ApiValueItemMessageX {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::X => f.write_str("X"),
-        }
-    }
-}
-impl ::std::str::FromStr for S0ApiValueItemMessageX {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "X" => Ok(Self::X),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for S0ApiValueItemMessageX {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for S0ApiValueItemMessageX {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
 /// `S0ListEveryModelOkBodyItem`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -244,90 +193,6 @@ impl ::std::convert::TryFrom<::std::string::String> for S0MetaValueNode {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for S0MetaValueNode {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-/// Ends a comment */ and starts /* one
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct S0ModelsAmountNodeServiceUnavailableBody {
-    /// Quotes " and ' and \ backslashes \n
-    #[serde(rename = "message.node.total")]
-    pub message_node_total: S0ModelsAmountNodeServiceUnavailableBodyMessageNodeTotal,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub naïve: ::std::option::Option<::chrono::naive::NaiveDate>,
-    #[serde(rename = "struct")]
-    pub struct_: bool,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub tag_address: ::std::option::Option<::std::boxed::Box<S0Meta>>,
-    pub x: ::std::vec::Vec<S0PageNextBox>,
-    /// Non-ASCII: café, 日本語, 😀
-    #[serde(
-        rename = "日本語_CREATED",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub 日本語_created: ::std::option::Option<u32>,
-}
-/// `S0ModelsAmountNodeServiceUnavailableBodyMessageNodeTotal`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct S0ModelsAmountNodeServiceUnavailableBodyMessageNodeTotal(
-    ::std::string::String,
-);
-impl ::std::ops::Deref for S0ModelsAmountNodeServiceUnavailableBodyMessageNodeTotal {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<S0ModelsAmountNodeServiceUnavailableBodyMessageNodeTotal>
-for ::std::string::String {
-    fn from(value: S0ModelsAmountNodeServiceUnavailableBodyMessageNodeTotal) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for S0ModelsAmountNodeServiceUnavailableBodyMessageNodeTotal {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("[a-z]").unwrap() });
-        if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"[a-z]\"".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str>
-for S0ModelsAmountNodeServiceUnavailableBodyMessageNodeTotal {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for S0ModelsAmountNodeServiceUnavailableBodyMessageNodeTotal {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de>
-for S0ModelsAmountNodeServiceUnavailableBodyMessageNodeTotal {
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
     where
         D: ::serde::Deserializer<'de>,
@@ -542,145 +407,201 @@ impl<'de> ::serde::Deserialize<'de> for S0PageNextBoxStruct {
             })
     }
 }
-/// `S0PriceForbiddenBody`
+/// `S0SizeBadRequestBody`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Serialize, Clone, Debug)]
-#[serde(transparent)]
-pub struct S0PriceForbiddenBody(f64);
-impl ::std::ops::Deref for S0PriceForbiddenBody {
-    type Target = f64;
-    fn deref(&self) -> &f64 {
-        &self.0
-    }
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct S0SizeBadRequestBody {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub listnext: ::std::option::Option<S0SizeBadRequestBodyListnext>,
+    #[serde(rename = "node.headers")]
+    pub node_headers: ::serde_json::Value,
 }
-impl ::std::convert::From<S0PriceForbiddenBody> for f64 {
-    fn from(value: S0PriceForbiddenBody) -> Self {
-        value.0
-    }
+/// `S0SizeBadRequestBodyListnext`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum S0SizeBadRequestBodyListnext {
+    #[serde(rename = "tag")]
+    Tag,
+    #[serde(rename = "kind-name")]
+    KindName,
+    #[serde(rename = "value")]
+    Value,
+    #[serde(rename = "color http")]
+    ColorHttp,
 }
-impl ::std::convert::TryFrom<f64> for S0PriceForbiddenBody {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: f64,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if ![1.5_f64].contains(&value) {
-            Err("invalid value".into())
-        } else {
-            Ok(Self(value))
+impl ::std::fmt::Display for S0SizeBadRequestBodyListnext {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Tag => f.write_str("tag"),
+            Self::KindName => f.write_str("kind-name"),
+            Self::Value => f.write_str("value"),
+            Self::ColorHttp => f.write_str("color http"),
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for S0PriceForbiddenBody {
+impl ::std::str::FromStr for S0SizeBadRequestBodyListnext {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "tag" => Ok(Self::Tag),
+            "kind-name" => Ok(Self::KindName),
+            "value" => Ok(Self::Value),
+            "color http" => Ok(Self::ColorHttp),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for S0SizeBadRequestBodyListnext {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for S0SizeBadRequestBodyListnext {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+/// `S0SizeStatus`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+pub enum S0SizeStatus {
+    String(::std::string::String),
+    Integer(i64),
+}
+impl ::std::fmt::Display for S0SizeStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::String(x) => x.fmt(f),
+            Self::Integer(x) => x.fmt(f),
+        }
+    }
+}
+impl ::std::convert::From<i64> for S0SizeStatus {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+/// `S0SizeTooManyRequestsBody`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct S0SizeTooManyRequestsBody {
+    #[serde(
+        rename = "client address",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub client_address: ::std::option::Option<S0SizeTooManyRequestsBodyClientAddress>,
+    /** ```text
+fn not_rust() {
+```*/
+    #[serde(rename = "for", skip_serializing_if = "::std::option::Option::is_none")]
+    pub for_: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// Contains `backticks`, *stars* and _underscores_.
+    #[serde(rename = "$id", skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "NONE")]
+    pub none: S0PageNextBox,
+    #[serde(rename = "parent-Vec")]
+    pub parent_vec: ::std::vec::Vec<::chrono::naive::NaiveDate>,
+    #[serde(rename = "__", skip_serializing_if = "::std::option::Option::is_none")]
+    pub x: ::std::option::Option<S0PageNextBox>,
+}
+/// #[attr] and #![inner] and r#raw and "#
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct S0SizeTooManyRequestsBodyClientAddress {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub false_as_links: ::std::option::Option<
+        S0SizeTooManyRequestsBodyClientAddressFalseAsLinks,
+    >,
+    /// Ends a comment */ and starts /* one
+    #[serde(rename = "where-total-address")]
+    pub where_total_address: i64,
+}
+/// `S0SizeTooManyRequestsBodyClientAddressFalseAsLinks`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct S0SizeTooManyRequestsBodyClientAddressFalseAsLinks(::std::string::String);
+impl ::std::ops::Deref for S0SizeTooManyRequestsBodyClientAddressFalseAsLinks {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<S0SizeTooManyRequestsBodyClientAddressFalseAsLinks>
+for ::std::string::String {
+    fn from(value: S0SizeTooManyRequestsBodyClientAddressFalseAsLinks) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for S0SizeTooManyRequestsBodyClientAddressFalseAsLinks {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 80usize {
+            return Err("longer than 80 characters".into());
+        }
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+        { ::regress::Regex::new("^[a-z]+$").unwrap() });
+        if PATTERN.find(value).is_none() {
+            return Err("doesn't match pattern \"^[a-z]+$\"".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str>
+for S0SizeTooManyRequestsBodyClientAddressFalseAsLinks {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for S0SizeTooManyRequestsBodyClientAddressFalseAsLinks {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for S0SizeTooManyRequestsBodyClientAddressFalseAsLinks {
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
     where
         D: ::serde::Deserializer<'de>,
     {
-        Self::try_from(<f64>::deserialize(deserializer)?)
-            .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
-    }
-}
-/// `S0PriceItemParams`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum S0PriceItemParams {
-    #[serde(rename = "responseValue")]
-    ResponseValue,
-}
-impl ::std::fmt::Display for S0PriceItemParams {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::ResponseValue => f.write_str("responseValue"),
-        }
-    }
-}
-impl ::std::str::FromStr for S0PriceItemParams {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "responseValue" => Ok(Self::ResponseValue),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for S0PriceItemParams {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for S0PriceItemParams {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-/// `S0SizeRaw`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum S0SizeRaw {
-    #[serde(rename = "ünïcödé_größe")]
-    ÜnïcödéGröße,
-}
-impl ::std::fmt::Display for S0SizeRaw {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::ÜnïcödéGröße => f.write_str("ünïcödé_größe"),
-        }
-    }
-}
-impl ::std::str::FromStr for S0SizeRaw {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "ünïcödé_größe" => Ok(Self::ÜnïcödéGröße),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for S0SizeRaw {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for S0SizeRaw {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
     }
 }
 /// `S0TagAddressServiceUnavailableBody`
@@ -689,6 +610,128 @@ impl ::std::convert::TryFrom<::std::string::String> for S0SizeRaw {
 pub struct S0TagAddressServiceUnavailableBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<bool>,
+}
+/// `S12faOwnerBody`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct S12faOwnerBody {
+    pub new: ::std::collections::HashMap<::std::string::String, u32>,
+    #[serde(rename = "new next")]
+    pub new_next: S12faOwnerBodyNewNext,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub valueloop: ::std::option::Option<S12faOwnerBodyValueloop>,
+}
+/// `S12faOwnerBodyNewNext`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct S12faOwnerBodyNewNext(::std::string::String);
+impl ::std::ops::Deref for S12faOwnerBodyNewNext {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<S12faOwnerBodyNewNext> for ::std::string::String {
+    fn from(value: S12faOwnerBodyNewNext) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for S12faOwnerBodyNewNext {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+        { ::regress::Regex::new("^[^{}]*$").unwrap() });
+        if PATTERN.find(value).is_none() {
+            return Err("doesn't match pattern \"^[^{}]*$\"".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for S12faOwnerBodyNewNext {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for S12faOwnerBodyNewNext {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for S12faOwnerBodyNewNext {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+/// `S12faOwnerBodyValueloop`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct S12faOwnerBodyValueloop(::std::string::String);
+impl ::std::ops::Deref for S12faOwnerBodyValueloop {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<S12faOwnerBodyValueloop> for ::std::string::String {
+    fn from(value: S12faOwnerBodyValueloop) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for S12faOwnerBodyValueloop {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 105usize {
+            return Err("longer than 105 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for S12faOwnerBodyValueloop {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for S12faOwnerBodyValueloop {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for S12faOwnerBodyValueloop {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
 }
 /// [link](https://example.com) and <https://example.com> and [ref][1]
 ///
@@ -714,6 +757,43 @@ impl ::std::convert::From<S1MetaMessageName> for S1Amount {
 impl ::std::convert::From<S1MessageUnion> for S1Amount {
     fn from(value: S1MessageUnion) -> Self {
         Self::MessageUnion(value)
+    }
+}
+/// `S1CountErrorXKind`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, Clone, Debug)]
+#[serde(transparent)]
+pub struct S1CountErrorXKind(i64);
+impl ::std::ops::Deref for S1CountErrorXKind {
+    type Target = i64;
+    fn deref(&self) -> &i64 {
+        &self.0
+    }
+}
+impl ::std::convert::From<S1CountErrorXKind> for i64 {
+    fn from(value: S1CountErrorXKind) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::TryFrom<i64> for S1CountErrorXKind {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: i64,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if ![0_i64, -1_i64, 200_i64].contains(&value) {
+            Err("invalid value".into())
+        } else {
+            Ok(Self(value))
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for S1CountErrorXKind {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        Self::try_from(<i64>::deserialize(deserializer)?)
+            .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
     }
 }
 /// `S1ErrorUnchecked`
@@ -842,6 +922,43 @@ pub enum S1ErrorUncheckedXKindItem {
 impl ::std::convert::From<f64> for S1ErrorUncheckedXKindItem {
     fn from(value: f64) -> Self {
         Self::Number(value)
+    }
+}
+/// `S1HttpXKind`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, Clone, Debug)]
+#[serde(transparent)]
+pub struct S1HttpXKind(i64);
+impl ::std::ops::Deref for S1HttpXKind {
+    type Target = i64;
+    fn deref(&self) -> &i64 {
+        &self.0
+    }
+}
+impl ::std::convert::From<S1HttpXKind> for i64 {
+    fn from(value: S1HttpXKind) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::TryFrom<i64> for S1HttpXKind {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: i64,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if ![0_i64, -1_i64, 200_i64].contains(&value) {
+            Err("invalid value".into())
+        } else {
+            Ok(Self(value))
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for S1HttpXKind {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        Self::try_from(<i64>::deserialize(deserializer)?)
+            .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
     }
 }
 /// `S1ListEveryModelOkBodyItem`
@@ -1020,57 +1137,6 @@ impl ::std::convert::TryFrom<::std::string::String> for S1MetaMessageNameMessage
         value.parse()
     }
 }
-/// `S1PriceUnionBody`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum S1PriceUnionBody {
-    PetSelfShort,
-}
-impl ::std::fmt::Display for S1PriceUnionBody {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::PetSelfShort => f.write_str("PetSelfShort"),
-        }
-    }
-}
-impl ::std::str::FromStr for S1PriceUnionBody {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "PetSelfShort" => Ok(Self::PetSelfShort),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for S1PriceUnionBody {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for S1PriceUnionBody {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
 /// `S1Ref`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1122,6 +1188,57 @@ impl ::std::str::FromStr for S2Api {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
+    }
+}
+/// `S2DynServerForbiddenBody`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum S2DynServerForbiddenBody {
+    NameValue,
+}
+impl ::std::fmt::Display for S2DynServerForbiddenBody {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::NameValue => f.write_str("NameValue"),
+        }
+    }
+}
+impl ::std::str::FromStr for S2DynServerForbiddenBody {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "NameValue" => Ok(Self::NameValue),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for S2DynServerForbiddenBody {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for S2DynServerForbiddenBody {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
     }
 }
 /// Braces {like} {{these}} and format {0} {} args
@@ -1324,57 +1441,6 @@ pub struct S2MessagePage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pet: ::std::option::Option<bool>,
 }
-/// `S2NextCodeTooManyRequestsBody`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum S2NextCodeTooManyRequestsBody {
-    NameValue,
-}
-impl ::std::fmt::Display for S2NextCodeTooManyRequestsBody {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::NameValue => f.write_str("NameValue"),
-        }
-    }
-}
-impl ::std::str::FromStr for S2NextCodeTooManyRequestsBody {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "NameValue" => Ok(Self::NameValue),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for S2NextCodeTooManyRequestsBody {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for S2NextCodeTooManyRequestsBody {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
 /// `S2Order`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
@@ -1563,6 +1629,23 @@ impl S0PageNextBoxServer {
     pub fn as_str(&self) -> ::std::option::Option<&str> {
         match self {
             Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl S0SizeStatus {
+    /// The value, when it is the `String` variant.
+    pub fn as_str(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The value, when it is the `Integer` variant.
+    #[allow(clippy::unnecessary_cast)]
+    pub fn as_i64(&self) -> ::std::option::Option<i64> {
+        match self {
+            Self::Integer(value) => ::std::option::Option::Some(*value as i64),
             _ => ::std::option::Option::None,
         }
     }

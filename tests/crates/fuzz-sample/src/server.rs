@@ -13,8 +13,8 @@ pub use crate::Scheme;
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-        "{\"s0.__\":{\"type\":\"object\",\"properties\":{}},\"s0.meta\":{\"type\":\"object\",\"properties\":{\"links\":{\"type\":[\"string\",\"null\"]},\"value\":{\"oneOf\":[{\"type\":\"object\",\"properties\":{\"node\":{\"type\":\"string\",\"pattern\":\"^a\\\\\\\\b$\",\"maxLength\":86},\"variant0\":{\"type\":\"string\"}},\"required\":[\"node\",\"variant0\"]},{\"type\":\"boolean\"}]},\"meta\":{\"type\":\"integer\"},\"PRICE\":{\"type\":\"integer\",\"format\":\"uint32\",\"allOf\":[{\"minimum\":0,\"maximum\":4294967295}]},\"children\":{\"$ref\":\"#/components/schemas/s0.meta\"}},\"additionalProperties\":{\"type\":\"string\"}},\"s0.pageNextBox\":{\"allOf\":[{\"$ref\":\"#/components/schemas/s0.__\"},{\"type\":\"object\",\"properties\":{\"server\":{\"type\":[\"string\",\"integer\"]},\"OrderNaïve\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\",\"enum\":[\"body\",\"ünïcödé\",\"idErrorId\",\"p_r_i_c_e\",\"VALUE_MESSAGE_HTTP\"]}},\"Clone.serde\":{\"type\":\"number\",\"format\":\"decimal\",\"minimum\":-1.0},\"code\":{\"type\":\"object\",\"properties\":{\"FIELDS\":{\"type\":\"string\",\"enum\":[\"ServerError\",\"p_r_i_c_e\",\"ÑandúDynPage\",\"trueLinks\",\"Api_value\"]},\"SERVER_ADDRESS_X_\":{\"type\":\"string\"},\"pet async\":{\"type\":\"integer\",\"maximum\":0}},\"required\":[\"FIELDS\"]},\"struct\":{\"type\":[\"string\",\"null\"],\"maxLength\":54}}}]}}",
-        "{\"s0_api_value\":{\"$ref\":\"#/components/schemas/s0.meta\"},\"s0_models_amount_node\":{\"$ref\":\"#/components/schemas/s0.pageNextBox\"},\"s1_price_union\":{\"type\":\"string\",\"enum\":[\"PetSelfShort\"]}}",
+        "{}",
+        "{\"s1_2fa_owner\":{\"type\":\"object\",\"properties\":{\"new next\":{\"type\":\"string\",\"pattern\":\"^[^{}]*$\"},\"valueloop\":{\"type\":\"string\",\"format\":\"password\",\"maxLength\":105},\"new\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\",\"format\":\"uint32\",\"maximum\":3,\"allOf\":[{\"minimum\":0,\"maximum\":4294967295}]}}},\"required\":[\"new next\",\"new\"]}}",
     )
     .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
@@ -107,36 +107,22 @@ pub trait Api: Send + Sync + 'static {
         &self,
         input: S0SizeInput,
     ) -> impl ::std::future::Future<Output = S0SizeResponse> + Send;
-    /// `PUT /s0/order.data/{TAG}`
-    ///
-    /// Ends a comment */ and starts /* one
+    /// `PUT /s0/tag/code/{countv2}`
     ///
     /// Called only with authenticated, validated input.
-    fn s0_models_amount_node(
+    fn s0_if(
         &self,
-        input: S0ModelsAmountNodeInput,
-    ) -> impl ::std::future::Future<Output = S0ModelsAmountNodeResponse> + Send;
-    /// `PATCH /s0/order.data/{TAG}`
+        input: S0IfInput,
+    ) -> impl ::std::future::Future<Output = S0IfResponse> + Send;
+    /// tab    separated carriage: `GET /s0/httpHttp`.
+    ///
+    /// [link](https://example.com) and <https://example.com> and [ref][1]
     ///
     /// Called only with authenticated, validated input.
-    fn s0_api_value(
+    fn get_s0_http_http(
         &self,
-        input: S0ApiValueInput,
-    ) -> impl ::std::future::Future<Output = S0ApiValueResponse> + Send;
-    /// : `GET /s0/{Value}/listPet/short_created/http`.
-    ///
-    /// Called only with authenticated, validated input.
-    fn s0_p_r_i_c_e(
-        &self,
-        input: S0PRICEInput,
-    ) -> impl ::std::future::Future<Output = S0PRICEResponse> + Send;
-    /// `HEAD /s0/{Value}/listPet/short_created/http`
-    ///
-    /// Called only with authenticated, validated input.
-    fn s0_shared(
-        &self,
-        input: S0SharedInput,
-    ) -> impl ::std::future::Future<Output = S0SharedResponse> + Send;
+        input: GetS0HttpHttpInput,
+    ) -> impl ::std::future::Future<Output = GetS0HttpHttpResponse> + Send;
     /// Every model, so that each is read from a response.: `GET /s1/every-model`.
     ///
     /// Called only with authenticated, validated input.
@@ -144,30 +130,33 @@ pub trait Api: Send + Sync + 'static {
         &self,
         input: S1ListEveryModelInput,
     ) -> impl ::std::future::Future<Output = S1ListEveryModelResponse> + Send;
-    /// `POST /s1/next.kind/v{page}.{x_kind}`
+    /// `GET /s1/next.kind/v{page}.{x_kind}`
+    ///
+    /// <b>HTML</b> &amp; entities <script>
     ///
     /// Called only with authenticated, validated input.
-    fn s1_price_union(
+    fn s1_http(
         &self,
-        input: S1PriceUnionInput,
-    ) -> impl ::std::future::Future<Output = S1PriceUnionResponse> + Send;
+        input: S1HttpInput,
+    ) -> impl ::std::future::Future<Output = S1HttpResponse> + Send;
+    /// A plain description.: `DELETE /s1/next.kind/v{page}.{x_kind}`.
+    ///
+    /// Called only with authenticated, validated input.
+    fn s1_count_error(
+        &self,
+        input: S1CountErrorInput,
+    ) -> impl ::std::future::Future<Output = S1CountErrorResponse> + Send;
+    /// `POST /s1/{HTML_PARENT}/order/{ConstNext}`
+    ///
     /// ```text
     /// fn not_rust() {
-    /// ```: `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
-    ///
-    /// Called only with authenticated, validated input.
     /// ```
-    fn s1_parent(
-        &self,
-        input: S1ParentInput,
-    ) -> impl ::std::future::Future<Output = S1ParentResponse> + Send;
-    /// Contains `backticks`, *stars* and _underscores_.: `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
     ///
     /// Called only with authenticated, validated input.
-    fn s1_count(
+    fn s1_2fa_owner(
         &self,
-        input: S1CountInput,
-    ) -> impl ::std::future::Future<Output = S1CountResponse> + Send;
+        input: S12faOwnerInput,
+    ) -> impl ::std::future::Future<Output = S12faOwnerResponse> + Send;
     /// Every model, so that each is read from a response.: `GET /s2/every-model`.
     ///
     /// Called only with authenticated, validated input.
@@ -175,20 +164,13 @@ pub trait Api: Send + Sync + 'static {
         &self,
         input: S2ListEveryModelInput,
     ) -> impl ::std::future::Future<Output = S2ListEveryModelResponse> + Send;
-    /// Braces {like} {{these}} and format {0} {} args: `GET /s2/{error-yield}`.
+    /// `PATCH /s2/{error-yield}`
     ///
     /// Called only with authenticated, validated input.
-    fn s2_next_code(
+    fn s2_dyn_server(
         &self,
-        input: S2NextCodeInput,
-    ) -> impl ::std::future::Future<Output = S2NextCodeResponse> + Send;
-    /// `OPTIONS /s2/{error-yield}`
-    ///
-    /// Called only with authenticated, validated input.
-    fn s2_page_parent(
-        &self,
-        input: S2PageParentInput,
-    ) -> impl ::std::future::Future<Output = S2PageParentResponse> + Send;
+        input: S2DynServerInput,
+    ) -> impl ::std::future::Future<Output = S2DynServerResponse> + Send;
 }
 /// The validated input of `GET /s0/every-model`.
 #[derive(Debug)]
@@ -241,13 +223,7 @@ async fn handle_s0_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "s0_list_every_model",
-            &[],
-            false,
-        )
+    let rq = rt::Incoming::start_operation(&*shared, request, "s0_list_every_model", &[])
         .await?;
     let input = S0ListEveryModelInput {
         headers: rq.parts.headers,
@@ -327,7 +303,6 @@ async fn handle_s0_tag_address<A: Api>(
             request,
             "s0_tag_address",
             &[&[Scheme::S0Message]],
-            false,
         )
         .await?;
     let input = S0TagAddressInput {
@@ -398,8 +373,7 @@ async fn handle_s0_value<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "s0_value", &[], false)
-        .await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "s0_value", &[]).await?;
     let input = S0ValueInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -419,11 +393,11 @@ async fn handle_s0_value<A: Api>(
 #[non_exhaustive]
 pub struct S0SizeInput {
     /// `status`, query parameter.
-    pub status: i64,
-    /// `Server`, query parameter. [link](https://example.com) and <https://example.com> and [ref][1]
-    pub server: ::std::option::Option<f64>,
-    /// `Raw`, query parameter. Contains `backticks`, *stars* and _underscores_.
-    pub raw2: crate::models::S0SizeRaw,
+    pub status: crate::models::S0SizeStatus,
+    /// `Item_message_x`, query parameter.
+    pub item_message_x: ::std::option::Option<f64>,
+    /// `http`, query parameter.
+    pub http: ::std::option::Option<bool>,
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
@@ -432,11 +406,11 @@ pub struct S0SizeInput {
 impl S0SizeInput {
     /// The input of `DELETE /s0/name/value/status-total/user-url` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(status: i64, raw2: crate::models::S0SizeRaw) -> Self {
+    pub fn new(status: crate::models::S0SizeStatus) -> Self {
         Self {
             status,
-            server: ::std::option::Option::None,
-            raw2,
+            item_message_x: ::std::option::Option::None,
+            http: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
             credentials: Credentials::default(),
         }
@@ -451,15 +425,21 @@ impl S0SizeInput {
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
 pub enum S0SizeResponse {
-    /// 206: tab    separated carriage
-    Status206(crate::models::S0PageNextBox),
+    /// 403: tab    separated carriage
+    Forbidden(f64),
+    /// 400: <b>HTML</b> &amp; entities <script>
+    BadRequest(crate::models::S0SizeBadRequestBody),
+    /// 429: <b>HTML</b> &amp; entities <script>
+    TooManyRequests(crate::models::S0SizeTooManyRequestsBody),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
 impl ::apigen_runtime::axum::response::IntoResponse for S0SizeResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::Status206(body) => rt::json_response(206u16, &body),
+            Self::Forbidden(body) => rt::json_response(403u16, &body),
+            Self::BadRequest(body) => rt::json_response(400u16, &body),
+            Self::TooManyRequests(body) => rt::json_response(429u16, &body),
             Self::Other(response) => response,
         }
     }
@@ -469,33 +449,53 @@ async fn handle_s0_size<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "s0_size", &[], false)
-        .await?;
-    let status = rq.param::<i64>(rt::At::Query, "status", true, "an integer");
-    let server = rq.param::<f64>(rt::At::Query, "Server", false, "a number");
-    if let Some(v) = &server {
-        crate::validation::minimum(
+    const PARAM_STATUS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "status",
+            &::apigen_runtime::params::Shape::scalar(
+                ::apigen_runtime::params::Kinds::INTEGER
+                    .with(::apigen_runtime::params::Kinds::STRING),
+            ),
+        )
+        .with_siblings(&["Item_message_x", "http"]);
+    const PARAM_ITEM_MESSAGE_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "Item_message_x",
+            &::apigen_runtime::params::Shape::NUMBER,
+        )
+        .with_siblings(&["http", "status"]);
+    const PARAM_HTTP: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "http",
+            &::apigen_runtime::params::Shape::BOOLEAN,
+        )
+        .with_siblings(&["Item_message_x", "status"]);
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "s0_size", &[]).await?;
+    let status = rq
+        .parameter::<
+            crate::models::S0SizeStatus,
+        >(&PARAM_STATUS, "/s0/name/value/status-total/user-url", true);
+    let item_message_x = rq
+        .parameter::<
+            f64,
+        >(&PARAM_ITEM_MESSAGE_X, "/s0/name/value/status-total/user-url", false);
+    if let Some(v) = &item_message_x {
+        crate::validation::maximum(
             *v as f64,
-            -5.25f64,
-            false,
-            "Server",
+            100.5f64,
+            true,
+            "Item_message_x",
             rq.violations(),
         );
     }
-    if let Some(v) = &server {
-        crate::validation::maximum(*v as f64, -3.25f64, true, "Server", rq.violations());
-    }
-    let raw2 = rq
-        .param::<
-            crate::models::S0SizeRaw,
-        >(rt::At::Query, "Raw", true, "one of the documented values");
+    let http = rq
+        .parameter::<bool>(&PARAM_HTTP, "/s0/name/value/status-total/user-url", false);
     rq.check()?;
     let status = rq.required(status)?;
-    let raw2 = rq.required(raw2)?;
     let input = S0SizeInput {
         status,
-        server,
-        raw2,
+        item_message_x,
+        http,
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
@@ -509,25 +509,25 @@ async fn handle_s0_size<A: Api>(
             .await,
     )
 }
-/// The validated input of `PUT /s0/order.data/{TAG}`.
+/// The validated input of `PUT /s0/tag/code/{countv2}`.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct S0ModelsAmountNodeInput {
-    /// `TAG`, path parameter.
-    pub tag: ::std::string::String,
-    /// The request body (application/json). Braces {like} {{these}} and format {0} {} args
-    pub body: crate::models::S0PageNextBox,
+pub struct S0IfInput {
+    /// `countv2`, path parameter.
+    pub countv2: ::std::string::String,
+    /// The request body (application/octet-stream). Quotes " and ' and \ backslashes \n
+    pub body: ::std::vec::Vec<u8>,
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
-impl S0ModelsAmountNodeInput {
-    /// The input of `PUT /s0/order.data/{TAG}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+impl S0IfInput {
+    /// The input of `PUT /s0/tag/code/{countv2}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(tag: ::std::string::String, body: crate::models::S0PageNextBox) -> Self {
+    pub fn new(countv2: ::std::string::String, body: ::std::vec::Vec<u8>) -> Self {
         Self {
-            tag,
+            countv2,
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
             credentials: Credentials::default(),
@@ -539,359 +539,152 @@ impl S0ModelsAmountNodeInput {
         self
     }
 }
-/// The answers of `PUT /s0/order.data/{TAG}`: one variant per documented status, and [`Self::Other`] for any other answer.
+/// The answers of `PUT /s0/tag/code/{countv2}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
-pub enum S0ModelsAmountNodeResponse {
-    /// 404: Non-ASCII: café, 日本語, 😀
-    NotFound(crate::models::S0PageNextBox),
-    /// 422: Contains `backticks`, *stars* and _underscores_.
-    UnprocessableEntity(::std::string::String),
-    /// 503: Quotes " and ' and \ backslashes \n
-    ServiceUnavailable(crate::models::S0ModelsAmountNodeServiceUnavailableBody),
-    /// 200: Quotes " and ' and \ backslashes \n
-    Ok(::std::string::String),
+pub enum S0IfResponse {
+    /// 400: Contains `backticks`, *stars* and _underscores_.
+    BadRequest(crate::models::S0PageNextBox),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
-impl ::apigen_runtime::axum::response::IntoResponse for S0ModelsAmountNodeResponse {
+impl ::apigen_runtime::axum::response::IntoResponse for S0IfResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::NotFound(body) => rt::json_response(404u16, &body),
-            Self::UnprocessableEntity(body) => {
-                rt::raw_response(422u16, "text/plain; charset=utf-8", body)
+            Self::BadRequest(body) => rt::json_response(400u16, &body),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `PUT /s0/tag/code/{countv2}`.
+async fn handle_s0_if<A: Api>(
+    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
+    request: rt::Request,
+) -> rt::Handled {
+    const PARAM_COUNTV2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "countv2",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "s0_if", &[]).await?;
+    let countv2 = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_COUNTV2, "/s0/tag/code/{countv2}", true);
+    if let Some(v) = &countv2 {
+        static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> = ::std::sync::LazyLock::new(||
+        ::regress::Regex::new("^(foo|bar)_[0-9]*$").ok());
+        crate::validation::pattern(
+            v,
+            PATTERN.as_ref(),
+            "^(foo|bar)_[0-9]*$",
+            "countv2",
+            rq.violations(),
+        );
+    }
+    rq.check()?;
+    let countv2 = rq.required(countv2)?;
+    let body = rq.bytes_body("application/octet-stream", true).await?;
+    let body = rq.required(body)?;
+    let input = S0IfInput {
+        countv2,
+        body,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s0_if",
+                shared.api.s0_if(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
+}
+/// The validated input of `GET /s0/httpHttp`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct GetS0HttpHttpInput {
+    /// `true`, header parameter.
+    pub r#true: ::std::string::String,
+    /// The request headers.
+    pub headers: ::apigen_runtime::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+impl GetS0HttpHttpInput {
+    /// The input of `GET /s0/httpHttp` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(r#true: ::std::string::String) -> Self {
+        Self {
+            r#true,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The answers of `GET /s0/httpHttp`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum GetS0HttpHttpResponse {
+    /// 429: [link](https://example.com) and <https://example.com> and [ref][1]
+    TooManyRequests,
+    /// 403: <b>HTML</b> &amp; entities <script>
+    Forbidden(::std::string::String),
+    /// 422:
+    UnprocessableEntity(i64),
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(rt::Response),
+}
+impl ::apigen_runtime::axum::response::IntoResponse for GetS0HttpHttpResponse {
+    fn into_response(self) -> rt::Response {
+        match self {
+            Self::TooManyRequests => rt::empty_response(429u16),
+            Self::Forbidden(body) => {
+                rt::raw_response(403u16, "text/plain; charset=utf-8", body)
             }
-            Self::ServiceUnavailable(body) => rt::json_response(503u16, &body),
-            Self::Ok(body) => rt::json_response(200u16, &body),
-            Self::Other(response) => response,
-        }
-    }
-}
-/// Serves `PUT /s0/order.data/{TAG}`.
-async fn handle_s0_models_amount_node<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "s0_models_amount_node",
-            &[&[Scheme::S0Message], &[Scheme::S0Message]],
-            true,
-        )
-        .await?;
-    let tag = rq.param::<::std::string::String>(rt::At::Path, "TAG", true, "a string");
-    if let Some(v) = &tag {
-        crate::validation::min_length(v, 1u64, "TAG", rq.violations());
-    }
-    rq.check()?;
-    let tag = rq.required(tag)?;
-    let body = rq
-        .json_body::<
-            crate::models::S0PageNextBox,
-        >("application/json", true, Some("s0_models_amount_node"))
-        .await?;
-    let body = rq.required(body)?;
-    let input = S0ModelsAmountNodeInput {
-        tag,
-        body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s0_models_amount_node",
-                shared.api.s0_models_amount_node(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
-}
-/// The validated input of `PATCH /s0/order.data/{TAG}`.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct S0ApiValueInput {
-    /// `TAG`, path parameter.
-    pub tag: ::std::string::String,
-    /// `next_item`, query parameter. Braces {like} {{these}} and format {0} {} args
-    pub next_item: ::std::option::Option<::std::string::String>,
-    /// `core`, header parameter.
-    pub core: ::std::option::Option<bool>,
-    /// The request body (application/json).
-    pub body: crate::models::S0Meta,
-    /// The request headers.
-    pub headers: ::apigen_runtime::axum::http::HeaderMap,
-    /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
-}
-impl S0ApiValueInput {
-    /// The input of `PATCH /s0/order.data/{TAG}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(tag: ::std::string::String, body: crate::models::S0Meta) -> Self {
-        Self {
-            tag,
-            next_item: ::std::option::Option::None,
-            core: ::std::option::Option::None,
-            body,
-            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
-        }
-    }
-    /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = credentials;
-        self
-    }
-}
-/// The answers of `PATCH /s0/order.data/{TAG}`: one variant per documented status, and [`Self::Other`] for any other answer.
-#[derive(Debug)]
-#[allow(clippy::large_enum_variant)]
-pub enum S0ApiValueResponse {
-    /// 206: Quotes " and ' and \ backslashes \n
-    Status206,
-    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
-    Other(rt::Response),
-}
-impl ::apigen_runtime::axum::response::IntoResponse for S0ApiValueResponse {
-    fn into_response(self) -> rt::Response {
-        match self {
-            Self::Status206 => rt::empty_response(206u16),
-            Self::Other(response) => response,
-        }
-    }
-}
-/// Serves `PATCH /s0/order.data/{TAG}`.
-async fn handle_s0_api_value<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "s0_api_value",
-            &[],
-            true,
-        )
-        .await?;
-    let tag = rq.param::<::std::string::String>(rt::At::Path, "TAG", true, "a string");
-    if let Some(v) = &tag {
-        crate::validation::min_length(v, 1u64, "TAG", rq.violations());
-    }
-    let next_item = rq
-        .param::<::std::string::String>(rt::At::Query, "next_item", false, "a string");
-    let core = rq.param::<bool>(rt::At::Header, "core", false, "`true` or `false`");
-    rq.check()?;
-    let tag = rq.required(tag)?;
-    let body = rq
-        .json_body::<
-            crate::models::S0Meta,
-        >("application/json", true, Some("s0_api_value"))
-        .await?;
-    let body = rq.required(body)?;
-    let input = S0ApiValueInput {
-        tag,
-        next_item,
-        core,
-        body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s0_api_value",
-                shared.api.s0_api_value(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
-}
-/// The validated input of `GET /s0/{Value}/listPet/short_created/http`.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct S0PRICEInput {
-    /// `Value`, path parameter. 1. list
-    /// 2. items
-    /// - bullet
-    pub value: ::std::string::String,
-    /// `Message`, header parameter.
-    pub message: ::std::string::String,
-    /// The request headers.
-    pub headers: ::apigen_runtime::axum::http::HeaderMap,
-    /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
-}
-impl S0PRICEInput {
-    /// The input of `GET /s0/{Value}/listPet/short_created/http` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(value: ::std::string::String, message: ::std::string::String) -> Self {
-        Self {
-            value,
-            message,
-            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
-        }
-    }
-    /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = credentials;
-        self
-    }
-}
-/// The answers of `GET /s0/{Value}/listPet/short_created/http`: one variant per documented status, and [`Self::Other`] for any other answer.
-#[derive(Debug)]
-#[allow(clippy::large_enum_variant)]
-pub enum S0PRICEResponse {
-    /// 204: tab    separated carriage
-    NoContent,
-    /// 422: Braces {like} {{these}} and format {0} {} args
-    UnprocessableEntity(crate::models::S0PageNextBox),
-    /// 2XX: <b>HTML</b> &amp; entities <script>
-    Success {
-        /// The status to answer with.
-        status: u16,
-    },
-    /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
-    Forbidden(crate::models::S0PriceForbiddenBody),
-    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
-    Other(rt::Response),
-}
-impl ::apigen_runtime::axum::response::IntoResponse for S0PRICEResponse {
-    fn into_response(self) -> rt::Response {
-        match self {
-            Self::NoContent => rt::empty_response(204u16),
             Self::UnprocessableEntity(body) => rt::json_response(422u16, &body),
-            Self::Success { status } => rt::empty_response(status),
-            Self::Forbidden(body) => rt::json_response(403u16, &body),
             Self::Other(response) => response,
         }
     }
 }
-/// Serves `GET /s0/{Value}/listPet/short_created/http`.
-async fn handle_s0_p_r_i_c_e<A: Api>(
+/// Serves `GET /s0/httpHttp`.
+async fn handle_get_s0_http_http<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_TRUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "true",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
-            "s0_p_r_i_c_e",
+            "get_s0_http_http",
             &[],
-            true,
         )
         .await?;
-    let value = rq
-        .param::<::std::string::String>(rt::At::Path, "Value", true, "a string");
-    if let Some(v) = &value {
-        crate::validation::min_length(v, 2u64, "Value", rq.violations());
-    }
-    let message = rq
-        .param::<::std::string::String>(rt::At::Header, "Message", true, "a string");
+    let r#true = rq
+        .parameter::<::std::string::String>(&PARAM_TRUE, "/s0/httpHttp", true);
     rq.check()?;
-    let value = rq.required(value)?;
-    let message = rq.required(message)?;
-    let input = S0PRICEInput {
-        value,
-        message,
+    let r#true = rq.required(r#true)?;
+    let input = GetS0HttpHttpInput {
+        r#true,
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
         rt::guarded_operation(
                 &*shared,
-                "s0_p_r_i_c_e",
-                shared.api.s0_p_r_i_c_e(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
-}
-/// The validated input of `HEAD /s0/{Value}/listPet/short_created/http`.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct S0SharedInput {
-    /// `Value`, path parameter. 1. list
-    /// 2. items
-    /// - bullet
-    pub value: ::std::string::String,
-    /// `path`, header parameter.
-    pub path2: ::std::option::Option<::std::string::String>,
-    /// The request headers.
-    pub headers: ::apigen_runtime::axum::http::HeaderMap,
-    /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
-}
-impl S0SharedInput {
-    /// The input of `HEAD /s0/{Value}/listPet/short_created/http` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(value: ::std::string::String) -> Self {
-        Self {
-            value,
-            path2: ::std::option::Option::None,
-            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
-        }
-    }
-    /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = credentials;
-        self
-    }
-}
-/// The answers of `HEAD /s0/{Value}/listPet/short_created/http`: one variant per documented status, and [`Self::Other`] for any other answer.
-#[derive(Debug)]
-#[allow(clippy::large_enum_variant)]
-pub enum S0SharedResponse {
-    /// 206: Ends a comment */ and starts /* one
-    Status206,
-    /// 4XX: Ends a comment */ and starts /* one
-    ClientError {
-        /// The status to answer with.
-        status: u16,
-    },
-    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
-    Other(rt::Response),
-}
-impl ::apigen_runtime::axum::response::IntoResponse for S0SharedResponse {
-    fn into_response(self) -> rt::Response {
-        match self {
-            Self::Status206 => rt::empty_response(206u16),
-            Self::ClientError { status } => rt::empty_response(status),
-            Self::Other(response) => response,
-        }
-    }
-}
-/// Serves `HEAD /s0/{Value}/listPet/short_created/http`.
-async fn handle_s0_shared<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "s0_shared", &[], true)
-        .await?;
-    let value = rq
-        .param::<::std::string::String>(rt::At::Path, "Value", true, "a string");
-    if let Some(v) = &value {
-        crate::validation::min_length(v, 2u64, "Value", rq.violations());
-    }
-    let path2 = rq
-        .param::<::std::string::String>(rt::At::Header, "path", false, "a string");
-    if let Some(v) = &path2 {
-        crate::validation::min_length(v, 7u64, "path", rq.violations());
-    }
-    rq.check()?;
-    let value = rq.required(value)?;
-    let input = S0SharedInput {
-        value,
-        path2,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s0_shared",
-                shared.api.s0_shared(input),
+                "get_s0_http_http",
+                shared.api.get_s0_http_http(input),
                 rq.parts.uri.path(),
             )
             .await,
@@ -948,13 +741,7 @@ async fn handle_s1_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "s1_list_every_model",
-            &[],
-            false,
-        )
+    let rq = rt::Incoming::start_operation(&*shared, request, "s1_list_every_model", &[])
         .await?;
     let input = S1ListEveryModelInput {
         headers: rq.parts.headers,
@@ -970,33 +757,36 @@ async fn handle_s1_list_every_model<A: Api>(
             .await,
     )
 }
-/// The validated input of `POST /s1/next.kind/v{page}.{x_kind}`.
+/// The validated input of `GET /s1/next.kind/v{page}.{x_kind}`.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct S1PriceUnionInput {
+pub struct S1HttpInput {
     /// `page`, path parameter.
-    pub page: ::std::string::String,
+    pub page: ::serde_json::Value,
     /// `x_kind`, path parameter.
-    pub x_kind: ::std::string::String,
-    /// The request body (application/json).
-    pub body: crate::models::S1PriceUnionBody,
+    pub x_kind: crate::models::S1HttpXKind,
+    /// `meta`, header parameter.
+    pub meta: ::std::option::Option<::std::string::String>,
+    /// `valueError`, query parameter.
+    pub value_error: ::std::string::String,
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
-impl S1PriceUnionInput {
-    /// The input of `POST /s1/next.kind/v{page}.{x_kind}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+impl S1HttpInput {
+    /// The input of `GET /s1/next.kind/v{page}.{x_kind}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        page: ::std::string::String,
-        x_kind: ::std::string::String,
-        body: crate::models::S1PriceUnionBody,
+        page: ::serde_json::Value,
+        x_kind: crate::models::S1HttpXKind,
+        value_error: ::std::string::String,
     ) -> Self {
         Self {
             page,
             x_kind,
-            body,
+            meta: ::std::option::Option::None,
+            value_error,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
             credentials: Credentials::default(),
         }
@@ -1007,200 +797,122 @@ impl S1PriceUnionInput {
         self
     }
 }
-/// The documented headers of the 429 response, sent with it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct S1PriceUnionTooManyRequestsHeaders {
-    /// `ShortUser`: Non-ASCII: café, 日本語, 😀
-    pub short_user: ::std::option::Option<i64>,
-}
-impl ::apigen_runtime::header::ToHeaders for S1PriceUnionTooManyRequestsHeaders {
-    fn to_headers(
-        &self,
-        headers: &mut ::apigen_runtime::header::HeaderMap,
-    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
-        ::apigen_runtime::header::set(headers, "ShortUser", &self.short_user)?;
-        Ok(())
-    }
-}
-/// The answers of `POST /s1/next.kind/v{page}.{x_kind}`: one variant per documented status, and [`Self::Other`] for any other answer.
+/// The answers of `GET /s1/next.kind/v{page}.{x_kind}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
-pub enum S1PriceUnionResponse {
-    /// 429: #[attr] and #![inner] and r#raw and "#
-    TooManyRequests {
-        /// The body.
-        body: f64,
-        /// The documented headers, sent with the answer.
-        headers: S1PriceUnionTooManyRequestsHeaders,
-    },
+pub enum S1HttpResponse {
+    /// 503: 1. list
+    /// 2. items
+    /// - bullet
+    ServiceUnavailable(crate::models::S1MessageEnumV2),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
-impl ::apigen_runtime::axum::response::IntoResponse for S1PriceUnionResponse {
+impl ::apigen_runtime::axum::response::IntoResponse for S1HttpResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::TooManyRequests { body, headers } => {
-                rt::with_headers(rt::json_response(429u16, &body), &headers)
-            }
+            Self::ServiceUnavailable(body) => rt::json_response(503u16, &body),
             Self::Other(response) => response,
         }
     }
 }
-/// Serves `POST /s1/next.kind/v{page}.{x_kind}`.
-async fn handle_s1_price_union<A: Api>(
+/// Serves `GET /s1/next.kind/v{page}.{x_kind}`.
+async fn handle_s1_http<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "page",
+            &::apigen_runtime::params::Shape::ANY,
+        )
+        .with_siblings(&["x_kind"]);
+    const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "x_kind",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_explode(true)
+        .with_siblings(&["page"]);
+    const PARAM_META: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "meta",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["CountTrue"]);
+    const PARAM_VALUE_ERROR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "valueError",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
-            "s1_price_union",
-            &[],
-            true,
+            "s1_http",
+            &[&[Scheme::S1XKind], &[]],
         )
         .await?;
-    let page = rq.param::<::std::string::String>(rt::At::Path, "page", true, "a string");
-    if let Some(v) = &page {
-        crate::validation::min_length(v, 17u64, "page", rq.violations());
-    }
-    if let Some(v) = &page {
-        crate::validation::max_length(v, 48u64, "page", rq.violations());
-    }
+    let page = rq
+        .parameter::<
+            ::serde_json::Value,
+        >(&PARAM_PAGE, "/s1/next.kind/v{page}.{x_kind}", true);
     let x_kind = rq
-        .param::<::std::string::String>(rt::At::Path, "x_kind", true, "a string");
+        .parameter::<
+            crate::models::S1HttpXKind,
+        >(&PARAM_X_KIND, "/s1/next.kind/v{page}.{x_kind}", true);
+    let meta = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_META, "/s1/next.kind/v{page}.{x_kind}", false);
+    let value_error = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_VALUE_ERROR, "/s1/next.kind/v{page}.{x_kind}", true);
     rq.check()?;
     let page = rq.required(page)?;
     let x_kind = rq.required(x_kind)?;
-    let body = rq
-        .json_body::<
-            crate::models::S1PriceUnionBody,
-        >("application/json", true, Some("s1_price_union"))
-        .await?;
-    let body = rq.required(body)?;
-    let input = S1PriceUnionInput {
+    let value_error = rq.required(value_error)?;
+    let input = S1HttpInput {
         page,
         x_kind,
-        body,
+        meta,
+        value_error,
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
         rt::guarded_operation(
                 &*shared,
-                "s1_price_union",
-                shared.api.s1_price_union(input),
+                "s1_http",
+                shared.api.s1_http(input),
                 rq.parts.uri.path(),
             )
             .await,
     )
 }
-/// The validated input of `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
+/// The validated input of `DELETE /s1/next.kind/v{page}.{x_kind}`.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct S1ParentInput {
-    /// `meta-message-name_`, path parameter. [link](https://example.com) and <https://example.com> and [ref][1]
-    pub meta_message_name: ::std::string::String,
-    /// `pet total`, query parameter.
-    pub pet_total: ::std::vec::Vec<u32>,
+pub struct S1CountErrorInput {
+    /// `page`, path parameter.
+    pub page: ::serde_json::Value,
+    /// `x_kind`, path parameter.
+    pub x_kind: crate::models::S1CountErrorXKind,
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
-impl S1ParentInput {
-    /// The input of `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+impl S1CountErrorInput {
+    /// The input of `DELETE /s1/next.kind/v{page}.{x_kind}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        meta_message_name: ::std::string::String,
-        pet_total: ::std::vec::Vec<u32>,
+        page: ::serde_json::Value,
+        x_kind: crate::models::S1CountErrorXKind,
     ) -> Self {
         Self {
-            meta_message_name,
-            pet_total,
-            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
-        }
-    }
-    /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = credentials;
-        self
-    }
-}
-/// The answers of `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value`: one variant per documented status, and [`Self::Other`] for any other answer.
-#[derive(Debug)]
-#[allow(clippy::large_enum_variant)]
-pub enum S1ParentResponse {
-    /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
-    Forbidden,
-    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
-    Other(rt::Response),
-}
-impl ::apigen_runtime::axum::response::IntoResponse for S1ParentResponse {
-    fn into_response(self) -> rt::Response {
-        match self {
-            Self::Forbidden => rt::empty_response(403u16),
-            Self::Other(response) => response,
-        }
-    }
-}
-/// Serves `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
-async fn handle_s1_parent<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "s1_parent", &[], true)
-        .await?;
-    let meta_message_name = rq
-        .param::<
-            ::std::string::String,
-        >(rt::At::Path, "meta-message-name_", true, "a string");
-    let pet_total = rq
-        .json_param::<
-            ::std::vec::Vec<u32>,
-        >(rt::At::Query, "pet total", true, "a JSON array");
-    rq.check()?;
-    let meta_message_name = rq.required(meta_message_name)?;
-    let pet_total = rq.required(pet_total)?;
-    let input = S1ParentInput {
-        meta_message_name,
-        pet_total,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s1_parent",
-                shared.api.s1_parent(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
-}
-/// The validated input of `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct S1CountInput {
-    /// `meta-message-name_`, path parameter. [link](https://example.com) and <https://example.com> and [ref][1]
-    pub meta_message_name: ::std::string::String,
-    /// `message-html`, query parameter.
-    pub message_html: ::std::vec::Vec<::std::string::String>,
-    /// The request headers.
-    pub headers: ::apigen_runtime::axum::http::HeaderMap,
-    /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
-}
-impl S1CountInput {
-    /// The input of `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        meta_message_name: ::std::string::String,
-        message_html: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        Self {
-            meta_message_name,
-            message_html,
+            page,
+            x_kind,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
             credentials: Credentials::default(),
         }
@@ -1213,97 +925,236 @@ impl S1CountInput {
 }
 /// The documented headers of the 500 response, sent with it.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct S1CountInternalServerErrorHeaders {
-    /// `HTML`: ```
+pub struct S1CountErrorInternalServerErrorHeaders {
+    /// `list`: ```
     /// fn not_rust() {
     /// ```text
     /// ```
-    pub html: ::std::option::Option<i64>,
+    pub list: ::std::option::Option<i64>,
 }
-impl ::apigen_runtime::header::ToHeaders for S1CountInternalServerErrorHeaders {
+impl ::apigen_runtime::header::ToHeaders for S1CountErrorInternalServerErrorHeaders {
     fn to_headers(
         &self,
         headers: &mut ::apigen_runtime::header::HeaderMap,
     ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
-        ::apigen_runtime::header::set(headers, "HTML", &self.html)?;
+        ::apigen_runtime::header::set(headers, "list", &self.list)?;
         Ok(())
     }
 }
-/// The answers of `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`: one variant per documented status, and [`Self::Other`] for any other answer.
+/// The answers of `DELETE /s1/next.kind/v{page}.{x_kind}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
-pub enum S1CountResponse {
-    /// 2XX: Contains `backticks`, *stars* and _underscores_.
-    Success {
-        /// The status to answer with.
-        status: u16,
-        /// The body.
-        body: ::std::vec::Vec<crate::models::S1MessageUnion>,
-    },
-    /// 500: 1. list
-    /// 2. items
-    /// - bullet
+pub enum S1CountErrorResponse {
+    /// 400: Quotes " and ' and \ backslashes \n
+    BadRequest(::std::string::String),
+    /// 500: [link](https://example.com) and <https://example.com> and [ref][1]
     InternalServerError {
-        /// The body.
-        body: ::std::string::String,
         /// The documented headers, sent with the answer.
-        headers: S1CountInternalServerErrorHeaders,
+        headers: S1CountErrorInternalServerErrorHeaders,
     },
+    /// 202: Line one
+    ///
+    /// Line two
+    ///
+    /// ```text
+    /// indented code
+    /// ```
+    Accepted(crate::models::S1ErrorUnchecked),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
-impl ::apigen_runtime::axum::response::IntoResponse for S1CountResponse {
+impl ::apigen_runtime::axum::response::IntoResponse for S1CountErrorResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::Success { status, body } => rt::json_response(status, &body),
-            Self::InternalServerError { body, headers } => {
-                rt::with_headers(rt::raw_response(500u16, "text/csv", body), &headers)
+            Self::BadRequest(body) => rt::raw_response(400u16, "text/csv", body),
+            Self::InternalServerError { headers } => {
+                rt::with_headers(rt::empty_response(500u16), &headers)
             }
+            Self::Accepted(body) => rt::json_response(202u16, &body),
             Self::Other(response) => response,
         }
     }
 }
-/// Serves `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
-async fn handle_s1_count<A: Api>(
+/// Serves `DELETE /s1/next.kind/v{page}.{x_kind}`.
+async fn handle_s1_count_error<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "s1_count",
-            &[&[Scheme::S1XKind]],
-            true,
+    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "page",
+            &::apigen_runtime::params::Shape::ANY,
         )
+        .with_siblings(&["x_kind"]);
+    const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "x_kind",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_explode(true)
+        .with_siblings(&["page"]);
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "s1_count_error", &[])
         .await?;
-    let meta_message_name = rq
-        .param::<
-            ::std::string::String,
-        >(rt::At::Path, "meta-message-name_", true, "a string");
-    let message_html = rq
-        .json_param::<
-            ::std::vec::Vec<::std::string::String>,
-        >(rt::At::Query, "message-html", true, "a JSON array");
-    if let Some(v) = &message_html {
-        crate::validation::min_items(v.len(), 1u64, "message-html", rq.violations());
-    }
-    if let Some(v) = &message_html {
-        crate::validation::max_items(v.len(), 5u64, "message-html", rq.violations());
-    }
+    let page = rq
+        .parameter::<
+            ::serde_json::Value,
+        >(&PARAM_PAGE, "/s1/next.kind/v{page}.{x_kind}", true);
+    let x_kind = rq
+        .parameter::<
+            crate::models::S1CountErrorXKind,
+        >(&PARAM_X_KIND, "/s1/next.kind/v{page}.{x_kind}", true);
     rq.check()?;
-    let meta_message_name = rq.required(meta_message_name)?;
-    let message_html = rq.required(message_html)?;
-    let input = S1CountInput {
-        meta_message_name,
-        message_html,
+    let page = rq.required(page)?;
+    let x_kind = rq.required(x_kind)?;
+    let input = S1CountErrorInput {
+        page,
+        x_kind,
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
         rt::guarded_operation(
                 &*shared,
-                "s1_count",
-                shared.api.s1_count(input),
+                "s1_count_error",
+                shared.api.s1_count_error(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
+}
+/// The validated input of `POST /s1/{HTML_PARENT}/order/{ConstNext}`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct S12faOwnerInput {
+    /// `HTML_PARENT`, path parameter.
+    pub html_parent: ::std::string::String,
+    /// `ConstNext`, path parameter.
+    pub const_next: ::std::vec::Vec<::std::string::String>,
+    /// `DefaultX`, query parameter.
+    pub default_x: ::std::option::Option<u32>,
+    /// The request body (application/json).
+    pub body: crate::models::S12faOwnerBody,
+    /// The request headers.
+    pub headers: ::apigen_runtime::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+impl S12faOwnerInput {
+    /// The input of `POST /s1/{HTML_PARENT}/order/{ConstNext}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        html_parent: ::std::string::String,
+        const_next: ::std::vec::Vec<::std::string::String>,
+        body: crate::models::S12faOwnerBody,
+    ) -> Self {
+        Self {
+            html_parent,
+            const_next,
+            default_x: ::std::option::Option::None,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The answers of `POST /s1/{HTML_PARENT}/order/{ConstNext}`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum S12faOwnerResponse {
+    /// 2XX: #[attr] and #![inner] and r#raw and "#
+    Success {
+        /// The status to answer with.
+        status: u16,
+    },
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(rt::Response),
+}
+impl ::apigen_runtime::axum::response::IntoResponse for S12faOwnerResponse {
+    fn into_response(self) -> rt::Response {
+        match self {
+            Self::Success { status } => rt::empty_response(status),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `POST /s1/{HTML_PARENT}/order/{ConstNext}`.
+async fn handle_s1_2fa_owner<A: Api>(
+    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
+    request: rt::Request,
+) -> rt::Handled {
+    const PARAM_HTML_PARENT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "HTML_PARENT",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["ConstNext"]);
+    const PARAM_CONST_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "ConstNext",
+            &::apigen_runtime::params::Shape {
+                items: ::std::option::Option::Some(
+                    &::apigen_runtime::params::Shape::STRING,
+                ),
+                ..::apigen_runtime::params::Shape::scalar(
+                    ::apigen_runtime::params::Kinds::ARRAY,
+                )
+            },
+        )
+        .with_siblings(&["HTML_PARENT"]);
+    const PARAM_DEFAULT_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "DefaultX",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s1_2fa_owner",
+            &[&[Scheme::S1XKind, Scheme::S1Links]],
+        )
+        .await?;
+    let html_parent = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_HTML_PARENT, "/s1/{HTML_PARENT}/order/{ConstNext}", true);
+    let const_next = rq
+        .parameter::<
+            ::std::vec::Vec<::std::string::String>,
+        >(&PARAM_CONST_NEXT, "/s1/{HTML_PARENT}/order/{ConstNext}", true);
+    if let Some(v) = &const_next {
+        crate::validation::max_items(v.len(), 5u64, "ConstNext", rq.violations());
+    }
+    let default_x = rq
+        .parameter::<
+            u32,
+        >(&PARAM_DEFAULT_X, "/s1/{HTML_PARENT}/order/{ConstNext}", false);
+    rq.check()?;
+    let html_parent = rq.required(html_parent)?;
+    let const_next = rq.required(const_next)?;
+    let body = rq
+        .json_body::<
+            crate::models::S12faOwnerBody,
+        >("application/json", true, Some("s1_2fa_owner"))
+        .await?;
+    let body = rq.required(body)?;
+    let input = S12faOwnerInput {
+        html_parent,
+        const_next,
+        default_x,
+        body,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s1_2fa_owner",
+                shared.api.s1_2fa_owner(input),
                 rq.parts.uri.path(),
             )
             .await,
@@ -1360,13 +1211,7 @@ async fn handle_s2_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "s2_list_every_model",
-            &[],
-            false,
-        )
+    let rq = rt::Incoming::start_operation(&*shared, request, "s2_list_every_model", &[])
         .await?;
     let input = S2ListEveryModelInput {
         headers: rq.parts.headers,
@@ -1382,23 +1227,23 @@ async fn handle_s2_list_every_model<A: Api>(
             .await,
     )
 }
-/// The validated input of `GET /s2/{error-yield}`.
+/// The validated input of `PATCH /s2/{error-yield}`.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct S2NextCodeInput {
+pub struct S2DynServerInput {
     /// `error-yield`, path parameter. 1. list
     /// 2. items
     /// - bullet
-    pub error_yield: crate::models::S2Order,
+    pub error_yield: ::std::vec::Vec<::std::string::String>,
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
-impl S2NextCodeInput {
-    /// The input of `GET /s2/{error-yield}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+impl S2DynServerInput {
+    /// The input of `PATCH /s2/{error-yield}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(error_yield: crate::models::S2Order) -> Self {
+    pub fn new(error_yield: ::std::vec::Vec<::std::string::String>) -> Self {
         Self {
             error_yield,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
@@ -1411,164 +1256,62 @@ impl S2NextCodeInput {
         self
     }
 }
-/// The answers of `GET /s2/{error-yield}`: one variant per documented status, and [`Self::Other`] for any other answer.
+/// The answers of `PATCH /s2/{error-yield}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
-pub enum S2NextCodeResponse {
-    /// any other status: Contains `backticks`, *stars* and _underscores_.
-    Default {
-        /// The status to answer with.
-        status: u16,
-        /// The body.
-        body: ::std::string::String,
-    },
-    /// 429:
-    TooManyRequests(crate::models::S2NextCodeTooManyRequestsBody),
-    /// 201: Non-ASCII: café, 日本語, 😀
-    Created,
+pub enum S2DynServerResponse {
+    /// 403:
+    Forbidden(crate::models::S2DynServerForbiddenBody),
+    /// 301: Non-ASCII: café, 日本語, 😀
+    MovedPermanently,
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
-impl ::apigen_runtime::axum::response::IntoResponse for S2NextCodeResponse {
+impl ::apigen_runtime::axum::response::IntoResponse for S2DynServerResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::Default { status, body } => {
-                rt::raw_response(status, "text/plain", body)
-            }
-            Self::TooManyRequests(body) => rt::json_response(429u16, &body),
-            Self::Created => rt::empty_response(201u16),
+            Self::Forbidden(body) => rt::json_response(403u16, &body),
+            Self::MovedPermanently => rt::empty_response(301u16),
             Self::Other(response) => response,
         }
     }
 }
-/// Serves `GET /s2/{error-yield}`.
-async fn handle_s2_next_code<A: Api>(
+/// Serves `PATCH /s2/{error-yield}`.
+async fn handle_s2_dyn_server<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "s2_next_code",
-            &[],
-            true,
-        )
-        .await?;
-    let error_yield = rq
-        .param::<
-            crate::models::S2Order,
-        >(rt::At::Path, "error-yield", true, "one of the documented values");
-    rq.check()?;
-    let error_yield = rq.required(error_yield)?;
-    let input = S2NextCodeInput {
-        error_yield,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s2_next_code",
-                shared.api.s2_next_code(input),
-                rq.parts.uri.path(),
+    const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "error-yield",
+        &::apigen_runtime::params::Shape {
+            items: ::std::option::Option::Some(&::apigen_runtime::params::Shape::STRING),
+            ..::apigen_runtime::params::Shape::scalar(
+                ::apigen_runtime::params::Kinds::ARRAY,
             )
-            .await,
-    )
-}
-/// The validated input of `OPTIONS /s2/{error-yield}`.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct S2PageParentInput {
-    /// `error-yield`, path parameter. 1. list
-    /// 2. items
-    /// - bullet
-    pub error_yield: crate::models::S2Order,
-    /// `日本語`, query parameter. Line one
-    ///
-    /// Line two
-    ///
-    /// ```text
-    /// indented code
-    /// ```
-    pub u65e5u672cu8a9e: ::std::string::String,
-    /// The request headers.
-    pub headers: ::apigen_runtime::axum::http::HeaderMap,
-    /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
-}
-impl S2PageParentInput {
-    /// The input of `OPTIONS /s2/{error-yield}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        error_yield: crate::models::S2Order,
-        u65e5u672cu8a9e: ::std::string::String,
-    ) -> Self {
-        Self {
-            error_yield,
-            u65e5u672cu8a9e,
-            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
-        }
-    }
-    /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = credentials;
-        self
-    }
-}
-/// The answers of `OPTIONS /s2/{error-yield}`: one variant per documented status, and [`Self::Other`] for any other answer.
-#[derive(Debug)]
-#[allow(clippy::large_enum_variant)]
-pub enum S2PageParentResponse {
-    /// 401: ```
-    /// fn not_rust() {
-    /// ```text
-    /// ```
-    Unauthorized(::std::vec::Vec<u8>),
-    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
-    Other(rt::Response),
-}
-impl ::apigen_runtime::axum::response::IntoResponse for S2PageParentResponse {
-    fn into_response(self) -> rt::Response {
-        match self {
-            Self::Unauthorized(body) => rt::raw_response(401u16, "application/pdf", body),
-            Self::Other(response) => response,
-        }
-    }
-}
-/// Serves `OPTIONS /s2/{error-yield}`.
-async fn handle_s2_page_parent<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "s2_page_parent",
-            &[&[Scheme::S2Page]],
-            true,
-        )
+        },
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "s2_dyn_server", &[])
         .await?;
     let error_yield = rq
-        .param::<
-            crate::models::S2Order,
-        >(rt::At::Path, "error-yield", true, "one of the documented values");
-    let u65e5u672cu8a9e = rq
-        .param::<::std::string::String>(rt::At::Query, "日本語", true, "a string");
+        .parameter::<
+            ::std::vec::Vec<::std::string::String>,
+        >(&PARAM_ERROR_YIELD, "/s2/{error-yield}", true);
+    if let Some(v) = &error_yield {
+        crate::validation::max_items(v.len(), 5u64, "error-yield", rq.violations());
+    }
     rq.check()?;
     let error_yield = rq.required(error_yield)?;
-    let u65e5u672cu8a9e = rq.required(u65e5u672cu8a9e)?;
-    let input = S2PageParentInput {
+    let input = S2DynServerInput {
         error_yield,
-        u65e5u672cu8a9e,
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
         rt::guarded_operation(
                 &*shared,
-                "s2_page_parent",
-                shared.api.s2_page_parent(input),
+                "s2_dyn_server",
+                shared.api.s2_dyn_server(input),
                 rq.parts.uri.path(),
             )
             .await,
@@ -1615,16 +1358,13 @@ pub fn router_with<A: Api>(
                 .delete(handle_s0_size::<A>),
         )
         .route(
-            "/s0/order.data/{TAG}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .put(handle_s0_models_amount_node::<A>)
-                .patch(handle_s0_api_value::<A>),
+            "/s0/tag/code/{countv2}",
+            ::apigen_runtime::axum::routing::MethodRouter::new().put(handle_s0_if::<A>),
         )
         .route(
-            "/s0/{Value}/listPet/short_created/http",
+            "/s0/httpHttp",
             ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_s0_p_r_i_c_e::<A>)
-                .head(handle_s0_shared::<A>),
+                .get(handle_get_s0_http_http::<A>),
         )
         .route(
             "/s1/every-model",
@@ -1634,13 +1374,13 @@ pub fn router_with<A: Api>(
         .route(
             "/s1/next.kind/v{page}.{x_kind}",
             ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_s1_price_union::<A>),
+                .get(handle_s1_http::<A>)
+                .delete(handle_s1_count_error::<A>),
         )
         .route(
-            "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
+            "/s1/{HTML_PARENT}/order/{ConstNext}",
             ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_s1_parent::<A>)
-                .delete(handle_s1_count::<A>),
+                .post(handle_s1_2fa_owner::<A>),
         )
         .route(
             "/s2/every-model",
@@ -1650,8 +1390,7 @@ pub fn router_with<A: Api>(
         .route(
             "/s2/{error-yield}",
             ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_s2_next_code::<A>)
-                .options(handle_s2_page_parent::<A>),
+                .patch(handle_s2_dyn_server::<A>),
         );
     rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
 }
@@ -1733,49 +1472,18 @@ pub mod mock {
                     ),
             )
         }
-        async fn s0_models_amount_node(
+        async fn s0_if(&self, input: S0IfInput) -> S0IfResponse {
+            S0IfResponse::Other(
+                DOCUMENT
+                    .answer(&SPEC, &input.headers, "put", "/s0/tag/code/{countv2}", None),
+            )
+        }
+        async fn get_s0_http_http(
             &self,
-            input: S0ModelsAmountNodeInput,
-        ) -> S0ModelsAmountNodeResponse {
-            S0ModelsAmountNodeResponse::Other(
-                DOCUMENT
-                    .answer(
-                        &SPEC,
-                        &input.headers,
-                        "put",
-                        "/s0/order.data/{TAG}",
-                        Some((200u16, "\"\"")),
-                    ),
-            )
-        }
-        async fn s0_api_value(&self, input: S0ApiValueInput) -> S0ApiValueResponse {
-            S0ApiValueResponse::Other(
-                DOCUMENT
-                    .answer(&SPEC, &input.headers, "patch", "/s0/order.data/{TAG}", None),
-            )
-        }
-        async fn s0_p_r_i_c_e(&self, input: S0PRICEInput) -> S0PRICEResponse {
-            S0PRICEResponse::Other(
-                DOCUMENT
-                    .answer(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/s0/{Value}/listPet/short_created/http",
-                        None,
-                    ),
-            )
-        }
-        async fn s0_shared(&self, input: S0SharedInput) -> S0SharedResponse {
-            S0SharedResponse::Other(
-                DOCUMENT
-                    .answer(
-                        &SPEC,
-                        &input.headers,
-                        "head",
-                        "/s0/{Value}/listPet/short_created/http",
-                        None,
-                    ),
+            input: GetS0HttpHttpInput,
+        ) -> GetS0HttpHttpResponse {
+            GetS0HttpHttpResponse::Other(
+                DOCUMENT.answer(&SPEC, &input.headers, "get", "/s0/httpHttp", None),
             )
         }
         async fn s1_list_every_model(
@@ -1793,41 +1501,41 @@ pub mod mock {
                     ),
             )
         }
-        async fn s1_price_union(
-            &self,
-            input: S1PriceUnionInput,
-        ) -> S1PriceUnionResponse {
-            S1PriceUnionResponse::Other(
+        async fn s1_http(&self, input: S1HttpInput) -> S1HttpResponse {
+            S1HttpResponse::Other(
                 DOCUMENT
                     .answer(
                         &SPEC,
                         &input.headers,
-                        "post",
+                        "get",
                         "/s1/next.kind/v{page}.{x_kind}",
                         None,
                     ),
             )
         }
-        async fn s1_parent(&self, input: S1ParentInput) -> S1ParentResponse {
-            S1ParentResponse::Other(
-                DOCUMENT
-                    .answer(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
-                        None,
-                    ),
-            )
-        }
-        async fn s1_count(&self, input: S1CountInput) -> S1CountResponse {
-            S1CountResponse::Other(
+        async fn s1_count_error(
+            &self,
+            input: S1CountErrorInput,
+        ) -> S1CountErrorResponse {
+            S1CountErrorResponse::Other(
                 DOCUMENT
                     .answer(
                         &SPEC,
                         &input.headers,
                         "delete",
-                        "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
+                        "/s1/next.kind/v{page}.{x_kind}",
+                        Some((202u16, "{\"static.short.color\":1}")),
+                    ),
+            )
+        }
+        async fn s1_2fa_owner(&self, input: S12faOwnerInput) -> S12faOwnerResponse {
+            S12faOwnerResponse::Other(
+                DOCUMENT
+                    .answer(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/s1/{HTML_PARENT}/order/{ConstNext}",
                         None,
                     ),
             )
@@ -1847,18 +1555,10 @@ pub mod mock {
                     ),
             )
         }
-        async fn s2_next_code(&self, input: S2NextCodeInput) -> S2NextCodeResponse {
-            S2NextCodeResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/s2/{error-yield}", None),
-            )
-        }
-        async fn s2_page_parent(
-            &self,
-            input: S2PageParentInput,
-        ) -> S2PageParentResponse {
-            S2PageParentResponse::Other(
+        async fn s2_dyn_server(&self, input: S2DynServerInput) -> S2DynServerResponse {
+            S2DynServerResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "options", "/s2/{error-yield}", None),
+                    .answer(&SPEC, &input.headers, "patch", "/s2/{error-yield}", None),
             )
         }
     }

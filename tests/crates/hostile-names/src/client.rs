@@ -225,33 +225,80 @@ impl Client {
         params: &TypeParams,
     ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<TypeError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "profile-id",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["item_id"]);
+        const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "item_id",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["profile-id"]);
+        const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "self",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["page-size", "pageSize"]);
+        const PARAM_PAGE_SIZE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "page-size",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["pageSize", "self"]);
+        const PARAM_PAGE_SIZE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "pageSize",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["page-size", "self"]);
+        const PARAM_X_REQUEST_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "X-Request-Id",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_profile_id = ::apigen_runtime::params::encode(
+                &PARAM_PROFILE_ID,
+                &profile_id,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.self_ {
-            query.push(("self".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_SELF_, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.page_size {
-            query.push(("page-size".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PAGE_SIZE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.page_size2 {
-            query.push(("pageSize".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PAGE_SIZE2, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/user-profiles/",
-                    &rt::encode_path(&profile_id.to_string()),
-                    "/items/",
-                    &rt::encode_path(item_id),
-                ],
+                &["/user-profiles/", &path_profile_id, "/items/", &path_item_id],
             );
         if let ::std::option::Option::Some(value) = &params.x_request_id {
-            request = request.header("X-Request-Id", value.to_string());
+            request = request
+                .header(
+                    "X-Request-Id",
+                    ::apigen_runtime::params::encode(&PARAM_X_REQUEST_ID, value)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
         }
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         TypeError::decode(raw)
     }
 }
@@ -298,19 +345,35 @@ impl Client {
         Error<MatchError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "profile-id",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["item_id"]);
+        const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "item_id",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["profile-id"]);
+        let path_profile_id = ::apigen_runtime::params::encode(
+                &PARAM_PROFILE_ID,
+                &profile_id,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::PUT,
-                &[
-                    "/user-profiles/",
-                    &rt::encode_path(&profile_id.to_string()),
-                    "/items/",
-                    &rt::encode_path(item_id),
-                ],
+                &["/user-profiles/", &path_profile_id, "/items/", &path_item_id],
             );
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -319,7 +382,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         MatchError::decode(raw)
     }
 }
@@ -367,12 +430,14 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/user_profiles"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListUserProfilesError::decode(raw)
     }
 }
@@ -418,7 +483,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles2Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -435,7 +502,7 @@ impl Client {
                 )
                 .body(bytes);
         }
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         ListUserProfiles2Error::decode(raw)
     }
 }
@@ -477,16 +544,28 @@ impl Client {
         ufcnuefcuf6due9: &str,
     ) -> ::std::result::Result<Response<crate::models::Cafue9>, Error<GetCafue9Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_UFCNUEFCUF6DUE9: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "ünïcödé",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_ufcnuefcuf6due9 = ::apigen_runtime::params::encode(
+                &PARAM_UFCNUEFCUF6DUE9,
+                ufcnuefcuf6due9,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/café/", &rt::encode_path(ufcnuefcuf6due9)],
+                &["/café/", &path_ufcnuefcuf6due9],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetCafue9Error::decode(raw)
     }
 }
@@ -564,50 +643,290 @@ impl Client {
             &[crate::Scheme::ApiKey2, crate::Scheme::SelfType],
             &[crate::Scheme::SelfType2],
         ];
+        const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "self",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["rq"]);
+        const PARAM_RQ2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "rq",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["self"]);
+        const PARAM_HEADERS2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "headers",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(
+                &[
+                    "Self",
+                    "body",
+                    "credentials",
+                    "e",
+                    "input",
+                    "key",
+                    "request",
+                    "shared",
+                    "type",
+                    "url",
+                ],
+            );
+        const PARAM_CREDENTIALS2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "credentials",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(
+                &[
+                    "Self",
+                    "body",
+                    "e",
+                    "headers",
+                    "input",
+                    "key",
+                    "request",
+                    "shared",
+                    "type",
+                    "url",
+                ],
+            );
+        const PARAM_SHARED2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "shared",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(
+                &[
+                    "Self",
+                    "body",
+                    "credentials",
+                    "e",
+                    "headers",
+                    "input",
+                    "key",
+                    "request",
+                    "type",
+                    "url",
+                ],
+            );
+        const PARAM_INPUT2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "input",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(
+                &[
+                    "Self",
+                    "body",
+                    "credentials",
+                    "e",
+                    "headers",
+                    "key",
+                    "request",
+                    "shared",
+                    "type",
+                    "url",
+                ],
+            );
+        const PARAM_REQUEST2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "request",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(
+                &[
+                    "Self",
+                    "body",
+                    "credentials",
+                    "e",
+                    "headers",
+                    "input",
+                    "key",
+                    "shared",
+                    "type",
+                    "url",
+                ],
+            );
+        const PARAM_E2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "e",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(
+                &[
+                    "Self",
+                    "body",
+                    "credentials",
+                    "headers",
+                    "input",
+                    "key",
+                    "request",
+                    "shared",
+                    "type",
+                    "url",
+                ],
+            );
+        const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "type",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(
+                &[
+                    "Self",
+                    "body",
+                    "credentials",
+                    "e",
+                    "headers",
+                    "input",
+                    "key",
+                    "request",
+                    "shared",
+                    "url",
+                ],
+            );
+        const PARAM_SELF_2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "Self",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(
+                &[
+                    "body",
+                    "credentials",
+                    "e",
+                    "headers",
+                    "input",
+                    "key",
+                    "request",
+                    "shared",
+                    "type",
+                    "url",
+                ],
+            );
+        const PARAM_BODY2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "body",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(
+                &[
+                    "Self",
+                    "credentials",
+                    "e",
+                    "headers",
+                    "input",
+                    "key",
+                    "request",
+                    "shared",
+                    "type",
+                    "url",
+                ],
+            );
+        const PARAM_URL2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "url",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(
+                &[
+                    "Self",
+                    "body",
+                    "credentials",
+                    "e",
+                    "headers",
+                    "input",
+                    "key",
+                    "request",
+                    "shared",
+                    "type",
+                ],
+            );
+        const PARAM_HEADERS3: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
+                "Headers",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["X-Api-Key", "credentials"]);
+        const PARAM_CREDENTIALS3: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
+                "credentials",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["Headers", "X-Api-Key"]);
+        let path_self_ = ::apigen_runtime::params::encode(&PARAM_SELF_, self_)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_rq2 = ::apigen_runtime::params::encode(&PARAM_RQ2, rq2)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.headers2 {
-            query.push(("headers".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_HEADERS2, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.credentials2 {
-            query.push(("credentials".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_CREDENTIALS2, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.shared2 {
-            query.push(("shared".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_SHARED2, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.input2 {
-            query.push(("input".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_INPUT2, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
-        query.push(("request".to_string(), request2.to_string()));
+        ::apigen_runtime::params::encode_into(&PARAM_REQUEST2, request2, &mut query)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         if let ::std::option::Option::Some(value) = &params.e2 {
-            query.push(("e".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_E2, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.r#type {
-            query.push(("type".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_TYPE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.self_2 {
-            query.push(("Self".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_SELF_2, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.body2 {
-            query.push(("body".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_BODY2, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.url2 {
-            query.push(("url".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_URL2, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/auth/", &rt::encode_path(self_), "/", &rt::encode_path(rq2)],
+                &["/auth/", &path_self_, "/", &path_rq2],
             );
         if let ::std::option::Option::Some(value) = &params.headers3 {
-            request = request.header("Headers", value.to_string());
+            request = request
+                .header(
+                    "Headers",
+                    ::apigen_runtime::params::encode(&PARAM_HEADERS3, value)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
         }
         if let ::std::option::Option::Some(value) = &params.credentials3 {
-            request = request.header("credentials", value.to_string());
+            request = request
+                .header(
+                    "credentials",
+                    ::apigen_runtime::params::encode(&PARAM_CREDENTIALS3, value)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
         }
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         AuthenticateError::decode(raw)
     }
 }
@@ -657,21 +976,39 @@ impl Client {
             &[crate::Scheme::Apply],
             &[crate::Scheme::New],
         ];
+        const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "self",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["rq"]);
+        const PARAM_RQ2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "rq",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["self"]);
+        let path_self_ = ::apigen_runtime::params::encode(&PARAM_SELF_, self_)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_rq2 = ::apigen_runtime::params::encode(&PARAM_RQ2, rq2)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::POST,
-                &["/auth/", &rt::encode_path(self_), "/", &rt::encode_path(rq2)],
+                &["/auth/", &path_self_, "/", &path_rq2],
             );
         let bytes = ::serde_json::to_vec(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Transport2Error::decode(raw)
     }
 }
@@ -726,28 +1063,68 @@ impl Client {
         params: &ListParams,
     ) -> ::std::result::Result<Response<crate::models::ThingPage>, Error<ListError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "first_page",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "page",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["more", "next", "page_number"]);
+        const PARAM_PAGE_NUMBER2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "page_number",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["more", "next", "page"]);
+        const PARAM_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "next",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["more", "page", "page_number"]);
+        const PARAM_MORE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "more",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["next", "page", "page_number"]);
+        let path_first_page2 = ::apigen_runtime::params::encode(
+                &PARAM_FIRST_PAGE2,
+                &first_page2,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.page {
-            query.push(("page".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.page_number2 {
-            query.push(("page_number".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PAGE_NUMBER2, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.next {
-            query.push(("next".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_NEXT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.more {
-            query.push(("more".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_MORE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/things/", &rt::encode_path(&first_page2.to_string())],
+                &["/things/", &path_first_page2],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListError::decode(raw)
     }
     /// Every item of every page of [`Client::list`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/links/next` of each page (absolute or relative).
@@ -825,16 +1202,28 @@ impl Client {
         Error<ListStreamError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "first_page",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_first_page2 = ::apigen_runtime::params::encode(
+                &PARAM_FIRST_PAGE2,
+                &first_page2,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::PUT,
-                &["/things/", &rt::encode_path(&first_page2.to_string())],
+                &["/things/", &path_first_page2],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListStreamError::decode(raw)
     }
 }
@@ -879,16 +1268,28 @@ impl Client {
         first_page2: i64,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<NewError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "first_page",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_first_page2 = ::apigen_runtime::params::encode(
+                &PARAM_FIRST_PAGE2,
+                &first_page2,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::POST,
-                &["/things/", &rt::encode_path(&first_page2.to_string())],
+                &["/things/", &path_first_page2],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         NewError::decode(raw)
     }
 }
@@ -930,16 +1331,28 @@ impl Client {
         first_page2: i64,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<CloneError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "first_page",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_first_page2 = ::apigen_runtime::params::encode(
+                &PARAM_FIRST_PAGE2,
+                &first_page2,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::DELETE,
-                &["/things/", &rt::encode_path(&first_page2.to_string())],
+                &["/things/", &path_first_page2],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         CloneError::decode(raw)
     }
 }
@@ -981,16 +1394,28 @@ impl Client {
         first_page2: i64,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ExecuteError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "first_page",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_first_page2 = ::apigen_runtime::params::encode(
+                &PARAM_FIRST_PAGE2,
+                &first_page2,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::PATCH,
-                &["/things/", &rt::encode_path(&first_page2.to_string())],
+                &["/things/", &path_first_page2],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         ExecuteError::decode(raw)
     }
 }
@@ -1004,6 +1429,85 @@ impl ExecuteError {
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ExecuteError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+}
+/// The documented error responses of [`Client::get_code`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum GetCodeError {}
+impl rt::ApiError for GetCodeError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
+impl Client {
+    /// Path parameters whose Rust names start with `_` or collide once `_` is trimmed.
+    ///
+    /// `GET /codes/{2fa}/{_x}/{x}`.
+    ///
+    /// # Errors
+    ///
+    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push)]
+    pub async fn get_code(
+        &self,
+        _2fa: &str,
+        x: i64,
+        x2: &str,
+    ) -> ::std::result::Result<Response<()>, Error<GetCodeError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM__2FA: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "2fa",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["_x", "x"]);
+        const PARAM_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "_x",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["2fa", "x"]);
+        const PARAM_X2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "x",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["2fa", "_x"]);
+        let path0 = ::apigen_runtime::params::encode(&PARAM__2FA, _2fa)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_x = ::apigen_runtime::params::encode(&PARAM_X, &x)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_x2 = ::apigen_runtime::params::encode(&PARAM_X2, x2)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        #[allow(unused_mut)]
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .0
+            .request(
+                ::apigen_runtime::reqwest::Method::GET,
+                &["/codes/", &path0, "/", &path_x, "/", &path_x2],
+            );
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetCodeError::decode(raw)
+    }
+}
+impl GetCodeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<GetCodeError>> {
+        match raw.status {
+            204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

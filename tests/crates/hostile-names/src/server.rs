@@ -169,6 +169,13 @@ pub trait Api: Send + Sync + 'static {
         &self,
         input: ExecuteInput,
     ) -> impl ::std::future::Future<Output = ExecuteResponse> + Send;
+    /// Path parameters whose Rust names start with `_` or collide once `_` is trimmed.: `GET /codes/{2fa}/{_x}/{x}`.
+    ///
+    /// Called only with authenticated, validated input.
+    fn get_code(
+        &self,
+        input: GetCodeInput,
+    ) -> impl ::std::future::Future<Output = GetCodeResponse> + Send;
 }
 /// The validated input of `GET /user-profiles/{profile-id}/items/{item_id}`.
 #[derive(Debug)]
@@ -234,19 +241,66 @@ async fn handle_type<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "type", &[], true)
-        .await?;
-    let profile_id = rq.param::<i64>(rt::At::Path, "profile-id", true, "an integer");
+    const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "profile-id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["item_id"]);
+    const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "item_id",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["profile-id"]);
+    const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "self",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["page-size", "pageSize"]);
+    const PARAM_PAGE_SIZE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "page-size",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["pageSize", "self"]);
+    const PARAM_PAGE_SIZE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "pageSize",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["page-size", "self"]);
+    const PARAM_X_REQUEST_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "X-Request-Id",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "type", &[]).await?;
+    let profile_id = rq
+        .parameter::<
+            i64,
+        >(&PARAM_PROFILE_ID, "/user-profiles/{profile-id}/items/{item_id}", true);
     let item_id = rq
-        .param::<::std::string::String>(rt::At::Path, "item_id", true, "a string");
-    let self_ = rq
-        .param::<::std::string::String>(rt::At::Query, "self", false, "a string");
-    let page_size = rq.param::<i64>(rt::At::Query, "page-size", false, "an integer");
-    let page_size2 = rq.param::<i64>(rt::At::Query, "pageSize", false, "an integer");
-    let x_request_id = rq
-        .param::<
+        .parameter::<
             ::std::string::String,
-        >(rt::At::Header, "X-Request-Id", false, "a string");
+        >(&PARAM_ITEM_ID, "/user-profiles/{profile-id}/items/{item_id}", true);
+    let self_ = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_SELF_, "/user-profiles/{profile-id}/items/{item_id}", false);
+    let page_size = rq
+        .parameter::<
+            i64,
+        >(&PARAM_PAGE_SIZE, "/user-profiles/{profile-id}/items/{item_id}", false);
+    let page_size2 = rq
+        .parameter::<
+            i64,
+        >(&PARAM_PAGE_SIZE2, "/user-profiles/{profile-id}/items/{item_id}", false);
+    let x_request_id = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_X_REQUEST_ID, "/user-profiles/{profile-id}/items/{item_id}", false);
     rq.check()?;
     let profile_id = rq.required(profile_id)?;
     let item_id = rq.required(item_id)?;
@@ -329,11 +383,27 @@ async fn handle_match<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "match", &[], true)
-        .await?;
-    let profile_id = rq.param::<i64>(rt::At::Path, "profile-id", true, "an integer");
+    const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "profile-id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["item_id"]);
+    const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "item_id",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["profile-id"]);
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "match", &[]).await?;
+    let profile_id = rq
+        .parameter::<
+            i64,
+        >(&PARAM_PROFILE_ID, "/user-profiles/{profile-id}/items/{item_id}", true);
     let item_id = rq
-        .param::<::std::string::String>(rt::At::Path, "item_id", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_ITEM_ID, "/user-profiles/{profile-id}/items/{item_id}", true);
     rq.check()?;
     let profile_id = rq.required(profile_id)?;
     let item_id = rq.required(item_id)?;
@@ -409,13 +479,7 @@ async fn handle_list_user_profiles<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_user_profiles",
-            &[],
-            false,
-        )
+    let rq = rt::Incoming::start_operation(&*shared, request, "list_user_profiles", &[])
         .await?;
     let input = ListUserProfilesInput {
         headers: rq.parts.headers,
@@ -490,7 +554,6 @@ async fn handle_list_user_profiles2<A: Api>(
             request,
             "list_user_profiles2",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -562,16 +625,17 @@ async fn handle_get_cafue9<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_cafue9",
-            &[],
-            true,
-        )
+    const PARAM_UFCNUEFCUF6DUE9: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "ünïcödé",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_cafue9", &[])
         .await?;
     let ufcnuefcuf6due9 = rq
-        .param::<::std::string::String>(rt::At::Path, "ünïcödé", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_UFCNUEFCUF6DUE9, "/café/{ünïcödé}", true);
     rq.check()?;
     let ufcnuefcuf6due9 = rq.required(ufcnuefcuf6due9)?;
     let input = GetCafue9Input {
@@ -681,6 +745,220 @@ async fn handle_authenticate2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "self",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["rq"]);
+    const PARAM_RQ2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "rq",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["self"]);
+    const PARAM_HEADERS2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "headers",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "credentials",
+                "e",
+                "input",
+                "key",
+                "request",
+                "shared",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_CREDENTIALS2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "credentials",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "e",
+                "headers",
+                "input",
+                "key",
+                "request",
+                "shared",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_SHARED2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "shared",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "credentials",
+                "e",
+                "headers",
+                "input",
+                "key",
+                "request",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_INPUT2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "input",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "credentials",
+                "e",
+                "headers",
+                "key",
+                "request",
+                "shared",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_REQUEST2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "request",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "credentials",
+                "e",
+                "headers",
+                "input",
+                "key",
+                "shared",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_E2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "e",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "credentials",
+                "headers",
+                "input",
+                "key",
+                "request",
+                "shared",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "type",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "credentials",
+                "e",
+                "headers",
+                "input",
+                "key",
+                "request",
+                "shared",
+                "url",
+            ],
+        );
+    const PARAM_SELF_2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "Self",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "body",
+                "credentials",
+                "e",
+                "headers",
+                "input",
+                "key",
+                "request",
+                "shared",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_BODY2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "body",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "credentials",
+                "e",
+                "headers",
+                "input",
+                "key",
+                "request",
+                "shared",
+                "type",
+                "url",
+            ],
+        );
+    const PARAM_URL2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "url",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(
+            &[
+                "Self",
+                "body",
+                "credentials",
+                "e",
+                "headers",
+                "input",
+                "key",
+                "request",
+                "shared",
+                "type",
+            ],
+        );
+    const PARAM_HEADERS3: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Headers",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["X-Api-Key", "credentials"]);
+    const PARAM_CREDENTIALS3: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "credentials",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["Headers", "X-Api-Key"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
@@ -690,37 +968,40 @@ async fn handle_authenticate2<A: Api>(
                 &[Scheme::ApiKey2, Scheme::SelfType],
                 &[Scheme::SelfType2],
             ],
-            true,
         )
         .await?;
     let self_ = rq
-        .param::<::std::string::String>(rt::At::Path, "self", true, "a string");
-    let rq2 = rq.param::<::std::string::String>(rt::At::Path, "rq", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_SELF_, "/auth/{self}/{rq}", true);
+    let rq2 = rq
+        .parameter::<::std::string::String>(&PARAM_RQ2, "/auth/{self}/{rq}", true);
     let headers2 = rq
-        .param::<::std::string::String>(rt::At::Query, "headers", false, "a string");
+        .parameter::<::std::string::String>(&PARAM_HEADERS2, "/auth/{self}/{rq}", false);
     let credentials2 = rq
-        .param::<::std::string::String>(rt::At::Query, "credentials", false, "a string");
-    let shared2 = rq
-        .param::<::std::string::String>(rt::At::Query, "shared", false, "a string");
-    let input2 = rq
-        .param::<::std::string::String>(rt::At::Query, "input", false, "a string");
-    let request2 = rq
-        .param::<::std::string::String>(rt::At::Query, "request", true, "a string");
-    let e2 = rq.param::<::std::string::String>(rt::At::Query, "e", false, "a string");
-    let r#type = rq
-        .param::<::std::string::String>(rt::At::Query, "type", false, "a string");
-    let self_2 = rq
-        .param::<::std::string::String>(rt::At::Query, "Self", false, "a string");
-    let body2 = rq
-        .param::<::std::string::String>(rt::At::Query, "body", false, "a string");
-    let url2 = rq
-        .param::<::std::string::String>(rt::At::Query, "url", false, "a string");
-    let headers3 = rq
-        .param::<::std::string::String>(rt::At::Header, "Headers", false, "a string");
-    let credentials3 = rq
-        .param::<
+        .parameter::<
             ::std::string::String,
-        >(rt::At::Header, "credentials", false, "a string");
+        >(&PARAM_CREDENTIALS2, "/auth/{self}/{rq}", false);
+    let shared2 = rq
+        .parameter::<::std::string::String>(&PARAM_SHARED2, "/auth/{self}/{rq}", false);
+    let input2 = rq
+        .parameter::<::std::string::String>(&PARAM_INPUT2, "/auth/{self}/{rq}", false);
+    let request2 = rq
+        .parameter::<::std::string::String>(&PARAM_REQUEST2, "/auth/{self}/{rq}", true);
+    let e2 = rq
+        .parameter::<::std::string::String>(&PARAM_E2, "/auth/{self}/{rq}", false);
+    let r#type = rq
+        .parameter::<::std::string::String>(&PARAM_TYPE, "/auth/{self}/{rq}", false);
+    let self_2 = rq
+        .parameter::<::std::string::String>(&PARAM_SELF_2, "/auth/{self}/{rq}", false);
+    let body2 = rq
+        .parameter::<::std::string::String>(&PARAM_BODY2, "/auth/{self}/{rq}", false);
+    let url2 = rq
+        .parameter::<::std::string::String>(&PARAM_URL2, "/auth/{self}/{rq}", false);
+    let headers3 = rq
+        .parameter::<::std::string::String>(&PARAM_HEADERS3, "/auth/{self}/{rq}", false);
+    let credentials3 = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_CREDENTIALS3, "/auth/{self}/{rq}", false);
     rq.check()?;
     let self_ = rq.required(self_)?;
     let rq2 = rq.required(rq2)?;
@@ -812,17 +1093,29 @@ async fn handle_transport<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "self",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["rq"]);
+    const PARAM_RQ2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "rq",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["self"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "transport",
             &[&[Scheme::Apply], &[Scheme::New]],
-            true,
         )
         .await?;
     let self_ = rq
-        .param::<::std::string::String>(rt::At::Path, "self", true, "a string");
-    let rq2 = rq.param::<::std::string::String>(rt::At::Path, "rq", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_SELF_, "/auth/{self}/{rq}", true);
+    let rq2 = rq
+        .parameter::<::std::string::String>(&PARAM_RQ2, "/auth/{self}/{rq}", true);
     rq.check()?;
     let self_ = rq.required(self_)?;
     let rq2 = rq.required(rq2)?;
@@ -908,16 +1201,45 @@ async fn handle_list<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "list", &[], true)
-        .await?;
-    let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
-    let page = rq.param::<i64>(rt::At::Query, "page", false, "an integer");
+    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "first_page",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "page",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["more", "next", "page_number"]);
+    const PARAM_PAGE_NUMBER2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "page_number",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["more", "next", "page"]);
+    const PARAM_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "next",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["more", "page", "page_number"]);
+    const PARAM_MORE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "more",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["next", "page", "page_number"]);
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "list", &[]).await?;
+    let first_page2 = rq
+        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
+    let page = rq.parameter::<i64>(&PARAM_PAGE, "/things/{first_page}", false);
     let page_number2 = rq
-        .param::<i64>(rt::At::Query, "page_number", false, "an integer");
+        .parameter::<i64>(&PARAM_PAGE_NUMBER2, "/things/{first_page}", false);
     let next = rq
-        .param::<::std::string::String>(rt::At::Query, "next", false, "a string");
+        .parameter::<::std::string::String>(&PARAM_NEXT, "/things/{first_page}", false);
     let more = rq
-        .param::<::std::string::String>(rt::At::Query, "more", false, "a string");
+        .parameter::<::std::string::String>(&PARAM_MORE, "/things/{first_page}", false);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     let input = ListInput {
@@ -988,15 +1310,15 @@ async fn handle_list_stream2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_stream2",
-            &[],
-            true,
-        )
+    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "first_page",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "list_stream2", &[])
         .await?;
-    let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
+    let first_page2 = rq
+        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     let input = ListStreamInput {
@@ -1063,9 +1385,14 @@ async fn handle_new2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "new2", &[], true)
-        .await?;
-    let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
+    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "first_page",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "new2", &[]).await?;
+    let first_page2 = rq
+        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     let input = NewInput {
@@ -1132,9 +1459,14 @@ async fn handle_clone2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "clone2", &[], true)
-        .await?;
-    let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
+    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "first_page",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "clone2", &[]).await?;
+    let first_page2 = rq
+        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     let input = CloneInput {
@@ -1201,9 +1533,15 @@ async fn handle_execute2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "execute2", &[], true)
+    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "first_page",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "execute2", &[])
         .await?;
-    let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
+    let first_page2 = rq
+        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     let input = ExecuteInput {
@@ -1216,6 +1554,107 @@ async fn handle_execute2<A: Api>(
                 &*shared,
                 "execute2",
                 shared.api.execute2(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
+}
+/// The validated input of `GET /codes/{2fa}/{_x}/{x}`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct GetCodeInput {
+    /// `2fa`, path parameter.
+    pub _2fa: ::std::string::String,
+    /// `_x`, path parameter.
+    pub x: i64,
+    /// `x`, path parameter.
+    pub x2: ::std::string::String,
+    /// The request headers.
+    pub headers: ::apigen_runtime::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+impl GetCodeInput {
+    /// The input of `GET /codes/{2fa}/{_x}/{x}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(_2fa: ::std::string::String, x: i64, x2: ::std::string::String) -> Self {
+        Self {
+            _2fa,
+            x,
+            x2,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The answers of `GET /codes/{2fa}/{_x}/{x}`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum GetCodeResponse {
+    /// 204: Found.
+    NoContent,
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(rt::Response),
+}
+impl ::apigen_runtime::axum::response::IntoResponse for GetCodeResponse {
+    fn into_response(self) -> rt::Response {
+        match self {
+            Self::NoContent => rt::empty_response(204u16),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `GET /codes/{2fa}/{_x}/{x}`.
+async fn handle_get_code<A: Api>(
+    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
+    request: rt::Request,
+) -> rt::Handled {
+    const PARAM__2FA: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "2fa",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["_x", "x"]);
+    const PARAM_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "_x",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["2fa", "x"]);
+    const PARAM_X2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "x",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["2fa", "_x"]);
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_code", &[])
+        .await?;
+    let _2fa = rq
+        .parameter::<::std::string::String>(&PARAM__2FA, "/codes/{2fa}/{_x}/{x}", true);
+    let x = rq.parameter::<i64>(&PARAM_X, "/codes/{2fa}/{_x}/{x}", true);
+    let x2 = rq
+        .parameter::<::std::string::String>(&PARAM_X2, "/codes/{2fa}/{_x}/{x}", true);
+    rq.check()?;
+    let _2fa = rq.required(_2fa)?;
+    let x = rq.required(x)?;
+    let x2 = rq.required(x2)?;
+    let input = GetCodeInput {
+        _2fa,
+        x,
+        x2,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "get_code",
+                shared.api.get_code(input),
                 rq.parts.uri.path(),
             )
             .await,
@@ -1272,6 +1711,11 @@ pub fn router_with<A: Api>(
                 .post(handle_new2::<A>)
                 .delete(handle_clone2::<A>)
                 .patch(handle_execute2::<A>),
+        )
+        .route(
+            "/codes/{2fa}/{_x}/{x}",
+            ::apigen_runtime::axum::routing::MethodRouter::new()
+                .get(handle_get_code::<A>),
         );
     rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
 }
@@ -1454,6 +1898,12 @@ pub mod mock {
                         "/things/{first_page}",
                         Some((200u16, "{\"id\":1}")),
                     ),
+            )
+        }
+        async fn get_code(&self, input: GetCodeInput) -> GetCodeResponse {
+            GetCodeResponse::Other(
+                DOCUMENT
+                    .answer(&SPEC, &input.headers, "get", "/codes/{2fa}/{_x}/{x}", None),
             )
         }
     }

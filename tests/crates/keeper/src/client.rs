@@ -109,19 +109,31 @@ impl Client {
         body: &crate::models::EnrolBody,
     ) -> ::std::result::Result<Response<()>, Error<EnrolError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Authorization",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/enrol"]);
-        request = request.header("Authorization", authorization.to_string());
+        request = request
+            .header(
+                "Authorization",
+                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
         let bytes = ::serde_json::to_vec(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         EnrolError::decode(raw)
     }
 }
@@ -166,14 +178,26 @@ impl Client {
         Error<GlobalJobsError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Authorization",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/global/jobs"]);
-        request = request.header("Authorization", authorization.to_string());
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        request = request
+            .header(
+                "Authorization",
+                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GlobalJobsError::decode(raw)
     }
 }
@@ -218,14 +242,26 @@ impl Client {
         authorization: &str,
     ) -> ::std::result::Result<Response<crate::models::PingResult>, Error<PingError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Authorization",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/ping"]);
-        request = request.header("Authorization", authorization.to_string());
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        request = request
+            .header(
+                "Authorization",
+                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         PingError::decode(raw)
     }
 }
@@ -271,19 +307,31 @@ impl Client {
         Error<ReportFinishError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Authorization",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/report/finish"]);
-        request = request.header("Authorization", authorization.to_string());
+        request = request
+            .header(
+                "Authorization",
+                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
         let bytes = ::serde_json::to_vec(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         ReportFinishError::decode(raw)
     }
 }
@@ -332,19 +380,31 @@ impl Client {
         Error<ReportOutputError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Authorization",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/report/output"]);
-        request = request.header("Authorization", authorization.to_string());
+        request = request
+            .header(
+                "Authorization",
+                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
         let bytes = ::serde_json::to_vec(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         ReportOutputError::decode(raw)
     }
 }
@@ -393,19 +453,31 @@ impl Client {
         Error<ReportStartError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Header,
+            "Authorization",
+            &::apigen_runtime::params::Shape::STRING,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/report/start"]);
-        request = request.header("Authorization", authorization.to_string());
+        request = request
+            .header(
+                "Authorization",
+                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
         let bytes = ::serde_json::to_vec(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         ReportStartError::decode(raw)
     }
 }

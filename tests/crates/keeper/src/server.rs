@@ -163,12 +163,14 @@ async fn handle_enrol<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "enrol", &[], false)
-        .await?;
+    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "Authorization",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "enrol", &[]).await?;
     let authorization = rq
-        .param::<
-            ::std::string::String,
-        >(rt::At::Header, "Authorization", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/enrol", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let body = rq
@@ -240,18 +242,15 @@ async fn handle_global_jobs<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "global_jobs",
-            &[],
-            false,
-        )
+    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "Authorization",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "global_jobs", &[])
         .await?;
     let authorization = rq
-        .param::<
-            ::std::string::String,
-        >(rt::At::Header, "Authorization", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/global/jobs", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let input = GlobalJobsInput {
@@ -318,12 +317,14 @@ async fn handle_ping<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "ping", &[], false)
-        .await?;
+    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "Authorization",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "ping", &[]).await?;
     let authorization = rq
-        .param::<
-            ::std::string::String,
-        >(rt::At::Header, "Authorization", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/ping", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let input = PingInput {
@@ -396,18 +397,17 @@ async fn handle_report_finish<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "report_finish",
-            &[],
-            false,
-        )
+    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "Authorization",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "report_finish", &[])
         .await?;
     let authorization = rq
-        .param::<
+        .parameter::<
             ::std::string::String,
-        >(rt::At::Header, "Authorization", true, "a string");
+        >(&PARAM_AUTHORIZATION, "/report/finish", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let body = rq
@@ -487,18 +487,17 @@ async fn handle_report_output<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "report_output",
-            &[],
-            false,
-        )
+    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "Authorization",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "report_output", &[])
         .await?;
     let authorization = rq
-        .param::<
+        .parameter::<
             ::std::string::String,
-        >(rt::At::Header, "Authorization", true, "a string");
+        >(&PARAM_AUTHORIZATION, "/report/output", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let body = rq
@@ -578,18 +577,15 @@ async fn handle_report_start<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "report_start",
-            &[],
-            false,
-        )
+    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Header,
+        "Authorization",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "report_start", &[])
         .await?;
     let authorization = rq
-        .param::<
-            ::std::string::String,
-        >(rt::At::Header, "Authorization", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/report/start", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let body = rq

@@ -111,16 +111,25 @@ impl Client {
         Error<GetUserByNameError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "username",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/2.0/users/", &rt::encode_path(username)],
+                &["/2.0/users/", &path_username],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetUserByNameError::decode(raw)
     }
 }
@@ -168,16 +177,25 @@ impl Client {
         Error<GetRepositoriesByOwnerError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "username",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/2.0/repositories/", &rt::encode_path(username)],
+                &["/2.0/repositories/", &path_username],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetRepositoriesByOwnerError::decode(raw)
     }
 }
@@ -226,21 +244,34 @@ impl Client {
         Error<GetRepositoryError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "username",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["slug"]);
+        const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "slug",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["username"]);
+        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/2.0/repositories/",
-                    &rt::encode_path(username),
-                    "/",
-                    &rt::encode_path(slug),
-                ],
+                &["/2.0/repositories/", &path_username, "/", &path_slug],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetRepositoryError::decode(raw)
     }
 }
@@ -296,25 +327,43 @@ impl Client {
         Error<GetPullRequestsByRepositoryError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "username",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["slug"]);
+        const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "slug",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["username"]);
+        const PARAM_STATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "state",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.state {
-            query.push(("state".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_STATE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/2.0/repositories/",
-                    &rt::encode_path(username),
-                    "/",
-                    &rt::encode_path(slug),
-                    "/pullrequests",
-                ],
+                &["/2.0/repositories/", &path_username, "/", &path_slug, "/pullrequests"],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetPullRequestsByRepositoryError::decode(raw)
     }
 }
@@ -364,8 +413,34 @@ impl Client {
         Error<GetPullRequestsByIdError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "username",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["pid", "slug"]);
+        const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "slug",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["pid", "username"]);
+        const PARAM_PID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "pid",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["slug", "username"]);
+        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_pid = ::apigen_runtime::params::encode(&PARAM_PID, pid)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -373,14 +448,14 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &[
                     "/2.0/repositories/",
-                    &rt::encode_path(username),
+                    &path_username,
                     "/",
-                    &rt::encode_path(slug),
+                    &path_slug,
                     "/pullrequests/",
-                    &rt::encode_path(pid),
+                    &path_pid,
                 ],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetPullRequestsByIdError::decode(raw)
     }
 }
@@ -427,8 +502,34 @@ impl Client {
         pid: &str,
     ) -> ::std::result::Result<Response<()>, Error<MergePullRequestError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "username",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["pid", "slug"]);
+        const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "slug",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["pid", "username"]);
+        const PARAM_PID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "pid",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["slug", "username"]);
+        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_pid = ::apigen_runtime::params::encode(&PARAM_PID, pid)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -436,15 +537,15 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::POST,
                 &[
                     "/2.0/repositories/",
-                    &rt::encode_path(username),
+                    &path_username,
                     "/",
-                    &rt::encode_path(slug),
+                    &path_slug,
                     "/pullrequests/",
-                    &rt::encode_path(pid),
+                    &path_pid,
                     "/merge",
                 ],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         MergePullRequestError::decode(raw)
     }
 }

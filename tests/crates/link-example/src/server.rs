@@ -157,16 +157,22 @@ async fn handle_get_user_by_name<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "username",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "get_user_by_name",
             &[],
-            true,
         )
         .await?;
     let username = rq
-        .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_USERNAME, "/2.0/users/{username}", true);
     rq.check()?;
     let username = rq.required(username)?;
     let input = GetUserByNameInput {
@@ -233,16 +239,22 @@ async fn handle_get_repositories_by_owner<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "username",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "get_repositories_by_owner",
             &[],
-            true,
         )
         .await?;
     let username = rq
-        .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_USERNAME, "/2.0/repositories/{username}", true);
     rq.check()?;
     let username = rq.required(username)?;
     let input = GetRepositoriesByOwnerInput {
@@ -312,17 +324,28 @@ async fn handle_get_repository<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_repository",
-            &[],
-            true,
+    const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "username",
+            &::apigen_runtime::params::Shape::STRING,
         )
+        .with_siblings(&["slug"]);
+    const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "slug",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["username"]);
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_repository", &[])
         .await?;
     let username = rq
-        .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
-    let slug = rq.param::<::std::string::String>(rt::At::Path, "slug", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_USERNAME, "/2.0/repositories/{username}/{slug}", true);
+    let slug = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_SLUG, "/2.0/repositories/{username}/{slug}", true);
     rq.check()?;
     let username = rq.required(username)?;
     let slug = rq.required(slug)?;
@@ -398,21 +421,42 @@ async fn handle_get_pull_requests_by_repository<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "username",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["slug"]);
+    const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "slug",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["username"]);
+    const PARAM_STATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "state",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "get_pull_requests_by_repository",
             &[],
-            true,
         )
         .await?;
     let username = rq
-        .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
-    let slug = rq.param::<::std::string::String>(rt::At::Path, "slug", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_USERNAME, "/2.0/repositories/{username}/{slug}/pullrequests", true);
+    let slug = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_SLUG, "/2.0/repositories/{username}/{slug}/pullrequests", true);
     let state = rq
-        .param::<
+        .parameter::<
             crate::models::GetPullRequestsByRepositoryState,
-        >(rt::At::Query, "state", false, "one of the documented values");
+        >(&PARAM_STATE, "/2.0/repositories/{username}/{slug}/pullrequests", false);
     rq.check()?;
     let username = rq.required(username)?;
     let slug = rq.required(slug)?;
@@ -492,18 +536,47 @@ async fn handle_get_pull_requests_by_id<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "username",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["pid", "slug"]);
+    const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "slug",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["pid", "username"]);
+    const PARAM_PID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "pid",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["slug", "username"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "get_pull_requests_by_id",
             &[],
-            true,
         )
         .await?;
     let username = rq
-        .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
-    let slug = rq.param::<::std::string::String>(rt::At::Path, "slug", true, "a string");
-    let pid = rq.param::<::std::string::String>(rt::At::Path, "pid", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(
+            &PARAM_USERNAME,
+            "/2.0/repositories/{username}/{slug}/pullrequests/{pid}",
+            true,
+        );
+    let slug = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_SLUG, "/2.0/repositories/{username}/{slug}/pullrequests/{pid}", true);
+    let pid = rq
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_PID, "/2.0/repositories/{username}/{slug}/pullrequests/{pid}", true);
     rq.check()?;
     let username = rq.required(username)?;
     let slug = rq.required(slug)?;
@@ -584,18 +657,55 @@ async fn handle_merge_pull_request<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "username",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["pid", "slug"]);
+    const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "slug",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["pid", "username"]);
+    const PARAM_PID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "pid",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["slug", "username"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "merge_pull_request",
             &[],
-            true,
         )
         .await?;
     let username = rq
-        .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
-    let slug = rq.param::<::std::string::String>(rt::At::Path, "slug", true, "a string");
-    let pid = rq.param::<::std::string::String>(rt::At::Path, "pid", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(
+            &PARAM_USERNAME,
+            "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
+            true,
+        );
+    let slug = rq
+        .parameter::<
+            ::std::string::String,
+        >(
+            &PARAM_SLUG,
+            "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
+            true,
+        );
+    let pid = rq
+        .parameter::<
+            ::std::string::String,
+        >(
+            &PARAM_PID,
+            "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
+            true,
+        );
     rq.check()?;
     let username = rq.required(username)?;
     let slug = rq.required(slug)?;

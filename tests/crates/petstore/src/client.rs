@@ -138,16 +138,24 @@ impl Client {
         Error<ListPetsError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "limit",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.limit {
-            query.push(("limit".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListPetsError::decode(raw)
     }
 }
@@ -200,12 +208,14 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<CreatePetsError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/pets"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         CreatePetsError::decode(raw)
     }
 }
@@ -252,16 +262,22 @@ impl Client {
         pet_id: &str,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<ShowPetByIdError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_PET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "petId",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_pet_id = ::apigen_runtime::params::encode(&PARAM_PET_ID, pet_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/pets/", &rt::encode_path(pet_id)],
-            );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+            .request(::apigen_runtime::reqwest::Method::GET, &["/pets/", &path_pet_id]);
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ShowPetByIdError::decode(raw)
     }
 }

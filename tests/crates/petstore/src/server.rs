@@ -171,15 +171,14 @@ async fn handle_list_pets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_pets",
-            &[],
-            false,
-        )
+    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Query,
+        "limit",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "list_pets", &[])
         .await?;
-    let limit = rq.param::<i32>(rt::At::Query, "limit", false, "an integer");
+    let limit = rq.parameter::<i32>(&PARAM_LIMIT, "/pets", false);
     rq.check()?;
     let input = ListPetsInput {
         limit,
@@ -255,8 +254,7 @@ async fn handle_create_pets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "create_pets", &[], false)
-        .await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "create_pets", &[]).await?;
     let input = CreatePetsInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -328,16 +326,15 @@ async fn handle_show_pet_by_id<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "show_pet_by_id",
-            &[],
-            true,
-        )
+    const PARAM_PET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "petId",
+        &::apigen_runtime::params::Shape::STRING,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "show_pet_by_id", &[])
         .await?;
     let pet_id = rq
-        .param::<::std::string::String>(rt::At::Path, "petId", true, "a string");
+        .parameter::<::std::string::String>(&PARAM_PET_ID, "/pets/{petId}", true);
     rq.check()?;
     let pet_id = rq.required(pet_id)?;
     let input = ShowPetByIdInput {

@@ -126,7 +126,9 @@ impl Client {
     ) -> ::std::result::Result<Response<AddPetSuccess>, Error<AddPetError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -136,7 +138,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         AddPetError::decode(raw)
     }
 }
@@ -196,16 +198,22 @@ impl Client {
         id: i64,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<GetPetError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_id = ::apigen_runtime::params::encode(&PARAM_ID, &id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/pets/", &rt::encode_path(&id.to_string())],
-            );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+            .request(::apigen_runtime::reqwest::Method::GET, &["/pets/", &path_id]);
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetPetError::decode(raw)
     }
 }

@@ -138,8 +138,7 @@ async fn handle_add_pet<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "add_pet", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "add_pet", &[]).await?;
     let body = rq
         .json_body::<crate::models::Pet>("application/json", true, Some("add_pet"))
         .await?;
@@ -211,9 +210,13 @@ async fn handle_get_pet<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_pet", &[], true)
-        .await?;
-    let id = rq.param::<i64>(rt::At::Path, "id", true, "an integer");
+    const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "id",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_pet", &[]).await?;
+    let id = rq.parameter::<i64>(&PARAM_ID, "/pets/{id}", true);
     rq.check()?;
     let id = rq.required(id)?;
     let input = GetPetInput {

@@ -145,22 +145,45 @@ impl Client {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
+        const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "startDate",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["limit", "page"]);
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "page",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["limit", "startDate"]);
+        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "limit",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["page", "startDate"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.start_date {
-            query.push(("startDate".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_START_DATE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.page {
-            query.push(("page".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            query.push(("limit".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/museum-hours"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetMuseumHoursError::decode(raw)
     }
 }
@@ -234,25 +257,55 @@ impl Client {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
+        const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "startDate",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["endDate", "limit", "page"]);
+        const PARAM_END_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "endDate",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["limit", "page", "startDate"]);
+        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "page",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["endDate", "limit", "startDate"]);
+        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "limit",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["endDate", "page", "startDate"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.start_date {
-            query.push(("startDate".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_START_DATE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.end_date {
-            query.push(("endDate".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_END_DATE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.page {
-            query.push(("page".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            query.push(("limit".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/special-events"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListSpecialEventsError::decode(raw)
     }
 }
@@ -315,7 +368,9 @@ impl Client {
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -325,7 +380,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         CreateSpecialEventError::decode(raw)
     }
 }
@@ -387,16 +442,25 @@ impl Client {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
+        const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "eventId",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_event_id = ::apigen_runtime::params::encode(&PARAM_EVENT_ID, event_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/special-events/", &rt::encode_path(event_id)],
+                &["/special-events/", &path_event_id],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetSpecialEventError::decode(raw)
     }
 }
@@ -458,16 +522,25 @@ impl Client {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
+        const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "eventId",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_event_id = ::apigen_runtime::params::encode(&PARAM_EVENT_ID, event_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::DELETE,
-                &["/special-events/", &rt::encode_path(event_id)],
+                &["/special-events/", &path_event_id],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         DeleteSpecialEventError::decode(raw)
     }
 }
@@ -528,14 +601,23 @@ impl Client {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
+        const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "eventId",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_event_id = ::apigen_runtime::params::encode(&PARAM_EVENT_ID, event_id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::PATCH,
-                &["/special-events/", &rt::encode_path(event_id)],
+                &["/special-events/", &path_event_id],
             );
         crate::validation::Validate::validate(body)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -544,7 +626,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         UpdateSpecialEventError::decode(raw)
     }
 }
@@ -607,7 +689,9 @@ impl Client {
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -617,7 +701,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         BuyMuseumTicketsError::decode(raw)
     }
 }
@@ -679,16 +763,28 @@ impl Client {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
+        const PARAM_TICKET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "ticketId",
+            &::apigen_runtime::params::Shape::STRING,
+        );
+        let path_ticket_id = ::apigen_runtime::params::encode(
+                &PARAM_TICKET_ID,
+                ticket_id,
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &["/tickets/", &rt::encode_path(ticket_id), "/qr"],
+                &["/tickets/", &path_ticket_id, "/qr"],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         GetTicketCodeError::decode(raw)
     }
 }

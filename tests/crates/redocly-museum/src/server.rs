@@ -211,18 +211,35 @@ async fn handle_get_museum_hours<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "startDate",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["limit", "page"]);
+    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "page",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["limit", "startDate"]);
+    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "limit",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["page", "startDate"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "get_museum_hours",
             &[&[Scheme::MuseumPlaceholderAuth]],
-            false,
         )
         .await?;
     let start_date = rq
-        .param::<::std::string::String>(rt::At::Query, "startDate", false, "a string");
-    let page = rq.param::<i64>(rt::At::Query, "page", false, "an integer");
-    let limit = rq.param::<i64>(rt::At::Query, "limit", false, "an integer");
+        .parameter::<::std::string::String>(&PARAM_START_DATE, "/museum-hours", false);
+    let page = rq.parameter::<i64>(&PARAM_PAGE, "/museum-hours", false);
+    let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/museum-hours", false);
     if let Some(v) = &limit {
         crate::validation::maximum(*v as f64, 30f64, false, "limit", rq.violations());
     }
@@ -313,20 +330,43 @@ async fn handle_list_special_events<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "startDate",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["endDate", "limit", "page"]);
+    const PARAM_END_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "endDate",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["limit", "page", "startDate"]);
+    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "page",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["endDate", "limit", "startDate"]);
+    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "limit",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["endDate", "page", "startDate"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "list_special_events",
             &[&[Scheme::MuseumPlaceholderAuth]],
-            false,
         )
         .await?;
     let start_date = rq
-        .param::<::std::string::String>(rt::At::Query, "startDate", false, "a string");
+        .parameter::<::std::string::String>(&PARAM_START_DATE, "/special-events", false);
     let end_date = rq
-        .param::<::std::string::String>(rt::At::Query, "endDate", false, "a string");
-    let page = rq.param::<i64>(rt::At::Query, "page", false, "an integer");
-    let limit = rq.param::<i64>(rt::At::Query, "limit", false, "an integer");
+        .parameter::<::std::string::String>(&PARAM_END_DATE, "/special-events", false);
+    let page = rq.parameter::<i64>(&PARAM_PAGE, "/special-events", false);
+    let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/special-events", false);
     if let Some(v) = &limit {
         crate::validation::maximum(*v as f64, 30f64, false, "limit", rq.violations());
     }
@@ -409,7 +449,6 @@ async fn handle_create_special_event<A: Api>(
             request,
             "create_special_event",
             &[&[Scheme::MuseumPlaceholderAuth]],
-            false,
         )
         .await?;
     let body = rq
@@ -488,16 +527,22 @@ async fn handle_get_special_event<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "eventId",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "get_special_event",
             &[&[Scheme::MuseumPlaceholderAuth]],
-            true,
         )
         .await?;
     let event_id = rq
-        .param::<::std::string::String>(rt::At::Path, "eventId", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_EVENT_ID, "/special-events/{eventId}", true);
     rq.check()?;
     let event_id = rq.required(event_id)?;
     let input = GetSpecialEventInput {
@@ -573,16 +618,22 @@ async fn handle_delete_special_event<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "eventId",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "delete_special_event",
             &[&[Scheme::MuseumPlaceholderAuth]],
-            true,
         )
         .await?;
     let event_id = rq
-        .param::<::std::string::String>(rt::At::Path, "eventId", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_EVENT_ID, "/special-events/{eventId}", true);
     rq.check()?;
     let event_id = rq.required(event_id)?;
     let input = DeleteSpecialEventInput {
@@ -661,16 +712,22 @@ async fn handle_update_special_event<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "eventId",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "update_special_event",
             &[&[Scheme::MuseumPlaceholderAuth]],
-            true,
         )
         .await?;
     let event_id = rq
-        .param::<::std::string::String>(rt::At::Path, "eventId", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_EVENT_ID, "/special-events/{eventId}", true);
     rq.check()?;
     let event_id = rq.required(event_id)?;
     let body = rq
@@ -755,7 +812,6 @@ async fn handle_buy_museum_tickets<A: Api>(
             request,
             "buy_museum_tickets",
             &[&[Scheme::MuseumPlaceholderAuth]],
-            false,
         )
         .await?;
     let body = rq
@@ -834,16 +890,22 @@ async fn handle_get_ticket_code<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_TICKET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "ticketId",
+        &::apigen_runtime::params::Shape::STRING,
+    );
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "get_ticket_code",
             &[&[Scheme::MuseumPlaceholderAuth]],
-            true,
         )
         .await?;
     let ticket_id = rq
-        .param::<::std::string::String>(rt::At::Path, "ticketId", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_TICKET_ID, "/tickets/{ticketId}/qr", true);
     rq.check()?;
     let ticket_id = rq.required(ticket_id)?;
     let input = GetTicketCodeInput {

@@ -109,7 +109,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body0Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -121,7 +123,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body0Error::decode(raw)
     }
 }
@@ -164,7 +166,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body1Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -176,7 +180,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body1Error::decode(raw)
     }
 }
@@ -219,7 +223,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body2Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -231,7 +237,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body2Error::decode(raw)
     }
 }
@@ -274,7 +280,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body3Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -284,7 +292,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body3Error::decode(raw)
     }
 }
@@ -327,7 +335,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body4Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -339,7 +349,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body4Error::decode(raw)
     }
 }
@@ -382,7 +392,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body5Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -392,7 +404,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body5Error::decode(raw)
     }
 }
@@ -435,7 +447,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body6Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -445,7 +459,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body6Error::decode(raw)
     }
 }
@@ -488,7 +502,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body7Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -498,7 +514,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body7Error::decode(raw)
     }
 }
@@ -541,7 +557,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body8Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -551,7 +569,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body8Error::decode(raw)
     }
 }
@@ -594,7 +612,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body9Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -606,7 +626,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body9Error::decode(raw)
     }
 }
@@ -649,7 +669,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body10Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -659,7 +681,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body10Error::decode(raw)
     }
 }
@@ -702,7 +724,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body11Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -712,7 +736,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body11Error::decode(raw)
     }
 }
@@ -755,7 +779,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body12Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -765,7 +791,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body12Error::decode(raw)
     }
 }
@@ -808,7 +834,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body13Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -818,7 +846,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body13Error::decode(raw)
     }
 }
@@ -861,7 +889,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body14Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -871,7 +901,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body14Error::decode(raw)
     }
 }
@@ -914,7 +944,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body15Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -926,7 +958,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body15Error::decode(raw)
     }
 }
@@ -969,7 +1001,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body16Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -979,7 +1013,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body16Error::decode(raw)
     }
 }
@@ -1022,7 +1056,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body17Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1032,7 +1068,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body17Error::decode(raw)
     }
 }
@@ -1075,7 +1111,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body18Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1085,7 +1123,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body18Error::decode(raw)
     }
 }
@@ -1128,7 +1166,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body19Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1138,7 +1178,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body19Error::decode(raw)
     }
 }
@@ -1181,7 +1221,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body20Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1191,7 +1233,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body20Error::decode(raw)
     }
 }
@@ -1234,7 +1276,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body21Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1246,7 +1290,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body21Error::decode(raw)
     }
 }
@@ -1289,7 +1333,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body22Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1299,7 +1345,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body22Error::decode(raw)
     }
 }
@@ -1342,7 +1388,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body23Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1354,7 +1402,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body23Error::decode(raw)
     }
 }
@@ -1397,7 +1445,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body24Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1409,7 +1459,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body24Error::decode(raw)
     }
 }
@@ -1452,7 +1502,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body25Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1462,7 +1514,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body25Error::decode(raw)
     }
 }
@@ -1505,7 +1557,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body26Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1515,7 +1569,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body26Error::decode(raw)
     }
 }
@@ -1558,7 +1612,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body27Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1568,7 +1624,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body27Error::decode(raw)
     }
 }
@@ -1611,7 +1667,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body28Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1623,7 +1681,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body28Error::decode(raw)
     }
 }
@@ -1666,7 +1724,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body29Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1676,7 +1736,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body29Error::decode(raw)
     }
 }
@@ -1719,7 +1779,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body30Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1731,7 +1793,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body30Error::decode(raw)
     }
 }
@@ -1774,7 +1836,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body31Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1786,7 +1850,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body31Error::decode(raw)
     }
 }
@@ -1829,7 +1893,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body32Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1841,7 +1907,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body32Error::decode(raw)
     }
 }
@@ -1884,7 +1950,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body33Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1896,7 +1964,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body33Error::decode(raw)
     }
 }
@@ -1939,7 +2007,9 @@ impl Client {
     ) -> ::std::result::Result<Response<()>, Error<Body34Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -1951,7 +2021,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         Body34Error::decode(raw)
     }
 }

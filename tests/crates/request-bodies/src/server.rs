@@ -360,8 +360,7 @@ async fn handle_body_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_0", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_0", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body0>("application/json", true, Some("body_0"))
         .await?;
@@ -430,8 +429,7 @@ async fn handle_body_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_1", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_1", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body1>("application/json", true, Some("body_1"))
         .await?;
@@ -500,8 +498,7 @@ async fn handle_body_2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_2", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_2", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body2>("application/json", true, Some("body_2"))
         .await?;
@@ -570,8 +567,7 @@ async fn handle_body_3<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_3", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_3", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body3>("application/json", true, Some("body_3"))
         .await?;
@@ -640,8 +636,7 @@ async fn handle_body_4<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_4", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_4", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body4>("application/json", true, Some("body_4"))
         .await?;
@@ -710,8 +705,7 @@ async fn handle_body_5<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_5", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_5", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body5>("application/json", true, Some("body_5"))
         .await?;
@@ -780,8 +774,7 @@ async fn handle_body_6<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_6", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_6", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body6>("application/json", true, Some("body_6"))
         .await?;
@@ -850,8 +843,7 @@ async fn handle_body_7<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_7", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_7", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body7>("application/json", true, Some("body_7"))
         .await?;
@@ -920,8 +912,7 @@ async fn handle_body_8<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_8", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_8", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body8>("application/json", true, Some("body_8"))
         .await?;
@@ -990,8 +981,7 @@ async fn handle_body_9<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_9", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_9", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body9>("application/json", true, Some("body_9"))
         .await?;
@@ -1060,8 +1050,7 @@ async fn handle_body_10<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_10", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_10", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body10>("application/json", true, Some("body_10"))
         .await?;
@@ -1130,8 +1119,7 @@ async fn handle_body_11<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_11", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_11", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body11>("application/json", true, Some("body_11"))
         .await?;
@@ -1200,8 +1188,7 @@ async fn handle_body_12<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_12", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_12", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body12>("application/json", true, Some("body_12"))
         .await?;
@@ -1270,8 +1257,7 @@ async fn handle_body_13<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_13", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_13", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body13>("application/json", true, Some("body_13"))
         .await?;
@@ -1340,8 +1326,7 @@ async fn handle_body_14<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_14", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_14", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body14>("application/json", true, Some("body_14"))
         .await?;
@@ -1410,8 +1395,7 @@ async fn handle_body_15<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_15", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_15", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body15>("application/json", true, Some("body_15"))
         .await?;
@@ -1480,8 +1464,7 @@ async fn handle_body_16<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_16", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_16", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body16>("application/json", true, Some("body_16"))
         .await?;
@@ -1550,8 +1533,7 @@ async fn handle_body_17<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_17", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_17", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body17>("application/json", true, Some("body_17"))
         .await?;
@@ -1620,8 +1602,7 @@ async fn handle_body_18<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_18", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_18", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body18>("application/json", true, Some("body_18"))
         .await?;
@@ -1690,8 +1671,7 @@ async fn handle_body_19<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_19", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_19", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body19>("application/json", true, Some("body_19"))
         .await?;
@@ -1760,8 +1740,7 @@ async fn handle_body_20<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_20", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_20", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body20>("application/json", true, Some("body_20"))
         .await?;
@@ -1830,8 +1809,7 @@ async fn handle_body_21<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_21", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_21", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body21>("application/json", true, Some("body_21"))
         .await?;
@@ -1900,8 +1878,7 @@ async fn handle_body_22<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_22", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_22", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body22>("application/json", true, Some("body_22"))
         .await?;
@@ -1970,8 +1947,7 @@ async fn handle_body_23<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_23", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_23", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body23>("application/json", true, Some("body_23"))
         .await?;
@@ -2040,8 +2016,7 @@ async fn handle_body_24<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_24", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_24", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body24>("application/json", true, Some("body_24"))
         .await?;
@@ -2110,8 +2085,7 @@ async fn handle_body_25<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_25", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_25", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body25>("application/json", true, Some("body_25"))
         .await?;
@@ -2180,8 +2154,7 @@ async fn handle_body_26<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_26", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_26", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body26>("application/json", true, Some("body_26"))
         .await?;
@@ -2250,8 +2223,7 @@ async fn handle_body_27<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_27", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_27", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body27>("application/json", true, Some("body_27"))
         .await?;
@@ -2320,8 +2292,7 @@ async fn handle_body_28<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_28", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_28", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body28>("application/json", true, Some("body_28"))
         .await?;
@@ -2390,8 +2361,7 @@ async fn handle_body_29<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_29", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_29", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body29>("application/json", true, Some("body_29"))
         .await?;
@@ -2460,8 +2430,7 @@ async fn handle_body_30<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_30", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_30", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body30>("application/json", true, Some("body_30"))
         .await?;
@@ -2530,8 +2499,7 @@ async fn handle_body_31<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_31", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_31", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body31>("application/json", true, Some("body_31"))
         .await?;
@@ -2600,8 +2568,7 @@ async fn handle_body_32<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_32", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_32", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body32>("application/json", true, Some("body_32"))
         .await?;
@@ -2670,8 +2637,7 @@ async fn handle_body_33<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_33", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_33", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body33>("application/json", true, Some("body_33"))
         .await?;
@@ -2740,8 +2706,7 @@ async fn handle_body_34<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_34", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_34", &[]).await?;
     let body = rq
         .json_body::<crate::models::Body34>("application/json", true, Some("body_34"))
         .await?;

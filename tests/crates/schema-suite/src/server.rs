@@ -596,7 +596,6 @@ async fn handle_additional_properties_0<A: Api>(
             request,
             "additional_properties_0",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -674,7 +673,6 @@ async fn handle_additional_properties_1<A: Api>(
             request,
             "additional_properties_1",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -747,7 +745,7 @@ async fn handle_all_of_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "all_of_0", &[], false)
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "all_of_0", &[])
         .await?;
     let body = rq
         .json_body::<crate::models::AllOf0>("application/json", true, Some("all_of_0"))
@@ -817,7 +815,7 @@ async fn handle_all_of_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "all_of_1", &[], false)
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "all_of_1", &[])
         .await?;
     let body = rq
         .json_body::<crate::models::AllOf1>("application/json", true, Some("all_of_1"))
@@ -887,7 +885,7 @@ async fn handle_any_of_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "any_of_0", &[], false)
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "any_of_0", &[])
         .await?;
     let body = rq
         .json_body::<crate::models::AnyOf0>("application/json", true, Some("any_of_0"))
@@ -957,7 +955,7 @@ async fn handle_any_of_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "any_of_1", &[], false)
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "any_of_1", &[])
         .await?;
     let body = rq
         .json_body::<crate::models::AnyOf1>("application/json", true, Some("any_of_1"))
@@ -1032,7 +1030,6 @@ async fn handle_boolean_schema_0<A: Api>(
             request,
             "boolean_schema_0",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -1110,7 +1107,6 @@ async fn handle_boolean_schema_1<A: Api>(
             request,
             "boolean_schema_1",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -1183,8 +1179,7 @@ async fn handle_const_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "const_0", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "const_0", &[]).await?;
     let body = rq
         .json_body::<crate::models::Const0>("application/json", true, Some("const_0"))
         .await?;
@@ -1253,8 +1248,7 @@ async fn handle_const_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "const_1", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "const_1", &[]).await?;
     let body = rq
         .json_body::<crate::models::Const1>("application/json", true, Some("const_1"))
         .await?;
@@ -1323,13 +1317,7 @@ async fn handle_contains_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "contains_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "contains_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -1401,13 +1389,7 @@ async fn handle_contains_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "contains_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "contains_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -1479,13 +1461,7 @@ async fn handle_default_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "default_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "default_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -1557,13 +1533,7 @@ async fn handle_default_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "default_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "default_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -1640,7 +1610,6 @@ async fn handle_dependent_required_0<A: Api>(
             request,
             "dependent_required_0",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -1718,7 +1687,6 @@ async fn handle_dependent_required_1<A: Api>(
             request,
             "dependent_required_1",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -1796,7 +1764,6 @@ async fn handle_dependent_schemas_0<A: Api>(
             request,
             "dependent_schemas_0",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -1874,7 +1841,6 @@ async fn handle_dependent_schemas_1<A: Api>(
             request,
             "dependent_schemas_1",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -1947,8 +1913,7 @@ async fn handle_enum_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "enum_0", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "enum_0", &[]).await?;
     let body = rq
         .json_body::<crate::models::Enum0>("application/json", true, Some("enum_0"))
         .await?;
@@ -2017,8 +1982,7 @@ async fn handle_enum_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "enum_1", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "enum_1", &[]).await?;
     let body = rq
         .json_body::<crate::models::Enum1>("application/json", true, Some("enum_1"))
         .await?;
@@ -2092,7 +2056,6 @@ async fn handle_exclusive_maximum_0<A: Api>(
             request,
             "exclusive_maximum_0",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -2170,7 +2133,6 @@ async fn handle_exclusive_minimum_0<A: Api>(
             request,
             "exclusive_minimum_0",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -2243,13 +2205,7 @@ async fn handle_if_then_else_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "if_then_else_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "if_then_else_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -2321,13 +2277,7 @@ async fn handle_if_then_else_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "if_then_else_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "if_then_else_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -2399,8 +2349,7 @@ async fn handle_items_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "items_0", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "items_0", &[]).await?;
     let body = rq
         .json_body::<crate::models::Items0>("application/json", true, Some("items_0"))
         .await?;
@@ -2469,8 +2418,7 @@ async fn handle_items_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "items_1", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "items_1", &[]).await?;
     let body = rq
         .json_body::<crate::models::Items1>("application/json", true, Some("items_1"))
         .await?;
@@ -2539,13 +2487,7 @@ async fn handle_max_contains_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "max_contains_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "max_contains_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -2617,13 +2559,7 @@ async fn handle_max_contains_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "max_contains_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "max_contains_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -2695,13 +2631,7 @@ async fn handle_max_items_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "max_items_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "max_items_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -2773,13 +2703,7 @@ async fn handle_max_items_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "max_items_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "max_items_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -2851,13 +2775,7 @@ async fn handle_max_length_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "max_length_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "max_length_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -2929,13 +2847,7 @@ async fn handle_max_length_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "max_length_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "max_length_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -3012,7 +2924,6 @@ async fn handle_max_properties_0<A: Api>(
             request,
             "max_properties_0",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -3090,7 +3001,6 @@ async fn handle_max_properties_1<A: Api>(
             request,
             "max_properties_1",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -3163,13 +3073,7 @@ async fn handle_maximum_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "maximum_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "maximum_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -3241,13 +3145,7 @@ async fn handle_maximum_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "maximum_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "maximum_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -3319,13 +3217,7 @@ async fn handle_min_contains_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "min_contains_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "min_contains_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -3397,13 +3289,7 @@ async fn handle_min_contains_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "min_contains_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "min_contains_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -3475,13 +3361,7 @@ async fn handle_min_items_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "min_items_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "min_items_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -3553,13 +3433,7 @@ async fn handle_min_items_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "min_items_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "min_items_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -3631,13 +3505,7 @@ async fn handle_min_length_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "min_length_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "min_length_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -3709,13 +3577,7 @@ async fn handle_min_length_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "min_length_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "min_length_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -3792,7 +3654,6 @@ async fn handle_min_properties_0<A: Api>(
             request,
             "min_properties_0",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -3870,7 +3731,6 @@ async fn handle_min_properties_1<A: Api>(
             request,
             "min_properties_1",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -3943,13 +3803,7 @@ async fn handle_minimum_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "minimum_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "minimum_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -4021,13 +3875,7 @@ async fn handle_minimum_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "minimum_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "minimum_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -4099,13 +3947,7 @@ async fn handle_multiple_of_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "multiple_of_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "multiple_of_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -4177,13 +4019,7 @@ async fn handle_multiple_of_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "multiple_of_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "multiple_of_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -4255,8 +4091,7 @@ async fn handle_not_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "not_0", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "not_0", &[]).await?;
     let body = rq
         .json_body::<crate::models::Not0>("application/json", true, Some("not_0"))
         .await?;
@@ -4325,8 +4160,7 @@ async fn handle_not_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "not_1", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "not_1", &[]).await?;
     let body = rq
         .json_body::<crate::models::Not1>("application/json", true, Some("not_1"))
         .await?;
@@ -4395,7 +4229,7 @@ async fn handle_one_of_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "one_of_0", &[], false)
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "one_of_0", &[])
         .await?;
     let body = rq
         .json_body::<crate::models::OneOf0>("application/json", true, Some("one_of_0"))
@@ -4465,7 +4299,7 @@ async fn handle_one_of_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "one_of_1", &[], false)
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "one_of_1", &[])
         .await?;
     let body = rq
         .json_body::<crate::models::OneOf1>("application/json", true, Some("one_of_1"))
@@ -4535,13 +4369,7 @@ async fn handle_pattern_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "pattern_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "pattern_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -4613,13 +4441,7 @@ async fn handle_pattern_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "pattern_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "pattern_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -4696,7 +4518,6 @@ async fn handle_pattern_properties_0<A: Api>(
             request,
             "pattern_properties_0",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -4774,7 +4595,6 @@ async fn handle_pattern_properties_1<A: Api>(
             request,
             "pattern_properties_1",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -4847,13 +4667,7 @@ async fn handle_prefix_items_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "prefix_items_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "prefix_items_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -4925,13 +4739,7 @@ async fn handle_prefix_items_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "prefix_items_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "prefix_items_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -5003,13 +4811,7 @@ async fn handle_properties_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "properties_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "properties_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -5081,13 +4883,7 @@ async fn handle_properties_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "properties_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "properties_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -5164,7 +4960,6 @@ async fn handle_property_names_0<A: Api>(
             request,
             "property_names_0",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -5242,7 +5037,6 @@ async fn handle_property_names_1<A: Api>(
             request,
             "property_names_1",
             &[],
-            false,
         )
         .await?;
     let body = rq
@@ -5315,13 +5109,7 @@ async fn handle_required_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "required_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "required_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -5393,13 +5181,7 @@ async fn handle_required_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "required_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "required_1", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -5471,8 +5253,7 @@ async fn handle_type_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "type_0", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "type_0", &[]).await?;
     let body = rq
         .json_body::<crate::models::Type0>("application/json", true, Some("type_0"))
         .await?;
@@ -5541,8 +5322,7 @@ async fn handle_type_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "type_1", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "type_1", &[]).await?;
     let body = rq
         .json_body::<crate::models::Type1>("application/json", true, Some("type_1"))
         .await?;
@@ -5611,13 +5391,7 @@ async fn handle_unique_items_0<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "unique_items_0",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "unique_items_0", &[])
         .await?;
     let body = rq
         .json_body::<
@@ -5689,13 +5463,7 @@ async fn handle_unique_items_1<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "unique_items_1",
-            &[],
-            false,
-        )
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "unique_items_1", &[])
         .await?;
     let body = rq
         .json_body::<

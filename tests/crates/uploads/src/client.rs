@@ -130,7 +130,9 @@ impl Client {
     ) -> ::std::result::Result<Response<::std::vec::Vec<u8>>, Error<PutBlobError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -141,7 +143,7 @@ impl Client {
                 "application/octet-stream",
             )
             .body(body.to_owned());
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         PutBlobError::decode(raw)
     }
 }
@@ -195,7 +197,9 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -205,7 +209,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         CreateDocumentError::decode(raw)
     }
 }
@@ -259,7 +263,9 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -284,7 +290,7 @@ impl Client {
                 );
         }
         request = request.multipart(form);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         UploadAttachmentError::decode(raw)
     }
 }

@@ -154,7 +154,6 @@ async fn handle_put_blob<A: Api>(
             request,
             "put_blob",
             &[&[Scheme::ApiKey]],
-            false,
         )
         .await?;
     let body = rq.bytes_body("application/octet-stream", true).await?;
@@ -236,7 +235,6 @@ async fn handle_create_document<A: Api>(
             request,
             "create_document",
             &[&[Scheme::ApiKey]],
-            false,
         )
         .await?;
     let body = rq
@@ -322,7 +320,6 @@ async fn handle_upload_attachment<A: Api>(
             request,
             "upload_attachment",
             &[&[Scheme::ApiKey]],
-            false,
         )
         .await?;
     let body = rq

@@ -129,10 +129,12 @@ impl Client {
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self.0.request(::apigen_runtime::reqwest::Method::GET, &["/"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListDataSetsError::decode(raw)
     }
 }
@@ -188,22 +190,34 @@ impl Client {
         Error<ListSearchableFieldsError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "dataset",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["version"]);
+        const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "version",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["dataset"]);
+        let path_dataset = ::apigen_runtime::params::encode(&PARAM_DATASET, dataset)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_version = ::apigen_runtime::params::encode(&PARAM_VERSION, version)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/",
-                    &rt::encode_path(dataset),
-                    "/",
-                    &rt::encode_path(version),
-                    "/fields",
-                ],
+                &["/", &path_dataset, "/", &path_version, "/fields"],
             );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         ListSearchableFieldsError::decode(raw)
     }
 }
@@ -266,20 +280,32 @@ impl Client {
         Error<PerformSearchError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "version",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["dataset"]);
+        const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "dataset",
+                &::apigen_runtime::params::Shape::STRING,
+            )
+            .with_siblings(&["version"]);
+        let path_version = ::apigen_runtime::params::encode(&PARAM_VERSION, version)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let path_dataset = ::apigen_runtime::params::encode(&PARAM_DATASET, dataset)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(
                 ::apigen_runtime::reqwest::Method::POST,
-                &[
-                    "/",
-                    &rt::encode_path(dataset),
-                    "/",
-                    &rt::encode_path(version),
-                    "/records",
-                ],
+                &["/", &path_dataset, "/", &path_version, "/records"],
             );
         if let ::std::option::Option::Some(body) = body {
             let mut fields: ::std::vec::Vec<
@@ -300,7 +326,7 @@ impl Client {
                 );
             request = request.form(&fields);
         }
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         PerformSearchError::decode(raw)
     }
 }

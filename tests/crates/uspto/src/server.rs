@@ -142,13 +142,7 @@ async fn handle_list_data_sets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_data_sets",
-            &[],
-            false,
-        )
+    let rq = rt::Incoming::start_operation(&*shared, request, "list_data_sets", &[])
         .await?;
     let input = ListDataSetsInput {
         headers: rq.parts.headers,
@@ -219,18 +213,33 @@ async fn handle_list_searchable_fields<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
+    const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "dataset",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["version"]);
+    const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "version",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["dataset"]);
     let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
             "list_searchable_fields",
             &[],
-            true,
         )
         .await?;
     let dataset = rq
-        .param::<::std::string::String>(rt::At::Path, "dataset", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_DATASET, "/{dataset}/{version}/fields", true);
     let version = rq
-        .param::<::std::string::String>(rt::At::Path, "version", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_VERSION, "/{dataset}/{version}/fields", true);
     rq.check()?;
     let dataset = rq.required(dataset)?;
     let version = rq.required(version)?;
@@ -315,18 +324,28 @@ async fn handle_perform_search<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "perform_search",
-            &[],
-            true,
+    const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "version",
+            &::apigen_runtime::params::Shape::STRING,
         )
+        .with_siblings(&["dataset"]);
+    const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "dataset",
+            &::apigen_runtime::params::Shape::STRING,
+        )
+        .with_siblings(&["version"]);
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "perform_search", &[])
         .await?;
     let version = rq
-        .param::<::std::string::String>(rt::At::Path, "version", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_VERSION, "/{dataset}/{version}/records", true);
     let dataset = rq
-        .param::<::std::string::String>(rt::At::Path, "dataset", true, "a string");
+        .parameter::<
+            ::std::string::String,
+        >(&PARAM_DATASET, "/{dataset}/{version}/records", true);
     rq.check()?;
     let version = rq.required(version)?;
     let dataset = rq.required(dataset)?;
