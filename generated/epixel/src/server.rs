@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"status_code\":400,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"malformedBody\":{\"status\":400,\"body\":{\"status_code\":400,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"invalidParameters\":{\"status\":400,\"body\":{\"status_code\":400,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"unauthorized\":{\"status\":401,\"body\":{\"status_code\":401,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"notFound\":{\"status\":404,\"body\":{\"status_code\":404,\"errors\":{\"non_field_errors\":[\"Not found.\"]},\"data\":{}}},\"payloadTooLarge\":{\"status\":400,\"body\":{\"status_code\":400,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"internal\":{\"status\":500,\"body\":{\"status_code\":500,\"errors\":{\"non_field_errors\":[\"Server Error\"]},\"data\":{}}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"status_code\":405,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"status_code\":415,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"requestTimeout\":{\"status\":408,\"body\":{\"status_code\":408,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"uriTooLong\":{\"status\":414,\"body\":{\"status_code\":414,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"headersTooLarge\":{\"status\":431,\"body\":{\"status_code\":431,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}}}",
-    "{\"AgreeTerms\":{\"title\":\"AgreeTerms\",\"description\":\"Whether the user agrees to the terms (`<agree terms>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.\",\"type\":\"string\",\"enum\":[\"1\",\"0\"],\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\"},\"GenealogyPosition\":{\"title\":\"GenealogyPosition\",\"description\":\"Position in the genealogy tree (`<Genealogy position>` on the page): `HOLDING_TANK`, `LEFT` or `RIGHT` (DOMAIN.md). The message is cut off on the page. Documented 400 Validation Error message: \\\"Your chosen position is invalid. The default will be the spilling preference of\\\"\",\"type\":\"string\",\"enum\":[\"HOLDING_TANK\",\"LEFT\",\"RIGHT\"],\"x-error-messages\":[\"Your chosen position is invalid. The default will be the spilling preference of\"],\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\"},\"PackageRegistration\":{\"properties\":{\"country_code\":{\"description\":\"Country code of the new user (`<country code>` on the page). The page does not say which code list; the server rejects unknown codes. Documented 400 Validation Error message: \\\"Invalid country code\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid country code\"]},\"sponsor\":{\"description\":\"Username of the sponsor (`<sponsor username>` on the page). Required when `user_type` is `member` (DOMAIN.md); the sponsor must exist and be active. Documented 400 Validation Error messages: \\\"Invalid sponsor name\\\"; \\\"The selected sponsor is not found or is in the inactive state.\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid sponsor name\",\"The selected sponsor is not found or is in the inactive state.\"],\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\"},\"first_name\":{\"description\":\"First name (`<first name>` on the page). Letters only (\\\"should be an alphabet\\\"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: \\\"The first name should be an alphabet.\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationFirstName\",\"x-error-messages\":[\"The first name should be an alphabet.\"],\"pattern\":\"^[A-Za-z]+$\"},\"last_name\":{\"description\":\"Last name (`<last name>` on the page). Letters only (\\\"should be an alphabet\\\"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: \\\"The last name should be an alphabet.\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationLastName\",\"x-error-messages\":[\"The last name should be an alphabet.\"],\"pattern\":\"^[A-Za-z]+$\"},\"username\":{\"description\":\"Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: \\\"Username is already taken. Please try another one.\\\"; \\\"username Invalid username. Only contains alphanumeric characters, underscore and dot. \\\\nUnderscore and dot can't be next to each other (e.g user_.name). \\\\nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250.\\\"\",\"type\":\"string\",\"title\":\"PackageRegistrationUsername\",\"x-error-messages\":[\"Username is already taken. Please try another one.\",\"username Invalid username. Only contains alphanumeric characters, underscore and dot. \\nUnderscore and dot can't be next to each other (e.g user_.name). \\nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250.\"],\"minLength\":5,\"maxLength\":250,\"pattern\":\"^[A-Za-z0-9]*([._][A-Za-z0-9]+)*[._]?$\"},\"password\":{\"description\":\"Password (`<password>` on the page). The page documents no rules, only that the server may reject it. Documented 400 Validation Error message: \\\"password validation errors\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationPassword\",\"x-error-messages\":[\"password validation errors\"],\"minLength\":1},\"confirm_password\":{\"description\":\"Repeat of `password` (`<confirm password>` on the page); must be equal to `password`. JSON Schema cannot express the equality; it is recorded in `x-must-equal`. Documented 400 Validation Error message: \\\"Confirmed password doesn't match.\\\"\",\"type\":\"string\",\"title\":\"PackageRegistrationConfirmPassword\",\"x-must-equal\":\"password\",\"x-error-messages\":[\"Confirmed password doesn't match.\"],\"minLength\":1},\"agree_terms\":{\"$ref\":\"#/components/schemas/AgreeTerms\"},\"user_type\":{\"$ref\":\"#/components/schemas/UserType\"},\"email\":{\"description\":\"E-mail address (`<email address>` on the page). Must not belong to an existing user. Documented 400 Validation Error message: \\\"There is a user registered with the specified E-Mail address.\\\"\",\"type\":\"string\",\"format\":\"email\",\"x-error-messages\":[\"There is a user registered with the specified E-Mail address.\"]},\"phone_number\":{\"description\":\"Phone number (`<phone number>` on the page). Must not belong to an existing user; the page gives no format. Documented 400 Validation Error message: \\\"Phone number already taken. Please try another one.\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Phone number already taken. Please try another one.\"]},\"place_genealogy\":{\"$ref\":\"#/components/schemas/PlaceGenealogy\"},\"position\":{\"$ref\":\"#/components/schemas/GenealogyPosition\"},\"product_id\":{\"description\":\"Id of the package (product) bought with the registration (`<product id>` on the page). Documented 400 Validation Error message: \\\"Invalid product_id\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid product_id\"]},\"address_first_name\":{\"description\":\"First name for the address (`<address first name>` on the page). Documented 400 Validation Error message: \\\"Invalid address_first_name\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid address_first_name\"]},\"address_last_name\":{\"description\":\"Last name for the address (`<address last name>` on the page). Documented 400 Validation Error message: \\\"Invalid address_last_name\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid address_last_name\"]},\"address_mail_id\":{\"description\":\"E-mail address for the address (`<address email id>` on the page).\",\"type\":\"string\",\"format\":\"email\"},\"address_phone_number\":{\"description\":\"Phone number for the address (`<address phone number>` on the page).\",\"type\":\"string\"},\"address_name_line\":{\"description\":\"House number (`<address house number>` on the page).\",\"type\":\"string\"},\"address_premise\":{\"description\":\"Street (`<address street>` on the page).\",\"type\":\"string\"},\"address_locality\":{\"description\":\"Locality (`<address locality>` on the page).\",\"type\":\"string\"},\"address_postal_code\":{\"description\":\"Postal code (`<address post code>` on the page). Documented 400 Validation Error message: \\\"Invalid postcode\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid postcode\"]},\"address_country_code\":{\"description\":\"Country code of the address (`<address country code>` on the page). Documented 400 Validation Error message: \\\"Invalid address_country_code\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid address_country_code\"]},\"address_state_code\":{\"description\":\"State code of the address (`<address state code>` on the page). Documented 400 Validation Error message: \\\"Invalid address_state_code\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid address_state_code\"]},\"subdomain\":{\"description\":\"Subdomain for the new user: 3 to 15 characters. Not in the page's code samples; listed in its error table and in DOMAIN.md. Documented 400 Validation Error message: \\\"Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters.\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationSubdomain\",\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\",\"x-error-messages\":[\"Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters.\"],\"minLength\":3,\"maxLength\":15}},\"title\":\"PackageRegistration\",\"description\":\"Form fields of `POST /user/signup-package/` (register a new user together with a package), sent as multipart/form-data. The fields of `UserRegistration` plus `confirm_password`, `product_id` and the address fields. The page marks no field as required; the required list is an interpretation (see ERRATA.md).\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"country_code\",\"first_name\",\"last_name\",\"username\",\"password\",\"confirm_password\",\"agree_terms\",\"user_type\",\"email\",\"phone_number\",\"product_id\"],\"allOf\":[{\"if\":{\"properties\":{\"user_type\":{\"const\":\"member\"}},\"required\":[\"user_type\"]},\"then\":{\"required\":[\"sponsor\"]}}]},\"PlaceGenealogy\":{\"title\":\"PlaceGenealogy\",\"description\":\"Whether to place the user in the genealogy tree (`<place genealogy>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.\",\"type\":\"string\",\"enum\":[\"1\",\"0\"],\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\"},\"SponsorValidation\":{\"properties\":{\"sponsor\":{\"description\":\"Username of the sponsor to check (`<sponsor_user_name>` on the page). Documented 400 Validation Error message: \\\"Invalid sponsor username. Sponsor is blocked or inactive. The selected sponsor is not found or is in the inactive state.\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid sponsor username. Sponsor is blocked or inactive. The selected sponsor is not found or is in the inactive state.\"]}},\"title\":\"SponsorValidation\",\"description\":\"Form fields of `POST /user/validate-sponsor/`, sent as multipart/form-data.\",\"type\":\"object\",\"required\":[\"sponsor\"],\"additionalProperties\":false},\"UserRegistration\":{\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\",\"title\":\"UserRegistration\",\"description\":\"Form fields of `POST /user/signup/` (register a new user without a package), sent as multipart/form-data. Required fields and allowed values from DOMAIN.md; rules from the page's error table.\",\"type\":\"object\",\"properties\":{\"country_code\":{\"description\":\"Country code of the new user (`<country code>` on the page). The page does not say which code list; the server rejects unknown codes. Documented 400 Validation Error message: \\\"Invalid country code\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid country code\"]},\"sponsor\":{\"description\":\"Username of the sponsor (`<sponsor username>` on the page). Required when `user_type` is `member` (DOMAIN.md); the sponsor must exist and be active. Documented 400 Validation Error messages: \\\"Invalid sponsor name\\\"; \\\"The selected sponsor is not found or is in the inactive state.\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid sponsor name\",\"The selected sponsor is not found or is in the inactive state.\"],\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\"},\"first_name\":{\"description\":\"First name (`<first name>` on the page). Letters only (\\\"should be an alphabet\\\"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: \\\"The first name should be an alphabet.\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationFirstName\",\"x-error-messages\":[\"The first name should be an alphabet.\"],\"pattern\":\"^[A-Za-z]+$\"},\"last_name\":{\"description\":\"Last name (`<last name>` on the page). Letters only (\\\"should be an alphabet\\\"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: \\\"The last name should be an alphabet.\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationLastName\",\"x-error-messages\":[\"The last name should be an alphabet.\"],\"pattern\":\"^[A-Za-z]+$\"},\"username\":{\"description\":\"Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: \\\"Username is already taken. Please try another one.\\\"; \\\"Invalid username. Only contains alphanumeric characters, underscore and dot. \\\\nUnderscore and dot can't be next to each other (e.g user_.name). \\\\nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250.\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationUsername\",\"x-error-messages\":[\"Username is already taken. Please try another one.\",\"Invalid username. Only contains alphanumeric characters, underscore and dot. \\nUnderscore and dot can't be next to each other (e.g user_.name). \\nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250.\"],\"minLength\":5,\"maxLength\":250,\"pattern\":\"^[A-Za-z0-9]*([._][A-Za-z0-9]+)*[._]?$\"},\"password\":{\"description\":\"Password (`<password>` on the page). The page documents no rules, only that the server may reject it. Documented 400 Validation Error message: \\\"password validation errors\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationPassword\",\"x-error-messages\":[\"password validation errors\"],\"minLength\":1},\"agree_terms\":{\"$ref\":\"#/components/schemas/AgreeTerms\"},\"user_type\":{\"$ref\":\"#/components/schemas/UserType\"},\"email\":{\"description\":\"E-mail address (`<email address>` on the page). Must not belong to an existing user. Documented 400 Validation Error message: \\\"There is a user registered with the specified E-Mail address.\\\"\",\"type\":\"string\",\"format\":\"email\",\"x-error-messages\":[\"There is a user registered with the specified E-Mail address.\"]},\"phone_number\":{\"description\":\"Phone number (`<phone number>` on the page). Must not belong to an existing user; the page gives no format. Documented 400 Validation Error message: \\\"Phone number already taken. Please try another one.\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Phone number already taken. Please try another one.\"]},\"place_genealogy\":{\"$ref\":\"#/components/schemas/PlaceGenealogy\"},\"position\":{\"$ref\":\"#/components/schemas/GenealogyPosition\"},\"subdomain\":{\"description\":\"Subdomain for the new user: 3 to 15 characters. Not in the page's code samples; listed in its error table and in DOMAIN.md. Documented 400 Validation Error message: \\\"Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters.\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationSubdomain\",\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\",\"x-error-messages\":[\"Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters.\"],\"minLength\":3,\"maxLength\":15}},\"required\":[\"country_code\",\"first_name\",\"last_name\",\"username\",\"password\",\"agree_terms\",\"user_type\",\"email\",\"phone_number\"],\"additionalProperties\":false,\"allOf\":[{\"if\":{\"properties\":{\"user_type\":{\"const\":\"member\"}},\"required\":[\"user_type\"]},\"then\":{\"required\":[\"sponsor\"]}}]},\"UserType\":{\"title\":\"UserType\",\"description\":\"Role of the new user (`<user role>` on the page): `customer` or `member` (DOMAIN.md). A `member` needs a `sponsor`.\",\"type\":\"string\",\"enum\":[\"customer\",\"member\"],\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\"}}",
-    "{\"register_user\":{\"$ref\":\"#/components/schemas/UserRegistration\"},\"register_user_with_package\":{\"$ref\":\"#/components/schemas/PackageRegistration\"},\"validate_sponsor\":{\"$ref\":\"#/components/schemas/SponsorValidation\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"status_code\":400,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"malformedBody\":{\"status\":400,\"body\":{\"status_code\":400,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"invalidParameters\":{\"status\":400,\"body\":{\"status_code\":400,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"unauthorized\":{\"status\":401,\"body\":{\"status_code\":401,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"notFound\":{\"status\":404,\"body\":{\"status_code\":404,\"errors\":{\"non_field_errors\":[\"Not found.\"]},\"data\":{}}},\"payloadTooLarge\":{\"status\":400,\"body\":{\"status_code\":400,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"internal\":{\"status\":500,\"body\":{\"status_code\":500,\"errors\":{\"non_field_errors\":[\"Server Error\"]},\"data\":{}}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"status_code\":405,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"status_code\":415,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"requestTimeout\":{\"status\":408,\"body\":{\"status_code\":408,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"uriTooLong\":{\"status\":414,\"body\":{\"status_code\":414,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}},\"headersTooLarge\":{\"status\":431,\"body\":{\"status_code\":431,\"errors\":{\"{{field}}\":[\"{{messages}}\"]},\"data\":{}}}}",
+        "{\"AgreeTerms\":{\"title\":\"AgreeTerms\",\"description\":\"Whether the user agrees to the terms (`<agree terms>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.\",\"type\":\"string\",\"enum\":[\"1\",\"0\"],\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\"},\"GenealogyPosition\":{\"title\":\"GenealogyPosition\",\"description\":\"Position in the genealogy tree (`<Genealogy position>` on the page): `HOLDING_TANK`, `LEFT` or `RIGHT` (DOMAIN.md). The message is cut off on the page. Documented 400 Validation Error message: \\\"Your chosen position is invalid. The default will be the spilling preference of\\\"\",\"type\":\"string\",\"enum\":[\"HOLDING_TANK\",\"LEFT\",\"RIGHT\"],\"x-error-messages\":[\"Your chosen position is invalid. The default will be the spilling preference of\"],\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\"},\"PackageRegistration\":{\"properties\":{\"country_code\":{\"description\":\"Country code of the new user (`<country code>` on the page). The page does not say which code list; the server rejects unknown codes. Documented 400 Validation Error message: \\\"Invalid country code\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid country code\"]},\"sponsor\":{\"description\":\"Username of the sponsor (`<sponsor username>` on the page). Required when `user_type` is `member` (DOMAIN.md); the sponsor must exist and be active. Documented 400 Validation Error messages: \\\"Invalid sponsor name\\\"; \\\"The selected sponsor is not found or is in the inactive state.\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid sponsor name\",\"The selected sponsor is not found or is in the inactive state.\"],\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\"},\"first_name\":{\"description\":\"First name (`<first name>` on the page). Letters only (\\\"should be an alphabet\\\"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: \\\"The first name should be an alphabet.\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationFirstName\",\"x-error-messages\":[\"The first name should be an alphabet.\"],\"pattern\":\"^[A-Za-z]+$\"},\"last_name\":{\"description\":\"Last name (`<last name>` on the page). Letters only (\\\"should be an alphabet\\\"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: \\\"The last name should be an alphabet.\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationLastName\",\"x-error-messages\":[\"The last name should be an alphabet.\"],\"pattern\":\"^[A-Za-z]+$\"},\"username\":{\"description\":\"Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: \\\"Username is already taken. Please try another one.\\\"; \\\"username Invalid username. Only contains alphanumeric characters, underscore and dot. \\\\nUnderscore and dot can't be next to each other (e.g user_.name). \\\\nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250.\\\"\",\"type\":\"string\",\"title\":\"PackageRegistrationUsername\",\"x-error-messages\":[\"Username is already taken. Please try another one.\",\"username Invalid username. Only contains alphanumeric characters, underscore and dot. \\nUnderscore and dot can't be next to each other (e.g user_.name). \\nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250.\"],\"minLength\":5,\"maxLength\":250,\"pattern\":\"^[A-Za-z0-9]*([._][A-Za-z0-9]+)*[._]?$\"},\"password\":{\"description\":\"Password (`<password>` on the page). The page documents no rules, only that the server may reject it. Documented 400 Validation Error message: \\\"password validation errors\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationPassword\",\"x-error-messages\":[\"password validation errors\"],\"minLength\":1},\"confirm_password\":{\"description\":\"Repeat of `password` (`<confirm password>` on the page); must be equal to `password`. JSON Schema cannot express the equality; it is recorded in `x-must-equal`. Documented 400 Validation Error message: \\\"Confirmed password doesn't match.\\\"\",\"type\":\"string\",\"title\":\"PackageRegistrationConfirmPassword\",\"x-must-equal\":\"password\",\"x-error-messages\":[\"Confirmed password doesn't match.\"],\"minLength\":1},\"agree_terms\":{\"$ref\":\"#/components/schemas/AgreeTerms\"},\"user_type\":{\"$ref\":\"#/components/schemas/UserType\"},\"email\":{\"description\":\"E-mail address (`<email address>` on the page). Must not belong to an existing user. Documented 400 Validation Error message: \\\"There is a user registered with the specified E-Mail address.\\\"\",\"type\":\"string\",\"format\":\"email\",\"x-error-messages\":[\"There is a user registered with the specified E-Mail address.\"]},\"phone_number\":{\"description\":\"Phone number (`<phone number>` on the page). Must not belong to an existing user; the page gives no format. Documented 400 Validation Error message: \\\"Phone number already taken. Please try another one.\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Phone number already taken. Please try another one.\"]},\"place_genealogy\":{\"$ref\":\"#/components/schemas/PlaceGenealogy\"},\"position\":{\"$ref\":\"#/components/schemas/GenealogyPosition\"},\"product_id\":{\"description\":\"Id of the package (product) bought with the registration (`<product id>` on the page). Documented 400 Validation Error message: \\\"Invalid product_id\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid product_id\"]},\"address_first_name\":{\"description\":\"First name for the address (`<address first name>` on the page). Documented 400 Validation Error message: \\\"Invalid address_first_name\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid address_first_name\"]},\"address_last_name\":{\"description\":\"Last name for the address (`<address last name>` on the page). Documented 400 Validation Error message: \\\"Invalid address_last_name\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid address_last_name\"]},\"address_mail_id\":{\"description\":\"E-mail address for the address (`<address email id>` on the page).\",\"type\":\"string\",\"format\":\"email\"},\"address_phone_number\":{\"description\":\"Phone number for the address (`<address phone number>` on the page).\",\"type\":\"string\"},\"address_name_line\":{\"description\":\"House number (`<address house number>` on the page).\",\"type\":\"string\"},\"address_premise\":{\"description\":\"Street (`<address street>` on the page).\",\"type\":\"string\"},\"address_locality\":{\"description\":\"Locality (`<address locality>` on the page).\",\"type\":\"string\"},\"address_postal_code\":{\"description\":\"Postal code (`<address post code>` on the page). Documented 400 Validation Error message: \\\"Invalid postcode\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid postcode\"]},\"address_country_code\":{\"description\":\"Country code of the address (`<address country code>` on the page). Documented 400 Validation Error message: \\\"Invalid address_country_code\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid address_country_code\"]},\"address_state_code\":{\"description\":\"State code of the address (`<address state code>` on the page). Documented 400 Validation Error message: \\\"Invalid address_state_code\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid address_state_code\"]},\"subdomain\":{\"description\":\"Subdomain for the new user: 3 to 15 characters. Not in the page's code samples; listed in its error table and in DOMAIN.md. Documented 400 Validation Error message: \\\"Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters.\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationSubdomain\",\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\",\"x-error-messages\":[\"Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters.\"],\"minLength\":3,\"maxLength\":15}},\"title\":\"PackageRegistration\",\"description\":\"Form fields of `POST /user/signup-package/` (register a new user together with a package), sent as multipart/form-data. The fields of `UserRegistration` plus `confirm_password`, `product_id` and the address fields. The page marks no field as required; the required list is an interpretation (see ERRATA.md).\",\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"country_code\",\"first_name\",\"last_name\",\"username\",\"password\",\"confirm_password\",\"agree_terms\",\"user_type\",\"email\",\"phone_number\",\"product_id\"],\"allOf\":[{\"if\":{\"properties\":{\"user_type\":{\"const\":\"member\"}},\"required\":[\"user_type\"]},\"then\":{\"required\":[\"sponsor\"]}}]},\"PlaceGenealogy\":{\"title\":\"PlaceGenealogy\",\"description\":\"Whether to place the user in the genealogy tree (`<place genealogy>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.\",\"type\":\"string\",\"enum\":[\"1\",\"0\"],\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\"},\"SponsorValidation\":{\"properties\":{\"sponsor\":{\"description\":\"Username of the sponsor to check (`<sponsor_user_name>` on the page). Documented 400 Validation Error message: \\\"Invalid sponsor username. Sponsor is blocked or inactive. The selected sponsor is not found or is in the inactive state.\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid sponsor username. Sponsor is blocked or inactive. The selected sponsor is not found or is in the inactive state.\"]}},\"title\":\"SponsorValidation\",\"description\":\"Form fields of `POST /user/validate-sponsor/`, sent as multipart/form-data.\",\"type\":\"object\",\"required\":[\"sponsor\"],\"additionalProperties\":false},\"UserRegistration\":{\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\",\"title\":\"UserRegistration\",\"description\":\"Form fields of `POST /user/signup/` (register a new user without a package), sent as multipart/form-data. Required fields and allowed values from DOMAIN.md; rules from the page's error table.\",\"type\":\"object\",\"properties\":{\"country_code\":{\"description\":\"Country code of the new user (`<country code>` on the page). The page does not say which code list; the server rejects unknown codes. Documented 400 Validation Error message: \\\"Invalid country code\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid country code\"]},\"sponsor\":{\"description\":\"Username of the sponsor (`<sponsor username>` on the page). Required when `user_type` is `member` (DOMAIN.md); the sponsor must exist and be active. Documented 400 Validation Error messages: \\\"Invalid sponsor name\\\"; \\\"The selected sponsor is not found or is in the inactive state.\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Invalid sponsor name\",\"The selected sponsor is not found or is in the inactive state.\"],\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\"},\"first_name\":{\"description\":\"First name (`<first name>` on the page). Letters only (\\\"should be an alphabet\\\"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: \\\"The first name should be an alphabet.\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationFirstName\",\"x-error-messages\":[\"The first name should be an alphabet.\"],\"pattern\":\"^[A-Za-z]+$\"},\"last_name\":{\"description\":\"Last name (`<last name>` on the page). Letters only (\\\"should be an alphabet\\\"; read as ASCII letters A-Z, a-z). Documented 400 Validation Error message: \\\"The last name should be an alphabet.\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationLastName\",\"x-error-messages\":[\"The last name should be an alphabet.\"],\"pattern\":\"^[A-Za-z]+$\"},\"username\":{\"description\":\"Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: \\\"Username is already taken. Please try another one.\\\"; \\\"Invalid username. Only contains alphanumeric characters, underscore and dot. \\\\nUnderscore and dot can't be next to each other (e.g user_.name). \\\\nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250.\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationUsername\",\"x-error-messages\":[\"Username is already taken. Please try another one.\",\"Invalid username. Only contains alphanumeric characters, underscore and dot. \\nUnderscore and dot can't be next to each other (e.g user_.name). \\nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250.\"],\"minLength\":5,\"maxLength\":250,\"pattern\":\"^[A-Za-z0-9]*([._][A-Za-z0-9]+)*[._]?$\"},\"password\":{\"description\":\"Password (`<password>` on the page). The page documents no rules, only that the server may reject it. Documented 400 Validation Error message: \\\"password validation errors\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationPassword\",\"x-error-messages\":[\"password validation errors\"],\"minLength\":1},\"agree_terms\":{\"$ref\":\"#/components/schemas/AgreeTerms\"},\"user_type\":{\"$ref\":\"#/components/schemas/UserType\"},\"email\":{\"description\":\"E-mail address (`<email address>` on the page). Must not belong to an existing user. Documented 400 Validation Error message: \\\"There is a user registered with the specified E-Mail address.\\\"\",\"type\":\"string\",\"format\":\"email\",\"x-error-messages\":[\"There is a user registered with the specified E-Mail address.\"]},\"phone_number\":{\"description\":\"Phone number (`<phone number>` on the page). Must not belong to an existing user; the page gives no format. Documented 400 Validation Error message: \\\"Phone number already taken. Please try another one.\\\"\",\"type\":\"string\",\"x-error-messages\":[\"Phone number already taken. Please try another one.\"]},\"place_genealogy\":{\"$ref\":\"#/components/schemas/PlaceGenealogy\"},\"position\":{\"$ref\":\"#/components/schemas/GenealogyPosition\"},\"subdomain\":{\"description\":\"Subdomain for the new user: 3 to 15 characters. Not in the page's code samples; listed in its error table and in DOMAIN.md. Documented 400 Validation Error message: \\\"Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters.\\\"\",\"type\":\"string\",\"title\":\"UserRegistrationSubdomain\",\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\",\"x-error-messages\":[\"Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters.\"],\"minLength\":3,\"maxLength\":15}},\"required\":[\"country_code\",\"first_name\",\"last_name\",\"username\",\"password\",\"agree_terms\",\"user_type\",\"email\",\"phone_number\"],\"additionalProperties\":false,\"allOf\":[{\"if\":{\"properties\":{\"user_type\":{\"const\":\"member\"}},\"required\":[\"user_type\"]},\"then\":{\"required\":[\"sponsor\"]}}]},\"UserType\":{\"title\":\"UserType\",\"description\":\"Role of the new user (`<user role>` on the page): `customer` or `member` (DOMAIN.md). A `member` needs a `sponsor`.\",\"type\":\"string\",\"enum\":[\"customer\",\"member\"],\"x-fact-source\":\"DOMAIN.md: MLM vendor: Epixel MLM Software\"}}",
+        "{\"register_user\":{\"$ref\":\"#/components/schemas/UserRegistration\"},\"register_user_with_package\":{\"$ref\":\"#/components/schemas/PackageRegistration\"},\"validate_sponsor\":{\"$ref\":\"#/components/schemas/SponsorValidation\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -120,8 +121,25 @@ pub struct RegisterUserInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl RegisterUserInput {
+    /// The input of `POST /user/signup/` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::UserRegistration) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /user/signup/`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum RegisterUserResponse {
     /// 200: User created. The body is the one DOMAIN.md gives for `POST /user/signup/`.
     Ok(crate::models::RegistrationResponse),
@@ -144,7 +162,13 @@ async fn handle_register_user<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]], false)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "register_user",
+            &[&[Scheme::ApiKey]],
+            false,
+        )
         .await?;
     let body = rq
         .form_body::<crate::models::UserRegistration>(true, Some("register_user"), &[])
@@ -154,7 +178,15 @@ async fn handle_register_user<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.register_user(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "register_user",
+                shared.api.register_user(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /user/signup-package/`.
 #[derive(Debug)]
@@ -167,8 +199,25 @@ pub struct RegisterUserWithPackageInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl RegisterUserWithPackageInput {
+    /// The input of `POST /user/signup-package/` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::PackageRegistration) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /user/signup-package/`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum RegisterUserWithPackageResponse {
     /// 200: User created. Not documented for this endpoint: assumed to be the body DOMAIN.md gives for `POST /user/signup/`.
     Ok(crate::models::RegistrationResponse),
@@ -194,7 +243,13 @@ async fn handle_register_user_with_package<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]], false)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "register_user_with_package",
+            &[&[Scheme::ApiKey]],
+            false,
+        )
         .await?;
     let body = rq
         .form_body::<
@@ -207,8 +262,9 @@ async fn handle_register_user_with_package<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "register_user_with_package",
                 shared.api.register_user_with_package(input),
                 rq.parts.uri.path(),
             )
@@ -224,8 +280,29 @@ pub struct ListSponsorsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListSponsorsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ListSponsorsInput {
+    /// The input of `GET /user/get/sponsors/` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /user/get/sponsors/`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListSponsorsResponse {
     /// 200: The sponsors. Not documented: the `{status_code, errors, data}` envelope with a free-form `data` is a guess.
     Ok(crate::models::SponsorListResponse),
@@ -245,9 +322,10 @@ async fn handle_list_sponsors<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(
+    let rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "list_sponsors",
             &[&[Scheme::ApiKey, Scheme::BearerAuth]],
             false,
         )
@@ -256,7 +334,15 @@ async fn handle_list_sponsors<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.list_sponsors(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "list_sponsors",
+                shared.api.list_sponsors(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /user/validate-sponsor/`.
 #[derive(Debug)]
@@ -269,8 +355,25 @@ pub struct ValidateSponsorInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ValidateSponsorInput {
+    /// The input of `POST /user/validate-sponsor/` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::SponsorValidation) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /user/validate-sponsor/`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ValidateSponsorResponse {
     /// 200: The sponsor can be used. Not documented: the `{status_code, errors, data}` envelope with a free-form `data` is a guess.
     Ok(crate::models::SponsorValidationResponse),
@@ -293,9 +396,10 @@ async fn handle_validate_sponsor<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "validate_sponsor",
             &[&[Scheme::ApiKey, Scheme::BearerAuth]],
             false,
         )
@@ -311,7 +415,12 @@ async fn handle_validate_sponsor<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.validate_sponsor(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "validate_sponsor",
+                shared.api.validate_sponsor(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }

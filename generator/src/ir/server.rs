@@ -17,6 +17,12 @@ pub struct ErrorTemplate {
 /// The error bodies of one API (see the module docs for the keys and placeholders).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServerErrors {
+    /// The per-operation table of error bodies (`ApiSpec::with_operation_errors` of the runtime:
+    /// `{"templates": [...], "operations": {...}}`), so that each built-in answer satisfies the
+    /// error schema the operation documents; empty (every operation answers in the API's shape
+    /// below) until the operations' documented error schemas are matched (issue 15, item 5).
+    #[serde(skip)]
+    pub operations: Value,
     /// A request body that breaks the schema of the operation.
     pub validation: ErrorTemplate,
     /// A request body that is not JSON (or not the form the operation takes).
@@ -49,6 +55,11 @@ pub struct ServerErrors {
 }
 
 impl ServerErrors {
+    /// The per-operation table as the JSON text `ApiSpec::with_operation_errors` reads.
+    pub fn operation_table(&self) -> String {
+        serde_json::to_string(&self.operations).unwrap_or_else(|_| "{}".into())
+    }
+
     /// Every template with its key (the runtime's `Rejection::key`), in the runtime's
     /// `Rejection` order.
     pub fn by_key(&self) -> [(&'static str, &ErrorTemplate); 12] {

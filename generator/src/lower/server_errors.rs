@@ -82,6 +82,7 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
     let uri_too_long = like_malformed("uriTooLong", 414);
     let headers_too_large = like_malformed("headersTooLarge", 431);
     let errors = ServerErrors {
+        operations: json!({ "templates": [], "operations": {} }),
         validation: entry("validation", 400),
         malformed_body,
         invalid_parameters,

@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"TaskSubmit\":{\"type\":\"object\",\"required\":[\"default\",\"name\",\"script\"],\"properties\":{\"name\":{\"type\":\"string\"},\"output_rules\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}},\"script\":{\"type\":\"string\"},\"default\":{\"type\":\"boolean\"}}},\"UserCreate\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"}}},\"WorkerAddOutput\":{\"type\":\"object\",\"required\":[\"chunks\",\"path\",\"size\"],\"properties\":{\"chunks\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"path\":{\"type\":\"string\"},\"size\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"WorkerAppendTask\":{\"type\":\"object\",\"required\":[\"payload\",\"stream\",\"time\"],\"properties\":{\"payload\":{\"type\":\"string\"},\"stream\":{\"type\":\"string\"},\"time\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"WorkerBootstrap\":{\"type\":\"object\",\"required\":[\"bootstrap\",\"token\"],\"properties\":{\"bootstrap\":{\"type\":\"string\"},\"token\":{\"type\":\"string\"}}},\"WorkerCompleteTask\":{\"type\":\"object\",\"required\":[\"failed\"],\"properties\":{\"failed\":{\"type\":\"boolean\"}}}}",
-    "{\"task_submit\":{\"$ref\":\"#/components/schemas/TaskSubmit\"},\"user_create\":{\"$ref\":\"#/components/schemas/UserCreate\"},\"worker_bootstrap\":{\"$ref\":\"#/components/schemas/WorkerBootstrap\"},\"worker_task_add_output\":{\"$ref\":\"#/components/schemas/WorkerAddOutput\"},\"worker_task_append\":{\"$ref\":\"#/components/schemas/WorkerAppendTask\"},\"worker_task_complete\":{\"$ref\":\"#/components/schemas/WorkerCompleteTask\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"TaskSubmit\":{\"type\":\"object\",\"required\":[\"default\",\"name\",\"script\"],\"properties\":{\"name\":{\"type\":\"string\"},\"output_rules\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}},\"script\":{\"type\":\"string\"},\"default\":{\"type\":\"boolean\"}}},\"UserCreate\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"}}},\"WorkerAddOutput\":{\"type\":\"object\",\"required\":[\"chunks\",\"path\",\"size\"],\"properties\":{\"chunks\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"path\":{\"type\":\"string\"},\"size\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"WorkerAppendTask\":{\"type\":\"object\",\"required\":[\"payload\",\"stream\",\"time\"],\"properties\":{\"payload\":{\"type\":\"string\"},\"stream\":{\"type\":\"string\"},\"time\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"WorkerBootstrap\":{\"type\":\"object\",\"required\":[\"bootstrap\",\"token\"],\"properties\":{\"bootstrap\":{\"type\":\"string\"},\"token\":{\"type\":\"string\"}}},\"WorkerCompleteTask\":{\"type\":\"object\",\"required\":[\"failed\"],\"properties\":{\"failed\":{\"type\":\"boolean\"}}}}",
+        "{\"task_submit\":{\"$ref\":\"#/components/schemas/TaskSubmit\"},\"user_create\":{\"$ref\":\"#/components/schemas/UserCreate\"},\"worker_bootstrap\":{\"$ref\":\"#/components/schemas/WorkerBootstrap\"},\"worker_task_add_output\":{\"$ref\":\"#/components/schemas/WorkerAddOutput\"},\"worker_task_append\":{\"$ref\":\"#/components/schemas/WorkerAppendTask\"},\"worker_task_complete\":{\"$ref\":\"#/components/schemas/WorkerCompleteTask\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -221,8 +222,29 @@ pub struct ControlHoldInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ControlHoldInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ControlHoldInput {
+    /// The input of `POST /v1/control/hold` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/control/hold`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ControlHoldResponse {
     /// 200: successful operation
     Ok(()),
@@ -242,12 +264,21 @@ async fn handle_control_hold<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "control_hold", &[], false)
+        .await?;
     let input = ControlHoldInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.control_hold(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "control_hold",
+                shared.api.control_hold(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/control/resume`.
 #[derive(Debug)]
@@ -258,8 +289,29 @@ pub struct ControlResumeInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ControlResumeInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ControlResumeInput {
+    /// The input of `POST /v1/control/resume` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/control/resume`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ControlResumeResponse {
     /// 200: successful operation
     Ok,
@@ -279,13 +331,25 @@ async fn handle_control_resume<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "control_resume",
+            &[],
+            false,
+        )
+        .await?;
     let input = ControlResumeInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.control_resume(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "control_resume",
+                shared.api.control_resume(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -300,8 +364,25 @@ pub struct TaskGetInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl TaskGetInput {
+    /// The input of `GET /v1/task/{Task}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String) -> Self {
+        Self {
+            task,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/task/{Task}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskGetResponse {
     /// 200: successful operation
     Ok(crate::models::Task),
@@ -321,7 +402,8 @@ async fn handle_task_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "task_get", &[], true)
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "Task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -330,7 +412,15 @@ async fn handle_task_get<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.task_get(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "task_get",
+                shared.api.task_get(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /v1/tasks`.
 #[derive(Debug)]
@@ -341,8 +431,29 @@ pub struct TasksGetInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for TasksGetInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl TasksGetInput {
+    /// The input of `GET /v1/tasks` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/tasks`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TasksGetResponse {
     /// 200: successful operation
     Ok(::std::vec::Vec<crate::models::Task>),
@@ -362,12 +473,21 @@ async fn handle_tasks_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "tasks_get", &[], false)
+        .await?;
     let input = TasksGetInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.tasks_get(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "tasks_get",
+                shared.api.tasks_get(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/tasks`.
 #[derive(Debug)]
@@ -380,8 +500,25 @@ pub struct TaskSubmitInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl TaskSubmitInput {
+    /// The input of `POST /v1/tasks` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::TaskSubmit) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/tasks`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskSubmitResponse {
     /// 201: successful creation
     Created(crate::models::TaskSubmitResult),
@@ -401,7 +538,14 @@ async fn handle_task_submit<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "task_submit",
+            &[],
+            false,
+        )
+        .await?;
     let body = rq
         .json_body::<
             crate::models::TaskSubmit,
@@ -413,7 +557,15 @@ async fn handle_task_submit<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.task_submit(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "task_submit",
+                shared.api.task_submit(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /v1/tasks/{task}/events`.
 #[derive(Debug)]
@@ -428,8 +580,26 @@ pub struct TaskEventsGetInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl TaskEventsGetInput {
+    /// The input of `GET /v1/tasks/{task}/events` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String) -> Self {
+        Self {
+            task,
+            minseq: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/tasks/{task}/events`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskEventsGetResponse {
     /// 200: successful operation
     Ok(::std::vec::Vec<crate::models::TaskEvent>),
@@ -449,7 +619,14 @@ async fn handle_task_events_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "task_events_get",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     let minseq = rq.param::<i64>(rt::At::Query, "minseq", false, "an integer");
     if let Some(v) = &minseq {
@@ -464,7 +641,12 @@ async fn handle_task_events_get<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.task_events_get(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "task_events_get",
+                shared.api.task_events_get(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -479,8 +661,25 @@ pub struct TaskOutputsGetInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl TaskOutputsGetInput {
+    /// The input of `GET /v1/tasks/{task}/outputs` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String) -> Self {
+        Self {
+            task,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/tasks/{task}/outputs`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskOutputsGetResponse {
     /// 200: successful operation
     Ok(::std::vec::Vec<crate::models::TaskOutput>),
@@ -500,7 +699,14 @@ async fn handle_task_outputs_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "task_outputs_get",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -510,7 +716,12 @@ async fn handle_task_outputs_get<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.task_outputs_get(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "task_outputs_get",
+                shared.api.task_outputs_get(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -527,8 +738,26 @@ pub struct TaskOutputDownloadInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl TaskOutputDownloadInput {
+    /// The input of `GET /v1/tasks/{task}/outputs/{output}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(output: ::std::string::String, task: ::std::string::String) -> Self {
+        Self {
+            output,
+            task,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/tasks/{task}/outputs/{output}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskOutputDownloadResponse {
     /// 2XX: Any success (the spec documents no response).
     Success {
@@ -551,7 +780,14 @@ async fn handle_task_output_download<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "task_output_download",
+            &[],
+            true,
+        )
+        .await?;
     let output = rq
         .param::<::std::string::String>(rt::At::Path, "output", true, "a string");
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
@@ -565,8 +801,9 @@ async fn handle_task_output_download<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "task_output_download",
                 shared.api.task_output_download(input),
                 rq.parts.uri.path(),
             )
@@ -584,8 +821,25 @@ pub struct UserCreateInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl UserCreateInput {
+    /// The input of `POST /v1/users` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::UserCreate) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/users`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UserCreateResponse {
     /// 201: successful creation
     Created(crate::models::UserCreateResult),
@@ -605,7 +859,14 @@ async fn handle_user_create<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "user_create",
+            &[],
+            false,
+        )
+        .await?;
     let body = rq
         .json_body::<
             crate::models::UserCreate,
@@ -617,7 +878,15 @@ async fn handle_user_create<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.user_create(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "user_create",
+                shared.api.user_create(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /v1/whoami`.
 #[derive(Debug)]
@@ -628,8 +897,29 @@ pub struct WhoamiInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for WhoamiInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WhoamiInput {
+    /// The input of `GET /v1/whoami` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/whoami`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WhoamiResponse {
     /// 200: successful operation
     Ok(crate::models::WhoamiResult),
@@ -649,12 +939,21 @@ async fn handle_whoami<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "whoami", &[], false)
+        .await?;
     let input = WhoamiInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.whoami(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "whoami",
+                shared.api.whoami(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PUT /v1/whoami/name`.
 #[derive(Debug)]
@@ -667,8 +966,30 @@ pub struct WhoamiPutNameInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for WhoamiPutNameInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WhoamiPutNameInput {
+    /// The input of `PUT /v1/whoami/name` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            body: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `PUT /v1/whoami/name`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WhoamiPutNameResponse {
     /// 200: successful operation
     Ok,
@@ -688,7 +1009,14 @@ async fn handle_whoami_put_name<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "whoami_put_name",
+            &[],
+            false,
+        )
+        .await?;
     let body = rq.text_body("text/plain", false).await?;
     let input = WhoamiPutNameInput {
         body,
@@ -696,7 +1024,12 @@ async fn handle_whoami_put_name<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.whoami_put_name(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "whoami_put_name",
+                shared.api.whoami_put_name(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -711,8 +1044,25 @@ pub struct WorkerBootstrapInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl WorkerBootstrapInput {
+    /// The input of `POST /v1/worker/bootstrap` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::WorkerBootstrap) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/worker/bootstrap`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerBootstrapResponse {
     /// 201: successful creation
     Created(crate::models::WorkerBootstrapResult),
@@ -732,7 +1082,14 @@ async fn handle_worker_bootstrap<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_bootstrap",
+            &[],
+            false,
+        )
+        .await?;
     let body = rq
         .json_body::<
             crate::models::WorkerBootstrap,
@@ -745,7 +1102,12 @@ async fn handle_worker_bootstrap<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.worker_bootstrap(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "worker_bootstrap",
+                shared.api.worker_bootstrap(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -758,8 +1120,29 @@ pub struct WorkerPingInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for WorkerPingInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WorkerPingInput {
+    /// The input of `GET /v1/worker/ping` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/worker/ping`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerPingResponse {
     /// 200: successful operation
     Ok(crate::models::WorkerPingResult),
@@ -779,12 +1162,21 @@ async fn handle_worker_ping<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "worker_ping", &[], false)
+        .await?;
     let input = WorkerPingInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.worker_ping(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "worker_ping",
+                shared.api.worker_ping(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/worker/task/{task}/append`.
 #[derive(Debug)]
@@ -799,8 +1191,29 @@ pub struct WorkerTaskAppendInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl WorkerTaskAppendInput {
+    /// The input of `POST /v1/worker/task/{task}/append` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task: ::std::string::String,
+        body: crate::models::WorkerAppendTask,
+    ) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/worker/task/{task}/append`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskAppendResponse {
     /// 201: successful creation
     Created,
@@ -820,7 +1233,14 @@ async fn handle_worker_task_append<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_append",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -837,7 +1257,12 @@ async fn handle_worker_task_append<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.worker_task_append(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "worker_task_append",
+                shared.api.worker_task_append(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -854,8 +1279,26 @@ pub struct WorkerTaskUploadChunkInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl WorkerTaskUploadChunkInput {
+    /// The input of `POST /v1/worker/task/{task}/chunk` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String, body: ::std::vec::Vec<u8>) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/worker/task/{task}/chunk`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskUploadChunkResponse {
     /// 201: successful creation
     Created(crate::models::UploadedChunk),
@@ -875,7 +1318,14 @@ async fn handle_worker_task_upload_chunk<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_upload_chunk",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -888,8 +1338,9 @@ async fn handle_worker_task_upload_chunk<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "worker_task_upload_chunk",
                 shared.api.worker_task_upload_chunk(input),
                 rq.parts.uri.path(),
             )
@@ -909,8 +1360,29 @@ pub struct WorkerTaskCompleteInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl WorkerTaskCompleteInput {
+    /// The input of `POST /v1/worker/task/{task}/complete` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task: ::std::string::String,
+        body: crate::models::WorkerCompleteTask,
+    ) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/worker/task/{task}/complete`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskCompleteResponse {
     /// 200: successful operation
     Ok,
@@ -930,7 +1402,14 @@ async fn handle_worker_task_complete<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_complete",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -947,8 +1426,9 @@ async fn handle_worker_task_complete<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "worker_task_complete",
                 shared.api.worker_task_complete(input),
                 rq.parts.uri.path(),
             )
@@ -968,8 +1448,29 @@ pub struct WorkerTaskAddOutputInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl WorkerTaskAddOutputInput {
+    /// The input of `POST /v1/worker/task/{task}/output` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task: ::std::string::String,
+        body: crate::models::WorkerAddOutput,
+    ) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/worker/task/{task}/output`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskAddOutputResponse {
     /// 201: successful creation
     Created,
@@ -989,7 +1490,14 @@ async fn handle_worker_task_add_output<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_add_output",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -1006,8 +1514,9 @@ async fn handle_worker_task_add_output<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "worker_task_add_output",
                 shared.api.worker_task_add_output(input),
                 rq.parts.uri.path(),
             )
@@ -1023,8 +1532,29 @@ pub struct WorkersListInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for WorkersListInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WorkersListInput {
+    /// The input of `GET /v1/workers` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/workers`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkersListResponse {
     /// 200: successful operation
     Ok(crate::models::WorkersResult),
@@ -1044,12 +1574,21 @@ async fn handle_workers_list<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "workers_list", &[], false)
+        .await?;
     let input = WorkersListInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.workers_list(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "workers_list",
+                shared.api.workers_list(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/workers/recycle`.
 #[derive(Debug)]
@@ -1060,8 +1599,29 @@ pub struct WorkersRecycleInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for WorkersRecycleInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WorkersRecycleInput {
+    /// The input of `POST /v1/workers/recycle` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/workers/recycle`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkersRecycleResponse {
     /// 200: successful operation
     Ok,
@@ -1081,13 +1641,25 @@ async fn handle_workers_recycle<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "workers_recycle",
+            &[],
+            false,
+        )
+        .await?;
     let input = WorkersRecycleInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.workers_recycle(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "workers_recycle",
+                shared.api.workers_recycle(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -1102,8 +1674,30 @@ pub struct GetThingOrThingsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for GetThingOrThingsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl GetThingOrThingsInput {
+    /// The input of `GET /v1/things` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/things`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetThingOrThingsResponse {
     /// 200: yes
     Ok(::std::string::String),
@@ -1123,7 +1717,14 @@ async fn handle_get_thing_or_things<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_thing_or_things",
+            &[],
+            false,
+        )
+        .await?;
     let id = rq
         .json_param::<
             crate::models::GetThingOrThingsId,
@@ -1135,7 +1736,12 @@ async fn handle_get_thing_or_things<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_thing_or_things(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_thing_or_things",
+                shared.api.get_thing_or_things(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -1150,8 +1756,30 @@ pub struct HeaderArgInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for HeaderArgInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl HeaderArgInput {
+    /// The input of `GET /v1/header-arg` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            accept_language: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/header-arg`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum HeaderArgResponse {
     /// any other status: successful operation
     Default {
@@ -1174,7 +1802,14 @@ async fn handle_header_arg<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "header_arg",
+            &[],
+            false,
+        )
+        .await?;
     let accept_language = rq
         .param::<
             crate::models::HeaderArgAcceptLanguage,
@@ -1185,7 +1820,15 @@ async fn handle_header_arg<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.header_arg(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "header_arg",
+                shared.api.header_arg(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other

@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"Item\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\"},\"meta\":{\"type\":\"object\"},\"kind\":{\"anyOf\":[{\"allOf\":[{\"$ref\":\"#/components/schemas/Kind\"}]},{\"type\":\"null\"}]},\"mode\":{\"$ref\":\"#/components/schemas/Mode\"},\"size\":{\"$ref\":\"#/components/schemas/ItemSize\"},\"either\":{\"$ref\":\"#/components/schemas/ItemEither\"},\"level\":{\"$ref\":\"#/components/schemas/ItemLevel\"},\"note\":{\"type\":[\"string\",\"null\"]},\"ratio\":{\"type\":\"number\"}}},\"ItemEither\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]},\"ItemLevel\":{\"type\":\"string\",\"enum\":[\"0\",\"1\",\"2\"]},\"ItemSize\":{\"type\":\"string\",\"enum\":[\"s\",\"m\"]},\"Kind\":{\"type\":\"string\",\"enum\":[\"a\",\"b\"]},\"Mode\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}}",
-    "{\"put_item\":{\"$ref\":\"#/components/schemas/Item\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"Item\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\"},\"meta\":{\"type\":\"object\"},\"kind\":{\"anyOf\":[{\"allOf\":[{\"$ref\":\"#/components/schemas/Kind\"}]},{\"type\":\"null\"}]},\"mode\":{\"$ref\":\"#/components/schemas/Mode\"},\"size\":{\"$ref\":\"#/components/schemas/ItemSize\"},\"either\":{\"$ref\":\"#/components/schemas/ItemEither\"},\"level\":{\"$ref\":\"#/components/schemas/ItemLevel\"},\"note\":{\"type\":[\"string\",\"null\"]},\"ratio\":{\"type\":\"number\"}}},\"ItemEither\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]},\"ItemLevel\":{\"type\":\"string\",\"enum\":[\"0\",\"1\",\"2\"]},\"ItemSize\":{\"type\":\"string\",\"enum\":[\"s\",\"m\"]},\"Kind\":{\"type\":\"string\",\"enum\":[\"a\",\"b\"]},\"Mode\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}}",
+        "{\"put_item\":{\"$ref\":\"#/components/schemas/Item\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -116,8 +117,25 @@ pub struct GetItemInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetItemInput {
+    /// The input of `GET /items/{item_id}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(item_id: ::std::string::String) -> Self {
+        Self {
+            item_id,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetItemResponse {
     /// 200: the item
     Ok(crate::models::Item),
@@ -143,7 +161,13 @@ async fn handle_get_item<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]], true)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_item",
+            &[&[Scheme::ApiKey], &[]],
+            true,
+        )
         .await?;
     let item_id = rq
         .param::<::std::string::String>(rt::At::Path, "item_id", true, "a string");
@@ -154,7 +178,15 @@ async fn handle_get_item<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.get_item(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "get_item",
+                shared.api.get_item(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PUT /items/{item_id}`.
 #[derive(Debug)]
@@ -171,8 +203,27 @@ pub struct PutItemInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl PutItemInput {
+    /// The input of `PUT /items/{item_id}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(item_id: ::std::string::String) -> Self {
+        Self {
+            item_id,
+            limit: ::std::option::Option::None,
+            body: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `PUT /items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PutItemResponse {
     /// 200: the item
     Ok(crate::models::Item),
@@ -192,7 +243,13 @@ async fn handle_put_item<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]], true)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "put_item",
+            &[&[Scheme::ApiKey], &[]],
+            true,
+        )
         .await?;
     let item_id = rq
         .param::<::std::string::String>(rt::At::Path, "item_id", true, "a string");
@@ -218,7 +275,15 @@ async fn handle_put_item<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.put_item(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "put_item",
+                shared.api.put_item(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /items`.
 #[derive(Debug)]
@@ -233,8 +298,31 @@ pub struct ListItemsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListItemsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ListItemsInput {
+    /// The input of `GET /items` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            limit: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /items`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListItemsResponse {
     /// 200: items
     Ok(::std::vec::Vec<crate::models::Node>),
@@ -254,7 +342,13 @@ async fn handle_list_items<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]], false)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_items",
+            &[&[Scheme::ApiKey], &[]],
+            false,
+        )
         .await?;
     let limit = rq.param::<i64>(rt::At::Query, "limit", false, "an integer");
     if let Some(v) = &limit {
@@ -277,7 +371,15 @@ async fn handle_list_items<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.list_items(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "list_items",
+                shared.api.list_items(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /items`.
 #[derive(Debug)]
@@ -288,8 +390,29 @@ pub struct GetItemPostInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for GetItemPostInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl GetItemPostInput {
+    /// The input of `POST /items` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /items`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetItemPostResponse {
     /// 204: created
     NoContent,
@@ -309,13 +432,27 @@ async fn handle_get_item_post<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]], false)
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_item_post",
+            &[&[Scheme::ApiKey], &[]],
+            false,
+        )
         .await?;
     let input = GetItemPostInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.get_item_post(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "get_item_post",
+                shared.api.get_item_post(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /apps/{app_id}/things`.
 #[derive(Debug)]
@@ -328,8 +465,25 @@ pub struct ListThingsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ListThingsInput {
+    /// The input of `GET /apps/{app_id}/things` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(app_id: ::std::string::String) -> Self {
+        Self {
+            app_id,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /apps/{app_id}/things`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListThingsResponse {
     /// 200: things
     Ok(crate::models::Thing),
@@ -349,7 +503,14 @@ async fn handle_list_things<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[]], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_things",
+            &[&[]],
+            true,
+        )
+        .await?;
     let app_id = rq
         .param::<::std::string::String>(rt::At::Path, "app_id", true, "a string");
     rq.check()?;
@@ -359,7 +520,15 @@ async fn handle_list_things<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.list_things(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "list_things",
+                shared.api.list_things(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other

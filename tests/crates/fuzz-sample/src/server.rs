@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"MessageCreated\":{\"type\":\"string\",\"enum\":[\"ServerError\",\"p_r_i_c_e\",\"ÑandúDynPage\",\"trueLinks\",\"Api_value\"],\"title\":\"message_created\"},\"S0\":{\"type\":\"object\",\"properties\":{}},\"S0Meta\":{\"type\":\"object\",\"properties\":{\"links\":{\"type\":[\"string\",\"null\"]},\"value\":{\"$ref\":\"#/components/schemas/S0MetaValue\"},\"meta\":{\"type\":\"integer\"},\"PRICE\":{\"type\":\"integer\",\"format\":\"uint32\"},\"children\":{\"$ref\":\"#/components/schemas/S0Meta\"}},\"additionalProperties\":{\"type\":\"string\"}},\"S0MetaValue\":{\"oneOf\":[{\"type\":\"object\",\"required\":[\"node\",\"variant0\"],\"properties\":{\"node\":{\"type\":\"string\",\"pattern\":\"^a\\\\\\\\b$\",\"maxLength\":86,\"title\":\"S0MetaValueNode\"},\"variant0\":{\"type\":\"string\"}}},{\"type\":\"boolean\"}]},\"S0PageNextBox\":{\"allOf\":[{\"$ref\":\"#/components/schemas/S0\"},{\"type\":\"object\",\"properties\":{\"server\":{\"type\":[\"string\",\"integer\"],\"default\":\"either\",\"writeOnly\":true},\"OrderNaïve\":{\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/components/schemas/S0PageNextBoxOrderNauefveAdditionalProperties\"}},\"Clone.serde\":{\"type\":\"number\",\"format\":\"decimal\",\"minimum\":-1.0},\"code\":{\"$ref\":\"#/components/schemas/S0PageNextBoxCode\"},\"struct\":{\"type\":[\"string\",\"null\"],\"maxLength\":54}}}]},\"S0PageNextBoxCode\":{\"type\":\"object\",\"x-internal-note\":{\"owner\":\"team\",\"$ref\":\"not a reference\"},\"required\":[\"FIELDS\"],\"examples\":[{\"FIELDS\":\"Api_value\",\"SERVER_ADDRESS_X_\":\"await\",\"pet async\":-5}],\"properties\":{\"FIELDS\":{\"$ref\":\"#/components/schemas/MessageCreated\"},\"SERVER_ADDRESS_X_\":{\"type\":\"string\",\"x-internal-note\":{\"owner\":\"team\",\"$ref\":\"not a reference\"}},\"pet async\":{\"type\":\"integer\"}}},\"S0PageNextBoxOrderNauefveAdditionalProperties\":{\"type\":\"string\",\"enum\":[\"body\",\"ünïcödé\",\"idErrorId\",\"p_r_i_c_e\",\"VALUE_MESSAGE_HTTP\"]}}",
-    "{\"s0_api_value\":{\"$ref\":\"#/components/schemas/S0Meta\"},\"s0_models_amount_node\":{\"$ref\":\"#/components/schemas/S0PageNextBox\"},\"s1_price_union\":{\"$ref\":\"#/components/schemas/S1PriceUnionBody\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"MessageCreated\":{\"type\":\"string\",\"enum\":[\"ServerError\",\"p_r_i_c_e\",\"ÑandúDynPage\",\"trueLinks\",\"Api_value\"],\"title\":\"message_created\"},\"S0\":{\"type\":\"object\",\"properties\":{}},\"S0Meta\":{\"type\":\"object\",\"properties\":{\"links\":{\"type\":[\"string\",\"null\"]},\"value\":{\"$ref\":\"#/components/schemas/S0MetaValue\"},\"meta\":{\"type\":\"integer\"},\"PRICE\":{\"type\":\"integer\",\"format\":\"uint32\"},\"children\":{\"$ref\":\"#/components/schemas/S0Meta\"}},\"additionalProperties\":{\"type\":\"string\"}},\"S0MetaValue\":{\"oneOf\":[{\"type\":\"object\",\"required\":[\"node\",\"variant0\"],\"properties\":{\"node\":{\"type\":\"string\",\"pattern\":\"^a\\\\\\\\b$\",\"maxLength\":86,\"title\":\"S0MetaValueNode\"},\"variant0\":{\"type\":\"string\"}}},{\"type\":\"boolean\"}]},\"S0PageNextBox\":{\"allOf\":[{\"$ref\":\"#/components/schemas/S0\"},{\"type\":\"object\",\"properties\":{\"server\":{\"type\":[\"string\",\"integer\"],\"default\":\"either\",\"writeOnly\":true},\"OrderNaïve\":{\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/components/schemas/S0PageNextBoxOrderNauefveAdditionalProperties\"}},\"Clone.serde\":{\"type\":\"number\",\"format\":\"decimal\",\"minimum\":-1.0},\"code\":{\"$ref\":\"#/components/schemas/S0PageNextBoxCode\"},\"struct\":{\"type\":[\"string\",\"null\"],\"maxLength\":54}}}]},\"S0PageNextBoxCode\":{\"type\":\"object\",\"x-internal-note\":{\"owner\":\"team\",\"$ref\":\"not a reference\"},\"required\":[\"FIELDS\"],\"examples\":[{\"FIELDS\":\"Api_value\",\"SERVER_ADDRESS_X_\":\"await\",\"pet async\":-5}],\"properties\":{\"FIELDS\":{\"$ref\":\"#/components/schemas/MessageCreated\"},\"SERVER_ADDRESS_X_\":{\"type\":\"string\",\"x-internal-note\":{\"owner\":\"team\",\"$ref\":\"not a reference\"}},\"pet async\":{\"type\":\"integer\"}}},\"S0PageNextBoxOrderNauefveAdditionalProperties\":{\"type\":\"string\",\"enum\":[\"body\",\"ünïcödé\",\"idErrorId\",\"p_r_i_c_e\",\"VALUE_MESSAGE_HTTP\"]}}",
+        "{\"s0_api_value\":{\"$ref\":\"#/components/schemas/S0Meta\"},\"s0_models_amount_node\":{\"$ref\":\"#/components/schemas/S0PageNextBox\"},\"s1_price_union\":{\"$ref\":\"#/components/schemas/S1PriceUnionBody\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -198,8 +199,29 @@ pub struct S0ListEveryModelInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for S0ListEveryModelInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S0ListEveryModelInput {
+    /// The input of `GET /s0/every-model` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s0/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0ListEveryModelResponse {
     /// 200: Every model.
     Ok(::std::vec::Vec<crate::models::S0ListEveryModelOkBodyItem>),
@@ -219,13 +241,25 @@ async fn handle_s0_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s0_list_every_model",
+            &[],
+            false,
+        )
+        .await?;
     let input = S0ListEveryModelInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s0_list_every_model(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s0_list_every_model",
+                shared.api.s0_list_every_model(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -238,8 +272,29 @@ pub struct S0TagAddressInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for S0TagAddressInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S0TagAddressInput {
+    /// The input of `GET /s0/pet_meta` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s0/pet_meta`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0TagAddressResponse {
     /// 503: Ends a comment */ and starts /* one
     ServiceUnavailable(crate::models::S0TagAddressServiceUnavailableBody),
@@ -267,14 +322,25 @@ async fn handle_s0_tag_address<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S0Message]], false)
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s0_tag_address",
+            &[&[Scheme::S0Message]],
+            false,
+        )
         .await?;
     let input = S0TagAddressInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s0_tag_address(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s0_tag_address",
+                shared.api.s0_tag_address(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -287,8 +353,29 @@ pub struct S0ValueInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for S0ValueInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S0ValueInput {
+    /// The input of `GET /s0/item_page` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s0/item_page`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0ValueResponse {
     /// 401: [link](https://example.com) and <https://example.com> and [ref][1]
     Unauthorized,
@@ -311,12 +398,21 @@ async fn handle_s0_value<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "s0_value", &[], false)
+        .await?;
     let input = S0ValueInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s0_value(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s0_value",
+                shared.api.s0_value(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `DELETE /s0/name/value/status-total/user-url`.
 #[derive(Debug)]
@@ -333,8 +429,27 @@ pub struct S0SizeInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S0SizeInput {
+    /// The input of `DELETE /s0/name/value/status-total/user-url` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(status: i64, raw2: crate::models::S0SizeRaw) -> Self {
+        Self {
+            status,
+            server: ::std::option::Option::None,
+            raw2,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `DELETE /s0/name/value/status-total/user-url`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0SizeResponse {
     /// 206: tab    separated carriage
     Status206(crate::models::S0PageNextBox),
@@ -354,7 +469,8 @@ async fn handle_s0_size<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "s0_size", &[], false)
+        .await?;
     let status = rq.param::<i64>(rt::At::Query, "status", true, "an integer");
     let server = rq.param::<f64>(rt::At::Query, "Server", false, "a number");
     if let Some(v) = &server {
@@ -383,7 +499,15 @@ async fn handle_s0_size<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s0_size(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s0_size",
+                shared.api.s0_size(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PUT /s0/order.data/{TAG}`.
 #[derive(Debug)]
@@ -398,8 +522,26 @@ pub struct S0ModelsAmountNodeInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S0ModelsAmountNodeInput {
+    /// The input of `PUT /s0/order.data/{TAG}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(tag: ::std::string::String, body: crate::models::S0PageNextBox) -> Self {
+        Self {
+            tag,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `PUT /s0/order.data/{TAG}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0ModelsAmountNodeResponse {
     /// 404: Non-ASCII: café, 日本語, 😀
     NotFound(crate::models::S0PageNextBox),
@@ -430,9 +572,10 @@ async fn handle_s0_models_amount_node<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "s0_models_amount_node",
             &[&[Scheme::S0Message], &[Scheme::S0Message]],
             true,
         )
@@ -456,8 +599,9 @@ async fn handle_s0_models_amount_node<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "s0_models_amount_node",
                 shared.api.s0_models_amount_node(input),
                 rq.parts.uri.path(),
             )
@@ -481,8 +625,28 @@ pub struct S0ApiValueInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S0ApiValueInput {
+    /// The input of `PATCH /s0/order.data/{TAG}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(tag: ::std::string::String, body: crate::models::S0Meta) -> Self {
+        Self {
+            tag,
+            next_item: ::std::option::Option::None,
+            core: ::std::option::Option::None,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `PATCH /s0/order.data/{TAG}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0ApiValueResponse {
     /// 206: Quotes " and ' and \ backslashes \n
     Status206,
@@ -502,7 +666,14 @@ async fn handle_s0_api_value<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s0_api_value",
+            &[],
+            true,
+        )
+        .await?;
     let tag = rq.param::<::std::string::String>(rt::At::Path, "TAG", true, "a string");
     if let Some(v) = &tag {
         crate::validation::min_length(v, 1u64, "TAG", rq.violations());
@@ -526,7 +697,15 @@ async fn handle_s0_api_value<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s0_api_value(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s0_api_value",
+                shared.api.s0_api_value(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /s0/{Value}/listPet/short_created/http`.
 #[derive(Debug)]
@@ -543,8 +722,26 @@ pub struct S0PRICEInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S0PRICEInput {
+    /// The input of `GET /s0/{Value}/listPet/short_created/http` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(value: ::std::string::String, message: ::std::string::String) -> Self {
+        Self {
+            value,
+            message,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s0/{Value}/listPet/short_created/http`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0PRICEResponse {
     /// 204: tab    separated carriage
     NoContent,
@@ -576,7 +773,14 @@ async fn handle_s0_p_r_i_c_e<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s0_p_r_i_c_e",
+            &[],
+            true,
+        )
+        .await?;
     let value = rq
         .param::<::std::string::String>(rt::At::Path, "Value", true, "a string");
     if let Some(v) = &value {
@@ -593,7 +797,15 @@ async fn handle_s0_p_r_i_c_e<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s0_p_r_i_c_e(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s0_p_r_i_c_e",
+                shared.api.s0_p_r_i_c_e(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `HEAD /s0/{Value}/listPet/short_created/http`.
 #[derive(Debug)]
@@ -610,8 +822,26 @@ pub struct S0SharedInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S0SharedInput {
+    /// The input of `HEAD /s0/{Value}/listPet/short_created/http` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(value: ::std::string::String) -> Self {
+        Self {
+            value,
+            path2: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `HEAD /s0/{Value}/listPet/short_created/http`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0SharedResponse {
     /// 206: Ends a comment */ and starts /* one
     Status206,
@@ -637,7 +867,8 @@ async fn handle_s0_shared<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "s0_shared", &[], true)
+        .await?;
     let value = rq
         .param::<::std::string::String>(rt::At::Path, "Value", true, "a string");
     if let Some(v) = &value {
@@ -656,7 +887,15 @@ async fn handle_s0_shared<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s0_shared(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s0_shared",
+                shared.api.s0_shared(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /s1/every-model`.
 #[derive(Debug)]
@@ -667,8 +906,29 @@ pub struct S1ListEveryModelInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for S1ListEveryModelInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S1ListEveryModelInput {
+    /// The input of `GET /s1/every-model` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s1/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S1ListEveryModelResponse {
     /// 200: Every model.
     Ok(::std::vec::Vec<crate::models::S1ListEveryModelOkBodyItem>),
@@ -688,13 +948,25 @@ async fn handle_s1_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s1_list_every_model",
+            &[],
+            false,
+        )
+        .await?;
     let input = S1ListEveryModelInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s1_list_every_model(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s1_list_every_model",
+                shared.api.s1_list_every_model(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -713,18 +985,63 @@ pub struct S1PriceUnionInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S1PriceUnionInput {
+    /// The input of `POST /s1/next.kind/v{page}.{x_kind}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        page: ::std::string::String,
+        x_kind: ::std::string::String,
+        body: crate::models::S1PriceUnionBody,
+    ) -> Self {
+        Self {
+            page,
+            x_kind,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The documented headers of the 429 response, sent with it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct S1PriceUnionTooManyRequestsHeaders {
+    /// `ShortUser`: Non-ASCII: café, 日本語, 😀
+    pub short_user: ::std::option::Option<i64>,
+}
+impl ::apigen_runtime::header::ToHeaders for S1PriceUnionTooManyRequestsHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "ShortUser", &self.short_user)?;
+        Ok(())
+    }
+}
 /// The answers of `POST /s1/next.kind/v{page}.{x_kind}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S1PriceUnionResponse {
     /// 429: #[attr] and #![inner] and r#raw and "#
-    TooManyRequests(f64),
+    TooManyRequests {
+        /// The body.
+        body: f64,
+        /// The documented headers, sent with the answer.
+        headers: S1PriceUnionTooManyRequestsHeaders,
+    },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
 impl ::apigen_runtime::axum::response::IntoResponse for S1PriceUnionResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::TooManyRequests(body) => rt::json_response(429u16, &body),
+            Self::TooManyRequests { body, headers } => {
+                rt::with_headers(rt::json_response(429u16, &body), &headers)
+            }
             Self::Other(response) => response,
         }
     }
@@ -734,7 +1051,14 @@ async fn handle_s1_price_union<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s1_price_union",
+            &[],
+            true,
+        )
+        .await?;
     let page = rq.param::<::std::string::String>(rt::At::Path, "page", true, "a string");
     if let Some(v) = &page {
         crate::validation::min_length(v, 17u64, "page", rq.violations());
@@ -761,7 +1085,12 @@ async fn handle_s1_price_union<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s1_price_union(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s1_price_union",
+                shared.api.s1_price_union(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -778,8 +1107,29 @@ pub struct S1ParentInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S1ParentInput {
+    /// The input of `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        meta_message_name: ::std::string::String,
+        pet_total: ::std::vec::Vec<u32>,
+    ) -> Self {
+        Self {
+            meta_message_name,
+            pet_total,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S1ParentResponse {
     /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
     Forbidden,
@@ -799,7 +1149,8 @@ async fn handle_s1_parent<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "s1_parent", &[], true)
+        .await?;
     let meta_message_name = rq
         .param::<
             ::std::string::String,
@@ -817,7 +1168,15 @@ async fn handle_s1_parent<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s1_parent(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s1_parent",
+                shared.api.s1_parent(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
 #[derive(Debug)]
@@ -832,8 +1191,47 @@ pub struct S1CountInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S1CountInput {
+    /// The input of `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        meta_message_name: ::std::string::String,
+        message_html: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            meta_message_name,
+            message_html,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The documented headers of the 500 response, sent with it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct S1CountInternalServerErrorHeaders {
+    /// `HTML`: ```
+    /// fn not_rust() {
+    /// ```text
+    /// ```
+    pub html: ::std::option::Option<i64>,
+}
+impl ::apigen_runtime::header::ToHeaders for S1CountInternalServerErrorHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "HTML", &self.html)?;
+        Ok(())
+    }
+}
 /// The answers of `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S1CountResponse {
     /// 2XX: Contains `backticks`, *stars* and _underscores_.
     Success {
@@ -845,7 +1243,12 @@ pub enum S1CountResponse {
     /// 500: 1. list
     /// 2. items
     /// - bullet
-    InternalServerError(::std::string::String),
+    InternalServerError {
+        /// The body.
+        body: ::std::string::String,
+        /// The documented headers, sent with the answer.
+        headers: S1CountInternalServerErrorHeaders,
+    },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
@@ -853,7 +1256,9 @@ impl ::apigen_runtime::axum::response::IntoResponse for S1CountResponse {
     fn into_response(self) -> rt::Response {
         match self {
             Self::Success { status, body } => rt::json_response(status, &body),
-            Self::InternalServerError(body) => rt::raw_response(500u16, "text/csv", body),
+            Self::InternalServerError { body, headers } => {
+                rt::with_headers(rt::raw_response(500u16, "text/csv", body), &headers)
+            }
             Self::Other(response) => response,
         }
     }
@@ -863,7 +1268,13 @@ async fn handle_s1_count<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S1XKind]], true)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s1_count",
+            &[&[Scheme::S1XKind]],
+            true,
+        )
         .await?;
     let meta_message_name = rq
         .param::<
@@ -888,7 +1299,15 @@ async fn handle_s1_count<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s1_count(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s1_count",
+                shared.api.s1_count(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /s2/every-model`.
 #[derive(Debug)]
@@ -899,8 +1318,29 @@ pub struct S2ListEveryModelInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for S2ListEveryModelInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S2ListEveryModelInput {
+    /// The input of `GET /s2/every-model` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s2/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S2ListEveryModelResponse {
     /// 200: Every model.
     Ok(::std::vec::Vec<crate::models::S2ListEveryModelOkBodyItem>),
@@ -920,13 +1360,25 @@ async fn handle_s2_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s2_list_every_model",
+            &[],
+            false,
+        )
+        .await?;
     let input = S2ListEveryModelInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s2_list_every_model(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s2_list_every_model",
+                shared.api.s2_list_every_model(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -943,8 +1395,25 @@ pub struct S2NextCodeInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S2NextCodeInput {
+    /// The input of `GET /s2/{error-yield}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(error_yield: crate::models::S2Order) -> Self {
+        Self {
+            error_yield,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s2/{error-yield}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S2NextCodeResponse {
     /// any other status: Contains `backticks`, *stars* and _underscores_.
     Default {
@@ -977,7 +1446,14 @@ async fn handle_s2_next_code<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s2_next_code",
+            &[],
+            true,
+        )
+        .await?;
     let error_yield = rq
         .param::<
             crate::models::S2Order,
@@ -989,7 +1465,15 @@ async fn handle_s2_next_code<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s2_next_code(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s2_next_code",
+                shared.api.s2_next_code(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `OPTIONS /s2/{error-yield}`.
 #[derive(Debug)]
@@ -1012,8 +1496,29 @@ pub struct S2PageParentInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S2PageParentInput {
+    /// The input of `OPTIONS /s2/{error-yield}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        error_yield: crate::models::S2Order,
+        u65e5u672cu8a9e: ::std::string::String,
+    ) -> Self {
+        Self {
+            error_yield,
+            u65e5u672cu8a9e,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `OPTIONS /s2/{error-yield}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S2PageParentResponse {
     /// 401: ```
     /// fn not_rust() {
@@ -1036,7 +1541,13 @@ async fn handle_s2_page_parent<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S2Page]], true)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s2_page_parent",
+            &[&[Scheme::S2Page]],
+            true,
+        )
         .await?;
     let error_yield = rq
         .param::<
@@ -1054,7 +1565,12 @@ async fn handle_s2_page_parent<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s2_page_parent(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s2_page_parent",
+                shared.api.s2_page_parent(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }

@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{}",
-    "{\"enrol\":{\"$ref\":\"#/components/schemas/EnrolBody\"},\"report_finish\":{\"$ref\":\"#/components/schemas/ReportFinishBody\"},\"report_output\":{\"$ref\":\"#/components/schemas/ReportOutputBody\"},\"report_start\":{\"$ref\":\"#/components/schemas/ReportStartBody\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{}",
+        "{\"enrol\":{\"$ref\":\"#/components/schemas/EnrolBody\"},\"report_finish\":{\"$ref\":\"#/components/schemas/ReportFinishBody\"},\"report_output\":{\"$ref\":\"#/components/schemas/ReportOutputBody\"},\"report_start\":{\"$ref\":\"#/components/schemas/ReportStartBody\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -120,8 +121,29 @@ pub struct EnrolInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl EnrolInput {
+    /// The input of `POST /enrol` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        authorization: ::std::string::String,
+        body: crate::models::EnrolBody,
+    ) -> Self {
+        Self {
+            authorization,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /enrol`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum EnrolResponse {
     /// 201: successful creation
     Created,
@@ -141,7 +163,8 @@ async fn handle_enrol<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "enrol", &[], false)
+        .await?;
     let authorization = rq
         .param::<
             ::std::string::String,
@@ -158,7 +181,15 @@ async fn handle_enrol<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.enrol(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "enrol",
+                shared.api.enrol(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /global/jobs`.
 #[derive(Debug)]
@@ -171,8 +202,25 @@ pub struct GlobalJobsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GlobalJobsInput {
+    /// The input of `GET /global/jobs` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(authorization: ::std::string::String) -> Self {
+        Self {
+            authorization,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /global/jobs`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GlobalJobsResponse {
     /// 201: successful creation
     Created(crate::models::GlobalJobsResult),
@@ -192,7 +240,14 @@ async fn handle_global_jobs<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "global_jobs",
+            &[],
+            false,
+        )
+        .await?;
     let authorization = rq
         .param::<
             ::std::string::String,
@@ -204,7 +259,15 @@ async fn handle_global_jobs<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.global_jobs(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "global_jobs",
+                shared.api.global_jobs(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /ping`.
 #[derive(Debug)]
@@ -217,8 +280,25 @@ pub struct PingInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl PingInput {
+    /// The input of `GET /ping` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(authorization: ::std::string::String) -> Self {
+        Self {
+            authorization,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /ping`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PingResponse {
     /// 201: successful creation
     Created(crate::models::PingResult),
@@ -238,7 +318,8 @@ async fn handle_ping<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "ping", &[], false)
+        .await?;
     let authorization = rq
         .param::<
             ::std::string::String,
@@ -250,7 +331,15 @@ async fn handle_ping<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.ping(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "ping",
+                shared.api.ping(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /report/finish`.
 #[derive(Debug)]
@@ -265,8 +354,29 @@ pub struct ReportFinishInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ReportFinishInput {
+    /// The input of `POST /report/finish` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        authorization: ::std::string::String,
+        body: crate::models::ReportFinishBody,
+    ) -> Self {
+        Self {
+            authorization,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /report/finish`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ReportFinishResponse {
     /// 201: successful creation
     Created(crate::models::ReportResult),
@@ -286,7 +396,14 @@ async fn handle_report_finish<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "report_finish",
+            &[],
+            false,
+        )
+        .await?;
     let authorization = rq
         .param::<
             ::std::string::String,
@@ -305,7 +422,15 @@ async fn handle_report_finish<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.report_finish(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "report_finish",
+                shared.api.report_finish(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /report/output`.
 #[derive(Debug)]
@@ -320,8 +445,29 @@ pub struct ReportOutputInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ReportOutputInput {
+    /// The input of `POST /report/output` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        authorization: ::std::string::String,
+        body: crate::models::ReportOutputBody,
+    ) -> Self {
+        Self {
+            authorization,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /report/output`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ReportOutputResponse {
     /// 201: successful creation
     Created(crate::models::ReportResult),
@@ -341,7 +487,14 @@ async fn handle_report_output<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "report_output",
+            &[],
+            false,
+        )
+        .await?;
     let authorization = rq
         .param::<
             ::std::string::String,
@@ -360,7 +513,15 @@ async fn handle_report_output<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.report_output(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "report_output",
+                shared.api.report_output(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /report/start`.
 #[derive(Debug)]
@@ -375,8 +536,29 @@ pub struct ReportStartInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ReportStartInput {
+    /// The input of `POST /report/start` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        authorization: ::std::string::String,
+        body: crate::models::ReportStartBody,
+    ) -> Self {
+        Self {
+            authorization,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /report/start`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ReportStartResponse {
     /// 201: successful creation
     Created(crate::models::ReportResult),
@@ -396,7 +578,14 @@ async fn handle_report_start<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "report_start",
+            &[],
+            false,
+        )
+        .await?;
     let authorization = rq
         .param::<
             ::std::string::String,
@@ -415,7 +604,15 @@ async fn handle_report_start<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.report_start(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "report_start",
+                shared.api.report_start(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other

@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{}",
-    "{}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{}",
+        "{}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -118,8 +119,25 @@ pub struct GetUserByNameInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetUserByNameInput {
+    /// The input of `GET /2.0/users/{username}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(username: ::std::string::String) -> Self {
+        Self {
+            username,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /2.0/users/{username}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetUserByNameResponse {
     /// 200: The User
     Ok(crate::models::User),
@@ -139,7 +157,14 @@ async fn handle_get_user_by_name<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_user_by_name",
+            &[],
+            true,
+        )
+        .await?;
     let username = rq
         .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
     rq.check()?;
@@ -150,7 +175,12 @@ async fn handle_get_user_by_name<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_user_by_name(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_user_by_name",
+                shared.api.get_user_by_name(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -165,8 +195,25 @@ pub struct GetRepositoriesByOwnerInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetRepositoriesByOwnerInput {
+    /// The input of `GET /2.0/repositories/{username}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(username: ::std::string::String) -> Self {
+        Self {
+            username,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /2.0/repositories/{username}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetRepositoriesByOwnerResponse {
     /// 200: repositories owned by the supplied user
     Ok(::std::vec::Vec<crate::models::Repository>),
@@ -186,7 +233,14 @@ async fn handle_get_repositories_by_owner<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_repositories_by_owner",
+            &[],
+            true,
+        )
+        .await?;
     let username = rq
         .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
     rq.check()?;
@@ -197,8 +251,9 @@ async fn handle_get_repositories_by_owner<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "get_repositories_by_owner",
                 shared.api.get_repositories_by_owner(input),
                 rq.parts.uri.path(),
             )
@@ -218,8 +273,26 @@ pub struct GetRepositoryInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetRepositoryInput {
+    /// The input of `GET /2.0/repositories/{username}/{slug}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(username: ::std::string::String, slug: ::std::string::String) -> Self {
+        Self {
+            username,
+            slug,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /2.0/repositories/{username}/{slug}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetRepositoryResponse {
     /// 200: The repository
     Ok(crate::models::Repository),
@@ -239,7 +312,14 @@ async fn handle_get_repository<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_repository",
+            &[],
+            true,
+        )
+        .await?;
     let username = rq
         .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
     let slug = rq.param::<::std::string::String>(rt::At::Path, "slug", true, "a string");
@@ -253,7 +333,12 @@ async fn handle_get_repository<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_repository(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_repository",
+                shared.api.get_repository(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -272,8 +357,27 @@ pub struct GetPullRequestsByRepositoryInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetPullRequestsByRepositoryInput {
+    /// The input of `GET /2.0/repositories/{username}/{slug}/pullrequests` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(username: ::std::string::String, slug: ::std::string::String) -> Self {
+        Self {
+            username,
+            slug,
+            state: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /2.0/repositories/{username}/{slug}/pullrequests`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetPullRequestsByRepositoryResponse {
     /// 200: an array of pull request objects
     Ok(::std::vec::Vec<crate::models::Pullrequest>),
@@ -294,7 +398,14 @@ async fn handle_get_pull_requests_by_repository<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_pull_requests_by_repository",
+            &[],
+            true,
+        )
+        .await?;
     let username = rq
         .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
     let slug = rq.param::<::std::string::String>(rt::At::Path, "slug", true, "a string");
@@ -313,8 +424,9 @@ async fn handle_get_pull_requests_by_repository<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "get_pull_requests_by_repository",
                 shared.api.get_pull_requests_by_repository(input),
                 rq.parts.uri.path(),
             )
@@ -336,8 +448,31 @@ pub struct GetPullRequestsByIdInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetPullRequestsByIdInput {
+    /// The input of `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        username: ::std::string::String,
+        slug: ::std::string::String,
+        pid: ::std::string::String,
+    ) -> Self {
+        Self {
+            username,
+            slug,
+            pid,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetPullRequestsByIdResponse {
     /// 200: a pull request object
     Ok(crate::models::Pullrequest),
@@ -357,7 +492,14 @@ async fn handle_get_pull_requests_by_id<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_pull_requests_by_id",
+            &[],
+            true,
+        )
+        .await?;
     let username = rq
         .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
     let slug = rq.param::<::std::string::String>(rt::At::Path, "slug", true, "a string");
@@ -374,8 +516,9 @@ async fn handle_get_pull_requests_by_id<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "get_pull_requests_by_id",
                 shared.api.get_pull_requests_by_id(input),
                 rq.parts.uri.path(),
             )
@@ -397,8 +540,31 @@ pub struct MergePullRequestInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl MergePullRequestInput {
+    /// The input of `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        username: ::std::string::String,
+        slug: ::std::string::String,
+        pid: ::std::string::String,
+    ) -> Self {
+        Self {
+            username,
+            slug,
+            pid,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum MergePullRequestResponse {
     /// 204: the PR was successfully merged
     NoContent,
@@ -418,7 +584,14 @@ async fn handle_merge_pull_request<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "merge_pull_request",
+            &[],
+            true,
+        )
+        .await?;
     let username = rq
         .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
     let slug = rq.param::<::std::string::String>(rt::At::Path, "slug", true, "a string");
@@ -435,7 +608,12 @@ async fn handle_merge_pull_request<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.merge_pull_request(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "merge_pull_request",
+                shared.api.merge_pull_request(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }

@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{}",
-    "{}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{}",
+        "{}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -97,11 +98,53 @@ pub struct ListPetsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListPetsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ListPetsInput {
+    /// The input of `GET /pets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            limit: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The documented headers of the 200 response, sent with it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListPetsOkHeaders {
+    /// `x-next`: A link to the next page of responses
+    pub x_next: ::std::option::Option<::std::string::String>,
+}
+impl ::apigen_runtime::header::ToHeaders for ListPetsOkHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "x-next", &self.x_next)?;
+        Ok(())
+    }
+}
 /// The answers of `GET /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListPetsResponse {
     /// 200: A paged array of pets
-    Ok(crate::models::Pets),
+    Ok {
+        /// The body.
+        body: crate::models::Pets,
+        /// The documented headers, sent with the answer.
+        headers: ListPetsOkHeaders,
+    },
     /// any other status: unexpected error
     Default {
         /// The status to answer with.
@@ -115,7 +158,9 @@ pub enum ListPetsResponse {
 impl ::apigen_runtime::axum::response::IntoResponse for ListPetsResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::Ok(body) => rt::json_response(200u16, &body),
+            Self::Ok { body, headers } => {
+                rt::with_headers(rt::json_response(200u16, &body), &headers)
+            }
             Self::Default { status, body } => rt::json_response(status, &body),
             Self::Other(response) => response,
         }
@@ -126,7 +171,14 @@ async fn handle_list_pets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_pets",
+            &[],
+            false,
+        )
+        .await?;
     let limit = rq.param::<i32>(rt::At::Query, "limit", false, "an integer");
     rq.check()?;
     let input = ListPetsInput {
@@ -134,7 +186,15 @@ async fn handle_list_pets<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.list_pets(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "list_pets",
+                shared.api.list_pets(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /pets`.
 #[derive(Debug)]
@@ -145,8 +205,29 @@ pub struct CreatePetsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for CreatePetsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl CreatePetsInput {
+    /// The input of `POST /pets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreatePetsResponse {
     /// 201: Null response
     Created,
@@ -174,12 +255,21 @@ async fn handle_create_pets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "create_pets", &[], false)
+        .await?;
     let input = CreatePetsInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.create_pets(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "create_pets",
+                shared.api.create_pets(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /pets/{petId}`.
 #[derive(Debug)]
@@ -192,8 +282,25 @@ pub struct ShowPetByIdInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ShowPetByIdInput {
+    /// The input of `GET /pets/{petId}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(pet_id: ::std::string::String) -> Self {
+        Self {
+            pet_id,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /pets/{petId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ShowPetByIdResponse {
     /// 200: Expected response to a valid request
     Ok(crate::models::Pet),
@@ -221,7 +328,14 @@ async fn handle_show_pet_by_id<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "show_pet_by_id",
+            &[],
+            true,
+        )
+        .await?;
     let pet_id = rq
         .param::<::std::string::String>(rt::At::Path, "petId", true, "a string");
     rq.check()?;
@@ -232,7 +346,12 @@ async fn handle_show_pet_by_id<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.show_pet_by_id(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "show_pet_by_id",
+                shared.api.show_pet_by_id(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }

@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"Cat\":{\"type\":\"object\",\"required\":[\"petType\",\"name\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"lives\":{\"type\":\"integer\"}}},\"Dog\":{\"type\":\"object\",\"required\":[\"petType\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"bark\":{\"type\":\"boolean\"}}},\"Lizard\":{\"type\":\"object\",\"required\":[\"petType\",\"kind\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":[\"string\",\"null\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"reptile\"],\"title\":\"LizardKind\"}}},\"Pet\":{\"description\":\"A pet; `petType` says which kind.\",\"oneOf\":[{\"$ref\":\"#/components/schemas/Cat\"},{\"$ref\":\"#/components/schemas/Dog\"},{\"$ref\":\"#/components/schemas/Lizard\"}],\"discriminator\":{\"propertyName\":\"petType\",\"mapping\":{\"cat\":\"#/components/schemas/Cat\",\"dog\":\"#/components/schemas/Dog\",\"doggo\":\"#/components/schemas/Dog\",\"Lizard\":\"#/components/schemas/Lizard\"},\"x-mapping-complete\":true}}}",
-    "{\"add_pet\":{\"$ref\":\"#/components/schemas/Pet\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"Cat\":{\"type\":\"object\",\"required\":[\"petType\",\"name\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"lives\":{\"type\":\"integer\"}}},\"Dog\":{\"type\":\"object\",\"required\":[\"petType\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"bark\":{\"type\":\"boolean\"}}},\"Lizard\":{\"type\":\"object\",\"required\":[\"petType\",\"kind\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":[\"string\",\"null\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"reptile\"],\"title\":\"LizardKind\"}}},\"Pet\":{\"description\":\"A pet; `petType` says which kind.\",\"oneOf\":[{\"$ref\":\"#/components/schemas/Cat\"},{\"$ref\":\"#/components/schemas/Dog\"},{\"$ref\":\"#/components/schemas/Lizard\"}],\"discriminator\":{\"propertyName\":\"petType\",\"mapping\":{\"cat\":\"#/components/schemas/Cat\",\"dog\":\"#/components/schemas/Dog\",\"doggo\":\"#/components/schemas/Dog\",\"Lizard\":\"#/components/schemas/Lizard\"},\"x-mapping-complete\":true}}}",
+        "{\"add_pet\":{\"$ref\":\"#/components/schemas/Pet\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -90,8 +91,25 @@ pub struct AddPetInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl AddPetInput {
+    /// The input of `POST /pets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::Pet) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum AddPetResponse {
     /// 201: The pet was added.
     Created(crate::models::Pet),
@@ -120,7 +138,8 @@ async fn handle_add_pet<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "add_pet", &[], false)
+        .await?;
     let body = rq
         .json_body::<crate::models::Pet>("application/json", true, Some("add_pet"))
         .await?;
@@ -130,7 +149,15 @@ async fn handle_add_pet<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.add_pet(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "add_pet",
+                shared.api.add_pet(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /pets/{id}`.
 #[derive(Debug)]
@@ -143,8 +170,25 @@ pub struct GetPetInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetPetInput {
+    /// The input of `GET /pets/{id}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: i64) -> Self {
+        Self {
+            id,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /pets/{id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetPetResponse {
     /// 200: The pet.
     Ok(crate::models::Pet),
@@ -167,7 +211,8 @@ async fn handle_get_pet<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_pet", &[], true)
+        .await?;
     let id = rq.param::<i64>(rt::At::Path, "id", true, "an integer");
     rq.check()?;
     let id = rq.required(id)?;
@@ -176,7 +221,15 @@ async fn handle_get_pet<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.get_pet(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "get_pet",
+                shared.api.get_pet(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other

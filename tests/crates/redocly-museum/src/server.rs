@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"BuyMuseumTickets\":{\"description\":\"Data to purchase a ticket.\",\"type\":\"object\",\"allOf\":[{\"type\":\"object\",\"properties\":{\"email\":{\"$ref\":\"#/components/schemas/Email\"}}},{\"$ref\":\"#/components/schemas/Ticket\"}]},\"Date\":{\"type\":\"string\",\"format\":\"date\",\"example\":\"2023-10-29\"},\"Email\":{\"description\":\"Email address for ticket purchaser.\",\"type\":\"string\",\"format\":\"email\",\"example\":\"museum-lover@example.com\"},\"EventDates\":{\"type\":\"array\",\"description\":\"List of planned dates for the special event.\",\"items\":{\"$ref\":\"#/components/schemas/Date\"}},\"EventDescription\":{\"type\":\"string\",\"description\":\"Description of the special event.\",\"example\":\"Captain Blackbeard shares his love of the C...language. And possibly Arrrrr (R lang).\"},\"EventId\":{\"description\":\"Identifier for a special event.\",\"type\":\"string\",\"format\":\"uuid\",\"example\":\"3be6453c-03eb-4357-ae5a-984a0e574a54\"},\"EventLocation\":{\"type\":\"string\",\"description\":\"Location where the special event is held.\",\"example\":\"Computer Room\"},\"EventName\":{\"type\":\"string\",\"description\":\"Name of the special event.\",\"example\":\"Pirate Coding Workshop\"},\"EventPrice\":{\"description\":\"Price of a ticket for the special event.\",\"type\":\"number\",\"format\":\"float\",\"example\":25},\"SpecialEvent\":{\"type\":\"object\",\"required\":[\"name\",\"location\",\"eventDescription\",\"dates\",\"price\"],\"properties\":{\"eventId\":{\"$ref\":\"#/components/schemas/EventId\"},\"name\":{\"$ref\":\"#/components/schemas/EventName\"},\"location\":{\"$ref\":\"#/components/schemas/EventLocation\"},\"eventDescription\":{\"$ref\":\"#/components/schemas/EventDescription\"},\"dates\":{\"$ref\":\"#/components/schemas/EventDates\"},\"price\":{\"$ref\":\"#/components/schemas/EventPrice\"}}},\"SpecialEventFields\":{\"type\":\"object\",\"properties\":{\"name\":{\"$ref\":\"#/components/schemas/EventName\"},\"location\":{\"$ref\":\"#/components/schemas/EventLocation\"},\"eventDescription\":{\"$ref\":\"#/components/schemas/EventDescription\"},\"dates\":{\"$ref\":\"#/components/schemas/EventDates\"},\"price\":{\"$ref\":\"#/components/schemas/EventPrice\"}}},\"Ticket\":{\"description\":\"Ticket for museum entry, can be general admission or special event.\",\"type\":\"object\",\"required\":[\"ticketType\",\"ticketDate\"],\"properties\":{\"ticketId\":{\"$ref\":\"#/components/schemas/TicketId\"},\"ticketDate\":{\"description\":\"Date when this ticket can be used for museum entry.\",\"$ref\":\"#/components/schemas/Date\"},\"ticketType\":{\"$ref\":\"#/components/schemas/TicketType\"},\"eventId\":{\"description\":\"Unique identifier for a special event. Required if purchasing tickets for the museum's special events.\",\"$ref\":\"#/components/schemas/EventId\"}}},\"TicketId\":{\"description\":\"Unique identifier for museum ticket. Generated when purchased.\",\"type\":\"string\",\"format\":\"uuid\",\"example\":\"a54a57ca-36f8-421b-a6b4-2e8f26858a4c\"},\"TicketType\":{\"description\":\"Type of ticket being purchased. Use `general` for regular museum entry and `event` for tickets to special events.\",\"type\":\"string\",\"enum\":[\"event\",\"general\"],\"example\":\"event\"}}",
-    "{\"buy_museum_tickets\":{\"$ref\":\"#/components/schemas/BuyMuseumTickets\"},\"create_special_event\":{\"$ref\":\"#/components/schemas/SpecialEvent\"},\"update_special_event\":{\"$ref\":\"#/components/schemas/SpecialEventFields\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"BuyMuseumTickets\":{\"description\":\"Data to purchase a ticket.\",\"type\":\"object\",\"allOf\":[{\"type\":\"object\",\"properties\":{\"email\":{\"$ref\":\"#/components/schemas/Email\"}}},{\"$ref\":\"#/components/schemas/Ticket\"}]},\"Date\":{\"type\":\"string\",\"format\":\"date\",\"example\":\"2023-10-29\"},\"Email\":{\"description\":\"Email address for ticket purchaser.\",\"type\":\"string\",\"format\":\"email\",\"example\":\"museum-lover@example.com\"},\"EventDates\":{\"type\":\"array\",\"description\":\"List of planned dates for the special event.\",\"items\":{\"$ref\":\"#/components/schemas/Date\"}},\"EventDescription\":{\"type\":\"string\",\"description\":\"Description of the special event.\",\"example\":\"Captain Blackbeard shares his love of the C...language. And possibly Arrrrr (R lang).\"},\"EventId\":{\"description\":\"Identifier for a special event.\",\"type\":\"string\",\"format\":\"uuid\",\"example\":\"3be6453c-03eb-4357-ae5a-984a0e574a54\"},\"EventLocation\":{\"type\":\"string\",\"description\":\"Location where the special event is held.\",\"example\":\"Computer Room\"},\"EventName\":{\"type\":\"string\",\"description\":\"Name of the special event.\",\"example\":\"Pirate Coding Workshop\"},\"EventPrice\":{\"description\":\"Price of a ticket for the special event.\",\"type\":\"number\",\"format\":\"float\",\"example\":25},\"SpecialEvent\":{\"type\":\"object\",\"required\":[\"name\",\"location\",\"eventDescription\",\"dates\",\"price\"],\"properties\":{\"eventId\":{\"$ref\":\"#/components/schemas/EventId\"},\"name\":{\"$ref\":\"#/components/schemas/EventName\"},\"location\":{\"$ref\":\"#/components/schemas/EventLocation\"},\"eventDescription\":{\"$ref\":\"#/components/schemas/EventDescription\"},\"dates\":{\"$ref\":\"#/components/schemas/EventDates\"},\"price\":{\"$ref\":\"#/components/schemas/EventPrice\"}}},\"SpecialEventFields\":{\"type\":\"object\",\"properties\":{\"name\":{\"$ref\":\"#/components/schemas/EventName\"},\"location\":{\"$ref\":\"#/components/schemas/EventLocation\"},\"eventDescription\":{\"$ref\":\"#/components/schemas/EventDescription\"},\"dates\":{\"$ref\":\"#/components/schemas/EventDates\"},\"price\":{\"$ref\":\"#/components/schemas/EventPrice\"}}},\"Ticket\":{\"description\":\"Ticket for museum entry, can be general admission or special event.\",\"type\":\"object\",\"required\":[\"ticketType\",\"ticketDate\"],\"properties\":{\"ticketId\":{\"$ref\":\"#/components/schemas/TicketId\"},\"ticketDate\":{\"description\":\"Date when this ticket can be used for museum entry.\",\"$ref\":\"#/components/schemas/Date\"},\"ticketType\":{\"$ref\":\"#/components/schemas/TicketType\"},\"eventId\":{\"description\":\"Unique identifier for a special event. Required if purchasing tickets for the museum's special events.\",\"$ref\":\"#/components/schemas/EventId\"}}},\"TicketId\":{\"description\":\"Unique identifier for museum ticket. Generated when purchased.\",\"type\":\"string\",\"format\":\"uuid\",\"example\":\"a54a57ca-36f8-421b-a6b4-2e8f26858a4c\"},\"TicketType\":{\"description\":\"Type of ticket being purchased. Use `general` for regular museum entry and `event` for tickets to special events.\",\"type\":\"string\",\"enum\":[\"event\",\"general\"],\"example\":\"event\"}}",
+        "{\"buy_museum_tickets\":{\"$ref\":\"#/components/schemas/BuyMuseumTickets\"},\"create_special_event\":{\"$ref\":\"#/components/schemas/SpecialEvent\"},\"update_special_event\":{\"$ref\":\"#/components/schemas/SpecialEventFields\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -159,8 +160,32 @@ pub struct GetMuseumHoursInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for GetMuseumHoursInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl GetMuseumHoursInput {
+    /// The input of `GET /museum-hours` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            start_date: ::std::option::Option::None,
+            page: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /museum-hours`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetMuseumHoursResponse {
     /// 200: Success.
     Ok(crate::models::MuseumHours),
@@ -186,9 +211,10 @@ async fn handle_get_museum_hours<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "get_museum_hours",
             &[&[Scheme::MuseumPlaceholderAuth]],
             false,
         )
@@ -209,7 +235,12 @@ async fn handle_get_museum_hours<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_museum_hours(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_museum_hours",
+                shared.api.get_museum_hours(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -230,8 +261,33 @@ pub struct ListSpecialEventsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListSpecialEventsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ListSpecialEventsInput {
+    /// The input of `GET /special-events` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            page: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /special-events`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListSpecialEventsResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEventCollection),
@@ -257,9 +313,10 @@ async fn handle_list_special_events<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "list_special_events",
             &[&[Scheme::MuseumPlaceholderAuth]],
             false,
         )
@@ -283,7 +340,12 @@ async fn handle_list_special_events<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.list_special_events(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "list_special_events",
+                shared.api.list_special_events(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -298,8 +360,25 @@ pub struct CreateSpecialEventInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl CreateSpecialEventInput {
+    /// The input of `POST /special-events` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::SpecialEvent) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /special-events`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreateSpecialEventResponse {
     /// 201: Created.
     Created(crate::models::SpecialEvent),
@@ -325,9 +404,10 @@ async fn handle_create_special_event<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "create_special_event",
             &[&[Scheme::MuseumPlaceholderAuth]],
             false,
         )
@@ -344,8 +424,9 @@ async fn handle_create_special_event<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "create_special_event",
                 shared.api.create_special_event(input),
                 rq.parts.uri.path(),
             )
@@ -363,8 +444,25 @@ pub struct GetSpecialEventInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetSpecialEventInput {
+    /// The input of `GET /special-events/{eventId}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(event_id: ::std::string::String) -> Self {
+        Self {
+            event_id,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /special-events/{eventId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetSpecialEventResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEvent),
@@ -390,9 +488,10 @@ async fn handle_get_special_event<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "get_special_event",
             &[&[Scheme::MuseumPlaceholderAuth]],
             true,
         )
@@ -407,7 +506,12 @@ async fn handle_get_special_event<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_special_event(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_special_event",
+                shared.api.get_special_event(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -422,8 +526,25 @@ pub struct DeleteSpecialEventInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl DeleteSpecialEventInput {
+    /// The input of `DELETE /special-events/{eventId}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(event_id: ::std::string::String) -> Self {
+        Self {
+            event_id,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `DELETE /special-events/{eventId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum DeleteSpecialEventResponse {
     /// 204: Success - no content.
     NoContent,
@@ -452,9 +573,10 @@ async fn handle_delete_special_event<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "delete_special_event",
             &[&[Scheme::MuseumPlaceholderAuth]],
             true,
         )
@@ -469,8 +591,9 @@ async fn handle_delete_special_event<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "delete_special_event",
                 shared.api.delete_special_event(input),
                 rq.parts.uri.path(),
             )
@@ -490,8 +613,29 @@ pub struct UpdateSpecialEventInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl UpdateSpecialEventInput {
+    /// The input of `PATCH /special-events/{eventId}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        event_id: ::std::string::String,
+        body: crate::models::SpecialEventFields,
+    ) -> Self {
+        Self {
+            event_id,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `PATCH /special-events/{eventId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UpdateSpecialEventResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEvent),
@@ -517,9 +661,10 @@ async fn handle_update_special_event<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "update_special_event",
             &[&[Scheme::MuseumPlaceholderAuth]],
             true,
         )
@@ -541,8 +686,9 @@ async fn handle_update_special_event<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "update_special_event",
                 shared.api.update_special_event(input),
                 rq.parts.uri.path(),
             )
@@ -560,8 +706,25 @@ pub struct BuyMuseumTicketsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl BuyMuseumTicketsInput {
+    /// The input of `POST /tickets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::BuyMuseumTickets) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /tickets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum BuyMuseumTicketsResponse {
     /// 201: Created.
     Created(crate::models::MuseumTicketsConfirmation),
@@ -587,9 +750,10 @@ async fn handle_buy_museum_tickets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "buy_museum_tickets",
             &[&[Scheme::MuseumPlaceholderAuth]],
             false,
         )
@@ -606,7 +770,12 @@ async fn handle_buy_museum_tickets<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.buy_museum_tickets(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "buy_museum_tickets",
+                shared.api.buy_museum_tickets(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -621,8 +790,25 @@ pub struct GetTicketCodeInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetTicketCodeInput {
+    /// The input of `GET /tickets/{ticketId}/qr` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(ticket_id: ::std::string::String) -> Self {
+        Self {
+            ticket_id,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /tickets/{ticketId}/qr`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetTicketCodeResponse {
     /// 200: Scannable event ticket in image format.
     Ok(::std::vec::Vec<u8>),
@@ -648,9 +834,10 @@ async fn handle_get_ticket_code<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "get_ticket_code",
             &[&[Scheme::MuseumPlaceholderAuth]],
             true,
         )
@@ -665,7 +852,12 @@ async fn handle_get_ticket_code<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_ticket_code(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_ticket_code",
+                shared.api.get_ticket_code(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }

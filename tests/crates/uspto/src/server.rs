@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{}",
-    "{\"perform_search\":{\"$ref\":\"#/components/schemas/PerformSearchBody\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{}",
+        "{\"perform_search\":{\"$ref\":\"#/components/schemas/PerformSearchBody\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -99,8 +100,29 @@ pub struct ListDataSetsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListDataSetsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ListDataSetsInput {
+    /// The input of `GET /` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListDataSetsResponse {
     /// 200: Returns a list of data sets
     Ok(crate::models::DataSetList),
@@ -120,13 +142,25 @@ async fn handle_list_data_sets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_data_sets",
+            &[],
+            false,
+        )
+        .await?;
     let input = ListDataSetsInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.list_data_sets(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "list_data_sets",
+                shared.api.list_data_sets(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -143,8 +177,26 @@ pub struct ListSearchableFieldsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ListSearchableFieldsInput {
+    /// The input of `GET /{dataset}/{version}/fields` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(dataset: ::std::string::String, version: ::std::string::String) -> Self {
+        Self {
+            dataset,
+            version,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /{dataset}/{version}/fields`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListSearchableFieldsResponse {
     /// 200: The dataset API for the given version is found and it is accessible to consume.
     Ok(::std::string::String),
@@ -167,7 +219,14 @@ async fn handle_list_searchable_fields<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_searchable_fields",
+            &[],
+            true,
+        )
+        .await?;
     let dataset = rq
         .param::<::std::string::String>(rt::At::Path, "dataset", true, "a string");
     let version = rq
@@ -182,8 +241,9 @@ async fn handle_list_searchable_fields<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "list_searchable_fields",
                 shared.api.list_searchable_fields(input),
                 rq.parts.uri.path(),
             )
@@ -205,8 +265,27 @@ pub struct PerformSearchInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl PerformSearchInput {
+    /// The input of `POST /{dataset}/{version}/records` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(version: ::std::string::String, dataset: ::std::string::String) -> Self {
+        Self {
+            version,
+            dataset,
+            body: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /{dataset}/{version}/records`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PerformSearchResponse {
     /// 200: successful operation
     Ok(
@@ -236,7 +315,14 @@ async fn handle_perform_search<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "perform_search",
+            &[],
+            true,
+        )
+        .await?;
     let version = rq
         .param::<::std::string::String>(rt::At::Path, "version", true, "a string");
     let dataset = rq
@@ -258,7 +344,12 @@ async fn handle_perform_search<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.perform_search(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "perform_search",
+                shared.api.perform_search(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
