@@ -132,6 +132,17 @@ const STRICT_KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers.
 const NON_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
+/// True for an identifier that needs no escaping: XID characters, not a keyword (a name the
+/// settings give a type is used as written, so it must be one).
+pub fn is_plain_ident(ident: &str) -> bool {
+    let mut chars = ident.chars();
+    chars.next().is_some_and(|c| is_xid_start(c) || c == '_')
+        && chars.all(is_xid_continue)
+        && ident != "_"
+        && !STRICT_KEYWORDS.contains(&ident)
+        && !NON_RAW.contains(&ident)
+}
+
 /// Escapes a keyword: `type` -> `r#type`, `self` -> `self_`.
 pub fn escape_keyword(ident: &str) -> String {
     if NON_RAW.contains(&ident) {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-use generator::{Job, Mode, RunOptions};
+use apigen_codegen::{Job, Mode, RunOptions};
 
 const USAGE: &str = "usage: cargo xtask fuzz-check [--seeds N] [--from SEED] [--check N] [--version 3.0|3.1]
                               [--complex-params] [--nested-strict] [--everything] [--write-fixture]
@@ -110,7 +110,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
 /// The checked-in sample compiled in CI: several seeds merged into one document.
 pub fn sample_fixture() -> String {
     let doc = docgen::merged(&docgen::SAMPLE_SEEDS, &docgen::Options::default());
-    format!("{}\n", generator::render_json(&doc))
+    format!("{}\n", apigen_codegen::render_json(&doc))
 }
 
 /// `cargo xtask fuzz-check ...`.
@@ -149,13 +149,14 @@ pub fn run(args: &[String]) -> ExitCode {
         let doc = docgen::document(seed, &args.options);
         let dir = work.join(format!("seed-{seed}"));
         let spec = dir.join("openapi.json");
-        if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&spec, generator::render_json(&doc))) {
+        if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&spec, apigen_codegen::render_json(&doc))) {
             eprintln!("error: cannot write {}: {e}", spec.display());
             return ExitCode::FAILURE;
         }
         let out = dir.join("crate");
         let job = Job { name: format!("fuzz-{seed}"), spec: spec.clone(), out: out.clone() };
-        let result = std::panic::catch_unwind(|| generator::run_reporting(std::slice::from_ref(&job), Mode::Write, &RunOptions::default()));
+        let result =
+            std::panic::catch_unwind(|| apigen_codegen::run_reporting(std::slice::from_ref(&job), Mode::Write, &RunOptions::default()));
         match result {
             Err(_) => failures.push((seed, "PANIC".into())),
             Ok(Err(e)) => {
@@ -163,7 +164,7 @@ pub fn run(args: &[String]) -> ExitCode {
                 failures.push((seed, format!("rejected: {first}")));
             }
             Ok(Ok(report)) => {
-                let warnings: Vec<&generator::Diagnostic> = report.warnings.iter().flat_map(|(_, _, w)| &w.0).collect();
+                let warnings: Vec<&apigen_codegen::Diagnostic> = report.warnings.iter().flat_map(|(_, _, w)| &w.0).collect();
                 if let Some(internal) = warnings.iter().find(|w| is_internal(w)) {
                     failures.push((seed, format!("internal error reported as a warning: {}", internal.message)));
                     continue;
@@ -300,7 +301,7 @@ fn shape_of(message: &str) -> String {
 }
 
 /// A diagnostic that reports a bug of the generator rather than something about the document.
-pub fn is_internal(d: &generator::Diagnostic) -> bool {
+pub fn is_internal(d: &apigen_codegen::Diagnostic) -> bool {
     d.message.contains("internal error")
         || d.message.contains("internal generator error")
         || d.help.as_deref().is_some_and(|h| h.contains("bug in the generator"))

@@ -80,7 +80,8 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
             }
         }
     }
-    let (mut models, mut type_space, schemas, mut warnings) = models::lower_checked(bundle, &request_roots, &response_roots, strict)?;
+    let (mut models, mut type_space, schemas, mut warnings) =
+        models::lower_checked(bundle, &request_roots, &response_roots, &settings.types, strict)?;
 
     let info = doc.get("info");
     let text = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_str).map(String::from);
@@ -100,7 +101,7 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
     for (path, method_key, op_ptr, op, item) in operations(doc) {
         let Some(method) = HttpMethod::from_key(method_key) else { continue };
         let id = op.get("operationId").and_then(Value::as_str).map_or_else(|| format!("{method_key} {path}"), String::from);
-        let naming::OperationNames { method: rust_name, type_name } = namer.name(&id);
+        let naming::OperationNames { method: rust_name, type_name } = namer.name(settings.operations.renames.get(&id).unwrap_or(&id));
         let mut cx = OpContext {
             bundle,
             schemas: &schemas,
@@ -192,6 +193,8 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
         operations: ops,
         models,
         body_schemas,
+        parts: settings.parts,
+        package: settings.package.clone(),
     };
     diags.into_result(Lowered { api, types: type_space, warnings, models_file: None })
 }
@@ -355,6 +358,9 @@ impl OpContext<'_> {
             let name = name.to_string();
             let def = self.schemas.definitions.get(&name);
             let shape = def.map_or(ValueShape::Json, shape_of);
+            if let Some(foreign) = self.schemas.foreign.get(&name) {
+                return (foreign.clone(), shape);
+            }
             return (TypeRef::Named(name), shape);
         }
         let shape = shape_of(&schema);
