@@ -223,6 +223,13 @@ fn main() {
     let low = quantile(utilization, 0.1);
     println!("server thread utilization: {:.0}% median, {:.0}% in the slowest tenth of rounds", 100.0 * used, 100.0 * low);
     let iqr = |v: &[f64]| (quantile(v.to_vec(), 0.25), quantile(v.to_vec(), 0.75));
+    // One line for `cargo xtask bench`, which prints the target's verdict from it.
+    println!(
+        "summary: throughput-ratio={:.4} cpu-ratio={:.4} utilization={:.4}",
+        quantile(ratios.clone(), 0.5),
+        quantile(cpu_ratios.clone(), 0.5),
+        used
+    );
     let (q1, q3) = iqr(&ratios);
     println!(
         "ratio stub/hand (throughput): {:.3} median of {pairs} pairs, interquartile range {q1:.3}..{q3:.3} (target >= 0.95)",

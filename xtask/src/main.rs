@@ -36,9 +36,12 @@ const USAGE: &str = "usage:
                                           (the rules of `apigen`: see `apigen --help`)
   cargo xtask mock API [--port N] [--host HOST] [--api-key KEY]...
                                           serve the documented examples of generated/<api>/ (default port 4010)
-  cargo xtask bench                       lines for a document with no operations, generated files a runtime fix
-                                          changes; build time of the three modes (checked-in crate, build.rs,
-                                          generate_api!); generation speed: small/medium/large specs, scaling 1x-8x
+  cargo xtask bench                       the targets of issue 14, each a ratio with PASS/FAIL: lines for a document
+                                          with no operations, files a runtime fix changes, generation time and
+                                          peak memory and `cargo check` time against progenitor on nexus.json
+                                          (needs cargo-progenitor: see README), generated server throughput;
+                                          build time of the three modes (checked-in crate, build.rs,
+                                          generate_api!); generation speed of small/medium/large specs, scaling 1x-8x
   cargo xtask bench modes                 only the build time of the three modes (examples/)
   cargo xtask conformance [--no-check] [--filter TEXT]
                                           generate (and cargo check) every document of ../shared/corpus;
@@ -95,138 +98,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// `cargo xtask bench`: the generation benchmark (release mode), then the `cargo check` time of
-/// the crate generated from nexus.json against progenitor's output for the same spec, when
-/// `cargo-progenitor` is installed (`cargo install cargo-progenitor`).
+/// `cargo xtask bench`: every target of issue 14 measured in one run, each printed with its ratio
+/// and PASS/FAIL, then a summary (see [`bench`]).
 fn run_bench() -> ExitCode {
-    let runtime_figures = match jobs(&GenCommand::default()) {
-        Ok(jobs) => bench::empty_document_lines() && bench::runtime_fix_changes(&jobs),
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            false
-        }
-    };
-    if !runtime_figures {
-        return ExitCode::FAILURE;
-    }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    if !bench::compare_modes(&cargo) {
-        return ExitCode::FAILURE;
-    }
-    match std::process::Command::new(&cargo).args(["bench", "-p", "apigen-codegen", "--bench", "generate"]).status() {
-        Ok(s) if s.success() => {}
-        Ok(_) => return ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("error: cannot run cargo: {e}");
-            return ExitCode::FAILURE;
-        }
-    }
-    compare_check_time(&cargo)
-}
-
-/// Times `cargo check` of our nexus crate and progenitor's, in one shared target directory
-/// where their dependencies are already built, alternating, three rounds; prints medians and
-/// the ratio.
-///
-/// The figure compared is the first check of each crate (`cargo clean -p` of the crate alone,
-/// then `cargo check` with default settings): what a user waits for after generating it. The
-/// check after touching an unchanged file is printed too, but it mostly measures loading the
-/// crate's incremental cache, not checking the generated code.
-fn compare_check_time(cargo: &str) -> ExitCode {
-    use std::process::Command;
-    let nexus = Path::new("../shared/corpus/progenitor/sample_openapi/nexus.json");
-    if !nexus.is_file() {
-        println!("check-time comparison skipped: {} not found", nexus.display());
-        return ExitCode::SUCCESS;
-    }
-    let have_progenitor = Command::new(cargo).args(["progenitor", "--help"]).output().is_ok_and(|o| o.status.success());
-    if !have_progenitor {
-        println!("check-time comparison skipped: install progenitor's CLI with `cargo install cargo-progenitor`");
-        return ExitCode::SUCCESS;
-    }
-    let base = std::env::temp_dir().join("apigen-check-bench");
-    let ours = base.join("ours-nexus");
-    let theirs = base.join("progenitor-nexus");
-    let target = base.join("target");
-    let _ = std::fs::remove_dir_all(&ours);
-    let _ = std::fs::remove_dir_all(&theirs);
-    let jobs = [Job { name: "ours-nexus".into(), spec: nexus.to_path_buf(), out: ours.clone() }];
-    if let Err(e) = apigen_codegen::run(&jobs, Mode::Write) {
-        eprintln!("{e}");
-        return ExitCode::FAILURE;
-    }
-    // progenitor prints its type graph while it works; show it only when it fails.
-    let generated = Command::new(cargo)
-        .args(["progenitor", "-i"])
-        .arg(nexus)
-        .arg("-o")
-        .arg(&theirs)
-        .args(["-n", "progenitor-nexus", "-v", "0.1.0"])
-        .output();
-    match generated {
-        Ok(o) if o.status.success() => {}
-        Ok(o) => {
-            eprintln!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-            eprintln!("error: cargo progenitor failed");
-            return ExitCode::FAILURE;
-        }
-        Err(e) => {
-            eprintln!("error: cannot run cargo progenitor: {e}");
-            return ExitCode::FAILURE;
-        }
-    }
-    let run = |dir: &Path, args: &[&str]| -> bool {
-        Command::new(cargo).args(args).current_dir(dir).env("CARGO_TARGET_DIR", &target).status().is_ok_and(|s| s.success())
-    };
-    // The first check of the crate, its dependencies already built.
-    let first_check = |dir: &Path, package: &str, extra: &[&str]| -> Option<f64> {
-        if !run(dir, &["clean", "--quiet", "-p", package]) {
-            return None;
-        }
-        let start = std::time::Instant::now();
-        let ok = run(dir, &[&["check", "--quiet"], extra].concat());
-        ok.then(|| start.elapsed().as_secs_f64())
-    };
-    // The check after touching an unchanged file (incremental).
-    let recheck = |dir: &Path| -> Option<f64> {
-        let lib = dir.join("src/lib.rs");
-        let text = std::fs::read_to_string(&lib).ok()?;
-        std::fs::write(&lib, text).ok()?;
-        let start = std::time::Instant::now();
-        run(dir, &["check", "--quiet"]).then(|| start.elapsed().as_secs_f64())
-    };
-    // Build the dependencies once for each.
-    if !run(&ours, &["check", "--quiet", "--all-features"]) || !run(&ours, &["check", "--quiet"]) || !run(&theirs, &["check", "--quiet"]) {
-        eprintln!("error: a nexus crate does not compile");
-        return ExitCode::FAILURE;
-    }
-    let (mut a, mut b, mut c, mut ra, mut rb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for round in 0..3 {
-        // Alternate which crate goes first, so drift affects both alike.
-        if round % 2 == 0 {
-            a.extend(first_check(&ours, "ours-nexus", &[]));
-            b.extend(first_check(&theirs, "progenitor-nexus", &[]));
-        } else {
-            b.extend(first_check(&theirs, "progenitor-nexus", &[]));
-            a.extend(first_check(&ours, "ours-nexus", &[]));
-        }
-        ra.extend(recheck(&ours));
-        rb.extend(recheck(&theirs));
-        c.extend(first_check(&ours, "ours-nexus", &["--all-features"]));
-    }
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
-    };
-    let (a, b, c, ra, rb) = (median(a), median(b), median(c), median(ra), median(rb));
-    println!("\ncargo check of the crate generated from nexus.json (dependencies already built, median of 3):");
-    println!("  first check (cargo clean -p <crate>, then cargo check):");
-    println!("    progenitor (client):             {b:>6.2} s");
-    println!("    ours, default features (client): {a:>6.2} s  ratio {:.2} (target <= 1.00)", a / b);
-    println!("    ours, all features (client, server, mock, schemars): {c:>6.2} s");
-    println!("  re-check after touching an unchanged src/lib.rs (incremental; mostly cache loading):");
-    println!("    progenitor {rb:.2} s, ours {ra:.2} s, ratio {:.2}", ra / rb);
-    ExitCode::SUCCESS
+    bench::run(&jobs(&GenCommand::default()))
 }
 
 /// The repository root: the parent of this crate's manifest directory.
