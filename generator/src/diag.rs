@@ -58,6 +58,8 @@ pub enum WarningClass {
     DegradedSchema,
     /// A narrowing keyword (`not`, `format`, `enum`) the type cannot express is not enforced.
     KeywordDropped,
+    /// A built-in error body of the server does not satisfy the documented error schema.
+    ServerErrorShape,
 }
 
 impl WarningClass {
@@ -78,6 +80,7 @@ impl WarningClass {
             WarningClass::DefaultDropped => "default-dropped",
             WarningClass::DegradedSchema => "degraded-schema",
             WarningClass::KeywordDropped => "keyword-dropped",
+            WarningClass::ServerErrorShape => "server-error-shape",
         }
     }
 }

@@ -140,11 +140,12 @@ pub fn generate_with_warnings(spec: &Path, settings: &GeneratorSettings, timings
     timings.models = lowered.api.models.definition_count;
     let models_file = lowered.models_file.take();
     warnings.extend(lowered.warnings.clone());
+    let mut server_errors = timings.time("lower-server", || lower::server_errors::lower(&bundle))?;
+    warnings.extend(lower::operation_errors::lower(&bundle, &lowered.api.operations, &mut server_errors));
     warnings.sort();
     if settings.deny_warnings && !warnings.is_empty() {
         return Err(warnings.into_errors());
     }
-    let server_errors = timings.time("lower-server", || lower::server_errors::lower(&bundle))?;
     let mut inner = Timings::default();
     let emitted = timings.time("emit+render", || emit_crate(&lowered, models_file, &server_errors, settings, &mut out, &mut inner));
     timings.phases.extend(inner.phases);

@@ -79,10 +79,13 @@ fn spec(api: &ApiSpace, errors: &ServerErrors) -> TokenStream {
         errors.by_key().into_iter().map(|(key, t): (&str, &ErrorTemplate)| (key.to_string(), serde_json::json!(t))).collect();
     let table = serde_json::to_string(&table).unwrap_or_else(|_| "{}".into());
     let (definitions, bodies) = (&api.body_schemas.definitions, &api.body_schemas.bodies);
+    // Per operation, bodies in the shape it documents (`lower::operation_errors`).
+    let operations = errors.operations.to_json();
+    let operations = (!operations.is_empty()).then(|| quote! { .with_operation_errors(#operations) });
     quote! {
         /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
         /// the request-body schemas with the definitions they reference, as JSON.
-        static SPEC: rt::ApiSpec = rt::ApiSpec::new(#table, #definitions, #bodies);
+        static SPEC: rt::ApiSpec = rt::ApiSpec::new(#table, #definitions, #bodies)#operations;
     }
 }
 
@@ -282,6 +285,8 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     let input = format_ident!("{}Input", op.type_name);
     let response = format_ident!("{}Response", op.type_name);
     let handler = format_ident!("handle_{}", bare(&op.rust_name).trim_start_matches('_'));
+    // The operation's key in the error table of `SPEC` (`lower::operation_errors`).
+    let op_key = op.rust_name.trim_start_matches("r#");
     let method = ident(&op.rust_name);
 
     // The input struct and the code that fills it: each parameter is read through the shared
@@ -414,13 +419,13 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
             rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
             request: rt::Request,
         ) -> rt::Handled {
-            let #mutability rq = rt::Incoming::start(&*shared, request, &[#(#alternatives),*], #uses_path).await?;
+            let #mutability rq = rt::Incoming::start_operation(&*shared, request, #op_key, &[#(#alternatives),*], #uses_path).await?;
             #(#parse)*
             #check
             #(#unwrap)*
             #body_code
             let input = #input { #(#assign,)* headers: rq.parts.headers, credentials: rq.credentials };
-            Ok(rt::guarded(&*shared, shared.api.#method(input), rq.parts.uri.path()).await)
+            Ok(rt::guarded_operation(&*shared, #op_key, shared.api.#method(input), rq.parts.uri.path()).await)
         }
     })
 }
@@ -472,23 +477,17 @@ fn mock(api: &ApiSpace) -> TokenStream {
         let response = format_ident!("{}Response", op.type_name);
         let path = &op.path;
         let method = op.method.as_str().to_ascii_lowercase();
-        // Without a documented success example, the smallest body the success schema allows
-        // (prepared by lowering, since the document has nothing to read at run time).
-        let has_example = op.responses.iter().any(|r| r.success && r.body.as_ref().is_some_and(|b| !b.examples.is_empty()));
-        let minimal = op
-            .responses
-            .iter()
-            .find(|r| r.success)
-            .filter(|_| !has_example)
-            .and_then(|r| r.body.as_ref().and_then(|b| b.minimal.as_ref()).map(|m| (r.status.representative(), m)))
-            .map(|(code, body)| {
-                let text = serde_json::to_string(body).unwrap_or_else(|_| "null".into());
-                quote! { Some((#code, #text)) }
-            })
-            .unwrap_or_else(|| quote! { None });
+        // The smallest body of each response without an example, by response key (prepared
+        // by lowering, since the document has nothing to read at run time).
+        let minimal = op.responses.iter().filter_map(|r| {
+            let body = r.body.as_ref()?.minimal.as_ref()?;
+            let key = r.status.key();
+            let text = serde_json::to_string(body).unwrap_or_else(|_| "null".into());
+            Some(quote! { (#key, #text) })
+        });
         quote! {
             async fn #name(&self, input: #input) -> #response {
-                #response::Other(DOCUMENT.answer(&SPEC, &input.headers, #method, #path, #minimal))
+                #response::Other(DOCUMENT.answer_minimal(&SPEC, &input.headers, #method, #path, &[#(#minimal),*]))
             }
         }
     });

@@ -46,6 +46,41 @@ pub struct ServerErrors {
     /// A header section over the server's limit. Without the key: the `malformedBody` body with
     /// status 431.
     pub headers_too_large: ErrorTemplate,
+    /// Per operation, the bodies that satisfy the error schemas it documents (empty when the
+    /// spec has `x-server-errors`); see [`OperationErrors`].
+    pub operations: OperationErrors,
+}
+
+/// The runtime's operation error table (`ApiSpec::with_operation_errors`): synthesized
+/// templates, and per operation (by its Rust method name) the template of each rejection,
+/// by the rejection's key (`validation`, ...).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OperationErrors {
+    /// Distinct body templates (with placeholders), each with the status it answers with when
+    /// it is not the rejection's own (never, today: `None`).
+    pub templates: Vec<OperationTemplate>,
+    /// Operation -> rejection key -> index in `templates`.
+    pub operations: std::collections::BTreeMap<String, std::collections::BTreeMap<String, usize>>,
+}
+
+/// One template of [`OperationErrors`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OperationTemplate {
+    /// The status that replaces the rejection's, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The body, with the runtime's placeholders.
+    pub body: Value,
+}
+
+impl OperationErrors {
+    /// The table as the runtime reads it (`""` when empty, so the API's table applies).
+    pub fn to_json(&self) -> String {
+        if self.operations.is_empty() {
+            return String::new();
+        }
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 impl ServerErrors {

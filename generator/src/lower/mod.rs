@@ -2,7 +2,8 @@
 //! typify's type space for the models emitter. The only stage that reads schemas: operations
 //! here, definitions in [`models`] (with [`hoist`], [`merges`], [`typify`], [`constraints`]), typify's types
 //! and structs in [`types`] and [`fields`], the prepared JSON in [`body_schemas`] and
-//! [`examples`], the error bodies in [`server_errors`].
+//! [`examples`], the error bodies in [`server_errors`] and [`operation_errors`]; values
+//! satisfying a schema in [`synth`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,7 +16,9 @@ pub mod fields;
 pub mod hoist;
 pub mod merges;
 pub mod models;
+pub mod operation_errors;
 pub mod server_errors;
+pub mod synth;
 pub mod types;
 pub mod typify;
 
@@ -529,7 +532,10 @@ impl OpContext<'_> {
         }
         let examples = examples(&self.bundle.document, media);
         let body = RequestBody {
-            minimal: examples.is_empty().then(|| self::examples::request_body(&ty, &self.schemas.definitions)),
+            minimal: examples.is_empty().then(|| match encoding {
+                BodyEncoding::Json => synth::minimal(&schema, &self.schemas.definitions),
+                _ => self::examples::request_body(&ty, &self.schemas.definitions),
+            }),
             examples,
             description: body.get("description").and_then(Value::as_str).map(String::from),
             required: body.get("required").and_then(Value::as_bool).unwrap_or(false),
@@ -581,7 +587,11 @@ impl OpContext<'_> {
                 let (ty, _) = self.type_of(&schema, &hint, &join_pointer(&join_pointer(&at, "content"), &content_type));
                 let ty = raw_body_type(encoding).unwrap_or(ty);
                 let examples = examples(doc, media);
-                let minimal = (success && examples.is_empty()).then(|| self::examples::response_body(&ty, &self.schemas.definitions));
+                // Every response without an example (the mock answers `Prefer: code=N` with it).
+                let minimal = examples.is_empty().then(|| match encoding {
+                    BodyEncoding::Json => synth::minimal(&schema, &self.schemas.definitions),
+                    _ => self::examples::response_body(&ty, &self.schemas.definitions),
+                });
                 ResponseBody { examples, minimal, content_type, encoding, ty }
             });
             out.push(Response {

@@ -30,7 +30,7 @@
 use serde_json::{json, Value};
 
 use crate::diag::Diagnostics;
-use crate::ir::server::{ErrorTemplate, ServerErrors};
+use crate::ir::server::{ErrorTemplate, OperationErrors, ServerErrors};
 use crate::spec::Bundle;
 
 /// The name of the root-level extension.
@@ -94,6 +94,7 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
         request_timeout,
         uri_too_long,
         headers_too_large,
+        operations: OperationErrors::default(),
     };
     if ext.is_some_and(|e| !e.is_object()) {
         diags.push(
