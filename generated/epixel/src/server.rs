@@ -144,7 +144,13 @@ async fn handle_register_user<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]], false)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "register_user",
+            &[&[Scheme::ApiKey]],
+            false,
+        )
         .await?;
     let body = rq
         .form_body::<crate::models::UserRegistration>(true, Some("register_user"), &[])
@@ -154,7 +160,15 @@ async fn handle_register_user<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.register_user(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "register_user",
+                shared.api.register_user(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /user/signup-package/`.
 #[derive(Debug)]
@@ -194,7 +208,13 @@ async fn handle_register_user_with_package<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]], false)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "register_user_with_package",
+            &[&[Scheme::ApiKey]],
+            false,
+        )
         .await?;
     let body = rq
         .form_body::<
@@ -207,8 +227,9 @@ async fn handle_register_user_with_package<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "register_user_with_package",
                 shared.api.register_user_with_package(input),
                 rq.parts.uri.path(),
             )
@@ -245,9 +266,10 @@ async fn handle_list_sponsors<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(
+    let rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "list_sponsors",
             &[&[Scheme::ApiKey, Scheme::BearerAuth]],
             false,
         )
@@ -256,7 +278,15 @@ async fn handle_list_sponsors<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.list_sponsors(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "list_sponsors",
+                shared.api.list_sponsors(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /user/validate-sponsor/`.
 #[derive(Debug)]
@@ -293,9 +323,10 @@ async fn handle_validate_sponsor<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "validate_sponsor",
             &[&[Scheme::ApiKey, Scheme::BearerAuth]],
             false,
         )
@@ -311,7 +342,12 @@ async fn handle_validate_sponsor<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.validate_sponsor(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "validate_sponsor",
+                shared.api.validate_sponsor(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -397,7 +433,8 @@ pub mod mock {
         }
         async fn register_user(&self, input: RegisterUserInput) -> RegisterUserResponse {
             RegisterUserResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/user/signup/", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/user/signup/", &[]),
             )
         }
         async fn register_user_with_package(
@@ -406,13 +443,25 @@ pub mod mock {
         ) -> RegisterUserWithPackageResponse {
             RegisterUserWithPackageResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/user/signup-package/", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/user/signup-package/",
+                        &[],
+                    ),
             )
         }
         async fn list_sponsors(&self, input: ListSponsorsInput) -> ListSponsorsResponse {
             ListSponsorsResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/user/get/sponsors/", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/user/get/sponsors/",
+                        &[],
+                    ),
             )
         }
         async fn validate_sponsor(
@@ -421,12 +470,12 @@ pub mod mock {
         ) -> ValidateSponsorResponse {
             ValidateSponsorResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/user/validate-sponsor/",
-                        None,
+                        &[],
                     ),
             )
         }

@@ -159,9 +159,10 @@ async fn handle_import_panel_members<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "import_panel_members",
             &[&[Scheme::ApiKeyHeader]],
             false,
         )
@@ -178,8 +179,9 @@ async fn handle_import_panel_members<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "import_panel_members",
                 shared.api.import_panel_members(input),
                 rq.parts.uri.path(),
             )
@@ -240,7 +242,13 @@ async fn handle_list_user_communities<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKeyHeader]], true)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_user_communities",
+            &[&[Scheme::ApiKeyHeader]],
+            true,
+        )
         .await?;
     let user_id = rq.param::<i64>(rt::At::Path, "user-id", true, "an integer");
     let page = rq.param::<i32>(rt::At::Query, "page", false, "an integer");
@@ -261,8 +269,9 @@ async fn handle_list_user_communities<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "list_user_communities",
                 shared.api.list_user_communities(input),
                 rq.parts.uri.path(),
             )
@@ -321,9 +330,10 @@ async fn handle_update_user<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "update_user",
             &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
             true,
         )
@@ -343,7 +353,15 @@ async fn handle_update_user<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.update_user(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "update_user",
+                shared.api.update_user(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /organizations/{organization-id}/users/search`.
 #[derive(Debug)]
@@ -397,7 +415,13 @@ async fn handle_search_organization_users<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKeyHeader]], true)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "search_organization_users",
+            &[&[Scheme::ApiKeyHeader]],
+            true,
+        )
         .await?;
     let organization_id = rq
         .param::<i64>(rt::At::Path, "organization-id", true, "an integer");
@@ -416,8 +440,9 @@ async fn handle_search_organization_users<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "search_organization_users",
                 shared.api.search_organization_users(input),
                 rq.parts.uri.path(),
             )
@@ -510,7 +535,13 @@ pub mod mock {
         ) -> ImportPanelMembersResponse {
             ImportPanelMembersResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/micropanel/members", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/micropanel/members",
+                        &[],
+                    ),
             )
         }
         async fn list_user_communities(
@@ -519,18 +550,25 @@ pub mod mock {
         ) -> ListUserCommunitiesResponse {
             ListUserCommunitiesResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/micropanel/users/{user-id}/communities",
-                        None,
+                        &[],
                     ),
             )
         }
         async fn update_user(&self, input: UpdateUserInput) -> UpdateUserResponse {
             UpdateUserResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "put", "/users/{user-id}", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "put",
+                        "/users/{user-id}",
+                        &[],
+                    ),
             )
         }
         async fn search_organization_users(
@@ -539,12 +577,12 @@ pub mod mock {
         ) -> SearchOrganizationUsersResponse {
             SearchOrganizationUsersResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/organizations/{organization-id}/users/search",
-                        None,
+                        &[],
                     ),
             )
         }

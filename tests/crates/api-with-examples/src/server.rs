@@ -112,13 +112,25 @@ async fn handle_list_versionsv2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_versionsv2",
+            &[],
+            false,
+        )
+        .await?;
     let input = ListVersionsv2Input {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.list_versionsv2(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "list_versionsv2",
+                shared.api.list_versionsv2(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -155,14 +167,22 @@ async fn handle_get_version_detailsv2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_version_detailsv2",
+            &[],
+            false,
+        )
+        .await?;
     let input = GetVersionDetailsv2Input {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "get_version_detailsv2",
                 shared.api.get_version_detailsv2(input),
                 rq.parts.uri.path(),
             )
@@ -244,7 +264,7 @@ pub mod mock {
             input: ListVersionsv2Input,
         ) -> ListVersionsv2Response {
             ListVersionsv2Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/", &[]),
             )
         }
         async fn get_version_detailsv2(
@@ -252,7 +272,7 @@ pub mod mock {
             input: GetVersionDetailsv2Input,
         ) -> GetVersionDetailsv2Response {
             GetVersionDetailsv2Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/v2", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/v2", &[]),
             )
         }
     }

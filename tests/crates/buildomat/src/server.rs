@@ -242,12 +242,21 @@ async fn handle_control_hold<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "control_hold", &[], false)
+        .await?;
     let input = ControlHoldInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.control_hold(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "control_hold",
+                shared.api.control_hold(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/control/resume`.
 #[derive(Debug)]
@@ -279,13 +288,25 @@ async fn handle_control_resume<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "control_resume",
+            &[],
+            false,
+        )
+        .await?;
     let input = ControlResumeInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.control_resume(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "control_resume",
+                shared.api.control_resume(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -321,7 +342,8 @@ async fn handle_task_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "task_get", &[], true)
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "Task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -330,7 +352,15 @@ async fn handle_task_get<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.task_get(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "task_get",
+                shared.api.task_get(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /v1/tasks`.
 #[derive(Debug)]
@@ -362,12 +392,21 @@ async fn handle_tasks_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "tasks_get", &[], false)
+        .await?;
     let input = TasksGetInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.tasks_get(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "tasks_get",
+                shared.api.tasks_get(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/tasks`.
 #[derive(Debug)]
@@ -401,7 +440,14 @@ async fn handle_task_submit<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "task_submit",
+            &[],
+            false,
+        )
+        .await?;
     let body = rq
         .json_body::<
             crate::models::TaskSubmit,
@@ -413,7 +459,15 @@ async fn handle_task_submit<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.task_submit(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "task_submit",
+                shared.api.task_submit(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /v1/tasks/{task}/events`.
 #[derive(Debug)]
@@ -449,7 +503,14 @@ async fn handle_task_events_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "task_events_get",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     let minseq = rq.param::<i64>(rt::At::Query, "minseq", false, "an integer");
     if let Some(v) = &minseq {
@@ -464,7 +525,12 @@ async fn handle_task_events_get<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.task_events_get(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "task_events_get",
+                shared.api.task_events_get(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -500,7 +566,14 @@ async fn handle_task_outputs_get<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "task_outputs_get",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -510,7 +583,12 @@ async fn handle_task_outputs_get<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.task_outputs_get(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "task_outputs_get",
+                shared.api.task_outputs_get(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -551,7 +629,14 @@ async fn handle_task_output_download<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "task_output_download",
+            &[],
+            true,
+        )
+        .await?;
     let output = rq
         .param::<::std::string::String>(rt::At::Path, "output", true, "a string");
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
@@ -565,8 +650,9 @@ async fn handle_task_output_download<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "task_output_download",
                 shared.api.task_output_download(input),
                 rq.parts.uri.path(),
             )
@@ -605,7 +691,14 @@ async fn handle_user_create<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "user_create",
+            &[],
+            false,
+        )
+        .await?;
     let body = rq
         .json_body::<
             crate::models::UserCreate,
@@ -617,7 +710,15 @@ async fn handle_user_create<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.user_create(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "user_create",
+                shared.api.user_create(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /v1/whoami`.
 #[derive(Debug)]
@@ -649,12 +750,21 @@ async fn handle_whoami<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "whoami", &[], false)
+        .await?;
     let input = WhoamiInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.whoami(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "whoami",
+                shared.api.whoami(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PUT /v1/whoami/name`.
 #[derive(Debug)]
@@ -688,7 +798,14 @@ async fn handle_whoami_put_name<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "whoami_put_name",
+            &[],
+            false,
+        )
+        .await?;
     let body = rq.text_body("text/plain", false).await?;
     let input = WhoamiPutNameInput {
         body,
@@ -696,7 +813,12 @@ async fn handle_whoami_put_name<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.whoami_put_name(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "whoami_put_name",
+                shared.api.whoami_put_name(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -732,7 +854,14 @@ async fn handle_worker_bootstrap<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_bootstrap",
+            &[],
+            false,
+        )
+        .await?;
     let body = rq
         .json_body::<
             crate::models::WorkerBootstrap,
@@ -745,7 +874,12 @@ async fn handle_worker_bootstrap<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.worker_bootstrap(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "worker_bootstrap",
+                shared.api.worker_bootstrap(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -779,12 +913,21 @@ async fn handle_worker_ping<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "worker_ping", &[], false)
+        .await?;
     let input = WorkerPingInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.worker_ping(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "worker_ping",
+                shared.api.worker_ping(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/worker/task/{task}/append`.
 #[derive(Debug)]
@@ -820,7 +963,14 @@ async fn handle_worker_task_append<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_append",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -837,7 +987,12 @@ async fn handle_worker_task_append<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.worker_task_append(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "worker_task_append",
+                shared.api.worker_task_append(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -875,7 +1030,14 @@ async fn handle_worker_task_upload_chunk<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_upload_chunk",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -888,8 +1050,9 @@ async fn handle_worker_task_upload_chunk<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "worker_task_upload_chunk",
                 shared.api.worker_task_upload_chunk(input),
                 rq.parts.uri.path(),
             )
@@ -930,7 +1093,14 @@ async fn handle_worker_task_complete<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_complete",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -947,8 +1117,9 @@ async fn handle_worker_task_complete<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "worker_task_complete",
                 shared.api.worker_task_complete(input),
                 rq.parts.uri.path(),
             )
@@ -989,7 +1160,14 @@ async fn handle_worker_task_add_output<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "worker_task_add_output",
+            &[],
+            true,
+        )
+        .await?;
     let task = rq.param::<::std::string::String>(rt::At::Path, "task", true, "a string");
     rq.check()?;
     let task = rq.required(task)?;
@@ -1006,8 +1184,9 @@ async fn handle_worker_task_add_output<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "worker_task_add_output",
                 shared.api.worker_task_add_output(input),
                 rq.parts.uri.path(),
             )
@@ -1044,12 +1223,21 @@ async fn handle_workers_list<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "workers_list", &[], false)
+        .await?;
     let input = WorkersListInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.workers_list(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "workers_list",
+                shared.api.workers_list(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /v1/workers/recycle`.
 #[derive(Debug)]
@@ -1081,13 +1269,25 @@ async fn handle_workers_recycle<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "workers_recycle",
+            &[],
+            false,
+        )
+        .await?;
     let input = WorkersRecycleInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.workers_recycle(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "workers_recycle",
+                shared.api.workers_recycle(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -1123,7 +1323,14 @@ async fn handle_get_thing_or_things<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_thing_or_things",
+            &[],
+            false,
+        )
+        .await?;
     let id = rq
         .json_param::<
             crate::models::GetThingOrThingsId,
@@ -1135,7 +1342,12 @@ async fn handle_get_thing_or_things<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_thing_or_things(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_thing_or_things",
+                shared.api.get_thing_or_things(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -1174,7 +1386,14 @@ async fn handle_header_arg<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "header_arg",
+            &[],
+            false,
+        )
+        .await?;
     let accept_language = rq
         .param::<
             crate::models::HeaderArgAcceptLanguage,
@@ -1185,7 +1404,15 @@ async fn handle_header_arg<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.header_arg(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "header_arg",
+                shared.api.header_arg(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -1350,12 +1577,12 @@ pub mod mock {
         async fn control_hold(&self, input: ControlHoldInput) -> ControlHoldResponse {
             ControlHoldResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/control/hold",
-                        Some((200u16, "{}")),
+                        &[("200", "null")],
                     ),
             )
         }
@@ -1365,45 +1592,53 @@ pub mod mock {
         ) -> ControlResumeResponse {
             ControlResumeResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/v1/control/resume", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/v1/control/resume",
+                        &[],
+                    ),
             )
         }
         async fn task_get(&self, input: TaskGetInput) -> TaskGetResponse {
             TaskGetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/task/{Task}",
-                        Some((
-                            200u16,
-                            "{\"id\":\"example\",\"name\":\"example\",\"output_rules\":[],\"script\":\"example\",\"state\":\"example\"}",
-                        )),
+                        &[
+                            (
+                                "200",
+                                "{\"id\":\"example\",\"name\":\"example\",\"output_rules\":[],\"script\":\"example\",\"state\":\"example\"}",
+                            ),
+                        ],
                     ),
             )
         }
         async fn tasks_get(&self, input: TasksGetInput) -> TasksGetResponse {
             TasksGetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/tasks",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
         async fn task_submit(&self, input: TaskSubmitInput) -> TaskSubmitResponse {
             TaskSubmitResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/tasks",
-                        Some((201u16, "{\"id\":\"example\"}")),
+                        &[("201", "{\"id\":\"example\"}")],
                     ),
             )
         }
@@ -1413,12 +1648,12 @@ pub mod mock {
         ) -> TaskEventsGetResponse {
             TaskEventsGetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/tasks/{task}/events",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
@@ -1428,12 +1663,12 @@ pub mod mock {
         ) -> TaskOutputsGetResponse {
             TaskOutputsGetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/tasks/{task}/outputs",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
@@ -1443,39 +1678,41 @@ pub mod mock {
         ) -> TaskOutputDownloadResponse {
             TaskOutputDownloadResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/tasks/{task}/outputs/{output}",
-                        None,
+                        &[],
                     ),
             )
         }
         async fn user_create(&self, input: UserCreateInput) -> UserCreateResponse {
             UserCreateResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/users",
-                        Some((
-                            201u16,
-                            "{\"id\":\"example\",\"name\":\"example\",\"token\":\"example\"}",
-                        )),
+                        &[
+                            (
+                                "201",
+                                "{\"id\":\"example\",\"name\":\"example\",\"token\":\"example\"}",
+                            ),
+                        ],
                     ),
             )
         }
         async fn whoami(&self, input: WhoamiInput) -> WhoamiResponse {
             WhoamiResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/whoami",
-                        Some((200u16, "{\"id\":\"example\",\"name\":\"example\"}")),
+                        &[("200", "{\"id\":\"example\",\"name\":\"example\"}")],
                     ),
             )
         }
@@ -1484,7 +1721,8 @@ pub mod mock {
             input: WhoamiPutNameInput,
         ) -> WhoamiPutNameResponse {
             WhoamiPutNameResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "put", "/v1/whoami/name", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "put", "/v1/whoami/name", &[]),
             )
         }
         async fn worker_bootstrap(
@@ -1493,24 +1731,24 @@ pub mod mock {
         ) -> WorkerBootstrapResponse {
             WorkerBootstrapResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/worker/bootstrap",
-                        Some((201u16, "{\"id\":\"example\"}")),
+                        &[("201", "{\"id\":\"example\"}")],
                     ),
             )
         }
         async fn worker_ping(&self, input: WorkerPingInput) -> WorkerPingResponse {
             WorkerPingResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/worker/ping",
-                        Some((200u16, "{\"poweroff\":false}")),
+                        &[("200", "{\"poweroff\":false}")],
                     ),
             )
         }
@@ -1520,12 +1758,12 @@ pub mod mock {
         ) -> WorkerTaskAppendResponse {
             WorkerTaskAppendResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/worker/task/{task}/append",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -1535,12 +1773,12 @@ pub mod mock {
         ) -> WorkerTaskUploadChunkResponse {
             WorkerTaskUploadChunkResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/worker/task/{task}/chunk",
-                        Some((201u16, "{\"id\":\"example\"}")),
+                        &[("201", "{\"id\":\"example\"}")],
                     ),
             )
         }
@@ -1550,12 +1788,12 @@ pub mod mock {
         ) -> WorkerTaskCompleteResponse {
             WorkerTaskCompleteResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/worker/task/{task}/complete",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -1565,24 +1803,24 @@ pub mod mock {
         ) -> WorkerTaskAddOutputResponse {
             WorkerTaskAddOutputResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/worker/task/{task}/output",
-                        None,
+                        &[],
                     ),
             )
         }
         async fn workers_list(&self, input: WorkersListInput) -> WorkersListResponse {
             WorkersListResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/workers",
-                        Some((200u16, "{\"workers\":[]}")),
+                        &[("200", "{\"workers\":[]}")],
                     ),
             )
         }
@@ -1592,7 +1830,13 @@ pub mod mock {
         ) -> WorkersRecycleResponse {
             WorkersRecycleResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/v1/workers/recycle", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/v1/workers/recycle",
+                        &[],
+                    ),
             )
         }
         async fn get_thing_or_things(
@@ -1601,18 +1845,19 @@ pub mod mock {
         ) -> GetThingOrThingsResponse {
             GetThingOrThingsResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/things",
-                        Some((200u16, "\"\"")),
+                        &[("200", "\"example\"")],
                     ),
             )
         }
         async fn header_arg(&self, input: HeaderArgInput) -> HeaderArgResponse {
             HeaderArgResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/v1/header-arg", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "get", "/v1/header-arg", &[]),
             )
         }
     }

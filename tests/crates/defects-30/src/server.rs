@@ -12,10 +12,13 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"Item\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\"},\"meta\":{\"type\":\"object\"},\"kind\":{\"anyOf\":[{\"allOf\":[{\"$ref\":\"#/components/schemas/Kind\"}]},{\"type\":\"null\"}]},\"mode\":{\"$ref\":\"#/components/schemas/Mode\"},\"size\":{\"$ref\":\"#/components/schemas/ItemSize\"},\"either\":{\"$ref\":\"#/components/schemas/ItemEither\"},\"level\":{\"$ref\":\"#/components/schemas/ItemLevel\"},\"note\":{\"type\":[\"string\",\"null\"]},\"ratio\":{\"type\":\"number\"}}},\"ItemEither\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]},\"ItemLevel\":{\"type\":\"string\",\"enum\":[\"0\",\"1\",\"2\"]},\"ItemSize\":{\"type\":\"string\",\"enum\":[\"s\",\"m\"]},\"Kind\":{\"type\":\"string\",\"enum\":[\"a\",\"b\"]},\"Mode\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}}",
-    "{\"put_item\":{\"$ref\":\"#/components/schemas/Item\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"Item\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\"},\"meta\":{\"type\":\"object\"},\"kind\":{\"anyOf\":[{\"allOf\":[{\"$ref\":\"#/components/schemas/Kind\"}]},{\"type\":\"null\"}]},\"mode\":{\"$ref\":\"#/components/schemas/Mode\"},\"size\":{\"$ref\":\"#/components/schemas/ItemSize\"},\"either\":{\"$ref\":\"#/components/schemas/ItemEither\"},\"level\":{\"$ref\":\"#/components/schemas/ItemLevel\"},\"note\":{\"type\":[\"string\",\"null\"]},\"ratio\":{\"type\":\"number\"}}},\"ItemEither\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]},\"ItemLevel\":{\"type\":\"string\",\"enum\":[\"0\",\"1\",\"2\"]},\"ItemSize\":{\"type\":\"string\",\"enum\":[\"s\",\"m\"]},\"Kind\":{\"type\":\"string\",\"enum\":[\"a\",\"b\"]},\"Mode\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}}",
+        "{\"put_item\":{\"$ref\":\"#/components/schemas/Item\"}}",
+    )
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":{}}],\"operations\":{\"get_item\":{\"default\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -143,7 +146,13 @@ async fn handle_get_item<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]], true)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_item",
+            &[&[Scheme::ApiKey], &[]],
+            true,
+        )
         .await?;
     let item_id = rq
         .param::<::std::string::String>(rt::At::Path, "item_id", true, "a string");
@@ -154,7 +163,15 @@ async fn handle_get_item<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.get_item(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "get_item",
+                shared.api.get_item(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PUT /items/{item_id}`.
 #[derive(Debug)]
@@ -192,7 +209,13 @@ async fn handle_put_item<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]], true)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "put_item",
+            &[&[Scheme::ApiKey], &[]],
+            true,
+        )
         .await?;
     let item_id = rq
         .param::<::std::string::String>(rt::At::Path, "item_id", true, "a string");
@@ -218,7 +241,15 @@ async fn handle_put_item<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.put_item(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "put_item",
+                shared.api.put_item(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /items`.
 #[derive(Debug)]
@@ -254,7 +285,13 @@ async fn handle_list_items<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]], false)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_items",
+            &[&[Scheme::ApiKey], &[]],
+            false,
+        )
         .await?;
     let limit = rq.param::<i64>(rt::At::Query, "limit", false, "an integer");
     if let Some(v) = &limit {
@@ -277,7 +314,15 @@ async fn handle_list_items<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.list_items(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "list_items",
+                shared.api.list_items(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /items`.
 #[derive(Debug)]
@@ -309,13 +354,27 @@ async fn handle_get_item_post<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey], &[]], false)
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_item_post",
+            &[&[Scheme::ApiKey], &[]],
+            false,
+        )
         .await?;
     let input = GetItemPostInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.get_item_post(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "get_item_post",
+                shared.api.get_item_post(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /apps/{app_id}/things`.
 #[derive(Debug)]
@@ -349,7 +408,14 @@ async fn handle_list_things<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[]], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_things",
+            &[&[]],
+            true,
+        )
+        .await?;
     let app_id = rq
         .param::<::std::string::String>(rt::At::Path, "app_id", true, "a string");
     rq.check()?;
@@ -359,7 +425,15 @@ async fn handle_list_things<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.list_things(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "list_things",
+                shared.api.list_things(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -441,47 +515,53 @@ pub mod mock {
         async fn get_item(&self, input: GetItemInput) -> GetItemResponse {
             GetItemResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/items/{item_id}",
-                        Some((200u16, "{\"id\":\"example\"}")),
+                        &[("200", "{\"id\":\"example\"}"), ("404", "{}"), ("409", "{}")],
                     ),
             )
         }
         async fn put_item(&self, input: PutItemInput) -> PutItemResponse {
             PutItemResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "put",
                         "/items/{item_id}",
-                        Some((200u16, "{\"id\":\"example\"}")),
+                        &[("200", "{\"id\":\"example\"}")],
                     ),
             )
         }
         async fn list_items(&self, input: ListItemsInput) -> ListItemsResponse {
             ListItemsResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/items", Some((200u16, "[]"))),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/items",
+                        &[("200", "[]")],
+                    ),
             )
         }
         async fn get_item_post(&self, input: GetItemPostInput) -> GetItemPostResponse {
             GetItemPostResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/items", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/items", &[]),
             )
         }
         async fn list_things(&self, input: ListThingsInput) -> ListThingsResponse {
             ListThingsResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/apps/{app_id}/things",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }

@@ -113,7 +113,14 @@ async fn handle_create_order<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "create_order",
+            &[],
+            false,
+        )
+        .await?;
     let note = rq
         .param::<::std::string::String>(rt::At::Query, "note", false, "a string");
     rq.check()?;
@@ -126,7 +133,15 @@ async fn handle_create_order<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.create_order(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "create_order",
+                shared.api.create_order(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /orders/upload`.
 #[derive(Debug)]
@@ -160,7 +175,14 @@ async fn handle_upload_order<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "upload_order",
+            &[],
+            false,
+        )
+        .await?;
     let body = rq
         .form_body::<crate::models::Order>(true, Some("upload_order"), &[])
         .await?;
@@ -169,7 +191,15 @@ async fn handle_upload_order<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.upload_order(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "upload_order",
+                shared.api.upload_order(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -244,24 +274,24 @@ pub mod mock {
         async fn create_order(&self, input: CreateOrderInput) -> CreateOrderResponse {
             CreateOrderResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/orders",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }
         async fn upload_order(&self, input: UploadOrderInput) -> UploadOrderResponse {
             UploadOrderResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/orders/upload",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }

@@ -12,10 +12,13 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"MessageCreated\":{\"type\":\"string\",\"enum\":[\"ServerError\",\"p_r_i_c_e\",\"ÑandúDynPage\",\"trueLinks\",\"Api_value\"],\"title\":\"message_created\"},\"S0\":{\"type\":\"object\",\"properties\":{}},\"S0Meta\":{\"type\":\"object\",\"properties\":{\"links\":{\"type\":[\"string\",\"null\"]},\"value\":{\"$ref\":\"#/components/schemas/S0MetaValue\"},\"meta\":{\"type\":\"integer\"},\"PRICE\":{\"type\":\"integer\",\"format\":\"uint32\"},\"children\":{\"$ref\":\"#/components/schemas/S0Meta\"}},\"additionalProperties\":{\"type\":\"string\"}},\"S0MetaValue\":{\"oneOf\":[{\"type\":\"object\",\"required\":[\"node\",\"variant0\"],\"properties\":{\"node\":{\"type\":\"string\",\"pattern\":\"^a\\\\\\\\b$\",\"maxLength\":86,\"title\":\"S0MetaValueNode\"},\"variant0\":{\"type\":\"string\"}}},{\"type\":\"boolean\"}]},\"S0PageNextBox\":{\"allOf\":[{\"$ref\":\"#/components/schemas/S0\"},{\"type\":\"object\",\"properties\":{\"server\":{\"type\":[\"string\",\"integer\"],\"default\":\"either\",\"writeOnly\":true},\"OrderNaïve\":{\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/components/schemas/S0PageNextBoxOrderNauefveAdditionalProperties\"}},\"Clone.serde\":{\"type\":\"number\",\"format\":\"decimal\",\"minimum\":-1.0},\"code\":{\"$ref\":\"#/components/schemas/S0PageNextBoxCode\"},\"struct\":{\"type\":[\"string\",\"null\"],\"maxLength\":54}}}]},\"S0PageNextBoxCode\":{\"type\":\"object\",\"x-internal-note\":{\"owner\":\"team\",\"$ref\":\"not a reference\"},\"required\":[\"FIELDS\"],\"examples\":[{\"FIELDS\":\"Api_value\",\"SERVER_ADDRESS_X_\":\"await\",\"pet async\":-5}],\"properties\":{\"FIELDS\":{\"$ref\":\"#/components/schemas/MessageCreated\"},\"SERVER_ADDRESS_X_\":{\"type\":\"string\",\"x-internal-note\":{\"owner\":\"team\",\"$ref\":\"not a reference\"}},\"pet async\":{\"type\":\"integer\"}}},\"S0PageNextBoxOrderNauefveAdditionalProperties\":{\"type\":\"string\",\"enum\":[\"body\",\"ünïcödé\",\"idErrorId\",\"p_r_i_c_e\",\"VALUE_MESSAGE_HTTP\"]}}",
-    "{\"s0_api_value\":{\"$ref\":\"#/components/schemas/S0Meta\"},\"s0_models_amount_node\":{\"$ref\":\"#/components/schemas/S0PageNextBox\"},\"s1_price_union\":{\"$ref\":\"#/components/schemas/S1PriceUnionBody\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"MessageCreated\":{\"type\":\"string\",\"enum\":[\"ServerError\",\"p_r_i_c_e\",\"ÑandúDynPage\",\"trueLinks\",\"Api_value\"],\"title\":\"message_created\"},\"S0\":{\"type\":\"object\",\"properties\":{}},\"S0Meta\":{\"type\":\"object\",\"properties\":{\"links\":{\"type\":[\"string\",\"null\"]},\"value\":{\"$ref\":\"#/components/schemas/S0MetaValue\"},\"meta\":{\"type\":\"integer\"},\"PRICE\":{\"type\":\"integer\",\"format\":\"uint32\"},\"children\":{\"$ref\":\"#/components/schemas/S0Meta\"}},\"additionalProperties\":{\"type\":\"string\"}},\"S0MetaValue\":{\"oneOf\":[{\"type\":\"object\",\"required\":[\"node\",\"variant0\"],\"properties\":{\"node\":{\"type\":\"string\",\"pattern\":\"^a\\\\\\\\b$\",\"maxLength\":86,\"title\":\"S0MetaValueNode\"},\"variant0\":{\"type\":\"string\"}}},{\"type\":\"boolean\"}]},\"S0PageNextBox\":{\"allOf\":[{\"$ref\":\"#/components/schemas/S0\"},{\"type\":\"object\",\"properties\":{\"server\":{\"type\":[\"string\",\"integer\"],\"default\":\"either\",\"writeOnly\":true},\"OrderNaïve\":{\"type\":\"object\",\"additionalProperties\":{\"$ref\":\"#/components/schemas/S0PageNextBoxOrderNauefveAdditionalProperties\"}},\"Clone.serde\":{\"type\":\"number\",\"format\":\"decimal\",\"minimum\":-1.0},\"code\":{\"$ref\":\"#/components/schemas/S0PageNextBoxCode\"},\"struct\":{\"type\":[\"string\",\"null\"],\"maxLength\":54}}}]},\"S0PageNextBoxCode\":{\"type\":\"object\",\"x-internal-note\":{\"owner\":\"team\",\"$ref\":\"not a reference\"},\"required\":[\"FIELDS\"],\"examples\":[{\"FIELDS\":\"Api_value\",\"SERVER_ADDRESS_X_\":\"await\",\"pet async\":-5}],\"properties\":{\"FIELDS\":{\"$ref\":\"#/components/schemas/MessageCreated\"},\"SERVER_ADDRESS_X_\":{\"type\":\"string\",\"x-internal-note\":{\"owner\":\"team\",\"$ref\":\"not a reference\"}},\"pet async\":{\"type\":\"integer\"}}},\"S0PageNextBoxOrderNauefveAdditionalProperties\":{\"type\":\"string\",\"enum\":[\"body\",\"ünïcödé\",\"idErrorId\",\"p_r_i_c_e\",\"VALUE_MESSAGE_HTTP\"]}}",
+        "{\"s0_api_value\":{\"$ref\":\"#/components/schemas/S0Meta\"},\"s0_models_amount_node\":{\"$ref\":\"#/components/schemas/S0PageNextBox\"},\"s1_price_union\":{\"$ref\":\"#/components/schemas/S1PriceUnionBody\"}}",
+    )
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":\"example\"},{\"body\":{}},{\"body\":1.5},{\"body\":1}],\"operations\":{\"s0_models_amount_node\":{\"invalidParameters\":1,\"malformedBody\":1,\"methodNotAllowed\":1,\"notFound\":1,\"payloadTooLarge\":1,\"requestTimeout\":1,\"unauthorized\":1,\"validation\":1},\"s0_p_r_i_c_e\":{\"headersTooLarge\":1,\"internal\":1,\"invalidParameters\":2,\"malformedBody\":2,\"methodNotAllowed\":2,\"notFound\":2,\"payloadTooLarge\":1,\"requestTimeout\":2,\"unauthorized\":2,\"unsupportedMediaType\":1,\"uriTooLong\":1,\"validation\":2},\"s0_tag_address\":{\"default\":0},\"s1_price_union\":{\"default\":3}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -219,13 +222,25 @@ async fn handle_s0_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s0_list_every_model",
+            &[],
+            false,
+        )
+        .await?;
     let input = S0ListEveryModelInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s0_list_every_model(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s0_list_every_model",
+                shared.api.s0_list_every_model(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -267,14 +282,25 @@ async fn handle_s0_tag_address<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S0Message]], false)
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s0_tag_address",
+            &[&[Scheme::S0Message]],
+            false,
+        )
         .await?;
     let input = S0TagAddressInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s0_tag_address(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s0_tag_address",
+                shared.api.s0_tag_address(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -311,12 +337,21 @@ async fn handle_s0_value<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "s0_value", &[], false)
+        .await?;
     let input = S0ValueInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s0_value(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s0_value",
+                shared.api.s0_value(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `DELETE /s0/name/value/status-total/user-url`.
 #[derive(Debug)]
@@ -354,7 +389,8 @@ async fn handle_s0_size<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "s0_size", &[], false)
+        .await?;
     let status = rq.param::<i64>(rt::At::Query, "status", true, "an integer");
     let server = rq.param::<f64>(rt::At::Query, "Server", false, "a number");
     if let Some(v) = &server {
@@ -383,7 +419,15 @@ async fn handle_s0_size<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s0_size(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s0_size",
+                shared.api.s0_size(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PUT /s0/order.data/{TAG}`.
 #[derive(Debug)]
@@ -430,9 +474,10 @@ async fn handle_s0_models_amount_node<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "s0_models_amount_node",
             &[&[Scheme::S0Message], &[Scheme::S0Message]],
             true,
         )
@@ -456,8 +501,9 @@ async fn handle_s0_models_amount_node<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "s0_models_amount_node",
                 shared.api.s0_models_amount_node(input),
                 rq.parts.uri.path(),
             )
@@ -502,7 +548,14 @@ async fn handle_s0_api_value<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s0_api_value",
+            &[],
+            true,
+        )
+        .await?;
     let tag = rq.param::<::std::string::String>(rt::At::Path, "TAG", true, "a string");
     if let Some(v) = &tag {
         crate::validation::min_length(v, 1u64, "TAG", rq.violations());
@@ -526,7 +579,15 @@ async fn handle_s0_api_value<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s0_api_value(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s0_api_value",
+                shared.api.s0_api_value(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /s0/{Value}/listPet/short_created/http`.
 #[derive(Debug)]
@@ -576,7 +637,14 @@ async fn handle_s0_p_r_i_c_e<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s0_p_r_i_c_e",
+            &[],
+            true,
+        )
+        .await?;
     let value = rq
         .param::<::std::string::String>(rt::At::Path, "Value", true, "a string");
     if let Some(v) = &value {
@@ -593,7 +661,15 @@ async fn handle_s0_p_r_i_c_e<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s0_p_r_i_c_e(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s0_p_r_i_c_e",
+                shared.api.s0_p_r_i_c_e(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `HEAD /s0/{Value}/listPet/short_created/http`.
 #[derive(Debug)]
@@ -637,7 +713,8 @@ async fn handle_s0_shared<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "s0_shared", &[], true)
+        .await?;
     let value = rq
         .param::<::std::string::String>(rt::At::Path, "Value", true, "a string");
     if let Some(v) = &value {
@@ -656,7 +733,15 @@ async fn handle_s0_shared<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s0_shared(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s0_shared",
+                shared.api.s0_shared(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /s1/every-model`.
 #[derive(Debug)]
@@ -688,13 +773,25 @@ async fn handle_s1_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s1_list_every_model",
+            &[],
+            false,
+        )
+        .await?;
     let input = S1ListEveryModelInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s1_list_every_model(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s1_list_every_model",
+                shared.api.s1_list_every_model(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -734,7 +831,14 @@ async fn handle_s1_price_union<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s1_price_union",
+            &[],
+            true,
+        )
+        .await?;
     let page = rq.param::<::std::string::String>(rt::At::Path, "page", true, "a string");
     if let Some(v) = &page {
         crate::validation::min_length(v, 17u64, "page", rq.violations());
@@ -761,7 +865,12 @@ async fn handle_s1_price_union<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s1_price_union(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s1_price_union",
+                shared.api.s1_price_union(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -799,7 +908,8 @@ async fn handle_s1_parent<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "s1_parent", &[], true)
+        .await?;
     let meta_message_name = rq
         .param::<
             ::std::string::String,
@@ -817,7 +927,15 @@ async fn handle_s1_parent<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s1_parent(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s1_parent",
+                shared.api.s1_parent(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`.
 #[derive(Debug)]
@@ -863,7 +981,13 @@ async fn handle_s1_count<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S1XKind]], true)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s1_count",
+            &[&[Scheme::S1XKind]],
+            true,
+        )
         .await?;
     let meta_message_name = rq
         .param::<
@@ -888,7 +1012,15 @@ async fn handle_s1_count<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s1_count(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s1_count",
+                shared.api.s1_count(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /s2/every-model`.
 #[derive(Debug)]
@@ -920,13 +1052,25 @@ async fn handle_s2_list_every_model<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s2_list_every_model",
+            &[],
+            false,
+        )
+        .await?;
     let input = S2ListEveryModelInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s2_list_every_model(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s2_list_every_model",
+                shared.api.s2_list_every_model(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -977,7 +1121,14 @@ async fn handle_s2_next_code<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s2_next_code",
+            &[],
+            true,
+        )
+        .await?;
     let error_yield = rq
         .param::<
             crate::models::S2Order,
@@ -989,7 +1140,15 @@ async fn handle_s2_next_code<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.s2_next_code(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "s2_next_code",
+                shared.api.s2_next_code(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `OPTIONS /s2/{error-yield}`.
 #[derive(Debug)]
@@ -1036,7 +1195,13 @@ async fn handle_s2_page_parent<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::S2Page]], true)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "s2_page_parent",
+            &[&[Scheme::S2Page]],
+            true,
+        )
         .await?;
     let error_yield = rq
         .param::<
@@ -1054,7 +1219,12 @@ async fn handle_s2_page_parent<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.s2_page_parent(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "s2_page_parent",
+                shared.api.s2_page_parent(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -1183,12 +1353,12 @@ pub mod mock {
         ) -> S0ListEveryModelResponse {
             S0ListEveryModelResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/s0/every-model",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
@@ -1197,23 +1367,31 @@ pub mod mock {
             input: S0TagAddressInput,
         ) -> S0TagAddressResponse {
             S0TagAddressResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/s0/pet_meta", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/s0/pet_meta",
+                        &[("503", "{}"), ("default", "\"example\"")],
+                    ),
             )
         }
         async fn s0_value(&self, input: S0ValueInput) -> S0ValueResponse {
             S0ValueResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/s0/item_page", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "get", "/s0/item_page", &[]),
             )
         }
         async fn s0_size(&self, input: S0SizeInput) -> S0SizeResponse {
             S0SizeResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "delete",
                         "/s0/name/value/status-total/user-url",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -1223,42 +1401,56 @@ pub mod mock {
         ) -> S0ModelsAmountNodeResponse {
             S0ModelsAmountNodeResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "put",
                         "/s0/order.data/{TAG}",
-                        Some((200u16, "\"\"")),
+                        &[
+                            ("404", "{}"),
+                            ("422", "\"\""),
+                            (
+                                "503",
+                                "{\"message.node.total\":\"example\",\"x\":[],\"struct\":true}",
+                            ),
+                            ("200", "\"\\\"quoted\\\"\""),
+                        ],
                     ),
             )
         }
         async fn s0_api_value(&self, input: S0ApiValueInput) -> S0ApiValueResponse {
             S0ApiValueResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "patch", "/s0/order.data/{TAG}", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "patch",
+                        "/s0/order.data/{TAG}",
+                        &[],
+                    ),
             )
         }
         async fn s0_p_r_i_c_e(&self, input: S0PRICEInput) -> S0PRICEResponse {
             S0PRICEResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/s0/{Value}/listPet/short_created/http",
-                        None,
+                        &[("422", "{}"), ("403", "1.5")],
                     ),
             )
         }
         async fn s0_shared(&self, input: S0SharedInput) -> S0SharedResponse {
             S0SharedResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "head",
                         "/s0/{Value}/listPet/short_created/http",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -1268,12 +1460,12 @@ pub mod mock {
         ) -> S1ListEveryModelResponse {
             S1ListEveryModelResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/s1/every-model",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
@@ -1283,36 +1475,36 @@ pub mod mock {
         ) -> S1PriceUnionResponse {
             S1PriceUnionResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/s1/next.kind/v{page}.{x_kind}",
-                        None,
+                        &[("429", "1")],
                     ),
             )
         }
         async fn s1_parent(&self, input: S1ParentInput) -> S1ParentResponse {
             S1ParentResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
-                        None,
+                        &[],
                     ),
             )
         }
         async fn s1_count(&self, input: S1CountInput) -> S1CountResponse {
             S1CountResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "delete",
                         "/s1/httpUpdated/pet.parent/{meta-message-name_}/value",
-                        None,
+                        &[("500", "\"\"")],
                     ),
             )
         }
@@ -1322,18 +1514,25 @@ pub mod mock {
         ) -> S2ListEveryModelResponse {
             S2ListEveryModelResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/s2/every-model",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
         async fn s2_next_code(&self, input: S2NextCodeInput) -> S2NextCodeResponse {
             S2NextCodeResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/s2/{error-yield}", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/s2/{error-yield}",
+                        &[("429", "\"NameValue\"")],
+                    ),
             )
         }
         async fn s2_page_parent(
@@ -1342,7 +1541,13 @@ pub mod mock {
         ) -> S2PageParentResponse {
             S2PageParentResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "options", "/s2/{error-yield}", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "options",
+                        "/s2/{error-yield}",
+                        &[("401", "[]")],
+                    ),
             )
         }
     }

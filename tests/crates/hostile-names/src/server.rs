@@ -211,7 +211,8 @@ async fn handle_type<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "type", &[], true)
+        .await?;
     let profile_id = rq.param::<i64>(rt::At::Path, "profile-id", true, "an integer");
     let item_id = rq
         .param::<::std::string::String>(rt::At::Path, "item_id", true, "a string");
@@ -236,7 +237,15 @@ async fn handle_type<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.r#type(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "type",
+                shared.api.r#type(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PUT /user-profiles/{profile-id}/items/{item_id}`.
 #[derive(Debug)]
@@ -274,7 +283,8 @@ async fn handle_match<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "match", &[], true)
+        .await?;
     let profile_id = rq.param::<i64>(rt::At::Path, "profile-id", true, "an integer");
     let item_id = rq
         .param::<::std::string::String>(rt::At::Path, "item_id", true, "a string");
@@ -292,7 +302,15 @@ async fn handle_match<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.r#match(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "match",
+                shared.api.r#match(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /user_profiles`.
 #[derive(Debug)]
@@ -324,13 +342,25 @@ async fn handle_list_user_profiles<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_user_profiles",
+            &[],
+            false,
+        )
+        .await?;
     let input = ListUserProfilesInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.list_user_profiles(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "list_user_profiles",
+                shared.api.list_user_profiles(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -366,7 +396,14 @@ async fn handle_list_user_profiles2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_user_profiles2",
+            &[],
+            false,
+        )
+        .await?;
     let body = rq
         .json_body::<
             crate::models::N1stClass,
@@ -378,7 +415,12 @@ async fn handle_list_user_profiles2<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.list_user_profiles2(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "list_user_profiles2",
+                shared.api.list_user_profiles2(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -414,7 +456,14 @@ async fn handle_get_cafue9<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_cafue9",
+            &[],
+            true,
+        )
+        .await?;
     let ufcnuefcuf6due9 = rq
         .param::<::std::string::String>(rt::At::Path, "ünïcödé", true, "a string");
     rq.check()?;
@@ -424,7 +473,15 @@ async fn handle_get_cafue9<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.get_cafue9(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "get_cafue9",
+                shared.api.get_cafue9(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /auth/{self}/{rq}`.
 #[derive(Debug)]
@@ -484,9 +541,10 @@ async fn handle_authenticate2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "authenticate2",
             &[
                 &[Scheme::ApiKey],
                 &[Scheme::ApiKey2, Scheme::SelfType],
@@ -545,7 +603,15 @@ async fn handle_authenticate2<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.authenticate2(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "authenticate2",
+                shared.api.authenticate2(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /auth/{self}/{rq}`.
 #[derive(Debug)]
@@ -583,9 +649,10 @@ async fn handle_transport<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "transport",
             &[&[Scheme::Apply], &[Scheme::New]],
             true,
         )
@@ -607,7 +674,15 @@ async fn handle_transport<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.transport(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "transport",
+                shared.api.transport(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /things/{first_page}`.
 #[derive(Debug)]
@@ -649,7 +724,8 @@ async fn handle_list<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "list", &[], true)
+        .await?;
     let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
     let page = rq.param::<i64>(rt::At::Query, "page", false, "an integer");
     let page_number2 = rq
@@ -669,7 +745,15 @@ async fn handle_list<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.list(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "list",
+                shared.api.list(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PUT /things/{first_page}`.
 #[derive(Debug)]
@@ -703,7 +787,14 @@ async fn handle_list_stream2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_stream2",
+            &[],
+            true,
+        )
+        .await?;
     let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
@@ -712,7 +803,15 @@ async fn handle_list_stream2<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.list_stream2(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "list_stream2",
+                shared.api.list_stream2(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /things/{first_page}`.
 #[derive(Debug)]
@@ -746,7 +845,8 @@ async fn handle_new2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "new2", &[], true)
+        .await?;
     let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
@@ -755,7 +855,15 @@ async fn handle_new2<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.new2(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "new2",
+                shared.api.new2(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `DELETE /things/{first_page}`.
 #[derive(Debug)]
@@ -789,7 +897,8 @@ async fn handle_clone2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "clone2", &[], true)
+        .await?;
     let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
@@ -798,7 +907,15 @@ async fn handle_clone2<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.clone2(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "clone2",
+                shared.api.clone2(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `PATCH /things/{first_page}`.
 #[derive(Debug)]
@@ -832,7 +949,8 @@ async fn handle_execute2<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "execute2", &[], true)
+        .await?;
     let first_page2 = rq.param::<i64>(rt::At::Path, "first_page", true, "an integer");
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
@@ -841,7 +959,15 @@ async fn handle_execute2<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.execute2(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "execute2",
+                shared.api.execute2(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -938,24 +1064,24 @@ pub mod mock {
         async fn r#type(&self, input: TypeInput) -> TypeResponse {
             TypeResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/user-profiles/{profile-id}/items/{item_id}",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }
         async fn r#match(&self, input: MatchInput) -> MatchResponse {
             MatchResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "put",
                         "/user-profiles/{profile-id}/items/{item_id}",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }
@@ -965,12 +1091,12 @@ pub mod mock {
         ) -> ListUserProfilesResponse {
             ListUserProfilesResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/user_profiles",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
@@ -979,102 +1105,103 @@ pub mod mock {
             input: ListUserProfiles2Input,
         ) -> ListUserProfiles2Response {
             ListUserProfiles2Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/user_profiles", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/user_profiles", &[]),
             )
         }
         async fn get_cafue9(&self, input: GetCafue9Input) -> GetCafue9Response {
             GetCafue9Response::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/café/{ünïcödé}",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }
         async fn authenticate2(&self, input: AuthenticateInput) -> AuthenticateResponse {
             AuthenticateResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/auth/{self}/{rq}",
-                        Some((200u16, "{\"id\":1}")),
+                        &[("200", "{\"id\":1}")],
                     ),
             )
         }
         async fn transport(&self, input: Transport2Input) -> Transport2Response {
             Transport2Response::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/auth/{self}/{rq}",
-                        Some((200u16, "{\"id\":1}")),
+                        &[("200", "{\"id\":1}")],
                     ),
             )
         }
         async fn list(&self, input: ListInput) -> ListResponse {
             ListResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/things/{first_page}",
-                        Some((200u16, "{\"things\":[]}")),
+                        &[("200", "{\"things\":[]}")],
                     ),
             )
         }
         async fn list_stream2(&self, input: ListStreamInput) -> ListStreamResponse {
             ListStreamResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "put",
                         "/things/{first_page}",
-                        Some((200u16, "{\"things\":[]}")),
+                        &[("200", "{\"things\":[]}")],
                     ),
             )
         }
         async fn new2(&self, input: NewInput) -> NewResponse {
             NewResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/things/{first_page}",
-                        Some((200u16, "{\"id\":1}")),
+                        &[("200", "{\"id\":1}")],
                     ),
             )
         }
         async fn clone2(&self, input: CloneInput) -> CloneResponse {
             CloneResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "delete",
                         "/things/{first_page}",
-                        Some((200u16, "{\"id\":1}")),
+                        &[("200", "{\"id\":1}")],
                     ),
             )
         }
         async fn execute2(&self, input: ExecuteInput) -> ExecuteResponse {
             ExecuteResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "patch",
                         "/things/{first_page}",
-                        Some((200u16, "{\"id\":1}")),
+                        &[("200", "{\"id\":1}")],
                     ),
             )
         }

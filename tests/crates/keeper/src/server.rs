@@ -141,7 +141,8 @@ async fn handle_enrol<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "enrol", &[], false)
+        .await?;
     let authorization = rq
         .param::<
             ::std::string::String,
@@ -158,7 +159,15 @@ async fn handle_enrol<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.enrol(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "enrol",
+                shared.api.enrol(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /global/jobs`.
 #[derive(Debug)]
@@ -192,7 +201,14 @@ async fn handle_global_jobs<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "global_jobs",
+            &[],
+            false,
+        )
+        .await?;
     let authorization = rq
         .param::<
             ::std::string::String,
@@ -204,7 +220,15 @@ async fn handle_global_jobs<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.global_jobs(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "global_jobs",
+                shared.api.global_jobs(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /ping`.
 #[derive(Debug)]
@@ -238,7 +262,8 @@ async fn handle_ping<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "ping", &[], false)
+        .await?;
     let authorization = rq
         .param::<
             ::std::string::String,
@@ -250,7 +275,15 @@ async fn handle_ping<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.ping(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "ping",
+                shared.api.ping(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /report/finish`.
 #[derive(Debug)]
@@ -286,7 +319,14 @@ async fn handle_report_finish<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "report_finish",
+            &[],
+            false,
+        )
+        .await?;
     let authorization = rq
         .param::<
             ::std::string::String,
@@ -305,7 +345,15 @@ async fn handle_report_finish<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.report_finish(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "report_finish",
+                shared.api.report_finish(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /report/output`.
 #[derive(Debug)]
@@ -341,7 +389,14 @@ async fn handle_report_output<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "report_output",
+            &[],
+            false,
+        )
+        .await?;
     let authorization = rq
         .param::<
             ::std::string::String,
@@ -360,7 +415,15 @@ async fn handle_report_output<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.report_output(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "report_output",
+                shared.api.report_output(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /report/start`.
 #[derive(Debug)]
@@ -396,7 +459,14 @@ async fn handle_report_start<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "report_start",
+            &[],
+            false,
+        )
+        .await?;
     let authorization = rq
         .param::<
             ::std::string::String,
@@ -415,7 +485,15 @@ async fn handle_report_start<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.report_start(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "report_start",
+                shared.api.report_start(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -507,60 +585,66 @@ pub mod mock {
         }
         async fn enrol(&self, input: EnrolInput) -> EnrolResponse {
             EnrolResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/enrol", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/enrol", &[]),
             )
         }
         async fn global_jobs(&self, input: GlobalJobsInput) -> GlobalJobsResponse {
             GlobalJobsResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/global/jobs",
-                        Some((201u16, "{}")),
+                        &[("201", "{\"summary\":[]}")],
                     ),
             )
         }
         async fn ping(&self, input: PingInput) -> PingResponse {
             PingResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/ping", Some((201u16, "{}"))),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/ping",
+                        &[("201", "{\"host\":\"example\",\"ok\":false}")],
+                    ),
             )
         }
         async fn report_finish(&self, input: ReportFinishInput) -> ReportFinishResponse {
             ReportFinishResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/report/finish",
-                        Some((201u16, "{}")),
+                        &[("201", "{\"existed_already\":false}")],
                     ),
             )
         }
         async fn report_output(&self, input: ReportOutputInput) -> ReportOutputResponse {
             ReportOutputResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/report/output",
-                        Some((201u16, "{}")),
+                        &[("201", "{\"existed_already\":false}")],
                     ),
             )
         }
         async fn report_start(&self, input: ReportStartInput) -> ReportStartResponse {
             ReportStartResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/report/start",
-                        Some((201u16, "{}")),
+                        &[("201", "{\"existed_already\":false}")],
                     ),
             )
         }

@@ -139,7 +139,14 @@ async fn handle_get_user_by_name<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_user_by_name",
+            &[],
+            true,
+        )
+        .await?;
     let username = rq
         .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
     rq.check()?;
@@ -150,7 +157,12 @@ async fn handle_get_user_by_name<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_user_by_name(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_user_by_name",
+                shared.api.get_user_by_name(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -186,7 +198,14 @@ async fn handle_get_repositories_by_owner<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_repositories_by_owner",
+            &[],
+            true,
+        )
+        .await?;
     let username = rq
         .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
     rq.check()?;
@@ -197,8 +216,9 @@ async fn handle_get_repositories_by_owner<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "get_repositories_by_owner",
                 shared.api.get_repositories_by_owner(input),
                 rq.parts.uri.path(),
             )
@@ -239,7 +259,14 @@ async fn handle_get_repository<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_repository",
+            &[],
+            true,
+        )
+        .await?;
     let username = rq
         .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
     let slug = rq.param::<::std::string::String>(rt::At::Path, "slug", true, "a string");
@@ -253,7 +280,12 @@ async fn handle_get_repository<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_repository(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_repository",
+                shared.api.get_repository(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -294,7 +326,14 @@ async fn handle_get_pull_requests_by_repository<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_pull_requests_by_repository",
+            &[],
+            true,
+        )
+        .await?;
     let username = rq
         .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
     let slug = rq.param::<::std::string::String>(rt::At::Path, "slug", true, "a string");
@@ -313,8 +352,9 @@ async fn handle_get_pull_requests_by_repository<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "get_pull_requests_by_repository",
                 shared.api.get_pull_requests_by_repository(input),
                 rq.parts.uri.path(),
             )
@@ -357,7 +397,14 @@ async fn handle_get_pull_requests_by_id<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "get_pull_requests_by_id",
+            &[],
+            true,
+        )
+        .await?;
     let username = rq
         .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
     let slug = rq.param::<::std::string::String>(rt::At::Path, "slug", true, "a string");
@@ -374,8 +421,9 @@ async fn handle_get_pull_requests_by_id<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "get_pull_requests_by_id",
                 shared.api.get_pull_requests_by_id(input),
                 rq.parts.uri.path(),
             )
@@ -418,7 +466,14 @@ async fn handle_merge_pull_request<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "merge_pull_request",
+            &[],
+            true,
+        )
+        .await?;
     let username = rq
         .param::<::std::string::String>(rt::At::Path, "username", true, "a string");
     let slug = rq.param::<::std::string::String>(rt::At::Path, "slug", true, "a string");
@@ -435,7 +490,12 @@ async fn handle_merge_pull_request<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.merge_pull_request(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "merge_pull_request",
+                shared.api.merge_pull_request(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -535,12 +595,12 @@ pub mod mock {
         ) -> GetUserByNameResponse {
             GetUserByNameResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/2.0/users/{username}",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }
@@ -550,12 +610,12 @@ pub mod mock {
         ) -> GetRepositoriesByOwnerResponse {
             GetRepositoriesByOwnerResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/2.0/repositories/{username}",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
@@ -565,12 +625,12 @@ pub mod mock {
         ) -> GetRepositoryResponse {
             GetRepositoryResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/2.0/repositories/{username}/{slug}",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }
@@ -580,12 +640,12 @@ pub mod mock {
         ) -> GetPullRequestsByRepositoryResponse {
             GetPullRequestsByRepositoryResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/2.0/repositories/{username}/{slug}/pullrequests",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
@@ -595,12 +655,12 @@ pub mod mock {
         ) -> GetPullRequestsByIdResponse {
             GetPullRequestsByIdResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/2.0/repositories/{username}/{slug}/pullrequests/{pid}",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }
@@ -610,12 +670,12 @@ pub mod mock {
         ) -> MergePullRequestResponse {
             MergePullRequestResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
-                        None,
+                        &[],
                     ),
             )
         }

@@ -12,10 +12,13 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"NewPet\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"},\"tag\":{\"type\":\"string\"}}}}",
-    "{\"add_pet\":{\"$ref\":\"#/components/schemas/NewPet\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"NewPet\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"},\"tag\":{\"type\":\"string\"}}}}",
+        "{\"add_pet\":{\"$ref\":\"#/components/schemas/NewPet\"}}",
+    )
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}}],\"operations\":{\"add_pet\":{\"default\":0},\"delete_pet\":{\"default\":0},\"find_pet_by_id\":{\"default\":0},\"find_pets\":{\"default\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -147,7 +150,14 @@ async fn handle_find_pets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "find_pets",
+            &[],
+            false,
+        )
+        .await?;
     let tags = rq
         .json_param::<
             ::std::vec::Vec<::std::string::String>,
@@ -160,7 +170,15 @@ async fn handle_find_pets<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.find_pets(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "find_pets",
+                shared.api.find_pets(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /pets`.
 #[derive(Debug)]
@@ -202,7 +220,8 @@ async fn handle_add_pet<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "add_pet", &[], false)
+        .await?;
     let body = rq
         .json_body::<crate::models::NewPet>("application/json", true, Some("add_pet"))
         .await?;
@@ -212,7 +231,15 @@ async fn handle_add_pet<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.add_pet(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "add_pet",
+                shared.api.add_pet(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /pets/{id}`.
 #[derive(Debug)]
@@ -254,7 +281,14 @@ async fn handle_find_pet_by_id<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "find_pet_by_id",
+            &[],
+            true,
+        )
+        .await?;
     let id = rq.param::<i64>(rt::At::Path, "id", true, "an integer");
     rq.check()?;
     let id = rq.required(id)?;
@@ -264,7 +298,12 @@ async fn handle_find_pet_by_id<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.find_pet_by_id(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "find_pet_by_id",
+                shared.api.find_pet_by_id(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -308,7 +347,14 @@ async fn handle_delete_pet<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "delete_pet",
+            &[],
+            true,
+        )
+        .await?;
     let id = rq.param::<i64>(rt::At::Path, "id", true, "an integer");
     rq.check()?;
     let id = rq.required(id)?;
@@ -317,7 +363,15 @@ async fn handle_delete_pet<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.delete_pet(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "delete_pet",
+                shared.api.delete_pet(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -394,36 +448,58 @@ pub mod mock {
         async fn find_pets(&self, input: FindPetsInput) -> FindPetsResponse {
             FindPetsResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/pets", Some((200u16, "[]"))),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/pets",
+                        &[
+                            ("200", "[]"),
+                            ("default", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
+                    ),
             )
         }
         async fn add_pet(&self, input: AddPetInput) -> AddPetResponse {
             AddPetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/pets",
-                        Some((200u16, "{\"name\":\"example\"}")),
+                        &[
+                            ("200", "{\"name\":\"example\",\"id\":1}"),
+                            ("default", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
                     ),
             )
         }
         async fn find_pet_by_id(&self, input: FindPetByIdInput) -> FindPetByIdResponse {
             FindPetByIdResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/pets/{id}",
-                        Some((200u16, "{\"name\":\"example\"}")),
+                        &[
+                            ("200", "{\"name\":\"example\",\"id\":1}"),
+                            ("default", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
                     ),
             )
         }
         async fn delete_pet(&self, input: DeletePetInput) -> DeletePetResponse {
             DeletePetResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "delete", "/pets/{id}", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "delete",
+                        "/pets/{id}",
+                        &[("default", "{\"code\":1,\"message\":\"example\"}")],
+                    ),
             )
         }
     }

@@ -12,10 +12,13 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{}",
-    "{}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{}",
+        "{}",
+    )
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}}],\"operations\":{\"create_pets\":{\"default\":0},\"list_pets\":{\"default\":0},\"show_pet_by_id\":{\"default\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -126,7 +129,14 @@ async fn handle_list_pets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_pets",
+            &[],
+            false,
+        )
+        .await?;
     let limit = rq.param::<i32>(rt::At::Query, "limit", false, "an integer");
     rq.check()?;
     let input = ListPetsInput {
@@ -134,7 +144,15 @@ async fn handle_list_pets<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.list_pets(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "list_pets",
+                shared.api.list_pets(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /pets`.
 #[derive(Debug)]
@@ -174,12 +192,21 @@ async fn handle_create_pets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(&*shared, request, "create_pets", &[], false)
+        .await?;
     let input = CreatePetsInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.create_pets(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "create_pets",
+                shared.api.create_pets(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /pets/{petId}`.
 #[derive(Debug)]
@@ -221,7 +248,14 @@ async fn handle_show_pet_by_id<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "show_pet_by_id",
+            &[],
+            true,
+        )
+        .await?;
     let pet_id = rq
         .param::<::std::string::String>(rt::At::Path, "petId", true, "a string");
     rq.check()?;
@@ -232,7 +266,12 @@ async fn handle_show_pet_by_id<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.show_pet_by_id(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "show_pet_by_id",
+                shared.api.show_pet_by_id(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -310,23 +349,42 @@ pub mod mock {
         async fn list_pets(&self, input: ListPetsInput) -> ListPetsResponse {
             ListPetsResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/pets", Some((200u16, "[]"))),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/pets",
+                        &[
+                            ("200", "[]"),
+                            ("default", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
+                    ),
             )
         }
         async fn create_pets(&self, input: CreatePetsInput) -> CreatePetsResponse {
             CreatePetsResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/pets", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/pets",
+                        &[("default", "{\"code\":1,\"message\":\"example\"}")],
+                    ),
             )
         }
         async fn show_pet_by_id(&self, input: ShowPetByIdInput) -> ShowPetByIdResponse {
             ShowPetByIdResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/pets/{petId}",
-                        Some((200u16, "{\"id\":1,\"name\":\"example\"}")),
+                        &[
+                            ("200", "{\"id\":1,\"name\":\"example\"}"),
+                            ("default", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
                     ),
             )
         }

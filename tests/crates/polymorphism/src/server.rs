@@ -12,10 +12,13 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"Cat\":{\"type\":\"object\",\"required\":[\"petType\",\"name\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"lives\":{\"type\":\"integer\"}}},\"Dog\":{\"type\":\"object\",\"required\":[\"petType\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"bark\":{\"type\":\"boolean\"}}},\"Lizard\":{\"type\":\"object\",\"required\":[\"petType\",\"kind\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":[\"string\",\"null\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"reptile\"],\"title\":\"LizardKind\"}}},\"Pet\":{\"description\":\"A pet; `petType` says which kind.\",\"oneOf\":[{\"$ref\":\"#/components/schemas/Cat\"},{\"$ref\":\"#/components/schemas/Dog\"},{\"$ref\":\"#/components/schemas/Lizard\"}],\"discriminator\":{\"propertyName\":\"petType\",\"mapping\":{\"cat\":\"#/components/schemas/Cat\",\"dog\":\"#/components/schemas/Dog\",\"doggo\":\"#/components/schemas/Dog\",\"Lizard\":\"#/components/schemas/Lizard\"},\"x-mapping-complete\":true}}}",
-    "{\"add_pet\":{\"$ref\":\"#/components/schemas/Pet\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"Cat\":{\"type\":\"object\",\"required\":[\"petType\",\"name\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"lives\":{\"type\":\"integer\"}}},\"Dog\":{\"type\":\"object\",\"required\":[\"petType\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"bark\":{\"type\":\"boolean\"}}},\"Lizard\":{\"type\":\"object\",\"required\":[\"petType\",\"kind\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":[\"string\",\"null\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"reptile\"],\"title\":\"LizardKind\"}}},\"Pet\":{\"description\":\"A pet; `petType` says which kind.\",\"oneOf\":[{\"$ref\":\"#/components/schemas/Cat\"},{\"$ref\":\"#/components/schemas/Dog\"},{\"$ref\":\"#/components/schemas/Lizard\"}],\"discriminator\":{\"propertyName\":\"petType\",\"mapping\":{\"cat\":\"#/components/schemas/Cat\",\"dog\":\"#/components/schemas/Dog\",\"doggo\":\"#/components/schemas/Dog\",\"Lizard\":\"#/components/schemas/Lizard\"},\"x-mapping-complete\":true}}}",
+        "{\"add_pet\":{\"$ref\":\"#/components/schemas/Pet\"}}",
+    )
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":{\"code\":\"{{status}}\"}}],\"operations\":{\"add_pet\":{\"default\":0},\"get_pet\":{\"default\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -120,7 +123,8 @@ async fn handle_add_pet<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "add_pet", &[], false)
+        .await?;
     let body = rq
         .json_body::<crate::models::Pet>("application/json", true, Some("add_pet"))
         .await?;
@@ -130,7 +134,15 @@ async fn handle_add_pet<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.add_pet(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "add_pet",
+                shared.api.add_pet(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `GET /pets/{id}`.
 #[derive(Debug)]
@@ -167,7 +179,8 @@ async fn handle_get_pet<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_pet", &[], true)
+        .await?;
     let id = rq.param::<i64>(rt::At::Path, "id", true, "an integer");
     rq.check()?;
     let id = rq.required(id)?;
@@ -176,7 +189,15 @@ async fn handle_get_pet<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.get_pet(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "get_pet",
+                shared.api.get_pet(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -250,24 +271,32 @@ pub mod mock {
         async fn add_pet(&self, input: AddPetInput) -> AddPetResponse {
             AddPetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/pets",
-                        Some((201u16, "{\"petType\":\"cat\",\"name\":\"example\"}")),
+                        &[
+                            ("201", "{\"petType\":\"cat\",\"name\":\"example\"}"),
+                            ("200", "{\"petType\":\"cat\",\"name\":\"example\"}"),
+                            ("409", "{\"code\":1}"),
+                            ("422", "{\"code\":1}"),
+                        ],
                     ),
             )
         }
         async fn get_pet(&self, input: GetPetInput) -> GetPetResponse {
             GetPetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/pets/{id}",
-                        Some((200u16, "{\"petType\":\"cat\",\"name\":\"example\"}")),
+                        &[
+                            ("200", "{\"petType\":\"cat\",\"name\":\"example\"}"),
+                            ("404", "{\"code\":1}"),
+                        ],
                     ),
             )
         }

@@ -12,10 +12,13 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"BuyMuseumTickets\":{\"description\":\"Data to purchase a ticket.\",\"type\":\"object\",\"allOf\":[{\"type\":\"object\",\"properties\":{\"email\":{\"$ref\":\"#/components/schemas/Email\"}}},{\"$ref\":\"#/components/schemas/Ticket\"}]},\"Date\":{\"type\":\"string\",\"format\":\"date\",\"example\":\"2023-10-29\"},\"Email\":{\"description\":\"Email address for ticket purchaser.\",\"type\":\"string\",\"format\":\"email\",\"example\":\"museum-lover@example.com\"},\"EventDates\":{\"type\":\"array\",\"description\":\"List of planned dates for the special event.\",\"items\":{\"$ref\":\"#/components/schemas/Date\"}},\"EventDescription\":{\"type\":\"string\",\"description\":\"Description of the special event.\",\"example\":\"Captain Blackbeard shares his love of the C...language. And possibly Arrrrr (R lang).\"},\"EventId\":{\"description\":\"Identifier for a special event.\",\"type\":\"string\",\"format\":\"uuid\",\"example\":\"3be6453c-03eb-4357-ae5a-984a0e574a54\"},\"EventLocation\":{\"type\":\"string\",\"description\":\"Location where the special event is held.\",\"example\":\"Computer Room\"},\"EventName\":{\"type\":\"string\",\"description\":\"Name of the special event.\",\"example\":\"Pirate Coding Workshop\"},\"EventPrice\":{\"description\":\"Price of a ticket for the special event.\",\"type\":\"number\",\"format\":\"float\",\"example\":25},\"SpecialEvent\":{\"type\":\"object\",\"required\":[\"name\",\"location\",\"eventDescription\",\"dates\",\"price\"],\"properties\":{\"eventId\":{\"$ref\":\"#/components/schemas/EventId\"},\"name\":{\"$ref\":\"#/components/schemas/EventName\"},\"location\":{\"$ref\":\"#/components/schemas/EventLocation\"},\"eventDescription\":{\"$ref\":\"#/components/schemas/EventDescription\"},\"dates\":{\"$ref\":\"#/components/schemas/EventDates\"},\"price\":{\"$ref\":\"#/components/schemas/EventPrice\"}}},\"SpecialEventFields\":{\"type\":\"object\",\"properties\":{\"name\":{\"$ref\":\"#/components/schemas/EventName\"},\"location\":{\"$ref\":\"#/components/schemas/EventLocation\"},\"eventDescription\":{\"$ref\":\"#/components/schemas/EventDescription\"},\"dates\":{\"$ref\":\"#/components/schemas/EventDates\"},\"price\":{\"$ref\":\"#/components/schemas/EventPrice\"}}},\"Ticket\":{\"description\":\"Ticket for museum entry, can be general admission or special event.\",\"type\":\"object\",\"required\":[\"ticketType\",\"ticketDate\"],\"properties\":{\"ticketId\":{\"$ref\":\"#/components/schemas/TicketId\"},\"ticketDate\":{\"description\":\"Date when this ticket can be used for museum entry.\",\"$ref\":\"#/components/schemas/Date\"},\"ticketType\":{\"$ref\":\"#/components/schemas/TicketType\"},\"eventId\":{\"description\":\"Unique identifier for a special event. Required if purchasing tickets for the museum's special events.\",\"$ref\":\"#/components/schemas/EventId\"}}},\"TicketId\":{\"description\":\"Unique identifier for museum ticket. Generated when purchased.\",\"type\":\"string\",\"format\":\"uuid\",\"example\":\"a54a57ca-36f8-421b-a6b4-2e8f26858a4c\"},\"TicketType\":{\"description\":\"Type of ticket being purchased. Use `general` for regular museum entry and `event` for tickets to special events.\",\"type\":\"string\",\"enum\":[\"event\",\"general\"],\"example\":\"event\"}}",
-    "{\"buy_museum_tickets\":{\"$ref\":\"#/components/schemas/BuyMuseumTickets\"},\"create_special_event\":{\"$ref\":\"#/components/schemas/SpecialEvent\"},\"update_special_event\":{\"$ref\":\"#/components/schemas/SpecialEventFields\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"BuyMuseumTickets\":{\"description\":\"Data to purchase a ticket.\",\"type\":\"object\",\"allOf\":[{\"type\":\"object\",\"properties\":{\"email\":{\"$ref\":\"#/components/schemas/Email\"}}},{\"$ref\":\"#/components/schemas/Ticket\"}]},\"Date\":{\"type\":\"string\",\"format\":\"date\",\"example\":\"2023-10-29\"},\"Email\":{\"description\":\"Email address for ticket purchaser.\",\"type\":\"string\",\"format\":\"email\",\"example\":\"museum-lover@example.com\"},\"EventDates\":{\"type\":\"array\",\"description\":\"List of planned dates for the special event.\",\"items\":{\"$ref\":\"#/components/schemas/Date\"}},\"EventDescription\":{\"type\":\"string\",\"description\":\"Description of the special event.\",\"example\":\"Captain Blackbeard shares his love of the C...language. And possibly Arrrrr (R lang).\"},\"EventId\":{\"description\":\"Identifier for a special event.\",\"type\":\"string\",\"format\":\"uuid\",\"example\":\"3be6453c-03eb-4357-ae5a-984a0e574a54\"},\"EventLocation\":{\"type\":\"string\",\"description\":\"Location where the special event is held.\",\"example\":\"Computer Room\"},\"EventName\":{\"type\":\"string\",\"description\":\"Name of the special event.\",\"example\":\"Pirate Coding Workshop\"},\"EventPrice\":{\"description\":\"Price of a ticket for the special event.\",\"type\":\"number\",\"format\":\"float\",\"example\":25},\"SpecialEvent\":{\"type\":\"object\",\"required\":[\"name\",\"location\",\"eventDescription\",\"dates\",\"price\"],\"properties\":{\"eventId\":{\"$ref\":\"#/components/schemas/EventId\"},\"name\":{\"$ref\":\"#/components/schemas/EventName\"},\"location\":{\"$ref\":\"#/components/schemas/EventLocation\"},\"eventDescription\":{\"$ref\":\"#/components/schemas/EventDescription\"},\"dates\":{\"$ref\":\"#/components/schemas/EventDates\"},\"price\":{\"$ref\":\"#/components/schemas/EventPrice\"}}},\"SpecialEventFields\":{\"type\":\"object\",\"properties\":{\"name\":{\"$ref\":\"#/components/schemas/EventName\"},\"location\":{\"$ref\":\"#/components/schemas/EventLocation\"},\"eventDescription\":{\"$ref\":\"#/components/schemas/EventDescription\"},\"dates\":{\"$ref\":\"#/components/schemas/EventDates\"},\"price\":{\"$ref\":\"#/components/schemas/EventPrice\"}}},\"Ticket\":{\"description\":\"Ticket for museum entry, can be general admission or special event.\",\"type\":\"object\",\"required\":[\"ticketType\",\"ticketDate\"],\"properties\":{\"ticketId\":{\"$ref\":\"#/components/schemas/TicketId\"},\"ticketDate\":{\"description\":\"Date when this ticket can be used for museum entry.\",\"$ref\":\"#/components/schemas/Date\"},\"ticketType\":{\"$ref\":\"#/components/schemas/TicketType\"},\"eventId\":{\"description\":\"Unique identifier for a special event. Required if purchasing tickets for the museum's special events.\",\"$ref\":\"#/components/schemas/EventId\"}}},\"TicketId\":{\"description\":\"Unique identifier for museum ticket. Generated when purchased.\",\"type\":\"string\",\"format\":\"uuid\",\"example\":\"a54a57ca-36f8-421b-a6b4-2e8f26858a4c\"},\"TicketType\":{\"description\":\"Type of ticket being purchased. Use `general` for regular museum entry and `event` for tickets to special events.\",\"type\":\"string\",\"enum\":[\"event\",\"general\"],\"example\":\"event\"}}",
+        "{\"buy_museum_tickets\":{\"$ref\":\"#/components/schemas/BuyMuseumTickets\"},\"create_special_event\":{\"$ref\":\"#/components/schemas/SpecialEvent\"},\"update_special_event\":{\"$ref\":\"#/components/schemas/SpecialEventFields\"}}",
+    )
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":{}}],\"operations\":{\"buy_museum_tickets\":{\"default\":0},\"create_special_event\":{\"default\":0},\"delete_special_event\":{\"default\":0},\"get_museum_hours\":{\"default\":0},\"get_special_event\":{\"default\":0},\"get_ticket_code\":{\"default\":0},\"list_special_events\":{\"default\":0},\"update_special_event\":{\"default\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -186,9 +189,10 @@ async fn handle_get_museum_hours<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "get_museum_hours",
             &[&[Scheme::MuseumPlaceholderAuth]],
             false,
         )
@@ -209,7 +213,12 @@ async fn handle_get_museum_hours<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_museum_hours(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_museum_hours",
+                shared.api.get_museum_hours(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -257,9 +266,10 @@ async fn handle_list_special_events<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "list_special_events",
             &[&[Scheme::MuseumPlaceholderAuth]],
             false,
         )
@@ -283,7 +293,12 @@ async fn handle_list_special_events<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.list_special_events(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "list_special_events",
+                shared.api.list_special_events(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -325,9 +340,10 @@ async fn handle_create_special_event<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "create_special_event",
             &[&[Scheme::MuseumPlaceholderAuth]],
             false,
         )
@@ -344,8 +360,9 @@ async fn handle_create_special_event<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "create_special_event",
                 shared.api.create_special_event(input),
                 rq.parts.uri.path(),
             )
@@ -390,9 +407,10 @@ async fn handle_get_special_event<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "get_special_event",
             &[&[Scheme::MuseumPlaceholderAuth]],
             true,
         )
@@ -407,7 +425,12 @@ async fn handle_get_special_event<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_special_event(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_special_event",
+                shared.api.get_special_event(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -452,9 +475,10 @@ async fn handle_delete_special_event<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "delete_special_event",
             &[&[Scheme::MuseumPlaceholderAuth]],
             true,
         )
@@ -469,8 +493,9 @@ async fn handle_delete_special_event<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "delete_special_event",
                 shared.api.delete_special_event(input),
                 rq.parts.uri.path(),
             )
@@ -517,9 +542,10 @@ async fn handle_update_special_event<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "update_special_event",
             &[&[Scheme::MuseumPlaceholderAuth]],
             true,
         )
@@ -541,8 +567,9 @@ async fn handle_update_special_event<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "update_special_event",
                 shared.api.update_special_event(input),
                 rq.parts.uri.path(),
             )
@@ -587,9 +614,10 @@ async fn handle_buy_museum_tickets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "buy_museum_tickets",
             &[&[Scheme::MuseumPlaceholderAuth]],
             false,
         )
@@ -606,7 +634,12 @@ async fn handle_buy_museum_tickets<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.buy_museum_tickets(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "buy_museum_tickets",
+                shared.api.buy_museum_tickets(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -648,9 +681,10 @@ async fn handle_get_ticket_code<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(
+    let mut rq = rt::Incoming::start_operation(
             &*shared,
             request,
+            "get_ticket_code",
             &[&[Scheme::MuseumPlaceholderAuth]],
             true,
         )
@@ -665,7 +699,12 @@ async fn handle_get_ticket_code<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.get_ticket_code(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "get_ticket_code",
+                shared.api.get_ticket_code(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -762,7 +801,14 @@ pub mod mock {
             input: GetMuseumHoursInput,
         ) -> GetMuseumHoursResponse {
             GetMuseumHoursResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/museum-hours", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/museum-hours",
+                        &[("400", "{}"), ("404", "{}")],
+                    ),
             )
         }
         async fn list_special_events(
@@ -770,7 +816,14 @@ pub mod mock {
             input: ListSpecialEventsInput,
         ) -> ListSpecialEventsResponse {
             ListSpecialEventsResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/special-events", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/special-events",
+                        &[("400", "{}"), ("404", "{}")],
+                    ),
             )
         }
         async fn create_special_event(
@@ -778,7 +831,14 @@ pub mod mock {
             input: CreateSpecialEventInput,
         ) -> CreateSpecialEventResponse {
             CreateSpecialEventResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/special-events", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/special-events",
+                        &[("400", "{}"), ("404", "{}")],
+                    ),
             )
         }
         async fn get_special_event(
@@ -787,12 +847,12 @@ pub mod mock {
         ) -> GetSpecialEventResponse {
             GetSpecialEventResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/special-events/{eventId}",
-                        None,
+                        &[("400", "{}"), ("404", "{}")],
                     ),
             )
         }
@@ -802,12 +862,12 @@ pub mod mock {
         ) -> DeleteSpecialEventResponse {
             DeleteSpecialEventResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "delete",
                         "/special-events/{eventId}",
-                        None,
+                        &[("400", "{}"), ("401", "{}"), ("404", "{}")],
                     ),
             )
         }
@@ -817,12 +877,12 @@ pub mod mock {
         ) -> UpdateSpecialEventResponse {
             UpdateSpecialEventResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "patch",
                         "/special-events/{eventId}",
-                        None,
+                        &[("400", "{}"), ("404", "{}")],
                     ),
             )
         }
@@ -831,7 +891,14 @@ pub mod mock {
             input: BuyMuseumTicketsInput,
         ) -> BuyMuseumTicketsResponse {
             BuyMuseumTicketsResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/tickets", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/tickets",
+                        &[("400", "{}"), ("404", "{}")],
+                    ),
             )
         }
         async fn get_ticket_code(
@@ -840,12 +907,12 @@ pub mod mock {
         ) -> GetTicketCodeResponse {
             GetTicketCodeResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/tickets/{ticketId}/qr",
-                        Some((200u16, "[]")),
+                        &[("200", "[]"), ("400", "{}"), ("404", "{}")],
                     ),
             )
         }

@@ -131,7 +131,13 @@ async fn handle_put_blob<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]], false)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "put_blob",
+            &[&[Scheme::ApiKey]],
+            false,
+        )
         .await?;
     let body = rq.bytes_body("application/octet-stream", true).await?;
     let body = rq.required(body)?;
@@ -140,7 +146,15 @@ async fn handle_put_blob<A: Api>(
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
-    Ok(rt::guarded(&*shared, shared.api.put_blob(input), rq.parts.uri.path()).await)
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "put_blob",
+                shared.api.put_blob(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
 }
 /// The validated input of `POST /documents`.
 #[derive(Debug)]
@@ -182,7 +196,13 @@ async fn handle_create_document<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]], false)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "create_document",
+            &[&[Scheme::ApiKey]],
+            false,
+        )
         .await?;
     let body = rq
         .json_body::<
@@ -196,7 +216,12 @@ async fn handle_create_document<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.create_document(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "create_document",
+                shared.api.create_document(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -240,7 +265,13 @@ async fn handle_upload_attachment<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[&[Scheme::ApiKey]], false)
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "upload_attachment",
+            &[&[Scheme::ApiKey]],
+            false,
+        )
         .await?;
     let body = rq
         .form_body::<
@@ -253,7 +284,12 @@ async fn handle_upload_attachment<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.upload_attachment(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "upload_attachment",
+                shared.api.upload_attachment(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -335,12 +371,15 @@ pub mod mock {
         async fn put_blob(&self, input: PutBlobInput) -> PutBlobResponse {
             PutBlobResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/blobs",
-                        Some((200u16, "[]")),
+                        &[
+                            ("200", "[]"),
+                            ("default", "{\"status\":1,\"detail\":\"example\"}"),
+                        ],
                     ),
             )
         }
@@ -350,12 +389,15 @@ pub mod mock {
         ) -> CreateDocumentResponse {
             CreateDocumentResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/documents",
-                        Some((201u16, "{\"title\":\"example\"}")),
+                        &[
+                            ("201", "{\"title\":\"example\"}"),
+                            ("default", "{\"status\":1,\"detail\":\"example\"}"),
+                        ],
                     ),
             )
         }
@@ -365,15 +407,18 @@ pub mod mock {
         ) -> UploadAttachmentResponse {
             UploadAttachmentResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/attachments",
-                        Some((
-                            200u16,
-                            "{\"name\":\"example\",\"size\":1,\"thumbnails\":[]}",
-                        )),
+                        &[
+                            (
+                                "200",
+                                "{\"name\":\"example\",\"size\":1,\"thumbnails\":[]}",
+                            ),
+                            ("default", "{\"status\":1,\"detail\":\"example\"}"),
+                        ],
                     ),
             )
         }

@@ -12,10 +12,13 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{}",
-    "{\"perform_search\":{\"$ref\":\"#/components/schemas/PerformSearchBody\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{}",
+        "{\"perform_search\":{\"$ref\":\"#/components/schemas/PerformSearchBody\"}}",
+    )
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":\"example\"}],\"operations\":{\"list_searchable_fields\":{\"default\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -120,13 +123,25 @@ async fn handle_list_data_sets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let rq = rt::Incoming::start(&*shared, request, &[], false).await?;
+    let rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_data_sets",
+            &[],
+            false,
+        )
+        .await?;
     let input = ListDataSetsInput {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.list_data_sets(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "list_data_sets",
+                shared.api.list_data_sets(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -167,7 +182,14 @@ async fn handle_list_searchable_fields<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "list_searchable_fields",
+            &[],
+            true,
+        )
+        .await?;
     let dataset = rq
         .param::<::std::string::String>(rt::At::Path, "dataset", true, "a string");
     let version = rq
@@ -182,8 +204,9 @@ async fn handle_list_searchable_fields<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(
+        rt::guarded_operation(
                 &*shared,
+                "list_searchable_fields",
                 shared.api.list_searchable_fields(input),
                 rq.parts.uri.path(),
             )
@@ -236,7 +259,14 @@ async fn handle_perform_search<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start(&*shared, request, &[], true).await?;
+    let mut rq = rt::Incoming::start_operation(
+            &*shared,
+            request,
+            "perform_search",
+            &[],
+            true,
+        )
+        .await?;
     let version = rq
         .param::<::std::string::String>(rt::At::Path, "version", true, "a string");
     let dataset = rq
@@ -258,7 +288,12 @@ async fn handle_perform_search<A: Api>(
         credentials: rq.credentials,
     };
     Ok(
-        rt::guarded(&*shared, shared.api.perform_search(input), rq.parts.uri.path())
+        rt::guarded_operation(
+                &*shared,
+                "perform_search",
+                shared.api.perform_search(input),
+                rq.parts.uri.path(),
+            )
             .await,
     )
 }
@@ -342,7 +377,7 @@ pub mod mock {
             input: ListDataSetsInput,
         ) -> ListDataSetsResponse {
             ListDataSetsResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/", &[]),
             )
         }
         async fn list_searchable_fields(
@@ -351,12 +386,12 @@ pub mod mock {
         ) -> ListSearchableFieldsResponse {
             ListSearchableFieldsResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/{dataset}/{version}/fields",
-                        Some((200u16, "\"\"")),
+                        &[("200", "\"example\""), ("404", "\"example\"")],
                     ),
             )
         }
@@ -366,12 +401,12 @@ pub mod mock {
         ) -> PerformSearchResponse {
             PerformSearchResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/{dataset}/{version}/records",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
