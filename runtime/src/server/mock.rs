@@ -140,7 +140,14 @@ impl Document {
     ///   never a success;
     /// - otherwise as [`Document::answer`], the first success with an example (or without
     ///   content), else the first success's smallest body.
-    pub fn answer_minimal(&self, spec: &'static ApiSpec, headers: &HeaderMap, method: &str, path: &str, minimal: &[(&str, &str)]) -> Response {
+    pub fn answer_minimal(
+        &self,
+        spec: &'static ApiSpec,
+        headers: &HeaderMap,
+        method: &str,
+        path: &str,
+        minimal: &[(&str, &str)],
+    ) -> Response {
         let empty = serde_json::Map::new();
         let responses = self.value()["paths"][path][method]["responses"].as_object().unwrap_or(&empty);
         let smallest = |key: &str, status: u16| {
