@@ -533,7 +533,7 @@ impl OpContext<'_> {
         let examples = examples(&self.bundle.document, media);
         let body = RequestBody {
             minimal: examples.is_empty().then(|| match encoding {
-                BodyEncoding::Json => synth::minimal(&schema, &self.schemas.definitions),
+                BodyEncoding::Json => synth::minimal(&schema, document_schemas(&self.bundle.document)),
                 _ => self::examples::request_body(&ty, &self.schemas.definitions),
             }),
             examples,
@@ -589,7 +589,7 @@ impl OpContext<'_> {
                 let examples = examples(doc, media);
                 // Every response without an example (the mock answers `Prefer: code=N` with it).
                 let minimal = examples.is_empty().then(|| match encoding {
-                    BodyEncoding::Json => synth::minimal(&schema, &self.schemas.definitions),
+                    BodyEncoding::Json => synth::minimal(&schema, document_schemas(&self.bundle.document)),
                     _ => self::examples::response_body(&ty, &self.schemas.definitions),
                 });
                 ResponseBody { examples, minimal, content_type, encoding, ty }
@@ -604,6 +604,13 @@ impl OpContext<'_> {
         }
         out
     }
+}
+
+/// The document's `components/schemas` (with every constraint, unlike the definitions
+/// prepared for typify), where synthesized values resolve references.
+fn document_schemas(doc: &Value) -> &serde_json::Map<String, Value> {
+    static EMPTY: std::sync::OnceLock<serde_json::Map<String, Value>> = std::sync::OnceLock::new();
+    doc.pointer("/components/schemas").and_then(Value::as_object).unwrap_or_else(|| EMPTY.get_or_init(serde_json::Map::new))
 }
 
 /// Follows a reference to a definition.

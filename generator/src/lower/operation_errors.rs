@@ -36,11 +36,8 @@ const MAIN_KEYS: [&str; 7] =
 /// Fills `errors.operations` (without `x-server-errors`), and returns the warnings.
 pub fn lower(bundle: &Bundle, operations: &[Operation], errors: &mut ServerErrors) -> Diagnostics {
     let doc = &bundle.document;
-    let defs: BTreeMap<String, Value> = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default();
+    let empty = serde_json::Map::new();
+    let defs = doc.pointer("/components/schemas").and_then(Value::as_object).unwrap_or(&empty);
     let extension = doc.get(super::server_errors::EXTENSION);
     let mut warnings = Diagnostics::default();
     if let Some(ext) = extension.and_then(Value::as_object) {
@@ -92,7 +89,7 @@ pub fn lower(bundle: &Bundle, operations: &[Operation], errors: &mut ServerError
             let schema_at = join_pointer(&join_pointer(&join_pointer(&at, "content"), media), "schema");
             if extension.is_some() {
                 let filled = fill(&api_template.body, status);
-                if let Err(why) = conforms(&filled, &schema, &defs, 0) {
+                if let Err(why) = conforms(&filled, &schema, defs, 0) {
                     if warned.insert((key.to_string(), at.clone())) {
                         warnings.push(
                             bundle
@@ -108,8 +105,8 @@ pub fn lower(bundle: &Bundle, operations: &[Operation], errors: &mut ServerError
                 }
                 continue;
             }
-            let body = synth::template(&schema, &defs, &placeholder);
-            if let Err(why) = conforms(&fill(&body, status), &schema, &defs, 0) {
+            let body = synth::template(&schema, defs, &placeholder);
+            if let Err(why) = conforms(&fill(&body, status), &schema, defs, 0) {
                 if warned.insert((key.to_string(), at.clone())) {
                     warnings.push(
                         bundle
@@ -226,12 +223,12 @@ pub fn fill(template: &Value, status: u16) -> Value {
 /// `const`, `required`, `properties`, `additionalProperties: false`, `items`, `minItems`,
 /// `maxItems`, string lengths and `pattern`, numeric bounds, `allOf`/`anyOf`/`oneOf`); the
 /// reason when it does not.
-pub fn conforms(value: &Value, schema: &Value, defs: &BTreeMap<String, Value>, depth: usize) -> Result<(), String> {
+pub fn conforms(value: &Value, schema: &Value, defs: &dyn synth::Definitions, depth: usize) -> Result<(), String> {
     if depth > 16 {
         return Ok(());
     }
     let schema = match schema.get("$ref").and_then(Value::as_str) {
-        Some(r) => match defs.get(r.rsplit('/').next().unwrap_or_default()) {
+        Some(r) => match defs.schema(r.rsplit('/').next().unwrap_or_default()) {
             Some(d) => return conforms(value, d, defs, depth + 1),
             None => return Ok(()),
         },

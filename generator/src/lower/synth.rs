@@ -17,24 +17,43 @@ use serde_json::{json, Map, Value};
 /// How deep synthesis follows nested schemas before answering `null`.
 const MAX_DEPTH: usize = 12;
 
+/// Where `$ref`s are looked up, by the last segment of the reference (the document's
+/// `components/schemas`, or lowering's definitions).
+pub trait Definitions {
+    /// The schema named `name`.
+    fn schema(&self, name: &str) -> Option<&Value>;
+}
+
+impl Definitions for BTreeMap<String, Value> {
+    fn schema(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
+impl Definitions for Map<String, Value> {
+    fn schema(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
 /// A leaf chosen by the caller instead of the synthesized one: `(property name, its schema)`
 /// -> the value, or `None` for the default.
 pub type Leaf<'a> = &'a dyn Fn(&str, &Value) -> Option<Value>;
 
 /// The smallest value `schema` allows (references resolved in `defs`, by the last segment of
 /// `$ref`).
-pub fn minimal(schema: &Value, defs: &BTreeMap<String, Value>) -> Value {
+pub fn minimal(schema: &Value, defs: &dyn Definitions) -> Value {
     Synth { defs, leaf: &|_, _| None }.value(schema, "", 0)
 }
 
 /// As [`minimal`], with `leaf` choosing the value of properties it knows (placeholders of an
 /// error-body template, say).
-pub fn template(schema: &Value, defs: &BTreeMap<String, Value>, leaf: Leaf<'_>) -> Value {
+pub fn template(schema: &Value, defs: &dyn Definitions, leaf: Leaf<'_>) -> Value {
     Synth { defs, leaf }.value(schema, "", 0)
 }
 
 struct Synth<'a> {
-    defs: &'a BTreeMap<String, Value>,
+    defs: &'a dyn Definitions,
     leaf: Leaf<'a>,
 }
 
@@ -43,7 +62,7 @@ impl Synth<'_> {
         let mut schema = schema;
         for _ in 0..MAX_DEPTH {
             match schema.get("$ref").and_then(Value::as_str) {
-                Some(r) => match self.defs.get(r.rsplit('/').next().unwrap_or_default()) {
+                Some(r) => match self.defs.schema(r.rsplit('/').next().unwrap_or_default()) {
                     Some(d) => schema = d,
                     None => return schema,
                 },

@@ -46,6 +46,10 @@ impl Keys {
     }
 }
 
+/// The header of a mock's answer that explains it (a `Prefer: code=N` the operation does not
+/// document).
+pub const MOCK_HEADER: &str = "x-mock-reason";
+
 /// The status asked for with `Prefer: code=NNN`.
 fn prefer_code(headers: &HeaderMap) -> Option<u16> {
     let prefer = headers.get("prefer")?.to_str().ok()?;
@@ -136,8 +140,9 @@ impl Document {
     ///
     /// - with `Prefer: code=N`: the response documented for `N` (exactly, else its class
     ///   `NXX`, else `default`) answers with status `N`: its example, else its smallest body;
-    ///   a code the operation does not document is an error answer (status 501) that says so,
-    ///   never a success;
+    ///   a code the operation does not document is an error answer (status 501, in the API's
+    ///   internal-error shape) that says so in its [`MOCK_HEADER`] and, where the body has a
+    ///   `{{message}}`, in its body; never a success;
     /// - otherwise as [`Document::answer`], the first success with an example (or without
     ///   content), else the first success's smallest body.
     pub fn answer_minimal(
@@ -173,11 +178,16 @@ impl Document {
                     "`Prefer: code={code}` asks for a response this operation does not document (documented: {})",
                     documented.join(", ")
                 );
-                let mut body = spec.reject(Rejection::Internal, "mock", message, path).body();
+                let mut body = spec.reject(Rejection::Internal, "mock", message.clone(), path).body();
                 if body.is_null() {
                     body = Value::Object(serde_json::Map::new());
                 }
-                json_response(501, &body)
+                // The API's internal-error body may be fixed: the header always says why.
+                let mut response = json_response(501, &body);
+                if let Ok(value) = axum::http::HeaderValue::from_str(&message) {
+                    response.headers_mut().insert(MOCK_HEADER, value);
+                }
+                response
             });
         }
         let successes = || responses.iter().filter(|(k, _)| k.starts_with('2'));
