@@ -658,43 +658,6 @@ pub fn form_pairs<T: serde::Serialize + ?Sized>(name: &str, value: &T) -> Result
     Ok(out)
 }
 
-/// Whether a pagination link or counter says there is more (used by streams generated before
-/// [`paginate`]).
-pub trait HasValue {
-    /// True when the link is present (and not empty).
-    fn has_value(&self) -> bool;
-}
-
-impl<T> HasValue for Option<T> {
-    fn has_value(&self) -> bool {
-        self.is_some()
-    }
-}
-
-impl HasValue for String {
-    fn has_value(&self) -> bool {
-        !self.is_empty()
-    }
-}
-
-impl HasValue for serde_json::Value {
-    fn has_value(&self) -> bool {
-        match self {
-            serde_json::Value::Null => false,
-            serde_json::Value::String(s) => !s.is_empty(),
-            _ => true,
-        }
-    }
-}
-
-/// True when fewer pages than `total` were read after reading page `page` (1-based).
-pub fn fewer_pages_read(page: impl TryInto<i64>, total: impl TryInto<i64>) -> bool {
-    match (page.try_into(), total.try_into()) {
-        (Ok(page), Ok(total)) => page < total,
-        _ => false,
-    }
-}
-
 /// The credentials of an API's security schemes (the generated `Credentials` implements it).
 pub trait Credentials: fmt::Debug + Clone + Send + Sync + 'static {
     /// The API's security schemes.
@@ -1314,6 +1277,38 @@ pub fn page_param<T: TryFrom<i64>, E>(n: i64) -> Result<T, Error<E>> {
     T::try_from(n).map_err(|_| Error::InvalidRequest(format!("page position {n} does not fit the parameter's type")))
 }
 
+/// The value at `pointer` (a JSON pointer, wire names) of a page body read as JSON, for the
+/// accessors of [`Paging`]: any Rust typing of the field (an `Option`, a default, a nullable
+/// field) reads the same. `None` when absent or `null`.
+fn page_value<P: serde::Serialize>(page: &P, pointer: &str) -> Option<serde_json::Value> {
+    let mut value = serde_json::to_value(page).ok()?;
+    value.pointer_mut(pointer).map(serde_json::Value::take).filter(|v| !v.is_null())
+}
+
+/// A cursor or link of a page body (see [`page_value`]): a string as it is, a number as its
+/// text; `None` when absent, `null` or anything else.
+pub fn page_text<P: serde::Serialize>(page: &P, pointer: &str) -> Option<String> {
+    match page_value(page, pointer)? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A count of a page body (see [`page_value`]): an integer, or a string holding one.
+pub fn page_count<P: serde::Serialize>(page: &P, pointer: &str) -> Option<i64> {
+    match page_value(page, pointer)? {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A flag of a page body (see [`page_value`]): a boolean.
+pub fn page_flag<P: serde::Serialize>(page: &P, pointer: &str) -> Option<bool> {
+    page_value(page, pointer)?.as_bool()
+}
+
 enum Style<P> {
     Number { first: i64 },
     Offset { first: i64 },
@@ -1550,10 +1545,13 @@ mod tests {
 
     #[test]
     fn pagination_helpers() {
-        assert!(Some(1).has_value() && !None::<u8>.has_value());
-        assert!(!String::new().has_value() && "x".to_string().has_value());
-        assert!(!serde_json::json!("").has_value() && serde_json::json!("n").has_value() && !serde_json::Value::Null.has_value());
-        assert!(fewer_pages_read(1, 2) && !fewer_pages_read(2, 2) && !fewer_pages_read(1u64, u64::MAX));
+        let page = serde_json::json!({"links": {"next": "/p?c=1", "prev": null}, "meta": {"total": "12", "pages": 3, "more": false}});
+        assert_eq!(page_text(&page, "/links/next").as_deref(), Some("/p?c=1"));
+        assert_eq!(page_text(&page, "/links/prev"), None);
+        assert_eq!(page_text(&page, "/links/last"), None);
+        assert_eq!(page_count(&page, "/meta/total"), Some(12));
+        assert_eq!(page_count(&page, "/meta/pages"), Some(3));
+        assert_eq!(page_flag(&page, "/meta/more"), Some(false));
         assert_eq!(page_param::<u8, ()>(7).ok(), Some(7));
         assert!(matches!(page_param::<u8, ()>(300), Err(Error::InvalidRequest(_))));
     }

@@ -103,6 +103,29 @@ pub trait SecurityScheme: Copy + std::fmt::Debug + Send + Sync + 'static {
     }
 }
 
+/// Optional properties that may be `null`, in three states: absent (`None`: left out of the
+/// JSON, "leave it unchanged" in a PATCH), `null` (`Some(None)`: "clear it") and a value
+/// (`Some(Some(v))`). Generated models type them `Option<Option<T>>` with
+/// `#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with =
+/// "apigen_runtime::nullable::deserialize")]`: serde alone would read `null` as absent.
+pub mod nullable {
+    use serde::{Deserialize, Deserializer};
+
+    /// Reads a present property: `null` is `Some(None)`, a value `Some(Some(v))` (an absent one
+    /// never reaches here: `#[serde(default)]` makes it `None`).
+    ///
+    /// # Errors
+    ///
+    /// When the value is neither `null` nor a `T`.
+    pub fn deserialize<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Option::<T>::deserialize(deserializer).map(Some)
+    }
+}
+
 /// Typed HTTP headers, shared by the client and the server: a documented header read into its
 /// Rust type ([`header::get`], any `FromStr` type: integers, strings, enums, dates) or written
 /// from it ([`header::set`], any `Serialize` type), the per-response header structs generated

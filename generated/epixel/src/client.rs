@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -147,6 +150,14 @@ pub enum RegisterUserError {
     /// 400: Validation Error. The page lists the field and message of each error (one example per documented row) but no body; the body shape is a guess.
     BadRequest(crate::models::ValidationErrorResponse),
 }
+impl rt::ApiError for RegisterUserError {
+    type Model = crate::models::ValidationErrorResponse;
+    fn model(&self) -> ::std::option::Option<&crate::models::ValidationErrorResponse> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Register a new user without a package
     ///
@@ -157,7 +168,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn register_user(
         &self,
         body: &crate::models::UserRegistration,
@@ -165,6 +176,7 @@ impl Client {
         Response<crate::models::RegistrationResponse>,
         Error<RegisterUserError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -240,13 +252,24 @@ impl Client {
             form = form.text(key, value);
         }
         request = request.multipart(form);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        RegisterUserError::decode(raw)
+    }
+}
+impl RegisterUserError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::RegistrationResponse>,
+        Error<RegisterUserError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::RegistrationResponse, _>(raw),
-            400 => rt::api_json(raw, RegisterUserError::BadRequest),
+            400 => rt::api_error_json(raw, RegisterUserError::BadRequest),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -260,6 +283,12 @@ pub enum RegisterUserWithPackageError {
     /// 500: Server Error: "User creation is failed." (the page's table, no field). The body shape is a guess.
     InternalServerError(crate::models::ServerErrorResponse),
 }
+impl rt::ApiError for RegisterUserWithPackageError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// Register a new user with a package
     ///
@@ -270,7 +299,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn register_user_with_package(
         &self,
         body: &crate::models::PackageRegistration,
@@ -278,6 +307,7 @@ impl Client {
         Response<crate::models::RegistrationResponse>,
         Error<RegisterUserWithPackageError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -431,14 +461,30 @@ impl Client {
             form = form.text(key, value);
         }
         request = request.multipart(form);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        RegisterUserWithPackageError::decode(raw)
+    }
+}
+impl RegisterUserWithPackageError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::RegistrationResponse>,
+        Error<RegisterUserWithPackageError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::RegistrationResponse, _>(raw),
-            400 => rt::api_json(raw, RegisterUserWithPackageError::BadRequest),
-            500 => rt::api_json(raw, RegisterUserWithPackageError::InternalServerError),
+            400 => rt::api_error_json(raw, RegisterUserWithPackageError::BadRequest),
+            500 => {
+                rt::api_error_json(
+                    raw,
+                    RegisterUserWithPackageError::InternalServerError,
+                )
+            }
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -447,6 +493,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListSponsorsError {}
+impl rt::ApiError for ListSponsorsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// List sponsors
     ///
@@ -457,28 +509,37 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_sponsors(
         &self,
     ) -> ::std::result::Result<
         Response<crate::models::SponsorListResponse>,
         Error<ListSponsorsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::ApiKey, crate::Scheme::BearerAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/user/get/sponsors/"]);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                &[&[crate::Scheme::ApiKey, crate::Scheme::BearerAuth]],
-                true,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        ListSponsorsError::decode(raw)
+    }
+}
+impl ListSponsorsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SponsorListResponse>,
+        Error<ListSponsorsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::SponsorListResponse, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -492,6 +553,14 @@ pub enum ValidateSponsorError {
     /// 400: Validation Error. The page lists the field and message (one example) but no body; the body shape is a guess.
     BadRequest(crate::models::ValidationErrorResponse),
 }
+impl rt::ApiError for ValidateSponsorError {
+    type Model = crate::models::ValidationErrorResponse;
+    fn model(&self) -> ::std::option::Option<&crate::models::ValidationErrorResponse> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Validate a sponsor
     ///
@@ -502,7 +571,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn validate_sponsor(
         &self,
         body: &crate::models::SponsorValidation,
@@ -510,6 +579,9 @@ impl Client {
         Response<crate::models::SponsorValidationResponse>,
         Error<ValidateSponsorError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::ApiKey, crate::Scheme::BearerAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -528,18 +600,24 @@ impl Client {
             form = form.text(key, value);
         }
         request = request.multipart(form);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                &[&[crate::Scheme::ApiKey, crate::Scheme::BearerAuth]],
-                false,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        ValidateSponsorError::decode(raw)
+    }
+}
+impl ValidateSponsorError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SponsorValidationResponse>,
+        Error<ValidateSponsorError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::SponsorValidationResponse, _>(raw),
-            400 => rt::api_json(raw, ValidateSponsorError::BadRequest),
+            400 => rt::api_error_json(raw, ValidateSponsorError::BadRequest),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

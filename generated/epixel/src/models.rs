@@ -2,6 +2,7 @@
 //! Models of Epixel MLM User API: one type per schema of the spec.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// Whether the user agrees to the terms (`<agree terms>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
@@ -1059,6 +1060,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -1267,6 +1269,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -1426,6 +1429,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -1619,7 +1623,7 @@ pub mod unchecked {
         ///State code of the address (`<address state code>` on the page). Documented 400 Validation Error message: "Invalid address_state_code"
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address_state_code: ::std::option::Option<::std::string::String>,
-        pub agree_terms: AgreeTerms,
+        pub agree_terms: super::AgreeTerms,
         ///Repeat of `password` (`<confirm password>` on the page); must be equal to `password`. JSON Schema cannot express the equality; it is recorded in `x-must-equal`. Documented 400 Validation Error message: "Confirmed password doesn't match."
         pub confirm_password: ::std::string::String,
         ///Country code of the new user (`<country code>` on the page). The page does not say which code list; the server rejects unknown codes. Documented 400 Validation Error message: "Invalid country code"
@@ -1635,9 +1639,9 @@ pub mod unchecked {
         ///Phone number (`<phone number>` on the page). Must not belong to an existing user; the page gives no format. Documented 400 Validation Error message: "Phone number already taken. Please try another one."
         pub phone_number: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub place_genealogy: ::std::option::Option<PlaceGenealogy>,
+        pub place_genealogy: ::std::option::Option<super::PlaceGenealogy>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub position: ::std::option::Option<GenealogyPosition>,
+        pub position: ::std::option::Option<super::GenealogyPosition>,
         ///Id of the package (product) bought with the registration (`<product id>` on the page). Documented 400 Validation Error message: "Invalid product_id"
         pub product_id: ::std::string::String,
         ///Username of the sponsor (`<sponsor username>` on the page). Required when `user_type` is `member` (DOMAIN.md); the sponsor must exist and be active. Documented 400 Validation Error messages: "Invalid sponsor name"; "The selected sponsor is not found or is in the inactive state."
@@ -1646,7 +1650,7 @@ pub mod unchecked {
         ///Subdomain for the new user: 3 to 15 characters. Not in the page's code samples; listed in its error table and in DOMAIN.md. Documented 400 Validation Error message: "Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters."
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subdomain: ::std::option::Option<::std::string::String>,
-        pub user_type: UserType,
+        pub user_type: super::UserType,
         ///Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: "Username is already taken. Please try another one."; "username Invalid username. Only contains alphanumeric characters, underscore and dot. \nUnderscore and dot can't be next to each other (e.g user_.name). \nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250."
         pub username: ::std::string::String,
     }
@@ -1655,7 +1659,7 @@ pub mod unchecked {
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct UserRegistration {
-        pub agree_terms: AgreeTerms,
+        pub agree_terms: super::AgreeTerms,
         ///Country code of the new user (`<country code>` on the page). The page does not say which code list; the server rejects unknown codes. Documented 400 Validation Error message: "Invalid country code"
         pub country_code: ::std::string::String,
         ///E-mail address (`<email address>` on the page). Must not belong to an existing user. Documented 400 Validation Error message: "There is a user registered with the specified E-Mail address."
@@ -1669,16 +1673,16 @@ pub mod unchecked {
         ///Phone number (`<phone number>` on the page). Must not belong to an existing user; the page gives no format. Documented 400 Validation Error message: "Phone number already taken. Please try another one."
         pub phone_number: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub place_genealogy: ::std::option::Option<PlaceGenealogy>,
+        pub place_genealogy: ::std::option::Option<super::PlaceGenealogy>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub position: ::std::option::Option<GenealogyPosition>,
+        pub position: ::std::option::Option<super::GenealogyPosition>,
         ///Username of the sponsor (`<sponsor username>` on the page). Required when `user_type` is `member` (DOMAIN.md); the sponsor must exist and be active. Documented 400 Validation Error messages: "Invalid sponsor name"; "The selected sponsor is not found or is in the inactive state."
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sponsor: ::std::option::Option<::std::string::String>,
         ///Subdomain for the new user: 3 to 15 characters. Not in the page's code samples; listed in its error table and in DOMAIN.md. Documented 400 Validation Error message: "Ensure this field has no more than 15 characters. Ensure this field has at least 3 characters."
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subdomain: ::std::option::Option<::std::string::String>,
-        pub user_type: UserType,
+        pub user_type: super::UserType,
         ///Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: "Username is already taken. Please try another one."; "Invalid username. Only contains alphanumeric characters, underscore and dot. \nUnderscore and dot can't be next to each other (e.g user_.name). \nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250."
         pub username: ::std::string::String,
     }

@@ -6,10 +6,10 @@
     clippy::too_many_arguments,
     clippy::wrong_self_convention
 )]
-use ::apigen_runtime::futures_util::StreamExt as _;
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -28,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -167,6 +169,19 @@ pub enum ImportPanelMembersError {
     /// 500: Internal server error: the request could not be processed.
     InternalServerError(crate::models::ErrorEnvelope),
 }
+impl rt::ApiError for ImportPanelMembersError {
+    type Model = crate::models::ErrorEnvelope;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorEnvelope> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::Unauthorized(model) => ::std::option::Option::Some(model),
+            Self::Forbidden(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+            Self::TooManyRequests(model) => ::std::option::Option::Some(model),
+            Self::InternalServerError(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Import panel members
     ///
@@ -177,7 +192,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn import_panel_members(
         &self,
         body: &[crate::models::MemberImport],
@@ -185,6 +200,7 @@ impl Client {
         Response<crate::models::MemberImportResponse>,
         Error<ImportPanelMembersError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -198,18 +214,29 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKeyHeader]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        ImportPanelMembersError::decode(raw)
+    }
+}
+impl ImportPanelMembersError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::MemberImportResponse>,
+        Error<ImportPanelMembersError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::MemberImportResponse, _>(raw),
-            400 => rt::api_json(raw, ImportPanelMembersError::BadRequest),
-            401 => rt::api_json(raw, ImportPanelMembersError::Unauthorized),
-            403 => rt::api_json(raw, ImportPanelMembersError::Forbidden),
-            404 => rt::api_json(raw, ImportPanelMembersError::NotFound),
-            429 => rt::api_json(raw, ImportPanelMembersError::TooManyRequests),
-            500 => rt::api_json(raw, ImportPanelMembersError::InternalServerError),
+            400 => rt::api_error_json(raw, ImportPanelMembersError::BadRequest),
+            401 => rt::api_error_json(raw, ImportPanelMembersError::Unauthorized),
+            403 => rt::api_error_json(raw, ImportPanelMembersError::Forbidden),
+            404 => rt::api_error_json(raw, ImportPanelMembersError::NotFound),
+            429 => rt::api_error_json(raw, ImportPanelMembersError::TooManyRequests),
+            500 => rt::api_error_json(raw, ImportPanelMembersError::InternalServerError),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -239,6 +266,19 @@ pub enum ListUserCommunitiesError {
     /// 500: Internal server error: the request could not be processed.
     InternalServerError(crate::models::ErrorEnvelope),
 }
+impl rt::ApiError for ListUserCommunitiesError {
+    type Model = crate::models::ErrorEnvelope;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorEnvelope> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::Unauthorized(model) => ::std::option::Option::Some(model),
+            Self::Forbidden(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+            Self::TooManyRequests(model) => ::std::option::Option::Some(model),
+            Self::InternalServerError(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// List the communities of a user
     ///
@@ -249,7 +289,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_user_communities(
         &self,
         user_id: i64,
@@ -258,6 +298,7 @@ impl Client {
         Response<crate::models::CommunityListResponse>,
         Error<ListUserCommunitiesError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.page {
@@ -277,24 +318,13 @@ impl Client {
                     "/communities",
                 ],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKeyHeader]], true)
-            .await?;
-        match raw.status {
-            200 => rt::ok_json::<crate::models::CommunityListResponse, _>(raw),
-            400 => rt::api_json(raw, ListUserCommunitiesError::BadRequest),
-            401 => rt::api_json(raw, ListUserCommunitiesError::Unauthorized),
-            403 => rt::api_json(raw, ListUserCommunitiesError::Forbidden),
-            404 => rt::api_json(raw, ListUserCommunitiesError::NotFound),
-            429 => rt::api_json(raw, ListUserCommunitiesError::TooManyRequests),
-            500 => rt::api_json(raw, ListUserCommunitiesError::InternalServerError),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        ListUserCommunitiesError::decode(raw)
     }
-    /// Every item of every page of [`Client::list_user_communities`], fetched page by page as the stream is polled.
+    /// Every item of every page of [`Client::list_user_communities`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/pagination/links/next` of each page (absolute or relative).
     ///
-    /// Starts at `params.page` (or 1) and stops after a page that is empty or says it is the last (no `next` link and no more pages by `totalPages`). An error ends the stream after it is yielded.
+    /// The stream ends after a page that is empty, or that says it is the last (no or an empty next link or cursor, the documented totals reached, no more pages). Links are followed with credentials only within the base URL's origin. An error ends the stream after it is yielded.
+    #[allow(clippy::useless_conversion, deprecated)]
     pub fn list_user_communities_stream(
         &self,
         user_id: i64,
@@ -305,66 +335,59 @@ impl Client {
             Error<ListUserCommunitiesError>,
         >,
     > + Send + '_ {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
         let user_id = ::std::clone::Clone::clone(&user_id);
         let params = params.clone();
-        let first_page: i32 = params.page.unwrap_or(1);
-        ::apigen_runtime::futures_util::stream::unfold(
-                ::std::option::Option::Some(first_page),
-                move |page_number| {
-                    let mut params = params.clone();
-                    let user_id = ::std::clone::Clone::clone(&user_id);
-                    async move {
-                        let page_number = page_number?;
-                        params.page = ::std::option::Option::Some(page_number);
-                        match self
-                            .list_user_communities(
-                                ::std::clone::Clone::clone(&user_id),
-                                &params,
-                            )
-                            .await
-                        {
-                            Ok(page_result) => {
-                                let page_body = page_result.into_inner();
-                                let has_more = !page_body.response.is_empty()
-                                    && (rt::HasValue::has_value(
-                                        &page_body.pagination.links.next,
-                                    )
-                                        || rt::fewer_pages_read(
-                                            page_number,
-                                            page_body.pagination.total_pages,
-                                        ));
-                                let next_page = if has_more {
-                                    page_number.checked_add(1)
-                                } else {
-                                    ::std::option::Option::None
-                                };
-                                ::std::option::Option::Some((
-                                    Ok(page_body.response),
-                                    next_page,
-                                ))
-                            }
-                            Err(e) => {
-                                ::std::option::Option::Some((
-                                    Err(e),
-                                    ::std::option::Option::None,
-                                ))
-                            }
-                        }
-                    }
-                },
-            )
-            .flat_map(|page_result| {
-                let page_items: ::std::vec::Vec<
-                    ::std::result::Result<
-                        crate::models::Community,
-                        Error<ListUserCommunitiesError>,
-                    >,
-                > = match page_result {
-                    Ok(page_items) => page_items.into_iter().map(Ok).collect(),
-                    Err(e) => vec![Err(e)],
-                };
-                ::apigen_runtime::futures_util::stream::iter(page_items)
-            })
+        let paging = rt::Paging::next_link(|page| rt::page_text(
+                page,
+                "/pagination/links/next",
+            ))
+            .total_pages(|page| rt::page_count(page, "/pagination/totalPages"))
+            .total_items(|page| rt::page_count(page, "/pagination/totalItems"));
+        rt::paginate(
+            &self.0,
+            ALTERNATIVES,
+            paging,
+            move |at: rt::PageAt| {
+                #[allow(unused_mut)]
+                let mut params = params.clone();
+                #[allow(unused_mut)]
+                let mut user_id = ::std::clone::Clone::clone(&user_id);
+                async move {
+                    let _ = at;
+                    self.list_user_communities(
+                            ::std::clone::Clone::clone(&user_id),
+                            &params,
+                        )
+                        .await
+                }
+            },
+            ListUserCommunitiesError::decode,
+            |page| page.response,
+        )
+    }
+}
+impl ListUserCommunitiesError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::CommunityListResponse>,
+        Error<ListUserCommunitiesError>,
+    > {
+        match raw.status {
+            200 => rt::ok_json::<crate::models::CommunityListResponse, _>(raw),
+            400 => rt::api_error_json(raw, ListUserCommunitiesError::BadRequest),
+            401 => rt::api_error_json(raw, ListUserCommunitiesError::Unauthorized),
+            403 => rt::api_error_json(raw, ListUserCommunitiesError::Forbidden),
+            404 => rt::api_error_json(raw, ListUserCommunitiesError::NotFound),
+            429 => rt::api_error_json(raw, ListUserCommunitiesError::TooManyRequests),
+            500 => rt::api_error_json(raw, ListUserCommunitiesError::InternalServerError),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
     }
 }
 /// The documented error responses of [`Client::update_user`].
@@ -384,6 +407,19 @@ pub enum UpdateUserError {
     /// 500: Internal server error: the request could not be processed.
     InternalServerError(crate::models::ErrorEnvelope),
 }
+impl rt::ApiError for UpdateUserError {
+    type Model = crate::models::ErrorEnvelope;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorEnvelope> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::Unauthorized(model) => ::std::option::Option::Some(model),
+            Self::Forbidden(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+            Self::TooManyRequests(model) => ::std::option::Option::Some(model),
+            Self::InternalServerError(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Update a user
     ///
@@ -394,7 +430,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn update_user(
         &self,
         user_id: i64,
@@ -403,6 +439,10 @@ impl Client {
         Response<crate::models::UserResponse>,
         Error<UpdateUserError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::ApiKeyQuery],
+            &[crate::Scheme::ApiKeyHeader],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -419,23 +459,29 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                &[&[crate::Scheme::ApiKeyQuery], &[crate::Scheme::ApiKeyHeader]],
-                true,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        UpdateUserError::decode(raw)
+    }
+}
+impl UpdateUserError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::UserResponse>,
+        Error<UpdateUserError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::UserResponse, _>(raw),
-            400 => rt::api_json(raw, UpdateUserError::BadRequest),
-            401 => rt::api_json(raw, UpdateUserError::Unauthorized),
-            403 => rt::api_json(raw, UpdateUserError::Forbidden),
-            404 => rt::api_json(raw, UpdateUserError::NotFound),
-            429 => rt::api_json(raw, UpdateUserError::TooManyRequests),
-            500 => rt::api_json(raw, UpdateUserError::InternalServerError),
+            400 => rt::api_error_json(raw, UpdateUserError::BadRequest),
+            401 => rt::api_error_json(raw, UpdateUserError::Unauthorized),
+            403 => rt::api_error_json(raw, UpdateUserError::Forbidden),
+            404 => rt::api_error_json(raw, UpdateUserError::NotFound),
+            429 => rt::api_error_json(raw, UpdateUserError::TooManyRequests),
+            500 => rt::api_error_json(raw, UpdateUserError::InternalServerError),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -457,6 +503,19 @@ pub enum SearchOrganizationUsersError {
     /// 500: Internal server error: the request could not be processed.
     InternalServerError(crate::models::ErrorEnvelope),
 }
+impl rt::ApiError for SearchOrganizationUsersError {
+    type Model = crate::models::ErrorEnvelope;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorEnvelope> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::Unauthorized(model) => ::std::option::Option::Some(model),
+            Self::Forbidden(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+            Self::TooManyRequests(model) => ::std::option::Option::Some(model),
+            Self::InternalServerError(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Find a user of an organization by e-mail address
     ///
@@ -467,7 +526,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn search_organization_users(
         &self,
         organization_id: i64,
@@ -476,6 +535,7 @@ impl Client {
         Response<crate::models::UserResponse>,
         Error<SearchOrganizationUsersError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         query.push(("emailAddress".to_string(), email_address.to_string()));
@@ -490,18 +550,34 @@ impl Client {
                     "/users/search",
                 ],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKeyHeader]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        SearchOrganizationUsersError::decode(raw)
+    }
+}
+impl SearchOrganizationUsersError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::UserResponse>,
+        Error<SearchOrganizationUsersError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::UserResponse, _>(raw),
-            400 => rt::api_json(raw, SearchOrganizationUsersError::BadRequest),
-            401 => rt::api_json(raw, SearchOrganizationUsersError::Unauthorized),
-            403 => rt::api_json(raw, SearchOrganizationUsersError::Forbidden),
-            404 => rt::api_json(raw, SearchOrganizationUsersError::NotFound),
-            429 => rt::api_json(raw, SearchOrganizationUsersError::TooManyRequests),
-            500 => rt::api_json(raw, SearchOrganizationUsersError::InternalServerError),
+            400 => rt::api_error_json(raw, SearchOrganizationUsersError::BadRequest),
+            401 => rt::api_error_json(raw, SearchOrganizationUsersError::Unauthorized),
+            403 => rt::api_error_json(raw, SearchOrganizationUsersError::Forbidden),
+            404 => rt::api_error_json(raw, SearchOrganizationUsersError::NotFound),
+            429 => rt::api_error_json(raw, SearchOrganizationUsersError::TooManyRequests),
+            500 => {
+                rt::api_error_json(
+                    raw,
+                    SearchOrganizationUsersError::InternalServerError,
+                )
+            }
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

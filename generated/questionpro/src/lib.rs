@@ -42,4 +42,7 @@ impl SecurityScheme for Scheme {
             Self::ApiKeyQuery => ::apigen_runtime::Placement::Query("apiKey"),
         }
     }
+    fn deprecated(self) -> bool {
+        matches!(self, Self::ApiKeyQuery)
+    }
 }

@@ -2,6 +2,7 @@
 //! Models of QuestionPro API v2: one type per schema of the spec.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// An error reported by the API.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -22,7 +23,7 @@ pub struct ApiError {
 }
 /// QuestionPro error code (e.g. 1010 "Incorrect API Key"). The pages print it as a string ("1010"); the error-codes page shows an integer.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum ApiErrorId {
     Integer(i64),
@@ -171,13 +172,33 @@ pub struct Pagination {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct PaginationLinks {
     /// URL of the first page, or null.
-    pub first: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub first: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// URL of the last page, or null.
-    pub last: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub last: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// URL of the next page, or null.
-    pub next: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub next: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// URL of the previous page, or null.
-    pub prev: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub prev: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// URL of this page.
     #[serde(rename = "self")]
     pub self_: ::std::string::String,
@@ -425,6 +446,23 @@ impl ::std::convert::TryFrom<unchecked::UpdateUserRequest> for UpdateUserRequest
         Ok(value)
     }
 }
+impl ApiErrorId {
+    /// The value, when it is the `Integer` variant.
+    #[allow(clippy::unnecessary_cast)]
+    pub fn as_i64(&self) -> ::std::option::Option<i64> {
+        match self {
+            Self::Integer(value) => ::std::option::Option::Some(*value as i64),
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The value, when it is the `String` variant.
+    pub fn as_str(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
 /// Builders for the request models: set fields one by one, then `build()` checks
 /// that every required field is set and every rule holds, reporting all problems.
 pub mod builder {
@@ -551,6 +589,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -630,6 +669,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -726,6 +766,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<
@@ -805,7 +846,7 @@ pub mod unchecked {
             rename = "profileFields",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub profile_fields: ::std::option::Option<::std::vec::Vec<ProfileField>>,
+        pub profile_fields: ::std::option::Option<::std::vec::Vec<super::ProfileField>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"BAD_REQUEST\",\"httpStatusCode\":400,\"id\":1002,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"malformedBody\":{\"status\":400,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"BAD_REQUEST\",\"httpStatusCode\":400,\"id\":1001,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"invalidParameters\":{\"status\":400,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"BAD_REQUEST\",\"httpStatusCode\":400,\"id\":1003,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"unauthorized\":{\"status\":401,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"UNAUTHORIZED\",\"httpStatusCode\":401,\"id\":\"1010\",\"message\":\"Incorrect API Key\",\"resourceUrl\":\"resource_url\"}}}},\"notFound\":{\"status\":404,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"NOT_FOUND\",\"httpStatusCode\":404,\"id\":\"1040\",\"message\":\"The resource that you're trying to access doesn't exist\",\"resourceUrl\":\"{{path}}\"}}}},\"payloadTooLarge\":{\"status\":400,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"BAD_REQUEST\",\"httpStatusCode\":400,\"id\":1002,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"internal\":{\"status\":500,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"INTERNAL_SERVER_ERROR\",\"httpStatusCode\":500,\"id\":\"1026\",\"message\":\"We are not able to process your request\",\"resourceUrl\":\"resource_url\"}}}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"METHOD_NOT_ALLOWED\",\"httpStatusCode\":405,\"id\":1003,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"UNSUPPORTED_MEDIA_TYPE\",\"httpStatusCode\":415,\"id\":1001,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"requestTimeout\":{\"status\":408,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"REQUEST_TIMEOUT\",\"httpStatusCode\":408,\"id\":1001,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"uriTooLong\":{\"status\":414,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"URI_TOO_LONG\",\"httpStatusCode\":414,\"id\":1003,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"headersTooLarge\":{\"status\":431,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"REQUEST_HEADER_FIELDS_TOO_LARGE\",\"httpStatusCode\":431,\"id\":1003,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}}}",
-    "{\"MemberImport\":{\"required\":[\"emailAddress\"],\"title\":\"MemberImport\",\"description\":\"One member to add to a panel. Inferred from the request example of POST /micropanel/members; the page prints no request schema.\",\"x-constructed\":true,\"type\":\"object\",\"properties\":{\"emailAddress\":{\"type\":\"string\",\"format\":\"email\"},\"firstName\":{\"type\":\"string\"},\"middleName\":{\"type\":\"string\"},\"lastName\":{\"type\":\"string\"},\"source\":{\"type\":\"string\"},\"mobileNumber\":{\"type\":\"string\"},\"username\":{\"type\":\"string\"},\"custom1\":{\"type\":\"string\"},\"custom2\":{\"type\":\"string\"},\"custom3\":{\"type\":\"string\"},\"custom4\":{\"type\":\"string\"},\"custom5\":{\"type\":\"string\"},\"password\":{\"type\":\"string\"},\"profileFields\":{\"type\":[\"array\",\"null\"],\"items\":{\"$ref\":\"#/components/schemas/ProfileField\"}}},\"additionalProperties\":false},\"ProfileField\":{\"title\":\"ProfileField\",\"description\":\"The value of one profile field of the member.\",\"type\":\"object\",\"x-fact-source\":\"DOMAIN.md: QuestionPro API v2 / Seed endpoints\",\"properties\":{\"profileFieldId\":{\"type\":\"integer\"},\"value\":{\"$ref\":\"#/components/schemas/ProfileFieldValue\"}},\"required\":[\"profileFieldId\",\"value\"],\"additionalProperties\":false},\"ProfileFieldValue\":{\"title\":\"ProfileFieldValue\",\"description\":\"A string, or an array of integers.\",\"anyOf\":[{\"type\":\"string\"},{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}],\"x-fact-source\":\"DOMAIN.md: QuestionPro API v2 / Seed endpoints\"},\"UpdateUserRequest\":{\"properties\":{\"departmentID\":{\"type\":\"integer\"},\"firstName\":{\"type\":\"string\"},\"lastName\":{\"type\":\"string\"},\"emailAddress\":{\"type\":\"string\",\"format\":\"email\"},\"password\":{\"type\":\"string\",\"description\":\"Sent only by the PHP sample of the page; not in the documented payload.\"}},\"title\":\"UpdateUserRequest\",\"description\":\"The fields of a user to change. Inferred from the request example of PUT /users/{user-id}; the page prints no request schema.\",\"x-constructed\":true,\"type\":\"object\",\"additionalProperties\":false}}",
-    "{\"import_panel_members\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/MemberImport\"}},\"update_user\":{\"$ref\":\"#/components/schemas/UpdateUserRequest\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"BAD_REQUEST\",\"httpStatusCode\":400,\"id\":1002,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"malformedBody\":{\"status\":400,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"BAD_REQUEST\",\"httpStatusCode\":400,\"id\":1001,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"invalidParameters\":{\"status\":400,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"BAD_REQUEST\",\"httpStatusCode\":400,\"id\":1003,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"unauthorized\":{\"status\":401,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"UNAUTHORIZED\",\"httpStatusCode\":401,\"id\":\"1010\",\"message\":\"Incorrect API Key\",\"resourceUrl\":\"resource_url\"}}}},\"notFound\":{\"status\":404,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"NOT_FOUND\",\"httpStatusCode\":404,\"id\":\"1040\",\"message\":\"The resource that you're trying to access doesn't exist\",\"resourceUrl\":\"{{path}}\"}}}},\"payloadTooLarge\":{\"status\":400,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"BAD_REQUEST\",\"httpStatusCode\":400,\"id\":1002,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"internal\":{\"status\":500,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"INTERNAL_SERVER_ERROR\",\"httpStatusCode\":500,\"id\":\"1026\",\"message\":\"We are not able to process your request\",\"resourceUrl\":\"resource_url\"}}}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"METHOD_NOT_ALLOWED\",\"httpStatusCode\":405,\"id\":1003,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"UNSUPPORTED_MEDIA_TYPE\",\"httpStatusCode\":415,\"id\":1001,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"requestTimeout\":{\"status\":408,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"REQUEST_TIMEOUT\",\"httpStatusCode\":408,\"id\":1001,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"uriTooLong\":{\"status\":414,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"URI_TOO_LONG\",\"httpStatusCode\":414,\"id\":1003,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}},\"headersTooLarge\":{\"status\":431,\"body\":{\"response\":{\"error\":{\"docs\":\"www.questionpro.com/api/error-codes.html\",\"name\":\"REQUEST_HEADER_FIELDS_TOO_LARGE\",\"httpStatusCode\":431,\"id\":1003,\"message\":\"{{message}}\",\"resourceUrl\":\"{{path}}\"}}}}}",
+        "{\"MemberImport\":{\"required\":[\"emailAddress\"],\"title\":\"MemberImport\",\"description\":\"One member to add to a panel. Inferred from the request example of POST /micropanel/members; the page prints no request schema.\",\"x-constructed\":true,\"type\":\"object\",\"properties\":{\"emailAddress\":{\"type\":\"string\",\"format\":\"email\"},\"firstName\":{\"type\":\"string\"},\"middleName\":{\"type\":\"string\"},\"lastName\":{\"type\":\"string\"},\"source\":{\"type\":\"string\"},\"mobileNumber\":{\"type\":\"string\"},\"username\":{\"type\":\"string\"},\"custom1\":{\"type\":\"string\"},\"custom2\":{\"type\":\"string\"},\"custom3\":{\"type\":\"string\"},\"custom4\":{\"type\":\"string\"},\"custom5\":{\"type\":\"string\"},\"password\":{\"type\":\"string\"},\"profileFields\":{\"type\":[\"array\",\"null\"],\"items\":{\"$ref\":\"#/components/schemas/ProfileField\"}}},\"additionalProperties\":false},\"ProfileField\":{\"title\":\"ProfileField\",\"description\":\"The value of one profile field of the member.\",\"type\":\"object\",\"x-fact-source\":\"DOMAIN.md: QuestionPro API v2 / Seed endpoints\",\"properties\":{\"profileFieldId\":{\"type\":\"integer\"},\"value\":{\"$ref\":\"#/components/schemas/ProfileFieldValue\"}},\"required\":[\"profileFieldId\",\"value\"],\"additionalProperties\":false},\"ProfileFieldValue\":{\"title\":\"ProfileFieldValue\",\"description\":\"A string, or an array of integers.\",\"anyOf\":[{\"type\":\"string\"},{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}],\"x-fact-source\":\"DOMAIN.md: QuestionPro API v2 / Seed endpoints\"},\"UpdateUserRequest\":{\"properties\":{\"departmentID\":{\"type\":\"integer\"},\"firstName\":{\"type\":\"string\"},\"lastName\":{\"type\":\"string\"},\"emailAddress\":{\"type\":\"string\",\"format\":\"email\"},\"password\":{\"type\":\"string\",\"description\":\"Sent only by the PHP sample of the page; not in the documented payload.\"}},\"title\":\"UpdateUserRequest\",\"description\":\"The fields of a user to change. Inferred from the request example of PUT /users/{user-id}; the page prints no request schema.\",\"x-constructed\":true,\"type\":\"object\",\"additionalProperties\":false}}",
+        "{\"import_panel_members\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/MemberImport\"}},\"update_user\":{\"$ref\":\"#/components/schemas/UpdateUserRequest\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -120,8 +121,25 @@ pub struct ImportPanelMembersInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ImportPanelMembersInput {
+    /// The input of `POST /micropanel/members` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: ::std::vec::Vec<crate::models::MemberImport>) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /micropanel/members`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ImportPanelMembersResponse {
     /// 200: The import result.
     Ok(crate::models::MemberImportResponse),
@@ -203,8 +221,27 @@ pub struct ListUserCommunitiesInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ListUserCommunitiesInput {
+    /// The input of `GET /micropanel/users/{user-id}/communities` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(user_id: i64) -> Self {
+        Self {
+            user_id,
+            page: ::std::option::Option::None,
+            per_page: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /micropanel/users/{user-id}/communities`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListUserCommunitiesResponse {
     /// 200: The panels of the user.
     Ok(crate::models::CommunityListResponse),
@@ -291,8 +328,26 @@ pub struct UpdateUserInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl UpdateUserInput {
+    /// The input of `PUT /users/{user-id}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(user_id: i64, body: crate::models::UpdateUserRequest) -> Self {
+        Self {
+            user_id,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `PUT /users/{user-id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UpdateUserResponse {
     /// 200: The updated user.
     Ok(crate::models::UserResponse),
@@ -376,8 +431,26 @@ pub struct SearchOrganizationUsersInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl SearchOrganizationUsersInput {
+    /// The input of `GET /organizations/{organization-id}/users/search` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(organization_id: i64, email_address: ::std::string::String) -> Self {
+        Self {
+            organization_id,
+            email_address,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /organizations/{organization-id}/users/search`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum SearchOrganizationUsersResponse {
     /// 200: The user with the given e-mail address.
     Ok(crate::models::UserResponse),

@@ -369,8 +369,11 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
             .map_or_else(|| op.id.clone(), String::from);
         out.push(CodeExample { title: format!("`{}`: {title}", op.rust_name), code });
         if let Some(p) = &op.pagination {
-            let mut stream_args: Vec<String> = op.params.iter().filter(|p| p.required).map(param_literal).collect();
-            stream_args.push("&Default::default()".into());
+            let mut stream_args: Vec<String> =
+                op.params.iter().filter(|p| p.required && p.location != crate::ir::ParamLocation::Cookie).map(param_literal).collect();
+            if op.params.iter().any(|p| !p.required && p.location != crate::ir::ParamLocation::Cookie) {
+                stream_args.push("&Default::default()".into());
+            }
             let item = p.item_ty.model().unwrap_or("item");
             let code = format!(
                 "use apigen_runtime::futures_util::StreamExt;\nuse {krate}::client::{{Client, Credentials, Server}};\n\nasync fn example() -> Result<(), Box<dyn std::error::Error>> {{\n    {}\n    // Every {item} of every page, fetched as the stream is polled.\n    let mut items = std::pin::pin!(client.{}_stream({}));\n    while let Some(item) = items.next().await {{\n        println!(\"{{:?}}\", item?);\n    }}\n    Ok(())\n}}",
@@ -396,6 +399,7 @@ pub fn lib_rs(api: &ApiSpace) -> proc_macro2::TokenStream {
     let mut variants = Vec::new();
     let mut keys = Vec::new();
     let mut placements = Vec::new();
+    let mut deprecated = Vec::new();
     for s in &api.security_schemes {
         let v = scheme_variant(s);
         let key = &s.key;
@@ -418,7 +422,18 @@ pub fn lib_rs(api: &ApiSpace) -> proc_macro2::TokenStream {
         variants.push(quote! { #docs #v });
         keys.push(quote! { Self::#v => #key });
         placements.push(quote! { Self::#v => ::apigen_runtime::Placement::#placement });
+        if s.deprecated {
+            deprecated.push(quote! { Self::#v });
+        }
     }
+    // Clients use a deprecated scheme only when no other alternative of an operation is given.
+    let deprecated = (!deprecated.is_empty()).then(|| {
+        quote! {
+            fn deprecated(self) -> bool {
+                matches!(self, #(#deprecated)|*)
+            }
+        }
+    });
     quote! {
         // The README is the crate documentation, so its examples compile as doctests.
         #![cfg_attr(feature = "client", doc = include_str!("../README.md"))]
@@ -445,6 +460,7 @@ pub fn lib_rs(api: &ApiSpace) -> proc_macro2::TokenStream {
             fn placement(self) -> ::apigen_runtime::Placement {
                 match self { #(#placements,)* }
             }
+            #deprecated
         }
     }
 }

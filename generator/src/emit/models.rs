@@ -64,6 +64,9 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
         if rules.properties.iter().any(|p| p.keeps_null) {
             keep_nulls(s, model, rules);
         }
+        if model.fields.iter().any(|f| f.three_state) {
+            three_state(s, model);
+        }
         if rules.has_secrets() {
             remove_derive(&mut s.attrs, "Debug");
             extra.push(redacted_debug(&name, &fields, rules));
@@ -74,7 +77,7 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
             builders.extend(builder);
             extra.push(validate_impl(&name, model, &fields, rules, &strict));
             if rules.has_own_rules() {
-                let twin = twin_struct(s);
+                let twin = twin_struct(s, model);
                 twins.push(Item::Struct(twin));
                 remove_serde_flag(&mut s.attrs, "deny_unknown_fields");
                 let path = format!("unchecked::{name}");
@@ -88,11 +91,14 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
         if let Some(d) = api.models.discriminated.get(&e.ident.to_string()) {
             extra.extend(discriminate(e, d));
         }
+        extra.extend(scalar_union(e));
     }
     file.items.extend(extra);
     syn::visit_mut::VisitMut::visit_file_mut(&mut DocSpacer, &mut file);
     // typify writes `Default` impls by hand for enums with a default value.
     file.attrs.push(parse_quote!(#![allow(clippy::derivable_impls)]));
+    // Number rules read every numeric field as `f64`, a no-op cast for `f64` fields.
+    file.attrs.push(parse_quote!(#![allow(clippy::unnecessary_cast)]));
     if !builders.is_empty() {
         file.items.push(parse_quote! {
             /// Builders for the request models: set fields one by one, then `build()` checks
@@ -264,8 +270,18 @@ fn redacted_debug(name: &str, fields: &BTreeMap<&str, &Field>, rules: &StructRul
 
 /// The twin struct for `#[serde(try_from)]`: same fields and serde attributes, only
 /// `Deserialize`, no docs.
-fn twin_struct(s: &ItemStruct) -> ItemStruct {
+fn twin_struct(s: &ItemStruct, model: &StructModel) -> ItemStruct {
     let mut twin = s.clone();
+    // The `unchecked` module has a twin of the same name for each checked model: a field's
+    // model types are the checked ones, in the parent module.
+    if let Fields::Named(named) = &mut twin.fields {
+        for f in &mut named.named {
+            if let Some(field) = model.fields.iter().find(|x| f.ident.as_ref().is_some_and(|i| *i == x.name)) {
+                let ty = tokens(&field.ty, Place::BelowModels);
+                f.ty = parse_quote!(#ty);
+            }
+        }
+    }
     // Keep serde attributes (names, defaults) and the schemars derive: schemars describes a
     // `try_from` type by its source, so the twin must carry the same schema and docs.
     twin.attrs.retain(|a| a.path().is_ident("serde") || a.path().is_ident("cfg_attr") || a.path().is_ident("doc"));
@@ -359,11 +375,23 @@ fn nested_strict(ty: &TypeRef, strict: &BTreeSet<String>) -> bool {
     t.model().is_some_and(|n| strict.contains(n))
 }
 
+/// The value of a field as an `Option<&T>`: `None` when absent (or `null`, for a three-state
+/// field): constraints apply to values only.
+fn value_of(field: &Field) -> TokenStream {
+    let fi = field_ident(field);
+    if field.three_state {
+        quote!(self.#fi.as_ref().and_then(::std::option::Option::as_ref))
+    } else if field.optional() {
+        quote!(self.#fi.as_ref())
+    } else {
+        quote!(::std::option::Option::Some(&self.#fi))
+    }
+}
+
 /// The check of one constraint on one field (on its value, or on each item).
 fn constraint_check(target: Target, constraint: &Constraint, field: &Field, model: &StructModel) -> Option<TokenStream> {
-    let fi = field_ident(field);
     let wire = field.wire.as_str();
-    let inner_ty = field.ty.option_inner().unwrap_or(&field.ty);
+    let inner_ty = field.value_ty();
     // The value (or each item) as an expression named `v`, and the type that `v` has.
     let (elem_ty, over_items) = match target {
         Target::Value => (inner_ty, false),
@@ -393,10 +421,7 @@ fn constraint_check(target: Target, constraint: &Constraint, field: &Field, mode
             quote! { crate::validation::max_items(v.len(), #n, &p, errors); }
         }
         Constraint::MustEqual(other) => {
-            let other_field = model.field(other)?;
-            let oi = field_ident(other_field);
-            let other_value =
-                if other_field.optional() { quote!(self.#oi.as_ref()) } else { quote!(::std::option::Option::Some(&self.#oi)) };
+            let other_value = value_of(model.field(other)?);
             let message = format!("must equal `{other}`");
             quote! {
                 if #other_value != ::std::option::Option::Some(v) {
@@ -406,7 +431,7 @@ fn constraint_check(target: Target, constraint: &Constraint, field: &Field, mode
         }
         _ => return None,
     };
-    let value_expr = if field.optional() { quote!(self.#fi.as_ref()) } else { quote!(::std::option::Option::Some(&self.#fi)) };
+    let value_expr = value_of(field);
     Some(if over_items {
         quote! {
             if let ::std::option::Option::Some(items) = #value_expr {
@@ -472,22 +497,46 @@ fn builder(name: &str, s: &ItemStruct, model: &StructModel, secret: bool) -> (It
         let Some((wire, field)) = fields.iter().find(|(_, x)| fi == x.name) else { continue };
         // The builder module has a type of the same name for each request model: model types
         // are spelled from the parent module.
-        let inner = tokens(field.ty.option_inner().unwrap_or(&field.ty), Place::BelowModels);
+        let inner = tokens(field.value_ty(), Place::BelowModels);
         let doc = f.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect::<Vec<_>>();
-        slots.push(quote! { #fi: ::std::option::Option<#inner> });
         let setter_name = format_ident!("{}", fi.to_string().trim_start_matches("r#"));
         let setter_name = if setter_name != crate::naming::escape_keyword(&setter_name.to_string()) { fi.clone() } else { setter_name };
-        setters.push(quote! {
-            #(#doc)*
-            pub fn #setter_name(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
-                self.#fi = ::std::option::Option::Some(value.into());
-                self
-            }
-        });
+        if field.three_state {
+            // Three states: unset (left out), `<field>_null()` (sent as `null`), or a value.
+            slots.push(quote! { #fi: ::std::option::Option<::std::option::Option<#inner>> });
+            let null_setter = format_ident!("{}_null", fi.to_string().trim_start_matches("r#"));
+            let null_doc = format!(" Sends `{wire}` as `null` (clears it), where leaving it unset leaves it out.");
+            setters.push(quote! {
+                #(#doc)*
+                pub fn #setter_name(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
+                    self.#fi = ::std::option::Option::Some(::std::option::Option::Some(value.into()));
+                    self
+                }
+
+                #[doc = #null_doc]
+                pub fn #null_setter(mut self) -> Self {
+                    self.#fi = ::std::option::Option::Some(::std::option::Option::None);
+                    self
+                }
+            });
+        } else {
+            slots.push(quote! { #fi: ::std::option::Option<#inner> });
+            setters.push(quote! {
+                #(#doc)*
+                pub fn #setter_name(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
+                    self.#fi = ::std::option::Option::Some(value.into());
+                    self
+                }
+            });
+        }
         if field.optional() {
             assigns.push(quote! { #fi: self.#fi });
         } else if let Some(default) = serde_default(f) {
-            assigns.push(quote! { #fi: self.#fi.unwrap_or_else(|| #default) });
+            if default.to_string() == quote!(::std::default::Default::default()).to_string() {
+                assigns.push(quote! { #fi: self.#fi.unwrap_or_default() });
+            } else {
+                assigns.push(quote! { #fi: self.#fi.unwrap_or_else(|| #default) });
+            }
         } else {
             checks.push(quote! {
                 if self.#fi.is_none() {
@@ -541,6 +590,7 @@ fn builder(name: &str, s: &ItemStruct, model: &StructModel, secret: bool) -> (It
                 /// # Errors
                 ///
                 /// Every missing field, or else every rule violation.
+                #[allow(clippy::redundant_closure)]
                 pub fn build(self) -> ::std::result::Result<super::#ident, crate::validation::ValidationErrors> {
                     #errors_decl
                     #(#checks)*
@@ -787,6 +837,107 @@ fn keep_nulls(s: &mut ItemStruct, model: &StructModel, rules: &StructRules) {
         // A missing `Option` field is `None` for serde's derive; no `default` is needed.
         f.attrs.retain(|a| !(a.path().is_ident("serde") && quote!(#a).to_string() == "# [serde ()]"));
     }
+}
+
+/// Makes the three-state fields (see `ir::models::Field::three_state`) `Option<Option<T>>`:
+/// absent when `None` (left out of the JSON), `null` when `Some(None)`, a value when
+/// `Some(Some(v))`, so that a PATCH can say "leave unchanged" and "clear" apart (see
+/// `apigen_runtime::nullable`).
+fn three_state(s: &mut ItemStruct, model: &StructModel) {
+    let idents: BTreeSet<&str> = model.fields.iter().filter(|f| f.three_state).map(|f| f.name.as_str()).collect();
+    let Fields::Named(named) = &mut s.fields else { return };
+    for f in &mut named.named {
+        if !f.ident.as_ref().is_some_and(|i| idents.contains(i.to_string().as_str())) {
+            continue;
+        }
+        let ty = f.ty.clone();
+        f.ty = parse_quote!(::std::option::Option<#ty>);
+        let mut kept: Vec<syn::Meta> = Vec::new();
+        for attr in &f.attrs {
+            if !attr.path().is_ident("serde") {
+                continue;
+            }
+            let Ok(list) = attr.parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated) else {
+                continue;
+            };
+            kept.extend(
+                list.into_iter()
+                    .filter(|m| !["skip_serializing_if", "default", "deserialize_with", "with"].iter().any(|k| m.path().is_ident(k))),
+            );
+        }
+        f.attrs.retain(|a| !a.path().is_ident("serde"));
+        f.attrs.push(parse_quote! {
+            #[serde(#(#kept,)* default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "::apigen_runtime::nullable::deserialize")]
+        });
+    }
+}
+
+/// An untagged union of scalars (an id that is an integer or a string, a value that is a number
+/// or a boolean) compares with `==` and reads as each of its kinds: `PartialEq` is derived and
+/// `as_i64()`, `as_f64()`, `as_str()`, `as_bool()` give the value when it is of that kind
+/// (one accessor per kind that exactly one variant holds). Returns the accessors' impl.
+fn scalar_union(e: &mut syn::ItemEnum) -> Option<Item> {
+    let untagged = e.attrs.iter().any(|a| a.path().is_ident("serde") && quote!(#a).to_string().contains("untagged"));
+    if !untagged || e.variants.is_empty() || !e.generics.params.is_empty() {
+        return None;
+    }
+    let mut kinds: Vec<(syn::Ident, &'static str)> = Vec::new();
+    for v in &e.variants {
+        let Fields::Unnamed(f) = &v.fields else { return None };
+        let [field] = f.unnamed.iter().collect::<Vec<_>>()[..] else { return None };
+        let syn::Type::Path(p) = &field.ty else { return None };
+        let kind = match p.path.segments.last()?.ident.to_string().as_str() {
+            "String" => "str",
+            "bool" => "bool",
+            "f64" | "f32" => "f64",
+            "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" => "i64",
+            "u64" => "u64",
+            _ => return None,
+        };
+        kinds.push((v.ident.clone(), kind));
+    }
+    let derives_eq = e.attrs.iter().any(|a| a.path().is_ident("derive") && quote!(#a).to_string().contains("PartialEq"));
+    if !derives_eq {
+        // Into typify's own derive list (`Clone, Debug`), else as a derive of its own.
+        let list = e.attrs.iter_mut().find(|a| a.path().is_ident("derive") && quote!(#a).to_string().contains("Clone"));
+        match list
+            .and_then(|a| Some((a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated).ok()?, a)))
+        {
+            Some((mut paths, attr)) => {
+                paths.push(parse_quote!(PartialEq));
+                *attr = parse_quote!(#[derive(#paths)]);
+            }
+            None => e.attrs.push(parse_quote!(#[derive(PartialEq)])),
+        }
+    }
+    let name = &e.ident;
+    let methods = kinds.iter().filter(|(_, k)| kinds.iter().filter(|(_, o)| o == k).count() == 1).map(|(v, kind)| {
+        let doc = format!(" The value, when it is the `{v}` variant.");
+        match *kind {
+            "str" => quote! {
+                #[doc = #doc]
+                pub fn as_str(&self) -> ::std::option::Option<&str> {
+                    match self { Self::#v(value) => ::std::option::Option::Some(value.as_str()), _ => ::std::option::Option::None }
+                }
+            },
+            other => {
+                let method = format_ident!("as_{}", other);
+                let t = format_ident!("{}", other);
+                quote! {
+                    #[doc = #doc]
+                    #[allow(clippy::unnecessary_cast)]
+                    pub fn #method(&self) -> ::std::option::Option<#t> {
+                        match self { Self::#v(value) => ::std::option::Option::Some(*value as #t), _ => ::std::option::Option::None }
+                    }
+                }
+            }
+        }
+    });
+    Some(parse_quote! {
+        impl #name {
+            #(#methods)*
+        }
+    })
 }
 
 /// Gives typify's doc comments the leading space rustdoc and readers expect (`/// Text`).

@@ -79,13 +79,11 @@ fn spec(api: &ApiSpace, errors: &ServerErrors) -> TokenStream {
         errors.by_key().into_iter().map(|(key, t): (&str, &ErrorTemplate)| (key.to_string(), serde_json::json!(t))).collect();
     let table = serde_json::to_string(&table).unwrap_or_else(|_| "{}".into());
     let (definitions, bodies) = (&api.body_schemas.definitions, &api.body_schemas.bodies);
-    // Per operation, bodies in the shape it documents (`lower::operation_errors`).
-    let operations = errors.operations.to_json();
-    let operations = (!operations.is_empty()).then(|| quote! { .with_operation_errors(#operations) });
+    let operations = errors.operation_table();
     quote! {
         /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
         /// the request-body schemas with the definitions they reference, as JSON.
-        static SPEC: rt::ApiSpec = rt::ApiSpec::new(#table, #definitions, #bodies)#operations;
+        static SPEC: rt::ApiSpec = rt::ApiSpec::new(#table, #definitions, #bodies).with_operation_errors(#operations);
     }
 }
 
@@ -237,56 +235,104 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
     };
     let docs = doc_attrs(&format!("{status_text}: {}", r.description));
     let exact = matches!(r.status, StatusMatch::Code(_));
-    let answer = |body: TokenStream, status: TokenStream| match &r.body {
+    let status = if exact {
+        quote! { #code }
+    } else {
+        quote! { status }
+    };
+    let answer = match &r.body {
         None => quote! { rt::empty_response(#status) },
-        Some(b) if b.encoding == BodyEncoding::Json => quote! { rt::json_response(#status, #body) },
+        Some(b) if b.encoding == BodyEncoding::Json => quote! { rt::json_response(#status, &body) },
         Some(b) => {
             let ct = &b.content_type;
-            quote! { rt::raw_response(#status, #ct, #body) }
+            quote! { rt::raw_response(#status, #ct, body) }
         }
     };
-    match (&r.body, exact) {
-        (Some(b), true) => {
-            let t = &b.ty;
-            let arm = answer(quote! { &body }, quote! { #code });
-            let arm = if b.encoding == BodyEncoding::Json { arm } else { answer(quote! { body }, quote! { #code }) };
-            (quote! { #docs #v(#t) }, quote! { Self::#v(body) => #arm })
-        }
-        (None, true) => (quote! { #docs #v }, {
-            let arm = answer(quote! {}, quote! { #code });
-            quote! { Self::#v => #arm }
-        }),
-        (Some(b), false) => {
-            let t = &b.ty;
-            let arm = if b.encoding == BodyEncoding::Json {
-                answer(quote! { &body }, quote! { status })
-            } else {
-                answer(quote! { body }, quote! { status })
-            };
-            (
-                quote! { #docs #v { /// The status to answer with.
-                status: u16, /// The body.
-                body: #t } },
-                quote! { Self::#v { status, body } => #arm },
-            )
-        }
-        (None, false) => {
-            let arm = answer(quote! {}, quote! { status });
-            (
-                quote! { #docs #v { /// The status to answer with.
-                status: u16 } },
-                quote! { Self::#v { status } => #arm },
-            )
-        }
+    let headers = r.headers_type.as_ref().map(|h| format_ident!("{}", h));
+    if headers.is_none() && exact {
+        // A tuple variant, as before typed headers: `Ok(body)`, `NoContent`.
+        return match &r.body {
+            Some(b) => {
+                let t = &b.ty;
+                (quote! { #docs #v(#t) }, quote! { Self::#v(body) => #answer })
+            }
+            None => (quote! { #docs #v }, quote! { Self::#v => #answer }),
+        };
     }
+    let mut fields = Vec::new();
+    let mut names = Vec::new();
+    if !exact {
+        fields.push(quote! { /// The status to answer with.
+        status: u16 });
+        names.push(quote!(status));
+    }
+    if let Some(b) = &r.body {
+        let t = &b.ty;
+        fields.push(quote! { /// The body.
+        body: #t });
+        names.push(quote!(body));
+    }
+    let answer = match &headers {
+        Some(h) => {
+            fields.push(quote! { /// The documented headers, sent with the answer.
+            headers: #h });
+            names.push(quote!(headers));
+            quote! { rt::with_headers(#answer, &headers) }
+        }
+        None => answer,
+    };
+    (quote! { #docs #v { #(#fields),* } }, quote! { Self::#v { #(#names),* } => #answer })
+}
+
+/// The struct of the documented headers of response `r` (`<Op><Status>Headers`), written into
+/// the answer with `ToHeaders`: required headers are plain fields, the others `Option`s
+/// (`None` sends nothing).
+fn headers_struct(r: &Response) -> Option<TokenStream> {
+    let name = format_ident!("{}", r.headers_type.as_ref()?);
+    let mut fields = Vec::new();
+    let mut writes = Vec::new();
+    for h in &r.headers {
+        let f = ident(&h.rust_name);
+        let t = &h.ty;
+        let mut doc = format!("`{}`", h.name);
+        if let Some(d) = &h.description {
+            doc.push_str(&format!(": {d}"));
+        }
+        let doc = doc_attrs(&doc);
+        fields.push(if h.required {
+            quote! { #doc pub #f: #t }
+        } else {
+            quote! { #doc pub #f: ::std::option::Option<#t> }
+        });
+        let n = &h.name;
+        writes.push(quote! { ::apigen_runtime::header::set(headers, #n, &self.#f)?; });
+    }
+    let doc = doc_attrs(&format!(
+        "The documented headers of the {} response, sent with it.",
+        match r.status {
+            StatusMatch::Code(c) => c.to_string(),
+            StatusMatch::Range(c) => format!("{c}XX"),
+            StatusMatch::Default => "default".into(),
+        }
+    ));
+    Some(quote! {
+        #doc
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct #name { #(#fields,)* }
+
+        impl ::apigen_runtime::header::ToHeaders for #name {
+            fn to_headers(&self, headers: &mut ::apigen_runtime::header::HeaderMap) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+                #(#writes)*
+                Ok(())
+            }
+        }
+    })
 }
 
 fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     let input = format_ident!("{}Input", op.type_name);
     let response = format_ident!("{}Response", op.type_name);
     let handler = format_ident!("handle_{}", bare(&op.rust_name).trim_start_matches('_'));
-    // The operation's key in the error table of `SPEC` (`lower::operation_errors`).
-    let op_key = op.rust_name.trim_start_matches("r#");
     let method = ident(&op.rust_name);
 
     // The input struct and the code that fills it: each parameter is read through the shared
@@ -377,6 +423,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     });
 
     let (variants, arms): (Vec<_>, Vec<_>) = op.responses.iter().map(response_variant).unzip();
+    let header_structs = op.responses.iter().filter_map(headers_struct);
     let input_doc = doc_attrs(&format!("The validated input of `{} {}`.", op.method.as_str(), op.path));
     let response_doc = doc_attrs(&format!(
         "The answers of `{} {}`: one variant per documented status, and [`Self::Other`] for any other answer.",
@@ -385,6 +432,8 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     ));
     let handler_doc = doc_attrs(&format!("Serves `{} {}`.", op.method.as_str(), op.path));
     let mutability = (!parse.is_empty() || op.body.is_some()).then(|| quote! { mut });
+    let op_key = bare(&op.rust_name);
+    let input_ctor = input_constructor(op, &input);
     Ok(quote! {
         #input_doc
         #[derive(Debug)]
@@ -397,8 +446,13 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
             pub credentials: Credentials,
         }
 
+        #input_ctor
+
+        #(#header_structs)*
+
         #response_doc
         #[derive(Debug)]
+        #[allow(clippy::large_enum_variant)]
         pub enum #response {
             #(#variants,)*
             /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
@@ -428,6 +482,69 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
             Ok(rt::guarded_operation(&*shared, #op_key, shared.api.#method(input), rq.parts.uri.path()).await)
         }
     })
+}
+
+/// `<Op>Input::new`: the input an implementation receives, built without HTTP (unit tests of an
+/// `Api` impl): the required parameters and body as arguments, optional ones `None` (the fields
+/// are public: set them after), no headers and no credentials.
+fn input_constructor(op: &Operation, input: &syn::Ident) -> TokenStream {
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in op.params.iter().filter(|p| p.location != ParamLocation::Cookie) {
+        let f = ident(&p.rust_name);
+        if p.required {
+            let t = &p.ty;
+            args.push(quote! { #f: #t });
+            inits.push(quote! { #f });
+        } else {
+            inits.push(quote! { #f: ::std::option::Option::None });
+        }
+    }
+    if let Some(b) = &op.body {
+        if b.required {
+            let t = &b.ty;
+            args.push(quote! { body: #t });
+            inits.push(quote! { body });
+        } else {
+            inits.push(quote! { body: ::std::option::Option::None });
+        }
+    }
+    let doc = doc_attrs(&format!(
+        "The input of `{} {}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters{}; optional ones are `None` (set the public fields after), no request headers and no credentials.",
+        op.method.as_str(),
+        op.path,
+        if op.body.as_ref().is_some_and(|b| b.required) { " and the body" } else { "" }
+    ));
+    let default = args.is_empty().then(|| {
+        quote! {
+            impl ::std::default::Default for #input {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
+    quote! {
+        #default
+
+        impl #input {
+            #doc
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#args),*) -> Self {
+                Self {
+                    #(#inits,)*
+                    headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+                    credentials: Credentials::default(),
+                }
+            }
+
+            /// The same input, authenticated with `credentials`.
+            pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+                self.credentials = credentials;
+                self
+            }
+        }
+    }
 }
 
 fn router(api: &ApiSpace) -> TokenStream {

@@ -124,8 +124,9 @@ pub struct SecurityScheme {
     pub kind: SchemeKind,
     /// The description.
     pub description: Option<String>,
-    /// True when the docs mark the scheme as deprecated (`x-deprecated` or a description that
-    /// says so is not enough: only the extension counts).
+    /// True when the document marks the scheme deprecated (`deprecated: true` or an
+    /// `x-deprecated` marker; a description that says so is not enough). Clients then use it
+    /// only when no other alternative of an operation is given.
     pub deprecated: bool,
 }
 
@@ -396,6 +397,27 @@ pub struct Response {
     pub body: Option<ResponseBody>,
     /// True for 2XX (and `default` never).
     pub success: bool,
+    /// The documented headers (`Content-Type` left out: OpenAPI ignores it there), in document
+    /// order. Non-empty: both sides type them (`headers_type`).
+    pub headers: Vec<ResponseHeader>,
+    /// The per-operation type holding `headers` (`CreateBookCreatedHeaders`), when there are any.
+    pub headers_type: Option<String>,
+}
+
+/// A documented header of a response.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseHeader {
+    /// The header name as documented (`Location`, `X-Rate-Limit-Remaining`).
+    pub name: String,
+    /// The field of the headers struct (`location`, `x_rate_limit_remaining`).
+    pub rust_name: String,
+    /// The Rust type of the value (`String`, `i64`, `f64`, `bool`): a scalar read with
+    /// `FromStr` and written as its JSON text; any other schema is its raw text.
+    pub ty: TypeRef,
+    /// `required: true`: the client rejects a response without it, the server must send it.
+    pub required: bool,
+    /// The description.
+    pub description: Option<String>,
 }
 
 /// Which status codes a response covers.
@@ -457,20 +479,61 @@ pub struct Example {
     pub value: Value,
 }
 
-/// How an operation pages through results.
+/// How an operation pages through results (see the README's "Pagination" for the detection
+/// rules and the `x-pagination` extension). Pointers are JSON pointers into the success body
+/// (wire names), read at run time from the page as JSON, so that any Rust typing of the page
+/// (an `Option`, a default, a nullable field) reads the same.
 #[derive(Debug, Clone, Serialize)]
 pub struct Pagination {
-    /// The query parameter holding the page number (wire name).
-    pub page_param: String,
-    /// The query parameter holding the page size (wire name), if any.
-    pub per_page_param: Option<String>,
-    /// Rust access path from the success body to the items (`response`).
-    pub items_field: String,
+    /// How the next page is asked for.
+    pub style: PageStyle,
+    /// The Rust field path from the success body to the items (empty: the body is the array).
+    pub items: Vec<String>,
+    /// Whether the last field of `items` is an `Option` (a nullable array).
+    pub items_nullable: bool,
     /// The Rust type of one item.
     pub item_ty: TypeRef,
-    /// Rust access path from the success body to the next-page link, if documented
-    /// (`pagination.links.next`).
-    pub next_link: Option<Vec<String>>,
-    /// Rust access path from the success body to the total page count, if documented.
-    pub total_pages: Option<Vec<String>>,
+    /// The total page count, when the body documents it.
+    pub total_pages: Option<String>,
+    /// The total item count, when the body documents it.
+    pub total_items: Option<String>,
+    /// Whether more pages follow, when the body documents it.
+    pub has_more: Option<String>,
+    /// Whether this page is the last (`done`, `isLast`), when the body documents it (and not
+    /// `has_more`).
+    pub is_last: Option<String>,
+}
+
+/// How a paginated operation asks for its next page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "style", rename_all = "snake_case")]
+pub enum PageStyle {
+    /// An integer query parameter numbering pages.
+    PageNumber {
+        /// The parameter's wire name.
+        param: String,
+        /// The first page (the parameter's default or minimum, else 1).
+        first: i64,
+    },
+    /// An integer query parameter counting the items to skip.
+    Offset {
+        /// The parameter's wire name.
+        param: String,
+        /// The first offset (the parameter's default or minimum, else 0).
+        first: i64,
+    },
+    /// A string query parameter sent back with the cursor the page gives.
+    Cursor {
+        /// The parameter's wire name.
+        param: String,
+        /// Pointer to the next cursor in the body.
+        next: String,
+    },
+    /// A URL of the next page in the body, absolute or relative.
+    NextLink {
+        /// Pointer to it.
+        next: String,
+    },
+    /// A `Link: <...>; rel="next"` response header (RFC 8288).
+    LinkHeader,
 }

@@ -82,8 +82,12 @@ pub struct Property {
     pub constraints: Constraints,
     /// Its value is a secret (never shown by `Debug`).
     pub secret: bool,
-    /// Optional and may be `null`: `None` serializes as `null`.
+    /// Optional, may be `null` and has a documented default (which an absent property reads
+    /// as): an `Option` whose `None` serializes as `null`.
     pub keeps_null: bool,
+    /// Optional, may be `null` and has no default: three states (absent, `null`, a value), the
+    /// field an `Option<Option<T>>` ([`Field::three_state`]).
+    pub three_state: bool,
 }
 
 /// `if: {properties: {when: {const: equals}}}, then: {required: [..]}`.
@@ -199,12 +203,26 @@ pub struct Field {
     /// additional properties (`extra`, for `additionalProperties` with a schema) or a member of
     /// an `anyOf` (`subtype_0`, ...).
     pub flatten: bool,
+    /// Optional and nullable without a default ([`Property::three_state`]): `ty` is
+    /// `Option<Option<T>>`, absent when `None`, `null` when `Some(None)`.
+    pub three_state: bool,
 }
 
 impl Field {
     /// True when the field is an `Option`.
     pub fn optional(&self) -> bool {
         self.ty.option_inner().is_some()
+    }
+
+    /// The type of a value of the field: `T` of `Option<T>` (and of a three-state
+    /// `Option<Option<T>>`), else the field's type.
+    pub fn value_ty(&self) -> &crate::ir::TypeRef {
+        let inner = self.ty.option_inner().unwrap_or(&self.ty);
+        if self.three_state {
+            inner.option_inner().unwrap_or(inner)
+        } else {
+            inner
+        }
     }
 }
 

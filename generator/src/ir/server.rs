@@ -48,6 +48,7 @@ pub struct ServerErrors {
     pub headers_too_large: ErrorTemplate,
     /// Per operation, the bodies that satisfy the error schemas it documents (empty when the
     /// spec has `x-server-errors`); see [`OperationErrors`].
+    #[serde(skip)]
     pub operations: OperationErrors,
 }
 
@@ -73,17 +74,13 @@ pub struct OperationTemplate {
     pub body: Value,
 }
 
-impl OperationErrors {
-    /// The table as the runtime reads it (`""` when empty, so the API's table applies).
-    pub fn to_json(&self) -> String {
-        if self.operations.is_empty() {
-            return String::new();
-        }
-        serde_json::to_string(self).unwrap_or_default()
-    }
-}
-
 impl ServerErrors {
+    /// The per-operation table as the JSON text `ApiSpec::with_operation_errors` reads
+    /// (`{"templates": [...], "operations": {...}}`).
+    pub fn operation_table(&self) -> String {
+        serde_json::to_string(&self.operations).unwrap_or_else(|_| "{}".into())
+    }
+
     /// Every template with its key (the runtime's `Rejection::key`), in the runtime's
     /// `Rejection` order.
     pub fn by_key(&self) -> [(&'static str, &ErrorTemplate); 12] {

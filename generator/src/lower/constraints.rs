@@ -140,8 +140,11 @@ pub fn extract_rules(bundle: &Bundle, pointer: &str, schema: Value, strict: bool
             let Value::Object(sub_map) = sub else { continue };
             let mut property = Property { wire: prop.clone(), ..Property::default() };
             // An optional property that may also be `null` must keep an explicit `null` on a round
-            // trip: its field serializes `None` as `null` instead of leaving it out.
-            property.keeps_null = !required.contains(prop) && allows_null(sub_map);
+            // trip: it has three states (absent, `null`, a value), unless a default stands for
+            // absent; then its field serializes `None` as `null` instead of leaving it out.
+            let nullable_optional = !required.contains(prop) && allows_null(sub_map);
+            property.three_state = nullable_optional && !sub_map.contains_key("default");
+            property.keeps_null = nullable_optional && !property.three_state;
             // typify turns an optional array into a `Vec` that skips serializing when empty, so
             // an explicit `[]` would vanish on a round trip. Declaring it nullable gives
             // `Option<Vec<T>>`: absent stays absent and `[]` stays `[]`.

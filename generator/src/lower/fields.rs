@@ -165,7 +165,7 @@ pub fn read_structs(
             let flatten = wire.is_none();
             let wire = wire.unwrap_or_else(|| typify_name.clone());
             let has_default = !required && ty.option_inner().is_none();
-            fields.push(Field { wire, name: typify_name.clone(), typify_name, ty, required, has_default, flatten });
+            fields.push(Field { wire, name: typify_name.clone(), typify_name, ty, required, has_default, flatten, three_state: false });
         }
         unique_names(&mut fields);
         out.insert(name.clone(), fields);

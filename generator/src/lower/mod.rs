@@ -98,6 +98,8 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
     // The object schema of each form body, by operation: its fields are known once typify has
     // every type.
     let mut forms = Vec::new();
+    // The operations that may page: index, pointer, operation.
+    let mut paged = Vec::new();
     for (path, method_key, op_ptr, op, item) in operations(doc) {
         let Some(method) = HttpMethod::from_key(method_key) else { continue };
         let id = op.get("operationId").and_then(Value::as_str).map_or_else(|| format!("{method_key} {path}"), String::from);
@@ -129,6 +131,11 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
                 alts.iter().filter_map(Value::as_object).map(|req| req.keys().filter(|k| !k.starts_with("x-")).cloned().collect()).collect()
             })
             .unwrap_or_default();
+        // A stream re-sends the request, which a body would make ambiguous; pagination is
+        // detected once the field table is known (below).
+        if body.is_none() {
+            paged.push((ops.len(), op_ptr.clone(), op));
+        }
         ops.push(Operation {
             id,
             rust_name,
@@ -161,8 +168,20 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
             body.fields = form_fields(&schema, body.ty.model(), &schemas, &models);
         }
     }
-    for op in &mut ops {
-        op.pagination = detect_pagination(&op.params, &op.responses, &models, &schemas.definitions);
+    for (i, op_ptr, op) in paged {
+        let lowered = &mut ops[i];
+        match detect_pagination(op, lowered.method, &lowered.params, &lowered.responses, &models, &schemas.definitions) {
+            Ok(pagination) => lowered.pagination = pagination,
+            Err(message) => {
+                let at = join_pointer(&op_ptr, "x-pagination");
+                warnings.push(
+                    bundle
+                        .diagnostic(&at, message)
+                        .with_help("use one of the styles the README's \"Pagination\" lists, or remove the extension")
+                        .warning(),
+                );
+            }
+        }
     }
     let body_schemas = body_schemas::prepare(&mut ops, &models, &schemas.definitions);
     let api = ApiSpace {
@@ -295,11 +314,24 @@ fn lower_schemes(doc: &Value) -> Vec<SecurityScheme> {
             rust_variant: variants.claim(&naming::pascal_case(key)),
             kind,
             description: s.get("description").and_then(Value::as_str).map(String::from),
-            deprecated: s.get("x-deprecated").and_then(Value::as_bool).unwrap_or(false),
+            deprecated: scheme_is_deprecated(s),
         });
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));
     out
+}
+
+/// Whether the document marks a security scheme deprecated: `deprecated: true` (not an OpenAPI
+/// field of schemes, but written by analogy with operations) or an `x-deprecated` marker
+/// (`true`, or any non-empty note such as a date or the scheme to use instead).
+fn scheme_is_deprecated(scheme: &Value) -> bool {
+    let marked = |v: Option<&Value>| match v {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => !s.trim().is_empty() && !s.trim().eq_ignore_ascii_case("false"),
+        Some(Value::Object(o)) => !o.is_empty(),
+        _ => false,
+    };
+    marked(scheme.get("deprecated")) || marked(scheme.get("x-deprecated"))
 }
 
 struct OpContext<'a> {
@@ -564,6 +596,8 @@ impl OpContext<'_> {
                 description: "Any success (the spec documents no response).".into(),
                 body: None,
                 success: true,
+                headers: Vec::new(),
+                headers_type: None,
             });
             return out;
         }
@@ -594,12 +628,16 @@ impl OpContext<'_> {
                 });
                 ResponseBody { examples, minimal, content_type, encoding, ty }
             });
+            let headers = response_headers(doc, resp);
+            let headers_type = (!headers.is_empty()).then(|| format!("{}{}Headers", self.type_name, rust_name));
             out.push(Response {
                 success,
                 status,
                 rust_name,
                 description: resp.get("description").and_then(Value::as_str).unwrap_or_default().to_string(),
                 body,
+                headers,
+                headers_type,
             });
         }
         out
@@ -611,6 +649,43 @@ impl OpContext<'_> {
 fn document_schemas(doc: &Value) -> &serde_json::Map<String, Value> {
     static EMPTY: std::sync::OnceLock<serde_json::Map<String, Value>> = std::sync::OnceLock::new();
     doc.pointer("/components/schemas").and_then(Value::as_object).unwrap_or_else(|| EMPTY.get_or_init(serde_json::Map::new))
+}
+
+/// The documented headers of a response (`Content-Type` left out: OpenAPI ignores it), each
+/// typed from its schema: `integer` as `i64`, `number` as `f64`, `boolean` as `bool`, anything
+/// else (strings, dates, lists, objects) as its raw text.
+fn response_headers(doc: &Value, resp: &Value) -> Vec<ResponseHeader> {
+    let mut fields = naming::Namespace::new(&[naming::reserved::TRAIT_METHODS]);
+    let mut out = Vec::new();
+    for (name, header) in resp.get("headers").and_then(Value::as_object).into_iter().flatten() {
+        if name.eq_ignore_ascii_case("content-type") || name.trim().is_empty() {
+            continue;
+        }
+        let header = deref(doc, header);
+        let schema = header
+            .get("schema")
+            .or_else(|| header.get("content").and_then(Value::as_object).and_then(|c| c.values().next()).and_then(|m| m.get("schema")))
+            .map(|s| deref(doc, s));
+        let types: Vec<&str> = match schema.and_then(|s| s.get("type")) {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect(),
+            _ => Vec::new(),
+        };
+        let ty = match types[..] {
+            ["integer"] => TypeRef::I64,
+            ["number"] => TypeRef::F64,
+            ["boolean"] => TypeRef::Bool,
+            _ => TypeRef::String,
+        };
+        out.push(ResponseHeader {
+            name: name.clone(),
+            rust_name: fields.claim(&naming::snake_case(name)),
+            ty,
+            required: header.get("required").and_then(Value::as_bool).unwrap_or(false),
+            description: header.get("description").and_then(Value::as_str).map(String::from),
+        });
+    }
+    out
 }
 
 /// Follows a reference to a definition.
@@ -759,76 +834,273 @@ pub fn status_name(status: StatusMatch) -> String {
     }
 }
 
-/// Recognizes page-number pagination: an integer `page` query parameter and a success body
-/// whose struct has an array property (the items) and, optionally, `links.next` and
-/// `totalPages` somewhere below it.
+/// Query parameters that number pages, skip items, or carry a cursor; body properties that hold
+/// the next link, the next cursor, the totals and whether more pages follow; array properties
+/// that hold the items when a body has several arrays. See the README's "Pagination".
+const PAGE_PARAMS: &[&str] = &["page", "pageNumber", "page_number", "pageNo", "page_no", "pageIndex", "page_index"];
+const OFFSET_PARAMS: &[&str] = &["offset", "skip", "start", "startIndex", "start_index", "from"];
+const CURSOR_PARAMS: &[&str] = &[
+    "cursor",
+    "after",
+    "starting_after",
+    "startingAfter",
+    "page_token",
+    "pageToken",
+    "next_token",
+    "nextToken",
+    "continuation",
+    "continuationToken",
+    "continuation_token",
+    "marker",
+    "iterator",
+];
+const NEXT_LINK_FIELDS: &[&str] =
+    &["next", "nextLink", "next_link", "nextUrl", "next_url", "nextPageUrl", "next_page_url", "@odata.nextLink"];
+const NEXT_CURSOR_FIELDS: &[&str] = &[
+    "next_cursor",
+    "nextCursor",
+    "next_page_token",
+    "nextPageToken",
+    "next_token",
+    "nextToken",
+    "continuation",
+    "continuationToken",
+    "continuation_token",
+    "next_marker",
+    "nextMarker",
+    "cursor",
+    "after",
+    "iterator",
+];
+const TOTAL_PAGES_FIELDS: &[&str] = &["totalPages", "total_pages", "pageCount", "page_count", "pages", "last_page", "lastPage"];
+const TOTAL_ITEMS_FIELDS: &[&str] = &["total", "totalCount", "total_count", "totalItems", "total_items", "totalResults", "total_results"];
+const HAS_MORE_FIELDS: &[&str] = &["has_more", "hasMore", "has_next", "hasNext", "hasNextPage", "has_next_page", "more"];
+const IS_LAST_FIELDS: &[&str] = &["done", "isLast", "is_last", "last", "lastPage", "last_page"];
+const ITEMS_FIELDS: &[&str] = &["items", "data", "results", "records", "entries", "values", "content", "elements", "response"];
+/// Objects below the body searched for the properties above (besides the body itself).
+const PAGE_CONTAINERS: &[&str] =
+    &["links", "_links", "pagination", "paging", "meta", "page", "pageInfo", "page_info", "cursors", "response"];
+
+/// The pagination of an operation: declared with `x-pagination` (`false` turns detection off),
+/// else detected for a GET whose single JSON success body is an array of `$ref` items or holds
+/// one (see the README's "Pagination" for the rules). `None` when the operation does not page,
+/// or its style is ambiguous (say, both a page number and an offset parameter and no link).
 fn detect_pagination(
+    op: &Value,
+    method: HttpMethod,
     params: &[Parameter],
     responses: &[Response],
     models: &ModelSpace,
     defs: &BTreeMap<String, Value>,
+) -> Result<Option<Pagination>, String> {
+    let mut warning = None;
+    let found = pagination_of(op, method, params, responses, models, defs, &mut warning);
+    match warning {
+        Some(message) => Err(message),
+        None => Ok(found),
+    }
+}
+
+/// [`detect_pagination`], with a declaration that cannot be followed put in `warning`.
+fn pagination_of(
+    op: &Value,
+    method: HttpMethod,
+    params: &[Parameter],
+    responses: &[Response],
+    models: &ModelSpace,
+    defs: &BTreeMap<String, Value>,
+    warning: &mut Option<String>,
 ) -> Option<Pagination> {
-    let page = params.iter().find(|p| {
-        p.location == ParamLocation::Query
-            && p.shape == ValueShape::Integer
-            && matches!(p.name.as_str(), "page" | "pageNumber" | "page_number")
-    })?;
-    let per_page = params.iter().find(|p| {
-        p.location == ParamLocation::Query
-            && p.shape == ValueShape::Integer
-            && matches!(p.name.as_str(), "perPage" | "per_page" | "pageSize" | "page_size" | "limit")
-    });
-    let success = responses.iter().find(|r| r.success)?;
-    let body_name = success.body.as_ref()?.ty.model()?;
-    let def = defs.get(body_name)?;
-    let (items_field, items) =
-        def.get("properties")?.as_object()?.iter().find(|(_, s)| s.get("type").and_then(Value::as_str) == Some("array"))?;
-    let item_name = items.get("items")?.get("$ref")?.as_str()?.strip_prefix(COMPONENT_PREFIX)?;
-    // The Rust names of the fields on the way, from the field table.
-    let rust_path = |steps: Vec<(Option<&str>, &str)>| -> Option<Vec<String>> {
-        steps.into_iter().map(|(owner, wire)| Some(models.structs.get(owner?)?.field(wire)?.name.clone())).collect()
+    let declared = op.get("x-pagination");
+    if declared == Some(&Value::Bool(false)) {
+        return None;
+    }
+    let declared = declared.and_then(Value::as_object);
+    if declared.is_none() && method != HttpMethod::Get {
+        return None;
+    }
+    let successes: Vec<&Response> = responses.iter().filter(|r| r.success).collect();
+    let [success] = successes[..] else { return None };
+    let body = success.body.as_ref().filter(|b| b.encoding == BodyEncoding::Json)?;
+    // A nullable parameter (`Option<T>` inside the optional `Option`) counts as its `T`.
+    let kind = |p: &Parameter| match p.ty.option_inner() {
+        Some(TypeRef::String) => ValueShape::String,
+        Some(t) if t.is_number() && !matches!(t, TypeRef::F32 | TypeRef::F64) => ValueShape::Integer,
+        _ => p.shape,
+    };
+    let query = |names: &[&str], shape: &[ValueShape]| {
+        params.iter().find(|p| p.location == ParamLocation::Query && shape.contains(&kind(p)) && names.iter().any(|n| p.name == *n))
+    };
+    let first_of = |p: &Parameter, fallback: i64| {
+        p.default
+            .as_ref()
+            .and_then(Value::as_i64)
+            .or_else(|| {
+                p.constraints.value.iter().find_map(|c| match c {
+                    crate::ir::models::Constraint::Minimum { value, exclusive: false } if value.fract() == 0.0 => Some(*value as i64),
+                    _ => None,
+                })
+            })
+            .unwrap_or(fallback)
+    };
+
+    // The items: the body itself, or one of its array properties.
+    // The field and its type come from the field table.
+    let (def, items, items_nullable, item_ty) = match &body.ty {
+        TypeRef::Vec(item) => (None, Vec::new(), false, (**item).clone()),
+        TypeRef::Named(model) => {
+            let def = defs.get(model)?;
+            let name = items_property(def, declared.and_then(|d| d.get("items")).and_then(Value::as_str))?;
+            let field = models.structs.get(model)?.field(&name)?;
+            let (nullable, item) = match &field.ty {
+                TypeRef::Vec(item) => (false, item),
+                TypeRef::Option(inner) => (
+                    true,
+                    match &**inner {
+                        TypeRef::Vec(item) => item,
+                        _ => return None,
+                    },
+                ),
+                _ => return None,
+            };
+            (Some(def), vec![field.name.clone()], nullable, (**item).clone())
+        }
+        _ => return None,
+    };
+    let find = |names: &[&str], kinds: &[&str]| def.and_then(|d| find_pointer(defs, d, names, kinds));
+    let field = |key: &str| declared.and_then(|d| d.get(key)).and_then(Value::as_str).map(String::from);
+
+    let style = match declared.and_then(|d| d.get("style")).and_then(Value::as_str) {
+        Some(style) => {
+            let param = field("param");
+            let param_of = |names: &[&str], shapes: &[ValueShape]| match &param {
+                Some(name) => params.iter().find(|p| p.location == ParamLocation::Query && &p.name == name),
+                None => query(names, shapes),
+            };
+            let first = declared.and_then(|d| d.get("first")).and_then(Value::as_i64);
+            let missing_param = || format!("`x-pagination` (style `{style}`) names no query parameter of the operation: set `param`");
+            let missing_next =
+                || format!("`x-pagination` (style `{style}`) finds no cursor or link in the body: set `next` to its JSON pointer");
+            let declared_style = match style {
+                "page" | "page-number" | "pageNumber" => param_of(PAGE_PARAMS, &[ValueShape::Integer])
+                    .map(|p| PageStyle::PageNumber { param: p.name.clone(), first: first.unwrap_or_else(|| first_of(p, 1)) })
+                    .ok_or_else(missing_param),
+                "offset" => param_of(OFFSET_PARAMS, &[ValueShape::Integer])
+                    .map(|p| PageStyle::Offset { param: p.name.clone(), first: first.unwrap_or_else(|| first_of(p, 0)) })
+                    .ok_or_else(missing_param),
+                "cursor" => {
+                    match (param_of(CURSOR_PARAMS, &[ValueShape::String]), field("next").or_else(|| find(NEXT_CURSOR_FIELDS, &["string"])))
+                    {
+                        (Some(p), Some(next)) => Ok(PageStyle::Cursor { param: p.name.clone(), next }),
+                        (None, _) => Err(missing_param()),
+                        (_, None) => Err(missing_next()),
+                    }
+                }
+                "next-link" | "nextLink" | "link" => field("next")
+                    .or_else(|| find(NEXT_LINK_FIELDS, &["string"]))
+                    .map(|next| PageStyle::NextLink { next })
+                    .ok_or_else(missing_next),
+                "link-header" | "linkHeader" => Ok(PageStyle::LinkHeader),
+                other => Err(format!("`x-pagination` has the unknown style `{other}`: no stream is generated")),
+            };
+            match declared_style {
+                Ok(style) => style,
+                Err(message) => {
+                    *warning = Some(message);
+                    return None;
+                }
+            }
+        }
+        None => {
+            let cursor_param = query(CURSOR_PARAMS, &[ValueShape::String]);
+            let cursor_field = find(NEXT_CURSOR_FIELDS, &["string"]);
+            let link_field = find(NEXT_LINK_FIELDS, &["string"]);
+            let link_header = success.headers.iter().any(|h| h.name.eq_ignore_ascii_case("link"));
+            let page = query(PAGE_PARAMS, &[ValueShape::Integer]);
+            let offset = query(OFFSET_PARAMS, &[ValueShape::Integer]);
+            match (cursor_param, cursor_field) {
+                (Some(p), Some(next)) => PageStyle::Cursor { param: p.name.clone(), next },
+                _ => match (link_field, link_header, page, offset) {
+                    (Some(next), _, _, _) => PageStyle::NextLink { next },
+                    (None, true, _, _) => PageStyle::LinkHeader,
+                    (None, false, Some(p), None) => PageStyle::PageNumber { param: p.name.clone(), first: first_of(p, 1) },
+                    (None, false, None, Some(p)) => PageStyle::Offset { param: p.name.clone(), first: first_of(p, 0) },
+                    _ => return None,
+                },
+            }
+        }
     };
     Some(Pagination {
-        page_param: page.name.clone(),
-        per_page_param: per_page.map(|p| p.name.clone()),
-        items_field: rust_path(vec![(Some(body_name), items_field)])?.pop()?,
-        item_ty: TypeRef::named(item_name),
-        // The link may be absent or null (`HasValue` reads an `Option` too); the page count is
-        // compared as a number, so it must be required.
-        next_link: find_path(defs, Some(body_name), def, "next", false, 0).and_then(rust_path),
-        total_pages: find_path(defs, Some(body_name), def, "totalPages", true, 0).and_then(rust_path),
+        style,
+        items,
+        items_nullable,
+        item_ty,
+        total_pages: field("totalPages").or_else(|| find(TOTAL_PAGES_FIELDS, &["integer"])),
+        total_items: field("totalItems").or_else(|| find(TOTAL_ITEMS_FIELDS, &["integer"])),
+        has_more: field("hasMore").or_else(|| find(HAS_MORE_FIELDS, &["boolean"])),
+        is_last: field("isLast").or_else(|| find(IS_LAST_FIELDS, &["boolean"])),
     })
 }
 
-/// The path to the first property named `target` below `def` (the definition `owner`), as
-/// `(definition, property)` steps, through required properties only (an optional one is an
-/// `Option` the path cannot go through); the target itself must be required too when
-/// `required_target` is set.
-fn find_path<'a>(
-    defs: &'a BTreeMap<String, Value>,
-    owner: Option<&'a str>,
-    def: &'a Value,
-    target: &'a str,
-    required_target: bool,
-    depth: usize,
-) -> Option<Vec<(Option<&'a str>, &'a str)>> {
-    if depth > 3 {
-        return None;
-    }
+/// The array property of a page body holding the items: `declared` (a JSON pointer of one
+/// property, from `x-pagination`), else the only array property, else the first array property
+/// with a usual name (`items`, `data`, `results`...).
+fn items_property(def: &Value, declared: Option<&str>) -> Option<String> {
     let props = def.get("properties")?.as_object()?;
-    let required: BTreeSet<&str> = def.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
-    if props.contains_key(target) && (!required_target || required.contains(target)) {
-        return Some(vec![(owner, target)]);
+    let is_array = |s: &Value| match s.get("type") {
+        Some(Value::String(t)) => t == "array",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "array"),
+        _ => false,
+    };
+    if let Some(pointer) = declared {
+        let name = pointer.trim_start_matches('/').replace("~1", "/").replace("~0", "~");
+        return props.get(&name).filter(|s| is_array(s)).map(|_| name);
     }
-    for (name, sub) in props.iter().filter(|(name, _)| required.contains(name.as_str())) {
-        let (inner, resolved) = match sub.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
-            Some(n) => (Some(n), defs.get(n)?),
-            None => (None, sub),
-        };
-        if let Some(mut rest) = find_path(defs, inner, resolved, target, required_target, depth + 1) {
-            rest.insert(0, (owner, name.as_str()));
-            return Some(rest);
+    // Inline arrays only: a `$ref` to an array definition is a newtype struct, not a `Vec`.
+    let arrays: Vec<&String> = props.iter().filter(|(_, s)| is_array(s)).map(|(n, _)| n).collect();
+    match arrays[..] {
+        [name] => Some(name.clone()),
+        _ => ITEMS_FIELDS.iter().find_map(|want| arrays.iter().find(|n| n.as_str() == *want)).map(|n| n.to_string()),
+    }
+}
+
+/// The JSON pointer of the first property named one of `names` (in that order of preference)
+/// whose type is one of `kinds`, in the body `def` or an object below it named as in
+/// [`PAGE_CONTAINERS`] (two levels at most: `/links/next`, `/meta/page/total`).
+fn find_pointer(defs: &std::collections::BTreeMap<String, Value>, def: &Value, names: &[&str], kinds: &[&str]) -> Option<String> {
+    fn resolve<'d>(defs: &'d std::collections::BTreeMap<String, Value>, s: &'d Value) -> &'d Value {
+        match s.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(COMPONENT_PREFIX)) {
+            Some(n) => defs.get(n).unwrap_or(s),
+            None => s,
         }
     }
-    None
+    fn walk(defs: &std::collections::BTreeMap<String, Value>, def: &Value, names: &[&str], kinds: &[&str], depth: usize) -> Option<String> {
+        let props = def.get("properties")?.as_object()?;
+        let has_kind = |s: &Value| match s.get("type") {
+            Some(Value::String(t)) => kinds.contains(&t.as_str()),
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).any(|t| kinds.contains(&t)),
+            None => s.get("format").and_then(Value::as_str).is_some_and(|f| f.starts_with("uri")) && kinds.contains(&"string"),
+            _ => false,
+        };
+        let escape = |n: &str| n.replace('~', "~0").replace('/', "~1");
+        for name in names {
+            if let Some(s) = props.get(*name).map(|s| resolve(defs, s)) {
+                if has_kind(s) {
+                    return Some(format!("/{}", escape(name)));
+                }
+            }
+        }
+        if depth >= 2 {
+            return None;
+        }
+        for container in PAGE_CONTAINERS {
+            if let Some(sub) = props.get(*container).map(|s| resolve(defs, s)) {
+                if let Some(rest) = walk(defs, sub, names, kinds, depth + 1) {
+                    return Some(format!("/{}{rest}", escape(container)));
+                }
+            }
+        }
+        None
+    }
+    walk(defs, resolve(defs, def), names, kinds, 0)
 }

@@ -292,6 +292,18 @@ pub fn finish(
     for (name, fields) in super::fields::read_structs(type_space, inline, definitions)? {
         models.structs.entry(name).or_default().fields = fields;
     }
+    // Optional nullable properties without a default have three states: `Option<Option<T>>`
+    // (the models emitter rewrites typify's `Option<T>` field to it).
+    for model in models.structs.values_mut() {
+        let Some(rules) = &model.rules else { continue };
+        for field in &mut model.fields {
+            if field.flatten || !field.optional() || !rules.property(&field.wire).is_some_and(|p| p.three_state) {
+                continue;
+            }
+            field.ty = crate::ir::TypeRef::option(field.ty.clone());
+            field.three_state = true;
+        }
+    }
     if !models.discriminated.is_empty() {
         let mut read = super::types::Types::new(type_space);
         for ty in type_space.iter_types() {

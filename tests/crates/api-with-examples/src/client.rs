@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -88,6 +91,14 @@ pub enum ListVersionsv2Error {
     /// 300: 300 response
     Status300(::serde_json::Value),
 }
+impl rt::ApiError for ListVersionsv2Error {
+    type Model = ::serde_json::Value;
+    fn model(&self) -> ::std::option::Option<&::serde_json::Value> {
+        match self {
+            Self::Status300(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// List API versions
     ///
@@ -96,27 +107,43 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_versionsv2(
         &self,
     ) -> ::std::result::Result<
         Response<::serde_json::Value>,
         Error<ListVersionsv2Error>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.0.request(::apigen_runtime::reqwest::Method::GET, &["/"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        ListVersionsv2Error::decode(raw)
+    }
+}
+impl ListVersionsv2Error {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::serde_json::Value>,
+        Error<ListVersionsv2Error>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::serde_json::Value, _>(raw),
-            300 => rt::api_json(raw, ListVersionsv2Error::Status300),
+            300 => rt::api_error_json(raw, ListVersionsv2Error::Status300),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
 }
 /// The documented success responses of [`Client::get_version_detailsv2`].
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetVersionDetailsv2Success {
     /// 200: 200 response
     Ok(::serde_json::Value),
@@ -127,6 +154,12 @@ pub enum GetVersionDetailsv2Success {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetVersionDetailsv2Error {}
+impl rt::ApiError for GetVersionDetailsv2Error {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Show API version details
     ///
@@ -135,20 +168,35 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_version_detailsv2(
         &self,
     ) -> ::std::result::Result<
         Response<GetVersionDetailsv2Success>,
         Error<GetVersionDetailsv2Error>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/v2"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        GetVersionDetailsv2Error::decode(raw)
+    }
+}
+impl GetVersionDetailsv2Error {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<GetVersionDetailsv2Success>,
+        Error<GetVersionDetailsv2Error>,
+    > {
         match raw.status {
             200 => {
                 let body = GetVersionDetailsv2Success::Ok(

@@ -2,6 +2,7 @@
 //! Models of Simple API overview: one type per schema of the spec.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// Error types.
 pub mod error {
     /// Error from a `TryFrom` or `FromStr` implementation.

@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"TaskSubmit\":{\"type\":\"object\",\"required\":[\"default\",\"name\",\"script\"],\"properties\":{\"name\":{\"type\":\"string\"},\"output_rules\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}},\"script\":{\"type\":\"string\"},\"default\":{\"type\":\"boolean\"}}},\"UserCreate\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"}}},\"WorkerAddOutput\":{\"type\":\"object\",\"required\":[\"chunks\",\"path\",\"size\"],\"properties\":{\"chunks\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"path\":{\"type\":\"string\"},\"size\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"WorkerAppendTask\":{\"type\":\"object\",\"required\":[\"payload\",\"stream\",\"time\"],\"properties\":{\"payload\":{\"type\":\"string\"},\"stream\":{\"type\":\"string\"},\"time\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"WorkerBootstrap\":{\"type\":\"object\",\"required\":[\"bootstrap\",\"token\"],\"properties\":{\"bootstrap\":{\"type\":\"string\"},\"token\":{\"type\":\"string\"}}},\"WorkerCompleteTask\":{\"type\":\"object\",\"required\":[\"failed\"],\"properties\":{\"failed\":{\"type\":\"boolean\"}}}}",
-    "{\"task_submit\":{\"$ref\":\"#/components/schemas/TaskSubmit\"},\"user_create\":{\"$ref\":\"#/components/schemas/UserCreate\"},\"worker_bootstrap\":{\"$ref\":\"#/components/schemas/WorkerBootstrap\"},\"worker_task_add_output\":{\"$ref\":\"#/components/schemas/WorkerAddOutput\"},\"worker_task_append\":{\"$ref\":\"#/components/schemas/WorkerAppendTask\"},\"worker_task_complete\":{\"$ref\":\"#/components/schemas/WorkerCompleteTask\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"TaskSubmit\":{\"type\":\"object\",\"required\":[\"default\",\"name\",\"script\"],\"properties\":{\"name\":{\"type\":\"string\"},\"output_rules\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}},\"script\":{\"type\":\"string\"},\"default\":{\"type\":\"boolean\"}}},\"UserCreate\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"}}},\"WorkerAddOutput\":{\"type\":\"object\",\"required\":[\"chunks\",\"path\",\"size\"],\"properties\":{\"chunks\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"path\":{\"type\":\"string\"},\"size\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"WorkerAppendTask\":{\"type\":\"object\",\"required\":[\"payload\",\"stream\",\"time\"],\"properties\":{\"payload\":{\"type\":\"string\"},\"stream\":{\"type\":\"string\"},\"time\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"WorkerBootstrap\":{\"type\":\"object\",\"required\":[\"bootstrap\",\"token\"],\"properties\":{\"bootstrap\":{\"type\":\"string\"},\"token\":{\"type\":\"string\"}}},\"WorkerCompleteTask\":{\"type\":\"object\",\"required\":[\"failed\"],\"properties\":{\"failed\":{\"type\":\"boolean\"}}}}",
+        "{\"task_submit\":{\"$ref\":\"#/components/schemas/TaskSubmit\"},\"user_create\":{\"$ref\":\"#/components/schemas/UserCreate\"},\"worker_bootstrap\":{\"$ref\":\"#/components/schemas/WorkerBootstrap\"},\"worker_task_add_output\":{\"$ref\":\"#/components/schemas/WorkerAddOutput\"},\"worker_task_append\":{\"$ref\":\"#/components/schemas/WorkerAppendTask\"},\"worker_task_complete\":{\"$ref\":\"#/components/schemas/WorkerCompleteTask\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -221,8 +222,29 @@ pub struct ControlHoldInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ControlHoldInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ControlHoldInput {
+    /// The input of `POST /v1/control/hold` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/control/hold`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ControlHoldResponse {
     /// 200: successful operation
     Ok(()),
@@ -267,8 +289,29 @@ pub struct ControlResumeInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ControlResumeInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ControlResumeInput {
+    /// The input of `POST /v1/control/resume` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/control/resume`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ControlResumeResponse {
     /// 200: successful operation
     Ok,
@@ -321,8 +364,25 @@ pub struct TaskGetInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl TaskGetInput {
+    /// The input of `GET /v1/task/{Task}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String) -> Self {
+        Self {
+            task,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/task/{Task}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskGetResponse {
     /// 200: successful operation
     Ok(crate::models::Task),
@@ -371,8 +431,29 @@ pub struct TasksGetInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for TasksGetInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl TasksGetInput {
+    /// The input of `GET /v1/tasks` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/tasks`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TasksGetResponse {
     /// 200: successful operation
     Ok(::std::vec::Vec<crate::models::Task>),
@@ -419,8 +500,25 @@ pub struct TaskSubmitInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl TaskSubmitInput {
+    /// The input of `POST /v1/tasks` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::TaskSubmit) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/tasks`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskSubmitResponse {
     /// 201: successful creation
     Created(crate::models::TaskSubmitResult),
@@ -482,8 +580,26 @@ pub struct TaskEventsGetInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl TaskEventsGetInput {
+    /// The input of `GET /v1/tasks/{task}/events` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String) -> Self {
+        Self {
+            task,
+            minseq: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/tasks/{task}/events`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskEventsGetResponse {
     /// 200: successful operation
     Ok(::std::vec::Vec<crate::models::TaskEvent>),
@@ -545,8 +661,25 @@ pub struct TaskOutputsGetInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl TaskOutputsGetInput {
+    /// The input of `GET /v1/tasks/{task}/outputs` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String) -> Self {
+        Self {
+            task,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/tasks/{task}/outputs`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskOutputsGetResponse {
     /// 200: successful operation
     Ok(::std::vec::Vec<crate::models::TaskOutput>),
@@ -605,8 +738,26 @@ pub struct TaskOutputDownloadInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl TaskOutputDownloadInput {
+    /// The input of `GET /v1/tasks/{task}/outputs/{output}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(output: ::std::string::String, task: ::std::string::String) -> Self {
+        Self {
+            output,
+            task,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/tasks/{task}/outputs/{output}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskOutputDownloadResponse {
     /// 2XX: Any success (the spec documents no response).
     Success {
@@ -670,8 +821,25 @@ pub struct UserCreateInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl UserCreateInput {
+    /// The input of `POST /v1/users` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::UserCreate) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/users`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UserCreateResponse {
     /// 201: successful creation
     Created(crate::models::UserCreateResult),
@@ -729,8 +897,29 @@ pub struct WhoamiInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for WhoamiInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WhoamiInput {
+    /// The input of `GET /v1/whoami` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/whoami`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WhoamiResponse {
     /// 200: successful operation
     Ok(crate::models::WhoamiResult),
@@ -777,8 +966,30 @@ pub struct WhoamiPutNameInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for WhoamiPutNameInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WhoamiPutNameInput {
+    /// The input of `PUT /v1/whoami/name` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            body: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `PUT /v1/whoami/name`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WhoamiPutNameResponse {
     /// 200: successful operation
     Ok,
@@ -833,8 +1044,25 @@ pub struct WorkerBootstrapInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl WorkerBootstrapInput {
+    /// The input of `POST /v1/worker/bootstrap` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::WorkerBootstrap) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/worker/bootstrap`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerBootstrapResponse {
     /// 201: successful creation
     Created(crate::models::WorkerBootstrapResult),
@@ -892,8 +1120,29 @@ pub struct WorkerPingInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for WorkerPingInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WorkerPingInput {
+    /// The input of `GET /v1/worker/ping` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/worker/ping`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerPingResponse {
     /// 200: successful operation
     Ok(crate::models::WorkerPingResult),
@@ -942,8 +1191,29 @@ pub struct WorkerTaskAppendInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl WorkerTaskAppendInput {
+    /// The input of `POST /v1/worker/task/{task}/append` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task: ::std::string::String,
+        body: crate::models::WorkerAppendTask,
+    ) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/worker/task/{task}/append`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskAppendResponse {
     /// 201: successful creation
     Created,
@@ -1009,8 +1279,26 @@ pub struct WorkerTaskUploadChunkInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl WorkerTaskUploadChunkInput {
+    /// The input of `POST /v1/worker/task/{task}/chunk` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task: ::std::string::String, body: ::std::vec::Vec<u8>) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/worker/task/{task}/chunk`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskUploadChunkResponse {
     /// 201: successful creation
     Created(crate::models::UploadedChunk),
@@ -1072,8 +1360,29 @@ pub struct WorkerTaskCompleteInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl WorkerTaskCompleteInput {
+    /// The input of `POST /v1/worker/task/{task}/complete` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task: ::std::string::String,
+        body: crate::models::WorkerCompleteTask,
+    ) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/worker/task/{task}/complete`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskCompleteResponse {
     /// 200: successful operation
     Ok,
@@ -1139,8 +1448,29 @@ pub struct WorkerTaskAddOutputInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl WorkerTaskAddOutputInput {
+    /// The input of `POST /v1/worker/task/{task}/output` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task: ::std::string::String,
+        body: crate::models::WorkerAddOutput,
+    ) -> Self {
+        Self {
+            task,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/worker/task/{task}/output`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerTaskAddOutputResponse {
     /// 201: successful creation
     Created,
@@ -1202,8 +1532,29 @@ pub struct WorkersListInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for WorkersListInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WorkersListInput {
+    /// The input of `GET /v1/workers` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/workers`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkersListResponse {
     /// 200: successful operation
     Ok(crate::models::WorkersResult),
@@ -1248,8 +1599,29 @@ pub struct WorkersRecycleInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for WorkersRecycleInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl WorkersRecycleInput {
+    /// The input of `POST /v1/workers/recycle` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /v1/workers/recycle`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkersRecycleResponse {
     /// 200: successful operation
     Ok,
@@ -1302,8 +1674,30 @@ pub struct GetThingOrThingsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for GetThingOrThingsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl GetThingOrThingsInput {
+    /// The input of `GET /v1/things` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/things`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetThingOrThingsResponse {
     /// 200: yes
     Ok(::std::string::String),
@@ -1362,8 +1756,30 @@ pub struct HeaderArgInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for HeaderArgInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl HeaderArgInput {
+    /// The input of `GET /v1/header-arg` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            accept_language: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /v1/header-arg`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum HeaderArgResponse {
     /// any other status: successful operation
     Default {

@@ -2,6 +2,7 @@
 //! Models of Constraints: one type per schema of the spec.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// `Envelope`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -84,7 +85,12 @@ impl<'de> ::serde::Deserialize<'de> for LineProduct {
 pub struct Order {
     pub code: ::std::string::String,
     pub contact: ::std::string::String,
-    pub coupon: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub coupon: ::std::option::Option<::std::option::Option<::std::string::String>>,
     pub id: ::uuid::Uuid,
     pub kind: OrderKind,
     pub lines: ::std::vec::Vec<Line>,

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -106,6 +109,12 @@ pub enum GetItemError {
     /// 409: conflict
     Conflict(crate::models::ShippingError),
 }
+impl rt::ApiError for GetItemError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// Get an item
     ///
@@ -114,11 +123,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_item(
         &self,
         item_id: &str,
     ) -> ::std::result::Result<Response<crate::models::Item>, Error<GetItemError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -128,14 +138,22 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/items/", &rt::encode_path(item_id)],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey], &[]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        GetItemError::decode(raw)
+    }
+}
+impl GetItemError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Item>, Error<GetItemError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Item, _>(raw),
-            404 => rt::api_json(raw, GetItemError::NotFound),
-            409 => rt::api_json(raw, GetItemError::Conflict),
+            404 => rt::api_error_json(raw, GetItemError::NotFound),
+            409 => rt::api_error_json(raw, GetItemError::Conflict),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -150,6 +168,12 @@ pub struct PutItemParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum PutItemError {}
+impl rt::ApiError for PutItemError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `PUT /items/{item_id}`
     ///
@@ -158,13 +182,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn put_item(
         &self,
         item_id: &str,
         body: ::std::option::Option<&crate::models::Item>,
         params: &PutItemParams,
     ) -> ::std::result::Result<Response<crate::models::Item>, Error<PutItemError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.limit {
@@ -187,10 +212,18 @@ impl Client {
                 )
                 .body(bytes);
         }
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey], &[]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        PutItemError::decode(raw)
+    }
+}
+impl PutItemError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Item>, Error<PutItemError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Item, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -209,6 +242,12 @@ pub struct ListItemsParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListItemsError {}
+impl rt::ApiError for ListItemsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /items`
     ///
@@ -217,7 +256,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_items(
         &self,
         params: &ListItemsParams,
@@ -225,6 +264,7 @@ impl Client {
         Response<::std::vec::Vec<crate::models::Node>>,
         Error<ListItemsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.limit {
@@ -237,10 +277,21 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/items"]);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey], &[]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        ListItemsError::decode(raw)
+    }
+}
+impl ListItemsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::Node>>,
+        Error<ListItemsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Node>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -251,6 +302,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetItemPostError {}
+impl rt::ApiError for GetItemPostError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /items`
     ///
@@ -259,20 +316,29 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_item_post(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<GetItemPostError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/items"]);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey], &[]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        GetItemPostError::decode(raw)
+    }
+}
+impl GetItemPostError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<GetItemPostError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -283,6 +349,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListThingsError {}
+impl rt::ApiError for ListThingsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /apps/{app_id}/things`
     ///
@@ -291,11 +363,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_things(
         &self,
         app_id: &str,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ListThingsError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -305,7 +378,18 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/apps/", &rt::encode_path(app_id), "/things"],
             );
-        let raw = self.0.execute(request, query, &[&[]], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        ListThingsError::decode(raw)
+    }
+}
+impl ListThingsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ListThingsError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),

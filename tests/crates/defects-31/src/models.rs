@@ -2,6 +2,7 @@
 //! Models of Defects 3.1: one type per schema of the spec.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// `Cat`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -209,7 +210,12 @@ pub struct Order {
     pub kind: ::std::option::Option<OrderKind2>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<OrderMeta>,
-    pub note: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent: ::std::option::Option<OrderKind>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -321,7 +327,7 @@ impl ::std::convert::TryFrom<::std::string::String> for OrderKind {
 }
 /// `OrderKind2`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum OrderKind2 {
     Integer(i64),
@@ -489,6 +495,23 @@ pub mod error {
     impl From<String> for ConversionError {
         fn from(value: String) -> Self {
             Self(value.into())
+        }
+    }
+}
+impl OrderKind2 {
+    /// The value, when it is the `Integer` variant.
+    #[allow(clippy::unnecessary_cast)]
+    pub fn as_i64(&self) -> ::std::option::Option<i64> {
+        match self {
+            Self::Integer(value) => ::std::option::Option::Some(*value as i64),
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The value, when it is the `String` variant.
+    pub fn as_str(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            _ => ::std::option::Option::None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! Models of Form bodies: one type per schema of the spec.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// `Address`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -185,6 +186,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<super::Address, crate::validation::ValidationErrors> {
@@ -275,6 +277,7 @@ pub mod builder {
         /// # Errors
         ///
         /// Every missing field, or else every rule violation.
+        #[allow(clippy::redundant_closure)]
         pub fn build(
             self,
         ) -> ::std::result::Result<super::Order, crate::validation::ValidationErrors> {
@@ -336,7 +339,7 @@ pub mod unchecked {
     #[serde(deny_unknown_fields)]
     pub struct Order {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address: ::std::option::Option<Address>,
+        pub address: ::std::option::Option<super::Address>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gift: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"Address\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},\"zip\":{\"type\":\"integer\"}},\"required\":[\"city\"],\"additionalProperties\":false},\"Order\":{\"type\":\"object\",\"properties\":{\"sku\":{\"description\":\"Stock keeping unit, e.g. `ABC-12`.\",\"type\":\"string\",\"title\":\"OrderSku\",\"pattern\":\"^[A-Z]{3}-[0-9]+$\"},\"quantity\":{\"type\":\"integer\",\"minimum\":1.0},\"price\":{\"type\":\"number\"},\"gift\":{\"type\":\"boolean\"},\"tags\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}},\"lines\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"integer\"}},\"address\":{\"$ref\":\"#/components/schemas/Address\"}},\"required\":[\"sku\",\"quantity\"],\"additionalProperties\":false}}",
-    "{\"create_order\":{\"$ref\":\"#/components/schemas/Order\"},\"upload_order\":{\"$ref\":\"#/components/schemas/Order\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"Address\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},\"zip\":{\"type\":\"integer\"}},\"required\":[\"city\"],\"additionalProperties\":false},\"Order\":{\"type\":\"object\",\"properties\":{\"sku\":{\"description\":\"Stock keeping unit, e.g. `ABC-12`.\",\"type\":\"string\",\"title\":\"OrderSku\",\"pattern\":\"^[A-Z]{3}-[0-9]+$\"},\"quantity\":{\"type\":\"integer\",\"minimum\":1.0},\"price\":{\"type\":\"number\"},\"gift\":{\"type\":\"boolean\"},\"tags\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}},\"lines\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"integer\"}},\"address\":{\"$ref\":\"#/components/schemas/Address\"}},\"required\":[\"sku\",\"quantity\"],\"additionalProperties\":false}}",
+        "{\"create_order\":{\"$ref\":\"#/components/schemas/Order\"},\"upload_order\":{\"$ref\":\"#/components/schemas/Order\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -92,8 +93,26 @@ pub struct CreateOrderInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl CreateOrderInput {
+    /// The input of `POST /orders` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::Order) -> Self {
+        Self {
+            note: ::std::option::Option::None,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /orders`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreateOrderResponse {
     /// 200: The order as the server decoded it.
     Ok(crate::models::Echo),
@@ -154,8 +173,25 @@ pub struct UploadOrderInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl UploadOrderInput {
+    /// The input of `POST /orders/upload` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::Order) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /orders/upload`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UploadOrderResponse {
     /// 200: The order as the server decoded it.
     Ok(crate::models::Echo),

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -133,6 +136,12 @@ impl rt::Credentials for Credentials {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S0ListEveryModelError {}
+impl rt::ApiError for S0ListEveryModelError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Every model, so that each is read from a response.
     ///
@@ -141,20 +150,35 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_list_every_model(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::S0ListEveryModelOkBodyItem>>,
         Error<S0ListEveryModelError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/every-model"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        S0ListEveryModelError::decode(raw)
+    }
+}
+impl S0ListEveryModelError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::S0ListEveryModelOkBodyItem>>,
+        Error<S0ListEveryModelError>,
+    > {
         match raw.status {
             200 => {
                 rt::ok_json::<
@@ -175,6 +199,12 @@ pub enum S0TagAddressError {
     /// Any other status: [link](https://example.com) and <https://example.com> and [ref][1]
     Default(::std::string::String),
 }
+impl rt::ApiError for S0TagAddressError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// `GET /s0/pet_meta`
     ///
@@ -183,23 +213,32 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_tag_address(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<S0TagAddressError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S0Message]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/pet_meta"]);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::S0Message]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        S0TagAddressError::decode(raw)
+    }
+}
+impl S0TagAddressError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S0TagAddressError>> {
         match raw.status {
-            503 => rt::api_json(raw, S0TagAddressError::ServiceUnavailable),
-            _ => rt::api_json(raw, S0TagAddressError::Default),
+            503 => rt::api_error_json(raw, S0TagAddressError::ServiceUnavailable),
+            _ => rt::api_error_json(raw, S0TagAddressError::Default),
         }
     }
 }
@@ -212,6 +251,12 @@ pub enum S0ValueError {
     /// 403: A plain description.
     Forbidden,
 }
+impl rt::ApiError for S0ValueError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// `GET /s0/item_page`
     ///
@@ -220,30 +265,32 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_value(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<S0ValueError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s0/item_page"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        S0ValueError::decode(raw)
+    }
+}
+impl S0ValueError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S0ValueError>> {
         match raw.status {
-            401 => {
-                Err(Error::Api {
-                    error: S0ValueError::Unauthorized,
-                    response: raw,
-                })
-            }
-            403 => {
-                Err(Error::Api {
-                    error: S0ValueError::Forbidden,
-                    response: raw,
-                })
-            }
+            401 => Err(Error::documented(S0ValueError::Unauthorized, raw)),
+            403 => Err(Error::documented(S0ValueError::Forbidden, raw)),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -258,6 +305,12 @@ pub struct S0SizeParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S0SizeError {}
+impl rt::ApiError for S0SizeError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `DELETE /s0/name/value/status-total/user-url`
     ///
@@ -266,7 +319,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_size(
         &self,
         status: i64,
@@ -276,6 +329,7 @@ impl Client {
         Response<crate::models::S0PageNextBox>,
         Error<S0SizeError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         query.push(("status".to_string(), status.to_string()));
@@ -290,7 +344,21 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::DELETE,
                 &["/s0/name/value/status-total/user-url"],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        S0SizeError::decode(raw)
+    }
+}
+impl S0SizeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::S0PageNextBox>,
+        Error<S0SizeError>,
+    > {
         match raw.status {
             206 => rt::ok_json::<crate::models::S0PageNextBox, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -308,6 +376,12 @@ pub enum S0ModelsAmountNodeError {
     /// 503: Quotes " and ' and \ backslashes \n
     ServiceUnavailable(crate::models::S0ModelsAmountNodeServiceUnavailableBody),
 }
+impl rt::ApiError for S0ModelsAmountNodeError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// `PUT /s0/order.data/{TAG}`
     ///
@@ -318,7 +392,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_models_amount_node(
         &self,
         tag: &str,
@@ -327,6 +401,10 @@ impl Client {
         Response<::std::string::String>,
         Error<S0ModelsAmountNodeError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::S0Message],
+            &[crate::Scheme::S0Message],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -341,24 +419,30 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                &[&[crate::Scheme::S0Message], &[crate::Scheme::S0Message]],
-                true,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        S0ModelsAmountNodeError::decode(raw)
+    }
+}
+impl S0ModelsAmountNodeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::string::String>,
+        Error<S0ModelsAmountNodeError>,
+    > {
         match raw.status {
-            404 => rt::api_json(raw, S0ModelsAmountNodeError::NotFound),
+            404 => rt::api_error_json(raw, S0ModelsAmountNodeError::NotFound),
             422 => {
                 let error = S0ModelsAmountNodeError::UnprocessableEntity(
                     rt::decode_text::<_>(&raw)?,
                 );
-                Err(Error::Api { error, response: raw })
+                Err(Error::documented(error, raw))
             }
-            503 => rt::api_json(raw, S0ModelsAmountNodeError::ServiceUnavailable),
+            503 => rt::api_error_json(raw, S0ModelsAmountNodeError::ServiceUnavailable),
             200 => rt::ok_json::<::std::string::String, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
@@ -376,6 +460,12 @@ pub struct S0ApiValueParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S0ApiValueError {}
+impl rt::ApiError for S0ApiValueError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `PATCH /s0/order.data/{TAG}`
     ///
@@ -384,13 +474,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_api_value(
         &self,
         tag: &str,
         body: &crate::models::S0Meta,
         params: &S0ApiValueParams,
     ) -> ::std::result::Result<Response<()>, Error<S0ApiValueError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.next_item {
@@ -411,7 +502,18 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        S0ApiValueError::decode(raw)
+    }
+}
+impl S0ApiValueError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S0ApiValueError>> {
         match raw.status {
             206 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -420,6 +522,7 @@ impl Client {
 }
 /// The documented success responses of [`Client::s0_p_r_i_c_e`].
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0PRICESuccess {
     /// 204: tab    separated carriage
     NoContent,
@@ -435,18 +538,25 @@ pub enum S0PRICEError {
     /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
     Forbidden(crate::models::S0PriceForbiddenBody),
 }
+impl rt::ApiError for S0PRICEError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// `GET /s0/{Value}/listPet/short_created/http`.
     ///
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_p_r_i_c_e(
         &self,
         value: &str,
         message: &str,
     ) -> ::std::result::Result<Response<S0PRICESuccess>, Error<S0PRICEError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -457,14 +567,25 @@ impl Client {
                 &["/s0/", &rt::encode_path(value), "/listPet/short_created/http"],
             );
         request = request.header("Message", message.to_string());
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        S0PRICEError::decode(raw)
+    }
+}
+impl S0PRICEError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<S0PRICESuccess>, Error<S0PRICEError>> {
         match raw.status {
             204 => {
                 let body = S0PRICESuccess::NoContent;
                 Ok(Response { body, raw })
             }
-            422 => rt::api_json(raw, S0PRICEError::UnprocessableEntity),
-            403 => rt::api_json(raw, S0PRICEError::Forbidden),
+            422 => rt::api_error_json(raw, S0PRICEError::UnprocessableEntity),
+            403 => rt::api_error_json(raw, S0PRICEError::Forbidden),
             200..=299 => {
                 let body = S0PRICESuccess::Success;
                 Ok(Response { body, raw })
@@ -486,6 +607,12 @@ pub enum S0SharedError {
     /// 4XX: Ends a comment */ and starts /* one
     ClientError,
 }
+impl rt::ApiError for S0SharedError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// `HEAD /s0/{Value}/listPet/short_created/http`
     ///
@@ -494,12 +621,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s0_shared(
         &self,
         value: &str,
         params: &S0SharedParams,
     ) -> ::std::result::Result<Response<()>, Error<S0SharedError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -512,15 +640,21 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.path2 {
             request = request.header("path", value.to_string());
         }
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        S0SharedError::decode(raw)
+    }
+}
+impl S0SharedError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S0SharedError>> {
         match raw.status {
             206 => Ok(Response { body: (), raw }),
-            400..=499 => {
-                Err(Error::Api {
-                    error: S0SharedError::ClientError,
-                    response: raw,
-                })
-            }
+            400..=499 => Err(Error::documented(S0SharedError::ClientError, raw)),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -529,6 +663,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S1ListEveryModelError {}
+impl rt::ApiError for S1ListEveryModelError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Every model, so that each is read from a response.
     ///
@@ -537,20 +677,35 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s1_list_every_model(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::S1ListEveryModelOkBodyItem>>,
         Error<S1ListEveryModelError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s1/every-model"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        S1ListEveryModelError::decode(raw)
+    }
+}
+impl S1ListEveryModelError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::S1ListEveryModelOkBodyItem>>,
+        Error<S1ListEveryModelError>,
+    > {
         match raw.status {
             200 => {
                 rt::ok_json::<
@@ -562,12 +717,36 @@ impl Client {
         }
     }
 }
+/// The documented headers of the 429 response.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct S1PriceUnionTooManyRequestsHeaders {
+    /// `ShortUser`: Non-ASCII: café, 日本語, 😀
+    pub short_user: ::std::option::Option<i64>,
+}
+impl rt::FromHeaders for S1PriceUnionTooManyRequestsHeaders {
+    fn from_headers(
+        headers: &::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<Self, rt::HeaderError> {
+        Ok(Self {
+            short_user: ::apigen_runtime::header::get(headers, "ShortUser")?,
+        })
+    }
+}
 /// The documented error responses of [`Client::s1_price_union`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S1PriceUnionError {
     /// 429: #[attr] and #![inner] and r#raw and "#
-    TooManyRequests(f64),
+    TooManyRequests(WithHeaders<f64, S1PriceUnionTooManyRequestsHeaders>),
+}
+impl rt::ApiError for S1PriceUnionError {
+    type Model = f64;
+    fn model(&self) -> ::std::option::Option<&f64> {
+        match self {
+            Self::TooManyRequests(model) => ::std::option::Option::Some(&model.body),
+        }
+    }
 }
 impl Client {
     /// `POST /s1/next.kind/v{page}.{x_kind}`
@@ -577,13 +756,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s1_price_union(
         &self,
         page: &str,
         x_kind: &str,
         body: &crate::models::S1PriceUnionBody,
     ) -> ::std::result::Result<Response<()>, Error<S1PriceUnionError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -603,9 +783,22 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        S1PriceUnionError::decode(raw)
+    }
+}
+impl S1PriceUnionError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S1PriceUnionError>> {
         match raw.status {
-            429 => rt::api_json(raw, S1PriceUnionError::TooManyRequests),
+            429 => {
+                rt::api_error_json_with_headers(raw, S1PriceUnionError::TooManyRequests)
+            }
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -617,6 +810,12 @@ pub enum S1ParentError {
     /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
     Forbidden,
 }
+impl rt::ApiError for S1ParentError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// ```text
     /// fn not_rust() {
@@ -627,12 +826,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s1_parent(
         &self,
         meta_message_name: &str,
         pet_total: ::std::vec::Vec<u32>,
     ) -> ::std::result::Result<Response<()>, Error<S1ParentError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         query
@@ -650,16 +850,41 @@ impl Client {
                     "/value",
                 ],
             );
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        S1ParentError::decode(raw)
+    }
+}
+impl S1ParentError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S1ParentError>> {
         match raw.status {
-            403 => {
-                Err(Error::Api {
-                    error: S1ParentError::Forbidden,
-                    response: raw,
-                })
-            }
+            403 => Err(Error::documented(S1ParentError::Forbidden, raw)),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
+    }
+}
+/// The documented headers of the 500 response.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct S1CountInternalServerErrorHeaders {
+    /// `HTML`: ```
+    /// fn not_rust() {
+    /// ```text
+    /// ```
+    pub html: ::std::option::Option<i64>,
+}
+impl rt::FromHeaders for S1CountInternalServerErrorHeaders {
+    fn from_headers(
+        headers: &::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<Self, rt::HeaderError> {
+        Ok(Self {
+            html: ::apigen_runtime::header::get(headers, "HTML")?,
+        })
     }
 }
 /// The documented error responses of [`Client::s1_count`].
@@ -669,7 +894,15 @@ pub enum S1CountError {
     /// 500: 1. list
     /// 2. items
     /// - bullet
-    InternalServerError(::std::string::String),
+    InternalServerError(
+        WithHeaders<::std::string::String, S1CountInternalServerErrorHeaders>,
+    ),
+}
+impl rt::ApiError for S1CountError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
 }
 impl Client {
     /// Contains `backticks`, *stars* and _underscores_.
@@ -679,7 +912,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s1_count(
         &self,
         meta_message_name: &str,
@@ -688,6 +921,7 @@ impl Client {
         Response<::std::vec::Vec<crate::models::S1MessageUnion>>,
         Error<S1CountError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S1XKind]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         query
@@ -706,16 +940,39 @@ impl Client {
                     "/value",
                 ],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::S1XKind]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        S1CountError::decode(raw)
+    }
+}
+impl S1CountError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::S1MessageUnion>>,
+        Error<S1CountError>,
+    > {
         match raw.status {
             500 => {
-                let error = S1CountError::InternalServerError(
-                    rt::decode_text::<_>(&raw)?,
-                );
-                Err(Error::Api { error, response: raw })
+                let body = rt::decode_text::<_>(&raw)?;
+                let headers = match rt::FromHeaders::from_headers(&raw.headers) {
+                    Ok(headers) => headers,
+                    Err(e) => {
+                        return Err(Error::InvalidBody {
+                            message: e.to_string(),
+                            response: raw,
+                        });
+                    }
+                };
+                Err(
+                    Error::documented(
+                        S1CountError::InternalServerError(WithHeaders { body, headers }),
+                        raw,
+                    ),
+                )
             }
             200..=299 => {
                 rt::ok_json::<::std::vec::Vec<crate::models::S1MessageUnion>, _>(raw)
@@ -728,6 +985,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum S2ListEveryModelError {}
+impl rt::ApiError for S2ListEveryModelError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Every model, so that each is read from a response.
     ///
@@ -736,20 +999,35 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s2_list_every_model(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::S2ListEveryModelOkBodyItem>>,
         Error<S2ListEveryModelError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/s2/every-model"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        S2ListEveryModelError::decode(raw)
+    }
+}
+impl S2ListEveryModelError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::S2ListEveryModelOkBodyItem>>,
+        Error<S2ListEveryModelError>,
+    > {
         match raw.status {
             200 => {
                 rt::ok_json::<
@@ -770,6 +1048,17 @@ pub enum S2NextCodeError {
     /// 429
     TooManyRequests(crate::models::S2NextCodeTooManyRequestsBody),
 }
+impl rt::ApiError for S2NextCodeError {
+    type Model = crate::models::S2NextCodeTooManyRequestsBody;
+    fn model(
+        &self,
+    ) -> ::std::option::Option<&crate::models::S2NextCodeTooManyRequestsBody> {
+        match self {
+            Self::Default(_) => ::std::option::Option::None,
+            Self::TooManyRequests(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Braces {like} {{these}} and format {0} {} args
     ///
@@ -778,11 +1067,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s2_next_code(
         &self,
         error_yield: crate::models::S2Order,
     ) -> ::std::result::Result<Response<()>, Error<S2NextCodeError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -792,13 +1082,24 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/s2/", &rt::encode_path(&error_yield.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        S2NextCodeError::decode(raw)
+    }
+}
+impl S2NextCodeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S2NextCodeError>> {
         match raw.status {
-            429 => rt::api_json(raw, S2NextCodeError::TooManyRequests),
+            429 => rt::api_error_json(raw, S2NextCodeError::TooManyRequests),
             201 => Ok(Response { body: (), raw }),
             _ => {
                 let error = S2NextCodeError::Default(rt::decode_text::<_>(&raw)?);
-                Err(Error::Api { error, response: raw })
+                Err(Error::documented(error, raw))
             }
         }
     }
@@ -813,6 +1114,12 @@ pub enum S2PageParentError {
     /// ```
     Unauthorized(::std::vec::Vec<u8>),
 }
+impl rt::ApiError for S2PageParentError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// `OPTIONS /s2/{error-yield}`
     ///
@@ -821,12 +1128,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn s2_page_parent(
         &self,
         error_yield: crate::models::S2Order,
         u65e5u672cu8a9e: &str,
     ) -> ::std::result::Result<Response<()>, Error<S2PageParentError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S2Page]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         query.push(("日本語".to_string(), u65e5u672cu8a9e.to_string()));
@@ -837,14 +1145,22 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::OPTIONS,
                 &["/s2/", &rt::encode_path(&error_yield.to_string())],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::S2Page]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        S2PageParentError::decode(raw)
+    }
+}
+impl S2PageParentError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<S2PageParentError>> {
         match raw.status {
             401 => {
                 let error = S2PageParentError::Unauthorized(raw.body.to_vec());
-                Err(Error::Api { error, response: raw })
+                Err(Error::documented(error, raw))
             }
             _ => Err(Error::UnexpectedStatus(raw)),
         }

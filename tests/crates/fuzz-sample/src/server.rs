@@ -201,8 +201,29 @@ pub struct S0ListEveryModelInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for S0ListEveryModelInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S0ListEveryModelInput {
+    /// The input of `GET /s0/every-model` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s0/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0ListEveryModelResponse {
     /// 200: Every model.
     Ok(::std::vec::Vec<crate::models::S0ListEveryModelOkBodyItem>),
@@ -253,8 +274,29 @@ pub struct S0TagAddressInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for S0TagAddressInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S0TagAddressInput {
+    /// The input of `GET /s0/pet_meta` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s0/pet_meta`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0TagAddressResponse {
     /// 503: Ends a comment */ and starts /* one
     ServiceUnavailable(crate::models::S0TagAddressServiceUnavailableBody),
@@ -313,8 +355,29 @@ pub struct S0ValueInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for S0ValueInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S0ValueInput {
+    /// The input of `GET /s0/item_page` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s0/item_page`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0ValueResponse {
     /// 401: [link](https://example.com) and <https://example.com> and [ref][1]
     Unauthorized,
@@ -368,8 +431,27 @@ pub struct S0SizeInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S0SizeInput {
+    /// The input of `DELETE /s0/name/value/status-total/user-url` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(status: i64, raw2: crate::models::S0SizeRaw) -> Self {
+        Self {
+            status,
+            server: ::std::option::Option::None,
+            raw2,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `DELETE /s0/name/value/status-total/user-url`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0SizeResponse {
     /// 206: tab    separated carriage
     Status206(crate::models::S0PageNextBox),
@@ -442,8 +524,26 @@ pub struct S0ModelsAmountNodeInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S0ModelsAmountNodeInput {
+    /// The input of `PUT /s0/order.data/{TAG}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(tag: ::std::string::String, body: crate::models::S0PageNextBox) -> Self {
+        Self {
+            tag,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `PUT /s0/order.data/{TAG}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0ModelsAmountNodeResponse {
     /// 404: Non-ASCII: café, 日本語, 😀
     NotFound(crate::models::S0PageNextBox),
@@ -527,8 +627,28 @@ pub struct S0ApiValueInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S0ApiValueInput {
+    /// The input of `PATCH /s0/order.data/{TAG}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(tag: ::std::string::String, body: crate::models::S0Meta) -> Self {
+        Self {
+            tag,
+            next_item: ::std::option::Option::None,
+            core: ::std::option::Option::None,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `PATCH /s0/order.data/{TAG}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0ApiValueResponse {
     /// 206: Quotes " and ' and \ backslashes \n
     Status206,
@@ -604,8 +724,26 @@ pub struct S0PRICEInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S0PRICEInput {
+    /// The input of `GET /s0/{Value}/listPet/short_created/http` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(value: ::std::string::String, message: ::std::string::String) -> Self {
+        Self {
+            value,
+            message,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s0/{Value}/listPet/short_created/http`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0PRICEResponse {
     /// 204: tab    separated carriage
     NoContent,
@@ -686,8 +824,26 @@ pub struct S0SharedInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S0SharedInput {
+    /// The input of `HEAD /s0/{Value}/listPet/short_created/http` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(value: ::std::string::String) -> Self {
+        Self {
+            value,
+            path2: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `HEAD /s0/{Value}/listPet/short_created/http`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S0SharedResponse {
     /// 206: Ends a comment */ and starts /* one
     Status206,
@@ -752,8 +908,29 @@ pub struct S1ListEveryModelInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for S1ListEveryModelInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S1ListEveryModelInput {
+    /// The input of `GET /s1/every-model` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s1/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S1ListEveryModelResponse {
     /// 200: Every model.
     Ok(::std::vec::Vec<crate::models::S1ListEveryModelOkBodyItem>),
@@ -810,18 +987,63 @@ pub struct S1PriceUnionInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S1PriceUnionInput {
+    /// The input of `POST /s1/next.kind/v{page}.{x_kind}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        page: ::std::string::String,
+        x_kind: ::std::string::String,
+        body: crate::models::S1PriceUnionBody,
+    ) -> Self {
+        Self {
+            page,
+            x_kind,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The documented headers of the 429 response, sent with it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct S1PriceUnionTooManyRequestsHeaders {
+    /// `ShortUser`: Non-ASCII: café, 日本語, 😀
+    pub short_user: ::std::option::Option<i64>,
+}
+impl ::apigen_runtime::header::ToHeaders for S1PriceUnionTooManyRequestsHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "ShortUser", &self.short_user)?;
+        Ok(())
+    }
+}
 /// The answers of `POST /s1/next.kind/v{page}.{x_kind}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S1PriceUnionResponse {
     /// 429: #[attr] and #![inner] and r#raw and "#
-    TooManyRequests(f64),
+    TooManyRequests {
+        /// The body.
+        body: f64,
+        /// The documented headers, sent with the answer.
+        headers: S1PriceUnionTooManyRequestsHeaders,
+    },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
 impl ::apigen_runtime::axum::response::IntoResponse for S1PriceUnionResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::TooManyRequests(body) => rt::json_response(429u16, &body),
+            Self::TooManyRequests { body, headers } => {
+                rt::with_headers(rt::json_response(429u16, &body), &headers)
+            }
             Self::Other(response) => response,
         }
     }
@@ -887,8 +1109,29 @@ pub struct S1ParentInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S1ParentInput {
+    /// The input of `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        meta_message_name: ::std::string::String,
+        pet_total: ::std::vec::Vec<u32>,
+    ) -> Self {
+        Self {
+            meta_message_name,
+            pet_total,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /s1/httpUpdated/pet.parent/{meta-message-name_}/value`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S1ParentResponse {
     /// 403: [link](https://example.com) and <https://example.com> and [ref][1]
     Forbidden,
@@ -950,8 +1193,47 @@ pub struct S1CountInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S1CountInput {
+    /// The input of `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        meta_message_name: ::std::string::String,
+        message_html: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            meta_message_name,
+            message_html,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The documented headers of the 500 response, sent with it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct S1CountInternalServerErrorHeaders {
+    /// `HTML`: ```
+    /// fn not_rust() {
+    /// ```text
+    /// ```
+    pub html: ::std::option::Option<i64>,
+}
+impl ::apigen_runtime::header::ToHeaders for S1CountInternalServerErrorHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "HTML", &self.html)?;
+        Ok(())
+    }
+}
 /// The answers of `DELETE /s1/httpUpdated/pet.parent/{meta-message-name_}/value`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S1CountResponse {
     /// 2XX: Contains `backticks`, *stars* and _underscores_.
     Success {
@@ -963,7 +1245,12 @@ pub enum S1CountResponse {
     /// 500: 1. list
     /// 2. items
     /// - bullet
-    InternalServerError(::std::string::String),
+    InternalServerError {
+        /// The body.
+        body: ::std::string::String,
+        /// The documented headers, sent with the answer.
+        headers: S1CountInternalServerErrorHeaders,
+    },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
@@ -971,7 +1258,9 @@ impl ::apigen_runtime::axum::response::IntoResponse for S1CountResponse {
     fn into_response(self) -> rt::Response {
         match self {
             Self::Success { status, body } => rt::json_response(status, &body),
-            Self::InternalServerError(body) => rt::raw_response(500u16, "text/csv", body),
+            Self::InternalServerError { body, headers } => {
+                rt::with_headers(rt::raw_response(500u16, "text/csv", body), &headers)
+            }
             Self::Other(response) => response,
         }
     }
@@ -1031,8 +1320,29 @@ pub struct S2ListEveryModelInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for S2ListEveryModelInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl S2ListEveryModelInput {
+    /// The input of `GET /s2/every-model` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s2/every-model`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S2ListEveryModelResponse {
     /// 200: Every model.
     Ok(::std::vec::Vec<crate::models::S2ListEveryModelOkBodyItem>),
@@ -1087,8 +1397,25 @@ pub struct S2NextCodeInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S2NextCodeInput {
+    /// The input of `GET /s2/{error-yield}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(error_yield: crate::models::S2Order) -> Self {
+        Self {
+            error_yield,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /s2/{error-yield}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S2NextCodeResponse {
     /// any other status: Contains `backticks`, *stars* and _underscores_.
     Default {
@@ -1171,8 +1498,29 @@ pub struct S2PageParentInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl S2PageParentInput {
+    /// The input of `OPTIONS /s2/{error-yield}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        error_yield: crate::models::S2Order,
+        u65e5u672cu8a9e: ::std::string::String,
+    ) -> Self {
+        Self {
+            error_yield,
+            u65e5u672cu8a9e,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `OPTIONS /s2/{error-yield}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum S2PageParentResponse {
     /// 401: ```
     /// fn not_rust() {

@@ -6,10 +6,10 @@
     clippy::too_many_arguments,
     clippy::wrong_self_convention
 )]
-use ::apigen_runtime::futures_util::StreamExt as _;
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -28,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -201,6 +203,12 @@ pub struct TypeParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum TypeError {}
+impl rt::ApiError for TypeError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /user-profiles/{profile-id}/items/{item_id}`
     ///
@@ -209,13 +217,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn r#type(
         &self,
         profile_id: i64,
         item_id: &str,
         params: &TypeParams,
     ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<TypeError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.self_ {
@@ -242,7 +251,18 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.x_request_id {
             request = request.header("X-Request-Id", value.to_string());
         }
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        TypeError::decode(raw)
+    }
+}
+impl TypeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<TypeError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::UserProfile, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -253,6 +273,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum MatchError {}
+impl rt::ApiError for MatchError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `PUT /user-profiles/{profile-id}/items/{item_id}`
     ///
@@ -261,7 +287,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn r#match(
         &self,
         profile_id: i64,
@@ -271,6 +297,7 @@ impl Client {
         Response<crate::models::UserProfile2>,
         Error<MatchError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -292,7 +319,21 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        MatchError::decode(raw)
+    }
+}
+impl MatchError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::UserProfile2>,
+        Error<MatchError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::UserProfile2, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -303,6 +344,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListUserProfilesError {}
+impl rt::ApiError for ListUserProfilesError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /user_profiles`
     ///
@@ -311,20 +358,35 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_user_profiles(
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::UserProfile3>>,
         Error<ListUserProfilesError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/user_profiles"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        ListUserProfilesError::decode(raw)
+    }
+}
+impl ListUserProfilesError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::UserProfile3>>,
+        Error<ListUserProfilesError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::UserProfile3>, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -335,6 +397,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListUserProfiles2Error {}
+impl rt::ApiError for ListUserProfiles2Error {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `POST /user_profiles`
     ///
@@ -343,11 +411,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_user_profiles2(
         &self,
         body: ::std::option::Option<&crate::models::N1stClass>,
     ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles2Error>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -366,7 +435,18 @@ impl Client {
                 )
                 .body(bytes);
         }
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        ListUserProfiles2Error::decode(raw)
+    }
+}
+impl ListUserProfiles2Error {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles2Error>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -377,6 +457,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetCafue9Error {}
+impl rt::ApiError for GetCafue9Error {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `GET /café/{ünïcödé}`
     ///
@@ -385,11 +471,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_cafue9(
         &self,
         ufcnuefcuf6due9: &str,
     ) -> ::std::result::Result<Response<crate::models::Cafue9>, Error<GetCafue9Error>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -399,7 +486,18 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/café/", &rt::encode_path(ufcnuefcuf6due9)],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        GetCafue9Error::decode(raw)
+    }
+}
+impl GetCafue9Error {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Cafue9>, Error<GetCafue9Error>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Cafue9, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -436,6 +534,12 @@ pub struct AuthenticateParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum AuthenticateError {}
+impl rt::ApiError for AuthenticateError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// An operation named like `Api::authenticate`.
     ///
@@ -444,7 +548,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn authenticate2(
         &self,
         self_: &str,
@@ -455,6 +559,11 @@ impl Client {
         Response<crate::models::Thing>,
         Error<AuthenticateError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::ApiKey],
+            &[crate::Scheme::ApiKey2, crate::Scheme::SelfType],
+            &[crate::Scheme::SelfType2],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.headers2 {
@@ -498,19 +607,21 @@ impl Client {
         if let ::std::option::Option::Some(value) = &params.credentials3 {
             request = request.header("credentials", value.to_string());
         }
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                &[
-                    &[crate::Scheme::ApiKey],
-                    &[crate::Scheme::ApiKey2, crate::Scheme::SelfType],
-                    &[crate::Scheme::SelfType2],
-                ],
-                true,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        AuthenticateError::decode(raw)
+    }
+}
+impl AuthenticateError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::Thing>,
+        Error<AuthenticateError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -521,6 +632,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum Transport2Error {}
+impl rt::ApiError for Transport2Error {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// `TransportError` is a type of the client runtime.
     ///
@@ -529,13 +646,17 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn transport(
         &self,
         self_: &str,
         rq2: &str,
         body: &crate::models::Thing,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<Transport2Error>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::Apply],
+            &[crate::Scheme::New],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -550,15 +671,18 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(
-                request,
-                query,
-                &[&[crate::Scheme::Apply], &[crate::Scheme::New]],
-                false,
-            )
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        Transport2Error::decode(raw)
+    }
+}
+impl Transport2Error {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<Transport2Error>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -581,6 +705,12 @@ pub struct ListParams {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListError {}
+impl rt::ApiError for ListError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Paginated, with a required parameter named like a local of the stream.
     ///
@@ -589,12 +719,13 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list(
         &self,
         first_page2: i64,
         params: &ListParams,
     ) -> ::std::result::Result<Response<crate::models::ThingPage>, Error<ListError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.page {
@@ -616,15 +747,13 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
-        match raw.status {
-            200 => rt::ok_json::<crate::models::ThingPage, _>(raw),
-            _ => Err(Error::UnexpectedStatus(raw)),
-        }
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        ListError::decode(raw)
     }
-    /// Every item of every page of [`Client::list`], fetched page by page as the stream is polled.
+    /// Every item of every page of [`Client::list`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/links/next` of each page (absolute or relative).
     ///
-    /// Starts at `params.page` (or 1) and stops after a page that is empty or says it is the last (no `next` link and no more pages by `totalPages`). An error ends the stream after it is yielded.
+    /// The stream ends after a page that is empty, or that says it is the last (no or an empty next link or cursor, the documented totals reached, no more pages). Links are followed with credentials only within the base URL's origin. An error ends the stream after it is yielded.
+    #[allow(clippy::useless_conversion, deprecated)]
     pub fn list_stream(
         &self,
         first_page2: i64,
@@ -632,59 +761,53 @@ impl Client {
     ) -> impl ::apigen_runtime::futures_util::Stream<
         Item = ::std::result::Result<crate::models::Thing, Error<ListError>>,
     > + Send + '_ {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         let first_page2 = ::std::clone::Clone::clone(&first_page2);
         let params = params.clone();
-        let first_page: i64 = params.page.unwrap_or(1);
-        ::apigen_runtime::futures_util::stream::unfold(
-                ::std::option::Option::Some(first_page),
-                move |page_number| {
-                    let mut params = params.clone();
-                    let first_page2 = ::std::clone::Clone::clone(&first_page2);
-                    async move {
-                        let page_number = page_number?;
-                        params.page = ::std::option::Option::Some(page_number);
-                        match self
-                            .list(::std::clone::Clone::clone(&first_page2), &params)
-                            .await
-                        {
-                            Ok(page_result) => {
-                                let page_body = page_result.into_inner();
-                                let has_more = !page_body.things.is_empty();
-                                let next_page = if has_more {
-                                    page_number.checked_add(1)
-                                } else {
-                                    ::std::option::Option::None
-                                };
-                                ::std::option::Option::Some((
-                                    Ok(page_body.things),
-                                    next_page,
-                                ))
-                            }
-                            Err(e) => {
-                                ::std::option::Option::Some((
-                                    Err(e),
-                                    ::std::option::Option::None,
-                                ))
-                            }
-                        }
-                    }
-                },
-            )
-            .flat_map(|page_result| {
-                let page_items: ::std::vec::Vec<
-                    ::std::result::Result<crate::models::Thing, Error<ListError>>,
-                > = match page_result {
-                    Ok(page_items) => page_items.into_iter().map(Ok).collect(),
-                    Err(e) => vec![Err(e)],
-                };
-                ::apigen_runtime::futures_util::stream::iter(page_items)
-            })
+        let paging = rt::Paging::next_link(|page| rt::page_text(page, "/links/next"));
+        rt::paginate(
+            &self.0,
+            ALTERNATIVES,
+            paging,
+            move |at: rt::PageAt| {
+                #[allow(unused_mut)]
+                let mut params = params.clone();
+                #[allow(unused_mut)]
+                let mut first_page2 = ::std::clone::Clone::clone(&first_page2);
+                async move {
+                    let _ = at;
+                    self.list(::std::clone::Clone::clone(&first_page2), &params).await
+                }
+            },
+            ListError::decode,
+            |page| page.things,
+        )
+    }
+}
+impl ListError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::ThingPage>, Error<ListError>> {
+        match raw.status {
+            200 => rt::ok_json::<crate::models::ThingPage, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
     }
 }
 /// The documented error responses of [`Client::list_stream2`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListStreamError {}
+impl rt::ApiError for ListStreamError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Named like the stream of `list`.
     ///
@@ -693,7 +816,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_stream2(
         &self,
         first_page2: i64,
@@ -701,6 +824,7 @@ impl Client {
         Response<crate::models::ThingPage>,
         Error<ListStreamError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -710,7 +834,21 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::PUT,
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        ListStreamError::decode(raw)
+    }
+}
+impl ListStreamError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::ThingPage>,
+        Error<ListStreamError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::ThingPage, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -721,6 +859,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum NewError {}
+impl rt::ApiError for NewError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Named like `Client::new`.
     ///
@@ -729,11 +873,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn new2(
         &self,
         first_page2: i64,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<NewError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -743,7 +888,18 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::POST,
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        NewError::decode(raw)
+    }
+}
+impl NewError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<NewError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -754,6 +910,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum CloneError {}
+impl rt::ApiError for CloneError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Named like `Clone::clone`.
     ///
@@ -762,11 +924,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn clone2(
         &self,
         first_page2: i64,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<CloneError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -776,7 +939,18 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::DELETE,
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        CloneError::decode(raw)
+    }
+}
+impl CloneError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<CloneError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -787,6 +961,12 @@ impl Client {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ExecuteError {}
+impl rt::ApiError for ExecuteError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// Named like the runtime's `Client::execute`.
     ///
@@ -795,11 +975,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn execute2(
         &self,
         first_page2: i64,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ExecuteError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -809,7 +990,18 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::PATCH,
                 &["/things/", &rt::encode_path(&first_page2.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        ExecuteError::decode(raw)
+    }
+}
+impl ExecuteError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ExecuteError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Thing, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),

@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{\"Keywords\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},\"self\":{\"type\":\"string\"},\"Self\":{\"type\":\"integer\"},\"crate\":{\"type\":\"boolean\"},\"super\":{\"type\":\"string\"},\"fn\":{\"type\":\"string\"},\"async\":{\"type\":\"string\"},\"1st\":{\"type\":\"integer\"},\"2nd-place\":{\"type\":\"string\"},\"café\":{\"type\":\"string\"},\"ünïcödé\":{\"type\":\"string\"},\"$ref-like\":{\"type\":\"string\"},\"$id\":{\"type\":\"string\"},\"user_name\":{\"type\":\"string\"},\"userName\":{\"type\":\"string\"},\"user-name\":{\"type\":\"string\"},\"_\":{\"type\":\"string\",\"title\":\"KeywordsValue\"},\"__private\":{\"type\":\"string\"},\"r#raw\":{\"type\":\"string\"},\"with space\":{\"type\":\"string\"},\"😀\":{\"type\":\"string\",\"title\":\"KeywordsValue2\"},\"\":{\"type\":\"string\",\"title\":\"KeywordsValue3\"},\"kind\":{\"$ref\":\"#/components/schemas/KeywordsKind\"},\"nested\":{\"$ref\":\"#/components/schemas/KeywordsNested\"}},\"additionalProperties\":false},\"KeywordsKind\":{\"type\":\"string\",\"description\":\"One of: \\\"a-b\\\", \\\"a_b\\\", \\\"A B\\\", \\\"1\\\", \\\"\\\", \\\"café\\\", \\\"self\\\", \\\"Self\\\".\"},\"KeywordsNested\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},\"match\":{\"type\":\"integer\"}}},\"N1stClass\":{\"type\":\"object\",\"properties\":{\"2nd\":{\"type\":\"string\"}}},\"Thing\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"integer\"}}}}",
-    "{\"list_user_profiles2\":{\"$ref\":\"#/components/schemas/N1stClass\"},\"match\":{\"$ref\":\"#/components/schemas/Keywords\"},\"transport\":{\"$ref\":\"#/components/schemas/Thing\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"Keywords\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},\"self\":{\"type\":\"string\"},\"Self\":{\"type\":\"integer\"},\"crate\":{\"type\":\"boolean\"},\"super\":{\"type\":\"string\"},\"fn\":{\"type\":\"string\"},\"async\":{\"type\":\"string\"},\"1st\":{\"type\":\"integer\"},\"2nd-place\":{\"type\":\"string\"},\"café\":{\"type\":\"string\"},\"ünïcödé\":{\"type\":\"string\"},\"$ref-like\":{\"type\":\"string\"},\"$id\":{\"type\":\"string\"},\"user_name\":{\"type\":\"string\"},\"userName\":{\"type\":\"string\"},\"user-name\":{\"type\":\"string\"},\"_\":{\"type\":\"string\",\"title\":\"KeywordsValue\"},\"__private\":{\"type\":\"string\"},\"r#raw\":{\"type\":\"string\"},\"with space\":{\"type\":\"string\"},\"😀\":{\"type\":\"string\",\"title\":\"KeywordsValue2\"},\"\":{\"type\":\"string\",\"title\":\"KeywordsValue3\"},\"kind\":{\"$ref\":\"#/components/schemas/KeywordsKind\"},\"nested\":{\"$ref\":\"#/components/schemas/KeywordsNested\"}},\"additionalProperties\":false},\"KeywordsKind\":{\"type\":\"string\",\"description\":\"One of: \\\"a-b\\\", \\\"a_b\\\", \\\"A B\\\", \\\"1\\\", \\\"\\\", \\\"café\\\", \\\"self\\\", \\\"Self\\\".\"},\"KeywordsNested\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},\"match\":{\"type\":\"integer\"}}},\"N1stClass\":{\"type\":\"object\",\"properties\":{\"2nd\":{\"type\":\"string\"}}},\"Thing\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"integer\"}}}}",
+        "{\"list_user_profiles2\":{\"$ref\":\"#/components/schemas/N1stClass\"},\"match\":{\"$ref\":\"#/components/schemas/Keywords\"},\"transport\":{\"$ref\":\"#/components/schemas/Thing\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -190,8 +191,30 @@ pub struct TypeInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl TypeInput {
+    /// The input of `GET /user-profiles/{profile-id}/items/{item_id}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(profile_id: i64, item_id: ::std::string::String) -> Self {
+        Self {
+            profile_id,
+            item_id,
+            self_: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
+            page_size2: ::std::option::Option::None,
+            x_request_id: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /user-profiles/{profile-id}/items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TypeResponse {
     /// 200: ok
     Ok(crate::models::UserProfile),
@@ -262,8 +285,31 @@ pub struct MatchInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl MatchInput {
+    /// The input of `PUT /user-profiles/{profile-id}/items/{item_id}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        profile_id: i64,
+        item_id: ::std::string::String,
+        body: crate::models::Keywords,
+    ) -> Self {
+        Self {
+            profile_id,
+            item_id,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `PUT /user-profiles/{profile-id}/items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum MatchResponse {
     /// 200: ok
     Ok(crate::models::UserProfile2),
@@ -321,8 +367,29 @@ pub struct ListUserProfilesInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListUserProfilesInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ListUserProfilesInput {
+    /// The input of `GET /user_profiles` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /user_profiles`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListUserProfilesResponse {
     /// 200: ok
     Ok(::std::vec::Vec<crate::models::UserProfile3>),
@@ -375,8 +442,30 @@ pub struct ListUserProfiles2Input {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListUserProfiles2Input {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ListUserProfiles2Input {
+    /// The input of `POST /user_profiles` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            body: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /user_profiles`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListUserProfiles2Response {
     /// 204: none
     NoContent,
@@ -435,8 +524,25 @@ pub struct GetCafue9Input {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetCafue9Input {
+    /// The input of `GET /café/{ünïcödé}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(ufcnuefcuf6due9: ::std::string::String) -> Self {
+        Self {
+            ufcnuefcuf6due9,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /café/{ünïcödé}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetCafue9Response {
     /// 200: ok
     Ok(crate::models::Cafue9),
@@ -520,8 +626,42 @@ pub struct AuthenticateInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl AuthenticateInput {
+    /// The input of `GET /auth/{self}/{rq}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        self_: ::std::string::String,
+        rq2: ::std::string::String,
+        request2: ::std::string::String,
+    ) -> Self {
+        Self {
+            self_,
+            rq2,
+            headers2: ::std::option::Option::None,
+            credentials2: ::std::option::Option::None,
+            shared2: ::std::option::Option::None,
+            input2: ::std::option::Option::None,
+            request2,
+            e2: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            self_2: ::std::option::Option::None,
+            body2: ::std::option::Option::None,
+            url2: ::std::option::Option::None,
+            headers3: ::std::option::Option::None,
+            credentials3: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /auth/{self}/{rq}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum AuthenticateResponse {
     /// 200: ok
     Ok(crate::models::Thing),
@@ -628,8 +768,31 @@ pub struct Transport2Input {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl Transport2Input {
+    /// The input of `POST /auth/{self}/{rq}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        self_: ::std::string::String,
+        rq2: ::std::string::String,
+        body: crate::models::Thing,
+    ) -> Self {
+        Self {
+            self_,
+            rq2,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /auth/{self}/{rq}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum Transport2Response {
     /// 200: ok
     Ok(crate::models::Thing),
@@ -703,8 +866,29 @@ pub struct ListInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ListInput {
+    /// The input of `GET /things/{first_page}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(first_page2: i64) -> Self {
+        Self {
+            first_page2,
+            page: ::std::option::Option::None,
+            page_number2: ::std::option::Option::None,
+            next: ::std::option::Option::None,
+            more: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListResponse {
     /// 200: a page
     Ok(crate::models::ThingPage),
@@ -766,8 +950,25 @@ pub struct ListStreamInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ListStreamInput {
+    /// The input of `PUT /things/{first_page}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(first_page2: i64) -> Self {
+        Self {
+            first_page2,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `PUT /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListStreamResponse {
     /// 200: a page
     Ok(crate::models::ThingPage),
@@ -824,8 +1025,25 @@ pub struct NewInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl NewInput {
+    /// The input of `POST /things/{first_page}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(first_page2: i64) -> Self {
+        Self {
+            first_page2,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum NewResponse {
     /// 200: ok
     Ok(crate::models::Thing),
@@ -876,8 +1094,25 @@ pub struct CloneInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl CloneInput {
+    /// The input of `DELETE /things/{first_page}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(first_page2: i64) -> Self {
+        Self {
+            first_page2,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `DELETE /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CloneResponse {
     /// 200: ok
     Ok(crate::models::Thing),
@@ -928,8 +1163,25 @@ pub struct ExecuteInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ExecuteInput {
+    /// The input of `PATCH /things/{first_page}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(first_page2: i64) -> Self {
+        Self {
+            first_page2,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `PATCH /things/{first_page}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ExecuteResponse {
     /// 200: ok
     Ok(crate::models::Thing),

@@ -2,6 +2,7 @@
 //! Models of Link Example: one type per schema of the spec.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// `GetPullRequestsByRepositoryState`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(

@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-    "{}",
-    "{}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{}",
+        "{}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -118,8 +119,25 @@ pub struct GetUserByNameInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetUserByNameInput {
+    /// The input of `GET /2.0/users/{username}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(username: ::std::string::String) -> Self {
+        Self {
+            username,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /2.0/users/{username}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetUserByNameResponse {
     /// 200: The User
     Ok(crate::models::User),
@@ -177,8 +195,25 @@ pub struct GetRepositoriesByOwnerInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetRepositoriesByOwnerInput {
+    /// The input of `GET /2.0/repositories/{username}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(username: ::std::string::String) -> Self {
+        Self {
+            username,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /2.0/repositories/{username}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetRepositoriesByOwnerResponse {
     /// 200: repositories owned by the supplied user
     Ok(::std::vec::Vec<crate::models::Repository>),
@@ -238,8 +273,26 @@ pub struct GetRepositoryInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetRepositoryInput {
+    /// The input of `GET /2.0/repositories/{username}/{slug}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(username: ::std::string::String, slug: ::std::string::String) -> Self {
+        Self {
+            username,
+            slug,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /2.0/repositories/{username}/{slug}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetRepositoryResponse {
     /// 200: The repository
     Ok(crate::models::Repository),
@@ -304,8 +357,27 @@ pub struct GetPullRequestsByRepositoryInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetPullRequestsByRepositoryInput {
+    /// The input of `GET /2.0/repositories/{username}/{slug}/pullrequests` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(username: ::std::string::String, slug: ::std::string::String) -> Self {
+        Self {
+            username,
+            slug,
+            state: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /2.0/repositories/{username}/{slug}/pullrequests`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetPullRequestsByRepositoryResponse {
     /// 200: an array of pull request objects
     Ok(::std::vec::Vec<crate::models::Pullrequest>),
@@ -376,8 +448,31 @@ pub struct GetPullRequestsByIdInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetPullRequestsByIdInput {
+    /// The input of `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        username: ::std::string::String,
+        slug: ::std::string::String,
+        pid: ::std::string::String,
+    ) -> Self {
+        Self {
+            username,
+            slug,
+            pid,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetPullRequestsByIdResponse {
     /// 200: a pull request object
     Ok(crate::models::Pullrequest),
@@ -445,8 +540,31 @@ pub struct MergePullRequestInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl MergePullRequestInput {
+    /// The input of `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        username: ::std::string::String,
+        slug: ::std::string::String,
+        pid: ::std::string::String,
+    ) -> Self {
+        Self {
+            username,
+            slug,
+            pid,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum MergePullRequestResponse {
     /// 204: the PR was successfully merged
     NoContent,

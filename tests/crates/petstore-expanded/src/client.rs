@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -96,6 +99,14 @@ pub enum FindPetsError {
     /// Any other status: unexpected error
     Default(crate::models::Error),
 }
+impl rt::ApiError for FindPetsError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// `GET /pets`
     ///
@@ -110,7 +121,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn find_pets(
         &self,
         params: &FindPetsParams,
@@ -118,6 +129,7 @@ impl Client {
         Response<::std::vec::Vec<crate::models::Pet>>,
         Error<FindPetsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.tags {
@@ -130,10 +142,24 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        FindPetsError::decode(raw)
+    }
+}
+impl FindPetsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<crate::models::Pet>>,
+        Error<FindPetsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::Pet>, _>(raw),
-            _ => rt::api_json(raw, FindPetsError::Default),
+            _ => rt::api_error_json(raw, FindPetsError::Default),
         }
     }
 }
@@ -143,6 +169,14 @@ impl Client {
 pub enum AddPetError {
     /// Any other status: unexpected error
     Default(crate::models::Error),
+}
+impl rt::ApiError for AddPetError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// `POST /pets`
@@ -154,11 +188,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn add_pet(
         &self,
         body: &crate::models::NewPet,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<AddPetError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -170,10 +205,21 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        AddPetError::decode(raw)
+    }
+}
+impl AddPetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Pet>, Error<AddPetError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
-            _ => rt::api_json(raw, AddPetError::Default),
+            _ => rt::api_error_json(raw, AddPetError::Default),
         }
     }
 }
@@ -183,6 +229,14 @@ impl Client {
 pub enum FindPetByIdError {
     /// Any other status: unexpected error
     Default(crate::models::Error),
+}
+impl rt::ApiError for FindPetByIdError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// `GET /pets/{id}`
@@ -194,11 +248,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn find_pet_by_id(
         &self,
         id: i64,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<FindPetByIdError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -208,10 +263,21 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/pets/", &rt::encode_path(&id.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        FindPetByIdError::decode(raw)
+    }
+}
+impl FindPetByIdError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Pet>, Error<FindPetByIdError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
-            _ => rt::api_json(raw, FindPetByIdError::Default),
+            _ => rt::api_error_json(raw, FindPetByIdError::Default),
         }
     }
 }
@@ -221,6 +287,14 @@ impl Client {
 pub enum DeletePetError {
     /// Any other status: unexpected error
     Default(crate::models::Error),
+}
+impl rt::ApiError for DeletePetError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// `DELETE /pets/{id}`
@@ -232,11 +306,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn delete_pet(
         &self,
         id: i64,
     ) -> ::std::result::Result<Response<()>, Error<DeletePetError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -246,10 +321,21 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::DELETE,
                 &["/pets/", &rt::encode_path(&id.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        DeletePetError::decode(raw)
+    }
+}
+impl DeletePetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<DeletePetError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
-            _ => rt::api_json(raw, DeletePetError::Default),
+            _ => rt::api_error_json(raw, DeletePetError::Default),
         }
     }
 }

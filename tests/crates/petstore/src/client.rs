@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -87,12 +90,36 @@ pub struct ListPetsParams {
     /// How many items to return at one time (max 100)
     pub limit: ::std::option::Option<i32>,
 }
+/// The documented headers of the 200 response.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListPetsOkHeaders {
+    /// `x-next`: A link to the next page of responses
+    pub x_next: ::std::option::Option<::std::string::String>,
+}
+impl rt::FromHeaders for ListPetsOkHeaders {
+    fn from_headers(
+        headers: &::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<Self, rt::HeaderError> {
+        Ok(Self {
+            x_next: ::apigen_runtime::header::get(headers, "x-next")?,
+        })
+    }
+}
 /// The documented error responses of [`Client::list_pets`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListPetsError {
     /// Any other status: unexpected error
     Default(crate::models::Error),
+}
+impl rt::ApiError for ListPetsError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
 }
 impl Client {
     /// List all pets
@@ -102,11 +129,15 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_pets(
         &self,
         params: &ListPetsParams,
-    ) -> ::std::result::Result<Response<crate::models::Pets>, Error<ListPetsError>> {
+    ) -> ::std::result::Result<
+        Response<WithHeaders<crate::models::Pets, ListPetsOkHeaders>>,
+        Error<ListPetsError>,
+    > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.limit {
@@ -116,10 +147,27 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        ListPetsError::decode(raw)
+    }
+}
+impl ListPetsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<WithHeaders<crate::models::Pets, ListPetsOkHeaders>>,
+        Error<ListPetsError>,
+    > {
         match raw.status {
-            200 => rt::ok_json::<crate::models::Pets, _>(raw),
-            _ => rt::api_json(raw, ListPetsError::Default),
+            200 => {
+                rt::ok_json::<crate::models::Pets, _>(raw)
+                    .and_then(rt::with_headers::<_, ListPetsOkHeaders, _>)
+            }
+            _ => rt::api_error_json(raw, ListPetsError::Default),
         }
     }
 }
@@ -130,6 +178,14 @@ pub enum CreatePetsError {
     /// Any other status: unexpected error
     Default(crate::models::Error),
 }
+impl rt::ApiError for CreatePetsError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Create a pet
     ///
@@ -138,20 +194,32 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn create_pets(
         &self,
     ) -> ::std::result::Result<Response<()>, Error<CreatePetsError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::POST, &["/pets"]);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        CreatePetsError::decode(raw)
+    }
+}
+impl CreatePetsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<CreatePetsError>> {
         match raw.status {
             201 => Ok(Response { body: (), raw }),
-            _ => rt::api_json(raw, CreatePetsError::Default),
+            _ => rt::api_error_json(raw, CreatePetsError::Default),
         }
     }
 }
@@ -162,6 +230,14 @@ pub enum ShowPetByIdError {
     /// Any other status: unexpected error
     Default(crate::models::Error),
 }
+impl rt::ApiError for ShowPetByIdError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Info for a specific pet
     ///
@@ -170,11 +246,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn show_pet_by_id(
         &self,
         pet_id: &str,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<ShowPetByIdError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -184,10 +261,21 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/pets/", &rt::encode_path(pet_id)],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        ShowPetByIdError::decode(raw)
+    }
+}
+impl ShowPetByIdError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Pet>, Error<ShowPetByIdError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
-            _ => rt::api_json(raw, ShowPetByIdError::Default),
+            _ => rt::api_error_json(raw, ShowPetByIdError::Default),
         }
     }
 }

@@ -100,11 +100,53 @@ pub struct ListPetsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListPetsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ListPetsInput {
+    /// The input of `GET /pets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            limit: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The documented headers of the 200 response, sent with it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListPetsOkHeaders {
+    /// `x-next`: A link to the next page of responses
+    pub x_next: ::std::option::Option<::std::string::String>,
+}
+impl ::apigen_runtime::header::ToHeaders for ListPetsOkHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "x-next", &self.x_next)?;
+        Ok(())
+    }
+}
 /// The answers of `GET /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListPetsResponse {
     /// 200: A paged array of pets
-    Ok(crate::models::Pets),
+    Ok {
+        /// The body.
+        body: crate::models::Pets,
+        /// The documented headers, sent with the answer.
+        headers: ListPetsOkHeaders,
+    },
     /// any other status: unexpected error
     Default {
         /// The status to answer with.
@@ -118,7 +160,9 @@ pub enum ListPetsResponse {
 impl ::apigen_runtime::axum::response::IntoResponse for ListPetsResponse {
     fn into_response(self) -> rt::Response {
         match self {
-            Self::Ok(body) => rt::json_response(200u16, &body),
+            Self::Ok { body, headers } => {
+                rt::with_headers(rt::json_response(200u16, &body), &headers)
+            }
             Self::Default { status, body } => rt::json_response(status, &body),
             Self::Other(response) => response,
         }
@@ -163,8 +207,29 @@ pub struct CreatePetsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for CreatePetsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl CreatePetsInput {
+    /// The input of `POST /pets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreatePetsResponse {
     /// 201: Null response
     Created,
@@ -219,8 +284,25 @@ pub struct ShowPetByIdInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ShowPetByIdInput {
+    /// The input of `GET /pets/{petId}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(pet_id: ::std::string::String) -> Self {
+        Self {
+            pet_id,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /pets/{petId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ShowPetByIdResponse {
     /// 200: Expected response to a valid request
     Ok(crate::models::Pet),

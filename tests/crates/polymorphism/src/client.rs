@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -83,6 +86,7 @@ impl rt::Credentials for Credentials {
 }
 /// The documented success responses of [`Client::add_pet`].
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum AddPetSuccess {
     /// 201: The pet was added.
     Created(crate::models::Pet),
@@ -98,6 +102,15 @@ pub enum AddPetError {
     /// 422: The pet cannot be kept.
     UnprocessableEntity(crate::models::Problem),
 }
+impl rt::ApiError for AddPetError {
+    type Model = crate::models::Problem;
+    fn model(&self) -> ::std::option::Option<&crate::models::Problem> {
+        match self {
+            Self::Conflict(model) => ::std::option::Option::Some(model),
+            Self::UnprocessableEntity(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Add a pet
     ///
@@ -106,11 +119,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn add_pet(
         &self,
         body: &crate::models::Pet,
     ) -> ::std::result::Result<Response<AddPetSuccess>, Error<AddPetError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -122,7 +136,18 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        AddPetError::decode(raw)
+    }
+}
+impl AddPetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<AddPetSuccess>, Error<AddPetError>> {
         match raw.status {
             201 => {
                 let body = AddPetSuccess::Created(
@@ -136,8 +161,8 @@ impl Client {
                 );
                 Ok(Response { body, raw })
             }
-            409 => rt::api_json(raw, AddPetError::Conflict),
-            422 => rt::api_json(raw, AddPetError::UnprocessableEntity),
+            409 => rt::api_error_json(raw, AddPetError::Conflict),
+            422 => rt::api_error_json(raw, AddPetError::UnprocessableEntity),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -149,6 +174,14 @@ pub enum GetPetError {
     /// 404: No such pet.
     NotFound(crate::models::Problem),
 }
+impl rt::ApiError for GetPetError {
+    type Model = crate::models::Problem;
+    fn model(&self) -> ::std::option::Option<&crate::models::Problem> {
+        match self {
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Get a pet
     ///
@@ -157,11 +190,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_pet(
         &self,
         id: i64,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<GetPetError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -171,10 +205,21 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/pets/", &rt::encode_path(&id.to_string())],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        GetPetError::decode(raw)
+    }
+}
+impl GetPetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<crate::models::Pet>, Error<GetPetError>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::Pet, _>(raw),
-            404 => rt::api_json(raw, GetPetError::NotFound),
+            404 => rt::api_error_json(raw, GetPetError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

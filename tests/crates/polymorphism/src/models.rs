@@ -2,6 +2,7 @@
 //! Models of Pets: one type per schema of the spec.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// `Cat`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -28,7 +29,12 @@ pub struct Dog {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Lizard {
     pub kind: LizardKind,
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub name: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(rename = "petType")]
     pub pet_type: ::std::string::String,
 }
@@ -115,7 +121,12 @@ impl ::std::convert::From<Lizard> for Pet {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Problem {
     pub code: i64,
-    pub detail: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub detail: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 /// Error types.
 pub mod error {

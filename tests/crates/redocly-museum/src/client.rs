@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -112,6 +115,15 @@ pub enum GetMuseumHoursError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for GetMuseumHoursError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Get museum hours
     ///
@@ -122,7 +134,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_museum_hours(
         &self,
         params: &GetMuseumHoursParams,
@@ -130,6 +142,9 @@ impl Client {
         Response<crate::models::MuseumHours>,
         Error<GetMuseumHoursError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.start_date {
@@ -145,14 +160,25 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/museum-hours"]);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        GetMuseumHoursError::decode(raw)
+    }
+}
+impl GetMuseumHoursError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::MuseumHours>,
+        Error<GetMuseumHoursError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::MuseumHours, _>(raw),
-            400 => rt::api_json(raw, GetMuseumHoursError::BadRequest),
-            404 => rt::api_json(raw, GetMuseumHoursError::NotFound),
+            400 => rt::api_error_json(raw, GetMuseumHoursError::BadRequest),
+            404 => rt::api_error_json(raw, GetMuseumHoursError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -178,6 +204,15 @@ pub enum ListSpecialEventsError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for ListSpecialEventsError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// List special events
     ///
@@ -188,7 +223,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_special_events(
         &self,
         params: &ListSpecialEventsParams,
@@ -196,6 +231,9 @@ impl Client {
         Response<crate::models::SpecialEventCollection>,
         Error<ListSpecialEventsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::std::option::Option::Some(value) = &params.start_date {
@@ -214,14 +252,25 @@ impl Client {
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/special-events"]);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        ListSpecialEventsError::decode(raw)
+    }
+}
+impl ListSpecialEventsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SpecialEventCollection>,
+        Error<ListSpecialEventsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEventCollection, _>(raw),
-            400 => rt::api_json(raw, ListSpecialEventsError::BadRequest),
-            404 => rt::api_json(raw, ListSpecialEventsError::NotFound),
+            400 => rt::api_error_json(raw, ListSpecialEventsError::BadRequest),
+            404 => rt::api_error_json(raw, ListSpecialEventsError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -235,6 +284,15 @@ pub enum CreateSpecialEventError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for CreateSpecialEventError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Create special events
     ///
@@ -245,7 +303,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn create_special_event(
         &self,
         body: &crate::models::SpecialEvent,
@@ -253,6 +311,9 @@ impl Client {
         Response<crate::models::SpecialEvent>,
         Error<CreateSpecialEventError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -264,14 +325,25 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        CreateSpecialEventError::decode(raw)
+    }
+}
+impl CreateSpecialEventError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SpecialEvent>,
+        Error<CreateSpecialEventError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
-            400 => rt::api_json(raw, CreateSpecialEventError::BadRequest),
-            404 => rt::api_json(raw, CreateSpecialEventError::NotFound),
+            400 => rt::api_error_json(raw, CreateSpecialEventError::BadRequest),
+            404 => rt::api_error_json(raw, CreateSpecialEventError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -285,6 +357,15 @@ pub enum GetSpecialEventError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for GetSpecialEventError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Get special event
     ///
@@ -295,7 +376,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_special_event(
         &self,
         event_id: &str,
@@ -303,6 +384,9 @@ impl Client {
         Response<crate::models::SpecialEvent>,
         Error<GetSpecialEventError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -312,14 +396,25 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/special-events/", &rt::encode_path(event_id)],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        GetSpecialEventError::decode(raw)
+    }
+}
+impl GetSpecialEventError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SpecialEvent>,
+        Error<GetSpecialEventError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
-            400 => rt::api_json(raw, GetSpecialEventError::BadRequest),
-            404 => rt::api_json(raw, GetSpecialEventError::NotFound),
+            400 => rt::api_error_json(raw, GetSpecialEventError::BadRequest),
+            404 => rt::api_error_json(raw, GetSpecialEventError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -335,6 +430,16 @@ pub enum DeleteSpecialEventError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for DeleteSpecialEventError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::Unauthorized(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Delete special event
     ///
@@ -345,11 +450,14 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn delete_special_event(
         &self,
         event_id: &str,
     ) -> ::std::result::Result<Response<()>, Error<DeleteSpecialEventError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -359,15 +467,23 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::DELETE,
                 &["/special-events/", &rt::encode_path(event_id)],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        DeleteSpecialEventError::decode(raw)
+    }
+}
+impl DeleteSpecialEventError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<DeleteSpecialEventError>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
-            400 => rt::api_json(raw, DeleteSpecialEventError::BadRequest),
-            401 => rt::api_json(raw, DeleteSpecialEventError::Unauthorized),
-            404 => rt::api_json(raw, DeleteSpecialEventError::NotFound),
+            400 => rt::api_error_json(raw, DeleteSpecialEventError::BadRequest),
+            401 => rt::api_error_json(raw, DeleteSpecialEventError::Unauthorized),
+            404 => rt::api_error_json(raw, DeleteSpecialEventError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -381,6 +497,15 @@ pub enum UpdateSpecialEventError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for UpdateSpecialEventError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Update special event
     ///
@@ -391,7 +516,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn update_special_event(
         &self,
         event_id: &str,
@@ -400,6 +525,9 @@ impl Client {
         Response<crate::models::SpecialEvent>,
         Error<UpdateSpecialEventError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -416,14 +544,25 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        UpdateSpecialEventError::decode(raw)
+    }
+}
+impl UpdateSpecialEventError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::SpecialEvent>,
+        Error<UpdateSpecialEventError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::SpecialEvent, _>(raw),
-            400 => rt::api_json(raw, UpdateSpecialEventError::BadRequest),
-            404 => rt::api_json(raw, UpdateSpecialEventError::NotFound),
+            400 => rt::api_error_json(raw, UpdateSpecialEventError::BadRequest),
+            404 => rt::api_error_json(raw, UpdateSpecialEventError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -437,6 +576,15 @@ pub enum BuyMuseumTicketsError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for BuyMuseumTicketsError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Buy museum tickets
     ///
@@ -447,7 +595,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn buy_museum_tickets(
         &self,
         body: &crate::models::BuyMuseumTickets,
@@ -455,6 +603,9 @@ impl Client {
         Response<crate::models::MuseumTicketsConfirmation>,
         Error<BuyMuseumTicketsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -466,14 +617,25 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        BuyMuseumTicketsError::decode(raw)
+    }
+}
+impl BuyMuseumTicketsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::MuseumTicketsConfirmation>,
+        Error<BuyMuseumTicketsError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::MuseumTicketsConfirmation, _>(raw),
-            400 => rt::api_json(raw, BuyMuseumTicketsError::BadRequest),
-            404 => rt::api_json(raw, BuyMuseumTicketsError::NotFound),
+            400 => rt::api_error_json(raw, BuyMuseumTicketsError::BadRequest),
+            404 => rt::api_error_json(raw, BuyMuseumTicketsError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -487,6 +649,15 @@ pub enum GetTicketCodeError {
     /// 404: Not found.
     NotFound(crate::models::Error),
 }
+impl rt::ApiError for GetTicketCodeError {
+    type Model = crate::models::Error;
+    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+        match self {
+            Self::BadRequest(model) => ::std::option::Option::Some(model),
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Get ticket QR code
     ///
@@ -497,7 +668,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn get_ticket_code(
         &self,
         ticket_id: &str,
@@ -505,6 +676,9 @@ impl Client {
         Response<::std::vec::Vec<u8>>,
         Error<GetTicketCodeError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[
+            &[crate::Scheme::MuseumPlaceholderAuth],
+        ];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -514,17 +688,28 @@ impl Client {
                 ::apigen_runtime::reqwest::Method::GET,
                 &["/tickets/", &rt::encode_path(ticket_id), "/qr"],
             );
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::MuseumPlaceholderAuth]], true)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        GetTicketCodeError::decode(raw)
+    }
+}
+impl GetTicketCodeError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::vec::Vec<u8>>,
+        Error<GetTicketCodeError>,
+    > {
         match raw.status {
             200 => {
                 let body = raw.body.to_vec();
                 Ok(Response { body, raw })
             }
-            400 => rt::api_json(raw, GetTicketCodeError::BadRequest),
-            404 => rt::api_json(raw, GetTicketCodeError::NotFound),
+            400 => rt::api_error_json(raw, GetTicketCodeError::BadRequest),
+            404 => rt::api_error_json(raw, GetTicketCodeError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

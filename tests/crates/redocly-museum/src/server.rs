@@ -162,8 +162,32 @@ pub struct GetMuseumHoursInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for GetMuseumHoursInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl GetMuseumHoursInput {
+    /// The input of `GET /museum-hours` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            start_date: ::std::option::Option::None,
+            page: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /museum-hours`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetMuseumHoursResponse {
     /// 200: Success.
     Ok(crate::models::MuseumHours),
@@ -239,8 +263,33 @@ pub struct ListSpecialEventsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListSpecialEventsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ListSpecialEventsInput {
+    /// The input of `GET /special-events` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            page: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /special-events`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListSpecialEventsResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEventCollection),
@@ -313,8 +362,25 @@ pub struct CreateSpecialEventInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl CreateSpecialEventInput {
+    /// The input of `POST /special-events` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::SpecialEvent) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /special-events`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreateSpecialEventResponse {
     /// 201: Created.
     Created(crate::models::SpecialEvent),
@@ -380,8 +446,25 @@ pub struct GetSpecialEventInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetSpecialEventInput {
+    /// The input of `GET /special-events/{eventId}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(event_id: ::std::string::String) -> Self {
+        Self {
+            event_id,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /special-events/{eventId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetSpecialEventResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEvent),
@@ -445,8 +528,25 @@ pub struct DeleteSpecialEventInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl DeleteSpecialEventInput {
+    /// The input of `DELETE /special-events/{eventId}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(event_id: ::std::string::String) -> Self {
+        Self {
+            event_id,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `DELETE /special-events/{eventId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum DeleteSpecialEventResponse {
     /// 204: Success - no content.
     NoContent,
@@ -515,8 +615,29 @@ pub struct UpdateSpecialEventInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl UpdateSpecialEventInput {
+    /// The input of `PATCH /special-events/{eventId}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        event_id: ::std::string::String,
+        body: crate::models::SpecialEventFields,
+    ) -> Self {
+        Self {
+            event_id,
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `PATCH /special-events/{eventId}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UpdateSpecialEventResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEvent),
@@ -587,8 +708,25 @@ pub struct BuyMuseumTicketsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl BuyMuseumTicketsInput {
+    /// The input of `POST /tickets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::BuyMuseumTickets) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /tickets`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum BuyMuseumTicketsResponse {
     /// 201: Created.
     Created(crate::models::MuseumTicketsConfirmation),
@@ -654,8 +792,25 @@ pub struct GetTicketCodeInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl GetTicketCodeInput {
+    /// The input of `GET /tickets/{ticketId}/qr` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(ticket_id: ::std::string::String) -> Self {
+        Self {
+            ticket_id,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /tickets/{ticketId}/qr`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetTicketCodeResponse {
     /// 200: Scannable event ticket in image format.
     Ok(::std::vec::Vec<u8>),

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -104,6 +107,14 @@ pub enum PutBlobError {
     /// Any other status: An error.
     Default(crate::models::Problem),
 }
+impl rt::ApiError for PutBlobError {
+    type Model = crate::models::Problem;
+    fn model(&self) -> ::std::option::Option<&crate::models::Problem> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Store a blob and get it back
     ///
@@ -112,11 +123,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn put_blob(
         &self,
         body: &[u8],
     ) -> ::std::result::Result<Response<::std::vec::Vec<u8>>, Error<PutBlobError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -129,16 +141,24 @@ impl Client {
                 "application/octet-stream",
             )
             .body(body.to_owned());
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        PutBlobError::decode(raw)
+    }
+}
+impl PutBlobError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<::std::vec::Vec<u8>>, Error<PutBlobError>> {
         match raw.status {
             200 => {
                 let body = raw.body.to_vec();
                 Ok(Response { body, raw })
             }
-            _ => rt::api_json(raw, PutBlobError::Default),
+            _ => rt::api_error_json(raw, PutBlobError::Default),
         }
     }
 }
@@ -149,6 +169,14 @@ pub enum CreateDocumentError {
     /// Any other status: An error.
     Default(crate::models::Problem),
 }
+impl rt::ApiError for CreateDocumentError {
+    type Model = crate::models::Problem;
+    fn model(&self) -> ::std::option::Option<&crate::models::Problem> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Create a document from JSON
     ///
@@ -157,7 +185,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn create_document(
         &self,
         body: &crate::models::Document,
@@ -165,6 +193,7 @@ impl Client {
         Response<crate::models::Document>,
         Error<CreateDocumentError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -176,13 +205,24 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        CreateDocumentError::decode(raw)
+    }
+}
+impl CreateDocumentError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::Document>,
+        Error<CreateDocumentError>,
+    > {
         match raw.status {
             201 => rt::ok_json::<crate::models::Document, _>(raw),
-            _ => rt::api_json(raw, CreateDocumentError::Default),
+            _ => rt::api_error_json(raw, CreateDocumentError::Default),
         }
     }
 }
@@ -193,6 +233,14 @@ pub enum UploadAttachmentError {
     /// Any other status: An error.
     Default(crate::models::Problem),
 }
+impl rt::ApiError for UploadAttachmentError {
+    type Model = crate::models::Problem;
+    fn model(&self) -> ::std::option::Option<&crate::models::Problem> {
+        match self {
+            Self::Default(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Upload a file with its name and thumbnails
     ///
@@ -201,7 +249,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn upload_attachment(
         &self,
         body: &crate::models::Attachment,
@@ -209,6 +257,7 @@ impl Client {
         Response<crate::models::Receipt>,
         Error<UploadAttachmentError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -235,13 +284,24 @@ impl Client {
                 );
         }
         request = request.multipart(form);
-        let raw = self
-            .0
-            .execute(request, query, &[&[crate::Scheme::ApiKey]], false)
-            .await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        UploadAttachmentError::decode(raw)
+    }
+}
+impl UploadAttachmentError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::Receipt>,
+        Error<UploadAttachmentError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::Receipt, _>(raw),
-            _ => rt::api_json(raw, UploadAttachmentError::Default),
+            _ => rt::api_error_json(raw, UploadAttachmentError::Default),
         }
     }
 }

@@ -12,10 +12,11 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-    "{\"validation\":{\"status\":400,\"body\":{\"status\":400,\"detail\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"status\":400,\"detail\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"status\":400,\"detail\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"status\":401,\"detail\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"status\":404,\"detail\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"status\":413,\"detail\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"status\":500,\"detail\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"status\":405,\"detail\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"status\":415,\"detail\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"status\":408,\"detail\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"status\":414,\"detail\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"status\":431,\"detail\":\"{{message}}\"}}}",
-    "{\"Attachment\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"title\":\"AttachmentName\",\"minLength\":1},\"file\":{\"description\":\"The file's bytes, whatever they are.\",\"type\":\"string\",\"format\":\"binary\"},\"thumbnails\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\",\"format\":\"binary\"}}},\"required\":[\"name\",\"file\"],\"additionalProperties\":false},\"Document\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"title\":\"DocumentTitle\"}},\"required\":[\"title\"]}}",
-    "{\"create_document\":{\"$ref\":\"#/components/schemas/Document\"},\"upload_attachment\":{\"$ref\":\"#/components/schemas/Attachment\"}}",
-);
+        "{\"validation\":{\"status\":400,\"body\":{\"status\":400,\"detail\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"status\":400,\"detail\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"status\":400,\"detail\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"status\":401,\"detail\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"status\":404,\"detail\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"status\":413,\"detail\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"status\":500,\"detail\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"status\":405,\"detail\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"status\":415,\"detail\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"status\":408,\"detail\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"status\":414,\"detail\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"status\":431,\"detail\":\"{{message}}\"}}}",
+        "{\"Attachment\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"title\":\"AttachmentName\",\"minLength\":1},\"file\":{\"description\":\"The file's bytes, whatever they are.\",\"type\":\"string\",\"format\":\"binary\"},\"thumbnails\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\",\"format\":\"binary\"}}},\"required\":[\"name\",\"file\"],\"additionalProperties\":false},\"Document\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"title\":\"DocumentTitle\"}},\"required\":[\"title\"]}}",
+        "{\"create_document\":{\"$ref\":\"#/components/schemas/Document\"},\"upload_attachment\":{\"$ref\":\"#/components/schemas/Attachment\"}}",
+    )
+    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -102,8 +103,25 @@ pub struct PutBlobInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl PutBlobInput {
+    /// The input of `POST /blobs` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: ::std::vec::Vec<u8>) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /blobs`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PutBlobResponse {
     /// 200: The blob, as the server received it.
     Ok(::std::vec::Vec<u8>),
@@ -167,8 +185,25 @@ pub struct CreateDocumentInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl CreateDocumentInput {
+    /// The input of `POST /documents` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::Document) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /documents`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreateDocumentResponse {
     /// 201: The document.
     Created(crate::models::Document),
@@ -236,8 +271,25 @@ pub struct UploadAttachmentInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl UploadAttachmentInput {
+    /// The input of `POST /attachments` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::Attachment) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /attachments`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum UploadAttachmentResponse {
     /// 200: What the server received.
     Ok(crate::models::Receipt),

@@ -8,7 +8,8 @@
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
-    Error, RawResponse, Response, RetryPolicy, TransportError,
+    ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response,
+    RetryPolicy, TransportError, WithHeaders,
 };
 pub use ::apigen_runtime::Secret as SecretString;
 /// The user agent sent when none is configured.
@@ -27,12 +28,14 @@ impl rt::FromTransport for Client {
 }
 impl Client {
     /// A client for `server` with `credentials` and default settings (30 s timeout, 3
-    /// retries of idempotent requests).
+    /// retries of idempotent requests, redirects followed without credentials to another
+    /// origin).
     ///
     /// # Panics
     ///
-    /// Only when the TLS backend cannot be initialized, like `reqwest::Client::new`; use
-    /// [`Client::builder`] to handle that as an error.
+    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
+    /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
     pub fn new(server: Server, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
@@ -103,6 +106,12 @@ impl rt::Credentials for Credentials {
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListDataSetsError {}
+impl rt::ApiError for ListDataSetsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
 impl Client {
     /// List available data sets
     ///
@@ -111,18 +120,33 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_data_sets(
         &self,
     ) -> ::std::result::Result<
         Response<crate::models::DataSetList>,
         Error<ListDataSetsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
         let mut request = self.0.request(::apigen_runtime::reqwest::Method::GET, &["/"]);
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        ListDataSetsError::decode(raw)
+    }
+}
+impl ListDataSetsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::DataSetList>,
+        Error<ListDataSetsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<crate::models::DataSetList, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -136,6 +160,14 @@ pub enum ListSearchableFieldsError {
     /// 404: The combination of dataset name and version is not found in the system or it is not published yet to be consumed by public.
     NotFound(::std::string::String),
 }
+impl rt::ApiError for ListSearchableFieldsError {
+    type Model = ::std::string::String;
+    fn model(&self) -> ::std::option::Option<&::std::string::String> {
+        match self {
+            Self::NotFound(model) => ::std::option::Option::Some(model),
+        }
+    }
+}
 impl Client {
     /// Provides the general information about the API and the list of fields that can be used to query the dataset.
     ///
@@ -146,7 +178,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn list_searchable_fields(
         &self,
         dataset: &str,
@@ -155,6 +187,7 @@ impl Client {
         Response<::std::string::String>,
         Error<ListSearchableFieldsError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -170,10 +203,24 @@ impl Client {
                     "/fields",
                 ],
             );
-        let raw = self.0.execute(request, query, &[], true).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        ListSearchableFieldsError::decode(raw)
+    }
+}
+impl ListSearchableFieldsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<::std::string::String>,
+        Error<ListSearchableFieldsError>,
+    > {
         match raw.status {
             200 => rt::ok_json::<::std::string::String, _>(raw),
-            404 => rt::api_json(raw, ListSearchableFieldsError::NotFound),
+            404 => rt::api_error_json(raw, ListSearchableFieldsError::NotFound),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }
@@ -185,6 +232,12 @@ pub enum PerformSearchError {
     /// 404: No matching record found for the given criteria.
     NotFound,
 }
+impl rt::ApiError for PerformSearchError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        ::std::option::Option::None
+    }
+}
 impl Client {
     /// Provides search capability for the data set with the given search criteria.
     ///
@@ -195,7 +248,7 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push, clippy::match_single_binding)]
+    #[allow(clippy::vec_init_then_push)]
     pub async fn perform_search(
         &self,
         version: &str,
@@ -212,6 +265,7 @@ impl Client {
         >,
         Error<PerformSearchError>,
     > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
         #[allow(unused_mut)]
@@ -246,7 +300,28 @@ impl Client {
                 );
             request = request.form(&fields);
         }
-        let raw = self.0.execute(request, query, &[], false).await?;
+        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        PerformSearchError::decode(raw)
+    }
+}
+impl PerformSearchError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<
+            ::std::vec::Vec<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+        >,
+        Error<PerformSearchError>,
+    > {
         match raw.status {
             200 => {
                 rt::ok_json::<
@@ -259,12 +334,7 @@ impl Client {
                     _,
                 >(raw)
             }
-            404 => {
-                Err(Error::Api {
-                    error: PerformSearchError::NotFound,
-                    response: raw,
-                })
-            }
+            404 => Err(Error::documented(PerformSearchError::NotFound, raw)),
             _ => Err(Error::UnexpectedStatus(raw)),
         }
     }

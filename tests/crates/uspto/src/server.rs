@@ -102,8 +102,29 @@ pub struct ListDataSetsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ::std::default::Default for ListDataSetsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl ListDataSetsInput {
+    /// The input of `GET /` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListDataSetsResponse {
     /// 200: Returns a list of data sets
     Ok(crate::models::DataSetList),
@@ -158,8 +179,26 @@ pub struct ListSearchableFieldsInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl ListSearchableFieldsInput {
+    /// The input of `GET /{dataset}/{version}/fields` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(dataset: ::std::string::String, version: ::std::string::String) -> Self {
+        Self {
+            dataset,
+            version,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `GET /{dataset}/{version}/fields`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListSearchableFieldsResponse {
     /// 200: The dataset API for the given version is found and it is accessible to consume.
     Ok(::std::string::String),
@@ -228,8 +267,27 @@ pub struct PerformSearchInput {
     /// The credentials the request was authenticated with.
     pub credentials: Credentials,
 }
+impl PerformSearchInput {
+    /// The input of `POST /{dataset}/{version}/records` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(version: ::std::string::String, dataset: ::std::string::String) -> Self {
+        Self {
+            version,
+            dataset,
+            body: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
 /// The answers of `POST /{dataset}/{version}/records`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum PerformSearchResponse {
     /// 200: successful operation
     Ok(

@@ -2,6 +2,7 @@
 //! Models of MergedSchemas: one type per schema definition.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// `BarProp`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -338,7 +339,12 @@ pub struct Pickingone {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct PickingoneInstallation {
-    pub suspended_by: ::std::option::Option<PickingoneUser>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub suspended_by: ::std::option::Option<::std::option::Option<PickingoneUser>>,
 }
 /// `PickingoneSuspendedBy`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -351,7 +357,12 @@ pub struct PickingoneSuspendedBy {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct PickingoneUser {
-    pub email: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub email: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 /// `TrimFat`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]

@@ -2,6 +2,7 @@
 //! Models of Test schema with various definitions, type names, and properties that likely conflict with built-in Rust types and keywords: one type per schema definition.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// `Box`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -627,7 +628,14 @@ pub struct Sync {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TypeWithOptionField {
     pub boxed_field: Box,
-    pub optional_field: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub optional_field: ::std::option::Option<
+        ::std::option::Option<::std::string::String>,
+    >,
 }
 /// `Vec`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]

@@ -2,6 +2,7 @@
 //! Models of VariousEnums: one type per schema definition.
 
 #![allow(clippy::derivable_impls)]
+#![allow(clippy::unnecessary_cast)]
 /// `AlternativeEnum`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
@@ -717,7 +718,7 @@ pub enum OneOfMissingTitle {
 }
 /// `OneOfRawType`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum OneOfRawType {
     String(::std::string::String),
@@ -1086,6 +1087,23 @@ pub mod error {
     impl From<String> for ConversionError {
         fn from(value: String) -> Self {
             Self(value.into())
+        }
+    }
+}
+impl OneOfRawType {
+    /// The value, when it is the `String` variant.
+    pub fn as_str(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The value, when it is the `Integer` variant.
+    #[allow(clippy::unnecessary_cast)]
+    pub fn as_i64(&self) -> ::std::option::Option<i64> {
+        match self {
+            Self::Integer(value) => ::std::option::Option::Some(*value as i64),
+            _ => ::std::option::Option::None,
         }
     }
 }
