@@ -105,7 +105,7 @@ pub fn lower(bundle: &Bundle, operations: &[Operation], errors: &mut ServerError
                 }
                 continue;
             }
-            let body = synth::template(&schema, defs, &placeholder);
+            let body = with_message(synth::template(&schema, defs, &placeholder), &schema, defs);
             if let Err(why) = conforms(&fill(&body, status), &schema, defs, 0) {
                 if warned.insert((key.to_string(), at.clone())) {
                     warnings.push(
@@ -153,6 +153,32 @@ pub fn documented_for<'a>(keys: impl Iterator<Item = &'a str> + Clone, status: u
                 .min()
                 .map(|(_, _, k)| k)
         })
+}
+
+/// `body` with an optional message-like property of the schema added (holding `{{message}}`)
+/// when no required one carries the violations.
+fn with_message(mut body: Value, schema: &Value, defs: &dyn synth::Definitions) -> Value {
+    if body.to_string().contains("{{message}}") {
+        return body;
+    }
+    let mut schema = schema;
+    for _ in 0..8 {
+        match schema.get("$ref").and_then(Value::as_str).and_then(|r| defs.schema(r.rsplit('/').next().unwrap_or_default())) {
+            Some(next) => schema = next,
+            None => break,
+        }
+    }
+    let Some(map) = body.as_object_mut() else { return body };
+    for (name, property) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        if map.contains_key(name) {
+            continue;
+        }
+        if placeholder(name, property) == Some(json!("{{message}}")) {
+            map.insert(name.clone(), json!("{{message}}"));
+            break;
+        }
+    }
+    body
 }
 
 /// The placeholder a property of an error body holds, when it can hold it unchanged.
@@ -337,18 +363,24 @@ mod tests {
 
     #[test]
     fn templates_carry_placeholders_and_conform() {
+        let defs: BTreeMap<String, Value> = BTreeMap::new();
         let schema = json!({"type": "object", "required": ["code", "message", "errors"],
             "properties": {"code": {"type": "integer", "format": "int32"}, "message": {"type": "string"},
                            "errors": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["bad"]}}}});
-        let body = synth::template(&schema, &BTreeMap::new(), &placeholder);
+        let body = synth::template(&schema, &defs, &placeholder);
         assert_eq!(body, json!({"code": "{{status}}", "message": "{{message}}", "errors": ["bad"]}));
-        assert!(conforms(&fill(&body, 404), &schema, &BTreeMap::new(), 0).is_ok());
+        assert!(conforms(&fill(&body, 404), &schema, &defs, 0).is_ok());
         let schema = json!({"type": "object", "required": ["status", "error"],
             "properties": {"status": {"type": "integer"}, "error": {"type": "string"}}});
-        let body = synth::template(&schema, &BTreeMap::new(), &placeholder);
+        let body = synth::template(&schema, &defs, &placeholder);
         assert_eq!(fill(&body, 401), json!({"status": 401, "error": "Unauthorized"}));
+        // An optional message-like property carries the violations when no required one does.
+        let schema = json!({"type": "object", "required": ["code"],
+            "properties": {"code": {"type": "integer"}, "detail": {"type": ["string", "null"]}}});
+        let body = with_message(synth::template(&schema, &defs, &placeholder), &schema, &defs);
+        assert_eq!(body, json!({"code": "{{status}}", "detail": "{{message}}"}));
         // The plain default body breaks it.
-        assert!(conforms(&json!({"message": "x"}), &schema, &BTreeMap::new(), 0).is_err());
+        assert!(conforms(&json!({"message": "x"}), &schema, &defs, 0).is_err());
     }
 
     #[test]
