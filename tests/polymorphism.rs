@@ -160,7 +160,9 @@ async fn post(base: &str, body: Value) -> (u16, String) {
     let response = reqwest::Client::new().post(format!("{base}/pets")).json(&body).send().await.expect("send");
     let status = response.status().as_u16();
     let answer: Value = response.json().await.expect("json");
-    assert_eq!(answer["code"], status, "{answer}");
+    if status >= 400 {
+        assert_eq!(answer["code"], status, "{answer}");
+    }
     (status, answer["detail"].as_str().unwrap_or_default().to_string())
 }
 

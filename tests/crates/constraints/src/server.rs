@@ -17,7 +17,7 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{\"create_order\":{\"$ref\":\"#/components/schemas/Order\"}}",
     )
     .with_operation_errors(
-        "{\"templates\":[{\"body\":{\"type\":\"https://example.com/\",\"title\":\"{{reason}}\",\"status\":\"{{status}}\"}},{\"body\":{\"error\":{\"id\":\"E000\",\"message\":\"{{message}}\",\"errors\":[\"example\"]}}}],\"operations\":{\"create_order\":{\"headersTooLarge\":0,\"internal\":1,\"invalidParameters\":0,\"malformedBody\":0,\"methodNotAllowed\":0,\"notFound\":0,\"payloadTooLarge\":0,\"requestTimeout\":0,\"unauthorized\":0,\"unsupportedMediaType\":0,\"uriTooLong\":0,\"validation\":0}}}",
+        "{\"templates\":[{\"body\":{\"type\":\"https://example.com/\",\"title\":\"{{reason}}\",\"status\":\"{{status}}\",\"detail\":\"{{message}}\"}},{\"body\":{\"error\":{\"id\":\"E000\",\"message\":\"{{message}}\",\"errors\":[\"example\"]}}}],\"operations\":{\"create_order\":{\"headersTooLarge\":0,\"internal\":1,\"invalidParameters\":0,\"malformedBody\":0,\"methodNotAllowed\":0,\"notFound\":0,\"payloadTooLarge\":0,\"requestTimeout\":0,\"unauthorized\":0,\"unsupportedMediaType\":0,\"uriTooLong\":0,\"validation\":0}}}",
     );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).

@@ -17,7 +17,7 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{\"add_pet\":{\"$ref\":\"#/components/schemas/Pet\"}}",
     )
     .with_operation_errors(
-        "{\"templates\":[{\"body\":{\"code\":\"{{status}}\"}}],\"operations\":{\"add_pet\":{\"default\":0},\"get_pet\":{\"default\":0}}}",
+        "{\"templates\":[{\"body\":{\"code\":\"{{status}}\",\"detail\":\"{{message}}\"}}],\"operations\":{\"add_pet\":{\"default\":0},\"get_pet\":{\"default\":0}}}",
     );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
