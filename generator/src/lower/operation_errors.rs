@@ -285,7 +285,8 @@ pub fn conforms(value: &Value, schema: &Value, defs: &dyn synth::Definitions, de
         ("integer", Value::Number(n)) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
         _ => false,
     };
-    if !types.is_empty() && !types.iter().any(|t| kind_ok(t)) && !(nullable && value.is_null()) {
+    let fits = types.is_empty() || types.iter().any(|t| kind_ok(t)) || (nullable && value.is_null());
+    if !fits {
         return Err(format!("{value} is not of type {}", types.join(" or ")));
     }
     for member in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
