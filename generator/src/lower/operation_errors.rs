@@ -6,13 +6,14 @@
 //! ([`super::server_errors`]). Without `x-server-errors` that table is a plain
 //! `{"message": ...}`, which breaks the error schema most APIs document: so for each operation
 //! and each rejection, the documented response of its status is chosen (exactly, else its class
-//! `4XX`, else `default`, else the documented 4xx code nearest to it), and a body template is
+//! `4XX`, else `default`, else the documented 4xx code with JSON content nearest to it), and a body template is
 //! synthesized from that response's JSON schema ([`super::synth::template`]): its smallest
 //! conforming value, with the runtime's placeholders where a property can hold them unchanged
 //! (message-like strings get `{{message}}`, `error`/`reason`/`title` strings `{{reason}}`,
 //! integer `code`/`status` properties `{{status}}` when 400..=599 fits their bounds). Each
 //! template is checked ([`conforms`]) with its placeholders filled in; one that does not
-//! conform, and a documented error whose content is not JSON, is a warning with the pointer of
+//! conform is a warning (an error documented as text or raw bytes needs none: the client reads
+//! any body as it comes) with the pointer of
 //! the response (the API's table answers there).
 //!
 //! With `x-server-errors`, the extension is the API author's decision and is kept; but each of
@@ -69,22 +70,15 @@ pub fn lower(bundle: &Bundle, operations: &[Operation], errors: &mut ServerError
         let mut chosen = BTreeMap::new();
         for (key, api_template) in errors.by_key() {
             let status = api_template.status;
-            let Some(response_key) = documented_for(responses.keys().map(String::as_str), status) else { continue };
+            let has_json = |key: &str| {
+                deref(doc, &responses[key]).get("content").and_then(Value::as_object).is_some_and(|c| c.keys().any(|m| m.contains("json")))
+            };
+            let Some(response_key) = documented_for(responses.keys().map(String::as_str), status, has_json) else { continue };
             let at = join_pointer(&join_pointer(&op_ptr, "responses"), response_key);
             let response = deref(doc, &responses[response_key]);
             let Some(content) = response.get("content").and_then(Value::as_object).filter(|c| !c.is_empty()) else { continue };
-            let Some((media, m)) = content.iter().find(|(media, _)| media.contains("json")) else {
-                if warned.insert((String::new(), at.clone())) {
-                    warnings.push(
-                        bundle
-                            .diagnostic(&at, "this error response has no JSON content: the server's built-in errors (JSON) cannot match it")
-                            .with_help("document an `application/json` error body, or give the API's error bodies with `x-server-errors`")
-                            .with_class(WarningClass::ServerErrorShape)
-                            .warning(),
-                    );
-                }
-                continue;
-            };
+            // Text and raw bodies are read as they come: any body the server sends is one.
+            let Some((media, m)) = content.iter().find(|(media, _)| media.contains("json")) else { continue };
             let schema = m.get("schema").cloned().unwrap_or(Value::Bool(true));
             let schema_at = join_pointer(&join_pointer(&join_pointer(&at, "content"), media), "schema");
             if extension.is_some() {
@@ -141,7 +135,9 @@ pub fn lower(bundle: &Bundle, operations: &[Operation], errors: &mut ServerError
 
 /// The documented response key for `status`: exactly, else its class, else `default`, else the
 /// documented 4xx code nearest to it (the lower one on a tie).
-pub fn documented_for<'a>(keys: impl Iterator<Item = &'a str> + Clone, status: u16) -> Option<&'a str> {
+/// Only responses `usable` (with JSON content) are candidates for the nearest 4xx: it stands in
+/// for a status the operation does not document, so one without JSON is passed over.
+pub fn documented_for<'a>(keys: impl Iterator<Item = &'a str> + Clone, status: u16, usable: impl Fn(&str) -> bool) -> Option<&'a str> {
     let code = status.to_string();
     let class = format!("{}XX", status / 100);
     keys.clone()
@@ -149,7 +145,8 @@ pub fn documented_for<'a>(keys: impl Iterator<Item = &'a str> + Clone, status: u
         .or_else(|| keys.clone().find(|k| k.eq_ignore_ascii_case(&class)))
         .or_else(|| keys.clone().find(|k| *k == "default"))
         .or_else(|| {
-            keys.filter_map(|k| k.parse::<u16>().ok().filter(|c| (400..500).contains(c)).map(|c| (c.abs_diff(status), c, k)))
+            keys.filter(|k| usable(k))
+                .filter_map(|k| k.parse::<u16>().ok().filter(|c| (400..500).contains(c)).map(|c| (c.abs_diff(status), c, k)))
                 .min()
                 .map(|(_, _, k)| k)
         })
@@ -387,11 +384,13 @@ mod tests {
     #[test]
     fn the_nearest_documented_response_is_chosen() {
         let keys = ["200", "400", "403", "default"];
-        assert_eq!(documented_for(keys.iter().copied(), 400), Some("400"));
-        assert_eq!(documented_for(keys.iter().copied(), 404), Some("default"));
+        assert_eq!(documented_for(keys.iter().copied(), 400, |_| true), Some("400"));
+        assert_eq!(documented_for(keys.iter().copied(), 404, |_| true), Some("default"));
         let keys = ["200", "400", "422", "5XX"];
-        assert_eq!(documented_for(keys.iter().copied(), 500), Some("5XX"));
-        assert_eq!(documented_for(keys.iter().copied(), 415), Some("422"));
-        assert_eq!(documented_for(keys.iter().copied(), 401), Some("400"));
+        assert_eq!(documented_for(keys.iter().copied(), 500, |_| true), Some("5XX"));
+        assert_eq!(documented_for(keys.iter().copied(), 415, |_| true), Some("422"));
+        assert_eq!(documented_for(keys.iter().copied(), 401, |_| true), Some("400"));
+        // The nearest 4xx only among responses with JSON content.
+        assert_eq!(documented_for(keys.iter().copied(), 401, |k| k != "400"), Some("422"));
     }
 }

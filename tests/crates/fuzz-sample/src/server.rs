@@ -17,7 +17,7 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{\"s0_api_value\":{\"$ref\":\"#/components/schemas/S0Meta\"},\"s0_models_amount_node\":{\"$ref\":\"#/components/schemas/S0PageNextBox\"},\"s1_price_union\":{\"$ref\":\"#/components/schemas/S1PriceUnionBody\"}}",
     )
     .with_operation_errors(
-        "{\"templates\":[{\"body\":\"example\"},{\"body\":{}},{\"body\":1.5},{\"body\":1}],\"operations\":{\"s0_models_amount_node\":{\"invalidParameters\":1,\"malformedBody\":1,\"methodNotAllowed\":1,\"notFound\":1,\"payloadTooLarge\":1,\"requestTimeout\":1,\"unauthorized\":1,\"validation\":1},\"s0_p_r_i_c_e\":{\"headersTooLarge\":1,\"internal\":1,\"invalidParameters\":2,\"malformedBody\":2,\"methodNotAllowed\":2,\"notFound\":2,\"payloadTooLarge\":1,\"requestTimeout\":2,\"unauthorized\":2,\"unsupportedMediaType\":1,\"uriTooLong\":1,\"validation\":2},\"s0_tag_address\":{\"default\":0},\"s1_price_union\":{\"default\":3}}}",
+        "{\"templates\":[{\"body\":\"example\"},{\"body\":{}},{\"body\":1.5},{\"body\":1}],\"operations\":{\"s0_models_amount_node\":{\"default\":1},\"s0_p_r_i_c_e\":{\"headersTooLarge\":1,\"internal\":1,\"invalidParameters\":2,\"malformedBody\":2,\"methodNotAllowed\":2,\"notFound\":2,\"payloadTooLarge\":1,\"requestTimeout\":2,\"unauthorized\":2,\"unsupportedMediaType\":1,\"uriTooLong\":1,\"validation\":2},\"s0_tag_address\":{\"default\":0},\"s1_price_union\":{\"default\":3}}}",
     );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
