@@ -1,4 +1,4 @@
-//! The write phase (`generator::write`): ownership and crash safety.
+//! The write phase (`apigen_codegen::write`): ownership and crash safety.
 //!
 //! - Ownership: apigen deletes or overwrites only files its manifest lists. Generating into a git
 //!   repository's root, into an existing crate with the user's files, and into an unrelated
@@ -12,8 +12,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use generator::write::{self, FailAction, Failpoint, WriteError, WriteOptions, MANIFEST, MANIFEST_TMP};
-use generator::{GeneratorSettings, OutputSet};
+use apigen_codegen::write::{self, FailAction, Failpoint, WriteError, WriteOptions, MANIFEST, MANIFEST_TMP};
+use apigen_codegen::{GeneratorSettings, OutputSet};
 use spec_tests::in_repo;
 
 /// Every file under `dir` (relative path -> bytes), hidden ones included.
@@ -200,7 +200,7 @@ fn a_new_generated_file_never_overwrites_a_users_file() {
 fn an_earlier_output_without_a_manifest_is_adopted() {
     // A crate generated before manifests existed: its files carry the @generated header or hold
     // exactly what would be written; a stray file without the header is the user's.
-    let header = format!("// {}\n", generator::GENERATED_HEADER);
+    let header = format!("// {}\n", apigen_codegen::GENERATED_HEADER);
     let old = set(&[("src/lib.rs", &format!("{header}old")), ("same.txt", "same")]);
     let new = set(&[("src/lib.rs", &format!("{header}new")), ("same.txt", "same")]);
     let dir = tmp_dir("adopt");
@@ -479,8 +479,8 @@ fn a_crash_while_forcing_never_hands_a_users_file_to_the_generator() {
 fn a_crash_at_any_step_of_a_crate_regeneration_is_repaired_by_a_rerun() {
     let (qp, ep) = in_repo(|| {
         (
-            generator::generate(Path::new("spec/questionpro/openapi.json"), &GeneratorSettings::new("questionpro")).expect("qp"),
-            generator::generate(Path::new("spec/epixel/openapi.json"), &GeneratorSettings::new("epixel")).expect("ep"),
+            apigen_codegen::generate(Path::new("spec/questionpro/openapi.json"), &GeneratorSettings::new("questionpro")).expect("qp"),
+            apigen_codegen::generate(Path::new("spec/epixel/openapi.json"), &GeneratorSettings::new("epixel")).expect("ep"),
         )
     });
     let steps = crash_at_every_step("crate", &[(qp, ep)], None);

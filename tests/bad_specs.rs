@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use generator::{GeneratorSettings, Job, Mode, RunError};
+use apigen_codegen::{GeneratorSettings, Job, Mode, RunError};
 use spec_tests::in_repo;
 
 /// `(case name, root document relative to the repository)` of every bad spec, sorted.
@@ -29,7 +29,7 @@ fn bad_specs_are_rejected_with_located_diagnostics() {
     let cases = cases();
     assert!(cases.len() >= 25, "expected the bad-spec fixtures, found {}", cases.len());
     for (name, spec) in cases {
-        let result = in_repo(|| generator::generate(&spec, &GeneratorSettings::new("bad")));
+        let result = in_repo(|| apigen_codegen::generate(&spec, &GeneratorSettings::new("bad")));
         let diags = match result {
             Ok(_) => panic!("{name}: a bad spec was accepted"),
             Err(d) => d,
@@ -51,7 +51,7 @@ fn bad_specs_are_rejected_with_located_diagnostics() {
 fn several_problems_are_reported_in_one_run() {
     for (case, at_least) in [("several-errors", 5), ("yaml-several-errors", 5), ("wrong-types", 5)] {
         let root = cases().into_iter().find(|(n, _)| n == case).expect("case").1;
-        let diags = in_repo(|| generator::generate(&root, &GeneratorSettings::new("bad"))).expect_err("rejected");
+        let diags = in_repo(|| apigen_codegen::generate(&root, &GeneratorSettings::new("bad"))).expect_err("rejected");
         assert!(diags.len() >= at_least, "{case}: {diags}");
     }
 }
@@ -69,7 +69,7 @@ fn a_failing_spec_writes_nothing_anywhere() {
         Job { name: "questionpro".into(), spec: "spec/questionpro/openapi.json".into(), out: good_out.clone() },
         Job { name: "bad".into(), spec: "tests/bad-specs/bad-status-keys/openapi.json".into(), out: bad_out.clone() },
     ];
-    let result = in_repo(|| generator::run(&jobs, Mode::Write));
+    let result = in_repo(|| apigen_codegen::run(&jobs, Mode::Write));
     assert!(matches!(result, Err(RunError::Spec(ref f)) if f.len() == 1), "{result:?}");
     for dir in [&good_out, &bad_out] {
         let entries: Vec<_> = std::fs::read_dir(dir).expect("dir").filter_map(Result::ok).map(|e| e.file_name()).collect();

@@ -1,12 +1,12 @@
 //! The bundled documents: snapshots for reviewers, byte-for-byte determinism, and the
 //! operations the seed pages document.
 
-use generator::{GeneratorSettings, OutputSet};
+use apigen_codegen::{GeneratorSettings, OutputSet};
 use serde_json::Value;
 use spec_tests::{apis, in_repo, spec_root};
 
 fn generate(api: &str) -> OutputSet {
-    in_repo(|| generator::generate(&spec_root(api), &GeneratorSettings::new(api)).unwrap_or_else(|e| panic!("{e}")))
+    in_repo(|| apigen_codegen::generate(&spec_root(api), &GeneratorSettings::new(api)).unwrap_or_else(|e| panic!("{e}")))
 }
 
 #[test]
@@ -87,7 +87,7 @@ fn all_eight_seed_operations_are_bundled_with_their_source() {
             let doc: Value = serde_json::from_str(&generate(api).files[std::path::Path::new("openapi.json")]).expect("JSON");
             doc["paths"].as_object().map_or(0, |p| {
                 p.values()
-                    .map(|i| i.as_object().map_or(0, |o| o.keys().filter(|k| generator::spec::METHODS.contains(&k.as_str())).count()))
+                    .map(|i| i.as_object().map_or(0, |o| o.keys().filter(|k| apigen_codegen::spec::METHODS.contains(&k.as_str())).count()))
                     .sum()
             })
         })

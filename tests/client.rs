@@ -109,17 +109,17 @@ async fn serve(answers: Vec<Answer>) -> (String, Arc<Script>) {
 
 /// The documented examples of a bundled document, by (path, method, status or "request").
 fn example(api: &str, path: &str, method: &str, status: &str) -> Value {
-    let doc = in_repo(|| generator::spec::bundle(&spec_root(api)).expect("bundle").document);
+    let doc = in_repo(|| apigen_codegen::spec::bundle(&spec_root(api)).expect("bundle").document);
     let op = &doc["paths"][path][method];
     let media = if status == "request" {
-        let body = generator::spec::deref(&doc, &op["requestBody"]);
+        let body = apigen_codegen::spec::deref(&doc, &op["requestBody"]);
         body["content"].as_object().and_then(|c| c.values().next()).cloned().expect("request content")
     } else {
-        let resp = generator::spec::deref(&doc, &op["responses"][status]);
+        let resp = apigen_codegen::spec::deref(&doc, &op["responses"][status]);
         resp["content"]["application/json"].clone()
     };
     let ex = media["examples"].as_object().and_then(|m| m.values().next()).expect("an example");
-    generator::spec::deref(&doc, ex)["value"].clone()
+    apigen_codegen::spec::deref(&doc, ex)["value"].clone()
 }
 
 mod qp {

@@ -53,8 +53,9 @@ fn small_corpus_documents_match_their_snapshots() {
         [("petstore", "petstore.json"), ("petstore-expanded", "petstore-expanded.yaml"), ("webhook-example", "webhook-example.json")]
     {
         let spec = std::path::Path::new("tests/fixtures/openapi").join(file);
-        let out = spec_tests::in_repo(|| generator::generate(&spec, &generator::GeneratorSettings::new(format!("corpus-{name}"))))
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let out =
+            spec_tests::in_repo(|| apigen_codegen::generate(&spec, &apigen_codegen::GeneratorSettings::new(format!("corpus-{name}"))))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
         for (path, text) in &out.files {
             let path = path.to_string_lossy().replace('/', "__");
             if !(path.ends_with(".rs") && (path.contains("models") || path.contains("client"))) {

@@ -1,4 +1,4 @@
-//! `generator::diff` over real consecutive revisions of vendor documents
+//! `apigen_codegen::diff` over real consecutive revisions of vendor documents
 //! (`../shared/corpus/versions/<vendor>/`, see its SOURCES.md): every pair is compared without
 //! an error or a panic, the verdicts are snapshotted (so a change of classification shows in
 //! review), and comparing twice gives the same report. Skips, saying so, when the corpus is
@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use generator::diff::{compare, DiffReport, Input};
+use apigen_codegen::diff::{compare, DiffReport, Input};
 use spec_tests::repo_root;
 
 fn versions_dir() -> Option<PathBuf> {
@@ -60,7 +60,7 @@ fn diff(old: &Path, new: &Path) -> DiffReport {
 /// The verdicts of a report, one line per change (documentation changes counted, not listed).
 fn verdicts(report: &DiffReport) -> String {
     let s = report.summary();
-    let docs = report.changes.iter().filter(|c| c.spec.kind == generator::diff::spec::ChangeKind::DescriptionChanged).count();
+    let docs = report.changes.iter().filter(|c| c.spec.kind == apigen_codegen::diff::spec::ChangeKind::DescriptionChanged).count();
     let rust = match (&report.rust_level, &report.rust_unavailable) {
         (Some(l), _) => format!("Rust {}", l.as_str()),
         (None, Some(why)) => format!("Rust not compared: {}", why.lines().next().unwrap_or_default()),
@@ -70,7 +70,7 @@ fn verdicts(report: &DiffReport) -> String {
         "{} changes ({docs} documentation), {} break clients, {} break servers; {rust}\n",
         s.changes, s.breaking_clients, s.breaking_servers
     );
-    for c in report.changes.iter().filter(|c| c.spec.kind != generator::diff::spec::ChangeKind::DescriptionChanged) {
+    for c in report.changes.iter().filter(|c| c.spec.kind != apigen_codegen::diff::spec::ChangeKind::DescriptionChanged) {
         let side = |b: bool, x: char| if b { x } else { '-' };
         out.push_str(&format!(
             "[{}{}] {:<6} {} {}{}\n",
@@ -109,6 +109,6 @@ fn comparing_twice_gives_the_same_report() {
         return;
     };
     let Some((_, old, new)) = pairs(&dir).into_iter().find(|(n, _, _)| n.starts_with("redocly-museum")) else { return };
-    let render = |r: &DiffReport| generator::diff::report::render(r, generator::diff::report::Format::Json);
+    let render = |r: &DiffReport| apigen_codegen::diff::report::render(r, apigen_codegen::diff::report::Format::Json);
     assert_eq!(render(&diff(&old, &new)), render(&diff(&old, &new)));
 }

@@ -1,4 +1,4 @@
-//! The table test of `generator::diff`: every `tests/fixtures/diff/<case>/{old,new}.yaml` pair
+//! The table test of `apigen_codegen::diff`: every `tests/fixtures/diff/<case>/{old,new}.yaml` pair
 //! against its `expected.json` (each change's kind, JSON pointer, verdict for clients and
 //! servers, and the semver level of the Rust items it changes; plus the level of the whole
 //! generated Rust API difference). `cargo xtask diff-verify` runs cargo-semver-checks and Optic
@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use generator::diff::{compare, Input};
+use apigen_codegen::diff::{compare, Input};
 use serde_json::{json, Value};
 use spec_tests::repo_root;
 

@@ -1,6 +1,6 @@
 //! Property tests (the CI form of fuzzing) over the generator's input side: arbitrary bytes,
 //! arbitrary JSON, mutated seed specs and arbitrary JSON Schemas given to
-//! `generator::generate` either generate or are rejected with diagnostics, never panic, hang,
+//! `apigen_codegen::generate` either generate or are rejected with diagnostics, never panic, hang,
 //! overflow the stack or report an "internal generator error"; names from the spec in every
 //! identifier position never collide; the locators never panic on any text or pointer.
 //!
@@ -15,7 +15,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use generator::GeneratorSettings;
+use apigen_codegen::GeneratorSettings;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError};
 use serde_json::{json, Map, Value};
@@ -56,7 +56,7 @@ fn generate_bytes(bytes: &[u8], yaml: bool) -> Result<bool, TestCaseError> {
 }
 
 fn generate_file(path: &Path, show: impl Fn() -> String) -> Result<bool, TestCaseError> {
-    let result = std::panic::catch_unwind(AssertUnwindSafe(|| generator::generate(path, &GeneratorSettings::new("fuzzed"))));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| apigen_codegen::generate(path, &GeneratorSettings::new("fuzzed"))));
     match result {
         Ok(Ok(_)) => Ok(true),
         Ok(Err(diags)) => {
@@ -364,10 +364,10 @@ proptest! {
     /// Arbitrary locators' input: any text, any pointer.
     #[test]
     fn locators_never_panic(text in any::<String>(), yamlish in "([ -]{0,6}[a-z'\"{}\\[\\],:#&*!|>-]{0,6}[ :]{0,2}\n){0,12}", pointer in "(/[a-z0-9'\"~{} -]{0,4}){0,5}") {
-        let _ = generator::spec::locate::locate(&text, &pointer);
-        let _ = generator::spec::locate::locate_yaml(&text, &pointer);
-        let _ = generator::spec::locate::locate(&yamlish, &pointer);
-        let _ = generator::spec::locate::locate_yaml(&yamlish, &pointer);
+        let _ = apigen_codegen::spec::locate::locate(&text, &pointer);
+        let _ = apigen_codegen::spec::locate::locate_yaml(&text, &pointer);
+        let _ = apigen_codegen::spec::locate::locate(&yamlish, &pointer);
+        let _ = apigen_codegen::spec::locate::locate_yaml(&yamlish, &pointer);
     }
 }
 
@@ -445,7 +445,7 @@ fn spec_name() -> impl Strategy<Value = String> {
     );
     (prop::sample::select(base), 0..5u8)
         .prop_map(|(name, style)| {
-            let words = generator::naming::words(&name);
+            let words = apigen_codegen::naming::words(&name);
             match style {
                 0 => name,
                 1 => words.iter().enumerate().map(|(i, w)| if i == 0 { w.clone() } else { upper_first(w) }).collect(),
@@ -544,7 +544,7 @@ proptest! {
         let text = serde_json::to_string_pretty(&doc).expect("serialize");
         let path = DIR.with(|d| d.join("names.json"));
         std::fs::write(&path, &text).expect("write input");
-        let set = match std::panic::catch_unwind(|| generator::generate(&path, &GeneratorSettings::new("names"))) {
+        let set = match std::panic::catch_unwind(|| apigen_codegen::generate(&path, &GeneratorSettings::new("names"))) {
             Ok(Ok(set)) => set,
             Ok(Err(d)) => return Err(TestCaseError::fail(format!("a valid document was rejected: {d}\ninput:\n{text}"))),
             Err(_) => return Err(TestCaseError::fail(format!("generator panicked\ninput:\n{text}"))),

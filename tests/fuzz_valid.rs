@@ -15,8 +15,8 @@ use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use apigen_codegen::{GeneratorSettings, Timings};
 use docgen::{Options, Version};
-use generator::{GeneratorSettings, Timings};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError};
 use serde_json::{json, Value};
@@ -49,13 +49,13 @@ fn generates(seed: u64, options: Options) -> Result<(), TestCaseError> {
     let doc = docgen::document(seed, &options);
     let dir = scratch();
     let spec = dir.join("openapi.json");
-    std::fs::write(&spec, generator::render_json(&doc)).expect("write document");
-    // typify and syn recurse deeply: generation runs on a big stack, as `generator::run` does.
+    std::fs::write(&spec, apigen_codegen::render_json(&doc)).expect("write document");
+    // typify and syn recurse deeply: generation runs on a big stack, as `apigen_codegen::run` does.
     let run = std::thread::Builder::new().stack_size(256 * 1024 * 1024).spawn({
         let spec = spec.clone();
         move || {
             std::panic::catch_unwind(AssertUnwindSafe(|| {
-                generator::generate_with_warnings(&spec, &GeneratorSettings::new("fuzzed"), &mut Timings::default())
+                apigen_codegen::generate_with_warnings(&spec, &GeneratorSettings::new("fuzzed"), &mut Timings::default())
             }))
         }
     });
@@ -93,7 +93,7 @@ fn generates(seed: u64, options: Options) -> Result<(), TestCaseError> {
 }
 
 /// A diagnostic that reports a bug of the generator rather than something about the document.
-fn is_internal(d: &generator::Diagnostic) -> bool {
+fn is_internal(d: &apigen_codegen::Diagnostic) -> bool {
     d.message.contains("internal error")
         || d.message.contains("internal generator error")
         || d.help.as_deref().is_some_and(|h| h.contains("bug in the generator"))
@@ -115,6 +115,20 @@ proptest! {
     }
 }
 
+/// Seeds found with random seeds (`cargo xtask fuzz-check --everything --from 7492000 --seeds
+/// 600`) whose field table disagreed with the code typify wrote (a property merged from an
+/// `allOf` member's `additionalProperties`, names that sanitize alike, components whose names
+/// typify's Pascal case makes equal: `DATA`, `d_a_t_a`): they were rejected with "typify wrote
+/// the field ... where the field table has ...". Each must generate.
+#[test]
+fn field_table_regression_seeds_generate() {
+    for seed in [7_492_072, 7_492_280, 7_492_452, 7_492_598] {
+        if let Err(e) = generates(seed, Options::everything()) {
+            panic!("{e}");
+        }
+    }
+}
+
 /// Documents with many components and operations (the seeds above are mostly small ones).
 #[test]
 fn large_merged_documents_generate() {
@@ -123,9 +137,9 @@ fn large_merged_documents_generate() {
         let doc = docgen::merged(&seeds, &Options { version: Some(version), ..Options::everything() });
         let dir = scratch();
         let spec = dir.join("openapi.json");
-        std::fs::write(&spec, generator::render_json(&doc)).expect("write");
-        let jobs = [generator::Job { name: "merged".into(), spec: spec.clone(), out: dir.join("out") }];
-        let report = generator::run_reporting(&jobs, generator::Mode::Check, &Default::default())
+        std::fs::write(&spec, apigen_codegen::render_json(&doc)).expect("write");
+        let jobs = [apigen_codegen::Job { name: "merged".into(), spec: spec.clone(), out: dir.join("out") }];
+        let report = apigen_codegen::run_reporting(&jobs, apigen_codegen::Mode::Check, &Default::default())
             .unwrap_or_else(|e| panic!("{version:?}: a valid document was rejected:\n{e}\ndocument: {}", spec.display()));
         for (_, _, warnings) in &report.warnings {
             assert!(warnings.0.iter().all(|w| w.is_warning() && !is_internal(w)), "{warnings}");
@@ -176,7 +190,7 @@ fn meta_schemas() -> std::collections::HashMap<Version, jsonschema::Validator> {
     let base = spec_tests::repo_root().join("../shared/corpus/OpenAPI-Specification");
     for (version, file) in [(Version::V30, "_archive_/schemas/v3.0/schema.yaml"), (Version::V31, "src/schemas/validation/schema.yaml")] {
         let path = base.join(file);
-        let mut sources = generator::spec::load::Sources::default();
+        let mut sources = apigen_codegen::spec::load::Sources::default();
         let Ok(source) = sources.load(&path) else {
             eprintln!("skipped: the OpenAPI meta-schema {} is not here", path.display());
             continue;
@@ -197,10 +211,10 @@ fn check_values(doc: &Value, seed: u64, version: Version, checked: &mut usize, f
     // The 3.0 dialect (`nullable`, boolean `exclusiveMinimum`) in JSON Schema form, as the
     // generator reads it; the meaning is unchanged.
     let mut plain = doc.clone();
-    generator::spec::normalize::json_schema_forms(&mut plain);
+    apigen_codegen::spec::normalize::json_schema_forms(&mut plain);
     let components = plain.get("components").cloned().unwrap_or(json!({}));
     let mut schemas = Vec::new();
-    generator::spec::normalize::collect_schema_pointers(&plain, "", &mut schemas);
+    apigen_codegen::spec::normalize::collect_schema_pointers(&plain, "", &mut schemas);
     for pointer in schemas {
         let Some(schema) = plain.pointer(&pointer) else { continue };
         let mut values: Vec<(&str, &Value)> = Vec::new();

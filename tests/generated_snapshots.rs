@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use generator::GeneratorSettings;
+use apigen_codegen::GeneratorSettings;
 use spec_tests::{apis, in_repo, repo_root, spec_root};
 
 /// The files snapshotted: every file of a generated crate except the bundled `openapi.json`,
@@ -15,7 +15,8 @@ const SNAPSHOTTED: &[&str] =
 #[test]
 fn generated_files_match_their_snapshots() {
     for api in apis() {
-        let mut out = in_repo(|| generator::generate(&spec_root(&api), &GeneratorSettings::new(&api)).unwrap_or_else(|e| panic!("{e}")));
+        let mut out =
+            in_repo(|| apigen_codegen::generate(&spec_root(&api), &GeneratorSettings::new(&api)).unwrap_or_else(|e| panic!("{e}")));
         // The version is `cargo xtask gen`'s (it follows the API changes): when nothing else
         // differs from the checked-in crate, the checked-in version stays.
         let checked_in: std::collections::BTreeMap<_, _> = out
@@ -24,7 +25,7 @@ fn generated_files_match_their_snapshots() {
             .chain([&Path::new("CHANGELOG.md").to_path_buf()])
             .filter_map(|f| Some((f.clone(), std::fs::read_to_string(repo_root().join("generated").join(&api).join(f)).ok()?)))
             .collect();
-        generator::diff::version::apply(&mut out, Some(&checked_in)).unwrap_or_else(|e| panic!("{api}: {e}"));
+        apigen_codegen::diff::version::apply(&mut out, Some(&checked_in)).unwrap_or_else(|e| panic!("{api}: {e}"));
         for file in SNAPSHOTTED {
             let text = out.files.get(Path::new(file)).unwrap_or_else(|| panic!("{api}: {file} is no longer generated"));
             let checked_in = std::fs::read_to_string(repo_root().join("generated").join(&api).join(file))

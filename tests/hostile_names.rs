@@ -11,14 +11,14 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use generator::{GeneratorSettings, OutputSet};
+use apigen_codegen::{GeneratorSettings, OutputSet};
 use spec_tests::in_repo;
 
 #[path = "common/duplicate_names.rs"]
 mod duplicate_names;
 
 fn generate() -> OutputSet {
-    in_repo(|| generator::generate(Path::new("tests/fixtures/hostile-names/openapi.json"), &GeneratorSettings::new("hostile-names")))
+    in_repo(|| apigen_codegen::generate(Path::new("tests/fixtures/hostile-names/openapi.json"), &GeneratorSettings::new("hostile-names")))
         .unwrap_or_else(|d| panic!("the hostile-names fixture is a valid spec: {d}"))
 }
 

@@ -73,7 +73,7 @@ fn registry_rust_version(name: &str, version: &str) -> Option<Option<String>> {
 /// The workspace members' manifests.
 fn members() -> Vec<PathBuf> {
     let root = repo_root();
-    let mut out = vec![root.join("runtime"), root.join("generator"), root.join("xtask"), root.join("tests")];
+    let mut out = vec![root.join("runtime"), root.join("generator"), root.join("generator/macros"), root.join("xtask"), root.join("tests")];
     for dir in ["generated", "tests/crates", "tests/typify-crates"] {
         let mut found: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
             .expect(dir)
@@ -173,7 +173,8 @@ fn the_license_file_is_the_declared_license() {
     assert!(license.contains("END OF TERMS AND CONDITIONS"), "LICENSE is truncated");
     let runtime_license = std::fs::read_to_string(root.join("runtime/LICENSE")).expect("runtime/LICENSE, for the published crate");
     assert_eq!(runtime_license, license);
-    for manifest in ["Cargo.toml", "runtime/Cargo.toml", "templates/Cargo.toml.jinja"] {
+    // A generated crate is Apache-2.0 unless the settings say otherwise (`[package] license`).
+    for manifest in ["Cargo.toml", "runtime/Cargo.toml", "generated/epixel/Cargo.toml", "generated/questionpro/Cargo.toml"] {
         let text = std::fs::read_to_string(root.join(manifest)).expect(manifest);
         assert!(text.lines().any(|l| l == "license = \"Apache-2.0\""), "{manifest} must declare license = \"Apache-2.0\"");
     }
@@ -182,9 +183,9 @@ fn the_license_file_is_the_declared_license() {
 #[test]
 fn every_generated_crate_requires_a_compatible_runtime() {
     let runtime_manifest = std::fs::read_to_string(repo_root().join("runtime/Cargo.toml")).expect("runtime/Cargo.toml");
-    let version = generator::runtime::manifest_version(&runtime_manifest).expect("the runtime's version");
+    let version = apigen_codegen::runtime::manifest_version(&runtime_manifest).expect("the runtime's version");
     let version = semver::Version::parse(version).expect("semver");
-    assert_eq!(generator::runtime::runtime_version(), version.to_string(), "the generator embeds another runtime than runtime/");
+    assert_eq!(apigen_codegen::runtime::runtime_version(), version.to_string(), "the generator embeds another runtime than runtime/");
     let mut crates = 0;
     for member in members() {
         let text = std::fs::read_to_string(member.join("Cargo.toml")).expect("manifest");
@@ -227,11 +228,11 @@ fn vendoring_copies_every_file_of_the_runtime() {
         }
     }
     let embedded: BTreeMap<String, String> =
-        generator::runtime::RUNTIME_FILES.iter().map(|(p, t)| ((*p).to_string(), (*t).to_string())).collect();
+        apigen_codegen::runtime::RUNTIME_FILES.iter().map(|(p, t)| ((*p).to_string(), (*t).to_string())).collect();
     assert_eq!(
         embedded.keys().collect::<Vec<_>>(),
         on_disk.keys().collect::<Vec<_>>(),
-        "generator::runtime::RUNTIME_FILES must list every file of runtime/"
+        "apigen_codegen::runtime::RUNTIME_FILES must list every file of runtime/"
     );
     assert!(embedded == on_disk, "the generator embeds stale runtime sources: rebuild it");
 }
@@ -246,9 +247,10 @@ fn a_vendored_crate_builds_offline() {
     let root = repo_root();
     let out = std::env::temp_dir().join(format!("apigen-vendored-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
-    let job = generator::Job { name: "vendored-uploads".into(), spec: root.join("tests/fixtures/uploads/openapi.yaml"), out: out.clone() };
-    let options = generator::RunOptions { runtime: generator::RuntimeMode::Vendored, ..Default::default() };
-    generator::run_reporting(&[job], generator::Mode::Write, &options).unwrap_or_else(|e| panic!("{e}"));
+    let job =
+        apigen_codegen::Job { name: "vendored-uploads".into(), spec: root.join("tests/fixtures/uploads/openapi.yaml"), out: out.clone() };
+    let options = apigen_codegen::RunOptions { runtime: apigen_codegen::RuntimeMode::Vendored, ..Default::default() };
+    apigen_codegen::run_reporting(&[job], apigen_codegen::Mode::Write, &options).unwrap_or_else(|e| panic!("{e}"));
     let manifest = std::fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml");
     assert!(manifest.contains("apigen-runtime = { version = \"0.1\", path = \"apigen-runtime\" }"), "{manifest}");
     assert!(out.join("apigen-runtime/src/server/mod.rs").is_file());

@@ -32,13 +32,13 @@ fn documents() -> Vec<PathBuf> {
 }
 
 /// The document as lowering sees it, and its IR.
-fn lowered(spec: &Path) -> (Value, generator::ir::Lowered) {
+fn lowered(spec: &Path) -> (Value, apigen_codegen::ir::Lowered) {
     in_repo(|| {
-        let mut bundle = generator::spec::bundle(spec).unwrap_or_else(|e| panic!("{e}"));
-        generator::spec::normalize::normalize(&mut bundle);
-        generator::spec::normalize::json_schema_forms(&mut bundle.document);
-        let settings = generator::GeneratorSettings::new("checked");
-        let lowered = generator::lower::lower(&bundle, &settings).unwrap_or_else(|e| panic!("{e}"));
+        let mut bundle = apigen_codegen::spec::bundle(spec).unwrap_or_else(|e| panic!("{e}"));
+        apigen_codegen::spec::normalize::normalize(&mut bundle);
+        apigen_codegen::spec::normalize::json_schema_forms(&mut bundle.document);
+        let settings = apigen_codegen::GeneratorSettings::new("checked");
+        let lowered = apigen_codegen::lower::lower(&bundle, &settings).unwrap_or_else(|e| panic!("{e}"));
         (bundle.document, lowered)
     })
 }
@@ -46,7 +46,7 @@ fn lowered(spec: &Path) -> (Value, generator::ir::Lowered) {
 /// The JSON schema of the media type `content_type` under `holder` (a request body or a
 /// response, `$ref`s followed).
 fn schema_of(doc: &Value, holder: &Value, content_type: &str) -> Option<Value> {
-    let holder = generator::spec::deref(doc, holder);
+    let holder = apigen_codegen::spec::deref(doc, holder);
     holder.get("content")?.get(content_type)?.get("schema").cloned()
 }
 

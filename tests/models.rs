@@ -68,7 +68,7 @@ fn model(api: &str, schema: &str) -> Option<&'static Model> {
 }
 
 fn bundled(api: &str) -> Value {
-    in_repo(|| generator::spec::bundle(&spec_root(api)).unwrap_or_else(|e| panic!("{e}")).document)
+    in_repo(|| apigen_codegen::spec::bundle(&spec_root(api)).unwrap_or_else(|e| panic!("{e}")).document)
 }
 
 /// The table key of a media type's schema: `Name` for `$ref: #/components/schemas/Name`,
@@ -99,7 +99,7 @@ fn media_examples(api: &str, doc: &Value, at: &str, media: &Value, out: &mut Vec
         out.push(Example { api: api.into(), at: format!("{at}/example"), key: key.clone(), value: v.clone() });
     }
     for (name, ex) in media.get("examples").and_then(Value::as_object).into_iter().flatten() {
-        if let Some(v) = generator::spec::deref(doc, ex).get("value") {
+        if let Some(v) = apigen_codegen::spec::deref(doc, ex).get("value") {
             out.push(Example { api: api.into(), at: format!("{at}/examples/{name}"), key: key.clone(), value: v.clone() });
         }
     }
@@ -111,17 +111,17 @@ fn examples(api: &str, doc: &Value) -> Vec<Example> {
     let mut out = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("path item") {
-            if !generator::spec::METHODS.contains(&method.as_str()) {
+            if !apigen_codegen::spec::METHODS.contains(&method.as_str()) {
                 continue;
             }
             if let Some(body) = op.get("requestBody") {
-                let body = generator::spec::deref(doc, body);
+                let body = apigen_codegen::spec::deref(doc, body);
                 for (mt, media) in body["content"].as_object().into_iter().flatten() {
                     media_examples(api, doc, &format!("{method} {path} requestBody {mt}"), media, &mut out);
                 }
             }
             for (status, resp) in op["responses"].as_object().into_iter().flatten() {
-                let resp = generator::spec::deref(doc, resp);
+                let resp = apigen_codegen::spec::deref(doc, resp);
                 for (mt, media) in resp.get("content").and_then(Value::as_object).into_iter().flatten() {
                     media_examples(api, doc, &format!("{method} {path} {status} {mt}"), media, &mut out);
                 }

@@ -14,7 +14,7 @@ struct Case {
 }
 
 fn deref<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    generator::spec::deref(doc, v)
+    apigen_codegen::spec::deref(doc, v)
 }
 
 /// Collects the examples of one media-type object at `pointer`.
@@ -40,7 +40,7 @@ fn cases(api: &str, doc: &Value) -> Vec<Case> {
     let mut out = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("path item") {
-            if !generator::spec::METHODS.contains(&method.as_str()) {
+            if !apigen_codegen::spec::METHODS.contains(&method.as_str()) {
                 continue;
             }
             let at = format!("{path} {method}");
@@ -73,7 +73,7 @@ fn cases(api: &str, doc: &Value) -> Vec<Case> {
 }
 
 fn bundled(api: &str) -> Value {
-    in_repo(|| generator::spec::bundle(&spec_root(api)).unwrap_or_else(|e| panic!("{e}")).document)
+    in_repo(|| apigen_codegen::spec::bundle(&spec_root(api)).unwrap_or_else(|e| panic!("{e}")).document)
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn every_documented_response_has_an_example() {
         let doc = bundled(&api);
         for (path, item) in doc["paths"].as_object().expect("paths") {
             for (method, op) in item.as_object().expect("path item") {
-                if !generator::spec::METHODS.contains(&method.as_str()) {
+                if !apigen_codegen::spec::METHODS.contains(&method.as_str()) {
                     continue;
                 }
                 for (status, resp) in op["responses"].as_object().into_iter().flatten() {

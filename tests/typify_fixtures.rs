@@ -1,4 +1,4 @@
-//! typify's JSON Schema fixtures through `generator::schema_crate`: a representative set
+//! typify's JSON Schema fixtures through `apigen_codegen::schema_crate`: a representative set
 //! (`tests/fixtures/typify/`) becomes checked-in crates (`tests/typify-crates/<name>/`, workspace
 //! members, compiled by `cargo test --workspace` and as dev-dependencies of this crate with
 //! `schemars`); the fixtures the generator cannot convert (`tests/fixtures/typify-rejected/`)
@@ -22,14 +22,14 @@ fn fixtures(dir: &str) -> Vec<PathBuf> {
 
 #[test]
 fn every_fixture_has_its_checked_in_crate() {
-    let jobs = in_repo(|| generator::schema_crate::fixture_jobs(Path::new("")));
+    let jobs = in_repo(|| apigen_codegen::schema_crate::fixture_jobs(Path::new("")));
     assert_eq!(jobs.len(), fixtures("tests/fixtures/typify").len(), "one crate per fixture");
     assert!(jobs.len() >= 5, "the representative set has shrunk to {}", jobs.len());
     let manifest = std::fs::read_to_string(repo_root().join("tests/Cargo.toml")).expect("tests/Cargo.toml");
     let workspace = std::fs::read_to_string(repo_root().join("Cargo.toml")).expect("Cargo.toml");
     assert!(workspace.contains("\"tests/typify-crates/*\""), "the typify crates must be workspace members");
     for job in jobs {
-        let out = in_repo(|| generator::schema_crate::generate(&job.spec, &job.name)).unwrap_or_else(|e| panic!("{e}"));
+        let out = in_repo(|| apigen_codegen::schema_crate::generate(&job.spec, &job.name)).unwrap_or_else(|e| panic!("{e}"));
         let files: Vec<String> = out.files.keys().map(|p| p.display().to_string()).collect();
         assert_eq!(files, ["Cargo.toml", "src/lib.rs", "src/models.rs"], "{}", job.name);
         for (path, text) in &out.files {
@@ -51,7 +51,7 @@ fn rejected_fixtures_fail_with_a_clean_diagnostic() {
     for file in rejected {
         let name = file.file_stem().expect("a file name").to_string_lossy().into_owned();
         // `generate` returns diagnostics; a panic inside typify would fail this test instead.
-        let diags = in_repo(|| generator::schema_crate::generate(&file, &format!("typify-{name}")))
+        let diags = in_repo(|| apigen_codegen::schema_crate::generate(&file, &format!("typify-{name}")))
             .err()
             .unwrap_or_else(|| panic!("{name} is converted now: move it to tests/fixtures/typify/"));
         let text = diags.to_string();

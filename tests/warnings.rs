@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use generator::{GeneratorSettings, Job, Mode, RunOptions, Timings};
+use apigen_codegen::{GeneratorSettings, Job, Mode, RunOptions, Timings};
 use spec_tests::in_repo;
 
 /// `(case name, root document relative to the repository)`, sorted.
@@ -27,7 +27,7 @@ fn cases() -> Vec<(String, PathBuf)> {
 }
 
 /// The component names of the bundled document (what the repairs named), as one line.
-fn components(output: &generator::OutputSet) -> String {
+fn components(output: &apigen_codegen::OutputSet) -> String {
     let doc: serde_json::Value = serde_json::from_str(&output.files[Path::new("openapi.json")]).expect("openapi.json is JSON");
     let names: Vec<String> =
         doc.pointer("/components/schemas").and_then(|s| s.as_object()).map(|m| m.keys().cloned().collect()).unwrap_or_default();
@@ -39,7 +39,7 @@ fn defects_are_repaired_with_located_warnings() {
     let cases = cases();
     assert!(cases.len() >= 6, "expected the warn-spec fixtures, found {cases:?}");
     for (name, spec) in cases {
-        let result = in_repo(|| generator::generate_with_warnings(&spec, &GeneratorSettings::new("warned"), &mut Timings::default()));
+        let result = in_repo(|| apigen_codegen::generate_with_warnings(&spec, &GeneratorSettings::new("warned"), &mut Timings::default()));
         let generated = result.unwrap_or_else(|e| panic!("{name}: a repairable document was rejected:\n{e}"));
         for d in &generated.warnings.0 {
             assert!(d.is_warning(), "{name}: only warnings: {d}");
@@ -60,7 +60,7 @@ fn defects_are_repaired_with_located_warnings() {
 fn every_repair_class_is_covered() {
     let spec = Path::new("tests/fixtures/defects-30/openapi.yaml");
     let generated =
-        in_repo(|| generator::generate_with_warnings(spec, &GeneratorSettings::new("d"), &mut Timings::default())).expect("generates");
+        in_repo(|| apigen_codegen::generate_with_warnings(spec, &GeneratorSettings::new("d"), &mut Timings::default())).expect("generates");
     let text = generated.warnings.to_string();
     for class in [
         "unknown security scheme `sessionToken`",
@@ -126,7 +126,8 @@ fn untypable_schemas_degrade_one_by_one() {
         "components": { "schemas": schemas }
     });
     std::fs::write(&spec, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
-    let generated = generator::generate_with_warnings(&spec, &GeneratorSettings::new("d"), &mut Timings::default()).expect("generates");
+    let generated =
+        apigen_codegen::generate_with_warnings(&spec, &GeneratorSettings::new("d"), &mut Timings::default()).expect("generates");
     let text = generated.warnings.to_string();
     // `not` only narrows a type: it is dropped (not enforced), the rest of the schema stays.
     assert!(text.contains("at JSON pointer: /components/schemas/BrokenWhole/not"), "{text}");
@@ -143,7 +144,8 @@ fn untypable_schemas_degrade_one_by_one() {
     assert!(models.contains("pub ok: ::std::option::Option<i64>,"), "the rest of BrokenPart stays typed");
     assert!(models.contains("/// The schema's `not` cannot be expressed in this Rust type and is not enforced"), "the doc says why");
     // Denying warnings turns them into errors.
-    let denied = generator::generate_with_warnings(&spec, &GeneratorSettings::new("d").with_deny_warnings(true), &mut Timings::default());
+    let denied =
+        apigen_codegen::generate_with_warnings(&spec, &GeneratorSettings::new("d").with_deny_warnings(true), &mut Timings::default());
     let errors = denied.expect_err("warnings are fatal with deny_warnings");
     assert!(errors.0.iter().all(|d| !d.is_warning()) && errors.len() == 2, "{errors}");
     std::fs::remove_dir_all(&dir).ok();
@@ -154,11 +156,12 @@ fn untypable_schemas_degrade_one_by_one() {
 fn run_reports_warnings_and_denies_them_on_request() {
     let out = std::env::temp_dir().join(format!("apigen-warn-run-{}", std::process::id()));
     let jobs = [Job { name: "warned".into(), spec: "tests/warn-specs/duplicate-operation-id/openapi.json".into(), out: out.clone() }];
-    let report = in_repo(|| generator::run_reporting(&jobs, Mode::Write, &RunOptions::default())).expect("generates");
+    let report = in_repo(|| apigen_codegen::run_reporting(&jobs, Mode::Write, &RunOptions::default())).expect("generates");
     assert_eq!(report.warnings.len(), 1);
     assert!(report.warnings[0].2.to_string().contains("duplicate operationId"));
-    let denied = in_repo(|| generator::run_reporting(&jobs, Mode::Check, &RunOptions { deny_warnings: true, ..RunOptions::default() }));
-    assert!(matches!(denied, Err(generator::RunError::Spec(ref f)) if f.len() == 1), "{denied:?}");
+    let denied =
+        in_repo(|| apigen_codegen::run_reporting(&jobs, Mode::Check, &RunOptions { deny_warnings: true, ..RunOptions::default() }));
+    assert!(matches!(denied, Err(apigen_codegen::RunError::Spec(ref f)) if f.len() == 1), "{denied:?}");
     std::fs::remove_dir_all(&out).ok();
 }
 
@@ -169,7 +172,7 @@ fn run_reports_warnings_and_denies_them_on_request() {
 fn enum_values_take_the_declared_type() {
     let spec = Path::new("tests/warn-specs/enum-value-types/openapi.json");
     let generated =
-        in_repo(|| generator::generate_with_warnings(spec, &GeneratorSettings::new("e"), &mut Timings::default())).expect("generates");
+        in_repo(|| apigen_codegen::generate_with_warnings(spec, &GeneratorSettings::new("e"), &mut Timings::default())).expect("generates");
     let doc: serde_json::Value = serde_json::from_str(&generated.output.files[Path::new("openapi.json")]).expect("json");
     let enum_of = |prop: &str| doc.pointer(&format!("/components/schemas/Thing/properties/{prop}/enum")).cloned();
     use serde_json::json;

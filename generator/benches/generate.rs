@@ -1,4 +1,4 @@
-//! Generation speed: `cargo xtask bench` (or `cargo bench -p generator --bench generate`).
+//! Generation speed: `cargo xtask bench` (or `cargo bench -p apigen-codegen --bench generate`).
 //!
 //! Times the whole pipeline (load, bundle, validate, lower, emit, render; nothing is written)
 //! for a small (petstore), a medium (nexus) and two large (GitHub, Stripe) documents from the
@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use generator::{GeneratorSettings, OutputSet};
+use apigen_codegen::{GeneratorSettings, OutputSet};
 use serde_json::{Map, Value};
 
 /// The allocator of the shipped binaries (`apigen`, `cargo xtask gen`), so the benchmark times
@@ -28,7 +28,7 @@ fn time(spec: &Path, runs: usize) -> Result<(Duration, OutputSet), String> {
     let mut last = None;
     for _ in 0..runs {
         let start = Instant::now();
-        let out = generator::generate(spec, &GeneratorSettings::new("bench")).map_err(|e| e.to_string())?;
+        let out = apigen_codegen::generate(spec, &GeneratorSettings::new("bench")).map_err(|e| e.to_string())?;
         times.push(start.elapsed());
         last = Some(out);
     }
@@ -38,7 +38,10 @@ fn time(spec: &Path, runs: usize) -> Result<(Duration, OutputSet), String> {
 
 fn counts(spec_doc: &Value) -> (usize, usize) {
     let ops = spec_doc["paths"].as_object().map_or(0, |p| {
-        p.values().filter_map(Value::as_object).map(|i| i.keys().filter(|k| generator::spec::METHODS.contains(&k.as_str())).count()).sum()
+        p.values()
+            .filter_map(Value::as_object)
+            .map(|i| i.keys().filter(|k| apigen_codegen::spec::METHODS.contains(&k.as_str())).count())
+            .sum()
     });
     let schemas = spec_doc.pointer("/components/schemas").and_then(Value::as_object).map_or(0, Map::len);
     (ops, schemas)

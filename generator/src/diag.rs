@@ -60,6 +60,9 @@ pub enum WarningClass {
     KeywordDropped,
     /// A built-in error body of the server does not satisfy the documented error schema.
     ServerErrorShape,
+    /// The field table could not explain a struct typify wrote: its fields keep typify's JSON
+    /// names (see `lower::fields::reconcile`).
+    FieldNames,
 }
 
 impl WarningClass {
@@ -81,6 +84,7 @@ impl WarningClass {
             WarningClass::DegradedSchema => "degraded-schema",
             WarningClass::KeywordDropped => "keyword-dropped",
             WarningClass::ServerErrorShape => "server-error-shape",
+            WarningClass::FieldNames => "field-names",
         }
     }
 }

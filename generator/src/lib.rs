@@ -1,4 +1,4 @@
-//! `generator`: turns an OpenAPI 3.0/3.1 document (with its JSON Schema files) into a Rust
+//! `apigen-codegen`: turns an OpenAPI 3.0/3.1 document (with its JSON Schema files) into a Rust
 //! crate with models, an async client and axum server stubs.
 //!
 //! The pipeline has one type at each boundary:
@@ -31,17 +31,21 @@ pub mod doc;
 pub mod emit;
 pub mod ir;
 pub mod lower;
+pub mod module;
 pub mod naming;
 pub mod render;
 pub mod runtime;
 pub mod schema_crate;
+pub mod settings;
 pub mod spec;
 pub mod write;
 
 use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Diagnostics, Severity, WarningClass};
+pub use module::{generate_module, Module};
 pub use runtime::{RuntimeCrate, RuntimeDependency, RuntimeMode};
+pub use settings::{ConfigFile, OperationFilter, Package, Parts, TypeSettings};
 pub use write::OutputSet;
 
 /// The header every generated file that can hold a comment starts with (the writer also
@@ -62,6 +66,14 @@ pub struct GeneratorSettings {
     /// The runtime the crate is generated against (default: the one embedded in this
     /// generator): its version sets the requirement, its sources are what vendoring writes.
     pub runtime_crate: std::sync::Arc<RuntimeCrate>,
+    /// How schemas become types: derives, replacements, renames (see [`settings`]).
+    pub types: TypeSettings,
+    /// Which operations are generated, and their names.
+    pub operations: OperationFilter,
+    /// Which parts are generated (default: all).
+    pub parts: Parts,
+    /// Crate metadata that overrides the generator's.
+    pub package: Package,
 }
 
 impl GeneratorSettings {
@@ -72,6 +84,10 @@ impl GeneratorSettings {
             deny_warnings: false,
             runtime: RuntimeDependency::default(),
             runtime_crate: std::sync::Arc::default(),
+            types: TypeSettings::default(),
+            operations: OperationFilter::default(),
+            parts: Parts::default(),
+            package: Package::default(),
         }
     }
 
@@ -121,6 +137,40 @@ pub fn generate(spec: &Path, settings: &GeneratorSettings) -> Result<OutputSet, 
 ///
 /// As [`generate`]; with [`GeneratorSettings::deny_warnings`], the warnings too (as errors).
 pub fn generate_with_warnings(spec: &Path, settings: &GeneratorSettings, timings: &mut Timings) -> Result<Generated, Diagnostics> {
+    let front = front(spec, settings, timings)?;
+    let mut out = OutputSet::default();
+    out.add("openapi.json", front.openapi_json);
+    let mut inner = Timings::default();
+    let emitted =
+        timings.time("emit+render", || emit_crate(&front.lowered, front.models_file, &front.server_errors, settings, &mut out, &mut inner));
+    timings.phases.extend(inner.phases);
+    emitted.map_err(|e| internal_error(spec, &e))?;
+    Ok(Generated { output: out, warnings: front.warnings })
+}
+
+/// A generator bug, as a diagnostic.
+fn internal_error(spec: &Path, e: &str) -> Diagnostics {
+    Diagnostics::from(
+        Diagnostic::new(spec, "", format!("internal generator error: {e}"))
+            .with_help("this is a bug in the generator: please report it with the spec"),
+    )
+}
+
+/// What every output mode shares: the spec loaded, checked, repaired, filtered and lowered.
+pub(crate) struct Front {
+    /// The repaired (and filtered) document, as the crate's `openapi.json`.
+    pub openapi_json: String,
+    pub lowered: ir::Lowered,
+    /// The models file lowering already wrote, if it did (see `ir::Lowered::models_file`).
+    pub models_file: Option<syn::File>,
+    pub server_errors: ir::server::ServerErrors,
+    pub warnings: Diagnostics,
+    /// Every file read.
+    pub sources: Vec<PathBuf>,
+}
+
+/// The pipeline up to the IR.
+pub(crate) fn front(spec: &Path, settings: &GeneratorSettings, timings: &mut Timings) -> Result<Front, Diagnostics> {
     naming::check_crate_name(&settings.crate_name).map_err(|e| {
         Diagnostics::from(
             Diagnostic::new(spec, "", e).with_help("pass a valid `--crate-name`, or leave it out to derive one from the output folder"),
@@ -131,9 +181,10 @@ pub fn generate_with_warnings(spec: &Path, settings: &GeneratorSettings, timings
     let mut warnings = timings.time("normalize", || spec::normalize::normalize(&mut bundle));
     // Normalization may turn keywords next to a `$ref` into an `allOf`: rings are checked again.
     spec::validate::check_cycles(&bundle)?;
-    let mut out = OutputSet::default();
+    // Operations the settings leave out are gone before anything is lowered (or served).
+    crate::settings::filter_operations(&mut bundle.document, &settings.operations, spec)?;
     // The crate's `openapi.json` is the repaired document, in its own OpenAPI version.
-    out.add("openapi.json", render_json(&bundle.document));
+    let openapi_json = render_json(&bundle.document);
     spec::normalize::json_schema_forms(&mut bundle.document);
     let mut lowered = timings.time("lower", || lower::lower(&bundle, settings))?;
     timings.operations = lowered.api.operations.len();
@@ -146,16 +197,8 @@ pub fn generate_with_warnings(spec: &Path, settings: &GeneratorSettings, timings
     if settings.deny_warnings && !warnings.is_empty() {
         return Err(warnings.into_errors());
     }
-    let mut inner = Timings::default();
-    let emitted = timings.time("emit+render", || emit_crate(&lowered, models_file, &server_errors, settings, &mut out, &mut inner));
-    timings.phases.extend(inner.phases);
-    emitted.map_err(|e| {
-        Diagnostics::from(
-            Diagnostic::new(spec, "", format!("internal generator error: {e}"))
-                .with_help("this is a bug in the generator: please report it with the spec"),
-        )
-    })?;
-    Ok(Generated { output: out, warnings })
+    let sources = bundle.sources.paths().map(Path::to_path_buf).collect();
+    Ok(Front { openapi_json, lowered, models_file, server_errors, warnings, sources })
 }
 
 /// How long each phase of one generation took (for `cargo xtask bench` and the CLI's summary
@@ -220,8 +263,9 @@ fn emit_crate(
     let ((m, m_time), c, sv) = std::thread::scope(|scope| {
         // Deeply nested types recurse deeply in syn: the workers get the big stack too.
         let worker = || std::thread::Builder::new().stack_size(GENERATION_STACK);
-        let c = worker().spawn_scoped(scope, || render_tokens(&client_doc, emit::client::emit(api)?));
-        let sv = worker().spawn_scoped(scope, || render_tokens(&server_doc, emit::server::emit(api, server_errors)?));
+        let c = api.parts.client.then(|| worker().spawn_scoped(scope, || render_tokens(&client_doc, emit::client::emit(api)?)));
+        let sv =
+            api.parts.server.then(|| worker().spawn_scoped(scope, || render_tokens(&server_doc, emit::server::emit(api, server_errors)?)));
         let started = std::time::Instant::now();
         let m = match models_file {
             Some(file) => emit::models::emit_file(api, file),
@@ -229,24 +273,31 @@ fn emit_crate(
         }
         .map(|file| emit::render_file(&format!("Models of {}: one type per schema of the spec.", api.title), &file));
         let m_time = started.elapsed();
-        let join = |h: std::io::Result<std::thread::ScopedJoinHandle<'_, Result<String, String>>>| match h {
-            Ok(h) => h.join().unwrap_or_else(|_| Err("a renderer panicked".to_string())),
-            Err(e) => Err(format!("cannot start a renderer thread: {e}")),
+        let join = |h: Option<std::io::Result<std::thread::ScopedJoinHandle<'_, Result<String, String>>>>| match h {
+            None => Ok(None),
+            Some(Ok(h)) => h.join().unwrap_or_else(|_| Err("a renderer panicked".to_string())).map(Some),
+            Some(Err(e)) => Err(format!("cannot start a renderer thread: {e}")),
         };
         ((m, m_time), join(c), join(sv))
     });
     timings.phases.push(("emit+render models", m_time));
     timings.phases.push(("emit+render client+server (parallel)", started.elapsed()));
     out.add("src/models.rs", m?);
-    out.add("src/client.rs", c?);
-    out.add("src/server.rs", sv?);
-    out.add(
-        "src/bin/mock.rs",
-        emit::render_rust(
-            &format!("The mock server of {}: `cargo xtask mock {}` (feature `mock`).", api.title, api.crate_name),
-            emit::server::emit_mock_bin(api),
-        )?,
-    );
+    if let Some(c) = c? {
+        out.add("src/client.rs", c);
+    }
+    if let Some(sv) = sv? {
+        out.add("src/server.rs", sv);
+    }
+    if api.parts.mock {
+        out.add(
+            "src/bin/mock.rs",
+            emit::render_rust(
+                &format!("The mock server of {}: `cargo xtask mock {}` (feature `mock`).", api.title, api.crate_name),
+                emit::server::emit_mock_bin(api),
+            )?,
+        );
+    }
     out.add("src/lib.rs", emit::render_rust(&lib_doc(api), emit::krate::lib_rs(api))?);
     Ok(())
 }
@@ -327,6 +378,10 @@ pub struct RunOptions {
     /// Where the generated crates get `apigen-runtime` from (default: this repository's
     /// `runtime/` by path and version; see [`RuntimeMode`]).
     pub runtime: RuntimeMode,
+    /// The settings file every job reads (`--config`); without one, each job reads the
+    /// `apigen.toml` next to its spec, if there is one ([`ConfigFile::discover`]). The file's
+    /// settings win over these options.
+    pub config: Option<PathBuf>,
 }
 
 /// What [`run_reporting`] did.
@@ -377,6 +432,22 @@ pub fn generate_jobs(jobs: &[Job], options: &RunOptions) -> Result<Generation, R
                 .dependency_for(&job.out)
                 .map_err(|source| RunError::Write(write::WriteError::Io { path: job.out.clone(), source }))?,
         );
+        let config = match &options.config {
+            Some(path) => ConfigFile::read(path).map(Some),
+            None => ConfigFile::discover(&job.spec).map(|c| c.map(|(_, c)| c)),
+        };
+        match config {
+            Ok(Some(config)) => {
+                config.apply(&mut settings);
+                // The job's name is the crate's: the file cannot move it.
+                settings.crate_name.clone_from(&job.name);
+            }
+            Ok(None) => {}
+            Err(d) => {
+                failures.push((job.name.clone(), job.spec.clone(), d));
+                continue;
+            }
+        }
         match generate_isolated(&job.spec, || generate_with_warnings(&job.spec, &settings, &mut Timings::default())) {
             Ok(generated) => {
                 if !generated.warnings.is_empty() {

@@ -2,7 +2,7 @@
 //!
 //! Every emitter and template asks this module; nothing else decides a name.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Splits a wire name into lowercase words: `shortURL` -> `short url`, `user-id` -> `user id`,
 /// `HOLDING_TANK` -> `holding tank`, `custom1` -> `custom1`.
@@ -69,9 +69,11 @@ pub fn pascal_case(input: &str) -> String {
 /// The name of a model type (`user-id` -> `UserId`): [`pascal_case`], and a `Model` suffix for
 /// the prelude names generated code uses without a path ([`PRELUDE_NAMES`]: `Ok(..)`,
 /// `TryFrom<String>`), which a model of that name would shadow. The suffix is a word, not `_`:
-/// typify writes a name through heck's Pascal case, which drops a trailing `_`.
+/// typify writes a name through heck's Pascal case, which drops a trailing `_`. The name is
+/// also one heck's Pascal case keeps: single letters make capitals in a row (`d_a_t_a` ->
+/// `DATA`), which typify would write as `Data`, the name of another component (`DATA`).
 pub fn type_name(input: &str) -> String {
-    let out = pascal_case(input);
+    let out = heck::ToPascalCase::to_pascal_case(pascal_case(input).as_str());
     if PRELUDE_NAMES.contains(&out.as_str()) {
         format!("{out}Model")
     } else {
@@ -131,6 +133,17 @@ const STRICT_KEYWORDS: &[&str] = &[
 
 /// Keywords that cannot be raw identifiers.
 const NON_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// True for an identifier that needs no escaping: XID characters, not a keyword (a name the
+/// settings give a type is used as written, so it must be one).
+pub fn is_plain_ident(ident: &str) -> bool {
+    let mut chars = ident.chars();
+    chars.next().is_some_and(|c| is_xid_start(c) || c == '_')
+        && chars.all(is_xid_continue)
+        && ident != "_"
+        && !STRICT_KEYWORDS.contains(&ident)
+        && !NON_RAW.contains(&ident)
+}
 
 /// Escapes a keyword: `type` -> `r#type`, `self` -> `self_`.
 pub fn escape_keyword(ident: &str) -> String {
@@ -539,6 +552,54 @@ pub fn stream_method(method: &str) -> String {
 pub fn numbered_field(name: &str, n: usize, taken: &mut BTreeSet<String>) -> String {
     let base = name.trim_start_matches("r#").trim_end_matches('_');
     unique_ident_from(format!("{base}_{n}"), taken)
+}
+
+/// The Rust type name of every component schema (the `components/schemas` keys, in document
+/// order): [`type_name`] of each, made unique in that order (`user-profile` and `UserProfile`
+/// would both be `UserProfile`: the later one becomes `UserProfile2`). The one home of
+/// "component name -> Rust type name": lowering names the models with it and the diff report
+/// names components with it. Returns the names and the set of names taken.
+pub fn component_type_names<'a>(components: impl IntoIterator<Item = &'a str>) -> (BTreeMap<String, String>, BTreeSet<String>) {
+    component_type_names_with(components, &BTreeMap::new())
+}
+
+/// [`component_type_names`], where `fixed` (component -> Rust name, e.g. the renames of the
+/// settings, each already checked to be free) is taken first.
+pub fn component_type_names_with<'a>(
+    components: impl IntoIterator<Item = &'a str>,
+    fixed: &BTreeMap<String, String>,
+) -> (BTreeMap<String, String>, BTreeSet<String>) {
+    let mut taken: BTreeSet<String> = fixed.values().cloned().collect();
+    let mut names = fixed.clone();
+    for name in components {
+        if !names.contains_key(name) {
+            names.insert(name.to_string(), unique_ident_from(type_name(name), &mut taken));
+        }
+    }
+    (names, taken)
+}
+
+/// The `rename = "..."` of a field's serde attributes, read from the tokens (typify writes it
+/// as a plain name-value pair).
+pub fn serde_rename(f: &syn::Field) -> Option<String> {
+    for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let syn::Meta::List(list) = &attr.meta else { continue };
+        let mut tokens = list.tokens.clone().into_iter();
+        while let Some(token) = tokens.next() {
+            let proc_macro2::TokenTree::Ident(name) = token else { continue };
+            if name != "rename" {
+                continue;
+            }
+            let (Some(proc_macro2::TokenTree::Punct(eq)), Some(proc_macro2::TokenTree::Literal(lit))) = (tokens.next(), tokens.next())
+            else {
+                continue;
+            };
+            if eq.as_char() == '=' {
+                return syn::parse2::<syn::LitStr>(proc_macro2::TokenTree::Literal(lit).into()).ok().map(|l| l.value());
+            }
+        }
+    }
+    None
 }
 
 /// Makes `candidate` unique among `taken` by appending a counter, and records it.

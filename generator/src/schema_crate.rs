@@ -52,7 +52,7 @@ pub fn generate(schema: &Path, crate_name: &str) -> Result<OutputSet, Diagnostic
             .flat_map(|m| m.keys())
             .map(|name| json!({ "$ref": format!("{COMPONENT_PREFIX}{}", escape_token(name)) }))
             .collect();
-        crate::lower::models::lower(&bundle, &roots, &roots)?
+        crate::lower::models::lower(&bundle, &roots, &roots, &crate::settings::TypeSettings::default())?
     };
     let title = bundle.document.pointer("/info/title").and_then(Value::as_str).unwrap_or(crate_name).to_string();
     let (mut models, types, schemas, warnings) = lowered;
@@ -78,6 +78,8 @@ pub fn generate(schema: &Path, crate_name: &str) -> Result<OutputSet, Diagnostic
         operations: Vec::new(),
         models,
         body_schemas: ir::BodySchemas::default(),
+        parts: crate::settings::Parts::models_only(),
+        package: crate::settings::Package::default(),
     };
     emit(&api, &types, schema).map_err(|e| {
         Diagnostics::from(
@@ -217,6 +219,8 @@ fn cargo_toml(api: &ir::ApiSpace, schema: &Path) -> Result<String, String> {
             "crate_version": crate::emit::krate::CRATE_VERSION,
             "rust_version": crate::emit::krate::RUST_VERSION,
             "description": format!("Generated models of the JSON Schema {file}."),
+            "license": "Apache-2.0",
+            "repository": null,
             "dependencies": deps.iter().map(|(name, spec)| json!({ "name": name, "spec": spec })).collect::<Vec<_>>(),
             "features": [{
                 "name": "schemars",

@@ -48,6 +48,7 @@ fn help_lists_every_option_with_examples_and_exit_codes() {
         "--quiet",
         "--deny-warnings",
         "--runtime <MODE>",
+        "--config <FILE>",
         "--version",
         "Examples:",
         "Exit codes:",
@@ -235,4 +236,54 @@ fn the_runtime_is_vendored_by_default_and_can_be_a_path_or_the_registry() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).starts_with("error:") && stderr(&o).contains("path=DIR"), "{}", stderr(&o));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn settings_come_from_config_or_from_apigen_toml_beside_the_spec() {
+    let dir = scratch("config");
+    let config = dir.join("pets.toml");
+    std::fs::write(&config, "parts = [\"models\"]\n[package]\nlicense = \"MIT\"\n").expect("config");
+    let out = dir.join("models-only");
+    let o = apigen(&["--spec", &spec(), "--out", &path(&out), "--config", &path(&config)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("settings from"), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml").contains("license = \"MIT\""));
+    assert!(out.join("src/models.rs").is_file() && !out.join("src/client.rs").exists());
+
+    // A copy of the spec with an `apigen.toml` beside it: found without `--config`.
+    let copy = dir.join("spec");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/epixel");
+    for entry in walk(&source) {
+        let to = copy.join(entry.strip_prefix(&source).expect("inside"));
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("dir");
+        std::fs::copy(&entry, &to).expect("copy");
+    }
+    std::fs::write(copy.join("apigen.toml"), "[package]\nversion = \"3.0.0\"\n").expect("config");
+    let out = dir.join("discovered");
+    let o = apigen(&["--spec", &path(&copy.join("openapi.json")), "--out", &path(&out), "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml").contains("version = \"3.0.0\""));
+
+    // An unknown key is a usage error at its line and column; nothing is written.
+    std::fs::write(copy.join("apigen.toml"), "[package]\nversion = \"3.0.0\"\nlicence = \"MIT\"\n").expect("config");
+    let out = dir.join("rejected");
+    let o = apigen(&["--spec", &path(&copy.join("openapi.json")), "--out", &path(&out)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("apigen.toml:3:1") && stderr(&o).contains("licence"), "{}", stderr(&o));
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Every file below `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 use syn::visit_mut::VisitMut;
 
 /// What each top-level module may refer to, beside itself. `root` is an item of `lib.rs`
-/// (`GeneratorSettings`, `GENERATED_HEADER`). Modules not listed (`lib.rs`, `diff`,
-/// `schema_crate`, `runtime`) drive the pipeline and may use every stage.
+/// (`GeneratorSettings`, `GENERATED_HEADER`); `settings` is what users change, read by
+/// lowering. Modules not listed (`lib.rs`, `diff`, `schema_crate`, `runtime`, `module`) drive
+/// the pipeline and may use every stage.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("diag", &[]),
     ("doc", &[]),
@@ -23,7 +24,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("write", &["diag", "root"]),
     ("spec", &["diag", "naming"]),
     ("ir", &["diag"]),
-    ("lower", &["spec", "ir", "diag", "doc", "naming", "root"]),
+    ("settings", &["spec", "ir", "diag", "root"]),
+    ("lower", &["spec", "ir", "diag", "doc", "naming", "settings", "root"]),
     ("emit", &["ir", "doc", "naming", "render", "root"]),
 ];
 

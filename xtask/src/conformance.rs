@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use generator::Mode;
+use apigen_codegen::Mode;
 
 const START: &str = "<!-- conformance:start -->";
 const END: &str = "<!-- conformance:end -->";
@@ -107,12 +107,13 @@ pub fn run(args: &[String]) -> ExitCode {
         } else {
             serde_json::Value::Null
         };
-        let crate_name = format!("conf-{}", generator::naming::words(&name).join("-"));
+        let crate_name = format!("conf-{}", apigen_codegen::naming::words(&name).join("-"));
         let out = work.join(&crate_name);
         let _ = std::fs::remove_dir_all(&out);
         let started = Instant::now();
-        let job = generator::Job { name: crate_name.clone(), spec: path.clone(), out: out.clone() };
-        let result = std::panic::catch_unwind(|| generator::run_reporting(std::slice::from_ref(&job), Mode::Write, &Default::default()));
+        let job = apigen_codegen::Job { name: crate_name.clone(), spec: path.clone(), out: out.clone() };
+        let result =
+            std::panic::catch_unwind(|| apigen_codegen::run_reporting(std::slice::from_ref(&job), Mode::Write, &Default::default()));
         let gen_time = started.elapsed();
         let warnings = match &result {
             Ok(Ok(report)) => Some(report.warnings.iter().map(|(_, _, w)| w.len()).sum()),
@@ -162,7 +163,10 @@ fn counts(out: &Path, fallback: &serde_json::Value) -> (usize, usize) {
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_else(|| fallback.clone());
     let ops = doc.get("paths").and_then(|p| p.as_object()).map_or(0, |p| {
-        p.values().filter_map(|i| i.as_object()).map(|i| i.keys().filter(|k| generator::spec::METHODS.contains(&k.as_str())).count()).sum()
+        p.values()
+            .filter_map(|i| i.as_object())
+            .map(|i| i.keys().filter(|k| apigen_codegen::spec::METHODS.contains(&k.as_str())).count())
+            .sum()
     });
     let schemas = doc.pointer("/components/schemas").and_then(|s| s.as_object()).map_or(0, |s| s.len());
     (ops, schemas)

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use generator::diff::cli::{DiffArgs, FailOn};
-use generator::diff::report::Format;
-use generator::diff::source::{self, Spec};
-use generator::{Job, OutputSet};
+use apigen_codegen::diff::cli::{DiffArgs, FailOn};
+use apigen_codegen::diff::report::Format;
+use apigen_codegen::diff::source::{self, Spec};
+use apigen_codegen::{Job, OutputSet};
 
 /// `cargo xtask diff [API...] [--base REV] [--format F] [--fail-on X]`.
 pub fn run(args: &[String]) -> ExitCode {
@@ -67,7 +67,7 @@ pub fn run(args: &[String]) -> ExitCode {
             fail_on,
             crate_name: api.clone(),
         };
-        let report = match generator::diff::cli::report(&args) {
+        let report = match apigen_codegen::diff::cli::report(&args) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("error: {e}\nerror: cannot compare {api}");
@@ -77,14 +77,14 @@ pub fn run(args: &[String]) -> ExitCode {
         failed |= fail_on.fails(&report);
         match format {
             Format::Json => {
-                let value = serde_json::from_str(&generator::diff::report::render(&report, format)).unwrap_or_default();
+                let value = serde_json::from_str(&apigen_codegen::diff::report::render(&report, format)).unwrap_or_default();
                 json.insert(api.clone(), value);
             }
-            _ => println!("{}", generator::diff::report::render(&report, format)),
+            _ => println!("{}", apigen_codegen::diff::report::render(&report, format)),
         }
     }
     if format == Format::Json {
-        println!("{}", generator::render_json(&serde_json::Value::Object(json)));
+        println!("{}", apigen_codegen::render_json(&serde_json::Value::Object(json)));
     }
     if failed {
         eprintln!("error: --fail-on {args:?} matched", args = fail_on);
@@ -109,6 +109,10 @@ pub fn apply_versions(root: &Path, base: &str, outputs: &mut [(Job, OutputSet)])
         if !out.starts_with("generated") {
             continue;
         }
+        // A version the spec's `apigen.toml` sets is the author's decision.
+        if apigen_codegen::ConfigFile::discover(&job.spec).ok().flatten().is_some_and(|(_, c)| c.package.version.is_some()) {
+            continue;
+        }
         let repo_dir = out.to_string_lossy().replace('\\', "/");
         let base_files = if !in_git {
             read_tree(&root.join(&out))
@@ -118,7 +122,7 @@ pub fn apply_versions(root: &Path, base: &str, outputs: &mut [(Job, OutputSet)])
         } else {
             source::git_tree(base, &repo_dir, root)?
         };
-        let decision = generator::diff::version::apply(set, base_files.as_ref()).map_err(|e| format!("{}: {e}", job.name))?;
+        let decision = apigen_codegen::diff::version::apply(set, base_files.as_ref()).map_err(|e| format!("{}: {e}", job.name))?;
         if decision.old.as_deref() != Some(decision.new.as_str()) {
             let from = decision.old.clone().unwrap_or_else(|| "(new)".into());
             let level = decision.level.map(|l| format!(" ({} change)", l.as_str())).unwrap_or_default();
@@ -153,7 +157,7 @@ pub fn verify(args: &[String]) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use generator::Mode;
+    use apigen_codegen::Mode;
 
     fn git(root: &Path, args: &[&str]) {
         let ok = std::process::Command::new("git")
@@ -178,12 +182,13 @@ mod tests {
     }
 
     /// `cargo xtask gen` in the temporary repository: generate, version against HEAD, write.
-    fn gen(root: &Path, mode: Mode) -> Vec<generator::write::Report> {
+    fn gen(root: &Path, mode: Mode) -> Vec<apigen_codegen::write::Report> {
         let jobs = [Job { name: "epixel".into(), spec: root.join("spec/epixel/openapi.json"), out: root.join("generated/epixel") }];
-        let mut outputs = generator::generate_jobs(&jobs, &generator::RunOptions::default()).unwrap_or_else(|e| panic!("{e}")).outputs;
+        let mut outputs =
+            apigen_codegen::generate_jobs(&jobs, &apigen_codegen::RunOptions::default()).unwrap_or_else(|e| panic!("{e}")).outputs;
         apply_versions(root, "HEAD", &mut outputs).expect("versions");
-        let options = generator::write::WriteOptions { force: true, ..Default::default() };
-        generator::write_outputs(&outputs, mode, &options).expect("write").into_iter().map(|(_, r)| r).collect()
+        let options = apigen_codegen::write::WriteOptions { force: true, ..Default::default() };
+        apigen_codegen::write_outputs(&outputs, mode, &options).expect("write").into_iter().map(|(_, r)| r).collect()
     }
 
     fn read(root: &Path, file: &str) -> String {
@@ -200,7 +205,7 @@ mod tests {
         copy_dir(&crate::project_root().join("spec/epixel"), &root.join("spec/epixel"));
         git(&root, &["init", "--quiet"]);
         gen(&root, Mode::Write);
-        assert_eq!(generator::diff::version::package_version(&read(&root, "Cargo.toml")).as_deref(), Some("0.1.0"));
+        assert_eq!(apigen_codegen::diff::version::package_version(&read(&root, "Cargo.toml")).as_deref(), Some("0.1.0"));
         assert!(read(&root, "CHANGELOG.md").contains("## 0.1.0"));
         git(&root, &["add", "-A"]);
         git(&root, &["commit", "--quiet", "-m", "first"]);
@@ -214,10 +219,10 @@ mod tests {
         let paths = spec["paths"].as_object_mut().expect("paths");
         let removed = paths.keys().next().expect("a path").clone();
         paths.remove(&removed);
-        std::fs::write(&spec_path, generator::render_json(&spec)).expect("write spec");
+        std::fs::write(&spec_path, apigen_codegen::render_json(&spec)).expect("write spec");
         gen(&root, Mode::Write);
         let manifest = read(&root, "Cargo.toml");
-        assert_eq!(generator::diff::version::package_version(&manifest).as_deref(), Some("0.2.0"), "{manifest}");
+        assert_eq!(apigen_codegen::diff::version::package_version(&manifest).as_deref(), Some("0.2.0"), "{manifest}");
         let changelog = read(&root, "CHANGELOG.md");
         let (new_entry, old_entry) = (changelog.find("## 0.2.0").expect("new entry"), changelog.find("## 0.1.0").expect("old entry kept"));
         assert!(new_entry < old_entry, "{changelog}");
@@ -229,7 +234,7 @@ mod tests {
         let before = (manifest.clone(), changelog.clone());
         assert!(gen(&root, Mode::Write).iter().all(|r| r.changed.is_empty()));
         assert_eq!((read(&root, "Cargo.toml"), read(&root, "CHANGELOG.md")), before);
-        assert!(gen(&root, Mode::Check).iter().all(generator::write::Report::is_fresh));
+        assert!(gen(&root, Mode::Check).iter().all(apigen_codegen::write::Report::is_fresh));
 
         // A version that does not match the change is stale.
         std::fs::write(root.join("generated/epixel/Cargo.toml"), manifest.replace("version = \"0.2.0\"", "version = \"0.1.1\""))
@@ -244,9 +249,9 @@ mod tests {
         let mut spec: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&spec_path).expect("spec")).expect("JSON");
         spec["components"]["schemas"]["AddedForTheTest"] =
             serde_json::json!({ "type": "object", "properties": { "a": { "type": "string" } } });
-        std::fs::write(&spec_path, generator::render_json(&spec)).expect("write spec");
+        std::fs::write(&spec_path, apigen_codegen::render_json(&spec)).expect("write spec");
         gen(&root, Mode::Write);
-        assert_eq!(generator::diff::version::package_version(&read(&root, "Cargo.toml")).as_deref(), Some("0.2.1"));
+        assert_eq!(apigen_codegen::diff::version::package_version(&read(&root, "Cargo.toml")).as_deref(), Some("0.2.1"));
         let changelog = read(&root, "CHANGELOG.md");
         assert!(changelog.starts_with("# Changelog\n"), "{changelog}");
         assert!(changelog.contains("## 0.2.1\n\nAdditions to the Rust API"), "{changelog}");

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-use generator::{Job, Mode, RunOptions};
+use apigen_codegen::{Job, Mode, RunOptions};
 
 const USAGE: &str = "usage: cargo xtask fuzz-check [--seeds N] [--from SEED] [--check N] [--version 3.0|3.1]
                               [--complex-params] [--nested-strict] [--everything] [--write-fixture]
@@ -110,7 +110,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
 /// The checked-in sample compiled in CI: several seeds merged into one document.
 pub fn sample_fixture() -> String {
     let doc = docgen::merged(&docgen::SAMPLE_SEEDS, &docgen::Options::default());
-    format!("{}\n", generator::render_json(&doc))
+    format!("{}\n", apigen_codegen::render_json(&doc))
 }
 
 /// `cargo xtask fuzz-check ...`.
@@ -141,6 +141,8 @@ pub fn run(args: &[String]) -> ExitCode {
     let mut failures: Vec<(u64, String)> = Vec::new();
     let mut generated: Vec<(u64, PathBuf)> = Vec::new();
     let mut warning_classes: BTreeMap<String, usize> = BTreeMap::new();
+    // The seeds of each class's warnings (printed with `--verbose`, to reproduce one).
+    let mut class_seeds: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     let mut warned_docs = 0;
     let mut warning_shapes: BTreeMap<String, usize> = BTreeMap::new();
     for seed in args.from..args.from + args.seeds {
@@ -149,13 +151,14 @@ pub fn run(args: &[String]) -> ExitCode {
         let doc = docgen::document(seed, &args.options);
         let dir = work.join(format!("seed-{seed}"));
         let spec = dir.join("openapi.json");
-        if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&spec, generator::render_json(&doc))) {
+        if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&spec, apigen_codegen::render_json(&doc))) {
             eprintln!("error: cannot write {}: {e}", spec.display());
             return ExitCode::FAILURE;
         }
         let out = dir.join("crate");
         let job = Job { name: format!("fuzz-{seed}"), spec: spec.clone(), out: out.clone() };
-        let result = std::panic::catch_unwind(|| generator::run_reporting(std::slice::from_ref(&job), Mode::Write, &RunOptions::default()));
+        let result =
+            std::panic::catch_unwind(|| apigen_codegen::run_reporting(std::slice::from_ref(&job), Mode::Write, &RunOptions::default()));
         match result {
             Err(_) => failures.push((seed, "PANIC".into())),
             Ok(Err(e)) => {
@@ -163,7 +166,7 @@ pub fn run(args: &[String]) -> ExitCode {
                 failures.push((seed, format!("rejected: {first}")));
             }
             Ok(Ok(report)) => {
-                let warnings: Vec<&generator::Diagnostic> = report.warnings.iter().flat_map(|(_, _, w)| &w.0).collect();
+                let warnings: Vec<&apigen_codegen::Diagnostic> = report.warnings.iter().flat_map(|(_, _, w)| &w.0).collect();
                 if let Some(internal) = warnings.iter().find(|w| is_internal(w)) {
                     failures.push((seed, format!("internal error reported as a warning: {}", internal.message)));
                     continue;
@@ -173,6 +176,10 @@ pub fn run(args: &[String]) -> ExitCode {
                 }
                 for w in warnings {
                     *warning_classes.entry(w.class().to_string()).or_default() += 1;
+                    let seeds = class_seeds.entry(w.class().to_string()).or_default();
+                    if seeds.last() != Some(&seed) {
+                        seeds.push(seed);
+                    }
                     *warning_shapes.entry(shape_of(&w.message)).or_default() += 1;
                 }
                 if let Some(lock) = &lock {
@@ -192,6 +199,10 @@ pub fn run(args: &[String]) -> ExitCode {
     );
     for (class, n) in &warning_classes {
         println!("  warning class {class}: {n}");
+        if args.verbose {
+            let seeds: Vec<String> = class_seeds[class].iter().take(20).map(u64::to_string).collect();
+            println!("    seeds: {}", seeds.join(" "));
+        }
     }
     let mut shapes: Vec<(&String, &usize)> = warning_shapes.iter().collect();
     shapes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -300,7 +311,7 @@ fn shape_of(message: &str) -> String {
 }
 
 /// A diagnostic that reports a bug of the generator rather than something about the document.
-pub fn is_internal(d: &generator::Diagnostic) -> bool {
+pub fn is_internal(d: &apigen_codegen::Diagnostic) -> bool {
     d.message.contains("internal error")
         || d.message.contains("internal generator error")
         || d.help.as_deref().is_some_and(|h| h.contains("bug in the generator"))

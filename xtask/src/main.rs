@@ -16,7 +16,7 @@ mod verify;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use generator::{Job, Mode, RunError, RunOptions, RunReport};
+use apigen_codegen::{Job, Mode, RunError, RunOptions, RunReport};
 
 /// The allocator of `cargo xtask gen`: faster than the system one at generation's millions of
 /// small allocations (see generator/Cargo.toml).
@@ -36,7 +36,9 @@ const USAGE: &str = "usage:
   cargo xtask mock API [--port N] [--host HOST] [--api-key KEY]...
                                           serve the documented examples of generated/<api>/ (default port 4010)
   cargo xtask bench                       lines for a document with no operations, generated files a runtime fix
-                                          changes; generation speed: small/medium/large specs, scaling 1x-8x
+                                          changes; build time of the three modes (checked-in crate, build.rs,
+                                          generate_api!); generation speed: small/medium/large specs, scaling 1x-8x
+  cargo xtask bench modes                 only the build time of the three modes (examples/)
   cargo xtask conformance [--no-check] [--filter TEXT]
                                           generate (and cargo check) every document of ../shared/corpus;
                                           writes the table in README.md
@@ -68,6 +70,14 @@ fn main() -> ExitCode {
         Some("diff") => diff::run(&args[1..]),
         Some("diff-verify") => diff::verify(&args[1..]),
         Some("fuzz-check") => fuzz::run(&args[1..]),
+        Some("bench") if args.get(1).map(String::as_str) == Some("modes") => {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            if bench::compare_modes(&cargo) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
         Some("bench") => run_bench(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -95,7 +105,10 @@ fn run_bench() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    match std::process::Command::new(&cargo).args(["bench", "-p", "generator", "--bench", "generate"]).status() {
+    if !bench::compare_modes(&cargo) {
+        return ExitCode::FAILURE;
+    }
+    match std::process::Command::new(&cargo).args(["bench", "-p", "apigen-codegen", "--bench", "generate"]).status() {
         Ok(s) if s.success() => {}
         Ok(_) => return ExitCode::FAILURE,
         Err(e) => {
@@ -133,7 +146,7 @@ fn compare_check_time(cargo: &str) -> ExitCode {
     let _ = std::fs::remove_dir_all(&ours);
     let _ = std::fs::remove_dir_all(&theirs);
     let jobs = [Job { name: "ours-nexus".into(), spec: nexus.to_path_buf(), out: ours.clone() }];
-    if let Err(e) = generator::run(&jobs, Mode::Write) {
+    if let Err(e) = apigen_codegen::run(&jobs, Mode::Write) {
         eprintln!("{e}");
         return ExitCode::FAILURE;
     }
@@ -265,8 +278,8 @@ fn parse_gen(args: &[String]) -> Result<GenCommand, String> {
 fn jobs(cmd: &GenCommand) -> Result<Vec<Job>, String> {
     if let (Some(spec), Some(out)) = (&cmd.spec, &cmd.out) {
         let name = match &cmd.crate_name {
-            Some(name) => generator::naming::check_crate_name(name)?,
-            None => generator::naming::crate_name_from(out),
+            Some(name) => apigen_codegen::naming::check_crate_name(name)?,
+            None => apigen_codegen::naming::crate_name_from(out),
         };
         return Ok(vec![Job { name, spec: spec.clone(), out: out.clone() }]);
     }
@@ -337,11 +350,11 @@ fn fixture_jobs() -> Result<Vec<Job>, String> {
     Ok(jobs)
 }
 
-/// The typify fixtures (plain JSON Schemas, see `generator::schema_crate`): with every API,
+/// The typify fixtures (plain JSON Schemas, see `apigen_codegen::schema_crate`): with every API,
 /// `tests/fixtures/typify/<name>.json` -> `tests/typify-crates/<name>/`.
 fn schema_jobs(cmd: &GenCommand) -> Vec<Job> {
     if cmd.apis.is_empty() && cmd.spec.is_none() {
-        generator::schema_crate::fixture_jobs(Path::new(""))
+        apigen_codegen::schema_crate::fixture_jobs(Path::new(""))
     } else {
         Vec::new()
     }
@@ -377,7 +390,7 @@ impl std::fmt::Display for GenError {
 /// one without a manifest (a crate added before manifests existed) is adopted. `--spec/--out`
 /// follows the rules of any directory (`--force` only when given).
 fn run_all(cmd: &GenCommand, jobs: &[Job], mode: Mode) -> Result<RunReport, GenError> {
-    let generation = generator::generate_jobs(jobs, &RunOptions::default()).map_err(GenError::Run)?;
+    let generation = apigen_codegen::generate_jobs(jobs, &RunOptions::default()).map_err(GenError::Run)?;
     let unexpected = print_warnings(cmd, &generation.warnings);
     if cmd.deny_warnings && unexpected > 0 {
         return Err(GenError::Denied(unexpected));
@@ -387,9 +400,9 @@ fn run_all(cmd: &GenCommand, jobs: &[Job], mode: Mode) -> Result<RunReport, GenE
     let root = std::env::current_dir().map_err(|e| GenError::Version(format!("cannot read the current directory: {e}")))?;
     let lines = diff::apply_versions(&root, cmd.base.as_deref().unwrap_or("HEAD"), &mut outputs).map_err(GenError::Version)?;
     lines.iter().for_each(|l| println!("{l}"));
-    outputs.extend(generator::schema_crate::generate_all(&schema_jobs(cmd)).map_err(GenError::Run)?);
-    let options = generator::write::WriteOptions { force: cmd.spec.is_none() || cmd.force, ..Default::default() };
-    let reports = generator::write_outputs(&outputs, mode, &options).map_err(GenError::Run)?;
+    outputs.extend(apigen_codegen::schema_crate::generate_all(&schema_jobs(cmd)).map_err(GenError::Run)?);
+    let options = apigen_codegen::write::WriteOptions { force: cmd.spec.is_none() || cmd.force, ..Default::default() };
+    let reports = apigen_codegen::write_outputs(&outputs, mode, &options).map_err(GenError::Run)?;
     Ok(RunReport { reports, warnings: generation.warnings })
 }
 
@@ -404,7 +417,7 @@ const WARNINGS_PER_CLASS: usize = 3;
 
 /// Prints every job's warnings: summarized per class (in full with `--verbose`); a defect
 /// fixture's as one line. Returns the number of warnings not expected.
-fn print_warnings(cmd: &GenCommand, warnings: &[(String, PathBuf, generator::Diagnostics)]) -> usize {
+fn print_warnings(cmd: &GenCommand, warnings: &[(String, PathBuf, apigen_codegen::Diagnostics)]) -> usize {
     let mut unexpected = 0;
     for (name, spec, w) in warnings {
         let classes: Vec<String> = w.warning_classes().iter().map(|(c, n)| format!("{n} {c}")).collect();
@@ -525,12 +538,12 @@ mod tests {
     #[test]
     fn only_the_defect_fixtures_may_warn() {
         let w = |n: usize| {
-            generator::Diagnostics(
+            apigen_codegen::Diagnostics(
                 (0..n)
                     .map(|i| {
-                        generator::Diagnostic::new("a.json", format!("/x{i}"), "repaired")
+                        apigen_codegen::Diagnostic::new("a.json", format!("/x{i}"), "repaired")
                             .with_help("h")
-                            .with_class(generator::WarningClass::DegradedSchema)
+                            .with_class(apigen_codegen::WarningClass::DegradedSchema)
                             .warning()
                     })
                     .collect(),

@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use generator::diff::rust_api::Level;
+use apigen_codegen::diff::rust_api::Level;
 
 const SEMVER_CHECKS_VERSION: &str = "0.51.0";
 const OPTIC_VERSION: &str = "1.0.9";
@@ -70,9 +70,9 @@ pub fn run(args: &[String]) -> ExitCode {
     for case in &cases {
         let name = case.file_name().unwrap_or_default().to_string_lossy().into_owned();
         let (old, new) = (case.join("old.yaml"), case.join("new.yaml"));
-        let report = match generator::diff::compare(
-            &generator::diff::Input { root: &old, label: "old".into() },
-            &generator::diff::Input { root: &new, label: "new".into() },
+        let report = match apigen_codegen::diff::compare(
+            &apigen_codegen::diff::Input { root: &old, label: "old".into() },
+            &apigen_codegen::diff::Input { root: &new, label: "new".into() },
             "fixture",
         ) {
             Ok(r) => r,
@@ -181,7 +181,7 @@ fn install_optic(dir: &Path) -> bool {
 
 /// Writes a generated crate as a standalone package (its own `[workspace]`).
 fn write_crate(spec: &Path, dir: &Path) -> Result<(), String> {
-    let set = generator::generate(spec, &generator::GeneratorSettings::new("fixture")).map_err(|e| e.to_string())?;
+    let set = apigen_codegen::generate(spec, &apigen_codegen::GeneratorSettings::new("fixture")).map_err(|e| e.to_string())?;
     let _ = std::fs::remove_dir_all(dir);
     for (rel, text) in &set.files {
         let path = dir.join(rel);

@@ -4,7 +4,7 @@
 //! ```text
 //! apigen --spec openapi.yaml --out my-api [--crate-name my_api] [--check] [--force] [--quiet]
 //! apigen generate --spec openapi.yaml --out my-api     (the same, as a subcommand)
-//! apigen diff OLD NEW [--format text|markdown|json] [--fail-on breaking]   (see generator::diff::cli)
+//! apigen diff OLD NEW [--format text|markdown|json] [--fail-on breaking]   (see apigen_codegen::diff::cli)
 //! ```
 //!
 //! Generation is the default command, so the flat form keeps working when more subcommands
@@ -18,9 +18,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use apigen_codegen::write::{WriteError, WriteOptions};
+use apigen_codegen::{ConfigFile, GeneratorSettings, Job, Mode, RunError, RuntimeMode, Timings};
 use clap::{Args, Parser, Subcommand};
-use generator::write::{WriteError, WriteOptions};
-use generator::{GeneratorSettings, Job, Mode, RunError, RuntimeMode, Timings};
 
 /// Generation allocates and frees millions of small syn nodes; mimalloc is faster at that than
 /// the system allocator (see `cargo xtask bench`).
@@ -35,6 +35,7 @@ Examples:
   apigen --spec openapi.yaml --out . --force         generate into the current (non-empty) folder
   apigen --spec openapi.yaml --out my-api --deny-warnings   fail if the document needed repairs
   apigen --spec openapi.yaml --out my-api --runtime path=../apigen/runtime   use a runtime checkout
+  apigen --spec openapi.yaml --out my-api --config pets.toml   settings (default: apigen.toml beside the spec)
 
 Your files are safe: apigen records the files it writes in DIR/.apigen-manifest and deletes or
 overwrites only those. Everything else in DIR (.git, target/, Cargo.lock, tests/, examples/, notes)
@@ -131,8 +132,13 @@ struct GenerateArgs {
     /// `vendored` writes a copy into DIR/apigen-runtime so the crate builds offline on its own;
     /// `registry` depends on the published version only; `path=DIR2` depends on the runtime
     /// crate at DIR2 (by version and relative path).
-    #[arg(long, value_name = "MODE", default_value = "vendored", value_parser = parse_runtime)]
-    runtime: RuntimeMode,
+    /// [default: the config file's `runtime`, else `vendored`]
+    #[arg(long, value_name = "MODE", value_parser = parse_runtime)]
+    runtime: Option<RuntimeMode>,
+    /// The settings (derives, type replacements, renames, operations, parts, crate metadata;
+    /// see the README) [default: `apigen.toml` next to the spec, if there is one].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 fn parse_runtime(text: &str) -> Result<RuntimeMode, String> {
@@ -147,7 +153,7 @@ fn parse_runtime(text: &str) -> Result<RuntimeMode, String> {
 }
 
 fn parse_crate_name(name: &str) -> Result<String, String> {
-    generator::naming::check_crate_name(name)
+    apigen_codegen::naming::check_crate_name(name)
 }
 
 /// A spec at least this large gets a line on stderr before generation starts.
@@ -164,7 +170,7 @@ fn main() -> ExitCode {
 }
 
 fn diff(args: DiffCliArgs) -> ExitCode {
-    use generator::diff::{cli, report::Format, source::Spec};
+    use apigen_codegen::diff::{cli, report::Format, source::Spec};
     let (Some(format), Some(fail_on)) = (Format::parse(&args.format), cli::FailOn::parse(&args.fail_on)) else {
         // clap checked both values; this is only reached if the lists ever disagree.
         eprintln!("error: unknown --format or --fail-on value (see apigen diff --help)");
@@ -179,7 +185,7 @@ fn generate(args: GenerateArgs) -> ExitCode {
         eprintln!("error: --spec and --out are required (see apigen --help)");
         return ExitCode::from(2);
     };
-    let name = args.crate_name.unwrap_or_else(|| generator::naming::crate_name_from(&out));
+    let name = args.crate_name.clone().unwrap_or_else(|| apigen_codegen::naming::crate_name_from(&out));
     let say = |line: String| {
         if !args.quiet {
             eprintln!("{line}");
@@ -191,19 +197,44 @@ fn generate(args: GenerateArgs) -> ExitCode {
             say(format!("apigen: generating `{name}` from {} ({:.1} MiB)...", spec.display(), meta.len() as f64 / f64::from(1 << 20)));
         }
     }
-    let mut settings = GeneratorSettings::new(&name).with_deny_warnings(args.deny_warnings);
-    match args.runtime.dependency_for(&out) {
-        Ok(dependency) => {
-            settings.with_runtime(dependency);
+    let config = match &args.config {
+        Some(path) => ConfigFile::read(path).map(|c| Some((path.clone(), c))),
+        None => ConfigFile::discover(&spec),
+    };
+    let config = match config {
+        Ok(config) => config,
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            return ExitCode::from(2);
         }
-        Err(e) => {
-            eprintln!("error: cannot locate {} relative to the current directory: {e}", out.display());
-            return ExitCode::FAILURE;
+    };
+    let mut settings = GeneratorSettings::new(&name).with_deny_warnings(args.deny_warnings);
+    let runtime = match (&args.runtime, config.as_ref().and_then(|(_, c)| c.runtime.as_ref())) {
+        (Some(mode), _) => Some(mode),
+        (None, Some(_)) => None,
+        (None, None) => Some(&RuntimeMode::Vendored),
+    };
+    if let Some((path, config)) = &config {
+        say(format!("apigen: settings from {}", path.display()));
+        config.apply(&mut settings);
+        // `--crate-name` wins over the file, which wins over the folder's name.
+        settings.crate_name = args.crate_name.clone().or_else(|| config.crate_name.clone()).unwrap_or_else(|| name.clone());
+    }
+    let name = settings.crate_name.clone();
+    if let Some(runtime) = runtime {
+        match runtime.dependency_for(&out) {
+            Ok(dependency) => {
+                settings.with_runtime(dependency);
+            }
+            Err(e) => {
+                eprintln!("error: cannot locate {} relative to the current directory: {e}", out.display());
+                return ExitCode::FAILURE;
+            }
         }
     }
-    let generated = generator::generate_isolated(&spec, || {
+    let generated = apigen_codegen::generate_isolated(&spec, || {
         let mut timings = Timings::default();
-        generator::generate_with_warnings(&spec, &settings, &mut timings).map(|g| (g, timings))
+        apigen_codegen::generate_with_warnings(&spec, &settings, &mut timings).map(|g| (g, timings))
     });
     let (set, mut timings) = match generated {
         Ok((generated, timings)) => {
@@ -221,7 +252,7 @@ fn generate(args: GenerateArgs) -> ExitCode {
     let mode = if args.check { Mode::Check } else { Mode::Write };
     let job = Job { name: name.clone(), spec: spec.clone(), out: out.clone() };
     let write_started = Instant::now();
-    let result = generator::write_outputs(&[(job, set)], mode, &WriteOptions { force: args.force, ..WriteOptions::default() });
+    let result = apigen_codegen::write_outputs(&[(job, set)], mode, &WriteOptions { force: args.force, ..WriteOptions::default() });
     timings.phases.push((if args.check { "check" } else { "write" }, write_started.elapsed()));
     let report = match result {
         Ok(mut reports) => reports.pop().map(|(_, r)| r).unwrap_or_default(),

@@ -65,11 +65,9 @@ impl Names {
             names.by_pointer.insert(super::spec::operation_pointer(&op.path, op.method.as_str()), label.clone());
             names.operations.insert(label, ops);
         }
-        // The component naming rule of `lower::models::lower`: sorted names, PascalCase, made unique.
-        let mut taken = std::collections::BTreeSet::new();
-        for name in bundle.document.pointer("/components/schemas").and_then(|v| v.as_object()).into_iter().flatten().map(|(k, _)| k) {
-            names.components.insert(name.clone(), naming::unique_ident_from(naming::pascal_case(name), &mut taken));
-        }
+        // The names lowering gives the components (one rule: `naming::component_type_names`).
+        let components = bundle.document.pointer("/components/schemas").and_then(|v| v.as_object());
+        names.components = naming::component_type_names(components.into_iter().flatten().map(|(k, _)| k.as_str())).0;
         Ok(names)
     }
 
@@ -221,4 +219,46 @@ fn model_of(ty: &TypeRef, api: &super::rust_api::RustApi) -> Option<String> {
 pub fn principal(ty: &str, api: &super::rust_api::RustApi) -> Option<String> {
     let idents: Vec<&str> = ty.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|s| !s.is_empty()).collect();
     idents.into_iter().rev().find(|id| api.facts.contains_key(&format!("models::{id}"))).map(String::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::Names;
+    use crate::GeneratorSettings;
+
+    /// The diff report names each component as the generated code does: prelude names get the
+    /// `Model` suffix (`String` -> `StringModel`), and names that collide after case
+    /// conversion are numbered in document order.
+    #[test]
+    fn diff_names_are_the_generated_names() {
+        let object = json!({ "type": "object", "properties": { "id": { "type": "integer" } } });
+        let doc = json!({
+            "openapi": "3.1.0",
+            "info": { "title": "Names", "version": "1" },
+            "paths": {},
+            "components": { "schemas": {
+                "String": object, "Ok": object, "user-profile": object, "UserProfile": object, "Self": object, "9lives": object, "DATA": object, "d_a_t_a": object
+            } }
+        });
+        let dir = std::env::temp_dir().join(format!("apigen-diff-names-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("openapi.json");
+        std::fs::write(&path, doc.to_string()).expect("write spec");
+        let bundle = crate::spec::bundle(&path).unwrap_or_else(|e| panic!("{e}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        let names = Names::of(&bundle, "names").unwrap_or_else(|e| panic!("{e}"));
+        let lowered = crate::lower::lower(&bundle, &GeneratorSettings::new("names")).unwrap_or_else(|e| panic!("{e}"));
+        let generated: Vec<&String> = lowered.api.models.structs.keys().collect();
+        let mut reported: Vec<&String> = names.components.values().collect();
+        reported.sort();
+        assert_eq!(reported, generated);
+        assert_eq!(names.components["String"], "StringModel");
+        assert_eq!(names.components["Ok"], "OkModel");
+        assert_eq!(names.components["UserProfile"], "UserProfile2");
+        // typify's Pascal case would write both `DATA` and `d_a_t_a` as `Data`.
+        assert_eq!(names.components["DATA"], "Data");
+        assert_eq!(names.components["d_a_t_a"], "Data2");
+    }
 }

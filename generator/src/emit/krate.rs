@@ -8,7 +8,7 @@ use crate::ir::{ApiSpace, StatusMatch};
 /// A dependency line of the generated `Cargo.toml`.
 #[derive(Debug, Serialize)]
 struct Dependency {
-    name: &'static str,
+    name: String,
     spec: String,
 }
 
@@ -20,8 +20,8 @@ struct Feature {
     enables: Vec<&'static str>,
 }
 
-fn dep(name: &'static str, spec: &str) -> Dependency {
-    Dependency { name, spec: spec.to_string() }
+fn dep(name: &str, spec: &str) -> Dependency {
+    Dependency { name: name.to_string(), spec: spec.to_string() }
 }
 
 /// The version every generated crate gets.
@@ -44,7 +44,12 @@ fn dependencies(api: &ApiSpace, runtime: &str) -> Vec<Dependency> {
     if models.uses_uuid {
         deps.push(dep("uuid", "{ version = \"1\", features = [\"serde\"] }"));
     }
-    deps.sort_by_key(|d| d.name);
+    // The crates of the settings' replacements and format types.
+    for (name, version) in &api.package.dependencies {
+        deps.retain(|d| d.name != *name);
+        deps.push(dep(name, &format!("{version:?}")));
+    }
+    deps.sort_by(|a, b| a.name.cmp(&b.name));
     deps
 }
 
@@ -65,9 +70,13 @@ fn schemars_features(models: &crate::ir::models::ModelSpace) -> String {
 }
 
 /// The features of the generated crate.
-fn features() -> Vec<Feature> {
+fn features(parts: crate::ir::package::Parts) -> Vec<Feature> {
     vec![
-        Feature { name: "default", doc: "The client is on by default.", enables: vec!["client"] },
+        if parts.client {
+            Feature { name: "default", doc: "The client is on by default.", enables: vec!["client"] }
+        } else {
+            Feature { name: "default", doc: "No client is generated (settings).", enables: vec![] }
+        },
         Feature {
             name: "client",
             doc: "The async HTTP client (`client` module): reqwest with rustls, through apigen-runtime.",
@@ -110,6 +119,8 @@ pub fn cargo_toml(api: &ApiSpace, runtime: &str) -> Result<String, String> {
         crate_version: &'a str,
         rust_version: &'a str,
         description: String,
+        license: &'a str,
+        repository: Option<&'a str>,
         dependencies: Vec<Dependency>,
         features: Vec<Feature>,
         bins: Vec<Bin>,
@@ -125,12 +136,22 @@ pub fn cargo_toml(api: &ApiSpace, runtime: &str) -> Result<String, String> {
         Context {
             header: crate::GENERATED_HEADER,
             crate_name: &api.crate_name,
-            crate_version: CRATE_VERSION,
+            crate_version: api.package.version.as_deref().unwrap_or(CRATE_VERSION),
             rust_version: RUST_VERSION,
-            description: format!("Generated models, client and server for {}.", api.title),
+            description: api
+                .package
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("Generated models, client and server for {}.", api.title)),
+            license: api.package.license.as_deref().unwrap_or("Apache-2.0"),
+            repository: api.package.repository.as_deref(),
             dependencies: dependencies(api, runtime),
-            features: features(),
-            bins: vec![Bin { name: format!("{}-mock", api.crate_name), path: "src/bin/mock.rs", required_features: vec!["mock"] }],
+            features: features(api.parts),
+            bins: if api.parts.mock {
+                vec![Bin { name: format!("{}-mock", api.crate_name), path: "src/bin/mock.rs", required_features: vec!["mock"] }]
+            } else {
+                Vec::new()
+            },
         },
     )
 }
@@ -426,6 +447,20 @@ pub fn lib_rs(api: &ApiSpace) -> proc_macro2::TokenStream {
             deprecated.push(quote! { Self::#v });
         }
     }
+    // The README's examples use the client.
+    let readme = api.parts.client.then(|| quote!(#![cfg_attr(feature = "client", doc = include_str!("../README.md"))]));
+    let client = api.parts.client.then(|| {
+        quote!(
+            #[cfg(feature = "client")]
+            pub mod client;
+        )
+    });
+    let server = api.parts.server.then(|| {
+        quote!(
+            #[cfg(feature = "server")]
+            pub mod server;
+        )
+    });
     // Clients use a deprecated scheme only when no other alternative of an operation is given.
     let deprecated = (!deprecated.is_empty()).then(|| {
         quote! {
@@ -436,13 +471,11 @@ pub fn lib_rs(api: &ApiSpace) -> proc_macro2::TokenStream {
     });
     quote! {
         // The README is the crate documentation, so its examples compile as doctests.
-        #![cfg_attr(feature = "client", doc = include_str!("../README.md"))]
+        #readme
         #![forbid(unsafe_code)]
         pub mod models;
-        #[cfg(feature = "client")]
-        pub mod client;
-        #[cfg(feature = "server")]
-        pub mod server;
+        #client
+        #server
         pub use ::apigen_runtime::validation;
         pub use ::apigen_runtime::SecurityScheme;
         pub use validation::{Validate, ValidationErrors, Violation};

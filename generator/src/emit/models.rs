@@ -18,6 +18,7 @@ use super::types::{tokens, Place};
 use crate::ir::models::{Constraint, Field, ModelSpace, StructModel, StructRules, Target};
 use crate::ir::ApiSpace;
 use crate::ir::TypeRef;
+use crate::naming::serde_rename;
 
 /// Emits `src/models.rs`.
 ///
@@ -725,29 +726,6 @@ fn check_field(owner: &str, f: &syn::Field, field: &Field) -> Result<(), String>
         ));
     }
     Ok(())
-}
-
-/// The `rename = "..."` of a field's serde attributes, read from the tokens (typify writes it
-/// as a plain name-value pair).
-fn serde_rename(f: &syn::Field) -> Option<String> {
-    for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let syn::Meta::List(list) = &attr.meta else { continue };
-        let mut tokens = list.tokens.clone().into_iter();
-        while let Some(token) = tokens.next() {
-            let proc_macro2::TokenTree::Ident(name) = token else { continue };
-            if name != "rename" {
-                continue;
-            }
-            let (Some(proc_macro2::TokenTree::Punct(eq)), Some(proc_macro2::TokenTree::Literal(lit))) = (tokens.next(), tokens.next())
-            else {
-                continue;
-            };
-            if eq.as_char() == '=' {
-                return syn::parse2::<syn::LitStr>(proc_macro2::TokenTree::Literal(lit).into()).ok().map(|l| l.value());
-            }
-        }
-    }
-    None
 }
 
 /// Renames the n-th occurrence of a duplicated field in struct expressions.

@@ -82,7 +82,14 @@ pub fn tokens(ty: &TypeRef, place: Place) -> TokenStream {
                     quote!(#name<#(#args),*>)
                 }
             });
-            quote!(#(:: #parts)*)
+            // A path into the user's crate starts at `crate`, every other at a crate name.
+            if segments.first().is_some_and(|s| s.name == "crate") {
+                let mut parts = parts;
+                let first = parts.next();
+                quote!(#first #(:: #parts)*)
+            } else {
+                quote!(#(:: #parts)*)
+            }
         }
     }
 }

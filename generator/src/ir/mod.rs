@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub mod models;
+pub mod package;
 pub mod server;
 pub mod types;
 
@@ -61,6 +62,10 @@ pub struct ApiSpace {
     pub models: ModelSpace,
     /// What the generated server checks request bodies against.
     pub body_schemas: BodySchemas,
+    /// Which parts are generated (from the settings).
+    pub parts: package::Parts,
+    /// Crate metadata the settings override.
+    pub package: package::Package,
 }
 
 /// The schemas the generated server checks JSON and form request bodies against before they

@@ -57,8 +57,9 @@ pub enum TypeRef {
     /// An array `[T; N]`.
     Array(Box<TypeRef>, usize),
     /// A type of another crate that typify chose for a format (`::uuid::Uuid`,
-    /// `::chrono::DateTime<::chrono::offset::Utc>`, `::std::num::NonZeroU64`, an `x-rust-type`):
-    /// the segments of a path from the crate root, each with its generic arguments.
+    /// `::chrono::DateTime<::chrono::offset::Utc>`, `::std::num::NonZeroU64`, an `x-rust-type`,
+    /// a replacement from the settings): the segments of a path from the crate root (`crate`
+    /// first for the user's own crate), each with its generic arguments.
     Foreign(Vec<Segment>),
 }
 

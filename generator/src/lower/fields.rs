@@ -24,7 +24,7 @@ use serde_json::Value;
 use typify_impl::{Type, TypeDetails, TypeEnumVariant, TypeId, TypeSpace, TypeSpaceSettings, TypeStruct};
 
 use super::types::Types;
-use crate::ir::models::Field;
+use crate::ir::models::{Field, StructModel};
 use crate::spec::COMPONENT_PREFIX;
 
 /// The field name typify gives each property name.
@@ -171,6 +171,85 @@ pub fn read_structs(
         out.insert(name.clone(), fields);
     }
     Ok(out)
+}
+
+/// A struct whose field table disagreed with the code typify wrote for it (see [`reconcile`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repaired {
+    /// The struct's Rust name.
+    pub name: String,
+    /// Each field that changed: `field` (`table wire` -> `typify's wire`).
+    pub changes: Vec<String>,
+}
+
+/// Checks the field table `structs` against the code typify wrote (`file`, its parsed
+/// `to_stream`), and where they disagree makes the table follow typify's code: typify's code
+/// is what serde reads and writes, so its wire names are the right ones. The matching of
+/// [`read_structs`] explains typify's fields from the schemas; a gap in it (a merge it does not
+/// follow, names it cannot tell apart) would otherwise be a wrong wire name in the validators
+/// and emitters. Returns the structs repaired (each a warning for the caller). A struct name
+/// typify wrote twice is left alone (the models emitter handles it), as is a field whose type
+/// the table cannot give.
+pub fn reconcile(structs: &mut BTreeMap<String, StructModel>, file: &syn::File) -> Vec<Repaired> {
+    let mut written: BTreeMap<String, Vec<&syn::FieldsNamed>> = BTreeMap::new();
+    for item in &file.items {
+        if let syn::Item::Struct(s) = item {
+            if let syn::Fields::Named(named) = &s.fields {
+                written.entry(s.ident.to_string()).or_default().push(named);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (name, model) in structs.iter_mut() {
+        let Some([named]) = written.get(name).map(Vec::as_slice) else { continue };
+        // typify's fields: identifier, wire name, flattened.
+        let typify: Vec<(String, String, bool)> = named
+            .named
+            .iter()
+            .map(|f| {
+                let ident = f.ident.as_ref().map(ToString::to_string).unwrap_or_default();
+                let wire = crate::naming::serde_rename(f).unwrap_or_else(|| ident.trim_start_matches("r#").to_string());
+                (ident, wire, is_flattened(f))
+            })
+            .collect();
+        let fits = typify.len() == model.fields.len()
+            && typify.iter().zip(&model.fields).all(|((ident, wire, _), f)| *ident == f.typify_name && *wire == f.wire);
+        if fits {
+            continue;
+        }
+        // Each of typify's fields keeps the type of the table's field of its identifier (the
+        // same position, else the first unused one of that identifier).
+        let mut pool: Vec<Option<&Field>> = model.fields.iter().map(Some).collect();
+        let mut fields = Vec::with_capacity(typify.len());
+        let mut changes = Vec::new();
+        for (i, (ident, wire, flatten)) in typify.iter().enumerate() {
+            let at = if pool.get(i).is_some_and(|f| f.is_some_and(|f| f.typify_name == *ident)) {
+                Some(i)
+            } else {
+                pool.iter().position(|f| f.is_some_and(|f| f.typify_name == *ident))
+            };
+            let Some(table) = at.and_then(|at| pool[at].take()) else { break };
+            if table.wire != *wire {
+                changes.push(format!("`{ident}` (`{}` -> `{wire}`)", table.wire));
+            }
+            fields.push(Field { wire: wire.clone(), name: ident.clone(), typify_name: ident.clone(), flatten: *flatten, ..table.clone() });
+        }
+        if fields.len() != typify.len() {
+            continue;
+        }
+        unique_names(&mut fields);
+        model.fields = fields;
+        out.push(Repaired { name: name.clone(), changes });
+    }
+    out
+}
+
+/// True for a field typify marks `#[serde(flatten)]`.
+fn is_flattened(f: &syn::Field) -> bool {
+    f.attrs.iter().filter(|a| a.path().is_ident("serde")).any(|a| {
+        let syn::Meta::List(list) = &a.meta else { return false };
+        list.tokens.clone().into_iter().any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "flatten"))
+    })
 }
 
 /// typify's fields of a struct: name, required, type.
@@ -704,6 +783,35 @@ mod tests {
             } } }),
         ));
         assert_eq!(fields(&lowered, "PutABodyColor"), [("Color", "color")]);
+        emits(&lowered);
+    }
+
+    /// A table that disagrees with the code typify wrote is made to follow it (typify's code is
+    /// what serde reads): the wire names and flattened parts become typify's, the struct is
+    /// reported, and the models emitter accepts the result. Lowering does this for every struct
+    /// (a gap in the matching is a `field-names` warning, never a rejection).
+    #[test]
+    fn a_table_that_disagrees_with_typify_follows_its_code() {
+        let mut lowered = lower(&document(
+            json!({ "Person": { "type": "object", "properties": {
+                "userName": { "type": "string" }, "user_name": { "type": "integer" }
+            }, "additionalProperties": { "type": "integer" } } }),
+            json!({}),
+        ));
+        let good = fields(&lowered, "Person").into_iter().map(|(w, n)| (w.to_string(), n.to_string())).collect::<Vec<_>>();
+        assert!(lowered.warnings.0.iter().all(|w| w.class() != "field-names"), "{}", lowered.warnings);
+        let person = lowered.api.models.structs.get_mut("Person").expect("Person");
+        person.fields[0].wire = "user_name".into();
+        person.fields[1].wire = "userName".into();
+        person.fields[2].flatten = false;
+        let file = lowered.models_file.clone().expect("typify's code");
+        let repaired = super::reconcile(&mut lowered.api.models.structs, &file);
+        assert_eq!(repaired.len(), 1);
+        assert_eq!(repaired[0].name, "Person");
+        assert_eq!(repaired[0].changes.len(), 2, "{repaired:?}");
+        let now = fields(&lowered, "Person").into_iter().map(|(w, n)| (w.to_string(), n.to_string())).collect::<Vec<_>>();
+        assert_eq!(now, good);
+        assert!(lowered.api.models.structs["Person"].fields[2].flatten);
         emits(&lowered);
     }
 

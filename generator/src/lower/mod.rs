@@ -37,19 +37,17 @@ use typify_impl::TypeSpace;
 ///
 /// Every construct the generator cannot lower, with its location.
 pub fn lower(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Lowered, Diagnostics> {
-    let mut lowered = lower_with(bundle, settings, false)?;
+    let lowered = lower_with(bundle, settings, false)?;
     // typify accepts some schemas that it then cannot write out (its `to_stream` panics, or
     // leaves fields out of a default value: `typify::check_emission`). The whole type space is
-    // checked once (the models emitter reuses the parsed code); when it fails, lowering runs
-    // again, with each component checked on its own (`typify::convert_isolated` degrades the
-    // failing ones) and without the defaults of inline schemas.
-    if let Ok(file) = typify::check_emission(&lowered.types) {
-        lowered.models_file = Some(file);
+    // checked once in `lower_with` (the field table and the models emitter reuse the parsed
+    // code); when it fails, lowering runs again, with each component checked on its own
+    // (`typify::convert_isolated` degrades the failing ones) and without the defaults of inline
+    // schemas.
+    if lowered.models_file.is_some() {
         return Ok(lowered);
     }
-    let mut lowered = lower_with(bundle, settings, true)?;
-    lowered.models_file = typify::check_emission(&lowered.types).ok();
-    Ok(lowered)
+    lower_with(bundle, settings, true)
 }
 
 /// [`lower`]; `strict`: every component conversion must also be written out, and the inline
@@ -83,7 +81,8 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
             }
         }
     }
-    let (mut models, mut type_space, schemas, mut warnings) = models::lower_checked(bundle, &request_roots, &response_roots, strict)?;
+    let (mut models, mut type_space, schemas, mut warnings) =
+        models::lower_checked(bundle, &request_roots, &response_roots, &settings.types, strict)?;
 
     let info = doc.get("info");
     let text = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_str).map(String::from);
@@ -103,7 +102,7 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
     for (path, method_key, op_ptr, op, item) in operations(doc) {
         let Some(method) = HttpMethod::from_key(method_key) else { continue };
         let id = op.get("operationId").and_then(Value::as_str).map_or_else(|| format!("{method_key} {path}"), String::from);
-        let naming::OperationNames { method: rust_name, type_name } = namer.name(&id);
+        let naming::OperationNames { method: rust_name, type_name } = namer.name(settings.operations.renames.get(&id).unwrap_or(&id));
         let mut cx = OpContext {
             bundle,
             schemas: &schemas,
@@ -162,6 +161,26 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
                 .with_help("this is a bug in the generator: please report it with the spec"),
         );
     }
+    // The code typify writes, checked once; the field table follows it where the two disagree.
+    let models_file = typify::check_emission(&type_space).ok();
+    for repaired in models_file.as_ref().map(|file| fields::reconcile(&mut models.structs, file)).unwrap_or_default() {
+        let (pointer, found) = schemas.hoisted.source_pointer(&repaired.name);
+        let pointer = if found { pointer } else { String::new() };
+        warnings.push(
+            bundle
+                .diagnostic(
+                    &pointer,
+                    format!(
+                        "the generator could not tell which property each field of `{}` is made of: the fields keep the JSON names the type generator gave them ({})",
+                        repaired.name,
+                        repaired.changes.join(", ")
+                    ),
+                )
+                .with_help("the generated type reads and writes the JSON names shown; please report the schema so that the generator learns it")
+                .with_class(WarningClass::FieldNames)
+                .warning(),
+        );
+    }
     for (i, schema) in forms {
         let op = &mut ops[i];
         if let Some(body) = &mut op.body {
@@ -195,8 +214,10 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
         operations: ops,
         models,
         body_schemas,
+        parts: settings.parts,
+        package: settings.package.clone(),
     };
-    diags.into_result(Lowered { api, types: type_space, warnings, models_file: None })
+    diags.into_result(Lowered { api, types: type_space, warnings, models_file })
 }
 
 /// `(path, method, pointer, operation, path item)` for every operation, in document order.
@@ -358,6 +379,9 @@ impl OpContext<'_> {
             let name = name.to_string();
             let def = self.schemas.definitions.get(&name);
             let shape = def.map_or(ValueShape::Json, shape_of);
+            if let Some(foreign) = self.schemas.foreign.get(&name) {
+                return (foreign.clone(), shape);
+            }
             return (TypeRef::Named(name), shape);
         }
         let shape = shape_of(&schema);

@@ -29,7 +29,9 @@ use typify_impl::{TypeSpace, TypeSpaceSettings};
 
 use crate::diag::{Diagnostics, WarningClass};
 use crate::ir::models::*;
+use crate::ir::TypeRef;
 use crate::naming;
+use crate::settings::TypeSettings;
 use crate::spec::{Bundle, COMPONENT_PREFIX};
 
 use super::constraints::extract_rules;
@@ -48,6 +50,9 @@ pub struct Schemas {
     pub hoisted: Hoisted,
     /// The prepared definitions (as given to typify), by Rust name.
     pub definitions: BTreeMap<String, Value>,
+    /// Definitions that are a type of another crate instead of a model (a replacement of the
+    /// settings, an `x-rust-type` typify honours), by Rust name.
+    pub foreign: BTreeMap<String, TypeRef>,
 }
 
 /// Which way a definition is used.
@@ -73,8 +78,9 @@ pub fn lower(
     bundle: &Bundle,
     request_roots: &[Value],
     response_roots: &[Value],
+    options: &TypeSettings,
 ) -> Result<(ModelSpace, TypeSpace, Schemas, Diagnostics), Diagnostics> {
-    lower_checked(bundle, request_roots, response_roots, true)
+    lower_checked(bundle, request_roots, response_roots, options, true)
 }
 
 /// [`lower`]; `check_emission` says whether a conversion must also be written out to count as a
@@ -89,6 +95,7 @@ pub fn lower_checked(
     bundle: &Bundle,
     request_roots: &[Value],
     response_roots: &[Value],
+    options: &TypeSettings,
     check_emission: bool,
 ) -> Result<(ModelSpace, TypeSpace, Schemas, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
@@ -96,13 +103,42 @@ pub fn lower_checked(
         bundle.document.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
 
     // Every component gets its Rust name up front (`user-profile` and `UserProfile` would both
-    // be `UserProfile`: the later one in sorted order becomes `UserProfile2`), so that neither
+    // be `UserProfile`: the later one in document order becomes `UserProfile2`), so that neither
     // typify nor the inline names below can collide with one.
     let mut taken = BTreeSet::new();
     let mut renames = BTreeMap::new();
-    for name in components.keys() {
-        renames.insert(name.clone(), naming::unique_ident_from(naming::type_name(name), &mut taken));
+    // Names the settings give come first; each must be free.
+    for (name, rust_name) in &options.renames {
+        let pointer = format!("/components/schemas/{}", crate::diag::escape_token(name));
+        if !components.contains_key(name) {
+            diags.push(unknown_component(bundle, name, "renames"));
+        } else if !naming::is_plain_ident(rust_name)
+            || components
+                .keys()
+                .any(|other| other != name && !options.renames.contains_key(other) && naming::type_name(other) == *rust_name)
+            || !taken.insert(rust_name.clone())
+        {
+            diags.push(
+                bundle
+                    .diagnostic(
+                        &pointer,
+                        format!("the settings rename schema `{name}` to `{rust_name}`, which is not a free Rust type name"),
+                    )
+                    .with_help("rename it to an identifier (`Animal`) that no other schema's type has"),
+            );
+        } else {
+            renames.insert(name.clone(), rust_name.clone());
+        }
     }
+    for name in options.replacements.keys().chain(options.type_derives.keys()) {
+        if !components.contains_key(name) {
+            diags.push(unknown_component(bundle, name, "types"));
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags.into_result(()).unwrap_err());
+    }
+    let (renames, taken) = naming::component_type_names_with(components.keys().map(String::as_str), &renames);
     let mut hoisted = Hoisted::new(taken, renames);
     for (name, schema) in &components {
         let new_name = hoisted.renames[name].clone();
@@ -169,11 +205,14 @@ pub fn lower_checked(
         definitions.insert(name, degraded);
     }
 
-    let settings = type_space_settings();
+    let (settings, formats) = match type_space_settings(options, &hoisted.renames) {
+        Ok(settings) => settings,
+        Err(e) => return Err(bundle.diagnostic("", e).with_help("fix the type path in the settings").into()),
+    };
     let mut typed = Vec::new();
     for (name, value) in &definitions {
         let mut value = value.clone();
-        binary_as_bytes(&mut value);
+        rust_types_for_formats(&mut value, &formats);
         doc_descriptions(&mut value);
         match serde_json::from_value::<Schema>(value) {
             Ok(schema) => typed.push((name.clone(), schema)),
@@ -270,9 +309,35 @@ pub fn lower_checked(
         discriminated.remove(&failure.name);
         definitions.insert(failure.name.clone(), degraded_schema(definitions.get(&failure.name), &failure.reason));
     }
+    // A replaced schema is another crate's type: there is no model to check or reshape, and
+    // every reference is that type.
+    let mut foreign = BTreeMap::new();
+    for (name, path) in &options.replacements {
+        foreign.insert(hoisted.renames[name].clone(), super::types::type_path(path).and_then(|p| super::types::foreign(&p)));
+    }
+    for (name, def) in &definitions {
+        let Some(ext) = def.get("x-rust-type") else { continue };
+        let (Some(krate), Some(path)) = (ext.get("crate").and_then(Value::as_str), ext.get("path").and_then(Value::as_str)) else {
+            continue;
+        };
+        if options.x_rust_type_crates.contains(krate) && ext.get("parameters").is_none() {
+            foreign.insert(name.clone(), super::types::foreign(&format!("::{path}")));
+        }
+    }
+    let mut foreign_types = BTreeMap::new();
+    for (name, ty) in foreign {
+        structs.remove(&name);
+        discriminated.remove(&name);
+        match ty {
+            Ok(ty) => {
+                foreign_types.insert(name, ty);
+            }
+            Err(e) => diags.push(bundle.diagnostic(&hoisted.source_pointer(&name).0, e).with_help("fix the type path")),
+        }
+    }
     let structs = structs.into_iter().map(|(name, rules)| (name, StructModel { fields: Vec::new(), rules: Some(rules) })).collect();
     let models = ModelSpace { structs, definition_count: definitions.len(), discriminated, uses_chrono: false, uses_uuid: false };
-    diags.into_result((models, type_space, Schemas { hoisted, definitions }, warnings))
+    diags.into_result((models, type_space, Schemas { hoisted, definitions, foreign: foreign_types }, warnings))
 }
 
 /// Completes `models` once every type is in `type_space` (the definitions, and the inline
@@ -340,45 +405,88 @@ fn typed_back(definition: Option<&Value>) -> Option<Result<Value, serde_json::Er
     Some(serde_json::to_value(without_defaults(&schema)))
 }
 
-/// typify's settings for every API.
-fn type_space_settings() -> TypeSpaceSettings {
+/// A diagnostic for a schema that the settings name and the document does not have.
+fn unknown_component(bundle: &Bundle, name: &str, what: &str) -> crate::Diagnostic {
+    bundle
+        .diagnostic("/components/schemas", format!("the settings ({what}) name schema `{name}`, which the document does not have"))
+        .with_help("name a schema of `components/schemas` as the document spells it")
+}
+
+/// typify's settings for an API, and the Rust types of string formats (`binary` is
+/// `apigen_runtime::Binary`, see [`rust_types_for_formats`]; the settings add their own).
+///
+/// # Errors
+///
+/// A type path of the settings that is not one.
+fn type_space_settings(options: &TypeSettings, renames: &BTreeMap<String, String>) -> Result<(TypeSpaceSettings, Formats), String> {
     let mut settings = TypeSpaceSettings::default();
     settings
         // Builders are emitted by us, for request models only (see `emit::models`).
         .with_struct_builder(false)
         .with_type_mod("models")
         .with_attr("#[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]".to_string())
-        // `format: binary` strings are `apigen_runtime::Binary` (see `binary_as_bytes`).
+        // `format: binary` strings are `apigen_runtime::Binary` (see `rust_types_for_formats`).
         .with_crate("apigen-runtime", typify_impl::CrateVers::Any, None);
-    settings
+    for derive in &options.derives {
+        settings.with_derive(derive.clone());
+    }
+    for (schema, derives) in &options.type_derives {
+        let mut patch = typify_impl::TypeSpacePatch::default();
+        for derive in derives {
+            patch.with_derive(derive);
+        }
+        settings.with_patch(&renames[schema], &patch);
+    }
+    for (schema, path) in &options.replacements {
+        settings.with_replacement(&renames[schema], super::types::type_path(path)?, std::iter::empty());
+    }
+    for krate in &options.x_rust_type_crates {
+        settings.with_crate(krate, typify_impl::CrateVers::Any, None);
+    }
+    let mut formats = Formats::new();
+    formats.insert("binary".into(), ("apigen-runtime".into(), "apigen_runtime::Binary".into()));
+    for (format, path) in &options.format_types {
+        let path = super::types::type_path(path)?;
+        let path = path.trim_start_matches("::").to_string();
+        let krate = path.split("::").next().unwrap_or_default().to_string();
+        settings.with_crate(&krate, typify_impl::CrateVers::Any, None);
+        formats.insert(format.clone(), (krate, path));
+    }
+    Ok((settings, formats))
 }
 
-/// Marks every `{"type": "string", "format": "binary"}` in schema positions for typify as
-/// `apigen_runtime::Binary` (`x-rust-type`): a file's bytes, which a `String` cannot hold.
-pub fn binary_as_bytes(schema: &mut Value) {
+/// String format -> `(crate, path)` of the Rust type typify is told to use (`x-rust-type`).
+type Formats = BTreeMap<String, (String, String)>;
+
+/// Marks every `{"type": "string", "format": F}` in schema positions whose format has a Rust
+/// type in `formats` with that type for typify (`x-rust-type`): `binary` is
+/// `apigen_runtime::Binary`, a file's bytes, which a `String` cannot hold; the settings add
+/// their own (`uuid` -> `::my::Id`).
+fn rust_types_for_formats(schema: &mut Value, formats: &Formats) {
     match schema {
         Value::Object(map) => {
-            let binary =
-                map.get("type").and_then(Value::as_str) == Some("string") && map.get("format").and_then(Value::as_str) == Some("binary");
-            if binary {
-                map.insert(
-                    "x-rust-type".into(),
-                    serde_json::json!({ "crate": "apigen-runtime", "version": "*", "path": "apigen_runtime::Binary" }),
-                );
+            let format = (map.get("type").and_then(Value::as_str) == Some("string"))
+                .then(|| map.get("format").and_then(Value::as_str))
+                .flatten()
+                .and_then(|f| formats.get(f));
+            if let Some((krate, path)) = format {
+                map.insert("x-rust-type".into(), serde_json::json!({ "crate": krate, "version": "*", "path": path }));
             }
             for (key, sub) in map.iter_mut() {
                 match key.as_str() {
                     "properties" | "patternProperties" | "$defs" | "definitions" => {
                         if let Value::Object(subs) = sub {
-                            subs.values_mut().for_each(binary_as_bytes);
+                            subs.values_mut().for_each(|s| rust_types_for_formats(s, formats));
                         }
                     }
-                    "items" | "additionalProperties" | "allOf" | "anyOf" | "oneOf" | "prefixItems" | "not" => binary_as_bytes(sub),
+                    "items" | "additionalProperties" | "allOf" | "anyOf" | "oneOf" | "prefixItems" | "not" => {
+                        rust_types_for_formats(sub, formats)
+                    }
                     _ => {}
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(binary_as_bytes),
+        Value::Array(items) => items.iter_mut().for_each(|s| rust_types_for_formats(s, formats)),
         _ => {}
     }
 }

@@ -101,6 +101,29 @@ fn primitive(name: &str) -> Option<TypeRef> {
     })
 }
 
+/// Checks a Rust type path the settings name (`::uuid::Uuid`, `crate::ids::PetId`,
+/// `chrono::DateTime<chrono::Utc>`) and returns it with a leading `::` unless it starts at
+/// `crate`.
+///
+/// # Errors
+///
+/// A message when `path` is not a Rust type path.
+pub fn type_path(path: &str) -> Result<String, String> {
+    let parsed: syn::TypePath = syn::parse_str(path).map_err(|e| format!("`{path}` is not a Rust type path: {e}"))?;
+    let text = quote::quote!(#parsed).to_string().replace(' ', "");
+    Ok(if text.starts_with("::") || text.starts_with("crate::") { text } else { format!("::{text}") })
+}
+
+/// The IR type of a Rust type path (one the settings give: `::uuid::Uuid`, `crate::Id`).
+///
+/// # Errors
+///
+/// A message when `path` is not a type path the IR can hold.
+pub fn foreign(path: &str) -> Result<TypeRef, String> {
+    let parsed: syn::Type = syn::parse_str(path).map_err(|e| format!("`{path}` is not a Rust type: {e}"))?;
+    from_syn(&parsed)
+}
+
 /// The IR type of a type path typify wrote.
 fn from_syn(ty: &syn::Type) -> Result<TypeRef, String> {
     let unsupported = || format!("typify wrote a type the generator cannot name: `{}`", quote::quote!(#ty));
@@ -110,14 +133,16 @@ fn from_syn(ty: &syn::Type) -> Result<TypeRef, String> {
     }
     let names: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
     let bare = path.path.segments.iter().all(|s| s.arguments.is_none());
-    if bare && path.path.leading_colon.is_none() {
+    // A type of the user's crate (a replacement the settings give): `crate::ids::PetId`.
+    let user_crate = names.first().is_some_and(|n| n == "crate") && names.len() > 1;
+    if bare && path.path.leading_colon.is_none() && !user_crate {
         return match names.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
             [one] => primitive(one).ok_or_else(unsupported),
             ["models", name] => Ok(TypeRef::named(*name)),
             _ => Err(unsupported()),
         };
     }
-    if path.path.leading_colon.is_none() {
+    if path.path.leading_colon.is_none() && !user_crate {
         return Err(unsupported());
     }
     if bare && names == ["serde_json", "Value"] {

@@ -75,6 +75,11 @@ impl Sources {
         self.files.get(&normalize(path))
     }
 
+    /// Every file read, in path order (what a build script reruns on).
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.keys().map(PathBuf::as_path)
+    }
+
     /// Adds a document that has no file on disk (used for in-memory specs and tests).
     pub fn insert(&mut self, path: &Path, text: String) -> Result<&SourceFile, Diagnostic> {
         let path = normalize(path);

@@ -1,0 +1,80 @@
+//! What the settings decide about the crate as a whole, carried in the IR for the emitters:
+//! which parts are generated ([`Parts`]) and the crate metadata ([`Package`]).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Which parts of the crate (or module) are generated. The models are what the client and
+/// the server are written in: they are always generated (`models: false` changes nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Parts {
+    /// `models`: one type per schema.
+    pub models: bool,
+    /// `client`: the async reqwest client.
+    pub client: bool,
+    /// `server`: the axum server stubs.
+    pub server: bool,
+    /// The mock server (`MockApi` and the `<crate>-mock` binary); implies the server.
+    pub mock: bool,
+}
+
+impl Default for Parts {
+    /// Everything.
+    fn default() -> Self {
+        Self { models: true, client: true, server: true, mock: true }
+    }
+}
+
+impl Parts {
+    /// Only the models.
+    pub fn models_only() -> Self {
+        Self { models: true, client: false, server: false, mock: false }
+    }
+
+    /// The models and the client (what a build.rs usually wants).
+    pub fn models_and_client() -> Self {
+        Self { client: true, ..Self::models_only() }
+    }
+
+    /// The parts named in `names` (`models`, `client`, `server`, `mock`).
+    ///
+    /// # Errors
+    ///
+    /// The first name that is not a part.
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
+        let mut parts = Self { models: true, client: false, server: false, mock: false };
+        for name in names {
+            match name {
+                "models" => {}
+                "client" => parts.client = true,
+                "server" => parts.server = true,
+                "mock" => {
+                    parts.server = true;
+                    parts.mock = true;
+                }
+                other => return Err(format!("unknown part `{other}`: expected `models`, `client`, `server` or `mock`")),
+            }
+        }
+        Ok(parts)
+    }
+}
+
+/// Crate metadata that overrides what the generator writes into `Cargo.toml` (by default:
+/// derived from the document's `info`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Package {
+    /// `version`.
+    pub version: Option<String>,
+    /// `license` (an SPDX expression).
+    pub license: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `repository` (a URL).
+    pub repository: Option<String>,
+    /// Extra dependencies, name -> version requirement: the crates that replacements and
+    /// format types name (`time = "0.3"`).
+    #[serde(default)]
+    pub dependencies: BTreeMap<String, String>,
+}
