@@ -325,7 +325,8 @@ async fn the_mock_answers_documented_examples_read_from_the_bundled_document() {
         (json!(404), json!("1040")),
         "{body}"
     );
-    // An undocumented status is ignored: the success example again.
+    // An undocumented status is never a silent success: a 501 that says why (issue 15).
     let r = http.get(&url).header("api-key", KEY).header("prefer", "code=418").send().await.unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(r.status(), 501);
+    assert!(r.headers()["x-mock-reason"].to_str().unwrap().contains("code=418"));
 }

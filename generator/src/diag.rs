@@ -61,6 +61,8 @@ pub enum WarningClass {
     /// A parameter `style`/`explode` OpenAPI does not define for its location or value was
     /// replaced by the location's default.
     ParameterStyle,
+    /// A built-in error body of the server does not satisfy the documented error schema.
+    ServerErrorShape,
     /// The field table could not explain a struct typify wrote: its fields keep typify's JSON
     /// names (see `lower::fields::reconcile`).
     FieldNames,
@@ -85,6 +87,7 @@ impl WarningClass {
             WarningClass::DegradedSchema => "degraded-schema",
             WarningClass::KeywordDropped => "keyword-dropped",
             WarningClass::ParameterStyle => "parameter-style",
+            WarningClass::ServerErrorShape => "server-error-shape",
             WarningClass::FieldNames => "field-names",
         }
     }

@@ -191,11 +191,12 @@ pub(crate) fn front(spec: &Path, settings: &GeneratorSettings, timings: &mut Tim
     timings.models = lowered.api.models.definition_count;
     let models_file = lowered.models_file.take();
     warnings.extend(lowered.warnings.clone());
+    let mut server_errors = timings.time("lower-server", || lower::server_errors::lower(&bundle))?;
+    warnings.extend(lower::operation_errors::lower(&bundle, &lowered.api.operations, &mut server_errors));
     warnings.sort();
     if settings.deny_warnings && !warnings.is_empty() {
         return Err(warnings.into_errors());
     }
-    let server_errors = timings.time("lower-server", || lower::server_errors::lower(&bundle))?;
     let sources = bundle.sources.paths().map(Path::to_path_buf).collect();
     Ok(Front { openapi_json, lowered, models_file, server_errors, warnings, sources })
 }

@@ -502,7 +502,8 @@ pub mod mock {
         }
         async fn register_user(&self, input: RegisterUserInput) -> RegisterUserResponse {
             RegisterUserResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/user/signup/", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/user/signup/", &[]),
             )
         }
         async fn register_user_with_package(
@@ -511,13 +512,25 @@ pub mod mock {
         ) -> RegisterUserWithPackageResponse {
             RegisterUserWithPackageResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/user/signup-package/", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/user/signup-package/",
+                        &[],
+                    ),
             )
         }
         async fn list_sponsors(&self, input: ListSponsorsInput) -> ListSponsorsResponse {
             ListSponsorsResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/user/get/sponsors/", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/user/get/sponsors/",
+                        &[],
+                    ),
             )
         }
         async fn validate_sponsor(
@@ -526,12 +539,12 @@ pub mod mock {
         ) -> ValidateSponsorResponse {
             ValidateSponsorResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/user/validate-sponsor/",
-                        None,
+                        &[],
                     ),
             )
         }

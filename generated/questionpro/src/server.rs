@@ -647,7 +647,13 @@ pub mod mock {
         ) -> ImportPanelMembersResponse {
             ImportPanelMembersResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/micropanel/members", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/micropanel/members",
+                        &[],
+                    ),
             )
         }
         async fn list_user_communities(
@@ -656,18 +662,25 @@ pub mod mock {
         ) -> ListUserCommunitiesResponse {
             ListUserCommunitiesResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/micropanel/users/{user-id}/communities",
-                        None,
+                        &[],
                     ),
             )
         }
         async fn update_user(&self, input: UpdateUserInput) -> UpdateUserResponse {
             UpdateUserResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "put", "/users/{user-id}", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "put",
+                        "/users/{user-id}",
+                        &[],
+                    ),
             )
         }
         async fn search_organization_users(
@@ -676,12 +689,12 @@ pub mod mock {
         ) -> SearchOrganizationUsersResponse {
             SearchOrganizationUsersResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/organizations/{organization-id}/users/search",
-                        None,
+                        &[],
                     ),
             )
         }

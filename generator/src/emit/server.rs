@@ -575,23 +575,17 @@ fn mock(api: &ApiSpace) -> TokenStream {
         let response = format_ident!("{}Response", op.type_name);
         let path = &op.path;
         let method = op.method.as_str().to_ascii_lowercase();
-        // Without a documented success example, the smallest body the success schema allows
-        // (prepared by lowering, since the document has nothing to read at run time).
-        let has_example = op.responses.iter().any(|r| r.success && r.body.as_ref().is_some_and(|b| !b.examples.is_empty()));
-        let minimal = op
-            .responses
-            .iter()
-            .find(|r| r.success)
-            .filter(|_| !has_example)
-            .and_then(|r| r.body.as_ref().and_then(|b| b.minimal.as_ref()).map(|m| (r.status.representative(), m)))
-            .map(|(code, body)| {
-                let text = serde_json::to_string(body).unwrap_or_else(|_| "null".into());
-                quote! { Some((#code, #text)) }
-            })
-            .unwrap_or_else(|| quote! { None });
+        // The smallest body of each response without an example, by response key (prepared
+        // by lowering, since the document has nothing to read at run time).
+        let minimal = op.responses.iter().filter_map(|r| {
+            let body = r.body.as_ref()?.minimal.as_ref()?;
+            let key = r.status.key();
+            let text = serde_json::to_string(body).unwrap_or_else(|_| "null".into());
+            Some(quote! { (#key, #text) })
+        });
         quote! {
             async fn #name(&self, input: #input) -> #response {
-                #response::Other(DOCUMENT.answer(&SPEC, &input.headers, #method, #path, #minimal))
+                #response::Other(DOCUMENT.answer_minimal(&SPEC, &input.headers, #method, #path, &[#(#minimal),*]))
             }
         }
     });

@@ -442,6 +442,15 @@ pub enum StatusMatch {
 }
 
 impl StatusMatch {
+    /// The key of the response in the document's `responses` (`404`, `4XX`, `default`).
+    pub fn key(self) -> String {
+        match self {
+            Self::Code(c) => c.to_string(),
+            Self::Range(class) => format!("{class}XX"),
+            Self::Default => "default".to_string(),
+        }
+    }
+
     /// A representative status code (for servers answering with this response).
     pub fn representative(self) -> u16 {
         match self {
@@ -463,8 +472,8 @@ pub struct ResponseBody {
     pub ty: TypeRef,
     /// Documented examples.
     pub examples: Vec<Example>,
-    /// For a success response without documented examples: the smallest value of the type
-    /// (an empty array, a scalar's zero value), which the mock server answers with.
+    /// For a response without documented examples: the smallest value its schema allows
+    /// ([`crate::lower::synth`]), which the mock server answers with.
     pub minimal: Option<Value>,
 }
 

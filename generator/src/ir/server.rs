@@ -17,12 +17,6 @@ pub struct ErrorTemplate {
 /// The error bodies of one API (see the module docs for the keys and placeholders).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServerErrors {
-    /// The per-operation table of error bodies (`ApiSpec::with_operation_errors` of the runtime:
-    /// `{"templates": [...], "operations": {...}}`), so that each built-in answer satisfies the
-    /// error schema the operation documents; empty (every operation answers in the API's shape
-    /// below) until the operations' documented error schemas are matched (issue 15, item 5).
-    #[serde(skip)]
-    pub operations: Value,
     /// A request body that breaks the schema of the operation.
     pub validation: ErrorTemplate,
     /// A request body that is not JSON (or not the form the operation takes).
@@ -52,10 +46,37 @@ pub struct ServerErrors {
     /// A header section over the server's limit. Without the key: the `malformedBody` body with
     /// status 431.
     pub headers_too_large: ErrorTemplate,
+    /// Per operation, the bodies that satisfy the error schemas it documents (empty when the
+    /// spec has `x-server-errors`); see [`OperationErrors`].
+    #[serde(skip)]
+    pub operations: OperationErrors,
+}
+
+/// The runtime's operation error table (`ApiSpec::with_operation_errors`): synthesized
+/// templates, and per operation (by its Rust method name) the template of each rejection,
+/// by the rejection's key (`validation`, ...).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OperationErrors {
+    /// Distinct body templates (with placeholders), each with the status it answers with when
+    /// it is not the rejection's own (never, today: `None`).
+    pub templates: Vec<OperationTemplate>,
+    /// Operation -> rejection key -> index in `templates`.
+    pub operations: std::collections::BTreeMap<String, std::collections::BTreeMap<String, usize>>,
+}
+
+/// One template of [`OperationErrors`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OperationTemplate {
+    /// The status that replaces the rejection's, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The body, with the runtime's placeholders.
+    pub body: Value,
 }
 
 impl ServerErrors {
-    /// The per-operation table as the JSON text `ApiSpec::with_operation_errors` reads.
+    /// The per-operation table as the JSON text `ApiSpec::with_operation_errors` reads
+    /// (`{"templates": [...], "operations": {...}}`).
     pub fn operation_table(&self) -> String {
         serde_json::to_string(&self.operations).unwrap_or_else(|_| "{}".into())
     }

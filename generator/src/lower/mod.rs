@@ -2,7 +2,8 @@
 //! typify's type space for the models emitter. The only stage that reads schemas: operations
 //! here, definitions in [`models`] (with [`hoist`], [`merges`], [`typify`], [`constraints`]), typify's types
 //! and structs in [`types`] and [`fields`], the prepared JSON in [`body_schemas`] and
-//! [`examples`], the error bodies in [`server_errors`].
+//! [`examples`], the error bodies in [`server_errors`] and [`operation_errors`]; values
+//! satisfying a schema in [`synth`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,8 +16,10 @@ pub mod fields;
 pub mod hoist;
 pub mod merges;
 pub mod models;
+pub mod operation_errors;
 pub mod params;
 pub mod server_errors;
+pub mod synth;
 pub mod types;
 pub mod typify;
 
@@ -601,7 +604,10 @@ impl OpContext<'_> {
         }
         let examples = examples(&self.bundle.document, media);
         let body = RequestBody {
-            minimal: examples.is_empty().then(|| self::examples::request_body(&ty, &self.schemas.definitions)),
+            minimal: examples.is_empty().then(|| match encoding {
+                BodyEncoding::Json => synth::minimal(&schema, document_schemas(&self.bundle.document)),
+                _ => self::examples::request_body(&ty, &self.schemas.definitions),
+            }),
             examples,
             description: body.get("description").and_then(Value::as_str).map(String::from),
             required: body.get("required").and_then(Value::as_bool).unwrap_or(false),
@@ -655,7 +661,11 @@ impl OpContext<'_> {
                 let (ty, _) = self.type_of(&schema, &hint, &join_pointer(&join_pointer(&at, "content"), &content_type));
                 let ty = raw_body_type(encoding).unwrap_or(ty);
                 let examples = examples(doc, media);
-                let minimal = (success && examples.is_empty()).then(|| self::examples::response_body(&ty, &self.schemas.definitions));
+                // Every response without an example (the mock answers `Prefer: code=N` with it).
+                let minimal = examples.is_empty().then(|| match encoding {
+                    BodyEncoding::Json => synth::minimal(&schema, document_schemas(&self.bundle.document)),
+                    _ => self::examples::response_body(&ty, &self.schemas.definitions),
+                });
                 ResponseBody { examples, minimal, content_type, encoding, ty }
             });
             let headers = response_headers(doc, resp);
@@ -672,6 +682,13 @@ impl OpContext<'_> {
         }
         out
     }
+}
+
+/// The document's `components/schemas` (with every constraint, unlike the definitions
+/// prepared for typify), where synthesized values resolve references.
+fn document_schemas(doc: &Value) -> &serde_json::Map<String, Value> {
+    static EMPTY: std::sync::OnceLock<serde_json::Map<String, Value>> = std::sync::OnceLock::new();
+    doc.pointer("/components/schemas").and_then(Value::as_object).unwrap_or_else(|| EMPTY.get_or_init(serde_json::Map::new))
 }
 
 /// The documented headers of a response (`Content-Type` left out: OpenAPI ignores it), each

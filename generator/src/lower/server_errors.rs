@@ -30,7 +30,7 @@
 use serde_json::{json, Value};
 
 use crate::diag::Diagnostics;
-use crate::ir::server::{ErrorTemplate, ServerErrors};
+use crate::ir::server::{ErrorTemplate, OperationErrors, ServerErrors};
 use crate::spec::Bundle;
 
 /// The name of the root-level extension.
@@ -82,7 +82,6 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
     let uri_too_long = like_malformed("uriTooLong", 414);
     let headers_too_large = like_malformed("headersTooLarge", 431);
     let errors = ServerErrors {
-        operations: json!({ "templates": [], "operations": {} }),
         validation: entry("validation", 400),
         malformed_body,
         invalid_parameters,
@@ -95,6 +94,7 @@ pub fn lower(bundle: &Bundle) -> Result<ServerErrors, Diagnostics> {
         request_timeout,
         uri_too_long,
         headers_too_large,
+        operations: OperationErrors::default(),
     };
     if ext.is_some_and(|e| !e.is_object()) {
         diags.push(

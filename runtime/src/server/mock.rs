@@ -46,6 +46,10 @@ impl Keys {
     }
 }
 
+/// The header of a mock's answer that explains it (a `Prefer: code=N` the operation does not
+/// document).
+pub const MOCK_HEADER: &str = "x-mock-reason";
+
 /// The status asked for with `Prefer: code=NNN`.
 fn prefer_code(headers: &HeaderMap) -> Option<u16> {
     let prefer = headers.get("prefer")?.to_str().ok()?;
@@ -128,6 +132,72 @@ impl Document {
             }
         }
         Offer::Nothing
+    }
+
+    /// The mock's answer to `method path`, with `minimal` the smallest body each documented
+    /// response's schema allows (`(response key, JSON text)`, written by the generator for the
+    /// responses without an example):
+    ///
+    /// - with `Prefer: code=N`: the response documented for `N` (exactly, else its class
+    ///   `NXX`, else `default`) answers with status `N`: its example, else its smallest body;
+    ///   a code the operation does not document is an error answer (status 501, in the API's
+    ///   internal-error shape) that says so in its [`MOCK_HEADER`] and, where the body has a
+    ///   `{{message}}`, in its body; never a success;
+    /// - otherwise as [`Document::answer`], the first success with an example (or without
+    ///   content), else the first success's smallest body.
+    pub fn answer_minimal(
+        &self,
+        spec: &'static ApiSpec,
+        headers: &HeaderMap,
+        method: &str,
+        path: &str,
+        minimal: &[(&str, &str)],
+    ) -> Response {
+        let empty = serde_json::Map::new();
+        let responses = self.value()["paths"][path][method]["responses"].as_object().unwrap_or(&empty);
+        let smallest = |key: &str, status: u16| {
+            let (_, text) = minimal.iter().find(|(k, _)| k.eq_ignore_ascii_case(key))?;
+            let value = serde_json::from_str::<Value>(text).ok()?;
+            axum::http::StatusCode::from_u16(status).ok()?;
+            Some(json_response(status, &value))
+        };
+        if let Some(code) = prefer_code(headers) {
+            let class = format!("{}xx", code / 100);
+            let found = responses
+                .iter()
+                .find(|(k, _)| k.parse::<u16>().ok() == Some(code))
+                .or_else(|| responses.iter().find(|(k, _)| k.eq_ignore_ascii_case(&class)))
+                .or_else(|| responses.iter().find(|(k, _)| k.as_str() == "default"));
+            let answer = found.and_then(|(k, r)| match self.offer(r) {
+                Offer::Nothing => smallest(k, code),
+                offer => send(code, offer),
+            });
+            return answer.unwrap_or_else(|| {
+                let documented: Vec<&str> = responses.keys().map(String::as_str).collect();
+                let message = format!(
+                    "`Prefer: code={code}` asks for a response this operation does not document (documented: {})",
+                    documented.join(", ")
+                );
+                let mut body = spec.reject(Rejection::Internal, "mock", message.clone(), path).body();
+                if body.is_null() {
+                    body = Value::Object(serde_json::Map::new());
+                }
+                // The API's internal-error body may be fixed: the header always says why.
+                let mut response = json_response(501, &body);
+                if let Ok(value) = axum::http::HeaderValue::from_str(&message) {
+                    response.headers_mut().insert(MOCK_HEADER, value);
+                }
+                response
+            });
+        }
+        let successes = || responses.iter().filter(|(k, _)| k.starts_with('2'));
+        if let Some(answer) = successes().find_map(|(k, r)| send(status_of(k, 200), self.offer(r))) {
+            return answer;
+        }
+        if let Some(answer) = successes().find_map(|(k, _)| smallest(k, status_of(k, 200))) {
+            return answer;
+        }
+        self.answer(spec, headers, method, path, None)
     }
 
     /// The mock's answer to `method path` (see the module docs); `minimal` is the status and

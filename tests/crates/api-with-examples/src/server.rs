@@ -300,7 +300,7 @@ pub mod mock {
             input: ListVersionsv2Input,
         ) -> ListVersionsv2Response {
             ListVersionsv2Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/", &[]),
             )
         }
         async fn get_version_detailsv2(
@@ -308,7 +308,7 @@ pub mod mock {
             input: GetVersionDetailsv2Input,
         ) -> GetVersionDetailsv2Response {
             GetVersionDetailsv2Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/v2", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/v2", &[]),
             )
         }
     }

@@ -16,7 +16,9 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{\"Book\":{\"type\":\"object\",\"required\":[\"isbn\",\"title\"],\"properties\":{\"isbn\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"subtitle\":{\"type\":[\"string\",\"null\"]},\"price\":{\"type\":[\"number\",\"null\"]}}},\"BookPatch\":{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"title\":{\"type\":\"string\",\"minLength\":1},\"subtitle\":{\"type\":[\"string\",\"null\"],\"minLength\":1},\"price\":{\"type\":[\"number\",\"null\"],\"minimum\":0}}}}",
         "{\"create_book\":{\"$ref\":\"#/components/schemas/Book\"},\"update_book\":{\"$ref\":\"#/components/schemas/BookPatch\"}}",
     )
-    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}}],\"operations\":{\"create_book\":{\"default\":0},\"get_book\":{\"default\":0},\"update_book\":{\"default\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -1106,48 +1108,57 @@ pub mod mock {
         async fn list_books(&self, input: ListBooksInput) -> ListBooksResponse {
             ListBooksResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/books",
-                        Some((200u16, "{\"items\":[],\"totalPages\":1}")),
+                        &[("200", "{\"items\":[],\"totalPages\":1}")],
                     ),
             )
         }
         async fn create_book(&self, input: CreateBookInput) -> CreateBookResponse {
             CreateBookResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/books",
-                        Some((201u16, "{\"isbn\":\"example\",\"title\":\"example\"}")),
+                        &[
+                            ("201", "{\"isbn\":\"example\",\"title\":\"example\"}"),
+                            ("429", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
                     ),
             )
         }
         async fn get_book(&self, input: GetBookInput) -> GetBookResponse {
             GetBookResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/books/{isbn}",
-                        Some((200u16, "{\"isbn\":\"example\",\"title\":\"example\"}")),
+                        &[
+                            ("200", "{\"isbn\":\"example\",\"title\":\"example\"}"),
+                            ("404", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
                     ),
             )
         }
         async fn update_book(&self, input: UpdateBookInput) -> UpdateBookResponse {
             UpdateBookResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "patch",
                         "/books/{isbn}",
-                        Some((200u16, "{\"isbn\":\"example\",\"title\":\"example\"}")),
+                        &[
+                            ("200", "{\"isbn\":\"example\",\"title\":\"example\"}"),
+                            ("404", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
                     ),
             )
         }
@@ -1157,12 +1168,12 @@ pub mod mock {
         ) -> ListBooksByCursorResponse {
             ListBooksByCursorResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/books-by-cursor",
-                        Some((200u16, "{\"data\":[]}")),
+                        &[("200", "{\"data\":[]}")],
                     ),
             )
         }
@@ -1172,12 +1183,12 @@ pub mod mock {
         ) -> ListBooksByOffsetResponse {
             ListBooksByOffsetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/books-by-offset",
-                        Some((200u16, "{\"results\":[],\"total\":1}")),
+                        &[("200", "{\"results\":[],\"total\":1}")],
                     ),
             )
         }
@@ -1187,12 +1198,12 @@ pub mod mock {
         ) -> ListBooksByLinkResponse {
             ListBooksByLinkResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/books-by-link",
-                        Some((200u16, "{\"items\":[],\"links\":{}}")),
+                        &[("200", "{\"items\":[],\"links\":{}}")],
                     ),
             )
         }
@@ -1202,24 +1213,24 @@ pub mod mock {
         ) -> ListBooksByLinkHeaderResponse {
             ListBooksByLinkHeaderResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/books-by-link-header",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
         async fn list_authors(&self, input: ListAuthorsInput) -> ListAuthorsResponse {
             ListAuthorsResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/authors",
-                        Some((200u16, "{\"authors\":[]}")),
+                        &[("200", "{\"authors\":[]}")],
                     ),
             )
         }

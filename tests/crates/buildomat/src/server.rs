@@ -2030,12 +2030,12 @@ pub mod mock {
         async fn control_hold(&self, input: ControlHoldInput) -> ControlHoldResponse {
             ControlHoldResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/control/hold",
-                        Some((200u16, "{}")),
+                        &[("200", "null")],
                     ),
             )
         }
@@ -2045,45 +2045,53 @@ pub mod mock {
         ) -> ControlResumeResponse {
             ControlResumeResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/v1/control/resume", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/v1/control/resume",
+                        &[],
+                    ),
             )
         }
         async fn task_get(&self, input: TaskGetInput) -> TaskGetResponse {
             TaskGetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/task/{Task}",
-                        Some((
-                            200u16,
-                            "{\"id\":\"example\",\"name\":\"example\",\"output_rules\":[],\"script\":\"example\",\"state\":\"example\"}",
-                        )),
+                        &[
+                            (
+                                "200",
+                                "{\"id\":\"example\",\"name\":\"example\",\"output_rules\":[],\"script\":\"example\",\"state\":\"example\"}",
+                            ),
+                        ],
                     ),
             )
         }
         async fn tasks_get(&self, input: TasksGetInput) -> TasksGetResponse {
             TasksGetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/tasks",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
         async fn task_submit(&self, input: TaskSubmitInput) -> TaskSubmitResponse {
             TaskSubmitResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/tasks",
-                        Some((201u16, "{\"id\":\"example\"}")),
+                        &[("201", "{\"id\":\"example\"}")],
                     ),
             )
         }
@@ -2093,12 +2101,12 @@ pub mod mock {
         ) -> TaskEventsGetResponse {
             TaskEventsGetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/tasks/{task}/events",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
@@ -2108,12 +2116,12 @@ pub mod mock {
         ) -> TaskOutputsGetResponse {
             TaskOutputsGetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/tasks/{task}/outputs",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
@@ -2123,39 +2131,41 @@ pub mod mock {
         ) -> TaskOutputDownloadResponse {
             TaskOutputDownloadResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/tasks/{task}/outputs/{output}",
-                        None,
+                        &[],
                     ),
             )
         }
         async fn user_create(&self, input: UserCreateInput) -> UserCreateResponse {
             UserCreateResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/users",
-                        Some((
-                            201u16,
-                            "{\"id\":\"example\",\"name\":\"example\",\"token\":\"example\"}",
-                        )),
+                        &[
+                            (
+                                "201",
+                                "{\"id\":\"example\",\"name\":\"example\",\"token\":\"example\"}",
+                            ),
+                        ],
                     ),
             )
         }
         async fn whoami(&self, input: WhoamiInput) -> WhoamiResponse {
             WhoamiResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/whoami",
-                        Some((200u16, "{\"id\":\"example\",\"name\":\"example\"}")),
+                        &[("200", "{\"id\":\"example\",\"name\":\"example\"}")],
                     ),
             )
         }
@@ -2164,7 +2174,8 @@ pub mod mock {
             input: WhoamiPutNameInput,
         ) -> WhoamiPutNameResponse {
             WhoamiPutNameResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "put", "/v1/whoami/name", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "put", "/v1/whoami/name", &[]),
             )
         }
         async fn worker_bootstrap(
@@ -2173,24 +2184,24 @@ pub mod mock {
         ) -> WorkerBootstrapResponse {
             WorkerBootstrapResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/worker/bootstrap",
-                        Some((201u16, "{\"id\":\"example\"}")),
+                        &[("201", "{\"id\":\"example\"}")],
                     ),
             )
         }
         async fn worker_ping(&self, input: WorkerPingInput) -> WorkerPingResponse {
             WorkerPingResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/worker/ping",
-                        Some((200u16, "{\"poweroff\":false}")),
+                        &[("200", "{\"poweroff\":false}")],
                     ),
             )
         }
@@ -2200,12 +2211,12 @@ pub mod mock {
         ) -> WorkerTaskAppendResponse {
             WorkerTaskAppendResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/worker/task/{task}/append",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -2215,12 +2226,12 @@ pub mod mock {
         ) -> WorkerTaskUploadChunkResponse {
             WorkerTaskUploadChunkResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/worker/task/{task}/chunk",
-                        Some((201u16, "{\"id\":\"example\"}")),
+                        &[("201", "{\"id\":\"example\"}")],
                     ),
             )
         }
@@ -2230,12 +2241,12 @@ pub mod mock {
         ) -> WorkerTaskCompleteResponse {
             WorkerTaskCompleteResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/worker/task/{task}/complete",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -2245,24 +2256,24 @@ pub mod mock {
         ) -> WorkerTaskAddOutputResponse {
             WorkerTaskAddOutputResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/v1/worker/task/{task}/output",
-                        None,
+                        &[],
                     ),
             )
         }
         async fn workers_list(&self, input: WorkersListInput) -> WorkersListResponse {
             WorkersListResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/workers",
-                        Some((200u16, "{\"workers\":[]}")),
+                        &[("200", "{\"workers\":[]}")],
                     ),
             )
         }
@@ -2272,7 +2283,13 @@ pub mod mock {
         ) -> WorkersRecycleResponse {
             WorkersRecycleResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/v1/workers/recycle", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/v1/workers/recycle",
+                        &[],
+                    ),
             )
         }
         async fn get_thing_or_things(
@@ -2281,18 +2298,19 @@ pub mod mock {
         ) -> GetThingOrThingsResponse {
             GetThingOrThingsResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/v1/things",
-                        Some((200u16, "\"\"")),
+                        &[("200", "\"example\"")],
                     ),
             )
         }
         async fn header_arg(&self, input: HeaderArgInput) -> HeaderArgResponse {
             HeaderArgResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/v1/header-arg", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "get", "/v1/header-arg", &[]),
             )
         }
     }

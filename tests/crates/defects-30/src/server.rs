@@ -16,7 +16,9 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{\"Item\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\"},\"meta\":{\"type\":\"object\"},\"kind\":{\"anyOf\":[{\"allOf\":[{\"$ref\":\"#/components/schemas/Kind\"}]},{\"type\":\"null\"}]},\"mode\":{\"$ref\":\"#/components/schemas/Mode\"},\"size\":{\"type\":\"string\",\"enum\":[\"s\",\"m\"]},\"either\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]},\"level\":{\"type\":\"string\",\"enum\":[\"0\",\"1\",\"2\"]},\"note\":{\"type\":[\"string\",\"null\"]},\"ratio\":{\"type\":\"number\",\"exclusiveMinimum\":0}}},\"Kind\":{\"type\":\"string\",\"enum\":[\"a\",\"b\"]},\"Mode\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}}",
         "{\"put_item\":{\"$ref\":\"#/components/schemas/Item\"}}",
     )
-    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":{}}],\"operations\":{\"get_item\":{\"default\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -632,47 +634,53 @@ pub mod mock {
         async fn get_item(&self, input: GetItemInput) -> GetItemResponse {
             GetItemResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/items/{item_id}",
-                        Some((200u16, "{\"id\":\"example\"}")),
+                        &[("200", "{\"id\":\"example\"}"), ("404", "{}"), ("409", "{}")],
                     ),
             )
         }
         async fn put_item(&self, input: PutItemInput) -> PutItemResponse {
             PutItemResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "put",
                         "/items/{item_id}",
-                        Some((200u16, "{\"id\":\"example\"}")),
+                        &[("200", "{\"id\":\"example\"}")],
                     ),
             )
         }
         async fn list_items(&self, input: ListItemsInput) -> ListItemsResponse {
             ListItemsResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/items", Some((200u16, "[]"))),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/items",
+                        &[("200", "[]")],
+                    ),
             )
         }
         async fn get_item_post(&self, input: GetItemPostInput) -> GetItemPostResponse {
             GetItemPostResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/items", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/items", &[]),
             )
         }
         async fn list_things(&self, input: ListThingsInput) -> ListThingsResponse {
             ListThingsResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/apps/{app_id}/things",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }

@@ -16,7 +16,9 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{}",
         "{}",
     )
-    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":{}}],\"operations\":{\"get_order\":{\"internal\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -350,19 +352,25 @@ pub mod mock {
         async fn get_order(&self, input: GetOrderInput) -> GetOrderResponse {
             GetOrderResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/orders/{order_id}",
-                        Some((200u16, "{\"id\":\"example\"}")),
+                        &[("200", "{\"id\":\"example\"}"), ("500", "{}")],
                     ),
             )
         }
         async fn list_pets(&self, input: ListPetsInput) -> ListPetsResponse {
             ListPetsResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/pets", Some((200u16, "[]"))),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/pets",
+                        &[("200", "[]")],
+                    ),
             )
         }
     }

@@ -16,7 +16,9 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{}",
         "{\"s1_2fa_owner\":{\"type\":\"object\",\"properties\":{\"new next\":{\"type\":\"string\",\"pattern\":\"^[^{}]*$\"},\"valueloop\":{\"type\":\"string\",\"format\":\"password\",\"maxLength\":105},\"new\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\",\"format\":\"uint32\",\"maximum\":3,\"allOf\":[{\"minimum\":0,\"maximum\":4294967295}]}}},\"required\":[\"new next\",\"new\"]}}",
     )
-    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":\"example\"},{\"body\":{\"node.headers\":{}}},{\"body\":1},{\"body\":{\"NONE\":{},\"parent-Vec\":[]}},{\"body\":{}},{\"body\":\"NameValue\"}],\"operations\":{\"get_s0_http_http\":{\"default\":2},\"s0_if\":{\"default\":4},\"s0_size\":{\"headersTooLarge\":3,\"internal\":3,\"invalidParameters\":1,\"malformedBody\":1,\"methodNotAllowed\":2,\"notFound\":2,\"payloadTooLarge\":2,\"requestTimeout\":2,\"unauthorized\":1,\"unsupportedMediaType\":2,\"uriTooLong\":2,\"validation\":1},\"s0_tag_address\":{\"default\":0},\"s2_dyn_server\":{\"default\":5}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -1438,12 +1440,12 @@ pub mod mock {
         ) -> S0ListEveryModelResponse {
             S0ListEveryModelResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/s0/every-model",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
@@ -1452,30 +1454,44 @@ pub mod mock {
             input: S0TagAddressInput,
         ) -> S0TagAddressResponse {
             S0TagAddressResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/s0/pet_meta", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/s0/pet_meta",
+                        &[("503", "{}"), ("default", "\"example\"")],
+                    ),
             )
         }
         async fn s0_value(&self, input: S0ValueInput) -> S0ValueResponse {
             S0ValueResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/s0/item_page", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "get", "/s0/item_page", &[]),
             )
         }
         async fn s0_size(&self, input: S0SizeInput) -> S0SizeResponse {
             S0SizeResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "delete",
                         "/s0/name/value/status-total/user-url",
-                        None,
+                        &[("403", "1"), ("429", "{\"NONE\":{},\"parent-Vec\":[]}")],
                     ),
             )
         }
         async fn s0_if(&self, input: S0IfInput) -> S0IfResponse {
             S0IfResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "put", "/s0/tag/code/{countv2}", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "put",
+                        "/s0/tag/code/{countv2}",
+                        &[("400", "{}")],
+                    ),
             )
         }
         async fn get_s0_http_http(
@@ -1483,7 +1499,14 @@ pub mod mock {
             input: GetS0HttpHttpInput,
         ) -> GetS0HttpHttpResponse {
             GetS0HttpHttpResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/s0/httpHttp", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/s0/httpHttp",
+                        &[("403", "\"\""), ("422", "1")],
+                    ),
             )
         }
         async fn s1_list_every_model(
@@ -1492,24 +1515,24 @@ pub mod mock {
         ) -> S1ListEveryModelResponse {
             S1ListEveryModelResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/s1/every-model",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
         async fn s1_http(&self, input: S1HttpInput) -> S1HttpResponse {
             S1HttpResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/s1/next.kind/v{page}.{x_kind}",
-                        None,
+                        &[("503", "{}")],
                     ),
             )
         }
@@ -1519,24 +1542,24 @@ pub mod mock {
         ) -> S1CountErrorResponse {
             S1CountErrorResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "delete",
                         "/s1/next.kind/v{page}.{x_kind}",
-                        Some((202u16, "{\"static.short.color\":1}")),
+                        &[("400", "\"\""), ("202", "{\"static.short.color\":1}")],
                     ),
             )
         }
         async fn s1_2fa_owner(&self, input: S12faOwnerInput) -> S12faOwnerResponse {
             S12faOwnerResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/s1/{HTML_PARENT}/order/{ConstNext}",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -1546,19 +1569,25 @@ pub mod mock {
         ) -> S2ListEveryModelResponse {
             S2ListEveryModelResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/s2/every-model",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
         async fn s2_dyn_server(&self, input: S2DynServerInput) -> S2DynServerResponse {
             S2DynServerResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "patch", "/s2/{error-yield}", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "patch",
+                        "/s2/{error-yield}",
+                        &[("403", "\"NameValue\"")],
+                    ),
             )
         }
     }

@@ -1760,24 +1760,24 @@ pub mod mock {
         async fn r#type(&self, input: TypeInput) -> TypeResponse {
             TypeResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/user-profiles/{profile-id}/items/{item_id}",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }
         async fn r#match(&self, input: MatchInput) -> MatchResponse {
             MatchResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "put",
                         "/user-profiles/{profile-id}/items/{item_id}",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }
@@ -1787,12 +1787,12 @@ pub mod mock {
         ) -> ListUserProfilesResponse {
             ListUserProfilesResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/user_profiles",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
@@ -1801,109 +1801,116 @@ pub mod mock {
             input: ListUserProfiles2Input,
         ) -> ListUserProfiles2Response {
             ListUserProfiles2Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/user_profiles", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/user_profiles", &[]),
             )
         }
         async fn get_cafue9(&self, input: GetCafue9Input) -> GetCafue9Response {
             GetCafue9Response::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/café/{ünïcödé}",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }
         async fn authenticate2(&self, input: AuthenticateInput) -> AuthenticateResponse {
             AuthenticateResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/auth/{self}/{rq}",
-                        Some((200u16, "{\"id\":1}")),
+                        &[("200", "{\"id\":1}")],
                     ),
             )
         }
         async fn transport(&self, input: Transport2Input) -> Transport2Response {
             Transport2Response::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/auth/{self}/{rq}",
-                        Some((200u16, "{\"id\":1}")),
+                        &[("200", "{\"id\":1}")],
                     ),
             )
         }
         async fn list(&self, input: ListInput) -> ListResponse {
             ListResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/things/{first_page}",
-                        Some((200u16, "{\"things\":[]}")),
+                        &[("200", "{\"things\":[]}")],
                     ),
             )
         }
         async fn list_stream2(&self, input: ListStreamInput) -> ListStreamResponse {
             ListStreamResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "put",
                         "/things/{first_page}",
-                        Some((200u16, "{\"things\":[]}")),
+                        &[("200", "{\"things\":[]}")],
                     ),
             )
         }
         async fn new2(&self, input: NewInput) -> NewResponse {
             NewResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/things/{first_page}",
-                        Some((200u16, "{\"id\":1}")),
+                        &[("200", "{\"id\":1}")],
                     ),
             )
         }
         async fn clone2(&self, input: CloneInput) -> CloneResponse {
             CloneResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "delete",
                         "/things/{first_page}",
-                        Some((200u16, "{\"id\":1}")),
+                        &[("200", "{\"id\":1}")],
                     ),
             )
         }
         async fn execute2(&self, input: ExecuteInput) -> ExecuteResponse {
             ExecuteResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "patch",
                         "/things/{first_page}",
-                        Some((200u16, "{\"id\":1}")),
+                        &[("200", "{\"id\":1}")],
                     ),
             )
         }
         async fn get_code(&self, input: GetCodeInput) -> GetCodeResponse {
             GetCodeResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/codes/{2fa}/{_x}/{x}", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/codes/{2fa}/{_x}/{x}",
+                        &[],
+                    ),
             )
         }
     }

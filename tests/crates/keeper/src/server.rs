@@ -700,60 +700,66 @@ pub mod mock {
         }
         async fn enrol(&self, input: EnrolInput) -> EnrolResponse {
             EnrolResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/enrol", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/enrol", &[]),
             )
         }
         async fn global_jobs(&self, input: GlobalJobsInput) -> GlobalJobsResponse {
             GlobalJobsResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/global/jobs",
-                        Some((201u16, "{}")),
+                        &[("201", "{\"summary\":[]}")],
                     ),
             )
         }
         async fn ping(&self, input: PingInput) -> PingResponse {
             PingResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/ping", Some((201u16, "{}"))),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/ping",
+                        &[("201", "{\"host\":\"example\",\"ok\":false}")],
+                    ),
             )
         }
         async fn report_finish(&self, input: ReportFinishInput) -> ReportFinishResponse {
             ReportFinishResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/report/finish",
-                        Some((201u16, "{}")),
+                        &[("201", "{\"existed_already\":false}")],
                     ),
             )
         }
         async fn report_output(&self, input: ReportOutputInput) -> ReportOutputResponse {
             ReportOutputResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/report/output",
-                        Some((201u16, "{}")),
+                        &[("201", "{\"existed_already\":false}")],
                     ),
             )
         }
         async fn report_start(&self, input: ReportStartInput) -> ReportStartResponse {
             ReportStartResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/report/start",
-                        Some((201u16, "{}")),
+                        &[("201", "{\"existed_already\":false}")],
                     ),
             )
         }

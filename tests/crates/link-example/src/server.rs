@@ -823,12 +823,12 @@ pub mod mock {
         ) -> GetUserByNameResponse {
             GetUserByNameResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/2.0/users/{username}",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }
@@ -838,12 +838,12 @@ pub mod mock {
         ) -> GetRepositoriesByOwnerResponse {
             GetRepositoriesByOwnerResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/2.0/repositories/{username}",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
@@ -853,12 +853,12 @@ pub mod mock {
         ) -> GetRepositoryResponse {
             GetRepositoryResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/2.0/repositories/{username}/{slug}",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }
@@ -868,12 +868,12 @@ pub mod mock {
         ) -> GetPullRequestsByRepositoryResponse {
             GetPullRequestsByRepositoryResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/2.0/repositories/{username}/{slug}/pullrequests",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }
@@ -883,12 +883,12 @@ pub mod mock {
         ) -> GetPullRequestsByIdResponse {
             GetPullRequestsByIdResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/2.0/repositories/{username}/{slug}/pullrequests/{pid}",
-                        Some((200u16, "{}")),
+                        &[("200", "{}")],
                     ),
             )
         }
@@ -898,12 +898,12 @@ pub mod mock {
         ) -> MergePullRequestResponse {
             MergePullRequestResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
-                        None,
+                        &[],
                     ),
             )
         }

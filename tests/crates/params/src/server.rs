@@ -3486,12 +3486,12 @@ pub mod mock {
         ) -> PathSimpleFlatResponse {
             PathSimpleFlatResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -3501,12 +3501,12 @@ pub mod mock {
         ) -> PathSimpleExplodedResponse {
             PathSimpleExplodedResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -3516,12 +3516,12 @@ pub mod mock {
         ) -> PathLabelFlatResponse {
             PathLabelFlatResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -3531,12 +3531,12 @@ pub mod mock {
         ) -> PathLabelExplodedResponse {
             PathLabelExplodedResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -3546,12 +3546,12 @@ pub mod mock {
         ) -> PathMatrixFlatResponse {
             PathMatrixFlatResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -3561,12 +3561,12 @@ pub mod mock {
         ) -> PathMatrixExplodedResponse {
             PathMatrixExplodedResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -3575,7 +3575,14 @@ pub mod mock {
             input: QueryFormFlatInput,
         ) -> QueryFormFlatResponse {
             QueryFormFlatResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/query/form/flat", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/query/form/flat",
+                        &[],
+                    ),
             )
         }
         async fn query_form_exploded(
@@ -3584,7 +3591,13 @@ pub mod mock {
         ) -> QueryFormExplodedResponse {
             QueryFormExplodedResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/query/form/exploded", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/query/form/exploded",
+                        &[],
+                    ),
             )
         }
         async fn query_space_delimited_flat(
@@ -3593,12 +3606,12 @@ pub mod mock {
         ) -> QuerySpaceDelimitedFlatResponse {
             QuerySpaceDelimitedFlatResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/query/spaceDelimited/flat",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -3608,12 +3621,12 @@ pub mod mock {
         ) -> QueryPipeDelimitedFlatResponse {
             QueryPipeDelimitedFlatResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/query/pipeDelimited/flat",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -3623,12 +3636,12 @@ pub mod mock {
         ) -> QueryDeepObjectExplodedResponse {
             QueryDeepObjectExplodedResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/query/deepObject/exploded",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -3638,7 +3651,13 @@ pub mod mock {
         ) -> HeaderSimpleFlatResponse {
             HeaderSimpleFlatResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/header/simple/flat", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/header/simple/flat",
+                        &[],
+                    ),
             )
         }
         async fn header_simple_exploded(
@@ -3647,12 +3666,12 @@ pub mod mock {
         ) -> HeaderSimpleExplodedResponse {
             HeaderSimpleExplodedResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/header/simple/exploded",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -3661,7 +3680,14 @@ pub mod mock {
             input: CookieFormFlatInput,
         ) -> CookieFormFlatResponse {
             CookieFormFlatResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/cookie/form/flat", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/cookie/form/flat",
+                        &[],
+                    ),
             )
         }
         async fn cookie_form_exploded(
@@ -3670,12 +3696,19 @@ pub mod mock {
         ) -> CookieFormExplodedResponse {
             CookieFormExplodedResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/cookie/form/exploded", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/cookie/form/exploded",
+                        &[],
+                    ),
             )
         }
         async fn query_extras(&self, input: QueryExtrasInput) -> QueryExtrasResponse {
             QueryExtrasResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/query/extras", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "get", "/query/extras", &[]),
             )
         }
     }

@@ -16,7 +16,9 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{\"NewPet\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"},\"tag\":{\"type\":\"string\"}}}}",
         "{\"add_pet\":{\"$ref\":\"#/components/schemas/NewPet\"}}",
     )
-    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}}],\"operations\":{\"add_pet\":{\"default\":0},\"delete_pet\":{\"default\":0},\"find_pet_by_id\":{\"default\":0},\"find_pets\":{\"default\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -530,36 +532,58 @@ pub mod mock {
         async fn find_pets(&self, input: FindPetsInput) -> FindPetsResponse {
             FindPetsResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/pets", Some((200u16, "[]"))),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/pets",
+                        &[
+                            ("200", "[]"),
+                            ("default", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
+                    ),
             )
         }
         async fn add_pet(&self, input: AddPetInput) -> AddPetResponse {
             AddPetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/pets",
-                        Some((200u16, "{\"name\":\"example\"}")),
+                        &[
+                            ("200", "{\"name\":\"example\",\"id\":1}"),
+                            ("default", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
                     ),
             )
         }
         async fn find_pet_by_id(&self, input: FindPetByIdInput) -> FindPetByIdResponse {
             FindPetByIdResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/pets/{id}",
-                        Some((200u16, "{\"name\":\"example\"}")),
+                        &[
+                            ("200", "{\"name\":\"example\",\"id\":1}"),
+                            ("default", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
                     ),
             )
         }
         async fn delete_pet(&self, input: DeletePetInput) -> DeletePetResponse {
             DeletePetResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "delete", "/pets/{id}", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "delete",
+                        "/pets/{id}",
+                        &[("default", "{\"code\":1,\"message\":\"example\"}")],
+                    ),
             )
         }
     }

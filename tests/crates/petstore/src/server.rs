@@ -16,7 +16,9 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{}",
         "{}",
     )
-    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}}],\"operations\":{\"create_pets\":{\"default\":0},\"list_pets\":{\"default\":0},\"show_pet_by_id\":{\"default\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -426,23 +428,42 @@ pub mod mock {
         async fn list_pets(&self, input: ListPetsInput) -> ListPetsResponse {
             ListPetsResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/pets", Some((200u16, "[]"))),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/pets",
+                        &[
+                            ("200", "[]"),
+                            ("default", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
+                    ),
             )
         }
         async fn create_pets(&self, input: CreatePetsInput) -> CreatePetsResponse {
             CreatePetsResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/pets", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/pets",
+                        &[("default", "{\"code\":1,\"message\":\"example\"}")],
+                    ),
             )
         }
         async fn show_pet_by_id(&self, input: ShowPetByIdInput) -> ShowPetByIdResponse {
             ShowPetByIdResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/pets/{petId}",
-                        Some((200u16, "{\"id\":1,\"name\":\"example\"}")),
+                        &[
+                            ("200", "{\"id\":1,\"name\":\"example\"}"),
+                            ("default", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
                     ),
             )
         }

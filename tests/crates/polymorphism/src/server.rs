@@ -16,7 +16,9 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{\"Cat\":{\"type\":\"object\",\"required\":[\"petType\",\"name\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"lives\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":9}}},\"Dog\":{\"type\":\"object\",\"required\":[\"petType\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"bark\":{\"type\":\"boolean\"}}},\"Lizard\":{\"type\":\"object\",\"required\":[\"petType\",\"kind\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"name\":{\"type\":[\"string\",\"null\"]},\"kind\":{\"const\":\"reptile\"}}},\"Pet\":{\"oneOf\":[{\"allOf\":[{\"$ref\":\"#/components/schemas/Cat\"},{\"properties\":{\"petType\":{\"enum\":[\"cat\"]}},\"required\":[\"petType\"],\"type\":\"object\"}]},{\"allOf\":[{\"$ref\":\"#/components/schemas/Dog\"},{\"properties\":{\"petType\":{\"enum\":[\"dog\",\"doggo\"]}},\"required\":[\"petType\"],\"type\":\"object\"}]},{\"allOf\":[{\"$ref\":\"#/components/schemas/Lizard\"},{\"properties\":{\"petType\":{\"enum\":[\"Lizard\"]}},\"required\":[\"petType\"],\"type\":\"object\"}]}]}}",
         "{\"add_pet\":{\"$ref\":\"#/components/schemas/Pet\"}}",
     )
-    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":{\"code\":\"{{status}}\",\"detail\":\"{{message}}\"}}],\"operations\":{\"add_pet\":{\"default\":0},\"get_pet\":{\"default\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -306,24 +308,32 @@ pub mod mock {
         async fn add_pet(&self, input: AddPetInput) -> AddPetResponse {
             AddPetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/pets",
-                        Some((201u16, "{\"petType\":\"cat\",\"name\":\"example\"}")),
+                        &[
+                            ("201", "{\"petType\":\"cat\",\"name\":\"example\"}"),
+                            ("200", "{\"petType\":\"cat\",\"name\":\"example\"}"),
+                            ("409", "{\"code\":1}"),
+                            ("422", "{\"code\":1}"),
+                        ],
                     ),
             )
         }
         async fn get_pet(&self, input: GetPetInput) -> GetPetResponse {
             GetPetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/pets/{id}",
-                        Some((200u16, "{\"petType\":\"cat\",\"name\":\"example\"}")),
+                        &[
+                            ("200", "{\"petType\":\"cat\",\"name\":\"example\"}"),
+                            ("404", "{\"code\":1}"),
+                        ],
                     ),
             )
         }

@@ -16,7 +16,9 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{\"BuyMuseumTickets\":{\"type\":\"object\",\"allOf\":[{\"type\":\"object\",\"properties\":{\"email\":{\"$ref\":\"#/components/schemas/Email\"}}},{\"$ref\":\"#/components/schemas/Ticket\"}]},\"Date\":{\"type\":\"string\",\"format\":\"date\"},\"Email\":{\"type\":\"string\",\"format\":\"email\"},\"EventDates\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Date\"}},\"EventDescription\":{\"type\":\"string\"},\"EventId\":{\"type\":\"string\",\"format\":\"uuid\"},\"EventLocation\":{\"type\":\"string\"},\"EventName\":{\"type\":\"string\"},\"EventPrice\":{\"type\":\"number\",\"format\":\"float\"},\"SpecialEvent\":{\"type\":\"object\",\"properties\":{\"eventId\":{\"$ref\":\"#/components/schemas/EventId\"},\"name\":{\"$ref\":\"#/components/schemas/EventName\"},\"location\":{\"$ref\":\"#/components/schemas/EventLocation\"},\"eventDescription\":{\"$ref\":\"#/components/schemas/EventDescription\"},\"dates\":{\"$ref\":\"#/components/schemas/EventDates\"},\"price\":{\"$ref\":\"#/components/schemas/EventPrice\"}},\"required\":[\"name\",\"location\",\"eventDescription\",\"dates\",\"price\"]},\"SpecialEventFields\":{\"type\":\"object\",\"properties\":{\"name\":{\"$ref\":\"#/components/schemas/EventName\"},\"location\":{\"$ref\":\"#/components/schemas/EventLocation\"},\"eventDescription\":{\"$ref\":\"#/components/schemas/EventDescription\"},\"dates\":{\"$ref\":\"#/components/schemas/EventDates\"},\"price\":{\"$ref\":\"#/components/schemas/EventPrice\"}}},\"Ticket\":{\"type\":\"object\",\"properties\":{\"ticketId\":{\"$ref\":\"#/components/schemas/TicketId\"},\"ticketDate\":{\"$ref\":\"#/components/schemas/Date\"},\"ticketType\":{\"$ref\":\"#/components/schemas/TicketType\"},\"eventId\":{\"$ref\":\"#/components/schemas/EventId\"}},\"required\":[\"ticketType\",\"ticketDate\"]},\"TicketId\":{\"type\":\"string\",\"format\":\"uuid\"},\"TicketType\":{\"type\":\"string\",\"enum\":[\"event\",\"general\"]}}",
         "{\"buy_museum_tickets\":{\"$ref\":\"#/components/schemas/BuyMuseumTickets\"},\"create_special_event\":{\"$ref\":\"#/components/schemas/SpecialEvent\"},\"update_special_event\":{\"$ref\":\"#/components/schemas/SpecialEventFields\"}}",
     )
-    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":{}}],\"operations\":{\"buy_museum_tickets\":{\"default\":0},\"create_special_event\":{\"default\":0},\"delete_special_event\":{\"default\":0},\"get_museum_hours\":{\"default\":0},\"get_special_event\":{\"default\":0},\"get_ticket_code\":{\"default\":0},\"list_special_events\":{\"default\":0},\"update_special_event\":{\"default\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -1016,7 +1018,14 @@ pub mod mock {
             input: GetMuseumHoursInput,
         ) -> GetMuseumHoursResponse {
             GetMuseumHoursResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/museum-hours", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/museum-hours",
+                        &[("400", "{}"), ("404", "{}")],
+                    ),
             )
         }
         async fn list_special_events(
@@ -1024,7 +1033,14 @@ pub mod mock {
             input: ListSpecialEventsInput,
         ) -> ListSpecialEventsResponse {
             ListSpecialEventsResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/special-events", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/special-events",
+                        &[("400", "{}"), ("404", "{}")],
+                    ),
             )
         }
         async fn create_special_event(
@@ -1032,7 +1048,14 @@ pub mod mock {
             input: CreateSpecialEventInput,
         ) -> CreateSpecialEventResponse {
             CreateSpecialEventResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/special-events", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/special-events",
+                        &[("400", "{}"), ("404", "{}")],
+                    ),
             )
         }
         async fn get_special_event(
@@ -1041,12 +1064,12 @@ pub mod mock {
         ) -> GetSpecialEventResponse {
             GetSpecialEventResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/special-events/{eventId}",
-                        None,
+                        &[("400", "{}"), ("404", "{}")],
                     ),
             )
         }
@@ -1056,12 +1079,12 @@ pub mod mock {
         ) -> DeleteSpecialEventResponse {
             DeleteSpecialEventResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "delete",
                         "/special-events/{eventId}",
-                        None,
+                        &[("400", "{}"), ("401", "{}"), ("404", "{}")],
                     ),
             )
         }
@@ -1071,12 +1094,12 @@ pub mod mock {
         ) -> UpdateSpecialEventResponse {
             UpdateSpecialEventResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "patch",
                         "/special-events/{eventId}",
-                        None,
+                        &[("400", "{}"), ("404", "{}")],
                     ),
             )
         }
@@ -1085,7 +1108,14 @@ pub mod mock {
             input: BuyMuseumTicketsInput,
         ) -> BuyMuseumTicketsResponse {
             BuyMuseumTicketsResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/tickets", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/tickets",
+                        &[("400", "{}"), ("404", "{}")],
+                    ),
             )
         }
         async fn get_ticket_code(
@@ -1094,12 +1124,12 @@ pub mod mock {
         ) -> GetTicketCodeResponse {
             GetTicketCodeResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/tickets/{ticketId}/qr",
-                        Some((200u16, "[]")),
+                        &[("200", "[]"), ("400", "{}"), ("404", "{}")],
                     ),
             )
         }

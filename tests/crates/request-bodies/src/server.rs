@@ -2953,177 +2953,177 @@ pub mod mock {
         }
         async fn body_0(&self, input: Body0Input) -> Body0Response {
             Body0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/0", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/0", &[]),
             )
         }
         async fn body_1(&self, input: Body1Input) -> Body1Response {
             Body1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/1", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/1", &[]),
             )
         }
         async fn body_2(&self, input: Body2Input) -> Body2Response {
             Body2Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/2", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/2", &[]),
             )
         }
         async fn body_3(&self, input: Body3Input) -> Body3Response {
             Body3Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/3", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/3", &[]),
             )
         }
         async fn body_4(&self, input: Body4Input) -> Body4Response {
             Body4Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/4", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/4", &[]),
             )
         }
         async fn body_5(&self, input: Body5Input) -> Body5Response {
             Body5Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/5", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/5", &[]),
             )
         }
         async fn body_6(&self, input: Body6Input) -> Body6Response {
             Body6Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/6", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/6", &[]),
             )
         }
         async fn body_7(&self, input: Body7Input) -> Body7Response {
             Body7Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/7", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/7", &[]),
             )
         }
         async fn body_8(&self, input: Body8Input) -> Body8Response {
             Body8Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/8", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/8", &[]),
             )
         }
         async fn body_9(&self, input: Body9Input) -> Body9Response {
             Body9Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/9", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/9", &[]),
             )
         }
         async fn body_10(&self, input: Body10Input) -> Body10Response {
             Body10Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/10", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/10", &[]),
             )
         }
         async fn body_11(&self, input: Body11Input) -> Body11Response {
             Body11Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/11", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/11", &[]),
             )
         }
         async fn body_12(&self, input: Body12Input) -> Body12Response {
             Body12Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/12", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/12", &[]),
             )
         }
         async fn body_13(&self, input: Body13Input) -> Body13Response {
             Body13Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/13", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/13", &[]),
             )
         }
         async fn body_14(&self, input: Body14Input) -> Body14Response {
             Body14Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/14", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/14", &[]),
             )
         }
         async fn body_15(&self, input: Body15Input) -> Body15Response {
             Body15Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/15", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/15", &[]),
             )
         }
         async fn body_16(&self, input: Body16Input) -> Body16Response {
             Body16Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/16", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/16", &[]),
             )
         }
         async fn body_17(&self, input: Body17Input) -> Body17Response {
             Body17Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/17", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/17", &[]),
             )
         }
         async fn body_18(&self, input: Body18Input) -> Body18Response {
             Body18Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/18", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/18", &[]),
             )
         }
         async fn body_19(&self, input: Body19Input) -> Body19Response {
             Body19Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/19", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/19", &[]),
             )
         }
         async fn body_20(&self, input: Body20Input) -> Body20Response {
             Body20Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/20", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/20", &[]),
             )
         }
         async fn body_21(&self, input: Body21Input) -> Body21Response {
             Body21Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/21", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/21", &[]),
             )
         }
         async fn body_22(&self, input: Body22Input) -> Body22Response {
             Body22Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/22", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/22", &[]),
             )
         }
         async fn body_23(&self, input: Body23Input) -> Body23Response {
             Body23Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/23", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/23", &[]),
             )
         }
         async fn body_24(&self, input: Body24Input) -> Body24Response {
             Body24Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/24", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/24", &[]),
             )
         }
         async fn body_25(&self, input: Body25Input) -> Body25Response {
             Body25Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/25", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/25", &[]),
             )
         }
         async fn body_26(&self, input: Body26Input) -> Body26Response {
             Body26Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/26", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/26", &[]),
             )
         }
         async fn body_27(&self, input: Body27Input) -> Body27Response {
             Body27Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/27", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/27", &[]),
             )
         }
         async fn body_28(&self, input: Body28Input) -> Body28Response {
             Body28Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/28", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/28", &[]),
             )
         }
         async fn body_29(&self, input: Body29Input) -> Body29Response {
             Body29Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/29", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/29", &[]),
             )
         }
         async fn body_30(&self, input: Body30Input) -> Body30Response {
             Body30Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/30", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/30", &[]),
             )
         }
         async fn body_31(&self, input: Body31Input) -> Body31Response {
             Body31Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/31", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/31", &[]),
             )
         }
         async fn body_32(&self, input: Body32Input) -> Body32Response {
             Body32Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/32", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/32", &[]),
             )
         }
         async fn body_33(&self, input: Body33Input) -> Body33Response {
             Body33Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/33", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/33", &[]),
             )
         }
         async fn body_34(&self, input: Body34Input) -> Body34Response {
             Body34Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/bodies/34", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/34", &[]),
             )
         }
     }

@@ -5886,12 +5886,12 @@ pub mod mock {
         ) -> AdditionalProperties0Response {
             AdditionalProperties0Response::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/additionalProperties/0",
-                        None,
+                        &[],
                     ),
             )
         }
@@ -5901,33 +5901,33 @@ pub mod mock {
         ) -> AdditionalProperties1Response {
             AdditionalProperties1Response::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/additionalProperties/1",
-                        None,
+                        &[],
                     ),
             )
         }
         async fn all_of_0(&self, input: AllOf0Input) -> AllOf0Response {
             AllOf0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/allOf/0", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/allOf/0", &[]),
             )
         }
         async fn all_of_1(&self, input: AllOf1Input) -> AllOf1Response {
             AllOf1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/allOf/1", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/allOf/1", &[]),
             )
         }
         async fn any_of_0(&self, input: AnyOf0Input) -> AnyOf0Response {
             AnyOf0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/anyOf/0", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/anyOf/0", &[]),
             )
         }
         async fn any_of_1(&self, input: AnyOf1Input) -> AnyOf1Response {
             AnyOf1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/anyOf/1", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/anyOf/1", &[]),
             )
         }
         async fn boolean_schema_0(
@@ -5935,7 +5935,14 @@ pub mod mock {
             input: BooleanSchema0Input,
         ) -> BooleanSchema0Response {
             BooleanSchema0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/boolean_schema/0", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/boolean_schema/0",
+                        &[],
+                    ),
             )
         }
         async fn boolean_schema_1(
@@ -5943,37 +5950,46 @@ pub mod mock {
             input: BooleanSchema1Input,
         ) -> BooleanSchema1Response {
             BooleanSchema1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/boolean_schema/1", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/boolean_schema/1",
+                        &[],
+                    ),
             )
         }
         async fn const_0(&self, input: Const0Input) -> Const0Response {
             Const0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/const/0", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/const/0", &[]),
             )
         }
         async fn const_1(&self, input: Const1Input) -> Const1Response {
             Const1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/const/1", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/const/1", &[]),
             )
         }
         async fn contains_0(&self, input: Contains0Input) -> Contains0Response {
             Contains0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/contains/0", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/contains/0", &[]),
             )
         }
         async fn contains_1(&self, input: Contains1Input) -> Contains1Response {
             Contains1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/contains/1", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/contains/1", &[]),
             )
         }
         async fn default_0(&self, input: Default0Input) -> Default0Response {
             Default0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/default/0", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/default/0", &[]),
             )
         }
         async fn default_1(&self, input: Default1Input) -> Default1Response {
             Default1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/default/1", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/default/1", &[]),
             )
         }
         async fn dependent_required_0(
@@ -5982,7 +5998,13 @@ pub mod mock {
         ) -> DependentRequired0Response {
             DependentRequired0Response::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/dependentRequired/0", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/dependentRequired/0",
+                        &[],
+                    ),
             )
         }
         async fn dependent_required_1(
@@ -5991,7 +6013,13 @@ pub mod mock {
         ) -> DependentRequired1Response {
             DependentRequired1Response::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/dependentRequired/1", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/dependentRequired/1",
+                        &[],
+                    ),
             )
         }
         async fn dependent_schemas_0(
@@ -6000,7 +6028,13 @@ pub mod mock {
         ) -> DependentSchemas0Response {
             DependentSchemas0Response::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/dependentSchemas/0", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/dependentSchemas/0",
+                        &[],
+                    ),
             )
         }
         async fn dependent_schemas_1(
@@ -6009,17 +6043,23 @@ pub mod mock {
         ) -> DependentSchemas1Response {
             DependentSchemas1Response::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/dependentSchemas/1", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/dependentSchemas/1",
+                        &[],
+                    ),
             )
         }
         async fn enum_0(&self, input: Enum0Input) -> Enum0Response {
             Enum0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/enum/0", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/enum/0", &[]),
             )
         }
         async fn enum_1(&self, input: Enum1Input) -> Enum1Response {
             Enum1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/enum/1", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/enum/1", &[]),
             )
         }
         async fn exclusive_maximum_0(
@@ -6028,7 +6068,13 @@ pub mod mock {
         ) -> ExclusiveMaximum0Response {
             ExclusiveMaximum0Response::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/exclusiveMaximum/0", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/exclusiveMaximum/0",
+                        &[],
+                    ),
             )
         }
         async fn exclusive_minimum_0(
@@ -6037,27 +6083,47 @@ pub mod mock {
         ) -> ExclusiveMinimum0Response {
             ExclusiveMinimum0Response::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/exclusiveMinimum/0", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/exclusiveMinimum/0",
+                        &[],
+                    ),
             )
         }
         async fn if_then_else_0(&self, input: IfThenElse0Input) -> IfThenElse0Response {
             IfThenElse0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/if-then-else/0", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/if-then-else/0",
+                        &[],
+                    ),
             )
         }
         async fn if_then_else_1(&self, input: IfThenElse1Input) -> IfThenElse1Response {
             IfThenElse1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/if-then-else/1", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/if-then-else/1",
+                        &[],
+                    ),
             )
         }
         async fn items_0(&self, input: Items0Input) -> Items0Response {
             Items0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/items/0", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/items/0", &[]),
             )
         }
         async fn items_1(&self, input: Items1Input) -> Items1Response {
             Items1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/items/1", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/items/1", &[]),
             )
         }
         async fn max_contains_0(
@@ -6065,7 +6131,8 @@ pub mod mock {
             input: MaxContains0Input,
         ) -> MaxContains0Response {
             MaxContains0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/maxContains/0", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/maxContains/0", &[]),
             )
         }
         async fn max_contains_1(
@@ -6073,27 +6140,32 @@ pub mod mock {
             input: MaxContains1Input,
         ) -> MaxContains1Response {
             MaxContains1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/maxContains/1", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/maxContains/1", &[]),
             )
         }
         async fn max_items_0(&self, input: MaxItems0Input) -> MaxItems0Response {
             MaxItems0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/maxItems/0", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/maxItems/0", &[]),
             )
         }
         async fn max_items_1(&self, input: MaxItems1Input) -> MaxItems1Response {
             MaxItems1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/maxItems/1", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/maxItems/1", &[]),
             )
         }
         async fn max_length_0(&self, input: MaxLength0Input) -> MaxLength0Response {
             MaxLength0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/maxLength/0", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/maxLength/0", &[]),
             )
         }
         async fn max_length_1(&self, input: MaxLength1Input) -> MaxLength1Response {
             MaxLength1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/maxLength/1", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/maxLength/1", &[]),
             )
         }
         async fn max_properties_0(
@@ -6101,7 +6173,14 @@ pub mod mock {
             input: MaxProperties0Input,
         ) -> MaxProperties0Response {
             MaxProperties0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/maxProperties/0", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/maxProperties/0",
+                        &[],
+                    ),
             )
         }
         async fn max_properties_1(
@@ -6109,17 +6188,24 @@ pub mod mock {
             input: MaxProperties1Input,
         ) -> MaxProperties1Response {
             MaxProperties1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/maxProperties/1", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/maxProperties/1",
+                        &[],
+                    ),
             )
         }
         async fn maximum_0(&self, input: Maximum0Input) -> Maximum0Response {
             Maximum0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/maximum/0", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/maximum/0", &[]),
             )
         }
         async fn maximum_1(&self, input: Maximum1Input) -> Maximum1Response {
             Maximum1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/maximum/1", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/maximum/1", &[]),
             )
         }
         async fn min_contains_0(
@@ -6127,7 +6213,8 @@ pub mod mock {
             input: MinContains0Input,
         ) -> MinContains0Response {
             MinContains0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/minContains/0", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/minContains/0", &[]),
             )
         }
         async fn min_contains_1(
@@ -6135,27 +6222,32 @@ pub mod mock {
             input: MinContains1Input,
         ) -> MinContains1Response {
             MinContains1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/minContains/1", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/minContains/1", &[]),
             )
         }
         async fn min_items_0(&self, input: MinItems0Input) -> MinItems0Response {
             MinItems0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/minItems/0", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/minItems/0", &[]),
             )
         }
         async fn min_items_1(&self, input: MinItems1Input) -> MinItems1Response {
             MinItems1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/minItems/1", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/minItems/1", &[]),
             )
         }
         async fn min_length_0(&self, input: MinLength0Input) -> MinLength0Response {
             MinLength0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/minLength/0", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/minLength/0", &[]),
             )
         }
         async fn min_length_1(&self, input: MinLength1Input) -> MinLength1Response {
             MinLength1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/minLength/1", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/minLength/1", &[]),
             )
         }
         async fn min_properties_0(
@@ -6163,7 +6255,14 @@ pub mod mock {
             input: MinProperties0Input,
         ) -> MinProperties0Response {
             MinProperties0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/minProperties/0", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/minProperties/0",
+                        &[],
+                    ),
             )
         }
         async fn min_properties_1(
@@ -6171,57 +6270,66 @@ pub mod mock {
             input: MinProperties1Input,
         ) -> MinProperties1Response {
             MinProperties1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/minProperties/1", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/minProperties/1",
+                        &[],
+                    ),
             )
         }
         async fn minimum_0(&self, input: Minimum0Input) -> Minimum0Response {
             Minimum0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/minimum/0", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/minimum/0", &[]),
             )
         }
         async fn minimum_1(&self, input: Minimum1Input) -> Minimum1Response {
             Minimum1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/minimum/1", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/minimum/1", &[]),
             )
         }
         async fn multiple_of_0(&self, input: MultipleOf0Input) -> MultipleOf0Response {
             MultipleOf0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/multipleOf/0", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/multipleOf/0", &[]),
             )
         }
         async fn multiple_of_1(&self, input: MultipleOf1Input) -> MultipleOf1Response {
             MultipleOf1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/multipleOf/1", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/multipleOf/1", &[]),
             )
         }
         async fn not_0(&self, input: Not0Input) -> Not0Response {
             Not0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/not/0", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/not/0", &[]),
             )
         }
         async fn not_1(&self, input: Not1Input) -> Not1Response {
             Not1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/not/1", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/not/1", &[]),
             )
         }
         async fn one_of_0(&self, input: OneOf0Input) -> OneOf0Response {
             OneOf0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/oneOf/0", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/oneOf/0", &[]),
             )
         }
         async fn one_of_1(&self, input: OneOf1Input) -> OneOf1Response {
             OneOf1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/oneOf/1", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/oneOf/1", &[]),
             )
         }
         async fn pattern_0(&self, input: Pattern0Input) -> Pattern0Response {
             Pattern0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/pattern/0", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/pattern/0", &[]),
             )
         }
         async fn pattern_1(&self, input: Pattern1Input) -> Pattern1Response {
             Pattern1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/pattern/1", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/pattern/1", &[]),
             )
         }
         async fn pattern_properties_0(
@@ -6230,7 +6338,13 @@ pub mod mock {
         ) -> PatternProperties0Response {
             PatternProperties0Response::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/patternProperties/0", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/patternProperties/0",
+                        &[],
+                    ),
             )
         }
         async fn pattern_properties_1(
@@ -6239,7 +6353,13 @@ pub mod mock {
         ) -> PatternProperties1Response {
             PatternProperties1Response::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "post", "/patternProperties/1", None),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/patternProperties/1",
+                        &[],
+                    ),
             )
         }
         async fn prefix_items_0(
@@ -6247,7 +6367,8 @@ pub mod mock {
             input: PrefixItems0Input,
         ) -> PrefixItems0Response {
             PrefixItems0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/prefixItems/0", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/prefixItems/0", &[]),
             )
         }
         async fn prefix_items_1(
@@ -6255,17 +6376,20 @@ pub mod mock {
             input: PrefixItems1Input,
         ) -> PrefixItems1Response {
             PrefixItems1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/prefixItems/1", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/prefixItems/1", &[]),
             )
         }
         async fn properties_0(&self, input: Properties0Input) -> Properties0Response {
             Properties0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/properties/0", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/properties/0", &[]),
             )
         }
         async fn properties_1(&self, input: Properties1Input) -> Properties1Response {
             Properties1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/properties/1", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/properties/1", &[]),
             )
         }
         async fn property_names_0(
@@ -6273,7 +6397,14 @@ pub mod mock {
             input: PropertyNames0Input,
         ) -> PropertyNames0Response {
             PropertyNames0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/propertyNames/0", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/propertyNames/0",
+                        &[],
+                    ),
             )
         }
         async fn property_names_1(
@@ -6281,27 +6412,36 @@ pub mod mock {
             input: PropertyNames1Input,
         ) -> PropertyNames1Response {
             PropertyNames1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/propertyNames/1", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/propertyNames/1",
+                        &[],
+                    ),
             )
         }
         async fn required_0(&self, input: Required0Input) -> Required0Response {
             Required0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/required/0", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/required/0", &[]),
             )
         }
         async fn required_1(&self, input: Required1Input) -> Required1Response {
             Required1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/required/1", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/required/1", &[]),
             )
         }
         async fn type_0(&self, input: Type0Input) -> Type0Response {
             Type0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/type/0", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/type/0", &[]),
             )
         }
         async fn type_1(&self, input: Type1Input) -> Type1Response {
             Type1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/type/1", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/type/1", &[]),
             )
         }
         async fn unique_items_0(
@@ -6309,7 +6449,8 @@ pub mod mock {
             input: UniqueItems0Input,
         ) -> UniqueItems0Response {
             UniqueItems0Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/uniqueItems/0", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/uniqueItems/0", &[]),
             )
         }
         async fn unique_items_1(
@@ -6317,7 +6458,8 @@ pub mod mock {
             input: UniqueItems1Input,
         ) -> UniqueItems1Response {
             UniqueItems1Response::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "post", "/uniqueItems/1", None),
+                DOCUMENT
+                    .answer_minimal(&SPEC, &input.headers, "post", "/uniqueItems/1", &[]),
             )
         }
     }

@@ -420,12 +420,15 @@ pub mod mock {
         async fn put_blob(&self, input: PutBlobInput) -> PutBlobResponse {
             PutBlobResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/blobs",
-                        Some((200u16, "[]")),
+                        &[
+                            ("200", "[]"),
+                            ("default", "{\"status\":1,\"detail\":\"example\"}"),
+                        ],
                     ),
             )
         }
@@ -435,12 +438,15 @@ pub mod mock {
         ) -> CreateDocumentResponse {
             CreateDocumentResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/documents",
-                        Some((201u16, "{\"title\":\"example\"}")),
+                        &[
+                            ("201", "{\"title\":\"example\"}"),
+                            ("default", "{\"status\":1,\"detail\":\"example\"}"),
+                        ],
                     ),
             )
         }
@@ -450,15 +456,18 @@ pub mod mock {
         ) -> UploadAttachmentResponse {
             UploadAttachmentResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/attachments",
-                        Some((
-                            200u16,
-                            "{\"name\":\"example\",\"size\":1,\"thumbnails\":[]}",
-                        )),
+                        &[
+                            (
+                                "200",
+                                "{\"name\":\"example\",\"size\":1,\"thumbnails\":[]}",
+                            ),
+                            ("default", "{\"status\":1,\"detail\":\"example\"}"),
+                        ],
                     ),
             )
         }

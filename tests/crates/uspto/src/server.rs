@@ -16,7 +16,9 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{}",
         "{\"perform_search\":{\"type\":\"object\",\"properties\":{\"criteria\":{\"type\":\"string\"},\"start\":{\"type\":\"integer\"},\"rows\":{\"type\":\"integer\"}},\"required\":[\"criteria\"]}}",
     )
-    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":\"example\"}],\"operations\":{\"list_searchable_fields\":{\"default\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -452,7 +454,7 @@ pub mod mock {
             input: ListDataSetsInput,
         ) -> ListDataSetsResponse {
             ListDataSetsResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "get", "/", None),
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/", &[]),
             )
         }
         async fn list_searchable_fields(
@@ -461,12 +463,12 @@ pub mod mock {
         ) -> ListSearchableFieldsResponse {
             ListSearchableFieldsResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/{dataset}/{version}/fields",
-                        Some((200u16, "\"\"")),
+                        &[("200", "\"example\""), ("404", "\"example\"")],
                     ),
             )
         }
@@ -476,12 +478,12 @@ pub mod mock {
         ) -> PerformSearchResponse {
             PerformSearchResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/{dataset}/{version}/records",
-                        Some((200u16, "[]")),
+                        &[("200", "[]")],
                     ),
             )
         }

@@ -1,0 +1,174 @@
+//! Issue 15, point 7 (the mock's part): every body the generator synthesizes (the README's
+//! example body of an operation without a documented example, the mock's answer of each
+//! response without one) validates against its schema, checked with the `jsonschema` crate over
+//! the seeds, every fixture, and `tests/fixtures/constraints` (minItems, lengths, patterns,
+//! bounds, multipleOf, uniqueItems, minProperties, allOf, formats); and the mock answers
+//! `Prefer: code=N` with that status, never with a silent 200.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use spec_tests::{apis, in_repo, spec_root};
+
+/// Every document the repository generates a crate from, and the constraints fixture.
+fn documents() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = apis().iter().map(|a| spec_root(a)).collect();
+    let fixtures = Path::new("tests/fixtures");
+    for entry in std::fs::read_dir(spec_tests::repo_root().join(fixtures.join("openapi"))).expect("fixtures").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") || name.ends_with(".yaml") {
+            out.push(fixtures.join("openapi").join(name));
+        }
+    }
+    for dir in ["constraints", "forms", "fuzz-sample", "hostile-names", "polymorphism", "uploads", "defects-30", "defects-31"] {
+        for file in ["openapi.json", "openapi.yaml"] {
+            if spec_tests::repo_root().join(fixtures.join(dir).join(file)).is_file() {
+                out.push(fixtures.join(dir).join(file));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The document as lowering sees it, and its IR.
+fn lowered(spec: &Path) -> (Value, apigen_codegen::ir::Lowered) {
+    in_repo(|| {
+        let mut bundle = apigen_codegen::spec::bundle(spec).unwrap_or_else(|e| panic!("{e}"));
+        apigen_codegen::spec::normalize::normalize(&mut bundle);
+        apigen_codegen::spec::normalize::json_schema_forms(&mut bundle.document);
+        let settings = apigen_codegen::GeneratorSettings::new("checked");
+        let lowered = apigen_codegen::lower::lower(&bundle, &settings).unwrap_or_else(|e| panic!("{e}"));
+        (bundle.document, lowered)
+    })
+}
+
+/// The JSON schema of the media type `content_type` under `holder` (a request body or a
+/// response, `$ref`s followed).
+fn schema_of(doc: &Value, holder: &Value, content_type: &str) -> Option<Value> {
+    let holder = apigen_codegen::spec::deref(doc, holder);
+    holder.get("content")?.get(content_type)?.get("schema").cloned()
+}
+
+/// `value` with the non-ASCII characters of its `$ref`s percent-encoded (URI references), and
+/// discriminated `oneOf`s as `anyOf`s.
+fn encode_refs(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match v {
+                    Value::String(r) if k == "$ref" => {
+                        *r = r
+                            .chars()
+                            .map(
+                                |c| if c.is_ascii() { c.to_string() } else { c.to_string().bytes().map(|b| format!("%{b:02X}")).collect() },
+                            )
+                            .collect();
+                    }
+                    other => encode_refs(other),
+                }
+            }
+            // OpenAPI's discriminator picks the member of a `oneOf`; JSON Schema cannot see it,
+            // and members that differ only by the tag's value all match.
+            if map.contains_key("discriminator") {
+                if let Some(members) = map.remove("oneOf") {
+                    map.insert("anyOf".into(), members);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(encode_refs),
+        _ => {}
+    }
+}
+
+fn check(doc: &Value, schema: Value, value: &Value, what: String, failures: &mut Vec<String>) {
+    let mut root = json!({ "allOf": [schema], "components": doc.get("components").cloned().unwrap_or(json!({})) });
+    encode_refs(&mut root);
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("{what}: schema does not compile: {e}"));
+    let errors: Vec<String> = validator.iter_errors(value).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    if !errors.is_empty() {
+        failures.push(format!("{what}: {value} breaks its schema: {}", errors.join("; ")));
+    }
+}
+
+#[test]
+fn every_synthesized_readme_and_mock_body_validates_against_its_schema() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for spec in documents() {
+        let (doc, lowered) = lowered(&spec);
+        for op in &lowered.api.operations {
+            let at = &doc["paths"][&op.path][op.method.as_str().to_ascii_lowercase()];
+            if let Some(body) = &op.body {
+                if let (Some(minimal), Some(schema)) = (&body.minimal, schema_of(&doc, &at["requestBody"], &body.content_type)) {
+                    if body.content_type.contains("json") {
+                        check(&doc, schema, minimal, format!("{} {} request body", spec.display(), op.id), &mut failures);
+                        checked += 1;
+                    }
+                }
+            }
+            for response in &op.responses {
+                let Some(body) = &response.body else { continue };
+                let Some(minimal) = &body.minimal else { continue };
+                let key = response.status.key();
+                let holder = at["responses"].as_object().and_then(|r| r.iter().find(|(k, _)| k.eq_ignore_ascii_case(&key))).map(|(_, v)| v);
+                if let (Some(holder), true) = (holder, body.content_type.contains("json")) {
+                    if let Some(schema) = schema_of(&doc, holder, &body.content_type) {
+                        check(&doc, schema, minimal, format!("{} {} response {key}", spec.display(), op.id), &mut failures);
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {checked} synthesized bodies break their schema:\n{}", failures.len(), failures.join("\n"));
+    assert!(checked > 50, "only {checked} bodies checked");
+}
+
+/// The constraints fixture's bodies are not trivially small: the rules were applied.
+#[test]
+fn the_constraints_fixture_gets_bodies_that_honour_every_rule() {
+    let (_, lowered) = lowered(Path::new("tests/fixtures/constraints/openapi.json"));
+    let op = &lowered.api.operations[0];
+    let body = op.body.as_ref().and_then(|b| b.minimal.clone()).expect("a minimal request body");
+    assert_eq!(body["lines"].as_array().map(Vec::len), Some(2), "{body}");
+    assert_eq!(body["tags"].as_array().map(Vec::len), Some(3), "{body}");
+    assert_eq!(body["quantity"], 5, "{body}");
+    assert_eq!(body["sku"], "AAA-0000", "{body}");
+    let minimal_of = |key: &str| op.responses.iter().find(|r| r.status.key() == key).and_then(|r| r.body.as_ref()?.minimal.clone());
+    assert_eq!(minimal_of("default").expect("default")["error"]["errors"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn the_mock_answers_the_preferred_status_or_says_it_is_undocumented() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    let router = epixel::server::router(epixel::server::mock::MockApi::with_keys(["KEY"]));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let http = reqwest::Client::new();
+    let ask = |code: u16| {
+        http.post(format!("http://{addr}/user/validate-sponsor/"))
+            .header("prefer", format!("code={code}"))
+            .header("apikey", "KEY")
+            .header("authorization", "Bearer KEY")
+            .multipart(reqwest::multipart::Form::new().text("sponsor", "jane.smith"))
+            .send()
+    };
+    // Documented: that status, with the documented example.
+    let r = ask(400).await.unwrap();
+    assert_eq!(r.status(), 400);
+    // Not documented: never a 200, an error that says so.
+    let r = ask(404).await.unwrap();
+    assert_eq!(r.status(), 501);
+    let reason = r.headers().get(apigen_runtime::server::mock::MOCK_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(reason.contains("code=404") && reason.contains("does not document"), "{reason}");
+    // The body is the API's internal-error envelope.
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["status_code"], 500, "{body}");
+}
