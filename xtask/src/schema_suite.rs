@@ -79,8 +79,8 @@ pub fn run(args: &[String]) -> ExitCode {
         }
         let bodies = Path::new("tests/fixtures/request-bodies/openapi.json");
         let doc = docgen::values::bodies_document(&docgen::merged(&docgen::values::BODY_SEEDS, &docgen::Options::default()));
-        if let Err(e) =
-            std::fs::create_dir_all("tests/fixtures/request-bodies").and_then(|()| std::fs::write(bodies, apigen_codegen::render_json(&doc)))
+        if let Err(e) = std::fs::create_dir_all("tests/fixtures/request-bodies")
+            .and_then(|()| std::fs::write(bodies, apigen_codegen::render_json(&doc)))
         {
             eprintln!("error: cannot write {}: {e}", bodies.display());
             return ExitCode::FAILURE;
@@ -122,7 +122,8 @@ fn measure(groups: &[docgen::schema_suite::Group]) -> Result<f64, String> {
     let started = Instant::now();
     let out = work.join("schema-suite");
     let job = Job { name: "schema-suite".into(), spec, out: out.clone() };
-    let report = apigen_codegen::run_reporting(std::slice::from_ref(&job), Mode::Write, &RunOptions::default()).map_err(|e| e.to_string())?;
+    let report =
+        apigen_codegen::run_reporting(std::slice::from_ref(&job), Mode::Write, &RunOptions::default()).map_err(|e| e.to_string())?;
     let warnings: usize = report.warnings.iter().map(|(_, _, w)| w.0.len()).sum();
     println!("generated {} operations in {:.1} s ({warnings} warnings)", groups.len(), started.elapsed().as_secs_f64());
     if let Ok(lock) = std::fs::read(root.join("Cargo.lock")) {
