@@ -130,19 +130,42 @@ impl Client {
         Error<FindPetsError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "tags",
+                &::apigen_runtime::params::Shape {
+                    items: ::std::option::Option::Some(
+                        &::apigen_runtime::params::Shape::STRING,
+                    ),
+                    ..::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::ARRAY,
+                    )
+                },
+            )
+            .with_siblings(&["limit"]);
+        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "limit",
+                &::apigen_runtime::params::Shape::INTEGER,
+            )
+            .with_siblings(&["tags"]);
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         if let ::std::option::Option::Some(value) = &params.tags {
-            query.extend(rt::form_pairs("tags", &value).map_err(Error::InvalidRequest)?);
+            ::apigen_runtime::params::encode_into(&PARAM_TAGS, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         if let ::std::option::Option::Some(value) = &params.limit {
-            query.push(("limit".to_string(), value.to_string()));
+            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         }
         #[allow(unused_mut)]
         let mut request = self
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         FindPetsError::decode(raw)
     }
 }
@@ -195,7 +218,9 @@ impl Client {
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<AddPetError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
@@ -205,7 +230,7 @@ impl Client {
         request = request
             .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
             .body(bytes);
-        let raw = self.0.execute(request, query, ALTERNATIVES, false).await?;
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
         AddPetError::decode(raw)
     }
 }
@@ -254,16 +279,22 @@ impl Client {
         id: i64,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<FindPetByIdError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_id = ::apigen_runtime::params::encode(&PARAM_ID, &id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/pets/", &rt::encode_path(&id.to_string())],
-            );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+            .request(::apigen_runtime::reqwest::Method::GET, &["/pets/", &path_id]);
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         FindPetByIdError::decode(raw)
     }
 }
@@ -312,16 +343,22 @@ impl Client {
         id: i64,
     ) -> ::std::result::Result<Response<()>, Error<DeletePetError>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Path,
+            "id",
+            &::apigen_runtime::params::Shape::INTEGER,
+        );
+        let path_id = ::apigen_runtime::params::encode(&PARAM_ID, &id)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
-        let mut query: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
         #[allow(unused_mut)]
         let mut request = self
             .0
-            .request(
-                ::apigen_runtime::reqwest::Method::DELETE,
-                &["/pets/", &rt::encode_path(&id.to_string())],
-            );
-        let raw = self.0.execute(request, query, ALTERNATIVES, true).await?;
+            .request(::apigen_runtime::reqwest::Method::DELETE, &["/pets/", &path_id]);
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
         DeletePetError::decode(raw)
     }
 }

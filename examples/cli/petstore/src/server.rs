@@ -16,7 +16,9 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{\"NewPet\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"},\"tag\":{\"type\":\"string\"}}}}",
         "{\"add_pet\":{\"$ref\":\"#/components/schemas/NewPet\"}}",
     )
-    .with_operation_errors("{\"templates\":[],\"operations\":{}}");
+    .with_operation_errors(
+        "{\"templates\":[{\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}}],\"operations\":{\"add_pet\":{\"default\":0},\"delete_pet\":{\"default\":0},\"find_pet_by_id\":{\"default\":0},\"find_pets\":{\"default\":0}}}",
+    );
 /// The credentials a request was authenticated with (already accepted by
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
@@ -171,19 +173,32 @@ async fn handle_find_pets<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "find_pets",
-            &[],
-            false,
+    const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "tags",
+            &::apigen_runtime::params::Shape {
+                items: ::std::option::Option::Some(
+                    &::apigen_runtime::params::Shape::STRING,
+                ),
+                ..::apigen_runtime::params::Shape::scalar(
+                    ::apigen_runtime::params::Kinds::ARRAY,
+                )
+            },
         )
+        .with_siblings(&["limit"]);
+    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+            ::apigen_runtime::params::Location::Query,
+            "limit",
+            &::apigen_runtime::params::Shape::INTEGER,
+        )
+        .with_siblings(&["tags"]);
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "find_pets", &[])
         .await?;
     let tags = rq
-        .json_param::<
+        .parameter::<
             ::std::vec::Vec<::std::string::String>,
-        >(rt::At::Query, "tags", false, "a JSON array");
-    let limit = rq.param::<i32>(rt::At::Query, "limit", false, "an integer");
+        >(&PARAM_TAGS, "/pets", false);
+    let limit = rq.parameter::<i32>(&PARAM_LIMIT, "/pets", false);
     rq.check()?;
     let input = FindPetsInput {
         tags,
@@ -258,8 +273,7 @@ async fn handle_add_pet<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "add_pet", &[], false)
-        .await?;
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "add_pet", &[]).await?;
     let body = rq
         .json_body::<crate::models::NewPet>("application/json", true, Some("add_pet"))
         .await?;
@@ -336,15 +350,14 @@ async fn handle_find_pet_by_id<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "find_pet_by_id",
-            &[],
-            true,
-        )
+    const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "id",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "find_pet_by_id", &[])
         .await?;
-    let id = rq.param::<i64>(rt::At::Path, "id", true, "an integer");
+    let id = rq.parameter::<i64>(&PARAM_ID, "/pets/{id}", true);
     rq.check()?;
     let id = rq.required(id)?;
     let input = FindPetByIdInput {
@@ -419,15 +432,14 @@ async fn handle_delete_pet<A: Api>(
     rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
     request: rt::Request,
 ) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "delete_pet",
-            &[],
-            true,
-        )
+    const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+        ::apigen_runtime::params::Location::Path,
+        "id",
+        &::apigen_runtime::params::Shape::INTEGER,
+    );
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "delete_pet", &[])
         .await?;
-    let id = rq.param::<i64>(rt::At::Path, "id", true, "an integer");
+    let id = rq.parameter::<i64>(&PARAM_ID, "/pets/{id}", true);
     rq.check()?;
     let id = rq.required(id)?;
     let input = DeletePetInput {
@@ -520,36 +532,58 @@ pub mod mock {
         async fn find_pets(&self, input: FindPetsInput) -> FindPetsResponse {
             FindPetsResponse::Other(
                 DOCUMENT
-                    .answer(&SPEC, &input.headers, "get", "/pets", Some((200u16, "[]"))),
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/pets",
+                        &[
+                            ("200", "[]"),
+                            ("default", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
+                    ),
             )
         }
         async fn add_pet(&self, input: AddPetInput) -> AddPetResponse {
             AddPetResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "post",
                         "/pets",
-                        Some((200u16, "{\"name\":\"example\"}")),
+                        &[
+                            ("200", "{\"name\":\"example\",\"id\":1}"),
+                            ("default", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
                     ),
             )
         }
         async fn find_pet_by_id(&self, input: FindPetByIdInput) -> FindPetByIdResponse {
             FindPetByIdResponse::Other(
                 DOCUMENT
-                    .answer(
+                    .answer_minimal(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/pets/{id}",
-                        Some((200u16, "{\"name\":\"example\"}")),
+                        &[
+                            ("200", "{\"name\":\"example\",\"id\":1}"),
+                            ("default", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
                     ),
             )
         }
         async fn delete_pet(&self, input: DeletePetInput) -> DeletePetResponse {
             DeletePetResponse::Other(
-                DOCUMENT.answer(&SPEC, &input.headers, "delete", "/pets/{id}", None),
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "delete",
+                        "/pets/{id}",
+                        &[("default", "{\"code\":1,\"message\":\"example\"}")],
+                    ),
             )
         }
     }
