@@ -270,3 +270,123 @@ impl ListPetsError {
         }
     }
 }
+/// The documented error responses of [`Client::add_pet`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum AddPetError {}
+impl rt::ApiError for AddPetError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
+impl Client {
+    /// `POST /pets`
+    ///
+    /// An inline `oneOf` request body, hoisted to a named type (issue 13: it had no `Validate` impl).
+    ///
+    /// `POST /pets`.
+    ///
+    /// # Errors
+    ///
+    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push)]
+    pub async fn add_pet(
+        &self,
+        body: &crate::models::AddPetBody,
+    ) -> ::std::result::Result<Response<()>, Error<AddPetError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        #[allow(unused_mut)]
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .0
+            .request(::apigen_runtime::reqwest::Method::POST, &["/pets"]);
+        let bytes = ::serde_json::to_vec(body)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        request = request
+            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
+            .body(bytes);
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        AddPetError::decode(raw)
+    }
+}
+impl AddPetError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<AddPetError>> {
+        match raw.status {
+            204 => Ok(Response { body: (), raw }),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+}
+/// The documented error responses of [`Client::create_order`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum CreateOrderError {}
+impl rt::ApiError for CreateOrderError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
+impl Client {
+    /// `POST /orders`
+    ///
+    /// A strict request model whose property is another constrained model, also used in a response (issue 13: the strict `TryFrom` moved the unchecked inner model, E0308).
+    ///
+    /// `POST /orders`.
+    ///
+    /// # Errors
+    ///
+    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push)]
+    pub async fn create_order(
+        &self,
+        body: &crate::models::Shipment,
+    ) -> ::std::result::Result<
+        Response<crate::models::Shipment>,
+        Error<CreateOrderError>,
+    > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        #[allow(unused_mut)]
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .0
+            .request(::apigen_runtime::reqwest::Method::POST, &["/orders"]);
+        let bytes = ::serde_json::to_vec(body)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        request = request
+            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
+            .body(bytes);
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        CreateOrderError::decode(raw)
+    }
+}
+impl CreateOrderError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::Shipment>,
+        Error<CreateOrderError>,
+    > {
+        match raw.status {
+            201 => rt::ok_json::<crate::models::Shipment, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+}

@@ -8,6 +8,24 @@
     clippy::disallowed_names,
     clippy::unit_arg
 )]
+/// `AddPetBody`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(untagged)]
+pub enum AddPetBody {
+    Cat(Cat),
+    Dog(Dog),
+}
+impl ::std::convert::From<Cat> for AddPetBody {
+    fn from(value: Cat) -> Self {
+        Self::Cat(value)
+    }
+}
+impl ::std::convert::From<Dog> for AddPetBody {
+    fn from(value: Dog) -> Self {
+        Self::Dog(value)
+    }
+}
 /// `Buckle`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -490,6 +508,14 @@ impl ::std::convert::TryFrom<::std::string::String> for OrderStatus {
         value.parse()
     }
 }
+/// `Parcel`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct Parcel {
+    pub pages: i64,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub weight: ::std::option::Option<f64>,
+}
 /// A tag value with braces (`{cat}`) must not break the generated format strings.
 ///
 /// Which variant a value is, its `petType` says: `{cat}` -> [`Cat`]; `dog` -> [`Dog`].
@@ -509,6 +535,14 @@ impl ::std::convert::From<Dog> for Pet {
     fn from(value: Dog) -> Self {
         Self::Dog(value)
     }
+}
+/// `Shipment`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct Shipment {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub label: ::std::option::Option<::std::string::String>,
+    pub parcel: Parcel,
 }
 /// Error types.
 pub mod error {

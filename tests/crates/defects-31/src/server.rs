@@ -13,8 +13,8 @@ pub use crate::Scheme;
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-        "{}",
-        "{}",
+        "{\"Cat\":{\"type\":\"object\",\"required\":[\"petType\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"lives\":{\"type\":\"integer\"}}},\"Dog\":{\"type\":\"object\",\"required\":[\"petType\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"bark\":{\"type\":\"boolean\"}}},\"Parcel\":{\"type\":\"object\",\"required\":[\"pages\"],\"properties\":{\"pages\":{\"type\":\"integer\",\"minimum\":1},\"weight\":{\"type\":\"number\",\"exclusiveMinimum\":0}}},\"Shipment\":{\"type\":\"object\",\"required\":[\"parcel\"],\"properties\":{\"parcel\":{\"$ref\":\"#/components/schemas/Parcel\"},\"label\":{\"type\":\"string\",\"minLength\":1}}}}",
+        "{\"add_pet\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/Cat\"},{\"$ref\":\"#/components/schemas/Dog\"}]},\"create_order\":{\"$ref\":\"#/components/schemas/Shipment\"}}",
     )
     .with_operation_errors(
         "{\"templates\":[{\"body\":{}}],\"operations\":{\"get_order\":{\"internal\":0}}}",
@@ -81,6 +81,24 @@ pub trait Api: Send + Sync + 'static {
         &self,
         input: ListPetsInput,
     ) -> impl ::std::future::Future<Output = ListPetsResponse> + Send;
+    /// `POST /pets`
+    ///
+    /// An inline `oneOf` request body, hoisted to a named type (issue 13: it had no `Validate` impl).
+    ///
+    /// Called only with authenticated, validated input.
+    fn add_pet(
+        &self,
+        input: AddPetInput,
+    ) -> impl ::std::future::Future<Output = AddPetResponse> + Send;
+    /// `POST /orders`
+    ///
+    /// A strict request model whose property is another constrained model, also used in a response (issue 13: the strict `TryFrom` moved the unchecked inner model, E0308).
+    ///
+    /// Called only with authenticated, validated input.
+    fn create_order(
+        &self,
+        input: CreateOrderInput,
+    ) -> impl ::std::future::Future<Output = CreateOrderResponse> + Send;
 }
 /// The validated input of `GET /orders/{order_id}`.
 #[derive(Debug)]
@@ -279,6 +297,149 @@ async fn handle_list_pets<A: Api>(
             .await,
     )
 }
+/// The validated input of `POST /pets`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct AddPetInput {
+    /// The request body (application/json).
+    pub body: crate::models::AddPetBody,
+    /// The request headers.
+    pub headers: ::apigen_runtime::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+impl AddPetInput {
+    /// The input of `POST /pets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::AddPetBody) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The answers of `POST /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum AddPetResponse {
+    /// 204: added
+    NoContent,
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(rt::Response),
+}
+impl ::apigen_runtime::axum::response::IntoResponse for AddPetResponse {
+    fn into_response(self) -> rt::Response {
+        match self {
+            Self::NoContent => rt::empty_response(204u16),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `POST /pets`.
+async fn handle_add_pet<A: Api>(
+    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
+    request: rt::Request,
+) -> rt::Handled {
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "add_pet", &[]).await?;
+    let body = rq
+        .json_body::<
+            crate::models::AddPetBody,
+        >("application/json", true, Some("add_pet"))
+        .await?;
+    let body = rq.required(body)?;
+    let input = AddPetInput {
+        body,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "add_pet",
+                shared.api.add_pet(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
+}
+/// The validated input of `POST /orders`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct CreateOrderInput {
+    /// The request body (application/json).
+    pub body: crate::models::Shipment,
+    /// The request headers.
+    pub headers: ::apigen_runtime::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+impl CreateOrderInput {
+    /// The input of `POST /orders` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(body: crate::models::Shipment) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The answers of `POST /orders`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum CreateOrderResponse {
+    /// 201: created
+    Created(crate::models::Shipment),
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(rt::Response),
+}
+impl ::apigen_runtime::axum::response::IntoResponse for CreateOrderResponse {
+    fn into_response(self) -> rt::Response {
+        match self {
+            Self::Created(body) => rt::json_response(201u16, &body),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `POST /orders`.
+async fn handle_create_order<A: Api>(
+    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
+    request: rt::Request,
+) -> rt::Handled {
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "create_order", &[])
+        .await?;
+    let body = rq
+        .json_body::<
+            crate::models::Shipment,
+        >("application/json", true, Some("create_order"))
+        .await?;
+    let body = rq.required(body)?;
+    let input = CreateOrderInput {
+        body,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "create_order",
+                shared.api.create_order(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
+}
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
 /// methods on a known path the method-not-allowed one (with `Allow`).
@@ -307,7 +468,13 @@ pub fn router_with<A: Api>(
         .route(
             "/pets",
             ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_pets::<A>),
+                .get(handle_list_pets::<A>)
+                .post(handle_add_pet::<A>),
+        )
+        .route(
+            "/orders",
+            ::apigen_runtime::axum::routing::MethodRouter::new()
+                .post(handle_create_order::<A>),
         );
     rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
 }
@@ -370,6 +537,23 @@ pub mod mock {
                         "get",
                         "/pets",
                         &[("200", "[]")],
+                    ),
+            )
+        }
+        async fn add_pet(&self, input: AddPetInput) -> AddPetResponse {
+            AddPetResponse::Other(
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/pets", &[]),
+            )
+        }
+        async fn create_order(&self, input: CreateOrderInput) -> CreateOrderResponse {
+            CreateOrderResponse::Other(
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "post",
+                        "/orders",
+                        &[("201", "{\"parcel\":{\"pages\":1}}")],
                     ),
             )
         }
