@@ -5,12 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Which parts of the crate (or module) are generated. The models are what the client and
-/// the server are written in: they are always generated (`models: false` changes nothing).
+/// Which parts of the crate (or module) are generated besides the models. The models are what
+/// the client and the server are written in, so they are always generated: `models` is accepted
+/// as a part name (`parts = ["models"]` is [`Parts::models_only`]) but is no switch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Parts {
-    /// `models`: one type per schema.
-    pub models: bool,
     /// `client`: the async reqwest client.
     pub client: bool,
     /// `server`: the axum server stubs.
@@ -22,14 +21,14 @@ pub struct Parts {
 impl Default for Parts {
     /// Everything.
     fn default() -> Self {
-        Self { models: true, client: true, server: true, mock: true }
+        Self { client: true, server: true, mock: true }
     }
 }
 
 impl Parts {
     /// Only the models.
     pub fn models_only() -> Self {
-        Self { models: true, client: false, server: false, mock: false }
+        Self { client: false, server: false, mock: false }
     }
 
     /// The models and the client (what a build.rs usually wants).
@@ -43,7 +42,7 @@ impl Parts {
     ///
     /// The first name that is not a part.
     pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
-        let mut parts = Self { models: true, client: false, server: false, mock: false };
+        let mut parts = Self { client: false, server: false, mock: false };
         for name in names {
             match name {
                 "models" => {}
