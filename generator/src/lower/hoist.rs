@@ -59,6 +59,32 @@ impl Hoisted {
         }
     }
 
+    /// typify names the inner type of a nullable object definition (`type: [object, null]`)
+    /// after the definition's `title`, which may be another component's name (GitHub's
+    /// `nullable-repository` is titled `Repository`): two types of one name. A definition's
+    /// title that is not its own name becomes its own name; a nullable object definition is
+    /// titled `<Name>Value` (its outer `Option` newtype already has the name, and typify would
+    /// give the inner struct the title, or the name itself).
+    pub(super) fn own_titles(&mut self) {
+        let names: Vec<String> = self.defs.keys().cloned().collect();
+        for name in names {
+            let Some(Value::Object(map)) = self.defs.get(&name) else { continue };
+            let nullable = map.get("type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|v| v == "null"))
+                && map.get("type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|v| v == "object"));
+            let title = map.get("title").and_then(Value::as_str);
+            let own = if nullable {
+                naming::unique_ident_from(format!("{name}Value"), &mut self.taken)
+            } else if title.is_some_and(|t| naming::type_name(t) != name) {
+                name.clone()
+            } else {
+                continue;
+            };
+            if let Some(Value::Object(map)) = self.defs.get_mut(&name) {
+                map.insert("title".into(), Value::String(own));
+            }
+        }
+    }
+
     /// Where definition `rust_name` comes from in the bundled document: the pointer of its
     /// component, or of the inline schema it was hoisted from; and whether it was found.
     pub fn source_pointer(&self, rust_name: &str) -> (String, bool) {

@@ -151,6 +151,7 @@ pub fn lower_checked(
     }
     hoisted.resolve_deep_refs();
     hoisted.split_nullable_enums();
+    hoisted.own_titles();
 
     let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
     let mut request_roots = request_roots.to_vec();

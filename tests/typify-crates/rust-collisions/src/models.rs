@@ -32,30 +32,30 @@ pub struct DoubleOptionCollision {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct DoubleOptionCollisionOption(
-    pub ::std::option::Option<DoubleOptionCollisionOptionInner>,
+    pub ::std::option::Option<DoubleOptionCollisionOptionValue>,
 );
 impl ::std::ops::Deref for DoubleOptionCollisionOption {
-    type Target = ::std::option::Option<DoubleOptionCollisionOptionInner>;
-    fn deref(&self) -> &::std::option::Option<DoubleOptionCollisionOptionInner> {
+    type Target = ::std::option::Option<DoubleOptionCollisionOptionValue>;
+    fn deref(&self) -> &::std::option::Option<DoubleOptionCollisionOptionValue> {
         &self.0
     }
 }
 impl ::std::convert::From<DoubleOptionCollisionOption>
-for ::std::option::Option<DoubleOptionCollisionOptionInner> {
+for ::std::option::Option<DoubleOptionCollisionOptionValue> {
     fn from(value: DoubleOptionCollisionOption) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::std::option::Option<DoubleOptionCollisionOptionInner>>
+impl ::std::convert::From<::std::option::Option<DoubleOptionCollisionOptionValue>>
 for DoubleOptionCollisionOption {
-    fn from(value: ::std::option::Option<DoubleOptionCollisionOptionInner>) -> Self {
+    fn from(value: ::std::option::Option<DoubleOptionCollisionOptionValue>) -> Self {
         Self(value)
     }
 }
-/// `DoubleOptionCollisionOptionInner`
+/// `DoubleOptionCollisionOptionValue`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-pub struct DoubleOptionCollisionOptionInner {
+pub struct DoubleOptionCollisionOptionValue {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub option: ::std::option::Option<::std::string::String>,
 }
@@ -292,30 +292,30 @@ pub struct NestedTypeCollisions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct NestedTypeCollisionsOptionType(
-    pub ::std::option::Option<NestedTypeCollisionsOptionTypeInner>,
+    pub ::std::option::Option<NestedTypeCollisionsOptionTypeValue>,
 );
 impl ::std::ops::Deref for NestedTypeCollisionsOptionType {
-    type Target = ::std::option::Option<NestedTypeCollisionsOptionTypeInner>;
-    fn deref(&self) -> &::std::option::Option<NestedTypeCollisionsOptionTypeInner> {
+    type Target = ::std::option::Option<NestedTypeCollisionsOptionTypeValue>;
+    fn deref(&self) -> &::std::option::Option<NestedTypeCollisionsOptionTypeValue> {
         &self.0
     }
 }
 impl ::std::convert::From<NestedTypeCollisionsOptionType>
-for ::std::option::Option<NestedTypeCollisionsOptionTypeInner> {
+for ::std::option::Option<NestedTypeCollisionsOptionTypeValue> {
     fn from(value: NestedTypeCollisionsOptionType) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::std::option::Option<NestedTypeCollisionsOptionTypeInner>>
+impl ::std::convert::From<::std::option::Option<NestedTypeCollisionsOptionTypeValue>>
 for NestedTypeCollisionsOptionType {
-    fn from(value: ::std::option::Option<NestedTypeCollisionsOptionTypeInner>) -> Self {
+    fn from(value: ::std::option::Option<NestedTypeCollisionsOptionTypeValue>) -> Self {
         Self(value)
     }
 }
-/// `NestedTypeCollisionsOptionTypeInner`
+/// `NestedTypeCollisionsOptionTypeValue`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-pub struct NestedTypeCollisionsOptionTypeInner {
+pub struct NestedTypeCollisionsOptionTypeValue {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
