@@ -200,7 +200,7 @@ fn a_new_generated_file_never_overwrites_a_users_file() {
 fn an_earlier_output_without_a_manifest_is_adopted() {
     // A crate generated before manifests existed: its files carry the @generated header or hold
     // exactly what would be written; a stray file without the header is the user's.
-    let header = format!("// {}\n", apigen_codegen::GENERATED_HEADER);
+    let header = format!("// {}\n", apigen_codegen::LEGACY_GENERATED_HEADER);
     let old = set(&[("src/lib.rs", &format!("{header}old")), ("same.txt", "same")]);
     let new = set(&[("src/lib.rs", &format!("{header}new")), ("same.txt", "same")]);
     let dir = tmp_dir("adopt");

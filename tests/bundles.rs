@@ -77,7 +77,8 @@ fn all_eight_seed_operations_are_bundled_with_their_source() {
         let doc: Value = serde_json::from_str(&out.files[std::path::Path::new("openapi.json")]).expect("JSON");
         let op = doc["paths"][path][method].as_object().unwrap_or_else(|| panic!("{api}: {method} {path} missing"));
         assert_eq!(op["operationId"], *id);
-        assert_eq!(op["x-source"], *source);
+        assert_eq!(op["x-source"]["file"], *source);
+        assert!(op["x-source"]["title"].as_str().is_some_and(|t| !t.is_empty()), "{id}: the page's title");
         assert!(op.contains_key("security"), "{id}: auth must be explicit per operation");
         assert!(op["responses"].as_object().is_some_and(|r| r.keys().any(|k| k.starts_with('2'))), "{id}: no success response");
     }

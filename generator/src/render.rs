@@ -17,6 +17,9 @@ pub fn environment() -> Environment<'static> {
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
+    // A TOML basic string (JSON's escapes are TOML's; `tojson` also escapes `'` and `<` for
+    // HTML, which a manifest does not need).
+    env.add_filter("toml_str", |s: String| serde_json::to_string(&s).unwrap_or_default());
     env.add_filter("snake_case", |s: String| crate::naming::snake_case(&s));
     env.add_filter("pascal_case", |s: String| crate::naming::pascal_case(&s));
     for (name, source) in TEMPLATES {

@@ -198,6 +198,18 @@ impl GeneratorSettings {
         self.package.repository = Some(repository.into());
         self
     }
+
+    /// Sets the crate's `homepage`.
+    pub fn with_homepage(&mut self, homepage: impl Into<String>) -> &mut Self {
+        self.package.homepage = Some(homepage.into());
+        self
+    }
+
+    /// Sets the crate's `publish` (`false` writes `publish = false`).
+    pub fn with_publish(&mut self, publish: bool) -> &mut Self {
+        self.package.publish = Some(publish);
+        self
+    }
 }
 
 /// The identity of an operation that settings name: its `operationId`, else `"<method> <path>"`.
@@ -457,10 +469,14 @@ impl ConfigFile {
             (&mut settings.package.license, &p.license),
             (&mut settings.package.description, &p.description),
             (&mut settings.package.repository, &p.repository),
+            (&mut settings.package.homepage, &p.homepage),
         ] {
             if value.is_some() {
                 target.clone_from(value);
             }
+        }
+        if p.publish.is_some() {
+            settings.package.publish = p.publish;
         }
         settings.package.dependencies.extend(p.dependencies.clone());
         let t = &self.types;

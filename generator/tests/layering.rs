@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use syn::visit_mut::VisitMut;
 
 /// What each top-level module may refer to, beside itself. `root` is an item of `lib.rs`
-/// (`GeneratorSettings`, `GENERATED_HEADER`); `settings` is what users change, read by
+/// (`GeneratorSettings`, `generated_header`); `settings` is what users change, read by
 /// lowering. Modules not listed (`lib.rs`, `diff`, `schema_crate`, `runtime`, `module`) drive
 /// the pipeline and may use every stage.
 const ALLOWED: &[(&str, &[&str])] = &[

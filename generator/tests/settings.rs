@@ -257,7 +257,8 @@ fn package_metadata_overrides_the_manifest() {
         s.with_version("2.3.4").with_license("MIT").with_description("Pets \"API\"").with_repository("https://example.com/pets");
     });
     let manifest = file(&before, "Cargo.toml");
-    assert!(manifest.contains("license = \"Apache-2.0\"") && !manifest.contains("repository"));
+    // The document names no license: none is made up, and nothing is published unless asked.
+    assert!(!manifest.contains("license") && !manifest.contains("repository") && !manifest.contains("publish"), "{manifest}");
     let manifest = file(&after, "Cargo.toml");
     for line in
         ["version = \"2.3.4\"", "license = \"MIT\"", "description = \"Pets \\\"API\\\"\"", "repository = \"https://example.com/pets\""]
@@ -369,4 +370,75 @@ fn the_documented_apigen_toml_is_valid() {
     let config = ConfigFile::parse(Path::new("apigen.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(config.types.derives, ["PartialEq"]);
     assert_eq!(config.operations.rename.get("listPets").map(String::as_str), Some("pets"));
+}
+
+/// `SPEC` with `info` and `externalDocs` replaced.
+fn generate_with_info(info: &str, settings: &GeneratorSettings) -> OutputSet {
+    let mut doc: serde_json::Value = serde_json::from_str(SPEC).expect("json");
+    let info: serde_json::Value = serde_json::from_str(info).expect("info");
+    for (k, v) in info.as_object().expect("object") {
+        doc[k] = v.clone();
+    }
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!("apigen-info-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("openapi.json"), doc.to_string()).expect("spec");
+    let out = apigen_codegen::generate(&dir.join("openapi.json"), settings).unwrap_or_else(|d| panic!("{d}"));
+    std::fs::remove_dir_all(dir).ok();
+    out
+}
+
+#[test]
+fn crate_metadata_comes_from_the_document_and_settings_win() {
+    let info = r#"{
+      "info": { "title": "Pets", "version": "2024-05-01", "summary": "Pets \"API\" for tests",
+        "description": "Long text.\n\nMore.", "license": { "name": "Apache 2.0", "identifier": "Apache-2.0" },
+        "contact": { "url": "https://example.com/contact" } },
+      "externalDocs": { "url": "https://docs.example.com/pets" }
+    }"#;
+    let out = generate_with_info(info, &GeneratorSettings::new("pets"));
+    let manifest = file(&out, "Cargo.toml");
+    for line in [
+        "license = \"Apache-2.0\"",
+        "description = \"Pets \\\"API\\\" for tests\"",
+        "homepage = \"https://docs.example.com/pets\"",
+        // Never `info.version`: `cargo xtask gen` versions crates by the API diff.
+        "version = \"0.1.0\"",
+    ] {
+        assert!(manifest.contains(line), "{line} in {manifest}");
+    }
+    assert!(!manifest.contains("publish") && !manifest.contains("2024-05-01"), "{manifest}");
+
+    // The settings win over the document, line by line.
+    let mut settings = GeneratorSettings::new("pets");
+    settings.with_license("MIT").with_description("Mine").with_homepage("https://mine.example").with_publish(false);
+    let manifest = file(&generate_with_info(info, &settings), "Cargo.toml").to_string();
+    for line in ["license = \"MIT\"", "description = \"Mine\"", "homepage = \"https://mine.example\"", "publish = false"] {
+        assert!(manifest.contains(line), "{line} in {manifest}");
+    }
+
+    // Without a summary: the first sentence of the description; a license name that is not
+    // SPDX stays out of `Cargo.toml` and goes to the README; the contact URL is the homepage.
+    let info = r#"{ "info": { "title": "Pets", "version": "1", "description": "Pets for\ntests, e.g. cats. Second sentence.\n\nMore.",
+        "license": { "name": "Acme Terms", "url": "https://example.com/terms" },
+        "contact": { "url": "https://example.com/contact" } } }"#;
+    let out = generate_with_info(info, &GeneratorSettings::new("pets"));
+    let manifest = file(&out, "Cargo.toml");
+    assert!(manifest.contains("description = \"Pets for tests, e.g. cats.\"") && !manifest.contains("license"), "{manifest}");
+    assert!(manifest.contains("homepage = \"https://example.com/contact\""), "{manifest}");
+    assert!(file(&out, "README.md").contains("Acme Terms (https://example.com/terms)"));
+
+    // A license name that is an SPDX expression is used as is.
+    let info = r#"{ "info": { "title": "Pets", "version": "1", "license": { "name": "MIT OR Apache-2.0" } } }"#;
+    assert!(file(&generate_with_info(info, &GeneratorSettings::new("pets")), "Cargo.toml").contains("license = \"MIT OR Apache-2.0\""));
+}
+
+#[test]
+fn apigen_toml_sets_homepage_and_publish() {
+    let parsed =
+        ConfigFile::parse(Path::new("apigen.toml"), "[package]\nhomepage = \"https://h.example\"\npublish = false\n").expect("valid");
+    let mut settings = GeneratorSettings::new("pets");
+    parsed.apply(&mut settings);
+    let manifest = file(&generate(&settings), "Cargo.toml").to_string();
+    assert!(manifest.contains("homepage = \"https://h.example\"") && manifest.contains("publish = false"), "{manifest}");
 }

@@ -270,7 +270,8 @@ impl std::fmt::Display for GenError {
 /// one without a manifest (a crate added before manifests existed) is adopted. `--spec/--out`
 /// follows the rules of any directory (`--force` only when given).
 fn run_all(cmd: &GenCommand, jobs: &[Job], mode: Mode) -> Result<RunReport, GenError> {
-    let generation = apigen_codegen::generate_jobs(jobs, &RunOptions::default()).map_err(GenError::Run)?;
+    let generation =
+        apigen_codegen::generate_jobs(jobs, &RunOptions { publish: Some(false), ..RunOptions::default() }).map_err(GenError::Run)?;
     let unexpected = print_warnings(cmd, &generation.warnings);
     if cmd.deny_warnings && unexpected > 0 {
         return Err(GenError::Denied(unexpected));

@@ -119,8 +119,10 @@ pub fn cargo_toml(api: &ApiSpace, runtime: &str) -> Result<String, String> {
         crate_version: &'a str,
         rust_version: &'a str,
         description: String,
-        license: &'a str,
+        license: Option<&'a str>,
         repository: Option<&'a str>,
+        homepage: Option<&'a str>,
+        publish: Option<bool>,
         dependencies: Vec<Dependency>,
         features: Vec<Feature>,
         bins: Vec<Bin>,
@@ -134,7 +136,7 @@ pub fn cargo_toml(api: &ApiSpace, runtime: &str) -> Result<String, String> {
     crate::render::render(
         "Cargo.toml.jinja",
         Context {
-            header: crate::GENERATED_HEADER,
+            header: &api.header,
             crate_name: &api.crate_name,
             crate_version: api.package.version.as_deref().unwrap_or(CRATE_VERSION),
             rust_version: RUST_VERSION,
@@ -143,8 +145,10 @@ pub fn cargo_toml(api: &ApiSpace, runtime: &str) -> Result<String, String> {
                 .description
                 .clone()
                 .unwrap_or_else(|| format!("Generated models, client and server for {}.", api.title)),
-            license: api.package.license.as_deref().unwrap_or("Apache-2.0"),
+            license: api.package.license.as_deref(),
             repository: api.package.repository.as_deref(),
+            homepage: api.package.homepage.as_deref(),
+            publish: api.package.publish,
             dependencies: dependencies(api, runtime),
             features: features(api.parts),
             bins: if api.parts.mock {
@@ -181,6 +185,9 @@ pub fn readme(api: &ApiSpace) -> Result<String, String> {
         crate_name: &'a str,
         title: &'a str,
         description: Option<String>,
+        license_note: Option<&'a str>,
+        generator_version: &'a str,
+        spec_file: &'a str,
         model_count: usize,
         models: Vec<Model>,
         operations: Vec<Op>,
@@ -239,10 +246,13 @@ pub fn readme(api: &ApiSpace) -> Result<String, String> {
     crate::render::render(
         "README.md.jinja",
         Context {
-            header: crate::GENERATED_HEADER,
+            header: &api.header,
             crate_name: &api.crate_name,
             title: &api.title,
             description: api.description.as_deref().map(crate::doc::doc_text),
+            license_note: api.license_note.as_deref(),
+            generator_version: crate::GENERATOR_VERSION,
+            spec_file: &api.spec_file,
             model_count: api.models.definition_count,
             models,
             operations,

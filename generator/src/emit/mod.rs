@@ -16,14 +16,14 @@ use proc_macro2::TokenStream;
 /// # Errors
 ///
 /// A message when the tokens are not a Rust file, which is a bug in an emitter.
-pub fn render_rust(module_doc: &str, tokens: TokenStream) -> Result<String, String> {
+pub fn render_rust(header: &str, module_doc: &str, tokens: TokenStream) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("emitted Rust does not parse: {e}"))?;
-    Ok(render_file(module_doc, &file))
+    Ok(render_file(header, module_doc, &file))
 }
 
 /// Pretty-prints a parsed file with the header and module docs.
-pub fn render_file(module_doc: &str, file: &syn::File) -> String {
-    let mut out = format!("// {}\n", crate::GENERATED_HEADER);
+pub fn render_file(header: &str, module_doc: &str, file: &syn::File) -> String {
+    let mut out = format!("// {header}\n");
     for line in module_doc.lines() {
         if line.is_empty() {
             out.push_str("//!\n");

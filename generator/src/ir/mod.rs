@@ -66,8 +66,27 @@ pub struct ApiSpace {
     pub body_schemas: BodySchemas,
     /// Which parts are generated (from the settings).
     pub parts: package::Parts,
-    /// Crate metadata the settings override.
+    /// Crate metadata: the settings' over the document's (`lower::package`).
     pub package: package::Package,
+    /// The document's license when it is not an SPDX expression (name and URL): the README
+    /// names it, since `Cargo.toml` cannot.
+    pub license_note: Option<String>,
+    /// The spec's root file name (`openapi.json`), as docs name it.
+    pub spec_file: String,
+    /// The first line of every generated file ([`crate::generated_header`]).
+    pub header: String,
+}
+
+/// A page documenting an operation, as docs cite it: from the operation's `externalDocs`
+/// (`description`, `url`), else from `x-source` when it is a URL or an object
+/// `{ "title", "url" }`. A bare `x-source` string that is not a URL (a transcription's file
+/// name) is internal, never cited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourcePage {
+    /// The page's title.
+    pub title: Option<String>,
+    /// The page's URL.
+    pub url: Option<String>,
 }
 
 /// The schemas the generated server's one validator checks JSON and form request bodies
@@ -251,8 +270,8 @@ pub struct Operation {
     pub summary: Option<String>,
     /// `description`.
     pub description: Option<String>,
-    /// `x-source`: the page the operation was transcribed from.
-    pub source: Option<String>,
+    /// Where a user reads the operation's documentation (`lower::source_page`).
+    pub source: Option<SourcePage>,
     /// `deprecated`.
     pub deprecated: bool,
     /// Path, query, header and cookie parameters, path first, then in document order.

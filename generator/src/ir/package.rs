@@ -59,8 +59,10 @@ impl Parts {
     }
 }
 
-/// Crate metadata that overrides what the generator writes into `Cargo.toml` (by default:
-/// derived from the document's `info`).
+/// Crate metadata written into `Cargo.toml`. Lowering fills what the settings leave unset
+/// from the document ([`crate::lower`]: `info.summary`/`description`, `info.license`,
+/// `externalDocs.url`/`info.contact.url`); what the settings set wins. The version is never
+/// taken from `info.version` (an API's version is not a crate's semver).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Package {
@@ -72,6 +74,10 @@ pub struct Package {
     pub description: Option<String>,
     /// `repository` (a URL).
     pub repository: Option<String>,
+    /// `homepage` (a URL).
+    pub homepage: Option<String>,
+    /// `publish`: `Some(false)` writes `publish = false`; unset leaves cargo's default.
+    pub publish: Option<bool>,
     /// Extra dependencies, name -> version requirement: the crates that replacements and
     /// format types name (`time = "0.3"`).
     #[serde(default)]

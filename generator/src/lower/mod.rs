@@ -17,6 +17,7 @@ pub mod hoist;
 pub mod merges;
 pub mod models;
 pub mod operation_errors;
+pub mod package;
 pub mod params;
 pub mod server_errors;
 pub mod synth;
@@ -147,7 +148,7 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
             segments: segments(path),
             summary: text(Some(op), "summary"),
             description: text(Some(op), "description"),
-            source: text(Some(op), "x-source"),
+            source: source_page(op),
             deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
             params,
             body,
@@ -206,6 +207,7 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
         }
     }
     let body_schemas = body_schemas::prepare(&mut ops, doc);
+    let (package, license_note) = package::package(doc, &settings.package);
     let api = ApiSpace {
         crate_name: settings.crate_name.clone(),
         crate_ident: settings.crate_name.replace('-', "_"),
@@ -218,9 +220,28 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
         models,
         body_schemas,
         parts: settings.parts,
-        package: settings.package.clone(),
+        package,
+        license_note,
+        header: crate::generated_header(&crate::spec_file_name(&bundle.root)),
+        spec_file: crate::spec_file_name(&bundle.root),
     };
     diags.into_result(Lowered { api, types: type_space, warnings, models_file })
+}
+
+/// The page a user reads an operation's documentation on ([`crate::ir::SourcePage`]).
+fn source_page(op: &Value) -> Option<crate::ir::SourcePage> {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+    let is_url = |s: &String| s.starts_with("https://") || s.starts_with("http://");
+    let page = |title: Option<String>, url: Option<String>| {
+        let url = url.filter(is_url);
+        (title.is_some() || url.is_some()).then_some(crate::ir::SourcePage { title, url })
+    };
+    let docs = op.get("externalDocs");
+    page(text(docs.and_then(|d| d.get("description"))), text(docs.and_then(|d| d.get("url")))).or_else(|| match op.get("x-source")? {
+        Value::String(s) => page(None, Some(s.trim().to_string())),
+        source @ Value::Object(_) => page(text(source.get("title")), text(source.get("url"))),
+        _ => None,
+    })
 }
 
 /// `(path, method, pointer, operation, path item)` for every operation, in document order.
