@@ -363,6 +363,12 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
                 let bytes = ::serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
                 request = request.header(::apigen_runtime::reqwest::header::CONTENT_TYPE, #content_type).body(bytes);
             },
+            // A form without properties (Stripe has many) sends an empty form: no `mut`, and
+            // the body value is read by nothing.
+            BodyEncoding::Multipart if b.fields.is_empty() => quote! {
+                let _ = body;
+                request = request.multipart(::apigen_runtime::reqwest::multipart::Form::new());
+            },
             BodyEncoding::Multipart => {
                 let parts = b.fields.iter().map(|f| form_part(f, true));
                 quote! {
@@ -371,6 +377,11 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
                     request = request.multipart(form);
                 }
             }
+            BodyEncoding::FormUrlEncoded if b.fields.is_empty() => quote! {
+                let _ = body;
+                let fields: [(&str, &str); 0] = [];
+                request = request.form(&fields);
+            },
             BodyEncoding::FormUrlEncoded => {
                 let parts = b.fields.iter().map(|f| form_part(f, false));
                 quote! {

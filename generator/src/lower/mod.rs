@@ -613,14 +613,19 @@ impl OpContext<'_> {
                 .and_then(|n| self.schemas.definitions.get(n).cloned())
                 .or_else(|| inline.get("properties").is_some().then_some(inline));
             if form.is_none() {
-                self.diags.push(
+                // A form without declared fields (`{type: object}`, or no schema) is still a
+                // form: it is sent and read as one without fields.
+                self.warnings.push(
                     self.bundle
                         .diagnostic(
                             &join_pointer(&at, "schema"),
-                            format!("a `{content_type}` body must be an object schema with properties"),
+                            format!("this `{content_type}` body declares no fields: it is sent and read as an empty form"),
                         )
-                        .with_help("describe the form fields as properties of an object schema"),
+                        .with_help("describe the form fields as properties of an object schema")
+                        .with_class(WarningClass::DegradedSchema)
+                        .warning(),
                 );
+                form = Some(serde_json::json!({ "type": "object", "properties": {} }));
             }
         }
         let examples = examples(&self.bundle.document, media);

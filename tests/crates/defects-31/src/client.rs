@@ -390,3 +390,114 @@ impl CreateOrderError {
         }
     }
 }
+/// The documented error responses of [`Client::upload_settings`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum UploadSettingsError {}
+impl rt::ApiError for UploadSettingsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
+impl Client {
+    /// `PUT /settings`
+    ///
+    /// `PUT /settings`.
+    ///
+    /// # Errors
+    ///
+    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push)]
+    pub async fn upload_settings(
+        &self,
+        body: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::std::result::Result<Response<()>, Error<UploadSettingsError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        #[allow(unused_mut)]
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .0
+            .request(::apigen_runtime::reqwest::Method::PUT, &["/settings"]);
+        let _ = body;
+        request = request.multipart(::apigen_runtime::reqwest::multipart::Form::new());
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        UploadSettingsError::decode(raw)
+    }
+}
+impl UploadSettingsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<UploadSettingsError>> {
+        match raw.status {
+            204 => Ok(Response { body: (), raw }),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+}
+/// The documented error responses of [`Client::touch_settings`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum TouchSettingsError {}
+impl rt::ApiError for TouchSettingsError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
+impl Client {
+    /// `POST /settings`
+    ///
+    /// Form bodies without properties (Stripe has many): the client sends an empty form, without unused `mut` or variables.
+    ///
+    /// `POST /settings`.
+    ///
+    /// # Errors
+    ///
+    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push)]
+    pub async fn touch_settings(
+        &self,
+        body: ::std::option::Option<
+            &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    ) -> ::std::result::Result<Response<()>, Error<TouchSettingsError>> {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        #[allow(unused_mut)]
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .0
+            .request(::apigen_runtime::reqwest::Method::POST, &["/settings"]);
+        if let ::std::option::Option::Some(body) = body {
+            let _ = body;
+            let fields: [(&str, &str); 0] = [];
+            request = request.form(&fields);
+        }
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
+        TouchSettingsError::decode(raw)
+    }
+}
+impl TouchSettingsError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<Response<()>, Error<TouchSettingsError>> {
+        match raw.status {
+            204 => Ok(Response { body: (), raw }),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+}

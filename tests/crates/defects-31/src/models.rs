@@ -13,17 +13,17 @@
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum AddPetBody {
-    Cat(Cat),
-    Dog(Dog),
+    Shipment(Shipment),
+    Parcel(Parcel),
 }
-impl ::std::convert::From<Cat> for AddPetBody {
-    fn from(value: Cat) -> Self {
-        Self::Cat(value)
+impl ::std::convert::From<Shipment> for AddPetBody {
+    fn from(value: Shipment) -> Self {
+        Self::Shipment(value)
     }
 }
-impl ::std::convert::From<Dog> for AddPetBody {
-    fn from(value: Dog) -> Self {
-        Self::Dog(value)
+impl ::std::convert::From<Parcel> for AddPetBody {
+    fn from(value: Parcel) -> Self {
+        Self::Parcel(value)
     }
 }
 /// `Buckle`

@@ -13,8 +13,8 @@ pub use crate::Scheme;
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-        "{\"Cat\":{\"type\":\"object\",\"required\":[\"petType\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"lives\":{\"type\":\"integer\"}}},\"Dog\":{\"type\":\"object\",\"required\":[\"petType\"],\"properties\":{\"petType\":{\"type\":\"string\"},\"bark\":{\"type\":\"boolean\"}}},\"Parcel\":{\"type\":\"object\",\"required\":[\"pages\"],\"properties\":{\"pages\":{\"type\":\"integer\",\"minimum\":1},\"weight\":{\"type\":\"number\",\"exclusiveMinimum\":0}}},\"Shipment\":{\"type\":\"object\",\"required\":[\"parcel\"],\"properties\":{\"parcel\":{\"$ref\":\"#/components/schemas/Parcel\"},\"label\":{\"type\":\"string\",\"minLength\":1}}}}",
-        "{\"add_pet\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/Cat\"},{\"$ref\":\"#/components/schemas/Dog\"}]},\"create_order\":{\"$ref\":\"#/components/schemas/Shipment\"}}",
+        "{\"Parcel\":{\"type\":\"object\",\"required\":[\"pages\"],\"properties\":{\"pages\":{\"type\":\"integer\",\"minimum\":1},\"weight\":{\"type\":\"number\",\"exclusiveMinimum\":0}}},\"Shipment\":{\"type\":\"object\",\"required\":[\"parcel\"],\"properties\":{\"parcel\":{\"$ref\":\"#/components/schemas/Parcel\"},\"label\":{\"type\":\"string\",\"minLength\":1}}}}",
+        "{\"add_pet\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/Shipment\"},{\"$ref\":\"#/components/schemas/Parcel\"}]},\"create_order\":{\"$ref\":\"#/components/schemas/Shipment\"},\"touch_settings\":{\"type\":\"object\"},\"upload_settings\":{\"type\":\"object\"}}",
     )
     .with_operation_errors(
         "{\"templates\":[{\"body\":{}}],\"operations\":{\"get_order\":{\"internal\":0}}}",
@@ -99,6 +99,22 @@ pub trait Api: Send + Sync + 'static {
         &self,
         input: CreateOrderInput,
     ) -> impl ::std::future::Future<Output = CreateOrderResponse> + Send;
+    /// `PUT /settings`
+    ///
+    /// Called only with authenticated, validated input.
+    fn upload_settings(
+        &self,
+        input: UploadSettingsInput,
+    ) -> impl ::std::future::Future<Output = UploadSettingsResponse> + Send;
+    /// `POST /settings`
+    ///
+    /// Form bodies without properties (Stripe has many): the client sends an empty form, without unused `mut` or variables.
+    ///
+    /// Called only with authenticated, validated input.
+    fn touch_settings(
+        &self,
+        input: TouchSettingsInput,
+    ) -> impl ::std::future::Future<Output = TouchSettingsResponse> + Send;
 }
 /// The validated input of `GET /orders/{order_id}`.
 #[derive(Debug)]
@@ -440,6 +456,158 @@ async fn handle_create_order<A: Api>(
             .await,
     )
 }
+/// The validated input of `PUT /settings`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct UploadSettingsInput {
+    /// The request body (multipart/form-data).
+    pub body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    /// The request headers.
+    pub headers: ::apigen_runtime::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+impl UploadSettingsInput {
+    /// The input of `PUT /settings` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        Self {
+            body,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The answers of `PUT /settings`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum UploadSettingsResponse {
+    /// 204: uploaded
+    NoContent,
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(rt::Response),
+}
+impl ::apigen_runtime::axum::response::IntoResponse for UploadSettingsResponse {
+    fn into_response(self) -> rt::Response {
+        match self {
+            Self::NoContent => rt::empty_response(204u16),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `PUT /settings`.
+async fn handle_upload_settings<A: Api>(
+    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
+    request: rt::Request,
+) -> rt::Handled {
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "upload_settings", &[])
+        .await?;
+    let body = rq
+        .form_body::<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >(true, Some("upload_settings"), &[])
+        .await?;
+    let input = UploadSettingsInput {
+        body,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "upload_settings",
+                shared.api.upload_settings(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
+}
+/// The validated input of `POST /settings`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct TouchSettingsInput {
+    /// The request body (application/x-www-form-urlencoded).
+    pub body: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
+    /// The request headers.
+    pub headers: ::apigen_runtime::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Credentials,
+}
+impl ::std::default::Default for TouchSettingsInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl TouchSettingsInput {
+    /// The input of `POST /settings` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            body: ::std::option::Option::None,
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Credentials::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The answers of `POST /settings`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum TouchSettingsResponse {
+    /// 204: touched
+    NoContent,
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(rt::Response),
+}
+impl ::apigen_runtime::axum::response::IntoResponse for TouchSettingsResponse {
+    fn into_response(self) -> rt::Response {
+        match self {
+            Self::NoContent => rt::empty_response(204u16),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `POST /settings`.
+async fn handle_touch_settings<A: Api>(
+    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
+    request: rt::Request,
+) -> rt::Handled {
+    let mut rq = rt::Incoming::start_operation(&*shared, request, "touch_settings", &[])
+        .await?;
+    let body = rq
+        .form_body::<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >(false, Some("touch_settings"), &[])
+        .await?;
+    let body = Some(body);
+    let input = TouchSettingsInput {
+        body,
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "touch_settings",
+                shared.api.touch_settings(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
+}
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
 /// methods on a known path the method-not-allowed one (with `Allow`).
@@ -475,6 +643,12 @@ pub fn router_with<A: Api>(
             "/orders",
             ::apigen_runtime::axum::routing::MethodRouter::new()
                 .post(handle_create_order::<A>),
+        )
+        .route(
+            "/settings",
+            ::apigen_runtime::axum::routing::MethodRouter::new()
+                .put(handle_upload_settings::<A>)
+                .post(handle_touch_settings::<A>),
         );
     rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
 }
@@ -555,6 +729,22 @@ pub mod mock {
                         "/orders",
                         &[("201", "{\"parcel\":{\"pages\":1}}")],
                     ),
+            )
+        }
+        async fn upload_settings(
+            &self,
+            input: UploadSettingsInput,
+        ) -> UploadSettingsResponse {
+            UploadSettingsResponse::Other(
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "put", "/settings", &[]),
+            )
+        }
+        async fn touch_settings(
+            &self,
+            input: TouchSettingsInput,
+        ) -> TouchSettingsResponse {
+            TouchSettingsResponse::Other(
+                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/settings", &[]),
             )
         }
     }
