@@ -69,8 +69,8 @@ impl Hoisted {
         let names: Vec<String> = self.defs.keys().cloned().collect();
         for name in names {
             let Some(Value::Object(map)) = self.defs.get(&name) else { continue };
-            let nullable = map.get("type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|v| v == "null"))
-                && map.get("type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|v| v == "object"));
+            let types = map.get("type").and_then(Value::as_array);
+            let nullable = types.is_some_and(|t| t.iter().any(|v| v == "null") && t.iter().any(|v| v == "object"));
             let title = map.get("title").and_then(Value::as_str);
             let own = if nullable {
                 naming::unique_ident_from(format!("{name}Value"), &mut self.taken)

@@ -217,6 +217,35 @@ pub struct GetOrderSortItem {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field: ::std::option::Option<::std::string::String>,
 }
+/// A nullable object titled after another component: its inner struct must not take that component's name (GitHub's `nullable-repository` is titled `Repository`).
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(transparent)]
+pub struct MaybeParcel(pub ::std::option::Option<MaybeParcelValue>);
+impl ::std::ops::Deref for MaybeParcel {
+    type Target = ::std::option::Option<MaybeParcelValue>;
+    fn deref(&self) -> &::std::option::Option<MaybeParcelValue> {
+        &self.0
+    }
+}
+impl ::std::convert::From<MaybeParcel> for ::std::option::Option<MaybeParcelValue> {
+    fn from(value: MaybeParcel) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::option::Option<MaybeParcelValue>> for MaybeParcel {
+    fn from(value: ::std::option::Option<MaybeParcelValue>) -> Self {
+        Self(value)
+    }
+}
+/// A nullable object titled after another component: its inner struct must not take that component's name (GitHub's `nullable-repository` is titled `Repository`).
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct MaybeParcelValue {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub note: ::std::option::Option<::std::string::String>,
+    pub pages: i64,
+}
 /// `Money`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -543,6 +572,8 @@ pub struct Shipment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
     pub parcel: Parcel,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub previous: ::std::option::Option<MaybeParcel>,
 }
 /// Error types.
 pub mod error {
