@@ -135,14 +135,14 @@ mod ep {
 const KEY: &str = "SECRET-KEY-12345";
 
 fn qp_client(base: &str) -> qp::Client {
-    qp::Client::builder(qp::Server::Custom(base.to_string()), qp::Credentials::from_api_key(KEY))
+    qp::Client::builder(qp::BaseUrl::Custom(base.to_string()), qp::Credentials::from_api_key(KEY))
         .retry(qp::RetryPolicy::none())
         .build()
         .expect("client")
 }
 
 fn ep_client(base: &str) -> ep::Client {
-    ep::Client::builder(ep::Server::Custom(base.to_string()), ep::Credentials::from_api_key(KEY).bearer_auth("ACCESS-TOKEN"))
+    ep::Client::builder(ep::BaseUrl::Custom(base.to_string()), ep::Credentials::from_api_key(KEY).bearer_auth("ACCESS-TOKEN"))
         .retry(ep::RetryPolicy::none())
         .build()
         .expect("client")
@@ -403,7 +403,7 @@ fn retrying(base: &str, max_retries: u32) -> qp::Client {
         max_backoff: Duration::from_millis(20),
         max_retry_after: Duration::from_secs(5),
     };
-    qp::Client::builder(qp::Server::Custom(base.to_string()), qp::Credentials::from_api_key(KEY)).retry(policy).build().expect("client")
+    qp::Client::builder(qp::BaseUrl::Custom(base.to_string()), qp::Credentials::from_api_key(KEY)).retry(policy).build().expect("client")
 }
 
 #[tokio::test]
@@ -472,7 +472,7 @@ async fn connection_errors_are_retried_for_idempotent_requests_then_reported() {
             max_retry_after: Duration::from_secs(5),
         };
         let client =
-            qp::Client::builder(qp::Server::Custom(format!("http://refused.test:{}", to.port())), qp::Credentials::from_api_key(KEY))
+            qp::Client::builder(qp::BaseUrl::Custom(format!("http://refused.test:{}", to.port())), qp::Credentials::from_api_key(KEY))
                 .http_client(http)
                 .retry(policy)
                 .build()
@@ -504,7 +504,7 @@ async fn secrets_never_appear_in_debug_or_errors() {
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     drop(listener);
     let update = qp::models::UpdateUserRequest::default();
-    let query_only = qp::Client::builder(qp::Server::Custom(base), qp::Credentials::new().api_key_query(KEY)).build().expect("client");
+    let query_only = qp::Client::builder(qp::BaseUrl::Custom(base), qp::Credentials::new().api_key_query(KEY)).build().expect("client");
     let err = query_only.update_user(1, &update).await.expect_err("refused");
     for text in [format!("{err}"), format!("{err:?}")] {
         assert!(!text.contains(KEY), "{text}");
@@ -514,7 +514,7 @@ async fn secrets_never_appear_in_debug_or_errors() {
     let mut slow = Answer::raw(200, "{}");
     slow.delay = Duration::from_secs(3);
     let (base, _s) = serve(vec![slow]).await;
-    let client = qp::Client::builder(qp::Server::Custom(base), qp::Credentials::new().api_key_query(KEY))
+    let client = qp::Client::builder(qp::BaseUrl::Custom(base), qp::Credentials::new().api_key_query(KEY))
         .timeout(Duration::from_millis(200))
         .retry(qp::RetryPolicy::none())
         .build()
@@ -543,7 +543,7 @@ async fn invalid_input_and_missing_credentials_fail_before_sending() {
         }
         other => panic!("{other:?}"),
     }
-    let no_token = ep::Client::builder(ep::Server::Custom(base.clone()), ep::Credentials::from_api_key(KEY)).build().expect("client");
+    let no_token = ep::Client::builder(ep::BaseUrl::Custom(base.clone()), ep::Credentials::from_api_key(KEY)).build().expect("client");
     match no_token.list_sponsors().await {
         Err(ep::Error::InvalidRequest(msg)) => assert!(msg.contains("apiKey + bearerAuth"), "{msg}"),
         other => panic!("{other:?}"),
@@ -553,8 +553,8 @@ async fn invalid_input_and_missing_credentials_fail_before_sending() {
 
 #[test]
 fn servers_have_the_documented_base_urls() {
-    assert_eq!(qp::Server::Us.url(), "https://api.questionpro.com/a/api/v2");
-    assert_eq!(qp::Server::Ksa.url(), "https://api.questionprosa.com/a/api/v2");
-    assert_eq!(qp::Server::default(), qp::Server::Us);
-    assert_eq!(ep::Server::customer("mlm.acme.com").url(), "https://mlm.acme.com/api/v1");
+    assert_eq!(qp::BaseUrl::Us.url(), "https://api.questionpro.com/a/api/v2");
+    assert_eq!(qp::BaseUrl::Ksa.url(), "https://api.questionprosa.com/a/api/v2");
+    assert_eq!(qp::BaseUrl::default(), qp::BaseUrl::Us);
+    assert_eq!(ep::BaseUrl::customer("mlm.acme.com").url(), "https://mlm.acme.com/api/v1");
 }

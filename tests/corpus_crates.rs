@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-/// The first server URL of a fixture document, as the generated `Server::default()` must give it.
+/// The first server URL of a fixture document, as the generated `BaseUrl::default()` must give it.
 fn first_server(file: &str) -> Option<String> {
     let path = spec_tests::repo_root().join("tests/fixtures/openapi").join(file);
     let text = std::fs::read_to_string(&path).expect("fixture exists");
@@ -20,15 +20,15 @@ fn first_server(file: &str) -> Option<String> {
 
 macro_rules! check {
     ($krate:ident, $file:literal) => {{
-        use $krate::client::{Client, Credentials, Server};
+        use $krate::client::{BaseUrl, Client, Credentials};
         let expected = first_server($file);
-        let url = Server::default().url();
+        let url = BaseUrl::default().url();
         if let Some(expected) = expected {
             if !expected.contains('{') {
                 assert_eq!(url, expected, "{}", $file);
             }
         }
-        let client = Client::new(Server::Custom("http://127.0.0.1:9".into()), Credentials::default());
+        let client = Client::new(BaseUrl::Custom("http://127.0.0.1:9".into()), Credentials::default());
         assert_eq!(client.base_url(), "http://127.0.0.1:9");
     }};
 }

@@ -9,7 +9,7 @@ use std::future::Future;
 
 use fixture_forms as forms;
 
-use forms::client::{Client, Credentials, Server};
+use forms::client::{BaseUrl, Client, Credentials};
 use forms::models::Order;
 use forms::server as fs;
 use serde_json::{json, Value};
@@ -48,7 +48,7 @@ async fn serve() -> String {
 }
 
 fn client(base: &str) -> Client {
-    Client::builder(Server::Custom(base.to_string()), Credentials::new()).build().expect("client")
+    Client::builder(BaseUrl::Custom(base.to_string()), Credentials::new()).build().expect("client")
 }
 
 fn order(value: Value) -> Order {

@@ -372,12 +372,12 @@ proptest! {
         let (base, slot) = answering_server();
         *slot.lock().expect("slot") = Answer { status, content_type, body: body.clone() };
         let qp = {
-            use questionpro::client::{Client, Credentials, RetryPolicy, Server};
-            Client::builder(Server::Custom(base.clone()), Credentials::from_api_key(KEY)).retry(RetryPolicy::none()).build().expect("client")
+            use questionpro::client::{Client, Credentials, RetryPolicy, BaseUrl};
+            Client::builder(BaseUrl::Custom(base.clone()), Credentials::from_api_key(KEY)).retry(RetryPolicy::none()).build().expect("client")
         };
         let ep = {
-            use epixel::client::{Client, Credentials, RetryPolicy, Server};
-            Client::builder(Server::Custom(base.clone()), Credentials::from_api_key(KEY).bearer_auth("t")).retry(RetryPolicy::none()).build().expect("client")
+            use epixel::client::{Client, Credentials, RetryPolicy, BaseUrl};
+            Client::builder(BaseUrl::Custom(base.clone()), Credentials::from_api_key(KEY).bearer_auth("t")).retry(RetryPolicy::none()).build().expect("client")
         };
         let kinds = runtime().block_on(async {
             let params = questionpro::client::ListUserCommunitiesParams { page: Some(1), per_page: Some(10) };

@@ -166,8 +166,8 @@ fn hostile_names_generate_parsing_rust_with_stable_names() {
     let lib = model_names(&parse(&set, "src/lib.rs"));
     for (module, items, wanted) in [
         ("lib", &lib, &["enum Scheme"][..]),
-        ("client", &client, &["enum Server", "struct Credentials", "struct AuthenticateParams"][..]),
-        ("server", &server, &["struct Credentials", "struct AuthenticateInput"][..]),
+        ("client", &client, &["enum BaseUrl", "struct Credentials", "struct AuthenticateParams"][..]),
+        ("server", &server, &["struct Authenticated", "struct AuthenticateInput"][..]),
     ] {
         for name in wanted {
             writeln!(text, "\n{module} {name}:").unwrap();

@@ -388,7 +388,7 @@ fn builders_check_required_fields_and_rules() {
             .first_name("John")
             .last_name("Doe")
             .password("Xk7#pL2q!vR9")
-            .agree_terms(AgreeTerms::X1)
+            .agree_terms(AgreeTerms::Agreed)
             .email("john.doe@example.com")
             .phone_number("2025550143")
     };

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use fixture_params as fp;
 
-use fp::client::{Client, Credentials, Server};
+use fp::client::{BaseUrl, Client, Credentials};
 use fp::models::{Level, Rgb};
 use fp::server as ps;
 use serde_json::json;
@@ -89,7 +89,7 @@ async fn serve(recorder: Recorder) -> Client {
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
-    Client::builder(Server::Custom(format!("http://{addr}")), Credentials::new()).build().expect("client")
+    Client::builder(BaseUrl::Custom(format!("http://{addr}")), Credentials::new()).build().expect("client")
 }
 
 /// One set of values of every kind.

@@ -12,7 +12,7 @@
 use std::future::Future;
 
 use fixture_polymorphism as pets;
-use pets::client::{AddPetError, AddPetSuccess, Client, Credentials, Error, Server};
+use pets::client::{AddPetError, AddPetSuccess, BaseUrl, Client, Credentials, Error};
 use pets::models::{Cat, Dog, Lizard, LizardKind, Pet, Problem};
 use pets::server as ps;
 use serde_json::{json, Value};
@@ -125,7 +125,7 @@ async fn serve() -> String {
 }
 
 fn client(base: &str) -> Client {
-    Client::builder(Server::Custom(base.to_string()), Credentials::new()).build().expect("client")
+    Client::builder(BaseUrl::Custom(base.to_string()), Credentials::new()).build().expect("client")
 }
 
 #[tokio::test]

@@ -80,13 +80,13 @@ impl qps::Api for Qp {
 }
 
 fn qp_client(base: &str, key: &str) -> questionpro::client::Client {
-    use questionpro::client::{Client, Credentials, RetryPolicy, Server};
-    Client::builder(Server::Custom(base.to_string()), Credentials::from_api_key(key)).retry(RetryPolicy::none()).build().expect("client")
+    use questionpro::client::{BaseUrl, Client, Credentials, RetryPolicy};
+    Client::builder(BaseUrl::Custom(base.to_string()), Credentials::from_api_key(key)).retry(RetryPolicy::none()).build().expect("client")
 }
 
 fn ep_client(base: &str) -> epixel::client::Client {
-    use epixel::client::{Client, Credentials, RetryPolicy, Server};
-    Client::builder(Server::Custom(base.to_string()), Credentials::from_api_key(KEY).bearer_auth("ACCESS-TOKEN"))
+    use epixel::client::{BaseUrl, Client, Credentials, RetryPolicy};
+    Client::builder(BaseUrl::Custom(base.to_string()), Credentials::from_api_key(KEY).bearer_auth("ACCESS-TOKEN"))
         .retry(RetryPolicy::none())
         .build()
         .expect("client")

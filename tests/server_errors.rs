@@ -66,16 +66,16 @@ macro_rules! assert_typed {
 
 #[tokio::test]
 async fn petstore_panics_parse_into_the_typed_error() {
-    use corpus_petstore::client::{Client, CreatePetsError, Credentials, ListPetsError, Server, ShowPetByIdError};
+    use corpus_petstore::client::{BaseUrl, Client, CreatePetsError, Credentials, ListPetsError, ShowPetByIdError};
     let base = serve(corpus_petstore::server::router(Panics)).await;
-    let client = Client::new(Server::Custom(base.clone()), Credentials::new());
+    let client = Client::new(BaseUrl::Custom(base.clone()), Credentials::new());
     assert_typed!(client.list_pets(&Default::default()).await, ListPetsError::Default, 500);
     assert_typed!(client.create_pets().await, CreatePetsError::Default, 500);
     assert_typed!(client.show_pet_by_id("1").await, ShowPetByIdError::Default, 500);
     // A query parameter of the wrong type: invalidParameters.
     let r = reqwest::get(format!("{base}/pets?limit=many")).await.unwrap();
     assert_eq!(r.status(), 400);
-    let body: corpus_petstore::models::Error = r.json().await.expect("the documented Error");
+    let body: corpus_petstore::models::ErrorModel = r.json().await.expect("the documented Error");
     assert_eq!(body.code, 400);
     assert!(body.message.contains("limit"), "{}", body.message);
 }
@@ -84,9 +84,9 @@ async fn petstore_panics_parse_into_the_typed_error() {
 /// `Error` (what the client does for a `default` response).
 #[tokio::test]
 async fn petstore_expanded_rejections_parse_into_the_typed_error() {
-    use corpus_petstore_expanded::client::{AddPetError, Client, Credentials, DeletePetError, FindPetByIdError, FindPetsError, Server};
+    use corpus_petstore_expanded::client::{AddPetError, BaseUrl, Client, Credentials, DeletePetError, FindPetByIdError, FindPetsError};
     let base = serve(corpus_petstore_expanded::server::router_with_body_limit(Panics, 256)).await;
-    let client = Client::new(Server::Custom(base.clone()), Credentials::new());
+    let client = Client::new(BaseUrl::Custom(base.clone()), Credentials::new());
     assert_typed!(client.find_pets(&Default::default()).await, FindPetsError::Default, 500);
     let pet: corpus_petstore_expanded::models::NewPet = serde_json::from_value(serde_json::json!({"name": "Rex"})).unwrap();
     assert_typed!(client.add_pet(&pet).await, AddPetError::Default, 500);
@@ -107,7 +107,7 @@ async fn petstore_expanded_rejections_parse_into_the_typed_error() {
         let r = request.send().await.unwrap();
         assert_eq!(r.status().as_u16(), status, "{what}");
         let text = r.text().await.unwrap();
-        let body: corpus_petstore_expanded::models::Error =
+        let body: corpus_petstore_expanded::models::ErrorModel =
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: {text} is not the documented Error: {e}"));
         assert_eq!(i64::from(body.code), i64::from(status), "{what}");
         let raw: Value = serde_json::from_str(&text).unwrap();

@@ -73,8 +73,8 @@ async fn serve(router: axum::Router, limits: us::ConnectionLimits) -> String {
 }
 
 fn client(base: &str) -> uploads::client::Client {
-    use uploads::client::{Client, Credentials, RetryPolicy, Server};
-    Client::builder(Server::Custom(base.to_string()), Credentials::from_api_key(KEY)).retry(RetryPolicy::none()).build().expect("client")
+    use uploads::client::{BaseUrl, Client, Credentials, RetryPolicy};
+    Client::builder(BaseUrl::Custom(base.to_string()), Credentials::from_api_key(KEY)).retry(RetryPolicy::none()).build().expect("client")
 }
 
 /// Every byte value, then sequences that are not UTF-8 (a lone continuation byte, an overlong

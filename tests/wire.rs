@@ -49,7 +49,7 @@ fn slice(from: usize, size: usize) -> Vec<m::Book> {
 }
 
 /// Which scheme authenticated a request, by the server's `Credentials`.
-fn scheme_of(credentials: &s::Credentials) -> &'static str {
+fn scheme_of(credentials: &s::Authenticated) -> &'static str {
     match (&credentials.api_key_header, &credentials.api_key_query, &credentials.legacy_token) {
         (Some(_), _, _) => "header",
         (_, Some(_), _) => "query",
@@ -80,13 +80,13 @@ impl s::Api for Store {
         self.schemes.lock().expect("schemes").push(scheme_of(&input.credentials));
         match input.body.isbn.as_str() {
             "busy" => s::CreateBookResponse::TooManyRequests {
-                body: m::Error { code: 429, message: "slow down".into() },
-                headers: s::CreateBookTooManyRequestsHeaders { retry_after: 7 },
+                body: m::ErrorModel { code: 429, message: "slow down".into() },
+                headers: m::CreateBookTooManyRequestsHeaders { retry_after: 7 },
             },
             // Breaks the spec: a 201 without its required `Location`.
             "no-location" => s::CreateBookResponse::Other(apigen_runtime::server::json_response(201, &input.body)),
             isbn => s::CreateBookResponse::Created {
-                headers: s::CreateBookCreatedHeaders { location: format!("/v1/books/{isbn}"), x_rate_limit_remaining: Some(41) },
+                headers: m::CreateBookCreatedHeaders { location: format!("/v1/books/{isbn}"), x_rate_limit_remaining: Some(41) },
                 body: input.body,
             },
         }
@@ -97,14 +97,14 @@ impl s::Api for Store {
         if input.isbn == "isbn-1" {
             s::GetBookResponse::Ok(book(1))
         } else {
-            s::GetBookResponse::NotFound(m::Error { code: 404, message: format!("no book {}", input.isbn) })
+            s::GetBookResponse::NotFound(m::ErrorModel { code: 404, message: format!("no book {}", input.isbn) })
         }
     }
 
     async fn update_book(&self, input: s::UpdateBookInput) -> s::UpdateBookResponse {
         self.schemes.lock().expect("schemes").push(scheme_of(&input.credentials));
         if input.isbn != "isbn-1" {
-            return s::UpdateBookResponse::NotFound(m::Error { code: 404, message: "no such book".into() });
+            return s::UpdateBookResponse::NotFound(m::ErrorModel { code: 404, message: "no such book".into() });
         }
         let patch = input.body;
         self.patches.lock().expect("patches").push(patch.clone());
@@ -150,7 +150,7 @@ impl s::Api for Store {
         let link = (page < 3).then(|| format!("</books-by-link-header?page={}>; rel=\"next\"", page + 1));
         s::ListBooksByLinkHeaderResponse::Ok {
             body: slice(usize::try_from(page - 1).unwrap_or(0) * 3, 3),
-            headers: s::ListBooksByLinkHeaderOkHeaders { link },
+            headers: m::ListBooksByLinkHeaderOkHeaders { link },
         }
     }
 
@@ -175,7 +175,7 @@ async fn start() -> (Store, String, Arc<Mutex<Vec<String>>>) {
 }
 
 fn client(base: &str, credentials: c::Credentials) -> c::Client {
-    c::Client::builder(c::Server::Custom(base.to_string()), credentials).retry(c::RetryPolicy::none()).build().expect("client")
+    c::Client::builder(c::BaseUrl::Custom(base.to_string()), credentials).retry(c::RetryPolicy::none()).build().expect("client")
 }
 
 fn requests(seen: &Mutex<Vec<String>>, path: &str) -> Vec<String> {
@@ -320,7 +320,7 @@ async fn questionpro_update_user_sends_the_header_not_the_query_key() {
     let router = questionpro::server::router(questionpro::server::mock::MockApi::with_keys([KEY]));
     let base = serve(router, seen.clone()).await;
     let api = questionpro::client::Client::builder(
-        questionpro::client::Server::Custom(base),
+        questionpro::client::BaseUrl::Custom(base),
         questionpro::client::Credentials::from_api_key(KEY),
     )
     .retry(questionpro::client::RetryPolicy::none())
@@ -339,19 +339,19 @@ async fn errors_share_the_model_and_print_one_line() {
     let api = client(&base, c::Credentials::from_api_key(KEY));
     let error = api.get_book("isbn-404").await.expect_err("404");
     assert_eq!(error.status(), Some(404));
-    let model: Option<&m::Error> = error.model();
+    let model: Option<&m::ErrorModel> = error.model();
     assert_eq!(model.map(|m| (m.code, m.message.as_str())), Some((404, "no book isbn-404")));
     let shown = error.to_string();
     assert!(!shown.contains('\n') && !shown.contains("Error {") && shown.contains("404"), "{shown}");
 
     // Id-like unions compare and read as each kind.
-    use questionpro::models::ApiErrorId;
-    assert_eq!(ApiErrorId::Integer(1010), ApiErrorId::Integer(1010));
-    assert_ne!(ApiErrorId::Integer(1010), ApiErrorId::String("1010".into()));
-    assert_eq!((ApiErrorId::Integer(1010).as_i64(), ApiErrorId::String("x".into()).as_str()), (Some(1010), Some("x")));
+    use questionpro::models::ApiErrorModelId;
+    assert_eq!(ApiErrorModelId::Integer(1010), ApiErrorModelId::Integer(1010));
+    assert_ne!(ApiErrorModelId::Integer(1010), ApiErrorModelId::Text("1010".into()));
+    assert_eq!((ApiErrorModelId::Integer(1010).as_i64(), ApiErrorModelId::Text("x".into()).as_str()), (Some(1010), Some("x")));
 
     // A base URL that cannot be one fails at build time, with the reason.
-    let built = c::Client::builder(c::Server::Custom("http//broken url".into()), c::Credentials::new()).build();
+    let built = c::Client::builder(c::BaseUrl::Custom("http//broken url".into()), c::Credentials::new()).build();
     let error: c::BuildError = built.expect_err("invalid base URL");
     assert!(error.to_string().contains("http//broken url"), "{error}");
 }
@@ -366,7 +366,7 @@ async fn an_api_implementation_is_callable_without_http() {
         other => panic!("expected 200, got {other:?}"),
     }
     let missing = s::Api::get_book(&store, s::GetBookInput::new("isbn-2".into())).await;
-    assert!(matches!(missing, s::GetBookResponse::NotFound(m::Error { code: 404, .. })));
+    assert!(matches!(missing, s::GetBookResponse::NotFound(m::ErrorModel { code: 404, .. })));
     let mut input = s::ListBooksInput::new();
     input.per_page = Some(2);
     let page = s::Api::list_books(&store, input).await;

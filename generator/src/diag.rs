@@ -52,6 +52,8 @@ pub enum WarningClass {
     OpenApi30Form,
     /// A `oneOf` member repeating an earlier one was removed.
     DuplicateOneOfMember,
+    /// An `x-enum-varnames`/`x-enum-names` that cannot be followed was ignored.
+    EnumVarnames,
     /// Defaults the type generator cannot hold were dropped from the generated code.
     DefaultDropped,
     /// A schema that cannot be typed is `serde_json::Value`.
@@ -83,6 +85,7 @@ impl WarningClass {
             WarningClass::EnumValueType => "enum-value-type",
             WarningClass::OpenApi30Form => "openapi-3.0-form",
             WarningClass::DuplicateOneOfMember => "duplicate-one-of-member",
+            WarningClass::EnumVarnames => "enum-varnames",
             WarningClass::DefaultDropped => "default-dropped",
             WarningClass::DegradedSchema => "degraded-schema",
             WarningClass::KeywordDropped => "keyword-dropped",

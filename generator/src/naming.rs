@@ -72,9 +72,13 @@ pub fn pascal_case(input: &str) -> String {
 /// typify writes a name through heck's Pascal case, which drops a trailing `_`. The name is
 /// also one heck's Pascal case keeps: single letters make capitals in a row (`d_a_t_a` ->
 /// `DATA`), which typify would write as `Data`, the name of another component (`DATA`).
+///
+/// A name that the crate's root, `client` or `server` module gives a public item of its own
+/// ([`reserved::PUBLIC_TYPES`]: `Error`, `Credentials`, `ApiError`, ...) gets the same suffix, so
+/// that `use my_api::{client::Error, models::ErrorModel}` never imports two items of one name.
 pub fn type_name(input: &str) -> String {
     let out = heck::ToPascalCase::to_pascal_case(pascal_case(input).as_str());
-    if PRELUDE_NAMES.contains(&out.as_str()) {
+    if PRELUDE_NAMES.contains(&out.as_str()) || reserved::PUBLIC_TYPES.contains(&out.as_str()) {
         format!("{out}Model")
     } else {
         out
@@ -293,6 +297,7 @@ pub mod reserved {
     pub const CLIENT_ITEMS: &[&str] = &[
         "ApiError",
         "Arc",
+        "BaseUrl",
         "BuildError",
         "Client",
         "ClientBuilder",
@@ -308,7 +313,6 @@ pub mod reserved {
         "RetryPolicy",
         "Scheme",
         "SecretString",
-        "Server",
         "StreamExt",
         "TransportError",
         "WithHeaders",
@@ -345,8 +349,8 @@ pub mod reserved {
         "serve_with_shutdown",
         "At",
         "BODY_SCHEMAS",
+        "Authenticated",
         "CatchUnwind",
-        "Credentials",
         "DEFAULT_BODY_LIMIT",
         "DEFINITIONS",
         "ERROR_TEMPLATES",
@@ -385,6 +389,45 @@ pub mod reserved {
         "router",
         "router_with_body_limit",
         "schema_check",
+    ];
+
+    /// The public types of a generated crate's root, `client` and `server` modules that do not
+    /// come from the document (the runtime's re-exports and the emitters' own), which models must
+    /// not be named (`naming::type_name`). Client and server name their own items apart:
+    /// the client's `BaseUrl` (not `Server`, beside the `server` module) and `Credentials`, the
+    /// server's `Authenticated` (what a request was authenticated with).
+    pub const PUBLIC_TYPES: &[&str] = &[
+        // The root.
+        "Scheme",
+        "SecurityScheme",
+        "Validate",
+        "ValidationErrors",
+        "Violation",
+        // The client.
+        "ApiError",
+        "BaseUrl",
+        "BuildError",
+        "Client",
+        "ClientBuilder",
+        "Credentials",
+        "CrossOrigin",
+        "Error",
+        "RawResponse",
+        "RedirectPolicy",
+        "Response",
+        "RetryPolicy",
+        "SecretString",
+        "TransportError",
+        "WithHeaders",
+        // The server.
+        "Api",
+        "Authenticated",
+        "ConnectionLimits",
+        "ErrorAnswer",
+        "Rejection",
+        "Secret",
+        "ServerConfig",
+        "TcpListener",
     ];
 
     /// The suffixes of the per-operation types of the client module (`<Op>Params`, ...).
@@ -434,10 +477,10 @@ pub mod reserved {
     /// scheme's field), and of the server's.
     pub const CREDENTIALS_METHODS: &[&str] = &["apply", "authorize", "from_api_key", "has", "new", "set"];
 
-    /// Variants of the client's `Server` enum besides one per documented server.
+    /// Variants of the client's `BaseUrl` enum besides one per documented server.
     pub const SERVER_VARIANTS: &[&str] = &["Custom"];
 
-    /// Methods of the client's `Server` enum besides one constructor per templated server
+    /// Methods of the client's `BaseUrl` enum besides one constructor per templated server
     /// (named like its variant, in snake case).
     pub const SERVER_METHODS: &[&str] = &["url"];
 }
@@ -582,7 +625,12 @@ pub fn component_type_names_with<'a>(
 /// The `rename = "..."` of a field's serde attributes, read from the tokens (typify writes it
 /// as a plain name-value pair).
 pub fn serde_rename(f: &syn::Field) -> Option<String> {
-    for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+    serde_rename_of(&f.attrs)
+}
+
+/// The `rename = "..."` of serde attributes `attrs` (of a field or a variant).
+pub fn serde_rename_of(attrs: &[syn::Attribute]) -> Option<String> {
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let syn::Meta::List(list) = &attr.meta else { continue };
         let mut tokens = list.tokens.clone().into_iter();
         while let Some(token) = tokens.next() {
@@ -600,6 +648,91 @@ pub fn serde_rename(f: &syn::Field) -> Option<String> {
         }
     }
     None
+}
+
+/// What an untagged union's member says about its values, for [`union_variant_names`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Meaning {
+    /// The member's `title`, a `$ref`'s component (its Rust name), or a `format` that is not a
+    /// storage size (`date-time`, `uuid`, `uri`): a name, with the member's kind.
+    Named(String, &'static str),
+    /// Only its JSON kind: `string`, `integer`, `number`, `boolean`, `array`, `object` (with
+    /// properties), `map` (an object of `additionalProperties` only), `null`, or `any`.
+    Kind(&'static str),
+}
+
+/// The variant of each kind of member ([`Meaning::Kind`]): `Text`, `Integer`, `Number`,
+/// `Bool`, `List`, `Object`, `Map`, `Null`, `Any` (not `String`, `Vec` or `Value`, which read as
+/// Rust types).
+pub fn kind_variant(kind: &str) -> &'static str {
+    match kind {
+        "string" => "Text",
+        "integer" => "Integer",
+        "number" => "Number",
+        "boolean" => "Bool",
+        "array" => "List",
+        "object" => "Object",
+        "map" => "Map",
+        "null" => "Null",
+        _ => "Any",
+    }
+}
+
+/// `format`s that only say how big a number is stored: a member's kind names it better
+/// (`Integer`, not `Int64`).
+pub const STORAGE_FORMATS: &[&str] =
+    &["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float", "double", "decimal"];
+
+/// The variants of an untagged union (`oneOf`/`anyOf` without a discriminator, a `type` array),
+/// one per member in order: by meaning where the schema gives one ([`Meaning::Named`], in
+/// Pascal case), else by kind ([`kind_variant`]). A name that several members share gets each
+/// one's kind (`AnimationText`, `AnimationMap`); one still given twice is numbered from the
+/// second (`Integer`, `Integer2`), so the names are always distinct identifiers.
+pub fn union_variant_names(members: &[Meaning]) -> Vec<String> {
+    let base: Vec<String> = members
+        .iter()
+        .map(|m| match m {
+            Meaning::Named(name, _) => pascal_case(name),
+            Meaning::Kind(kind) => kind_variant(kind).to_string(),
+        })
+        .collect();
+    let mut taken = BTreeSet::new();
+    members
+        .iter()
+        .zip(&base)
+        .map(|(m, name)| {
+            let shared = base.iter().filter(|b| *b == name).count() > 1;
+            let candidate = match m {
+                Meaning::Named(_, kind) if shared => format!("{name}{}", kind_variant(kind)),
+                _ => name.clone(),
+            };
+            unique_ident_from(candidate, &mut taken)
+        })
+        .collect()
+}
+
+/// The variant names of an enum with `x-enum-varnames` (or `x-enum-names`): each name in Pascal
+/// case, or `None` when two names collide once converted (the caller keeps the value-derived
+/// names and warns).
+pub fn enum_varnames(names: &[&str]) -> Option<Vec<String>> {
+    let out: Vec<String> = names.iter().map(|n| pascal_case(n)).collect();
+    let distinct: BTreeSet<&String> = out.iter().collect();
+    (distinct.len() == out.len()).then_some(out)
+}
+
+/// The associated constants of an integer enum with `x-enum-varnames`: each name in shouty
+/// snake case (`MessageStatus::SUCCESS`), or `None` when two collide once converted.
+pub fn enum_constants(names: &[&str]) -> Option<Vec<String>> {
+    let out: Vec<String> = names
+        .iter()
+        .map(|n| shouty_snake_case(n))
+        .map(|n| match n.strip_prefix('_') {
+            Some(digits) if digits.starts_with(|c: char| c.is_ascii_digit()) => format!("N{digits}"),
+            _ => n,
+        })
+        .collect();
+    let distinct: BTreeSet<&String> = out.iter().collect();
+    (distinct.len() == out.len() && out.iter().all(|n| is_plain_ident(n))).then_some(out)
 }
 
 /// Makes `candidate` unique among `taken` by appending a counter, and records it.
@@ -745,6 +878,40 @@ mod tests {
         for name in &server {
             assert!(reserved::SERVER_ITEMS.contains(&name.as_str()), "reserve `{name}` in naming::reserved::SERVER_ITEMS");
         }
+    }
+
+    #[test]
+    fn union_variants_are_named_by_meaning_else_by_kind() {
+        use Meaning::{Kind, Named};
+        assert_eq!(union_variant_names(&[Kind("integer"), Kind("string")]), ["Integer", "Text"]);
+        assert_eq!(union_variant_names(&[Kind("string"), Kind("array")]), ["Text", "List"]);
+        assert_eq!(
+            union_variant_names(&[Kind("boolean"), Kind("number"), Kind("map"), Kind("object")]),
+            ["Bool", "Number", "Map", "Object"]
+        );
+        assert_eq!(union_variant_names(&[Named("date-time".into(), "string"), Named("uuid".into(), "string")]), ["DateTime", "Uuid"]);
+        assert_eq!(union_variant_names(&[Named("Pet".into(), "object"), Kind("string")]), ["Pet", "Text"]);
+        // Collision-free: a shared name takes each member's kind, a shared kind a number.
+        assert_eq!(union_variant_names(&[Named("Spec".into(), "string"), Named("Spec".into(), "map")]), ["SpecText", "SpecMap"]);
+        assert_eq!(union_variant_names(&[Kind("integer"), Kind("integer"), Kind("integer")]), ["Integer", "Integer2", "Integer3"]);
+        assert_eq!(union_variant_names(&[Named("Text".into(), "object"), Kind("string")]), ["TextObject", "Text"]);
+    }
+
+    #[test]
+    fn enum_varnames_must_be_distinct_identifiers() {
+        assert_eq!(enum_varnames(&["agreed", "not agreed"]), Some(vec!["Agreed".to_string(), "NotAgreed".to_string()]));
+        assert_eq!(enum_varnames(&["a-b", "A_B"]), None);
+        assert_eq!(enum_constants(&["Success", "Pending"]), Some(vec!["SUCCESS".to_string(), "PENDING".to_string()]));
+        assert_eq!(enum_constants(&["1xx", "CodeNone"]), Some(vec!["N1XX".to_string(), "CODE_NONE".to_string()]));
+        assert_eq!(enum_constants(&["fail", "Fail"]), None);
+    }
+
+    #[test]
+    fn models_avoid_the_crates_own_public_names() {
+        assert_eq!(type_name("Error"), "ErrorModel");
+        assert_eq!(type_name("credentials"), "CredentialsModel");
+        assert_eq!(type_name("api-error"), "ApiErrorModel");
+        assert_eq!(type_name("ErrorBody"), "ErrorBody");
     }
 
     #[test]

@@ -90,7 +90,7 @@ fn a_global_derive_reaches_every_model() {
         s.with_derive("PartialEq");
     });
     assert!(!derives_of(file(&before, "src/models.rs"), "pub struct Pet ").contains("PartialEq"));
-    for model in ["pub struct Pet ", "pub struct Error "] {
+    for model in ["pub struct Pet ", "pub struct ErrorModel "] {
         assert!(derives_of(file(&after, "src/models.rs"), model).contains("PartialEq"), "{model}");
     }
 }
@@ -100,9 +100,9 @@ fn a_type_derive_reaches_only_its_model() {
     let (before, after) = with(|s| {
         s.with_type_derive("Error", "PartialEq").with_type_derive("Error", "Eq");
     });
-    assert!(!derives_of(file(&before, "src/models.rs"), "pub struct Error ").contains("Eq"));
+    assert!(!derives_of(file(&before, "src/models.rs"), "pub struct ErrorModel ").contains("Eq"));
     let models = file(&after, "src/models.rs");
-    assert!(derives_of(models, "pub struct Error ").contains("Eq"));
+    assert!(derives_of(models, "pub struct ErrorModel ").contains("Eq"));
     assert!(!derives_of(models, "pub struct Pet ").contains("PartialEq"));
 }
 
@@ -111,8 +111,8 @@ fn a_replacement_is_used_instead_of_the_model() {
     let (before, after) = with(|s| {
         s.with_replacement("Error", "my_errors::ApiError");
     });
-    assert!(file(&before, "src/models.rs").contains("pub struct Error "));
-    assert!(!file(&after, "src/models.rs").contains("pub struct Error "));
+    assert!(file(&before, "src/models.rs").contains("pub struct ErrorModel "));
+    assert!(!file(&after, "src/models.rs").contains("pub struct ErrorModel "));
     assert!(file(&after, "src/client.rs").contains("::my_errors::ApiError"), "the client's error type is the replacement");
 }
 

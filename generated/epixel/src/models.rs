@@ -24,15 +24,15 @@
 )]
 pub enum AgreeTerms {
     #[serde(rename = "1")]
-    X1,
+    Agreed,
     #[serde(rename = "0")]
-    X0,
+    NotAgreed,
 }
 impl ::std::fmt::Display for AgreeTerms {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
-            Self::X1 => f.write_str("1"),
-            Self::X0 => f.write_str("0"),
+            Self::Agreed => f.write_str("1"),
+            Self::NotAgreed => f.write_str("0"),
         }
     }
 }
@@ -42,8 +42,8 @@ impl ::std::str::FromStr for AgreeTerms {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
-            "1" => Ok(Self::X1),
-            "0" => Ok(Self::X0),
+            "1" => Ok(Self::Agreed),
+            "0" => Ok(Self::NotAgreed),
             _ => Err("invalid value".into()),
         }
     }
@@ -206,15 +206,15 @@ pub struct PackageRegistration {
 )]
 pub enum PlaceGenealogy {
     #[serde(rename = "1")]
-    X1,
+    Place,
     #[serde(rename = "0")]
-    X0,
+    DoNotPlace,
 }
 impl ::std::fmt::Display for PlaceGenealogy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
-            Self::X1 => f.write_str("1"),
-            Self::X0 => f.write_str("0"),
+            Self::Place => f.write_str("1"),
+            Self::DoNotPlace => f.write_str("0"),
         }
     }
 }
@@ -224,8 +224,8 @@ impl ::std::str::FromStr for PlaceGenealogy {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
-            "1" => Ok(Self::X1),
-            "0" => Ok(Self::X0),
+            "1" => Ok(Self::Place),
+            "0" => Ok(Self::DoNotPlace),
             _ => Err("invalid value".into()),
         }
     }

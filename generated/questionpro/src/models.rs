@@ -11,14 +11,14 @@
 /// An error reported by the API.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct ApiError {
+pub struct ApiErrorModel {
     /// Where the error codes are documented (www.questionpro.com/api/error-codes.html).
     pub docs: ::std::string::String,
     /// The HTTP status code of the response.
     #[serde(rename = "httpStatusCode")]
     pub http_status_code: i64,
     /// QuestionPro error code (e.g. 1010 "Incorrect API Key"). The pages print it as a string ("1010"); the error-codes page shows an integer.
-    pub id: ApiErrorId,
+    pub id: ApiErrorModelId,
     /// Human-readable error message.
     pub message: ::std::string::String,
     /// Symbolic name of the HTTP status, e.g. `BAD_REQUEST`.
@@ -30,19 +30,19 @@ pub struct ApiError {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
-pub enum ApiErrorId {
+pub enum ApiErrorModelId {
     Integer(i64),
-    String(::std::string::String),
+    Text(::std::string::String),
 }
-impl ::std::fmt::Display for ApiErrorId {
+impl ::std::fmt::Display for ApiErrorModelId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
             Self::Integer(x) => x.fmt(f),
-            Self::String(x) => x.fmt(f),
+            Self::Text(x) => x.fmt(f),
         }
     }
 }
-impl ::std::convert::From<i64> for ApiErrorId {
+impl ::std::convert::From<i64> for ApiErrorModelId {
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -78,7 +78,7 @@ pub struct ErrorEnvelope {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ErrorResponse {
-    pub error: ApiError,
+    pub error: ApiErrorModel,
 }
 /// One member to add to a panel. Inferred from the request example of POST /micropanel/members; the page prints no request schema.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -222,12 +222,12 @@ pub struct ProfileField {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum ProfileFieldValue {
-    String(::std::string::String),
-    Array(::std::vec::Vec<i64>),
+    Text(::std::string::String),
+    List(::std::vec::Vec<i64>),
 }
 impl ::std::convert::From<::std::vec::Vec<i64>> for ProfileFieldValue {
     fn from(value: ::std::vec::Vec<i64>) -> Self {
-        Self::Array(value)
+        Self::List(value)
     }
 }
 /// The fields of a user to change. Inferred from the request example of PUT /users/{user-id}; the page prints no request schema.
@@ -410,7 +410,7 @@ impl crate::validation::Validate for UpdateUserRequest {
         }
     }
 }
-impl ApiErrorId {
+impl ApiErrorModelId {
     /// The value, when it is the `Integer` variant.
     #[allow(clippy::unnecessary_cast)]
     pub fn as_i64(&self) -> ::std::option::Option<i64> {
@@ -419,10 +419,10 @@ impl ApiErrorId {
             _ => ::std::option::Option::None,
         }
     }
-    /// The value, when it is the `String` variant.
+    /// The value, when it is the `Text` variant.
     pub fn as_str(&self) -> ::std::option::Option<&str> {
         match self {
-            Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            Self::Text(value) => ::std::option::Option::Some(value.as_str()),
             _ => ::std::option::Option::None,
         }
     }

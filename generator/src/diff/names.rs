@@ -82,7 +82,7 @@ impl Names {
                 walk_schema(ty, rest, api)
             }
             ["components", "securitySchemes", ..] | ["security", ..] => vec![Subject::ty("Credentials"), Subject::ty("Scheme")],
-            ["servers", ..] => vec![Subject::ty("Server")],
+            ["servers", ..] => vec![Subject::ty("BaseUrl")],
             ["paths", path, method, rest @ ..] => {
                 let pointer = super::spec::operation_pointer(path, method);
                 let Some(op) = self.by_pointer.get(&pointer).and_then(|l| self.operations.get(l)) else { return Vec::new() };

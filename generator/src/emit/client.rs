@@ -1,7 +1,7 @@
 //! The client emitter: the async reqwest client (`src/client.rs` of the generated crate).
 //!
 //! The transport (configuration, retries, responses, errors) is the `client` module of the
-//! `apigen-runtime` crate; this module emits what depends on the API: the `Server` enum,
+//! `apigen-runtime` crate; this module emits what depends on the API: the `BaseUrl` enum,
 //! `Credentials`, the `Client` newtype around the runtime's `Transport`, and per operation a
 //! method, its error enum, its optional parameters and, for paginated operations, a `Stream`
 //! over every item.
@@ -60,15 +60,15 @@ pub fn emit(api: &ApiSpace) -> Result<TokenStream, String> {
             ///
             /// # Panics
             ///
-            /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+            /// When the base URL is not an absolute http(s) URL (a [`BaseUrl::Custom`] URL), or the
             /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
             /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
-            pub fn new(server: Server, credentials: Credentials) -> Self {
+            pub fn new(server: BaseUrl, credentials: Credentials) -> Self {
                 Self::builder(server, credentials).build_or_panic()
             }
 
             /// A builder for a client with custom timeouts, user agent, reqwest client or retries.
-            pub fn builder(server: Server, credentials: Credentials) -> ClientBuilder {
+            pub fn builder(server: BaseUrl, credentials: Credentials) -> ClientBuilder {
                 ClientBuilder::new(server.url(), credentials)
             }
 
@@ -139,7 +139,7 @@ fn server_enum(api: &ApiSpace) -> TokenStream {
         let fields = s.variables.iter().map(|var| format_ident!("{}", var.rust_name));
         let defaults = s.variables.iter().map(|var| var.default.clone());
         quote! {
-            impl ::std::default::Default for Server {
+            impl ::std::default::Default for BaseUrl {
                 /// The first documented server.
                 fn default() -> Self {
                     Self::#v { #( #fields: #defaults.to_string() ),* }
@@ -151,14 +151,14 @@ fn server_enum(api: &ApiSpace) -> TokenStream {
         /// The servers the API is documented at, plus any other base URL. The default is the
         /// first documented server.
         #[derive(Debug, Clone, PartialEq, Eq, #derive_default)]
-        pub enum Server {
+        pub enum BaseUrl {
             #(#variants,)*
             /// Any other base URL (a proxy, a mock server); requests go to this URL plus the
             /// operation's path.
             Custom(::std::string::String),
         }
 
-        impl Server {
+        impl BaseUrl {
             #(#ctors)*
 
             /// The base URL.
@@ -417,7 +417,10 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
     let mut error_variants = Vec::new();
     for r in &op.responses {
         let decode = decode_expr(r);
-        let headers_ty = r.headers_type.as_ref().map(|h| format_ident!("{}", h));
+        let headers_ty = r.headers_type.as_ref().map(|h| {
+            let h = format_ident!("{}", h);
+            quote!(crate::models::#h)
+        });
         let read_headers = quote! {
             match rt::FromHeaders::from_headers(&raw.headers) {
                 Ok(headers) => headers,
@@ -556,7 +559,6 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         .as_ref()
         .filter(|_| body_arg.is_none())
         .map(|p| pagination_stream(op, p, &required, !optional.is_empty(), &alternatives));
-    let header_structs = op.responses.iter().filter_map(headers_struct);
     let error_doc = doc_attrs(&format!("The documented error responses of [`Client::{}`].", op.rust_name));
     let error_variants = if error_variants.is_empty() { Vec::new() } else { error_variants };
     let api_error = api_error_impl(op);
@@ -571,7 +573,6 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
 
     quote! {
         #params_struct
-        #(#header_structs)*
         #success_defs
         #error_enum
 
@@ -706,7 +707,7 @@ fn success_type(op: &Operation, successes: &[&Response]) -> (TokenStream, TokenS
             match &one.headers_type {
                 Some(h) => {
                     let h = format_ident!("{}", h);
-                    (quote!(WithHeaders<#body, #h>), quote!())
+                    (quote!(WithHeaders<#body, crate::models::#h>), quote!())
                 }
                 None => (body, quote!()),
             }
@@ -716,7 +717,10 @@ fn success_type(op: &Operation, successes: &[&Response]) -> (TokenStream, TokenS
             let variants = many.iter().map(|r| {
                 let v = format_ident!("{}", r.rust_name);
                 let doc = doc_attrs(&format!("{}: {}", status_text(r.status), r.description));
-                let headers = r.headers_type.as_ref().map(|h| format_ident!("{}", h));
+                let headers = r.headers_type.as_ref().map(|h| {
+                    let h = format_ident!("{}", h);
+                    quote!(crate::models::#h)
+                });
                 match (&r.body, headers) {
                     (Some(b), None) => {
                         let t = &b.ty;
@@ -765,49 +769,6 @@ fn status_text(s: StatusMatch) -> String {
         StatusMatch::Range(c) => format!("{c}XX"),
         StatusMatch::Default => "Any other status".into(),
     }
-}
-
-/// The struct of the documented headers of response `r` (`<Op><Status>Headers`), read from a
-/// response with `FromHeaders`: a required header that is missing, or a header that is not of
-/// its type, makes the response `Error::InvalidBody`.
-fn headers_struct(r: &Response) -> Option<TokenStream> {
-    let name = format_ident!("{}", r.headers_type.as_ref()?);
-    let fields = r.headers.iter().map(|h| {
-        let f = format_ident!("{}", h.rust_name);
-        let t = &h.ty;
-        let mut doc = format!("`{}`", h.name);
-        if let Some(d) = &h.description {
-            doc.push_str(&format!(": {d}"));
-        }
-        let doc = doc_attrs(&doc);
-        if h.required {
-            quote! { #doc pub #f: #t }
-        } else {
-            quote! { #doc pub #f: ::std::option::Option<#t> }
-        }
-    });
-    let reads = r.headers.iter().map(|h| {
-        let f = format_ident!("{}", h.rust_name);
-        let n = &h.name;
-        if h.required {
-            quote! { #f: ::apigen_runtime::header::require(headers, #n)? }
-        } else {
-            quote! { #f: ::apigen_runtime::header::get(headers, #n)? }
-        }
-    });
-    let doc = doc_attrs(&format!("The documented headers of the {} response.", status_text(r.status)));
-    Some(quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq)]
-        #[non_exhaustive]
-        pub struct #name { #(#fields,)* }
-
-        impl rt::FromHeaders for #name {
-            fn from_headers(headers: &::apigen_runtime::header::HeaderMap) -> ::std::result::Result<Self, rt::HeaderError> {
-                Ok(Self { #(#reads,)* })
-            }
-        }
-    })
 }
 
 /// `<op>_stream`: every item of every page, through the runtime's `paginate` in the style the

@@ -331,13 +331,13 @@ fn param_literal(p: &crate::ir::Parameter) -> String {
     }
 }
 
-/// The `Server` and `Credentials` expressions the examples use.
+/// The `BaseUrl` and `Credentials` expressions the examples use.
 fn client_setup(api: &ApiSpace, security: &[Vec<String>]) -> String {
     use crate::ir::SchemeKind;
     let server = match api.servers.first() {
-        Some(s) if s.variables.is_empty() => format!("Server::{}", s.rust_name),
-        Some(s) => format!("Server::{}({:?})", crate::naming::snake_case(&s.rust_name), s.variables[0].default),
-        None => "Server::default()".to_string(),
+        Some(s) if s.variables.is_empty() => format!("BaseUrl::{}", s.rust_name),
+        Some(s) => format!("BaseUrl::{}({:?})", crate::naming::snake_case(&s.rust_name), s.variables[0].default),
+        None => "BaseUrl::default()".to_string(),
     };
     let mut creds = String::from("Credentials::new()");
     if let Some(first) = security.first() {
@@ -388,7 +388,7 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
         }
         let call = format!("client.{}({})", op.rust_name, args.join(", "));
         let code = format!(
-            "use {krate}::client::{{Client, Credentials, Server}};\n#[allow(unused_imports)]\nuse {krate}::models;\n\nasync fn example() -> Result<(), Box<dyn std::error::Error>> {{\n    {}\n{}\n    let response = {call}.await?;\n    println!(\"{{:?}} (request id {{:?}})\", response.body, response.request_id());\n    Ok(())\n}}",
+            "use {krate}::client::{{BaseUrl, Client, Credentials}};\n#[allow(unused_imports)]\nuse {krate}::models;\n\nasync fn example() -> Result<(), Box<dyn std::error::Error>> {{\n    {}\n{}\n    let response = {call}.await?;\n    println!(\"{{:?}} (request id {{:?}})\", response.body, response.request_id());\n    Ok(())\n}}",
             client_setup(api, &op.security),
             if lines.is_empty() { String::new() } else { format!("{}\n", lines.join("\n")) },
         );
@@ -407,7 +407,7 @@ fn client_examples(api: &ApiSpace) -> Vec<CodeExample> {
             }
             let item = p.item_ty.model().unwrap_or("item");
             let code = format!(
-                "use apigen_runtime::futures_util::StreamExt;\nuse {krate}::client::{{Client, Credentials, Server}};\n\nasync fn example() -> Result<(), Box<dyn std::error::Error>> {{\n    {}\n    // Every {item} of every page, fetched as the stream is polled.\n    let mut items = std::pin::pin!(client.{}_stream({}));\n    while let Some(item) = items.next().await {{\n        println!(\"{{:?}}\", item?);\n    }}\n    Ok(())\n}}",
+                "use apigen_runtime::futures_util::StreamExt;\nuse {krate}::client::{{BaseUrl, Client, Credentials}};\n\nasync fn example() -> Result<(), Box<dyn std::error::Error>> {{\n    {}\n    // Every {item} of every page, fetched as the stream is polled.\n    let mut items = std::pin::pin!(client.{}_stream({}));\n    while let Some(item) = items.next().await {{\n        println!(\"{{:?}}\", item?);\n    }}\n    Ok(())\n}}",
                 client_setup(api, &op.security),
                 op.rust_name,
                 stream_args.join(", "),

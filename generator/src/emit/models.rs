@@ -18,7 +18,7 @@ use super::types::{tokens, Place};
 use crate::ir::models::{Constraint, Field, ModelSpace, StructModel, StructRules, Target};
 use crate::ir::ApiSpace;
 use crate::ir::TypeRef;
-use crate::naming::serde_rename;
+use crate::naming::{serde_rename, serde_rename_of};
 
 /// Emits `src/models.rs`.
 ///
@@ -44,6 +44,7 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
     let strict: BTreeSet<String> = api.models.rules().filter(|(_, r)| r.strict).map(|(n, _)| n.clone()).collect();
 
     apply_field_names(&mut file, &api.models)?;
+    apply_enum_names(&mut file, &api.models);
     // typify writes its default helpers once one is needed; a default dropped afterwards (see
     // `lower::typify::convert_isolated`) may leave one unused.
     for item in &mut file.items {
@@ -84,6 +85,9 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
             extra.extend(discriminate(e, d));
         }
         extra.extend(scalar_union(e));
+    }
+    for r in api.operations.iter().flat_map(|op| &op.responses) {
+        extra.extend(headers_struct(api, r));
     }
     file.items.extend(extra);
     syn::visit_mut::VisitMut::visit_file_mut(&mut DocSpacer, &mut file);
@@ -903,5 +907,162 @@ impl syn::visit_mut::VisitMut for DocSpacer {
                 }
             }
         }
+    }
+}
+
+/// The struct of the documented headers of response `r` (`<Op><Status>Headers`), one type for
+/// client and server: the client reads it from a response with `FromHeaders` (a required
+/// header that is missing, or a header that is not of its type, makes the response
+/// `Error::InvalidBody`), the server writes it into its answer with `ToHeaders` (required
+/// headers are plain fields, the others `Option`s: `None` sends nothing).
+fn headers_struct(api: &ApiSpace, r: &crate::ir::Response) -> Vec<Item> {
+    let Some(name) = &r.headers_type else { return Vec::new() };
+    let name = format_ident!("{}", name);
+    let mut fields = Vec::new();
+    let mut reads = Vec::new();
+    let mut writes = Vec::new();
+    for h in &r.headers {
+        let f = match h.rust_name.strip_prefix("r#") {
+            Some(raw) => syn::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+            None => format_ident!("{}", h.rust_name),
+        };
+        let t = tokens(&h.ty, Place::Crate);
+        let mut doc = format!("`{}`", h.name);
+        if let Some(d) = &h.description {
+            doc.push_str(&format!(": {d}"));
+        }
+        let doc = super::doc_attrs(&doc);
+        let n = &h.name;
+        if h.required {
+            fields.push(quote! { #doc pub #f: #t });
+            reads.push(quote! { #f: ::apigen_runtime::header::require(headers, #n)? });
+        } else {
+            fields.push(quote! { #doc pub #f: ::std::option::Option<#t> });
+            reads.push(quote! { #f: ::apigen_runtime::header::get(headers, #n)? });
+        }
+        writes.push(quote! { ::apigen_runtime::header::set(headers, #n, &self.#f)?; });
+    }
+    let status = match r.status {
+        crate::ir::StatusMatch::Code(c) => c.to_string(),
+        crate::ir::StatusMatch::Range(c) => format!("{c}XX"),
+        crate::ir::StatusMatch::Default => "default".into(),
+    };
+    let doc = super::doc_attrs(&format!("The documented headers of the {status} response (read by the client, sent by the server)."));
+    let mut out: Vec<Item> = vec![parse_quote! {
+        #doc
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct #name { #(#fields,)* }
+    }];
+    if api.parts.client {
+        out.push(parse_quote! {
+            #[cfg(feature = "client")]
+            impl ::apigen_runtime::header::FromHeaders for #name {
+                fn from_headers(headers: &::apigen_runtime::header::HeaderMap) -> ::std::result::Result<Self, ::apigen_runtime::header::HeaderError> {
+                    Ok(Self { #(#reads,)* })
+                }
+            }
+        });
+    }
+    if api.parts.server || api.parts.mock {
+        out.push(parse_quote! {
+            #[cfg(feature = "server")]
+            impl ::apigen_runtime::header::ToHeaders for #name {
+                fn to_headers(&self, headers: &mut ::apigen_runtime::header::HeaderMap) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+                    #(#writes)*
+                    Ok(())
+                }
+            }
+        });
+    }
+    out
+}
+
+/// Gives enums the variant names of `models.enum_names` (decided in lowering by `naming`):
+/// an untagged union's variants (only when typify wrote it untagged: elsewhere a variant's name
+/// may be its wire name), a string enum's variants by wire value (keeping the value with a serde
+/// `rename`), and every path to a renamed variant (`E::Old`, and `Self::Old` in `E`'s impls);
+/// an integer enum gets its named values as associated constants.
+fn apply_enum_names(file: &mut syn::File, models: &ModelSpace) {
+    let mut renames: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut constants = Vec::new();
+    for item in &mut file.items {
+        match item {
+            Item::Enum(e) => {
+                let Some(names) = models.enum_names.get(&e.ident.to_string()) else { continue };
+                let untagged = e.attrs.iter().any(|a| a.path().is_ident("serde") && quote!(#a).to_string().contains("untagged"));
+                let mut map = BTreeMap::new();
+                for v in &mut e.variants {
+                    let old = v.ident.to_string();
+                    let new = if matches!(v.fields, Fields::Unit) {
+                        let wire = serde_rename_of(&v.attrs).unwrap_or_else(|| old.clone());
+                        let Some((_, new)) = names.values.iter().find(|(value, _)| *value == wire) else { continue };
+                        if serde_rename_of(&v.attrs).is_none() {
+                            v.attrs.push(parse_quote!(#[serde(rename = #wire)]));
+                        }
+                        new.clone()
+                    } else if untagged {
+                        let Some((_, new)) = names.variants.iter().find(|(typify, _)| *typify == old) else { continue };
+                        new.clone()
+                    } else {
+                        continue;
+                    };
+                    v.ident = format_ident!("{}", new);
+                    map.insert(old, new);
+                }
+                if !map.is_empty() {
+                    renames.insert(e.ident.to_string(), map);
+                }
+            }
+            Item::Struct(s) if matches!(s.fields, Fields::Unnamed(_)) => {
+                let Some(names) = models.enum_names.get(&s.ident.to_string()) else { continue };
+                if names.constants.is_empty() {
+                    continue;
+                }
+                let ty = &s.ident;
+                let consts = names.constants.iter().map(|(name, value)| {
+                    let c = format_ident!("{}", name);
+                    let value = proc_macro2::Literal::i64_unsuffixed(*value);
+                    let doc = format!(" `{value}`, named by the spec's `x-enum-varnames`.");
+                    quote! { #[doc = #doc] pub const #c: Self = Self(#value); }
+                });
+                constants.push(parse_quote! { impl #ty { #(#consts)* } });
+            }
+            _ => {}
+        }
+    }
+    file.items.extend(constants);
+    if !renames.is_empty() {
+        syn::visit_mut::VisitMut::visit_file_mut(&mut VariantPaths { renames: &renames, current: None }, file);
+    }
+}
+
+/// Renames the paths to renamed variants: `E::Old` anywhere, `Self::Old` inside `E`'s impls.
+struct VariantPaths<'a> {
+    renames: &'a BTreeMap<String, BTreeMap<String, String>>,
+    /// The enum whose impl is being visited.
+    current: Option<String>,
+}
+
+impl syn::visit_mut::VisitMut for VariantPaths<'_> {
+    fn visit_item_impl_mut(&mut self, i: &mut syn::ItemImpl) {
+        let outer = self.current.take();
+        if let syn::Type::Path(p) = &*i.self_ty {
+            self.current = p.path.segments.last().map(|s| s.ident.to_string());
+        }
+        syn::visit_mut::visit_item_impl_mut(self, i);
+        self.current = outer;
+    }
+
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        let n = path.segments.len();
+        for i in 1..n {
+            let owner = path.segments[i - 1].ident.to_string();
+            let owner = if owner == "Self" { self.current.clone() } else { Some(owner) };
+            let Some(map) = owner.and_then(|o| self.renames.get(&o)) else { continue };
+            if let Some(new) = map.get(&path.segments[i].ident.to_string()) {
+                path.segments[i].ident = format_ident!("{}", new);
+            }
+        }
+        syn::visit_mut::visit_path_mut(self, path);
     }
 }

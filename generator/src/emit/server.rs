@@ -87,7 +87,7 @@ fn spec(api: &ApiSpace, errors: &ServerErrors) -> TokenStream {
     }
 }
 
-/// The server's `Credentials` (what a request was authenticated with) and `Shared`, the
+/// The server's `Authenticated` (what a request was authenticated with) and `Shared`, the
 /// router's state, which is the runtime's view of an `Api`.
 fn credentials(api: &ApiSpace) -> TokenStream {
     let mut fields = Vec::new();
@@ -104,7 +104,7 @@ fn credentials(api: &ApiSpace) -> TokenStream {
         /// [`Api::authenticate`]).
         #[derive(Debug, Clone, Default)]
         #[non_exhaustive]
-        pub struct Credentials {
+        pub struct Authenticated {
             #(#fields,)*
         }
 
@@ -116,12 +116,12 @@ fn credentials(api: &ApiSpace) -> TokenStream {
 
         impl<A: Api> rt::Service for Shared<A> {
             type Scheme = Scheme;
-            type Credentials = Credentials;
+            type Credentials = Authenticated;
             fn authenticate(&self, scheme: Scheme, credential: &Secret) -> impl ::std::future::Future<Output = bool> + Send {
                 self.api.authenticate(scheme, credential)
             }
             #[allow(unused_variables)]
-            fn accept(credentials: &mut Credentials, scheme: Scheme, credential: Secret) {
+            fn accept(credentials: &mut Authenticated, scheme: Scheme, credential: Secret) {
                 match scheme { #(#sets,)* }
             }
             fn spec(&self) -> &'static rt::ApiSpec {
@@ -236,7 +236,10 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
             quote! { rt::raw_response(#status, #ct, body) }
         }
     };
-    let headers = r.headers_type.as_ref().map(|h| format_ident!("{}", h));
+    let headers = r.headers_type.as_ref().map(|h| {
+        let h = format_ident!("{}", h);
+        quote!(crate::models::#h)
+    });
     if headers.is_none() && exact {
         // A tuple variant, as before typed headers: `Ok(body)`, `NoContent`.
         return match &r.body {
@@ -270,51 +273,6 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
         None => answer,
     };
     (quote! { #docs #v { #(#fields),* } }, quote! { Self::#v { #(#names),* } => #answer })
-}
-
-/// The struct of the documented headers of response `r` (`<Op><Status>Headers`), written into
-/// the answer with `ToHeaders`: required headers are plain fields, the others `Option`s
-/// (`None` sends nothing).
-fn headers_struct(r: &Response) -> Option<TokenStream> {
-    let name = format_ident!("{}", r.headers_type.as_ref()?);
-    let mut fields = Vec::new();
-    let mut writes = Vec::new();
-    for h in &r.headers {
-        let f = ident(&h.rust_name);
-        let t = &h.ty;
-        let mut doc = format!("`{}`", h.name);
-        if let Some(d) = &h.description {
-            doc.push_str(&format!(": {d}"));
-        }
-        let doc = doc_attrs(&doc);
-        fields.push(if h.required {
-            quote! { #doc pub #f: #t }
-        } else {
-            quote! { #doc pub #f: ::std::option::Option<#t> }
-        });
-        let n = &h.name;
-        writes.push(quote! { ::apigen_runtime::header::set(headers, #n, &self.#f)?; });
-    }
-    let doc = doc_attrs(&format!(
-        "The documented headers of the {} response, sent with it.",
-        match r.status {
-            StatusMatch::Code(c) => c.to_string(),
-            StatusMatch::Range(c) => format!("{c}XX"),
-            StatusMatch::Default => "default".into(),
-        }
-    ));
-    Some(quote! {
-        #doc
-        #[derive(Debug, Clone, Default, PartialEq)]
-        pub struct #name { #(#fields,)* }
-
-        impl ::apigen_runtime::header::ToHeaders for #name {
-            fn to_headers(&self, headers: &mut ::apigen_runtime::header::HeaderMap) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
-                #(#writes)*
-                Ok(())
-            }
-        }
-    })
 }
 
 fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
@@ -403,7 +361,6 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     });
 
     let (variants, arms): (Vec<_>, Vec<_>) = op.responses.iter().map(response_variant).unzip();
-    let header_structs = op.responses.iter().filter_map(headers_struct);
     let input_doc = doc_attrs(&format!("The validated input of `{} {}`.", op.method.as_str(), op.path));
     let response_doc = doc_attrs(&format!(
         "The answers of `{} {}`: one variant per documented status, and [`Self::Other`] for any other answer.",
@@ -423,12 +380,11 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
             /// The request headers.
             pub headers: ::apigen_runtime::axum::http::HeaderMap,
             /// The credentials the request was authenticated with.
-            pub credentials: Credentials,
+            pub credentials: Authenticated,
         }
 
         #input_ctor
 
-        #(#header_structs)*
 
         #response_doc
         #[derive(Debug)]
@@ -515,12 +471,12 @@ fn input_constructor(op: &Operation, input: &syn::Ident) -> TokenStream {
                 Self {
                     #(#inits,)*
                     headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-                    credentials: Credentials::default(),
+                    credentials: Authenticated::default(),
                 }
             }
 
             /// The same input, authenticated with `credentials`.
-            pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+            pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
                 self.credentials = credentials;
                 self
             }

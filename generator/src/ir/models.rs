@@ -137,6 +137,8 @@ pub struct ModelSpace {
     pub definition_count: usize,
     /// The `oneOf`/`anyOf` definitions with an OpenAPI `discriminator`, by name.
     pub discriminated: BTreeMap<String, Discriminator>,
+    /// The names of enum variants that differ from typify's, by enum (see [`EnumNames`]).
+    pub enum_names: BTreeMap<String, EnumNames>,
     /// Whether some model uses `chrono` (date-time formats); set once every type is added.
     pub uses_chrono: bool,
     /// Whether some model uses `uuid`; set once every type is added.
@@ -250,4 +252,18 @@ impl std::fmt::Debug for ModelSpace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ModelSpace").field("structs", &self.structs).finish_non_exhaustive()
     }
+}
+
+/// The names of one enum's variants, where ours differ from typify's (`naming::union_variant_names`,
+/// `x-enum-varnames`/`x-enum-names`): the models emitter renames the variants and every path to
+/// them, keeping the wire names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnumNames {
+    /// An untagged union: typify's variant name -> ours.
+    pub variants: Vec<(String, String)>,
+    /// A string enum: the wire value -> its variant's name.
+    pub values: Vec<(String, String)>,
+    /// An integer enum (typify's newtype): an associated constant per documented value
+    /// (`MessageStatus::SUCCESS`), name and value.
+    pub constants: Vec<(String, i64)>,
 }

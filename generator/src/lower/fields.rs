@@ -24,7 +24,8 @@ use serde_json::Value;
 use typify_impl::{Type, TypeDetails, TypeEnumVariant, TypeId, TypeSpace, TypeSpaceSettings, TypeStruct};
 
 use super::types::Types;
-use crate::ir::models::{Field, StructModel};
+use crate::ir::models::{EnumNames, Field, StructModel};
+use crate::naming;
 use crate::spec::COMPONENT_PREFIX;
 
 /// The field name typify gives each property name.
@@ -44,11 +45,7 @@ type Names<'a> = HashMap<&'a str, String>;
 /// # Errors
 ///
 /// A message when typify holds a type the IR cannot name (a generator bug).
-pub fn read_structs(
-    space: &TypeSpace,
-    inline: &[(Option<TypeId>, Value)],
-    definitions: &BTreeMap<String, Value>,
-) -> Result<BTreeMap<String, Vec<Field>>, String> {
+pub fn read_structs(space: &TypeSpace, inline: &[(Option<TypeId>, Value)], definitions: &BTreeMap<String, Value>) -> Result<Read, String> {
     // By name; typify may give two types one name (a struct and an enum of the same title).
     let mut types: BTreeMap<String, Vec<Type<'_>>> = BTreeMap::new();
     for t in space.iter_types() {
@@ -57,7 +54,7 @@ pub fn read_structs(
         }
     }
     if types.is_empty() {
-        return Ok(BTreeMap::new());
+        return Ok(Read { fields: BTreeMap::new(), enums: BTreeMap::new() });
     }
     let mut pool = BTreeSet::new();
     let mut objects = Vec::new();
@@ -108,6 +105,15 @@ pub fn read_structs(
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+
+    let mut enums = BTreeMap::new();
+    for (name, schemas) in &walk.sources {
+        for ty in &types[name] {
+            if let Some(found) = enum_names(space, ty, schemas[0]) {
+                enums.insert(name.clone(), found);
             }
         }
     }
@@ -170,7 +176,156 @@ pub fn read_structs(
         unique_names(&mut fields);
         out.insert(name.clone(), fields);
     }
-    Ok(out)
+    Ok(Read { fields: out, enums })
+}
+
+/// What [`read_structs`] reads: the field table and the enum names that differ from typify's.
+pub struct Read {
+    /// The fields of every struct, by name.
+    pub fields: BTreeMap<String, Vec<Field>>,
+    /// The variant names of unions and enums, by enum name (see [`EnumNames`]).
+    pub enums: BTreeMap<String, EnumNames>,
+}
+
+/// The names of typify's enum or integer newtype `ty`, made of `schema`, where ours differ from
+/// typify's: an untagged union's variants by meaning or kind (`naming::union_variant_names`), a
+/// string enum's variants and an integer enum's constants from `x-enum-varnames` (or
+/// `x-enum-names`; normalization has checked them, see `spec::normalize`).
+fn enum_names(space: &TypeSpace, ty: &Type<'_>, schema: &Value) -> Option<EnumNames> {
+    let given = schema.get("x-enum-varnames").or_else(|| schema.get("x-enum-names")).and_then(Value::as_array);
+    let values = schema.get("enum").and_then(Value::as_array);
+    let mut out = EnumNames::default();
+    match ty.details() {
+        TypeDetails::Enum(e) => {
+            if let (Some(given), Some(values)) = (given, values) {
+                let names: Vec<&str> = given.iter().filter_map(Value::as_str).collect();
+                let renamed = naming::enum_varnames(&names)?;
+                if renamed.len() != values.len() {
+                    return None;
+                }
+                for (value, name) in values.iter().zip(renamed) {
+                    if let Some(v) = value.as_str() {
+                        out.values.push((v.to_string(), name));
+                    }
+                }
+            } else {
+                let variants: Vec<(&str, TypeEnumVariant<'_>)> = e.variants().collect();
+                // Only unions: every variant holds a value (a tuple of one, or a struct).
+                if !variants
+                    .iter()
+                    .all(|(_, v)| matches!(v, TypeEnumVariant::Struct(_)) || matches!(v, TypeEnumVariant::Tuple(ids) if ids.len() == 1))
+                {
+                    return None;
+                }
+                let members: Vec<&Value> = ["oneOf", "anyOf"]
+                    .iter()
+                    .filter_map(|k| schema.get(*k).and_then(Value::as_array))
+                    .flatten()
+                    .filter(|m| m.get("type").and_then(Value::as_str) != Some("null"))
+                    .collect();
+                let meanings: Vec<naming::Meaning> = if members.len() == variants.len() {
+                    members.iter().zip(&variants).map(|(m, (_, v))| member_meaning(space, m, v)).collect()
+                } else if members.is_empty() && schema.get("type").is_some_and(Value::is_array) {
+                    // A `type` array: typify's variants hold one kind each.
+                    variants.iter().map(|(_, v)| naming::Meaning::Kind(variant_kind(space, v))).collect()
+                } else {
+                    return None;
+                };
+                for ((old, _), new) in variants.iter().zip(naming::union_variant_names(&meanings)) {
+                    if *old != new {
+                        out.variants.push((old.to_string(), new));
+                    }
+                }
+            }
+        }
+        TypeDetails::Newtype(_) => {
+            let (given, values) = (given?, values?);
+            let names: Vec<&str> = given.iter().filter_map(Value::as_str).collect();
+            let constants = naming::enum_constants(&names)?;
+            if constants.len() != values.len() {
+                return None;
+            }
+            for (value, name) in values.iter().zip(constants) {
+                out.constants.push((name, value.as_i64()?));
+            }
+        }
+        _ => return None,
+    }
+    (out != EnumNames::default()).then_some(out)
+}
+
+/// What a union's member says of its values: its `title`, the component of a `$ref`, a
+/// `format` that is not a storage size, else its JSON kind (from the schema, else from the type
+/// typify made of it).
+fn member_meaning(space: &TypeSpace, member: &Value, variant: &TypeEnumVariant<'_>) -> naming::Meaning {
+    let kind = member_kind(space, member, variant);
+    if let Some(title) = member.get("title").and_then(Value::as_str).filter(|t| !naming::words(t).is_empty()) {
+        return naming::Meaning::Named(title.to_string(), kind);
+    }
+    if let Some(target) = member.get("$ref").and_then(Value::as_str) {
+        let last = target.rsplit('/').next().unwrap_or(target);
+        if !naming::words(last).is_empty() {
+            return naming::Meaning::Named(last.to_string(), kind);
+        }
+    }
+    if let Some(format) = member.get("format").and_then(Value::as_str) {
+        if !naming::STORAGE_FORMATS.contains(&format) && !naming::words(format).is_empty() {
+            return naming::Meaning::Named(format.to_string(), kind);
+        }
+    }
+    naming::Meaning::Kind(kind)
+}
+
+/// The JSON kind of a union's member: its `type`, else the type typify made of it.
+fn member_kind(space: &TypeSpace, member: &Value, variant: &TypeEnumVariant<'_>) -> &'static str {
+    match member.get("type").and_then(Value::as_str) {
+        Some("string") => "string",
+        Some("integer") => "integer",
+        Some("number") => "number",
+        Some("boolean") => "boolean",
+        Some("array") => "array",
+        Some("object") if member.get("properties").is_none() && member.get("additionalProperties").is_some_and(Value::is_object) => "map",
+        Some("object") => "object",
+        _ => variant_kind(space, variant),
+    }
+}
+
+/// The JSON kind of the value typify's variant holds (newtypes, options and boxes followed).
+fn variant_kind(space: &TypeSpace, variant: &TypeEnumVariant<'_>) -> &'static str {
+    fn of(space: &TypeSpace, id: &TypeId, depth: usize) -> &'static str {
+        let Ok(ty) = space.get_type(id) else { return "any" };
+        let details = ty.details();
+        let kind = match details {
+            TypeDetails::String => "string",
+            TypeDetails::Vec(_) | TypeDetails::Set(_) | TypeDetails::Array(..) | TypeDetails::Tuple(_) => "array",
+            TypeDetails::Map(..) => "map",
+            TypeDetails::Struct(_) => "object",
+            TypeDetails::Unit => "null",
+            TypeDetails::Newtype(n) if depth < 8 => of(space, &n.inner(), depth + 1),
+            TypeDetails::Option(inner) | TypeDetails::Box(inner) if depth < 8 => of(space, &inner, depth + 1),
+            TypeDetails::Builtin(b) => {
+                let b = b.trim_start_matches("::");
+                if b == "bool" {
+                    "boolean"
+                } else if b == "f64" || b == "f32" {
+                    "number"
+                } else if b.starts_with('i') || b.starts_with('u') && !b.starts_with("uuid") || b.contains("NonZero") {
+                    "integer"
+                } else if b.contains("serde_json::Value") {
+                    "any"
+                } else {
+                    "string"
+                }
+            }
+            _ => "any",
+        };
+        kind
+    }
+    match variant {
+        TypeEnumVariant::Tuple(ids) if ids.len() == 1 => of(space, &ids[0], 0),
+        TypeEnumVariant::Struct(_) => "object",
+        _ => "any",
+    }
 }
 
 /// A struct whose field table disagreed with the code typify wrote for it (see [`reconcile`]).

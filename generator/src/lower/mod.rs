@@ -695,7 +695,9 @@ impl OpContext<'_> {
                 ResponseBody { examples, minimal, content_type, encoding, ty }
             });
             let headers = response_headers(doc, resp);
-            let headers_type = (!headers.is_empty()).then(|| format!("{}{}Headers", self.type_name, rust_name));
+            // The struct lives in `models` (client and server share it): a model name of its own.
+            let headers_type =
+                (!headers.is_empty()).then(|| naming::unique_ident_from(format!("{}{}Headers", self.type_name, rust_name), self.taken));
             out.push(Response {
                 success,
                 status,

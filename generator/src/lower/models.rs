@@ -113,6 +113,7 @@ pub fn lower_checked(
         if !components.contains_key(name) {
             diags.push(unknown_component(bundle, name, "renames"));
         } else if !naming::is_plain_ident(rust_name)
+            || naming::type_name(rust_name) != *rust_name
             || components
                 .keys()
                 .any(|other| other != name && !options.renames.contains_key(other) && naming::type_name(other) == *rust_name)
@@ -124,7 +125,7 @@ pub fn lower_checked(
                         &pointer,
                         format!("the settings rename schema `{name}` to `{rust_name}`, which is not a free Rust type name"),
                     )
-                    .with_help("rename it to an identifier (`Animal`) that no other schema's type has"),
+                    .with_help("rename it to a Pascal-case identifier (`Animal`) that no other schema's type has and the crate does not use itself (`Error`, `Client`, `Credentials`, ...)"),
             );
         } else {
             renames.insert(name.clone(), rust_name.clone());
@@ -351,7 +352,14 @@ pub fn lower_checked(
         }
     }
     let structs = structs.into_iter().map(|(name, rules)| (name, StructModel { fields: Vec::new(), rules: Some(rules) })).collect();
-    let models = ModelSpace { structs, definition_count: definitions.len(), discriminated, uses_chrono: false, uses_uuid: false };
+    let models = ModelSpace {
+        structs,
+        definition_count: definitions.len(),
+        discriminated,
+        enum_names: BTreeMap::new(),
+        uses_chrono: false,
+        uses_uuid: false,
+    };
     diags.into_result((models, type_space, Schemas { hoisted, definitions, foreign: foreign_types }, warnings))
 }
 
@@ -369,9 +377,12 @@ pub fn finish(
     definitions: &BTreeMap<String, Value>,
     inline: &[(Option<typify_impl::TypeId>, Value)],
 ) -> Result<(), String> {
-    for (name, fields) in super::fields::read_structs(type_space, inline, definitions)? {
+    let read = super::fields::read_structs(type_space, inline, definitions)?;
+    for (name, fields) in read.fields {
         models.structs.entry(name).or_default().fields = fields;
     }
+    // A discriminated union's variants are the IR's already (`Discriminator::enum_variants`).
+    models.enum_names = read.enums.into_iter().filter(|(name, _)| !models.discriminated.contains_key(name)).collect();
     // Optional nullable properties without a default have three states: `Option<Option<T>>`
     // (the models emitter rewrites typify's `Option<T>` field to it).
     for model in models.structs.values_mut() {

@@ -25,6 +25,7 @@ use super::{deref, path_template_params, Bundle, METHODS};
 use crate::diag::{join_pointer, Diagnostics, WarningClass};
 
 /// One repair, before it is located in the file a person edits.
+#[derive(Debug)]
 struct Change {
     pointer: String,
     message: String,
@@ -499,6 +500,8 @@ fn fix_schema(map: &mut Map<String, Value>, pointer: &str, is_31: bool, changes:
         }
     }
 
+    enum_varnames(map, pointer, changes);
+
     // OpenAPI 3.0 forms in a 3.1 document.
     if is_31 {
         if let Some(nullable) = map.remove("nullable") {
@@ -548,6 +551,40 @@ fn fix_schema(map: &mut Map<String, Value>, pointer: &str, is_31: bool, changes:
                 message: format!("`oneOf` member {i} repeats an earlier member: it was removed"),
                 help: "remove the duplicate member (or use `anyOf`)".into(),
                 class: WarningClass::DuplicateOneOfMember,
+            });
+        }
+    }
+}
+
+/// `x-enum-varnames` (or `x-enum-names`): an array parallel to `enum` naming each value's
+/// variant (string enums) or constant (integer enums). One that cannot be followed (not an array
+/// of strings, another length than `enum`, names that collide once converted) is removed, with a
+/// warning: the variants keep the names their values give.
+fn enum_varnames(map: &mut Map<String, Value>, pointer: &str, changes: &mut Vec<Change>) {
+    for key in ["x-enum-varnames", "x-enum-names"] {
+        let Some(given) = map.get(key) else { continue };
+        let values = map.get("enum").and_then(Value::as_array);
+        let names: Option<Vec<&str>> = given.as_array().and_then(|a| a.iter().map(Value::as_str).collect());
+        let integers = values.is_some_and(|v| !v.is_empty() && v.iter().all(Value::is_i64));
+        let problem = match (values, names) {
+            (None, _) => Some("there is no `enum` beside it".to_string()),
+            (_, None) => Some("it is not an array of strings".to_string()),
+            (Some(values), Some(names)) if values.len() != names.len() => {
+                Some(format!("it has {} names for {} enum values", names.len(), values.len()))
+            }
+            (Some(_), Some(names)) => {
+                let ok =
+                    if integers { crate::naming::enum_constants(&names).is_some() } else { crate::naming::enum_varnames(&names).is_some() };
+                (!ok).then(|| "two of its names are the same identifier once converted".to_string())
+            }
+        };
+        if let Some(problem) = problem {
+            map.remove(key);
+            changes.push(Change {
+                pointer: join_pointer(pointer, key),
+                message: format!("`{key}` is ignored: {problem}; the variants are named after their values"),
+                help: format!("give `{key}` one distinct name per `enum` value, in the same order"),
+                class: WarningClass::EnumVarnames,
             });
         }
     }
@@ -837,6 +874,30 @@ mod tests {
 
     /// 3.0's `nullable` next to a `$ref` in a 3.1 document widens the reference: the value is
     /// the referenced schema or `null`, never `null` alone (an empty enum once merged).
+    #[test]
+    fn enum_varnames_that_cannot_be_followed_are_ignored_with_a_warning() {
+        let check = |schema: Value| {
+            let mut schema = schema;
+            let Value::Object(map) = &mut schema else { unreachable!() };
+            let mut changes = Vec::new();
+            fix_schema(map, "/components/schemas/X", true, &mut changes);
+            (schema, changes)
+        };
+        let (kept, changes) = check(json!({"type": "string", "enum": ["1", "0"], "x-enum-varnames": ["Yes", "No"]}));
+        assert!(changes.is_empty() && kept.get("x-enum-varnames").is_some(), "{changes:?}");
+        for bad in [
+            json!({"type": "string", "enum": ["1", "0"], "x-enum-varnames": ["Yes"]}),
+            json!({"type": "string", "enum": ["a", "b"], "x-enum-names": ["a-b", "A_B"]}),
+            json!({"type": "integer", "enum": [1, 2], "x-enum-varnames": [1, 2]}),
+        ] {
+            let (schema, changes) = check(bad.clone());
+            assert!(schema.get("x-enum-varnames").is_none() && schema.get("x-enum-names").is_none(), "{bad}");
+            assert_eq!(changes.len(), 1, "{bad}: {changes:?}");
+            assert_eq!(changes[0].class, WarningClass::EnumVarnames);
+            assert!(changes[0].pointer.starts_with("/components/schemas/X/x-enum-"), "{:?}", changes[0].pointer);
+        }
+    }
+
     #[test]
     fn nullable_next_to_a_ref_in_31_adds_a_null_branch() {
         let mut schema = json!({"$ref": "#/components/schemas/Country", "description": "d", "nullable": true, "maxLength": 2});

@@ -8,10 +8,10 @@
     clippy::disallowed_names,
     clippy::unit_arg
 )]
-/// `Error`
+/// `ErrorModel`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-pub struct Error {
+pub struct ErrorModel {
     pub code: i32,
     pub message: ::std::string::String,
 }

@@ -23,7 +23,7 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct Credentials {}
+pub struct Authenticated {}
 /// The router's state: the implementation and the limits.
 struct Shared<A> {
     api: A,
@@ -31,7 +31,7 @@ struct Shared<A> {
 }
 impl<A: Api> rt::Service for Shared<A> {
     type Scheme = Scheme;
-    type Credentials = Credentials;
+    type Credentials = Authenticated;
     fn authenticate(
         &self,
         scheme: Scheme,
@@ -40,7 +40,7 @@ impl<A: Api> rt::Service for Shared<A> {
         self.api.authenticate(scheme, credential)
     }
     #[allow(unused_variables)]
-    fn accept(credentials: &mut Credentials, scheme: Scheme, credential: Secret) {
+    fn accept(credentials: &mut Authenticated, scheme: Scheme, credential: Secret) {
         match scheme {}
     }
     fn spec(&self) -> &'static rt::ApiSpec {
@@ -119,7 +119,7 @@ pub struct FindPetsInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for FindPetsInput {
     fn default() -> Self {
@@ -134,11 +134,11 @@ impl FindPetsInput {
             tags: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -154,7 +154,7 @@ pub enum FindPetsResponse {
         /// The status to answer with.
         status: u16,
         /// The body.
-        body: crate::models::Error,
+        body: crate::models::ErrorModel,
     },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
@@ -225,7 +225,7 @@ pub struct AddPetInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl AddPetInput {
     /// The input of `POST /pets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -234,11 +234,11 @@ impl AddPetInput {
         Self {
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -254,7 +254,7 @@ pub enum AddPetResponse {
         /// The status to answer with.
         status: u16,
         /// The body.
-        body: crate::models::Error,
+        body: crate::models::ErrorModel,
     },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
@@ -302,7 +302,7 @@ pub struct FindPetByIdInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl FindPetByIdInput {
     /// The input of `GET /pets/{id}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -311,11 +311,11 @@ impl FindPetByIdInput {
         Self {
             id,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -331,7 +331,7 @@ pub enum FindPetByIdResponse {
         /// The status to answer with.
         status: u16,
         /// The body.
-        body: crate::models::Error,
+        body: crate::models::ErrorModel,
     },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
@@ -384,7 +384,7 @@ pub struct DeletePetInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl DeletePetInput {
     /// The input of `DELETE /pets/{id}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -393,11 +393,11 @@ impl DeletePetInput {
         Self {
             id,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -413,7 +413,7 @@ pub enum DeletePetResponse {
         /// The status to answer with.
         status: u16,
         /// The body.
-        body: crate::models::Error,
+        body: crate::models::ErrorModel,
     },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),

@@ -33,14 +33,14 @@ impl Client {
     ///
     /// # Panics
     ///
-    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// When the base URL is not an absolute http(s) URL (a [`BaseUrl::Custom`] URL), or the
     /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
     /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
-    pub fn new(server: Server, credentials: Credentials) -> Self {
+    pub fn new(server: BaseUrl, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
     /// A builder for a client with custom timeouts, user agent, reqwest client or retries.
-    pub fn builder(server: Server, credentials: Credentials) -> ClientBuilder {
+    pub fn builder(server: BaseUrl, credentials: Credentials) -> ClientBuilder {
         ClientBuilder::new(server.url(), credentials)
     }
     /// The base URL requests go to.
@@ -51,7 +51,7 @@ impl Client {
 /// The servers the API is documented at, plus any other base URL. The default is the
 /// first documented server.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Server {
+pub enum BaseUrl {
     #[default]
     /// `https://books.example.com/v1`
     BooksExampleCom,
@@ -59,7 +59,7 @@ pub enum Server {
     /// operation's path.
     Custom(::std::string::String),
 }
-impl Server {
+impl BaseUrl {
     /// The base URL.
     pub fn url(&self) -> ::std::string::String {
         match self {
@@ -250,54 +250,21 @@ impl ListBooksError {
         }
     }
 }
-/// The documented headers of the 201 response.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct CreateBookCreatedHeaders {
-    /// `Location`: Where the new book is.
-    pub location: ::std::string::String,
-    /// `X-RateLimit-Remaining`: Requests left in the window.
-    pub x_rate_limit_remaining: ::std::option::Option<i64>,
-}
-impl rt::FromHeaders for CreateBookCreatedHeaders {
-    fn from_headers(
-        headers: &::apigen_runtime::header::HeaderMap,
-    ) -> ::std::result::Result<Self, rt::HeaderError> {
-        Ok(Self {
-            location: ::apigen_runtime::header::require(headers, "Location")?,
-            x_rate_limit_remaining: ::apigen_runtime::header::get(
-                headers,
-                "X-RateLimit-Remaining",
-            )?,
-        })
-    }
-}
-/// The documented headers of the 429 response.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct CreateBookTooManyRequestsHeaders {
-    /// `Retry-After`
-    pub retry_after: i64,
-}
-impl rt::FromHeaders for CreateBookTooManyRequestsHeaders {
-    fn from_headers(
-        headers: &::apigen_runtime::header::HeaderMap,
-    ) -> ::std::result::Result<Self, rt::HeaderError> {
-        Ok(Self {
-            retry_after: ::apigen_runtime::header::require(headers, "Retry-After")?,
-        })
-    }
-}
 /// The documented error responses of [`Client::create_book`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateBookError {
     /// 429: Too many requests.
-    TooManyRequests(WithHeaders<crate::models::Error, CreateBookTooManyRequestsHeaders>),
+    TooManyRequests(
+        WithHeaders<
+            crate::models::ErrorModel,
+            crate::models::CreateBookTooManyRequestsHeaders,
+        >,
+    ),
 }
 impl rt::ApiError for CreateBookError {
-    type Model = crate::models::Error;
-    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+    type Model = crate::models::ErrorModel;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorModel> {
         match self {
             Self::TooManyRequests(model) => ::std::option::Option::Some(&model.body),
         }
@@ -316,7 +283,9 @@ impl Client {
         &self,
         body: &crate::models::Book,
     ) -> ::std::result::Result<
-        Response<WithHeaders<crate::models::Book, CreateBookCreatedHeaders>>,
+        Response<
+            WithHeaders<crate::models::Book, crate::models::CreateBookCreatedHeaders>,
+        >,
         Error<CreateBookError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
@@ -348,13 +317,17 @@ impl CreateBookError {
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
-        Response<WithHeaders<crate::models::Book, CreateBookCreatedHeaders>>,
+        Response<
+            WithHeaders<crate::models::Book, crate::models::CreateBookCreatedHeaders>,
+        >,
         Error<CreateBookError>,
     > {
         match raw.status {
             201 => {
                 rt::ok_json::<crate::models::Book, _>(raw)
-                    .and_then(rt::with_headers::<_, CreateBookCreatedHeaders, _>)
+                    .and_then(
+                        rt::with_headers::<_, crate::models::CreateBookCreatedHeaders, _>,
+                    )
             }
             429 => rt::api_error_json_with_headers(raw, CreateBookError::TooManyRequests),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -366,11 +339,11 @@ impl CreateBookError {
 #[allow(clippy::large_enum_variant)]
 pub enum GetBookError {
     /// 404: No such book.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
 }
 impl rt::ApiError for GetBookError {
-    type Model = crate::models::Error;
-    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+    type Model = crate::models::ErrorModel;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorModel> {
         match self {
             Self::NotFound(model) => ::std::option::Option::Some(model),
         }
@@ -432,11 +405,11 @@ impl GetBookError {
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateBookError {
     /// 404: No such book.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
 }
 impl rt::ApiError for UpdateBookError {
-    type Model = crate::models::Error;
-    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+    type Model = crate::models::ErrorModel;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorModel> {
         match self {
             Self::NotFound(model) => ::std::option::Option::Some(model),
         }
@@ -861,22 +834,6 @@ pub struct ListBooksByLinkHeaderParams {
     /// The `page` query parameter.
     pub page: ::std::option::Option<i64>,
 }
-/// The documented headers of the 200 response.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ListBooksByLinkHeaderOkHeaders {
-    /// `Link`
-    pub link: ::std::option::Option<::std::string::String>,
-}
-impl rt::FromHeaders for ListBooksByLinkHeaderOkHeaders {
-    fn from_headers(
-        headers: &::apigen_runtime::header::HeaderMap,
-    ) -> ::std::result::Result<Self, rt::HeaderError> {
-        Ok(Self {
-            link: ::apigen_runtime::header::get(headers, "Link")?,
-        })
-    }
-}
 /// The documented error responses of [`Client::list_books_by_link_header`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
@@ -903,7 +860,7 @@ impl Client {
         Response<
             WithHeaders<
                 ::std::vec::Vec<crate::models::Book>,
-                ListBooksByLinkHeaderOkHeaders,
+                crate::models::ListBooksByLinkHeaderOkHeaders,
             >,
         >,
         Error<ListBooksByLinkHeaderError>,
@@ -980,7 +937,7 @@ impl ListBooksByLinkHeaderError {
         Response<
             WithHeaders<
                 ::std::vec::Vec<crate::models::Book>,
-                ListBooksByLinkHeaderOkHeaders,
+                crate::models::ListBooksByLinkHeaderOkHeaders,
             >,
         >,
         Error<ListBooksByLinkHeaderError>,
@@ -988,7 +945,13 @@ impl ListBooksByLinkHeaderError {
         match raw.status {
             200 => {
                 rt::ok_json::<::std::vec::Vec<crate::models::Book>, _>(raw)
-                    .and_then(rt::with_headers::<_, ListBooksByLinkHeaderOkHeaders, _>)
+                    .and_then(
+                        rt::with_headers::<
+                            _,
+                            crate::models::ListBooksByLinkHeaderOkHeaders,
+                            _,
+                        >,
+                    )
             }
             _ => Err(Error::UnexpectedStatus(raw)),
         }

@@ -88,10 +88,10 @@ pub struct CursorPage {
     )]
     pub next_cursor: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
-/// `Error`
+/// `ErrorModel`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct Error {
+pub struct ErrorModel {
     pub code: i64,
     pub message: ::std::string::String,
 }
@@ -192,6 +192,95 @@ impl crate::validation::Validate for BookPatch {
             let p = crate::validation::join(path, "price");
             crate::validation::minimum(*v as f64, 0f64, false, &p, errors);
         }
+    }
+}
+/// The documented headers of the 201 response (read by the client, sent by the server).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateBookCreatedHeaders {
+    /// `Location`: Where the new book is.
+    pub location: ::std::string::String,
+    /// `X-RateLimit-Remaining`: Requests left in the window.
+    pub x_rate_limit_remaining: ::std::option::Option<i64>,
+}
+#[cfg(feature = "client")]
+impl ::apigen_runtime::header::FromHeaders for CreateBookCreatedHeaders {
+    fn from_headers(
+        headers: &::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<Self, ::apigen_runtime::header::HeaderError> {
+        Ok(Self {
+            location: ::apigen_runtime::header::require(headers, "Location")?,
+            x_rate_limit_remaining: ::apigen_runtime::header::get(
+                headers,
+                "X-RateLimit-Remaining",
+            )?,
+        })
+    }
+}
+#[cfg(feature = "server")]
+impl ::apigen_runtime::header::ToHeaders for CreateBookCreatedHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "Location", &self.location)?;
+        ::apigen_runtime::header::set(
+            headers,
+            "X-RateLimit-Remaining",
+            &self.x_rate_limit_remaining,
+        )?;
+        Ok(())
+    }
+}
+/// The documented headers of the 429 response (read by the client, sent by the server).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateBookTooManyRequestsHeaders {
+    /// `Retry-After`
+    pub retry_after: i64,
+}
+#[cfg(feature = "client")]
+impl ::apigen_runtime::header::FromHeaders for CreateBookTooManyRequestsHeaders {
+    fn from_headers(
+        headers: &::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<Self, ::apigen_runtime::header::HeaderError> {
+        Ok(Self {
+            retry_after: ::apigen_runtime::header::require(headers, "Retry-After")?,
+        })
+    }
+}
+#[cfg(feature = "server")]
+impl ::apigen_runtime::header::ToHeaders for CreateBookTooManyRequestsHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "Retry-After", &self.retry_after)?;
+        Ok(())
+    }
+}
+/// The documented headers of the 200 response (read by the client, sent by the server).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListBooksByLinkHeaderOkHeaders {
+    /// `Link`
+    pub link: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "client")]
+impl ::apigen_runtime::header::FromHeaders for ListBooksByLinkHeaderOkHeaders {
+    fn from_headers(
+        headers: &::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<Self, ::apigen_runtime::header::HeaderError> {
+        Ok(Self {
+            link: ::apigen_runtime::header::get(headers, "Link")?,
+        })
+    }
+}
+#[cfg(feature = "server")]
+impl ::apigen_runtime::header::ToHeaders for ListBooksByLinkHeaderOkHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "Link", &self.link)?;
+        Ok(())
     }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks

@@ -23,7 +23,7 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct Credentials {
+pub struct Authenticated {
     /// The credential of `apiKeyHeader`, when the request was authenticated with it.
     pub api_key_header: ::std::option::Option<Secret>,
     /// The credential of `apiKeyQuery`, when the request was authenticated with it.
@@ -38,7 +38,7 @@ struct Shared<A> {
 }
 impl<A: Api> rt::Service for Shared<A> {
     type Scheme = Scheme;
-    type Credentials = Credentials;
+    type Credentials = Authenticated;
     fn authenticate(
         &self,
         scheme: Scheme,
@@ -47,7 +47,7 @@ impl<A: Api> rt::Service for Shared<A> {
         self.api.authenticate(scheme, credential)
     }
     #[allow(unused_variables)]
-    fn accept(credentials: &mut Credentials, scheme: Scheme, credential: Secret) {
+    fn accept(credentials: &mut Authenticated, scheme: Scheme, credential: Secret) {
         match scheme {
             Scheme::ApiKeyHeader => credentials.api_key_header = Some(credential),
             Scheme::ApiKeyQuery => credentials.api_key_query = Some(credential),
@@ -153,7 +153,7 @@ pub struct ListBooksInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for ListBooksInput {
     fn default() -> Self {
@@ -168,11 +168,11 @@ impl ListBooksInput {
             page: ::std::option::Option::None,
             per_page: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -249,7 +249,7 @@ pub struct CreateBookInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl CreateBookInput {
     /// The input of `POST /books` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -258,50 +258,13 @@ impl CreateBookInput {
         Self {
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
-    }
-}
-/// The documented headers of the 201 response, sent with it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CreateBookCreatedHeaders {
-    /// `Location`: Where the new book is.
-    pub location: ::std::string::String,
-    /// `X-RateLimit-Remaining`: Requests left in the window.
-    pub x_rate_limit_remaining: ::std::option::Option<i64>,
-}
-impl ::apigen_runtime::header::ToHeaders for CreateBookCreatedHeaders {
-    fn to_headers(
-        &self,
-        headers: &mut ::apigen_runtime::header::HeaderMap,
-    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
-        ::apigen_runtime::header::set(headers, "Location", &self.location)?;
-        ::apigen_runtime::header::set(
-            headers,
-            "X-RateLimit-Remaining",
-            &self.x_rate_limit_remaining,
-        )?;
-        Ok(())
-    }
-}
-/// The documented headers of the 429 response, sent with it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CreateBookTooManyRequestsHeaders {
-    /// `Retry-After`
-    pub retry_after: i64,
-}
-impl ::apigen_runtime::header::ToHeaders for CreateBookTooManyRequestsHeaders {
-    fn to_headers(
-        &self,
-        headers: &mut ::apigen_runtime::header::HeaderMap,
-    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
-        ::apigen_runtime::header::set(headers, "Retry-After", &self.retry_after)?;
-        Ok(())
     }
 }
 /// The answers of `POST /books`: one variant per documented status, and [`Self::Other`] for any other answer.
@@ -313,14 +276,14 @@ pub enum CreateBookResponse {
         /// The body.
         body: crate::models::Book,
         /// The documented headers, sent with the answer.
-        headers: CreateBookCreatedHeaders,
+        headers: crate::models::CreateBookCreatedHeaders,
     },
     /// 429: Too many requests.
     TooManyRequests {
         /// The body.
-        body: crate::models::Error,
+        body: crate::models::ErrorModel,
         /// The documented headers, sent with the answer.
-        headers: CreateBookTooManyRequestsHeaders,
+        headers: crate::models::CreateBookTooManyRequestsHeaders,
     },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
@@ -378,7 +341,7 @@ pub struct GetBookInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl GetBookInput {
     /// The input of `GET /books/{isbn}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -387,11 +350,11 @@ impl GetBookInput {
         Self {
             isbn,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -403,7 +366,7 @@ pub enum GetBookResponse {
     /// 200: The book.
     Ok(crate::models::Book),
     /// 404: No such book.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
@@ -462,7 +425,7 @@ pub struct UpdateBookInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl UpdateBookInput {
     /// The input of `PATCH /books/{isbn}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -472,11 +435,11 @@ impl UpdateBookInput {
             isbn,
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -488,7 +451,7 @@ pub enum UpdateBookResponse {
     /// 200: The changed book.
     Ok(crate::models::Book),
     /// 404: No such book.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
@@ -554,7 +517,7 @@ pub struct ListBooksByCursorInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for ListBooksByCursorInput {
     fn default() -> Self {
@@ -569,11 +532,11 @@ impl ListBooksByCursorInput {
             cursor: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -650,7 +613,7 @@ pub struct ListBooksByOffsetInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for ListBooksByOffsetInput {
     fn default() -> Self {
@@ -665,11 +628,11 @@ impl ListBooksByOffsetInput {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -743,7 +706,7 @@ pub struct ListBooksByLinkInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for ListBooksByLinkInput {
     fn default() -> Self {
@@ -757,11 +720,11 @@ impl ListBooksByLinkInput {
         Self {
             page: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -827,7 +790,7 @@ pub struct ListBooksByLinkHeaderInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for ListBooksByLinkHeaderInput {
     fn default() -> Self {
@@ -841,28 +804,13 @@ impl ListBooksByLinkHeaderInput {
         Self {
             page: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
-    }
-}
-/// The documented headers of the 200 response, sent with it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListBooksByLinkHeaderOkHeaders {
-    /// `Link`
-    pub link: ::std::option::Option<::std::string::String>,
-}
-impl ::apigen_runtime::header::ToHeaders for ListBooksByLinkHeaderOkHeaders {
-    fn to_headers(
-        &self,
-        headers: &mut ::apigen_runtime::header::HeaderMap,
-    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
-        ::apigen_runtime::header::set(headers, "Link", &self.link)?;
-        Ok(())
     }
 }
 /// The answers of `GET /books-by-link-header`: one variant per documented status, and [`Self::Other`] for any other answer.
@@ -874,7 +822,7 @@ pub enum ListBooksByLinkHeaderResponse {
         /// The body.
         body: ::std::vec::Vec<crate::models::Book>,
         /// The documented headers, sent with the answer.
-        headers: ListBooksByLinkHeaderOkHeaders,
+        headers: crate::models::ListBooksByLinkHeaderOkHeaders,
     },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
@@ -933,7 +881,7 @@ pub struct ListAuthorsInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for ListAuthorsInput {
     fn default() -> Self {
@@ -947,11 +895,11 @@ impl ListAuthorsInput {
         Self {
             token: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }

@@ -13,13 +13,13 @@
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum GetThingOrThingsId {
-    String(::std::string::String),
-    Array(::std::vec::Vec<::std::string::String>),
+    Text(::std::string::String),
+    List(::std::vec::Vec<::std::string::String>),
 }
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
 for GetThingOrThingsId {
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
-        Self::Array(value)
+        Self::List(value)
     }
 }
 /// `HeaderArgAcceptLanguage`

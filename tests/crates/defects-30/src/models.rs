@@ -8,10 +8,10 @@
     clippy::disallowed_names,
     clippy::unit_arg
 )]
-/// `Error`
+/// `ErrorModel`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-pub struct Error {
+pub struct ErrorModel {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
 }
@@ -50,13 +50,13 @@ pub struct Item {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum ItemEither {
-    String(::std::string::String),
+    Text(::std::string::String),
     Integer(i64),
 }
 impl ::std::fmt::Display for ItemEither {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
-            Self::String(x) => x.fmt(f),
+            Self::Text(x) => x.fmt(f),
             Self::Integer(x) => x.fmt(f),
         }
     }
@@ -299,13 +299,13 @@ impl ::std::convert::TryFrom<::std::string::String> for ListItemsType {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum Mode {
-    String(::std::string::String),
+    Text(::std::string::String),
     Integer(i64),
 }
 impl ::std::fmt::Display for Mode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
-            Self::String(x) => x.fmt(f),
+            Self::Text(x) => x.fmt(f),
             Self::Integer(x) => x.fmt(f),
         }
     }
@@ -345,17 +345,17 @@ pub struct Thing {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum ThingColor {
-    Variant0(::std::string::String),
-    Variant1(ThingColorVariant1),
+    Text(::std::string::String),
+    Text2(ThingColorVariant1),
 }
 impl ::std::default::Default for ThingColor {
     fn default() -> Self {
-        ThingColor::Variant0("red".to_string())
+        ThingColor::Text("red".to_string())
     }
 }
 impl ::std::convert::From<ThingColorVariant1> for ThingColor {
     fn from(value: ThingColorVariant1) -> Self {
-        Self::Variant1(value)
+        Self::Text2(value)
     }
 }
 /// `ThingColorVariant1`
@@ -540,10 +540,10 @@ pub mod error {
     }
 }
 impl ItemEither {
-    /// The value, when it is the `String` variant.
+    /// The value, when it is the `Text` variant.
     pub fn as_str(&self) -> ::std::option::Option<&str> {
         match self {
-            Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            Self::Text(value) => ::std::option::Option::Some(value.as_str()),
             _ => ::std::option::Option::None,
         }
     }
@@ -557,10 +557,10 @@ impl ItemEither {
     }
 }
 impl Mode {
-    /// The value, when it is the `String` variant.
+    /// The value, when it is the `Text` variant.
     pub fn as_str(&self) -> ::std::option::Option<&str> {
         match self {
-            Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            Self::Text(value) => ::std::option::Option::Some(value.as_str()),
             _ => ::std::option::Option::None,
         }
     }

@@ -23,7 +23,7 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct Credentials {
+pub struct Authenticated {
     /// The credential of `apiKey`, when the request was authenticated with it.
     pub api_key: ::std::option::Option<Secret>,
 }
@@ -34,7 +34,7 @@ struct Shared<A> {
 }
 impl<A: Api> rt::Service for Shared<A> {
     type Scheme = Scheme;
-    type Credentials = Credentials;
+    type Credentials = Authenticated;
     fn authenticate(
         &self,
         scheme: Scheme,
@@ -43,7 +43,7 @@ impl<A: Api> rt::Service for Shared<A> {
         self.api.authenticate(scheme, credential)
     }
     #[allow(unused_variables)]
-    fn accept(credentials: &mut Credentials, scheme: Scheme, credential: Secret) {
+    fn accept(credentials: &mut Authenticated, scheme: Scheme, credential: Secret) {
         match scheme {
             Scheme::ApiKey => credentials.api_key = Some(credential),
         }
@@ -117,7 +117,7 @@ pub struct GetItemInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl GetItemInput {
     /// The input of `GET /items/{item_id}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -126,11 +126,11 @@ impl GetItemInput {
         Self {
             item_id,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -142,7 +142,7 @@ pub enum GetItemResponse {
     /// 200: the item
     Ok(crate::models::Item),
     /// 404: not found
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
     /// 409: conflict
     Conflict(crate::models::ShippingError),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
@@ -207,7 +207,7 @@ pub struct PutItemInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl PutItemInput {
     /// The input of `PUT /items/{item_id}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -218,11 +218,11 @@ impl PutItemInput {
             limit: ::std::option::Option::None,
             body: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -311,7 +311,7 @@ pub struct ListItemsInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for ListItemsInput {
     fn default() -> Self {
@@ -326,11 +326,11 @@ impl ListItemsInput {
             limit: ::std::option::Option::None,
             r#type: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -412,7 +412,7 @@ pub struct GetItemPostInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for GetItemPostInput {
     fn default() -> Self {
@@ -425,11 +425,11 @@ impl GetItemPostInput {
     pub fn new() -> Self {
         Self {
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -486,7 +486,7 @@ pub struct ListThingsInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ListThingsInput {
     /// The input of `GET /apps/{app_id}/things` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -495,11 +495,11 @@ impl ListThingsInput {
         Self {
             app_id,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }

@@ -422,13 +422,13 @@ impl ::std::convert::TryFrom<::std::string::String> for OrderKind {
 #[serde(untagged)]
 pub enum OrderKind2 {
     Integer(i64),
-    String(::std::string::String),
+    Text(::std::string::String),
 }
 impl ::std::fmt::Display for OrderKind2 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
             Self::Integer(x) => x.fmt(f),
-            Self::String(x) => x.fmt(f),
+            Self::Text(x) => x.fmt(f),
         }
     }
 }
@@ -616,10 +616,10 @@ impl OrderKind2 {
             _ => ::std::option::Option::None,
         }
     }
-    /// The value, when it is the `String` variant.
+    /// The value, when it is the `Text` variant.
     pub fn as_str(&self) -> ::std::option::Option<&str> {
         match self {
-            Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            Self::Text(value) => ::std::option::Option::Some(value.as_str()),
             _ => ::std::option::Option::None,
         }
     }

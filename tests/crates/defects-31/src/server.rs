@@ -23,7 +23,7 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct Credentials {}
+pub struct Authenticated {}
 /// The router's state: the implementation and the limits.
 struct Shared<A> {
     api: A,
@@ -31,7 +31,7 @@ struct Shared<A> {
 }
 impl<A: Api> rt::Service for Shared<A> {
     type Scheme = Scheme;
-    type Credentials = Credentials;
+    type Credentials = Authenticated;
     fn authenticate(
         &self,
         scheme: Scheme,
@@ -40,7 +40,7 @@ impl<A: Api> rt::Service for Shared<A> {
         self.api.authenticate(scheme, credential)
     }
     #[allow(unused_variables)]
-    fn accept(credentials: &mut Credentials, scheme: Scheme, credential: Secret) {
+    fn accept(credentials: &mut Authenticated, scheme: Scheme, credential: Secret) {
         match scheme {}
     }
     fn spec(&self) -> &'static rt::ApiSpec {
@@ -131,7 +131,7 @@ pub struct GetOrderInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl GetOrderInput {
     /// The input of `GET /orders/{order_id}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -143,11 +143,11 @@ impl GetOrderInput {
             x_trace: ::std::option::Option::None,
             tags: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -254,7 +254,7 @@ pub struct ListPetsInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for ListPetsInput {
     fn default() -> Self {
@@ -267,11 +267,11 @@ impl ListPetsInput {
     pub fn new() -> Self {
         Self {
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -322,7 +322,7 @@ pub struct AddPetInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl AddPetInput {
     /// The input of `POST /pets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -331,11 +331,11 @@ impl AddPetInput {
         Self {
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -393,7 +393,7 @@ pub struct CreateOrderInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl CreateOrderInput {
     /// The input of `POST /orders` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -402,11 +402,11 @@ impl CreateOrderInput {
         Self {
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -465,7 +465,7 @@ pub struct UploadSettingsInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl UploadSettingsInput {
     /// The input of `PUT /settings` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -476,11 +476,11 @@ impl UploadSettingsInput {
         Self {
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -540,7 +540,7 @@ pub struct TouchSettingsInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for TouchSettingsInput {
     fn default() -> Self {
@@ -554,11 +554,11 @@ impl TouchSettingsInput {
         Self {
             body: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }

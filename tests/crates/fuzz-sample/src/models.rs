@@ -137,11 +137,11 @@ pub struct S0Meta {
 #[serde(untagged)]
 pub enum S0MetaValue {
     Object { node: S0MetaValueNode, variant0: ::std::string::String },
-    Boolean(bool),
+    Bool(bool),
 }
 impl ::std::convert::From<bool> for S0MetaValue {
     fn from(value: bool) -> Self {
-        Self::Boolean(value)
+        Self::Bool(value)
     }
 }
 /// `S0MetaValueNode`
@@ -332,18 +332,18 @@ for S0PageNextBoxOrderNauefveAdditionalProperties {
 #[serde(untagged)]
 pub enum S0PageNextBoxServer {
     Integer(i64),
-    String(::std::string::String),
+    Text(::std::string::String),
 }
 impl ::std::default::Default for S0PageNextBoxServer {
     fn default() -> Self {
-        S0PageNextBoxServer::String("either".to_string())
+        S0PageNextBoxServer::Text("either".to_string())
     }
 }
 impl ::std::fmt::Display for S0PageNextBoxServer {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
             Self::Integer(x) => x.fmt(f),
-            Self::String(x) => x.fmt(f),
+            Self::Text(x) => x.fmt(f),
         }
     }
 }
@@ -485,13 +485,13 @@ impl ::std::convert::TryFrom<::std::string::String> for S0SizeBadRequestBodyList
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum S0SizeStatus {
-    String(::std::string::String),
+    Text(::std::string::String),
     Integer(i64),
 }
 impl ::std::fmt::Display for S0SizeStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
-            Self::String(x) => x.fmt(f),
+            Self::Text(x) => x.fmt(f),
             Self::Integer(x) => x.fmt(f),
         }
     }
@@ -1571,7 +1571,7 @@ impl ::std::convert::TryFrom<::std::string::String> for S2Sizefn {
 #[allow(dead_code)]
 pub mod defaults {
     pub(super) fn s0_page_next_box_server() -> super::S0PageNextBoxServer {
-        super::S0PageNextBoxServer::String("either".to_string())
+        super::S0PageNextBoxServer::Text("either".to_string())
     }
     pub(super) fn s1_error_unchecked_x_kind() -> ::std::option::Option<
         ::std::vec::Vec<super::S1ErrorUncheckedXKindItem>,
@@ -1625,19 +1625,19 @@ impl S0PageNextBoxServer {
             _ => ::std::option::Option::None,
         }
     }
-    /// The value, when it is the `String` variant.
+    /// The value, when it is the `Text` variant.
     pub fn as_str(&self) -> ::std::option::Option<&str> {
         match self {
-            Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            Self::Text(value) => ::std::option::Option::Some(value.as_str()),
             _ => ::std::option::Option::None,
         }
     }
 }
 impl S0SizeStatus {
-    /// The value, when it is the `String` variant.
+    /// The value, when it is the `Text` variant.
     pub fn as_str(&self) -> ::std::option::Option<&str> {
         match self {
-            Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            Self::Text(value) => ::std::option::Option::Some(value.as_str()),
             _ => ::std::option::Option::None,
         }
     }
@@ -1721,5 +1721,34 @@ impl<'de> ::serde::Deserialize<'de> for S1Amount {
                 )
             }
         }
+    }
+}
+/// The documented headers of the 500 response (read by the client, sent by the server).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct S1CountErrorInternalServerErrorHeaders {
+    /// `list`: ```
+    /// fn not_rust() {
+    /// ```text
+    /// ```
+    pub list: ::std::option::Option<i64>,
+}
+#[cfg(feature = "client")]
+impl ::apigen_runtime::header::FromHeaders for S1CountErrorInternalServerErrorHeaders {
+    fn from_headers(
+        headers: &::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<Self, ::apigen_runtime::header::HeaderError> {
+        Ok(Self {
+            list: ::apigen_runtime::header::get(headers, "list")?,
+        })
+    }
+}
+#[cfg(feature = "server")]
+impl ::apigen_runtime::header::ToHeaders for S1CountErrorInternalServerErrorHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "list", &self.list)?;
+        Ok(())
     }
 }

@@ -23,7 +23,7 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct Credentials {
+pub struct Authenticated {
     /// The credential of `s0.message`, when the request was authenticated with it.
     pub s0_message: ::std::option::Option<Secret>,
     /// The credential of `s1.links`, when the request was authenticated with it.
@@ -40,7 +40,7 @@ struct Shared<A> {
 }
 impl<A: Api> rt::Service for Shared<A> {
     type Scheme = Scheme;
-    type Credentials = Credentials;
+    type Credentials = Authenticated;
     fn authenticate(
         &self,
         scheme: Scheme,
@@ -49,7 +49,7 @@ impl<A: Api> rt::Service for Shared<A> {
         self.api.authenticate(scheme, credential)
     }
     #[allow(unused_variables)]
-    fn accept(credentials: &mut Credentials, scheme: Scheme, credential: Secret) {
+    fn accept(credentials: &mut Authenticated, scheme: Scheme, credential: Secret) {
         match scheme {
             Scheme::S0Message => credentials.s0_message = Some(credential),
             Scheme::S1Links => credentials.s1_links = Some(credential),
@@ -181,7 +181,7 @@ pub struct S0ListEveryModelInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for S0ListEveryModelInput {
     fn default() -> Self {
@@ -194,11 +194,11 @@ impl S0ListEveryModelInput {
     pub fn new() -> Self {
         Self {
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -248,7 +248,7 @@ pub struct S0TagAddressInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for S0TagAddressInput {
     fn default() -> Self {
@@ -261,11 +261,11 @@ impl S0TagAddressInput {
     pub fn new() -> Self {
         Self {
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -328,7 +328,7 @@ pub struct S0ValueInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for S0ValueInput {
     fn default() -> Self {
@@ -341,11 +341,11 @@ impl S0ValueInput {
     pub fn new() -> Self {
         Self {
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -403,7 +403,7 @@ pub struct S0SizeInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl S0SizeInput {
     /// The input of `DELETE /s0/name/value/status-total/user-url` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -414,11 +414,11 @@ impl S0SizeInput {
             item_message_x: ::std::option::Option::None,
             http: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -522,7 +522,7 @@ pub struct S0IfInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl S0IfInput {
     /// The input of `PUT /s0/tag/code/{countv2}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -532,11 +532,11 @@ impl S0IfInput {
             countv2,
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -613,7 +613,7 @@ pub struct GetS0HttpHttpInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl GetS0HttpHttpInput {
     /// The input of `GET /s0/httpHttp` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -622,11 +622,11 @@ impl GetS0HttpHttpInput {
         Self {
             r#true,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -699,7 +699,7 @@ pub struct S1ListEveryModelInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for S1ListEveryModelInput {
     fn default() -> Self {
@@ -712,11 +712,11 @@ impl S1ListEveryModelInput {
     pub fn new() -> Self {
         Self {
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -774,7 +774,7 @@ pub struct S1HttpInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl S1HttpInput {
     /// The input of `GET /s1/next.kind/v{page}.{x_kind}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -790,11 +790,11 @@ impl S1HttpInput {
             meta: ::std::option::Option::None,
             value_error,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -903,7 +903,7 @@ pub struct S1CountErrorInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl S1CountErrorInput {
     /// The input of `DELETE /s1/next.kind/v{page}.{x_kind}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -916,31 +916,13 @@ impl S1CountErrorInput {
             page,
             x_kind,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
-    }
-}
-/// The documented headers of the 500 response, sent with it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct S1CountErrorInternalServerErrorHeaders {
-    /// `list`: ```
-    /// fn not_rust() {
-    /// ```text
-    /// ```
-    pub list: ::std::option::Option<i64>,
-}
-impl ::apigen_runtime::header::ToHeaders for S1CountErrorInternalServerErrorHeaders {
-    fn to_headers(
-        &self,
-        headers: &mut ::apigen_runtime::header::HeaderMap,
-    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
-        ::apigen_runtime::header::set(headers, "list", &self.list)?;
-        Ok(())
     }
 }
 /// The answers of `DELETE /s1/next.kind/v{page}.{x_kind}`: one variant per documented status, and [`Self::Other`] for any other answer.
@@ -952,7 +934,7 @@ pub enum S1CountErrorResponse {
     /// 500: [link](https://example.com) and <https://example.com> and [ref][1]
     InternalServerError {
         /// The documented headers, sent with the answer.
-        headers: S1CountErrorInternalServerErrorHeaders,
+        headers: crate::models::S1CountErrorInternalServerErrorHeaders,
     },
     /// 202: Line one
     ///
@@ -1039,7 +1021,7 @@ pub struct S12faOwnerInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl S12faOwnerInput {
     /// The input of `POST /s1/{HTML_PARENT}/order/{ConstNext}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -1055,11 +1037,11 @@ impl S12faOwnerInput {
             default_x: ::std::option::Option::None,
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -1169,7 +1151,7 @@ pub struct S2ListEveryModelInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for S2ListEveryModelInput {
     fn default() -> Self {
@@ -1182,11 +1164,11 @@ impl S2ListEveryModelInput {
     pub fn new() -> Self {
         Self {
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -1240,7 +1222,7 @@ pub struct S2DynServerInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl S2DynServerInput {
     /// The input of `PATCH /s2/{error-yield}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -1249,11 +1231,11 @@ impl S2DynServerInput {
         Self {
             error_yield,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }

@@ -21,7 +21,7 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct Credentials {}
+pub struct Authenticated {}
 /// The router's state: the implementation and the limits.
 struct Shared<A> {
     api: A,
@@ -29,7 +29,7 @@ struct Shared<A> {
 }
 impl<A: Api> rt::Service for Shared<A> {
     type Scheme = Scheme;
-    type Credentials = Credentials;
+    type Credentials = Authenticated;
     fn authenticate(
         &self,
         scheme: Scheme,
@@ -38,7 +38,7 @@ impl<A: Api> rt::Service for Shared<A> {
         self.api.authenticate(scheme, credential)
     }
     #[allow(unused_variables)]
-    fn accept(credentials: &mut Credentials, scheme: Scheme, credential: Secret) {
+    fn accept(credentials: &mut Authenticated, scheme: Scheme, credential: Secret) {
         match scheme {}
     }
     fn spec(&self) -> &'static rt::ApiSpec {
@@ -119,7 +119,7 @@ pub struct EnrolInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl EnrolInput {
     /// The input of `POST /enrol` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -132,11 +132,11 @@ impl EnrolInput {
             authorization,
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -202,7 +202,7 @@ pub struct GlobalJobsInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl GlobalJobsInput {
     /// The input of `GET /global/jobs` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -211,11 +211,11 @@ impl GlobalJobsInput {
         Self {
             authorization,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -277,7 +277,7 @@ pub struct PingInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl PingInput {
     /// The input of `GET /ping` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -286,11 +286,11 @@ impl PingInput {
         Self {
             authorization,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -353,7 +353,7 @@ pub struct ReportFinishInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ReportFinishInput {
     /// The input of `POST /report/finish` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -366,11 +366,11 @@ impl ReportFinishInput {
             authorization,
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -443,7 +443,7 @@ pub struct ReportOutputInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ReportOutputInput {
     /// The input of `POST /report/output` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -456,11 +456,11 @@ impl ReportOutputInput {
             authorization,
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -533,7 +533,7 @@ pub struct ReportStartInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ReportStartInput {
     /// The input of `POST /report/start` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -546,11 +546,11 @@ impl ReportStartInput {
             authorization,
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }

@@ -33,14 +33,14 @@ impl Client {
     ///
     /// # Panics
     ///
-    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// When the base URL is not an absolute http(s) URL (a [`BaseUrl::Custom`] URL), or the
     /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
     /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
-    pub fn new(server: Server, credentials: Credentials) -> Self {
+    pub fn new(server: BaseUrl, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
     /// A builder for a client with custom timeouts, user agent, reqwest client or retries.
-    pub fn builder(server: Server, credentials: Credentials) -> ClientBuilder {
+    pub fn builder(server: BaseUrl, credentials: Credentials) -> ClientBuilder {
         ClientBuilder::new(server.url(), credentials)
     }
     /// The base URL requests go to.
@@ -51,7 +51,7 @@ impl Client {
 /// The servers the API is documented at, plus any other base URL. The default is the
 /// first documented server.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Server {
+pub enum BaseUrl {
     #[default]
     /// ``
     Default,
@@ -59,7 +59,7 @@ pub enum Server {
     /// operation's path.
     Custom(::std::string::String),
 }
-impl Server {
+impl BaseUrl {
     /// The base URL.
     pub fn url(&self) -> ::std::string::String {
         match self {

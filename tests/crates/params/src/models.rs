@@ -13,17 +13,17 @@
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum Level {
-    Variant0(::std::num::NonZeroU64),
-    Variant1(LevelVariant1),
+    Integer(::std::num::NonZeroU64),
+    Integer2(LevelVariant1),
 }
 impl ::std::convert::From<::std::num::NonZeroU64> for Level {
     fn from(value: ::std::num::NonZeroU64) -> Self {
-        Self::Variant0(value)
+        Self::Integer(value)
     }
 }
 impl ::std::convert::From<LevelVariant1> for Level {
     fn from(value: LevelVariant1) -> Self {
-        Self::Variant1(value)
+        Self::Integer2(value)
     }
 }
 /// `LevelVariant1`

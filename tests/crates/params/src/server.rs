@@ -21,7 +21,7 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct Credentials {}
+pub struct Authenticated {}
 /// The router's state: the implementation and the limits.
 struct Shared<A> {
     api: A,
@@ -29,7 +29,7 @@ struct Shared<A> {
 }
 impl<A: Api> rt::Service for Shared<A> {
     type Scheme = Scheme;
-    type Credentials = Credentials;
+    type Credentials = Authenticated;
     fn authenticate(
         &self,
         scheme: Scheme,
@@ -38,7 +38,7 @@ impl<A: Api> rt::Service for Shared<A> {
         self.api.authenticate(scheme, credential)
     }
     #[allow(unused_variables)]
-    fn accept(credentials: &mut Credentials, scheme: Scheme, credential: Secret) {
+    fn accept(credentials: &mut Authenticated, scheme: Scheme, credential: Secret) {
         match scheme {}
     }
     fn spec(&self) -> &'static rt::ApiSpec {
@@ -201,7 +201,7 @@ pub struct PathSimpleFlatInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl PathSimpleFlatInput {
     /// The input of `GET /path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -226,11 +226,11 @@ impl PathSimpleFlatInput {
             bin,
             uni,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -449,7 +449,7 @@ pub struct PathSimpleExplodedInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl PathSimpleExplodedInput {
     /// The input of `GET /path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -474,11 +474,11 @@ impl PathSimpleExplodedInput {
             bin,
             uni,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -705,7 +705,7 @@ pub struct PathLabelFlatInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl PathLabelFlatInput {
     /// The input of `GET /path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -730,11 +730,11 @@ impl PathLabelFlatInput {
             bin,
             uni,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -956,7 +956,7 @@ pub struct PathLabelExplodedInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl PathLabelExplodedInput {
     /// The input of `GET /path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -981,11 +981,11 @@ impl PathLabelExplodedInput {
             bin,
             uni,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -1220,7 +1220,7 @@ pub struct PathMatrixFlatInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl PathMatrixFlatInput {
     /// The input of `GET /path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -1245,11 +1245,11 @@ impl PathMatrixFlatInput {
             bin,
             uni,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -1476,7 +1476,7 @@ pub struct PathMatrixExplodedInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl PathMatrixExplodedInput {
     /// The input of `GET /path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -1501,11 +1501,11 @@ impl PathMatrixExplodedInput {
             bin,
             uni,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -1740,7 +1740,7 @@ pub struct QueryFormFlatInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for QueryFormFlatInput {
     fn default() -> Self {
@@ -1761,11 +1761,11 @@ impl QueryFormFlatInput {
             bin: ::std::option::Option::None,
             uni: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -1930,7 +1930,7 @@ pub struct QueryFormExplodedInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for QueryFormExplodedInput {
     fn default() -> Self {
@@ -1951,11 +1951,11 @@ impl QueryFormExplodedInput {
             bin: ::std::option::Option::None,
             uni: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -2107,7 +2107,7 @@ pub struct QuerySpaceDelimitedFlatInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for QuerySpaceDelimitedFlatInput {
     fn default() -> Self {
@@ -2122,11 +2122,11 @@ impl QuerySpaceDelimitedFlatInput {
             arr: ::std::option::Option::None,
             obj: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -2226,7 +2226,7 @@ pub struct QueryPipeDelimitedFlatInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for QueryPipeDelimitedFlatInput {
     fn default() -> Self {
@@ -2241,11 +2241,11 @@ impl QueryPipeDelimitedFlatInput {
             arr: ::std::option::Option::None,
             obj: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -2341,7 +2341,7 @@ pub struct QueryDeepObjectExplodedInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for QueryDeepObjectExplodedInput {
     fn default() -> Self {
@@ -2355,11 +2355,11 @@ impl QueryDeepObjectExplodedInput {
         Self {
             obj: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -2452,7 +2452,7 @@ pub struct HeaderSimpleFlatInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for HeaderSimpleFlatInput {
     fn default() -> Self {
@@ -2473,11 +2473,11 @@ impl HeaderSimpleFlatInput {
             bin: ::std::option::Option::None,
             uni: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -2641,7 +2641,7 @@ pub struct HeaderSimpleExplodedInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for HeaderSimpleExplodedInput {
     fn default() -> Self {
@@ -2662,11 +2662,11 @@ impl HeaderSimpleExplodedInput {
             bin: ::std::option::Option::None,
             uni: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -2842,7 +2842,7 @@ pub struct CookieFormFlatInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for CookieFormFlatInput {
     fn default() -> Self {
@@ -2863,11 +2863,11 @@ impl CookieFormFlatInput {
             bin: ::std::option::Option::None,
             uni: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -3038,7 +3038,7 @@ pub struct CookieFormExplodedInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for CookieFormExplodedInput {
     fn default() -> Self {
@@ -3059,11 +3059,11 @@ impl CookieFormExplodedInput {
             bin: ::std::option::Option::None,
             uni: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -3223,7 +3223,7 @@ pub struct QueryExtrasInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for QueryExtrasInput {
     fn default() -> Self {
@@ -3241,11 +3241,11 @@ impl QueryExtrasInput {
             ratio: ::std::option::Option::None,
             flag: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }

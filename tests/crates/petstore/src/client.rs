@@ -33,14 +33,14 @@ impl Client {
     ///
     /// # Panics
     ///
-    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// When the base URL is not an absolute http(s) URL (a [`BaseUrl::Custom`] URL), or the
     /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
     /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
-    pub fn new(server: Server, credentials: Credentials) -> Self {
+    pub fn new(server: BaseUrl, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
     /// A builder for a client with custom timeouts, user agent, reqwest client or retries.
-    pub fn builder(server: Server, credentials: Credentials) -> ClientBuilder {
+    pub fn builder(server: BaseUrl, credentials: Credentials) -> ClientBuilder {
         ClientBuilder::new(server.url(), credentials)
     }
     /// The base URL requests go to.
@@ -51,7 +51,7 @@ impl Client {
 /// The servers the API is documented at, plus any other base URL. The default is the
 /// first documented server.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Server {
+pub enum BaseUrl {
     #[default]
     /// `http://petstore.swagger.io/v1`
     PetstoreSwaggerIo,
@@ -59,7 +59,7 @@ pub enum Server {
     /// operation's path.
     Custom(::std::string::String),
 }
-impl Server {
+impl BaseUrl {
     /// The base URL.
     pub fn url(&self) -> ::std::string::String {
         match self {
@@ -90,32 +90,16 @@ pub struct ListPetsParams {
     /// How many items to return at one time (max 100)
     pub limit: ::std::option::Option<i32>,
 }
-/// The documented headers of the 200 response.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ListPetsOkHeaders {
-    /// `x-next`: A link to the next page of responses
-    pub x_next: ::std::option::Option<::std::string::String>,
-}
-impl rt::FromHeaders for ListPetsOkHeaders {
-    fn from_headers(
-        headers: &::apigen_runtime::header::HeaderMap,
-    ) -> ::std::result::Result<Self, rt::HeaderError> {
-        Ok(Self {
-            x_next: ::apigen_runtime::header::get(headers, "x-next")?,
-        })
-    }
-}
 /// The documented error responses of [`Client::list_pets`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListPetsError {
     /// Any other status: unexpected error
-    Default(crate::models::Error),
+    Default(crate::models::ErrorModel),
 }
 impl rt::ApiError for ListPetsError {
-    type Model = crate::models::Error;
-    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+    type Model = crate::models::ErrorModel;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorModel> {
         match self {
             Self::Default(model) => ::std::option::Option::Some(model),
         }
@@ -134,7 +118,7 @@ impl Client {
         &self,
         params: &ListPetsParams,
     ) -> ::std::result::Result<
-        Response<WithHeaders<crate::models::Pets, ListPetsOkHeaders>>,
+        Response<WithHeaders<crate::models::Pets, crate::models::ListPetsOkHeaders>>,
         Error<ListPetsError>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
@@ -167,13 +151,13 @@ impl ListPetsError {
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
-        Response<WithHeaders<crate::models::Pets, ListPetsOkHeaders>>,
+        Response<WithHeaders<crate::models::Pets, crate::models::ListPetsOkHeaders>>,
         Error<ListPetsError>,
     > {
         match raw.status {
             200 => {
                 rt::ok_json::<crate::models::Pets, _>(raw)
-                    .and_then(rt::with_headers::<_, ListPetsOkHeaders, _>)
+                    .and_then(rt::with_headers::<_, crate::models::ListPetsOkHeaders, _>)
             }
             _ => rt::api_error_json(raw, ListPetsError::Default),
         }
@@ -184,11 +168,11 @@ impl ListPetsError {
 #[allow(clippy::large_enum_variant)]
 pub enum CreatePetsError {
     /// Any other status: unexpected error
-    Default(crate::models::Error),
+    Default(crate::models::ErrorModel),
 }
 impl rt::ApiError for CreatePetsError {
-    type Model = crate::models::Error;
-    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+    type Model = crate::models::ErrorModel;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorModel> {
         match self {
             Self::Default(model) => ::std::option::Option::Some(model),
         }
@@ -238,11 +222,11 @@ impl CreatePetsError {
 #[allow(clippy::large_enum_variant)]
 pub enum ShowPetByIdError {
     /// Any other status: unexpected error
-    Default(crate::models::Error),
+    Default(crate::models::ErrorModel),
 }
 impl rt::ApiError for ShowPetByIdError {
-    type Model = crate::models::Error;
-    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+    type Model = crate::models::ErrorModel;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorModel> {
         match self {
             Self::Default(model) => ::std::option::Option::Some(model),
         }

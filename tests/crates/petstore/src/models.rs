@@ -8,10 +8,10 @@
     clippy::disallowed_names,
     clippy::unit_arg
 )]
-/// `Error`
+/// `ErrorModel`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct Error {
+pub struct ErrorModel {
     pub code: i32,
     pub message: ::std::string::String,
 }
@@ -75,5 +75,31 @@ pub mod error {
         fn from(value: String) -> Self {
             Self(value.into())
         }
+    }
+}
+/// The documented headers of the 200 response (read by the client, sent by the server).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListPetsOkHeaders {
+    /// `x-next`: A link to the next page of responses
+    pub x_next: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "client")]
+impl ::apigen_runtime::header::FromHeaders for ListPetsOkHeaders {
+    fn from_headers(
+        headers: &::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<Self, ::apigen_runtime::header::HeaderError> {
+        Ok(Self {
+            x_next: ::apigen_runtime::header::get(headers, "x-next")?,
+        })
+    }
+}
+#[cfg(feature = "server")]
+impl ::apigen_runtime::header::ToHeaders for ListPetsOkHeaders {
+    fn to_headers(
+        &self,
+        headers: &mut ::apigen_runtime::header::HeaderMap,
+    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
+        ::apigen_runtime::header::set(headers, "x-next", &self.x_next)?;
+        Ok(())
     }
 }

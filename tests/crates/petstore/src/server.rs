@@ -23,7 +23,7 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct Credentials {}
+pub struct Authenticated {}
 /// The router's state: the implementation and the limits.
 struct Shared<A> {
     api: A,
@@ -31,7 +31,7 @@ struct Shared<A> {
 }
 impl<A: Api> rt::Service for Shared<A> {
     type Scheme = Scheme;
-    type Credentials = Credentials;
+    type Credentials = Authenticated;
     fn authenticate(
         &self,
         scheme: Scheme,
@@ -40,7 +40,7 @@ impl<A: Api> rt::Service for Shared<A> {
         self.api.authenticate(scheme, credential)
     }
     #[allow(unused_variables)]
-    fn accept(credentials: &mut Credentials, scheme: Scheme, credential: Secret) {
+    fn accept(credentials: &mut Authenticated, scheme: Scheme, credential: Secret) {
         match scheme {}
     }
     fn spec(&self) -> &'static rt::ApiSpec {
@@ -98,7 +98,7 @@ pub struct ListPetsInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for ListPetsInput {
     fn default() -> Self {
@@ -112,28 +112,13 @@ impl ListPetsInput {
         Self {
             limit: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
-    }
-}
-/// The documented headers of the 200 response, sent with it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListPetsOkHeaders {
-    /// `x-next`: A link to the next page of responses
-    pub x_next: ::std::option::Option<::std::string::String>,
-}
-impl ::apigen_runtime::header::ToHeaders for ListPetsOkHeaders {
-    fn to_headers(
-        &self,
-        headers: &mut ::apigen_runtime::header::HeaderMap,
-    ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
-        ::apigen_runtime::header::set(headers, "x-next", &self.x_next)?;
-        Ok(())
     }
 }
 /// The answers of `GET /pets`: one variant per documented status, and [`Self::Other`] for any other answer.
@@ -145,14 +130,14 @@ pub enum ListPetsResponse {
         /// The body.
         body: crate::models::Pets,
         /// The documented headers, sent with the answer.
-        headers: ListPetsOkHeaders,
+        headers: crate::models::ListPetsOkHeaders,
     },
     /// any other status: unexpected error
     Default {
         /// The status to answer with.
         status: u16,
         /// The body.
-        body: crate::models::Error,
+        body: crate::models::ErrorModel,
     },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
@@ -204,7 +189,7 @@ pub struct CreatePetsInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for CreatePetsInput {
     fn default() -> Self {
@@ -217,11 +202,11 @@ impl CreatePetsInput {
     pub fn new() -> Self {
         Self {
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -237,7 +222,7 @@ pub enum CreatePetsResponse {
         /// The status to answer with.
         status: u16,
         /// The body.
-        body: crate::models::Error,
+        body: crate::models::ErrorModel,
     },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
@@ -280,7 +265,7 @@ pub struct ShowPetByIdInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ShowPetByIdInput {
     /// The input of `GET /pets/{petId}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -289,11 +274,11 @@ impl ShowPetByIdInput {
         Self {
             pet_id,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -309,7 +294,7 @@ pub enum ShowPetByIdResponse {
         /// The status to answer with.
         status: u16,
         /// The body.
-        body: crate::models::Error,
+        body: crate::models::ErrorModel,
     },
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),

@@ -33,14 +33,14 @@ impl Client {
     ///
     /// # Panics
     ///
-    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// When the base URL is not an absolute http(s) URL (a [`BaseUrl::Custom`] URL), or the
     /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
     /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
-    pub fn new(server: Server, credentials: Credentials) -> Self {
+    pub fn new(server: BaseUrl, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
     /// A builder for a client with custom timeouts, user agent, reqwest client or retries.
-    pub fn builder(server: Server, credentials: Credentials) -> ClientBuilder {
+    pub fn builder(server: BaseUrl, credentials: Credentials) -> ClientBuilder {
         ClientBuilder::new(server.url(), credentials)
     }
     /// The base URL requests go to.
@@ -51,7 +51,7 @@ impl Client {
 /// The servers the API is documented at, plus any other base URL. The default is the
 /// first documented server.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Server {
+pub enum BaseUrl {
     #[default]
     /// `https://redocly.com/_mock/docs/openapi/museum-api`
     RedoclyCom,
@@ -59,7 +59,7 @@ pub enum Server {
     /// operation's path.
     Custom(::std::string::String),
 }
-impl Server {
+impl BaseUrl {
     /// The base URL.
     pub fn url(&self) -> ::std::string::String {
         match self {
@@ -111,13 +111,13 @@ pub struct GetMuseumHoursParams {
 #[allow(clippy::large_enum_variant)]
 pub enum GetMuseumHoursError {
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
 }
 impl rt::ApiError for GetMuseumHoursError {
-    type Model = crate::models::Error;
-    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+    type Model = crate::models::ErrorModel;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorModel> {
         match self {
             Self::BadRequest(model) => ::std::option::Option::Some(model),
             Self::NotFound(model) => ::std::option::Option::Some(model),
@@ -223,13 +223,13 @@ pub struct ListSpecialEventsParams {
 #[allow(clippy::large_enum_variant)]
 pub enum ListSpecialEventsError {
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
 }
 impl rt::ApiError for ListSpecialEventsError {
-    type Model = crate::models::Error;
-    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+    type Model = crate::models::ErrorModel;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorModel> {
         match self {
             Self::BadRequest(model) => ::std::option::Option::Some(model),
             Self::NotFound(model) => ::std::option::Option::Some(model),
@@ -333,13 +333,13 @@ impl ListSpecialEventsError {
 #[allow(clippy::large_enum_variant)]
 pub enum CreateSpecialEventError {
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
 }
 impl rt::ApiError for CreateSpecialEventError {
-    type Model = crate::models::Error;
-    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+    type Model = crate::models::ErrorModel;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorModel> {
         match self {
             Self::BadRequest(model) => ::std::option::Option::Some(model),
             Self::NotFound(model) => ::std::option::Option::Some(model),
@@ -408,13 +408,13 @@ impl CreateSpecialEventError {
 #[allow(clippy::large_enum_variant)]
 pub enum GetSpecialEventError {
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
 }
 impl rt::ApiError for GetSpecialEventError {
-    type Model = crate::models::Error;
-    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+    type Model = crate::models::ErrorModel;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorModel> {
         match self {
             Self::BadRequest(model) => ::std::option::Option::Some(model),
             Self::NotFound(model) => ::std::option::Option::Some(model),
@@ -488,15 +488,15 @@ impl GetSpecialEventError {
 #[allow(clippy::large_enum_variant)]
 pub enum DeleteSpecialEventError {
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 401: Unauthorized.
-    Unauthorized(crate::models::Error),
+    Unauthorized(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
 }
 impl rt::ApiError for DeleteSpecialEventError {
-    type Model = crate::models::Error;
-    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+    type Model = crate::models::ErrorModel;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorModel> {
         match self {
             Self::BadRequest(model) => ::std::option::Option::Some(model),
             Self::Unauthorized(model) => ::std::option::Option::Some(model),
@@ -566,13 +566,13 @@ impl DeleteSpecialEventError {
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateSpecialEventError {
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
 }
 impl rt::ApiError for UpdateSpecialEventError {
-    type Model = crate::models::Error;
-    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+    type Model = crate::models::ErrorModel;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorModel> {
         match self {
             Self::BadRequest(model) => ::std::option::Option::Some(model),
             Self::NotFound(model) => ::std::option::Option::Some(model),
@@ -654,13 +654,13 @@ impl UpdateSpecialEventError {
 #[allow(clippy::large_enum_variant)]
 pub enum BuyMuseumTicketsError {
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
 }
 impl rt::ApiError for BuyMuseumTicketsError {
-    type Model = crate::models::Error;
-    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+    type Model = crate::models::ErrorModel;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorModel> {
         match self {
             Self::BadRequest(model) => ::std::option::Option::Some(model),
             Self::NotFound(model) => ::std::option::Option::Some(model),
@@ -729,13 +729,13 @@ impl BuyMuseumTicketsError {
 #[allow(clippy::large_enum_variant)]
 pub enum GetTicketCodeError {
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
 }
 impl rt::ApiError for GetTicketCodeError {
-    type Model = crate::models::Error;
-    fn model(&self) -> ::std::option::Option<&crate::models::Error> {
+    type Model = crate::models::ErrorModel;
+    fn model(&self) -> ::std::option::Option<&crate::models::ErrorModel> {
         match self {
             Self::BadRequest(model) => ::std::option::Option::Some(model),
             Self::NotFound(model) => ::std::option::Option::Some(model),

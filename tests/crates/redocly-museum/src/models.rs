@@ -111,10 +111,10 @@ impl ::std::str::FromStr for Email {
         Ok(Self(value.to_string()))
     }
 }
-/// `Error`
+/// `ErrorModel`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-pub struct Error {
+pub struct ErrorModel {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]

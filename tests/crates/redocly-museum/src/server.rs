@@ -23,7 +23,7 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct Credentials {
+pub struct Authenticated {
     /// The credential of `MuseumPlaceholderAuth`, when the request was authenticated with it.
     pub museum_placeholder_auth: ::std::option::Option<Secret>,
 }
@@ -34,7 +34,7 @@ struct Shared<A> {
 }
 impl<A: Api> rt::Service for Shared<A> {
     type Scheme = Scheme;
-    type Credentials = Credentials;
+    type Credentials = Authenticated;
     fn authenticate(
         &self,
         scheme: Scheme,
@@ -43,7 +43,7 @@ impl<A: Api> rt::Service for Shared<A> {
         self.api.authenticate(scheme, credential)
     }
     #[allow(unused_variables)]
-    fn accept(credentials: &mut Credentials, scheme: Scheme, credential: Secret) {
+    fn accept(credentials: &mut Authenticated, scheme: Scheme, credential: Secret) {
         match scheme {
             Scheme::MuseumPlaceholderAuth => {
                 credentials.museum_placeholder_auth = Some(credential);
@@ -160,7 +160,7 @@ pub struct GetMuseumHoursInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for GetMuseumHoursInput {
     fn default() -> Self {
@@ -176,11 +176,11 @@ impl GetMuseumHoursInput {
             page: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -192,9 +192,9 @@ pub enum GetMuseumHoursResponse {
     /// 200: Success.
     Ok(crate::models::MuseumHours),
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
@@ -278,7 +278,7 @@ pub struct ListSpecialEventsInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl ::std::default::Default for ListSpecialEventsInput {
     fn default() -> Self {
@@ -295,11 +295,11 @@ impl ListSpecialEventsInput {
             page: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -311,9 +311,9 @@ pub enum ListSpecialEventsResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEventCollection),
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
@@ -400,7 +400,7 @@ pub struct CreateSpecialEventInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl CreateSpecialEventInput {
     /// The input of `POST /special-events` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -409,11 +409,11 @@ impl CreateSpecialEventInput {
         Self {
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -425,9 +425,9 @@ pub enum CreateSpecialEventResponse {
     /// 201: Created.
     Created(crate::models::SpecialEvent),
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
@@ -483,7 +483,7 @@ pub struct GetSpecialEventInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl GetSpecialEventInput {
     /// The input of `GET /special-events/{eventId}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -492,11 +492,11 @@ impl GetSpecialEventInput {
         Self {
             event_id,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -508,9 +508,9 @@ pub enum GetSpecialEventResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEvent),
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
@@ -571,7 +571,7 @@ pub struct DeleteSpecialEventInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl DeleteSpecialEventInput {
     /// The input of `DELETE /special-events/{eventId}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -580,11 +580,11 @@ impl DeleteSpecialEventInput {
         Self {
             event_id,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -596,11 +596,11 @@ pub enum DeleteSpecialEventResponse {
     /// 204: Success - no content.
     NoContent,
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 401: Unauthorized.
-    Unauthorized(crate::models::Error),
+    Unauthorized(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
@@ -664,7 +664,7 @@ pub struct UpdateSpecialEventInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl UpdateSpecialEventInput {
     /// The input of `PATCH /special-events/{eventId}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -677,11 +677,11 @@ impl UpdateSpecialEventInput {
             event_id,
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -693,9 +693,9 @@ pub enum UpdateSpecialEventResponse {
     /// 200: Success.
     Ok(crate::models::SpecialEvent),
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
@@ -763,7 +763,7 @@ pub struct BuyMuseumTicketsInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl BuyMuseumTicketsInput {
     /// The input of `POST /tickets` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -772,11 +772,11 @@ impl BuyMuseumTicketsInput {
         Self {
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -788,9 +788,9 @@ pub enum BuyMuseumTicketsResponse {
     /// 201: Created.
     Created(crate::models::MuseumTicketsConfirmation),
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
@@ -846,7 +846,7 @@ pub struct GetTicketCodeInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl GetTicketCodeInput {
     /// The input of `GET /tickets/{ticketId}/qr` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -855,11 +855,11 @@ impl GetTicketCodeInput {
         Self {
             ticket_id,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -871,9 +871,9 @@ pub enum GetTicketCodeResponse {
     /// 200: Scannable event ticket in image format.
     Ok(::std::vec::Vec<u8>),
     /// 400: Bad request.
-    BadRequest(crate::models::Error),
+    BadRequest(crate::models::ErrorModel),
     /// 404: Not found.
-    NotFound(crate::models::Error),
+    NotFound(crate::models::ErrorModel),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }

@@ -1578,7 +1578,7 @@ pub struct Body30 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum Body30Kind {
-    Int32(i32),
+    Integer(i32),
     Object {
         #[serde(
             rename = "item-type",
@@ -1604,7 +1604,7 @@ pub enum Body30Kind {
 }
 impl ::std::convert::From<i32> for Body30Kind {
     fn from(value: i32) -> Self {
-        Self::Int32(value)
+        Self::Integer(value)
     }
 }
 /// `Body30KindItemType`
@@ -1746,23 +1746,23 @@ impl ::std::convert::TryFrom<::std::string::String> for Body311 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum Body31SerdeOwner {
-    Boolean(bool),
-    Int32(i32),
-    Array(::std::vec::Vec<Body31SerdeOwnerItem>),
+    Bool(bool),
+    Integer(i32),
+    List(::std::vec::Vec<Body31SerdeOwnerItem>),
 }
 impl ::std::convert::From<bool> for Body31SerdeOwner {
     fn from(value: bool) -> Self {
-        Self::Boolean(value)
+        Self::Bool(value)
     }
 }
 impl ::std::convert::From<i32> for Body31SerdeOwner {
     fn from(value: i32) -> Self {
-        Self::Int32(value)
+        Self::Integer(value)
     }
 }
 impl ::std::convert::From<::std::vec::Vec<Body31SerdeOwnerItem>> for Body31SerdeOwner {
     fn from(value: ::std::vec::Vec<Body31SerdeOwnerItem>) -> Self {
-        Self::Array(value)
+        Self::List(value)
     }
 }
 /// `Body31SerdeOwnerItem`
@@ -2527,7 +2527,7 @@ pub struct Body9 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum Box {
-    Boolean(bool),
+    Bool(bool),
     Integer(i64),
 }
 impl ::std::default::Default for Box {
@@ -2538,7 +2538,7 @@ impl ::std::default::Default for Box {
 impl ::std::fmt::Display for Box {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
-            Self::Boolean(x) => x.fmt(f),
+            Self::Bool(x) => x.fmt(f),
             Self::Integer(x) => x.fmt(f),
         }
     }
@@ -2549,7 +2549,7 @@ impl ::std::str::FromStr for Box {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         if let Ok(v) = value.parse() {
-            Ok(Self::Boolean(v))
+            Ok(Self::Bool(v))
         } else if let Ok(v) = value.parse() {
             Ok(Self::Integer(v))
         } else {
@@ -2575,7 +2575,7 @@ impl ::std::convert::TryFrom<::std::string::String> for Box {
 }
 impl ::std::convert::From<bool> for Box {
     fn from(value: bool) -> Self {
-        Self::Boolean(value)
+        Self::Bool(value)
     }
 }
 impl ::std::convert::From<i64> for Box {
@@ -3470,11 +3470,11 @@ impl<'de> ::serde::Deserialize<'de> for Body8 {
     }
 }
 impl Box {
-    /// The value, when it is the `Boolean` variant.
+    /// The value, when it is the `Bool` variant.
     #[allow(clippy::unnecessary_cast)]
     pub fn as_bool(&self) -> ::std::option::Option<bool> {
         match self {
-            Self::Boolean(value) => ::std::option::Option::Some(*value as bool),
+            Self::Bool(value) => ::std::option::Option::Some(*value as bool),
             _ => ::std::option::Option::None,
         }
     }

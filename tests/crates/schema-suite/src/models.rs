@@ -64,17 +64,17 @@ pub struct AllOf1 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum AnyOf0 {
-    Variant0(i64),
-    Variant1(::serde_json::Value),
+    Integer(i64),
+    Any(::serde_json::Value),
 }
 impl ::std::convert::From<i64> for AnyOf0 {
     fn from(value: i64) -> Self {
-        Self::Variant0(value)
+        Self::Integer(value)
     }
 }
 impl ::std::convert::From<::serde_json::Value> for AnyOf0 {
     fn from(value: ::serde_json::Value) -> Self {
-        Self::Variant1(value)
+        Self::Any(value)
     }
 }
 /// `AnyOf1`
@@ -82,14 +82,14 @@ impl ::std::convert::From<::serde_json::Value> for AnyOf0 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum AnyOf1 {
-    Variant0(AnyOf1Variant0),
-    Variant1(AnyOf1Variant1),
+    Text(AnyOf1Variant0),
+    Text2(AnyOf1Variant1),
 }
 impl ::std::fmt::Display for AnyOf1 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
-            Self::Variant0(x) => x.fmt(f),
-            Self::Variant1(x) => x.fmt(f),
+            Self::Text(x) => x.fmt(f),
+            Self::Text2(x) => x.fmt(f),
         }
     }
 }
@@ -99,9 +99,9 @@ impl ::std::str::FromStr for AnyOf1 {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         if let Ok(v) = value.parse() {
-            Ok(Self::Variant0(v))
+            Ok(Self::Text(v))
         } else if let Ok(v) = value.parse() {
-            Ok(Self::Variant1(v))
+            Ok(Self::Text2(v))
         } else {
             Err("string conversion failed for all variants".into())
         }
@@ -125,12 +125,12 @@ impl ::std::convert::TryFrom<::std::string::String> for AnyOf1 {
 }
 impl ::std::convert::From<AnyOf1Variant0> for AnyOf1 {
     fn from(value: AnyOf1Variant0) -> Self {
-        Self::Variant0(value)
+        Self::Text(value)
     }
 }
 impl ::std::convert::From<AnyOf1Variant1> for AnyOf1 {
     fn from(value: AnyOf1Variant1) -> Self {
-        Self::Variant1(value)
+        Self::Text2(value)
     }
 }
 /// `AnyOf1Variant0`
@@ -1178,17 +1178,17 @@ impl ::std::convert::From<::serde_json::Value> for Not1 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum OneOf0 {
-    Variant0(i64),
-    Variant1(::serde_json::Value),
+    Integer(i64),
+    Any(::serde_json::Value),
 }
 impl ::std::convert::From<i64> for OneOf0 {
     fn from(value: i64) -> Self {
-        Self::Variant0(value)
+        Self::Integer(value)
     }
 }
 impl ::std::convert::From<::serde_json::Value> for OneOf0 {
     fn from(value: ::serde_json::Value) -> Self {
-        Self::Variant1(value)
+        Self::Any(value)
     }
 }
 /// `OneOf1`
@@ -1196,14 +1196,14 @@ impl ::std::convert::From<::serde_json::Value> for OneOf0 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum OneOf1 {
-    Variant0(OneOf1Variant0),
-    Variant1(OneOf1Variant1),
+    Text(OneOf1Variant0),
+    Text2(OneOf1Variant1),
 }
 impl ::std::fmt::Display for OneOf1 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
-            Self::Variant0(x) => x.fmt(f),
-            Self::Variant1(x) => x.fmt(f),
+            Self::Text(x) => x.fmt(f),
+            Self::Text2(x) => x.fmt(f),
         }
     }
 }
@@ -1213,9 +1213,9 @@ impl ::std::str::FromStr for OneOf1 {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         if let Ok(v) = value.parse() {
-            Ok(Self::Variant0(v))
+            Ok(Self::Text(v))
         } else if let Ok(v) = value.parse() {
-            Ok(Self::Variant1(v))
+            Ok(Self::Text2(v))
         } else {
             Err("string conversion failed for all variants".into())
         }
@@ -1239,12 +1239,12 @@ impl ::std::convert::TryFrom<::std::string::String> for OneOf1 {
 }
 impl ::std::convert::From<OneOf1Variant0> for OneOf1 {
     fn from(value: OneOf1Variant0) -> Self {
-        Self::Variant0(value)
+        Self::Text(value)
     }
 }
 impl ::std::convert::From<OneOf1Variant1> for OneOf1 {
     fn from(value: OneOf1Variant1) -> Self {
-        Self::Variant1(value)
+        Self::Text2(value)
     }
 }
 /// `OneOf1Variant0`

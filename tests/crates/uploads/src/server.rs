@@ -21,7 +21,7 @@ static SPEC: rt::ApiSpec = rt::ApiSpec::new(
 /// [`Api::authenticate`]).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct Credentials {
+pub struct Authenticated {
     /// The credential of `apiKey`, when the request was authenticated with it.
     pub api_key: ::std::option::Option<Secret>,
 }
@@ -32,7 +32,7 @@ struct Shared<A> {
 }
 impl<A: Api> rt::Service for Shared<A> {
     type Scheme = Scheme;
-    type Credentials = Credentials;
+    type Credentials = Authenticated;
     fn authenticate(
         &self,
         scheme: Scheme,
@@ -41,7 +41,7 @@ impl<A: Api> rt::Service for Shared<A> {
         self.api.authenticate(scheme, credential)
     }
     #[allow(unused_variables)]
-    fn accept(credentials: &mut Credentials, scheme: Scheme, credential: Secret) {
+    fn accept(credentials: &mut Authenticated, scheme: Scheme, credential: Secret) {
         match scheme {
             Scheme::ApiKey => credentials.api_key = Some(credential),
         }
@@ -101,7 +101,7 @@ pub struct PutBlobInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl PutBlobInput {
     /// The input of `POST /blobs` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -110,11 +110,11 @@ impl PutBlobInput {
         Self {
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -182,7 +182,7 @@ pub struct CreateDocumentInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl CreateDocumentInput {
     /// The input of `POST /documents` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -191,11 +191,11 @@ impl CreateDocumentInput {
         Self {
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }
@@ -267,7 +267,7 @@ pub struct UploadAttachmentInput {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
-    pub credentials: Credentials,
+    pub credentials: Authenticated,
 }
 impl UploadAttachmentInput {
     /// The input of `POST /attachments` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters and the body; optional ones are `None` (set the public fields after), no request headers and no credentials.
@@ -276,11 +276,11 @@ impl UploadAttachmentInput {
         Self {
             body,
             headers: ::apigen_runtime::axum::http::HeaderMap::new(),
-            credentials: Credentials::default(),
+            credentials: Authenticated::default(),
         }
     }
     /// The same input, authenticated with `credentials`.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
         self.credentials = credentials;
         self
     }

@@ -33,14 +33,14 @@ impl Client {
     ///
     /// # Panics
     ///
-    /// When the base URL is not an absolute http(s) URL (a [`Server::Custom`] URL), or the
+    /// When the base URL is not an absolute http(s) URL (a [`BaseUrl::Custom`] URL), or the
     /// TLS backend cannot be initialized, like `reqwest::Client::new`; use
     /// [`Client::builder`] and [`ClientBuilder::build`] to get that as a [`BuildError`].
-    pub fn new(server: Server, credentials: Credentials) -> Self {
+    pub fn new(server: BaseUrl, credentials: Credentials) -> Self {
         Self::builder(server, credentials).build_or_panic()
     }
     /// A builder for a client with custom timeouts, user agent, reqwest client or retries.
-    pub fn builder(server: Server, credentials: Credentials) -> ClientBuilder {
+    pub fn builder(server: BaseUrl, credentials: Credentials) -> ClientBuilder {
         ClientBuilder::new(server.url(), credentials)
     }
     /// The base URL requests go to.
@@ -51,7 +51,7 @@ impl Client {
 /// The servers the API is documented at, plus any other base URL. The default is the
 /// first documented server.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Server {
+pub enum BaseUrl {
     /// `{scheme}://developer.uspto.gov/ds-api`
     DeveloperUsptoGov {
         /// The Data Set API is accessible via https and http Default: `https`.
@@ -61,7 +61,7 @@ pub enum Server {
     /// operation's path.
     Custom(::std::string::String),
 }
-impl Server {
+impl BaseUrl {
     /// The `DeveloperUsptoGov` server at `scheme`, with the documented defaults for the other parts of the URL.
     pub fn developer_uspto_gov(scheme: impl Into<::std::string::String>) -> Self {
         Self::DeveloperUsptoGov {
@@ -78,7 +78,7 @@ impl Server {
         }
     }
 }
-impl ::std::default::Default for Server {
+impl ::std::default::Default for BaseUrl {
     /// The first documented server.
     fn default() -> Self {
         Self::DeveloperUsptoGov {

@@ -36,13 +36,13 @@ pub struct CommentedTypeMerged {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum HereAndThere {
-    Variant0 {
+    Object {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         bar: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         foo: ::std::option::Option<::std::string::String>,
     },
-    Variant1 {
+    Object2 {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         baz: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -755,13 +755,13 @@ impl ::std::convert::TryFrom<::std::string::String> for Unsatisfiable3C {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum WeirdEnum {
-    Variant0 { pattern: ::std::string::String },
-    Variant1 { patterns: ::std::string::String },
-    Variant2 {
+    Object { pattern: ::std::string::String },
+    Object2 { patterns: ::std::string::String },
+    Object3 {
         #[serde(rename = "pattern-either")]
         pattern_either: ::std::string::String,
     },
-    Variant3 { #[serde(rename = "pattern-regex")] pattern_regex: ::std::string::String },
+    Object4 { #[serde(rename = "pattern-regex")] pattern_regex: ::std::string::String },
 }
 /// `WeirdEnumNot`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]

@@ -156,11 +156,11 @@ pub enum KeywordFieldsEnum {
         #[serde(rename = "type")]
         type_: ::std::string::String,
     },
-    Array([::std::string::String; 2usize]),
+    List([::std::string::String; 2usize]),
 }
 impl ::std::convert::From<[::std::string::String; 2usize]> for KeywordFieldsEnum {
     fn from(value: [::std::string::String; 2usize]) -> Self {
-        Self::Array(value)
+        Self::List(value)
     }
 }
 /// `MapOfKeywords`

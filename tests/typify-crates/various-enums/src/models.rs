@@ -511,9 +511,11 @@ impl<'de> ::serde::Deserialize<'de> for Ipv6Net {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum JankNames {
-    Variant0(::std::string::String),
-    Variant1(::std::collections::HashMap<::std::string::String, ::std::string::String>),
-    Variant2(::std::collections::HashMap<::std::string::String, i64>),
+    AnimationSpecificationText(::std::string::String),
+    AnimationSpecificationMap(
+        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    ),
+    Map(::std::collections::HashMap<::std::string::String, i64>),
 }
 impl ::std::convert::From<
     ::std::collections::HashMap<::std::string::String, ::std::string::String>,
@@ -521,13 +523,13 @@ impl ::std::convert::From<
     fn from(
         value: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
     ) -> Self {
-        Self::Variant1(value)
+        Self::AnimationSpecificationMap(value)
     }
 }
 impl ::std::convert::From<::std::collections::HashMap<::std::string::String, i64>>
 for JankNames {
     fn from(value: ::std::collections::HashMap<::std::string::String, i64>) -> Self {
-        Self::Variant2(value)
+        Self::Map(value)
     }
 }
 /// `Never`
@@ -726,13 +728,13 @@ pub enum OneOfMissingTitle {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum OneOfRawType {
-    String(::std::string::String),
+    Text(::std::string::String),
     Integer(i64),
 }
 impl ::std::fmt::Display for OneOfRawType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
-            Self::String(x) => x.fmt(f),
+            Self::Text(x) => x.fmt(f),
             Self::Integer(x) => x.fmt(f),
         }
     }
@@ -941,8 +943,8 @@ impl ::std::str::FromStr for ReferenceDef {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum References {
-    Array(::std::vec::Vec<::std::string::String>),
-    Object(
+    List(::std::vec::Vec<::std::string::String>),
+    Map(
         ::std::collections::HashMap<
             ::std::string::String,
             ReferencesAdditionalProperties,
@@ -951,7 +953,7 @@ pub enum References {
 }
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for References {
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
-        Self::Array(value)
+        Self::List(value)
     }
 }
 impl ::std::convert::From<
@@ -963,7 +965,7 @@ impl ::std::convert::From<
             ReferencesAdditionalProperties,
         >,
     ) -> Self {
-        Self::Object(value)
+        Self::Map(value)
     }
 }
 /// `ReferencesAdditionalProperties`
@@ -997,8 +999,8 @@ impl ::std::convert::From<ReferenceDef> for ReferencesAdditionalProperties {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum ShouldBeExclusive {
-    Variant0 { id: ::std::string::String },
-    Variant1 { reference: ::std::string::String },
+    Object { id: ::std::string::String },
+    Object2 { reference: ::std::string::String },
 }
 /// `StringVersion`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1096,10 +1098,10 @@ pub mod error {
     }
 }
 impl OneOfRawType {
-    /// The value, when it is the `String` variant.
+    /// The value, when it is the `Text` variant.
     pub fn as_str(&self) -> ::std::option::Option<&str> {
         match self {
-            Self::String(value) => ::std::option::Option::Some(value.as_str()),
+            Self::Text(value) => ::std::option::Option::Some(value.as_str()),
             _ => ::std::option::Option::None,
         }
     }
