@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use questionpro::client::{Client, Credentials, RetryPolicy, Server};
+use questionpro::client::{BaseUrl, Client, Credentials, RetryPolicy};
 use questionpro::models::CommunityListResponse;
 
 const ROUNDS: usize = 15;
@@ -41,7 +41,7 @@ fn main() {
         tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
 
         let http = reqwest::Client::new();
-        let generated = Client::builder(Server::Custom(base.clone()), Credentials::from_api_key("bench-key"))
+        let generated = Client::builder(BaseUrl::Custom(base.clone()), Credentials::from_api_key("bench-key"))
             .http_client(http.clone())
             .retry(RetryPolicy::none())
             .build()
