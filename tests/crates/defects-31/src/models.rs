@@ -190,6 +190,102 @@ pub struct Dog {
     #[serde(rename = "petType")]
     pub pet_type: ::std::string::String,
 }
+/// A nullable union as a whole definition: typify would name its inner union after the definition itself.
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(transparent)]
+pub struct ExpandableParcel(pub ::std::option::Option<ExpandableParcelValue>);
+impl ::std::ops::Deref for ExpandableParcel {
+    type Target = ::std::option::Option<ExpandableParcelValue>;
+    fn deref(&self) -> &::std::option::Option<ExpandableParcelValue> {
+        &self.0
+    }
+}
+impl ::std::convert::From<ExpandableParcel>
+for ::std::option::Option<ExpandableParcelValue> {
+    fn from(value: ExpandableParcel) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::option::Option<ExpandableParcelValue>>
+for ExpandableParcel {
+    fn from(value: ::std::option::Option<ExpandableParcelValue>) -> Self {
+        Self(value)
+    }
+}
+/// `ExpandableParcelValue`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(untagged)]
+pub enum ExpandableParcelValue {
+    String(ExpandableParcelValueString),
+    Parcel(Parcel),
+}
+impl ::std::convert::From<ExpandableParcelValueString> for ExpandableParcelValue {
+    fn from(value: ExpandableParcelValueString) -> Self {
+        Self::String(value)
+    }
+}
+impl ::std::convert::From<Parcel> for ExpandableParcelValue {
+    fn from(value: Parcel) -> Self {
+        Self::Parcel(value)
+    }
+}
+/// `ExpandableParcelValueString`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct ExpandableParcelValueString(::std::string::String);
+impl ::std::ops::Deref for ExpandableParcelValueString {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<ExpandableParcelValueString> for ::std::string::String {
+    fn from(value: ExpandableParcelValueString) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for ExpandableParcelValueString {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 64usize {
+            return Err("longer than 64 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for ExpandableParcelValueString {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for ExpandableParcelValueString {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ExpandableParcelValueString {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
 /// An inline body whose default holds an `anyOf` of objects that only one member accepts: valid, but the type generator would write it into every member (E0277 on `Default`), so it is dropped.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -216,6 +312,29 @@ pub struct GetOrderSortItem {
     pub desc: ::std::option::Option<bool>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field: ::std::option::Option<::std::string::String>,
+}
+/** Two `allOf` members meet at a property without letters: typify names the merged property's type after the parent alone, `Labels`, a second type of that name. No name of ours reaches a merged property: the definition is typed as `serde_json::Value` with a warning.
+
+The generator could not turn this schema into a Rust type (typify gave two types the name `Labels`), so any JSON value is accepted here; see `openapi.json` for the schema.*/
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(transparent)]
+pub struct Labels(pub ::serde_json::Value);
+impl ::std::ops::Deref for Labels {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
+        &self.0
+    }
+}
+impl ::std::convert::From<Labels> for ::serde_json::Value {
+    fn from(value: Labels) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::serde_json::Value> for Labels {
+    fn from(value: ::serde_json::Value) -> Self {
+        Self(value)
+    }
 }
 /// A nullable object titled after another component: its inner struct must not take that component's name (GitHub's `nullable-repository` is titled `Repository`).
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -570,10 +689,101 @@ impl ::std::convert::From<Dog> for Pet {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Shipment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub expandable: ::std::option::Option<ExpandableParcel>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub labels: ::std::option::Option<Labels>,
+    /// An expandable field (Stripe's form): the order's id, or the order itself, or null. typify names this union after `Shipment` and `order`, which is the component `ShipmentOrder`: hoisting gives it another name.
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub order: ::std::option::Option<::std::option::Option<ShipmentOrder2>>,
     pub parcel: Parcel,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous: ::std::option::Option<MaybeParcel>,
+}
+/// A component whose name is the one typify would give `Shipment.order`'s union.
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+pub struct ShipmentOrder {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+}
+/// `ShipmentOrder2`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(untagged)]
+pub enum ShipmentOrder2 {
+    String(ShipmentOrder2String),
+    Order(Order),
+}
+impl ::std::convert::From<ShipmentOrder2String> for ShipmentOrder2 {
+    fn from(value: ShipmentOrder2String) -> Self {
+        Self::String(value)
+    }
+}
+impl ::std::convert::From<Order> for ShipmentOrder2 {
+    fn from(value: Order) -> Self {
+        Self::Order(value)
+    }
+}
+/// `ShipmentOrder2String`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct ShipmentOrder2String(::std::string::String);
+impl ::std::ops::Deref for ShipmentOrder2String {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<ShipmentOrder2String> for ::std::string::String {
+    fn from(value: ShipmentOrder2String) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for ShipmentOrder2String {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 64usize {
+            return Err("longer than 64 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for ShipmentOrder2String {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for ShipmentOrder2String {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ShipmentOrder2String {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
 }
 /// Error types.
 pub mod error {
