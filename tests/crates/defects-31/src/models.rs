@@ -704,6 +704,8 @@ pub struct Shipment {
     pub parcel: Parcel,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous: ::std::option::Option<MaybeParcel>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timeout: ::std::option::Option<Timeout>,
 }
 /// A component whose name is the one typify would give `Shipment.order`'s union.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -783,6 +785,66 @@ impl<'de> ::serde::Deserialize<'de> for ShipmentOrder2String {
             .map_err(|e: self::error::ConversionError| {
                 <D::Error as ::serde::de::Error>::custom(e.to_string())
             })
+    }
+}
+/// Enum values typify names in lower case (`-1` -> `minus1`, likewise `+1`) or with a `_` (`Self` -> `Self_`): the variants are `Minus1` and `SelfType`, the wire values unchanged (Elasticsearch's durations: `-1` is no timeout).
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum Timeout {
+    #[serde(rename = "-1")]
+    Minus1,
+    #[serde(rename = "0")]
+    X0,
+    #[serde(rename = "Self")]
+    SelfType,
+}
+impl ::std::fmt::Display for Timeout {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Minus1 => f.write_str("-1"),
+            Self::X0 => f.write_str("0"),
+            Self::SelfType => f.write_str("Self"),
+        }
+    }
+}
+impl ::std::str::FromStr for Timeout {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "-1" => Ok(Self::Minus1),
+            "0" => Ok(Self::X0),
+            "Self" => Ok(Self::SelfType),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for Timeout {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Timeout {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
     }
 }
 /// Error types.
