@@ -684,6 +684,83 @@ impl ::std::convert::From<Dog> for Pet {
         Self::Dog(value)
     }
 }
+/// Unions without a discriminator whose members overlap: the mock's answer (tests/mock_bodies.rs) must match exactly one member of each `oneOf` (`1` is an `integer` and a `number`; `{}` is both objects).
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct Quantity {
+    pub amount: QuantityAmount,
+    pub size: QuantitySize,
+}
+/// `QuantityAmount`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+pub enum QuantityAmount {
+    Integer(i64),
+    Number(f64),
+}
+impl ::std::fmt::Display for QuantityAmount {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Integer(x) => x.fmt(f),
+            Self::Number(x) => x.fmt(f),
+        }
+    }
+}
+impl ::std::str::FromStr for QuantityAmount {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if let Ok(v) = value.parse() {
+            Ok(Self::Integer(v))
+        } else if let Ok(v) = value.parse() {
+            Ok(Self::Number(v))
+        } else {
+            Err("string conversion failed for all variants".into())
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for QuantityAmount {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for QuantityAmount {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::From<i64> for QuantityAmount {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+impl ::std::convert::From<f64> for QuantityAmount {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+/// `QuantitySize`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(untagged)]
+pub enum QuantitySize {
+    Variant0 {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        cm: ::std::option::Option<i64>,
+    },
+    Variant1 {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        cm: ::std::option::Option<::std::string::String>,
+    },
+}
 /// `Shipment`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -954,6 +1031,24 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
                     ),
                 )
             }
+        }
+    }
+}
+impl QuantityAmount {
+    /// The value, when it is the `Integer` variant.
+    #[allow(clippy::unnecessary_cast)]
+    pub fn as_i64(&self) -> ::std::option::Option<i64> {
+        match self {
+            Self::Integer(value) => ::std::option::Option::Some(*value as i64),
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The value, when it is the `Number` variant.
+    #[allow(clippy::unnecessary_cast)]
+    pub fn as_f64(&self) -> ::std::option::Option<f64> {
+        match self {
+            Self::Number(value) => ::std::option::Option::Some(*value as f64),
+            _ => ::std::option::Option::None,
         }
     }
 }
