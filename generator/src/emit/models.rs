@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 use syn::{parse_quote, Fields, Item, ItemStruct};
 
 use super::types::{tokens, Place};
@@ -45,6 +45,7 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
 
     apply_field_names(&mut file, &api.models)?;
     apply_enum_names(&mut file, &api.models);
+    camel_case_variants(&mut file);
     // typify writes its default helpers once one is needed; a default dropped afterwards (see
     // `lower::typify::convert_isolated`) may leave one unused.
     for item in &mut file.items {
@@ -1064,5 +1065,40 @@ impl syn::visit_mut::VisitMut for VariantPaths<'_> {
             }
         }
         syn::visit_mut::visit_path_mut(self, path);
+    }
+}
+
+/// Whether rustc's `non_camel_case_types` accepts `ident` as a type or variant name: no lowercase
+/// first letter and no `_` (rustc allows some, but a name of ours never needs one).
+fn is_upper_camel(ident: &str) -> bool {
+    !ident.starts_with(|c: char| c.is_lowercase()) && !ident.contains('_')
+}
+
+/// typify names enum variants after their values and special-cases a few into names that are
+/// not camel case (`-1` -> `minus1`, `+1` -> `plus1`, `Self` -> `Self_`), which warn. Such a
+/// variant gets its camel-case name (`Minus1`, `SelfType`; numbered apart from the enum's other
+/// variants), keeps its wire name (`serde(rename)` with the old one, if typify wrote none), and
+/// every path to it (`Self::minus1` in the enum's impls, `Name::minus1` anywhere) follows.
+fn camel_case_variants(file: &mut syn::File) {
+    let mut renames: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for item in &mut file.items {
+        let Item::Enum(e) = item else { continue };
+        let mut taken: BTreeSet<String> = e.variants.iter().map(|v| v.ident.to_string()).collect();
+        for v in &mut e.variants {
+            let old = v.ident.to_string();
+            if is_upper_camel(&old) {
+                continue;
+            }
+            let new = crate::naming::unique_ident_from(crate::naming::pascal_case(&old), &mut taken);
+            let renamed = v.attrs.iter().any(|a| a.path().is_ident("serde") && a.meta.to_token_stream().to_string().contains("rename"));
+            if !renamed {
+                v.attrs.push(parse_quote!(#[serde(rename = #old)]));
+            }
+            v.ident = format_ident!("{new}");
+            renames.entry(e.ident.to_string()).or_default().insert(old, new);
+        }
+    }
+    if !renames.is_empty() {
+        syn::visit_mut::VisitMut::visit_file_mut(&mut VariantPaths { renames: &renames, current: None }, file);
     }
 }

@@ -184,10 +184,18 @@ impl Hoisted {
             }
         }
         for key in ["allOf", "anyOf", "oneOf"] {
+            let sole = sole_member(&map, key);
             if let Some(Value::Array(members)) = map.get_mut(key) {
                 for (i, member) in members.iter_mut().enumerate() {
                     let taken = std::mem::take(member);
-                    *member = self.hoist(def, hint, &format!("{pointer}/{key}/{i}"), taken, true);
+                    let at = format!("{pointer}/{key}/{i}");
+                    *member = if sole == Some(i) {
+                        // The union is an `Option` of this member, which typify names as the
+                        // union itself: it is named like any nested type.
+                        self.hoist(def, &sole_member_hint(hint, is_root), &at, taken, false)
+                    } else {
+                        self.hoist(def, hint, &at, taken, true)
+                    };
                 }
             }
         }
@@ -315,16 +323,52 @@ pub fn name_inline_nested(schema: &mut Value, name: &str, taken: &mut BTreeSet<S
                 walk(sub, &format!("{hint} {word}"), taken, false);
             }
         }
-        // Members are converted as part of their union: their insides are nested.
+        // Members are converted as part of their union: their insides are nested. The only
+        // non-null member of an `anyOf`/`oneOf` is converted under the union's name (an
+        // `Option` of it): it is nested itself.
         for key in ["allOf", "anyOf", "oneOf"] {
+            let sole = sole_member(map, key);
             if let Some(Value::Array(members)) = map.get_mut(key) {
-                for member in members {
-                    walk(member, hint, taken, true);
+                for (i, member) in members.iter_mut().enumerate() {
+                    if sole == Some(i) {
+                        walk(member, &sole_member_hint(hint, root), taken, false);
+                    } else {
+                        walk(member, hint, taken, true);
+                    }
                 }
             }
         }
     }
     walk(schema, name, taken, true);
+}
+
+/// The index of the only member of an `anyOf`/`oneOf` (`key`) that is not `{type: null}`, when the
+/// union has other members: typify makes the union an `Option` of that member and converts the
+/// member under the union's name (a property's union: `<Parent><Property>`, which may be a
+/// component's name; a definition's: the definition's own name, a second type of that name).
+fn sole_member(map: &Map<String, Value>, key: &str) -> Option<usize> {
+    if key == "allOf" {
+        return None;
+    }
+    let members = map.get(key)?.as_array()?;
+    // typify's test: a `null` type (or only `null` types), or `const: null`.
+    let is_null = |m: &Value| match m.get("type") {
+        Some(Value::String(t)) => t == "null",
+        Some(Value::Array(ts)) => ts.iter().all(|t| t == "null"),
+        _ => m.get("const") == Some(&Value::Null),
+    };
+    let non_null: Vec<usize> = members.iter().enumerate().filter(|(_, m)| !is_null(m)).map(|(i, _)| i).collect();
+    (members.len() > 1 && non_null.len() == 1).then(|| non_null[0])
+}
+
+/// The hint of a union's only non-null member ([`sole_member`]): the union's own, or, for the
+/// union that is a whole definition (named already), `<Name> Value`.
+fn sole_member_hint(hint: &str, union_is_root: bool) -> String {
+    if union_is_root {
+        format!("{hint} Value")
+    } else {
+        hint.to_string()
+    }
 }
 
 /// The properties of `allOf` members that typify merges with something of another member: a

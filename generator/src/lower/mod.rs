@@ -569,7 +569,14 @@ impl OpContext<'_> {
                     constraints = constraints::parameter_constraints(map);
                 }
                 let hint = format!("{} {name}", self.type_name);
-                let (ty, shape) = self.type_of(&stripped, &hint, &join_pointer(&ptr, "schema"));
+                // The pointer of the schema: `schema`, or that of its `content` media type.
+                let schema_at = match p.get("content").and_then(Value::as_object).and_then(|c| c.keys().next()) {
+                    Some(media) if p.get("schema").is_none() => {
+                        join_pointer(&join_pointer(&join_pointer(&ptr, "content"), media), "schema")
+                    }
+                    _ => join_pointer(&ptr, "schema"),
+                };
+                let (ty, shape) = self.type_of(&stripped, &hint, &schema_at);
                 let sample = examples::parameter(
                     &ty,
                     shape,

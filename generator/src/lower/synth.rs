@@ -4,7 +4,8 @@
 //!
 //! Rules, in order: `const`, then `default` (when it satisfies the schema's own constraints),
 //! then the first `enum` value; a discriminated union's first mapped member with its tag;
-//! `allOf` members merged; the first `oneOf`/`anyOf` member. Objects get their `required`
+//! `allOf` members merged; for a `oneOf`, the first member value no other member accepts (else
+//! the first member's), for an `anyOf` the first member. Objects get their `required`
 //! properties (and more, in order, up to `minProperties`); arrays `minItems` items; strings a
 //! value of their `format`, else one matching `pattern` where [`pattern_sample`] can build one
 //! (else `minLength` letters), cut to `maxLength`; numbers the smallest value at or above
@@ -110,6 +111,11 @@ impl Synth<'_> {
             }
             return merged;
         }
+        if let Some(members) = schema.get("oneOf").and_then(Value::as_array) {
+            if let Some(value) = self.one_of(schema, members, name, depth) {
+                return value;
+            }
+        }
         for key in ["oneOf", "anyOf"] {
             if let Some(members) = schema.get(key).and_then(Value::as_array) {
                 // A member that is not `null` (unless that is all there is).
@@ -124,6 +130,126 @@ impl Synth<'_> {
             }
         }
         self.own(schema, name, depth)
+    }
+
+    /// A value of a `oneOf` (without a discriminator) that matches exactly one member: `oneOf`
+    /// rejects a value several members accept (`1` under `integer` and `number`, `{}` under two
+    /// objects without required properties). Each member's candidates ([`Synth::candidates`]: its
+    /// smallest value, then values with more in them) are tried, non-`null` members first, and
+    /// the first that no other member accepts ([`Synth::may_match`], which errs on accepting)
+    /// wins. `None` when no candidate is exclusive: the first member's value is all there is.
+    fn one_of(&self, schema: &Value, members: &[Value], name: &str, depth: usize) -> Option<Value> {
+        let is_null = |m: &Value| self.resolve(m).get("type").and_then(Value::as_str) == Some("null");
+        let order = members.iter().enumerate().filter(|(_, m)| !is_null(m)).chain(members.iter().enumerate().filter(|(_, m)| is_null(m)));
+        for (i, member) in order {
+            for mut value in self.candidates(member, name, depth + 1) {
+                if value.is_object() {
+                    merge(&mut value, self.own(schema, name, depth));
+                }
+                if !members.iter().enumerate().any(|(j, other)| j != i && self.may_match(other, &value, 0)) {
+                    return Some(value);
+                }
+            }
+        }
+        None
+    }
+
+    /// Values of `schema` for [`Synth::one_of`], smallest first: the minimal value; an object with
+    /// every declared property; a number that is not whole (what `integer` rejects).
+    fn candidates(&self, schema: &Value, name: &str, depth: usize) -> Vec<Value> {
+        let mut out = vec![self.value(schema, name, depth)];
+        let resolved = self.resolve(schema);
+        if let Some(properties) = resolved.get("properties").and_then(Value::as_object) {
+            let mut full = out[0].clone();
+            if let Some(map) = full.as_object_mut() {
+                for (key, property) in properties {
+                    if !map.contains_key(key) {
+                        map.insert(key.clone(), self.value(property, key, depth + 1));
+                    }
+                }
+            }
+            out.push(full);
+        }
+        if resolved.get("type").and_then(Value::as_str) == Some("number") && resolved.get("multipleOf").is_none() {
+            if let Some(x) = out[0].as_f64() {
+                let half = x + 0.5;
+                let fits = resolved.get("maximum").and_then(Value::as_f64).is_none_or(|m| half <= m)
+                    && resolved.get("exclusiveMaximum").and_then(Value::as_f64).is_none_or(|m| half < m);
+                if fits {
+                    out.push(json!(half));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `value` may match `schema`: `false` only when it surely does not (its type, `enum`,
+    /// `const`, `required`, closed properties, bounds, lengths, `pattern`, items, `allOf` and the
+    /// members of unions); keywords not checked count as matching.
+    fn may_match(&self, schema: &Value, value: &Value, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return true;
+        }
+        let schema = self.resolve(schema);
+        let Some(map) = schema.as_object() else { return *schema != Value::Bool(false) };
+        let types: Vec<&str> = match map.get("type") {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        let has_type = |t: &str| match (t, value) {
+            ("null", Value::Null) | ("boolean", Value::Bool(_)) | ("string", Value::String(_)) => true,
+            ("array", Value::Array(_)) | ("object", Value::Object(_)) | ("number", Value::Number(_)) => true,
+            ("integer", Value::Number(n)) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
+            _ => false,
+        };
+        if !types.is_empty() && !types.iter().any(|t| has_type(t)) {
+            return false;
+        }
+        if map.get("enum").and_then(Value::as_array).is_some_and(|e| !e.contains(value)) || map.get("const").is_some_and(|c| c != value) {
+            return false;
+        }
+        if !scalar_fits(schema, value) {
+            return false;
+        }
+        let list = |k: &str| map.get(k).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        if !list("allOf").iter().all(|s| self.may_match(s, value, depth + 1)) {
+            return false;
+        }
+        for key in ["anyOf", "oneOf"] {
+            let members = list(key);
+            if !members.is_empty() && !members.iter().any(|s| self.may_match(s, value, depth + 1)) {
+                return false;
+            }
+        }
+        match value {
+            Value::Object(object) => {
+                if !list("required").iter().filter_map(Value::as_str).all(|r| object.contains_key(r)) {
+                    return false;
+                }
+                let properties = map.get("properties").and_then(Value::as_object);
+                for (k, v) in object {
+                    match properties.and_then(|p| p.get(k)) {
+                        Some(s) if !self.may_match(s, v, depth + 1) => return false,
+                        Some(_) => {}
+                        None if !map.contains_key("patternProperties") => {
+                            if let Some(extra) = map.get("additionalProperties") {
+                                if !self.may_match(extra, v, depth + 1) {
+                                    return false;
+                                }
+                            }
+                        }
+                        None => {}
+                    }
+                }
+                true
+            }
+            Value::Array(items) => match map.get("items") {
+                Some(item) if !map.contains_key("prefixItems") => items.iter().all(|i| self.may_match(item, i, depth + 1)),
+                _ => true,
+            },
+            _ => true,
+        }
     }
 
     /// The value of the schema's own keywords (its `type` and constraints).

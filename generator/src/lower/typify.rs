@@ -312,6 +312,22 @@ impl Converter<'_> {
 pub fn check_emission(space: &TypeSpace) -> Result<syn::File, String> {
     let tokens = catch(|| Ok(space.to_stream()))?;
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("typify wrote code that does not parse: {e}"))?;
+    // typify names the types it makes for nested schemas itself (`<Parent><Property>`,
+    // `<Name>Inner`, ...); hoisting gives them names of ours, and this is the net under it: two
+    // items of one name would not compile.
+    let mut items = std::collections::BTreeSet::new();
+    for item in &file.items {
+        let ident = match item {
+            syn::Item::Struct(s) => &s.ident,
+            syn::Item::Enum(e) => &e.ident,
+            syn::Item::Type(t) => &t.ident,
+            syn::Item::Union(u) => &u.ident,
+            _ => continue,
+        };
+        if !items.insert(ident.to_string()) {
+            return Err(format!("typify gave two types the name `{ident}`"));
+        }
+    }
     // Field names with their number: typify may write two fields of one name (`HTML` and `html`),
     // which the models emitter renames apart.
     let count = |names: &mut dyn Iterator<Item = String>| {

@@ -501,3 +501,58 @@ impl TouchSettingsError {
         }
     }
 }
+/// The documented error responses of [`Client::get_quantity`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum GetQuantityError {}
+impl rt::ApiError for GetQuantityError {
+    type Model = ();
+    fn model(&self) -> ::std::option::Option<&()> {
+        match *self {}
+    }
+}
+impl Client {
+    /// A body whose unions overlap.
+    ///
+    /// `GET /quantities`.
+    ///
+    /// # Errors
+    ///
+    /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
+    #[allow(clippy::vec_init_then_push)]
+    pub async fn get_quantity(
+        &self,
+    ) -> ::std::result::Result<
+        Response<crate::models::Quantity>,
+        Error<GetQuantityError>,
+    > {
+        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
+        #[allow(unused_mut)]
+        let mut query = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut cookie = ::std::string::String::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .0
+            .request(::apigen_runtime::reqwest::Method::GET, &["/quantities"]);
+        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
+        GetQuantityError::decode(raw)
+    }
+}
+impl GetQuantityError {
+    /// The result of a response of the operation, by its status (shared by the method and
+    /// its pagination stream; an associated function of the operation's own error type,
+    /// so that no operation's name can collide with it).
+    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    fn decode(
+        raw: RawResponse,
+    ) -> ::std::result::Result<
+        Response<crate::models::Quantity>,
+        Error<GetQuantityError>,
+    > {
+        match raw.status {
+            200 => rt::ok_json::<crate::models::Quantity, _>(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+}

@@ -190,6 +190,102 @@ pub struct Dog {
     #[serde(rename = "petType")]
     pub pet_type: ::std::string::String,
 }
+/// A nullable union as a whole definition: typify would name its inner union after the definition itself.
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(transparent)]
+pub struct ExpandableParcel(pub ::std::option::Option<ExpandableParcelValue>);
+impl ::std::ops::Deref for ExpandableParcel {
+    type Target = ::std::option::Option<ExpandableParcelValue>;
+    fn deref(&self) -> &::std::option::Option<ExpandableParcelValue> {
+        &self.0
+    }
+}
+impl ::std::convert::From<ExpandableParcel>
+for ::std::option::Option<ExpandableParcelValue> {
+    fn from(value: ExpandableParcel) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::option::Option<ExpandableParcelValue>>
+for ExpandableParcel {
+    fn from(value: ::std::option::Option<ExpandableParcelValue>) -> Self {
+        Self(value)
+    }
+}
+/// `ExpandableParcelValue`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(untagged)]
+pub enum ExpandableParcelValue {
+    Text(ExpandableParcelValueString),
+    Parcel(Parcel),
+}
+impl ::std::convert::From<ExpandableParcelValueString> for ExpandableParcelValue {
+    fn from(value: ExpandableParcelValueString) -> Self {
+        Self::Text(value)
+    }
+}
+impl ::std::convert::From<Parcel> for ExpandableParcelValue {
+    fn from(value: Parcel) -> Self {
+        Self::Parcel(value)
+    }
+}
+/// `ExpandableParcelValueString`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct ExpandableParcelValueString(::std::string::String);
+impl ::std::ops::Deref for ExpandableParcelValueString {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<ExpandableParcelValueString> for ::std::string::String {
+    fn from(value: ExpandableParcelValueString) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for ExpandableParcelValueString {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 64usize {
+            return Err("longer than 64 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for ExpandableParcelValueString {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for ExpandableParcelValueString {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ExpandableParcelValueString {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
 /// An inline body whose default holds an `anyOf` of objects that only one member accepts: valid, but the type generator would write it into every member (E0277 on `Default`), so it is dropped.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -216,6 +312,29 @@ pub struct GetOrderSortItem {
     pub desc: ::std::option::Option<bool>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field: ::std::option::Option<::std::string::String>,
+}
+/** Two `allOf` members meet at a property without letters: typify names the merged property's type after the parent alone, `Labels`, a second type of that name. No name of ours reaches a merged property: the definition is typed as `serde_json::Value` with a warning.
+
+The generator could not turn this schema into a Rust type (typify gave two types the name `Labels`), so any JSON value is accepted here; see `openapi.json` for the schema.*/
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(transparent)]
+pub struct Labels(pub ::serde_json::Value);
+impl ::std::ops::Deref for Labels {
+    type Target = ::serde_json::Value;
+    fn deref(&self) -> &::serde_json::Value {
+        &self.0
+    }
+}
+impl ::std::convert::From<Labels> for ::serde_json::Value {
+    fn from(value: Labels) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::serde_json::Value> for Labels {
+    fn from(value: ::serde_json::Value) -> Self {
+        Self(value)
+    }
 }
 /// A nullable object titled after another component: its inner struct must not take that component's name (GitHub's `nullable-repository` is titled `Repository`).
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -565,15 +684,245 @@ impl ::std::convert::From<Dog> for Pet {
         Self::Dog(value)
     }
 }
+/// Unions without a discriminator whose members overlap: the mock's answer (tests/mock_bodies.rs) must match exactly one member of each `oneOf` (`1` is an `integer` and a `number`; `{}` is both objects).
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct Quantity {
+    pub amount: QuantityAmount,
+    pub size: QuantitySize,
+}
+/// `QuantityAmount`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+pub enum QuantityAmount {
+    Integer(i64),
+    Number(f64),
+}
+impl ::std::fmt::Display for QuantityAmount {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Integer(x) => x.fmt(f),
+            Self::Number(x) => x.fmt(f),
+        }
+    }
+}
+impl ::std::str::FromStr for QuantityAmount {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if let Ok(v) = value.parse() {
+            Ok(Self::Integer(v))
+        } else if let Ok(v) = value.parse() {
+            Ok(Self::Number(v))
+        } else {
+            Err("string conversion failed for all variants".into())
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for QuantityAmount {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for QuantityAmount {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::From<i64> for QuantityAmount {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+impl ::std::convert::From<f64> for QuantityAmount {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+/// `QuantitySize`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(untagged)]
+pub enum QuantitySize {
+    Object {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        cm: ::std::option::Option<i64>,
+    },
+    Object2 {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        cm: ::std::option::Option<::std::string::String>,
+    },
+}
 /// `Shipment`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Shipment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub expandable: ::std::option::Option<ExpandableParcel>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub labels: ::std::option::Option<Labels>,
+    /// An expandable field (Stripe's form): the order's id, or the order itself, or null. typify names this union after `Shipment` and `order`, which is the component `ShipmentOrder`: hoisting gives it another name.
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::apigen_runtime::nullable::deserialize"
+    )]
+    pub order: ::std::option::Option<::std::option::Option<ShipmentOrder2>>,
     pub parcel: Parcel,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous: ::std::option::Option<MaybeParcel>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timeout: ::std::option::Option<Timeout>,
+}
+/// A component whose name is the one typify would give `Shipment.order`'s union.
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+pub struct ShipmentOrder {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+}
+/// `ShipmentOrder2`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(untagged)]
+pub enum ShipmentOrder2 {
+    Text(ShipmentOrder2String),
+    Order(Order),
+}
+impl ::std::convert::From<ShipmentOrder2String> for ShipmentOrder2 {
+    fn from(value: ShipmentOrder2String) -> Self {
+        Self::Text(value)
+    }
+}
+impl ::std::convert::From<Order> for ShipmentOrder2 {
+    fn from(value: Order) -> Self {
+        Self::Order(value)
+    }
+}
+/// `ShipmentOrder2String`
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct ShipmentOrder2String(::std::string::String);
+impl ::std::ops::Deref for ShipmentOrder2String {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<ShipmentOrder2String> for ::std::string::String {
+    fn from(value: ShipmentOrder2String) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for ShipmentOrder2String {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 64usize {
+            return Err("longer than 64 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for ShipmentOrder2String {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for ShipmentOrder2String {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ShipmentOrder2String {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+/// Enum values typify names in lower case (`-1` -> `minus1`, likewise `+1`) or with a `_` (`Self` -> `Self_`): the variants are `Minus1` and `SelfType`, the wire values unchanged (Elasticsearch's durations: `-1` is no timeout).
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum Timeout {
+    #[serde(rename = "-1")]
+    Minus1,
+    #[serde(rename = "0")]
+    X0,
+    #[serde(rename = "Self")]
+    SelfType,
+}
+impl ::std::fmt::Display for Timeout {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Minus1 => f.write_str("-1"),
+            Self::X0 => f.write_str("0"),
+            Self::SelfType => f.write_str("Self"),
+        }
+    }
+}
+impl ::std::str::FromStr for Timeout {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "-1" => Ok(Self::Minus1),
+            "0" => Ok(Self::X0),
+            "Self" => Ok(Self::SelfType),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for Timeout {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Timeout {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
 }
 /// Error types.
 pub mod error {
@@ -682,6 +1031,24 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
                     ),
                 )
             }
+        }
+    }
+}
+impl QuantityAmount {
+    /// The value, when it is the `Integer` variant.
+    #[allow(clippy::unnecessary_cast)]
+    pub fn as_i64(&self) -> ::std::option::Option<i64> {
+        match self {
+            Self::Integer(value) => ::std::option::Option::Some(*value as i64),
+            _ => ::std::option::Option::None,
+        }
+    }
+    /// The value, when it is the `Number` variant.
+    #[allow(clippy::unnecessary_cast)]
+    pub fn as_f64(&self) -> ::std::option::Option<f64> {
+        match self {
+            Self::Number(value) => ::std::option::Option::Some(*value as f64),
+            _ => ::std::option::Option::None,
         }
     }
 }

@@ -13,7 +13,7 @@ pub use crate::Scheme;
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
         "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
-        "{\"MaybeParcel\":{\"type\":[\"object\",\"null\"],\"required\":[\"pages\"],\"properties\":{\"pages\":{\"type\":\"integer\"},\"note\":{\"type\":\"string\"}}},\"Parcel\":{\"type\":\"object\",\"required\":[\"pages\"],\"properties\":{\"pages\":{\"type\":\"integer\",\"minimum\":1},\"weight\":{\"type\":\"number\",\"exclusiveMinimum\":0}}},\"Shipment\":{\"type\":\"object\",\"required\":[\"parcel\"],\"properties\":{\"parcel\":{\"$ref\":\"#/components/schemas/Parcel\"},\"label\":{\"type\":\"string\",\"minLength\":1},\"previous\":{\"$ref\":\"#/components/schemas/MaybeParcel\"}}}}",
+        "{\"ExpandableParcel\":{\"anyOf\":[{\"anyOf\":[{\"type\":\"string\",\"maxLength\":64},{\"$ref\":\"#/components/schemas/Parcel\"}]},{\"type\":\"null\"}]},\"Labels\":{\"allOf\":[{\"type\":\"object\",\"properties\":{\"#\":{\"type\":\"string\",\"maxLength\":5}}},{\"type\":\"object\",\"properties\":{\"#\":{\"type\":\"string\",\"minLength\":1}}}]},\"MaybeParcel\":{\"type\":[\"object\",\"null\"],\"required\":[\"pages\"],\"properties\":{\"pages\":{\"type\":\"integer\"},\"note\":{\"type\":\"string\"}}},\"Money\":{\"type\":\"integer\",\"format\":\"int64\",\"allOf\":[{\"minimum\":-9223372036854775808,\"maximum\":9223372036854775807}]},\"Order\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\"},\"total\":{\"type\":\"number\",\"maximum\":100,\"exclusiveMinimum\":0},\"note\":{\"type\":[\"string\",\"null\"]},\"discount\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Money\"},{\"minimum\":0}]},\"status\":{\"type\":\"string\",\"enum\":[\"open\",\"closed\"]},\"tags\":{\"type\":\"object\"},\"kind\":{\"oneOf\":[{\"type\":\"integer\"},{\"type\":\"string\"}]},\"parent\":{\"$ref\":\"#/components/schemas/OrderKind\"},\"meta\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Money\"},{\"type\":\"integer\",\"maximum\":1.8446744073709552e+19}]}}},\"OrderKind\":{\"type\":\"string\",\"enum\":[\"a\",\"b\"]},\"Parcel\":{\"type\":\"object\",\"required\":[\"pages\"],\"properties\":{\"pages\":{\"type\":\"integer\",\"minimum\":1},\"weight\":{\"type\":\"number\",\"exclusiveMinimum\":0}}},\"Shipment\":{\"type\":\"object\",\"required\":[\"parcel\"],\"properties\":{\"parcel\":{\"$ref\":\"#/components/schemas/Parcel\"},\"label\":{\"type\":\"string\",\"minLength\":1},\"previous\":{\"$ref\":\"#/components/schemas/MaybeParcel\"},\"order\":{\"anyOf\":[{\"anyOf\":[{\"type\":\"string\",\"maxLength\":64},{\"$ref\":\"#/components/schemas/Order\"}]},{\"type\":\"null\"}]},\"expandable\":{\"$ref\":\"#/components/schemas/ExpandableParcel\"},\"labels\":{\"$ref\":\"#/components/schemas/Labels\"},\"timeout\":{\"$ref\":\"#/components/schemas/Timeout\"}}},\"Timeout\":{\"type\":\"string\",\"enum\":[\"-1\",\"0\",\"Self\"]}}",
         "{\"add_pet\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/Shipment\"},{\"$ref\":\"#/components/schemas/Parcel\"}]},\"create_order\":{\"$ref\":\"#/components/schemas/Shipment\"},\"touch_settings\":{\"type\":\"object\"},\"upload_settings\":{\"type\":\"object\"}}",
     )
     .with_operation_errors(
@@ -115,6 +115,13 @@ pub trait Api: Send + Sync + 'static {
         &self,
         input: TouchSettingsInput,
     ) -> impl ::std::future::Future<Output = TouchSettingsResponse> + Send;
+    /// A body whose unions overlap.: `GET /quantities`.
+    ///
+    /// Called only with authenticated, validated input.
+    fn get_quantity(
+        &self,
+        input: GetQuantityInput,
+    ) -> impl ::std::future::Future<Output = GetQuantityResponse> + Send;
 }
 /// The validated input of `GET /orders/{order_id}`.
 #[derive(Debug)]
@@ -608,6 +615,73 @@ async fn handle_touch_settings<A: Api>(
             .await,
     )
 }
+/// The validated input of `GET /quantities`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct GetQuantityInput {
+    /// The request headers.
+    pub headers: ::apigen_runtime::axum::http::HeaderMap,
+    /// The credentials the request was authenticated with.
+    pub credentials: Authenticated,
+}
+impl ::std::default::Default for GetQuantityInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl GetQuantityInput {
+    /// The input of `GET /quantities` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            headers: ::apigen_runtime::axum::http::HeaderMap::new(),
+            credentials: Authenticated::default(),
+        }
+    }
+    /// The same input, authenticated with `credentials`.
+    pub fn with_credentials(mut self, credentials: Authenticated) -> Self {
+        self.credentials = credentials;
+        self
+    }
+}
+/// The answers of `GET /quantities`: one variant per documented status, and [`Self::Other`] for any other answer.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum GetQuantityResponse {
+    /// 200: The quantity.
+    Ok(crate::models::Quantity),
+    /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
+    Other(rt::Response),
+}
+impl ::apigen_runtime::axum::response::IntoResponse for GetQuantityResponse {
+    fn into_response(self) -> rt::Response {
+        match self {
+            Self::Ok(body) => rt::json_response(200u16, &body),
+            Self::Other(response) => response,
+        }
+    }
+}
+/// Serves `GET /quantities`.
+async fn handle_get_quantity<A: Api>(
+    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
+    request: rt::Request,
+) -> rt::Handled {
+    let rq = rt::Incoming::start_operation(&*shared, request, "get_quantity", &[])
+        .await?;
+    let input = GetQuantityInput {
+        headers: rq.parts.headers,
+        credentials: rq.credentials,
+    };
+    Ok(
+        rt::guarded_operation(
+                &*shared,
+                "get_quantity",
+                shared.api.get_quantity(input),
+                rq.parts.uri.path(),
+            )
+            .await,
+    )
+}
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
 /// methods on a known path the method-not-allowed one (with `Allow`).
@@ -649,6 +723,11 @@ pub fn router_with<A: Api>(
             ::apigen_runtime::axum::routing::MethodRouter::new()
                 .put(handle_upload_settings::<A>)
                 .post(handle_touch_settings::<A>),
+        )
+        .route(
+            "/quantities",
+            ::apigen_runtime::axum::routing::MethodRouter::new()
+                .get(handle_get_quantity::<A>),
         );
     rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
 }
@@ -745,6 +824,18 @@ pub mod mock {
         ) -> TouchSettingsResponse {
             TouchSettingsResponse::Other(
                 DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/settings", &[]),
+            )
+        }
+        async fn get_quantity(&self, input: GetQuantityInput) -> GetQuantityResponse {
+            GetQuantityResponse::Other(
+                DOCUMENT
+                    .answer_minimal(
+                        &SPEC,
+                        &input.headers,
+                        "get",
+                        "/quantities",
+                        &[("200", "{\"amount\":1.5,\"size\":{\"cm\":1}}")],
+                    ),
             )
         }
     }

@@ -93,7 +93,7 @@ pub enum FormatCollision {
     #[serde(rename = "{http://example.com/Foo}Thing")]
     HttpExampleComFooThing,
     #[serde(rename = "{self}")]
-    Self_,
+    SelfType,
     #[serde(rename = "quote\"unquote")]
     QuoteUnquote,
     #[serde(rename = "xyz")]
@@ -104,7 +104,7 @@ impl ::std::fmt::Display for FormatCollision {
         match *self {
             Self::AbcDef => f.write_str("{abc}def"),
             Self::HttpExampleComFooThing => f.write_str("{http://example.com/Foo}Thing"),
-            Self::Self_ => f.write_str("{self}"),
+            Self::SelfType => f.write_str("{self}"),
             Self::QuoteUnquote => f.write_str("quote\"unquote"),
             Self::Xyz => f.write_str("xyz"),
         }
@@ -118,7 +118,7 @@ impl ::std::str::FromStr for FormatCollision {
         match value {
             "{abc}def" => Ok(Self::AbcDef),
             "{http://example.com/Foo}Thing" => Ok(Self::HttpExampleComFooThing),
-            "{self}" => Ok(Self::Self_),
+            "{self}" => Ok(Self::SelfType),
             "quote\"unquote" => Ok(Self::QuoteUnquote),
             "xyz" => Ok(Self::Xyz),
             _ => Err("invalid value".into()),
@@ -206,7 +206,7 @@ pub enum MapOfKeywordsKeywordMapAdditionalProperties {
     #[serde(rename = "ref")]
     Ref,
     #[serde(rename = "self")]
-    Self_,
+    SelfType,
     #[serde(rename = "super")]
     Super,
     #[serde(rename = "trait")]
@@ -228,7 +228,7 @@ impl ::std::fmt::Display for MapOfKeywordsKeywordMapAdditionalProperties {
             Self::Move => f.write_str("move"),
             Self::Pub => f.write_str("pub"),
             Self::Ref => f.write_str("ref"),
-            Self::Self_ => f.write_str("self"),
+            Self::SelfType => f.write_str("self"),
             Self::Super => f.write_str("super"),
             Self::Trait => f.write_str("trait"),
             Self::Use => f.write_str("use"),
@@ -251,7 +251,7 @@ impl ::std::str::FromStr for MapOfKeywordsKeywordMapAdditionalProperties {
             "move" => Ok(Self::Move),
             "pub" => Ok(Self::Pub),
             "ref" => Ok(Self::Ref),
-            "self" => Ok(Self::Self_),
+            "self" => Ok(Self::SelfType),
             "super" => Ok(Self::Super),
             "trait" => Ok(Self::Trait),
             "use" => Ok(Self::Use),
