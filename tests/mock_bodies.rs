@@ -2,7 +2,8 @@
 //! example body of an operation without a documented example, the mock's answer of each
 //! response without one) validates against its schema, checked with the `jsonschema` crate over
 //! the seeds, every fixture, and `tests/fixtures/constraints` (minItems, lengths, patterns,
-//! bounds, multipleOf, uniqueItems, minProperties, allOf, formats); and the mock answers
+//! bounds, multipleOf, uniqueItems, minProperties, allOf, formats), and so does the value the
+//! mock sends for each documented response header (issue 15, point 2); and the mock answers
 //! `Prefer: code=N` with that status, never with a silent 200.
 
 use std::path::{Path, PathBuf};
@@ -20,7 +21,8 @@ fn documents() -> Vec<PathBuf> {
             out.push(fixtures.join("openapi").join(name));
         }
     }
-    for dir in ["constraints", "forms", "fuzz-sample", "hostile-names", "polymorphism", "uploads", "defects-30", "defects-31"] {
+    for dir in ["bookstore", "constraints", "forms", "fuzz-sample", "hostile-names", "polymorphism", "uploads", "defects-30", "defects-31"]
+    {
         for file in ["openapi.json", "openapi.yaml"] {
             if spec_tests::repo_root().join(fixtures.join(dir).join(file)).is_file() {
                 out.push(fixtures.join(dir).join(file));
@@ -98,6 +100,7 @@ fn check(doc: &Value, schema: Value, value: &Value, what: String, failures: &mut
 #[test]
 fn every_synthesized_readme_and_mock_body_validates_against_its_schema() {
     let mut checked = 0;
+    let mut headers = 0;
     let mut failures = Vec::new();
     for spec in documents() {
         let (doc, lowered) = lowered(&spec);
@@ -112,10 +115,27 @@ fn every_synthesized_readme_and_mock_body_validates_against_its_schema() {
                 }
             }
             for response in &op.responses {
-                let Some(body) = &response.body else { continue };
-                let Some(minimal) = &body.minimal else { continue };
                 let key = response.status.key();
                 let holder = at["responses"].as_object().and_then(|r| r.iter().find(|(k, _)| k.eq_ignore_ascii_case(&key))).map(|(_, v)| v);
+                // The value the mock sends for each documented header satisfies the header's
+                // schema, and every required header has one.
+                for header in &response.headers {
+                    let what = format!("{} {} response {key} header {}", spec.display(), op.id, header.name);
+                    let Some(sample) = &header.sample else {
+                        if header.required {
+                            failures.push(format!("{what}: required, but the mock has no value for it"));
+                        }
+                        continue;
+                    };
+                    let declared = holder.map(|h| apigen_codegen::spec::deref(&doc, h)).and_then(|h| {
+                        let (_, v) = h.get("headers")?.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(&header.name))?;
+                        apigen_codegen::spec::deref(&doc, v).get("schema").cloned()
+                    });
+                    check(&doc, declared.unwrap_or(json!(true)), sample, what, &mut failures);
+                    headers += 1;
+                }
+                let Some(body) = &response.body else { continue };
+                let Some(minimal) = &body.minimal else { continue };
                 if let (Some(holder), true) = (holder, body.content_type.contains("json")) {
                     if let Some(schema) = schema_of(&doc, holder, &body.content_type) {
                         check(&doc, schema, minimal, format!("{} {} response {key}", spec.display(), op.id), &mut failures);
@@ -127,6 +147,7 @@ fn every_synthesized_readme_and_mock_body_validates_against_its_schema() {
     }
     assert!(failures.is_empty(), "{} of {checked} synthesized bodies break their schema:\n{}", failures.len(), failures.join("\n"));
     assert!(checked > 50, "only {checked} bodies checked");
+    assert!(headers >= 5, "only {headers} header values checked");
 }
 
 /// The constraints fixture's bodies are not trivially small: the rules were applied.

@@ -751,6 +751,7 @@ fn response_headers(doc: &Value, resp: &Value) -> Vec<ResponseHeader> {
             ty,
             required: header.get("required").and_then(Value::as_bool).unwrap_or(false),
             description: header.get("description").and_then(Value::as_str).map(String::from),
+            sample: self::examples::response_header(doc, header, schema, document_schemas(doc)),
         });
     }
     out

@@ -1068,7 +1068,7 @@ pub mod mock {
         async fn create_book(&self, input: CreateBookInput) -> CreateBookResponse {
             CreateBookResponse::Other(
                 DOCUMENT
-                    .answer_minimal(
+                    .answer_with(
                         &SPEC,
                         &input.headers,
                         "post",
@@ -1076,6 +1076,12 @@ pub mod mock {
                         &[
                             ("201", "{\"isbn\":\"example\",\"title\":\"example\"}"),
                             ("429", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
+                        &[
+                            ("201", "Location", "\"/v1/books/9780441172719\""),
+                            ("201", "X-RateLimit-Remaining", "99"),
+                            ("201", "X-Request-Id", "\"req-00000000\""),
+                            ("429", "Retry-After", "1"),
                         ],
                     ),
             )
@@ -1161,12 +1167,13 @@ pub mod mock {
         ) -> ListBooksByLinkHeaderResponse {
             ListBooksByLinkHeaderResponse::Other(
                 DOCUMENT
-                    .answer_minimal(
+                    .answer_with(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/books-by-link-header",
                         &[("200", "[]")],
+                        &[("200", "Link", "\"example\"")],
                     ),
             )
         }

@@ -1524,12 +1524,13 @@ pub mod mock {
         ) -> S1CountErrorResponse {
             S1CountErrorResponse::Other(
                 DOCUMENT
-                    .answer_minimal(
+                    .answer_with(
                         &SPEC,
                         &input.headers,
                         "delete",
                         "/s1/next.kind/v{page}.{x_kind}",
                         &[("400", "\"\""), ("202", "{\"static.short.color\":1}")],
+                        &[("500", "list", "1")],
                     ),
             )
         }

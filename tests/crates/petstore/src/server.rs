@@ -413,7 +413,7 @@ pub mod mock {
         async fn list_pets(&self, input: ListPetsInput) -> ListPetsResponse {
             ListPetsResponse::Other(
                 DOCUMENT
-                    .answer_minimal(
+                    .answer_with(
                         &SPEC,
                         &input.headers,
                         "get",
@@ -422,6 +422,7 @@ pub mod mock {
                             ("200", "[]"),
                             ("default", "{\"code\":1,\"message\":\"example\"}"),
                         ],
+                        &[("200", "x-next", "\"example\"")],
                     ),
             )
         }
