@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 use spec_tests::{apis, in_repo, spec_root};
 
+#[path = "common/schema_check.rs"]
+mod schema_check;
+use schema_check::check;
+
 /// Every document the repository generates a crate from, and the constraints fixture.
 fn documents() -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = apis().iter().map(|a| spec_root(a)).collect();
@@ -50,51 +54,6 @@ fn lowered(spec: &Path) -> (Value, apigen_codegen::ir::Lowered) {
 fn schema_of(doc: &Value, holder: &Value, content_type: &str) -> Option<Value> {
     let holder = apigen_codegen::spec::deref(doc, holder);
     holder.get("content")?.get(content_type)?.get("schema").cloned()
-}
-
-/// `value` with the non-ASCII characters of its `$ref`s percent-encoded (URI references), and
-/// discriminated `oneOf`s as `anyOf`s.
-fn encode_refs(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                match v {
-                    Value::String(r) if k == "$ref" => {
-                        *r = r
-                            .chars()
-                            .map(
-                                |c| if c.is_ascii() { c.to_string() } else { c.to_string().bytes().map(|b| format!("%{b:02X}")).collect() },
-                            )
-                            .collect();
-                    }
-                    other => encode_refs(other),
-                }
-            }
-            // OpenAPI's discriminator picks the member of a `oneOf`; JSON Schema cannot see it,
-            // and members that differ only by the tag's value all match.
-            if map.contains_key("discriminator") {
-                if let Some(members) = map.remove("oneOf") {
-                    map.insert("anyOf".into(), members);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(encode_refs),
-        _ => {}
-    }
-}
-
-fn check(doc: &Value, schema: Value, value: &Value, what: String, failures: &mut Vec<String>) {
-    let mut root = json!({ "allOf": [schema], "components": doc.get("components").cloned().unwrap_or(json!({})) });
-    encode_refs(&mut root);
-    let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(&root)
-        .unwrap_or_else(|e| panic!("{what}: schema does not compile: {e}"));
-    let errors: Vec<String> = validator.iter_errors(value).map(|e| format!("{e} at {}", e.instance_path())).collect();
-    if !errors.is_empty() {
-        failures.push(format!("{what}: {value} breaks its schema: {}", errors.join("; ")));
-    }
 }
 
 #[test]
