@@ -9,8 +9,8 @@ use example_macro::petstore::{client, models, server};
 #[derive(Default)]
 struct Store(Mutex<Vec<models::Pet>>);
 
-fn not_found(id: i64) -> models::Error {
-    models::Error { code: 404, message: format!("no pet {id}") }
+fn not_found(id: i64) -> models::ErrorModel {
+    models::ErrorModel { code: 404, message: format!("no pet {id}") }
 }
 
 impl server::Api for Store {
@@ -55,7 +55,7 @@ async fn serve() -> client::Client {
         let limits = server::ConnectionLimits::default();
         server::serve(listener, server::router(Store::default()), &limits).await
     });
-    client::Client::new(client::Server::Custom(format!("http://{addr}")), client::Credentials::new())
+    client::Client::new(client::BaseUrl::Custom(format!("http://{addr}")), client::Credentials::new())
 }
 
 #[tokio::test]
@@ -80,7 +80,7 @@ async fn a_documented_error_arrives_typed() {
     match api.find_pet_by_id(7).await {
         Err(client::Error::Api { error: client::FindPetByIdError::Default(body), response }) => {
             assert_eq!(response.status, 404);
-            assert_eq!(body, models::Error { code: 404, message: "no pet 7".into() });
+            assert_eq!(body, models::ErrorModel { code: 404, message: "no pet 7".into() });
         }
         other => panic!("expected the documented error, got {other:?}"),
     }
