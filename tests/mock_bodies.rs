@@ -2,13 +2,18 @@
 //! example body of an operation without a documented example, the mock's answer of each
 //! response without one) validates against its schema, checked with the `jsonschema` crate over
 //! the seeds, every fixture, and `tests/fixtures/constraints` (minItems, lengths, patterns,
-//! bounds, multipleOf, uniqueItems, minProperties, allOf, formats); and the mock answers
+//! bounds, multipleOf, uniqueItems, minProperties, allOf, formats), and so does the value the
+//! mock sends for each documented response header (issue 15, point 2); and the mock answers
 //! `Prefer: code=N` with that status, never with a silent 200.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 use spec_tests::{apis, in_repo, spec_root};
+
+#[path = "common/schema_check.rs"]
+mod schema_check;
+use schema_check::check;
 
 /// Every document the repository generates a crate from, and the constraints fixture.
 fn documents() -> Vec<PathBuf> {
@@ -20,7 +25,8 @@ fn documents() -> Vec<PathBuf> {
             out.push(fixtures.join("openapi").join(name));
         }
     }
-    for dir in ["constraints", "forms", "fuzz-sample", "hostile-names", "polymorphism", "uploads", "defects-30", "defects-31"] {
+    for dir in ["bookstore", "constraints", "forms", "fuzz-sample", "hostile-names", "polymorphism", "uploads", "defects-30", "defects-31"]
+    {
         for file in ["openapi.json", "openapi.yaml"] {
             if spec_tests::repo_root().join(fixtures.join(dir).join(file)).is_file() {
                 out.push(fixtures.join(dir).join(file));
@@ -50,54 +56,10 @@ fn schema_of(doc: &Value, holder: &Value, content_type: &str) -> Option<Value> {
     holder.get("content")?.get(content_type)?.get("schema").cloned()
 }
 
-/// `value` with the non-ASCII characters of its `$ref`s percent-encoded (URI references), and
-/// discriminated `oneOf`s as `anyOf`s.
-fn encode_refs(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                match v {
-                    Value::String(r) if k == "$ref" => {
-                        *r = r
-                            .chars()
-                            .map(
-                                |c| if c.is_ascii() { c.to_string() } else { c.to_string().bytes().map(|b| format!("%{b:02X}")).collect() },
-                            )
-                            .collect();
-                    }
-                    other => encode_refs(other),
-                }
-            }
-            // OpenAPI's discriminator picks the member of a `oneOf`; JSON Schema cannot see it,
-            // and members that differ only by the tag's value all match.
-            if map.contains_key("discriminator") {
-                if let Some(members) = map.remove("oneOf") {
-                    map.insert("anyOf".into(), members);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(encode_refs),
-        _ => {}
-    }
-}
-
-fn check(doc: &Value, schema: Value, value: &Value, what: String, failures: &mut Vec<String>) {
-    let mut root = json!({ "allOf": [schema], "components": doc.get("components").cloned().unwrap_or(json!({})) });
-    encode_refs(&mut root);
-    let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(&root)
-        .unwrap_or_else(|e| panic!("{what}: schema does not compile: {e}"));
-    let errors: Vec<String> = validator.iter_errors(value).map(|e| format!("{e} at {}", e.instance_path())).collect();
-    if !errors.is_empty() {
-        failures.push(format!("{what}: {value} breaks its schema: {}", errors.join("; ")));
-    }
-}
-
 #[test]
 fn every_synthesized_readme_and_mock_body_validates_against_its_schema() {
     let mut checked = 0;
+    let mut headers = 0;
     let mut failures = Vec::new();
     for spec in documents() {
         let (doc, lowered) = lowered(&spec);
@@ -112,10 +74,27 @@ fn every_synthesized_readme_and_mock_body_validates_against_its_schema() {
                 }
             }
             for response in &op.responses {
-                let Some(body) = &response.body else { continue };
-                let Some(minimal) = &body.minimal else { continue };
                 let key = response.status.key();
                 let holder = at["responses"].as_object().and_then(|r| r.iter().find(|(k, _)| k.eq_ignore_ascii_case(&key))).map(|(_, v)| v);
+                // The value the mock sends for each documented header satisfies the header's
+                // schema, and every required header has one.
+                for header in &response.headers {
+                    let what = format!("{} {} response {key} header {}", spec.display(), op.id, header.name);
+                    let Some(sample) = &header.sample else {
+                        if header.required {
+                            failures.push(format!("{what}: required, but the mock has no value for it"));
+                        }
+                        continue;
+                    };
+                    let declared = holder.map(|h| apigen_codegen::spec::deref(&doc, h)).and_then(|h| {
+                        let (_, v) = h.get("headers")?.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(&header.name))?;
+                        apigen_codegen::spec::deref(&doc, v).get("schema").cloned()
+                    });
+                    check(&doc, declared.unwrap_or(json!(true)), sample, what, &mut failures);
+                    headers += 1;
+                }
+                let Some(body) = &response.body else { continue };
+                let Some(minimal) = &body.minimal else { continue };
                 if let (Some(holder), true) = (holder, body.content_type.contains("json")) {
                     if let Some(schema) = schema_of(&doc, holder, &body.content_type) {
                         check(&doc, schema, minimal, format!("{} {} response {key}", spec.display(), op.id), &mut failures);
@@ -127,6 +106,7 @@ fn every_synthesized_readme_and_mock_body_validates_against_its_schema() {
     }
     assert!(failures.is_empty(), "{} of {checked} synthesized bodies break their schema:\n{}", failures.len(), failures.join("\n"));
     assert!(checked > 50, "only {checked} bodies checked");
+    assert!(headers >= 5, "only {headers} header values checked");
 }
 
 /// The constraints fixture's bodies are not trivially small: the rules were applied.

@@ -2,7 +2,8 @@
 //! its generated server, over loopback.
 //!
 //! - a PATCH tells "leave unchanged" (absent) from "clear" (`null`) on both sides;
-//! - documented response headers are fields of the server's variants and typed on the client;
+//! - documented response headers are fields of the server's variants and typed on the client,
+//!   and the generated mock sends them;
 //! - every pagination style streams every item, follows the link the server gives, and ends
 //!   without an extra request;
 //! - a key reaches a URL only when no other scheme is possible (QuestionPro's `update_user`
@@ -86,7 +87,11 @@ impl s::Api for Store {
             // Breaks the spec: a 201 without its required `Location`.
             "no-location" => s::CreateBookResponse::Other(apigen_runtime::server::json_response(201, &input.body)),
             isbn => s::CreateBookResponse::Created {
-                headers: m::CreateBookCreatedHeaders { location: format!("/v1/books/{isbn}"), x_rate_limit_remaining: Some(41) },
+                headers: m::CreateBookCreatedHeaders {
+                    location: format!("/v1/books/{isbn}"),
+                    x_rate_limit_remaining: Some(41),
+                    x_request_id: None,
+                },
                 body: input.body,
             },
         }
@@ -242,6 +247,63 @@ async fn documented_response_headers_are_typed_on_both_sides() {
         Err(c::Error::InvalidBody { message, .. }) => assert!(message.contains("Location"), "{message}"),
         other => panic!("expected InvalidBody, got {other:?}"),
     }
+}
+
+/// The schema of the documented header `name` of `op`'s response `key`, from the crate's
+/// bundled document.
+fn header_schema(op: &str, key: &str, name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(spec_tests::repo_root().join("tests/crates/bookstore/openapi.json")).expect("bundled document");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let operation = doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .flat_map(|item| item.as_object().into_iter().flat_map(|m| m.values()))
+        .find(|o| o["operationId"] == op)
+        .expect("the operation");
+    operation["responses"][key]["headers"][name]["schema"].clone()
+}
+
+/// `value` satisfies the documented schema of the header.
+fn assert_valid(value: serde_json::Value, schema: &serde_json::Value, what: &str) {
+    let validator = jsonschema::validator_for(schema).expect("header schema");
+    let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{what} = {value} breaks {schema}: {}", errors.join("; "));
+}
+
+/// The generated mock sends the documented headers of the response it answers with (the
+/// header's example, else the smallest value its schema allows), and the generated client reads
+/// them into its typed headers.
+#[tokio::test]
+async fn the_mock_sends_the_documented_response_headers() {
+    let base = serve(s::router(s::mock::MockApi::new()), Arc::default()).await;
+    let api = client(&base, c::Credentials::from_api_key(KEY));
+    let created = api.create_book(&book(1)).await.expect("the mock's 201 carries its required Location");
+    assert_eq!(created.status(), 201);
+    // Documented examples: the header's own `example`, and the first of its `examples`.
+    assert_eq!(created.headers.location, "/v1/books/9780441172719");
+    assert_eq!(created.headers.x_rate_limit_remaining, Some(99));
+    // No example: a value synthesized from the schema (a pattern).
+    let request_id = created.headers.x_request_id.clone().expect("an optional header with a value is sent");
+    assert_valid(request_id.clone().into(), &header_schema("createBook", "201", "X-Request-Id"), "X-Request-Id");
+    assert_valid(99.into(), &header_schema("createBook", "201", "X-RateLimit-Remaining"), "X-RateLimit-Remaining");
+
+    // `Prefer: code=429`: the documented error with its required `Retry-After`, typed.
+    let mut prefer = reqwest::header::HeaderMap::new();
+    prefer.insert("prefer", reqwest::header::HeaderValue::from_static("code=429"));
+    let http = reqwest::Client::builder().default_headers(prefer).build().expect("reqwest");
+    let busy = c::Client::builder(c::BaseUrl::Custom(base.clone()), c::Credentials::from_api_key(KEY))
+        .retry(c::RetryPolicy::none())
+        .http_client(http)
+        .build()
+        .expect("client");
+    let error = busy.create_book(&book(1)).await.expect_err("429");
+    let retry_after = match error.api_error() {
+        Some(c::CreateBookError::TooManyRequests(answer)) => answer.headers.retry_after,
+        other => panic!("expected the typed 429 with its headers, got {other:?}"),
+    };
+    assert_valid(retry_after.into(), &header_schema("createBook", "429", "Retry-After"), "Retry-After");
+    assert_eq!(error.retry_after(), u64::try_from(retry_after).ok().map(Duration::from_secs));
 }
 
 #[tokio::test]

@@ -551,7 +551,8 @@ pub struct OperationNames {
 /// Gives operations their names, unique among each other and free of every name the client and
 /// server modules use: a method `m` also implies `m_stream` (pagination) and `handle_m` (the
 /// server's handler), a type prefix `T` implies `TParams`, `TError`, `TSuccess`, `TInput` and
-/// `TResponse`.
+/// `TResponse` ([`OperationNamer::type_names`]), none of which may be a model's name (users
+/// import `models::*` beside `client::*` or `server::*`).
 #[derive(Debug, Clone)]
 pub struct OperationNamer {
     methods: Namespace,
@@ -568,8 +569,9 @@ impl Default for OperationNamer {
 }
 
 impl OperationNamer {
-    /// The names of the operation `id` (its operationId, or `get /path`).
-    pub fn name(&mut self, id: &str) -> OperationNames {
+    /// The names of the operation `id` (its operationId, or `get /path`), whose types avoid
+    /// every name of `models` (the model types named so far).
+    pub fn name(&mut self, id: &str, models: &BTreeSet<String>) -> OperationNames {
         let method = self.methods.first_free(&snake_case(id), |m| {
             !self.methods.is_taken(&stream_method(m)) && !reserved::SERVER_ITEMS.contains(&format!("handle_{m}").as_str())
         });
@@ -578,8 +580,15 @@ impl OperationNamer {
         let type_name = self.types.claim_where(&pascal_case(id), |t| {
             reserved::CLIENT_TYPE_SUFFIXES.iter().all(|s| !reserved::CLIENT_ITEMS.contains(&format!("{t}{s}").as_str()))
                 && reserved::SERVER_TYPE_SUFFIXES.iter().all(|s| !reserved::SERVER_ITEMS.contains(&format!("{t}{s}").as_str()))
+                && Self::type_names(t).iter().all(|n| !models.contains(n))
         });
         OperationNames { method, type_name }
+    }
+
+    /// The per-operation types a type prefix `t` names in the client and server modules
+    /// (`ListPetsParams`, ..., `ListPetsResponse`), which models named later must avoid.
+    pub fn type_names(t: &str) -> Vec<String> {
+        reserved::CLIENT_TYPE_SUFFIXES.iter().chain(reserved::SERVER_TYPE_SUFFIXES).map(|s| format!("{t}{s}")).collect()
     }
 }
 
@@ -917,17 +926,22 @@ mod tests {
     #[test]
     fn operation_names_avoid_the_generated_ones() {
         let mut namer = OperationNamer::default();
-        assert_eq!(namer.name("authenticate").method, "authenticate2");
-        assert_eq!(namer.name("list").method, "list");
-        assert_eq!(namer.name("list_stream").method, "list_stream2");
-        assert_eq!(namer.name("new").method, "new2");
-        assert_eq!(namer.name("clone").method, "clone2");
-        assert_eq!(namer.name("type").method, "r#type");
-        assert_eq!(namer.name("type").method, "type2");
+        let none = BTreeSet::new();
+        assert_eq!(namer.name("authenticate", &none).method, "authenticate2");
+        assert_eq!(namer.name("list", &none).method, "list");
+        assert_eq!(namer.name("list_stream", &none).method, "list_stream2");
+        assert_eq!(namer.name("new", &none).method, "new2");
+        assert_eq!(namer.name("clone", &none).method, "clone2");
+        assert_eq!(namer.name("type", &none).method, "r#type");
+        assert_eq!(namer.name("type", &none).method, "type2");
         // `RawResponse` is a client type, but `Raw` makes no client type of that name.
-        assert_eq!(namer.name("raw").type_name, "Raw");
-        assert_eq!(namer.name("transport").type_name, "Transport2", "TransportError is the runtime's");
-        assert_eq!(namer.name("self").type_name, "SelfType");
+        assert_eq!(namer.name("raw", &none).type_name, "Raw");
+        assert_eq!(namer.name("transport", &none).type_name, "Transport2", "TransportError is the runtime's");
+        assert_eq!(namer.name("self", &none).type_name, "SelfType");
+        // A model `ListPetsResponse` keeps `list_pets`'s types off its name.
+        let models = BTreeSet::from(["ListPetsResponse".to_string()]);
+        let names = namer.name("listPets", &models);
+        assert_eq!((names.method.as_str(), names.type_name.as_str()), ("list_pets", "ListPets2"));
     }
 
     #[test]

@@ -539,9 +539,28 @@ fn mock(api: &ApiSpace) -> TokenStream {
             let text = serde_json::to_string(body).unwrap_or_else(|_| "null".into());
             Some(quote! { (#key, #text) })
         });
+        // The documented headers of each response, with the value lowering chose (its example,
+        // else the smallest value its schema allows), as JSON text by response key.
+        let sent: Vec<TokenStream> = op
+            .responses
+            .iter()
+            .flat_map(|r| {
+                let key = r.status.key();
+                r.headers.iter().filter_map(move |h| {
+                    let text = serde_json::to_string(h.sample.as_ref()?).ok()?;
+                    let name = &h.name;
+                    Some(quote! { (#key, #name, #text) })
+                })
+            })
+            .collect();
+        let answer = if sent.is_empty() {
+            quote! { DOCUMENT.answer_minimal(&SPEC, &input.headers, #method, #path, &[#(#minimal),*]) }
+        } else {
+            quote! { DOCUMENT.answer_with(&SPEC, &input.headers, #method, #path, &[#(#minimal),*], &[#(#sent),*]) }
+        };
         quote! {
             async fn #name(&self, input: #input) -> #response {
-                #response::Other(DOCUMENT.answer_minimal(&SPEC, &input.headers, #method, #path, &[#(#minimal),*]))
+                #response::Other(#answer)
             }
         }
     });

@@ -446,6 +446,10 @@ pub struct ResponseHeader {
     pub required: bool,
     /// The description.
     pub description: Option<String>,
+    /// The value the mock sends (as JSON; the runtime writes it as header text): the header's
+    /// documented example, else its schema's, else the smallest value the schema allows
+    /// ([`crate::lower::synth`]); `None` when no value satisfies the schema.
+    pub sample: Option<Value>,
 }
 
 /// Which status codes a response covers.

@@ -81,6 +81,24 @@ impl ServerErrors {
         serde_json::to_string(&self.operations).unwrap_or_else(|_| "{}".into())
     }
 
+    /// As [`ServerErrors::by_key`], mutable.
+    pub fn by_key_mut(&mut self) -> [(&'static str, &mut ErrorTemplate); 12] {
+        [
+            ("validation", &mut self.validation),
+            ("malformedBody", &mut self.malformed_body),
+            ("invalidParameters", &mut self.invalid_parameters),
+            ("unauthorized", &mut self.unauthorized),
+            ("notFound", &mut self.not_found),
+            ("payloadTooLarge", &mut self.payload_too_large),
+            ("internal", &mut self.internal),
+            ("methodNotAllowed", &mut self.method_not_allowed),
+            ("unsupportedMediaType", &mut self.unsupported_media_type),
+            ("requestTimeout", &mut self.request_timeout),
+            ("uriTooLong", &mut self.uri_too_long),
+            ("headersTooLarge", &mut self.headers_too_large),
+        ]
+    }
+
     /// Every template with its key (the runtime's `Rejection::key`), in the runtime's
     /// `Rejection` order.
     pub fn by_key(&self) -> [(&'static str, &ErrorTemplate); 12] {

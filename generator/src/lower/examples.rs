@@ -73,3 +73,31 @@ pub fn response_body(ty: &TypeRef, definitions: &BTreeMap<String, Value>) -> Val
         _ => ty.model().and_then(|name| definitions.get(name)).map_or(json!({}), |d| super::synth::minimal(d, definitions)),
     }
 }
+
+/// The value the mock sends for a documented response header (`header`, its `schema`; `$ref`s
+/// resolved in `defs`): the first of the header's `example`, its `examples` (values), its
+/// media type's (`content`), its schema's `example`/`examples` that satisfies the schema, else
+/// the smallest value the schema allows (a header without a schema is any text). `None` when
+/// even that does not satisfy the schema.
+pub fn response_header(doc: &Value, header: &Value, schema: Option<&Value>, defs: &dyn super::synth::Definitions) -> Option<Value> {
+    let text = json!({"type": "string"});
+    let schema = schema.unwrap_or(&text);
+    let named = |holder: &Value| -> Vec<Value> {
+        let own = holder.get("example").cloned();
+        let listed = match holder.get("examples") {
+            // OpenAPI's map of Example objects (references followed) ...
+            Some(Value::Object(map)) => map.values().filter_map(|e| crate::spec::deref(doc, e).get("value").cloned()).collect(),
+            // ... or JSON Schema's array of values.
+            Some(Value::Array(values)) => values.clone(),
+            _ => Vec::new(),
+        };
+        own.into_iter().chain(listed).collect()
+    };
+    let media = header.get("content").and_then(Value::as_object).and_then(|c| c.values().next());
+    let documented = named(header).into_iter().chain(media.map(named).unwrap_or_default()).chain(named(schema));
+    let fits = |v: &Value| super::operation_errors::conforms(v, schema, defs, 0).is_ok();
+    documented.into_iter().find(|v| !v.is_null() && fits(v)).or_else(|| {
+        let v = super::synth::minimal(schema, defs);
+        (!v.is_null() && fits(&v)).then_some(v)
+    })
+}

@@ -104,7 +104,10 @@ fn lower_with(bundle: &Bundle, settings: &GeneratorSettings, strict: bool) -> Re
     for (path, method_key, op_ptr, op, item) in operations(doc) {
         let Some(method) = HttpMethod::from_key(method_key) else { continue };
         let id = op.get("operationId").and_then(Value::as_str).map_or_else(|| format!("{method_key} {path}"), String::from);
-        let naming::OperationNames { method: rust_name, type_name } = namer.name(settings.operations.renames.get(&id).unwrap_or(&id));
+        let naming::OperationNames { method: rust_name, type_name } =
+            namer.name(settings.operations.renames.get(&id).unwrap_or(&id), &taken_types_inline);
+        // The types of inline schemas named later keep off the operation's own types.
+        taken_types_inline.extend(naming::OperationNamer::type_names(&type_name));
         let mut cx = OpContext {
             bundle,
             schemas: &schemas,
@@ -758,6 +761,7 @@ fn response_headers(doc: &Value, resp: &Value) -> Vec<ResponseHeader> {
             ty,
             required: header.get("required").and_then(Value::as_bool).unwrap_or(false),
             description: header.get("description").and_then(Value::as_str).map(String::from),
+            sample: self::examples::response_header(doc, header, schema, document_schemas(doc)),
         });
     }
     out

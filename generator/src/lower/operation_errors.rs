@@ -16,6 +16,10 @@
 //! any body as it comes) with the pointer of
 //! the response (the API's table answers there).
 //!
+//! The API's table itself, which answers requests no operation serves (an unknown path: 404; a
+//! method the path does not serve: 405, with `Allow`) and operations that document no error,
+//! takes for each rejection the template most operations answer it with.
+//!
 //! With `x-server-errors`, the extension is the API author's decision and is kept; but each of
 //! its bodies is checked against the schema each operation documents for its status, and a
 //! missing key of the seven main rejections, or a body that does not conform, is a warning.
@@ -62,6 +66,8 @@ pub fn lower(bundle: &Bundle, operations: &[Operation], errors: &mut ServerError
     }
     let mut table = OperationErrors::default();
     let mut index_of: BTreeMap<String, usize> = BTreeMap::new();
+    // Per rejection key, how many operations answer it with each template.
+    let mut votes: BTreeMap<&'static str, BTreeMap<usize, usize>> = BTreeMap::new();
     // One warning per (rejection key, response pointer) at most.
     let mut warned = std::collections::BTreeSet::new();
     for op in operations {
@@ -119,6 +125,7 @@ pub fn lower(bundle: &Bundle, operations: &[Operation], errors: &mut ServerError
                 table.templates.push(OperationTemplate { status: None, body });
             }
             chosen.insert(key.to_string(), index);
+            *votes.entry(key).or_default().entry(index).or_default() += 1;
         }
         // One template for every rejection: the runtime's `default` entry says it once.
         let first = chosen.values().next().copied();
@@ -127,6 +134,19 @@ pub fn lower(bundle: &Bundle, operations: &[Operation], errors: &mut ServerError
         }
         if !chosen.is_empty() {
             table.operations.insert(op.rust_name.trim_start_matches("r#").to_string(), chosen);
+        }
+    }
+    // The answers of no operation (an unknown path, a method no operation of the path serves,
+    // an over-long head met by the router's fallbacks) and of operations that document no error
+    // come from the API's table: without the extension, each rejection there takes the template
+    // most operations answer it with (the first on a tie), so it too is in the API's documented
+    // error shape; its status stays the rejection's.
+    if extension.is_none() {
+        for (key, template) in errors.by_key_mut() {
+            let best = votes.get(key).and_then(|v| v.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(i, _)| *i));
+            if let Some(chosen) = best.and_then(|i| table.templates.get(i)) {
+                template.body = chosen.body.clone();
+            }
         }
     }
     errors.operations = table;

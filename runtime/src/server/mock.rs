@@ -153,8 +153,49 @@ impl Document {
         path: &str,
         minimal: &[(&str, &str)],
     ) -> Response {
-        let empty = serde_json::Map::new();
-        let responses = self.value()["paths"][path][method]["responses"].as_object().unwrap_or(&empty);
+        self.answer_with(spec, headers, method, path, minimal, &[])
+    }
+
+    /// As [`Document::answer_minimal`], and the answer carries the documented headers of the
+    /// response it comes from: `sent` holds `(response key, header name, JSON text of the
+    /// value)`, written by the generator (the header's example, else the smallest value its
+    /// schema allows), and each value is written as header text by
+    /// [`crate::header::set`] (a list or an object in the simple style).
+    pub fn answer_with(
+        &self,
+        spec: &'static ApiSpec,
+        headers: &HeaderMap,
+        method: &str,
+        path: &str,
+        minimal: &[(&str, &str)],
+        sent: &[(&str, &str, &str)],
+    ) -> Response {
+        let (key, mut response) = self.choose(spec, headers, method, path, minimal);
+        if let Some(key) = key {
+            for (_, name, text) in sent.iter().filter(|(k, _, _)| k.eq_ignore_ascii_case(key)) {
+                if let Ok(value) = serde_json::from_str::<Value>(text) {
+                    // A value the generator checked against its schema; one that cannot be header
+                    // text (a nested list) is left out rather than failing the answer.
+                    let _ = crate::header::set(response.headers_mut(), name, &value);
+                }
+            }
+        }
+        response
+    }
+
+    /// The answer of [`Document::answer_minimal`], with the key of the documented response
+    /// it comes from (none for the mock's own 501).
+    fn choose<'a>(
+        &'a self,
+        spec: &'static ApiSpec,
+        headers: &HeaderMap,
+        method: &str,
+        path: &str,
+        minimal: &[(&str, &str)],
+    ) -> (Option<&'a str>, Response) {
+        static EMPTY: OnceLock<serde_json::Map<String, Value>> = OnceLock::new();
+        let responses =
+            self.value()["paths"][path][method]["responses"].as_object().unwrap_or_else(|| EMPTY.get_or_init(serde_json::Map::new));
         let smallest = |key: &str, status: u16| {
             let (_, text) = minimal.iter().find(|(k, _)| k.eq_ignore_ascii_case(key))?;
             let value = serde_json::from_str::<Value>(text).ok()?;
@@ -168,9 +209,12 @@ impl Document {
                 .find(|(k, _)| k.parse::<u16>().ok() == Some(code))
                 .or_else(|| responses.iter().find(|(k, _)| k.eq_ignore_ascii_case(&class)))
                 .or_else(|| responses.iter().find(|(k, _)| k.as_str() == "default"));
-            let answer = found.and_then(|(k, r)| match self.offer(r) {
-                Offer::Nothing => smallest(k, code),
-                offer => send(code, offer),
+            let answer = found.and_then(|(k, r)| {
+                let response = match self.offer(r) {
+                    Offer::Nothing => smallest(k, code),
+                    offer => send(code, offer),
+                };
+                Some((Some(k.as_str()), response?))
             });
             return answer.unwrap_or_else(|| {
                 let documented: Vec<&str> = responses.keys().map(String::as_str).collect();
@@ -187,17 +231,28 @@ impl Document {
                 if let Ok(value) = axum::http::HeaderValue::from_str(&message) {
                     response.headers_mut().insert(MOCK_HEADER, value);
                 }
-                response
+                (None, response)
             });
         }
         let successes = || responses.iter().filter(|(k, _)| k.starts_with('2'));
-        if let Some(answer) = successes().find_map(|(k, r)| send(status_of(k, 200), self.offer(r))) {
+        let keyed = |(k, response): (&'a String, Option<Response>)| Some((Some(k.as_str()), response?));
+        if let Some(answer) = successes().find_map(|(k, r)| keyed((k, send(status_of(k, 200), self.offer(r))))) {
             return answer;
         }
-        if let Some(answer) = successes().find_map(|(k, _)| smallest(k, status_of(k, 200))) {
+        if let Some(answer) = successes().find_map(|(k, _)| keyed((k, smallest(k, status_of(k, 200))))) {
             return answer;
         }
-        self.answer(spec, headers, method, path, None)
+        if let Some(answer) = responses.iter().find_map(|(k, r)| match self.offer(r) {
+            offer @ Offer::Example(..) => keyed((k, send(status_of(k, 200), offer))),
+            _ => None,
+        }) {
+            return answer;
+        }
+        let mut internal = spec.reject(Rejection::Internal, "mock", "the spec documents no example for this operation", path).body();
+        if internal.is_null() {
+            internal = Value::Object(serde_json::Map::new());
+        }
+        (None, json_response(501, &internal))
     }
 
     /// The mock's answer to `method path` (see the module docs); `minimal` is the status and
@@ -322,6 +377,20 @@ mod tests {
         assert_eq!(status, 501);
         assert!(body.contains("no example"), "{body}");
         assert_eq!(text_of(doc.answer(&SPEC, &HeaderMap::new(), "post", "/p", Some((201, "[]")))).await, (201, "[]".into()));
+    }
+
+    #[tokio::test]
+    async fn answers_carry_the_headers_of_their_response() {
+        let doc = Document::new(DOC);
+        let sent = [("200", "X-Rate", "5"), ("200", "X-Tags", r#"["a","b"]"#), ("404", "Retry-After", "30")];
+        let ok = doc.answer_with(&SPEC, &HeaderMap::new(), "get", "/p", &[], &sent);
+        assert_eq!((ok.headers()["x-rate"].to_str().ok(), ok.headers()["x-tags"].to_str().ok()), (Some("5"), Some("a,b")));
+        assert!(ok.headers().get("retry-after").is_none());
+        let mut prefer = HeaderMap::new();
+        prefer.insert("prefer", "code=404".parse().expect("header"));
+        let missing = doc.answer_with(&SPEC, &prefer, "get", "/p", &[], &sent);
+        assert_eq!((missing.status().as_u16(), missing.headers()["retry-after"].to_str().ok()), (404, Some("30")));
+        assert!(missing.headers().get("x-rate").is_none());
     }
 
     #[test]

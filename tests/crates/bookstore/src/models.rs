@@ -201,6 +201,8 @@ pub struct CreateBookCreatedHeaders {
     pub location: ::std::string::String,
     /// `X-RateLimit-Remaining`: Requests left in the window.
     pub x_rate_limit_remaining: ::std::option::Option<i64>,
+    /// `X-Request-Id`: The request's trace id.
+    pub x_request_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "client")]
 impl ::apigen_runtime::header::FromHeaders for CreateBookCreatedHeaders {
@@ -213,6 +215,7 @@ impl ::apigen_runtime::header::FromHeaders for CreateBookCreatedHeaders {
                 headers,
                 "X-RateLimit-Remaining",
             )?,
+            x_request_id: ::apigen_runtime::header::get(headers, "X-Request-Id")?,
         })
     }
 }
@@ -228,6 +231,7 @@ impl ::apigen_runtime::header::ToHeaders for CreateBookCreatedHeaders {
             "X-RateLimit-Remaining",
             &self.x_rate_limit_remaining,
         )?;
+        ::apigen_runtime::header::set(headers, "X-Request-Id", &self.x_request_id)?;
         Ok(())
     }
 }

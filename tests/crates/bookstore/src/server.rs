@@ -12,7 +12,7 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"validation\":{\"status\":400,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}}}",
         "{\"Book\":{\"type\":\"object\",\"required\":[\"isbn\",\"title\"],\"properties\":{\"isbn\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"subtitle\":{\"type\":[\"string\",\"null\"]},\"price\":{\"type\":[\"number\",\"null\"]}}},\"BookPatch\":{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"title\":{\"type\":\"string\",\"minLength\":1},\"subtitle\":{\"type\":[\"string\",\"null\"],\"minLength\":1},\"price\":{\"type\":[\"number\",\"null\"],\"minimum\":0}}}}",
         "{\"create_book\":{\"$ref\":\"#/components/schemas/Book\"},\"update_book\":{\"$ref\":\"#/components/schemas/BookPatch\"}}",
     )
@@ -1068,7 +1068,7 @@ pub mod mock {
         async fn create_book(&self, input: CreateBookInput) -> CreateBookResponse {
             CreateBookResponse::Other(
                 DOCUMENT
-                    .answer_minimal(
+                    .answer_with(
                         &SPEC,
                         &input.headers,
                         "post",
@@ -1076,6 +1076,12 @@ pub mod mock {
                         &[
                             ("201", "{\"isbn\":\"example\",\"title\":\"example\"}"),
                             ("429", "{\"code\":1,\"message\":\"example\"}"),
+                        ],
+                        &[
+                            ("201", "Location", "\"/v1/books/9780441172719\""),
+                            ("201", "X-RateLimit-Remaining", "99"),
+                            ("201", "X-Request-Id", "\"req-00000000\""),
+                            ("429", "Retry-After", "1"),
                         ],
                     ),
             )
@@ -1161,12 +1167,13 @@ pub mod mock {
         ) -> ListBooksByLinkHeaderResponse {
             ListBooksByLinkHeaderResponse::Other(
                 DOCUMENT
-                    .answer_minimal(
+                    .answer_with(
                         &SPEC,
                         &input.headers,
                         "get",
                         "/books-by-link-header",
                         &[("200", "[]")],
+                        &[("200", "Link", "\"example\"")],
                     ),
             )
         }

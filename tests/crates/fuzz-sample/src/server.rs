@@ -12,7 +12,7 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"validation\":{\"status\":400,\"body\":\"example\"},\"malformedBody\":{\"status\":400,\"body\":\"example\"},\"invalidParameters\":{\"status\":400,\"body\":\"example\"},\"unauthorized\":{\"status\":401,\"body\":\"example\"},\"notFound\":{\"status\":404,\"body\":1},\"payloadTooLarge\":{\"status\":413,\"body\":1},\"internal\":{\"status\":500,\"body\":\"example\"},\"methodNotAllowed\":{\"status\":405,\"body\":1},\"unsupportedMediaType\":{\"status\":415,\"body\":1},\"requestTimeout\":{\"status\":408,\"body\":1},\"uriTooLong\":{\"status\":414,\"body\":1},\"headersTooLarge\":{\"status\":431,\"body\":\"example\"}}",
         "{}",
         "{\"s1_2fa_owner\":{\"type\":\"object\",\"properties\":{\"new next\":{\"type\":\"string\",\"pattern\":\"^[^{}]*$\"},\"valueloop\":{\"type\":\"string\",\"format\":\"password\",\"maxLength\":105},\"new\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\",\"format\":\"uint32\",\"maximum\":3,\"allOf\":[{\"minimum\":0,\"maximum\":4294967295}]}}},\"required\":[\"new next\",\"new\"]}}",
     )
@@ -1524,12 +1524,13 @@ pub mod mock {
         ) -> S1CountErrorResponse {
             S1CountErrorResponse::Other(
                 DOCUMENT
-                    .answer_minimal(
+                    .answer_with(
                         &SPEC,
                         &input.headers,
                         "delete",
                         "/s1/next.kind/v{page}.{x_kind}",
                         &[("400", "\"\""), ("202", "{\"static.short.color\":1}")],
+                        &[("500", "list", "1")],
                     ),
             )
         }

@@ -189,7 +189,7 @@ impl rt::Credentials for Credentials {
 }
 /// The optional parameters of [`Client::r#type`].
 #[derive(Debug, Clone, Default)]
-pub struct TypeParams {
+pub struct Type2Params {
     /// The `self` query parameter.
     pub self_: ::std::option::Option<::std::string::String>,
     /// The `page-size` query parameter.
@@ -202,8 +202,8 @@ pub struct TypeParams {
 /// The documented error responses of [`Client::r#type`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum TypeError {}
-impl rt::ApiError for TypeError {
+pub enum Type2Error {}
+impl rt::ApiError for Type2Error {
     type Model = ();
     fn model(&self) -> ::std::option::Option<&()> {
         match *self {}
@@ -222,8 +222,8 @@ impl Client {
         &self,
         profile_id: i64,
         item_id: &str,
-        params: &TypeParams,
-    ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<TypeError>> {
+        params: &Type2Params,
+    ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<Type2Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
                 ::apigen_runtime::params::Location::Path,
@@ -299,17 +299,17 @@ impl Client {
                 );
         }
         let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        TypeError::decode(raw)
+        Type2Error::decode(raw)
     }
 }
-impl TypeError {
+impl Type2Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode(
         raw: RawResponse,
-    ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<TypeError>> {
+    ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<Type2Error>> {
         match raw.status {
             200 => rt::ok_json::<crate::models::UserProfile, _>(raw),
             _ => Err(Error::UnexpectedStatus(raw)),
@@ -406,8 +406,8 @@ impl MatchError {
 /// The documented error responses of [`Client::list_user_profiles`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum ListUserProfilesError {}
-impl rt::ApiError for ListUserProfilesError {
+pub enum ListUserProfiles2Error {}
+impl rt::ApiError for ListUserProfiles2Error {
     type Model = ();
     fn model(&self) -> ::std::option::Option<&()> {
         match *self {}
@@ -426,7 +426,7 @@ impl Client {
         &self,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::UserProfile3>>,
-        Error<ListUserProfilesError>,
+        Error<ListUserProfiles2Error>,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
@@ -438,10 +438,10 @@ impl Client {
             .0
             .request(::apigen_runtime::reqwest::Method::GET, &["/user_profiles"]);
         let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListUserProfilesError::decode(raw)
+        ListUserProfiles2Error::decode(raw)
     }
 }
-impl ListUserProfilesError {
+impl ListUserProfiles2Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
@@ -450,7 +450,7 @@ impl ListUserProfilesError {
         raw: RawResponse,
     ) -> ::std::result::Result<
         Response<::std::vec::Vec<crate::models::UserProfile3>>,
-        Error<ListUserProfilesError>,
+        Error<ListUserProfiles2Error>,
     > {
         match raw.status {
             200 => rt::ok_json::<::std::vec::Vec<crate::models::UserProfile3>, _>(raw),
@@ -461,8 +461,8 @@ impl ListUserProfilesError {
 /// The documented error responses of [`Client::list_user_profiles2`].
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum ListUserProfiles2Error {}
-impl rt::ApiError for ListUserProfiles2Error {
+pub enum ListUserProfiles3Error {}
+impl rt::ApiError for ListUserProfiles3Error {
     type Model = ();
     fn model(&self) -> ::std::option::Option<&()> {
         match *self {}
@@ -480,7 +480,7 @@ impl Client {
     pub async fn list_user_profiles2(
         &self,
         body: ::std::option::Option<&crate::models::N1stClass>,
-    ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles2Error>> {
+    ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles3Error>> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
         #[allow(unused_mut)]
         let mut query = ::std::string::String::new();
@@ -503,17 +503,17 @@ impl Client {
                 .body(bytes);
         }
         let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        ListUserProfiles2Error::decode(raw)
+        ListUserProfiles3Error::decode(raw)
     }
 }
-impl ListUserProfiles2Error {
+impl ListUserProfiles3Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
     #[allow(clippy::match_single_binding, clippy::type_complexity)]
     fn decode(
         raw: RawResponse,
-    ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles2Error>> {
+    ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles3Error>> {
         match raw.status {
             204 => Ok(Response { body: (), raw }),
             _ => Err(Error::UnexpectedStatus(raw)),

@@ -90,8 +90,8 @@ pub trait Api: Send + Sync + 'static {
     /// Called only with authenticated, validated input.
     fn r#type(
         &self,
-        input: TypeInput,
-    ) -> impl ::std::future::Future<Output = TypeResponse> + Send;
+        input: Type2Input,
+    ) -> impl ::std::future::Future<Output = Type2Response> + Send;
     /// `PUT /user-profiles/{profile-id}/items/{item_id}`
     ///
     /// Called only with authenticated, validated input.
@@ -104,15 +104,15 @@ pub trait Api: Send + Sync + 'static {
     /// Called only with authenticated, validated input.
     fn list_user_profiles(
         &self,
-        input: ListUserProfilesInput,
-    ) -> impl ::std::future::Future<Output = ListUserProfilesResponse> + Send;
+        input: ListUserProfiles2Input,
+    ) -> impl ::std::future::Future<Output = ListUserProfiles2Response> + Send;
     /// `POST /user_profiles`
     ///
     /// Called only with authenticated, validated input.
     fn list_user_profiles2(
         &self,
-        input: ListUserProfiles2Input,
-    ) -> impl ::std::future::Future<Output = ListUserProfiles2Response> + Send;
+        input: ListUserProfiles3Input,
+    ) -> impl ::std::future::Future<Output = ListUserProfiles3Response> + Send;
     /// `GET /café/{ünïcödé}`
     ///
     /// Called only with authenticated, validated input.
@@ -180,7 +180,7 @@ pub trait Api: Send + Sync + 'static {
 /// The validated input of `GET /user-profiles/{profile-id}/items/{item_id}`.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct TypeInput {
+pub struct Type2Input {
     /// `profile-id`, path parameter.
     pub profile_id: i64,
     /// `item_id`, path parameter.
@@ -198,7 +198,7 @@ pub struct TypeInput {
     /// The credentials the request was authenticated with.
     pub credentials: Authenticated,
 }
-impl TypeInput {
+impl Type2Input {
     /// The input of `GET /user-profiles/{profile-id}/items/{item_id}` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
     pub fn new(profile_id: i64, item_id: ::std::string::String) -> Self {
@@ -222,13 +222,13 @@ impl TypeInput {
 /// The answers of `GET /user-profiles/{profile-id}/items/{item_id}`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
-pub enum TypeResponse {
+pub enum Type2Response {
     /// 200: ok
     Ok(crate::models::UserProfile),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
-impl ::apigen_runtime::axum::response::IntoResponse for TypeResponse {
+impl ::apigen_runtime::axum::response::IntoResponse for Type2Response {
     fn into_response(self) -> rt::Response {
         match self {
             Self::Ok(body) => rt::json_response(200u16, &body),
@@ -304,7 +304,7 @@ async fn handle_type<A: Api>(
     rq.check()?;
     let profile_id = rq.required(profile_id)?;
     let item_id = rq.required(item_id)?;
-    let input = TypeInput {
+    let input = Type2Input {
         profile_id,
         item_id,
         self_,
@@ -431,18 +431,18 @@ async fn handle_match<A: Api>(
 /// The validated input of `GET /user_profiles`.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct ListUserProfilesInput {
+pub struct ListUserProfiles2Input {
     /// The request headers.
     pub headers: ::apigen_runtime::axum::http::HeaderMap,
     /// The credentials the request was authenticated with.
     pub credentials: Authenticated,
 }
-impl ::std::default::Default for ListUserProfilesInput {
+impl ::std::default::Default for ListUserProfiles2Input {
     fn default() -> Self {
         Self::new()
     }
 }
-impl ListUserProfilesInput {
+impl ListUserProfiles2Input {
     /// The input of `GET /user_profiles` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -460,13 +460,13 @@ impl ListUserProfilesInput {
 /// The answers of `GET /user_profiles`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
-pub enum ListUserProfilesResponse {
+pub enum ListUserProfiles2Response {
     /// 200: ok
     Ok(::std::vec::Vec<crate::models::UserProfile3>),
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
-impl ::apigen_runtime::axum::response::IntoResponse for ListUserProfilesResponse {
+impl ::apigen_runtime::axum::response::IntoResponse for ListUserProfiles2Response {
     fn into_response(self) -> rt::Response {
         match self {
             Self::Ok(body) => rt::json_response(200u16, &body),
@@ -481,7 +481,7 @@ async fn handle_list_user_profiles<A: Api>(
 ) -> rt::Handled {
     let rq = rt::Incoming::start_operation(&*shared, request, "list_user_profiles", &[])
         .await?;
-    let input = ListUserProfilesInput {
+    let input = ListUserProfiles2Input {
         headers: rq.parts.headers,
         credentials: rq.credentials,
     };
@@ -498,7 +498,7 @@ async fn handle_list_user_profiles<A: Api>(
 /// The validated input of `POST /user_profiles`.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct ListUserProfiles2Input {
+pub struct ListUserProfiles3Input {
     /// The request body (application/json).
     pub body: ::std::option::Option<crate::models::N1stClass>,
     /// The request headers.
@@ -506,12 +506,12 @@ pub struct ListUserProfiles2Input {
     /// The credentials the request was authenticated with.
     pub credentials: Authenticated,
 }
-impl ::std::default::Default for ListUserProfiles2Input {
+impl ::std::default::Default for ListUserProfiles3Input {
     fn default() -> Self {
         Self::new()
     }
 }
-impl ListUserProfiles2Input {
+impl ListUserProfiles3Input {
     /// The input of `POST /user_profiles` as the server would pass it, for calling an [`Api`] implementation without HTTP: the required parameters; optional ones are `None` (set the public fields after), no request headers and no credentials.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -530,13 +530,13 @@ impl ListUserProfiles2Input {
 /// The answers of `POST /user_profiles`: one variant per documented status, and [`Self::Other`] for any other answer.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
-pub enum ListUserProfiles2Response {
+pub enum ListUserProfiles3Response {
     /// 204: none
     NoContent,
     /// Any other answer, sent as is (e.g. a proxy's upstream answer, the mock's examples).
     Other(rt::Response),
 }
-impl ::apigen_runtime::axum::response::IntoResponse for ListUserProfiles2Response {
+impl ::apigen_runtime::axum::response::IntoResponse for ListUserProfiles3Response {
     fn into_response(self) -> rt::Response {
         match self {
             Self::NoContent => rt::empty_response(204u16),
@@ -561,7 +561,7 @@ async fn handle_list_user_profiles2<A: Api>(
             crate::models::N1stClass,
         >("application/json", false, Some("list_user_profiles2"))
         .await?;
-    let input = ListUserProfiles2Input {
+    let input = ListUserProfiles3Input {
         body,
         headers: rq.parts.headers,
         credentials: rq.credentials,
@@ -1757,8 +1757,8 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn r#type(&self, input: TypeInput) -> TypeResponse {
-            TypeResponse::Other(
+        async fn r#type(&self, input: Type2Input) -> Type2Response {
+            Type2Response::Other(
                 DOCUMENT
                     .answer_minimal(
                         &SPEC,
@@ -1783,9 +1783,9 @@ pub mod mock {
         }
         async fn list_user_profiles(
             &self,
-            input: ListUserProfilesInput,
-        ) -> ListUserProfilesResponse {
-            ListUserProfilesResponse::Other(
+            input: ListUserProfiles2Input,
+        ) -> ListUserProfiles2Response {
+            ListUserProfiles2Response::Other(
                 DOCUMENT
                     .answer_minimal(
                         &SPEC,
@@ -1798,9 +1798,9 @@ pub mod mock {
         }
         async fn list_user_profiles2(
             &self,
-            input: ListUserProfiles2Input,
-        ) -> ListUserProfiles2Response {
-            ListUserProfiles2Response::Other(
+            input: ListUserProfiles3Input,
+        ) -> ListUserProfiles3Response {
+            ListUserProfiles3Response::Other(
                 DOCUMENT
                     .answer_minimal(&SPEC, &input.headers, "post", "/user_profiles", &[]),
             )

@@ -12,7 +12,7 @@ pub use crate::Scheme;
 /// The API's error bodies (from the spec's `x-server-errors`, by [`Rejection`] key), and
 /// the request-body schemas with the definitions they reference, as JSON.
 static SPEC: rt::ApiSpec = rt::ApiSpec::new(
-        "{\"validation\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"message\":\"{{message}}\"}}}",
+        "{\"validation\":{\"status\":400,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"malformedBody\":{\"status\":400,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"invalidParameters\":{\"status\":400,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"unauthorized\":{\"status\":401,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"notFound\":{\"status\":404,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"payloadTooLarge\":{\"status\":413,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"internal\":{\"status\":500,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"methodNotAllowed\":{\"status\":405,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"unsupportedMediaType\":{\"status\":415,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"requestTimeout\":{\"status\":408,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"uriTooLong\":{\"status\":414,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}},\"headersTooLarge\":{\"status\":431,\"body\":{\"code\":\"{{status}}\",\"message\":\"{{message}}\"}}}",
         "{}",
         "{}",
     )
@@ -413,7 +413,7 @@ pub mod mock {
         async fn list_pets(&self, input: ListPetsInput) -> ListPetsResponse {
             ListPetsResponse::Other(
                 DOCUMENT
-                    .answer_minimal(
+                    .answer_with(
                         &SPEC,
                         &input.headers,
                         "get",
@@ -422,6 +422,7 @@ pub mod mock {
                             ("200", "[]"),
                             ("default", "{\"code\":1,\"message\":\"example\"}"),
                         ],
+                        &[("200", "x-next", "\"example\"")],
                     ),
             )
         }
