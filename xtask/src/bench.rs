@@ -58,66 +58,101 @@ const NEXUS: &str = "../shared/corpus/progenitor/sample_openapi/nexus.json";
 const INSTALL_PROGENITOR: &str = "install progenitor's CLI with `cargo install --locked --root .tools cargo-progenitor` \
                                   (or put `cargo-progenitor` on PATH, or set APIGEN_PROGENITOR)";
 
-/// Runs every benchmark; fails when a measurement could not be made (a target that is measured
-/// and missed is reported, not an error: the benchmark is not a test).
-pub fn run(jobs: &Result<Vec<Job>, String>) -> ExitCode {
+/// The parts of `cargo xtask bench`, by the name `--only` takes, in the order they run.
+pub const PARTS: [(&str, &str); 7] = [
+    ("lines", "lines of Rust for a document with no operations"),
+    ("runtime-fix", "files a runtime fix changes"),
+    ("modes", "build time of the three modes (examples/)"),
+    ("speed", "generation speed of small/medium/large specs, scaling 1x-8x (`cargo bench --bench generate`)"),
+    ("generation", "nexus.json generation time and peak memory against progenitor"),
+    ("check", "nexus.json `cargo check` time against progenitor"),
+    ("throughput", "generated server throughput against the hand-written handler"),
+];
+
+/// Runs every benchmark, or only the parts `only` names (see [`PARTS`]); fails when a
+/// measurement could not be made (a target that is measured and missed is reported, not an
+/// error: the benchmark is not a test).
+pub fn run(jobs: &Result<Vec<Job>, String>, only: &[String]) -> ExitCode {
+    let want = |part: &str| only.is_empty() || only.iter().any(|o| o == part);
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut targets = Vec::new();
     let mut failed = false;
-    match empty_document_lines() {
-        Some(lines) => targets.push(Target::new("no-operation document, lines of Rust < 300", format!("{lines}"), lines < 300)),
-        None => failed = true,
-    }
-    match jobs.as_ref().map_err(Clone::clone).and_then(|jobs| runtime_fix_changes(jobs)) {
-        Ok(changed) => targets.push(Target::new("files a runtime fix changes = 0", format!("{changed}"), changed == 0)),
-        Err(e) => {
-            eprintln!("error: {e}");
-            failed = true;
+    if want("lines") {
+        match empty_document_lines() {
+            Some(lines) => targets.push(Target::new("no-operation document, lines of Rust < 300", format!("{lines}"), lines < 300)),
+            None => failed = true,
         }
     }
-    if !compare_modes(&cargo) {
+    if want("runtime-fix") {
+        match jobs.as_ref().map_err(Clone::clone).and_then(|jobs| runtime_fix_changes(jobs)) {
+            Ok(changed) => targets.push(Target::new("files a runtime fix changes = 0", format!("{changed}"), changed == 0)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    if want("modes") && !compare_modes(&cargo) {
         failed = true;
     }
-    let status = Command::new(&cargo).args(["bench", "-p", "apigen-codegen", "--bench", "generate"]).status();
-    if !status.is_ok_and(|s| s.success()) {
-        eprintln!("error: the generation benchmark failed");
-        failed = true;
+    if want("speed") {
+        let status = Command::new(&cargo).args(["bench", "-p", "apigen-codegen", "--bench", "generate"]).status();
+        if !status.is_ok_and(|s| s.success()) {
+            eprintln!("error: the generation benchmark failed");
+            failed = true;
+        }
     }
     let nexus = Path::new(NEXUS);
+    let (generation, check) = (want("generation"), want("check"));
     match (nexus.is_file(), progenitor()) {
+        _ if !generation && !check => {}
         (false, _) => {
             let why = format!("{NEXUS} not found");
-            targets.push(Target::skipped("nexus generation time <= 0.4x progenitor", why.clone()));
-            targets.push(Target::skipped("nexus generation peak memory <= 1.2x progenitor", why.clone()));
-            targets.push(Target::skipped("nexus cargo check, all features <= 0.8x progenitor (client)", why));
+            if generation {
+                targets.push(Target::skipped("nexus generation time <= 0.4x progenitor", why.clone()));
+                targets.push(Target::skipped("nexus generation peak memory <= 1.2x progenitor", why.clone()));
+            }
+            if check {
+                targets.push(Target::skipped("nexus cargo check, all features <= 0.8x progenitor (client)", why));
+            }
         }
         (true, None) => {
-            targets.push(Target::skipped("nexus generation time <= 0.4x progenitor", INSTALL_PROGENITOR.into()));
-            targets.push(Target::skipped("nexus generation peak memory <= 1.2x progenitor", INSTALL_PROGENITOR.into()));
-            targets.push(Target::skipped("nexus cargo check, all features <= 0.8x progenitor (client)", INSTALL_PROGENITOR.into()));
+            if generation {
+                targets.push(Target::skipped("nexus generation time <= 0.4x progenitor", INSTALL_PROGENITOR.into()));
+                targets.push(Target::skipped("nexus generation peak memory <= 1.2x progenitor", INSTALL_PROGENITOR.into()));
+            }
+            if check {
+                targets.push(Target::skipped("nexus cargo check, all features <= 0.8x progenitor (client)", INSTALL_PROGENITOR.into()));
+            }
         }
         (true, Some(progenitor)) => {
-            match generation_against_progenitor(&cargo, &progenitor, nexus) {
-                Ok(found) => targets.extend(found),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    failed = true;
+            if generation {
+                match generation_against_progenitor(&cargo, &progenitor, nexus) {
+                    Ok(found) => targets.extend(found),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        failed = true;
+                    }
                 }
             }
-            match check_time_against_progenitor(&cargo, &progenitor, nexus) {
-                Ok(found) => targets.push(found),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    failed = true;
+            if check {
+                match check_time_against_progenitor(&cargo, &progenitor, nexus) {
+                    Ok(found) => targets.push(found),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        failed = true;
+                    }
                 }
             }
         }
     }
-    match server_throughput(&cargo) {
-        Ok(found) => targets.push(found),
-        Err(e) => {
-            eprintln!("error: {e}");
-            failed = true;
+    if want("throughput") {
+        match server_throughput(&cargo) {
+            Ok(found) => targets.push(found),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
         }
     }
     println!("\nsummary of the targets (issue 14):");
