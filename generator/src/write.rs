@@ -27,11 +27,14 @@
 //! 1. the manifest becomes the union of the old one, the new files and the temporaries it is
 //!    about to create, so a run killed at any later point leaves no file of ours that a rerun
 //!    would take for the user's;
-//! 2. each changed file is written to its temporary, fsynced, and renamed over the target (the
-//!    temporaries of up to 64 files are written first and fsynced together, on several
-//!    threads: concurrent fsyncs share a journal commit);
+//! 2. each changed file is written to its temporary, fsynced, and renamed over the target;
 //! 3. files no longer generated are deleted, with the folders they leave empty;
 //! 4. the manifest becomes exactly the new file list.
+//!
+//! Phases 1, 2 and 4 fsync in batches, every directory of the run together: the temporaries of
+//! up to 64 files are written first and fsynced together on several threads (concurrent fsyncs
+//! share a journal commit, where one after the other each waits for its own), then renamed, each
+//! only after its own fsync.
 //!
 //! Directories are fsynced after their entries change, before the run reports success. An I/O
 //! error at any step rolls every directory back (old bytes put back by the same atomic rename,
@@ -66,7 +69,10 @@ pub struct OutputSet {
 impl OutputSet {
     /// Adds a file; newlines are normalized to `\n` and the text ends with exactly one newline.
     pub fn add(&mut self, path: impl Into<PathBuf>, contents: impl Into<String>) {
-        let mut text = contents.into().replace("\r\n", "\n");
+        let mut text = contents.into();
+        if text.contains("\r\n") {
+            text = text.replace("\r\n", "\n");
+        }
         while text.ends_with("\n\n") {
             text.pop();
         }
@@ -502,44 +508,37 @@ impl Transaction {
 
     fn run(&mut self, plans: &[Plan<'_>]) -> Result<(), WriteError> {
         let plans: Vec<&Plan<'_>> = plans.iter().filter(|p| p.has_work()).collect();
-        // 1. Manifests that cover every file this run may leave behind.
+        // 1. Manifests that cover every file this run may leave behind (all directories
+        //    together: the new manifests and the parents of created folders fsynced at once).
+        let mut created = BTreeSet::new();
+        let mut manifests = Vec::new();
         for plan in &plans {
-            self.create_dirs(&plan.dir)?;
+            self.create_dirs(&plan.dir, &mut created)?;
             let transitional = plan.transitional_manifest();
             if plan.manifest_on_disk.as_deref() != Some(transitional.as_bytes()) {
-                self.replace(&plan.dir.join(MANIFEST), transitional.as_bytes(), plan.manifest_on_disk.clone())?;
-                self.sync_dir(&plan.dir)?;
+                manifests.push((plan.dir.join(MANIFEST), transitional, plan.manifest_on_disk.clone()));
             }
         }
+        let dirs: BTreeSet<PathBuf> = manifests.iter().filter_map(|(path, ..)| path.parent().map(Path::to_path_buf)).collect();
+        self.replace_all(manifests.iter().map(|(path, text, old)| (path.clone(), text.as_bytes(), old.clone())).collect(), &created)?;
+        self.sync_dirs(&dirs)?;
         // 2. Changed files, each by one rename over the old one. The temporaries of a batch are
         //    written first and fsynced together (file systems commit concurrent fsyncs in one
         //    journal transaction, where one after the other each waits for its own), then
         //    renamed, each only after its own fsync. The folders whose entries changed (and the
         //    parents of created folders) are fsynced together at the end of the phase.
         let mut touched = BTreeSet::new();
-        for plan in &plans {
-            for batch in plan.writes.chunks(SYNC_BATCH) {
-                let mut temps = Vec::with_capacity(batch.len());
-                for w in batch {
-                    let path = plan.dir.join(&w.rel);
-                    let parent = path.parent().unwrap_or(&plan.dir).to_path_buf();
-                    self.create_dirs_deferred(&parent, &mut touched)?;
-                    let file = self.write_temp(&path, w.contents.as_bytes())?;
-                    temps.push((tmp_for(&path), file));
-                    touched.insert(parent);
-                }
-                for (tmp, _) in &temps {
-                    self.step(tmp)?;
-                }
-                in_parallel(&temps, |(tmp, file)| file.sync_all().map_err(|source| WriteError::Io { path: tmp.clone(), source }))?;
-                for ((tmp, file), w) in temps.into_iter().zip(batch) {
-                    drop(file);
-                    let path = plan.dir.join(&w.rel);
-                    self.step(&path)?;
-                    std::fs::rename(&tmp, &path).map_err(|source| WriteError::Io { path: path.clone(), source })?;
-                    self.undo.push(Undo::Replaced { path, old: w.old.clone() });
-                }
+        let writes: Vec<(&Plan<'_>, &FileWrite<'_>)> = plans.iter().flat_map(|plan| plan.writes.iter().map(move |w| (*plan, w))).collect();
+        for batch in writes.chunks(SYNC_BATCH) {
+            let mut files = Vec::with_capacity(batch.len());
+            for (plan, w) in batch {
+                let path = plan.dir.join(&w.rel);
+                let parent = path.parent().unwrap_or(&plan.dir).to_path_buf();
+                self.create_dirs(&parent, &mut touched)?;
+                touched.insert(parent);
+                files.push((path, w.contents.as_bytes(), w.old.clone()));
             }
+            self.replace_all(files, &BTreeSet::new())?;
         }
         self.sync_dirs(&touched)?;
         // 3. Files no longer generated, and the folders they leave empty.
@@ -579,32 +578,24 @@ impl Transaction {
                 self.sync_dir(dir)?;
             }
         }
-        // 4. The final manifests.
+        // 4. The final manifests, all fsynced together.
         // (Phase 1 left the transitional manifest on disk in each of these directories.)
+        let mut manifests = Vec::new();
         for plan in &plans {
             let transitional = plan.transitional_manifest();
             if transitional != plan.manifest {
-                self.replace(&plan.dir.join(MANIFEST), plan.manifest.as_bytes(), Some(transitional.into_bytes()))?;
-                self.sync_dir(&plan.dir)?;
+                manifests.push((plan.dir.join(MANIFEST), plan.manifest.as_bytes(), Some(transitional.into_bytes())));
             }
         }
-        Ok(())
-    }
-
-    /// Creates `dir` and its missing ancestors, remembering each one for the rollback, and
-    /// fsyncs the parent of each.
-    fn create_dirs(&mut self, dir: &Path) -> Result<(), WriteError> {
-        let mut parents = BTreeSet::new();
-        self.create_dirs_deferred(dir, &mut parents)?;
-        for parent in &parents {
-            self.sync_dir(parent)?;
-        }
+        let dirs: BTreeSet<PathBuf> = manifests.iter().filter_map(|(path, ..)| path.parent().map(Path::to_path_buf)).collect();
+        self.replace_all(manifests, &BTreeSet::new())?;
+        self.sync_dirs(&dirs)?;
         Ok(())
     }
 
     /// Creates `dir` and its missing ancestors, remembering each one for the rollback; the
     /// parents whose entries changed are added to `to_sync`, for the caller to fsync.
-    fn create_dirs_deferred(&mut self, dir: &Path, to_sync: &mut BTreeSet<PathBuf>) -> Result<(), WriteError> {
+    fn create_dirs(&mut self, dir: &Path, to_sync: &mut BTreeSet<PathBuf>) -> Result<(), WriteError> {
         let mut missing = Vec::new();
         let mut current = Some(dir);
         while let Some(d) = current {
@@ -625,17 +616,39 @@ impl Transaction {
         Ok(())
     }
 
-    /// Replaces `path` with `bytes`: a complete, fsynced temporary renamed over it. `old` is
-    /// what the rollback puts back (`None`: the file did not exist).
-    fn replace(&mut self, path: &Path, bytes: &[u8], old: Option<Vec<u8>>) -> Result<(), WriteError> {
-        let tmp = tmp_for(path);
-        let file = self.write_temp(path, bytes)?;
-        self.step(&tmp)?;
-        file.sync_all().map_err(|source| WriteError::Io { path: tmp.clone(), source })?;
-        drop(file);
-        self.step(path)?;
-        std::fs::rename(&tmp, path).map_err(|source| WriteError::Io { path: path.to_path_buf(), source })?;
-        self.undo.push(Undo::Replaced { path: path.to_path_buf(), old });
+    /// Replaces each `path` with its `bytes`: a complete, fsynced temporary renamed over it (`old`
+    /// is what the rollback puts back; `None`: the file did not exist). The temporaries are
+    /// written first, then fsynced together with the folders `dirs` (see [`in_parallel`]), then
+    /// renamed, each only after its own fsync.
+    fn replace_all(&mut self, files: Vec<Replacement<'_>>, dirs: &BTreeSet<PathBuf>) -> Result<(), WriteError> {
+        /// One fsync of the batch.
+        enum Sync<'f> {
+            File(PathBuf, &'f std::fs::File),
+            Dir(&'f Path),
+        }
+        let mut temps = Vec::with_capacity(files.len());
+        for (path, bytes, _) in &files {
+            temps.push((tmp_for(path), self.write_temp(path, bytes)?));
+        }
+        for (tmp, _) in &temps {
+            self.step(tmp)?;
+        }
+        for dir in dirs {
+            self.step(dir)?;
+        }
+        let syncs: Vec<Sync<'_>> =
+            temps.iter().map(|(tmp, file)| Sync::File(tmp.clone(), file)).chain(dirs.iter().map(|d| Sync::Dir(d.as_path()))).collect();
+        in_parallel(&syncs, |sync| match sync {
+            Sync::File(tmp, file) => file.sync_all().map_err(|source| WriteError::Io { path: tmp.clone(), source }),
+            Sync::Dir(dir) => sync_dir(dir).map_err(|source| WriteError::Io { path: dir.to_path_buf(), source }),
+        })?;
+        drop(syncs);
+        for ((tmp, file), (path, _, old)) in temps.into_iter().zip(files) {
+            drop(file);
+            self.step(&path)?;
+            std::fs::rename(&tmp, &path).map_err(|source| WriteError::Io { path: path.clone(), source })?;
+            self.undo.push(Undo::Replaced { path, old });
+        }
         Ok(())
     }
 
@@ -715,6 +728,10 @@ fn tmp_for(path: &Path) -> PathBuf {
 fn tmp_path(rel: &Path) -> PathBuf {
     rel.with_file_name(format!(".{}.apigen-tmp", rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()))
 }
+
+/// One file [`Transaction::replace_all`] puts in place: its path, its new bytes, and its old
+/// bytes for the rollback (`None`: it did not exist).
+type Replacement<'b> = (PathBuf, &'b [u8], Option<Vec<u8>>);
 
 /// How many temporaries are written before they are fsynced together (and so open at once).
 const SYNC_BATCH: usize = 64;
