@@ -192,14 +192,22 @@ fn spread(v: &[f64]) -> String {
     format!("{lo:.3}..{hi:.3}")
 }
 
-/// Runs `cmd` under GNU time (`/usr/bin/time -f "%e %M"`): wall seconds and peak RSS in KiB
-/// (the RSS is `None` without GNU time, which then times the command itself).
-fn measure(cmd: &mut Command) -> Result<(f64, Option<u64>), String> {
+/// What [`measure`] found: wall seconds, peak RSS in KiB and CPU seconds (user + system), the
+/// last two only with GNU time.
+struct Measured {
+    wall: f64,
+    rss: Option<u64>,
+    cpu: Option<f64>,
+}
+
+/// Runs `cmd` under GNU time (`/usr/bin/time -f "%e %M %U %S"`): wall seconds, peak RSS in KiB and
+/// CPU seconds (RSS and CPU are `None` without GNU time, which then times the command itself).
+fn measure(cmd: &mut Command) -> Result<Measured, String> {
     let gnu_time = Path::new("/usr/bin/time");
     if gnu_time.is_file() {
         let report = std::env::temp_dir().join(format!("apigen-bench-time-{}", std::process::id()));
         let mut timed = Command::new(gnu_time);
-        timed.arg("-o").arg(&report).args(["-f", "%e %M"]).arg(cmd.get_program()).args(cmd.get_args());
+        timed.arg("-o").arg(&report).args(["-f", "%e %M %U %S"]).arg(cmd.get_program()).args(cmd.get_args());
         if let Some(dir) = cmd.get_current_dir() {
             timed.current_dir(dir);
         }
@@ -212,15 +220,18 @@ fn measure(cmd: &mut Command) -> Result<(f64, Option<u64>), String> {
         if !out.status.success() {
             return Err(format!("{:?} failed:\n{}", cmd.get_program(), String::from_utf8_lossy(&out.stderr)));
         }
-        let rss = text.split_whitespace().nth(1).and_then(|k| k.parse().ok());
-        return Ok((wall, rss));
+        let fields: Vec<&str> = text.split_whitespace().collect();
+        let rss = fields.get(1).and_then(|k| k.parse().ok());
+        let seconds = |i: usize| fields.get(i).and_then(|s| s.parse::<f64>().ok());
+        let cpu = seconds(2).zip(seconds(3)).map(|(user, system)| user + system);
+        return Ok(Measured { wall, rss, cpu });
     }
     let start = Instant::now();
     let out = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).output().map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
     if !out.status.success() {
         return Err(format!("{:?} failed:\n{}", cmd.get_program(), String::from_utf8_lossy(&out.stderr)));
     }
-    Ok((start.elapsed().as_secs_f64(), None))
+    Ok(Measured { wall: start.elapsed().as_secs_f64(), rss: None, cpu: None })
 }
 
 /// The release `apigen` binary, built now.
@@ -259,6 +270,7 @@ fn generation_against_progenitor(cargo: &str, progenitor: &Path, nexus: &Path) -
     measure(&mut ours_cmd())?;
     measure(&mut theirs_cmd())?;
     let (mut time_ratios, mut ta, mut tb, mut ma, mut mb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut ca, mut cb) = (Vec::new(), Vec::new());
     for round in 0..7 {
         let (a, b) = if round % 2 == 0 {
             let a = measure(&mut ours_cmd())?;
@@ -267,18 +279,29 @@ fn generation_against_progenitor(cargo: &str, progenitor: &Path, nexus: &Path) -
             let b = measure(&mut theirs_cmd())?;
             (measure(&mut ours_cmd())?, b)
         };
-        time_ratios.push(a.0 / b.0);
-        ta.push(a.0);
-        tb.push(b.0);
-        if let (Some(x), Some(y)) = (a.1, b.1) {
+        time_ratios.push(a.wall / b.wall);
+        ta.push(a.wall);
+        tb.push(b.wall);
+        if let (Some(x), Some(y)) = (a.rss, b.rss) {
             ma.push(x as f64 / 1024.0);
             mb.push(y as f64 / 1024.0);
+        }
+        if let (Some(x), Some(y)) = (a.cpu, b.cpu) {
+            ca.push(x);
+            cb.push(y);
         }
     }
     let _ = std::fs::remove_dir_all(&base);
     println!("\ngeneration of nexus.json, command line to written crate (7 rounds, alternating, medians):");
     println!("  progenitor: {:.3} s (rounds {})", median(tb.clone()), spread(&tb));
     println!("  apigen:     {:.3} s (rounds {})", median(ta.clone()), spread(&ta));
+    if !ca.is_empty() {
+        // Not a target: when other processes keep the cores busy, wall time is mostly waiting for
+        // a core, and the wall-time ratio drifts towards this one (apigen renders on every core,
+        // progenitor on one).
+        let (a, b) = (median(ca), median(cb));
+        println!("  CPU time (user + system): progenitor {b:.3} s, apigen {a:.3} s, ratio {:.2}", a / b);
+    }
     let time_ratio = median(time_ratios.clone());
     let mut found = vec![Target::new(
         "nexus generation time <= 0.4x progenitor",
