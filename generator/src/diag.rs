@@ -395,12 +395,30 @@ pub fn unescape_token(token: &str) -> String {
 
 /// Joins a pointer and one more token.
 pub fn join_pointer(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", escape_token(token))
+    // One allocation: documents are walked key by key, and this runs for every value.
+    let mut joined = String::with_capacity(pointer.len() + 1 + token.len());
+    joined.push_str(pointer);
+    joined.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => joined.push_str("~0"),
+            '/' => joined.push_str("~1"),
+            c => joined.push(c),
+        }
+    }
+    joined
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joined_pointers_escape_the_token() {
+        assert_eq!(join_pointer("/paths", "/pets/{id}"), "/paths/~1pets~1{id}");
+        assert_eq!(join_pointer("", "a~b/c"), "/a~0b~1c");
+        assert_eq!(unescape_token(&join_pointer("", "a~1/b")[1..]), "a~1/b");
+    }
 
     fn warning(class: WarningClass, pointer: &str, message: &str, line: usize) -> Diagnostic {
         Diagnostic::new("api.yaml", pointer, message).with_help("fix it").with_class(class).warning().at(line, 3)

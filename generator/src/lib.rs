@@ -251,8 +251,8 @@ pub fn generate_timed(spec: &Path, settings: &GeneratorSettings, timings: &mut T
 
 /// Emits and renders every file of the crate.
 ///
-/// The three big modules are emitted and rendered one after the other on this thread (see the
-/// comment inside for why not in parallel). Each result is a pure function of the IR.
+/// The client and server modules are emitted and rendered on every core (see
+/// [`render::render_files`]), the models on this thread. Each result is a pure function of the IR.
 fn emit_crate(
     lowered: &ir::Lowered,
     models_file: Option<syn::File>,
@@ -268,41 +268,41 @@ fn emit_crate(
         out.add(path, text);
     }
 
-    // One file at a time, the models first (their parsed code, kept from lowering, is freed
-    // before the client's is built): each file's token stream and syntax tree is the biggest
-    // thing alive while it is rendered, and rendering the three in parallel threads held all of
-    // them at once (nexus.json: peak RSS 140 MB in parallel, about 105 MB one at a time, for
-    // the same generation time on two busy cores).
-    let started = std::time::Instant::now();
-    let m = match models_file {
-        Some(file) => emit::models::emit_file(api, file),
-        None => emit::models::emit(api, &lowered.types),
+    // The client and the server are emitted and rendered chunk by chunk (one operation each,
+    // mostly) on every core, while this thread prints the models (their parsed code, kept from
+    // lowering, cannot move to another thread) item by item, freeing each item once printed.
+    // Only one chunk's tokens and syntax tree per thread are alive at a time, never a whole
+    // file's (nexus.json: peak RSS 112 MB when each file was rendered whole, 45-50 MB now; see
+    // `render::RustWriter`).
+    let mut files = Vec::new();
+    if api.parts.client {
+        files.push(render::ChunkedFile {
+            header: &api.header,
+            module_doc: format!("Async client for {} (feature `client`).", api.title),
+            chunks: emit::client::emit(api),
+        });
     }
-    .map(|file| emit::render_file(&api.header, &format!("Models of {}: one type per schema of the spec.", api.title), &file));
-    timings.phases.push(("emit+render models", started.elapsed()));
-    let render_tokens = |doc: &str, tokens: proc_macro2::TokenStream| -> Result<String, String> {
-        let file: syn::File = syn::parse2(tokens).map_err(|e| format!("emitted Rust does not parse: {e}"))?;
-        Ok(emit::render_file(&api.header, doc, &file))
-    };
+    if api.parts.server {
+        files.push(render::ChunkedFile {
+            header: &api.header,
+            module_doc: format!("axum server stubs for {} (feature `server`).", api.title),
+            chunks: emit::server::emit(api, server_errors),
+        });
+    }
     let started = std::time::Instant::now();
-    let c = api
-        .parts
-        .client
-        .then(|| {
-            emit::client::emit(api).and_then(|tokens| render_tokens(&format!("Async client for {} (feature `client`).", api.title), tokens))
-        })
-        .transpose();
-    timings.phases.push(("emit+render client", started.elapsed()));
-    let started = std::time::Instant::now();
-    let sv = api
-        .parts
-        .server
-        .then(|| {
-            emit::server::emit(api, server_errors)
-                .and_then(|tokens| render_tokens(&format!("axum server stubs for {} (feature `server`).", api.title), tokens))
-        })
-        .transpose();
-    timings.phases.push(("emit+render server", started.elapsed()));
+    let (m, rendered) = render::render_files(&files, GENERATION_STACK, || {
+        let m = match models_file {
+            Some(file) => emit::models::emit_file(api, file),
+            None => emit::models::emit(api, &lowered.types),
+        }
+        .map(|file| render::render_file(&api.header, &format!("Models of {}: one type per schema of the spec.", api.title), file));
+        timings.phases.push(("emit+render models", started.elapsed()));
+        m
+    });
+    timings.phases.push(("emit+render client and server", started.elapsed()));
+    let mut rendered = rendered.into_iter();
+    let c = api.parts.client.then(|| rendered.next()).flatten().transpose();
+    let sv = api.parts.server.then(|| rendered.next()).flatten().transpose();
     out.add("src/models.rs", m?);
     if let Some(c) = c? {
         out.add("src/client.rs", c);
@@ -313,14 +313,14 @@ fn emit_crate(
     if api.parts.mock {
         out.add(
             "src/bin/mock.rs",
-            emit::render_rust(
+            render::render_rust(
                 &api.header,
                 &format!("The mock server of {}: `cargo xtask mock {}` (feature `mock`).", api.title, api.crate_name),
                 emit::server::emit_mock_bin(api),
             )?,
         );
     }
-    out.add("src/lib.rs", emit::render_rust(&api.header, &lib_doc(api), emit::krate::lib_rs(api))?);
+    out.add("src/lib.rs", render::render_rust(&api.header, &lib_doc(api), emit::krate::lib_rs(api))?);
     Ok(())
 }
 
@@ -518,7 +518,7 @@ pub fn write_outputs(
 /// The stack of the threads generation runs on: deeply nested schemas recurse deeply in typify
 /// and syn, and a stack overflow would abort the process instead of reporting. It is address
 /// space, not memory: only the pages a thread touches are used.
-const GENERATION_STACK: usize = 256 * 1024 * 1024;
+pub(crate) const GENERATION_STACK: usize = 256 * 1024 * 1024;
 
 /// Runs `generate` (a generation of `spec`) on a thread with a large stack: deeply nested
 /// schemas recurse deeply in typify and syn, and a stack overflow would abort the process

@@ -121,10 +121,10 @@ fn module_file(
         |tokens: proc_macro2::TokenStream| syn::parse2::<syn::File>(tokens).map_err(|e| format!("emitted Rust does not parse: {e}"));
     let mut files = vec![("models", format!("Models of {}: one type per schema of the spec.", api.title), models)];
     if api.parts.client {
-        files.push(("client", format!("Async client for {}.", api.title), parse(emit::client::emit(api)?)?));
+        files.push(("client", format!("Async client for {}.", api.title), emit::client::emit(api).parse()?));
     }
     if api.parts.server {
-        files.push(("server", format!("axum server stubs for {}.", api.title), parse(emit::server::emit(api, server_errors)?)?));
+        files.push(("server", format!("axum server stubs for {}.", api.title), emit::server::emit(api, server_errors).parse()?));
     }
     let lib = parse(emit::krate::lib_rs(api))?;
     let mut items = Vec::new();

@@ -31,6 +31,11 @@
 //! 3. files no longer generated are deleted, with the folders they leave empty;
 //! 4. the manifest becomes exactly the new file list.
 //!
+//! Phases 1, 2 and 4 fsync in batches, every directory of the run together: the temporaries of
+//! up to 64 files are written first and fsynced together on several threads (concurrent fsyncs
+//! share a journal commit, where one after the other each waits for its own), then renamed, each
+//! only after its own fsync.
+//!
 //! Directories are fsynced after their entries change, before the run reports success. An I/O
 //! error at any step rolls every directory back (old bytes put back by the same atomic rename,
 //! created files and folders removed, the old manifest restored), so a failed run leaves every
@@ -64,7 +69,10 @@ pub struct OutputSet {
 impl OutputSet {
     /// Adds a file; newlines are normalized to `\n` and the text ends with exactly one newline.
     pub fn add(&mut self, path: impl Into<PathBuf>, contents: impl Into<String>) {
-        let mut text = contents.into().replace("\r\n", "\n");
+        let mut text = contents.into();
+        if text.contains("\r\n") {
+            text = text.replace("\r\n", "\n");
+        }
         while text.ends_with("\n\n") {
             text.pop();
         }
@@ -500,29 +508,39 @@ impl Transaction {
 
     fn run(&mut self, plans: &[Plan<'_>]) -> Result<(), WriteError> {
         let plans: Vec<&Plan<'_>> = plans.iter().filter(|p| p.has_work()).collect();
-        // 1. Manifests that cover every file this run may leave behind.
+        // 1. Manifests that cover every file this run may leave behind (all directories
+        //    together: the new manifests and the parents of created folders fsynced at once).
+        let mut created = BTreeSet::new();
+        let mut manifests = Vec::new();
         for plan in &plans {
-            self.create_dirs(&plan.dir)?;
+            self.create_dirs(&plan.dir, &mut created)?;
             let transitional = plan.transitional_manifest();
             if plan.manifest_on_disk.as_deref() != Some(transitional.as_bytes()) {
-                self.replace(&plan.dir.join(MANIFEST), transitional.as_bytes(), plan.manifest_on_disk.clone())?;
-                self.sync_dir(&plan.dir)?;
+                manifests.push((plan.dir.join(MANIFEST), transitional, plan.manifest_on_disk.clone()));
             }
         }
-        // 2. Changed files, each by one rename over the old one.
-        for plan in &plans {
-            let mut touched = BTreeSet::new();
-            for w in &plan.writes {
+        let dirs: BTreeSet<PathBuf> = manifests.iter().filter_map(|(path, ..)| path.parent().map(Path::to_path_buf)).collect();
+        self.replace_all(manifests.iter().map(|(path, text, old)| (path.clone(), text.as_bytes(), old.clone())).collect(), &created)?;
+        self.sync_dirs(&dirs)?;
+        // 2. Changed files, each by one rename over the old one. The temporaries of a batch are
+        //    written first and fsynced together (file systems commit concurrent fsyncs in one
+        //    journal transaction, where one after the other each waits for its own), then
+        //    renamed, each only after its own fsync. The folders whose entries changed (and the
+        //    parents of created folders) are fsynced together at the end of the phase.
+        let mut touched = BTreeSet::new();
+        let writes: Vec<(&Plan<'_>, &FileWrite<'_>)> = plans.iter().flat_map(|plan| plan.writes.iter().map(move |w| (*plan, w))).collect();
+        for batch in writes.chunks(SYNC_BATCH) {
+            let mut files = Vec::with_capacity(batch.len());
+            for (plan, w) in batch {
                 let path = plan.dir.join(&w.rel);
                 let parent = path.parent().unwrap_or(&plan.dir).to_path_buf();
-                self.create_dirs(&parent)?;
-                self.replace(&path, w.contents.as_bytes(), w.old.clone())?;
+                self.create_dirs(&parent, &mut touched)?;
                 touched.insert(parent);
+                files.push((path, w.contents.as_bytes(), w.old.clone()));
             }
-            for dir in &touched {
-                self.sync_dir(dir)?;
-            }
+            self.replace_all(files, &BTreeSet::new())?;
         }
+        self.sync_dirs(&touched)?;
         // 3. Files no longer generated, and the folders they leave empty.
         for plan in &plans {
             let mut touched = BTreeSet::new();
@@ -560,20 +578,24 @@ impl Transaction {
                 self.sync_dir(dir)?;
             }
         }
-        // 4. The final manifests.
+        // 4. The final manifests, all fsynced together.
         // (Phase 1 left the transitional manifest on disk in each of these directories.)
+        let mut manifests = Vec::new();
         for plan in &plans {
             let transitional = plan.transitional_manifest();
             if transitional != plan.manifest {
-                self.replace(&plan.dir.join(MANIFEST), plan.manifest.as_bytes(), Some(transitional.into_bytes()))?;
-                self.sync_dir(&plan.dir)?;
+                manifests.push((plan.dir.join(MANIFEST), plan.manifest.as_bytes(), Some(transitional.into_bytes())));
             }
         }
+        let dirs: BTreeSet<PathBuf> = manifests.iter().filter_map(|(path, ..)| path.parent().map(Path::to_path_buf)).collect();
+        self.replace_all(manifests, &BTreeSet::new())?;
+        self.sync_dirs(&dirs)?;
         Ok(())
     }
 
-    /// Creates `dir` and its missing ancestors, remembering each one for the rollback.
-    fn create_dirs(&mut self, dir: &Path) -> Result<(), WriteError> {
+    /// Creates `dir` and its missing ancestors, remembering each one for the rollback; the
+    /// parents whose entries changed are added to `to_sync`, for the caller to fsync.
+    fn create_dirs(&mut self, dir: &Path, to_sync: &mut BTreeSet<PathBuf>) -> Result<(), WriteError> {
         let mut missing = Vec::new();
         let mut current = Some(dir);
         while let Some(d) = current {
@@ -588,41 +610,77 @@ impl Transaction {
             std::fs::create_dir(&d).map_err(|source| WriteError::Io { path: d.clone(), source })?;
             self.undo.push(Undo::CreatedDir(d.clone()));
             if let Some(parent) = d.parent() {
-                self.sync_dir(parent)?;
+                to_sync.insert(parent.to_path_buf());
             }
         }
         Ok(())
     }
 
-    /// Replaces `path` with `bytes`: a complete, fsynced temporary renamed over it. `old` is
-    /// what the rollback puts back (`None`: the file did not exist).
-    fn replace(&mut self, path: &Path, bytes: &[u8], old: Option<Vec<u8>>) -> Result<(), WriteError> {
+    /// Replaces each `path` with its `bytes`: a complete, fsynced temporary renamed over it (`old`
+    /// is what the rollback puts back; `None`: the file did not exist). The temporaries are
+    /// written first, then fsynced together with the folders `dirs` (see [`in_parallel`]), then
+    /// renamed, each only after its own fsync.
+    fn replace_all(&mut self, files: Vec<Replacement<'_>>, dirs: &BTreeSet<PathBuf>) -> Result<(), WriteError> {
+        /// One fsync of the batch.
+        enum Sync<'f> {
+            File(PathBuf, &'f std::fs::File),
+            Dir(&'f Path),
+        }
+        let mut temps = Vec::with_capacity(files.len());
+        for (path, bytes, _) in &files {
+            temps.push((tmp_for(path), self.write_temp(path, bytes)?));
+        }
+        for (tmp, _) in &temps {
+            self.step(tmp)?;
+        }
+        for dir in dirs {
+            self.step(dir)?;
+        }
+        let syncs: Vec<Sync<'_>> =
+            temps.iter().map(|(tmp, file)| Sync::File(tmp.clone(), file)).chain(dirs.iter().map(|d| Sync::Dir(d.as_path()))).collect();
+        in_parallel(&syncs, |sync| match sync {
+            Sync::File(tmp, file) => file.sync_all().map_err(|source| WriteError::Io { path: tmp.clone(), source }),
+            Sync::Dir(dir) => sync_dir(dir).map_err(|source| WriteError::Io { path: dir.to_path_buf(), source }),
+        })?;
+        drop(syncs);
+        for ((tmp, file), (path, _, old)) in temps.into_iter().zip(files) {
+            drop(file);
+            self.step(&path)?;
+            std::fs::rename(&tmp, &path).map_err(|source| WriteError::Io { path: path.clone(), source })?;
+            self.undo.push(Undo::Replaced { path, old });
+        }
+        Ok(())
+    }
+
+    /// Writes `bytes` to the temporary of `path` (with the permissions of the file it will
+    /// replace), not yet fsynced; the file stays open for the fsync.
+    fn write_temp(&mut self, path: &Path, bytes: &[u8]) -> Result<std::fs::File, WriteError> {
         let tmp = tmp_for(path);
-        let io = |p: &Path| {
-            let p = p.to_path_buf();
-            move |source| WriteError::Io { path: p, source }
-        };
+        let io = |source| WriteError::Io { path: tmp.clone(), source };
         self.step(&tmp)?;
         self.undo.push(Undo::Temp(tmp.clone()));
-        let mut file = std::fs::File::create(&tmp).map_err(io(&tmp))?;
-        file.write_all(bytes).map_err(io(&tmp))?;
+        let mut file = std::fs::File::create(&tmp).map_err(io)?;
+        file.write_all(bytes).map_err(io)?;
         if let Ok(meta) = std::fs::metadata(path) {
             // Keep the permissions of the file it replaces.
             let _ = file.set_permissions(meta.permissions());
         }
-        self.step(&tmp)?;
-        file.sync_all().map_err(io(&tmp))?;
-        drop(file);
-        self.step(path)?;
-        std::fs::rename(&tmp, path).map_err(io(path))?;
-        self.undo.push(Undo::Replaced { path: path.to_path_buf(), old });
-        Ok(())
+        Ok(file)
     }
 
     /// fsyncs a directory, so the renames and deletions in it survive a power loss.
     fn sync_dir(&mut self, dir: &Path) -> Result<(), WriteError> {
         self.step(dir)?;
         sync_dir(dir).map_err(|source| WriteError::Io { path: dir.to_path_buf(), source })
+    }
+
+    /// fsyncs directories, all at once (see [`in_parallel`]).
+    fn sync_dirs(&mut self, dirs: &BTreeSet<PathBuf>) -> Result<(), WriteError> {
+        let dirs: Vec<&PathBuf> = dirs.iter().collect();
+        for dir in &dirs {
+            self.step(dir)?;
+        }
+        in_parallel(&dirs, |dir| sync_dir(dir).map_err(|source| WriteError::Io { path: dir.to_path_buf(), source }))
     }
 
     /// Undoes everything, newest first; best effort (every step is attempted).
@@ -669,6 +727,46 @@ fn tmp_for(path: &Path) -> PathBuf {
 /// `src/lib.rs` -> `src/.lib.rs.apigen-tmp`.
 fn tmp_path(rel: &Path) -> PathBuf {
     rel.with_file_name(format!(".{}.apigen-tmp", rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()))
+}
+
+/// One file [`Transaction::replace_all`] puts in place: its path, its new bytes, and its old
+/// bytes for the rollback (`None`: it did not exist).
+type Replacement<'b> = (PathBuf, &'b [u8], Option<Vec<u8>>);
+
+/// How many temporaries are written before they are fsynced together (and so open at once).
+const SYNC_BATCH: usize = 64;
+
+/// At most this many threads fsync at the same time.
+const SYNC_THREADS: usize = 16;
+
+/// Runs `f` on every item, on up to [`SYNC_THREADS`] threads at once (fsyncs, which wait for the
+/// disk, not the CPU); the first error, if any. Where no thread can be started, the items are
+/// done on this one.
+fn in_parallel<T: Sync>(items: &[T], f: impl Fn(&T) -> Result<(), WriteError> + Sync) -> Result<(), WriteError> {
+    if items.len() <= 1 {
+        return items.iter().try_for_each(&f);
+    }
+    let per_thread = items.len().div_ceil(SYNC_THREADS);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let mut results = Vec::new();
+        let mut handles = Vec::new();
+        for chunk in items.chunks(per_thread) {
+            let work = move || chunk.iter().try_for_each(f);
+            match std::thread::Builder::new().name("fsync".into()).spawn_scoped(scope, work) {
+                Ok(handle) => handles.push(handle),
+                Err(_) => results.push(work()),
+            }
+        }
+        for handle in handles {
+            results.push(
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(WriteError::Io { path: PathBuf::new(), source: io::Error::other("an fsync thread panicked") })),
+            );
+        }
+        results.into_iter().collect()
+    })
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {

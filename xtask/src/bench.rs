@@ -58,66 +58,101 @@ const NEXUS: &str = "../shared/corpus/progenitor/sample_openapi/nexus.json";
 const INSTALL_PROGENITOR: &str = "install progenitor's CLI with `cargo install --locked --root .tools cargo-progenitor` \
                                   (or put `cargo-progenitor` on PATH, or set APIGEN_PROGENITOR)";
 
-/// Runs every benchmark; fails when a measurement could not be made (a target that is measured
-/// and missed is reported, not an error: the benchmark is not a test).
-pub fn run(jobs: &Result<Vec<Job>, String>) -> ExitCode {
+/// The parts of `cargo xtask bench`, by the name `--only` takes, in the order they run.
+pub const PARTS: [(&str, &str); 7] = [
+    ("lines", "lines of Rust for a document with no operations"),
+    ("runtime-fix", "files a runtime fix changes"),
+    ("modes", "build time of the three modes (examples/)"),
+    ("speed", "generation speed of small/medium/large specs, scaling 1x-8x (`cargo bench --bench generate`)"),
+    ("generation", "nexus.json generation time and peak memory against progenitor"),
+    ("check", "nexus.json `cargo check` time against progenitor"),
+    ("throughput", "generated server throughput against the hand-written handler"),
+];
+
+/// Runs every benchmark, or only the parts `only` names (see [`PARTS`]); fails when a
+/// measurement could not be made (a target that is measured and missed is reported, not an
+/// error: the benchmark is not a test).
+pub fn run(jobs: &Result<Vec<Job>, String>, only: &[String]) -> ExitCode {
+    let want = |part: &str| only.is_empty() || only.iter().any(|o| o == part);
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut targets = Vec::new();
     let mut failed = false;
-    match empty_document_lines() {
-        Some(lines) => targets.push(Target::new("no-operation document, lines of Rust < 300", format!("{lines}"), lines < 300)),
-        None => failed = true,
-    }
-    match jobs.as_ref().map_err(Clone::clone).and_then(|jobs| runtime_fix_changes(jobs)) {
-        Ok(changed) => targets.push(Target::new("files a runtime fix changes = 0", format!("{changed}"), changed == 0)),
-        Err(e) => {
-            eprintln!("error: {e}");
-            failed = true;
+    if want("lines") {
+        match empty_document_lines() {
+            Some(lines) => targets.push(Target::new("no-operation document, lines of Rust < 300", format!("{lines}"), lines < 300)),
+            None => failed = true,
         }
     }
-    if !compare_modes(&cargo) {
+    if want("runtime-fix") {
+        match jobs.as_ref().map_err(Clone::clone).and_then(|jobs| runtime_fix_changes(jobs)) {
+            Ok(changed) => targets.push(Target::new("files a runtime fix changes = 0", format!("{changed}"), changed == 0)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    if want("modes") && !compare_modes(&cargo) {
         failed = true;
     }
-    let status = Command::new(&cargo).args(["bench", "-p", "apigen-codegen", "--bench", "generate"]).status();
-    if !status.is_ok_and(|s| s.success()) {
-        eprintln!("error: the generation benchmark failed");
-        failed = true;
+    if want("speed") {
+        let status = Command::new(&cargo).args(["bench", "-p", "apigen-codegen", "--bench", "generate"]).status();
+        if !status.is_ok_and(|s| s.success()) {
+            eprintln!("error: the generation benchmark failed");
+            failed = true;
+        }
     }
     let nexus = Path::new(NEXUS);
+    let (generation, check) = (want("generation"), want("check"));
     match (nexus.is_file(), progenitor()) {
+        _ if !generation && !check => {}
         (false, _) => {
             let why = format!("{NEXUS} not found");
-            targets.push(Target::skipped("nexus generation time <= 0.4x progenitor", why.clone()));
-            targets.push(Target::skipped("nexus generation peak memory <= 1.2x progenitor", why.clone()));
-            targets.push(Target::skipped("nexus cargo check, all features <= 0.8x progenitor (client)", why));
+            if generation {
+                targets.push(Target::skipped("nexus generation time <= 0.4x progenitor", why.clone()));
+                targets.push(Target::skipped("nexus generation peak memory <= 1.2x progenitor", why.clone()));
+            }
+            if check {
+                targets.push(Target::skipped("nexus cargo check, all features <= 0.8x progenitor (client)", why));
+            }
         }
         (true, None) => {
-            targets.push(Target::skipped("nexus generation time <= 0.4x progenitor", INSTALL_PROGENITOR.into()));
-            targets.push(Target::skipped("nexus generation peak memory <= 1.2x progenitor", INSTALL_PROGENITOR.into()));
-            targets.push(Target::skipped("nexus cargo check, all features <= 0.8x progenitor (client)", INSTALL_PROGENITOR.into()));
+            if generation {
+                targets.push(Target::skipped("nexus generation time <= 0.4x progenitor", INSTALL_PROGENITOR.into()));
+                targets.push(Target::skipped("nexus generation peak memory <= 1.2x progenitor", INSTALL_PROGENITOR.into()));
+            }
+            if check {
+                targets.push(Target::skipped("nexus cargo check, all features <= 0.8x progenitor (client)", INSTALL_PROGENITOR.into()));
+            }
         }
         (true, Some(progenitor)) => {
-            match generation_against_progenitor(&cargo, &progenitor, nexus) {
-                Ok(found) => targets.extend(found),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    failed = true;
+            if generation {
+                match generation_against_progenitor(&cargo, &progenitor, nexus) {
+                    Ok(found) => targets.extend(found),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        failed = true;
+                    }
                 }
             }
-            match check_time_against_progenitor(&cargo, &progenitor, nexus) {
-                Ok(found) => targets.push(found),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    failed = true;
+            if check {
+                match check_time_against_progenitor(&cargo, &progenitor, nexus) {
+                    Ok(found) => targets.push(found),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        failed = true;
+                    }
                 }
             }
         }
     }
-    match server_throughput(&cargo) {
-        Ok(found) => targets.push(found),
-        Err(e) => {
-            eprintln!("error: {e}");
-            failed = true;
+    if want("throughput") {
+        match server_throughput(&cargo) {
+            Ok(found) => targets.push(found),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
         }
     }
     println!("\nsummary of the targets (issue 14):");
@@ -157,14 +192,22 @@ fn spread(v: &[f64]) -> String {
     format!("{lo:.3}..{hi:.3}")
 }
 
-/// Runs `cmd` under GNU time (`/usr/bin/time -f "%e %M"`): wall seconds and peak RSS in KiB
-/// (the RSS is `None` without GNU time, which then times the command itself).
-fn measure(cmd: &mut Command) -> Result<(f64, Option<u64>), String> {
+/// What [`measure`] found: wall seconds, peak RSS in KiB and CPU seconds (user + system), the
+/// last two only with GNU time.
+struct Measured {
+    wall: f64,
+    rss: Option<u64>,
+    cpu: Option<f64>,
+}
+
+/// Runs `cmd` under GNU time (`/usr/bin/time -f "%e %M %U %S"`): wall seconds, peak RSS in KiB and
+/// CPU seconds (RSS and CPU are `None` without GNU time, which then times the command itself).
+fn measure(cmd: &mut Command) -> Result<Measured, String> {
     let gnu_time = Path::new("/usr/bin/time");
     if gnu_time.is_file() {
         let report = std::env::temp_dir().join(format!("apigen-bench-time-{}", std::process::id()));
         let mut timed = Command::new(gnu_time);
-        timed.arg("-o").arg(&report).args(["-f", "%e %M"]).arg(cmd.get_program()).args(cmd.get_args());
+        timed.arg("-o").arg(&report).args(["-f", "%e %M %U %S"]).arg(cmd.get_program()).args(cmd.get_args());
         if let Some(dir) = cmd.get_current_dir() {
             timed.current_dir(dir);
         }
@@ -177,15 +220,18 @@ fn measure(cmd: &mut Command) -> Result<(f64, Option<u64>), String> {
         if !out.status.success() {
             return Err(format!("{:?} failed:\n{}", cmd.get_program(), String::from_utf8_lossy(&out.stderr)));
         }
-        let rss = text.split_whitespace().nth(1).and_then(|k| k.parse().ok());
-        return Ok((wall, rss));
+        let fields: Vec<&str> = text.split_whitespace().collect();
+        let rss = fields.get(1).and_then(|k| k.parse().ok());
+        let seconds = |i: usize| fields.get(i).and_then(|s| s.parse::<f64>().ok());
+        let cpu = seconds(2).zip(seconds(3)).map(|(user, system)| user + system);
+        return Ok(Measured { wall, rss, cpu });
     }
     let start = Instant::now();
     let out = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).output().map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
     if !out.status.success() {
         return Err(format!("{:?} failed:\n{}", cmd.get_program(), String::from_utf8_lossy(&out.stderr)));
     }
-    Ok((start.elapsed().as_secs_f64(), None))
+    Ok(Measured { wall: start.elapsed().as_secs_f64(), rss: None, cpu: None })
 }
 
 /// The release `apigen` binary, built now.
@@ -224,6 +270,7 @@ fn generation_against_progenitor(cargo: &str, progenitor: &Path, nexus: &Path) -
     measure(&mut ours_cmd())?;
     measure(&mut theirs_cmd())?;
     let (mut time_ratios, mut ta, mut tb, mut ma, mut mb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut ca, mut cb) = (Vec::new(), Vec::new());
     for round in 0..7 {
         let (a, b) = if round % 2 == 0 {
             let a = measure(&mut ours_cmd())?;
@@ -232,18 +279,29 @@ fn generation_against_progenitor(cargo: &str, progenitor: &Path, nexus: &Path) -
             let b = measure(&mut theirs_cmd())?;
             (measure(&mut ours_cmd())?, b)
         };
-        time_ratios.push(a.0 / b.0);
-        ta.push(a.0);
-        tb.push(b.0);
-        if let (Some(x), Some(y)) = (a.1, b.1) {
+        time_ratios.push(a.wall / b.wall);
+        ta.push(a.wall);
+        tb.push(b.wall);
+        if let (Some(x), Some(y)) = (a.rss, b.rss) {
             ma.push(x as f64 / 1024.0);
             mb.push(y as f64 / 1024.0);
+        }
+        if let (Some(x), Some(y)) = (a.cpu, b.cpu) {
+            ca.push(x);
+            cb.push(y);
         }
     }
     let _ = std::fs::remove_dir_all(&base);
     println!("\ngeneration of nexus.json, command line to written crate (7 rounds, alternating, medians):");
     println!("  progenitor: {:.3} s (rounds {})", median(tb.clone()), spread(&tb));
     println!("  apigen:     {:.3} s (rounds {})", median(ta.clone()), spread(&ta));
+    if !ca.is_empty() {
+        // Not a target: when other processes keep the cores busy, wall time is mostly waiting for
+        // a core, and the wall-time ratio drifts towards this one (apigen renders on every core,
+        // progenitor on one).
+        let (a, b) = (median(ca), median(cb));
+        println!("  CPU time (user + system): progenitor {b:.3} s, apigen {a:.3} s, ratio {:.2}", a / b);
+    }
     let time_ratio = median(time_ratios.clone());
     let mut found = vec![Target::new(
         "nexus generation time <= 0.4x progenitor",

@@ -42,6 +42,9 @@ const USAGE: &str = "usage:
                                           (needs cargo-progenitor: see README), generated server throughput;
                                           build time of the three modes (checked-in crate, build.rs,
                                           generate_api!); generation speed of small/medium/large specs, scaling 1x-8x
+  cargo xtask bench --only PART[,PART...]  only these parts (repeatable): lines, runtime-fix, modes, speed,
+                                          generation (nexus generation time and memory against progenitor),
+                                          check (nexus `cargo check` against progenitor), throughput
   cargo xtask bench modes                 only the build time of the three modes (examples/)
   cargo xtask conformance [--no-check] [--filter TEXT]
                                           generate (and cargo check) every document of ../shared/corpus;
@@ -86,7 +89,7 @@ fn main() -> ExitCode {
             }
         }
         Some("schema-suite") => schema_suite::run(&args[1..]),
-        Some("bench") => run_bench(),
+        Some("bench") => run_bench(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -100,8 +103,38 @@ fn main() -> ExitCode {
 
 /// `cargo xtask bench`: every target of issue 14 measured in one run, each printed with its ratio
 /// and PASS/FAIL, then a summary (see [`bench`]).
-fn run_bench() -> ExitCode {
-    bench::run(&jobs(&GenCommand::default()))
+fn run_bench(args: &[String]) -> ExitCode {
+    let mut only = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "-h" || arg == "--help" {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        let value = match arg.strip_prefix("--only=") {
+            Some(v) => Some(v.to_string()),
+            None if arg == "--only" => args.next().cloned(),
+            None => {
+                eprintln!("error: unknown argument `{arg}`\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        };
+        let Some(value) = value else {
+            eprintln!("error: `--only` needs a part\n\n{USAGE}");
+            return ExitCode::from(2);
+        };
+        for part in value.split(',').filter(|p| !p.is_empty()) {
+            if !bench::PARTS.iter().any(|(name, _)| *name == part) {
+                let names: Vec<&str> = bench::PARTS.iter().map(|(name, _)| *name).collect();
+                eprintln!("error: unknown bench part `{part}` (one of: {})", names.join(", "));
+                return ExitCode::from(2);
+            }
+            only.push(part.to_string());
+        }
+    }
+    // The generated crates are only read by the runtime-fix part.
+    let jobs = if only.is_empty() || only.iter().any(|p| p == "runtime-fix") { jobs(&GenCommand::default()) } else { Ok(Vec::new()) };
+    bench::run(&jobs, &only)
 }
 
 /// The repository root: the parent of this crate's manifest directory.

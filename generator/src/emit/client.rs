@@ -12,19 +12,23 @@ use quote::{format_ident, quote};
 use crate::emit::doc_attrs;
 use crate::ir::models::StructModel;
 use crate::ir::*;
+use crate::render::Chunks;
 
-/// Emits `src/client.rs`.
+/// Emits `src/client.rs` in chunks (see [`Chunks`]): the module's head (the types every operation
+/// shares), then one chunk per operation.
 ///
-/// # Errors
-///
-/// None today; the signature leaves room for IR the emitter cannot express.
-pub fn emit(api: &ApiSpace) -> Result<TokenStream, String> {
+/// The chunks are `Result`s to leave room for IR the emitter cannot express; none fails today.
+pub fn emit(api: &ApiSpace) -> Chunks<'_> {
+    Chunks::new(1 + api.operations.len(), move |i| Ok(if i == 0 { head(api) } else { operation(api, &api.operations[i - 1]) }))
+}
+
+/// The items before the operations: `Client`, `Server`, `Credentials`.
+fn head(api: &ApiSpace) -> TokenStream {
     let server = server_enum(api);
     let credentials = credentials(api);
-    let operations = api.operations.iter().map(|op| operation(api, op));
     let user_agent = format!("{} (apigen {})", api.crate_name, crate::GENERATOR_VERSION);
 
-    Ok(quote! {
+    quote! {
         // Errors keep the whole response (status, headers, raw body) by value: they are the
         // cold path, and boxing would cost an allocation on every error. The spec decides how
         // many parameters a method takes and what it is called (`from_file` is no conversion).
@@ -80,8 +84,7 @@ pub fn emit(api: &ApiSpace) -> Result<TokenStream, String> {
 
         #server
         #credentials
-        #(#operations)*
-    })
+    }
 }
 
 fn server_enum(api: &ApiSpace) -> TokenStream {

@@ -18,20 +18,34 @@ use crate::emit::krate::scheme_variant;
 use crate::ir::models::Constraint;
 use crate::ir::server::{ErrorTemplate, ServerErrors};
 use crate::ir::{ApiSpace, BodyEncoding, Operation, Response, StatusMatch, ValueShape};
+use crate::render::Chunks;
 
-/// Emits `src/server.rs`.
+/// Emits `src/server.rs` in chunks (see [`Chunks`]): the module's head (`SPEC`, `Credentials`,
+/// the `Api` trait), one chunk per operation, then the router and the mock.
 ///
-/// # Errors
-///
-/// A message when the IR holds something the emitter cannot express (a generator bug).
-pub fn emit(api: &ApiSpace, errors: &ServerErrors) -> Result<TokenStream, String> {
+/// A chunk is an error when the IR holds something the emitter cannot express (a generator bug).
+pub fn emit<'a>(api: &'a ApiSpace, errors: &'a ServerErrors) -> Chunks<'a> {
+    let n = api.operations.len();
+    Chunks::new(n + 2, move |i| match i {
+        0 => Ok(head(api, errors)),
+        i if i <= n => operation(api, &api.operations[i - 1]),
+        _ => {
+            let router = router(api);
+            let mock = mock(api);
+            Ok(quote! {
+                #router
+                #mock
+            })
+        }
+    })
+}
+
+/// The items before the operations.
+fn head(api: &ApiSpace, errors: &ServerErrors) -> TokenStream {
     let spec = spec(api, errors);
     let credentials = credentials(api);
     let api_trait = api_trait(api);
-    let operations = api.operations.iter().map(|op| operation(api, op)).collect::<Result<Vec<_>, _>>()?;
-    let router = router(api);
-    let mock = mock(api);
-    Ok(quote! {
+    quote! {
         // Handlers return an early answer as `Err(Response)`: it is the request's last value,
         // so boxing it would only allocate. A number rule reads every numeric parameter as
         // `f64`, which is a no-op cast for `f64` parameters.
@@ -45,10 +59,7 @@ pub fn emit(api: &ApiSpace, errors: &ServerErrors) -> Result<TokenStream, String
         #spec
         #credentials
         #api_trait
-        #(#operations)*
-        #router
-        #mock
-    })
+    }
 }
 
 /// Emits `src/bin/mock.rs`: `cargo xtask mock <api>` runs it.
