@@ -65,6 +65,9 @@ pub enum WarningClass {
     ParameterStyle,
     /// A built-in error body of the server does not satisfy the documented error schema.
     ServerErrorShape,
+    /// A `$ref` to a URL (the generator does no network I/O): a schema there is
+    /// `serde_json::Value`, any other object there was left out.
+    RemoteRef,
     /// The field table could not explain a struct typify wrote: its fields keep typify's JSON
     /// names (see `lower::fields::reconcile`).
     FieldNames,
@@ -88,6 +91,7 @@ impl WarningClass {
             WarningClass::EnumVarnames => "enum-varnames",
             WarningClass::DefaultDropped => "default-dropped",
             WarningClass::DegradedSchema => "degraded-schema",
+            WarningClass::RemoteRef => "remote-ref",
             WarningClass::KeywordDropped => "keyword-dropped",
             WarningClass::ParameterStyle => "parameter-style",
             WarningClass::ServerErrorShape => "server-error-shape",

@@ -143,8 +143,10 @@ pub fn run(args: &[String]) -> ExitCode {
             gen_time,
         });
     }
-    if filter.is_none() && check {
-        if let Err(e) = write_table(&rows) {
+    if check {
+        // A filtered run replaces its documents' rows and keeps the others.
+        let written = if filter.is_none() { write_table(&rows) } else { update_rows(&rows) };
+        if let Err(e) = written {
             eprintln!("error: cannot update README.md: {e}");
             return ExitCode::FAILURE;
         }
@@ -193,6 +195,38 @@ fn cargo_check(dir: &Path, target: &Path) -> String {
     }
 }
 
+/// One row of the README table.
+fn row_line(r: &Row) -> String {
+    format!(
+        "| {} | `{}` | {} | {} | {} | {} | {:.0} ms | {} |\n",
+        r.name,
+        r.source,
+        r.operations,
+        r.schemas,
+        r.warnings.map_or("-".to_string(), |w| w.to_string()),
+        r.lines,
+        r.gen_time.as_secs_f64() * 1000.0,
+        r.outcome.replace('|', "\\|")
+    )
+}
+
+/// Replaces the README rows of `rows`' documents (a `--filter` run), keeping every other row.
+fn update_rows(rows: &[Row]) -> std::io::Result<()> {
+    let readme = std::fs::read_to_string("README.md")?;
+    let (Some(s), Some(e)) = (readme.find(START), readme.find(END)) else {
+        return Err(std::io::Error::other("README.md has no conformance table: run without --filter first"));
+    };
+    let mut table = String::new();
+    for line in readme[s..e].split_inclusive('\n') {
+        let name = line.strip_prefix("| ").and_then(|l| l.split(" | ").next());
+        match rows.iter().find(|r| Some(r.name.as_str()) == name) {
+            Some(r) => table.push_str(&row_line(r)),
+            None => table.push_str(line),
+        }
+    }
+    std::fs::write("README.md", format!("{}{}{}", &readme[..s], table, &readme[e..]))
+}
+
 fn write_table(rows: &[Row]) -> std::io::Result<()> {
     let mut table = String::new();
     table.push_str(START);
@@ -201,17 +235,7 @@ fn write_table(rows: &[Row]) -> std::io::Result<()> {
         "| document | source | operations | schemas | warnings | generated lines | generation | result |\n|---|---|---:|---:|---:|---:|---:|---|\n",
     );
     for r in rows {
-        table.push_str(&format!(
-            "| {} | `{}` | {} | {} | {} | {} | {:.0} ms | {} |\n",
-            r.name,
-            r.source,
-            r.operations,
-            r.schemas,
-            r.warnings.map_or("-".to_string(), |w| w.to_string()),
-            r.lines,
-            r.gen_time.as_secs_f64() * 1000.0,
-            r.outcome.replace('|', "\\|")
-        ));
+        table.push_str(&row_line(r));
     }
     table.push('\n');
     table.push_str(END);

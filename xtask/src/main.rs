@@ -48,7 +48,8 @@ const USAGE: &str = "usage:
   cargo xtask bench modes                 only the build time of the three modes (examples/)
   cargo xtask conformance [--no-check] [--filter TEXT]
                                           generate (and cargo check) every document of ../shared/corpus;
-                                          writes the table in README.md
+                                          writes the table in README.md (with --filter: only the
+                                          rows of the documents whose name contains TEXT)
   cargo xtask diff [API...] [--base REV] [--format text|markdown|json] [--fail-on breaking|clients|servers|major|never]
                                           the changes of spec/<api> since REV (HEAD): who they break, the Rust API impact
   cargo xtask schema-suite [--subset] [--min PERCENT] [--write-fixture]

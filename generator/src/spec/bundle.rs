@@ -289,13 +289,9 @@ impl Bundler {
             self.diags.push(d);
             return None;
         }
-        if target.starts_with("http://") || target.starts_with("https://") {
-            let d = site.diagnostic(
-                &self.sources,
-                format!("`$ref` \"{reference}\" points at a URL; the generator does no network I/O"),
-                "download the document next to the spec and refer to it by relative path",
-            );
-            self.diags.push(d);
+        if is_remote(target) {
+            // Left as written: normalization degrades it, with a warning (see
+            // `normalize::remote_refs`), since the generator does no network I/O.
             return None;
         }
         let target_path =
@@ -668,6 +664,12 @@ fn component_name(path: &Path, fragment: &str, value: &Value) -> String {
     } else {
         format!("{name}{}", naming::pascal_case(&fragment.replace('/', " ")))
     }
+}
+
+/// Whether a `$ref` target (the part before `#`) is a URL rather than a file.
+pub fn is_remote(target: &str) -> bool {
+    let lower = target.to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// What OpenAPI expects at a pointer of the bundled document: `Some(true)` a schema,

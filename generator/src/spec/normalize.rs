@@ -10,7 +10,9 @@
 //!   credential), identical `oneOf` members are merged, defaults that do not match their schema
 //!   are removed, formats a type cannot have are dropped, keywords next to a `$ref` are handled
 //!   as the document's version says, and OpenAPI 3.0 forms found in a 3.1 document (`nullable`,
-//!   boolean `exclusiveMinimum`) are converted. The result stays a valid document of its own
+//!   boolean `exclusiveMinimum`) are converted, and a `$ref` to a URL (the generator does no
+//!   network I/O) becomes an empty schema (`serde_json::Value`) where a schema is expected and is
+//!   left out elsewhere. The result stays a valid document of its own
 //!   version: it is the `openapi.json` written next to the crate.
 //! - [`json_schema_forms`] then rewrites the OpenAPI 3.0 dialect (`nullable`, boolean
 //!   `exclusiveMinimum`/`exclusiveMaximum`) into plain JSON Schema for the type generator. It
@@ -39,6 +41,7 @@ pub fn normalize(bundle: &mut Bundle) -> Diagnostics {
     let mut doc = std::mem::take(&mut bundle.document);
     let is_31 = doc.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.1"));
     let mut changes = Vec::new();
+    remote_refs(&mut doc, &mut changes);
     operations(&mut doc, &mut changes);
     security(&mut doc, &mut changes);
     let mut schemas = Vec::new();
@@ -99,6 +102,83 @@ fn short(value: &Value) -> String {
         format!("{}...", text.chars().take(57).collect::<String>())
     } else {
         text
+    }
+}
+
+/// References to URLs, which the bundler leaves as written since the generator does no network
+/// I/O. Where OpenAPI expects a schema, the reference becomes an empty schema (any JSON value,
+/// typed as `serde_json::Value`; the annotations beside it stay); any other object there (a
+/// parameter, a response, a security scheme, a path item, ...) is left out of the document, as
+/// if it were not written. Either way, a `remote-ref` warning names the reference.
+fn remote_refs(doc: &mut Value, changes: &mut Vec<Change>) {
+    fn find(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    if super::bundle::is_remote(r.split('#').next().unwrap_or_default()) {
+                        out.push((pointer.to_string(), r.clone()));
+                        return;
+                    }
+                }
+                for (k, v) in map {
+                    if k.starts_with("x-") || matches!(k.as_str(), "example" | "examples" | "default" | "const" | "enum" | "value") {
+                        continue;
+                    }
+                    find(v, &join_pointer(pointer, k), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    find(v, &join_pointer(pointer, &i.to_string()), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    find(doc, "", &mut found);
+    // Deepest and last first, so removing an array element leaves the other pointers valid.
+    found.reverse();
+    for (pointer, reference) in found {
+        let help = "download the referenced document next to the spec and refer to it by relative path".to_string();
+        let at = join_pointer(&pointer, "$ref");
+        if super::bundle::schema_position(&pointer) == Some(true) {
+            if let Some(Value::Object(map)) = doc.pointer_mut(&pointer) {
+                map.remove("$ref");
+            }
+            changes.push(Change {
+                pointer: at,
+                message: format!(
+                    "`$ref` \"{reference}\" points at a URL and the generator does no network I/O: this schema accepts any JSON value (`serde_json::Value`)"
+                ),
+                help,
+                class: WarningClass::RemoteRef,
+            });
+            continue;
+        }
+        let Some((parent, key)) = pointer.rsplit_once('/') else { continue };
+        let key = crate::diag::unescape_token(key);
+        let removed = match doc.pointer_mut(parent) {
+            Some(Value::Object(map)) => map.remove(&key).is_some(),
+            Some(Value::Array(items)) => match key.parse::<usize>() {
+                Ok(i) if i < items.len() => {
+                    items.remove(i);
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        if removed {
+            changes.push(Change {
+                pointer: at,
+                message: format!(
+                    "`$ref` \"{reference}\" points at a URL and the generator does no network I/O: what it refers to was left out"
+                ),
+                help,
+                class: WarningClass::RemoteRef,
+            });
+        }
     }
 }
 
@@ -896,6 +976,41 @@ mod tests {
             assert_eq!(changes[0].class, WarningClass::EnumVarnames);
             assert!(changes[0].pointer.starts_with("/components/schemas/X/x-enum-"), "{:?}", changes[0].pointer);
         }
+    }
+
+    #[test]
+    fn references_to_urls_become_any_value_schemas_or_are_left_out() {
+        let remote = "https://example.com/api.json#/components/x";
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "paths": {"/a": {"get": {
+                "parameters": [{"$ref": remote}, {"name": "q", "in": "query", "schema": {"$ref": remote, "description": "kept"}}],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"p": {"$ref": remote}}, "x-note": {"$ref": remote}
+                }}}}}
+            }}},
+            "components": {"securitySchemes": {"external": {"$ref": remote}, "key": {"type": "apiKey", "in": "header", "name": "k"}}}
+        });
+        let mut changes = Vec::new();
+        remote_refs(&mut doc, &mut changes);
+        let get = &doc["paths"]["/a"]["get"];
+        assert_eq!(get["parameters"], json!([{"name": "q", "in": "query", "schema": {"description": "kept"}}]));
+        let schema = &get["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_eq!(schema["properties"]["p"], json!({}));
+        assert_eq!(schema["x-note"], json!({"$ref": remote}), "extensions are data");
+        assert_eq!(doc["components"]["securitySchemes"], json!({"key": {"type": "apiKey", "in": "header", "name": "k"}}));
+        let mut at: Vec<&str> = changes.iter().map(|c| c.pointer.as_str()).collect();
+        at.sort_unstable();
+        assert_eq!(
+            at,
+            [
+                "/components/securitySchemes/external/$ref",
+                "/paths/~1a/get/parameters/0/$ref",
+                "/paths/~1a/get/parameters/1/schema/$ref",
+                "/paths/~1a/get/responses/200/content/application~1json/schema/properties/p/$ref",
+            ]
+        );
+        assert!(changes.iter().all(|c| c.class == WarningClass::RemoteRef));
     }
 
     #[test]

@@ -112,6 +112,10 @@ fn check_cycles_into(bundle: &Bundle, diags: &mut Diagnostics) {
 }
 
 fn check_parameter(bundle: &Bundle, p: &Value, ptr: &str, diags: &mut Diagnostics) {
+    let remote = p.get("$ref").and_then(Value::as_str).is_some_and(|r| super::bundle::is_remote(r.split('#').next().unwrap_or_default()));
+    if remote {
+        return; // a parameter defined at a URL: normalization leaves it out, with a warning
+    }
     let name = p.get("name").and_then(Value::as_str);
     let location = p.get("in").and_then(Value::as_str);
     let (Some(name), Some(location)) = (name, location) else {
