@@ -108,9 +108,14 @@ pub fn compare(old: &Input<'_>, new: &Input<'_>, crate_name: &str) -> Result<Dif
 type Side = Result<(RustApi, names::Names), String>;
 
 fn generate_side(root: &Path, bundle: &crate::spec::Bundle, crate_name: &str) -> Side {
-    let set = crate::generate(root, &crate::GeneratorSettings::new(crate_name)).map_err(|d| d.to_string())?;
+    // The settings the crate is generated with: `apigen.toml` beside the root, if any.
+    let mut settings = crate::GeneratorSettings::new(crate_name);
+    if let Some((_, config)) = crate::settings::ConfigFile::discover(root).map_err(|d| d.to_string())? {
+        config.apply(&mut settings);
+    }
+    let set = crate::generate(root, &settings).map_err(|d| d.to_string())?;
     let api = api_of(&set)?;
-    let names = names::Names::of(bundle, crate_name).map_err(|d| d.to_string())?;
+    let names = names::Names::of(bundle, &settings).map_err(|d| d.to_string())?;
     Ok((api, names))
 }
 

@@ -36,13 +36,13 @@ pub struct OperationNames {
 }
 
 impl Names {
-    /// Lowers the bundle and collects its names.
+    /// Lowers the bundle with `settings` (its renames) and collects its names.
     ///
     /// # Errors
     ///
     /// Whatever lowering reports (the document cannot be generated).
-    pub fn of(bundle: &Bundle, crate_name: &str) -> Result<Self, Diagnostics> {
-        let lowered = crate::lower::lower(bundle, &GeneratorSettings::new(crate_name))?;
+    pub fn of(bundle: &Bundle, settings: &GeneratorSettings) -> Result<Self, Diagnostics> {
+        let lowered = crate::lower::lower(bundle, settings)?;
         let mut names = Self::default();
         for op in &lowered.api.operations {
             let label = format!("{} {}", op.method.as_str(), op.path);
@@ -65,9 +65,11 @@ impl Names {
             names.by_pointer.insert(super::spec::operation_pointer(&op.path, op.method.as_str()), label.clone());
             names.operations.insert(label, ops);
         }
-        // The names lowering gives the components (one rule: `naming::component_type_names`).
+        // The names lowering gives the components (one rule: `naming::component_type_names_with`,
+        // the settings' renames first; lowering has already refused a rename that is not free).
         let components = bundle.document.pointer("/components/schemas").and_then(|v| v.as_object());
-        names.components = naming::component_type_names(components.into_iter().flatten().map(|(k, _)| k.as_str())).0;
+        names.components =
+            naming::component_type_names_with(components.into_iter().flatten().map(|(k, _)| k.as_str()), &settings.types.renames).0;
         Ok(names)
     }
 
@@ -248,7 +250,7 @@ mod tests {
         std::fs::write(&path, doc.to_string()).expect("write spec");
         let bundle = crate::spec::bundle(&path).unwrap_or_else(|e| panic!("{e}"));
         let _ = std::fs::remove_dir_all(&dir);
-        let names = Names::of(&bundle, "names").unwrap_or_else(|e| panic!("{e}"));
+        let names = Names::of(&bundle, &GeneratorSettings::new("names")).unwrap_or_else(|e| panic!("{e}"));
         let lowered = crate::lower::lower(&bundle, &GeneratorSettings::new("names")).unwrap_or_else(|e| panic!("{e}"));
         let generated: Vec<&String> = lowered.api.models.structs.keys().collect();
         let mut reported: Vec<&String> = names.components.values().collect();
@@ -260,5 +262,17 @@ mod tests {
         // typify's Pascal case would write both `DATA` and `d_a_t_a` as `Data`.
         assert_eq!(names.components["DATA"], "Data");
         assert_eq!(names.components["d_a_t_a"], "Data2");
+
+        // The settings' renames (`apigen.toml` `[types.renames]`) are the generated names too.
+        let mut settings = GeneratorSettings::new("names");
+        settings.with_type_rename("UserProfile", "Member");
+        let names = Names::of(&bundle, &settings).unwrap_or_else(|e| panic!("{e}"));
+        let lowered = crate::lower::lower(&bundle, &settings).unwrap_or_else(|e| panic!("{e}"));
+        let generated: Vec<&String> = lowered.api.models.structs.keys().collect();
+        let mut reported: Vec<&String> = names.components.values().collect();
+        reported.sort();
+        assert_eq!(reported, generated);
+        assert_eq!(names.components["UserProfile"], "Member");
+        assert_eq!(names.components["user-profile"], "UserProfile");
     }
 }

@@ -187,6 +187,13 @@ fn git_tree_closure(rev: &str, root: &Path, into: &Path) -> Result<PathBuf, Stri
             todo.push(normalize(&base.join(r)));
         }
     }
+    // The settings beside the root (type and operation renames change the Rust names the
+    // report speaks of), as they were at that revision.
+    let config = root.parent().unwrap_or(Path::new("")).join(crate::settings::CONFIG_FILE);
+    if let Some(text) = git_file(rev, &config.to_string_lossy().replace('\\', "/"), here)? {
+        let target = into.join(&config);
+        std::fs::write(&target, text).map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    }
     Ok(into.join(root))
 }
 
