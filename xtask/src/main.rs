@@ -43,6 +43,9 @@ const USAGE: &str = "usage:
                                           build time of the three modes (checked-in crate, build.rs,
                                           generate_api!); generation speed of small/medium/large specs, scaling 1x-8x
   cargo xtask bench modes                 only the build time of the three modes (examples/)
+  cargo xtask bench --only PART           one part: lines, runtime-fix, modes, generation (time and memory
+                                          against progenitor, and the generation benches), check (`cargo check`
+                                          of nexus.json against progenitor), throughput (the server benchmark)
   cargo xtask conformance [--no-check] [--filter TEXT]
                                           generate (and cargo check) every document of ../shared/corpus;
                                           writes the table in README.md
@@ -85,6 +88,13 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+        Some("bench") if args.len() > 1 => match (args.get(1).map(String::as_str), args.get(2).map(String::as_str), args.len()) {
+            (Some("--only"), Some(part), 3) if bench::PARTS.contains(&part) => bench::run(&jobs(&GenCommand::default()), Some(part)),
+            _ => {
+                eprintln!("error: `cargo xtask bench` takes `--only PART`, PART one of {}\n\n{USAGE}", bench::PARTS.join(", "));
+                ExitCode::from(2)
+            }
+        },
         Some("schema-suite") => schema_suite::run(&args[1..]),
         Some("bench") => run_bench(),
         Some("-h" | "--help" | "help") => {
@@ -101,7 +111,7 @@ fn main() -> ExitCode {
 /// `cargo xtask bench`: every target of issue 14 measured in one run, each printed with its ratio
 /// and PASS/FAIL, then a summary (see [`bench`]).
 fn run_bench() -> ExitCode {
-    bench::run(&jobs(&GenCommand::default()))
+    bench::run(&jobs(&GenCommand::default()), None)
 }
 
 /// The repository root: the parent of this crate's manifest directory.
