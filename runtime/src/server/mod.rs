@@ -1541,6 +1541,10 @@ mod tests {
         }
         fn call(&self, index: usize, rq: &mut Incoming<()>) -> Result<Pending<'_>, Response> {
             assert_eq!((index, rq.operation()), (0, Some("create")));
+            const N: crate::params::Param<'static> =
+                crate::params::Param::new(crate::params::Location::Query, "n", &crate::params::Shape::INTEGER);
+            let _n: Option<i64> = rq.parameter(&N, "/create", false);
+            rq.check()?;
             let body: Option<Value> = rq.body()?;
             if body.as_ref().and_then(|b| b.get("early")).is_some() {
                 panic!("reading the input failed");
@@ -1578,6 +1582,12 @@ mod tests {
         assert_eq!((status, &body["code"]), (400, &serde_json::json!(400)), "malformed JSON answers 400: {body}");
         let (status, body) = send("/create", Some("good"), "application/json", r#"{"panic": 1}"#).await;
         assert_eq!((status, &body["fallback"]), (500, &serde_json::json!(500)), "{body}");
+        // The body was read before the parameters, but a bad parameter is answered first, as
+        // when the body was read after them.
+        let (status, body) = send("/create?n=x", Some("good"), "application/json", "{").await;
+        assert_eq!((status, &body["conflict"]), (409, &serde_json::json!(true)), "invalid parameters answer first: {body}");
+        let (status, body) = send("/create?n=x", Some("good"), "text/plain", "x").await;
+        assert_eq!(status, 409, "before the 415 of the body: {body}");
         // A panic while the input is read is answered the same way.
         let (status, body) = send("/create", Some("good"), "application/json", r#"{"early": 1}"#).await;
         assert_eq!((status, &body["fallback"]), (500, &serde_json::json!(500)), "{body}");
