@@ -578,7 +578,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         impl Client {
             #docs
             #deprecated
-            #[allow(clippy::vec_init_then_push, clippy::redundant_closure_call)]
+            #[allow(clippy::vec_init_then_push, clippy::redundant_closure_call, clippy::type_complexity)]
             pub fn #method_ident(&self, #(#args),*) -> rt::Call<'_, #success_ty, #error_ident> {
                 const ALTERNATIVES: &[&[crate::Scheme]] = &[#(#alternatives),*];
                 // The request is built now (no I/O); the call sends it when awaited.
