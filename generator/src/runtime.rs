@@ -52,7 +52,7 @@ pub const VENDORED_DIR: &str = "apigen-runtime";
 /// checks it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuntimeCrate {
-    /// The runtime's version (`0.1.0`).
+    /// The runtime's version (`0.2.0`).
     pub version: String,
     /// Its files (path inside the runtime crate, contents), as vendoring writes them.
     pub files: Vec<(PathBuf, String)>,
@@ -88,7 +88,7 @@ pub fn manifest_version(manifest: &str) -> Option<&str> {
     manifest.lines().skip_while(|l| l.trim() != "[package]").find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"'))
 }
 
-/// The version of the embedded runtime (`0.1.0`).
+/// The version of the embedded runtime (`0.2.0`).
 pub fn runtime_version() -> &'static str {
     manifest_version(RUNTIME_MANIFEST).unwrap_or("0.0.0")
 }

@@ -1051,6 +1051,25 @@ enum Attempt {
     Failed(Failure),
 }
 
+/// An operation's call on its way: what the methods of a generated client return (await it).
+///
+/// A generated method builds its request at once (encoding its parameters and body, which
+/// costs no I/O) and hands it to [`Transport::call`]; the I/O happens when this is polled. One
+/// boxed future per call, instead of an `async fn` per operation, keeps a generated client
+/// cheap to compile.
+pub type Call<'a, T, E> = std::pin::Pin<Box<dyn Future<Output = Result<Response<T>, Error<E>>> + Send + 'a>>;
+
+/// A request built by a generated method: what [`Transport::execute`] sends.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The request: method, URL, headers and body.
+    pub request: reqwest::RequestBuilder,
+    /// The query string, encoded (see [`Transport::execute`]).
+    pub query: String,
+    /// The `Cookie` text of the cookie parameters.
+    pub cookie: String,
+}
+
 impl<C: Credentials> Transport<C> {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
@@ -1106,6 +1125,22 @@ impl<C: Credentials> Transport<C> {
             url.set_query(Some(&joined));
         }
         self.dispatch(request, idempotent, &guard).await
+    }
+
+    /// An operation's call: sends the `prepared` request with [`Transport::execute`] (or
+    /// answers the error it was built with) and reads the response with `decode`, the
+    /// operation's status match.
+    pub fn call<'a, T: Send + 'a, E: Send + 'a>(
+        &'a self,
+        prepared: Result<Prepared, Error<E>>,
+        alternatives: &'static [&'static [C::Scheme]],
+        idempotent: bool,
+        decode: fn(RawResponse) -> Result<Response<T>, Error<E>>,
+    ) -> Call<'a, T, E> {
+        Box::pin(async move {
+            let Prepared { request, query, cookie } = prepared?;
+            decode(self.execute(request, query, cookie, alternatives, idempotent).await?)
+        })
     }
 
     /// Sends `request`, retrying idempotent requests on transient failures (see

@@ -168,94 +168,104 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn register_user(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn register_user(
         &self,
         body: &crate::models::UserRegistration,
-    ) -> ::std::result::Result<
-        Response<crate::models::RegistrationResponse>,
-        Error<RegisterUserError>,
-    > {
+    ) -> rt::Call<'_, crate::models::RegistrationResponse, RegisterUserError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/user/signup/"]);
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
-        for (key, value) in rt::form_pairs("country_code", &body.country_code)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("sponsor", &body.sponsor)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("first_name", &body.first_name)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("last_name", &body.last_name)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("username", &body.username)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("password", &body.password)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("agree_terms", &body.agree_terms)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("user_type", &body.user_type)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("email", &body.email)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("phone_number", &body.phone_number)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("place_genealogy", &body.place_genealogy)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("position", &body.position)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("subdomain", &body.subdomain)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        request = request.multipart(form);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        RegisterUserError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<RegisterUserError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/user/signup/"]);
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
+            for (key, value) in rt::form_pairs("country_code", &body.country_code)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("sponsor", &body.sponsor)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("first_name", &body.first_name)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("last_name", &body.last_name)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("username", &body.username)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("password", &body.password)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("agree_terms", &body.agree_terms)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("user_type", &body.user_type)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("email", &body.email)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("phone_number", &body.phone_number)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("place_genealogy", &body.place_genealogy)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("position", &body.position)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("subdomain", &body.subdomain)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            request = request.multipart(form);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, RegisterUserError::decode)
     }
 }
 impl RegisterUserError {
@@ -301,172 +311,198 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn register_user_with_package(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn register_user_with_package(
         &self,
         body: &crate::models::PackageRegistration,
-    ) -> ::std::result::Result<
-        Response<crate::models::RegistrationResponse>,
-        Error<RegisterUserWithPackageError>,
+    ) -> rt::Call<
+        '_,
+        crate::models::RegistrationResponse,
+        RegisterUserWithPackageError,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &["/user/signup-package/"],
-            );
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
-        for (key, value) in rt::form_pairs("country_code", &body.country_code)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("sponsor", &body.sponsor)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("first_name", &body.first_name)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("last_name", &body.last_name)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("username", &body.username)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("password", &body.password)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("confirm_password", &body.confirm_password)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("agree_terms", &body.agree_terms)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("user_type", &body.user_type)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("email", &body.email)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("phone_number", &body.phone_number)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("place_genealogy", &body.place_genealogy)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("position", &body.position)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("product_id", &body.product_id)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs(
-                "address_first_name",
-                &body.address_first_name,
-            )
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("address_last_name", &body.address_last_name)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("address_mail_id", &body.address_mail_id)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs(
-                "address_phone_number",
-                &body.address_phone_number,
-            )
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("address_name_line", &body.address_name_line)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("address_premise", &body.address_premise)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("address_locality", &body.address_locality)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs(
-                "address_postal_code",
-                &body.address_postal_code,
-            )
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs(
-                "address_country_code",
-                &body.address_country_code,
-            )
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs(
-                "address_state_code",
-                &body.address_state_code,
-            )
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("subdomain", &body.subdomain)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        request = request.multipart(form);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        RegisterUserWithPackageError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<RegisterUserWithPackageError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &["/user/signup-package/"],
+                );
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
+            for (key, value) in rt::form_pairs("country_code", &body.country_code)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("sponsor", &body.sponsor)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("first_name", &body.first_name)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("last_name", &body.last_name)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("username", &body.username)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("password", &body.password)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs(
+                    "confirm_password",
+                    &body.confirm_password,
+                )
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("agree_terms", &body.agree_terms)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("user_type", &body.user_type)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("email", &body.email)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("phone_number", &body.phone_number)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("place_genealogy", &body.place_genealogy)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("position", &body.position)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("product_id", &body.product_id)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs(
+                    "address_first_name",
+                    &body.address_first_name,
+                )
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs(
+                    "address_last_name",
+                    &body.address_last_name,
+                )
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("address_mail_id", &body.address_mail_id)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs(
+                    "address_phone_number",
+                    &body.address_phone_number,
+                )
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs(
+                    "address_name_line",
+                    &body.address_name_line,
+                )
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("address_premise", &body.address_premise)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs(
+                    "address_locality",
+                    &body.address_locality,
+                )
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs(
+                    "address_postal_code",
+                    &body.address_postal_code,
+                )
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs(
+                    "address_country_code",
+                    &body.address_country_code,
+                )
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs(
+                    "address_state_code",
+                    &body.address_state_code,
+                )
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("subdomain", &body.subdomain)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            request = request.multipart(form);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, RegisterUserWithPackageError::decode)
     }
 }
 impl RegisterUserWithPackageError {
@@ -513,26 +549,39 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_sponsors(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_sponsors(
         &self,
-    ) -> ::std::result::Result<
-        Response<crate::models::SponsorListResponse>,
-        Error<ListSponsorsError>,
-    > {
+    ) -> rt::Call<'_, crate::models::SponsorListResponse, ListSponsorsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::ApiKey, crate::Scheme::BearerAuth],
         ];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/user/get/sponsors/"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListSponsorsError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ListSponsorsError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/user/get/sponsors/"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListSponsorsError::decode)
     }
 }
 impl ListSponsorsError {
@@ -577,39 +626,49 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn validate_sponsor(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn validate_sponsor(
         &self,
         body: &crate::models::SponsorValidation,
-    ) -> ::std::result::Result<
-        Response<crate::models::SponsorValidationResponse>,
-        Error<ValidateSponsorError>,
-    > {
+    ) -> rt::Call<'_, crate::models::SponsorValidationResponse, ValidateSponsorError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::ApiKey, crate::Scheme::BearerAuth],
         ];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &["/user/validate-sponsor/"],
-            );
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
-        for (key, value) in rt::form_pairs("sponsor", &body.sponsor)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        request = request.multipart(form);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        ValidateSponsorError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ValidateSponsorError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &["/user/validate-sponsor/"],
+                );
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
+            for (key, value) in rt::form_pairs("sponsor", &body.sponsor)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            request = request.multipart(form);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, ValidateSponsorError::decode)
     }
 }
 impl ValidateSponsorError {

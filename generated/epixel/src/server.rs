@@ -55,6 +55,74 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 4] = [
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/user/signup/",
+                key: "register_user",
+                security: &[&[Scheme::ApiKey]],
+                body: rt::BodySpec::Form {
+                    multipart: true,
+                    schema: Some("register_user"),
+                    binary: &[],
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/user/signup-package/",
+                key: "register_user_with_package",
+                security: &[&[Scheme::ApiKey]],
+                body: rt::BodySpec::Form {
+                    multipart: true,
+                    schema: Some("register_user_with_package"),
+                    binary: &[],
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/user/get/sponsors/",
+                key: "list_sponsors",
+                security: &[&[Scheme::ApiKey, Scheme::BearerAuth]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/user/validate-sponsor/",
+                key: "validate_sponsor",
+                security: &[&[Scheme::ApiKey, Scheme::BearerAuth]],
+                body: rt::BodySpec::Form {
+                    multipart: true,
+                    schema: Some("validate_sponsor"),
+                    binary: &[],
+                },
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.register_user(handle_register_user(rq)?)),
+                1 => {
+                    rt::pending(
+                        self
+                            .api
+                            .register_user_with_package(
+                                handle_register_user_with_package(rq)?,
+                            ),
+                    )
+                }
+                2 => rt::pending(self.api.list_sponsors(handle_list_sponsors(rq)?)),
+                3 => rt::pending(self.api.validate_sponsor(handle_validate_sponsor(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Epixel MLM User API: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -157,35 +225,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for RegisterUserResponse {
         }
     }
 }
-/// Serves `POST /user/signup/`.
-async fn handle_register_user<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "register_user",
-            &[&[Scheme::ApiKey]],
-        )
-        .await?;
-    let body = rq
-        .form_body::<crate::models::UserRegistration>(true, Some("register_user"), &[])
-        .await?;
-    let input = RegisterUserInput {
+/// Reads the input of `POST /user/signup/` (authenticated, its body read): the parameters, then the body.
+fn handle_register_user(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<RegisterUserInput, rt::Response> {
+    let body = rq.body::<crate::models::UserRegistration>()?;
+    let body = rq.required(body)?;
+    Ok(RegisterUserInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "register_user",
-                shared.api.register_user(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /user/signup-package/`.
 #[derive(Debug)]
@@ -237,37 +287,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for RegisterUserWithPackageR
         }
     }
 }
-/// Serves `POST /user/signup-package/`.
-async fn handle_register_user_with_package<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "register_user_with_package",
-            &[&[Scheme::ApiKey]],
-        )
-        .await?;
-    let body = rq
-        .form_body::<
-            crate::models::PackageRegistration,
-        >(true, Some("register_user_with_package"), &[])
-        .await?;
-    let input = RegisterUserWithPackageInput {
+/// Reads the input of `POST /user/signup-package/` (authenticated, its body read): the parameters, then the body.
+fn handle_register_user_with_package(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<RegisterUserWithPackageInput, rt::Response> {
+    let body = rq.body::<crate::models::PackageRegistration>()?;
+    let body = rq.required(body)?;
+    Ok(RegisterUserWithPackageInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "register_user_with_package",
-                shared.api.register_user_with_package(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /user/get/sponsors/`.
 #[derive(Debug)]
@@ -315,31 +345,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListSponsorsResponse {
         }
     }
 }
-/// Serves `GET /user/get/sponsors/`.
-async fn handle_list_sponsors<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_sponsors",
-            &[&[Scheme::ApiKey, Scheme::BearerAuth]],
-        )
-        .await?;
-    let input = ListSponsorsInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_sponsors",
-                shared.api.list_sponsors(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /user/get/sponsors/` (authenticated, its body read): the parameters, then the body.
+fn handle_list_sponsors(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListSponsorsInput, rt::Response> {
+    Ok(ListSponsorsInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /user/validate-sponsor/`.
 #[derive(Debug)]
@@ -388,37 +401,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for ValidateSponsorResponse 
         }
     }
 }
-/// Serves `POST /user/validate-sponsor/`.
-async fn handle_validate_sponsor<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "validate_sponsor",
-            &[&[Scheme::ApiKey, Scheme::BearerAuth]],
-        )
-        .await?;
-    let body = rq
-        .form_body::<
-            crate::models::SponsorValidation,
-        >(true, Some("validate_sponsor"), &[])
-        .await?;
-    let input = ValidateSponsorInput {
+/// Reads the input of `POST /user/validate-sponsor/` (authenticated, its body read): the parameters, then the body.
+fn handle_validate_sponsor(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ValidateSponsorInput, rt::Response> {
+    let body = rq.body::<crate::models::SponsorValidation>()?;
+    let body = rq.required(body)?;
+    Ok(ValidateSponsorInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "validate_sponsor",
-                shared.api.validate_sponsor(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -439,28 +432,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/user/signup/",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_register_user::<A>),
-        )
-        .route(
-            "/user/signup-package/",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_register_user_with_package::<A>),
-        )
-        .route(
-            "/user/get/sponsors/",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_sponsors::<A>),
-        )
-        .route(
-            "/user/validate-sponsor/",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_validate_sponsor::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -500,52 +472,74 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn register_user(&self, input: RegisterUserInput) -> RegisterUserResponse {
-            RegisterUserResponse::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/user/signup/", &[]),
+        fn register_user(
+            &self,
+            input: RegisterUserInput,
+        ) -> impl ::std::future::Future<Output = RegisterUserResponse> + Send {
+            ::std::future::ready(
+                RegisterUserResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/user/signup/",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn register_user_with_package(
+        fn register_user_with_package(
             &self,
             input: RegisterUserWithPackageInput,
-        ) -> RegisterUserWithPackageResponse {
-            RegisterUserWithPackageResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/user/signup-package/",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<
+            Output = RegisterUserWithPackageResponse,
+        > + Send {
+            ::std::future::ready(
+                RegisterUserWithPackageResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/user/signup-package/",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn list_sponsors(&self, input: ListSponsorsInput) -> ListSponsorsResponse {
-            ListSponsorsResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/user/get/sponsors/",
-                        &[],
-                    ),
+        fn list_sponsors(
+            &self,
+            input: ListSponsorsInput,
+        ) -> impl ::std::future::Future<Output = ListSponsorsResponse> + Send {
+            ::std::future::ready(
+                ListSponsorsResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/user/get/sponsors/",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn validate_sponsor(
+        fn validate_sponsor(
             &self,
             input: ValidateSponsorInput,
-        ) -> ValidateSponsorResponse {
-            ValidateSponsorResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/user/validate-sponsor/",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = ValidateSponsorResponse> + Send {
+            ::std::future::ready(
+                ValidateSponsorResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/user/validate-sponsor/",
+                            &[],
+                        ),
+                ),
             )
         }
     }

@@ -192,32 +192,48 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn import_panel_members(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn import_panel_members(
         &self,
         body: &[crate::models::MemberImport],
-    ) -> ::std::result::Result<
-        Response<crate::models::MemberImportResponse>,
-        Error<ImportPanelMembersError>,
-    > {
+    ) -> rt::Call<'_, crate::models::MemberImportResponse, ImportPanelMembersError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/micropanel/members"]);
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        ImportPanelMembersError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ImportPanelMembersError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &["/micropanel/members"],
+                );
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, ImportPanelMembersError::decode)
     }
 }
 impl ImportPanelMembersError {
@@ -291,56 +307,66 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_user_communities(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_user_communities(
         &self,
         user_id: i64,
         params: &ListUserCommunitiesParams,
-    ) -> ::std::result::Result<
-        Response<crate::models::CommunityListResponse>,
-        Error<ListUserCommunitiesError>,
-    > {
+    ) -> rt::Call<'_, crate::models::CommunityListResponse, ListUserCommunitiesError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
-        const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "user-id",
-            &::apigen_runtime::params::Shape::INTEGER,
-        );
-        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "page",
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ListUserCommunitiesError>,
+        > {
+            const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "user-id",
                 &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["perPage"]);
-        const PARAM_PER_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "perPage",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["page"]);
-        let path_user_id = ::apigen_runtime::params::encode(&PARAM_USER_ID, &user_id)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.page {
-            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.per_page {
-            ::apigen_runtime::params::encode_into(&PARAM_PER_PAGE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/micropanel/users/", &path_user_id, "/communities"],
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListUserCommunitiesError::decode(raw)
+            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "page",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["perPage"]);
+            const PARAM_PER_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "perPage",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["page"]);
+            let path_user_id = ::apigen_runtime::params::encode(&PARAM_USER_ID, &user_id)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.page {
+                ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.per_page {
+                ::apigen_runtime::params::encode_into(&PARAM_PER_PAGE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/micropanel/users/", &path_user_id, "/communities"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListUserCommunitiesError::decode)
     }
     /// Every item of every page of [`Client::list_user_communities`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/pagination/links/next` of each page (absolute or relative).
     ///
@@ -451,46 +477,59 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn update_user(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn update_user(
         &self,
         user_id: i64,
         body: &crate::models::UpdateUserRequest,
-    ) -> ::std::result::Result<
-        Response<crate::models::UserResponse>,
-        Error<UpdateUserError>,
-    > {
+    ) -> rt::Call<'_, crate::models::UserResponse, UpdateUserError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
-        const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "user-id",
-            &::apigen_runtime::params::Shape::INTEGER,
-        );
-        let path_user_id = ::apigen_runtime::params::encode(&PARAM_USER_ID, &user_id)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::PUT,
-                &["/users/", &path_user_id],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<UpdateUserError>,
+        > {
+            const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "user-id",
+                &::apigen_runtime::params::Shape::INTEGER,
             );
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        UpdateUserError::decode(raw)
+            let path_user_id = ::apigen_runtime::params::encode(&PARAM_USER_ID, &user_id)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::PUT,
+                    &["/users/", &path_user_id],
+                );
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, UpdateUserError::decode)
     }
 }
 impl UpdateUserError {
@@ -556,50 +595,60 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn search_organization_users(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn search_organization_users(
         &self,
         organization_id: i64,
         email_address: &str,
-    ) -> ::std::result::Result<
-        Response<crate::models::UserResponse>,
-        Error<SearchOrganizationUsersError>,
-    > {
+    ) -> rt::Call<'_, crate::models::UserResponse, SearchOrganizationUsersError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
-        const PARAM_ORGANIZATION_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "organization-id",
-            &::apigen_runtime::params::Shape::INTEGER,
-        );
-        const PARAM_EMAIL_ADDRESS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "emailAddress",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_organization_id = ::apigen_runtime::params::encode(
-                &PARAM_ORGANIZATION_ID,
-                &organization_id,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        ::apigen_runtime::params::encode_into(
-                &PARAM_EMAIL_ADDRESS,
-                email_address,
-                &mut query,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/organizations/", &path_organization_id, "/users/search"],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<SearchOrganizationUsersError>,
+        > {
+            const PARAM_ORGANIZATION_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "organization-id",
+                &::apigen_runtime::params::Shape::INTEGER,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        SearchOrganizationUsersError::decode(raw)
+            const PARAM_EMAIL_ADDRESS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "emailAddress",
+                &::apigen_runtime::params::Shape::STRING,
+            );
+            let path_organization_id = ::apigen_runtime::params::encode(
+                    &PARAM_ORGANIZATION_ID,
+                    &organization_id,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            ::apigen_runtime::params::encode_into(
+                    &PARAM_EMAIL_ADDRESS,
+                    email_address,
+                    &mut query,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/organizations/", &path_organization_id, "/users/search"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, SearchOrganizationUsersError::decode)
     }
 }
 impl SearchOrganizationUsersError {

@@ -55,6 +55,78 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 4] = [
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/micropanel/members",
+                key: "import_panel_members",
+                security: &[&[Scheme::ApiKeyHeader]],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("import_panel_members"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/micropanel/users/{user-id}/communities",
+                key: "list_user_communities",
+                security: &[&[Scheme::ApiKeyHeader]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::PUT,
+                path: "/users/{user-id}",
+                key: "update_user",
+                security: &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("update_user"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/organizations/{organization-id}/users/search",
+                key: "search_organization_users",
+                security: &[&[Scheme::ApiKeyHeader]],
+                body: rt::BodySpec::None,
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => {
+                    rt::pending(
+                        self.api.import_panel_members(handle_import_panel_members(rq)?),
+                    )
+                }
+                1 => {
+                    rt::pending(
+                        self.api.list_user_communities(handle_list_user_communities(rq)?),
+                    )
+                }
+                2 => rt::pending(self.api.update_user(handle_update_user(rq)?)),
+                3 => {
+                    rt::pending(
+                        self
+                            .api
+                            .search_organization_users(
+                                handle_search_organization_users(rq)?,
+                            ),
+                    )
+                }
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of QuestionPro API v2: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -172,38 +244,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for ImportPanelMembersRespon
         }
     }
 }
-/// Serves `POST /micropanel/members`.
-async fn handle_import_panel_members<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "import_panel_members",
-            &[&[Scheme::ApiKeyHeader]],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            ::std::vec::Vec<crate::models::MemberImport>,
-        >("application/json", true, Some("import_panel_members"))
-        .await?;
+/// Reads the input of `POST /micropanel/members` (authenticated, its body read): the parameters, then the body.
+fn handle_import_panel_members(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ImportPanelMembersInput, rt::Response> {
+    let body = rq.body::<::std::vec::Vec<crate::models::MemberImport>>()?;
     let body = rq.required(body)?;
-    let input = ImportPanelMembersInput {
+    Ok(ImportPanelMembersInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "import_panel_members",
-                shared.api.import_panel_members(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /micropanel/users/{user-id}/communities`.
 #[derive(Debug)]
@@ -273,11 +324,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListUserCommunitiesRespo
         }
     }
 }
-/// Serves `GET /micropanel/users/{user-id}/communities`.
-async fn handle_list_user_communities<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /micropanel/users/{user-id}/communities` (authenticated, its body read): the parameters, then the body.
+fn handle_list_user_communities(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListUserCommunitiesInput, rt::Response> {
     const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "user-id",
@@ -295,13 +345,6 @@ async fn handle_list_user_communities<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["page"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_user_communities",
-            &[&[Scheme::ApiKeyHeader]],
-        )
-        .await?;
     let user_id = rq
         .parameter::<
             i64,
@@ -320,22 +363,13 @@ async fn handle_list_user_communities<A: Api>(
     }
     rq.check()?;
     let user_id = rq.required(user_id)?;
-    let input = ListUserCommunitiesInput {
+    Ok(ListUserCommunitiesInput {
         user_id,
         page,
         per_page,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_user_communities",
-                shared.api.list_user_communities(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `PUT /users/{user-id}`.
 #[derive(Debug)]
@@ -402,47 +436,26 @@ impl ::apigen_runtime::axum::response::IntoResponse for UpdateUserResponse {
         }
     }
 }
-/// Serves `PUT /users/{user-id}`.
-async fn handle_update_user<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `PUT /users/{user-id}` (authenticated, its body read): the parameters, then the body.
+fn handle_update_user(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<UpdateUserInput, rt::Response> {
     const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "user-id",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "update_user",
-            &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-        )
-        .await?;
     let user_id = rq.parameter::<i64>(&PARAM_USER_ID, "/users/{user-id}", true);
     rq.check()?;
     let user_id = rq.required(user_id)?;
-    let body = rq
-        .json_body::<
-            crate::models::UpdateUserRequest,
-        >("application/json", true, Some("update_user"))
-        .await?;
+    let body = rq.body::<crate::models::UpdateUserRequest>()?;
     let body = rq.required(body)?;
-    let input = UpdateUserInput {
+    Ok(UpdateUserInput {
         user_id,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "update_user",
-                shared.api.update_user(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /organizations/{organization-id}/users/search`.
 #[derive(Debug)]
@@ -509,11 +522,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for SearchOrganizationUsersR
         }
     }
 }
-/// Serves `GET /organizations/{organization-id}/users/search`.
-async fn handle_search_organization_users<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /organizations/{organization-id}/users/search` (authenticated, its body read): the parameters, then the body.
+fn handle_search_organization_users(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<SearchOrganizationUsersInput, rt::Response> {
     const PARAM_ORGANIZATION_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "organization-id",
@@ -524,13 +536,6 @@ async fn handle_search_organization_users<A: Api>(
         "emailAddress",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "search_organization_users",
-            &[&[Scheme::ApiKeyHeader]],
-        )
-        .await?;
     let organization_id = rq
         .parameter::<
             i64,
@@ -545,21 +550,12 @@ async fn handle_search_organization_users<A: Api>(
     rq.check()?;
     let organization_id = rq.required(organization_id)?;
     let email_address = rq.required(email_address)?;
-    let input = SearchOrganizationUsersInput {
+    Ok(SearchOrganizationUsersInput {
         organization_id,
         email_address,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "search_organization_users",
-                shared.api.search_organization_users(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -580,28 +576,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/micropanel/members",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_import_panel_members::<A>),
-        )
-        .route(
-            "/micropanel/users/{user-id}/communities",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_user_communities::<A>),
-        )
-        .route(
-            "/users/{user-id}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .put(handle_update_user::<A>),
-        )
-        .route(
-            "/organizations/{organization-id}/users/search",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_search_organization_users::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -641,61 +616,74 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn import_panel_members(
+        fn import_panel_members(
             &self,
             input: ImportPanelMembersInput,
-        ) -> ImportPanelMembersResponse {
-            ImportPanelMembersResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/micropanel/members",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = ImportPanelMembersResponse> + Send {
+            ::std::future::ready(
+                ImportPanelMembersResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/micropanel/members",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn list_user_communities(
+        fn list_user_communities(
             &self,
             input: ListUserCommunitiesInput,
-        ) -> ListUserCommunitiesResponse {
-            ListUserCommunitiesResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/micropanel/users/{user-id}/communities",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = ListUserCommunitiesResponse> + Send {
+            ::std::future::ready(
+                ListUserCommunitiesResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/micropanel/users/{user-id}/communities",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn update_user(&self, input: UpdateUserInput) -> UpdateUserResponse {
-            UpdateUserResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "put",
-                        "/users/{user-id}",
-                        &[],
-                    ),
+        fn update_user(
+            &self,
+            input: UpdateUserInput,
+        ) -> impl ::std::future::Future<Output = UpdateUserResponse> + Send {
+            ::std::future::ready(
+                UpdateUserResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "put",
+                            "/users/{user-id}",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn search_organization_users(
+        fn search_organization_users(
             &self,
             input: SearchOrganizationUsersInput,
-        ) -> SearchOrganizationUsersResponse {
-            SearchOrganizationUsersResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/organizations/{organization-id}/users/search",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<
+            Output = SearchOrganizationUsersResponse,
+        > + Send {
+            ::std::future::ready(
+                SearchOrganizationUsersResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/organizations/{organization-id}/users/search",
+                            &[],
+                        ),
+                ),
             )
         }
     }

@@ -582,22 +582,25 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         impl Client {
             #docs
             #deprecated
-            #[allow(clippy::vec_init_then_push)]
-            pub async fn #method_ident(&self, #(#args),*) -> ::std::result::Result<Response<#success_ty>, Error<#error_ident>> {
+            #[allow(clippy::vec_init_then_push, clippy::redundant_closure_call, clippy::type_complexity)]
+            pub fn #method_ident(&self, #(#args),*) -> rt::Call<'_, #success_ty, #error_ident> {
                 const ALTERNATIVES: &[&[crate::Scheme]] = &[#(#alternatives),*];
-                #(#param_consts)*
-                #(#path_writes)*
-                #[allow(unused_mut)]
-                let mut query = ::std::string::String::new();
-                #[allow(unused_mut)]
-                let mut cookie = ::std::string::String::new();
-                #(#query_pushes)*
-                #[allow(unused_mut)]
-                let mut request = self.0.request(::apigen_runtime::reqwest::Method::#m, &[#(#path_parts),*]);
-                #(#header_sets)*
-                #body_set
-                let raw = self.0.execute(request, query, cookie, ALTERNATIVES, #idempotent).await?;
-                #error_ident::decode(raw)
+                // The request is built now (no I/O); the call sends it when awaited.
+                let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<#error_ident>> {
+                    #(#param_consts)*
+                    #(#path_writes)*
+                    #[allow(unused_mut)]
+                    let mut query = ::std::string::String::new();
+                    #[allow(unused_mut)]
+                    let mut cookie = ::std::string::String::new();
+                    #(#query_pushes)*
+                    #[allow(unused_mut)]
+                    let mut request = self.0.request(::apigen_runtime::reqwest::Method::#m, &[#(#path_parts),*]);
+                    #(#header_sets)*
+                    #body_set
+                    Ok(rt::Prepared { request, query, cookie })
+                })();
+                self.0.call(prepared, ALTERNATIVES, #idempotent, #error_ident::decode)
             }
 
             #stream

@@ -5,9 +5,15 @@
 //! checker, hardened serving, the mock's example lookup) is the `server` module of the
 //! `apigen-runtime` crate; this module emits what depends on the API: the error table and
 //! request schemas (`SPEC`), the `Api` trait with one method per operation, an input struct and
-//! a response enum per operation, one handler per operation (authentication, then parameters,
-//! then the body, then the implementation behind a panic guard), `router`, and
-//! `mock::MockApi`, which answers the documented examples.
+//! a response enum per operation, the operation table and `call` of the runtime's `Service`
+//! (the runtime authenticates, reads the body as the table says and runs the implementation
+//! behind a panic guard), one synchronous, non-generic `handle_<op>` per operation that reads
+//! its input (parameters, then the body), `router`, and `mock::MockApi`, which answers the
+//! documented examples.
+//!
+//! What is emitted per operation is kept cheap to compile: no `async fn` or closure per
+//! operation (each would be a coroutine or closure type for rustc to check), nothing generic
+//! besides one match arm of `call`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -20,7 +26,7 @@ use crate::ir::server::{ErrorTemplate, ServerErrors};
 use crate::ir::{ApiSpace, BodyEncoding, Operation, Response, StatusMatch, ValueShape};
 use crate::render::Chunks;
 
-/// Emits `src/server.rs` in chunks (see [`Chunks`]): the module's head (`SPEC`, `Credentials`,
+/// Emits `src/server.rs` in chunks (see [`Chunks`]): the module's head (`SPEC`, `Authenticated`,
 /// the `Api` trait), one chunk per operation, then the router and the mock.
 ///
 /// A chunk is an error when the IR holds something the emitter cannot express (a generator bug).
@@ -28,9 +34,9 @@ pub fn emit<'a>(api: &'a ApiSpace, errors: &'a ServerErrors) -> Chunks<'a> {
     let n = api.operations.len();
     Chunks::new(n + 2, move |i| match i {
         0 => Ok(head(api, errors)),
-        i if i <= n => operation(api, &api.operations[i - 1]),
+        i if i <= n => operation(&api.operations[i - 1]),
         _ => {
-            let router = router(api);
+            let router = router();
             let mock = mock(api);
             Ok(quote! {
                 #router
@@ -44,6 +50,7 @@ pub fn emit<'a>(api: &'a ApiSpace, errors: &'a ServerErrors) -> Chunks<'a> {
 fn head(api: &ApiSpace, errors: &ServerErrors) -> TokenStream {
     let spec = spec(api, errors);
     let credentials = credentials(api);
+    let service = service(api);
     let api_trait = api_trait(api);
     quote! {
         // Handlers return an early answer as `Err(Response)`: it is the request's last value,
@@ -58,6 +65,7 @@ fn head(api: &ApiSpace, errors: &ServerErrors) -> TokenStream {
         pub use crate::Scheme;
         #spec
         #credentials
+        #service
         #api_trait
     }
 }
@@ -98,17 +106,13 @@ fn spec(api: &ApiSpace, errors: &ServerErrors) -> TokenStream {
     }
 }
 
-/// The server's `Authenticated` (what a request was authenticated with) and `Shared`, the
-/// router's state, which is the runtime's view of an `Api`.
+/// The server's `Authenticated` (what a request was authenticated with).
 fn credentials(api: &ApiSpace) -> TokenStream {
     let mut fields = Vec::new();
-    let mut sets = Vec::new();
     for s in &api.security_schemes {
-        let v = scheme_variant(s);
         let f = ident(&s.rust_name);
         let field_doc = doc_attrs(&format!("The credential of `{}`, when the request was authenticated with it.", s.key));
         fields.push(quote! { #field_doc pub #f: ::std::option::Option<Secret> });
-        sets.push(quote! { Scheme::#v => credentials.#f = Some(credential) });
     }
     quote! {
         /// The credentials a request was authenticated with (already accepted by
@@ -118,7 +122,41 @@ fn credentials(api: &ApiSpace) -> TokenStream {
         pub struct Authenticated {
             #(#fields,)*
         }
+    }
+}
 
+/// `Shared`, the router's state, which is the runtime's view of an `Api`: the operation table
+/// (method, path, security, how the body is read) and `call`, which reads an operation's input
+/// with its `handle_<op>` function and starts the implementation's method.
+fn service(api: &ApiSpace) -> TokenStream {
+    let mut sets = Vec::new();
+    for s in &api.security_schemes {
+        let v = scheme_variant(s);
+        let f = ident(&s.rust_name);
+        sets.push(quote! { Scheme::#v => credentials.#f = Some(credential) });
+    }
+    let count = proc_macro2::Literal::usize_unsuffixed(api.operations.len());
+    let table = api.operations.iter().map(|op| operation_entry(api, op));
+    let arms = api.operations.iter().enumerate().map(|(index, op)| {
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        let method = ident(&op.rust_name);
+        let handler = handler_ident(op);
+        quote! { #index => rt::pending(self.api.#method(#handler(rq)?)) }
+    });
+    let call = if api.operations.is_empty() {
+        quote! {
+            let _ = index;
+            Err(rq.internal_error())
+        }
+    } else {
+        quote! {
+            Ok(match index {
+                #(#arms,)*
+                _ => return Err(rq.internal_error()),
+            })
+        }
+    };
+    quote! {
         /// The router's state: the implementation and the limits.
         struct Shared<A> {
             api: A,
@@ -141,7 +179,53 @@ fn credentials(api: &ApiSpace) -> TokenStream {
             fn config(&self) -> &ServerConfig {
                 &self.config
             }
+            fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+                static OPERATIONS: [rt::Operation<Scheme>; #count] = [#(#table),*];
+                &OPERATIONS
+            }
+            fn call(&self, index: usize, rq: &mut rt::Incoming<Authenticated>) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+                #call
+            }
         }
+    }
+}
+
+/// The name of the function that reads the input of `op`.
+fn handler_ident(op: &Operation) -> syn::Ident {
+    format_ident!("handle_{}", bare(&op.rust_name).trim_start_matches('_'))
+}
+
+/// The entry of `op` in the operation table: method, path, key, security, how its body is read.
+fn operation_entry(api: &ApiSpace, op: &Operation) -> TokenStream {
+    let method = format_ident!("{}", op.method.as_str().to_ascii_uppercase());
+    let path = &op.path;
+    let key = bare(&op.rust_name);
+    let alternatives = op.security.iter().map(|alt| {
+        let vs = alt.iter().filter_map(|key| api.security_schemes.iter().find(|s| &s.key == key)).map(scheme_variant);
+        quote! { &[#(Scheme::#vs),*] }
+    });
+    let body = match &op.body {
+        None => quote! { rt::BodySpec::None },
+        Some(b) => {
+            let schema = match &b.schema_key {
+                Some(key) => quote! { Some(#key) },
+                None => quote! { None },
+            };
+            let (media, required) = (&b.content_type, b.required);
+            match b.encoding {
+                BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded => {
+                    let multipart = b.encoding == BodyEncoding::Multipart;
+                    let binary = b.fields.iter().filter(|f| multipart && f.binary).map(|f| &f.name);
+                    quote! { rt::BodySpec::Form { multipart: #multipart, schema: #schema, binary: &[#(#binary),*] } }
+                }
+                BodyEncoding::Json => quote! { rt::BodySpec::Json { media: #media, required: #required, schema: #schema } },
+                BodyEncoding::Text => quote! { rt::BodySpec::Text { media: #media, required: #required } },
+                BodyEncoding::Bytes => quote! { rt::BodySpec::Bytes { media: #media, required: #required } },
+            }
+        }
+    };
+    quote! {
+        rt::Operation { method: rt::Method::#method, path: #path, key: #key, security: &[#(#alternatives),*], body: #body }
     }
 }
 
@@ -286,11 +370,10 @@ fn response_variant(r: &Response) -> (TokenStream, TokenStream) {
     (quote! { #docs #v { #(#fields),* } }, quote! { Self::#v { #(#names),* } => #answer })
 }
 
-fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
+fn operation(op: &Operation) -> Result<TokenStream, String> {
     let input = format_ident!("{}Input", op.type_name);
     let response = format_ident!("{}Response", op.type_name);
-    let handler = format_ident!("handle_{}", bare(&op.rust_name).trim_start_matches('_'));
-    let method = ident(&op.rust_name);
+    let handler = handler_ident(op);
 
     // The input struct and the code that fills it: each parameter is read through the shared
     // `Incoming` helpers, which collect every violation before the handler answers.
@@ -326,16 +409,12 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
     }
     let check = (!parse.is_empty()).then(|| quote! { rq.check()?; });
 
-    // The body.
+    // The body, read by the runtime as the operation table says; what went wrong with it is
+    // answered here, after the parameters.
     let mut body_code = quote! {};
     if let Some(b) = &op.body {
         let t = &b.ty;
-        let schema = match &b.schema_key {
-            Some(key) => quote! { Some(#key) },
-            None => quote! { None },
-        };
         let required = b.required;
-        let media = &b.content_type;
         let mut doc = format!("The request body ({}).", b.content_type);
         if let Some(d) = &b.description {
             doc.push_str(&format!(" {d}"));
@@ -348,28 +427,13 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
         }
         assign.push(quote! { body });
         let read = match b.encoding {
-            BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded => {
-                let multipart = b.encoding == BodyEncoding::Multipart;
-                let wrap = (!required).then(|| quote! { let body = Some(body); });
-                let binary = b.fields.iter().filter(|f| multipart && f.binary).map(|f| &f.name);
-                quote! {
-                    let body = rq.form_body::<#t>(#multipart, #schema, &[#(#binary),*]).await?;
-                    #wrap
-                }
-            }
-            BodyEncoding::Json => quote! { let body = rq.json_body::<#t>(#media, #required, #schema).await?; },
-            BodyEncoding::Text => quote! { let body = rq.text_body(#media, #required).await?; },
-            BodyEncoding::Bytes => quote! { let body = rq.bytes_body(#media, #required).await?; },
+            BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded | BodyEncoding::Json => quote! { let body = rq.body::<#t>()?; },
+            BodyEncoding::Text => quote! { let body = rq.text_body()?; },
+            BodyEncoding::Bytes => quote! { let body = rq.bytes_body()?; },
         };
-        let finish = (required && !matches!(b.encoding, BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded))
-            .then(|| quote! { let body = rq.required(body)?; });
+        let finish = required.then(|| quote! { let body = rq.required(body)?; });
         body_code = quote! { #read #finish };
     }
-
-    let alternatives = op.security.iter().map(|alt| {
-        let vs = alt.iter().filter_map(|key| api.security_schemes.iter().find(|s| &s.key == key)).map(scheme_variant);
-        quote! { &[#(Scheme::#vs),*] }
-    });
 
     let (variants, arms): (Vec<_>, Vec<_>) = op.responses.iter().map(response_variant).unzip();
     let input_doc = doc_attrs(&format!("The validated input of `{} {}`.", op.method.as_str(), op.path));
@@ -378,9 +442,11 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
         op.method.as_str(),
         op.path
     ));
-    let handler_doc = doc_attrs(&format!("Serves `{} {}`.", op.method.as_str(), op.path));
-    let mutability = (!parse.is_empty() || op.body.is_some()).then(|| quote! { mut });
-    let op_key = bare(&op.rust_name);
+    let handler_doc = doc_attrs(&format!(
+        "Reads the input of `{} {}` (authenticated, its body read): the parameters, then the body.",
+        op.method.as_str(),
+        op.path
+    ));
     let input_ctor = input_constructor(op, &input);
     Ok(quote! {
         #input_doc
@@ -416,18 +482,13 @@ fn operation(api: &ApiSpace, op: &Operation) -> Result<TokenStream, String> {
         }
 
         #handler_doc
-        async fn #handler<A: Api>(
-            rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-            request: rt::Request,
-        ) -> rt::Handled {
+        fn #handler(rq: &mut rt::Incoming<Authenticated>) -> ::std::result::Result<#input, rt::Response> {
             #(#consts)*
-            let #mutability rq = rt::Incoming::start_operation(&*shared, request, #op_key, &[#(#alternatives),*]).await?;
             #(#parse)*
             #check
             #(#unwrap)*
             #body_code
-            let input = #input { #(#assign,)* headers: rq.parts.headers, credentials: rq.credentials };
-            Ok(rt::guarded_operation(&*shared, #op_key, shared.api.#method(input), rq.parts.uri.path()).await)
+            Ok(#input { #(#assign,)* headers: rq.take_headers(), credentials: ::std::mem::take(&mut rq.credentials) })
         }
     })
 }
@@ -495,24 +556,7 @@ fn input_constructor(op: &Operation, input: &syn::Ident) -> TokenStream {
     }
 }
 
-fn router(api: &ApiSpace) -> TokenStream {
-    // Operations grouped by path, in document order of first appearance.
-    let mut paths: Vec<(&str, Vec<&Operation>)> = Vec::new();
-    for op in &api.operations {
-        match paths.iter_mut().find(|(p, _)| *p == op.path) {
-            Some((_, ops)) => ops.push(op),
-            None => paths.push((&op.path, vec![op])),
-        }
-    }
-    let routes = paths.iter().map(|(path, ops)| {
-        let mut chain = quote! { ::apigen_runtime::axum::routing::MethodRouter::new() };
-        for op in ops {
-            let filter = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
-            let handler = format_ident!("handle_{}", bare(&op.rust_name).trim_start_matches('_'));
-            chain = quote! { #chain.#filter(#handler::<A>) };
-        }
-        quote! { .route(#path, #chain) }
-    });
+fn router() -> TokenStream {
     quote! {
         /// Every operation of `api` at its documented path, with the default limits
         /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -529,8 +573,7 @@ fn router(api: &ApiSpace) -> TokenStream {
         /// As [`router`], with the request limits of `config` (serve it with [`serve`], which
         /// adds the [`ConnectionLimits`]).
         pub fn router_with<A: Api>(api: A, config: ServerConfig) -> ::apigen_runtime::axum::Router {
-            let routes = ::apigen_runtime::axum::Router::new() #(#routes)*;
-            rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+            rt::router(::std::sync::Arc::new(Shared { api, config }))
         }
     }
 }
@@ -570,8 +613,8 @@ fn mock(api: &ApiSpace) -> TokenStream {
             quote! { DOCUMENT.answer_with(&SPEC, &input.headers, #method, #path, &[#(#minimal),*], &[#(#sent),*]) }
         };
         quote! {
-            async fn #name(&self, input: #input) -> #response {
-                #response::Other(#answer)
+            fn #name(&self, input: #input) -> impl ::std::future::Future<Output = #response> + Send {
+                ::std::future::ready(#response::Other(#answer))
             }
         }
     });

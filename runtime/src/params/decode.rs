@@ -71,10 +71,18 @@ pub fn decode<T: DeserializeOwned>(param: &Param<'_>, input: Input<'_>) -> Resul
 /// (`/items/{id}`, `/files/{name}.{ext}`) matched in `path` (the request's path, not decoded),
 /// or `None` when the template has no such expression or the path does not fit it.
 pub fn path_capture<'p>(template: &str, path: &'p str, name: &str) -> Option<&'p str> {
-    let mut segments = path.split('/');
-    for pattern in template.split('/') {
+    // Split on the ASCII byte `/` (a byte search, cheaper than `str::split`'s char searcher on
+    // every request); both sides stay `str`s, cut at ASCII boundaries.
+    fn split(text: &str) -> impl Iterator<Item = &str> {
+        text.as_bytes().split(|&b| b == b'/').map(|piece| {
+            let start = piece.as_ptr() as usize - text.as_ptr() as usize;
+            &text[start..start + piece.len()]
+        })
+    }
+    let mut segments = split(path);
+    for pattern in split(template) {
         let segment = segments.next()?;
-        if !pattern.contains('{') {
+        if !pattern.as_bytes().contains(&b'{') {
             continue;
         }
         // Literal pieces and expressions alternate; an expression extends to the first

@@ -36,19 +36,16 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::Router;
 use serde_json::{Map, Value};
 
 pub use crate::header::{HeaderError, HttpDate, RetryAfter, ToHeaders, WithHeaders};
-pub use crate::{Placement, Secret, SecurityScheme};
-/// What generated handlers take and give (axum's types).
-pub use axum::{extract::Request, extract::State, response::Response};
-
-/// What a generated handler returns: the implementation's answer, or an early documented one.
-pub type Handled = Result<Response, Response>;
 use crate::validation::Violation;
+pub use crate::{Placement, Secret, SecurityScheme};
+/// What generated servers take and give (axum's types).
+pub use axum::{extract::Request, extract::State, http::Method, response::Response};
 pub use serve::{serve, serve_with_shutdown};
 /// The listener [`serve`] takes (tokio's).
 pub use tokio::net::TcpListener;
@@ -549,6 +546,14 @@ pub fn with_headers<H: ToHeaders + ?Sized>(mut response: Response, headers: &H) 
 
 /// The state of a generated router: the API implementation seen through what the runtime needs
 /// (the generated `Shared<A>` implements it for every `A: Api`).
+///
+/// A generated crate describes its operations as data ([`Service::operations`]: method, path,
+/// security, how the body is read) and gives one non-generic, synchronous function per
+/// operation that reads its typed input from an [`Incoming`]; [`Service::call`] matches the
+/// operation's index to it and to the implementation's method. Everything asynchronous
+/// (authentication, reading the body, running the implementation behind a panic guard) is
+/// here, once per service type, so the per-operation code a crate carries is small and cheap to
+/// compile.
 pub trait Service: Send + Sync + 'static {
     /// The API's security schemes.
     type Scheme: SecurityScheme;
@@ -562,19 +567,128 @@ pub trait Service: Send + Sync + 'static {
     fn spec(&self) -> &'static ApiSpec;
     /// The limits.
     fn config(&self) -> &ServerConfig;
+    /// The operations, in the order [`Service::call`] numbers them.
+    fn operations(&self) -> &'static [Operation<Self::Scheme>];
+    /// Reads the typed input of operation `index` from `request` (authenticated, its body read
+    /// as the operation's [`BodySpec`] says) and starts the implementation's method with it.
+    ///
+    /// # Errors
+    ///
+    /// The documented answer when a parameter or the body is missing or invalid.
+    fn call(&self, index: usize, request: &mut Incoming<Self::Credentials>) -> Result<Pending<'_>, Response>;
 }
 
-/// Finishes a generated route table: the documented not-found and method-not-allowed answers
-/// (axum adds `Allow`) and the optional concurrency limit (tower). The head limits of
-/// [`ServerConfig`] (414 and 431 in the API's error shape) are checked by [`Incoming::start`]
-/// and by these fallbacks, not by a layer: a layer would wrap every route in one more boxed
-/// service, an allocation per request.
-pub fn router<S: Service>(routes: Router<Arc<S>>, service: Arc<S>) -> Router {
+/// One operation of a generated router: where it is served, what it requires, how its body is
+/// read.
+#[derive(Debug)]
+pub struct Operation<Scheme: 'static> {
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template (`/pets/{id}`).
+    pub path: &'static str,
+    /// The operation's key in the operation table of the [`ApiSpec`] (its error shape).
+    pub key: &'static str,
+    /// The security alternatives: the first whose every scheme's credential is present and
+    /// accepted authenticates the request; none means no authentication.
+    pub security: &'static [&'static [Scheme]],
+    /// How the body is read.
+    pub body: BodySpec,
+}
+
+/// How an operation's body is read, before its input is ([`Incoming::body`] and siblings take
+/// the outcome).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodySpec {
+    /// The operation takes no body: none is read.
+    None,
+    /// JSON of media type `media`, checked against the request-body schema of operation
+    /// `schema` (if any) before it is deserialized.
+    Json {
+        /// The documented media type.
+        media: &'static str,
+        /// Whether the body is required.
+        required: bool,
+        /// The operation's key in the request-body schemas, when the body has one.
+        schema: Option<&'static str>,
+    },
+    /// A form (`multipart/form-data` when `multipart`, else
+    /// `application/x-www-form-urlencoded`), decoded into JSON (see [`form_object`]) and checked
+    /// like a JSON body; the parts of the fields named in `binary` are kept as bytes.
+    Form {
+        /// Whether the form is `multipart/form-data`.
+        multipart: bool,
+        /// The operation's key in the request-body schemas, when the body has one.
+        schema: Option<&'static str>,
+        /// The fields whose parts are bytes (`format: binary`).
+        binary: &'static [&'static str],
+    },
+    /// UTF-8 text of media type `media`.
+    Text {
+        /// The documented media type.
+        media: &'static str,
+        /// Whether the body is required.
+        required: bool,
+    },
+    /// Raw bytes of media type `media`, exactly as sent.
+    Bytes {
+        /// The documented media type.
+        media: &'static str,
+        /// Whether the body is required.
+        required: bool,
+    },
+}
+
+/// The implementation's answer on its way: what [`Service::call`] returns.
+pub type Pending<'a> = std::pin::Pin<Box<dyn Future<Output = Response> + Send + 'a>>;
+
+/// The implementation's future `future` as a [`Pending`] answer.
+pub fn pending<'a, R: IntoResponse + 'a>(future: impl Future<Output = R> + Send + 'a) -> Pending<'a> {
+    use futures_util::FutureExt;
+    Box::pin(future.map(IntoResponse::into_response))
+}
+
+/// The route table of `service`'s operations ([`Service::operations`]), finished with the
+/// documented not-found and method-not-allowed answers (axum adds `Allow`) and the optional
+/// concurrency limit (tower). The head limits of [`ServerConfig`] (414 and 431 in the API's
+/// error shape) are checked when a request starts and by these fallbacks, not by a layer: a
+/// layer would wrap every route in one more boxed service, an allocation per request.
+pub fn router<S: Service>(service: Arc<S>) -> Router {
+    let operations = service.operations();
+    // One route per path, with every method served there, in the order of first appearance.
+    let mut paths: Vec<(&'static str, axum::routing::MethodRouter<Arc<S>>)> = Vec::new();
+    for (index, op) in operations.iter().enumerate() {
+        let handler = move |State(service): State<Arc<S>>, request: Request| operation(service, index, request);
+        let Ok(filter) = axum::routing::MethodFilter::try_from(op.method.clone()) else { continue };
+        match paths.iter_mut().find(|(path, _)| *path == op.path) {
+            Some((_, methods)) => *methods = std::mem::take(methods).on(filter, handler),
+            None => paths.push((op.path, axum::routing::on(filter, handler))),
+        }
+    }
+    let routes = paths.into_iter().fold(Router::new(), |routes, (path, methods)| routes.route(path, methods));
     let limit = service.config().max_concurrent_requests;
     let router = routes.method_not_allowed_fallback(method_not_allowed::<S>).fallback(not_found::<S>).with_state(service);
     match limit {
         Some(n) => router.layer(tower::limit::GlobalConcurrencyLimitLayer::new(n)),
         None => router,
+    }
+}
+
+/// Serves operation `index` of `service`: the head limits and authentication, the body as the
+/// operation takes it, then the operation's input and the implementation, behind a panic
+/// guard. Every answer that does not come from the implementation is in the operation's error
+/// shape.
+async fn operation<S: Service>(service: Arc<S>, index: usize, request: Request) -> Response {
+    let op = &service.operations()[index];
+    let mut incoming = match Incoming::begin(&*service, request, Some(op.key), op.security).await {
+        Ok(incoming) => incoming,
+        Err(answer) => return answer,
+    };
+    incoming.read_body(op.body, service.config()).await;
+    let started = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| service.call(index, &mut incoming)));
+    match started {
+        Ok(Ok(pending)) => run_guarded(service.spec(), Some(op.key), pending, incoming.path()).await,
+        Ok(Err(answer)) => answer,
+        Err(_) => internal_error(service.spec(), Some(op.key), incoming.path()),
     }
 }
 
@@ -620,36 +734,19 @@ async fn not_found<S: Service>(State(service): State<Arc<S>>, uri: Uri, headers:
     service.spec().reject(Rejection::NotFound, "path", "no operation serves this path", uri.path()).into_response()
 }
 
-/// Runs the implementation's future; a panic becomes the documented internal-error answer
-/// (in the API's error shape; [`guarded_operation`] answers in the operation's).
-pub async fn guarded<S: Service, R: IntoResponse>(service: &S, future: impl Future<Output = R>, path: &str) -> Response {
-    run_guarded(service, None, future, path).await
+/// The internal-error answer (a panic), in the shape of `operation` if given.
+fn internal_error(spec: &'static ApiSpec, operation: Option<&'static str>, path: &str) -> Response {
+    let answer = spec.reject(Rejection::Internal, "internal", "the request could not be processed", path);
+    ErrorAnswer { operation, ..answer }.into_response()
 }
 
-/// Runs the implementation's future of `operation`; a panic becomes the internal-error answer
-/// in the operation's error shape.
-pub async fn guarded_operation<S: Service, R: IntoResponse>(
-    service: &S,
-    operation: &'static str,
-    future: impl Future<Output = R>,
-    path: &str,
-) -> Response {
-    run_guarded(service, Some(operation), future, path).await
-}
-
-async fn run_guarded<S: Service, R: IntoResponse>(
-    service: &S,
-    operation: Option<&'static str>,
-    future: impl Future<Output = R>,
-    path: &str,
-) -> Response {
+/// Runs the implementation's future; a panic becomes the internal-error answer (in the shape of
+/// `operation`, if given).
+async fn run_guarded(spec: &'static ApiSpec, operation: Option<&'static str>, future: Pending<'_>, path: &str) -> Response {
     use futures_util::FutureExt;
     match std::panic::AssertUnwindSafe(future).catch_unwind().await {
-        Ok(response) => response.into_response(),
-        Err(_) => {
-            let answer = service.spec().reject(Rejection::Internal, "internal", "the request could not be processed", path);
-            ErrorAnswer { operation, ..answer }.into_response()
-        }
+        Ok(response) => response,
+        Err(_) => internal_error(spec, operation, path),
     }
 }
 
@@ -736,65 +833,68 @@ fn media_matches(documented: &str, sent: &str) -> bool {
         || documented.strip_suffix("/*").is_some_and(|range| sent.split('/').next() == Some(range))
 }
 
-/// A request on its way to an implementation, after authentication: every handler reads its
-/// parameters and body through it, collecting the parameter violations.
+/// A request on its way to an implementation, after authentication and after its body was
+/// read: the generated function of each operation reads its parameters and takes its body
+/// through it, collecting the parameter violations.
 ///
 /// Parameters are read in place (the query string is scanned per parameter, values borrowed
-/// unless percent-decoding changes them), so a valid request costs no copies.
-pub struct Incoming<'a, S: Service> {
+/// unless percent-decoding changes them), so a valid request costs no copies. The body is read
+/// before the parameters, but what went wrong with it is answered only after them (when the
+/// operation's function takes it), so a request with invalid parameters gets the
+/// invalid-parameters answer whatever its body.
+pub struct Incoming<C> {
     /// The request head.
     pub parts: Parts,
     /// The credentials the request was authenticated with.
-    pub credentials: S::Credentials,
+    pub credentials: C,
     body: Option<Body>,
+    read: ReadBody,
     violations: Vec<Violation>,
-    service: &'a S,
+    spec: &'static ApiSpec,
     operation: Option<&'static str>,
 }
 
-impl<'a, S: Service> Incoming<'a, S> {
+/// What reading the body gave.
+enum ReadBody {
+    /// No body was read, or it was taken already.
+    Absent,
+    /// The documented answer for the body (415, 413, 408, malformed, invalid).
+    Failed(Response),
+    /// A JSON or form body, checked against its schema, with the bytes of its binary parts.
+    Value(Value, Vec<Vec<u8>>),
+    /// A body of bytes.
+    Bytes(Vec<u8>),
+    /// A text body.
+    Text(String),
+}
+
+impl<C: Default> Incoming<C> {
     /// Splits the request and authenticates it against the operation's security
-    /// `alternatives`. Parameters are read afterwards, each by its style, from the raw request
-    /// ([`Incoming::parameter`]).
+    /// `alternatives`, after checking the head limits; every answer this request gets without
+    /// reaching the implementation is in the error shape of `operation` (its key in the
+    /// operation table of the [`ApiSpec`]), when given.
     ///
     /// # Errors
     ///
     /// The documented answer for an over-long target or header section, or missing or
     /// rejected credentials.
-    pub async fn start(service: &'a S, request: Request, alternatives: &[&[S::Scheme]]) -> Result<Self, Response> {
-        Self::begin(service, request, None, alternatives).await
-    }
-
-    /// As [`Incoming::start`], for the operation named `operation` (its key in the operation
-    /// table of the [`ApiSpec`]): every answer this request gets without reaching the
-    /// implementation is in the operation's error shape.
-    ///
-    /// # Errors
-    ///
-    /// As [`Incoming::start`].
-    pub async fn start_operation(
-        service: &'a S,
-        request: Request,
-        operation: &'static str,
-        alternatives: &[&[S::Scheme]],
-    ) -> Result<Self, Response> {
-        Self::begin(service, request, Some(operation), alternatives).await
-    }
-
-    async fn begin(
-        service: &'a S,
+    pub async fn begin<S: Service<Credentials = C>>(
+        service: &S,
         request: Request,
         operation: Option<&'static str>,
         alternatives: &[&[S::Scheme]],
     ) -> Result<Self, Response> {
         let (parts, body) = request.into_parts();
-        check_head(service.spec(), operation, service.config(), &parts.uri, &parts.headers)?;
+        let spec = service.spec();
+        check_head(spec, operation, service.config(), &parts.uri, &parts.headers)?;
         let credentials =
             authenticate(service, &parts, alternatives).await.map_err(|answer| ErrorAnswer { operation, ..answer }.into_response())?;
-        Ok(Self { parts, credentials, body: Some(body), violations: Vec::new(), service, operation })
+        Ok(Self { parts, credentials, body: Some(body), read: ReadBody::Absent, violations: Vec::new(), spec, operation })
     }
+}
 
-    /// The operation the request is for, when started with [`Incoming::start_operation`].
+impl<C> Incoming<C> {
+    /// The operation the request is for, if known.
     pub fn operation(&self) -> Option<&'static str> {
         self.operation
     }
@@ -804,8 +904,15 @@ impl<'a, S: Service> Incoming<'a, S> {
         self.parts.uri.path()
     }
 
-    fn spec(&self) -> &'static ApiSpec {
-        self.service.spec()
+    /// The request headers, taken (for the operation's input).
+    pub fn take_headers(&mut self) -> HeaderMap {
+        std::mem::take(&mut self.parts.headers)
+    }
+
+    /// The internal-error answer in the operation's error shape (for what cannot happen, such
+    /// as an operation index out of range).
+    pub fn internal_error(&self) -> Response {
+        self.reject(Rejection::Internal, "internal", "the request could not be processed")
     }
 
     fn reject(&self, rejection: Rejection, rule: &str, message: impl Into<String>) -> Response {
@@ -814,7 +921,7 @@ impl<'a, S: Service> Incoming<'a, S> {
 
     /// The answer of kind `rejection` in the operation's error shape.
     fn answer(&self, rejection: Rejection, violations: Vec<Violation>) -> Response {
-        let answer = self.spec().answer(rejection, violations, self.path());
+        let answer = self.spec.answer(rejection, violations, self.path());
         ErrorAnswer { operation: self.operation, ..answer }.into_response()
     }
 
@@ -888,7 +995,73 @@ impl<'a, S: Service> Incoming<'a, S> {
     ///
     /// The internal-error answer, should it be missing after all.
     pub fn required<T>(&self, value: Option<T>) -> Result<T, Response> {
-        value.ok_or_else(|| self.reject(Rejection::Internal, "internal", "the request could not be processed"))
+        value.ok_or_else(|| self.internal_error())
+    }
+
+    /// The JSON or form body ([`BodySpec::Json`], [`BodySpec::Form`]), already checked against
+    /// the operation's schema, deserialized; `None` when it is absent and optional.
+    ///
+    /// # Errors
+    ///
+    /// The documented answer: 415 for another `Content-Type`, 413, 408, a malformed body, or
+    /// every violation of the schema.
+    pub fn body<T: serde::de::DeserializeOwned>(&mut self) -> Result<Option<T>, Response> {
+        match std::mem::replace(&mut self.read, ReadBody::Absent) {
+            ReadBody::Value(value, parts) => crate::binary::with_parts(parts, || serde_json::from_value(value))
+                .map(Some)
+                .map_err(|e| self.reject(Rejection::Validation, "schema", e.to_string())),
+            ReadBody::Failed(answer) => Err(answer),
+            _ => Ok(None),
+        }
+    }
+
+    /// The body of bytes ([`BodySpec::Bytes`]), exactly as sent; `None` when it is absent and
+    /// optional.
+    ///
+    /// # Errors
+    ///
+    /// As [`Incoming::body`], without the schema.
+    pub fn bytes_body(&mut self) -> Result<Option<Vec<u8>>, Response> {
+        match std::mem::replace(&mut self.read, ReadBody::Absent) {
+            ReadBody::Bytes(bytes) => Ok(Some(bytes)),
+            ReadBody::Failed(answer) => Err(answer),
+            _ => Ok(None),
+        }
+    }
+
+    /// The text body ([`BodySpec::Text`]); `None` when it is absent and optional.
+    ///
+    /// # Errors
+    ///
+    /// As [`Incoming::bytes_body`], and the malformed-body answer for bytes that are not UTF-8.
+    pub fn text_body(&mut self) -> Result<Option<String>, Response> {
+        match std::mem::replace(&mut self.read, ReadBody::Absent) {
+            ReadBody::Text(text) => Ok(Some(text)),
+            ReadBody::Failed(answer) => Err(answer),
+            _ => Ok(None),
+        }
+    }
+
+    /// Reads the body as `spec` says, under the limits of `config`, and keeps the outcome for
+    /// [`Incoming::body`] and its siblings.
+    pub async fn read_body(&mut self, spec: BodySpec, config: &ServerConfig) {
+        let read = match spec {
+            BodySpec::None => return,
+            BodySpec::Json { media, required, schema } => self.read_json(media, required, schema, config).await,
+            BodySpec::Form { multipart, schema, binary } => self.read_form(multipart, schema, binary, config).await,
+            BodySpec::Bytes { media, required } => {
+                self.read_bytes(media, required, config).await.map(|b| b.map_or(ReadBody::Absent, ReadBody::Bytes))
+            }
+            BodySpec::Text { media, required } => match self.read_bytes(media, required, config).await {
+                Ok(Some(bytes)) => match String::from_utf8(bytes) {
+                    Ok(text) => Ok(ReadBody::Text(text)),
+                    Err(_) => Err(self.reject(Rejection::MalformedBody, "text", "the body is not UTF-8 text")),
+                },
+                Ok(None) => Ok(ReadBody::Absent),
+                Err(answer) => Err(answer),
+            },
+        };
+        self.read = read.unwrap_or_else(ReadBody::Failed);
     }
 
     /// Checks the `Content-Type` of a body against the documented media type: `Ok(false)` when
@@ -924,9 +1097,8 @@ impl<'a, S: Service> Incoming<'a, S> {
 
     /// The whole body, up to [`ServerConfig::body_limit`] bytes, within
     /// [`ServerConfig::body_timeout`].
-    async fn bytes(&mut self) -> Result<Bytes, Response> {
+    async fn bytes(&mut self, config: &ServerConfig) -> Result<Bytes, Response> {
         use http_body_util::BodyExt;
-        let config = self.service.config();
         let limit = config.body_limit;
         let too_large = |this: &Self| this.reject(Rejection::PayloadTooLarge, "size", format!("the body must be at most {limit} bytes"));
         let declared = header_text(&self.parts.headers, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
@@ -955,12 +1127,12 @@ impl<'a, S: Service> Incoming<'a, S> {
             Ok(Ok(())) => Ok(Bytes::from(out)),
             Ok(Err(None)) => Err(too_large(self)),
             Ok(Err(Some(e))) => Err(self.reject(Rejection::MalformedBody, "body", format!("the body could not be read: {e}"))),
-            Err(_) => Err(self.timed_out()),
+            Err(_) => Err(self.timed_out(config)),
         }
     }
 
-    fn timed_out(&self) -> Response {
-        let seconds = self.service.config().body_timeout.as_secs_f64();
+    fn timed_out(&self, config: &ServerConfig) -> Response {
+        let seconds = config.body_timeout.as_secs_f64();
         let mut response = self.reject(Rejection::RequestTimeout, "timeout", format!("the body must arrive within {seconds} s"));
         // The rest of the body is not read: the connection cannot be reused.
         response.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
@@ -968,63 +1140,33 @@ impl<'a, S: Service> Incoming<'a, S> {
     }
 
     /// A JSON body of documented media type `media`, checked against the request-body schema of
-    /// operation `schema` (if any) before it is deserialized; `None` when it is absent and
-    /// optional.
-    ///
-    /// # Errors
-    ///
-    /// The documented answer: 415 for another `Content-Type`, 413, 408, malformed JSON, or
-    /// every violation of the schema.
-    pub async fn json_body<T: serde::de::DeserializeOwned>(
-        &mut self,
-        media: &str,
-        required: bool,
-        schema: Option<&str>,
-    ) -> Result<Option<T>, Response> {
+    /// operation `schema` (if any); absent when it is and is optional.
+    async fn read_json(&mut self, media: &str, required: bool, schema: Option<&str>, config: &ServerConfig) -> Result<ReadBody, Response> {
         if !self.content_type(media, required)? {
-            return Ok(None);
+            return Ok(ReadBody::Absent);
         }
-        let bytes = self.bytes().await?;
+        let bytes = self.bytes(config).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             if required {
                 return Err(self.reject(Rejection::Validation, "required", "the request body is required"));
             }
-            return Ok(None);
+            return Ok(ReadBody::Absent);
         }
         let value: Value = serde_json::from_slice(&bytes)
             .map_err(|e| self.reject(Rejection::MalformedBody, "json", format!("the body is not JSON: {e}")))?;
-        self.finish(value, schema).map(Some)
+        self.checked(value, schema, Vec::new())
     }
 
     /// A body of raw bytes (`application/octet-stream`, images, ...), exactly as sent.
-    ///
-    /// # Errors
-    ///
-    /// As [`Incoming::json_body`], without the schema.
-    pub async fn bytes_body(&mut self, media: &str, required: bool) -> Result<Option<Vec<u8>>, Response> {
+    async fn read_bytes(&mut self, media: &str, required: bool, config: &ServerConfig) -> Result<Option<Vec<u8>>, Response> {
         if !self.content_type(media, required)? {
             return Ok(None);
         }
-        let bytes = self.bytes().await?;
+        let bytes = self.bytes(config).await?;
         if bytes.is_empty() && !required {
             return Ok(None);
         }
         Ok(Some(bytes.to_vec()))
-    }
-
-    /// A text body (`text/plain`, ...), which must be UTF-8.
-    ///
-    /// # Errors
-    ///
-    /// As [`Incoming::bytes_body`], and the malformed-body answer for bytes that are not UTF-8.
-    pub async fn text_body(&mut self, media: &str, required: bool) -> Result<Option<String>, Response> {
-        match self.bytes_body(media, required).await? {
-            Some(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => Ok(Some(text)),
-                Err(_) => Err(self.reject(Rejection::MalformedBody, "text", "the body is not UTF-8 text")),
-            },
-            None => Ok(None),
-        }
     }
 
     /// A form body (`multipart/form-data` when `multipart`, else
@@ -1033,36 +1175,36 @@ impl<'a, S: Service> Incoming<'a, S> {
     /// JSON body. A multipart body is read part by part as it arrives: the parts of the fields
     /// named in `binary` (`format: binary`) are kept as bytes, exactly as sent, for the
     /// model's [`crate::Binary`] fields; every other part must be UTF-8 text.
-    ///
-    /// # Errors
-    ///
-    /// As [`Incoming::json_body`].
-    pub async fn form_body<T: serde::de::DeserializeOwned>(
+    async fn read_form(
         &mut self,
         multipart: bool,
         schema: Option<&str>,
         binary: &[&str],
-    ) -> Result<T, Response> {
+        config: &ServerConfig,
+    ) -> Result<ReadBody, Response> {
         let media = if multipart { "multipart/form-data" } else { "application/x-www-form-urlencoded" };
         self.content_type(media, true)?;
         let (fields, parts) = if multipart {
-            self.multipart_fields(binary).await?
+            self.multipart_fields(binary, config).await?
         } else {
-            let bytes = self.bytes().await?;
+            let bytes = self.bytes(config).await?;
             (form_fields(&bytes).map_err(|message| self.reject(Rejection::MalformedBody, "form", message))?, Vec::new())
         };
         let mut value = form_object(fields).map_err(|message| self.reject(Rejection::MalformedBody, "form", message))?;
         if let Some(key) = schema {
-            body_schema::type_form_text(self.spec().schemas(), &mut value, key);
+            body_schema::type_form_text(self.spec.schemas(), &mut value, key);
         }
-        crate::binary::with_parts(parts, || self.finish(value, schema))
+        self.checked(value, schema, parts)
     }
 
     /// The fields of a multipart/form-data body, in order, as name and text, read part by part
     /// with [multer] under the body limit and deadline; the parts of `binary` fields are
     /// returned apart, each field's text being its [`crate::binary::part_marker`].
-    async fn multipart_fields(&mut self, binary: &[&str]) -> Result<(Vec<(String, String)>, Vec<Vec<u8>>), Response> {
-        let config = self.service.config();
+    async fn multipart_fields(
+        &mut self,
+        binary: &[&str],
+        config: &ServerConfig,
+    ) -> Result<(Vec<(String, String)>, Vec<Vec<u8>>), Response> {
         let deadline = tokio::time::Instant::now() + config.body_timeout;
         let malformed = |this: &Self, message: String| this.reject(Rejection::MalformedBody, "multipart", message);
         let content_type = header_text(&self.parts.headers, "content-type").unwrap_or_default();
@@ -1078,7 +1220,7 @@ impl<'a, S: Service> Incoming<'a, S> {
         let (mut fields, mut parts) = (Vec::new(), Vec::new());
         loop {
             let next = match tokio::time::timeout_at(deadline, multipart.next_field()).await {
-                Err(_) => return Err(self.timed_out()),
+                Err(_) => return Err(self.timed_out(config)),
                 Ok(Err(e)) => return Err(self.multipart_error(e)),
                 Ok(Ok(next)) => next,
             };
@@ -1087,7 +1229,7 @@ impl<'a, S: Service> Incoming<'a, S> {
             let mut data = Vec::new();
             loop {
                 match tokio::time::timeout_at(deadline, field.chunk()).await {
-                    Err(_) => return Err(self.timed_out()),
+                    Err(_) => return Err(self.timed_out(config)),
                     Ok(Err(e)) => return Err(self.multipart_error(e)),
                     Ok(Ok(Some(chunk))) => data.extend_from_slice(&chunk),
                     Ok(Ok(None)) => break,
@@ -1117,17 +1259,17 @@ impl<'a, S: Service> Incoming<'a, S> {
     }
 
     /// Checks `value` against the request-body schema of operation `schema` (if any, with the
-    /// API's one validator, see [`body_schema`]), then deserializes it: every violation, or the
-    /// value. Whole numbers sent as decimals are written as integers in between.
-    fn finish<T: serde::de::DeserializeOwned>(&self, mut value: Value, schema: Option<&str>) -> Result<T, Response> {
+    /// API's one validator, see [`body_schema`]): every violation, or the value, ready to be
+    /// deserialized. Whole numbers sent as decimals are written as integers in between.
+    fn checked(&self, mut value: Value, schema: Option<&str>, parts: Vec<Vec<u8>>) -> Result<ReadBody, Response> {
         if let Some(key) = schema {
-            let violations = self.spec().schemas().check(key, &value);
+            let violations = self.spec.schemas().check(key, &value);
             if !violations.is_empty() {
                 return Err(self.answer(Rejection::Validation, violations));
             }
         }
         body_schema::integral_numbers(&mut value);
-        serde_json::from_value(value).map_err(|e| self.reject(Rejection::Validation, "schema", e.to_string()))
+        Ok(ReadBody::Value(value, parts))
     }
 }
 
@@ -1372,6 +1514,15 @@ mod tests {
         }
     }
 
+    /// The one operation of [`Test`]: `POST /create`, a required JSON body, the `api-key`.
+    static OPERATIONS: [Operation<Key>; 1] = [Operation {
+        method: Method::POST,
+        path: "/create",
+        key: "create",
+        security: &[&[Key]],
+        body: BodySpec::Json { media: "application/json", required: true, schema: None },
+    }];
+
     impl Service for Test {
         type Scheme = Key;
         type Credentials = ();
@@ -1385,26 +1536,32 @@ mod tests {
         fn config(&self) -> &ServerConfig {
             &self.config
         }
-    }
-
-    async fn create(State(service): State<Arc<Test>>, request: Request) -> Handled {
-        let mut rq = Incoming::start_operation(&*service, request, "create", &[&[Key]]).await?;
-        assert_eq!(rq.operation(), Some("create"));
-        let body: Option<Value> = rq.json_body("application/json", true, None).await?;
-        let path = rq.path().to_string();
-        let work = async move {
-            if body.as_ref().and_then(|b| b.get("panic")).is_some() {
-                panic!("the implementation failed");
+        fn operations(&self) -> &'static [Operation<Key>] {
+            &OPERATIONS
+        }
+        fn call(&self, index: usize, rq: &mut Incoming<()>) -> Result<Pending<'_>, Response> {
+            assert_eq!((index, rq.operation()), (0, Some("create")));
+            const N: crate::params::Param<'static> =
+                crate::params::Param::new(crate::params::Location::Query, "n", &crate::params::Shape::INTEGER);
+            let _n: Option<i64> = rq.parameter(&N, "/create", false);
+            rq.check()?;
+            let body: Option<Value> = rq.body()?;
+            if body.as_ref().and_then(|b| b.get("early")).is_some() {
+                panic!("reading the input failed");
             }
-            json_response(200, &body)
-        };
-        Ok(guarded_operation(&*service, "create", work, &path).await)
+            Ok(pending(async move {
+                if body.as_ref().and_then(|b| b.get("panic")).is_some() {
+                    panic!("the implementation failed");
+                }
+                json_response(200, &body)
+            }))
+        }
     }
 
     async fn send(uri: &str, key: Option<&str>, content_type: &str, body: &str) -> (u16, Value) {
         use tower::ServiceExt;
         let service = Arc::new(Test { config: ServerConfig::default().max_uri_length(64) });
-        let app = router(Router::new().route("/create", axum::routing::post(create)), service);
+        let app = router(service);
         let mut request = Request::post(uri).header("content-type", content_type);
         if let Some(key) = key {
             request = request.header("api-key", key);
@@ -1424,6 +1581,15 @@ mod tests {
         let (status, body) = send("/create", Some("good"), "application/json", "{").await;
         assert_eq!((status, &body["code"]), (400, &serde_json::json!(400)), "malformed JSON answers 400: {body}");
         let (status, body) = send("/create", Some("good"), "application/json", r#"{"panic": 1}"#).await;
+        assert_eq!((status, &body["fallback"]), (500, &serde_json::json!(500)), "{body}");
+        // The body was read before the parameters, but a bad parameter is answered first, as
+        // when the body was read after them.
+        let (status, body) = send("/create?n=x", Some("good"), "application/json", "{").await;
+        assert_eq!((status, &body["conflict"]), (409, &serde_json::json!(true)), "invalid parameters answer first: {body}");
+        let (status, body) = send("/create?n=x", Some("good"), "text/plain", "x").await;
+        assert_eq!(status, 409, "before the 415 of the body: {body}");
+        // A panic while the input is read is answered the same way.
+        let (status, body) = send("/create", Some("good"), "application/json", r#"{"early": 1}"#).await;
         assert_eq!((status, &body["fallback"]), (500, &serde_json::json!(500)), "{body}");
         let (status, body) = send(&format!("/create?{}", "x".repeat(80)), Some("good"), "application/json", "{}").await;
         assert_eq!((status, &body["fallback"]), (414, &serde_json::json!(414)), "{body}");

@@ -121,52 +121,59 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn find_pets(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn find_pets(
         &self,
         params: &FindPetsParams,
-    ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::Pet>>,
-        Error<FindPetsError>,
-    > {
+    ) -> rt::Call<'_, ::std::vec::Vec<crate::models::Pet>, FindPetsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "tags",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::STRING,
-                    ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_siblings(&["limit"]);
-        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "limit",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["tags"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.tags {
-            ::apigen_runtime::params::encode_into(&PARAM_TAGS, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.limit {
-            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        FindPetsError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<FindPetsError>> {
+            const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "tags",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::STRING,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_siblings(&["limit"]);
+            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "limit",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["tags"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.tags {
+                ::apigen_runtime::params::encode_into(&PARAM_TAGS, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.limit {
+                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, FindPetsError::decode)
     }
 }
 impl FindPetsError {
@@ -211,27 +218,40 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn add_pet(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn add_pet(
         &self,
         body: &crate::models::NewPet,
-    ) -> ::std::result::Result<Response<crate::models::Pet>, Error<AddPetError>> {
+    ) -> rt::Call<'_, crate::models::Pet, AddPetError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/pets"]);
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        AddPetError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<AddPetError>> {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/pets"]);
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, AddPetError::decode)
     }
 }
 impl AddPetError {
@@ -273,29 +293,42 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn find_pet_by_id(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn find_pet_by_id(
         &self,
         id: i64,
-    ) -> ::std::result::Result<Response<crate::models::Pet>, Error<FindPetByIdError>> {
+    ) -> rt::Call<'_, crate::models::Pet, FindPetByIdError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "id",
-            &::apigen_runtime::params::Shape::INTEGER,
-        );
-        let path_id = ::apigen_runtime::params::encode(&PARAM_ID, &id)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/pets/", &path_id]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        FindPetByIdError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<FindPetByIdError>,
+        > {
+            const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "id",
+                &::apigen_runtime::params::Shape::INTEGER,
+            );
+            let path_id = ::apigen_runtime::params::encode(&PARAM_ID, &id)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/pets/", &path_id]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, FindPetByIdError::decode)
     }
 }
 impl FindPetByIdError {
@@ -337,29 +370,39 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn delete_pet(
-        &self,
-        id: i64,
-    ) -> ::std::result::Result<Response<()>, Error<DeletePetError>> {
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn delete_pet(&self, id: i64) -> rt::Call<'_, (), DeletePetError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "id",
-            &::apigen_runtime::params::Shape::INTEGER,
-        );
-        let path_id = ::apigen_runtime::params::encode(&PARAM_ID, &id)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::DELETE, &["/pets/", &path_id]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        DeletePetError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<DeletePetError>> {
+            const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "id",
+                &::apigen_runtime::params::Shape::INTEGER,
+            );
+            let path_id = ::apigen_runtime::params::encode(&PARAM_ID, &id)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::DELETE,
+                    &["/pets/", &path_id],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, DeletePetError::decode)
     }
 }
 impl DeletePetError {

@@ -47,6 +47,42 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 2] = [
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/",
+                key: "list_versionsv2",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/v2",
+                key: "get_version_detailsv2",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.list_versionsv2(handle_list_versionsv2(rq)?)),
+                1 => {
+                    rt::pending(
+                        self.api.get_version_detailsv2(handle_get_version_detailsv2(rq)?),
+                    )
+                }
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Simple API overview: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -129,26 +165,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListVersionsv2Response {
         }
     }
 }
-/// Serves `GET /`.
-async fn handle_list_versionsv2<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "list_versionsv2", &[])
-        .await?;
-    let input = ListVersionsv2Input {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_versionsv2",
-                shared.api.list_versionsv2(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /` (authenticated, its body read): the parameters, then the body.
+fn handle_list_versionsv2(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListVersionsv2Input, rt::Response> {
+    Ok(ListVersionsv2Input {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /v2`.
 #[derive(Debug)]
@@ -199,31 +223,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetVersionDetailsv2Respo
         }
     }
 }
-/// Serves `GET /v2`.
-async fn handle_get_version_detailsv2<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_version_detailsv2",
-            &[],
-        )
-        .await?;
-    let input = GetVersionDetailsv2Input {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_version_detailsv2",
-                shared.api.get_version_detailsv2(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /v2` (authenticated, its body read): the parameters, then the body.
+fn handle_get_version_detailsv2(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetVersionDetailsv2Input, rt::Response> {
+    Ok(GetVersionDetailsv2Input {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -244,18 +251,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_versionsv2::<A>),
-        )
-        .route(
-            "/v2",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_version_detailsv2::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -295,20 +291,24 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn list_versionsv2(
+        fn list_versionsv2(
             &self,
             input: ListVersionsv2Input,
-        ) -> ListVersionsv2Response {
-            ListVersionsv2Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/", &[]),
+        ) -> impl ::std::future::Future<Output = ListVersionsv2Response> + Send {
+            ::std::future::ready(
+                ListVersionsv2Response::Other(
+                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/", &[]),
+                ),
             )
         }
-        async fn get_version_detailsv2(
+        fn get_version_detailsv2(
             &self,
             input: GetVersionDetailsv2Input,
-        ) -> GetVersionDetailsv2Response {
-            GetVersionDetailsv2Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/v2", &[]),
+        ) -> impl ::std::future::Future<Output = GetVersionDetailsv2Response> + Send {
+            ::std::future::ready(
+                GetVersionDetailsv2Response::Other(
+                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/v2", &[]),
+                ),
             )
         }
     }

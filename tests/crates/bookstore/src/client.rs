@@ -150,48 +150,55 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_books(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_books(
         &self,
         params: &ListBooksParams,
-    ) -> ::std::result::Result<
-        Response<crate::models::BookPage>,
-        Error<ListBooksError>,
-    > {
+    ) -> rt::Call<'_, crate::models::BookPage, ListBooksError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
-        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "page",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["api_key", "per_page"]);
-        const PARAM_PER_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "per_page",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["api_key", "page"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.page {
-            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.per_page {
-            ::apigen_runtime::params::encode_into(&PARAM_PER_PAGE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/books"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListBooksError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<ListBooksError>> {
+            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "page",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["api_key", "per_page"]);
+            const PARAM_PER_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "per_page",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["api_key", "page"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.page {
+                ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.per_page {
+                ::apigen_runtime::params::encode_into(&PARAM_PER_PAGE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/books"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListBooksError::decode)
     }
     /// Every item of every page of [`Client::list_books`], fetched page by page as the stream is polled: the first request with the parameters as given, then it asks for page `page` = 1 (or the one given), then the next ones.
     ///
@@ -278,35 +285,50 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn create_book(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn create_book(
         &self,
         body: &crate::models::Book,
-    ) -> ::std::result::Result<
-        Response<
-            WithHeaders<crate::models::Book, crate::models::CreateBookCreatedHeaders>,
-        >,
-        Error<CreateBookError>,
+    ) -> rt::Call<
+        '_,
+        WithHeaders<crate::models::Book, crate::models::CreateBookCreatedHeaders>,
+        CreateBookError,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/books"]);
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        CreateBookError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<CreateBookError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/books"]);
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, CreateBookError::decode)
     }
 }
 impl CreateBookError {
@@ -357,32 +379,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_book(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_book(
         &self,
         isbn: &str,
-    ) -> ::std::result::Result<Response<crate::models::Book>, Error<GetBookError>> {
+    ) -> rt::Call<'_, crate::models::Book, GetBookError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::LegacyToken],
             &[crate::Scheme::ApiKeyQuery],
         ];
-        const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "isbn",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_isbn = ::apigen_runtime::params::encode(&PARAM_ISBN, isbn)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/books/", &path_isbn]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetBookError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<GetBookError>> {
+            const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "isbn",
+                &::apigen_runtime::params::Shape::STRING,
+            );
+            let path_isbn = ::apigen_runtime::params::encode(&PARAM_ISBN, isbn)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/books/", &path_isbn],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetBookError::decode)
     }
 }
 impl GetBookError {
@@ -423,40 +458,59 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn update_book(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn update_book(
         &self,
         isbn: &str,
         body: &crate::models::BookPatch,
-    ) -> ::std::result::Result<Response<crate::models::Book>, Error<UpdateBookError>> {
+    ) -> rt::Call<'_, crate::models::Book, UpdateBookError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
-        const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "isbn",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_isbn = ::apigen_runtime::params::encode(&PARAM_ISBN, isbn)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::PATCH, &["/books/", &path_isbn]);
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        UpdateBookError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<UpdateBookError>,
+        > {
+            const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "isbn",
+                &::apigen_runtime::params::Shape::STRING,
+            );
+            let path_isbn = ::apigen_runtime::params::encode(&PARAM_ISBN, isbn)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::PATCH,
+                    &["/books/", &path_isbn],
+                );
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, UpdateBookError::decode)
     }
 }
 impl UpdateBookError {
@@ -500,48 +554,58 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_books_by_cursor(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_books_by_cursor(
         &self,
         params: &ListBooksByCursorParams,
-    ) -> ::std::result::Result<
-        Response<crate::models::CursorPage>,
-        Error<ListBooksByCursorError>,
-    > {
+    ) -> rt::Call<'_, crate::models::CursorPage, ListBooksByCursorError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
-        const PARAM_CURSOR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "cursor",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["api_key", "limit"]);
-        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "limit",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["api_key", "cursor"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.cursor {
-            ::apigen_runtime::params::encode_into(&PARAM_CURSOR, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.limit {
-            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-cursor"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListBooksByCursorError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ListBooksByCursorError>,
+        > {
+            const PARAM_CURSOR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "cursor",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["api_key", "limit"]);
+            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "limit",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["api_key", "cursor"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.cursor {
+                ::apigen_runtime::params::encode_into(&PARAM_CURSOR, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.limit {
+                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-cursor"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListBooksByCursorError::decode)
     }
     /// Every item of every page of [`Client::list_books_by_cursor`], fetched page by page as the stream is polled: the first request with the parameters as given, then it sends back the cursor at `/next_cursor` of each page as `cursor`.
     ///
@@ -621,48 +685,58 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_books_by_offset(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_books_by_offset(
         &self,
         params: &ListBooksByOffsetParams,
-    ) -> ::std::result::Result<
-        Response<crate::models::OffsetPage>,
-        Error<ListBooksByOffsetError>,
-    > {
+    ) -> rt::Call<'_, crate::models::OffsetPage, ListBooksByOffsetError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
-        const PARAM_OFFSET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "offset",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["api_key", "limit"]);
-        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "limit",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["api_key", "offset"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.offset {
-            ::apigen_runtime::params::encode_into(&PARAM_OFFSET, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.limit {
-            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-offset"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListBooksByOffsetError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ListBooksByOffsetError>,
+        > {
+            const PARAM_OFFSET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "offset",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["api_key", "limit"]);
+            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "limit",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["api_key", "offset"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.offset {
+                ::apigen_runtime::params::encode_into(&PARAM_OFFSET, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.limit {
+                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-offset"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListBooksByOffsetError::decode)
     }
     /// Every item of every page of [`Client::list_books_by_offset`], fetched page by page as the stream is polled: the first request with the parameters as given, then it starts at offset `offset` = 0 (or the one given), then after the items read.
     ///
@@ -745,38 +819,48 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_books_by_link(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_books_by_link(
         &self,
         params: &ListBooksByLinkParams,
-    ) -> ::std::result::Result<
-        Response<crate::models::LinkPage>,
-        Error<ListBooksByLinkError>,
-    > {
+    ) -> rt::Call<'_, crate::models::LinkPage, ListBooksByLinkError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
-        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "page",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["api_key"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.page {
-            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-link"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListBooksByLinkError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ListBooksByLinkError>,
+        > {
+            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "page",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["api_key"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.page {
+                ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-link"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListBooksByLinkError::decode)
     }
     /// Every item of every page of [`Client::list_books_by_link`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/links/next` of each page (absolute or relative).
     ///
@@ -852,43 +936,58 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_books_by_link_header(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_books_by_link_header(
         &self,
         params: &ListBooksByLinkHeaderParams,
-    ) -> ::std::result::Result<
-        Response<
-            WithHeaders<
-                ::std::vec::Vec<crate::models::Book>,
-                crate::models::ListBooksByLinkHeaderOkHeaders,
-            >,
+    ) -> rt::Call<
+        '_,
+        WithHeaders<
+            ::std::vec::Vec<crate::models::Book>,
+            crate::models::ListBooksByLinkHeaderOkHeaders,
         >,
-        Error<ListBooksByLinkHeaderError>,
+        ListBooksByLinkHeaderError,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
-        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "page",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["api_key"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.page {
-            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-link-header"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListBooksByLinkHeaderError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ListBooksByLinkHeaderError>,
+        > {
+            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "page",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["api_key"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.page {
+                ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/books-by-link-header"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListBooksByLinkHeaderError::decode)
     }
     /// Every item of every page of [`Client::list_books_by_link_header`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the `Link: <...>; rel="next"` header of each page.
     ///
@@ -981,38 +1080,48 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_authors(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_authors(
         &self,
         params: &ListAuthorsParams,
-    ) -> ::std::result::Result<
-        Response<crate::models::AuthorPage>,
-        Error<ListAuthorsError>,
-    > {
+    ) -> rt::Call<'_, crate::models::AuthorPage, ListAuthorsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::ApiKeyQuery],
             &[crate::Scheme::ApiKeyHeader],
         ];
-        const PARAM_TOKEN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "token",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["api_key"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.token {
-            ::apigen_runtime::params::encode_into(&PARAM_TOKEN, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/authors"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListAuthorsError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ListAuthorsError>,
+        > {
+            const PARAM_TOKEN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "token",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["api_key"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.token {
+                ::apigen_runtime::params::encode_into(&PARAM_TOKEN, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/authors"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListAuthorsError::decode)
     }
     /// Every item of every page of [`Client::list_authors`], fetched page by page as the stream is polled: the first request with the parameters as given, then it sends back the cursor at `/continuation/token` of each page as `token`.
     ///

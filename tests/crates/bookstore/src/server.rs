@@ -60,6 +60,122 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 9] = [
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/books",
+                key: "list_books",
+                security: &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/books",
+                key: "create_book",
+                security: &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("create_book"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/books/{isbn}",
+                key: "get_book",
+                security: &[&[Scheme::LegacyToken], &[Scheme::ApiKeyQuery]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::PATCH,
+                path: "/books/{isbn}",
+                key: "update_book",
+                security: &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("update_book"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/books-by-cursor",
+                key: "list_books_by_cursor",
+                security: &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/books-by-offset",
+                key: "list_books_by_offset",
+                security: &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/books-by-link",
+                key: "list_books_by_link",
+                security: &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/books-by-link-header",
+                key: "list_books_by_link_header",
+                security: &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/authors",
+                key: "list_authors",
+                security: &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
+                body: rt::BodySpec::None,
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.list_books(handle_list_books(rq)?)),
+                1 => rt::pending(self.api.create_book(handle_create_book(rq)?)),
+                2 => rt::pending(self.api.get_book(handle_get_book(rq)?)),
+                3 => rt::pending(self.api.update_book(handle_update_book(rq)?)),
+                4 => {
+                    rt::pending(
+                        self.api.list_books_by_cursor(handle_list_books_by_cursor(rq)?),
+                    )
+                }
+                5 => {
+                    rt::pending(
+                        self.api.list_books_by_offset(handle_list_books_by_offset(rq)?),
+                    )
+                }
+                6 => {
+                    rt::pending(
+                        self.api.list_books_by_link(handle_list_books_by_link(rq)?),
+                    )
+                }
+                7 => {
+                    rt::pending(
+                        self
+                            .api
+                            .list_books_by_link_header(
+                                handle_list_books_by_link_header(rq)?,
+                            ),
+                    )
+                }
+                8 => rt::pending(self.api.list_authors(handle_list_authors(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Bookstore: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -194,11 +310,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksResponse {
         }
     }
 }
-/// Serves `GET /books`.
-async fn handle_list_books<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /books` (authenticated, its body read): the parameters, then the body.
+fn handle_list_books(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListBooksInput, rt::Response> {
     const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "page",
@@ -211,34 +326,18 @@ async fn handle_list_books<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["api_key", "page"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_books",
-            &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-        )
-        .await?;
     let page = rq.parameter::<i64>(&PARAM_PAGE, "/books", false);
     if let Some(v) = &page {
         crate::validation::minimum(*v as f64, 1f64, false, "page", rq.violations());
     }
     let per_page = rq.parameter::<i64>(&PARAM_PER_PAGE, "/books", false);
     rq.check()?;
-    let input = ListBooksInput {
+    Ok(ListBooksInput {
         page,
         per_page,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_books",
-                shared.api.list_books(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /books`.
 #[derive(Debug)]
@@ -301,36 +400,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreateBookResponse {
         }
     }
 }
-/// Serves `POST /books`.
-async fn handle_create_book<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "create_book",
-            &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-        )
-        .await?;
-    let body = rq
-        .json_body::<crate::models::Book>("application/json", true, Some("create_book"))
-        .await?;
+/// Reads the input of `POST /books` (authenticated, its body read): the parameters, then the body.
+fn handle_create_book(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<CreateBookInput, rt::Response> {
+    let body = rq.body::<crate::models::Book>()?;
     let body = rq.required(body)?;
-    let input = CreateBookInput {
+    Ok(CreateBookInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "create_book",
-                shared.api.create_book(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /books/{isbn}`.
 #[derive(Debug)]
@@ -379,40 +459,23 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetBookResponse {
         }
     }
 }
-/// Serves `GET /books/{isbn}`.
-async fn handle_get_book<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /books/{isbn}` (authenticated, its body read): the parameters, then the body.
+fn handle_get_book(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetBookInput, rt::Response> {
     const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "isbn",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_book",
-            &[&[Scheme::LegacyToken], &[Scheme::ApiKeyQuery]],
-        )
-        .await?;
     let isbn = rq.parameter::<::std::string::String>(&PARAM_ISBN, "/books/{isbn}", true);
     rq.check()?;
     let isbn = rq.required(isbn)?;
-    let input = GetBookInput {
+    Ok(GetBookInput {
         isbn,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_book",
-                shared.api.get_book(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `PATCH /books/{isbn}`.
 #[derive(Debug)]
@@ -464,47 +527,26 @@ impl ::apigen_runtime::axum::response::IntoResponse for UpdateBookResponse {
         }
     }
 }
-/// Serves `PATCH /books/{isbn}`.
-async fn handle_update_book<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `PATCH /books/{isbn}` (authenticated, its body read): the parameters, then the body.
+fn handle_update_book(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<UpdateBookInput, rt::Response> {
     const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "isbn",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "update_book",
-            &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-        )
-        .await?;
     let isbn = rq.parameter::<::std::string::String>(&PARAM_ISBN, "/books/{isbn}", true);
     rq.check()?;
     let isbn = rq.required(isbn)?;
-    let body = rq
-        .json_body::<
-            crate::models::BookPatch,
-        >("application/json", true, Some("update_book"))
-        .await?;
+    let body = rq.body::<crate::models::BookPatch>()?;
     let body = rq.required(body)?;
-    let input = UpdateBookInput {
+    Ok(UpdateBookInput {
         isbn,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "update_book",
-                shared.api.update_book(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /books-by-cursor`.
 #[derive(Debug)]
@@ -558,11 +600,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksByCursorRespons
         }
     }
 }
-/// Serves `GET /books-by-cursor`.
-async fn handle_list_books_by_cursor<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /books-by-cursor` (authenticated, its body read): the parameters, then the body.
+fn handle_list_books_by_cursor(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListBooksByCursorInput, rt::Response> {
     const PARAM_CURSOR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "cursor",
@@ -575,32 +616,16 @@ async fn handle_list_books_by_cursor<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["api_key", "cursor"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_books_by_cursor",
-            &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-        )
-        .await?;
     let cursor = rq
         .parameter::<::std::string::String>(&PARAM_CURSOR, "/books-by-cursor", false);
     let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/books-by-cursor", false);
     rq.check()?;
-    let input = ListBooksByCursorInput {
+    Ok(ListBooksByCursorInput {
         cursor,
         limit,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_books_by_cursor",
-                shared.api.list_books_by_cursor(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /books-by-offset`.
 #[derive(Debug)]
@@ -654,11 +679,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksByOffsetRespons
         }
     }
 }
-/// Serves `GET /books-by-offset`.
-async fn handle_list_books_by_offset<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /books-by-offset` (authenticated, its body read): the parameters, then the body.
+fn handle_list_books_by_offset(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListBooksByOffsetInput, rt::Response> {
     const PARAM_OFFSET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "offset",
@@ -671,31 +695,15 @@ async fn handle_list_books_by_offset<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["api_key", "offset"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_books_by_offset",
-            &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-        )
-        .await?;
     let offset = rq.parameter::<i64>(&PARAM_OFFSET, "/books-by-offset", false);
     let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/books-by-offset", false);
     rq.check()?;
-    let input = ListBooksByOffsetInput {
+    Ok(ListBooksByOffsetInput {
         offset,
         limit,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_books_by_offset",
-                shared.api.list_books_by_offset(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /books-by-link`.
 #[derive(Debug)]
@@ -746,40 +754,23 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksByLinkResponse 
         }
     }
 }
-/// Serves `GET /books-by-link`.
-async fn handle_list_books_by_link<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /books-by-link` (authenticated, its body read): the parameters, then the body.
+fn handle_list_books_by_link(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListBooksByLinkInput, rt::Response> {
     const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "page",
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["api_key"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_books_by_link",
-            &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-        )
-        .await?;
     let page = rq.parameter::<i64>(&PARAM_PAGE, "/books-by-link", false);
     rq.check()?;
-    let input = ListBooksByLinkInput {
+    Ok(ListBooksByLinkInput {
         page,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_books_by_link",
-                shared.api.list_books_by_link(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /books-by-link-header`.
 #[derive(Debug)]
@@ -837,40 +828,23 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksByLinkHeaderRes
         }
     }
 }
-/// Serves `GET /books-by-link-header`.
-async fn handle_list_books_by_link_header<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /books-by-link-header` (authenticated, its body read): the parameters, then the body.
+fn handle_list_books_by_link_header(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListBooksByLinkHeaderInput, rt::Response> {
     const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "page",
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["api_key"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_books_by_link_header",
-            &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-        )
-        .await?;
     let page = rq.parameter::<i64>(&PARAM_PAGE, "/books-by-link-header", false);
     rq.check()?;
-    let input = ListBooksByLinkHeaderInput {
+    Ok(ListBooksByLinkHeaderInput {
         page,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_books_by_link_header",
-                shared.api.list_books_by_link_header(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /authors`.
 #[derive(Debug)]
@@ -921,40 +895,23 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListAuthorsResponse {
         }
     }
 }
-/// Serves `GET /authors`.
-async fn handle_list_authors<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /authors` (authenticated, its body read): the parameters, then the body.
+fn handle_list_authors(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListAuthorsInput, rt::Response> {
     const PARAM_TOKEN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "token",
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["api_key"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_authors",
-            &[&[Scheme::ApiKeyQuery], &[Scheme::ApiKeyHeader]],
-        )
-        .await?;
     let token = rq.parameter::<::std::string::String>(&PARAM_TOKEN, "/authors", false);
     rq.check()?;
-    let input = ListAuthorsInput {
+    Ok(ListAuthorsInput {
         token,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_authors",
-                shared.api.list_authors(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -975,45 +932,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/books",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_books::<A>)
-                .post(handle_create_book::<A>),
-        )
-        .route(
-            "/books/{isbn}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_book::<A>)
-                .patch(handle_update_book::<A>),
-        )
-        .route(
-            "/books-by-cursor",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_books_by_cursor::<A>),
-        )
-        .route(
-            "/books-by-offset",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_books_by_offset::<A>),
-        )
-        .route(
-            "/books-by-link",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_books_by_link::<A>),
-        )
-        .route(
-            "/books-by-link-header",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_books_by_link_header::<A>),
-        )
-        .route(
-            "/authors",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_authors::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -1053,140 +972,173 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn list_books(&self, input: ListBooksInput) -> ListBooksResponse {
-            ListBooksResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/books",
-                        &[("200", "{\"items\":[],\"totalPages\":1}")],
-                    ),
+        fn list_books(
+            &self,
+            input: ListBooksInput,
+        ) -> impl ::std::future::Future<Output = ListBooksResponse> + Send {
+            ::std::future::ready(
+                ListBooksResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/books",
+                            &[("200", "{\"items\":[],\"totalPages\":1}")],
+                        ),
+                ),
             )
         }
-        async fn create_book(&self, input: CreateBookInput) -> CreateBookResponse {
-            CreateBookResponse::Other(
-                DOCUMENT
-                    .answer_with(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/books",
-                        &[
-                            ("201", "{\"isbn\":\"example\",\"title\":\"example\"}"),
-                            ("429", "{\"code\":1,\"message\":\"example\"}"),
-                        ],
-                        &[
-                            ("201", "Location", "\"/v1/books/9780441172719\""),
-                            ("201", "X-RateLimit-Remaining", "99"),
-                            ("201", "X-Request-Id", "\"req-00000000\""),
-                            ("429", "Retry-After", "1"),
-                        ],
-                    ),
+        fn create_book(
+            &self,
+            input: CreateBookInput,
+        ) -> impl ::std::future::Future<Output = CreateBookResponse> + Send {
+            ::std::future::ready(
+                CreateBookResponse::Other(
+                    DOCUMENT
+                        .answer_with(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/books",
+                            &[
+                                ("201", "{\"isbn\":\"example\",\"title\":\"example\"}"),
+                                ("429", "{\"code\":1,\"message\":\"example\"}"),
+                            ],
+                            &[
+                                ("201", "Location", "\"/v1/books/9780441172719\""),
+                                ("201", "X-RateLimit-Remaining", "99"),
+                                ("201", "X-Request-Id", "\"req-00000000\""),
+                                ("429", "Retry-After", "1"),
+                            ],
+                        ),
+                ),
             )
         }
-        async fn get_book(&self, input: GetBookInput) -> GetBookResponse {
-            GetBookResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/books/{isbn}",
-                        &[
-                            ("200", "{\"isbn\":\"example\",\"title\":\"example\"}"),
-                            ("404", "{\"code\":1,\"message\":\"example\"}"),
-                        ],
-                    ),
+        fn get_book(
+            &self,
+            input: GetBookInput,
+        ) -> impl ::std::future::Future<Output = GetBookResponse> + Send {
+            ::std::future::ready(
+                GetBookResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/books/{isbn}",
+                            &[
+                                ("200", "{\"isbn\":\"example\",\"title\":\"example\"}"),
+                                ("404", "{\"code\":1,\"message\":\"example\"}"),
+                            ],
+                        ),
+                ),
             )
         }
-        async fn update_book(&self, input: UpdateBookInput) -> UpdateBookResponse {
-            UpdateBookResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "patch",
-                        "/books/{isbn}",
-                        &[
-                            ("200", "{\"isbn\":\"example\",\"title\":\"example\"}"),
-                            ("404", "{\"code\":1,\"message\":\"example\"}"),
-                        ],
-                    ),
+        fn update_book(
+            &self,
+            input: UpdateBookInput,
+        ) -> impl ::std::future::Future<Output = UpdateBookResponse> + Send {
+            ::std::future::ready(
+                UpdateBookResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "patch",
+                            "/books/{isbn}",
+                            &[
+                                ("200", "{\"isbn\":\"example\",\"title\":\"example\"}"),
+                                ("404", "{\"code\":1,\"message\":\"example\"}"),
+                            ],
+                        ),
+                ),
             )
         }
-        async fn list_books_by_cursor(
+        fn list_books_by_cursor(
             &self,
             input: ListBooksByCursorInput,
-        ) -> ListBooksByCursorResponse {
-            ListBooksByCursorResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/books-by-cursor",
-                        &[("200", "{\"data\":[]}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = ListBooksByCursorResponse> + Send {
+            ::std::future::ready(
+                ListBooksByCursorResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/books-by-cursor",
+                            &[("200", "{\"data\":[]}")],
+                        ),
+                ),
             )
         }
-        async fn list_books_by_offset(
+        fn list_books_by_offset(
             &self,
             input: ListBooksByOffsetInput,
-        ) -> ListBooksByOffsetResponse {
-            ListBooksByOffsetResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/books-by-offset",
-                        &[("200", "{\"results\":[],\"total\":1}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = ListBooksByOffsetResponse> + Send {
+            ::std::future::ready(
+                ListBooksByOffsetResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/books-by-offset",
+                            &[("200", "{\"results\":[],\"total\":1}")],
+                        ),
+                ),
             )
         }
-        async fn list_books_by_link(
+        fn list_books_by_link(
             &self,
             input: ListBooksByLinkInput,
-        ) -> ListBooksByLinkResponse {
-            ListBooksByLinkResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/books-by-link",
-                        &[("200", "{\"items\":[],\"links\":{}}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = ListBooksByLinkResponse> + Send {
+            ::std::future::ready(
+                ListBooksByLinkResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/books-by-link",
+                            &[("200", "{\"items\":[],\"links\":{}}")],
+                        ),
+                ),
             )
         }
-        async fn list_books_by_link_header(
+        fn list_books_by_link_header(
             &self,
             input: ListBooksByLinkHeaderInput,
-        ) -> ListBooksByLinkHeaderResponse {
-            ListBooksByLinkHeaderResponse::Other(
-                DOCUMENT
-                    .answer_with(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/books-by-link-header",
-                        &[("200", "[]")],
-                        &[("200", "Link", "\"example\"")],
-                    ),
+        ) -> impl ::std::future::Future<Output = ListBooksByLinkHeaderResponse> + Send {
+            ::std::future::ready(
+                ListBooksByLinkHeaderResponse::Other(
+                    DOCUMENT
+                        .answer_with(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/books-by-link-header",
+                            &[("200", "[]")],
+                            &[("200", "Link", "\"example\"")],
+                        ),
+                ),
             )
         }
-        async fn list_authors(&self, input: ListAuthorsInput) -> ListAuthorsResponse {
-            ListAuthorsResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/authors",
-                        &[("200", "{\"authors\":[]}")],
-                    ),
+        fn list_authors(
+            &self,
+            input: ListAuthorsInput,
+        ) -> impl ::std::future::Future<Output = ListAuthorsResponse> + Send {
+            ::std::future::ready(
+                ListAuthorsResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/authors",
+                            &[("200", "{\"authors\":[]}")],
+                        ),
+                ),
             )
         }
     }

@@ -102,21 +102,32 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn control_hold(
-        &self,
-    ) -> ::std::result::Result<Response<()>, Error<ControlHoldError>> {
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn control_hold(&self) -> rt::Call<'_, (), ControlHoldError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/v1/control/hold"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        ControlHoldError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ControlHoldError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/v1/control/hold"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, ControlHoldError::decode)
     }
 }
 impl ControlHoldError {
@@ -151,21 +162,35 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn control_resume(
-        &self,
-    ) -> ::std::result::Result<Response<()>, Error<ControlResumeError>> {
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn control_resume(&self) -> rt::Call<'_, (), ControlResumeError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/v1/control/resume"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        ControlResumeError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ControlResumeError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &["/v1/control/resume"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, ControlResumeError::decode)
     }
 }
 impl ControlResumeError {
@@ -200,29 +225,42 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn task_get(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn task_get(
         &self,
         task: &str,
-    ) -> ::std::result::Result<Response<crate::models::Task>, Error<TaskGetError>> {
+    ) -> rt::Call<'_, crate::models::Task, TaskGetError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "Task",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/v1/task/", &path_task]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        TaskGetError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<TaskGetError>> {
+            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "Task",
+                &::apigen_runtime::params::Shape::STRING,
+            );
+            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/v1/task/", &path_task],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, TaskGetError::decode)
     }
 }
 impl TaskGetError {
@@ -257,24 +295,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn tasks_get(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn tasks_get(
         &self,
-    ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::Task>>,
-        Error<TasksGetError>,
-    > {
+    ) -> rt::Call<'_, ::std::vec::Vec<crate::models::Task>, TasksGetError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/v1/tasks"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        TasksGetError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<TasksGetError>> {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/v1/tasks"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, TasksGetError::decode)
     }
 }
 impl TasksGetError {
@@ -312,35 +357,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn task_submit(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn task_submit(
         &self,
         body: &crate::models::TaskSubmit,
-    ) -> ::std::result::Result<
-        Response<crate::models::TaskSubmitResult>,
-        Error<TaskSubmitError>,
-    > {
+    ) -> rt::Call<'_, crate::models::TaskSubmitResult, TaskSubmitError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/v1/tasks"]);
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(
-                ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                "application/json; charset=utf-8",
-            )
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        TaskSubmitError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<TaskSubmitError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/v1/tasks"]);
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json; charset=utf-8",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, TaskSubmitError::decode)
     }
 }
 impl TaskSubmitError {
@@ -384,45 +439,55 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn task_events_get(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn task_events_get(
         &self,
         task: &str,
         params: &TaskEventsGetParams,
-    ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::TaskEvent>>,
-        Error<TaskEventsGetError>,
-    > {
+    ) -> rt::Call<'_, ::std::vec::Vec<crate::models::TaskEvent>, TaskEventsGetError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "task",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        const PARAM_MINSEQ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "minseq",
-            &::apigen_runtime::params::Shape::INTEGER,
-        );
-        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.minseq {
-            ::apigen_runtime::params::encode_into(&PARAM_MINSEQ, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/v1/tasks/", &path_task, "/events"],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<TaskEventsGetError>,
+        > {
+            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "task",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        TaskEventsGetError::decode(raw)
+            const PARAM_MINSEQ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "minseq",
+                &::apigen_runtime::params::Shape::INTEGER,
+            );
+            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.minseq {
+                ::apigen_runtime::params::encode_into(&PARAM_MINSEQ, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/v1/tasks/", &path_task, "/events"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, TaskEventsGetError::decode)
     }
 }
 impl TaskEventsGetError {
@@ -460,35 +525,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn task_outputs_get(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn task_outputs_get(
         &self,
         task: &str,
-    ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::TaskOutput>>,
-        Error<TaskOutputsGetError>,
-    > {
+    ) -> rt::Call<'_, ::std::vec::Vec<crate::models::TaskOutput>, TaskOutputsGetError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "task",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/v1/tasks/", &path_task, "/outputs"],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<TaskOutputsGetError>,
+        > {
+            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "task",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        TaskOutputsGetError::decode(raw)
+            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/v1/tasks/", &path_task, "/outputs"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, TaskOutputsGetError::decode)
     }
 }
 impl TaskOutputsGetError {
@@ -526,42 +601,55 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn task_output_download(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn task_output_download(
         &self,
         output: &str,
         task: &str,
-    ) -> ::std::result::Result<Response<()>, Error<TaskOutputDownloadError>> {
+    ) -> rt::Call<'_, (), TaskOutputDownloadError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_OUTPUT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "output",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["task"]);
-        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "task",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["output"]);
-        let path_output = ::apigen_runtime::params::encode(&PARAM_OUTPUT, output)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/v1/tasks/", &path_task, "/outputs/", &path_output],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        TaskOutputDownloadError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<TaskOutputDownloadError>,
+        > {
+            const PARAM_OUTPUT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "output",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["task"]);
+            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "task",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["output"]);
+            let path_output = ::apigen_runtime::params::encode(&PARAM_OUTPUT, output)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/v1/tasks/", &path_task, "/outputs/", &path_output],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, TaskOutputDownloadError::decode)
     }
 }
 impl TaskOutputDownloadError {
@@ -596,35 +684,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn user_create(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn user_create(
         &self,
         body: &crate::models::UserCreate,
-    ) -> ::std::result::Result<
-        Response<crate::models::UserCreateResult>,
-        Error<UserCreateError>,
-    > {
+    ) -> rt::Call<'_, crate::models::UserCreateResult, UserCreateError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/v1/users"]);
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(
-                ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                "application/json; charset=utf-8",
-            )
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        UserCreateError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<UserCreateError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/v1/users"]);
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json; charset=utf-8",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, UserCreateError::decode)
     }
 }
 impl UserCreateError {
@@ -662,24 +760,29 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn whoami(
-        &self,
-    ) -> ::std::result::Result<
-        Response<crate::models::WhoamiResult>,
-        Error<WhoamiError>,
-    > {
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn whoami(&self) -> rt::Call<'_, crate::models::WhoamiResult, WhoamiError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/v1/whoami"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        WhoamiError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<WhoamiError>> {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/v1/whoami"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, WhoamiError::decode)
     }
 }
 impl WhoamiError {
@@ -717,27 +820,43 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn whoami_put_name(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn whoami_put_name(
         &self,
         body: ::std::option::Option<&::std::string::String>,
-    ) -> ::std::result::Result<Response<()>, Error<WhoamiPutNameError>> {
+    ) -> rt::Call<'_, (), WhoamiPutNameError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::PUT, &["/v1/whoami/name"]);
-        if let ::std::option::Option::Some(body) = body {
-            request = request
-                .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "text/plain")
-                .body(body.to_owned());
-        }
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        WhoamiPutNameError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<WhoamiPutNameError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::PUT, &["/v1/whoami/name"]);
+            if let ::std::option::Option::Some(body) = body {
+                request = request
+                    .header(
+                        ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                        "text/plain",
+                    )
+                    .body(body.to_owned());
+            }
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, WhoamiPutNameError::decode)
     }
 }
 impl WhoamiPutNameError {
@@ -772,35 +891,48 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn worker_bootstrap(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn worker_bootstrap(
         &self,
         body: &crate::models::WorkerBootstrap,
-    ) -> ::std::result::Result<
-        Response<crate::models::WorkerBootstrapResult>,
-        Error<WorkerBootstrapError>,
-    > {
+    ) -> rt::Call<'_, crate::models::WorkerBootstrapResult, WorkerBootstrapError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/v1/worker/bootstrap"]);
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(
-                ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                "application/json; charset=utf-8",
-            )
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        WorkerBootstrapError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<WorkerBootstrapError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &["/v1/worker/bootstrap"],
+                );
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json; charset=utf-8",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, WorkerBootstrapError::decode)
     }
 }
 impl WorkerBootstrapError {
@@ -838,24 +970,34 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn worker_ping(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn worker_ping(
         &self,
-    ) -> ::std::result::Result<
-        Response<crate::models::WorkerPingResult>,
-        Error<WorkerPingError>,
-    > {
+    ) -> rt::Call<'_, crate::models::WorkerPingResult, WorkerPingError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/v1/worker/ping"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        WorkerPingError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<WorkerPingError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/v1/worker/ping"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, WorkerPingError::decode)
     }
 }
 impl WorkerPingError {
@@ -893,43 +1035,56 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn worker_task_append(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn worker_task_append(
         &self,
         task: &str,
         body: &crate::models::WorkerAppendTask,
-    ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAppendError>> {
+    ) -> rt::Call<'_, (), WorkerTaskAppendError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "task",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &["/v1/worker/task/", &path_task, "/append"],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<WorkerTaskAppendError>,
+        > {
+            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "task",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(
-                ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                "application/json; charset=utf-8",
-            )
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        WorkerTaskAppendError::decode(raw)
+            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &["/v1/worker/task/", &path_task, "/append"],
+                );
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json; charset=utf-8",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, WorkerTaskAppendError::decode)
     }
 }
 impl WorkerTaskAppendError {
@@ -964,42 +1119,52 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn worker_task_upload_chunk(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn worker_task_upload_chunk(
         &self,
         task: &str,
         body: &[u8],
-    ) -> ::std::result::Result<
-        Response<crate::models::UploadedChunk>,
-        Error<WorkerTaskUploadChunkError>,
-    > {
+    ) -> rt::Call<'_, crate::models::UploadedChunk, WorkerTaskUploadChunkError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "task",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &["/v1/worker/task/", &path_task, "/chunk"],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<WorkerTaskUploadChunkError>,
+        > {
+            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "task",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        request = request
-            .header(
-                ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                "application/octet-stream",
-            )
-            .body(body.to_owned());
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        WorkerTaskUploadChunkError::decode(raw)
+            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &["/v1/worker/task/", &path_task, "/chunk"],
+                );
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/octet-stream",
+                )
+                .body(body.to_owned());
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, WorkerTaskUploadChunkError::decode)
     }
 }
 impl WorkerTaskUploadChunkError {
@@ -1037,43 +1202,56 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn worker_task_complete(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn worker_task_complete(
         &self,
         task: &str,
         body: &crate::models::WorkerCompleteTask,
-    ) -> ::std::result::Result<Response<()>, Error<WorkerTaskCompleteError>> {
+    ) -> rt::Call<'_, (), WorkerTaskCompleteError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "task",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &["/v1/worker/task/", &path_task, "/complete"],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<WorkerTaskCompleteError>,
+        > {
+            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "task",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(
-                ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                "application/json; charset=utf-8",
-            )
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        WorkerTaskCompleteError::decode(raw)
+            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &["/v1/worker/task/", &path_task, "/complete"],
+                );
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json; charset=utf-8",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, WorkerTaskCompleteError::decode)
     }
 }
 impl WorkerTaskCompleteError {
@@ -1108,43 +1286,56 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn worker_task_add_output(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn worker_task_add_output(
         &self,
         task: &str,
         body: &crate::models::WorkerAddOutput,
-    ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAddOutputError>> {
+    ) -> rt::Call<'_, (), WorkerTaskAddOutputError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "task",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &["/v1/worker/task/", &path_task, "/output"],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<WorkerTaskAddOutputError>,
+        > {
+            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "task",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(
-                ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                "application/json; charset=utf-8",
-            )
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        WorkerTaskAddOutputError::decode(raw)
+            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &["/v1/worker/task/", &path_task, "/output"],
+                );
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json; charset=utf-8",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, WorkerTaskAddOutputError::decode)
     }
 }
 impl WorkerTaskAddOutputError {
@@ -1179,24 +1370,34 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn workers_list(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn workers_list(
         &self,
-    ) -> ::std::result::Result<
-        Response<crate::models::WorkersResult>,
-        Error<WorkersListError>,
-    > {
+    ) -> rt::Call<'_, crate::models::WorkersResult, WorkersListError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/v1/workers"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        WorkersListError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<WorkersListError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/v1/workers"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, WorkersListError::decode)
     }
 }
 impl WorkersListError {
@@ -1234,21 +1435,35 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn workers_recycle(
-        &self,
-    ) -> ::std::result::Result<Response<()>, Error<WorkersRecycleError>> {
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn workers_recycle(&self) -> rt::Call<'_, (), WorkersRecycleError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/v1/workers/recycle"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        WorkersRecycleError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<WorkersRecycleError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &["/v1/workers/recycle"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, WorkersRecycleError::decode)
     }
 }
 impl WorkersRecycleError {
@@ -1289,42 +1504,52 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_thing_or_things(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_thing_or_things(
         &self,
         params: &GetThingOrThingsParams,
-    ) -> ::std::result::Result<
-        Response<::std::string::String>,
-        Error<GetThingOrThingsError>,
-    > {
+    ) -> rt::Call<'_, ::std::string::String, GetThingOrThingsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "id",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::STRING,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::STRING
-                        .with(::apigen_runtime::params::Kinds::ARRAY),
-                )
-            },
-        );
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.id {
-            ::apigen_runtime::params::encode_into(&PARAM_ID, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/v1/things"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetThingOrThingsError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<GetThingOrThingsError>,
+        > {
+            const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "id",
+                &::apigen_runtime::params::Shape {
+                    items: ::std::option::Option::Some(
+                        &::apigen_runtime::params::Shape::STRING,
+                    ),
+                    ..::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::STRING
+                            .with(::apigen_runtime::params::Kinds::ARRAY),
+                    )
+                },
+            );
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.id {
+                ::apigen_runtime::params::encode_into(&PARAM_ID, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/v1/things"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetThingOrThingsError::decode)
     }
 }
 impl GetThingOrThingsError {
@@ -1371,35 +1596,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn header_arg(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn header_arg(
         &self,
         params: &HeaderArgParams,
-    ) -> ::std::result::Result<Response<()>, Error<HeaderArgError>> {
+    ) -> rt::Call<'_, (), HeaderArgError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_ACCEPT_LANGUAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "accept-language",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/v1/header-arg"]);
-        if let ::std::option::Option::Some(value) = &params.accept_language {
-            request = request
-                .header(
-                    "accept-language",
-                    ::apigen_runtime::params::encode(&PARAM_ACCEPT_LANGUAGE, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        HeaderArgError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<HeaderArgError>> {
+            const PARAM_ACCEPT_LANGUAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
+                "accept-language",
+                &::apigen_runtime::params::Shape::STRING,
+            );
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/v1/header-arg"]);
+            if let ::std::option::Option::Some(value) = &params.accept_language {
+                request = request
+                    .header(
+                        "accept-language",
+                        ::apigen_runtime::params::encode(&PARAM_ACCEPT_LANGUAGE, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, HeaderArgError::decode)
     }
 }
 impl HeaderArgError {

@@ -47,6 +47,252 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 21] = [
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/v1/control/hold",
+                key: "control_hold",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/v1/control/resume",
+                key: "control_resume",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/v1/task/{Task}",
+                key: "task_get",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/v1/tasks",
+                key: "tasks_get",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/v1/tasks",
+                key: "task_submit",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json; charset=utf-8",
+                    required: true,
+                    schema: Some("task_submit"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/v1/tasks/{task}/events",
+                key: "task_events_get",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/v1/tasks/{task}/outputs",
+                key: "task_outputs_get",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/v1/tasks/{task}/outputs/{output}",
+                key: "task_output_download",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/v1/users",
+                key: "user_create",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json; charset=utf-8",
+                    required: true,
+                    schema: Some("user_create"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/v1/whoami",
+                key: "whoami",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::PUT,
+                path: "/v1/whoami/name",
+                key: "whoami_put_name",
+                security: &[],
+                body: rt::BodySpec::Text {
+                    media: "text/plain",
+                    required: false,
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/v1/worker/bootstrap",
+                key: "worker_bootstrap",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json; charset=utf-8",
+                    required: true,
+                    schema: Some("worker_bootstrap"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/v1/worker/ping",
+                key: "worker_ping",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/v1/worker/task/{task}/append",
+                key: "worker_task_append",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json; charset=utf-8",
+                    required: true,
+                    schema: Some("worker_task_append"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/v1/worker/task/{task}/chunk",
+                key: "worker_task_upload_chunk",
+                security: &[],
+                body: rt::BodySpec::Bytes {
+                    media: "application/octet-stream",
+                    required: true,
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/v1/worker/task/{task}/complete",
+                key: "worker_task_complete",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json; charset=utf-8",
+                    required: true,
+                    schema: Some("worker_task_complete"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/v1/worker/task/{task}/output",
+                key: "worker_task_add_output",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json; charset=utf-8",
+                    required: true,
+                    schema: Some("worker_task_add_output"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/v1/workers",
+                key: "workers_list",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/v1/workers/recycle",
+                key: "workers_recycle",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/v1/things",
+                key: "get_thing_or_things",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/v1/header-arg",
+                key: "header_arg",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.control_hold(handle_control_hold(rq)?)),
+                1 => rt::pending(self.api.control_resume(handle_control_resume(rq)?)),
+                2 => rt::pending(self.api.task_get(handle_task_get(rq)?)),
+                3 => rt::pending(self.api.tasks_get(handle_tasks_get(rq)?)),
+                4 => rt::pending(self.api.task_submit(handle_task_submit(rq)?)),
+                5 => rt::pending(self.api.task_events_get(handle_task_events_get(rq)?)),
+                6 => rt::pending(self.api.task_outputs_get(handle_task_outputs_get(rq)?)),
+                7 => {
+                    rt::pending(
+                        self.api.task_output_download(handle_task_output_download(rq)?),
+                    )
+                }
+                8 => rt::pending(self.api.user_create(handle_user_create(rq)?)),
+                9 => rt::pending(self.api.whoami(handle_whoami(rq)?)),
+                10 => rt::pending(self.api.whoami_put_name(handle_whoami_put_name(rq)?)),
+                11 => {
+                    rt::pending(self.api.worker_bootstrap(handle_worker_bootstrap(rq)?))
+                }
+                12 => rt::pending(self.api.worker_ping(handle_worker_ping(rq)?)),
+                13 => {
+                    rt::pending(
+                        self.api.worker_task_append(handle_worker_task_append(rq)?),
+                    )
+                }
+                14 => {
+                    rt::pending(
+                        self
+                            .api
+                            .worker_task_upload_chunk(
+                                handle_worker_task_upload_chunk(rq)?,
+                            ),
+                    )
+                }
+                15 => {
+                    rt::pending(
+                        self.api.worker_task_complete(handle_worker_task_complete(rq)?),
+                    )
+                }
+                16 => {
+                    rt::pending(
+                        self
+                            .api
+                            .worker_task_add_output(handle_worker_task_add_output(rq)?),
+                    )
+                }
+                17 => rt::pending(self.api.workers_list(handle_workers_list(rq)?)),
+                18 => rt::pending(self.api.workers_recycle(handle_workers_recycle(rq)?)),
+                19 => {
+                    rt::pending(
+                        self.api.get_thing_or_things(handle_get_thing_or_things(rq)?),
+                    )
+                }
+                20 => rt::pending(self.api.header_arg(handle_header_arg(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Buildomat: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -259,26 +505,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ControlHoldResponse {
         }
     }
 }
-/// Serves `POST /v1/control/hold`.
-async fn handle_control_hold<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "control_hold", &[])
-        .await?;
-    let input = ControlHoldInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "control_hold",
-                shared.api.control_hold(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `POST /v1/control/hold` (authenticated, its body read): the parameters, then the body.
+fn handle_control_hold(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ControlHoldInput, rt::Response> {
+    Ok(ControlHoldInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /v1/control/resume`.
 #[derive(Debug)]
@@ -326,26 +560,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ControlResumeResponse {
         }
     }
 }
-/// Serves `POST /v1/control/resume`.
-async fn handle_control_resume<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "control_resume", &[])
-        .await?;
-    let input = ControlResumeInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "control_resume",
-                shared.api.control_resume(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `POST /v1/control/resume` (authenticated, its body read): the parameters, then the body.
+fn handle_control_resume(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ControlResumeInput, rt::Response> {
+    Ok(ControlResumeInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /v1/task/{Task}`.
 #[derive(Debug)]
@@ -391,36 +613,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for TaskGetResponse {
         }
     }
 }
-/// Serves `GET /v1/task/{Task}`.
-async fn handle_task_get<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /v1/task/{Task}` (authenticated, its body read): the parameters, then the body.
+fn handle_task_get(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<TaskGetInput, rt::Response> {
     const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "Task",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "task_get", &[])
-        .await?;
     let task = rq
         .parameter::<::std::string::String>(&PARAM_TASK, "/v1/task/{Task}", true);
     rq.check()?;
     let task = rq.required(task)?;
-    let input = TaskGetInput {
+    Ok(TaskGetInput {
         task,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "task_get",
-                shared.api.task_get(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /v1/tasks`.
 #[derive(Debug)]
@@ -468,25 +678,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for TasksGetResponse {
         }
     }
 }
-/// Serves `GET /v1/tasks`.
-async fn handle_tasks_get<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "tasks_get", &[]).await?;
-    let input = TasksGetInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "tasks_get",
-                shared.api.tasks_get(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /v1/tasks` (authenticated, its body read): the parameters, then the body.
+fn handle_tasks_get(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<TasksGetInput, rt::Response> {
+    Ok(TasksGetInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /v1/tasks`.
 #[derive(Debug)]
@@ -532,33 +731,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for TaskSubmitResponse {
         }
     }
 }
-/// Serves `POST /v1/tasks`.
-async fn handle_task_submit<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "task_submit", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::TaskSubmit,
-        >("application/json; charset=utf-8", true, Some("task_submit"))
-        .await?;
+/// Reads the input of `POST /v1/tasks` (authenticated, its body read): the parameters, then the body.
+fn handle_task_submit(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<TaskSubmitInput, rt::Response> {
+    let body = rq.body::<crate::models::TaskSubmit>()?;
     let body = rq.required(body)?;
-    let input = TaskSubmitInput {
+    Ok(TaskSubmitInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "task_submit",
-                shared.api.task_submit(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /v1/tasks/{task}/events`.
 #[derive(Debug)]
@@ -607,11 +790,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for TaskEventsGetResponse {
         }
     }
 }
-/// Serves `GET /v1/tasks/{task}/events`.
-async fn handle_task_events_get<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /v1/tasks/{task}/events` (authenticated, its body read): the parameters, then the body.
+fn handle_task_events_get(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<TaskEventsGetInput, rt::Response> {
     const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "task",
@@ -622,8 +804,6 @@ async fn handle_task_events_get<A: Api>(
         "minseq",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "task_events_get", &[])
-        .await?;
     let task = rq
         .parameter::<
             ::std::string::String,
@@ -634,21 +814,12 @@ async fn handle_task_events_get<A: Api>(
     }
     rq.check()?;
     let task = rq.required(task)?;
-    let input = TaskEventsGetInput {
+    Ok(TaskEventsGetInput {
         task,
         minseq,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "task_events_get",
-                shared.api.task_events_get(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /v1/tasks/{task}/outputs`.
 #[derive(Debug)]
@@ -694,43 +865,26 @@ impl ::apigen_runtime::axum::response::IntoResponse for TaskOutputsGetResponse {
         }
     }
 }
-/// Serves `GET /v1/tasks/{task}/outputs`.
-async fn handle_task_outputs_get<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /v1/tasks/{task}/outputs` (authenticated, its body read): the parameters, then the body.
+fn handle_task_outputs_get(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<TaskOutputsGetInput, rt::Response> {
     const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "task",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "task_outputs_get",
-            &[],
-        )
-        .await?;
     let task = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_TASK, "/v1/tasks/{task}/outputs", true);
     rq.check()?;
     let task = rq.required(task)?;
-    let input = TaskOutputsGetInput {
+    Ok(TaskOutputsGetInput {
         task,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "task_outputs_get",
-                shared.api.task_outputs_get(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /v1/tasks/{task}/outputs/{output}`.
 #[derive(Debug)]
@@ -782,11 +936,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for TaskOutputDownloadRespon
         }
     }
 }
-/// Serves `GET /v1/tasks/{task}/outputs/{output}`.
-async fn handle_task_output_download<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /v1/tasks/{task}/outputs/{output}` (authenticated, its body read): the parameters, then the body.
+fn handle_task_output_download(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<TaskOutputDownloadInput, rt::Response> {
     const PARAM_OUTPUT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "output",
@@ -799,13 +952,6 @@ async fn handle_task_output_download<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["output"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "task_output_download",
-            &[],
-        )
-        .await?;
     let output = rq
         .parameter::<
             ::std::string::String,
@@ -817,21 +963,12 @@ async fn handle_task_output_download<A: Api>(
     rq.check()?;
     let output = rq.required(output)?;
     let task = rq.required(task)?;
-    let input = TaskOutputDownloadInput {
+    Ok(TaskOutputDownloadInput {
         output,
         task,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "task_output_download",
-                shared.api.task_output_download(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /v1/users`.
 #[derive(Debug)]
@@ -877,33 +1014,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for UserCreateResponse {
         }
     }
 }
-/// Serves `POST /v1/users`.
-async fn handle_user_create<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "user_create", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::UserCreate,
-        >("application/json; charset=utf-8", true, Some("user_create"))
-        .await?;
+/// Reads the input of `POST /v1/users` (authenticated, its body read): the parameters, then the body.
+fn handle_user_create(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<UserCreateInput, rt::Response> {
+    let body = rq.body::<crate::models::UserCreate>()?;
     let body = rq.required(body)?;
-    let input = UserCreateInput {
+    Ok(UserCreateInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "user_create",
-                shared.api.user_create(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /v1/whoami`.
 #[derive(Debug)]
@@ -951,25 +1072,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for WhoamiResponse {
         }
     }
 }
-/// Serves `GET /v1/whoami`.
-async fn handle_whoami<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "whoami", &[]).await?;
-    let input = WhoamiInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "whoami",
-                shared.api.whoami(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /v1/whoami` (authenticated, its body read): the parameters, then the body.
+fn handle_whoami(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<WhoamiInput, rt::Response> {
+    Ok(WhoamiInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `PUT /v1/whoami/name`.
 #[derive(Debug)]
@@ -1020,28 +1130,16 @@ impl ::apigen_runtime::axum::response::IntoResponse for WhoamiPutNameResponse {
         }
     }
 }
-/// Serves `PUT /v1/whoami/name`.
-async fn handle_whoami_put_name<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "whoami_put_name", &[])
-        .await?;
-    let body = rq.text_body("text/plain", false).await?;
-    let input = WhoamiPutNameInput {
+/// Reads the input of `PUT /v1/whoami/name` (authenticated, its body read): the parameters, then the body.
+fn handle_whoami_put_name(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<WhoamiPutNameInput, rt::Response> {
+    let body = rq.text_body()?;
+    Ok(WhoamiPutNameInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "whoami_put_name",
-                shared.api.whoami_put_name(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /v1/worker/bootstrap`.
 #[derive(Debug)]
@@ -1087,38 +1185,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerBootstrapResponse 
         }
     }
 }
-/// Serves `POST /v1/worker/bootstrap`.
-async fn handle_worker_bootstrap<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "worker_bootstrap",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::WorkerBootstrap,
-        >("application/json; charset=utf-8", true, Some("worker_bootstrap"))
-        .await?;
+/// Reads the input of `POST /v1/worker/bootstrap` (authenticated, its body read): the parameters, then the body.
+fn handle_worker_bootstrap(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<WorkerBootstrapInput, rt::Response> {
+    let body = rq.body::<crate::models::WorkerBootstrap>()?;
     let body = rq.required(body)?;
-    let input = WorkerBootstrapInput {
+    Ok(WorkerBootstrapInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "worker_bootstrap",
-                shared.api.worker_bootstrap(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /v1/worker/ping`.
 #[derive(Debug)]
@@ -1166,25 +1243,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerPingResponse {
         }
     }
 }
-/// Serves `GET /v1/worker/ping`.
-async fn handle_worker_ping<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "worker_ping", &[]).await?;
-    let input = WorkerPingInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "worker_ping",
-                shared.api.worker_ping(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /v1/worker/ping` (authenticated, its body read): the parameters, then the body.
+fn handle_worker_ping(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<WorkerPingInput, rt::Response> {
+    Ok(WorkerPingInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /v1/worker/task/{task}/append`.
 #[derive(Debug)]
@@ -1236,50 +1302,29 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerTaskAppendResponse
         }
     }
 }
-/// Serves `POST /v1/worker/task/{task}/append`.
-async fn handle_worker_task_append<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `POST /v1/worker/task/{task}/append` (authenticated, its body read): the parameters, then the body.
+fn handle_worker_task_append(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<WorkerTaskAppendInput, rt::Response> {
     const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "task",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "worker_task_append",
-            &[],
-        )
-        .await?;
     let task = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_TASK, "/v1/worker/task/{task}/append", true);
     rq.check()?;
     let task = rq.required(task)?;
-    let body = rq
-        .json_body::<
-            crate::models::WorkerAppendTask,
-        >("application/json; charset=utf-8", true, Some("worker_task_append"))
-        .await?;
+    let body = rq.body::<crate::models::WorkerAppendTask>()?;
     let body = rq.required(body)?;
-    let input = WorkerTaskAppendInput {
+    Ok(WorkerTaskAppendInput {
         task,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "worker_task_append",
-                shared.api.worker_task_append(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /v1/worker/task/{task}/chunk`.
 #[derive(Debug)]
@@ -1328,46 +1373,29 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerTaskUploadChunkRes
         }
     }
 }
-/// Serves `POST /v1/worker/task/{task}/chunk`.
-async fn handle_worker_task_upload_chunk<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `POST /v1/worker/task/{task}/chunk` (authenticated, its body read): the parameters, then the body.
+fn handle_worker_task_upload_chunk(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<WorkerTaskUploadChunkInput, rt::Response> {
     const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "task",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "worker_task_upload_chunk",
-            &[],
-        )
-        .await?;
     let task = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_TASK, "/v1/worker/task/{task}/chunk", true);
     rq.check()?;
     let task = rq.required(task)?;
-    let body = rq.bytes_body("application/octet-stream", true).await?;
+    let body = rq.bytes_body()?;
     let body = rq.required(body)?;
-    let input = WorkerTaskUploadChunkInput {
+    Ok(WorkerTaskUploadChunkInput {
         task,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "worker_task_upload_chunk",
-                shared.api.worker_task_upload_chunk(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /v1/worker/task/{task}/complete`.
 #[derive(Debug)]
@@ -1419,50 +1447,29 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerTaskCompleteRespon
         }
     }
 }
-/// Serves `POST /v1/worker/task/{task}/complete`.
-async fn handle_worker_task_complete<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `POST /v1/worker/task/{task}/complete` (authenticated, its body read): the parameters, then the body.
+fn handle_worker_task_complete(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<WorkerTaskCompleteInput, rt::Response> {
     const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "task",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "worker_task_complete",
-            &[],
-        )
-        .await?;
     let task = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_TASK, "/v1/worker/task/{task}/complete", true);
     rq.check()?;
     let task = rq.required(task)?;
-    let body = rq
-        .json_body::<
-            crate::models::WorkerCompleteTask,
-        >("application/json; charset=utf-8", true, Some("worker_task_complete"))
-        .await?;
+    let body = rq.body::<crate::models::WorkerCompleteTask>()?;
     let body = rq.required(body)?;
-    let input = WorkerTaskCompleteInput {
+    Ok(WorkerTaskCompleteInput {
         task,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "worker_task_complete",
-                shared.api.worker_task_complete(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /v1/worker/task/{task}/output`.
 #[derive(Debug)]
@@ -1514,50 +1521,29 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerTaskAddOutputRespo
         }
     }
 }
-/// Serves `POST /v1/worker/task/{task}/output`.
-async fn handle_worker_task_add_output<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `POST /v1/worker/task/{task}/output` (authenticated, its body read): the parameters, then the body.
+fn handle_worker_task_add_output(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<WorkerTaskAddOutputInput, rt::Response> {
     const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "task",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "worker_task_add_output",
-            &[],
-        )
-        .await?;
     let task = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_TASK, "/v1/worker/task/{task}/output", true);
     rq.check()?;
     let task = rq.required(task)?;
-    let body = rq
-        .json_body::<
-            crate::models::WorkerAddOutput,
-        >("application/json; charset=utf-8", true, Some("worker_task_add_output"))
-        .await?;
+    let body = rq.body::<crate::models::WorkerAddOutput>()?;
     let body = rq.required(body)?;
-    let input = WorkerTaskAddOutputInput {
+    Ok(WorkerTaskAddOutputInput {
         task,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "worker_task_add_output",
-                shared.api.worker_task_add_output(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /v1/workers`.
 #[derive(Debug)]
@@ -1605,26 +1591,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkersListResponse {
         }
     }
 }
-/// Serves `GET /v1/workers`.
-async fn handle_workers_list<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "workers_list", &[])
-        .await?;
-    let input = WorkersListInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "workers_list",
-                shared.api.workers_list(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /v1/workers` (authenticated, its body read): the parameters, then the body.
+fn handle_workers_list(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<WorkersListInput, rt::Response> {
+    Ok(WorkersListInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /v1/workers/recycle`.
 #[derive(Debug)]
@@ -1672,26 +1646,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkersRecycleResponse {
         }
     }
 }
-/// Serves `POST /v1/workers/recycle`.
-async fn handle_workers_recycle<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "workers_recycle", &[])
-        .await?;
-    let input = WorkersRecycleInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "workers_recycle",
-                shared.api.workers_recycle(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `POST /v1/workers/recycle` (authenticated, its body read): the parameters, then the body.
+fn handle_workers_recycle(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<WorkersRecycleInput, rt::Response> {
+    Ok(WorkersRecycleInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /v1/things`.
 #[derive(Debug)]
@@ -1742,11 +1704,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetThingOrThingsResponse
         }
     }
 }
-/// Serves `GET /v1/things`.
-async fn handle_get_thing_or_things<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /v1/things` (authenticated, its body read): the parameters, then the body.
+fn handle_get_thing_or_things(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetThingOrThingsInput, rt::Response> {
     const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Query,
         "id",
@@ -1758,30 +1719,14 @@ async fn handle_get_thing_or_things<A: Api>(
             )
         },
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_thing_or_things",
-            &[],
-        )
-        .await?;
     let id = rq
         .parameter::<crate::models::GetThingOrThingsId>(&PARAM_ID, "/v1/things", false);
     rq.check()?;
-    let input = GetThingOrThingsInput {
+    Ok(GetThingOrThingsInput {
         id,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_thing_or_things",
-                shared.api.get_thing_or_things(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /v1/header-arg`.
 #[derive(Debug)]
@@ -1835,37 +1780,25 @@ impl ::apigen_runtime::axum::response::IntoResponse for HeaderArgResponse {
         }
     }
 }
-/// Serves `GET /v1/header-arg`.
-async fn handle_header_arg<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /v1/header-arg` (authenticated, its body read): the parameters, then the body.
+fn handle_header_arg(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<HeaderArgInput, rt::Response> {
     const PARAM_ACCEPT_LANGUAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,
         "accept-language",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "header_arg", &[])
-        .await?;
     let accept_language = rq
         .parameter::<
             crate::models::HeaderArgAcceptLanguage,
         >(&PARAM_ACCEPT_LANGUAGE, "/v1/header-arg", false);
     rq.check()?;
-    let input = HeaderArgInput {
+    Ok(HeaderArgInput {
         accept_language,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "header_arg",
-                shared.api.header_arg(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -1886,108 +1819,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/v1/control/hold",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_control_hold::<A>),
-        )
-        .route(
-            "/v1/control/resume",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_control_resume::<A>),
-        )
-        .route(
-            "/v1/task/{Task}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_task_get::<A>),
-        )
-        .route(
-            "/v1/tasks",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_tasks_get::<A>)
-                .post(handle_task_submit::<A>),
-        )
-        .route(
-            "/v1/tasks/{task}/events",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_task_events_get::<A>),
-        )
-        .route(
-            "/v1/tasks/{task}/outputs",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_task_outputs_get::<A>),
-        )
-        .route(
-            "/v1/tasks/{task}/outputs/{output}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_task_output_download::<A>),
-        )
-        .route(
-            "/v1/users",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_user_create::<A>),
-        )
-        .route(
-            "/v1/whoami",
-            ::apigen_runtime::axum::routing::MethodRouter::new().get(handle_whoami::<A>),
-        )
-        .route(
-            "/v1/whoami/name",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .put(handle_whoami_put_name::<A>),
-        )
-        .route(
-            "/v1/worker/bootstrap",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_worker_bootstrap::<A>),
-        )
-        .route(
-            "/v1/worker/ping",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_worker_ping::<A>),
-        )
-        .route(
-            "/v1/worker/task/{task}/append",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_worker_task_append::<A>),
-        )
-        .route(
-            "/v1/worker/task/{task}/chunk",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_worker_task_upload_chunk::<A>),
-        )
-        .route(
-            "/v1/worker/task/{task}/complete",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_worker_task_complete::<A>),
-        )
-        .route(
-            "/v1/worker/task/{task}/output",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_worker_task_add_output::<A>),
-        )
-        .route(
-            "/v1/workers",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_workers_list::<A>),
-        )
-        .route(
-            "/v1/workers/recycle",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_workers_recycle::<A>),
-        )
-        .route(
-            "/v1/things",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_thing_or_things::<A>),
-        )
-        .route(
-            "/v1/header-arg",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_header_arg::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -2027,290 +1859,371 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn control_hold(&self, input: ControlHoldInput) -> ControlHoldResponse {
-            ControlHoldResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/v1/control/hold",
-                        &[("200", "null")],
-                    ),
+        fn control_hold(
+            &self,
+            input: ControlHoldInput,
+        ) -> impl ::std::future::Future<Output = ControlHoldResponse> + Send {
+            ::std::future::ready(
+                ControlHoldResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/v1/control/hold",
+                            &[("200", "null")],
+                        ),
+                ),
             )
         }
-        async fn control_resume(
+        fn control_resume(
             &self,
             input: ControlResumeInput,
-        ) -> ControlResumeResponse {
-            ControlResumeResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/v1/control/resume",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = ControlResumeResponse> + Send {
+            ::std::future::ready(
+                ControlResumeResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/v1/control/resume",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn task_get(&self, input: TaskGetInput) -> TaskGetResponse {
-            TaskGetResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/v1/task/{Task}",
-                        &[
-                            (
-                                "200",
-                                "{\"id\":\"example\",\"name\":\"example\",\"output_rules\":[],\"script\":\"example\",\"state\":\"example\"}",
-                            ),
-                        ],
-                    ),
+        fn task_get(
+            &self,
+            input: TaskGetInput,
+        ) -> impl ::std::future::Future<Output = TaskGetResponse> + Send {
+            ::std::future::ready(
+                TaskGetResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/v1/task/{Task}",
+                            &[
+                                (
+                                    "200",
+                                    "{\"id\":\"example\",\"name\":\"example\",\"output_rules\":[],\"script\":\"example\",\"state\":\"example\"}",
+                                ),
+                            ],
+                        ),
+                ),
             )
         }
-        async fn tasks_get(&self, input: TasksGetInput) -> TasksGetResponse {
-            TasksGetResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/v1/tasks",
-                        &[("200", "[]")],
-                    ),
+        fn tasks_get(
+            &self,
+            input: TasksGetInput,
+        ) -> impl ::std::future::Future<Output = TasksGetResponse> + Send {
+            ::std::future::ready(
+                TasksGetResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/v1/tasks",
+                            &[("200", "[]")],
+                        ),
+                ),
             )
         }
-        async fn task_submit(&self, input: TaskSubmitInput) -> TaskSubmitResponse {
-            TaskSubmitResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/v1/tasks",
-                        &[("201", "{\"id\":\"example\"}")],
-                    ),
+        fn task_submit(
+            &self,
+            input: TaskSubmitInput,
+        ) -> impl ::std::future::Future<Output = TaskSubmitResponse> + Send {
+            ::std::future::ready(
+                TaskSubmitResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/v1/tasks",
+                            &[("201", "{\"id\":\"example\"}")],
+                        ),
+                ),
             )
         }
-        async fn task_events_get(
+        fn task_events_get(
             &self,
             input: TaskEventsGetInput,
-        ) -> TaskEventsGetResponse {
-            TaskEventsGetResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/v1/tasks/{task}/events",
-                        &[("200", "[]")],
-                    ),
+        ) -> impl ::std::future::Future<Output = TaskEventsGetResponse> + Send {
+            ::std::future::ready(
+                TaskEventsGetResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/v1/tasks/{task}/events",
+                            &[("200", "[]")],
+                        ),
+                ),
             )
         }
-        async fn task_outputs_get(
+        fn task_outputs_get(
             &self,
             input: TaskOutputsGetInput,
-        ) -> TaskOutputsGetResponse {
-            TaskOutputsGetResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/v1/tasks/{task}/outputs",
-                        &[("200", "[]")],
-                    ),
+        ) -> impl ::std::future::Future<Output = TaskOutputsGetResponse> + Send {
+            ::std::future::ready(
+                TaskOutputsGetResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/v1/tasks/{task}/outputs",
+                            &[("200", "[]")],
+                        ),
+                ),
             )
         }
-        async fn task_output_download(
+        fn task_output_download(
             &self,
             input: TaskOutputDownloadInput,
-        ) -> TaskOutputDownloadResponse {
-            TaskOutputDownloadResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/v1/tasks/{task}/outputs/{output}",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = TaskOutputDownloadResponse> + Send {
+            ::std::future::ready(
+                TaskOutputDownloadResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/v1/tasks/{task}/outputs/{output}",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn user_create(&self, input: UserCreateInput) -> UserCreateResponse {
-            UserCreateResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/v1/users",
-                        &[
-                            (
-                                "201",
-                                "{\"id\":\"example\",\"name\":\"example\",\"token\":\"example\"}",
-                            ),
-                        ],
-                    ),
+        fn user_create(
+            &self,
+            input: UserCreateInput,
+        ) -> impl ::std::future::Future<Output = UserCreateResponse> + Send {
+            ::std::future::ready(
+                UserCreateResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/v1/users",
+                            &[
+                                (
+                                    "201",
+                                    "{\"id\":\"example\",\"name\":\"example\",\"token\":\"example\"}",
+                                ),
+                            ],
+                        ),
+                ),
             )
         }
-        async fn whoami(&self, input: WhoamiInput) -> WhoamiResponse {
-            WhoamiResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/v1/whoami",
-                        &[("200", "{\"id\":\"example\",\"name\":\"example\"}")],
-                    ),
+        fn whoami(
+            &self,
+            input: WhoamiInput,
+        ) -> impl ::std::future::Future<Output = WhoamiResponse> + Send {
+            ::std::future::ready(
+                WhoamiResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/v1/whoami",
+                            &[("200", "{\"id\":\"example\",\"name\":\"example\"}")],
+                        ),
+                ),
             )
         }
-        async fn whoami_put_name(
+        fn whoami_put_name(
             &self,
             input: WhoamiPutNameInput,
-        ) -> WhoamiPutNameResponse {
-            WhoamiPutNameResponse::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "put", "/v1/whoami/name", &[]),
+        ) -> impl ::std::future::Future<Output = WhoamiPutNameResponse> + Send {
+            ::std::future::ready(
+                WhoamiPutNameResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "put",
+                            "/v1/whoami/name",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn worker_bootstrap(
+        fn worker_bootstrap(
             &self,
             input: WorkerBootstrapInput,
-        ) -> WorkerBootstrapResponse {
-            WorkerBootstrapResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/v1/worker/bootstrap",
-                        &[("201", "{\"id\":\"example\"}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = WorkerBootstrapResponse> + Send {
+            ::std::future::ready(
+                WorkerBootstrapResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/v1/worker/bootstrap",
+                            &[("201", "{\"id\":\"example\"}")],
+                        ),
+                ),
             )
         }
-        async fn worker_ping(&self, input: WorkerPingInput) -> WorkerPingResponse {
-            WorkerPingResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/v1/worker/ping",
-                        &[("200", "{\"poweroff\":false}")],
-                    ),
+        fn worker_ping(
+            &self,
+            input: WorkerPingInput,
+        ) -> impl ::std::future::Future<Output = WorkerPingResponse> + Send {
+            ::std::future::ready(
+                WorkerPingResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/v1/worker/ping",
+                            &[("200", "{\"poweroff\":false}")],
+                        ),
+                ),
             )
         }
-        async fn worker_task_append(
+        fn worker_task_append(
             &self,
             input: WorkerTaskAppendInput,
-        ) -> WorkerTaskAppendResponse {
-            WorkerTaskAppendResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/v1/worker/task/{task}/append",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = WorkerTaskAppendResponse> + Send {
+            ::std::future::ready(
+                WorkerTaskAppendResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/v1/worker/task/{task}/append",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn worker_task_upload_chunk(
+        fn worker_task_upload_chunk(
             &self,
             input: WorkerTaskUploadChunkInput,
-        ) -> WorkerTaskUploadChunkResponse {
-            WorkerTaskUploadChunkResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/v1/worker/task/{task}/chunk",
-                        &[("201", "{\"id\":\"example\"}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = WorkerTaskUploadChunkResponse> + Send {
+            ::std::future::ready(
+                WorkerTaskUploadChunkResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/v1/worker/task/{task}/chunk",
+                            &[("201", "{\"id\":\"example\"}")],
+                        ),
+                ),
             )
         }
-        async fn worker_task_complete(
+        fn worker_task_complete(
             &self,
             input: WorkerTaskCompleteInput,
-        ) -> WorkerTaskCompleteResponse {
-            WorkerTaskCompleteResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/v1/worker/task/{task}/complete",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = WorkerTaskCompleteResponse> + Send {
+            ::std::future::ready(
+                WorkerTaskCompleteResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/v1/worker/task/{task}/complete",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn worker_task_add_output(
+        fn worker_task_add_output(
             &self,
             input: WorkerTaskAddOutputInput,
-        ) -> WorkerTaskAddOutputResponse {
-            WorkerTaskAddOutputResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/v1/worker/task/{task}/output",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = WorkerTaskAddOutputResponse> + Send {
+            ::std::future::ready(
+                WorkerTaskAddOutputResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/v1/worker/task/{task}/output",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn workers_list(&self, input: WorkersListInput) -> WorkersListResponse {
-            WorkersListResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/v1/workers",
-                        &[("200", "{\"workers\":[]}")],
-                    ),
+        fn workers_list(
+            &self,
+            input: WorkersListInput,
+        ) -> impl ::std::future::Future<Output = WorkersListResponse> + Send {
+            ::std::future::ready(
+                WorkersListResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/v1/workers",
+                            &[("200", "{\"workers\":[]}")],
+                        ),
+                ),
             )
         }
-        async fn workers_recycle(
+        fn workers_recycle(
             &self,
             input: WorkersRecycleInput,
-        ) -> WorkersRecycleResponse {
-            WorkersRecycleResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/v1/workers/recycle",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = WorkersRecycleResponse> + Send {
+            ::std::future::ready(
+                WorkersRecycleResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/v1/workers/recycle",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn get_thing_or_things(
+        fn get_thing_or_things(
             &self,
             input: GetThingOrThingsInput,
-        ) -> GetThingOrThingsResponse {
-            GetThingOrThingsResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/v1/things",
-                        &[("200", "\"example\"")],
-                    ),
+        ) -> impl ::std::future::Future<Output = GetThingOrThingsResponse> + Send {
+            ::std::future::ready(
+                GetThingOrThingsResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/v1/things",
+                            &[("200", "\"example\"")],
+                        ),
+                ),
             )
         }
-        async fn header_arg(&self, input: HeaderArgInput) -> HeaderArgResponse {
-            HeaderArgResponse::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "get", "/v1/header-arg", &[]),
+        fn header_arg(
+            &self,
+            input: HeaderArgInput,
+        ) -> impl ::std::future::Future<Output = HeaderArgResponse> + Send {
+            ::std::future::ready(
+                HeaderArgResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/v1/header-arg",
+                            &[],
+                        ),
+                ),
             )
         }
     }

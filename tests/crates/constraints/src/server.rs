@@ -49,6 +49,34 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 1] = [
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/orders",
+                key: "create_order",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("create_order"),
+                },
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.create_order(handle_create_order(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Constraints: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -138,33 +166,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreateOrderResponse {
         }
     }
 }
-/// Serves `POST /orders`.
-async fn handle_create_order<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "create_order", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Order,
-        >("application/json", true, Some("create_order"))
-        .await?;
+/// Reads the input of `POST /orders` (authenticated, its body read): the parameters, then the body.
+fn handle_create_order(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<CreateOrderInput, rt::Response> {
+    let body = rq.body::<crate::models::Order>()?;
     let body = rq.required(body)?;
-    let input = CreateOrderInput {
+    Ok(CreateOrderInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "create_order",
-                shared.api.create_order(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -185,13 +197,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/orders",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_create_order::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -231,33 +237,38 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn create_order(&self, input: CreateOrderInput) -> CreateOrderResponse {
-            CreateOrderResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/orders",
-                        &[
-                            (
-                                "201",
-                                "{\"id\":\"00000000-0000-0000-0000-000000000000\",\"lines\":[{\"product\":\"example\",\"count\":1},{\"product\":\"example\",\"count\":1}],\"sku\":\"AAA-0000\",\"code\":\"examplexxxxx\",\"quantity\":5,\"price\":1,\"tags\":[\"example\",\"example1\",\"example2\"],\"kind\":\"retail\",\"contact\":\"user@example.com\",\"meta\":{\"note\":\"example\"}}",
-                            ),
-                            (
-                                "404",
-                                "{\"type\":\"https://example.com/\",\"title\":\"example\",\"status\":100}",
-                            ),
-                            (
-                                "4XX",
-                                "{\"type\":\"https://example.com/\",\"title\":\"example\",\"status\":100}",
-                            ),
-                            (
-                                "default",
-                                "{\"error\":{\"id\":\"E000\",\"message\":\"example\",\"errors\":[\"example\"]}}",
-                            ),
-                        ],
-                    ),
+        fn create_order(
+            &self,
+            input: CreateOrderInput,
+        ) -> impl ::std::future::Future<Output = CreateOrderResponse> + Send {
+            ::std::future::ready(
+                CreateOrderResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/orders",
+                            &[
+                                (
+                                    "201",
+                                    "{\"id\":\"00000000-0000-0000-0000-000000000000\",\"lines\":[{\"product\":\"example\",\"count\":1},{\"product\":\"example\",\"count\":1}],\"sku\":\"AAA-0000\",\"code\":\"examplexxxxx\",\"quantity\":5,\"price\":1,\"tags\":[\"example\",\"example1\",\"example2\"],\"kind\":\"retail\",\"contact\":\"user@example.com\",\"meta\":{\"note\":\"example\"}}",
+                                ),
+                                (
+                                    "404",
+                                    "{\"type\":\"https://example.com/\",\"title\":\"example\",\"status\":100}",
+                                ),
+                                (
+                                    "4XX",
+                                    "{\"type\":\"https://example.com/\",\"title\":\"example\",\"status\":100}",
+                                ),
+                                (
+                                    "default",
+                                    "{\"error\":{\"id\":\"E000\",\"message\":\"example\",\"errors\":[\"example\"]}}",
+                                ),
+                            ],
+                        ),
+                ),
             )
         }
     }

@@ -123,32 +123,42 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_item(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_item(
         &self,
         item_id: &str,
-    ) -> ::std::result::Result<Response<crate::models::Item>, Error<GetItemError>> {
+    ) -> rt::Call<'_, crate::models::Item, GetItemError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
-        const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "item_id",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/items/", &path_item_id],
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<GetItemError>> {
+            const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "item_id",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetItemError::decode(raw)
+            let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/items/", &path_item_id],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetItemError::decode)
     }
 }
 impl GetItemError {
@@ -191,53 +201,63 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn put_item(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn put_item(
         &self,
         item_id: &str,
         body: ::std::option::Option<&crate::models::Item>,
         params: &PutItemParams,
-    ) -> ::std::result::Result<Response<crate::models::Item>, Error<PutItemError>> {
+    ) -> rt::Call<'_, crate::models::Item, PutItemError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
-        const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "item_id",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "limit",
-            &::apigen_runtime::params::Shape::INTEGER,
-        );
-        let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.limit {
-            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::PUT,
-                &["/items/", &path_item_id],
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<PutItemError>> {
+            const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "item_id",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        if let ::std::option::Option::Some(body) = body {
-            let bytes = ::serde_json::to_vec(body)
+            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "limit",
+                &::apigen_runtime::params::Shape::INTEGER,
+            );
+            let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
                 .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-        }
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        PutItemError::decode(raw)
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.limit {
+                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::PUT,
+                    &["/items/", &path_item_id],
+                );
+            if let ::std::option::Option::Some(body) = body {
+                let bytes = ::serde_json::to_vec(body)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                request = request
+                    .header(
+                        ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                        "application/json",
+                    )
+                    .body(bytes);
+            }
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, PutItemError::decode)
     }
 }
 impl PutItemError {
@@ -280,45 +300,52 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_items(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_items(
         &self,
         params: &ListItemsParams,
-    ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::Node>>,
-        Error<ListItemsError>,
-    > {
+    ) -> rt::Call<'_, ::std::vec::Vec<crate::models::Node>, ListItemsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
-        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "limit",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["type"]);
-        const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "type",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["limit"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.limit {
-            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.r#type {
-            ::apigen_runtime::params::encode_into(&PARAM_TYPE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/items"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListItemsError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<ListItemsError>> {
+            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "limit",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["type"]);
+            const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "type",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["limit"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.limit {
+                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.r#type {
+                ::apigen_runtime::params::encode_into(&PARAM_TYPE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/items"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListItemsError::decode)
     }
 }
 impl ListItemsError {
@@ -356,21 +383,32 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_item_post(
-        &self,
-    ) -> ::std::result::Result<Response<()>, Error<GetItemPostError>> {
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_item_post(&self) -> rt::Call<'_, (), GetItemPostError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/items"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        GetItemPostError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<GetItemPostError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/items"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, GetItemPostError::decode)
     }
 }
 impl GetItemPostError {
@@ -405,32 +443,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_things(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_things(
         &self,
         app_id: &str,
-    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ListThingsError>> {
+    ) -> rt::Call<'_, crate::models::Thing, ListThingsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[]];
-        const PARAM_APP_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "app_id",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_app_id = ::apigen_runtime::params::encode(&PARAM_APP_ID, app_id)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/apps/", &path_app_id, "/things"],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ListThingsError>,
+        > {
+            const PARAM_APP_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "app_id",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListThingsError::decode(raw)
+            let path_app_id = ::apigen_runtime::params::encode(&PARAM_APP_ID, app_id)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/apps/", &path_app_id, "/things"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListThingsError::decode)
     }
 }
 impl ListThingsError {

@@ -54,6 +54,66 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 5] = [
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/items/{item_id}",
+                key: "get_item",
+                security: &[&[Scheme::ApiKey], &[]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::PUT,
+                path: "/items/{item_id}",
+                key: "put_item",
+                security: &[&[Scheme::ApiKey], &[]],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: false,
+                    schema: Some("put_item"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/items",
+                key: "list_items",
+                security: &[&[Scheme::ApiKey], &[]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/items",
+                key: "get_item_post",
+                security: &[&[Scheme::ApiKey], &[]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/apps/{app_id}/things",
+                key: "list_things",
+                security: &[&[]],
+                body: rt::BodySpec::None,
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.get_item(handle_get_item(rq)?)),
+                1 => rt::pending(self.api.put_item(handle_put_item(rq)?)),
+                2 => rt::pending(self.api.list_items(handle_list_items(rq)?)),
+                3 => rt::pending(self.api.get_item_post(handle_get_item_post(rq)?)),
+                4 => rt::pending(self.api.list_things(handle_list_things(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Defects 3.0: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -158,41 +218,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetItemResponse {
         }
     }
 }
-/// Serves `GET /items/{item_id}`.
-async fn handle_get_item<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /items/{item_id}` (authenticated, its body read): the parameters, then the body.
+fn handle_get_item(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetItemInput, rt::Response> {
     const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "item_id",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_item",
-            &[&[Scheme::ApiKey], &[]],
-        )
-        .await?;
     let item_id = rq
         .parameter::<::std::string::String>(&PARAM_ITEM_ID, "/items/{item_id}", true);
     rq.check()?;
     let item_id = rq.required(item_id)?;
-    let input = GetItemInput {
+    Ok(GetItemInput {
         item_id,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_item",
-                shared.api.get_item(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `PUT /items/{item_id}`.
 #[derive(Debug)]
@@ -244,11 +287,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for PutItemResponse {
         }
     }
 }
-/// Serves `PUT /items/{item_id}`.
-async fn handle_put_item<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `PUT /items/{item_id}` (authenticated, its body read): the parameters, then the body.
+fn handle_put_item(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PutItemInput, rt::Response> {
     const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "item_id",
@@ -259,13 +301,6 @@ async fn handle_put_item<A: Api>(
         "limit",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "put_item",
-            &[&[Scheme::ApiKey], &[]],
-        )
-        .await?;
     let item_id = rq
         .parameter::<::std::string::String>(&PARAM_ITEM_ID, "/items/{item_id}", true);
     let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/items/{item_id}", false);
@@ -280,25 +315,14 @@ async fn handle_put_item<A: Api>(
     }
     rq.check()?;
     let item_id = rq.required(item_id)?;
-    let body = rq
-        .json_body::<crate::models::Item>("application/json", false, Some("put_item"))
-        .await?;
-    let input = PutItemInput {
+    let body = rq.body::<crate::models::Item>()?;
+    Ok(PutItemInput {
         item_id,
         limit,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "put_item",
-                shared.api.put_item(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /items`.
 #[derive(Debug)]
@@ -352,11 +376,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListItemsResponse {
         }
     }
 }
-/// Serves `GET /items`.
-async fn handle_list_items<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /items` (authenticated, its body read): the parameters, then the body.
+fn handle_list_items(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListItemsInput, rt::Response> {
     const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "limit",
@@ -369,13 +392,6 @@ async fn handle_list_items<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["limit"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_items",
-            &[&[Scheme::ApiKey], &[]],
-        )
-        .await?;
     let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/items", false);
     if let Some(v) = &limit {
         crate::validation::maximum(
@@ -389,21 +405,12 @@ async fn handle_list_items<A: Api>(
     let r#type = rq
         .parameter::<crate::models::ListItemsType>(&PARAM_TYPE, "/items", false);
     rq.check()?;
-    let input = ListItemsInput {
+    Ok(ListItemsInput {
         limit,
         r#type,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_items",
-                shared.api.list_items(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /items`.
 #[derive(Debug)]
@@ -451,31 +458,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetItemPostResponse {
         }
     }
 }
-/// Serves `POST /items`.
-async fn handle_get_item_post<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_item_post",
-            &[&[Scheme::ApiKey], &[]],
-        )
-        .await?;
-    let input = GetItemPostInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_item_post",
-                shared.api.get_item_post(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `POST /items` (authenticated, its body read): the parameters, then the body.
+fn handle_get_item_post(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetItemPostInput, rt::Response> {
+    Ok(GetItemPostInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /apps/{app_id}/things`.
 #[derive(Debug)]
@@ -521,38 +511,26 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListThingsResponse {
         }
     }
 }
-/// Serves `GET /apps/{app_id}/things`.
-async fn handle_list_things<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /apps/{app_id}/things` (authenticated, its body read): the parameters, then the body.
+fn handle_list_things(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListThingsInput, rt::Response> {
     const PARAM_APP_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "app_id",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "list_things", &[&[]])
-        .await?;
     let app_id = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_APP_ID, "/apps/{app_id}/things", true);
     rq.check()?;
     let app_id = rq.required(app_id)?;
-    let input = ListThingsInput {
+    Ok(ListThingsInput {
         app_id,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_things",
-                shared.api.list_things(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -573,25 +551,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/items/{item_id}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_item::<A>)
-                .put(handle_put_item::<A>),
-        )
-        .route(
-            "/items",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_items::<A>)
-                .post(handle_get_item_post::<A>),
-        )
-        .route(
-            "/apps/{app_id}/things",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_things::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -631,57 +591,86 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn get_item(&self, input: GetItemInput) -> GetItemResponse {
-            GetItemResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/items/{item_id}",
-                        &[("200", "{\"id\":\"example\"}"), ("404", "{}"), ("409", "{}")],
-                    ),
+        fn get_item(
+            &self,
+            input: GetItemInput,
+        ) -> impl ::std::future::Future<Output = GetItemResponse> + Send {
+            ::std::future::ready(
+                GetItemResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/items/{item_id}",
+                            &[
+                                ("200", "{\"id\":\"example\"}"),
+                                ("404", "{}"),
+                                ("409", "{}"),
+                            ],
+                        ),
+                ),
             )
         }
-        async fn put_item(&self, input: PutItemInput) -> PutItemResponse {
-            PutItemResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "put",
-                        "/items/{item_id}",
-                        &[("200", "{\"id\":\"example\"}")],
-                    ),
+        fn put_item(
+            &self,
+            input: PutItemInput,
+        ) -> impl ::std::future::Future<Output = PutItemResponse> + Send {
+            ::std::future::ready(
+                PutItemResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "put",
+                            "/items/{item_id}",
+                            &[("200", "{\"id\":\"example\"}")],
+                        ),
+                ),
             )
         }
-        async fn list_items(&self, input: ListItemsInput) -> ListItemsResponse {
-            ListItemsResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/items",
-                        &[("200", "[]")],
-                    ),
+        fn list_items(
+            &self,
+            input: ListItemsInput,
+        ) -> impl ::std::future::Future<Output = ListItemsResponse> + Send {
+            ::std::future::ready(
+                ListItemsResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/items",
+                            &[("200", "[]")],
+                        ),
+                ),
             )
         }
-        async fn get_item_post(&self, input: GetItemPostInput) -> GetItemPostResponse {
-            GetItemPostResponse::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/items", &[]),
+        fn get_item_post(
+            &self,
+            input: GetItemPostInput,
+        ) -> impl ::std::future::Future<Output = GetItemPostResponse> + Send {
+            ::std::future::ready(
+                GetItemPostResponse::Other(
+                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/items", &[]),
+                ),
             )
         }
-        async fn list_things(&self, input: ListThingsInput) -> ListThingsResponse {
-            ListThingsResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/apps/{app_id}/things",
-                        &[("200", "{}")],
-                    ),
+        fn list_things(
+            &self,
+            input: ListThingsInput,
+        ) -> impl ::std::future::Future<Output = ListThingsResponse> + Send {
+            ::std::future::ready(
+                ListThingsResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/apps/{app_id}/things",
+                            &[("200", "{}")],
+                        ),
+                ),
             )
         }
     }

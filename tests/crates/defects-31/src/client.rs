@@ -119,39 +119,32 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_order(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_order(
         &self,
         order_id: &str,
         params: &GetOrderParams,
-    ) -> ::std::result::Result<Response<crate::models::Order>, Error<GetOrderError>> {
+    ) -> rt::Call<'_, crate::models::Order, GetOrderError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_ORDER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "order_id",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        const PARAM_SORT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "sort",
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<GetOrderError>> {
+            const PARAM_ORDER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "order_id",
                 &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["tags"]);
-        const PARAM_X_TRACE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "X-Trace",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
+            );
+            const PARAM_SORT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "sort",
                     &::apigen_runtime::params::Shape::STRING,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
                 )
-            },
-        );
-        const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "tags",
+                .with_siblings(&["tags"]);
+            const PARAM_X_TRACE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
+                "X-Trace",
                 &::apigen_runtime::params::Shape {
                     items: ::std::option::Option::Some(
                         &::apigen_runtime::params::Shape::STRING,
@@ -160,44 +153,64 @@ impl Client {
                         ::apigen_runtime::params::Kinds::ARRAY,
                     )
                 },
-            )
-            .with_siblings(&["sort"]);
-        let path_order_id = ::apigen_runtime::params::encode(&PARAM_ORDER_ID, order_id)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.sort {
-            ::apigen_runtime::params::encode_into(
-                    &PARAM_SORT,
-                    &::serde_json::to_string(value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    &mut query,
+            );
+            const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "tags",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::STRING,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_siblings(&["sort"]);
+            let path_order_id = ::apigen_runtime::params::encode(
+                    &PARAM_ORDER_ID,
+                    order_id,
                 )
                 .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.tags {
-            ::apigen_runtime::params::encode_into(&PARAM_TAGS, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/orders/", &path_order_id],
-            );
-        if let ::std::option::Option::Some(value) = &params.x_trace {
-            request = request
-                .header(
-                    "X-Trace",
-                    ::apigen_runtime::params::encode(&PARAM_X_TRACE, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.sort {
+                ::apigen_runtime::params::encode_into(
+                        &PARAM_SORT,
+                        &::serde_json::to_string(value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                        &mut query,
+                    )
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.tags {
+                ::apigen_runtime::params::encode_into(&PARAM_TAGS, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/orders/", &path_order_id],
                 );
-        }
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetOrderError::decode(raw)
+            if let ::std::option::Option::Some(value) = &params.x_trace {
+                request = request
+                    .header(
+                        "X-Trace",
+                        ::apigen_runtime::params::encode(&PARAM_X_TRACE, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetOrderError::decode)
     }
 }
 impl GetOrderError {
@@ -233,24 +246,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_pets(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_pets(
         &self,
-    ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::Pet>>,
-        Error<ListPetsError>,
-    > {
+    ) -> rt::Call<'_, ::std::vec::Vec<crate::models::Pet>, ListPetsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListPetsError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<ListPetsError>> {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListPetsError::decode)
     }
 }
 impl ListPetsError {
@@ -290,27 +310,40 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn add_pet(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn add_pet(
         &self,
         body: &crate::models::AddPetBody,
-    ) -> ::std::result::Result<Response<()>, Error<AddPetError>> {
+    ) -> rt::Call<'_, (), AddPetError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/pets"]);
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        AddPetError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<AddPetError>> {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/pets"]);
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, AddPetError::decode)
     }
 }
 impl AddPetError {
@@ -347,30 +380,43 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn create_order(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn create_order(
         &self,
         body: &crate::models::Shipment,
-    ) -> ::std::result::Result<
-        Response<crate::models::Shipment>,
-        Error<CreateOrderError>,
-    > {
+    ) -> rt::Call<'_, crate::models::Shipment, CreateOrderError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/orders"]);
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        CreateOrderError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<CreateOrderError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/orders"]);
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, CreateOrderError::decode)
     }
 }
 impl CreateOrderError {
@@ -408,24 +454,38 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn upload_settings(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn upload_settings(
         &self,
         body: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> ::std::result::Result<Response<()>, Error<UploadSettingsError>> {
+    ) -> rt::Call<'_, (), UploadSettingsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::PUT, &["/settings"]);
-        let _ = body;
-        request = request.multipart(::apigen_runtime::reqwest::multipart::Form::new());
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        UploadSettingsError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<UploadSettingsError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::PUT, &["/settings"]);
+            let _ = body;
+            request = request
+                .multipart(::apigen_runtime::reqwest::multipart::Form::new());
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, UploadSettingsError::decode)
     }
 }
 impl UploadSettingsError {
@@ -462,29 +522,42 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn touch_settings(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn touch_settings(
         &self,
         body: ::std::option::Option<
             &::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-    ) -> ::std::result::Result<Response<()>, Error<TouchSettingsError>> {
+    ) -> rt::Call<'_, (), TouchSettingsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/settings"]);
-        if let ::std::option::Option::Some(body) = body {
-            let _ = body;
-            let fields: [(&str, &str); 0] = [];
-            request = request.form(&fields);
-        }
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        TouchSettingsError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<TouchSettingsError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/settings"]);
+            if let ::std::option::Option::Some(body) = body {
+                let _ = body;
+                let fields: [(&str, &str); 0] = [];
+                request = request.form(&fields);
+            }
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, TouchSettingsError::decode)
     }
 }
 impl TouchSettingsError {
@@ -519,24 +592,34 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_quantity(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_quantity(
         &self,
-    ) -> ::std::result::Result<
-        Response<crate::models::Quantity>,
-        Error<GetQuantityError>,
-    > {
+    ) -> rt::Call<'_, crate::models::Quantity, GetQuantityError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/quantities"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetQuantityError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<GetQuantityError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/quantities"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetQuantityError::decode)
     }
 }
 impl GetQuantityError {

@@ -49,6 +49,94 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 7] = [
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/orders/{order_id}",
+                key: "get_order",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/pets",
+                key: "list_pets",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/pets",
+                key: "add_pet",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("add_pet"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/orders",
+                key: "create_order",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("create_order"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::PUT,
+                path: "/settings",
+                key: "upload_settings",
+                security: &[],
+                body: rt::BodySpec::Form {
+                    multipart: true,
+                    schema: Some("upload_settings"),
+                    binary: &[],
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/settings",
+                key: "touch_settings",
+                security: &[],
+                body: rt::BodySpec::Form {
+                    multipart: false,
+                    schema: Some("touch_settings"),
+                    binary: &[],
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/quantities",
+                key: "get_quantity",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.get_order(handle_get_order(rq)?)),
+                1 => rt::pending(self.api.list_pets(handle_list_pets(rq)?)),
+                2 => rt::pending(self.api.add_pet(handle_add_pet(rq)?)),
+                3 => rt::pending(self.api.create_order(handle_create_order(rq)?)),
+                4 => rt::pending(self.api.upload_settings(handle_upload_settings(rq)?)),
+                5 => rt::pending(self.api.touch_settings(handle_touch_settings(rq)?)),
+                6 => rt::pending(self.api.get_quantity(handle_get_quantity(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Defects 3.1: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -179,11 +267,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetOrderResponse {
         }
     }
 }
-/// Serves `GET /orders/{order_id}`.
-async fn handle_get_order<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /orders/{order_id}` (authenticated, its body read): the parameters, then the body.
+fn handle_get_order(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetOrderInput, rt::Response> {
     const PARAM_ORDER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "order_id",
@@ -218,8 +305,6 @@ async fn handle_get_order<A: Api>(
             },
         )
         .with_siblings(&["sort"]);
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_order", &[])
-        .await?;
     let order_id = rq
         .parameter::<::std::string::String>(&PARAM_ORDER_ID, "/orders/{order_id}", true);
     let sort = rq
@@ -236,23 +321,14 @@ async fn handle_get_order<A: Api>(
         >(&PARAM_TAGS, "/orders/{order_id}", false);
     rq.check()?;
     let order_id = rq.required(order_id)?;
-    let input = GetOrderInput {
+    Ok(GetOrderInput {
         order_id,
         sort,
         x_trace,
         tags,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_order",
-                shared.api.get_order(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /pets`.
 #[derive(Debug)]
@@ -300,25 +376,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListPetsResponse {
         }
     }
 }
-/// Serves `GET /pets`.
-async fn handle_list_pets<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "list_pets", &[]).await?;
-    let input = ListPetsInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_pets",
-                shared.api.list_pets(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /pets` (authenticated, its body read): the parameters, then the body.
+fn handle_list_pets(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListPetsInput, rt::Response> {
+    Ok(ListPetsInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /pets`.
 #[derive(Debug)]
@@ -364,32 +429,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for AddPetResponse {
         }
     }
 }
-/// Serves `POST /pets`.
-async fn handle_add_pet<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "add_pet", &[]).await?;
-    let body = rq
-        .json_body::<
-            crate::models::AddPetBody,
-        >("application/json", true, Some("add_pet"))
-        .await?;
+/// Reads the input of `POST /pets` (authenticated, its body read): the parameters, then the body.
+fn handle_add_pet(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<AddPetInput, rt::Response> {
+    let body = rq.body::<crate::models::AddPetBody>()?;
     let body = rq.required(body)?;
-    let input = AddPetInput {
+    Ok(AddPetInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "add_pet",
-                shared.api.add_pet(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /orders`.
 #[derive(Debug)]
@@ -435,33 +485,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreateOrderResponse {
         }
     }
 }
-/// Serves `POST /orders`.
-async fn handle_create_order<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "create_order", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Shipment,
-        >("application/json", true, Some("create_order"))
-        .await?;
+/// Reads the input of `POST /orders` (authenticated, its body read): the parameters, then the body.
+fn handle_create_order(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<CreateOrderInput, rt::Response> {
+    let body = rq.body::<crate::models::Shipment>()?;
     let body = rq.required(body)?;
-    let input = CreateOrderInput {
+    Ok(CreateOrderInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "create_order",
-                shared.api.create_order(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `PUT /settings`.
 #[derive(Debug)]
@@ -509,32 +543,18 @@ impl ::apigen_runtime::axum::response::IntoResponse for UploadSettingsResponse {
         }
     }
 }
-/// Serves `PUT /settings`.
-async fn handle_upload_settings<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "upload_settings", &[])
-        .await?;
+/// Reads the input of `PUT /settings` (authenticated, its body read): the parameters, then the body.
+fn handle_upload_settings(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<UploadSettingsInput, rt::Response> {
     let body = rq
-        .form_body::<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >(true, Some("upload_settings"), &[])
-        .await?;
-    let input = UploadSettingsInput {
+        .body::<::serde_json::Map<::std::string::String, ::serde_json::Value>>()?;
+    let body = rq.required(body)?;
+    Ok(UploadSettingsInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "upload_settings",
-                shared.api.upload_settings(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /settings`.
 #[derive(Debug)]
@@ -587,33 +607,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for TouchSettingsResponse {
         }
     }
 }
-/// Serves `POST /settings`.
-async fn handle_touch_settings<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "touch_settings", &[])
-        .await?;
+/// Reads the input of `POST /settings` (authenticated, its body read): the parameters, then the body.
+fn handle_touch_settings(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<TouchSettingsInput, rt::Response> {
     let body = rq
-        .form_body::<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >(false, Some("touch_settings"), &[])
-        .await?;
-    let body = Some(body);
-    let input = TouchSettingsInput {
+        .body::<::serde_json::Map<::std::string::String, ::serde_json::Value>>()?;
+    Ok(TouchSettingsInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "touch_settings",
-                shared.api.touch_settings(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /quantities`.
 #[derive(Debug)]
@@ -661,26 +665,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetQuantityResponse {
         }
     }
 }
-/// Serves `GET /quantities`.
-async fn handle_get_quantity<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "get_quantity", &[])
-        .await?;
-    let input = GetQuantityInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_quantity",
-                shared.api.get_quantity(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /quantities` (authenticated, its body read): the parameters, then the body.
+fn handle_get_quantity(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetQuantityInput, rt::Response> {
+    Ok(GetQuantityInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -701,35 +693,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/orders/{order_id}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_order::<A>),
-        )
-        .route(
-            "/pets",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_pets::<A>)
-                .post(handle_add_pet::<A>),
-        )
-        .route(
-            "/orders",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_create_order::<A>),
-        )
-        .route(
-            "/settings",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .put(handle_upload_settings::<A>)
-                .post(handle_touch_settings::<A>),
-        )
-        .route(
-            "/quantities",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_quantity::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -769,73 +733,104 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn get_order(&self, input: GetOrderInput) -> GetOrderResponse {
-            GetOrderResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/orders/{order_id}",
-                        &[("200", "{\"id\":\"example\"}"), ("500", "{}")],
-                    ),
+        fn get_order(
+            &self,
+            input: GetOrderInput,
+        ) -> impl ::std::future::Future<Output = GetOrderResponse> + Send {
+            ::std::future::ready(
+                GetOrderResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/orders/{order_id}",
+                            &[("200", "{\"id\":\"example\"}"), ("500", "{}")],
+                        ),
+                ),
             )
         }
-        async fn list_pets(&self, input: ListPetsInput) -> ListPetsResponse {
-            ListPetsResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/pets",
-                        &[("200", "[]")],
-                    ),
+        fn list_pets(
+            &self,
+            input: ListPetsInput,
+        ) -> impl ::std::future::Future<Output = ListPetsResponse> + Send {
+            ::std::future::ready(
+                ListPetsResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/pets",
+                            &[("200", "[]")],
+                        ),
+                ),
             )
         }
-        async fn add_pet(&self, input: AddPetInput) -> AddPetResponse {
-            AddPetResponse::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/pets", &[]),
+        fn add_pet(
+            &self,
+            input: AddPetInput,
+        ) -> impl ::std::future::Future<Output = AddPetResponse> + Send {
+            ::std::future::ready(
+                AddPetResponse::Other(
+                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/pets", &[]),
+                ),
             )
         }
-        async fn create_order(&self, input: CreateOrderInput) -> CreateOrderResponse {
-            CreateOrderResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/orders",
-                        &[("201", "{\"parcel\":{\"pages\":1}}")],
-                    ),
+        fn create_order(
+            &self,
+            input: CreateOrderInput,
+        ) -> impl ::std::future::Future<Output = CreateOrderResponse> + Send {
+            ::std::future::ready(
+                CreateOrderResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/orders",
+                            &[("201", "{\"parcel\":{\"pages\":1}}")],
+                        ),
+                ),
             )
         }
-        async fn upload_settings(
+        fn upload_settings(
             &self,
             input: UploadSettingsInput,
-        ) -> UploadSettingsResponse {
-            UploadSettingsResponse::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "put", "/settings", &[]),
+        ) -> impl ::std::future::Future<Output = UploadSettingsResponse> + Send {
+            ::std::future::ready(
+                UploadSettingsResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "put", "/settings", &[]),
+                ),
             )
         }
-        async fn touch_settings(
+        fn touch_settings(
             &self,
             input: TouchSettingsInput,
-        ) -> TouchSettingsResponse {
-            TouchSettingsResponse::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/settings", &[]),
+        ) -> impl ::std::future::Future<Output = TouchSettingsResponse> + Send {
+            ::std::future::ready(
+                TouchSettingsResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/settings", &[]),
+                ),
             )
         }
-        async fn get_quantity(&self, input: GetQuantityInput) -> GetQuantityResponse {
-            GetQuantityResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/quantities",
-                        &[("200", "{\"amount\":1.5,\"size\":{\"cm\":1}}")],
-                    ),
+        fn get_quantity(
+            &self,
+            input: GetQuantityInput,
+        ) -> impl ::std::future::Future<Output = GetQuantityResponse> + Send {
+            ::std::future::ready(
+                GetQuantityResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/quantities",
+                            &[("200", "{\"amount\":1.5,\"size\":{\"cm\":1}}")],
+                        ),
+                ),
             )
         }
     }

@@ -108,60 +108,81 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn create_order(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn create_order(
         &self,
         body: &crate::models::Order,
         params: &CreateOrderParams,
-    ) -> ::std::result::Result<Response<crate::models::Echo>, Error<CreateOrderError>> {
+    ) -> rt::Call<'_, crate::models::Echo, CreateOrderError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_NOTE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "note",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.note {
-            ::apigen_runtime::params::encode_into(&PARAM_NOTE, value, &mut query)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<CreateOrderError>,
+        > {
+            const PARAM_NOTE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "note",
+                &::apigen_runtime::params::Shape::STRING,
+            );
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.note {
+                ::apigen_runtime::params::encode_into(&PARAM_NOTE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/orders"]);
+            crate::validation::Validate::validate(body)
                 .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/orders"]);
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let mut fields: ::std::vec::Vec<
-            (::std::string::String, ::std::string::String),
-        > = ::std::vec::Vec::new();
-        fields.extend(rt::form_pairs("sku", &body.sku).map_err(Error::InvalidRequest)?);
-        fields
-            .extend(
-                rt::form_pairs("quantity", &body.quantity)
-                    .map_err(Error::InvalidRequest)?,
-            );
-        fields
-            .extend(
-                rt::form_pairs("price", &body.price).map_err(Error::InvalidRequest)?,
-            );
-        fields
-            .extend(rt::form_pairs("gift", &body.gift).map_err(Error::InvalidRequest)?);
-        fields
-            .extend(rt::form_pairs("tags", &body.tags).map_err(Error::InvalidRequest)?);
-        fields
-            .extend(
-                rt::form_pairs("lines", &body.lines).map_err(Error::InvalidRequest)?,
-            );
-        fields
-            .extend(
-                rt::form_pairs("address", &body.address).map_err(Error::InvalidRequest)?,
-            );
-        request = request.form(&fields);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        CreateOrderError::decode(raw)
+            let mut fields: ::std::vec::Vec<
+                (::std::string::String, ::std::string::String),
+            > = ::std::vec::Vec::new();
+            fields
+                .extend(
+                    rt::form_pairs("sku", &body.sku).map_err(Error::InvalidRequest)?,
+                );
+            fields
+                .extend(
+                    rt::form_pairs("quantity", &body.quantity)
+                        .map_err(Error::InvalidRequest)?,
+                );
+            fields
+                .extend(
+                    rt::form_pairs("price", &body.price).map_err(Error::InvalidRequest)?,
+                );
+            fields
+                .extend(
+                    rt::form_pairs("gift", &body.gift).map_err(Error::InvalidRequest)?,
+                );
+            fields
+                .extend(
+                    rt::form_pairs("tags", &body.tags).map_err(Error::InvalidRequest)?,
+                );
+            fields
+                .extend(
+                    rt::form_pairs("lines", &body.lines).map_err(Error::InvalidRequest)?,
+                );
+            fields
+                .extend(
+                    rt::form_pairs("address", &body.address)
+                        .map_err(Error::InvalidRequest)?,
+                );
+            request = request.form(&fields);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, CreateOrderError::decode)
     }
 }
 impl CreateOrderError {
@@ -196,61 +217,74 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn upload_order(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn upload_order(
         &self,
         body: &crate::models::Order,
-    ) -> ::std::result::Result<Response<crate::models::Echo>, Error<UploadOrderError>> {
+    ) -> rt::Call<'_, crate::models::Echo, UploadOrderError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/orders/upload"]);
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
-        for (key, value) in rt::form_pairs("sku", &body.sku)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("quantity", &body.quantity)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("price", &body.price)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("gift", &body.gift)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("tags", &body.tags)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("lines", &body.lines)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for (key, value) in rt::form_pairs("address", &body.address)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        request = request.multipart(form);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        UploadOrderError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<UploadOrderError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/orders/upload"]);
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
+            for (key, value) in rt::form_pairs("sku", &body.sku)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("quantity", &body.quantity)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("price", &body.price)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("gift", &body.gift)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("tags", &body.tags)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("lines", &body.lines)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for (key, value) in rt::form_pairs("address", &body.address)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            request = request.multipart(form);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, UploadOrderError::decode)
     }
 }
 impl UploadOrderError {

@@ -47,6 +47,46 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 2] = [
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/orders",
+                key: "create_order",
+                security: &[],
+                body: rt::BodySpec::Form {
+                    multipart: false,
+                    schema: Some("create_order"),
+                    binary: &[],
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/orders/upload",
+                key: "upload_order",
+                security: &[],
+                body: rt::BodySpec::Form {
+                    multipart: true,
+                    schema: Some("upload_order"),
+                    binary: &[],
+                },
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.create_order(handle_create_order(rq)?)),
+                1 => rt::pending(self.api.upload_order(handle_upload_order(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Form bodies: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -127,38 +167,25 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreateOrderResponse {
         }
     }
 }
-/// Serves `POST /orders`.
-async fn handle_create_order<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `POST /orders` (authenticated, its body read): the parameters, then the body.
+fn handle_create_order(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<CreateOrderInput, rt::Response> {
     const PARAM_NOTE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Query,
         "note",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "create_order", &[])
-        .await?;
     let note = rq.parameter::<::std::string::String>(&PARAM_NOTE, "/orders", false);
     rq.check()?;
-    let body = rq
-        .form_body::<crate::models::Order>(false, Some("create_order"), &[])
-        .await?;
-    let input = CreateOrderInput {
+    let body = rq.body::<crate::models::Order>()?;
+    let body = rq.required(body)?;
+    Ok(CreateOrderInput {
         note,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "create_order",
-                shared.api.create_order(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /orders/upload`.
 #[derive(Debug)]
@@ -204,30 +231,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for UploadOrderResponse {
         }
     }
 }
-/// Serves `POST /orders/upload`.
-async fn handle_upload_order<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "upload_order", &[])
-        .await?;
-    let body = rq
-        .form_body::<crate::models::Order>(true, Some("upload_order"), &[])
-        .await?;
-    let input = UploadOrderInput {
+/// Reads the input of `POST /orders/upload` (authenticated, its body read): the parameters, then the body.
+fn handle_upload_order(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<UploadOrderInput, rt::Response> {
+    let body = rq.body::<crate::models::Order>()?;
+    let body = rq.required(body)?;
+    Ok(UploadOrderInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "upload_order",
-                shared.api.upload_order(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -248,18 +262,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/orders",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_create_order::<A>),
-        )
-        .route(
-            "/orders/upload",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_upload_order::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -299,28 +302,38 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn create_order(&self, input: CreateOrderInput) -> CreateOrderResponse {
-            CreateOrderResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/orders",
-                        &[("200", "{}")],
-                    ),
+        fn create_order(
+            &self,
+            input: CreateOrderInput,
+        ) -> impl ::std::future::Future<Output = CreateOrderResponse> + Send {
+            ::std::future::ready(
+                CreateOrderResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/orders",
+                            &[("200", "{}")],
+                        ),
+                ),
             )
         }
-        async fn upload_order(&self, input: UploadOrderInput) -> UploadOrderResponse {
-            UploadOrderResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/orders/upload",
-                        &[("200", "{}")],
-                    ),
+        fn upload_order(
+            &self,
+            input: UploadOrderInput,
+        ) -> impl ::std::future::Future<Output = UploadOrderResponse> + Send {
+            ::std::future::ready(
+                UploadOrderResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/orders/upload",
+                            &[("200", "{}")],
+                        ),
+                ),
             )
         }
     }

@@ -150,24 +150,38 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s0_list_every_model(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn s0_list_every_model(
         &self,
-    ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::S0ListEveryModelOkBodyItem>>,
-        Error<S0ListEveryModelError>,
+    ) -> rt::Call<
+        '_,
+        ::std::vec::Vec<crate::models::S0ListEveryModelOkBodyItem>,
+        S0ListEveryModelError,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/s0/every-model"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        S0ListEveryModelError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<S0ListEveryModelError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/s0/every-model"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, S0ListEveryModelError::decode)
     }
 }
 impl S0ListEveryModelError {
@@ -215,21 +229,32 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s0_tag_address(
-        &self,
-    ) -> ::std::result::Result<Response<()>, Error<S0TagAddressError>> {
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn s0_tag_address(&self) -> rt::Call<'_, (), S0TagAddressError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S0Message]];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/s0/pet_meta"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        S0TagAddressError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<S0TagAddressError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/s0/pet_meta"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, S0TagAddressError::decode)
     }
 }
 impl S0TagAddressError {
@@ -269,21 +294,29 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s0_value(
-        &self,
-    ) -> ::std::result::Result<Response<()>, Error<S0ValueError>> {
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn s0_value(&self) -> rt::Call<'_, (), S0ValueError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/s0/item_page"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        S0ValueError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<S0ValueError>> {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/s0/item_page"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, S0ValueError::decode)
     }
 }
 impl S0ValueError {
@@ -334,61 +367,71 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s0_size(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn s0_size(
         &self,
         status: crate::models::S0SizeStatus,
         params: &S0SizeParams,
-    ) -> ::std::result::Result<Response<()>, Error<S0SizeError>> {
+    ) -> rt::Call<'_, (), S0SizeError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_STATUS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "status",
-                &::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::INTEGER
-                        .with(::apigen_runtime::params::Kinds::STRING),
-                ),
-            )
-            .with_siblings(&["Item_message_x", "http"]);
-        const PARAM_ITEM_MESSAGE_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "Item_message_x",
-                &::apigen_runtime::params::Shape::NUMBER,
-            )
-            .with_siblings(&["http", "status"]);
-        const PARAM_HTTP: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "http",
-                &::apigen_runtime::params::Shape::BOOLEAN,
-            )
-            .with_siblings(&["Item_message_x", "status"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        ::apigen_runtime::params::encode_into(&PARAM_STATUS, &status, &mut query)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        if let ::std::option::Option::Some(value) = &params.item_message_x {
-            ::apigen_runtime::params::encode_into(
-                    &PARAM_ITEM_MESSAGE_X,
-                    value,
-                    &mut query,
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<S0SizeError>> {
+            const PARAM_STATUS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "status",
+                    &::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::INTEGER
+                            .with(::apigen_runtime::params::Kinds::STRING),
+                    ),
                 )
+                .with_siblings(&["Item_message_x", "http"]);
+            const PARAM_ITEM_MESSAGE_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "Item_message_x",
+                    &::apigen_runtime::params::Shape::NUMBER,
+                )
+                .with_siblings(&["http", "status"]);
+            const PARAM_HTTP: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "http",
+                    &::apigen_runtime::params::Shape::BOOLEAN,
+                )
+                .with_siblings(&["Item_message_x", "status"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            ::apigen_runtime::params::encode_into(&PARAM_STATUS, &status, &mut query)
                 .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.http {
-            ::apigen_runtime::params::encode_into(&PARAM_HTTP, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::DELETE,
-                &["/s0/name/value/status-total/user-url"],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        S0SizeError::decode(raw)
+            if let ::std::option::Option::Some(value) = &params.item_message_x {
+                ::apigen_runtime::params::encode_into(
+                        &PARAM_ITEM_MESSAGE_X,
+                        value,
+                        &mut query,
+                    )
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.http {
+                ::apigen_runtime::params::encode_into(&PARAM_HTTP, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::DELETE,
+                    &["/s0/name/value/status-total/user-url"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, S0SizeError::decode)
     }
 }
 impl S0SizeError {
@@ -430,39 +473,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s0_if(
-        &self,
-        countv2: &str,
-        body: &[u8],
-    ) -> ::std::result::Result<Response<()>, Error<S0IfError>> {
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn s0_if(&self, countv2: &str, body: &[u8]) -> rt::Call<'_, (), S0IfError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_COUNTV2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "countv2",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_countv2 = ::apigen_runtime::params::encode(&PARAM_COUNTV2, countv2)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::PUT,
-                &["/s0/tag/code/", &path_countv2],
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<S0IfError>> {
+            const PARAM_COUNTV2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "countv2",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        request = request
-            .header(
-                ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                "application/octet-stream",
-            )
-            .body(body.to_owned());
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        S0IfError::decode(raw)
+            let path_countv2 = ::apigen_runtime::params::encode(&PARAM_COUNTV2, countv2)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::PUT,
+                    &["/s0/tag/code/", &path_countv2],
+                );
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/octet-stream",
+                )
+                .body(body.to_owned());
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, S0IfError::decode)
     }
 }
 impl S0IfError {
@@ -510,33 +559,46 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_s0_http_http(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_s0_http_http(
         &self,
         r#true: &str,
-    ) -> ::std::result::Result<Response<()>, Error<GetS0HttpHttpError>> {
+    ) -> rt::Call<'_, (), GetS0HttpHttpError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_TRUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "true",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/s0/httpHttp"]);
-        request = request
-            .header(
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<GetS0HttpHttpError>,
+        > {
+            const PARAM_TRUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
                 "true",
-                ::apigen_runtime::params::encode(&PARAM_TRUE, r#true)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetS0HttpHttpError::decode(raw)
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/s0/httpHttp"]);
+            request = request
+                .header(
+                    "true",
+                    ::apigen_runtime::params::encode(&PARAM_TRUE, r#true)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetS0HttpHttpError::decode)
     }
 }
 impl GetS0HttpHttpError {
@@ -576,24 +638,38 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s1_list_every_model(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn s1_list_every_model(
         &self,
-    ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::S1ListEveryModelOkBodyItem>>,
-        Error<S1ListEveryModelError>,
+    ) -> rt::Call<
+        '_,
+        ::std::vec::Vec<crate::models::S1ListEveryModelOkBodyItem>,
+        S1ListEveryModelError,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/s1/every-model"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        S1ListEveryModelError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<S1ListEveryModelError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/s1/every-model"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, S1ListEveryModelError::decode)
     }
 }
 impl S1ListEveryModelError {
@@ -651,70 +727,80 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s1_http(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn s1_http(
         &self,
         page: ::serde_json::Value,
         x_kind: crate::models::S1HttpXKind,
         value_error: &str,
         params: &S1HttpParams,
-    ) -> ::std::result::Result<Response<()>, Error<S1HttpError>> {
+    ) -> rt::Call<'_, (), S1HttpError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S1XKind], &[]];
-        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "page",
-                &::apigen_runtime::params::Shape::ANY,
-            )
-            .with_siblings(&["x_kind"]);
-        const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "x_kind",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_explode(true)
-            .with_siblings(&["page"]);
-        const PARAM_META: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "meta",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["CountTrue"]);
-        const PARAM_VALUE_ERROR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "valueError",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_page = ::apigen_runtime::params::encode(&PARAM_PAGE, &page)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_x_kind = ::apigen_runtime::params::encode(&PARAM_X_KIND, &x_kind)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        ::apigen_runtime::params::encode_into(
-                &PARAM_VALUE_ERROR,
-                value_error,
-                &mut query,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/s1/next.kind/v", &path_page, ".", &path_x_kind],
-            );
-        if let ::std::option::Option::Some(value) = &params.meta {
-            request = request
-                .header(
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<S1HttpError>> {
+            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "page",
+                    &::apigen_runtime::params::Shape::ANY,
+                )
+                .with_siblings(&["x_kind"]);
+            const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "x_kind",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_explode(true)
+                .with_siblings(&["page"]);
+            const PARAM_META: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "meta",
-                    ::apigen_runtime::params::encode(&PARAM_META, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["CountTrue"]);
+            const PARAM_VALUE_ERROR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "valueError",
+                &::apigen_runtime::params::Shape::STRING,
+            );
+            let path_page = ::apigen_runtime::params::encode(&PARAM_PAGE, &page)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_x_kind = ::apigen_runtime::params::encode(&PARAM_X_KIND, &x_kind)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            ::apigen_runtime::params::encode_into(
+                    &PARAM_VALUE_ERROR,
+                    value_error,
+                    &mut query,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/s1/next.kind/v", &path_page, ".", &path_x_kind],
                 );
-        }
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        S1HttpError::decode(raw)
+            if let ::std::option::Option::Some(value) = &params.meta {
+                request = request
+                    .header(
+                        "meta",
+                        ::apigen_runtime::params::encode(&PARAM_META, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, S1HttpError::decode)
     }
 }
 impl S1HttpError {
@@ -754,46 +840,56 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s1_count_error(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn s1_count_error(
         &self,
         page: ::serde_json::Value,
         x_kind: crate::models::S1CountErrorXKind,
-    ) -> ::std::result::Result<
-        Response<crate::models::S1ErrorUnchecked>,
-        Error<S1CountErrorError>,
-    > {
+    ) -> rt::Call<'_, crate::models::S1ErrorUnchecked, S1CountErrorError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "page",
-                &::apigen_runtime::params::Shape::ANY,
-            )
-            .with_siblings(&["x_kind"]);
-        const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "x_kind",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_explode(true)
-            .with_siblings(&["page"]);
-        let path_page = ::apigen_runtime::params::encode(&PARAM_PAGE, &page)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_x_kind = ::apigen_runtime::params::encode(&PARAM_X_KIND, &x_kind)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::DELETE,
-                &["/s1/next.kind/v", &path_page, ".", &path_x_kind],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        S1CountErrorError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<S1CountErrorError>,
+        > {
+            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "page",
+                    &::apigen_runtime::params::Shape::ANY,
+                )
+                .with_siblings(&["x_kind"]);
+            const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "x_kind",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_explode(true)
+                .with_siblings(&["page"]);
+            let path_page = ::apigen_runtime::params::encode(&PARAM_PAGE, &page)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_x_kind = ::apigen_runtime::params::encode(&PARAM_X_KIND, &x_kind)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::DELETE,
+                    &["/s1/next.kind/v", &path_page, ".", &path_x_kind],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, S1CountErrorError::decode)
     }
 }
 impl S1CountErrorError {
@@ -862,73 +958,93 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s1_2fa_owner(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn s1_2fa_owner(
         &self,
         html_parent: &str,
         const_next: ::std::vec::Vec<::std::string::String>,
         body: &crate::models::S12faOwnerBody,
         params: &S12faOwnerParams,
-    ) -> ::std::result::Result<Response<()>, Error<S12faOwnerError>> {
+    ) -> rt::Call<'_, (), S12faOwnerError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::S1XKind, crate::Scheme::S1Links],
         ];
-        const PARAM_HTML_PARENT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "HTML_PARENT",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["ConstNext"]);
-        const PARAM_CONST_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "ConstNext",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::STRING,
-                    ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_siblings(&["HTML_PARENT"]);
-        const PARAM_DEFAULT_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "DefaultX",
-            &::apigen_runtime::params::Shape::INTEGER,
-        );
-        let path_html_parent = ::apigen_runtime::params::encode(
-                &PARAM_HTML_PARENT,
-                html_parent,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_const_next = ::apigen_runtime::params::encode(
-                &PARAM_CONST_NEXT,
-                &const_next,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.default_x {
-            ::apigen_runtime::params::encode_into(&PARAM_DEFAULT_X, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &["/s1/", &path_html_parent, "/order/", &path_const_next],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<S12faOwnerError>,
+        > {
+            const PARAM_HTML_PARENT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "HTML_PARENT",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["ConstNext"]);
+            const PARAM_CONST_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "ConstNext",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::STRING,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_siblings(&["HTML_PARENT"]);
+            const PARAM_DEFAULT_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "DefaultX",
+                &::apigen_runtime::params::Shape::INTEGER,
             );
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        S12faOwnerError::decode(raw)
+            let path_html_parent = ::apigen_runtime::params::encode(
+                    &PARAM_HTML_PARENT,
+                    html_parent,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_const_next = ::apigen_runtime::params::encode(
+                    &PARAM_CONST_NEXT,
+                    &const_next,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.default_x {
+                ::apigen_runtime::params::encode_into(
+                        &PARAM_DEFAULT_X,
+                        value,
+                        &mut query,
+                    )
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &["/s1/", &path_html_parent, "/order/", &path_const_next],
+                );
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, S12faOwnerError::decode)
     }
 }
 impl S12faOwnerError {
@@ -963,24 +1079,38 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s2_list_every_model(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn s2_list_every_model(
         &self,
-    ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::S2ListEveryModelOkBodyItem>>,
-        Error<S2ListEveryModelError>,
+    ) -> rt::Call<
+        '_,
+        ::std::vec::Vec<crate::models::S2ListEveryModelOkBodyItem>,
+        S2ListEveryModelError,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/s2/every-model"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        S2ListEveryModelError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<S2ListEveryModelError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/s2/every-model"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, S2ListEveryModelError::decode)
     }
 }
 impl S2ListEveryModelError {
@@ -1031,42 +1161,55 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn s2_dyn_server(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn s2_dyn_server(
         &self,
         error_yield: ::std::vec::Vec<::std::string::String>,
-    ) -> ::std::result::Result<Response<()>, Error<S2DynServerError>> {
+    ) -> rt::Call<'_, (), S2DynServerError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "error-yield",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::STRING,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        );
-        let path_error_yield = ::apigen_runtime::params::encode(
-                &PARAM_ERROR_YIELD,
-                &error_yield,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::PATCH,
-                &["/s2/", &path_error_yield],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<S2DynServerError>,
+        > {
+            const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "error-yield",
+                &::apigen_runtime::params::Shape {
+                    items: ::std::option::Option::Some(
+                        &::apigen_runtime::params::Shape::STRING,
+                    ),
+                    ..::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::ARRAY,
+                    )
+                },
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        S2DynServerError::decode(raw)
+            let path_error_yield = ::apigen_runtime::params::encode(
+                    &PARAM_ERROR_YIELD,
+                    &error_yield,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::PATCH,
+                    &["/s2/", &path_error_yield],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, S2DynServerError::decode)
     }
 }
 impl S2DynServerError {

@@ -63,6 +63,137 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 12] = [
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/s0/every-model",
+                key: "s0_list_every_model",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/s0/pet_meta",
+                key: "s0_tag_address",
+                security: &[&[Scheme::S0Message]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/s0/item_page",
+                key: "s0_value",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::DELETE,
+                path: "/s0/name/value/status-total/user-url",
+                key: "s0_size",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::PUT,
+                path: "/s0/tag/code/{countv2}",
+                key: "s0_if",
+                security: &[],
+                body: rt::BodySpec::Bytes {
+                    media: "application/octet-stream",
+                    required: true,
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/s0/httpHttp",
+                key: "get_s0_http_http",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/s1/every-model",
+                key: "s1_list_every_model",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/s1/next.kind/v{page}.{x_kind}",
+                key: "s1_http",
+                security: &[&[Scheme::S1XKind], &[]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::DELETE,
+                path: "/s1/next.kind/v{page}.{x_kind}",
+                key: "s1_count_error",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/s1/{HTML_PARENT}/order/{ConstNext}",
+                key: "s1_2fa_owner",
+                security: &[&[Scheme::S1XKind, Scheme::S1Links]],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("s1_2fa_owner"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/s2/every-model",
+                key: "s2_list_every_model",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::PATCH,
+                path: "/s2/{error-yield}",
+                key: "s2_dyn_server",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => {
+                    rt::pending(
+                        self.api.s0_list_every_model(handle_s0_list_every_model(rq)?),
+                    )
+                }
+                1 => rt::pending(self.api.s0_tag_address(handle_s0_tag_address(rq)?)),
+                2 => rt::pending(self.api.s0_value(handle_s0_value(rq)?)),
+                3 => rt::pending(self.api.s0_size(handle_s0_size(rq)?)),
+                4 => rt::pending(self.api.s0_if(handle_s0_if(rq)?)),
+                5 => rt::pending(self.api.get_s0_http_http(handle_get_s0_http_http(rq)?)),
+                6 => {
+                    rt::pending(
+                        self.api.s1_list_every_model(handle_s1_list_every_model(rq)?),
+                    )
+                }
+                7 => rt::pending(self.api.s1_http(handle_s1_http(rq)?)),
+                8 => rt::pending(self.api.s1_count_error(handle_s1_count_error(rq)?)),
+                9 => rt::pending(self.api.s1_2fa_owner(handle_s1_2fa_owner(rq)?)),
+                10 => {
+                    rt::pending(
+                        self.api.s2_list_every_model(handle_s2_list_every_model(rq)?),
+                    )
+                }
+                11 => rt::pending(self.api.s2_dyn_server(handle_s2_dyn_server(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Merged random documents: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -220,26 +351,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for S0ListEveryModelResponse
         }
     }
 }
-/// Serves `GET /s0/every-model`.
-async fn handle_s0_list_every_model<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "s0_list_every_model", &[])
-        .await?;
-    let input = S0ListEveryModelInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s0_list_every_model",
-                shared.api.s0_list_every_model(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /s0/every-model` (authenticated, its body read): the parameters, then the body.
+fn handle_s0_list_every_model(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<S0ListEveryModelInput, rt::Response> {
+    Ok(S0ListEveryModelInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /s0/pet_meta`.
 #[derive(Debug)]
@@ -295,31 +414,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for S0TagAddressResponse {
         }
     }
 }
-/// Serves `GET /s0/pet_meta`.
-async fn handle_s0_tag_address<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "s0_tag_address",
-            &[&[Scheme::S0Message]],
-        )
-        .await?;
-    let input = S0TagAddressInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s0_tag_address",
-                shared.api.s0_tag_address(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /s0/pet_meta` (authenticated, its body read): the parameters, then the body.
+fn handle_s0_tag_address(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<S0TagAddressInput, rt::Response> {
+    Ok(S0TagAddressInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /s0/item_page`.
 #[derive(Debug)]
@@ -370,25 +472,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for S0ValueResponse {
         }
     }
 }
-/// Serves `GET /s0/item_page`.
-async fn handle_s0_value<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "s0_value", &[]).await?;
-    let input = S0ValueInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s0_value",
-                shared.api.s0_value(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /s0/item_page` (authenticated, its body read): the parameters, then the body.
+fn handle_s0_value(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<S0ValueInput, rt::Response> {
+    Ok(S0ValueInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `DELETE /s0/name/value/status-total/user-url`.
 #[derive(Debug)]
@@ -446,11 +537,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for S0SizeResponse {
         }
     }
 }
-/// Serves `DELETE /s0/name/value/status-total/user-url`.
-async fn handle_s0_size<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `DELETE /s0/name/value/status-total/user-url` (authenticated, its body read): the parameters, then the body.
+fn handle_s0_size(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<S0SizeInput, rt::Response> {
     const PARAM_STATUS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "status",
@@ -472,7 +562,6 @@ async fn handle_s0_size<A: Api>(
             &::apigen_runtime::params::Shape::BOOLEAN,
         )
         .with_siblings(&["Item_message_x", "status"]);
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "s0_size", &[]).await?;
     let status = rq
         .parameter::<
             crate::models::S0SizeStatus,
@@ -494,22 +583,13 @@ async fn handle_s0_size<A: Api>(
         .parameter::<bool>(&PARAM_HTTP, "/s0/name/value/status-total/user-url", false);
     rq.check()?;
     let status = rq.required(status)?;
-    let input = S0SizeInput {
+    Ok(S0SizeInput {
         status,
         item_message_x,
         http,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s0_size",
-                shared.api.s0_size(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `PUT /s0/tag/code/{countv2}`.
 #[derive(Debug)]
@@ -558,17 +638,15 @@ impl ::apigen_runtime::axum::response::IntoResponse for S0IfResponse {
         }
     }
 }
-/// Serves `PUT /s0/tag/code/{countv2}`.
-async fn handle_s0_if<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `PUT /s0/tag/code/{countv2}` (authenticated, its body read): the parameters, then the body.
+fn handle_s0_if(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<S0IfInput, rt::Response> {
     const PARAM_COUNTV2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "countv2",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "s0_if", &[]).await?;
     let countv2 = rq
         .parameter::<
             ::std::string::String,
@@ -586,23 +664,14 @@ async fn handle_s0_if<A: Api>(
     }
     rq.check()?;
     let countv2 = rq.required(countv2)?;
-    let body = rq.bytes_body("application/octet-stream", true).await?;
+    let body = rq.bytes_body()?;
     let body = rq.required(body)?;
-    let input = S0IfInput {
+    Ok(S0IfInput {
         countv2,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s0_if",
-                shared.api.s0_if(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /s0/httpHttp`.
 #[derive(Debug)]
@@ -656,41 +725,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetS0HttpHttpResponse {
         }
     }
 }
-/// Serves `GET /s0/httpHttp`.
-async fn handle_get_s0_http_http<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /s0/httpHttp` (authenticated, its body read): the parameters, then the body.
+fn handle_get_s0_http_http(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetS0HttpHttpInput, rt::Response> {
     const PARAM_TRUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,
         "true",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_s0_http_http",
-            &[],
-        )
-        .await?;
     let r#true = rq
         .parameter::<::std::string::String>(&PARAM_TRUE, "/s0/httpHttp", true);
     rq.check()?;
     let r#true = rq.required(r#true)?;
-    let input = GetS0HttpHttpInput {
+    Ok(GetS0HttpHttpInput {
         r#true,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_s0_http_http",
-                shared.api.get_s0_http_http(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /s1/every-model`.
 #[derive(Debug)]
@@ -738,26 +790,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for S1ListEveryModelResponse
         }
     }
 }
-/// Serves `GET /s1/every-model`.
-async fn handle_s1_list_every_model<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "s1_list_every_model", &[])
-        .await?;
-    let input = S1ListEveryModelInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s1_list_every_model",
-                shared.api.s1_list_every_model(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /s1/every-model` (authenticated, its body read): the parameters, then the body.
+fn handle_s1_list_every_model(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<S1ListEveryModelInput, rt::Response> {
+    Ok(S1ListEveryModelInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /s1/next.kind/v{page}.{x_kind}`.
 #[derive(Debug)]
@@ -818,11 +858,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for S1HttpResponse {
         }
     }
 }
-/// Serves `GET /s1/next.kind/v{page}.{x_kind}`.
-async fn handle_s1_http<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /s1/next.kind/v{page}.{x_kind}` (authenticated, its body read): the parameters, then the body.
+fn handle_s1_http(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<S1HttpInput, rt::Response> {
     const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "page",
@@ -847,13 +886,6 @@ async fn handle_s1_http<A: Api>(
         "valueError",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "s1_http",
-            &[&[Scheme::S1XKind], &[]],
-        )
-        .await?;
     let page = rq
         .parameter::<
             ::serde_json::Value,
@@ -874,23 +906,14 @@ async fn handle_s1_http<A: Api>(
     let page = rq.required(page)?;
     let x_kind = rq.required(x_kind)?;
     let value_error = rq.required(value_error)?;
-    let input = S1HttpInput {
+    Ok(S1HttpInput {
         page,
         x_kind,
         meta,
         value_error,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s1_http",
-                shared.api.s1_http(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `DELETE /s1/next.kind/v{page}.{x_kind}`.
 #[derive(Debug)]
@@ -959,11 +982,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for S1CountErrorResponse {
         }
     }
 }
-/// Serves `DELETE /s1/next.kind/v{page}.{x_kind}`.
-async fn handle_s1_count_error<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `DELETE /s1/next.kind/v{page}.{x_kind}` (authenticated, its body read): the parameters, then the body.
+fn handle_s1_count_error(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<S1CountErrorInput, rt::Response> {
     const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "page",
@@ -977,8 +999,6 @@ async fn handle_s1_count_error<A: Api>(
         )
         .with_explode(true)
         .with_siblings(&["page"]);
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "s1_count_error", &[])
-        .await?;
     let page = rq
         .parameter::<
             ::serde_json::Value,
@@ -990,21 +1010,12 @@ async fn handle_s1_count_error<A: Api>(
     rq.check()?;
     let page = rq.required(page)?;
     let x_kind = rq.required(x_kind)?;
-    let input = S1CountErrorInput {
+    Ok(S1CountErrorInput {
         page,
         x_kind,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s1_count_error",
-                shared.api.s1_count_error(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /s1/{HTML_PARENT}/order/{ConstNext}`.
 #[derive(Debug)]
@@ -1066,11 +1077,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for S12faOwnerResponse {
         }
     }
 }
-/// Serves `POST /s1/{HTML_PARENT}/order/{ConstNext}`.
-async fn handle_s1_2fa_owner<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `POST /s1/{HTML_PARENT}/order/{ConstNext}` (authenticated, its body read): the parameters, then the body.
+fn handle_s1_2fa_owner(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<S12faOwnerInput, rt::Response> {
     const PARAM_HTML_PARENT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "HTML_PARENT",
@@ -1095,13 +1105,6 @@ async fn handle_s1_2fa_owner<A: Api>(
         "DefaultX",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "s1_2fa_owner",
-            &[&[Scheme::S1XKind, Scheme::S1Links]],
-        )
-        .await?;
     let html_parent = rq
         .parameter::<
             ::std::string::String,
@@ -1120,29 +1123,16 @@ async fn handle_s1_2fa_owner<A: Api>(
     rq.check()?;
     let html_parent = rq.required(html_parent)?;
     let const_next = rq.required(const_next)?;
-    let body = rq
-        .json_body::<
-            crate::models::S12faOwnerBody,
-        >("application/json", true, Some("s1_2fa_owner"))
-        .await?;
+    let body = rq.body::<crate::models::S12faOwnerBody>()?;
     let body = rq.required(body)?;
-    let input = S12faOwnerInput {
+    Ok(S12faOwnerInput {
         html_parent,
         const_next,
         default_x,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s1_2fa_owner",
-                shared.api.s1_2fa_owner(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /s2/every-model`.
 #[derive(Debug)]
@@ -1190,26 +1180,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for S2ListEveryModelResponse
         }
     }
 }
-/// Serves `GET /s2/every-model`.
-async fn handle_s2_list_every_model<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "s2_list_every_model", &[])
-        .await?;
-    let input = S2ListEveryModelInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s2_list_every_model",
-                shared.api.s2_list_every_model(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /s2/every-model` (authenticated, its body read): the parameters, then the body.
+fn handle_s2_list_every_model(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<S2ListEveryModelInput, rt::Response> {
+    Ok(S2ListEveryModelInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `PATCH /s2/{error-yield}`.
 #[derive(Debug)]
@@ -1260,11 +1238,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for S2DynServerResponse {
         }
     }
 }
-/// Serves `PATCH /s2/{error-yield}`.
-async fn handle_s2_dyn_server<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `PATCH /s2/{error-yield}` (authenticated, its body read): the parameters, then the body.
+fn handle_s2_dyn_server(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<S2DynServerInput, rt::Response> {
     const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "error-yield",
@@ -1275,8 +1252,6 @@ async fn handle_s2_dyn_server<A: Api>(
             )
         },
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "s2_dyn_server", &[])
-        .await?;
     let error_yield = rq
         .parameter::<
             ::std::vec::Vec<::std::string::String>,
@@ -1286,20 +1261,11 @@ async fn handle_s2_dyn_server<A: Api>(
     }
     rq.check()?;
     let error_yield = rq.required(error_yield)?;
-    let input = S2DynServerInput {
+    Ok(S2DynServerInput {
         error_yield,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "s2_dyn_server",
-                shared.api.s2_dyn_server(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -1320,63 +1286,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/s0/every-model",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_s0_list_every_model::<A>),
-        )
-        .route(
-            "/s0/pet_meta",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_s0_tag_address::<A>),
-        )
-        .route(
-            "/s0/item_page",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_s0_value::<A>),
-        )
-        .route(
-            "/s0/name/value/status-total/user-url",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .delete(handle_s0_size::<A>),
-        )
-        .route(
-            "/s0/tag/code/{countv2}",
-            ::apigen_runtime::axum::routing::MethodRouter::new().put(handle_s0_if::<A>),
-        )
-        .route(
-            "/s0/httpHttp",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_s0_http_http::<A>),
-        )
-        .route(
-            "/s1/every-model",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_s1_list_every_model::<A>),
-        )
-        .route(
-            "/s1/next.kind/v{page}.{x_kind}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_s1_http::<A>)
-                .delete(handle_s1_count_error::<A>),
-        )
-        .route(
-            "/s1/{HTML_PARENT}/order/{ConstNext}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_s1_2fa_owner::<A>),
-        )
-        .route(
-            "/s2/every-model",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_s2_list_every_model::<A>),
-        )
-        .route(
-            "/s2/{error-yield}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .patch(handle_s2_dyn_server::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -1416,161 +1326,209 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn s0_list_every_model(
+        fn s0_list_every_model(
             &self,
             input: S0ListEveryModelInput,
-        ) -> S0ListEveryModelResponse {
-            S0ListEveryModelResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/s0/every-model",
-                        &[("200", "[]")],
-                    ),
+        ) -> impl ::std::future::Future<Output = S0ListEveryModelResponse> + Send {
+            ::std::future::ready(
+                S0ListEveryModelResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/s0/every-model",
+                            &[("200", "[]")],
+                        ),
+                ),
             )
         }
-        async fn s0_tag_address(
+        fn s0_tag_address(
             &self,
             input: S0TagAddressInput,
-        ) -> S0TagAddressResponse {
-            S0TagAddressResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/s0/pet_meta",
-                        &[("503", "{}"), ("default", "\"example\"")],
-                    ),
+        ) -> impl ::std::future::Future<Output = S0TagAddressResponse> + Send {
+            ::std::future::ready(
+                S0TagAddressResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/s0/pet_meta",
+                            &[("503", "{}"), ("default", "\"example\"")],
+                        ),
+                ),
             )
         }
-        async fn s0_value(&self, input: S0ValueInput) -> S0ValueResponse {
-            S0ValueResponse::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "get", "/s0/item_page", &[]),
+        fn s0_value(
+            &self,
+            input: S0ValueInput,
+        ) -> impl ::std::future::Future<Output = S0ValueResponse> + Send {
+            ::std::future::ready(
+                S0ValueResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/s0/item_page",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn s0_size(&self, input: S0SizeInput) -> S0SizeResponse {
-            S0SizeResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "delete",
-                        "/s0/name/value/status-total/user-url",
-                        &[("403", "1"), ("429", "{\"NONE\":{},\"parent-Vec\":[]}")],
-                    ),
+        fn s0_size(
+            &self,
+            input: S0SizeInput,
+        ) -> impl ::std::future::Future<Output = S0SizeResponse> + Send {
+            ::std::future::ready(
+                S0SizeResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "delete",
+                            "/s0/name/value/status-total/user-url",
+                            &[("403", "1"), ("429", "{\"NONE\":{},\"parent-Vec\":[]}")],
+                        ),
+                ),
             )
         }
-        async fn s0_if(&self, input: S0IfInput) -> S0IfResponse {
-            S0IfResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "put",
-                        "/s0/tag/code/{countv2}",
-                        &[("400", "{}")],
-                    ),
+        fn s0_if(
+            &self,
+            input: S0IfInput,
+        ) -> impl ::std::future::Future<Output = S0IfResponse> + Send {
+            ::std::future::ready(
+                S0IfResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "put",
+                            "/s0/tag/code/{countv2}",
+                            &[("400", "{}")],
+                        ),
+                ),
             )
         }
-        async fn get_s0_http_http(
+        fn get_s0_http_http(
             &self,
             input: GetS0HttpHttpInput,
-        ) -> GetS0HttpHttpResponse {
-            GetS0HttpHttpResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/s0/httpHttp",
-                        &[("403", "\"\""), ("422", "1")],
-                    ),
+        ) -> impl ::std::future::Future<Output = GetS0HttpHttpResponse> + Send {
+            ::std::future::ready(
+                GetS0HttpHttpResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/s0/httpHttp",
+                            &[("403", "\"\""), ("422", "1")],
+                        ),
+                ),
             )
         }
-        async fn s1_list_every_model(
+        fn s1_list_every_model(
             &self,
             input: S1ListEveryModelInput,
-        ) -> S1ListEveryModelResponse {
-            S1ListEveryModelResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/s1/every-model",
-                        &[("200", "[]")],
-                    ),
+        ) -> impl ::std::future::Future<Output = S1ListEveryModelResponse> + Send {
+            ::std::future::ready(
+                S1ListEveryModelResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/s1/every-model",
+                            &[("200", "[]")],
+                        ),
+                ),
             )
         }
-        async fn s1_http(&self, input: S1HttpInput) -> S1HttpResponse {
-            S1HttpResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/s1/next.kind/v{page}.{x_kind}",
-                        &[("503", "{}")],
-                    ),
+        fn s1_http(
+            &self,
+            input: S1HttpInput,
+        ) -> impl ::std::future::Future<Output = S1HttpResponse> + Send {
+            ::std::future::ready(
+                S1HttpResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/s1/next.kind/v{page}.{x_kind}",
+                            &[("503", "{}")],
+                        ),
+                ),
             )
         }
-        async fn s1_count_error(
+        fn s1_count_error(
             &self,
             input: S1CountErrorInput,
-        ) -> S1CountErrorResponse {
-            S1CountErrorResponse::Other(
-                DOCUMENT
-                    .answer_with(
-                        &SPEC,
-                        &input.headers,
-                        "delete",
-                        "/s1/next.kind/v{page}.{x_kind}",
-                        &[("400", "\"\""), ("202", "{\"static.short.color\":1}")],
-                        &[("500", "list", "1")],
-                    ),
+        ) -> impl ::std::future::Future<Output = S1CountErrorResponse> + Send {
+            ::std::future::ready(
+                S1CountErrorResponse::Other(
+                    DOCUMENT
+                        .answer_with(
+                            &SPEC,
+                            &input.headers,
+                            "delete",
+                            "/s1/next.kind/v{page}.{x_kind}",
+                            &[("400", "\"\""), ("202", "{\"static.short.color\":1}")],
+                            &[("500", "list", "1")],
+                        ),
+                ),
             )
         }
-        async fn s1_2fa_owner(&self, input: S12faOwnerInput) -> S12faOwnerResponse {
-            S12faOwnerResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/s1/{HTML_PARENT}/order/{ConstNext}",
-                        &[],
-                    ),
+        fn s1_2fa_owner(
+            &self,
+            input: S12faOwnerInput,
+        ) -> impl ::std::future::Future<Output = S12faOwnerResponse> + Send {
+            ::std::future::ready(
+                S12faOwnerResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/s1/{HTML_PARENT}/order/{ConstNext}",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn s2_list_every_model(
+        fn s2_list_every_model(
             &self,
             input: S2ListEveryModelInput,
-        ) -> S2ListEveryModelResponse {
-            S2ListEveryModelResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/s2/every-model",
-                        &[("200", "[]")],
-                    ),
+        ) -> impl ::std::future::Future<Output = S2ListEveryModelResponse> + Send {
+            ::std::future::ready(
+                S2ListEveryModelResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/s2/every-model",
+                            &[("200", "[]")],
+                        ),
+                ),
             )
         }
-        async fn s2_dyn_server(&self, input: S2DynServerInput) -> S2DynServerResponse {
-            S2DynServerResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "patch",
-                        "/s2/{error-yield}",
-                        &[("403", "\"NameValue\"")],
-                    ),
+        fn s2_dyn_server(
+            &self,
+            input: S2DynServerInput,
+        ) -> impl ::std::future::Future<Output = S2DynServerResponse> + Send {
+            ::std::future::ready(
+                S2DynServerResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "patch",
+                            "/s2/{error-yield}",
+                            &[("403", "\"NameValue\"")],
+                        ),
+                ),
             )
         }
     }

@@ -217,89 +217,107 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn r#type(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn r#type(
         &self,
         profile_id: i64,
         item_id: &str,
         params: &Type2Params,
-    ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<Type2Error>> {
+    ) -> rt::Call<'_, crate::models::UserProfile, Type2Error> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "profile-id",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["item_id"]);
-        const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "item_id",
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Type2Error>> {
+            const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "profile-id",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["item_id"]);
+            const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "item_id",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["profile-id"]);
+            const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "self",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["page-size", "pageSize"]);
+            const PARAM_PAGE_SIZE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "page-size",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["pageSize", "self"]);
+            const PARAM_PAGE_SIZE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "pageSize",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["page-size", "self"]);
+            const PARAM_X_REQUEST_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
+                "X-Request-Id",
                 &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["profile-id"]);
-        const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "self",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["page-size", "pageSize"]);
-        const PARAM_PAGE_SIZE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "page-size",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["pageSize", "self"]);
-        const PARAM_PAGE_SIZE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "pageSize",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["page-size", "self"]);
-        const PARAM_X_REQUEST_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "X-Request-Id",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_profile_id = ::apigen_runtime::params::encode(
-                &PARAM_PROFILE_ID,
-                &profile_id,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.self_ {
-            ::apigen_runtime::params::encode_into(&PARAM_SELF_, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.page_size {
-            ::apigen_runtime::params::encode_into(&PARAM_PAGE_SIZE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.page_size2 {
-            ::apigen_runtime::params::encode_into(&PARAM_PAGE_SIZE2, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/user-profiles/", &path_profile_id, "/items/", &path_item_id],
             );
-        if let ::std::option::Option::Some(value) = &params.x_request_id {
-            request = request
-                .header(
-                    "X-Request-Id",
-                    ::apigen_runtime::params::encode(&PARAM_X_REQUEST_ID, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            let path_profile_id = ::apigen_runtime::params::encode(
+                    &PARAM_PROFILE_ID,
+                    &profile_id,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.self_ {
+                ::apigen_runtime::params::encode_into(&PARAM_SELF_, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.page_size {
+                ::apigen_runtime::params::encode_into(
+                        &PARAM_PAGE_SIZE,
+                        value,
+                        &mut query,
+                    )
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.page_size2 {
+                ::apigen_runtime::params::encode_into(
+                        &PARAM_PAGE_SIZE2,
+                        value,
+                        &mut query,
+                    )
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/user-profiles/", &path_profile_id, "/items/", &path_item_id],
                 );
-        }
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        Type2Error::decode(raw)
+            if let ::std::option::Option::Some(value) = &params.x_request_id {
+                request = request
+                    .header(
+                        "X-Request-Id",
+                        ::apigen_runtime::params::encode(&PARAM_X_REQUEST_ID, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, Type2Error::decode)
     }
 }
 impl Type2Error {
@@ -334,56 +352,66 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn r#match(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn r#match(
         &self,
         profile_id: i64,
         item_id: &str,
         body: &crate::models::Keywords,
-    ) -> ::std::result::Result<
-        Response<crate::models::UserProfile2>,
-        Error<MatchError>,
-    > {
+    ) -> rt::Call<'_, crate::models::UserProfile2, MatchError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "profile-id",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["item_id"]);
-        const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "item_id",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["profile-id"]);
-        let path_profile_id = ::apigen_runtime::params::encode(
-                &PARAM_PROFILE_ID,
-                &profile_id,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::PUT,
-                &["/user-profiles/", &path_profile_id, "/items/", &path_item_id],
-            );
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        MatchError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<MatchError>> {
+            const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "profile-id",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["item_id"]);
+            const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "item_id",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["profile-id"]);
+            let path_profile_id = ::apigen_runtime::params::encode(
+                    &PARAM_PROFILE_ID,
+                    &profile_id,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::PUT,
+                    &["/user-profiles/", &path_profile_id, "/items/", &path_item_id],
+                );
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, MatchError::decode)
     }
 }
 impl MatchError {
@@ -421,24 +449,38 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_user_profiles(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_user_profiles(
         &self,
-    ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::UserProfile3>>,
-        Error<ListUserProfiles2Error>,
+    ) -> rt::Call<
+        '_,
+        ::std::vec::Vec<crate::models::UserProfile3>,
+        ListUserProfiles2Error,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/user_profiles"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListUserProfiles2Error::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ListUserProfiles2Error>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/user_profiles"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListUserProfiles2Error::decode)
     }
 }
 impl ListUserProfiles2Error {
@@ -476,34 +518,47 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_user_profiles2(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_user_profiles2(
         &self,
         body: ::std::option::Option<&crate::models::N1stClass>,
-    ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles3Error>> {
+    ) -> rt::Call<'_, (), ListUserProfiles3Error> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/user_profiles"]);
-        if let ::std::option::Option::Some(body) = body {
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-        }
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        ListUserProfiles3Error::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ListUserProfiles3Error>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/user_profiles"]);
+            if let ::std::option::Option::Some(body) = body {
+                crate::validation::Validate::validate(body)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                let bytes = ::serde_json::to_vec(body)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                request = request
+                    .header(
+                        ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                        "application/json",
+                    )
+                    .body(bytes);
+            }
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, ListUserProfiles3Error::decode)
     }
 }
 impl ListUserProfiles3Error {
@@ -538,35 +593,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_cafue9(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_cafue9(
         &self,
         ufcnuefcuf6due9: &str,
-    ) -> ::std::result::Result<Response<crate::models::Cafue9>, Error<GetCafue9Error>> {
+    ) -> rt::Call<'_, crate::models::Cafue9, GetCafue9Error> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_UFCNUEFCUF6DUE9: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "ünïcödé",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_ufcnuefcuf6due9 = ::apigen_runtime::params::encode(
-                &PARAM_UFCNUEFCUF6DUE9,
-                ufcnuefcuf6due9,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/café/", &path_ufcnuefcuf6due9],
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<GetCafue9Error>> {
+            const PARAM_UFCNUEFCUF6DUE9: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "ünïcödé",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetCafue9Error::decode(raw)
+            let path_ufcnuefcuf6due9 = ::apigen_runtime::params::encode(
+                    &PARAM_UFCNUEFCUF6DUE9,
+                    ufcnuefcuf6due9,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/café/", &path_ufcnuefcuf6due9],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetCafue9Error::decode)
     }
 }
 impl GetCafue9Error {
@@ -627,307 +692,321 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn authenticate2(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn authenticate2(
         &self,
         self_: &str,
         rq2: &str,
         request2: &str,
         params: &AuthenticateParams,
-    ) -> ::std::result::Result<
-        Response<crate::models::Thing>,
-        Error<AuthenticateError>,
-    > {
+    ) -> rt::Call<'_, crate::models::Thing, AuthenticateError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::ApiKey],
             &[crate::Scheme::ApiKey2, crate::Scheme::SelfType],
             &[crate::Scheme::SelfType2],
         ];
-        const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "self",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["rq"]);
-        const PARAM_RQ2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "rq",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["self"]);
-        const PARAM_HEADERS2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "headers",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(
-                &[
-                    "Self",
-                    "body",
-                    "credentials",
-                    "e",
-                    "input",
-                    "key",
-                    "request",
-                    "shared",
-                    "type",
-                    "url",
-                ],
-            );
-        const PARAM_CREDENTIALS2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "credentials",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(
-                &[
-                    "Self",
-                    "body",
-                    "e",
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<AuthenticateError>,
+        > {
+            const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "self",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["rq"]);
+            const PARAM_RQ2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "rq",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["self"]);
+            const PARAM_HEADERS2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
                     "headers",
-                    "input",
-                    "key",
-                    "request",
-                    "shared",
-                    "type",
-                    "url",
-                ],
-            );
-        const PARAM_SHARED2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "shared",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(
-                &[
-                    "Self",
-                    "body",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "credentials",
+                        "e",
+                        "input",
+                        "key",
+                        "request",
+                        "shared",
+                        "type",
+                        "url",
+                    ],
+                );
+            const PARAM_CREDENTIALS2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
                     "credentials",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "e",
+                        "headers",
+                        "input",
+                        "key",
+                        "request",
+                        "shared",
+                        "type",
+                        "url",
+                    ],
+                );
+            const PARAM_SHARED2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "shared",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "credentials",
+                        "e",
+                        "headers",
+                        "input",
+                        "key",
+                        "request",
+                        "type",
+                        "url",
+                    ],
+                );
+            const PARAM_INPUT2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "input",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "credentials",
+                        "e",
+                        "headers",
+                        "key",
+                        "request",
+                        "shared",
+                        "type",
+                        "url",
+                    ],
+                );
+            const PARAM_REQUEST2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "request",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "credentials",
+                        "e",
+                        "headers",
+                        "input",
+                        "key",
+                        "shared",
+                        "type",
+                        "url",
+                    ],
+                );
+            const PARAM_E2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
                     "e",
-                    "headers",
-                    "input",
-                    "key",
-                    "request",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "credentials",
+                        "headers",
+                        "input",
+                        "key",
+                        "request",
+                        "shared",
+                        "type",
+                        "url",
+                    ],
+                );
+            const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
                     "type",
-                    "url",
-                ],
-            );
-        const PARAM_INPUT2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "input",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(
-                &[
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "credentials",
+                        "e",
+                        "headers",
+                        "input",
+                        "key",
+                        "request",
+                        "shared",
+                        "url",
+                    ],
+                );
+            const PARAM_SELF_2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
                     "Self",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(
+                    &[
+                        "body",
+                        "credentials",
+                        "e",
+                        "headers",
+                        "input",
+                        "key",
+                        "request",
+                        "shared",
+                        "type",
+                        "url",
+                    ],
+                );
+            const PARAM_BODY2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
                     "body",
-                    "credentials",
-                    "e",
-                    "headers",
-                    "key",
-                    "request",
-                    "shared",
-                    "type",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(
+                    &[
+                        "Self",
+                        "credentials",
+                        "e",
+                        "headers",
+                        "input",
+                        "key",
+                        "request",
+                        "shared",
+                        "type",
+                        "url",
+                    ],
+                );
+            const PARAM_URL2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
                     "url",
-                ],
-            );
-        const PARAM_REQUEST2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "request",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(
-                &[
-                    "Self",
-                    "body",
-                    "credentials",
-                    "e",
-                    "headers",
-                    "input",
-                    "key",
-                    "shared",
-                    "type",
-                    "url",
-                ],
-            );
-        const PARAM_E2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "e",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(
-                &[
-                    "Self",
-                    "body",
-                    "credentials",
-                    "headers",
-                    "input",
-                    "key",
-                    "request",
-                    "shared",
-                    "type",
-                    "url",
-                ],
-            );
-        const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "type",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(
-                &[
-                    "Self",
-                    "body",
-                    "credentials",
-                    "e",
-                    "headers",
-                    "input",
-                    "key",
-                    "request",
-                    "shared",
-                    "url",
-                ],
-            );
-        const PARAM_SELF_2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "Self",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(
-                &[
-                    "body",
-                    "credentials",
-                    "e",
-                    "headers",
-                    "input",
-                    "key",
-                    "request",
-                    "shared",
-                    "type",
-                    "url",
-                ],
-            );
-        const PARAM_BODY2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "body",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(
-                &[
-                    "Self",
-                    "credentials",
-                    "e",
-                    "headers",
-                    "input",
-                    "key",
-                    "request",
-                    "shared",
-                    "type",
-                    "url",
-                ],
-            );
-        const PARAM_URL2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "url",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(
-                &[
-                    "Self",
-                    "body",
-                    "credentials",
-                    "e",
-                    "headers",
-                    "input",
-                    "key",
-                    "request",
-                    "shared",
-                    "type",
-                ],
-            );
-        const PARAM_HEADERS3: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "Headers",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["X-Api-Key", "credentials"]);
-        const PARAM_CREDENTIALS3: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "credentials",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["Headers", "X-Api-Key"]);
-        let path_self_ = ::apigen_runtime::params::encode(&PARAM_SELF_, self_)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_rq2 = ::apigen_runtime::params::encode(&PARAM_RQ2, rq2)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.headers2 {
-            ::apigen_runtime::params::encode_into(&PARAM_HEADERS2, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.credentials2 {
-            ::apigen_runtime::params::encode_into(&PARAM_CREDENTIALS2, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.shared2 {
-            ::apigen_runtime::params::encode_into(&PARAM_SHARED2, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.input2 {
-            ::apigen_runtime::params::encode_into(&PARAM_INPUT2, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        ::apigen_runtime::params::encode_into(&PARAM_REQUEST2, request2, &mut query)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        if let ::std::option::Option::Some(value) = &params.e2 {
-            ::apigen_runtime::params::encode_into(&PARAM_E2, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.r#type {
-            ::apigen_runtime::params::encode_into(&PARAM_TYPE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.self_2 {
-            ::apigen_runtime::params::encode_into(&PARAM_SELF_2, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.body2 {
-            ::apigen_runtime::params::encode_into(&PARAM_BODY2, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.url2 {
-            ::apigen_runtime::params::encode_into(&PARAM_URL2, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/auth/", &path_self_, "/", &path_rq2],
-            );
-        if let ::std::option::Option::Some(value) = &params.headers3 {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "credentials",
+                        "e",
+                        "headers",
+                        "input",
+                        "key",
+                        "request",
+                        "shared",
+                        "type",
+                    ],
+                );
+            const PARAM_HEADERS3: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "Headers",
-                    ::apigen_runtime::params::encode(&PARAM_HEADERS3, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.credentials3 {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["X-Api-Key", "credentials"]);
+            const PARAM_CREDENTIALS3: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "credentials",
-                    ::apigen_runtime::params::encode(&PARAM_CREDENTIALS3, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["Headers", "X-Api-Key"]);
+            let path_self_ = ::apigen_runtime::params::encode(&PARAM_SELF_, self_)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_rq2 = ::apigen_runtime::params::encode(&PARAM_RQ2, rq2)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.headers2 {
+                ::apigen_runtime::params::encode_into(&PARAM_HEADERS2, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.credentials2 {
+                ::apigen_runtime::params::encode_into(
+                        &PARAM_CREDENTIALS2,
+                        value,
+                        &mut query,
+                    )
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.shared2 {
+                ::apigen_runtime::params::encode_into(&PARAM_SHARED2, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.input2 {
+                ::apigen_runtime::params::encode_into(&PARAM_INPUT2, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            ::apigen_runtime::params::encode_into(&PARAM_REQUEST2, request2, &mut query)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            if let ::std::option::Option::Some(value) = &params.e2 {
+                ::apigen_runtime::params::encode_into(&PARAM_E2, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.r#type {
+                ::apigen_runtime::params::encode_into(&PARAM_TYPE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.self_2 {
+                ::apigen_runtime::params::encode_into(&PARAM_SELF_2, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.body2 {
+                ::apigen_runtime::params::encode_into(&PARAM_BODY2, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.url2 {
+                ::apigen_runtime::params::encode_into(&PARAM_URL2, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/auth/", &path_self_, "/", &path_rq2],
                 );
-        }
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        AuthenticateError::decode(raw)
+            if let ::std::option::Option::Some(value) = &params.headers3 {
+                request = request
+                    .header(
+                        "Headers",
+                        ::apigen_runtime::params::encode(&PARAM_HEADERS3, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.credentials3 {
+                request = request
+                    .header(
+                        "credentials",
+                        ::apigen_runtime::params::encode(&PARAM_CREDENTIALS3, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, AuthenticateError::decode)
     }
 }
 impl AuthenticateError {
@@ -965,51 +1044,67 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn transport(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn transport(
         &self,
         self_: &str,
         rq2: &str,
         body: &crate::models::Thing,
-    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<Transport2Error>> {
+    ) -> rt::Call<'_, crate::models::Thing, Transport2Error> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::Apply],
             &[crate::Scheme::New],
         ];
-        const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "self",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["rq"]);
-        const PARAM_RQ2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "rq",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["self"]);
-        let path_self_ = ::apigen_runtime::params::encode(&PARAM_SELF_, self_)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_rq2 = ::apigen_runtime::params::encode(&PARAM_RQ2, rq2)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &["/auth/", &path_self_, "/", &path_rq2],
-            );
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        Transport2Error::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<Transport2Error>,
+        > {
+            const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "self",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["rq"]);
+            const PARAM_RQ2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "rq",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["self"]);
+            let path_self_ = ::apigen_runtime::params::encode(&PARAM_SELF_, self_)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_rq2 = ::apigen_runtime::params::encode(&PARAM_RQ2, rq2)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &["/auth/", &path_self_, "/", &path_rq2],
+                );
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, Transport2Error::decode)
     }
 }
 impl Transport2Error {
@@ -1056,76 +1151,90 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list(
         &self,
         first_page2: i64,
         params: &ListParams,
-    ) -> ::std::result::Result<Response<crate::models::ThingPage>, Error<ListError>> {
+    ) -> rt::Call<'_, crate::models::ThingPage, ListError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "first_page",
-            &::apigen_runtime::params::Shape::INTEGER,
-        );
-        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "page",
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<ListError>> {
+            const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "first_page",
                 &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["more", "next", "page_number"]);
-        const PARAM_PAGE_NUMBER2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "page_number",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["more", "next", "page"]);
-        const PARAM_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "next",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["more", "page", "page_number"]);
-        const PARAM_MORE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "more",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["next", "page", "page_number"]);
-        let path_first_page2 = ::apigen_runtime::params::encode(
-                &PARAM_FIRST_PAGE2,
-                &first_page2,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.page {
-            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.page_number2 {
-            ::apigen_runtime::params::encode_into(&PARAM_PAGE_NUMBER2, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.next {
-            ::apigen_runtime::params::encode_into(&PARAM_NEXT, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.more {
-            ::apigen_runtime::params::encode_into(&PARAM_MORE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/things/", &path_first_page2],
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListError::decode(raw)
+            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "page",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["more", "next", "page_number"]);
+            const PARAM_PAGE_NUMBER2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "page_number",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["more", "next", "page"]);
+            const PARAM_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "next",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["more", "page", "page_number"]);
+            const PARAM_MORE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "more",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["next", "page", "page_number"]);
+            let path_first_page2 = ::apigen_runtime::params::encode(
+                    &PARAM_FIRST_PAGE2,
+                    &first_page2,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.page {
+                ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.page_number2 {
+                ::apigen_runtime::params::encode_into(
+                        &PARAM_PAGE_NUMBER2,
+                        value,
+                        &mut query,
+                    )
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.next {
+                ::apigen_runtime::params::encode_into(&PARAM_NEXT, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.more {
+                ::apigen_runtime::params::encode_into(&PARAM_MORE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/things/", &path_first_page2],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListError::decode)
     }
     /// Every item of every page of [`Client::list`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/links/next` of each page (absolute or relative).
     ///
@@ -1193,38 +1302,48 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_stream2(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_stream2(
         &self,
         first_page2: i64,
-    ) -> ::std::result::Result<
-        Response<crate::models::ThingPage>,
-        Error<ListStreamError>,
-    > {
+    ) -> rt::Call<'_, crate::models::ThingPage, ListStreamError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "first_page",
-            &::apigen_runtime::params::Shape::INTEGER,
-        );
-        let path_first_page2 = ::apigen_runtime::params::encode(
-                &PARAM_FIRST_PAGE2,
-                &first_page2,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::PUT,
-                &["/things/", &path_first_page2],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ListStreamError>,
+        > {
+            const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "first_page",
+                &::apigen_runtime::params::Shape::INTEGER,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListStreamError::decode(raw)
+            let path_first_page2 = ::apigen_runtime::params::encode(
+                    &PARAM_FIRST_PAGE2,
+                    &first_page2,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::PUT,
+                    &["/things/", &path_first_page2],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListStreamError::decode)
     }
 }
 impl ListStreamError {
@@ -1262,35 +1381,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn new2(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn new2(
         &self,
         first_page2: i64,
-    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<NewError>> {
+    ) -> rt::Call<'_, crate::models::Thing, NewError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "first_page",
-            &::apigen_runtime::params::Shape::INTEGER,
-        );
-        let path_first_page2 = ::apigen_runtime::params::encode(
-                &PARAM_FIRST_PAGE2,
-                &first_page2,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &["/things/", &path_first_page2],
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<NewError>> {
+            const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "first_page",
+                &::apigen_runtime::params::Shape::INTEGER,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        NewError::decode(raw)
+            let path_first_page2 = ::apigen_runtime::params::encode(
+                    &PARAM_FIRST_PAGE2,
+                    &first_page2,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &["/things/", &path_first_page2],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, NewError::decode)
     }
 }
 impl NewError {
@@ -1325,35 +1454,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn clone2(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn clone2(
         &self,
         first_page2: i64,
-    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<CloneError>> {
+    ) -> rt::Call<'_, crate::models::Thing, CloneError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "first_page",
-            &::apigen_runtime::params::Shape::INTEGER,
-        );
-        let path_first_page2 = ::apigen_runtime::params::encode(
-                &PARAM_FIRST_PAGE2,
-                &first_page2,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::DELETE,
-                &["/things/", &path_first_page2],
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<CloneError>> {
+            const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "first_page",
+                &::apigen_runtime::params::Shape::INTEGER,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        CloneError::decode(raw)
+            let path_first_page2 = ::apigen_runtime::params::encode(
+                    &PARAM_FIRST_PAGE2,
+                    &first_page2,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::DELETE,
+                    &["/things/", &path_first_page2],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, CloneError::decode)
     }
 }
 impl CloneError {
@@ -1388,35 +1527,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn execute2(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn execute2(
         &self,
         first_page2: i64,
-    ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ExecuteError>> {
+    ) -> rt::Call<'_, crate::models::Thing, ExecuteError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "first_page",
-            &::apigen_runtime::params::Shape::INTEGER,
-        );
-        let path_first_page2 = ::apigen_runtime::params::encode(
-                &PARAM_FIRST_PAGE2,
-                &first_page2,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::PATCH,
-                &["/things/", &path_first_page2],
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<ExecuteError>> {
+            const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "first_page",
+                &::apigen_runtime::params::Shape::INTEGER,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        ExecuteError::decode(raw)
+            let path_first_page2 = ::apigen_runtime::params::encode(
+                    &PARAM_FIRST_PAGE2,
+                    &first_page2,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::PATCH,
+                    &["/things/", &path_first_page2],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, ExecuteError::decode)
     }
 }
 impl ExecuteError {
@@ -1451,51 +1600,61 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_code(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_code(
         &self,
         _2fa: &str,
         x: i64,
         x2: &str,
-    ) -> ::std::result::Result<Response<()>, Error<GetCodeError>> {
+    ) -> rt::Call<'_, (), GetCodeError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM__2FA: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "2fa",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["_x", "x"]);
-        const PARAM_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "_x",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["2fa", "x"]);
-        const PARAM_X2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "x",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["2fa", "_x"]);
-        let path0 = ::apigen_runtime::params::encode(&PARAM__2FA, _2fa)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_x = ::apigen_runtime::params::encode(&PARAM_X, &x)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_x2 = ::apigen_runtime::params::encode(&PARAM_X2, x2)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/codes/", &path0, "/", &path_x, "/", &path_x2],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetCodeError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<GetCodeError>> {
+            const PARAM__2FA: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "2fa",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["_x", "x"]);
+            const PARAM_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "_x",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["2fa", "x"]);
+            const PARAM_X2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "x",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["2fa", "_x"]);
+            let path0 = ::apigen_runtime::params::encode(&PARAM__2FA, _2fa)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_x = ::apigen_runtime::params::encode(&PARAM_X, &x)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_x2 = ::apigen_runtime::params::encode(&PARAM_X2, x2)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/codes/", &path0, "/", &path_x, "/", &path_x2],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetCodeError::decode)
     }
 }
 impl GetCodeError {

@@ -67,6 +67,150 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 13] = [
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/user-profiles/{profile-id}/items/{item_id}",
+                key: "type",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::PUT,
+                path: "/user-profiles/{profile-id}/items/{item_id}",
+                key: "match",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("match"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/user_profiles",
+                key: "list_user_profiles",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/user_profiles",
+                key: "list_user_profiles2",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: false,
+                    schema: Some("list_user_profiles2"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/café/{ünïcödé}",
+                key: "get_cafue9",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/auth/{self}/{rq}",
+                key: "authenticate2",
+                security: &[
+                    &[Scheme::ApiKey],
+                    &[Scheme::ApiKey2, Scheme::SelfType],
+                    &[Scheme::SelfType2],
+                ],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/auth/{self}/{rq}",
+                key: "transport",
+                security: &[&[Scheme::Apply], &[Scheme::New]],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("transport"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/things/{first_page}",
+                key: "list",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::PUT,
+                path: "/things/{first_page}",
+                key: "list_stream2",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/things/{first_page}",
+                key: "new2",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::DELETE,
+                path: "/things/{first_page}",
+                key: "clone2",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::PATCH,
+                path: "/things/{first_page}",
+                key: "execute2",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/codes/{2fa}/{_x}/{x}",
+                key: "get_code",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.r#type(handle_type(rq)?)),
+                1 => rt::pending(self.api.r#match(handle_match(rq)?)),
+                2 => {
+                    rt::pending(
+                        self.api.list_user_profiles(handle_list_user_profiles(rq)?),
+                    )
+                }
+                3 => {
+                    rt::pending(
+                        self.api.list_user_profiles2(handle_list_user_profiles2(rq)?),
+                    )
+                }
+                4 => rt::pending(self.api.get_cafue9(handle_get_cafue9(rq)?)),
+                5 => rt::pending(self.api.authenticate2(handle_authenticate2(rq)?)),
+                6 => rt::pending(self.api.transport(handle_transport(rq)?)),
+                7 => rt::pending(self.api.list(handle_list(rq)?)),
+                8 => rt::pending(self.api.list_stream2(handle_list_stream2(rq)?)),
+                9 => rt::pending(self.api.new2(handle_new2(rq)?)),
+                10 => rt::pending(self.api.clone2(handle_clone2(rq)?)),
+                11 => rt::pending(self.api.execute2(handle_execute2(rq)?)),
+                12 => rt::pending(self.api.get_code(handle_get_code(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Hostile names: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -236,11 +380,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for Type2Response {
         }
     }
 }
-/// Serves `GET /user-profiles/{profile-id}/items/{item_id}`.
-async fn handle_type<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /user-profiles/{profile-id}/items/{item_id}` (authenticated, its body read): the parameters, then the body.
+fn handle_type(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Type2Input, rt::Response> {
     const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "profile-id",
@@ -276,7 +419,6 @@ async fn handle_type<A: Api>(
         "X-Request-Id",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "type", &[]).await?;
     let profile_id = rq
         .parameter::<
             i64,
@@ -304,25 +446,16 @@ async fn handle_type<A: Api>(
     rq.check()?;
     let profile_id = rq.required(profile_id)?;
     let item_id = rq.required(item_id)?;
-    let input = Type2Input {
+    Ok(Type2Input {
         profile_id,
         item_id,
         self_,
         page_size,
         page_size2,
         x_request_id,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "type",
-                shared.api.r#type(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `PUT /user-profiles/{profile-id}/items/{item_id}`.
 #[derive(Debug)]
@@ -378,11 +511,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for MatchResponse {
         }
     }
 }
-/// Serves `PUT /user-profiles/{profile-id}/items/{item_id}`.
-async fn handle_match<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `PUT /user-profiles/{profile-id}/items/{item_id}` (authenticated, its body read): the parameters, then the body.
+fn handle_match(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MatchInput, rt::Response> {
     const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "profile-id",
@@ -395,7 +527,6 @@ async fn handle_match<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["profile-id"]);
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "match", &[]).await?;
     let profile_id = rq
         .parameter::<
             i64,
@@ -407,26 +538,15 @@ async fn handle_match<A: Api>(
     rq.check()?;
     let profile_id = rq.required(profile_id)?;
     let item_id = rq.required(item_id)?;
-    let body = rq
-        .json_body::<crate::models::Keywords>("application/json", true, Some("match"))
-        .await?;
+    let body = rq.body::<crate::models::Keywords>()?;
     let body = rq.required(body)?;
-    let input = MatchInput {
+    Ok(MatchInput {
         profile_id,
         item_id,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "match",
-                shared.api.r#match(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /user_profiles`.
 #[derive(Debug)]
@@ -474,26 +594,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListUserProfiles2Respons
         }
     }
 }
-/// Serves `GET /user_profiles`.
-async fn handle_list_user_profiles<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "list_user_profiles", &[])
-        .await?;
-    let input = ListUserProfiles2Input {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_user_profiles",
-                shared.api.list_user_profiles(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /user_profiles` (authenticated, its body read): the parameters, then the body.
+fn handle_list_user_profiles(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListUserProfiles2Input, rt::Response> {
+    Ok(ListUserProfiles2Input {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /user_profiles`.
 #[derive(Debug)]
@@ -544,37 +652,16 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListUserProfiles3Respons
         }
     }
 }
-/// Serves `POST /user_profiles`.
-async fn handle_list_user_profiles2<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_user_profiles2",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::N1stClass,
-        >("application/json", false, Some("list_user_profiles2"))
-        .await?;
-    let input = ListUserProfiles3Input {
+/// Reads the input of `POST /user_profiles` (authenticated, its body read): the parameters, then the body.
+fn handle_list_user_profiles2(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListUserProfiles3Input, rt::Response> {
+    let body = rq.body::<crate::models::N1stClass>()?;
+    Ok(ListUserProfiles3Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_user_profiles2",
-                shared.api.list_user_profiles2(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /café/{ünïcödé}`.
 #[derive(Debug)]
@@ -620,38 +707,26 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetCafue9Response {
         }
     }
 }
-/// Serves `GET /café/{ünïcödé}`.
-async fn handle_get_cafue9<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /café/{ünïcödé}` (authenticated, its body read): the parameters, then the body.
+fn handle_get_cafue9(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetCafue9Input, rt::Response> {
     const PARAM_UFCNUEFCUF6DUE9: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "ünïcödé",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_cafue9", &[])
-        .await?;
     let ufcnuefcuf6due9 = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_UFCNUEFCUF6DUE9, "/café/{ünïcödé}", true);
     rq.check()?;
     let ufcnuefcuf6due9 = rq.required(ufcnuefcuf6due9)?;
-    let input = GetCafue9Input {
+    Ok(GetCafue9Input {
         ufcnuefcuf6due9,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_cafue9",
-                shared.api.get_cafue9(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /auth/{self}/{rq}`.
 #[derive(Debug)]
@@ -740,11 +815,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for AuthenticateResponse {
         }
     }
 }
-/// Serves `GET /auth/{self}/{rq}`.
-async fn handle_authenticate2<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /auth/{self}/{rq}` (authenticated, its body read): the parameters, then the body.
+fn handle_authenticate2(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<AuthenticateInput, rt::Response> {
     const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "self",
@@ -959,17 +1033,6 @@ async fn handle_authenticate2<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["Headers", "X-Api-Key"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "authenticate2",
-            &[
-                &[Scheme::ApiKey],
-                &[Scheme::ApiKey2, Scheme::SelfType],
-                &[Scheme::SelfType2],
-            ],
-        )
-        .await?;
     let self_ = rq
         .parameter::<::std::string::String>(&PARAM_SELF_, "/auth/{self}/{rq}", true);
     let rq2 = rq
@@ -1006,7 +1069,7 @@ async fn handle_authenticate2<A: Api>(
     let self_ = rq.required(self_)?;
     let rq2 = rq.required(rq2)?;
     let request2 = rq.required(request2)?;
-    let input = AuthenticateInput {
+    Ok(AuthenticateInput {
         self_,
         rq2,
         headers2,
@@ -1021,18 +1084,9 @@ async fn handle_authenticate2<A: Api>(
         url2,
         headers3,
         credentials3,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "authenticate2",
-                shared.api.authenticate2(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /auth/{self}/{rq}`.
 #[derive(Debug)]
@@ -1088,11 +1142,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for Transport2Response {
         }
     }
 }
-/// Serves `POST /auth/{self}/{rq}`.
-async fn handle_transport<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `POST /auth/{self}/{rq}` (authenticated, its body read): the parameters, then the body.
+fn handle_transport(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Transport2Input, rt::Response> {
     const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "self",
@@ -1105,13 +1158,6 @@ async fn handle_transport<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["self"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "transport",
-            &[&[Scheme::Apply], &[Scheme::New]],
-        )
-        .await?;
     let self_ = rq
         .parameter::<::std::string::String>(&PARAM_SELF_, "/auth/{self}/{rq}", true);
     let rq2 = rq
@@ -1119,26 +1165,15 @@ async fn handle_transport<A: Api>(
     rq.check()?;
     let self_ = rq.required(self_)?;
     let rq2 = rq.required(rq2)?;
-    let body = rq
-        .json_body::<crate::models::Thing>("application/json", true, Some("transport"))
-        .await?;
+    let body = rq.body::<crate::models::Thing>()?;
     let body = rq.required(body)?;
-    let input = Transport2Input {
+    Ok(Transport2Input {
         self_,
         rq2,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "transport",
-                shared.api.transport(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /things/{first_page}`.
 #[derive(Debug)]
@@ -1196,11 +1231,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListResponse {
         }
     }
 }
-/// Serves `GET /things/{first_page}`.
-async fn handle_list<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /things/{first_page}` (authenticated, its body read): the parameters, then the body.
+fn handle_list(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListInput, rt::Response> {
     const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "first_page",
@@ -1230,7 +1264,6 @@ async fn handle_list<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["next", "page", "page_number"]);
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "list", &[]).await?;
     let first_page2 = rq
         .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     let page = rq.parameter::<i64>(&PARAM_PAGE, "/things/{first_page}", false);
@@ -1242,24 +1275,15 @@ async fn handle_list<A: Api>(
         .parameter::<::std::string::String>(&PARAM_MORE, "/things/{first_page}", false);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
-    let input = ListInput {
+    Ok(ListInput {
         first_page2,
         page,
         page_number2,
         next,
         more,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list",
-                shared.api.list(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `PUT /things/{first_page}`.
 #[derive(Debug)]
@@ -1305,36 +1329,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListStreamResponse {
         }
     }
 }
-/// Serves `PUT /things/{first_page}`.
-async fn handle_list_stream2<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `PUT /things/{first_page}` (authenticated, its body read): the parameters, then the body.
+fn handle_list_stream2(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListStreamInput, rt::Response> {
     const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "first_page",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "list_stream2", &[])
-        .await?;
     let first_page2 = rq
         .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
-    let input = ListStreamInput {
+    Ok(ListStreamInput {
         first_page2,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_stream2",
-                shared.api.list_stream2(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /things/{first_page}`.
 #[derive(Debug)]
@@ -1380,35 +1392,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for NewResponse {
         }
     }
 }
-/// Serves `POST /things/{first_page}`.
-async fn handle_new2<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `POST /things/{first_page}` (authenticated, its body read): the parameters, then the body.
+fn handle_new2(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<NewInput, rt::Response> {
     const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "first_page",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "new2", &[]).await?;
     let first_page2 = rq
         .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
-    let input = NewInput {
+    Ok(NewInput {
         first_page2,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "new2",
-                shared.api.new2(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `DELETE /things/{first_page}`.
 #[derive(Debug)]
@@ -1454,35 +1455,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for CloneResponse {
         }
     }
 }
-/// Serves `DELETE /things/{first_page}`.
-async fn handle_clone2<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `DELETE /things/{first_page}` (authenticated, its body read): the parameters, then the body.
+fn handle_clone2(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<CloneInput, rt::Response> {
     const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "first_page",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "clone2", &[]).await?;
     let first_page2 = rq
         .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
-    let input = CloneInput {
+    Ok(CloneInput {
         first_page2,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "clone2",
-                shared.api.clone2(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `PATCH /things/{first_page}`.
 #[derive(Debug)]
@@ -1528,36 +1518,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for ExecuteResponse {
         }
     }
 }
-/// Serves `PATCH /things/{first_page}`.
-async fn handle_execute2<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `PATCH /things/{first_page}` (authenticated, its body read): the parameters, then the body.
+fn handle_execute2(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ExecuteInput, rt::Response> {
     const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "first_page",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "execute2", &[])
-        .await?;
     let first_page2 = rq
         .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
-    let input = ExecuteInput {
+    Ok(ExecuteInput {
         first_page2,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "execute2",
-                shared.api.execute2(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /codes/{2fa}/{_x}/{x}`.
 #[derive(Debug)]
@@ -1609,11 +1587,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetCodeResponse {
         }
     }
 }
-/// Serves `GET /codes/{2fa}/{_x}/{x}`.
-async fn handle_get_code<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /codes/{2fa}/{_x}/{x}` (authenticated, its body read): the parameters, then the body.
+fn handle_get_code(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetCodeInput, rt::Response> {
     const PARAM__2FA: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "2fa",
@@ -1632,8 +1609,6 @@ async fn handle_get_code<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["2fa", "_x"]);
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_code", &[])
-        .await?;
     let _2fa = rq
         .parameter::<::std::string::String>(&PARAM__2FA, "/codes/{2fa}/{_x}/{x}", true);
     let x = rq.parameter::<i64>(&PARAM_X, "/codes/{2fa}/{_x}/{x}", true);
@@ -1643,22 +1618,13 @@ async fn handle_get_code<A: Api>(
     let _2fa = rq.required(_2fa)?;
     let x = rq.required(x)?;
     let x2 = rq.required(x2)?;
-    let input = GetCodeInput {
+    Ok(GetCodeInput {
         _2fa,
         x,
         x2,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_code",
-                shared.api.get_code(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -1679,45 +1645,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/user-profiles/{profile-id}/items/{item_id}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_type::<A>)
-                .put(handle_match::<A>),
-        )
-        .route(
-            "/user_profiles",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_user_profiles::<A>)
-                .post(handle_list_user_profiles2::<A>),
-        )
-        .route(
-            "/café/{ünïcödé}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_cafue9::<A>),
-        )
-        .route(
-            "/auth/{self}/{rq}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_authenticate2::<A>)
-                .post(handle_transport::<A>),
-        )
-        .route(
-            "/things/{first_page}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list::<A>)
-                .put(handle_list_stream2::<A>)
-                .post(handle_new2::<A>)
-                .delete(handle_clone2::<A>)
-                .patch(handle_execute2::<A>),
-        )
-        .route(
-            "/codes/{2fa}/{_x}/{x}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_code::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -1757,160 +1685,225 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn r#type(&self, input: Type2Input) -> Type2Response {
-            Type2Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/user-profiles/{profile-id}/items/{item_id}",
-                        &[("200", "{}")],
-                    ),
+        fn r#type(
+            &self,
+            input: Type2Input,
+        ) -> impl ::std::future::Future<Output = Type2Response> + Send {
+            ::std::future::ready(
+                Type2Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/user-profiles/{profile-id}/items/{item_id}",
+                            &[("200", "{}")],
+                        ),
+                ),
             )
         }
-        async fn r#match(&self, input: MatchInput) -> MatchResponse {
-            MatchResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "put",
-                        "/user-profiles/{profile-id}/items/{item_id}",
-                        &[("200", "{}")],
-                    ),
+        fn r#match(
+            &self,
+            input: MatchInput,
+        ) -> impl ::std::future::Future<Output = MatchResponse> + Send {
+            ::std::future::ready(
+                MatchResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "put",
+                            "/user-profiles/{profile-id}/items/{item_id}",
+                            &[("200", "{}")],
+                        ),
+                ),
             )
         }
-        async fn list_user_profiles(
+        fn list_user_profiles(
             &self,
             input: ListUserProfiles2Input,
-        ) -> ListUserProfiles2Response {
-            ListUserProfiles2Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/user_profiles",
-                        &[("200", "[]")],
-                    ),
+        ) -> impl ::std::future::Future<Output = ListUserProfiles2Response> + Send {
+            ::std::future::ready(
+                ListUserProfiles2Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/user_profiles",
+                            &[("200", "[]")],
+                        ),
+                ),
             )
         }
-        async fn list_user_profiles2(
+        fn list_user_profiles2(
             &self,
             input: ListUserProfiles3Input,
-        ) -> ListUserProfiles3Response {
-            ListUserProfiles3Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/user_profiles", &[]),
+        ) -> impl ::std::future::Future<Output = ListUserProfiles3Response> + Send {
+            ::std::future::ready(
+                ListUserProfiles3Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/user_profiles",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn get_cafue9(&self, input: GetCafue9Input) -> GetCafue9Response {
-            GetCafue9Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/café/{ünïcödé}",
-                        &[("200", "{}")],
-                    ),
+        fn get_cafue9(
+            &self,
+            input: GetCafue9Input,
+        ) -> impl ::std::future::Future<Output = GetCafue9Response> + Send {
+            ::std::future::ready(
+                GetCafue9Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/café/{ünïcödé}",
+                            &[("200", "{}")],
+                        ),
+                ),
             )
         }
-        async fn authenticate2(&self, input: AuthenticateInput) -> AuthenticateResponse {
-            AuthenticateResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/auth/{self}/{rq}",
-                        &[("200", "{\"id\":1}")],
-                    ),
+        fn authenticate2(
+            &self,
+            input: AuthenticateInput,
+        ) -> impl ::std::future::Future<Output = AuthenticateResponse> + Send {
+            ::std::future::ready(
+                AuthenticateResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/auth/{self}/{rq}",
+                            &[("200", "{\"id\":1}")],
+                        ),
+                ),
             )
         }
-        async fn transport(&self, input: Transport2Input) -> Transport2Response {
-            Transport2Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/auth/{self}/{rq}",
-                        &[("200", "{\"id\":1}")],
-                    ),
+        fn transport(
+            &self,
+            input: Transport2Input,
+        ) -> impl ::std::future::Future<Output = Transport2Response> + Send {
+            ::std::future::ready(
+                Transport2Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/auth/{self}/{rq}",
+                            &[("200", "{\"id\":1}")],
+                        ),
+                ),
             )
         }
-        async fn list(&self, input: ListInput) -> ListResponse {
-            ListResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/things/{first_page}",
-                        &[("200", "{\"things\":[]}")],
-                    ),
+        fn list(
+            &self,
+            input: ListInput,
+        ) -> impl ::std::future::Future<Output = ListResponse> + Send {
+            ::std::future::ready(
+                ListResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/things/{first_page}",
+                            &[("200", "{\"things\":[]}")],
+                        ),
+                ),
             )
         }
-        async fn list_stream2(&self, input: ListStreamInput) -> ListStreamResponse {
-            ListStreamResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "put",
-                        "/things/{first_page}",
-                        &[("200", "{\"things\":[]}")],
-                    ),
+        fn list_stream2(
+            &self,
+            input: ListStreamInput,
+        ) -> impl ::std::future::Future<Output = ListStreamResponse> + Send {
+            ::std::future::ready(
+                ListStreamResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "put",
+                            "/things/{first_page}",
+                            &[("200", "{\"things\":[]}")],
+                        ),
+                ),
             )
         }
-        async fn new2(&self, input: NewInput) -> NewResponse {
-            NewResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/things/{first_page}",
-                        &[("200", "{\"id\":1}")],
-                    ),
+        fn new2(
+            &self,
+            input: NewInput,
+        ) -> impl ::std::future::Future<Output = NewResponse> + Send {
+            ::std::future::ready(
+                NewResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/things/{first_page}",
+                            &[("200", "{\"id\":1}")],
+                        ),
+                ),
             )
         }
-        async fn clone2(&self, input: CloneInput) -> CloneResponse {
-            CloneResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "delete",
-                        "/things/{first_page}",
-                        &[("200", "{\"id\":1}")],
-                    ),
+        fn clone2(
+            &self,
+            input: CloneInput,
+        ) -> impl ::std::future::Future<Output = CloneResponse> + Send {
+            ::std::future::ready(
+                CloneResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "delete",
+                            "/things/{first_page}",
+                            &[("200", "{\"id\":1}")],
+                        ),
+                ),
             )
         }
-        async fn execute2(&self, input: ExecuteInput) -> ExecuteResponse {
-            ExecuteResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "patch",
-                        "/things/{first_page}",
-                        &[("200", "{\"id\":1}")],
-                    ),
+        fn execute2(
+            &self,
+            input: ExecuteInput,
+        ) -> impl ::std::future::Future<Output = ExecuteResponse> + Send {
+            ::std::future::ready(
+                ExecuteResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "patch",
+                            "/things/{first_page}",
+                            &[("200", "{\"id\":1}")],
+                        ),
+                ),
             )
         }
-        async fn get_code(&self, input: GetCodeInput) -> GetCodeResponse {
-            GetCodeResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/codes/{2fa}/{_x}/{x}",
-                        &[],
-                    ),
+        fn get_code(
+            &self,
+            input: GetCodeInput,
+        ) -> impl ::std::future::Future<Output = GetCodeResponse> + Send {
+            ::std::future::ready(
+                GetCodeResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/codes/{2fa}/{_x}/{x}",
+                            &[],
+                        ),
+                ),
             )
         }
     }

@@ -102,39 +102,52 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn enrol(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn enrol(
         &self,
         authorization: &str,
         body: &crate::models::EnrolBody,
-    ) -> ::std::result::Result<Response<()>, Error<EnrolError>> {
+    ) -> rt::Call<'_, (), EnrolError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "Authorization",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/enrol"]);
-        request = request
-            .header(
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<EnrolError>> {
+            const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
                 "Authorization",
-                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        EnrolError::decode(raw)
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/enrol"]);
+            request = request
+                .header(
+                    "Authorization",
+                    ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, EnrolError::decode)
     }
 }
 impl EnrolError {
@@ -169,36 +182,46 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn global_jobs(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn global_jobs(
         &self,
         authorization: &str,
-    ) -> ::std::result::Result<
-        Response<crate::models::GlobalJobsResult>,
-        Error<GlobalJobsError>,
-    > {
+    ) -> rt::Call<'_, crate::models::GlobalJobsResult, GlobalJobsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "Authorization",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/global/jobs"]);
-        request = request
-            .header(
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<GlobalJobsError>,
+        > {
+            const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
                 "Authorization",
-                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GlobalJobsError::decode(raw)
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/global/jobs"]);
+            request = request
+                .header(
+                    "Authorization",
+                    ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GlobalJobsError::decode)
     }
 }
 impl GlobalJobsError {
@@ -236,33 +259,43 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn ping(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn ping(
         &self,
         authorization: &str,
-    ) -> ::std::result::Result<Response<crate::models::PingResult>, Error<PingError>> {
+    ) -> rt::Call<'_, crate::models::PingResult, PingError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "Authorization",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/ping"]);
-        request = request
-            .header(
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<PingError>> {
+            const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
                 "Authorization",
-                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        PingError::decode(raw)
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/ping"]);
+            request = request
+                .header(
+                    "Authorization",
+                    ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, PingError::decode)
     }
 }
 impl PingError {
@@ -297,42 +330,55 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn report_finish(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn report_finish(
         &self,
         authorization: &str,
         body: &crate::models::ReportFinishBody,
-    ) -> ::std::result::Result<
-        Response<crate::models::ReportResult>,
-        Error<ReportFinishError>,
-    > {
+    ) -> rt::Call<'_, crate::models::ReportResult, ReportFinishError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "Authorization",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/report/finish"]);
-        request = request
-            .header(
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ReportFinishError>,
+        > {
+            const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
                 "Authorization",
-                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        ReportFinishError::decode(raw)
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/report/finish"]);
+            request = request
+                .header(
+                    "Authorization",
+                    ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, ReportFinishError::decode)
     }
 }
 impl ReportFinishError {
@@ -370,42 +416,55 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn report_output(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn report_output(
         &self,
         authorization: &str,
         body: &crate::models::ReportOutputBody,
-    ) -> ::std::result::Result<
-        Response<crate::models::ReportResult>,
-        Error<ReportOutputError>,
-    > {
+    ) -> rt::Call<'_, crate::models::ReportResult, ReportOutputError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "Authorization",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/report/output"]);
-        request = request
-            .header(
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ReportOutputError>,
+        > {
+            const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
                 "Authorization",
-                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        ReportOutputError::decode(raw)
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/report/output"]);
+            request = request
+                .header(
+                    "Authorization",
+                    ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, ReportOutputError::decode)
     }
 }
 impl ReportOutputError {
@@ -443,42 +502,55 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn report_start(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn report_start(
         &self,
         authorization: &str,
         body: &crate::models::ReportStartBody,
-    ) -> ::std::result::Result<
-        Response<crate::models::ReportResult>,
-        Error<ReportStartError>,
-    > {
+    ) -> rt::Call<'_, crate::models::ReportResult, ReportStartError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "Authorization",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/report/start"]);
-        request = request
-            .header(
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ReportStartError>,
+        > {
+            const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
                 "Authorization",
-                ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        ReportStartError::decode(raw)
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/report/start"]);
+            request = request
+                .header(
+                    "Authorization",
+                    ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, ReportStartError::decode)
     }
 }
 impl ReportStartError {

@@ -47,6 +47,86 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 6] = [
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/enrol",
+                key: "enrol",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("enrol"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/global/jobs",
+                key: "global_jobs",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/ping",
+                key: "ping",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/report/finish",
+                key: "report_finish",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("report_finish"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/report/output",
+                key: "report_output",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("report_output"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/report/start",
+                key: "report_start",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("report_start"),
+                },
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.enrol(handle_enrol(rq)?)),
+                1 => rt::pending(self.api.global_jobs(handle_global_jobs(rq)?)),
+                2 => rt::pending(self.api.ping(handle_ping(rq)?)),
+                3 => rt::pending(self.api.report_finish(handle_report_finish(rq)?)),
+                4 => rt::pending(self.api.report_output(handle_report_output(rq)?)),
+                5 => rt::pending(self.api.report_start(handle_report_start(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Keeper API: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -158,40 +238,27 @@ impl ::apigen_runtime::axum::response::IntoResponse for EnrolResponse {
         }
     }
 }
-/// Serves `POST /enrol`.
-async fn handle_enrol<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `POST /enrol` (authenticated, its body read): the parameters, then the body.
+fn handle_enrol(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<EnrolInput, rt::Response> {
     const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,
         "Authorization",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "enrol", &[]).await?;
     let authorization = rq
         .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/enrol", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
-    let body = rq
-        .json_body::<crate::models::EnrolBody>("application/json", true, Some("enrol"))
-        .await?;
+    let body = rq.body::<crate::models::EnrolBody>()?;
     let body = rq.required(body)?;
-    let input = EnrolInput {
+    Ok(EnrolInput {
         authorization,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "enrol",
-                shared.api.enrol(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /global/jobs`.
 #[derive(Debug)]
@@ -237,36 +304,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for GlobalJobsResponse {
         }
     }
 }
-/// Serves `GET /global/jobs`.
-async fn handle_global_jobs<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /global/jobs` (authenticated, its body read): the parameters, then the body.
+fn handle_global_jobs(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GlobalJobsInput, rt::Response> {
     const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,
         "Authorization",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "global_jobs", &[])
-        .await?;
     let authorization = rq
         .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/global/jobs", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
-    let input = GlobalJobsInput {
+    Ok(GlobalJobsInput {
         authorization,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "global_jobs",
-                shared.api.global_jobs(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /ping`.
 #[derive(Debug)]
@@ -312,35 +367,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for PingResponse {
         }
     }
 }
-/// Serves `GET /ping`.
-async fn handle_ping<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /ping` (authenticated, its body read): the parameters, then the body.
+fn handle_ping(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PingInput, rt::Response> {
     const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,
         "Authorization",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "ping", &[]).await?;
     let authorization = rq
         .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/ping", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
-    let input = PingInput {
+    Ok(PingInput {
         authorization,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "ping",
-                shared.api.ping(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /report/finish`.
 #[derive(Debug)]
@@ -392,45 +436,29 @@ impl ::apigen_runtime::axum::response::IntoResponse for ReportFinishResponse {
         }
     }
 }
-/// Serves `POST /report/finish`.
-async fn handle_report_finish<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `POST /report/finish` (authenticated, its body read): the parameters, then the body.
+fn handle_report_finish(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ReportFinishInput, rt::Response> {
     const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,
         "Authorization",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "report_finish", &[])
-        .await?;
     let authorization = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_AUTHORIZATION, "/report/finish", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
-    let body = rq
-        .json_body::<
-            crate::models::ReportFinishBody,
-        >("application/json", true, Some("report_finish"))
-        .await?;
+    let body = rq.body::<crate::models::ReportFinishBody>()?;
     let body = rq.required(body)?;
-    let input = ReportFinishInput {
+    Ok(ReportFinishInput {
         authorization,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "report_finish",
-                shared.api.report_finish(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /report/output`.
 #[derive(Debug)]
@@ -482,45 +510,29 @@ impl ::apigen_runtime::axum::response::IntoResponse for ReportOutputResponse {
         }
     }
 }
-/// Serves `POST /report/output`.
-async fn handle_report_output<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `POST /report/output` (authenticated, its body read): the parameters, then the body.
+fn handle_report_output(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ReportOutputInput, rt::Response> {
     const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,
         "Authorization",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "report_output", &[])
-        .await?;
     let authorization = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_AUTHORIZATION, "/report/output", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
-    let body = rq
-        .json_body::<
-            crate::models::ReportOutputBody,
-        >("application/json", true, Some("report_output"))
-        .await?;
+    let body = rq.body::<crate::models::ReportOutputBody>()?;
     let body = rq.required(body)?;
-    let input = ReportOutputInput {
+    Ok(ReportOutputInput {
         authorization,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "report_output",
-                shared.api.report_output(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /report/start`.
 #[derive(Debug)]
@@ -572,43 +584,27 @@ impl ::apigen_runtime::axum::response::IntoResponse for ReportStartResponse {
         }
     }
 }
-/// Serves `POST /report/start`.
-async fn handle_report_start<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `POST /report/start` (authenticated, its body read): the parameters, then the body.
+fn handle_report_start(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ReportStartInput, rt::Response> {
     const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,
         "Authorization",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "report_start", &[])
-        .await?;
     let authorization = rq
         .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/report/start", true);
     rq.check()?;
     let authorization = rq.required(authorization)?;
-    let body = rq
-        .json_body::<
-            crate::models::ReportStartBody,
-        >("application/json", true, Some("report_start"))
-        .await?;
+    let body = rq.body::<crate::models::ReportStartBody>()?;
     let body = rq.required(body)?;
-    let input = ReportStartInput {
+    Ok(ReportStartInput {
         authorization,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "report_start",
-                shared.api.report_start(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -629,36 +625,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/enrol",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_enrol::<A>),
-        )
-        .route(
-            "/global/jobs",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_global_jobs::<A>),
-        )
-        .route(
-            "/ping",
-            ::apigen_runtime::axum::routing::MethodRouter::new().get(handle_ping::<A>),
-        )
-        .route(
-            "/report/finish",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_report_finish::<A>),
-        )
-        .route(
-            "/report/output",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_report_output::<A>),
-        )
-        .route(
-            "/report/start",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_report_start::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -698,69 +665,99 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn enrol(&self, input: EnrolInput) -> EnrolResponse {
-            EnrolResponse::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/enrol", &[]),
+        fn enrol(
+            &self,
+            input: EnrolInput,
+        ) -> impl ::std::future::Future<Output = EnrolResponse> + Send {
+            ::std::future::ready(
+                EnrolResponse::Other(
+                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/enrol", &[]),
+                ),
             )
         }
-        async fn global_jobs(&self, input: GlobalJobsInput) -> GlobalJobsResponse {
-            GlobalJobsResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/global/jobs",
-                        &[("201", "{\"summary\":[]}")],
-                    ),
+        fn global_jobs(
+            &self,
+            input: GlobalJobsInput,
+        ) -> impl ::std::future::Future<Output = GlobalJobsResponse> + Send {
+            ::std::future::ready(
+                GlobalJobsResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/global/jobs",
+                            &[("201", "{\"summary\":[]}")],
+                        ),
+                ),
             )
         }
-        async fn ping(&self, input: PingInput) -> PingResponse {
-            PingResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/ping",
-                        &[("201", "{\"host\":\"example\",\"ok\":false}")],
-                    ),
+        fn ping(
+            &self,
+            input: PingInput,
+        ) -> impl ::std::future::Future<Output = PingResponse> + Send {
+            ::std::future::ready(
+                PingResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/ping",
+                            &[("201", "{\"host\":\"example\",\"ok\":false}")],
+                        ),
+                ),
             )
         }
-        async fn report_finish(&self, input: ReportFinishInput) -> ReportFinishResponse {
-            ReportFinishResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/report/finish",
-                        &[("201", "{\"existed_already\":false}")],
-                    ),
+        fn report_finish(
+            &self,
+            input: ReportFinishInput,
+        ) -> impl ::std::future::Future<Output = ReportFinishResponse> + Send {
+            ::std::future::ready(
+                ReportFinishResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/report/finish",
+                            &[("201", "{\"existed_already\":false}")],
+                        ),
+                ),
             )
         }
-        async fn report_output(&self, input: ReportOutputInput) -> ReportOutputResponse {
-            ReportOutputResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/report/output",
-                        &[("201", "{\"existed_already\":false}")],
-                    ),
+        fn report_output(
+            &self,
+            input: ReportOutputInput,
+        ) -> impl ::std::future::Future<Output = ReportOutputResponse> + Send {
+            ::std::future::ready(
+                ReportOutputResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/report/output",
+                            &[("201", "{\"existed_already\":false}")],
+                        ),
+                ),
             )
         }
-        async fn report_start(&self, input: ReportStartInput) -> ReportStartResponse {
-            ReportStartResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/report/start",
-                        &[("201", "{\"existed_already\":false}")],
-                    ),
+        fn report_start(
+            &self,
+            input: ReportStartInput,
+        ) -> impl ::std::future::Future<Output = ReportStartResponse> + Send {
+            ::std::future::ready(
+                ReportStartResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/report/start",
+                            &[("201", "{\"existed_already\":false}")],
+                        ),
+                ),
             )
         }
     }

@@ -102,35 +102,48 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_user_by_name(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_user_by_name(
         &self,
         username: &str,
-    ) -> ::std::result::Result<
-        Response<crate::models::User>,
-        Error<GetUserByNameError>,
-    > {
+    ) -> rt::Call<'_, crate::models::User, GetUserByNameError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "username",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/2.0/users/", &path_username],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<GetUserByNameError>,
+        > {
+            const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "username",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetUserByNameError::decode(raw)
+            let path_username = ::apigen_runtime::params::encode(
+                    &PARAM_USERNAME,
+                    username,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/2.0/users/", &path_username],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetUserByNameError::decode)
     }
 }
 impl GetUserByNameError {
@@ -168,35 +181,52 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_repositories_by_owner(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_repositories_by_owner(
         &self,
         username: &str,
-    ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::Repository>>,
-        Error<GetRepositoriesByOwnerError>,
+    ) -> rt::Call<
+        '_,
+        ::std::vec::Vec<crate::models::Repository>,
+        GetRepositoriesByOwnerError,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "username",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/2.0/repositories/", &path_username],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<GetRepositoriesByOwnerError>,
+        > {
+            const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "username",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetRepositoriesByOwnerError::decode(raw)
+            let path_username = ::apigen_runtime::params::encode(
+                    &PARAM_USERNAME,
+                    username,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/2.0/repositories/", &path_username],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetRepositoriesByOwnerError::decode)
     }
 }
 impl GetRepositoriesByOwnerError {
@@ -234,45 +264,58 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_repository(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_repository(
         &self,
         username: &str,
         slug: &str,
-    ) -> ::std::result::Result<
-        Response<crate::models::Repository>,
-        Error<GetRepositoryError>,
-    > {
+    ) -> rt::Call<'_, crate::models::Repository, GetRepositoryError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "username",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["slug"]);
-        const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "slug",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["username"]);
-        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/2.0/repositories/", &path_username, "/", &path_slug],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetRepositoryError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<GetRepositoryError>,
+        > {
+            const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "username",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["slug"]);
+            const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "slug",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["username"]);
+            let path_username = ::apigen_runtime::params::encode(
+                    &PARAM_USERNAME,
+                    username,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/2.0/repositories/", &path_username, "/", &path_slug],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetRepositoryError::decode)
     }
 }
 impl GetRepositoryError {
@@ -316,55 +359,79 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_pull_requests_by_repository(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_pull_requests_by_repository(
         &self,
         username: &str,
         slug: &str,
         params: &GetPullRequestsByRepositoryParams,
-    ) -> ::std::result::Result<
-        Response<::std::vec::Vec<crate::models::Pullrequest>>,
-        Error<GetPullRequestsByRepositoryError>,
+    ) -> rt::Call<
+        '_,
+        ::std::vec::Vec<crate::models::Pullrequest>,
+        GetPullRequestsByRepositoryError,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "username",
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<GetPullRequestsByRepositoryError>,
+        > {
+            const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "username",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["slug"]);
+            const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "slug",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["username"]);
+            const PARAM_STATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "state",
                 &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["slug"]);
-        const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "slug",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["username"]);
-        const PARAM_STATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "state",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.state {
-            ::apigen_runtime::params::encode_into(&PARAM_STATE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/2.0/repositories/", &path_username, "/", &path_slug, "/pullrequests"],
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetPullRequestsByRepositoryError::decode(raw)
+            let path_username = ::apigen_runtime::params::encode(
+                    &PARAM_USERNAME,
+                    username,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.state {
+                ::apigen_runtime::params::encode_into(&PARAM_STATE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &[
+                        "/2.0/repositories/",
+                        &path_username,
+                        "/",
+                        &path_slug,
+                        "/pullrequests",
+                    ],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0
+            .call(prepared, ALTERNATIVES, true, GetPullRequestsByRepositoryError::decode)
     }
 }
 impl GetPullRequestsByRepositoryError {
@@ -402,61 +469,74 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_pull_requests_by_id(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_pull_requests_by_id(
         &self,
         username: &str,
         slug: &str,
         pid: &str,
-    ) -> ::std::result::Result<
-        Response<crate::models::Pullrequest>,
-        Error<GetPullRequestsByIdError>,
-    > {
+    ) -> rt::Call<'_, crate::models::Pullrequest, GetPullRequestsByIdError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "username",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["pid", "slug"]);
-        const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "slug",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["pid", "username"]);
-        const PARAM_PID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "pid",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["slug", "username"]);
-        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_pid = ::apigen_runtime::params::encode(&PARAM_PID, pid)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/2.0/repositories/",
-                    &path_username,
-                    "/",
-                    &path_slug,
-                    "/pullrequests/",
-                    &path_pid,
-                ],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetPullRequestsByIdError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<GetPullRequestsByIdError>,
+        > {
+            const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "username",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["pid", "slug"]);
+            const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "slug",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["pid", "username"]);
+            const PARAM_PID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "pid",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["slug", "username"]);
+            let path_username = ::apigen_runtime::params::encode(
+                    &PARAM_USERNAME,
+                    username,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_pid = ::apigen_runtime::params::encode(&PARAM_PID, pid)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &[
+                        "/2.0/repositories/",
+                        &path_username,
+                        "/",
+                        &path_slug,
+                        "/pullrequests/",
+                        &path_pid,
+                    ],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetPullRequestsByIdError::decode)
     }
 }
 impl GetPullRequestsByIdError {
@@ -494,59 +574,75 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn merge_pull_request(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn merge_pull_request(
         &self,
         username: &str,
         slug: &str,
         pid: &str,
-    ) -> ::std::result::Result<Response<()>, Error<MergePullRequestError>> {
+    ) -> rt::Call<'_, (), MergePullRequestError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "username",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["pid", "slug"]);
-        const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "slug",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["pid", "username"]);
-        const PARAM_PID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "pid",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["slug", "username"]);
-        let path_username = ::apigen_runtime::params::encode(&PARAM_USERNAME, username)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_pid = ::apigen_runtime::params::encode(&PARAM_PID, pid)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &[
-                    "/2.0/repositories/",
-                    &path_username,
-                    "/",
-                    &path_slug,
-                    "/pullrequests/",
-                    &path_pid,
-                    "/merge",
-                ],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        MergePullRequestError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<MergePullRequestError>,
+        > {
+            const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "username",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["pid", "slug"]);
+            const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "slug",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["pid", "username"]);
+            const PARAM_PID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "pid",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["slug", "username"]);
+            let path_username = ::apigen_runtime::params::encode(
+                    &PARAM_USERNAME,
+                    username,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_pid = ::apigen_runtime::params::encode(&PARAM_PID, pid)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &[
+                        "/2.0/repositories/",
+                        &path_username,
+                        "/",
+                        &path_slug,
+                        "/pullrequests/",
+                        &path_pid,
+                        "/merge",
+                    ],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, MergePullRequestError::decode)
     }
 }
 impl MergePullRequestError {

@@ -47,6 +47,96 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 6] = [
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/2.0/users/{username}",
+                key: "get_user_by_name",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/2.0/repositories/{username}",
+                key: "get_repositories_by_owner",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/2.0/repositories/{username}/{slug}",
+                key: "get_repository",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/2.0/repositories/{username}/{slug}/pullrequests",
+                key: "get_pull_requests_by_repository",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/2.0/repositories/{username}/{slug}/pullrequests/{pid}",
+                key: "get_pull_requests_by_id",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
+                key: "merge_pull_request",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.get_user_by_name(handle_get_user_by_name(rq)?)),
+                1 => {
+                    rt::pending(
+                        self
+                            .api
+                            .get_repositories_by_owner(
+                                handle_get_repositories_by_owner(rq)?,
+                            ),
+                    )
+                }
+                2 => rt::pending(self.api.get_repository(handle_get_repository(rq)?)),
+                3 => {
+                    rt::pending(
+                        self
+                            .api
+                            .get_pull_requests_by_repository(
+                                handle_get_pull_requests_by_repository(rq)?,
+                            ),
+                    )
+                }
+                4 => {
+                    rt::pending(
+                        self
+                            .api
+                            .get_pull_requests_by_id(handle_get_pull_requests_by_id(rq)?),
+                    )
+                }
+                5 => {
+                    rt::pending(
+                        self.api.merge_pull_request(handle_merge_pull_request(rq)?),
+                    )
+                }
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Link Example: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -152,43 +242,26 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetUserByNameResponse {
         }
     }
 }
-/// Serves `GET /2.0/users/{username}`.
-async fn handle_get_user_by_name<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /2.0/users/{username}` (authenticated, its body read): the parameters, then the body.
+fn handle_get_user_by_name(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetUserByNameInput, rt::Response> {
     const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "username",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_user_by_name",
-            &[],
-        )
-        .await?;
     let username = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_USERNAME, "/2.0/users/{username}", true);
     rq.check()?;
     let username = rq.required(username)?;
-    let input = GetUserByNameInput {
+    Ok(GetUserByNameInput {
         username,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_user_by_name",
-                shared.api.get_user_by_name(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /2.0/repositories/{username}`.
 #[derive(Debug)]
@@ -234,43 +307,26 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetRepositoriesByOwnerRe
         }
     }
 }
-/// Serves `GET /2.0/repositories/{username}`.
-async fn handle_get_repositories_by_owner<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /2.0/repositories/{username}` (authenticated, its body read): the parameters, then the body.
+fn handle_get_repositories_by_owner(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetRepositoriesByOwnerInput, rt::Response> {
     const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "username",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_repositories_by_owner",
-            &[],
-        )
-        .await?;
     let username = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_USERNAME, "/2.0/repositories/{username}", true);
     rq.check()?;
     let username = rq.required(username)?;
-    let input = GetRepositoriesByOwnerInput {
+    Ok(GetRepositoriesByOwnerInput {
         username,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_repositories_by_owner",
-                shared.api.get_repositories_by_owner(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /2.0/repositories/{username}/{slug}`.
 #[derive(Debug)]
@@ -319,11 +375,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetRepositoryResponse {
         }
     }
 }
-/// Serves `GET /2.0/repositories/{username}/{slug}`.
-async fn handle_get_repository<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /2.0/repositories/{username}/{slug}` (authenticated, its body read): the parameters, then the body.
+fn handle_get_repository(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetRepositoryInput, rt::Response> {
     const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "username",
@@ -336,8 +391,6 @@ async fn handle_get_repository<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["username"]);
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_repository", &[])
-        .await?;
     let username = rq
         .parameter::<
             ::std::string::String,
@@ -349,21 +402,12 @@ async fn handle_get_repository<A: Api>(
     rq.check()?;
     let username = rq.required(username)?;
     let slug = rq.required(slug)?;
-    let input = GetRepositoryInput {
+    Ok(GetRepositoryInput {
         username,
         slug,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_repository",
-                shared.api.get_repository(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /2.0/repositories/{username}/{slug}/pullrequests`.
 #[derive(Debug)]
@@ -416,11 +460,10 @@ for GetPullRequestsByRepositoryResponse {
         }
     }
 }
-/// Serves `GET /2.0/repositories/{username}/{slug}/pullrequests`.
-async fn handle_get_pull_requests_by_repository<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /2.0/repositories/{username}/{slug}/pullrequests` (authenticated, its body read): the parameters, then the body.
+fn handle_get_pull_requests_by_repository(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetPullRequestsByRepositoryInput, rt::Response> {
     const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "username",
@@ -438,13 +481,6 @@ async fn handle_get_pull_requests_by_repository<A: Api>(
         "state",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_pull_requests_by_repository",
-            &[],
-        )
-        .await?;
     let username = rq
         .parameter::<
             ::std::string::String,
@@ -460,22 +496,13 @@ async fn handle_get_pull_requests_by_repository<A: Api>(
     rq.check()?;
     let username = rq.required(username)?;
     let slug = rq.required(slug)?;
-    let input = GetPullRequestsByRepositoryInput {
+    Ok(GetPullRequestsByRepositoryInput {
         username,
         slug,
         state,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_pull_requests_by_repository",
-                shared.api.get_pull_requests_by_repository(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}`.
 #[derive(Debug)]
@@ -531,11 +558,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetPullRequestsByIdRespo
         }
     }
 }
-/// Serves `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}`.
-async fn handle_get_pull_requests_by_id<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}` (authenticated, its body read): the parameters, then the body.
+fn handle_get_pull_requests_by_id(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetPullRequestsByIdInput, rt::Response> {
     const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "username",
@@ -554,13 +580,6 @@ async fn handle_get_pull_requests_by_id<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["slug", "username"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_pull_requests_by_id",
-            &[],
-        )
-        .await?;
     let username = rq
         .parameter::<
             ::std::string::String,
@@ -581,22 +600,13 @@ async fn handle_get_pull_requests_by_id<A: Api>(
     let username = rq.required(username)?;
     let slug = rq.required(slug)?;
     let pid = rq.required(pid)?;
-    let input = GetPullRequestsByIdInput {
+    Ok(GetPullRequestsByIdInput {
         username,
         slug,
         pid,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_pull_requests_by_id",
-                shared.api.get_pull_requests_by_id(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge`.
 #[derive(Debug)]
@@ -652,11 +662,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for MergePullRequestResponse
         }
     }
 }
-/// Serves `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge`.
-async fn handle_merge_pull_request<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge` (authenticated, its body read): the parameters, then the body.
+fn handle_merge_pull_request(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MergePullRequestInput, rt::Response> {
     const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "username",
@@ -675,13 +684,6 @@ async fn handle_merge_pull_request<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["slug", "username"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "merge_pull_request",
-            &[],
-        )
-        .await?;
     let username = rq
         .parameter::<
             ::std::string::String,
@@ -710,22 +712,13 @@ async fn handle_merge_pull_request<A: Api>(
     let username = rq.required(username)?;
     let slug = rq.required(slug)?;
     let pid = rq.required(pid)?;
-    let input = MergePullRequestInput {
+    Ok(MergePullRequestInput {
         username,
         slug,
         pid,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "merge_pull_request",
-                shared.api.merge_pull_request(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -746,38 +739,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/2.0/users/{username}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_user_by_name::<A>),
-        )
-        .route(
-            "/2.0/repositories/{username}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_repositories_by_owner::<A>),
-        )
-        .route(
-            "/2.0/repositories/{username}/{slug}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_repository::<A>),
-        )
-        .route(
-            "/2.0/repositories/{username}/{slug}/pullrequests",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_pull_requests_by_repository::<A>),
-        )
-        .route(
-            "/2.0/repositories/{username}/{slug}/pullrequests/{pid}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_pull_requests_by_id::<A>),
-        )
-        .route(
-            "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_merge_pull_request::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -817,94 +779,108 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn get_user_by_name(
+        fn get_user_by_name(
             &self,
             input: GetUserByNameInput,
-        ) -> GetUserByNameResponse {
-            GetUserByNameResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/2.0/users/{username}",
-                        &[("200", "{}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = GetUserByNameResponse> + Send {
+            ::std::future::ready(
+                GetUserByNameResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/2.0/users/{username}",
+                            &[("200", "{}")],
+                        ),
+                ),
             )
         }
-        async fn get_repositories_by_owner(
+        fn get_repositories_by_owner(
             &self,
             input: GetRepositoriesByOwnerInput,
-        ) -> GetRepositoriesByOwnerResponse {
-            GetRepositoriesByOwnerResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/2.0/repositories/{username}",
-                        &[("200", "[]")],
-                    ),
+        ) -> impl ::std::future::Future<Output = GetRepositoriesByOwnerResponse> + Send {
+            ::std::future::ready(
+                GetRepositoriesByOwnerResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/2.0/repositories/{username}",
+                            &[("200", "[]")],
+                        ),
+                ),
             )
         }
-        async fn get_repository(
+        fn get_repository(
             &self,
             input: GetRepositoryInput,
-        ) -> GetRepositoryResponse {
-            GetRepositoryResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/2.0/repositories/{username}/{slug}",
-                        &[("200", "{}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = GetRepositoryResponse> + Send {
+            ::std::future::ready(
+                GetRepositoryResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/2.0/repositories/{username}/{slug}",
+                            &[("200", "{}")],
+                        ),
+                ),
             )
         }
-        async fn get_pull_requests_by_repository(
+        fn get_pull_requests_by_repository(
             &self,
             input: GetPullRequestsByRepositoryInput,
-        ) -> GetPullRequestsByRepositoryResponse {
-            GetPullRequestsByRepositoryResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/2.0/repositories/{username}/{slug}/pullrequests",
-                        &[("200", "[]")],
-                    ),
+        ) -> impl ::std::future::Future<
+            Output = GetPullRequestsByRepositoryResponse,
+        > + Send {
+            ::std::future::ready(
+                GetPullRequestsByRepositoryResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/2.0/repositories/{username}/{slug}/pullrequests",
+                            &[("200", "[]")],
+                        ),
+                ),
             )
         }
-        async fn get_pull_requests_by_id(
+        fn get_pull_requests_by_id(
             &self,
             input: GetPullRequestsByIdInput,
-        ) -> GetPullRequestsByIdResponse {
-            GetPullRequestsByIdResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/2.0/repositories/{username}/{slug}/pullrequests/{pid}",
-                        &[("200", "{}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = GetPullRequestsByIdResponse> + Send {
+            ::std::future::ready(
+                GetPullRequestsByIdResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/2.0/repositories/{username}/{slug}/pullrequests/{pid}",
+                            &[("200", "{}")],
+                        ),
+                ),
             )
         }
-        async fn merge_pull_request(
+        fn merge_pull_request(
             &self,
             input: MergePullRequestInput,
-        ) -> MergePullRequestResponse {
-            MergePullRequestResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = MergePullRequestResponse> + Send {
+            ::std::future::ready(
+                MergePullRequestResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
+                            &[],
+                        ),
+                ),
             )
         }
     }

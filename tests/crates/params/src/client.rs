@@ -102,8 +102,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn path_simple_flat(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn path_simple_flat(
         &self,
         prim: &str,
         int: i64,
@@ -113,121 +117,130 @@ impl Client {
         byt: &str,
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
-    ) -> ::std::result::Result<Response<()>, Error<PathSimpleFlatError>> {
+    ) -> rt::Call<'_, (), PathSimpleFlatError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "prim",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-        const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "int",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-        const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "arr",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<PathSimpleFlatError>,
+        > {
+            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "prim",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
+            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "int",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
+            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "arr",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::INTEGER,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "obj",
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
+            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "nul",
+                    &::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::NULL
+                            .with(::apigen_runtime::params::Kinds::STRING),
                     ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
+            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "byt",
+                    &::apigen_runtime::params::Shape::BYTE,
+                )
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "bin",
+                    &::apigen_runtime::params::Shape::BINARY,
+                )
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "uni",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
+            let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &[
+                        "/path/simple/flat/",
+                        &path_prim,
+                        "/",
+                        &path_int,
+                        "/",
+                        &path_arr,
+                        "/",
+                        &path_obj,
+                        "/",
+                        &path_nul,
+                        "/",
+                        &path_byt,
+                        "/",
+                        &path_bin,
+                        "/",
+                        &path_uni,
                     ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-        const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "nul",
-                &::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::NULL
-                        .with(::apigen_runtime::params::Kinds::STRING),
-                ),
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-        const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "byt",
-                &::apigen_runtime::params::Shape::BYTE,
-            )
-            .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "bin",
-                &::apigen_runtime::params::Shape::BINARY,
-            )
-            .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "uni",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-        let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/path/simple/flat/",
-                    &path_prim,
-                    "/",
-                    &path_int,
-                    "/",
-                    &path_arr,
-                    "/",
-                    &path_obj,
-                    "/",
-                    &path_nul,
-                    "/",
-                    &path_byt,
-                    "/",
-                    &path_bin,
-                    "/",
-                    &path_uni,
-                ],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        PathSimpleFlatError::decode(raw)
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, PathSimpleFlatError::decode)
     }
 }
 impl PathSimpleFlatError {
@@ -262,8 +275,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn path_simple_exploded(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn path_simple_exploded(
         &self,
         prim: &str,
         int: i64,
@@ -273,129 +290,138 @@ impl Client {
         byt: &str,
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
-    ) -> ::std::result::Result<Response<()>, Error<PathSimpleExplodedError>> {
+    ) -> rt::Call<'_, (), PathSimpleExplodedError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "prim",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-        const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "int",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-        const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "arr",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<PathSimpleExplodedError>,
+        > {
+            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "prim",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
+            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "int",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
+            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "arr",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::INTEGER,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_explode(true)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "obj",
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
+            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "nul",
+                    &::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::NULL
+                            .with(::apigen_runtime::params::Kinds::STRING),
                     ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_explode(true)
-            .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
+            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "byt",
+                    &::apigen_runtime::params::Shape::BYTE,
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "bin",
+                    &::apigen_runtime::params::Shape::BINARY,
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "uni",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
+            let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &[
+                        "/path/simple/exploded/",
+                        &path_prim,
+                        "/",
+                        &path_int,
+                        "/",
+                        &path_arr,
+                        "/",
+                        &path_obj,
+                        "/",
+                        &path_nul,
+                        "/",
+                        &path_byt,
+                        "/",
+                        &path_bin,
+                        "/",
+                        &path_uni,
                     ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-        const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "nul",
-                &::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::NULL
-                        .with(::apigen_runtime::params::Kinds::STRING),
-                ),
-            )
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-        const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "byt",
-                &::apigen_runtime::params::Shape::BYTE,
-            )
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "bin",
-                &::apigen_runtime::params::Shape::BINARY,
-            )
-            .with_explode(true)
-            .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "uni",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-        let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/path/simple/exploded/",
-                    &path_prim,
-                    "/",
-                    &path_int,
-                    "/",
-                    &path_arr,
-                    "/",
-                    &path_obj,
-                    "/",
-                    &path_nul,
-                    "/",
-                    &path_byt,
-                    "/",
-                    &path_bin,
-                    "/",
-                    &path_uni,
-                ],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        PathSimpleExplodedError::decode(raw)
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, PathSimpleExplodedError::decode)
     }
 }
 impl PathSimpleExplodedError {
@@ -430,8 +456,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn path_label_flat(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn path_label_flat(
         &self,
         prim: &str,
         int: i64,
@@ -441,129 +471,138 @@ impl Client {
         byt: &str,
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
-    ) -> ::std::result::Result<Response<()>, Error<PathLabelFlatError>> {
+    ) -> rt::Call<'_, (), PathLabelFlatError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "prim",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-        const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "int",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-        const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "arr",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<PathLabelFlatError>,
+        > {
+            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "prim",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
+            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "int",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
+            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "arr",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::INTEGER,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "obj",
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
+            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "nul",
+                    &::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::NULL
+                            .with(::apigen_runtime::params::Kinds::STRING),
                     ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
+            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "byt",
+                    &::apigen_runtime::params::Shape::BYTE,
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "bin",
+                    &::apigen_runtime::params::Shape::BINARY,
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "uni",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
+            let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &[
+                        "/path/label/flat/",
+                        &path_prim,
+                        "/",
+                        &path_int,
+                        "/",
+                        &path_arr,
+                        "/",
+                        &path_obj,
+                        "/",
+                        &path_nul,
+                        "/",
+                        &path_byt,
+                        "/",
+                        &path_bin,
+                        "/",
+                        &path_uni,
                     ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-        const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "nul",
-                &::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::NULL
-                        .with(::apigen_runtime::params::Kinds::STRING),
-                ),
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-        const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "byt",
-                &::apigen_runtime::params::Shape::BYTE,
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "bin",
-                &::apigen_runtime::params::Shape::BINARY,
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "uni",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-        let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/path/label/flat/",
-                    &path_prim,
-                    "/",
-                    &path_int,
-                    "/",
-                    &path_arr,
-                    "/",
-                    &path_obj,
-                    "/",
-                    &path_nul,
-                    "/",
-                    &path_byt,
-                    "/",
-                    &path_bin,
-                    "/",
-                    &path_uni,
-                ],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        PathLabelFlatError::decode(raw)
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, PathLabelFlatError::decode)
     }
 }
 impl PathLabelFlatError {
@@ -598,8 +637,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn path_label_exploded(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn path_label_exploded(
         &self,
         prim: &str,
         int: i64,
@@ -609,137 +652,146 @@ impl Client {
         byt: &str,
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
-    ) -> ::std::result::Result<Response<()>, Error<PathLabelExplodedError>> {
+    ) -> rt::Call<'_, (), PathLabelExplodedError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "prim",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-        const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "int",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-        const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "arr",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<PathLabelExplodedError>,
+        > {
+            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "prim",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
+            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "int",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
+            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "arr",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::INTEGER,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "obj",
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
+            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "nul",
+                    &::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::NULL
+                            .with(::apigen_runtime::params::Kinds::STRING),
                     ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_explode(true)
-            .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
+            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "byt",
+                    &::apigen_runtime::params::Shape::BYTE,
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "bin",
+                    &::apigen_runtime::params::Shape::BINARY,
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "uni",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_style(::apigen_runtime::params::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
+            let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &[
+                        "/path/label/exploded/",
+                        &path_prim,
+                        "/",
+                        &path_int,
+                        "/",
+                        &path_arr,
+                        "/",
+                        &path_obj,
+                        "/",
+                        &path_nul,
+                        "/",
+                        &path_byt,
+                        "/",
+                        &path_bin,
+                        "/",
+                        &path_uni,
                     ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-        const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "nul",
-                &::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::NULL
-                        .with(::apigen_runtime::params::Kinds::STRING),
-                ),
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-        const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "byt",
-                &::apigen_runtime::params::Shape::BYTE,
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "bin",
-                &::apigen_runtime::params::Shape::BINARY,
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_explode(true)
-            .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "uni",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_style(::apigen_runtime::params::Style::Label)
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-        let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/path/label/exploded/",
-                    &path_prim,
-                    "/",
-                    &path_int,
-                    "/",
-                    &path_arr,
-                    "/",
-                    &path_obj,
-                    "/",
-                    &path_nul,
-                    "/",
-                    &path_byt,
-                    "/",
-                    &path_bin,
-                    "/",
-                    &path_uni,
-                ],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        PathLabelExplodedError::decode(raw)
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, PathLabelExplodedError::decode)
     }
 }
 impl PathLabelExplodedError {
@@ -774,8 +826,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn path_matrix_flat(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn path_matrix_flat(
         &self,
         prim: &str,
         int: i64,
@@ -785,129 +841,138 @@ impl Client {
         byt: &str,
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
-    ) -> ::std::result::Result<Response<()>, Error<PathMatrixFlatError>> {
+    ) -> rt::Call<'_, (), PathMatrixFlatError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "prim",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-        const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "int",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-        const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "arr",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<PathMatrixFlatError>,
+        > {
+            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "prim",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
+            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "int",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
+            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "arr",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::INTEGER,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "obj",
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
+            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "nul",
+                    &::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::NULL
+                            .with(::apigen_runtime::params::Kinds::STRING),
                     ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
+            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "byt",
+                    &::apigen_runtime::params::Shape::BYTE,
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "bin",
+                    &::apigen_runtime::params::Shape::BINARY,
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "uni",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
+            let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &[
+                        "/path/matrix/flat/",
+                        &path_prim,
+                        "/",
+                        &path_int,
+                        "/",
+                        &path_arr,
+                        "/",
+                        &path_obj,
+                        "/",
+                        &path_nul,
+                        "/",
+                        &path_byt,
+                        "/",
+                        &path_bin,
+                        "/",
+                        &path_uni,
                     ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-        const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "nul",
-                &::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::NULL
-                        .with(::apigen_runtime::params::Kinds::STRING),
-                ),
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-        const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "byt",
-                &::apigen_runtime::params::Shape::BYTE,
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "bin",
-                &::apigen_runtime::params::Shape::BINARY,
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "uni",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-        let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/path/matrix/flat/",
-                    &path_prim,
-                    "/",
-                    &path_int,
-                    "/",
-                    &path_arr,
-                    "/",
-                    &path_obj,
-                    "/",
-                    &path_nul,
-                    "/",
-                    &path_byt,
-                    "/",
-                    &path_bin,
-                    "/",
-                    &path_uni,
-                ],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        PathMatrixFlatError::decode(raw)
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, PathMatrixFlatError::decode)
     }
 }
 impl PathMatrixFlatError {
@@ -942,8 +1007,12 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn path_matrix_exploded(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn path_matrix_exploded(
         &self,
         prim: &str,
         int: i64,
@@ -953,137 +1022,146 @@ impl Client {
         byt: &str,
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
-    ) -> ::std::result::Result<Response<()>, Error<PathMatrixExplodedError>> {
+    ) -> rt::Call<'_, (), PathMatrixExplodedError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "prim",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-        const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "int",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-        const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "arr",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<PathMatrixExplodedError>,
+        > {
+            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "prim",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
+            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "int",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
+            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "arr",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::INTEGER,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "obj",
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
+            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "nul",
+                    &::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::NULL
+                            .with(::apigen_runtime::params::Kinds::STRING),
                     ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_explode(true)
-            .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
+            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "byt",
+                    &::apigen_runtime::params::Shape::BYTE,
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "bin",
+                    &::apigen_runtime::params::Shape::BINARY,
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "uni",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_style(::apigen_runtime::params::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
+            let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &[
+                        "/path/matrix/exploded/",
+                        &path_prim,
+                        "/",
+                        &path_int,
+                        "/",
+                        &path_arr,
+                        "/",
+                        &path_obj,
+                        "/",
+                        &path_nul,
+                        "/",
+                        &path_byt,
+                        "/",
+                        &path_bin,
+                        "/",
+                        &path_uni,
                     ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-        const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "nul",
-                &::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::NULL
-                        .with(::apigen_runtime::params::Kinds::STRING),
-                ),
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-        const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "byt",
-                &::apigen_runtime::params::Shape::BYTE,
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "bin",
-                &::apigen_runtime::params::Shape::BINARY,
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_explode(true)
-            .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "uni",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_style(::apigen_runtime::params::Style::Matrix)
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-        let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &[
-                    "/path/matrix/exploded/",
-                    &path_prim,
-                    "/",
-                    &path_int,
-                    "/",
-                    &path_arr,
-                    "/",
-                    &path_obj,
-                    "/",
-                    &path_nul,
-                    "/",
-                    &path_byt,
-                    "/",
-                    &path_bin,
-                    "/",
-                    &path_uni,
-                ],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        PathMatrixExplodedError::decode(raw)
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, PathMatrixExplodedError::decode)
     }
 }
 impl PathMatrixExplodedError {
@@ -1138,129 +1216,142 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn query_form_flat(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn query_form_flat(
         &self,
         params: &QueryFormFlatParams,
-    ) -> ::std::result::Result<Response<()>, Error<QueryFormFlatError>> {
+    ) -> rt::Call<'_, (), QueryFormFlatError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "prim",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_explode(false)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-        const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "int",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_explode(false)
-            .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-        const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "arr",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<QueryFormFlatError>,
+        > {
+            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "prim",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
+            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "int",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
+            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "arr",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::INTEGER,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_explode(false)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "obj",
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
+            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "nul",
+                    &::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::NULL
+                            .with(::apigen_runtime::params::Kinds::STRING),
                     ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_explode(false)
-            .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
-                    ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_explode(false)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-        const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "nul",
-                &::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::NULL
-                        .with(::apigen_runtime::params::Kinds::STRING),
-                ),
-            )
-            .with_explode(false)
-            .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-        const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "byt",
-                &::apigen_runtime::params::Shape::BYTE,
-            )
-            .with_explode(false)
-            .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "bin",
-                &::apigen_runtime::params::Shape::BINARY,
-            )
-            .with_explode(false)
-            .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "uni",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_explode(false)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.prim {
-            ::apigen_runtime::params::encode_into(&PARAM_PRIM, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.int {
-            ::apigen_runtime::params::encode_into(&PARAM_INT, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.arr {
-            ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.obj {
-            ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.nul {
-            ::apigen_runtime::params::encode_into(&PARAM_NUL, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.byt {
-            ::apigen_runtime::params::encode_into(&PARAM_BYT, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.bin {
-            ::apigen_runtime::params::encode_into(&PARAM_BIN, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.uni {
-            ::apigen_runtime::params::encode_into(&PARAM_UNI, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/query/form/flat"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        QueryFormFlatError::decode(raw)
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
+            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "byt",
+                    &::apigen_runtime::params::Shape::BYTE,
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "bin",
+                    &::apigen_runtime::params::Shape::BINARY,
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "uni",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.prim {
+                ::apigen_runtime::params::encode_into(&PARAM_PRIM, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.int {
+                ::apigen_runtime::params::encode_into(&PARAM_INT, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.arr {
+                ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.obj {
+                ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.nul {
+                ::apigen_runtime::params::encode_into(&PARAM_NUL, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.byt {
+                ::apigen_runtime::params::encode_into(&PARAM_BYT, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.bin {
+                ::apigen_runtime::params::encode_into(&PARAM_BIN, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.uni {
+                ::apigen_runtime::params::encode_into(&PARAM_UNI, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/query/form/flat"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, QueryFormFlatError::decode)
     }
 }
 impl QueryFormFlatError {
@@ -1315,121 +1406,137 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn query_form_exploded(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn query_form_exploded(
         &self,
         params: &QueryFormExplodedParams,
-    ) -> ::std::result::Result<Response<()>, Error<QueryFormExplodedError>> {
+    ) -> rt::Call<'_, (), QueryFormExplodedError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "prim",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-        const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "int",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-        const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "arr",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<QueryFormExplodedError>,
+        > {
+            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "prim",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
+            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "int",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
+            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "arr",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::INTEGER,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "obj",
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
+            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "nul",
+                    &::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::NULL
+                            .with(::apigen_runtime::params::Kinds::STRING),
                     ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
-                    ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-        const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "nul",
-                &::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::NULL
-                        .with(::apigen_runtime::params::Kinds::STRING),
-                ),
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-        const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "byt",
-                &::apigen_runtime::params::Shape::BYTE,
-            )
-            .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "bin",
-                &::apigen_runtime::params::Shape::BINARY,
-            )
-            .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "uni",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.prim {
-            ::apigen_runtime::params::encode_into(&PARAM_PRIM, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.int {
-            ::apigen_runtime::params::encode_into(&PARAM_INT, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.arr {
-            ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.obj {
-            ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.nul {
-            ::apigen_runtime::params::encode_into(&PARAM_NUL, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.byt {
-            ::apigen_runtime::params::encode_into(&PARAM_BYT, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.bin {
-            ::apigen_runtime::params::encode_into(&PARAM_BIN, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.uni {
-            ::apigen_runtime::params::encode_into(&PARAM_UNI, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/query/form/exploded"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        QueryFormExplodedError::decode(raw)
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
+            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "byt",
+                    &::apigen_runtime::params::Shape::BYTE,
+                )
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "bin",
+                    &::apigen_runtime::params::Shape::BINARY,
+                )
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "uni",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.prim {
+                ::apigen_runtime::params::encode_into(&PARAM_PRIM, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.int {
+                ::apigen_runtime::params::encode_into(&PARAM_INT, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.arr {
+                ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.obj {
+                ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.nul {
+                ::apigen_runtime::params::encode_into(&PARAM_NUL, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.byt {
+                ::apigen_runtime::params::encode_into(&PARAM_BYT, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.bin {
+                ::apigen_runtime::params::encode_into(&PARAM_BIN, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.uni {
+                ::apigen_runtime::params::encode_into(&PARAM_UNI, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/query/form/exploded"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, QueryFormExplodedError::decode)
     }
 }
 impl QueryFormExplodedError {
@@ -1472,63 +1579,76 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn query_space_delimited_flat(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn query_space_delimited_flat(
         &self,
         params: &QuerySpaceDelimitedFlatParams,
-    ) -> ::std::result::Result<Response<()>, Error<QuerySpaceDelimitedFlatError>> {
+    ) -> rt::Call<'_, (), QuerySpaceDelimitedFlatError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "arr",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
-                    ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_style(::apigen_runtime::params::Style::SpaceDelimited)
-            .with_siblings(&["obj"]);
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
-                    ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_style(::apigen_runtime::params::Style::SpaceDelimited)
-            .with_siblings(&["arr"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.arr {
-            ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.obj {
-            ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/query/spaceDelimited/flat"],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        QuerySpaceDelimitedFlatError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<QuerySpaceDelimitedFlatError>,
+        > {
+            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "arr",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::INTEGER,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_style(::apigen_runtime::params::Style::SpaceDelimited)
+                .with_siblings(&["obj"]);
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "obj",
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_style(::apigen_runtime::params::Style::SpaceDelimited)
+                .with_siblings(&["arr"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.arr {
+                ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.obj {
+                ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/query/spaceDelimited/flat"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, QuerySpaceDelimitedFlatError::decode)
     }
 }
 impl QuerySpaceDelimitedFlatError {
@@ -1571,63 +1691,76 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn query_pipe_delimited_flat(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn query_pipe_delimited_flat(
         &self,
         params: &QueryPipeDelimitedFlatParams,
-    ) -> ::std::result::Result<Response<()>, Error<QueryPipeDelimitedFlatError>> {
+    ) -> rt::Call<'_, (), QueryPipeDelimitedFlatError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "arr",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
-                    ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_style(::apigen_runtime::params::Style::PipeDelimited)
-            .with_siblings(&["obj"]);
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
-                    ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_style(::apigen_runtime::params::Style::PipeDelimited)
-            .with_siblings(&["arr"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.arr {
-            ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.obj {
-            ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/query/pipeDelimited/flat"],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        QueryPipeDelimitedFlatError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<QueryPipeDelimitedFlatError>,
+        > {
+            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "arr",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::INTEGER,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_style(::apigen_runtime::params::Style::PipeDelimited)
+                .with_siblings(&["obj"]);
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "obj",
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_style(::apigen_runtime::params::Style::PipeDelimited)
+                .with_siblings(&["arr"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.arr {
+                ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.obj {
+                ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/query/pipeDelimited/flat"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, QueryPipeDelimitedFlatError::decode)
     }
 }
 impl QueryPipeDelimitedFlatError {
@@ -1668,45 +1801,58 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn query_deep_object_exploded(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn query_deep_object_exploded(
         &self,
         params: &QueryDeepObjectExplodedParams,
-    ) -> ::std::result::Result<Response<()>, Error<QueryDeepObjectExplodedError>> {
+    ) -> rt::Call<'_, (), QueryDeepObjectExplodedError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
-                    ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_style(::apigen_runtime::params::Style::DeepObject)
-            .with_explode(true);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.obj {
-            ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/query/deepObject/exploded"],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        QueryDeepObjectExplodedError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<QueryDeepObjectExplodedError>,
+        > {
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "obj",
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_style(::apigen_runtime::params::Style::DeepObject)
+                .with_explode(true);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.obj {
+                ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/query/deepObject/exploded"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, QueryDeepObjectExplodedError::decode)
     }
 }
 impl QueryDeepObjectExplodedError {
@@ -1761,153 +1907,169 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn header_simple_flat(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn header_simple_flat(
         &self,
         params: &HeaderSimpleFlatParams,
-    ) -> ::std::result::Result<Response<()>, Error<HeaderSimpleFlatError>> {
+    ) -> rt::Call<'_, (), HeaderSimpleFlatError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "prim",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-        const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "int",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-        const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "arr",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
-                    ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
-                    ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-        const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "nul",
-                &::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::NULL
-                        .with(::apigen_runtime::params::Kinds::STRING),
-                ),
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-        const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "byt",
-                &::apigen_runtime::params::Shape::BYTE,
-            )
-            .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "bin",
-                &::apigen_runtime::params::Shape::BINARY,
-            )
-            .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "uni",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/header/simple/flat"]);
-        if let ::std::option::Option::Some(value) = &params.prim {
-            request = request
-                .header(
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<HeaderSimpleFlatError>,
+        > {
+            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "prim",
-                    ::apigen_runtime::params::encode(&PARAM_PRIM, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.int {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
+            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "int",
-                    ::apigen_runtime::params::encode(&PARAM_INT, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.arr {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
+            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "arr",
-                    ::apigen_runtime::params::encode(&PARAM_ARR, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.obj {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::INTEGER,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "obj",
-                    ::apigen_runtime::params::encode(&PARAM_OBJ, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.nul {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
+            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "nul",
-                    ::apigen_runtime::params::encode(&PARAM_NUL, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.byt {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::NULL
+                            .with(::apigen_runtime::params::Kinds::STRING),
+                    ),
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
+            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "byt",
-                    ::apigen_runtime::params::encode(&PARAM_BYT, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.bin {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape::BYTE,
+                )
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "bin",
-                    ::apigen_runtime::params::encode(&PARAM_BIN, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.uni {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape::BINARY,
+                )
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "uni",
-                    ::apigen_runtime::params::encode(&PARAM_UNI, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/header/simple/flat"],
                 );
-        }
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        HeaderSimpleFlatError::decode(raw)
+            if let ::std::option::Option::Some(value) = &params.prim {
+                request = request
+                    .header(
+                        "prim",
+                        ::apigen_runtime::params::encode(&PARAM_PRIM, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.int {
+                request = request
+                    .header(
+                        "int",
+                        ::apigen_runtime::params::encode(&PARAM_INT, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.arr {
+                request = request
+                    .header(
+                        "arr",
+                        ::apigen_runtime::params::encode(&PARAM_ARR, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.obj {
+                request = request
+                    .header(
+                        "obj",
+                        ::apigen_runtime::params::encode(&PARAM_OBJ, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.nul {
+                request = request
+                    .header(
+                        "nul",
+                        ::apigen_runtime::params::encode(&PARAM_NUL, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.byt {
+                request = request
+                    .header(
+                        "byt",
+                        ::apigen_runtime::params::encode(&PARAM_BYT, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.bin {
+                request = request
+                    .header(
+                        "bin",
+                        ::apigen_runtime::params::encode(&PARAM_BIN, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.uni {
+                request = request
+                    .header(
+                        "uni",
+                        ::apigen_runtime::params::encode(&PARAM_UNI, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, HeaderSimpleFlatError::decode)
     }
 }
 impl HeaderSimpleFlatError {
@@ -1962,164 +2124,177 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn header_simple_exploded(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn header_simple_exploded(
         &self,
         params: &HeaderSimpleExplodedParams,
-    ) -> ::std::result::Result<Response<()>, Error<HeaderSimpleExplodedError>> {
+    ) -> rt::Call<'_, (), HeaderSimpleExplodedError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "prim",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-        const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "int",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-        const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "arr",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
-                    ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_explode(true)
-            .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
-                    ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-        const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "nul",
-                &::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::NULL
-                        .with(::apigen_runtime::params::Kinds::STRING),
-                ),
-            )
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-        const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "byt",
-                &::apigen_runtime::params::Shape::BYTE,
-            )
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "bin",
-                &::apigen_runtime::params::Shape::BINARY,
-            )
-            .with_explode(true)
-            .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "uni",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_explode(true)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/header/simple/exploded"],
-            );
-        if let ::std::option::Option::Some(value) = &params.prim {
-            request = request
-                .header(
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<HeaderSimpleExplodedError>,
+        > {
+            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "prim",
-                    ::apigen_runtime::params::encode(&PARAM_PRIM, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.int {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
+            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "int",
-                    ::apigen_runtime::params::encode(&PARAM_INT, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.arr {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
+            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "arr",
-                    ::apigen_runtime::params::encode(&PARAM_ARR, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.obj {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::INTEGER,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_explode(true)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "obj",
-                    ::apigen_runtime::params::encode(&PARAM_OBJ, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.nul {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
+            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "nul",
-                    ::apigen_runtime::params::encode(&PARAM_NUL, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.byt {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::NULL
+                            .with(::apigen_runtime::params::Kinds::STRING),
+                    ),
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
+            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "byt",
-                    ::apigen_runtime::params::encode(&PARAM_BYT, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.bin {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape::BYTE,
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "bin",
-                    ::apigen_runtime::params::encode(&PARAM_BIN, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        if let ::std::option::Option::Some(value) = &params.uni {
-            request = request
-                .header(
+                    &::apigen_runtime::params::Shape::BINARY,
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Header,
                     "uni",
-                    ::apigen_runtime::params::encode(&PARAM_UNI, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/header/simple/exploded"],
                 );
-        }
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        HeaderSimpleExplodedError::decode(raw)
+            if let ::std::option::Option::Some(value) = &params.prim {
+                request = request
+                    .header(
+                        "prim",
+                        ::apigen_runtime::params::encode(&PARAM_PRIM, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.int {
+                request = request
+                    .header(
+                        "int",
+                        ::apigen_runtime::params::encode(&PARAM_INT, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.arr {
+                request = request
+                    .header(
+                        "arr",
+                        ::apigen_runtime::params::encode(&PARAM_ARR, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.obj {
+                request = request
+                    .header(
+                        "obj",
+                        ::apigen_runtime::params::encode(&PARAM_OBJ, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.nul {
+                request = request
+                    .header(
+                        "nul",
+                        ::apigen_runtime::params::encode(&PARAM_NUL, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.byt {
+                request = request
+                    .header(
+                        "byt",
+                        ::apigen_runtime::params::encode(&PARAM_BYT, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.bin {
+                request = request
+                    .header(
+                        "bin",
+                        ::apigen_runtime::params::encode(&PARAM_BIN, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            if let ::std::option::Option::Some(value) = &params.uni {
+                request = request
+                    .header(
+                        "uni",
+                        ::apigen_runtime::params::encode(&PARAM_UNI, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, HeaderSimpleExplodedError::decode)
     }
 }
 impl HeaderSimpleExplodedError {
@@ -2174,129 +2349,142 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn cookie_form_flat(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn cookie_form_flat(
         &self,
         params: &CookieFormFlatParams,
-    ) -> ::std::result::Result<Response<()>, Error<CookieFormFlatError>> {
+    ) -> rt::Call<'_, (), CookieFormFlatError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "prim",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_explode(false)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-        const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "int",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_explode(false)
-            .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-        const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "arr",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<CookieFormFlatError>,
+        > {
+            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "prim",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
+            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "int",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
+            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "arr",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::INTEGER,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_explode(false)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "obj",
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
+            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "nul",
+                    &::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::NULL
+                            .with(::apigen_runtime::params::Kinds::STRING),
                     ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_explode(false)
-            .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
-                    ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_explode(false)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-        const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "nul",
-                &::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::NULL
-                        .with(::apigen_runtime::params::Kinds::STRING),
-                ),
-            )
-            .with_explode(false)
-            .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-        const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "byt",
-                &::apigen_runtime::params::Shape::BYTE,
-            )
-            .with_explode(false)
-            .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "bin",
-                &::apigen_runtime::params::Shape::BINARY,
-            )
-            .with_explode(false)
-            .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "uni",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_explode(false)
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.prim {
-            ::apigen_runtime::params::encode_into(&PARAM_PRIM, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.int {
-            ::apigen_runtime::params::encode_into(&PARAM_INT, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.arr {
-            ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.obj {
-            ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.nul {
-            ::apigen_runtime::params::encode_into(&PARAM_NUL, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.byt {
-            ::apigen_runtime::params::encode_into(&PARAM_BYT, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.bin {
-            ::apigen_runtime::params::encode_into(&PARAM_BIN, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.uni {
-            ::apigen_runtime::params::encode_into(&PARAM_UNI, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/cookie/form/flat"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        CookieFormFlatError::decode(raw)
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
+            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "byt",
+                    &::apigen_runtime::params::Shape::BYTE,
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "bin",
+                    &::apigen_runtime::params::Shape::BINARY,
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "uni",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.prim {
+                ::apigen_runtime::params::encode_into(&PARAM_PRIM, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.int {
+                ::apigen_runtime::params::encode_into(&PARAM_INT, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.arr {
+                ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.obj {
+                ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.nul {
+                ::apigen_runtime::params::encode_into(&PARAM_NUL, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.byt {
+                ::apigen_runtime::params::encode_into(&PARAM_BYT, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.bin {
+                ::apigen_runtime::params::encode_into(&PARAM_BIN, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.uni {
+                ::apigen_runtime::params::encode_into(&PARAM_UNI, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/cookie/form/flat"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, CookieFormFlatError::decode)
     }
 }
 impl CookieFormFlatError {
@@ -2351,121 +2539,137 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn cookie_form_exploded(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn cookie_form_exploded(
         &self,
         params: &CookieFormExplodedParams,
-    ) -> ::std::result::Result<Response<()>, Error<CookieFormExplodedError>> {
+    ) -> rt::Call<'_, (), CookieFormExplodedError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "prim",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-        const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "int",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-        const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "arr",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::INTEGER,
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<CookieFormExplodedError>,
+        > {
+            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "prim",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
+            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "int",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
+            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "arr",
+                    &::apigen_runtime::params::Shape {
+                        items: ::std::option::Option::Some(
+                            &::apigen_runtime::params::Shape::INTEGER,
+                        ),
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::ARRAY,
+                        )
+                    },
+                )
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "obj",
+                    &::apigen_runtime::params::Shape {
+                        properties: &[
+                            ("R", ::apigen_runtime::params::Shape::INTEGER),
+                            ("G", ::apigen_runtime::params::Shape::INTEGER),
+                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                        ],
+                        ..::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                    },
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
+            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "nul",
+                    &::apigen_runtime::params::Shape::scalar(
+                        ::apigen_runtime::params::Kinds::NULL
+                            .with(::apigen_runtime::params::Kinds::STRING),
                     ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            )
-            .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "obj",
-                &::apigen_runtime::params::Shape {
-                    properties: &[
-                        ("R", ::apigen_runtime::params::Shape::INTEGER),
-                        ("G", ::apigen_runtime::params::Shape::INTEGER),
-                        ("B", ::apigen_runtime::params::Shape::INTEGER),
-                    ],
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                },
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-        const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "nul",
-                &::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::NULL
-                        .with(::apigen_runtime::params::Kinds::STRING),
-                ),
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-        const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "byt",
-                &::apigen_runtime::params::Shape::BYTE,
-            )
-            .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "bin",
-                &::apigen_runtime::params::Shape::BINARY,
-            )
-            .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-        const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Cookie,
-                "uni",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.prim {
-            ::apigen_runtime::params::encode_into(&PARAM_PRIM, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.int {
-            ::apigen_runtime::params::encode_into(&PARAM_INT, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.arr {
-            ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.obj {
-            ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.nul {
-            ::apigen_runtime::params::encode_into(&PARAM_NUL, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.byt {
-            ::apigen_runtime::params::encode_into(&PARAM_BYT, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.bin {
-            ::apigen_runtime::params::encode_into(&PARAM_BIN, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.uni {
-            ::apigen_runtime::params::encode_into(&PARAM_UNI, value, &mut cookie)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/cookie/form/exploded"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        CookieFormExplodedError::decode(raw)
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
+            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "byt",
+                    &::apigen_runtime::params::Shape::BYTE,
+                )
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "bin",
+                    &::apigen_runtime::params::Shape::BINARY,
+                )
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
+            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Cookie,
+                    "uni",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.prim {
+                ::apigen_runtime::params::encode_into(&PARAM_PRIM, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.int {
+                ::apigen_runtime::params::encode_into(&PARAM_INT, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.arr {
+                ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.obj {
+                ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.nul {
+                ::apigen_runtime::params::encode_into(&PARAM_NUL, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.byt {
+                ::apigen_runtime::params::encode_into(&PARAM_BYT, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.bin {
+                ::apigen_runtime::params::encode_into(&PARAM_BIN, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.uni {
+                ::apigen_runtime::params::encode_into(&PARAM_UNI, value, &mut cookie)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/cookie/form/exploded"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, CookieFormExplodedError::decode)
     }
 }
 impl CookieFormExplodedError {
@@ -2516,85 +2720,98 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn query_extras(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn query_extras(
         &self,
         params: &QueryExtrasParams,
-    ) -> ::std::result::Result<Response<()>, Error<QueryExtrasError>> {
+    ) -> rt::Call<'_, (), QueryExtrasError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_FILTER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "filter",
-                &::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::OBJECT,
-                    )
-                    .with_additional(&::apigen_runtime::params::Shape::STRING),
-            )
-            .with_style(::apigen_runtime::params::Style::DeepObject)
-            .with_explode(true)
-            .with_siblings(&["order", "ratio", "where"]);
-        const PARAM_WHERE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "where",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["filter", "order", "ratio"]);
-        const PARAM_ORDER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "order",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["filter", "ratio", "where"]);
-        const PARAM_RATIO: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "ratio",
-                &::apigen_runtime::params::Shape::NUMBER,
-            )
-            .with_siblings(&["filter", "order", "where"]);
-        const PARAM_FLAG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "flag",
-            &::apigen_runtime::params::Shape::BOOLEAN,
-        );
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.filter {
-            ::apigen_runtime::params::encode_into(&PARAM_FILTER, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.r#where {
-            ::apigen_runtime::params::encode_into(
-                    &PARAM_WHERE,
-                    &::serde_json::to_string(value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    &mut query,
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<QueryExtrasError>,
+        > {
+            const PARAM_FILTER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "filter",
+                    &::apigen_runtime::params::Shape::scalar(
+                            ::apigen_runtime::params::Kinds::OBJECT,
+                        )
+                        .with_additional(&::apigen_runtime::params::Shape::STRING),
                 )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.order {
-            ::apigen_runtime::params::encode_into(&PARAM_ORDER, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.ratio {
-            ::apigen_runtime::params::encode_into(&PARAM_RATIO, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/query/extras"]);
-        if let ::std::option::Option::Some(value) = &params.flag {
-            request = request
-                .header(
-                    "flag",
-                    ::apigen_runtime::params::encode(&PARAM_FLAG, value)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-        }
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        QueryExtrasError::decode(raw)
+                .with_style(::apigen_runtime::params::Style::DeepObject)
+                .with_explode(true)
+                .with_siblings(&["order", "ratio", "where"]);
+            const PARAM_WHERE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "where",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["filter", "order", "ratio"]);
+            const PARAM_ORDER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "order",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["filter", "ratio", "where"]);
+            const PARAM_RATIO: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "ratio",
+                    &::apigen_runtime::params::Shape::NUMBER,
+                )
+                .with_siblings(&["filter", "order", "where"]);
+            const PARAM_FLAG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Header,
+                "flag",
+                &::apigen_runtime::params::Shape::BOOLEAN,
+            );
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.filter {
+                ::apigen_runtime::params::encode_into(&PARAM_FILTER, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.r#where {
+                ::apigen_runtime::params::encode_into(
+                        &PARAM_WHERE,
+                        &::serde_json::to_string(value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                        &mut query,
+                    )
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.order {
+                ::apigen_runtime::params::encode_into(&PARAM_ORDER, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.ratio {
+                ::apigen_runtime::params::encode_into(&PARAM_RATIO, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/query/extras"]);
+            if let ::std::option::Option::Some(value) = &params.flag {
+                request = request
+                    .header(
+                        "flag",
+                        ::apigen_runtime::params::encode(&PARAM_FLAG, value)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    );
+            }
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, QueryExtrasError::decode)
     }
 }
 impl QueryExtrasError {

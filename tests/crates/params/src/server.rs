@@ -47,6 +47,206 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 16] = [
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
+                key: "path_simple_flat",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
+                key: "path_simple_exploded",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
+                key: "path_label_flat",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
+                key: "path_label_exploded",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
+                key: "path_matrix_flat",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
+                key: "path_matrix_exploded",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/query/form/flat",
+                key: "query_form_flat",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/query/form/exploded",
+                key: "query_form_exploded",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/query/spaceDelimited/flat",
+                key: "query_space_delimited_flat",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/query/pipeDelimited/flat",
+                key: "query_pipe_delimited_flat",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/query/deepObject/exploded",
+                key: "query_deep_object_exploded",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/header/simple/flat",
+                key: "header_simple_flat",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/header/simple/exploded",
+                key: "header_simple_exploded",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/cookie/form/flat",
+                key: "cookie_form_flat",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/cookie/form/exploded",
+                key: "cookie_form_exploded",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/query/extras",
+                key: "query_extras",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.path_simple_flat(handle_path_simple_flat(rq)?)),
+                1 => {
+                    rt::pending(
+                        self.api.path_simple_exploded(handle_path_simple_exploded(rq)?),
+                    )
+                }
+                2 => rt::pending(self.api.path_label_flat(handle_path_label_flat(rq)?)),
+                3 => {
+                    rt::pending(
+                        self.api.path_label_exploded(handle_path_label_exploded(rq)?),
+                    )
+                }
+                4 => rt::pending(self.api.path_matrix_flat(handle_path_matrix_flat(rq)?)),
+                5 => {
+                    rt::pending(
+                        self.api.path_matrix_exploded(handle_path_matrix_exploded(rq)?),
+                    )
+                }
+                6 => rt::pending(self.api.query_form_flat(handle_query_form_flat(rq)?)),
+                7 => {
+                    rt::pending(
+                        self.api.query_form_exploded(handle_query_form_exploded(rq)?),
+                    )
+                }
+                8 => {
+                    rt::pending(
+                        self
+                            .api
+                            .query_space_delimited_flat(
+                                handle_query_space_delimited_flat(rq)?,
+                            ),
+                    )
+                }
+                9 => {
+                    rt::pending(
+                        self
+                            .api
+                            .query_pipe_delimited_flat(
+                                handle_query_pipe_delimited_flat(rq)?,
+                            ),
+                    )
+                }
+                10 => {
+                    rt::pending(
+                        self
+                            .api
+                            .query_deep_object_exploded(
+                                handle_query_deep_object_exploded(rq)?,
+                            ),
+                    )
+                }
+                11 => {
+                    rt::pending(
+                        self.api.header_simple_flat(handle_header_simple_flat(rq)?),
+                    )
+                }
+                12 => {
+                    rt::pending(
+                        self
+                            .api
+                            .header_simple_exploded(handle_header_simple_exploded(rq)?),
+                    )
+                }
+                13 => {
+                    rt::pending(self.api.cookie_form_flat(handle_cookie_form_flat(rq)?))
+                }
+                14 => {
+                    rt::pending(
+                        self.api.cookie_form_exploded(handle_cookie_form_exploded(rq)?),
+                    )
+                }
+                15 => rt::pending(self.api.query_extras(handle_query_extras(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Parameter styles: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -252,11 +452,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathSimpleFlatResponse {
         }
     }
 }
-/// Serves `GET /path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`.
-async fn handle_path_simple_flat<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` (authenticated, its body read): the parameters, then the body.
+fn handle_path_simple_flat(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PathSimpleFlatInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "prim",
@@ -324,13 +523,6 @@ async fn handle_path_simple_flat<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "path_simple_flat",
-            &[],
-        )
-        .await?;
     let prim = rq
         .parameter::<
             ::std::string::String,
@@ -404,7 +596,7 @@ async fn handle_path_simple_flat<A: Api>(
     let byt = rq.required(byt)?;
     let bin = rq.required(bin)?;
     let uni = rq.required(uni)?;
-    let input = PathSimpleFlatInput {
+    Ok(PathSimpleFlatInput {
         prim,
         int,
         arr,
@@ -413,18 +605,9 @@ async fn handle_path_simple_flat<A: Api>(
         byt,
         bin,
         uni,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "path_simple_flat",
-                shared.api.path_simple_flat(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`.
 #[derive(Debug)]
@@ -500,11 +683,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathSimpleExplodedRespon
         }
     }
 }
-/// Serves `GET /path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`.
-async fn handle_path_simple_exploded<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` (authenticated, its body read): the parameters, then the body.
+fn handle_path_simple_exploded(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PathSimpleExplodedInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "prim",
@@ -580,13 +762,6 @@ async fn handle_path_simple_exploded<A: Api>(
         )
         .with_explode(true)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "path_simple_exploded",
-            &[],
-        )
-        .await?;
     let prim = rq
         .parameter::<
             ::std::string::String,
@@ -660,7 +835,7 @@ async fn handle_path_simple_exploded<A: Api>(
     let byt = rq.required(byt)?;
     let bin = rq.required(bin)?;
     let uni = rq.required(uni)?;
-    let input = PathSimpleExplodedInput {
+    Ok(PathSimpleExplodedInput {
         prim,
         int,
         arr,
@@ -669,18 +844,9 @@ async fn handle_path_simple_exploded<A: Api>(
         byt,
         bin,
         uni,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "path_simple_exploded",
-                shared.api.path_simple_exploded(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`.
 #[derive(Debug)]
@@ -756,11 +922,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathLabelFlatResponse {
         }
     }
 }
-/// Serves `GET /path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`.
-async fn handle_path_label_flat<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` (authenticated, its body read): the parameters, then the body.
+fn handle_path_label_flat(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PathLabelFlatInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "prim",
@@ -836,8 +1001,6 @@ async fn handle_path_label_flat<A: Api>(
         )
         .with_style(::apigen_runtime::params::Style::Label)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "path_label_flat", &[])
-        .await?;
     let prim = rq
         .parameter::<
             ::std::string::String,
@@ -911,7 +1074,7 @@ async fn handle_path_label_flat<A: Api>(
     let byt = rq.required(byt)?;
     let bin = rq.required(bin)?;
     let uni = rq.required(uni)?;
-    let input = PathLabelFlatInput {
+    Ok(PathLabelFlatInput {
         prim,
         int,
         arr,
@@ -920,18 +1083,9 @@ async fn handle_path_label_flat<A: Api>(
         byt,
         bin,
         uni,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "path_label_flat",
-                shared.api.path_label_flat(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`.
 #[derive(Debug)]
@@ -1007,11 +1161,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathLabelExplodedRespons
         }
     }
 }
-/// Serves `GET /path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`.
-async fn handle_path_label_exploded<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` (authenticated, its body read): the parameters, then the body.
+fn handle_path_label_exploded(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PathLabelExplodedInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "prim",
@@ -1095,13 +1248,6 @@ async fn handle_path_label_exploded<A: Api>(
         .with_style(::apigen_runtime::params::Style::Label)
         .with_explode(true)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "path_label_exploded",
-            &[],
-        )
-        .await?;
     let prim = rq
         .parameter::<
             ::std::string::String,
@@ -1175,7 +1321,7 @@ async fn handle_path_label_exploded<A: Api>(
     let byt = rq.required(byt)?;
     let bin = rq.required(bin)?;
     let uni = rq.required(uni)?;
-    let input = PathLabelExplodedInput {
+    Ok(PathLabelExplodedInput {
         prim,
         int,
         arr,
@@ -1184,18 +1330,9 @@ async fn handle_path_label_exploded<A: Api>(
         byt,
         bin,
         uni,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "path_label_exploded",
-                shared.api.path_label_exploded(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`.
 #[derive(Debug)]
@@ -1271,11 +1408,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathMatrixFlatResponse {
         }
     }
 }
-/// Serves `GET /path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`.
-async fn handle_path_matrix_flat<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` (authenticated, its body read): the parameters, then the body.
+fn handle_path_matrix_flat(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PathMatrixFlatInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "prim",
@@ -1351,13 +1487,6 @@ async fn handle_path_matrix_flat<A: Api>(
         )
         .with_style(::apigen_runtime::params::Style::Matrix)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "path_matrix_flat",
-            &[],
-        )
-        .await?;
     let prim = rq
         .parameter::<
             ::std::string::String,
@@ -1431,7 +1560,7 @@ async fn handle_path_matrix_flat<A: Api>(
     let byt = rq.required(byt)?;
     let bin = rq.required(bin)?;
     let uni = rq.required(uni)?;
-    let input = PathMatrixFlatInput {
+    Ok(PathMatrixFlatInput {
         prim,
         int,
         arr,
@@ -1440,18 +1569,9 @@ async fn handle_path_matrix_flat<A: Api>(
         byt,
         bin,
         uni,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "path_matrix_flat",
-                shared.api.path_matrix_flat(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`.
 #[derive(Debug)]
@@ -1527,11 +1647,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathMatrixExplodedRespon
         }
     }
 }
-/// Serves `GET /path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}`.
-async fn handle_path_matrix_exploded<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` (authenticated, its body read): the parameters, then the body.
+fn handle_path_matrix_exploded(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PathMatrixExplodedInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "prim",
@@ -1615,13 +1734,6 @@ async fn handle_path_matrix_exploded<A: Api>(
         .with_style(::apigen_runtime::params::Style::Matrix)
         .with_explode(true)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "path_matrix_exploded",
-            &[],
-        )
-        .await?;
     let prim = rq
         .parameter::<
             ::std::string::String,
@@ -1695,7 +1807,7 @@ async fn handle_path_matrix_exploded<A: Api>(
     let byt = rq.required(byt)?;
     let bin = rq.required(bin)?;
     let uni = rq.required(uni)?;
-    let input = PathMatrixExplodedInput {
+    Ok(PathMatrixExplodedInput {
         prim,
         int,
         arr,
@@ -1704,18 +1816,9 @@ async fn handle_path_matrix_exploded<A: Api>(
         byt,
         bin,
         uni,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "path_matrix_exploded",
-                shared.api.path_matrix_exploded(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /query/form/flat`.
 #[derive(Debug)]
@@ -1787,11 +1890,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryFormFlatResponse {
         }
     }
 }
-/// Serves `GET /query/form/flat`.
-async fn handle_query_form_flat<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /query/form/flat` (authenticated, its body read): the parameters, then the body.
+fn handle_query_form_flat(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<QueryFormFlatInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "prim",
@@ -1867,8 +1969,6 @@ async fn handle_query_form_flat<A: Api>(
         )
         .with_explode(false)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "query_form_flat", &[])
-        .await?;
     let prim = rq
         .parameter::<::std::string::String>(&PARAM_PRIM, "/query/form/flat", false);
     let int = rq.parameter::<i64>(&PARAM_INT, "/query/form/flat", false);
@@ -1885,7 +1985,7 @@ async fn handle_query_form_flat<A: Api>(
     let uni = rq
         .parameter::<crate::models::Level>(&PARAM_UNI, "/query/form/flat", false);
     rq.check()?;
-    let input = QueryFormFlatInput {
+    Ok(QueryFormFlatInput {
         prim,
         int,
         arr,
@@ -1894,18 +1994,9 @@ async fn handle_query_form_flat<A: Api>(
         byt,
         bin,
         uni,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "query_form_flat",
-                shared.api.query_form_flat(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /query/form/exploded`.
 #[derive(Debug)]
@@ -1977,11 +2068,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryFormExplodedRespons
         }
     }
 }
-/// Serves `GET /query/form/exploded`.
-async fn handle_query_form_exploded<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /query/form/exploded` (authenticated, its body read): the parameters, then the body.
+fn handle_query_form_exploded(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<QueryFormExplodedInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "prim",
@@ -2049,13 +2139,6 @@ async fn handle_query_form_exploded<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "query_form_exploded",
-            &[],
-        )
-        .await?;
     let prim = rq
         .parameter::<::std::string::String>(&PARAM_PRIM, "/query/form/exploded", false);
     let int = rq.parameter::<i64>(&PARAM_INT, "/query/form/exploded", false);
@@ -2074,7 +2157,7 @@ async fn handle_query_form_exploded<A: Api>(
     let uni = rq
         .parameter::<crate::models::Level>(&PARAM_UNI, "/query/form/exploded", false);
     rq.check()?;
-    let input = QueryFormExplodedInput {
+    Ok(QueryFormExplodedInput {
         prim,
         int,
         arr,
@@ -2083,18 +2166,9 @@ async fn handle_query_form_exploded<A: Api>(
         byt,
         bin,
         uni,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "query_form_exploded",
-                shared.api.query_form_exploded(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /query/spaceDelimited/flat`.
 #[derive(Debug)]
@@ -2148,11 +2222,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for QuerySpaceDelimitedFlatR
         }
     }
 }
-/// Serves `GET /query/spaceDelimited/flat`.
-async fn handle_query_space_delimited_flat<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /query/spaceDelimited/flat` (authenticated, its body read): the parameters, then the body.
+fn handle_query_space_delimited_flat(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<QuerySpaceDelimitedFlatInput, rt::Response> {
     const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "arr",
@@ -2183,13 +2256,6 @@ async fn handle_query_space_delimited_flat<A: Api>(
         )
         .with_style(::apigen_runtime::params::Style::SpaceDelimited)
         .with_siblings(&["arr"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "query_space_delimited_flat",
-            &[],
-        )
-        .await?;
     let arr = rq
         .parameter::<
             ::std::vec::Vec<i64>,
@@ -2199,21 +2265,12 @@ async fn handle_query_space_delimited_flat<A: Api>(
             crate::models::Rgb,
         >(&PARAM_OBJ, "/query/spaceDelimited/flat", false);
     rq.check()?;
-    let input = QuerySpaceDelimitedFlatInput {
+    Ok(QuerySpaceDelimitedFlatInput {
         arr,
         obj,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "query_space_delimited_flat",
-                shared.api.query_space_delimited_flat(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /query/pipeDelimited/flat`.
 #[derive(Debug)]
@@ -2267,11 +2324,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryPipeDelimitedFlatRe
         }
     }
 }
-/// Serves `GET /query/pipeDelimited/flat`.
-async fn handle_query_pipe_delimited_flat<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /query/pipeDelimited/flat` (authenticated, its body read): the parameters, then the body.
+fn handle_query_pipe_delimited_flat(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<QueryPipeDelimitedFlatInput, rt::Response> {
     const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "arr",
@@ -2302,13 +2358,6 @@ async fn handle_query_pipe_delimited_flat<A: Api>(
         )
         .with_style(::apigen_runtime::params::Style::PipeDelimited)
         .with_siblings(&["arr"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "query_pipe_delimited_flat",
-            &[],
-        )
-        .await?;
     let arr = rq
         .parameter::<
             ::std::vec::Vec<i64>,
@@ -2316,21 +2365,12 @@ async fn handle_query_pipe_delimited_flat<A: Api>(
     let obj = rq
         .parameter::<crate::models::Rgb>(&PARAM_OBJ, "/query/pipeDelimited/flat", false);
     rq.check()?;
-    let input = QueryPipeDelimitedFlatInput {
+    Ok(QueryPipeDelimitedFlatInput {
         arr,
         obj,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "query_pipe_delimited_flat",
-                shared.api.query_pipe_delimited_flat(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /query/deepObject/exploded`.
 #[derive(Debug)]
@@ -2381,11 +2421,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryDeepObjectExplodedR
         }
     }
 }
-/// Serves `GET /query/deepObject/exploded`.
-async fn handle_query_deep_object_exploded<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /query/deepObject/exploded` (authenticated, its body read): the parameters, then the body.
+fn handle_query_deep_object_exploded(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<QueryDeepObjectExplodedInput, rt::Response> {
     const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "obj",
@@ -2402,32 +2441,16 @@ async fn handle_query_deep_object_exploded<A: Api>(
         )
         .with_style(::apigen_runtime::params::Style::DeepObject)
         .with_explode(true);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "query_deep_object_exploded",
-            &[],
-        )
-        .await?;
     let obj = rq
         .parameter::<
             crate::models::Rgb,
         >(&PARAM_OBJ, "/query/deepObject/exploded", false);
     rq.check()?;
-    let input = QueryDeepObjectExplodedInput {
+    Ok(QueryDeepObjectExplodedInput {
         obj,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "query_deep_object_exploded",
-                shared.api.query_deep_object_exploded(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /header/simple/flat`.
 #[derive(Debug)]
@@ -2499,11 +2522,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for HeaderSimpleFlatResponse
         }
     }
 }
-/// Serves `GET /header/simple/flat`.
-async fn handle_header_simple_flat<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /header/simple/flat` (authenticated, its body read): the parameters, then the body.
+fn handle_header_simple_flat(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<HeaderSimpleFlatInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Header,
             "prim",
@@ -2571,13 +2593,6 @@ async fn handle_header_simple_flat<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "header_simple_flat",
-            &[],
-        )
-        .await?;
     let prim = rq
         .parameter::<::std::string::String>(&PARAM_PRIM, "/header/simple/flat", false);
     let int = rq.parameter::<i64>(&PARAM_INT, "/header/simple/flat", false);
@@ -2596,7 +2611,7 @@ async fn handle_header_simple_flat<A: Api>(
     let uni = rq
         .parameter::<crate::models::Level>(&PARAM_UNI, "/header/simple/flat", false);
     rq.check()?;
-    let input = HeaderSimpleFlatInput {
+    Ok(HeaderSimpleFlatInput {
         prim,
         int,
         arr,
@@ -2605,18 +2620,9 @@ async fn handle_header_simple_flat<A: Api>(
         byt,
         bin,
         uni,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "header_simple_flat",
-                shared.api.header_simple_flat(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /header/simple/exploded`.
 #[derive(Debug)]
@@ -2688,11 +2694,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for HeaderSimpleExplodedResp
         }
     }
 }
-/// Serves `GET /header/simple/exploded`.
-async fn handle_header_simple_exploded<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /header/simple/exploded` (authenticated, its body read): the parameters, then the body.
+fn handle_header_simple_exploded(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<HeaderSimpleExplodedInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Header,
             "prim",
@@ -2768,13 +2773,6 @@ async fn handle_header_simple_exploded<A: Api>(
         )
         .with_explode(true)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "header_simple_exploded",
-            &[],
-        )
-        .await?;
     let prim = rq
         .parameter::<
             ::std::string::String,
@@ -2797,7 +2795,7 @@ async fn handle_header_simple_exploded<A: Api>(
     let uni = rq
         .parameter::<crate::models::Level>(&PARAM_UNI, "/header/simple/exploded", false);
     rq.check()?;
-    let input = HeaderSimpleExplodedInput {
+    Ok(HeaderSimpleExplodedInput {
         prim,
         int,
         arr,
@@ -2806,18 +2804,9 @@ async fn handle_header_simple_exploded<A: Api>(
         byt,
         bin,
         uni,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "header_simple_exploded",
-                shared.api.header_simple_exploded(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /cookie/form/flat`.
 #[derive(Debug)]
@@ -2889,11 +2878,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for CookieFormFlatResponse {
         }
     }
 }
-/// Serves `GET /cookie/form/flat`.
-async fn handle_cookie_form_flat<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /cookie/form/flat` (authenticated, its body read): the parameters, then the body.
+fn handle_cookie_form_flat(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<CookieFormFlatInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Cookie,
             "prim",
@@ -2969,13 +2957,6 @@ async fn handle_cookie_form_flat<A: Api>(
         )
         .with_explode(false)
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "cookie_form_flat",
-            &[],
-        )
-        .await?;
     let prim = rq
         .parameter::<::std::string::String>(&PARAM_PRIM, "/cookie/form/flat", false);
     let int = rq.parameter::<i64>(&PARAM_INT, "/cookie/form/flat", false);
@@ -2993,7 +2974,7 @@ async fn handle_cookie_form_flat<A: Api>(
     let uni = rq
         .parameter::<crate::models::Level>(&PARAM_UNI, "/cookie/form/flat", false);
     rq.check()?;
-    let input = CookieFormFlatInput {
+    Ok(CookieFormFlatInput {
         prim,
         int,
         arr,
@@ -3002,18 +2983,9 @@ async fn handle_cookie_form_flat<A: Api>(
         byt,
         bin,
         uni,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "cookie_form_flat",
-                shared.api.cookie_form_flat(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /cookie/form/exploded`.
 #[derive(Debug)]
@@ -3085,11 +3057,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for CookieFormExplodedRespon
         }
     }
 }
-/// Serves `GET /cookie/form/exploded`.
-async fn handle_cookie_form_exploded<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /cookie/form/exploded` (authenticated, its body read): the parameters, then the body.
+fn handle_cookie_form_exploded(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<CookieFormExplodedInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Cookie,
             "prim",
@@ -3157,13 +3128,6 @@ async fn handle_cookie_form_exploded<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "cookie_form_exploded",
-            &[],
-        )
-        .await?;
     let prim = rq
         .parameter::<::std::string::String>(&PARAM_PRIM, "/cookie/form/exploded", false);
     let int = rq.parameter::<i64>(&PARAM_INT, "/cookie/form/exploded", false);
@@ -3182,7 +3146,7 @@ async fn handle_cookie_form_exploded<A: Api>(
     let uni = rq
         .parameter::<crate::models::Level>(&PARAM_UNI, "/cookie/form/exploded", false);
     rq.check()?;
-    let input = CookieFormExplodedInput {
+    Ok(CookieFormExplodedInput {
         prim,
         int,
         arr,
@@ -3191,18 +3155,9 @@ async fn handle_cookie_form_exploded<A: Api>(
         byt,
         bin,
         uni,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "cookie_form_exploded",
-                shared.api.cookie_form_exploded(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /query/extras`.
 #[derive(Debug)]
@@ -3267,11 +3222,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryExtrasResponse {
         }
     }
 }
-/// Serves `GET /query/extras`.
-async fn handle_query_extras<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /query/extras` (authenticated, its body read): the parameters, then the body.
+fn handle_query_extras(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<QueryExtrasInput, rt::Response> {
     const PARAM_FILTER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "filter",
@@ -3306,8 +3260,6 @@ async fn handle_query_extras<A: Api>(
         "flag",
         &::apigen_runtime::params::Shape::BOOLEAN,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "query_extras", &[])
-        .await?;
     let filter = rq
         .parameter::<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
@@ -3321,24 +3273,15 @@ async fn handle_query_extras<A: Api>(
     let ratio = rq.parameter::<f64>(&PARAM_RATIO, "/query/extras", false);
     let flag = rq.parameter::<bool>(&PARAM_FLAG, "/query/extras", false);
     rq.check()?;
-    let input = QueryExtrasInput {
+    Ok(QueryExtrasInput {
         filter,
         r#where,
         order,
         ratio,
         flag,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "query_extras",
-                shared.api.query_extras(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -3359,88 +3302,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_path_simple_flat::<A>),
-        )
-        .route(
-            "/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_path_simple_exploded::<A>),
-        )
-        .route(
-            "/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_path_label_flat::<A>),
-        )
-        .route(
-            "/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_path_label_exploded::<A>),
-        )
-        .route(
-            "/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_path_matrix_flat::<A>),
-        )
-        .route(
-            "/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_path_matrix_exploded::<A>),
-        )
-        .route(
-            "/query/form/flat",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_query_form_flat::<A>),
-        )
-        .route(
-            "/query/form/exploded",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_query_form_exploded::<A>),
-        )
-        .route(
-            "/query/spaceDelimited/flat",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_query_space_delimited_flat::<A>),
-        )
-        .route(
-            "/query/pipeDelimited/flat",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_query_pipe_delimited_flat::<A>),
-        )
-        .route(
-            "/query/deepObject/exploded",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_query_deep_object_exploded::<A>),
-        )
-        .route(
-            "/header/simple/flat",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_header_simple_flat::<A>),
-        )
-        .route(
-            "/header/simple/exploded",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_header_simple_exploded::<A>),
-        )
-        .route(
-            "/cookie/form/flat",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_cookie_form_flat::<A>),
-        )
-        .route(
-            "/cookie/form/exploded",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_cookie_form_exploded::<A>),
-        )
-        .route(
-            "/query/extras",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_query_extras::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -3480,235 +3342,280 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn path_simple_flat(
+        fn path_simple_flat(
             &self,
             input: PathSimpleFlatInput,
-        ) -> PathSimpleFlatResponse {
-            PathSimpleFlatResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = PathSimpleFlatResponse> + Send {
+            ::std::future::ready(
+                PathSimpleFlatResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn path_simple_exploded(
+        fn path_simple_exploded(
             &self,
             input: PathSimpleExplodedInput,
-        ) -> PathSimpleExplodedResponse {
-            PathSimpleExplodedResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = PathSimpleExplodedResponse> + Send {
+            ::std::future::ready(
+                PathSimpleExplodedResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn path_label_flat(
+        fn path_label_flat(
             &self,
             input: PathLabelFlatInput,
-        ) -> PathLabelFlatResponse {
-            PathLabelFlatResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = PathLabelFlatResponse> + Send {
+            ::std::future::ready(
+                PathLabelFlatResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn path_label_exploded(
+        fn path_label_exploded(
             &self,
             input: PathLabelExplodedInput,
-        ) -> PathLabelExplodedResponse {
-            PathLabelExplodedResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = PathLabelExplodedResponse> + Send {
+            ::std::future::ready(
+                PathLabelExplodedResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn path_matrix_flat(
+        fn path_matrix_flat(
             &self,
             input: PathMatrixFlatInput,
-        ) -> PathMatrixFlatResponse {
-            PathMatrixFlatResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = PathMatrixFlatResponse> + Send {
+            ::std::future::ready(
+                PathMatrixFlatResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn path_matrix_exploded(
+        fn path_matrix_exploded(
             &self,
             input: PathMatrixExplodedInput,
-        ) -> PathMatrixExplodedResponse {
-            PathMatrixExplodedResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = PathMatrixExplodedResponse> + Send {
+            ::std::future::ready(
+                PathMatrixExplodedResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn query_form_flat(
+        fn query_form_flat(
             &self,
             input: QueryFormFlatInput,
-        ) -> QueryFormFlatResponse {
-            QueryFormFlatResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/query/form/flat",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = QueryFormFlatResponse> + Send {
+            ::std::future::ready(
+                QueryFormFlatResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/query/form/flat",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn query_form_exploded(
+        fn query_form_exploded(
             &self,
             input: QueryFormExplodedInput,
-        ) -> QueryFormExplodedResponse {
-            QueryFormExplodedResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/query/form/exploded",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = QueryFormExplodedResponse> + Send {
+            ::std::future::ready(
+                QueryFormExplodedResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/query/form/exploded",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn query_space_delimited_flat(
+        fn query_space_delimited_flat(
             &self,
             input: QuerySpaceDelimitedFlatInput,
-        ) -> QuerySpaceDelimitedFlatResponse {
-            QuerySpaceDelimitedFlatResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/query/spaceDelimited/flat",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<
+            Output = QuerySpaceDelimitedFlatResponse,
+        > + Send {
+            ::std::future::ready(
+                QuerySpaceDelimitedFlatResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/query/spaceDelimited/flat",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn query_pipe_delimited_flat(
+        fn query_pipe_delimited_flat(
             &self,
             input: QueryPipeDelimitedFlatInput,
-        ) -> QueryPipeDelimitedFlatResponse {
-            QueryPipeDelimitedFlatResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/query/pipeDelimited/flat",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = QueryPipeDelimitedFlatResponse> + Send {
+            ::std::future::ready(
+                QueryPipeDelimitedFlatResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/query/pipeDelimited/flat",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn query_deep_object_exploded(
+        fn query_deep_object_exploded(
             &self,
             input: QueryDeepObjectExplodedInput,
-        ) -> QueryDeepObjectExplodedResponse {
-            QueryDeepObjectExplodedResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/query/deepObject/exploded",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<
+            Output = QueryDeepObjectExplodedResponse,
+        > + Send {
+            ::std::future::ready(
+                QueryDeepObjectExplodedResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/query/deepObject/exploded",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn header_simple_flat(
+        fn header_simple_flat(
             &self,
             input: HeaderSimpleFlatInput,
-        ) -> HeaderSimpleFlatResponse {
-            HeaderSimpleFlatResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/header/simple/flat",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = HeaderSimpleFlatResponse> + Send {
+            ::std::future::ready(
+                HeaderSimpleFlatResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/header/simple/flat",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn header_simple_exploded(
+        fn header_simple_exploded(
             &self,
             input: HeaderSimpleExplodedInput,
-        ) -> HeaderSimpleExplodedResponse {
-            HeaderSimpleExplodedResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/header/simple/exploded",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = HeaderSimpleExplodedResponse> + Send {
+            ::std::future::ready(
+                HeaderSimpleExplodedResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/header/simple/exploded",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn cookie_form_flat(
+        fn cookie_form_flat(
             &self,
             input: CookieFormFlatInput,
-        ) -> CookieFormFlatResponse {
-            CookieFormFlatResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/cookie/form/flat",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = CookieFormFlatResponse> + Send {
+            ::std::future::ready(
+                CookieFormFlatResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/cookie/form/flat",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn cookie_form_exploded(
+        fn cookie_form_exploded(
             &self,
             input: CookieFormExplodedInput,
-        ) -> CookieFormExplodedResponse {
-            CookieFormExplodedResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/cookie/form/exploded",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = CookieFormExplodedResponse> + Send {
+            ::std::future::ready(
+                CookieFormExplodedResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/cookie/form/exploded",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn query_extras(&self, input: QueryExtrasInput) -> QueryExtrasResponse {
-            QueryExtrasResponse::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "get", "/query/extras", &[]),
+        fn query_extras(
+            &self,
+            input: QueryExtrasInput,
+        ) -> impl ::std::future::Future<Output = QueryExtrasResponse> + Send {
+            ::std::future::ready(
+                QueryExtrasResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/query/extras",
+                            &[],
+                        ),
+                ),
             )
         }
     }

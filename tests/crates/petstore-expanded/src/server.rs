@@ -49,6 +49,58 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 4] = [
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/pets",
+                key: "find_pets",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/pets",
+                key: "add_pet",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("add_pet"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/pets/{id}",
+                key: "find_pet_by_id",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::DELETE,
+                path: "/pets/{id}",
+                key: "delete_pet",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.find_pets(handle_find_pets(rq)?)),
+                1 => rt::pending(self.api.add_pet(handle_add_pet(rq)?)),
+                2 => rt::pending(self.api.find_pet_by_id(handle_find_pet_by_id(rq)?)),
+                3 => rt::pending(self.api.delete_pet(handle_delete_pet(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Swagger Petstore: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -168,11 +220,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for FindPetsResponse {
         }
     }
 }
-/// Serves `GET /pets`.
-async fn handle_find_pets<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /pets` (authenticated, its body read): the parameters, then the body.
+fn handle_find_pets(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<FindPetsInput, rt::Response> {
     const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "tags",
@@ -192,29 +243,18 @@ async fn handle_find_pets<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["tags"]);
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "find_pets", &[])
-        .await?;
     let tags = rq
         .parameter::<
             ::std::vec::Vec<::std::string::String>,
         >(&PARAM_TAGS, "/pets", false);
     let limit = rq.parameter::<i32>(&PARAM_LIMIT, "/pets", false);
     rq.check()?;
-    let input = FindPetsInput {
+    Ok(FindPetsInput {
         tags,
         limit,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "find_pets",
-                shared.api.find_pets(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /pets`.
 #[derive(Debug)]
@@ -268,30 +308,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for AddPetResponse {
         }
     }
 }
-/// Serves `POST /pets`.
-async fn handle_add_pet<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "add_pet", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::NewPet>("application/json", true, Some("add_pet"))
-        .await?;
+/// Reads the input of `POST /pets` (authenticated, its body read): the parameters, then the body.
+fn handle_add_pet(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<AddPetInput, rt::Response> {
+    let body = rq.body::<crate::models::NewPet>()?;
     let body = rq.required(body)?;
-    let input = AddPetInput {
+    Ok(AddPetInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "add_pet",
-                shared.api.add_pet(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /pets/{id}`.
 #[derive(Debug)]
@@ -345,35 +372,23 @@ impl ::apigen_runtime::axum::response::IntoResponse for FindPetByIdResponse {
         }
     }
 }
-/// Serves `GET /pets/{id}`.
-async fn handle_find_pet_by_id<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /pets/{id}` (authenticated, its body read): the parameters, then the body.
+fn handle_find_pet_by_id(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<FindPetByIdInput, rt::Response> {
     const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "id",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "find_pet_by_id", &[])
-        .await?;
     let id = rq.parameter::<i64>(&PARAM_ID, "/pets/{id}", true);
     rq.check()?;
     let id = rq.required(id)?;
-    let input = FindPetByIdInput {
+    Ok(FindPetByIdInput {
         id,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "find_pet_by_id",
-                shared.api.find_pet_by_id(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `DELETE /pets/{id}`.
 #[derive(Debug)]
@@ -427,35 +442,23 @@ impl ::apigen_runtime::axum::response::IntoResponse for DeletePetResponse {
         }
     }
 }
-/// Serves `DELETE /pets/{id}`.
-async fn handle_delete_pet<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `DELETE /pets/{id}` (authenticated, its body read): the parameters, then the body.
+fn handle_delete_pet(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<DeletePetInput, rt::Response> {
     const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "id",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "delete_pet", &[])
-        .await?;
     let id = rq.parameter::<i64>(&PARAM_ID, "/pets/{id}", true);
     rq.check()?;
     let id = rq.required(id)?;
-    let input = DeletePetInput {
+    Ok(DeletePetInput {
         id,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "delete_pet",
-                shared.api.delete_pet(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -476,20 +479,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/pets",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_find_pets::<A>)
-                .post(handle_add_pet::<A>),
-        )
-        .route(
-            "/pets/{id}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_find_pet_by_id::<A>)
-                .delete(handle_delete_pet::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -529,61 +519,81 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn find_pets(&self, input: FindPetsInput) -> FindPetsResponse {
-            FindPetsResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/pets",
-                        &[
-                            ("200", "[]"),
-                            ("default", "{\"code\":1,\"message\":\"example\"}"),
-                        ],
-                    ),
+        fn find_pets(
+            &self,
+            input: FindPetsInput,
+        ) -> impl ::std::future::Future<Output = FindPetsResponse> + Send {
+            ::std::future::ready(
+                FindPetsResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/pets",
+                            &[
+                                ("200", "[]"),
+                                ("default", "{\"code\":1,\"message\":\"example\"}"),
+                            ],
+                        ),
+                ),
             )
         }
-        async fn add_pet(&self, input: AddPetInput) -> AddPetResponse {
-            AddPetResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/pets",
-                        &[
-                            ("200", "{\"name\":\"example\",\"id\":1}"),
-                            ("default", "{\"code\":1,\"message\":\"example\"}"),
-                        ],
-                    ),
+        fn add_pet(
+            &self,
+            input: AddPetInput,
+        ) -> impl ::std::future::Future<Output = AddPetResponse> + Send {
+            ::std::future::ready(
+                AddPetResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/pets",
+                            &[
+                                ("200", "{\"name\":\"example\",\"id\":1}"),
+                                ("default", "{\"code\":1,\"message\":\"example\"}"),
+                            ],
+                        ),
+                ),
             )
         }
-        async fn find_pet_by_id(&self, input: FindPetByIdInput) -> FindPetByIdResponse {
-            FindPetByIdResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/pets/{id}",
-                        &[
-                            ("200", "{\"name\":\"example\",\"id\":1}"),
-                            ("default", "{\"code\":1,\"message\":\"example\"}"),
-                        ],
-                    ),
+        fn find_pet_by_id(
+            &self,
+            input: FindPetByIdInput,
+        ) -> impl ::std::future::Future<Output = FindPetByIdResponse> + Send {
+            ::std::future::ready(
+                FindPetByIdResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/pets/{id}",
+                            &[
+                                ("200", "{\"name\":\"example\",\"id\":1}"),
+                                ("default", "{\"code\":1,\"message\":\"example\"}"),
+                            ],
+                        ),
+                ),
             )
         }
-        async fn delete_pet(&self, input: DeletePetInput) -> DeletePetResponse {
-            DeletePetResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "delete",
-                        "/pets/{id}",
-                        &[("default", "{\"code\":1,\"message\":\"example\"}")],
-                    ),
+        fn delete_pet(
+            &self,
+            input: DeletePetInput,
+        ) -> impl ::std::future::Future<Output = DeletePetResponse> + Send {
+            ::std::future::ready(
+                DeletePetResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "delete",
+                            "/pets/{id}",
+                            &[("default", "{\"code\":1,\"message\":\"example\"}")],
+                        ),
+                ),
             )
         }
     }

@@ -113,34 +113,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_pets(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_pets(
         &self,
         params: &ListPetsParams,
-    ) -> ::std::result::Result<
-        Response<WithHeaders<crate::models::Pets, crate::models::ListPetsOkHeaders>>,
-        Error<ListPetsError>,
+    ) -> rt::Call<
+        '_,
+        WithHeaders<crate::models::Pets, crate::models::ListPetsOkHeaders>,
+        ListPetsError,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "limit",
-            &::apigen_runtime::params::Shape::INTEGER,
-        );
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.limit {
-            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListPetsError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<ListPetsError>> {
+            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Query,
+                "limit",
+                &::apigen_runtime::params::Shape::INTEGER,
+            );
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.limit {
+                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListPetsError::decode)
     }
 }
 impl ListPetsError {
@@ -186,21 +197,32 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn create_pets(
-        &self,
-    ) -> ::std::result::Result<Response<()>, Error<CreatePetsError>> {
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn create_pets(&self) -> rt::Call<'_, (), CreatePetsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/pets"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        CreatePetsError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<CreatePetsError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/pets"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, CreatePetsError::decode)
     }
 }
 impl CreatePetsError {
@@ -240,29 +262,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn show_pet_by_id(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn show_pet_by_id(
         &self,
         pet_id: &str,
-    ) -> ::std::result::Result<Response<crate::models::Pet>, Error<ShowPetByIdError>> {
+    ) -> rt::Call<'_, crate::models::Pet, ShowPetByIdError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_PET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "petId",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_pet_id = ::apigen_runtime::params::encode(&PARAM_PET_ID, pet_id)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/pets/", &path_pet_id]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ShowPetByIdError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ShowPetByIdError>,
+        > {
+            const PARAM_PET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "petId",
+                &::apigen_runtime::params::Shape::STRING,
+            );
+            let path_pet_id = ::apigen_runtime::params::encode(&PARAM_PET_ID, pet_id)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/pets/", &path_pet_id],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ShowPetByIdError::decode)
     }
 }
 impl ShowPetByIdError {

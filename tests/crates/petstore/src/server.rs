@@ -49,6 +49,46 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 3] = [
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/pets",
+                key: "list_pets",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/pets",
+                key: "create_pets",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/pets/{petId}",
+                key: "show_pet_by_id",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.list_pets(handle_list_pets(rq)?)),
+                1 => rt::pending(self.api.create_pets(handle_create_pets(rq)?)),
+                2 => rt::pending(self.api.show_pet_by_id(handle_show_pet_by_id(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Swagger Petstore: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -153,34 +193,22 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListPetsResponse {
         }
     }
 }
-/// Serves `GET /pets`.
-async fn handle_list_pets<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /pets` (authenticated, its body read): the parameters, then the body.
+fn handle_list_pets(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListPetsInput, rt::Response> {
     const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Query,
         "limit",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "list_pets", &[])
-        .await?;
     let limit = rq.parameter::<i32>(&PARAM_LIMIT, "/pets", false);
     rq.check()?;
-    let input = ListPetsInput {
+    Ok(ListPetsInput {
         limit,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_pets",
-                shared.api.list_pets(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /pets`.
 #[derive(Debug)]
@@ -236,25 +264,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreatePetsResponse {
         }
     }
 }
-/// Serves `POST /pets`.
-async fn handle_create_pets<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "create_pets", &[]).await?;
-    let input = CreatePetsInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "create_pets",
-                shared.api.create_pets(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `POST /pets` (authenticated, its body read): the parameters, then the body.
+fn handle_create_pets(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<CreatePetsInput, rt::Response> {
+    Ok(CreatePetsInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /pets/{petId}`.
 #[derive(Debug)]
@@ -308,36 +325,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for ShowPetByIdResponse {
         }
     }
 }
-/// Serves `GET /pets/{petId}`.
-async fn handle_show_pet_by_id<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /pets/{petId}` (authenticated, its body read): the parameters, then the body.
+fn handle_show_pet_by_id(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ShowPetByIdInput, rt::Response> {
     const PARAM_PET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "petId",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "show_pet_by_id", &[])
-        .await?;
     let pet_id = rq
         .parameter::<::std::string::String>(&PARAM_PET_ID, "/pets/{petId}", true);
     rq.check()?;
     let pet_id = rq.required(pet_id)?;
-    let input = ShowPetByIdInput {
+    Ok(ShowPetByIdInput {
         pet_id,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "show_pet_by_id",
-                shared.api.show_pet_by_id(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -358,19 +363,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/pets",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_pets::<A>)
-                .post(handle_create_pets::<A>),
-        )
-        .route(
-            "/pets/{petId}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_show_pet_by_id::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -410,47 +403,62 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn list_pets(&self, input: ListPetsInput) -> ListPetsResponse {
-            ListPetsResponse::Other(
-                DOCUMENT
-                    .answer_with(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/pets",
-                        &[
-                            ("200", "[]"),
-                            ("default", "{\"code\":1,\"message\":\"example\"}"),
-                        ],
-                        &[("200", "x-next", "\"example\"")],
-                    ),
+        fn list_pets(
+            &self,
+            input: ListPetsInput,
+        ) -> impl ::std::future::Future<Output = ListPetsResponse> + Send {
+            ::std::future::ready(
+                ListPetsResponse::Other(
+                    DOCUMENT
+                        .answer_with(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/pets",
+                            &[
+                                ("200", "[]"),
+                                ("default", "{\"code\":1,\"message\":\"example\"}"),
+                            ],
+                            &[("200", "x-next", "\"example\"")],
+                        ),
+                ),
             )
         }
-        async fn create_pets(&self, input: CreatePetsInput) -> CreatePetsResponse {
-            CreatePetsResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/pets",
-                        &[("default", "{\"code\":1,\"message\":\"example\"}")],
-                    ),
+        fn create_pets(
+            &self,
+            input: CreatePetsInput,
+        ) -> impl ::std::future::Future<Output = CreatePetsResponse> + Send {
+            ::std::future::ready(
+                CreatePetsResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/pets",
+                            &[("default", "{\"code\":1,\"message\":\"example\"}")],
+                        ),
+                ),
             )
         }
-        async fn show_pet_by_id(&self, input: ShowPetByIdInput) -> ShowPetByIdResponse {
-            ShowPetByIdResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/pets/{petId}",
-                        &[
-                            ("200", "{\"id\":1,\"name\":\"example\"}"),
-                            ("default", "{\"code\":1,\"message\":\"example\"}"),
-                        ],
-                    ),
+        fn show_pet_by_id(
+            &self,
+            input: ShowPetByIdInput,
+        ) -> impl ::std::future::Future<Output = ShowPetByIdResponse> + Send {
+            ::std::future::ready(
+                ShowPetByIdResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/pets/{petId}",
+                            &[
+                                ("200", "{\"id\":1,\"name\":\"example\"}"),
+                                ("default", "{\"code\":1,\"message\":\"example\"}"),
+                            ],
+                        ),
+                ),
             )
         }
     }

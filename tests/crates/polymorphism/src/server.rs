@@ -49,6 +49,42 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 2] = [
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/pets",
+                key: "add_pet",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("add_pet"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/pets/{id}",
+                key: "get_pet",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.add_pet(handle_add_pet(rq)?)),
+                1 => rt::pending(self.api.get_pet(handle_get_pet(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Pets: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -135,30 +171,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for AddPetResponse {
         }
     }
 }
-/// Serves `POST /pets`.
-async fn handle_add_pet<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "add_pet", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Pet>("application/json", true, Some("add_pet"))
-        .await?;
+/// Reads the input of `POST /pets` (authenticated, its body read): the parameters, then the body.
+fn handle_add_pet(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<AddPetInput, rt::Response> {
+    let body = rq.body::<crate::models::Pet>()?;
     let body = rq.required(body)?;
-    let input = AddPetInput {
+    Ok(AddPetInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "add_pet",
-                shared.api.add_pet(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /pets/{id}`.
 #[derive(Debug)]
@@ -207,34 +230,23 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetPetResponse {
         }
     }
 }
-/// Serves `GET /pets/{id}`.
-async fn handle_get_pet<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /pets/{id}` (authenticated, its body read): the parameters, then the body.
+fn handle_get_pet(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetPetInput, rt::Response> {
     const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "id",
         &::apigen_runtime::params::Shape::INTEGER,
     );
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "get_pet", &[]).await?;
     let id = rq.parameter::<i64>(&PARAM_ID, "/pets/{id}", true);
     rq.check()?;
     let id = rq.required(id)?;
-    let input = GetPetInput {
+    Ok(GetPetInput {
         id,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_pet",
-                shared.api.get_pet(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -255,17 +267,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/pets",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_add_pet::<A>),
-        )
-        .route(
-            "/pets/{id}",
-            ::apigen_runtime::axum::routing::MethodRouter::new().get(handle_get_pet::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -305,36 +307,46 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn add_pet(&self, input: AddPetInput) -> AddPetResponse {
-            AddPetResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/pets",
-                        &[
-                            ("201", "{\"petType\":\"cat\",\"name\":\"example\"}"),
-                            ("200", "{\"petType\":\"cat\",\"name\":\"example\"}"),
-                            ("409", "{\"code\":1}"),
-                            ("422", "{\"code\":1}"),
-                        ],
-                    ),
+        fn add_pet(
+            &self,
+            input: AddPetInput,
+        ) -> impl ::std::future::Future<Output = AddPetResponse> + Send {
+            ::std::future::ready(
+                AddPetResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/pets",
+                            &[
+                                ("201", "{\"petType\":\"cat\",\"name\":\"example\"}"),
+                                ("200", "{\"petType\":\"cat\",\"name\":\"example\"}"),
+                                ("409", "{\"code\":1}"),
+                                ("422", "{\"code\":1}"),
+                            ],
+                        ),
+                ),
             )
         }
-        async fn get_pet(&self, input: GetPetInput) -> GetPetResponse {
-            GetPetResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/pets/{id}",
-                        &[
-                            ("200", "{\"petType\":\"cat\",\"name\":\"example\"}"),
-                            ("404", "{\"code\":1}"),
-                        ],
-                    ),
+        fn get_pet(
+            &self,
+            input: GetPetInput,
+        ) -> impl ::std::future::Future<Output = GetPetResponse> + Send {
+            ::std::future::ready(
+                GetPetResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/pets/{id}",
+                            &[
+                                ("200", "{\"petType\":\"cat\",\"name\":\"example\"}"),
+                                ("404", "{\"code\":1}"),
+                            ],
+                        ),
+                ),
             )
         }
     }

@@ -134,57 +134,71 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_museum_hours(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_museum_hours(
         &self,
         params: &GetMuseumHoursParams,
-    ) -> ::std::result::Result<
-        Response<crate::models::MuseumHours>,
-        Error<GetMuseumHoursError>,
-    > {
+    ) -> rt::Call<'_, crate::models::MuseumHours, GetMuseumHoursError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
-        const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "startDate",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["limit", "page"]);
-        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "page",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["limit", "startDate"]);
-        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "limit",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["page", "startDate"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.start_date {
-            ::apigen_runtime::params::encode_into(&PARAM_START_DATE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.page {
-            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.limit {
-            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/museum-hours"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetMuseumHoursError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<GetMuseumHoursError>,
+        > {
+            const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "startDate",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["limit", "page"]);
+            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "page",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["limit", "startDate"]);
+            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "limit",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["page", "startDate"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.start_date {
+                ::apigen_runtime::params::encode_into(
+                        &PARAM_START_DATE,
+                        value,
+                        &mut query,
+                    )
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.page {
+                ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.limit {
+                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/museum-hours"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetMuseumHoursError::decode)
     }
 }
 impl GetMuseumHoursError {
@@ -246,67 +260,81 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_special_events(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_special_events(
         &self,
         params: &ListSpecialEventsParams,
-    ) -> ::std::result::Result<
-        Response<crate::models::SpecialEventCollection>,
-        Error<ListSpecialEventsError>,
-    > {
+    ) -> rt::Call<'_, crate::models::SpecialEventCollection, ListSpecialEventsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
-        const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "startDate",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["endDate", "limit", "page"]);
-        const PARAM_END_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "endDate",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["limit", "page", "startDate"]);
-        const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "page",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["endDate", "limit", "startDate"]);
-        const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "limit",
-                &::apigen_runtime::params::Shape::INTEGER,
-            )
-            .with_siblings(&["endDate", "page", "startDate"]);
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        if let ::std::option::Option::Some(value) = &params.start_date {
-            ::apigen_runtime::params::encode_into(&PARAM_START_DATE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.end_date {
-            ::apigen_runtime::params::encode_into(&PARAM_END_DATE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.page {
-            ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        if let ::std::option::Option::Some(value) = &params.limit {
-            ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        }
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::GET, &["/special-events"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListSpecialEventsError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ListSpecialEventsError>,
+        > {
+            const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "startDate",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["endDate", "limit", "page"]);
+            const PARAM_END_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "endDate",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["limit", "page", "startDate"]);
+            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "page",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["endDate", "limit", "startDate"]);
+            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Query,
+                    "limit",
+                    &::apigen_runtime::params::Shape::INTEGER,
+                )
+                .with_siblings(&["endDate", "page", "startDate"]);
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            if let ::std::option::Option::Some(value) = &params.start_date {
+                ::apigen_runtime::params::encode_into(
+                        &PARAM_START_DATE,
+                        value,
+                        &mut query,
+                    )
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.end_date {
+                ::apigen_runtime::params::encode_into(&PARAM_END_DATE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.page {
+                ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            if let ::std::option::Option::Some(value) = &params.limit {
+                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            }
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/special-events"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListSpecialEventsError::decode)
     }
 }
 impl ListSpecialEventsError {
@@ -356,32 +384,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn create_special_event(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn create_special_event(
         &self,
         body: &crate::models::SpecialEvent,
-    ) -> ::std::result::Result<
-        Response<crate::models::SpecialEvent>,
-        Error<CreateSpecialEventError>,
-    > {
+    ) -> rt::Call<'_, crate::models::SpecialEvent, CreateSpecialEventError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/special-events"]);
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        CreateSpecialEventError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<CreateSpecialEventError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/special-events"]);
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, CreateSpecialEventError::decode)
     }
 }
 impl CreateSpecialEventError {
@@ -431,37 +472,50 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_special_event(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_special_event(
         &self,
         event_id: &str,
-    ) -> ::std::result::Result<
-        Response<crate::models::SpecialEvent>,
-        Error<GetSpecialEventError>,
-    > {
+    ) -> rt::Call<'_, crate::models::SpecialEvent, GetSpecialEventError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
-        const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "eventId",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_event_id = ::apigen_runtime::params::encode(&PARAM_EVENT_ID, event_id)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/special-events/", &path_event_id],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<GetSpecialEventError>,
+        > {
+            const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "eventId",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetSpecialEventError::decode(raw)
+            let path_event_id = ::apigen_runtime::params::encode(
+                    &PARAM_EVENT_ID,
+                    event_id,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/special-events/", &path_event_id],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetSpecialEventError::decode)
     }
 }
 impl GetSpecialEventError {
@@ -514,34 +568,50 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn delete_special_event(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn delete_special_event(
         &self,
         event_id: &str,
-    ) -> ::std::result::Result<Response<()>, Error<DeleteSpecialEventError>> {
+    ) -> rt::Call<'_, (), DeleteSpecialEventError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
-        const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "eventId",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_event_id = ::apigen_runtime::params::encode(&PARAM_EVENT_ID, event_id)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::DELETE,
-                &["/special-events/", &path_event_id],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<DeleteSpecialEventError>,
+        > {
+            const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "eventId",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        DeleteSpecialEventError::decode(raw)
+            let path_event_id = ::apigen_runtime::params::encode(
+                    &PARAM_EVENT_ID,
+                    event_id,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::DELETE,
+                    &["/special-events/", &path_event_id],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, DeleteSpecialEventError::decode)
     }
 }
 impl DeleteSpecialEventError {
@@ -589,45 +659,61 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn update_special_event(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn update_special_event(
         &self,
         event_id: &str,
         body: &crate::models::SpecialEventFields,
-    ) -> ::std::result::Result<
-        Response<crate::models::SpecialEvent>,
-        Error<UpdateSpecialEventError>,
-    > {
+    ) -> rt::Call<'_, crate::models::SpecialEvent, UpdateSpecialEventError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
-        const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "eventId",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_event_id = ::apigen_runtime::params::encode(&PARAM_EVENT_ID, event_id)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::PATCH,
-                &["/special-events/", &path_event_id],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<UpdateSpecialEventError>,
+        > {
+            const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "eventId",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        UpdateSpecialEventError::decode(raw)
+            let path_event_id = ::apigen_runtime::params::encode(
+                    &PARAM_EVENT_ID,
+                    event_id,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::PATCH,
+                    &["/special-events/", &path_event_id],
+                );
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, UpdateSpecialEventError::decode)
     }
 }
 impl UpdateSpecialEventError {
@@ -677,32 +763,45 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn buy_museum_tickets(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn buy_museum_tickets(
         &self,
         body: &crate::models::BuyMuseumTickets,
-    ) -> ::std::result::Result<
-        Response<crate::models::MuseumTicketsConfirmation>,
-        Error<BuyMuseumTicketsError>,
-    > {
+    ) -> rt::Call<'_, crate::models::MuseumTicketsConfirmation, BuyMuseumTicketsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/tickets"]);
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        BuyMuseumTicketsError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<BuyMuseumTicketsError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/tickets"]);
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, BuyMuseumTicketsError::decode)
     }
 }
 impl BuyMuseumTicketsError {
@@ -752,40 +851,50 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn get_ticket_code(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn get_ticket_code(
         &self,
         ticket_id: &str,
-    ) -> ::std::result::Result<
-        Response<::std::vec::Vec<u8>>,
-        Error<GetTicketCodeError>,
-    > {
+    ) -> rt::Call<'_, ::std::vec::Vec<u8>, GetTicketCodeError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[
             &[crate::Scheme::MuseumPlaceholderAuth],
         ];
-        const PARAM_TICKET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "ticketId",
-            &::apigen_runtime::params::Shape::STRING,
-        );
-        let path_ticket_id = ::apigen_runtime::params::encode(
-                &PARAM_TICKET_ID,
-                ticket_id,
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/tickets/", &path_ticket_id, "/qr"],
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<GetTicketCodeError>,
+        > {
+            const PARAM_TICKET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                ::apigen_runtime::params::Location::Path,
+                "ticketId",
+                &::apigen_runtime::params::Shape::STRING,
             );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        GetTicketCodeError::decode(raw)
+            let path_ticket_id = ::apigen_runtime::params::encode(
+                    &PARAM_TICKET_ID,
+                    ticket_id,
+                )
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/tickets/", &path_ticket_id, "/qr"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, GetTicketCodeError::decode)
     }
 }
 impl GetTicketCodeError {

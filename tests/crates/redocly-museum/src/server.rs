@@ -56,6 +56,122 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 8] = [
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/museum-hours",
+                key: "get_museum_hours",
+                security: &[&[Scheme::MuseumPlaceholderAuth]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/special-events",
+                key: "list_special_events",
+                security: &[&[Scheme::MuseumPlaceholderAuth]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/special-events",
+                key: "create_special_event",
+                security: &[&[Scheme::MuseumPlaceholderAuth]],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("create_special_event"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/special-events/{eventId}",
+                key: "get_special_event",
+                security: &[&[Scheme::MuseumPlaceholderAuth]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::DELETE,
+                path: "/special-events/{eventId}",
+                key: "delete_special_event",
+                security: &[&[Scheme::MuseumPlaceholderAuth]],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::PATCH,
+                path: "/special-events/{eventId}",
+                key: "update_special_event",
+                security: &[&[Scheme::MuseumPlaceholderAuth]],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("update_special_event"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/tickets",
+                key: "buy_museum_tickets",
+                security: &[&[Scheme::MuseumPlaceholderAuth]],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("buy_museum_tickets"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/tickets/{ticketId}/qr",
+                key: "get_ticket_code",
+                security: &[&[Scheme::MuseumPlaceholderAuth]],
+                body: rt::BodySpec::None,
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.get_museum_hours(handle_get_museum_hours(rq)?)),
+                1 => {
+                    rt::pending(
+                        self.api.list_special_events(handle_list_special_events(rq)?),
+                    )
+                }
+                2 => {
+                    rt::pending(
+                        self.api.create_special_event(handle_create_special_event(rq)?),
+                    )
+                }
+                3 => {
+                    rt::pending(
+                        self.api.get_special_event(handle_get_special_event(rq)?),
+                    )
+                }
+                4 => {
+                    rt::pending(
+                        self.api.delete_special_event(handle_delete_special_event(rq)?),
+                    )
+                }
+                5 => {
+                    rt::pending(
+                        self.api.update_special_event(handle_update_special_event(rq)?),
+                    )
+                }
+                6 => {
+                    rt::pending(
+                        self.api.buy_museum_tickets(handle_buy_museum_tickets(rq)?),
+                    )
+                }
+                7 => rt::pending(self.api.get_ticket_code(handle_get_ticket_code(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Redocly Museum API: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -208,11 +324,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetMuseumHoursResponse {
         }
     }
 }
-/// Serves `GET /museum-hours`.
-async fn handle_get_museum_hours<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /museum-hours` (authenticated, its body read): the parameters, then the body.
+fn handle_get_museum_hours(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetMuseumHoursInput, rt::Response> {
     const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "startDate",
@@ -231,13 +346,6 @@ async fn handle_get_museum_hours<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["page", "startDate"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_museum_hours",
-            &[&[Scheme::MuseumPlaceholderAuth]],
-        )
-        .await?;
     let start_date = rq
         .parameter::<::std::string::String>(&PARAM_START_DATE, "/museum-hours", false);
     let page = rq.parameter::<i64>(&PARAM_PAGE, "/museum-hours", false);
@@ -246,22 +354,13 @@ async fn handle_get_museum_hours<A: Api>(
         crate::validation::maximum(*v as f64, 30f64, false, "limit", rq.violations());
     }
     rq.check()?;
-    let input = GetMuseumHoursInput {
+    Ok(GetMuseumHoursInput {
         start_date,
         page,
         limit,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_museum_hours",
-                shared.api.get_museum_hours(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /special-events`.
 #[derive(Debug)]
@@ -327,11 +426,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListSpecialEventsRespons
         }
     }
 }
-/// Serves `GET /special-events`.
-async fn handle_list_special_events<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /special-events` (authenticated, its body read): the parameters, then the body.
+fn handle_list_special_events(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListSpecialEventsInput, rt::Response> {
     const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
             "startDate",
@@ -356,13 +454,6 @@ async fn handle_list_special_events<A: Api>(
             &::apigen_runtime::params::Shape::INTEGER,
         )
         .with_siblings(&["endDate", "page", "startDate"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_special_events",
-            &[&[Scheme::MuseumPlaceholderAuth]],
-        )
-        .await?;
     let start_date = rq
         .parameter::<::std::string::String>(&PARAM_START_DATE, "/special-events", false);
     let end_date = rq
@@ -373,23 +464,14 @@ async fn handle_list_special_events<A: Api>(
         crate::validation::maximum(*v as f64, 30f64, false, "limit", rq.violations());
     }
     rq.check()?;
-    let input = ListSpecialEventsInput {
+    Ok(ListSpecialEventsInput {
         start_date,
         end_date,
         page,
         limit,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_special_events",
-                shared.api.list_special_events(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /special-events`.
 #[derive(Debug)]
@@ -441,38 +523,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreateSpecialEventRespon
         }
     }
 }
-/// Serves `POST /special-events`.
-async fn handle_create_special_event<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "create_special_event",
-            &[&[Scheme::MuseumPlaceholderAuth]],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::SpecialEvent,
-        >("application/json", true, Some("create_special_event"))
-        .await?;
+/// Reads the input of `POST /special-events` (authenticated, its body read): the parameters, then the body.
+fn handle_create_special_event(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<CreateSpecialEventInput, rt::Response> {
+    let body = rq.body::<crate::models::SpecialEvent>()?;
     let body = rq.required(body)?;
-    let input = CreateSpecialEventInput {
+    Ok(CreateSpecialEventInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "create_special_event",
-                shared.api.create_special_event(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /special-events/{eventId}`.
 #[derive(Debug)]
@@ -524,43 +585,26 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetSpecialEventResponse 
         }
     }
 }
-/// Serves `GET /special-events/{eventId}`.
-async fn handle_get_special_event<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /special-events/{eventId}` (authenticated, its body read): the parameters, then the body.
+fn handle_get_special_event(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetSpecialEventInput, rt::Response> {
     const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "eventId",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_special_event",
-            &[&[Scheme::MuseumPlaceholderAuth]],
-        )
-        .await?;
     let event_id = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_EVENT_ID, "/special-events/{eventId}", true);
     rq.check()?;
     let event_id = rq.required(event_id)?;
-    let input = GetSpecialEventInput {
+    Ok(GetSpecialEventInput {
         event_id,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_special_event",
-                shared.api.get_special_event(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `DELETE /special-events/{eventId}`.
 #[derive(Debug)]
@@ -615,43 +659,26 @@ impl ::apigen_runtime::axum::response::IntoResponse for DeleteSpecialEventRespon
         }
     }
 }
-/// Serves `DELETE /special-events/{eventId}`.
-async fn handle_delete_special_event<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `DELETE /special-events/{eventId}` (authenticated, its body read): the parameters, then the body.
+fn handle_delete_special_event(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<DeleteSpecialEventInput, rt::Response> {
     const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "eventId",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "delete_special_event",
-            &[&[Scheme::MuseumPlaceholderAuth]],
-        )
-        .await?;
     let event_id = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_EVENT_ID, "/special-events/{eventId}", true);
     rq.check()?;
     let event_id = rq.required(event_id)?;
-    let input = DeleteSpecialEventInput {
+    Ok(DeleteSpecialEventInput {
         event_id,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "delete_special_event",
-                shared.api.delete_special_event(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `PATCH /special-events/{eventId}`.
 #[derive(Debug)]
@@ -709,50 +736,29 @@ impl ::apigen_runtime::axum::response::IntoResponse for UpdateSpecialEventRespon
         }
     }
 }
-/// Serves `PATCH /special-events/{eventId}`.
-async fn handle_update_special_event<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `PATCH /special-events/{eventId}` (authenticated, its body read): the parameters, then the body.
+fn handle_update_special_event(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<UpdateSpecialEventInput, rt::Response> {
     const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "eventId",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "update_special_event",
-            &[&[Scheme::MuseumPlaceholderAuth]],
-        )
-        .await?;
     let event_id = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_EVENT_ID, "/special-events/{eventId}", true);
     rq.check()?;
     let event_id = rq.required(event_id)?;
-    let body = rq
-        .json_body::<
-            crate::models::SpecialEventFields,
-        >("application/json", true, Some("update_special_event"))
-        .await?;
+    let body = rq.body::<crate::models::SpecialEventFields>()?;
     let body = rq.required(body)?;
-    let input = UpdateSpecialEventInput {
+    Ok(UpdateSpecialEventInput {
         event_id,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "update_special_event",
-                shared.api.update_special_event(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /tickets`.
 #[derive(Debug)]
@@ -804,38 +810,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for BuyMuseumTicketsResponse
         }
     }
 }
-/// Serves `POST /tickets`.
-async fn handle_buy_museum_tickets<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "buy_museum_tickets",
-            &[&[Scheme::MuseumPlaceholderAuth]],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::BuyMuseumTickets,
-        >("application/json", true, Some("buy_museum_tickets"))
-        .await?;
+/// Reads the input of `POST /tickets` (authenticated, its body read): the parameters, then the body.
+fn handle_buy_museum_tickets(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<BuyMuseumTicketsInput, rt::Response> {
+    let body = rq.body::<crate::models::BuyMuseumTickets>()?;
     let body = rq.required(body)?;
-    let input = BuyMuseumTicketsInput {
+    Ok(BuyMuseumTicketsInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "buy_museum_tickets",
-                shared.api.buy_museum_tickets(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /tickets/{ticketId}/qr`.
 #[derive(Debug)]
@@ -887,43 +872,26 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetTicketCodeResponse {
         }
     }
 }
-/// Serves `GET /tickets/{ticketId}/qr`.
-async fn handle_get_ticket_code<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /tickets/{ticketId}/qr` (authenticated, its body read): the parameters, then the body.
+fn handle_get_ticket_code(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<GetTicketCodeInput, rt::Response> {
     const PARAM_TICKET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
         "ticketId",
         &::apigen_runtime::params::Shape::STRING,
     );
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "get_ticket_code",
-            &[&[Scheme::MuseumPlaceholderAuth]],
-        )
-        .await?;
     let ticket_id = rq
         .parameter::<
             ::std::string::String,
         >(&PARAM_TICKET_ID, "/tickets/{ticketId}/qr", true);
     rq.check()?;
     let ticket_id = rq.required(ticket_id)?;
-    let input = GetTicketCodeInput {
+    Ok(GetTicketCodeInput {
         ticket_id,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "get_ticket_code",
-                shared.api.get_ticket_code(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -944,36 +912,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/museum-hours",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_museum_hours::<A>),
-        )
-        .route(
-            "/special-events",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_special_events::<A>)
-                .post(handle_create_special_event::<A>),
-        )
-        .route(
-            "/special-events/{eventId}",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_special_event::<A>)
-                .delete(handle_delete_special_event::<A>)
-                .patch(handle_update_special_event::<A>),
-        )
-        .route(
-            "/tickets",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_buy_museum_tickets::<A>),
-        )
-        .route(
-            "/tickets/{ticketId}/qr",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_get_ticket_code::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -1013,124 +952,140 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn get_museum_hours(
+        fn get_museum_hours(
             &self,
             input: GetMuseumHoursInput,
-        ) -> GetMuseumHoursResponse {
-            GetMuseumHoursResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/museum-hours",
-                        &[("400", "{}"), ("404", "{}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = GetMuseumHoursResponse> + Send {
+            ::std::future::ready(
+                GetMuseumHoursResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/museum-hours",
+                            &[("400", "{}"), ("404", "{}")],
+                        ),
+                ),
             )
         }
-        async fn list_special_events(
+        fn list_special_events(
             &self,
             input: ListSpecialEventsInput,
-        ) -> ListSpecialEventsResponse {
-            ListSpecialEventsResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/special-events",
-                        &[("400", "{}"), ("404", "{}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = ListSpecialEventsResponse> + Send {
+            ::std::future::ready(
+                ListSpecialEventsResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/special-events",
+                            &[("400", "{}"), ("404", "{}")],
+                        ),
+                ),
             )
         }
-        async fn create_special_event(
+        fn create_special_event(
             &self,
             input: CreateSpecialEventInput,
-        ) -> CreateSpecialEventResponse {
-            CreateSpecialEventResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/special-events",
-                        &[("400", "{}"), ("404", "{}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = CreateSpecialEventResponse> + Send {
+            ::std::future::ready(
+                CreateSpecialEventResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/special-events",
+                            &[("400", "{}"), ("404", "{}")],
+                        ),
+                ),
             )
         }
-        async fn get_special_event(
+        fn get_special_event(
             &self,
             input: GetSpecialEventInput,
-        ) -> GetSpecialEventResponse {
-            GetSpecialEventResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/special-events/{eventId}",
-                        &[("400", "{}"), ("404", "{}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = GetSpecialEventResponse> + Send {
+            ::std::future::ready(
+                GetSpecialEventResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/special-events/{eventId}",
+                            &[("400", "{}"), ("404", "{}")],
+                        ),
+                ),
             )
         }
-        async fn delete_special_event(
+        fn delete_special_event(
             &self,
             input: DeleteSpecialEventInput,
-        ) -> DeleteSpecialEventResponse {
-            DeleteSpecialEventResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "delete",
-                        "/special-events/{eventId}",
-                        &[("400", "{}"), ("401", "{}"), ("404", "{}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = DeleteSpecialEventResponse> + Send {
+            ::std::future::ready(
+                DeleteSpecialEventResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "delete",
+                            "/special-events/{eventId}",
+                            &[("400", "{}"), ("401", "{}"), ("404", "{}")],
+                        ),
+                ),
             )
         }
-        async fn update_special_event(
+        fn update_special_event(
             &self,
             input: UpdateSpecialEventInput,
-        ) -> UpdateSpecialEventResponse {
-            UpdateSpecialEventResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "patch",
-                        "/special-events/{eventId}",
-                        &[("400", "{}"), ("404", "{}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = UpdateSpecialEventResponse> + Send {
+            ::std::future::ready(
+                UpdateSpecialEventResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "patch",
+                            "/special-events/{eventId}",
+                            &[("400", "{}"), ("404", "{}")],
+                        ),
+                ),
             )
         }
-        async fn buy_museum_tickets(
+        fn buy_museum_tickets(
             &self,
             input: BuyMuseumTicketsInput,
-        ) -> BuyMuseumTicketsResponse {
-            BuyMuseumTicketsResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/tickets",
-                        &[("400", "{}"), ("404", "{}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = BuyMuseumTicketsResponse> + Send {
+            ::std::future::ready(
+                BuyMuseumTicketsResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/tickets",
+                            &[("400", "{}"), ("404", "{}")],
+                        ),
+                ),
             )
         }
-        async fn get_ticket_code(
+        fn get_ticket_code(
             &self,
             input: GetTicketCodeInput,
-        ) -> GetTicketCodeResponse {
-            GetTicketCodeResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/tickets/{ticketId}/qr",
-                        &[("200", "[]"), ("400", "{}"), ("404", "{}")],
-                    ),
+        ) -> impl ::std::future::Future<Output = GetTicketCodeResponse> + Send {
+            ::std::future::ready(
+                GetTicketCodeResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/tickets/{ticketId}/qr",
+                            &[("200", "[]"), ("400", "{}"), ("404", "{}")],
+                        ),
+                ),
             )
         }
     }

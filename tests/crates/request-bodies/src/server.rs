@@ -47,6 +47,442 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 35] = [
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/0",
+                key: "body_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/1",
+                key: "body_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/2",
+                key: "body_2",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_2"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/3",
+                key: "body_3",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_3"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/4",
+                key: "body_4",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_4"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/5",
+                key: "body_5",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_5"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/6",
+                key: "body_6",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_6"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/7",
+                key: "body_7",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_7"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/8",
+                key: "body_8",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_8"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/9",
+                key: "body_9",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_9"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/10",
+                key: "body_10",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_10"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/11",
+                key: "body_11",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_11"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/12",
+                key: "body_12",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_12"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/13",
+                key: "body_13",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_13"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/14",
+                key: "body_14",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_14"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/15",
+                key: "body_15",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_15"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/16",
+                key: "body_16",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_16"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/17",
+                key: "body_17",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_17"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/18",
+                key: "body_18",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_18"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/19",
+                key: "body_19",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_19"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/20",
+                key: "body_20",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_20"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/21",
+                key: "body_21",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_21"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/22",
+                key: "body_22",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_22"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/23",
+                key: "body_23",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_23"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/24",
+                key: "body_24",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_24"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/25",
+                key: "body_25",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_25"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/26",
+                key: "body_26",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_26"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/27",
+                key: "body_27",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_27"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/28",
+                key: "body_28",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_28"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/29",
+                key: "body_29",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_29"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/30",
+                key: "body_30",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_30"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/31",
+                key: "body_31",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_31"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/32",
+                key: "body_32",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_32"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/33",
+                key: "body_33",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_33"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/bodies/34",
+                key: "body_34",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("body_34"),
+                },
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.body_0(handle_body_0(rq)?)),
+                1 => rt::pending(self.api.body_1(handle_body_1(rq)?)),
+                2 => rt::pending(self.api.body_2(handle_body_2(rq)?)),
+                3 => rt::pending(self.api.body_3(handle_body_3(rq)?)),
+                4 => rt::pending(self.api.body_4(handle_body_4(rq)?)),
+                5 => rt::pending(self.api.body_5(handle_body_5(rq)?)),
+                6 => rt::pending(self.api.body_6(handle_body_6(rq)?)),
+                7 => rt::pending(self.api.body_7(handle_body_7(rq)?)),
+                8 => rt::pending(self.api.body_8(handle_body_8(rq)?)),
+                9 => rt::pending(self.api.body_9(handle_body_9(rq)?)),
+                10 => rt::pending(self.api.body_10(handle_body_10(rq)?)),
+                11 => rt::pending(self.api.body_11(handle_body_11(rq)?)),
+                12 => rt::pending(self.api.body_12(handle_body_12(rq)?)),
+                13 => rt::pending(self.api.body_13(handle_body_13(rq)?)),
+                14 => rt::pending(self.api.body_14(handle_body_14(rq)?)),
+                15 => rt::pending(self.api.body_15(handle_body_15(rq)?)),
+                16 => rt::pending(self.api.body_16(handle_body_16(rq)?)),
+                17 => rt::pending(self.api.body_17(handle_body_17(rq)?)),
+                18 => rt::pending(self.api.body_18(handle_body_18(rq)?)),
+                19 => rt::pending(self.api.body_19(handle_body_19(rq)?)),
+                20 => rt::pending(self.api.body_20(handle_body_20(rq)?)),
+                21 => rt::pending(self.api.body_21(handle_body_21(rq)?)),
+                22 => rt::pending(self.api.body_22(handle_body_22(rq)?)),
+                23 => rt::pending(self.api.body_23(handle_body_23(rq)?)),
+                24 => rt::pending(self.api.body_24(handle_body_24(rq)?)),
+                25 => rt::pending(self.api.body_25(handle_body_25(rq)?)),
+                26 => rt::pending(self.api.body_26(handle_body_26(rq)?)),
+                27 => rt::pending(self.api.body_27(handle_body_27(rq)?)),
+                28 => rt::pending(self.api.body_28(handle_body_28(rq)?)),
+                29 => rt::pending(self.api.body_29(handle_body_29(rq)?)),
+                30 => rt::pending(self.api.body_30(handle_body_30(rq)?)),
+                31 => rt::pending(self.api.body_31(handle_body_31(rq)?)),
+                32 => rt::pending(self.api.body_32(handle_body_32(rq)?)),
+                33 => rt::pending(self.api.body_33(handle_body_33(rq)?)),
+                34 => rt::pending(self.api.body_34(handle_body_34(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Request bodies: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -355,30 +791,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body0Response {
         }
     }
 }
-/// Serves `POST /bodies/0`.
-async fn handle_body_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_0", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body0>("application/json", true, Some("body_0"))
-        .await?;
+/// Reads the input of `POST /bodies/0` (authenticated, its body read): the parameters, then the body.
+fn handle_body_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body0Input, rt::Response> {
+    let body = rq.body::<crate::models::Body0>()?;
     let body = rq.required(body)?;
-    let input = Body0Input {
+    Ok(Body0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_0",
-                shared.api.body_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/1`.
 #[derive(Debug)]
@@ -424,30 +847,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body1Response {
         }
     }
 }
-/// Serves `POST /bodies/1`.
-async fn handle_body_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_1", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body1>("application/json", true, Some("body_1"))
-        .await?;
+/// Reads the input of `POST /bodies/1` (authenticated, its body read): the parameters, then the body.
+fn handle_body_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body1Input, rt::Response> {
+    let body = rq.body::<crate::models::Body1>()?;
     let body = rq.required(body)?;
-    let input = Body1Input {
+    Ok(Body1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_1",
-                shared.api.body_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/2`.
 #[derive(Debug)]
@@ -493,30 +903,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body2Response {
         }
     }
 }
-/// Serves `POST /bodies/2`.
-async fn handle_body_2<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_2", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body2>("application/json", true, Some("body_2"))
-        .await?;
+/// Reads the input of `POST /bodies/2` (authenticated, its body read): the parameters, then the body.
+fn handle_body_2(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body2Input, rt::Response> {
+    let body = rq.body::<crate::models::Body2>()?;
     let body = rq.required(body)?;
-    let input = Body2Input {
+    Ok(Body2Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_2",
-                shared.api.body_2(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/3`.
 #[derive(Debug)]
@@ -562,30 +959,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body3Response {
         }
     }
 }
-/// Serves `POST /bodies/3`.
-async fn handle_body_3<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_3", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body3>("application/json", true, Some("body_3"))
-        .await?;
+/// Reads the input of `POST /bodies/3` (authenticated, its body read): the parameters, then the body.
+fn handle_body_3(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body3Input, rt::Response> {
+    let body = rq.body::<crate::models::Body3>()?;
     let body = rq.required(body)?;
-    let input = Body3Input {
+    Ok(Body3Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_3",
-                shared.api.body_3(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/4`.
 #[derive(Debug)]
@@ -631,30 +1015,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body4Response {
         }
     }
 }
-/// Serves `POST /bodies/4`.
-async fn handle_body_4<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_4", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body4>("application/json", true, Some("body_4"))
-        .await?;
+/// Reads the input of `POST /bodies/4` (authenticated, its body read): the parameters, then the body.
+fn handle_body_4(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body4Input, rt::Response> {
+    let body = rq.body::<crate::models::Body4>()?;
     let body = rq.required(body)?;
-    let input = Body4Input {
+    Ok(Body4Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_4",
-                shared.api.body_4(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/5`.
 #[derive(Debug)]
@@ -700,30 +1071,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body5Response {
         }
     }
 }
-/// Serves `POST /bodies/5`.
-async fn handle_body_5<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_5", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body5>("application/json", true, Some("body_5"))
-        .await?;
+/// Reads the input of `POST /bodies/5` (authenticated, its body read): the parameters, then the body.
+fn handle_body_5(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body5Input, rt::Response> {
+    let body = rq.body::<crate::models::Body5>()?;
     let body = rq.required(body)?;
-    let input = Body5Input {
+    Ok(Body5Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_5",
-                shared.api.body_5(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/6`.
 #[derive(Debug)]
@@ -769,30 +1127,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body6Response {
         }
     }
 }
-/// Serves `POST /bodies/6`.
-async fn handle_body_6<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_6", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body6>("application/json", true, Some("body_6"))
-        .await?;
+/// Reads the input of `POST /bodies/6` (authenticated, its body read): the parameters, then the body.
+fn handle_body_6(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body6Input, rt::Response> {
+    let body = rq.body::<crate::models::Body6>()?;
     let body = rq.required(body)?;
-    let input = Body6Input {
+    Ok(Body6Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_6",
-                shared.api.body_6(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/7`.
 #[derive(Debug)]
@@ -838,30 +1183,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body7Response {
         }
     }
 }
-/// Serves `POST /bodies/7`.
-async fn handle_body_7<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_7", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body7>("application/json", true, Some("body_7"))
-        .await?;
+/// Reads the input of `POST /bodies/7` (authenticated, its body read): the parameters, then the body.
+fn handle_body_7(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body7Input, rt::Response> {
+    let body = rq.body::<crate::models::Body7>()?;
     let body = rq.required(body)?;
-    let input = Body7Input {
+    Ok(Body7Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_7",
-                shared.api.body_7(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/8`.
 #[derive(Debug)]
@@ -907,30 +1239,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body8Response {
         }
     }
 }
-/// Serves `POST /bodies/8`.
-async fn handle_body_8<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_8", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body8>("application/json", true, Some("body_8"))
-        .await?;
+/// Reads the input of `POST /bodies/8` (authenticated, its body read): the parameters, then the body.
+fn handle_body_8(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body8Input, rt::Response> {
+    let body = rq.body::<crate::models::Body8>()?;
     let body = rq.required(body)?;
-    let input = Body8Input {
+    Ok(Body8Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_8",
-                shared.api.body_8(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/9`.
 #[derive(Debug)]
@@ -976,30 +1295,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body9Response {
         }
     }
 }
-/// Serves `POST /bodies/9`.
-async fn handle_body_9<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_9", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body9>("application/json", true, Some("body_9"))
-        .await?;
+/// Reads the input of `POST /bodies/9` (authenticated, its body read): the parameters, then the body.
+fn handle_body_9(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body9Input, rt::Response> {
+    let body = rq.body::<crate::models::Body9>()?;
     let body = rq.required(body)?;
-    let input = Body9Input {
+    Ok(Body9Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_9",
-                shared.api.body_9(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/10`.
 #[derive(Debug)]
@@ -1045,30 +1351,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body10Response {
         }
     }
 }
-/// Serves `POST /bodies/10`.
-async fn handle_body_10<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_10", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body10>("application/json", true, Some("body_10"))
-        .await?;
+/// Reads the input of `POST /bodies/10` (authenticated, its body read): the parameters, then the body.
+fn handle_body_10(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body10Input, rt::Response> {
+    let body = rq.body::<crate::models::Body10>()?;
     let body = rq.required(body)?;
-    let input = Body10Input {
+    Ok(Body10Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_10",
-                shared.api.body_10(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/11`.
 #[derive(Debug)]
@@ -1114,30 +1407,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body11Response {
         }
     }
 }
-/// Serves `POST /bodies/11`.
-async fn handle_body_11<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_11", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body11>("application/json", true, Some("body_11"))
-        .await?;
+/// Reads the input of `POST /bodies/11` (authenticated, its body read): the parameters, then the body.
+fn handle_body_11(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body11Input, rt::Response> {
+    let body = rq.body::<crate::models::Body11>()?;
     let body = rq.required(body)?;
-    let input = Body11Input {
+    Ok(Body11Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_11",
-                shared.api.body_11(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/12`.
 #[derive(Debug)]
@@ -1183,30 +1463,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body12Response {
         }
     }
 }
-/// Serves `POST /bodies/12`.
-async fn handle_body_12<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_12", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body12>("application/json", true, Some("body_12"))
-        .await?;
+/// Reads the input of `POST /bodies/12` (authenticated, its body read): the parameters, then the body.
+fn handle_body_12(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body12Input, rt::Response> {
+    let body = rq.body::<crate::models::Body12>()?;
     let body = rq.required(body)?;
-    let input = Body12Input {
+    Ok(Body12Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_12",
-                shared.api.body_12(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/13`.
 #[derive(Debug)]
@@ -1252,30 +1519,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body13Response {
         }
     }
 }
-/// Serves `POST /bodies/13`.
-async fn handle_body_13<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_13", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body13>("application/json", true, Some("body_13"))
-        .await?;
+/// Reads the input of `POST /bodies/13` (authenticated, its body read): the parameters, then the body.
+fn handle_body_13(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body13Input, rt::Response> {
+    let body = rq.body::<crate::models::Body13>()?;
     let body = rq.required(body)?;
-    let input = Body13Input {
+    Ok(Body13Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_13",
-                shared.api.body_13(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/14`.
 #[derive(Debug)]
@@ -1321,30 +1575,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body14Response {
         }
     }
 }
-/// Serves `POST /bodies/14`.
-async fn handle_body_14<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_14", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body14>("application/json", true, Some("body_14"))
-        .await?;
+/// Reads the input of `POST /bodies/14` (authenticated, its body read): the parameters, then the body.
+fn handle_body_14(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body14Input, rt::Response> {
+    let body = rq.body::<crate::models::Body14>()?;
     let body = rq.required(body)?;
-    let input = Body14Input {
+    Ok(Body14Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_14",
-                shared.api.body_14(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/15`.
 #[derive(Debug)]
@@ -1390,30 +1631,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body15Response {
         }
     }
 }
-/// Serves `POST /bodies/15`.
-async fn handle_body_15<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_15", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body15>("application/json", true, Some("body_15"))
-        .await?;
+/// Reads the input of `POST /bodies/15` (authenticated, its body read): the parameters, then the body.
+fn handle_body_15(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body15Input, rt::Response> {
+    let body = rq.body::<crate::models::Body15>()?;
     let body = rq.required(body)?;
-    let input = Body15Input {
+    Ok(Body15Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_15",
-                shared.api.body_15(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/16`.
 #[derive(Debug)]
@@ -1459,30 +1687,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body16Response {
         }
     }
 }
-/// Serves `POST /bodies/16`.
-async fn handle_body_16<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_16", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body16>("application/json", true, Some("body_16"))
-        .await?;
+/// Reads the input of `POST /bodies/16` (authenticated, its body read): the parameters, then the body.
+fn handle_body_16(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body16Input, rt::Response> {
+    let body = rq.body::<crate::models::Body16>()?;
     let body = rq.required(body)?;
-    let input = Body16Input {
+    Ok(Body16Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_16",
-                shared.api.body_16(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/17`.
 #[derive(Debug)]
@@ -1528,30 +1743,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body17Response {
         }
     }
 }
-/// Serves `POST /bodies/17`.
-async fn handle_body_17<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_17", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body17>("application/json", true, Some("body_17"))
-        .await?;
+/// Reads the input of `POST /bodies/17` (authenticated, its body read): the parameters, then the body.
+fn handle_body_17(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body17Input, rt::Response> {
+    let body = rq.body::<crate::models::Body17>()?;
     let body = rq.required(body)?;
-    let input = Body17Input {
+    Ok(Body17Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_17",
-                shared.api.body_17(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/18`.
 #[derive(Debug)]
@@ -1597,30 +1799,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body18Response {
         }
     }
 }
-/// Serves `POST /bodies/18`.
-async fn handle_body_18<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_18", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body18>("application/json", true, Some("body_18"))
-        .await?;
+/// Reads the input of `POST /bodies/18` (authenticated, its body read): the parameters, then the body.
+fn handle_body_18(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body18Input, rt::Response> {
+    let body = rq.body::<crate::models::Body18>()?;
     let body = rq.required(body)?;
-    let input = Body18Input {
+    Ok(Body18Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_18",
-                shared.api.body_18(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/19`.
 #[derive(Debug)]
@@ -1666,30 +1855,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body19Response {
         }
     }
 }
-/// Serves `POST /bodies/19`.
-async fn handle_body_19<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_19", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body19>("application/json", true, Some("body_19"))
-        .await?;
+/// Reads the input of `POST /bodies/19` (authenticated, its body read): the parameters, then the body.
+fn handle_body_19(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body19Input, rt::Response> {
+    let body = rq.body::<crate::models::Body19>()?;
     let body = rq.required(body)?;
-    let input = Body19Input {
+    Ok(Body19Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_19",
-                shared.api.body_19(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/20`.
 #[derive(Debug)]
@@ -1735,30 +1911,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body20Response {
         }
     }
 }
-/// Serves `POST /bodies/20`.
-async fn handle_body_20<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_20", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body20>("application/json", true, Some("body_20"))
-        .await?;
+/// Reads the input of `POST /bodies/20` (authenticated, its body read): the parameters, then the body.
+fn handle_body_20(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body20Input, rt::Response> {
+    let body = rq.body::<crate::models::Body20>()?;
     let body = rq.required(body)?;
-    let input = Body20Input {
+    Ok(Body20Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_20",
-                shared.api.body_20(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/21`.
 #[derive(Debug)]
@@ -1804,30 +1967,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body21Response {
         }
     }
 }
-/// Serves `POST /bodies/21`.
-async fn handle_body_21<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_21", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body21>("application/json", true, Some("body_21"))
-        .await?;
+/// Reads the input of `POST /bodies/21` (authenticated, its body read): the parameters, then the body.
+fn handle_body_21(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body21Input, rt::Response> {
+    let body = rq.body::<crate::models::Body21>()?;
     let body = rq.required(body)?;
-    let input = Body21Input {
+    Ok(Body21Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_21",
-                shared.api.body_21(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/22`.
 #[derive(Debug)]
@@ -1873,30 +2023,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body22Response {
         }
     }
 }
-/// Serves `POST /bodies/22`.
-async fn handle_body_22<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_22", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body22>("application/json", true, Some("body_22"))
-        .await?;
+/// Reads the input of `POST /bodies/22` (authenticated, its body read): the parameters, then the body.
+fn handle_body_22(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body22Input, rt::Response> {
+    let body = rq.body::<crate::models::Body22>()?;
     let body = rq.required(body)?;
-    let input = Body22Input {
+    Ok(Body22Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_22",
-                shared.api.body_22(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/23`.
 #[derive(Debug)]
@@ -1942,30 +2079,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body23Response {
         }
     }
 }
-/// Serves `POST /bodies/23`.
-async fn handle_body_23<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_23", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body23>("application/json", true, Some("body_23"))
-        .await?;
+/// Reads the input of `POST /bodies/23` (authenticated, its body read): the parameters, then the body.
+fn handle_body_23(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body23Input, rt::Response> {
+    let body = rq.body::<crate::models::Body23>()?;
     let body = rq.required(body)?;
-    let input = Body23Input {
+    Ok(Body23Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_23",
-                shared.api.body_23(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/24`.
 #[derive(Debug)]
@@ -2011,30 +2135,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body24Response {
         }
     }
 }
-/// Serves `POST /bodies/24`.
-async fn handle_body_24<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_24", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body24>("application/json", true, Some("body_24"))
-        .await?;
+/// Reads the input of `POST /bodies/24` (authenticated, its body read): the parameters, then the body.
+fn handle_body_24(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body24Input, rt::Response> {
+    let body = rq.body::<crate::models::Body24>()?;
     let body = rq.required(body)?;
-    let input = Body24Input {
+    Ok(Body24Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_24",
-                shared.api.body_24(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/25`.
 #[derive(Debug)]
@@ -2080,30 +2191,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body25Response {
         }
     }
 }
-/// Serves `POST /bodies/25`.
-async fn handle_body_25<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_25", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body25>("application/json", true, Some("body_25"))
-        .await?;
+/// Reads the input of `POST /bodies/25` (authenticated, its body read): the parameters, then the body.
+fn handle_body_25(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body25Input, rt::Response> {
+    let body = rq.body::<crate::models::Body25>()?;
     let body = rq.required(body)?;
-    let input = Body25Input {
+    Ok(Body25Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_25",
-                shared.api.body_25(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/26`.
 #[derive(Debug)]
@@ -2149,30 +2247,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body26Response {
         }
     }
 }
-/// Serves `POST /bodies/26`.
-async fn handle_body_26<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_26", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body26>("application/json", true, Some("body_26"))
-        .await?;
+/// Reads the input of `POST /bodies/26` (authenticated, its body read): the parameters, then the body.
+fn handle_body_26(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body26Input, rt::Response> {
+    let body = rq.body::<crate::models::Body26>()?;
     let body = rq.required(body)?;
-    let input = Body26Input {
+    Ok(Body26Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_26",
-                shared.api.body_26(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/27`.
 #[derive(Debug)]
@@ -2218,30 +2303,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body27Response {
         }
     }
 }
-/// Serves `POST /bodies/27`.
-async fn handle_body_27<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_27", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body27>("application/json", true, Some("body_27"))
-        .await?;
+/// Reads the input of `POST /bodies/27` (authenticated, its body read): the parameters, then the body.
+fn handle_body_27(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body27Input, rt::Response> {
+    let body = rq.body::<crate::models::Body27>()?;
     let body = rq.required(body)?;
-    let input = Body27Input {
+    Ok(Body27Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_27",
-                shared.api.body_27(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/28`.
 #[derive(Debug)]
@@ -2287,30 +2359,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body28Response {
         }
     }
 }
-/// Serves `POST /bodies/28`.
-async fn handle_body_28<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_28", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body28>("application/json", true, Some("body_28"))
-        .await?;
+/// Reads the input of `POST /bodies/28` (authenticated, its body read): the parameters, then the body.
+fn handle_body_28(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body28Input, rt::Response> {
+    let body = rq.body::<crate::models::Body28>()?;
     let body = rq.required(body)?;
-    let input = Body28Input {
+    Ok(Body28Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_28",
-                shared.api.body_28(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/29`.
 #[derive(Debug)]
@@ -2356,30 +2415,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body29Response {
         }
     }
 }
-/// Serves `POST /bodies/29`.
-async fn handle_body_29<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_29", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body29>("application/json", true, Some("body_29"))
-        .await?;
+/// Reads the input of `POST /bodies/29` (authenticated, its body read): the parameters, then the body.
+fn handle_body_29(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body29Input, rt::Response> {
+    let body = rq.body::<crate::models::Body29>()?;
     let body = rq.required(body)?;
-    let input = Body29Input {
+    Ok(Body29Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_29",
-                shared.api.body_29(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/30`.
 #[derive(Debug)]
@@ -2425,30 +2471,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body30Response {
         }
     }
 }
-/// Serves `POST /bodies/30`.
-async fn handle_body_30<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_30", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body30>("application/json", true, Some("body_30"))
-        .await?;
+/// Reads the input of `POST /bodies/30` (authenticated, its body read): the parameters, then the body.
+fn handle_body_30(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body30Input, rt::Response> {
+    let body = rq.body::<crate::models::Body30>()?;
     let body = rq.required(body)?;
-    let input = Body30Input {
+    Ok(Body30Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_30",
-                shared.api.body_30(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/31`.
 #[derive(Debug)]
@@ -2494,30 +2527,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body31Response {
         }
     }
 }
-/// Serves `POST /bodies/31`.
-async fn handle_body_31<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_31", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body31>("application/json", true, Some("body_31"))
-        .await?;
+/// Reads the input of `POST /bodies/31` (authenticated, its body read): the parameters, then the body.
+fn handle_body_31(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body31Input, rt::Response> {
+    let body = rq.body::<crate::models::Body31>()?;
     let body = rq.required(body)?;
-    let input = Body31Input {
+    Ok(Body31Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_31",
-                shared.api.body_31(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/32`.
 #[derive(Debug)]
@@ -2563,30 +2583,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body32Response {
         }
     }
 }
-/// Serves `POST /bodies/32`.
-async fn handle_body_32<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_32", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body32>("application/json", true, Some("body_32"))
-        .await?;
+/// Reads the input of `POST /bodies/32` (authenticated, its body read): the parameters, then the body.
+fn handle_body_32(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body32Input, rt::Response> {
+    let body = rq.body::<crate::models::Body32>()?;
     let body = rq.required(body)?;
-    let input = Body32Input {
+    Ok(Body32Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_32",
-                shared.api.body_32(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/33`.
 #[derive(Debug)]
@@ -2632,30 +2639,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body33Response {
         }
     }
 }
-/// Serves `POST /bodies/33`.
-async fn handle_body_33<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_33", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body33>("application/json", true, Some("body_33"))
-        .await?;
+/// Reads the input of `POST /bodies/33` (authenticated, its body read): the parameters, then the body.
+fn handle_body_33(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body33Input, rt::Response> {
+    let body = rq.body::<crate::models::Body33>()?;
     let body = rq.required(body)?;
-    let input = Body33Input {
+    Ok(Body33Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_33",
-                shared.api.body_33(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /bodies/34`.
 #[derive(Debug)]
@@ -2701,30 +2695,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body34Response {
         }
     }
 }
-/// Serves `POST /bodies/34`.
-async fn handle_body_34<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "body_34", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Body34>("application/json", true, Some("body_34"))
-        .await?;
+/// Reads the input of `POST /bodies/34` (authenticated, its body read): the parameters, then the body.
+fn handle_body_34(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Body34Input, rt::Response> {
+    let body = rq.body::<crate::models::Body34>()?;
     let body = rq.required(body)?;
-    let input = Body34Input {
+    Ok(Body34Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "body_34",
-                shared.api.body_34(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -2745,173 +2726,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/bodies/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_body_0::<A>),
-        )
-        .route(
-            "/bodies/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_body_1::<A>),
-        )
-        .route(
-            "/bodies/2",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_body_2::<A>),
-        )
-        .route(
-            "/bodies/3",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_body_3::<A>),
-        )
-        .route(
-            "/bodies/4",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_body_4::<A>),
-        )
-        .route(
-            "/bodies/5",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_body_5::<A>),
-        )
-        .route(
-            "/bodies/6",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_body_6::<A>),
-        )
-        .route(
-            "/bodies/7",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_body_7::<A>),
-        )
-        .route(
-            "/bodies/8",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_body_8::<A>),
-        )
-        .route(
-            "/bodies/9",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_body_9::<A>),
-        )
-        .route(
-            "/bodies/10",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_10::<A>),
-        )
-        .route(
-            "/bodies/11",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_11::<A>),
-        )
-        .route(
-            "/bodies/12",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_12::<A>),
-        )
-        .route(
-            "/bodies/13",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_13::<A>),
-        )
-        .route(
-            "/bodies/14",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_14::<A>),
-        )
-        .route(
-            "/bodies/15",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_15::<A>),
-        )
-        .route(
-            "/bodies/16",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_16::<A>),
-        )
-        .route(
-            "/bodies/17",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_17::<A>),
-        )
-        .route(
-            "/bodies/18",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_18::<A>),
-        )
-        .route(
-            "/bodies/19",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_19::<A>),
-        )
-        .route(
-            "/bodies/20",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_20::<A>),
-        )
-        .route(
-            "/bodies/21",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_21::<A>),
-        )
-        .route(
-            "/bodies/22",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_22::<A>),
-        )
-        .route(
-            "/bodies/23",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_23::<A>),
-        )
-        .route(
-            "/bodies/24",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_24::<A>),
-        )
-        .route(
-            "/bodies/25",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_25::<A>),
-        )
-        .route(
-            "/bodies/26",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_26::<A>),
-        )
-        .route(
-            "/bodies/27",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_27::<A>),
-        )
-        .route(
-            "/bodies/28",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_28::<A>),
-        )
-        .route(
-            "/bodies/29",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_29::<A>),
-        )
-        .route(
-            "/bodies/30",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_30::<A>),
-        )
-        .route(
-            "/bodies/31",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_31::<A>),
-        )
-        .route(
-            "/bodies/32",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_32::<A>),
-        )
-        .route(
-            "/bodies/33",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_33::<A>),
-        )
-        .route(
-            "/bodies/34",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_body_34::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -2951,179 +2766,389 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn body_0(&self, input: Body0Input) -> Body0Response {
-            Body0Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/0", &[]),
+        fn body_0(
+            &self,
+            input: Body0Input,
+        ) -> impl ::std::future::Future<Output = Body0Response> + Send {
+            ::std::future::ready(
+                Body0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/0", &[]),
+                ),
             )
         }
-        async fn body_1(&self, input: Body1Input) -> Body1Response {
-            Body1Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/1", &[]),
+        fn body_1(
+            &self,
+            input: Body1Input,
+        ) -> impl ::std::future::Future<Output = Body1Response> + Send {
+            ::std::future::ready(
+                Body1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/1", &[]),
+                ),
             )
         }
-        async fn body_2(&self, input: Body2Input) -> Body2Response {
-            Body2Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/2", &[]),
+        fn body_2(
+            &self,
+            input: Body2Input,
+        ) -> impl ::std::future::Future<Output = Body2Response> + Send {
+            ::std::future::ready(
+                Body2Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/2", &[]),
+                ),
             )
         }
-        async fn body_3(&self, input: Body3Input) -> Body3Response {
-            Body3Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/3", &[]),
+        fn body_3(
+            &self,
+            input: Body3Input,
+        ) -> impl ::std::future::Future<Output = Body3Response> + Send {
+            ::std::future::ready(
+                Body3Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/3", &[]),
+                ),
             )
         }
-        async fn body_4(&self, input: Body4Input) -> Body4Response {
-            Body4Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/4", &[]),
+        fn body_4(
+            &self,
+            input: Body4Input,
+        ) -> impl ::std::future::Future<Output = Body4Response> + Send {
+            ::std::future::ready(
+                Body4Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/4", &[]),
+                ),
             )
         }
-        async fn body_5(&self, input: Body5Input) -> Body5Response {
-            Body5Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/5", &[]),
+        fn body_5(
+            &self,
+            input: Body5Input,
+        ) -> impl ::std::future::Future<Output = Body5Response> + Send {
+            ::std::future::ready(
+                Body5Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/5", &[]),
+                ),
             )
         }
-        async fn body_6(&self, input: Body6Input) -> Body6Response {
-            Body6Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/6", &[]),
+        fn body_6(
+            &self,
+            input: Body6Input,
+        ) -> impl ::std::future::Future<Output = Body6Response> + Send {
+            ::std::future::ready(
+                Body6Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/6", &[]),
+                ),
             )
         }
-        async fn body_7(&self, input: Body7Input) -> Body7Response {
-            Body7Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/7", &[]),
+        fn body_7(
+            &self,
+            input: Body7Input,
+        ) -> impl ::std::future::Future<Output = Body7Response> + Send {
+            ::std::future::ready(
+                Body7Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/7", &[]),
+                ),
             )
         }
-        async fn body_8(&self, input: Body8Input) -> Body8Response {
-            Body8Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/8", &[]),
+        fn body_8(
+            &self,
+            input: Body8Input,
+        ) -> impl ::std::future::Future<Output = Body8Response> + Send {
+            ::std::future::ready(
+                Body8Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/8", &[]),
+                ),
             )
         }
-        async fn body_9(&self, input: Body9Input) -> Body9Response {
-            Body9Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/9", &[]),
+        fn body_9(
+            &self,
+            input: Body9Input,
+        ) -> impl ::std::future::Future<Output = Body9Response> + Send {
+            ::std::future::ready(
+                Body9Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/9", &[]),
+                ),
             )
         }
-        async fn body_10(&self, input: Body10Input) -> Body10Response {
-            Body10Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/10", &[]),
+        fn body_10(
+            &self,
+            input: Body10Input,
+        ) -> impl ::std::future::Future<Output = Body10Response> + Send {
+            ::std::future::ready(
+                Body10Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/10", &[]),
+                ),
             )
         }
-        async fn body_11(&self, input: Body11Input) -> Body11Response {
-            Body11Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/11", &[]),
+        fn body_11(
+            &self,
+            input: Body11Input,
+        ) -> impl ::std::future::Future<Output = Body11Response> + Send {
+            ::std::future::ready(
+                Body11Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/11", &[]),
+                ),
             )
         }
-        async fn body_12(&self, input: Body12Input) -> Body12Response {
-            Body12Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/12", &[]),
+        fn body_12(
+            &self,
+            input: Body12Input,
+        ) -> impl ::std::future::Future<Output = Body12Response> + Send {
+            ::std::future::ready(
+                Body12Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/12", &[]),
+                ),
             )
         }
-        async fn body_13(&self, input: Body13Input) -> Body13Response {
-            Body13Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/13", &[]),
+        fn body_13(
+            &self,
+            input: Body13Input,
+        ) -> impl ::std::future::Future<Output = Body13Response> + Send {
+            ::std::future::ready(
+                Body13Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/13", &[]),
+                ),
             )
         }
-        async fn body_14(&self, input: Body14Input) -> Body14Response {
-            Body14Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/14", &[]),
+        fn body_14(
+            &self,
+            input: Body14Input,
+        ) -> impl ::std::future::Future<Output = Body14Response> + Send {
+            ::std::future::ready(
+                Body14Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/14", &[]),
+                ),
             )
         }
-        async fn body_15(&self, input: Body15Input) -> Body15Response {
-            Body15Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/15", &[]),
+        fn body_15(
+            &self,
+            input: Body15Input,
+        ) -> impl ::std::future::Future<Output = Body15Response> + Send {
+            ::std::future::ready(
+                Body15Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/15", &[]),
+                ),
             )
         }
-        async fn body_16(&self, input: Body16Input) -> Body16Response {
-            Body16Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/16", &[]),
+        fn body_16(
+            &self,
+            input: Body16Input,
+        ) -> impl ::std::future::Future<Output = Body16Response> + Send {
+            ::std::future::ready(
+                Body16Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/16", &[]),
+                ),
             )
         }
-        async fn body_17(&self, input: Body17Input) -> Body17Response {
-            Body17Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/17", &[]),
+        fn body_17(
+            &self,
+            input: Body17Input,
+        ) -> impl ::std::future::Future<Output = Body17Response> + Send {
+            ::std::future::ready(
+                Body17Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/17", &[]),
+                ),
             )
         }
-        async fn body_18(&self, input: Body18Input) -> Body18Response {
-            Body18Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/18", &[]),
+        fn body_18(
+            &self,
+            input: Body18Input,
+        ) -> impl ::std::future::Future<Output = Body18Response> + Send {
+            ::std::future::ready(
+                Body18Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/18", &[]),
+                ),
             )
         }
-        async fn body_19(&self, input: Body19Input) -> Body19Response {
-            Body19Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/19", &[]),
+        fn body_19(
+            &self,
+            input: Body19Input,
+        ) -> impl ::std::future::Future<Output = Body19Response> + Send {
+            ::std::future::ready(
+                Body19Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/19", &[]),
+                ),
             )
         }
-        async fn body_20(&self, input: Body20Input) -> Body20Response {
-            Body20Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/20", &[]),
+        fn body_20(
+            &self,
+            input: Body20Input,
+        ) -> impl ::std::future::Future<Output = Body20Response> + Send {
+            ::std::future::ready(
+                Body20Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/20", &[]),
+                ),
             )
         }
-        async fn body_21(&self, input: Body21Input) -> Body21Response {
-            Body21Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/21", &[]),
+        fn body_21(
+            &self,
+            input: Body21Input,
+        ) -> impl ::std::future::Future<Output = Body21Response> + Send {
+            ::std::future::ready(
+                Body21Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/21", &[]),
+                ),
             )
         }
-        async fn body_22(&self, input: Body22Input) -> Body22Response {
-            Body22Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/22", &[]),
+        fn body_22(
+            &self,
+            input: Body22Input,
+        ) -> impl ::std::future::Future<Output = Body22Response> + Send {
+            ::std::future::ready(
+                Body22Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/22", &[]),
+                ),
             )
         }
-        async fn body_23(&self, input: Body23Input) -> Body23Response {
-            Body23Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/23", &[]),
+        fn body_23(
+            &self,
+            input: Body23Input,
+        ) -> impl ::std::future::Future<Output = Body23Response> + Send {
+            ::std::future::ready(
+                Body23Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/23", &[]),
+                ),
             )
         }
-        async fn body_24(&self, input: Body24Input) -> Body24Response {
-            Body24Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/24", &[]),
+        fn body_24(
+            &self,
+            input: Body24Input,
+        ) -> impl ::std::future::Future<Output = Body24Response> + Send {
+            ::std::future::ready(
+                Body24Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/24", &[]),
+                ),
             )
         }
-        async fn body_25(&self, input: Body25Input) -> Body25Response {
-            Body25Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/25", &[]),
+        fn body_25(
+            &self,
+            input: Body25Input,
+        ) -> impl ::std::future::Future<Output = Body25Response> + Send {
+            ::std::future::ready(
+                Body25Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/25", &[]),
+                ),
             )
         }
-        async fn body_26(&self, input: Body26Input) -> Body26Response {
-            Body26Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/26", &[]),
+        fn body_26(
+            &self,
+            input: Body26Input,
+        ) -> impl ::std::future::Future<Output = Body26Response> + Send {
+            ::std::future::ready(
+                Body26Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/26", &[]),
+                ),
             )
         }
-        async fn body_27(&self, input: Body27Input) -> Body27Response {
-            Body27Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/27", &[]),
+        fn body_27(
+            &self,
+            input: Body27Input,
+        ) -> impl ::std::future::Future<Output = Body27Response> + Send {
+            ::std::future::ready(
+                Body27Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/27", &[]),
+                ),
             )
         }
-        async fn body_28(&self, input: Body28Input) -> Body28Response {
-            Body28Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/28", &[]),
+        fn body_28(
+            &self,
+            input: Body28Input,
+        ) -> impl ::std::future::Future<Output = Body28Response> + Send {
+            ::std::future::ready(
+                Body28Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/28", &[]),
+                ),
             )
         }
-        async fn body_29(&self, input: Body29Input) -> Body29Response {
-            Body29Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/29", &[]),
+        fn body_29(
+            &self,
+            input: Body29Input,
+        ) -> impl ::std::future::Future<Output = Body29Response> + Send {
+            ::std::future::ready(
+                Body29Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/29", &[]),
+                ),
             )
         }
-        async fn body_30(&self, input: Body30Input) -> Body30Response {
-            Body30Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/30", &[]),
+        fn body_30(
+            &self,
+            input: Body30Input,
+        ) -> impl ::std::future::Future<Output = Body30Response> + Send {
+            ::std::future::ready(
+                Body30Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/30", &[]),
+                ),
             )
         }
-        async fn body_31(&self, input: Body31Input) -> Body31Response {
-            Body31Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/31", &[]),
+        fn body_31(
+            &self,
+            input: Body31Input,
+        ) -> impl ::std::future::Future<Output = Body31Response> + Send {
+            ::std::future::ready(
+                Body31Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/31", &[]),
+                ),
             )
         }
-        async fn body_32(&self, input: Body32Input) -> Body32Response {
-            Body32Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/32", &[]),
+        fn body_32(
+            &self,
+            input: Body32Input,
+        ) -> impl ::std::future::Future<Output = Body32Response> + Send {
+            ::std::future::ready(
+                Body32Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/32", &[]),
+                ),
             )
         }
-        async fn body_33(&self, input: Body33Input) -> Body33Response {
-            Body33Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/33", &[]),
+        fn body_33(
+            &self,
+            input: Body33Input,
+        ) -> impl ::std::future::Future<Output = Body33Response> + Send {
+            ::std::future::ready(
+                Body33Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/33", &[]),
+                ),
             )
         }
-        async fn body_34(&self, input: Body34Input) -> Body34Response {
-            Body34Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/bodies/34", &[]),
+        fn body_34(
+            &self,
+            input: Body34Input,
+        ) -> impl ::std::future::Future<Output = Body34Response> + Send {
+            ::std::future::ready(
+                Body34Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/bodies/34", &[]),
+                ),
             )
         }
     }

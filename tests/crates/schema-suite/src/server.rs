@@ -47,6 +47,894 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 68] = [
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/additionalProperties/0",
+                key: "additional_properties_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("additional_properties_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/additionalProperties/1",
+                key: "additional_properties_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("additional_properties_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/allOf/0",
+                key: "all_of_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("all_of_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/allOf/1",
+                key: "all_of_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("all_of_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/anyOf/0",
+                key: "any_of_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("any_of_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/anyOf/1",
+                key: "any_of_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("any_of_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/boolean_schema/0",
+                key: "boolean_schema_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("boolean_schema_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/boolean_schema/1",
+                key: "boolean_schema_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("boolean_schema_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/const/0",
+                key: "const_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("const_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/const/1",
+                key: "const_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("const_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/contains/0",
+                key: "contains_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("contains_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/contains/1",
+                key: "contains_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("contains_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/default/0",
+                key: "default_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("default_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/default/1",
+                key: "default_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("default_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/dependentRequired/0",
+                key: "dependent_required_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("dependent_required_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/dependentRequired/1",
+                key: "dependent_required_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("dependent_required_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/dependentSchemas/0",
+                key: "dependent_schemas_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("dependent_schemas_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/dependentSchemas/1",
+                key: "dependent_schemas_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("dependent_schemas_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/enum/0",
+                key: "enum_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("enum_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/enum/1",
+                key: "enum_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("enum_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/exclusiveMaximum/0",
+                key: "exclusive_maximum_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("exclusive_maximum_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/exclusiveMinimum/0",
+                key: "exclusive_minimum_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("exclusive_minimum_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/if-then-else/0",
+                key: "if_then_else_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("if_then_else_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/if-then-else/1",
+                key: "if_then_else_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("if_then_else_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/items/0",
+                key: "items_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("items_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/items/1",
+                key: "items_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("items_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/maxContains/0",
+                key: "max_contains_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("max_contains_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/maxContains/1",
+                key: "max_contains_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("max_contains_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/maxItems/0",
+                key: "max_items_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("max_items_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/maxItems/1",
+                key: "max_items_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("max_items_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/maxLength/0",
+                key: "max_length_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("max_length_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/maxLength/1",
+                key: "max_length_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("max_length_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/maxProperties/0",
+                key: "max_properties_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("max_properties_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/maxProperties/1",
+                key: "max_properties_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("max_properties_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/maximum/0",
+                key: "maximum_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("maximum_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/maximum/1",
+                key: "maximum_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("maximum_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/minContains/0",
+                key: "min_contains_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("min_contains_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/minContains/1",
+                key: "min_contains_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("min_contains_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/minItems/0",
+                key: "min_items_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("min_items_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/minItems/1",
+                key: "min_items_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("min_items_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/minLength/0",
+                key: "min_length_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("min_length_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/minLength/1",
+                key: "min_length_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("min_length_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/minProperties/0",
+                key: "min_properties_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("min_properties_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/minProperties/1",
+                key: "min_properties_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("min_properties_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/minimum/0",
+                key: "minimum_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("minimum_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/minimum/1",
+                key: "minimum_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("minimum_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/multipleOf/0",
+                key: "multiple_of_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("multiple_of_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/multipleOf/1",
+                key: "multiple_of_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("multiple_of_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/not/0",
+                key: "not_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("not_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/not/1",
+                key: "not_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("not_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/oneOf/0",
+                key: "one_of_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("one_of_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/oneOf/1",
+                key: "one_of_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("one_of_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/pattern/0",
+                key: "pattern_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("pattern_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/pattern/1",
+                key: "pattern_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("pattern_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/patternProperties/0",
+                key: "pattern_properties_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("pattern_properties_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/patternProperties/1",
+                key: "pattern_properties_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("pattern_properties_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/prefixItems/0",
+                key: "prefix_items_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("prefix_items_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/prefixItems/1",
+                key: "prefix_items_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("prefix_items_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/properties/0",
+                key: "properties_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("properties_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/properties/1",
+                key: "properties_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("properties_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/propertyNames/0",
+                key: "property_names_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("property_names_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/propertyNames/1",
+                key: "property_names_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("property_names_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/required/0",
+                key: "required_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("required_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/required/1",
+                key: "required_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("required_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/type/0",
+                key: "type_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("type_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/type/1",
+                key: "type_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("type_1"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/uniqueItems/0",
+                key: "unique_items_0",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("unique_items_0"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/uniqueItems/1",
+                key: "unique_items_1",
+                security: &[],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("unique_items_1"),
+                },
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => {
+                    rt::pending(
+                        self
+                            .api
+                            .additional_properties_0(handle_additional_properties_0(rq)?),
+                    )
+                }
+                1 => {
+                    rt::pending(
+                        self
+                            .api
+                            .additional_properties_1(handle_additional_properties_1(rq)?),
+                    )
+                }
+                2 => rt::pending(self.api.all_of_0(handle_all_of_0(rq)?)),
+                3 => rt::pending(self.api.all_of_1(handle_all_of_1(rq)?)),
+                4 => rt::pending(self.api.any_of_0(handle_any_of_0(rq)?)),
+                5 => rt::pending(self.api.any_of_1(handle_any_of_1(rq)?)),
+                6 => rt::pending(self.api.boolean_schema_0(handle_boolean_schema_0(rq)?)),
+                7 => rt::pending(self.api.boolean_schema_1(handle_boolean_schema_1(rq)?)),
+                8 => rt::pending(self.api.const_0(handle_const_0(rq)?)),
+                9 => rt::pending(self.api.const_1(handle_const_1(rq)?)),
+                10 => rt::pending(self.api.contains_0(handle_contains_0(rq)?)),
+                11 => rt::pending(self.api.contains_1(handle_contains_1(rq)?)),
+                12 => rt::pending(self.api.default_0(handle_default_0(rq)?)),
+                13 => rt::pending(self.api.default_1(handle_default_1(rq)?)),
+                14 => {
+                    rt::pending(
+                        self.api.dependent_required_0(handle_dependent_required_0(rq)?),
+                    )
+                }
+                15 => {
+                    rt::pending(
+                        self.api.dependent_required_1(handle_dependent_required_1(rq)?),
+                    )
+                }
+                16 => {
+                    rt::pending(
+                        self.api.dependent_schemas_0(handle_dependent_schemas_0(rq)?),
+                    )
+                }
+                17 => {
+                    rt::pending(
+                        self.api.dependent_schemas_1(handle_dependent_schemas_1(rq)?),
+                    )
+                }
+                18 => rt::pending(self.api.enum_0(handle_enum_0(rq)?)),
+                19 => rt::pending(self.api.enum_1(handle_enum_1(rq)?)),
+                20 => {
+                    rt::pending(
+                        self.api.exclusive_maximum_0(handle_exclusive_maximum_0(rq)?),
+                    )
+                }
+                21 => {
+                    rt::pending(
+                        self.api.exclusive_minimum_0(handle_exclusive_minimum_0(rq)?),
+                    )
+                }
+                22 => rt::pending(self.api.if_then_else_0(handle_if_then_else_0(rq)?)),
+                23 => rt::pending(self.api.if_then_else_1(handle_if_then_else_1(rq)?)),
+                24 => rt::pending(self.api.items_0(handle_items_0(rq)?)),
+                25 => rt::pending(self.api.items_1(handle_items_1(rq)?)),
+                26 => rt::pending(self.api.max_contains_0(handle_max_contains_0(rq)?)),
+                27 => rt::pending(self.api.max_contains_1(handle_max_contains_1(rq)?)),
+                28 => rt::pending(self.api.max_items_0(handle_max_items_0(rq)?)),
+                29 => rt::pending(self.api.max_items_1(handle_max_items_1(rq)?)),
+                30 => rt::pending(self.api.max_length_0(handle_max_length_0(rq)?)),
+                31 => rt::pending(self.api.max_length_1(handle_max_length_1(rq)?)),
+                32 => {
+                    rt::pending(self.api.max_properties_0(handle_max_properties_0(rq)?))
+                }
+                33 => {
+                    rt::pending(self.api.max_properties_1(handle_max_properties_1(rq)?))
+                }
+                34 => rt::pending(self.api.maximum_0(handle_maximum_0(rq)?)),
+                35 => rt::pending(self.api.maximum_1(handle_maximum_1(rq)?)),
+                36 => rt::pending(self.api.min_contains_0(handle_min_contains_0(rq)?)),
+                37 => rt::pending(self.api.min_contains_1(handle_min_contains_1(rq)?)),
+                38 => rt::pending(self.api.min_items_0(handle_min_items_0(rq)?)),
+                39 => rt::pending(self.api.min_items_1(handle_min_items_1(rq)?)),
+                40 => rt::pending(self.api.min_length_0(handle_min_length_0(rq)?)),
+                41 => rt::pending(self.api.min_length_1(handle_min_length_1(rq)?)),
+                42 => {
+                    rt::pending(self.api.min_properties_0(handle_min_properties_0(rq)?))
+                }
+                43 => {
+                    rt::pending(self.api.min_properties_1(handle_min_properties_1(rq)?))
+                }
+                44 => rt::pending(self.api.minimum_0(handle_minimum_0(rq)?)),
+                45 => rt::pending(self.api.minimum_1(handle_minimum_1(rq)?)),
+                46 => rt::pending(self.api.multiple_of_0(handle_multiple_of_0(rq)?)),
+                47 => rt::pending(self.api.multiple_of_1(handle_multiple_of_1(rq)?)),
+                48 => rt::pending(self.api.not_0(handle_not_0(rq)?)),
+                49 => rt::pending(self.api.not_1(handle_not_1(rq)?)),
+                50 => rt::pending(self.api.one_of_0(handle_one_of_0(rq)?)),
+                51 => rt::pending(self.api.one_of_1(handle_one_of_1(rq)?)),
+                52 => rt::pending(self.api.pattern_0(handle_pattern_0(rq)?)),
+                53 => rt::pending(self.api.pattern_1(handle_pattern_1(rq)?)),
+                54 => {
+                    rt::pending(
+                        self.api.pattern_properties_0(handle_pattern_properties_0(rq)?),
+                    )
+                }
+                55 => {
+                    rt::pending(
+                        self.api.pattern_properties_1(handle_pattern_properties_1(rq)?),
+                    )
+                }
+                56 => rt::pending(self.api.prefix_items_0(handle_prefix_items_0(rq)?)),
+                57 => rt::pending(self.api.prefix_items_1(handle_prefix_items_1(rq)?)),
+                58 => rt::pending(self.api.properties_0(handle_properties_0(rq)?)),
+                59 => rt::pending(self.api.properties_1(handle_properties_1(rq)?)),
+                60 => {
+                    rt::pending(self.api.property_names_0(handle_property_names_0(rq)?))
+                }
+                61 => {
+                    rt::pending(self.api.property_names_1(handle_property_names_1(rq)?))
+                }
+                62 => rt::pending(self.api.required_0(handle_required_0(rq)?)),
+                63 => rt::pending(self.api.required_1(handle_required_1(rq)?)),
+                64 => rt::pending(self.api.type_0(handle_type_0(rq)?)),
+                65 => rt::pending(self.api.type_1(handle_type_1(rq)?)),
+                66 => rt::pending(self.api.unique_items_0(handle_unique_items_0(rq)?)),
+                67 => rt::pending(self.api.unique_items_1(handle_unique_items_1(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of JSON Schema Test Suite: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -586,38 +1474,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for AdditionalProperties0Res
         }
     }
 }
-/// Serves `POST /additionalProperties/0`.
-async fn handle_additional_properties_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "additional_properties_0",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::AdditionalProperties0,
-        >("application/json", true, Some("additional_properties_0"))
-        .await?;
+/// Reads the input of `POST /additionalProperties/0` (authenticated, its body read): the parameters, then the body.
+fn handle_additional_properties_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<AdditionalProperties0Input, rt::Response> {
+    let body = rq.body::<crate::models::AdditionalProperties0>()?;
     let body = rq.required(body)?;
-    let input = AdditionalProperties0Input {
+    Ok(AdditionalProperties0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "additional_properties_0",
-                shared.api.additional_properties_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /additionalProperties/1`.
 #[derive(Debug)]
@@ -663,38 +1530,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for AdditionalProperties1Res
         }
     }
 }
-/// Serves `POST /additionalProperties/1`.
-async fn handle_additional_properties_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "additional_properties_1",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::AdditionalProperties1,
-        >("application/json", true, Some("additional_properties_1"))
-        .await?;
+/// Reads the input of `POST /additionalProperties/1` (authenticated, its body read): the parameters, then the body.
+fn handle_additional_properties_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<AdditionalProperties1Input, rt::Response> {
+    let body = rq.body::<crate::models::AdditionalProperties1>()?;
     let body = rq.required(body)?;
-    let input = AdditionalProperties1Input {
+    Ok(AdditionalProperties1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "additional_properties_1",
-                shared.api.additional_properties_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /allOf/0`.
 #[derive(Debug)]
@@ -740,31 +1586,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for AllOf0Response {
         }
     }
 }
-/// Serves `POST /allOf/0`.
-async fn handle_all_of_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "all_of_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<crate::models::AllOf0>("application/json", true, Some("all_of_0"))
-        .await?;
+/// Reads the input of `POST /allOf/0` (authenticated, its body read): the parameters, then the body.
+fn handle_all_of_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<AllOf0Input, rt::Response> {
+    let body = rq.body::<crate::models::AllOf0>()?;
     let body = rq.required(body)?;
-    let input = AllOf0Input {
+    Ok(AllOf0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "all_of_0",
-                shared.api.all_of_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /allOf/1`.
 #[derive(Debug)]
@@ -810,31 +1642,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for AllOf1Response {
         }
     }
 }
-/// Serves `POST /allOf/1`.
-async fn handle_all_of_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "all_of_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<crate::models::AllOf1>("application/json", true, Some("all_of_1"))
-        .await?;
+/// Reads the input of `POST /allOf/1` (authenticated, its body read): the parameters, then the body.
+fn handle_all_of_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<AllOf1Input, rt::Response> {
+    let body = rq.body::<crate::models::AllOf1>()?;
     let body = rq.required(body)?;
-    let input = AllOf1Input {
+    Ok(AllOf1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "all_of_1",
-                shared.api.all_of_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /anyOf/0`.
 #[derive(Debug)]
@@ -880,31 +1698,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for AnyOf0Response {
         }
     }
 }
-/// Serves `POST /anyOf/0`.
-async fn handle_any_of_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "any_of_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<crate::models::AnyOf0>("application/json", true, Some("any_of_0"))
-        .await?;
+/// Reads the input of `POST /anyOf/0` (authenticated, its body read): the parameters, then the body.
+fn handle_any_of_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<AnyOf0Input, rt::Response> {
+    let body = rq.body::<crate::models::AnyOf0>()?;
     let body = rq.required(body)?;
-    let input = AnyOf0Input {
+    Ok(AnyOf0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "any_of_0",
-                shared.api.any_of_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /anyOf/1`.
 #[derive(Debug)]
@@ -950,31 +1754,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for AnyOf1Response {
         }
     }
 }
-/// Serves `POST /anyOf/1`.
-async fn handle_any_of_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "any_of_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<crate::models::AnyOf1>("application/json", true, Some("any_of_1"))
-        .await?;
+/// Reads the input of `POST /anyOf/1` (authenticated, its body read): the parameters, then the body.
+fn handle_any_of_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<AnyOf1Input, rt::Response> {
+    let body = rq.body::<crate::models::AnyOf1>()?;
     let body = rq.required(body)?;
-    let input = AnyOf1Input {
+    Ok(AnyOf1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "any_of_1",
-                shared.api.any_of_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /boolean_schema/0`.
 #[derive(Debug)]
@@ -1020,38 +1810,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for BooleanSchema0Response {
         }
     }
 }
-/// Serves `POST /boolean_schema/0`.
-async fn handle_boolean_schema_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "boolean_schema_0",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::BooleanSchema0,
-        >("application/json", true, Some("boolean_schema_0"))
-        .await?;
+/// Reads the input of `POST /boolean_schema/0` (authenticated, its body read): the parameters, then the body.
+fn handle_boolean_schema_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<BooleanSchema0Input, rt::Response> {
+    let body = rq.body::<crate::models::BooleanSchema0>()?;
     let body = rq.required(body)?;
-    let input = BooleanSchema0Input {
+    Ok(BooleanSchema0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "boolean_schema_0",
-                shared.api.boolean_schema_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /boolean_schema/1`.
 #[derive(Debug)]
@@ -1097,38 +1866,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for BooleanSchema1Response {
         }
     }
 }
-/// Serves `POST /boolean_schema/1`.
-async fn handle_boolean_schema_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "boolean_schema_1",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::BooleanSchema1,
-        >("application/json", true, Some("boolean_schema_1"))
-        .await?;
+/// Reads the input of `POST /boolean_schema/1` (authenticated, its body read): the parameters, then the body.
+fn handle_boolean_schema_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<BooleanSchema1Input, rt::Response> {
+    let body = rq.body::<crate::models::BooleanSchema1>()?;
     let body = rq.required(body)?;
-    let input = BooleanSchema1Input {
+    Ok(BooleanSchema1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "boolean_schema_1",
-                shared.api.boolean_schema_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /const/0`.
 #[derive(Debug)]
@@ -1174,30 +1922,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Const0Response {
         }
     }
 }
-/// Serves `POST /const/0`.
-async fn handle_const_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "const_0", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Const0>("application/json", true, Some("const_0"))
-        .await?;
+/// Reads the input of `POST /const/0` (authenticated, its body read): the parameters, then the body.
+fn handle_const_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Const0Input, rt::Response> {
+    let body = rq.body::<crate::models::Const0>()?;
     let body = rq.required(body)?;
-    let input = Const0Input {
+    Ok(Const0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "const_0",
-                shared.api.const_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /const/1`.
 #[derive(Debug)]
@@ -1243,30 +1978,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Const1Response {
         }
     }
 }
-/// Serves `POST /const/1`.
-async fn handle_const_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "const_1", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Const1>("application/json", true, Some("const_1"))
-        .await?;
+/// Reads the input of `POST /const/1` (authenticated, its body read): the parameters, then the body.
+fn handle_const_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Const1Input, rt::Response> {
+    let body = rq.body::<crate::models::Const1>()?;
     let body = rq.required(body)?;
-    let input = Const1Input {
+    Ok(Const1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "const_1",
-                shared.api.const_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /contains/0`.
 #[derive(Debug)]
@@ -1312,33 +2034,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Contains0Response {
         }
     }
 }
-/// Serves `POST /contains/0`.
-async fn handle_contains_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "contains_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Contains0,
-        >("application/json", true, Some("contains_0"))
-        .await?;
+/// Reads the input of `POST /contains/0` (authenticated, its body read): the parameters, then the body.
+fn handle_contains_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Contains0Input, rt::Response> {
+    let body = rq.body::<crate::models::Contains0>()?;
     let body = rq.required(body)?;
-    let input = Contains0Input {
+    Ok(Contains0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "contains_0",
-                shared.api.contains_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /contains/1`.
 #[derive(Debug)]
@@ -1384,33 +2090,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Contains1Response {
         }
     }
 }
-/// Serves `POST /contains/1`.
-async fn handle_contains_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "contains_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Contains1,
-        >("application/json", true, Some("contains_1"))
-        .await?;
+/// Reads the input of `POST /contains/1` (authenticated, its body read): the parameters, then the body.
+fn handle_contains_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Contains1Input, rt::Response> {
+    let body = rq.body::<crate::models::Contains1>()?;
     let body = rq.required(body)?;
-    let input = Contains1Input {
+    Ok(Contains1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "contains_1",
-                shared.api.contains_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /default/0`.
 #[derive(Debug)]
@@ -1456,33 +2146,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Default0Response {
         }
     }
 }
-/// Serves `POST /default/0`.
-async fn handle_default_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "default_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Default0,
-        >("application/json", true, Some("default_0"))
-        .await?;
+/// Reads the input of `POST /default/0` (authenticated, its body read): the parameters, then the body.
+fn handle_default_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Default0Input, rt::Response> {
+    let body = rq.body::<crate::models::Default0>()?;
     let body = rq.required(body)?;
-    let input = Default0Input {
+    Ok(Default0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "default_0",
-                shared.api.default_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /default/1`.
 #[derive(Debug)]
@@ -1528,33 +2202,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Default1Response {
         }
     }
 }
-/// Serves `POST /default/1`.
-async fn handle_default_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "default_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Default1,
-        >("application/json", true, Some("default_1"))
-        .await?;
+/// Reads the input of `POST /default/1` (authenticated, its body read): the parameters, then the body.
+fn handle_default_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Default1Input, rt::Response> {
+    let body = rq.body::<crate::models::Default1>()?;
     let body = rq.required(body)?;
-    let input = Default1Input {
+    Ok(Default1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "default_1",
-                shared.api.default_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /dependentRequired/0`.
 #[derive(Debug)]
@@ -1600,38 +2258,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for DependentRequired0Respon
         }
     }
 }
-/// Serves `POST /dependentRequired/0`.
-async fn handle_dependent_required_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "dependent_required_0",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::DependentRequired0,
-        >("application/json", true, Some("dependent_required_0"))
-        .await?;
+/// Reads the input of `POST /dependentRequired/0` (authenticated, its body read): the parameters, then the body.
+fn handle_dependent_required_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<DependentRequired0Input, rt::Response> {
+    let body = rq.body::<crate::models::DependentRequired0>()?;
     let body = rq.required(body)?;
-    let input = DependentRequired0Input {
+    Ok(DependentRequired0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "dependent_required_0",
-                shared.api.dependent_required_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /dependentRequired/1`.
 #[derive(Debug)]
@@ -1677,38 +2314,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for DependentRequired1Respon
         }
     }
 }
-/// Serves `POST /dependentRequired/1`.
-async fn handle_dependent_required_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "dependent_required_1",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::DependentRequired1,
-        >("application/json", true, Some("dependent_required_1"))
-        .await?;
+/// Reads the input of `POST /dependentRequired/1` (authenticated, its body read): the parameters, then the body.
+fn handle_dependent_required_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<DependentRequired1Input, rt::Response> {
+    let body = rq.body::<crate::models::DependentRequired1>()?;
     let body = rq.required(body)?;
-    let input = DependentRequired1Input {
+    Ok(DependentRequired1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "dependent_required_1",
-                shared.api.dependent_required_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /dependentSchemas/0`.
 #[derive(Debug)]
@@ -1754,38 +2370,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for DependentSchemas0Respons
         }
     }
 }
-/// Serves `POST /dependentSchemas/0`.
-async fn handle_dependent_schemas_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "dependent_schemas_0",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::DependentSchemas0,
-        >("application/json", true, Some("dependent_schemas_0"))
-        .await?;
+/// Reads the input of `POST /dependentSchemas/0` (authenticated, its body read): the parameters, then the body.
+fn handle_dependent_schemas_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<DependentSchemas0Input, rt::Response> {
+    let body = rq.body::<crate::models::DependentSchemas0>()?;
     let body = rq.required(body)?;
-    let input = DependentSchemas0Input {
+    Ok(DependentSchemas0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "dependent_schemas_0",
-                shared.api.dependent_schemas_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /dependentSchemas/1`.
 #[derive(Debug)]
@@ -1831,38 +2426,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for DependentSchemas1Respons
         }
     }
 }
-/// Serves `POST /dependentSchemas/1`.
-async fn handle_dependent_schemas_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "dependent_schemas_1",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::DependentSchemas1,
-        >("application/json", true, Some("dependent_schemas_1"))
-        .await?;
+/// Reads the input of `POST /dependentSchemas/1` (authenticated, its body read): the parameters, then the body.
+fn handle_dependent_schemas_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<DependentSchemas1Input, rt::Response> {
+    let body = rq.body::<crate::models::DependentSchemas1>()?;
     let body = rq.required(body)?;
-    let input = DependentSchemas1Input {
+    Ok(DependentSchemas1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "dependent_schemas_1",
-                shared.api.dependent_schemas_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /enum/0`.
 #[derive(Debug)]
@@ -1908,30 +2482,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Enum0Response {
         }
     }
 }
-/// Serves `POST /enum/0`.
-async fn handle_enum_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "enum_0", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Enum0>("application/json", true, Some("enum_0"))
-        .await?;
+/// Reads the input of `POST /enum/0` (authenticated, its body read): the parameters, then the body.
+fn handle_enum_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Enum0Input, rt::Response> {
+    let body = rq.body::<crate::models::Enum0>()?;
     let body = rq.required(body)?;
-    let input = Enum0Input {
+    Ok(Enum0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "enum_0",
-                shared.api.enum_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /enum/1`.
 #[derive(Debug)]
@@ -1977,30 +2538,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Enum1Response {
         }
     }
 }
-/// Serves `POST /enum/1`.
-async fn handle_enum_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "enum_1", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Enum1>("application/json", true, Some("enum_1"))
-        .await?;
+/// Reads the input of `POST /enum/1` (authenticated, its body read): the parameters, then the body.
+fn handle_enum_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Enum1Input, rt::Response> {
+    let body = rq.body::<crate::models::Enum1>()?;
     let body = rq.required(body)?;
-    let input = Enum1Input {
+    Ok(Enum1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "enum_1",
-                shared.api.enum_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /exclusiveMaximum/0`.
 #[derive(Debug)]
@@ -2046,38 +2594,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for ExclusiveMaximum0Respons
         }
     }
 }
-/// Serves `POST /exclusiveMaximum/0`.
-async fn handle_exclusive_maximum_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "exclusive_maximum_0",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::ExclusiveMaximum0,
-        >("application/json", true, Some("exclusive_maximum_0"))
-        .await?;
+/// Reads the input of `POST /exclusiveMaximum/0` (authenticated, its body read): the parameters, then the body.
+fn handle_exclusive_maximum_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ExclusiveMaximum0Input, rt::Response> {
+    let body = rq.body::<crate::models::ExclusiveMaximum0>()?;
     let body = rq.required(body)?;
-    let input = ExclusiveMaximum0Input {
+    Ok(ExclusiveMaximum0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "exclusive_maximum_0",
-                shared.api.exclusive_maximum_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /exclusiveMinimum/0`.
 #[derive(Debug)]
@@ -2123,38 +2650,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for ExclusiveMinimum0Respons
         }
     }
 }
-/// Serves `POST /exclusiveMinimum/0`.
-async fn handle_exclusive_minimum_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "exclusive_minimum_0",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::ExclusiveMinimum0,
-        >("application/json", true, Some("exclusive_minimum_0"))
-        .await?;
+/// Reads the input of `POST /exclusiveMinimum/0` (authenticated, its body read): the parameters, then the body.
+fn handle_exclusive_minimum_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ExclusiveMinimum0Input, rt::Response> {
+    let body = rq.body::<crate::models::ExclusiveMinimum0>()?;
     let body = rq.required(body)?;
-    let input = ExclusiveMinimum0Input {
+    Ok(ExclusiveMinimum0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "exclusive_minimum_0",
-                shared.api.exclusive_minimum_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /if-then-else/0`.
 #[derive(Debug)]
@@ -2200,33 +2706,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for IfThenElse0Response {
         }
     }
 }
-/// Serves `POST /if-then-else/0`.
-async fn handle_if_then_else_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "if_then_else_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::IfThenElse0,
-        >("application/json", true, Some("if_then_else_0"))
-        .await?;
+/// Reads the input of `POST /if-then-else/0` (authenticated, its body read): the parameters, then the body.
+fn handle_if_then_else_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<IfThenElse0Input, rt::Response> {
+    let body = rq.body::<crate::models::IfThenElse0>()?;
     let body = rq.required(body)?;
-    let input = IfThenElse0Input {
+    Ok(IfThenElse0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "if_then_else_0",
-                shared.api.if_then_else_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /if-then-else/1`.
 #[derive(Debug)]
@@ -2272,33 +2762,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for IfThenElse1Response {
         }
     }
 }
-/// Serves `POST /if-then-else/1`.
-async fn handle_if_then_else_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "if_then_else_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::IfThenElse1,
-        >("application/json", true, Some("if_then_else_1"))
-        .await?;
+/// Reads the input of `POST /if-then-else/1` (authenticated, its body read): the parameters, then the body.
+fn handle_if_then_else_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<IfThenElse1Input, rt::Response> {
+    let body = rq.body::<crate::models::IfThenElse1>()?;
     let body = rq.required(body)?;
-    let input = IfThenElse1Input {
+    Ok(IfThenElse1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "if_then_else_1",
-                shared.api.if_then_else_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /items/0`.
 #[derive(Debug)]
@@ -2344,30 +2818,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Items0Response {
         }
     }
 }
-/// Serves `POST /items/0`.
-async fn handle_items_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "items_0", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Items0>("application/json", true, Some("items_0"))
-        .await?;
+/// Reads the input of `POST /items/0` (authenticated, its body read): the parameters, then the body.
+fn handle_items_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Items0Input, rt::Response> {
+    let body = rq.body::<crate::models::Items0>()?;
     let body = rq.required(body)?;
-    let input = Items0Input {
+    Ok(Items0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "items_0",
-                shared.api.items_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /items/1`.
 #[derive(Debug)]
@@ -2413,30 +2874,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Items1Response {
         }
     }
 }
-/// Serves `POST /items/1`.
-async fn handle_items_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "items_1", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Items1>("application/json", true, Some("items_1"))
-        .await?;
+/// Reads the input of `POST /items/1` (authenticated, its body read): the parameters, then the body.
+fn handle_items_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Items1Input, rt::Response> {
+    let body = rq.body::<crate::models::Items1>()?;
     let body = rq.required(body)?;
-    let input = Items1Input {
+    Ok(Items1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "items_1",
-                shared.api.items_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /maxContains/0`.
 #[derive(Debug)]
@@ -2482,33 +2930,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxContains0Response {
         }
     }
 }
-/// Serves `POST /maxContains/0`.
-async fn handle_max_contains_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "max_contains_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MaxContains0,
-        >("application/json", true, Some("max_contains_0"))
-        .await?;
+/// Reads the input of `POST /maxContains/0` (authenticated, its body read): the parameters, then the body.
+fn handle_max_contains_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MaxContains0Input, rt::Response> {
+    let body = rq.body::<crate::models::MaxContains0>()?;
     let body = rq.required(body)?;
-    let input = MaxContains0Input {
+    Ok(MaxContains0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "max_contains_0",
-                shared.api.max_contains_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /maxContains/1`.
 #[derive(Debug)]
@@ -2554,33 +2986,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxContains1Response {
         }
     }
 }
-/// Serves `POST /maxContains/1`.
-async fn handle_max_contains_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "max_contains_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MaxContains1,
-        >("application/json", true, Some("max_contains_1"))
-        .await?;
+/// Reads the input of `POST /maxContains/1` (authenticated, its body read): the parameters, then the body.
+fn handle_max_contains_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MaxContains1Input, rt::Response> {
+    let body = rq.body::<crate::models::MaxContains1>()?;
     let body = rq.required(body)?;
-    let input = MaxContains1Input {
+    Ok(MaxContains1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "max_contains_1",
-                shared.api.max_contains_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /maxItems/0`.
 #[derive(Debug)]
@@ -2626,33 +3042,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxItems0Response {
         }
     }
 }
-/// Serves `POST /maxItems/0`.
-async fn handle_max_items_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "max_items_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MaxItems0,
-        >("application/json", true, Some("max_items_0"))
-        .await?;
+/// Reads the input of `POST /maxItems/0` (authenticated, its body read): the parameters, then the body.
+fn handle_max_items_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MaxItems0Input, rt::Response> {
+    let body = rq.body::<crate::models::MaxItems0>()?;
     let body = rq.required(body)?;
-    let input = MaxItems0Input {
+    Ok(MaxItems0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "max_items_0",
-                shared.api.max_items_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /maxItems/1`.
 #[derive(Debug)]
@@ -2698,33 +3098,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxItems1Response {
         }
     }
 }
-/// Serves `POST /maxItems/1`.
-async fn handle_max_items_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "max_items_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MaxItems1,
-        >("application/json", true, Some("max_items_1"))
-        .await?;
+/// Reads the input of `POST /maxItems/1` (authenticated, its body read): the parameters, then the body.
+fn handle_max_items_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MaxItems1Input, rt::Response> {
+    let body = rq.body::<crate::models::MaxItems1>()?;
     let body = rq.required(body)?;
-    let input = MaxItems1Input {
+    Ok(MaxItems1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "max_items_1",
-                shared.api.max_items_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /maxLength/0`.
 #[derive(Debug)]
@@ -2770,33 +3154,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxLength0Response {
         }
     }
 }
-/// Serves `POST /maxLength/0`.
-async fn handle_max_length_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "max_length_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MaxLength0,
-        >("application/json", true, Some("max_length_0"))
-        .await?;
+/// Reads the input of `POST /maxLength/0` (authenticated, its body read): the parameters, then the body.
+fn handle_max_length_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MaxLength0Input, rt::Response> {
+    let body = rq.body::<crate::models::MaxLength0>()?;
     let body = rq.required(body)?;
-    let input = MaxLength0Input {
+    Ok(MaxLength0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "max_length_0",
-                shared.api.max_length_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /maxLength/1`.
 #[derive(Debug)]
@@ -2842,33 +3210,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxLength1Response {
         }
     }
 }
-/// Serves `POST /maxLength/1`.
-async fn handle_max_length_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "max_length_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MaxLength1,
-        >("application/json", true, Some("max_length_1"))
-        .await?;
+/// Reads the input of `POST /maxLength/1` (authenticated, its body read): the parameters, then the body.
+fn handle_max_length_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MaxLength1Input, rt::Response> {
+    let body = rq.body::<crate::models::MaxLength1>()?;
     let body = rq.required(body)?;
-    let input = MaxLength1Input {
+    Ok(MaxLength1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "max_length_1",
-                shared.api.max_length_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /maxProperties/0`.
 #[derive(Debug)]
@@ -2914,38 +3266,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxProperties0Response {
         }
     }
 }
-/// Serves `POST /maxProperties/0`.
-async fn handle_max_properties_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "max_properties_0",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MaxProperties0,
-        >("application/json", true, Some("max_properties_0"))
-        .await?;
+/// Reads the input of `POST /maxProperties/0` (authenticated, its body read): the parameters, then the body.
+fn handle_max_properties_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MaxProperties0Input, rt::Response> {
+    let body = rq.body::<crate::models::MaxProperties0>()?;
     let body = rq.required(body)?;
-    let input = MaxProperties0Input {
+    Ok(MaxProperties0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "max_properties_0",
-                shared.api.max_properties_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /maxProperties/1`.
 #[derive(Debug)]
@@ -2991,38 +3322,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxProperties1Response {
         }
     }
 }
-/// Serves `POST /maxProperties/1`.
-async fn handle_max_properties_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "max_properties_1",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MaxProperties1,
-        >("application/json", true, Some("max_properties_1"))
-        .await?;
+/// Reads the input of `POST /maxProperties/1` (authenticated, its body read): the parameters, then the body.
+fn handle_max_properties_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MaxProperties1Input, rt::Response> {
+    let body = rq.body::<crate::models::MaxProperties1>()?;
     let body = rq.required(body)?;
-    let input = MaxProperties1Input {
+    Ok(MaxProperties1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "max_properties_1",
-                shared.api.max_properties_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /maximum/0`.
 #[derive(Debug)]
@@ -3068,33 +3378,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Maximum0Response {
         }
     }
 }
-/// Serves `POST /maximum/0`.
-async fn handle_maximum_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "maximum_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Maximum0,
-        >("application/json", true, Some("maximum_0"))
-        .await?;
+/// Reads the input of `POST /maximum/0` (authenticated, its body read): the parameters, then the body.
+fn handle_maximum_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Maximum0Input, rt::Response> {
+    let body = rq.body::<crate::models::Maximum0>()?;
     let body = rq.required(body)?;
-    let input = Maximum0Input {
+    Ok(Maximum0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "maximum_0",
-                shared.api.maximum_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /maximum/1`.
 #[derive(Debug)]
@@ -3140,33 +3434,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Maximum1Response {
         }
     }
 }
-/// Serves `POST /maximum/1`.
-async fn handle_maximum_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "maximum_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Maximum1,
-        >("application/json", true, Some("maximum_1"))
-        .await?;
+/// Reads the input of `POST /maximum/1` (authenticated, its body read): the parameters, then the body.
+fn handle_maximum_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Maximum1Input, rt::Response> {
+    let body = rq.body::<crate::models::Maximum1>()?;
     let body = rq.required(body)?;
-    let input = Maximum1Input {
+    Ok(Maximum1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "maximum_1",
-                shared.api.maximum_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /minContains/0`.
 #[derive(Debug)]
@@ -3212,33 +3490,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinContains0Response {
         }
     }
 }
-/// Serves `POST /minContains/0`.
-async fn handle_min_contains_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "min_contains_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MinContains0,
-        >("application/json", true, Some("min_contains_0"))
-        .await?;
+/// Reads the input of `POST /minContains/0` (authenticated, its body read): the parameters, then the body.
+fn handle_min_contains_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MinContains0Input, rt::Response> {
+    let body = rq.body::<crate::models::MinContains0>()?;
     let body = rq.required(body)?;
-    let input = MinContains0Input {
+    Ok(MinContains0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "min_contains_0",
-                shared.api.min_contains_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /minContains/1`.
 #[derive(Debug)]
@@ -3284,33 +3546,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinContains1Response {
         }
     }
 }
-/// Serves `POST /minContains/1`.
-async fn handle_min_contains_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "min_contains_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MinContains1,
-        >("application/json", true, Some("min_contains_1"))
-        .await?;
+/// Reads the input of `POST /minContains/1` (authenticated, its body read): the parameters, then the body.
+fn handle_min_contains_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MinContains1Input, rt::Response> {
+    let body = rq.body::<crate::models::MinContains1>()?;
     let body = rq.required(body)?;
-    let input = MinContains1Input {
+    Ok(MinContains1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "min_contains_1",
-                shared.api.min_contains_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /minItems/0`.
 #[derive(Debug)]
@@ -3356,33 +3602,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinItems0Response {
         }
     }
 }
-/// Serves `POST /minItems/0`.
-async fn handle_min_items_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "min_items_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MinItems0,
-        >("application/json", true, Some("min_items_0"))
-        .await?;
+/// Reads the input of `POST /minItems/0` (authenticated, its body read): the parameters, then the body.
+fn handle_min_items_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MinItems0Input, rt::Response> {
+    let body = rq.body::<crate::models::MinItems0>()?;
     let body = rq.required(body)?;
-    let input = MinItems0Input {
+    Ok(MinItems0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "min_items_0",
-                shared.api.min_items_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /minItems/1`.
 #[derive(Debug)]
@@ -3428,33 +3658,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinItems1Response {
         }
     }
 }
-/// Serves `POST /minItems/1`.
-async fn handle_min_items_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "min_items_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MinItems1,
-        >("application/json", true, Some("min_items_1"))
-        .await?;
+/// Reads the input of `POST /minItems/1` (authenticated, its body read): the parameters, then the body.
+fn handle_min_items_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MinItems1Input, rt::Response> {
+    let body = rq.body::<crate::models::MinItems1>()?;
     let body = rq.required(body)?;
-    let input = MinItems1Input {
+    Ok(MinItems1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "min_items_1",
-                shared.api.min_items_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /minLength/0`.
 #[derive(Debug)]
@@ -3500,33 +3714,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinLength0Response {
         }
     }
 }
-/// Serves `POST /minLength/0`.
-async fn handle_min_length_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "min_length_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MinLength0,
-        >("application/json", true, Some("min_length_0"))
-        .await?;
+/// Reads the input of `POST /minLength/0` (authenticated, its body read): the parameters, then the body.
+fn handle_min_length_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MinLength0Input, rt::Response> {
+    let body = rq.body::<crate::models::MinLength0>()?;
     let body = rq.required(body)?;
-    let input = MinLength0Input {
+    Ok(MinLength0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "min_length_0",
-                shared.api.min_length_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /minLength/1`.
 #[derive(Debug)]
@@ -3572,33 +3770,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinLength1Response {
         }
     }
 }
-/// Serves `POST /minLength/1`.
-async fn handle_min_length_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "min_length_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MinLength1,
-        >("application/json", true, Some("min_length_1"))
-        .await?;
+/// Reads the input of `POST /minLength/1` (authenticated, its body read): the parameters, then the body.
+fn handle_min_length_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MinLength1Input, rt::Response> {
+    let body = rq.body::<crate::models::MinLength1>()?;
     let body = rq.required(body)?;
-    let input = MinLength1Input {
+    Ok(MinLength1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "min_length_1",
-                shared.api.min_length_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /minProperties/0`.
 #[derive(Debug)]
@@ -3644,38 +3826,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinProperties0Response {
         }
     }
 }
-/// Serves `POST /minProperties/0`.
-async fn handle_min_properties_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "min_properties_0",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MinProperties0,
-        >("application/json", true, Some("min_properties_0"))
-        .await?;
+/// Reads the input of `POST /minProperties/0` (authenticated, its body read): the parameters, then the body.
+fn handle_min_properties_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MinProperties0Input, rt::Response> {
+    let body = rq.body::<crate::models::MinProperties0>()?;
     let body = rq.required(body)?;
-    let input = MinProperties0Input {
+    Ok(MinProperties0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "min_properties_0",
-                shared.api.min_properties_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /minProperties/1`.
 #[derive(Debug)]
@@ -3721,38 +3882,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinProperties1Response {
         }
     }
 }
-/// Serves `POST /minProperties/1`.
-async fn handle_min_properties_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "min_properties_1",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MinProperties1,
-        >("application/json", true, Some("min_properties_1"))
-        .await?;
+/// Reads the input of `POST /minProperties/1` (authenticated, its body read): the parameters, then the body.
+fn handle_min_properties_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MinProperties1Input, rt::Response> {
+    let body = rq.body::<crate::models::MinProperties1>()?;
     let body = rq.required(body)?;
-    let input = MinProperties1Input {
+    Ok(MinProperties1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "min_properties_1",
-                shared.api.min_properties_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /minimum/0`.
 #[derive(Debug)]
@@ -3798,33 +3938,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Minimum0Response {
         }
     }
 }
-/// Serves `POST /minimum/0`.
-async fn handle_minimum_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "minimum_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Minimum0,
-        >("application/json", true, Some("minimum_0"))
-        .await?;
+/// Reads the input of `POST /minimum/0` (authenticated, its body read): the parameters, then the body.
+fn handle_minimum_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Minimum0Input, rt::Response> {
+    let body = rq.body::<crate::models::Minimum0>()?;
     let body = rq.required(body)?;
-    let input = Minimum0Input {
+    Ok(Minimum0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "minimum_0",
-                shared.api.minimum_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /minimum/1`.
 #[derive(Debug)]
@@ -3870,33 +3994,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Minimum1Response {
         }
     }
 }
-/// Serves `POST /minimum/1`.
-async fn handle_minimum_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "minimum_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Minimum1,
-        >("application/json", true, Some("minimum_1"))
-        .await?;
+/// Reads the input of `POST /minimum/1` (authenticated, its body read): the parameters, then the body.
+fn handle_minimum_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Minimum1Input, rt::Response> {
+    let body = rq.body::<crate::models::Minimum1>()?;
     let body = rq.required(body)?;
-    let input = Minimum1Input {
+    Ok(Minimum1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "minimum_1",
-                shared.api.minimum_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /multipleOf/0`.
 #[derive(Debug)]
@@ -3942,33 +4050,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MultipleOf0Response {
         }
     }
 }
-/// Serves `POST /multipleOf/0`.
-async fn handle_multiple_of_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "multiple_of_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MultipleOf0,
-        >("application/json", true, Some("multiple_of_0"))
-        .await?;
+/// Reads the input of `POST /multipleOf/0` (authenticated, its body read): the parameters, then the body.
+fn handle_multiple_of_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MultipleOf0Input, rt::Response> {
+    let body = rq.body::<crate::models::MultipleOf0>()?;
     let body = rq.required(body)?;
-    let input = MultipleOf0Input {
+    Ok(MultipleOf0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "multiple_of_0",
-                shared.api.multiple_of_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /multipleOf/1`.
 #[derive(Debug)]
@@ -4014,33 +4106,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for MultipleOf1Response {
         }
     }
 }
-/// Serves `POST /multipleOf/1`.
-async fn handle_multiple_of_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "multiple_of_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::MultipleOf1,
-        >("application/json", true, Some("multiple_of_1"))
-        .await?;
+/// Reads the input of `POST /multipleOf/1` (authenticated, its body read): the parameters, then the body.
+fn handle_multiple_of_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<MultipleOf1Input, rt::Response> {
+    let body = rq.body::<crate::models::MultipleOf1>()?;
     let body = rq.required(body)?;
-    let input = MultipleOf1Input {
+    Ok(MultipleOf1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "multiple_of_1",
-                shared.api.multiple_of_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /not/0`.
 #[derive(Debug)]
@@ -4086,30 +4162,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Not0Response {
         }
     }
 }
-/// Serves `POST /not/0`.
-async fn handle_not_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "not_0", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Not0>("application/json", true, Some("not_0"))
-        .await?;
+/// Reads the input of `POST /not/0` (authenticated, its body read): the parameters, then the body.
+fn handle_not_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Not0Input, rt::Response> {
+    let body = rq.body::<crate::models::Not0>()?;
     let body = rq.required(body)?;
-    let input = Not0Input {
+    Ok(Not0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "not_0",
-                shared.api.not_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /not/1`.
 #[derive(Debug)]
@@ -4155,30 +4218,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Not1Response {
         }
     }
 }
-/// Serves `POST /not/1`.
-async fn handle_not_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "not_1", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Not1>("application/json", true, Some("not_1"))
-        .await?;
+/// Reads the input of `POST /not/1` (authenticated, its body read): the parameters, then the body.
+fn handle_not_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Not1Input, rt::Response> {
+    let body = rq.body::<crate::models::Not1>()?;
     let body = rq.required(body)?;
-    let input = Not1Input {
+    Ok(Not1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "not_1",
-                shared.api.not_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /oneOf/0`.
 #[derive(Debug)]
@@ -4224,31 +4274,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for OneOf0Response {
         }
     }
 }
-/// Serves `POST /oneOf/0`.
-async fn handle_one_of_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "one_of_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<crate::models::OneOf0>("application/json", true, Some("one_of_0"))
-        .await?;
+/// Reads the input of `POST /oneOf/0` (authenticated, its body read): the parameters, then the body.
+fn handle_one_of_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<OneOf0Input, rt::Response> {
+    let body = rq.body::<crate::models::OneOf0>()?;
     let body = rq.required(body)?;
-    let input = OneOf0Input {
+    Ok(OneOf0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "one_of_0",
-                shared.api.one_of_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /oneOf/1`.
 #[derive(Debug)]
@@ -4294,31 +4330,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for OneOf1Response {
         }
     }
 }
-/// Serves `POST /oneOf/1`.
-async fn handle_one_of_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "one_of_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<crate::models::OneOf1>("application/json", true, Some("one_of_1"))
-        .await?;
+/// Reads the input of `POST /oneOf/1` (authenticated, its body read): the parameters, then the body.
+fn handle_one_of_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<OneOf1Input, rt::Response> {
+    let body = rq.body::<crate::models::OneOf1>()?;
     let body = rq.required(body)?;
-    let input = OneOf1Input {
+    Ok(OneOf1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "one_of_1",
-                shared.api.one_of_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /pattern/0`.
 #[derive(Debug)]
@@ -4364,33 +4386,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Pattern0Response {
         }
     }
 }
-/// Serves `POST /pattern/0`.
-async fn handle_pattern_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "pattern_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Pattern0,
-        >("application/json", true, Some("pattern_0"))
-        .await?;
+/// Reads the input of `POST /pattern/0` (authenticated, its body read): the parameters, then the body.
+fn handle_pattern_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Pattern0Input, rt::Response> {
+    let body = rq.body::<crate::models::Pattern0>()?;
     let body = rq.required(body)?;
-    let input = Pattern0Input {
+    Ok(Pattern0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "pattern_0",
-                shared.api.pattern_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /pattern/1`.
 #[derive(Debug)]
@@ -4436,33 +4442,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Pattern1Response {
         }
     }
 }
-/// Serves `POST /pattern/1`.
-async fn handle_pattern_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "pattern_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Pattern1,
-        >("application/json", true, Some("pattern_1"))
-        .await?;
+/// Reads the input of `POST /pattern/1` (authenticated, its body read): the parameters, then the body.
+fn handle_pattern_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Pattern1Input, rt::Response> {
+    let body = rq.body::<crate::models::Pattern1>()?;
     let body = rq.required(body)?;
-    let input = Pattern1Input {
+    Ok(Pattern1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "pattern_1",
-                shared.api.pattern_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /patternProperties/0`.
 #[derive(Debug)]
@@ -4508,38 +4498,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for PatternProperties0Respon
         }
     }
 }
-/// Serves `POST /patternProperties/0`.
-async fn handle_pattern_properties_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "pattern_properties_0",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::PatternProperties0,
-        >("application/json", true, Some("pattern_properties_0"))
-        .await?;
+/// Reads the input of `POST /patternProperties/0` (authenticated, its body read): the parameters, then the body.
+fn handle_pattern_properties_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PatternProperties0Input, rt::Response> {
+    let body = rq.body::<crate::models::PatternProperties0>()?;
     let body = rq.required(body)?;
-    let input = PatternProperties0Input {
+    Ok(PatternProperties0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "pattern_properties_0",
-                shared.api.pattern_properties_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /patternProperties/1`.
 #[derive(Debug)]
@@ -4585,38 +4554,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for PatternProperties1Respon
         }
     }
 }
-/// Serves `POST /patternProperties/1`.
-async fn handle_pattern_properties_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "pattern_properties_1",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::PatternProperties1,
-        >("application/json", true, Some("pattern_properties_1"))
-        .await?;
+/// Reads the input of `POST /patternProperties/1` (authenticated, its body read): the parameters, then the body.
+fn handle_pattern_properties_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PatternProperties1Input, rt::Response> {
+    let body = rq.body::<crate::models::PatternProperties1>()?;
     let body = rq.required(body)?;
-    let input = PatternProperties1Input {
+    Ok(PatternProperties1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "pattern_properties_1",
-                shared.api.pattern_properties_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /prefixItems/0`.
 #[derive(Debug)]
@@ -4662,33 +4610,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for PrefixItems0Response {
         }
     }
 }
-/// Serves `POST /prefixItems/0`.
-async fn handle_prefix_items_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "prefix_items_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::PrefixItems0,
-        >("application/json", true, Some("prefix_items_0"))
-        .await?;
+/// Reads the input of `POST /prefixItems/0` (authenticated, its body read): the parameters, then the body.
+fn handle_prefix_items_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PrefixItems0Input, rt::Response> {
+    let body = rq.body::<crate::models::PrefixItems0>()?;
     let body = rq.required(body)?;
-    let input = PrefixItems0Input {
+    Ok(PrefixItems0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "prefix_items_0",
-                shared.api.prefix_items_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /prefixItems/1`.
 #[derive(Debug)]
@@ -4734,33 +4666,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for PrefixItems1Response {
         }
     }
 }
-/// Serves `POST /prefixItems/1`.
-async fn handle_prefix_items_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "prefix_items_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::PrefixItems1,
-        >("application/json", true, Some("prefix_items_1"))
-        .await?;
+/// Reads the input of `POST /prefixItems/1` (authenticated, its body read): the parameters, then the body.
+fn handle_prefix_items_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PrefixItems1Input, rt::Response> {
+    let body = rq.body::<crate::models::PrefixItems1>()?;
     let body = rq.required(body)?;
-    let input = PrefixItems1Input {
+    Ok(PrefixItems1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "prefix_items_1",
-                shared.api.prefix_items_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /properties/0`.
 #[derive(Debug)]
@@ -4806,33 +4722,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Properties0Response {
         }
     }
 }
-/// Serves `POST /properties/0`.
-async fn handle_properties_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "properties_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Properties0,
-        >("application/json", true, Some("properties_0"))
-        .await?;
+/// Reads the input of `POST /properties/0` (authenticated, its body read): the parameters, then the body.
+fn handle_properties_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Properties0Input, rt::Response> {
+    let body = rq.body::<crate::models::Properties0>()?;
     let body = rq.required(body)?;
-    let input = Properties0Input {
+    Ok(Properties0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "properties_0",
-                shared.api.properties_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /properties/1`.
 #[derive(Debug)]
@@ -4878,33 +4778,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Properties1Response {
         }
     }
 }
-/// Serves `POST /properties/1`.
-async fn handle_properties_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "properties_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Properties1,
-        >("application/json", true, Some("properties_1"))
-        .await?;
+/// Reads the input of `POST /properties/1` (authenticated, its body read): the parameters, then the body.
+fn handle_properties_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Properties1Input, rt::Response> {
+    let body = rq.body::<crate::models::Properties1>()?;
     let body = rq.required(body)?;
-    let input = Properties1Input {
+    Ok(Properties1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "properties_1",
-                shared.api.properties_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /propertyNames/0`.
 #[derive(Debug)]
@@ -4950,38 +4834,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for PropertyNames0Response {
         }
     }
 }
-/// Serves `POST /propertyNames/0`.
-async fn handle_property_names_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "property_names_0",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::PropertyNames0,
-        >("application/json", true, Some("property_names_0"))
-        .await?;
+/// Reads the input of `POST /propertyNames/0` (authenticated, its body read): the parameters, then the body.
+fn handle_property_names_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PropertyNames0Input, rt::Response> {
+    let body = rq.body::<crate::models::PropertyNames0>()?;
     let body = rq.required(body)?;
-    let input = PropertyNames0Input {
+    Ok(PropertyNames0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "property_names_0",
-                shared.api.property_names_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /propertyNames/1`.
 #[derive(Debug)]
@@ -5027,38 +4890,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for PropertyNames1Response {
         }
     }
 }
-/// Serves `POST /propertyNames/1`.
-async fn handle_property_names_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "property_names_1",
-            &[],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::PropertyNames1,
-        >("application/json", true, Some("property_names_1"))
-        .await?;
+/// Reads the input of `POST /propertyNames/1` (authenticated, its body read): the parameters, then the body.
+fn handle_property_names_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PropertyNames1Input, rt::Response> {
+    let body = rq.body::<crate::models::PropertyNames1>()?;
     let body = rq.required(body)?;
-    let input = PropertyNames1Input {
+    Ok(PropertyNames1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "property_names_1",
-                shared.api.property_names_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /required/0`.
 #[derive(Debug)]
@@ -5104,33 +4946,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Required0Response {
         }
     }
 }
-/// Serves `POST /required/0`.
-async fn handle_required_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "required_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Required0,
-        >("application/json", true, Some("required_0"))
-        .await?;
+/// Reads the input of `POST /required/0` (authenticated, its body read): the parameters, then the body.
+fn handle_required_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Required0Input, rt::Response> {
+    let body = rq.body::<crate::models::Required0>()?;
     let body = rq.required(body)?;
-    let input = Required0Input {
+    Ok(Required0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "required_0",
-                shared.api.required_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /required/1`.
 #[derive(Debug)]
@@ -5176,33 +5002,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Required1Response {
         }
     }
 }
-/// Serves `POST /required/1`.
-async fn handle_required_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "required_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Required1,
-        >("application/json", true, Some("required_1"))
-        .await?;
+/// Reads the input of `POST /required/1` (authenticated, its body read): the parameters, then the body.
+fn handle_required_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Required1Input, rt::Response> {
+    let body = rq.body::<crate::models::Required1>()?;
     let body = rq.required(body)?;
-    let input = Required1Input {
+    Ok(Required1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "required_1",
-                shared.api.required_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /type/0`.
 #[derive(Debug)]
@@ -5248,30 +5058,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Type0Response {
         }
     }
 }
-/// Serves `POST /type/0`.
-async fn handle_type_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "type_0", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Type0>("application/json", true, Some("type_0"))
-        .await?;
+/// Reads the input of `POST /type/0` (authenticated, its body read): the parameters, then the body.
+fn handle_type_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Type0Input, rt::Response> {
+    let body = rq.body::<crate::models::Type0>()?;
     let body = rq.required(body)?;
-    let input = Type0Input {
+    Ok(Type0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "type_0",
-                shared.api.type_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /type/1`.
 #[derive(Debug)]
@@ -5317,30 +5114,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for Type1Response {
         }
     }
 }
-/// Serves `POST /type/1`.
-async fn handle_type_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "type_1", &[]).await?;
-    let body = rq
-        .json_body::<crate::models::Type1>("application/json", true, Some("type_1"))
-        .await?;
+/// Reads the input of `POST /type/1` (authenticated, its body read): the parameters, then the body.
+fn handle_type_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<Type1Input, rt::Response> {
+    let body = rq.body::<crate::models::Type1>()?;
     let body = rq.required(body)?;
-    let input = Type1Input {
+    Ok(Type1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "type_1",
-                shared.api.type_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /uniqueItems/0`.
 #[derive(Debug)]
@@ -5386,33 +5170,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for UniqueItems0Response {
         }
     }
 }
-/// Serves `POST /uniqueItems/0`.
-async fn handle_unique_items_0<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "unique_items_0", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::UniqueItems0,
-        >("application/json", true, Some("unique_items_0"))
-        .await?;
+/// Reads the input of `POST /uniqueItems/0` (authenticated, its body read): the parameters, then the body.
+fn handle_unique_items_0(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<UniqueItems0Input, rt::Response> {
+    let body = rq.body::<crate::models::UniqueItems0>()?;
     let body = rq.required(body)?;
-    let input = UniqueItems0Input {
+    Ok(UniqueItems0Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "unique_items_0",
-                shared.api.unique_items_0(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /uniqueItems/1`.
 #[derive(Debug)]
@@ -5458,33 +5226,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for UniqueItems1Response {
         }
     }
 }
-/// Serves `POST /uniqueItems/1`.
-async fn handle_unique_items_1<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "unique_items_1", &[])
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::UniqueItems1,
-        >("application/json", true, Some("unique_items_1"))
-        .await?;
+/// Reads the input of `POST /uniqueItems/1` (authenticated, its body read): the parameters, then the body.
+fn handle_unique_items_1(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<UniqueItems1Input, rt::Response> {
+    let body = rq.body::<crate::models::UniqueItems1>()?;
     let body = rq.required(body)?;
-    let input = UniqueItems1Input {
+    Ok(UniqueItems1Input {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "unique_items_1",
-                shared.api.unique_items_1(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -5505,342 +5257,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/additionalProperties/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_additional_properties_0::<A>),
-        )
-        .route(
-            "/additionalProperties/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_additional_properties_1::<A>),
-        )
-        .route(
-            "/allOf/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_all_of_0::<A>),
-        )
-        .route(
-            "/allOf/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_all_of_1::<A>),
-        )
-        .route(
-            "/anyOf/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_any_of_0::<A>),
-        )
-        .route(
-            "/anyOf/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_any_of_1::<A>),
-        )
-        .route(
-            "/boolean_schema/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_boolean_schema_0::<A>),
-        )
-        .route(
-            "/boolean_schema/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_boolean_schema_1::<A>),
-        )
-        .route(
-            "/const/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_const_0::<A>),
-        )
-        .route(
-            "/const/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_const_1::<A>),
-        )
-        .route(
-            "/contains/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_contains_0::<A>),
-        )
-        .route(
-            "/contains/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_contains_1::<A>),
-        )
-        .route(
-            "/default/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_default_0::<A>),
-        )
-        .route(
-            "/default/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_default_1::<A>),
-        )
-        .route(
-            "/dependentRequired/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_dependent_required_0::<A>),
-        )
-        .route(
-            "/dependentRequired/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_dependent_required_1::<A>),
-        )
-        .route(
-            "/dependentSchemas/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_dependent_schemas_0::<A>),
-        )
-        .route(
-            "/dependentSchemas/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_dependent_schemas_1::<A>),
-        )
-        .route(
-            "/enum/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_enum_0::<A>),
-        )
-        .route(
-            "/enum/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_enum_1::<A>),
-        )
-        .route(
-            "/exclusiveMaximum/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_exclusive_maximum_0::<A>),
-        )
-        .route(
-            "/exclusiveMinimum/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_exclusive_minimum_0::<A>),
-        )
-        .route(
-            "/if-then-else/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_if_then_else_0::<A>),
-        )
-        .route(
-            "/if-then-else/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_if_then_else_1::<A>),
-        )
-        .route(
-            "/items/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_items_0::<A>),
-        )
-        .route(
-            "/items/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_items_1::<A>),
-        )
-        .route(
-            "/maxContains/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_max_contains_0::<A>),
-        )
-        .route(
-            "/maxContains/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_max_contains_1::<A>),
-        )
-        .route(
-            "/maxItems/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_max_items_0::<A>),
-        )
-        .route(
-            "/maxItems/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_max_items_1::<A>),
-        )
-        .route(
-            "/maxLength/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_max_length_0::<A>),
-        )
-        .route(
-            "/maxLength/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_max_length_1::<A>),
-        )
-        .route(
-            "/maxProperties/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_max_properties_0::<A>),
-        )
-        .route(
-            "/maxProperties/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_max_properties_1::<A>),
-        )
-        .route(
-            "/maximum/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_maximum_0::<A>),
-        )
-        .route(
-            "/maximum/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_maximum_1::<A>),
-        )
-        .route(
-            "/minContains/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_min_contains_0::<A>),
-        )
-        .route(
-            "/minContains/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_min_contains_1::<A>),
-        )
-        .route(
-            "/minItems/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_min_items_0::<A>),
-        )
-        .route(
-            "/minItems/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_min_items_1::<A>),
-        )
-        .route(
-            "/minLength/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_min_length_0::<A>),
-        )
-        .route(
-            "/minLength/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_min_length_1::<A>),
-        )
-        .route(
-            "/minProperties/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_min_properties_0::<A>),
-        )
-        .route(
-            "/minProperties/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_min_properties_1::<A>),
-        )
-        .route(
-            "/minimum/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_minimum_0::<A>),
-        )
-        .route(
-            "/minimum/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_minimum_1::<A>),
-        )
-        .route(
-            "/multipleOf/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_multiple_of_0::<A>),
-        )
-        .route(
-            "/multipleOf/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_multiple_of_1::<A>),
-        )
-        .route(
-            "/not/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_not_0::<A>),
-        )
-        .route(
-            "/not/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_not_1::<A>),
-        )
-        .route(
-            "/oneOf/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_one_of_0::<A>),
-        )
-        .route(
-            "/oneOf/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_one_of_1::<A>),
-        )
-        .route(
-            "/pattern/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_pattern_0::<A>),
-        )
-        .route(
-            "/pattern/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_pattern_1::<A>),
-        )
-        .route(
-            "/patternProperties/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_pattern_properties_0::<A>),
-        )
-        .route(
-            "/patternProperties/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_pattern_properties_1::<A>),
-        )
-        .route(
-            "/prefixItems/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_prefix_items_0::<A>),
-        )
-        .route(
-            "/prefixItems/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_prefix_items_1::<A>),
-        )
-        .route(
-            "/properties/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_properties_0::<A>),
-        )
-        .route(
-            "/properties/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_properties_1::<A>),
-        )
-        .route(
-            "/propertyNames/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_property_names_0::<A>),
-        )
-        .route(
-            "/propertyNames/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_property_names_1::<A>),
-        )
-        .route(
-            "/required/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_required_0::<A>),
-        )
-        .route(
-            "/required/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_required_1::<A>),
-        )
-        .route(
-            "/type/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_type_0::<A>),
-        )
-        .route(
-            "/type/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new().post(handle_type_1::<A>),
-        )
-        .route(
-            "/uniqueItems/0",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_unique_items_0::<A>),
-        )
-        .route(
-            "/uniqueItems/1",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_unique_items_1::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -5880,586 +5297,1014 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn additional_properties_0(
+        fn additional_properties_0(
             &self,
             input: AdditionalProperties0Input,
-        ) -> AdditionalProperties0Response {
-            AdditionalProperties0Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/additionalProperties/0",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = AdditionalProperties0Response> + Send {
+            ::std::future::ready(
+                AdditionalProperties0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/additionalProperties/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn additional_properties_1(
+        fn additional_properties_1(
             &self,
             input: AdditionalProperties1Input,
-        ) -> AdditionalProperties1Response {
-            AdditionalProperties1Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/additionalProperties/1",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = AdditionalProperties1Response> + Send {
+            ::std::future::ready(
+                AdditionalProperties1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/additionalProperties/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn all_of_0(&self, input: AllOf0Input) -> AllOf0Response {
-            AllOf0Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/allOf/0", &[]),
+        fn all_of_0(
+            &self,
+            input: AllOf0Input,
+        ) -> impl ::std::future::Future<Output = AllOf0Response> + Send {
+            ::std::future::ready(
+                AllOf0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/allOf/0", &[]),
+                ),
             )
         }
-        async fn all_of_1(&self, input: AllOf1Input) -> AllOf1Response {
-            AllOf1Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/allOf/1", &[]),
+        fn all_of_1(
+            &self,
+            input: AllOf1Input,
+        ) -> impl ::std::future::Future<Output = AllOf1Response> + Send {
+            ::std::future::ready(
+                AllOf1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/allOf/1", &[]),
+                ),
             )
         }
-        async fn any_of_0(&self, input: AnyOf0Input) -> AnyOf0Response {
-            AnyOf0Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/anyOf/0", &[]),
+        fn any_of_0(
+            &self,
+            input: AnyOf0Input,
+        ) -> impl ::std::future::Future<Output = AnyOf0Response> + Send {
+            ::std::future::ready(
+                AnyOf0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/anyOf/0", &[]),
+                ),
             )
         }
-        async fn any_of_1(&self, input: AnyOf1Input) -> AnyOf1Response {
-            AnyOf1Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/anyOf/1", &[]),
+        fn any_of_1(
+            &self,
+            input: AnyOf1Input,
+        ) -> impl ::std::future::Future<Output = AnyOf1Response> + Send {
+            ::std::future::ready(
+                AnyOf1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/anyOf/1", &[]),
+                ),
             )
         }
-        async fn boolean_schema_0(
+        fn boolean_schema_0(
             &self,
             input: BooleanSchema0Input,
-        ) -> BooleanSchema0Response {
-            BooleanSchema0Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/boolean_schema/0",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = BooleanSchema0Response> + Send {
+            ::std::future::ready(
+                BooleanSchema0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/boolean_schema/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn boolean_schema_1(
+        fn boolean_schema_1(
             &self,
             input: BooleanSchema1Input,
-        ) -> BooleanSchema1Response {
-            BooleanSchema1Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/boolean_schema/1",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = BooleanSchema1Response> + Send {
+            ::std::future::ready(
+                BooleanSchema1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/boolean_schema/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn const_0(&self, input: Const0Input) -> Const0Response {
-            Const0Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/const/0", &[]),
+        fn const_0(
+            &self,
+            input: Const0Input,
+        ) -> impl ::std::future::Future<Output = Const0Response> + Send {
+            ::std::future::ready(
+                Const0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/const/0", &[]),
+                ),
             )
         }
-        async fn const_1(&self, input: Const1Input) -> Const1Response {
-            Const1Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/const/1", &[]),
+        fn const_1(
+            &self,
+            input: Const1Input,
+        ) -> impl ::std::future::Future<Output = Const1Response> + Send {
+            ::std::future::ready(
+                Const1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/const/1", &[]),
+                ),
             )
         }
-        async fn contains_0(&self, input: Contains0Input) -> Contains0Response {
-            Contains0Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/contains/0", &[]),
+        fn contains_0(
+            &self,
+            input: Contains0Input,
+        ) -> impl ::std::future::Future<Output = Contains0Response> + Send {
+            ::std::future::ready(
+                Contains0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/contains/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn contains_1(&self, input: Contains1Input) -> Contains1Response {
-            Contains1Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/contains/1", &[]),
+        fn contains_1(
+            &self,
+            input: Contains1Input,
+        ) -> impl ::std::future::Future<Output = Contains1Response> + Send {
+            ::std::future::ready(
+                Contains1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/contains/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn default_0(&self, input: Default0Input) -> Default0Response {
-            Default0Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/default/0", &[]),
+        fn default_0(
+            &self,
+            input: Default0Input,
+        ) -> impl ::std::future::Future<Output = Default0Response> + Send {
+            ::std::future::ready(
+                Default0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/default/0", &[]),
+                ),
             )
         }
-        async fn default_1(&self, input: Default1Input) -> Default1Response {
-            Default1Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/default/1", &[]),
+        fn default_1(
+            &self,
+            input: Default1Input,
+        ) -> impl ::std::future::Future<Output = Default1Response> + Send {
+            ::std::future::ready(
+                Default1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/default/1", &[]),
+                ),
             )
         }
-        async fn dependent_required_0(
+        fn dependent_required_0(
             &self,
             input: DependentRequired0Input,
-        ) -> DependentRequired0Response {
-            DependentRequired0Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/dependentRequired/0",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = DependentRequired0Response> + Send {
+            ::std::future::ready(
+                DependentRequired0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/dependentRequired/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn dependent_required_1(
+        fn dependent_required_1(
             &self,
             input: DependentRequired1Input,
-        ) -> DependentRequired1Response {
-            DependentRequired1Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/dependentRequired/1",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = DependentRequired1Response> + Send {
+            ::std::future::ready(
+                DependentRequired1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/dependentRequired/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn dependent_schemas_0(
+        fn dependent_schemas_0(
             &self,
             input: DependentSchemas0Input,
-        ) -> DependentSchemas0Response {
-            DependentSchemas0Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/dependentSchemas/0",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = DependentSchemas0Response> + Send {
+            ::std::future::ready(
+                DependentSchemas0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/dependentSchemas/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn dependent_schemas_1(
+        fn dependent_schemas_1(
             &self,
             input: DependentSchemas1Input,
-        ) -> DependentSchemas1Response {
-            DependentSchemas1Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/dependentSchemas/1",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = DependentSchemas1Response> + Send {
+            ::std::future::ready(
+                DependentSchemas1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/dependentSchemas/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn enum_0(&self, input: Enum0Input) -> Enum0Response {
-            Enum0Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/enum/0", &[]),
+        fn enum_0(
+            &self,
+            input: Enum0Input,
+        ) -> impl ::std::future::Future<Output = Enum0Response> + Send {
+            ::std::future::ready(
+                Enum0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/enum/0", &[]),
+                ),
             )
         }
-        async fn enum_1(&self, input: Enum1Input) -> Enum1Response {
-            Enum1Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/enum/1", &[]),
+        fn enum_1(
+            &self,
+            input: Enum1Input,
+        ) -> impl ::std::future::Future<Output = Enum1Response> + Send {
+            ::std::future::ready(
+                Enum1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/enum/1", &[]),
+                ),
             )
         }
-        async fn exclusive_maximum_0(
+        fn exclusive_maximum_0(
             &self,
             input: ExclusiveMaximum0Input,
-        ) -> ExclusiveMaximum0Response {
-            ExclusiveMaximum0Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/exclusiveMaximum/0",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = ExclusiveMaximum0Response> + Send {
+            ::std::future::ready(
+                ExclusiveMaximum0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/exclusiveMaximum/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn exclusive_minimum_0(
+        fn exclusive_minimum_0(
             &self,
             input: ExclusiveMinimum0Input,
-        ) -> ExclusiveMinimum0Response {
-            ExclusiveMinimum0Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/exclusiveMinimum/0",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = ExclusiveMinimum0Response> + Send {
+            ::std::future::ready(
+                ExclusiveMinimum0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/exclusiveMinimum/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn if_then_else_0(&self, input: IfThenElse0Input) -> IfThenElse0Response {
-            IfThenElse0Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/if-then-else/0",
-                        &[],
-                    ),
+        fn if_then_else_0(
+            &self,
+            input: IfThenElse0Input,
+        ) -> impl ::std::future::Future<Output = IfThenElse0Response> + Send {
+            ::std::future::ready(
+                IfThenElse0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/if-then-else/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn if_then_else_1(&self, input: IfThenElse1Input) -> IfThenElse1Response {
-            IfThenElse1Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/if-then-else/1",
-                        &[],
-                    ),
+        fn if_then_else_1(
+            &self,
+            input: IfThenElse1Input,
+        ) -> impl ::std::future::Future<Output = IfThenElse1Response> + Send {
+            ::std::future::ready(
+                IfThenElse1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/if-then-else/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn items_0(&self, input: Items0Input) -> Items0Response {
-            Items0Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/items/0", &[]),
+        fn items_0(
+            &self,
+            input: Items0Input,
+        ) -> impl ::std::future::Future<Output = Items0Response> + Send {
+            ::std::future::ready(
+                Items0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/items/0", &[]),
+                ),
             )
         }
-        async fn items_1(&self, input: Items1Input) -> Items1Response {
-            Items1Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/items/1", &[]),
+        fn items_1(
+            &self,
+            input: Items1Input,
+        ) -> impl ::std::future::Future<Output = Items1Response> + Send {
+            ::std::future::ready(
+                Items1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/items/1", &[]),
+                ),
             )
         }
-        async fn max_contains_0(
+        fn max_contains_0(
             &self,
             input: MaxContains0Input,
-        ) -> MaxContains0Response {
-            MaxContains0Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/maxContains/0", &[]),
+        ) -> impl ::std::future::Future<Output = MaxContains0Response> + Send {
+            ::std::future::ready(
+                MaxContains0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/maxContains/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn max_contains_1(
+        fn max_contains_1(
             &self,
             input: MaxContains1Input,
-        ) -> MaxContains1Response {
-            MaxContains1Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/maxContains/1", &[]),
+        ) -> impl ::std::future::Future<Output = MaxContains1Response> + Send {
+            ::std::future::ready(
+                MaxContains1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/maxContains/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn max_items_0(&self, input: MaxItems0Input) -> MaxItems0Response {
-            MaxItems0Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/maxItems/0", &[]),
+        fn max_items_0(
+            &self,
+            input: MaxItems0Input,
+        ) -> impl ::std::future::Future<Output = MaxItems0Response> + Send {
+            ::std::future::ready(
+                MaxItems0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/maxItems/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn max_items_1(&self, input: MaxItems1Input) -> MaxItems1Response {
-            MaxItems1Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/maxItems/1", &[]),
+        fn max_items_1(
+            &self,
+            input: MaxItems1Input,
+        ) -> impl ::std::future::Future<Output = MaxItems1Response> + Send {
+            ::std::future::ready(
+                MaxItems1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/maxItems/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn max_length_0(&self, input: MaxLength0Input) -> MaxLength0Response {
-            MaxLength0Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/maxLength/0", &[]),
+        fn max_length_0(
+            &self,
+            input: MaxLength0Input,
+        ) -> impl ::std::future::Future<Output = MaxLength0Response> + Send {
+            ::std::future::ready(
+                MaxLength0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/maxLength/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn max_length_1(&self, input: MaxLength1Input) -> MaxLength1Response {
-            MaxLength1Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/maxLength/1", &[]),
+        fn max_length_1(
+            &self,
+            input: MaxLength1Input,
+        ) -> impl ::std::future::Future<Output = MaxLength1Response> + Send {
+            ::std::future::ready(
+                MaxLength1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/maxLength/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn max_properties_0(
+        fn max_properties_0(
             &self,
             input: MaxProperties0Input,
-        ) -> MaxProperties0Response {
-            MaxProperties0Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/maxProperties/0",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = MaxProperties0Response> + Send {
+            ::std::future::ready(
+                MaxProperties0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/maxProperties/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn max_properties_1(
+        fn max_properties_1(
             &self,
             input: MaxProperties1Input,
-        ) -> MaxProperties1Response {
-            MaxProperties1Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/maxProperties/1",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = MaxProperties1Response> + Send {
+            ::std::future::ready(
+                MaxProperties1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/maxProperties/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn maximum_0(&self, input: Maximum0Input) -> Maximum0Response {
-            Maximum0Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/maximum/0", &[]),
+        fn maximum_0(
+            &self,
+            input: Maximum0Input,
+        ) -> impl ::std::future::Future<Output = Maximum0Response> + Send {
+            ::std::future::ready(
+                Maximum0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/maximum/0", &[]),
+                ),
             )
         }
-        async fn maximum_1(&self, input: Maximum1Input) -> Maximum1Response {
-            Maximum1Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/maximum/1", &[]),
+        fn maximum_1(
+            &self,
+            input: Maximum1Input,
+        ) -> impl ::std::future::Future<Output = Maximum1Response> + Send {
+            ::std::future::ready(
+                Maximum1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/maximum/1", &[]),
+                ),
             )
         }
-        async fn min_contains_0(
+        fn min_contains_0(
             &self,
             input: MinContains0Input,
-        ) -> MinContains0Response {
-            MinContains0Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/minContains/0", &[]),
+        ) -> impl ::std::future::Future<Output = MinContains0Response> + Send {
+            ::std::future::ready(
+                MinContains0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/minContains/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn min_contains_1(
+        fn min_contains_1(
             &self,
             input: MinContains1Input,
-        ) -> MinContains1Response {
-            MinContains1Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/minContains/1", &[]),
+        ) -> impl ::std::future::Future<Output = MinContains1Response> + Send {
+            ::std::future::ready(
+                MinContains1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/minContains/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn min_items_0(&self, input: MinItems0Input) -> MinItems0Response {
-            MinItems0Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/minItems/0", &[]),
+        fn min_items_0(
+            &self,
+            input: MinItems0Input,
+        ) -> impl ::std::future::Future<Output = MinItems0Response> + Send {
+            ::std::future::ready(
+                MinItems0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/minItems/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn min_items_1(&self, input: MinItems1Input) -> MinItems1Response {
-            MinItems1Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/minItems/1", &[]),
+        fn min_items_1(
+            &self,
+            input: MinItems1Input,
+        ) -> impl ::std::future::Future<Output = MinItems1Response> + Send {
+            ::std::future::ready(
+                MinItems1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/minItems/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn min_length_0(&self, input: MinLength0Input) -> MinLength0Response {
-            MinLength0Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/minLength/0", &[]),
+        fn min_length_0(
+            &self,
+            input: MinLength0Input,
+        ) -> impl ::std::future::Future<Output = MinLength0Response> + Send {
+            ::std::future::ready(
+                MinLength0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/minLength/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn min_length_1(&self, input: MinLength1Input) -> MinLength1Response {
-            MinLength1Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/minLength/1", &[]),
+        fn min_length_1(
+            &self,
+            input: MinLength1Input,
+        ) -> impl ::std::future::Future<Output = MinLength1Response> + Send {
+            ::std::future::ready(
+                MinLength1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/minLength/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn min_properties_0(
+        fn min_properties_0(
             &self,
             input: MinProperties0Input,
-        ) -> MinProperties0Response {
-            MinProperties0Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/minProperties/0",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = MinProperties0Response> + Send {
+            ::std::future::ready(
+                MinProperties0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/minProperties/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn min_properties_1(
+        fn min_properties_1(
             &self,
             input: MinProperties1Input,
-        ) -> MinProperties1Response {
-            MinProperties1Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/minProperties/1",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = MinProperties1Response> + Send {
+            ::std::future::ready(
+                MinProperties1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/minProperties/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn minimum_0(&self, input: Minimum0Input) -> Minimum0Response {
-            Minimum0Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/minimum/0", &[]),
+        fn minimum_0(
+            &self,
+            input: Minimum0Input,
+        ) -> impl ::std::future::Future<Output = Minimum0Response> + Send {
+            ::std::future::ready(
+                Minimum0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/minimum/0", &[]),
+                ),
             )
         }
-        async fn minimum_1(&self, input: Minimum1Input) -> Minimum1Response {
-            Minimum1Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/minimum/1", &[]),
+        fn minimum_1(
+            &self,
+            input: Minimum1Input,
+        ) -> impl ::std::future::Future<Output = Minimum1Response> + Send {
+            ::std::future::ready(
+                Minimum1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/minimum/1", &[]),
+                ),
             )
         }
-        async fn multiple_of_0(&self, input: MultipleOf0Input) -> MultipleOf0Response {
-            MultipleOf0Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/multipleOf/0", &[]),
+        fn multiple_of_0(
+            &self,
+            input: MultipleOf0Input,
+        ) -> impl ::std::future::Future<Output = MultipleOf0Response> + Send {
+            ::std::future::ready(
+                MultipleOf0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/multipleOf/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn multiple_of_1(&self, input: MultipleOf1Input) -> MultipleOf1Response {
-            MultipleOf1Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/multipleOf/1", &[]),
+        fn multiple_of_1(
+            &self,
+            input: MultipleOf1Input,
+        ) -> impl ::std::future::Future<Output = MultipleOf1Response> + Send {
+            ::std::future::ready(
+                MultipleOf1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/multipleOf/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn not_0(&self, input: Not0Input) -> Not0Response {
-            Not0Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/not/0", &[]),
+        fn not_0(
+            &self,
+            input: Not0Input,
+        ) -> impl ::std::future::Future<Output = Not0Response> + Send {
+            ::std::future::ready(
+                Not0Response::Other(
+                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/not/0", &[]),
+                ),
             )
         }
-        async fn not_1(&self, input: Not1Input) -> Not1Response {
-            Not1Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/not/1", &[]),
+        fn not_1(
+            &self,
+            input: Not1Input,
+        ) -> impl ::std::future::Future<Output = Not1Response> + Send {
+            ::std::future::ready(
+                Not1Response::Other(
+                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/not/1", &[]),
+                ),
             )
         }
-        async fn one_of_0(&self, input: OneOf0Input) -> OneOf0Response {
-            OneOf0Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/oneOf/0", &[]),
+        fn one_of_0(
+            &self,
+            input: OneOf0Input,
+        ) -> impl ::std::future::Future<Output = OneOf0Response> + Send {
+            ::std::future::ready(
+                OneOf0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/oneOf/0", &[]),
+                ),
             )
         }
-        async fn one_of_1(&self, input: OneOf1Input) -> OneOf1Response {
-            OneOf1Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/oneOf/1", &[]),
+        fn one_of_1(
+            &self,
+            input: OneOf1Input,
+        ) -> impl ::std::future::Future<Output = OneOf1Response> + Send {
+            ::std::future::ready(
+                OneOf1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/oneOf/1", &[]),
+                ),
             )
         }
-        async fn pattern_0(&self, input: Pattern0Input) -> Pattern0Response {
-            Pattern0Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/pattern/0", &[]),
+        fn pattern_0(
+            &self,
+            input: Pattern0Input,
+        ) -> impl ::std::future::Future<Output = Pattern0Response> + Send {
+            ::std::future::ready(
+                Pattern0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/pattern/0", &[]),
+                ),
             )
         }
-        async fn pattern_1(&self, input: Pattern1Input) -> Pattern1Response {
-            Pattern1Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/pattern/1", &[]),
+        fn pattern_1(
+            &self,
+            input: Pattern1Input,
+        ) -> impl ::std::future::Future<Output = Pattern1Response> + Send {
+            ::std::future::ready(
+                Pattern1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/pattern/1", &[]),
+                ),
             )
         }
-        async fn pattern_properties_0(
+        fn pattern_properties_0(
             &self,
             input: PatternProperties0Input,
-        ) -> PatternProperties0Response {
-            PatternProperties0Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/patternProperties/0",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = PatternProperties0Response> + Send {
+            ::std::future::ready(
+                PatternProperties0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/patternProperties/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn pattern_properties_1(
+        fn pattern_properties_1(
             &self,
             input: PatternProperties1Input,
-        ) -> PatternProperties1Response {
-            PatternProperties1Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/patternProperties/1",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = PatternProperties1Response> + Send {
+            ::std::future::ready(
+                PatternProperties1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/patternProperties/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn prefix_items_0(
+        fn prefix_items_0(
             &self,
             input: PrefixItems0Input,
-        ) -> PrefixItems0Response {
-            PrefixItems0Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/prefixItems/0", &[]),
+        ) -> impl ::std::future::Future<Output = PrefixItems0Response> + Send {
+            ::std::future::ready(
+                PrefixItems0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/prefixItems/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn prefix_items_1(
+        fn prefix_items_1(
             &self,
             input: PrefixItems1Input,
-        ) -> PrefixItems1Response {
-            PrefixItems1Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/prefixItems/1", &[]),
+        ) -> impl ::std::future::Future<Output = PrefixItems1Response> + Send {
+            ::std::future::ready(
+                PrefixItems1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/prefixItems/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn properties_0(&self, input: Properties0Input) -> Properties0Response {
-            Properties0Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/properties/0", &[]),
+        fn properties_0(
+            &self,
+            input: Properties0Input,
+        ) -> impl ::std::future::Future<Output = Properties0Response> + Send {
+            ::std::future::ready(
+                Properties0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/properties/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn properties_1(&self, input: Properties1Input) -> Properties1Response {
-            Properties1Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/properties/1", &[]),
+        fn properties_1(
+            &self,
+            input: Properties1Input,
+        ) -> impl ::std::future::Future<Output = Properties1Response> + Send {
+            ::std::future::ready(
+                Properties1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/properties/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn property_names_0(
+        fn property_names_0(
             &self,
             input: PropertyNames0Input,
-        ) -> PropertyNames0Response {
-            PropertyNames0Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/propertyNames/0",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = PropertyNames0Response> + Send {
+            ::std::future::ready(
+                PropertyNames0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/propertyNames/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn property_names_1(
+        fn property_names_1(
             &self,
             input: PropertyNames1Input,
-        ) -> PropertyNames1Response {
-            PropertyNames1Response::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/propertyNames/1",
-                        &[],
-                    ),
+        ) -> impl ::std::future::Future<Output = PropertyNames1Response> + Send {
+            ::std::future::ready(
+                PropertyNames1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/propertyNames/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn required_0(&self, input: Required0Input) -> Required0Response {
-            Required0Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/required/0", &[]),
+        fn required_0(
+            &self,
+            input: Required0Input,
+        ) -> impl ::std::future::Future<Output = Required0Response> + Send {
+            ::std::future::ready(
+                Required0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/required/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn required_1(&self, input: Required1Input) -> Required1Response {
-            Required1Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/required/1", &[]),
+        fn required_1(
+            &self,
+            input: Required1Input,
+        ) -> impl ::std::future::Future<Output = Required1Response> + Send {
+            ::std::future::ready(
+                Required1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/required/1",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn type_0(&self, input: Type0Input) -> Type0Response {
-            Type0Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/type/0", &[]),
+        fn type_0(
+            &self,
+            input: Type0Input,
+        ) -> impl ::std::future::Future<Output = Type0Response> + Send {
+            ::std::future::ready(
+                Type0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/type/0", &[]),
+                ),
             )
         }
-        async fn type_1(&self, input: Type1Input) -> Type1Response {
-            Type1Response::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/type/1", &[]),
+        fn type_1(
+            &self,
+            input: Type1Input,
+        ) -> impl ::std::future::Future<Output = Type1Response> + Send {
+            ::std::future::ready(
+                Type1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(&SPEC, &input.headers, "post", "/type/1", &[]),
+                ),
             )
         }
-        async fn unique_items_0(
+        fn unique_items_0(
             &self,
             input: UniqueItems0Input,
-        ) -> UniqueItems0Response {
-            UniqueItems0Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/uniqueItems/0", &[]),
+        ) -> impl ::std::future::Future<Output = UniqueItems0Response> + Send {
+            ::std::future::ready(
+                UniqueItems0Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/uniqueItems/0",
+                            &[],
+                        ),
+                ),
             )
         }
-        async fn unique_items_1(
+        fn unique_items_1(
             &self,
             input: UniqueItems1Input,
-        ) -> UniqueItems1Response {
-            UniqueItems1Response::Other(
-                DOCUMENT
-                    .answer_minimal(&SPEC, &input.headers, "post", "/uniqueItems/1", &[]),
+        ) -> impl ::std::future::Future<Output = UniqueItems1Response> + Send {
+            ::std::future::ready(
+                UniqueItems1Response::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/uniqueItems/1",
+                            &[],
+                        ),
+                ),
             )
         }
     }

@@ -123,28 +123,38 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn put_blob(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn put_blob(
         &self,
         body: &[u8],
-    ) -> ::std::result::Result<Response<::std::vec::Vec<u8>>, Error<PutBlobError>> {
+    ) -> rt::Call<'_, ::std::vec::Vec<u8>, PutBlobError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/blobs"]);
-        request = request
-            .header(
-                ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                "application/octet-stream",
-            )
-            .body(body.to_owned());
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        PutBlobError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<PutBlobError>> {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/blobs"]);
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/octet-stream",
+                )
+                .body(body.to_owned());
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, PutBlobError::decode)
     }
 }
 impl PutBlobError {
@@ -187,30 +197,43 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn create_document(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn create_document(
         &self,
         body: &crate::models::Document,
-    ) -> ::std::result::Result<
-        Response<crate::models::Document>,
-        Error<CreateDocumentError>,
-    > {
+    ) -> rt::Call<'_, crate::models::Document, CreateDocumentError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/documents"]);
-        let bytes = ::serde_json::to_vec(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        request = request
-            .header(::apigen_runtime::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        CreateDocumentError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<CreateDocumentError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/documents"]);
+            let bytes = ::serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            request = request
+                .header(
+                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
+                    "application/json",
+                )
+                .body(bytes);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, CreateDocumentError::decode)
     }
 }
 impl CreateDocumentError {
@@ -253,45 +276,58 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn upload_attachment(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn upload_attachment(
         &self,
         body: &crate::models::Attachment,
-    ) -> ::std::result::Result<
-        Response<crate::models::Receipt>,
-        Error<UploadAttachmentError>,
-    > {
+    ) -> rt::Call<'_, crate::models::Receipt, UploadAttachmentError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(::apigen_runtime::reqwest::Method::POST, &["/attachments"]);
-        crate::validation::Validate::validate(body)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
-        for (key, value) in rt::form_pairs("name", &body.name)
-            .map_err(Error::InvalidRequest)?
-        {
-            form = form.text(key, value);
-        }
-        for part in ::apigen_runtime::BinaryParts::binary_parts(&body.file) {
-            form = form
-                .part("file", ::apigen_runtime::reqwest::multipart::Part::bytes(part));
-        }
-        for part in ::apigen_runtime::BinaryParts::binary_parts(&body.thumbnails) {
-            form = form
-                .part(
-                    "thumbnails",
-                    ::apigen_runtime::reqwest::multipart::Part::bytes(part),
-                );
-        }
-        request = request.multipart(form);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        UploadAttachmentError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<UploadAttachmentError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::POST, &["/attachments"]);
+            crate::validation::Validate::validate(body)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
+            for (key, value) in rt::form_pairs("name", &body.name)
+                .map_err(Error::InvalidRequest)?
+            {
+                form = form.text(key, value);
+            }
+            for part in ::apigen_runtime::BinaryParts::binary_parts(&body.file) {
+                form = form
+                    .part(
+                        "file",
+                        ::apigen_runtime::reqwest::multipart::Part::bytes(part),
+                    );
+            }
+            for part in ::apigen_runtime::BinaryParts::binary_parts(&body.thumbnails) {
+                form = form
+                    .part(
+                        "thumbnails",
+                        ::apigen_runtime::reqwest::multipart::Part::bytes(part),
+                    );
+            }
+            request = request.multipart(form);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, UploadAttachmentError::decode)
     }
 }
 impl UploadAttachmentError {

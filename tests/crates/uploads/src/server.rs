@@ -52,6 +52,61 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 3] = [
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/blobs",
+                key: "put_blob",
+                security: &[&[Scheme::ApiKey]],
+                body: rt::BodySpec::Bytes {
+                    media: "application/octet-stream",
+                    required: true,
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/documents",
+                key: "create_document",
+                security: &[&[Scheme::ApiKey]],
+                body: rt::BodySpec::Json {
+                    media: "application/json",
+                    required: true,
+                    schema: Some("create_document"),
+                },
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/attachments",
+                key: "upload_attachment",
+                security: &[&[Scheme::ApiKey]],
+                body: rt::BodySpec::Form {
+                    multipart: true,
+                    schema: Some("upload_attachment"),
+                    binary: &["file", "thumbnails"],
+                },
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.put_blob(handle_put_blob(rq)?)),
+                1 => rt::pending(self.api.create_document(handle_create_document(rq)?)),
+                2 => {
+                    rt::pending(
+                        self.api.upload_attachment(handle_upload_attachment(rq)?),
+                    )
+                }
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of Uploads: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -144,34 +199,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for PutBlobResponse {
         }
     }
 }
-/// Serves `POST /blobs`.
-async fn handle_put_blob<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "put_blob",
-            &[&[Scheme::ApiKey]],
-        )
-        .await?;
-    let body = rq.bytes_body("application/octet-stream", true).await?;
+/// Reads the input of `POST /blobs` (authenticated, its body read): the parameters, then the body.
+fn handle_put_blob(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PutBlobInput, rt::Response> {
+    let body = rq.bytes_body()?;
     let body = rq.required(body)?;
-    let input = PutBlobInput {
+    Ok(PutBlobInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "put_blob",
-                shared.api.put_blob(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /documents`.
 #[derive(Debug)]
@@ -225,38 +263,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreateDocumentResponse {
         }
     }
 }
-/// Serves `POST /documents`.
-async fn handle_create_document<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "create_document",
-            &[&[Scheme::ApiKey]],
-        )
-        .await?;
-    let body = rq
-        .json_body::<
-            crate::models::Document,
-        >("application/json", true, Some("create_document"))
-        .await?;
+/// Reads the input of `POST /documents` (authenticated, its body read): the parameters, then the body.
+fn handle_create_document(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<CreateDocumentInput, rt::Response> {
+    let body = rq.body::<crate::models::Document>()?;
     let body = rq.required(body)?;
-    let input = CreateDocumentInput {
+    Ok(CreateDocumentInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "create_document",
-                shared.api.create_document(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /attachments`.
 #[derive(Debug)]
@@ -310,37 +327,17 @@ impl ::apigen_runtime::axum::response::IntoResponse for UploadAttachmentResponse
         }
     }
 }
-/// Serves `POST /attachments`.
-async fn handle_upload_attachment<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "upload_attachment",
-            &[&[Scheme::ApiKey]],
-        )
-        .await?;
-    let body = rq
-        .form_body::<
-            crate::models::Attachment,
-        >(true, Some("upload_attachment"), &["file", "thumbnails"])
-        .await?;
-    let input = UploadAttachmentInput {
+/// Reads the input of `POST /attachments` (authenticated, its body read): the parameters, then the body.
+fn handle_upload_attachment(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<UploadAttachmentInput, rt::Response> {
+    let body = rq.body::<crate::models::Attachment>()?;
+    let body = rq.required(body)?;
+    Ok(UploadAttachmentInput {
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "upload_attachment",
-                shared.api.upload_attachment(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -361,23 +358,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/blobs",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_put_blob::<A>),
-        )
-        .route(
-            "/documents",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_create_document::<A>),
-        )
-        .route(
-            "/attachments",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_upload_attachment::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -417,58 +398,67 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn put_blob(&self, input: PutBlobInput) -> PutBlobResponse {
-            PutBlobResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/blobs",
-                        &[
-                            ("200", "[]"),
-                            ("default", "{\"status\":1,\"detail\":\"example\"}"),
-                        ],
-                    ),
+        fn put_blob(
+            &self,
+            input: PutBlobInput,
+        ) -> impl ::std::future::Future<Output = PutBlobResponse> + Send {
+            ::std::future::ready(
+                PutBlobResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/blobs",
+                            &[
+                                ("200", "[]"),
+                                ("default", "{\"status\":1,\"detail\":\"example\"}"),
+                            ],
+                        ),
+                ),
             )
         }
-        async fn create_document(
+        fn create_document(
             &self,
             input: CreateDocumentInput,
-        ) -> CreateDocumentResponse {
-            CreateDocumentResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/documents",
-                        &[
-                            ("201", "{\"title\":\"example\"}"),
-                            ("default", "{\"status\":1,\"detail\":\"example\"}"),
-                        ],
-                    ),
+        ) -> impl ::std::future::Future<Output = CreateDocumentResponse> + Send {
+            ::std::future::ready(
+                CreateDocumentResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/documents",
+                            &[
+                                ("201", "{\"title\":\"example\"}"),
+                                ("default", "{\"status\":1,\"detail\":\"example\"}"),
+                            ],
+                        ),
+                ),
             )
         }
-        async fn upload_attachment(
+        fn upload_attachment(
             &self,
             input: UploadAttachmentInput,
-        ) -> UploadAttachmentResponse {
-            UploadAttachmentResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/attachments",
-                        &[
-                            (
-                                "200",
-                                "{\"name\":\"example\",\"size\":1,\"thumbnails\":[]}",
-                            ),
-                            ("default", "{\"status\":1,\"detail\":\"example\"}"),
-                        ],
-                    ),
+        ) -> impl ::std::future::Future<Output = UploadAttachmentResponse> + Send {
+            ::std::future::ready(
+                UploadAttachmentResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/attachments",
+                            &[
+                                (
+                                    "200",
+                                    "{\"name\":\"example\",\"size\":1,\"thumbnails\":[]}",
+                                ),
+                                ("default", "{\"status\":1,\"detail\":\"example\"}"),
+                            ],
+                        ),
+                ),
             )
         }
     }

@@ -120,22 +120,34 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_data_sets(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_data_sets(
         &self,
-    ) -> ::std::result::Result<
-        Response<crate::models::DataSetList>,
-        Error<ListDataSetsError>,
-    > {
+    ) -> rt::Call<'_, crate::models::DataSetList, ListDataSetsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self.0.request(::apigen_runtime::reqwest::Method::GET, &["/"]);
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListDataSetsError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ListDataSetsError>,
+        > {
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(::apigen_runtime::reqwest::Method::GET, &["/"]);
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListDataSetsError::decode)
     }
 }
 impl ListDataSetsError {
@@ -180,45 +192,55 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn list_searchable_fields(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn list_searchable_fields(
         &self,
         dataset: &str,
         version: &str,
-    ) -> ::std::result::Result<
-        Response<::std::string::String>,
-        Error<ListSearchableFieldsError>,
-    > {
+    ) -> rt::Call<'_, ::std::string::String, ListSearchableFieldsError> {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "dataset",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["version"]);
-        const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "version",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["dataset"]);
-        let path_dataset = ::apigen_runtime::params::encode(&PARAM_DATASET, dataset)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_version = ::apigen_runtime::params::encode(&PARAM_VERSION, version)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::GET,
-                &["/", &path_dataset, "/", &path_version, "/fields"],
-            );
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, true).await?;
-        ListSearchableFieldsError::decode(raw)
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<ListSearchableFieldsError>,
+        > {
+            const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "dataset",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["version"]);
+            const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "version",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["dataset"]);
+            let path_dataset = ::apigen_runtime::params::encode(&PARAM_DATASET, dataset)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_version = ::apigen_runtime::params::encode(&PARAM_VERSION, version)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::GET,
+                    &["/", &path_dataset, "/", &path_version, "/fields"],
+                );
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, true, ListSearchableFieldsError::decode)
     }
 }
 impl ListSearchableFieldsError {
@@ -262,72 +284,86 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(clippy::vec_init_then_push)]
-    pub async fn perform_search(
+    #[allow(
+        clippy::vec_init_then_push,
+        clippy::redundant_closure_call,
+        clippy::type_complexity
+    )]
+    pub fn perform_search(
         &self,
         version: &str,
         dataset: &str,
         body: ::std::option::Option<&crate::models::PerformSearchBody>,
-    ) -> ::std::result::Result<
-        Response<
-            ::std::vec::Vec<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+    ) -> rt::Call<
+        '_,
+        ::std::vec::Vec<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
-        Error<PerformSearchError>,
+        PerformSearchError,
     > {
         const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "version",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["dataset"]);
-        const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "dataset",
-                &::apigen_runtime::params::Shape::STRING,
-            )
-            .with_siblings(&["version"]);
-        let path_version = ::apigen_runtime::params::encode(&PARAM_VERSION, version)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let path_dataset = ::apigen_runtime::params::encode(&PARAM_DATASET, dataset)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut query = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut cookie = ::std::string::String::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .0
-            .request(
-                ::apigen_runtime::reqwest::Method::POST,
-                &["/", &path_dataset, "/", &path_version, "/records"],
-            );
-        if let ::std::option::Option::Some(body) = body {
-            let mut fields: ::std::vec::Vec<
-                (::std::string::String, ::std::string::String),
-            > = ::std::vec::Vec::new();
-            fields
-                .extend(
-                    rt::form_pairs("criteria", &body.criteria)
-                        .map_err(Error::InvalidRequest)?,
+        let prepared = (|| -> ::std::result::Result<
+            rt::Prepared,
+            Error<PerformSearchError>,
+        > {
+            const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "version",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["dataset"]);
+            const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
+                    ::apigen_runtime::params::Location::Path,
+                    "dataset",
+                    &::apigen_runtime::params::Shape::STRING,
+                )
+                .with_siblings(&["version"]);
+            let path_version = ::apigen_runtime::params::encode(&PARAM_VERSION, version)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let path_dataset = ::apigen_runtime::params::encode(&PARAM_DATASET, dataset)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            #[allow(unused_mut)]
+            let mut query = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut cookie = ::std::string::String::new();
+            #[allow(unused_mut)]
+            let mut request = self
+                .0
+                .request(
+                    ::apigen_runtime::reqwest::Method::POST,
+                    &["/", &path_dataset, "/", &path_version, "/records"],
                 );
-            fields
-                .extend(
-                    rt::form_pairs("start", &body.start).map_err(Error::InvalidRequest)?,
-                );
-            fields
-                .extend(
-                    rt::form_pairs("rows", &body.rows).map_err(Error::InvalidRequest)?,
-                );
-            request = request.form(&fields);
-        }
-        let raw = self.0.execute(request, query, cookie, ALTERNATIVES, false).await?;
-        PerformSearchError::decode(raw)
+            if let ::std::option::Option::Some(body) = body {
+                let mut fields: ::std::vec::Vec<
+                    (::std::string::String, ::std::string::String),
+                > = ::std::vec::Vec::new();
+                fields
+                    .extend(
+                        rt::form_pairs("criteria", &body.criteria)
+                            .map_err(Error::InvalidRequest)?,
+                    );
+                fields
+                    .extend(
+                        rt::form_pairs("start", &body.start)
+                            .map_err(Error::InvalidRequest)?,
+                    );
+                fields
+                    .extend(
+                        rt::form_pairs("rows", &body.rows)
+                            .map_err(Error::InvalidRequest)?,
+                    );
+                request = request.form(&fields);
+            }
+            Ok(rt::Prepared {
+                request,
+                query,
+                cookie,
+            })
+        })();
+        self.0.call(prepared, ALTERNATIVES, false, PerformSearchError::decode)
     }
 }
 impl PerformSearchError {

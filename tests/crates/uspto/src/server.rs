@@ -49,6 +49,56 @@ impl<A: Api> rt::Service for Shared<A> {
     fn config(&self) -> &ServerConfig {
         &self.config
     }
+    fn operations(&self) -> &'static [rt::Operation<Scheme>] {
+        static OPERATIONS: [rt::Operation<Scheme>; 3] = [
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/",
+                key: "list_data_sets",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::GET,
+                path: "/{dataset}/{version}/fields",
+                key: "list_searchable_fields",
+                security: &[],
+                body: rt::BodySpec::None,
+            },
+            rt::Operation {
+                method: rt::Method::POST,
+                path: "/{dataset}/{version}/records",
+                key: "perform_search",
+                security: &[],
+                body: rt::BodySpec::Form {
+                    multipart: false,
+                    schema: Some("perform_search"),
+                    binary: &[],
+                },
+            },
+        ];
+        &OPERATIONS
+    }
+    fn call(
+        &self,
+        index: usize,
+        rq: &mut rt::Incoming<Credentials>,
+    ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
+        Ok(
+            match index {
+                0 => rt::pending(self.api.list_data_sets(handle_list_data_sets(rq)?)),
+                1 => {
+                    rt::pending(
+                        self
+                            .api
+                            .list_searchable_fields(handle_list_searchable_fields(rq)?),
+                    )
+                }
+                2 => rt::pending(self.api.perform_search(handle_perform_search(rq)?)),
+                _ => return Err(rq.internal_error()),
+            },
+        )
+    }
 }
 /// The operations of USPTO Data Set API: implement this trait and serve it with [`router`].
 #[allow(clippy::wrong_self_convention)]
@@ -139,26 +189,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListDataSetsResponse {
         }
     }
 }
-/// Serves `GET /`.
-async fn handle_list_data_sets<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
-    let rq = rt::Incoming::start_operation(&*shared, request, "list_data_sets", &[])
-        .await?;
-    let input = ListDataSetsInput {
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_data_sets",
-                shared.api.list_data_sets(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+/// Reads the input of `GET /` (authenticated, its body read): the parameters, then the body.
+fn handle_list_data_sets(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListDataSetsInput, rt::Response> {
+    Ok(ListDataSetsInput {
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `GET /{dataset}/{version}/fields`.
 #[derive(Debug)]
@@ -210,11 +248,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListSearchableFieldsResp
         }
     }
 }
-/// Serves `GET /{dataset}/{version}/fields`.
-async fn handle_list_searchable_fields<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `GET /{dataset}/{version}/fields` (authenticated, its body read): the parameters, then the body.
+fn handle_list_searchable_fields(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<ListSearchableFieldsInput, rt::Response> {
     const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "dataset",
@@ -227,13 +264,6 @@ async fn handle_list_searchable_fields<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["dataset"]);
-    let mut rq = rt::Incoming::start_operation(
-            &*shared,
-            request,
-            "list_searchable_fields",
-            &[],
-        )
-        .await?;
     let dataset = rq
         .parameter::<
             ::std::string::String,
@@ -245,21 +275,12 @@ async fn handle_list_searchable_fields<A: Api>(
     rq.check()?;
     let dataset = rq.required(dataset)?;
     let version = rq.required(version)?;
-    let input = ListSearchableFieldsInput {
+    Ok(ListSearchableFieldsInput {
         dataset,
         version,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "list_searchable_fields",
-                shared.api.list_searchable_fields(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// The validated input of `POST /{dataset}/{version}/records`.
 #[derive(Debug)]
@@ -321,11 +342,10 @@ impl ::apigen_runtime::axum::response::IntoResponse for PerformSearchResponse {
         }
     }
 }
-/// Serves `POST /{dataset}/{version}/records`.
-async fn handle_perform_search<A: Api>(
-    rt::State(shared): rt::State<::std::sync::Arc<Shared<A>>>,
-    request: rt::Request,
-) -> rt::Handled {
+/// Reads the input of `POST /{dataset}/{version}/records` (authenticated, its body read): the parameters, then the body.
+fn handle_perform_search(
+    rq: &mut rt::Incoming<Credentials>,
+) -> ::std::result::Result<PerformSearchInput, rt::Response> {
     const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
             "version",
@@ -338,8 +358,6 @@ async fn handle_perform_search<A: Api>(
             &::apigen_runtime::params::Shape::STRING,
         )
         .with_siblings(&["version"]);
-    let mut rq = rt::Incoming::start_operation(&*shared, request, "perform_search", &[])
-        .await?;
     let version = rq
         .parameter::<
             ::std::string::String,
@@ -351,28 +369,14 @@ async fn handle_perform_search<A: Api>(
     rq.check()?;
     let version = rq.required(version)?;
     let dataset = rq.required(dataset)?;
-    let body = rq
-        .form_body::<
-            crate::models::PerformSearchBody,
-        >(false, Some("perform_search"), &[])
-        .await?;
-    let body = Some(body);
-    let input = PerformSearchInput {
+    let body = rq.body::<crate::models::PerformSearchBody>()?;
+    Ok(PerformSearchInput {
         version,
         dataset,
         body,
-        headers: rq.parts.headers,
-        credentials: rq.credentials,
-    };
-    Ok(
-        rt::guarded_operation(
-                &*shared,
-                "perform_search",
-                shared.api.perform_search(input),
-                rq.parts.uri.path(),
-            )
-            .await,
-    )
+        headers: rq.take_headers(),
+        credentials: ::std::mem::take(&mut rq.credentials),
+    })
 }
 /// Every operation of `api` at its documented path, with the default limits
 /// ([`ServerConfig::default`]). Unknown paths get the documented not-found answer, other
@@ -393,23 +397,7 @@ pub fn router_with<A: Api>(
     api: A,
     config: ServerConfig,
 ) -> ::apigen_runtime::axum::Router {
-    let routes = ::apigen_runtime::axum::Router::new()
-        .route(
-            "/",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_data_sets::<A>),
-        )
-        .route(
-            "/{dataset}/{version}/fields",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .get(handle_list_searchable_fields::<A>),
-        )
-        .route(
-            "/{dataset}/{version}/records",
-            ::apigen_runtime::axum::routing::MethodRouter::new()
-                .post(handle_perform_search::<A>),
-        );
-    rt::router(routes, ::std::sync::Arc::new(Shared { api, config }))
+    rt::router(::std::sync::Arc::new(Shared { api, config }))
 }
 /// A mock implementation that answers every operation with its documented example, after
 /// the same authentication and validation as any implementation (like Stoplight Prism).
@@ -449,42 +437,48 @@ pub mod mock {
         ) -> impl ::std::future::Future<Output = bool> + Send {
             ::std::future::ready(self.keys.accepts(credential))
         }
-        async fn list_data_sets(
+        fn list_data_sets(
             &self,
             input: ListDataSetsInput,
-        ) -> ListDataSetsResponse {
-            ListDataSetsResponse::Other(
-                DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/", &[]),
+        ) -> impl ::std::future::Future<Output = ListDataSetsResponse> + Send {
+            ::std::future::ready(
+                ListDataSetsResponse::Other(
+                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/", &[]),
+                ),
             )
         }
-        async fn list_searchable_fields(
+        fn list_searchable_fields(
             &self,
             input: ListSearchableFieldsInput,
-        ) -> ListSearchableFieldsResponse {
-            ListSearchableFieldsResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "get",
-                        "/{dataset}/{version}/fields",
-                        &[("200", "\"example\""), ("404", "\"example\"")],
-                    ),
+        ) -> impl ::std::future::Future<Output = ListSearchableFieldsResponse> + Send {
+            ::std::future::ready(
+                ListSearchableFieldsResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "get",
+                            "/{dataset}/{version}/fields",
+                            &[("200", "\"example\""), ("404", "\"example\"")],
+                        ),
+                ),
             )
         }
-        async fn perform_search(
+        fn perform_search(
             &self,
             input: PerformSearchInput,
-        ) -> PerformSearchResponse {
-            PerformSearchResponse::Other(
-                DOCUMENT
-                    .answer_minimal(
-                        &SPEC,
-                        &input.headers,
-                        "post",
-                        "/{dataset}/{version}/records",
-                        &[("200", "[]")],
-                    ),
+        ) -> impl ::std::future::Future<Output = PerformSearchResponse> + Send {
+            ::std::future::ready(
+                PerformSearchResponse::Other(
+                    DOCUMENT
+                        .answer_minimal(
+                            &SPEC,
+                            &input.headers,
+                            "post",
+                            "/{dataset}/{version}/records",
+                            &[("200", "[]")],
+                        ),
+                ),
             )
         }
     }
