@@ -516,7 +516,14 @@ fn fill(value: Value, p: &Placeholders<'_>) -> Value {
 pub fn json_response<T: serde::Serialize>(status: u16, body: &T) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     match serde_json::to_vec(body) {
-        Ok(bytes) => (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        // Built directly: axum's `(status, [(name, &str)], body)` parses and validates the
+        // header value on every answer.
+        Ok(bytes) => {
+            let mut response = Response::new(Body::from(bytes));
+            *response.status_mut() = status;
+            response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+            response
+        }
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
