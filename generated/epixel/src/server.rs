@@ -103,7 +103,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -227,7 +227,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for RegisterUserResponse {
 }
 /// Reads the input of `POST /user/signup/` (authenticated, its body read): the parameters, then the body.
 fn handle_register_user(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<RegisterUserInput, rt::Response> {
     let body = rq.body::<crate::models::UserRegistration>()?;
     let body = rq.required(body)?;
@@ -289,7 +289,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for RegisterUserWithPackageR
 }
 /// Reads the input of `POST /user/signup-package/` (authenticated, its body read): the parameters, then the body.
 fn handle_register_user_with_package(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<RegisterUserWithPackageInput, rt::Response> {
     let body = rq.body::<crate::models::PackageRegistration>()?;
     let body = rq.required(body)?;
@@ -347,7 +347,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListSponsorsResponse {
 }
 /// Reads the input of `GET /user/get/sponsors/` (authenticated, its body read): the parameters, then the body.
 fn handle_list_sponsors(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListSponsorsInput, rt::Response> {
     Ok(ListSponsorsInput {
         headers: rq.take_headers(),
@@ -403,7 +403,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ValidateSponsorResponse 
 }
 /// Reads the input of `POST /user/validate-sponsor/` (authenticated, its body read): the parameters, then the body.
 fn handle_validate_sponsor(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ValidateSponsorInput, rt::Response> {
     let body = rq.body::<crate::models::SponsorValidation>()?;
     let body = rq.required(body)?;

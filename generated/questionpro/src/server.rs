@@ -99,7 +99,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -246,7 +246,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ImportPanelMembersRespon
 }
 /// Reads the input of `POST /micropanel/members` (authenticated, its body read): the parameters, then the body.
 fn handle_import_panel_members(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ImportPanelMembersInput, rt::Response> {
     let body = rq.body::<::std::vec::Vec<crate::models::MemberImport>>()?;
     let body = rq.required(body)?;
@@ -326,7 +326,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListUserCommunitiesRespo
 }
 /// Reads the input of `GET /micropanel/users/{user-id}/communities` (authenticated, its body read): the parameters, then the body.
 fn handle_list_user_communities(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListUserCommunitiesInput, rt::Response> {
     const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -438,7 +438,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for UpdateUserResponse {
 }
 /// Reads the input of `PUT /users/{user-id}` (authenticated, its body read): the parameters, then the body.
 fn handle_update_user(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<UpdateUserInput, rt::Response> {
     const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -524,7 +524,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for SearchOrganizationUsersR
 }
 /// Reads the input of `GET /organizations/{organization-id}/users/search` (authenticated, its body read): the parameters, then the body.
 fn handle_search_organization_users(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<SearchOrganizationUsersInput, rt::Response> {
     const PARAM_ORGANIZATION_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,

@@ -69,7 +69,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -167,7 +167,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListVersionsv2Response {
 }
 /// Reads the input of `GET /` (authenticated, its body read): the parameters, then the body.
 fn handle_list_versionsv2(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListVersionsv2Input, rt::Response> {
     Ok(ListVersionsv2Input {
         headers: rq.take_headers(),
@@ -225,7 +225,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetVersionDetailsv2Respo
 }
 /// Reads the input of `GET /v2` (authenticated, its body read): the parameters, then the body.
 fn handle_get_version_detailsv2(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetVersionDetailsv2Input, rt::Response> {
     Ok(GetVersionDetailsv2Input {
         headers: rq.take_headers(),

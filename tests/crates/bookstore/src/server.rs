@@ -139,7 +139,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -312,7 +312,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksResponse {
 }
 /// Reads the input of `GET /books` (authenticated, its body read): the parameters, then the body.
 fn handle_list_books(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListBooksInput, rt::Response> {
     const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -402,7 +402,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreateBookResponse {
 }
 /// Reads the input of `POST /books` (authenticated, its body read): the parameters, then the body.
 fn handle_create_book(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<CreateBookInput, rt::Response> {
     let body = rq.body::<crate::models::Book>()?;
     let body = rq.required(body)?;
@@ -461,7 +461,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetBookResponse {
 }
 /// Reads the input of `GET /books/{isbn}` (authenticated, its body read): the parameters, then the body.
 fn handle_get_book(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetBookInput, rt::Response> {
     const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -529,7 +529,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for UpdateBookResponse {
 }
 /// Reads the input of `PATCH /books/{isbn}` (authenticated, its body read): the parameters, then the body.
 fn handle_update_book(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<UpdateBookInput, rt::Response> {
     const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -602,7 +602,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksByCursorRespons
 }
 /// Reads the input of `GET /books-by-cursor` (authenticated, its body read): the parameters, then the body.
 fn handle_list_books_by_cursor(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListBooksByCursorInput, rt::Response> {
     const PARAM_CURSOR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -681,7 +681,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksByOffsetRespons
 }
 /// Reads the input of `GET /books-by-offset` (authenticated, its body read): the parameters, then the body.
 fn handle_list_books_by_offset(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListBooksByOffsetInput, rt::Response> {
     const PARAM_OFFSET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -756,7 +756,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksByLinkResponse 
 }
 /// Reads the input of `GET /books-by-link` (authenticated, its body read): the parameters, then the body.
 fn handle_list_books_by_link(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListBooksByLinkInput, rt::Response> {
     const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -830,7 +830,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksByLinkHeaderRes
 }
 /// Reads the input of `GET /books-by-link-header` (authenticated, its body read): the parameters, then the body.
 fn handle_list_books_by_link_header(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListBooksByLinkHeaderInput, rt::Response> {
     const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -897,7 +897,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListAuthorsResponse {
 }
 /// Reads the input of `GET /authors` (authenticated, its body read): the parameters, then the body.
 fn handle_list_authors(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListAuthorsInput, rt::Response> {
     const PARAM_TOKEN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,

@@ -232,7 +232,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -507,7 +507,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ControlHoldResponse {
 }
 /// Reads the input of `POST /v1/control/hold` (authenticated, its body read): the parameters, then the body.
 fn handle_control_hold(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ControlHoldInput, rt::Response> {
     Ok(ControlHoldInput {
         headers: rq.take_headers(),
@@ -562,7 +562,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ControlResumeResponse {
 }
 /// Reads the input of `POST /v1/control/resume` (authenticated, its body read): the parameters, then the body.
 fn handle_control_resume(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ControlResumeInput, rt::Response> {
     Ok(ControlResumeInput {
         headers: rq.take_headers(),
@@ -615,7 +615,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for TaskGetResponse {
 }
 /// Reads the input of `GET /v1/task/{Task}` (authenticated, its body read): the parameters, then the body.
 fn handle_task_get(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<TaskGetInput, rt::Response> {
     const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -680,7 +680,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for TasksGetResponse {
 }
 /// Reads the input of `GET /v1/tasks` (authenticated, its body read): the parameters, then the body.
 fn handle_tasks_get(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<TasksGetInput, rt::Response> {
     Ok(TasksGetInput {
         headers: rq.take_headers(),
@@ -733,7 +733,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for TaskSubmitResponse {
 }
 /// Reads the input of `POST /v1/tasks` (authenticated, its body read): the parameters, then the body.
 fn handle_task_submit(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<TaskSubmitInput, rt::Response> {
     let body = rq.body::<crate::models::TaskSubmit>()?;
     let body = rq.required(body)?;
@@ -792,7 +792,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for TaskEventsGetResponse {
 }
 /// Reads the input of `GET /v1/tasks/{task}/events` (authenticated, its body read): the parameters, then the body.
 fn handle_task_events_get(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<TaskEventsGetInput, rt::Response> {
     const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -867,7 +867,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for TaskOutputsGetResponse {
 }
 /// Reads the input of `GET /v1/tasks/{task}/outputs` (authenticated, its body read): the parameters, then the body.
 fn handle_task_outputs_get(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<TaskOutputsGetInput, rt::Response> {
     const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -938,7 +938,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for TaskOutputDownloadRespon
 }
 /// Reads the input of `GET /v1/tasks/{task}/outputs/{output}` (authenticated, its body read): the parameters, then the body.
 fn handle_task_output_download(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<TaskOutputDownloadInput, rt::Response> {
     const PARAM_OUTPUT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -1016,7 +1016,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for UserCreateResponse {
 }
 /// Reads the input of `POST /v1/users` (authenticated, its body read): the parameters, then the body.
 fn handle_user_create(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<UserCreateInput, rt::Response> {
     let body = rq.body::<crate::models::UserCreate>()?;
     let body = rq.required(body)?;
@@ -1074,7 +1074,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for WhoamiResponse {
 }
 /// Reads the input of `GET /v1/whoami` (authenticated, its body read): the parameters, then the body.
 fn handle_whoami(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<WhoamiInput, rt::Response> {
     Ok(WhoamiInput {
         headers: rq.take_headers(),
@@ -1132,7 +1132,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for WhoamiPutNameResponse {
 }
 /// Reads the input of `PUT /v1/whoami/name` (authenticated, its body read): the parameters, then the body.
 fn handle_whoami_put_name(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<WhoamiPutNameInput, rt::Response> {
     let body = rq.text_body()?;
     Ok(WhoamiPutNameInput {
@@ -1187,7 +1187,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerBootstrapResponse 
 }
 /// Reads the input of `POST /v1/worker/bootstrap` (authenticated, its body read): the parameters, then the body.
 fn handle_worker_bootstrap(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<WorkerBootstrapInput, rt::Response> {
     let body = rq.body::<crate::models::WorkerBootstrap>()?;
     let body = rq.required(body)?;
@@ -1245,7 +1245,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerPingResponse {
 }
 /// Reads the input of `GET /v1/worker/ping` (authenticated, its body read): the parameters, then the body.
 fn handle_worker_ping(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<WorkerPingInput, rt::Response> {
     Ok(WorkerPingInput {
         headers: rq.take_headers(),
@@ -1304,7 +1304,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerTaskAppendResponse
 }
 /// Reads the input of `POST /v1/worker/task/{task}/append` (authenticated, its body read): the parameters, then the body.
 fn handle_worker_task_append(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<WorkerTaskAppendInput, rt::Response> {
     const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -1375,7 +1375,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerTaskUploadChunkRes
 }
 /// Reads the input of `POST /v1/worker/task/{task}/chunk` (authenticated, its body read): the parameters, then the body.
 fn handle_worker_task_upload_chunk(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<WorkerTaskUploadChunkInput, rt::Response> {
     const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -1449,7 +1449,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerTaskCompleteRespon
 }
 /// Reads the input of `POST /v1/worker/task/{task}/complete` (authenticated, its body read): the parameters, then the body.
 fn handle_worker_task_complete(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<WorkerTaskCompleteInput, rt::Response> {
     const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -1523,7 +1523,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerTaskAddOutputRespo
 }
 /// Reads the input of `POST /v1/worker/task/{task}/output` (authenticated, its body read): the parameters, then the body.
 fn handle_worker_task_add_output(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<WorkerTaskAddOutputInput, rt::Response> {
     const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -1593,7 +1593,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkersListResponse {
 }
 /// Reads the input of `GET /v1/workers` (authenticated, its body read): the parameters, then the body.
 fn handle_workers_list(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<WorkersListInput, rt::Response> {
     Ok(WorkersListInput {
         headers: rq.take_headers(),
@@ -1648,7 +1648,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkersRecycleResponse {
 }
 /// Reads the input of `POST /v1/workers/recycle` (authenticated, its body read): the parameters, then the body.
 fn handle_workers_recycle(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<WorkersRecycleInput, rt::Response> {
     Ok(WorkersRecycleInput {
         headers: rq.take_headers(),
@@ -1706,7 +1706,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetThingOrThingsResponse
 }
 /// Reads the input of `GET /v1/things` (authenticated, its body read): the parameters, then the body.
 fn handle_get_thing_or_things(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetThingOrThingsInput, rt::Response> {
     const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Query,
@@ -1782,7 +1782,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for HeaderArgResponse {
 }
 /// Reads the input of `GET /v1/header-arg` (authenticated, its body read): the parameters, then the body.
 fn handle_header_arg(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<HeaderArgInput, rt::Response> {
     const PARAM_ACCEPT_LANGUAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,

@@ -68,7 +68,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -168,7 +168,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreateOrderResponse {
 }
 /// Reads the input of `POST /orders` (authenticated, its body read): the parameters, then the body.
 fn handle_create_order(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<CreateOrderInput, rt::Response> {
     let body = rq.body::<crate::models::Order>()?;
     let body = rq.required(body)?;

@@ -101,7 +101,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -220,7 +220,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetItemResponse {
 }
 /// Reads the input of `GET /items/{item_id}` (authenticated, its body read): the parameters, then the body.
 fn handle_get_item(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetItemInput, rt::Response> {
     const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -289,7 +289,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PutItemResponse {
 }
 /// Reads the input of `PUT /items/{item_id}` (authenticated, its body read): the parameters, then the body.
 fn handle_put_item(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PutItemInput, rt::Response> {
     const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -378,7 +378,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListItemsResponse {
 }
 /// Reads the input of `GET /items` (authenticated, its body read): the parameters, then the body.
 fn handle_list_items(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListItemsInput, rt::Response> {
     const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -460,7 +460,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetItemPostResponse {
 }
 /// Reads the input of `POST /items` (authenticated, its body read): the parameters, then the body.
 fn handle_get_item_post(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetItemPostInput, rt::Response> {
     Ok(GetItemPostInput {
         headers: rq.take_headers(),
@@ -513,7 +513,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListThingsResponse {
 }
 /// Reads the input of `GET /apps/{app_id}/things` (authenticated, its body read): the parameters, then the body.
 fn handle_list_things(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListThingsInput, rt::Response> {
     const PARAM_APP_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,

@@ -122,7 +122,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -269,7 +269,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetOrderResponse {
 }
 /// Reads the input of `GET /orders/{order_id}` (authenticated, its body read): the parameters, then the body.
 fn handle_get_order(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetOrderInput, rt::Response> {
     const PARAM_ORDER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -378,7 +378,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListPetsResponse {
 }
 /// Reads the input of `GET /pets` (authenticated, its body read): the parameters, then the body.
 fn handle_list_pets(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListPetsInput, rt::Response> {
     Ok(ListPetsInput {
         headers: rq.take_headers(),
@@ -431,7 +431,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for AddPetResponse {
 }
 /// Reads the input of `POST /pets` (authenticated, its body read): the parameters, then the body.
 fn handle_add_pet(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<AddPetInput, rt::Response> {
     let body = rq.body::<crate::models::AddPetBody>()?;
     let body = rq.required(body)?;
@@ -487,7 +487,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreateOrderResponse {
 }
 /// Reads the input of `POST /orders` (authenticated, its body read): the parameters, then the body.
 fn handle_create_order(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<CreateOrderInput, rt::Response> {
     let body = rq.body::<crate::models::Shipment>()?;
     let body = rq.required(body)?;
@@ -545,7 +545,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for UploadSettingsResponse {
 }
 /// Reads the input of `PUT /settings` (authenticated, its body read): the parameters, then the body.
 fn handle_upload_settings(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<UploadSettingsInput, rt::Response> {
     let body = rq
         .body::<::serde_json::Map<::std::string::String, ::serde_json::Value>>()?;
@@ -609,7 +609,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for TouchSettingsResponse {
 }
 /// Reads the input of `POST /settings` (authenticated, its body read): the parameters, then the body.
 fn handle_touch_settings(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<TouchSettingsInput, rt::Response> {
     let body = rq
         .body::<::serde_json::Map<::std::string::String, ::serde_json::Value>>()?;
@@ -667,7 +667,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetQuantityResponse {
 }
 /// Reads the input of `GET /quantities` (authenticated, its body read): the parameters, then the body.
 fn handle_get_quantity(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetQuantityInput, rt::Response> {
     Ok(GetQuantityInput {
         headers: rq.take_headers(),

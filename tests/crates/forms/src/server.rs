@@ -77,7 +77,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -169,7 +169,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreateOrderResponse {
 }
 /// Reads the input of `POST /orders` (authenticated, its body read): the parameters, then the body.
 fn handle_create_order(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<CreateOrderInput, rt::Response> {
     const PARAM_NOTE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Query,
@@ -233,7 +233,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for UploadOrderResponse {
 }
 /// Reads the input of `POST /orders/upload` (authenticated, its body read): the parameters, then the body.
 fn handle_upload_order(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<UploadOrderInput, rt::Response> {
     let body = rq.body::<crate::models::Order>()?;
     let body = rq.required(body)?;

@@ -162,7 +162,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -353,7 +353,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for S0ListEveryModelResponse
 }
 /// Reads the input of `GET /s0/every-model` (authenticated, its body read): the parameters, then the body.
 fn handle_s0_list_every_model(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S0ListEveryModelInput, rt::Response> {
     Ok(S0ListEveryModelInput {
         headers: rq.take_headers(),
@@ -416,7 +416,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for S0TagAddressResponse {
 }
 /// Reads the input of `GET /s0/pet_meta` (authenticated, its body read): the parameters, then the body.
 fn handle_s0_tag_address(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S0TagAddressInput, rt::Response> {
     Ok(S0TagAddressInput {
         headers: rq.take_headers(),
@@ -474,7 +474,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for S0ValueResponse {
 }
 /// Reads the input of `GET /s0/item_page` (authenticated, its body read): the parameters, then the body.
 fn handle_s0_value(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S0ValueInput, rt::Response> {
     Ok(S0ValueInput {
         headers: rq.take_headers(),
@@ -539,7 +539,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for S0SizeResponse {
 }
 /// Reads the input of `DELETE /s0/name/value/status-total/user-url` (authenticated, its body read): the parameters, then the body.
 fn handle_s0_size(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S0SizeInput, rt::Response> {
     const PARAM_STATUS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -640,7 +640,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for S0IfResponse {
 }
 /// Reads the input of `PUT /s0/tag/code/{countv2}` (authenticated, its body read): the parameters, then the body.
 fn handle_s0_if(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S0IfInput, rt::Response> {
     const PARAM_COUNTV2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -727,7 +727,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetS0HttpHttpResponse {
 }
 /// Reads the input of `GET /s0/httpHttp` (authenticated, its body read): the parameters, then the body.
 fn handle_get_s0_http_http(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetS0HttpHttpInput, rt::Response> {
     const PARAM_TRUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,
@@ -792,7 +792,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for S1ListEveryModelResponse
 }
 /// Reads the input of `GET /s1/every-model` (authenticated, its body read): the parameters, then the body.
 fn handle_s1_list_every_model(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S1ListEveryModelInput, rt::Response> {
     Ok(S1ListEveryModelInput {
         headers: rq.take_headers(),
@@ -860,7 +860,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for S1HttpResponse {
 }
 /// Reads the input of `GET /s1/next.kind/v{page}.{x_kind}` (authenticated, its body read): the parameters, then the body.
 fn handle_s1_http(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S1HttpInput, rt::Response> {
     const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -984,7 +984,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for S1CountErrorResponse {
 }
 /// Reads the input of `DELETE /s1/next.kind/v{page}.{x_kind}` (authenticated, its body read): the parameters, then the body.
 fn handle_s1_count_error(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S1CountErrorInput, rt::Response> {
     const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -1079,7 +1079,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for S12faOwnerResponse {
 }
 /// Reads the input of `POST /s1/{HTML_PARENT}/order/{ConstNext}` (authenticated, its body read): the parameters, then the body.
 fn handle_s1_2fa_owner(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S12faOwnerInput, rt::Response> {
     const PARAM_HTML_PARENT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -1182,7 +1182,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for S2ListEveryModelResponse
 }
 /// Reads the input of `GET /s2/every-model` (authenticated, its body read): the parameters, then the body.
 fn handle_s2_list_every_model(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S2ListEveryModelInput, rt::Response> {
     Ok(S2ListEveryModelInput {
         headers: rq.take_headers(),
@@ -1240,7 +1240,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for S2DynServerResponse {
 }
 /// Reads the input of `PATCH /s2/{error-yield}` (authenticated, its body read): the parameters, then the body.
 fn handle_s2_dyn_server(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S2DynServerInput, rt::Response> {
     const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,

@@ -182,7 +182,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -382,7 +382,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Type2Response {
 }
 /// Reads the input of `GET /user-profiles/{profile-id}/items/{item_id}` (authenticated, its body read): the parameters, then the body.
 fn handle_type(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Type2Input, rt::Response> {
     const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -513,7 +513,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MatchResponse {
 }
 /// Reads the input of `PUT /user-profiles/{profile-id}/items/{item_id}` (authenticated, its body read): the parameters, then the body.
 fn handle_match(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MatchInput, rt::Response> {
     const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -596,7 +596,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListUserProfiles2Respons
 }
 /// Reads the input of `GET /user_profiles` (authenticated, its body read): the parameters, then the body.
 fn handle_list_user_profiles(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListUserProfiles2Input, rt::Response> {
     Ok(ListUserProfiles2Input {
         headers: rq.take_headers(),
@@ -654,7 +654,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListUserProfiles3Respons
 }
 /// Reads the input of `POST /user_profiles` (authenticated, its body read): the parameters, then the body.
 fn handle_list_user_profiles2(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListUserProfiles3Input, rt::Response> {
     let body = rq.body::<crate::models::N1stClass>()?;
     Ok(ListUserProfiles3Input {
@@ -709,7 +709,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetCafue9Response {
 }
 /// Reads the input of `GET /café/{ünïcödé}` (authenticated, its body read): the parameters, then the body.
 fn handle_get_cafue9(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetCafue9Input, rt::Response> {
     const PARAM_UFCNUEFCUF6DUE9: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -817,7 +817,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for AuthenticateResponse {
 }
 /// Reads the input of `GET /auth/{self}/{rq}` (authenticated, its body read): the parameters, then the body.
 fn handle_authenticate2(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<AuthenticateInput, rt::Response> {
     const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -1144,7 +1144,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Transport2Response {
 }
 /// Reads the input of `POST /auth/{self}/{rq}` (authenticated, its body read): the parameters, then the body.
 fn handle_transport(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Transport2Input, rt::Response> {
     const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -1233,7 +1233,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListResponse {
 }
 /// Reads the input of `GET /things/{first_page}` (authenticated, its body read): the parameters, then the body.
 fn handle_list(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListInput, rt::Response> {
     const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -1331,7 +1331,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListStreamResponse {
 }
 /// Reads the input of `PUT /things/{first_page}` (authenticated, its body read): the parameters, then the body.
 fn handle_list_stream2(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListStreamInput, rt::Response> {
     const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -1394,7 +1394,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for NewResponse {
 }
 /// Reads the input of `POST /things/{first_page}` (authenticated, its body read): the parameters, then the body.
 fn handle_new2(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<NewInput, rt::Response> {
     const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -1457,7 +1457,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for CloneResponse {
 }
 /// Reads the input of `DELETE /things/{first_page}` (authenticated, its body read): the parameters, then the body.
 fn handle_clone2(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<CloneInput, rt::Response> {
     const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -1520,7 +1520,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ExecuteResponse {
 }
 /// Reads the input of `PATCH /things/{first_page}` (authenticated, its body read): the parameters, then the body.
 fn handle_execute2(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ExecuteInput, rt::Response> {
     const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -1589,7 +1589,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetCodeResponse {
 }
 /// Reads the input of `GET /codes/{2fa}/{_x}/{x}` (authenticated, its body read): the parameters, then the body.
 fn handle_get_code(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetCodeInput, rt::Response> {
     const PARAM__2FA: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,

@@ -113,7 +113,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -240,7 +240,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for EnrolResponse {
 }
 /// Reads the input of `POST /enrol` (authenticated, its body read): the parameters, then the body.
 fn handle_enrol(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<EnrolInput, rt::Response> {
     const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,
@@ -306,7 +306,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GlobalJobsResponse {
 }
 /// Reads the input of `GET /global/jobs` (authenticated, its body read): the parameters, then the body.
 fn handle_global_jobs(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GlobalJobsInput, rt::Response> {
     const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,
@@ -369,7 +369,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PingResponse {
 }
 /// Reads the input of `GET /ping` (authenticated, its body read): the parameters, then the body.
 fn handle_ping(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PingInput, rt::Response> {
     const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,
@@ -438,7 +438,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ReportFinishResponse {
 }
 /// Reads the input of `POST /report/finish` (authenticated, its body read): the parameters, then the body.
 fn handle_report_finish(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ReportFinishInput, rt::Response> {
     const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,
@@ -512,7 +512,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ReportOutputResponse {
 }
 /// Reads the input of `POST /report/output` (authenticated, its body read): the parameters, then the body.
 fn handle_report_output(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ReportOutputInput, rt::Response> {
     const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,
@@ -586,7 +586,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ReportStartResponse {
 }
 /// Reads the input of `POST /report/start` (authenticated, its body read): the parameters, then the body.
 fn handle_report_start(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ReportStartInput, rt::Response> {
     const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Header,

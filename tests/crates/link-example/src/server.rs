@@ -97,7 +97,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -244,7 +244,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetUserByNameResponse {
 }
 /// Reads the input of `GET /2.0/users/{username}` (authenticated, its body read): the parameters, then the body.
 fn handle_get_user_by_name(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetUserByNameInput, rt::Response> {
     const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -309,7 +309,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetRepositoriesByOwnerRe
 }
 /// Reads the input of `GET /2.0/repositories/{username}` (authenticated, its body read): the parameters, then the body.
 fn handle_get_repositories_by_owner(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetRepositoriesByOwnerInput, rt::Response> {
     const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -377,7 +377,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetRepositoryResponse {
 }
 /// Reads the input of `GET /2.0/repositories/{username}/{slug}` (authenticated, its body read): the parameters, then the body.
 fn handle_get_repository(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetRepositoryInput, rt::Response> {
     const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -462,7 +462,7 @@ for GetPullRequestsByRepositoryResponse {
 }
 /// Reads the input of `GET /2.0/repositories/{username}/{slug}/pullrequests` (authenticated, its body read): the parameters, then the body.
 fn handle_get_pull_requests_by_repository(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetPullRequestsByRepositoryInput, rt::Response> {
     const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -560,7 +560,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetPullRequestsByIdRespo
 }
 /// Reads the input of `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}` (authenticated, its body read): the parameters, then the body.
 fn handle_get_pull_requests_by_id(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetPullRequestsByIdInput, rt::Response> {
     const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -664,7 +664,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MergePullRequestResponse
 }
 /// Reads the input of `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge` (authenticated, its body read): the parameters, then the body.
 fn handle_merge_pull_request(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MergePullRequestInput, rt::Response> {
     const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,

@@ -167,7 +167,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -454,7 +454,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathSimpleFlatResponse {
 }
 /// Reads the input of `GET /path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` (authenticated, its body read): the parameters, then the body.
 fn handle_path_simple_flat(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PathSimpleFlatInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -685,7 +685,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathSimpleExplodedRespon
 }
 /// Reads the input of `GET /path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` (authenticated, its body read): the parameters, then the body.
 fn handle_path_simple_exploded(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PathSimpleExplodedInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -924,7 +924,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathLabelFlatResponse {
 }
 /// Reads the input of `GET /path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` (authenticated, its body read): the parameters, then the body.
 fn handle_path_label_flat(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PathLabelFlatInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -1163,7 +1163,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathLabelExplodedRespons
 }
 /// Reads the input of `GET /path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` (authenticated, its body read): the parameters, then the body.
 fn handle_path_label_exploded(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PathLabelExplodedInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -1410,7 +1410,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathMatrixFlatResponse {
 }
 /// Reads the input of `GET /path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` (authenticated, its body read): the parameters, then the body.
 fn handle_path_matrix_flat(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PathMatrixFlatInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -1649,7 +1649,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathMatrixExplodedRespon
 }
 /// Reads the input of `GET /path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}` (authenticated, its body read): the parameters, then the body.
 fn handle_path_matrix_exploded(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PathMatrixExplodedInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -1892,7 +1892,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryFormFlatResponse {
 }
 /// Reads the input of `GET /query/form/flat` (authenticated, its body read): the parameters, then the body.
 fn handle_query_form_flat(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<QueryFormFlatInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -2070,7 +2070,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryFormExplodedRespons
 }
 /// Reads the input of `GET /query/form/exploded` (authenticated, its body read): the parameters, then the body.
 fn handle_query_form_exploded(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<QueryFormExplodedInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -2224,7 +2224,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for QuerySpaceDelimitedFlatR
 }
 /// Reads the input of `GET /query/spaceDelimited/flat` (authenticated, its body read): the parameters, then the body.
 fn handle_query_space_delimited_flat(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<QuerySpaceDelimitedFlatInput, rt::Response> {
     const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -2326,7 +2326,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryPipeDelimitedFlatRe
 }
 /// Reads the input of `GET /query/pipeDelimited/flat` (authenticated, its body read): the parameters, then the body.
 fn handle_query_pipe_delimited_flat(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<QueryPipeDelimitedFlatInput, rt::Response> {
     const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -2423,7 +2423,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryDeepObjectExplodedR
 }
 /// Reads the input of `GET /query/deepObject/exploded` (authenticated, its body read): the parameters, then the body.
 fn handle_query_deep_object_exploded(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<QueryDeepObjectExplodedInput, rt::Response> {
     const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -2524,7 +2524,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for HeaderSimpleFlatResponse
 }
 /// Reads the input of `GET /header/simple/flat` (authenticated, its body read): the parameters, then the body.
 fn handle_header_simple_flat(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<HeaderSimpleFlatInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Header,
@@ -2696,7 +2696,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for HeaderSimpleExplodedResp
 }
 /// Reads the input of `GET /header/simple/exploded` (authenticated, its body read): the parameters, then the body.
 fn handle_header_simple_exploded(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<HeaderSimpleExplodedInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Header,
@@ -2880,7 +2880,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for CookieFormFlatResponse {
 }
 /// Reads the input of `GET /cookie/form/flat` (authenticated, its body read): the parameters, then the body.
 fn handle_cookie_form_flat(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<CookieFormFlatInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Cookie,
@@ -3059,7 +3059,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for CookieFormExplodedRespon
 }
 /// Reads the input of `GET /cookie/form/exploded` (authenticated, its body read): the parameters, then the body.
 fn handle_cookie_form_exploded(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<CookieFormExplodedInput, rt::Response> {
     const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Cookie,
@@ -3224,7 +3224,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryExtrasResponse {
 }
 /// Reads the input of `GET /query/extras` (authenticated, its body read): the parameters, then the body.
 fn handle_query_extras(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<QueryExtrasInput, rt::Response> {
     const PARAM_FILTER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,

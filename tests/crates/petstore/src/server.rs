@@ -78,7 +78,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -195,7 +195,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListPetsResponse {
 }
 /// Reads the input of `GET /pets` (authenticated, its body read): the parameters, then the body.
 fn handle_list_pets(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListPetsInput, rt::Response> {
     const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Query,
@@ -266,7 +266,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreatePetsResponse {
 }
 /// Reads the input of `POST /pets` (authenticated, its body read): the parameters, then the body.
 fn handle_create_pets(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<CreatePetsInput, rt::Response> {
     Ok(CreatePetsInput {
         headers: rq.take_headers(),
@@ -327,7 +327,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ShowPetByIdResponse {
 }
 /// Reads the input of `GET /pets/{petId}` (authenticated, its body read): the parameters, then the body.
 fn handle_show_pet_by_id(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ShowPetByIdInput, rt::Response> {
     const PARAM_PET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,

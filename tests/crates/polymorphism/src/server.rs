@@ -75,7 +75,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -173,7 +173,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for AddPetResponse {
 }
 /// Reads the input of `POST /pets` (authenticated, its body read): the parameters, then the body.
 fn handle_add_pet(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<AddPetInput, rt::Response> {
     let body = rq.body::<crate::models::Pet>()?;
     let body = rq.required(body)?;
@@ -232,7 +232,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetPetResponse {
 }
 /// Reads the input of `GET /pets/{id}` (authenticated, its body read): the parameters, then the body.
 fn handle_get_pet(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetPetInput, rt::Response> {
     const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,

@@ -132,7 +132,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -326,7 +326,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetMuseumHoursResponse {
 }
 /// Reads the input of `GET /museum-hours` (authenticated, its body read): the parameters, then the body.
 fn handle_get_museum_hours(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetMuseumHoursInput, rt::Response> {
     const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -428,7 +428,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListSpecialEventsRespons
 }
 /// Reads the input of `GET /special-events` (authenticated, its body read): the parameters, then the body.
 fn handle_list_special_events(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListSpecialEventsInput, rt::Response> {
     const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -525,7 +525,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreateSpecialEventRespon
 }
 /// Reads the input of `POST /special-events` (authenticated, its body read): the parameters, then the body.
 fn handle_create_special_event(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<CreateSpecialEventInput, rt::Response> {
     let body = rq.body::<crate::models::SpecialEvent>()?;
     let body = rq.required(body)?;
@@ -587,7 +587,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetSpecialEventResponse 
 }
 /// Reads the input of `GET /special-events/{eventId}` (authenticated, its body read): the parameters, then the body.
 fn handle_get_special_event(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetSpecialEventInput, rt::Response> {
     const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -661,7 +661,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for DeleteSpecialEventRespon
 }
 /// Reads the input of `DELETE /special-events/{eventId}` (authenticated, its body read): the parameters, then the body.
 fn handle_delete_special_event(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<DeleteSpecialEventInput, rt::Response> {
     const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -738,7 +738,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for UpdateSpecialEventRespon
 }
 /// Reads the input of `PATCH /special-events/{eventId}` (authenticated, its body read): the parameters, then the body.
 fn handle_update_special_event(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<UpdateSpecialEventInput, rt::Response> {
     const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -812,7 +812,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for BuyMuseumTicketsResponse
 }
 /// Reads the input of `POST /tickets` (authenticated, its body read): the parameters, then the body.
 fn handle_buy_museum_tickets(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<BuyMuseumTicketsInput, rt::Response> {
     let body = rq.body::<crate::models::BuyMuseumTickets>()?;
     let body = rq.required(body)?;
@@ -874,7 +874,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetTicketCodeResponse {
 }
 /// Reads the input of `GET /tickets/{ticketId}/qr` (authenticated, its body read): the parameters, then the body.
 fn handle_get_ticket_code(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetTicketCodeInput, rt::Response> {
     const PARAM_TICKET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,

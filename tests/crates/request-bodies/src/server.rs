@@ -440,7 +440,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -793,7 +793,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body0Response {
 }
 /// Reads the input of `POST /bodies/0` (authenticated, its body read): the parameters, then the body.
 fn handle_body_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body0Input, rt::Response> {
     let body = rq.body::<crate::models::Body0>()?;
     let body = rq.required(body)?;
@@ -849,7 +849,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body1Response {
 }
 /// Reads the input of `POST /bodies/1` (authenticated, its body read): the parameters, then the body.
 fn handle_body_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body1Input, rt::Response> {
     let body = rq.body::<crate::models::Body1>()?;
     let body = rq.required(body)?;
@@ -905,7 +905,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body2Response {
 }
 /// Reads the input of `POST /bodies/2` (authenticated, its body read): the parameters, then the body.
 fn handle_body_2(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body2Input, rt::Response> {
     let body = rq.body::<crate::models::Body2>()?;
     let body = rq.required(body)?;
@@ -961,7 +961,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body3Response {
 }
 /// Reads the input of `POST /bodies/3` (authenticated, its body read): the parameters, then the body.
 fn handle_body_3(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body3Input, rt::Response> {
     let body = rq.body::<crate::models::Body3>()?;
     let body = rq.required(body)?;
@@ -1017,7 +1017,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body4Response {
 }
 /// Reads the input of `POST /bodies/4` (authenticated, its body read): the parameters, then the body.
 fn handle_body_4(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body4Input, rt::Response> {
     let body = rq.body::<crate::models::Body4>()?;
     let body = rq.required(body)?;
@@ -1073,7 +1073,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body5Response {
 }
 /// Reads the input of `POST /bodies/5` (authenticated, its body read): the parameters, then the body.
 fn handle_body_5(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body5Input, rt::Response> {
     let body = rq.body::<crate::models::Body5>()?;
     let body = rq.required(body)?;
@@ -1129,7 +1129,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body6Response {
 }
 /// Reads the input of `POST /bodies/6` (authenticated, its body read): the parameters, then the body.
 fn handle_body_6(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body6Input, rt::Response> {
     let body = rq.body::<crate::models::Body6>()?;
     let body = rq.required(body)?;
@@ -1185,7 +1185,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body7Response {
 }
 /// Reads the input of `POST /bodies/7` (authenticated, its body read): the parameters, then the body.
 fn handle_body_7(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body7Input, rt::Response> {
     let body = rq.body::<crate::models::Body7>()?;
     let body = rq.required(body)?;
@@ -1241,7 +1241,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body8Response {
 }
 /// Reads the input of `POST /bodies/8` (authenticated, its body read): the parameters, then the body.
 fn handle_body_8(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body8Input, rt::Response> {
     let body = rq.body::<crate::models::Body8>()?;
     let body = rq.required(body)?;
@@ -1297,7 +1297,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body9Response {
 }
 /// Reads the input of `POST /bodies/9` (authenticated, its body read): the parameters, then the body.
 fn handle_body_9(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body9Input, rt::Response> {
     let body = rq.body::<crate::models::Body9>()?;
     let body = rq.required(body)?;
@@ -1353,7 +1353,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body10Response {
 }
 /// Reads the input of `POST /bodies/10` (authenticated, its body read): the parameters, then the body.
 fn handle_body_10(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body10Input, rt::Response> {
     let body = rq.body::<crate::models::Body10>()?;
     let body = rq.required(body)?;
@@ -1409,7 +1409,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body11Response {
 }
 /// Reads the input of `POST /bodies/11` (authenticated, its body read): the parameters, then the body.
 fn handle_body_11(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body11Input, rt::Response> {
     let body = rq.body::<crate::models::Body11>()?;
     let body = rq.required(body)?;
@@ -1465,7 +1465,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body12Response {
 }
 /// Reads the input of `POST /bodies/12` (authenticated, its body read): the parameters, then the body.
 fn handle_body_12(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body12Input, rt::Response> {
     let body = rq.body::<crate::models::Body12>()?;
     let body = rq.required(body)?;
@@ -1521,7 +1521,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body13Response {
 }
 /// Reads the input of `POST /bodies/13` (authenticated, its body read): the parameters, then the body.
 fn handle_body_13(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body13Input, rt::Response> {
     let body = rq.body::<crate::models::Body13>()?;
     let body = rq.required(body)?;
@@ -1577,7 +1577,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body14Response {
 }
 /// Reads the input of `POST /bodies/14` (authenticated, its body read): the parameters, then the body.
 fn handle_body_14(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body14Input, rt::Response> {
     let body = rq.body::<crate::models::Body14>()?;
     let body = rq.required(body)?;
@@ -1633,7 +1633,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body15Response {
 }
 /// Reads the input of `POST /bodies/15` (authenticated, its body read): the parameters, then the body.
 fn handle_body_15(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body15Input, rt::Response> {
     let body = rq.body::<crate::models::Body15>()?;
     let body = rq.required(body)?;
@@ -1689,7 +1689,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body16Response {
 }
 /// Reads the input of `POST /bodies/16` (authenticated, its body read): the parameters, then the body.
 fn handle_body_16(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body16Input, rt::Response> {
     let body = rq.body::<crate::models::Body16>()?;
     let body = rq.required(body)?;
@@ -1745,7 +1745,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body17Response {
 }
 /// Reads the input of `POST /bodies/17` (authenticated, its body read): the parameters, then the body.
 fn handle_body_17(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body17Input, rt::Response> {
     let body = rq.body::<crate::models::Body17>()?;
     let body = rq.required(body)?;
@@ -1801,7 +1801,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body18Response {
 }
 /// Reads the input of `POST /bodies/18` (authenticated, its body read): the parameters, then the body.
 fn handle_body_18(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body18Input, rt::Response> {
     let body = rq.body::<crate::models::Body18>()?;
     let body = rq.required(body)?;
@@ -1857,7 +1857,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body19Response {
 }
 /// Reads the input of `POST /bodies/19` (authenticated, its body read): the parameters, then the body.
 fn handle_body_19(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body19Input, rt::Response> {
     let body = rq.body::<crate::models::Body19>()?;
     let body = rq.required(body)?;
@@ -1913,7 +1913,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body20Response {
 }
 /// Reads the input of `POST /bodies/20` (authenticated, its body read): the parameters, then the body.
 fn handle_body_20(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body20Input, rt::Response> {
     let body = rq.body::<crate::models::Body20>()?;
     let body = rq.required(body)?;
@@ -1969,7 +1969,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body21Response {
 }
 /// Reads the input of `POST /bodies/21` (authenticated, its body read): the parameters, then the body.
 fn handle_body_21(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body21Input, rt::Response> {
     let body = rq.body::<crate::models::Body21>()?;
     let body = rq.required(body)?;
@@ -2025,7 +2025,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body22Response {
 }
 /// Reads the input of `POST /bodies/22` (authenticated, its body read): the parameters, then the body.
 fn handle_body_22(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body22Input, rt::Response> {
     let body = rq.body::<crate::models::Body22>()?;
     let body = rq.required(body)?;
@@ -2081,7 +2081,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body23Response {
 }
 /// Reads the input of `POST /bodies/23` (authenticated, its body read): the parameters, then the body.
 fn handle_body_23(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body23Input, rt::Response> {
     let body = rq.body::<crate::models::Body23>()?;
     let body = rq.required(body)?;
@@ -2137,7 +2137,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body24Response {
 }
 /// Reads the input of `POST /bodies/24` (authenticated, its body read): the parameters, then the body.
 fn handle_body_24(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body24Input, rt::Response> {
     let body = rq.body::<crate::models::Body24>()?;
     let body = rq.required(body)?;
@@ -2193,7 +2193,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body25Response {
 }
 /// Reads the input of `POST /bodies/25` (authenticated, its body read): the parameters, then the body.
 fn handle_body_25(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body25Input, rt::Response> {
     let body = rq.body::<crate::models::Body25>()?;
     let body = rq.required(body)?;
@@ -2249,7 +2249,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body26Response {
 }
 /// Reads the input of `POST /bodies/26` (authenticated, its body read): the parameters, then the body.
 fn handle_body_26(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body26Input, rt::Response> {
     let body = rq.body::<crate::models::Body26>()?;
     let body = rq.required(body)?;
@@ -2305,7 +2305,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body27Response {
 }
 /// Reads the input of `POST /bodies/27` (authenticated, its body read): the parameters, then the body.
 fn handle_body_27(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body27Input, rt::Response> {
     let body = rq.body::<crate::models::Body27>()?;
     let body = rq.required(body)?;
@@ -2361,7 +2361,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body28Response {
 }
 /// Reads the input of `POST /bodies/28` (authenticated, its body read): the parameters, then the body.
 fn handle_body_28(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body28Input, rt::Response> {
     let body = rq.body::<crate::models::Body28>()?;
     let body = rq.required(body)?;
@@ -2417,7 +2417,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body29Response {
 }
 /// Reads the input of `POST /bodies/29` (authenticated, its body read): the parameters, then the body.
 fn handle_body_29(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body29Input, rt::Response> {
     let body = rq.body::<crate::models::Body29>()?;
     let body = rq.required(body)?;
@@ -2473,7 +2473,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body30Response {
 }
 /// Reads the input of `POST /bodies/30` (authenticated, its body read): the parameters, then the body.
 fn handle_body_30(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body30Input, rt::Response> {
     let body = rq.body::<crate::models::Body30>()?;
     let body = rq.required(body)?;
@@ -2529,7 +2529,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body31Response {
 }
 /// Reads the input of `POST /bodies/31` (authenticated, its body read): the parameters, then the body.
 fn handle_body_31(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body31Input, rt::Response> {
     let body = rq.body::<crate::models::Body31>()?;
     let body = rq.required(body)?;
@@ -2585,7 +2585,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body32Response {
 }
 /// Reads the input of `POST /bodies/32` (authenticated, its body read): the parameters, then the body.
 fn handle_body_32(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body32Input, rt::Response> {
     let body = rq.body::<crate::models::Body32>()?;
     let body = rq.required(body)?;
@@ -2641,7 +2641,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body33Response {
 }
 /// Reads the input of `POST /bodies/33` (authenticated, its body read): the parameters, then the body.
 fn handle_body_33(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body33Input, rt::Response> {
     let body = rq.body::<crate::models::Body33>()?;
     let body = rq.required(body)?;
@@ -2697,7 +2697,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Body34Response {
 }
 /// Reads the input of `POST /bodies/34` (authenticated, its body read): the parameters, then the body.
 fn handle_body_34(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Body34Input, rt::Response> {
     let body = rq.body::<crate::models::Body34>()?;
     let body = rq.required(body)?;

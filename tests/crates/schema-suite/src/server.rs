@@ -803,7 +803,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -1476,7 +1476,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for AdditionalProperties0Res
 }
 /// Reads the input of `POST /additionalProperties/0` (authenticated, its body read): the parameters, then the body.
 fn handle_additional_properties_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<AdditionalProperties0Input, rt::Response> {
     let body = rq.body::<crate::models::AdditionalProperties0>()?;
     let body = rq.required(body)?;
@@ -1532,7 +1532,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for AdditionalProperties1Res
 }
 /// Reads the input of `POST /additionalProperties/1` (authenticated, its body read): the parameters, then the body.
 fn handle_additional_properties_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<AdditionalProperties1Input, rt::Response> {
     let body = rq.body::<crate::models::AdditionalProperties1>()?;
     let body = rq.required(body)?;
@@ -1588,7 +1588,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for AllOf0Response {
 }
 /// Reads the input of `POST /allOf/0` (authenticated, its body read): the parameters, then the body.
 fn handle_all_of_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<AllOf0Input, rt::Response> {
     let body = rq.body::<crate::models::AllOf0>()?;
     let body = rq.required(body)?;
@@ -1644,7 +1644,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for AllOf1Response {
 }
 /// Reads the input of `POST /allOf/1` (authenticated, its body read): the parameters, then the body.
 fn handle_all_of_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<AllOf1Input, rt::Response> {
     let body = rq.body::<crate::models::AllOf1>()?;
     let body = rq.required(body)?;
@@ -1700,7 +1700,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for AnyOf0Response {
 }
 /// Reads the input of `POST /anyOf/0` (authenticated, its body read): the parameters, then the body.
 fn handle_any_of_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<AnyOf0Input, rt::Response> {
     let body = rq.body::<crate::models::AnyOf0>()?;
     let body = rq.required(body)?;
@@ -1756,7 +1756,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for AnyOf1Response {
 }
 /// Reads the input of `POST /anyOf/1` (authenticated, its body read): the parameters, then the body.
 fn handle_any_of_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<AnyOf1Input, rt::Response> {
     let body = rq.body::<crate::models::AnyOf1>()?;
     let body = rq.required(body)?;
@@ -1812,7 +1812,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for BooleanSchema0Response {
 }
 /// Reads the input of `POST /boolean_schema/0` (authenticated, its body read): the parameters, then the body.
 fn handle_boolean_schema_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<BooleanSchema0Input, rt::Response> {
     let body = rq.body::<crate::models::BooleanSchema0>()?;
     let body = rq.required(body)?;
@@ -1868,7 +1868,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for BooleanSchema1Response {
 }
 /// Reads the input of `POST /boolean_schema/1` (authenticated, its body read): the parameters, then the body.
 fn handle_boolean_schema_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<BooleanSchema1Input, rt::Response> {
     let body = rq.body::<crate::models::BooleanSchema1>()?;
     let body = rq.required(body)?;
@@ -1924,7 +1924,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Const0Response {
 }
 /// Reads the input of `POST /const/0` (authenticated, its body read): the parameters, then the body.
 fn handle_const_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Const0Input, rt::Response> {
     let body = rq.body::<crate::models::Const0>()?;
     let body = rq.required(body)?;
@@ -1980,7 +1980,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Const1Response {
 }
 /// Reads the input of `POST /const/1` (authenticated, its body read): the parameters, then the body.
 fn handle_const_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Const1Input, rt::Response> {
     let body = rq.body::<crate::models::Const1>()?;
     let body = rq.required(body)?;
@@ -2036,7 +2036,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Contains0Response {
 }
 /// Reads the input of `POST /contains/0` (authenticated, its body read): the parameters, then the body.
 fn handle_contains_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Contains0Input, rt::Response> {
     let body = rq.body::<crate::models::Contains0>()?;
     let body = rq.required(body)?;
@@ -2092,7 +2092,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Contains1Response {
 }
 /// Reads the input of `POST /contains/1` (authenticated, its body read): the parameters, then the body.
 fn handle_contains_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Contains1Input, rt::Response> {
     let body = rq.body::<crate::models::Contains1>()?;
     let body = rq.required(body)?;
@@ -2148,7 +2148,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Default0Response {
 }
 /// Reads the input of `POST /default/0` (authenticated, its body read): the parameters, then the body.
 fn handle_default_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Default0Input, rt::Response> {
     let body = rq.body::<crate::models::Default0>()?;
     let body = rq.required(body)?;
@@ -2204,7 +2204,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Default1Response {
 }
 /// Reads the input of `POST /default/1` (authenticated, its body read): the parameters, then the body.
 fn handle_default_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Default1Input, rt::Response> {
     let body = rq.body::<crate::models::Default1>()?;
     let body = rq.required(body)?;
@@ -2260,7 +2260,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for DependentRequired0Respon
 }
 /// Reads the input of `POST /dependentRequired/0` (authenticated, its body read): the parameters, then the body.
 fn handle_dependent_required_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<DependentRequired0Input, rt::Response> {
     let body = rq.body::<crate::models::DependentRequired0>()?;
     let body = rq.required(body)?;
@@ -2316,7 +2316,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for DependentRequired1Respon
 }
 /// Reads the input of `POST /dependentRequired/1` (authenticated, its body read): the parameters, then the body.
 fn handle_dependent_required_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<DependentRequired1Input, rt::Response> {
     let body = rq.body::<crate::models::DependentRequired1>()?;
     let body = rq.required(body)?;
@@ -2372,7 +2372,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for DependentSchemas0Respons
 }
 /// Reads the input of `POST /dependentSchemas/0` (authenticated, its body read): the parameters, then the body.
 fn handle_dependent_schemas_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<DependentSchemas0Input, rt::Response> {
     let body = rq.body::<crate::models::DependentSchemas0>()?;
     let body = rq.required(body)?;
@@ -2428,7 +2428,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for DependentSchemas1Respons
 }
 /// Reads the input of `POST /dependentSchemas/1` (authenticated, its body read): the parameters, then the body.
 fn handle_dependent_schemas_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<DependentSchemas1Input, rt::Response> {
     let body = rq.body::<crate::models::DependentSchemas1>()?;
     let body = rq.required(body)?;
@@ -2484,7 +2484,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Enum0Response {
 }
 /// Reads the input of `POST /enum/0` (authenticated, its body read): the parameters, then the body.
 fn handle_enum_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Enum0Input, rt::Response> {
     let body = rq.body::<crate::models::Enum0>()?;
     let body = rq.required(body)?;
@@ -2540,7 +2540,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Enum1Response {
 }
 /// Reads the input of `POST /enum/1` (authenticated, its body read): the parameters, then the body.
 fn handle_enum_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Enum1Input, rt::Response> {
     let body = rq.body::<crate::models::Enum1>()?;
     let body = rq.required(body)?;
@@ -2596,7 +2596,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ExclusiveMaximum0Respons
 }
 /// Reads the input of `POST /exclusiveMaximum/0` (authenticated, its body read): the parameters, then the body.
 fn handle_exclusive_maximum_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ExclusiveMaximum0Input, rt::Response> {
     let body = rq.body::<crate::models::ExclusiveMaximum0>()?;
     let body = rq.required(body)?;
@@ -2652,7 +2652,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ExclusiveMinimum0Respons
 }
 /// Reads the input of `POST /exclusiveMinimum/0` (authenticated, its body read): the parameters, then the body.
 fn handle_exclusive_minimum_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ExclusiveMinimum0Input, rt::Response> {
     let body = rq.body::<crate::models::ExclusiveMinimum0>()?;
     let body = rq.required(body)?;
@@ -2708,7 +2708,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for IfThenElse0Response {
 }
 /// Reads the input of `POST /if-then-else/0` (authenticated, its body read): the parameters, then the body.
 fn handle_if_then_else_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<IfThenElse0Input, rt::Response> {
     let body = rq.body::<crate::models::IfThenElse0>()?;
     let body = rq.required(body)?;
@@ -2764,7 +2764,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for IfThenElse1Response {
 }
 /// Reads the input of `POST /if-then-else/1` (authenticated, its body read): the parameters, then the body.
 fn handle_if_then_else_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<IfThenElse1Input, rt::Response> {
     let body = rq.body::<crate::models::IfThenElse1>()?;
     let body = rq.required(body)?;
@@ -2820,7 +2820,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Items0Response {
 }
 /// Reads the input of `POST /items/0` (authenticated, its body read): the parameters, then the body.
 fn handle_items_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Items0Input, rt::Response> {
     let body = rq.body::<crate::models::Items0>()?;
     let body = rq.required(body)?;
@@ -2876,7 +2876,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Items1Response {
 }
 /// Reads the input of `POST /items/1` (authenticated, its body read): the parameters, then the body.
 fn handle_items_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Items1Input, rt::Response> {
     let body = rq.body::<crate::models::Items1>()?;
     let body = rq.required(body)?;
@@ -2932,7 +2932,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxContains0Response {
 }
 /// Reads the input of `POST /maxContains/0` (authenticated, its body read): the parameters, then the body.
 fn handle_max_contains_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MaxContains0Input, rt::Response> {
     let body = rq.body::<crate::models::MaxContains0>()?;
     let body = rq.required(body)?;
@@ -2988,7 +2988,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxContains1Response {
 }
 /// Reads the input of `POST /maxContains/1` (authenticated, its body read): the parameters, then the body.
 fn handle_max_contains_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MaxContains1Input, rt::Response> {
     let body = rq.body::<crate::models::MaxContains1>()?;
     let body = rq.required(body)?;
@@ -3044,7 +3044,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxItems0Response {
 }
 /// Reads the input of `POST /maxItems/0` (authenticated, its body read): the parameters, then the body.
 fn handle_max_items_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MaxItems0Input, rt::Response> {
     let body = rq.body::<crate::models::MaxItems0>()?;
     let body = rq.required(body)?;
@@ -3100,7 +3100,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxItems1Response {
 }
 /// Reads the input of `POST /maxItems/1` (authenticated, its body read): the parameters, then the body.
 fn handle_max_items_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MaxItems1Input, rt::Response> {
     let body = rq.body::<crate::models::MaxItems1>()?;
     let body = rq.required(body)?;
@@ -3156,7 +3156,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxLength0Response {
 }
 /// Reads the input of `POST /maxLength/0` (authenticated, its body read): the parameters, then the body.
 fn handle_max_length_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MaxLength0Input, rt::Response> {
     let body = rq.body::<crate::models::MaxLength0>()?;
     let body = rq.required(body)?;
@@ -3212,7 +3212,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxLength1Response {
 }
 /// Reads the input of `POST /maxLength/1` (authenticated, its body read): the parameters, then the body.
 fn handle_max_length_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MaxLength1Input, rt::Response> {
     let body = rq.body::<crate::models::MaxLength1>()?;
     let body = rq.required(body)?;
@@ -3268,7 +3268,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxProperties0Response {
 }
 /// Reads the input of `POST /maxProperties/0` (authenticated, its body read): the parameters, then the body.
 fn handle_max_properties_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MaxProperties0Input, rt::Response> {
     let body = rq.body::<crate::models::MaxProperties0>()?;
     let body = rq.required(body)?;
@@ -3324,7 +3324,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MaxProperties1Response {
 }
 /// Reads the input of `POST /maxProperties/1` (authenticated, its body read): the parameters, then the body.
 fn handle_max_properties_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MaxProperties1Input, rt::Response> {
     let body = rq.body::<crate::models::MaxProperties1>()?;
     let body = rq.required(body)?;
@@ -3380,7 +3380,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Maximum0Response {
 }
 /// Reads the input of `POST /maximum/0` (authenticated, its body read): the parameters, then the body.
 fn handle_maximum_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Maximum0Input, rt::Response> {
     let body = rq.body::<crate::models::Maximum0>()?;
     let body = rq.required(body)?;
@@ -3436,7 +3436,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Maximum1Response {
 }
 /// Reads the input of `POST /maximum/1` (authenticated, its body read): the parameters, then the body.
 fn handle_maximum_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Maximum1Input, rt::Response> {
     let body = rq.body::<crate::models::Maximum1>()?;
     let body = rq.required(body)?;
@@ -3492,7 +3492,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinContains0Response {
 }
 /// Reads the input of `POST /minContains/0` (authenticated, its body read): the parameters, then the body.
 fn handle_min_contains_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MinContains0Input, rt::Response> {
     let body = rq.body::<crate::models::MinContains0>()?;
     let body = rq.required(body)?;
@@ -3548,7 +3548,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinContains1Response {
 }
 /// Reads the input of `POST /minContains/1` (authenticated, its body read): the parameters, then the body.
 fn handle_min_contains_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MinContains1Input, rt::Response> {
     let body = rq.body::<crate::models::MinContains1>()?;
     let body = rq.required(body)?;
@@ -3604,7 +3604,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinItems0Response {
 }
 /// Reads the input of `POST /minItems/0` (authenticated, its body read): the parameters, then the body.
 fn handle_min_items_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MinItems0Input, rt::Response> {
     let body = rq.body::<crate::models::MinItems0>()?;
     let body = rq.required(body)?;
@@ -3660,7 +3660,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinItems1Response {
 }
 /// Reads the input of `POST /minItems/1` (authenticated, its body read): the parameters, then the body.
 fn handle_min_items_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MinItems1Input, rt::Response> {
     let body = rq.body::<crate::models::MinItems1>()?;
     let body = rq.required(body)?;
@@ -3716,7 +3716,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinLength0Response {
 }
 /// Reads the input of `POST /minLength/0` (authenticated, its body read): the parameters, then the body.
 fn handle_min_length_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MinLength0Input, rt::Response> {
     let body = rq.body::<crate::models::MinLength0>()?;
     let body = rq.required(body)?;
@@ -3772,7 +3772,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinLength1Response {
 }
 /// Reads the input of `POST /minLength/1` (authenticated, its body read): the parameters, then the body.
 fn handle_min_length_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MinLength1Input, rt::Response> {
     let body = rq.body::<crate::models::MinLength1>()?;
     let body = rq.required(body)?;
@@ -3828,7 +3828,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinProperties0Response {
 }
 /// Reads the input of `POST /minProperties/0` (authenticated, its body read): the parameters, then the body.
 fn handle_min_properties_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MinProperties0Input, rt::Response> {
     let body = rq.body::<crate::models::MinProperties0>()?;
     let body = rq.required(body)?;
@@ -3884,7 +3884,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MinProperties1Response {
 }
 /// Reads the input of `POST /minProperties/1` (authenticated, its body read): the parameters, then the body.
 fn handle_min_properties_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MinProperties1Input, rt::Response> {
     let body = rq.body::<crate::models::MinProperties1>()?;
     let body = rq.required(body)?;
@@ -3940,7 +3940,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Minimum0Response {
 }
 /// Reads the input of `POST /minimum/0` (authenticated, its body read): the parameters, then the body.
 fn handle_minimum_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Minimum0Input, rt::Response> {
     let body = rq.body::<crate::models::Minimum0>()?;
     let body = rq.required(body)?;
@@ -3996,7 +3996,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Minimum1Response {
 }
 /// Reads the input of `POST /minimum/1` (authenticated, its body read): the parameters, then the body.
 fn handle_minimum_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Minimum1Input, rt::Response> {
     let body = rq.body::<crate::models::Minimum1>()?;
     let body = rq.required(body)?;
@@ -4052,7 +4052,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MultipleOf0Response {
 }
 /// Reads the input of `POST /multipleOf/0` (authenticated, its body read): the parameters, then the body.
 fn handle_multiple_of_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MultipleOf0Input, rt::Response> {
     let body = rq.body::<crate::models::MultipleOf0>()?;
     let body = rq.required(body)?;
@@ -4108,7 +4108,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for MultipleOf1Response {
 }
 /// Reads the input of `POST /multipleOf/1` (authenticated, its body read): the parameters, then the body.
 fn handle_multiple_of_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MultipleOf1Input, rt::Response> {
     let body = rq.body::<crate::models::MultipleOf1>()?;
     let body = rq.required(body)?;
@@ -4164,7 +4164,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Not0Response {
 }
 /// Reads the input of `POST /not/0` (authenticated, its body read): the parameters, then the body.
 fn handle_not_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Not0Input, rt::Response> {
     let body = rq.body::<crate::models::Not0>()?;
     let body = rq.required(body)?;
@@ -4220,7 +4220,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Not1Response {
 }
 /// Reads the input of `POST /not/1` (authenticated, its body read): the parameters, then the body.
 fn handle_not_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Not1Input, rt::Response> {
     let body = rq.body::<crate::models::Not1>()?;
     let body = rq.required(body)?;
@@ -4276,7 +4276,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for OneOf0Response {
 }
 /// Reads the input of `POST /oneOf/0` (authenticated, its body read): the parameters, then the body.
 fn handle_one_of_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<OneOf0Input, rt::Response> {
     let body = rq.body::<crate::models::OneOf0>()?;
     let body = rq.required(body)?;
@@ -4332,7 +4332,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for OneOf1Response {
 }
 /// Reads the input of `POST /oneOf/1` (authenticated, its body read): the parameters, then the body.
 fn handle_one_of_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<OneOf1Input, rt::Response> {
     let body = rq.body::<crate::models::OneOf1>()?;
     let body = rq.required(body)?;
@@ -4388,7 +4388,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Pattern0Response {
 }
 /// Reads the input of `POST /pattern/0` (authenticated, its body read): the parameters, then the body.
 fn handle_pattern_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Pattern0Input, rt::Response> {
     let body = rq.body::<crate::models::Pattern0>()?;
     let body = rq.required(body)?;
@@ -4444,7 +4444,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Pattern1Response {
 }
 /// Reads the input of `POST /pattern/1` (authenticated, its body read): the parameters, then the body.
 fn handle_pattern_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Pattern1Input, rt::Response> {
     let body = rq.body::<crate::models::Pattern1>()?;
     let body = rq.required(body)?;
@@ -4500,7 +4500,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PatternProperties0Respon
 }
 /// Reads the input of `POST /patternProperties/0` (authenticated, its body read): the parameters, then the body.
 fn handle_pattern_properties_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PatternProperties0Input, rt::Response> {
     let body = rq.body::<crate::models::PatternProperties0>()?;
     let body = rq.required(body)?;
@@ -4556,7 +4556,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PatternProperties1Respon
 }
 /// Reads the input of `POST /patternProperties/1` (authenticated, its body read): the parameters, then the body.
 fn handle_pattern_properties_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PatternProperties1Input, rt::Response> {
     let body = rq.body::<crate::models::PatternProperties1>()?;
     let body = rq.required(body)?;
@@ -4612,7 +4612,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PrefixItems0Response {
 }
 /// Reads the input of `POST /prefixItems/0` (authenticated, its body read): the parameters, then the body.
 fn handle_prefix_items_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PrefixItems0Input, rt::Response> {
     let body = rq.body::<crate::models::PrefixItems0>()?;
     let body = rq.required(body)?;
@@ -4668,7 +4668,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PrefixItems1Response {
 }
 /// Reads the input of `POST /prefixItems/1` (authenticated, its body read): the parameters, then the body.
 fn handle_prefix_items_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PrefixItems1Input, rt::Response> {
     let body = rq.body::<crate::models::PrefixItems1>()?;
     let body = rq.required(body)?;
@@ -4724,7 +4724,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Properties0Response {
 }
 /// Reads the input of `POST /properties/0` (authenticated, its body read): the parameters, then the body.
 fn handle_properties_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Properties0Input, rt::Response> {
     let body = rq.body::<crate::models::Properties0>()?;
     let body = rq.required(body)?;
@@ -4780,7 +4780,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Properties1Response {
 }
 /// Reads the input of `POST /properties/1` (authenticated, its body read): the parameters, then the body.
 fn handle_properties_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Properties1Input, rt::Response> {
     let body = rq.body::<crate::models::Properties1>()?;
     let body = rq.required(body)?;
@@ -4836,7 +4836,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PropertyNames0Response {
 }
 /// Reads the input of `POST /propertyNames/0` (authenticated, its body read): the parameters, then the body.
 fn handle_property_names_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PropertyNames0Input, rt::Response> {
     let body = rq.body::<crate::models::PropertyNames0>()?;
     let body = rq.required(body)?;
@@ -4892,7 +4892,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PropertyNames1Response {
 }
 /// Reads the input of `POST /propertyNames/1` (authenticated, its body read): the parameters, then the body.
 fn handle_property_names_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PropertyNames1Input, rt::Response> {
     let body = rq.body::<crate::models::PropertyNames1>()?;
     let body = rq.required(body)?;
@@ -4948,7 +4948,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Required0Response {
 }
 /// Reads the input of `POST /required/0` (authenticated, its body read): the parameters, then the body.
 fn handle_required_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Required0Input, rt::Response> {
     let body = rq.body::<crate::models::Required0>()?;
     let body = rq.required(body)?;
@@ -5004,7 +5004,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Required1Response {
 }
 /// Reads the input of `POST /required/1` (authenticated, its body read): the parameters, then the body.
 fn handle_required_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Required1Input, rt::Response> {
     let body = rq.body::<crate::models::Required1>()?;
     let body = rq.required(body)?;
@@ -5060,7 +5060,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Type0Response {
 }
 /// Reads the input of `POST /type/0` (authenticated, its body read): the parameters, then the body.
 fn handle_type_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Type0Input, rt::Response> {
     let body = rq.body::<crate::models::Type0>()?;
     let body = rq.required(body)?;
@@ -5116,7 +5116,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for Type1Response {
 }
 /// Reads the input of `POST /type/1` (authenticated, its body read): the parameters, then the body.
 fn handle_type_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Type1Input, rt::Response> {
     let body = rq.body::<crate::models::Type1>()?;
     let body = rq.required(body)?;
@@ -5172,7 +5172,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for UniqueItems0Response {
 }
 /// Reads the input of `POST /uniqueItems/0` (authenticated, its body read): the parameters, then the body.
 fn handle_unique_items_0(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<UniqueItems0Input, rt::Response> {
     let body = rq.body::<crate::models::UniqueItems0>()?;
     let body = rq.required(body)?;
@@ -5228,7 +5228,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for UniqueItems1Response {
 }
 /// Reads the input of `POST /uniqueItems/1` (authenticated, its body read): the parameters, then the body.
 fn handle_unique_items_1(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<UniqueItems1Input, rt::Response> {
     let body = rq.body::<crate::models::UniqueItems1>()?;
     let body = rq.required(body)?;

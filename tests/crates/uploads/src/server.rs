@@ -92,7 +92,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -201,7 +201,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PutBlobResponse {
 }
 /// Reads the input of `POST /blobs` (authenticated, its body read): the parameters, then the body.
 fn handle_put_blob(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PutBlobInput, rt::Response> {
     let body = rq.bytes_body()?;
     let body = rq.required(body)?;
@@ -265,7 +265,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreateDocumentResponse {
 }
 /// Reads the input of `POST /documents` (authenticated, its body read): the parameters, then the body.
 fn handle_create_document(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<CreateDocumentInput, rt::Response> {
     let body = rq.body::<crate::models::Document>()?;
     let body = rq.required(body)?;
@@ -329,7 +329,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for UploadAttachmentResponse
 }
 /// Reads the input of `POST /attachments` (authenticated, its body read): the parameters, then the body.
 fn handle_upload_attachment(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<UploadAttachmentInput, rt::Response> {
     let body = rq.body::<crate::models::Attachment>()?;
     let body = rq.required(body)?;

@@ -82,7 +82,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -191,7 +191,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListDataSetsResponse {
 }
 /// Reads the input of `GET /` (authenticated, its body read): the parameters, then the body.
 fn handle_list_data_sets(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListDataSetsInput, rt::Response> {
     Ok(ListDataSetsInput {
         headers: rq.take_headers(),
@@ -250,7 +250,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListSearchableFieldsResp
 }
 /// Reads the input of `GET /{dataset}/{version}/fields` (authenticated, its body read): the parameters, then the body.
 fn handle_list_searchable_fields(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListSearchableFieldsInput, rt::Response> {
     const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
@@ -344,7 +344,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for PerformSearchResponse {
 }
 /// Reads the input of `POST /{dataset}/{version}/records` (authenticated, its body read): the parameters, then the body.
 fn handle_perform_search(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PerformSearchInput, rt::Response> {
     const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Path,
