@@ -330,3 +330,81 @@ async fn the_mock_answers_documented_examples_read_from_the_bundled_document() {
     assert_eq!(r.status(), 501);
     assert!(r.headers()["x-mock-reason"].to_str().unwrap().contains("code=418"));
 }
+
+/// The fuzz sample's mock, except that the two operations of
+/// `/s1/next.kind/v{page}.{x_kind}` (two expressions with literal text in one segment, which
+/// axum's router cannot express) answer the path parameters they were given.
+struct FuzzEcho(fixture_fuzz_sample::server::mock::MockApi);
+
+mod fuzz {
+    pub use fixture_fuzz_sample::server::*;
+}
+
+macro_rules! delegate {
+    ($($name:ident($input:ident) -> $response:ident;)*) => {
+        $(fn $name(&self, input: fuzz::$input) -> impl Future<Output = fuzz::$response> + Send {
+            self.0.$name(input)
+        })*
+    };
+}
+
+impl fuzz::Api for FuzzEcho {
+    delegate! {
+        s0_list_every_model(S0ListEveryModelInput) -> S0ListEveryModelResponse;
+        s0_tag_address(S0TagAddressInput) -> S0TagAddressResponse;
+        s0_value(S0ValueInput) -> S0ValueResponse;
+        s0_size(S0SizeInput) -> S0SizeResponse;
+        s0_if(S0IfInput) -> S0IfResponse;
+        get_s0_http_http(GetS0HttpHttpInput) -> GetS0HttpHttpResponse;
+        s1_list_every_model(S1ListEveryModelInput) -> S1ListEveryModelResponse;
+        s1_2fa_owner(S12faOwnerInput) -> S12faOwnerResponse;
+        s2_list_every_model(S2ListEveryModelInput) -> S2ListEveryModelResponse;
+        s2_dyn_server(S2DynServerInput) -> S2DynServerResponse;
+    }
+
+    async fn s1_http(&self, input: fuzz::S1HttpInput) -> fuzz::S1HttpResponse {
+        let answer = json!({"op": "get", "page": input.page, "x_kind": *input.x_kind, "valueError": input.value_error});
+        fuzz::S1HttpResponse::Other(apigen_runtime::server::json_response(200, &answer))
+    }
+
+    async fn s1_count_error(&self, input: fuzz::S1CountErrorInput) -> fuzz::S1CountErrorResponse {
+        fuzz::S1CountErrorResponse::Other(apigen_runtime::server::json_response(
+            200,
+            &json!({"op": "delete", "page": input.page, "x_kind": *input.x_kind}),
+        ))
+    }
+}
+
+/// Path templates axum's router cannot express (`/s1/next.kind/v{page}.{x_kind}`) are served:
+/// building the router does not panic, each method reaches its operation with the parameters
+/// of the matching text, the mock answers its documented example, and paths whose literal text
+/// does not fit the template are unknown.
+#[tokio::test]
+async fn fuzz_sample_serves_two_parameters_in_one_segment() {
+    let base = serve(fuzz::router(FuzzEcho(fuzz::mock::MockApi::new()))).await;
+    let http = reqwest::Client::new();
+    let url = |path: &str| format!("{base}{path}");
+    let r = http.get(url("/s1/next.kind/vany.200?valueError=move")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"op": "get", "page": "any", "x_kind": 200, "valueError": "move"}));
+    let r = http.delete(url("/s1/next.kind/v7.-1")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"op": "delete", "page": 7, "x_kind": -1}));
+    // `x_kind` is read from its own piece of the segment: outside its enum, invalid.
+    let r = http.delete(url("/s1/next.kind/v7.5")).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("x_kind"));
+    // Literal text that does not fit the template: not found; another method: 405.
+    assert_eq!(http.get(url("/s1/next.kind/w7.0?valueError=move")).send().await.unwrap().status(), 404);
+    assert_eq!(http.get(url("/s1/next.kind/v7?valueError=move")).send().await.unwrap().status(), 404);
+    let r = http.put(url("/s1/next.kind/v7.0")).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["allow"].to_str().unwrap()), (405, "GET,HEAD,DELETE"));
+
+    // The generated mock, unchanged, answers the operation's documented example.
+    let base = serve(fuzz::router(fuzz::mock::MockApi::new())).await;
+    let r = reqwest::Client::new().delete(format!("{base}/s1/next.kind/v1.0")).send().await.unwrap();
+    assert_eq!(r.status(), 202, "the documented 202");
+    assert!(r.json::<Value>().await.unwrap().is_object());
+    let r = reqwest::Client::new().delete(format!("{base}/s1/next.kind/v1.3")).send().await.unwrap();
+    assert_eq!(r.status(), 400, "the mock reads `x_kind` too");
+}

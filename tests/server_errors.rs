@@ -134,8 +134,8 @@ fn mock_routers() -> Vec<(&'static str, axum::Router)> {
         "tests/crates/uploads" => fixture_uploads,
         "tests/crates/schema-suite" => fixture_schema_suite,
         "tests/crates/request-bodies" => fixture_request_bodies,
-        // Not `fuzz-sample`: its router panics on `/s1/next.kind/v{page}.{x_kind}` (two
-        // parameters in one segment, which axum refuses): a defect of its own.
+        // Two parameters in one segment (`/s1/next.kind/v{page}.{x_kind}`), routed by template.
+        "tests/crates/fuzz-sample" => fixture_fuzz_sample,
         "tests/crates/api-with-examples" => corpus_api_with_examples,
         "tests/crates/buildomat" => corpus_buildomat,
         "tests/crates/keeper" => corpus_keeper,

@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 
-use apigen_runtime::params::{decode, encode, encode_into, path_capture, Input, Kinds, Location, Param, ParamErrorKind, Shape, Style};
+use apigen_runtime::params::{
+    decode, encode, encode_into, path_capture, path_matches, Input, Kinds, Location, Param, ParamErrorKind, Shape, Style,
+};
 use apigen_runtime::Binary;
 use proptest::prelude::*;
 use serde::de::DeserializeOwned;
@@ -595,6 +597,46 @@ fn path_captures_are_the_raw_text_of_their_expression() {
     assert_eq!(path_capture("/v{version}/items", "/v2/items", "version"), Some("2"));
     assert_eq!(path_capture("/items/{id}", "/items/1", "other"), None);
     assert_eq!(path_capture("/items/{id}", "/items", "id"), None);
+    // Two expressions with literal text in one segment.
+    assert_eq!(path_capture("/s/next.kind/v{page}.{x_kind}", "/s/next.kind/v1.200", "page"), Some("1"));
+    assert_eq!(path_capture("/s/next.kind/v{page}.{x_kind}", "/s/next.kind/v1.200", "x_kind"), Some("200"));
+    // A path that does not fit the template has no captures.
+    assert_eq!(path_capture("/files/{name}.json", "/files/a.xml", "name"), None);
+    assert_eq!(path_capture("/items/{id}", "/items/1/more", "id"), None);
+}
+
+#[test]
+fn paths_match_templates_segment_by_segment() {
+    let fits = [
+        ("/items/{id}", "/items/1"),
+        ("/files/{name}.json", "/files/a.b.json"),
+        ("/files/{name}.json", "/files/.json"),
+        ("/v{version}/items", "/v2/items"),
+        ("/s/v{page}.{kind}", "/s/v1.a.b"),
+        ("/{a}{b}", "/xy"),
+        ("/a/{x", "/a/{x"),
+        ("/", "/"),
+    ];
+    for (template, path) in fits {
+        assert!(path_matches(template, path), "{path} fits {template}");
+    }
+    let misfits = [
+        ("/items/{id}", "/items"),
+        ("/items/{id}", "/items/1/2"),
+        ("/items/{id}", "/things/1"),
+        ("/files/{name}.json", "/files/a.xml"),
+        ("/files/{name}.json", "/files/a.json.x"),
+        ("/v{version}/items", "/w2/items"),
+        ("/s/v{page}.{kind}", "/s/v1"),
+        ("/a/{x", "/a/1"),
+        ("/a", "/a/"),
+    ];
+    for (template, path) in misfits {
+        assert!(!path_matches(template, path), "{path} does not fit {template}");
+    }
+    // The last literal ends the segment; earlier ones are found first.
+    assert_eq!(path_capture("/f/{name}.json", "/f/a.json.json", "name"), Some("a.json"));
+    assert_eq!(path_capture("/f/{name}.{ext}.gz", "/f/a.b.c.gz", "ext"), Some("b.c"));
 }
 
 /// Through the real client and server types: the text survives reqwest's URL and header

@@ -69,8 +69,34 @@ pub fn decode<T: DeserializeOwned>(param: &Param<'_>, input: Input<'_>) -> Resul
 
 /// The raw (still percent-encoded) text that the expression `{name}` of a path `template`
 /// (`/items/{id}`, `/files/{name}.{ext}`) matched in `path` (the request's path, not decoded),
-/// or `None` when the template has no such expression or the path does not fit it.
+/// or `None` when the template has no such expression or the path does not fit it (see
+/// [`path_matches`]).
 pub fn path_capture<'p>(template: &str, path: &'p str, name: &str) -> Option<&'p str> {
+    let mut found = None;
+    let fits = match_template(template, path, &mut |var, raw| {
+        if found.is_none() && var == name {
+            found = Some(raw);
+        }
+    });
+    if fits {
+        found
+    } else {
+        None
+    }
+}
+
+/// Whether `path` (the request's path, not decoded) fits the OpenAPI path `template`: the
+/// same number of segments, literal segments equal, and in each segment with expressions
+/// (`v{page}.{kind}`) the literal pieces found in order around them. An expression extends to
+/// the first occurrence of the literal that follows it, or, before the segment's last literal,
+/// to where that literal ends the segment. A `{` without its `}` is literal text.
+pub fn path_matches(template: &str, path: &str) -> bool {
+    match_template(template, path, &mut |_, _| {})
+}
+
+/// Matches `path` against `template` segment by segment, calling `capture` with each
+/// expression's name and raw text; `false` when the path does not fit.
+fn match_template<'p>(template: &str, path: &'p str, capture: &mut impl FnMut(&str, &'p str)) -> bool {
     // Split on the ASCII byte `/` (a byte search, cheaper than `str::split`'s char searcher on
     // every request); both sides stay `str`s, cut at ASCII boundaries.
     fn split(text: &str) -> impl Iterator<Item = &str> {
@@ -81,31 +107,54 @@ pub fn path_capture<'p>(template: &str, path: &'p str, name: &str) -> Option<&'p
     }
     let mut segments = split(path);
     for pattern in split(template) {
-        let segment = segments.next()?;
-        if !pattern.as_bytes().contains(&b'{') {
-            continue;
-        }
-        // Literal pieces and expressions alternate; an expression extends to the first
-        // occurrence of the literal that follows it, or to the end of the segment.
-        let (mut rest, mut pattern) = (segment, pattern);
-        while !pattern.is_empty() {
-            if let Some(after) = pattern.strip_prefix('{') {
-                let (var, tail) = after.split_once('}')?;
-                let literal = tail.split('{').next().unwrap_or_default();
-                let end = if literal.is_empty() { rest.len() } else { rest.find(literal)? };
-                if var == name {
-                    return Some(&rest[..end]);
-                }
-                rest = &rest[end..];
-                pattern = tail;
-            } else {
-                let literal = pattern.split('{').next().unwrap_or_default();
-                rest = rest.strip_prefix(literal)?;
-                pattern = &pattern[literal.len()..];
-            }
+        let Some(segment) = segments.next() else { return false };
+        if !match_segment(pattern, segment, capture) {
+            return false;
         }
     }
-    None
+    segments.next().is_none()
+}
+
+/// Splits `pattern` at its first expression: the literal before it, and the expression's name
+/// and the rest after it (`None` when there is no complete expression left).
+fn next_expression(pattern: &str) -> (&str, Option<(&str, &str)>) {
+    if let Some(open) = pattern.find('{') {
+        if let Some((var, tail)) = pattern[open + 1..].split_once('}') {
+            return (&pattern[..open], Some((var, tail)));
+        }
+    }
+    (pattern, None)
+}
+
+/// One segment of [`match_template`].
+fn match_segment<'p>(mut pattern: &str, segment: &'p str, capture: &mut impl FnMut(&str, &'p str)) -> bool {
+    let mut rest = segment;
+    loop {
+        let (literal, expression) = next_expression(pattern);
+        let Some(after) = rest.strip_prefix(literal) else { return false };
+        rest = after;
+        let Some((var, tail)) = expression else { return rest.is_empty() };
+        let (following, next) = next_expression(tail);
+        let end = if following.is_empty() {
+            // The end of the segment (a next expression right after this one matches the
+            // empty text).
+            rest.len()
+        } else if next.is_none() {
+            // The segment's last literal: it ends the segment.
+            match rest.len().checked_sub(following.len()) {
+                Some(end) if rest.ends_with(following) => end,
+                _ => return false,
+            }
+        } else {
+            match rest.find(following) {
+                Some(end) => end,
+                None => return false,
+            }
+        };
+        capture(var, &rest[..end]);
+        rest = &rest[end..];
+        pattern = tail;
+    }
 }
 
 /// Reads a parameter from a request head: the path through [`path_capture`] against the

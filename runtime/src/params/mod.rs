@@ -27,7 +27,7 @@ mod encode;
 
 #[cfg(feature = "server")]
 pub use decode::from_request;
-pub use decode::{decode, path_capture, Input};
+pub use decode::{decode, path_capture, path_matches, Input};
 pub use encode::{encode, encode_into};
 
 /// Where a parameter travels (the Parameter Object's `in`).

@@ -655,28 +655,119 @@ pub fn pending<'a, R: IntoResponse + 'a>(future: impl Future<Output = R> + Send 
 }
 
 /// The route table of `service`'s operations ([`Service::operations`]), finished with the
-/// documented not-found and method-not-allowed answers (axum adds `Allow`) and the optional
+/// documented not-found and method-not-allowed answers (with `Allow`) and the optional
 /// concurrency limit (tower). The head limits of [`ServerConfig`] (414 and 431 in the API's
 /// error shape) are checked when a request starts and by these fallbacks, not by a layer: a
 /// layer would wrap every route in one more boxed service, an allocation per request.
+///
+/// axum only routes: every OpenAPI path template becomes its [`axum_route`] (each segment
+/// with an expression one positional capture), so any valid set of templates is a valid
+/// route table (`/v{page}.{kind}`, `/files/{name}.json`, `/a/{id}` beside `/a/{name}/b`).
+/// Operations of one method on one route are tried in order of specificity, and the request
+/// goes to the first whose template fits the raw path ([`crate::params::path_matches`]; the
+/// parameters are read from that same text); when none fits, the path is answered as
+/// unknown, or as served with other methods.
 pub fn router<S: Service>(service: Arc<S>) -> Router {
     let operations = service.operations();
-    // One route per path, with every method served there, in the order of first appearance.
-    let mut paths: Vec<(&'static str, axum::routing::MethodRouter<Arc<S>>)> = Vec::new();
-    for (index, op) in operations.iter().enumerate() {
-        let handler = move |State(service): State<Arc<S>>, request: Request| operation(service, index, request);
-        let Ok(filter) = axum::routing::MethodFilter::try_from(op.method.clone()) else { continue };
-        match paths.iter_mut().find(|(path, _)| *path == op.path) {
-            Some((_, methods)) => *methods = std::mem::take(methods).on(filter, handler),
-            None => paths.push((op.path, axum::routing::on(filter, handler))),
-        }
+    let mut routes = Router::new().without_v07_checks();
+    for (route, groups) in route_table(operations) {
+        // One handler for every method: the method is matched in `dispatch`, so that a path
+        // served by no operation of any method (literal text around an expression that does
+        // not fit) is not answered with an `Allow` of the whole route.
+        let groups: Arc<[(Method, Vec<usize>)]> = groups.into();
+        let handler = move |State(service): State<Arc<S>>, request: Request| dispatch(service, groups.clone(), request);
+        routes = routes.route(&route, axum::routing::any(handler));
     }
-    let routes = paths.into_iter().fold(Router::new(), |routes, (path, methods)| routes.route(path, methods));
     let limit = service.config().max_concurrent_requests;
-    let router = routes.method_not_allowed_fallback(method_not_allowed::<S>).fallback(not_found::<S>).with_state(service);
+    let router = routes.fallback(not_found::<S>).with_state(service);
     match limit {
         Some(n) => router.layer(tower::limit::GlobalConcurrencyLimitLayer::new(n)),
         None => router,
+    }
+}
+
+/// The operations of one route, by method: their indices, the most specific template first.
+type MethodGroups = Vec<(Method, Vec<usize>)>;
+
+/// The operations by axum route ([`axum_route`]) and method, each group's operation indices
+/// most specific first (most literal text in the segments with expressions, then in
+/// declaration order); routes and methods in the order of first appearance.
+fn route_table<Scheme>(operations: &[Operation<Scheme>]) -> Vec<(String, MethodGroups)> {
+    let mut table: Vec<(String, MethodGroups)> = Vec::new();
+    for (index, op) in operations.iter().enumerate() {
+        let route = axum_route(op.path);
+        let position = match table.iter().position(|(r, _)| *r == route) {
+            Some(position) => position,
+            None => {
+                table.push((route, Vec::new()));
+                table.len() - 1
+            }
+        };
+        let groups = &mut table[position].1;
+        match groups.iter_mut().find(|(method, _)| *method == op.method) {
+            Some((_, indices)) => indices.push(index),
+            None => groups.push((op.method.clone(), vec![index])),
+        }
+    }
+    let literal_text = |template: &str| template.split('/').filter(|s| s.contains('{')).map(literal_len).sum::<usize>();
+    for (_, groups) in &mut table {
+        for (_, indices) in groups {
+            // Stable: equally specific templates keep their declaration order.
+            indices.sort_by_key(|&i| std::cmp::Reverse(literal_text(operations[i].path)));
+        }
+    }
+    table
+}
+
+/// The length of the literal text of a path segment, without its `{...}` expressions.
+fn literal_len(segment: &str) -> usize {
+    let mut len = 0;
+    let mut rest = segment;
+    while let Some(open) = rest.find('{') {
+        len += open;
+        match rest[open..].find('}') {
+            Some(close) => rest = &rest[open + close + 1..],
+            None => return len + rest.len() - open,
+        }
+    }
+    len + rest.len()
+}
+
+/// The axum route of an OpenAPI path template: every segment that holds an expression
+/// (`{id}`, `v{page}.{kind}`, `{name}.json`) becomes the capture `{pN}`, N its position, and
+/// literal braces elsewhere are escaped; a template without its leading `/` gets one. Two
+/// templates with expressions at the same positions so share their capture names, which axum's
+/// router (matchit) requires, and segments with literal text beside an expression, which it
+/// cannot express, are matched by [`crate::params::path_matches`] instead.
+pub fn axum_route(template: &str) -> String {
+    let mut route = String::with_capacity(template.len() + 1);
+    for (position, segment) in template.trim_start_matches('/').split('/').enumerate() {
+        route.push('/');
+        if segment.contains('{') {
+            route.push_str(&format!("{{p{position}}}"));
+        } else {
+            route.push_str(&segment.replace('}', "}}"));
+        }
+    }
+    route
+}
+
+/// Serves the first operation of the request's method on its route (`groups`, by method; a
+/// `HEAD` request without operations of its own goes to `GET`'s) whose template fits the
+/// request's path; none fitting, the answer for a path no operation of this method serves
+/// ([`unmatched`]).
+async fn dispatch<S: Service>(service: Arc<S>, groups: Arc<[(Method, Vec<usize>)]>, request: Request) -> Response {
+    let operations = service.operations();
+    let method = request.method();
+    let group = groups.iter().find(|(m, _)| m == method).or_else(|| {
+        let get = (method == Method::HEAD).then(|| groups.iter().find(|(m, _)| m == Method::GET));
+        get.flatten()
+    });
+    let path = request.uri().path();
+    let found = group.and_then(|(_, indices)| indices.iter().copied().find(|&i| crate::params::path_matches(operations[i].path, path)));
+    match found {
+        Some(index) => operation(service, index, request).await,
+        None => unmatched(&*service, method, request.uri(), request.headers()),
     }
 }
 
@@ -724,21 +815,42 @@ fn check_head(
     Ok(())
 }
 
-/// The answer for a method no operation of a known path serves (axum adds the `Allow` header).
-async fn method_not_allowed<S: Service>(State(service): State<Arc<S>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
-    if let Err(answer) = check_head(service.spec(), None, service.config(), &uri, &headers) {
-        return answer;
-    }
-    let message = format!("the method {method} is not allowed on this path (see the Allow header)");
-    service.spec().reject(Rejection::MethodNotAllowed, "method", message, uri.path()).into_response()
-}
-
 /// The answer for paths no operation serves.
 async fn not_found<S: Service>(State(service): State<Arc<S>>, uri: Uri, headers: HeaderMap) -> Response {
     if let Err(answer) = check_head(service.spec(), None, service.config(), &uri, &headers) {
         return answer;
     }
     service.spec().reject(Rejection::NotFound, "path", "no operation serves this path", uri.path()).into_response()
+}
+
+/// The answer for a request that no operation of its method serves: method-not-allowed with
+/// `Allow` when operations of other methods have a template the path fits, else not-found.
+fn unmatched<S: Service>(service: &S, method: &Method, uri: &Uri, headers: &HeaderMap) -> Response {
+    if let Err(answer) = check_head(service.spec(), None, service.config(), uri, headers) {
+        return answer;
+    }
+    let mut allowed: Vec<&str> = Vec::new();
+    for op in service.operations().iter().filter(|op| crate::params::path_matches(op.path, uri.path())) {
+        let mut push = |m: &'static str| {
+            if !allowed.contains(&m) {
+                allowed.push(m);
+            }
+        };
+        push(op.method.as_str());
+        // axum serves HEAD with the GET handler.
+        if op.method == Method::GET {
+            push("HEAD");
+        }
+    }
+    if allowed.is_empty() {
+        return service.spec().reject(Rejection::NotFound, "path", "no operation serves this path", uri.path()).into_response();
+    }
+    let message = format!("the method {method} is not allowed on this path (see the Allow header)");
+    let mut response = service.spec().reject(Rejection::MethodNotAllowed, "method", message, uri.path()).into_response();
+    if let Ok(value) = header::HeaderValue::from_str(&allowed.join(",")) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }
 
 /// The internal-error answer (a panic), in the shape of `operation` if given.
@@ -1577,6 +1689,109 @@ mod tests {
         let status = response.status().as_u16();
         let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.expect("body");
         (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
+    #[test]
+    fn templates_become_routes_with_positional_captures() {
+        assert_eq!(axum_route("/s1/next.kind/v{page}.{x_kind}"), "/s1/next.kind/{p2}");
+        assert_eq!(axum_route("/files/{name}.json"), "/files/{p1}");
+        assert_eq!(axum_route("/v{version}/x/{id}"), "/{p0}/x/{p2}");
+        assert_eq!(axum_route("/a/b}/:c/*d"), "/a/b}}/:c/*d");
+        assert_eq!(axum_route("a/{x"), "/a/{p1}");
+        assert_eq!(axum_route("/"), "/");
+        assert_eq!(literal_len("v{page}.{x_kind}"), 2);
+        assert_eq!(literal_len("{a}.json"), 5);
+        assert_eq!(literal_len("x{"), 2);
+    }
+
+    /// Templates axum cannot route as written: expressions beside literal text, two in one
+    /// segment, other names at the same position, and templates equal once normalized.
+    static ROUTED: [Operation<Key>; 11] = {
+        const fn get(path: &'static str, key: &'static str) -> Operation<Key> {
+            Operation { method: Method::GET, path, key, security: &[], body: BodySpec::None }
+        }
+        [
+            get("/a/{x}.json", "json"),
+            get("/a/{y}.xml", "xml"),
+            get("/a/{id}", "plain"),
+            get("/a/{name}/b", "nested"),
+            get("/a/me", "static"),
+            get("/v{page}.{kind}/x", "two"),
+            Operation { method: Method::DELETE, path: "/a/{x}.json", key: "delete", security: &[], body: BodySpec::None },
+            get("/:c/*d", "colon"),
+            Operation { method: Method::POST, path: "/p/{x}.bin", key: "post", security: &[], body: BodySpec::None },
+            get("/b/{id}", "b-plain"),
+            get("/b/{x}.json", "b-json"),
+        ]
+    };
+
+    /// Answers the operation's key and the raw captures of its expressions.
+    struct Routed;
+
+    impl Service for Routed {
+        type Scheme = Key;
+        type Credentials = ();
+        fn authenticate(&self, _: Key, _: &Secret) -> impl Future<Output = bool> + Send {
+            std::future::ready(true)
+        }
+        fn accept(_: &mut (), _: Key, _: Secret) {}
+        fn spec(&self) -> &'static ApiSpec {
+            &SPEC
+        }
+        fn config(&self) -> &ServerConfig {
+            static CONFIG: OnceLock<ServerConfig> = OnceLock::new();
+            CONFIG.get_or_init(ServerConfig::default)
+        }
+        fn operations(&self) -> &'static [Operation<Key>] {
+            &ROUTED
+        }
+        fn call(&self, index: usize, rq: &mut Incoming<()>) -> Result<Pending<'_>, Response> {
+            let template = ROUTED[index].path;
+            let captures: Map<String, Value> = ["x", "y", "id", "name", "page", "kind"]
+                .iter()
+                .filter_map(|n| Some((n.to_string(), Value::from(crate::params::path_capture(template, rq.path(), n)?))))
+                .collect();
+            let answer = serde_json::json!({ "op": ROUTED[index].key, "captures": captures });
+            Ok(pending(async move { json_response(200, &answer) }))
+        }
+    }
+
+    async fn route(method: Method, uri: &str) -> (u16, Option<String>, Value) {
+        use tower::ServiceExt;
+        let request = Request::builder().method(method).uri(uri).body(Body::empty()).expect("request");
+        let response = router(Arc::new(Routed)).oneshot(request).await.expect("infallible");
+        let status = response.status().as_u16();
+        let allow = response.headers().get(header::ALLOW).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.expect("body");
+        (status, allow, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
+    #[tokio::test]
+    async fn templates_axum_cannot_express_are_routed_by_their_template() {
+        let ok = |op: &str, captures: Value| (200, None, serde_json::json!({ "op": op, "captures": captures }));
+        assert_eq!(route(Method::GET, "/a/1.json").await, ok("json", serde_json::json!({"x": "1"})));
+        assert_eq!(route(Method::GET, "/a/1.xml").await, ok("xml", serde_json::json!({"y": "1"})));
+        assert_eq!(route(Method::GET, "/a/1.txt").await, ok("plain", serde_json::json!({"id": "1.txt"})));
+        assert_eq!(route(Method::GET, "/a/me").await, ok("static", serde_json::json!({})));
+        assert_eq!(route(Method::GET, "/a/q%2Fr/b").await, ok("nested", serde_json::json!({"name": "q%2Fr"})));
+        assert_eq!(route(Method::GET, "/v7.a.b/x").await, ok("two", serde_json::json!({"page": "7", "kind": "a.b"})));
+        assert_eq!(route(Method::DELETE, "/a/1.json").await, ok("delete", serde_json::json!({"x": "1"})));
+        assert_eq!(route(Method::GET, "/:c/*d").await, ok("colon", serde_json::json!({})));
+        // The most specific template first, whatever the declaration order.
+        assert_eq!(route(Method::GET, "/b/1.json").await, ok("b-json", serde_json::json!({"x": "1"})));
+        assert_eq!(route(Method::GET, "/b/1.xml").await, ok("b-plain", serde_json::json!({"id": "1.xml"})));
+        // Literal text that does not fit: not found.
+        let (status, _, body) = route(Method::GET, "/w7.a/x").await;
+        assert_eq!((status, body.get("message").is_some()), (404, true), "{body}");
+        // Served with another method on this path only: 405 with the methods of the path.
+        let (status, allow, body) = route(Method::PUT, "/a/1.json").await;
+        assert_eq!((status, allow.as_deref()), (405, Some("GET,HEAD,DELETE")), "{body}");
+        let (status, allow, _) = route(Method::DELETE, "/a/1.xml").await;
+        assert_eq!((status, allow.as_deref()), (405, Some("GET,HEAD")));
+        let (status, allow, _) = route(Method::POST, "/p/1.txt").await;
+        assert_eq!((status, allow), (404, None), "no template of the route fits");
+        assert_eq!(route(Method::HEAD, "/a/1.xml").await, (200, None, Value::Null), "HEAD is served by GET, without a body");
+        assert_eq!(route(Method::HEAD, "/p/1.bin").await.1.as_deref(), Some("POST"));
     }
 
     #[tokio::test]
