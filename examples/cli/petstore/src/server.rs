@@ -89,7 +89,7 @@ impl<A: Api> rt::Service for Shared<A> {
     fn call(
         &self,
         index: usize,
-        rq: &mut rt::Incoming<Credentials>,
+        rq: &mut rt::Incoming<Authenticated>,
     ) -> ::std::result::Result<rt::Pending<'_>, rt::Response> {
         Ok(
             match index {
@@ -222,7 +222,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for FindPetsResponse {
 }
 /// Reads the input of `GET /pets` (authenticated, its body read): the parameters, then the body.
 fn handle_find_pets(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<FindPetsInput, rt::Response> {
     const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
             ::apigen_runtime::params::Location::Query,
@@ -310,7 +310,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for AddPetResponse {
 }
 /// Reads the input of `POST /pets` (authenticated, its body read): the parameters, then the body.
 fn handle_add_pet(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<AddPetInput, rt::Response> {
     let body = rq.body::<crate::models::NewPet>()?;
     let body = rq.required(body)?;
@@ -374,7 +374,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for FindPetByIdResponse {
 }
 /// Reads the input of `GET /pets/{id}` (authenticated, its body read): the parameters, then the body.
 fn handle_find_pet_by_id(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<FindPetByIdInput, rt::Response> {
     const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
@@ -444,7 +444,7 @@ impl ::apigen_runtime::axum::response::IntoResponse for DeletePetResponse {
 }
 /// Reads the input of `DELETE /pets/{id}` (authenticated, its body read): the parameters, then the body.
 fn handle_delete_pet(
-    rq: &mut rt::Incoming<Credentials>,
+    rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<DeletePetInput, rt::Response> {
     const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
         ::apigen_runtime::params::Location::Path,
