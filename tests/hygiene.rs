@@ -257,7 +257,8 @@ fn a_vendored_crate_builds_offline() {
     let options = apigen_codegen::RunOptions { runtime: apigen_codegen::RuntimeMode::Vendored, ..Default::default() };
     apigen_codegen::run_reporting(&[job], apigen_codegen::Mode::Write, &options).unwrap_or_else(|e| panic!("{e}"));
     let manifest = std::fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml");
-    assert!(manifest.contains("apigen-runtime = { version = \"0.1\", path = \"apigen-runtime\" }"), "{manifest}");
+    let requirement = apigen_codegen::RuntimeCrate::embedded().version_requirement();
+    assert!(manifest.contains(&format!("apigen-runtime = {{ version = \"{requirement}\", path = \"apigen-runtime\" }}")), "{manifest}");
     assert!(out.join("apigen-runtime/src/server/mod.rs").is_file());
     // The crate is a workspace of its own (it is not under this repository), and the lock pins
     // what cargo's cache holds.
