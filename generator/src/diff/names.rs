@@ -46,11 +46,6 @@ impl Names {
         let mut names = Self::default();
         for op in &lowered.api.operations {
             let label = format!("{} {}", op.method.as_str(), op.path);
-            let status_key = |s: crate::ir::StatusMatch| match s {
-                crate::ir::StatusMatch::Code(c) => c.to_string(),
-                crate::ir::StatusMatch::Range(c) => format!("{c}XX"),
-                crate::ir::StatusMatch::Default => "default".to_string(),
-            };
             let ops = OperationNames {
                 rust_name: op.rust_name.clone(),
                 type_name: op.type_name.clone(),
@@ -59,7 +54,7 @@ impl Names {
                 responses: op
                     .responses
                     .iter()
-                    .map(|r| (status_key(r.status), (r.rust_name.clone(), r.body.as_ref().map(|b| b.ty.clone()))))
+                    .map(|r| (r.status.key(), (r.rust_name.clone(), r.body.as_ref().map(|b| b.ty.clone()))))
                     .collect(),
             };
             names.by_pointer.insert(super::spec::operation_pointer(&op.path, op.method.as_str()), label.clone());

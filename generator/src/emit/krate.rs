@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::ir::models::Constraint;
-use crate::ir::{ApiSpace, StatusMatch};
+use crate::ir::ApiSpace;
 
 /// A dependency line of the generated `Cargo.toml`.
 #[derive(Debug, Serialize)]
@@ -231,16 +231,7 @@ pub fn readme(api: &ApiSpace) -> Result<String, String> {
             rust_name: op.rust_name.clone(),
             method: op.method.as_str(),
             path: op.path.clone(),
-            statuses: op
-                .responses
-                .iter()
-                .map(|r| match r.status {
-                    StatusMatch::Code(c) => c.to_string(),
-                    StatusMatch::Range(c) => format!("{c}XX"),
-                    StatusMatch::Default => "default".into(),
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
+            statuses: op.responses.iter().map(|r| r.status.key()).collect::<Vec<_>>().join(", "),
         })
         .collect();
     crate::render::render(

@@ -943,11 +943,7 @@ fn headers_struct(api: &ApiSpace, r: &crate::ir::Response) -> Vec<Item> {
         }
         writes.push(quote! { ::apigen_runtime::header::set(headers, #n, &self.#f)?; });
     }
-    let status = match r.status {
-        crate::ir::StatusMatch::Code(c) => c.to_string(),
-        crate::ir::StatusMatch::Range(c) => format!("{c}XX"),
-        crate::ir::StatusMatch::Default => "default".into(),
-    };
+    let status = r.status.key();
     let doc = super::doc_attrs(&format!("The documented headers of the {status} response (read by the client, sent by the server)."));
     let mut out: Vec<Item> = vec![parse_quote! {
         #doc

@@ -197,13 +197,7 @@ impl Synth<'_> {
             Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
             _ => Vec::new(),
         };
-        let has_type = |t: &str| match (t, value) {
-            ("null", Value::Null) | ("boolean", Value::Bool(_)) | ("string", Value::String(_)) => true,
-            ("array", Value::Array(_)) | ("object", Value::Object(_)) | ("number", Value::Number(_)) => true,
-            ("integer", Value::Number(n)) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
-            _ => false,
-        };
-        if !types.is_empty() && !types.iter().any(|t| has_type(t)) {
+        if !types.is_empty() && !types.iter().any(|t| crate::spec::normalize::has_type(value, t)) {
             return false;
         }
         if map.get("enum").and_then(Value::as_array).is_some_and(|e| !e.contains(value)) || map.get("const").is_some_and(|c| c != value) {

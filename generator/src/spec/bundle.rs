@@ -666,7 +666,8 @@ fn component_name(path: &Path, fragment: &str, value: &Value) -> String {
     }
 }
 
-/// Whether a `$ref` target (the part before `#`) is a URL rather than a file.
+/// Whether a `$ref` (`https://host/doc.json#/a`, or only its part before `#`) points at a URL
+/// rather than a file.
 pub fn is_remote(target: &str) -> bool {
     let lower = target.to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")

@@ -115,7 +115,7 @@ fn remote_refs(doc: &mut Value, changes: &mut Vec<Change>) {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(r)) = map.get("$ref") {
-                    if super::bundle::is_remote(r.split('#').next().unwrap_or_default()) {
+                    if super::bundle::is_remote(r) {
                         out.push((pointer.to_string(), r.clone()));
                         return;
                     }
@@ -890,7 +890,9 @@ fn convert_scalar(value: &Value, ty: &str) -> Option<Value> {
 }
 
 /// Whether `value` has JSON Schema type `t`.
-fn has_type(value: &Value, t: &str) -> bool {
+/// Whether `value` is of the JSON Schema type `t` (a whole number written as a decimal is an
+/// `integer`).
+pub fn has_type(value: &Value, t: &str) -> bool {
     match (t, value) {
         ("null", Value::Null) | ("boolean", Value::Bool(_)) | ("string", Value::String(_)) => true,
         ("array", Value::Array(_)) | ("object", Value::Object(_)) | ("number", Value::Number(_)) => true,

@@ -112,7 +112,7 @@ fn check_cycles_into(bundle: &Bundle, diags: &mut Diagnostics) {
 }
 
 fn check_parameter(bundle: &Bundle, p: &Value, ptr: &str, diags: &mut Diagnostics) {
-    let remote = p.get("$ref").and_then(Value::as_str).is_some_and(|r| super::bundle::is_remote(r.split('#').next().unwrap_or_default()));
+    let remote = p.get("$ref").and_then(Value::as_str).is_some_and(super::bundle::is_remote);
     if remote {
         return; // a parameter defined at a URL: normalization leaves it out, with a warning
     }
