@@ -1,8 +1,9 @@
 //! How generated crates get `apigen-runtime`, the crate that holds everything that does not
 //! differ per API (see `runtime/`): the [`RuntimeDependency`] line of the generated
 //! `Cargo.toml`, its version requirement (from the runtime's own manifest, embedded at build
-//! time, so it cannot drift from the runtime it was generated against), and the runtime's
-//! sources for vendoring.
+//! time, so it cannot drift from the runtime it was generated against: the oldest release with
+//! the API the generated code uses, `[package.metadata.apigen] requires`, so that a fix of the
+//! runtime changes no generated file), and the runtime's sources for vendoring.
 //!
 //! Three modes ([`RuntimeMode`]):
 //! - `Path(dir)` (the default, with this repository's `runtime/`): `{ version, path }`, the path
@@ -52,8 +53,11 @@ pub const VENDORED_DIR: &str = "apigen-runtime";
 /// checks it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuntimeCrate {
-    /// The runtime's version (`0.2.0`).
+    /// The runtime's version (`0.2.1`).
     pub version: String,
+    /// The requirement generated crates state (`0.2.1`): the oldest release with every item
+    /// their code uses.
+    pub requirement: String,
     /// Its files (path inside the runtime crate, contents), as vendoring writes them.
     pub files: Vec<(PathBuf, String)>,
 }
@@ -67,28 +71,43 @@ impl Default for RuntimeCrate {
 impl RuntimeCrate {
     /// The runtime this generator was built with (`runtime/` of its repository).
     pub fn embedded() -> Self {
+        let version = manifest_version(RUNTIME_MANIFEST).unwrap_or("0.0.0");
         Self {
-            version: manifest_version(RUNTIME_MANIFEST).unwrap_or("0.0.0").to_string(),
+            version: version.to_string(),
+            requirement: manifest_requirement(RUNTIME_MANIFEST).unwrap_or(version).to_string(),
             files: RUNTIME_FILES.iter().map(|(path, text)| (PathBuf::from(path), (*text).to_string())).collect(),
         }
     }
 
-    /// The requirement generated crates state: caret on `MAJOR.MINOR` (`0.1` for 0.1.x, whose
-    /// minor releases may break), so any compatible release of the runtime satisfies it.
+    /// The requirement generated crates state (a caret requirement: `0.2.1` admits every
+    /// compatible release from 0.2.1 on, a fix included).
     pub fn version_requirement(&self) -> String {
-        let mut parts = self.version.split('.');
-        let major = parts.next().unwrap_or("0");
-        let minor = parts.next().unwrap_or("0");
-        format!("{major}.{minor}")
+        self.requirement.clone()
     }
 }
 
 /// The `version` of the `[package]` of a manifest.
 pub fn manifest_version(manifest: &str) -> Option<&str> {
-    manifest.lines().skip_while(|l| l.trim() != "[package]").find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"'))
+    manifest_key(manifest, "[package]", "version")
 }
 
-/// The version of the embedded runtime (`0.2.0`).
+/// The `requires` of the `[package.metadata.apigen]` of the runtime's manifest: the
+/// requirement generated crates state.
+pub fn manifest_requirement(manifest: &str) -> Option<&str> {
+    manifest_key(manifest, "[package.metadata.apigen]", "requires")
+}
+
+/// The string value of `key` in `table` of a manifest (written `key = "value"`).
+fn manifest_key<'a>(manifest: &'a str, table: &str, key: &str) -> Option<&'a str> {
+    manifest
+        .lines()
+        .skip_while(|l| l.trim() != table)
+        .skip(1)
+        .take_while(|l| !l.starts_with('['))
+        .find_map(|l| l.strip_prefix(key)?.trim_start().strip_prefix("= \"")?.strip_suffix('"'))
+}
+
+/// The version of the embedded runtime (`0.2.1`).
 pub fn runtime_version() -> &'static str {
     manifest_version(RUNTIME_MANIFEST).unwrap_or("0.0.0")
 }
@@ -214,9 +233,25 @@ mod tests {
     #[test]
     fn requirement_follows_the_runtime_version() {
         let runtime = RuntimeCrate::embedded();
-        assert!(runtime.version.split('.').count() == 3 && runtime.version != "0.0.0", "{}", runtime.version);
-        assert!(runtime.version.starts_with(&format!("{}.", runtime.version_requirement())));
+        let numbers = |v: &str| v.split('.').map(|n| n.parse::<u64>().unwrap_or_else(|e| panic!("{v}: {e}"))).collect::<Vec<_>>();
+        let (version, requirement) = (numbers(&runtime.version), numbers(&runtime.version_requirement()));
+        assert!(version.len() == 3 && runtime.version != "0.0.0", "{}", runtime.version);
         assert_eq!(runtime.version, runtime_version());
+        // A caret requirement the runtime satisfies: the same release line (`0.y` before 1.0),
+        // and no newer than the runtime.
+        assert_eq!(requirement.len(), 3, "{}", runtime.requirement);
+        let line = if version[0] == 0 { 2 } else { 1 };
+        assert_eq!(version[..line], requirement[..line], "{} does not satisfy ^{}", runtime.version, runtime.requirement);
+        assert!(requirement <= version, "{} does not satisfy ^{}", runtime.version, runtime.requirement);
+    }
+
+    #[test]
+    fn manifest_keys_are_read_from_their_table() {
+        let manifest = "[package]\nname = \"x\"\nversion = \"1.4.2\"\n\n[dependencies]\nversion = \"9\"\n\n[package.metadata.apigen]\nrequires = \"1.3.0\"\n";
+        assert_eq!(manifest_version(manifest), Some("1.4.2"));
+        assert_eq!(manifest_requirement(manifest), Some("1.3.0"));
+        assert_eq!(manifest_requirement("[package]\nrequires = \"1.0.0\"\n"), None, "only in its table");
+        assert_eq!(manifest_requirement(RUNTIME_MANIFEST), Some(RuntimeCrate::embedded().requirement.as_str()));
     }
 
     #[test]

@@ -28,10 +28,16 @@ use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::header::{HeaderMap, HeaderValue};
-use reqwest::{Method, Url};
+use reqwest::Url;
 
 pub use crate::header::{FromHeaders, HeaderError, RateLimit, RetryAfter, WithHeaders};
+/// The parameter descriptors a generated method passes to [`Request`] (see [`crate::params`]).
+pub use crate::params::{Kinds, Location, Param, Shape, Style};
+use crate::validation::Validate;
+use crate::BinaryParts;
 use crate::{Placement, Secret, SecurityScheme};
+/// The HTTP method a generated method passes to [`Transport::prepare`].
+pub use reqwest::Method;
 
 /// When and how requests are retried.
 ///
@@ -1059,7 +1065,234 @@ enum Attempt {
 /// cheap to compile.
 pub type Call<'a, T, E> = std::pin::Pin<Box<dyn Future<Output = Result<Response<T>, Error<E>>> + Send + 'a>>;
 
-/// A request built by a generated method: what [`Transport::execute`] sends.
+/// An operation's request as a generated method builds it: one step per parameter and one for
+/// the body, then [`Request::call`].
+///
+/// A step that fails (a value its parameter's style cannot carry, a body that breaks the
+/// spec's rules or does not serialize) is remembered, the steps after it do nothing, and the
+/// call answers [`Error::InvalidRequest`] with its message without sending anything: what a
+/// chain of `?` would do, with neither a closure nor an error conversion per step, so that a
+/// generated method is one straight line whatever its number of parameters (cheap for rustc
+/// to check).
+///
+/// Nothing is sent before the call is awaited. The request is put together in the order of the
+/// steps: the path, then the headers, then the body.
+#[derive(Debug)]
+pub struct Request<'a, C> {
+    transport: &'a Transport<C>,
+    method: Method,
+    /// The path after the base URL, percent-encoded.
+    path: String,
+    /// The query string, encoded (see [`Transport::execute`]).
+    query: String,
+    /// The `Cookie` text of the cookie parameters.
+    cookie: String,
+    /// Header parameters, in order, by name.
+    headers: Vec<(String, String)>,
+    body: Option<RequestBody>,
+    /// The message of the first step that failed.
+    error: Option<String>,
+}
+
+/// The body of a [`Request`].
+#[derive(Debug)]
+enum RequestBody {
+    /// Bytes with their `Content-Type`.
+    Bytes(&'static str, reqwest::Body),
+    /// `multipart/form-data`.
+    Multipart(reqwest::multipart::Form),
+    /// `application/x-www-form-urlencoded`.
+    Form(Vec<(String, String)>),
+}
+
+impl<'a, C: Credentials> Request<'a, C> {
+    /// Whether every step so far succeeded.
+    pub fn is_ok(&self) -> bool {
+        self.error.is_none()
+    }
+
+    /// The message of the first step that failed.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// The value of a step, or (remembering the step's error unless an earlier one is
+    /// remembered) the default value.
+    fn step<T: Default, E: fmt::Display>(&mut self, result: Result<T, E>) -> T {
+        result.unwrap_or_else(|e| {
+            self.error.get_or_insert_with(|| e.to_string());
+            T::default()
+        })
+    }
+
+    /// Appends `pieces` (literal parts of the path and encoded path parameters, see
+    /// [`Request::path_param`]) to the path.
+    pub fn path(&mut self, pieces: &[&str]) {
+        pieces.iter().for_each(|piece| self.path.push_str(piece));
+    }
+
+    /// The path segment of path parameter `param` with `value` (see [`crate::params::encode`]),
+    /// for [`Request::path`]; empty when it (or an earlier step) failed.
+    pub fn path_param<T: serde::Serialize + ?Sized>(&mut self, param: &Param<'_>, value: &T) -> String {
+        if !self.is_ok() {
+            return String::new();
+        }
+        let encoded = crate::params::encode(param, value);
+        self.step(encoded)
+    }
+
+    /// Writes parameter `param` with `value` where it travels (see [`crate::params::encode`]):
+    /// into the query string, the `Cookie` header or its own header; a path parameter is
+    /// appended to the path.
+    pub fn param<T: serde::Serialize + ?Sized>(&mut self, param: &Param<'_>, value: &T) {
+        if !self.is_ok() {
+            return;
+        }
+        let written = match param.location {
+            Location::Query => crate::params::encode_into(param, value, &mut self.query),
+            Location::Cookie => crate::params::encode_into(param, value, &mut self.cookie),
+            Location::Header => crate::params::encode(param, value).map(|text| self.headers.push((param.name.to_string(), text))),
+            Location::Path => crate::params::encode(param, value).map(|text| self.path.push_str(&text)),
+        };
+        self.step(written)
+    }
+
+    /// [`Request::path_param`] for a parameter whose `content` is JSON: the JSON text of
+    /// `value`, encoded.
+    pub fn path_param_json<T: serde::Serialize + ?Sized>(&mut self, param: &Param<'_>, value: &T) -> String {
+        let text = self.json_text(value);
+        self.path_param(param, &text)
+    }
+
+    /// [`Request::param`] for a parameter whose `content` is JSON: the JSON text of `value`,
+    /// encoded.
+    pub fn param_json<T: serde::Serialize + ?Sized>(&mut self, param: &Param<'_>, value: &T) {
+        let text = self.json_text(value);
+        self.param(param, &text)
+    }
+
+    /// The JSON text of `value`; empty when it does not serialize (or an earlier step failed).
+    fn json_text<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> String {
+        if !self.is_ok() {
+            return String::new();
+        }
+        let text = serde_json::to_string(value);
+        self.step(text)
+    }
+
+    /// Checks `body` against the spec's rules (see [`Validate`]).
+    pub fn validate<T: Validate + ?Sized>(&mut self, body: &T) {
+        if self.is_ok() {
+            let checked = body.validate();
+            self.step(checked)
+        }
+    }
+
+    /// Sends `body` as JSON, with `content_type`.
+    pub fn json<T: serde::Serialize + ?Sized>(&mut self, content_type: &'static str, body: &T) {
+        if self.is_ok() {
+            let bytes = serde_json::to_vec(body).map(|bytes| self.body = Some(RequestBody::Bytes(content_type, bytes.into())));
+            self.step(bytes)
+        }
+    }
+
+    /// Sends `body` as it is, with `content_type`.
+    pub fn body(&mut self, content_type: &'static str, body: impl Into<reqwest::Body>) {
+        self.body = Some(RequestBody::Bytes(content_type, body.into()));
+    }
+
+    /// Starts an empty `multipart/form-data` body (the parts are added by
+    /// [`Request::multipart_field`] and [`Request::multipart_file`]).
+    pub fn multipart_form(&mut self) {
+        self.body = Some(RequestBody::Multipart(reqwest::multipart::Form::new()));
+    }
+
+    /// Adds form field `name` with `value` to the multipart body as text parts, one per pair of
+    /// [`form_pairs`] (none for `None`); starts the body when there is none.
+    pub fn multipart_field<T: serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        let Some(pairs) = self.form_pairs(name, value) else { return };
+        self.add_parts(|form| pairs.into_iter().fold(form, |form, (key, value)| form.text(key, value)));
+    }
+
+    /// Adds file field `name` to the multipart body, one part with the bytes of each of
+    /// `value`'s parts (none for `None`); starts the body when there is none.
+    pub fn multipart_file<T: BinaryParts + ?Sized>(&mut self, name: &str, value: &T) {
+        if self.is_ok() {
+            let name = name.to_string();
+            let parts = value.binary_parts().into_iter().map(reqwest::multipart::Part::bytes);
+            self.add_parts(|form| parts.fold(form, |form, part| form.part(name.clone(), part)));
+        }
+    }
+
+    /// Adds parts to the multipart body, started when the request has none.
+    fn add_parts(&mut self, add: impl FnOnce(reqwest::multipart::Form) -> reqwest::multipart::Form) {
+        let form = match self.body.take() {
+            Some(RequestBody::Multipart(form)) => form,
+            _ => reqwest::multipart::Form::new(),
+        };
+        self.body = Some(RequestBody::Multipart(add(form)));
+    }
+
+    /// Starts an empty `application/x-www-form-urlencoded` body (the fields are added by
+    /// [`Request::form_field`]).
+    pub fn url_encoded_form(&mut self) {
+        self.body = Some(RequestBody::Form(Vec::new()));
+    }
+
+    /// Adds form field `name` with `value` to the url-encoded body, the pairs of
+    /// [`form_pairs`] (none for `None`); starts the body when there is none.
+    pub fn form_field<T: serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        let Some(pairs) = self.form_pairs(name, value) else { return };
+        match &mut self.body {
+            Some(RequestBody::Form(fields)) => fields.extend(pairs),
+            body => *body = Some(RequestBody::Form(pairs)),
+        }
+    }
+
+    /// The form pairs of `value` (see [`form_pairs`]), or `None` when they (or an earlier step)
+    /// failed.
+    fn form_pairs<T: serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Option<Vec<(String, String)>> {
+        if !self.is_ok() {
+            return None;
+        }
+        let pairs = form_pairs(name, value).map(Some);
+        self.step(pairs)
+    }
+
+    /// The request, or the message of the first step that failed.
+    fn finish(self) -> Result<Prepared, String> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        let mut request = self.transport.request(self.method, &[&self.path]);
+        for (name, value) in self.headers {
+            request = request.header(name, value);
+        }
+        request = match self.body {
+            None => request,
+            Some(RequestBody::Bytes(content_type, body)) => request.header(reqwest::header::CONTENT_TYPE, content_type).body(body),
+            Some(RequestBody::Multipart(form)) => request.multipart(form),
+            Some(RequestBody::Form(fields)) => request.form(&fields),
+        };
+        Ok(Prepared { request, query: self.query, cookie: self.cookie })
+    }
+
+    /// The operation's call (see [`Transport::call`]): [`Error::InvalidRequest`] when a step
+    /// failed, else the request sent with the credentials of the operation's security
+    /// `alternatives` (retried when its method is idempotent, see [`RetryPolicy`]) and its
+    /// response read by `decode`, the operation's status match.
+    pub fn call<T: Send + 'a, E: Send + 'a>(
+        self,
+        alternatives: &'static [&'static [C::Scheme]],
+        decode: fn(RawResponse) -> Result<Response<T>, Error<E>>,
+    ) -> Call<'a, T, E> {
+        let (transport, idempotent) = (self.transport, self.method.is_idempotent());
+        transport.call(self.finish().map_err(Error::InvalidRequest), alternatives, idempotent, decode)
+    }
+}
+
+/// A request built by a generated method: what [`Transport::execute`] sends (crates generated
+/// before [`Request`] build it themselves).
 #[derive(Debug)]
 pub struct Prepared {
     /// The request: method, URL, headers and body.
@@ -1074,6 +1307,20 @@ impl<C: Credentials> Transport<C> {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// An operation's request, built step by step (see [`Request`]).
+    pub fn prepare(&self, method: Method) -> Request<'_, C> {
+        Request {
+            transport: self,
+            method,
+            path: String::new(),
+            query: String::new(),
+            cookie: String::new(),
+            headers: Vec::new(),
+            body: None,
+            error: None,
+        }
     }
 
     /// A request to the base URL followed by the path pieces `path` (already percent-encoded).
@@ -1379,7 +1626,7 @@ pub fn page_flag<P: serde::Serialize>(page: &P, pointer: &str) -> Option<bool> {
     page_value(page, pointer)?.as_bool()
 }
 
-enum Style<P> {
+enum PageStyle<P> {
     Number { first: i64 },
     Offset { first: i64 },
     Cursor(fn(&P) -> Option<String>),
@@ -1403,7 +1650,7 @@ enum Style<P> {
 ///   followed. A link keeps the credentials only within the origin of the base URL (see
 ///   [`Transport::follow`]).
 pub struct Paging<P> {
-    style: Style<P>,
+    style: PageStyle<P>,
     total_pages: Option<fn(&P) -> Option<i64>>,
     total_items: Option<fn(&P) -> Option<i64>>,
     has_more: Option<fn(&P) -> Option<bool>>,
@@ -1412,11 +1659,11 @@ pub struct Paging<P> {
 impl<P> fmt::Debug for Paging<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let style = match &self.style {
-            Style::Number { first } => format!("page number from {first}"),
-            Style::Offset { first } => format!("offset from {first}"),
-            Style::Cursor(_) => "cursor".to_string(),
-            Style::NextLink(_) => "next link in the body".to_string(),
-            Style::LinkHeader => "Link header".to_string(),
+            PageStyle::Number { first } => format!("page number from {first}"),
+            PageStyle::Offset { first } => format!("offset from {first}"),
+            PageStyle::Cursor(_) => "cursor".to_string(),
+            PageStyle::NextLink(_) => "next link in the body".to_string(),
+            PageStyle::LinkHeader => "Link header".to_string(),
         };
         f.debug_struct("Paging")
             .field("style", &style)
@@ -1428,36 +1675,36 @@ impl<P> fmt::Debug for Paging<P> {
 }
 
 impl<P> Paging<P> {
-    fn with(style: Style<P>) -> Self {
+    fn with(style: PageStyle<P>) -> Self {
         Self { style, total_pages: None, total_items: None, has_more: None }
     }
 
     /// Numbered pages; the first request asks for page `first` (the caller's page parameter,
     /// or the documented first page), then `first + 1`, ...
     pub fn page_number(first: i64) -> Self {
-        Self::with(Style::Number { first })
+        Self::with(PageStyle::Number { first })
     }
 
     /// Offset and limit; the first request starts at offset `first`, the next ones after the
     /// items read so far.
     pub fn offset(first: i64) -> Self {
-        Self::with(Style::Offset { first })
+        Self::with(PageStyle::Offset { first })
     }
 
     /// A cursor the page body gives (`next`) and the next request sends back as a parameter.
     pub fn cursor(next: fn(&P) -> Option<String>) -> Self {
-        Self::with(Style::Cursor(next))
+        Self::with(PageStyle::Cursor(next))
     }
 
     /// A URL of the next page in the body (`next`), absolute or relative to the URL that
     /// answered.
     pub fn next_link(next: fn(&P) -> Option<String>) -> Self {
-        Self::with(Style::NextLink(next))
+        Self::with(PageStyle::NextLink(next))
     }
 
     /// A `Link: <...>; rel="next"` header (RFC 8288).
     pub fn link_header() -> Self {
-        Self::with(Style::LinkHeader)
+        Self::with(PageStyle::LinkHeader)
     }
 
     /// The number of pages, as the page body states it.
@@ -1541,9 +1788,9 @@ where
         let total_items = paging.total_items.and_then(|f| f(&body));
         let total_pages = paging.total_pages.and_then(|f| f(&body));
         let pointer = match &paging.style {
-            Style::Cursor(f) | Style::NextLink(f) => f(&body),
-            Style::LinkHeader => crate::header::next_link(&raw.headers),
-            Style::Number { .. } | Style::Offset { .. } => None,
+            PageStyle::Cursor(f) | PageStyle::NextLink(f) => f(&body),
+            PageStyle::LinkHeader => crate::header::next_link(&raw.headers),
+            PageStyle::Number { .. } | PageStyle::Offset { .. } => None,
         }
         .filter(|p| !p.is_empty());
         let page_items = items(body);
@@ -1553,7 +1800,7 @@ where
             None
         } else {
             match &paging.style {
-                Style::Number { first } => {
+                PageStyle::Number { first } => {
                     let number = match at {
                         Some(PageAt::Number(n)) => n,
                         _ => *first,
@@ -1562,7 +1809,7 @@ where
                     let within = total_pages.is_none_or(|total| read_pages < total);
                     number.checked_add(1).filter(|_| within).map(|n| Step::At(PageAt::Number(n)))
                 }
-                Style::Offset { first } => {
+                PageStyle::Offset { first } => {
                     let offset = match at {
                         Some(PageAt::Offset(n)) => n,
                         _ => *first,
@@ -1570,8 +1817,8 @@ where
                     let count = i64::try_from(page_items.len()).unwrap_or(i64::MAX);
                     offset.checked_add(count).map(|n| Step::At(PageAt::Offset(n)))
                 }
-                Style::Cursor(_) => pointer.filter(|c| st.seen.insert(c.clone())).map(|c| Step::At(PageAt::Cursor(c))),
-                Style::NextLink(_) | Style::LinkHeader => pointer.and_then(|link| {
+                PageStyle::Cursor(_) => pointer.filter(|c| st.seen.insert(c.clone())).map(|c| Step::At(PageAt::Cursor(c))),
+                PageStyle::NextLink(_) | PageStyle::LinkHeader => pointer.and_then(|link| {
                     let base = raw.url().unwrap_or(&transport.inner.base);
                     match base.join(&link) {
                         Ok(url) => st.seen.insert(url.as_str().to_string()).then_some(Step::Link(url)),
@@ -2326,6 +2573,189 @@ mod tests {
         assert_eq!(items.len(), 3);
         assert!(matches!(&items[2], Err(Error::InvalidRequest(m)) if m.contains("another origin")), "{:?}", items[2]);
         assert_eq!(other.seen().len(), 1);
+    }
+
+    /// A body with one rule: `name` is not empty.
+    #[derive(Debug, serde::Serialize)]
+    struct Named {
+        name: String,
+    }
+
+    impl Validate for Named {
+        fn validate_into(&self, path: &str, errors: &mut Vec<crate::Violation>) {
+            if self.name.is_empty() {
+                errors.push(crate::Violation::new(format!("{path}/name"), "minLength", "shorter than 1 character"));
+            }
+        }
+    }
+
+    const PATH_ID: Param<'static> = Param::new(Location::Path, "id", &Shape::STRING);
+    const QUERY_TAGS: Param<'static> = Param::new(Location::Query, "tags", &Shape::array(&Shape::STRING));
+    const COOKIE_THEME: Param<'static> = Param::new(Location::Cookie, "theme", &Shape::STRING);
+    const HEADER_TRACE: Param<'static> = Param::new(Location::Header, "x-trace", &Shape::INTEGER);
+    const QUERY_FILTER: Param<'static> = Param::new(Location::Query, "filter", &Shape::STRING);
+
+    fn decode_value(raw: RawResponse) -> Result<Response<serde_json::Value>, Error<()>> {
+        match raw.status {
+            200 => ok_json(raw),
+            _ => Err(Error::UnexpectedStatus(raw)),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_request_is_written_step_by_step() {
+        let server = serve(|_, _| Reply::json(200, json!({"ok": true}))).await;
+        let api = client(&server.base, every_credential(), RedirectPolicy::default());
+        let mut request = api.0.prepare(Method::PUT);
+        let id = request.path_param(&PATH_ID, "a b");
+        request.path(&["/things/", &id, "/parts"]);
+        request.param(&QUERY_TAGS, &["x", "y&z"]);
+        request.param(&COOKIE_THEME, "dark");
+        request.param(&HEADER_TRACE, &7);
+        request.param_json(&QUERY_FILTER, &json!({"n": 1}));
+        request.validate(&Named { name: "n".into() });
+        request.json("application/json", &Named { name: "n".into() });
+        assert!(request.is_ok() && request.error().is_none());
+        let response = request.call(&[&[Scheme::Key]], decode_value).await.expect("sent");
+        assert_eq!(response.body, json!({"ok": true}));
+        let seen = &server.seen()[0];
+        assert_eq!((seen.method.as_str(), seen.path()), ("PUT", "/things/a%20b/parts"));
+        assert_eq!(seen.query(), "tags=x&tags=y%26z&filter=%7B%22n%22%3A1%7D", "{seen:?}");
+        assert_eq!(seen.header("cookie"), Some("theme=dark"));
+        assert_eq!(seen.header("x-trace"), Some("7"));
+        assert_eq!(seen.header("api-key"), Some("KEY"), "the alternative's credential");
+        assert_eq!(seen.header("content-type"), Some("application/json"));
+        assert_eq!(seen.body, br#"{"name":"n"}"#);
+    }
+
+    #[tokio::test]
+    async fn the_first_failing_step_is_the_error_and_nothing_is_sent() {
+        let server = serve(|_, _| Reply::json(200, json!({}))).await;
+        let api = client(&server.base, every_credential(), RedirectPolicy::default());
+        let empty = Named { name: String::new() };
+        let first = crate::params::encode(&PATH_ID, "..").expect_err("`..` is no path segment").to_string();
+
+        let mut request = api.0.prepare(Method::POST);
+        let id = request.path_param(&PATH_ID, "..");
+        assert_eq!((id.as_str(), request.error()), ("", Some(first.as_str())));
+        // Later steps, failing or not, change nothing.
+        assert_eq!(request.path_param(&PATH_ID, "fine"), "");
+        request.path(&["/things/", &id]);
+        request.param(&QUERY_TAGS, &[["nested"]]);
+        request.validate(&empty);
+        request.form_field("f", &1);
+        request.multipart_file("g", &vec![1u8]);
+        request.json("application/json", &empty);
+        assert_eq!(request.error(), Some(first.as_str()));
+        match request.call(&[], decode_value).await {
+            Err(Error::InvalidRequest(message)) => assert_eq!(message, first),
+            other => panic!("{other:?}"),
+        }
+
+        // A body that breaks the rules: the validation's message.
+        let mut request = api.0.prepare(Method::POST);
+        request.path(&["/things"]);
+        request.validate(&empty);
+        request.json("application/json", &empty);
+        let expected = empty.validate().expect_err("invalid").to_string();
+        match request.call(&[], decode_value).await {
+            Err(Error::InvalidRequest(message)) => assert_eq!(message, expected),
+            other => panic!("{other:?}"),
+        }
+
+        // A value the parameter's style cannot carry: the message names the parameter.
+        let mut request = api.0.prepare(Method::GET);
+        request.param(&QUERY_TAGS, &[["nested"]]);
+        let nested = request.error().expect("arrays inside arrays are not defined").to_string();
+        assert!(nested.contains("`tags`"), "{nested}");
+        assert!(server.seen().is_empty(), "nothing was sent");
+    }
+
+    #[tokio::test]
+    async fn form_text_and_byte_bodies() {
+        let server = serve(|_, _| Reply::json(200, json!({}))).await;
+        let api = client(&server.base, Creds::default(), RedirectPolicy::default());
+
+        let mut request = api.0.prepare(Method::POST);
+        request.path(&["/form"]);
+        request.url_encoded_form();
+        request.form_field("a", &json!({"b": [1, 2]}));
+        request.form_field("none", &None::<i32>);
+        request.form_field("c", "d e");
+        request.call(&[], decode_value).await.expect("sent");
+
+        let mut request = api.0.prepare(Method::POST);
+        request.path(&["/empty-form"]);
+        request.url_encoded_form();
+        request.form_field("none", &None::<i32>);
+        request.call(&[], decode_value).await.expect("sent");
+
+        let mut request = api.0.prepare(Method::POST);
+        request.path(&["/multipart"]);
+        request.multipart_form();
+        request.multipart_field("note", "hi");
+        request.multipart_field("none", &None::<i32>);
+        request.multipart_file("file", &vec![crate::Binary::new(vec![0u8, 159]), crate::Binary::new(*b"two")]);
+        request.call(&[], decode_value).await.expect("sent");
+
+        let mut request = api.0.prepare(Method::POST);
+        request.path(&["/empty-multipart"]);
+        request.multipart_form();
+        request.call(&[], decode_value).await.expect("sent");
+
+        let mut request = api.0.prepare(Method::POST);
+        request.path(&["/text"]);
+        request.body("text/plain", "plain words".to_owned());
+        request.call(&[], decode_value).await.expect("sent");
+
+        let mut request = api.0.prepare(Method::POST);
+        request.path(&["/bytes"]);
+        request.body("application/octet-stream", vec![0u8, 255]);
+        request.call(&[], decode_value).await.expect("sent");
+
+        let seen = server.seen();
+        let by_path = |path: &str| seen.iter().find(|s| s.path() == path).unwrap_or_else(|| panic!("{path}: {seen:?}"));
+        let form = by_path("/form");
+        assert_eq!(form.header("content-type"), Some("application/x-www-form-urlencoded"));
+        assert_eq!(form.body, b"a%5Bb%5D=1&a%5Bb%5D=2&c=d+e");
+        let empty = by_path("/empty-form");
+        assert_eq!((empty.header("content-type"), empty.body.as_slice()), (Some("application/x-www-form-urlencoded"), &b""[..]));
+        let multipart = by_path("/multipart");
+        let boundary = multipart.header("content-type").and_then(|t| t.strip_prefix("multipart/form-data; boundary="));
+        let boundary = boundary.unwrap_or_else(|| panic!("{multipart:?}"));
+        let parts: Vec<&[u8]> = multipart.body.split(|&b| b == b'\n').collect();
+        let text = String::from_utf8_lossy(&multipart.body);
+        assert!(text.contains("name=\"note\"\r\n\r\nhi\r\n"), "{text}");
+        assert!(!text.contains("name=\"none\""), "{text}");
+        assert_eq!(text.matches("name=\"file\"").count(), 2, "one part per file: {text}");
+        assert!(parts.contains(&&[0u8, 159, b'\r'][..]), "the bytes as they are: {text}");
+        assert!(text.contains("\r\n\r\ntwo\r\n"), "{text}");
+        let empty = by_path("/empty-multipart");
+        let boundary_empty = empty.header("content-type").and_then(|t| t.strip_prefix("multipart/form-data; boundary="));
+        assert!(boundary_empty.is_some() && boundary != boundary_empty.unwrap_or_default(), "{empty:?}");
+        assert_eq!((by_path("/text").header("content-type"), by_path("/text").body.as_slice()), (Some("text/plain"), &b"plain words"[..]));
+        assert_eq!(by_path("/bytes").body, [0u8, 255]);
+    }
+
+    #[tokio::test]
+    async fn only_idempotent_methods_are_retried() {
+        let server = serve(|_, _| Reply::json(503, json!({}))).await;
+        let retry = RetryPolicy {
+            max_retries: 1,
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(1),
+            ..RetryPolicy::default()
+        };
+        let api = ClientBuilder::<Api>::new(&server.base, Creds::default()).retry(retry).build().expect("client");
+        for (method, path) in [(Method::POST, "/post"), (Method::PATCH, "/patch"), (Method::PUT, "/put"), (Method::GET, "/get")] {
+            let mut request = api.0.prepare(method);
+            request.path(&[path]);
+            let err = request.call(&[], decode_value).await.expect_err("503");
+            assert_eq!(err.status(), Some(503));
+        }
+        let seen = server.seen();
+        let count = |path: &str| seen.iter().filter(|s| s.path() == path).count();
+        assert_eq!([count("/post"), count("/patch"), count("/put"), count("/get")], [1, 1, 2, 2]);
     }
 
     #[tokio::test]
