@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -168,111 +169,35 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn register_user(
         &self,
         body: &crate::models::UserRegistration,
     ) -> rt::Call<'_, crate::models::RegistrationResponse, RegisterUserError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<RegisterUserError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/user/signup/"]);
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
-            for (key, value) in rt::form_pairs("country_code", &body.country_code)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("sponsor", &body.sponsor)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("first_name", &body.first_name)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("last_name", &body.last_name)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("username", &body.username)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("password", &body.password)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("agree_terms", &body.agree_terms)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("user_type", &body.user_type)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("email", &body.email)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("phone_number", &body.phone_number)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("place_genealogy", &body.place_genealogy)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("position", &body.position)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("subdomain", &body.subdomain)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            request = request.multipart(form);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, RegisterUserError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/user/signup/"]);
+        request.validate(body);
+        request.multipart_form();
+        request.multipart_field("country_code", &body.country_code);
+        request.multipart_field("sponsor", &body.sponsor);
+        request.multipart_field("first_name", &body.first_name);
+        request.multipart_field("last_name", &body.last_name);
+        request.multipart_field("username", &body.username);
+        request.multipart_field("password", &body.password);
+        request.multipart_field("agree_terms", &body.agree_terms);
+        request.multipart_field("user_type", &body.user_type);
+        request.multipart_field("email", &body.email);
+        request.multipart_field("phone_number", &body.phone_number);
+        request.multipart_field("place_genealogy", &body.place_genealogy);
+        request.multipart_field("position", &body.position);
+        request.multipart_field("subdomain", &body.subdomain);
+        request.call(&[&[crate::Scheme::ApiKey]], RegisterUserError::decode)
     }
 }
 impl RegisterUserError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -311,11 +236,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn register_user_with_package(
         &self,
         body: &crate::models::PackageRegistration,
@@ -324,192 +244,43 @@ impl Client {
         crate::models::RegistrationResponse,
         RegisterUserWithPackageError,
     > {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<RegisterUserWithPackageError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/user/signup-package/"],
-                );
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
-            for (key, value) in rt::form_pairs("country_code", &body.country_code)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("sponsor", &body.sponsor)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("first_name", &body.first_name)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("last_name", &body.last_name)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("username", &body.username)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("password", &body.password)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs(
-                    "confirm_password",
-                    &body.confirm_password,
-                )
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("agree_terms", &body.agree_terms)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("user_type", &body.user_type)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("email", &body.email)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("phone_number", &body.phone_number)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("place_genealogy", &body.place_genealogy)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("position", &body.position)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("product_id", &body.product_id)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs(
-                    "address_first_name",
-                    &body.address_first_name,
-                )
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs(
-                    "address_last_name",
-                    &body.address_last_name,
-                )
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("address_mail_id", &body.address_mail_id)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs(
-                    "address_phone_number",
-                    &body.address_phone_number,
-                )
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs(
-                    "address_name_line",
-                    &body.address_name_line,
-                )
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("address_premise", &body.address_premise)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs(
-                    "address_locality",
-                    &body.address_locality,
-                )
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs(
-                    "address_postal_code",
-                    &body.address_postal_code,
-                )
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs(
-                    "address_country_code",
-                    &body.address_country_code,
-                )
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs(
-                    "address_state_code",
-                    &body.address_state_code,
-                )
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("subdomain", &body.subdomain)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            request = request.multipart(form);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, RegisterUserWithPackageError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/user/signup-package/"]);
+        request.validate(body);
+        request.multipart_form();
+        request.multipart_field("country_code", &body.country_code);
+        request.multipart_field("sponsor", &body.sponsor);
+        request.multipart_field("first_name", &body.first_name);
+        request.multipart_field("last_name", &body.last_name);
+        request.multipart_field("username", &body.username);
+        request.multipart_field("password", &body.password);
+        request.multipart_field("confirm_password", &body.confirm_password);
+        request.multipart_field("agree_terms", &body.agree_terms);
+        request.multipart_field("user_type", &body.user_type);
+        request.multipart_field("email", &body.email);
+        request.multipart_field("phone_number", &body.phone_number);
+        request.multipart_field("place_genealogy", &body.place_genealogy);
+        request.multipart_field("position", &body.position);
+        request.multipart_field("product_id", &body.product_id);
+        request.multipart_field("address_first_name", &body.address_first_name);
+        request.multipart_field("address_last_name", &body.address_last_name);
+        request.multipart_field("address_mail_id", &body.address_mail_id);
+        request.multipart_field("address_phone_number", &body.address_phone_number);
+        request.multipart_field("address_name_line", &body.address_name_line);
+        request.multipart_field("address_premise", &body.address_premise);
+        request.multipart_field("address_locality", &body.address_locality);
+        request.multipart_field("address_postal_code", &body.address_postal_code);
+        request.multipart_field("address_country_code", &body.address_country_code);
+        request.multipart_field("address_state_code", &body.address_state_code);
+        request.multipart_field("subdomain", &body.subdomain);
+        request.call(&[&[crate::Scheme::ApiKey]], RegisterUserWithPackageError::decode)
     }
 }
 impl RegisterUserWithPackageError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -549,46 +320,23 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_sponsors(
         &self,
     ) -> rt::Call<'_, crate::models::SponsorListResponse, ListSponsorsError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::ApiKey, crate::Scheme::BearerAuth],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ListSponsorsError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/user/get/sponsors/"],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListSponsorsError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/user/get/sponsors/"]);
+        request
+            .call(
+                &[&[crate::Scheme::ApiKey, crate::Scheme::BearerAuth]],
+                ListSponsorsError::decode,
+            )
     }
 }
 impl ListSponsorsError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -626,56 +374,27 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn validate_sponsor(
         &self,
         body: &crate::models::SponsorValidation,
     ) -> rt::Call<'_, crate::models::SponsorValidationResponse, ValidateSponsorError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::ApiKey, crate::Scheme::BearerAuth],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ValidateSponsorError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/user/validate-sponsor/"],
-                );
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
-            for (key, value) in rt::form_pairs("sponsor", &body.sponsor)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            request = request.multipart(form);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, ValidateSponsorError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/user/validate-sponsor/"]);
+        request.validate(body);
+        request.multipart_form();
+        request.multipart_field("sponsor", &body.sponsor);
+        request
+            .call(
+                &[&[crate::Scheme::ApiKey, crate::Scheme::BearerAuth]],
+                ValidateSponsorError::decode,
+            )
     }
 }
 impl ValidateSponsorError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<

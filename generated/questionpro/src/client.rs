@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -192,55 +193,22 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn import_panel_members(
         &self,
         body: &[crate::models::MemberImport],
     ) -> rt::Call<'_, crate::models::MemberImportResponse, ImportPanelMembersError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ImportPanelMembersError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/micropanel/members"],
-                );
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, ImportPanelMembersError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/micropanel/members"]);
+        request.validate(body);
+        request.json("application/json", body);
+        request.call(&[&[crate::Scheme::ApiKeyHeader]], ImportPanelMembersError::decode)
     }
 }
 impl ImportPanelMembersError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -307,66 +275,33 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_user_communities(
         &self,
         user_id: i64,
         params: &ListUserCommunitiesParams,
     ) -> rt::Call<'_, crate::models::CommunityListResponse, ListUserCommunitiesError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ListUserCommunitiesError>,
-        > {
-            const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "user-id",
-                &::apigen_runtime::params::Shape::INTEGER,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_user_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "user-id", &rt::Shape::INTEGER),
+                &user_id,
             );
-            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "page",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["perPage"]);
-            const PARAM_PER_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "perPage",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["page"]);
-            let path_user_id = ::apigen_runtime::params::encode(&PARAM_USER_ID, &user_id)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.page {
-                ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.per_page {
-                ::apigen_runtime::params::encode_into(&PARAM_PER_PAGE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/micropanel/users/", &path_user_id, "/communities"],
+        request.path(&["/micropanel/users/", &path_user_id, "/communities"]);
+        if let ::std::option::Option::Some(value) = &params.page {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "page", &rt::Shape::INTEGER),
+                    value,
                 );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListUserCommunitiesError::decode)
+        }
+        if let ::std::option::Option::Some(value) = &params.per_page {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "perPage", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        request.call(&[&[crate::Scheme::ApiKeyHeader]], ListUserCommunitiesError::decode)
     }
     /// Every item of every page of [`Client::list_user_communities`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/pagination/links/next` of each page (absolute or relative).
     ///
@@ -418,7 +353,7 @@ impl ListUserCommunitiesError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -477,66 +412,32 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn update_user(
         &self,
         user_id: i64,
         body: &crate::models::UpdateUserRequest,
     ) -> rt::Call<'_, crate::models::UserResponse, UpdateUserError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::ApiKeyQuery],
-            &[crate::Scheme::ApiKeyHeader],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<UpdateUserError>,
-        > {
-            const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "user-id",
-                &::apigen_runtime::params::Shape::INTEGER,
+        let mut request = self.0.prepare(rt::Method::PUT);
+        let path_user_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "user-id", &rt::Shape::INTEGER),
+                &user_id,
             );
-            let path_user_id = ::apigen_runtime::params::encode(&PARAM_USER_ID, &user_id)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::PUT,
-                    &["/users/", &path_user_id],
-                );
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, UpdateUserError::decode)
+        request.path(&["/users/", &path_user_id]);
+        request.validate(body);
+        request.json("application/json", body);
+        request
+            .call(
+                &[&[crate::Scheme::ApiKeyQuery], &[crate::Scheme::ApiKeyHeader]],
+                UpdateUserError::decode,
+            )
     }
 }
 impl UpdateUserError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -595,67 +496,39 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn search_organization_users(
         &self,
         organization_id: i64,
         email_address: &str,
     ) -> rt::Call<'_, crate::models::UserResponse, SearchOrganizationUsersError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKeyHeader]];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<SearchOrganizationUsersError>,
-        > {
-            const PARAM_ORGANIZATION_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "organization-id",
-                &::apigen_runtime::params::Shape::INTEGER,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_organization_id = request
+            .path_param(
+                &rt::Param::new(
+                    rt::Location::Path,
+                    "organization-id",
+                    &rt::Shape::INTEGER,
+                ),
+                &organization_id,
             );
-            const PARAM_EMAIL_ADDRESS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "emailAddress",
-                &::apigen_runtime::params::Shape::STRING,
+        request.path(&["/organizations/", &path_organization_id, "/users/search"]);
+        request
+            .param(
+                &rt::Param::new(rt::Location::Query, "emailAddress", &rt::Shape::STRING),
+                email_address,
             );
-            let path_organization_id = ::apigen_runtime::params::encode(
-                    &PARAM_ORGANIZATION_ID,
-                    &organization_id,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            ::apigen_runtime::params::encode_into(
-                    &PARAM_EMAIL_ADDRESS,
-                    email_address,
-                    &mut query,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/organizations/", &path_organization_id, "/users/search"],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, SearchOrganizationUsersError::decode)
+        request
+            .call(
+                &[&[crate::Scheme::ApiKeyHeader]],
+                SearchOrganizationUsersError::decode,
+            )
     }
 }
 impl SearchOrganizationUsersError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<

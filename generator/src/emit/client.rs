@@ -31,8 +31,9 @@ fn head(api: &ApiSpace) -> TokenStream {
     quote! {
         // Errors keep the whole response (status, headers, raw body) by value: they are the
         // cold path, and boxing would cost an allocation on every error. The spec decides how
-        // many parameters a method takes and what it is called (`from_file` is no conversion).
-        #![allow(clippy::result_large_err, clippy::too_many_arguments, clippy::wrong_self_convention)]
+        // many parameters a method takes, what it is called (`from_file` is no conversion) and
+        // how complex its success type is.
+        #![allow(clippy::result_large_err, clippy::too_many_arguments, clippy::wrong_self_convention, clippy::type_complexity)]
         use ::apigen_runtime::client as rt;
         pub use ::apigen_runtime::client::{
             ApiError, BuildError, CrossOrigin, Error, RawResponse, RedirectPolicy, Response, RetryPolicy, TransportError, WithHeaders,
@@ -319,9 +320,8 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         args.push(quote! { params: &#params_ident });
     }
 
-    // Parameters, each written by its codec (see `emit::params`): path pieces first, then the
-    // query string and cookies, then (on the request) headers.
-    let param_consts = op.params.iter().map(crate::emit::params::const_item);
+    // Parameters, each written by its codec (see `emit::params`) through the runtime's request
+    // builder: path pieces first, then the query string and cookies, then headers.
     let path_parts = op.segments.iter().map(|s| match s {
         PathSegment::Literal(l) => quote! { #l },
         PathSegment::Param(name) => match op.params.iter().position(|p| &p.name == name && p.location == ParamLocation::Path) {
@@ -357,45 +357,36 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         let strict = body_is_strict(api, b);
         let validate = strict.then(|| {
             quote! {
-                crate::validation::Validate::validate(body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                request.validate(body);
             }
         });
         let content_type = &b.content_type;
         let encode = match b.encoding {
-            BodyEncoding::Json => quote! {
-                let bytes = ::serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                request = request.header(::apigen_runtime::reqwest::header::CONTENT_TYPE, #content_type).body(bytes);
-            },
-            // A form without properties (Stripe has many) sends an empty form: no `mut`, and
-            // the body value is read by nothing.
-            BodyEncoding::Multipart if b.fields.is_empty() => quote! {
-                let _ = body;
-                request = request.multipart(::apigen_runtime::reqwest::multipart::Form::new());
-            },
+            BodyEncoding::Json => quote! { request.json(#content_type, body); },
+            // A form without properties (Stripe has many) sends an empty form, and the body
+            // value is read by nothing.
+            BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded if b.fields.is_empty() => {
+                let start = if b.encoding == BodyEncoding::Multipart { quote!(multipart_form) } else { quote!(url_encoded_form) };
+                quote! {
+                    let _ = body;
+                    request.#start();
+                }
+            }
             BodyEncoding::Multipart => {
                 let parts = b.fields.iter().map(|f| form_part(f, true));
                 quote! {
-                    let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
+                    request.multipart_form();
                     #(#parts)*
-                    request = request.multipart(form);
                 }
             }
-            BodyEncoding::FormUrlEncoded if b.fields.is_empty() => quote! {
-                let _ = body;
-                let fields: [(&str, &str); 0] = [];
-                request = request.form(&fields);
-            },
             BodyEncoding::FormUrlEncoded => {
                 let parts = b.fields.iter().map(|f| form_part(f, false));
                 quote! {
-                    let mut fields: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+                    request.url_encoded_form();
                     #(#parts)*
-                    request = request.form(&fields);
                 }
             }
-            BodyEncoding::Text | BodyEncoding::Bytes => quote! {
-                request = request.header(::apigen_runtime::reqwest::header::CONTENT_TYPE, #content_type).body(body.to_owned());
-            },
+            BodyEncoding::Text | BodyEncoding::Bytes => quote! { request.body(#content_type, body.to_owned()); },
         };
         if b.required {
             quote! { #validate #encode }
@@ -535,7 +526,6 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
     let docs = doc_attrs(&doc);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let m = format_ident!("{}", op.method.as_str());
-    let idempotent = op.method.is_idempotent();
 
     let params_struct = (!optional.is_empty()).then(|| {
         let fields = optional.iter().map(|p| {
@@ -582,25 +572,15 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
         impl Client {
             #docs
             #deprecated
-            #[allow(clippy::vec_init_then_push, clippy::redundant_closure_call, clippy::type_complexity)]
             pub fn #method_ident(&self, #(#args),*) -> rt::Call<'_, #success_ty, #error_ident> {
-                const ALTERNATIVES: &[&[crate::Scheme]] = &[#(#alternatives),*];
                 // The request is built now (no I/O); the call sends it when awaited.
-                let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<#error_ident>> {
-                    #(#param_consts)*
-                    #(#path_writes)*
-                    #[allow(unused_mut)]
-                    let mut query = ::std::string::String::new();
-                    #[allow(unused_mut)]
-                    let mut cookie = ::std::string::String::new();
-                    #(#query_pushes)*
-                    #[allow(unused_mut)]
-                    let mut request = self.0.request(::apigen_runtime::reqwest::Method::#m, &[#(#path_parts),*]);
-                    #(#header_sets)*
-                    #body_set
-                    Ok(rt::Prepared { request, query, cookie })
-                })();
-                self.0.call(prepared, ALTERNATIVES, #idempotent, #error_ident::decode)
+                let mut request = self.0.prepare(rt::Method::#m);
+                #(#path_writes)*
+                request.path(&[#(#path_parts),*]);
+                #(#query_pushes)*
+                #(#header_sets)*
+                #body_set
+                request.call(&[#(#alternatives),*], #error_ident::decode)
             }
 
             #stream
@@ -610,7 +590,7 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
             /// The result of a response of the operation, by its status (shared by the method and
             /// its pagination stream; an associated function of the operation's own error type,
             /// so that no operation's name can collide with it).
-            #[allow(clippy::match_single_binding, clippy::type_complexity)]
+            #[allow(clippy::match_single_binding)]
             fn decode(raw: RawResponse) -> ::std::result::Result<Response<#success_ty>, Error<#error_ident>> {
                 match raw.status {
                     #(#exact_arms,)*
@@ -673,29 +653,19 @@ fn body_is_strict(api: &ApiSpace, b: &RequestBody) -> bool {
     ty.model().is_some_and(|n| api.models.structs.get(n).is_some_and(StructModel::strict))
 }
 
-/// Appends one form field (`form` for multipart, `fields` for url-encoded). The value goes
-/// through serde, so an `Option` that is `None` sends nothing, arrays repeat the field, and
-/// objects use the deep-object style (`field[key]=value`).
+/// Adds one form field to the request's form body. The value goes through serde, so an
+/// `Option` that is `None` sends nothing, arrays repeat the field, and objects use the
+/// deep-object style (`field[key]=value`); a multipart file field sends one part of bytes per
+/// value (`apigen_runtime::Binary` in the model).
 fn form_part(f: &FormField, multipart: bool) -> TokenStream {
     let n = format_ident!("{}", f.rust_name);
     let name = &f.name;
-    let pairs = quote! { rt::form_pairs(#name, &body.#n).map_err(Error::InvalidRequest)? };
-    if multipart && f.binary {
-        // File parts go as bytes, one part per value (`apigen_runtime::Binary` in the model).
-        quote! {
-            for part in ::apigen_runtime::BinaryParts::binary_parts(&body.#n) {
-                form = form.part(#name, ::apigen_runtime::reqwest::multipart::Part::bytes(part));
-            }
-        }
-    } else if multipart {
-        quote! {
-            for (key, value) in #pairs {
-                form = form.text(key, value);
-            }
-        }
-    } else {
-        quote! { fields.extend(#pairs); }
-    }
+    let add = match (multipart, f.binary) {
+        (true, true) => quote!(multipart_file),
+        (true, false) => quote!(multipart_field),
+        (false, _) => quote!(form_field),
+    };
+    quote! { request.#add(#name, &body.#n); }
 }
 
 /// The success type and, for several success responses, its enum definition.

@@ -1,8 +1,12 @@
-//! Parameters in the generated client and server: per parameter a `const` of the runtime's
-//! `params::Param` (location, style, explode, allowReserved, the [`ParamShape`] of its schema),
-//! which the client writes the value with (`params::encode`/`encode_into`, through `Serialize`)
-//! and the server reads it with (`Incoming::parameter`, through `Deserialize`). Every value kind
+//! Parameters in the generated client and server: per parameter a `Param` of the runtime's
+//! `params` module (location, style, explode, allowReserved, the [`ParamShape`] of its schema),
+//! which the client writes the value with (`client::Request::param`, through `Serialize`) and
+//! the server reads it with (`Incoming::parameter`, through `Deserialize`). Every value kind
 //! travels the same way: scalars, arrays, objects, nullable values, bytes and unions.
+//!
+//! The server names each in a `const`; the client passes it inline to the request builder (no
+//! item per parameter for rustc to check) and leaves out the names of the sibling parameters,
+//! which only reading a request uses.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -17,6 +21,13 @@ pub fn const_ident(p: &Parameter) -> syn::Ident {
 /// `const PARAM_X: ::apigen_runtime::params::Param<'static> = ...;`
 pub fn const_item(p: &Parameter) -> TokenStream {
     let ident = const_ident(p);
+    let param = param_expr(p, &quote!(::apigen_runtime::params), true);
+    quote! { const #ident: ::apigen_runtime::params::Param<'static> = #param; }
+}
+
+/// The `Param` expression of parameter `p`, naming the runtime's items under `module` (its
+/// `params` module, or the client's re-exports), with the sibling parameters' names or without.
+fn param_expr(p: &Parameter, module: &TokenStream, with_siblings: bool) -> TokenStream {
     let name = &p.name;
     let location = match p.location {
         ParamLocation::Path => quote!(Path),
@@ -24,7 +35,7 @@ pub fn const_item(p: &Parameter) -> TokenStream {
         ParamLocation::Header => quote!(Header),
         ParamLocation::Cookie => quote!(Cookie),
     };
-    let shape = shape(&p.codec.shape);
+    let shape = shape(&p.codec.shape, module);
     let style = match p.codec.style {
         ParamStyle::Simple => quote!(Simple),
         ParamStyle::Label => quote!(Label),
@@ -36,24 +47,22 @@ pub fn const_item(p: &Parameter) -> TokenStream {
     };
     let explode = p.codec.explode;
     // `with_style` brings the style's default explode; only what differs is written.
-    let style =
-        (p.codec.style != ParamStyle::default_for(p.location)).then(|| quote!(.with_style(::apigen_runtime::params::Style::#style)));
+    let style = (p.codec.style != ParamStyle::default_for(p.location)).then(|| quote!(.with_style(#module::Style::#style)));
     let explode = (explode != p.codec.style.default_explode()).then(|| quote!(.with_explode(#explode)));
     let reserved = p.codec.allow_reserved.then(|| quote!(.with_allow_reserved(true)));
     let siblings = &p.codec.siblings;
-    let siblings = (!siblings.is_empty()).then(|| quote!(.with_siblings(&[#(#siblings),*])));
+    let siblings = (with_siblings && !siblings.is_empty()).then(|| quote!(.with_siblings(&[#(#siblings),*])));
     quote! {
-        const #ident: ::apigen_runtime::params::Param<'static> =
-            ::apigen_runtime::params::Param::new(::apigen_runtime::params::Location::#location, #name, &#shape)
-                #style
-                #explode
-                #reserved
-                #siblings;
+        #module::Param::new(#module::Location::#location, #name, &#shape)
+            #style
+            #explode
+            #reserved
+            #siblings
     }
 }
 
-/// A `params::Shape` expression.
-fn shape(s: &ParamShape) -> TokenStream {
+/// A `Shape` expression.
+fn shape(s: &ParamShape, module: &TokenStream) -> TokenStream {
     let named = match s.kinds.as_slice() {
         [] => Some(quote!(ANY)),
         [ParamKind::String] => Some(quote!(STRING)),
@@ -65,32 +74,32 @@ fn shape(s: &ParamShape) -> TokenStream {
         _ => None,
     };
     let mut out = match named {
-        Some(named) => quote!(::apigen_runtime::params::Shape::#named),
+        Some(named) => quote!(#module::Shape::#named),
         None => {
-            let kinds = kinds(&s.kinds);
-            quote!(::apigen_runtime::params::Shape::scalar(#kinds))
+            let kinds = kinds(&s.kinds, module);
+            quote!(#module::Shape::scalar(#kinds))
         }
     };
     if let Some(items) = &s.items {
-        let items = shape(items);
-        out = quote!(::apigen_runtime::params::Shape { items: ::std::option::Option::Some(&#items), ..#out });
+        let items = shape(items, module);
+        out = quote!(#module::Shape { items: ::std::option::Option::Some(&#items), ..#out });
     }
     if !s.properties.is_empty() {
         let properties = s.properties.iter().map(|(name, property)| {
-            let property = shape(property);
+            let property = shape(property, module);
             quote!((#name, #property))
         });
-        out = quote!(::apigen_runtime::params::Shape { properties: &[#(#properties),*], ..#out });
+        out = quote!(#module::Shape { properties: &[#(#properties),*], ..#out });
     }
     if let Some(additional) = &s.additional {
-        let additional = shape(additional);
+        let additional = shape(additional, module);
         out = quote!(#out.with_additional(&#additional));
     }
     out
 }
 
-/// A `params::Kinds` expression; no kinds is any scalar.
-fn kinds(kinds: &[ParamKind]) -> TokenStream {
+/// A `Kinds` expression; no kinds is any scalar.
+fn kinds(kinds: &[ParamKind], module: &TokenStream) -> TokenStream {
     let name = |k: &ParamKind| match k {
         ParamKind::Null => format_ident!("NULL"),
         ParamKind::Boolean => format_ident!("BOOLEAN"),
@@ -103,41 +112,32 @@ fn kinds(kinds: &[ParamKind]) -> TokenStream {
         ParamKind::Object => format_ident!("OBJECT"),
     };
     match kinds.split_first() {
-        None => quote!(::apigen_runtime::params::Kinds::ANY_SCALAR),
+        None => quote!(#module::Kinds::ANY_SCALAR),
         Some((first, rest)) => {
             let first = name(first);
             let rest = rest.iter().map(name);
-            quote!(::apigen_runtime::params::Kinds::#first #(.with(::apigen_runtime::params::Kinds::#rest))*)
+            quote!(#module::Kinds::#first #(.with(#module::Kinds::#rest))*)
         }
-    }
-}
-
-/// The value to encode: the value itself, or its JSON text for a `content` parameter.
-fn value_expr(p: &Parameter, value: &TokenStream) -> TokenStream {
-    if p.codec.json_text {
-        quote!(&::serde_json::to_string(#value).map_err(|e| Error::InvalidRequest(e.to_string()))?)
-    } else {
-        quote!(#value)
     }
 }
 
 /// Client: a statement that writes `value` (a reference to a value of the parameter's type)
-/// where `p` travels: path pieces are bound to `path_<name>`, query pairs
-/// appended to `query`, cookies to `cookie`, headers set on `request`.
+/// where `p` travels, through the runtime's request builder `request` (`client::Request`):
+/// path segments are bound to `path_<name>` (to be joined in the path's order), query pairs,
+/// cookies and headers are written on `request`. A `content` parameter is written as its JSON
+/// text.
 pub fn client_write(p: &Parameter, position: usize, value: TokenStream) -> TokenStream {
-    let param = const_ident(p);
-    let value = value_expr(p, &value);
-    let fail = quote!(.map_err(|e| Error::InvalidRequest(e.to_string()))?);
+    let param = param_expr(p, &quote!(rt), false);
+    let json = p.codec.json_text;
     match p.location {
         ParamLocation::Path => {
             let bound = path_ident(p, position);
-            quote! { let #bound = ::apigen_runtime::params::encode(&#param, #value)#fail; }
+            let write = if json { quote!(path_param_json) } else { quote!(path_param) };
+            quote! { let #bound = request.#write(&#param, #value); }
         }
-        ParamLocation::Query => quote! { ::apigen_runtime::params::encode_into(&#param, #value, &mut query)#fail; },
-        ParamLocation::Cookie => quote! { ::apigen_runtime::params::encode_into(&#param, #value, &mut cookie)#fail; },
-        ParamLocation::Header => {
-            let name = &p.name;
-            quote! { request = request.header(#name, ::apigen_runtime::params::encode(&#param, #value)#fail); }
+        ParamLocation::Query | ParamLocation::Cookie | ParamLocation::Header => {
+            let write = if json { quote!(param_json) } else { quote!(param) };
+            quote! { request.#write(&#param, #value); }
         }
     }
 }

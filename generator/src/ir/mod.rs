@@ -244,11 +244,6 @@ impl HttpMethod {
             Self::Trace => "TRACE",
         }
     }
-
-    /// True for methods that RFC 9110 defines as idempotent (safe to retry).
-    pub fn is_idempotent(self) -> bool {
-        !matches!(self, Self::Post | Self::Patch)
-    }
 }
 
 /// One operation.

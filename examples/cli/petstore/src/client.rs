@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -121,66 +122,41 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn find_pets(
         &self,
         params: &FindPetsParams,
     ) -> rt::Call<'_, ::std::vec::Vec<crate::models::Pet>, FindPetsError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<FindPetsError>> {
-            const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "tags",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::STRING,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
-                        )
-                    },
-                )
-                .with_siblings(&["limit"]);
-            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "limit",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["tags"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.tags {
-                ::apigen_runtime::params::encode_into(&PARAM_TAGS, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.limit {
-                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, FindPetsError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/pets"]);
+        if let ::std::option::Option::Some(value) = &params.tags {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
+                        "tags",
+                        &rt::Shape {
+                            items: ::std::option::Option::Some(&rt::Shape::STRING),
+                            ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                        },
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.limit {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        request.call(&[], FindPetsError::decode)
     }
 }
 impl FindPetsError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -218,47 +194,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn add_pet(
         &self,
         body: &crate::models::NewPet,
     ) -> rt::Call<'_, crate::models::Pet, AddPetError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<AddPetError>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/pets"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, AddPetError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/pets"]);
+        request.json("application/json", body);
+        request.call(&[], AddPetError::decode)
     }
 }
 impl AddPetError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<AddPetError>> {
@@ -293,49 +243,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn find_pet_by_id(
         &self,
         id: i64,
     ) -> rt::Call<'_, crate::models::Pet, FindPetByIdError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<FindPetByIdError>,
-        > {
-            const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "id",
-                &::apigen_runtime::params::Shape::INTEGER,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "id", &rt::Shape::INTEGER),
+                &id,
             );
-            let path_id = ::apigen_runtime::params::encode(&PARAM_ID, &id)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/pets/", &path_id]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, FindPetByIdError::decode)
+        request.path(&["/pets/", &path_id]);
+        request.call(&[], FindPetByIdError::decode)
     }
 }
 impl FindPetByIdError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Pet>, Error<FindPetByIdError>> {
@@ -370,46 +296,22 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn delete_pet(&self, id: i64) -> rt::Call<'_, (), DeletePetError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<DeletePetError>> {
-            const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "id",
-                &::apigen_runtime::params::Shape::INTEGER,
+        let mut request = self.0.prepare(rt::Method::DELETE);
+        let path_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "id", &rt::Shape::INTEGER),
+                &id,
             );
-            let path_id = ::apigen_runtime::params::encode(&PARAM_ID, &id)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::DELETE,
-                    &["/pets/", &path_id],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, DeletePetError::decode)
+        request.path(&["/pets/", &path_id]);
+        request.call(&[], DeletePetError::decode)
     }
 }
 impl DeletePetError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<DeletePetError>> {

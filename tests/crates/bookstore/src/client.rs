@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -150,55 +151,35 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_books(
         &self,
         params: &ListBooksParams,
     ) -> rt::Call<'_, crate::models::BookPage, ListBooksError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::ApiKeyQuery],
-            &[crate::Scheme::ApiKeyHeader],
-        ];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<ListBooksError>> {
-            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "page",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["api_key", "per_page"]);
-            const PARAM_PER_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "per_page",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["api_key", "page"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.page {
-                ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.per_page {
-                ::apigen_runtime::params::encode_into(&PARAM_PER_PAGE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/books"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListBooksError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/books"]);
+        if let ::std::option::Option::Some(value) = &params.page {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "page", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.per_page {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
+                        "per_page",
+                        &rt::Shape::INTEGER,
+                    ),
+                    value,
+                );
+        }
+        request
+            .call(
+                &[&[crate::Scheme::ApiKeyQuery], &[crate::Scheme::ApiKeyHeader]],
+                ListBooksError::decode,
+            )
     }
     /// Every item of every page of [`Client::list_books`], fetched page by page as the stream is polled: the first request with the parameters as given, then it asks for page `page` = 1 (or the one given), then the next ones.
     ///
@@ -244,7 +225,7 @@ impl ListBooksError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -285,11 +266,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn create_book(
         &self,
         body: &crate::models::Book,
@@ -298,44 +274,21 @@ impl Client {
         WithHeaders<crate::models::Book, crate::models::CreateBookCreatedHeaders>,
         CreateBookError,
     > {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::ApiKeyQuery],
-            &[crate::Scheme::ApiKeyHeader],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<CreateBookError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/books"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, CreateBookError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/books"]);
+        request.json("application/json", body);
+        request
+            .call(
+                &[&[crate::Scheme::ApiKeyQuery], &[crate::Scheme::ApiKeyHeader]],
+                CreateBookError::decode,
+            )
     }
 }
 impl CreateBookError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -379,52 +332,29 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_book(
         &self,
         isbn: &str,
     ) -> rt::Call<'_, crate::models::Book, GetBookError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::LegacyToken],
-            &[crate::Scheme::ApiKeyQuery],
-        ];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<GetBookError>> {
-            const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "isbn",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_isbn = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "isbn", &rt::Shape::STRING),
+                isbn,
             );
-            let path_isbn = ::apigen_runtime::params::encode(&PARAM_ISBN, isbn)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/books/", &path_isbn],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetBookError::decode)
+        request.path(&["/books/", &path_isbn]);
+        request
+            .call(
+                &[&[crate::Scheme::LegacyToken], &[crate::Scheme::ApiKeyQuery]],
+                GetBookError::decode,
+            )
     }
 }
 impl GetBookError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Book>, Error<GetBookError>> {
@@ -458,66 +388,32 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn update_book(
         &self,
         isbn: &str,
         body: &crate::models::BookPatch,
     ) -> rt::Call<'_, crate::models::Book, UpdateBookError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::ApiKeyQuery],
-            &[crate::Scheme::ApiKeyHeader],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<UpdateBookError>,
-        > {
-            const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "isbn",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::PATCH);
+        let path_isbn = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "isbn", &rt::Shape::STRING),
+                isbn,
             );
-            let path_isbn = ::apigen_runtime::params::encode(&PARAM_ISBN, isbn)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::PATCH,
-                    &["/books/", &path_isbn],
-                );
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, UpdateBookError::decode)
+        request.path(&["/books/", &path_isbn]);
+        request.validate(body);
+        request.json("application/json", body);
+        request
+            .call(
+                &[&[crate::Scheme::ApiKeyQuery], &[crate::Scheme::ApiKeyHeader]],
+                UpdateBookError::decode,
+            )
     }
 }
 impl UpdateBookError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Book>, Error<UpdateBookError>> {
@@ -554,58 +450,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_books_by_cursor(
         &self,
         params: &ListBooksByCursorParams,
     ) -> rt::Call<'_, crate::models::CursorPage, ListBooksByCursorError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::ApiKeyQuery],
-            &[crate::Scheme::ApiKeyHeader],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ListBooksByCursorError>,
-        > {
-            const PARAM_CURSOR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "cursor",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["api_key", "limit"]);
-            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "limit",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["api_key", "cursor"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.cursor {
-                ::apigen_runtime::params::encode_into(&PARAM_CURSOR, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.limit {
-                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-cursor"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListBooksByCursorError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/books-by-cursor"]);
+        if let ::std::option::Option::Some(value) = &params.cursor {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "cursor", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.limit {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        request
+            .call(
+                &[&[crate::Scheme::ApiKeyQuery], &[crate::Scheme::ApiKeyHeader]],
+                ListBooksByCursorError::decode,
+            )
     }
     /// Every item of every page of [`Client::list_books_by_cursor`], fetched page by page as the stream is polled: the first request with the parameters as given, then it sends back the cursor at `/next_cursor` of each page as `cursor`.
     ///
@@ -646,7 +515,7 @@ impl ListBooksByCursorError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -685,58 +554,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_books_by_offset(
         &self,
         params: &ListBooksByOffsetParams,
     ) -> rt::Call<'_, crate::models::OffsetPage, ListBooksByOffsetError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::ApiKeyQuery],
-            &[crate::Scheme::ApiKeyHeader],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ListBooksByOffsetError>,
-        > {
-            const PARAM_OFFSET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "offset",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["api_key", "limit"]);
-            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "limit",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["api_key", "offset"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.offset {
-                ::apigen_runtime::params::encode_into(&PARAM_OFFSET, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.limit {
-                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-offset"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListBooksByOffsetError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/books-by-offset"]);
+        if let ::std::option::Option::Some(value) = &params.offset {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "offset", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.limit {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        request
+            .call(
+                &[&[crate::Scheme::ApiKeyQuery], &[crate::Scheme::ApiKeyHeader]],
+                ListBooksByOffsetError::decode,
+            )
     }
     /// Every item of every page of [`Client::list_books_by_offset`], fetched page by page as the stream is polled: the first request with the parameters as given, then it starts at offset `offset` = 0 (or the one given), then after the items read.
     ///
@@ -782,7 +624,7 @@ impl ListBooksByOffsetError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -819,48 +661,24 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_books_by_link(
         &self,
         params: &ListBooksByLinkParams,
     ) -> rt::Call<'_, crate::models::LinkPage, ListBooksByLinkError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::ApiKeyQuery],
-            &[crate::Scheme::ApiKeyHeader],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ListBooksByLinkError>,
-        > {
-            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "page",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["api_key"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.page {
-                ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/books-by-link"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListBooksByLinkError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/books-by-link"]);
+        if let ::std::option::Option::Some(value) = &params.page {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "page", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        request
+            .call(
+                &[&[crate::Scheme::ApiKeyQuery], &[crate::Scheme::ApiKeyHeader]],
+                ListBooksByLinkError::decode,
+            )
     }
     /// Every item of every page of [`Client::list_books_by_link`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/links/next` of each page (absolute or relative).
     ///
@@ -899,7 +717,7 @@ impl ListBooksByLinkError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -936,11 +754,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_books_by_link_header(
         &self,
         params: &ListBooksByLinkHeaderParams,
@@ -952,42 +765,20 @@ impl Client {
         >,
         ListBooksByLinkHeaderError,
     > {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::ApiKeyQuery],
-            &[crate::Scheme::ApiKeyHeader],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ListBooksByLinkHeaderError>,
-        > {
-            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "page",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["api_key"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.page {
-                ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/books-by-link-header"],
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/books-by-link-header"]);
+        if let ::std::option::Option::Some(value) = &params.page {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "page", &rt::Shape::INTEGER),
+                    value,
                 );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListBooksByLinkHeaderError::decode)
+        }
+        request
+            .call(
+                &[&[crate::Scheme::ApiKeyQuery], &[crate::Scheme::ApiKeyHeader]],
+                ListBooksByLinkHeaderError::decode,
+            )
     }
     /// Every item of every page of [`Client::list_books_by_link_header`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the `Link: <...>; rel="next"` header of each page.
     ///
@@ -1029,7 +820,7 @@ impl ListBooksByLinkHeaderError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -1080,48 +871,24 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_authors(
         &self,
         params: &ListAuthorsParams,
     ) -> rt::Call<'_, crate::models::AuthorPage, ListAuthorsError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::ApiKeyQuery],
-            &[crate::Scheme::ApiKeyHeader],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ListAuthorsError>,
-        > {
-            const PARAM_TOKEN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "token",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["api_key"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.token {
-                ::apigen_runtime::params::encode_into(&PARAM_TOKEN, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/authors"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListAuthorsError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/authors"]);
+        if let ::std::option::Option::Some(value) = &params.token {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "token", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        request
+            .call(
+                &[&[crate::Scheme::ApiKeyQuery], &[crate::Scheme::ApiKeyHeader]],
+                ListAuthorsError::decode,
+            )
     }
     /// Every item of every page of [`Client::list_authors`], fetched page by page as the stream is polled: the first request with the parameters as given, then it sends back the cursor at `/continuation/token` of each page as `token`.
     ///
@@ -1165,7 +932,7 @@ impl ListAuthorsError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<

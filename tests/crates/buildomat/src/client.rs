@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -102,39 +103,17 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn control_hold(&self) -> rt::Call<'_, (), ControlHoldError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ControlHoldError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/v1/control/hold"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, ControlHoldError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/v1/control/hold"]);
+        request.call(&[], ControlHoldError::decode)
     }
 }
 impl ControlHoldError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<ControlHoldError>> {
@@ -162,42 +141,17 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn control_resume(&self) -> rt::Call<'_, (), ControlResumeError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ControlResumeError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/v1/control/resume"],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, ControlResumeError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/v1/control/resume"]);
+        request.call(&[], ControlResumeError::decode)
     }
 }
 impl ControlResumeError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<ControlResumeError>> {
@@ -225,49 +179,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn task_get(
         &self,
         task: &str,
     ) -> rt::Call<'_, crate::models::Task, TaskGetError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<TaskGetError>> {
-            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "Task",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_task = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "Task", &rt::Shape::STRING),
+                task,
             );
-            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/v1/task/", &path_task],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, TaskGetError::decode)
+        request.path(&["/v1/task/", &path_task]);
+        request.call(&[], TaskGetError::decode)
     }
 }
 impl TaskGetError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Task>, Error<TaskGetError>> {
@@ -295,38 +225,19 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn tasks_get(
         &self,
     ) -> rt::Call<'_, ::std::vec::Vec<crate::models::Task>, TasksGetError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<TasksGetError>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/v1/tasks"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, TasksGetError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/v1/tasks"]);
+        request.call(&[], TasksGetError::decode)
     }
 }
 impl TasksGetError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -357,52 +268,22 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn task_submit(
         &self,
         body: &crate::models::TaskSubmit,
     ) -> rt::Call<'_, crate::models::TaskSubmitResult, TaskSubmitError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<TaskSubmitError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/v1/tasks"]);
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json; charset=utf-8",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, TaskSubmitError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/v1/tasks"]);
+        request.validate(body);
+        request.json("application/json; charset=utf-8", body);
+        request.call(&[], TaskSubmitError::decode)
     }
 }
 impl TaskSubmitError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -439,62 +320,33 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn task_events_get(
         &self,
         task: &str,
         params: &TaskEventsGetParams,
     ) -> rt::Call<'_, ::std::vec::Vec<crate::models::TaskEvent>, TaskEventsGetError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<TaskEventsGetError>,
-        > {
-            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "task",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_task = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "task", &rt::Shape::STRING),
+                task,
             );
-            const PARAM_MINSEQ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "minseq",
-                &::apigen_runtime::params::Shape::INTEGER,
-            );
-            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.minseq {
-                ::apigen_runtime::params::encode_into(&PARAM_MINSEQ, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/v1/tasks/", &path_task, "/events"],
+        request.path(&["/v1/tasks/", &path_task, "/events"]);
+        if let ::std::option::Option::Some(value) = &params.minseq {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "minseq", &rt::Shape::INTEGER),
+                    value,
                 );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, TaskEventsGetError::decode)
+        }
+        request.call(&[], TaskEventsGetError::decode)
     }
 }
 impl TaskEventsGetError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -525,52 +377,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn task_outputs_get(
         &self,
         task: &str,
     ) -> rt::Call<'_, ::std::vec::Vec<crate::models::TaskOutput>, TaskOutputsGetError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<TaskOutputsGetError>,
-        > {
-            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "task",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_task = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "task", &rt::Shape::STRING),
+                task,
             );
-            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/v1/tasks/", &path_task, "/outputs"],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, TaskOutputsGetError::decode)
+        request.path(&["/v1/tasks/", &path_task, "/outputs"]);
+        request.call(&[], TaskOutputsGetError::decode)
     }
 }
 impl TaskOutputsGetError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -601,62 +426,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn task_output_download(
         &self,
         output: &str,
         task: &str,
     ) -> rt::Call<'_, (), TaskOutputDownloadError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<TaskOutputDownloadError>,
-        > {
-            const PARAM_OUTPUT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "output",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["task"]);
-            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "task",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["output"]);
-            let path_output = ::apigen_runtime::params::encode(&PARAM_OUTPUT, output)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/v1/tasks/", &path_task, "/outputs/", &path_output],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, TaskOutputDownloadError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_output = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "output", &rt::Shape::STRING),
+                output,
+            );
+        let path_task = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "task", &rt::Shape::STRING),
+                task,
+            );
+        request.path(&["/v1/tasks/", &path_task, "/outputs/", &path_output]);
+        request.call(&[], TaskOutputDownloadError::decode)
     }
 }
 impl TaskOutputDownloadError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<TaskOutputDownloadError>> {
@@ -684,52 +478,22 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn user_create(
         &self,
         body: &crate::models::UserCreate,
     ) -> rt::Call<'_, crate::models::UserCreateResult, UserCreateError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<UserCreateError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/v1/users"]);
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json; charset=utf-8",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, UserCreateError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/v1/users"]);
+        request.validate(body);
+        request.json("application/json; charset=utf-8", body);
+        request.call(&[], UserCreateError::decode)
     }
 }
 impl UserCreateError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -760,36 +524,17 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn whoami(&self) -> rt::Call<'_, crate::models::WhoamiResult, WhoamiError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<WhoamiError>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/v1/whoami"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, WhoamiError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/v1/whoami"]);
+        request.call(&[], WhoamiError::decode)
     }
 }
 impl WhoamiError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -820,50 +565,23 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn whoami_put_name(
         &self,
         body: ::std::option::Option<&::std::string::String>,
     ) -> rt::Call<'_, (), WhoamiPutNameError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<WhoamiPutNameError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::PUT, &["/v1/whoami/name"]);
-            if let ::std::option::Option::Some(body) = body {
-                request = request
-                    .header(
-                        ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                        "text/plain",
-                    )
-                    .body(body.to_owned());
-            }
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, WhoamiPutNameError::decode)
+        let mut request = self.0.prepare(rt::Method::PUT);
+        request.path(&["/v1/whoami/name"]);
+        if let ::std::option::Option::Some(body) = body {
+            request.body("text/plain", body.to_owned());
+        }
+        request.call(&[], WhoamiPutNameError::decode)
     }
 }
 impl WhoamiPutNameError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WhoamiPutNameError>> {
@@ -891,55 +609,22 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn worker_bootstrap(
         &self,
         body: &crate::models::WorkerBootstrap,
     ) -> rt::Call<'_, crate::models::WorkerBootstrapResult, WorkerBootstrapError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<WorkerBootstrapError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/v1/worker/bootstrap"],
-                );
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json; charset=utf-8",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, WorkerBootstrapError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/v1/worker/bootstrap"]);
+        request.validate(body);
+        request.json("application/json; charset=utf-8", body);
+        request.call(&[], WorkerBootstrapError::decode)
     }
 }
 impl WorkerBootstrapError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -970,41 +655,19 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn worker_ping(
         &self,
     ) -> rt::Call<'_, crate::models::WorkerPingResult, WorkerPingError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<WorkerPingError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/v1/worker/ping"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, WorkerPingError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/v1/worker/ping"]);
+        request.call(&[], WorkerPingError::decode)
     }
 }
 impl WorkerPingError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -1035,63 +698,28 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn worker_task_append(
         &self,
         task: &str,
         body: &crate::models::WorkerAppendTask,
     ) -> rt::Call<'_, (), WorkerTaskAppendError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<WorkerTaskAppendError>,
-        > {
-            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "task",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::POST);
+        let path_task = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "task", &rt::Shape::STRING),
+                task,
             );
-            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/v1/worker/task/", &path_task, "/append"],
-                );
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json; charset=utf-8",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, WorkerTaskAppendError::decode)
+        request.path(&["/v1/worker/task/", &path_task, "/append"]);
+        request.validate(body);
+        request.json("application/json; charset=utf-8", body);
+        request.call(&[], WorkerTaskAppendError::decode)
     }
 }
 impl WorkerTaskAppendError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAppendError>> {
@@ -1119,59 +747,27 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn worker_task_upload_chunk(
         &self,
         task: &str,
         body: &[u8],
     ) -> rt::Call<'_, crate::models::UploadedChunk, WorkerTaskUploadChunkError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<WorkerTaskUploadChunkError>,
-        > {
-            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "task",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::POST);
+        let path_task = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "task", &rt::Shape::STRING),
+                task,
             );
-            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/v1/worker/task/", &path_task, "/chunk"],
-                );
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/octet-stream",
-                )
-                .body(body.to_owned());
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, WorkerTaskUploadChunkError::decode)
+        request.path(&["/v1/worker/task/", &path_task, "/chunk"]);
+        request.body("application/octet-stream", body.to_owned());
+        request.call(&[], WorkerTaskUploadChunkError::decode)
     }
 }
 impl WorkerTaskUploadChunkError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -1202,63 +798,28 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn worker_task_complete(
         &self,
         task: &str,
         body: &crate::models::WorkerCompleteTask,
     ) -> rt::Call<'_, (), WorkerTaskCompleteError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<WorkerTaskCompleteError>,
-        > {
-            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "task",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::POST);
+        let path_task = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "task", &rt::Shape::STRING),
+                task,
             );
-            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/v1/worker/task/", &path_task, "/complete"],
-                );
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json; charset=utf-8",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, WorkerTaskCompleteError::decode)
+        request.path(&["/v1/worker/task/", &path_task, "/complete"]);
+        request.validate(body);
+        request.json("application/json; charset=utf-8", body);
+        request.call(&[], WorkerTaskCompleteError::decode)
     }
 }
 impl WorkerTaskCompleteError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskCompleteError>> {
@@ -1286,63 +847,28 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn worker_task_add_output(
         &self,
         task: &str,
         body: &crate::models::WorkerAddOutput,
     ) -> rt::Call<'_, (), WorkerTaskAddOutputError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<WorkerTaskAddOutputError>,
-        > {
-            const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "task",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::POST);
+        let path_task = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "task", &rt::Shape::STRING),
+                task,
             );
-            let path_task = ::apigen_runtime::params::encode(&PARAM_TASK, task)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/v1/worker/task/", &path_task, "/output"],
-                );
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json; charset=utf-8",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, WorkerTaskAddOutputError::decode)
+        request.path(&["/v1/worker/task/", &path_task, "/output"]);
+        request.validate(body);
+        request.json("application/json; charset=utf-8", body);
+        request.call(&[], WorkerTaskAddOutputError::decode)
     }
 }
 impl WorkerTaskAddOutputError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WorkerTaskAddOutputError>> {
@@ -1370,41 +896,19 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn workers_list(
         &self,
     ) -> rt::Call<'_, crate::models::WorkersResult, WorkersListError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<WorkersListError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/v1/workers"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, WorkersListError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/v1/workers"]);
+        request.call(&[], WorkersListError::decode)
     }
 }
 impl WorkersListError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -1435,42 +939,17 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn workers_recycle(&self) -> rt::Call<'_, (), WorkersRecycleError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<WorkersRecycleError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/v1/workers/recycle"],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, WorkersRecycleError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/v1/workers/recycle"]);
+        request.call(&[], WorkersRecycleError::decode)
     }
 }
 impl WorkersRecycleError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<WorkersRecycleError>> {
@@ -1504,59 +983,34 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_thing_or_things(
         &self,
         params: &GetThingOrThingsParams,
     ) -> rt::Call<'_, ::std::string::String, GetThingOrThingsError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<GetThingOrThingsError>,
-        > {
-            const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "id",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/v1/things"]);
+        if let ::std::option::Option::Some(value) = &params.id {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
+                        "id",
+                        &rt::Shape {
+                            items: ::std::option::Option::Some(&rt::Shape::STRING),
+                            ..rt::Shape::scalar(rt::Kinds::STRING.with(rt::Kinds::ARRAY))
+                        },
                     ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::STRING
-                            .with(::apigen_runtime::params::Kinds::ARRAY),
-                    )
-                },
-            );
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.id {
-                ::apigen_runtime::params::encode_into(&PARAM_ID, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/v1/things"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetThingOrThingsError::decode)
+                    value,
+                );
+        }
+        request.call(&[], GetThingOrThingsError::decode)
     }
 }
 impl GetThingOrThingsError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -1596,52 +1050,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn header_arg(
         &self,
         params: &HeaderArgParams,
     ) -> rt::Call<'_, (), HeaderArgError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<HeaderArgError>> {
-            const PARAM_ACCEPT_LANGUAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "accept-language",
-                &::apigen_runtime::params::Shape::STRING,
-            );
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/v1/header-arg"]);
-            if let ::std::option::Option::Some(value) = &params.accept_language {
-                request = request
-                    .header(
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/v1/header-arg"]);
+        if let ::std::option::Option::Some(value) = &params.accept_language {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Header,
                         "accept-language",
-                        ::apigen_runtime::params::encode(&PARAM_ACCEPT_LANGUAGE, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, HeaderArgError::decode)
+                        &rt::Shape::STRING,
+                    ),
+                    value,
+                );
+        }
+        request.call(&[], HeaderArgError::decode)
     }
 }
 impl HeaderArgError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<HeaderArgError>> {

@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -123,49 +124,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_item(
         &self,
         item_id: &str,
     ) -> rt::Call<'_, crate::models::Item, GetItemError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<GetItemError>> {
-            const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "item_id",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_item_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "item_id", &rt::Shape::STRING),
+                item_id,
             );
-            let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/items/", &path_item_id],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetItemError::decode)
+        request.path(&["/items/", &path_item_id]);
+        request.call(&[&[crate::Scheme::ApiKey], &[]], GetItemError::decode)
     }
 }
 impl GetItemError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Item>, Error<GetItemError>> {
@@ -201,70 +178,37 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn put_item(
         &self,
         item_id: &str,
         body: ::std::option::Option<&crate::models::Item>,
         params: &PutItemParams,
     ) -> rt::Call<'_, crate::models::Item, PutItemError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<PutItemError>> {
-            const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "item_id",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::PUT);
+        let path_item_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "item_id", &rt::Shape::STRING),
+                item_id,
             );
-            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "limit",
-                &::apigen_runtime::params::Shape::INTEGER,
-            );
-            let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.limit {
-                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::PUT,
-                    &["/items/", &path_item_id],
+        request.path(&["/items/", &path_item_id]);
+        if let ::std::option::Option::Some(value) = &params.limit {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER),
+                    value,
                 );
-            if let ::std::option::Option::Some(body) = body {
-                let bytes = ::serde_json::to_vec(body)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                request = request
-                    .header(
-                        ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                        "application/json",
-                    )
-                    .body(bytes);
-            }
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, PutItemError::decode)
+        }
+        if let ::std::option::Option::Some(body) = body {
+            request.json("application/json", body);
+        }
+        request.call(&[&[crate::Scheme::ApiKey], &[]], PutItemError::decode)
     }
 }
 impl PutItemError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Item>, Error<PutItemError>> {
@@ -300,59 +244,34 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_items(
         &self,
         params: &ListItemsParams,
     ) -> rt::Call<'_, ::std::vec::Vec<crate::models::Node>, ListItemsError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<ListItemsError>> {
-            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "limit",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["type"]);
-            const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "type",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["limit"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.limit {
-                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.r#type {
-                ::apigen_runtime::params::encode_into(&PARAM_TYPE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/items"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListItemsError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/items"]);
+        if let ::std::option::Option::Some(value) = &params.limit {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.r#type {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "type", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        request.call(&[&[crate::Scheme::ApiKey], &[]], ListItemsError::decode)
     }
 }
 impl ListItemsError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -383,39 +302,17 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_item_post(&self) -> rt::Call<'_, (), GetItemPostError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey], &[]];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<GetItemPostError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/items"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, GetItemPostError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/items"]);
+        request.call(&[&[crate::Scheme::ApiKey], &[]], GetItemPostError::decode)
     }
 }
 impl GetItemPostError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<GetItemPostError>> {
@@ -443,52 +340,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_things(
         &self,
         app_id: &str,
     ) -> rt::Call<'_, crate::models::Thing, ListThingsError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[]];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ListThingsError>,
-        > {
-            const PARAM_APP_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "app_id",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_app_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "app_id", &rt::Shape::STRING),
+                app_id,
             );
-            let path_app_id = ::apigen_runtime::params::encode(&PARAM_APP_ID, app_id)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/apps/", &path_app_id, "/things"],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListThingsError::decode)
+        request.path(&["/apps/", &path_app_id, "/things"]);
+        request.call(&[&[]], ListThingsError::decode)
     }
 }
 impl ListThingsError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ListThingsError>> {

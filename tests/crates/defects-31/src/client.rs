@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -119,105 +120,61 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_order(
         &self,
         order_id: &str,
         params: &GetOrderParams,
     ) -> rt::Call<'_, crate::models::Order, GetOrderError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<GetOrderError>> {
-            const PARAM_ORDER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "order_id",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_order_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "order_id", &rt::Shape::STRING),
+                order_id,
             );
-            const PARAM_SORT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "sort",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["tags"]);
-            const PARAM_X_TRACE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "X-Trace",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::STRING,
-                    ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
-            );
-            const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "tags",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::STRING,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
-                        )
-                    },
-                )
-                .with_siblings(&["sort"]);
-            let path_order_id = ::apigen_runtime::params::encode(
-                    &PARAM_ORDER_ID,
-                    order_id,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.sort {
-                ::apigen_runtime::params::encode_into(
-                        &PARAM_SORT,
-                        &::serde_json::to_string(value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                        &mut query,
-                    )
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.tags {
-                ::apigen_runtime::params::encode_into(&PARAM_TAGS, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/orders/", &path_order_id],
+        request.path(&["/orders/", &path_order_id]);
+        if let ::std::option::Option::Some(value) = &params.sort {
+            request
+                .param_json(
+                    &rt::Param::new(rt::Location::Query, "sort", &rt::Shape::STRING),
+                    value,
                 );
-            if let ::std::option::Option::Some(value) = &params.x_trace {
-                request = request
-                    .header(
+        }
+        if let ::std::option::Option::Some(value) = &params.tags {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
+                        "tags",
+                        &rt::Shape {
+                            items: ::std::option::Option::Some(&rt::Shape::STRING),
+                            ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                        },
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.x_trace {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Header,
                         "X-Trace",
-                        ::apigen_runtime::params::encode(&PARAM_X_TRACE, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetOrderError::decode)
+                        &rt::Shape {
+                            items: ::std::option::Option::Some(&rt::Shape::STRING),
+                            ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                        },
+                    ),
+                    value,
+                );
+        }
+        request.call(&[], GetOrderError::decode)
     }
 }
 impl GetOrderError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Order>, Error<GetOrderError>> {
@@ -246,38 +203,19 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_pets(
         &self,
     ) -> rt::Call<'_, ::std::vec::Vec<crate::models::Pet>, ListPetsError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<ListPetsError>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/pets"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListPetsError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/pets"]);
+        request.call(&[], ListPetsError::decode)
     }
 }
 impl ListPetsError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -310,47 +248,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn add_pet(
         &self,
         body: &crate::models::AddPetBody,
     ) -> rt::Call<'_, (), AddPetError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<AddPetError>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/pets"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, AddPetError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/pets"]);
+        request.json("application/json", body);
+        request.call(&[], AddPetError::decode)
     }
 }
 impl AddPetError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<AddPetError>> {
@@ -380,50 +292,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn create_order(
         &self,
         body: &crate::models::Shipment,
     ) -> rt::Call<'_, crate::models::Shipment, CreateOrderError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<CreateOrderError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/orders"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, CreateOrderError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/orders"]);
+        request.json("application/json", body);
+        request.call(&[], CreateOrderError::decode)
     }
 }
 impl CreateOrderError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -454,45 +337,22 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn upload_settings(
         &self,
         body: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> rt::Call<'_, (), UploadSettingsError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<UploadSettingsError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::PUT, &["/settings"]);
-            let _ = body;
-            request = request
-                .multipart(::apigen_runtime::reqwest::multipart::Form::new());
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, UploadSettingsError::decode)
+        let mut request = self.0.prepare(rt::Method::PUT);
+        request.path(&["/settings"]);
+        let _ = body;
+        request.multipart_form();
+        request.call(&[], UploadSettingsError::decode)
     }
 }
 impl UploadSettingsError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<UploadSettingsError>> {
@@ -522,49 +382,26 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn touch_settings(
         &self,
         body: ::std::option::Option<
             &::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     ) -> rt::Call<'_, (), TouchSettingsError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<TouchSettingsError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/settings"]);
-            if let ::std::option::Option::Some(body) = body {
-                let _ = body;
-                let fields: [(&str, &str); 0] = [];
-                request = request.form(&fields);
-            }
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, TouchSettingsError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/settings"]);
+        if let ::std::option::Option::Some(body) = body {
+            let _ = body;
+            request.url_encoded_form();
+        }
+        request.call(&[], TouchSettingsError::decode)
     }
 }
 impl TouchSettingsError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<TouchSettingsError>> {
@@ -592,41 +429,19 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_quantity(
         &self,
     ) -> rt::Call<'_, crate::models::Quantity, GetQuantityError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<GetQuantityError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/quantities"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetQuantityError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/quantities"]);
+        request.call(&[], GetQuantityError::decode)
     }
 }
 impl GetQuantityError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<

@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -108,88 +109,37 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn create_order(
         &self,
         body: &crate::models::Order,
         params: &CreateOrderParams,
     ) -> rt::Call<'_, crate::models::Echo, CreateOrderError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<CreateOrderError>,
-        > {
-            const PARAM_NOTE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "note",
-                &::apigen_runtime::params::Shape::STRING,
-            );
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.note {
-                ::apigen_runtime::params::encode_into(&PARAM_NOTE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/orders"]);
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let mut fields: ::std::vec::Vec<
-                (::std::string::String, ::std::string::String),
-            > = ::std::vec::Vec::new();
-            fields
-                .extend(
-                    rt::form_pairs("sku", &body.sku).map_err(Error::InvalidRequest)?,
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/orders"]);
+        if let ::std::option::Option::Some(value) = &params.note {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "note", &rt::Shape::STRING),
+                    value,
                 );
-            fields
-                .extend(
-                    rt::form_pairs("quantity", &body.quantity)
-                        .map_err(Error::InvalidRequest)?,
-                );
-            fields
-                .extend(
-                    rt::form_pairs("price", &body.price).map_err(Error::InvalidRequest)?,
-                );
-            fields
-                .extend(
-                    rt::form_pairs("gift", &body.gift).map_err(Error::InvalidRequest)?,
-                );
-            fields
-                .extend(
-                    rt::form_pairs("tags", &body.tags).map_err(Error::InvalidRequest)?,
-                );
-            fields
-                .extend(
-                    rt::form_pairs("lines", &body.lines).map_err(Error::InvalidRequest)?,
-                );
-            fields
-                .extend(
-                    rt::form_pairs("address", &body.address)
-                        .map_err(Error::InvalidRequest)?,
-                );
-            request = request.form(&fields);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, CreateOrderError::decode)
+        }
+        request.validate(body);
+        request.url_encoded_form();
+        request.form_field("sku", &body.sku);
+        request.form_field("quantity", &body.quantity);
+        request.form_field("price", &body.price);
+        request.form_field("gift", &body.gift);
+        request.form_field("tags", &body.tags);
+        request.form_field("lines", &body.lines);
+        request.form_field("address", &body.address);
+        request.call(&[], CreateOrderError::decode)
     }
 }
 impl CreateOrderError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Echo>, Error<CreateOrderError>> {
@@ -217,81 +167,29 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn upload_order(
         &self,
         body: &crate::models::Order,
     ) -> rt::Call<'_, crate::models::Echo, UploadOrderError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<UploadOrderError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/orders/upload"]);
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
-            for (key, value) in rt::form_pairs("sku", &body.sku)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("quantity", &body.quantity)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("price", &body.price)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("gift", &body.gift)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("tags", &body.tags)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("lines", &body.lines)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for (key, value) in rt::form_pairs("address", &body.address)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            request = request.multipart(form);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, UploadOrderError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/orders/upload"]);
+        request.validate(body);
+        request.multipart_form();
+        request.multipart_field("sku", &body.sku);
+        request.multipart_field("quantity", &body.quantity);
+        request.multipart_field("price", &body.price);
+        request.multipart_field("gift", &body.gift);
+        request.multipart_field("tags", &body.tags);
+        request.multipart_field("lines", &body.lines);
+        request.multipart_field("address", &body.address);
+        request.call(&[], UploadOrderError::decode)
     }
 }
 impl UploadOrderError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Echo>, Error<UploadOrderError>> {

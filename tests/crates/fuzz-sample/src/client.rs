@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -150,11 +151,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn s0_list_every_model(
         &self,
     ) -> rt::Call<
@@ -162,33 +158,16 @@ impl Client {
         ::std::vec::Vec<crate::models::S0ListEveryModelOkBodyItem>,
         S0ListEveryModelError,
     > {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<S0ListEveryModelError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/s0/every-model"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, S0ListEveryModelError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/s0/every-model"]);
+        request.call(&[], S0ListEveryModelError::decode)
     }
 }
 impl S0ListEveryModelError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -229,39 +208,17 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn s0_tag_address(&self) -> rt::Call<'_, (), S0TagAddressError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S0Message]];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<S0TagAddressError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/s0/pet_meta"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, S0TagAddressError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/s0/pet_meta"]);
+        request.call(&[&[crate::Scheme::S0Message]], S0TagAddressError::decode)
     }
 }
 impl S0TagAddressError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S0TagAddressError>> {
@@ -294,36 +251,17 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn s0_value(&self) -> rt::Call<'_, (), S0ValueError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<S0ValueError>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/s0/item_page"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, S0ValueError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/s0/item_page"]);
+        request.call(&[], S0ValueError::decode)
     }
 }
 impl S0ValueError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S0ValueError>> {
@@ -367,78 +305,48 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn s0_size(
         &self,
         status: crate::models::S0SizeStatus,
         params: &S0SizeParams,
     ) -> rt::Call<'_, (), S0SizeError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<S0SizeError>> {
-            const PARAM_STATUS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
+        let mut request = self.0.prepare(rt::Method::DELETE);
+        request.path(&["/s0/name/value/status-total/user-url"]);
+        request
+            .param(
+                &rt::Param::new(
+                    rt::Location::Query,
                     "status",
-                    &::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::INTEGER
-                            .with(::apigen_runtime::params::Kinds::STRING),
+                    &rt::Shape::scalar(rt::Kinds::INTEGER.with(rt::Kinds::STRING)),
+                ),
+                &status,
+            );
+        if let ::std::option::Option::Some(value) = &params.item_message_x {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
+                        "Item_message_x",
+                        &rt::Shape::NUMBER,
                     ),
-                )
-                .with_siblings(&["Item_message_x", "http"]);
-            const PARAM_ITEM_MESSAGE_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "Item_message_x",
-                    &::apigen_runtime::params::Shape::NUMBER,
-                )
-                .with_siblings(&["http", "status"]);
-            const PARAM_HTTP: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "http",
-                    &::apigen_runtime::params::Shape::BOOLEAN,
-                )
-                .with_siblings(&["Item_message_x", "status"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            ::apigen_runtime::params::encode_into(&PARAM_STATUS, &status, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            if let ::std::option::Option::Some(value) = &params.item_message_x {
-                ::apigen_runtime::params::encode_into(
-                        &PARAM_ITEM_MESSAGE_X,
-                        value,
-                        &mut query,
-                    )
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.http {
-                ::apigen_runtime::params::encode_into(&PARAM_HTTP, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::DELETE,
-                    &["/s0/name/value/status-total/user-url"],
+                    value,
                 );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, S0SizeError::decode)
+        }
+        if let ::std::option::Option::Some(value) = &params.http {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "http", &rt::Shape::BOOLEAN),
+                    value,
+                );
+        }
+        request.call(&[], S0SizeError::decode)
     }
 }
 impl S0SizeError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S0SizeError>> {
@@ -473,52 +381,23 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn s0_if(&self, countv2: &str, body: &[u8]) -> rt::Call<'_, (), S0IfError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<S0IfError>> {
-            const PARAM_COUNTV2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "countv2",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::PUT);
+        let path_countv2 = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "countv2", &rt::Shape::STRING),
+                countv2,
             );
-            let path_countv2 = ::apigen_runtime::params::encode(&PARAM_COUNTV2, countv2)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::PUT,
-                    &["/s0/tag/code/", &path_countv2],
-                );
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/octet-stream",
-                )
-                .body(body.to_owned());
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, S0IfError::decode)
+        request.path(&["/s0/tag/code/", &path_countv2]);
+        request.body("application/octet-stream", body.to_owned());
+        request.call(&[], S0IfError::decode)
     }
 }
 impl S0IfError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S0IfError>> {
@@ -559,53 +438,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_s0_http_http(
         &self,
         r#true: &str,
     ) -> rt::Call<'_, (), GetS0HttpHttpError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<GetS0HttpHttpError>,
-        > {
-            const PARAM_TRUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "true",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/s0/httpHttp"]);
+        request
+            .param(
+                &rt::Param::new(rt::Location::Header, "true", &rt::Shape::STRING),
+                r#true,
             );
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/s0/httpHttp"]);
-            request = request
-                .header(
-                    "true",
-                    ::apigen_runtime::params::encode(&PARAM_TRUE, r#true)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetS0HttpHttpError::decode)
+        request.call(&[], GetS0HttpHttpError::decode)
     }
 }
 impl GetS0HttpHttpError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<GetS0HttpHttpError>> {
@@ -638,11 +489,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn s1_list_every_model(
         &self,
     ) -> rt::Call<
@@ -650,33 +496,16 @@ impl Client {
         ::std::vec::Vec<crate::models::S1ListEveryModelOkBodyItem>,
         S1ListEveryModelError,
     > {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<S1ListEveryModelError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/s1/every-model"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, S1ListEveryModelError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/s1/every-model"]);
+        request.call(&[], S1ListEveryModelError::decode)
     }
 }
 impl S1ListEveryModelError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -727,11 +556,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn s1_http(
         &self,
         page: ::serde_json::Value,
@@ -739,75 +563,39 @@ impl Client {
         value_error: &str,
         params: &S1HttpParams,
     ) -> rt::Call<'_, (), S1HttpError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::S1XKind], &[]];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<S1HttpError>> {
-            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "page",
-                    &::apigen_runtime::params::Shape::ANY,
-                )
-                .with_siblings(&["x_kind"]);
-            const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "x_kind",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_explode(true)
-                .with_siblings(&["page"]);
-            const PARAM_META: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "meta",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["CountTrue"]);
-            const PARAM_VALUE_ERROR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "valueError",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_page = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "page", &rt::Shape::ANY),
+                &page,
             );
-            let path_page = ::apigen_runtime::params::encode(&PARAM_PAGE, &page)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_x_kind = ::apigen_runtime::params::encode(&PARAM_X_KIND, &x_kind)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            ::apigen_runtime::params::encode_into(
-                    &PARAM_VALUE_ERROR,
-                    value_error,
-                    &mut query,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/s1/next.kind/v", &path_page, ".", &path_x_kind],
+        let path_x_kind = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "x_kind", &rt::Shape::INTEGER)
+                    .with_explode(true),
+                &x_kind,
+            );
+        request.path(&["/s1/next.kind/v", &path_page, ".", &path_x_kind]);
+        request
+            .param(
+                &rt::Param::new(rt::Location::Query, "valueError", &rt::Shape::STRING),
+                value_error,
+            );
+        if let ::std::option::Option::Some(value) = &params.meta {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Header, "meta", &rt::Shape::STRING),
+                    value,
                 );
-            if let ::std::option::Option::Some(value) = &params.meta {
-                request = request
-                    .header(
-                        "meta",
-                        ::apigen_runtime::params::encode(&PARAM_META, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, S1HttpError::decode)
+        }
+        request.call(&[&[crate::Scheme::S1XKind], &[]], S1HttpError::decode)
     }
 }
 impl S1HttpError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S1HttpError>> {
@@ -840,63 +628,32 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn s1_count_error(
         &self,
         page: ::serde_json::Value,
         x_kind: crate::models::S1CountErrorXKind,
     ) -> rt::Call<'_, crate::models::S1ErrorUnchecked, S1CountErrorError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<S1CountErrorError>,
-        > {
-            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "page",
-                    &::apigen_runtime::params::Shape::ANY,
-                )
-                .with_siblings(&["x_kind"]);
-            const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "x_kind",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_explode(true)
-                .with_siblings(&["page"]);
-            let path_page = ::apigen_runtime::params::encode(&PARAM_PAGE, &page)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_x_kind = ::apigen_runtime::params::encode(&PARAM_X_KIND, &x_kind)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::DELETE,
-                    &["/s1/next.kind/v", &path_page, ".", &path_x_kind],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, S1CountErrorError::decode)
+        let mut request = self.0.prepare(rt::Method::DELETE);
+        let path_page = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "page", &rt::Shape::ANY),
+                &page,
+            );
+        let path_x_kind = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "x_kind", &rt::Shape::INTEGER)
+                    .with_explode(true),
+                &x_kind,
+            );
+        request.path(&["/s1/next.kind/v", &path_page, ".", &path_x_kind]);
+        request.call(&[], S1CountErrorError::decode)
     }
 }
 impl S1CountErrorError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -958,11 +715,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn s1_2fa_owner(
         &self,
         html_parent: &str,
@@ -970,88 +722,49 @@ impl Client {
         body: &crate::models::S12faOwnerBody,
         params: &S12faOwnerParams,
     ) -> rt::Call<'_, (), S12faOwnerError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::S1XKind, crate::Scheme::S1Links],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<S12faOwnerError>,
-        > {
-            const PARAM_HTML_PARENT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "HTML_PARENT",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["ConstNext"]);
-            const PARAM_CONST_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "ConstNext",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::STRING,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
-                        )
-                    },
-                )
-                .with_siblings(&["HTML_PARENT"]);
-            const PARAM_DEFAULT_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "DefaultX",
-                &::apigen_runtime::params::Shape::INTEGER,
+        let mut request = self.0.prepare(rt::Method::POST);
+        let path_html_parent = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "HTML_PARENT", &rt::Shape::STRING),
+                html_parent,
             );
-            let path_html_parent = ::apigen_runtime::params::encode(
-                    &PARAM_HTML_PARENT,
-                    html_parent,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_const_next = ::apigen_runtime::params::encode(
-                    &PARAM_CONST_NEXT,
-                    &const_next,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.default_x {
-                ::apigen_runtime::params::encode_into(
-                        &PARAM_DEFAULT_X,
-                        value,
-                        &mut query,
-                    )
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/s1/", &path_html_parent, "/order/", &path_const_next],
+        let path_const_next = request
+            .path_param(
+                &rt::Param::new(
+                    rt::Location::Path,
+                    "ConstNext",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::STRING),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                ),
+                &const_next,
+            );
+        request.path(&["/s1/", &path_html_parent, "/order/", &path_const_next]);
+        if let ::std::option::Option::Some(value) = &params.default_x {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
+                        "DefaultX",
+                        &rt::Shape::INTEGER,
+                    ),
+                    value,
                 );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, S12faOwnerError::decode)
+        }
+        request.json("application/json", body);
+        request
+            .call(
+                &[&[crate::Scheme::S1XKind, crate::Scheme::S1Links]],
+                S12faOwnerError::decode,
+            )
     }
 }
 impl S12faOwnerError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S12faOwnerError>> {
@@ -1079,11 +792,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn s2_list_every_model(
         &self,
     ) -> rt::Call<
@@ -1091,33 +799,16 @@ impl Client {
         ::std::vec::Vec<crate::models::S2ListEveryModelOkBodyItem>,
         S2ListEveryModelError,
     > {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<S2ListEveryModelError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/s2/every-model"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, S2ListEveryModelError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/s2/every-model"]);
+        request.call(&[], S2ListEveryModelError::decode)
     }
 }
 impl S2ListEveryModelError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -1161,62 +852,32 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn s2_dyn_server(
         &self,
         error_yield: ::std::vec::Vec<::std::string::String>,
     ) -> rt::Call<'_, (), S2DynServerError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<S2DynServerError>,
-        > {
-            const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "error-yield",
-                &::apigen_runtime::params::Shape {
-                    items: ::std::option::Option::Some(
-                        &::apigen_runtime::params::Shape::STRING,
-                    ),
-                    ..::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::ARRAY,
-                    )
-                },
+        let mut request = self.0.prepare(rt::Method::PATCH);
+        let path_error_yield = request
+            .path_param(
+                &rt::Param::new(
+                    rt::Location::Path,
+                    "error-yield",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::STRING),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                ),
+                &error_yield,
             );
-            let path_error_yield = ::apigen_runtime::params::encode(
-                    &PARAM_ERROR_YIELD,
-                    &error_yield,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::PATCH,
-                    &["/s2/", &path_error_yield],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, S2DynServerError::decode)
+        request.path(&["/s2/", &path_error_yield]);
+        request.call(&[], S2DynServerError::decode)
     }
 }
 impl S2DynServerError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<S2DynServerError>> {

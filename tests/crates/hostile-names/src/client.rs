@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -217,114 +218,72 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn r#type(
         &self,
         profile_id: i64,
         item_id: &str,
         params: &Type2Params,
     ) -> rt::Call<'_, crate::models::UserProfile, Type2Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Type2Error>> {
-            const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "profile-id",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["item_id"]);
-            const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "item_id",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["profile-id"]);
-            const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "self",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["page-size", "pageSize"]);
-            const PARAM_PAGE_SIZE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "page-size",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["pageSize", "self"]);
-            const PARAM_PAGE_SIZE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "pageSize",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["page-size", "self"]);
-            const PARAM_X_REQUEST_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "X-Request-Id",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_profile_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "profile-id", &rt::Shape::INTEGER),
+                &profile_id,
             );
-            let path_profile_id = ::apigen_runtime::params::encode(
-                    &PARAM_PROFILE_ID,
-                    &profile_id,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.self_ {
-                ::apigen_runtime::params::encode_into(&PARAM_SELF_, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.page_size {
-                ::apigen_runtime::params::encode_into(
-                        &PARAM_PAGE_SIZE,
-                        value,
-                        &mut query,
-                    )
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.page_size2 {
-                ::apigen_runtime::params::encode_into(
-                        &PARAM_PAGE_SIZE2,
-                        value,
-                        &mut query,
-                    )
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/user-profiles/", &path_profile_id, "/items/", &path_item_id],
+        let path_item_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "item_id", &rt::Shape::STRING),
+                item_id,
+            );
+        request.path(&["/user-profiles/", &path_profile_id, "/items/", &path_item_id]);
+        if let ::std::option::Option::Some(value) = &params.self_ {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "self", &rt::Shape::STRING),
+                    value,
                 );
-            if let ::std::option::Option::Some(value) = &params.x_request_id {
-                request = request
-                    .header(
+        }
+        if let ::std::option::Option::Some(value) = &params.page_size {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
+                        "page-size",
+                        &rt::Shape::INTEGER,
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.page_size2 {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
+                        "pageSize",
+                        &rt::Shape::INTEGER,
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.x_request_id {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Header,
                         "X-Request-Id",
-                        ::apigen_runtime::params::encode(&PARAM_X_REQUEST_ID, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, Type2Error::decode)
+                        &rt::Shape::STRING,
+                    ),
+                    value,
+                );
+        }
+        request.call(&[], Type2Error::decode)
     }
 }
 impl Type2Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::UserProfile>, Error<Type2Error>> {
@@ -352,73 +311,34 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn r#match(
         &self,
         profile_id: i64,
         item_id: &str,
         body: &crate::models::Keywords,
     ) -> rt::Call<'_, crate::models::UserProfile2, MatchError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<MatchError>> {
-            const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "profile-id",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["item_id"]);
-            const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "item_id",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["profile-id"]);
-            let path_profile_id = ::apigen_runtime::params::encode(
-                    &PARAM_PROFILE_ID,
-                    &profile_id,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_item_id = ::apigen_runtime::params::encode(&PARAM_ITEM_ID, item_id)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::PUT,
-                    &["/user-profiles/", &path_profile_id, "/items/", &path_item_id],
-                );
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, MatchError::decode)
+        let mut request = self.0.prepare(rt::Method::PUT);
+        let path_profile_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "profile-id", &rt::Shape::INTEGER),
+                &profile_id,
+            );
+        let path_item_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "item_id", &rt::Shape::STRING),
+                item_id,
+            );
+        request.path(&["/user-profiles/", &path_profile_id, "/items/", &path_item_id]);
+        request.validate(body);
+        request.json("application/json", body);
+        request.call(&[], MatchError::decode)
     }
 }
 impl MatchError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -449,11 +369,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_user_profiles(
         &self,
     ) -> rt::Call<
@@ -461,33 +376,16 @@ impl Client {
         ::std::vec::Vec<crate::models::UserProfile3>,
         ListUserProfiles2Error,
     > {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ListUserProfiles2Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/user_profiles"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListUserProfiles2Error::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/user_profiles"]);
+        request.call(&[], ListUserProfiles2Error::decode)
     }
 }
 impl ListUserProfiles2Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -518,54 +416,24 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_user_profiles2(
         &self,
         body: ::std::option::Option<&crate::models::N1stClass>,
     ) -> rt::Call<'_, (), ListUserProfiles3Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ListUserProfiles3Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/user_profiles"]);
-            if let ::std::option::Option::Some(body) = body {
-                crate::validation::Validate::validate(body)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                let bytes = ::serde_json::to_vec(body)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                request = request
-                    .header(
-                        ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                        "application/json",
-                    )
-                    .body(bytes);
-            }
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, ListUserProfiles3Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/user_profiles"]);
+        if let ::std::option::Option::Some(body) = body {
+            request.validate(body);
+            request.json("application/json", body);
+        }
+        request.call(&[], ListUserProfiles3Error::decode)
     }
 }
 impl ListUserProfiles3Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<ListUserProfiles3Error>> {
@@ -593,52 +461,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_cafue9(
         &self,
         ufcnuefcuf6due9: &str,
     ) -> rt::Call<'_, crate::models::Cafue9, GetCafue9Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<GetCafue9Error>> {
-            const PARAM_UFCNUEFCUF6DUE9: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "ünïcödé",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_ufcnuefcuf6due9 = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "ünïcödé", &rt::Shape::STRING),
+                ufcnuefcuf6due9,
             );
-            let path_ufcnuefcuf6due9 = ::apigen_runtime::params::encode(
-                    &PARAM_UFCNUEFCUF6DUE9,
-                    ufcnuefcuf6due9,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/café/", &path_ufcnuefcuf6due9],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetCafue9Error::decode)
+        request.path(&["/café/", &path_ufcnuefcuf6due9]);
+        request.call(&[], GetCafue9Error::decode)
     }
 }
 impl GetCafue9Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Cafue9>, Error<GetCafue9Error>> {
@@ -692,11 +533,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn authenticate2(
         &self,
         self_: &str,
@@ -704,316 +540,124 @@ impl Client {
         request2: &str,
         params: &AuthenticateParams,
     ) -> rt::Call<'_, crate::models::Thing, AuthenticateError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::ApiKey],
-            &[crate::Scheme::ApiKey2, crate::Scheme::SelfType],
-            &[crate::Scheme::SelfType2],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<AuthenticateError>,
-        > {
-            const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "self",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["rq"]);
-            const PARAM_RQ2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "rq",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["self"]);
-            const PARAM_HEADERS2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "headers",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(
-                    &[
-                        "Self",
-                        "body",
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_self_ = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "self", &rt::Shape::STRING),
+                self_,
+            );
+        let path_rq2 = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "rq", &rt::Shape::STRING),
+                rq2,
+            );
+        request.path(&["/auth/", &path_self_, "/", &path_rq2]);
+        if let ::std::option::Option::Some(value) = &params.headers2 {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "headers", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.credentials2 {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
                         "credentials",
-                        "e",
-                        "input",
-                        "key",
-                        "request",
-                        "shared",
-                        "type",
-                        "url",
-                    ],
+                        &rt::Shape::STRING,
+                    ),
+                    value,
                 );
-            const PARAM_CREDENTIALS2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "credentials",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(
-                    &[
-                        "Self",
-                        "body",
-                        "e",
-                        "headers",
-                        "input",
-                        "key",
-                        "request",
-                        "shared",
-                        "type",
-                        "url",
-                    ],
+        }
+        if let ::std::option::Option::Some(value) = &params.shared2 {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "shared", &rt::Shape::STRING),
+                    value,
                 );
-            const PARAM_SHARED2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "shared",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(
-                    &[
-                        "Self",
-                        "body",
+        }
+        if let ::std::option::Option::Some(value) = &params.input2 {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "input", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        request
+            .param(
+                &rt::Param::new(rt::Location::Query, "request", &rt::Shape::STRING),
+                request2,
+            );
+        if let ::std::option::Option::Some(value) = &params.e2 {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "e", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.r#type {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "type", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.self_2 {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "Self", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.body2 {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "body", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.url2 {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "url", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.headers3 {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Header, "Headers", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.credentials3 {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Header,
                         "credentials",
-                        "e",
-                        "headers",
-                        "input",
-                        "key",
-                        "request",
-                        "type",
-                        "url",
-                    ],
+                        &rt::Shape::STRING,
+                    ),
+                    value,
                 );
-            const PARAM_INPUT2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "input",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(
-                    &[
-                        "Self",
-                        "body",
-                        "credentials",
-                        "e",
-                        "headers",
-                        "key",
-                        "request",
-                        "shared",
-                        "type",
-                        "url",
-                    ],
-                );
-            const PARAM_REQUEST2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "request",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(
-                    &[
-                        "Self",
-                        "body",
-                        "credentials",
-                        "e",
-                        "headers",
-                        "input",
-                        "key",
-                        "shared",
-                        "type",
-                        "url",
-                    ],
-                );
-            const PARAM_E2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "e",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(
-                    &[
-                        "Self",
-                        "body",
-                        "credentials",
-                        "headers",
-                        "input",
-                        "key",
-                        "request",
-                        "shared",
-                        "type",
-                        "url",
-                    ],
-                );
-            const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "type",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(
-                    &[
-                        "Self",
-                        "body",
-                        "credentials",
-                        "e",
-                        "headers",
-                        "input",
-                        "key",
-                        "request",
-                        "shared",
-                        "url",
-                    ],
-                );
-            const PARAM_SELF_2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "Self",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(
-                    &[
-                        "body",
-                        "credentials",
-                        "e",
-                        "headers",
-                        "input",
-                        "key",
-                        "request",
-                        "shared",
-                        "type",
-                        "url",
-                    ],
-                );
-            const PARAM_BODY2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "body",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(
-                    &[
-                        "Self",
-                        "credentials",
-                        "e",
-                        "headers",
-                        "input",
-                        "key",
-                        "request",
-                        "shared",
-                        "type",
-                        "url",
-                    ],
-                );
-            const PARAM_URL2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "url",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(
-                    &[
-                        "Self",
-                        "body",
-                        "credentials",
-                        "e",
-                        "headers",
-                        "input",
-                        "key",
-                        "request",
-                        "shared",
-                        "type",
-                    ],
-                );
-            const PARAM_HEADERS3: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "Headers",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["X-Api-Key", "credentials"]);
-            const PARAM_CREDENTIALS3: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "credentials",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["Headers", "X-Api-Key"]);
-            let path_self_ = ::apigen_runtime::params::encode(&PARAM_SELF_, self_)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_rq2 = ::apigen_runtime::params::encode(&PARAM_RQ2, rq2)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.headers2 {
-                ::apigen_runtime::params::encode_into(&PARAM_HEADERS2, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.credentials2 {
-                ::apigen_runtime::params::encode_into(
-                        &PARAM_CREDENTIALS2,
-                        value,
-                        &mut query,
-                    )
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.shared2 {
-                ::apigen_runtime::params::encode_into(&PARAM_SHARED2, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.input2 {
-                ::apigen_runtime::params::encode_into(&PARAM_INPUT2, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            ::apigen_runtime::params::encode_into(&PARAM_REQUEST2, request2, &mut query)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            if let ::std::option::Option::Some(value) = &params.e2 {
-                ::apigen_runtime::params::encode_into(&PARAM_E2, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.r#type {
-                ::apigen_runtime::params::encode_into(&PARAM_TYPE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.self_2 {
-                ::apigen_runtime::params::encode_into(&PARAM_SELF_2, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.body2 {
-                ::apigen_runtime::params::encode_into(&PARAM_BODY2, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.url2 {
-                ::apigen_runtime::params::encode_into(&PARAM_URL2, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/auth/", &path_self_, "/", &path_rq2],
-                );
-            if let ::std::option::Option::Some(value) = &params.headers3 {
-                request = request
-                    .header(
-                        "Headers",
-                        ::apigen_runtime::params::encode(&PARAM_HEADERS3, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.credentials3 {
-                request = request
-                    .header(
-                        "credentials",
-                        ::apigen_runtime::params::encode(&PARAM_CREDENTIALS3, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, AuthenticateError::decode)
+        }
+        request
+            .call(
+                &[
+                    &[crate::Scheme::ApiKey],
+                    &[crate::Scheme::ApiKey2, crate::Scheme::SelfType],
+                    &[crate::Scheme::SelfType2],
+                ],
+                AuthenticateError::decode,
+            )
     }
 }
 impl AuthenticateError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -1044,74 +688,37 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn transport(
         &self,
         self_: &str,
         rq2: &str,
         body: &crate::models::Thing,
     ) -> rt::Call<'_, crate::models::Thing, Transport2Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::Apply],
-            &[crate::Scheme::New],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<Transport2Error>,
-        > {
-            const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "self",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["rq"]);
-            const PARAM_RQ2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "rq",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["self"]);
-            let path_self_ = ::apigen_runtime::params::encode(&PARAM_SELF_, self_)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_rq2 = ::apigen_runtime::params::encode(&PARAM_RQ2, rq2)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/auth/", &path_self_, "/", &path_rq2],
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Transport2Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        let path_self_ = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "self", &rt::Shape::STRING),
+                self_,
+            );
+        let path_rq2 = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "rq", &rt::Shape::STRING),
+                rq2,
+            );
+        request.path(&["/auth/", &path_self_, "/", &path_rq2]);
+        request.json("application/json", body);
+        request
+            .call(
+                &[&[crate::Scheme::Apply], &[crate::Scheme::New]],
+                Transport2Error::decode,
+            )
     }
 }
 impl Transport2Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<Transport2Error>> {
@@ -1151,90 +758,51 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list(
         &self,
         first_page2: i64,
         params: &ListParams,
     ) -> rt::Call<'_, crate::models::ThingPage, ListError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<ListError>> {
-            const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "first_page",
-                &::apigen_runtime::params::Shape::INTEGER,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_first_page2 = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "first_page", &rt::Shape::INTEGER),
+                &first_page2,
             );
-            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "page",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["more", "next", "page_number"]);
-            const PARAM_PAGE_NUMBER2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "page_number",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["more", "next", "page"]);
-            const PARAM_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "next",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["more", "page", "page_number"]);
-            const PARAM_MORE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "more",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["next", "page", "page_number"]);
-            let path_first_page2 = ::apigen_runtime::params::encode(
-                    &PARAM_FIRST_PAGE2,
-                    &first_page2,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.page {
-                ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.page_number2 {
-                ::apigen_runtime::params::encode_into(
-                        &PARAM_PAGE_NUMBER2,
-                        value,
-                        &mut query,
-                    )
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.next {
-                ::apigen_runtime::params::encode_into(&PARAM_NEXT, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.more {
-                ::apigen_runtime::params::encode_into(&PARAM_MORE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/things/", &path_first_page2],
+        request.path(&["/things/", &path_first_page2]);
+        if let ::std::option::Option::Some(value) = &params.page {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "page", &rt::Shape::INTEGER),
+                    value,
                 );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListError::decode)
+        }
+        if let ::std::option::Option::Some(value) = &params.page_number2 {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
+                        "page_number",
+                        &rt::Shape::INTEGER,
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.next {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "next", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.more {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "more", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        request.call(&[], ListError::decode)
     }
     /// Every item of every page of [`Client::list`], fetched page by page as the stream is polled: the first request with the parameters as given, then it follows the link at `/links/next` of each page (absolute or relative).
     ///
@@ -1274,7 +842,7 @@ impl ListError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::ThingPage>, Error<ListError>> {
@@ -1302,55 +870,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_stream2(
         &self,
         first_page2: i64,
     ) -> rt::Call<'_, crate::models::ThingPage, ListStreamError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ListStreamError>,
-        > {
-            const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "first_page",
-                &::apigen_runtime::params::Shape::INTEGER,
+        let mut request = self.0.prepare(rt::Method::PUT);
+        let path_first_page2 = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "first_page", &rt::Shape::INTEGER),
+                &first_page2,
             );
-            let path_first_page2 = ::apigen_runtime::params::encode(
-                    &PARAM_FIRST_PAGE2,
-                    &first_page2,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::PUT,
-                    &["/things/", &path_first_page2],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListStreamError::decode)
+        request.path(&["/things/", &path_first_page2]);
+        request.call(&[], ListStreamError::decode)
     }
 }
 impl ListStreamError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -1381,52 +919,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn new2(
         &self,
         first_page2: i64,
     ) -> rt::Call<'_, crate::models::Thing, NewError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<NewError>> {
-            const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "first_page",
-                &::apigen_runtime::params::Shape::INTEGER,
+        let mut request = self.0.prepare(rt::Method::POST);
+        let path_first_page2 = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "first_page", &rt::Shape::INTEGER),
+                &first_page2,
             );
-            let path_first_page2 = ::apigen_runtime::params::encode(
-                    &PARAM_FIRST_PAGE2,
-                    &first_page2,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/things/", &path_first_page2],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, NewError::decode)
+        request.path(&["/things/", &path_first_page2]);
+        request.call(&[], NewError::decode)
     }
 }
 impl NewError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<NewError>> {
@@ -1454,52 +965,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn clone2(
         &self,
         first_page2: i64,
     ) -> rt::Call<'_, crate::models::Thing, CloneError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<CloneError>> {
-            const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "first_page",
-                &::apigen_runtime::params::Shape::INTEGER,
+        let mut request = self.0.prepare(rt::Method::DELETE);
+        let path_first_page2 = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "first_page", &rt::Shape::INTEGER),
+                &first_page2,
             );
-            let path_first_page2 = ::apigen_runtime::params::encode(
-                    &PARAM_FIRST_PAGE2,
-                    &first_page2,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::DELETE,
-                    &["/things/", &path_first_page2],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, CloneError::decode)
+        request.path(&["/things/", &path_first_page2]);
+        request.call(&[], CloneError::decode)
     }
 }
 impl CloneError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<CloneError>> {
@@ -1527,52 +1011,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn execute2(
         &self,
         first_page2: i64,
     ) -> rt::Call<'_, crate::models::Thing, ExecuteError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<ExecuteError>> {
-            const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "first_page",
-                &::apigen_runtime::params::Shape::INTEGER,
+        let mut request = self.0.prepare(rt::Method::PATCH);
+        let path_first_page2 = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "first_page", &rt::Shape::INTEGER),
+                &first_page2,
             );
-            let path_first_page2 = ::apigen_runtime::params::encode(
-                    &PARAM_FIRST_PAGE2,
-                    &first_page2,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::PATCH,
-                    &["/things/", &path_first_page2],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, ExecuteError::decode)
+        request.path(&["/things/", &path_first_page2]);
+        request.call(&[], ExecuteError::decode)
     }
 }
 impl ExecuteError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::Thing>, Error<ExecuteError>> {
@@ -1600,68 +1057,37 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_code(
         &self,
         _2fa: &str,
         x: i64,
         x2: &str,
     ) -> rt::Call<'_, (), GetCodeError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<GetCodeError>> {
-            const PARAM__2FA: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "2fa",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["_x", "x"]);
-            const PARAM_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "_x",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["2fa", "x"]);
-            const PARAM_X2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "x",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["2fa", "_x"]);
-            let path0 = ::apigen_runtime::params::encode(&PARAM__2FA, _2fa)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_x = ::apigen_runtime::params::encode(&PARAM_X, &x)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_x2 = ::apigen_runtime::params::encode(&PARAM_X2, x2)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/codes/", &path0, "/", &path_x, "/", &path_x2],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetCodeError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path0 = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "2fa", &rt::Shape::STRING),
+                _2fa,
+            );
+        let path_x = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "_x", &rt::Shape::INTEGER),
+                &x,
+            );
+        let path_x2 = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "x", &rt::Shape::STRING),
+                x2,
+            );
+        request.path(&["/codes/", &path0, "/", &path_x, "/", &path_x2]);
+        request.call(&[], GetCodeError::decode)
     }
 }
 impl GetCodeError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<GetCodeError>> {

@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -102,59 +103,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn enrol(
         &self,
         authorization: &str,
         body: &crate::models::EnrolBody,
     ) -> rt::Call<'_, (), EnrolError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<EnrolError>> {
-            const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "Authorization",
-                &::apigen_runtime::params::Shape::STRING,
-            );
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/enrol"]);
-            request = request
-                .header(
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/enrol"]);
+        request
+            .param(
+                &rt::Param::new(
+                    rt::Location::Header,
                     "Authorization",
-                    ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, EnrolError::decode)
+                    &rt::Shape::STRING,
+                ),
+                authorization,
+            );
+        request.json("application/json", body);
+        request.call(&[], EnrolError::decode)
     }
 }
 impl EnrolError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<EnrolError>> {
@@ -182,53 +155,29 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn global_jobs(
         &self,
         authorization: &str,
     ) -> rt::Call<'_, crate::models::GlobalJobsResult, GlobalJobsError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<GlobalJobsError>,
-        > {
-            const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "Authorization",
-                &::apigen_runtime::params::Shape::STRING,
-            );
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/global/jobs"]);
-            request = request
-                .header(
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/global/jobs"]);
+        request
+            .param(
+                &rt::Param::new(
+                    rt::Location::Header,
                     "Authorization",
-                    ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GlobalJobsError::decode)
+                    &rt::Shape::STRING,
+                ),
+                authorization,
+            );
+        request.call(&[], GlobalJobsError::decode)
     }
 }
 impl GlobalJobsError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -259,50 +208,29 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn ping(
         &self,
         authorization: &str,
     ) -> rt::Call<'_, crate::models::PingResult, PingError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<PingError>> {
-            const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "Authorization",
-                &::apigen_runtime::params::Shape::STRING,
-            );
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/ping"]);
-            request = request
-                .header(
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/ping"]);
+        request
+            .param(
+                &rt::Param::new(
+                    rt::Location::Header,
                     "Authorization",
-                    ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, PingError::decode)
+                    &rt::Shape::STRING,
+                ),
+                authorization,
+            );
+        request.call(&[], PingError::decode)
     }
 }
 impl PingError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<crate::models::PingResult>, Error<PingError>> {
@@ -330,62 +258,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn report_finish(
         &self,
         authorization: &str,
         body: &crate::models::ReportFinishBody,
     ) -> rt::Call<'_, crate::models::ReportResult, ReportFinishError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ReportFinishError>,
-        > {
-            const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "Authorization",
-                &::apigen_runtime::params::Shape::STRING,
-            );
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/report/finish"]);
-            request = request
-                .header(
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/report/finish"]);
+        request
+            .param(
+                &rt::Param::new(
+                    rt::Location::Header,
                     "Authorization",
-                    ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, ReportFinishError::decode)
+                    &rt::Shape::STRING,
+                ),
+                authorization,
+            );
+        request.json("application/json", body);
+        request.call(&[], ReportFinishError::decode)
     }
 }
 impl ReportFinishError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -416,62 +313,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn report_output(
         &self,
         authorization: &str,
         body: &crate::models::ReportOutputBody,
     ) -> rt::Call<'_, crate::models::ReportResult, ReportOutputError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ReportOutputError>,
-        > {
-            const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "Authorization",
-                &::apigen_runtime::params::Shape::STRING,
-            );
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/report/output"]);
-            request = request
-                .header(
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/report/output"]);
+        request
+            .param(
+                &rt::Param::new(
+                    rt::Location::Header,
                     "Authorization",
-                    ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, ReportOutputError::decode)
+                    &rt::Shape::STRING,
+                ),
+                authorization,
+            );
+        request.json("application/json", body);
+        request.call(&[], ReportOutputError::decode)
     }
 }
 impl ReportOutputError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -502,62 +368,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn report_start(
         &self,
         authorization: &str,
         body: &crate::models::ReportStartBody,
     ) -> rt::Call<'_, crate::models::ReportResult, ReportStartError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ReportStartError>,
-        > {
-            const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "Authorization",
-                &::apigen_runtime::params::Shape::STRING,
-            );
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/report/start"]);
-            request = request
-                .header(
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/report/start"]);
+        request
+            .param(
+                &rt::Param::new(
+                    rt::Location::Header,
                     "Authorization",
-                    ::apigen_runtime::params::encode(&PARAM_AUTHORIZATION, authorization)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, ReportStartError::decode)
+                    &rt::Shape::STRING,
+                ),
+                authorization,
+            );
+        request.json("application/json", body);
+        request.call(&[], ReportStartError::decode)
     }
 }
 impl ReportStartError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<

@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -102,55 +103,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_user_by_name(
         &self,
         username: &str,
     ) -> rt::Call<'_, crate::models::User, GetUserByNameError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<GetUserByNameError>,
-        > {
-            const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "username",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_username = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "username", &rt::Shape::STRING),
+                username,
             );
-            let path_username = ::apigen_runtime::params::encode(
-                    &PARAM_USERNAME,
-                    username,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/2.0/users/", &path_username],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetUserByNameError::decode)
+        request.path(&["/2.0/users/", &path_username]);
+        request.call(&[], GetUserByNameError::decode)
     }
 }
 impl GetUserByNameError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -181,11 +152,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_repositories_by_owner(
         &self,
         username: &str,
@@ -194,46 +160,21 @@ impl Client {
         ::std::vec::Vec<crate::models::Repository>,
         GetRepositoriesByOwnerError,
     > {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<GetRepositoriesByOwnerError>,
-        > {
-            const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "username",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_username = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "username", &rt::Shape::STRING),
+                username,
             );
-            let path_username = ::apigen_runtime::params::encode(
-                    &PARAM_USERNAME,
-                    username,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/2.0/repositories/", &path_username],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetRepositoriesByOwnerError::decode)
+        request.path(&["/2.0/repositories/", &path_username]);
+        request.call(&[], GetRepositoriesByOwnerError::decode)
     }
 }
 impl GetRepositoriesByOwnerError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -264,65 +205,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_repository(
         &self,
         username: &str,
         slug: &str,
     ) -> rt::Call<'_, crate::models::Repository, GetRepositoryError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<GetRepositoryError>,
-        > {
-            const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "username",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["slug"]);
-            const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "slug",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["username"]);
-            let path_username = ::apigen_runtime::params::encode(
-                    &PARAM_USERNAME,
-                    username,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/2.0/repositories/", &path_username, "/", &path_slug],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetRepositoryError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_username = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "username", &rt::Shape::STRING),
+                username,
+            );
+        let path_slug = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "slug", &rt::Shape::STRING),
+                slug,
+            );
+        request.path(&["/2.0/repositories/", &path_username, "/", &path_slug]);
+        request.call(&[], GetRepositoryError::decode)
     }
 }
 impl GetRepositoryError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -359,11 +266,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_pull_requests_by_repository(
         &self,
         username: &str,
@@ -374,71 +276,36 @@ impl Client {
         ::std::vec::Vec<crate::models::Pullrequest>,
         GetPullRequestsByRepositoryError,
     > {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<GetPullRequestsByRepositoryError>,
-        > {
-            const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "username",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["slug"]);
-            const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "slug",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["username"]);
-            const PARAM_STATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Query,
-                "state",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_username = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "username", &rt::Shape::STRING),
+                username,
             );
-            let path_username = ::apigen_runtime::params::encode(
-                    &PARAM_USERNAME,
-                    username,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.state {
-                ::apigen_runtime::params::encode_into(&PARAM_STATE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &[
-                        "/2.0/repositories/",
-                        &path_username,
-                        "/",
-                        &path_slug,
-                        "/pullrequests",
-                    ],
+        let path_slug = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "slug", &rt::Shape::STRING),
+                slug,
+            );
+        request
+            .path(
+                &["/2.0/repositories/", &path_username, "/", &path_slug, "/pullrequests"],
+            );
+        if let ::std::option::Option::Some(value) = &params.state {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "state", &rt::Shape::STRING),
+                    value,
                 );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0
-            .call(prepared, ALTERNATIVES, true, GetPullRequestsByRepositoryError::decode)
+        }
+        request.call(&[], GetPullRequestsByRepositoryError::decode)
     }
 }
 impl GetPullRequestsByRepositoryError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -469,81 +336,47 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_pull_requests_by_id(
         &self,
         username: &str,
         slug: &str,
         pid: &str,
     ) -> rt::Call<'_, crate::models::Pullrequest, GetPullRequestsByIdError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<GetPullRequestsByIdError>,
-        > {
-            const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "username",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["pid", "slug"]);
-            const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "slug",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["pid", "username"]);
-            const PARAM_PID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "pid",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["slug", "username"]);
-            let path_username = ::apigen_runtime::params::encode(
-                    &PARAM_USERNAME,
-                    username,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_pid = ::apigen_runtime::params::encode(&PARAM_PID, pid)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &[
-                        "/2.0/repositories/",
-                        &path_username,
-                        "/",
-                        &path_slug,
-                        "/pullrequests/",
-                        &path_pid,
-                    ],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetPullRequestsByIdError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_username = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "username", &rt::Shape::STRING),
+                username,
+            );
+        let path_slug = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "slug", &rt::Shape::STRING),
+                slug,
+            );
+        let path_pid = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "pid", &rt::Shape::STRING),
+                pid,
+            );
+        request
+            .path(
+                &[
+                    "/2.0/repositories/",
+                    &path_username,
+                    "/",
+                    &path_slug,
+                    "/pullrequests/",
+                    &path_pid,
+                ],
+            );
+        request.call(&[], GetPullRequestsByIdError::decode)
     }
 }
 impl GetPullRequestsByIdError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -574,82 +407,48 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn merge_pull_request(
         &self,
         username: &str,
         slug: &str,
         pid: &str,
     ) -> rt::Call<'_, (), MergePullRequestError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MergePullRequestError>,
-        > {
-            const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "username",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["pid", "slug"]);
-            const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "slug",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["pid", "username"]);
-            const PARAM_PID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "pid",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["slug", "username"]);
-            let path_username = ::apigen_runtime::params::encode(
-                    &PARAM_USERNAME,
-                    username,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_slug = ::apigen_runtime::params::encode(&PARAM_SLUG, slug)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_pid = ::apigen_runtime::params::encode(&PARAM_PID, pid)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &[
-                        "/2.0/repositories/",
-                        &path_username,
-                        "/",
-                        &path_slug,
-                        "/pullrequests/",
-                        &path_pid,
-                        "/merge",
-                    ],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MergePullRequestError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        let path_username = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "username", &rt::Shape::STRING),
+                username,
+            );
+        let path_slug = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "slug", &rt::Shape::STRING),
+                slug,
+            );
+        let path_pid = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "pid", &rt::Shape::STRING),
+                pid,
+            );
+        request
+            .path(
+                &[
+                    "/2.0/repositories/",
+                    &path_username,
+                    "/",
+                    &path_slug,
+                    "/pullrequests/",
+                    &path_pid,
+                    "/merge",
+                ],
+            );
+        request.call(&[], MergePullRequestError::decode)
     }
 }
 impl MergePullRequestError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MergePullRequestError>> {

@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -102,11 +103,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn path_simple_flat(
         &self,
         prim: &str,
@@ -118,136 +114,98 @@ impl Client {
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
     ) -> rt::Call<'_, (), PathSimpleFlatError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<PathSimpleFlatError>,
-        > {
-            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "prim",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "int",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_prim = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "prim", &rt::Shape::STRING),
+                prim,
+            );
+        let path_int = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "int", &rt::Shape::INTEGER),
+                &int,
+            );
+        let path_arr = request
+            .path_param(
+                &rt::Param::new(
+                    rt::Location::Path,
                     "arr",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::INTEGER,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
-                        )
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
                     },
-                )
-                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
+                ),
+                &arr,
+            );
+        let path_obj = request
+            .path_param(
+                &rt::Param::new(
+                    rt::Location::Path,
                     "obj",
-                    &::apigen_runtime::params::Shape {
+                    &rt::Shape {
                         properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
                         ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
-                        )
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
                     },
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
+                ),
+                &obj,
+            );
+        let path_nul = request
+            .path_param(
+                &rt::Param::new(
+                    rt::Location::Path,
                     "nul",
-                    &::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::NULL
-                            .with(::apigen_runtime::params::Kinds::STRING),
-                    ),
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "byt",
-                    &::apigen_runtime::params::Shape::BYTE,
-                )
-                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "bin",
-                    &::apigen_runtime::params::Shape::BINARY,
-                )
-                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "uni",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-            let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &[
-                        "/path/simple/flat/",
-                        &path_prim,
-                        "/",
-                        &path_int,
-                        "/",
-                        &path_arr,
-                        "/",
-                        &path_obj,
-                        "/",
-                        &path_nul,
-                        "/",
-                        &path_byt,
-                        "/",
-                        &path_bin,
-                        "/",
-                        &path_uni,
-                    ],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, PathSimpleFlatError::decode)
+                    &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                ),
+                &nul,
+            );
+        let path_byt = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "byt", &rt::Shape::BYTE),
+                byt,
+            );
+        let path_bin = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "bin", &rt::Shape::BINARY),
+                &bin,
+            );
+        let path_uni = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "uni", &rt::Shape::INTEGER),
+                &uni,
+            );
+        request
+            .path(
+                &[
+                    "/path/simple/flat/",
+                    &path_prim,
+                    "/",
+                    &path_int,
+                    "/",
+                    &path_arr,
+                    "/",
+                    &path_obj,
+                    "/",
+                    &path_nul,
+                    "/",
+                    &path_byt,
+                    "/",
+                    &path_bin,
+                    "/",
+                    &path_uni,
+                ],
+            );
+        request.call(&[], PathSimpleFlatError::decode)
     }
 }
 impl PathSimpleFlatError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<PathSimpleFlatError>> {
@@ -275,11 +233,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn path_simple_exploded(
         &self,
         prim: &str,
@@ -291,144 +244,106 @@ impl Client {
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
     ) -> rt::Call<'_, (), PathSimpleExplodedError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<PathSimpleExplodedError>,
-        > {
-            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "prim",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "int",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "arr",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::INTEGER,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
-                        )
-                    },
-                )
-                .with_explode(true)
-                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "obj",
-                    &::apigen_runtime::params::Shape {
-                        properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
-                        ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
-                        )
-                    },
-                )
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "nul",
-                    &::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::NULL
-                            .with(::apigen_runtime::params::Kinds::STRING),
-                    ),
-                )
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "byt",
-                    &::apigen_runtime::params::Shape::BYTE,
-                )
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "bin",
-                    &::apigen_runtime::params::Shape::BINARY,
-                )
-                .with_explode(true)
-                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "uni",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-            let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &[
-                        "/path/simple/exploded/",
-                        &path_prim,
-                        "/",
-                        &path_int,
-                        "/",
-                        &path_arr,
-                        "/",
-                        &path_obj,
-                        "/",
-                        &path_nul,
-                        "/",
-                        &path_byt,
-                        "/",
-                        &path_bin,
-                        "/",
-                        &path_uni,
-                    ],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, PathSimpleExplodedError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_prim = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "prim", &rt::Shape::STRING)
+                    .with_explode(true),
+                prim,
+            );
+        let path_int = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "int", &rt::Shape::INTEGER)
+                    .with_explode(true),
+                &int,
+            );
+        let path_arr = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "arr",
+                        &rt::Shape {
+                            items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                            ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                        },
+                    )
+                    .with_explode(true),
+                &arr,
+            );
+        let path_obj = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "obj",
+                        &rt::Shape {
+                            properties: &[
+                                ("R", rt::Shape::INTEGER),
+                                ("G", rt::Shape::INTEGER),
+                                ("B", rt::Shape::INTEGER),
+                            ],
+                            ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                        },
+                    )
+                    .with_explode(true),
+                &obj,
+            );
+        let path_nul = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "nul",
+                        &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                    )
+                    .with_explode(true),
+                &nul,
+            );
+        let path_byt = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "byt", &rt::Shape::BYTE)
+                    .with_explode(true),
+                byt,
+            );
+        let path_bin = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "bin", &rt::Shape::BINARY)
+                    .with_explode(true),
+                &bin,
+            );
+        let path_uni = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "uni", &rt::Shape::INTEGER)
+                    .with_explode(true),
+                &uni,
+            );
+        request
+            .path(
+                &[
+                    "/path/simple/exploded/",
+                    &path_prim,
+                    "/",
+                    &path_int,
+                    "/",
+                    &path_arr,
+                    "/",
+                    &path_obj,
+                    "/",
+                    &path_nul,
+                    "/",
+                    &path_byt,
+                    "/",
+                    &path_bin,
+                    "/",
+                    &path_uni,
+                ],
+            );
+        request.call(&[], PathSimpleExplodedError::decode)
     }
 }
 impl PathSimpleExplodedError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<PathSimpleExplodedError>> {
@@ -456,11 +371,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn path_label_flat(
         &self,
         prim: &str,
@@ -472,144 +382,106 @@ impl Client {
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
     ) -> rt::Call<'_, (), PathLabelFlatError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<PathLabelFlatError>,
-        > {
-            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "prim",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "int",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "arr",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::INTEGER,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
-                        )
-                    },
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "obj",
-                    &::apigen_runtime::params::Shape {
-                        properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
-                        ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
-                        )
-                    },
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "nul",
-                    &::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::NULL
-                            .with(::apigen_runtime::params::Kinds::STRING),
-                    ),
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "byt",
-                    &::apigen_runtime::params::Shape::BYTE,
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "bin",
-                    &::apigen_runtime::params::Shape::BINARY,
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "uni",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-            let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &[
-                        "/path/label/flat/",
-                        &path_prim,
-                        "/",
-                        &path_int,
-                        "/",
-                        &path_arr,
-                        "/",
-                        &path_obj,
-                        "/",
-                        &path_nul,
-                        "/",
-                        &path_byt,
-                        "/",
-                        &path_bin,
-                        "/",
-                        &path_uni,
-                    ],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, PathLabelFlatError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_prim = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "prim", &rt::Shape::STRING)
+                    .with_style(rt::Style::Label),
+                prim,
+            );
+        let path_int = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "int", &rt::Shape::INTEGER)
+                    .with_style(rt::Style::Label),
+                &int,
+            );
+        let path_arr = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "arr",
+                        &rt::Shape {
+                            items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                            ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                        },
+                    )
+                    .with_style(rt::Style::Label),
+                &arr,
+            );
+        let path_obj = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "obj",
+                        &rt::Shape {
+                            properties: &[
+                                ("R", rt::Shape::INTEGER),
+                                ("G", rt::Shape::INTEGER),
+                                ("B", rt::Shape::INTEGER),
+                            ],
+                            ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                        },
+                    )
+                    .with_style(rt::Style::Label),
+                &obj,
+            );
+        let path_nul = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "nul",
+                        &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                    )
+                    .with_style(rt::Style::Label),
+                &nul,
+            );
+        let path_byt = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "byt", &rt::Shape::BYTE)
+                    .with_style(rt::Style::Label),
+                byt,
+            );
+        let path_bin = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "bin", &rt::Shape::BINARY)
+                    .with_style(rt::Style::Label),
+                &bin,
+            );
+        let path_uni = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "uni", &rt::Shape::INTEGER)
+                    .with_style(rt::Style::Label),
+                &uni,
+            );
+        request
+            .path(
+                &[
+                    "/path/label/flat/",
+                    &path_prim,
+                    "/",
+                    &path_int,
+                    "/",
+                    &path_arr,
+                    "/",
+                    &path_obj,
+                    "/",
+                    &path_nul,
+                    "/",
+                    &path_byt,
+                    "/",
+                    &path_bin,
+                    "/",
+                    &path_uni,
+                ],
+            );
+        request.call(&[], PathLabelFlatError::decode)
     }
 }
 impl PathLabelFlatError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<PathLabelFlatError>> {
@@ -637,11 +509,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn path_label_exploded(
         &self,
         prim: &str,
@@ -653,152 +520,114 @@ impl Client {
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
     ) -> rt::Call<'_, (), PathLabelExplodedError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<PathLabelExplodedError>,
-        > {
-            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "prim",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "int",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "arr",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::INTEGER,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
-                        )
-                    },
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_explode(true)
-                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "obj",
-                    &::apigen_runtime::params::Shape {
-                        properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
-                        ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
-                        )
-                    },
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "nul",
-                    &::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::NULL
-                            .with(::apigen_runtime::params::Kinds::STRING),
-                    ),
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "byt",
-                    &::apigen_runtime::params::Shape::BYTE,
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "bin",
-                    &::apigen_runtime::params::Shape::BINARY,
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_explode(true)
-                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "uni",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_style(::apigen_runtime::params::Style::Label)
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-            let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &[
-                        "/path/label/exploded/",
-                        &path_prim,
-                        "/",
-                        &path_int,
-                        "/",
-                        &path_arr,
-                        "/",
-                        &path_obj,
-                        "/",
-                        &path_nul,
-                        "/",
-                        &path_byt,
-                        "/",
-                        &path_bin,
-                        "/",
-                        &path_uni,
-                    ],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, PathLabelExplodedError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_prim = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "prim", &rt::Shape::STRING)
+                    .with_style(rt::Style::Label)
+                    .with_explode(true),
+                prim,
+            );
+        let path_int = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "int", &rt::Shape::INTEGER)
+                    .with_style(rt::Style::Label)
+                    .with_explode(true),
+                &int,
+            );
+        let path_arr = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "arr",
+                        &rt::Shape {
+                            items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                            ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                        },
+                    )
+                    .with_style(rt::Style::Label)
+                    .with_explode(true),
+                &arr,
+            );
+        let path_obj = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "obj",
+                        &rt::Shape {
+                            properties: &[
+                                ("R", rt::Shape::INTEGER),
+                                ("G", rt::Shape::INTEGER),
+                                ("B", rt::Shape::INTEGER),
+                            ],
+                            ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                        },
+                    )
+                    .with_style(rt::Style::Label)
+                    .with_explode(true),
+                &obj,
+            );
+        let path_nul = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "nul",
+                        &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                    )
+                    .with_style(rt::Style::Label)
+                    .with_explode(true),
+                &nul,
+            );
+        let path_byt = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "byt", &rt::Shape::BYTE)
+                    .with_style(rt::Style::Label)
+                    .with_explode(true),
+                byt,
+            );
+        let path_bin = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "bin", &rt::Shape::BINARY)
+                    .with_style(rt::Style::Label)
+                    .with_explode(true),
+                &bin,
+            );
+        let path_uni = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "uni", &rt::Shape::INTEGER)
+                    .with_style(rt::Style::Label)
+                    .with_explode(true),
+                &uni,
+            );
+        request
+            .path(
+                &[
+                    "/path/label/exploded/",
+                    &path_prim,
+                    "/",
+                    &path_int,
+                    "/",
+                    &path_arr,
+                    "/",
+                    &path_obj,
+                    "/",
+                    &path_nul,
+                    "/",
+                    &path_byt,
+                    "/",
+                    &path_bin,
+                    "/",
+                    &path_uni,
+                ],
+            );
+        request.call(&[], PathLabelExplodedError::decode)
     }
 }
 impl PathLabelExplodedError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<PathLabelExplodedError>> {
@@ -826,11 +655,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn path_matrix_flat(
         &self,
         prim: &str,
@@ -842,144 +666,106 @@ impl Client {
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
     ) -> rt::Call<'_, (), PathMatrixFlatError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<PathMatrixFlatError>,
-        > {
-            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "prim",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "int",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "arr",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::INTEGER,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
-                        )
-                    },
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "obj",
-                    &::apigen_runtime::params::Shape {
-                        properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
-                        ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
-                        )
-                    },
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "nul",
-                    &::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::NULL
-                            .with(::apigen_runtime::params::Kinds::STRING),
-                    ),
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "byt",
-                    &::apigen_runtime::params::Shape::BYTE,
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "bin",
-                    &::apigen_runtime::params::Shape::BINARY,
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "uni",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-            let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &[
-                        "/path/matrix/flat/",
-                        &path_prim,
-                        "/",
-                        &path_int,
-                        "/",
-                        &path_arr,
-                        "/",
-                        &path_obj,
-                        "/",
-                        &path_nul,
-                        "/",
-                        &path_byt,
-                        "/",
-                        &path_bin,
-                        "/",
-                        &path_uni,
-                    ],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, PathMatrixFlatError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_prim = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "prim", &rt::Shape::STRING)
+                    .with_style(rt::Style::Matrix),
+                prim,
+            );
+        let path_int = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "int", &rt::Shape::INTEGER)
+                    .with_style(rt::Style::Matrix),
+                &int,
+            );
+        let path_arr = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "arr",
+                        &rt::Shape {
+                            items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                            ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                        },
+                    )
+                    .with_style(rt::Style::Matrix),
+                &arr,
+            );
+        let path_obj = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "obj",
+                        &rt::Shape {
+                            properties: &[
+                                ("R", rt::Shape::INTEGER),
+                                ("G", rt::Shape::INTEGER),
+                                ("B", rt::Shape::INTEGER),
+                            ],
+                            ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                        },
+                    )
+                    .with_style(rt::Style::Matrix),
+                &obj,
+            );
+        let path_nul = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "nul",
+                        &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                    )
+                    .with_style(rt::Style::Matrix),
+                &nul,
+            );
+        let path_byt = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "byt", &rt::Shape::BYTE)
+                    .with_style(rt::Style::Matrix),
+                byt,
+            );
+        let path_bin = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "bin", &rt::Shape::BINARY)
+                    .with_style(rt::Style::Matrix),
+                &bin,
+            );
+        let path_uni = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "uni", &rt::Shape::INTEGER)
+                    .with_style(rt::Style::Matrix),
+                &uni,
+            );
+        request
+            .path(
+                &[
+                    "/path/matrix/flat/",
+                    &path_prim,
+                    "/",
+                    &path_int,
+                    "/",
+                    &path_arr,
+                    "/",
+                    &path_obj,
+                    "/",
+                    &path_nul,
+                    "/",
+                    &path_byt,
+                    "/",
+                    &path_bin,
+                    "/",
+                    &path_uni,
+                ],
+            );
+        request.call(&[], PathMatrixFlatError::decode)
     }
 }
 impl PathMatrixFlatError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<PathMatrixFlatError>> {
@@ -1007,11 +793,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn path_matrix_exploded(
         &self,
         prim: &str,
@@ -1023,152 +804,114 @@ impl Client {
         bin: ::std::vec::Vec<u8>,
         uni: crate::models::Level,
     ) -> rt::Call<'_, (), PathMatrixExplodedError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<PathMatrixExplodedError>,
-        > {
-            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "prim",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "int",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "arr",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::INTEGER,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
-                        )
-                    },
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_explode(true)
-                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "obj",
-                    &::apigen_runtime::params::Shape {
-                        properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
-                        ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
-                        )
-                    },
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "nul",
-                    &::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::NULL
-                            .with(::apigen_runtime::params::Kinds::STRING),
-                    ),
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "byt",
-                    &::apigen_runtime::params::Shape::BYTE,
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "bin",
-                    &::apigen_runtime::params::Shape::BINARY,
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_explode(true)
-                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "uni",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_style(::apigen_runtime::params::Style::Matrix)
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-            let path_prim = ::apigen_runtime::params::encode(&PARAM_PRIM, prim)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_int = ::apigen_runtime::params::encode(&PARAM_INT, &int)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_arr = ::apigen_runtime::params::encode(&PARAM_ARR, &arr)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_obj = ::apigen_runtime::params::encode(&PARAM_OBJ, &obj)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_nul = ::apigen_runtime::params::encode(&PARAM_NUL, &nul)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_byt = ::apigen_runtime::params::encode(&PARAM_BYT, byt)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_bin = ::apigen_runtime::params::encode(&PARAM_BIN, &bin)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_uni = ::apigen_runtime::params::encode(&PARAM_UNI, &uni)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &[
-                        "/path/matrix/exploded/",
-                        &path_prim,
-                        "/",
-                        &path_int,
-                        "/",
-                        &path_arr,
-                        "/",
-                        &path_obj,
-                        "/",
-                        &path_nul,
-                        "/",
-                        &path_byt,
-                        "/",
-                        &path_bin,
-                        "/",
-                        &path_uni,
-                    ],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, PathMatrixExplodedError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_prim = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "prim", &rt::Shape::STRING)
+                    .with_style(rt::Style::Matrix)
+                    .with_explode(true),
+                prim,
+            );
+        let path_int = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "int", &rt::Shape::INTEGER)
+                    .with_style(rt::Style::Matrix)
+                    .with_explode(true),
+                &int,
+            );
+        let path_arr = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "arr",
+                        &rt::Shape {
+                            items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                            ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                        },
+                    )
+                    .with_style(rt::Style::Matrix)
+                    .with_explode(true),
+                &arr,
+            );
+        let path_obj = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "obj",
+                        &rt::Shape {
+                            properties: &[
+                                ("R", rt::Shape::INTEGER),
+                                ("G", rt::Shape::INTEGER),
+                                ("B", rt::Shape::INTEGER),
+                            ],
+                            ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                        },
+                    )
+                    .with_style(rt::Style::Matrix)
+                    .with_explode(true),
+                &obj,
+            );
+        let path_nul = request
+            .path_param(
+                &rt::Param::new(
+                        rt::Location::Path,
+                        "nul",
+                        &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                    )
+                    .with_style(rt::Style::Matrix)
+                    .with_explode(true),
+                &nul,
+            );
+        let path_byt = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "byt", &rt::Shape::BYTE)
+                    .with_style(rt::Style::Matrix)
+                    .with_explode(true),
+                byt,
+            );
+        let path_bin = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "bin", &rt::Shape::BINARY)
+                    .with_style(rt::Style::Matrix)
+                    .with_explode(true),
+                &bin,
+            );
+        let path_uni = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "uni", &rt::Shape::INTEGER)
+                    .with_style(rt::Style::Matrix)
+                    .with_explode(true),
+                &uni,
+            );
+        request
+            .path(
+                &[
+                    "/path/matrix/exploded/",
+                    &path_prim,
+                    "/",
+                    &path_int,
+                    "/",
+                    &path_arr,
+                    "/",
+                    &path_obj,
+                    "/",
+                    &path_nul,
+                    "/",
+                    &path_byt,
+                    "/",
+                    &path_bin,
+                    "/",
+                    &path_uni,
+                ],
+            );
+        request.call(&[], PathMatrixExplodedError::decode)
     }
 }
 impl PathMatrixExplodedError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<PathMatrixExplodedError>> {
@@ -1216,149 +959,106 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn query_form_flat(
         &self,
         params: &QueryFormFlatParams,
     ) -> rt::Call<'_, (), QueryFormFlatError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<QueryFormFlatError>,
-        > {
-            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "prim",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_explode(false)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "int",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_explode(false)
-                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "arr",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::INTEGER,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/query/form/flat"]);
+        if let ::std::option::Option::Some(value) = &params.prim {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "prim", &rt::Shape::STRING)
+                        .with_explode(false),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.int {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "int", &rt::Shape::INTEGER)
+                        .with_explode(false),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.arr {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Query,
+                            "arr",
+                            &rt::Shape {
+                                items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                                ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                            },
                         )
-                    },
-                )
-                .with_explode(false)
-                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "obj",
-                    &::apigen_runtime::params::Shape {
-                        properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
-                        ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
+                        .with_explode(false),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.obj {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Query,
+                            "obj",
+                            &rt::Shape {
+                                properties: &[
+                                    ("R", rt::Shape::INTEGER),
+                                    ("G", rt::Shape::INTEGER),
+                                    ("B", rt::Shape::INTEGER),
+                                ],
+                                ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                            },
                         )
-                    },
-                )
-                .with_explode(false)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "nul",
-                    &::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::NULL
-                            .with(::apigen_runtime::params::Kinds::STRING),
-                    ),
-                )
-                .with_explode(false)
-                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "byt",
-                    &::apigen_runtime::params::Shape::BYTE,
-                )
-                .with_explode(false)
-                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "bin",
-                    &::apigen_runtime::params::Shape::BINARY,
-                )
-                .with_explode(false)
-                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "uni",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_explode(false)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.prim {
-                ::apigen_runtime::params::encode_into(&PARAM_PRIM, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.int {
-                ::apigen_runtime::params::encode_into(&PARAM_INT, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.arr {
-                ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.obj {
-                ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.nul {
-                ::apigen_runtime::params::encode_into(&PARAM_NUL, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.byt {
-                ::apigen_runtime::params::encode_into(&PARAM_BYT, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.bin {
-                ::apigen_runtime::params::encode_into(&PARAM_BIN, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.uni {
-                ::apigen_runtime::params::encode_into(&PARAM_UNI, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/query/form/flat"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, QueryFormFlatError::decode)
+                        .with_explode(false),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.nul {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Query,
+                            "nul",
+                            &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                        )
+                        .with_explode(false),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.byt {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "byt", &rt::Shape::BYTE)
+                        .with_explode(false),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.bin {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "bin", &rt::Shape::BINARY)
+                        .with_explode(false),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.uni {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "uni", &rt::Shape::INTEGER)
+                        .with_explode(false),
+                    value,
+                );
+        }
+        request.call(&[], QueryFormFlatError::decode)
     }
 }
 impl QueryFormFlatError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<QueryFormFlatError>> {
@@ -1406,144 +1106,98 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn query_form_exploded(
         &self,
         params: &QueryFormExplodedParams,
     ) -> rt::Call<'_, (), QueryFormExplodedError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<QueryFormExplodedError>,
-        > {
-            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "prim",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "int",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "arr",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::INTEGER,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
-                        )
-                    },
-                )
-                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "obj",
-                    &::apigen_runtime::params::Shape {
-                        properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
-                        ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
-                        )
-                    },
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "nul",
-                    &::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::NULL
-                            .with(::apigen_runtime::params::Kinds::STRING),
-                    ),
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "byt",
-                    &::apigen_runtime::params::Shape::BYTE,
-                )
-                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "bin",
-                    &::apigen_runtime::params::Shape::BINARY,
-                )
-                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "uni",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.prim {
-                ::apigen_runtime::params::encode_into(&PARAM_PRIM, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.int {
-                ::apigen_runtime::params::encode_into(&PARAM_INT, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.arr {
-                ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.obj {
-                ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.nul {
-                ::apigen_runtime::params::encode_into(&PARAM_NUL, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.byt {
-                ::apigen_runtime::params::encode_into(&PARAM_BYT, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.bin {
-                ::apigen_runtime::params::encode_into(&PARAM_BIN, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.uni {
-                ::apigen_runtime::params::encode_into(&PARAM_UNI, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/query/form/exploded"],
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/query/form/exploded"]);
+        if let ::std::option::Option::Some(value) = &params.prim {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "prim", &rt::Shape::STRING),
+                    value,
                 );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, QueryFormExplodedError::decode)
+        }
+        if let ::std::option::Option::Some(value) = &params.int {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "int", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.arr {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
+                        "arr",
+                        &rt::Shape {
+                            items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                            ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                        },
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.obj {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
+                        "obj",
+                        &rt::Shape {
+                            properties: &[
+                                ("R", rt::Shape::INTEGER),
+                                ("G", rt::Shape::INTEGER),
+                                ("B", rt::Shape::INTEGER),
+                            ],
+                            ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                        },
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.nul {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
+                        "nul",
+                        &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.byt {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "byt", &rt::Shape::BYTE),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.bin {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "bin", &rt::Shape::BINARY),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.uni {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "uni", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        request.call(&[], QueryFormExplodedError::decode)
     }
 }
 impl QueryFormExplodedError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<QueryFormExplodedError>> {
@@ -1579,83 +1233,54 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn query_space_delimited_flat(
         &self,
         params: &QuerySpaceDelimitedFlatParams,
     ) -> rt::Call<'_, (), QuerySpaceDelimitedFlatError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<QuerySpaceDelimitedFlatError>,
-        > {
-            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "arr",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::INTEGER,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/query/spaceDelimited/flat"]);
+        if let ::std::option::Option::Some(value) = &params.arr {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Query,
+                            "arr",
+                            &rt::Shape {
+                                items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                                ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                            },
                         )
-                    },
-                )
-                .with_style(::apigen_runtime::params::Style::SpaceDelimited)
-                .with_siblings(&["obj"]);
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "obj",
-                    &::apigen_runtime::params::Shape {
-                        properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
-                        ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
-                        )
-                    },
-                )
-                .with_style(::apigen_runtime::params::Style::SpaceDelimited)
-                .with_siblings(&["arr"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.arr {
-                ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.obj {
-                ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/query/spaceDelimited/flat"],
+                        .with_style(rt::Style::SpaceDelimited),
+                    value,
                 );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, QuerySpaceDelimitedFlatError::decode)
+        }
+        if let ::std::option::Option::Some(value) = &params.obj {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Query,
+                            "obj",
+                            &rt::Shape {
+                                properties: &[
+                                    ("R", rt::Shape::INTEGER),
+                                    ("G", rt::Shape::INTEGER),
+                                    ("B", rt::Shape::INTEGER),
+                                ],
+                                ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                            },
+                        )
+                        .with_style(rt::Style::SpaceDelimited),
+                    value,
+                );
+        }
+        request.call(&[], QuerySpaceDelimitedFlatError::decode)
     }
 }
 impl QuerySpaceDelimitedFlatError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<QuerySpaceDelimitedFlatError>> {
@@ -1691,83 +1316,54 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn query_pipe_delimited_flat(
         &self,
         params: &QueryPipeDelimitedFlatParams,
     ) -> rt::Call<'_, (), QueryPipeDelimitedFlatError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<QueryPipeDelimitedFlatError>,
-        > {
-            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "arr",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::INTEGER,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/query/pipeDelimited/flat"]);
+        if let ::std::option::Option::Some(value) = &params.arr {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Query,
+                            "arr",
+                            &rt::Shape {
+                                items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                                ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                            },
                         )
-                    },
-                )
-                .with_style(::apigen_runtime::params::Style::PipeDelimited)
-                .with_siblings(&["obj"]);
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "obj",
-                    &::apigen_runtime::params::Shape {
-                        properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
-                        ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
-                        )
-                    },
-                )
-                .with_style(::apigen_runtime::params::Style::PipeDelimited)
-                .with_siblings(&["arr"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.arr {
-                ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.obj {
-                ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/query/pipeDelimited/flat"],
+                        .with_style(rt::Style::PipeDelimited),
+                    value,
                 );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, QueryPipeDelimitedFlatError::decode)
+        }
+        if let ::std::option::Option::Some(value) = &params.obj {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Query,
+                            "obj",
+                            &rt::Shape {
+                                properties: &[
+                                    ("R", rt::Shape::INTEGER),
+                                    ("G", rt::Shape::INTEGER),
+                                    ("B", rt::Shape::INTEGER),
+                                ],
+                                ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                            },
+                        )
+                        .with_style(rt::Style::PipeDelimited),
+                    value,
+                );
+        }
+        request.call(&[], QueryPipeDelimitedFlatError::decode)
     }
 }
 impl QueryPipeDelimitedFlatError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<QueryPipeDelimitedFlatError>> {
@@ -1801,65 +1397,40 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn query_deep_object_exploded(
         &self,
         params: &QueryDeepObjectExplodedParams,
     ) -> rt::Call<'_, (), QueryDeepObjectExplodedError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<QueryDeepObjectExplodedError>,
-        > {
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "obj",
-                    &::apigen_runtime::params::Shape {
-                        properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
-                        ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/query/deepObject/exploded"]);
+        if let ::std::option::Option::Some(value) = &params.obj {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Query,
+                            "obj",
+                            &rt::Shape {
+                                properties: &[
+                                    ("R", rt::Shape::INTEGER),
+                                    ("G", rt::Shape::INTEGER),
+                                    ("B", rt::Shape::INTEGER),
+                                ],
+                                ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                            },
                         )
-                    },
-                )
-                .with_style(::apigen_runtime::params::Style::DeepObject)
-                .with_explode(true);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.obj {
-                ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/query/deepObject/exploded"],
+                        .with_style(rt::Style::DeepObject)
+                        .with_explode(true),
+                    value,
                 );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, QueryDeepObjectExplodedError::decode)
+        }
+        request.call(&[], QueryDeepObjectExplodedError::decode)
     }
 }
 impl QueryDeepObjectExplodedError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<QueryDeepObjectExplodedError>> {
@@ -1907,176 +1478,98 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn header_simple_flat(
         &self,
         params: &HeaderSimpleFlatParams,
     ) -> rt::Call<'_, (), HeaderSimpleFlatError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<HeaderSimpleFlatError>,
-        > {
-            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "prim",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "int",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "arr",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::INTEGER,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
-                        )
-                    },
-                )
-                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "obj",
-                    &::apigen_runtime::params::Shape {
-                        properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
-                        ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
-                        )
-                    },
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "nul",
-                    &::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::NULL
-                            .with(::apigen_runtime::params::Kinds::STRING),
-                    ),
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "byt",
-                    &::apigen_runtime::params::Shape::BYTE,
-                )
-                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "bin",
-                    &::apigen_runtime::params::Shape::BINARY,
-                )
-                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "uni",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/header/simple/flat"],
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/header/simple/flat"]);
+        if let ::std::option::Option::Some(value) = &params.prim {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Header, "prim", &rt::Shape::STRING),
+                    value,
                 );
-            if let ::std::option::Option::Some(value) = &params.prim {
-                request = request
-                    .header(
-                        "prim",
-                        ::apigen_runtime::params::encode(&PARAM_PRIM, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.int {
-                request = request
-                    .header(
-                        "int",
-                        ::apigen_runtime::params::encode(&PARAM_INT, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.arr {
-                request = request
-                    .header(
+        }
+        if let ::std::option::Option::Some(value) = &params.int {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Header, "int", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.arr {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Header,
                         "arr",
-                        ::apigen_runtime::params::encode(&PARAM_ARR, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.obj {
-                request = request
-                    .header(
+                        &rt::Shape {
+                            items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                            ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                        },
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.obj {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Header,
                         "obj",
-                        ::apigen_runtime::params::encode(&PARAM_OBJ, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.nul {
-                request = request
-                    .header(
+                        &rt::Shape {
+                            properties: &[
+                                ("R", rt::Shape::INTEGER),
+                                ("G", rt::Shape::INTEGER),
+                                ("B", rt::Shape::INTEGER),
+                            ],
+                            ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                        },
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.nul {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Header,
                         "nul",
-                        ::apigen_runtime::params::encode(&PARAM_NUL, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.byt {
-                request = request
-                    .header(
-                        "byt",
-                        ::apigen_runtime::params::encode(&PARAM_BYT, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.bin {
-                request = request
-                    .header(
-                        "bin",
-                        ::apigen_runtime::params::encode(&PARAM_BIN, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.uni {
-                request = request
-                    .header(
-                        "uni",
-                        ::apigen_runtime::params::encode(&PARAM_UNI, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, HeaderSimpleFlatError::decode)
+                        &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.byt {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Header, "byt", &rt::Shape::BYTE),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.bin {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Header, "bin", &rt::Shape::BINARY),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.uni {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Header, "uni", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        request.call(&[], HeaderSimpleFlatError::decode)
     }
 }
 impl HeaderSimpleFlatError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<HeaderSimpleFlatError>> {
@@ -2124,184 +1617,106 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn header_simple_exploded(
         &self,
         params: &HeaderSimpleExplodedParams,
     ) -> rt::Call<'_, (), HeaderSimpleExplodedError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<HeaderSimpleExplodedError>,
-        > {
-            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "prim",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "int",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "arr",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::INTEGER,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
-                        )
-                    },
-                )
-                .with_explode(true)
-                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "obj",
-                    &::apigen_runtime::params::Shape {
-                        properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
-                        ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
-                        )
-                    },
-                )
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "nul",
-                    &::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::NULL
-                            .with(::apigen_runtime::params::Kinds::STRING),
-                    ),
-                )
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "byt",
-                    &::apigen_runtime::params::Shape::BYTE,
-                )
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "bin",
-                    &::apigen_runtime::params::Shape::BINARY,
-                )
-                .with_explode(true)
-                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Header,
-                    "uni",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_explode(true)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/header/simple/exploded"],
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/header/simple/exploded"]);
+        if let ::std::option::Option::Some(value) = &params.prim {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Header, "prim", &rt::Shape::STRING)
+                        .with_explode(true),
+                    value,
                 );
-            if let ::std::option::Option::Some(value) = &params.prim {
-                request = request
-                    .header(
-                        "prim",
-                        ::apigen_runtime::params::encode(&PARAM_PRIM, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.int {
-                request = request
-                    .header(
-                        "int",
-                        ::apigen_runtime::params::encode(&PARAM_INT, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.arr {
-                request = request
-                    .header(
-                        "arr",
-                        ::apigen_runtime::params::encode(&PARAM_ARR, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.obj {
-                request = request
-                    .header(
-                        "obj",
-                        ::apigen_runtime::params::encode(&PARAM_OBJ, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.nul {
-                request = request
-                    .header(
-                        "nul",
-                        ::apigen_runtime::params::encode(&PARAM_NUL, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.byt {
-                request = request
-                    .header(
-                        "byt",
-                        ::apigen_runtime::params::encode(&PARAM_BYT, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.bin {
-                request = request
-                    .header(
-                        "bin",
-                        ::apigen_runtime::params::encode(&PARAM_BIN, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            if let ::std::option::Option::Some(value) = &params.uni {
-                request = request
-                    .header(
-                        "uni",
-                        ::apigen_runtime::params::encode(&PARAM_UNI, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, HeaderSimpleExplodedError::decode)
+        }
+        if let ::std::option::Option::Some(value) = &params.int {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Header, "int", &rt::Shape::INTEGER)
+                        .with_explode(true),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.arr {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Header,
+                            "arr",
+                            &rt::Shape {
+                                items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                                ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                            },
+                        )
+                        .with_explode(true),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.obj {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Header,
+                            "obj",
+                            &rt::Shape {
+                                properties: &[
+                                    ("R", rt::Shape::INTEGER),
+                                    ("G", rt::Shape::INTEGER),
+                                    ("B", rt::Shape::INTEGER),
+                                ],
+                                ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                            },
+                        )
+                        .with_explode(true),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.nul {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Header,
+                            "nul",
+                            &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                        )
+                        .with_explode(true),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.byt {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Header, "byt", &rt::Shape::BYTE)
+                        .with_explode(true),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.bin {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Header, "bin", &rt::Shape::BINARY)
+                        .with_explode(true),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.uni {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Header, "uni", &rt::Shape::INTEGER)
+                        .with_explode(true),
+                    value,
+                );
+        }
+        request.call(&[], HeaderSimpleExplodedError::decode)
     }
 }
 impl HeaderSimpleExplodedError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<HeaderSimpleExplodedError>> {
@@ -2349,149 +1764,106 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn cookie_form_flat(
         &self,
         params: &CookieFormFlatParams,
     ) -> rt::Call<'_, (), CookieFormFlatError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<CookieFormFlatError>,
-        > {
-            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "prim",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_explode(false)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "int",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_explode(false)
-                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "arr",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::INTEGER,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/cookie/form/flat"]);
+        if let ::std::option::Option::Some(value) = &params.prim {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Cookie, "prim", &rt::Shape::STRING)
+                        .with_explode(false),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.int {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Cookie, "int", &rt::Shape::INTEGER)
+                        .with_explode(false),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.arr {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Cookie,
+                            "arr",
+                            &rt::Shape {
+                                items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                                ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                            },
                         )
-                    },
-                )
-                .with_explode(false)
-                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "obj",
-                    &::apigen_runtime::params::Shape {
-                        properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
-                        ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
+                        .with_explode(false),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.obj {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Cookie,
+                            "obj",
+                            &rt::Shape {
+                                properties: &[
+                                    ("R", rt::Shape::INTEGER),
+                                    ("G", rt::Shape::INTEGER),
+                                    ("B", rt::Shape::INTEGER),
+                                ],
+                                ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                            },
                         )
-                    },
-                )
-                .with_explode(false)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "nul",
-                    &::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::NULL
-                            .with(::apigen_runtime::params::Kinds::STRING),
-                    ),
-                )
-                .with_explode(false)
-                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "byt",
-                    &::apigen_runtime::params::Shape::BYTE,
-                )
-                .with_explode(false)
-                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "bin",
-                    &::apigen_runtime::params::Shape::BINARY,
-                )
-                .with_explode(false)
-                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "uni",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_explode(false)
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.prim {
-                ::apigen_runtime::params::encode_into(&PARAM_PRIM, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.int {
-                ::apigen_runtime::params::encode_into(&PARAM_INT, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.arr {
-                ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.obj {
-                ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.nul {
-                ::apigen_runtime::params::encode_into(&PARAM_NUL, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.byt {
-                ::apigen_runtime::params::encode_into(&PARAM_BYT, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.bin {
-                ::apigen_runtime::params::encode_into(&PARAM_BIN, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.uni {
-                ::apigen_runtime::params::encode_into(&PARAM_UNI, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/cookie/form/flat"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, CookieFormFlatError::decode)
+                        .with_explode(false),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.nul {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Cookie,
+                            "nul",
+                            &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                        )
+                        .with_explode(false),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.byt {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Cookie, "byt", &rt::Shape::BYTE)
+                        .with_explode(false),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.bin {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Cookie, "bin", &rt::Shape::BINARY)
+                        .with_explode(false),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.uni {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Cookie, "uni", &rt::Shape::INTEGER)
+                        .with_explode(false),
+                    value,
+                );
+        }
+        request.call(&[], CookieFormFlatError::decode)
     }
 }
 impl CookieFormFlatError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<CookieFormFlatError>> {
@@ -2539,144 +1911,98 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn cookie_form_exploded(
         &self,
         params: &CookieFormExplodedParams,
     ) -> rt::Call<'_, (), CookieFormExplodedError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<CookieFormExplodedError>,
-        > {
-            const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "prim",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-            const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "int",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-            const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "arr",
-                    &::apigen_runtime::params::Shape {
-                        items: ::std::option::Option::Some(
-                            &::apigen_runtime::params::Shape::INTEGER,
-                        ),
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::ARRAY,
-                        )
-                    },
-                )
-                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "obj",
-                    &::apigen_runtime::params::Shape {
-                        properties: &[
-                            ("R", ::apigen_runtime::params::Shape::INTEGER),
-                            ("G", ::apigen_runtime::params::Shape::INTEGER),
-                            ("B", ::apigen_runtime::params::Shape::INTEGER),
-                        ],
-                        ..::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
-                        )
-                    },
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-            const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "nul",
-                    &::apigen_runtime::params::Shape::scalar(
-                        ::apigen_runtime::params::Kinds::NULL
-                            .with(::apigen_runtime::params::Kinds::STRING),
-                    ),
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-            const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "byt",
-                    &::apigen_runtime::params::Shape::BYTE,
-                )
-                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "bin",
-                    &::apigen_runtime::params::Shape::BINARY,
-                )
-                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-            const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Cookie,
-                    "uni",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.prim {
-                ::apigen_runtime::params::encode_into(&PARAM_PRIM, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.int {
-                ::apigen_runtime::params::encode_into(&PARAM_INT, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.arr {
-                ::apigen_runtime::params::encode_into(&PARAM_ARR, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.obj {
-                ::apigen_runtime::params::encode_into(&PARAM_OBJ, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.nul {
-                ::apigen_runtime::params::encode_into(&PARAM_NUL, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.byt {
-                ::apigen_runtime::params::encode_into(&PARAM_BYT, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.bin {
-                ::apigen_runtime::params::encode_into(&PARAM_BIN, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.uni {
-                ::apigen_runtime::params::encode_into(&PARAM_UNI, value, &mut cookie)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/cookie/form/exploded"],
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/cookie/form/exploded"]);
+        if let ::std::option::Option::Some(value) = &params.prim {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Cookie, "prim", &rt::Shape::STRING),
+                    value,
                 );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, CookieFormExplodedError::decode)
+        }
+        if let ::std::option::Option::Some(value) = &params.int {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Cookie, "int", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.arr {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Cookie,
+                        "arr",
+                        &rt::Shape {
+                            items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                            ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                        },
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.obj {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Cookie,
+                        "obj",
+                        &rt::Shape {
+                            properties: &[
+                                ("R", rt::Shape::INTEGER),
+                                ("G", rt::Shape::INTEGER),
+                                ("B", rt::Shape::INTEGER),
+                            ],
+                            ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                        },
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.nul {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Cookie,
+                        "nul",
+                        &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.byt {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Cookie, "byt", &rt::Shape::BYTE),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.bin {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Cookie, "bin", &rt::Shape::BINARY),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.uni {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Cookie, "uni", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        request.call(&[], CookieFormExplodedError::decode)
     }
 }
 impl CookieFormExplodedError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<CookieFormExplodedError>> {
@@ -2720,105 +2046,62 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn query_extras(
         &self,
         params: &QueryExtrasParams,
     ) -> rt::Call<'_, (), QueryExtrasError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<QueryExtrasError>,
-        > {
-            const PARAM_FILTER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "filter",
-                    &::apigen_runtime::params::Shape::scalar(
-                            ::apigen_runtime::params::Kinds::OBJECT,
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/query/extras"]);
+        if let ::std::option::Option::Some(value) = &params.filter {
+            request
+                .param(
+                    &rt::Param::new(
+                            rt::Location::Query,
+                            "filter",
+                            &rt::Shape::scalar(rt::Kinds::OBJECT)
+                                .with_additional(&rt::Shape::STRING),
                         )
-                        .with_additional(&::apigen_runtime::params::Shape::STRING),
-                )
-                .with_style(::apigen_runtime::params::Style::DeepObject)
-                .with_explode(true)
-                .with_siblings(&["order", "ratio", "where"]);
-            const PARAM_WHERE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "where",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["filter", "order", "ratio"]);
-            const PARAM_ORDER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "order",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["filter", "ratio", "where"]);
-            const PARAM_RATIO: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "ratio",
-                    &::apigen_runtime::params::Shape::NUMBER,
-                )
-                .with_siblings(&["filter", "order", "where"]);
-            const PARAM_FLAG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Header,
-                "flag",
-                &::apigen_runtime::params::Shape::BOOLEAN,
-            );
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.filter {
-                ::apigen_runtime::params::encode_into(&PARAM_FILTER, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.r#where {
-                ::apigen_runtime::params::encode_into(
-                        &PARAM_WHERE,
-                        &::serde_json::to_string(value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                        &mut query,
-                    )
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.order {
-                ::apigen_runtime::params::encode_into(&PARAM_ORDER, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.ratio {
-                ::apigen_runtime::params::encode_into(&PARAM_RATIO, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/query/extras"]);
-            if let ::std::option::Option::Some(value) = &params.flag {
-                request = request
-                    .header(
-                        "flag",
-                        ::apigen_runtime::params::encode(&PARAM_FLAG, value)
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    );
-            }
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, QueryExtrasError::decode)
+                        .with_style(rt::Style::DeepObject)
+                        .with_explode(true),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.r#where {
+            request
+                .param_json(
+                    &rt::Param::new(rt::Location::Query, "where", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.order {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "order", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.ratio {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "ratio", &rt::Shape::NUMBER),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.flag {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Header, "flag", &rt::Shape::BOOLEAN),
+                    value,
+                );
+        }
+        request.call(&[], QueryExtrasError::decode)
     }
 }
 impl QueryExtrasError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<QueryExtrasError>> {

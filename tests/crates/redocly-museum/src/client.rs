@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -134,78 +135,49 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_museum_hours(
         &self,
         params: &GetMuseumHoursParams,
     ) -> rt::Call<'_, crate::models::MuseumHours, GetMuseumHoursError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::MuseumPlaceholderAuth],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<GetMuseumHoursError>,
-        > {
-            const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "startDate",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["limit", "page"]);
-            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "page",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["limit", "startDate"]);
-            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "limit",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["page", "startDate"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.start_date {
-                ::apigen_runtime::params::encode_into(
-                        &PARAM_START_DATE,
-                        value,
-                        &mut query,
-                    )
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.page {
-                ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.limit {
-                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/museum-hours"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetMuseumHoursError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/museum-hours"]);
+        if let ::std::option::Option::Some(value) = &params.start_date {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
+                        "startDate",
+                        &rt::Shape::STRING,
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.page {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "page", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.limit {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        request
+            .call(
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                GetMuseumHoursError::decode,
+            )
     }
 }
 impl GetMuseumHoursError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -260,88 +232,56 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_special_events(
         &self,
         params: &ListSpecialEventsParams,
     ) -> rt::Call<'_, crate::models::SpecialEventCollection, ListSpecialEventsError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::MuseumPlaceholderAuth],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ListSpecialEventsError>,
-        > {
-            const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "startDate",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["endDate", "limit", "page"]);
-            const PARAM_END_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "endDate",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["limit", "page", "startDate"]);
-            const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "page",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["endDate", "limit", "startDate"]);
-            const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Query,
-                    "limit",
-                    &::apigen_runtime::params::Shape::INTEGER,
-                )
-                .with_siblings(&["endDate", "page", "startDate"]);
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            if let ::std::option::Option::Some(value) = &params.start_date {
-                ::apigen_runtime::params::encode_into(
-                        &PARAM_START_DATE,
-                        value,
-                        &mut query,
-                    )
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.end_date {
-                ::apigen_runtime::params::encode_into(&PARAM_END_DATE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.page {
-                ::apigen_runtime::params::encode_into(&PARAM_PAGE, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            if let ::std::option::Option::Some(value) = &params.limit {
-                ::apigen_runtime::params::encode_into(&PARAM_LIMIT, value, &mut query)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            }
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/special-events"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListSpecialEventsError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/special-events"]);
+        if let ::std::option::Option::Some(value) = &params.start_date {
+            request
+                .param(
+                    &rt::Param::new(
+                        rt::Location::Query,
+                        "startDate",
+                        &rt::Shape::STRING,
+                    ),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.end_date {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "endDate", &rt::Shape::STRING),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.page {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "page", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        if let ::std::option::Option::Some(value) = &params.limit {
+            request
+                .param(
+                    &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER),
+                    value,
+                );
+        }
+        request
+            .call(
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                ListSpecialEventsError::decode,
+            )
     }
 }
 impl ListSpecialEventsError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -384,52 +324,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn create_special_event(
         &self,
         body: &crate::models::SpecialEvent,
     ) -> rt::Call<'_, crate::models::SpecialEvent, CreateSpecialEventError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::MuseumPlaceholderAuth],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<CreateSpecialEventError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/special-events"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, CreateSpecialEventError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/special-events"]);
+        request.json("application/json", body);
+        request
+            .call(
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                CreateSpecialEventError::decode,
+            )
     }
 }
 impl CreateSpecialEventError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -472,57 +385,29 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_special_event(
         &self,
         event_id: &str,
     ) -> rt::Call<'_, crate::models::SpecialEvent, GetSpecialEventError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::MuseumPlaceholderAuth],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<GetSpecialEventError>,
-        > {
-            const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "eventId",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_event_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "eventId", &rt::Shape::STRING),
+                event_id,
             );
-            let path_event_id = ::apigen_runtime::params::encode(
-                    &PARAM_EVENT_ID,
-                    event_id,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/special-events/", &path_event_id],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetSpecialEventError::decode)
+        request.path(&["/special-events/", &path_event_id]);
+        request
+            .call(
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                GetSpecialEventError::decode,
+            )
     }
 }
 impl GetSpecialEventError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -568,57 +453,29 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn delete_special_event(
         &self,
         event_id: &str,
     ) -> rt::Call<'_, (), DeleteSpecialEventError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::MuseumPlaceholderAuth],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<DeleteSpecialEventError>,
-        > {
-            const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "eventId",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::DELETE);
+        let path_event_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "eventId", &rt::Shape::STRING),
+                event_id,
             );
-            let path_event_id = ::apigen_runtime::params::encode(
-                    &PARAM_EVENT_ID,
-                    event_id,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::DELETE,
-                    &["/special-events/", &path_event_id],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, DeleteSpecialEventError::decode)
+        request.path(&["/special-events/", &path_event_id]);
+        request
+            .call(
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                DeleteSpecialEventError::decode,
+            )
     }
 }
 impl DeleteSpecialEventError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<DeleteSpecialEventError>> {
@@ -659,68 +516,32 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn update_special_event(
         &self,
         event_id: &str,
         body: &crate::models::SpecialEventFields,
     ) -> rt::Call<'_, crate::models::SpecialEvent, UpdateSpecialEventError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::MuseumPlaceholderAuth],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<UpdateSpecialEventError>,
-        > {
-            const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "eventId",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::PATCH);
+        let path_event_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "eventId", &rt::Shape::STRING),
+                event_id,
             );
-            let path_event_id = ::apigen_runtime::params::encode(
-                    &PARAM_EVENT_ID,
-                    event_id,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::PATCH,
-                    &["/special-events/", &path_event_id],
-                );
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, UpdateSpecialEventError::decode)
+        request.path(&["/special-events/", &path_event_id]);
+        request.validate(body);
+        request.json("application/json", body);
+        request
+            .call(
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                UpdateSpecialEventError::decode,
+            )
     }
 }
 impl UpdateSpecialEventError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -763,52 +584,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn buy_museum_tickets(
         &self,
         body: &crate::models::BuyMuseumTickets,
     ) -> rt::Call<'_, crate::models::MuseumTicketsConfirmation, BuyMuseumTicketsError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::MuseumPlaceholderAuth],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<BuyMuseumTicketsError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/tickets"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, BuyMuseumTicketsError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/tickets"]);
+        request.json("application/json", body);
+        request
+            .call(
+                &[&[crate::Scheme::MuseumPlaceholderAuth]],
+                BuyMuseumTicketsError::decode,
+            )
     }
 }
 impl BuyMuseumTicketsError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -851,57 +645,26 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn get_ticket_code(
         &self,
         ticket_id: &str,
     ) -> rt::Call<'_, ::std::vec::Vec<u8>, GetTicketCodeError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[
-            &[crate::Scheme::MuseumPlaceholderAuth],
-        ];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<GetTicketCodeError>,
-        > {
-            const PARAM_TICKET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                ::apigen_runtime::params::Location::Path,
-                "ticketId",
-                &::apigen_runtime::params::Shape::STRING,
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_ticket_id = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "ticketId", &rt::Shape::STRING),
+                ticket_id,
             );
-            let path_ticket_id = ::apigen_runtime::params::encode(
-                    &PARAM_TICKET_ID,
-                    ticket_id,
-                )
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/tickets/", &path_ticket_id, "/qr"],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, GetTicketCodeError::decode)
+        request.path(&["/tickets/", &path_ticket_id, "/qr"]);
+        request
+            .call(&[&[crate::Scheme::MuseumPlaceholderAuth]], GetTicketCodeError::decode)
     }
 }
 impl GetTicketCodeError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<

@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -102,55 +103,22 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn additional_properties_0(
         &self,
         body: &crate::models::AdditionalProperties0,
     ) -> rt::Call<'_, (), AdditionalProperties0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<AdditionalProperties0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/additionalProperties/0"],
-                );
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, AdditionalProperties0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/additionalProperties/0"]);
+        request.validate(body);
+        request.json("application/json", body);
+        request.call(&[], AdditionalProperties0Error::decode)
     }
 }
 impl AdditionalProperties0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<AdditionalProperties0Error>> {
@@ -178,53 +146,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn additional_properties_1(
         &self,
         body: &crate::models::AdditionalProperties1,
     ) -> rt::Call<'_, (), AdditionalProperties1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<AdditionalProperties1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/additionalProperties/1"],
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, AdditionalProperties1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/additionalProperties/1"]);
+        request.json("application/json", body);
+        request.call(&[], AdditionalProperties1Error::decode)
     }
 }
 impl AdditionalProperties1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<AdditionalProperties1Error>> {
@@ -252,47 +188,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn all_of_0(
         &self,
         body: &crate::models::AllOf0,
     ) -> rt::Call<'_, (), AllOf0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<AllOf0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/allOf/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, AllOf0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/allOf/0"]);
+        request.json("application/json", body);
+        request.call(&[], AllOf0Error::decode)
     }
 }
 impl AllOf0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<AllOf0Error>> {
@@ -320,49 +230,22 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn all_of_1(
         &self,
         body: &crate::models::AllOf1,
     ) -> rt::Call<'_, (), AllOf1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<AllOf1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/allOf/1"]);
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, AllOf1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/allOf/1"]);
+        request.validate(body);
+        request.json("application/json", body);
+        request.call(&[], AllOf1Error::decode)
     }
 }
 impl AllOf1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<AllOf1Error>> {
@@ -390,47 +273,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn any_of_0(
         &self,
         body: &crate::models::AnyOf0,
     ) -> rt::Call<'_, (), AnyOf0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<AnyOf0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/anyOf/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, AnyOf0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/anyOf/0"]);
+        request.json("application/json", body);
+        request.call(&[], AnyOf0Error::decode)
     }
 }
 impl AnyOf0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<AnyOf0Error>> {
@@ -458,47 +315,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn any_of_1(
         &self,
         body: &crate::models::AnyOf1,
     ) -> rt::Call<'_, (), AnyOf1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<AnyOf1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/anyOf/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, AnyOf1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/anyOf/1"]);
+        request.json("application/json", body);
+        request.call(&[], AnyOf1Error::decode)
     }
 }
 impl AnyOf1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<AnyOf1Error>> {
@@ -526,53 +357,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn boolean_schema_0(
         &self,
         body: &crate::models::BooleanSchema0,
     ) -> rt::Call<'_, (), BooleanSchema0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<BooleanSchema0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/boolean_schema/0"],
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, BooleanSchema0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/boolean_schema/0"]);
+        request.json("application/json", body);
+        request.call(&[], BooleanSchema0Error::decode)
     }
 }
 impl BooleanSchema0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<BooleanSchema0Error>> {
@@ -600,53 +399,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn boolean_schema_1(
         &self,
         body: &crate::models::BooleanSchema1,
     ) -> rt::Call<'_, (), BooleanSchema1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<BooleanSchema1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/boolean_schema/1"],
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, BooleanSchema1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/boolean_schema/1"]);
+        request.json("application/json", body);
+        request.call(&[], BooleanSchema1Error::decode)
     }
 }
 impl BooleanSchema1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<BooleanSchema1Error>> {
@@ -674,47 +441,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn const_0(
         &self,
         body: &crate::models::Const0,
     ) -> rt::Call<'_, (), Const0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Const0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/const/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Const0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/const/0"]);
+        request.json("application/json", body);
+        request.call(&[], Const0Error::decode)
     }
 }
 impl Const0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Const0Error>> {
@@ -742,47 +483,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn const_1(
         &self,
         body: &crate::models::Const1,
     ) -> rt::Call<'_, (), Const1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Const1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/const/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Const1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/const/1"]);
+        request.json("application/json", body);
+        request.call(&[], Const1Error::decode)
     }
 }
 impl Const1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Const1Error>> {
@@ -810,47 +525,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn contains_0(
         &self,
         body: &crate::models::Contains0,
     ) -> rt::Call<'_, (), Contains0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Contains0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/contains/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Contains0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/contains/0"]);
+        request.json("application/json", body);
+        request.call(&[], Contains0Error::decode)
     }
 }
 impl Contains0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Contains0Error>> {
@@ -878,47 +567,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn contains_1(
         &self,
         body: &crate::models::Contains1,
     ) -> rt::Call<'_, (), Contains1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Contains1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/contains/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Contains1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/contains/1"]);
+        request.json("application/json", body);
+        request.call(&[], Contains1Error::decode)
     }
 }
 impl Contains1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Contains1Error>> {
@@ -946,49 +609,22 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn default_0(
         &self,
         body: &crate::models::Default0,
     ) -> rt::Call<'_, (), Default0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Default0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/default/0"]);
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Default0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/default/0"]);
+        request.validate(body);
+        request.json("application/json", body);
+        request.call(&[], Default0Error::decode)
     }
 }
 impl Default0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Default0Error>> {
@@ -1016,49 +652,22 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn default_1(
         &self,
         body: &crate::models::Default1,
     ) -> rt::Call<'_, (), Default1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Default1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/default/1"]);
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Default1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/default/1"]);
+        request.validate(body);
+        request.json("application/json", body);
+        request.call(&[], Default1Error::decode)
     }
 }
 impl Default1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Default1Error>> {
@@ -1086,53 +695,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn dependent_required_0(
         &self,
         body: &crate::models::DependentRequired0,
     ) -> rt::Call<'_, (), DependentRequired0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<DependentRequired0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/dependentRequired/0"],
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, DependentRequired0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/dependentRequired/0"]);
+        request.json("application/json", body);
+        request.call(&[], DependentRequired0Error::decode)
     }
 }
 impl DependentRequired0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<DependentRequired0Error>> {
@@ -1160,53 +737,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn dependent_required_1(
         &self,
         body: &crate::models::DependentRequired1,
     ) -> rt::Call<'_, (), DependentRequired1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<DependentRequired1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/dependentRequired/1"],
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, DependentRequired1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/dependentRequired/1"]);
+        request.json("application/json", body);
+        request.call(&[], DependentRequired1Error::decode)
     }
 }
 impl DependentRequired1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<DependentRequired1Error>> {
@@ -1234,53 +779,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn dependent_schemas_0(
         &self,
         body: &crate::models::DependentSchemas0,
     ) -> rt::Call<'_, (), DependentSchemas0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<DependentSchemas0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/dependentSchemas/0"],
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, DependentSchemas0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/dependentSchemas/0"]);
+        request.json("application/json", body);
+        request.call(&[], DependentSchemas0Error::decode)
     }
 }
 impl DependentSchemas0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<DependentSchemas0Error>> {
@@ -1308,53 +821,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn dependent_schemas_1(
         &self,
         body: &crate::models::DependentSchemas1,
     ) -> rt::Call<'_, (), DependentSchemas1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<DependentSchemas1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/dependentSchemas/1"],
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, DependentSchemas1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/dependentSchemas/1"]);
+        request.json("application/json", body);
+        request.call(&[], DependentSchemas1Error::decode)
     }
 }
 impl DependentSchemas1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<DependentSchemas1Error>> {
@@ -1382,44 +863,18 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn enum_0(&self, body: &crate::models::Enum0) -> rt::Call<'_, (), Enum0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Enum0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/enum/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Enum0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/enum/0"]);
+        request.json("application/json", body);
+        request.call(&[], Enum0Error::decode)
     }
 }
 impl Enum0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Enum0Error>> {
@@ -1447,44 +902,18 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn enum_1(&self, body: &crate::models::Enum1) -> rt::Call<'_, (), Enum1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Enum1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/enum/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Enum1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/enum/1"]);
+        request.json("application/json", body);
+        request.call(&[], Enum1Error::decode)
     }
 }
 impl Enum1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Enum1Error>> {
@@ -1512,53 +941,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn exclusive_maximum_0(
         &self,
         body: &crate::models::ExclusiveMaximum0,
     ) -> rt::Call<'_, (), ExclusiveMaximum0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ExclusiveMaximum0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/exclusiveMaximum/0"],
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, ExclusiveMaximum0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/exclusiveMaximum/0"]);
+        request.json("application/json", body);
+        request.call(&[], ExclusiveMaximum0Error::decode)
     }
 }
 impl ExclusiveMaximum0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<ExclusiveMaximum0Error>> {
@@ -1586,53 +983,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn exclusive_minimum_0(
         &self,
         body: &crate::models::ExclusiveMinimum0,
     ) -> rt::Call<'_, (), ExclusiveMinimum0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ExclusiveMinimum0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/exclusiveMinimum/0"],
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, ExclusiveMinimum0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/exclusiveMinimum/0"]);
+        request.json("application/json", body);
+        request.call(&[], ExclusiveMinimum0Error::decode)
     }
 }
 impl ExclusiveMinimum0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<ExclusiveMinimum0Error>> {
@@ -1660,50 +1025,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn if_then_else_0(
         &self,
         body: &crate::models::IfThenElse0,
     ) -> rt::Call<'_, (), IfThenElse0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<IfThenElse0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/if-then-else/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, IfThenElse0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/if-then-else/0"]);
+        request.json("application/json", body);
+        request.call(&[], IfThenElse0Error::decode)
     }
 }
 impl IfThenElse0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<IfThenElse0Error>> {
@@ -1731,50 +1067,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn if_then_else_1(
         &self,
         body: &crate::models::IfThenElse1,
     ) -> rt::Call<'_, (), IfThenElse1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<IfThenElse1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/if-then-else/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, IfThenElse1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/if-then-else/1"]);
+        request.json("application/json", body);
+        request.call(&[], IfThenElse1Error::decode)
     }
 }
 impl IfThenElse1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<IfThenElse1Error>> {
@@ -1802,47 +1109,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn items_0(
         &self,
         body: &crate::models::Items0,
     ) -> rt::Call<'_, (), Items0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Items0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/items/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Items0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/items/0"]);
+        request.json("application/json", body);
+        request.call(&[], Items0Error::decode)
     }
 }
 impl Items0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Items0Error>> {
@@ -1870,47 +1151,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn items_1(
         &self,
         body: &crate::models::Items1,
     ) -> rt::Call<'_, (), Items1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Items1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/items/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Items1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/items/1"]);
+        request.json("application/json", body);
+        request.call(&[], Items1Error::decode)
     }
 }
 impl Items1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Items1Error>> {
@@ -1938,50 +1193,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn max_contains_0(
         &self,
         body: &crate::models::MaxContains0,
     ) -> rt::Call<'_, (), MaxContains0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MaxContains0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/maxContains/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MaxContains0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/maxContains/0"]);
+        request.json("application/json", body);
+        request.call(&[], MaxContains0Error::decode)
     }
 }
 impl MaxContains0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MaxContains0Error>> {
@@ -2009,50 +1235,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn max_contains_1(
         &self,
         body: &crate::models::MaxContains1,
     ) -> rt::Call<'_, (), MaxContains1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MaxContains1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/maxContains/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MaxContains1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/maxContains/1"]);
+        request.json("application/json", body);
+        request.call(&[], MaxContains1Error::decode)
     }
 }
 impl MaxContains1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MaxContains1Error>> {
@@ -2080,47 +1277,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn max_items_0(
         &self,
         body: &crate::models::MaxItems0,
     ) -> rt::Call<'_, (), MaxItems0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<MaxItems0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/maxItems/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MaxItems0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/maxItems/0"]);
+        request.json("application/json", body);
+        request.call(&[], MaxItems0Error::decode)
     }
 }
 impl MaxItems0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MaxItems0Error>> {
@@ -2148,47 +1319,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn max_items_1(
         &self,
         body: &crate::models::MaxItems1,
     ) -> rt::Call<'_, (), MaxItems1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<MaxItems1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/maxItems/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MaxItems1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/maxItems/1"]);
+        request.json("application/json", body);
+        request.call(&[], MaxItems1Error::decode)
     }
 }
 impl MaxItems1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MaxItems1Error>> {
@@ -2216,50 +1361,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn max_length_0(
         &self,
         body: &crate::models::MaxLength0,
     ) -> rt::Call<'_, (), MaxLength0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MaxLength0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/maxLength/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MaxLength0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/maxLength/0"]);
+        request.json("application/json", body);
+        request.call(&[], MaxLength0Error::decode)
     }
 }
 impl MaxLength0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MaxLength0Error>> {
@@ -2287,50 +1403,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn max_length_1(
         &self,
         body: &crate::models::MaxLength1,
     ) -> rt::Call<'_, (), MaxLength1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MaxLength1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/maxLength/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MaxLength1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/maxLength/1"]);
+        request.json("application/json", body);
+        request.call(&[], MaxLength1Error::decode)
     }
 }
 impl MaxLength1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MaxLength1Error>> {
@@ -2358,50 +1445,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn max_properties_0(
         &self,
         body: &crate::models::MaxProperties0,
     ) -> rt::Call<'_, (), MaxProperties0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MaxProperties0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/maxProperties/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MaxProperties0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/maxProperties/0"]);
+        request.json("application/json", body);
+        request.call(&[], MaxProperties0Error::decode)
     }
 }
 impl MaxProperties0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MaxProperties0Error>> {
@@ -2429,50 +1487,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn max_properties_1(
         &self,
         body: &crate::models::MaxProperties1,
     ) -> rt::Call<'_, (), MaxProperties1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MaxProperties1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/maxProperties/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MaxProperties1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/maxProperties/1"]);
+        request.json("application/json", body);
+        request.call(&[], MaxProperties1Error::decode)
     }
 }
 impl MaxProperties1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MaxProperties1Error>> {
@@ -2500,47 +1529,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn maximum_0(
         &self,
         body: &crate::models::Maximum0,
     ) -> rt::Call<'_, (), Maximum0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Maximum0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/maximum/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Maximum0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/maximum/0"]);
+        request.json("application/json", body);
+        request.call(&[], Maximum0Error::decode)
     }
 }
 impl Maximum0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Maximum0Error>> {
@@ -2568,47 +1571,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn maximum_1(
         &self,
         body: &crate::models::Maximum1,
     ) -> rt::Call<'_, (), Maximum1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Maximum1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/maximum/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Maximum1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/maximum/1"]);
+        request.json("application/json", body);
+        request.call(&[], Maximum1Error::decode)
     }
 }
 impl Maximum1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Maximum1Error>> {
@@ -2636,50 +1613,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn min_contains_0(
         &self,
         body: &crate::models::MinContains0,
     ) -> rt::Call<'_, (), MinContains0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MinContains0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/minContains/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MinContains0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/minContains/0"]);
+        request.json("application/json", body);
+        request.call(&[], MinContains0Error::decode)
     }
 }
 impl MinContains0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MinContains0Error>> {
@@ -2707,50 +1655,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn min_contains_1(
         &self,
         body: &crate::models::MinContains1,
     ) -> rt::Call<'_, (), MinContains1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MinContains1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/minContains/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MinContains1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/minContains/1"]);
+        request.json("application/json", body);
+        request.call(&[], MinContains1Error::decode)
     }
 }
 impl MinContains1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MinContains1Error>> {
@@ -2778,47 +1697,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn min_items_0(
         &self,
         body: &crate::models::MinItems0,
     ) -> rt::Call<'_, (), MinItems0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<MinItems0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/minItems/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MinItems0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/minItems/0"]);
+        request.json("application/json", body);
+        request.call(&[], MinItems0Error::decode)
     }
 }
 impl MinItems0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MinItems0Error>> {
@@ -2846,47 +1739,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn min_items_1(
         &self,
         body: &crate::models::MinItems1,
     ) -> rt::Call<'_, (), MinItems1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<MinItems1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/minItems/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MinItems1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/minItems/1"]);
+        request.json("application/json", body);
+        request.call(&[], MinItems1Error::decode)
     }
 }
 impl MinItems1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MinItems1Error>> {
@@ -2914,50 +1781,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn min_length_0(
         &self,
         body: &crate::models::MinLength0,
     ) -> rt::Call<'_, (), MinLength0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MinLength0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/minLength/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MinLength0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/minLength/0"]);
+        request.json("application/json", body);
+        request.call(&[], MinLength0Error::decode)
     }
 }
 impl MinLength0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MinLength0Error>> {
@@ -2985,50 +1823,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn min_length_1(
         &self,
         body: &crate::models::MinLength1,
     ) -> rt::Call<'_, (), MinLength1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MinLength1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/minLength/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MinLength1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/minLength/1"]);
+        request.json("application/json", body);
+        request.call(&[], MinLength1Error::decode)
     }
 }
 impl MinLength1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MinLength1Error>> {
@@ -3056,50 +1865,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn min_properties_0(
         &self,
         body: &crate::models::MinProperties0,
     ) -> rt::Call<'_, (), MinProperties0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MinProperties0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/minProperties/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MinProperties0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/minProperties/0"]);
+        request.json("application/json", body);
+        request.call(&[], MinProperties0Error::decode)
     }
 }
 impl MinProperties0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MinProperties0Error>> {
@@ -3127,50 +1907,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn min_properties_1(
         &self,
         body: &crate::models::MinProperties1,
     ) -> rt::Call<'_, (), MinProperties1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MinProperties1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/minProperties/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MinProperties1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/minProperties/1"]);
+        request.json("application/json", body);
+        request.call(&[], MinProperties1Error::decode)
     }
 }
 impl MinProperties1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MinProperties1Error>> {
@@ -3198,47 +1949,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn minimum_0(
         &self,
         body: &crate::models::Minimum0,
     ) -> rt::Call<'_, (), Minimum0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Minimum0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/minimum/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Minimum0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/minimum/0"]);
+        request.json("application/json", body);
+        request.call(&[], Minimum0Error::decode)
     }
 }
 impl Minimum0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Minimum0Error>> {
@@ -3266,47 +1991,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn minimum_1(
         &self,
         body: &crate::models::Minimum1,
     ) -> rt::Call<'_, (), Minimum1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Minimum1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/minimum/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Minimum1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/minimum/1"]);
+        request.json("application/json", body);
+        request.call(&[], Minimum1Error::decode)
     }
 }
 impl Minimum1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Minimum1Error>> {
@@ -3334,50 +2033,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn multiple_of_0(
         &self,
         body: &crate::models::MultipleOf0,
     ) -> rt::Call<'_, (), MultipleOf0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MultipleOf0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/multipleOf/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MultipleOf0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/multipleOf/0"]);
+        request.json("application/json", body);
+        request.call(&[], MultipleOf0Error::decode)
     }
 }
 impl MultipleOf0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MultipleOf0Error>> {
@@ -3405,50 +2075,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn multiple_of_1(
         &self,
         body: &crate::models::MultipleOf1,
     ) -> rt::Call<'_, (), MultipleOf1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<MultipleOf1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/multipleOf/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, MultipleOf1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/multipleOf/1"]);
+        request.json("application/json", body);
+        request.call(&[], MultipleOf1Error::decode)
     }
 }
 impl MultipleOf1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<MultipleOf1Error>> {
@@ -3476,44 +2117,18 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn not_0(&self, body: &crate::models::Not0) -> rt::Call<'_, (), Not0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Not0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/not/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Not0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/not/0"]);
+        request.json("application/json", body);
+        request.call(&[], Not0Error::decode)
     }
 }
 impl Not0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Not0Error>> {
@@ -3541,44 +2156,18 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn not_1(&self, body: &crate::models::Not1) -> rt::Call<'_, (), Not1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Not1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/not/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Not1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/not/1"]);
+        request.json("application/json", body);
+        request.call(&[], Not1Error::decode)
     }
 }
 impl Not1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Not1Error>> {
@@ -3606,47 +2195,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn one_of_0(
         &self,
         body: &crate::models::OneOf0,
     ) -> rt::Call<'_, (), OneOf0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<OneOf0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/oneOf/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, OneOf0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/oneOf/0"]);
+        request.json("application/json", body);
+        request.call(&[], OneOf0Error::decode)
     }
 }
 impl OneOf0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<OneOf0Error>> {
@@ -3674,47 +2237,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn one_of_1(
         &self,
         body: &crate::models::OneOf1,
     ) -> rt::Call<'_, (), OneOf1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<OneOf1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/oneOf/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, OneOf1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/oneOf/1"]);
+        request.json("application/json", body);
+        request.call(&[], OneOf1Error::decode)
     }
 }
 impl OneOf1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<OneOf1Error>> {
@@ -3742,47 +2279,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn pattern_0(
         &self,
         body: &crate::models::Pattern0,
     ) -> rt::Call<'_, (), Pattern0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Pattern0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/pattern/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Pattern0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/pattern/0"]);
+        request.json("application/json", body);
+        request.call(&[], Pattern0Error::decode)
     }
 }
 impl Pattern0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Pattern0Error>> {
@@ -3810,47 +2321,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn pattern_1(
         &self,
         body: &crate::models::Pattern1,
     ) -> rt::Call<'_, (), Pattern1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Pattern1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/pattern/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Pattern1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/pattern/1"]);
+        request.json("application/json", body);
+        request.call(&[], Pattern1Error::decode)
     }
 }
 impl Pattern1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Pattern1Error>> {
@@ -3878,53 +2363,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn pattern_properties_0(
         &self,
         body: &crate::models::PatternProperties0,
     ) -> rt::Call<'_, (), PatternProperties0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<PatternProperties0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/patternProperties/0"],
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, PatternProperties0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/patternProperties/0"]);
+        request.json("application/json", body);
+        request.call(&[], PatternProperties0Error::decode)
     }
 }
 impl PatternProperties0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<PatternProperties0Error>> {
@@ -3952,53 +2405,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn pattern_properties_1(
         &self,
         body: &crate::models::PatternProperties1,
     ) -> rt::Call<'_, (), PatternProperties1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<PatternProperties1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/patternProperties/1"],
-                );
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, PatternProperties1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/patternProperties/1"]);
+        request.json("application/json", body);
+        request.call(&[], PatternProperties1Error::decode)
     }
 }
 impl PatternProperties1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<PatternProperties1Error>> {
@@ -4026,50 +2447,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn prefix_items_0(
         &self,
         body: &crate::models::PrefixItems0,
     ) -> rt::Call<'_, (), PrefixItems0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<PrefixItems0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/prefixItems/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, PrefixItems0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/prefixItems/0"]);
+        request.json("application/json", body);
+        request.call(&[], PrefixItems0Error::decode)
     }
 }
 impl PrefixItems0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<PrefixItems0Error>> {
@@ -4097,50 +2489,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn prefix_items_1(
         &self,
         body: &crate::models::PrefixItems1,
     ) -> rt::Call<'_, (), PrefixItems1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<PrefixItems1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/prefixItems/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, PrefixItems1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/prefixItems/1"]);
+        request.json("application/json", body);
+        request.call(&[], PrefixItems1Error::decode)
     }
 }
 impl PrefixItems1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<PrefixItems1Error>> {
@@ -4168,52 +2531,22 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn properties_0(
         &self,
         body: &crate::models::Properties0,
     ) -> rt::Call<'_, (), Properties0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<Properties0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/properties/0"]);
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Properties0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/properties/0"]);
+        request.validate(body);
+        request.json("application/json", body);
+        request.call(&[], Properties0Error::decode)
     }
 }
 impl Properties0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Properties0Error>> {
@@ -4241,52 +2574,22 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn properties_1(
         &self,
         body: &crate::models::Properties1,
     ) -> rt::Call<'_, (), Properties1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<Properties1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/properties/1"]);
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Properties1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/properties/1"]);
+        request.validate(body);
+        request.json("application/json", body);
+        request.call(&[], Properties1Error::decode)
     }
 }
 impl Properties1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Properties1Error>> {
@@ -4314,50 +2617,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn property_names_0(
         &self,
         body: &crate::models::PropertyNames0,
     ) -> rt::Call<'_, (), PropertyNames0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<PropertyNames0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/propertyNames/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, PropertyNames0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/propertyNames/0"]);
+        request.json("application/json", body);
+        request.call(&[], PropertyNames0Error::decode)
     }
 }
 impl PropertyNames0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<PropertyNames0Error>> {
@@ -4385,50 +2659,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn property_names_1(
         &self,
         body: &crate::models::PropertyNames1,
     ) -> rt::Call<'_, (), PropertyNames1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<PropertyNames1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/propertyNames/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, PropertyNames1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/propertyNames/1"]);
+        request.json("application/json", body);
+        request.call(&[], PropertyNames1Error::decode)
     }
 }
 impl PropertyNames1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<PropertyNames1Error>> {
@@ -4456,49 +2701,22 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn required_0(
         &self,
         body: &crate::models::Required0,
     ) -> rt::Call<'_, (), Required0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Required0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/required/0"]);
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Required0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/required/0"]);
+        request.validate(body);
+        request.json("application/json", body);
+        request.call(&[], Required0Error::decode)
     }
 }
 impl Required0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Required0Error>> {
@@ -4526,49 +2744,22 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn required_1(
         &self,
         body: &crate::models::Required1,
     ) -> rt::Call<'_, (), Required1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Required1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/required/1"]);
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Required1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/required/1"]);
+        request.validate(body);
+        request.json("application/json", body);
+        request.call(&[], Required1Error::decode)
     }
 }
 impl Required1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Required1Error>> {
@@ -4596,44 +2787,18 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn type_0(&self, body: &crate::models::Type0) -> rt::Call<'_, (), Type0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Type0Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/type/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Type0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/type/0"]);
+        request.json("application/json", body);
+        request.call(&[], Type0Error::decode)
     }
 }
 impl Type0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Type0Error>> {
@@ -4661,44 +2826,18 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn type_1(&self, body: &crate::models::Type1) -> rt::Call<'_, (), Type1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<Type1Error>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/type/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, Type1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/type/1"]);
+        request.json("application/json", body);
+        request.call(&[], Type1Error::decode)
     }
 }
 impl Type1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<Type1Error>> {
@@ -4726,50 +2865,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn unique_items_0(
         &self,
         body: &crate::models::UniqueItems0,
     ) -> rt::Call<'_, (), UniqueItems0Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<UniqueItems0Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/uniqueItems/0"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, UniqueItems0Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/uniqueItems/0"]);
+        request.json("application/json", body);
+        request.call(&[], UniqueItems0Error::decode)
     }
 }
 impl UniqueItems0Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<UniqueItems0Error>> {
@@ -4797,50 +2907,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn unique_items_1(
         &self,
         body: &crate::models::UniqueItems1,
     ) -> rt::Call<'_, (), UniqueItems1Error> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<UniqueItems1Error>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/uniqueItems/1"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, UniqueItems1Error::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/uniqueItems/1"]);
+        request.json("application/json", body);
+        request.call(&[], UniqueItems1Error::decode)
     }
 }
 impl UniqueItems1Error {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<()>, Error<UniqueItems1Error>> {

@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -123,45 +124,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn put_blob(
         &self,
         body: &[u8],
     ) -> rt::Call<'_, ::std::vec::Vec<u8>, PutBlobError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
-        let prepared = (|| -> ::std::result::Result<rt::Prepared, Error<PutBlobError>> {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/blobs"]);
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/octet-stream",
-                )
-                .body(body.to_owned());
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, PutBlobError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/blobs"]);
+        request.body("application/octet-stream", body.to_owned());
+        request.call(&[&[crate::Scheme::ApiKey]], PutBlobError::decode)
     }
 }
 impl PutBlobError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<Response<::std::vec::Vec<u8>>, Error<PutBlobError>> {
@@ -197,50 +174,21 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn create_document(
         &self,
         body: &crate::models::Document,
     ) -> rt::Call<'_, crate::models::Document, CreateDocumentError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<CreateDocumentError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/documents"]);
-            let bytes = ::serde_json::to_vec(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            request = request
-                .header(
-                    ::apigen_runtime::reqwest::header::CONTENT_TYPE,
-                    "application/json",
-                )
-                .body(bytes);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, CreateDocumentError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/documents"]);
+        request.json("application/json", body);
+        request.call(&[&[crate::Scheme::ApiKey]], CreateDocumentError::decode)
     }
 }
 impl CreateDocumentError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -276,65 +224,25 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn upload_attachment(
         &self,
         body: &crate::models::Attachment,
     ) -> rt::Call<'_, crate::models::Receipt, UploadAttachmentError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[&[crate::Scheme::ApiKey]];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<UploadAttachmentError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::POST, &["/attachments"]);
-            crate::validation::Validate::validate(body)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let mut form = ::apigen_runtime::reqwest::multipart::Form::new();
-            for (key, value) in rt::form_pairs("name", &body.name)
-                .map_err(Error::InvalidRequest)?
-            {
-                form = form.text(key, value);
-            }
-            for part in ::apigen_runtime::BinaryParts::binary_parts(&body.file) {
-                form = form
-                    .part(
-                        "file",
-                        ::apigen_runtime::reqwest::multipart::Part::bytes(part),
-                    );
-            }
-            for part in ::apigen_runtime::BinaryParts::binary_parts(&body.thumbnails) {
-                form = form
-                    .part(
-                        "thumbnails",
-                        ::apigen_runtime::reqwest::multipart::Part::bytes(part),
-                    );
-            }
-            request = request.multipart(form);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, UploadAttachmentError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        request.path(&["/attachments"]);
+        request.validate(body);
+        request.multipart_form();
+        request.multipart_field("name", &body.name);
+        request.multipart_file("file", &body.file);
+        request.multipart_file("thumbnails", &body.thumbnails);
+        request.call(&[&[crate::Scheme::ApiKey]], UploadAttachmentError::decode)
     }
 }
 impl UploadAttachmentError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<

@@ -4,7 +4,8 @@
 #![allow(
     clippy::result_large_err,
     clippy::too_many_arguments,
-    clippy::wrong_self_convention
+    clippy::wrong_self_convention,
+    clippy::type_complexity
 )]
 use ::apigen_runtime::client as rt;
 pub use ::apigen_runtime::client::{
@@ -120,41 +121,19 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_data_sets(
         &self,
     ) -> rt::Call<'_, crate::models::DataSetList, ListDataSetsError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ListDataSetsError>,
-        > {
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(::apigen_runtime::reqwest::Method::GET, &["/"]);
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListDataSetsError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        request.path(&["/"]);
+        request.call(&[], ListDataSetsError::decode)
     }
 }
 impl ListDataSetsError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -192,62 +171,31 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn list_searchable_fields(
         &self,
         dataset: &str,
         version: &str,
     ) -> rt::Call<'_, ::std::string::String, ListSearchableFieldsError> {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<ListSearchableFieldsError>,
-        > {
-            const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "dataset",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["version"]);
-            const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "version",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["dataset"]);
-            let path_dataset = ::apigen_runtime::params::encode(&PARAM_DATASET, dataset)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_version = ::apigen_runtime::params::encode(&PARAM_VERSION, version)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::GET,
-                    &["/", &path_dataset, "/", &path_version, "/fields"],
-                );
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, true, ListSearchableFieldsError::decode)
+        let mut request = self.0.prepare(rt::Method::GET);
+        let path_dataset = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "dataset", &rt::Shape::STRING),
+                dataset,
+            );
+        let path_version = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "version", &rt::Shape::STRING),
+                version,
+            );
+        request.path(&["/", &path_dataset, "/", &path_version, "/fields"]);
+        request.call(&[], ListSearchableFieldsError::decode)
     }
 }
 impl ListSearchableFieldsError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
@@ -284,11 +232,6 @@ impl Client {
     /// # Errors
     ///
     /// Each documented error status as [`Error::Api`] with the typed body, undocumented statuses as [`Error::UnexpectedStatus`], bodies that break the spec as [`Error::InvalidBody`], and [`Error::Timeout`], [`Error::Transport`] or [`Error::InvalidRequest`].
-    #[allow(
-        clippy::vec_init_then_push,
-        clippy::redundant_closure_call,
-        clippy::type_complexity
-    )]
     pub fn perform_search(
         &self,
         version: &str,
@@ -304,73 +247,32 @@ impl Client {
         >,
         PerformSearchError,
     > {
-        const ALTERNATIVES: &[&[crate::Scheme]] = &[];
-        let prepared = (|| -> ::std::result::Result<
-            rt::Prepared,
-            Error<PerformSearchError>,
-        > {
-            const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "version",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["dataset"]);
-            const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-                    ::apigen_runtime::params::Location::Path,
-                    "dataset",
-                    &::apigen_runtime::params::Shape::STRING,
-                )
-                .with_siblings(&["version"]);
-            let path_version = ::apigen_runtime::params::encode(&PARAM_VERSION, version)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let path_dataset = ::apigen_runtime::params::encode(&PARAM_DATASET, dataset)
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            #[allow(unused_mut)]
-            let mut query = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut cookie = ::std::string::String::new();
-            #[allow(unused_mut)]
-            let mut request = self
-                .0
-                .request(
-                    ::apigen_runtime::reqwest::Method::POST,
-                    &["/", &path_dataset, "/", &path_version, "/records"],
-                );
-            if let ::std::option::Option::Some(body) = body {
-                let mut fields: ::std::vec::Vec<
-                    (::std::string::String, ::std::string::String),
-                > = ::std::vec::Vec::new();
-                fields
-                    .extend(
-                        rt::form_pairs("criteria", &body.criteria)
-                            .map_err(Error::InvalidRequest)?,
-                    );
-                fields
-                    .extend(
-                        rt::form_pairs("start", &body.start)
-                            .map_err(Error::InvalidRequest)?,
-                    );
-                fields
-                    .extend(
-                        rt::form_pairs("rows", &body.rows)
-                            .map_err(Error::InvalidRequest)?,
-                    );
-                request = request.form(&fields);
-            }
-            Ok(rt::Prepared {
-                request,
-                query,
-                cookie,
-            })
-        })();
-        self.0.call(prepared, ALTERNATIVES, false, PerformSearchError::decode)
+        let mut request = self.0.prepare(rt::Method::POST);
+        let path_version = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "version", &rt::Shape::STRING),
+                version,
+            );
+        let path_dataset = request
+            .path_param(
+                &rt::Param::new(rt::Location::Path, "dataset", &rt::Shape::STRING),
+                dataset,
+            );
+        request.path(&["/", &path_dataset, "/", &path_version, "/records"]);
+        if let ::std::option::Option::Some(body) = body {
+            request.url_encoded_form();
+            request.form_field("criteria", &body.criteria);
+            request.form_field("start", &body.start);
+            request.form_field("rows", &body.rows);
+        }
+        request.call(&[], PerformSearchError::decode)
     }
 }
 impl PerformSearchError {
     /// The result of a response of the operation, by its status (shared by the method and
     /// its pagination stream; an associated function of the operation's own error type,
     /// so that no operation's name can collide with it).
-    #[allow(clippy::match_single_binding, clippy::type_complexity)]
+    #[allow(clippy::match_single_binding)]
     fn decode(
         raw: RawResponse,
     ) -> ::std::result::Result<
