@@ -355,34 +355,20 @@ fn operation(api: &ApiSpace, op: &Operation) -> TokenStream {
     // The body.
     let body_set = op.body.as_ref().map(|b| {
         let strict = body_is_strict(api, b);
-        let validate = strict.then(|| {
-            quote! {
-                request.validate(body);
-            }
-        });
+        let validate = strict.then(|| quote! { request.validate(body); });
         let content_type = &b.content_type;
         let encode = match b.encoding {
             BodyEncoding::Json => quote! { request.json(#content_type, body); },
-            // A form without properties (Stripe has many) sends an empty form, and the body
-            // value is read by nothing.
-            BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded if b.fields.is_empty() => {
-                let start = if b.encoding == BodyEncoding::Multipart { quote!(multipart_form) } else { quote!(url_encoded_form) };
+            BodyEncoding::Multipart | BodyEncoding::FormUrlEncoded => {
+                let multipart = b.encoding == BodyEncoding::Multipart;
+                let start = if multipart { quote!(multipart_form) } else { quote!(url_encoded_form) };
+                // A form without properties (Stripe has many) sends an empty form and reads
+                // nothing of the body value.
+                let unread = b.fields.is_empty().then(|| quote!(let _ = body;));
+                let parts = b.fields.iter().map(|f| form_part(f, multipart));
                 quote! {
-                    let _ = body;
+                    #unread
                     request.#start();
-                }
-            }
-            BodyEncoding::Multipart => {
-                let parts = b.fields.iter().map(|f| form_part(f, true));
-                quote! {
-                    request.multipart_form();
-                    #(#parts)*
-                }
-            }
-            BodyEncoding::FormUrlEncoded => {
-                let parts = b.fields.iter().map(|f| form_part(f, false));
-                quote! {
-                    request.url_encoded_form();
                     #(#parts)*
                 }
             }
