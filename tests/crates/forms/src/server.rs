@@ -275,6 +275,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"post\",\"path\":\"/orders\",\"minimal\":[[\"200\",{}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/orders/upload\",\"minimal\":[[\"200\",{}]],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -307,16 +320,7 @@ pub mod mock {
             input: CreateOrderInput,
         ) -> impl ::std::future::Future<Output = CreateOrderResponse> + Send {
             ::std::future::ready(
-                CreateOrderResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/orders",
-                            &[("200", "{}")],
-                        ),
-                ),
+                CreateOrderResponse::Other(answer(0usize, &input.headers)),
             )
         }
         fn upload_order(
@@ -324,16 +328,7 @@ pub mod mock {
             input: UploadOrderInput,
         ) -> impl ::std::future::Future<Output = UploadOrderResponse> + Send {
             ::std::future::ready(
-                UploadOrderResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/orders/upload",
-                            &[("200", "{}")],
-                        ),
-                ),
+                UploadOrderResponse::Other(answer(1usize, &input.headers)),
             )
         }
     }

@@ -752,6 +752,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"get\",\"path\":\"/2.0/users/{username}\",\"minimal\":[[\"200\",{}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/2.0/repositories/{username}\",\"minimal\":[[\"200\",[]]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/2.0/repositories/{username}/{slug}\",\"minimal\":[[\"200\",{}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/2.0/repositories/{username}/{slug}/pullrequests\",\"minimal\":[[\"200\",[]]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/2.0/repositories/{username}/{slug}/pullrequests/{pid}\",\"minimal\":[[\"200\",{}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge\",\"minimal\":[],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -784,16 +797,7 @@ pub mod mock {
             input: GetUserByNameInput,
         ) -> impl ::std::future::Future<Output = GetUserByNameResponse> + Send {
             ::std::future::ready(
-                GetUserByNameResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/2.0/users/{username}",
-                            &[("200", "{}")],
-                        ),
-                ),
+                GetUserByNameResponse::Other(answer(0usize, &input.headers)),
             )
         }
         fn get_repositories_by_owner(
@@ -801,16 +805,7 @@ pub mod mock {
             input: GetRepositoriesByOwnerInput,
         ) -> impl ::std::future::Future<Output = GetRepositoriesByOwnerResponse> + Send {
             ::std::future::ready(
-                GetRepositoriesByOwnerResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/2.0/repositories/{username}",
-                            &[("200", "[]")],
-                        ),
-                ),
+                GetRepositoriesByOwnerResponse::Other(answer(1usize, &input.headers)),
             )
         }
         fn get_repository(
@@ -818,16 +813,7 @@ pub mod mock {
             input: GetRepositoryInput,
         ) -> impl ::std::future::Future<Output = GetRepositoryResponse> + Send {
             ::std::future::ready(
-                GetRepositoryResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/2.0/repositories/{username}/{slug}",
-                            &[("200", "{}")],
-                        ),
-                ),
+                GetRepositoryResponse::Other(answer(2usize, &input.headers)),
             )
         }
         fn get_pull_requests_by_repository(
@@ -838,14 +824,7 @@ pub mod mock {
         > + Send {
             ::std::future::ready(
                 GetPullRequestsByRepositoryResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/2.0/repositories/{username}/{slug}/pullrequests",
-                            &[("200", "[]")],
-                        ),
+                    answer(3usize, &input.headers),
                 ),
             )
         }
@@ -854,16 +833,7 @@ pub mod mock {
             input: GetPullRequestsByIdInput,
         ) -> impl ::std::future::Future<Output = GetPullRequestsByIdResponse> + Send {
             ::std::future::ready(
-                GetPullRequestsByIdResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/2.0/repositories/{username}/{slug}/pullrequests/{pid}",
-                            &[("200", "{}")],
-                        ),
-                ),
+                GetPullRequestsByIdResponse::Other(answer(4usize, &input.headers)),
             )
         }
         fn merge_pull_request(
@@ -871,16 +841,7 @@ pub mod mock {
             input: MergePullRequestInput,
         ) -> impl ::std::future::Future<Output = MergePullRequestResponse> + Send {
             ::std::future::ready(
-                MergePullRequestResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
-                            &[],
-                        ),
-                ),
+                MergePullRequestResponse::Other(answer(5usize, &input.headers)),
             )
         }
     }
