@@ -489,9 +489,7 @@ pub mod mock {
             &self,
             input: RegisterUserInput,
         ) -> impl ::std::future::Future<Output = RegisterUserResponse> + Send {
-            ::std::future::ready(
-                RegisterUserResponse::Other(answer(0usize, &input.headers)),
-            )
+            ::std::future::ready(RegisterUserResponse::Other(answer(0, &input.headers)))
         }
         fn register_user_with_package(
             &self,
@@ -500,23 +498,21 @@ pub mod mock {
             Output = RegisterUserWithPackageResponse,
         > + Send {
             ::std::future::ready(
-                RegisterUserWithPackageResponse::Other(answer(1usize, &input.headers)),
+                RegisterUserWithPackageResponse::Other(answer(1, &input.headers)),
             )
         }
         fn list_sponsors(
             &self,
             input: ListSponsorsInput,
         ) -> impl ::std::future::Future<Output = ListSponsorsResponse> + Send {
-            ::std::future::ready(
-                ListSponsorsResponse::Other(answer(2usize, &input.headers)),
-            )
+            ::std::future::ready(ListSponsorsResponse::Other(answer(2, &input.headers)))
         }
         fn validate_sponsor(
             &self,
             input: ValidateSponsorInput,
         ) -> impl ::std::future::Future<Output = ValidateSponsorResponse> + Send {
             ::std::future::ready(
-                ValidateSponsorResponse::Other(answer(3usize, &input.headers)),
+                ValidateSponsorResponse::Other(answer(3, &input.headers)),
             )
         }
     }

@@ -634,7 +634,7 @@ pub mod mock {
             input: ImportPanelMembersInput,
         ) -> impl ::std::future::Future<Output = ImportPanelMembersResponse> + Send {
             ::std::future::ready(
-                ImportPanelMembersResponse::Other(answer(0usize, &input.headers)),
+                ImportPanelMembersResponse::Other(answer(0, &input.headers)),
             )
         }
         fn list_user_communities(
@@ -642,16 +642,14 @@ pub mod mock {
             input: ListUserCommunitiesInput,
         ) -> impl ::std::future::Future<Output = ListUserCommunitiesResponse> + Send {
             ::std::future::ready(
-                ListUserCommunitiesResponse::Other(answer(1usize, &input.headers)),
+                ListUserCommunitiesResponse::Other(answer(1, &input.headers)),
             )
         }
         fn update_user(
             &self,
             input: UpdateUserInput,
         ) -> impl ::std::future::Future<Output = UpdateUserResponse> + Send {
-            ::std::future::ready(
-                UpdateUserResponse::Other(answer(2usize, &input.headers)),
-            )
+            ::std::future::ready(UpdateUserResponse::Other(answer(2, &input.headers)))
         }
         fn search_organization_users(
             &self,
@@ -660,7 +658,7 @@ pub mod mock {
             Output = SearchOrganizationUsersResponse,
         > + Send {
             ::std::future::ready(
-                SearchOrganizationUsersResponse::Other(answer(3usize, &input.headers)),
+                SearchOrganizationUsersResponse::Other(answer(3, &input.headers)),
             )
         }
     }

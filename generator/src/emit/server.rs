@@ -603,6 +603,7 @@ fn mock(api: &ApiSpace) -> TokenStream {
         let name = ident(&op.rust_name);
         let input = format_ident!("{}Input", op.type_name);
         let response = format_ident!("{}Response", op.type_name);
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
         quote! {
             fn #name(&self, input: #input) -> impl ::std::future::Future<Output = #response> + Send {
                 ::std::future::ready(#response::Other(answer(#index, &input.headers)))

@@ -309,7 +309,7 @@ pub mod mock {
             input: ListVersionsv2Input,
         ) -> impl ::std::future::Future<Output = ListVersionsv2Response> + Send {
             ::std::future::ready(
-                ListVersionsv2Response::Other(answer(0usize, &input.headers)),
+                ListVersionsv2Response::Other(answer(0, &input.headers)),
             )
         }
         fn get_version_detailsv2(
@@ -317,7 +317,7 @@ pub mod mock {
             input: GetVersionDetailsv2Input,
         ) -> impl ::std::future::Future<Output = GetVersionDetailsv2Response> + Send {
             ::std::future::ready(
-                GetVersionDetailsv2Response::Other(answer(1usize, &input.headers)),
+                GetVersionDetailsv2Response::Other(answer(1, &input.headers)),
             )
         }
     }

@@ -989,38 +989,32 @@ pub mod mock {
             &self,
             input: ListBooksInput,
         ) -> impl ::std::future::Future<Output = ListBooksResponse> + Send {
-            ::std::future::ready(
-                ListBooksResponse::Other(answer(0usize, &input.headers)),
-            )
+            ::std::future::ready(ListBooksResponse::Other(answer(0, &input.headers)))
         }
         fn create_book(
             &self,
             input: CreateBookInput,
         ) -> impl ::std::future::Future<Output = CreateBookResponse> + Send {
-            ::std::future::ready(
-                CreateBookResponse::Other(answer(1usize, &input.headers)),
-            )
+            ::std::future::ready(CreateBookResponse::Other(answer(1, &input.headers)))
         }
         fn get_book(
             &self,
             input: GetBookInput,
         ) -> impl ::std::future::Future<Output = GetBookResponse> + Send {
-            ::std::future::ready(GetBookResponse::Other(answer(2usize, &input.headers)))
+            ::std::future::ready(GetBookResponse::Other(answer(2, &input.headers)))
         }
         fn update_book(
             &self,
             input: UpdateBookInput,
         ) -> impl ::std::future::Future<Output = UpdateBookResponse> + Send {
-            ::std::future::ready(
-                UpdateBookResponse::Other(answer(3usize, &input.headers)),
-            )
+            ::std::future::ready(UpdateBookResponse::Other(answer(3, &input.headers)))
         }
         fn list_books_by_cursor(
             &self,
             input: ListBooksByCursorInput,
         ) -> impl ::std::future::Future<Output = ListBooksByCursorResponse> + Send {
             ::std::future::ready(
-                ListBooksByCursorResponse::Other(answer(4usize, &input.headers)),
+                ListBooksByCursorResponse::Other(answer(4, &input.headers)),
             )
         }
         fn list_books_by_offset(
@@ -1028,7 +1022,7 @@ pub mod mock {
             input: ListBooksByOffsetInput,
         ) -> impl ::std::future::Future<Output = ListBooksByOffsetResponse> + Send {
             ::std::future::ready(
-                ListBooksByOffsetResponse::Other(answer(5usize, &input.headers)),
+                ListBooksByOffsetResponse::Other(answer(5, &input.headers)),
             )
         }
         fn list_books_by_link(
@@ -1036,7 +1030,7 @@ pub mod mock {
             input: ListBooksByLinkInput,
         ) -> impl ::std::future::Future<Output = ListBooksByLinkResponse> + Send {
             ::std::future::ready(
-                ListBooksByLinkResponse::Other(answer(6usize, &input.headers)),
+                ListBooksByLinkResponse::Other(answer(6, &input.headers)),
             )
         }
         fn list_books_by_link_header(
@@ -1044,16 +1038,14 @@ pub mod mock {
             input: ListBooksByLinkHeaderInput,
         ) -> impl ::std::future::Future<Output = ListBooksByLinkHeaderResponse> + Send {
             ::std::future::ready(
-                ListBooksByLinkHeaderResponse::Other(answer(7usize, &input.headers)),
+                ListBooksByLinkHeaderResponse::Other(answer(7, &input.headers)),
             )
         }
         fn list_authors(
             &self,
             input: ListAuthorsInput,
         ) -> impl ::std::future::Future<Output = ListAuthorsResponse> + Send {
-            ::std::future::ready(
-                ListAuthorsResponse::Other(answer(8usize, &input.headers)),
-            )
+            ::std::future::ready(ListAuthorsResponse::Other(answer(8, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

@@ -1876,52 +1876,44 @@ pub mod mock {
             &self,
             input: ControlHoldInput,
         ) -> impl ::std::future::Future<Output = ControlHoldResponse> + Send {
-            ::std::future::ready(
-                ControlHoldResponse::Other(answer(0usize, &input.headers)),
-            )
+            ::std::future::ready(ControlHoldResponse::Other(answer(0, &input.headers)))
         }
         fn control_resume(
             &self,
             input: ControlResumeInput,
         ) -> impl ::std::future::Future<Output = ControlResumeResponse> + Send {
-            ::std::future::ready(
-                ControlResumeResponse::Other(answer(1usize, &input.headers)),
-            )
+            ::std::future::ready(ControlResumeResponse::Other(answer(1, &input.headers)))
         }
         fn task_get(
             &self,
             input: TaskGetInput,
         ) -> impl ::std::future::Future<Output = TaskGetResponse> + Send {
-            ::std::future::ready(TaskGetResponse::Other(answer(2usize, &input.headers)))
+            ::std::future::ready(TaskGetResponse::Other(answer(2, &input.headers)))
         }
         fn tasks_get(
             &self,
             input: TasksGetInput,
         ) -> impl ::std::future::Future<Output = TasksGetResponse> + Send {
-            ::std::future::ready(TasksGetResponse::Other(answer(3usize, &input.headers)))
+            ::std::future::ready(TasksGetResponse::Other(answer(3, &input.headers)))
         }
         fn task_submit(
             &self,
             input: TaskSubmitInput,
         ) -> impl ::std::future::Future<Output = TaskSubmitResponse> + Send {
-            ::std::future::ready(
-                TaskSubmitResponse::Other(answer(4usize, &input.headers)),
-            )
+            ::std::future::ready(TaskSubmitResponse::Other(answer(4, &input.headers)))
         }
         fn task_events_get(
             &self,
             input: TaskEventsGetInput,
         ) -> impl ::std::future::Future<Output = TaskEventsGetResponse> + Send {
-            ::std::future::ready(
-                TaskEventsGetResponse::Other(answer(5usize, &input.headers)),
-            )
+            ::std::future::ready(TaskEventsGetResponse::Other(answer(5, &input.headers)))
         }
         fn task_outputs_get(
             &self,
             input: TaskOutputsGetInput,
         ) -> impl ::std::future::Future<Output = TaskOutputsGetResponse> + Send {
             ::std::future::ready(
-                TaskOutputsGetResponse::Other(answer(6usize, &input.headers)),
+                TaskOutputsGetResponse::Other(answer(6, &input.headers)),
             )
         }
         fn task_output_download(
@@ -1929,29 +1921,27 @@ pub mod mock {
             input: TaskOutputDownloadInput,
         ) -> impl ::std::future::Future<Output = TaskOutputDownloadResponse> + Send {
             ::std::future::ready(
-                TaskOutputDownloadResponse::Other(answer(7usize, &input.headers)),
+                TaskOutputDownloadResponse::Other(answer(7, &input.headers)),
             )
         }
         fn user_create(
             &self,
             input: UserCreateInput,
         ) -> impl ::std::future::Future<Output = UserCreateResponse> + Send {
-            ::std::future::ready(
-                UserCreateResponse::Other(answer(8usize, &input.headers)),
-            )
+            ::std::future::ready(UserCreateResponse::Other(answer(8, &input.headers)))
         }
         fn whoami(
             &self,
             input: WhoamiInput,
         ) -> impl ::std::future::Future<Output = WhoamiResponse> + Send {
-            ::std::future::ready(WhoamiResponse::Other(answer(9usize, &input.headers)))
+            ::std::future::ready(WhoamiResponse::Other(answer(9, &input.headers)))
         }
         fn whoami_put_name(
             &self,
             input: WhoamiPutNameInput,
         ) -> impl ::std::future::Future<Output = WhoamiPutNameResponse> + Send {
             ::std::future::ready(
-                WhoamiPutNameResponse::Other(answer(10usize, &input.headers)),
+                WhoamiPutNameResponse::Other(answer(10, &input.headers)),
             )
         }
         fn worker_bootstrap(
@@ -1959,23 +1949,21 @@ pub mod mock {
             input: WorkerBootstrapInput,
         ) -> impl ::std::future::Future<Output = WorkerBootstrapResponse> + Send {
             ::std::future::ready(
-                WorkerBootstrapResponse::Other(answer(11usize, &input.headers)),
+                WorkerBootstrapResponse::Other(answer(11, &input.headers)),
             )
         }
         fn worker_ping(
             &self,
             input: WorkerPingInput,
         ) -> impl ::std::future::Future<Output = WorkerPingResponse> + Send {
-            ::std::future::ready(
-                WorkerPingResponse::Other(answer(12usize, &input.headers)),
-            )
+            ::std::future::ready(WorkerPingResponse::Other(answer(12, &input.headers)))
         }
         fn worker_task_append(
             &self,
             input: WorkerTaskAppendInput,
         ) -> impl ::std::future::Future<Output = WorkerTaskAppendResponse> + Send {
             ::std::future::ready(
-                WorkerTaskAppendResponse::Other(answer(13usize, &input.headers)),
+                WorkerTaskAppendResponse::Other(answer(13, &input.headers)),
             )
         }
         fn worker_task_upload_chunk(
@@ -1983,7 +1971,7 @@ pub mod mock {
             input: WorkerTaskUploadChunkInput,
         ) -> impl ::std::future::Future<Output = WorkerTaskUploadChunkResponse> + Send {
             ::std::future::ready(
-                WorkerTaskUploadChunkResponse::Other(answer(14usize, &input.headers)),
+                WorkerTaskUploadChunkResponse::Other(answer(14, &input.headers)),
             )
         }
         fn worker_task_complete(
@@ -1991,7 +1979,7 @@ pub mod mock {
             input: WorkerTaskCompleteInput,
         ) -> impl ::std::future::Future<Output = WorkerTaskCompleteResponse> + Send {
             ::std::future::ready(
-                WorkerTaskCompleteResponse::Other(answer(15usize, &input.headers)),
+                WorkerTaskCompleteResponse::Other(answer(15, &input.headers)),
             )
         }
         fn worker_task_add_output(
@@ -1999,23 +1987,21 @@ pub mod mock {
             input: WorkerTaskAddOutputInput,
         ) -> impl ::std::future::Future<Output = WorkerTaskAddOutputResponse> + Send {
             ::std::future::ready(
-                WorkerTaskAddOutputResponse::Other(answer(16usize, &input.headers)),
+                WorkerTaskAddOutputResponse::Other(answer(16, &input.headers)),
             )
         }
         fn workers_list(
             &self,
             input: WorkersListInput,
         ) -> impl ::std::future::Future<Output = WorkersListResponse> + Send {
-            ::std::future::ready(
-                WorkersListResponse::Other(answer(17usize, &input.headers)),
-            )
+            ::std::future::ready(WorkersListResponse::Other(answer(17, &input.headers)))
         }
         fn workers_recycle(
             &self,
             input: WorkersRecycleInput,
         ) -> impl ::std::future::Future<Output = WorkersRecycleResponse> + Send {
             ::std::future::ready(
-                WorkersRecycleResponse::Other(answer(18usize, &input.headers)),
+                WorkersRecycleResponse::Other(answer(18, &input.headers)),
             )
         }
         fn get_thing_or_things(
@@ -2023,16 +2009,14 @@ pub mod mock {
             input: GetThingOrThingsInput,
         ) -> impl ::std::future::Future<Output = GetThingOrThingsResponse> + Send {
             ::std::future::ready(
-                GetThingOrThingsResponse::Other(answer(19usize, &input.headers)),
+                GetThingOrThingsResponse::Other(answer(19, &input.headers)),
             )
         }
         fn header_arg(
             &self,
             input: HeaderArgInput,
         ) -> impl ::std::future::Future<Output = HeaderArgResponse> + Send {
-            ::std::future::ready(
-                HeaderArgResponse::Other(answer(20usize, &input.headers)),
-            )
+            ::std::future::ready(HeaderArgResponse::Other(answer(20, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

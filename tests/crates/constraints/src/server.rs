@@ -254,9 +254,7 @@ pub mod mock {
             &self,
             input: CreateOrderInput,
         ) -> impl ::std::future::Future<Output = CreateOrderResponse> + Send {
-            ::std::future::ready(
-                CreateOrderResponse::Other(answer(0usize, &input.headers)),
-            )
+            ::std::future::ready(CreateOrderResponse::Other(answer(0, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

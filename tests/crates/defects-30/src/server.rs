@@ -608,37 +608,31 @@ pub mod mock {
             &self,
             input: GetItemInput,
         ) -> impl ::std::future::Future<Output = GetItemResponse> + Send {
-            ::std::future::ready(GetItemResponse::Other(answer(0usize, &input.headers)))
+            ::std::future::ready(GetItemResponse::Other(answer(0, &input.headers)))
         }
         fn put_item(
             &self,
             input: PutItemInput,
         ) -> impl ::std::future::Future<Output = PutItemResponse> + Send {
-            ::std::future::ready(PutItemResponse::Other(answer(1usize, &input.headers)))
+            ::std::future::ready(PutItemResponse::Other(answer(1, &input.headers)))
         }
         fn list_items(
             &self,
             input: ListItemsInput,
         ) -> impl ::std::future::Future<Output = ListItemsResponse> + Send {
-            ::std::future::ready(
-                ListItemsResponse::Other(answer(2usize, &input.headers)),
-            )
+            ::std::future::ready(ListItemsResponse::Other(answer(2, &input.headers)))
         }
         fn get_item_post(
             &self,
             input: GetItemPostInput,
         ) -> impl ::std::future::Future<Output = GetItemPostResponse> + Send {
-            ::std::future::ready(
-                GetItemPostResponse::Other(answer(3usize, &input.headers)),
-            )
+            ::std::future::ready(GetItemPostResponse::Other(answer(3, &input.headers)))
         }
         fn list_things(
             &self,
             input: ListThingsInput,
         ) -> impl ::std::future::Future<Output = ListThingsResponse> + Send {
-            ::std::future::ready(
-                ListThingsResponse::Other(answer(4usize, &input.headers)),
-            )
+            ::std::future::ready(ListThingsResponse::Other(answer(4, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

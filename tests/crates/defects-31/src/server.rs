@@ -750,51 +750,45 @@ pub mod mock {
             &self,
             input: GetOrderInput,
         ) -> impl ::std::future::Future<Output = GetOrderResponse> + Send {
-            ::std::future::ready(GetOrderResponse::Other(answer(0usize, &input.headers)))
+            ::std::future::ready(GetOrderResponse::Other(answer(0, &input.headers)))
         }
         fn list_pets(
             &self,
             input: ListPetsInput,
         ) -> impl ::std::future::Future<Output = ListPetsResponse> + Send {
-            ::std::future::ready(ListPetsResponse::Other(answer(1usize, &input.headers)))
+            ::std::future::ready(ListPetsResponse::Other(answer(1, &input.headers)))
         }
         fn add_pet(
             &self,
             input: AddPetInput,
         ) -> impl ::std::future::Future<Output = AddPetResponse> + Send {
-            ::std::future::ready(AddPetResponse::Other(answer(2usize, &input.headers)))
+            ::std::future::ready(AddPetResponse::Other(answer(2, &input.headers)))
         }
         fn create_order(
             &self,
             input: CreateOrderInput,
         ) -> impl ::std::future::Future<Output = CreateOrderResponse> + Send {
-            ::std::future::ready(
-                CreateOrderResponse::Other(answer(3usize, &input.headers)),
-            )
+            ::std::future::ready(CreateOrderResponse::Other(answer(3, &input.headers)))
         }
         fn upload_settings(
             &self,
             input: UploadSettingsInput,
         ) -> impl ::std::future::Future<Output = UploadSettingsResponse> + Send {
             ::std::future::ready(
-                UploadSettingsResponse::Other(answer(4usize, &input.headers)),
+                UploadSettingsResponse::Other(answer(4, &input.headers)),
             )
         }
         fn touch_settings(
             &self,
             input: TouchSettingsInput,
         ) -> impl ::std::future::Future<Output = TouchSettingsResponse> + Send {
-            ::std::future::ready(
-                TouchSettingsResponse::Other(answer(5usize, &input.headers)),
-            )
+            ::std::future::ready(TouchSettingsResponse::Other(answer(5, &input.headers)))
         }
         fn get_quantity(
             &self,
             input: GetQuantityInput,
         ) -> impl ::std::future::Future<Output = GetQuantityResponse> + Send {
-            ::std::future::ready(
-                GetQuantityResponse::Other(answer(6usize, &input.headers)),
-            )
+            ::std::future::ready(GetQuantityResponse::Other(answer(6, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

@@ -319,17 +319,13 @@ pub mod mock {
             &self,
             input: CreateOrderInput,
         ) -> impl ::std::future::Future<Output = CreateOrderResponse> + Send {
-            ::std::future::ready(
-                CreateOrderResponse::Other(answer(0usize, &input.headers)),
-            )
+            ::std::future::ready(CreateOrderResponse::Other(answer(0, &input.headers)))
         }
         fn upload_order(
             &self,
             input: UploadOrderInput,
         ) -> impl ::std::future::Future<Output = UploadOrderResponse> + Send {
-            ::std::future::ready(
-                UploadOrderResponse::Other(answer(1usize, &input.headers)),
-            )
+            ::std::future::ready(UploadOrderResponse::Other(answer(1, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

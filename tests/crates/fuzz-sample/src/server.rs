@@ -1344,88 +1344,78 @@ pub mod mock {
             input: S0ListEveryModelInput,
         ) -> impl ::std::future::Future<Output = S0ListEveryModelResponse> + Send {
             ::std::future::ready(
-                S0ListEveryModelResponse::Other(answer(0usize, &input.headers)),
+                S0ListEveryModelResponse::Other(answer(0, &input.headers)),
             )
         }
         fn s0_tag_address(
             &self,
             input: S0TagAddressInput,
         ) -> impl ::std::future::Future<Output = S0TagAddressResponse> + Send {
-            ::std::future::ready(
-                S0TagAddressResponse::Other(answer(1usize, &input.headers)),
-            )
+            ::std::future::ready(S0TagAddressResponse::Other(answer(1, &input.headers)))
         }
         fn s0_value(
             &self,
             input: S0ValueInput,
         ) -> impl ::std::future::Future<Output = S0ValueResponse> + Send {
-            ::std::future::ready(S0ValueResponse::Other(answer(2usize, &input.headers)))
+            ::std::future::ready(S0ValueResponse::Other(answer(2, &input.headers)))
         }
         fn s0_size(
             &self,
             input: S0SizeInput,
         ) -> impl ::std::future::Future<Output = S0SizeResponse> + Send {
-            ::std::future::ready(S0SizeResponse::Other(answer(3usize, &input.headers)))
+            ::std::future::ready(S0SizeResponse::Other(answer(3, &input.headers)))
         }
         fn s0_if(
             &self,
             input: S0IfInput,
         ) -> impl ::std::future::Future<Output = S0IfResponse> + Send {
-            ::std::future::ready(S0IfResponse::Other(answer(4usize, &input.headers)))
+            ::std::future::ready(S0IfResponse::Other(answer(4, &input.headers)))
         }
         fn get_s0_http_http(
             &self,
             input: GetS0HttpHttpInput,
         ) -> impl ::std::future::Future<Output = GetS0HttpHttpResponse> + Send {
-            ::std::future::ready(
-                GetS0HttpHttpResponse::Other(answer(5usize, &input.headers)),
-            )
+            ::std::future::ready(GetS0HttpHttpResponse::Other(answer(5, &input.headers)))
         }
         fn s1_list_every_model(
             &self,
             input: S1ListEveryModelInput,
         ) -> impl ::std::future::Future<Output = S1ListEveryModelResponse> + Send {
             ::std::future::ready(
-                S1ListEveryModelResponse::Other(answer(6usize, &input.headers)),
+                S1ListEveryModelResponse::Other(answer(6, &input.headers)),
             )
         }
         fn s1_http(
             &self,
             input: S1HttpInput,
         ) -> impl ::std::future::Future<Output = S1HttpResponse> + Send {
-            ::std::future::ready(S1HttpResponse::Other(answer(7usize, &input.headers)))
+            ::std::future::ready(S1HttpResponse::Other(answer(7, &input.headers)))
         }
         fn s1_count_error(
             &self,
             input: S1CountErrorInput,
         ) -> impl ::std::future::Future<Output = S1CountErrorResponse> + Send {
-            ::std::future::ready(
-                S1CountErrorResponse::Other(answer(8usize, &input.headers)),
-            )
+            ::std::future::ready(S1CountErrorResponse::Other(answer(8, &input.headers)))
         }
         fn s1_2fa_owner(
             &self,
             input: S12faOwnerInput,
         ) -> impl ::std::future::Future<Output = S12faOwnerResponse> + Send {
-            ::std::future::ready(
-                S12faOwnerResponse::Other(answer(9usize, &input.headers)),
-            )
+            ::std::future::ready(S12faOwnerResponse::Other(answer(9, &input.headers)))
         }
         fn s2_list_every_model(
             &self,
             input: S2ListEveryModelInput,
         ) -> impl ::std::future::Future<Output = S2ListEveryModelResponse> + Send {
             ::std::future::ready(
-                S2ListEveryModelResponse::Other(answer(10usize, &input.headers)),
+                S2ListEveryModelResponse::Other(answer(10, &input.headers)),
             )
         }
         fn s2_dyn_server(
             &self,
             input: S2DynServerInput,
         ) -> impl ::std::future::Future<Output = S2DynServerResponse> + Send {
-            ::std::future::ready(
-                S2DynServerResponse::Other(answer(11usize, &input.headers)),
-            )
+            ::std::future::ready(S2DynServerResponse::Other(answer(11, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

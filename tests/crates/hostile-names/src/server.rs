@@ -1702,20 +1702,20 @@ pub mod mock {
             &self,
             input: Type2Input,
         ) -> impl ::std::future::Future<Output = Type2Response> + Send {
-            ::std::future::ready(Type2Response::Other(answer(0usize, &input.headers)))
+            ::std::future::ready(Type2Response::Other(answer(0, &input.headers)))
         }
         fn r#match(
             &self,
             input: MatchInput,
         ) -> impl ::std::future::Future<Output = MatchResponse> + Send {
-            ::std::future::ready(MatchResponse::Other(answer(1usize, &input.headers)))
+            ::std::future::ready(MatchResponse::Other(answer(1, &input.headers)))
         }
         fn list_user_profiles(
             &self,
             input: ListUserProfiles2Input,
         ) -> impl ::std::future::Future<Output = ListUserProfiles2Response> + Send {
             ::std::future::ready(
-                ListUserProfiles2Response::Other(answer(2usize, &input.headers)),
+                ListUserProfiles2Response::Other(answer(2, &input.headers)),
             )
         }
         fn list_user_profiles2(
@@ -1723,70 +1723,62 @@ pub mod mock {
             input: ListUserProfiles3Input,
         ) -> impl ::std::future::Future<Output = ListUserProfiles3Response> + Send {
             ::std::future::ready(
-                ListUserProfiles3Response::Other(answer(3usize, &input.headers)),
+                ListUserProfiles3Response::Other(answer(3, &input.headers)),
             )
         }
         fn get_cafue9(
             &self,
             input: GetCafue9Input,
         ) -> impl ::std::future::Future<Output = GetCafue9Response> + Send {
-            ::std::future::ready(
-                GetCafue9Response::Other(answer(4usize, &input.headers)),
-            )
+            ::std::future::ready(GetCafue9Response::Other(answer(4, &input.headers)))
         }
         fn authenticate2(
             &self,
             input: AuthenticateInput,
         ) -> impl ::std::future::Future<Output = AuthenticateResponse> + Send {
-            ::std::future::ready(
-                AuthenticateResponse::Other(answer(5usize, &input.headers)),
-            )
+            ::std::future::ready(AuthenticateResponse::Other(answer(5, &input.headers)))
         }
         fn transport(
             &self,
             input: Transport2Input,
         ) -> impl ::std::future::Future<Output = Transport2Response> + Send {
-            ::std::future::ready(
-                Transport2Response::Other(answer(6usize, &input.headers)),
-            )
+            ::std::future::ready(Transport2Response::Other(answer(6, &input.headers)))
         }
         fn list(
             &self,
             input: ListInput,
         ) -> impl ::std::future::Future<Output = ListResponse> + Send {
-            ::std::future::ready(ListResponse::Other(answer(7usize, &input.headers)))
+            ::std::future::ready(ListResponse::Other(answer(7, &input.headers)))
         }
         fn list_stream2(
             &self,
             input: ListStreamInput,
         ) -> impl ::std::future::Future<Output = ListStreamResponse> + Send {
-            ::std::future::ready(
-                ListStreamResponse::Other(answer(8usize, &input.headers)),
-            )
+            ::std::future::ready(ListStreamResponse::Other(answer(8, &input.headers)))
         }
         fn new2(
             &self,
             input: NewInput,
         ) -> impl ::std::future::Future<Output = NewResponse> + Send {
-            ::std::future::ready(NewResponse::Other(answer(9usize, &input.headers)))
+            ::std::future::ready(NewResponse::Other(answer(9, &input.headers)))
         }
         fn clone2(
             &self,
             input: CloneInput,
         ) -> impl ::std::future::Future<Output = CloneResponse> + Send {
-            ::std::future::ready(CloneResponse::Other(answer(10usize, &input.headers)))
+            ::std::future::ready(CloneResponse::Other(answer(10, &input.headers)))
         }
         fn execute2(
             &self,
             input: ExecuteInput,
         ) -> impl ::std::future::Future<Output = ExecuteResponse> + Send {
-            ::std::future::ready(ExecuteResponse::Other(answer(11usize, &input.headers)))
+            ::std::future::ready(ExecuteResponse::Other(answer(11, &input.headers)))
         }
         fn get_code(
             &self,
             input: GetCodeInput,
         ) -> impl ::std::future::Future<Output = GetCodeResponse> + Send {
-            ::std::future::ready(GetCodeResponse::Other(answer(12usize, &input.headers)))
+            ::std::future::ready(GetCodeResponse::Other(answer(12, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

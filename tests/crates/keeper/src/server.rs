@@ -682,45 +682,37 @@ pub mod mock {
             &self,
             input: EnrolInput,
         ) -> impl ::std::future::Future<Output = EnrolResponse> + Send {
-            ::std::future::ready(EnrolResponse::Other(answer(0usize, &input.headers)))
+            ::std::future::ready(EnrolResponse::Other(answer(0, &input.headers)))
         }
         fn global_jobs(
             &self,
             input: GlobalJobsInput,
         ) -> impl ::std::future::Future<Output = GlobalJobsResponse> + Send {
-            ::std::future::ready(
-                GlobalJobsResponse::Other(answer(1usize, &input.headers)),
-            )
+            ::std::future::ready(GlobalJobsResponse::Other(answer(1, &input.headers)))
         }
         fn ping(
             &self,
             input: PingInput,
         ) -> impl ::std::future::Future<Output = PingResponse> + Send {
-            ::std::future::ready(PingResponse::Other(answer(2usize, &input.headers)))
+            ::std::future::ready(PingResponse::Other(answer(2, &input.headers)))
         }
         fn report_finish(
             &self,
             input: ReportFinishInput,
         ) -> impl ::std::future::Future<Output = ReportFinishResponse> + Send {
-            ::std::future::ready(
-                ReportFinishResponse::Other(answer(3usize, &input.headers)),
-            )
+            ::std::future::ready(ReportFinishResponse::Other(answer(3, &input.headers)))
         }
         fn report_output(
             &self,
             input: ReportOutputInput,
         ) -> impl ::std::future::Future<Output = ReportOutputResponse> + Send {
-            ::std::future::ready(
-                ReportOutputResponse::Other(answer(4usize, &input.headers)),
-            )
+            ::std::future::ready(ReportOutputResponse::Other(answer(4, &input.headers)))
         }
         fn report_start(
             &self,
             input: ReportStartInput,
         ) -> impl ::std::future::Future<Output = ReportStartResponse> + Send {
-            ::std::future::ready(
-                ReportStartResponse::Other(answer(5usize, &input.headers)),
-            )
+            ::std::future::ready(ReportStartResponse::Other(answer(5, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

@@ -796,25 +796,21 @@ pub mod mock {
             &self,
             input: GetUserByNameInput,
         ) -> impl ::std::future::Future<Output = GetUserByNameResponse> + Send {
-            ::std::future::ready(
-                GetUserByNameResponse::Other(answer(0usize, &input.headers)),
-            )
+            ::std::future::ready(GetUserByNameResponse::Other(answer(0, &input.headers)))
         }
         fn get_repositories_by_owner(
             &self,
             input: GetRepositoriesByOwnerInput,
         ) -> impl ::std::future::Future<Output = GetRepositoriesByOwnerResponse> + Send {
             ::std::future::ready(
-                GetRepositoriesByOwnerResponse::Other(answer(1usize, &input.headers)),
+                GetRepositoriesByOwnerResponse::Other(answer(1, &input.headers)),
             )
         }
         fn get_repository(
             &self,
             input: GetRepositoryInput,
         ) -> impl ::std::future::Future<Output = GetRepositoryResponse> + Send {
-            ::std::future::ready(
-                GetRepositoryResponse::Other(answer(2usize, &input.headers)),
-            )
+            ::std::future::ready(GetRepositoryResponse::Other(answer(2, &input.headers)))
         }
         fn get_pull_requests_by_repository(
             &self,
@@ -823,9 +819,7 @@ pub mod mock {
             Output = GetPullRequestsByRepositoryResponse,
         > + Send {
             ::std::future::ready(
-                GetPullRequestsByRepositoryResponse::Other(
-                    answer(3usize, &input.headers),
-                ),
+                GetPullRequestsByRepositoryResponse::Other(answer(3, &input.headers)),
             )
         }
         fn get_pull_requests_by_id(
@@ -833,7 +827,7 @@ pub mod mock {
             input: GetPullRequestsByIdInput,
         ) -> impl ::std::future::Future<Output = GetPullRequestsByIdResponse> + Send {
             ::std::future::ready(
-                GetPullRequestsByIdResponse::Other(answer(4usize, &input.headers)),
+                GetPullRequestsByIdResponse::Other(answer(4, &input.headers)),
             )
         }
         fn merge_pull_request(
@@ -841,7 +835,7 @@ pub mod mock {
             input: MergePullRequestInput,
         ) -> impl ::std::future::Future<Output = MergePullRequestResponse> + Send {
             ::std::future::ready(
-                MergePullRequestResponse::Other(answer(5usize, &input.headers)),
+                MergePullRequestResponse::Other(answer(5, &input.headers)),
             )
         }
     }

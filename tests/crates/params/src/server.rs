@@ -3360,7 +3360,7 @@ pub mod mock {
             input: PathSimpleFlatInput,
         ) -> impl ::std::future::Future<Output = PathSimpleFlatResponse> + Send {
             ::std::future::ready(
-                PathSimpleFlatResponse::Other(answer(0usize, &input.headers)),
+                PathSimpleFlatResponse::Other(answer(0, &input.headers)),
             )
         }
         fn path_simple_exploded(
@@ -3368,23 +3368,21 @@ pub mod mock {
             input: PathSimpleExplodedInput,
         ) -> impl ::std::future::Future<Output = PathSimpleExplodedResponse> + Send {
             ::std::future::ready(
-                PathSimpleExplodedResponse::Other(answer(1usize, &input.headers)),
+                PathSimpleExplodedResponse::Other(answer(1, &input.headers)),
             )
         }
         fn path_label_flat(
             &self,
             input: PathLabelFlatInput,
         ) -> impl ::std::future::Future<Output = PathLabelFlatResponse> + Send {
-            ::std::future::ready(
-                PathLabelFlatResponse::Other(answer(2usize, &input.headers)),
-            )
+            ::std::future::ready(PathLabelFlatResponse::Other(answer(2, &input.headers)))
         }
         fn path_label_exploded(
             &self,
             input: PathLabelExplodedInput,
         ) -> impl ::std::future::Future<Output = PathLabelExplodedResponse> + Send {
             ::std::future::ready(
-                PathLabelExplodedResponse::Other(answer(3usize, &input.headers)),
+                PathLabelExplodedResponse::Other(answer(3, &input.headers)),
             )
         }
         fn path_matrix_flat(
@@ -3392,7 +3390,7 @@ pub mod mock {
             input: PathMatrixFlatInput,
         ) -> impl ::std::future::Future<Output = PathMatrixFlatResponse> + Send {
             ::std::future::ready(
-                PathMatrixFlatResponse::Other(answer(4usize, &input.headers)),
+                PathMatrixFlatResponse::Other(answer(4, &input.headers)),
             )
         }
         fn path_matrix_exploded(
@@ -3400,23 +3398,21 @@ pub mod mock {
             input: PathMatrixExplodedInput,
         ) -> impl ::std::future::Future<Output = PathMatrixExplodedResponse> + Send {
             ::std::future::ready(
-                PathMatrixExplodedResponse::Other(answer(5usize, &input.headers)),
+                PathMatrixExplodedResponse::Other(answer(5, &input.headers)),
             )
         }
         fn query_form_flat(
             &self,
             input: QueryFormFlatInput,
         ) -> impl ::std::future::Future<Output = QueryFormFlatResponse> + Send {
-            ::std::future::ready(
-                QueryFormFlatResponse::Other(answer(6usize, &input.headers)),
-            )
+            ::std::future::ready(QueryFormFlatResponse::Other(answer(6, &input.headers)))
         }
         fn query_form_exploded(
             &self,
             input: QueryFormExplodedInput,
         ) -> impl ::std::future::Future<Output = QueryFormExplodedResponse> + Send {
             ::std::future::ready(
-                QueryFormExplodedResponse::Other(answer(7usize, &input.headers)),
+                QueryFormExplodedResponse::Other(answer(7, &input.headers)),
             )
         }
         fn query_space_delimited_flat(
@@ -3426,7 +3422,7 @@ pub mod mock {
             Output = QuerySpaceDelimitedFlatResponse,
         > + Send {
             ::std::future::ready(
-                QuerySpaceDelimitedFlatResponse::Other(answer(8usize, &input.headers)),
+                QuerySpaceDelimitedFlatResponse::Other(answer(8, &input.headers)),
             )
         }
         fn query_pipe_delimited_flat(
@@ -3434,7 +3430,7 @@ pub mod mock {
             input: QueryPipeDelimitedFlatInput,
         ) -> impl ::std::future::Future<Output = QueryPipeDelimitedFlatResponse> + Send {
             ::std::future::ready(
-                QueryPipeDelimitedFlatResponse::Other(answer(9usize, &input.headers)),
+                QueryPipeDelimitedFlatResponse::Other(answer(9, &input.headers)),
             )
         }
         fn query_deep_object_exploded(
@@ -3444,7 +3440,7 @@ pub mod mock {
             Output = QueryDeepObjectExplodedResponse,
         > + Send {
             ::std::future::ready(
-                QueryDeepObjectExplodedResponse::Other(answer(10usize, &input.headers)),
+                QueryDeepObjectExplodedResponse::Other(answer(10, &input.headers)),
             )
         }
         fn header_simple_flat(
@@ -3452,7 +3448,7 @@ pub mod mock {
             input: HeaderSimpleFlatInput,
         ) -> impl ::std::future::Future<Output = HeaderSimpleFlatResponse> + Send {
             ::std::future::ready(
-                HeaderSimpleFlatResponse::Other(answer(11usize, &input.headers)),
+                HeaderSimpleFlatResponse::Other(answer(11, &input.headers)),
             )
         }
         fn header_simple_exploded(
@@ -3460,7 +3456,7 @@ pub mod mock {
             input: HeaderSimpleExplodedInput,
         ) -> impl ::std::future::Future<Output = HeaderSimpleExplodedResponse> + Send {
             ::std::future::ready(
-                HeaderSimpleExplodedResponse::Other(answer(12usize, &input.headers)),
+                HeaderSimpleExplodedResponse::Other(answer(12, &input.headers)),
             )
         }
         fn cookie_form_flat(
@@ -3468,7 +3464,7 @@ pub mod mock {
             input: CookieFormFlatInput,
         ) -> impl ::std::future::Future<Output = CookieFormFlatResponse> + Send {
             ::std::future::ready(
-                CookieFormFlatResponse::Other(answer(13usize, &input.headers)),
+                CookieFormFlatResponse::Other(answer(13, &input.headers)),
             )
         }
         fn cookie_form_exploded(
@@ -3476,16 +3472,14 @@ pub mod mock {
             input: CookieFormExplodedInput,
         ) -> impl ::std::future::Future<Output = CookieFormExplodedResponse> + Send {
             ::std::future::ready(
-                CookieFormExplodedResponse::Other(answer(14usize, &input.headers)),
+                CookieFormExplodedResponse::Other(answer(14, &input.headers)),
             )
         }
         fn query_extras(
             &self,
             input: QueryExtrasInput,
         ) -> impl ::std::future::Future<Output = QueryExtrasResponse> + Send {
-            ::std::future::ready(
-                QueryExtrasResponse::Other(answer(15usize, &input.headers)),
-            )
+            ::std::future::ready(QueryExtrasResponse::Other(answer(15, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

@@ -536,29 +536,25 @@ pub mod mock {
             &self,
             input: FindPetsInput,
         ) -> impl ::std::future::Future<Output = FindPetsResponse> + Send {
-            ::std::future::ready(FindPetsResponse::Other(answer(0usize, &input.headers)))
+            ::std::future::ready(FindPetsResponse::Other(answer(0, &input.headers)))
         }
         fn add_pet(
             &self,
             input: AddPetInput,
         ) -> impl ::std::future::Future<Output = AddPetResponse> + Send {
-            ::std::future::ready(AddPetResponse::Other(answer(1usize, &input.headers)))
+            ::std::future::ready(AddPetResponse::Other(answer(1, &input.headers)))
         }
         fn find_pet_by_id(
             &self,
             input: FindPetByIdInput,
         ) -> impl ::std::future::Future<Output = FindPetByIdResponse> + Send {
-            ::std::future::ready(
-                FindPetByIdResponse::Other(answer(2usize, &input.headers)),
-            )
+            ::std::future::ready(FindPetByIdResponse::Other(answer(2, &input.headers)))
         }
         fn delete_pet(
             &self,
             input: DeletePetInput,
         ) -> impl ::std::future::Future<Output = DeletePetResponse> + Send {
-            ::std::future::ready(
-                DeletePetResponse::Other(answer(3usize, &input.headers)),
-            )
+            ::std::future::ready(DeletePetResponse::Other(answer(3, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

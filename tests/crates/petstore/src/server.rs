@@ -420,23 +420,19 @@ pub mod mock {
             &self,
             input: ListPetsInput,
         ) -> impl ::std::future::Future<Output = ListPetsResponse> + Send {
-            ::std::future::ready(ListPetsResponse::Other(answer(0usize, &input.headers)))
+            ::std::future::ready(ListPetsResponse::Other(answer(0, &input.headers)))
         }
         fn create_pets(
             &self,
             input: CreatePetsInput,
         ) -> impl ::std::future::Future<Output = CreatePetsResponse> + Send {
-            ::std::future::ready(
-                CreatePetsResponse::Other(answer(1usize, &input.headers)),
-            )
+            ::std::future::ready(CreatePetsResponse::Other(answer(1, &input.headers)))
         }
         fn show_pet_by_id(
             &self,
             input: ShowPetByIdInput,
         ) -> impl ::std::future::Future<Output = ShowPetByIdResponse> + Send {
-            ::std::future::ready(
-                ShowPetByIdResponse::Other(answer(2usize, &input.headers)),
-            )
+            ::std::future::ready(ShowPetByIdResponse::Other(answer(2, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

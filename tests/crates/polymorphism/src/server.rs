@@ -324,13 +324,13 @@ pub mod mock {
             &self,
             input: AddPetInput,
         ) -> impl ::std::future::Future<Output = AddPetResponse> + Send {
-            ::std::future::ready(AddPetResponse::Other(answer(0usize, &input.headers)))
+            ::std::future::ready(AddPetResponse::Other(answer(0, &input.headers)))
         }
         fn get_pet(
             &self,
             input: GetPetInput,
         ) -> impl ::std::future::Future<Output = GetPetResponse> + Send {
-            ::std::future::ready(GetPetResponse::Other(answer(1usize, &input.headers)))
+            ::std::future::ready(GetPetResponse::Other(answer(1, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

@@ -970,7 +970,7 @@ pub mod mock {
             input: GetMuseumHoursInput,
         ) -> impl ::std::future::Future<Output = GetMuseumHoursResponse> + Send {
             ::std::future::ready(
-                GetMuseumHoursResponse::Other(answer(0usize, &input.headers)),
+                GetMuseumHoursResponse::Other(answer(0, &input.headers)),
             )
         }
         fn list_special_events(
@@ -978,7 +978,7 @@ pub mod mock {
             input: ListSpecialEventsInput,
         ) -> impl ::std::future::Future<Output = ListSpecialEventsResponse> + Send {
             ::std::future::ready(
-                ListSpecialEventsResponse::Other(answer(1usize, &input.headers)),
+                ListSpecialEventsResponse::Other(answer(1, &input.headers)),
             )
         }
         fn create_special_event(
@@ -986,7 +986,7 @@ pub mod mock {
             input: CreateSpecialEventInput,
         ) -> impl ::std::future::Future<Output = CreateSpecialEventResponse> + Send {
             ::std::future::ready(
-                CreateSpecialEventResponse::Other(answer(2usize, &input.headers)),
+                CreateSpecialEventResponse::Other(answer(2, &input.headers)),
             )
         }
         fn get_special_event(
@@ -994,7 +994,7 @@ pub mod mock {
             input: GetSpecialEventInput,
         ) -> impl ::std::future::Future<Output = GetSpecialEventResponse> + Send {
             ::std::future::ready(
-                GetSpecialEventResponse::Other(answer(3usize, &input.headers)),
+                GetSpecialEventResponse::Other(answer(3, &input.headers)),
             )
         }
         fn delete_special_event(
@@ -1002,7 +1002,7 @@ pub mod mock {
             input: DeleteSpecialEventInput,
         ) -> impl ::std::future::Future<Output = DeleteSpecialEventResponse> + Send {
             ::std::future::ready(
-                DeleteSpecialEventResponse::Other(answer(4usize, &input.headers)),
+                DeleteSpecialEventResponse::Other(answer(4, &input.headers)),
             )
         }
         fn update_special_event(
@@ -1010,7 +1010,7 @@ pub mod mock {
             input: UpdateSpecialEventInput,
         ) -> impl ::std::future::Future<Output = UpdateSpecialEventResponse> + Send {
             ::std::future::ready(
-                UpdateSpecialEventResponse::Other(answer(5usize, &input.headers)),
+                UpdateSpecialEventResponse::Other(answer(5, &input.headers)),
             )
         }
         fn buy_museum_tickets(
@@ -1018,16 +1018,14 @@ pub mod mock {
             input: BuyMuseumTicketsInput,
         ) -> impl ::std::future::Future<Output = BuyMuseumTicketsResponse> + Send {
             ::std::future::ready(
-                BuyMuseumTicketsResponse::Other(answer(6usize, &input.headers)),
+                BuyMuseumTicketsResponse::Other(answer(6, &input.headers)),
             )
         }
         fn get_ticket_code(
             &self,
             input: GetTicketCodeInput,
         ) -> impl ::std::future::Future<Output = GetTicketCodeResponse> + Send {
-            ::std::future::ready(
-                GetTicketCodeResponse::Other(answer(7usize, &input.headers)),
-            )
+            ::std::future::ready(GetTicketCodeResponse::Other(answer(7, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

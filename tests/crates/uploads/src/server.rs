@@ -415,14 +415,14 @@ pub mod mock {
             &self,
             input: PutBlobInput,
         ) -> impl ::std::future::Future<Output = PutBlobResponse> + Send {
-            ::std::future::ready(PutBlobResponse::Other(answer(0usize, &input.headers)))
+            ::std::future::ready(PutBlobResponse::Other(answer(0, &input.headers)))
         }
         fn create_document(
             &self,
             input: CreateDocumentInput,
         ) -> impl ::std::future::Future<Output = CreateDocumentResponse> + Send {
             ::std::future::ready(
-                CreateDocumentResponse::Other(answer(1usize, &input.headers)),
+                CreateDocumentResponse::Other(answer(1, &input.headers)),
             )
         }
         fn upload_attachment(
@@ -430,7 +430,7 @@ pub mod mock {
             input: UploadAttachmentInput,
         ) -> impl ::std::future::Future<Output = UploadAttachmentResponse> + Send {
             ::std::future::ready(
-                UploadAttachmentResponse::Other(answer(2usize, &input.headers)),
+                UploadAttachmentResponse::Other(answer(2, &input.headers)),
             )
         }
     }

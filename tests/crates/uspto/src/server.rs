@@ -454,25 +454,21 @@ pub mod mock {
             &self,
             input: ListDataSetsInput,
         ) -> impl ::std::future::Future<Output = ListDataSetsResponse> + Send {
-            ::std::future::ready(
-                ListDataSetsResponse::Other(answer(0usize, &input.headers)),
-            )
+            ::std::future::ready(ListDataSetsResponse::Other(answer(0, &input.headers)))
         }
         fn list_searchable_fields(
             &self,
             input: ListSearchableFieldsInput,
         ) -> impl ::std::future::Future<Output = ListSearchableFieldsResponse> + Send {
             ::std::future::ready(
-                ListSearchableFieldsResponse::Other(answer(1usize, &input.headers)),
+                ListSearchableFieldsResponse::Other(answer(1, &input.headers)),
             )
         }
         fn perform_search(
             &self,
             input: PerformSearchInput,
         ) -> impl ::std::future::Future<Output = PerformSearchResponse> + Send {
-            ::std::future::ready(
-                PerformSearchResponse::Other(answer(2usize, &input.headers)),
-            )
+            ::std::future::ready(PerformSearchResponse::Other(answer(2, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),
