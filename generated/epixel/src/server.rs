@@ -445,6 +445,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"post\",\"path\":\"/user/signup/\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/user/signup-package/\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/user/get/sponsors/\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/user/validate-sponsor/\",\"minimal\":[],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -476,18 +489,7 @@ pub mod mock {
             &self,
             input: RegisterUserInput,
         ) -> impl ::std::future::Future<Output = RegisterUserResponse> + Send {
-            ::std::future::ready(
-                RegisterUserResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/user/signup/",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(RegisterUserResponse::Other(answer(0, &input.headers)))
         }
         fn register_user_with_package(
             &self,
@@ -496,50 +498,21 @@ pub mod mock {
             Output = RegisterUserWithPackageResponse,
         > + Send {
             ::std::future::ready(
-                RegisterUserWithPackageResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/user/signup-package/",
-                            &[],
-                        ),
-                ),
+                RegisterUserWithPackageResponse::Other(answer(1, &input.headers)),
             )
         }
         fn list_sponsors(
             &self,
             input: ListSponsorsInput,
         ) -> impl ::std::future::Future<Output = ListSponsorsResponse> + Send {
-            ::std::future::ready(
-                ListSponsorsResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/user/get/sponsors/",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(ListSponsorsResponse::Other(answer(2, &input.headers)))
         }
         fn validate_sponsor(
             &self,
             input: ValidateSponsorInput,
         ) -> impl ::std::future::Future<Output = ValidateSponsorResponse> + Send {
             ::std::future::ready(
-                ValidateSponsorResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/user/validate-sponsor/",
-                            &[],
-                        ),
-                ),
+                ValidateSponsorResponse::Other(answer(3, &input.headers)),
             )
         }
     }

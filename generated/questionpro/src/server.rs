@@ -589,6 +589,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"post\",\"path\":\"/micropanel/members\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/micropanel/users/{user-id}/communities\",\"minimal\":[],\"sent\":[]},{\"method\":\"put\",\"path\":\"/users/{user-id}\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/organizations/{organization-id}/users/search\",\"minimal\":[],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -621,16 +634,7 @@ pub mod mock {
             input: ImportPanelMembersInput,
         ) -> impl ::std::future::Future<Output = ImportPanelMembersResponse> + Send {
             ::std::future::ready(
-                ImportPanelMembersResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/micropanel/members",
-                            &[],
-                        ),
-                ),
+                ImportPanelMembersResponse::Other(answer(0, &input.headers)),
             )
         }
         fn list_user_communities(
@@ -638,34 +642,14 @@ pub mod mock {
             input: ListUserCommunitiesInput,
         ) -> impl ::std::future::Future<Output = ListUserCommunitiesResponse> + Send {
             ::std::future::ready(
-                ListUserCommunitiesResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/micropanel/users/{user-id}/communities",
-                            &[],
-                        ),
-                ),
+                ListUserCommunitiesResponse::Other(answer(1, &input.headers)),
             )
         }
         fn update_user(
             &self,
             input: UpdateUserInput,
         ) -> impl ::std::future::Future<Output = UpdateUserResponse> + Send {
-            ::std::future::ready(
-                UpdateUserResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "put",
-                            "/users/{user-id}",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(UpdateUserResponse::Other(answer(2, &input.headers)))
         }
         fn search_organization_users(
             &self,
@@ -674,16 +658,7 @@ pub mod mock {
             Output = SearchOrganizationUsersResponse,
         > + Send {
             ::std::future::ready(
-                SearchOrganizationUsersResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/organizations/{organization-id}/users/search",
-                            &[],
-                        ),
-                ),
+                SearchOrganizationUsersResponse::Other(answer(3, &input.headers)),
             )
         }
     }

@@ -55,6 +55,7 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
             }
         }
     }
+    drop_unused_error_module(&mut file);
     let mut extra: Vec<Item> = Vec::new();
     let mut builders: Vec<Item> = Vec::new();
     for item in &mut file.items {
@@ -115,6 +116,18 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
         });
     }
     Ok(file)
+}
+
+/// typify always writes `pub mod error` (its `ConversionError`, for the `TryFrom`/`FromStr`
+/// impls of constrained and enum types); a document without such types gets no module of
+/// unused boilerplate.
+fn drop_unused_error_module(file: &mut syn::File) {
+    let is_error_module = |item: &Item| matches!(item, Item::Mod(m) if m.ident == "error");
+    let used =
+        file.items.iter().filter(|item| !is_error_module(item)).any(|item| item.to_token_stream().to_string().contains("ConversionError"));
+    if !used {
+        file.items.retain(|item| !is_error_module(item));
+    }
 }
 
 /// Gives the enum typify wrote for a `oneOf` with a discriminator (untagged: the first variant

@@ -579,42 +579,34 @@ fn router() -> TokenStream {
 }
 
 fn mock(api: &ApiSpace) -> TokenStream {
-    let methods = api.operations.iter().map(|op| {
+    // One table entry per operation with what lowering prepared for its answers (the
+    // document has nothing to read at run time for them): the smallest body of each response
+    // without an example, and the value chosen for each documented response header (its
+    // example, else the smallest value its schema allows), as JSON text by response key. Each
+    // method of the mock is one call into the runtime with its entry.
+    let canned: Vec<serde_json::Value> = api
+        .operations
+        .iter()
+        .map(|op| {
+            let minimal: Vec<serde_json::Value> =
+                op.responses.iter().filter_map(|r| Some(serde_json::json!([r.status.key(), r.body.as_ref()?.minimal.as_ref()?]))).collect();
+            let sent: Vec<serde_json::Value> = op
+                .responses
+                .iter()
+                .flat_map(|r| r.headers.iter().filter_map(move |h| Some(serde_json::json!([r.status.key(), h.name, h.sample.as_ref()?]))))
+                .collect();
+            serde_json::json!({ "method": op.method.as_str().to_ascii_lowercase(), "path": op.path, "minimal": minimal, "sent": sent })
+        })
+        .collect();
+    let canned = serde_json::Value::Array(canned).to_string();
+    let methods = api.operations.iter().enumerate().map(|(index, op)| {
         let name = ident(&op.rust_name);
         let input = format_ident!("{}Input", op.type_name);
         let response = format_ident!("{}Response", op.type_name);
-        let path = &op.path;
-        let method = op.method.as_str().to_ascii_lowercase();
-        // The smallest body of each response without an example, by response key (prepared
-        // by lowering, since the document has nothing to read at run time).
-        let minimal = op.responses.iter().filter_map(|r| {
-            let body = r.body.as_ref()?.minimal.as_ref()?;
-            let key = r.status.key();
-            let text = serde_json::to_string(body).unwrap_or_else(|_| "null".into());
-            Some(quote! { (#key, #text) })
-        });
-        // The documented headers of each response, with the value lowering chose (its example,
-        // else the smallest value its schema allows), as JSON text by response key.
-        let sent: Vec<TokenStream> = op
-            .responses
-            .iter()
-            .flat_map(|r| {
-                let key = r.status.key();
-                r.headers.iter().filter_map(move |h| {
-                    let text = serde_json::to_string(h.sample.as_ref()?).ok()?;
-                    let name = &h.name;
-                    Some(quote! { (#key, #name, #text) })
-                })
-            })
-            .collect();
-        let answer = if sent.is_empty() {
-            quote! { DOCUMENT.answer_minimal(&SPEC, &input.headers, #method, #path, &[#(#minimal),*]) }
-        } else {
-            quote! { DOCUMENT.answer_with(&SPEC, &input.headers, #method, #path, &[#(#minimal),*], &[#(#sent),*]) }
-        };
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
         quote! {
             fn #name(&self, input: #input) -> impl ::std::future::Future<Output = #response> + Send {
-                ::std::future::ready(#response::Other(#answer))
+                ::std::future::ready(#response::Other(answer(#index, &input.headers)))
             }
         }
     });
@@ -623,6 +615,16 @@ fn mock(api: &ApiSpace) -> TokenStream {
         quote! {
             /// The bundled document the crate was generated from, parsed on first use.
             static DOCUMENT: rt::mock::Document = rt::mock::Document::new(include_str!("../openapi.json"));
+
+            /// What the generator prepared for the answers of each operation (the smallest body
+            /// of each response without an example, the value of each documented header), in
+            /// the order of the [`Api`] methods.
+            static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(#canned);
+
+            /// The answer to the operation at `index` of [`ANSWERS`].
+            fn answer(index: usize, headers: &::apigen_runtime::axum::http::HeaderMap) -> rt::Response {
+                ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+            }
         }
     });
     quote! {

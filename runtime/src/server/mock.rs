@@ -21,6 +21,63 @@ pub struct Document {
     parsed: OnceLock<Value>,
 }
 
+/// What the generator prepared for a generated mock's answers, one entry per operation in the
+/// order of its `Api` methods, as JSON text (parsed on first use):
+/// `[{"method": "get", "path": "/pets/{id}", "minimal": [[KEY, BODY], ...], "sent": [[KEY,
+/// HEADER, VALUE], ...]}, ...]`, with `minimal` the smallest body of each documented response
+/// without an example and `sent` the value of each documented response header (its example,
+/// else the smallest value its schema allows), by response key. Data rather than code, so the
+/// generated crate has nothing to type-check for it.
+#[derive(Debug)]
+pub struct Answers {
+    text: &'static str,
+    parsed: OnceLock<Vec<Canned>>,
+}
+
+/// One operation's entry of [`Answers`], its JSON values as text.
+#[derive(Debug, Default)]
+struct Canned {
+    method: String,
+    path: String,
+    minimal: Vec<(String, String)>,
+    sent: Vec<(String, String, String)>,
+}
+
+impl Answers {
+    /// The table whose JSON text is `text`.
+    pub const fn new(text: &'static str) -> Self {
+        Self { text, parsed: OnceLock::new() }
+    }
+
+    fn entries(&self) -> &[Canned] {
+        self.parsed.get_or_init(|| {
+            let Ok(Value::Array(entries)) = serde_json::from_str::<Value>(self.text) else { return Vec::new() };
+            let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+            let rows = |entry: &Value, key: &str| entry.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+            entries
+                .iter()
+                .map(|entry| Canned {
+                    method: text(&entry["method"]),
+                    path: text(&entry["path"]),
+                    minimal: rows(entry, "minimal").iter().map(|row| (text(&row[0]), row[1].to_string())).collect(),
+                    sent: rows(entry, "sent").iter().map(|row| (text(&row[0]), text(&row[1]), row[2].to_string())).collect(),
+                })
+                .collect()
+        })
+    }
+
+    /// The answer of `document` to the operation at `index` ([`Document::answer_with`] with
+    /// its entry); an index without an entry is answered as an operation the document does
+    /// not describe.
+    pub fn answer(&self, document: &Document, spec: &'static ApiSpec, headers: &HeaderMap, index: usize) -> Response {
+        let empty = Canned::default();
+        let canned = self.entries().get(index).unwrap_or(&empty);
+        let minimal: Vec<(&str, &str)> = canned.minimal.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let sent: Vec<(&str, &str, &str)> = canned.sent.iter().map(|(k, n, v)| (k.as_str(), n.as_str(), v.as_str())).collect();
+        document.answer_with(spec, headers, &canned.method, &canned.path, &minimal, &sent)
+    }
+}
+
 /// The credentials a mock accepts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keys(Vec<String>);
@@ -364,6 +421,25 @@ mod tests {
         let status = response.status().as_u16();
         let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.expect("body");
         (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    #[tokio::test]
+    async fn the_answers_table_gives_each_operation_its_bodies_and_headers() {
+        const NO_EXAMPLE: &str = r#"{"paths":{"/q":{"post":{"responses":{
+            "201":{"description":"made","content":{"application/json":{"schema":{"type":"array"}}}}}}}}}"#;
+        let doc = Document::new(NO_EXAMPLE);
+        let answers = Answers::new(
+            r#"[{"method":"get","path":"/p","minimal":[],"sent":[]},
+                {"method":"post","path":"/q","minimal":[["201",[]]],"sent":[["201","X-Count",3]]}]"#,
+        );
+        let response = answers.answer(&doc, &SPEC, &HeaderMap::new(), 1);
+        assert_eq!(response.headers().get("x-count").map(|v| v.to_str().ok()), Some(Some("3")));
+        assert_eq!(text_of(response).await, (201, "[]".into()));
+        // Entry 0 is another operation, which the document does not describe; an index past
+        // the table (or a table that is not JSON) is an operation without an entry.
+        assert_eq!(text_of(answers.answer(&doc, &SPEC, &HeaderMap::new(), 0)).await.0, 501);
+        assert_eq!(text_of(answers.answer(&doc, &SPEC, &HeaderMap::new(), 2)).await.0, 501);
+        assert_eq!(text_of(Answers::new("not json").answer(&doc, &SPEC, &HeaderMap::new(), 1)).await.0, 501);
     }
 
     #[tokio::test]

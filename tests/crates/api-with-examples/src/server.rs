@@ -264,6 +264,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"get\",\"path\":\"/\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/v2\",\"minimal\":[],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -296,9 +309,7 @@ pub mod mock {
             input: ListVersionsv2Input,
         ) -> impl ::std::future::Future<Output = ListVersionsv2Response> + Send {
             ::std::future::ready(
-                ListVersionsv2Response::Other(
-                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/", &[]),
-                ),
+                ListVersionsv2Response::Other(answer(0, &input.headers)),
             )
         }
         fn get_version_detailsv2(
@@ -306,9 +317,7 @@ pub mod mock {
             input: GetVersionDetailsv2Input,
         ) -> impl ::std::future::Future<Output = GetVersionDetailsv2Response> + Send {
             ::std::future::ready(
-                GetVersionDetailsv2Response::Other(
-                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/v2", &[]),
-                ),
+                GetVersionDetailsv2Response::Other(answer(1, &input.headers)),
             )
         }
     }

@@ -945,6 +945,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"get\",\"path\":\"/books\",\"minimal\":[[\"200\",{\"items\":[],\"totalPages\":1}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/books\",\"minimal\":[[\"201\",{\"isbn\":\"example\",\"title\":\"example\"}],[\"429\",{\"code\":1,\"message\":\"example\"}]],\"sent\":[[\"201\",\"Location\",\"/v1/books/9780441172719\"],[\"201\",\"X-RateLimit-Remaining\",99],[\"201\",\"X-Request-Id\",\"req-00000000\"],[\"429\",\"Retry-After\",1]]},{\"method\":\"get\",\"path\":\"/books/{isbn}\",\"minimal\":[[\"200\",{\"isbn\":\"example\",\"title\":\"example\"}],[\"404\",{\"code\":1,\"message\":\"example\"}]],\"sent\":[]},{\"method\":\"patch\",\"path\":\"/books/{isbn}\",\"minimal\":[[\"200\",{\"isbn\":\"example\",\"title\":\"example\"}],[\"404\",{\"code\":1,\"message\":\"example\"}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/books-by-cursor\",\"minimal\":[[\"200\",{\"data\":[]}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/books-by-offset\",\"minimal\":[[\"200\",{\"results\":[],\"total\":1}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/books-by-link\",\"minimal\":[[\"200\",{\"items\":[],\"links\":{}}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/books-by-link-header\",\"minimal\":[[\"200\",[]]],\"sent\":[[\"200\",\"Link\",\"example\"]]},{\"method\":\"get\",\"path\":\"/authors\",\"minimal\":[[\"200\",{\"authors\":[]}]],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -976,100 +989,32 @@ pub mod mock {
             &self,
             input: ListBooksInput,
         ) -> impl ::std::future::Future<Output = ListBooksResponse> + Send {
-            ::std::future::ready(
-                ListBooksResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/books",
-                            &[("200", "{\"items\":[],\"totalPages\":1}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(ListBooksResponse::Other(answer(0, &input.headers)))
         }
         fn create_book(
             &self,
             input: CreateBookInput,
         ) -> impl ::std::future::Future<Output = CreateBookResponse> + Send {
-            ::std::future::ready(
-                CreateBookResponse::Other(
-                    DOCUMENT
-                        .answer_with(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/books",
-                            &[
-                                ("201", "{\"isbn\":\"example\",\"title\":\"example\"}"),
-                                ("429", "{\"code\":1,\"message\":\"example\"}"),
-                            ],
-                            &[
-                                ("201", "Location", "\"/v1/books/9780441172719\""),
-                                ("201", "X-RateLimit-Remaining", "99"),
-                                ("201", "X-Request-Id", "\"req-00000000\""),
-                                ("429", "Retry-After", "1"),
-                            ],
-                        ),
-                ),
-            )
+            ::std::future::ready(CreateBookResponse::Other(answer(1, &input.headers)))
         }
         fn get_book(
             &self,
             input: GetBookInput,
         ) -> impl ::std::future::Future<Output = GetBookResponse> + Send {
-            ::std::future::ready(
-                GetBookResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/books/{isbn}",
-                            &[
-                                ("200", "{\"isbn\":\"example\",\"title\":\"example\"}"),
-                                ("404", "{\"code\":1,\"message\":\"example\"}"),
-                            ],
-                        ),
-                ),
-            )
+            ::std::future::ready(GetBookResponse::Other(answer(2, &input.headers)))
         }
         fn update_book(
             &self,
             input: UpdateBookInput,
         ) -> impl ::std::future::Future<Output = UpdateBookResponse> + Send {
-            ::std::future::ready(
-                UpdateBookResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "patch",
-                            "/books/{isbn}",
-                            &[
-                                ("200", "{\"isbn\":\"example\",\"title\":\"example\"}"),
-                                ("404", "{\"code\":1,\"message\":\"example\"}"),
-                            ],
-                        ),
-                ),
-            )
+            ::std::future::ready(UpdateBookResponse::Other(answer(3, &input.headers)))
         }
         fn list_books_by_cursor(
             &self,
             input: ListBooksByCursorInput,
         ) -> impl ::std::future::Future<Output = ListBooksByCursorResponse> + Send {
             ::std::future::ready(
-                ListBooksByCursorResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/books-by-cursor",
-                            &[("200", "{\"data\":[]}")],
-                        ),
-                ),
+                ListBooksByCursorResponse::Other(answer(4, &input.headers)),
             )
         }
         fn list_books_by_offset(
@@ -1077,16 +1022,7 @@ pub mod mock {
             input: ListBooksByOffsetInput,
         ) -> impl ::std::future::Future<Output = ListBooksByOffsetResponse> + Send {
             ::std::future::ready(
-                ListBooksByOffsetResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/books-by-offset",
-                            &[("200", "{\"results\":[],\"total\":1}")],
-                        ),
-                ),
+                ListBooksByOffsetResponse::Other(answer(5, &input.headers)),
             )
         }
         fn list_books_by_link(
@@ -1094,16 +1030,7 @@ pub mod mock {
             input: ListBooksByLinkInput,
         ) -> impl ::std::future::Future<Output = ListBooksByLinkResponse> + Send {
             ::std::future::ready(
-                ListBooksByLinkResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/books-by-link",
-                            &[("200", "{\"items\":[],\"links\":{}}")],
-                        ),
-                ),
+                ListBooksByLinkResponse::Other(answer(6, &input.headers)),
             )
         }
         fn list_books_by_link_header(
@@ -1111,35 +1038,14 @@ pub mod mock {
             input: ListBooksByLinkHeaderInput,
         ) -> impl ::std::future::Future<Output = ListBooksByLinkHeaderResponse> + Send {
             ::std::future::ready(
-                ListBooksByLinkHeaderResponse::Other(
-                    DOCUMENT
-                        .answer_with(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/books-by-link-header",
-                            &[("200", "[]")],
-                            &[("200", "Link", "\"example\"")],
-                        ),
-                ),
+                ListBooksByLinkHeaderResponse::Other(answer(7, &input.headers)),
             )
         }
         fn list_authors(
             &self,
             input: ListAuthorsInput,
         ) -> impl ::std::future::Future<Output = ListAuthorsResponse> + Send {
-            ::std::future::ready(
-                ListAuthorsResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/authors",
-                            &[("200", "{\"authors\":[]}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(ListAuthorsResponse::Other(answer(8, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

@@ -1832,6 +1832,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"post\",\"path\":\"/v1/control/hold\",\"minimal\":[[\"200\",null]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/v1/control/resume\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/v1/task/{Task}\",\"minimal\":[[\"200\",{\"id\":\"example\",\"name\":\"example\",\"output_rules\":[],\"script\":\"example\",\"state\":\"example\"}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/v1/tasks\",\"minimal\":[[\"200\",[]]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/v1/tasks\",\"minimal\":[[\"201\",{\"id\":\"example\"}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/v1/tasks/{task}/events\",\"minimal\":[[\"200\",[]]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/v1/tasks/{task}/outputs\",\"minimal\":[[\"200\",[]]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/v1/tasks/{task}/outputs/{output}\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/v1/users\",\"minimal\":[[\"201\",{\"id\":\"example\",\"name\":\"example\",\"token\":\"example\"}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/v1/whoami\",\"minimal\":[[\"200\",{\"id\":\"example\",\"name\":\"example\"}]],\"sent\":[]},{\"method\":\"put\",\"path\":\"/v1/whoami/name\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/v1/worker/bootstrap\",\"minimal\":[[\"201\",{\"id\":\"example\"}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/v1/worker/ping\",\"minimal\":[[\"200\",{\"poweroff\":false}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/v1/worker/task/{task}/append\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/v1/worker/task/{task}/chunk\",\"minimal\":[[\"201\",{\"id\":\"example\"}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/v1/worker/task/{task}/complete\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/v1/worker/task/{task}/output\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/v1/workers\",\"minimal\":[[\"200\",{\"workers\":[]}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/v1/workers/recycle\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/v1/things\",\"minimal\":[[\"200\",\"example\"]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/v1/header-arg\",\"minimal\":[],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -1863,124 +1876,44 @@ pub mod mock {
             &self,
             input: ControlHoldInput,
         ) -> impl ::std::future::Future<Output = ControlHoldResponse> + Send {
-            ::std::future::ready(
-                ControlHoldResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/v1/control/hold",
-                            &[("200", "null")],
-                        ),
-                ),
-            )
+            ::std::future::ready(ControlHoldResponse::Other(answer(0, &input.headers)))
         }
         fn control_resume(
             &self,
             input: ControlResumeInput,
         ) -> impl ::std::future::Future<Output = ControlResumeResponse> + Send {
-            ::std::future::ready(
-                ControlResumeResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/v1/control/resume",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(ControlResumeResponse::Other(answer(1, &input.headers)))
         }
         fn task_get(
             &self,
             input: TaskGetInput,
         ) -> impl ::std::future::Future<Output = TaskGetResponse> + Send {
-            ::std::future::ready(
-                TaskGetResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/v1/task/{Task}",
-                            &[
-                                (
-                                    "200",
-                                    "{\"id\":\"example\",\"name\":\"example\",\"output_rules\":[],\"script\":\"example\",\"state\":\"example\"}",
-                                ),
-                            ],
-                        ),
-                ),
-            )
+            ::std::future::ready(TaskGetResponse::Other(answer(2, &input.headers)))
         }
         fn tasks_get(
             &self,
             input: TasksGetInput,
         ) -> impl ::std::future::Future<Output = TasksGetResponse> + Send {
-            ::std::future::ready(
-                TasksGetResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/v1/tasks",
-                            &[("200", "[]")],
-                        ),
-                ),
-            )
+            ::std::future::ready(TasksGetResponse::Other(answer(3, &input.headers)))
         }
         fn task_submit(
             &self,
             input: TaskSubmitInput,
         ) -> impl ::std::future::Future<Output = TaskSubmitResponse> + Send {
-            ::std::future::ready(
-                TaskSubmitResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/v1/tasks",
-                            &[("201", "{\"id\":\"example\"}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(TaskSubmitResponse::Other(answer(4, &input.headers)))
         }
         fn task_events_get(
             &self,
             input: TaskEventsGetInput,
         ) -> impl ::std::future::Future<Output = TaskEventsGetResponse> + Send {
-            ::std::future::ready(
-                TaskEventsGetResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/v1/tasks/{task}/events",
-                            &[("200", "[]")],
-                        ),
-                ),
-            )
+            ::std::future::ready(TaskEventsGetResponse::Other(answer(5, &input.headers)))
         }
         fn task_outputs_get(
             &self,
             input: TaskOutputsGetInput,
         ) -> impl ::std::future::Future<Output = TaskOutputsGetResponse> + Send {
             ::std::future::ready(
-                TaskOutputsGetResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/v1/tasks/{task}/outputs",
-                            &[("200", "[]")],
-                        ),
-                ),
+                TaskOutputsGetResponse::Other(answer(6, &input.headers)),
             )
         }
         fn task_output_download(
@@ -1988,72 +1921,27 @@ pub mod mock {
             input: TaskOutputDownloadInput,
         ) -> impl ::std::future::Future<Output = TaskOutputDownloadResponse> + Send {
             ::std::future::ready(
-                TaskOutputDownloadResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/v1/tasks/{task}/outputs/{output}",
-                            &[],
-                        ),
-                ),
+                TaskOutputDownloadResponse::Other(answer(7, &input.headers)),
             )
         }
         fn user_create(
             &self,
             input: UserCreateInput,
         ) -> impl ::std::future::Future<Output = UserCreateResponse> + Send {
-            ::std::future::ready(
-                UserCreateResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/v1/users",
-                            &[
-                                (
-                                    "201",
-                                    "{\"id\":\"example\",\"name\":\"example\",\"token\":\"example\"}",
-                                ),
-                            ],
-                        ),
-                ),
-            )
+            ::std::future::ready(UserCreateResponse::Other(answer(8, &input.headers)))
         }
         fn whoami(
             &self,
             input: WhoamiInput,
         ) -> impl ::std::future::Future<Output = WhoamiResponse> + Send {
-            ::std::future::ready(
-                WhoamiResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/v1/whoami",
-                            &[("200", "{\"id\":\"example\",\"name\":\"example\"}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(WhoamiResponse::Other(answer(9, &input.headers)))
         }
         fn whoami_put_name(
             &self,
             input: WhoamiPutNameInput,
         ) -> impl ::std::future::Future<Output = WhoamiPutNameResponse> + Send {
             ::std::future::ready(
-                WhoamiPutNameResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "put",
-                            "/v1/whoami/name",
-                            &[],
-                        ),
-                ),
+                WhoamiPutNameResponse::Other(answer(10, &input.headers)),
             )
         }
         fn worker_bootstrap(
@@ -2061,50 +1949,21 @@ pub mod mock {
             input: WorkerBootstrapInput,
         ) -> impl ::std::future::Future<Output = WorkerBootstrapResponse> + Send {
             ::std::future::ready(
-                WorkerBootstrapResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/v1/worker/bootstrap",
-                            &[("201", "{\"id\":\"example\"}")],
-                        ),
-                ),
+                WorkerBootstrapResponse::Other(answer(11, &input.headers)),
             )
         }
         fn worker_ping(
             &self,
             input: WorkerPingInput,
         ) -> impl ::std::future::Future<Output = WorkerPingResponse> + Send {
-            ::std::future::ready(
-                WorkerPingResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/v1/worker/ping",
-                            &[("200", "{\"poweroff\":false}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(WorkerPingResponse::Other(answer(12, &input.headers)))
         }
         fn worker_task_append(
             &self,
             input: WorkerTaskAppendInput,
         ) -> impl ::std::future::Future<Output = WorkerTaskAppendResponse> + Send {
             ::std::future::ready(
-                WorkerTaskAppendResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/v1/worker/task/{task}/append",
-                            &[],
-                        ),
-                ),
+                WorkerTaskAppendResponse::Other(answer(13, &input.headers)),
             )
         }
         fn worker_task_upload_chunk(
@@ -2112,16 +1971,7 @@ pub mod mock {
             input: WorkerTaskUploadChunkInput,
         ) -> impl ::std::future::Future<Output = WorkerTaskUploadChunkResponse> + Send {
             ::std::future::ready(
-                WorkerTaskUploadChunkResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/v1/worker/task/{task}/chunk",
-                            &[("201", "{\"id\":\"example\"}")],
-                        ),
-                ),
+                WorkerTaskUploadChunkResponse::Other(answer(14, &input.headers)),
             )
         }
         fn worker_task_complete(
@@ -2129,16 +1979,7 @@ pub mod mock {
             input: WorkerTaskCompleteInput,
         ) -> impl ::std::future::Future<Output = WorkerTaskCompleteResponse> + Send {
             ::std::future::ready(
-                WorkerTaskCompleteResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/v1/worker/task/{task}/complete",
-                            &[],
-                        ),
-                ),
+                WorkerTaskCompleteResponse::Other(answer(15, &input.headers)),
             )
         }
         fn worker_task_add_output(
@@ -2146,50 +1987,21 @@ pub mod mock {
             input: WorkerTaskAddOutputInput,
         ) -> impl ::std::future::Future<Output = WorkerTaskAddOutputResponse> + Send {
             ::std::future::ready(
-                WorkerTaskAddOutputResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/v1/worker/task/{task}/output",
-                            &[],
-                        ),
-                ),
+                WorkerTaskAddOutputResponse::Other(answer(16, &input.headers)),
             )
         }
         fn workers_list(
             &self,
             input: WorkersListInput,
         ) -> impl ::std::future::Future<Output = WorkersListResponse> + Send {
-            ::std::future::ready(
-                WorkersListResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/v1/workers",
-                            &[("200", "{\"workers\":[]}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(WorkersListResponse::Other(answer(17, &input.headers)))
         }
         fn workers_recycle(
             &self,
             input: WorkersRecycleInput,
         ) -> impl ::std::future::Future<Output = WorkersRecycleResponse> + Send {
             ::std::future::ready(
-                WorkersRecycleResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/v1/workers/recycle",
-                            &[],
-                        ),
-                ),
+                WorkersRecycleResponse::Other(answer(18, &input.headers)),
             )
         }
         fn get_thing_or_things(
@@ -2197,34 +2009,14 @@ pub mod mock {
             input: GetThingOrThingsInput,
         ) -> impl ::std::future::Future<Output = GetThingOrThingsResponse> + Send {
             ::std::future::ready(
-                GetThingOrThingsResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/v1/things",
-                            &[("200", "\"example\"")],
-                        ),
-                ),
+                GetThingOrThingsResponse::Other(answer(19, &input.headers)),
             )
         }
         fn header_arg(
             &self,
             input: HeaderArgInput,
         ) -> impl ::std::future::Future<Output = HeaderArgResponse> + Send {
-            ::std::future::ready(
-                HeaderArgResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/v1/header-arg",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(HeaderArgResponse::Other(answer(20, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

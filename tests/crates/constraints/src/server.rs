@@ -210,6 +210,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"post\",\"path\":\"/orders\",\"minimal\":[[\"201\",{\"id\":\"00000000-0000-0000-0000-000000000000\",\"lines\":[{\"product\":\"example\",\"count\":1},{\"product\":\"example\",\"count\":1}],\"sku\":\"AAA-0000\",\"code\":\"examplexxxxx\",\"quantity\":5,\"price\":1,\"tags\":[\"example\",\"example1\",\"example2\"],\"kind\":\"retail\",\"contact\":\"user@example.com\",\"meta\":{\"note\":\"example\"}}],[\"404\",{\"type\":\"https://example.com/\",\"title\":\"example\",\"status\":100}],[\"4XX\",{\"type\":\"https://example.com/\",\"title\":\"example\",\"status\":100}],[\"default\",{\"error\":{\"id\":\"E000\",\"message\":\"example\",\"errors\":[\"example\"]}}]],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -241,35 +254,7 @@ pub mod mock {
             &self,
             input: CreateOrderInput,
         ) -> impl ::std::future::Future<Output = CreateOrderResponse> + Send {
-            ::std::future::ready(
-                CreateOrderResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/orders",
-                            &[
-                                (
-                                    "201",
-                                    "{\"id\":\"00000000-0000-0000-0000-000000000000\",\"lines\":[{\"product\":\"example\",\"count\":1},{\"product\":\"example\",\"count\":1}],\"sku\":\"AAA-0000\",\"code\":\"examplexxxxx\",\"quantity\":5,\"price\":1,\"tags\":[\"example\",\"example1\",\"example2\"],\"kind\":\"retail\",\"contact\":\"user@example.com\",\"meta\":{\"note\":\"example\"}}",
-                                ),
-                                (
-                                    "404",
-                                    "{\"type\":\"https://example.com/\",\"title\":\"example\",\"status\":100}",
-                                ),
-                                (
-                                    "4XX",
-                                    "{\"type\":\"https://example.com/\",\"title\":\"example\",\"status\":100}",
-                                ),
-                                (
-                                    "default",
-                                    "{\"error\":{\"id\":\"E000\",\"message\":\"example\",\"errors\":[\"example\"]}}",
-                                ),
-                            ],
-                        ),
-                ),
-            )
+            ::std::future::ready(CreateOrderResponse::Other(answer(0, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

@@ -564,6 +564,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"get\",\"path\":\"/items/{item_id}\",\"minimal\":[[\"200\",{\"id\":\"example\"}],[\"404\",{}],[\"409\",{}]],\"sent\":[]},{\"method\":\"put\",\"path\":\"/items/{item_id}\",\"minimal\":[[\"200\",{\"id\":\"example\"}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/items\",\"minimal\":[[\"200\",[]]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/items\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/apps/{app_id}/things\",\"minimal\":[[\"200\",{}]],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -595,83 +608,31 @@ pub mod mock {
             &self,
             input: GetItemInput,
         ) -> impl ::std::future::Future<Output = GetItemResponse> + Send {
-            ::std::future::ready(
-                GetItemResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/items/{item_id}",
-                            &[
-                                ("200", "{\"id\":\"example\"}"),
-                                ("404", "{}"),
-                                ("409", "{}"),
-                            ],
-                        ),
-                ),
-            )
+            ::std::future::ready(GetItemResponse::Other(answer(0, &input.headers)))
         }
         fn put_item(
             &self,
             input: PutItemInput,
         ) -> impl ::std::future::Future<Output = PutItemResponse> + Send {
-            ::std::future::ready(
-                PutItemResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "put",
-                            "/items/{item_id}",
-                            &[("200", "{\"id\":\"example\"}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(PutItemResponse::Other(answer(1, &input.headers)))
         }
         fn list_items(
             &self,
             input: ListItemsInput,
         ) -> impl ::std::future::Future<Output = ListItemsResponse> + Send {
-            ::std::future::ready(
-                ListItemsResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/items",
-                            &[("200", "[]")],
-                        ),
-                ),
-            )
+            ::std::future::ready(ListItemsResponse::Other(answer(2, &input.headers)))
         }
         fn get_item_post(
             &self,
             input: GetItemPostInput,
         ) -> impl ::std::future::Future<Output = GetItemPostResponse> + Send {
-            ::std::future::ready(
-                GetItemPostResponse::Other(
-                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/items", &[]),
-                ),
-            )
+            ::std::future::ready(GetItemPostResponse::Other(answer(3, &input.headers)))
         }
         fn list_things(
             &self,
             input: ListThingsInput,
         ) -> impl ::std::future::Future<Output = ListThingsResponse> + Send {
-            ::std::future::ready(
-                ListThingsResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/apps/{app_id}/things",
-                            &[("200", "{}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(ListThingsResponse::Other(answer(4, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

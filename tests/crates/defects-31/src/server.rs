@@ -706,6 +706,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"get\",\"path\":\"/orders/{order_id}\",\"minimal\":[[\"200\",{\"id\":\"example\"}],[\"500\",{}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/pets\",\"minimal\":[[\"200\",[]]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/pets\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/orders\",\"minimal\":[[\"201\",{\"parcel\":{\"pages\":1}}]],\"sent\":[]},{\"method\":\"put\",\"path\":\"/settings\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/settings\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/quantities\",\"minimal\":[[\"200\",{\"amount\":1.5,\"size\":{\"cm\":1}}]],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -737,101 +750,45 @@ pub mod mock {
             &self,
             input: GetOrderInput,
         ) -> impl ::std::future::Future<Output = GetOrderResponse> + Send {
-            ::std::future::ready(
-                GetOrderResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/orders/{order_id}",
-                            &[("200", "{\"id\":\"example\"}"), ("500", "{}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(GetOrderResponse::Other(answer(0, &input.headers)))
         }
         fn list_pets(
             &self,
             input: ListPetsInput,
         ) -> impl ::std::future::Future<Output = ListPetsResponse> + Send {
-            ::std::future::ready(
-                ListPetsResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/pets",
-                            &[("200", "[]")],
-                        ),
-                ),
-            )
+            ::std::future::ready(ListPetsResponse::Other(answer(1, &input.headers)))
         }
         fn add_pet(
             &self,
             input: AddPetInput,
         ) -> impl ::std::future::Future<Output = AddPetResponse> + Send {
-            ::std::future::ready(
-                AddPetResponse::Other(
-                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/pets", &[]),
-                ),
-            )
+            ::std::future::ready(AddPetResponse::Other(answer(2, &input.headers)))
         }
         fn create_order(
             &self,
             input: CreateOrderInput,
         ) -> impl ::std::future::Future<Output = CreateOrderResponse> + Send {
-            ::std::future::ready(
-                CreateOrderResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/orders",
-                            &[("201", "{\"parcel\":{\"pages\":1}}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(CreateOrderResponse::Other(answer(3, &input.headers)))
         }
         fn upload_settings(
             &self,
             input: UploadSettingsInput,
         ) -> impl ::std::future::Future<Output = UploadSettingsResponse> + Send {
             ::std::future::ready(
-                UploadSettingsResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "put", "/settings", &[]),
-                ),
+                UploadSettingsResponse::Other(answer(4, &input.headers)),
             )
         }
         fn touch_settings(
             &self,
             input: TouchSettingsInput,
         ) -> impl ::std::future::Future<Output = TouchSettingsResponse> + Send {
-            ::std::future::ready(
-                TouchSettingsResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/settings", &[]),
-                ),
-            )
+            ::std::future::ready(TouchSettingsResponse::Other(answer(5, &input.headers)))
         }
         fn get_quantity(
             &self,
             input: GetQuantityInput,
         ) -> impl ::std::future::Future<Output = GetQuantityResponse> + Send {
-            ::std::future::ready(
-                GetQuantityResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/quantities",
-                            &[("200", "{\"amount\":1.5,\"size\":{\"cm\":1}}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(GetQuantityResponse::Other(answer(6, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

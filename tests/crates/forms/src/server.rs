@@ -275,6 +275,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"post\",\"path\":\"/orders\",\"minimal\":[[\"200\",{}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/orders/upload\",\"minimal\":[[\"200\",{}]],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -306,35 +319,13 @@ pub mod mock {
             &self,
             input: CreateOrderInput,
         ) -> impl ::std::future::Future<Output = CreateOrderResponse> + Send {
-            ::std::future::ready(
-                CreateOrderResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/orders",
-                            &[("200", "{}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(CreateOrderResponse::Other(answer(0, &input.headers)))
         }
         fn upload_order(
             &self,
             input: UploadOrderInput,
         ) -> impl ::std::future::Future<Output = UploadOrderResponse> + Send {
-            ::std::future::ready(
-                UploadOrderResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/orders/upload",
-                            &[("200", "{}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(UploadOrderResponse::Other(answer(1, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

@@ -1299,6 +1299,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"get\",\"path\":\"/s0/every-model\",\"minimal\":[[\"200\",[]]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/s0/pet_meta\",\"minimal\":[[\"503\",{}],[\"default\",\"example\"]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/s0/item_page\",\"minimal\":[],\"sent\":[]},{\"method\":\"delete\",\"path\":\"/s0/name/value/status-total/user-url\",\"minimal\":[[\"403\",1],[\"429\",{\"NONE\":{},\"parent-Vec\":[]}]],\"sent\":[]},{\"method\":\"put\",\"path\":\"/s0/tag/code/{countv2}\",\"minimal\":[[\"400\",{}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/s0/httpHttp\",\"minimal\":[[\"403\",\"\"],[\"422\",1]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/s1/every-model\",\"minimal\":[[\"200\",[]]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/s1/next.kind/v{page}.{x_kind}\",\"minimal\":[[\"503\",{}]],\"sent\":[]},{\"method\":\"delete\",\"path\":\"/s1/next.kind/v{page}.{x_kind}\",\"minimal\":[[\"400\",\"\"],[\"202\",{\"static.short.color\":1}]],\"sent\":[[\"500\",\"list\",1]]},{\"method\":\"post\",\"path\":\"/s1/{HTML_PARENT}/order/{ConstNext}\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/s2/every-model\",\"minimal\":[[\"200\",[]]],\"sent\":[]},{\"method\":\"patch\",\"path\":\"/s2/{error-yield}\",\"minimal\":[[\"403\",\"NameValue\"]],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -1331,205 +1344,78 @@ pub mod mock {
             input: S0ListEveryModelInput,
         ) -> impl ::std::future::Future<Output = S0ListEveryModelResponse> + Send {
             ::std::future::ready(
-                S0ListEveryModelResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/s0/every-model",
-                            &[("200", "[]")],
-                        ),
-                ),
+                S0ListEveryModelResponse::Other(answer(0, &input.headers)),
             )
         }
         fn s0_tag_address(
             &self,
             input: S0TagAddressInput,
         ) -> impl ::std::future::Future<Output = S0TagAddressResponse> + Send {
-            ::std::future::ready(
-                S0TagAddressResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/s0/pet_meta",
-                            &[("503", "{}"), ("default", "\"example\"")],
-                        ),
-                ),
-            )
+            ::std::future::ready(S0TagAddressResponse::Other(answer(1, &input.headers)))
         }
         fn s0_value(
             &self,
             input: S0ValueInput,
         ) -> impl ::std::future::Future<Output = S0ValueResponse> + Send {
-            ::std::future::ready(
-                S0ValueResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/s0/item_page",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(S0ValueResponse::Other(answer(2, &input.headers)))
         }
         fn s0_size(
             &self,
             input: S0SizeInput,
         ) -> impl ::std::future::Future<Output = S0SizeResponse> + Send {
-            ::std::future::ready(
-                S0SizeResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "delete",
-                            "/s0/name/value/status-total/user-url",
-                            &[("403", "1"), ("429", "{\"NONE\":{},\"parent-Vec\":[]}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(S0SizeResponse::Other(answer(3, &input.headers)))
         }
         fn s0_if(
             &self,
             input: S0IfInput,
         ) -> impl ::std::future::Future<Output = S0IfResponse> + Send {
-            ::std::future::ready(
-                S0IfResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "put",
-                            "/s0/tag/code/{countv2}",
-                            &[("400", "{}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(S0IfResponse::Other(answer(4, &input.headers)))
         }
         fn get_s0_http_http(
             &self,
             input: GetS0HttpHttpInput,
         ) -> impl ::std::future::Future<Output = GetS0HttpHttpResponse> + Send {
-            ::std::future::ready(
-                GetS0HttpHttpResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/s0/httpHttp",
-                            &[("403", "\"\""), ("422", "1")],
-                        ),
-                ),
-            )
+            ::std::future::ready(GetS0HttpHttpResponse::Other(answer(5, &input.headers)))
         }
         fn s1_list_every_model(
             &self,
             input: S1ListEveryModelInput,
         ) -> impl ::std::future::Future<Output = S1ListEveryModelResponse> + Send {
             ::std::future::ready(
-                S1ListEveryModelResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/s1/every-model",
-                            &[("200", "[]")],
-                        ),
-                ),
+                S1ListEveryModelResponse::Other(answer(6, &input.headers)),
             )
         }
         fn s1_http(
             &self,
             input: S1HttpInput,
         ) -> impl ::std::future::Future<Output = S1HttpResponse> + Send {
-            ::std::future::ready(
-                S1HttpResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/s1/next.kind/v{page}.{x_kind}",
-                            &[("503", "{}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(S1HttpResponse::Other(answer(7, &input.headers)))
         }
         fn s1_count_error(
             &self,
             input: S1CountErrorInput,
         ) -> impl ::std::future::Future<Output = S1CountErrorResponse> + Send {
-            ::std::future::ready(
-                S1CountErrorResponse::Other(
-                    DOCUMENT
-                        .answer_with(
-                            &SPEC,
-                            &input.headers,
-                            "delete",
-                            "/s1/next.kind/v{page}.{x_kind}",
-                            &[("400", "\"\""), ("202", "{\"static.short.color\":1}")],
-                            &[("500", "list", "1")],
-                        ),
-                ),
-            )
+            ::std::future::ready(S1CountErrorResponse::Other(answer(8, &input.headers)))
         }
         fn s1_2fa_owner(
             &self,
             input: S12faOwnerInput,
         ) -> impl ::std::future::Future<Output = S12faOwnerResponse> + Send {
-            ::std::future::ready(
-                S12faOwnerResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/s1/{HTML_PARENT}/order/{ConstNext}",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(S12faOwnerResponse::Other(answer(9, &input.headers)))
         }
         fn s2_list_every_model(
             &self,
             input: S2ListEveryModelInput,
         ) -> impl ::std::future::Future<Output = S2ListEveryModelResponse> + Send {
             ::std::future::ready(
-                S2ListEveryModelResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/s2/every-model",
-                            &[("200", "[]")],
-                        ),
-                ),
+                S2ListEveryModelResponse::Other(answer(10, &input.headers)),
             )
         }
         fn s2_dyn_server(
             &self,
             input: S2DynServerInput,
         ) -> impl ::std::future::Future<Output = S2DynServerResponse> + Send {
-            ::std::future::ready(
-                S2DynServerResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "patch",
-                            "/s2/{error-yield}",
-                            &[("403", "\"NameValue\"")],
-                        ),
-                ),
-            )
+            ::std::future::ready(S2DynServerResponse::Other(answer(11, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

@@ -1658,6 +1658,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"get\",\"path\":\"/user-profiles/{profile-id}/items/{item_id}\",\"minimal\":[[\"200\",{}]],\"sent\":[]},{\"method\":\"put\",\"path\":\"/user-profiles/{profile-id}/items/{item_id}\",\"minimal\":[[\"200\",{}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/user_profiles\",\"minimal\":[[\"200\",[]]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/user_profiles\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/café/{ünïcödé}\",\"minimal\":[[\"200\",{}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/auth/{self}/{rq}\",\"minimal\":[[\"200\",{\"id\":1}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/auth/{self}/{rq}\",\"minimal\":[[\"200\",{\"id\":1}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/things/{first_page}\",\"minimal\":[[\"200\",{\"things\":[]}]],\"sent\":[]},{\"method\":\"put\",\"path\":\"/things/{first_page}\",\"minimal\":[[\"200\",{\"things\":[]}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/things/{first_page}\",\"minimal\":[[\"200\",{\"id\":1}]],\"sent\":[]},{\"method\":\"delete\",\"path\":\"/things/{first_page}\",\"minimal\":[[\"200\",{\"id\":1}]],\"sent\":[]},{\"method\":\"patch\",\"path\":\"/things/{first_page}\",\"minimal\":[[\"200\",{\"id\":1}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/codes/{2fa}/{_x}/{x}\",\"minimal\":[],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -1689,51 +1702,20 @@ pub mod mock {
             &self,
             input: Type2Input,
         ) -> impl ::std::future::Future<Output = Type2Response> + Send {
-            ::std::future::ready(
-                Type2Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/user-profiles/{profile-id}/items/{item_id}",
-                            &[("200", "{}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(Type2Response::Other(answer(0, &input.headers)))
         }
         fn r#match(
             &self,
             input: MatchInput,
         ) -> impl ::std::future::Future<Output = MatchResponse> + Send {
-            ::std::future::ready(
-                MatchResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "put",
-                            "/user-profiles/{profile-id}/items/{item_id}",
-                            &[("200", "{}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(MatchResponse::Other(answer(1, &input.headers)))
         }
         fn list_user_profiles(
             &self,
             input: ListUserProfiles2Input,
         ) -> impl ::std::future::Future<Output = ListUserProfiles2Response> + Send {
             ::std::future::ready(
-                ListUserProfiles2Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/user_profiles",
-                            &[("200", "[]")],
-                        ),
-                ),
+                ListUserProfiles2Response::Other(answer(2, &input.headers)),
             )
         }
         fn list_user_profiles2(
@@ -1741,170 +1723,62 @@ pub mod mock {
             input: ListUserProfiles3Input,
         ) -> impl ::std::future::Future<Output = ListUserProfiles3Response> + Send {
             ::std::future::ready(
-                ListUserProfiles3Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/user_profiles",
-                            &[],
-                        ),
-                ),
+                ListUserProfiles3Response::Other(answer(3, &input.headers)),
             )
         }
         fn get_cafue9(
             &self,
             input: GetCafue9Input,
         ) -> impl ::std::future::Future<Output = GetCafue9Response> + Send {
-            ::std::future::ready(
-                GetCafue9Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/café/{ünïcödé}",
-                            &[("200", "{}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(GetCafue9Response::Other(answer(4, &input.headers)))
         }
         fn authenticate2(
             &self,
             input: AuthenticateInput,
         ) -> impl ::std::future::Future<Output = AuthenticateResponse> + Send {
-            ::std::future::ready(
-                AuthenticateResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/auth/{self}/{rq}",
-                            &[("200", "{\"id\":1}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(AuthenticateResponse::Other(answer(5, &input.headers)))
         }
         fn transport(
             &self,
             input: Transport2Input,
         ) -> impl ::std::future::Future<Output = Transport2Response> + Send {
-            ::std::future::ready(
-                Transport2Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/auth/{self}/{rq}",
-                            &[("200", "{\"id\":1}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(Transport2Response::Other(answer(6, &input.headers)))
         }
         fn list(
             &self,
             input: ListInput,
         ) -> impl ::std::future::Future<Output = ListResponse> + Send {
-            ::std::future::ready(
-                ListResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/things/{first_page}",
-                            &[("200", "{\"things\":[]}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(ListResponse::Other(answer(7, &input.headers)))
         }
         fn list_stream2(
             &self,
             input: ListStreamInput,
         ) -> impl ::std::future::Future<Output = ListStreamResponse> + Send {
-            ::std::future::ready(
-                ListStreamResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "put",
-                            "/things/{first_page}",
-                            &[("200", "{\"things\":[]}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(ListStreamResponse::Other(answer(8, &input.headers)))
         }
         fn new2(
             &self,
             input: NewInput,
         ) -> impl ::std::future::Future<Output = NewResponse> + Send {
-            ::std::future::ready(
-                NewResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/things/{first_page}",
-                            &[("200", "{\"id\":1}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(NewResponse::Other(answer(9, &input.headers)))
         }
         fn clone2(
             &self,
             input: CloneInput,
         ) -> impl ::std::future::Future<Output = CloneResponse> + Send {
-            ::std::future::ready(
-                CloneResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "delete",
-                            "/things/{first_page}",
-                            &[("200", "{\"id\":1}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(CloneResponse::Other(answer(10, &input.headers)))
         }
         fn execute2(
             &self,
             input: ExecuteInput,
         ) -> impl ::std::future::Future<Output = ExecuteResponse> + Send {
-            ::std::future::ready(
-                ExecuteResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "patch",
-                            "/things/{first_page}",
-                            &[("200", "{\"id\":1}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(ExecuteResponse::Other(answer(11, &input.headers)))
         }
         fn get_code(
             &self,
             input: GetCodeInput,
         ) -> impl ::std::future::Future<Output = GetCodeResponse> + Send {
-            ::std::future::ready(
-                GetCodeResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/codes/{2fa}/{_x}/{x}",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(GetCodeResponse::Other(answer(12, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

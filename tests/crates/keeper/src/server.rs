@@ -638,6 +638,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"post\",\"path\":\"/enrol\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/global/jobs\",\"minimal\":[[\"201\",{\"summary\":[]}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/ping\",\"minimal\":[[\"201\",{\"host\":\"example\",\"ok\":false}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/report/finish\",\"minimal\":[[\"201\",{\"existed_already\":false}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/report/output\",\"minimal\":[[\"201\",{\"existed_already\":false}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/report/start\",\"minimal\":[[\"201\",{\"existed_already\":false}]],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -669,96 +682,37 @@ pub mod mock {
             &self,
             input: EnrolInput,
         ) -> impl ::std::future::Future<Output = EnrolResponse> + Send {
-            ::std::future::ready(
-                EnrolResponse::Other(
-                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/enrol", &[]),
-                ),
-            )
+            ::std::future::ready(EnrolResponse::Other(answer(0, &input.headers)))
         }
         fn global_jobs(
             &self,
             input: GlobalJobsInput,
         ) -> impl ::std::future::Future<Output = GlobalJobsResponse> + Send {
-            ::std::future::ready(
-                GlobalJobsResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/global/jobs",
-                            &[("201", "{\"summary\":[]}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(GlobalJobsResponse::Other(answer(1, &input.headers)))
         }
         fn ping(
             &self,
             input: PingInput,
         ) -> impl ::std::future::Future<Output = PingResponse> + Send {
-            ::std::future::ready(
-                PingResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/ping",
-                            &[("201", "{\"host\":\"example\",\"ok\":false}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(PingResponse::Other(answer(2, &input.headers)))
         }
         fn report_finish(
             &self,
             input: ReportFinishInput,
         ) -> impl ::std::future::Future<Output = ReportFinishResponse> + Send {
-            ::std::future::ready(
-                ReportFinishResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/report/finish",
-                            &[("201", "{\"existed_already\":false}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(ReportFinishResponse::Other(answer(3, &input.headers)))
         }
         fn report_output(
             &self,
             input: ReportOutputInput,
         ) -> impl ::std::future::Future<Output = ReportOutputResponse> + Send {
-            ::std::future::ready(
-                ReportOutputResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/report/output",
-                            &[("201", "{\"existed_already\":false}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(ReportOutputResponse::Other(answer(4, &input.headers)))
         }
         fn report_start(
             &self,
             input: ReportStartInput,
         ) -> impl ::std::future::Future<Output = ReportStartResponse> + Send {
-            ::std::future::ready(
-                ReportStartResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/report/start",
-                            &[("201", "{\"existed_already\":false}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(ReportStartResponse::Other(answer(5, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

@@ -752,6 +752,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"get\",\"path\":\"/2.0/users/{username}\",\"minimal\":[[\"200\",{}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/2.0/repositories/{username}\",\"minimal\":[[\"200\",[]]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/2.0/repositories/{username}/{slug}\",\"minimal\":[[\"200\",{}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/2.0/repositories/{username}/{slug}/pullrequests\",\"minimal\":[[\"200\",[]]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/2.0/repositories/{username}/{slug}/pullrequests/{pid}\",\"minimal\":[[\"200\",{}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge\",\"minimal\":[],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -783,52 +796,21 @@ pub mod mock {
             &self,
             input: GetUserByNameInput,
         ) -> impl ::std::future::Future<Output = GetUserByNameResponse> + Send {
-            ::std::future::ready(
-                GetUserByNameResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/2.0/users/{username}",
-                            &[("200", "{}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(GetUserByNameResponse::Other(answer(0, &input.headers)))
         }
         fn get_repositories_by_owner(
             &self,
             input: GetRepositoriesByOwnerInput,
         ) -> impl ::std::future::Future<Output = GetRepositoriesByOwnerResponse> + Send {
             ::std::future::ready(
-                GetRepositoriesByOwnerResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/2.0/repositories/{username}",
-                            &[("200", "[]")],
-                        ),
-                ),
+                GetRepositoriesByOwnerResponse::Other(answer(1, &input.headers)),
             )
         }
         fn get_repository(
             &self,
             input: GetRepositoryInput,
         ) -> impl ::std::future::Future<Output = GetRepositoryResponse> + Send {
-            ::std::future::ready(
-                GetRepositoryResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/2.0/repositories/{username}/{slug}",
-                            &[("200", "{}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(GetRepositoryResponse::Other(answer(2, &input.headers)))
         }
         fn get_pull_requests_by_repository(
             &self,
@@ -837,16 +819,7 @@ pub mod mock {
             Output = GetPullRequestsByRepositoryResponse,
         > + Send {
             ::std::future::ready(
-                GetPullRequestsByRepositoryResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/2.0/repositories/{username}/{slug}/pullrequests",
-                            &[("200", "[]")],
-                        ),
-                ),
+                GetPullRequestsByRepositoryResponse::Other(answer(3, &input.headers)),
             )
         }
         fn get_pull_requests_by_id(
@@ -854,16 +827,7 @@ pub mod mock {
             input: GetPullRequestsByIdInput,
         ) -> impl ::std::future::Future<Output = GetPullRequestsByIdResponse> + Send {
             ::std::future::ready(
-                GetPullRequestsByIdResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/2.0/repositories/{username}/{slug}/pullrequests/{pid}",
-                            &[("200", "{}")],
-                        ),
-                ),
+                GetPullRequestsByIdResponse::Other(answer(4, &input.headers)),
             )
         }
         fn merge_pull_request(
@@ -871,16 +835,7 @@ pub mod mock {
             input: MergePullRequestInput,
         ) -> impl ::std::future::Future<Output = MergePullRequestResponse> + Send {
             ::std::future::ready(
-                MergePullRequestResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
-                            &[],
-                        ),
-                ),
+                MergePullRequestResponse::Other(answer(5, &input.headers)),
             )
         }
     }

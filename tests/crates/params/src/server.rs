@@ -3315,6 +3315,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"get\",\"path\":\"/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/query/form/flat\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/query/form/exploded\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/query/spaceDelimited/flat\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/query/pipeDelimited/flat\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/query/deepObject/exploded\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/header/simple/flat\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/header/simple/exploded\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/cookie/form/flat\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/cookie/form/exploded\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/query/extras\",\"minimal\":[],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -3347,16 +3360,7 @@ pub mod mock {
             input: PathSimpleFlatInput,
         ) -> impl ::std::future::Future<Output = PathSimpleFlatResponse> + Send {
             ::std::future::ready(
-                PathSimpleFlatResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                            &[],
-                        ),
-                ),
+                PathSimpleFlatResponse::Other(answer(0, &input.headers)),
             )
         }
         fn path_simple_exploded(
@@ -3364,50 +3368,21 @@ pub mod mock {
             input: PathSimpleExplodedInput,
         ) -> impl ::std::future::Future<Output = PathSimpleExplodedResponse> + Send {
             ::std::future::ready(
-                PathSimpleExplodedResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                            &[],
-                        ),
-                ),
+                PathSimpleExplodedResponse::Other(answer(1, &input.headers)),
             )
         }
         fn path_label_flat(
             &self,
             input: PathLabelFlatInput,
         ) -> impl ::std::future::Future<Output = PathLabelFlatResponse> + Send {
-            ::std::future::ready(
-                PathLabelFlatResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(PathLabelFlatResponse::Other(answer(2, &input.headers)))
         }
         fn path_label_exploded(
             &self,
             input: PathLabelExplodedInput,
         ) -> impl ::std::future::Future<Output = PathLabelExplodedResponse> + Send {
             ::std::future::ready(
-                PathLabelExplodedResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                            &[],
-                        ),
-                ),
+                PathLabelExplodedResponse::Other(answer(3, &input.headers)),
             )
         }
         fn path_matrix_flat(
@@ -3415,16 +3390,7 @@ pub mod mock {
             input: PathMatrixFlatInput,
         ) -> impl ::std::future::Future<Output = PathMatrixFlatResponse> + Send {
             ::std::future::ready(
-                PathMatrixFlatResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                            &[],
-                        ),
-                ),
+                PathMatrixFlatResponse::Other(answer(4, &input.headers)),
             )
         }
         fn path_matrix_exploded(
@@ -3432,50 +3398,21 @@ pub mod mock {
             input: PathMatrixExplodedInput,
         ) -> impl ::std::future::Future<Output = PathMatrixExplodedResponse> + Send {
             ::std::future::ready(
-                PathMatrixExplodedResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
-                            &[],
-                        ),
-                ),
+                PathMatrixExplodedResponse::Other(answer(5, &input.headers)),
             )
         }
         fn query_form_flat(
             &self,
             input: QueryFormFlatInput,
         ) -> impl ::std::future::Future<Output = QueryFormFlatResponse> + Send {
-            ::std::future::ready(
-                QueryFormFlatResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/query/form/flat",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(QueryFormFlatResponse::Other(answer(6, &input.headers)))
         }
         fn query_form_exploded(
             &self,
             input: QueryFormExplodedInput,
         ) -> impl ::std::future::Future<Output = QueryFormExplodedResponse> + Send {
             ::std::future::ready(
-                QueryFormExplodedResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/query/form/exploded",
-                            &[],
-                        ),
-                ),
+                QueryFormExplodedResponse::Other(answer(7, &input.headers)),
             )
         }
         fn query_space_delimited_flat(
@@ -3485,16 +3422,7 @@ pub mod mock {
             Output = QuerySpaceDelimitedFlatResponse,
         > + Send {
             ::std::future::ready(
-                QuerySpaceDelimitedFlatResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/query/spaceDelimited/flat",
-                            &[],
-                        ),
-                ),
+                QuerySpaceDelimitedFlatResponse::Other(answer(8, &input.headers)),
             )
         }
         fn query_pipe_delimited_flat(
@@ -3502,16 +3430,7 @@ pub mod mock {
             input: QueryPipeDelimitedFlatInput,
         ) -> impl ::std::future::Future<Output = QueryPipeDelimitedFlatResponse> + Send {
             ::std::future::ready(
-                QueryPipeDelimitedFlatResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/query/pipeDelimited/flat",
-                            &[],
-                        ),
-                ),
+                QueryPipeDelimitedFlatResponse::Other(answer(9, &input.headers)),
             )
         }
         fn query_deep_object_exploded(
@@ -3521,16 +3440,7 @@ pub mod mock {
             Output = QueryDeepObjectExplodedResponse,
         > + Send {
             ::std::future::ready(
-                QueryDeepObjectExplodedResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/query/deepObject/exploded",
-                            &[],
-                        ),
-                ),
+                QueryDeepObjectExplodedResponse::Other(answer(10, &input.headers)),
             )
         }
         fn header_simple_flat(
@@ -3538,16 +3448,7 @@ pub mod mock {
             input: HeaderSimpleFlatInput,
         ) -> impl ::std::future::Future<Output = HeaderSimpleFlatResponse> + Send {
             ::std::future::ready(
-                HeaderSimpleFlatResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/header/simple/flat",
-                            &[],
-                        ),
-                ),
+                HeaderSimpleFlatResponse::Other(answer(11, &input.headers)),
             )
         }
         fn header_simple_exploded(
@@ -3555,16 +3456,7 @@ pub mod mock {
             input: HeaderSimpleExplodedInput,
         ) -> impl ::std::future::Future<Output = HeaderSimpleExplodedResponse> + Send {
             ::std::future::ready(
-                HeaderSimpleExplodedResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/header/simple/exploded",
-                            &[],
-                        ),
-                ),
+                HeaderSimpleExplodedResponse::Other(answer(12, &input.headers)),
             )
         }
         fn cookie_form_flat(
@@ -3572,16 +3464,7 @@ pub mod mock {
             input: CookieFormFlatInput,
         ) -> impl ::std::future::Future<Output = CookieFormFlatResponse> + Send {
             ::std::future::ready(
-                CookieFormFlatResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/cookie/form/flat",
-                            &[],
-                        ),
-                ),
+                CookieFormFlatResponse::Other(answer(13, &input.headers)),
             )
         }
         fn cookie_form_exploded(
@@ -3589,34 +3472,14 @@ pub mod mock {
             input: CookieFormExplodedInput,
         ) -> impl ::std::future::Future<Output = CookieFormExplodedResponse> + Send {
             ::std::future::ready(
-                CookieFormExplodedResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/cookie/form/exploded",
-                            &[],
-                        ),
-                ),
+                CookieFormExplodedResponse::Other(answer(14, &input.headers)),
             )
         }
         fn query_extras(
             &self,
             input: QueryExtrasInput,
         ) -> impl ::std::future::Future<Output = QueryExtrasResponse> + Send {
-            ::std::future::ready(
-                QueryExtrasResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/query/extras",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(QueryExtrasResponse::Other(answer(15, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

@@ -492,6 +492,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"get\",\"path\":\"/pets\",\"minimal\":[[\"200\",[]],[\"default\",{\"code\":1,\"message\":\"example\"}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/pets\",\"minimal\":[[\"200\",{\"name\":\"example\",\"id\":1}],[\"default\",{\"code\":1,\"message\":\"example\"}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/pets/{id}\",\"minimal\":[[\"200\",{\"name\":\"example\",\"id\":1}],[\"default\",{\"code\":1,\"message\":\"example\"}]],\"sent\":[]},{\"method\":\"delete\",\"path\":\"/pets/{id}\",\"minimal\":[[\"default\",{\"code\":1,\"message\":\"example\"}]],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -523,78 +536,25 @@ pub mod mock {
             &self,
             input: FindPetsInput,
         ) -> impl ::std::future::Future<Output = FindPetsResponse> + Send {
-            ::std::future::ready(
-                FindPetsResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/pets",
-                            &[
-                                ("200", "[]"),
-                                ("default", "{\"code\":1,\"message\":\"example\"}"),
-                            ],
-                        ),
-                ),
-            )
+            ::std::future::ready(FindPetsResponse::Other(answer(0, &input.headers)))
         }
         fn add_pet(
             &self,
             input: AddPetInput,
         ) -> impl ::std::future::Future<Output = AddPetResponse> + Send {
-            ::std::future::ready(
-                AddPetResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/pets",
-                            &[
-                                ("200", "{\"name\":\"example\",\"id\":1}"),
-                                ("default", "{\"code\":1,\"message\":\"example\"}"),
-                            ],
-                        ),
-                ),
-            )
+            ::std::future::ready(AddPetResponse::Other(answer(1, &input.headers)))
         }
         fn find_pet_by_id(
             &self,
             input: FindPetByIdInput,
         ) -> impl ::std::future::Future<Output = FindPetByIdResponse> + Send {
-            ::std::future::ready(
-                FindPetByIdResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/pets/{id}",
-                            &[
-                                ("200", "{\"name\":\"example\",\"id\":1}"),
-                                ("default", "{\"code\":1,\"message\":\"example\"}"),
-                            ],
-                        ),
-                ),
-            )
+            ::std::future::ready(FindPetByIdResponse::Other(answer(2, &input.headers)))
         }
         fn delete_pet(
             &self,
             input: DeletePetInput,
         ) -> impl ::std::future::Future<Output = DeletePetResponse> + Send {
-            ::std::future::ready(
-                DeletePetResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "delete",
-                            "/pets/{id}",
-                            &[("default", "{\"code\":1,\"message\":\"example\"}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(DeletePetResponse::Other(answer(3, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

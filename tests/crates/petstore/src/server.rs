@@ -376,6 +376,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"get\",\"path\":\"/pets\",\"minimal\":[[\"200\",[]],[\"default\",{\"code\":1,\"message\":\"example\"}]],\"sent\":[[\"200\",\"x-next\",\"example\"]]},{\"method\":\"post\",\"path\":\"/pets\",\"minimal\":[[\"default\",{\"code\":1,\"message\":\"example\"}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/pets/{petId}\",\"minimal\":[[\"200\",{\"id\":1,\"name\":\"example\"}],[\"default\",{\"code\":1,\"message\":\"example\"}]],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -407,59 +420,19 @@ pub mod mock {
             &self,
             input: ListPetsInput,
         ) -> impl ::std::future::Future<Output = ListPetsResponse> + Send {
-            ::std::future::ready(
-                ListPetsResponse::Other(
-                    DOCUMENT
-                        .answer_with(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/pets",
-                            &[
-                                ("200", "[]"),
-                                ("default", "{\"code\":1,\"message\":\"example\"}"),
-                            ],
-                            &[("200", "x-next", "\"example\"")],
-                        ),
-                ),
-            )
+            ::std::future::ready(ListPetsResponse::Other(answer(0, &input.headers)))
         }
         fn create_pets(
             &self,
             input: CreatePetsInput,
         ) -> impl ::std::future::Future<Output = CreatePetsResponse> + Send {
-            ::std::future::ready(
-                CreatePetsResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/pets",
-                            &[("default", "{\"code\":1,\"message\":\"example\"}")],
-                        ),
-                ),
-            )
+            ::std::future::ready(CreatePetsResponse::Other(answer(1, &input.headers)))
         }
         fn show_pet_by_id(
             &self,
             input: ShowPetByIdInput,
         ) -> impl ::std::future::Future<Output = ShowPetByIdResponse> + Send {
-            ::std::future::ready(
-                ShowPetByIdResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/pets/{petId}",
-                            &[
-                                ("200", "{\"id\":1,\"name\":\"example\"}"),
-                                ("default", "{\"code\":1,\"message\":\"example\"}"),
-                            ],
-                        ),
-                ),
-            )
+            ::std::future::ready(ShowPetByIdResponse::Other(answer(2, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

@@ -280,6 +280,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"post\",\"path\":\"/pets\",\"minimal\":[[\"201\",{\"petType\":\"cat\",\"name\":\"example\"}],[\"200\",{\"petType\":\"cat\",\"name\":\"example\"}],[\"409\",{\"code\":1}],[\"422\",{\"code\":1}]],\"sent\":[]},{\"method\":\"get\",\"path\":\"/pets/{id}\",\"minimal\":[[\"200\",{\"petType\":\"cat\",\"name\":\"example\"}],[\"404\",{\"code\":1}]],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -311,43 +324,13 @@ pub mod mock {
             &self,
             input: AddPetInput,
         ) -> impl ::std::future::Future<Output = AddPetResponse> + Send {
-            ::std::future::ready(
-                AddPetResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/pets",
-                            &[
-                                ("201", "{\"petType\":\"cat\",\"name\":\"example\"}"),
-                                ("200", "{\"petType\":\"cat\",\"name\":\"example\"}"),
-                                ("409", "{\"code\":1}"),
-                                ("422", "{\"code\":1}"),
-                            ],
-                        ),
-                ),
-            )
+            ::std::future::ready(AddPetResponse::Other(answer(0, &input.headers)))
         }
         fn get_pet(
             &self,
             input: GetPetInput,
         ) -> impl ::std::future::Future<Output = GetPetResponse> + Send {
-            ::std::future::ready(
-                GetPetResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/pets/{id}",
-                            &[
-                                ("200", "{\"petType\":\"cat\",\"name\":\"example\"}"),
-                                ("404", "{\"code\":1}"),
-                            ],
-                        ),
-                ),
-            )
+            ::std::future::ready(GetPetResponse::Other(answer(1, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

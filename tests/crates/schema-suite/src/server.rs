@@ -5270,6 +5270,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"post\",\"path\":\"/additionalProperties/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/additionalProperties/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/allOf/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/allOf/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/anyOf/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/anyOf/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/boolean_schema/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/boolean_schema/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/const/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/const/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/contains/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/contains/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/default/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/default/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/dependentRequired/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/dependentRequired/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/dependentSchemas/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/dependentSchemas/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/enum/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/enum/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/exclusiveMaximum/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/exclusiveMinimum/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/if-then-else/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/if-then-else/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/items/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/items/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/maxContains/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/maxContains/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/maxItems/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/maxItems/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/maxLength/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/maxLength/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/maxProperties/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/maxProperties/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/maximum/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/maximum/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/minContains/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/minContains/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/minItems/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/minItems/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/minLength/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/minLength/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/minProperties/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/minProperties/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/minimum/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/minimum/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/multipleOf/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/multipleOf/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/not/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/not/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/oneOf/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/oneOf/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/pattern/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/pattern/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/patternProperties/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/patternProperties/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/prefixItems/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/prefixItems/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/properties/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/properties/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/propertyNames/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/propertyNames/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/required/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/required/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/type/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/type/1\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/uniqueItems/0\",\"minimal\":[],\"sent\":[]},{\"method\":\"post\",\"path\":\"/uniqueItems/1\",\"minimal\":[],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -5302,16 +5315,7 @@ pub mod mock {
             input: AdditionalProperties0Input,
         ) -> impl ::std::future::Future<Output = AdditionalProperties0Response> + Send {
             ::std::future::ready(
-                AdditionalProperties0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/additionalProperties/0",
-                            &[],
-                        ),
-                ),
+                AdditionalProperties0Response::Other(answer(0, &input.headers)),
             )
         }
         fn additional_properties_1(
@@ -5319,77 +5323,39 @@ pub mod mock {
             input: AdditionalProperties1Input,
         ) -> impl ::std::future::Future<Output = AdditionalProperties1Response> + Send {
             ::std::future::ready(
-                AdditionalProperties1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/additionalProperties/1",
-                            &[],
-                        ),
-                ),
+                AdditionalProperties1Response::Other(answer(1, &input.headers)),
             )
         }
         fn all_of_0(
             &self,
             input: AllOf0Input,
         ) -> impl ::std::future::Future<Output = AllOf0Response> + Send {
-            ::std::future::ready(
-                AllOf0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/allOf/0", &[]),
-                ),
-            )
+            ::std::future::ready(AllOf0Response::Other(answer(2, &input.headers)))
         }
         fn all_of_1(
             &self,
             input: AllOf1Input,
         ) -> impl ::std::future::Future<Output = AllOf1Response> + Send {
-            ::std::future::ready(
-                AllOf1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/allOf/1", &[]),
-                ),
-            )
+            ::std::future::ready(AllOf1Response::Other(answer(3, &input.headers)))
         }
         fn any_of_0(
             &self,
             input: AnyOf0Input,
         ) -> impl ::std::future::Future<Output = AnyOf0Response> + Send {
-            ::std::future::ready(
-                AnyOf0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/anyOf/0", &[]),
-                ),
-            )
+            ::std::future::ready(AnyOf0Response::Other(answer(4, &input.headers)))
         }
         fn any_of_1(
             &self,
             input: AnyOf1Input,
         ) -> impl ::std::future::Future<Output = AnyOf1Response> + Send {
-            ::std::future::ready(
-                AnyOf1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/anyOf/1", &[]),
-                ),
-            )
+            ::std::future::ready(AnyOf1Response::Other(answer(5, &input.headers)))
         }
         fn boolean_schema_0(
             &self,
             input: BooleanSchema0Input,
         ) -> impl ::std::future::Future<Output = BooleanSchema0Response> + Send {
             ::std::future::ready(
-                BooleanSchema0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/boolean_schema/0",
-                            &[],
-                        ),
-                ),
+                BooleanSchema0Response::Other(answer(6, &input.headers)),
             )
         }
         fn boolean_schema_1(
@@ -5397,111 +5363,51 @@ pub mod mock {
             input: BooleanSchema1Input,
         ) -> impl ::std::future::Future<Output = BooleanSchema1Response> + Send {
             ::std::future::ready(
-                BooleanSchema1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/boolean_schema/1",
-                            &[],
-                        ),
-                ),
+                BooleanSchema1Response::Other(answer(7, &input.headers)),
             )
         }
         fn const_0(
             &self,
             input: Const0Input,
         ) -> impl ::std::future::Future<Output = Const0Response> + Send {
-            ::std::future::ready(
-                Const0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/const/0", &[]),
-                ),
-            )
+            ::std::future::ready(Const0Response::Other(answer(8, &input.headers)))
         }
         fn const_1(
             &self,
             input: Const1Input,
         ) -> impl ::std::future::Future<Output = Const1Response> + Send {
-            ::std::future::ready(
-                Const1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/const/1", &[]),
-                ),
-            )
+            ::std::future::ready(Const1Response::Other(answer(9, &input.headers)))
         }
         fn contains_0(
             &self,
             input: Contains0Input,
         ) -> impl ::std::future::Future<Output = Contains0Response> + Send {
-            ::std::future::ready(
-                Contains0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/contains/0",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(Contains0Response::Other(answer(10, &input.headers)))
         }
         fn contains_1(
             &self,
             input: Contains1Input,
         ) -> impl ::std::future::Future<Output = Contains1Response> + Send {
-            ::std::future::ready(
-                Contains1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/contains/1",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(Contains1Response::Other(answer(11, &input.headers)))
         }
         fn default_0(
             &self,
             input: Default0Input,
         ) -> impl ::std::future::Future<Output = Default0Response> + Send {
-            ::std::future::ready(
-                Default0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/default/0", &[]),
-                ),
-            )
+            ::std::future::ready(Default0Response::Other(answer(12, &input.headers)))
         }
         fn default_1(
             &self,
             input: Default1Input,
         ) -> impl ::std::future::Future<Output = Default1Response> + Send {
-            ::std::future::ready(
-                Default1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/default/1", &[]),
-                ),
-            )
+            ::std::future::ready(Default1Response::Other(answer(13, &input.headers)))
         }
         fn dependent_required_0(
             &self,
             input: DependentRequired0Input,
         ) -> impl ::std::future::Future<Output = DependentRequired0Response> + Send {
             ::std::future::ready(
-                DependentRequired0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/dependentRequired/0",
-                            &[],
-                        ),
-                ),
+                DependentRequired0Response::Other(answer(14, &input.headers)),
             )
         }
         fn dependent_required_1(
@@ -5509,16 +5415,7 @@ pub mod mock {
             input: DependentRequired1Input,
         ) -> impl ::std::future::Future<Output = DependentRequired1Response> + Send {
             ::std::future::ready(
-                DependentRequired1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/dependentRequired/1",
-                            &[],
-                        ),
-                ),
+                DependentRequired1Response::Other(answer(15, &input.headers)),
             )
         }
         fn dependent_schemas_0(
@@ -5526,16 +5423,7 @@ pub mod mock {
             input: DependentSchemas0Input,
         ) -> impl ::std::future::Future<Output = DependentSchemas0Response> + Send {
             ::std::future::ready(
-                DependentSchemas0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/dependentSchemas/0",
-                            &[],
-                        ),
-                ),
+                DependentSchemas0Response::Other(answer(16, &input.headers)),
             )
         }
         fn dependent_schemas_1(
@@ -5543,55 +5431,27 @@ pub mod mock {
             input: DependentSchemas1Input,
         ) -> impl ::std::future::Future<Output = DependentSchemas1Response> + Send {
             ::std::future::ready(
-                DependentSchemas1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/dependentSchemas/1",
-                            &[],
-                        ),
-                ),
+                DependentSchemas1Response::Other(answer(17, &input.headers)),
             )
         }
         fn enum_0(
             &self,
             input: Enum0Input,
         ) -> impl ::std::future::Future<Output = Enum0Response> + Send {
-            ::std::future::ready(
-                Enum0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/enum/0", &[]),
-                ),
-            )
+            ::std::future::ready(Enum0Response::Other(answer(18, &input.headers)))
         }
         fn enum_1(
             &self,
             input: Enum1Input,
         ) -> impl ::std::future::Future<Output = Enum1Response> + Send {
-            ::std::future::ready(
-                Enum1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/enum/1", &[]),
-                ),
-            )
+            ::std::future::ready(Enum1Response::Other(answer(19, &input.headers)))
         }
         fn exclusive_maximum_0(
             &self,
             input: ExclusiveMaximum0Input,
         ) -> impl ::std::future::Future<Output = ExclusiveMaximum0Response> + Send {
             ::std::future::ready(
-                ExclusiveMaximum0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/exclusiveMaximum/0",
-                            &[],
-                        ),
-                ),
+                ExclusiveMaximum0Response::Other(answer(20, &input.headers)),
             )
         }
         fn exclusive_minimum_0(
@@ -5599,191 +5459,75 @@ pub mod mock {
             input: ExclusiveMinimum0Input,
         ) -> impl ::std::future::Future<Output = ExclusiveMinimum0Response> + Send {
             ::std::future::ready(
-                ExclusiveMinimum0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/exclusiveMinimum/0",
-                            &[],
-                        ),
-                ),
+                ExclusiveMinimum0Response::Other(answer(21, &input.headers)),
             )
         }
         fn if_then_else_0(
             &self,
             input: IfThenElse0Input,
         ) -> impl ::std::future::Future<Output = IfThenElse0Response> + Send {
-            ::std::future::ready(
-                IfThenElse0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/if-then-else/0",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(IfThenElse0Response::Other(answer(22, &input.headers)))
         }
         fn if_then_else_1(
             &self,
             input: IfThenElse1Input,
         ) -> impl ::std::future::Future<Output = IfThenElse1Response> + Send {
-            ::std::future::ready(
-                IfThenElse1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/if-then-else/1",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(IfThenElse1Response::Other(answer(23, &input.headers)))
         }
         fn items_0(
             &self,
             input: Items0Input,
         ) -> impl ::std::future::Future<Output = Items0Response> + Send {
-            ::std::future::ready(
-                Items0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/items/0", &[]),
-                ),
-            )
+            ::std::future::ready(Items0Response::Other(answer(24, &input.headers)))
         }
         fn items_1(
             &self,
             input: Items1Input,
         ) -> impl ::std::future::Future<Output = Items1Response> + Send {
-            ::std::future::ready(
-                Items1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/items/1", &[]),
-                ),
-            )
+            ::std::future::ready(Items1Response::Other(answer(25, &input.headers)))
         }
         fn max_contains_0(
             &self,
             input: MaxContains0Input,
         ) -> impl ::std::future::Future<Output = MaxContains0Response> + Send {
-            ::std::future::ready(
-                MaxContains0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/maxContains/0",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(MaxContains0Response::Other(answer(26, &input.headers)))
         }
         fn max_contains_1(
             &self,
             input: MaxContains1Input,
         ) -> impl ::std::future::Future<Output = MaxContains1Response> + Send {
-            ::std::future::ready(
-                MaxContains1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/maxContains/1",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(MaxContains1Response::Other(answer(27, &input.headers)))
         }
         fn max_items_0(
             &self,
             input: MaxItems0Input,
         ) -> impl ::std::future::Future<Output = MaxItems0Response> + Send {
-            ::std::future::ready(
-                MaxItems0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/maxItems/0",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(MaxItems0Response::Other(answer(28, &input.headers)))
         }
         fn max_items_1(
             &self,
             input: MaxItems1Input,
         ) -> impl ::std::future::Future<Output = MaxItems1Response> + Send {
-            ::std::future::ready(
-                MaxItems1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/maxItems/1",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(MaxItems1Response::Other(answer(29, &input.headers)))
         }
         fn max_length_0(
             &self,
             input: MaxLength0Input,
         ) -> impl ::std::future::Future<Output = MaxLength0Response> + Send {
-            ::std::future::ready(
-                MaxLength0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/maxLength/0",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(MaxLength0Response::Other(answer(30, &input.headers)))
         }
         fn max_length_1(
             &self,
             input: MaxLength1Input,
         ) -> impl ::std::future::Future<Output = MaxLength1Response> + Send {
-            ::std::future::ready(
-                MaxLength1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/maxLength/1",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(MaxLength1Response::Other(answer(31, &input.headers)))
         }
         fn max_properties_0(
             &self,
             input: MaxProperties0Input,
         ) -> impl ::std::future::Future<Output = MaxProperties0Response> + Send {
             ::std::future::ready(
-                MaxProperties0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/maxProperties/0",
-                            &[],
-                        ),
-                ),
+                MaxProperties0Response::Other(answer(32, &input.headers)),
             )
         }
         fn max_properties_1(
@@ -5791,157 +5535,63 @@ pub mod mock {
             input: MaxProperties1Input,
         ) -> impl ::std::future::Future<Output = MaxProperties1Response> + Send {
             ::std::future::ready(
-                MaxProperties1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/maxProperties/1",
-                            &[],
-                        ),
-                ),
+                MaxProperties1Response::Other(answer(33, &input.headers)),
             )
         }
         fn maximum_0(
             &self,
             input: Maximum0Input,
         ) -> impl ::std::future::Future<Output = Maximum0Response> + Send {
-            ::std::future::ready(
-                Maximum0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/maximum/0", &[]),
-                ),
-            )
+            ::std::future::ready(Maximum0Response::Other(answer(34, &input.headers)))
         }
         fn maximum_1(
             &self,
             input: Maximum1Input,
         ) -> impl ::std::future::Future<Output = Maximum1Response> + Send {
-            ::std::future::ready(
-                Maximum1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/maximum/1", &[]),
-                ),
-            )
+            ::std::future::ready(Maximum1Response::Other(answer(35, &input.headers)))
         }
         fn min_contains_0(
             &self,
             input: MinContains0Input,
         ) -> impl ::std::future::Future<Output = MinContains0Response> + Send {
-            ::std::future::ready(
-                MinContains0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/minContains/0",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(MinContains0Response::Other(answer(36, &input.headers)))
         }
         fn min_contains_1(
             &self,
             input: MinContains1Input,
         ) -> impl ::std::future::Future<Output = MinContains1Response> + Send {
-            ::std::future::ready(
-                MinContains1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/minContains/1",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(MinContains1Response::Other(answer(37, &input.headers)))
         }
         fn min_items_0(
             &self,
             input: MinItems0Input,
         ) -> impl ::std::future::Future<Output = MinItems0Response> + Send {
-            ::std::future::ready(
-                MinItems0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/minItems/0",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(MinItems0Response::Other(answer(38, &input.headers)))
         }
         fn min_items_1(
             &self,
             input: MinItems1Input,
         ) -> impl ::std::future::Future<Output = MinItems1Response> + Send {
-            ::std::future::ready(
-                MinItems1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/minItems/1",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(MinItems1Response::Other(answer(39, &input.headers)))
         }
         fn min_length_0(
             &self,
             input: MinLength0Input,
         ) -> impl ::std::future::Future<Output = MinLength0Response> + Send {
-            ::std::future::ready(
-                MinLength0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/minLength/0",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(MinLength0Response::Other(answer(40, &input.headers)))
         }
         fn min_length_1(
             &self,
             input: MinLength1Input,
         ) -> impl ::std::future::Future<Output = MinLength1Response> + Send {
-            ::std::future::ready(
-                MinLength1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/minLength/1",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(MinLength1Response::Other(answer(41, &input.headers)))
         }
         fn min_properties_0(
             &self,
             input: MinProperties0Input,
         ) -> impl ::std::future::Future<Output = MinProperties0Response> + Send {
             ::std::future::ready(
-                MinProperties0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/minProperties/0",
-                            &[],
-                        ),
-                ),
+                MinProperties0Response::Other(answer(42, &input.headers)),
             )
         }
         fn min_properties_1(
@@ -5949,153 +5599,75 @@ pub mod mock {
             input: MinProperties1Input,
         ) -> impl ::std::future::Future<Output = MinProperties1Response> + Send {
             ::std::future::ready(
-                MinProperties1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/minProperties/1",
-                            &[],
-                        ),
-                ),
+                MinProperties1Response::Other(answer(43, &input.headers)),
             )
         }
         fn minimum_0(
             &self,
             input: Minimum0Input,
         ) -> impl ::std::future::Future<Output = Minimum0Response> + Send {
-            ::std::future::ready(
-                Minimum0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/minimum/0", &[]),
-                ),
-            )
+            ::std::future::ready(Minimum0Response::Other(answer(44, &input.headers)))
         }
         fn minimum_1(
             &self,
             input: Minimum1Input,
         ) -> impl ::std::future::Future<Output = Minimum1Response> + Send {
-            ::std::future::ready(
-                Minimum1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/minimum/1", &[]),
-                ),
-            )
+            ::std::future::ready(Minimum1Response::Other(answer(45, &input.headers)))
         }
         fn multiple_of_0(
             &self,
             input: MultipleOf0Input,
         ) -> impl ::std::future::Future<Output = MultipleOf0Response> + Send {
-            ::std::future::ready(
-                MultipleOf0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/multipleOf/0",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(MultipleOf0Response::Other(answer(46, &input.headers)))
         }
         fn multiple_of_1(
             &self,
             input: MultipleOf1Input,
         ) -> impl ::std::future::Future<Output = MultipleOf1Response> + Send {
-            ::std::future::ready(
-                MultipleOf1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/multipleOf/1",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(MultipleOf1Response::Other(answer(47, &input.headers)))
         }
         fn not_0(
             &self,
             input: Not0Input,
         ) -> impl ::std::future::Future<Output = Not0Response> + Send {
-            ::std::future::ready(
-                Not0Response::Other(
-                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/not/0", &[]),
-                ),
-            )
+            ::std::future::ready(Not0Response::Other(answer(48, &input.headers)))
         }
         fn not_1(
             &self,
             input: Not1Input,
         ) -> impl ::std::future::Future<Output = Not1Response> + Send {
-            ::std::future::ready(
-                Not1Response::Other(
-                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "post", "/not/1", &[]),
-                ),
-            )
+            ::std::future::ready(Not1Response::Other(answer(49, &input.headers)))
         }
         fn one_of_0(
             &self,
             input: OneOf0Input,
         ) -> impl ::std::future::Future<Output = OneOf0Response> + Send {
-            ::std::future::ready(
-                OneOf0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/oneOf/0", &[]),
-                ),
-            )
+            ::std::future::ready(OneOf0Response::Other(answer(50, &input.headers)))
         }
         fn one_of_1(
             &self,
             input: OneOf1Input,
         ) -> impl ::std::future::Future<Output = OneOf1Response> + Send {
-            ::std::future::ready(
-                OneOf1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/oneOf/1", &[]),
-                ),
-            )
+            ::std::future::ready(OneOf1Response::Other(answer(51, &input.headers)))
         }
         fn pattern_0(
             &self,
             input: Pattern0Input,
         ) -> impl ::std::future::Future<Output = Pattern0Response> + Send {
-            ::std::future::ready(
-                Pattern0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/pattern/0", &[]),
-                ),
-            )
+            ::std::future::ready(Pattern0Response::Other(answer(52, &input.headers)))
         }
         fn pattern_1(
             &self,
             input: Pattern1Input,
         ) -> impl ::std::future::Future<Output = Pattern1Response> + Send {
-            ::std::future::ready(
-                Pattern1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/pattern/1", &[]),
-                ),
-            )
+            ::std::future::ready(Pattern1Response::Other(answer(53, &input.headers)))
         }
         fn pattern_properties_0(
             &self,
             input: PatternProperties0Input,
         ) -> impl ::std::future::Future<Output = PatternProperties0Response> + Send {
             ::std::future::ready(
-                PatternProperties0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/patternProperties/0",
-                            &[],
-                        ),
-                ),
+                PatternProperties0Response::Other(answer(54, &input.headers)),
             )
         }
         fn pattern_properties_1(
@@ -6103,101 +5675,39 @@ pub mod mock {
             input: PatternProperties1Input,
         ) -> impl ::std::future::Future<Output = PatternProperties1Response> + Send {
             ::std::future::ready(
-                PatternProperties1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/patternProperties/1",
-                            &[],
-                        ),
-                ),
+                PatternProperties1Response::Other(answer(55, &input.headers)),
             )
         }
         fn prefix_items_0(
             &self,
             input: PrefixItems0Input,
         ) -> impl ::std::future::Future<Output = PrefixItems0Response> + Send {
-            ::std::future::ready(
-                PrefixItems0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/prefixItems/0",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(PrefixItems0Response::Other(answer(56, &input.headers)))
         }
         fn prefix_items_1(
             &self,
             input: PrefixItems1Input,
         ) -> impl ::std::future::Future<Output = PrefixItems1Response> + Send {
-            ::std::future::ready(
-                PrefixItems1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/prefixItems/1",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(PrefixItems1Response::Other(answer(57, &input.headers)))
         }
         fn properties_0(
             &self,
             input: Properties0Input,
         ) -> impl ::std::future::Future<Output = Properties0Response> + Send {
-            ::std::future::ready(
-                Properties0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/properties/0",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(Properties0Response::Other(answer(58, &input.headers)))
         }
         fn properties_1(
             &self,
             input: Properties1Input,
         ) -> impl ::std::future::Future<Output = Properties1Response> + Send {
-            ::std::future::ready(
-                Properties1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/properties/1",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(Properties1Response::Other(answer(59, &input.headers)))
         }
         fn property_names_0(
             &self,
             input: PropertyNames0Input,
         ) -> impl ::std::future::Future<Output = PropertyNames0Response> + Send {
             ::std::future::ready(
-                PropertyNames0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/propertyNames/0",
-                            &[],
-                        ),
-                ),
+                PropertyNames0Response::Other(answer(60, &input.headers)),
             )
         }
         fn property_names_1(
@@ -6205,107 +5715,44 @@ pub mod mock {
             input: PropertyNames1Input,
         ) -> impl ::std::future::Future<Output = PropertyNames1Response> + Send {
             ::std::future::ready(
-                PropertyNames1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/propertyNames/1",
-                            &[],
-                        ),
-                ),
+                PropertyNames1Response::Other(answer(61, &input.headers)),
             )
         }
         fn required_0(
             &self,
             input: Required0Input,
         ) -> impl ::std::future::Future<Output = Required0Response> + Send {
-            ::std::future::ready(
-                Required0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/required/0",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(Required0Response::Other(answer(62, &input.headers)))
         }
         fn required_1(
             &self,
             input: Required1Input,
         ) -> impl ::std::future::Future<Output = Required1Response> + Send {
-            ::std::future::ready(
-                Required1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/required/1",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(Required1Response::Other(answer(63, &input.headers)))
         }
         fn type_0(
             &self,
             input: Type0Input,
         ) -> impl ::std::future::Future<Output = Type0Response> + Send {
-            ::std::future::ready(
-                Type0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/type/0", &[]),
-                ),
-            )
+            ::std::future::ready(Type0Response::Other(answer(64, &input.headers)))
         }
         fn type_1(
             &self,
             input: Type1Input,
         ) -> impl ::std::future::Future<Output = Type1Response> + Send {
-            ::std::future::ready(
-                Type1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(&SPEC, &input.headers, "post", "/type/1", &[]),
-                ),
-            )
+            ::std::future::ready(Type1Response::Other(answer(65, &input.headers)))
         }
         fn unique_items_0(
             &self,
             input: UniqueItems0Input,
         ) -> impl ::std::future::Future<Output = UniqueItems0Response> + Send {
-            ::std::future::ready(
-                UniqueItems0Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/uniqueItems/0",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(UniqueItems0Response::Other(answer(66, &input.headers)))
         }
         fn unique_items_1(
             &self,
             input: UniqueItems1Input,
         ) -> impl ::std::future::Future<Output = UniqueItems1Response> + Send {
-            ::std::future::ready(
-                UniqueItems1Response::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/uniqueItems/1",
-                            &[],
-                        ),
-                ),
-            )
+            ::std::future::ready(UniqueItems1Response::Other(answer(67, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),

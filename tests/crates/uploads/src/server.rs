@@ -371,6 +371,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"post\",\"path\":\"/blobs\",\"minimal\":[[\"200\",[]],[\"default\",{\"status\":1,\"detail\":\"example\"}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/documents\",\"minimal\":[[\"201\",{\"title\":\"example\"}],[\"default\",{\"status\":1,\"detail\":\"example\"}]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/attachments\",\"minimal\":[[\"200\",{\"name\":\"example\",\"size\":1,\"thumbnails\":[]}],[\"default\",{\"status\":1,\"detail\":\"example\"}]],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -402,40 +415,14 @@ pub mod mock {
             &self,
             input: PutBlobInput,
         ) -> impl ::std::future::Future<Output = PutBlobResponse> + Send {
-            ::std::future::ready(
-                PutBlobResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/blobs",
-                            &[
-                                ("200", "[]"),
-                                ("default", "{\"status\":1,\"detail\":\"example\"}"),
-                            ],
-                        ),
-                ),
-            )
+            ::std::future::ready(PutBlobResponse::Other(answer(0, &input.headers)))
         }
         fn create_document(
             &self,
             input: CreateDocumentInput,
         ) -> impl ::std::future::Future<Output = CreateDocumentResponse> + Send {
             ::std::future::ready(
-                CreateDocumentResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/documents",
-                            &[
-                                ("201", "{\"title\":\"example\"}"),
-                                ("default", "{\"status\":1,\"detail\":\"example\"}"),
-                            ],
-                        ),
-                ),
+                CreateDocumentResponse::Other(answer(1, &input.headers)),
             )
         }
         fn upload_attachment(
@@ -443,22 +430,7 @@ pub mod mock {
             input: UploadAttachmentInput,
         ) -> impl ::std::future::Future<Output = UploadAttachmentResponse> + Send {
             ::std::future::ready(
-                UploadAttachmentResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/attachments",
-                            &[
-                                (
-                                    "200",
-                                    "{\"name\":\"example\",\"size\":1,\"thumbnails\":[]}",
-                                ),
-                                ("default", "{\"status\":1,\"detail\":\"example\"}"),
-                            ],
-                        ),
-                ),
+                UploadAttachmentResponse::Other(answer(2, &input.headers)),
             )
         }
     }

@@ -410,6 +410,19 @@ pub mod mock {
     static DOCUMENT: rt::mock::Document = rt::mock::Document::new(
         include_str!("../openapi.json"),
     );
+    /// What the generator prepared for the answers of each operation (the smallest body
+    /// of each response without an example, the value of each documented header), in
+    /// the order of the [`Api`] methods.
+    static ANSWERS: rt::mock::Answers = rt::mock::Answers::new(
+        "[{\"method\":\"get\",\"path\":\"/\",\"minimal\":[],\"sent\":[]},{\"method\":\"get\",\"path\":\"/{dataset}/{version}/fields\",\"minimal\":[[\"200\",\"example\"],[\"404\",\"example\"]],\"sent\":[]},{\"method\":\"post\",\"path\":\"/{dataset}/{version}/records\",\"minimal\":[[\"200\",[]]],\"sent\":[]}]",
+    );
+    /// The answer to the operation at `index` of [`ANSWERS`].
+    fn answer(
+        index: usize,
+        headers: &::apigen_runtime::axum::http::HeaderMap,
+    ) -> rt::Response {
+        ANSWERS.answer(&DOCUMENT, &SPEC, headers, index)
+    }
     /// Answers the documented examples.
     #[derive(Debug, Clone, Default)]
     pub struct MockApi {
@@ -441,45 +454,21 @@ pub mod mock {
             &self,
             input: ListDataSetsInput,
         ) -> impl ::std::future::Future<Output = ListDataSetsResponse> + Send {
-            ::std::future::ready(
-                ListDataSetsResponse::Other(
-                    DOCUMENT.answer_minimal(&SPEC, &input.headers, "get", "/", &[]),
-                ),
-            )
+            ::std::future::ready(ListDataSetsResponse::Other(answer(0, &input.headers)))
         }
         fn list_searchable_fields(
             &self,
             input: ListSearchableFieldsInput,
         ) -> impl ::std::future::Future<Output = ListSearchableFieldsResponse> + Send {
             ::std::future::ready(
-                ListSearchableFieldsResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "get",
-                            "/{dataset}/{version}/fields",
-                            &[("200", "\"example\""), ("404", "\"example\"")],
-                        ),
-                ),
+                ListSearchableFieldsResponse::Other(answer(1, &input.headers)),
             )
         }
         fn perform_search(
             &self,
             input: PerformSearchInput,
         ) -> impl ::std::future::Future<Output = PerformSearchResponse> + Send {
-            ::std::future::ready(
-                PerformSearchResponse::Other(
-                    DOCUMENT
-                        .answer_minimal(
-                            &SPEC,
-                            &input.headers,
-                            "post",
-                            "/{dataset}/{version}/records",
-                            &[("200", "[]")],
-                        ),
-                ),
-            )
+            ::std::future::ready(PerformSearchResponse::Other(answer(2, &input.headers)))
         }
     }
     /// The mock server binary: `--host` (default 127.0.0.1), `--port` (default 4010),
