@@ -30,6 +30,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("src/binary.rs", include_str!("../../runtime/src/binary.rs")),
     ("src/secret.rs", include_str!("../../runtime/src/secret.rs")),
     ("src/validation.rs", include_str!("../../runtime/src/validation.rs")),
+    ("src/json_schema.rs", include_str!("../../runtime/src/json_schema.rs")),
     ("src/client.rs", include_str!("../../runtime/src/client.rs")),
     ("src/params/mod.rs", include_str!("../../runtime/src/params/mod.rs")),
     ("src/params/encode.rs", include_str!("../../runtime/src/params/encode.rs")),
@@ -52,7 +53,7 @@ pub const VENDORED_DIR: &str = "apigen-runtime";
 /// checks it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuntimeCrate {
-    /// The runtime's version (`0.2.0`).
+    /// The runtime's version (`0.3.0`).
     pub version: String,
     /// Its files (path inside the runtime crate, contents), as vendoring writes them.
     pub files: Vec<(PathBuf, String)>,
@@ -88,7 +89,7 @@ pub fn manifest_version(manifest: &str) -> Option<&str> {
     manifest.lines().skip_while(|l| l.trim() != "[package]").find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"'))
 }
 
-/// The version of the embedded runtime (`0.2.0`).
+/// The version of the embedded runtime (`0.3.0`).
 pub fn runtime_version() -> &'static str {
     manifest_version(RUNTIME_MANIFEST).unwrap_or("0.0.0")
 }
