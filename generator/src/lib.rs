@@ -304,6 +304,11 @@ fn emit_crate(
     let c = api.parts.client.then(|| rendered.next()).flatten().transpose();
     let sv = api.parts.server.then(|| rendered.next()).flatten().transpose();
     out.add("src/models.rs", m?);
+    // The document's schema of every model, which their `JsonSchema` impls read
+    // (`include_str!`, feature `schemars`).
+    if !api.models.json_schemas.text.is_empty() {
+        out.add("src/schemas.json", api.models.json_schemas.text.clone());
+    }
     if let Some(c) = c? {
         out.add("src/client.rs", c);
     }

@@ -430,6 +430,11 @@ pub mod reserved {
         "TcpListener",
     ];
 
+    /// Items of the models module besides the models (Pascal-case type names, which these
+    /// cannot be): the document's JSON Schemas and the lookup of a model's schema by name, for
+    /// the `schemars::JsonSchema` impls (`emit::models`).
+    pub const MODEL_ITEMS: &[&str] = &["SCHEMAS", "schema_of"];
+
     /// The suffixes of the per-operation types of the client module (`<Op>Params`, ...).
     pub const CLIENT_TYPE_SUFFIXES: &[&str] = &["Params", "Error", "Success"];
 

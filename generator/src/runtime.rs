@@ -31,6 +31,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("src/binary.rs", include_str!("../../runtime/src/binary.rs")),
     ("src/secret.rs", include_str!("../../runtime/src/secret.rs")),
     ("src/validation.rs", include_str!("../../runtime/src/validation.rs")),
+    ("src/json_schema.rs", include_str!("../../runtime/src/json_schema.rs")),
     ("src/client.rs", include_str!("../../runtime/src/client.rs")),
     ("src/params/mod.rs", include_str!("../../runtime/src/params/mod.rs")),
     ("src/params/encode.rs", include_str!("../../runtime/src/params/encode.rs")),

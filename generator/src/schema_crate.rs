@@ -174,6 +174,9 @@ fn emit(api: &ir::ApiSpace, types: &typify_impl::TypeSpace, schema: &Path) -> Re
     let mut out = OutputSet::default();
     out.add("Cargo.toml", cargo_toml(api, schema)?);
     let models = crate::emit::models::emit(api, types)?;
+    if !api.models.json_schemas.text.is_empty() {
+        out.add("src/schemas.json", api.models.json_schemas.text.clone());
+    }
     out.add(
         "src/models.rs",
         crate::render::render_file(&api.header, &format!("Models of {}: one type per schema definition.", api.title), models),
@@ -229,7 +232,7 @@ fn cargo_toml(api: &ir::ApiSpace, schema: &Path) -> Result<String, String> {
             "dependencies": deps.iter().map(|(name, spec)| json!({ "name": name, "spec": spec })).collect::<Vec<_>>(),
             "features": [{
                 "name": "schemars",
-                "doc": "Derive `schemars::JsonSchema` for every model.",
+                "doc": "`schemars::JsonSchema` for every model: the schema's own definitions (`src/schemas.json`).",
                 "enables": ["dep:schemars", "apigen-runtime/schemars"],
             }],
             "bins": [],

@@ -19,7 +19,8 @@
 //!   error bodies chosen per operation, typed response headers.
 //! - `mock`: `server` plus the multi-threaded runtime the generated mock binaries run on.
 //!
-//! - `schemars`: `JsonSchema` for [`Binary`], for generated crates built with `schemars`.
+//! - `schemars`: `JsonSchema` for [`Binary`], and `json_schema`: the `JsonSchema` impls of
+//!   generated models answer the document's own schemas (`json_schema::Definitions`).
 //!
 //! Always present: [`Secret`] (credentials that never print), [`Binary`] (the bytes of a
 //! `format: binary` value), [`validation`] (the rule checks the generated `Validate` impls
@@ -46,6 +47,8 @@ pub mod validation;
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "schemars")]
+pub mod json_schema;
 #[cfg(feature = "server")]
 pub mod server;
 

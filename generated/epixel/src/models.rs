@@ -9,7 +9,6 @@
     clippy::unit_arg
 )]
 /// Whether the user agrees to the terms (`<agree terms>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -65,7 +64,6 @@ impl ::std::convert::TryFrom<::std::string::String> for AgreeTerms {
     }
 }
 /// Position in the genealogy tree (`<Genealogy position>` on the page): `HOLDING_TANK`, `LEFT` or `RIGHT` (DOMAIN.md). The message is cut off on the page. Documented 400 Validation Error message: "Your chosen position is invalid. The default will be the spilling preference of"
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -125,7 +123,6 @@ impl ::std::convert::TryFrom<::std::string::String> for GenealogyPosition {
     }
 }
 /// Form fields of `POST /user/signup-package/` (register a new user together with a package), sent as multipart/form-data. The fields of `UserRegistration` plus `confirm_password`, `product_id` and the address fields. The page marks no field as required; the required list is an interpretation (see ERRATA.md).
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct PackageRegistration {
@@ -191,7 +188,6 @@ pub struct PackageRegistration {
     pub username: ::std::string::String,
 }
 /// Whether to place the user in the genealogy tree (`<place genealogy>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -247,14 +243,12 @@ impl ::std::convert::TryFrom<::std::string::String> for PlaceGenealogy {
     }
 }
 /// The `data` of a successful registration (DOMAIN.md).
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct RegisteredUser {
     /// Unique id of the new user (`<Unique user id>` in DOMAIN.md; format not documented).
     pub uid: ::std::string::String,
 }
 /// Success body of `POST /user/signup/` (DOMAIN.md: `{"status_code": 200, "errors": {}, "data": {"uid": "<Unique user id>"}}`); assumed identical for `POST /user/signup-package/`, which documents no success body.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct RegistrationResponse {
     pub data: RegisteredUser,
@@ -267,7 +261,6 @@ pub struct RegistrationResponse {
     pub status_code: i64,
 }
 /// Body of the 500 "Server Error" of `POST /user/signup-package/`, documented only by its message "User creation is failed." (no field). The shape is a guess: the `{status_code, errors, data}` envelope (DOMAIN.md) with `errors` left free-form, since a message with no field has no known key.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ServerErrorResponse {
     /// Not documented for errors. Any JSON value is accepted.
@@ -280,7 +273,6 @@ pub struct ServerErrorResponse {
     pub status_code: i64,
 }
 /// Success body of `GET /user/get/sponsors/`. Not documented: the page shows no response, DOMAIN.md says the shape is unknown. A guess: the `{status_code, errors, data}` envelope of the signup response with a free-form `data`.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SponsorListResponse {
     /// Payload; its shape is not documented anywhere, so any JSON value is accepted.
@@ -294,7 +286,6 @@ pub struct SponsorListResponse {
     pub status_code: i64,
 }
 /// Form fields of `POST /user/validate-sponsor/`, sent as multipart/form-data.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct SponsorValidation {
@@ -302,7 +293,6 @@ pub struct SponsorValidation {
     pub sponsor: ::std::string::String,
 }
 /// Success body of `POST /user/validate-sponsor/`. Not documented: the page shows no response. A guess: the `{status_code, errors, data}` envelope of the signup response with a free-form `data`.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SponsorValidationResponse {
     /// Payload; its shape is not documented anywhere, so any JSON value is accepted.
@@ -316,7 +306,6 @@ pub struct SponsorValidationResponse {
     pub status_code: i64,
 }
 /// Form fields of `POST /user/signup/` (register a new user without a package), sent as multipart/form-data. Required fields and allowed values from DOMAIN.md; rules from the page's error table.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct UserRegistration {
@@ -348,7 +337,6 @@ pub struct UserRegistration {
     pub username: ::std::string::String,
 }
 /// Role of the new user (`<user role>` on the page): `customer` or `member` (DOMAIN.md). A `member` needs a `sponsor`.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -404,7 +392,6 @@ impl ::std::convert::TryFrom<::std::string::String> for UserType {
     }
 }
 /// Body of a 400 "Validation Error". The pages list the messages per field but show no body; this shape is a guess: the `{status_code, errors, data}` envelope (DOMAIN.md) with `errors` mapping each field name to its messages.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ValidationErrorResponse {
     /// Not documented for errors; assumed empty. Any JSON value is accepted.
@@ -768,6 +755,210 @@ impl crate::validation::Validate for UserRegistration {
                     ),
                 );
         }
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "AgreeTerms" => generator.subschema_for::<AgreeTerms>(),
+            "GenealogyPosition" => generator.subschema_for::<GenealogyPosition>(),
+            "PackageRegistration" => generator.subschema_for::<PackageRegistration>(),
+            "PlaceGenealogy" => generator.subschema_for::<PlaceGenealogy>(),
+            "RegisteredUser" => generator.subschema_for::<RegisteredUser>(),
+            "RegistrationResponse" => generator.subschema_for::<RegistrationResponse>(),
+            "ServerErrorResponse" => generator.subschema_for::<ServerErrorResponse>(),
+            "SponsorListResponse" => generator.subschema_for::<SponsorListResponse>(),
+            "SponsorValidation" => generator.subschema_for::<SponsorValidation>(),
+            "SponsorValidationResponse" => {
+                generator.subschema_for::<SponsorValidationResponse>()
+            }
+            "UserRegistration" => generator.subschema_for::<UserRegistration>(),
+            "UserType" => generator.subschema_for::<UserType>(),
+            "ValidationErrorResponse" => {
+                generator.subschema_for::<ValidationErrorResponse>()
+            }
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AgreeTerms {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AgreeTerms")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "AgreeTerms"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "AgreeTerms")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for GenealogyPosition {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("GenealogyPosition")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "GenealogyPosition"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "GenealogyPosition")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PackageRegistration {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PackageRegistration")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "PackageRegistration"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "PackageRegistration")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PlaceGenealogy {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PlaceGenealogy")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "PlaceGenealogy"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "PlaceGenealogy")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RegisteredUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RegisteredUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "RegisteredUser"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "RegisteredUser")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RegistrationResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RegistrationResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "RegistrationResponse"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "RegistrationResponse")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ServerErrorResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ServerErrorResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "ServerErrorResponse"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ServerErrorResponse")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SponsorListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SponsorListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "SponsorListResponse"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "SponsorListResponse")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SponsorValidation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SponsorValidation")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "SponsorValidation"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "SponsorValidation")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SponsorValidationResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SponsorValidationResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "SponsorValidationResponse"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "SponsorValidationResponse")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserRegistration {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserRegistration")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UserRegistration"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UserRegistration")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UserType"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UserType")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ValidationErrorResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ValidationErrorResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "ValidationErrorResponse"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ValidationErrorResponse")
     }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks

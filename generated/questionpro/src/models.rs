@@ -9,7 +9,6 @@
     clippy::unit_arg
 )]
 /// An error reported by the API.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ApiErrorModel {
     /// Where the error codes are documented (www.questionpro.com/api/error-codes.html).
@@ -48,7 +47,6 @@ impl ::std::convert::From<i64> for ApiErrorModelId {
     }
 }
 /// A panel (community): one created by the user or shared with the user.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Community {
     pub id: i64,
@@ -58,7 +56,6 @@ pub struct Community {
     pub status: ::std::string::String,
 }
 /// A list of panels (created by user + shared communities) for a given user.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct CommunityListResponse {
     pub pagination: Pagination,
@@ -69,19 +66,16 @@ pub struct CommunityListResponse {
     pub response: ::std::vec::Vec<Community>,
 }
 /// The body of every error response.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ErrorEnvelope {
     pub response: ErrorResponse,
 }
 /// `ErrorResponse`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ErrorResponse {
     pub error: ApiErrorModel,
 }
 /// One member to add to a panel. Inferred from the request example of POST /micropanel/members; the page prints no request schema.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct MemberImport {
@@ -127,7 +121,6 @@ pub struct MemberImport {
     pub username: ::std::option::Option<::std::string::String>,
 }
 /// The result of importing panel members.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct MemberImportResponse {
     /// Identifier of this request.
@@ -136,7 +129,6 @@ pub struct MemberImportResponse {
     pub response: MemberImportResult,
 }
 /// Counts of the members scanned, added and rejected by one import.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct MemberImportResult {
     #[serde(rename = "duplicateEmailAddress")]
@@ -159,7 +151,6 @@ pub struct MemberImportResult {
     pub total_member_scanned: i64,
 }
 /// Paging information of a list response.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Pagination {
     #[serde(rename = "currentPage")]
@@ -173,7 +164,6 @@ pub struct Pagination {
     pub total_pages: i64,
 }
 /// Links to this and the neighbouring pages of the list.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct PaginationLinks {
     /// URL of the first page, or null.
@@ -209,7 +199,6 @@ pub struct PaginationLinks {
     pub self_: ::std::string::String,
 }
 /// The value of one profile field of the member.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileField {
@@ -218,7 +207,6 @@ pub struct ProfileField {
     pub value: ProfileFieldValue,
 }
 /// A string, or an array of integers.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum ProfileFieldValue {
@@ -231,7 +219,6 @@ impl ::std::convert::From<::std::vec::Vec<i64>> for ProfileFieldValue {
     }
 }
 /// The fields of a user to change. Inferred from the request example of PUT /users/{user-id}; the page prints no request schema.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
@@ -257,7 +244,6 @@ pub struct UpdateUserRequest {
     pub password: ::std::option::Option<::std::string::String>,
 }
 /// A QuestionPro user account.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct User {
     #[serde(rename = "creationDate")]
@@ -283,7 +269,6 @@ pub struct User {
     pub user_type: ::std::string::String,
 }
 /// A single user.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UserResponse {
     /// Identifier of this request.
@@ -393,6 +378,224 @@ impl ApiErrorModelId {
             Self::Text(value) => ::std::option::Option::Some(value.as_str()),
             _ => ::std::option::Option::None,
         }
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "ApiErrorModel" => generator.subschema_for::<ApiErrorModel>(),
+            "Community" => generator.subschema_for::<Community>(),
+            "CommunityListResponse" => generator.subschema_for::<CommunityListResponse>(),
+            "ErrorEnvelope" => generator.subschema_for::<ErrorEnvelope>(),
+            "ErrorResponse" => generator.subschema_for::<ErrorResponse>(),
+            "MemberImport" => generator.subschema_for::<MemberImport>(),
+            "MemberImportResponse" => generator.subschema_for::<MemberImportResponse>(),
+            "MemberImportResult" => generator.subschema_for::<MemberImportResult>(),
+            "Pagination" => generator.subschema_for::<Pagination>(),
+            "PaginationLinks" => generator.subschema_for::<PaginationLinks>(),
+            "ProfileField" => generator.subschema_for::<ProfileField>(),
+            "ProfileFieldValue" => generator.subschema_for::<ProfileFieldValue>(),
+            "UpdateUserRequest" => generator.subschema_for::<UpdateUserRequest>(),
+            "User" => generator.subschema_for::<User>(),
+            "UserResponse" => generator.subschema_for::<UserResponse>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ApiErrorModel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ApiErrorModel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ApiErrorModel"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ApiErrorModel")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Community {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Community")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Community"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Community")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CommunityListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CommunityListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "CommunityListResponse"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "CommunityListResponse")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ErrorEnvelope {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ErrorEnvelope")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ErrorEnvelope"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ErrorEnvelope")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ErrorResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ErrorResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ErrorResponse"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ErrorResponse")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MemberImport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MemberImport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MemberImport"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MemberImport")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MemberImportResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MemberImportResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "MemberImportResponse"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MemberImportResponse")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MemberImportResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MemberImportResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MemberImportResult"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MemberImportResult")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Pagination {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Pagination")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Pagination"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Pagination")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaginationLinks {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaginationLinks")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "PaginationLinks"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "PaginationLinks")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProfileField {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProfileField")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ProfileField"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ProfileField")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProfileFieldValue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProfileFieldValue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ProfileFieldValue"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ProfileFieldValue")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UpdateUserRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UpdateUserRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UpdateUserRequest"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UpdateUserRequest")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for User {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("User")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "User"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "User")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UserResponse"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UserResponse")
     }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks

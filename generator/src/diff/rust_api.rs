@@ -295,7 +295,7 @@ impl RustApi {
             };
             for trait_path in list.into_iter().flatten() {
                 let name = trait_path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-                self.insert(format!("impl {name} for {path}"), FactKind::Impl, format!("derive{cfg}"));
+                self.insert(format!("impl {name} for {path}"), FactKind::Impl, format!("impl{cfg}"));
             }
         }
     }
@@ -304,9 +304,16 @@ impl RustApi {
         let Some(self_name) = type_name(&imp.self_ty) else { return };
         let self_path = if prefix.is_empty() { self_name } else { format!("{prefix}::{self_name}") };
         if let Some((_, trait_path, _)) = &imp.trait_ {
-            let name = tokens(trait_path).replace("::std::", "").replace(":: std ::", "");
-            let name = name.trim_start_matches("::").to_string();
-            self.insert(format!("impl {name} for {self_path}"), FactKind::Impl, format!("impl{}", generics(&imp.generics)));
+            // Keyed like a derive (the trait's last segment, with its arguments), and the same
+            // signature: a derive replaced by a written impl (`::schemars::JsonSchema` for
+            // `derive(JsonSchema)`) is no change of the API.
+            let name = trait_path.segments.last().map(tokens).unwrap_or_default();
+            let cfg = if imp.attrs.iter().any(|a| a.path().is_ident("cfg") && tokens(&a.meta).contains("feature")) {
+                " (with a feature)"
+            } else {
+                ""
+            };
+            self.insert(format!("impl {name} for {self_path}"), FactKind::Impl, format!("impl{}{cfg}", generics(&imp.generics)));
             return;
         }
         for item in &imp.items {
@@ -578,3 +585,39 @@ fn use_leaves(tree: &syn::UseTree, prefix: String, out: &mut Vec<(String, String
 }
 
 use syn::parse::Parse;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A derive and a written impl of the same trait are the same fact; a feature gate or
+    /// generics are part of it.
+    #[test]
+    fn a_derive_replaced_by_an_impl_is_no_change() {
+        let api = |text: &str| RustApi::from_files([("src/lib.rs", text)]).expect("parses");
+        let derived = api(r#"
+            #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+            #[derive(::serde::Serialize)]
+            pub struct Pet { pub id: i64 }
+        "#);
+        let written = api(r#"
+            #[derive(::serde::Serialize)]
+            pub struct Pet { pub id: i64 }
+            #[cfg(feature = "schemars")]
+            impl ::schemars::JsonSchema for Pet {
+                fn schema_name() -> ::std::borrow::Cow<'static, str> { "Pet".into() }
+                fn json_schema(g: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema { todo!() }
+            }
+        "#);
+        let none = written.changes_since(&derived);
+        assert!(none.is_empty(), "{none:?}");
+        let ungated = api(r#"
+            #[derive(::serde::Serialize)]
+            pub struct Pet { pub id: i64 }
+            impl ::schemars::JsonSchema for Pet {}
+        "#);
+        let changes = ungated.changes_since(&derived);
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].change, "changed");
+    }
+}

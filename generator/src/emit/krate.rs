@@ -94,7 +94,7 @@ fn features(parts: crate::ir::package::Parts) -> Vec<Feature> {
         },
         Feature {
             name: "schemars",
-            doc: "Derive `schemars::JsonSchema` for every model, so downstream crates can emit schemas.",
+            doc: "`schemars::JsonSchema` for every model: the document's own schemas (`src/schemas.json`), so downstream crates can emit them.",
             enables: vec!["dep:schemars", "apigen-runtime/schemars"],
         },
     ]

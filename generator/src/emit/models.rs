@@ -91,6 +91,7 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
     for r in api.operations.iter().flat_map(|op| &op.responses) {
         extra.extend(headers_struct(api, r));
     }
+    extra.extend(json_schema_impls(&mut file, &api.models.json_schemas));
     file.items.extend(extra);
     syn::visit_mut::VisitMut::visit_file_mut(&mut DocSpacer, &mut file);
     syn::visit_mut::VisitMut::visit_file_mut(&mut EmptyDocs, &mut file);
@@ -128,6 +129,84 @@ fn drop_unused_error_module(file: &mut syn::File) {
     if !used {
         file.items.retain(|item| !is_error_module(item));
     }
+}
+
+/// Replaces typify's `schemars::JsonSchema` derive of every model that has a definition in
+/// `schemas` by an impl that answers the document's schema: `src/schemas.json` (the IR's text,
+/// written beside the models) in one static, parsed on first use, and a lookup from a
+/// definition's name to `subschema_for` of its model, through which the runtime
+/// (`apigen_runtime::json_schema::Definitions`) replaces the references between definitions.
+/// Types without a definition (those typify names itself) keep the derive. Returns the items,
+/// all under `cfg(feature = "schemars")`.
+fn json_schema_impls(file: &mut syn::File, schemas: &crate::ir::models::JsonSchemas) -> Vec<Item> {
+    let schemars_attr = |attr: &syn::Attribute, what: &str| {
+        attr.path().is_ident("cfg_attr") && {
+            let text = attr.meta.to_token_stream().to_string();
+            text.contains("\"schemars\"") && text.contains(what)
+        }
+    };
+    let mut models: Vec<syn::Ident> = Vec::new();
+    for item in &mut file.items {
+        let (ident, attrs) = match item {
+            Item::Struct(s) => (s.ident.clone(), &mut s.attrs),
+            Item::Enum(e) => (e.ident.clone(), &mut e.attrs),
+            _ => continue,
+        };
+        if !schemas.names.contains(&ident.to_string()) {
+            continue;
+        }
+        let derived = attrs.len();
+        attrs.retain(|a| !schemars_attr(a, "JsonSchema"));
+        if attrs.len() == derived {
+            continue;
+        }
+        // serde attributes kept for the derive only (`discriminate`) go with it.
+        attrs.retain(|a| !schemars_attr(a, "serde"));
+        if let Item::Enum(e) = item {
+            for v in &mut e.variants {
+                v.attrs.retain(|a| !schemars_attr(a, "serde"));
+            }
+        }
+        models.push(ident);
+    }
+    if models.is_empty() {
+        return Vec::new();
+    }
+    let [statics, lookup] = crate::naming::reserved::MODEL_ITEMS else { unreachable!("two items") };
+    let (statics, lookup) = (format_ident!("{statics}"), format_ident!("{lookup}"));
+    let names: Vec<String> = models.iter().map(ToString::to_string).collect();
+    let file: syn::File = parse_quote! {
+        /// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+        /// impls answer.
+        #[cfg(feature = "schemars")]
+        static #statics: ::apigen_runtime::json_schema::Definitions =
+            ::apigen_runtime::json_schema::Definitions::new(include_str!("schemas.json"), #lookup);
+
+        /// The schema `generator` gives the model of the definition `name`.
+        #[cfg(feature = "schemars")]
+        fn #lookup(generator: &mut ::schemars::SchemaGenerator, name: &str) -> ::std::option::Option<::schemars::Schema> {
+            ::std::option::Option::Some(match name {
+                #(#names => generator.subschema_for::<#models>(),)*
+                _ => return ::std::option::Option::None,
+            })
+        }
+
+        #(
+            #[cfg(feature = "schemars")]
+            impl ::schemars::JsonSchema for #models {
+                fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed(#names)
+                }
+                fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", #names))
+                }
+                fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                    #statics.schema(generator, #names)
+                }
+            }
+        )*
+    };
+    file.items
 }
 
 /// Gives the enum typify wrote for a `oneOf` with a discriminator (untagged: the first variant

@@ -143,6 +143,25 @@ pub struct ModelSpace {
     pub uses_chrono: bool,
     /// Whether some model uses `uuid`; set once every type is added.
     pub uses_uuid: bool,
+    /// The document's JSON Schema of every definition, for the models' `schemars::JsonSchema`
+    /// impls (see [`JsonSchemas`]).
+    pub json_schemas: JsonSchemas,
+}
+
+/// The JSON Schema of every named definition (components and hoisted schemas), as the document
+/// writes it: what the generated `schemars::JsonSchema` impls answer instead of a schema derived
+/// from the Rust type, which would lose the document's patterns, lengths and formats. Text
+/// prepared for the runtime (`apigen_runtime::json_schema::Definitions`), written beside the
+/// models as `src/schemas.json`; no emitter reads the schemas themselves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JsonSchemas {
+    /// Every definition's Rust name, sorted: the keys of `text`. A model type of one of these
+    /// names gets a hand-written `JsonSchema` impl; any other type keeps typify's derive.
+    pub names: std::collections::BTreeSet<String>,
+    /// A JSON object, Rust name -> JSON Schema (draft 2020-12), keys sorted, pretty-printed;
+    /// references between definitions are `{"$ref": "#/$defs/<Rust name>"}`. Empty when there
+    /// are no definitions.
+    pub text: String,
 }
 
 impl ModelSpace {

@@ -75,7 +75,7 @@ fn deref<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
 }
 
 /// Keywords whose value is one subschema.
-const ONE: &[&str] = &[
+pub(super) const ONE: &[&str] = &[
     "additionalProperties",
     "items",
     "not",
@@ -89,9 +89,9 @@ const ONE: &[&str] = &[
     "additionalItems",
 ];
 /// Keywords whose value is a list of subschemas.
-const LIST: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+pub(super) const LIST: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
 /// Keywords whose value is a map of subschemas.
-const MAP: &[&str] = &["properties", "patternProperties", "dependentSchemas", "$defs", "definitions"];
+pub(super) const MAP: &[&str] = &["properties", "patternProperties", "dependentSchemas", "$defs", "definitions"];
 /// Annotations the validator does not read.
 const ANNOTATIONS: &[&str] = &[
     "title",
@@ -148,7 +148,7 @@ pub fn request_view(schema: &mut Value) {
 /// tag property is required, and each member is tried only with the tags that select it
 /// (explicit `mapping` entries, else the component's name), so the member the tag selects is
 /// the one that must match, as the generated union decodes it.
-fn discriminate(map: &mut Map<String, Value>) {
+pub(super) fn discriminate(map: &mut Map<String, Value>) {
     let Some(d) = map.get("discriminator") else { return };
     let Some(property) = d.get("propertyName").and_then(Value::as_str).map(str::to_string) else { return };
     let mapping: Vec<(String, String)> = d

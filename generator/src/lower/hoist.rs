@@ -19,11 +19,15 @@ pub struct Hoisted {
     pub renames: BTreeMap<String, String>,
     /// Every type name given out so far.
     pub taken: BTreeSet<String>,
+    /// `(definition, pointer inside it)` -> the document's `title` there (`None`: it had none),
+    /// where hoisting wrote a name of ours as the `title` for typify ([`name_nested`],
+    /// [`Hoisted::own_titles`]): the JSON Schemas of the models keep the document's.
+    pub titles: BTreeMap<(String, String), Option<Value>>,
 }
 
 impl Hoisted {
     pub(super) fn new(taken: BTreeSet<String>, renames: BTreeMap<String, String>) -> Self {
-        Self { defs: BTreeMap::new(), moved: BTreeMap::new(), renames, taken }
+        Self { defs: BTreeMap::new(), moved: BTreeMap::new(), renames, taken, titles: BTreeMap::new() }
     }
 
     /// typify names the inner enum of a nullable enum definition after the definition itself,
@@ -80,7 +84,8 @@ impl Hoisted {
                 continue;
             };
             if let Some(Value::Object(map)) = self.defs.get_mut(&name) {
-                map.insert("title".into(), Value::String(own));
+                let before = map.insert("title".into(), Value::String(own));
+                self.titles.entry((name.clone(), String::new())).or_insert(before);
             }
         }
     }
@@ -149,7 +154,10 @@ impl Hoisted {
             return json!({ "$ref": format!("{COMPONENT_PREFIX}{name}") });
         }
         if !is_root {
-            name_nested(&mut map, hint, &mut self.taken);
+            let before = map.get("title").cloned();
+            if name_nested(&mut map, hint, &mut self.taken) {
+                self.titles.insert((def.to_string(), pointer.to_string()), before);
+            }
         }
         for key in ["properties", "patternProperties", "$defs", "definitions"] {
             if let Some(Value::Object(props)) = map.remove(key) {
@@ -288,9 +296,10 @@ fn definition_pointer(name: &str) -> String {
 /// after its `title`, else after the parent and the property: a title may be any component's
 /// name, a property without letters or digits (`""`, `"#"`) gives the parent's own name, and
 /// `None`/`none` give one name to two types. `hint` is the parent's name and the property.
-fn name_nested(map: &mut Map<String, Value>, hint: &str, taken: &mut BTreeSet<String>) {
+/// Returns whether it wrote a title.
+fn name_nested(map: &mut Map<String, Value>, hint: &str, taken: &mut BTreeSet<String>) -> bool {
     if map.contains_key("$ref") {
-        return;
+        return false;
     }
     let title = map.get("title").and_then(Value::as_str).map(naming::type_name);
     let nameless = hint.rsplit_once(' ').is_some_and(|(_, last)| naming::words(last).is_empty());
@@ -302,7 +311,9 @@ fn name_nested(map: &mut Map<String, Value>, hint: &str, taken: &mut BTreeSet<St
             title.unwrap_or_else(|| if nameless { format!("{}Value", naming::pascal_case(hint)) } else { naming::type_name(hint) });
         let name = naming::unique_ident_from(candidate, taken);
         map.insert("title".into(), Value::String(name));
+        return true;
     }
+    false
 }
 
 /// [`name_nested`] for every subschema of an inline schema (one typify converts whole, named

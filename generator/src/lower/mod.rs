@@ -14,6 +14,7 @@ pub mod constraints;
 pub mod examples;
 pub mod fields;
 pub mod hoist;
+pub mod json_schemas;
 pub mod merges;
 pub mod models;
 pub mod operation_errors;

@@ -7,6 +7,8 @@
 //!    (its `title`, else parent + property name), so every generated struct has a known name and
 //!    references *into* a component (`#/components/schemas/UserResponse/properties/response`) can
 //!    point at a whole definition.
+//!    The hoisted definitions are the models' JSON Schemas ([`super::json_schemas`]), taken
+//!    here, before anything below changes them.
 //! 2. **Usage.** Each definition is classified by what reaches it: request bodies (a server reads
 //!    them: strict) or responses (a client reads them: forward-compatible).
 //! 3. **Rule extraction** ([`super::constraints`]). String, number and array constraints,
@@ -153,6 +155,8 @@ pub fn lower_checked(
     hoisted.resolve_deep_refs();
     hoisted.split_nullable_enums();
     hoisted.own_titles();
+    // The document's schema of every model, before rules are taken out of it.
+    let json_schemas = super::json_schemas::json_schemas(&hoisted);
 
     let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
     let mut request_roots = request_roots.to_vec();
@@ -359,6 +363,7 @@ pub fn lower_checked(
         enum_names: BTreeMap::new(),
         uses_chrono: false,
         uses_uuid: false,
+        json_schemas,
     };
     diags.into_result((models, type_space, Schemas { hoisted, definitions, foreign: foreign_types }, warnings))
 }
@@ -579,7 +584,7 @@ pub fn const_as_enum(schema: &mut Value) {
 /// dropped. `None` (and the schema untouched) when there is no discriminator, or a member is not
 /// a component reference (an inline member has no name to be selected by): typify's untagged
 /// enum then decides by shape.
-fn normalize_discriminator(hoisted: &Hoisted, schema: &mut Value) -> Option<Discriminator> {
+pub(super) fn normalize_discriminator(hoisted: &Hoisted, schema: &mut Value) -> Option<Discriminator> {
     let property = schema.pointer("/discriminator/propertyName")?.as_str()?.to_string();
     let members = schema.get("oneOf").or_else(|| schema.get("anyOf"))?.as_array()?;
     let mut variants: Vec<(String, Vec<String>)> = Vec::new();

@@ -9,13 +9,11 @@
     clippy::unit_arg
 )]
 /// `Author`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Author {
     pub name: ::std::string::String,
 }
 /// `AuthorPage`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct AuthorPage {
     pub authors: ::std::vec::Vec<Author>,
@@ -23,14 +21,12 @@ pub struct AuthorPage {
     pub continuation: ::std::option::Option<AuthorPageContinuation>,
 }
 /// `AuthorPageContinuation`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct AuthorPageContinuation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
 }
 /// `Book`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Book {
     pub isbn: ::std::string::String,
@@ -49,7 +45,6 @@ pub struct Book {
     pub title: ::std::string::String,
 }
 /// `BookPage`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct BookPage {
     pub items: ::std::vec::Vec<Book>,
@@ -57,7 +52,6 @@ pub struct BookPage {
     pub total_pages: i64,
 }
 /// Changes to a book. A property left out stays as it is; `null` clears it.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 pub struct BookPatch {
@@ -77,7 +71,6 @@ pub struct BookPatch {
     pub title: ::std::option::Option<::std::string::String>,
 }
 /// `CursorPage`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct CursorPage {
     pub data: ::std::vec::Vec<Book>,
@@ -89,21 +82,18 @@ pub struct CursorPage {
     pub next_cursor: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 /// `ErrorModel`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ErrorModel {
     pub code: i64,
     pub message: ::std::string::String,
 }
 /// `LinkPage`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct LinkPage {
     pub items: ::std::vec::Vec<Book>,
     pub links: LinkPageLinks,
 }
 /// `LinkPageLinks`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct LinkPageLinks {
     /// The next page, or null or empty on the last one.
@@ -115,7 +105,6 @@ pub struct LinkPageLinks {
     pub next: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 /// `OffsetPage`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct OffsetPage {
     pub results: ::std::vec::Vec<Book>,
@@ -253,6 +242,172 @@ impl ::apigen_runtime::header::ToHeaders for ListBooksByLinkHeaderOkHeaders {
     ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
         ::apigen_runtime::header::set(headers, "Link", &self.link)?;
         Ok(())
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "Author" => generator.subschema_for::<Author>(),
+            "AuthorPage" => generator.subschema_for::<AuthorPage>(),
+            "AuthorPageContinuation" => {
+                generator.subschema_for::<AuthorPageContinuation>()
+            }
+            "Book" => generator.subschema_for::<Book>(),
+            "BookPage" => generator.subschema_for::<BookPage>(),
+            "BookPatch" => generator.subschema_for::<BookPatch>(),
+            "CursorPage" => generator.subschema_for::<CursorPage>(),
+            "ErrorModel" => generator.subschema_for::<ErrorModel>(),
+            "LinkPage" => generator.subschema_for::<LinkPage>(),
+            "LinkPageLinks" => generator.subschema_for::<LinkPageLinks>(),
+            "OffsetPage" => generator.subschema_for::<OffsetPage>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Author {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Author")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Author"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Author")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthorPage {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AuthorPage")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "AuthorPage"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "AuthorPage")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AuthorPageContinuation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AuthorPageContinuation")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "AuthorPageContinuation"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "AuthorPageContinuation")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Book {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Book")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Book"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Book")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BookPage {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BookPage")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "BookPage"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "BookPage")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BookPatch {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BookPatch")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "BookPatch"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "BookPatch")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CursorPage {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CursorPage")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "CursorPage"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "CursorPage")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ErrorModel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ErrorModel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ErrorModel"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ErrorModel")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkPage {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkPage")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "LinkPage"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "LinkPage")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LinkPageLinks {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LinkPageLinks")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "LinkPageLinks"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "LinkPageLinks")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OffsetPage {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OffsetPage")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OffsetPage"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OffsetPage")
     }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks

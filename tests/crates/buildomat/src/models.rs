@@ -84,7 +84,6 @@ impl ::std::default::Default for HeaderArgAcceptLanguage {
     }
 }
 /// `ObjWithOptionArray`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ObjWithOptionArray {
     #[serde(rename = "stranger-things")]
@@ -92,7 +91,6 @@ pub struct ObjWithOptionArray {
     pub things: ::std::vec::Vec<::std::option::Option<Task>>,
 }
 /// `Task`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Task {
     pub id: ::std::string::String,
@@ -102,7 +100,6 @@ pub struct Task {
     pub state: ::std::string::String,
 }
 /// `TaskEvent`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TaskEvent {
     pub payload: ::std::string::String,
@@ -111,7 +108,6 @@ pub struct TaskEvent {
     pub time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 /// `TaskOutput`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TaskOutput {
     pub id: ::std::string::String,
@@ -119,7 +115,6 @@ pub struct TaskOutput {
     pub size: u64,
 }
 /// `TaskSubmit`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TaskSubmit {
     pub default: bool,
@@ -129,25 +124,21 @@ pub struct TaskSubmit {
     pub script: ::std::string::String,
 }
 /// `TaskSubmitResult`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TaskSubmitResult {
     pub id: ::std::string::String,
 }
 /// `UploadedChunk`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UploadedChunk {
     pub id: ::std::string::String,
 }
 /// `UserCreate`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UserCreate {
     pub name: ::std::string::String,
 }
 /// `UserCreateResult`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct UserCreateResult {
     pub id: ::std::string::String,
@@ -155,14 +146,12 @@ pub struct UserCreateResult {
     pub token: ::std::string::String,
 }
 /// `WhoamiResult`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct WhoamiResult {
     pub id: ::std::string::String,
     pub name: ::std::string::String,
 }
 /// `Worker`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Worker {
     pub deleted: bool,
@@ -175,7 +164,6 @@ pub struct Worker {
     pub tasks: ::std::vec::Vec<WorkerTask>,
 }
 /// `WorkerAddOutput`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct WorkerAddOutput {
     pub chunks: ::std::vec::Vec<::std::string::String>,
@@ -183,7 +171,6 @@ pub struct WorkerAddOutput {
     pub size: i64,
 }
 /// `WorkerAppendTask`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct WorkerAppendTask {
     pub payload: ::std::string::String,
@@ -191,26 +178,22 @@ pub struct WorkerAppendTask {
     pub time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 /// `WorkerBootstrap`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WorkerBootstrap {
     pub bootstrap: ::std::string::String,
     pub token: ::std::string::String,
 }
 /// `WorkerBootstrapResult`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct WorkerBootstrapResult {
     pub id: ::std::string::String,
 }
 /// `WorkerCompleteTask`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct WorkerCompleteTask {
     pub failed: bool,
 }
 /// `WorkerPingResult`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct WorkerPingResult {
     pub poweroff: bool,
@@ -218,7 +201,6 @@ pub struct WorkerPingResult {
     pub task: ::std::option::Option<WorkerPingTask>,
 }
 /// `WorkerPingTask`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct WorkerPingTask {
     pub id: ::std::string::String,
@@ -226,7 +208,6 @@ pub struct WorkerPingTask {
     pub script: ::std::string::String,
 }
 /// `WorkerTask`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct WorkerTask {
     pub id: ::std::string::String,
@@ -234,7 +215,6 @@ pub struct WorkerTask {
     pub owner: ::std::string::String,
 }
 /// `WorkersResult`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct WorkersResult {
     pub workers: ::std::vec::Vec<Worker>,
@@ -365,6 +345,287 @@ impl crate::validation::Validate for WorkerCompleteTask {
         _path: &str,
         _errors: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {}
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "ObjWithOptionArray" => generator.subschema_for::<ObjWithOptionArray>(),
+            "Task" => generator.subschema_for::<Task>(),
+            "TaskEvent" => generator.subschema_for::<TaskEvent>(),
+            "TaskOutput" => generator.subschema_for::<TaskOutput>(),
+            "TaskSubmit" => generator.subschema_for::<TaskSubmit>(),
+            "TaskSubmitResult" => generator.subschema_for::<TaskSubmitResult>(),
+            "UploadedChunk" => generator.subschema_for::<UploadedChunk>(),
+            "UserCreate" => generator.subschema_for::<UserCreate>(),
+            "UserCreateResult" => generator.subschema_for::<UserCreateResult>(),
+            "WhoamiResult" => generator.subschema_for::<WhoamiResult>(),
+            "Worker" => generator.subschema_for::<Worker>(),
+            "WorkerAddOutput" => generator.subschema_for::<WorkerAddOutput>(),
+            "WorkerAppendTask" => generator.subschema_for::<WorkerAppendTask>(),
+            "WorkerBootstrap" => generator.subschema_for::<WorkerBootstrap>(),
+            "WorkerBootstrapResult" => generator.subschema_for::<WorkerBootstrapResult>(),
+            "WorkerCompleteTask" => generator.subschema_for::<WorkerCompleteTask>(),
+            "WorkerPingResult" => generator.subschema_for::<WorkerPingResult>(),
+            "WorkerPingTask" => generator.subschema_for::<WorkerPingTask>(),
+            "WorkerTask" => generator.subschema_for::<WorkerTask>(),
+            "WorkersResult" => generator.subschema_for::<WorkersResult>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ObjWithOptionArray {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ObjWithOptionArray")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ObjWithOptionArray"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ObjWithOptionArray")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Task {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Task")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Task"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Task")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TaskEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TaskEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "TaskEvent"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TaskEvent")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TaskOutput {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TaskOutput")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "TaskOutput"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TaskOutput")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TaskSubmit {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TaskSubmit")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "TaskSubmit"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TaskSubmit")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TaskSubmitResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TaskSubmitResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "TaskSubmitResult"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TaskSubmitResult")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UploadedChunk {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UploadedChunk")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UploadedChunk"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UploadedChunk")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserCreate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserCreate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UserCreate"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UserCreate")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserCreateResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserCreateResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UserCreateResult"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UserCreateResult")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WhoamiResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WhoamiResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "WhoamiResult"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WhoamiResult")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Worker {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Worker")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Worker"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Worker")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WorkerAddOutput {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WorkerAddOutput")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "WorkerAddOutput"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WorkerAddOutput")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WorkerAppendTask {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WorkerAppendTask")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "WorkerAppendTask"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WorkerAppendTask")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WorkerBootstrap {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WorkerBootstrap")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "WorkerBootstrap"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WorkerBootstrap")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WorkerBootstrapResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WorkerBootstrapResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "WorkerBootstrapResult"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WorkerBootstrapResult")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WorkerCompleteTask {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WorkerCompleteTask")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "WorkerCompleteTask"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WorkerCompleteTask")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WorkerPingResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WorkerPingResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "WorkerPingResult"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WorkerPingResult")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WorkerPingTask {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WorkerPingTask")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "WorkerPingTask"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WorkerPingTask")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WorkerTask {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WorkerTask")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "WorkerTask"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WorkerTask")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WorkersResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WorkersResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "WorkersResult"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WorkersResult")
+    }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks
 /// that every required field is set and every rule holds, reporting all problems.

@@ -9,13 +9,11 @@
     clippy::unit_arg
 )]
 /// `Envelope`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Envelope {
     pub error: EnvelopeError,
 }
 /// `EnvelopeError`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct EnvelopeError {
     pub errors: ::std::vec::Vec<::std::string::String>,
@@ -23,7 +21,6 @@ pub struct EnvelopeError {
     pub message: ::std::string::String,
 }
 /// `Line`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Line {
     pub count: ::std::num::NonZeroU64,
@@ -85,7 +82,6 @@ impl<'de> ::serde::Deserialize<'de> for LineProduct {
     }
 }
 /// `Order`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Order {
     pub code: ::std::string::String,
@@ -106,7 +102,6 @@ pub struct Order {
     pub tags: ::std::vec::Vec<::std::string::String>,
 }
 /// `OrderKind`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -162,14 +157,12 @@ impl ::std::convert::TryFrom<::std::string::String> for OrderKind {
     }
 }
 /// `OrderMeta`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct OrderMeta {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
 }
 /// `Problem`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Problem {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -209,5 +202,115 @@ pub mod error {
         fn from(value: String) -> Self {
             Self(value.into())
         }
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "Envelope" => generator.subschema_for::<Envelope>(),
+            "EnvelopeError" => generator.subschema_for::<EnvelopeError>(),
+            "Line" => generator.subschema_for::<Line>(),
+            "Order" => generator.subschema_for::<Order>(),
+            "OrderKind" => generator.subschema_for::<OrderKind>(),
+            "OrderMeta" => generator.subschema_for::<OrderMeta>(),
+            "Problem" => generator.subschema_for::<Problem>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Envelope {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Envelope")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Envelope"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Envelope")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EnvelopeError {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EnvelopeError")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "EnvelopeError"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "EnvelopeError")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Line {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Line")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Line"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Line")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Order {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Order")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Order"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Order")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OrderKind {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OrderKind")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OrderKind"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OrderKind")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OrderMeta {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OrderMeta")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OrderMeta"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OrderMeta")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Problem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Problem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Problem"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Problem")
     }
 }

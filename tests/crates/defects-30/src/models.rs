@@ -9,14 +9,12 @@
     clippy::unit_arg
 )]
 /// `ErrorModel`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct ErrorModel {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
 }
 /// `Item`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Item {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -46,7 +44,6 @@ pub struct Item {
     pub size: ::std::option::Option<ItemSize>,
 }
 /// `ItemEither`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum ItemEither {
@@ -67,7 +64,6 @@ impl ::std::convert::From<i64> for ItemEither {
     }
 }
 /// `ItemLevel`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -127,7 +123,6 @@ impl ::std::convert::TryFrom<::std::string::String> for ItemLevel {
     }
 }
 /// `ItemSize`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -183,7 +178,6 @@ impl ::std::convert::TryFrom<::std::string::String> for ItemSize {
     }
 }
 /// `Kind`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -295,7 +289,6 @@ impl ::std::convert::TryFrom<::std::string::String> for ListItemsType {
     }
 }
 /// `Mode`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum Mode {
@@ -316,7 +309,6 @@ impl ::std::convert::From<i64> for Mode {
     }
 }
 /// `Node`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct Node {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -325,14 +317,12 @@ pub struct Node {
     pub name: ::std::option::Option<::std::string::String>,
 }
 /// `ShippingError`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct ShippingError {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
 }
 /// `Thing`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct Thing {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -341,7 +331,6 @@ pub struct Thing {
     pub status: ::std::option::Option<ThingStatus>,
 }
 /// `ThingColor`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum ThingColor {
@@ -415,7 +404,6 @@ impl ::std::convert::TryFrom<::std::string::String> for ThingColorVariant1 {
     }
 }
 /// `ThingStatus`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ThingStatus(ThingStatusInner);
@@ -571,5 +559,180 @@ impl Mode {
             Self::Integer(value) => ::std::option::Option::Some(*value as i64),
             _ => ::std::option::Option::None,
         }
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "ErrorModel" => generator.subschema_for::<ErrorModel>(),
+            "Item" => generator.subschema_for::<Item>(),
+            "ItemEither" => generator.subschema_for::<ItemEither>(),
+            "ItemLevel" => generator.subschema_for::<ItemLevel>(),
+            "ItemSize" => generator.subschema_for::<ItemSize>(),
+            "Kind" => generator.subschema_for::<Kind>(),
+            "Mode" => generator.subschema_for::<Mode>(),
+            "Node" => generator.subschema_for::<Node>(),
+            "ShippingError" => generator.subschema_for::<ShippingError>(),
+            "Thing" => generator.subschema_for::<Thing>(),
+            "ThingColor" => generator.subschema_for::<ThingColor>(),
+            "ThingStatus" => generator.subschema_for::<ThingStatus>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ErrorModel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ErrorModel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ErrorModel"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ErrorModel")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Item {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Item")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Item"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Item")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemEither {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemEither")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ItemEither"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ItemEither")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemLevel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemLevel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ItemLevel"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ItemLevel")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ItemSize {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ItemSize")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ItemSize"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ItemSize")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Kind {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Kind")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Kind"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Kind")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Mode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Mode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Mode"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Mode")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Node {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Node")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Node"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Node")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ShippingError {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ShippingError")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ShippingError"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ShippingError")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Thing {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Thing")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Thing"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Thing")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ThingColor {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ThingColor")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ThingColor"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ThingColor")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ThingStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ThingStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ThingStatus"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ThingStatus")
     }
 }

@@ -27,13 +27,11 @@ impl ::std::convert::From<Parcel> for AddPetBody {
     }
 }
 /// `Buckle`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Buckle {
     pub width: i64,
 }
 /// `Cat`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Cat {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -42,7 +40,6 @@ pub struct Cat {
     pub pet_type: ::std::string::String,
 }
 /// `Child`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Child {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -64,7 +61,6 @@ pub struct Child {
     pub total: ::std::option::Option<f64>,
 }
 /// `ChildKind`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -120,7 +116,6 @@ impl ::std::convert::TryFrom<::std::string::String> for ChildKind {
     }
 }
 /// `ChildKind2`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -176,13 +171,11 @@ impl ::std::convert::TryFrom<::std::string::String> for ChildKind2 {
     }
 }
 /// `Collar`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Collar {
     pub buckle: Buckle,
 }
 /// `Dog`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Dog {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -191,7 +184,6 @@ pub struct Dog {
     pub pet_type: ::std::string::String,
 }
 /// A nullable union as a whole definition: typify would name its inner union after the definition itself.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ExpandableParcel(pub ::std::option::Option<ExpandableParcelValue>);
@@ -214,7 +206,6 @@ for ExpandableParcel {
     }
 }
 /// `ExpandableParcelValue`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum ExpandableParcelValue {
@@ -316,7 +307,6 @@ pub struct GetOrderSortItem {
 /** Two `allOf` members meet at a property without letters: typify names the merged property's type after the parent alone, `Labels`, a second type of that name. No name of ours reaches a merged property: the definition is typed as `serde_json::Value` with a warning.
 
 The generator could not turn this schema into a Rust type (typify gave two types the name `Labels`), so any JSON value is accepted here; see `openapi.json` for the schema.*/
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Labels(pub ::serde_json::Value);
@@ -337,7 +327,6 @@ impl ::std::convert::From<::serde_json::Value> for Labels {
     }
 }
 /// A nullable object titled after another component: its inner struct must not take that component's name (GitHub's `nullable-repository` is titled `Repository`).
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MaybeParcel(pub ::std::option::Option<MaybeParcelValue>);
@@ -366,7 +355,6 @@ pub struct MaybeParcelValue {
     pub pages: i64,
 }
 /// `Money`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Money(pub i64);
@@ -410,7 +398,6 @@ impl ::std::convert::TryFrom<String> for Money {
     }
 }
 /// `Order`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Order {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -436,7 +423,6 @@ pub struct Order {
     pub total: ::std::option::Option<f64>,
 }
 /// `OrderDiscount`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct OrderDiscount(pub i64);
@@ -480,7 +466,6 @@ impl ::std::convert::TryFrom<String> for OrderDiscount {
     }
 }
 /// `OrderKind`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -536,7 +521,6 @@ impl ::std::convert::TryFrom<::std::string::String> for OrderKind {
     }
 }
 /// `OrderKind2`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum OrderKind2 {
@@ -557,7 +541,6 @@ impl ::std::convert::From<i64> for OrderKind2 {
     }
 }
 /// `OrderMeta`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct OrderMeta(pub i64);
@@ -601,7 +584,6 @@ impl ::std::convert::TryFrom<String> for OrderMeta {
     }
 }
 /// `OrderStatus`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -657,7 +639,6 @@ impl ::std::convert::TryFrom<::std::string::String> for OrderStatus {
     }
 }
 /// `Parcel`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Parcel {
     pub pages: i64,
@@ -667,9 +648,7 @@ pub struct Parcel {
 /// A tag value with braces (`{cat}`) must not break the generated format strings.
 ///
 /// Which variant a value is, its `petType` says: `{cat}` -> [`Cat`]; `dog` -> [`Dog`].
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", serde(untagged))]
 pub enum Pet {
     Cat(Cat),
     Dog(Dog),
@@ -685,14 +664,12 @@ impl ::std::convert::From<Dog> for Pet {
     }
 }
 /// Unions without a discriminator whose members overlap: the mock's answer (tests/mock_bodies.rs) must match exactly one member of each `oneOf` (`1` is an `integer` and a `number`; `{}` is both objects).
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Quantity {
     pub amount: QuantityAmount,
     pub size: QuantitySize,
 }
 /// `QuantityAmount`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum QuantityAmount {
@@ -748,7 +725,6 @@ impl ::std::convert::From<f64> for QuantityAmount {
     }
 }
 /// `QuantitySize`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum QuantitySize {
@@ -762,7 +738,6 @@ pub enum QuantitySize {
     },
 }
 /// `Shipment`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Shipment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -785,14 +760,12 @@ pub struct Shipment {
     pub timeout: ::std::option::Option<Timeout>,
 }
 /// A component whose name is the one typify would give `Shipment.order`'s union.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct ShipmentOrder {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
 /// `ShipmentOrder2`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum ShipmentOrder2 {
@@ -865,7 +838,6 @@ impl<'de> ::serde::Deserialize<'de> for ShipmentOrder2String {
     }
 }
 /// Enum values typify names in lower case (`-1` -> `minus1`, likewise `+1`) or with a `_` (`Self` -> `Self_`): the variants are `Minus1` and `SelfType`, the wire values unchanged (Elasticsearch's durations: `-1` is no timeout).
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1050,5 +1022,377 @@ impl QuantityAmount {
             Self::Number(value) => ::std::option::Option::Some(*value as f64),
             _ => ::std::option::Option::None,
         }
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "Buckle" => generator.subschema_for::<Buckle>(),
+            "Cat" => generator.subschema_for::<Cat>(),
+            "Child" => generator.subschema_for::<Child>(),
+            "ChildKind" => generator.subschema_for::<ChildKind>(),
+            "ChildKind2" => generator.subschema_for::<ChildKind2>(),
+            "Collar" => generator.subschema_for::<Collar>(),
+            "Dog" => generator.subschema_for::<Dog>(),
+            "ExpandableParcel" => generator.subschema_for::<ExpandableParcel>(),
+            "ExpandableParcelValue" => generator.subschema_for::<ExpandableParcelValue>(),
+            "Labels" => generator.subschema_for::<Labels>(),
+            "MaybeParcel" => generator.subschema_for::<MaybeParcel>(),
+            "Money" => generator.subschema_for::<Money>(),
+            "Order" => generator.subschema_for::<Order>(),
+            "OrderDiscount" => generator.subschema_for::<OrderDiscount>(),
+            "OrderKind" => generator.subschema_for::<OrderKind>(),
+            "OrderKind2" => generator.subschema_for::<OrderKind2>(),
+            "OrderMeta" => generator.subschema_for::<OrderMeta>(),
+            "OrderStatus" => generator.subschema_for::<OrderStatus>(),
+            "Parcel" => generator.subschema_for::<Parcel>(),
+            "Pet" => generator.subschema_for::<Pet>(),
+            "Quantity" => generator.subschema_for::<Quantity>(),
+            "QuantityAmount" => generator.subschema_for::<QuantityAmount>(),
+            "QuantitySize" => generator.subschema_for::<QuantitySize>(),
+            "Shipment" => generator.subschema_for::<Shipment>(),
+            "ShipmentOrder" => generator.subschema_for::<ShipmentOrder>(),
+            "ShipmentOrder2" => generator.subschema_for::<ShipmentOrder2>(),
+            "Timeout" => generator.subschema_for::<Timeout>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Buckle {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Buckle")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Buckle"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Buckle")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Cat {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Cat")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Cat"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Cat")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Child {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Child")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Child"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Child")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ChildKind {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ChildKind")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ChildKind"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ChildKind")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ChildKind2 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ChildKind2")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ChildKind2"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ChildKind2")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Collar {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Collar")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Collar"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Collar")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Dog {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Dog")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Dog"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Dog")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExpandableParcel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExpandableParcel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ExpandableParcel"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ExpandableParcel")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExpandableParcelValue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExpandableParcelValue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "ExpandableParcelValue"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ExpandableParcelValue")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Labels {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Labels")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Labels"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Labels")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MaybeParcel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MaybeParcel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MaybeParcel"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MaybeParcel")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Money {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Money")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Money"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Money")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Order {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Order")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Order"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Order")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OrderDiscount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OrderDiscount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OrderDiscount"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OrderDiscount")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OrderKind {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OrderKind")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OrderKind"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OrderKind")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OrderKind2 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OrderKind2")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OrderKind2"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OrderKind2")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OrderMeta {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OrderMeta")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OrderMeta"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OrderMeta")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OrderStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OrderStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OrderStatus"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OrderStatus")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Parcel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Parcel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Parcel"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Parcel")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Pet {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Pet")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Pet"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Pet")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Quantity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Quantity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Quantity"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Quantity")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for QuantityAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("QuantityAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "QuantityAmount"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "QuantityAmount")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for QuantitySize {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("QuantitySize")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "QuantitySize"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "QuantitySize")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Shipment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Shipment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Shipment"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Shipment")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ShipmentOrder {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ShipmentOrder")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ShipmentOrder"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ShipmentOrder")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ShipmentOrder2 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ShipmentOrder2")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ShipmentOrder2"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ShipmentOrder2")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Timeout {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Timeout")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Timeout"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Timeout")
     }
 }

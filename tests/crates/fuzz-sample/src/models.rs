@@ -9,7 +9,6 @@
     clippy::unit_arg
 )]
 /// `MessageCreated`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -75,7 +74,6 @@ impl ::std::convert::TryFrom<::std::string::String> for MessageCreated {
     }
 }
 /// `S0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct S0(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
@@ -111,7 +109,6 @@ pub struct S0ListEveryModelOkBodyItem {
     pub subtype_2: ::std::option::Option<S0PageNextBox>,
 }
 /// `S0Meta`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct S0Meta {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -132,7 +129,6 @@ pub struct S0Meta {
     pub extra: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
 }
 /// `S0MetaValue`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum S0MetaValue {
@@ -205,7 +201,6 @@ impl<'de> ::serde::Deserialize<'de> for S0MetaValueNode {
     }
 }
 /// `S0PageNextBox`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct S0PageNextBox {
     #[serde(
@@ -241,7 +236,6 @@ impl ::std::default::Default for S0PageNextBox {
     }
 }
 /// `S0PageNextBoxCode`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct S0PageNextBoxCode {
     #[serde(rename = "FIELDS")]
@@ -258,7 +252,6 @@ pub struct S0PageNextBoxCode {
     pub server_address_x: ::std::option::Option<::std::string::String>,
 }
 /// `S0PageNextBoxOrderNauefveAdditionalProperties`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -736,9 +729,7 @@ impl<'de> ::serde::Deserialize<'de> for S12faOwnerBodyValueloop {
 /// [link](https://example.com) and <https://example.com> and [ref][1]
 ///
 /// Which variant a value is, its `message` says: `s1.ref` -> [`S1Ref`]; `s1.meta-message-name` -> [`S1MetaMessageName`]; `s1.MESSAGE_UNION` -> [`S1MessageUnion`].
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", serde(untagged))]
 pub enum S1Amount {
     Ref(S1Ref),
     MetaMessageName(S1MetaMessageName),
@@ -797,7 +788,6 @@ impl<'de> ::serde::Deserialize<'de> for S1CountErrorXKind {
     }
 }
 /// `S1ErrorUnchecked`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct S1ErrorUnchecked {
     #[serde(
@@ -816,7 +806,6 @@ pub struct S1ErrorUnchecked {
     pub x_kind: ::std::option::Option<::std::vec::Vec<S1ErrorUncheckedXKindItem>>,
 }
 /// `S1ErrorUncheckedDebugApi`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -874,7 +863,6 @@ impl ::std::convert::TryFrom<::std::string::String> for S1ErrorUncheckedDebugApi
 /** 1. list
 2. items
 - bullet*/
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct S1ErrorUncheckedHttpAddress {
     pub message: S1MessageUnionMessage,
@@ -979,7 +967,6 @@ pub struct S1ListEveryModelOkBodyItem {
     pub subtype_5: ::std::option::Option<S1ErrorUnchecked>,
 }
 /// `S1MessageEnumV2`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct S1MessageEnumV2(
@@ -1006,7 +993,6 @@ for S1MessageEnumV2 {
     }
 }
 /// `S1MessageUnion`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct S1MessageUnion {
     pub message: S1MessageUnionMessage,
@@ -1080,7 +1066,6 @@ impl ::std::convert::TryFrom<::std::string::String> for S1MessageUnionMessage {
     }
 }
 /// `S1MetaMessageName`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct S1MetaMessageName {
     pub message: S1MetaMessageNameMessage,
@@ -1138,7 +1123,6 @@ impl ::std::convert::TryFrom<::std::string::String> for S1MetaMessageNameMessage
     }
 }
 /// `S1Ref`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct S1Ref {
     #[serde(
@@ -1149,7 +1133,6 @@ pub struct S1Ref {
     pub message: ::std::string::String,
 }
 /// `S2Api`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1242,7 +1225,6 @@ impl ::std::convert::TryFrom<::std::string::String> for S2DynServerForbiddenBody
     }
 }
 /// Braces {like} {{these}} and format {0} {} args
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct S2Links {
     /// Ends a comment */ and starts /* one
@@ -1255,7 +1237,6 @@ pub struct S2Links {
     pub item_html: ::std::option::Option<S2LinksItemHtml>,
 }
 /// `S2LinksItemHtml`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum S2LinksItemHtml {
@@ -1435,14 +1416,12 @@ pub struct S2ListEveryModelOkBodyItem {
     pub subtype_4: ::std::option::Option<S2Links>,
 }
 /// `S2MessagePage`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct S2MessagePage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pet: ::std::option::Option<bool>,
 }
 /// `S2Order`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1509,7 +1488,6 @@ impl ::std::convert::TryFrom<::std::string::String> for S2Order {
     }
 }
 /// Non-ASCII: café, 日本語, 😀
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1750,5 +1728,312 @@ impl ::apigen_runtime::header::ToHeaders for S1CountErrorInternalServerErrorHead
     ) -> ::std::result::Result<(), ::apigen_runtime::header::HeaderError> {
         ::apigen_runtime::header::set(headers, "list", &self.list)?;
         Ok(())
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "MessageCreated" => generator.subschema_for::<MessageCreated>(),
+            "S0" => generator.subschema_for::<S0>(),
+            "S0Meta" => generator.subschema_for::<S0Meta>(),
+            "S0MetaValue" => generator.subschema_for::<S0MetaValue>(),
+            "S0PageNextBox" => generator.subschema_for::<S0PageNextBox>(),
+            "S0PageNextBoxCode" => generator.subschema_for::<S0PageNextBoxCode>(),
+            "S0PageNextBoxOrderNauefveAdditionalProperties" => {
+                generator
+                    .subschema_for::<S0PageNextBoxOrderNauefveAdditionalProperties>()
+            }
+            "S1Amount" => generator.subschema_for::<S1Amount>(),
+            "S1ErrorUnchecked" => generator.subschema_for::<S1ErrorUnchecked>(),
+            "S1ErrorUncheckedDebugApi" => {
+                generator.subschema_for::<S1ErrorUncheckedDebugApi>()
+            }
+            "S1ErrorUncheckedHttpAddress" => {
+                generator.subschema_for::<S1ErrorUncheckedHttpAddress>()
+            }
+            "S1MessageEnumV2" => generator.subschema_for::<S1MessageEnumV2>(),
+            "S1MessageUnion" => generator.subschema_for::<S1MessageUnion>(),
+            "S1MetaMessageName" => generator.subschema_for::<S1MetaMessageName>(),
+            "S1Ref" => generator.subschema_for::<S1Ref>(),
+            "S2Api" => generator.subschema_for::<S2Api>(),
+            "S2Links" => generator.subschema_for::<S2Links>(),
+            "S2LinksItemHtml" => generator.subschema_for::<S2LinksItemHtml>(),
+            "S2MessagePage" => generator.subschema_for::<S2MessagePage>(),
+            "S2Order" => generator.subschema_for::<S2Order>(),
+            "S2Sizefn" => generator.subschema_for::<S2Sizefn>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MessageCreated {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MessageCreated")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MessageCreated"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MessageCreated")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S0Meta {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S0Meta")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S0Meta"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S0Meta")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S0MetaValue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S0MetaValue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S0MetaValue"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S0MetaValue")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S0PageNextBox {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S0PageNextBox")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S0PageNextBox"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S0PageNextBox")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S0PageNextBoxCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S0PageNextBoxCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S0PageNextBoxCode"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S0PageNextBoxCode")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S0PageNextBoxOrderNauefveAdditionalProperties {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S0PageNextBoxOrderNauefveAdditionalProperties")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(
+                module_path!(), "::", "S0PageNextBoxOrderNauefveAdditionalProperties"
+            ),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S0PageNextBoxOrderNauefveAdditionalProperties")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S1Amount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S1Amount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S1Amount"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S1Amount")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S1ErrorUnchecked {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S1ErrorUnchecked")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S1ErrorUnchecked"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S1ErrorUnchecked")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S1ErrorUncheckedDebugApi {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S1ErrorUncheckedDebugApi")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "S1ErrorUncheckedDebugApi"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S1ErrorUncheckedDebugApi")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S1ErrorUncheckedHttpAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S1ErrorUncheckedHttpAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "S1ErrorUncheckedHttpAddress"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S1ErrorUncheckedHttpAddress")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S1MessageEnumV2 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S1MessageEnumV2")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S1MessageEnumV2"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S1MessageEnumV2")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S1MessageUnion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S1MessageUnion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S1MessageUnion"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S1MessageUnion")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S1MetaMessageName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S1MetaMessageName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S1MetaMessageName"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S1MetaMessageName")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S1Ref {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S1Ref")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S1Ref"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S1Ref")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S2Api {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S2Api")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S2Api"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S2Api")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S2Links {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S2Links")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S2Links"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S2Links")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S2LinksItemHtml {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S2LinksItemHtml")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S2LinksItemHtml"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S2LinksItemHtml")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S2MessagePage {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S2MessagePage")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S2MessagePage"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S2MessagePage")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S2Order {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S2Order")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S2Order"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S2Order")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for S2Sizefn {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("S2Sizefn")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "S2Sizefn"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "S2Sizefn")
     }
 }

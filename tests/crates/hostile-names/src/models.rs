@@ -9,14 +9,12 @@
     clippy::unit_arg
 )]
 /// `Cafue9`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct Cafue9 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub crème: ::std::option::Option<::std::string::String>,
 }
 /// `Keywords`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Keywords {
@@ -86,7 +84,6 @@ pub struct Keywords {
     pub ünïcödé: ::std::option::Option<::std::string::String>,
 }
 /// One of: "a-b", "a_b", "A B", "1", "", "café", "self", "Self".
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -128,7 +125,6 @@ impl ::std::str::FromStr for KeywordsKind {
     }
 }
 /// `KeywordsNested`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct KeywordsNested {
     #[serde(rename = "match", skip_serializing_if = "::std::option::Option::is_none")]
@@ -137,21 +133,18 @@ pub struct KeywordsNested {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 /// A model named like the per-operation response type of `list-user-profiles` (server::ListUserProfilesResponse).
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct ListUserProfilesResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
 }
 /// `N1stClass`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct N1stClass {
     #[serde(rename = "2nd", skip_serializing_if = "::std::option::Option::is_none")]
     pub x2nd: ::std::option::Option<::std::string::String>,
 }
 /// `Option`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -205,7 +198,6 @@ impl ::std::convert::TryFrom<::std::string::String> for Option {
     }
 }
 /// `Result`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct Result {
     #[serde(rename = "Err", skip_serializing_if = "::std::option::Option::is_none")]
@@ -214,7 +206,6 @@ pub struct Result {
     pub ok: ::std::option::Option<::std::string::String>,
 }
 /// `SelfType`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -256,20 +247,17 @@ impl ::std::str::FromStr for SelfType {
     }
 }
 /// `StringModel`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct StringModel {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
 /// `Thing`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Thing {
     pub id: i64,
 }
 /// `ThingPage`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ThingPage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -277,21 +265,18 @@ pub struct ThingPage {
     pub things: ::std::vec::Vec<Thing>,
 }
 /// `ThingPageLinks`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct ThingPageLinks {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::string::String>,
 }
 /// A model named like the per-operation parameters type of `type` (client::TypeParams).
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct TypeParams {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pattern: ::std::option::Option<::std::string::String>,
 }
 /// `UserProfile`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct UserProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -300,7 +285,6 @@ pub struct UserProfile {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 /// `UserProfile2`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct UserProfile2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -309,7 +293,6 @@ pub struct UserProfile2 {
     pub self_: ::std::option::Option<::std::string::String>,
 }
 /// `UserProfile3`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct UserProfile3 {
     #[serde(rename = "crate", skip_serializing_if = "::std::option::Option::is_none")]
@@ -393,6 +376,250 @@ impl crate::validation::Validate for N1stClass {
         _path: &str,
         _errors: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {}
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "Cafue9" => generator.subschema_for::<Cafue9>(),
+            "Keywords" => generator.subschema_for::<Keywords>(),
+            "KeywordsKind" => generator.subschema_for::<KeywordsKind>(),
+            "KeywordsNested" => generator.subschema_for::<KeywordsNested>(),
+            "ListUserProfilesResponse" => {
+                generator.subschema_for::<ListUserProfilesResponse>()
+            }
+            "N1stClass" => generator.subschema_for::<N1stClass>(),
+            "Option" => generator.subschema_for::<Option>(),
+            "Result" => generator.subschema_for::<Result>(),
+            "SelfType" => generator.subschema_for::<SelfType>(),
+            "StringModel" => generator.subschema_for::<StringModel>(),
+            "Thing" => generator.subschema_for::<Thing>(),
+            "ThingPage" => generator.subschema_for::<ThingPage>(),
+            "ThingPageLinks" => generator.subschema_for::<ThingPageLinks>(),
+            "TypeParams" => generator.subschema_for::<TypeParams>(),
+            "UserProfile" => generator.subschema_for::<UserProfile>(),
+            "UserProfile2" => generator.subschema_for::<UserProfile2>(),
+            "UserProfile3" => generator.subschema_for::<UserProfile3>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Cafue9 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Cafue9")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Cafue9"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Cafue9")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Keywords {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Keywords")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Keywords"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Keywords")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KeywordsKind {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KeywordsKind")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "KeywordsKind"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "KeywordsKind")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KeywordsNested {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KeywordsNested")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "KeywordsNested"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "KeywordsNested")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ListUserProfilesResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ListUserProfilesResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "ListUserProfilesResponse"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ListUserProfilesResponse")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for N1stClass {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("N1stClass")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "N1stClass"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "N1stClass")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Option {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Option")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Option"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Option")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Result {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Result")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Result"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Result")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SelfType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SelfType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "SelfType"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "SelfType")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StringModel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StringModel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "StringModel"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "StringModel")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Thing {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Thing")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Thing"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Thing")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ThingPage {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ThingPage")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ThingPage"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ThingPage")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ThingPageLinks {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ThingPageLinks")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ThingPageLinks"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ThingPageLinks")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TypeParams {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TypeParams")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "TypeParams"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TypeParams")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserProfile {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserProfile")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UserProfile"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UserProfile")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserProfile2 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserProfile2")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UserProfile2"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UserProfile2")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserProfile3 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UserProfile3")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UserProfile3"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UserProfile3")
+    }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks
 /// that every required field is set and every rule holds, reporting all problems.

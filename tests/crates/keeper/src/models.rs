@@ -22,7 +22,6 @@ pub struct GlobalJobsResult {
     pub summary: ::std::vec::Vec<ReportSummary>,
 }
 /// `OutputRecord`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct OutputRecord {
     pub msg: ::std::string::String,
@@ -46,7 +45,6 @@ pub struct ReportFinishBody {
     pub id: ReportId,
 }
 /// `ReportId`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ReportId {
     pub host: ::std::string::String,
@@ -77,7 +75,6 @@ pub struct ReportStartBody {
     pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 /// `ReportSummary`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ReportSummary {
     pub age_seconds: i32,
@@ -116,6 +113,64 @@ impl crate::validation::Validate for ReportId {
             let p = crate::validation::join(path, "pid");
             crate::validation::minimum(*v as f64, 0f64, false, &p, errors);
         }
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "OutputRecord" => generator.subschema_for::<OutputRecord>(),
+            "ReportId" => generator.subschema_for::<ReportId>(),
+            "ReportSummary" => generator.subschema_for::<ReportSummary>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OutputRecord {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OutputRecord")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OutputRecord"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OutputRecord")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ReportId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ReportId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ReportId"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ReportId")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ReportSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ReportSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ReportSummary"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ReportSummary")
     }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks

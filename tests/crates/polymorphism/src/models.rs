@@ -9,7 +9,6 @@
     clippy::unit_arg
 )]
 /// `Cat`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Cat {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -19,7 +18,6 @@ pub struct Cat {
     pub pet_type: ::std::string::String,
 }
 /// `Dog`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Dog {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -30,7 +28,6 @@ pub struct Dog {
     pub pet_type: ::std::string::String,
 }
 /// `Lizard`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Lizard {
     pub kind: LizardKind,
@@ -98,9 +95,7 @@ impl ::std::convert::TryFrom<::std::string::String> for LizardKind {
 /// A pet; `petType` says which kind.
 ///
 /// Which variant a value is, its `petType` says: `cat` -> [`Cat`]; `dog`, `doggo` -> [`Dog`]; `Lizard` -> [`Lizard`].
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", serde(untagged))]
 pub enum Pet {
     Cat(Cat),
     Dog(Dog),
@@ -122,7 +117,6 @@ impl ::std::convert::From<Lizard> for Pet {
     }
 }
 /// `Problem`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Problem {
     pub code: i64,
@@ -230,5 +224,89 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
                 )
             }
         }
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "Cat" => generator.subschema_for::<Cat>(),
+            "Dog" => generator.subschema_for::<Dog>(),
+            "Lizard" => generator.subschema_for::<Lizard>(),
+            "Pet" => generator.subschema_for::<Pet>(),
+            "Problem" => generator.subschema_for::<Problem>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Cat {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Cat")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Cat"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Cat")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Dog {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Dog")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Dog"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Dog")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Lizard {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Lizard")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Lizard"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Lizard")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Pet {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Pet")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Pet"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Pet")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Problem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Problem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Problem"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Problem")
     }
 }

@@ -9,7 +9,6 @@
     clippy::unit_arg
 )]
 /// Data to purchase a ticket.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct BuyMuseumTickets {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -26,7 +25,6 @@ pub struct BuyMuseumTickets {
     pub ticket_type: TicketType,
 }
 /// `Date`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Date(pub ::chrono::naive::NaiveDate);
@@ -70,7 +68,6 @@ impl ::std::convert::TryFrom<String> for Date {
     }
 }
 /// Email address for ticket purchaser.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -112,7 +109,6 @@ impl ::std::str::FromStr for Email {
     }
 }
 /// `ErrorModel`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct ErrorModel {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -121,7 +117,6 @@ pub struct ErrorModel {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 /// List of planned dates for the special event.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct EventDates(pub ::std::vec::Vec<Date>);
@@ -142,7 +137,6 @@ impl ::std::convert::From<::std::vec::Vec<Date>> for EventDates {
     }
 }
 /// Description of the special event.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -184,7 +178,6 @@ impl ::std::str::FromStr for EventDescription {
     }
 }
 /// Identifier for a special event.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct EventId(pub ::uuid::Uuid);
@@ -228,7 +221,6 @@ impl ::std::convert::TryFrom<String> for EventId {
     }
 }
 /// Location where the special event is held.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -270,7 +262,6 @@ impl ::std::str::FromStr for EventLocation {
     }
 }
 /// Name of the special event.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -312,7 +303,6 @@ impl ::std::str::FromStr for EventName {
     }
 }
 /// Price of a ticket for the special event.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct EventPrice(pub f32);
@@ -356,7 +346,6 @@ impl ::std::convert::TryFrom<String> for EventPrice {
     }
 }
 /// Daily operating hours for the museum.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct MuseumDailyHours {
     /// Date the operating hours apply to.
@@ -369,7 +358,6 @@ pub struct MuseumDailyHours {
     pub time_open: ::std::string::String,
 }
 /// List of museum operating hours for a date range.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MuseumHours(pub ::std::vec::Vec<MuseumDailyHours>);
@@ -390,7 +378,6 @@ impl ::std::convert::From<::std::vec::Vec<MuseumDailyHours>> for MuseumHours {
     }
 }
 /// Details for a museum ticket after a successful purchase.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct MuseumTicketsConfirmation {
     #[serde(rename = "confirmationCode")]
@@ -408,7 +395,6 @@ pub struct MuseumTicketsConfirmation {
     pub ticket_type: TicketType,
 }
 /// `SpecialEvent`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SpecialEvent {
     pub dates: EventDates,
@@ -421,7 +407,6 @@ pub struct SpecialEvent {
     pub price: EventPrice,
 }
 /// List of upcoming special events.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct SpecialEventCollection(pub ::std::vec::Vec<SpecialEvent>);
@@ -442,7 +427,6 @@ impl ::std::convert::From<::std::vec::Vec<SpecialEvent>> for SpecialEventCollect
     }
 }
 /// `SpecialEventFields`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct SpecialEventFields {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -460,7 +444,6 @@ pub struct SpecialEventFields {
     pub price: ::std::option::Option<EventPrice>,
 }
 /// Ticket for museum entry, can be general admission or special event.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Ticket {
     /// Unique identifier for a special event. Required if purchasing tickets for the museum's special events.
@@ -475,7 +458,6 @@ pub struct Ticket {
     pub ticket_type: TicketType,
 }
 /// Image of a ticket with a QR code used for museum or event entry.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct TicketCodeImage(pub ::apigen_runtime::Binary);
@@ -496,7 +478,6 @@ impl ::std::convert::From<::apigen_runtime::Binary> for TicketCodeImage {
     }
 }
 /// Unique confirmation code used to verify ticket purchase.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -538,7 +519,6 @@ impl ::std::str::FromStr for TicketConfirmation {
     }
 }
 /// Unique identifier for museum ticket. Generated when purchased.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct TicketId(pub ::uuid::Uuid);
@@ -582,7 +562,6 @@ impl ::std::convert::TryFrom<String> for TicketId {
     }
 }
 /// Confirmation message after a ticket purchase.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -624,7 +603,6 @@ impl ::std::str::FromStr for TicketMessage {
     }
 }
 /// Type of ticket being purchased. Use `general` for regular museum entry and `event` for tickets to special events.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -723,6 +701,319 @@ impl crate::validation::Validate for SpecialEventFields {
         _path: &str,
         _errors: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {}
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "BuyMuseumTickets" => generator.subschema_for::<BuyMuseumTickets>(),
+            "Date" => generator.subschema_for::<Date>(),
+            "Email" => generator.subschema_for::<Email>(),
+            "ErrorModel" => generator.subschema_for::<ErrorModel>(),
+            "EventDates" => generator.subschema_for::<EventDates>(),
+            "EventDescription" => generator.subschema_for::<EventDescription>(),
+            "EventId" => generator.subschema_for::<EventId>(),
+            "EventLocation" => generator.subschema_for::<EventLocation>(),
+            "EventName" => generator.subschema_for::<EventName>(),
+            "EventPrice" => generator.subschema_for::<EventPrice>(),
+            "MuseumDailyHours" => generator.subschema_for::<MuseumDailyHours>(),
+            "MuseumHours" => generator.subschema_for::<MuseumHours>(),
+            "MuseumTicketsConfirmation" => {
+                generator.subschema_for::<MuseumTicketsConfirmation>()
+            }
+            "SpecialEvent" => generator.subschema_for::<SpecialEvent>(),
+            "SpecialEventCollection" => {
+                generator.subschema_for::<SpecialEventCollection>()
+            }
+            "SpecialEventFields" => generator.subschema_for::<SpecialEventFields>(),
+            "Ticket" => generator.subschema_for::<Ticket>(),
+            "TicketCodeImage" => generator.subschema_for::<TicketCodeImage>(),
+            "TicketConfirmation" => generator.subschema_for::<TicketConfirmation>(),
+            "TicketId" => generator.subschema_for::<TicketId>(),
+            "TicketMessage" => generator.subschema_for::<TicketMessage>(),
+            "TicketType" => generator.subschema_for::<TicketType>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BuyMuseumTickets {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BuyMuseumTickets")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "BuyMuseumTickets"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "BuyMuseumTickets")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Date {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Date")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Date"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Date")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Email {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Email")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Email"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Email")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ErrorModel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ErrorModel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ErrorModel"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ErrorModel")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EventDates {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EventDates")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "EventDates"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "EventDates")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EventDescription {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EventDescription")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "EventDescription"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "EventDescription")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EventId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EventId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "EventId"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "EventId")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EventLocation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EventLocation")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "EventLocation"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "EventLocation")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EventName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EventName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "EventName"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "EventName")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EventPrice {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EventPrice")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "EventPrice"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "EventPrice")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MuseumDailyHours {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MuseumDailyHours")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MuseumDailyHours"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MuseumDailyHours")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MuseumHours {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MuseumHours")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MuseumHours"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MuseumHours")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MuseumTicketsConfirmation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MuseumTicketsConfirmation")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "MuseumTicketsConfirmation"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MuseumTicketsConfirmation")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SpecialEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SpecialEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "SpecialEvent"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "SpecialEvent")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SpecialEventCollection {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SpecialEventCollection")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "SpecialEventCollection"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "SpecialEventCollection")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SpecialEventFields {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SpecialEventFields")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "SpecialEventFields"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "SpecialEventFields")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Ticket {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Ticket")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Ticket"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Ticket")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TicketCodeImage {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TicketCodeImage")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "TicketCodeImage"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TicketCodeImage")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TicketConfirmation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TicketConfirmation")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "TicketConfirmation"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TicketConfirmation")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TicketId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TicketId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "TicketId"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TicketId")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TicketMessage {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TicketMessage")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "TicketMessage"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TicketMessage")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TicketType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TicketType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "TicketType"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TicketType")
+    }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks
 /// that every required field is set and every rule holds, reporting all problems.

@@ -9,14 +9,12 @@
     clippy::unit_arg
 )]
 /// `AsyncValidationTotal`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct AsyncValidationTotal {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub html: ::std::option::Option<::serde_json::Value>,
 }
 /// `Body0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body0 {
     #[serde(rename = "Builder", default = "defaults::body0_builder")]
@@ -36,7 +34,6 @@ pub struct Body0 {
     pub union_url: ::std::option::Option<Body3>,
 }
 /// `Body0Router`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -102,14 +99,12 @@ impl ::std::convert::TryFrom<::std::string::String> for Body0Router {
     }
 }
 /// `Body1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body1 {
     #[serde(rename = "type")]
     pub type_: Body1Type,
 }
 /// `Body10`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body10 {
     #[serde(rename = "name-Result")]
@@ -172,7 +167,6 @@ impl ::std::convert::TryFrom<::std::string::String> for Body10Type {
     }
 }
 /// `Body11`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Body11(pub Body9);
@@ -195,9 +189,7 @@ impl ::std::convert::From<Body9> for Body11 {
 /// `Body12`
 ///
 /// Which variant a value is, its `type` says: `Body10` -> [`Body10`]; `Body11` -> [`Body11`].
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", serde(untagged))]
 pub enum Body12 {
     Body10(Body10),
     Body11(Body11),
@@ -213,7 +205,6 @@ impl ::std::convert::From<Body11> for Body12 {
     }
 }
 /// Contains `backticks`, *stars* and _underscores_.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -280,7 +271,6 @@ impl ::std::convert::TryFrom<::std::string::String> for Body13 {
     }
 }
 /// `Body14`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -332,7 +322,6 @@ impl ::std::convert::TryFrom<::std::string::String> for Body14 {
     }
 }
 /// `Body15`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body15 {
     #[serde(rename = "codeFile", skip_serializing_if = "::std::option::Option::is_none")]
@@ -345,7 +334,6 @@ pub struct Body15 {
     pub url_page_html: ::std::vec::Vec<::std::string::String>,
 }
 /// `Body16`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Body16(pub Body15);
@@ -366,7 +354,6 @@ impl ::std::convert::From<Body15> for Body16 {
     }
 }
 /// `Body17`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body17 {
     #[serde(rename = "codeFile", default)]
@@ -381,7 +368,6 @@ pub struct Body17 {
     pub url_page_html: ::std::vec::Vec<::std::string::String>,
 }
 /// `Body17Color`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -439,9 +425,7 @@ impl ::std::convert::TryFrom<::std::string::String> for Body17Color {
 /// tab    separated carriage
 ///
 /// Which variant a value is, its `short-address` says: `Body16` -> [`Body16`]; `Body17` -> [`Body17`].
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", serde(untagged))]
 pub enum Body18 {
     Body16(Body16),
     Body17(Body17),
@@ -457,7 +441,6 @@ impl ::std::convert::From<Body17> for Body18 {
     }
 }
 /// `Body19`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Body19(pub i64);
@@ -552,14 +535,12 @@ impl ::std::convert::TryFrom<::std::string::String> for Body1Type {
     }
 }
 /// `Body2`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body2 {
     #[serde(rename = "type")]
     pub type_: Body2Type,
 }
 /// <b>HTML</b> &amp; entities <script>
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Body20(pub Body18);
@@ -580,7 +561,6 @@ impl ::std::convert::From<Body18> for Body20 {
     }
 }
 /// tab    separated carriage
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct Body21 {
@@ -610,7 +590,6 @@ pub struct Body21 {
     pub short_async_await: ::std::option::Option<Body21ShortAsyncAwait>,
 }
 /// `Body21OkLoop`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum Body21OkLoop {
@@ -647,7 +626,6 @@ impl ::std::convert::From<i32> for Body21OkLoop {
     }
 }
 /// `Body21OkLoopTrueVecV2`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -770,7 +748,6 @@ impl ::std::convert::TryFrom<::std::string::String> for Body21OkLoopValidationUs
     }
 }
 /// `Body21PagePrice`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -866,7 +843,6 @@ impl<'de> ::serde::Deserialize<'de> for Body21ShortAsyncAwait {
     }
 }
 /// The schema's `not` cannot be expressed in this Rust type and is not enforced: see `openapi.json`.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Body22(pub ::serde_json::Value);
@@ -887,7 +863,6 @@ impl ::std::convert::From<::serde_json::Value> for Body22 {
     }
 }
 /// `Body23`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct Body23 {
     #[serde(rename = "CHILD")]
@@ -905,7 +880,6 @@ pub struct Body23 {
     pub ünïcödé: ::std::option::Option<Body23udcnuefcuf6due9>,
 }
 /// `Body23PageUrl`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Body23PageUrl(
@@ -932,7 +906,6 @@ for Body23PageUrl {
     }
 }
 /// tab    separated carriage
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body23TypeItem {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -943,7 +916,6 @@ pub struct Body23TypeItem {
     pub updatedhtml: ::std::string::String,
 }
 /// `Body23udcnuefcuf6due9`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1006,7 +978,6 @@ impl ::std::convert::TryFrom<::std::string::String> for Body23udcnuefcuf6due9 {
     }
 }
 /// `Body24`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body24 {
     #[serde(
@@ -1036,7 +1007,6 @@ pub struct Body24 {
     pub value_amount_created_2: ::std::option::Option<::std::string::String>,
 }
 /// `Body24AsyncSome`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body24AsyncSome {
     #[serde(rename = "CHILD")]
@@ -1056,7 +1026,6 @@ pub struct Body24AsyncSome {
     pub ünïcödé: ::std::option::Option<Body23udcnuefcuf6due9>,
 }
 /// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: unhandled not schema Object), so any JSON value is accepted here; see `openapi.json` for the schema.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Body24MessagePet(pub ::serde_json::Value);
@@ -1077,7 +1046,6 @@ impl ::std::convert::From<::serde_json::Value> for Body24MessagePet {
     }
 }
 /// `Body24MessagePetNot`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1133,7 +1101,6 @@ impl ::std::convert::TryFrom<::std::string::String> for Body24MessagePetNot {
     }
 }
 /// `Body24SomeHttpItem`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1200,7 +1167,6 @@ impl ::std::convert::TryFrom<::std::string::String> for Body24SomeHttpItem {
     }
 }
 /// `Body24User`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1262,9 +1228,7 @@ impl ::std::convert::TryFrom<::std::string::String> for Body24User {
 /// `Body25`
 ///
 /// Which variant a value is, its `value.amount.created` says: `Body23` -> [`Body23`]; `Body24` -> [`Body24`].
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", serde(untagged))]
 pub enum Body25 {
     Body23(Body23),
     Body24(Body24),
@@ -1282,7 +1246,6 @@ impl ::std::convert::From<Body24> for Body25 {
 /** 1. list
 2. items
 - bullet*/
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1351,7 +1314,6 @@ impl ::std::default::Default for Body26 {
     }
 }
 /// `Body27`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1411,14 +1373,12 @@ impl ::std::convert::TryFrom<::std::string::String> for Body27 {
     }
 }
 /// `Body28`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct Body28 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub children: ::std::option::Option<::std::boxed::Box<Body28>>,
 }
 /// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: unhandled not schema Object), so any JSON value is accepted here; see `openapi.json` for the schema.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Body29(pub ::serde_json::Value);
@@ -1439,7 +1399,6 @@ impl ::std::convert::From<::serde_json::Value> for Body29 {
     }
 }
 /// `Body29ItemNot`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1547,7 +1506,6 @@ impl ::std::convert::TryFrom<::std::string::String> for Body2Type {
     }
 }
 /// `Body3`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct Body3 {
     #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1557,7 +1515,6 @@ pub struct Body3 {
     #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
     pub subtype_2: ::std::option::Option<Body2>,
 }
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body30 {
     #[serde(default = "defaults::body30_http_as")]
@@ -1574,7 +1531,6 @@ pub struct Body30 {
     pub pet_node: ::std::option::Option<::std::option::Option<f64>>,
 }
 /// `Body30Kind`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum Body30Kind {
@@ -1663,7 +1619,6 @@ impl<'de> ::serde::Deserialize<'de> for Body30KindItemType {
     }
 }
 /// `Body31`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct Body31 {
     #[serde(rename = "+1", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1679,7 +1634,6 @@ pub struct Body31 {
     pub super_: ::std::option::Option<::std::string::String>,
 }
 /// Contains `backticks`, *stars* and _underscores_.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1742,7 +1696,6 @@ impl ::std::convert::TryFrom<::std::string::String> for Body311 {
     }
 }
 /// `Body31SerdeOwner`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum Body31SerdeOwner {
@@ -1821,7 +1774,6 @@ impl<'de> ::serde::Deserialize<'de> for Body31SerdeOwnerItem {
     }
 }
 /// `Body31ShortSuperKind`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1877,7 +1829,6 @@ impl ::std::convert::TryFrom<::std::string::String> for Body31ShortSuperKind {
     }
 }
 /// `Body32`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct Body32 {
     #[serde(
@@ -1949,7 +1900,6 @@ impl<'de> ::serde::Deserialize<'de> for Body32OrderIn {
 /** ```text
 fn not_rust() {
 ```*/
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body32OrderUse {
     #[serde(rename = "BOX", skip_serializing_if = "::std::option::Option::is_none")]
@@ -2063,7 +2013,6 @@ impl ::std::default::Default for Body32OrderUseud1andufa {
     }
 }
 /// `Body33`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body33 {
     pub meta: Body33Meta,
@@ -2074,7 +2023,6 @@ pub struct Body33 {
     pub next_data: ::std::option::Option<Body33NextData>,
 }
 /// `Body33Meta`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Body33Meta(pub Body30);
@@ -2095,7 +2043,6 @@ impl ::std::convert::From<Body30> for Body33Meta {
     }
 }
 /// `Body33NextData`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct Body33NextData {
     /// Contains `backticks`, *stars* and _underscores_.
@@ -2106,20 +2053,17 @@ pub struct Body33NextData {
     pub option_union_file: ::std::option::Option<::std::net::Ipv6Addr>,
 }
 /// `Body34`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct Body34 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub children: ::std::option::Option<::std::vec::Vec<Body34>>,
 }
 /// `Body4`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body4 {
     pub short: ::std::string::String,
 }
 /// `Body5`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body5 {
     #[serde(
@@ -2251,7 +2195,6 @@ impl<'de> ::serde::Deserialize<'de> for Body5ValueAuthenticateShort {
     }
 }
 /// `Body6`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body6 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2315,7 +2258,6 @@ impl ::std::convert::TryFrom<::std::string::String> for Body6PetxItem {
     }
 }
 /// `Body7`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body7 {
     #[serde(
@@ -2342,7 +2284,6 @@ indented code
     pub v2: ::std::option::Option<Body7V2>,
 }
 /// `Body7ColorOwner`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body7ColorOwner {
     #[serde(
@@ -2488,9 +2429,7 @@ impl<'de> ::serde::Deserialize<'de> for Body7V2 {
 /// `Body8`
 ///
 /// Which variant a value is, its `short` says: `Body5` -> [`Body5`]; `Body6` -> [`Body6`]; `Body7` -> [`Body7`].
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", serde(untagged))]
 pub enum Body8 {
     Body5(Body5),
     Body6(Body6),
@@ -2512,7 +2451,6 @@ impl ::std::convert::From<Body7> for Body8 {
     }
 }
 /// `Body9`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Body9 {
     #[serde(rename = "name-Result")]
@@ -3485,6 +3423,789 @@ impl Box {
             Self::Integer(value) => ::std::option::Option::Some(*value as i64),
             _ => ::std::option::Option::None,
         }
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "AsyncValidationTotal" => generator.subschema_for::<AsyncValidationTotal>(),
+            "Body0" => generator.subschema_for::<Body0>(),
+            "Body0Router" => generator.subschema_for::<Body0Router>(),
+            "Body1" => generator.subschema_for::<Body1>(),
+            "Body10" => generator.subschema_for::<Body10>(),
+            "Body11" => generator.subschema_for::<Body11>(),
+            "Body12" => generator.subschema_for::<Body12>(),
+            "Body13" => generator.subschema_for::<Body13>(),
+            "Body14" => generator.subschema_for::<Body14>(),
+            "Body15" => generator.subschema_for::<Body15>(),
+            "Body16" => generator.subschema_for::<Body16>(),
+            "Body17" => generator.subschema_for::<Body17>(),
+            "Body17Color" => generator.subschema_for::<Body17Color>(),
+            "Body18" => generator.subschema_for::<Body18>(),
+            "Body19" => generator.subschema_for::<Body19>(),
+            "Body2" => generator.subschema_for::<Body2>(),
+            "Body20" => generator.subschema_for::<Body20>(),
+            "Body21" => generator.subschema_for::<Body21>(),
+            "Body21OkLoop" => generator.subschema_for::<Body21OkLoop>(),
+            "Body21OkLoopTrueVecV2" => generator.subschema_for::<Body21OkLoopTrueVecV2>(),
+            "Body21PagePrice" => generator.subschema_for::<Body21PagePrice>(),
+            "Body22" => generator.subschema_for::<Body22>(),
+            "Body23" => generator.subschema_for::<Body23>(),
+            "Body23PageUrl" => generator.subschema_for::<Body23PageUrl>(),
+            "Body23TypeItem" => generator.subschema_for::<Body23TypeItem>(),
+            "Body23udcnuefcuf6due9" => generator.subschema_for::<Body23udcnuefcuf6due9>(),
+            "Body24" => generator.subschema_for::<Body24>(),
+            "Body24AsyncSome" => generator.subschema_for::<Body24AsyncSome>(),
+            "Body24MessagePet" => generator.subschema_for::<Body24MessagePet>(),
+            "Body24MessagePetNot" => generator.subschema_for::<Body24MessagePetNot>(),
+            "Body24SomeHttpItem" => generator.subschema_for::<Body24SomeHttpItem>(),
+            "Body24User" => generator.subschema_for::<Body24User>(),
+            "Body25" => generator.subschema_for::<Body25>(),
+            "Body26" => generator.subschema_for::<Body26>(),
+            "Body27" => generator.subschema_for::<Body27>(),
+            "Body28" => generator.subschema_for::<Body28>(),
+            "Body29" => generator.subschema_for::<Body29>(),
+            "Body29ItemNot" => generator.subschema_for::<Body29ItemNot>(),
+            "Body3" => generator.subschema_for::<Body3>(),
+            "Body30" => generator.subschema_for::<Body30>(),
+            "Body30Kind" => generator.subschema_for::<Body30Kind>(),
+            "Body31" => generator.subschema_for::<Body31>(),
+            "Body311" => generator.subschema_for::<Body311>(),
+            "Body31SerdeOwner" => generator.subschema_for::<Body31SerdeOwner>(),
+            "Body31ShortSuperKind" => generator.subschema_for::<Body31ShortSuperKind>(),
+            "Body32" => generator.subschema_for::<Body32>(),
+            "Body32OrderUse" => generator.subschema_for::<Body32OrderUse>(),
+            "Body33" => generator.subschema_for::<Body33>(),
+            "Body33Meta" => generator.subschema_for::<Body33Meta>(),
+            "Body33NextData" => generator.subschema_for::<Body33NextData>(),
+            "Body34" => generator.subschema_for::<Body34>(),
+            "Body4" => generator.subschema_for::<Body4>(),
+            "Body5" => generator.subschema_for::<Body5>(),
+            "Body6" => generator.subschema_for::<Body6>(),
+            "Body7" => generator.subschema_for::<Body7>(),
+            "Body7ColorOwner" => generator.subschema_for::<Body7ColorOwner>(),
+            "Body8" => generator.subschema_for::<Body8>(),
+            "Body9" => generator.subschema_for::<Body9>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AsyncValidationTotal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AsyncValidationTotal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "AsyncValidationTotal"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "AsyncValidationTotal")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body0Router {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body0Router")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body0Router"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body0Router")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body10 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body10")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body10"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body10")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body11 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body11")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body11"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body11")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body12 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body12")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body12"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body12")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body13 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body13")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body13"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body13")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body14 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body14")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body14"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body14")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body15 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body15")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body15"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body15")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body16 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body16")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body16"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body16")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body17 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body17")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body17"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body17")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body17Color {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body17Color")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body17Color"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body17Color")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body18 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body18")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body18"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body18")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body19 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body19")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body19"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body19")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body2 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body2")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body2"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body2")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body20 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body20")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body20"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body20")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body21 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body21")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body21"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body21")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body21OkLoop {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body21OkLoop")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body21OkLoop"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body21OkLoop")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body21OkLoopTrueVecV2 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body21OkLoopTrueVecV2")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "Body21OkLoopTrueVecV2"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body21OkLoopTrueVecV2")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body21PagePrice {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body21PagePrice")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body21PagePrice"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body21PagePrice")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body22 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body22")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body22"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body22")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body23 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body23")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body23"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body23")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body23PageUrl {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body23PageUrl")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body23PageUrl"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body23PageUrl")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body23TypeItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body23TypeItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body23TypeItem"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body23TypeItem")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body23udcnuefcuf6due9 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body23udcnuefcuf6due9")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "Body23udcnuefcuf6due9"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body23udcnuefcuf6due9")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body24 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body24")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body24"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body24")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body24AsyncSome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body24AsyncSome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body24AsyncSome"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body24AsyncSome")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body24MessagePet {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body24MessagePet")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body24MessagePet"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body24MessagePet")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body24MessagePetNot {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body24MessagePetNot")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "Body24MessagePetNot"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body24MessagePetNot")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body24SomeHttpItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body24SomeHttpItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body24SomeHttpItem"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body24SomeHttpItem")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body24User {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body24User")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body24User"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body24User")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body25 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body25")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body25"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body25")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body26 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body26")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body26"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body26")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body27 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body27")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body27"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body27")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body28 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body28")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body28"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body28")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body29 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body29")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body29"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body29")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body29ItemNot {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body29ItemNot")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body29ItemNot"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body29ItemNot")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body3 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body3")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body3"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body3")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body30 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body30")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body30"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body30")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body30Kind {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body30Kind")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body30Kind"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body30Kind")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body31 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body31")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body31"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body31")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body311 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body311")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body311"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body311")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body31SerdeOwner {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body31SerdeOwner")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body31SerdeOwner"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body31SerdeOwner")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body31ShortSuperKind {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body31ShortSuperKind")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "Body31ShortSuperKind"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body31ShortSuperKind")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body32 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body32")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body32"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body32")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body32OrderUse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body32OrderUse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body32OrderUse"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body32OrderUse")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body33 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body33")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body33"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body33")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body33Meta {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body33Meta")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body33Meta"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body33Meta")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body33NextData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body33NextData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body33NextData"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body33NextData")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body34 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body34")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body34"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body34")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body4 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body4")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body4"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body4")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body5 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body5")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body5"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body5")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body6 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body6")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body6"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body6")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body7 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body7")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body7"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body7")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body7ColorOwner {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body7ColorOwner")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body7ColorOwner"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body7ColorOwner")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body8 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body8")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body8"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body8")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Body9 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Body9")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Body9"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Body9")
     }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks

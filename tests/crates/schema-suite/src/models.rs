@@ -9,7 +9,6 @@
     clippy::unit_arg
 )]
 /// `AdditionalProperties0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct AdditionalProperties0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -18,7 +17,6 @@ pub struct AdditionalProperties0 {
     pub foo: ::std::option::Option<::serde_json::Value>,
 }
 /// `AdditionalProperties1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct AdditionalProperties1(
@@ -45,14 +43,12 @@ for AdditionalProperties1 {
     }
 }
 /// `AllOf0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct AllOf0 {
     pub bar: i64,
     pub foo: ::std::string::String,
 }
 /// `AllOf1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct AllOf1 {
     pub bar: i64,
@@ -60,7 +56,6 @@ pub struct AllOf1 {
     pub foo: ::std::string::String,
 }
 /// `AnyOf0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum AnyOf0 {
@@ -78,7 +73,6 @@ impl ::std::convert::From<::serde_json::Value> for AnyOf0 {
     }
 }
 /// `AnyOf1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum AnyOf1 {
@@ -244,7 +238,6 @@ impl<'de> ::serde::Deserialize<'de> for AnyOf1Variant1 {
     }
 }
 /// `BooleanSchema0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct BooleanSchema0(pub ::serde_json::Value);
@@ -265,7 +258,6 @@ impl ::std::convert::From<::serde_json::Value> for BooleanSchema0 {
     }
 }
 /// `BooleanSchema1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -281,7 +273,6 @@ impl ::std::convert::From<::serde_json::Value> for BooleanSchema0 {
 #[serde(deny_unknown_fields)]
 pub enum BooleanSchema1 {}
 /// `Const0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Const0(i64);
@@ -318,7 +309,6 @@ impl<'de> ::serde::Deserialize<'de> for Const0 {
     }
 }
 /// `Const1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Const1(pub ::serde_json::Value);
@@ -339,7 +329,6 @@ impl ::std::convert::From<::serde_json::Value> for Const1 {
     }
 }
 /// `Contains0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Contains0(pub ::serde_json::Value);
@@ -360,7 +349,6 @@ impl ::std::convert::From<::serde_json::Value> for Contains0 {
     }
 }
 /// `Contains1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Contains1(pub ::serde_json::Value);
@@ -381,14 +369,12 @@ impl ::std::convert::From<::serde_json::Value> for Contains1 {
     }
 }
 /// `Default0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct Default0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub foo: ::std::option::Option<i64>,
 }
 /// `Default1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Default1 {
     #[serde(default = "defaults::default1_bar")]
@@ -402,7 +388,6 @@ impl ::std::default::Default for Default1 {
     }
 }
 /// `DependentRequired0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct DependentRequired0(pub ::serde_json::Value);
@@ -423,7 +408,6 @@ impl ::std::convert::From<::serde_json::Value> for DependentRequired0 {
     }
 }
 /// `DependentRequired1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct DependentRequired1(pub ::serde_json::Value);
@@ -444,7 +428,6 @@ impl ::std::convert::From<::serde_json::Value> for DependentRequired1 {
     }
 }
 /// `DependentSchemas0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct DependentSchemas0(pub ::serde_json::Value);
@@ -465,7 +448,6 @@ impl ::std::convert::From<::serde_json::Value> for DependentSchemas0 {
     }
 }
 /// `DependentSchemas1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct DependentSchemas1(pub ::serde_json::Value);
@@ -486,7 +468,6 @@ impl ::std::convert::From<::serde_json::Value> for DependentSchemas1 {
     }
 }
 /// `Enum0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Enum0(f64);
@@ -523,7 +504,6 @@ impl<'de> ::serde::Deserialize<'de> for Enum0 {
     }
 }
 /// The schema's `enum` cannot be expressed in this Rust type and is not enforced: see `openapi.json`.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Enum1(pub ::serde_json::Value);
@@ -544,7 +524,6 @@ impl ::std::convert::From<::serde_json::Value> for Enum1 {
     }
 }
 /// `ExclusiveMaximum0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ExclusiveMaximum0(pub ::serde_json::Value);
@@ -565,7 +544,6 @@ impl ::std::convert::From<::serde_json::Value> for ExclusiveMaximum0 {
     }
 }
 /// `ExclusiveMinimum0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ExclusiveMinimum0(pub ::serde_json::Value);
@@ -586,7 +564,6 @@ impl ::std::convert::From<::serde_json::Value> for ExclusiveMinimum0 {
     }
 }
 /// `IfThenElse0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct IfThenElse0(pub ::serde_json::Value);
@@ -607,7 +584,6 @@ impl ::std::convert::From<::serde_json::Value> for IfThenElse0 {
     }
 }
 /// `IfThenElse1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct IfThenElse1(pub ::serde_json::Value);
@@ -628,7 +604,6 @@ impl ::std::convert::From<::serde_json::Value> for IfThenElse1 {
     }
 }
 /// `Items0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Items0(pub ::serde_json::Value);
@@ -649,7 +624,6 @@ impl ::std::convert::From<::serde_json::Value> for Items0 {
     }
 }
 /// `Items1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Items1(pub ::serde_json::Value);
@@ -670,7 +644,6 @@ impl ::std::convert::From<::serde_json::Value> for Items1 {
     }
 }
 /// `MaxContains0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MaxContains0(pub ::serde_json::Value);
@@ -691,7 +664,6 @@ impl ::std::convert::From<::serde_json::Value> for MaxContains0 {
     }
 }
 /// `MaxContains1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MaxContains1(pub ::serde_json::Value);
@@ -712,7 +684,6 @@ impl ::std::convert::From<::serde_json::Value> for MaxContains1 {
     }
 }
 /// `MaxItems0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MaxItems0(pub ::serde_json::Value);
@@ -733,7 +704,6 @@ impl ::std::convert::From<::serde_json::Value> for MaxItems0 {
     }
 }
 /// `MaxItems1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MaxItems1(pub ::serde_json::Value);
@@ -754,7 +724,6 @@ impl ::std::convert::From<::serde_json::Value> for MaxItems1 {
     }
 }
 /// `MaxLength0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MaxLength0(pub ::serde_json::Value);
@@ -775,7 +744,6 @@ impl ::std::convert::From<::serde_json::Value> for MaxLength0 {
     }
 }
 /// `MaxLength1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MaxLength1(pub ::serde_json::Value);
@@ -796,7 +764,6 @@ impl ::std::convert::From<::serde_json::Value> for MaxLength1 {
     }
 }
 /// `MaxProperties0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MaxProperties0(pub ::serde_json::Value);
@@ -817,7 +784,6 @@ impl ::std::convert::From<::serde_json::Value> for MaxProperties0 {
     }
 }
 /// `MaxProperties1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MaxProperties1(pub ::serde_json::Value);
@@ -838,7 +804,6 @@ impl ::std::convert::From<::serde_json::Value> for MaxProperties1 {
     }
 }
 /// `Maximum0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Maximum0(pub ::serde_json::Value);
@@ -859,7 +824,6 @@ impl ::std::convert::From<::serde_json::Value> for Maximum0 {
     }
 }
 /// `Maximum1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Maximum1(pub ::serde_json::Value);
@@ -880,7 +844,6 @@ impl ::std::convert::From<::serde_json::Value> for Maximum1 {
     }
 }
 /// `MinContains0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MinContains0(pub ::serde_json::Value);
@@ -901,7 +864,6 @@ impl ::std::convert::From<::serde_json::Value> for MinContains0 {
     }
 }
 /// `MinContains1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MinContains1(pub ::serde_json::Value);
@@ -922,7 +884,6 @@ impl ::std::convert::From<::serde_json::Value> for MinContains1 {
     }
 }
 /// `MinItems0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MinItems0(pub ::serde_json::Value);
@@ -943,7 +904,6 @@ impl ::std::convert::From<::serde_json::Value> for MinItems0 {
     }
 }
 /// `MinItems1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MinItems1(pub ::serde_json::Value);
@@ -964,7 +924,6 @@ impl ::std::convert::From<::serde_json::Value> for MinItems1 {
     }
 }
 /// `MinLength0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MinLength0(pub ::serde_json::Value);
@@ -985,7 +944,6 @@ impl ::std::convert::From<::serde_json::Value> for MinLength0 {
     }
 }
 /// `MinLength1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MinLength1(pub ::serde_json::Value);
@@ -1006,7 +964,6 @@ impl ::std::convert::From<::serde_json::Value> for MinLength1 {
     }
 }
 /// `MinProperties0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MinProperties0(pub ::serde_json::Value);
@@ -1027,7 +984,6 @@ impl ::std::convert::From<::serde_json::Value> for MinProperties0 {
     }
 }
 /// `MinProperties1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MinProperties1(pub ::serde_json::Value);
@@ -1048,7 +1004,6 @@ impl ::std::convert::From<::serde_json::Value> for MinProperties1 {
     }
 }
 /// `Minimum0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Minimum0(pub ::serde_json::Value);
@@ -1069,7 +1024,6 @@ impl ::std::convert::From<::serde_json::Value> for Minimum0 {
     }
 }
 /// `Minimum1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Minimum1(pub ::serde_json::Value);
@@ -1090,7 +1044,6 @@ impl ::std::convert::From<::serde_json::Value> for Minimum1 {
     }
 }
 /// `MultipleOf0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MultipleOf0(pub ::serde_json::Value);
@@ -1111,7 +1064,6 @@ impl ::std::convert::From<::serde_json::Value> for MultipleOf0 {
     }
 }
 /// `MultipleOf1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MultipleOf1(pub ::serde_json::Value);
@@ -1132,7 +1084,6 @@ impl ::std::convert::From<::serde_json::Value> for MultipleOf1 {
     }
 }
 /// The schema's `not` cannot be expressed in this Rust type and is not enforced: see `openapi.json`.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Not0(pub ::serde_json::Value);
@@ -1153,7 +1104,6 @@ impl ::std::convert::From<::serde_json::Value> for Not0 {
     }
 }
 /// The schema's `not` cannot be expressed in this Rust type and is not enforced: see `openapi.json`.
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Not1(pub ::serde_json::Value);
@@ -1174,7 +1124,6 @@ impl ::std::convert::From<::serde_json::Value> for Not1 {
     }
 }
 /// `OneOf0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum OneOf0 {
@@ -1192,7 +1141,6 @@ impl ::std::convert::From<::serde_json::Value> for OneOf0 {
     }
 }
 /// `OneOf1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum OneOf1 {
@@ -1358,7 +1306,6 @@ impl<'de> ::serde::Deserialize<'de> for OneOf1Variant1 {
     }
 }
 /// `Pattern0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Pattern0(pub ::serde_json::Value);
@@ -1379,7 +1326,6 @@ impl ::std::convert::From<::serde_json::Value> for Pattern0 {
     }
 }
 /// `Pattern1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Pattern1(pub ::serde_json::Value);
@@ -1400,7 +1346,6 @@ impl ::std::convert::From<::serde_json::Value> for Pattern1 {
     }
 }
 /// `PatternProperties0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PatternProperties0(pub ::serde_json::Value);
@@ -1421,7 +1366,6 @@ impl ::std::convert::From<::serde_json::Value> for PatternProperties0 {
     }
 }
 /// `PatternProperties1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PatternProperties1(pub ::serde_json::Value);
@@ -1442,7 +1386,6 @@ impl ::std::convert::From<::serde_json::Value> for PatternProperties1 {
     }
 }
 /// `PrefixItems0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PrefixItems0(pub ::serde_json::Value);
@@ -1463,7 +1406,6 @@ impl ::std::convert::From<::serde_json::Value> for PrefixItems0 {
     }
 }
 /// `PrefixItems1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PrefixItems1(pub ::serde_json::Value);
@@ -1484,7 +1426,6 @@ impl ::std::convert::From<::serde_json::Value> for PrefixItems1 {
     }
 }
 /// `Properties0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct Properties0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1493,7 +1434,6 @@ pub struct Properties0 {
     pub foo: ::std::option::Option<i64>,
 }
 /// `Properties1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct Properties1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1502,7 +1442,6 @@ pub struct Properties1 {
     pub foo: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 /// `PropertyNames0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PropertyNames0(pub ::serde_json::Value);
@@ -1523,7 +1462,6 @@ impl ::std::convert::From<::serde_json::Value> for PropertyNames0 {
     }
 }
 /// `PropertyNames1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PropertyNames1(pub ::serde_json::Value);
@@ -1544,7 +1482,6 @@ impl ::std::convert::From<::serde_json::Value> for PropertyNames1 {
     }
 }
 /// `Required0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Required0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1552,14 +1489,12 @@ pub struct Required0 {
     pub foo: ::serde_json::Value,
 }
 /// `Required1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct Required1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub foo: ::std::option::Option<::serde_json::Value>,
 }
 /// `Type0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Type0(pub i64);
@@ -1603,7 +1538,6 @@ impl ::std::convert::TryFrom<String> for Type0 {
     }
 }
 /// `Type1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct Type1(pub f64);
@@ -1647,7 +1581,6 @@ impl ::std::convert::TryFrom<String> for Type1 {
     }
 }
 /// `UniqueItems0`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct UniqueItems0(pub ::serde_json::Value);
@@ -1668,7 +1601,6 @@ impl ::std::convert::From<::serde_json::Value> for UniqueItems0 {
     }
 }
 /// `UniqueItems1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct UniqueItems1(pub ::serde_json::Value);
@@ -1840,6 +1772,913 @@ impl crate::validation::Validate for Required1 {
         _path: &str,
         _errors: &mut ::std::vec::Vec<crate::validation::Violation>,
     ) {}
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "AdditionalProperties0" => generator.subschema_for::<AdditionalProperties0>(),
+            "AdditionalProperties1" => generator.subschema_for::<AdditionalProperties1>(),
+            "AllOf0" => generator.subschema_for::<AllOf0>(),
+            "AllOf1" => generator.subschema_for::<AllOf1>(),
+            "AnyOf0" => generator.subschema_for::<AnyOf0>(),
+            "AnyOf1" => generator.subschema_for::<AnyOf1>(),
+            "BooleanSchema0" => generator.subschema_for::<BooleanSchema0>(),
+            "BooleanSchema1" => generator.subschema_for::<BooleanSchema1>(),
+            "Const0" => generator.subschema_for::<Const0>(),
+            "Const1" => generator.subschema_for::<Const1>(),
+            "Contains0" => generator.subschema_for::<Contains0>(),
+            "Contains1" => generator.subschema_for::<Contains1>(),
+            "Default0" => generator.subschema_for::<Default0>(),
+            "Default1" => generator.subschema_for::<Default1>(),
+            "DependentRequired0" => generator.subschema_for::<DependentRequired0>(),
+            "DependentRequired1" => generator.subschema_for::<DependentRequired1>(),
+            "DependentSchemas0" => generator.subschema_for::<DependentSchemas0>(),
+            "DependentSchemas1" => generator.subschema_for::<DependentSchemas1>(),
+            "Enum0" => generator.subschema_for::<Enum0>(),
+            "Enum1" => generator.subschema_for::<Enum1>(),
+            "ExclusiveMaximum0" => generator.subschema_for::<ExclusiveMaximum0>(),
+            "ExclusiveMinimum0" => generator.subschema_for::<ExclusiveMinimum0>(),
+            "IfThenElse0" => generator.subschema_for::<IfThenElse0>(),
+            "IfThenElse1" => generator.subschema_for::<IfThenElse1>(),
+            "Items0" => generator.subschema_for::<Items0>(),
+            "Items1" => generator.subschema_for::<Items1>(),
+            "MaxContains0" => generator.subschema_for::<MaxContains0>(),
+            "MaxContains1" => generator.subschema_for::<MaxContains1>(),
+            "MaxItems0" => generator.subschema_for::<MaxItems0>(),
+            "MaxItems1" => generator.subschema_for::<MaxItems1>(),
+            "MaxLength0" => generator.subschema_for::<MaxLength0>(),
+            "MaxLength1" => generator.subschema_for::<MaxLength1>(),
+            "MaxProperties0" => generator.subschema_for::<MaxProperties0>(),
+            "MaxProperties1" => generator.subschema_for::<MaxProperties1>(),
+            "Maximum0" => generator.subschema_for::<Maximum0>(),
+            "Maximum1" => generator.subschema_for::<Maximum1>(),
+            "MinContains0" => generator.subschema_for::<MinContains0>(),
+            "MinContains1" => generator.subschema_for::<MinContains1>(),
+            "MinItems0" => generator.subschema_for::<MinItems0>(),
+            "MinItems1" => generator.subschema_for::<MinItems1>(),
+            "MinLength0" => generator.subschema_for::<MinLength0>(),
+            "MinLength1" => generator.subschema_for::<MinLength1>(),
+            "MinProperties0" => generator.subschema_for::<MinProperties0>(),
+            "MinProperties1" => generator.subschema_for::<MinProperties1>(),
+            "Minimum0" => generator.subschema_for::<Minimum0>(),
+            "Minimum1" => generator.subschema_for::<Minimum1>(),
+            "MultipleOf0" => generator.subschema_for::<MultipleOf0>(),
+            "MultipleOf1" => generator.subschema_for::<MultipleOf1>(),
+            "Not0" => generator.subschema_for::<Not0>(),
+            "Not1" => generator.subschema_for::<Not1>(),
+            "OneOf0" => generator.subschema_for::<OneOf0>(),
+            "OneOf1" => generator.subschema_for::<OneOf1>(),
+            "Pattern0" => generator.subschema_for::<Pattern0>(),
+            "Pattern1" => generator.subschema_for::<Pattern1>(),
+            "PatternProperties0" => generator.subschema_for::<PatternProperties0>(),
+            "PatternProperties1" => generator.subschema_for::<PatternProperties1>(),
+            "PrefixItems0" => generator.subschema_for::<PrefixItems0>(),
+            "PrefixItems1" => generator.subschema_for::<PrefixItems1>(),
+            "Properties0" => generator.subschema_for::<Properties0>(),
+            "Properties1" => generator.subschema_for::<Properties1>(),
+            "PropertyNames0" => generator.subschema_for::<PropertyNames0>(),
+            "PropertyNames1" => generator.subschema_for::<PropertyNames1>(),
+            "Required0" => generator.subschema_for::<Required0>(),
+            "Required1" => generator.subschema_for::<Required1>(),
+            "Type0" => generator.subschema_for::<Type0>(),
+            "Type1" => generator.subschema_for::<Type1>(),
+            "UniqueItems0" => generator.subschema_for::<UniqueItems0>(),
+            "UniqueItems1" => generator.subschema_for::<UniqueItems1>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AdditionalProperties0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AdditionalProperties0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "AdditionalProperties0"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "AdditionalProperties0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AdditionalProperties1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AdditionalProperties1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "AdditionalProperties1"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "AdditionalProperties1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AllOf0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AllOf0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "AllOf0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "AllOf0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AllOf1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AllOf1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "AllOf1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "AllOf1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AnyOf0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AnyOf0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "AnyOf0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "AnyOf0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AnyOf1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AnyOf1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "AnyOf1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "AnyOf1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BooleanSchema0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BooleanSchema0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "BooleanSchema0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "BooleanSchema0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BooleanSchema1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BooleanSchema1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "BooleanSchema1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "BooleanSchema1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Const0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Const0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Const0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Const0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Const1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Const1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Const1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Const1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Contains0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Contains0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Contains0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Contains0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Contains1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Contains1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Contains1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Contains1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Default0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Default0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Default0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Default0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Default1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Default1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Default1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Default1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DependentRequired0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DependentRequired0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "DependentRequired0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "DependentRequired0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DependentRequired1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DependentRequired1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "DependentRequired1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "DependentRequired1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DependentSchemas0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DependentSchemas0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "DependentSchemas0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "DependentSchemas0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DependentSchemas1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DependentSchemas1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "DependentSchemas1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "DependentSchemas1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Enum0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Enum0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Enum0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Enum0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Enum1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Enum1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Enum1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Enum1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExclusiveMaximum0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExclusiveMaximum0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ExclusiveMaximum0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ExclusiveMaximum0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExclusiveMinimum0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExclusiveMinimum0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ExclusiveMinimum0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ExclusiveMinimum0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IfThenElse0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IfThenElse0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "IfThenElse0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "IfThenElse0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IfThenElse1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IfThenElse1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "IfThenElse1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "IfThenElse1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Items0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Items0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Items0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Items0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Items1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Items1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Items1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Items1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MaxContains0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MaxContains0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MaxContains0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MaxContains0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MaxContains1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MaxContains1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MaxContains1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MaxContains1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MaxItems0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MaxItems0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MaxItems0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MaxItems0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MaxItems1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MaxItems1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MaxItems1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MaxItems1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MaxLength0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MaxLength0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MaxLength0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MaxLength0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MaxLength1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MaxLength1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MaxLength1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MaxLength1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MaxProperties0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MaxProperties0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MaxProperties0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MaxProperties0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MaxProperties1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MaxProperties1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MaxProperties1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MaxProperties1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Maximum0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Maximum0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Maximum0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Maximum0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Maximum1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Maximum1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Maximum1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Maximum1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MinContains0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MinContains0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MinContains0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MinContains0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MinContains1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MinContains1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MinContains1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MinContains1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MinItems0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MinItems0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MinItems0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MinItems0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MinItems1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MinItems1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MinItems1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MinItems1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MinLength0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MinLength0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MinLength0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MinLength0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MinLength1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MinLength1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MinLength1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MinLength1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MinProperties0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MinProperties0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MinProperties0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MinProperties0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MinProperties1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MinProperties1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MinProperties1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MinProperties1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Minimum0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Minimum0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Minimum0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Minimum0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Minimum1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Minimum1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Minimum1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Minimum1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MultipleOf0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MultipleOf0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MultipleOf0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MultipleOf0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MultipleOf1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MultipleOf1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MultipleOf1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MultipleOf1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Not0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Not0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Not0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Not0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Not1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Not1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Not1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Not1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OneOf0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OneOf0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OneOf0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OneOf0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OneOf1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OneOf1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OneOf1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OneOf1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Pattern0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Pattern0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Pattern0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Pattern0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Pattern1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Pattern1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Pattern1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Pattern1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PatternProperties0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PatternProperties0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "PatternProperties0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "PatternProperties0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PatternProperties1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PatternProperties1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "PatternProperties1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "PatternProperties1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrefixItems0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrefixItems0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "PrefixItems0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "PrefixItems0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrefixItems1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrefixItems1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "PrefixItems1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "PrefixItems1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Properties0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Properties0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Properties0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Properties0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Properties1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Properties1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Properties1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Properties1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PropertyNames0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PropertyNames0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "PropertyNames0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "PropertyNames0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PropertyNames1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PropertyNames1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "PropertyNames1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "PropertyNames1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Required0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Required0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Required0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Required0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Required1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Required1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Required1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Required1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Type0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Type0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Type0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Type0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Type1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Type1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Type1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Type1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UniqueItems0 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UniqueItems0")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UniqueItems0"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UniqueItems0")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UniqueItems1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UniqueItems1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UniqueItems1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UniqueItems1")
+    }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks
 /// that every required field is set and every rule holds, reporting all problems.

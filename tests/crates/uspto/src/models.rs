@@ -9,7 +9,6 @@
     clippy::unit_arg
 )]
 /// `DataSetList`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct DataSetList {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -18,7 +17,6 @@ pub struct DataSetList {
     pub total: ::std::option::Option<i64>,
 }
 /// `DataSetListApisItem`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct DataSetListApisItem {
     /// A URL to the API console for each API
@@ -72,5 +70,52 @@ impl ::std::fmt::Debug for DataSetListApisItem {
             .field("api_url", &self.api_url)
             .field("api_version_number", &self.api_version_number)
             .finish()
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "DataSetList" => generator.subschema_for::<DataSetList>(),
+            "DataSetListApisItem" => generator.subschema_for::<DataSetListApisItem>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DataSetList {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DataSetList")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "DataSetList"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "DataSetList")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DataSetListApisItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DataSetListApisItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "DataSetListApisItem"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "DataSetListApisItem")
     }
 }

@@ -9,7 +9,6 @@
     clippy::unit_arg
 )]
 /// `ArraySansItems`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ArraySansItems(pub ::std::vec::Vec<::serde_json::Value>);
@@ -30,7 +29,6 @@ impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for ArraySansIte
     }
 }
 /// `LessSimpleTwoTuple`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct LessSimpleTwoTuple(pub (::std::string::String, ::std::string::String));
@@ -53,7 +51,6 @@ for LessSimpleTwoTuple {
     }
 }
 /// `SetAvecItem`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct SetAvecItem(pub ::std::vec::Vec<::std::string::String>);
@@ -74,7 +71,6 @@ impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for SetAvecIte
     }
 }
 /// `SimpleTwoArray`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct SimpleTwoArray(pub [::std::string::String; 2usize]);
@@ -95,7 +91,6 @@ impl ::std::convert::From<[::std::string::String; 2usize]> for SimpleTwoArray {
     }
 }
 /// `SimpleTwoTuple`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct SimpleTwoTuple(pub (::std::string::String, ::std::string::String));
@@ -118,7 +113,6 @@ for SimpleTwoTuple {
     }
 }
 /// `UnsimpleTwoTuple`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct UnsimpleTwoTuple(pub (::std::string::String, ::std::string::String));
@@ -141,7 +135,6 @@ for UnsimpleTwoTuple {
     }
 }
 /// `YoloTwoArray`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct YoloTwoArray(pub [::serde_json::Value; 2usize]);
@@ -159,5 +152,115 @@ impl ::std::convert::From<YoloTwoArray> for [::serde_json::Value; 2usize] {
 impl ::std::convert::From<[::serde_json::Value; 2usize]> for YoloTwoArray {
     fn from(value: [::serde_json::Value; 2usize]) -> Self {
         Self(value)
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "ArraySansItems" => generator.subschema_for::<ArraySansItems>(),
+            "LessSimpleTwoTuple" => generator.subschema_for::<LessSimpleTwoTuple>(),
+            "SetAvecItem" => generator.subschema_for::<SetAvecItem>(),
+            "SimpleTwoArray" => generator.subschema_for::<SimpleTwoArray>(),
+            "SimpleTwoTuple" => generator.subschema_for::<SimpleTwoTuple>(),
+            "UnsimpleTwoTuple" => generator.subschema_for::<UnsimpleTwoTuple>(),
+            "YoloTwoArray" => generator.subschema_for::<YoloTwoArray>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ArraySansItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ArraySansItems")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ArraySansItems"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ArraySansItems")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LessSimpleTwoTuple {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("LessSimpleTwoTuple")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "LessSimpleTwoTuple"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "LessSimpleTwoTuple")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SetAvecItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SetAvecItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "SetAvecItem"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "SetAvecItem")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SimpleTwoArray {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SimpleTwoArray")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "SimpleTwoArray"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "SimpleTwoArray")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SimpleTwoTuple {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("SimpleTwoTuple")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "SimpleTwoTuple"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "SimpleTwoTuple")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UnsimpleTwoTuple {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UnsimpleTwoTuple")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UnsimpleTwoTuple"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UnsimpleTwoTuple")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for YoloTwoArray {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("YoloTwoArray")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "YoloTwoArray"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "YoloTwoArray")
     }
 }

@@ -9,21 +9,18 @@
     clippy::unit_arg
 )]
 /// `BarProp`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct BarProp {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bar: ::std::option::Option<::serde_json::Value>,
 }
 /// `ButNotThat`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct ButNotThat {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub this: ::std::option::Option<::serde_json::Value>,
 }
 /// if we don't see this, we dropped the metadata
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct CommentedTypeMerged {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -32,7 +29,6 @@ pub struct CommentedTypeMerged {
     pub y: ::std::option::Option<::serde_json::Value>,
 }
 /// `HereAndThere`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum HereAndThere {
@@ -50,14 +46,12 @@ pub enum HereAndThere {
     },
 }
 /// `JsonResponseBase`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct JsonResponseBase {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<::std::string::String>,
 }
 /// `JsonSuccess`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct JsonSuccess {
@@ -65,7 +59,6 @@ pub struct JsonSuccess {
     pub result: JsonSuccessResult,
 }
 /// x
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct JsonSuccessBase {
     pub msg: ::std::string::String,
@@ -176,12 +169,10 @@ impl ::std::convert::TryFrom<::std::string::String> for JsonSuccessResult {
     }
 }
 /// `MergeEmpty`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 pub struct MergeEmpty {}
 /// `MergeNumberBounds`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct MergeNumberBounds(pub f64);
@@ -225,7 +216,6 @@ impl ::std::convert::TryFrom<String> for MergeNumberBounds {
     }
 }
 /// `MergeStringBounds`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
 pub struct MergeStringBounds(::std::string::String);
@@ -283,7 +273,6 @@ impl<'de> ::serde::Deserialize<'de> for MergeStringBounds {
     }
 }
 /// `NarrowNumber`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct NarrowNumber(pub ::std::num::NonZeroU64);
@@ -327,7 +316,6 @@ impl ::std::convert::TryFrom<String> for NarrowNumber {
     }
 }
 /// `OrderDependentMerge`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct OrderDependentMerge {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -335,13 +323,11 @@ pub struct OrderDependentMerge {
     pub baz: bool,
 }
 /// `Pickingone`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Pickingone {
     pub suspended_by: PickingoneSuspendedBy,
 }
 /// `PickingoneInstallation`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct PickingoneInstallation {
     #[serde(
@@ -359,7 +345,6 @@ pub struct PickingoneSuspendedBy {
     pub email: ::std::option::Option<::std::string::String>,
 }
 /// `PickingoneUser`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct PickingoneUser {
     #[serde(
@@ -370,7 +355,6 @@ pub struct PickingoneUser {
     pub email: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 /// `TrimFat`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TrimFat {
     pub a: ::serde_json::Value,
@@ -380,7 +364,6 @@ pub struct TrimFat {
     pub c: ::std::option::Option<::serde_json::Value>,
 }
 /// `TrimFatNot`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct TrimFatNot {
     #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
@@ -401,7 +384,6 @@ pub struct TrimFatNotSubtype1 {
     pub c: ::serde_json::Value,
 }
 /// `TriplePattern`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
 pub struct TriplePattern(::std::string::String);
@@ -460,13 +442,11 @@ impl<'de> ::serde::Deserialize<'de> for TriplePattern {
     }
 }
 /// `UnchangedByMerge`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UnchangedByMerge {
     pub tag: UnchangedByMergeTag,
 }
 /// `UnchangedByMergeNot`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UnchangedByMergeNot {
     pub tag: UnchangedByMergeNotTag,
@@ -576,7 +556,6 @@ impl ::std::convert::TryFrom<::std::string::String> for UnchangedByMergeTag {
     }
 }
 /// `Unresolvable`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -592,7 +571,6 @@ impl ::std::convert::TryFrom<::std::string::String> for UnchangedByMergeTag {
 #[serde(deny_unknown_fields)]
 pub enum Unresolvable {}
 /// `Unsatisfiable1`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -608,7 +586,6 @@ pub enum Unresolvable {}
 #[serde(deny_unknown_fields)]
 pub enum Unsatisfiable1 {}
 /// `Unsatisfiable2`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -624,7 +601,6 @@ pub enum Unsatisfiable1 {}
 #[serde(deny_unknown_fields)]
 pub enum Unsatisfiable2 {}
 /// `Unsatisfiable3`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -640,14 +616,12 @@ pub enum Unsatisfiable2 {}
 #[serde(deny_unknown_fields)]
 pub enum Unsatisfiable3 {}
 /// `Unsatisfiable3A`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct Unsatisfiable3A {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<Unsatisfiable3C>,
 }
 /// `Unsatisfiable3B`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -699,7 +673,6 @@ impl ::std::convert::TryFrom<::std::string::String> for Unsatisfiable3B {
     }
 }
 /// `Unsatisfiable3C`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -751,7 +724,6 @@ impl ::std::convert::TryFrom<::std::string::String> for Unsatisfiable3C {
     }
 }
 /// `WeirdEnum`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum WeirdEnum {
@@ -764,7 +736,6 @@ pub enum WeirdEnum {
     Object4 { #[serde(rename = "pattern-regex")] pattern_regex: ::std::string::String },
 }
 /// `WeirdEnumNot`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct WeirdEnumNot {
     #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
@@ -775,7 +746,6 @@ pub struct WeirdEnumNot {
     pub subtype_2: ::std::option::Option<WeirdEnumNotSubtype2>,
 }
 /// `WeirdEnumNot2`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct WeirdEnumNot2 {
     #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
@@ -806,7 +776,6 @@ pub struct WeirdEnumNot2Subtype2 {
     pub pattern_regex: ::serde_json::Value,
 }
 /// `WeirdEnumNot3`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct WeirdEnumNot3 {
     #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
@@ -836,7 +805,6 @@ pub struct WeirdEnumNot3Subtype2 {
     pub pattern_regex: ::serde_json::Value,
 }
 /// `WeirdEnumNot4`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct WeirdEnumNot4 {
     #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
@@ -915,5 +883,450 @@ pub mod error {
         fn from(value: String) -> Self {
             Self(value.into())
         }
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "BarProp" => generator.subschema_for::<BarProp>(),
+            "ButNotThat" => generator.subschema_for::<ButNotThat>(),
+            "CommentedTypeMerged" => generator.subschema_for::<CommentedTypeMerged>(),
+            "HereAndThere" => generator.subschema_for::<HereAndThere>(),
+            "JsonResponseBase" => generator.subschema_for::<JsonResponseBase>(),
+            "JsonSuccess" => generator.subschema_for::<JsonSuccess>(),
+            "JsonSuccessBase" => generator.subschema_for::<JsonSuccessBase>(),
+            "MergeEmpty" => generator.subschema_for::<MergeEmpty>(),
+            "MergeNumberBounds" => generator.subschema_for::<MergeNumberBounds>(),
+            "MergeStringBounds" => generator.subschema_for::<MergeStringBounds>(),
+            "NarrowNumber" => generator.subschema_for::<NarrowNumber>(),
+            "OrderDependentMerge" => generator.subschema_for::<OrderDependentMerge>(),
+            "Pickingone" => generator.subschema_for::<Pickingone>(),
+            "PickingoneInstallation" => {
+                generator.subschema_for::<PickingoneInstallation>()
+            }
+            "PickingoneUser" => generator.subschema_for::<PickingoneUser>(),
+            "TrimFat" => generator.subschema_for::<TrimFat>(),
+            "TrimFatNot" => generator.subschema_for::<TrimFatNot>(),
+            "TriplePattern" => generator.subschema_for::<TriplePattern>(),
+            "UnchangedByMerge" => generator.subschema_for::<UnchangedByMerge>(),
+            "UnchangedByMergeNot" => generator.subschema_for::<UnchangedByMergeNot>(),
+            "Unresolvable" => generator.subschema_for::<Unresolvable>(),
+            "Unsatisfiable1" => generator.subschema_for::<Unsatisfiable1>(),
+            "Unsatisfiable2" => generator.subschema_for::<Unsatisfiable2>(),
+            "Unsatisfiable3" => generator.subschema_for::<Unsatisfiable3>(),
+            "Unsatisfiable3A" => generator.subschema_for::<Unsatisfiable3A>(),
+            "Unsatisfiable3B" => generator.subschema_for::<Unsatisfiable3B>(),
+            "Unsatisfiable3C" => generator.subschema_for::<Unsatisfiable3C>(),
+            "WeirdEnum" => generator.subschema_for::<WeirdEnum>(),
+            "WeirdEnumNot" => generator.subschema_for::<WeirdEnumNot>(),
+            "WeirdEnumNot2" => generator.subschema_for::<WeirdEnumNot2>(),
+            "WeirdEnumNot3" => generator.subschema_for::<WeirdEnumNot3>(),
+            "WeirdEnumNot4" => generator.subschema_for::<WeirdEnumNot4>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BarProp {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BarProp")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "BarProp"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "BarProp")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ButNotThat {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ButNotThat")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ButNotThat"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ButNotThat")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CommentedTypeMerged {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CommentedTypeMerged")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "CommentedTypeMerged"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "CommentedTypeMerged")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for HereAndThere {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("HereAndThere")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "HereAndThere"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "HereAndThere")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for JsonResponseBase {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("JsonResponseBase")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "JsonResponseBase"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "JsonResponseBase")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for JsonSuccess {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("JsonSuccess")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "JsonSuccess"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "JsonSuccess")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for JsonSuccessBase {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("JsonSuccessBase")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "JsonSuccessBase"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "JsonSuccessBase")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MergeEmpty {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MergeEmpty")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MergeEmpty"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MergeEmpty")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MergeNumberBounds {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MergeNumberBounds")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MergeNumberBounds"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MergeNumberBounds")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MergeStringBounds {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MergeStringBounds")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MergeStringBounds"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MergeStringBounds")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NarrowNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NarrowNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "NarrowNumber"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "NarrowNumber")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OrderDependentMerge {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OrderDependentMerge")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "OrderDependentMerge"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OrderDependentMerge")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Pickingone {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Pickingone")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Pickingone"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Pickingone")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PickingoneInstallation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PickingoneInstallation")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "PickingoneInstallation"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "PickingoneInstallation")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PickingoneUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PickingoneUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "PickingoneUser"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "PickingoneUser")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TrimFat {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TrimFat")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "TrimFat"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TrimFat")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TrimFatNot {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TrimFatNot")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "TrimFatNot"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TrimFatNot")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TriplePattern {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TriplePattern")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "TriplePattern"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TriplePattern")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UnchangedByMerge {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UnchangedByMerge")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UnchangedByMerge"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UnchangedByMerge")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UnchangedByMergeNot {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UnchangedByMergeNot")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "UnchangedByMergeNot"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UnchangedByMergeNot")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Unresolvable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Unresolvable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Unresolvable"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Unresolvable")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Unsatisfiable1 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Unsatisfiable1")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Unsatisfiable1"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Unsatisfiable1")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Unsatisfiable2 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Unsatisfiable2")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Unsatisfiable2"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Unsatisfiable2")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Unsatisfiable3 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Unsatisfiable3")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Unsatisfiable3"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Unsatisfiable3")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Unsatisfiable3A {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Unsatisfiable3A")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Unsatisfiable3A"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Unsatisfiable3A")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Unsatisfiable3B {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Unsatisfiable3B")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Unsatisfiable3B"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Unsatisfiable3B")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Unsatisfiable3C {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Unsatisfiable3C")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Unsatisfiable3C"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Unsatisfiable3C")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WeirdEnum {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WeirdEnum")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "WeirdEnum"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WeirdEnum")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WeirdEnumNot {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WeirdEnumNot")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "WeirdEnumNot"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WeirdEnumNot")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WeirdEnumNot2 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WeirdEnumNot2")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "WeirdEnumNot2"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WeirdEnumNot2")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WeirdEnumNot3 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WeirdEnumNot3")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "WeirdEnumNot3"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WeirdEnumNot3")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for WeirdEnumNot4 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("WeirdEnumNot4")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "WeirdEnumNot4"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "WeirdEnumNot4")
     }
 }

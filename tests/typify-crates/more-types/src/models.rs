@@ -9,19 +9,16 @@
     clippy::unit_arg
 )]
 /// `ObjectWithNoExtra`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ObjectWithNoExtra {
     pub foo: ::std::string::String,
 }
 /// `ObjectWithOkExtra`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ObjectWithOkExtra {
     pub foo: ::std::string::String,
 }
 /// `ObjectWithStringExtra`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ObjectWithStringExtra {
     pub foo: ::std::string::String,
@@ -29,7 +26,6 @@ pub struct ObjectWithStringExtra {
     pub extra: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
 }
 /// `ObjectWithWhichExtra`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ObjectWithWhichExtra {
     pub foo: ::std::string::String,
@@ -37,8 +33,95 @@ pub struct ObjectWithWhichExtra {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// `ObjectWithYesExtra`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ObjectWithYesExtra {
     pub foo: ::std::string::String,
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "ObjectWithNoExtra" => generator.subschema_for::<ObjectWithNoExtra>(),
+            "ObjectWithOkExtra" => generator.subschema_for::<ObjectWithOkExtra>(),
+            "ObjectWithStringExtra" => generator.subschema_for::<ObjectWithStringExtra>(),
+            "ObjectWithWhichExtra" => generator.subschema_for::<ObjectWithWhichExtra>(),
+            "ObjectWithYesExtra" => generator.subschema_for::<ObjectWithYesExtra>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ObjectWithNoExtra {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ObjectWithNoExtra")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ObjectWithNoExtra"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ObjectWithNoExtra")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ObjectWithOkExtra {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ObjectWithOkExtra")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ObjectWithOkExtra"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ObjectWithOkExtra")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ObjectWithStringExtra {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ObjectWithStringExtra")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "ObjectWithStringExtra"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ObjectWithStringExtra")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ObjectWithWhichExtra {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ObjectWithWhichExtra")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "ObjectWithWhichExtra"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ObjectWithWhichExtra")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ObjectWithYesExtra {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ObjectWithYesExtra")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ObjectWithYesExtra"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ObjectWithYesExtra")
+    }
 }

@@ -9,26 +9,22 @@
     clippy::unit_arg
 )]
 /// `Box`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Box {
     pub data: ::std::string::String,
 }
 /// `Copy`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Copy {
     pub value: i64,
 }
 /// `DoubleOptionCollision`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct DoubleOptionCollision {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub option: ::std::option::Option<DoubleOptionCollisionOption>,
 }
 /// `DoubleOptionCollisionOption`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct DoubleOptionCollisionOption(
@@ -60,13 +56,11 @@ pub struct DoubleOptionCollisionOptionValue {
     pub option: ::std::option::Option<::std::string::String>,
 }
 /// `Drop`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Drop {
     pub cleanup: bool,
 }
 /// `FlattenedKeywords`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct FlattenedKeywords {
     pub normal: ::std::string::String,
@@ -74,7 +68,6 @@ pub struct FlattenedKeywords {
     pub extra: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
 }
 /// `FormatCollision`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -142,7 +135,6 @@ impl ::std::convert::TryFrom<::std::string::String> for FormatCollision {
     }
 }
 /// `KeywordFieldsEnum`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum KeywordFieldsEnum {
@@ -164,7 +156,6 @@ impl ::std::convert::From<[::std::string::String; 2usize]> for KeywordFieldsEnum
     }
 }
 /// `MapOfKeywords`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct MapOfKeywords {
     pub keyword_map: ::std::collections::HashMap<
@@ -173,7 +164,6 @@ pub struct MapOfKeywords {
     >,
 }
 /// `MapOfKeywordsKeywordMapAdditionalProperties`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -278,7 +268,6 @@ for MapOfKeywordsKeywordMapAdditionalProperties {
     }
 }
 /// `NestedTypeCollisions`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct NestedTypeCollisions {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -288,7 +277,6 @@ pub struct NestedTypeCollisions {
     pub types: ::std::vec::Vec<TypeWithOptionField>,
 }
 /// `NestedTypeCollisionsOptionType`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct NestedTypeCollisionsOptionType(
@@ -320,19 +308,16 @@ pub struct NestedTypeCollisionsOptionTypeValue {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 /// `Option`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Option {
     pub maybe: ::std::string::String,
 }
 /// `Pin`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Pin {
     pub pointer: ::std::string::String,
 }
 /// `RustKeywordMonster`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct RustKeywordMonster {
     #[serde(rename = "abstract")]
@@ -439,13 +424,11 @@ pub struct RustKeywordMonster {
     pub yield_: ::std::string::String,
 }
 /// `Send`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Send {
     pub message: ::std::string::String,
 }
 /// `Std`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Std {
     pub boxed: StdBoxed,
@@ -457,49 +440,41 @@ pub struct Std {
     pub string: StdString,
 }
 /// `StdBoxed`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct StdBoxed {
     pub value: ::std::string::String,
 }
 /// `StdConvert`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct StdConvert {
     pub value: ::std::string::String,
 }
 /// `StdFmt`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct StdFmt {
     pub value: ::std::string::String,
 }
 /// `StdOption`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct StdOption {
     pub value: ::std::string::String,
 }
 /// `StdResult`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct StdResult {
     pub value: ::std::string::String,
 }
 /// `StdStr`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct StdStr {
     pub value: ::std::string::String,
 }
 /// `StdString`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct StdString {
     pub value: ::std::string::String,
 }
 /// `StringEnum`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -559,13 +534,11 @@ impl ::std::convert::TryFrom<::std::string::String> for StringEnum {
     }
 }
 /// `StringModel`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct StringModel {
     pub text: ::std::string::String,
 }
 /// `StringNewtype`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
 pub struct StringNewtype(::std::string::String);
@@ -623,13 +596,11 @@ impl<'de> ::serde::Deserialize<'de> for StringNewtype {
     }
 }
 /// `Sync`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Sync {
     pub data: ::std::string::String,
 }
 /// `TypeWithOptionField`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TypeWithOptionField {
     pub boxed_field: Box,
@@ -643,7 +614,6 @@ pub struct TypeWithOptionField {
     >,
 }
 /// `Vec`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Vec {
     pub items: ::std::vec::Vec<::std::string::String>,
@@ -678,5 +648,432 @@ pub mod error {
         fn from(value: String) -> Self {
             Self(value.into())
         }
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "Box" => generator.subschema_for::<Box>(),
+            "Copy" => generator.subschema_for::<Copy>(),
+            "DoubleOptionCollision" => generator.subschema_for::<DoubleOptionCollision>(),
+            "DoubleOptionCollisionOption" => {
+                generator.subschema_for::<DoubleOptionCollisionOption>()
+            }
+            "Drop" => generator.subschema_for::<Drop>(),
+            "FlattenedKeywords" => generator.subschema_for::<FlattenedKeywords>(),
+            "FormatCollision" => generator.subschema_for::<FormatCollision>(),
+            "KeywordFieldsEnum" => generator.subschema_for::<KeywordFieldsEnum>(),
+            "MapOfKeywords" => generator.subschema_for::<MapOfKeywords>(),
+            "MapOfKeywordsKeywordMapAdditionalProperties" => {
+                generator.subschema_for::<MapOfKeywordsKeywordMapAdditionalProperties>()
+            }
+            "NestedTypeCollisions" => generator.subschema_for::<NestedTypeCollisions>(),
+            "NestedTypeCollisionsOptionType" => {
+                generator.subschema_for::<NestedTypeCollisionsOptionType>()
+            }
+            "Option" => generator.subschema_for::<Option>(),
+            "Pin" => generator.subschema_for::<Pin>(),
+            "RustKeywordMonster" => generator.subschema_for::<RustKeywordMonster>(),
+            "Send" => generator.subschema_for::<Send>(),
+            "Std" => generator.subschema_for::<Std>(),
+            "StdBoxed" => generator.subschema_for::<StdBoxed>(),
+            "StdConvert" => generator.subschema_for::<StdConvert>(),
+            "StdFmt" => generator.subschema_for::<StdFmt>(),
+            "StdOption" => generator.subschema_for::<StdOption>(),
+            "StdResult" => generator.subschema_for::<StdResult>(),
+            "StdStr" => generator.subschema_for::<StdStr>(),
+            "StdString" => generator.subschema_for::<StdString>(),
+            "StringEnum" => generator.subschema_for::<StringEnum>(),
+            "StringModel" => generator.subschema_for::<StringModel>(),
+            "StringNewtype" => generator.subschema_for::<StringNewtype>(),
+            "Sync" => generator.subschema_for::<Sync>(),
+            "TypeWithOptionField" => generator.subschema_for::<TypeWithOptionField>(),
+            "Vec" => generator.subschema_for::<Vec>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Box {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Box")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Box"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Box")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Copy {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Copy")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Copy"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Copy")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DoubleOptionCollision {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DoubleOptionCollision")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "DoubleOptionCollision"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "DoubleOptionCollision")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DoubleOptionCollisionOption {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DoubleOptionCollisionOption")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "DoubleOptionCollisionOption"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "DoubleOptionCollisionOption")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Drop {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Drop")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Drop"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Drop")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FlattenedKeywords {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FlattenedKeywords")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "FlattenedKeywords"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "FlattenedKeywords")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FormatCollision {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FormatCollision")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "FormatCollision"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "FormatCollision")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KeywordFieldsEnum {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KeywordFieldsEnum")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "KeywordFieldsEnum"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "KeywordFieldsEnum")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MapOfKeywords {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MapOfKeywords")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MapOfKeywords"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MapOfKeywords")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MapOfKeywordsKeywordMapAdditionalProperties {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MapOfKeywordsKeywordMapAdditionalProperties")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "MapOfKeywordsKeywordMapAdditionalProperties"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MapOfKeywordsKeywordMapAdditionalProperties")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NestedTypeCollisions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NestedTypeCollisions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "NestedTypeCollisions"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "NestedTypeCollisions")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NestedTypeCollisionsOptionType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NestedTypeCollisionsOptionType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "NestedTypeCollisionsOptionType"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "NestedTypeCollisionsOptionType")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Option {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Option")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Option"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Option")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Pin {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Pin")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Pin"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Pin")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RustKeywordMonster {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("RustKeywordMonster")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "RustKeywordMonster"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "RustKeywordMonster")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Send {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Send")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Send"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Send")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Std {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Std")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Std"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Std")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StdBoxed {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StdBoxed")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "StdBoxed"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "StdBoxed")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StdConvert {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StdConvert")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "StdConvert"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "StdConvert")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StdFmt {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StdFmt")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "StdFmt"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "StdFmt")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StdOption {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StdOption")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "StdOption"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "StdOption")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StdResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StdResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "StdResult"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "StdResult")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StdStr {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StdStr")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "StdStr"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "StdStr")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StdString {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StdString")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "StdString"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "StdString")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StringEnum {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StringEnum")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "StringEnum"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "StringEnum")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StringModel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StringModel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "StringModel"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "StringModel")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StringNewtype {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StringNewtype")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "StringNewtype"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "StringNewtype")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Sync {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Sync")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Sync"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Sync")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TypeWithOptionField {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TypeWithOptionField")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "TypeWithOptionField"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TypeWithOptionField")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Vec {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Vec")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Vec"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Vec")
     }
 }

@@ -9,20 +9,17 @@
     clippy::unit_arg
 )]
 /// `AnythingWorks`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct AnythingWorks {
     pub value: ::serde_json::Value,
 }
 /// `FloatsArenTTerribleImTold`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct FloatsArenTTerribleImTold {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub flush_timeout: ::std::option::Option<f32>,
 }
 /// `JustOne`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -64,7 +61,6 @@ impl ::std::str::FromStr for JustOne {
     }
 }
 /// `UintMinimumAndMaximum`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UintMinimumAndMaximum {
     pub max: u64,
@@ -73,4 +69,81 @@ pub struct UintMinimumAndMaximum {
     pub min_non_zero: i64,
     pub min_uint_non_zero: u64,
     pub no_bounds: u64,
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "AnythingWorks" => generator.subschema_for::<AnythingWorks>(),
+            "FloatsArenTTerribleImTold" => {
+                generator.subschema_for::<FloatsArenTTerribleImTold>()
+            }
+            "JustOne" => generator.subschema_for::<JustOne>(),
+            "UintMinimumAndMaximum" => generator.subschema_for::<UintMinimumAndMaximum>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AnythingWorks {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AnythingWorks")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "AnythingWorks"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "AnythingWorks")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for FloatsArenTTerribleImTold {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("FloatsArenTTerribleImTold")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "FloatsArenTTerribleImTold"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "FloatsArenTTerribleImTold")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for JustOne {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("JustOne")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "JustOne"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "JustOne")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UintMinimumAndMaximum {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UintMinimumAndMaximum")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "UintMinimumAndMaximum"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UintMinimumAndMaximum")
+    }
 }

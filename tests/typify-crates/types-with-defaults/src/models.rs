@@ -9,7 +9,6 @@
     clippy::unit_arg
 )]
 /// `Doodad`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Doodad {
     #[serde(default = "defaults::doodad_when")]
@@ -23,7 +22,6 @@ impl ::std::default::Default for Doodad {
     }
 }
 /// `MrDefaultNumbers`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct MrDefaultNumbers {
     #[serde(default = "defaults::mr_default_numbers_big_nullable")]
@@ -43,14 +41,12 @@ impl ::std::default::Default for MrDefaultNumbers {
     }
 }
 /// `OuterThing`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct OuterThing {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub thing: ::std::option::Option<ThingWithDefaults>,
 }
 /// `TestBed`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TestBed {
     #[serde(default = "defaults::test_bed_any")]
@@ -67,7 +63,6 @@ impl ::std::default::Default for TestBed {
     }
 }
 /// `ThingWithDefaults`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct ThingWithDefaults {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -76,7 +71,6 @@ pub struct ThingWithDefaults {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 /// `UInt`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct UInt(pub i64);
@@ -120,7 +114,6 @@ impl ::std::convert::TryFrom<String> for UInt {
     }
 }
 /// `UIntContainer`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UIntContainer {
     #[serde(default = "defaults::u_int_container_max_path")]
@@ -167,5 +160,115 @@ pub mod defaults {
     }
     pub(super) fn u_int_container_max_path() -> super::UInt {
         super::UInt(1_i64)
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "Doodad" => generator.subschema_for::<Doodad>(),
+            "MrDefaultNumbers" => generator.subschema_for::<MrDefaultNumbers>(),
+            "OuterThing" => generator.subschema_for::<OuterThing>(),
+            "TestBed" => generator.subschema_for::<TestBed>(),
+            "ThingWithDefaults" => generator.subschema_for::<ThingWithDefaults>(),
+            "UInt" => generator.subschema_for::<UInt>(),
+            "UIntContainer" => generator.subschema_for::<UIntContainer>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Doodad {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Doodad")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Doodad"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Doodad")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for MrDefaultNumbers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("MrDefaultNumbers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "MrDefaultNumbers"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "MrDefaultNumbers")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OuterThing {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OuterThing")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OuterThing"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OuterThing")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for TestBed {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("TestBed")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "TestBed"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "TestBed")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ThingWithDefaults {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ThingWithDefaults")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ThingWithDefaults"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ThingWithDefaults")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UInt {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UInt")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UInt"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UInt")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UIntContainer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("UIntContainer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "UIntContainer"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "UIntContainer")
     }
 }

@@ -9,7 +9,6 @@
     clippy::unit_arg
 )]
 /// `AlternativeEnum`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -71,7 +70,6 @@ impl ::std::default::Default for AlternativeEnum {
     }
 }
 /// `AnyOfNoStrings`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -87,7 +85,6 @@ impl ::std::default::Default for AlternativeEnum {
 #[serde(deny_unknown_fields)]
 pub enum AnyOfNoStrings {}
 /// `AnyOfNothing`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -103,7 +100,6 @@ pub enum AnyOfNoStrings {}
 #[serde(deny_unknown_fields)]
 pub enum AnyOfNothing {}
 /// `BlockSize`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct BlockSize(i64);
@@ -140,7 +136,6 @@ impl<'de> ::serde::Deserialize<'de> for BlockSize {
     }
 }
 /// `CommentedVariants`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -200,14 +195,12 @@ impl ::std::convert::TryFrom<::std::string::String> for CommentedVariants {
     }
 }
 /// `DiskAttachment`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct DiskAttachment {
     pub alternate: AlternativeEnum,
     pub state: DiskAttachmentState,
 }
 /// `DiskAttachmentState`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -269,7 +262,6 @@ impl ::std::default::Default for DiskAttachmentState {
     }
 }
 /// `EmptyObject`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct EmptyObject {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -323,7 +315,6 @@ impl<'de> ::serde::Deserialize<'de> for EmptyObjectProp {
     }
 }
 /// `EnumAndConstant`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(tag = "petType")]
 pub enum EnumAndConstant {
@@ -337,7 +328,6 @@ pub enum EnumAndConstant {
     Fish { float: ::std::string::String },
 }
 /// `IpNet`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum IpNet {
@@ -393,7 +383,6 @@ impl ::std::convert::From<Ipv6Net> for IpNet {
     }
 }
 /// `Ipv4Net`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
 pub struct Ipv4Net(::std::string::String);
@@ -450,7 +439,6 @@ impl<'de> ::serde::Deserialize<'de> for Ipv4Net {
     }
 }
 /// `Ipv6Net`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
 pub struct Ipv6Net(::std::string::String);
@@ -507,7 +495,6 @@ impl<'de> ::serde::Deserialize<'de> for Ipv6Net {
     }
 }
 /// `JankNames`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum JankNames {
@@ -533,7 +520,6 @@ for JankNames {
     }
 }
 /// `Never`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -549,7 +535,6 @@ for JankNames {
 #[serde(deny_unknown_fields)]
 pub enum Never {}
 /// `NeverEver`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -565,7 +550,6 @@ pub enum Never {}
 #[serde(deny_unknown_fields)]
 pub enum NeverEver {}
 /// `NeverEverForever`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -581,7 +565,6 @@ pub enum NeverEver {}
 #[serde(deny_unknown_fields)]
 pub enum NeverEverForever {}
 /// `NotBlockSize`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct NotBlockSize(f64);
@@ -618,7 +601,6 @@ impl<'de> ::serde::Deserialize<'de> for NotBlockSize {
     }
 }
 /// `NullStringEnumWithUnknownFormat`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct NullStringEnumWithUnknownFormat(
@@ -643,7 +625,6 @@ for NullStringEnumWithUnknownFormat {
     }
 }
 /// `NullStringEnumWithUnknownFormatValue`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -704,7 +685,6 @@ for NullStringEnumWithUnknownFormatValue {
     }
 }
 /// `OneOfMissingTitle`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum OneOfMissingTitle {
@@ -724,7 +704,6 @@ pub enum OneOfMissingTitle {
     },
 }
 /// `OneOfRawType`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum OneOfRawType {
@@ -745,7 +724,6 @@ impl ::std::convert::From<i64> for OneOfRawType {
     }
 }
 /// `OneOfTypes`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub enum OneOfTypes {
     #[serde(rename = "bar")]
@@ -759,7 +737,6 @@ impl ::std::convert::From<i64> for OneOfTypes {
     }
 }
 /// `OptionAnyofConst`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct OptionAnyofConst(pub ::std::option::Option<::std::string::String>);
@@ -782,7 +759,6 @@ for OptionAnyofConst {
     }
 }
 /// `OptionAnyofEnum`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct OptionAnyofEnum(pub ::std::option::Option<::std::string::String>);
@@ -805,7 +781,6 @@ for OptionAnyofEnum {
     }
 }
 /// `OptionAnyofNull`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct OptionAnyofNull(pub ::std::option::Option<::std::string::String>);
@@ -828,7 +803,6 @@ for OptionAnyofNull {
     }
 }
 /// `OptionOneofConst`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct OptionOneofConst(pub ::std::option::Option<::std::string::String>);
@@ -851,7 +825,6 @@ for OptionOneofConst {
     }
 }
 /// `OptionOneofEnum`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct OptionOneofEnum(pub ::std::option::Option<::std::string::String>);
@@ -874,7 +847,6 @@ for OptionOneofEnum {
     }
 }
 /// `OptionOneofNull`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct OptionOneofNull(pub ::std::option::Option<::std::string::String>);
@@ -897,7 +869,6 @@ for OptionOneofNull {
     }
 }
 /// `ReferenceDef`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -939,7 +910,6 @@ impl ::std::str::FromStr for ReferenceDef {
     }
 }
 /// issue 280
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum References {
@@ -969,7 +939,6 @@ impl ::std::convert::From<
     }
 }
 /// `ReferencesAdditionalProperties`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum ReferencesAdditionalProperties {
@@ -995,7 +964,6 @@ impl ::std::convert::From<ReferenceDef> for ReferencesAdditionalProperties {
     }
 }
 /// `ShouldBeExclusive`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 pub enum ShouldBeExclusive {
@@ -1003,7 +971,6 @@ pub enum ShouldBeExclusive {
     Object2 { reference: ::std::string::String },
 }
 /// `StringVersion`
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1045,7 +1012,6 @@ impl ::std::str::FromStr for StringVersion {
     }
 }
 /// One of: "2.5GBASE-T", "25GBASE-T", "2,5,GBASE,T".
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct VariantsDifferByPunct(pub ::serde_json::Value);
@@ -1112,5 +1078,482 @@ impl OneOfRawType {
             Self::Integer(value) => ::std::option::Option::Some(*value as i64),
             _ => ::std::option::Option::None,
         }
+    }
+}
+/// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
+/// impls answer.
+#[cfg(feature = "schemars")]
+static SCHEMAS: ::apigen_runtime::json_schema::Definitions = ::apigen_runtime::json_schema::Definitions::new(
+    include_str!("schemas.json"),
+    schema_of,
+);
+/// The schema `generator` gives the model of the definition `name`.
+#[cfg(feature = "schemars")]
+fn schema_of(
+    generator: &mut ::schemars::SchemaGenerator,
+    name: &str,
+) -> ::std::option::Option<::schemars::Schema> {
+    ::std::option::Option::Some(
+        match name {
+            "AlternativeEnum" => generator.subschema_for::<AlternativeEnum>(),
+            "AnyOfNoStrings" => generator.subschema_for::<AnyOfNoStrings>(),
+            "AnyOfNothing" => generator.subschema_for::<AnyOfNothing>(),
+            "BlockSize" => generator.subschema_for::<BlockSize>(),
+            "CommentedVariants" => generator.subschema_for::<CommentedVariants>(),
+            "DiskAttachment" => generator.subschema_for::<DiskAttachment>(),
+            "DiskAttachmentState" => generator.subschema_for::<DiskAttachmentState>(),
+            "EmptyObject" => generator.subschema_for::<EmptyObject>(),
+            "EnumAndConstant" => generator.subschema_for::<EnumAndConstant>(),
+            "IpNet" => generator.subschema_for::<IpNet>(),
+            "Ipv4Net" => generator.subschema_for::<Ipv4Net>(),
+            "Ipv6Net" => generator.subschema_for::<Ipv6Net>(),
+            "JankNames" => generator.subschema_for::<JankNames>(),
+            "Never" => generator.subschema_for::<Never>(),
+            "NeverEver" => generator.subschema_for::<NeverEver>(),
+            "NeverEverForever" => generator.subschema_for::<NeverEverForever>(),
+            "NotBlockSize" => generator.subschema_for::<NotBlockSize>(),
+            "NullStringEnumWithUnknownFormat" => {
+                generator.subschema_for::<NullStringEnumWithUnknownFormat>()
+            }
+            "NullStringEnumWithUnknownFormatValue" => {
+                generator.subschema_for::<NullStringEnumWithUnknownFormatValue>()
+            }
+            "OneOfMissingTitle" => generator.subschema_for::<OneOfMissingTitle>(),
+            "OneOfRawType" => generator.subschema_for::<OneOfRawType>(),
+            "OneOfTypes" => generator.subschema_for::<OneOfTypes>(),
+            "OptionAnyofConst" => generator.subschema_for::<OptionAnyofConst>(),
+            "OptionAnyofEnum" => generator.subschema_for::<OptionAnyofEnum>(),
+            "OptionAnyofNull" => generator.subschema_for::<OptionAnyofNull>(),
+            "OptionOneofConst" => generator.subschema_for::<OptionOneofConst>(),
+            "OptionOneofEnum" => generator.subschema_for::<OptionOneofEnum>(),
+            "OptionOneofNull" => generator.subschema_for::<OptionOneofNull>(),
+            "ReferenceDef" => generator.subschema_for::<ReferenceDef>(),
+            "References" => generator.subschema_for::<References>(),
+            "ReferencesAdditionalProperties" => {
+                generator.subschema_for::<ReferencesAdditionalProperties>()
+            }
+            "ShouldBeExclusive" => generator.subschema_for::<ShouldBeExclusive>(),
+            "StringVersion" => generator.subschema_for::<StringVersion>(),
+            "VariantsDifferByPunct" => generator.subschema_for::<VariantsDifferByPunct>(),
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AlternativeEnum {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AlternativeEnum")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "AlternativeEnum"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "AlternativeEnum")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AnyOfNoStrings {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AnyOfNoStrings")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "AnyOfNoStrings"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "AnyOfNoStrings")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AnyOfNothing {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("AnyOfNothing")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "AnyOfNothing"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "AnyOfNothing")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BlockSize {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("BlockSize")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "BlockSize"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "BlockSize")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CommentedVariants {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CommentedVariants")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "CommentedVariants"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "CommentedVariants")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DiskAttachment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DiskAttachment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "DiskAttachment"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "DiskAttachment")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DiskAttachmentState {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DiskAttachmentState")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "DiskAttachmentState"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "DiskAttachmentState")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmptyObject {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmptyObject")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "EmptyObject"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "EmptyObject")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EnumAndConstant {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EnumAndConstant")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "EnumAndConstant"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "EnumAndConstant")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for IpNet {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("IpNet")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "IpNet"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "IpNet")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Ipv4Net {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Ipv4Net")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Ipv4Net"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Ipv4Net")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Ipv6Net {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Ipv6Net")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Ipv6Net"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Ipv6Net")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for JankNames {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("JankNames")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "JankNames"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "JankNames")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Never {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Never")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Never"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Never")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NeverEver {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NeverEver")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "NeverEver"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "NeverEver")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NeverEverForever {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NeverEverForever")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "NeverEverForever"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "NeverEverForever")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NotBlockSize {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NotBlockSize")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "NotBlockSize"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "NotBlockSize")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NullStringEnumWithUnknownFormat {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NullStringEnumWithUnknownFormat")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "NullStringEnumWithUnknownFormat"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "NullStringEnumWithUnknownFormat")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for NullStringEnumWithUnknownFormatValue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("NullStringEnumWithUnknownFormatValue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "NullStringEnumWithUnknownFormatValue"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "NullStringEnumWithUnknownFormatValue")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OneOfMissingTitle {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OneOfMissingTitle")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OneOfMissingTitle"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OneOfMissingTitle")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OneOfRawType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OneOfRawType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OneOfRawType"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OneOfRawType")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OneOfTypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OneOfTypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OneOfTypes"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OneOfTypes")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OptionAnyofConst {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OptionAnyofConst")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OptionAnyofConst"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OptionAnyofConst")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OptionAnyofEnum {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OptionAnyofEnum")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OptionAnyofEnum"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OptionAnyofEnum")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OptionAnyofNull {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OptionAnyofNull")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OptionAnyofNull"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OptionAnyofNull")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OptionOneofConst {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OptionOneofConst")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OptionOneofConst"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OptionOneofConst")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OptionOneofEnum {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OptionOneofEnum")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OptionOneofEnum"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OptionOneofEnum")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OptionOneofNull {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("OptionOneofNull")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "OptionOneofNull"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "OptionOneofNull")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ReferenceDef {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ReferenceDef")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ReferenceDef"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ReferenceDef")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for References {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("References")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "References"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "References")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ReferencesAdditionalProperties {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ReferencesAdditionalProperties")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "ReferencesAdditionalProperties"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ReferencesAdditionalProperties")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ShouldBeExclusive {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ShouldBeExclusive")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ShouldBeExclusive"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "ShouldBeExclusive")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for StringVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("StringVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "StringVersion"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "StringVersion")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for VariantsDifferByPunct {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("VariantsDifferByPunct")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            concat!(module_path!(), "::", "VariantsDifferByPunct"),
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "VariantsDifferByPunct")
     }
 }
