@@ -4,30 +4,19 @@
 //! the server reads it with (`Incoming::parameter`, through `Deserialize`). Every value kind
 //! travels the same way: scalars, arrays, objects, nullable values, bytes and unions.
 //!
-//! The server names each in a `const`; the client passes it inline to the request builder (no
-//! item per parameter for rustc to check) and leaves out the names of the sibling parameters,
-//! which only reading a request uses.
+//! Both pass it inline, the client to its request builder and the server to its request reader
+//! (no item per parameter for rustc to check); the client leaves out the names of the sibling
+//! parameters, which only reading a request uses.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::ir::{ParamKind, ParamLocation, ParamShape, ParamStyle, Parameter};
 
-/// The name of the `const` holding parameter `p`'s codec (`PARAM_USER_ID`).
-pub fn const_ident(p: &Parameter) -> syn::Ident {
-    format_ident!("PARAM_{}", p.rust_name.trim_start_matches("r#").to_ascii_uppercase())
-}
-
-/// `const PARAM_X: ::apigen_runtime::params::Param<'static> = ...;`
-pub fn const_item(p: &Parameter) -> TokenStream {
-    let ident = const_ident(p);
-    let param = param_expr(p, &quote!(::apigen_runtime::params), true);
-    quote! { const #ident: ::apigen_runtime::params::Param<'static> = #param; }
-}
-
 /// The `Param` expression of parameter `p`, naming the runtime's items under `module` (its
-/// `params` module, or the client's re-exports), with the sibling parameters' names or without.
-fn param_expr(p: &Parameter, module: &TokenStream, with_siblings: bool) -> TokenStream {
+/// `params` module, or the client's and the server's re-exports), with the sibling parameters'
+/// names or without.
+pub fn param_expr(p: &Parameter, module: &TokenStream, with_siblings: bool) -> TokenStream {
     let name = &p.name;
     let location = match p.location {
         ParamLocation::Path => quote!(Path),
@@ -153,10 +142,10 @@ pub fn path_ident(p: &Parameter, position: usize) -> syn::Ident {
     }
 }
 
-/// Server: `let <field> = rq.parameter::<T>(&PARAM_X, "<template>", required);` (a `content`
+/// Server: `let <field> = rq.parameter::<T>(&rt::Param::new(..), "<template>", required);` (a `content`
 /// parameter is read as text and parsed as JSON).
 pub fn server_read(p: &Parameter, field: &syn::Ident, ty: &impl quote::ToTokens, template: &str) -> TokenStream {
-    let param = const_ident(p);
+    let param = param_expr(p, &quote!(rt), true);
     let required = p.required;
     if p.codec.json_text {
         quote! { let #field = rq.json_parameter::<#ty>(&#param, #template, #required); }

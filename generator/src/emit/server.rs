@@ -381,7 +381,6 @@ fn operation(op: &Operation) -> Result<TokenStream, String> {
     let mut parse = Vec::new();
     let mut assign = Vec::new();
     let mut unwrap = Vec::new();
-    let mut consts = Vec::new();
     for p in &op.params {
         let f = ident(&p.rust_name);
         let t = &p.ty;
@@ -399,7 +398,6 @@ fn operation(op: &Operation) -> Result<TokenStream, String> {
             fields.push(quote! { #docs pub #f: ::std::option::Option<#t> });
         }
         assign.push(quote! { #f });
-        consts.push(crate::emit::params::const_item(p));
         let read = crate::emit::params::server_read(p, &f, &t, &op.path);
         let rules = param_rules(&p.constraints.value, &f, name, p.shape);
         parse.push(quote! {
@@ -483,7 +481,6 @@ fn operation(op: &Operation) -> Result<TokenStream, String> {
 
         #handler_doc
         fn #handler(rq: &mut rt::Incoming<Authenticated>) -> ::std::result::Result<#input, rt::Response> {
-            #(#consts)*
             #(#parse)*
             #check
             #(#unwrap)*

@@ -42,6 +42,8 @@ use axum::Router;
 use serde_json::{Map, Value};
 
 pub use crate::header::{HeaderError, HttpDate, RetryAfter, ToHeaders, WithHeaders};
+/// The parameter codec the generated request readers describe each parameter with.
+pub use crate::params::{Kinds, Location, Param, Shape, Style};
 use crate::validation::Violation;
 pub use crate::{Placement, Secret, SecurityScheme};
 /// What generated servers take and give (axum's types).
