@@ -328,36 +328,35 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListUserCommunitiesRespo
 fn handle_list_user_communities(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListUserCommunitiesInput, rt::Response> {
-    const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "user-id",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
-    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "page",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["perPage"]);
-    const PARAM_PER_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "perPage",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["page"]);
     let user_id = rq
         .parameter::<
             i64,
-        >(&PARAM_USER_ID, "/micropanel/users/{user-id}/communities", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "user-id", &rt::Shape::INTEGER),
+            "/micropanel/users/{user-id}/communities",
+            true,
+        );
     let page = rq
-        .parameter::<i32>(&PARAM_PAGE, "/micropanel/users/{user-id}/communities", false);
+        .parameter::<
+            i32,
+        >(
+            &rt::Param::new(rt::Location::Query, "page", &rt::Shape::INTEGER)
+                .with_siblings(&["perPage"]),
+            "/micropanel/users/{user-id}/communities",
+            false,
+        );
     if let Some(v) = &page {
         crate::validation::minimum(*v as f64, 1f64, false, "page", rq.violations());
     }
     let per_page = rq
         .parameter::<
             i32,
-        >(&PARAM_PER_PAGE, "/micropanel/users/{user-id}/communities", false);
+        >(
+            &rt::Param::new(rt::Location::Query, "perPage", &rt::Shape::INTEGER)
+                .with_siblings(&["page"]),
+            "/micropanel/users/{user-id}/communities",
+            false,
+        );
     if let Some(v) = &per_page {
         crate::validation::minimum(*v as f64, 1f64, false, "perPage", rq.violations());
     }
@@ -440,12 +439,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for UpdateUserResponse {
 fn handle_update_user(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<UpdateUserInput, rt::Response> {
-    const PARAM_USER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "user-id",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
-    let user_id = rq.parameter::<i64>(&PARAM_USER_ID, "/users/{user-id}", true);
+    let user_id = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Path, "user-id", &rt::Shape::INTEGER),
+            "/users/{user-id}",
+            true,
+        );
     rq.check()?;
     let user_id = rq.required(user_id)?;
     let body = rq.body::<crate::models::UpdateUserRequest>()?;
@@ -526,24 +527,22 @@ impl ::apigen_runtime::axum::response::IntoResponse for SearchOrganizationUsersR
 fn handle_search_organization_users(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<SearchOrganizationUsersInput, rt::Response> {
-    const PARAM_ORGANIZATION_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "organization-id",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
-    const PARAM_EMAIL_ADDRESS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Query,
-        "emailAddress",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let organization_id = rq
         .parameter::<
             i64,
-        >(&PARAM_ORGANIZATION_ID, "/organizations/{organization-id}/users/search", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "organization-id", &rt::Shape::INTEGER),
+            "/organizations/{organization-id}/users/search",
+            true,
+        );
     let email_address = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_EMAIL_ADDRESS, "/organizations/{organization-id}/users/search", true);
+        >(
+            &rt::Param::new(rt::Location::Query, "emailAddress", &rt::Shape::STRING),
+            "/organizations/{organization-id}/users/search",
+            true,
+        );
     if let Some(v) = &email_address {
         crate::validation::email(v, "emailAddress", rq.violations());
     }

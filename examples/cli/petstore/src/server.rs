@@ -224,30 +224,31 @@ impl ::apigen_runtime::axum::response::IntoResponse for FindPetsResponse {
 fn handle_find_pets(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<FindPetsInput, rt::Response> {
-    const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "tags",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::STRING,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_siblings(&["limit"]);
-    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "limit",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["tags"]);
     let tags = rq
         .parameter::<
             ::std::vec::Vec<::std::string::String>,
-        >(&PARAM_TAGS, "/pets", false);
-    let limit = rq.parameter::<i32>(&PARAM_LIMIT, "/pets", false);
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "tags",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::STRING),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_siblings(&["limit"]),
+            "/pets",
+            false,
+        );
+    let limit = rq
+        .parameter::<
+            i32,
+        >(
+            &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER)
+                .with_siblings(&["tags"]),
+            "/pets",
+            false,
+        );
     rq.check()?;
     Ok(FindPetsInput {
         tags,
@@ -376,12 +377,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for FindPetByIdResponse {
 fn handle_find_pet_by_id(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<FindPetByIdInput, rt::Response> {
-    const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "id",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
-    let id = rq.parameter::<i64>(&PARAM_ID, "/pets/{id}", true);
+    let id = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Path, "id", &rt::Shape::INTEGER),
+            "/pets/{id}",
+            true,
+        );
     rq.check()?;
     let id = rq.required(id)?;
     Ok(FindPetByIdInput {
@@ -446,12 +449,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for DeletePetResponse {
 fn handle_delete_pet(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<DeletePetInput, rt::Response> {
-    const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "id",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
-    let id = rq.parameter::<i64>(&PARAM_ID, "/pets/{id}", true);
+    let id = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Path, "id", &rt::Shape::INTEGER),
+            "/pets/{id}",
+            true,
+        );
     rq.check()?;
     let id = rq.required(id)?;
     Ok(DeletePetInput {

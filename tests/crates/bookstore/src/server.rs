@@ -314,23 +314,27 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksResponse {
 fn handle_list_books(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListBooksInput, rt::Response> {
-    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "page",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["api_key", "per_page"]);
-    const PARAM_PER_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "per_page",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["api_key", "page"]);
-    let page = rq.parameter::<i64>(&PARAM_PAGE, "/books", false);
+    let page = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "page", &rt::Shape::INTEGER)
+                .with_siblings(&["api_key", "per_page"]),
+            "/books",
+            false,
+        );
     if let Some(v) = &page {
         crate::validation::minimum(*v as f64, 1f64, false, "page", rq.violations());
     }
-    let per_page = rq.parameter::<i64>(&PARAM_PER_PAGE, "/books", false);
+    let per_page = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "per_page", &rt::Shape::INTEGER)
+                .with_siblings(&["api_key", "page"]),
+            "/books",
+            false,
+        );
     rq.check()?;
     Ok(ListBooksInput {
         page,
@@ -463,12 +467,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetBookResponse {
 fn handle_get_book(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetBookInput, rt::Response> {
-    const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "isbn",
-        &::apigen_runtime::params::Shape::STRING,
-    );
-    let isbn = rq.parameter::<::std::string::String>(&PARAM_ISBN, "/books/{isbn}", true);
+    let isbn = rq
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Path, "isbn", &rt::Shape::STRING),
+            "/books/{isbn}",
+            true,
+        );
     rq.check()?;
     let isbn = rq.required(isbn)?;
     Ok(GetBookInput {
@@ -531,12 +537,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for UpdateBookResponse {
 fn handle_update_book(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<UpdateBookInput, rt::Response> {
-    const PARAM_ISBN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "isbn",
-        &::apigen_runtime::params::Shape::STRING,
-    );
-    let isbn = rq.parameter::<::std::string::String>(&PARAM_ISBN, "/books/{isbn}", true);
+    let isbn = rq
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Path, "isbn", &rt::Shape::STRING),
+            "/books/{isbn}",
+            true,
+        );
     rq.check()?;
     let isbn = rq.required(isbn)?;
     let body = rq.body::<crate::models::BookPatch>()?;
@@ -604,21 +612,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksByCursorRespons
 fn handle_list_books_by_cursor(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListBooksByCursorInput, rt::Response> {
-    const PARAM_CURSOR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "cursor",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["api_key", "limit"]);
-    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "limit",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["api_key", "cursor"]);
     let cursor = rq
-        .parameter::<::std::string::String>(&PARAM_CURSOR, "/books-by-cursor", false);
-    let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/books-by-cursor", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "cursor", &rt::Shape::STRING)
+                .with_siblings(&["api_key", "limit"]),
+            "/books-by-cursor",
+            false,
+        );
+    let limit = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER)
+                .with_siblings(&["api_key", "cursor"]),
+            "/books-by-cursor",
+            false,
+        );
     rq.check()?;
     Ok(ListBooksByCursorInput {
         cursor,
@@ -683,20 +694,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksByOffsetRespons
 fn handle_list_books_by_offset(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListBooksByOffsetInput, rt::Response> {
-    const PARAM_OFFSET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "offset",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["api_key", "limit"]);
-    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "limit",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["api_key", "offset"]);
-    let offset = rq.parameter::<i64>(&PARAM_OFFSET, "/books-by-offset", false);
-    let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/books-by-offset", false);
+    let offset = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "offset", &rt::Shape::INTEGER)
+                .with_siblings(&["api_key", "limit"]),
+            "/books-by-offset",
+            false,
+        );
+    let limit = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER)
+                .with_siblings(&["api_key", "offset"]),
+            "/books-by-offset",
+            false,
+        );
     rq.check()?;
     Ok(ListBooksByOffsetInput {
         offset,
@@ -758,13 +773,15 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksByLinkResponse 
 fn handle_list_books_by_link(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListBooksByLinkInput, rt::Response> {
-    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "page",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["api_key"]);
-    let page = rq.parameter::<i64>(&PARAM_PAGE, "/books-by-link", false);
+    let page = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "page", &rt::Shape::INTEGER)
+                .with_siblings(&["api_key"]),
+            "/books-by-link",
+            false,
+        );
     rq.check()?;
     Ok(ListBooksByLinkInput {
         page,
@@ -832,13 +849,15 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListBooksByLinkHeaderRes
 fn handle_list_books_by_link_header(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListBooksByLinkHeaderInput, rt::Response> {
-    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "page",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["api_key"]);
-    let page = rq.parameter::<i64>(&PARAM_PAGE, "/books-by-link-header", false);
+    let page = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "page", &rt::Shape::INTEGER)
+                .with_siblings(&["api_key"]),
+            "/books-by-link-header",
+            false,
+        );
     rq.check()?;
     Ok(ListBooksByLinkHeaderInput {
         page,
@@ -899,13 +918,15 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListAuthorsResponse {
 fn handle_list_authors(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListAuthorsInput, rt::Response> {
-    const PARAM_TOKEN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "token",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["api_key"]);
-    let token = rq.parameter::<::std::string::String>(&PARAM_TOKEN, "/authors", false);
+    let token = rq
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "token", &rt::Shape::STRING)
+                .with_siblings(&["api_key"]),
+            "/authors",
+            false,
+        );
     rq.check()?;
     Ok(ListAuthorsInput {
         token,

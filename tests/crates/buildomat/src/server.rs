@@ -617,13 +617,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for TaskGetResponse {
 fn handle_task_get(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<TaskGetInput, rt::Response> {
-    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "Task",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let task = rq
-        .parameter::<::std::string::String>(&PARAM_TASK, "/v1/task/{Task}", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Path, "Task", &rt::Shape::STRING),
+            "/v1/task/{Task}",
+            true,
+        );
     rq.check()?;
     let task = rq.required(task)?;
     Ok(TaskGetInput {
@@ -794,21 +795,22 @@ impl ::apigen_runtime::axum::response::IntoResponse for TaskEventsGetResponse {
 fn handle_task_events_get(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<TaskEventsGetInput, rt::Response> {
-    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "task",
-        &::apigen_runtime::params::Shape::STRING,
-    );
-    const PARAM_MINSEQ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Query,
-        "minseq",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
     let task = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_TASK, "/v1/tasks/{task}/events", true);
-    let minseq = rq.parameter::<i64>(&PARAM_MINSEQ, "/v1/tasks/{task}/events", false);
+        >(
+            &rt::Param::new(rt::Location::Path, "task", &rt::Shape::STRING),
+            "/v1/tasks/{task}/events",
+            true,
+        );
+    let minseq = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "minseq", &rt::Shape::INTEGER),
+            "/v1/tasks/{task}/events",
+            false,
+        );
     if let Some(v) = &minseq {
         crate::validation::minimum(*v as f64, 0f64, false, "minseq", rq.violations());
     }
@@ -869,15 +871,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for TaskOutputsGetResponse {
 fn handle_task_outputs_get(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<TaskOutputsGetInput, rt::Response> {
-    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "task",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let task = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_TASK, "/v1/tasks/{task}/outputs", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "task", &rt::Shape::STRING),
+            "/v1/tasks/{task}/outputs",
+            true,
+        );
     rq.check()?;
     let task = rq.required(task)?;
     Ok(TaskOutputsGetInput {
@@ -940,26 +941,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for TaskOutputDownloadRespon
 fn handle_task_output_download(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<TaskOutputDownloadInput, rt::Response> {
-    const PARAM_OUTPUT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "output",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["task"]);
-    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "task",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["output"]);
     let output = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_OUTPUT, "/v1/tasks/{task}/outputs/{output}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "output", &rt::Shape::STRING)
+                .with_siblings(&["task"]),
+            "/v1/tasks/{task}/outputs/{output}",
+            true,
+        );
     let task = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_TASK, "/v1/tasks/{task}/outputs/{output}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "task", &rt::Shape::STRING)
+                .with_siblings(&["output"]),
+            "/v1/tasks/{task}/outputs/{output}",
+            true,
+        );
     rq.check()?;
     let output = rq.required(output)?;
     let task = rq.required(task)?;
@@ -1306,15 +1305,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerTaskAppendResponse
 fn handle_worker_task_append(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<WorkerTaskAppendInput, rt::Response> {
-    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "task",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let task = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_TASK, "/v1/worker/task/{task}/append", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "task", &rt::Shape::STRING),
+            "/v1/worker/task/{task}/append",
+            true,
+        );
     rq.check()?;
     let task = rq.required(task)?;
     let body = rq.body::<crate::models::WorkerAppendTask>()?;
@@ -1377,15 +1375,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerTaskUploadChunkRes
 fn handle_worker_task_upload_chunk(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<WorkerTaskUploadChunkInput, rt::Response> {
-    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "task",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let task = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_TASK, "/v1/worker/task/{task}/chunk", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "task", &rt::Shape::STRING),
+            "/v1/worker/task/{task}/chunk",
+            true,
+        );
     rq.check()?;
     let task = rq.required(task)?;
     let body = rq.bytes_body()?;
@@ -1451,15 +1448,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerTaskCompleteRespon
 fn handle_worker_task_complete(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<WorkerTaskCompleteInput, rt::Response> {
-    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "task",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let task = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_TASK, "/v1/worker/task/{task}/complete", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "task", &rt::Shape::STRING),
+            "/v1/worker/task/{task}/complete",
+            true,
+        );
     rq.check()?;
     let task = rq.required(task)?;
     let body = rq.body::<crate::models::WorkerCompleteTask>()?;
@@ -1525,15 +1521,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for WorkerTaskAddOutputRespo
 fn handle_worker_task_add_output(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<WorkerTaskAddOutputInput, rt::Response> {
-    const PARAM_TASK: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "task",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let task = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_TASK, "/v1/worker/task/{task}/output", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "task", &rt::Shape::STRING),
+            "/v1/worker/task/{task}/output",
+            true,
+        );
     rq.check()?;
     let task = rq.required(task)?;
     let body = rq.body::<crate::models::WorkerAddOutput>()?;
@@ -1708,19 +1703,21 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetThingOrThingsResponse
 fn handle_get_thing_or_things(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetThingOrThingsInput, rt::Response> {
-    const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Query,
-        "id",
-        &::apigen_runtime::params::Shape {
-            items: ::std::option::Option::Some(&::apigen_runtime::params::Shape::STRING),
-            ..::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::STRING
-                    .with(::apigen_runtime::params::Kinds::ARRAY),
-            )
-        },
-    );
     let id = rq
-        .parameter::<crate::models::GetThingOrThingsId>(&PARAM_ID, "/v1/things", false);
+        .parameter::<
+            crate::models::GetThingOrThingsId,
+        >(
+            &rt::Param::new(
+                rt::Location::Query,
+                "id",
+                &rt::Shape {
+                    items: ::std::option::Option::Some(&rt::Shape::STRING),
+                    ..rt::Shape::scalar(rt::Kinds::STRING.with(rt::Kinds::ARRAY))
+                },
+            ),
+            "/v1/things",
+            false,
+        );
     rq.check()?;
     Ok(GetThingOrThingsInput {
         id,
@@ -1784,15 +1781,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for HeaderArgResponse {
 fn handle_header_arg(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<HeaderArgInput, rt::Response> {
-    const PARAM_ACCEPT_LANGUAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Header,
-        "accept-language",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let accept_language = rq
         .parameter::<
             crate::models::HeaderArgAcceptLanguage,
-        >(&PARAM_ACCEPT_LANGUAGE, "/v1/header-arg", false);
+        >(
+            &rt::Param::new(rt::Location::Header, "accept-language", &rt::Shape::STRING),
+            "/v1/header-arg",
+            false,
+        );
     rq.check()?;
     Ok(HeaderArgInput {
         accept_language,

@@ -222,13 +222,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetItemResponse {
 fn handle_get_item(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetItemInput, rt::Response> {
-    const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "item_id",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let item_id = rq
-        .parameter::<::std::string::String>(&PARAM_ITEM_ID, "/items/{item_id}", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Path, "item_id", &rt::Shape::STRING),
+            "/items/{item_id}",
+            true,
+        );
     rq.check()?;
     let item_id = rq.required(item_id)?;
     Ok(GetItemInput {
@@ -291,19 +292,22 @@ impl ::apigen_runtime::axum::response::IntoResponse for PutItemResponse {
 fn handle_put_item(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PutItemInput, rt::Response> {
-    const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "item_id",
-        &::apigen_runtime::params::Shape::STRING,
-    );
-    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Query,
-        "limit",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
     let item_id = rq
-        .parameter::<::std::string::String>(&PARAM_ITEM_ID, "/items/{item_id}", true);
-    let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/items/{item_id}", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Path, "item_id", &rt::Shape::STRING),
+            "/items/{item_id}",
+            true,
+        );
+    let limit = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER),
+            "/items/{item_id}",
+            false,
+        );
     if let Some(v) = &limit {
         crate::validation::maximum(
             *v as f64,
@@ -380,19 +384,15 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListItemsResponse {
 fn handle_list_items(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListItemsInput, rt::Response> {
-    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "limit",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["type"]);
-    const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "type",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["limit"]);
-    let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/items", false);
+    let limit = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER)
+                .with_siblings(&["type"]),
+            "/items",
+            false,
+        );
     if let Some(v) = &limit {
         crate::validation::maximum(
             *v as f64,
@@ -403,7 +403,14 @@ fn handle_list_items(
         );
     }
     let r#type = rq
-        .parameter::<crate::models::ListItemsType>(&PARAM_TYPE, "/items", false);
+        .parameter::<
+            crate::models::ListItemsType,
+        >(
+            &rt::Param::new(rt::Location::Query, "type", &rt::Shape::STRING)
+                .with_siblings(&["limit"]),
+            "/items",
+            false,
+        );
     rq.check()?;
     Ok(ListItemsInput {
         limit,
@@ -515,15 +522,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListThingsResponse {
 fn handle_list_things(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListThingsInput, rt::Response> {
-    const PARAM_APP_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "app_id",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let app_id = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_APP_ID, "/apps/{app_id}/things", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "app_id", &rt::Shape::STRING),
+            "/apps/{app_id}/things",
+            true,
+        );
     rq.check()?;
     let app_id = rq.required(app_id)?;
     Ok(ListThingsInput {

@@ -271,54 +271,54 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetOrderResponse {
 fn handle_get_order(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetOrderInput, rt::Response> {
-    const PARAM_ORDER_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "order_id",
-        &::apigen_runtime::params::Shape::STRING,
-    );
-    const PARAM_SORT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "sort",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["tags"]);
-    const PARAM_X_TRACE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Header,
-        "X-Trace",
-        &::apigen_runtime::params::Shape {
-            items: ::std::option::Option::Some(&::apigen_runtime::params::Shape::STRING),
-            ..::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::ARRAY,
-            )
-        },
-    );
-    const PARAM_TAGS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "tags",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::STRING,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_siblings(&["sort"]);
     let order_id = rq
-        .parameter::<::std::string::String>(&PARAM_ORDER_ID, "/orders/{order_id}", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Path, "order_id", &rt::Shape::STRING),
+            "/orders/{order_id}",
+            true,
+        );
     let sort = rq
         .json_parameter::<
             ::std::vec::Vec<crate::models::GetOrderSortItem>,
-        >(&PARAM_SORT, "/orders/{order_id}", false);
+        >(
+            &rt::Param::new(rt::Location::Query, "sort", &rt::Shape::STRING)
+                .with_siblings(&["tags"]),
+            "/orders/{order_id}",
+            false,
+        );
     let x_trace = rq
         .parameter::<
             ::std::vec::Vec<::std::string::String>,
-        >(&PARAM_X_TRACE, "/orders/{order_id}", false);
+        >(
+            &rt::Param::new(
+                rt::Location::Header,
+                "X-Trace",
+                &rt::Shape {
+                    items: ::std::option::Option::Some(&rt::Shape::STRING),
+                    ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                },
+            ),
+            "/orders/{order_id}",
+            false,
+        );
     let tags = rq
         .parameter::<
             ::std::vec::Vec<::std::string::String>,
-        >(&PARAM_TAGS, "/orders/{order_id}", false);
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "tags",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::STRING),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_siblings(&["sort"]),
+            "/orders/{order_id}",
+            false,
+        );
     rq.check()?;
     let order_id = rq.required(order_id)?;
     Ok(GetOrderInput {

@@ -171,12 +171,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for CreateOrderResponse {
 fn handle_create_order(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<CreateOrderInput, rt::Response> {
-    const PARAM_NOTE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Query,
-        "note",
-        &::apigen_runtime::params::Shape::STRING,
-    );
-    let note = rq.parameter::<::std::string::String>(&PARAM_NOTE, "/orders", false);
+    let note = rq
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "note", &rt::Shape::STRING),
+            "/orders",
+            false,
+        );
     rq.check()?;
     let body = rq.body::<crate::models::Order>()?;
     let body = rq.required(body)?;

@@ -541,35 +541,28 @@ impl ::apigen_runtime::axum::response::IntoResponse for S0SizeResponse {
 fn handle_s0_size(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S0SizeInput, rt::Response> {
-    const PARAM_STATUS: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "status",
-            &::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::INTEGER
-                    .with(::apigen_runtime::params::Kinds::STRING),
-            ),
-        )
-        .with_siblings(&["Item_message_x", "http"]);
-    const PARAM_ITEM_MESSAGE_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "Item_message_x",
-            &::apigen_runtime::params::Shape::NUMBER,
-        )
-        .with_siblings(&["http", "status"]);
-    const PARAM_HTTP: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "http",
-            &::apigen_runtime::params::Shape::BOOLEAN,
-        )
-        .with_siblings(&["Item_message_x", "status"]);
     let status = rq
         .parameter::<
             crate::models::S0SizeStatus,
-        >(&PARAM_STATUS, "/s0/name/value/status-total/user-url", true);
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "status",
+                    &rt::Shape::scalar(rt::Kinds::INTEGER.with(rt::Kinds::STRING)),
+                )
+                .with_siblings(&["Item_message_x", "http"]),
+            "/s0/name/value/status-total/user-url",
+            true,
+        );
     let item_message_x = rq
         .parameter::<
             f64,
-        >(&PARAM_ITEM_MESSAGE_X, "/s0/name/value/status-total/user-url", false);
+        >(
+            &rt::Param::new(rt::Location::Query, "Item_message_x", &rt::Shape::NUMBER)
+                .with_siblings(&["http", "status"]),
+            "/s0/name/value/status-total/user-url",
+            false,
+        );
     if let Some(v) = &item_message_x {
         crate::validation::maximum(
             *v as f64,
@@ -580,7 +573,14 @@ fn handle_s0_size(
         );
     }
     let http = rq
-        .parameter::<bool>(&PARAM_HTTP, "/s0/name/value/status-total/user-url", false);
+        .parameter::<
+            bool,
+        >(
+            &rt::Param::new(rt::Location::Query, "http", &rt::Shape::BOOLEAN)
+                .with_siblings(&["Item_message_x", "status"]),
+            "/s0/name/value/status-total/user-url",
+            false,
+        );
     rq.check()?;
     let status = rq.required(status)?;
     Ok(S0SizeInput {
@@ -642,15 +642,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for S0IfResponse {
 fn handle_s0_if(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S0IfInput, rt::Response> {
-    const PARAM_COUNTV2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "countv2",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let countv2 = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_COUNTV2, "/s0/tag/code/{countv2}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "countv2", &rt::Shape::STRING),
+            "/s0/tag/code/{countv2}",
+            true,
+        );
     if let Some(v) = &countv2 {
         static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> = ::std::sync::LazyLock::new(||
         ::regress::Regex::new("^(foo|bar)_[0-9]*$").ok());
@@ -729,13 +728,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetS0HttpHttpResponse {
 fn handle_get_s0_http_http(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetS0HttpHttpInput, rt::Response> {
-    const PARAM_TRUE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Header,
-        "true",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let r#true = rq
-        .parameter::<::std::string::String>(&PARAM_TRUE, "/s0/httpHttp", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Header, "true", &rt::Shape::STRING),
+            "/s0/httpHttp",
+            true,
+        );
     rq.check()?;
     let r#true = rq.required(r#true)?;
     Ok(GetS0HttpHttpInput {
@@ -862,46 +862,42 @@ impl ::apigen_runtime::axum::response::IntoResponse for S1HttpResponse {
 fn handle_s1_http(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S1HttpInput, rt::Response> {
-    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "page",
-            &::apigen_runtime::params::Shape::ANY,
-        )
-        .with_siblings(&["x_kind"]);
-    const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "x_kind",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_explode(true)
-        .with_siblings(&["page"]);
-    const PARAM_META: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "meta",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["CountTrue"]);
-    const PARAM_VALUE_ERROR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Query,
-        "valueError",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let page = rq
         .parameter::<
             ::serde_json::Value,
-        >(&PARAM_PAGE, "/s1/next.kind/v{page}.{x_kind}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "page", &rt::Shape::ANY)
+                .with_siblings(&["x_kind"]),
+            "/s1/next.kind/v{page}.{x_kind}",
+            true,
+        );
     let x_kind = rq
         .parameter::<
             crate::models::S1HttpXKind,
-        >(&PARAM_X_KIND, "/s1/next.kind/v{page}.{x_kind}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "x_kind", &rt::Shape::INTEGER)
+                .with_explode(true)
+                .with_siblings(&["page"]),
+            "/s1/next.kind/v{page}.{x_kind}",
+            true,
+        );
     let meta = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_META, "/s1/next.kind/v{page}.{x_kind}", false);
+        >(
+            &rt::Param::new(rt::Location::Header, "meta", &rt::Shape::STRING)
+                .with_siblings(&["CountTrue"]),
+            "/s1/next.kind/v{page}.{x_kind}",
+            false,
+        );
     let value_error = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_VALUE_ERROR, "/s1/next.kind/v{page}.{x_kind}", true);
+        >(
+            &rt::Param::new(rt::Location::Query, "valueError", &rt::Shape::STRING),
+            "/s1/next.kind/v{page}.{x_kind}",
+            true,
+        );
     rq.check()?;
     let page = rq.required(page)?;
     let x_kind = rq.required(x_kind)?;
@@ -986,27 +982,25 @@ impl ::apigen_runtime::axum::response::IntoResponse for S1CountErrorResponse {
 fn handle_s1_count_error(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S1CountErrorInput, rt::Response> {
-    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "page",
-            &::apigen_runtime::params::Shape::ANY,
-        )
-        .with_siblings(&["x_kind"]);
-    const PARAM_X_KIND: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "x_kind",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_explode(true)
-        .with_siblings(&["page"]);
     let page = rq
         .parameter::<
             ::serde_json::Value,
-        >(&PARAM_PAGE, "/s1/next.kind/v{page}.{x_kind}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "page", &rt::Shape::ANY)
+                .with_siblings(&["x_kind"]),
+            "/s1/next.kind/v{page}.{x_kind}",
+            true,
+        );
     let x_kind = rq
         .parameter::<
             crate::models::S1CountErrorXKind,
-        >(&PARAM_X_KIND, "/s1/next.kind/v{page}.{x_kind}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "x_kind", &rt::Shape::INTEGER)
+                .with_explode(true)
+                .with_siblings(&["page"]),
+            "/s1/next.kind/v{page}.{x_kind}",
+            true,
+        );
     rq.check()?;
     let page = rq.required(page)?;
     let x_kind = rq.required(x_kind)?;
@@ -1081,45 +1075,42 @@ impl ::apigen_runtime::axum::response::IntoResponse for S12faOwnerResponse {
 fn handle_s1_2fa_owner(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S12faOwnerInput, rt::Response> {
-    const PARAM_HTML_PARENT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "HTML_PARENT",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["ConstNext"]);
-    const PARAM_CONST_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "ConstNext",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::STRING,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_siblings(&["HTML_PARENT"]);
-    const PARAM_DEFAULT_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Query,
-        "DefaultX",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
     let html_parent = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_HTML_PARENT, "/s1/{HTML_PARENT}/order/{ConstNext}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "HTML_PARENT", &rt::Shape::STRING)
+                .with_siblings(&["ConstNext"]),
+            "/s1/{HTML_PARENT}/order/{ConstNext}",
+            true,
+        );
     let const_next = rq
         .parameter::<
             ::std::vec::Vec<::std::string::String>,
-        >(&PARAM_CONST_NEXT, "/s1/{HTML_PARENT}/order/{ConstNext}", true);
+        >(
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "ConstNext",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::STRING),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_siblings(&["HTML_PARENT"]),
+            "/s1/{HTML_PARENT}/order/{ConstNext}",
+            true,
+        );
     if let Some(v) = &const_next {
         crate::validation::max_items(v.len(), 5u64, "ConstNext", rq.violations());
     }
     let default_x = rq
         .parameter::<
             u32,
-        >(&PARAM_DEFAULT_X, "/s1/{HTML_PARENT}/order/{ConstNext}", false);
+        >(
+            &rt::Param::new(rt::Location::Query, "DefaultX", &rt::Shape::INTEGER),
+            "/s1/{HTML_PARENT}/order/{ConstNext}",
+            false,
+        );
     rq.check()?;
     let html_parent = rq.required(html_parent)?;
     let const_next = rq.required(const_next)?;
@@ -1242,20 +1233,21 @@ impl ::apigen_runtime::axum::response::IntoResponse for S2DynServerResponse {
 fn handle_s2_dyn_server(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<S2DynServerInput, rt::Response> {
-    const PARAM_ERROR_YIELD: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "error-yield",
-        &::apigen_runtime::params::Shape {
-            items: ::std::option::Option::Some(&::apigen_runtime::params::Shape::STRING),
-            ..::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::ARRAY,
-            )
-        },
-    );
     let error_yield = rq
         .parameter::<
             ::std::vec::Vec<::std::string::String>,
-        >(&PARAM_ERROR_YIELD, "/s2/{error-yield}", true);
+        >(
+            &rt::Param::new(
+                rt::Location::Path,
+                "error-yield",
+                &rt::Shape {
+                    items: ::std::option::Option::Some(&rt::Shape::STRING),
+                    ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                },
+            ),
+            "/s2/{error-yield}",
+            true,
+        );
     if let Some(v) = &error_yield {
         crate::validation::max_items(v.len(), 5u64, "error-yield", rq.violations());
     }

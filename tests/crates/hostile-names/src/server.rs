@@ -384,65 +384,59 @@ impl ::apigen_runtime::axum::response::IntoResponse for Type2Response {
 fn handle_type(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Type2Input, rt::Response> {
-    const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "profile-id",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["item_id"]);
-    const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "item_id",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["profile-id"]);
-    const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "self",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["page-size", "pageSize"]);
-    const PARAM_PAGE_SIZE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "page-size",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["pageSize", "self"]);
-    const PARAM_PAGE_SIZE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "pageSize",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["page-size", "self"]);
-    const PARAM_X_REQUEST_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Header,
-        "X-Request-Id",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let profile_id = rq
         .parameter::<
             i64,
-        >(&PARAM_PROFILE_ID, "/user-profiles/{profile-id}/items/{item_id}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "profile-id", &rt::Shape::INTEGER)
+                .with_siblings(&["item_id"]),
+            "/user-profiles/{profile-id}/items/{item_id}",
+            true,
+        );
     let item_id = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_ITEM_ID, "/user-profiles/{profile-id}/items/{item_id}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "item_id", &rt::Shape::STRING)
+                .with_siblings(&["profile-id"]),
+            "/user-profiles/{profile-id}/items/{item_id}",
+            true,
+        );
     let self_ = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_SELF_, "/user-profiles/{profile-id}/items/{item_id}", false);
+        >(
+            &rt::Param::new(rt::Location::Query, "self", &rt::Shape::STRING)
+                .with_siblings(&["page-size", "pageSize"]),
+            "/user-profiles/{profile-id}/items/{item_id}",
+            false,
+        );
     let page_size = rq
         .parameter::<
             i64,
-        >(&PARAM_PAGE_SIZE, "/user-profiles/{profile-id}/items/{item_id}", false);
+        >(
+            &rt::Param::new(rt::Location::Query, "page-size", &rt::Shape::INTEGER)
+                .with_siblings(&["pageSize", "self"]),
+            "/user-profiles/{profile-id}/items/{item_id}",
+            false,
+        );
     let page_size2 = rq
         .parameter::<
             i64,
-        >(&PARAM_PAGE_SIZE2, "/user-profiles/{profile-id}/items/{item_id}", false);
+        >(
+            &rt::Param::new(rt::Location::Query, "pageSize", &rt::Shape::INTEGER)
+                .with_siblings(&["page-size", "self"]),
+            "/user-profiles/{profile-id}/items/{item_id}",
+            false,
+        );
     let x_request_id = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_X_REQUEST_ID, "/user-profiles/{profile-id}/items/{item_id}", false);
+        >(
+            &rt::Param::new(rt::Location::Header, "X-Request-Id", &rt::Shape::STRING),
+            "/user-profiles/{profile-id}/items/{item_id}",
+            false,
+        );
     rq.check()?;
     let profile_id = rq.required(profile_id)?;
     let item_id = rq.required(item_id)?;
@@ -515,26 +509,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for MatchResponse {
 fn handle_match(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MatchInput, rt::Response> {
-    const PARAM_PROFILE_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "profile-id",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["item_id"]);
-    const PARAM_ITEM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "item_id",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["profile-id"]);
     let profile_id = rq
         .parameter::<
             i64,
-        >(&PARAM_PROFILE_ID, "/user-profiles/{profile-id}/items/{item_id}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "profile-id", &rt::Shape::INTEGER)
+                .with_siblings(&["item_id"]),
+            "/user-profiles/{profile-id}/items/{item_id}",
+            true,
+        );
     let item_id = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_ITEM_ID, "/user-profiles/{profile-id}/items/{item_id}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "item_id", &rt::Shape::STRING)
+                .with_siblings(&["profile-id"]),
+            "/user-profiles/{profile-id}/items/{item_id}",
+            true,
+        );
     rq.check()?;
     let profile_id = rq.required(profile_id)?;
     let item_id = rq.required(item_id)?;
@@ -711,15 +703,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetCafue9Response {
 fn handle_get_cafue9(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetCafue9Input, rt::Response> {
-    const PARAM_UFCNUEFCUF6DUE9: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "ünïcödé",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let ufcnuefcuf6due9 = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_UFCNUEFCUF6DUE9, "/café/{ünïcödé}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "ünïcödé", &rt::Shape::STRING),
+            "/café/{ünïcödé}",
+            true,
+        );
     rq.check()?;
     let ufcnuefcuf6due9 = rq.required(ufcnuefcuf6due9)?;
     Ok(GetCafue9Input {
@@ -819,252 +810,262 @@ impl ::apigen_runtime::axum::response::IntoResponse for AuthenticateResponse {
 fn handle_authenticate2(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<AuthenticateInput, rt::Response> {
-    const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "self",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["rq"]);
-    const PARAM_RQ2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "rq",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["self"]);
-    const PARAM_HEADERS2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "headers",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(
-            &[
-                "Self",
-                "body",
-                "credentials",
-                "e",
-                "input",
-                "key",
-                "request",
-                "shared",
-                "type",
-                "url",
-            ],
-        );
-    const PARAM_CREDENTIALS2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "credentials",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(
-            &[
-                "Self",
-                "body",
-                "e",
-                "headers",
-                "input",
-                "key",
-                "request",
-                "shared",
-                "type",
-                "url",
-            ],
-        );
-    const PARAM_SHARED2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "shared",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(
-            &[
-                "Self",
-                "body",
-                "credentials",
-                "e",
-                "headers",
-                "input",
-                "key",
-                "request",
-                "type",
-                "url",
-            ],
-        );
-    const PARAM_INPUT2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "input",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(
-            &[
-                "Self",
-                "body",
-                "credentials",
-                "e",
-                "headers",
-                "key",
-                "request",
-                "shared",
-                "type",
-                "url",
-            ],
-        );
-    const PARAM_REQUEST2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "request",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(
-            &[
-                "Self",
-                "body",
-                "credentials",
-                "e",
-                "headers",
-                "input",
-                "key",
-                "shared",
-                "type",
-                "url",
-            ],
-        );
-    const PARAM_E2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "e",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(
-            &[
-                "Self",
-                "body",
-                "credentials",
-                "headers",
-                "input",
-                "key",
-                "request",
-                "shared",
-                "type",
-                "url",
-            ],
-        );
-    const PARAM_TYPE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "type",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(
-            &[
-                "Self",
-                "body",
-                "credentials",
-                "e",
-                "headers",
-                "input",
-                "key",
-                "request",
-                "shared",
-                "url",
-            ],
-        );
-    const PARAM_SELF_2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "Self",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(
-            &[
-                "body",
-                "credentials",
-                "e",
-                "headers",
-                "input",
-                "key",
-                "request",
-                "shared",
-                "type",
-                "url",
-            ],
-        );
-    const PARAM_BODY2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "body",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(
-            &[
-                "Self",
-                "credentials",
-                "e",
-                "headers",
-                "input",
-                "key",
-                "request",
-                "shared",
-                "type",
-                "url",
-            ],
-        );
-    const PARAM_URL2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "url",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(
-            &[
-                "Self",
-                "body",
-                "credentials",
-                "e",
-                "headers",
-                "input",
-                "key",
-                "request",
-                "shared",
-                "type",
-            ],
-        );
-    const PARAM_HEADERS3: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "Headers",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["X-Api-Key", "credentials"]);
-    const PARAM_CREDENTIALS3: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "credentials",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["Headers", "X-Api-Key"]);
     let self_ = rq
-        .parameter::<::std::string::String>(&PARAM_SELF_, "/auth/{self}/{rq}", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Path, "self", &rt::Shape::STRING)
+                .with_siblings(&["rq"]),
+            "/auth/{self}/{rq}",
+            true,
+        );
     let rq2 = rq
-        .parameter::<::std::string::String>(&PARAM_RQ2, "/auth/{self}/{rq}", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Path, "rq", &rt::Shape::STRING)
+                .with_siblings(&["self"]),
+            "/auth/{self}/{rq}",
+            true,
+        );
     let headers2 = rq
-        .parameter::<::std::string::String>(&PARAM_HEADERS2, "/auth/{self}/{rq}", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "headers", &rt::Shape::STRING)
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "credentials",
+                        "e",
+                        "input",
+                        "key",
+                        "request",
+                        "shared",
+                        "type",
+                        "url",
+                    ],
+                ),
+            "/auth/{self}/{rq}",
+            false,
+        );
     let credentials2 = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_CREDENTIALS2, "/auth/{self}/{rq}", false);
+        >(
+            &rt::Param::new(rt::Location::Query, "credentials", &rt::Shape::STRING)
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "e",
+                        "headers",
+                        "input",
+                        "key",
+                        "request",
+                        "shared",
+                        "type",
+                        "url",
+                    ],
+                ),
+            "/auth/{self}/{rq}",
+            false,
+        );
     let shared2 = rq
-        .parameter::<::std::string::String>(&PARAM_SHARED2, "/auth/{self}/{rq}", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "shared", &rt::Shape::STRING)
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "credentials",
+                        "e",
+                        "headers",
+                        "input",
+                        "key",
+                        "request",
+                        "type",
+                        "url",
+                    ],
+                ),
+            "/auth/{self}/{rq}",
+            false,
+        );
     let input2 = rq
-        .parameter::<::std::string::String>(&PARAM_INPUT2, "/auth/{self}/{rq}", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "input", &rt::Shape::STRING)
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "credentials",
+                        "e",
+                        "headers",
+                        "key",
+                        "request",
+                        "shared",
+                        "type",
+                        "url",
+                    ],
+                ),
+            "/auth/{self}/{rq}",
+            false,
+        );
     let request2 = rq
-        .parameter::<::std::string::String>(&PARAM_REQUEST2, "/auth/{self}/{rq}", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "request", &rt::Shape::STRING)
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "credentials",
+                        "e",
+                        "headers",
+                        "input",
+                        "key",
+                        "shared",
+                        "type",
+                        "url",
+                    ],
+                ),
+            "/auth/{self}/{rq}",
+            true,
+        );
     let e2 = rq
-        .parameter::<::std::string::String>(&PARAM_E2, "/auth/{self}/{rq}", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "e", &rt::Shape::STRING)
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "credentials",
+                        "headers",
+                        "input",
+                        "key",
+                        "request",
+                        "shared",
+                        "type",
+                        "url",
+                    ],
+                ),
+            "/auth/{self}/{rq}",
+            false,
+        );
     let r#type = rq
-        .parameter::<::std::string::String>(&PARAM_TYPE, "/auth/{self}/{rq}", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "type", &rt::Shape::STRING)
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "credentials",
+                        "e",
+                        "headers",
+                        "input",
+                        "key",
+                        "request",
+                        "shared",
+                        "url",
+                    ],
+                ),
+            "/auth/{self}/{rq}",
+            false,
+        );
     let self_2 = rq
-        .parameter::<::std::string::String>(&PARAM_SELF_2, "/auth/{self}/{rq}", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "Self", &rt::Shape::STRING)
+                .with_siblings(
+                    &[
+                        "body",
+                        "credentials",
+                        "e",
+                        "headers",
+                        "input",
+                        "key",
+                        "request",
+                        "shared",
+                        "type",
+                        "url",
+                    ],
+                ),
+            "/auth/{self}/{rq}",
+            false,
+        );
     let body2 = rq
-        .parameter::<::std::string::String>(&PARAM_BODY2, "/auth/{self}/{rq}", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "body", &rt::Shape::STRING)
+                .with_siblings(
+                    &[
+                        "Self",
+                        "credentials",
+                        "e",
+                        "headers",
+                        "input",
+                        "key",
+                        "request",
+                        "shared",
+                        "type",
+                        "url",
+                    ],
+                ),
+            "/auth/{self}/{rq}",
+            false,
+        );
     let url2 = rq
-        .parameter::<::std::string::String>(&PARAM_URL2, "/auth/{self}/{rq}", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "url", &rt::Shape::STRING)
+                .with_siblings(
+                    &[
+                        "Self",
+                        "body",
+                        "credentials",
+                        "e",
+                        "headers",
+                        "input",
+                        "key",
+                        "request",
+                        "shared",
+                        "type",
+                    ],
+                ),
+            "/auth/{self}/{rq}",
+            false,
+        );
     let headers3 = rq
-        .parameter::<::std::string::String>(&PARAM_HEADERS3, "/auth/{self}/{rq}", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Header, "Headers", &rt::Shape::STRING)
+                .with_siblings(&["X-Api-Key", "credentials"]),
+            "/auth/{self}/{rq}",
+            false,
+        );
     let credentials3 = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_CREDENTIALS3, "/auth/{self}/{rq}", false);
+        >(
+            &rt::Param::new(rt::Location::Header, "credentials", &rt::Shape::STRING)
+                .with_siblings(&["Headers", "X-Api-Key"]),
+            "/auth/{self}/{rq}",
+            false,
+        );
     rq.check()?;
     let self_ = rq.required(self_)?;
     let rq2 = rq.required(rq2)?;
@@ -1146,22 +1147,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for Transport2Response {
 fn handle_transport(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<Transport2Input, rt::Response> {
-    const PARAM_SELF_: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "self",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["rq"]);
-    const PARAM_RQ2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "rq",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["self"]);
     let self_ = rq
-        .parameter::<::std::string::String>(&PARAM_SELF_, "/auth/{self}/{rq}", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Path, "self", &rt::Shape::STRING)
+                .with_siblings(&["rq"]),
+            "/auth/{self}/{rq}",
+            true,
+        );
     let rq2 = rq
-        .parameter::<::std::string::String>(&PARAM_RQ2, "/auth/{self}/{rq}", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Path, "rq", &rt::Shape::STRING)
+                .with_siblings(&["self"]),
+            "/auth/{self}/{rq}",
+            true,
+        );
     rq.check()?;
     let self_ = rq.required(self_)?;
     let rq2 = rq.required(rq2)?;
@@ -1235,44 +1238,50 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListResponse {
 fn handle_list(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListInput, rt::Response> {
-    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "first_page",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
-    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "page",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["more", "next", "page_number"]);
-    const PARAM_PAGE_NUMBER2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "page_number",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["more", "next", "page"]);
-    const PARAM_NEXT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "next",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["more", "page", "page_number"]);
-    const PARAM_MORE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "more",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["next", "page", "page_number"]);
     let first_page2 = rq
-        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
-    let page = rq.parameter::<i64>(&PARAM_PAGE, "/things/{first_page}", false);
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Path, "first_page", &rt::Shape::INTEGER),
+            "/things/{first_page}",
+            true,
+        );
+    let page = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "page", &rt::Shape::INTEGER)
+                .with_siblings(&["more", "next", "page_number"]),
+            "/things/{first_page}",
+            false,
+        );
     let page_number2 = rq
-        .parameter::<i64>(&PARAM_PAGE_NUMBER2, "/things/{first_page}", false);
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "page_number", &rt::Shape::INTEGER)
+                .with_siblings(&["more", "next", "page"]),
+            "/things/{first_page}",
+            false,
+        );
     let next = rq
-        .parameter::<::std::string::String>(&PARAM_NEXT, "/things/{first_page}", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "next", &rt::Shape::STRING)
+                .with_siblings(&["more", "page", "page_number"]),
+            "/things/{first_page}",
+            false,
+        );
     let more = rq
-        .parameter::<::std::string::String>(&PARAM_MORE, "/things/{first_page}", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "more", &rt::Shape::STRING)
+                .with_siblings(&["next", "page", "page_number"]),
+            "/things/{first_page}",
+            false,
+        );
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     Ok(ListInput {
@@ -1333,13 +1342,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListStreamResponse {
 fn handle_list_stream2(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListStreamInput, rt::Response> {
-    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "first_page",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
     let first_page2 = rq
-        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Path, "first_page", &rt::Shape::INTEGER),
+            "/things/{first_page}",
+            true,
+        );
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     Ok(ListStreamInput {
@@ -1396,13 +1406,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for NewResponse {
 fn handle_new2(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<NewInput, rt::Response> {
-    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "first_page",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
     let first_page2 = rq
-        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Path, "first_page", &rt::Shape::INTEGER),
+            "/things/{first_page}",
+            true,
+        );
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     Ok(NewInput {
@@ -1459,13 +1470,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for CloneResponse {
 fn handle_clone2(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<CloneInput, rt::Response> {
-    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "first_page",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
     let first_page2 = rq
-        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Path, "first_page", &rt::Shape::INTEGER),
+            "/things/{first_page}",
+            true,
+        );
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     Ok(CloneInput {
@@ -1522,13 +1534,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ExecuteResponse {
 fn handle_execute2(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ExecuteInput, rt::Response> {
-    const PARAM_FIRST_PAGE2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "first_page",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
     let first_page2 = rq
-        .parameter::<i64>(&PARAM_FIRST_PAGE2, "/things/{first_page}", true);
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Path, "first_page", &rt::Shape::INTEGER),
+            "/things/{first_page}",
+            true,
+        );
     rq.check()?;
     let first_page2 = rq.required(first_page2)?;
     Ok(ExecuteInput {
@@ -1591,29 +1604,33 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetCodeResponse {
 fn handle_get_code(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetCodeInput, rt::Response> {
-    const PARAM__2FA: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "2fa",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["_x", "x"]);
-    const PARAM_X: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "_x",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["2fa", "x"]);
-    const PARAM_X2: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "x",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["2fa", "_x"]);
     let _2fa = rq
-        .parameter::<::std::string::String>(&PARAM__2FA, "/codes/{2fa}/{_x}/{x}", true);
-    let x = rq.parameter::<i64>(&PARAM_X, "/codes/{2fa}/{_x}/{x}", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Path, "2fa", &rt::Shape::STRING)
+                .with_siblings(&["_x", "x"]),
+            "/codes/{2fa}/{_x}/{x}",
+            true,
+        );
+    let x = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Path, "_x", &rt::Shape::INTEGER)
+                .with_siblings(&["2fa", "x"]),
+            "/codes/{2fa}/{_x}/{x}",
+            true,
+        );
     let x2 = rq
-        .parameter::<::std::string::String>(&PARAM_X2, "/codes/{2fa}/{_x}/{x}", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Path, "x", &rt::Shape::STRING)
+                .with_siblings(&["2fa", "_x"]),
+            "/codes/{2fa}/{_x}/{x}",
+            true,
+        );
     rq.check()?;
     let _2fa = rq.required(_2fa)?;
     let x = rq.required(x)?;

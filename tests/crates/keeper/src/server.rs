@@ -242,13 +242,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for EnrolResponse {
 fn handle_enrol(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<EnrolInput, rt::Response> {
-    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Header,
-        "Authorization",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let authorization = rq
-        .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/enrol", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Header, "Authorization", &rt::Shape::STRING),
+            "/enrol",
+            true,
+        );
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let body = rq.body::<crate::models::EnrolBody>()?;
@@ -308,13 +309,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for GlobalJobsResponse {
 fn handle_global_jobs(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GlobalJobsInput, rt::Response> {
-    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Header,
-        "Authorization",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let authorization = rq
-        .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/global/jobs", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Header, "Authorization", &rt::Shape::STRING),
+            "/global/jobs",
+            true,
+        );
     rq.check()?;
     let authorization = rq.required(authorization)?;
     Ok(GlobalJobsInput {
@@ -371,13 +373,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for PingResponse {
 fn handle_ping(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PingInput, rt::Response> {
-    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Header,
-        "Authorization",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let authorization = rq
-        .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/ping", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Header, "Authorization", &rt::Shape::STRING),
+            "/ping",
+            true,
+        );
     rq.check()?;
     let authorization = rq.required(authorization)?;
     Ok(PingInput {
@@ -440,15 +443,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ReportFinishResponse {
 fn handle_report_finish(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ReportFinishInput, rt::Response> {
-    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Header,
-        "Authorization",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let authorization = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_AUTHORIZATION, "/report/finish", true);
+        >(
+            &rt::Param::new(rt::Location::Header, "Authorization", &rt::Shape::STRING),
+            "/report/finish",
+            true,
+        );
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let body = rq.body::<crate::models::ReportFinishBody>()?;
@@ -514,15 +516,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ReportOutputResponse {
 fn handle_report_output(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ReportOutputInput, rt::Response> {
-    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Header,
-        "Authorization",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let authorization = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_AUTHORIZATION, "/report/output", true);
+        >(
+            &rt::Param::new(rt::Location::Header, "Authorization", &rt::Shape::STRING),
+            "/report/output",
+            true,
+        );
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let body = rq.body::<crate::models::ReportOutputBody>()?;
@@ -588,13 +589,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ReportStartResponse {
 fn handle_report_start(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ReportStartInput, rt::Response> {
-    const PARAM_AUTHORIZATION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Header,
-        "Authorization",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let authorization = rq
-        .parameter::<::std::string::String>(&PARAM_AUTHORIZATION, "/report/start", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Header, "Authorization", &rt::Shape::STRING),
+            "/report/start",
+            true,
+        );
     rq.check()?;
     let authorization = rq.required(authorization)?;
     let body = rq.body::<crate::models::ReportStartBody>()?;

@@ -246,15 +246,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetUserByNameResponse {
 fn handle_get_user_by_name(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetUserByNameInput, rt::Response> {
-    const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "username",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let username = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_USERNAME, "/2.0/users/{username}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "username", &rt::Shape::STRING),
+            "/2.0/users/{username}",
+            true,
+        );
     rq.check()?;
     let username = rq.required(username)?;
     Ok(GetUserByNameInput {
@@ -311,15 +310,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetRepositoriesByOwnerRe
 fn handle_get_repositories_by_owner(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetRepositoriesByOwnerInput, rt::Response> {
-    const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "username",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let username = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_USERNAME, "/2.0/repositories/{username}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "username", &rt::Shape::STRING),
+            "/2.0/repositories/{username}",
+            true,
+        );
     rq.check()?;
     let username = rq.required(username)?;
     Ok(GetRepositoriesByOwnerInput {
@@ -379,26 +377,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetRepositoryResponse {
 fn handle_get_repository(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetRepositoryInput, rt::Response> {
-    const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "username",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["slug"]);
-    const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "slug",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["username"]);
     let username = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_USERNAME, "/2.0/repositories/{username}/{slug}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "username", &rt::Shape::STRING)
+                .with_siblings(&["slug"]),
+            "/2.0/repositories/{username}/{slug}",
+            true,
+        );
     let slug = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_SLUG, "/2.0/repositories/{username}/{slug}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "slug", &rt::Shape::STRING)
+                .with_siblings(&["username"]),
+            "/2.0/repositories/{username}/{slug}",
+            true,
+        );
     rq.check()?;
     let username = rq.required(username)?;
     let slug = rq.required(slug)?;
@@ -464,35 +460,32 @@ for GetPullRequestsByRepositoryResponse {
 fn handle_get_pull_requests_by_repository(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetPullRequestsByRepositoryInput, rt::Response> {
-    const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "username",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["slug"]);
-    const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "slug",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["username"]);
-    const PARAM_STATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Query,
-        "state",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let username = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_USERNAME, "/2.0/repositories/{username}/{slug}/pullrequests", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "username", &rt::Shape::STRING)
+                .with_siblings(&["slug"]),
+            "/2.0/repositories/{username}/{slug}/pullrequests",
+            true,
+        );
     let slug = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_SLUG, "/2.0/repositories/{username}/{slug}/pullrequests", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "slug", &rt::Shape::STRING)
+                .with_siblings(&["username"]),
+            "/2.0/repositories/{username}/{slug}/pullrequests",
+            true,
+        );
     let state = rq
         .parameter::<
             crate::models::GetPullRequestsByRepositoryState,
-        >(&PARAM_STATE, "/2.0/repositories/{username}/{slug}/pullrequests", false);
+        >(
+            &rt::Param::new(rt::Location::Query, "state", &rt::Shape::STRING),
+            "/2.0/repositories/{username}/{slug}/pullrequests",
+            false,
+        );
     rq.check()?;
     let username = rq.required(username)?;
     let slug = rq.required(slug)?;
@@ -562,40 +555,33 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetPullRequestsByIdRespo
 fn handle_get_pull_requests_by_id(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetPullRequestsByIdInput, rt::Response> {
-    const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "username",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["pid", "slug"]);
-    const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "slug",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["pid", "username"]);
-    const PARAM_PID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "pid",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["slug", "username"]);
     let username = rq
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_USERNAME,
+            &rt::Param::new(rt::Location::Path, "username", &rt::Shape::STRING)
+                .with_siblings(&["pid", "slug"]),
             "/2.0/repositories/{username}/{slug}/pullrequests/{pid}",
             true,
         );
     let slug = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_SLUG, "/2.0/repositories/{username}/{slug}/pullrequests/{pid}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "slug", &rt::Shape::STRING)
+                .with_siblings(&["pid", "username"]),
+            "/2.0/repositories/{username}/{slug}/pullrequests/{pid}",
+            true,
+        );
     let pid = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_PID, "/2.0/repositories/{username}/{slug}/pullrequests/{pid}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "pid", &rt::Shape::STRING)
+                .with_siblings(&["slug", "username"]),
+            "/2.0/repositories/{username}/{slug}/pullrequests/{pid}",
+            true,
+        );
     rq.check()?;
     let username = rq.required(username)?;
     let slug = rq.required(slug)?;
@@ -666,29 +652,12 @@ impl ::apigen_runtime::axum::response::IntoResponse for MergePullRequestResponse
 fn handle_merge_pull_request(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<MergePullRequestInput, rt::Response> {
-    const PARAM_USERNAME: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "username",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["pid", "slug"]);
-    const PARAM_SLUG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "slug",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["pid", "username"]);
-    const PARAM_PID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "pid",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["slug", "username"]);
     let username = rq
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_USERNAME,
+            &rt::Param::new(rt::Location::Path, "username", &rt::Shape::STRING)
+                .with_siblings(&["pid", "slug"]),
             "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
             true,
         );
@@ -696,7 +665,8 @@ fn handle_merge_pull_request(
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_SLUG,
+            &rt::Param::new(rt::Location::Path, "slug", &rt::Shape::STRING)
+                .with_siblings(&["pid", "username"]),
             "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
             true,
         );
@@ -704,7 +674,8 @@ fn handle_merge_pull_request(
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_PID,
+            &rt::Param::new(rt::Location::Path, "pid", &rt::Shape::STRING)
+                .with_siblings(&["slug", "username"]),
             "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
             true,
         );

@@ -456,78 +456,12 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathSimpleFlatResponse {
 fn handle_path_simple_flat(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PathSimpleFlatInput, rt::Response> {
-    const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "prim",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-    const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "int",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-    const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "arr",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-    const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "nul",
-            &::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::NULL
-                    .with(::apigen_runtime::params::Kinds::STRING),
-            ),
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-    const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "byt",
-            &::apigen_runtime::params::Shape::BYTE,
-        )
-        .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "bin",
-            &::apigen_runtime::params::Shape::BINARY,
-        )
-        .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "uni",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
     let prim = rq
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_PRIM,
+            &rt::Param::new(rt::Location::Path, "prim", &rt::Shape::STRING)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]),
             "/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -535,7 +469,8 @@ fn handle_path_simple_flat(
         .parameter::<
             i64,
         >(
-            &PARAM_INT,
+            &rt::Param::new(rt::Location::Path, "int", &rt::Shape::INTEGER)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]),
             "/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -543,7 +478,15 @@ fn handle_path_simple_flat(
         .parameter::<
             ::std::vec::Vec<i64>,
         >(
-            &PARAM_ARR,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "arr",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]),
             "/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -551,7 +494,19 @@ fn handle_path_simple_flat(
         .parameter::<
             crate::models::Rgb,
         >(
-            &PARAM_OBJ,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]),
             "/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -559,7 +514,12 @@ fn handle_path_simple_flat(
         .parameter::<
             ::std::option::Option<::std::string::String>,
         >(
-            &PARAM_NUL,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "nul",
+                    &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]),
             "/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -567,7 +527,8 @@ fn handle_path_simple_flat(
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_BYT,
+            &rt::Param::new(rt::Location::Path, "byt", &rt::Shape::BYTE)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]),
             "/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -575,7 +536,8 @@ fn handle_path_simple_flat(
         .parameter::<
             ::std::vec::Vec<u8>,
         >(
-            &PARAM_BIN,
+            &rt::Param::new(rt::Location::Path, "bin", &rt::Shape::BINARY)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]),
             "/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -583,7 +545,8 @@ fn handle_path_simple_flat(
         .parameter::<
             crate::models::Level,
         >(
-            &PARAM_UNI,
+            &rt::Param::new(rt::Location::Path, "uni", &rt::Shape::INTEGER)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]),
             "/path/simple/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -687,86 +650,13 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathSimpleExplodedRespon
 fn handle_path_simple_exploded(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PathSimpleExplodedInput, rt::Response> {
-    const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "prim",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-    const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "int",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-    const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "arr",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_explode(true)
-        .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-    const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "nul",
-            &::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::NULL
-                    .with(::apigen_runtime::params::Kinds::STRING),
-            ),
-        )
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-    const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "byt",
-            &::apigen_runtime::params::Shape::BYTE,
-        )
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "bin",
-            &::apigen_runtime::params::Shape::BINARY,
-        )
-        .with_explode(true)
-        .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "uni",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
     let prim = rq
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_PRIM,
+            &rt::Param::new(rt::Location::Path, "prim", &rt::Shape::STRING)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]),
             "/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -774,7 +664,9 @@ fn handle_path_simple_exploded(
         .parameter::<
             i64,
         >(
-            &PARAM_INT,
+            &rt::Param::new(rt::Location::Path, "int", &rt::Shape::INTEGER)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]),
             "/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -782,7 +674,16 @@ fn handle_path_simple_exploded(
         .parameter::<
             ::std::vec::Vec<i64>,
         >(
-            &PARAM_ARR,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "arr",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_explode(true)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]),
             "/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -790,7 +691,20 @@ fn handle_path_simple_exploded(
         .parameter::<
             crate::models::Rgb,
         >(
-            &PARAM_OBJ,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]),
             "/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -798,7 +712,13 @@ fn handle_path_simple_exploded(
         .parameter::<
             ::std::option::Option<::std::string::String>,
         >(
-            &PARAM_NUL,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "nul",
+                    &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]),
             "/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -806,7 +726,9 @@ fn handle_path_simple_exploded(
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_BYT,
+            &rt::Param::new(rt::Location::Path, "byt", &rt::Shape::BYTE)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]),
             "/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -814,7 +736,9 @@ fn handle_path_simple_exploded(
         .parameter::<
             ::std::vec::Vec<u8>,
         >(
-            &PARAM_BIN,
+            &rt::Param::new(rt::Location::Path, "bin", &rt::Shape::BINARY)
+                .with_explode(true)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]),
             "/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -822,7 +746,9 @@ fn handle_path_simple_exploded(
         .parameter::<
             crate::models::Level,
         >(
-            &PARAM_UNI,
+            &rt::Param::new(rt::Location::Path, "uni", &rt::Shape::INTEGER)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]),
             "/path/simple/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -926,86 +852,13 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathLabelFlatResponse {
 fn handle_path_label_flat(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PathLabelFlatInput, rt::Response> {
-    const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "prim",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-    const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "int",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-    const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "arr",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-    const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "nul",
-            &::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::NULL
-                    .with(::apigen_runtime::params::Kinds::STRING),
-            ),
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-    const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "byt",
-            &::apigen_runtime::params::Shape::BYTE,
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "bin",
-            &::apigen_runtime::params::Shape::BINARY,
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "uni",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
     let prim = rq
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_PRIM,
+            &rt::Param::new(rt::Location::Path, "prim", &rt::Shape::STRING)
+                .with_style(rt::Style::Label)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]),
             "/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1013,7 +866,9 @@ fn handle_path_label_flat(
         .parameter::<
             i64,
         >(
-            &PARAM_INT,
+            &rt::Param::new(rt::Location::Path, "int", &rt::Shape::INTEGER)
+                .with_style(rt::Style::Label)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]),
             "/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1021,7 +876,16 @@ fn handle_path_label_flat(
         .parameter::<
             ::std::vec::Vec<i64>,
         >(
-            &PARAM_ARR,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "arr",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_style(rt::Style::Label)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]),
             "/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1029,7 +893,20 @@ fn handle_path_label_flat(
         .parameter::<
             crate::models::Rgb,
         >(
-            &PARAM_OBJ,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_style(rt::Style::Label)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]),
             "/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1037,7 +914,13 @@ fn handle_path_label_flat(
         .parameter::<
             ::std::option::Option<::std::string::String>,
         >(
-            &PARAM_NUL,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "nul",
+                    &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                )
+                .with_style(rt::Style::Label)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]),
             "/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1045,7 +928,9 @@ fn handle_path_label_flat(
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_BYT,
+            &rt::Param::new(rt::Location::Path, "byt", &rt::Shape::BYTE)
+                .with_style(rt::Style::Label)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]),
             "/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1053,7 +938,9 @@ fn handle_path_label_flat(
         .parameter::<
             ::std::vec::Vec<u8>,
         >(
-            &PARAM_BIN,
+            &rt::Param::new(rt::Location::Path, "bin", &rt::Shape::BINARY)
+                .with_style(rt::Style::Label)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]),
             "/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1061,7 +948,9 @@ fn handle_path_label_flat(
         .parameter::<
             crate::models::Level,
         >(
-            &PARAM_UNI,
+            &rt::Param::new(rt::Location::Path, "uni", &rt::Shape::INTEGER)
+                .with_style(rt::Style::Label)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]),
             "/path/label/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1165,94 +1054,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathLabelExplodedRespons
 fn handle_path_label_exploded(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PathLabelExplodedInput, rt::Response> {
-    const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "prim",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-    const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "int",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-    const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "arr",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_explode(true)
-        .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-    const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "nul",
-            &::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::NULL
-                    .with(::apigen_runtime::params::Kinds::STRING),
-            ),
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-    const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "byt",
-            &::apigen_runtime::params::Shape::BYTE,
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "bin",
-            &::apigen_runtime::params::Shape::BINARY,
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_explode(true)
-        .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "uni",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_style(::apigen_runtime::params::Style::Label)
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
     let prim = rq
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_PRIM,
+            &rt::Param::new(rt::Location::Path, "prim", &rt::Shape::STRING)
+                .with_style(rt::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]),
             "/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1260,7 +1069,10 @@ fn handle_path_label_exploded(
         .parameter::<
             i64,
         >(
-            &PARAM_INT,
+            &rt::Param::new(rt::Location::Path, "int", &rt::Shape::INTEGER)
+                .with_style(rt::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]),
             "/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1268,7 +1080,17 @@ fn handle_path_label_exploded(
         .parameter::<
             ::std::vec::Vec<i64>,
         >(
-            &PARAM_ARR,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "arr",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_style(rt::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]),
             "/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1276,7 +1098,21 @@ fn handle_path_label_exploded(
         .parameter::<
             crate::models::Rgb,
         >(
-            &PARAM_OBJ,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_style(rt::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]),
             "/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1284,7 +1120,14 @@ fn handle_path_label_exploded(
         .parameter::<
             ::std::option::Option<::std::string::String>,
         >(
-            &PARAM_NUL,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "nul",
+                    &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                )
+                .with_style(rt::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]),
             "/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1292,7 +1135,10 @@ fn handle_path_label_exploded(
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_BYT,
+            &rt::Param::new(rt::Location::Path, "byt", &rt::Shape::BYTE)
+                .with_style(rt::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]),
             "/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1300,7 +1146,10 @@ fn handle_path_label_exploded(
         .parameter::<
             ::std::vec::Vec<u8>,
         >(
-            &PARAM_BIN,
+            &rt::Param::new(rt::Location::Path, "bin", &rt::Shape::BINARY)
+                .with_style(rt::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]),
             "/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1308,7 +1157,10 @@ fn handle_path_label_exploded(
         .parameter::<
             crate::models::Level,
         >(
-            &PARAM_UNI,
+            &rt::Param::new(rt::Location::Path, "uni", &rt::Shape::INTEGER)
+                .with_style(rt::Style::Label)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]),
             "/path/label/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1412,86 +1264,13 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathMatrixFlatResponse {
 fn handle_path_matrix_flat(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PathMatrixFlatInput, rt::Response> {
-    const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "prim",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-    const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "int",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-    const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "arr",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-    const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "nul",
-            &::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::NULL
-                    .with(::apigen_runtime::params::Kinds::STRING),
-            ),
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-    const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "byt",
-            &::apigen_runtime::params::Shape::BYTE,
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "bin",
-            &::apigen_runtime::params::Shape::BINARY,
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "uni",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
     let prim = rq
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_PRIM,
+            &rt::Param::new(rt::Location::Path, "prim", &rt::Shape::STRING)
+                .with_style(rt::Style::Matrix)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]),
             "/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1499,7 +1278,9 @@ fn handle_path_matrix_flat(
         .parameter::<
             i64,
         >(
-            &PARAM_INT,
+            &rt::Param::new(rt::Location::Path, "int", &rt::Shape::INTEGER)
+                .with_style(rt::Style::Matrix)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]),
             "/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1507,7 +1288,16 @@ fn handle_path_matrix_flat(
         .parameter::<
             ::std::vec::Vec<i64>,
         >(
-            &PARAM_ARR,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "arr",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_style(rt::Style::Matrix)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]),
             "/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1515,7 +1305,20 @@ fn handle_path_matrix_flat(
         .parameter::<
             crate::models::Rgb,
         >(
-            &PARAM_OBJ,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_style(rt::Style::Matrix)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]),
             "/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1523,7 +1326,13 @@ fn handle_path_matrix_flat(
         .parameter::<
             ::std::option::Option<::std::string::String>,
         >(
-            &PARAM_NUL,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "nul",
+                    &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                )
+                .with_style(rt::Style::Matrix)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]),
             "/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1531,7 +1340,9 @@ fn handle_path_matrix_flat(
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_BYT,
+            &rt::Param::new(rt::Location::Path, "byt", &rt::Shape::BYTE)
+                .with_style(rt::Style::Matrix)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]),
             "/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1539,7 +1350,9 @@ fn handle_path_matrix_flat(
         .parameter::<
             ::std::vec::Vec<u8>,
         >(
-            &PARAM_BIN,
+            &rt::Param::new(rt::Location::Path, "bin", &rt::Shape::BINARY)
+                .with_style(rt::Style::Matrix)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]),
             "/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1547,7 +1360,9 @@ fn handle_path_matrix_flat(
         .parameter::<
             crate::models::Level,
         >(
-            &PARAM_UNI,
+            &rt::Param::new(rt::Location::Path, "uni", &rt::Shape::INTEGER)
+                .with_style(rt::Style::Matrix)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]),
             "/path/matrix/flat/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1651,94 +1466,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for PathMatrixExplodedRespon
 fn handle_path_matrix_exploded(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PathMatrixExplodedInput, rt::Response> {
-    const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "prim",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-    const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "int",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-    const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "arr",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_explode(true)
-        .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-    const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "nul",
-            &::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::NULL
-                    .with(::apigen_runtime::params::Kinds::STRING),
-            ),
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-    const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "byt",
-            &::apigen_runtime::params::Shape::BYTE,
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "bin",
-            &::apigen_runtime::params::Shape::BINARY,
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_explode(true)
-        .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "uni",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_style(::apigen_runtime::params::Style::Matrix)
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
     let prim = rq
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_PRIM,
+            &rt::Param::new(rt::Location::Path, "prim", &rt::Shape::STRING)
+                .with_style(rt::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]),
             "/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1746,7 +1481,10 @@ fn handle_path_matrix_exploded(
         .parameter::<
             i64,
         >(
-            &PARAM_INT,
+            &rt::Param::new(rt::Location::Path, "int", &rt::Shape::INTEGER)
+                .with_style(rt::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]),
             "/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1754,7 +1492,17 @@ fn handle_path_matrix_exploded(
         .parameter::<
             ::std::vec::Vec<i64>,
         >(
-            &PARAM_ARR,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "arr",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_style(rt::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]),
             "/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1762,7 +1510,21 @@ fn handle_path_matrix_exploded(
         .parameter::<
             crate::models::Rgb,
         >(
-            &PARAM_OBJ,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_style(rt::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]),
             "/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1770,7 +1532,14 @@ fn handle_path_matrix_exploded(
         .parameter::<
             ::std::option::Option<::std::string::String>,
         >(
-            &PARAM_NUL,
+            &rt::Param::new(
+                    rt::Location::Path,
+                    "nul",
+                    &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                )
+                .with_style(rt::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]),
             "/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1778,7 +1547,10 @@ fn handle_path_matrix_exploded(
         .parameter::<
             ::std::string::String,
         >(
-            &PARAM_BYT,
+            &rt::Param::new(rt::Location::Path, "byt", &rt::Shape::BYTE)
+                .with_style(rt::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]),
             "/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1786,7 +1558,10 @@ fn handle_path_matrix_exploded(
         .parameter::<
             ::std::vec::Vec<u8>,
         >(
-            &PARAM_BIN,
+            &rt::Param::new(rt::Location::Path, "bin", &rt::Shape::BINARY)
+                .with_style(rt::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]),
             "/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1794,7 +1569,10 @@ fn handle_path_matrix_exploded(
         .parameter::<
             crate::models::Level,
         >(
-            &PARAM_UNI,
+            &rt::Param::new(rt::Location::Path, "uni", &rt::Shape::INTEGER)
+                .with_style(rt::Style::Matrix)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]),
             "/path/matrix/exploded/{prim}/{int}/{arr}/{obj}/{nul}/{byt}/{bin}/{uni}",
             true,
         );
@@ -1894,96 +1672,108 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryFormFlatResponse {
 fn handle_query_form_flat(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<QueryFormFlatInput, rt::Response> {
-    const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "prim",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_explode(false)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-    const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "int",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_explode(false)
-        .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-    const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "arr",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_explode(false)
-        .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_explode(false)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-    const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "nul",
-            &::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::NULL
-                    .with(::apigen_runtime::params::Kinds::STRING),
-            ),
-        )
-        .with_explode(false)
-        .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-    const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "byt",
-            &::apigen_runtime::params::Shape::BYTE,
-        )
-        .with_explode(false)
-        .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "bin",
-            &::apigen_runtime::params::Shape::BINARY,
-        )
-        .with_explode(false)
-        .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "uni",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_explode(false)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
     let prim = rq
-        .parameter::<::std::string::String>(&PARAM_PRIM, "/query/form/flat", false);
-    let int = rq.parameter::<i64>(&PARAM_INT, "/query/form/flat", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "prim", &rt::Shape::STRING)
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]),
+            "/query/form/flat",
+            false,
+        );
+    let int = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "int", &rt::Shape::INTEGER)
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]),
+            "/query/form/flat",
+            false,
+        );
     let arr = rq
-        .parameter::<::std::vec::Vec<i64>>(&PARAM_ARR, "/query/form/flat", false);
-    let obj = rq.parameter::<crate::models::Rgb>(&PARAM_OBJ, "/query/form/flat", false);
+        .parameter::<
+            ::std::vec::Vec<i64>,
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "arr",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_explode(false)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]),
+            "/query/form/flat",
+            false,
+        );
+    let obj = rq
+        .parameter::<
+            crate::models::Rgb,
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]),
+            "/query/form/flat",
+            false,
+        );
     let nul = rq
         .parameter::<
             ::std::option::Option<::std::string::String>,
-        >(&PARAM_NUL, "/query/form/flat", false);
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "nul",
+                    &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]),
+            "/query/form/flat",
+            false,
+        );
     let byt = rq
-        .parameter::<::std::string::String>(&PARAM_BYT, "/query/form/flat", false);
-    let bin = rq.parameter::<::std::vec::Vec<u8>>(&PARAM_BIN, "/query/form/flat", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "byt", &rt::Shape::BYTE)
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]),
+            "/query/form/flat",
+            false,
+        );
+    let bin = rq
+        .parameter::<
+            ::std::vec::Vec<u8>,
+        >(
+            &rt::Param::new(rt::Location::Query, "bin", &rt::Shape::BINARY)
+                .with_explode(false)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]),
+            "/query/form/flat",
+            false,
+        );
     let uni = rq
-        .parameter::<crate::models::Level>(&PARAM_UNI, "/query/form/flat", false);
+        .parameter::<
+            crate::models::Level,
+        >(
+            &rt::Param::new(rt::Location::Query, "uni", &rt::Shape::INTEGER)
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]),
+            "/query/form/flat",
+            false,
+        );
     rq.check()?;
     Ok(QueryFormFlatInput {
         prim,
@@ -2072,90 +1862,100 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryFormExplodedRespons
 fn handle_query_form_exploded(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<QueryFormExplodedInput, rt::Response> {
-    const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "prim",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-    const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "int",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-    const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "arr",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-    const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "nul",
-            &::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::NULL
-                    .with(::apigen_runtime::params::Kinds::STRING),
-            ),
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-    const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "byt",
-            &::apigen_runtime::params::Shape::BYTE,
-        )
-        .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "bin",
-            &::apigen_runtime::params::Shape::BINARY,
-        )
-        .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "uni",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
     let prim = rq
-        .parameter::<::std::string::String>(&PARAM_PRIM, "/query/form/exploded", false);
-    let int = rq.parameter::<i64>(&PARAM_INT, "/query/form/exploded", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "prim", &rt::Shape::STRING)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]),
+            "/query/form/exploded",
+            false,
+        );
+    let int = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "int", &rt::Shape::INTEGER)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]),
+            "/query/form/exploded",
+            false,
+        );
     let arr = rq
-        .parameter::<::std::vec::Vec<i64>>(&PARAM_ARR, "/query/form/exploded", false);
+        .parameter::<
+            ::std::vec::Vec<i64>,
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "arr",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]),
+            "/query/form/exploded",
+            false,
+        );
     let obj = rq
-        .parameter::<crate::models::Rgb>(&PARAM_OBJ, "/query/form/exploded", false);
+        .parameter::<
+            crate::models::Rgb,
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]),
+            "/query/form/exploded",
+            false,
+        );
     let nul = rq
         .parameter::<
             ::std::option::Option<::std::string::String>,
-        >(&PARAM_NUL, "/query/form/exploded", false);
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "nul",
+                    &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]),
+            "/query/form/exploded",
+            false,
+        );
     let byt = rq
-        .parameter::<::std::string::String>(&PARAM_BYT, "/query/form/exploded", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "byt", &rt::Shape::BYTE)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]),
+            "/query/form/exploded",
+            false,
+        );
     let bin = rq
-        .parameter::<::std::vec::Vec<u8>>(&PARAM_BIN, "/query/form/exploded", false);
+        .parameter::<
+            ::std::vec::Vec<u8>,
+        >(
+            &rt::Param::new(rt::Location::Query, "bin", &rt::Shape::BINARY)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]),
+            "/query/form/exploded",
+            false,
+        );
     let uni = rq
-        .parameter::<crate::models::Level>(&PARAM_UNI, "/query/form/exploded", false);
+        .parameter::<
+            crate::models::Level,
+        >(
+            &rt::Param::new(rt::Location::Query, "uni", &rt::Shape::INTEGER)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]),
+            "/query/form/exploded",
+            false,
+        );
     rq.check()?;
     Ok(QueryFormExplodedInput {
         prim,
@@ -2226,44 +2026,44 @@ impl ::apigen_runtime::axum::response::IntoResponse for QuerySpaceDelimitedFlatR
 fn handle_query_space_delimited_flat(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<QuerySpaceDelimitedFlatInput, rt::Response> {
-    const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "arr",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_style(::apigen_runtime::params::Style::SpaceDelimited)
-        .with_siblings(&["obj"]);
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_style(::apigen_runtime::params::Style::SpaceDelimited)
-        .with_siblings(&["arr"]);
     let arr = rq
         .parameter::<
             ::std::vec::Vec<i64>,
-        >(&PARAM_ARR, "/query/spaceDelimited/flat", false);
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "arr",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_style(rt::Style::SpaceDelimited)
+                .with_siblings(&["obj"]),
+            "/query/spaceDelimited/flat",
+            false,
+        );
     let obj = rq
         .parameter::<
             crate::models::Rgb,
-        >(&PARAM_OBJ, "/query/spaceDelimited/flat", false);
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_style(rt::Style::SpaceDelimited)
+                .with_siblings(&["arr"]),
+            "/query/spaceDelimited/flat",
+            false,
+        );
     rq.check()?;
     Ok(QuerySpaceDelimitedFlatInput {
         arr,
@@ -2328,42 +2128,44 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryPipeDelimitedFlatRe
 fn handle_query_pipe_delimited_flat(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<QueryPipeDelimitedFlatInput, rt::Response> {
-    const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "arr",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_style(::apigen_runtime::params::Style::PipeDelimited)
-        .with_siblings(&["obj"]);
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_style(::apigen_runtime::params::Style::PipeDelimited)
-        .with_siblings(&["arr"]);
     let arr = rq
         .parameter::<
             ::std::vec::Vec<i64>,
-        >(&PARAM_ARR, "/query/pipeDelimited/flat", false);
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "arr",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_style(rt::Style::PipeDelimited)
+                .with_siblings(&["obj"]),
+            "/query/pipeDelimited/flat",
+            false,
+        );
     let obj = rq
-        .parameter::<crate::models::Rgb>(&PARAM_OBJ, "/query/pipeDelimited/flat", false);
+        .parameter::<
+            crate::models::Rgb,
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_style(rt::Style::PipeDelimited)
+                .with_siblings(&["arr"]),
+            "/query/pipeDelimited/flat",
+            false,
+        );
     rq.check()?;
     Ok(QueryPipeDelimitedFlatInput {
         arr,
@@ -2425,26 +2227,27 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryDeepObjectExplodedR
 fn handle_query_deep_object_exploded(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<QueryDeepObjectExplodedInput, rt::Response> {
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_style(::apigen_runtime::params::Style::DeepObject)
-        .with_explode(true);
     let obj = rq
         .parameter::<
             crate::models::Rgb,
-        >(&PARAM_OBJ, "/query/deepObject/exploded", false);
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_style(rt::Style::DeepObject)
+                .with_explode(true),
+            "/query/deepObject/exploded",
+            false,
+        );
     rq.check()?;
     Ok(QueryDeepObjectExplodedInput {
         obj,
@@ -2526,90 +2329,100 @@ impl ::apigen_runtime::axum::response::IntoResponse for HeaderSimpleFlatResponse
 fn handle_header_simple_flat(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<HeaderSimpleFlatInput, rt::Response> {
-    const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "prim",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-    const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "int",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-    const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "arr",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-    const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "nul",
-            &::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::NULL
-                    .with(::apigen_runtime::params::Kinds::STRING),
-            ),
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-    const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "byt",
-            &::apigen_runtime::params::Shape::BYTE,
-        )
-        .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "bin",
-            &::apigen_runtime::params::Shape::BINARY,
-        )
-        .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "uni",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
     let prim = rq
-        .parameter::<::std::string::String>(&PARAM_PRIM, "/header/simple/flat", false);
-    let int = rq.parameter::<i64>(&PARAM_INT, "/header/simple/flat", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Header, "prim", &rt::Shape::STRING)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]),
+            "/header/simple/flat",
+            false,
+        );
+    let int = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Header, "int", &rt::Shape::INTEGER)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]),
+            "/header/simple/flat",
+            false,
+        );
     let arr = rq
-        .parameter::<::std::vec::Vec<i64>>(&PARAM_ARR, "/header/simple/flat", false);
+        .parameter::<
+            ::std::vec::Vec<i64>,
+        >(
+            &rt::Param::new(
+                    rt::Location::Header,
+                    "arr",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]),
+            "/header/simple/flat",
+            false,
+        );
     let obj = rq
-        .parameter::<crate::models::Rgb>(&PARAM_OBJ, "/header/simple/flat", false);
+        .parameter::<
+            crate::models::Rgb,
+        >(
+            &rt::Param::new(
+                    rt::Location::Header,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]),
+            "/header/simple/flat",
+            false,
+        );
     let nul = rq
         .parameter::<
             ::std::option::Option<::std::string::String>,
-        >(&PARAM_NUL, "/header/simple/flat", false);
+        >(
+            &rt::Param::new(
+                    rt::Location::Header,
+                    "nul",
+                    &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]),
+            "/header/simple/flat",
+            false,
+        );
     let byt = rq
-        .parameter::<::std::string::String>(&PARAM_BYT, "/header/simple/flat", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Header, "byt", &rt::Shape::BYTE)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]),
+            "/header/simple/flat",
+            false,
+        );
     let bin = rq
-        .parameter::<::std::vec::Vec<u8>>(&PARAM_BIN, "/header/simple/flat", false);
+        .parameter::<
+            ::std::vec::Vec<u8>,
+        >(
+            &rt::Param::new(rt::Location::Header, "bin", &rt::Shape::BINARY)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]),
+            "/header/simple/flat",
+            false,
+        );
     let uni = rq
-        .parameter::<crate::models::Level>(&PARAM_UNI, "/header/simple/flat", false);
+        .parameter::<
+            crate::models::Level,
+        >(
+            &rt::Param::new(rt::Location::Header, "uni", &rt::Shape::INTEGER)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]),
+            "/header/simple/flat",
+            false,
+        );
     rq.check()?;
     Ok(HeaderSimpleFlatInput {
         prim,
@@ -2698,102 +2511,108 @@ impl ::apigen_runtime::axum::response::IntoResponse for HeaderSimpleExplodedResp
 fn handle_header_simple_exploded(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<HeaderSimpleExplodedInput, rt::Response> {
-    const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "prim",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-    const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "int",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-    const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "arr",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_explode(true)
-        .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-    const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "nul",
-            &::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::NULL
-                    .with(::apigen_runtime::params::Kinds::STRING),
-            ),
-        )
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-    const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "byt",
-            &::apigen_runtime::params::Shape::BYTE,
-        )
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "bin",
-            &::apigen_runtime::params::Shape::BINARY,
-        )
-        .with_explode(true)
-        .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Header,
-            "uni",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_explode(true)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
     let prim = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_PRIM, "/header/simple/exploded", false);
-    let int = rq.parameter::<i64>(&PARAM_INT, "/header/simple/exploded", false);
+        >(
+            &rt::Param::new(rt::Location::Header, "prim", &rt::Shape::STRING)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]),
+            "/header/simple/exploded",
+            false,
+        );
+    let int = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Header, "int", &rt::Shape::INTEGER)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]),
+            "/header/simple/exploded",
+            false,
+        );
     let arr = rq
-        .parameter::<::std::vec::Vec<i64>>(&PARAM_ARR, "/header/simple/exploded", false);
+        .parameter::<
+            ::std::vec::Vec<i64>,
+        >(
+            &rt::Param::new(
+                    rt::Location::Header,
+                    "arr",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_explode(true)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]),
+            "/header/simple/exploded",
+            false,
+        );
     let obj = rq
-        .parameter::<crate::models::Rgb>(&PARAM_OBJ, "/header/simple/exploded", false);
+        .parameter::<
+            crate::models::Rgb,
+        >(
+            &rt::Param::new(
+                    rt::Location::Header,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]),
+            "/header/simple/exploded",
+            false,
+        );
     let nul = rq
         .parameter::<
             ::std::option::Option<::std::string::String>,
-        >(&PARAM_NUL, "/header/simple/exploded", false);
+        >(
+            &rt::Param::new(
+                    rt::Location::Header,
+                    "nul",
+                    &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                )
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]),
+            "/header/simple/exploded",
+            false,
+        );
     let byt = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_BYT, "/header/simple/exploded", false);
+        >(
+            &rt::Param::new(rt::Location::Header, "byt", &rt::Shape::BYTE)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]),
+            "/header/simple/exploded",
+            false,
+        );
     let bin = rq
-        .parameter::<::std::vec::Vec<u8>>(&PARAM_BIN, "/header/simple/exploded", false);
+        .parameter::<
+            ::std::vec::Vec<u8>,
+        >(
+            &rt::Param::new(rt::Location::Header, "bin", &rt::Shape::BINARY)
+                .with_explode(true)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]),
+            "/header/simple/exploded",
+            false,
+        );
     let uni = rq
-        .parameter::<crate::models::Level>(&PARAM_UNI, "/header/simple/exploded", false);
+        .parameter::<
+            crate::models::Level,
+        >(
+            &rt::Param::new(rt::Location::Header, "uni", &rt::Shape::INTEGER)
+                .with_explode(true)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]),
+            "/header/simple/exploded",
+            false,
+        );
     rq.check()?;
     Ok(HeaderSimpleExplodedInput {
         prim,
@@ -2882,97 +2701,108 @@ impl ::apigen_runtime::axum::response::IntoResponse for CookieFormFlatResponse {
 fn handle_cookie_form_flat(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<CookieFormFlatInput, rt::Response> {
-    const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "prim",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_explode(false)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-    const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "int",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_explode(false)
-        .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-    const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "arr",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_explode(false)
-        .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_explode(false)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-    const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "nul",
-            &::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::NULL
-                    .with(::apigen_runtime::params::Kinds::STRING),
-            ),
-        )
-        .with_explode(false)
-        .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-    const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "byt",
-            &::apigen_runtime::params::Shape::BYTE,
-        )
-        .with_explode(false)
-        .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "bin",
-            &::apigen_runtime::params::Shape::BINARY,
-        )
-        .with_explode(false)
-        .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "uni",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_explode(false)
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
     let prim = rq
-        .parameter::<::std::string::String>(&PARAM_PRIM, "/cookie/form/flat", false);
-    let int = rq.parameter::<i64>(&PARAM_INT, "/cookie/form/flat", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Cookie, "prim", &rt::Shape::STRING)
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]),
+            "/cookie/form/flat",
+            false,
+        );
+    let int = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Cookie, "int", &rt::Shape::INTEGER)
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]),
+            "/cookie/form/flat",
+            false,
+        );
     let arr = rq
-        .parameter::<::std::vec::Vec<i64>>(&PARAM_ARR, "/cookie/form/flat", false);
-    let obj = rq.parameter::<crate::models::Rgb>(&PARAM_OBJ, "/cookie/form/flat", false);
+        .parameter::<
+            ::std::vec::Vec<i64>,
+        >(
+            &rt::Param::new(
+                    rt::Location::Cookie,
+                    "arr",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_explode(false)
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]),
+            "/cookie/form/flat",
+            false,
+        );
+    let obj = rq
+        .parameter::<
+            crate::models::Rgb,
+        >(
+            &rt::Param::new(
+                    rt::Location::Cookie,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]),
+            "/cookie/form/flat",
+            false,
+        );
     let nul = rq
         .parameter::<
             ::std::option::Option<::std::string::String>,
-        >(&PARAM_NUL, "/cookie/form/flat", false);
+        >(
+            &rt::Param::new(
+                    rt::Location::Cookie,
+                    "nul",
+                    &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                )
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]),
+            "/cookie/form/flat",
+            false,
+        );
     let byt = rq
-        .parameter::<::std::string::String>(&PARAM_BYT, "/cookie/form/flat", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Cookie, "byt", &rt::Shape::BYTE)
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]),
+            "/cookie/form/flat",
+            false,
+        );
     let bin = rq
-        .parameter::<::std::vec::Vec<u8>>(&PARAM_BIN, "/cookie/form/flat", false);
+        .parameter::<
+            ::std::vec::Vec<u8>,
+        >(
+            &rt::Param::new(rt::Location::Cookie, "bin", &rt::Shape::BINARY)
+                .with_explode(false)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]),
+            "/cookie/form/flat",
+            false,
+        );
     let uni = rq
-        .parameter::<crate::models::Level>(&PARAM_UNI, "/cookie/form/flat", false);
+        .parameter::<
+            crate::models::Level,
+        >(
+            &rt::Param::new(rt::Location::Cookie, "uni", &rt::Shape::INTEGER)
+                .with_explode(false)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]),
+            "/cookie/form/flat",
+            false,
+        );
     rq.check()?;
     Ok(CookieFormFlatInput {
         prim,
@@ -3061,90 +2891,100 @@ impl ::apigen_runtime::axum::response::IntoResponse for CookieFormExplodedRespon
 fn handle_cookie_form_exploded(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<CookieFormExplodedInput, rt::Response> {
-    const PARAM_PRIM: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "prim",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]);
-    const PARAM_INT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "int",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]);
-    const PARAM_ARR: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "arr",
-            &::apigen_runtime::params::Shape {
-                items: ::std::option::Option::Some(
-                    &::apigen_runtime::params::Shape::INTEGER,
-                ),
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::ARRAY,
-                )
-            },
-        )
-        .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_OBJ: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "obj",
-            &::apigen_runtime::params::Shape {
-                properties: &[
-                    ("R", ::apigen_runtime::params::Shape::INTEGER),
-                    ("G", ::apigen_runtime::params::Shape::INTEGER),
-                    ("B", ::apigen_runtime::params::Shape::INTEGER),
-                ],
-                ..::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-            },
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]);
-    const PARAM_NUL: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "nul",
-            &::apigen_runtime::params::Shape::scalar(
-                ::apigen_runtime::params::Kinds::NULL
-                    .with(::apigen_runtime::params::Kinds::STRING),
-            ),
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]);
-    const PARAM_BYT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "byt",
-            &::apigen_runtime::params::Shape::BYTE,
-        )
-        .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_BIN: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "bin",
-            &::apigen_runtime::params::Shape::BINARY,
-        )
-        .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]);
-    const PARAM_UNI: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Cookie,
-            "uni",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]);
     let prim = rq
-        .parameter::<::std::string::String>(&PARAM_PRIM, "/cookie/form/exploded", false);
-    let int = rq.parameter::<i64>(&PARAM_INT, "/cookie/form/exploded", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Cookie, "prim", &rt::Shape::STRING)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "uni"]),
+            "/cookie/form/exploded",
+            false,
+        );
+    let int = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Cookie, "int", &rt::Shape::INTEGER)
+                .with_siblings(&["arr", "bin", "byt", "nul", "obj", "prim", "uni"]),
+            "/cookie/form/exploded",
+            false,
+        );
     let arr = rq
-        .parameter::<::std::vec::Vec<i64>>(&PARAM_ARR, "/cookie/form/exploded", false);
+        .parameter::<
+            ::std::vec::Vec<i64>,
+        >(
+            &rt::Param::new(
+                    rt::Location::Cookie,
+                    "arr",
+                    &rt::Shape {
+                        items: ::std::option::Option::Some(&rt::Shape::INTEGER),
+                        ..rt::Shape::scalar(rt::Kinds::ARRAY)
+                    },
+                )
+                .with_siblings(&["bin", "byt", "int", "nul", "obj", "prim", "uni"]),
+            "/cookie/form/exploded",
+            false,
+        );
     let obj = rq
-        .parameter::<crate::models::Rgb>(&PARAM_OBJ, "/cookie/form/exploded", false);
+        .parameter::<
+            crate::models::Rgb,
+        >(
+            &rt::Param::new(
+                    rt::Location::Cookie,
+                    "obj",
+                    &rt::Shape {
+                        properties: &[
+                            ("R", rt::Shape::INTEGER),
+                            ("G", rt::Shape::INTEGER),
+                            ("B", rt::Shape::INTEGER),
+                        ],
+                        ..rt::Shape::scalar(rt::Kinds::OBJECT)
+                    },
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "prim", "uni"]),
+            "/cookie/form/exploded",
+            false,
+        );
     let nul = rq
         .parameter::<
             ::std::option::Option<::std::string::String>,
-        >(&PARAM_NUL, "/cookie/form/exploded", false);
+        >(
+            &rt::Param::new(
+                    rt::Location::Cookie,
+                    "nul",
+                    &rt::Shape::scalar(rt::Kinds::NULL.with(rt::Kinds::STRING)),
+                )
+                .with_siblings(&["arr", "bin", "byt", "int", "obj", "prim", "uni"]),
+            "/cookie/form/exploded",
+            false,
+        );
     let byt = rq
-        .parameter::<::std::string::String>(&PARAM_BYT, "/cookie/form/exploded", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Cookie, "byt", &rt::Shape::BYTE)
+                .with_siblings(&["arr", "bin", "int", "nul", "obj", "prim", "uni"]),
+            "/cookie/form/exploded",
+            false,
+        );
     let bin = rq
-        .parameter::<::std::vec::Vec<u8>>(&PARAM_BIN, "/cookie/form/exploded", false);
+        .parameter::<
+            ::std::vec::Vec<u8>,
+        >(
+            &rt::Param::new(rt::Location::Cookie, "bin", &rt::Shape::BINARY)
+                .with_siblings(&["arr", "byt", "int", "nul", "obj", "prim", "uni"]),
+            "/cookie/form/exploded",
+            false,
+        );
     let uni = rq
-        .parameter::<crate::models::Level>(&PARAM_UNI, "/cookie/form/exploded", false);
+        .parameter::<
+            crate::models::Level,
+        >(
+            &rt::Param::new(rt::Location::Cookie, "uni", &rt::Shape::INTEGER)
+                .with_siblings(&["arr", "bin", "byt", "int", "nul", "obj", "prim"]),
+            "/cookie/form/exploded",
+            false,
+        );
     rq.check()?;
     Ok(CookieFormExplodedInput {
         prim,
@@ -3226,52 +3066,57 @@ impl ::apigen_runtime::axum::response::IntoResponse for QueryExtrasResponse {
 fn handle_query_extras(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<QueryExtrasInput, rt::Response> {
-    const PARAM_FILTER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "filter",
-            &::apigen_runtime::params::Shape::scalar(
-                    ::apigen_runtime::params::Kinds::OBJECT,
-                )
-                .with_additional(&::apigen_runtime::params::Shape::STRING),
-        )
-        .with_style(::apigen_runtime::params::Style::DeepObject)
-        .with_explode(true)
-        .with_siblings(&["order", "ratio", "where"]);
-    const PARAM_WHERE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "where",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["filter", "order", "ratio"]);
-    const PARAM_ORDER: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "order",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["filter", "ratio", "where"]);
-    const PARAM_RATIO: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "ratio",
-            &::apigen_runtime::params::Shape::NUMBER,
-        )
-        .with_siblings(&["filter", "order", "where"]);
-    const PARAM_FLAG: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Header,
-        "flag",
-        &::apigen_runtime::params::Shape::BOOLEAN,
-    );
     let filter = rq
         .parameter::<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >(&PARAM_FILTER, "/query/extras", false);
+        >(
+            &rt::Param::new(
+                    rt::Location::Query,
+                    "filter",
+                    &rt::Shape::scalar(rt::Kinds::OBJECT)
+                        .with_additional(&rt::Shape::STRING),
+                )
+                .with_style(rt::Style::DeepObject)
+                .with_explode(true)
+                .with_siblings(&["order", "ratio", "where"]),
+            "/query/extras",
+            false,
+        );
     let r#where = rq
-        .json_parameter::<crate::models::Rgb>(&PARAM_WHERE, "/query/extras", false);
+        .json_parameter::<
+            crate::models::Rgb,
+        >(
+            &rt::Param::new(rt::Location::Query, "where", &rt::Shape::STRING)
+                .with_siblings(&["filter", "order", "ratio"]),
+            "/query/extras",
+            false,
+        );
     let order = rq
         .parameter::<
             crate::models::QueryExtrasOrder,
-        >(&PARAM_ORDER, "/query/extras", false);
-    let ratio = rq.parameter::<f64>(&PARAM_RATIO, "/query/extras", false);
-    let flag = rq.parameter::<bool>(&PARAM_FLAG, "/query/extras", false);
+        >(
+            &rt::Param::new(rt::Location::Query, "order", &rt::Shape::STRING)
+                .with_siblings(&["filter", "ratio", "where"]),
+            "/query/extras",
+            false,
+        );
+    let ratio = rq
+        .parameter::<
+            f64,
+        >(
+            &rt::Param::new(rt::Location::Query, "ratio", &rt::Shape::NUMBER)
+                .with_siblings(&["filter", "order", "where"]),
+            "/query/extras",
+            false,
+        );
+    let flag = rq
+        .parameter::<
+            bool,
+        >(
+            &rt::Param::new(rt::Location::Header, "flag", &rt::Shape::BOOLEAN),
+            "/query/extras",
+            false,
+        );
     rq.check()?;
     Ok(QueryExtrasInput {
         filter,

@@ -197,12 +197,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListPetsResponse {
 fn handle_list_pets(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListPetsInput, rt::Response> {
-    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Query,
-        "limit",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
-    let limit = rq.parameter::<i32>(&PARAM_LIMIT, "/pets", false);
+    let limit = rq
+        .parameter::<
+            i32,
+        >(
+            &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER),
+            "/pets",
+            false,
+        );
     rq.check()?;
     Ok(ListPetsInput {
         limit,
@@ -329,13 +331,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for ShowPetByIdResponse {
 fn handle_show_pet_by_id(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ShowPetByIdInput, rt::Response> {
-    const PARAM_PET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "petId",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let pet_id = rq
-        .parameter::<::std::string::String>(&PARAM_PET_ID, "/pets/{petId}", true);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Path, "petId", &rt::Shape::STRING),
+            "/pets/{petId}",
+            true,
+        );
     rq.check()?;
     let pet_id = rq.required(pet_id)?;
     Ok(ShowPetByIdInput {

@@ -234,12 +234,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetPetResponse {
 fn handle_get_pet(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetPetInput, rt::Response> {
-    const PARAM_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "id",
-        &::apigen_runtime::params::Shape::INTEGER,
-    );
-    let id = rq.parameter::<i64>(&PARAM_ID, "/pets/{id}", true);
+    let id = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Path, "id", &rt::Shape::INTEGER),
+            "/pets/{id}",
+            true,
+        );
     rq.check()?;
     let id = rq.required(id)?;
     Ok(GetPetInput {

@@ -328,28 +328,33 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetMuseumHoursResponse {
 fn handle_get_museum_hours(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetMuseumHoursInput, rt::Response> {
-    const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "startDate",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["limit", "page"]);
-    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "page",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["limit", "startDate"]);
-    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "limit",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["page", "startDate"]);
     let start_date = rq
-        .parameter::<::std::string::String>(&PARAM_START_DATE, "/museum-hours", false);
-    let page = rq.parameter::<i64>(&PARAM_PAGE, "/museum-hours", false);
-    let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/museum-hours", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "startDate", &rt::Shape::STRING)
+                .with_siblings(&["limit", "page"]),
+            "/museum-hours",
+            false,
+        );
+    let page = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "page", &rt::Shape::INTEGER)
+                .with_siblings(&["limit", "startDate"]),
+            "/museum-hours",
+            false,
+        );
+    let limit = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER)
+                .with_siblings(&["page", "startDate"]),
+            "/museum-hours",
+            false,
+        );
     if let Some(v) = &limit {
         crate::validation::maximum(*v as f64, 30f64, false, "limit", rq.violations());
     }
@@ -430,36 +435,42 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListSpecialEventsRespons
 fn handle_list_special_events(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListSpecialEventsInput, rt::Response> {
-    const PARAM_START_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "startDate",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["endDate", "limit", "page"]);
-    const PARAM_END_DATE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "endDate",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["limit", "page", "startDate"]);
-    const PARAM_PAGE: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "page",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["endDate", "limit", "startDate"]);
-    const PARAM_LIMIT: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Query,
-            "limit",
-            &::apigen_runtime::params::Shape::INTEGER,
-        )
-        .with_siblings(&["endDate", "page", "startDate"]);
     let start_date = rq
-        .parameter::<::std::string::String>(&PARAM_START_DATE, "/special-events", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "startDate", &rt::Shape::STRING)
+                .with_siblings(&["endDate", "limit", "page"]),
+            "/special-events",
+            false,
+        );
     let end_date = rq
-        .parameter::<::std::string::String>(&PARAM_END_DATE, "/special-events", false);
-    let page = rq.parameter::<i64>(&PARAM_PAGE, "/special-events", false);
-    let limit = rq.parameter::<i64>(&PARAM_LIMIT, "/special-events", false);
+        .parameter::<
+            ::std::string::String,
+        >(
+            &rt::Param::new(rt::Location::Query, "endDate", &rt::Shape::STRING)
+                .with_siblings(&["limit", "page", "startDate"]),
+            "/special-events",
+            false,
+        );
+    let page = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "page", &rt::Shape::INTEGER)
+                .with_siblings(&["endDate", "limit", "startDate"]),
+            "/special-events",
+            false,
+        );
+    let limit = rq
+        .parameter::<
+            i64,
+        >(
+            &rt::Param::new(rt::Location::Query, "limit", &rt::Shape::INTEGER)
+                .with_siblings(&["endDate", "page", "startDate"]),
+            "/special-events",
+            false,
+        );
     if let Some(v) = &limit {
         crate::validation::maximum(*v as f64, 30f64, false, "limit", rq.violations());
     }
@@ -589,15 +600,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetSpecialEventResponse 
 fn handle_get_special_event(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetSpecialEventInput, rt::Response> {
-    const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "eventId",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let event_id = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_EVENT_ID, "/special-events/{eventId}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "eventId", &rt::Shape::STRING),
+            "/special-events/{eventId}",
+            true,
+        );
     rq.check()?;
     let event_id = rq.required(event_id)?;
     Ok(GetSpecialEventInput {
@@ -663,15 +673,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for DeleteSpecialEventRespon
 fn handle_delete_special_event(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<DeleteSpecialEventInput, rt::Response> {
-    const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "eventId",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let event_id = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_EVENT_ID, "/special-events/{eventId}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "eventId", &rt::Shape::STRING),
+            "/special-events/{eventId}",
+            true,
+        );
     rq.check()?;
     let event_id = rq.required(event_id)?;
     Ok(DeleteSpecialEventInput {
@@ -740,15 +749,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for UpdateSpecialEventRespon
 fn handle_update_special_event(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<UpdateSpecialEventInput, rt::Response> {
-    const PARAM_EVENT_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "eventId",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let event_id = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_EVENT_ID, "/special-events/{eventId}", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "eventId", &rt::Shape::STRING),
+            "/special-events/{eventId}",
+            true,
+        );
     rq.check()?;
     let event_id = rq.required(event_id)?;
     let body = rq.body::<crate::models::SpecialEventFields>()?;
@@ -876,15 +884,14 @@ impl ::apigen_runtime::axum::response::IntoResponse for GetTicketCodeResponse {
 fn handle_get_ticket_code(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<GetTicketCodeInput, rt::Response> {
-    const PARAM_TICKET_ID: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-        ::apigen_runtime::params::Location::Path,
-        "ticketId",
-        &::apigen_runtime::params::Shape::STRING,
-    );
     let ticket_id = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_TICKET_ID, "/tickets/{ticketId}/qr", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "ticketId", &rt::Shape::STRING),
+            "/tickets/{ticketId}/qr",
+            true,
+        );
     rq.check()?;
     let ticket_id = rq.required(ticket_id)?;
     Ok(GetTicketCodeInput {

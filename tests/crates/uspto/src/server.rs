@@ -252,26 +252,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for ListSearchableFieldsResp
 fn handle_list_searchable_fields(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<ListSearchableFieldsInput, rt::Response> {
-    const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "dataset",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["version"]);
-    const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "version",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["dataset"]);
     let dataset = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_DATASET, "/{dataset}/{version}/fields", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "dataset", &rt::Shape::STRING)
+                .with_siblings(&["version"]),
+            "/{dataset}/{version}/fields",
+            true,
+        );
     let version = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_VERSION, "/{dataset}/{version}/fields", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "version", &rt::Shape::STRING)
+                .with_siblings(&["dataset"]),
+            "/{dataset}/{version}/fields",
+            true,
+        );
     rq.check()?;
     let dataset = rq.required(dataset)?;
     let version = rq.required(version)?;
@@ -346,26 +344,24 @@ impl ::apigen_runtime::axum::response::IntoResponse for PerformSearchResponse {
 fn handle_perform_search(
     rq: &mut rt::Incoming<Authenticated>,
 ) -> ::std::result::Result<PerformSearchInput, rt::Response> {
-    const PARAM_VERSION: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "version",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["dataset"]);
-    const PARAM_DATASET: ::apigen_runtime::params::Param<'static> = ::apigen_runtime::params::Param::new(
-            ::apigen_runtime::params::Location::Path,
-            "dataset",
-            &::apigen_runtime::params::Shape::STRING,
-        )
-        .with_siblings(&["version"]);
     let version = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_VERSION, "/{dataset}/{version}/records", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "version", &rt::Shape::STRING)
+                .with_siblings(&["dataset"]),
+            "/{dataset}/{version}/records",
+            true,
+        );
     let dataset = rq
         .parameter::<
             ::std::string::String,
-        >(&PARAM_DATASET, "/{dataset}/{version}/records", true);
+        >(
+            &rt::Param::new(rt::Location::Path, "dataset", &rt::Shape::STRING)
+                .with_siblings(&["version"]),
+            "/{dataset}/{version}/records",
+            true,
+        );
     rq.check()?;
     let version = rq.required(version)?;
     let dataset = rq.required(dataset)?;
