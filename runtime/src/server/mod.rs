@@ -676,7 +676,10 @@ pub fn router<S: Service>(service: Arc<S>) -> Router {
         // One handler for every method: the method is matched in `dispatch`, so that a path
         // served by no operation of any method (literal text around an expression that does
         // not fit) is not answered with an `Allow` of the whole route.
-        let groups: Arc<[(Method, Vec<usize>)]> = groups.into();
+        let groups: Arc<[(Method, Vec<(usize, bool)>)]> = groups
+            .into_iter()
+            .map(|(method, indices)| (method, indices.into_iter().map(|i| (i, whole_segment_captures(operations[i].path))).collect()))
+            .collect();
         let handler = move |State(service): State<Arc<S>>, request: Request| dispatch(service, groups.clone(), request);
         routes = routes.route(&route, axum::routing::any(handler));
     }
@@ -721,6 +724,18 @@ fn route_table<Scheme>(operations: &[Operation<Scheme>]) -> Vec<(String, MethodG
     table
 }
 
+/// Whether every expression of `template` is a whole segment (`/users/{id}/posts`): then any
+/// path its [`axum_route`] routes fits it, and [`dispatch`] need not match it again.
+fn whole_segment_captures(template: &str) -> bool {
+    template.split('/').all(|segment| {
+        !segment.contains(['{', '}'])
+            || (segment.starts_with('{')
+                && segment.ends_with('}')
+                && segment.len() > 2
+                && segment[1..segment.len() - 1].find(['{', '}']).is_none())
+    })
+}
+
 /// The length of the literal text of a path segment, without its `{...}` expressions.
 fn literal_len(segment: &str) -> usize {
     let mut len = 0;
@@ -758,7 +773,7 @@ pub fn axum_route(template: &str) -> String {
 /// `HEAD` request without operations of its own goes to `GET`'s) whose template fits the
 /// request's path; none fitting, the answer for a path no operation of this method serves
 /// ([`unmatched`]).
-async fn dispatch<S: Service>(service: Arc<S>, groups: Arc<[(Method, Vec<usize>)]>, request: Request) -> Response {
+async fn dispatch<S: Service>(service: Arc<S>, groups: Arc<[(Method, Vec<(usize, bool)>)]>, request: Request) -> Response {
     let operations = service.operations();
     let method = request.method();
     let group = groups.iter().find(|(m, _)| m == method).or_else(|| {
@@ -766,7 +781,10 @@ async fn dispatch<S: Service>(service: Arc<S>, groups: Arc<[(Method, Vec<usize>)
         get.flatten()
     });
     let path = request.uri().path();
-    let found = group.and_then(|(_, indices)| indices.iter().copied().find(|&i| crate::params::path_matches(operations[i].path, path)));
+    // An operation whose expressions are whole segments fits whatever its route matched.
+    let found = group.and_then(|(_, indices)| {
+        indices.iter().find(|&&(i, whole)| whole || crate::params::path_matches(operations[i].path, path)).map(|&(i, _)| i)
+    });
     match found {
         Some(index) => operation(service, index, request).await,
         None => unmatched(&*service, method, request.uri(), request.headers()),
@@ -1489,6 +1507,16 @@ fn form_name_segments(name: &str) -> Vec<&str> {
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn only_templates_of_whole_segment_expressions_skip_the_path_match() {
+        for template in ["/users/{id}/posts", "/a/b", "/{x}", "users/{id}", "/"] {
+            assert!(whole_segment_captures(template), "{template}");
+        }
+        for template in ["/v{page}.{kind}", "/files/{name}.json", "/{a}{b}", "/x/{}", "/{a}}", "/{{a}"] {
+            assert!(!whole_segment_captures(template), "{template}");
+        }
+    }
 
     #[test]
     fn media_types_match_by_essence_and_range() {
