@@ -676,7 +676,7 @@ pub fn router<S: Service>(service: Arc<S>) -> Router {
         // One handler for every method: the method is matched in `dispatch`, so that a path
         // served by no operation of any method (literal text around an expression that does
         // not fit) is not answered with an `Allow` of the whole route.
-        let groups: Arc<[(Method, Vec<(usize, bool)>)]> = groups
+        let groups: RouteGroups = groups
             .into_iter()
             .map(|(method, indices)| (method, indices.into_iter().map(|i| (i, whole_segment_captures(operations[i].path))).collect()))
             .collect();
@@ -693,6 +693,10 @@ pub fn router<S: Service>(service: Arc<S>) -> Router {
 
 /// The operations of one route, by method: their indices, the most specific template first.
 type MethodGroups = Vec<(Method, Vec<usize>)>;
+
+/// [`MethodGroups`] as the router's handler holds them: each index with whether its template's
+/// expressions are all whole segments ([`whole_segment_captures`]).
+type RouteGroups = Arc<[(Method, Vec<(usize, bool)>)]>;
 
 /// The operations by axum route ([`axum_route`]) and method, each group's operation indices
 /// most specific first (most literal text in the segments with expressions, then in
@@ -773,7 +777,7 @@ pub fn axum_route(template: &str) -> String {
 /// `HEAD` request without operations of its own goes to `GET`'s) whose template fits the
 /// request's path; none fitting, the answer for a path no operation of this method serves
 /// ([`unmatched`]).
-async fn dispatch<S: Service>(service: Arc<S>, groups: Arc<[(Method, Vec<(usize, bool)>)]>, request: Request) -> Response {
+async fn dispatch<S: Service>(service: Arc<S>, groups: RouteGroups, request: Request) -> Response {
     let operations = service.operations();
     let method = request.method();
     let group = groups.iter().find(|(m, _)| m == method).or_else(|| {
