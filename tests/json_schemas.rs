@@ -10,11 +10,11 @@
 //! - the schemas keep the document's facts a derive loses (a pattern, a length).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use schemars::generate::SchemaSettings;
 use serde_json::Value;
-use spec_tests::{in_repo, repo_root};
+use spec_tests::{lowered, media_schema, repo_root};
 
 #[path = "common/schema_check.rs"]
 mod schema_check;
@@ -83,18 +83,6 @@ fn spec_of(dir: &str) -> Option<PathBuf> {
     candidates.into_iter().map(PathBuf::from).find(|p| repo_root().join(p).is_file())
 }
 
-/// The document as lowering sees it, and its IR.
-fn lowered(spec: &Path) -> (Value, apigen_codegen::ir::Lowered) {
-    in_repo(|| {
-        let mut bundle = apigen_codegen::spec::bundle(spec).unwrap_or_else(|e| panic!("{e}"));
-        apigen_codegen::spec::normalize::normalize(&mut bundle);
-        apigen_codegen::spec::normalize::json_schema_forms(&mut bundle.document);
-        let settings = apigen_codegen::GeneratorSettings::new("checked");
-        let lowered = apigen_codegen::lower::lower(&bundle, &settings).unwrap_or_else(|e| panic!("{e}"));
-        (bundle.document, lowered)
-    })
-}
-
 /// The failures of `value` against the schemars schema `schema` (formats asserted).
 fn violations(schema: &Value, value: &Value) -> Vec<String> {
     let validator = jsonschema::options()
@@ -103,13 +91,6 @@ fn violations(schema: &Value, value: &Value) -> Vec<String> {
         .build(schema)
         .unwrap_or_else(|e| panic!("a schemars schema does not compile: {e}\n{schema:#}"));
     validator.iter_errors(value).map(|e| format!("{e} at {}", e.instance_path())).collect()
-}
-
-/// The schema of the media type `content_type` under `holder` (a request body or a response,
-/// `$ref`s followed).
-fn media_schema(doc: &Value, holder: &Value, content_type: &str) -> Option<Value> {
-    let holder = apigen_codegen::spec::deref(doc, holder);
-    holder.get("content")?.get(content_type)?.get("schema").cloned()
 }
 
 /// A JSON body of a model: what, the model's name, the document's schema of the body, the

@@ -34,3 +34,27 @@ pub fn in_repo<T>(f: impl FnOnce() -> T) -> T {
     std::env::set_current_dir(repo_root()).expect("the repository root exists");
     f()
 }
+
+/// The document at `spec` (repository-relative) as lowering sees it (bundled, normalized, in
+/// JSON Schema forms), and its IR.
+///
+/// # Panics
+///
+/// When the document does not bundle or lower.
+pub fn lowered(spec: &Path) -> (serde_json::Value, apigen_codegen::ir::Lowered) {
+    in_repo(|| {
+        let mut bundle = apigen_codegen::spec::bundle(spec).unwrap_or_else(|e| panic!("{e}"));
+        apigen_codegen::spec::normalize::normalize(&mut bundle);
+        apigen_codegen::spec::normalize::json_schema_forms(&mut bundle.document);
+        let settings = apigen_codegen::GeneratorSettings::new("checked");
+        let lowered = apigen_codegen::lower::lower(&bundle, &settings).unwrap_or_else(|e| panic!("{e}"));
+        (bundle.document, lowered)
+    })
+}
+
+/// The schema of the media type `content_type` under `holder` (a request body or a response of
+/// `doc`, `$ref`s followed).
+pub fn media_schema(doc: &serde_json::Value, holder: &serde_json::Value, content_type: &str) -> Option<serde_json::Value> {
+    let holder = apigen_codegen::spec::deref(doc, holder);
+    holder.get("content")?.get(content_type)?.get("schema").cloned()
+}

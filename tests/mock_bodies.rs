@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
-use spec_tests::{apis, in_repo, spec_root};
+use spec_tests::{apis, lowered, media_schema, spec_root};
 
 #[path = "common/schema_check.rs"]
 mod schema_check;
@@ -37,25 +37,6 @@ fn documents() -> Vec<PathBuf> {
     out
 }
 
-/// The document as lowering sees it, and its IR.
-fn lowered(spec: &Path) -> (Value, apigen_codegen::ir::Lowered) {
-    in_repo(|| {
-        let mut bundle = apigen_codegen::spec::bundle(spec).unwrap_or_else(|e| panic!("{e}"));
-        apigen_codegen::spec::normalize::normalize(&mut bundle);
-        apigen_codegen::spec::normalize::json_schema_forms(&mut bundle.document);
-        let settings = apigen_codegen::GeneratorSettings::new("checked");
-        let lowered = apigen_codegen::lower::lower(&bundle, &settings).unwrap_or_else(|e| panic!("{e}"));
-        (bundle.document, lowered)
-    })
-}
-
-/// The JSON schema of the media type `content_type` under `holder` (a request body or a
-/// response, `$ref`s followed).
-fn schema_of(doc: &Value, holder: &Value, content_type: &str) -> Option<Value> {
-    let holder = apigen_codegen::spec::deref(doc, holder);
-    holder.get("content")?.get(content_type)?.get("schema").cloned()
-}
-
 #[test]
 fn every_synthesized_readme_and_mock_body_validates_against_its_schema() {
     let mut checked = 0;
@@ -66,7 +47,7 @@ fn every_synthesized_readme_and_mock_body_validates_against_its_schema() {
         for op in &lowered.api.operations {
             let at = &doc["paths"][&op.path][op.method.as_str().to_ascii_lowercase()];
             if let Some(body) = &op.body {
-                if let (Some(minimal), Some(schema)) = (&body.minimal, schema_of(&doc, &at["requestBody"], &body.content_type)) {
+                if let (Some(minimal), Some(schema)) = (&body.minimal, media_schema(&doc, &at["requestBody"], &body.content_type)) {
                     if body.content_type.contains("json") {
                         check(&doc, schema, minimal, format!("{} {} request body", spec.display(), op.id), &mut failures);
                         checked += 1;
@@ -96,7 +77,7 @@ fn every_synthesized_readme_and_mock_body_validates_against_its_schema() {
                 let Some(body) = &response.body else { continue };
                 let Some(minimal) = &body.minimal else { continue };
                 if let (Some(holder), true) = (holder, body.content_type.contains("json")) {
-                    if let Some(schema) = schema_of(&doc, holder, &body.content_type) {
+                    if let Some(schema) = media_schema(&doc, holder, &body.content_type) {
                         check(&doc, schema, minimal, format!("{} {} response {key}", spec.display(), op.id), &mut failures);
                         checked += 1;
                     }
