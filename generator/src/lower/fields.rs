@@ -84,12 +84,7 @@ pub fn read_structs(space: &TypeSpace, inline: &[(Option<TypeId>, Value)], defin
                     // Each variant is made of one member of the `oneOf`/`anyOf`, in order (the
                     // `null` member aside); a struct variant's fields are that member's properties
                     // (or properties beside the `oneOf`, which typify adds to every variant).
-                    let members: Vec<&Value> = ["oneOf", "anyOf"]
-                        .iter()
-                        .filter_map(|k| schema.get(*k).and_then(Value::as_array))
-                        .flatten()
-                        .filter(|m| m.get("type").and_then(Value::as_str) != Some("null"))
-                        .collect();
+                    let members = union_members(schema);
                     let variants: Vec<TypeEnumVariant<'_>> = e.variants().map(|(_, v)| v).collect();
                     if variants.len() == members.len() {
                         for (variant, member) in variants.into_iter().zip(members) {
@@ -217,12 +212,7 @@ fn enum_names(space: &TypeSpace, ty: &Type<'_>, schema: &Value) -> Option<EnumNa
                 {
                     return None;
                 }
-                let members: Vec<&Value> = ["oneOf", "anyOf"]
-                    .iter()
-                    .filter_map(|k| schema.get(*k).and_then(Value::as_array))
-                    .flatten()
-                    .filter(|m| m.get("type").and_then(Value::as_str) != Some("null"))
-                    .collect();
+                let members = union_members(schema);
                 let meanings: Vec<naming::Meaning> = if members.len() == variants.len() {
                     members.iter().zip(&variants).map(|(m, (_, v))| member_meaning(space, m, v)).collect()
                 } else if members.is_empty() && schema.get("type").is_some_and(Value::is_array) {
@@ -784,6 +774,17 @@ fn typify_names<'a>(wires: &BTreeSet<&'a str>) -> Result<Names<'a>, String> {
         out.insert(wire, p.name.to_string());
     }
     Ok(out)
+}
+
+/// The members of the `oneOf`/`anyOf` of `schema` that typify makes variants of, in order: all
+/// but the `null` member.
+fn union_members(schema: &Value) -> Vec<&Value> {
+    ["oneOf", "anyOf"]
+        .iter()
+        .filter_map(|k| schema.get(*k).and_then(Value::as_array))
+        .flatten()
+        .filter(|m| m.get("type").and_then(Value::as_str) != Some("null"))
+        .collect()
 }
 
 #[cfg(test)]
