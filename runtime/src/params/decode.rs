@@ -88,6 +88,25 @@ pub fn path_capture<'p>(template: &str, path: &'p str, name: &str) -> Option<&'p
     }
 }
 
+/// How one segment of a path template reads for the whole-segment fast paths: `Some(None)`
+/// literal text, `Some(Some(name))` one whole expression `{name}`, `None` anything else (text
+/// around an expression, several expressions, an empty name), which the general matcher reads.
+fn whole_segment(pattern: &str) -> Option<Option<&str>> {
+    if !pattern.bytes().any(|b| b == b'{') {
+        return Some(None);
+    }
+    let var = pattern.strip_prefix('{')?.strip_suffix('}')?;
+    (!var.is_empty() && !var.bytes().any(|b| b == b'{' || b == b'}')).then_some(Some(var))
+}
+
+/// Whether every segment of `template` is literal text or one whole expression
+/// (`/users/{id}/posts`): [`path_capture`] reads such a template segment against segment, and
+/// any path the router's route of it (`server::axum_route`) matched fits it.
+#[cfg(feature = "server")]
+pub(crate) fn whole_segment_template(template: &str) -> bool {
+    template.split('/').all(|segment| whole_segment(segment).is_some())
+}
+
 /// [`path_capture`] for a template whose segments are each literal text or one whole
 /// expression (`/users/{id}/posts`, most templates), segment against segment without parsing
 /// each one (it runs once per path parameter of every request); `None` for any other template.
@@ -103,18 +122,13 @@ fn whole_segment_capture<'p>(template: &str, path: &'p str, name: &str) -> Optio
     let mut found = None;
     loop {
         let ((pattern, more_pattern), (segment, more_path)) = (cut(template), cut(path));
-        if pattern.bytes().any(|b| b == b'{') {
-            let var = pattern.strip_prefix('{')?.strip_suffix('}')?;
-            if var.bytes().any(|b| b == b'{' || b == b'}') {
-                return None;
-            }
+        match whole_segment(pattern)? {
             // A whole-segment expression takes the whole segment, empty or not.
-            if var == name && found.is_none() {
-                found = Some(segment);
-            }
-        } else if pattern != segment {
+            Some(var) if var == name && found.is_none() => found = Some(segment),
+            Some(_) => {}
             // A literal segment that differs: the path does not fit, whatever follows.
-            return Some(None);
+            None if pattern != segment => return Some(None),
+            None => {}
         }
         match (more_pattern, more_path) {
             (Some(next_pattern), Some(next_path)) => (template, path) = (next_pattern, next_path),

@@ -27,6 +27,8 @@ mod encode;
 
 #[cfg(feature = "server")]
 pub use decode::from_request;
+#[cfg(feature = "server")]
+pub(crate) use decode::whole_segment_template;
 pub use decode::{decode, path_capture, path_matches, Input};
 pub use encode::{encode, encode_into};
 

@@ -678,7 +678,9 @@ pub fn router<S: Service>(service: Arc<S>) -> Router {
         // not fit) is not answered with an `Allow` of the whole route.
         let groups: RouteGroups = groups
             .into_iter()
-            .map(|(method, indices)| (method, indices.into_iter().map(|i| (i, whole_segment_captures(operations[i].path))).collect()))
+            .map(|(method, indices)| {
+                (method, indices.into_iter().map(|i| (i, crate::params::whole_segment_template(operations[i].path))).collect())
+            })
             .collect();
         let handler = move |State(service): State<Arc<S>>, request: Request| dispatch(service, groups.clone(), request);
         routes = routes.route(&route, axum::routing::any(handler));
@@ -695,7 +697,7 @@ pub fn router<S: Service>(service: Arc<S>) -> Router {
 type MethodGroups = Vec<(Method, Vec<usize>)>;
 
 /// [`MethodGroups`] as the router's handler holds them: each index with whether its template's
-/// expressions are all whole segments ([`whole_segment_captures`]).
+/// expressions are all whole segments (`params::whole_segment_template`).
 type RouteGroups = Arc<[(Method, Vec<(usize, bool)>)]>;
 
 /// The operations by axum route ([`axum_route`]) and method, each group's operation indices
@@ -726,18 +728,6 @@ fn route_table<Scheme>(operations: &[Operation<Scheme>]) -> Vec<(String, MethodG
         }
     }
     table
-}
-
-/// Whether every expression of `template` is a whole segment (`/users/{id}/posts`): then any
-/// path its [`axum_route`] routes fits it, and [`dispatch`] need not match it again.
-fn whole_segment_captures(template: &str) -> bool {
-    template.split('/').all(|segment| {
-        !segment.contains(['{', '}'])
-            || (segment.starts_with('{')
-                && segment.ends_with('}')
-                && segment.len() > 2
-                && segment[1..segment.len() - 1].find(['{', '}']).is_none())
-    })
 }
 
 /// The length of the literal text of a path segment, without its `{...}` expressions.
@@ -1515,10 +1505,10 @@ mod tests {
     #[test]
     fn only_templates_of_whole_segment_expressions_skip_the_path_match() {
         for template in ["/users/{id}/posts", "/a/b", "/{x}", "users/{id}", "/"] {
-            assert!(whole_segment_captures(template), "{template}");
+            assert!(crate::params::whole_segment_template(template), "{template}");
         }
         for template in ["/v{page}.{kind}", "/files/{name}.json", "/{a}{b}", "/x/{}", "/{a}}", "/{{a}"] {
-            assert!(!whole_segment_captures(template), "{template}");
+            assert!(!crate::params::whole_segment_template(template), "{template}");
         }
     }
 
