@@ -86,19 +86,23 @@ impl RustWriter {
 
     /// The text of the file.
     pub fn finish(self) -> String {
-        let mut out = self.out;
-        // Doc text from the spec may hold carriage returns, which Rust forbids in comments (and
-        // prettyplease prints docs as `///` comments); literals are printed escaped, so a raw one
-        // can only be in a comment.
-        if out.contains('\r') {
-            out = out.replace("\r\n", "\n").replace('\r', " ");
-        }
-        // Likewise a raw tab can only be in a comment; clippy (`tabs_in_doc_comments`) wants spaces.
-        if out.contains('\t') {
-            out = out.replace('\t', "    ");
-        }
-        out
+        comments_fixed(self.out)
     }
+}
+
+/// prettyplease's text with the spec's doc text made valid in comments: a carriage return,
+/// which Rust forbids in comments (and prettyplease prints docs as `///` comments), becomes a
+/// line break or a space; literals are printed escaped, so a raw one can only be in a comment.
+/// Likewise a raw tab, which clippy (`tabs_in_doc_comments`) wants as spaces. Every printed file
+/// and module goes through here.
+pub fn comments_fixed(mut out: String) -> String {
+    if out.contains('\r') {
+        out = out.replace("\r\n", "\n").replace('\r', " ");
+    }
+    if out.contains('\t') {
+        out = out.replace('\t', "    ");
+    }
+    out
 }
 
 /// Parses `tokens` as a file and pretty-prints it with prettyplease, after the `@generated`

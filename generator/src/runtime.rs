@@ -29,6 +29,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("LICENSE", include_str!("../../runtime/LICENSE")),
     ("src/lib.rs", include_str!("../../runtime/src/lib.rs")),
     ("src/binary.rs", include_str!("../../runtime/src/binary.rs")),
+    ("src/de.rs", include_str!("../../runtime/src/de.rs")),
     ("src/secret.rs", include_str!("../../runtime/src/secret.rs")),
     ("src/validation.rs", include_str!("../../runtime/src/validation.rs")),
     ("src/json_schema.rs", include_str!("../../runtime/src/json_schema.rs")),

@@ -85,6 +85,11 @@ pub struct TypeSettings {
     pub renames: BTreeMap<String, String>,
     /// Crates whose `x-rust-type` annotations in the document are honoured (by typify).
     pub x_rust_type_crates: BTreeSet<String>,
+    /// Keeps serde's derived `Deserialize` on every struct. By default the generator writes the
+    /// impl of each plain struct (`emit::deserialize`): the same values and error messages for
+    /// JSON objects, no reading of a struct from an array of its fields (which serde's derive
+    /// allows and no JSON Schema `object` does), and less code for rustc to check.
+    pub serde_derive: bool,
 }
 
 impl GeneratorSettings {
@@ -129,6 +134,12 @@ impl GeneratorSettings {
     /// `with_crate`): such schemas become the annotated type instead of a generated one.
     pub fn with_x_rust_type_crate(&mut self, krate: impl Into<String>) -> &mut Self {
         self.types.x_rust_type_crates.insert(krate.into());
+        self
+    }
+
+    /// Keeps serde's derived `Deserialize` on every struct (see [`TypeSettings::serde_derive`]).
+    pub fn with_serde_derive(&mut self, derive: bool) -> &mut Self {
+        self.types.serde_derive = derive;
         self
     }
 
@@ -303,6 +314,7 @@ fn check_named(filter: &OperationFilter, ids: &BTreeSet<String>, tags: &BTreeSet
 /// format = { uuid = "::uuid::Uuid" }
 /// rename = { Pet = "Animal" }
 /// x-rust-type = ["my-crate"]
+/// serde-derive = false            # true keeps serde's derived `Deserialize` on structs
 ///
 /// [operations]
 /// include = ["listPets"]
@@ -375,6 +387,9 @@ pub struct TypesConfig {
     /// Crates whose `x-rust-type` annotations are honoured.
     #[serde(default)]
     pub x_rust_type: BTreeSet<String>,
+    /// Keeps serde's derived `Deserialize` on every struct.
+    #[serde(default)]
+    pub serde_derive: bool,
 }
 
 /// `[operations]` of `apigen.toml`.
@@ -492,6 +507,9 @@ impl ConfigFile {
         settings.types.format_types.extend(t.format.clone());
         settings.types.renames.extend(t.rename.clone());
         settings.types.x_rust_type_crates.extend(t.x_rust_type.iter().cloned());
+        if t.serde_derive {
+            settings.with_serde_derive(true);
+        }
         let o = &self.operations;
         settings.operations.include.extend(o.include.iter().cloned());
         settings.operations.exclude.extend(o.exclude.iter().cloned());

@@ -357,8 +357,12 @@ fn a_renamed_member_of_a_discriminated_union_keeps_its_tag_on_the_wire() {
     assert!(before.contains("pub struct Lizard "));
     assert!(after.contains("pub struct Reptile ") && !after.contains("pub struct Lizard "));
     // The implicit mapping uses the schema's name as written: the tag stays `Lizard`. (The
-    // `JsonSchema` impls after the serde ones name the types, by their Rust names.)
-    let tags = |models: &str| models.split("static SCHEMAS").next().unwrap_or_default().matches("\"Lizard\"").count();
+    // `JsonSchema` impls after the serde ones name the types, by their Rust names, and so does
+    // the written `Deserialize` of each struct, in `deserialize_struct("Lizard", ..)`.)
+    let tags = |models: &str| {
+        let serde = models.split("static SCHEMAS").next().unwrap_or_default().replace(char::is_whitespace, "");
+        serde.matches("\"Lizard\"").count() - serde.matches("deserialize_struct(\"Lizard\"").count()
+    };
     assert!(tags(before) > 0);
     assert_eq!(tags(after), tags(before), "{after}");
 }

@@ -41,6 +41,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod binary;
+pub mod de;
 pub mod params;
 pub mod secret;
 pub mod validation;

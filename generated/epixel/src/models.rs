@@ -123,7 +123,7 @@ impl ::std::convert::TryFrom<::std::string::String> for GenealogyPosition {
     }
 }
 /// Form fields of `POST /user/signup-package/` (register a new user together with a package), sent as multipart/form-data. The fields of `UserRegistration` plus `confirm_password`, `product_id` and the address fields. The page marks no field as required; the required list is an interpretation (see ERRATA.md).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(::serde::Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct PackageRegistration {
     /// Country code of the address (`<address country code>` on the page). Documented 400 Validation Error message: "Invalid address_country_code"
@@ -187,6 +187,354 @@ pub struct PackageRegistration {
     /// Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: "Username is already taken. Please try another one."; "username Invalid username. Only contains alphanumeric characters, underscore and dot. \nUnderscore and dot can't be next to each other (e.g user_.name). \nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250."
     pub username: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for PackageRegistration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "address_country_code",
+                "address_first_name",
+                "address_last_name",
+                "address_locality",
+                "address_mail_id",
+                "address_name_line",
+                "address_phone_number",
+                "address_postal_code",
+                "address_premise",
+                "address_state_code",
+                "agree_terms",
+                "confirm_password",
+                "country_code",
+                "email",
+                "first_name",
+                "last_name",
+                "password",
+                "phone_number",
+                "place_genealogy",
+                "position",
+                "product_id",
+                "sponsor",
+                "subdomain",
+                "user_type",
+                "username",
+            ],
+            true,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PackageRegistration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PackageRegistration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PackageRegistration, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<AgreeTerms> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<PlaceGenealogy>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<GenealogyPosition>,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<UserType> = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "address_country_code",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "address_first_name",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "address_last_name",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "address_locality",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "address_mail_id",
+                            )?
+                        }
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "address_name_line",
+                            )?
+                        }
+                        6 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f6,
+                                "address_phone_number",
+                            )?
+                        }
+                        7 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f7,
+                                "address_postal_code",
+                            )?
+                        }
+                        8 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f8,
+                                "address_premise",
+                            )?
+                        }
+                        9 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f9,
+                                "address_state_code",
+                            )?
+                        }
+                        10 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f10,
+                                "agree_terms",
+                            )?
+                        }
+                        11 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f11,
+                                "confirm_password",
+                            )?
+                        }
+                        12 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f12,
+                                "country_code",
+                            )?
+                        }
+                        13 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f13,
+                                "email",
+                            )?
+                        }
+                        14 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f14,
+                                "first_name",
+                            )?
+                        }
+                        15 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f15,
+                                "last_name",
+                            )?
+                        }
+                        16 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f16,
+                                "password",
+                            )?
+                        }
+                        17 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f17,
+                                "phone_number",
+                            )?
+                        }
+                        18 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f18,
+                                "place_genealogy",
+                            )?
+                        }
+                        19 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f19,
+                                "position",
+                            )?
+                        }
+                        20 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f20,
+                                "product_id",
+                            )?
+                        }
+                        21 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f21,
+                                "sponsor",
+                            )?
+                        }
+                        22 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f22,
+                                "subdomain",
+                            )?
+                        }
+                        23 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f23,
+                                "user_type",
+                            )?
+                        }
+                        24 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f24,
+                                "username",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(PackageRegistration {
+                    address_country_code: ::apigen_runtime::de::required(
+                        f0,
+                        "address_country_code",
+                    )?,
+                    address_first_name: ::apigen_runtime::de::required(
+                        f1,
+                        "address_first_name",
+                    )?,
+                    address_last_name: ::apigen_runtime::de::required(
+                        f2,
+                        "address_last_name",
+                    )?,
+                    address_locality: ::apigen_runtime::de::required(
+                        f3,
+                        "address_locality",
+                    )?,
+                    address_mail_id: ::apigen_runtime::de::required(
+                        f4,
+                        "address_mail_id",
+                    )?,
+                    address_name_line: ::apigen_runtime::de::required(
+                        f5,
+                        "address_name_line",
+                    )?,
+                    address_phone_number: ::apigen_runtime::de::required(
+                        f6,
+                        "address_phone_number",
+                    )?,
+                    address_postal_code: ::apigen_runtime::de::required(
+                        f7,
+                        "address_postal_code",
+                    )?,
+                    address_premise: ::apigen_runtime::de::required(
+                        f8,
+                        "address_premise",
+                    )?,
+                    address_state_code: ::apigen_runtime::de::required(
+                        f9,
+                        "address_state_code",
+                    )?,
+                    agree_terms: ::apigen_runtime::de::required(f10, "agree_terms")?,
+                    confirm_password: ::apigen_runtime::de::required(
+                        f11,
+                        "confirm_password",
+                    )?,
+                    country_code: ::apigen_runtime::de::required(f12, "country_code")?,
+                    email: ::apigen_runtime::de::required(f13, "email")?,
+                    first_name: ::apigen_runtime::de::required(f14, "first_name")?,
+                    last_name: ::apigen_runtime::de::required(f15, "last_name")?,
+                    password: ::apigen_runtime::de::required(f16, "password")?,
+                    phone_number: ::apigen_runtime::de::required(f17, "phone_number")?,
+                    place_genealogy: ::apigen_runtime::de::required(
+                        f18,
+                        "place_genealogy",
+                    )?,
+                    position: ::apigen_runtime::de::required(f19, "position")?,
+                    product_id: ::apigen_runtime::de::required(f20, "product_id")?,
+                    sponsor: ::apigen_runtime::de::required(f21, "sponsor")?,
+                    subdomain: ::apigen_runtime::de::required(f22, "subdomain")?,
+                    user_type: ::apigen_runtime::de::required(f23, "user_type")?,
+                    username: ::apigen_runtime::de::required(f24, "username")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("PackageRegistration", FIELDS.names(), Visitor)
+    }
+}
 /// Whether to place the user in the genealogy tree (`<place genealogy>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
 #[derive(
     ::serde::Deserialize,
@@ -243,13 +591,49 @@ impl ::std::convert::TryFrom<::std::string::String> for PlaceGenealogy {
     }
 }
 /// The `data` of a successful registration (DOMAIN.md).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct RegisteredUser {
     /// Unique id of the new user (`<Unique user id>` in DOMAIN.md; format not documented).
     pub uid: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for RegisteredUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["uid"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = RegisteredUser;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RegisteredUser")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<RegisteredUser, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "uid")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(RegisteredUser {
+                    uid: ::apigen_runtime::de::required(f0, "uid")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("RegisteredUser", FIELDS.names(), Visitor)
+    }
+}
 /// Success body of `POST /user/signup/` (DOMAIN.md: `{"status_code": 200, "errors": {}, "data": {"uid": "<Unique user id>"}}`); assumed identical for `POST /user/signup-package/`, which documents no success body.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct RegistrationResponse {
     pub data: RegisteredUser,
     /// Validation messages by form-field name, each an array of message strings (assumed Django REST Framework shape; the page gives the messages but no body). Empty (`{}`) on success (DOMAIN.md).
@@ -260,8 +644,67 @@ pub struct RegistrationResponse {
     /// HTTP status repeated in the body (200).
     pub status_code: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for RegistrationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["data", "errors", "status_code"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = RegistrationResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RegistrationResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<RegistrationResponse, A::Error> {
+                let mut f0: ::std::option::Option<RegisteredUser> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::vec::Vec<::std::string::String>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "errors",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "status_code",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(RegistrationResponse {
+                    data: ::apigen_runtime::de::required(f0, "data")?,
+                    errors: ::apigen_runtime::de::required(f1, "errors")?,
+                    status_code: ::apigen_runtime::de::required(f2, "status_code")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("RegistrationResponse", FIELDS.names(), Visitor)
+    }
+}
 /// Body of the 500 "Server Error" of `POST /user/signup-package/`, documented only by its message "User creation is failed." (no field). The shape is a guess: the `{status_code, errors, data}` envelope (DOMAIN.md) with `errors` left free-form, since a message with no field has no known key.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ServerErrorResponse {
     /// Not documented for errors. Any JSON value is accepted.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -272,8 +715,66 @@ pub struct ServerErrorResponse {
     /// HTTP status repeated in the body (500, assumed).
     pub status_code: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for ServerErrorResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["data", "errors", "status_code"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServerErrorResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServerErrorResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServerErrorResponse, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "errors",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "status_code",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ServerErrorResponse {
+                    data: ::apigen_runtime::de::required(f0, "data")?,
+                    errors: f1.unwrap_or_default(),
+                    status_code: ::apigen_runtime::de::required(f2, "status_code")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ServerErrorResponse", FIELDS.names(), Visitor)
+    }
+}
 /// Success body of `GET /user/get/sponsors/`. Not documented: the page shows no response, DOMAIN.md says the shape is unknown. A guess: the `{status_code, errors, data}` envelope of the signup response with a free-form `data`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct SponsorListResponse {
     /// Payload; its shape is not documented anywhere, so any JSON value is accepted.
     pub data: ::serde_json::Value,
@@ -285,15 +786,116 @@ pub struct SponsorListResponse {
     /// HTTP status repeated in the body (assumed).
     pub status_code: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for SponsorListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["data", "errors", "status_code"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = SponsorListResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SponsorListResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SponsorListResponse, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::vec::Vec<::std::string::String>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "errors",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "status_code",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(SponsorListResponse {
+                    data: ::apigen_runtime::de::required(f0, "data")?,
+                    errors: ::apigen_runtime::de::required(f1, "errors")?,
+                    status_code: ::apigen_runtime::de::required(f2, "status_code")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("SponsorListResponse", FIELDS.names(), Visitor)
+    }
+}
 /// Form fields of `POST /user/validate-sponsor/`, sent as multipart/form-data.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct SponsorValidation {
     /// Username of the sponsor to check (`<sponsor_user_name>` on the page). Documented 400 Validation Error message: "Invalid sponsor username. Sponsor is blocked or inactive. The selected sponsor is not found or is in the inactive state."
     pub sponsor: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for SponsorValidation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["sponsor"],
+            true,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = SponsorValidation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SponsorValidation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SponsorValidation, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "sponsor",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(SponsorValidation {
+                    sponsor: ::apigen_runtime::de::required(f0, "sponsor")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("SponsorValidation", FIELDS.names(), Visitor)
+    }
+}
 /// Success body of `POST /user/validate-sponsor/`. Not documented: the page shows no response. A guess: the `{status_code, errors, data}` envelope of the signup response with a free-form `data`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct SponsorValidationResponse {
     /// Payload; its shape is not documented anywhere, so any JSON value is accepted.
     pub data: ::serde_json::Value,
@@ -305,8 +907,68 @@ pub struct SponsorValidationResponse {
     /// HTTP status repeated in the body (assumed).
     pub status_code: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for SponsorValidationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["data", "errors", "status_code"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = SponsorValidationResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SponsorValidationResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SponsorValidationResponse, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::vec::Vec<::std::string::String>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "errors",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "status_code",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(SponsorValidationResponse {
+                    data: ::apigen_runtime::de::required(f0, "data")?,
+                    errors: ::apigen_runtime::de::required(f1, "errors")?,
+                    status_code: ::apigen_runtime::de::required(f2, "status_code")?,
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct("SponsorValidationResponse", FIELDS.names(), Visitor)
+    }
+}
 /// Form fields of `POST /user/signup/` (register a new user without a package), sent as multipart/form-data. Required fields and allowed values from DOMAIN.md; rules from the page's error table.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(::serde::Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct UserRegistration {
     pub agree_terms: AgreeTerms,
@@ -335,6 +997,177 @@ pub struct UserRegistration {
     pub user_type: UserType,
     /// Username of the new user (`<username>` on the page). Letters, digits, underscore and dot; underscore and dot can't be next to each other or repeated in a row; 5 to 250 characters (rules taken from the error message). Documented 400 Validation Error messages: "Username is already taken. Please try another one."; "Invalid username. Only contains alphanumeric characters, underscore and dot. \nUnderscore and dot can't be next to each other (e.g user_.name). \nUnderscore or dot can't be used multiple times in a row (e.g user__name / user..name). The number of characters must be between 5 to 250."
     pub username: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for UserRegistration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "agree_terms",
+                "country_code",
+                "email",
+                "first_name",
+                "last_name",
+                "password",
+                "phone_number",
+                "place_genealogy",
+                "position",
+                "sponsor",
+                "subdomain",
+                "user_type",
+                "username",
+            ],
+            true,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UserRegistration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserRegistration")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserRegistration, A::Error> {
+                let mut f0: ::std::option::Option<AgreeTerms> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<PlaceGenealogy>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<GenealogyPosition>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<UserType> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "agree_terms",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "country_code",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f2, "email")?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "first_name",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "last_name",
+                            )?
+                        }
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "password",
+                            )?
+                        }
+                        6 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f6,
+                                "phone_number",
+                            )?
+                        }
+                        7 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f7,
+                                "place_genealogy",
+                            )?
+                        }
+                        8 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f8,
+                                "position",
+                            )?
+                        }
+                        9 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f9,
+                                "sponsor",
+                            )?
+                        }
+                        10 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f10,
+                                "subdomain",
+                            )?
+                        }
+                        11 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f11,
+                                "user_type",
+                            )?
+                        }
+                        12 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f12,
+                                "username",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(UserRegistration {
+                    agree_terms: ::apigen_runtime::de::required(f0, "agree_terms")?,
+                    country_code: ::apigen_runtime::de::required(f1, "country_code")?,
+                    email: ::apigen_runtime::de::required(f2, "email")?,
+                    first_name: ::apigen_runtime::de::required(f3, "first_name")?,
+                    last_name: ::apigen_runtime::de::required(f4, "last_name")?,
+                    password: ::apigen_runtime::de::required(f5, "password")?,
+                    phone_number: ::apigen_runtime::de::required(f6, "phone_number")?,
+                    place_genealogy: ::apigen_runtime::de::required(
+                        f7,
+                        "place_genealogy",
+                    )?,
+                    position: ::apigen_runtime::de::required(f8, "position")?,
+                    sponsor: ::apigen_runtime::de::required(f9, "sponsor")?,
+                    subdomain: ::apigen_runtime::de::required(f10, "subdomain")?,
+                    user_type: ::apigen_runtime::de::required(f11, "user_type")?,
+                    username: ::apigen_runtime::de::required(f12, "username")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UserRegistration", FIELDS.names(), Visitor)
+    }
 }
 /// Role of the new user (`<user role>` on the page): `customer` or `member` (DOMAIN.md). A `member` needs a `sponsor`.
 #[derive(
@@ -392,7 +1225,7 @@ impl ::std::convert::TryFrom<::std::string::String> for UserType {
     }
 }
 /// Body of a 400 "Validation Error". The pages list the messages per field but show no body; this shape is a guess: the `{status_code, errors, data}` envelope (DOMAIN.md) with `errors` mapping each field name to its messages.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ValidationErrorResponse {
     /// Not documented for errors; assumed empty. Any JSON value is accepted.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -404,6 +1237,68 @@ pub struct ValidationErrorResponse {
     >,
     /// HTTP status repeated in the body (400, assumed).
     pub status_code: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for ValidationErrorResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["data", "errors", "status_code"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ValidationErrorResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ValidationErrorResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ValidationErrorResponse, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::vec::Vec<::std::string::String>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "errors",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "status_code",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ValidationErrorResponse {
+                    data: ::apigen_runtime::de::required(f0, "data")?,
+                    errors: ::apigen_runtime::de::required(f1, "errors")?,
+                    status_code: ::apigen_runtime::de::required(f2, "status_code")?,
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct("ValidationErrorResponse", FIELDS.names(), Visitor)
+    }
 }
 /// Error types.
 pub mod error {

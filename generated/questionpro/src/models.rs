@@ -9,7 +9,7 @@
     clippy::unit_arg
 )]
 /// An error reported by the API.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ApiErrorModel {
     /// Where the error codes are documented (www.questionpro.com/api/error-codes.html).
     pub docs: ::std::string::String,
@@ -24,6 +24,78 @@ pub struct ApiErrorModel {
     pub name: ::std::string::String,
     #[serde(rename = "resourceUrl")]
     pub resource_url: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ApiErrorModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["docs", "httpStatusCode", "id", "message", "name", "resourceUrl"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ApiErrorModel;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ApiErrorModel")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ApiErrorModel, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<ApiErrorModelId> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "docs")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "httpStatusCode",
+                            )?
+                        }
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "id")?,
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "message",
+                            )?
+                        }
+                        4 => ::apigen_runtime::de::next_value(&mut map, &mut f4, "name")?,
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "resourceUrl",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ApiErrorModel {
+                    docs: ::apigen_runtime::de::required(f0, "docs")?,
+                    http_status_code: ::apigen_runtime::de::required(
+                        f1,
+                        "httpStatusCode",
+                    )?,
+                    id: ::apigen_runtime::de::required(f2, "id")?,
+                    message: ::apigen_runtime::de::required(f3, "message")?,
+                    name: ::apigen_runtime::de::required(f4, "name")?,
+                    resource_url: ::apigen_runtime::de::required(f5, "resourceUrl")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ApiErrorModel", FIELDS.names(), Visitor)
+    }
 }
 /// QuestionPro error code (e.g. 1010 "Incorrect API Key"). The pages print it as a string ("1010"); the error-codes page shows an integer.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -47,7 +119,7 @@ impl ::std::convert::From<i64> for ApiErrorModelId {
     }
 }
 /// A panel (community): one created by the user or shared with the user.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Community {
     pub id: i64,
     pub name: ::std::string::String,
@@ -55,8 +127,65 @@ pub struct Community {
     pub short_url: ::std::string::String,
     pub status: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for Community {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id", "name", "shortURL", "status"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Community;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Community")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Community, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "shortURL",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "status",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Community {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                    name: ::apigen_runtime::de::required(f1, "name")?,
+                    short_url: ::apigen_runtime::de::required(f2, "shortURL")?,
+                    status: ::apigen_runtime::de::required(f3, "status")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Community", FIELDS.names(), Visitor)
+    }
+}
 /// A list of panels (created by user + shared communities) for a given user.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct CommunityListResponse {
     pub pagination: Pagination,
     /// Identifier of this request.
@@ -65,18 +194,158 @@ pub struct CommunityListResponse {
     /// The panels (created by user + shared communities) of the user.
     pub response: ::std::vec::Vec<Community>,
 }
+impl<'de> ::serde::Deserialize<'de> for CommunityListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["pagination", "requestID", "response"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CommunityListResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CommunityListResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CommunityListResponse, A::Error> {
+                let mut f0: ::std::option::Option<Pagination> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::vec::Vec<Community>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "pagination",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "requestID",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "response",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(CommunityListResponse {
+                    pagination: ::apigen_runtime::de::required(f0, "pagination")?,
+                    request_id: ::apigen_runtime::de::required(f1, "requestID")?,
+                    response: ::apigen_runtime::de::required(f2, "response")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("CommunityListResponse", FIELDS.names(), Visitor)
+    }
+}
 /// The body of every error response.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ErrorEnvelope {
     pub response: ErrorResponse,
 }
+impl<'de> ::serde::Deserialize<'de> for ErrorEnvelope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["response"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ErrorEnvelope;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ErrorEnvelope")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ErrorEnvelope, A::Error> {
+                let mut f0: ::std::option::Option<ErrorResponse> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "response",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ErrorEnvelope {
+                    response: ::apigen_runtime::de::required(f0, "response")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ErrorEnvelope", FIELDS.names(), Visitor)
+    }
+}
 /// `ErrorResponse`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ErrorResponse {
     pub error: ApiErrorModel,
 }
+impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["error"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ErrorResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ErrorResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ErrorResponse, A::Error> {
+                let mut f0: ::std::option::Option<ApiErrorModel> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "error")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ErrorResponse {
+                    error: ::apigen_runtime::de::required(f0, "error")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ErrorResponse", FIELDS.names(), Visitor)
+    }
+}
 /// One member to add to a panel. Inferred from the request example of POST /micropanel/members; the page prints no request schema.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(::serde::Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct MemberImport {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -120,16 +389,270 @@ pub struct MemberImport {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for MemberImport {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "custom1",
+                "custom2",
+                "custom3",
+                "custom4",
+                "custom5",
+                "emailAddress",
+                "firstName",
+                "lastName",
+                "middleName",
+                "mobileNumber",
+                "password",
+                "profileFields",
+                "source",
+                "username",
+            ],
+            true,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MemberImport;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MemberImport")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MemberImport, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ProfileField>>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "custom1",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "custom2",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "custom3",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "custom4",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "custom5",
+                            )?
+                        }
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "emailAddress",
+                            )?
+                        }
+                        6 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f6,
+                                "firstName",
+                            )?
+                        }
+                        7 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f7,
+                                "lastName",
+                            )?
+                        }
+                        8 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f8,
+                                "middleName",
+                            )?
+                        }
+                        9 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f9,
+                                "mobileNumber",
+                            )?
+                        }
+                        10 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f10,
+                                "password",
+                            )?
+                        }
+                        11 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f11,
+                                "profileFields",
+                            )?
+                        }
+                        12 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f12,
+                                "source",
+                            )?
+                        }
+                        13 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f13,
+                                "username",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(MemberImport {
+                    custom1: ::apigen_runtime::de::required(f0, "custom1")?,
+                    custom2: ::apigen_runtime::de::required(f1, "custom2")?,
+                    custom3: ::apigen_runtime::de::required(f2, "custom3")?,
+                    custom4: ::apigen_runtime::de::required(f3, "custom4")?,
+                    custom5: ::apigen_runtime::de::required(f4, "custom5")?,
+                    email_address: ::apigen_runtime::de::required(f5, "emailAddress")?,
+                    first_name: ::apigen_runtime::de::required(f6, "firstName")?,
+                    last_name: ::apigen_runtime::de::required(f7, "lastName")?,
+                    middle_name: ::apigen_runtime::de::required(f8, "middleName")?,
+                    mobile_number: ::apigen_runtime::de::required(f9, "mobileNumber")?,
+                    password: ::apigen_runtime::de::required(f10, "password")?,
+                    profile_fields: ::apigen_runtime::de::required(
+                        f11,
+                        "profileFields",
+                    )?,
+                    source: ::apigen_runtime::de::required(f12, "source")?,
+                    username: ::apigen_runtime::de::required(f13, "username")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("MemberImport", FIELDS.names(), Visitor)
+    }
+}
 /// The result of importing panel members.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct MemberImportResponse {
     /// Identifier of this request.
     #[serde(rename = "requestID")]
     pub request_id: ::std::string::String,
     pub response: MemberImportResult,
 }
+impl<'de> ::serde::Deserialize<'de> for MemberImportResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["requestID", "response"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MemberImportResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MemberImportResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MemberImportResponse, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<MemberImportResult> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "requestID",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "response",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(MemberImportResponse {
+                    request_id: ::apigen_runtime::de::required(f0, "requestID")?,
+                    response: ::apigen_runtime::de::required(f1, "response")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("MemberImportResponse", FIELDS.names(), Visitor)
+    }
+}
 /// Counts of the members scanned, added and rejected by one import.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct MemberImportResult {
     #[serde(rename = "duplicateEmailAddress")]
     pub duplicate_email_address: i64,
@@ -150,8 +673,156 @@ pub struct MemberImportResult {
     #[serde(rename = "totalMemberScanned")]
     pub total_member_scanned: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for MemberImportResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "duplicateEmailAddress",
+                "duplicateUsername",
+                "existingMember",
+                "invalidEmailAddress",
+                "invalidMobileNumber",
+                "invalidUsername",
+                "newMemberAdded",
+                "rejectedCount",
+                "totalMemberScanned",
+            ],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MemberImportResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MemberImportResult")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MemberImportResult, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "duplicateEmailAddress",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "duplicateUsername",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "existingMember",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "invalidEmailAddress",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "invalidMobileNumber",
+                            )?
+                        }
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "invalidUsername",
+                            )?
+                        }
+                        6 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f6,
+                                "newMemberAdded",
+                            )?
+                        }
+                        7 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f7,
+                                "rejectedCount",
+                            )?
+                        }
+                        8 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f8,
+                                "totalMemberScanned",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(MemberImportResult {
+                    duplicate_email_address: ::apigen_runtime::de::required(
+                        f0,
+                        "duplicateEmailAddress",
+                    )?,
+                    duplicate_username: ::apigen_runtime::de::required(
+                        f1,
+                        "duplicateUsername",
+                    )?,
+                    existing_member: ::apigen_runtime::de::required(
+                        f2,
+                        "existingMember",
+                    )?,
+                    invalid_email_address: ::apigen_runtime::de::required(
+                        f3,
+                        "invalidEmailAddress",
+                    )?,
+                    invalid_mobile_number: ::apigen_runtime::de::required(
+                        f4,
+                        "invalidMobileNumber",
+                    )?,
+                    invalid_username: ::apigen_runtime::de::required(
+                        f5,
+                        "invalidUsername",
+                    )?,
+                    new_member_added: ::apigen_runtime::de::required(
+                        f6,
+                        "newMemberAdded",
+                    )?,
+                    rejected_count: ::apigen_runtime::de::required(f7, "rejectedCount")?,
+                    total_member_scanned: ::apigen_runtime::de::required(
+                        f8,
+                        "totalMemberScanned",
+                    )?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("MemberImportResult", FIELDS.names(), Visitor)
+    }
+}
 /// Paging information of a list response.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Pagination {
     #[serde(rename = "currentPage")]
     pub current_page: i64,
@@ -163,8 +834,82 @@ pub struct Pagination {
     #[serde(rename = "totalPages")]
     pub total_pages: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for Pagination {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["currentPage", "links", "perPage", "totalItems", "totalPages"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Pagination;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Pagination")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Pagination, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<PaginationLinks> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "currentPage",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f1, "links")?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "perPage",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "totalItems",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "totalPages",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Pagination {
+                    current_page: ::apigen_runtime::de::required(f0, "currentPage")?,
+                    links: ::apigen_runtime::de::required(f1, "links")?,
+                    per_page: ::apigen_runtime::de::required(f2, "perPage")?,
+                    total_items: ::apigen_runtime::de::required(f3, "totalItems")?,
+                    total_pages: ::apigen_runtime::de::required(f4, "totalPages")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Pagination", FIELDS.names(), Visitor)
+    }
+}
 /// Links to this and the neighbouring pages of the list.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct PaginationLinks {
     /// URL of the first page, or null.
     #[serde(
@@ -198,13 +943,143 @@ pub struct PaginationLinks {
     #[serde(rename = "self")]
     pub self_: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for PaginationLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["first", "last", "next", "prev", "self"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PaginationLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PaginationLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PaginationLinks, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f0,
+                                "first",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f1,
+                                "last",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f2,
+                                "next",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f3,
+                                "prev",
+                            )?
+                        }
+                        4 => ::apigen_runtime::de::next_value(&mut map, &mut f4, "self")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(PaginationLinks {
+                    first: f0.unwrap_or_default(),
+                    last: f1.unwrap_or_default(),
+                    next: f2.unwrap_or_default(),
+                    prev: f3.unwrap_or_default(),
+                    self_: ::apigen_runtime::de::required(f4, "self")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("PaginationLinks", FIELDS.names(), Visitor)
+    }
+}
 /// The value of one profile field of the member.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileField {
     #[serde(rename = "profileFieldId")]
     pub profile_field_id: i64,
     pub value: ProfileFieldValue,
+}
+impl<'de> ::serde::Deserialize<'de> for ProfileField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["profileFieldId", "value"],
+            true,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ProfileField;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProfileField")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ProfileField, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<ProfileFieldValue> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "profileFieldId",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f1, "value")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ProfileField {
+                    profile_field_id: ::apigen_runtime::de::required(
+                        f0,
+                        "profileFieldId",
+                    )?,
+                    value: ::apigen_runtime::de::required(f1, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ProfileField", FIELDS.names(), Visitor)
+    }
 }
 /// A string, or an array of integers.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -219,7 +1094,7 @@ impl ::std::convert::From<::std::vec::Vec<i64>> for ProfileFieldValue {
     }
 }
 /// The fields of a user to change. Inferred from the request example of PUT /users/{user-id}; the page prints no request schema.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(::serde::Serialize, Clone, Default)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     #[serde(
@@ -243,8 +1118,94 @@ pub struct UpdateUserRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for UpdateUserRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["departmentID", "emailAddress", "firstName", "lastName", "password"],
+            true,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UpdateUserRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UpdateUserRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UpdateUserRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "departmentID",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "emailAddress",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "firstName",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "lastName",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "password",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(UpdateUserRequest {
+                    department_id: ::apigen_runtime::de::required(f0, "departmentID")?,
+                    email_address: ::apigen_runtime::de::required(f1, "emailAddress")?,
+                    first_name: ::apigen_runtime::de::required(f2, "firstName")?,
+                    last_name: ::apigen_runtime::de::required(f3, "lastName")?,
+                    password: ::apigen_runtime::de::required(f4, "password")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UpdateUserRequest", FIELDS.names(), Visitor)
+    }
+}
 /// A QuestionPro user account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct User {
     #[serde(rename = "creationDate")]
     pub creation_date: ::std::string::String,
@@ -268,13 +1229,210 @@ pub struct User {
     #[serde(rename = "userType")]
     pub user_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for User {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "creationDate",
+                "departmentID",
+                "emailAddress",
+                "firstName",
+                "lastName",
+                "licenseStartDate",
+                "licenseType",
+                "organizationID",
+                "phone",
+                "userID",
+                "userType",
+            ],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = User;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct User")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<User, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "creationDate",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "departmentID",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "emailAddress",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "firstName",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "lastName",
+                            )?
+                        }
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "licenseStartDate",
+                            )?
+                        }
+                        6 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f6,
+                                "licenseType",
+                            )?
+                        }
+                        7 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f7,
+                                "organizationID",
+                            )?
+                        }
+                        8 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f8, "phone")?
+                        }
+                        9 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f9,
+                                "userID",
+                            )?
+                        }
+                        10 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f10,
+                                "userType",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(User {
+                    creation_date: ::apigen_runtime::de::required(f0, "creationDate")?,
+                    department_id: ::apigen_runtime::de::required(f1, "departmentID")?,
+                    email_address: ::apigen_runtime::de::required(f2, "emailAddress")?,
+                    first_name: ::apigen_runtime::de::required(f3, "firstName")?,
+                    last_name: ::apigen_runtime::de::required(f4, "lastName")?,
+                    license_start_date: ::apigen_runtime::de::required(
+                        f5,
+                        "licenseStartDate",
+                    )?,
+                    license_type: ::apigen_runtime::de::required(f6, "licenseType")?,
+                    organization_id: ::apigen_runtime::de::required(
+                        f7,
+                        "organizationID",
+                    )?,
+                    phone: ::apigen_runtime::de::required(f8, "phone")?,
+                    user_id: ::apigen_runtime::de::required(f9, "userID")?,
+                    user_type: ::apigen_runtime::de::required(f10, "userType")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("User", FIELDS.names(), Visitor)
+    }
+}
 /// A single user.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct UserResponse {
     /// Identifier of this request.
     #[serde(rename = "requestID")]
     pub request_id: ::std::string::String,
     pub response: User,
+}
+impl<'de> ::serde::Deserialize<'de> for UserResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["requestID", "response"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UserResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserResponse, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<User> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "requestID",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "response",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(UserResponse {
+                    request_id: ::apigen_runtime::de::required(f0, "requestID")?,
+                    response: ::apigen_runtime::de::required(f1, "response")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UserResponse", FIELDS.names(), Visitor)
+    }
 }
 impl ::std::fmt::Debug for MemberImport {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

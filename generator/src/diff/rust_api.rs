@@ -295,6 +295,14 @@ impl RustApi {
             };
             for trait_path in list.into_iter().flatten() {
                 let name = trait_path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                if name == "Deserialize" {
+                    // serde's derive implements `Deserialize<'de>` for every `'de`: the fact a
+                    // written `impl<'de> Deserialize<'de>` gives (see `impl_block`).
+                    let segment: syn::PathSegment = syn::parse_quote!(Deserialize<'de>);
+                    let de: syn::Generics = syn::parse_quote!(<'de>);
+                    self.insert(format!("impl {} for {path}", tokens(&segment)), FactKind::Impl, format!("impl{}{cfg}", generics(&de)));
+                    continue;
+                }
                 self.insert(format!("impl {name} for {path}"), FactKind::Impl, format!("impl{cfg}"));
             }
         }
@@ -611,6 +619,20 @@ mod tests {
         "#);
         let none = written.changes_since(&derived);
         assert!(none.is_empty(), "{none:?}");
+        let derived_de = api(r#"
+            #[derive(::serde::Deserialize, Clone)]
+            pub struct Pet { pub id: i64 }
+        "#);
+        let written_de = api(r#"
+            #[derive(Clone)]
+            pub struct Pet { pub id: i64 }
+            impl<'de> ::serde::Deserialize<'de> for Pet {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> { todo!() }
+            }
+        "#);
+        let none = written_de.changes_since(&derived_de);
+        assert!(none.is_empty(), "a written Deserialize is the derive's fact: {none:?}");
+        assert_eq!(derived_de.changes_since(&api("pub struct Pet { pub id: i64 }")).len(), 2, "Deserialize and Clone added");
         let ungated = api(r#"
             #[derive(::serde::Serialize)]
             pub struct Pet { pub id: i64 }

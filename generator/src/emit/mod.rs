@@ -2,6 +2,7 @@
 //! reads only [`crate::ir::ApiSpace`].
 
 pub mod client;
+pub mod deserialize;
 pub mod krate;
 pub mod models;
 pub mod params;

@@ -92,6 +92,9 @@ pub fn emit_file(api: &ApiSpace, mut file: syn::File) -> Result<syn::File, Strin
         extra.extend(headers_struct(api, r));
     }
     extra.extend(json_schema_impls(&mut file, &api.models.json_schemas));
+    if !api.models.serde_derive {
+        super::deserialize::write_impls(&mut file);
+    }
     file.items.extend(extra);
     syn::visit_mut::VisitMut::visit_file_mut(&mut DocSpacer, &mut file);
     syn::visit_mut::VisitMut::visit_file_mut(&mut EmptyDocs, &mut file);
@@ -303,7 +306,7 @@ fn field_ident(f: &Field) -> syn::Ident {
     format_ident!("{}", f.name)
 }
 
-fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
+pub(super) fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
     for attr in attrs.iter_mut() {
         if !attr.path().is_ident("derive") {
             continue;

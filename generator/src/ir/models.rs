@@ -146,6 +146,9 @@ pub struct ModelSpace {
     /// The document's JSON Schema of every definition, for the models' `schemars::JsonSchema`
     /// impls (see [`JsonSchemas`]).
     pub json_schemas: JsonSchemas,
+    /// Whether structs keep serde's derived `Deserialize` (`TypeSettings::serde_derive`) instead
+    /// of the written one (`emit::deserialize`).
+    pub serde_derive: bool,
 }
 
 /// The JSON Schema of every named definition (components and hoisted schemas), as the document

@@ -364,6 +364,7 @@ pub fn lower_checked(
         uses_chrono: false,
         uses_uuid: false,
         json_schemas,
+        serde_derive: options.serde_derive,
     };
     diags.into_result((models, type_space, Schemas { hoisted, definitions, foreign: foreign_types }, warnings))
 }

@@ -9,25 +9,155 @@
     clippy::unit_arg
 )]
 /// `Author`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Author {
     pub name: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for Author {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["name"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Author;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Author")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Author, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "name")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Author {
+                    name: ::apigen_runtime::de::required(f0, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Author", FIELDS.names(), Visitor)
+    }
+}
 /// `AuthorPage`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct AuthorPage {
     pub authors: ::std::vec::Vec<Author>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub continuation: ::std::option::Option<AuthorPageContinuation>,
 }
+impl<'de> ::serde::Deserialize<'de> for AuthorPage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["authors", "continuation"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AuthorPage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthorPage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AuthorPage, A::Error> {
+                let mut f0: ::std::option::Option<::std::vec::Vec<Author>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<AuthorPageContinuation>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "authors",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "continuation",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(AuthorPage {
+                    authors: ::apigen_runtime::de::required(f0, "authors")?,
+                    continuation: ::apigen_runtime::de::required(f1, "continuation")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("AuthorPage", FIELDS.names(), Visitor)
+    }
+}
 /// `AuthorPageContinuation`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(::serde::Serialize, Clone, Default)]
 pub struct AuthorPageContinuation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for AuthorPageContinuation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["token"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AuthorPageContinuation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AuthorPageContinuation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AuthorPageContinuation, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "token")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(AuthorPageContinuation {
+                    token: ::apigen_runtime::de::required(f0, "token")?,
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct("AuthorPageContinuation", FIELDS.names(), Visitor)
+    }
+}
 /// `Book`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Book {
     pub isbn: ::std::string::String,
     #[serde(
@@ -44,15 +174,125 @@ pub struct Book {
     pub subtitle: ::std::option::Option<::std::option::Option<::std::string::String>>,
     pub title: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for Book {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["isbn", "price", "subtitle", "title"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Book;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Book")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Book, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<f64>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "isbn")?,
+                        1 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f1,
+                                "price",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f2,
+                                "subtitle",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f3, "title")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Book {
+                    isbn: ::apigen_runtime::de::required(f0, "isbn")?,
+                    price: f1.unwrap_or_default(),
+                    subtitle: f2.unwrap_or_default(),
+                    title: ::apigen_runtime::de::required(f3, "title")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Book", FIELDS.names(), Visitor)
+    }
+}
 /// `BookPage`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct BookPage {
     pub items: ::std::vec::Vec<Book>,
     #[serde(rename = "totalPages")]
     pub total_pages: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for BookPage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["items", "totalPages"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BookPage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BookPage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BookPage, A::Error> {
+                let mut f0: ::std::option::Option<::std::vec::Vec<Book>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "items")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "totalPages",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(BookPage {
+                    items: ::apigen_runtime::de::required(f0, "items")?,
+                    total_pages: ::apigen_runtime::de::required(f1, "totalPages")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("BookPage", FIELDS.names(), Visitor)
+    }
+}
 /// Changes to a book. A property left out stays as it is; `null` clears it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 pub struct BookPatch {
     #[serde(
@@ -70,8 +310,70 @@ pub struct BookPatch {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for BookPatch {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["price", "subtitle", "title"],
+            true,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BookPatch;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BookPatch")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BookPatch, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<f64>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f0,
+                                "price",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f1,
+                                "subtitle",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f2, "title")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(BookPatch {
+                    price: f0.unwrap_or_default(),
+                    subtitle: f1.unwrap_or_default(),
+                    title: ::apigen_runtime::de::required(f2, "title")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("BookPatch", FIELDS.names(), Visitor)
+    }
+}
 /// `CursorPage`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct CursorPage {
     pub data: ::std::vec::Vec<Book>,
     #[serde(
@@ -81,20 +383,155 @@ pub struct CursorPage {
     )]
     pub next_cursor: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
+impl<'de> ::serde::Deserialize<'de> for CursorPage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["data", "next_cursor"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CursorPage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CursorPage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CursorPage, A::Error> {
+                let mut f0: ::std::option::Option<::std::vec::Vec<Book>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
+                        1 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f1,
+                                "next_cursor",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(CursorPage {
+                    data: ::apigen_runtime::de::required(f0, "data")?,
+                    next_cursor: f1.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("CursorPage", FIELDS.names(), Visitor)
+    }
+}
 /// `ErrorModel`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ErrorModel {
     pub code: i64,
     pub message: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ErrorModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["code", "message"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ErrorModel;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ErrorModel")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ErrorModel, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "code")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "message",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ErrorModel {
+                    code: ::apigen_runtime::de::required(f0, "code")?,
+                    message: ::apigen_runtime::de::required(f1, "message")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ErrorModel", FIELDS.names(), Visitor)
+    }
+}
 /// `LinkPage`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct LinkPage {
     pub items: ::std::vec::Vec<Book>,
     pub links: LinkPageLinks,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkPage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["items", "links"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = LinkPage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LinkPage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<LinkPage, A::Error> {
+                let mut f0: ::std::option::Option<::std::vec::Vec<Book>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<LinkPageLinks> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "items")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f1, "links")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(LinkPage {
+                    items: ::apigen_runtime::de::required(f0, "items")?,
+                    links: ::apigen_runtime::de::required(f1, "links")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("LinkPage", FIELDS.names(), Visitor)
+    }
+}
 /// `LinkPageLinks`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct LinkPageLinks {
     /// The next page, or null or empty on the last one.
     #[serde(
@@ -104,11 +541,102 @@ pub struct LinkPageLinks {
     )]
     pub next: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkPageLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["next"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = LinkPageLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LinkPageLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<LinkPageLinks, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f0,
+                                "next",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(LinkPageLinks {
+                    next: f0.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("LinkPageLinks", FIELDS.names(), Visitor)
+    }
+}
 /// `OffsetPage`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct OffsetPage {
     pub results: ::std::vec::Vec<Book>,
     pub total: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for OffsetPage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["results", "total"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = OffsetPage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OffsetPage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<OffsetPage, A::Error> {
+                let mut f0: ::std::option::Option<::std::vec::Vec<Book>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "results",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f1, "total")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(OffsetPage {
+                    results: ::apigen_runtime::de::required(f0, "results")?,
+                    total: ::apigen_runtime::de::required(f1, "total")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("OffsetPage", FIELDS.names(), Visitor)
+    }
 }
 impl ::std::fmt::Debug for AuthorPageContinuation {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

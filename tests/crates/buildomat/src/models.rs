@@ -84,14 +84,72 @@ impl ::std::default::Default for HeaderArgAcceptLanguage {
     }
 }
 /// `ObjWithOptionArray`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ObjWithOptionArray {
     #[serde(rename = "stranger-things")]
     pub stranger_things: ::std::vec::Vec<::std::option::Option<Task>>,
     pub things: ::std::vec::Vec<::std::option::Option<Task>>,
 }
+impl<'de> ::serde::Deserialize<'de> for ObjWithOptionArray {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["stranger-things", "things"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ObjWithOptionArray;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ObjWithOptionArray")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ObjWithOptionArray, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<::std::option::Option<Task>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::vec::Vec<::std::option::Option<Task>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "stranger-things",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "things",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ObjWithOptionArray {
+                    stranger_things: ::apigen_runtime::de::required(
+                        f0,
+                        "stranger-things",
+                    )?,
+                    things: ::apigen_runtime::de::required(f1, "things")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ObjWithOptionArray", FIELDS.names(), Visitor)
+    }
+}
 /// `Task`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Task {
     pub id: ::std::string::String,
     pub name: ::std::string::String,
@@ -99,23 +157,188 @@ pub struct Task {
     pub script: ::std::string::String,
     pub state: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for Task {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id", "name", "output_rules", "script", "state"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Task;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Task")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Task, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "output_rules",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "script",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f4, "state")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Task {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                    name: ::apigen_runtime::de::required(f1, "name")?,
+                    output_rules: ::apigen_runtime::de::required(f2, "output_rules")?,
+                    script: ::apigen_runtime::de::required(f3, "script")?,
+                    state: ::apigen_runtime::de::required(f4, "state")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Task", FIELDS.names(), Visitor)
+    }
+}
 /// `TaskEvent`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct TaskEvent {
     pub payload: ::std::string::String,
     pub seq: u32,
     pub stream: ::std::string::String,
     pub time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+impl<'de> ::serde::Deserialize<'de> for TaskEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["payload", "seq", "stream", "time"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskEvent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskEvent")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskEvent, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "payload",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "seq")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "stream",
+                            )?
+                        }
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, "time")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(TaskEvent {
+                    payload: ::apigen_runtime::de::required(f0, "payload")?,
+                    seq: ::apigen_runtime::de::required(f1, "seq")?,
+                    stream: ::apigen_runtime::de::required(f2, "stream")?,
+                    time: ::apigen_runtime::de::required(f3, "time")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("TaskEvent", FIELDS.names(), Visitor)
+    }
+}
 /// `TaskOutput`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct TaskOutput {
     pub id: ::std::string::String,
     pub path: ::std::string::String,
     pub size: u64,
 }
+impl<'de> ::serde::Deserialize<'de> for TaskOutput {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id", "path", "size"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskOutput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskOutput")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskOutput, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "path")?,
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "size")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(TaskOutput {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                    path: ::apigen_runtime::de::required(f1, "path")?,
+                    size: ::apigen_runtime::de::required(f2, "size")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("TaskOutput", FIELDS.names(), Visitor)
+    }
+}
 /// `TaskSubmit`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct TaskSubmit {
     pub default: bool,
     pub name: ::std::string::String,
@@ -123,36 +346,292 @@ pub struct TaskSubmit {
     pub output_rules: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     pub script: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for TaskSubmit {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["default", "name", "output_rules", "script"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskSubmit;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskSubmit")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskSubmit, A::Error> {
+                let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "default",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "output_rules",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "script",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(TaskSubmit {
+                    default: ::apigen_runtime::de::required(f0, "default")?,
+                    name: ::apigen_runtime::de::required(f1, "name")?,
+                    output_rules: ::apigen_runtime::de::required(f2, "output_rules")?,
+                    script: ::apigen_runtime::de::required(f3, "script")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("TaskSubmit", FIELDS.names(), Visitor)
+    }
+}
 /// `TaskSubmitResult`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct TaskSubmitResult {
     pub id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for TaskSubmitResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskSubmitResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskSubmitResult")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskSubmitResult, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(TaskSubmitResult {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("TaskSubmitResult", FIELDS.names(), Visitor)
+    }
+}
 /// `UploadedChunk`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct UploadedChunk {
     pub id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for UploadedChunk {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UploadedChunk;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UploadedChunk")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UploadedChunk, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(UploadedChunk {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UploadedChunk", FIELDS.names(), Visitor)
+    }
+}
 /// `UserCreate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct UserCreate {
     pub name: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for UserCreate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["name"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UserCreate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserCreate")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserCreate, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "name")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(UserCreate {
+                    name: ::apigen_runtime::de::required(f0, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UserCreate", FIELDS.names(), Visitor)
+    }
+}
 /// `UserCreateResult`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(::serde::Serialize, Clone)]
 pub struct UserCreateResult {
     pub id: ::std::string::String,
     pub name: ::std::string::String,
     pub token: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for UserCreateResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id", "name", "token"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UserCreateResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserCreateResult")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserCreateResult, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f2, "token")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(UserCreateResult {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                    name: ::apigen_runtime::de::required(f1, "name")?,
+                    token: ::apigen_runtime::de::required(f2, "token")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UserCreateResult", FIELDS.names(), Visitor)
+    }
+}
 /// `WhoamiResult`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WhoamiResult {
     pub id: ::std::string::String,
     pub name: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for WhoamiResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id", "name"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WhoamiResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WhoamiResult")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WhoamiResult, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WhoamiResult {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                    name: ::apigen_runtime::de::required(f1, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WhoamiResult", FIELDS.names(), Visitor)
+    }
+}
 /// `Worker`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Worker {
     pub deleted: bool,
     pub id: ::std::string::String,
@@ -163,61 +642,562 @@ pub struct Worker {
     pub recycle: bool,
     pub tasks: ::std::vec::Vec<WorkerTask>,
 }
+impl<'de> ::serde::Deserialize<'de> for Worker {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["deleted", "id", "instance_id", "lastping", "recycle", "tasks"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Worker;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Worker")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Worker, A::Error> {
+                let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::vec::Vec<WorkerTask>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "deleted",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "id")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "instance_id",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "lastping",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "recycle",
+                            )?
+                        }
+                        5 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f5, "tasks")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Worker {
+                    deleted: ::apigen_runtime::de::required(f0, "deleted")?,
+                    id: ::apigen_runtime::de::required(f1, "id")?,
+                    instance_id: ::apigen_runtime::de::required(f2, "instance_id")?,
+                    lastping: ::apigen_runtime::de::required(f3, "lastping")?,
+                    recycle: ::apigen_runtime::de::required(f4, "recycle")?,
+                    tasks: ::apigen_runtime::de::required(f5, "tasks")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Worker", FIELDS.names(), Visitor)
+    }
+}
 /// `WorkerAddOutput`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WorkerAddOutput {
     pub chunks: ::std::vec::Vec<::std::string::String>,
     pub path: ::std::string::String,
     pub size: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for WorkerAddOutput {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["chunks", "path", "size"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WorkerAddOutput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WorkerAddOutput")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WorkerAddOutput, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "chunks",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "path")?,
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "size")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WorkerAddOutput {
+                    chunks: ::apigen_runtime::de::required(f0, "chunks")?,
+                    path: ::apigen_runtime::de::required(f1, "path")?,
+                    size: ::apigen_runtime::de::required(f2, "size")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WorkerAddOutput", FIELDS.names(), Visitor)
+    }
+}
 /// `WorkerAppendTask`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WorkerAppendTask {
     pub payload: ::std::string::String,
     pub stream: ::std::string::String,
     pub time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+impl<'de> ::serde::Deserialize<'de> for WorkerAppendTask {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["payload", "stream", "time"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WorkerAppendTask;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WorkerAppendTask")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WorkerAppendTask, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "payload",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "stream",
+                            )?
+                        }
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "time")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WorkerAppendTask {
+                    payload: ::apigen_runtime::de::required(f0, "payload")?,
+                    stream: ::apigen_runtime::de::required(f1, "stream")?,
+                    time: ::apigen_runtime::de::required(f2, "time")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WorkerAppendTask", FIELDS.names(), Visitor)
+    }
+}
 /// `WorkerBootstrap`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(::serde::Serialize, Clone)]
 pub struct WorkerBootstrap {
     pub bootstrap: ::std::string::String,
     pub token: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for WorkerBootstrap {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["bootstrap", "token"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WorkerBootstrap;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WorkerBootstrap")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WorkerBootstrap, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "bootstrap",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f1, "token")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WorkerBootstrap {
+                    bootstrap: ::apigen_runtime::de::required(f0, "bootstrap")?,
+                    token: ::apigen_runtime::de::required(f1, "token")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WorkerBootstrap", FIELDS.names(), Visitor)
+    }
+}
 /// `WorkerBootstrapResult`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WorkerBootstrapResult {
     pub id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for WorkerBootstrapResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WorkerBootstrapResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WorkerBootstrapResult")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WorkerBootstrapResult, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WorkerBootstrapResult {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WorkerBootstrapResult", FIELDS.names(), Visitor)
+    }
+}
 /// `WorkerCompleteTask`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WorkerCompleteTask {
     pub failed: bool,
 }
+impl<'de> ::serde::Deserialize<'de> for WorkerCompleteTask {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["failed"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WorkerCompleteTask;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WorkerCompleteTask")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WorkerCompleteTask, A::Error> {
+                let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "failed",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WorkerCompleteTask {
+                    failed: ::apigen_runtime::de::required(f0, "failed")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WorkerCompleteTask", FIELDS.names(), Visitor)
+    }
+}
 /// `WorkerPingResult`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WorkerPingResult {
     pub poweroff: bool,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task: ::std::option::Option<WorkerPingTask>,
 }
+impl<'de> ::serde::Deserialize<'de> for WorkerPingResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["poweroff", "task"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WorkerPingResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WorkerPingResult")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WorkerPingResult, A::Error> {
+                let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<WorkerPingTask>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "poweroff",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "task")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WorkerPingResult {
+                    poweroff: ::apigen_runtime::de::required(f0, "poweroff")?,
+                    task: ::apigen_runtime::de::required(f1, "task")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WorkerPingResult", FIELDS.names(), Visitor)
+    }
+}
 /// `WorkerPingTask`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WorkerPingTask {
     pub id: ::std::string::String,
     pub output_rules: ::std::vec::Vec<::std::string::String>,
     pub script: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for WorkerPingTask {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id", "output_rules", "script"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WorkerPingTask;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WorkerPingTask")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WorkerPingTask, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "output_rules",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "script",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WorkerPingTask {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                    output_rules: ::apigen_runtime::de::required(f1, "output_rules")?,
+                    script: ::apigen_runtime::de::required(f2, "script")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WorkerPingTask", FIELDS.names(), Visitor)
+    }
+}
 /// `WorkerTask`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WorkerTask {
     pub id: ::std::string::String,
     pub name: ::std::string::String,
     pub owner: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for WorkerTask {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id", "name", "owner"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WorkerTask;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WorkerTask")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WorkerTask, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f2, "owner")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WorkerTask {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                    name: ::apigen_runtime::de::required(f1, "name")?,
+                    owner: ::apigen_runtime::de::required(f2, "owner")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WorkerTask", FIELDS.names(), Visitor)
+    }
+}
 /// `WorkersResult`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WorkersResult {
     pub workers: ::std::vec::Vec<Worker>,
+}
+impl<'de> ::serde::Deserialize<'de> for WorkersResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["workers"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WorkersResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WorkersResult")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WorkersResult, A::Error> {
+                let mut f0: ::std::option::Option<::std::vec::Vec<Worker>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "workers",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WorkersResult {
+                    workers: ::apigen_runtime::de::required(f0, "workers")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WorkersResult", FIELDS.names(), Visitor)
+    }
 }
 /// Error types.
 pub mod error {

@@ -9,22 +9,163 @@
     clippy::unit_arg
 )]
 /// `Envelope`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Envelope {
     pub error: EnvelopeError,
 }
+impl<'de> ::serde::Deserialize<'de> for Envelope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["error"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Envelope;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Envelope")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Envelope, A::Error> {
+                let mut f0: ::std::option::Option<EnvelopeError> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "error")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Envelope {
+                    error: ::apigen_runtime::de::required(f0, "error")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Envelope", FIELDS.names(), Visitor)
+    }
+}
 /// `EnvelopeError`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct EnvelopeError {
     pub errors: ::std::vec::Vec<::std::string::String>,
     pub id: ::std::string::String,
     pub message: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for EnvelopeError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["errors", "id", "message"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = EnvelopeError;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EnvelopeError")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<EnvelopeError, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "errors",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "id")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "message",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(EnvelopeError {
+                    errors: ::apigen_runtime::de::required(f0, "errors")?,
+                    id: ::apigen_runtime::de::required(f1, "id")?,
+                    message: ::apigen_runtime::de::required(f2, "message")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("EnvelopeError", FIELDS.names(), Visitor)
+    }
+}
 /// `Line`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Line {
     pub count: ::std::num::NonZeroU64,
     pub product: LineProduct,
+}
+impl<'de> ::serde::Deserialize<'de> for Line {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["count", "product"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Line;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Line")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Line, A::Error> {
+                let mut f0: ::std::option::Option<::std::num::NonZeroU64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<LineProduct> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "count")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "product",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Line {
+                    count: ::apigen_runtime::de::required(f0, "count")?,
+                    product: ::apigen_runtime::de::required(f1, "product")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Line", FIELDS.names(), Visitor)
+    }
 }
 /// `LineProduct`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -82,7 +223,7 @@ impl<'de> ::serde::Deserialize<'de> for LineProduct {
     }
 }
 /// `Order`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Order {
     pub code: ::std::string::String,
     pub contact: ::std::string::String,
@@ -100,6 +241,112 @@ pub struct Order {
     pub quantity: i64,
     pub sku: ::std::string::String,
     pub tags: ::std::vec::Vec<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Order {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "code",
+                "contact",
+                "coupon",
+                "id",
+                "kind",
+                "lines",
+                "meta",
+                "price",
+                "quantity",
+                "sku",
+                "tags",
+            ],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Order;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Order")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Order, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<OrderKind> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::vec::Vec<Line>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<OrderMeta> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<f64> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "code")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "contact",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f2,
+                                "coupon",
+                            )?
+                        }
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, "id")?,
+                        4 => ::apigen_runtime::de::next_value(&mut map, &mut f4, "kind")?,
+                        5 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f5, "lines")?
+                        }
+                        6 => ::apigen_runtime::de::next_value(&mut map, &mut f6, "meta")?,
+                        7 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f7, "price")?
+                        }
+                        8 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f8,
+                                "quantity",
+                            )?
+                        }
+                        9 => ::apigen_runtime::de::next_value(&mut map, &mut f9, "sku")?,
+                        10 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f10, "tags")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Order {
+                    code: ::apigen_runtime::de::required(f0, "code")?,
+                    contact: ::apigen_runtime::de::required(f1, "contact")?,
+                    coupon: f2.unwrap_or_default(),
+                    id: ::apigen_runtime::de::required(f3, "id")?,
+                    kind: ::apigen_runtime::de::required(f4, "kind")?,
+                    lines: ::apigen_runtime::de::required(f5, "lines")?,
+                    meta: ::apigen_runtime::de::required(f6, "meta")?,
+                    price: ::apigen_runtime::de::required(f7, "price")?,
+                    quantity: ::apigen_runtime::de::required(f8, "quantity")?,
+                    sku: ::apigen_runtime::de::required(f9, "sku")?,
+                    tags: ::apigen_runtime::de::required(f10, "tags")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Order", FIELDS.names(), Visitor)
+    }
 }
 /// `OrderKind`
 #[derive(
@@ -157,13 +404,51 @@ impl ::std::convert::TryFrom<::std::string::String> for OrderKind {
     }
 }
 /// `OrderMeta`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct OrderMeta {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for OrderMeta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["note"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = OrderMeta;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrderMeta")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<OrderMeta, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "note")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(OrderMeta {
+                    note: ::apigen_runtime::de::required(f0, "note")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("OrderMeta", FIELDS.names(), Visitor)
+    }
+}
 /// `Problem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Problem {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::string::String>,
@@ -171,6 +456,67 @@ pub struct Problem {
     pub title: ::std::string::String,
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for Problem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["detail", "status", "title", "type"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Problem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Problem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Problem, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "detail",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "status",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f2, "title")?
+                        }
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, "type")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Problem {
+                    detail: ::apigen_runtime::de::required(f0, "detail")?,
+                    status: ::apigen_runtime::de::required(f1, "status")?,
+                    title: ::apigen_runtime::de::required(f2, "title")?,
+                    type_: ::apigen_runtime::de::required(f3, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Problem", FIELDS.names(), Visitor)
+    }
 }
 /// Error types.
 pub mod error {

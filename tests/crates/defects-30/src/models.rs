@@ -9,13 +9,51 @@
     clippy::unit_arg
 )]
 /// `ErrorModel`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct ErrorModel {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for ErrorModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["code"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ErrorModel;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ErrorModel")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ErrorModel, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "code")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ErrorModel {
+                    code: ::apigen_runtime::de::required(f0, "code")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ErrorModel", FIELDS.names(), Visitor)
+    }
+}
 /// `Item`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Item {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub either: ::std::option::Option<ItemEither>,
@@ -42,6 +80,94 @@ pub struct Item {
     pub ratio: ::std::option::Option<f64>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<ItemSize>,
+}
+impl<'de> ::serde::Deserialize<'de> for Item {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["either", "id", "kind", "level", "meta", "mode", "note", "ratio", "size"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Item;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Item")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Item, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<ItemEither>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<Kind>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<ItemLevel>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<Mode>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<ItemSize>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "either",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "id")?,
+                        2 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f2,
+                                "kind",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f3, "level")?
+                        }
+                        4 => ::apigen_runtime::de::next_value(&mut map, &mut f4, "meta")?,
+                        5 => ::apigen_runtime::de::next_value(&mut map, &mut f5, "mode")?,
+                        6 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f6,
+                                "note",
+                            )?
+                        }
+                        7 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f7, "ratio")?
+                        }
+                        8 => ::apigen_runtime::de::next_value(&mut map, &mut f8, "size")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Item {
+                    either: ::apigen_runtime::de::required(f0, "either")?,
+                    id: ::apigen_runtime::de::required(f1, "id")?,
+                    kind: f2.unwrap_or_default(),
+                    level: ::apigen_runtime::de::required(f3, "level")?,
+                    meta: f4.unwrap_or_default(),
+                    mode: ::apigen_runtime::de::required(f5, "mode")?,
+                    note: f6.unwrap_or_default(),
+                    ratio: ::apigen_runtime::de::required(f7, "ratio")?,
+                    size: ::apigen_runtime::de::required(f8, "size")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Item", FIELDS.names(), Visitor)
+    }
 }
 /// `ItemEither`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -309,26 +435,166 @@ impl ::std::convert::From<i64> for Mode {
     }
 }
 /// `Node`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Node {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub children: ::std::option::Option<::std::vec::Vec<Node>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Node {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["children", "name"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Node;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Node")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Node, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<Node>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "children",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Node {
+                    children: ::apigen_runtime::de::required(f0, "children")?,
+                    name: ::apigen_runtime::de::required(f1, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Node", FIELDS.names(), Visitor)
+    }
+}
 /// `ShippingError`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct ShippingError {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for ShippingError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["reason"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ShippingError;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ShippingError")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ShippingError, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "reason",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ShippingError {
+                    reason: ::apigen_runtime::de::required(f0, "reason")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ShippingError", FIELDS.names(), Visitor)
+    }
+}
 /// `Thing`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Thing {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub color: ::std::option::Option<ThingColor>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<ThingStatus>,
+}
+impl<'de> ::serde::Deserialize<'de> for Thing {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["color", "status"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Thing;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Thing")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Thing, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<ThingColor>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<ThingStatus>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "color")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "status",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Thing {
+                    color: ::apigen_runtime::de::required(f0, "color")?,
+                    status: ::apigen_runtime::de::required(f1, "status")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Thing", FIELDS.names(), Visitor)
+    }
 }
 /// `ThingColor`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

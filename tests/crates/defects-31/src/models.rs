@@ -27,20 +27,105 @@ impl ::std::convert::From<Parcel> for AddPetBody {
     }
 }
 /// `Buckle`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Buckle {
     pub width: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for Buckle {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["width"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Buckle;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Buckle")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Buckle, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "width")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Buckle {
+                    width: ::apigen_runtime::de::required(f0, "width")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Buckle", FIELDS.names(), Visitor)
+    }
+}
 /// `Cat`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Cat {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lives: ::std::option::Option<i64>,
     #[serde(rename = "petType")]
     pub pet_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for Cat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["lives", "petType"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Cat;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Cat")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Cat, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "lives")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "petType",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Cat {
+                    lives: ::apigen_runtime::de::required(f0, "lives")?,
+                    pet_type: ::apigen_runtime::de::required(f1, "petType")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Cat", FIELDS.names(), Visitor)
+    }
+}
 /// `Child`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Child {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount: ::std::option::Option<OrderDiscount>,
@@ -59,6 +144,102 @@ pub struct Child {
     pub tags: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<f64>,
+}
+impl<'de> ::serde::Deserialize<'de> for Child {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "discount",
+                "id",
+                "kind",
+                "meta",
+                "note",
+                "parent",
+                "status",
+                "tags",
+                "total",
+            ],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Child;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Child")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Child, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<OrderDiscount>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<ChildKind2>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<OrderMeta>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<OrderKind>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<OrderStatus>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "discount",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "id")?,
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "kind")?,
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, "meta")?,
+                        4 => ::apigen_runtime::de::next_value(&mut map, &mut f4, "note")?,
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "parent",
+                            )?
+                        }
+                        6 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f6,
+                                "status",
+                            )?
+                        }
+                        7 => ::apigen_runtime::de::next_value(&mut map, &mut f7, "tags")?,
+                        8 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f8, "total")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Child {
+                    discount: ::apigen_runtime::de::required(f0, "discount")?,
+                    id: ::apigen_runtime::de::required(f1, "id")?,
+                    kind: ::apigen_runtime::de::required(f2, "kind")?,
+                    meta: ::apigen_runtime::de::required(f3, "meta")?,
+                    note: ::apigen_runtime::de::required(f4, "note")?,
+                    parent: ::apigen_runtime::de::required(f5, "parent")?,
+                    status: ::apigen_runtime::de::required(f6, "status")?,
+                    tags: f7.unwrap_or_default(),
+                    total: ::apigen_runtime::de::required(f8, "total")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Child", FIELDS.names(), Visitor)
+    }
 }
 /// `ChildKind`
 #[derive(
@@ -171,17 +352,104 @@ impl ::std::convert::TryFrom<::std::string::String> for ChildKind2 {
     }
 }
 /// `Collar`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Collar {
     pub buckle: Buckle,
 }
+impl<'de> ::serde::Deserialize<'de> for Collar {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["buckle"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Collar;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Collar")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Collar, A::Error> {
+                let mut f0: ::std::option::Option<Buckle> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "buckle",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Collar {
+                    buckle: ::apigen_runtime::de::required(f0, "buckle")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Collar", FIELDS.names(), Visitor)
+    }
+}
 /// `Dog`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Dog {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bark: ::std::option::Option<bool>,
     #[serde(rename = "petType")]
     pub pet_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for Dog {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["bark", "petType"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Dog;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Dog")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Dog, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bark")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "petType",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Dog {
+                    bark: ::apigen_runtime::de::required(f0, "bark")?,
+                    pet_type: ::apigen_runtime::de::required(f1, "petType")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Dog", FIELDS.names(), Visitor)
+    }
 }
 /// A nullable union as a whole definition: typify would name its inner union after the definition itself.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -279,10 +547,59 @@ impl<'de> ::serde::Deserialize<'de> for ExpandableParcelValueString {
 }
 /// An inline body whose default holds an `anyOf` of objects that only one member accepts: valid, but the type generator would write it into every member (E0277 on `Default`), so it is dropped.
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct GetOrderInternalServerErrorBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accessory: ::std::option::Option<GetOrderInternalServerErrorBodyAccessory>,
+}
+impl<'de> ::serde::Deserialize<'de> for GetOrderInternalServerErrorBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["accessory"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = GetOrderInternalServerErrorBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GetOrderInternalServerErrorBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<GetOrderInternalServerErrorBody, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<GetOrderInternalServerErrorBodyAccessory>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "accessory",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(GetOrderInternalServerErrorBody {
+                    accessory: ::apigen_runtime::de::required(f0, "accessory")?,
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct(
+                "GetOrderInternalServerErrorBody",
+                FIELDS.names(),
+                Visitor,
+            )
+    }
 }
 /// `GetOrderInternalServerErrorBodyAccessory`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -297,12 +614,55 @@ pub struct GetOrderInternalServerErrorBodyAccessory {
 }
 /// `GetOrderSortItem`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct GetOrderSortItem {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub desc: ::std::option::Option<bool>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for GetOrderSortItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["desc", "field"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = GetOrderSortItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GetOrderSortItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<GetOrderSortItem, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "desc")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f1, "field")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(GetOrderSortItem {
+                    desc: ::apigen_runtime::de::required(f0, "desc")?,
+                    field: ::apigen_runtime::de::required(f1, "field")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("GetOrderSortItem", FIELDS.names(), Visitor)
+    }
 }
 /** Two `allOf` members meet at a property without letters: typify names the merged property's type after the parent alone, `Labels`, a second type of that name. No name of ours reaches a merged property: the definition is typed as `serde_json::Value` with a warning.
 
@@ -348,11 +708,54 @@ impl ::std::convert::From<::std::option::Option<MaybeParcelValue>> for MaybeParc
 }
 /// A nullable object titled after another component: its inner struct must not take that component's name (GitHub's `nullable-repository` is titled `Repository`).
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct MaybeParcelValue {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
     pub pages: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for MaybeParcelValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["note", "pages"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MaybeParcelValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MaybeParcelValue")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MaybeParcelValue, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "note")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f1, "pages")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(MaybeParcelValue {
+                    note: ::apigen_runtime::de::required(f0, "note")?,
+                    pages: ::apigen_runtime::de::required(f1, "pages")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("MaybeParcelValue", FIELDS.names(), Visitor)
+    }
 }
 /// `Money`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -398,7 +801,7 @@ impl ::std::convert::TryFrom<String> for Money {
     }
 }
 /// `Order`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Order {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount: ::std::option::Option<OrderDiscount>,
@@ -421,6 +824,108 @@ pub struct Order {
     pub tags: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<f64>,
+}
+impl<'de> ::serde::Deserialize<'de> for Order {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "discount",
+                "id",
+                "kind",
+                "meta",
+                "note",
+                "parent",
+                "status",
+                "tags",
+                "total",
+            ],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Order;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Order")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Order, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<OrderDiscount>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<OrderKind2>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<OrderMeta>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<OrderKind>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<OrderStatus>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "discount",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "id")?,
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "kind")?,
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, "meta")?,
+                        4 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f4,
+                                "note",
+                            )?
+                        }
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "parent",
+                            )?
+                        }
+                        6 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f6,
+                                "status",
+                            )?
+                        }
+                        7 => ::apigen_runtime::de::next_value(&mut map, &mut f7, "tags")?,
+                        8 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f8, "total")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Order {
+                    discount: ::apigen_runtime::de::required(f0, "discount")?,
+                    id: ::apigen_runtime::de::required(f1, "id")?,
+                    kind: ::apigen_runtime::de::required(f2, "kind")?,
+                    meta: ::apigen_runtime::de::required(f3, "meta")?,
+                    note: f4.unwrap_or_default(),
+                    parent: ::apigen_runtime::de::required(f5, "parent")?,
+                    status: ::apigen_runtime::de::required(f6, "status")?,
+                    tags: f7.unwrap_or_default(),
+                    total: ::apigen_runtime::de::required(f8, "total")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Order", FIELDS.names(), Visitor)
+    }
 }
 /// `OrderDiscount`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -639,11 +1144,58 @@ impl ::std::convert::TryFrom<::std::string::String> for OrderStatus {
     }
 }
 /// `Parcel`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Parcel {
     pub pages: i64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub weight: ::std::option::Option<f64>,
+}
+impl<'de> ::serde::Deserialize<'de> for Parcel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["pages", "weight"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Parcel;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Parcel")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Parcel, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "pages")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "weight",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Parcel {
+                    pages: ::apigen_runtime::de::required(f0, "pages")?,
+                    weight: ::apigen_runtime::de::required(f1, "weight")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Parcel", FIELDS.names(), Visitor)
+    }
 }
 /// A tag value with braces (`{cat}`) must not break the generated format strings.
 ///
@@ -664,10 +1216,55 @@ impl ::std::convert::From<Dog> for Pet {
     }
 }
 /// Unions without a discriminator whose members overlap: the mock's answer (tests/mock_bodies.rs) must match exactly one member of each `oneOf` (`1` is an `integer` and a `number`; `{}` is both objects).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Quantity {
     pub amount: QuantityAmount,
     pub size: QuantitySize,
+}
+impl<'de> ::serde::Deserialize<'de> for Quantity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["amount", "size"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Quantity;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Quantity")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Quantity, A::Error> {
+                let mut f0: ::std::option::Option<QuantityAmount> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<QuantitySize> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "amount",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "size")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Quantity {
+                    amount: ::apigen_runtime::de::required(f0, "amount")?,
+                    size: ::apigen_runtime::de::required(f1, "size")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Quantity", FIELDS.names(), Visitor)
+    }
 }
 /// `QuantityAmount`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -738,7 +1335,7 @@ pub enum QuantitySize {
     },
 }
 /// `Shipment`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Shipment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expandable: ::std::option::Option<ExpandableParcel>,
@@ -759,11 +1356,147 @@ pub struct Shipment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timeout: ::std::option::Option<Timeout>,
 }
+impl<'de> ::serde::Deserialize<'de> for Shipment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["expandable", "label", "labels", "order", "parcel", "previous", "timeout"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Shipment;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Shipment")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Shipment, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<ExpandableParcel>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<Labels>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<ShipmentOrder2>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<Parcel> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<MaybeParcel>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<Timeout>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "expandable",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f1, "label")?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "labels",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f3,
+                                "order",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "parcel",
+                            )?
+                        }
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "previous",
+                            )?
+                        }
+                        6 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f6,
+                                "timeout",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Shipment {
+                    expandable: ::apigen_runtime::de::required(f0, "expandable")?,
+                    label: ::apigen_runtime::de::required(f1, "label")?,
+                    labels: ::apigen_runtime::de::required(f2, "labels")?,
+                    order: f3.unwrap_or_default(),
+                    parcel: ::apigen_runtime::de::required(f4, "parcel")?,
+                    previous: ::apigen_runtime::de::required(f5, "previous")?,
+                    timeout: ::apigen_runtime::de::required(f6, "timeout")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Shipment", FIELDS.names(), Visitor)
+    }
+}
 /// A component whose name is the one typify would give `Shipment.order`'s union.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct ShipmentOrder {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for ShipmentOrder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ShipmentOrder;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ShipmentOrder")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ShipmentOrder, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ShipmentOrder {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ShipmentOrder", FIELDS.names(), Visitor)
+    }
 }
 /// `ShipmentOrder2`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

@@ -9,12 +9,51 @@
     clippy::unit_arg
 )]
 /// `Address`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     pub city: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for Address {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["city", "zip"],
+            true,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Address;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Address")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Address, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "city")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "zip")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Address {
+                    city: ::apigen_runtime::de::required(f0, "city")?,
+                    zip: ::apigen_runtime::de::required(f1, "zip")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Address", FIELDS.names(), Visitor)
+    }
 }
 /// The decoded order, as JSON.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -41,7 +80,7 @@ for Echo {
     }
 }
 /// `Order`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct Order {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -57,6 +96,80 @@ pub struct Order {
     pub sku: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl<'de> ::serde::Deserialize<'de> for Order {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["address", "gift", "lines", "price", "quantity", "sku", "tags"],
+            true,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Order;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Order")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Order, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<Address>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<i64>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "address",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "gift")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f2, "lines")?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f3, "price")?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "quantity",
+                            )?
+                        }
+                        5 => ::apigen_runtime::de::next_value(&mut map, &mut f5, "sku")?,
+                        6 => ::apigen_runtime::de::next_value(&mut map, &mut f6, "tags")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Order {
+                    address: ::apigen_runtime::de::required(f0, "address")?,
+                    gift: ::apigen_runtime::de::required(f1, "gift")?,
+                    lines: ::apigen_runtime::de::required(f2, "lines")?,
+                    price: ::apigen_runtime::de::required(f3, "price")?,
+                    quantity: ::apigen_runtime::de::required(f4, "quantity")?,
+                    sku: ::apigen_runtime::de::required(f5, "sku")?,
+                    tags: ::apigen_runtime::de::required(f6, "tags")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Order", FIELDS.names(), Visitor)
+    }
 }
 impl Address {
     /// A builder: set the fields, then call `build()`, which checks every rule.

@@ -201,7 +201,7 @@ impl<'de> ::serde::Deserialize<'de> for S0MetaValueNode {
     }
 }
 /// `S0PageNextBox`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct S0PageNextBox {
     #[serde(
         rename = "Clone.serde",
@@ -224,6 +224,87 @@ pub struct S0PageNextBox {
     #[serde(rename = "struct", skip_serializing_if = "::std::option::Option::is_none")]
     pub struct_: ::std::option::Option<S0PageNextBoxStruct>,
 }
+impl<'de> ::serde::Deserialize<'de> for S0PageNextBox {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["Clone.serde", "code", "OrderNaïve", "server", "struct"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = S0PageNextBox;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct S0PageNextBox")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<S0PageNextBox, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<S0PageNextBoxCode>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        S0PageNextBoxOrderNauefveAdditionalProperties,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<S0PageNextBoxServer> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<S0PageNextBoxStruct>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "Clone.serde",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "code")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "OrderNaïve",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "server",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "struct",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(S0PageNextBox {
+                    clone_serde: ::apigen_runtime::de::required(f0, "Clone.serde")?,
+                    code: ::apigen_runtime::de::required(f1, "code")?,
+                    order_naïve: f2.unwrap_or_default(),
+                    server: f3.unwrap_or_else(defaults::s0_page_next_box_server),
+                    struct_: ::apigen_runtime::de::required(f4, "struct")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("S0PageNextBox", FIELDS.names(), Visitor)
+    }
+}
 impl ::std::default::Default for S0PageNextBox {
     fn default() -> Self {
         Self {
@@ -236,7 +317,7 @@ impl ::std::default::Default for S0PageNextBox {
     }
 }
 /// `S0PageNextBoxCode`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct S0PageNextBoxCode {
     #[serde(rename = "FIELDS")]
     pub fields: MessageCreated,
@@ -250,6 +331,71 @@ pub struct S0PageNextBoxCode {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub server_address_x: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for S0PageNextBoxCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["FIELDS", "pet async", "SERVER_ADDRESS_X_"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = S0PageNextBoxCode;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct S0PageNextBoxCode")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<S0PageNextBoxCode, A::Error> {
+                let mut f0: ::std::option::Option<MessageCreated> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "FIELDS",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "pet async",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "SERVER_ADDRESS_X_",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(S0PageNextBoxCode {
+                    fields: ::apigen_runtime::de::required(f0, "FIELDS")?,
+                    pet_async: ::apigen_runtime::de::required(f1, "pet async")?,
+                    server_address_x: ::apigen_runtime::de::required(
+                        f2,
+                        "SERVER_ADDRESS_X_",
+                    )?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("S0PageNextBoxCode", FIELDS.names(), Visitor)
+    }
 }
 /// `S0PageNextBoxOrderNauefveAdditionalProperties`
 #[derive(
@@ -402,12 +548,65 @@ impl<'de> ::serde::Deserialize<'de> for S0PageNextBoxStruct {
 }
 /// `S0SizeBadRequestBody`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct S0SizeBadRequestBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub listnext: ::std::option::Option<S0SizeBadRequestBodyListnext>,
     #[serde(rename = "node.headers")]
     pub node_headers: ::serde_json::Value,
+}
+impl<'de> ::serde::Deserialize<'de> for S0SizeBadRequestBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["listnext", "node.headers"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = S0SizeBadRequestBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct S0SizeBadRequestBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<S0SizeBadRequestBody, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<S0SizeBadRequestBodyListnext>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "listnext",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "node.headers",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(S0SizeBadRequestBody {
+                    listnext: ::apigen_runtime::de::required(f0, "listnext")?,
+                    node_headers: ::apigen_runtime::de::required(f1, "node.headers")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("S0SizeBadRequestBody", FIELDS.names(), Visitor)
+    }
 }
 /// `S0SizeBadRequestBodyListnext`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -496,7 +695,7 @@ impl ::std::convert::From<i64> for S0SizeStatus {
 }
 /// `S0SizeTooManyRequestsBody`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct S0SizeTooManyRequestsBody {
     #[serde(
         rename = "client address",
@@ -518,9 +717,86 @@ fn not_rust() {
     #[serde(rename = "__", skip_serializing_if = "::std::option::Option::is_none")]
     pub x: ::std::option::Option<S0PageNextBox>,
 }
+impl<'de> ::serde::Deserialize<'de> for S0SizeTooManyRequestsBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["client address", "for", "$id", "NONE", "parent-Vec", "__"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = S0SizeTooManyRequestsBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct S0SizeTooManyRequestsBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<S0SizeTooManyRequestsBody, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<S0SizeTooManyRequestsBodyClientAddress>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<S0PageNextBox> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::vec::Vec<::chrono::naive::NaiveDate>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<S0PageNextBox>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "client address",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "for")?,
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "$id")?,
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, "NONE")?,
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "parent-Vec",
+                            )?
+                        }
+                        5 => ::apigen_runtime::de::next_value(&mut map, &mut f5, "__")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(S0SizeTooManyRequestsBody {
+                    client_address: ::apigen_runtime::de::required(
+                        f0,
+                        "client address",
+                    )?,
+                    for_: ::apigen_runtime::de::required(f1, "for")?,
+                    id: ::apigen_runtime::de::required(f2, "$id")?,
+                    none: ::apigen_runtime::de::required(f3, "NONE")?,
+                    parent_vec: ::apigen_runtime::de::required(f4, "parent-Vec")?,
+                    x: ::apigen_runtime::de::required(f5, "__")?,
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct("S0SizeTooManyRequestsBody", FIELDS.names(), Visitor)
+    }
+}
 /// #[attr] and #![inner] and r#raw and "#
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct S0SizeTooManyRequestsBodyClientAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub false_as_links: ::std::option::Option<
@@ -529,6 +805,75 @@ pub struct S0SizeTooManyRequestsBodyClientAddress {
     /// Ends a comment */ and starts /* one
     #[serde(rename = "where-total-address")]
     pub where_total_address: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for S0SizeTooManyRequestsBodyClientAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["false_as_links", "where-total-address"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = S0SizeTooManyRequestsBodyClientAddress;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct S0SizeTooManyRequestsBodyClientAddress")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<
+                S0SizeTooManyRequestsBodyClientAddress,
+                A::Error,
+            > {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        S0SizeTooManyRequestsBodyClientAddressFalseAsLinks,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "false_as_links",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "where-total-address",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(S0SizeTooManyRequestsBodyClientAddress {
+                    false_as_links: ::apigen_runtime::de::required(
+                        f0,
+                        "false_as_links",
+                    )?,
+                    where_total_address: ::apigen_runtime::de::required(
+                        f1,
+                        "where-total-address",
+                    )?,
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct(
+                "S0SizeTooManyRequestsBodyClientAddress",
+                FIELDS.names(),
+                Visitor,
+            )
+    }
 }
 /// `S0SizeTooManyRequestsBodyClientAddressFalseAsLinks`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -599,20 +944,119 @@ for S0SizeTooManyRequestsBodyClientAddressFalseAsLinks {
 }
 /// `S0TagAddressServiceUnavailableBody`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct S0TagAddressServiceUnavailableBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<bool>,
 }
+impl<'de> ::serde::Deserialize<'de> for S0TagAddressServiceUnavailableBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["code"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = S0TagAddressServiceUnavailableBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct S0TagAddressServiceUnavailableBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<S0TagAddressServiceUnavailableBody, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "code")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(S0TagAddressServiceUnavailableBody {
+                    code: ::apigen_runtime::de::required(f0, "code")?,
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct(
+                "S0TagAddressServiceUnavailableBody",
+                FIELDS.names(),
+                Visitor,
+            )
+    }
+}
 /// `S12faOwnerBody`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct S12faOwnerBody {
     pub new: ::std::collections::HashMap<::std::string::String, u32>,
     #[serde(rename = "new next")]
     pub new_next: S12faOwnerBodyNewNext,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valueloop: ::std::option::Option<S12faOwnerBodyValueloop>,
+}
+impl<'de> ::serde::Deserialize<'de> for S12faOwnerBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["new", "new next", "valueloop"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = S12faOwnerBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct S12faOwnerBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<S12faOwnerBody, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::collections::HashMap<::std::string::String, u32>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<S12faOwnerBodyNewNext> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<S12faOwnerBodyValueloop>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "new")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "new next",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "valueloop",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(S12faOwnerBody {
+                    new: ::apigen_runtime::de::required(f0, "new")?,
+                    new_next: ::apigen_runtime::de::required(f1, "new next")?,
+                    valueloop: ::apigen_runtime::de::required(f2, "valueloop")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("S12faOwnerBody", FIELDS.names(), Visitor)
+    }
 }
 /// `S12faOwnerBodyNewNext`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -788,7 +1232,7 @@ impl<'de> ::serde::Deserialize<'de> for S1CountErrorXKind {
     }
 }
 /// `S1ErrorUnchecked`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct S1ErrorUnchecked {
     #[serde(
         rename = "Debug-Api",
@@ -804,6 +1248,84 @@ pub struct S1ErrorUnchecked {
     pub static_short_color: i64,
     #[serde(rename = "x-kind", default = "defaults::s1_error_unchecked_x_kind")]
     pub x_kind: ::std::option::Option<::std::vec::Vec<S1ErrorUncheckedXKindItem>>,
+}
+impl<'de> ::serde::Deserialize<'de> for S1ErrorUnchecked {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["Debug-Api", "httpAddress", "static.short.color", "x-kind"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = S1ErrorUnchecked;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct S1ErrorUnchecked")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<S1ErrorUnchecked, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<S1ErrorUncheckedDebugApi>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<S1ErrorUncheckedHttpAddress>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<S1ErrorUncheckedXKindItem>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "Debug-Api",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "httpAddress",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "static.short.color",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "x-kind",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(S1ErrorUnchecked {
+                    debug_api: ::apigen_runtime::de::required(f0, "Debug-Api")?,
+                    http_address: ::apigen_runtime::de::required(f1, "httpAddress")?,
+                    static_short_color: ::apigen_runtime::de::required(
+                        f2,
+                        "static.short.color",
+                    )?,
+                    x_kind: f3.unwrap_or_else(defaults::s1_error_unchecked_x_kind),
+                })
+            }
+        }
+        deserializer.deserialize_struct("S1ErrorUnchecked", FIELDS.names(), Visitor)
+    }
 }
 /// `S1ErrorUncheckedDebugApi`
 #[derive(
@@ -863,7 +1385,7 @@ impl ::std::convert::TryFrom<::std::string::String> for S1ErrorUncheckedDebugApi
 /** 1. list
 2. items
 - bullet*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct S1ErrorUncheckedHttpAddress {
     pub message: S1MessageUnionMessage,
     /// Non-ASCII: café, 日本語, 😀
@@ -897,6 +1419,120 @@ pub struct S1ErrorUncheckedHttpAddress {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub ünïcödé: ::std::option::Option<i32>,
+}
+impl<'de> ::serde::Deserialize<'de> for S1ErrorUncheckedHttpAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "message",
+                "MESSAGE_UNION_",
+                "meta",
+                "move",
+                "NODE_ADDRESS",
+                "TOTAL",
+                " ",
+                "ñandú_Credentials",
+                "Ünïcödé",
+            ],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = S1ErrorUncheckedHttpAddress;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct S1ErrorUncheckedHttpAddress")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<S1ErrorUncheckedHttpAddress, A::Error> {
+                let mut f0: ::std::option::Option<S1MessageUnionMessage> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<S1ErrorUnchecked>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::vec::Vec<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<S1MessageEnumV2> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<S1Ref>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<S1MetaMessageName>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<bool>>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "message",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "MESSAGE_UNION_",
+                            )?
+                        }
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "meta")?,
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, "move")?,
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "NODE_ADDRESS",
+                            )?
+                        }
+                        5 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f5, "TOTAL")?
+                        }
+                        6 => ::apigen_runtime::de::next_value(&mut map, &mut f6, " ")?,
+                        7 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f7,
+                                "ñandú_Credentials",
+                            )?
+                        }
+                        8 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f8,
+                                "Ünïcödé",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(S1ErrorUncheckedHttpAddress {
+                    message: ::apigen_runtime::de::required(f0, "message")?,
+                    message_union: ::apigen_runtime::de::required(f1, "MESSAGE_UNION_")?,
+                    meta: ::apigen_runtime::de::required(f2, "meta")?,
+                    move_: ::apigen_runtime::de::required(f3, "move")?,
+                    node_address: ::apigen_runtime::de::required(f4, "NODE_ADDRESS")?,
+                    total: ::apigen_runtime::de::required(f5, "TOTAL")?,
+                    x: ::apigen_runtime::de::required(f6, " ")?,
+                    ñandú_credentials: ::apigen_runtime::de::required(
+                        f7,
+                        "ñandú_Credentials",
+                    )?,
+                    ünïcödé: ::apigen_runtime::de::required(f8, "Ünïcödé")?,
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct("S1ErrorUncheckedHttpAddress", FIELDS.names(), Visitor)
+    }
 }
 /// `S1ErrorUncheckedXKindItem`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -993,7 +1629,7 @@ for S1MessageEnumV2 {
     }
 }
 /// `S1MessageUnion`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct S1MessageUnion {
     pub message: S1MessageUnionMessage,
     /// Non-ASCII: café, 日本語, 😀
@@ -1012,6 +1648,78 @@ pub struct S1MessageUnion {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub ünïcödé: ::std::option::Option<i32>,
+}
+impl<'de> ::serde::Deserialize<'de> for S1MessageUnion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["message", "MESSAGE_UNION_", "meta", " ", "Ünïcödé"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = S1MessageUnion;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct S1MessageUnion")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<S1MessageUnion, A::Error> {
+                let mut f0: ::std::option::Option<S1MessageUnionMessage> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<S1ErrorUnchecked>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::vec::Vec<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<bool>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "message",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "MESSAGE_UNION_",
+                            )?
+                        }
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "meta")?,
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, " ")?,
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "Ünïcödé",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(S1MessageUnion {
+                    message: ::apigen_runtime::de::required(f0, "message")?,
+                    message_union: ::apigen_runtime::de::required(f1, "MESSAGE_UNION_")?,
+                    meta: ::apigen_runtime::de::required(f2, "meta")?,
+                    x: ::apigen_runtime::de::required(f3, " ")?,
+                    ünïcödé: ::apigen_runtime::de::required(f4, "Ünïcödé")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("S1MessageUnion", FIELDS.names(), Visitor)
+    }
 }
 /// `S1MessageUnionMessage`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1066,9 +1774,51 @@ impl ::std::convert::TryFrom<::std::string::String> for S1MessageUnionMessage {
     }
 }
 /// `S1MetaMessageName`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct S1MetaMessageName {
     pub message: S1MetaMessageNameMessage,
+}
+impl<'de> ::serde::Deserialize<'de> for S1MetaMessageName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["message"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = S1MetaMessageName;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct S1MetaMessageName")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<S1MetaMessageName, A::Error> {
+                let mut f0: ::std::option::Option<S1MetaMessageNameMessage> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "message",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(S1MetaMessageName {
+                    message: ::apigen_runtime::de::required(f0, "message")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("S1MetaMessageName", FIELDS.names(), Visitor)
+    }
 }
 /// `S1MetaMessageNameMessage`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1123,7 +1873,7 @@ impl ::std::convert::TryFrom<::std::string::String> for S1MetaMessageNameMessage
     }
 }
 /// `S1Ref`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct S1Ref {
     #[serde(
         rename = "AmountErr",
@@ -1131,6 +1881,59 @@ pub struct S1Ref {
     )]
     pub amount_err: ::std::option::Option<::std::net::Ipv6Addr>,
     pub message: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for S1Ref {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["AmountErr", "message"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = S1Ref;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct S1Ref")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<S1Ref, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::net::Ipv6Addr>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "AmountErr",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "message",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(S1Ref {
+                    amount_err: ::apigen_runtime::de::required(f0, "AmountErr")?,
+                    message: ::apigen_runtime::de::required(f1, "message")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("S1Ref", FIELDS.names(), Visitor)
+    }
 }
 /// `S2Api`
 #[derive(
@@ -1225,7 +2028,7 @@ impl ::std::convert::TryFrom<::std::string::String> for S2DynServerForbiddenBody
     }
 }
 /// Braces {like} {{these}} and format {0} {} args
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct S2Links {
     /// Ends a comment */ and starts /* one
     #[serde(rename = "address_", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1235,6 +2038,59 @@ pub struct S2Links {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub item_html: ::std::option::Option<S2LinksItemHtml>,
+}
+impl<'de> ::serde::Deserialize<'de> for S2Links {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["address_", "ITEM_HTML"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = S2Links;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct S2Links")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<S2Links, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<S2Api>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<S2LinksItemHtml>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "address_",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "ITEM_HTML",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(S2Links {
+                    address: ::apigen_runtime::de::required(f0, "address_")?,
+                    item_html: ::apigen_runtime::de::required(f1, "ITEM_HTML")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("S2Links", FIELDS.names(), Visitor)
+    }
 }
 /// `S2LinksItemHtml`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1416,10 +2272,46 @@ pub struct S2ListEveryModelOkBodyItem {
     pub subtype_4: ::std::option::Option<S2Links>,
 }
 /// `S2MessagePage`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct S2MessagePage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pet: ::std::option::Option<bool>,
+}
+impl<'de> ::serde::Deserialize<'de> for S2MessagePage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["pet"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = S2MessagePage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct S2MessagePage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<S2MessagePage, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "pet")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(S2MessagePage {
+                    pet: ::apigen_runtime::de::required(f0, "pet")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("S2MessagePage", FIELDS.names(), Visitor)
+    }
 }
 /// `S2Order`
 #[derive(

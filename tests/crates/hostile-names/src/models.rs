@@ -9,13 +9,57 @@
     clippy::unit_arg
 )]
 /// `Cafue9`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Cafue9 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub crème: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Cafue9 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["crème"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Cafue9;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Cafue9")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Cafue9, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "crème",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Cafue9 {
+                    crème: ::apigen_runtime::de::required(f0, "crème")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Cafue9", FIELDS.names(), Visitor)
+    }
+}
 /// `Keywords`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Keywords {
     #[serde(rename = "async", skip_serializing_if = "::std::option::Option::is_none")]
@@ -83,6 +127,254 @@ pub struct Keywords {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ünïcödé: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Keywords {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "async",
+                "café",
+                "crate",
+                "fn",
+                "$id",
+                "kind",
+                "nested",
+                "__private",
+                "r#raw",
+                "$ref-like",
+                "Self",
+                "self",
+                "super",
+                "type",
+                "user-name",
+                "userName",
+                "user_name",
+                "with space",
+                "",
+                "_",
+                "😀",
+                "1st",
+                "2nd-place",
+                "ünïcödé",
+            ],
+            true,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Keywords;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Keywords")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Keywords, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<KeywordsKind>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<KeywordsNested>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "async")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f1, "café")?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f2, "crate")?
+                        }
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, "fn")?,
+                        4 => ::apigen_runtime::de::next_value(&mut map, &mut f4, "$id")?,
+                        5 => ::apigen_runtime::de::next_value(&mut map, &mut f5, "kind")?,
+                        6 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f6,
+                                "nested",
+                            )?
+                        }
+                        7 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f7,
+                                "__private",
+                            )?
+                        }
+                        8 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f8, "r#raw")?
+                        }
+                        9 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f9,
+                                "$ref-like",
+                            )?
+                        }
+                        10 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f10, "Self")?
+                        }
+                        11 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f11, "self")?
+                        }
+                        12 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f12,
+                                "super",
+                            )?
+                        }
+                        13 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f13, "type")?
+                        }
+                        14 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f14,
+                                "user-name",
+                            )?
+                        }
+                        15 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f15,
+                                "userName",
+                            )?
+                        }
+                        16 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f16,
+                                "user_name",
+                            )?
+                        }
+                        17 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f17,
+                                "with space",
+                            )?
+                        }
+                        18 => ::apigen_runtime::de::next_value(&mut map, &mut f18, "")?,
+                        19 => ::apigen_runtime::de::next_value(&mut map, &mut f19, "_")?,
+                        20 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f20, "😀")?
+                        }
+                        21 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f21, "1st")?
+                        }
+                        22 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f22,
+                                "2nd-place",
+                            )?
+                        }
+                        23 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f23,
+                                "ünïcödé",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Keywords {
+                    async_: ::apigen_runtime::de::required(f0, "async")?,
+                    café: ::apigen_runtime::de::required(f1, "café")?,
+                    crate_: ::apigen_runtime::de::required(f2, "crate")?,
+                    fn_: ::apigen_runtime::de::required(f3, "fn")?,
+                    id: ::apigen_runtime::de::required(f4, "$id")?,
+                    kind: ::apigen_runtime::de::required(f5, "kind")?,
+                    nested: ::apigen_runtime::de::required(f6, "nested")?,
+                    private: ::apigen_runtime::de::required(f7, "__private")?,
+                    r_raw: ::apigen_runtime::de::required(f8, "r#raw")?,
+                    ref_like: ::apigen_runtime::de::required(f9, "$ref-like")?,
+                    self_: ::apigen_runtime::de::required(f10, "Self")?,
+                    self_2: ::apigen_runtime::de::required(f11, "self")?,
+                    super_: ::apigen_runtime::de::required(f12, "super")?,
+                    type_: ::apigen_runtime::de::required(f13, "type")?,
+                    user_name: ::apigen_runtime::de::required(f14, "user-name")?,
+                    user_name_2: ::apigen_runtime::de::required(f15, "userName")?,
+                    user_name_3: ::apigen_runtime::de::required(f16, "user_name")?,
+                    with_space: ::apigen_runtime::de::required(f17, "with space")?,
+                    x: ::apigen_runtime::de::required(f18, "")?,
+                    x_2: ::apigen_runtime::de::required(f19, "_")?,
+                    x_3: ::apigen_runtime::de::required(f20, "😀")?,
+                    x1st: ::apigen_runtime::de::required(f21, "1st")?,
+                    x2nd_place: ::apigen_runtime::de::required(f22, "2nd-place")?,
+                    ünïcödé: ::apigen_runtime::de::required(f23, "ünïcödé")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Keywords", FIELDS.names(), Visitor)
+    }
+}
 /// One of: "a-b", "a_b", "A B", "1", "", "café", "self", "Self".
 #[derive(
     ::serde::Deserialize,
@@ -125,24 +417,144 @@ impl ::std::str::FromStr for KeywordsKind {
     }
 }
 /// `KeywordsNested`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct KeywordsNested {
     #[serde(rename = "match", skip_serializing_if = "::std::option::Option::is_none")]
     pub match_: ::std::option::Option<i64>,
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for KeywordsNested {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["match", "type"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = KeywordsNested;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct KeywordsNested")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<KeywordsNested, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "match")?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "type")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(KeywordsNested {
+                    match_: ::apigen_runtime::de::required(f0, "match")?,
+                    type_: ::apigen_runtime::de::required(f1, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("KeywordsNested", FIELDS.names(), Visitor)
+    }
+}
 /// A model named like the per-operation response type of `list-user-profiles` (server::ListUserProfilesResponse).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct ListUserProfilesResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for ListUserProfilesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["count"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListUserProfilesResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ListUserProfilesResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListUserProfilesResponse, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "count")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ListUserProfilesResponse {
+                    count: ::apigen_runtime::de::required(f0, "count")?,
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct("ListUserProfilesResponse", FIELDS.names(), Visitor)
+    }
+}
 /// `N1stClass`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct N1stClass {
     #[serde(rename = "2nd", skip_serializing_if = "::std::option::Option::is_none")]
     pub x2nd: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for N1stClass {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["2nd"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = N1stClass;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct N1stClass")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<N1stClass, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "2nd")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(N1stClass {
+                    x2nd: ::apigen_runtime::de::required(f0, "2nd")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("N1stClass", FIELDS.names(), Visitor)
+    }
 }
 /// `Option`
 #[derive(
@@ -198,12 +610,55 @@ impl ::std::convert::TryFrom<::std::string::String> for Option {
     }
 }
 /// `Result`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Result {
     #[serde(rename = "Err", skip_serializing_if = "::std::option::Option::is_none")]
     pub err: ::std::option::Option<::std::string::String>,
     #[serde(rename = "Ok", skip_serializing_if = "::std::option::Option::is_none")]
     pub ok: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Result {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["Err", "Ok"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Result;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Result")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Result, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "Err")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "Ok")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Result {
+                    err: ::apigen_runtime::de::required(f0, "Err")?,
+                    ok: ::apigen_runtime::de::required(f1, "Ok")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Result", FIELDS.names(), Visitor)
+    }
 }
 /// `SelfType`
 #[derive(
@@ -247,58 +702,396 @@ impl ::std::str::FromStr for SelfType {
     }
 }
 /// `StringModel`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct StringModel {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for StringModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["value"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = StringModel;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StringModel")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<StringModel, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(StringModel {
+                    value: ::apigen_runtime::de::required(f0, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("StringModel", FIELDS.names(), Visitor)
+    }
+}
 /// `Thing`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Thing {
     pub id: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for Thing {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Thing;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Thing")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Thing, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Thing {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Thing", FIELDS.names(), Visitor)
+    }
+}
 /// `ThingPage`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ThingPage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<ThingPageLinks>,
     pub things: ::std::vec::Vec<Thing>,
 }
+impl<'de> ::serde::Deserialize<'de> for ThingPage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["links", "things"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ThingPage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ThingPage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ThingPage, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<ThingPageLinks>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::vec::Vec<Thing>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "links")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "things",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ThingPage {
+                    links: ::apigen_runtime::de::required(f0, "links")?,
+                    things: ::apigen_runtime::de::required(f1, "things")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ThingPage", FIELDS.names(), Visitor)
+    }
+}
 /// `ThingPageLinks`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct ThingPageLinks {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for ThingPageLinks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["next"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ThingPageLinks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ThingPageLinks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ThingPageLinks, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "next")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ThingPageLinks {
+                    next: ::apigen_runtime::de::required(f0, "next")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ThingPageLinks", FIELDS.names(), Visitor)
+    }
+}
 /// A model named like the per-operation parameters type of `type` (client::TypeParams).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct TypeParams {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pattern: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for TypeParams {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["pattern"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TypeParams;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TypeParams")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TypeParams, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "pattern",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(TypeParams {
+                    pattern: ::apigen_runtime::de::required(f0, "pattern")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("TypeParams", FIELDS.names(), Visitor)
+    }
+}
 /// `UserProfile`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct UserProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<i64>,
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for UserProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id", "type"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UserProfile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserProfile")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserProfile, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "type")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(UserProfile {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                    type_: ::apigen_runtime::de::required(f1, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UserProfile", FIELDS.names(), Visitor)
+    }
+}
 /// `UserProfile2`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct UserProfile2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for UserProfile2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["name", "self"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UserProfile2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserProfile2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserProfile2, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "name")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "self")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(UserProfile2 {
+                    name: ::apigen_runtime::de::required(f0, "name")?,
+                    self_: ::apigen_runtime::de::required(f1, "self")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UserProfile2", FIELDS.names(), Visitor)
+    }
+}
 /// `UserProfile3`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct UserProfile3 {
     #[serde(rename = "crate", skip_serializing_if = "::std::option::Option::is_none")]
     pub crate_: ::std::option::Option<::std::string::String>,
     #[serde(rename = "super", skip_serializing_if = "::std::option::Option::is_none")]
     pub super_: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for UserProfile3 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["crate", "super"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UserProfile3;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserProfile3")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserProfile3, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "crate")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f1, "super")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(UserProfile3 {
+                    crate_: ::apigen_runtime::de::required(f0, "crate")?,
+                    super_: ::apigen_runtime::de::required(f1, "super")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UserProfile3", FIELDS.names(), Visitor)
+    }
 }
 /// Error types.
 pub mod error {

@@ -10,42 +10,280 @@
 )]
 /// `EnrolBody`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct EnrolBody {
     pub host: ::std::string::String,
     pub key: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for EnrolBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["host", "key"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = EnrolBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EnrolBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<EnrolBody, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "host")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "key")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(EnrolBody {
+                    host: ::apigen_runtime::de::required(f0, "host")?,
+                    key: ::apigen_runtime::de::required(f1, "key")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("EnrolBody", FIELDS.names(), Visitor)
+    }
+}
 /// `GlobalJobsResult`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct GlobalJobsResult {
     pub summary: ::std::vec::Vec<ReportSummary>,
 }
+impl<'de> ::serde::Deserialize<'de> for GlobalJobsResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["summary"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = GlobalJobsResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GlobalJobsResult")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<GlobalJobsResult, A::Error> {
+                let mut f0: ::std::option::Option<::std::vec::Vec<ReportSummary>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "summary",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(GlobalJobsResult {
+                    summary: ::apigen_runtime::de::required(f0, "summary")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("GlobalJobsResult", FIELDS.names(), Visitor)
+    }
+}
 /// `OutputRecord`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct OutputRecord {
     pub msg: ::std::string::String,
     pub stream: ::std::string::String,
     pub time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+impl<'de> ::serde::Deserialize<'de> for OutputRecord {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["msg", "stream", "time"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = OutputRecord;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OutputRecord")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<OutputRecord, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "msg")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "stream",
+                            )?
+                        }
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "time")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(OutputRecord {
+                    msg: ::apigen_runtime::de::required(f0, "msg")?,
+                    stream: ::apigen_runtime::de::required(f1, "stream")?,
+                    time: ::apigen_runtime::de::required(f2, "time")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("OutputRecord", FIELDS.names(), Visitor)
+    }
+}
 /// `PingResult`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct PingResult {
     pub host: ::std::string::String,
     pub ok: bool,
 }
+impl<'de> ::serde::Deserialize<'de> for PingResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["host", "ok"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PingResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PingResult")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PingResult, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "host")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "ok")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(PingResult {
+                    host: ::apigen_runtime::de::required(f0, "host")?,
+                    ok: ::apigen_runtime::de::required(f1, "ok")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("PingResult", FIELDS.names(), Visitor)
+    }
+}
 /// `ReportFinishBody`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ReportFinishBody {
     pub duration_millis: i32,
     pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
     pub exit_status: i32,
     pub id: ReportId,
 }
+impl<'de> ::serde::Deserialize<'de> for ReportFinishBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["duration_millis", "end_time", "exit_status", "id"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ReportFinishBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReportFinishBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ReportFinishBody, A::Error> {
+                let mut f0: ::std::option::Option<i32> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i32> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<ReportId> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "duration_millis",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "end_time",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "exit_status",
+                            )?
+                        }
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, "id")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ReportFinishBody {
+                    duration_millis: ::apigen_runtime::de::required(
+                        f0,
+                        "duration_millis",
+                    )?,
+                    end_time: ::apigen_runtime::de::required(f1, "end_time")?,
+                    exit_status: ::apigen_runtime::de::required(f2, "exit_status")?,
+                    id: ::apigen_runtime::de::required(f3, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ReportFinishBody", FIELDS.names(), Visitor)
+    }
+}
 /// `ReportId`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ReportId {
     pub host: ::std::string::String,
     pub job: ::std::string::String,
@@ -53,29 +291,225 @@ pub struct ReportId {
     pub time: ::chrono::DateTime<::chrono::offset::Utc>,
     pub uuid: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ReportId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["host", "job", "pid", "time", "uuid"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ReportId;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReportId")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ReportId, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "host")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "job")?,
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "pid")?,
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, "time")?,
+                        4 => ::apigen_runtime::de::next_value(&mut map, &mut f4, "uuid")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ReportId {
+                    host: ::apigen_runtime::de::required(f0, "host")?,
+                    job: ::apigen_runtime::de::required(f1, "job")?,
+                    pid: ::apigen_runtime::de::required(f2, "pid")?,
+                    time: ::apigen_runtime::de::required(f3, "time")?,
+                    uuid: ::apigen_runtime::de::required(f4, "uuid")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ReportId", FIELDS.names(), Visitor)
+    }
+}
 /// `ReportOutputBody`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ReportOutputBody {
     pub id: ReportId,
     pub record: OutputRecord,
 }
+impl<'de> ::serde::Deserialize<'de> for ReportOutputBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id", "record"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ReportOutputBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReportOutputBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ReportOutputBody, A::Error> {
+                let mut f0: ::std::option::Option<ReportId> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<OutputRecord> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "record",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ReportOutputBody {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                    record: ::apigen_runtime::de::required(f1, "record")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ReportOutputBody", FIELDS.names(), Visitor)
+    }
+}
 /// `ReportResult`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ReportResult {
     pub existed_already: bool,
 }
+impl<'de> ::serde::Deserialize<'de> for ReportResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["existed_already"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ReportResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReportResult")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ReportResult, A::Error> {
+                let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "existed_already",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ReportResult {
+                    existed_already: ::apigen_runtime::de::required(
+                        f0,
+                        "existed_already",
+                    )?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ReportResult", FIELDS.names(), Visitor)
+    }
+}
 /// `ReportStartBody`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ReportStartBody {
     pub id: ReportId,
     pub script: ::std::string::String,
     pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+impl<'de> ::serde::Deserialize<'de> for ReportStartBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["id", "script", "start_time"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ReportStartBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReportStartBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ReportStartBody, A::Error> {
+                let mut f0: ::std::option::Option<ReportId> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "script",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "start_time",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ReportStartBody {
+                    id: ::apigen_runtime::de::required(f0, "id")?,
+                    script: ::apigen_runtime::de::required(f1, "script")?,
+                    start_time: ::apigen_runtime::de::required(f2, "start_time")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ReportStartBody", FIELDS.names(), Visitor)
+    }
+}
 /// `ReportSummary`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ReportSummary {
     pub age_seconds: i32,
     pub duration_seconds: i32,
@@ -83,6 +517,80 @@ pub struct ReportSummary {
     pub job: ::std::string::String,
     pub status: i32,
     pub when: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["age_seconds", "duration_seconds", "host", "job", "status", "when"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ReportSummary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReportSummary")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ReportSummary, A::Error> {
+                let mut f0: ::std::option::Option<i32> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i32> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<i32> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "age_seconds",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "duration_seconds",
+                            )?
+                        }
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "host")?,
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, "job")?,
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "status",
+                            )?
+                        }
+                        5 => ::apigen_runtime::de::next_value(&mut map, &mut f5, "when")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ReportSummary {
+                    age_seconds: ::apigen_runtime::de::required(f0, "age_seconds")?,
+                    duration_seconds: ::apigen_runtime::de::required(
+                        f1,
+                        "duration_seconds",
+                    )?,
+                    host: ::apigen_runtime::de::required(f2, "host")?,
+                    job: ::apigen_runtime::de::required(f3, "job")?,
+                    status: ::apigen_runtime::de::required(f4, "status")?,
+                    when: ::apigen_runtime::de::required(f5, "when")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ReportSummary", FIELDS.names(), Visitor)
+    }
 }
 impl OutputRecord {
     /// A builder: set the fields, then call `build()`, which checks every rule.

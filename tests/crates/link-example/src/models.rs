@@ -70,7 +70,7 @@ for GetPullRequestsByRepositoryState {
     }
 }
 /// `Pullrequest`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Pullrequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub author: ::std::option::Option<User>,
@@ -81,21 +81,174 @@ pub struct Pullrequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Pullrequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["author", "id", "repository", "title"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Pullrequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Pullrequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Pullrequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<User>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<Repository>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "author",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "id")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "repository",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f3, "title")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Pullrequest {
+                    author: ::apigen_runtime::de::required(f0, "author")?,
+                    id: ::apigen_runtime::de::required(f1, "id")?,
+                    repository: ::apigen_runtime::de::required(f2, "repository")?,
+                    title: ::apigen_runtime::de::required(f3, "title")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Pullrequest", FIELDS.names(), Visitor)
+    }
+}
 /// `Repository`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Repository {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub owner: ::std::option::Option<User>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slug: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Repository {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["owner", "slug"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Repository;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Repository")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Repository, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<User>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "owner")?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "slug")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Repository {
+                    owner: ::apigen_runtime::de::required(f0, "owner")?,
+                    slug: ::apigen_runtime::de::required(f1, "slug")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Repository", FIELDS.names(), Visitor)
+    }
+}
 /// `User`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct User {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for User {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["username", "uuid"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = User;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct User")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<User, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "username",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "uuid")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(User {
+                    username: ::apigen_runtime::de::required(f0, "username")?,
+                    uuid: ::apigen_runtime::de::required(f1, "uuid")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("User", FIELDS.names(), Visitor)
+    }
 }
 /// Error types.
 pub mod error {

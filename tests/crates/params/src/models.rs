@@ -119,7 +119,7 @@ impl ::std::convert::TryFrom<::std::string::String> for QueryExtrasOrder {
     }
 }
 /// `Rgb`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct Rgb {
     #[serde(rename = "B")]
@@ -128,6 +128,48 @@ pub struct Rgb {
     pub g: i64,
     #[serde(rename = "R")]
     pub r: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for Rgb {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["B", "G", "R"],
+            true,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Rgb;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Rgb")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Rgb, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "B")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "G")?,
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "R")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Rgb {
+                    b: ::apigen_runtime::de::required(f0, "B")?,
+                    g: ::apigen_runtime::de::required(f1, "G")?,
+                    r: ::apigen_runtime::de::required(f2, "R")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Rgb", FIELDS.names(), Visitor)
+    }
 }
 /// Error types.
 pub mod error {

@@ -9,7 +9,7 @@
     clippy::unit_arg
 )]
 /// `Cat`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Cat {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lives: ::std::option::Option<i64>,
@@ -17,8 +17,58 @@ pub struct Cat {
     #[serde(rename = "petType")]
     pub pet_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for Cat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["lives", "name", "petType"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Cat;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Cat")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Cat, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "lives")?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "petType",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Cat {
+                    lives: ::apigen_runtime::de::required(f0, "lives")?,
+                    name: ::apigen_runtime::de::required(f1, "name")?,
+                    pet_type: ::apigen_runtime::de::required(f2, "petType")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Cat", FIELDS.names(), Visitor)
+    }
+}
 /// `Dog`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Dog {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bark: ::std::option::Option<bool>,
@@ -27,8 +77,58 @@ pub struct Dog {
     #[serde(rename = "petType")]
     pub pet_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for Dog {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["bark", "name", "petType"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Dog;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Dog")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Dog, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bark")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "petType",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Dog {
+                    bark: ::apigen_runtime::de::required(f0, "bark")?,
+                    name: ::apigen_runtime::de::required(f1, "name")?,
+                    pet_type: ::apigen_runtime::de::required(f2, "petType")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Dog", FIELDS.names(), Visitor)
+    }
+}
 /// `Lizard`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Lizard {
     pub kind: LizardKind,
     #[serde(
@@ -39,6 +139,62 @@ pub struct Lizard {
     pub name: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(rename = "petType")]
     pub pet_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for Lizard {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["kind", "name", "petType"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Lizard;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Lizard")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Lizard, A::Error> {
+                let mut f0: ::std::option::Option<LizardKind> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "kind")?,
+                        1 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f1,
+                                "name",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "petType",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Lizard {
+                    kind: ::apigen_runtime::de::required(f0, "kind")?,
+                    name: f1.unwrap_or_default(),
+                    pet_type: ::apigen_runtime::de::required(f2, "petType")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Lizard", FIELDS.names(), Visitor)
+    }
 }
 /// `LizardKind`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -117,7 +273,7 @@ impl ::std::convert::From<Lizard> for Pet {
     }
 }
 /// `Problem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Problem {
     pub code: i64,
     #[serde(
@@ -126,6 +282,53 @@ pub struct Problem {
         deserialize_with = "::apigen_runtime::nullable::deserialize"
     )]
     pub detail: ::std::option::Option<::std::option::Option<::std::string::String>>,
+}
+impl<'de> ::serde::Deserialize<'de> for Problem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["code", "detail"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Problem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Problem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Problem, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "code")?,
+                        1 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f1,
+                                "detail",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Problem {
+                    code: ::apigen_runtime::de::required(f0, "code")?,
+                    detail: f1.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("Problem", FIELDS.names(), Visitor)
+    }
 }
 /// Error types.
 pub mod error {

@@ -9,7 +9,7 @@
     clippy::unit_arg
 )]
 /// Data to purchase a ticket.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct BuyMuseumTickets {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<Email>,
@@ -23,6 +23,80 @@ pub struct BuyMuseumTickets {
     pub ticket_id: ::std::option::Option<TicketId>,
     #[serde(rename = "ticketType")]
     pub ticket_type: TicketType,
+}
+impl<'de> ::serde::Deserialize<'de> for BuyMuseumTickets {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["email", "eventId", "ticketDate", "ticketId", "ticketType"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BuyMuseumTickets;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BuyMuseumTickets")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BuyMuseumTickets, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<Email>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<EventId>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<Date> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<TicketId>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<TicketType> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "email")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "eventId",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "ticketDate",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "ticketId",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "ticketType",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(BuyMuseumTickets {
+                    email: ::apigen_runtime::de::required(f0, "email")?,
+                    event_id: ::apigen_runtime::de::required(f1, "eventId")?,
+                    ticket_date: ::apigen_runtime::de::required(f2, "ticketDate")?,
+                    ticket_id: ::apigen_runtime::de::required(f3, "ticketId")?,
+                    ticket_type: ::apigen_runtime::de::required(f4, "ticketType")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("BuyMuseumTickets", FIELDS.names(), Visitor)
+    }
 }
 /// `Date`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -109,12 +183,57 @@ impl ::std::str::FromStr for Email {
     }
 }
 /// `ErrorModel`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct ErrorModel {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for ErrorModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["title", "type"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ErrorModel;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ErrorModel")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ErrorModel, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "title")?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "type")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ErrorModel {
+                    title: ::apigen_runtime::de::required(f0, "title")?,
+                    type_: ::apigen_runtime::de::required(f1, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ErrorModel", FIELDS.names(), Visitor)
+    }
 }
 /// List of planned dates for the special event.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -346,7 +465,7 @@ impl ::std::convert::TryFrom<String> for EventPrice {
     }
 }
 /// Daily operating hours for the museum.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct MuseumDailyHours {
     /// Date the operating hours apply to.
     pub date: Date,
@@ -356,6 +475,60 @@ pub struct MuseumDailyHours {
     /// Time the museum opens on a specific date. Uses 24 hour time format (`HH:mm`).
     #[serde(rename = "timeOpen")]
     pub time_open: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for MuseumDailyHours {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["date", "timeClose", "timeOpen"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MuseumDailyHours;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MuseumDailyHours")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MuseumDailyHours, A::Error> {
+                let mut f0: ::std::option::Option<Date> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "date")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "timeClose",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "timeOpen",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(MuseumDailyHours {
+                    date: ::apigen_runtime::de::required(f0, "date")?,
+                    time_close: ::apigen_runtime::de::required(f1, "timeClose")?,
+                    time_open: ::apigen_runtime::de::required(f2, "timeOpen")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("MuseumDailyHours", FIELDS.names(), Visitor)
+    }
 }
 /// List of museum operating hours for a date range.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -378,7 +551,7 @@ impl ::std::convert::From<::std::vec::Vec<MuseumDailyHours>> for MuseumHours {
     }
 }
 /// Details for a museum ticket after a successful purchase.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct MuseumTicketsConfirmation {
     #[serde(rename = "confirmationCode")]
     pub confirmation_code: TicketConfirmation,
@@ -394,8 +567,106 @@ pub struct MuseumTicketsConfirmation {
     #[serde(rename = "ticketType")]
     pub ticket_type: TicketType,
 }
+impl<'de> ::serde::Deserialize<'de> for MuseumTicketsConfirmation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "confirmationCode",
+                "eventId",
+                "message",
+                "ticketDate",
+                "ticketId",
+                "ticketType",
+            ],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MuseumTicketsConfirmation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MuseumTicketsConfirmation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MuseumTicketsConfirmation, A::Error> {
+                let mut f0: ::std::option::Option<TicketConfirmation> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<EventId>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<TicketMessage> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<Date> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<TicketId>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<TicketType> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "confirmationCode",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "eventId",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "message",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "ticketDate",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "ticketId",
+                            )?
+                        }
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "ticketType",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(MuseumTicketsConfirmation {
+                    confirmation_code: ::apigen_runtime::de::required(
+                        f0,
+                        "confirmationCode",
+                    )?,
+                    event_id: ::apigen_runtime::de::required(f1, "eventId")?,
+                    message: ::apigen_runtime::de::required(f2, "message")?,
+                    ticket_date: ::apigen_runtime::de::required(f3, "ticketDate")?,
+                    ticket_id: ::apigen_runtime::de::required(f4, "ticketId")?,
+                    ticket_type: ::apigen_runtime::de::required(f5, "ticketType")?,
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct("MuseumTicketsConfirmation", FIELDS.names(), Visitor)
+    }
+}
 /// `SpecialEvent`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct SpecialEvent {
     pub dates: EventDates,
     #[serde(rename = "eventDescription")]
@@ -405,6 +676,82 @@ pub struct SpecialEvent {
     pub location: EventLocation,
     pub name: EventName,
     pub price: EventPrice,
+}
+impl<'de> ::serde::Deserialize<'de> for SpecialEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["dates", "eventDescription", "eventId", "location", "name", "price"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = SpecialEvent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SpecialEvent")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SpecialEvent, A::Error> {
+                let mut f0: ::std::option::Option<EventDates> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<EventDescription> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<EventId>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<EventLocation> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<EventName> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<EventPrice> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "dates")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "eventDescription",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "eventId",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "location",
+                            )?
+                        }
+                        4 => ::apigen_runtime::de::next_value(&mut map, &mut f4, "name")?,
+                        5 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f5, "price")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(SpecialEvent {
+                    dates: ::apigen_runtime::de::required(f0, "dates")?,
+                    event_description: ::apigen_runtime::de::required(
+                        f1,
+                        "eventDescription",
+                    )?,
+                    event_id: ::apigen_runtime::de::required(f2, "eventId")?,
+                    location: ::apigen_runtime::de::required(f3, "location")?,
+                    name: ::apigen_runtime::de::required(f4, "name")?,
+                    price: ::apigen_runtime::de::required(f5, "price")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("SpecialEvent", FIELDS.names(), Visitor)
+    }
 }
 /// List of upcoming special events.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -427,7 +774,7 @@ impl ::std::convert::From<::std::vec::Vec<SpecialEvent>> for SpecialEventCollect
     }
 }
 /// `SpecialEventFields`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct SpecialEventFields {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dates: ::std::option::Option<EventDates>,
@@ -443,8 +790,79 @@ pub struct SpecialEventFields {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub price: ::std::option::Option<EventPrice>,
 }
+impl<'de> ::serde::Deserialize<'de> for SpecialEventFields {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["dates", "eventDescription", "location", "name", "price"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = SpecialEventFields;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SpecialEventFields")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SpecialEventFields, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<EventDates>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<EventDescription>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<EventLocation>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<EventName>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<EventPrice>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "dates")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "eventDescription",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "location",
+                            )?
+                        }
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, "name")?,
+                        4 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f4, "price")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(SpecialEventFields {
+                    dates: ::apigen_runtime::de::required(f0, "dates")?,
+                    event_description: ::apigen_runtime::de::required(
+                        f1,
+                        "eventDescription",
+                    )?,
+                    location: ::apigen_runtime::de::required(f2, "location")?,
+                    name: ::apigen_runtime::de::required(f3, "name")?,
+                    price: ::apigen_runtime::de::required(f4, "price")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("SpecialEventFields", FIELDS.names(), Visitor)
+    }
+}
 /// Ticket for museum entry, can be general admission or special event.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Ticket {
     /// Unique identifier for a special event. Required if purchasing tickets for the museum's special events.
     #[serde(rename = "eventId", skip_serializing_if = "::std::option::Option::is_none")]
@@ -456,6 +874,75 @@ pub struct Ticket {
     pub ticket_id: ::std::option::Option<TicketId>,
     #[serde(rename = "ticketType")]
     pub ticket_type: TicketType,
+}
+impl<'de> ::serde::Deserialize<'de> for Ticket {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["eventId", "ticketDate", "ticketId", "ticketType"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Ticket;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Ticket")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Ticket, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<EventId>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<Date> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<TicketId>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<TicketType> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "eventId",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "ticketDate",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "ticketId",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "ticketType",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Ticket {
+                    event_id: ::apigen_runtime::de::required(f0, "eventId")?,
+                    ticket_date: ::apigen_runtime::de::required(f1, "ticketDate")?,
+                    ticket_id: ::apigen_runtime::de::required(f2, "ticketId")?,
+                    ticket_type: ::apigen_runtime::de::required(f3, "ticketType")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Ticket", FIELDS.names(), Visitor)
+    }
 }
 /// Image of a ticket with a QR code used for museum or event entry.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

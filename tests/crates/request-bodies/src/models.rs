@@ -9,13 +9,51 @@
     clippy::unit_arg
 )]
 /// `AsyncValidationTotal`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct AsyncValidationTotal {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub html: ::std::option::Option<::serde_json::Value>,
 }
+impl<'de> ::serde::Deserialize<'de> for AsyncValidationTotal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["html"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AsyncValidationTotal;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AsyncValidationTotal")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AsyncValidationTotal, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "html")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(AsyncValidationTotal {
+                    html: ::apigen_runtime::de::required(f0, "html")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("AsyncValidationTotal", FIELDS.names(), Visitor)
+    }
+}
 /// `Body0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body0 {
     #[serde(rename = "Builder", default = "defaults::body0_builder")]
     pub builder: ::std::option::Option<::std::vec::Vec<f32>>,
@@ -32,6 +70,81 @@ pub struct Body0 {
 - bullet*/
     #[serde(rename = "UnionUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub union_url: ::std::option::Option<Body3>,
+}
+impl<'de> ::serde::Deserialize<'de> for Body0 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["Builder", "list", "router", "@type", "type", "UnionUrl"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body0;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body0")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body0, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<f32>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<Body0Router>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<Body3>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "Builder",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "list")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "router",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f3, "@type")?
+                        }
+                        4 => ::apigen_runtime::de::next_value(&mut map, &mut f4, "type")?,
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "UnionUrl",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body0 {
+                    builder: f0.unwrap_or_else(defaults::body0_builder),
+                    list: ::apigen_runtime::de::required(f1, "list")?,
+                    router: ::apigen_runtime::de::required(f2, "router")?,
+                    type_: ::apigen_runtime::de::required(f3, "@type")?,
+                    type_2: ::apigen_runtime::de::required(f4, "type")?,
+                    union_url: ::apigen_runtime::de::required(f5, "UnionUrl")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body0", FIELDS.names(), Visitor)
+    }
 }
 /// `Body0Router`
 #[derive(
@@ -99,13 +212,49 @@ impl ::std::convert::TryFrom<::std::string::String> for Body0Router {
     }
 }
 /// `Body1`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body1 {
     #[serde(rename = "type")]
     pub type_: Body1Type,
 }
+impl<'de> ::serde::Deserialize<'de> for Body1 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["type"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body1;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body1")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body1, A::Error> {
+                let mut f0: ::std::option::Option<Body1Type> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "type")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body1 {
+                    type_: ::apigen_runtime::de::required(f0, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body1", FIELDS.names(), Visitor)
+    }
+}
 /// `Body10`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body10 {
     #[serde(rename = "name-Result")]
     pub name_result: ::std::string::String,
@@ -113,6 +262,62 @@ pub struct Body10 {
     pub type_: Body10Type,
     #[serde(rename = "404_meta", skip_serializing_if = "::std::option::Option::is_none")]
     pub x404_meta: ::std::option::Option<::std::net::Ipv4Addr>,
+}
+impl<'de> ::serde::Deserialize<'de> for Body10 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["name-Result", "type", "404_meta"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body10;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body10")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body10, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<Body10Type> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::net::Ipv4Addr>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "name-Result",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "type")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "404_meta",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body10 {
+                    name_result: ::apigen_runtime::de::required(f0, "name-Result")?,
+                    type_: ::apigen_runtime::de::required(f1, "type")?,
+                    x404_meta: ::apigen_runtime::de::required(f2, "404_meta")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body10", FIELDS.names(), Visitor)
+    }
 }
 /// `Body10Type`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -322,7 +527,7 @@ impl ::std::convert::TryFrom<::std::string::String> for Body14 {
     }
 }
 /// `Body15`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body15 {
     #[serde(rename = "codeFile", skip_serializing_if = "::std::option::Option::is_none")]
     pub code_file: ::std::option::Option<Body21>,
@@ -332,6 +537,80 @@ pub struct Body15 {
     pub some_ünïcödé: ::std::string::String,
     #[serde(rename = "url page html")]
     pub url_page_html: ::std::vec::Vec<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Body15 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["codeFile", "short-address", "Some_ünïcödé", "url page html"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body15;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body15")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body15, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<Body21>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "codeFile",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "short-address",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "Some_ünïcödé",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "url page html",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body15 {
+                    code_file: ::apigen_runtime::de::required(f0, "codeFile")?,
+                    short_address: ::apigen_runtime::de::required(f1, "short-address")?,
+                    some_ünïcödé: ::apigen_runtime::de::required(
+                        f2,
+                        "Some_ünïcödé",
+                    )?,
+                    url_page_html: ::apigen_runtime::de::required(f3, "url page html")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body15", FIELDS.names(), Visitor)
+    }
 }
 /// `Body16`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -354,7 +633,7 @@ impl ::std::convert::From<Body15> for Body16 {
     }
 }
 /// `Body17`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body17 {
     #[serde(rename = "codeFile", default)]
     pub code_file: ::std::boxed::Box<::std::option::Option<Body21>>,
@@ -366,6 +645,87 @@ pub struct Body17 {
     pub some_ünïcödé: ::std::string::String,
     #[serde(rename = "url page html")]
     pub url_page_html: ::std::vec::Vec<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Body17 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["codeFile", "COLOR", "short-address", "Some_ünïcödé", "url page html"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body17;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body17")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body17, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::boxed::Box<::std::option::Option<Body21>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<Body17Color> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "codeFile",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f1, "COLOR")?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "short-address",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "Some_ünïcödé",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "url page html",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body17 {
+                    code_file: f0.unwrap_or_default(),
+                    color: ::apigen_runtime::de::required(f1, "COLOR")?,
+                    short_address: ::apigen_runtime::de::required(f2, "short-address")?,
+                    some_ünïcödé: ::apigen_runtime::de::required(
+                        f3,
+                        "Some_ünïcödé",
+                    )?,
+                    url_page_html: ::apigen_runtime::de::required(f4, "url page html")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body17", FIELDS.names(), Visitor)
+    }
 }
 /// `Body17Color`
 #[derive(
@@ -535,10 +895,46 @@ impl ::std::convert::TryFrom<::std::string::String> for Body1Type {
     }
 }
 /// `Body2`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body2 {
     #[serde(rename = "type")]
     pub type_: Body2Type,
+}
+impl<'de> ::serde::Deserialize<'de> for Body2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["type"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body2, A::Error> {
+                let mut f0: ::std::option::Option<Body2Type> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "type")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body2 {
+                    type_: ::apigen_runtime::de::required(f0, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body2", FIELDS.names(), Visitor)
+    }
 }
 /// <b>HTML</b> &amp; entities <script>
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -561,7 +957,7 @@ impl ::std::convert::From<Body18> for Body20 {
     }
 }
 /// tab    separated carriage
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct Body21 {
     #[serde(rename = "BOX_CREATED")]
@@ -588,6 +984,99 @@ pub struct Body21 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub short_async_await: ::std::option::Option<Body21ShortAsyncAwait>,
+}
+impl<'de> ::serde::Deserialize<'de> for Body21 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "BOX_CREATED",
+                "Ok.loop",
+                "page-price",
+                "parent.updated",
+                "shortAsyncAwait",
+            ],
+            true,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body21;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body21")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body21, A::Error> {
+                let mut f0: ::std::option::Option<AsyncValidationTotal> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<Body21OkLoop>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<Body21PagePrice>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<Body21ShortAsyncAwait>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "BOX_CREATED",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "Ok.loop",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "page-price",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f3,
+                                "parent.updated",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "shortAsyncAwait",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body21 {
+                    box_created: ::apigen_runtime::de::required(f0, "BOX_CREATED")?,
+                    ok_loop: ::apigen_runtime::de::required(f1, "Ok.loop")?,
+                    page_price: ::apigen_runtime::de::required(f2, "page-price")?,
+                    parent_updated: f3.unwrap_or_default(),
+                    short_async_await: ::apigen_runtime::de::required(
+                        f4,
+                        "shortAsyncAwait",
+                    )?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body21", FIELDS.names(), Visitor)
+    }
 }
 /// `Body21OkLoop`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -863,7 +1352,7 @@ impl ::std::convert::From<::serde_json::Value> for Body22 {
     }
 }
 /// `Body23`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(::serde::Serialize, Clone)]
 pub struct Body23 {
     #[serde(rename = "CHILD")]
     pub child: ::std::string::String,
@@ -878,6 +1367,111 @@ pub struct Body23 {
     pub xchild: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ünïcödé: ::std::option::Option<Body23udcnuefcuf6due9>,
+}
+impl<'de> ::serde::Deserialize<'de> for Body23 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "CHILD",
+                "message404pet",
+                "page_url",
+                "Type",
+                "value.amount.created",
+                "xchild",
+                "ünïcödé",
+            ],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body23;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body23")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body23, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<Body23PageUrl>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<Body23TypeItem>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<Body23udcnuefcuf6due9>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "CHILD")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "message404pet",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "page_url",
+                            )?
+                        }
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, "Type")?,
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "value.amount.created",
+                            )?
+                        }
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "xchild",
+                            )?
+                        }
+                        6 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f6,
+                                "ünïcödé",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body23 {
+                    child: ::apigen_runtime::de::required(f0, "CHILD")?,
+                    message404pet: ::apigen_runtime::de::required(f1, "message404pet")?,
+                    page_url: ::apigen_runtime::de::required(f2, "page_url")?,
+                    type_: ::apigen_runtime::de::required(f3, "Type")?,
+                    value_amount_created: ::apigen_runtime::de::required(
+                        f4,
+                        "value.amount.created",
+                    )?,
+                    xchild: ::apigen_runtime::de::required(f5, "xchild")?,
+                    ünïcödé: ::apigen_runtime::de::required(f6, "ünïcödé")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body23", FIELDS.names(), Visitor)
+    }
 }
 /// `Body23PageUrl`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -906,7 +1500,7 @@ for Body23PageUrl {
     }
 }
 /// tab    separated carriage
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body23TypeItem {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub box_builder: ::std::option::Option<::std::string::String>,
@@ -914,6 +1508,59 @@ pub struct Body23TypeItem {
 2. items
 - bullet*/
     pub updatedhtml: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for Body23TypeItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["box_builder", "updatedhtml"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body23TypeItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body23TypeItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body23TypeItem, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "box_builder",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "updatedhtml",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body23TypeItem {
+                    box_builder: ::apigen_runtime::de::required(f0, "box_builder")?,
+                    updatedhtml: ::apigen_runtime::de::required(f1, "updatedhtml")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body23TypeItem", FIELDS.names(), Visitor)
+    }
 }
 /// `Body23udcnuefcuf6due9`
 #[derive(
@@ -978,7 +1625,7 @@ impl ::std::convert::TryFrom<::std::string::String> for Body23udcnuefcuf6due9 {
     }
 }
 /// `Body24`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body24 {
     #[serde(
         rename = "async-Some",
@@ -1006,8 +1653,116 @@ pub struct Body24 {
     )]
     pub value_amount_created_2: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Body24 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "async-Some",
+                "id",
+                "MESSAGE_PET",
+                "SomeHttp",
+                "user",
+                "value.amount.created",
+                "value.amount.created_",
+            ],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body24;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body24")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body24, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<Body24AsyncSome>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<Body24MessagePet> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<Body24SomeHttpItem>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<Body24User>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "async-Some",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_nullable(&mut map, &mut f1, "id")?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "MESSAGE_PET",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "SomeHttp",
+                            )?
+                        }
+                        4 => ::apigen_runtime::de::next_value(&mut map, &mut f4, "user")?,
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "value.amount.created",
+                            )?
+                        }
+                        6 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f6,
+                                "value.amount.created_",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body24 {
+                    async_some: ::apigen_runtime::de::required(f0, "async-Some")?,
+                    id: f1.unwrap_or_default(),
+                    message_pet: ::apigen_runtime::de::required(f2, "MESSAGE_PET")?,
+                    some_http: ::apigen_runtime::de::required(f3, "SomeHttp")?,
+                    user: ::apigen_runtime::de::required(f4, "user")?,
+                    value_amount_created: ::apigen_runtime::de::required(
+                        f5,
+                        "value.amount.created",
+                    )?,
+                    value_amount_created_2: ::apigen_runtime::de::required(
+                        f6,
+                        "value.amount.created_",
+                    )?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body24", FIELDS.names(), Visitor)
+    }
+}
 /// `Body24AsyncSome`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body24AsyncSome {
     #[serde(rename = "CHILD")]
     pub child: ::std::string::String,
@@ -1024,6 +1779,121 @@ pub struct Body24AsyncSome {
     pub xchild: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ünïcödé: ::std::option::Option<Body23udcnuefcuf6due9>,
+}
+impl<'de> ::serde::Deserialize<'de> for Body24AsyncSome {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "CHILD",
+                "CHILD_NEW",
+                "message404pet",
+                "page_url",
+                "Type",
+                "value.amount.created",
+                "xchild",
+                "ünïcödé",
+            ],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body24AsyncSome;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body24AsyncSome")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body24AsyncSome, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i8> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<Body23PageUrl>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<Body23TypeItem>>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<Body23udcnuefcuf6due9>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "CHILD")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "CHILD_NEW",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "message404pet",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "page_url",
+                            )?
+                        }
+                        4 => ::apigen_runtime::de::next_value(&mut map, &mut f4, "Type")?,
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "value.amount.created",
+                            )?
+                        }
+                        6 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f6,
+                                "xchild",
+                            )?
+                        }
+                        7 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f7,
+                                "ünïcödé",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body24AsyncSome {
+                    child: ::apigen_runtime::de::required(f0, "CHILD")?,
+                    child_new: ::apigen_runtime::de::required(f1, "CHILD_NEW")?,
+                    message404pet: ::apigen_runtime::de::required(f2, "message404pet")?,
+                    page_url: ::apigen_runtime::de::required(f3, "page_url")?,
+                    type_: ::apigen_runtime::de::required(f4, "Type")?,
+                    value_amount_created: ::apigen_runtime::de::required(
+                        f5,
+                        "value.amount.created",
+                    )?,
+                    xchild: ::apigen_runtime::de::required(f6, "xchild")?,
+                    ünïcödé: ::apigen_runtime::de::required(f7, "ünïcödé")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body24AsyncSome", FIELDS.names(), Visitor)
+    }
 }
 /// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: unhandled not schema Object), so any JSON value is accepted here; see `openapi.json` for the schema.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1373,10 +2243,54 @@ impl ::std::convert::TryFrom<::std::string::String> for Body27 {
     }
 }
 /// `Body28`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Body28 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub children: ::std::option::Option<::std::boxed::Box<Body28>>,
+}
+impl<'de> ::serde::Deserialize<'de> for Body28 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["children"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body28;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body28")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body28, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::boxed::Box<Body28>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "children",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body28 {
+                    children: ::apigen_runtime::de::required(f0, "children")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body28", FIELDS.names(), Visitor)
+    }
 }
 /// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: unhandled not schema Object), so any JSON value is accepted here; see `openapi.json` for the schema.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1515,7 +2429,7 @@ pub struct Body3 {
     #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
     pub subtype_2: ::std::option::Option<Body2>,
 }
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body30 {
     #[serde(default = "defaults::body30_http_as")]
     pub http_as: f64,
@@ -1529,6 +2443,65 @@ pub struct Body30 {
         deserialize_with = "::apigen_runtime::nullable::deserialize"
     )]
     pub pet_node: ::std::option::Option<::std::option::Option<f64>>,
+}
+impl<'de> ::serde::Deserialize<'de> for Body30 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["http_as", "in", "kind", "pet.node"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body30;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body30")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body30, A::Error> {
+                let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<Body30Kind> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<f64>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "http_as",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "in")?,
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "kind")?,
+                        3 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f3,
+                                "pet.node",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body30 {
+                    http_as: f0.unwrap_or_else(defaults::body30_http_as),
+                    in_: ::apigen_runtime::de::required(f1, "in")?,
+                    kind: ::apigen_runtime::de::required(f2, "kind")?,
+                    pet_node: f3.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body30", FIELDS.names(), Visitor)
+    }
 }
 /// `Body30Kind`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1619,7 +2592,7 @@ impl<'de> ::serde::Deserialize<'de> for Body30KindItemType {
     }
 }
 /// `Body31`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(::serde::Serialize, Clone, Default)]
 pub struct Body31 {
     #[serde(rename = "+1", skip_serializing_if = "::std::option::Option::is_none")]
     pub plus1: ::std::option::Option<Body311>,
@@ -1632,6 +2605,74 @@ pub struct Body31 {
     pub short_super_kind: ::std::option::Option<Body31ShortSuperKind>,
     #[serde(rename = "super", skip_serializing_if = "::std::option::Option::is_none")]
     pub super_: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Body31 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["+1", "serde-owner", "short_super_kind", "super"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body31;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body31")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body31, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<Body311>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<Body31SerdeOwner>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<Body31ShortSuperKind>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "+1")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "serde-owner",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "short_super_kind",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f3, "super")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body31 {
+                    plus1: ::apigen_runtime::de::required(f0, "+1")?,
+                    serde_owner: ::apigen_runtime::de::required(f1, "serde-owner")?,
+                    short_super_kind: ::apigen_runtime::de::required(
+                        f2,
+                        "short_super_kind",
+                    )?,
+                    super_: ::apigen_runtime::de::required(f3, "super")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body31", FIELDS.names(), Visitor)
+    }
 }
 /// Contains `backticks`, *stars* and _underscores_.
 #[derive(
@@ -1829,7 +2870,7 @@ impl ::std::convert::TryFrom<::std::string::String> for Body31ShortSuperKind {
     }
 }
 /// `Body32`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(::serde::Serialize, Clone)]
 pub struct Body32 {
     #[serde(
         rename = "Child",
@@ -1859,6 +2900,93 @@ indented code
     pub order_in: ::std::option::Option<Body32OrderIn>,
     #[serde(rename = "ORDER_USE")]
     pub order_use: Body32OrderUse,
+}
+impl<'de> ::serde::Deserialize<'de> for Body32 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["Child", "children", "http", "name", "ORDER_IN", "ORDER_USE"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body32;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body32")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body32, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<Body32>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<Body29>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<Body32OrderIn>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<Body32OrderUse> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "Child")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "children",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f2,
+                                "http",
+                            )?
+                        }
+                        3 => ::apigen_runtime::de::next_value(&mut map, &mut f3, "name")?,
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "ORDER_IN",
+                            )?
+                        }
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "ORDER_USE",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body32 {
+                    child: f0.unwrap_or_default(),
+                    children: ::apigen_runtime::de::required(f1, "children")?,
+                    http: f2.unwrap_or_default(),
+                    name: ::apigen_runtime::de::required(f3, "name")?,
+                    order_in: ::apigen_runtime::de::required(f4, "ORDER_IN")?,
+                    order_use: ::apigen_runtime::de::required(f5, "ORDER_USE")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body32", FIELDS.names(), Visitor)
+    }
 }
 /// `Body32OrderIn`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1900,7 +3028,7 @@ impl<'de> ::serde::Deserialize<'de> for Body32OrderIn {
 /** ```text
 fn not_rust() {
 ```*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body32OrderUse {
     #[serde(rename = "BOX", skip_serializing_if = "::std::option::Option::is_none")]
     pub box_: ::std::option::Option<Body32OrderUseBox>,
@@ -1917,6 +3045,88 @@ pub struct Body32OrderUse {
     pub vec_message: ::serde_json::Value,
     #[serde(default = "defaults::body32_order_use_ñandú")]
     pub ñandú: Body32OrderUseud1andufa,
+}
+impl<'de> ::serde::Deserialize<'de> for Body32OrderUse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["BOX", "file", "some_value", "v2 1st next", "VEC_MESSAGE", "ñandú"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body32OrderUse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body32OrderUse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body32OrderUse, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<Body32OrderUseBox>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<Body32OrderUseud1andufa> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "BOX")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "file")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "some_value",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "v2 1st next",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "VEC_MESSAGE",
+                            )?
+                        }
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "ñandú",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body32OrderUse {
+                    box_: ::apigen_runtime::de::required(f0, "BOX")?,
+                    file: ::apigen_runtime::de::required(f1, "file")?,
+                    some_value: ::apigen_runtime::de::required(f2, "some_value")?,
+                    v2_1st_next: ::apigen_runtime::de::required(f3, "v2 1st next")?,
+                    vec_message: ::apigen_runtime::de::required(f4, "VEC_MESSAGE")?,
+                    ñandú: f5.unwrap_or_else(defaults::body32_order_use_ñandú),
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body32OrderUse", FIELDS.names(), Visitor)
+    }
 }
 /// `Body32OrderUseBox`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2013,7 +3223,7 @@ impl ::std::default::Default for Body32OrderUseud1andufa {
     }
 }
 /// `Body33`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body33 {
     pub meta: Body33Meta,
     #[serde(
@@ -2021,6 +3231,53 @@ pub struct Body33 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub next_data: ::std::option::Option<Body33NextData>,
+}
+impl<'de> ::serde::Deserialize<'de> for Body33 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["meta", "next data 😀"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body33;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body33")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body33, A::Error> {
+                let mut f0: ::std::option::Option<Body33Meta> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<Body33NextData>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "meta")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "next data 😀",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body33 {
+                    meta: ::apigen_runtime::de::required(f0, "meta")?,
+                    next_data: ::apigen_runtime::de::required(f1, "next data 😀")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body33", FIELDS.names(), Visitor)
+    }
 }
 /// `Body33Meta`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2043,7 +3300,7 @@ impl ::std::convert::From<Body30> for Body33Meta {
     }
 }
 /// `Body33NextData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Body33NextData {
     /// Contains `backticks`, *stars* and _underscores_.
     #[serde(
@@ -2052,16 +3309,145 @@ pub struct Body33NextData {
     )]
     pub option_union_file: ::std::option::Option<::std::net::Ipv6Addr>,
 }
+impl<'de> ::serde::Deserialize<'de> for Body33NextData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["OptionUnionFile"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body33NextData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body33NextData")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body33NextData, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::net::Ipv6Addr>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "OptionUnionFile",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body33NextData {
+                    option_union_file: ::apigen_runtime::de::required(
+                        f0,
+                        "OptionUnionFile",
+                    )?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body33NextData", FIELDS.names(), Visitor)
+    }
+}
 /// `Body34`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Body34 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub children: ::std::option::Option<::std::vec::Vec<Body34>>,
 }
+impl<'de> ::serde::Deserialize<'de> for Body34 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["children"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body34;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body34")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body34, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<Body34>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "children",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body34 {
+                    children: ::apigen_runtime::de::required(f0, "children")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body34", FIELDS.names(), Visitor)
+    }
+}
 /// `Body4`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body4 {
     pub short: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for Body4 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["short"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body4;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body4")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body4, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "short")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body4 {
+                    short: ::apigen_runtime::de::required(f0, "short")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body4", FIELDS.names(), Visitor)
+    }
 }
 /// `Body5`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2284,7 +3670,7 @@ indented code
     pub v2: ::std::option::Option<Body7V2>,
 }
 /// `Body7ColorOwner`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body7ColorOwner {
     #[serde(
         rename = "AddressShort",
@@ -2304,6 +3690,91 @@ pub struct Body7ColorOwner {
     pub page: ::std::option::Option<f64>,
     #[serde(rename = "2FA_MOCK", default = "defaults::body7_color_owner_x2fa_mock")]
     pub x2fa_mock: f64,
+}
+impl<'de> ::serde::Deserialize<'de> for Body7ColorOwner {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["AddressShort", "amount-async", "client", "error-id", "page", "2FA_MOCK"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body7ColorOwner;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body7ColorOwner")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body7ColorOwner, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<Body5> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<u32>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<f64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "AddressShort",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "amount-async",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "client",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "error-id",
+                            )?
+                        }
+                        4 => ::apigen_runtime::de::next_value(&mut map, &mut f4, "page")?,
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "2FA_MOCK",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body7ColorOwner {
+                    address_short: ::apigen_runtime::de::required(f0, "AddressShort")?,
+                    amount_async: ::apigen_runtime::de::required(f1, "amount-async")?,
+                    client: ::apigen_runtime::de::required(f2, "client")?,
+                    error_id: ::apigen_runtime::de::required(f3, "error-id")?,
+                    page: ::apigen_runtime::de::required(f4, "page")?,
+                    x2fa_mock: f5.unwrap_or_else(defaults::body7_color_owner_x2fa_mock),
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body7ColorOwner", FIELDS.names(), Visitor)
+    }
 }
 /// `Body7Http`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2451,7 +3922,7 @@ impl ::std::convert::From<Body7> for Body8 {
     }
 }
 /// `Body9`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Body9 {
     #[serde(rename = "name-Result")]
     pub name_result: ::std::string::String,
@@ -2459,6 +3930,62 @@ pub struct Body9 {
     pub type_: ::std::string::String,
     #[serde(rename = "404_meta", skip_serializing_if = "::std::option::Option::is_none")]
     pub x404_meta: ::std::option::Option<::std::net::Ipv4Addr>,
+}
+impl<'de> ::serde::Deserialize<'de> for Body9 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["name-Result", "type", "404_meta"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Body9;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Body9")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Body9, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::net::Ipv4Addr>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "name-Result",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "type")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "404_meta",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Body9 {
+                    name_result: ::apigen_runtime::de::required(f0, "name-Result")?,
+                    type_: ::apigen_runtime::de::required(f1, "type")?,
+                    x404_meta: ::apigen_runtime::de::required(f2, "404_meta")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Body9", FIELDS.names(), Visitor)
+    }
 }
 /// `Box`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]

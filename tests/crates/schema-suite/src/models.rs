@@ -9,12 +9,55 @@
     clippy::unit_arg
 )]
 /// `AdditionalProperties0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct AdditionalProperties0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bar: ::std::option::Option<::serde_json::Value>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub foo: ::std::option::Option<::serde_json::Value>,
+}
+impl<'de> ::serde::Deserialize<'de> for AdditionalProperties0 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["bar", "foo"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AdditionalProperties0;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AdditionalProperties0")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AdditionalProperties0, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "foo")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(AdditionalProperties0 {
+                    bar: ::apigen_runtime::de::required(f0, "bar")?,
+                    foo: ::apigen_runtime::de::required(f1, "foo")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("AdditionalProperties0", FIELDS.names(), Visitor)
+    }
 }
 /// `AdditionalProperties1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -43,17 +86,98 @@ for AdditionalProperties1 {
     }
 }
 /// `AllOf0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct AllOf0 {
     pub bar: i64,
     pub foo: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for AllOf0 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["bar", "foo"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AllOf0;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AllOf0")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AllOf0, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "foo")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(AllOf0 {
+                    bar: ::apigen_runtime::de::required(f0, "bar")?,
+                    foo: ::apigen_runtime::de::required(f1, "foo")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("AllOf0", FIELDS.names(), Visitor)
+    }
+}
 /// `AllOf1`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct AllOf1 {
     pub bar: i64,
     pub baz: (),
     pub foo: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for AllOf1 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["bar", "baz", "foo"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AllOf1;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AllOf1")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AllOf1, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<()> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "baz")?,
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "foo")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(AllOf1 {
+                    bar: ::apigen_runtime::de::required(f0, "bar")?,
+                    baz: ::apigen_runtime::de::required(f1, "baz")?,
+                    foo: ::apigen_runtime::de::required(f2, "foo")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("AllOf1", FIELDS.names(), Visitor)
+    }
 }
 /// `AnyOf0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -369,16 +493,88 @@ impl ::std::convert::From<::serde_json::Value> for Contains1 {
     }
 }
 /// `Default0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Default0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub foo: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for Default0 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["foo"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Default0;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Default0")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Default0, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "foo")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Default0 {
+                    foo: ::apigen_runtime::de::required(f0, "foo")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Default0", FIELDS.names(), Visitor)
+    }
+}
 /// `Default1`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Default1 {
     #[serde(default = "defaults::default1_bar")]
     pub bar: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for Default1 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["bar"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Default1;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Default1")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Default1, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Default1 {
+                    bar: f0.unwrap_or_else(defaults::default1_bar),
+                })
+            }
+        }
+        deserializer.deserialize_struct("Default1", FIELDS.names(), Visitor)
+    }
 }
 impl ::std::default::Default for Default1 {
     fn default() -> Self {
@@ -1426,20 +1622,104 @@ impl ::std::convert::From<::serde_json::Value> for PrefixItems1 {
     }
 }
 /// `Properties0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Properties0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bar: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub foo: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for Properties0 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["bar", "foo"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Properties0;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Properties0")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Properties0, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "foo")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Properties0 {
+                    bar: ::apigen_runtime::de::required(f0, "bar")?,
+                    foo: ::apigen_runtime::de::required(f1, "foo")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Properties0", FIELDS.names(), Visitor)
+    }
+}
 /// `Properties1`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Properties1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bar: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub foo: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+impl<'de> ::serde::Deserialize<'de> for Properties1 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["bar", "foo"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Properties1;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Properties1")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Properties1, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "foo")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Properties1 {
+                    bar: ::apigen_runtime::de::required(f0, "bar")?,
+                    foo: ::apigen_runtime::de::required(f1, "foo")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Properties1", FIELDS.names(), Visitor)
+    }
 }
 /// `PropertyNames0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1482,17 +1762,96 @@ impl ::std::convert::From<::serde_json::Value> for PropertyNames1 {
     }
 }
 /// `Required0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Required0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bar: ::std::option::Option<::serde_json::Value>,
     pub foo: ::serde_json::Value,
 }
+impl<'de> ::serde::Deserialize<'de> for Required0 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["bar", "foo"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Required0;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Required0")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Required0, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "foo")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Required0 {
+                    bar: ::apigen_runtime::de::required(f0, "bar")?,
+                    foo: ::apigen_runtime::de::required(f1, "foo")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Required0", FIELDS.names(), Visitor)
+    }
+}
 /// `Required1`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Required1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub foo: ::std::option::Option<::serde_json::Value>,
+}
+impl<'de> ::serde::Deserialize<'de> for Required1 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["foo"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Required1;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Required1")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Required1, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "foo")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Required1 {
+                    foo: ::apigen_runtime::de::required(f0, "foo")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Required1", FIELDS.names(), Visitor)
+    }
 }
 /// `Type0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

@@ -9,15 +9,58 @@
     clippy::unit_arg
 )]
 /// `DataSetList`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct DataSetList {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apis: ::std::option::Option<::std::vec::Vec<DataSetListApisItem>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for DataSetList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["apis", "total"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DataSetList;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DataSetList")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DataSetList, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<DataSetListApisItem>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "apis")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f1, "total")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(DataSetList {
+                    apis: ::apigen_runtime::de::required(f0, "apis")?,
+                    total: ::apigen_runtime::de::required(f1, "total")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("DataSetList", FIELDS.names(), Visitor)
+    }
+}
 /// `DataSetListApisItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(::serde::Serialize, Clone, Default)]
 pub struct DataSetListApisItem {
     /// A URL to the API console for each API
     #[serde(
@@ -38,9 +81,92 @@ pub struct DataSetListApisItem {
     )]
     pub api_version_number: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for DataSetListApisItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["apiDocumentationUrl", "apiKey", "apiUrl", "apiVersionNumber"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DataSetListApisItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DataSetListApisItem")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DataSetListApisItem, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "apiDocumentationUrl",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "apiKey",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "apiUrl",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "apiVersionNumber",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(DataSetListApisItem {
+                    api_documentation_url: ::apigen_runtime::de::required(
+                        f0,
+                        "apiDocumentationUrl",
+                    )?,
+                    api_key: ::apigen_runtime::de::required(f1, "apiKey")?,
+                    api_url: ::apigen_runtime::de::required(f2, "apiUrl")?,
+                    api_version_number: ::apigen_runtime::de::required(
+                        f3,
+                        "apiVersionNumber",
+                    )?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("DataSetListApisItem", FIELDS.names(), Visitor)
+    }
+}
 /// `PerformSearchBody`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct PerformSearchBody {
     /// Uses Lucene Query Syntax in the format of propertyName:value, propertyName:[num1 TO num2] and date range format: propertyName:[yyyyMMdd TO yyyyMMdd]. In the response please see the 'docs' element which has the list of record objects. Each record structure would consist of all the fields and their corresponding values.
     pub criteria: ::std::string::String,
@@ -50,6 +176,56 @@ pub struct PerformSearchBody {
     /// Starting record number. Default value is 0.
     #[serde(default)]
     pub start: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for PerformSearchBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["criteria", "rows", "start"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PerformSearchBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PerformSearchBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PerformSearchBody, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "criteria",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "rows")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f2, "start")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(PerformSearchBody {
+                    criteria: ::apigen_runtime::de::required(f0, "criteria")?,
+                    rows: f1.unwrap_or_else(defaults::default_u64::<i64, 100>),
+                    start: f2.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("PerformSearchBody", FIELDS.names(), Visitor)
+    }
 }
 /// Generation of default values for serde.
 #[allow(dead_code)]

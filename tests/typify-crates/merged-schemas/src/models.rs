@@ -9,24 +9,143 @@
     clippy::unit_arg
 )]
 /// `BarProp`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct BarProp {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bar: ::std::option::Option<::serde_json::Value>,
 }
+impl<'de> ::serde::Deserialize<'de> for BarProp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["bar"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BarProp;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BarProp")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BarProp, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(BarProp {
+                    bar: ::apigen_runtime::de::required(f0, "bar")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("BarProp", FIELDS.names(), Visitor)
+    }
+}
 /// `ButNotThat`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct ButNotThat {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub this: ::std::option::Option<::serde_json::Value>,
 }
+impl<'de> ::serde::Deserialize<'de> for ButNotThat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["this"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ButNotThat;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ButNotThat")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ButNotThat, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "this")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ButNotThat {
+                    this: ::apigen_runtime::de::required(f0, "this")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ButNotThat", FIELDS.names(), Visitor)
+    }
+}
 /// if we don't see this, we dropped the metadata
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct CommentedTypeMerged {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub x: ::std::option::Option<::serde_json::Value>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub y: ::std::option::Option<::serde_json::Value>,
+}
+impl<'de> ::serde::Deserialize<'de> for CommentedTypeMerged {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["x", "y"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CommentedTypeMerged;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CommentedTypeMerged")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CommentedTypeMerged, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "x")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "y")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(CommentedTypeMerged {
+                    x: ::apigen_runtime::de::required(f0, "x")?,
+                    y: ::apigen_runtime::de::required(f1, "y")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("CommentedTypeMerged", FIELDS.names(), Visitor)
+    }
 }
 /// `HereAndThere`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -46,23 +165,157 @@ pub enum HereAndThere {
     },
 }
 /// `JsonResponseBase`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct JsonResponseBase {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for JsonResponseBase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["result"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = JsonResponseBase;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct JsonResponseBase")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<JsonResponseBase, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "result",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(JsonResponseBase {
+                    result: ::apigen_runtime::de::required(f0, "result")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("JsonResponseBase", FIELDS.names(), Visitor)
+    }
+}
 /// `JsonSuccess`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct JsonSuccess {
     pub msg: ::std::string::String,
     pub result: JsonSuccessResult,
 }
+impl<'de> ::serde::Deserialize<'de> for JsonSuccess {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["msg", "result"],
+            true,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = JsonSuccess;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct JsonSuccess")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<JsonSuccess, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<JsonSuccessResult> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "msg")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "result",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(JsonSuccess {
+                    msg: ::apigen_runtime::de::required(f0, "msg")?,
+                    result: ::apigen_runtime::de::required(f1, "result")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("JsonSuccess", FIELDS.names(), Visitor)
+    }
+}
 /// x
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct JsonSuccessBase {
     pub msg: ::std::string::String,
     pub result: JsonSuccessBaseResult,
+}
+impl<'de> ::serde::Deserialize<'de> for JsonSuccessBase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["msg", "result"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = JsonSuccessBase;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct JsonSuccessBase")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<JsonSuccessBase, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<JsonSuccessBaseResult> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "msg")?,
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "result",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(JsonSuccessBase {
+                    msg: ::apigen_runtime::de::required(f0, "msg")?,
+                    result: ::apigen_runtime::de::required(f1, "result")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("JsonSuccessBase", FIELDS.names(), Visitor)
+    }
 }
 /// `JsonSuccessBaseResult`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -169,9 +422,39 @@ impl ::std::convert::TryFrom<::std::string::String> for JsonSuccessResult {
     }
 }
 /// `MergeEmpty`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 pub struct MergeEmpty {}
+impl<'de> ::serde::Deserialize<'de> for MergeEmpty {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[],
+            true,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MergeEmpty;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MergeEmpty")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MergeEmpty, A::Error> {
+                while map.next_key_seed(FIELDS)?.is_some() {
+                    ::apigen_runtime::de::skip_value(&mut map)?;
+                }
+                ::std::result::Result::Ok(MergeEmpty {})
+            }
+        }
+        deserializer.deserialize_struct("MergeEmpty", FIELDS.names(), Visitor)
+    }
+}
 /// `MergeNumberBounds`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -316,19 +599,102 @@ impl ::std::convert::TryFrom<String> for NarrowNumber {
     }
 }
 /// `OrderDependentMerge`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct OrderDependentMerge {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bar: ::std::option::Option<::serde_json::Value>,
     pub baz: bool,
 }
+impl<'de> ::serde::Deserialize<'de> for OrderDependentMerge {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["bar", "baz"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = OrderDependentMerge;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OrderDependentMerge")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<OrderDependentMerge, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "baz")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(OrderDependentMerge {
+                    bar: ::apigen_runtime::de::required(f0, "bar")?,
+                    baz: ::apigen_runtime::de::required(f1, "baz")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("OrderDependentMerge", FIELDS.names(), Visitor)
+    }
+}
 /// `Pickingone`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Pickingone {
     pub suspended_by: PickingoneSuspendedBy,
 }
+impl<'de> ::serde::Deserialize<'de> for Pickingone {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["suspended_by"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Pickingone;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Pickingone")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Pickingone, A::Error> {
+                let mut f0: ::std::option::Option<PickingoneSuspendedBy> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "suspended_by",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Pickingone {
+                    suspended_by: ::apigen_runtime::de::required(f0, "suspended_by")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Pickingone", FIELDS.names(), Visitor)
+    }
+}
 /// `PickingoneInstallation`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct PickingoneInstallation {
     #[serde(
         default,
@@ -337,15 +703,100 @@ pub struct PickingoneInstallation {
     )]
     pub suspended_by: ::std::option::Option<::std::option::Option<PickingoneUser>>,
 }
+impl<'de> ::serde::Deserialize<'de> for PickingoneInstallation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["suspended_by"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PickingoneInstallation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PickingoneInstallation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PickingoneInstallation, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<PickingoneUser>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f0,
+                                "suspended_by",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(PickingoneInstallation {
+                    suspended_by: f0.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct("PickingoneInstallation", FIELDS.names(), Visitor)
+    }
+}
 /// `PickingoneSuspendedBy`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct PickingoneSuspendedBy {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for PickingoneSuspendedBy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["email"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PickingoneSuspendedBy;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PickingoneSuspendedBy")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PickingoneSuspendedBy, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "email")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(PickingoneSuspendedBy {
+                    email: ::apigen_runtime::de::required(f0, "email")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("PickingoneSuspendedBy", FIELDS.names(), Visitor)
+    }
+}
 /// `PickingoneUser`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct PickingoneUser {
     #[serde(
         default,
@@ -354,14 +805,104 @@ pub struct PickingoneUser {
     )]
     pub email: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
+impl<'de> ::serde::Deserialize<'de> for PickingoneUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["email"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PickingoneUser;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PickingoneUser")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PickingoneUser, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f0,
+                                "email",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(PickingoneUser {
+                    email: f0.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("PickingoneUser", FIELDS.names(), Visitor)
+    }
+}
 /// `TrimFat`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct TrimFat {
     pub a: ::serde_json::Value,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub b: ::std::option::Option<::serde_json::Value>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub c: ::std::option::Option<::serde_json::Value>,
+}
+impl<'de> ::serde::Deserialize<'de> for TrimFat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["a", "b", "c"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TrimFat;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TrimFat")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TrimFat, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "a")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "b")?,
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "c")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(TrimFat {
+                    a: ::apigen_runtime::de::required(f0, "a")?,
+                    b: ::apigen_runtime::de::required(f1, "b")?,
+                    c: ::apigen_runtime::de::required(f2, "c")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("TrimFat", FIELDS.names(), Visitor)
+    }
 }
 /// `TrimFatNot`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -373,15 +914,87 @@ pub struct TrimFatNot {
 }
 /// `TrimFatNotSubtype0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct TrimFatNotSubtype0 {
     pub b: ::serde_json::Value,
 }
+impl<'de> ::serde::Deserialize<'de> for TrimFatNotSubtype0 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["b"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TrimFatNotSubtype0;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TrimFatNotSubtype0")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TrimFatNotSubtype0, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "b")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(TrimFatNotSubtype0 {
+                    b: ::apigen_runtime::de::required(f0, "b")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("TrimFatNotSubtype0", FIELDS.names(), Visitor)
+    }
+}
 /// `TrimFatNotSubtype1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct TrimFatNotSubtype1 {
     pub c: ::serde_json::Value,
+}
+impl<'de> ::serde::Deserialize<'de> for TrimFatNotSubtype1 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["c"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TrimFatNotSubtype1;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TrimFatNotSubtype1")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TrimFatNotSubtype1, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "c")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(TrimFatNotSubtype1 {
+                    c: ::apigen_runtime::de::required(f0, "c")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("TrimFatNotSubtype1", FIELDS.names(), Visitor)
+    }
 }
 /// `TriplePattern`
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -442,14 +1055,86 @@ impl<'de> ::serde::Deserialize<'de> for TriplePattern {
     }
 }
 /// `UnchangedByMerge`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct UnchangedByMerge {
     pub tag: UnchangedByMergeTag,
 }
+impl<'de> ::serde::Deserialize<'de> for UnchangedByMerge {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["tag"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UnchangedByMerge;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UnchangedByMerge")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UnchangedByMerge, A::Error> {
+                let mut f0: ::std::option::Option<UnchangedByMergeTag> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "tag")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(UnchangedByMerge {
+                    tag: ::apigen_runtime::de::required(f0, "tag")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UnchangedByMerge", FIELDS.names(), Visitor)
+    }
+}
 /// `UnchangedByMergeNot`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct UnchangedByMergeNot {
     pub tag: UnchangedByMergeNotTag,
+}
+impl<'de> ::serde::Deserialize<'de> for UnchangedByMergeNot {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["tag"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UnchangedByMergeNot;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UnchangedByMergeNot")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UnchangedByMergeNot, A::Error> {
+                let mut f0: ::std::option::Option<UnchangedByMergeNotTag> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "tag")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(UnchangedByMergeNot {
+                    tag: ::apigen_runtime::de::required(f0, "tag")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UnchangedByMergeNot", FIELDS.names(), Visitor)
+    }
 }
 /// `UnchangedByMergeNotTag`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -616,10 +1301,54 @@ pub enum Unsatisfiable2 {}
 #[serde(deny_unknown_fields)]
 pub enum Unsatisfiable3 {}
 /// `Unsatisfiable3A`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Unsatisfiable3A {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<Unsatisfiable3C>,
+}
+impl<'de> ::serde::Deserialize<'de> for Unsatisfiable3A {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["action"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Unsatisfiable3A;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Unsatisfiable3A")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Unsatisfiable3A, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<Unsatisfiable3C>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "action",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Unsatisfiable3A {
+                    action: ::apigen_runtime::de::required(f0, "action")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Unsatisfiable3A", FIELDS.names(), Visitor)
+    }
 }
 /// `Unsatisfiable3B`
 #[derive(
@@ -757,23 +1486,149 @@ pub struct WeirdEnumNot2 {
 }
 /// `WeirdEnumNot2Subtype0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WeirdEnumNot2Subtype0 {
     pub pattern: ::serde_json::Value,
 }
+impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot2Subtype0 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["pattern"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WeirdEnumNot2Subtype0;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WeirdEnumNot2Subtype0")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WeirdEnumNot2Subtype0, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "pattern",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WeirdEnumNot2Subtype0 {
+                    pattern: ::apigen_runtime::de::required(f0, "pattern")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WeirdEnumNot2Subtype0", FIELDS.names(), Visitor)
+    }
+}
 /// `WeirdEnumNot2Subtype1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WeirdEnumNot2Subtype1 {
     #[serde(rename = "pattern-either")]
     pub pattern_either: ::serde_json::Value,
 }
+impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot2Subtype1 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["pattern-either"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WeirdEnumNot2Subtype1;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WeirdEnumNot2Subtype1")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WeirdEnumNot2Subtype1, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "pattern-either",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WeirdEnumNot2Subtype1 {
+                    pattern_either: ::apigen_runtime::de::required(f0, "pattern-either")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WeirdEnumNot2Subtype1", FIELDS.names(), Visitor)
+    }
+}
 /// `WeirdEnumNot2Subtype2`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WeirdEnumNot2Subtype2 {
     #[serde(rename = "pattern-regex")]
     pub pattern_regex: ::serde_json::Value,
+}
+impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot2Subtype2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["pattern-regex"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WeirdEnumNot2Subtype2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WeirdEnumNot2Subtype2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WeirdEnumNot2Subtype2, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "pattern-regex",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WeirdEnumNot2Subtype2 {
+                    pattern_regex: ::apigen_runtime::de::required(f0, "pattern-regex")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WeirdEnumNot2Subtype2", FIELDS.names(), Visitor)
+    }
 }
 /// `WeirdEnumNot3`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -787,22 +1642,148 @@ pub struct WeirdEnumNot3 {
 }
 /// `WeirdEnumNot3Subtype0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WeirdEnumNot3Subtype0 {
     pub pattern: ::serde_json::Value,
 }
+impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot3Subtype0 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["pattern"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WeirdEnumNot3Subtype0;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WeirdEnumNot3Subtype0")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WeirdEnumNot3Subtype0, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "pattern",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WeirdEnumNot3Subtype0 {
+                    pattern: ::apigen_runtime::de::required(f0, "pattern")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WeirdEnumNot3Subtype0", FIELDS.names(), Visitor)
+    }
+}
 /// `WeirdEnumNot3Subtype1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WeirdEnumNot3Subtype1 {
     pub patterns: ::serde_json::Value,
 }
+impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot3Subtype1 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["patterns"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WeirdEnumNot3Subtype1;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WeirdEnumNot3Subtype1")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WeirdEnumNot3Subtype1, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "patterns",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WeirdEnumNot3Subtype1 {
+                    patterns: ::apigen_runtime::de::required(f0, "patterns")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WeirdEnumNot3Subtype1", FIELDS.names(), Visitor)
+    }
+}
 /// `WeirdEnumNot3Subtype2`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WeirdEnumNot3Subtype2 {
     #[serde(rename = "pattern-regex")]
     pub pattern_regex: ::serde_json::Value,
+}
+impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot3Subtype2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["pattern-regex"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WeirdEnumNot3Subtype2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WeirdEnumNot3Subtype2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WeirdEnumNot3Subtype2, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "pattern-regex",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WeirdEnumNot3Subtype2 {
+                    pattern_regex: ::apigen_runtime::de::required(f0, "pattern-regex")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WeirdEnumNot3Subtype2", FIELDS.names(), Visitor)
+    }
 }
 /// `WeirdEnumNot4`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -816,42 +1797,294 @@ pub struct WeirdEnumNot4 {
 }
 /// `WeirdEnumNot4Subtype0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WeirdEnumNot4Subtype0 {
     pub pattern: ::serde_json::Value,
 }
+impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot4Subtype0 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["pattern"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WeirdEnumNot4Subtype0;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WeirdEnumNot4Subtype0")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WeirdEnumNot4Subtype0, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "pattern",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WeirdEnumNot4Subtype0 {
+                    pattern: ::apigen_runtime::de::required(f0, "pattern")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WeirdEnumNot4Subtype0", FIELDS.names(), Visitor)
+    }
+}
 /// `WeirdEnumNot4Subtype1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WeirdEnumNot4Subtype1 {
     pub patterns: ::serde_json::Value,
 }
+impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot4Subtype1 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["patterns"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WeirdEnumNot4Subtype1;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WeirdEnumNot4Subtype1")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WeirdEnumNot4Subtype1, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "patterns",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WeirdEnumNot4Subtype1 {
+                    patterns: ::apigen_runtime::de::required(f0, "patterns")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WeirdEnumNot4Subtype1", FIELDS.names(), Visitor)
+    }
+}
 /// `WeirdEnumNot4Subtype2`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WeirdEnumNot4Subtype2 {
     #[serde(rename = "pattern-either")]
     pub pattern_either: ::serde_json::Value,
 }
+impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot4Subtype2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["pattern-either"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WeirdEnumNot4Subtype2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WeirdEnumNot4Subtype2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WeirdEnumNot4Subtype2, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "pattern-either",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WeirdEnumNot4Subtype2 {
+                    pattern_either: ::apigen_runtime::de::required(f0, "pattern-either")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WeirdEnumNot4Subtype2", FIELDS.names(), Visitor)
+    }
+}
 /// `WeirdEnumNotSubtype0`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WeirdEnumNotSubtype0 {
     pub patterns: ::serde_json::Value,
 }
+impl<'de> ::serde::Deserialize<'de> for WeirdEnumNotSubtype0 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["patterns"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WeirdEnumNotSubtype0;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WeirdEnumNotSubtype0")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WeirdEnumNotSubtype0, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "patterns",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WeirdEnumNotSubtype0 {
+                    patterns: ::apigen_runtime::de::required(f0, "patterns")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WeirdEnumNotSubtype0", FIELDS.names(), Visitor)
+    }
+}
 /// `WeirdEnumNotSubtype1`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WeirdEnumNotSubtype1 {
     #[serde(rename = "pattern-either")]
     pub pattern_either: ::serde_json::Value,
 }
+impl<'de> ::serde::Deserialize<'de> for WeirdEnumNotSubtype1 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["pattern-either"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WeirdEnumNotSubtype1;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WeirdEnumNotSubtype1")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WeirdEnumNotSubtype1, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "pattern-either",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WeirdEnumNotSubtype1 {
+                    pattern_either: ::apigen_runtime::de::required(f0, "pattern-either")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WeirdEnumNotSubtype1", FIELDS.names(), Visitor)
+    }
+}
 /// `WeirdEnumNotSubtype2`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct WeirdEnumNotSubtype2 {
     #[serde(rename = "pattern-regex")]
     pub pattern_regex: ::serde_json::Value,
+}
+impl<'de> ::serde::Deserialize<'de> for WeirdEnumNotSubtype2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["pattern-regex"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WeirdEnumNotSubtype2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WeirdEnumNotSubtype2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WeirdEnumNotSubtype2, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "pattern-regex",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(WeirdEnumNotSubtype2 {
+                    pattern_regex: ::apigen_runtime::de::required(f0, "pattern-regex")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("WeirdEnumNotSubtype2", FIELDS.names(), Visitor)
+    }
 }
 /// Error types.
 pub mod error {

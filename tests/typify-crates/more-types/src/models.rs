@@ -9,14 +9,86 @@
     clippy::unit_arg
 )]
 /// `ObjectWithNoExtra`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ObjectWithNoExtra {
     pub foo: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ObjectWithNoExtra {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["foo"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ObjectWithNoExtra;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ObjectWithNoExtra")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ObjectWithNoExtra, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "foo")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ObjectWithNoExtra {
+                    foo: ::apigen_runtime::de::required(f0, "foo")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ObjectWithNoExtra", FIELDS.names(), Visitor)
+    }
+}
 /// `ObjectWithOkExtra`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ObjectWithOkExtra {
     pub foo: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ObjectWithOkExtra {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["foo"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ObjectWithOkExtra;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ObjectWithOkExtra")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ObjectWithOkExtra, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "foo")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ObjectWithOkExtra {
+                    foo: ::apigen_runtime::de::required(f0, "foo")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ObjectWithOkExtra", FIELDS.names(), Visitor)
+    }
 }
 /// `ObjectWithStringExtra`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -33,9 +105,45 @@ pub struct ObjectWithWhichExtra {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// `ObjectWithYesExtra`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct ObjectWithYesExtra {
     pub foo: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ObjectWithYesExtra {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["foo"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ObjectWithYesExtra;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ObjectWithYesExtra")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ObjectWithYesExtra, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "foo")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ObjectWithYesExtra {
+                    foo: ::apigen_runtime::de::required(f0, "foo")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ObjectWithYesExtra", FIELDS.names(), Visitor)
+    }
 }
 /// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
 /// impls answer.

@@ -9,20 +9,138 @@
     clippy::unit_arg
 )]
 /// `Box`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Box {
     pub data: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for Box {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["data"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Box;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Box")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Box, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Box {
+                    data: ::apigen_runtime::de::required(f0, "data")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Box", FIELDS.names(), Visitor)
+    }
+}
 /// `Copy`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Copy {
     pub value: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for Copy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["value"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Copy;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Copy")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Copy, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Copy {
+                    value: ::apigen_runtime::de::required(f0, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Copy", FIELDS.names(), Visitor)
+    }
+}
 /// `DoubleOptionCollision`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct DoubleOptionCollision {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub option: ::std::option::Option<DoubleOptionCollisionOption>,
+}
+impl<'de> ::serde::Deserialize<'de> for DoubleOptionCollision {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["option"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DoubleOptionCollision;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DoubleOptionCollision")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DoubleOptionCollision, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<DoubleOptionCollisionOption>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "option",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(DoubleOptionCollision {
+                    option: ::apigen_runtime::de::required(f0, "option")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("DoubleOptionCollision", FIELDS.names(), Visitor)
+    }
 }
 /// `DoubleOptionCollisionOption`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -50,15 +168,106 @@ for DoubleOptionCollisionOption {
 }
 /// `DoubleOptionCollisionOptionValue`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct DoubleOptionCollisionOptionValue {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub option: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for DoubleOptionCollisionOptionValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["option"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DoubleOptionCollisionOptionValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DoubleOptionCollisionOptionValue")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DoubleOptionCollisionOptionValue, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "option",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(DoubleOptionCollisionOptionValue {
+                    option: ::apigen_runtime::de::required(f0, "option")?,
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct(
+                "DoubleOptionCollisionOptionValue",
+                FIELDS.names(),
+                Visitor,
+            )
+    }
+}
 /// `Drop`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Drop {
     pub cleanup: bool,
+}
+impl<'de> ::serde::Deserialize<'de> for Drop {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["cleanup"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Drop;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Drop")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Drop, A::Error> {
+                let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "cleanup",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Drop {
+                    cleanup: ::apigen_runtime::de::required(f0, "cleanup")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Drop", FIELDS.names(), Visitor)
+    }
 }
 /// `FlattenedKeywords`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -156,12 +365,59 @@ impl ::std::convert::From<[::std::string::String; 2usize]> for KeywordFieldsEnum
     }
 }
 /// `MapOfKeywords`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct MapOfKeywords {
     pub keyword_map: ::std::collections::HashMap<
         ::std::string::String,
         MapOfKeywordsKeywordMapAdditionalProperties,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for MapOfKeywords {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["keyword_map"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MapOfKeywords;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MapOfKeywords")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MapOfKeywords, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        MapOfKeywordsKeywordMapAdditionalProperties,
+                    >,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "keyword_map",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(MapOfKeywords {
+                    keyword_map: ::apigen_runtime::de::required(f0, "keyword_map")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("MapOfKeywords", FIELDS.names(), Visitor)
+    }
 }
 /// `MapOfKeywordsKeywordMapAdditionalProperties`
 #[derive(
@@ -268,13 +524,67 @@ for MapOfKeywordsKeywordMapAdditionalProperties {
     }
 }
 /// `NestedTypeCollisions`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct NestedTypeCollisions {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub option_type: ::std::option::Option<NestedTypeCollisionsOptionType>,
     #[serde(rename = "type")]
     pub type_: TypeWithOptionField,
     pub types: ::std::vec::Vec<TypeWithOptionField>,
+}
+impl<'de> ::serde::Deserialize<'de> for NestedTypeCollisions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["option_type", "type", "types"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NestedTypeCollisions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NestedTypeCollisions")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<NestedTypeCollisions, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<NestedTypeCollisionsOptionType>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<TypeWithOptionField> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::vec::Vec<TypeWithOptionField>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "option_type",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "type")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f2, "types")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(NestedTypeCollisions {
+                    option_type: ::apigen_runtime::de::required(f0, "option_type")?,
+                    type_: ::apigen_runtime::de::required(f1, "type")?,
+                    types: ::apigen_runtime::de::required(f2, "types")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("NestedTypeCollisions", FIELDS.names(), Visitor)
+    }
 }
 /// `NestedTypeCollisionsOptionType`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -302,23 +612,146 @@ for NestedTypeCollisionsOptionType {
 }
 /// `NestedTypeCollisionsOptionTypeValue`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct NestedTypeCollisionsOptionTypeValue {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for NestedTypeCollisionsOptionTypeValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["type"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NestedTypeCollisionsOptionTypeValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NestedTypeCollisionsOptionTypeValue")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<NestedTypeCollisionsOptionTypeValue, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "type")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(NestedTypeCollisionsOptionTypeValue {
+                    type_: ::apigen_runtime::de::required(f0, "type")?,
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct(
+                "NestedTypeCollisionsOptionTypeValue",
+                FIELDS.names(),
+                Visitor,
+            )
+    }
+}
 /// `Option`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Option {
     pub maybe: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for Option {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["maybe"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Option;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Option")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Option, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "maybe")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Option {
+                    maybe: ::apigen_runtime::de::required(f0, "maybe")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Option", FIELDS.names(), Visitor)
+    }
+}
 /// `Pin`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Pin {
     pub pointer: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for Pin {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["pointer"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Pin;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Pin")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Pin, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "pointer",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Pin {
+                    pointer: ::apigen_runtime::de::required(f0, "pointer")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Pin", FIELDS.names(), Visitor)
+    }
+}
 /// `RustKeywordMonster`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct RustKeywordMonster {
     #[serde(rename = "abstract")]
     pub abstract_: ::std::string::String,
@@ -423,13 +856,467 @@ pub struct RustKeywordMonster {
     #[serde(rename = "yield")]
     pub yield_: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for RustKeywordMonster {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "abstract",
+                "as",
+                "async",
+                "await",
+                "become",
+                "box",
+                "break",
+                "const",
+                "continue",
+                "crate",
+                "do",
+                "dyn",
+                "else",
+                "enum",
+                "extern",
+                "false",
+                "final",
+                "fn",
+                "for",
+                "gen",
+                "if",
+                "impl",
+                "in",
+                "let",
+                "loop",
+                "macro",
+                "match",
+                "mod",
+                "move",
+                "mut",
+                "override",
+                "priv",
+                "pub",
+                "ref",
+                "return",
+                "self",
+                "static",
+                "struct",
+                "super",
+                "trait",
+                "true",
+                "try",
+                "type",
+                "typeof",
+                "unsafe",
+                "unsized",
+                "use",
+                "virtual",
+                "where",
+                "while",
+                "yield",
+            ],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = RustKeywordMonster;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RustKeywordMonster")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<RustKeywordMonster, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f28: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f29: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f30: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f31: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f32: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f33: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f34: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f35: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f36: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f37: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f38: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f39: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f40: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f41: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f42: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f43: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f44: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f45: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f46: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f47: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f48: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f49: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f50: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "abstract",
+                            )?
+                        }
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "as")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f2, "async")?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f3, "await")?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "become",
+                            )?
+                        }
+                        5 => ::apigen_runtime::de::next_value(&mut map, &mut f5, "box")?,
+                        6 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f6, "break")?
+                        }
+                        7 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f7, "const")?
+                        }
+                        8 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f8,
+                                "continue",
+                            )?
+                        }
+                        9 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f9, "crate")?
+                        }
+                        10 => ::apigen_runtime::de::next_value(&mut map, &mut f10, "do")?,
+                        11 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f11, "dyn")?
+                        }
+                        12 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f12, "else")?
+                        }
+                        13 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f13, "enum")?
+                        }
+                        14 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f14,
+                                "extern",
+                            )?
+                        }
+                        15 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f15,
+                                "false",
+                            )?
+                        }
+                        16 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f16,
+                                "final",
+                            )?
+                        }
+                        17 => ::apigen_runtime::de::next_value(&mut map, &mut f17, "fn")?,
+                        18 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f18, "for")?
+                        }
+                        19 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f19, "gen")?
+                        }
+                        20 => ::apigen_runtime::de::next_value(&mut map, &mut f20, "if")?,
+                        21 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f21, "impl")?
+                        }
+                        22 => ::apigen_runtime::de::next_value(&mut map, &mut f22, "in")?,
+                        23 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f23, "let")?
+                        }
+                        24 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f24, "loop")?
+                        }
+                        25 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f25,
+                                "macro",
+                            )?
+                        }
+                        26 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f26,
+                                "match",
+                            )?
+                        }
+                        27 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f27, "mod")?
+                        }
+                        28 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f28, "move")?
+                        }
+                        29 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f29, "mut")?
+                        }
+                        30 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f30,
+                                "override",
+                            )?
+                        }
+                        31 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f31, "priv")?
+                        }
+                        32 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f32, "pub")?
+                        }
+                        33 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f33, "ref")?
+                        }
+                        34 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f34,
+                                "return",
+                            )?
+                        }
+                        35 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f35, "self")?
+                        }
+                        36 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f36,
+                                "static",
+                            )?
+                        }
+                        37 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f37,
+                                "struct",
+                            )?
+                        }
+                        38 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f38,
+                                "super",
+                            )?
+                        }
+                        39 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f39,
+                                "trait",
+                            )?
+                        }
+                        40 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f40, "true")?
+                        }
+                        41 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f41, "try")?
+                        }
+                        42 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f42, "type")?
+                        }
+                        43 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f43,
+                                "typeof",
+                            )?
+                        }
+                        44 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f44,
+                                "unsafe",
+                            )?
+                        }
+                        45 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f45,
+                                "unsized",
+                            )?
+                        }
+                        46 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f46, "use")?
+                        }
+                        47 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f47,
+                                "virtual",
+                            )?
+                        }
+                        48 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f48,
+                                "where",
+                            )?
+                        }
+                        49 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f49,
+                                "while",
+                            )?
+                        }
+                        50 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f50,
+                                "yield",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(RustKeywordMonster {
+                    abstract_: ::apigen_runtime::de::required(f0, "abstract")?,
+                    as_: ::apigen_runtime::de::required(f1, "as")?,
+                    async_: ::apigen_runtime::de::required(f2, "async")?,
+                    await_: ::apigen_runtime::de::required(f3, "await")?,
+                    become_: ::apigen_runtime::de::required(f4, "become")?,
+                    box_: ::apigen_runtime::de::required(f5, "box")?,
+                    break_: ::apigen_runtime::de::required(f6, "break")?,
+                    const_: ::apigen_runtime::de::required(f7, "const")?,
+                    continue_: ::apigen_runtime::de::required(f8, "continue")?,
+                    crate_: ::apigen_runtime::de::required(f9, "crate")?,
+                    do_: ::apigen_runtime::de::required(f10, "do")?,
+                    dyn_: ::apigen_runtime::de::required(f11, "dyn")?,
+                    else_: ::apigen_runtime::de::required(f12, "else")?,
+                    enum_: ::apigen_runtime::de::required(f13, "enum")?,
+                    extern_: ::apigen_runtime::de::required(f14, "extern")?,
+                    false_: ::apigen_runtime::de::required(f15, "false")?,
+                    final_: ::apigen_runtime::de::required(f16, "final")?,
+                    fn_: ::apigen_runtime::de::required(f17, "fn")?,
+                    for_: ::apigen_runtime::de::required(f18, "for")?,
+                    gen_: ::apigen_runtime::de::required(f19, "gen")?,
+                    if_: ::apigen_runtime::de::required(f20, "if")?,
+                    impl_: ::apigen_runtime::de::required(f21, "impl")?,
+                    in_: ::apigen_runtime::de::required(f22, "in")?,
+                    let_: ::apigen_runtime::de::required(f23, "let")?,
+                    loop_: ::apigen_runtime::de::required(f24, "loop")?,
+                    macro_: ::apigen_runtime::de::required(f25, "macro")?,
+                    match_: ::apigen_runtime::de::required(f26, "match")?,
+                    mod_: ::apigen_runtime::de::required(f27, "mod")?,
+                    move_: ::apigen_runtime::de::required(f28, "move")?,
+                    mut_: ::apigen_runtime::de::required(f29, "mut")?,
+                    override_: ::apigen_runtime::de::required(f30, "override")?,
+                    priv_: ::apigen_runtime::de::required(f31, "priv")?,
+                    pub_: ::apigen_runtime::de::required(f32, "pub")?,
+                    ref_: ::apigen_runtime::de::required(f33, "ref")?,
+                    return_: ::apigen_runtime::de::required(f34, "return")?,
+                    self_: ::apigen_runtime::de::required(f35, "self")?,
+                    static_: ::apigen_runtime::de::required(f36, "static")?,
+                    struct_: ::apigen_runtime::de::required(f37, "struct")?,
+                    super_: ::apigen_runtime::de::required(f38, "super")?,
+                    trait_: ::apigen_runtime::de::required(f39, "trait")?,
+                    true_: ::apigen_runtime::de::required(f40, "true")?,
+                    try_: ::apigen_runtime::de::required(f41, "try")?,
+                    type_: ::apigen_runtime::de::required(f42, "type")?,
+                    typeof_: ::apigen_runtime::de::required(f43, "typeof")?,
+                    unsafe_: ::apigen_runtime::de::required(f44, "unsafe")?,
+                    unsized_: ::apigen_runtime::de::required(f45, "unsized")?,
+                    use_: ::apigen_runtime::de::required(f46, "use")?,
+                    virtual_: ::apigen_runtime::de::required(f47, "virtual")?,
+                    where_: ::apigen_runtime::de::required(f48, "where")?,
+                    while_: ::apigen_runtime::de::required(f49, "while")?,
+                    yield_: ::apigen_runtime::de::required(f50, "yield")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("RustKeywordMonster", FIELDS.names(), Visitor)
+    }
+}
 /// `Send`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Send {
     pub message: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for Send {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["message"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Send;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Send")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Send, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "message",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Send {
+                    message: ::apigen_runtime::de::required(f0, "message")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Send", FIELDS.names(), Visitor)
+    }
+}
 /// `Std`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Std {
     pub boxed: StdBoxed,
     pub convert: StdConvert,
@@ -439,40 +1326,386 @@ pub struct Std {
     pub str: StdStr,
     pub string: StdString,
 }
+impl<'de> ::serde::Deserialize<'de> for Std {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["boxed", "convert", "fmt", "option", "result", "str", "string"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Std;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Std")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Std, A::Error> {
+                let mut f0: ::std::option::Option<StdBoxed> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<StdConvert> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<StdFmt> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<StdOption> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<StdResult> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<StdStr> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<StdString> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "boxed")?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "convert",
+                            )?
+                        }
+                        2 => ::apigen_runtime::de::next_value(&mut map, &mut f2, "fmt")?,
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "option",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "result",
+                            )?
+                        }
+                        5 => ::apigen_runtime::de::next_value(&mut map, &mut f5, "str")?,
+                        6 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f6,
+                                "string",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Std {
+                    boxed: ::apigen_runtime::de::required(f0, "boxed")?,
+                    convert: ::apigen_runtime::de::required(f1, "convert")?,
+                    fmt: ::apigen_runtime::de::required(f2, "fmt")?,
+                    option: ::apigen_runtime::de::required(f3, "option")?,
+                    result: ::apigen_runtime::de::required(f4, "result")?,
+                    str: ::apigen_runtime::de::required(f5, "str")?,
+                    string: ::apigen_runtime::de::required(f6, "string")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Std", FIELDS.names(), Visitor)
+    }
+}
 /// `StdBoxed`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct StdBoxed {
     pub value: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for StdBoxed {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["value"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = StdBoxed;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StdBoxed")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<StdBoxed, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(StdBoxed {
+                    value: ::apigen_runtime::de::required(f0, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("StdBoxed", FIELDS.names(), Visitor)
+    }
+}
 /// `StdConvert`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct StdConvert {
     pub value: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for StdConvert {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["value"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = StdConvert;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StdConvert")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<StdConvert, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(StdConvert {
+                    value: ::apigen_runtime::de::required(f0, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("StdConvert", FIELDS.names(), Visitor)
+    }
+}
 /// `StdFmt`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct StdFmt {
     pub value: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for StdFmt {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["value"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = StdFmt;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StdFmt")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<StdFmt, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(StdFmt {
+                    value: ::apigen_runtime::de::required(f0, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("StdFmt", FIELDS.names(), Visitor)
+    }
+}
 /// `StdOption`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct StdOption {
     pub value: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for StdOption {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["value"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = StdOption;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StdOption")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<StdOption, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(StdOption {
+                    value: ::apigen_runtime::de::required(f0, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("StdOption", FIELDS.names(), Visitor)
+    }
+}
 /// `StdResult`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct StdResult {
     pub value: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for StdResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["value"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = StdResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StdResult")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<StdResult, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(StdResult {
+                    value: ::apigen_runtime::de::required(f0, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("StdResult", FIELDS.names(), Visitor)
+    }
+}
 /// `StdStr`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct StdStr {
     pub value: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for StdStr {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["value"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = StdStr;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StdStr")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<StdStr, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(StdStr {
+                    value: ::apigen_runtime::de::required(f0, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("StdStr", FIELDS.names(), Visitor)
+    }
+}
 /// `StdString`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct StdString {
     pub value: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for StdString {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["value"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = StdString;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StdString")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<StdString, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(StdString {
+                    value: ::apigen_runtime::de::required(f0, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("StdString", FIELDS.names(), Visitor)
+    }
 }
 /// `StringEnum`
 #[derive(
@@ -534,9 +1767,45 @@ impl ::std::convert::TryFrom<::std::string::String> for StringEnum {
     }
 }
 /// `StringModel`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct StringModel {
     pub text: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for StringModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["text"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = StringModel;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StringModel")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<StringModel, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "text")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(StringModel {
+                    text: ::apigen_runtime::de::required(f0, "text")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("StringModel", FIELDS.names(), Visitor)
+    }
 }
 /// `StringNewtype`
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -596,12 +1865,48 @@ impl<'de> ::serde::Deserialize<'de> for StringNewtype {
     }
 }
 /// `Sync`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Sync {
     pub data: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for Sync {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["data"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Sync;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Sync")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Sync, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Sync {
+                    data: ::apigen_runtime::de::required(f0, "data")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Sync", FIELDS.names(), Visitor)
+    }
+}
 /// `TypeWithOptionField`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct TypeWithOptionField {
     pub boxed_field: Box,
     #[serde(
@@ -613,10 +1918,103 @@ pub struct TypeWithOptionField {
         ::std::option::Option<::std::string::String>,
     >,
 }
+impl<'de> ::serde::Deserialize<'de> for TypeWithOptionField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["boxed_field", "optional_field"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TypeWithOptionField;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TypeWithOptionField")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TypeWithOptionField, A::Error> {
+                let mut f0: ::std::option::Option<Box> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "boxed_field",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_nullable(
+                                &mut map,
+                                &mut f1,
+                                "optional_field",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(TypeWithOptionField {
+                    boxed_field: ::apigen_runtime::de::required(f0, "boxed_field")?,
+                    optional_field: f1.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("TypeWithOptionField", FIELDS.names(), Visitor)
+    }
+}
 /// `Vec`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Vec {
     pub items: ::std::vec::Vec<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Vec {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["items"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Vec;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Vec")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Vec, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "items")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Vec {
+                    items: ::apigen_runtime::de::required(f0, "items")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Vec", FIELDS.names(), Visitor)
+    }
 }
 /// Error types.
 pub mod error {

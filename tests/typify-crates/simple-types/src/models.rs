@@ -9,15 +9,96 @@
     clippy::unit_arg
 )]
 /// `AnythingWorks`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct AnythingWorks {
     pub value: ::serde_json::Value,
 }
+impl<'de> ::serde::Deserialize<'de> for AnythingWorks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["value"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AnythingWorks;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AnythingWorks")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AnythingWorks, A::Error> {
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(AnythingWorks {
+                    value: ::apigen_runtime::de::required(f0, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("AnythingWorks", FIELDS.names(), Visitor)
+    }
+}
 /// `FloatsArenTTerribleImTold`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct FloatsArenTTerribleImTold {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub flush_timeout: ::std::option::Option<f32>,
+}
+impl<'de> ::serde::Deserialize<'de> for FloatsArenTTerribleImTold {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["flush_timeout"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = FloatsArenTTerribleImTold;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct FloatsArenTTerribleImTold")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<FloatsArenTTerribleImTold, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<f32>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "flush_timeout",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(FloatsArenTTerribleImTold {
+                    flush_timeout: ::apigen_runtime::de::required(f0, "flush_timeout")?,
+                })
+            }
+        }
+        deserializer
+            .deserialize_struct("FloatsArenTTerribleImTold", FIELDS.names(), Visitor)
+    }
 }
 /// `JustOne`
 #[derive(
@@ -61,7 +142,7 @@ impl ::std::str::FromStr for JustOne {
     }
 }
 /// `UintMinimumAndMaximum`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct UintMinimumAndMaximum {
     pub max: u64,
     pub min: u64,
@@ -69,6 +150,91 @@ pub struct UintMinimumAndMaximum {
     pub min_non_zero: i64,
     pub min_uint_non_zero: u64,
     pub no_bounds: u64,
+}
+impl<'de> ::serde::Deserialize<'de> for UintMinimumAndMaximum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &[
+                "max",
+                "min",
+                "min_and_max",
+                "min_non_zero",
+                "min_uint_non_zero",
+                "no_bounds",
+            ],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UintMinimumAndMaximum;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UintMinimumAndMaximum")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UintMinimumAndMaximum, A::Error> {
+                let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<u64> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<u64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "max")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "min")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "min_and_max",
+                            )?
+                        }
+                        3 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f3,
+                                "min_non_zero",
+                            )?
+                        }
+                        4 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f4,
+                                "min_uint_non_zero",
+                            )?
+                        }
+                        5 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f5,
+                                "no_bounds",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(UintMinimumAndMaximum {
+                    max: ::apigen_runtime::de::required(f0, "max")?,
+                    min: ::apigen_runtime::de::required(f1, "min")?,
+                    min_and_max: ::apigen_runtime::de::required(f2, "min_and_max")?,
+                    min_non_zero: ::apigen_runtime::de::required(f3, "min_non_zero")?,
+                    min_uint_non_zero: ::apigen_runtime::de::required(
+                        f4,
+                        "min_uint_non_zero",
+                    )?,
+                    no_bounds: ::apigen_runtime::de::required(f5, "no_bounds")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("UintMinimumAndMaximum", FIELDS.names(), Visitor)
+    }
 }
 /// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`
 /// impls answer.

@@ -9,10 +9,48 @@
     clippy::unit_arg
 )]
 /// `Doodad`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct Doodad {
     #[serde(default = "defaults::doodad_when")]
     pub when: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+impl<'de> ::serde::Deserialize<'de> for Doodad {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["when"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Doodad;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Doodad")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Doodad, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "when")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Doodad {
+                    when: f0.unwrap_or_else(defaults::doodad_when),
+                })
+            }
+        }
+        deserializer.deserialize_struct("Doodad", FIELDS.names(), Visitor)
+    }
 }
 impl ::std::default::Default for Doodad {
     fn default() -> Self {
@@ -22,7 +60,7 @@ impl ::std::default::Default for Doodad {
     }
 }
 /// `MrDefaultNumbers`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct MrDefaultNumbers {
     #[serde(default = "defaults::mr_default_numbers_big_nullable")]
     pub big_nullable: ::std::option::Option<u64>,
@@ -30,6 +68,67 @@ pub struct MrDefaultNumbers {
     pub little_u16: u16,
     #[serde(default = "defaults::default_u64::<u8, 2>")]
     pub little_u8: u8,
+}
+impl<'de> ::serde::Deserialize<'de> for MrDefaultNumbers {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["big_nullable", "little_u16", "little_u8"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MrDefaultNumbers;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MrDefaultNumbers")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MrDefaultNumbers, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<u64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<u16> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<u8> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "big_nullable",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f1,
+                                "little_u16",
+                            )?
+                        }
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "little_u8",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(MrDefaultNumbers {
+                    big_nullable: f0
+                        .unwrap_or_else(defaults::mr_default_numbers_big_nullable),
+                    little_u16: f1.unwrap_or_else(defaults::default_u64::<u16, 3>),
+                    little_u8: f2.unwrap_or_else(defaults::default_u64::<u8, 2>),
+                })
+            }
+        }
+        deserializer.deserialize_struct("MrDefaultNumbers", FIELDS.names(), Visitor)
+    }
 }
 impl ::std::default::Default for MrDefaultNumbers {
     fn default() -> Self {
@@ -41,18 +140,99 @@ impl ::std::default::Default for MrDefaultNumbers {
     }
 }
 /// `OuterThing`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct OuterThing {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub thing: ::std::option::Option<ThingWithDefaults>,
 }
+impl<'de> ::serde::Deserialize<'de> for OuterThing {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["thing"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = OuterThing;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OuterThing")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<OuterThing, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<ThingWithDefaults>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f0, "thing")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(OuterThing {
+                    thing: ::apigen_runtime::de::required(f0, "thing")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("OuterThing", FIELDS.names(), Visitor)
+    }
+}
 /// `TestBed`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct TestBed {
     #[serde(default = "defaults::test_bed_any")]
     pub any: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
     #[serde(default = "defaults::test_bed_id")]
     pub id: ::uuid::Uuid,
+}
+impl<'de> ::serde::Deserialize<'de> for TestBed {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["any", "id"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TestBed;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TestBed")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TestBed, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "any")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "id")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(TestBed {
+                    any: f0.unwrap_or_else(defaults::test_bed_any),
+                    id: f1.unwrap_or_else(defaults::test_bed_id),
+                })
+            }
+        }
+        deserializer.deserialize_struct("TestBed", FIELDS.names(), Visitor)
+    }
 }
 impl ::std::default::Default for TestBed {
     fn default() -> Self {
@@ -63,12 +243,55 @@ impl ::std::default::Default for TestBed {
     }
 }
 /// `ThingWithDefaults`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct ThingWithDefaults {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub a: ::std::option::Option<::std::string::String>,
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for ThingWithDefaults {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["a", "type"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ThingWithDefaults;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ThingWithDefaults")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ThingWithDefaults, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "a")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "type")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(ThingWithDefaults {
+                    a: ::apigen_runtime::de::required(f0, "a")?,
+                    type_: ::apigen_runtime::de::required(f1, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("ThingWithDefaults", FIELDS.names(), Visitor)
+    }
 }
 /// `UInt`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -114,10 +337,52 @@ impl ::std::convert::TryFrom<String> for UInt {
     }
 }
 /// `UIntContainer`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct UIntContainer {
     #[serde(default = "defaults::u_int_container_max_path")]
     pub max_path: UInt,
+}
+impl<'de> ::serde::Deserialize<'de> for UIntContainer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["max_path"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UIntContainer;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UIntContainer")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UIntContainer, A::Error> {
+                let mut f0: ::std::option::Option<UInt> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "max_path",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(UIntContainer {
+                    max_path: f0.unwrap_or_else(defaults::u_int_container_max_path),
+                })
+            }
+        }
+        deserializer.deserialize_struct("UIntContainer", FIELDS.names(), Visitor)
+    }
 }
 impl ::std::default::Default for UIntContainer {
     fn default() -> Self {

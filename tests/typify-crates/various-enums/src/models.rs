@@ -195,10 +195,57 @@ impl ::std::convert::TryFrom<::std::string::String> for CommentedVariants {
     }
 }
 /// `DiskAttachment`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 pub struct DiskAttachment {
     pub alternate: AlternativeEnum,
     pub state: DiskAttachmentState,
+}
+impl<'de> ::serde::Deserialize<'de> for DiskAttachment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["alternate", "state"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DiskAttachment;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DiskAttachment")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DiskAttachment, A::Error> {
+                let mut f0: ::std::option::Option<AlternativeEnum> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<DiskAttachmentState> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "alternate",
+                            )?
+                        }
+                        1 => {
+                            ::apigen_runtime::de::next_value(&mut map, &mut f1, "state")?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(DiskAttachment {
+                    alternate: ::apigen_runtime::de::required(f0, "alternate")?,
+                    state: ::apigen_runtime::de::required(f1, "state")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("DiskAttachment", FIELDS.names(), Visitor)
+    }
 }
 /// `DiskAttachmentState`
 #[derive(
@@ -262,10 +309,48 @@ impl ::std::default::Default for DiskAttachmentState {
     }
 }
 /// `EmptyObject`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct EmptyObject {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prop: ::std::option::Option<EmptyObjectProp>,
+}
+impl<'de> ::serde::Deserialize<'de> for EmptyObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["prop"],
+            false,
+        );
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = EmptyObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EmptyObject")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<EmptyObject, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<EmptyObjectProp>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "prop")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(EmptyObject {
+                    prop: ::apigen_runtime::de::required(f0, "prop")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("EmptyObject", FIELDS.names(), Visitor)
+    }
 }
 /// `EmptyObjectProp`
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
