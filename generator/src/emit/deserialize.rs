@@ -21,8 +21,8 @@ use quote::{format_ident, quote};
 use syn::ext::IdentExt;
 use syn::{Fields, Item, ItemStruct};
 
-/// The `deserialize_with` of three-state fields (`emit::models::three_state`).
-const NULLABLE: &str = "::apigen_runtime::nullable::deserialize";
+use super::models::{remove_derive, serde_default, SerdeDefault, NULLABLE};
+use crate::naming::serde_rename;
 
 /// How a field's value is read and what an absent one becomes.
 struct FieldPlan {
@@ -32,16 +32,8 @@ struct FieldPlan {
     /// Read with `apigen_runtime::de::next_nullable` (`Option<Option<T>>`, `null` is
     /// `Some(None)`).
     nullable: bool,
-    default: Default,
-}
-
-enum Default {
-    /// `apigen_runtime::de::required`: the type's reading of a missing value.
-    None,
-    /// `#[serde(default)]`.
-    Trait,
-    /// `#[serde(default = "path")]`.
-    Path(syn::ExprPath),
+    /// `None`: `apigen_runtime::de::required`, the type's reading of a missing value.
+    default: Option<SerdeDefault>,
 }
 
 /// Replaces the `Deserialize` derive of every top-level struct it can write an impl for by
@@ -50,22 +42,17 @@ pub fn write_impls(file: &mut syn::File) {
     let items = std::mem::take(&mut file.items);
     for mut item in items {
         let written = match &mut item {
-            Item::Struct(s) if derives_deserialize(s) => plan(s).map(|(deny_unknown, fields)| {
-                super::models::remove_derive(&mut s.attrs, "Deserialize");
-                impl_for(&s.ident, deny_unknown, &fields)
-            }),
+            Item::Struct(s) => match plan(s) {
+                Some((deny_unknown, fields)) if remove_derive(&mut s.attrs, "Deserialize") => {
+                    Some(impl_for(&s.ident, deny_unknown, &fields))
+                }
+                _ => None,
+            },
             _ => None,
         };
         file.items.push(item);
         file.items.extend(written);
     }
-}
-
-fn derives_deserialize(s: &ItemStruct) -> bool {
-    s.attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
-        a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
-            .is_ok_and(|list| list.iter().any(|p| p.segments.last().is_some_and(|s| s.ident == "Deserialize")))
-    })
 }
 
 /// The struct's `deny_unknown_fields` and its fields' plans; `None` when some attribute is one
@@ -91,40 +78,38 @@ fn plan(s: &ItemStruct) -> Option<(bool, Vec<FieldPlan>)> {
     Some((deny_unknown, fields))
 }
 
+/// The plan of field `f`: its wire name and default as serde reads them (`rename`, `default`),
+/// whether it is three-state; `None` for an attribute this module does not write.
 fn field_plan(f: &syn::Field) -> Option<FieldPlan> {
     let ident = f.ident.clone()?;
-    let mut plan = FieldPlan { wire: ident.unraw().to_string(), ident, ty: f.ty.clone(), nullable: false, default: Default::None };
+    let mut nullable = false;
     for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
         attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                plan.wire = meta.value()?.parse::<syn::LitStr>()?.value();
-            } else if meta.path.is_ident("default") {
-                plan.default = if meta.input.peek(syn::Token![=]) {
-                    Default::Path(meta.value()?.parse::<syn::LitStr>()?.parse()?)
-                } else {
-                    Default::Trait
-                };
-            } else if meta.path.is_ident("skip_serializing_if") {
-                meta.value()?.parse::<syn::LitStr>()?;
-            } else if meta.path.is_ident("deserialize_with") {
-                let with = meta.value()?.parse::<syn::LitStr>()?;
-                if with.value() != NULLABLE {
+            if meta.path.is_ident("default") && !meta.input.peek(syn::Token![=]) {
+                return Ok(());
+            }
+            if !["rename", "default", "skip_serializing_if", "deserialize_with"].iter().any(|k| meta.path.is_ident(k)) {
+                return Err(meta.error("not written"));
+            }
+            let value = meta.value()?.parse::<syn::LitStr>()?;
+            if meta.path.is_ident("deserialize_with") {
+                if value.value() != NULLABLE {
                     return Err(meta.error("not written"));
                 }
-                plan.nullable = true;
-            } else {
-                return Err(meta.error("not written"));
+                nullable = true;
             }
             Ok(())
         })
         .ok()?;
     }
+    let default = serde_default(f);
     // The three-state fields always have a default (`emit::models::three_state`); without one
     // serde's derive reports them missing, which `required` would not.
-    if plan.nullable && matches!(plan.default, Default::None) {
+    if nullable && default.is_none() {
         return None;
     }
-    Some(plan)
+    let wire = serde_rename(f).unwrap_or_else(|| ident.unraw().to_string());
+    Some(FieldPlan { ident, ty: f.ty.clone(), wire, nullable, default })
 }
 
 fn impl_for(name: &syn::Ident, deny_unknown: bool, fields: &[FieldPlan]) -> Item {
@@ -143,9 +128,11 @@ fn impl_for(name: &syn::Ident, deny_unknown: bool, fields: &[FieldPlan]) -> Item
     let values = fields.iter().zip(&slots).map(|(f, slot)| {
         let (ident, wire) = (&f.ident, &f.wire);
         let value = match &f.default {
-            Default::Trait => quote!(#slot.unwrap_or_default()),
-            Default::Path(path) => quote!(#slot.unwrap_or_else(#path)),
-            Default::None => quote!(#rt::required(#slot, #wire)?),
+            Some(default) => {
+                let take = default.take(false);
+                quote!(#slot.#take)
+            }
+            None => quote!(#rt::required(#slot, #wire)?),
         };
         quote!(#ident: #value)
     });

@@ -306,7 +306,9 @@ fn field_ident(f: &Field) -> syn::Ident {
     format_ident!("{}", f.name)
 }
 
-pub(super) fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
+/// Removes the derive of trait `name` (by its last path segment); true when there was one.
+pub(super) fn remove_derive(attrs: &mut [syn::Attribute], name: &str) -> bool {
+    let mut removed = false;
     for attr in attrs.iter_mut() {
         if !attr.path().is_ident("derive") {
             continue;
@@ -315,8 +317,10 @@ pub(super) fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
             continue;
         };
         let kept: Vec<&syn::Path> = list.iter().filter(|p| p.segments.last().is_none_or(|s| s.ident != name)).collect();
+        removed |= kept.len() < list.len();
         *attr = parse_quote!(#[derive(#(#kept),*)]);
     }
+    removed
 }
 
 /// `impl Debug` that prints `<redacted>` for secret fields.
@@ -482,10 +486,37 @@ fn constraint_check(target: Target, constraint: &Constraint, field: &Field, mode
     })
 }
 
-/// The default of a field without a value: the path of serde's `default = "path"` function, or
-/// `default` for a bare `default` (the builder then calls `unwrap_or_default()`); `None` when
-/// the field has no serde default.
-fn serde_default(field: &syn::Field) -> Option<TokenStream> {
+/// serde's default of a field without a value: `#[serde(default)]` or
+/// `#[serde(default = "path")]`, read by the builders and the written `Deserialize` impls
+/// (`emit::deserialize`).
+pub(super) enum SerdeDefault {
+    /// `Default::default()`.
+    Trait,
+    /// The function at the path.
+    Path(syn::Path),
+}
+
+impl SerdeDefault {
+    /// The call that gives an unset `Option` slot this default: `unwrap_or_default()` or
+    /// `unwrap_or_else(path)`, with the path seen from the models module, or from one module
+    /// below it (`below_models`: the builders).
+    pub(super) fn take(&self, below_models: bool) -> TokenStream {
+        match self {
+            Self::Trait => quote!(unwrap_or_default()),
+            Self::Path(path) => {
+                let relative = path.leading_colon.is_none() && path.segments.first().is_some_and(|s| s.ident != "crate");
+                if below_models && relative {
+                    quote!(unwrap_or_else(super::#path))
+                } else {
+                    quote!(unwrap_or_else(#path))
+                }
+            }
+        }
+    }
+}
+
+/// The serde default of `field`, if it has one.
+pub(super) fn serde_default(field: &syn::Field) -> Option<SerdeDefault> {
     let mut out = None;
     for attr in &field.attrs {
         if !attr.path().is_ident("serde") {
@@ -493,15 +524,11 @@ fn serde_default(field: &syn::Field) -> Option<TokenStream> {
         }
         let _ = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("default") {
-                if meta.input.peek(syn::Token![=]) {
-                    let lit: syn::LitStr = meta.value()?.parse()?;
-                    let path: syn::Path = lit.parse()?;
-                    // The builder lives one module below the models.
-                    let relative = path.leading_colon.is_none() && path.segments.first().is_some_and(|s| s.ident != "crate");
-                    out = Some(if relative { quote!(super::#path) } else { quote!(#path) });
+                out = Some(if meta.input.peek(syn::Token![=]) {
+                    SerdeDefault::Path(meta.value()?.parse::<syn::LitStr>()?.parse()?)
                 } else {
-                    out = Some(quote!(default));
-                }
+                    SerdeDefault::Trait
+                });
             } else if meta.input.peek(syn::Token![=]) {
                 let _: syn::Expr = meta.value()?.parse()?;
             }
@@ -564,7 +591,7 @@ fn builder(name: &str, s: &ItemStruct, model: &StructModel, secret: bool) -> (It
         if field.optional() {
             assigns.push(quote! { #fi: self.#fi });
         } else if let Some(default) = serde_default(f) {
-            let take = if default.to_string() == "default" { quote!(unwrap_or_default()) } else { quote!(unwrap_or_else(#default)) };
+            let take = default.take(true);
             assigns.push(quote! { #fi: self.#fi.#take });
         } else {
             checks.push(quote! {
@@ -845,6 +872,10 @@ fn keep_nulls(s: &mut ItemStruct, model: &StructModel, rules: &StructRules) {
     }
 }
 
+/// The `deserialize_with` of three-state fields, which the written `Deserialize` impls read with
+/// `apigen_runtime::de::next_nullable` instead (`emit::deserialize`).
+pub(super) const NULLABLE: &str = "::apigen_runtime::nullable::deserialize";
+
 /// Makes the three-state fields (see `ir::models::Field::three_state`) `Option<Option<T>>`:
 /// absent when `None` (left out of the JSON), `null` when `Some(None)`, a value when
 /// `Some(Some(v))`, so that a PATCH can say "leave unchanged" and "clear" apart (see
@@ -873,7 +904,7 @@ fn three_state(s: &mut ItemStruct, model: &StructModel) {
         }
         f.attrs.retain(|a| !a.path().is_ident("serde"));
         f.attrs.push(parse_quote! {
-            #[serde(#(#kept,)* default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "::apigen_runtime::nullable::deserialize")]
+            #[serde(#(#kept,)* default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = #NULLABLE)]
         });
     }
 }
