@@ -3,6 +3,11 @@
 //! for `tests/json_schemas.rs`: `$OUT_DIR/schema_models.rs` holds one entry per model, its
 //! crate's folder, its name and its `schema_for!`. Read from the crates' checked-in
 //! `src/models.rs`, so a new crate or model is covered without editing a table.
+//!
+//! Likewise, for `tests/deserialize_differential.rs`, `$OUT_DIR/written_deserialize.rs` calls
+//! its `structs!` with every struct of `crates/request-bodies` whose `Deserialize` the
+//! generator wrote (an impl that reads its keys with `apigen_runtime::de::Fields`; typify's own
+//! impls, of newtypes and enums, do not).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -43,6 +48,23 @@ fn main() {
         }
     }
     out.push_str("]\n");
-    let target = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("schema_models.rs");
-    std::fs::write(target, out).expect("writes OUT_DIR/schema_models.rs");
+    let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
+    std::fs::write(Path::new(&out_dir).join("schema_models.rs"), out).expect("writes OUT_DIR/schema_models.rs");
+
+    let models = dir.join("crates/request-bodies/src/models.rs");
+    println!("cargo:rerun-if-changed={}", models.display());
+    let text = std::fs::read_to_string(&models).expect("crates/request-bodies/src/models.rs");
+    let mut written: Vec<&str> = Vec::new();
+    let mut candidate = None;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("impl<'de> ::serde::Deserialize<'de> for ") {
+            candidate = rest.strip_suffix(" {");
+        } else if line.starts_with("impl") {
+            candidate = None;
+        } else if line.contains("::apigen_runtime::de::Fields::new(") {
+            written.extend(candidate.take());
+        }
+    }
+    let call = format!("structs!({});\n", written.join(", "));
+    std::fs::write(Path::new(&out_dir).join("written_deserialize.rs"), call).expect("writes OUT_DIR/written_deserialize.rs");
 }
